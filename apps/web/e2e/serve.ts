@@ -1,0 +1,78 @@
+// Starts everything the e2e suite talks to, isolated from a developer's running instance:
+// a fresh database (dropped on exit), its own Redis prefix, the simulators, the worker and
+// `next start` on E2E_WEB_PORT. Playwright runs this as its webServer and stops it with SIGTERM.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { ensureDatabase, migrate, MIGRATIONS_DIR } from "@qiao/db/migrate";
+import { startSimulatorsFromEnv, type RunningSimulator } from "@qiao/simulators";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+const webDir = fileURLToPath(new URL("..", import.meta.url));
+const port = process.env.E2E_WEB_PORT ?? "3100";
+const dbName = process.env.E2E_DATABASE_NAME ?? `qiao_e2e_${Date.now().toString(36)}`;
+const base = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/qiao");
+const dbUrl = new URL(base);
+dbUrl.pathname = `/${dbName}`;
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: "production",
+  DATABASE_URL: dbUrl.toString(),
+  REDIS_PREFIX: process.env.E2E_REDIS_PREFIX ?? `qiao-e2e:${Date.now().toString(36)}`,
+  BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
+  GUANYI_SIM_PORT: process.env.E2E_GUANYI_PORT ?? "4110",
+  KINGDEE_SIM_PORT: process.env.E2E_KINGDEE_PORT ?? "4120",
+  NEXT_TELEMETRY_DISABLED: "1",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+};
+
+const children: ChildProcess[] = [];
+function run(name: string, command: string, args: string[], cwd: string): ChildProcess {
+  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "inherit", "inherit"] });
+  children.push(child);
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`[e2e] ${name} exited (${code ?? signal}); stopping`);
+      void stop(1);
+    }
+  });
+  return child;
+}
+
+function runToEnd(command: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "inherit", "inherit"] });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited ${code}`))));
+  });
+}
+
+let stopping = false;
+const simulators: RunningSimulator[] = [];
+async function stop(code: number): Promise<never> {
+  stopping = true;
+  for (const child of children) child.kill("SIGTERM");
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on("exit", r)))));
+  await Promise.all(simulators.map((s) => s.close()));
+  if (!process.env.E2E_KEEP_DATABASE) {
+    const admin = new URL(base);
+    admin.pathname = "/postgres";
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    await client.end();
+  }
+  process.exit(code);
+}
+process.on("SIGTERM", () => void stop(0));
+process.on("SIGINT", () => void stop(0));
+
+await ensureDatabase(dbUrl.toString());
+await migrate(dbUrl.toString(), MIGRATIONS_DIR);
+await runToEnd("npx", ["tsx", "packages/db/src/cli/seed.ts"], root);
+simulators.push(...(await startSimulatorsFromEnv(env)));
+for (const s of simulators) console.log(`[e2e] ${s.name} at ${s.url}`);
+// turbo caches the build: a second run with unchanged sources skips it.
+await runToEnd("npx", ["turbo", "run", "build", "--filter=@qiao/web", "--output-logs=errors-only"], root);
+run("worker", "npx", ["tsx", "apps/worker/src/main.ts"], root);
+run("web", "npx", ["next", "start", "-p", port, "-H", "127.0.0.1"], webDir);

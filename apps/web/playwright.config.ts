@@ -1,0 +1,51 @@
+// End-to-end tests in Debian's Chromium against `next start`, the worker and the simulators,
+// all started by e2e/serve.ts on their own ports with a fresh database and Redis prefix.
+import { defineConfig } from "@playwright/test";
+
+const stamp = Date.now().toString(36);
+// Pinned in the environment so Playwright's worker processes (which reload this file) agree.
+process.env.E2E_WEB_PORT ??= "3100";
+process.env.E2E_DATABASE_NAME ??= `qiao_e2e_${stamp}`;
+process.env.E2E_REDIS_PREFIX ??= `qiao-e2e:${stamp}`;
+process.env.QIAO_API_TOKEN ??= `qiao_e2e_${stamp}_token`;
+const port = Number(process.env.E2E_WEB_PORT);
+export const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: "./e2e",
+  outputDir: "./test-results",
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [["list"]] : [["list"]],
+  use: {
+    baseURL,
+    locale: "zh-CN",
+    timezoneId: "Asia/Shanghai",
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  webServer: {
+    command: "npx tsx e2e/serve.ts",
+    url: `${baseURL}/api/health`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+  },
+});

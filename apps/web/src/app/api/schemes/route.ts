@@ -1,0 +1,24 @@
+import { prisma } from "@qiao/db";
+import { createSchemeBody, schemeEnvelopeSchema, schemeListSchema } from "@/lib/api/schemas";
+import { json, readJson, withAuth } from "@/server/api";
+import { connectionNames, createScheme, lastRunInclude, schemeDto, schemeSummaryDto } from "@/server/schemes";
+
+export const dynamic = "force-dynamic";
+
+/** GET /api/schemes — every scheme with source → target, schedule and its latest (non-test) run. */
+export const GET = withAuth(async () => {
+  const db = prisma();
+  const [rows, names] = await Promise.all([
+    db.scheme.findMany({ orderBy: { createdAt: "desc" }, include: lastRunInclude }),
+    connectionNames(db),
+  ]);
+  return json(schemeListSchema, { schemes: rows.map((r) => schemeSummaryDto(r, names)) });
+});
+
+/** POST /api/schemes — create a scheme (version 1); a definition that does not compile is a 400 with its issues. */
+export const POST = withAuth(async (req, { principal }) => {
+  const db = prisma();
+  const body = await readJson(req, createSchemeBody);
+  const row = await createScheme(db, body, principal.userId);
+  return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db)) }, 201);
+});

@@ -1,0 +1,124 @@
+// Every route handler is wrapped once: authentication (session cookie or API token), the
+// cross-site check for state-changing requests, body parsing with zod, and error mapping.
+import { findUserByApiToken, prisma } from "@qiao/db";
+import { NextResponse, type NextRequest } from "next/server";
+import { SchemeBusyError } from "@qiao/worker";
+import { ZodError, z } from "zod";
+import { auth } from "./auth";
+import { ApiError, fromZodError, notFound } from "./errors";
+import { logger } from "./logger";
+
+export interface Principal {
+  userId: string;
+  email: string;
+  role: string;
+  via: "session" | "token";
+}
+
+/** Request bodies above this are refused before parsing. */
+export const MAX_BODY_BYTES = 1_000_000;
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export async function principalFrom(req: Request): Promise<Principal | null> {
+  const header = req.headers.get("authorization");
+  if (header?.toLowerCase().startsWith("bearer ")) {
+    const user = await findUserByApiToken(prisma(), header.slice(7).trim());
+    return user ? { userId: user.id, email: user.email, role: user.role, via: "token" } : null;
+  }
+  const session = await auth().api.getSession({ headers: req.headers });
+  if (!session) return null;
+  const role = (session.user as { role?: string }).role ?? "member";
+  return { userId: session.user.id, email: session.user.email, role, via: "session" };
+}
+
+/** Cookie-authenticated writes must come from our own origin (tokens are not sent by browsers). */
+function assertSameOrigin(req: NextRequest): void {
+  const origin = req.headers.get("origin");
+  const fetchSite = req.headers.get("sec-fetch-site");
+  if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") {
+    throw new ApiError("forbidden", "拒绝跨站请求");
+  }
+  if (origin && origin !== req.nextUrl.origin) {
+    const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+    if (!host || new URL(origin).host !== host) throw new ApiError("forbidden", "拒绝跨站请求");
+  }
+}
+
+export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
+  const length = Number(req.headers.get("content-length") ?? "0");
+  if (length > MAX_BODY_BYTES) throw new ApiError("payload_too_large", `请求体超过 ${MAX_BODY_BYTES} 字节`);
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  if (bytes.byteLength > MAX_BODY_BYTES) throw new ApiError("payload_too_large", `请求体超过 ${MAX_BODY_BYTES} 字节`);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ApiError("bad_request", "请求体不是有效的 UTF-8 文本");
+  }
+  let value: unknown;
+  try {
+    value = text.length === 0 ? {} : JSON.parse(text);
+  } catch {
+    throw new ApiError("bad_request", "请求体不是有效的 JSON");
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw fromZodError(parsed.error);
+  return parsed.data;
+}
+
+/** Query parameters, checked like a body (`?status=failed&cursor=…`). */
+export function readQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
+  if (!parsed.success) throw fromZodError(parsed.error, "查询参数不正确");
+  return parsed.data;
+}
+
+/** A path id that cannot exist is a 404, not a database error. */
+export function uuidParam(value: string | string[] | undefined, what: string): string {
+  const parsed = z.uuid().safeParse(value);
+  if (!parsed.success) throw notFound(what);
+  return parsed.data;
+}
+
+/** A typed JSON answer: `data` must match the response schema the OpenAPI document declares. */
+export function json<S extends z.ZodType>(_schema: S, data: z.input<S>, status = 200): NextResponse {
+  return NextResponse.json(data, { status });
+}
+
+export function errorResponse(error: unknown): NextResponse {
+  if (error instanceof SchemeBusyError) return errorResponse(new ApiError("scheme_busy", error.message));
+  if (error instanceof ApiError) {
+    return NextResponse.json(
+      { error: { code: error.code, message: error.message, issues: error.issues } },
+      { status: error.status },
+    );
+  }
+  if (error instanceof ZodError) return errorResponse(fromZodError(error));
+  logger.error({ err: error }, "unhandled API error");
+  return NextResponse.json({ error: { code: "internal", message: "服务器内部错误，请稍后重试" } }, { status: 500 });
+}
+
+type Params = Record<string, string | string[]>;
+export interface HandlerContext<P extends Params> {
+  principal: Principal;
+  params: P;
+}
+
+/** Wraps a route handler: `export const GET = withAuth(async (req, { principal, params }) => …)`. */
+export function withAuth<P extends Params = Params>(
+  handler: (req: NextRequest, ctx: HandlerContext<P>) => Promise<Response>,
+  options: { role?: "admin" } = {},
+) {
+  return async (req: NextRequest, route: { params: Promise<P> }): Promise<Response> => {
+    try {
+      const principal = await principalFrom(req);
+      if (!principal) throw new ApiError("unauthorized", "请先登录，或在 Authorization 头中提供 API 令牌");
+      if (principal.via === "session" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
+      if (options.role === "admin" && principal.role !== "admin") throw new ApiError("forbidden", "需要管理员权限");
+      return await handler(req, { principal, params: await route.params });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}

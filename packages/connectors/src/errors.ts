@@ -1,0 +1,54 @@
+// Typed connector errors. `kind` is a closed set the engine and UI act on; `message` is written
+// for a person (Chinese first, as the UI shows it) and never contains secrets.
+
+export type ConnectorErrorKind =
+  /** credentials rejected (bad sign, bad sessionkey, wrong password) — fix the connection */
+  | "auth"
+  /** platform says slow down — retried with backoff */
+  | "throttled"
+  /** connection refused / reset / DNS — retried */
+  | "network"
+  | "timeout"
+  /** HTTP 5xx or a server exception body — retried */
+  | "server"
+  /** the answer does not follow the documented protocol */
+  | "protocol"
+  /** the platform refused the request itself (bad parameter, unknown method …) */
+  | "request"
+  /** the request may have been processed but no answer arrived */
+  | "unknown_outcome"
+  | "cancelled";
+
+const RETRYABLE: ReadonlySet<ConnectorErrorKind> = new Set(["throttled", "network", "timeout", "server", "unknown_outcome"]);
+
+export class ConnectorError extends Error {
+  override name = "ConnectorError";
+  readonly kind: ConnectorErrorKind;
+  readonly platform: string;
+  /** The platform's own error code / description (Guanyi errorCode/errorDesc, Kingdee MsgCode/Message). */
+  readonly platformCode?: string;
+  readonly platformMessage?: string;
+  readonly httpStatus?: number;
+
+  constructor(
+    kind: ConnectorErrorKind,
+    platform: string,
+    message: string,
+    details: { platformCode?: string; platformMessage?: string; httpStatus?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: details.cause });
+    this.kind = kind;
+    this.platform = platform;
+    this.platformCode = details.platformCode;
+    this.platformMessage = details.platformMessage;
+    this.httpStatus = details.httpStatus;
+  }
+
+  get retryable(): boolean {
+    return RETRYABLE.has(this.kind);
+  }
+}
+
+export function isConnectorError(e: unknown): e is ConnectorError {
+  return e instanceof ConnectorError;
+}

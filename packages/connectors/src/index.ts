@@ -1,0 +1,18 @@
+// The connector registry: every platform Qiao speaks, discovered by the engine and the UI.
+import { guanyi } from "./guanyi";
+import { kingdee } from "./kingdee";
+import type { Connector } from "./types";
+
+export * from "./types";
+export * from "./errors";
+export { splitCredentials } from "./credentials";
+export { guanyi, kingdee };
+
+export const connectors: Record<string, Connector> = {
+  [guanyi.meta.platform]: guanyi,
+  [kingdee.meta.platform]: kingdee,
+};
+
+export function getConnector(platform: string): Connector | undefined {
+  return connectors[platform];
+}

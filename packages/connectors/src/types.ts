@@ -1,0 +1,100 @@
+// The contract between connectors and the rest of Qiao. The engine and the UI only ever see
+// these types and the registry in ./index.ts: adding a platform touches no engine or UI code.
+import type { ConnectorMeta, WriteMode } from "@qiao/core";
+
+export type {
+  ApiMeta,
+  ConnectorMeta,
+  CredentialField,
+  FieldMeta,
+  FieldType,
+  OptionMeta,
+  SourceApiMeta,
+  TargetApiMeta,
+  WriteMode,
+} from "@qiao/core";
+
+// ---------------------------------------------------------------------------------------
+// Runtime
+
+/** Shared throttle (the worker passes a Redis-backed one so all processes share the quota). */
+export interface RateLimiter {
+  /** Resolves when one call under `key` may be made. */
+  acquire(key: string): Promise<void>;
+}
+
+export interface ConnectorLogger {
+  debug(msg: string, data?: Record<string, unknown>): void;
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+}
+
+export interface ConnectionConfig {
+  baseUrl: string;
+  credentials: Record<string, unknown>;
+  /** Defaults: 30 s timeout, 4 retries, in-process limiter. */
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** Calls per second allowed for this connection (default: the platform's). */
+  qps?: number;
+  limiter?: RateLimiter;
+  logger?: ConnectorLogger;
+  signal?: AbortSignal;
+}
+
+export interface ReadRequest {
+  api: string;
+  /** Request parameters after template evaluation; empty values are already removed. */
+  params: Record<string, unknown>;
+  /** Page size and first page (also present in params under the API's paging keys). */
+  pageSize: number;
+  startPage: number;
+  signal?: AbortSignal;
+}
+
+export interface SourcePage {
+  pageNo: number;
+  /** The platform's `total` (rows matching the filter). */
+  total: number;
+  records: Record<string, unknown>[];
+}
+
+export interface SourceClient {
+  /** Every page of the result, in order, one request at a time. */
+  readPages(req: ReadRequest): AsyncIterable<SourcePage>;
+}
+
+export interface WriteRequest {
+  api: string;
+  formId: string;
+  /**
+   * Mapped records as the user configured them (base-data fields still plain codes such as "100";
+   * the connector wraps them).
+   */
+  records: Record<string, unknown>[];
+  options: Record<string, unknown>;
+  mode: WriteMode;
+  signal?: AbortSignal;
+}
+
+export type WriteOutcome =
+  | { ok: true; index: number; targetId: string; targetNumber: string; response: unknown }
+  | { ok: false; index: number; field?: string; message: string; code?: string; response: unknown };
+
+export interface TargetClient {
+  /**
+   * Writes one batch and returns one outcome per input record (by index). Never blindly resends
+   * a batch whose outcome is unknown: it looks the numbers up first and resends only the missing.
+   */
+  write(req: WriteRequest): Promise<WriteOutcome[]>;
+  /** Which of these record numbers already exist in the target: number → target id. */
+  findExisting(formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, string>>;
+}
+
+export interface Connector {
+  meta: ConnectorMeta;
+  /** Checks that the credentials work (one cheap authenticated call). Throws ConnectorError. */
+  testConnection(config: ConnectionConfig): Promise<{ message: string }>;
+  createSource?(config: ConnectionConfig): SourceClient;
+  createTarget?(config: ConnectionConfig): TargetClient;
+}

@@ -1,0 +1,72 @@
+// `npm run db:seed`: the admin user, demo connections pointing at the local simulators, and the
+// seed scheme 管易云店铺查询 → 金蝶客户新增. Idempotent: existing rows (matched by name) are kept.
+import { getConnector, splitCredentials } from "@qiao/connectors";
+import { schemeDefinitionSchema, seedSchemeDefinition } from "@qiao/core";
+import { createApiToken, ensureAdminUser, hashApiToken } from "../accounts";
+import { prisma } from "../client";
+import { config } from "../config";
+import { createConnection } from "../connections";
+
+export const DEMO_GUANYI = "管易云（本地模拟器）";
+export const DEMO_KINGDEE = "金蝶云星空（本地模拟器）";
+export const SEED_SCHEME = "管易云店铺查询 → 金蝶客户新增";
+
+const c = config();
+const db = prisma();
+
+async function ensureConnection(platform: string, name: string, baseUrl: string, credentials: Record<string, unknown>, userId: string) {
+  const existing = await db.connection.findFirst({ where: { name, platform } });
+  if (existing) return existing;
+  const connector = getConnector(platform);
+  if (!connector) throw new Error(`Unknown platform ${platform}`);
+  const checked = connector.meta.credentials.parse(credentials);
+  return createConnection(db, { platform, name, baseUrl, ...splitCredentials(connector.meta, checked), createdById: userId });
+}
+
+try {
+  const { user, created } = await ensureAdminUser(db, c.ADMIN_EMAIL, c.ADMIN_PASSWORD);
+  console.log(created ? `Created admin ${user.email}` : `Admin ${user.email} exists`);
+
+  if (c.QIAO_API_TOKEN) {
+    const known = await db.apiToken.findUnique({ where: { tokenHash: hashApiToken(c.QIAO_API_TOKEN) } });
+    if (!known) {
+      await createApiToken(db, user.id, "QIAO_API_TOKEN (seed)", c.QIAO_API_TOKEN);
+      console.log("Registered QIAO_API_TOKEN as an API token of the admin");
+    }
+  }
+
+  const guanyi = await ensureConnection(
+    "guanyi",
+    DEMO_GUANYI,
+    `http://127.0.0.1:${c.GUANYI_SIM_PORT}/rest/erp_open`,
+    { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7371f05e83974", secret: "7d3330562019420da7f3098aa630556b" },
+    user.id,
+  );
+  const kingdee = await ensureConnection(
+    "kingdee",
+    DEMO_KINGDEE,
+    `http://127.0.0.1:${c.KINGDEE_SIM_PORT}/k3cloud/`,
+    { authType: "password", acctId: "qiao-demo", username: "administrator", password: "888888", lcid: 2052 },
+    user.id,
+  );
+
+  if (!(await db.scheme.findFirst({ where: { name: SEED_SCHEME } }))) {
+    const definition = schemeDefinitionSchema.parse(
+      seedSchemeDefinition({ sourceConnectionId: guanyi.id, targetConnectionId: kingdee.id }),
+    );
+    await db.scheme.create({
+      data: {
+        name: SEED_SCHEME,
+        description: "每隔几分钟把管易云的店铺同步为金蝶云星空的客户（客户新增，BD_Customer）。",
+        definition: definition as object,
+        timezone: definition.timezone,
+        currentVersion: 1,
+        createdById: user.id,
+        versions: { create: { version: 1, definition: definition as object, createdById: user.id } },
+      },
+    });
+    console.log(`Created scheme ${SEED_SCHEME}`);
+  }
+} finally {
+  await db.$disconnect();
+}

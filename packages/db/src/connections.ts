@@ -1,0 +1,83 @@
+// Connections with their credentials split: non-secret fields in `settings`, secret fields sealed.
+// Which fields are secret is the connector's metadata; callers pass the split explicitly.
+import type { Db } from "./client";
+import { seal, unseal } from "./secrets";
+
+export interface ConnectionInput {
+  platform: string;
+  name: string;
+  baseUrl: string;
+  settings: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+  createdById?: string;
+}
+
+export async function createConnection(db: Db, input: ConnectionInput) {
+  const sealed = seal(input.secrets);
+  return db.connection.create({
+    data: {
+      platform: input.platform,
+      name: input.name,
+      baseUrl: input.baseUrl,
+      settings: input.settings as object,
+      secretCiphertext: sealed.ciphertext,
+      secretKeyId: sealed.keyId,
+      createdById: input.createdById ?? null,
+    },
+  });
+}
+
+/**
+ * Updates a connection. Secret fields that are absent or empty keep their stored value
+ * (the browser never sees secrets, so "left blank" means "unchanged").
+ */
+export async function updateConnection(
+  db: Db,
+  id: string,
+  input: Partial<Omit<ConnectionInput, "platform" | "createdById">>,
+) {
+  const current = await db.connection.findUniqueOrThrow({ where: { id } });
+  let sealed: { secretCiphertext: string; secretKeyId: string } | undefined;
+  if (input.secrets) {
+    const changed = Object.entries(input.secrets).filter(([, v]) => v !== undefined && v !== null && v !== "");
+    if (changed.length > 0) {
+      const merged = { ...unseal({ ciphertext: current.secretCiphertext, keyId: current.secretKeyId }), ...Object.fromEntries(changed) };
+      const s = seal(merged);
+      sealed = { secretCiphertext: s.ciphertext, secretKeyId: s.keyId };
+    }
+  }
+  return db.connection.update({
+    where: { id },
+    data: {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.baseUrl !== undefined && { baseUrl: input.baseUrl }),
+      ...(input.settings !== undefined && { settings: input.settings as object }),
+      ...sealed,
+    },
+  });
+}
+
+/** The full credentials of a connection (settings + unsealed secrets), for connector clients only. */
+export function connectionCredentials(conn: {
+  settings: unknown;
+  secretCiphertext: string;
+  secretKeyId: string;
+}): Record<string, unknown> {
+  return {
+    ...(conn.settings as Record<string, unknown>),
+    ...unseal({ ciphertext: conn.secretCiphertext, keyId: conn.secretKeyId }),
+  };
+}
+
+/** Re-seals every connection with the active key (after adding a new key to QIAO_SECRET_KEYS). */
+export async function rotateConnectionSecrets(db: Db): Promise<number> {
+  const rows = await db.connection.findMany({ select: { id: true, secretCiphertext: true, secretKeyId: true } });
+  let rotated = 0;
+  for (const row of rows) {
+    const s = seal(unseal({ ciphertext: row.secretCiphertext, keyId: row.secretKeyId }));
+    if (s.keyId === row.secretKeyId) continue;
+    await db.connection.update({ where: { id: row.id }, data: { secretCiphertext: s.ciphertext, secretKeyId: s.keyId } });
+    rotated++;
+  }
+  return rotated;
+}

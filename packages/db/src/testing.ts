@@ -1,0 +1,42 @@
+// Test support: a fresh, migrated database per test run (never the developer's own database).
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { config } from "./config";
+import { ensureDatabase, migrate } from "./migrate";
+import { MIGRATIONS_DIR } from "./paths";
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates `qiao_test_<time>_<random>` next to DATABASE_URL's database and migrates it. */
+export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
+  const base = new URL(process.env.TEST_DATABASE_URL ?? config().DATABASE_URL);
+  const name = `qiao_test_${label}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  await ensureDatabase(url.toString());
+  await migrate(url.toString(), MIGRATIONS_DIR);
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const admin = new URL(base);
+      admin.pathname = "/postgres";
+      const client = new pg.Client({ connectionString: admin.toString() });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** A Redis key prefix of its own for one test run. */
+export function testRedisPrefix(label = "t"): string {
+  return `qiao-test:${label}:${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
+}
