@@ -1,0 +1,148 @@
+// The 管易云 open API as the simulator answers it: one POST endpoint, the method in the body,
+// HTTP 200 with `success:false` for every refusal. Codes for the refusals Guanyi does not
+// publish are the simulator's own (apps/simulators/README.md § 管易云).
+import { parseBeijing, type ShopStore } from "./shop-store";
+import { expectedSign, parseOrderedJson, type OrderedJson } from "./signature";
+import type { GuanyiTenant } from "./options";
+
+export const GUANYI_ERROR_CODES = {
+  badRequest: "invalid-request",
+  missingParameter: "missing-parameter",
+  badAppkey: "invalid-appkey",
+  badSign: "invalid-sign",
+  badSessionkey: "invalid-sessionkey",
+  badMethod: "invalid-method",
+  badParameter: "invalid-parameter",
+  throttled: "call-limited",
+} as const;
+
+const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 10;
+
+/** Read methods of guanyi.md and the key of their list. Only shops have data; the rest answer empty. */
+export const LIST_KEYS: Record<string, string> = {
+  "gy.erp.shop.get": "shops",
+  "gy.erp.items.get": "items",
+  "gy.erp.vip.get": "vips",
+  "gy.erp.trade.get": "orders",
+  "gy.erp.supplier.get": "supplier_list",
+};
+
+export class ApiRefusal extends Error {
+  constructor(
+    readonly code: string,
+    readonly desc: string,
+    /** The method the body named, echoed as `requestMethod` (for refusals before it was authenticated). */
+    readonly method = "",
+  ) {
+    super(desc);
+  }
+}
+
+export interface AuthenticatedCall {
+  appkey: string;
+  method: string;
+  params: Record<string, unknown>;
+}
+
+/** Decodes the body (raw or URL-encoded JSON) and checks system params, tenant, sign and method. */
+export function authenticate(rawBody: string, tenants: GuanyiTenant[]): AuthenticatedCall {
+  const text = decodeBody(rawBody);
+  let tree: OrderedJson;
+  let params: unknown;
+  try {
+    tree = parseOrderedJson(text);
+    params = JSON.parse(text);
+  } catch {
+    throw new ApiRefusal(GUANYI_ERROR_CODES.badRequest, "请求体不是合法的 JSON");
+  }
+  if (tree.kind !== "object" || typeof params !== "object" || params === null || Array.isArray(params)) {
+    throw new ApiRefusal(GUANYI_ERROR_CODES.badRequest, "请求体必须是一个 JSON 对象");
+  }
+  const body = params as Record<string, unknown>;
+  const named = typeof body.method === "string" ? body.method : "";
+  const refuse = (code: string, desc: string) => new ApiRefusal(code, desc, named);
+  const missing = ["appkey", "sessionkey", "method", "sign"].filter((k) => typeof body[k] !== "string" || body[k] === "");
+  if (missing.length > 0) throw refuse(GUANYI_ERROR_CODES.missingParameter, `缺少系统参数：${missing.join("、")}`);
+  const { appkey, sessionkey, method, sign } = body as Record<"appkey" | "sessionkey" | "method" | "sign", string>;
+
+  const tenant = tenants.find((t) => t.appkey === appkey);
+  if (!tenant) throw refuse(GUANYI_ERROR_CODES.badAppkey, `appkey 不存在：${appkey}`);
+  if (expectedSign(tree, tenant.secret) !== sign.toUpperCase()) throw refuse(GUANYI_ERROR_CODES.badSign, "签名错误：sign 校验失败");
+  if (tenant.sessionkey !== sessionkey) throw refuse(GUANYI_ERROR_CODES.badSessionkey, "sessionkey 无效或已过期");
+  if (!(method in LIST_KEYS)) throw refuse(GUANYI_ERROR_CODES.badMethod, `接口不存在：${method}`);
+  return { appkey, method, params: body };
+}
+
+/** Raw JSON, or JSON URL-encoded the way `text/json` clients send it (form-style `+` for space). */
+function decodeBody(raw: string): string {
+  const body = raw.trim();
+  if (!/^%7B/i.test(body)) return body;
+  try {
+    return decodeURIComponent(body.replace(/\+/g, " "));
+  } catch {
+    throw new ApiRefusal(GUANYI_ERROR_CODES.badRequest, "请求体的 URL 编码无效");
+  }
+}
+
+/** The documented envelope, keys in the documented order. */
+export function envelope(method: string, result?: Record<string, unknown>, failure?: { code: string; desc: string }): Record<string, unknown> {
+  return {
+    success: !failure,
+    errorCode: failure?.code ?? "",
+    subErrorCode: "",
+    errorDesc: failure?.desc ?? "",
+    subErrorDesc: "",
+    requestMethod: method,
+    ...result,
+  };
+}
+
+/** Runs an authenticated list call; throws ApiRefusal for a bad parameter. */
+export function runMethod(call: AuthenticatedCall, shops: ShopStore): Record<string, unknown> {
+  const listKey = LIST_KEYS[call.method] as string;
+  const pageNo = intParam(call.params, "page_no", 1, 1, Number.MAX_SAFE_INTEGER);
+  const pageSize = intParam(call.params, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+  if (call.method !== "gy.erp.shop.get") return { [listKey]: [], total: 0 };
+
+  const { total, shops: page } = shops.query(
+    {
+      modifiedFrom: dateParam(call.params, "modify_start_date"),
+      modifiedTo: dateParam(call.params, "modify_end_date"),
+      code: textParam(call.params, "code"),
+    },
+    (pageNo - 1) * pageSize,
+    pageSize,
+  );
+  return { [listKey]: page, total };
+}
+
+const absent = (v: unknown) => v === undefined || v === null || v === "";
+
+function intParam(params: Record<string, unknown>, key: string, fallback: number, min: number, max: number): number {
+  const v = params[key];
+  if (absent(v)) return fallback;
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `不小于 ${min} 的整数` : `${min} 到 ${max} 之间的整数`;
+    throw new ApiRefusal(GUANYI_ERROR_CODES.badParameter, `参数 ${key} 应为${range}，收到 ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+function dateParam(params: Record<string, unknown>, key: string): number | undefined {
+  const v = params[key];
+  if (absent(v)) return undefined;
+  const seconds = typeof v === "string" ? parseBeijing(v) : undefined;
+  if (seconds === undefined) {
+    throw new ApiRefusal(GUANYI_ERROR_CODES.badParameter, `参数 ${key} 应为 yyyy-MM-dd HH:mm:ss 格式的时间，收到 ${JSON.stringify(v)}`);
+  }
+  return seconds;
+}
+
+function textParam(params: Record<string, unknown>, key: string): string | undefined {
+  const v = params[key];
+  if (absent(v)) return undefined;
+  if (typeof v === "string" || typeof v === "number") return String(v);
+  throw new ApiRefusal(GUANYI_ERROR_CODES.badParameter, `参数 ${key} 应为字符串`);
+}

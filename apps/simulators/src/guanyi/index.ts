@@ -1,0 +1,13 @@
+// The 管易云 simulator: a local server speaking shared/protocols/guanyi.md from the server's side.
+export { GUANYI_ERROR_CODES } from "./api";
+export { GUANYI_DEMO_TENANT, guanyiOptionsFromEnv, type GuanyiFaults, type GuanyiSimOptions, type GuanyiTenant } from "./options";
+export {
+  createGuanyiSimulator,
+  GUANYI_API_PATH,
+  type GuanyiSimState,
+  type GuanyiSimStats,
+  type GuanyiSimulator,
+  type NewShop,
+  type ShopChange,
+} from "./server";
+export { SHOP_TYPES, type Shop, type ShopFields } from "./shop-store";

@@ -1,0 +1,91 @@
+// What the 管易云 simulator can be told: tenants, dataset size and seed, and faults to inject.
+import { z } from "zod";
+import { count, envValue, faultsFromEnv, flag, rate } from "../env";
+
+export interface GuanyiTenant {
+  appkey: string;
+  sessionkey: string;
+  secret: string;
+}
+
+export interface GuanyiFaults {
+  /** Added before answering every API call. */
+  latencyMs: number;
+  /** Share (0…1) of API calls answered HTTP 500 or 502 without being processed. */
+  errorRate: number;
+  /** The next N API calls are answered HTTP 500/502 without being processed (deterministic tests). */
+  failNext: number;
+  /** Accepted calls per appkey in any one second; above it calls get `call-limited`. 0 = no limit. */
+  qps: number;
+  /** The next successful answer is cut off mid-JSON; the flag then clears itself. */
+  malformedOnce: boolean;
+  /** Share (0…1) of API calls whose connection is dropped after they were processed. */
+  dropRate: number;
+}
+
+export interface GuanyiSimOptions {
+  /** Accepted besides the official demo tenant. */
+  tenants?: GuanyiTenant[];
+  /** Generated shops (default 200). */
+  shops?: number;
+  seed?: number;
+  faults?: Partial<GuanyiFaults>;
+}
+
+/** The public demo tenant of guanyi.md; always accepted. */
+export const GUANYI_DEMO_TENANT: GuanyiTenant = {
+  appkey: "112194",
+  sessionkey: "754a424bb6874a1fb8a7371f05e83974",
+  secret: "7d3330562019420da7f3098aa630556b",
+};
+
+export const DEFAULT_SHOPS = 200;
+export const DEFAULT_SEED = 20240601;
+
+export const NO_FAULTS: GuanyiFaults = { latencyMs: 0, errorRate: 0, failNext: 0, qps: 0, malformedOnce: false, dropRate: 0 };
+
+
+/** Faults as the admin endpoint and the environment accept them (every key optional). */
+export const faultsSchema = z
+  .object({
+    latencyMs: count,
+    errorRate: rate,
+    failNext: count,
+    qps: z.coerce.number().min(0),
+    malformedOnce: z.union([z.boolean(), flag]),
+    dropRate: rate,
+  })
+  .partial()
+  .strict();
+
+const FAULT_ENV: Record<keyof GuanyiFaults, string> = {
+  latencyMs: "GUANYI_SIM_LATENCY_MS",
+  errorRate: "GUANYI_SIM_ERROR_RATE",
+  failNext: "GUANYI_SIM_FAIL_NEXT",
+  qps: "GUANYI_SIM_QPS",
+  malformedOnce: "GUANYI_SIM_MALFORMED_ONCE",
+  dropRate: "GUANYI_SIM_DROP_RATE",
+};
+
+const datasetSchema = z.object({ GUANYI_SIM_SHOPS: count.default(DEFAULT_SHOPS), GUANYI_SIM_SEED: z.coerce.number().int().default(DEFAULT_SEED) });
+
+/** Reads the GUANYI_SIM_* variables; throws naming the variable if one is invalid. */
+export function guanyiOptionsFromEnv(env: NodeJS.ProcessEnv): GuanyiSimOptions {
+  const value = (name: string) => envValue(env, name);
+  const dataset = datasetSchema.safeParse({ GUANYI_SIM_SHOPS: value("GUANYI_SIM_SHOPS"), GUANYI_SIM_SEED: value("GUANYI_SIM_SEED") });
+  if (!dataset.success) throw new Error(`管易云模拟器环境变量 ${dataset.error.issues[0]?.path.join(".")} 无效：应为非负整数`);
+
+  const faults = faultsFromEnv(env, faultsSchema, FAULT_ENV, "管易云模拟器");
+
+  const tenant = [value("GUANYI_SIM_APPKEY"), value("GUANYI_SIM_SESSIONKEY"), value("GUANYI_SIM_SECRET")];
+  if (tenant.some(Boolean) && !tenant.every(Boolean)) {
+    throw new Error("管易云模拟器：GUANYI_SIM_APPKEY、GUANYI_SIM_SESSIONKEY、GUANYI_SIM_SECRET 需同时设置");
+  }
+  const [appkey, sessionkey, secret] = tenant;
+  return {
+    tenants: appkey && sessionkey && secret ? [{ appkey, sessionkey, secret }] : [],
+    shops: dataset.data.GUANYI_SIM_SHOPS,
+    seed: dataset.data.GUANYI_SIM_SEED,
+    faults,
+  };
+}

@@ -1,0 +1,321 @@
+// The 管易云 simulator's HTTP side: POST /rest/erp_open for the API, /__admin/* (JSON) to reset or
+// change the dataset, set faults and read counters. Plain node:http.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { z } from "zod";
+import { ApiRefusal, authenticate, envelope, GUANYI_ERROR_CODES, runMethod } from "./api";
+import { DEFAULT_SEED, DEFAULT_SHOPS, faultsSchema, GUANYI_DEMO_TENANT, NO_FAULTS, type GuanyiFaults, type GuanyiSimOptions, type GuanyiTenant } from "./options";
+import { ShopStore, type Shop, type ShopFields } from "./shop-store";
+
+export const GUANYI_API_PATH = "/rest/erp_open";
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface GuanyiSimStats {
+  /** POSTs to /rest/erp_open, whatever became of them. */
+  requests: number;
+  /** Calls that passed authentication and throttling, by method. */
+  calls: Record<string, number>;
+  /** `success:false` answers by errorCode (throttling included). */
+  failures: Record<string, number>;
+  throttled: number;
+  errorsInjected: { http500: number; http502: number; malformed: number; dropped: number };
+}
+
+export interface GuanyiSimState {
+  shops: ShopStore;
+  faults: GuanyiFaults;
+  stats: GuanyiSimStats;
+  /** The demo tenant first, then the configured ones. */
+  tenants: GuanyiTenant[];
+}
+
+export interface NewShop {
+  code: string;
+  name: string;
+  nick?: string;
+  note?: string;
+  type_name?: string;
+}
+
+/** Identifies a shop by `id` or `code`; `set` holds the new field values (omit it to only touch). */
+export interface ShopChange {
+  id?: number | string;
+  code?: string;
+  set?: Partial<ShopFields>;
+}
+
+export interface GuanyiSimulator {
+  readonly state: GuanyiSimState;
+  /** New generated dataset (default: the configured size and the current seed); clears the counters. */
+  reset(dataset?: { shops?: number; seed?: number }): void;
+  /** Adds shops created now. All or nothing: a taken code refuses the whole batch. */
+  addShops(shops: NewShop[]): Shop[];
+  /** Changes shops and sets their modify_date to now. All or nothing. */
+  modifyShops(changes: ShopChange[]): Shop[];
+  setFaults(faults: Partial<GuanyiFaults>): GuanyiFaults;
+  resetStats(): void;
+  /** Resolves to the base URL a connection uses: http://host:port/rest/erp_open. */
+  listen(port: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A refusal outside the API envelope (admin endpoint, oversized body), answered with its status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const emptyStats = (): GuanyiSimStats => ({
+  requests: 0,
+  calls: {},
+  failures: {},
+  throttled: 0,
+  errorsInjected: { http500: 0, http502: 0, malformed: 0, dropped: 0 },
+});
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+const shopFieldsSchema = z.object({
+  code: z.string().trim().min(1).max(64),
+  name: z.string().trim().min(1).max(200),
+  nick: z.string().max(200),
+  note: z.string().max(1000),
+  type_name: z.string().min(1).max(50),
+});
+
+const newShopSchema = shopFieldsSchema.partial({ nick: true, note: true, type_name: true }).strict();
+const shopChangeSchema = z
+  .object({
+    id: z.union([z.number().int(), z.string().regex(/^\d+$/)]).optional(),
+    code: z.string().min(1).optional(),
+    set: shopFieldsSchema.partial().strict().optional(),
+  })
+  .strict()
+  .refine((c) => c.id !== undefined || c.code !== undefined, "需要 id 或 code");
+
+const adminSchemas = {
+  reset: z.object({ shops: z.number().int().min(0).max(5_000_000).optional(), seed: z.number().int().optional() }).strict(),
+  add: z.object({ shops: z.array(newShopSchema).min(1) }).strict(),
+  modify: z.object({ shops: z.array(shopChangeSchema).min(1) }).strict(),
+};
+
+export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSimulator {
+  const configuredShops = options.shops ?? DEFAULT_SHOPS;
+  const state: GuanyiSimState = {
+    shops: new ShopStore(configuredShops, options.seed ?? DEFAULT_SEED),
+    faults: { ...NO_FAULTS, ...options.faults },
+    stats: emptyStats(),
+    tenants: [GUANYI_DEMO_TENANT, ...(options.tenants ?? []).filter((t) => t.appkey !== GUANYI_DEMO_TENANT.appkey)],
+  };
+  /** Times (ms) of accepted calls in the last second, per appkey. */
+  const recentCalls = new Map<string, number[]>();
+
+  // Stats and faults are changed in place: a call in flight keeps counting into the live objects.
+  function resetStats(): void {
+    Object.assign(state.stats, emptyStats());
+    recentCalls.clear();
+  }
+
+  function indexOf(change: ShopChange): number {
+    const index = change.id !== undefined ? state.shops.indexOfId(Number(change.id)) : state.shops.indexOfCode(change.code ?? "");
+    if (index < 0) throw new HttpError(404, `没有这个店铺：${change.id !== undefined ? `id ${change.id}` : `code ${change.code}`}`);
+    return index;
+  }
+
+  /** Refuses a batch whose codes collide with each other or with other shops. */
+  function assertCodesFree(wanted: { code: string; index: number }[]): void {
+    const seen = new Set<string>();
+    for (const { code, index } of wanted) {
+      const holder = state.shops.indexOfCode(code);
+      if (seen.has(code) || (holder >= 0 && holder !== index)) throw new HttpError(409, `店铺代码 ${code} 已存在`);
+      seen.add(code);
+    }
+  }
+
+  const simulator: GuanyiSimulator = {
+    state,
+    reset(dataset = {}) {
+      state.shops = new ShopStore(dataset.shops ?? configuredShops, dataset.seed ?? state.shops.seed);
+      resetStats();
+    },
+    addShops(shops) {
+      assertCodesFree(shops.map((s) => ({ code: s.code, index: -1 })));
+      const now = nowSeconds();
+      return shops.map((s) =>
+        state.shops.add({ code: s.code, name: s.name, nick: s.nick ?? s.name, note: s.note ?? "", type_name: s.type_name ?? "其他" }, now),
+      );
+    },
+    modifyShops(changes) {
+      const targets = changes.map((c) => ({ index: indexOf(c), set: c.set ?? {} }));
+      assertCodesFree(targets.filter((t) => t.set.code !== undefined).map((t) => ({ code: t.set.code as string, index: t.index })));
+      const now = nowSeconds();
+      return targets.map((t) => state.shops.modify(t.index, t.set, now));
+    },
+    setFaults(faults) {
+      return Object.assign(state.faults, faults);
+    },
+    resetStats,
+    listen: (port, host = "127.0.0.1") =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          const { port: actual } = server.address() as AddressInfo;
+          resolve(`http://${host.includes(":") ? `[${host}]` : host}:${actual}${GUANYI_API_PATH}`);
+        });
+      }),
+    close: () =>
+      new Promise((resolve, reject) => {
+        if (!server.listening) return resolve();
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+
+  /** Counts an accepted call against the appkey's last second; false if that would exceed the QPS. */
+  function admit(appkey: string): boolean {
+    const limit = state.faults.qps;
+    if (limit <= 0) return true;
+    const now = performance.now();
+    const recent = (recentCalls.get(appkey) ?? []).filter((t) => now - t < 1000);
+    recentCalls.set(appkey, recent);
+    if (recent.length >= limit) return false;
+    recent.push(now);
+    return true;
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const { stats, faults } = state;
+    stats.requests++;
+    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+
+    if (faults.failNext > 0 || (faults.errorRate > 0 && Math.random() < faults.errorRate)) {
+      if (faults.failNext > 0) faults.failNext--;
+      const status = Math.random() < 0.5 ? 500 : 502;
+      stats.errorsInjected[status === 500 ? "http500" : "http502"]++;
+      res.writeHead(status, { "content-type": "text/html; charset=utf-8" });
+      res.end(status === 500 ? "<html><body><h1>500 Internal Server Error</h1></body></html>" : "<html><body><h1>502 Bad Gateway</h1></body></html>");
+      return;
+    }
+
+    let answer: Record<string, unknown>;
+    let method = "";
+    try {
+      const call = authenticate(raw, state.tenants);
+      method = call.method;
+      if (!admit(call.appkey)) {
+        stats.throttled++;
+        throw new ApiRefusal(GUANYI_ERROR_CODES.throttled, `调用过于频繁：每个 appkey 每秒最多 ${faults.qps} 次，请稍后再试`, call.method);
+      }
+      stats.calls[call.method] = (stats.calls[call.method] ?? 0) + 1;
+      answer = envelope(call.method, runMethod(call, state.shops));
+    } catch (e) {
+      if (!(e instanceof ApiRefusal)) throw e;
+      stats.failures[e.code] = (stats.failures[e.code] ?? 0) + 1;
+      answer = envelope(method || e.method, undefined, { code: e.code, desc: e.desc });
+    }
+
+    if (faults.dropRate > 0 && Math.random() < faults.dropRate) {
+      stats.errorsInjected.dropped++;
+      req.socket.destroy();
+      return;
+    }
+    let text = JSON.stringify(answer);
+    if (faults.malformedOnce && answer.success === true) {
+      faults.malformedOnce = false;
+      stats.errorsInjected.malformed++;
+      text = text.slice(0, Math.ceil(text.length / 2));
+    }
+    res.writeHead(200, { "content-type": "application/json;charset=utf-8" });
+    res.end(text);
+  }
+
+  async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const route = `${req.method} ${url.pathname.replace(/\/+$/, "")}`;
+    const body = async <T>(schema: z.ZodType<T>): Promise<T> => {
+      const raw = await readBody(req);
+      let json: unknown;
+      try {
+        json = raw.trim() === "" ? {} : JSON.parse(raw);
+      } catch {
+        throw new HttpError(400, "请求体不是合法的 JSON");
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) {
+        throw new HttpError(400, parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "));
+      }
+      return parsed.data;
+    };
+    switch (route) {
+      case "GET /__admin/stats":
+        return sendJson(res, 200, { ...state.stats, shops: state.shops.size, seed: state.shops.seed });
+      case "POST /__admin/stats/reset":
+        resetStats();
+        return sendJson(res, 200, state.stats);
+      case "POST /__admin/reset": {
+        simulator.reset(await body(adminSchemas.reset));
+        return sendJson(res, 200, { shops: state.shops.size, seed: state.shops.seed });
+      }
+      case "GET /__admin/faults":
+        return sendJson(res, 200, state.faults);
+      case "PUT /__admin/faults":
+      case "POST /__admin/faults":
+        return sendJson(res, 200, simulator.setFaults(await body(faultsSchema)));
+      case "GET /__admin/shops": {
+        const id = url.searchParams.get("id");
+        const code = url.searchParams.get("code");
+        if (id === null && code === null) throw new HttpError(400, "需要 ?id= 或 ?code=");
+        const index = id !== null ? state.shops.indexOfId(Number(id)) : state.shops.indexOfCode(code ?? "");
+        if (index < 0) throw new HttpError(404, "没有这个店铺");
+        return sendJson(res, 200, { shop: state.shops.get(index) });
+      }
+      case "POST /__admin/shops":
+        return sendJson(res, 201, { shops: simulator.addShops((await body(adminSchemas.add)).shops) });
+      case "POST /__admin/shops/modify":
+        return sendJson(res, 200, { shops: simulator.modifyShops((await body(adminSchemas.modify)).shops) });
+      default:
+        throw new HttpError(404, `没有这个管理接口：${route}`);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://simulator");
+    let handling: Promise<void>;
+    if (url.pathname === GUANYI_API_PATH) {
+      handling = req.method === "POST" ? handleApi(req, res) : Promise.resolve(sendJson(res, 405, { error: "只接受 POST" }));
+    } else if (url.pathname.startsWith("/__admin/")) {
+      handling = handleAdmin(req, res, url);
+    } else {
+      handling = Promise.resolve(sendJson(res, 404, { error: `管易云接口在 ${GUANYI_API_PATH}` }));
+    }
+    handling.catch((e: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (e instanceof HttpError) return sendJson(res, e.status, { error: e.message });
+      sendJson(res, 500, { error: e instanceof Error ? e.message : String(e) });
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  return simulator;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, "请求体过大");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json;charset=utf-8" });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,276 @@
+// The 管易云 client: one signed POST per call (shared/protocols/guanyi.md), rate limited, with
+// timeouts and bounded jittered retries, and list methods read page by page until `total`.
+import { z } from "zod";
+import { ConnectorError } from "../errors";
+import type { ConnectionConfig, ConnectorLogger, RateLimiter, ReadRequest, SourceApiMeta, SourceClient, SourcePage } from "../types";
+import { credentialsSchema, findSourceApi, GUANYI_PLATFORM, type GuanyiCredentials } from "./meta";
+import { platformError, scrub } from "./platform-errors";
+import { processLimiter } from "../rate-limiter";
+import { sign } from "./sign";
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RETRIES = 4;
+const DEFAULT_QPS = 10;
+const RETRY_BASE_MS = 250;
+const RETRY_MAX_MS = 8_000;
+
+/** System parameters the client owns; request params cannot override them. */
+const SYSTEM_PARAMS = new Set(["appkey", "sessionkey", "method", "sign"]);
+
+interface Connection {
+  url: string;
+  credentials: GuanyiCredentials;
+  timeoutMs: number;
+  maxRetries: number;
+  limiter: RateLimiter;
+  limiterKey: string;
+  logger?: ConnectorLogger;
+  signal?: AbortSignal;
+}
+
+const codeText = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v) => (v == null ? "" : String(v)));
+
+const envelopeSchema = z.looseObject({
+  success: z.boolean(),
+  errorCode: codeText,
+  errorDesc: codeText,
+  subErrorCode: codeText,
+  subErrorDesc: codeText,
+  total: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]).nullish(),
+});
+
+type Envelope = z.infer<typeof envelopeSchema>;
+
+function connect(config: ConnectionConfig): Connection {
+  const parsed = credentialsSchema.safeParse(config.credentials);
+  if (!parsed.success) {
+    const missing = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")))].filter(Boolean);
+    throw new ConnectorError("auth", GUANYI_PLATFORM, `管易云连接信息不完整：请填写 ${missing.join("、") || "appkey、sessionkey 和 secret"}`);
+  }
+  let url: URL;
+  try {
+    url = new URL(config.baseUrl);
+  } catch (cause) {
+    throw new ConnectorError("request", GUANYI_PLATFORM, `管易云接口地址无效：“${config.baseUrl}” 不是网址，请填写如 http://v2.api.guanyierp.com/rest/erp_open`, { cause });
+  }
+  const qps = config.qps && config.qps > 0 ? config.qps : DEFAULT_QPS;
+  return {
+    url: url.toString(),
+    credentials: parsed.data,
+    timeoutMs: config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS,
+    maxRetries: Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES),
+    limiter: config.limiter ?? processLimiter(qps),
+    limiterKey: `${GUANYI_PLATFORM}:${parsed.data.appkey}`,
+    logger: config.logger,
+    signal: config.signal,
+  };
+}
+
+/** The flat, signed body: system params first, then the business params in their order. */
+function signedBody(conn: Connection, method: string, params: Record<string, unknown>): string {
+  const { appkey, sessionkey, secret } = conn.credentials;
+  const body: Record<string, unknown> = { appkey, sessionkey, method };
+  for (const [key, value] of Object.entries(params)) if (!SYSTEM_PARAMS.has(key)) body[key] = value;
+  body.sign = sign(body, secret);
+  return JSON.stringify(body);
+}
+
+/** Calls one method, retrying what can be retried; resolves to the successful envelope. */
+async function call(conn: Connection, method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<Envelope> {
+  const body = signedBody(conn, method, params);
+  const cancel = [conn.signal, signal].filter((s): s is AbortSignal => s !== undefined);
+  for (let attempt = 0; ; attempt++) {
+    await cancellable(conn.limiter.acquire(conn.limiterKey), cancel);
+    try {
+      return await post(conn, method, body, cancel);
+    } catch (e) {
+      if (!(e instanceof ConnectorError) || !e.retryable || attempt >= conn.maxRetries) throw e;
+      const delayMs = backoff(attempt);
+      conn.logger?.warn("管易云调用失败，稍后重试", {
+        method,
+        attempt: attempt + 1,
+        kind: e.kind,
+        httpStatus: e.httpStatus,
+        platformCode: e.platformCode,
+        delayMs,
+      });
+      await cancellable(new Promise((resolve) => setTimeout(resolve, delayMs)), cancel);
+    }
+  }
+}
+
+/** Exponential with "equal jitter": between half and all of min(max, base·2ⁿ). */
+function backoff(attempt: number): number {
+  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
+
+async function post(conn: Connection, method: string, body: string, cancel: AbortSignal[]): Promise<Envelope> {
+  const timeout = AbortSignal.timeout(conn.timeoutMs);
+  let status: number;
+  let text: string;
+  try {
+    const res = await fetch(conn.url, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8", accept: "application/json" },
+      body,
+      signal: AbortSignal.any([timeout, ...cancel]),
+    });
+    status = res.status;
+    text = await res.text();
+  } catch (cause) {
+    throw transportError(cause, conn, cancel);
+  }
+
+  if (status >= 500) {
+    throw new ConnectorError("server", GUANYI_PLATFORM, `管易云服务暂时不可用（HTTP ${status}）：稍后会自动重试`, { httpStatus: status });
+  }
+  if (status === 429) {
+    throw new ConnectorError("throttled", GUANYI_PLATFORM, "管易云调用过于频繁（HTTP 429）：稍后会自动重试", { httpStatus: status });
+  }
+  if (status !== 200) {
+    throw new ConnectorError("request", GUANYI_PLATFORM, `管易云接口地址可能不对（HTTP ${status}）：请检查连接中的接口地址，应以 /rest/erp_open 结尾`, {
+      httpStatus: status,
+    });
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    // Usually a truncated or garbled answer from a proxy or an overloaded server: worth a retry.
+    throw new ConnectorError("server", GUANYI_PLATFORM, `管易云返回了无法解析的响应（${method}）：稍后会自动重试`, { httpStatus: status, cause });
+  }
+  const parsed = envelopeSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ConnectorError("protocol", GUANYI_PLATFORM, `管易云的响应不符合接口约定（${method}，缺少 success 等字段）：请确认接口地址指向管易云开放接口`, {
+      httpStatus: status,
+      cause: parsed.error,
+    });
+  }
+  const envelope = parsed.data;
+  if (!envelope.success) {
+    const secrets = [conn.credentials.secret, conn.credentials.sessionkey];
+    throw platformError(
+      { errorCode: envelope.errorCode || envelope.subErrorCode, errorDesc: envelope.errorDesc || envelope.subErrorDesc, method },
+      secrets,
+    );
+  }
+  return envelope;
+}
+
+function transportError(cause: unknown, conn: Connection, cancel: AbortSignal[]): ConnectorError {
+  if (cancel.some((s) => s.aborted)) return cancelled(cause);
+  const name = cause instanceof Error ? cause.name : "";
+  if (name === "TimeoutError") {
+    return new ConnectorError("timeout", GUANYI_PLATFORM, `管易云 ${conn.timeoutMs / 1000} 秒内没有响应：稍后会自动重试；如持续超时，请检查网络或调大超时时间`, {
+      cause,
+    });
+  }
+  const code = errorCode(cause);
+  const detail = code ? `（${code}）` : "";
+  return new ConnectorError("network", GUANYI_PLATFORM, `无法连接管易云${detail}：请检查接口地址和网络；稍后会自动重试`, { cause });
+}
+
+function errorCode(e: unknown): string | undefined {
+  for (let cur: unknown = e, depth = 0; cur && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}
+
+function cancelled(cause?: unknown): ConnectorError {
+  return new ConnectorError("cancelled", GUANYI_PLATFORM, "管易云调用已取消", { cause });
+}
+
+/** Waits for `work` unless one of the signals aborts first. */
+async function cancellable<T>(work: Promise<T>, signals: AbortSignal[]): Promise<T> {
+  if (signals.length === 0) return work;
+  if (signals.some((s) => s.aborted)) throw cancelled();
+  const any = AbortSignal.any(signals);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(cancelled(any.reason));
+    any.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    if (onAbort) any.removeEventListener("abort", onAbort);
+  }
+}
+
+function pageOf(envelope: Envelope, api: SourceApiMeta, pageNo: number, secrets: string[]): SourcePage {
+  const list = envelope[api.listKey];
+  const records = recordsSchema(api.idField).safeParse(list ?? []);
+  if (!records.success) {
+    throw new ConnectorError("protocol", GUANYI_PLATFORM, `管易云 ${api.id} 的 ${api.listKey} 不是记录列表，或记录缺少 ${api.idField}：请联系管理员检查接口版本`, {
+      cause: new Error(scrub(records.error.message, secrets)),
+    });
+  }
+  if (envelope.total == null) {
+    throw new ConnectorError("protocol", GUANYI_PLATFORM, `管易云 ${api.id} 的响应缺少 total，无法分页：请联系管理员检查接口版本`);
+  }
+  // The validated copy reorders keys; the engine gets each record exactly as Guanyi sent it.
+  return { pageNo, total: envelope.total, records: (list ?? []) as Record<string, unknown>[] };
+}
+
+const recordSchemas = new Map<string, z.ZodType>();
+
+function recordsSchema(idField: string): z.ZodType {
+  let schema = recordSchemas.get(idField);
+  if (!schema) {
+    schema = z.array(z.looseObject({ [idField]: z.union([z.number(), z.string().min(1)]) }));
+    recordSchemas.set(idField, schema);
+  }
+  return schema;
+}
+
+function sourceApi(id: string): SourceApiMeta {
+  const api = findSourceApi(id);
+  if (!api) throw new ConnectorError("request", GUANYI_PLATFORM, `管易云连接器没有查询接口 ${id}：请在方案中重新选择接口`);
+  return api;
+}
+
+function pageSizeOf(req: ReadRequest, api: SourceApiMeta): number {
+  const size = Number(req.pageSize);
+  if (!Number.isInteger(size) || size < 1) {
+    throw new ConnectorError("request", GUANYI_PLATFORM, `管易云每页条数必须是正整数（收到 ${String(req.pageSize)}）：请检查 ${api.paging.pageSize}`);
+  }
+  return Math.min(size, api.paging.maxPageSize);
+}
+
+export function createGuanyiSource(config: ConnectionConfig): SourceClient {
+  const conn = connect(config);
+  const secrets = [conn.credentials.secret, conn.credentials.sessionkey];
+  return {
+    async *readPages(req: ReadRequest): AsyncGenerator<SourcePage> {
+      const api = sourceApi(req.api);
+      const pageSize = pageSizeOf(req, api);
+      if (pageSize < Number(req.pageSize)) {
+        conn.logger?.warn(`管易云每页最多 ${api.paging.maxPageSize} 条，已按最大值分页`, { method: api.id, requested: req.pageSize, pageSize });
+      }
+      let pageNo = Number.isInteger(req.startPage) && req.startPage > 0 ? req.startPage : 1;
+      for (;;) {
+        const params = { ...req.params, [api.paging.pageNo]: pageNo, [api.paging.pageSize]: pageSize };
+        const page = pageOf(await call(conn, api.id, params, req.signal), api, pageNo, secrets);
+        conn.logger?.debug("管易云已读取一页", { method: api.id, pageNo, records: page.records.length, total: page.total });
+        yield page;
+        if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
+        pageNo++;
+      }
+    },
+  };
+}
+
+export async function testGuanyiConnection(config: ConnectionConfig): Promise<{ message: string }> {
+  const conn = connect(config);
+  const api = sourceApi("gy.erp.shop.get");
+  const envelope = await call(conn, api.id, { [api.paging.pageNo]: 1, [api.paging.pageSize]: 1 });
+  const page = pageOf(envelope, api, 1, [conn.credentials.secret, conn.credentials.sessionkey]);
+  return { message: `连接成功，共 ${page.total} 个店铺` };
+}

@@ -1,0 +1,199 @@
+// 管易云 metadata: what the editor and the engine know about the platform's read methods.
+// Fields and labels follow shared/protocols/guanyi.md; for the methods other than
+// gy.erp.shop.get the response lists only the commonly documented key fields.
+import { z } from "zod";
+import type { ConnectorMeta, FieldMeta, SourceApiMeta } from "../types";
+
+export const GUANYI_PLATFORM = "guanyi";
+
+/** The paging every Guanyi list method shares (page_size above 100 is not supported). */
+const PAGING: SourceApiMeta["paging"] = { pageNo: "page_no", pageSize: "page_size", defaultPageSize: 50, maxPageSize: 100 };
+
+const PAGING_FIELDS: FieldMeta[] = [
+  { key: "page_size", label: "每页条数", labelEn: "Page size", type: "integer", preset: "{{PAGINATION_PAGE_SIZE}}" },
+  { key: "page_no", label: "页码", labelEn: "Page number", type: "integer", preset: "{{PAGINATION_START_PAGE}}" },
+];
+
+const DATE_HELP = "yyyy-MM-dd HH:mm:ss（北京时间）";
+
+/** A time window as a pair of request fields; the end defaults to now, for incremental syncs. */
+function timeWindow(start: string, end: string, labels: { start: string; end: string; en: string }, note = ""): FieldMeta[] {
+  const description = note ? `${DATE_HELP}；${note}` : DATE_HELP;
+  return [
+    { key: start, label: labels.start, labelEn: `${labels.en} from`, type: "datetime", description },
+    { key: end, label: labels.end, labelEn: `${labels.en} until`, type: "datetime", preset: "{{CURRENT_TIME datetime}}", description },
+  ];
+}
+
+const MODIFIED = { start: "修改开始时间", end: "修改结束时间", en: "Modified" };
+
+export const credentialsSchema = z.object({
+  appkey: z.string().trim().min(1, "请填写 appkey"),
+  sessionkey: z.string().trim().min(1, "请填写 sessionkey"),
+  secret: z.string().trim().min(1, "请填写 secret"),
+});
+
+export type GuanyiCredentials = z.infer<typeof credentialsSchema>;
+
+const shopApi: SourceApiMeta = {
+  kind: "source",
+  id: "gy.erp.shop.get",
+  name: "店铺查询",
+  nameEn: "Query shops",
+  request: [
+    ...timeWindow("modify_start_date", "modify_end_date", MODIFIED),
+    { key: "code", label: "店铺代码", labelEn: "Shop code", type: "string" },
+    ...PAGING_FIELDS,
+  ],
+  response: [
+    { key: "id", label: "ID", labelEn: "ID", type: "string", description: "文档写作字符串，实际常为数字" },
+    { key: "nick", label: "店铺昵称", labelEn: "Shop nickname", type: "string" },
+    { key: "code", label: "代码", labelEn: "Code", type: "string" },
+    { key: "name", label: "名称", labelEn: "Name", type: "string" },
+    { key: "create_date", label: "创建时间", labelEn: "Created at", type: "datetime" },
+    { key: "modify_date", label: "修改时间", labelEn: "Modified at", type: "datetime" },
+    { key: "note", label: "备注", labelEn: "Note", type: "string" },
+    { key: "type_name", label: "类型", labelEn: "Type", type: "string", description: "如 天猫、淘宝、当当V2、有赞微商城、其他" },
+  ],
+  listKey: "shops",
+  idField: "id",
+  paging: PAGING,
+  window: { start: "modify_start_date", end: "modify_end_date" },
+};
+
+const itemsApi: SourceApiMeta = {
+  kind: "source",
+  id: "gy.erp.items.get",
+  name: "商品查询",
+  nameEn: "Query items",
+  request: [
+    ...timeWindow("start_date", "end_date", MODIFIED, "开始与结束时间成对使用"),
+    { key: "code", label: "商品代码", labelEn: "Item code", type: "string" },
+    ...PAGING_FIELDS,
+  ],
+  response: [
+    { key: "id", label: "ID", labelEn: "ID", type: "string" },
+    { key: "code", label: "商品代码", labelEn: "Item code", type: "string" },
+    { key: "name", label: "商品名称", labelEn: "Item name", type: "string" },
+    { key: "simple_name", label: "商品简称", labelEn: "Short name", type: "string" },
+    { key: "category_name", label: "商品类别", labelEn: "Category", type: "string" },
+    { key: "sales_price", label: "标准售价", labelEn: "Sales price", type: "number" },
+    { key: "create_date", label: "创建时间", labelEn: "Created at", type: "datetime" },
+    { key: "modify_date", label: "修改时间", labelEn: "Modified at", type: "datetime" },
+  ],
+  listKey: "items",
+  idField: "id",
+  paging: PAGING,
+  window: { start: "start_date", end: "end_date" },
+};
+
+const vipApi: SourceApiMeta = {
+  kind: "source",
+  id: "gy.erp.vip.get",
+  name: "会员查询",
+  nameEn: "Query members",
+  request: [
+    // A creation-time window, not a modification window: no `window`, so incremental syncs of
+    // members would miss edits.
+    { key: "start_created", label: "创建开始时间", labelEn: "Created from", type: "datetime", description: DATE_HELP },
+    { key: "end_created", label: "创建结束时间", labelEn: "Created until", type: "datetime", description: DATE_HELP },
+    { key: "shop_code", label: "店铺代码", labelEn: "Shop code", type: "string" },
+    { key: "code", label: "会员代码", labelEn: "Member code", type: "string" },
+    { key: "name", label: "会员名称", labelEn: "Member name", type: "string" },
+    { key: "mobile", label: "手机号", labelEn: "Mobile", type: "string" },
+    ...PAGING_FIELDS,
+  ],
+  response: [
+    { key: "id", label: "ID", labelEn: "ID", type: "string" },
+    { key: "code", label: "会员代码", labelEn: "Member code", type: "string" },
+    { key: "name", label: "会员名称", labelEn: "Member name", type: "string" },
+    { key: "shop_name", label: "店铺名称", labelEn: "Shop name", type: "string" },
+    { key: "created", label: "创建时间", labelEn: "Created at", type: "datetime" },
+  ],
+  listKey: "vips",
+  idField: "id",
+  paging: PAGING,
+};
+
+const tradeApi: SourceApiMeta = {
+  kind: "source",
+  id: "gy.erp.trade.get",
+  name: "订单查询",
+  nameEn: "Query orders",
+  request: [
+    ...timeWindow("start_date", "end_date", { start: "开始时间", end: "结束时间", en: "Time" }, "按 date_type 指定的时间"),
+    {
+      key: "date_type",
+      label: "时间类型",
+      labelEn: "Date type",
+      type: "integer",
+      preset: "3",
+      description: "0 创建时间，1 拍单时间，2 付款时间，3 修改时间（增量同步用 3）",
+    },
+    { key: "order_state", label: "订单状态", labelEn: "Order state", type: "integer" },
+    { key: "shop_code", label: "店铺代码", labelEn: "Shop code", type: "string" },
+    ...PAGING_FIELDS,
+  ],
+  response: [
+    { key: "id", label: "ID", labelEn: "ID", type: "string" },
+    { key: "code", label: "单据编号", labelEn: "Order code", type: "string" },
+    { key: "platform_code", label: "平台单号", labelEn: "Platform order number", type: "string" },
+    { key: "shop_name", label: "店铺名称", labelEn: "Shop name", type: "string" },
+    { key: "vip_name", label: "会员名称", labelEn: "Member name", type: "string" },
+    { key: "amount", label: "订单金额", labelEn: "Amount", type: "number" },
+    { key: "payment", label: "已付金额", labelEn: "Paid", type: "number" },
+    { key: "createtime", label: "创建时间", labelEn: "Created at", type: "datetime" },
+    { key: "dealtime", label: "拍单时间", labelEn: "Ordered at", type: "datetime" },
+    { key: "paytime", label: "付款时间", labelEn: "Paid at", type: "datetime" },
+  ],
+  listKey: "orders",
+  idField: "id",
+  paging: PAGING,
+  window: { start: "start_date", end: "end_date" },
+};
+
+const supplierApi: SourceApiMeta = {
+  kind: "source",
+  id: "gy.erp.supplier.get",
+  name: "供应商查询",
+  nameEn: "Query suppliers",
+  request: [
+    ...timeWindow("start_date", "end_date", MODIFIED),
+    { key: "code", label: "供应商代码", labelEn: "Supplier code", type: "string" },
+    ...PAGING_FIELDS,
+  ],
+  response: [
+    { key: "id", label: "ID", labelEn: "ID", type: "string" },
+    { key: "code", label: "供应商代码", labelEn: "Supplier code", type: "string" },
+    { key: "name", label: "供应商名称", labelEn: "Supplier name", type: "string" },
+    { key: "note", label: "备注", labelEn: "Note", type: "string" },
+  ],
+  listKey: "supplier_list",
+  idField: "id",
+  paging: PAGING,
+  window: { start: "start_date", end: "end_date" },
+};
+
+export const meta: ConnectorMeta = {
+  platform: GUANYI_PLATFORM,
+  name: "管易云",
+  nameEn: "Guanyi ERP",
+  baseUrl: {
+    default: "http://v2.api.guanyierp.com/rest/erp_open",
+    placeholder: "http://v2.api.guanyierp.com/rest/erp_open",
+    help:
+      "管易云开放接口地址（https 亦可）：v2 租户用 http://v2.api.guanyierp.com/rest/erp_open，" +
+      "其他租户用 http://api.guanyierp.com/rest/erp_open，测试环境用 http://api.demo.guanyierp.com/rest/erp_open",
+  },
+  credentials: credentialsSchema,
+  credentialFields: [
+    { key: "appkey", label: "appkey", labelEn: "App key", secret: false, type: "string", placeholder: "控制面板 → 应用授权 → 云ERP授权" },
+    { key: "sessionkey", label: "sessionkey", labelEn: "Session key", secret: true, type: "string" },
+    { key: "secret", label: "secret", labelEn: "Secret", secret: true, type: "string" },
+  ],
+  apis: [shopApi, itemsApi, vipApi, tradeApi, supplierApi],
+};
+
+export function findSourceApi(id: string): SourceApiMeta | undefined {
+  return meta.apis.find((a): a is SourceApiMeta => a.kind === "source" && a.id === id);
+}

@@ -1,0 +1,294 @@
+// The K/3 Cloud WebAPI client: login (ValidateUser or LoginByAppSecret), session cookies, one
+// re-login on a lost session, rate limit, timeouts and bounded jittered retries. It never resends
+// a write whose outcome is unknown: such a call fails with kind "unknown_outcome" and the caller
+// (./target.ts) looks the records up before resending anything.
+import { ConnectorError, isConnectorError } from "../errors";
+import { processLimiter } from "../rate-limiter";
+import type { ConnectionConfig, ConnectorLogger, RateLimiter } from "../types";
+import { kingdeeCredentialsSchema, PLATFORM, type KingdeeCredentials } from "./meta";
+import {
+  failedStatusOf,
+  firstErrorMessage,
+  isSessionLost,
+  loginResultSchema,
+  MSG_CODE,
+  SERVICE,
+  type LoginResult,
+  type ServiceName,
+} from "./protocol";
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RETRIES = 4;
+/** Kingdee publishes no call limit; 10 calls/s per data center is gentle on a customer's own server. */
+const DEFAULT_QPS = 10;
+const RETRY_BASE_MS = 200;
+const THROTTLED_BASE_MS = 500;
+const RETRY_CAP_MS = 10_000;
+/** undici error codes that mean the request never reached the server, so even a write may be resent. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** The call changes data: if it may have been processed without an answer, fail with "unknown_outcome" instead of retrying. */
+  write?: boolean;
+}
+
+interface Session {
+  cookies: Map<string, string>;
+  login: LoginResult;
+}
+
+interface Exchange {
+  json: unknown;
+  setCookies: string[];
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelled());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function cancelled(): ConnectorError {
+  return new ConnectorError("cancelled", PLATFORM, "金蝶调用已取消");
+}
+
+function shortName(service: string): string {
+  return service.slice(service.lastIndexOf(".") + 1);
+}
+
+function errorCode(e: unknown): string | undefined {
+  for (let cur: unknown = e; cur && typeof cur === "object"; cur = (cur as { cause?: unknown }).cause) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}
+
+export class KingdeeClient {
+  readonly credentials: KingdeeCredentials;
+  private readonly url: string;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly limiter: RateLimiter;
+  private readonly limiterKey: string;
+  private readonly logger?: ConnectorLogger;
+  private session?: Session;
+  private loggingIn?: Promise<Session>;
+
+  constructor(private readonly config: ConnectionConfig) {
+    const parsed = kingdeeCredentialsSchema.safeParse(config.credentials);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => i.message).join("；");
+      throw new ConnectorError("auth", PLATFORM, `金蝶连接的凭据不完整：${issues}`);
+    }
+    this.credentials = parsed.data;
+    this.url = config.baseUrl.endsWith("/") ? config.baseUrl : `${config.baseUrl}/`;
+    this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxRetries = config.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.limiter = config.limiter ?? processLimiter(config.qps && config.qps > 0 ? config.qps : DEFAULT_QPS);
+    this.limiterKey = `kingdee:${this.url}:${this.credentials.acctId}`;
+    this.logger = config.logger;
+  }
+
+  get retryLimit(): number {
+    return this.maxRetries;
+  }
+
+  /** Logs in unless a session is already open; concurrent callers share one login. */
+  async login(): Promise<LoginResult> {
+    return (await this.ensureSession()).login;
+  }
+
+  /** Ends the session on the server (K/3 Cloud counts open sessions against the licence). */
+  async logout(signal?: AbortSignal): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    this.session = undefined;
+    await this.request(SERVICE.logout, {}, { signal }, session);
+  }
+
+  /**
+   * One authenticated call. Retries network errors, 5xx, `response_error:` bodies and throttling
+   * (MsgCode 14) with backoff; on a lost session (MsgCode 1) logs in again once and repeats.
+   */
+  async call(service: ServiceName, body: unknown, opts: CallOptions = {}): Promise<unknown> {
+    if (opts.signal?.aborted) throw cancelled();
+    let session = await this.ensureSession();
+    let { json } = await this.request(service, body, opts, session);
+    const failed = failedStatusOf(json);
+    if (failed && isSessionLost(failed)) {
+      this.logger?.info("金蝶会话已失效，重新登录", { service: shortName(service) });
+      if (this.session === session) this.session = undefined;
+      session = await this.ensureSession();
+      ({ json } = await this.request(service, body, opts, session));
+      const again = failedStatusOf(json);
+      if (again && isSessionLost(again)) {
+        throw new ConnectorError("auth", PLATFORM, "金蝶在重新登录后仍提示会话已丢失，请检查账号是否被限制登录", {
+          platformCode: String(again.MsgCode ?? ""),
+          platformMessage: firstErrorMessage(again),
+        });
+      }
+    }
+    return json;
+  }
+
+  /** Waits before the next attempt: exponential with jitter, longer when Kingdee asked us to slow down. */
+  pause(attempt: number, error: ConnectorError | undefined, signal?: AbortSignal): Promise<void> {
+    const base = error?.kind === "throttled" ? THROTTLED_BASE_MS : RETRY_BASE_MS;
+    const ceiling = Math.min(RETRY_CAP_MS, base * 2 ** attempt);
+    const signals = [signal, this.config.signal].filter((s): s is AbortSignal => s !== undefined);
+    return sleep(ceiling / 2 + Math.random() * (ceiling / 2), signals.length > 0 ? AbortSignal.any(signals) : undefined);
+  }
+
+  private ensureSession(): Promise<Session> {
+    if (this.session) return Promise.resolve(this.session);
+    this.loggingIn ??= this.openSession().finally(() => {
+      this.loggingIn = undefined;
+    });
+    return this.loggingIn;
+  }
+
+  private async openSession(): Promise<Session> {
+    const c = this.credentials;
+    const [service, body] =
+      c.authType === "appSecret"
+        ? [SERVICE.loginByAppSecret, { parameters: [c.acctId, c.username, c.appId, c.appSecret, c.lcid] }]
+        : [SERVICE.validateUser, { acctID: c.acctId, username: c.username, password: c.password, lcid: c.lcid }];
+    const { json, setCookies } = await this.request(service, body, {}, undefined);
+    const parsed = loginResultSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ConnectorError("protocol", PLATFORM, "金蝶登录接口的回答不符合协议（缺少 LoginResultType），请检查服务器地址是否以 /k3cloud/ 结尾");
+    }
+    const login = parsed.data;
+    if (login.LoginResultType !== 1) {
+      const reason = login.Message ?? `LoginResultType ${login.LoginResultType}`;
+      throw new ConnectorError("auth", PLATFORM, `金蝶登录失败：${reason}（请检查数据中心ID、用户名和${c.authType === "appSecret" ? "应用ID/密钥" : "密码"}）`, {
+        platformCode: String(login.LoginResultType),
+        platformMessage: login.Message ?? undefined,
+      });
+    }
+    const cookies = new Map<string, string>();
+    storeCookies(cookies, setCookies);
+    if (!cookies.has("kdservice-sessionid") && login.KDSVCSessionId) cookies.set("kdservice-sessionid", login.KDSVCSessionId);
+    if (!cookies.has("ASP.NET_SessionId") && login.Context?.SessionId) cookies.set("ASP.NET_SessionId", login.Context.SessionId);
+    if (cookies.size === 0) throw new ConnectorError("protocol", PLATFORM, "金蝶登录成功但没有返回会话（Set-Cookie / KDSVCSessionId）");
+    const session = { cookies, login };
+    this.session = session;
+    this.logger?.info("已登录金蝶", { acctId: c.acctId, authType: c.authType });
+    return session;
+  }
+
+  /** One HTTP exchange with retries; a write whose outcome may be unknown is not retried. */
+  private async request(service: ServiceName, body: unknown, opts: CallOptions, session: Session | undefined): Promise<Exchange> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.exchange(service, body, session, opts.signal);
+      } catch (e) {
+        const error = isConnectorError(e) ? e : new ConnectorError("network", PLATFORM, `金蝶调用失败：${String(e)}`, { cause: e });
+        if (opts.write && (error.kind === "server" || error.kind === "timeout" || error.kind === "unknown_outcome")) {
+          throw new ConnectorError("unknown_outcome", PLATFORM, `${error.message}；这次写入可能已被金蝶处理`, {
+            platformCode: error.platformCode,
+            platformMessage: error.platformMessage,
+            httpStatus: error.httpStatus,
+            cause: error,
+          });
+        }
+        if (!error.retryable || attempt >= this.maxRetries) throw error;
+        this.logger?.warn("金蝶调用失败，稍后重试", { service: shortName(service), attempt: attempt + 1, kind: error.kind, message: error.message });
+        await this.pause(attempt, error, opts.signal);
+      }
+    }
+  }
+
+  private async exchange(service: ServiceName, body: unknown, session: Session | undefined, signal?: AbortSignal): Promise<Exchange> {
+    await this.limiter.acquire(this.limiterKey);
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const callerSignals = [this.config.signal, signal].filter((s): s is AbortSignal => s !== undefined);
+    if (callerSignals.some((s) => s.aborted)) throw cancelled();
+    const headers: Record<string, string> = { "Content-Type": "application/json; charset=utf-8", Accept: "application/json" };
+    if (session) {
+      headers.Cookie = [...session.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+      const kd = session.cookies.get("kdservice-sessionid");
+      if (kd) headers["kdservice-sessionid"] = kd;
+    }
+    const name = shortName(service);
+    let status: number;
+    let text: string;
+    let setCookies: string[];
+    try {
+      const res = await fetch(`${this.url}${service}.common.kdsvc`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.any([timeout, ...callerSignals]),
+      });
+      status = res.status;
+      setCookies = res.headers.getSetCookie();
+      text = await res.text();
+    } catch (e) {
+      if (callerSignals.some((s) => s.aborted)) throw cancelled();
+      if (timeout.aborted) {
+        throw new ConnectorError("timeout", PLATFORM, `金蝶 ${name} 在 ${this.timeoutMs} ms 内没有回答`, { cause: e });
+      }
+      const code = errorCode(e);
+      if (code && NOT_SENT_CODES.has(code)) {
+        throw new ConnectorError("network", PLATFORM, `连不上金蝶服务器（${code}），请检查服务器地址`, { cause: e });
+      }
+      throw new ConnectorError("unknown_outcome", PLATFORM, `金蝶 ${name} 的连接在回答前中断（${code ?? String(e)}）`, { cause: e });
+    }
+    if (session) storeCookies(session.cookies, setCookies);
+    if (status >= 500) {
+      throw new ConnectorError("server", PLATFORM, `金蝶服务器错误（HTTP ${status}，${name}）`, {
+        httpStatus: status,
+        platformMessage: text.slice(0, 200),
+      });
+    }
+    const trimmed = text.trimStart();
+    if (trimmed.startsWith("response_error:")) {
+      const detail = trimmed.slice("response_error:".length).trim();
+      throw new ConnectorError("server", PLATFORM, `金蝶服务器异常（${name}）：${detail.slice(0, 200)}`, {
+        httpStatus: status,
+        platformMessage: detail,
+      });
+    }
+    if (status >= 400) {
+      throw new ConnectorError("request", PLATFORM, `金蝶拒绝了请求（HTTP ${status}，${name}），请检查服务器地址`, {
+        httpStatus: status,
+        platformMessage: text.slice(0, 200),
+      });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new ConnectorError("protocol", PLATFORM, `金蝶 ${name} 的回答不是 JSON：${text.slice(0, 120)}`, { httpStatus: status, cause: e });
+    }
+    const failed = failedStatusOf(json);
+    if (failed?.MsgCode === MSG_CODE.callLimit) {
+      throw new ConnectorError("throttled", PLATFORM, `金蝶限制了调用频率：${firstErrorMessage(failed)}`, {
+        platformCode: String(MSG_CODE.callLimit),
+        platformMessage: firstErrorMessage(failed),
+      });
+    }
+    return { json, setCookies };
+  }
+}
+
+/** Keeps every cookie the server sets: the two session cookies, and a load balancer's sticky cookie if there is one. */
+function storeCookies(jar: Map<string, string>, setCookies: string[]): void {
+  for (const header of setCookies) {
+    const pair = header.split(";", 1)[0] ?? "";
+    const eq = pair.indexOf("=");
+    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+  }
+}
