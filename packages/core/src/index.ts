@@ -1,1 +1,6 @@
 export * from "./connector-meta";
+export * from "./template";
+export * from "./scheme";
+export * from "./compile";
+export * from "./mapping";
+export { validateCron, type CronCheck } from "./cron";

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { validateCron } from "./cron";
+import { cronSchema } from "./scheme";
+
+describe("validateCron", () => {
+  it.each([
+    "*/5 * * * *",
+    "0 2 * * *",
+    "0 0 1 1 *",
+    "0,15,30,45 8-18 * * MON-FRI",
+    "0 9 ? * sun",
+    "30 */2 1-15/3 JAN,jul *",
+    "0 0 * * 7",
+    "5/10 * * * *",
+    "0 */5 * * * *",
+    "  59 23 31 12 6  ",
+  ])("accepts %s", (expression) => {
+    expect(validateCron(expression)).toEqual({ ok: true });
+  });
+
+  it.each([
+    ["", "0 个"],
+    ["* * * *", "4 个"],
+    ["* * * * * * *", "7 个"],
+    ["60 * * * *", "分钟"],
+    ["* 24 * * *", "小时"],
+    ["* * 0 * *", "日"],
+    ["* * 32 * *", "日"],
+    ["* * * 13 *", "月"],
+    ["* * * * 8", "星期"],
+    ["* * * FOO *", "月"],
+    ["*/0 * * * *", "步长"],
+    ["*/61 * * * *", "步长"],
+    ["5-1 * * * *", "起点大于终点"],
+    ["1,,2 * * * *", "逗号"],
+    ["? * * * *", "?"],
+    ["a * * * *", "分钟"],
+    ["60 * * * * *", "秒"],
+    ["* * * * L", "星期"],
+  ])("rejects %s", (expression, mention) => {
+    const r = validateCron(expression);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.message).toContain(mention);
+      expect(r.messageEn.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("cronSchema carries the zh-CN message and the English one", () => {
+    const r = cronSchema.safeParse("* 99 * * *");
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.message).toContain("第 2 个字段（小时）");
+    expect(r.error?.issues[0]).toMatchObject({ params: { messageEn: expect.stringContaining("hour") } });
+    expect(cronSchema.safeParse("*/5 * * * *").success).toBe(true);
+  });
+});

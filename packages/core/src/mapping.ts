@@ -1,0 +1,208 @@
+// Turning a source record into a target payload with the plan's parsed templates, and the
+// request parameters of a read. Values are coerced to the target field's type only where nothing
+// is lost; what cannot be is reported per field, never thrown.
+import type { FieldMeta, TargetApiMeta } from "./connector-meta";
+import type { RunPlan } from "./compile";
+import { evaluateTemplate } from "./template/evaluate";
+import { readNumber } from "./template/filters";
+import { DATETIME_PATTERN, formatInstant, toInstant } from "./template/time";
+import type { TemplateVars } from "./template/types";
+
+export type Coerced = { ok: true; value: unknown } | { ok: false; message: string; messageEn: string };
+
+export interface FieldError {
+  field: string;
+  message: string;
+  messageEn: string;
+}
+
+/** No value for a field: missing, null, or text with nothing but whitespace. */
+export function isEmptyValue(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function shown(value: unknown): string {
+  const text = typeof value === "string" ? value : (safeJson(value) ?? String(value));
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+function safeJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function fieldName(field: FieldMeta): [string, string] {
+  return [`${field.key}（${field.label}）`, `${field.key} (${field.labelEn})`];
+}
+
+function mismatch(field: FieldMeta, value: unknown, what: string, whatEn: string, hint = "", hintEn = ""): Coerced {
+  const [zh, en] = fieldName(field);
+  return {
+    ok: false,
+    message: `字段 ${zh}需要${what}，得到 “${shown(value)}”${hint}`,
+    messageEn: `Field ${en} needs ${whatEn}, got "${shown(value)}"${hintEn}`,
+  };
+}
+
+function parseJsonText(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A non-empty value as the field's type, when that loses nothing: "100" → 100 for an integer,
+ * 100 → "100" for text, an epoch number → "yyyy-MM-dd HH:mm:ss" (timezone) for a datetime.
+ * Base-data fields are text: the user's code; the connector wraps it.
+ */
+export function coerceToField(value: unknown, field: FieldMeta, timezone?: string): Coerced {
+  switch (field.type) {
+    case "string":
+      if (typeof value === "string") return { ok: true, value };
+      if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return { ok: true, value: String(value) };
+      // A base-data reference already written as {"FNumber": "100"} goes through as is.
+      if (field.baseData && isPlainObject(value)) return { ok: true, value };
+      return mismatch(field, value, "文本", "text", "：可用 |json 转为文本，或选择它的下级字段", ": use |json to make it text, or pick a field inside it");
+    case "integer":
+    case "number": {
+      const n = typeof value === "boolean" ? undefined : readNumber(value);
+      if (n === undefined) return mismatch(field, value, "数字", "a number");
+      if (field.type === "integer" && !Number.isSafeInteger(n)) return mismatch(field, value, "整数", "an integer");
+      return { ok: true, value: n };
+    }
+    case "boolean": {
+      if (typeof value === "boolean") return { ok: true, value };
+      const text = typeof value === "string" ? value.trim().toLowerCase() : value;
+      if (text === "true" || text === "1" || text === 1) return { ok: true, value: true };
+      if (text === "false" || text === "0" || text === 0) return { ok: true, value: false };
+      return mismatch(field, value, "是/否（true 或 false）", "true or false");
+    }
+    case "datetime": {
+      if (typeof value === "string") return { ok: true, value };
+      const ms = typeof value === "number" || value instanceof Date ? toInstant(value, timezone) : undefined;
+      if (ms === undefined) return mismatch(field, value, "日期时间", "a date and time");
+      return { ok: true, value: formatInstant(ms, DATETIME_PATTERN, timezone) };
+    }
+    case "object": {
+      const v = typeof value === "string" && value.trim().startsWith("{") ? parseJsonText(value) : value;
+      return isPlainObject(v) ? { ok: true, value: v } : mismatch(field, value, "对象", "an object");
+    }
+    case "array": {
+      const v = typeof value === "string" && value.trim().startsWith("[") ? parseJsonText(value) : value;
+      return Array.isArray(v) ? { ok: true, value: v } : mismatch(field, value, "数组", "an array");
+    }
+  }
+}
+
+const fieldIndexes = new WeakMap<TargetApiMeta, Map<string, FieldMeta>>();
+
+function fieldIndex(api: TargetApiMeta): Map<string, FieldMeta> {
+  let index = fieldIndexes.get(api);
+  if (!index) {
+    index = new Map(api.fields.map((f) => [f.key, f]));
+    fieldIndexes.set(api, index);
+  }
+  return index;
+}
+
+/**
+ * The target payload of one source record. A field whose value is missing or null is left out
+ * (so an upsert does not blank it); "" is kept for text fields (it clears them) and left out for
+ * other types; a required field without a value is an error.
+ */
+export function mapRecord(
+  target: RunPlan["target"],
+  record: unknown,
+  vars: TemplateVars,
+  timezone: string,
+): { payload: Record<string, unknown>; errors: FieldError[] } {
+  const payload: Record<string, unknown> = {};
+  const errors: FieldError[] = [];
+  const fields = fieldIndex(target.api);
+  for (const [key, template] of Object.entries(target.mapping)) {
+    const value = evaluateTemplate(template, { record, vars, timezone });
+    const field = fields.get(key);
+    if (!field) {
+      if (value !== undefined) payload[key] = value;
+      continue;
+    }
+    if (isEmptyValue(value)) {
+      if (field.required) {
+        const [zh, en] = fieldName(field);
+        errors.push({
+          field: key,
+          message: `必填字段 ${zh}为空：模板 ${template.source} 在这条记录中没有值`,
+          messageEn: `Required field ${en} is empty: the template ${template.source} has no value in this record`,
+        });
+      } else if (typeof value === "string" && field.type === "string") {
+        payload[key] = value;
+      }
+      continue;
+    }
+    const coerced = coerceToField(value, field, timezone);
+    if (coerced.ok) payload[key] = coerced.value;
+    else errors.push({ field: key, message: coerced.message, messageEn: coerced.messageEn });
+  }
+  return { payload, errors };
+}
+
+/** The request parameters of a read; a parameter that comes out empty is left out of the request. */
+export function resolveParams(source: RunPlan["source"], vars: TemplateVars, timezone: string): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const [key, template] of Object.entries(source.params)) {
+    const value = evaluateTemplate(template, { vars, timezone });
+    if (value !== undefined && value !== null && value !== "") params[key] = value;
+  }
+  return params;
+}
+
+/**
+ * JSON with object keys sorted at every level, so equal payloads hash equally whatever order
+ * their keys were built in. Otherwise JSON.stringify's rules (toJSON, undefined left out).
+ */
+export function stableStringify(value: unknown): string {
+  return write(value, new Set()) ?? "null";
+}
+
+function write(value: unknown, ancestors: Set<object>): string | undefined {
+  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    value = (value as { toJSON(): unknown }).toJSON();
+  }
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "bigint":
+      return value.toString();
+    case "object": {
+      if (value === null) return "null";
+      if (ancestors.has(value)) throw new TypeError("stableStringify: the value contains a cycle");
+      ancestors.add(value);
+      let out: string;
+      if (Array.isArray(value)) {
+        out = `[${value.map((v: unknown) => write(v, ancestors) ?? "null").join(",")}]`;
+      } else {
+        const entries: string[] = [];
+        for (const key of Object.keys(value).sort()) {
+          const v = write((value as Record<string, unknown>)[key], ancestors);
+          if (v !== undefined) entries.push(`${JSON.stringify(key)}:${v}`);
+        }
+        out = `{${entries.join(",")}}`;
+      }
+      ancestors.delete(value);
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,172 @@
+// The one schema of a scheme definition (Scheme.definition), used by the API, the editor and the
+// worker. It checks shape only; what needs the connector catalog (APIs, fields, connections) and
+// the graph as a whole is checked by compileScheme.
+import { z } from "zod";
+import { validateCron } from "./cron";
+import { DEFAULT_TIMEZONE, isValidTimeZone } from "./template/time";
+
+export const SCHEME_LIMITS = {
+  nodes: 50,
+  edges: 200,
+  mappingEntries: 200,
+  params: 100,
+  options: 50,
+  templateLength: 2000,
+  pageSize: 1000,
+  batchSize: 1000,
+} as const;
+
+/** A custom issue carries its English text in params.messageEn (the message is zh-CN). */
+const bilingual = (message: string, messageEn: string) => ({ message, params: { messageEn } });
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const idSchema = z
+  .string()
+  .refine((v) => ID.test(v), bilingual("id 只能包含字母、数字、_ 和 -，长度 1 到 64", "An id has 1 to 64 letters, digits, _ or -"));
+
+const keySchema = z.string().min(1).max(100);
+
+export const templateSourceSchema = z.string().max(SCHEME_LIMITS.templateLength);
+
+function boundedRecord<T extends z.ZodType>(value: T, max: number, what: string, whatEn: string) {
+  return z.record(keySchema, value).refine(
+    (r) => Object.keys(r).length <= max,
+    bilingual(`${what}最多 ${max} 项`, `At most ${max} ${whatEn}`),
+  );
+}
+
+export const cronSchema = z.string().superRefine((value, ctx) => {
+  const check = validateCron(value);
+  if (!check.ok) ctx.addIssue({ code: "custom", ...bilingual(check.message, check.messageEn) });
+});
+
+export const timezoneSchema = z
+  .string()
+  .refine(
+    isValidTimeZone,
+    bilingual("时区无效：请使用 IANA 时区名，例如 Asia/Shanghai", "Unknown timezone: use an IANA name such as Asia/Shanghai"),
+  );
+
+const connectionIdSchema = z.union([z.uuid(), z.literal("")]);
+
+const positionSchema = z.object({ x: z.number(), y: z.number() });
+
+export const sourceNodeConfigSchema = z.object({
+  /** "" while the editor's node has no connection chosen yet. */
+  connectionId: connectionIdSchema,
+  platform: z.string().max(64),
+  api: z.string().max(200),
+  /** Request parameters, each a template evaluated without a record. */
+  params: boundedRecord(templateSourceSchema, SCHEME_LIMITS.params, "请求参数", "request params").default({}),
+  pageSize: z.int().min(1).max(SCHEME_LIMITS.pageSize).default(50),
+  /** Field identifying a record at the source; default: the API's. */
+  idField: z.string().min(1).max(200).optional(),
+  /** Key of the record list in the response; default: the API's. */
+  listKey: z.string().min(1).max(200).optional(),
+});
+
+export const targetNodeConfigSchema = z.object({
+  connectionId: connectionIdSchema,
+  platform: z.string().max(64),
+  api: z.string().max(200),
+  /** Form of the target API (Kingdee FormId); default: the API's. */
+  formId: z.string().min(1).max(200).optional(),
+  options: boundedRecord(z.union([z.boolean(), z.string().max(2000), z.number()]), SCHEME_LIMITS.options, "请求选项", "options").default(
+    {},
+  ),
+  batchSize: z.int().min(1).max(SCHEME_LIMITS.batchSize).default(100),
+  mode: z.enum(["create", "upsert"]).default("create"),
+  /** Target field → template evaluated against each source record. */
+  mapping: boundedRecord(templateSourceSchema, SCHEME_LIMITS.mappingEntries, "字段映射", "mapping entries").default({}),
+});
+
+export const sourceNodeSchema = z.object({
+  id: idSchema,
+  type: z.literal("source"),
+  position: positionSchema,
+  config: sourceNodeConfigSchema,
+});
+
+export const targetNodeSchema = z.object({
+  id: idSchema,
+  type: z.literal("target"),
+  position: positionSchema,
+  config: targetNodeConfigSchema,
+});
+
+export const schemeNodeSchema = z.discriminatedUnion("type", [sourceNodeSchema, targetNodeSchema]);
+
+export const schemeEdgeSchema = z.object({ id: idSchema, source: idSchema, target: idSchema });
+
+export const scheduleSchema = z.object({ cron: cronSchema, enabled: z.boolean() });
+
+export const schemeDefinitionSchema = z.object({
+  version: z.literal(1),
+  timezone: timezoneSchema.default(DEFAULT_TIMEZONE),
+  schedule: scheduleSchema.nullable().default(null),
+  nodes: z.array(schemeNodeSchema).max(SCHEME_LIMITS.nodes),
+  edges: z.array(schemeEdgeSchema).max(SCHEME_LIMITS.edges),
+});
+
+export type SourceNodeConfig = z.output<typeof sourceNodeConfigSchema>;
+export type TargetNodeConfig = z.output<typeof targetNodeConfigSchema>;
+export type SourceNode = z.output<typeof sourceNodeSchema>;
+export type TargetNode = z.output<typeof targetNodeSchema>;
+export type SchemeNode = z.output<typeof schemeNodeSchema>;
+export type SchemeEdge = z.output<typeof schemeEdgeSchema>;
+export type SchemeSchedule = z.output<typeof scheduleSchema>;
+/** A parsed definition (defaults filled in). */
+export type SchemeDefinition = z.output<typeof schemeDefinitionSchema>;
+/** What may be stored or sent (defaults optional). */
+export type SchemeDefinitionInput = z.input<typeof schemeDefinitionSchema>;
+
+/** The seed scheme: 管易云店铺查询 → 金蝶客户新增. */
+export function seedSchemeDefinition(ids: { sourceConnectionId: string; targetConnectionId: string }): SchemeDefinition {
+  return {
+    version: 1,
+    timezone: DEFAULT_TIMEZONE,
+    schedule: null,
+    nodes: [
+      {
+        id: "source",
+        type: "source",
+        position: { x: 80, y: 160 },
+        config: {
+          connectionId: ids.sourceConnectionId,
+          platform: "guanyi",
+          api: "gy.erp.shop.get",
+          params: {
+            modify_end_date: "{{CURRENT_TIME datetime}}",
+            page_size: "{{PAGINATION_PAGE_SIZE}}",
+            page_no: "{{PAGINATION_START_PAGE}}",
+          },
+          pageSize: 50,
+          idField: "id",
+          listKey: "shops",
+        },
+      },
+      {
+        id: "target",
+        type: "target",
+        position: { x: 480, y: 160 },
+        config: {
+          connectionId: ids.targetConnectionId,
+          platform: "kingdee",
+          api: "batchSave",
+          formId: "BD_Customer",
+          options: { IsAutoSubmitAndAudit: true, IsVerifyBaseDataField: false },
+          batchSize: 100,
+          mode: "create",
+          mapping: {
+            FName: "{{name}}",
+            FNumber: "{{code}}",
+            FCreateOrgId: "100",
+            FUseOrgId: "100",
+            FDescription: "{{note}}",
+          },
+        },
+      },
+    ],
+    edges: [{ id: "source-target", source: "source", target: "target" }],
+  };
+}

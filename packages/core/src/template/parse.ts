@@ -1,0 +1,476 @@
+// Parses a template once into the tree of ./types.ts, collecting every error with its position.
+//
+// Grammar (inside `{{ … }}` or `<< … >>`, which mean the same):
+//   expression := head format? ("|" filter)*
+//   head       := VARIABLE | path            VARIABLE is an all-caps word (CURRENT_TIME, …)
+//   path       := (word | bracket) ("." word | bracket)*     bracket := "[" digits | quoted "]"
+//   format     := word                      only after whitespace: {{CURRENT_TIME datetime}}
+//   filter     := word ("(" literal ("," literal)* ")")?      literal := quoted | number
+// Outside expressions, `\{{` and `\<<` stand for the characters themselves.
+import { FILTERS } from "./filters";
+import { compileDatePattern } from "./time";
+import {
+  FILTER_NAMES,
+  TEMPLATE_FORMATS,
+  TEMPLATE_VARIABLES,
+  type ExpressionPart,
+  type FilterCall,
+  type FilterName,
+  type PathHead,
+  type TemplateError,
+  type TemplateParseResult,
+  type TemplatePart,
+  type TemplateVariable,
+  type VariableHead,
+} from "./types";
+
+/**
+ * Thrown inside the parser after the error is recorded: `fatal` when the input ran out,
+ * `resumeAt` when the error already says where the expression really ends.
+ */
+class ParseFailure {
+  constructor(
+    readonly fatal: boolean,
+    readonly resumeAt?: number,
+  ) {}
+}
+
+const PUNCTUATION = new Set([".", "[", "]", "|", "(", ")", ",", "'", '"']);
+const WHITESPACE = new Set([" ", "\t", "\n", "\r", "\u00a0", "\u3000"]);
+
+const isFilterName = (s: string): s is FilterName => (FILTER_NAMES as readonly string[]).includes(s);
+const isFormatName = (s: string): boolean => (TEMPLATE_FORMATS as readonly string[]).includes(s);
+const isBuiltIn = (s: string): s is TemplateVariable => (TEMPLATE_VARIABLES as readonly string[]).includes(s);
+
+/** All capitals (digits and "_" allowed after the first letter): the shape of a variable name. */
+function looksLikeVariable(word: string): boolean {
+  const first = word.charCodeAt(0);
+  if (!(first >= 65 && first <= 90)) return false;
+  for (let k = 1; k < word.length; k++) {
+    const c = word.charCodeAt(k);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95)) return false;
+  }
+  return true;
+}
+
+export function parseTemplate(source: string): TemplateParseResult {
+  return new Parser(source).parse();
+}
+
+class Parser {
+  private i = 0;
+  private readonly errors: TemplateError[] = [];
+  private readonly parts: TemplatePart[] = [];
+  private text = "";
+  private textStart = 0;
+
+  constructor(private readonly src: string) {}
+
+  parse(): TemplateParseResult {
+    const { src } = this;
+    while (this.i < src.length) {
+      if (src[this.i] === "\\" && this.openerAt(this.i + 1)) {
+        this.text += src.slice(this.i + 1, this.i + 3);
+        this.i += 3;
+      } else if (this.openerAt(this.i)) {
+        this.flushText(this.i);
+        this.expression();
+        this.textStart = this.i;
+      } else {
+        this.text += src[this.i];
+        this.i++;
+      }
+    }
+    this.flushText(src.length);
+    if (this.errors.length > 0) return { ok: false, errors: this.errors };
+    return { ok: true, template: { source: src, parts: this.parts } };
+  }
+
+  private flushText(end: number): void {
+    if (this.text !== "") this.parts.push({ kind: "text", value: this.text, start: this.textStart, end });
+    this.text = "";
+  }
+
+  private openerAt(at: number): boolean {
+    return this.src.startsWith("{{", at) || this.src.startsWith("<<", at);
+  }
+
+  private closerAt(at: number): boolean {
+    return this.src.startsWith("}}", at) || this.src.startsWith(">>", at);
+  }
+
+  private expression(): void {
+    const open = this.i;
+    const opener = this.src.slice(open, open + 2);
+    const closer = opener === "{{" ? "}}" : ">>";
+    this.i += 2;
+    try {
+      this.parts.push(this.expressionBody(open, opener, closer));
+    } catch (e) {
+      if (!(e instanceof ParseFailure)) throw e;
+      this.recover(e, open, opener, closer);
+    }
+  }
+
+  /** After an error, continue behind this expression's closer so later errors are found too. */
+  private recover(e: ParseFailure, open: number, opener: string, closer: string): void {
+    if (e.fatal || e.resumeAt !== undefined) {
+      this.i = e.resumeAt ?? this.src.length;
+      return;
+    }
+    const close = this.src.indexOf(closer, this.i);
+    let next = this.i;
+    while (next < this.src.length && !this.openerAt(next)) next++;
+    if (close !== -1 && close < next) {
+      this.i = close + 2;
+      return;
+    }
+    this.unclosed(open, opener, closer);
+    this.i = next;
+  }
+
+  private unclosed(open: number, opener: string, closer: string): void {
+    this.error(
+      `“${opener}” 没有对应的 “${closer}”：请在表达式末尾补上 “${closer}”`,
+      `"${opener}" is not closed: add "${closer}" at the end of the expression`,
+      open,
+      open + 2,
+    );
+  }
+
+  private error(message: string, messageEn: string, start: number, end: number): void {
+    this.errors.push({ message, messageEn, start, end: Math.max(end, start) });
+  }
+
+  private fail(message: string, messageEn: string, start: number, end: number): never {
+    this.error(message, messageEn, start, end);
+    throw new ParseFailure(false);
+  }
+
+  private skipWhitespace(): void {
+    while (this.i < this.src.length && WHITESPACE.has(this.src[this.i] as string)) this.i++;
+  }
+
+  private atWordChar(): boolean {
+    const c = this.src[this.i];
+    return (
+      c !== undefined && !WHITESPACE.has(c) && !PUNCTUATION.has(c) && !this.closerAt(this.i) && !this.openerAt(this.i)
+    );
+  }
+
+  private word(): string {
+    const start = this.i;
+    while (this.atWordChar()) this.i++;
+    return this.src.slice(start, this.i);
+  }
+
+  /** Where an expression expected more: explains what is there instead. */
+  private unexpected(open: number, opener: string, closer: string, expected: string, expectedEn: string): never {
+    const at = this.i;
+    if (at >= this.src.length) {
+      this.unclosed(open, opener, closer);
+      throw new ParseFailure(true);
+    }
+    if (this.src.startsWith(closer, at)) {
+      this.fail(`此处应为${expected}，表达式却已结束`, `Expected ${expectedEn} before the end of the expression`, at, at + 2);
+    }
+    if (this.closerAt(at)) {
+      this.error(
+        `以 “${opener}” 开始的表达式应以 “${closer}” 结束，而不是 “${this.src.slice(at, at + 2)}”`,
+        `An expression opened with "${opener}" must end with "${closer}", not "${this.src.slice(at, at + 2)}"`,
+        at,
+        at + 2,
+      );
+      throw new ParseFailure(false, at + 2);
+    }
+    if (this.openerAt(at)) {
+      this.unclosed(open, opener, closer);
+      throw new ParseFailure(false, at);
+    }
+    const word = this.word();
+    const shown = word || (this.src[at] as string);
+    this.fail(`此处应为${expected}，却是 “${shown}”`, `Expected ${expectedEn} here, found "${shown}"`, at, at + shown.length);
+  }
+
+  private expressionBody(open: number, opener: string, closer: string): ExpressionPart {
+    this.skipWhitespace();
+    if (this.src.startsWith(closer, this.i)) {
+      this.fail(
+        `“${opener}${closer}” 中没有内容：请填写字段路径（如 ${opener}name${closer}）或变量（如 ${opener}CURRENT_TIME datetime${closer}）`,
+        `"${opener}${closer}" is empty: write a field path (e.g. ${opener}name${closer}) or a variable (e.g. ${opener}CURRENT_TIME datetime${closer})`,
+        open,
+        this.i + 2,
+      );
+    }
+    const head = this.head(open, opener, closer);
+    const filters: FilterCall[] = [];
+    const afterHead = this.i;
+    this.skipWhitespace();
+    if (this.i > afterHead && this.atWordChar()) filters.push(this.format(head));
+    for (;;) {
+      this.skipWhitespace();
+      if (this.src.startsWith(closer, this.i)) {
+        this.i += 2;
+        return { kind: "expression", head, filters, start: open, end: this.i };
+      }
+      if (this.src[this.i] !== "|") {
+        this.unexpected(open, opener, closer, `过滤器（以 | 开头）或 “${closer}”`, `a filter (after "|") or "${closer}"`);
+      }
+      this.i++;
+      filters.push(this.filter(open, opener, closer));
+    }
+  }
+
+  private head(open: number, opener: string, closer: string): PathHead | VariableHead {
+    const start = this.i;
+    if (this.src[this.i] === "[") return this.path(start, [], open, opener, closer);
+    const word = this.word();
+    if (word === "") this.unexpected(open, opener, closer, "字段路径或变量", "a field path or a variable");
+    if (looksLikeVariable(word)) {
+      if (!isBuiltIn(word)) {
+        const hint = suggest(word, TEMPLATE_VARIABLES);
+        this.fail(
+          `未知变量 ${word}${hint ? `（是否想写 ${hint}？）` : ""}：可用的变量有 ${TEMPLATE_VARIABLES.join("、")}；` +
+            `全大写的名字表示变量，如果要引用名为 ${word} 的字段，请写成 ${opener}["${word}"]${closer}`,
+          `Unknown variable ${word}${hint ? ` (did you mean ${hint}?)` : ""}: the variables are ${TEMPLATE_VARIABLES.join(", ")}; ` +
+            `all-caps names are variables, to read a field named ${word} write ${opener}["${word}"]${closer}`,
+          start,
+          this.i,
+        );
+      }
+      if (this.src[this.i] === "." || this.src[this.i] === "[") {
+        this.fail(
+          `变量 ${word} 后面不能再接字段路径`,
+          `A path cannot follow the variable ${word}`,
+          this.i,
+          this.i + 1,
+        );
+      }
+      return { kind: "variable", name: word, start, end: this.i };
+    }
+    return this.path(start, [word], open, opener, closer);
+  }
+
+  private path(start: number, segments: string[], open: number, opener: string, closer: string): PathHead {
+    for (;;) {
+      const c = this.src[this.i];
+      if (c === ".") {
+        this.i++;
+        const key = this.word();
+        if (key === "") this.unexpected(open, opener, closer, "“.” 后的字段名", 'a field name after "."');
+        segments.push(key);
+      } else if (c === "[") {
+        segments.push(this.bracket(open, opener, closer));
+      } else {
+        return { kind: "path", segments, start, end: this.i };
+      }
+    }
+  }
+
+  private bracket(open: number, opener: string, closer: string): string {
+    const bracketStart = this.i;
+    this.i++;
+    this.skipWhitespace();
+    let key: string;
+    const c = this.src[this.i];
+    if (c === "'" || c === '"') {
+      key = this.quoted();
+    } else {
+      const digitsStart = this.i;
+      while (isDigit(this.src[this.i])) this.i++;
+      key = this.src.slice(digitsStart, this.i);
+      if (key === "") {
+        this.unexpected(open, opener, closer, "数字下标（如 [0]）或带引号的键名（如 [\"名称\"]）", 'an index (e.g. [0]) or a quoted key (e.g. ["name"])');
+      }
+    }
+    this.skipWhitespace();
+    if (this.src[this.i] !== "]") {
+      if (this.i >= this.src.length) this.unexpected(open, opener, closer, "“]”", '"]"');
+      this.fail("“[” 缺少对应的 “]”", '"[" is not closed with "]"', bracketStart, this.i);
+    }
+    this.i++;
+    return key;
+  }
+
+  private quoted(): string {
+    const start = this.i;
+    const quote = this.src[this.i];
+    this.i++;
+    let value = "";
+    while (this.i < this.src.length) {
+      const c = this.src[this.i] as string;
+      if (c === quote) {
+        this.i++;
+        return value;
+      }
+      if (c === "\\" && this.i + 1 < this.src.length) {
+        value += this.src[this.i + 1];
+        this.i += 2;
+      } else {
+        value += c;
+        this.i++;
+      }
+    }
+    this.error(`字符串缺少结束的引号 ${quote}`, `The string is missing its closing ${quote}`, start, this.src.length);
+    throw new ParseFailure(true);
+  }
+
+  /** `{{CURRENT_TIME datetime}}`: a format written after whitespace, stored as its filter. */
+  private format(head: PathHead | VariableHead): FilterCall {
+    const start = this.i;
+    const name = this.word();
+    if (!isFormatName(name)) {
+      const hint = suggest(name, TEMPLATE_FORMATS);
+      const spaceHint =
+        head.kind === "path"
+          ? `；如果字段名本身含空格，请写成 ["${head.segments.join(".")} ${name}"]`
+          : "";
+      const spaceHintEn = head.kind === "path" ? `; if the field name contains a space, write ["${head.segments.join(".")} ${name}"]` : "";
+      this.fail(
+        `未知的格式 ${name}${hint ? `（是否想写 ${hint}？）` : ""}：可用的格式有 ${TEMPLATE_FORMATS.join("、")}${spaceHint}`,
+        `Unknown format ${name}${hint ? ` (did you mean ${hint}?)` : ""}: the formats are ${TEMPLATE_FORMATS.join(", ")}${spaceHintEn}`,
+        start,
+        this.i,
+      );
+    }
+    return this.filterArgs(name as FilterName, start);
+  }
+
+  private filter(open: number, opener: string, closer: string): FilterCall {
+    this.skipWhitespace();
+    const start = this.i;
+    const name = this.word();
+    if (name === "") this.unexpected(open, opener, closer, "“|” 后的过滤器名", 'a filter name after "|"');
+    if (!isFilterName(name)) {
+      const hint = suggest(name, FILTER_NAMES);
+      this.fail(
+        `未知的过滤器或格式 ${name}${hint ? `（是否想写 ${hint}？）` : ""}：可用的有 ${FILTER_NAMES.join("、")}`,
+        `Unknown filter or format ${name}${hint ? ` (did you mean ${hint}?)` : ""}: the filters are ${FILTER_NAMES.join(", ")}`,
+        start,
+        this.i,
+      );
+    }
+    return this.filterArgs(name, start);
+  }
+
+  private filterArgs(name: FilterName, start: number): FilterCall {
+    const spec = FILTERS[name];
+    const args: (string | number)[] = [];
+    const afterName = this.i;
+    this.skipWhitespace();
+    if (this.src[this.i] === "(") {
+      const paren = this.i;
+      this.i++;
+      this.skipWhitespace();
+      if (this.src[this.i] === ")") this.i++;
+      else {
+        for (;;) {
+          this.skipWhitespace();
+          args.push(this.literal(name));
+          this.skipWhitespace();
+          const c = this.src[this.i];
+          this.i++;
+          if (c === ")") break;
+          if (c === ",") continue;
+          if (c === undefined) {
+            this.error("“(” 缺少对应的 “)”", '"(" is not closed with ")"', paren, paren + 1);
+            throw new ParseFailure(true);
+          }
+          this.fail(
+            `过滤器 ${name} 的参数之间应以逗号分隔，并以 “)” 结束`,
+            `Arguments of ${name} are separated by commas and end with ")"`,
+            this.i - 1,
+            this.i,
+          );
+        }
+      }
+    } else {
+      this.i = afterName;
+    }
+    const end = this.i;
+    const max = spec.args.length;
+    if (args.length < spec.required || args.length > max) {
+      const count = spec.required === max ? `${max}` : `${spec.required} 到 ${max}`;
+      const countEn = spec.required === max ? `${max}` : `${spec.required} to ${max}`;
+      this.fail(
+        `过滤器 ${name} 需要 ${count} 个参数，这里有 ${args.length} 个：写法为 ${spec.syntax}`,
+        `Filter ${name} takes ${countEn} argument(s), got ${args.length}: write ${spec.syntax}`,
+        start,
+        end,
+      );
+    }
+    args.forEach((arg, k) => {
+      if (spec.args[k] === "number" && typeof arg !== "number") {
+        this.fail(
+          `过滤器 ${name} 的第 ${k + 1} 个参数应为数字（不加引号）：写法为 ${spec.syntax}`,
+          `Argument ${k + 1} of ${name} must be a number (without quotes): write ${spec.syntax}`,
+          start,
+          end,
+        );
+      }
+    });
+    const call: FilterCall = { name, args, start, end };
+    if (name === "date" && typeof args[0] === "string") call.pattern = compileDatePattern(args[0]);
+    return call;
+  }
+
+  private literal(filterName: string): string | number {
+    const c = this.src[this.i];
+    if (c === "'" || c === '"') return this.quoted();
+    const start = this.i;
+    if (c === "-" || c === "+") this.i++;
+    while (isDigit(this.src[this.i])) this.i++;
+    if (this.src[this.i] === "." && isDigit(this.src[this.i + 1])) {
+      this.i++;
+      while (isDigit(this.src[this.i])) this.i++;
+    }
+    const digits = this.src.slice(start, this.i);
+    if (isDigit(digits[digits.length - 1]) && !this.atWordChar()) return Number(digits);
+    this.i = start;
+    const word = this.word();
+    if (word === "") {
+      if (start >= this.src.length) {
+        this.error(`过滤器 ${filterName} 的参数不完整`, `The arguments of ${filterName} are incomplete`, start, start);
+        throw new ParseFailure(true);
+      }
+      this.fail(`过滤器 ${filterName} 此处缺少参数`, `An argument of ${filterName} is missing here`, start, start + 1);
+    }
+    this.fail(
+      `过滤器 ${filterName} 的参数 ${word} 需要加引号，例如 '${word}'`,
+      `The argument ${word} of ${filterName} needs quotes, e.g. '${word}'`,
+      start,
+      start + word.length,
+    );
+  }
+}
+
+function isDigit(c: string | undefined): boolean {
+  return c !== undefined && c >= "0" && c <= "9";
+}
+
+/** The closest known name within two edits (case-insensitive), for "did you mean". */
+function suggest(word: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const name of names) {
+    const d = editDistance(word.toLowerCase(), name.toLowerCase());
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, k) => k);
+  for (let x = 1; x <= a.length; x++) {
+    const row = [x];
+    for (let y = 1; y <= b.length; y++) {
+      row[y] = Math.min((prev[y] ?? 0) + 1, (row[y - 1] ?? 0) + 1, (prev[y - 1] ?? 0) + (a[x - 1] === b[y - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}

@@ -1,0 +1,101 @@
+// The parsed form of a template. Plain data (JSON-serialisable), so a run plan can hold it and
+// evaluation is a walk over it with nothing left to parse.
+import type { DateToken } from "./time";
+
+export const TEMPLATE_VARIABLES = ["CURRENT_TIME", "LAST_SYNC_TIME", "PAGINATION_PAGE_SIZE", "PAGINATION_START_PAGE"] as const;
+export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+
+/** Values of the built-in variables for one evaluation (one run, one page). */
+export interface TemplateVars {
+  CURRENT_TIME: Date;
+  /** The scheme's cursor; null before the first completed read (then it renders as ""). */
+  LAST_SYNC_TIME: Date | null;
+  PAGINATION_PAGE_SIZE: number;
+  PAGINATION_START_PAGE: number;
+}
+
+export interface TemplateContext {
+  /** The source record paths are read from; request params have none. */
+  record?: unknown;
+  vars: TemplateVars;
+  /** IANA name; default Asia/Shanghai. */
+  timezone?: string;
+}
+
+/** Offsets are JavaScript string indexes into the template source (what editors use). */
+export interface TemplateSpan {
+  start: number;
+  end: number;
+}
+
+export interface TemplateError extends TemplateSpan {
+  /** zh-CN */
+  message: string;
+  messageEn: string;
+}
+
+export interface TextPart extends TemplateSpan {
+  kind: "text";
+  value: string;
+}
+
+export interface PathHead extends TemplateSpan {
+  kind: "path";
+  /** Keys from the root of the record; array indexes are written as their digits ("0"). */
+  segments: string[];
+}
+
+export interface VariableHead extends TemplateSpan {
+  kind: "variable";
+  name: TemplateVariable;
+}
+
+export interface FilterCall extends TemplateSpan {
+  name: FilterName;
+  args: (string | number)[];
+  /** The `date` filter's pattern, compiled at parse time. */
+  pattern?: DateToken[];
+}
+
+export interface ExpressionPart extends TemplateSpan {
+  kind: "expression";
+  head: PathHead | VariableHead;
+  /** Formats (`{{CURRENT_TIME datetime}}`) are stored as the filter of the same name. */
+  filters: FilterCall[];
+}
+
+export type TemplatePart = TextPart | ExpressionPart;
+
+export interface Template {
+  source: string;
+  parts: TemplatePart[];
+}
+
+export type TemplateParseResult = { ok: true; template: Template } | { ok: false; errors: TemplateError[] };
+
+/** A path or variable the template uses, where it is written. */
+export interface TemplateRef extends TemplateSpan {
+  /** "shop.items[0].name" for a path, the name for a variable. */
+  text: string;
+  segments: string[];
+}
+
+export const TEMPLATE_FORMATS = ["datetime", "date", "timestamp", "timestamp_ms"] as const;
+export type TemplateFormat = (typeof TEMPLATE_FORMATS)[number];
+
+export const FILTER_NAMES = [
+  "default",
+  "trim",
+  "upper",
+  "lower",
+  "substring",
+  "replace",
+  "split",
+  "join",
+  "number",
+  "round",
+  "string",
+  "json",
+  ...TEMPLATE_FORMATS,
+] as const;
+export type FilterName = (typeof FILTER_NAMES)[number];
