@@ -1,0 +1,103 @@
+// Worker processes as they run in production (src/main.ts), killed and stopped mid-run.
+import { config } from "@qiao/db";
+import { testRedisPrefix } from "@qiao/db/testing";
+import type { Queue } from "bullmq";
+import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
+import { openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
+import { createRunQueue } from "./queue";
+import { requestRun } from "./request-run";
+import { cleanRedisPrefix, spawnWorker, type WorkerProcess } from "./testing";
+
+let t: TestDb;
+let sim: Simulated;
+let queue: Queue;
+let env: Record<string, string>;
+const prefix = testRedisPrefix("main");
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  t = await openTestDb("main");
+  sim = await simulate(t.db, { shops: 1000 });
+  queue = createRunQueue({ ...config(), REDIS_PREFIX: prefix });
+  env = {
+    DATABASE_URL: t.database.url,
+    REDIS_PREFIX: prefix,
+    WORKER_LOCK_DURATION_MS: "2000",
+    WORKER_STALLED_INTERVAL_MS: "1000",
+    WORKER_CONNECTION_QPS: "1000",
+    WORKER_CONCURRENCY: "1",
+    LOG_LEVEL: "info",
+  };
+});
+
+afterEach(async () => {
+  for (const w of workers.splice(0)) {
+    if (w.child.exitCode === null) w.child.kill("SIGKILL");
+    await w.exited;
+  }
+});
+
+afterAll(async () => {
+  await queue?.close();
+  await sim?.close();
+  await t?.close();
+  await cleanRedisPrefix(config().REDIS_URL, prefix);
+});
+
+function start(): WorkerProcess {
+  const w = spawnWorker(env);
+  workers.push(w);
+  return w;
+}
+
+const runOf = (id: string) => t.db.run.findUniqueOrThrow({ where: { id } });
+const sending = (schemeId: string) => t.db.sourceRecord.count({ where: { schemeId, status: "sending" } });
+
+test("a worker killed with SIGKILL mid-run: a second worker finishes the run, 0 duplicate attempts", async () => {
+  sim.kingdee.reset();
+  sim.kingdee.setFaults({ latencyMs: 250 });
+  const scheme = await sim.createScheme();
+  const first = start();
+  await first.waitFor("worker ready, waiting for jobs");
+  const run = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "manual" });
+
+  // Kill it while a batch is in flight (marked sending, the call under way).
+  await expect.poll(async () => (await runOf(run.id)).written, { timeout: 20_000, interval: 50 }).toBeGreaterThanOrEqual(200);
+  await expect.poll(() => sending(scheme.id), { timeout: 5_000, interval: 20 }).toBe(100);
+  first.child.kill("SIGKILL");
+  await first.exited;
+  sim.kingdee.setFaults({ latencyMs: 0 });
+
+  const second = start();
+  await expect.poll(async () => (await runOf(run.id)).status, { timeout: 30_000, interval: 100 }).toBe("succeeded");
+  const done = await runOf(run.id);
+  expect(done).toMatchObject({ written: 1000, failed: 0, attempt: 2 });
+  expect(sim.kingdee.stats()).toMatchObject({ customers: 1000, duplicateAttempts: 0 });
+  const logs = await t.db.runLog.findMany({ where: { runId: run.id }, orderBy: { id: "asc" } });
+  expect(logs.map((l) => l.message).join("\n")).toMatch(/发现 100 条上次写入中断的记录/);
+  expect(second.lines.some((l) => l.includes('"runId"'))).toBe(true);
+}, 60_000);
+
+test("SIGTERM: the worker finishes its batch, hands the run back and exits; the next worker resumes it", async () => {
+  sim.kingdee.reset();
+  sim.kingdee.setFaults({ latencyMs: 200 });
+  const scheme = await sim.createScheme();
+  const first = start();
+  await first.waitFor("worker ready, waiting for jobs");
+  const run = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "manual" });
+  await expect.poll(async () => (await runOf(run.id)).written, { timeout: 20_000, interval: 50 }).toBeGreaterThanOrEqual(100);
+
+  first.child.kill("SIGTERM");
+  expect(await first.exited).toBe(0);
+  const handedBack = await runOf(run.id);
+  expect(handedBack).toMatchObject({ status: "queued", phase: "writing" });
+  expect(handedBack.written % 100).toBe(0);
+  expect(await sending(scheme.id)).toBe(0);
+  expect(await queue.getJobState(run.id)).toBe("waiting");
+
+  sim.kingdee.setFaults({ latencyMs: 0 });
+  start();
+  await expect.poll(async () => (await runOf(run.id)).status, { timeout: 30_000, interval: 100 }).toBe("succeeded");
+  expect(await runOf(run.id)).toMatchObject({ written: 1000, attempt: 2 });
+  expect(sim.kingdee.stats()).toMatchObject({ customers: 1000, duplicateAttempts: 0 });
+}, 60_000);

@@ -1,0 +1,52 @@
+// The `runs` queue: job names, payloads and defaults in one place. The database is the truth about
+// a run; a job only delivers its id (jobId = runId, so enqueuing twice is harmless).
+import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
+import { z } from "zod";
+
+export const RUN_QUEUE = "runs";
+
+export const JOB = {
+  /** Execute (or resume) a run: `{ runId }`. */
+  run: "run",
+  /** A scheme's cron tick (job scheduler id = scheme id): `{ schemeId }`. */
+  schedule: "schedule",
+  /** Daily retention of run data. */
+  prune: "prune-runs",
+} as const;
+
+export const runJobSchema = z.object({ runId: z.uuid() });
+export const scheduleJobSchema = z.object({ schemeId: z.uuid() });
+
+export type RunJobData = z.infer<typeof runJobSchema>;
+
+export const PRUNE_SCHEDULER_ID = "qiao-prune-runs";
+
+export interface QueueConfig {
+  REDIS_URL: string;
+  REDIS_PREFIX: string;
+}
+
+/**
+ * Connection options, not an ioredis instance (BullMQ then owns and closes its connections).
+ * Workers block on Redis and must retry forever; producers (the web app) fail fast instead.
+ */
+export function redisConnection(url: string, role: "worker" | "producer"): ConnectionOptions {
+  return role === "worker" ? { url, maxRetriesPerRequest: null } : { url, maxRetriesPerRequest: 2, enableOfflineQueue: false };
+}
+
+/** Infrastructure failures (database down …) are retried; run-level failures never reach BullMQ. */
+export const RUN_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: "exponential", delay: 5_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 86_400 },
+};
+
+/** The queue the web app (and the worker, for schedules) adds jobs to. */
+export function createRunQueue(config: QueueConfig, role: "worker" | "producer" = "producer"): Queue {
+  return new Queue(RUN_QUEUE, { connection: redisConnection(config.REDIS_URL, role), prefix: config.REDIS_PREFIX });
+}
+
+export async function enqueueRun(queue: Queue, runId: string): Promise<void> {
+  await queue.add(JOB.run, { runId } satisfies RunJobData, { ...RUN_JOB_OPTIONS, jobId: runId });
+}

@@ -1,0 +1,85 @@
+// The producer side, used by the web app and by schedule ticks: write the Run row first (the
+// database is the truth, and refuses a second active run of a scheme), then enqueue its id.
+import { createRun, type Db, type RunModel as Run, type RunTrigger } from "@qiao/db";
+import { normalizeRunOptions } from "@qiao/engine";
+import type { Queue } from "bullmq";
+import { z } from "zod";
+import type { Logger } from "./logger";
+import { enqueueRun } from "./queue";
+
+/** A run request that cannot be honoured as asked (unknown scheme or run, invalid options). */
+export class RunRequestError extends Error {
+  override name = "RunRequestError";
+  constructor(
+    readonly code: "not_found" | "invalid",
+    message: string,
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface RequestRunInput {
+  schemeId: string;
+  trigger: RunTrigger;
+  createdById?: string | null;
+  /** Retry: the run whose failed records to retry (or options.scope "scheme" for all of them). */
+  retryOfId?: string | null;
+  options?: Record<string, unknown>;
+  /** A repeated request with the same key returns the first run instead of creating another. */
+  idempotencyKey?: string | null;
+}
+
+/** If Redis does not take the job quickly, the reconciler enqueues the (saved) run later. */
+const ENQUEUE_TIMEOUT_MS = 5_000;
+
+/**
+ * Creates a queued run and enqueues it. Throws SchemeBusyError when the scheme already has an
+ * active run, RunRequestError for an unknown scheme / retried run or invalid options.
+ */
+export async function requestRun(db: Db, queue: Queue, input: RequestRunInput, log?: Logger): Promise<Run> {
+  const scheme = await db.scheme.findUnique({ where: { id: input.schemeId }, select: { id: true, currentVersion: true } });
+  if (!scheme) throw new RunRequestError("not_found", `集成方案 ${input.schemeId} 不存在 / Scheme ${input.schemeId} not found`);
+
+  let options: Record<string, unknown>;
+  try {
+    options = normalizeRunOptions(input.trigger, input.options ?? {});
+  } catch (error) {
+    if (!(error instanceof z.ZodError)) throw error;
+    throw new RunRequestError(
+      "invalid",
+      "运行参数无效 / Invalid run options",
+      error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    );
+  }
+  if (input.trigger === "retry") {
+    if (input.retryOfId) {
+      const retried = await db.run.findUnique({ where: { id: input.retryOfId }, select: { schemeId: true } });
+      if (!retried || retried.schemeId !== input.schemeId) {
+        throw new RunRequestError("not_found", `该方案没有运行 ${input.retryOfId} / Run ${input.retryOfId} not found in this scheme`);
+      }
+    } else if (options.scope !== "scheme") {
+      throw new RunRequestError("invalid", '重试需要 retryOfId，或 options.scope = "scheme" / A retry needs retryOfId, or options.scope "scheme"');
+    }
+  }
+
+  const run = await createRun(db, {
+    schemeId: input.schemeId,
+    schemeVersion: scheme.currentVersion,
+    trigger: input.trigger,
+    options,
+    retryOfId: input.retryOfId ?? null,
+    createdById: input.createdById ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+  });
+  if (run.status !== "queued") return run;
+  try {
+    await Promise.race([
+      enqueueRun(queue, run.id),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer from Redis in ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS).unref()),
+    ]);
+  } catch (error) {
+    log?.warn({ runId: run.id, err: error }, "could not enqueue the run; the reconciler will enqueue it once Redis answers");
+  }
+  return run;
+}

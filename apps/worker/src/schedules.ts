@@ -1,0 +1,54 @@
+// Schedules: each enabled scheme's cron is a BullMQ job scheduler (id = scheme id, in the scheme's
+// timezone), so exactly one tick fires per due time however many workers run.
+import type { Db } from "@qiao/db";
+import type { Queue } from "bullmq";
+import { JOB, PRUNE_SCHEDULER_ID } from "./queue";
+
+export interface SchedulableScheme {
+  id: string;
+  cron: string | null;
+  timezone: string;
+  enabled: boolean;
+}
+
+/** Upserts (enabled with a cron) or removes the scheme's scheduler. Call it after saving a scheme. */
+export async function syncSchemeSchedule(queue: Queue, scheme: SchedulableScheme): Promise<"scheduled" | "removed"> {
+  const cron = scheme.cron?.trim();
+  if (scheme.enabled && cron) {
+    await queue.upsertJobScheduler(
+      scheme.id,
+      { pattern: cron, tz: scheme.timezone },
+      { name: JOB.schedule, data: { schemeId: scheme.id }, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+    );
+    return "scheduled";
+  }
+  await queue.removeJobScheduler(scheme.id);
+  return "removed";
+}
+
+/** Makes the queue's schedulers match the schemes: one per enabled scheme with a cron, no others. */
+export async function syncSchedules(db: Db, queue: Queue): Promise<{ scheduled: number; removed: number }> {
+  const schemes = await db.scheme.findMany({ select: { id: true, cron: true, timezone: true, enabled: true } });
+  let scheduled = 0;
+  let removed = 0;
+  for (const scheme of schemes) {
+    if ((await syncSchemeSchedule(queue, scheme)) === "scheduled") scheduled++;
+  }
+  const known = new Set(schemes.map((s) => s.id));
+  for (const scheduler of await queue.getJobSchedulers(0, -1)) {
+    if (scheduler.name === JOB.schedule && !known.has(scheduler.key)) {
+      await queue.removeJobScheduler(scheduler.key);
+      removed++;
+    }
+  }
+  return { scheduled, removed };
+}
+
+/** The daily pruning of run data (one scheduler for the whole cluster). */
+export async function schedulePruning(queue: Queue): Promise<void> {
+  await queue.upsertJobScheduler(
+    PRUNE_SCHEDULER_ID,
+    { every: 86_400_000 },
+    { name: JOB.prune, opts: { removeOnComplete: true, removeOnFail: { count: 10 } } },
+  );
+}

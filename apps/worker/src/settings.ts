@@ -1,0 +1,27 @@
+// Worker-only settings from the environment (the shared ones — DATABASE_URL, REDIS_URL,
+// REDIS_PREFIX, WORKER_CONCURRENCY, RUN_RETENTION_DAYS, LOG_LEVEL — come from @qiao/db's config()).
+import { z } from "zod";
+
+const schema = z.object({
+  /** How long a job's lock lives without renewal: a killed worker's run is taken over after it. */
+  WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often each worker looks for stalled jobs (whose lock expired). */
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How often the reconciler looks for active runs that have no job. */
+  WORKER_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** An active run not updated this long, with no job waiting or in progress, is enqueued again. */
+  WORKER_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Calls per second per connection (shared by all workers) unless the connection sets `qps`. */
+  WORKER_CONNECTION_QPS: z.coerce.number().positive().default(10),
+});
+
+export type WorkerSettings = z.infer<typeof schema>;
+
+export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid worker configuration in the environment:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

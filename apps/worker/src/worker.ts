@@ -1,0 +1,182 @@
+// The worker process's parts: a BullMQ Worker on `runs` executing runs through the engine, schedule
+// ticks, daily pruning, the reconciler, and a graceful close that hands runs back at a batch boundary.
+import { appendRunLog, config as loadConfig, failActiveRun, prisma, pruneRuns, SchemeBusyError, type Config, type Db } from "@qiao/db";
+import { executeRun, type EngineContext } from "@qiao/engine";
+import { UnrecoverableError, WaitingError, Worker, type Job, type Queue } from "bullmq";
+import type { z } from "zod";
+import { createLogger, type Logger } from "./logger";
+import { createRunQueue, JOB, redisConnection, RUN_QUEUE, runJobSchema, scheduleJobSchema } from "./queue";
+import { createSharedLimiters } from "./rate-limiter";
+import { reconcileRuns } from "./reconciler";
+import { requestRun } from "./request-run";
+import { schedulePruning, syncSchedules, syncSchemeSchedule } from "./schedules";
+import { workerSettings, type WorkerSettings } from "./settings";
+
+export interface StartWorkerOptions {
+  /** Default: the process-wide client for DATABASE_URL (closed by `close()`). */
+  db?: Db;
+  config?: Config;
+  settings?: WorkerSettings;
+  logger?: Logger;
+}
+
+export interface RunningWorker {
+  queue: Queue;
+  /**
+   * Graceful stop: takes no new jobs, lets each run finish its current batch, hands the runs back
+   * (status `queued`, job back to waiting) and closes every connection.
+   */
+  close(): Promise<void>;
+  /** Hard stop: aborts connector calls in flight (their records stay `sending`, looked up on resume). */
+  abort(): void;
+}
+
+function parse<T>(schema: z.ZodType<T>, data: unknown): T {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid job payload: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export async function startWorker(opts: StartWorkerOptions = {}): Promise<RunningWorker> {
+  const cfg = opts.config ?? loadConfig();
+  const settings = opts.settings ?? workerSettings();
+  const log = opts.logger ?? createLogger(cfg.LOG_LEVEL);
+  const db = opts.db ?? prisma();
+  const queue = createRunQueue(cfg, "worker");
+  const limiters = createSharedLimiters({ redisUrl: cfg.REDIS_URL, prefix: cfg.REDIS_PREFIX, defaultQps: settings.WORKER_CONNECTION_QPS });
+  const aborter = new AbortController();
+  let stopping = false;
+
+  const engineContext = (logger: Logger): EngineContext => ({
+    db,
+    logger,
+    limiterFor: (connection) => limiters.forConnection(connection),
+    shouldStop: () => stopping,
+    signal: aborter.signal,
+  });
+
+  async function processRun(job: Job, token: string | undefined, jobLog: Logger) {
+    const { runId } = parse(runJobSchema, job.data);
+    const outcome = await executeRun(engineContext(jobLog), runId);
+    switch (outcome.kind) {
+      case "handed-back":
+        // Back to waiting without using up an attempt: the next free worker resumes the run.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      case "finished":
+        jobLog.info({ runId, status: outcome.run.status }, `run ${outcome.run.status}`);
+        return { status: outcome.run.status };
+      case "superseded":
+        return { superseded: true };
+      case "not-runnable":
+        jobLog.info({ runId, status: outcome.run?.status ?? null }, "nothing to do: the run is finished or unknown");
+        return { status: outcome.run?.status ?? null };
+    }
+  }
+
+  async function processTick(job: Job, jobLog: Logger) {
+    const { schemeId } = parse(scheduleJobSchema, job.data);
+    const scheme = await db.scheme.findUnique({ where: { id: schemeId }, select: { id: true, cron: true, timezone: true, enabled: true } });
+    if (!scheme?.enabled || !scheme.cron) {
+      await syncSchemeSchedule(queue, scheme ?? { id: schemeId, cron: null, timezone: "UTC", enabled: false });
+      jobLog.info({ schemeId }, "schedule tick for a scheme that is gone or disabled: scheduler removed");
+      return { skipped: "no-schedule" };
+    }
+    try {
+      const run = await requestRun(db, queue, { schemeId, trigger: "schedule", idempotencyKey: `schedule:${job.id}` }, jobLog);
+      jobLog.info({ schemeId, runId: run.id }, "scheduled run queued");
+      return { runId: run.id };
+    } catch (error) {
+      if (!(error instanceof SchemeBusyError)) throw error;
+      jobLog.info({ schemeId, activeRunId: error.activeRun?.id }, "schedule tick skipped: the scheme has an active run");
+      if (error.activeRun) {
+        await appendRunLog(db, error.activeRun.id, {
+          level: "info",
+          message: "定时触发已跳过：本方案的这次运行尚未结束",
+          data: { messageEn: "A scheduled tick was skipped: this run of the scheme had not finished" },
+        });
+      }
+      return { skipped: "busy" };
+    }
+  }
+
+  const worker = new Worker(
+    RUN_QUEUE,
+    async (job, token) => {
+      const jobLog = log.child({ jobId: job.id, job: job.name });
+      switch (job.name) {
+        case JOB.run:
+          return processRun(job, token, jobLog);
+        case JOB.schedule:
+          return processTick(job, jobLog);
+        case JOB.prune: {
+          const deleted = await pruneRuns(db, cfg.RUN_RETENTION_DAYS);
+          jobLog.info({ deleted, days: cfg.RUN_RETENTION_DAYS }, "pruned runs past retention");
+          return { deleted };
+        }
+        default:
+          throw new UnrecoverableError(`unknown job name "${job.name}"`);
+      }
+    },
+    {
+      connection: redisConnection(cfg.REDIS_URL, "worker"),
+      prefix: cfg.REDIS_PREFIX,
+      concurrency: cfg.WORKER_CONCURRENCY,
+      lockDuration: settings.WORKER_LOCK_DURATION_MS,
+      stalledInterval: settings.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: 2,
+      autorun: false,
+    },
+  );
+  worker.on("error", (error) => log.error({ err: error }, "worker error"));
+  worker.on("stalled", (jobId) => log.warn({ jobId }, "job stalled (its worker stopped renewing the lock); it will be resumed"));
+  worker.on("failed", (job, error) => {
+    if (!job) return;
+    const runId = job.name === JOB.run ? (job.data as { runId?: string }).runId : undefined;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError;
+    log.error({ jobId: job.id, job: job.name, runId, attemptsMade: job.attemptsMade, final, err: error }, "job failed");
+    if (runId && final) {
+      void failActiveRun(db, runId, `工作进程处理失败：${error.message} / The worker could not process the run: ${error.message}`).catch((e: unknown) =>
+        log.error({ runId, err: e }, "could not mark the run failed"),
+      );
+    }
+  });
+
+  await syncSchedules(db, queue);
+  await schedulePruning(queue);
+
+  let reconciling = false;
+  const reconciler = setInterval(() => {
+    if (reconciling || stopping) return;
+    reconciling = true;
+    reconcileRuns(db, queue, settings.WORKER_RECONCILE_AFTER_MS, log)
+      .catch((error: unknown) => log.error({ err: error }, "reconciler failed"))
+      .finally(() => {
+        reconciling = false;
+      });
+  }, settings.WORKER_RECONCILE_INTERVAL_MS);
+
+  void worker.run();
+  await worker.waitUntilReady();
+  log.info({ queue: RUN_QUEUE, prefix: cfg.REDIS_PREFIX, concurrency: cfg.WORKER_CONCURRENCY }, "worker ready, waiting for jobs");
+
+  let closing: Promise<void> | undefined;
+  return {
+    queue,
+    close() {
+      closing ??= (async () => {
+        stopping = true;
+        clearInterval(reconciler);
+        await worker.close();
+        await queue.close();
+        await limiters.close();
+        if (!opts.db) await db.$disconnect();
+        log.info({}, "worker stopped");
+      })();
+      return closing;
+    },
+    abort() {
+      aborter.abort();
+    },
+  };
+}

@@ -1,0 +1,269 @@
+// Runs: the row is the truth about a run (the queue only delivers its id). Creation enforces one
+// active run per scheme (partial unique index `runs_one_active_per_scheme`); workers claim, report
+// progress on and finish runs here.
+import { Prisma } from "../../generated/prisma/client";
+import type { RunPhase, RunStatus, RunTrigger } from "../../generated/prisma/enums";
+import type { Run } from "../../generated/prisma/client";
+import type { Db } from "../client";
+
+/** The statuses of a run that is not finished. */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ["queued", "running"];
+
+/** A run was requested while the scheme already has one queued or running. */
+export class SchemeBusyError extends Error {
+  override name = "SchemeBusyError";
+  constructor(
+    readonly schemeId: string,
+    readonly activeRun: Pick<Run, "id" | "status" | "trigger"> | null,
+  ) {
+    super(
+      activeRun
+        ? `该集成方案已有运行中的任务（${activeRun.id}，${activeRun.status}）：请等它结束或取消后再运行 / ` +
+            `The scheme already has an active run (${activeRun.id}, ${activeRun.status}); wait for it or cancel it.`
+        : `该集成方案已有运行中的任务 / The scheme already has an active run.`,
+    );
+  }
+}
+
+export interface CreateRunInput {
+  schemeId: string;
+  schemeVersion: number;
+  trigger: RunTrigger;
+  options?: Record<string, unknown>;
+  retryOfId?: string | null;
+  createdById?: string | null;
+  idempotencyKey?: string | null;
+}
+
+function isUniqueViolation(error: unknown, index: string): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return false;
+  return JSON.stringify(error.meta ?? {}).includes(index);
+}
+
+export async function findActiveRun(db: Db, schemeId: string) {
+  return db.run.findFirst({
+    where: { schemeId, status: { in: [...ACTIVE_RUN_STATUSES] } },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, status: true, trigger: true },
+  });
+}
+
+/**
+ * Inserts a queued run. With an idempotency key that was used before, returns that run instead.
+ * Throws SchemeBusyError when the scheme already has an active run (test runs that write nothing
+ * are exempt: they stage nothing).
+ */
+export async function createRun(db: Db, input: CreateRunInput): Promise<Run> {
+  if (input.idempotencyKey) {
+    const existing = await db.run.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+    if (existing) return existing;
+  }
+  try {
+    return await db.run.create({
+      data: {
+        schemeId: input.schemeId,
+        schemeVersion: input.schemeVersion,
+        trigger: input.trigger,
+        options: (input.options ?? {}) as Prisma.InputJsonObject,
+        retryOfId: input.retryOfId ?? null,
+        createdById: input.createdById ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
+      },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, "runs_one_active_per_scheme")) {
+      throw new SchemeBusyError(input.schemeId, await findActiveRun(db, input.schemeId));
+    }
+    if (input.idempotencyKey && isUniqueViolation(error, "idempotency_key")) {
+      return db.run.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } });
+    }
+    throw error;
+  }
+}
+
+export type ClaimResult =
+  | { claimed: true; run: Run }
+  /** The run is finished (or was cancelled before it started): nothing to do. */
+  | { claimed: false; run: Run | null };
+
+/**
+ * Marks a run `running` for one more attempt. The first attempt fixes the read window:
+ * `windowEnd` = `now` (CURRENT_TIME) and `windowStart` = the scheme's cursor minus
+ * `overlapMs` (LAST_SYNC_TIME), so a resumed attempt evaluates the same templates. A run whose
+ * cancellation was requested before it started is finished as cancelled here.
+ */
+export async function claimRun(db: Db, runId: string, now: Date, overlapMs = 0): Promise<ClaimResult> {
+  const claimed = await db.$executeRaw`
+    UPDATE runs r SET
+      status = 'running',
+      attempt = r.attempt + 1,
+      started_at = COALESCE(r.started_at, ${new Date()}::timestamp),
+      window_start = CASE WHEN r.window_end IS NULL THEN (SELECT s.cursor - ${overlapMs} * interval '1 millisecond' FROM schemes s WHERE s.id = r.scheme_id) ELSE r.window_start END,
+      window_end = COALESCE(r.window_end, ${now}::timestamp),
+      error = NULL,
+      updated_at = ${new Date()}::timestamp
+    WHERE r.id = ${runId}::uuid AND r.status IN ('queued', 'running') AND NOT r.cancel_requested`;
+  if (claimed === 1) return { claimed: true, run: await db.run.findUniqueOrThrow({ where: { id: runId } }) };
+  await db.run.updateMany({
+    where: { id: runId, status: { in: [...ACTIVE_RUN_STATUSES] }, cancelRequested: true },
+    data: { status: "cancelled", phase: "done", finishedAt: new Date() },
+  });
+  return { claimed: false, run: await db.run.findUnique({ where: { id: runId } }) };
+}
+
+/** Whether `attempt` is still the run's current attempt (a stalled worker may have been replaced). */
+export async function isCurrentAttempt(db: Db, runId: string, attempt: number): Promise<boolean> {
+  const n = await db.run.count({ where: { id: runId, attempt, status: "running" } });
+  return n === 1;
+}
+
+export interface RunProgress {
+  phase?: RunPhase;
+  total?: number | null;
+  fetched?: number;
+  written?: number;
+  skipped?: number;
+  failed?: number;
+}
+
+/**
+ * Adds to the counters (and sets phase / total) in one statement; answers whether a cancellation
+ * was requested and which attempt owns the run, so the engine learns both at every batch without
+ * another query.
+ */
+export async function reportProgress(
+  db: Db,
+  runId: string,
+  p: RunProgress,
+): Promise<{ cancelRequested: boolean; attempt: number; status: RunStatus }> {
+  const row = await db.run.update({
+    where: { id: runId },
+    data: {
+      ...(p.phase && { phase: p.phase }),
+      ...(p.total !== undefined && { total: p.total }),
+      ...(p.fetched && { fetched: { increment: p.fetched } }),
+      ...(p.written && { written: { increment: p.written } }),
+      ...(p.skipped && { skipped: { increment: p.skipped } }),
+      ...(p.failed && { failed: { increment: p.failed } }),
+    },
+    select: { cancelRequested: true, attempt: true, status: true },
+  });
+  return row;
+}
+
+/** Counters back to zero for a read that starts over (a resumed attempt re-reads from page 1). */
+export async function resetReadCounters(db: Db, runId: string): Promise<void> {
+  await db.run.update({ where: { id: runId }, data: { phase: "reading", total: null, fetched: 0, skipped: 0 } });
+}
+
+/** Moves the scheme's cursor to the end of a completed read window and the run to `writing`. */
+export async function completeRead(db: Db, runId: string, schemeId: string, windowEnd: Date): Promise<void> {
+  await db.$transaction([
+    db.$executeRaw`
+      UPDATE schemes SET cursor = GREATEST(COALESCE(cursor, ${windowEnd}::timestamp), ${windowEnd}::timestamp), updated_at = ${new Date()}::timestamp
+      WHERE id = ${schemeId}::uuid`,
+    db.run.update({ where: { id: runId }, data: { phase: "writing" } }),
+  ]);
+}
+
+export interface RunLogLine {
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export async function appendRunLog(db: Db, runId: string, lines: RunLogLine | RunLogLine[]): Promise<void> {
+  const list = Array.isArray(lines) ? lines : [lines];
+  if (list.length === 0) return;
+  await db.runLog.createMany({
+    data: list.map((l) => ({
+      runId,
+      level: l.level,
+      message: l.message,
+      ...(l.data && { data: l.data as Prisma.InputJsonObject }),
+    })),
+  });
+}
+
+export interface FinishRunInput {
+  status: Extract<RunStatus, "succeeded" | "partial" | "failed" | "cancelled">;
+  error?: string | null;
+}
+
+/**
+ * Finishes a run that is still running in this attempt. Returns null (and changes nothing) if
+ * another attempt owns the run or it was finished meanwhile.
+ */
+export async function finishRun(db: Db, runId: string, attempt: number, input: FinishRunInput): Promise<Run | null> {
+  const { count } = await db.run.updateMany({
+    where: { id: runId, status: "running", attempt },
+    data: {
+      status: input.status,
+      phase: "done",
+      error: input.error ?? null,
+      finishedAt: new Date(),
+    },
+  });
+  return count === 1 ? db.run.findUnique({ where: { id: runId } }) : null;
+}
+
+/** A graceful shutdown hands the run back: queued again, resumed by the next worker. */
+export async function requeueRun(db: Db, runId: string, attempt: number): Promise<void> {
+  await db.run.updateMany({ where: { id: runId, status: "running", attempt }, data: { status: "queued" } });
+}
+
+export async function saveRunResult(db: Db, runId: string, result: unknown): Promise<void> {
+  await db.run.update({ where: { id: runId }, data: { result: result as Prisma.InputJsonValue } });
+}
+
+/**
+ * Cancels a run: a queued run is cancelled at once; a running one is flagged and stops at the
+ * next batch boundary. Returns the run as it is now (null if unknown).
+ */
+export async function cancelRun(db: Db, runId: string): Promise<Run | null> {
+  await db.run.updateMany({
+    where: { id: runId, status: "queued" },
+    data: { status: "cancelled", phase: "done", cancelRequested: true, finishedAt: new Date() },
+  });
+  await db.run.updateMany({ where: { id: runId, status: "running" }, data: { cancelRequested: true } });
+  return db.run.findUnique({ where: { id: runId } });
+}
+
+/**
+ * Active runs not updated for `olderThanMs` (candidates for the worker's reconciler: their job may
+ * have been lost, never enqueued, or failed while the run was running).
+ */
+export async function findStaleActiveRuns(db: Db, olderThanMs: number, limit = 100) {
+  return db.run.findMany({
+    where: { status: { in: [...ACTIVE_RUN_STATUSES] }, updatedAt: { lt: new Date(Date.now() - olderThanMs) } },
+    orderBy: { createdAt: "asc" },
+    take: limit,
+    select: { id: true, schemeId: true, status: true, updatedAt: true },
+  });
+}
+
+/** Marks a run failed if it is still active (e.g. its job exhausted its attempts). */
+export async function failActiveRun(db: Db, runId: string, error: string): Promise<void> {
+  await db.run.updateMany({
+    where: { id: runId, status: { in: [...ACTIVE_RUN_STATUSES] } },
+    data: { status: "failed", phase: "done", error, finishedAt: new Date() },
+  });
+}
+
+/**
+ * Deletes finished runs older than `days` (their logs and records go with them, by cascade),
+ * in chunks so a large backlog never holds one long transaction.
+ */
+export async function pruneRuns(db: Db, days: number, chunk = 500): Promise<number> {
+  const before = new Date(Date.now() - days * 86_400_000);
+  let deleted = 0;
+  for (;;) {
+    const n = await db.$executeRaw`
+      DELETE FROM runs WHERE id IN (
+        SELECT id FROM runs
+        WHERE status NOT IN ('queued', 'running') AND COALESCE(finished_at, created_at) < ${before}::timestamp
+        LIMIT ${chunk})`;
+    deleted += n;
+    if (n < chunk) return deleted;
+  }
+}

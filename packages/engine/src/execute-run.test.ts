@@ -1,0 +1,311 @@
+// The run against real Postgres and the in-process simulators (issue 4's Done-when list, engine side).
+import type { Connector, TargetClient, WriteRequest } from "@qiao/connectors";
+import { getConnector } from "@qiao/connectors";
+import { cancelRun } from "@qiao/db";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { silentLogger, type EngineContext } from "./context";
+import { executeRun } from "./execute-run";
+import type { TestRunResult } from "./test-run";
+import { openTestDb, simulate, type Simulated, type TestDb } from "./testing/harness";
+
+let t: TestDb;
+let sim: Simulated | undefined;
+
+beforeAll(async () => {
+  t = await openTestDb("engine");
+});
+afterAll(async () => {
+  await t?.close();
+});
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+function context(extra: Partial<EngineContext> = {}): EngineContext {
+  return { db: t.db, logger: silentLogger, connectorDefaults: { qps: 1000, timeoutMs: 5000, maxRetries: 1 }, ...extra };
+}
+
+async function run(schemeId: string, trigger: "manual" | "test" | "retry" = "manual", extra = {}, ctx = context()) {
+  const r = await sim!.requestRun(schemeId, trigger, extra);
+  const outcome = await executeRun(ctx, r.id);
+  expect(outcome.kind).toBe("finished");
+  return t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+}
+
+async function logsOf(runId: string): Promise<string[]> {
+  const rows = await t.db.runLog.findMany({ where: { runId }, orderBy: { id: "asc" } });
+  return rows.map((r) => r.message);
+}
+
+/** Kingdee's connector with its target wrapped, to fail or stall a chosen write call. */
+function wrappedKingdee(wrap: (real: TargetClient) => TargetClient): (platform: string) => Connector | undefined {
+  return (platform) => {
+    const connector = getConnector(platform);
+    if (platform !== "kingdee" || !connector?.createTarget) return connector;
+    const createTarget = connector.createTarget;
+    return { ...connector, createTarget: (config) => wrap(createTarget(config)) };
+  };
+}
+
+const never = new Promise<never>(() => {});
+
+describe("executeRun", () => {
+  test("a full sync of 5,000 shops creates exactly 5,000 customers; a second full run writes 0 and skips 5,000", async () => {
+    sim = await simulate(t.db, { shops: 5000 });
+    const scheme = await sim.createScheme();
+
+    const first = await run(scheme.id);
+    expect(first).toMatchObject({ status: "succeeded", phase: "done", total: 5000, fetched: 5000, written: 5000, skipped: 0, failed: 0 });
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 5000, duplicateAttempts: 0 });
+    expect(await t.db.runRecord.count({ where: { runId: first.id, status: "written" } })).toBe(5000);
+    const customer = sim.kingdee.store.list()[0]!;
+    expect(customer.FCreateOrgId).toEqual({ FNumber: "100" });
+    const scheme1 = await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } });
+    expect(scheme1.cursor?.getTime()).toBe(first.windowEnd?.getTime());
+
+    const second = await run(scheme.id);
+    expect(second).toMatchObject({ status: "succeeded", fetched: 5000, written: 0, skipped: 5000, failed: 0 });
+    expect(await t.db.runRecord.count({ where: { runId: second.id } })).toBe(0);
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 5000, duplicateAttempts: 0 });
+    const logs = await logsOf(second.id);
+    expect(logs.length).toBeLessThan(80);
+  }, 60_000);
+
+  test("incremental upsert: a second run reads 0; after 10 shops change, a run writes exactly those 10", async () => {
+    sim = await simulate(t.db, { shops: 300 });
+    const scheme = await sim.createScheme((def) => {
+      for (const node of def.nodes) {
+        if (node.type === "source") node.config.params.modify_start_date = "{{LAST_SYNC_TIME datetime}}";
+        if (node.type === "target") node.config.mode = "upsert";
+      }
+    });
+    const first = await run(scheme.id);
+    expect(first).toMatchObject({ status: "succeeded", fetched: 300, written: 300 });
+
+    const second = await run(scheme.id);
+    expect(second).toMatchObject({ status: "succeeded", total: 0, fetched: 0, written: 0 });
+    expect(second.windowStart!.getTime()).toBe(first.windowEnd!.getTime() - 60_000);
+
+    const shops = sim.guanyi.modifyShops(
+      Array.from({ length: 10 }, (_, i) => ({ id: 710944500000 + i * 7, set: { name: `改名后的店铺 ${i}` } })),
+    );
+    const third = await run(scheme.id);
+    expect(third).toMatchObject({ status: "succeeded", fetched: 10, written: 10, failed: 0 });
+    const written = await t.db.runRecord.findMany({ where: { runId: third.id }, select: { sourceId: true } });
+    expect(written.map((r) => r.sourceId).sort()).toEqual(shops.map((s) => String(s.id)).sort());
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
+    expect(sim.kingdee.store.list().filter((c) => String(c.FName).startsWith("改名后的店铺"))).toHaveLength(10);
+  }, 30_000);
+
+  test("create mode: a changed shop is stale (not updated), counted as skipped", async () => {
+    sim = await simulate(t.db, { shops: 50 });
+    const scheme = await sim.createScheme();
+    await run(scheme.id);
+    sim.guanyi.modifyShops([{ id: 710944500000, set: { name: "新名字" } }]);
+    const second = await run(scheme.id);
+    expect(second).toMatchObject({ status: "succeeded", fetched: 50, written: 0, skipped: 50 });
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "stale" } })).toBe(1);
+    expect((await logsOf(second.id)).join("\n")).toContain("“新增”模式不更新");
+  }, 30_000);
+
+  test("20 FNumbers already taken: partial with Kingdee's message; after freeing them a retry writes those 20", async () => {
+    sim = await simulate(t.db, { shops: 200 });
+    const scheme = await sim.createScheme();
+    const test = await run(scheme.id, "test", { options: { sampleSize: 100 } });
+    const codes = (test.result as unknown as TestRunResult).records.slice(0, 20).map((r) => String(r.source.code));
+    sim.kingdee.store.preCreate(codes.map((code) => ({ FNumber: code, FName: "别人先建的" })));
+
+    const first = await run(scheme.id);
+    expect(first).toMatchObject({ status: "partial", written: 180, failed: 20 });
+    const failed = await t.db.runRecord.findMany({ where: { runId: first.id, status: "failed" } });
+    expect(failed).toHaveLength(20);
+    expect(failed[0]!.error).toContain("违反字段唯一性要求");
+    expect(failed[0]!.errorField).toBe("FNumber");
+    expect(failed[0]!.payload).toMatchObject({ FNumber: expect.any(String), FName: expect.any(String) });
+
+    expect(sim.kingdee.store.delete(codes)).toBe(20);
+    // The retry maps with the scheme's current version.
+    await sim.saveVersion(scheme.id, (def) => {
+      for (const node of def.nodes) if (node.type === "target") node.config.mapping.FDescription = "重试 {{code}}";
+    });
+    const chosen = failed.slice(0, 5).map((r) => r.sourceRecordId.toString());
+    const some = await run(scheme.id, "retry", { retryOfId: first.id, options: { sourceRecordIds: chosen } });
+    expect(some).toMatchObject({ status: "succeeded", total: 5, written: 5 });
+    const retry = await run(scheme.id, "retry", { retryOfId: first.id });
+    expect(retry).toMatchObject({ status: "succeeded", fetched: 0, total: 15, written: 15, failed: 0, retryOfId: first.id });
+    expect(sim.kingdee.stats().customers).toBe(200);
+    expect(sim.kingdee.store.list().filter((c) => c.FDescription === `重试 ${c.FNumber}`)).toHaveLength(20);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "written" } })).toBe(200);
+
+    const again = await run(scheme.id, "retry", { options: { scope: "scheme" } });
+    expect(again).toMatchObject({ status: "succeeded", total: 0, written: 0 });
+  }, 30_000);
+
+  test("records left sending are looked up before anything is resent (crash after and before the call)", async () => {
+    sim = await simulate(t.db, { shops: 500 });
+    const scheme = await sim.createScheme();
+    const r = await sim.requestRun(scheme.id, "manual");
+
+    // Attempt 1 "dies" after Kingdee committed its 2nd batch; attempt 2 before sending its 2nd batch.
+    let calls = 0;
+    const crashing = (when: "after" | "before") =>
+      context({
+        getConnector: wrappedKingdee((real) => ({
+          ...real,
+          async write(req: WriteRequest) {
+            calls++;
+            if (calls === 2 && when === "before") return never;
+            const outcome = await real.write(req);
+            if (calls === 2 && when === "after") return never;
+            return outcome;
+          },
+        })),
+      });
+    void executeRun(crashing("after"), r.id);
+    await expect.poll(() => calls, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => sim!.kingdee.stats().customers, { timeout: 10_000 }).toBe(200);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } })).toBe(100);
+
+    calls = 0;
+    void executeRun(crashing("before"), r.id);
+    await expect.poll(() => calls, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } }), { timeout: 10_000 }).toBe(100);
+    expect(sim.kingdee.stats().customers).toBe(300);
+
+    const outcome = await executeRun(context(), r.id);
+    expect(outcome.kind).toBe("finished");
+    const done = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+    expect(done).toMatchObject({ status: "succeeded", attempt: 3, written: 500, failed: 0 });
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 500, duplicateAttempts: 0 });
+    const logs = (await logsOf(r.id)).join("\n");
+    expect(logs).toContain("100 条已存在（记为已写入），0 条不存在");
+    expect(logs).toContain("0 条已存在（记为已写入），100 条不存在（重新发送）");
+    expect(await t.db.runRecord.count({ where: { runId: r.id, status: "written" } })).toBe(500);
+  }, 30_000);
+
+  test("a stalled attempt that wakes up after another took over records nothing and sends nothing more", async () => {
+    sim = await simulate(t.db, { shops: 300 });
+    const scheme = await sim.createScheme();
+    const r = await sim.requestRun(scheme.id, "manual");
+    let wake: () => void = () => {};
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    let stalledCalls = 0;
+    const stalled = executeRun(
+      context({
+        getConnector: wrappedKingdee((real) => ({
+          ...real,
+          async write(req: WriteRequest) {
+            const outcome = await real.write(req);
+            if (++stalledCalls === 1) await woken;
+            return outcome;
+          },
+        })),
+      }),
+      r.id,
+    );
+    await expect.poll(() => sim!.kingdee.stats().customers, { timeout: 10_000 }).toBe(100);
+    expect((await executeRun(context(), r.id)).kind).toBe("finished");
+    wake();
+    expect((await stalled).kind).toBe("superseded");
+    expect(stalledCalls).toBe(1);
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "succeeded", written: 300, attempt: 2 });
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
+  }, 30_000);
+
+  test("cancellation stops between batches; the next run writes the rest without duplicates", async () => {
+    sim = await simulate(t.db, { shops: 400 });
+    const scheme = await sim.createScheme();
+    const r = await sim.requestRun(scheme.id, "manual");
+    let calls = 0;
+    const ctx = context({
+      getConnector: wrappedKingdee((real) => ({
+        ...real,
+        async write(req: WriteRequest) {
+          if (++calls === 2) await cancelRun(t.db, r.id);
+          return real.write(req);
+        },
+      })),
+    });
+    await executeRun(ctx, r.id);
+    const cancelled = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+    expect(cancelled).toMatchObject({ status: "cancelled", written: 200, cancelRequested: true });
+    expect((await logsOf(r.id)).join("\n")).toContain("运行已取消");
+
+    const next = await run(scheme.id);
+    expect(next).toMatchObject({ status: "succeeded", written: 200, skipped: 200 });
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 400, duplicateAttempts: 0 });
+  }, 30_000);
+
+  test("a graceful stop hands the run back after its batch; the next attempt finishes it", async () => {
+    sim = await simulate(t.db, { shops: 300 });
+    const scheme = await sim.createScheme();
+    const r = await sim.requestRun(scheme.id, "manual");
+    let calls = 0;
+    const stopping = context({
+      shouldStop: () => calls >= 1,
+      getConnector: wrappedKingdee((real) => ({
+        ...real,
+        async write(req: WriteRequest) {
+          calls++;
+          return real.write(req);
+        },
+      })),
+    });
+    expect((await executeRun(stopping, r.id)).kind).toBe("handed-back");
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "queued", phase: "writing", written: 100 });
+    expect((await executeRun(context(), r.id)).kind).toBe("finished");
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "succeeded", written: 300, attempt: 2 });
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
+  }, 30_000);
+
+  test("a test run returns the source records and payloads and writes nothing; writeCount writes the first N", async () => {
+    sim = await simulate(t.db, { shops: 120 });
+    const scheme = await sim.createScheme();
+    const dry = await run(scheme.id, "test", { options: { sampleSize: 5 } });
+    expect(dry).toMatchObject({ status: "succeeded", total: 120, fetched: 5, written: 0 });
+    const result = dry.result as unknown as TestRunResult;
+    expect(result.records).toHaveLength(5);
+    const first = result.records[0]!;
+    expect(first.payload).toMatchObject({ FName: first.source.name, FNumber: first.source.code, FCreateOrgId: "100" });
+    expect(first.errors).toEqual([]);
+    expect(sim.kingdee.stats().customers).toBe(0);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id } })).toBe(0);
+    expect(await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).toMatchObject({ cursor: null });
+
+    const writing = await run(scheme.id, "test", { options: { sampleSize: 5, writeCount: 3 } });
+    expect(writing).toMatchObject({ status: "succeeded", written: 3 });
+    expect(sim.kingdee.stats().customers).toBe(3);
+  }, 30_000);
+
+  test("a mapping error fails the record without calling the target", async () => {
+    sim = await simulate(t.db, { shops: 10 });
+    sim.guanyi.modifyShops([{ id: 710944500000, set: { name: "   " } }]);
+    const scheme = await sim.createScheme();
+    const r = await run(scheme.id);
+    expect(r).toMatchObject({ status: "partial", written: 10 - 1, failed: 1 });
+    const failed = await t.db.runRecord.findFirstOrThrow({ where: { runId: r.id, status: "failed" } });
+    expect(failed).toMatchObject({ sourceId: "710944500000", errorField: "FName", response: null });
+    expect(failed.error).toContain("必填字段 FName");
+  }, 30_000);
+
+  test("a source that refuses the credentials fails the run with the reason", async () => {
+    sim = await simulate(t.db, { shops: 10 });
+    const scheme = await sim.createScheme();
+    await t.db.connection.update({ where: { id: sim.sourceConnectionId }, data: { settings: { appkey: "000000" } } });
+    const r = await run(scheme.id);
+    expect(r.status).toBe("failed");
+    expect(r.error).toMatch(/管易云/);
+    expect(await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).toMatchObject({ cursor: null });
+  }, 30_000);
+
+  test("a target that stays down fails the run with a clear message, no hang", async () => {
+    sim = await simulate(t.db, { shops: 10 });
+    const scheme = await sim.createScheme();
+    await sim.kingdee.close();
+    const r = await run(scheme.id);
+    expect(r.status).toBe("failed");
+    expect(r.error).toMatch(/金蝶/);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "pending" } })).toBe(10);
+  }, 30_000);
+});

@@ -1,0 +1,29 @@
+import { isConnectorError } from "@qiao/connectors";
+
+/** A run-level failure a person reads in the run (zh-CN first, English second). */
+export class RunFailure extends Error {
+  override name = "RunFailure";
+  constructor(
+    readonly zh: string,
+    readonly en: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${zh} / ${en}`, options);
+  }
+}
+
+/** The attempt was superseded: another worker resumed the run (this one's job had stalled). */
+export class AttemptSuperseded extends Error {
+  override name = "AttemptSuperseded";
+}
+
+/** Describes any error for the run's `error` field: connector errors carry the platform's words. */
+export function describeError(error: unknown): { zh: string; en: string } {
+  if (error instanceof RunFailure) return { zh: error.zh, en: error.en };
+  if (isConnectorError(error)) {
+    const platform = error.platformMessage && !error.message.includes(error.platformMessage) ? `（${error.platformMessage}）` : "";
+    return { zh: `${error.message}${platform}`, en: `${error.platform} call failed (${error.kind})${error.platformCode ? `, code ${error.platformCode}` : ""}` };
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return { zh: `运行出错：${text}`, en: `The run failed: ${text}` };
+}

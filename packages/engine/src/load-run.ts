@@ -1,0 +1,97 @@
+// Everything a run needs before it touches a record: its scheme version compiled into a plan,
+// the connector clients built from the connections (credentials unsealed here, never logged).
+import { compileScheme, type RunPlan } from "@qiao/core";
+import { getConnector as registry, type Connector, type ConnectorLogger, type SourceClient, type TargetClient } from "@qiao/connectors";
+import { connectionCredentials, type RunModel as Run } from "@qiao/db";
+import { z } from "zod";
+import type { EngineContext, Logger } from "./context";
+import { RunFailure } from "./failure";
+
+export interface LoadedRun {
+  plan: RunPlan;
+  source: SourceClient;
+  target: TargetClient;
+}
+
+function connectorLogger(log: Logger): ConnectorLogger {
+  return {
+    debug: (msg, data) => log.debug(data ?? {}, msg),
+    info: (msg, data) => log.info(data ?? {}, msg),
+    warn: (msg, data) => log.warn(data ?? {}, msg),
+  };
+}
+
+/** The connections a definition refers to (read leniently: compileScheme reports what is wrong). */
+const definitionNodes = z.object({ nodes: z.array(z.unknown()) });
+const nodeConnection = z.object({ config: z.object({ connectionId: z.uuid() }) });
+
+function connectionIdsOf(definition: unknown): string[] {
+  const parsed = definitionNodes.safeParse(definition);
+  if (!parsed.success) return [];
+  const ids = parsed.data.nodes.flatMap((node) => {
+    const n = nodeConnection.safeParse(node);
+    return n.success ? [n.data.config.connectionId] : [];
+  });
+  return [...new Set(ids)];
+}
+
+export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promise<LoadedRun> {
+  const db = ctx.db;
+  const getConnector = ctx.getConnector ?? registry;
+  const scheme = await db.scheme.findUniqueOrThrow({ where: { id: run.schemeId } });
+  const version = await db.schemeVersion.findUnique({ where: { schemeId_version: { schemeId: run.schemeId, version: run.schemeVersion } } });
+  if (!version && run.schemeVersion !== scheme.currentVersion) {
+    throw new RunFailure(
+      `找不到方案的第 ${run.schemeVersion} 版：请重新运行方案`,
+      `Version ${run.schemeVersion} of the scheme no longer exists; start a new run.`,
+    );
+  }
+  const definition = version?.definition ?? scheme.definition;
+  const connectionIds = connectionIdsOf(definition);
+  const rows = await db.connection.findMany({ where: { id: { in: connectionIds } } });
+  const connectors = new Map<string, Connector>();
+  for (const row of rows) {
+    const connector = getConnector(row.platform);
+    if (connector) connectors.set(row.platform, connector);
+  }
+  const compiled = compileScheme(definition, {
+    connections: new Map(rows.map((r) => [r.id, { platform: r.platform }])),
+    connectors: new Map([...connectors].map(([platform, c]) => [platform, c.meta])),
+  });
+  if (!compiled.ok) {
+    const errors = compiled.issues.filter((i) => i.severity === "error");
+    const zh = errors.map((i) => i.message).join("；");
+    const en = errors.map((i) => i.messageEn).join("; ");
+    throw new RunFailure(`方案无法运行：${zh}`, `The scheme cannot run: ${en}`);
+  }
+  const plan = compiled.plan;
+
+  const client = (connectionId: string) => {
+    const row = rows.find((r) => r.id === connectionId)!;
+    const connector = connectors.get(row.platform)!;
+    const limiter = ctx.limiterFor?.(row);
+    const config = {
+      ...ctx.connectorDefaults,
+      baseUrl: row.baseUrl,
+      credentials: connectionCredentials(row),
+      logger: connectorLogger(log.child({ connectionId: row.id, platform: row.platform })),
+      ...(limiter && { limiter }),
+      ...(ctx.signal && { signal: ctx.signal }),
+    };
+    return { connector, config, name: row.name };
+  };
+
+  const src = client(plan.source.connectionId);
+  const tgt = client(plan.target.connectionId);
+  if (!src.connector.createSource) {
+    throw new RunFailure(`连接“${src.name}”的平台不能作为数据源`, `The platform of connection "${src.name}" cannot be a source.`);
+  }
+  if (!tgt.connector.createTarget) {
+    throw new RunFailure(`连接“${tgt.name}”的平台不能作为写入目标`, `The platform of connection "${tgt.name}" cannot be a target.`);
+  }
+  return {
+    plan,
+    source: src.connector.createSource(src.config),
+    target: tgt.connector.createTarget(tgt.config),
+  };
+}

@@ -1,0 +1,40 @@
+// Trigger-specific run options (Run.options), validated where a run is requested and again when
+// it is executed.
+import { z } from "zod";
+import type { RunTrigger } from "@qiao/db";
+
+export const TEST_RUN_LIMITS = { sampleSize: 100, writeCount: 100, defaultSampleSize: 10 } as const;
+
+export const testRunOptionsSchema = z.object({
+  /** How many source records (with their payloads) the result shows; default 10. */
+  sampleSize: z.int().min(1).max(TEST_RUN_LIMITS.sampleSize).optional(),
+  /** Write the first N records for real (through the normal write protocol); default 0. */
+  writeCount: z.int().min(0).max(TEST_RUN_LIMITS.writeCount).optional(),
+});
+
+export const retryRunOptionsSchema = z.object({
+  /** "run": the failed records of `retryOfId` (default when given); "scheme": every failed record. */
+  scope: z.enum(["run", "scheme"]).optional(),
+  /** Only these staged records (SourceRecord ids, as strings) among the failed ones. */
+  sourceRecordIds: z.array(z.string().regex(/^\d{1,18}$/)).min(1).max(10_000).optional(),
+});
+
+export type TestRunOptions = z.output<typeof testRunOptionsSchema>;
+export type RetryRunOptions = z.output<typeof retryRunOptionsSchema>;
+
+const emptyOptions = z.object({});
+
+export function runOptionsSchema(trigger: RunTrigger) {
+  if (trigger === "test") return testRunOptionsSchema;
+  if (trigger === "retry") return retryRunOptionsSchema;
+  return emptyOptions;
+}
+
+/**
+ * Validated options with neutral values dropped (writeCount 0 is stored as absent: the database
+ * tells a test run that writes from one that does not by that key).
+ */
+export function normalizeRunOptions(trigger: RunTrigger, options: unknown): Record<string, unknown> {
+  const parsed = runOptionsSchema(trigger).parse(options ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(parsed).filter(([k, v]) => v !== undefined && !(k === "writeCount" && v === 0)));
+}

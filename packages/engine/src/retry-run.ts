@@ -1,0 +1,50 @@
+// Retry: the failed records of one run (or of the whole scheme) are mapped again from their staged
+// data with the run's (current) scheme version and handed to the write phase; the source is not read.
+import { mapRecord } from "@qiao/core";
+import { assignFailedToRun, failedRecords } from "@qiao/db";
+import { RunFailure } from "./failure";
+import { payloadHash } from "./hash";
+import { retryRunOptionsSchema } from "./options";
+import type { RunScope } from "./scope";
+
+const CHUNK = 500;
+
+export async function prepareRetry(x: RunScope): Promise<number> {
+  const { plan, run } = x;
+  const options = retryRunOptionsSchema.parse(run.options ?? {});
+  const scope = options.scope ?? (run.retryOfId ? "run" : "scheme");
+  if (scope === "run" && !run.retryOfId) {
+    throw new RunFailure("重试运行需要指定要重试的运行，或选择重试本方案的全部失败记录", "A retry run needs the run to retry, or the scope \"scheme\".");
+  }
+  const vars = x.vars();
+  let afterId = 0n;
+  let prepared = 0;
+  for (;;) {
+    const rows = await failedRecords(x.db, {
+      schemeId: run.schemeId,
+      retryOfId: scope === "run" ? run.retryOfId : null,
+      ...(options.sourceRecordIds && { onlyIds: options.sourceRecordIds.map(BigInt) }),
+      excludeRunId: run.id,
+      afterId,
+      limit: CHUNK,
+    });
+    if (rows.length === 0) break;
+    afterId = rows[rows.length - 1]!.id;
+    const records = rows.map((row) => {
+      const { payload, errors } = mapRecord(plan.target, row.data, vars, plan.timezone);
+      return { id: row.id, hash: payloadHash(payload, errors) };
+    });
+    prepared += await assignFailedToRun(x.db, { schemeId: run.schemeId, runId: run.id, records });
+  }
+  if (run.total === null || prepared > 0) await x.progress({ phase: "writing", total: (run.total ?? 0) + prepared });
+  await x.journal.info(
+    scope === "run"
+      ? `重试运行 ${run.retryOfId} 的失败记录：${prepared} 条，使用方案第 ${run.schemeVersion} 版的映射`
+      : `重试本方案的全部失败记录：${prepared} 条，使用方案第 ${run.schemeVersion} 版的映射`,
+    scope === "run"
+      ? `Retrying the failed records of run ${run.retryOfId}: ${prepared}, mapped with scheme version ${run.schemeVersion}`
+      : `Retrying every failed record of the scheme: ${prepared}, mapped with scheme version ${run.schemeVersion}`,
+    { scope, retryOfId: run.retryOfId, prepared },
+  );
+  return prepared;
+}

@@ -1,0 +1,56 @@
+// The state one attempt of a run shares between its phases.
+import type { RunPlan, TemplateVars } from "@qiao/core";
+import type { SourceClient, TargetClient } from "@qiao/connectors";
+import { reportProgress, type Db, type RunModel as Run, type RunProgress } from "@qiao/db";
+import type { EngineContext } from "./context";
+import { AttemptSuperseded } from "./failure";
+import type { RunJournal } from "./journal";
+
+/** How a phase ended: ran to completion, or stopped at a batch boundary. */
+export type PhaseEnd = "done" | "cancelled" | "stopped";
+
+export class RunScope {
+  private cancelRequested = false;
+
+  constructor(
+    readonly ctx: EngineContext,
+    readonly run: Run,
+    readonly plan: RunPlan,
+    readonly source: SourceClient,
+    readonly target: TargetClient,
+    readonly journal: RunJournal,
+  ) {
+    this.cancelRequested = run.cancelRequested;
+  }
+
+  get db(): Db {
+    return this.ctx.db;
+  }
+
+  /** CURRENT_TIME and LAST_SYNC_TIME are the window fixed at the run's first attempt. */
+  vars(pageSize = this.plan.source.pageSize): TemplateVars {
+    return {
+      CURRENT_TIME: this.run.windowEnd ?? this.run.createdAt,
+      LAST_SYNC_TIME: this.run.windowStart,
+      PAGINATION_PAGE_SIZE: pageSize,
+      PAGINATION_START_PAGE: 1,
+    };
+  }
+
+  /**
+   * Adds to the run's counters; learns whether a cancellation was requested meanwhile, and stops
+   * this attempt if another one took the run over (its job had stalled and was handed on).
+   */
+  async progress(p: RunProgress): Promise<void> {
+    const now = await reportProgress(this.db, this.run.id, p);
+    if (now.attempt !== this.run.attempt || now.status !== "running") throw new AttemptSuperseded();
+    this.cancelRequested = now.cancelRequested;
+  }
+
+  /** Asked between pages and batches: should the run stop here? */
+  interruption(): Exclude<PhaseEnd, "done"> | null {
+    if (this.cancelRequested) return "cancelled";
+    if (this.ctx.shouldStop?.()) return "stopped";
+    return null;
+  }
+}

@@ -1,0 +1,106 @@
+// Test run (dry run): the first page only, mapped, stored in Run.result with the exact payloads;
+// nothing is written unless `writeCount` asks for the first N records to be written for real.
+import { mapRecord, resolveParams } from "@qiao/core";
+import type { SourcePage, TargetClient, WriteRequest } from "@qiao/connectors";
+import { assignPendingToRun, saveRunResult, stagePage } from "@qiao/db";
+import type { MappingError } from "./hash";
+import { TEST_RUN_LIMITS, testRunOptionsSchema } from "./options";
+import { stageable } from "./read-phase";
+import type { PhaseEnd, RunScope } from "./scope";
+import { writePending } from "./write-phase";
+
+/** A target client that can show the request it would send (optional connector capability). */
+type PreviewingTarget = TargetClient & { preview?(req: WriteRequest): unknown };
+
+export interface TestRunRecord {
+  sourceId: string;
+  /** The record exactly as the source returned it. */
+  source: Record<string, unknown>;
+  /** The mapped payload (what the mapping produced, before the connector's wire format). */
+  payload: Record<string, unknown>;
+  errors: MappingError[];
+}
+
+export interface TestRunResult {
+  source: { api: string; params: Record<string, unknown>; pageSize: number; total: number; returned: number };
+  target: { api: string; formId: string; mode: string; options: Record<string, unknown> };
+  records: TestRunRecord[];
+  /**
+   * The request the target connector would send for the records without mapping errors, when the
+   * connector can show it (`wire`: true); otherwise null and `note` says so.
+   */
+  request: unknown;
+  wire: boolean;
+  note?: { zh: string; en: string };
+  /** How many of the first records were to be written for real (options.writeCount). */
+  writeCount: number;
+}
+
+async function firstPage(pages: AsyncIterable<SourcePage>): Promise<SourcePage | undefined> {
+  for await (const page of pages) return page;
+  return undefined;
+}
+
+export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
+  const { plan, run, journal } = x;
+  const options = testRunOptionsSchema.parse(run.options ?? {});
+  const sampleSize = options.sampleSize ?? TEST_RUN_LIMITS.defaultSampleSize;
+  const writeCount = options.writeCount ?? 0;
+  const pageSize = Math.max(1, Math.min(plan.source.pageSize, Math.max(sampleSize, writeCount)));
+  const params = resolveParams(plan.source, x.vars(pageSize), plan.timezone);
+  await x.progress({ phase: "reading" });
+  await journal.info(`测试运行：读取第一页（${pageSize} 条）`, `Test run: reading the first page (${pageSize} records)`, { params });
+
+  const page = await firstPage(
+    x.source.readPages({ api: plan.source.api.id, params, pageSize, startPage: 1, ...(x.ctx.signal && { signal: x.ctx.signal }) }),
+  );
+  const fetched = page?.records ?? [];
+  const vars = x.vars();
+  const records: TestRunRecord[] = fetched.slice(0, sampleSize).map((source) => {
+    const { payload, errors } = mapRecord(plan.target, source, vars, plan.timezone);
+    return { sourceId: String(source[plan.source.idField] ?? ""), source, payload, errors };
+  });
+  const clean = records.filter((r) => r.errors.length === 0).map((r) => r.payload);
+  const target = x.target as PreviewingTarget;
+  const request: WriteRequest = {
+    api: plan.target.api.id,
+    formId: plan.target.formId,
+    records: clean,
+    options: plan.target.options,
+    mode: plan.target.mode,
+  };
+  const wire = typeof target.preview === "function";
+  const result: TestRunResult = {
+    source: { api: plan.source.api.id, params, pageSize, total: page?.total ?? 0, returned: fetched.length },
+    target: { api: plan.target.api.id, formId: plan.target.formId, mode: plan.target.mode, options: plan.target.options },
+    records,
+    request: wire ? target.preview!(request) : null,
+    wire,
+    ...(!wire && {
+      note: {
+        zh: "目标连接器没有提供请求预览：这里显示的是字段映射的结果，连接器发送时可能再做转换（例如金蝶的基础资料字段包装为 {\"FNumber\": …}）",
+        en: "The target connector offers no request preview: shown are the mapped payloads; the connector may still transform them on the wire (e.g. Kingdee wraps base-data fields as {\"FNumber\": …})",
+      },
+    }),
+    writeCount,
+  };
+  await saveRunResult(x.db, run.id, result);
+  const withErrors = records.length - clean.length;
+  await x.progress({ total: page?.total ?? 0, fetched: fetched.length });
+  await journal[withErrors > 0 ? "warn" : "info"](
+    `测试运行：共 ${page?.total ?? 0} 条，取样 ${records.length} 条` + (withErrors > 0 ? `，其中 ${withErrors} 条映射有错误` : "，映射无错误"),
+    `Test run: ${page?.total ?? 0} in total, ${records.length} sampled` + (withErrors > 0 ? `, ${withErrors} with mapping errors` : ", no mapping errors"),
+    { total: page?.total ?? 0, sampled: records.length, withErrors },
+  );
+  if (writeCount === 0) return "done";
+
+  const { staged } = stageable(x, fetched.slice(0, writeCount));
+  const stagedResult = await stagePage(x.db, { schemeId: run.schemeId, runId: run.id, mode: plan.target.mode, records: staged });
+  await x.progress({ skipped: stagedResult.unchanged + stagedResult.stale + stagedResult.failedUnchanged });
+  await assignPendingToRun(x.db, { schemeId: run.schemeId, runId: run.id, sourceIds: staged.map((s) => s.sourceId) });
+  await journal.info(
+    `测试运行：按正常流程写入前 ${writeCount} 条中需要写入的 ${stagedResult.toWrite} 条`,
+    `Test run: writing the ${stagedResult.toWrite} of the first ${writeCount} records that need it, through the normal write protocol`,
+  );
+  return writePending(x, true);
+}

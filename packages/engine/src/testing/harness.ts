@@ -1,0 +1,115 @@
+// Integration-test fixtures shared by the engine's and the worker's tests: a fresh migrated database,
+// in-process 管易云 and 金蝶 simulators, connections to them and schemes built from the seed.
+import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
+import { guanyi, kingdee, splitCredentials } from "@qiao/connectors";
+import { createConnection, createPrisma, createRun, type Db, type RunTrigger } from "@qiao/db";
+import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
+import { createGuanyiSimulator, createKingdeeSimulator, type GuanyiSimulator, type KingdeeSimulator } from "@qiao/simulators";
+import { normalizeRunOptions } from "../options";
+
+export const GUANYI_DEMO = { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7371f05e83974", secret: "7d3330562019420da7f3098aa630556b" };
+export const KINGDEE_DEMO = { authType: "password", acctId: "qiao-demo", username: "administrator", password: "888888", lcid: 2052 };
+
+export interface TestDb {
+  db: Db;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function openTestDb(label: string): Promise<TestDb> {
+  const database = await createTestDatabase(label);
+  const db = createPrisma(database.url, 5);
+  return {
+    db,
+    database,
+    async close() {
+      await db.$disconnect();
+      await database.drop();
+    },
+  };
+}
+
+export interface Simulated {
+  guanyi: GuanyiSimulator;
+  kingdee: KingdeeSimulator;
+  guanyiUrl: string;
+  kingdeeUrl: string;
+  sourceConnectionId: string;
+  targetConnectionId: string;
+  /** A scheme made from the seed definition (version 1), adjusted by `change`. */
+  createScheme(change?: (def: SchemeDefinition) => void): Promise<{ id: string; definition: SchemeDefinition }>;
+  /** Saves a new version of a scheme's definition (as the editor would). */
+  saveVersion(schemeId: string, change: (def: SchemeDefinition) => void): Promise<number>;
+  requestRun(schemeId: string, trigger: RunTrigger, extra?: { options?: Record<string, unknown>; retryOfId?: string }): Promise<{ id: string }>;
+  close(): Promise<void>;
+}
+
+/** Simulators with `shops` generated shops, and connections to them in `db`. */
+export async function simulate(db: Db, opts: { shops: number; seed?: number }): Promise<Simulated> {
+  const guanyiSim = createGuanyiSimulator({ shops: opts.shops, ...(opts.seed !== undefined && { seed: opts.seed }) });
+  const kingdeeSim = createKingdeeSimulator();
+  const guanyiUrl = await guanyiSim.listen(0, "127.0.0.1");
+  const kingdeeUrl = await kingdeeSim.listen(0, "127.0.0.1");
+  const source = await createConnection(db, {
+    platform: "guanyi",
+    name: "管易云（模拟器）",
+    baseUrl: guanyiUrl,
+    ...splitCredentials(guanyi.meta, GUANYI_DEMO),
+  });
+  const target = await createConnection(db, {
+    platform: "kingdee",
+    name: "金蝶（模拟器）",
+    baseUrl: kingdeeUrl,
+    ...splitCredentials(kingdee.meta, KINGDEE_DEMO),
+  });
+
+  const definitions = new Map<string, SchemeDefinition>();
+  return {
+    guanyi: guanyiSim,
+    kingdee: kingdeeSim,
+    guanyiUrl,
+    kingdeeUrl,
+    sourceConnectionId: source.id,
+    targetConnectionId: target.id,
+    async createScheme(change) {
+      const definition = seedSchemeDefinition({ sourceConnectionId: source.id, targetConnectionId: target.id });
+      const sourceNode = definition.nodes.find((n) => n.type === "source")!;
+      if (sourceNode.type === "source") sourceNode.config.pageSize = 100;
+      change?.(definition);
+      const scheme = await db.scheme.create({
+        data: {
+          name: `测试方案 ${definitions.size + 1}`,
+          definition: definition as object,
+          versions: { create: { version: 1, definition: definition as object } },
+        },
+      });
+      definitions.set(scheme.id, definition);
+      return { id: scheme.id, definition };
+    },
+    async saveVersion(schemeId, change) {
+      const definition = structuredClone(definitions.get(schemeId)!);
+      change(definition);
+      definitions.set(schemeId, definition);
+      const scheme = await db.scheme.findUniqueOrThrow({ where: { id: schemeId } });
+      const version = scheme.currentVersion + 1;
+      await db.scheme.update({
+        where: { id: schemeId },
+        data: { definition: definition as object, currentVersion: version, versions: { create: { version, definition: definition as object } } },
+      });
+      return version;
+    },
+    async requestRun(schemeId, trigger, extra = {}) {
+      const scheme = await db.scheme.findUniqueOrThrow({ where: { id: schemeId } });
+      return createRun(db, {
+        schemeId,
+        schemeVersion: scheme.currentVersion,
+        trigger,
+        options: normalizeRunOptions(trigger, extra.options ?? {}),
+        retryOfId: extra.retryOfId ?? null,
+      });
+    },
+    async close() {
+      await Promise.all([guanyiSim.close(), kingdeeSim.close()]);
+    },
+  };
+}

@@ -1,0 +1,217 @@
+// Map → write, with the write protocol of DESIGN.md: records left `sending` by an interrupted
+// attempt are looked up in the target before anything is resent; then pending records go out in
+// target-sized batches, each marked `sending` (with its batch id) before the call and
+// written / failed after the answer.
+import { randomUUID } from "node:crypto";
+import { mapRecord } from "@qiao/core";
+import { isConnectorError, type WriteOutcome } from "@qiao/connectors";
+import {
+  isCurrentAttempt,
+  markSending,
+  nextPendingRecords,
+  recordMappingFailures,
+  recordWriteResults,
+  releaseSending,
+  resolveSending,
+  sendingRecords,
+  type MappingFailure,
+  type PendingRecord,
+  type SendingVerdict,
+  type WriteResult,
+} from "@qiao/db";
+import { AttemptSuperseded } from "./failure";
+import { payloadHash } from "./hash";
+import type { PhaseEnd, RunScope } from "./scope";
+
+/** How many `sending` records one lookup asks about. */
+const RECOVERY_CHUNK = 500;
+
+/**
+ * Connector errors after which the target certainly did not process the batch. (Target connectors
+ * report a transport failure that may have reached the server as `unknown_outcome`; `network`
+ * means the request never left.)
+ */
+const NOT_PROCESSED = new Set(["auth", "request", "throttled", "network"]);
+
+function numberOf(value: unknown): string | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}
+
+/**
+ * Looks up the numbers of records left `sending` (a worker died mid-call, or the connection dropped
+ * after the target committed): found → written, absent → pending, no number → failed.
+ */
+export async function recoverSending(x: RunScope): Promise<void> {
+  const { plan, run } = x;
+  let afterId = 0n;
+  const totals = { written: 0, requeued: 0, failed: 0 };
+  for (;;) {
+    const rows = await sendingRecords(x.db, { schemeId: run.schemeId, afterId, limit: RECOVERY_CHUNK });
+    if (rows.length === 0) break;
+    afterId = rows[rows.length - 1]!.id;
+    const numbers = rows.map((r) => (r.payload ? numberOf(r.payload[plan.target.numberField]) : undefined));
+    const lookup = numbers.filter((n): n is string => n !== undefined);
+    const existing = lookup.length > 0 ? await x.target.findExisting(plan.target.formId, [...new Set(lookup)], x.ctx.signal) : new Map<string, string>();
+    const claimed = new Set<string>();
+    const verdicts: SendingVerdict[] = rows.map((row, i) => {
+      const number = numbers[i];
+      const targetId = number === undefined || claimed.has(number) ? undefined : existing.get(number);
+      if (targetId !== undefined) claimed.add(number!);
+      return {
+        id: row.id,
+        batchId: row.batchId,
+        outcome: targetId !== undefined ? "found" : number !== undefined ? "absent" : "unverifiable",
+        sentHash: row.payload ? payloadHash(row.payload) : null,
+        targetId: targetId ?? null,
+        targetNumber: targetId !== undefined ? number : null,
+      };
+    });
+    const result = await resolveSending(x.db, {
+      mode: plan.target.mode,
+      verdicts,
+      messages: {
+        absent: "写入中断，目标系统中未找到这条记录，已重新排队发送 / The write was interrupted and the record is not in the target; it was queued again",
+        unverifiable:
+          `写入中断，这条记录没有 ${plan.target.numberField}，无法确认目标系统是否已保存；请在目标系统中核对后重试 / ` +
+          `The write was interrupted and the record has no ${plan.target.numberField} to check; verify it in the target, then retry`,
+      },
+    });
+    totals.written += result.written;
+    totals.requeued += result.requeued;
+    totals.failed += result.failed;
+  }
+  if (totals.written + totals.requeued + totals.failed === 0) return;
+  await x.progress({ written: totals.written, failed: totals.failed });
+  await x.journal.warn(
+    `发现 ${totals.written + totals.requeued + totals.failed} 条上次写入中断的记录，已按 ${plan.target.numberField} 在目标系统中核对：` +
+      `${totals.written} 条已存在（记为已写入），${totals.requeued} 条不存在（重新发送）` +
+      (totals.failed > 0 ? `，${totals.failed} 条无法核对（记为失败）` : ""),
+    `Found ${totals.written + totals.requeued + totals.failed} records left sending by an interrupted write; looked up by ${plan.target.numberField}: ` +
+      `${totals.written} exist (written), ${totals.requeued} do not (sent again)` +
+      (totals.failed > 0 ? `, ${totals.failed} cannot be checked (failed)` : ""),
+    totals,
+  );
+}
+
+interface Sendable {
+  record: PendingRecord;
+  payload: Record<string, unknown>;
+  hash: string;
+}
+
+/**
+ * Writes the pending records of the scheme (or, with `onlyThisRun`, those a retry or test run took
+ * over), batch after batch, stopping at a batch boundary when cancelled or shutting down.
+ */
+export async function writePending(x: RunScope, onlyThisRun: boolean): Promise<PhaseEnd> {
+  const { plan, run, journal } = x;
+  await x.progress({ phase: "writing" });
+  await recoverSending(x);
+
+  const vars = x.vars();
+  let afterId = 0n;
+  let batchNo = 0;
+  for (;;) {
+    const stop = x.interruption();
+    if (stop) return stop;
+    const batch = await nextPendingRecords(x.db, {
+      schemeId: run.schemeId,
+      afterId,
+      limit: plan.target.batchSize,
+      ...(onlyThisRun && { runId: run.id }),
+    });
+    if (batch.length === 0) break;
+    afterId = batch[batch.length - 1]!.id;
+    batchNo++;
+
+    const failures: MappingFailure[] = [];
+    const sendable: Sendable[] = [];
+    for (const record of batch) {
+      const { payload, errors } = mapRecord(plan.target, record.data, vars, plan.timezone);
+      const hash = payloadHash(payload, errors);
+      if (errors.length > 0) {
+        failures.push({
+          id: record.id,
+          sourceId: record.sourceId,
+          hash,
+          payload,
+          error: errors.map((e) => e.message).join("；"),
+          errorField: errors[0]!.field,
+        });
+      } else {
+        sendable.push({ record, payload, hash });
+      }
+    }
+    let failed = await recordMappingFailures(x.db, { runId: run.id, failures });
+    let written = 0;
+    let firstError: string | undefined = failures[0]?.error;
+
+    if (sendable.length > 0) {
+      const batchId = randomUUID();
+      const marked = await markSending(x.db, {
+        schemeId: run.schemeId,
+        runId: run.id,
+        attempt: run.attempt,
+        batchId,
+        records: sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload })),
+      });
+      if (marked.size < sendable.length && !(await isCurrentAttempt(x.db, run.id, run.attempt))) throw new AttemptSuperseded();
+      const toSend = sendable.filter((s) => marked.has(s.record.id));
+      if (toSend.length > 0) {
+        let outcomes: WriteOutcome[];
+        try {
+          outcomes = await x.target.write({
+            api: plan.target.api.id,
+            formId: plan.target.formId,
+            records: toSend.map((s) => s.payload),
+            options: plan.target.options,
+            mode: plan.target.mode,
+            ...(x.ctx.signal && { signal: x.ctx.signal }),
+          });
+        } catch (error) {
+          await afterFailedCall(x, error, batchId, toSend.length);
+          throw error;
+        }
+        const byIndex = new Map(outcomes.map((o) => [o.index, o]));
+        const results: WriteResult[] = toSend.map((s, i) => {
+          const o = byIndex.get(i);
+          if (!o) {
+            return { id: s.record.id, ok: false, hash: s.hash, error: "目标连接器没有返回这条记录的结果 / The target connector returned no outcome for this record" };
+          }
+          return o.ok
+            ? { id: s.record.id, ok: true, hash: s.hash, targetId: o.targetId, targetNumber: o.targetNumber, response: o.response }
+            : { id: s.record.id, ok: false, hash: s.hash, error: o.message, errorField: o.field ?? null, response: o.response };
+        });
+        firstError ??= results.find((r) => !r.ok)?.error ?? undefined;
+        const recorded = await recordWriteResults(x.db, { runId: run.id, batchId, results });
+        written = recorded.written;
+        failed += recorded.failed;
+      }
+    }
+
+    await x.progress({ written, failed });
+    await journal[failed > 0 ? "warn" : "info"](
+      `第 ${batchNo} 批：写入 ${written} 条` + (failed > 0 ? `，失败 ${failed} 条（例如：${firstError}）` : ""),
+      `Batch ${batchNo}: ${written} written` + (failed > 0 ? `, ${failed} failed (e.g. ${firstError})` : ""),
+      { batch: batchNo, written, failed },
+    );
+  }
+  return "done";
+}
+
+/**
+ * A batch call that threw. If the target certainly did not process it, its records are pending
+ * again; otherwise they stay `sending`, and the next attempt looks them up before resending.
+ */
+async function afterFailedCall(x: RunScope, error: unknown, batchId: string, size: number): Promise<void> {
+  if (isConnectorError(error) && NOT_PROCESSED.has(error.kind)) {
+    await releaseSending(x.db, { batchId, runId: x.run.id });
+    return;
+  }
+  await x.journal.warn(
+    `有 ${size} 条记录的写入结果未知（${error instanceof Error ? error.message : String(error)}）：下次运行会先在目标系统中核对，不会重复写入`,
+    `The outcome of ${size} records is unknown; the next attempt looks them up in the target before resending anything`,
+    { batchId, size },
+  );
+}
