@@ -89,6 +89,11 @@ export interface TargetClient {
   write(req: WriteRequest): Promise<WriteOutcome[]>;
   /** Which of these record numbers already exist in the target: number → target id. */
   findExisting(formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, string>>;
+  /**
+   * The request body `write` would send for these records (no I/O), so a test run can show the
+   * exact wire payload. Ids only known at write time (e.g. upsert's FCUSTID) are left at 0.
+   */
+  preview?(req: WriteRequest): unknown;
 }
 
 export interface Connector {

@@ -269,6 +269,12 @@ describe("executeRun", () => {
     const first = result.records[0]!;
     expect(first.payload).toMatchObject({ FName: first.source.name, FNumber: first.source.code, FCreateOrgId: "100" });
     expect(first.errors).toEqual([]);
+    // The exact BatchSave body, base data wrapped as Kingdee wants it.
+    expect(result.wire).toBe(true);
+    const body = result.request as { formid: string; data: { IsAutoSubmitAndAudit: boolean; Model: Record<string, unknown>[] } };
+    expect(body.formid).toBe("BD_Customer");
+    expect(body.data.IsAutoSubmitAndAudit).toBe(true);
+    expect(body.data.Model[0]).toMatchObject({ FNumber: first.source.code, FCreateOrgId: { FNumber: "100" }, FUseOrgId: { FNumber: "100" } });
     expect(sim.kingdee.stats().customers).toBe(0);
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id } })).toBe(0);
     expect(await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).toMatchObject({ cursor: null });

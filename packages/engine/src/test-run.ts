@@ -1,16 +1,13 @@
 // Test run (dry run): the first page only, mapped, stored in Run.result with the exact payloads;
 // nothing is written unless `writeCount` asks for the first N records to be written for real.
 import { mapRecord, resolveParams } from "@qiao/core";
-import type { SourcePage, TargetClient, WriteRequest } from "@qiao/connectors";
+import type { SourcePage, WriteRequest } from "@qiao/connectors";
 import { assignPendingToRun, saveRunResult, stagePage } from "@qiao/db";
 import type { MappingError } from "./hash";
 import { TEST_RUN_LIMITS, testRunOptionsSchema } from "./options";
 import { stageable } from "./read-phase";
 import type { PhaseEnd, RunScope } from "./scope";
 import { writePending } from "./write-phase";
-
-/** A target client that can show the request it would send (optional connector capability). */
-type PreviewingTarget = TargetClient & { preview?(req: WriteRequest): unknown };
 
 export interface TestRunRecord {
   sourceId: string;
@@ -61,7 +58,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
     return { sourceId: String(source[plan.source.idField] ?? ""), source, payload, errors };
   });
   const clean = records.filter((r) => r.errors.length === 0).map((r) => r.payload);
-  const target = x.target as PreviewingTarget;
+  const target = x.target;
   const request: WriteRequest = {
     api: plan.target.api.id,
     formId: plan.target.formId,
@@ -74,7 +71,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
     source: { api: plan.source.api.id, params, pageSize, total: page?.total ?? 0, returned: fetched.length },
     target: { api: plan.target.api.id, formId: plan.target.formId, mode: plan.target.mode, options: plan.target.options },
     records,
-    request: wire ? target.preview!(request) : null,
+    request: target.preview ? target.preview(request) : null,
     wire,
     ...(!wire && {
       note: {

@@ -235,10 +235,18 @@ export async function writeBatch(client: KingdeeClient, req: WriteRequest): Prom
   );
 }
 
+/** The BatchSave body for these records, as `writeBatch` sends it for new records. */
+export function previewBatch(req: WriteRequest): { formid: string; data: Record<string, unknown> } {
+  const models = req.records.map(toModel);
+  if (req.mode === "upsert") for (const model of models) model[api.idField] = 0;
+  return { formid: req.formId, data: { ...optionDefaults, ...req.options, NeedUpDateFields: [], Model: models } };
+}
+
 export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
   const client = new KingdeeClient(config);
   return {
     write: (req) => writeBatch(client, req),
+    preview: previewBatch,
     findExisting: (formId, numbers, signal) => findExisting(client, formId, numbers, signal),
   };
 }
