@@ -9,7 +9,9 @@ process.env.E2E_DATABASE_NAME ??= `qiao_e2e_${stamp}`;
 process.env.E2E_REDIS_PREFIX ??= `qiao-e2e:${stamp}`;
 process.env.QIAO_API_TOKEN ??= `qiao_e2e_${stamp}_token`;
 const port = Number(process.env.E2E_WEB_PORT);
-export const baseURL = `http://127.0.0.1:${port}`;
+// E2E_BASE_URL: run the specs against an instance that is already up (no webServer is started).
+const external = process.env.E2E_BASE_URL;
+export const baseURL = external ?? `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: "./e2e",
@@ -24,6 +26,8 @@ export default defineConfig({
     baseURL,
     locale: "zh-CN",
     timezoneId: "Asia/Shanghai",
+    // The editor (palette, canvas, node panel) is laid out for a desktop screen.
+    viewport: { width: 1600, height: 1000 },
     screenshot: "only-on-failure",
     trace: "retain-on-failure",
     launchOptions: {
@@ -39,13 +43,15 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: "npx tsx e2e/serve.ts",
-    url: `${baseURL}/api/health`,
-    timeout: 240_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
-  },
+  webServer: external
+    ? undefined
+    : {
+        command: "npx tsx e2e/serve.ts",
+        url: `${baseURL}/api/health`,
+        timeout: 240_000,
+        reuseExistingServer: false,
+        stdout: "pipe",
+        stderr: "pipe",
+        gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+      },
 });

@@ -16,9 +16,9 @@ test("the admin signs in and sees the seed scheme", async ({ page }) => {
   await page.getByLabel("邮箱").fill(ADMIN_EMAIL);
   await page.getByLabel("密码").fill("wrong-password");
   await page.getByRole("button", { name: "登录" }).click();
-  await expect(page.getByRole("alert")).toHaveText("邮箱或密码不正确");
+  await expect(page.locator("form").getByRole("alert")).toHaveText("邮箱或密码不正确");
   await page.getByLabel("密码").fill(ADMIN_PASSWORD);
   await page.getByRole("button", { name: "登录" }).click();
   await expect(page).toHaveURL(/\/schemes$/);
-  await expect(page.getByTestId("scheme-row")).toContainText("管易云店铺查询 → 金蝶客户新增");
+  await expect(page.getByTestId("scheme-row").filter({ hasText: "管易云店铺查询 → 金蝶客户新增" })).toBeVisible();
 });

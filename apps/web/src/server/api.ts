@@ -2,7 +2,7 @@
 // cross-site check for state-changing requests, body parsing with zod, and error mapping.
 import { findUserByApiToken, prisma } from "@qiao/db";
 import { NextResponse, type NextRequest } from "next/server";
-import { SchemeBusyError } from "@qiao/worker";
+import { RunRequestError, SchemeBusyError } from "@qiao/worker";
 import { ZodError, z } from "zod";
 import { auth } from "./auth";
 import { ApiError, fromZodError, notFound } from "./errors";
@@ -88,6 +88,10 @@ export function json<S extends z.ZodType>(_schema: S, data: z.input<S>, status =
 
 export function errorResponse(error: unknown): NextResponse {
   if (error instanceof SchemeBusyError) return errorResponse(new ApiError("scheme_busy", error.message));
+  if (error instanceof RunRequestError) {
+    const issues = error.issues.map((i) => ({ path: ["options", ...i.path.split(".")], message: i.message }));
+    return errorResponse(new ApiError(error.code === "not_found" ? "not_found" : "validation_failed", error.message, issues));
+  }
   if (error instanceof ApiError) {
     return NextResponse.json(
       { error: { code: error.code, message: error.message, issues: error.issues } },

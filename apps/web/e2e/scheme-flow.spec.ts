@@ -1,0 +1,156 @@
+// The path a new user takes: connections → a scheme built on the canvas → test → save → run →
+// history, and the Kingdee simulator holding the customers afterwards.
+import { expect, test, type Page } from "@playwright/test";
+import { GUANYI_URL, KINGDEE_ADMIN, KINGDEE_URL, kingdeeCustomers, signIn } from "./helpers";
+
+const SCREENSHOTS = new URL("../../../docs/screenshots/", import.meta.url).pathname;
+
+async function createConnection(page: Page, platform: string, name: string, baseUrl: string, fields: Record<string, string>, ok: RegExp) {
+  await page.getByRole("button", { name: "新建连接" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("平台").selectOption({ label: platform });
+  await dialog.getByLabel("名称").fill(name);
+  await dialog.getByLabel("接口地址").fill(baseUrl);
+  for (const [label, value] of Object.entries(fields)) await dialog.getByLabel(label, { exact: true }).fill(value);
+  await dialog.getByRole("button", { name: "测试连接" }).click();
+  await expect(dialog.getByTestId("connection-test-result")).toHaveText(ok);
+  await dialog.getByRole("button", { name: "保存" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId("connection-card").filter({ hasText: name })).toBeVisible();
+}
+
+async function connect(page: Page, from: string, to: string) {
+  const source = page.locator(`[data-testid="rf__node-${from}"] .react-flow__handle.source`);
+  const target = page.locator(`[data-testid="rf__node-${to}"] .react-flow__handle.target`);
+  await source.hover();
+  await page.mouse.down();
+  const box = (await target.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+const stamp = Date.now().toString(36).slice(-5);
+const GUANYI = `e2e 管易云 ${stamp}`;
+const KINGDEE = `e2e 金蝶 ${stamp}`;
+
+test("build, test, save and run a scheme in the browser", async ({ page, request }) => {
+  test.setTimeout(150_000);
+  // The Kingdee simulator starts empty, so "holds those customers" counts only this run's.
+  expect((await request.post(`${KINGDEE_ADMIN}/reset`)).ok()).toBeTruthy();
+  await signIn(page, "/connections");
+
+  await test.step("create both connections", async () => {
+    await createConnection(
+      page,
+      "管易云",
+      GUANYI,
+      GUANYI_URL,
+      { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7371f05e83974", secret: "7d3330562019420da7f3098aa630556b" },
+      /连接成功/,
+    );
+    await createConnection(
+      page,
+      "金蝶云星空",
+      KINGDEE,
+      KINGDEE_URL,
+      { 数据中心ID: "qiao-demo", 用户名: "administrator", 密码: "888888" },
+      /登录成功/,
+    );
+  });
+
+  await test.step("drag a source and a target onto the canvas and connect them", async () => {
+    await page.getByRole("link", { name: "集成方案" }).click();
+    await page.getByRole("link", { name: "新建方案" }).click();
+    await expect(page).toHaveURL(/\/schemes\/new$/);
+    const pane = page.locator(".react-flow__pane");
+    await page.getByTestId("palette-source-gy.erp.shop.get").dragTo(pane, { targetPosition: { x: 160, y: 160 } });
+    await page.getByTestId("palette-target-batchSave").dragTo(pane, { targetPosition: { x: 560, y: 200 } });
+    await expect(page.getByTestId("rf__node-source")).toBeVisible();
+    await expect(page.getByTestId("rf__node-target")).toBeVisible();
+    await connect(page, "source", "target");
+    await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+    await page.getByRole("textbox", { name: "方案名称" }).first().fill("e2e 店铺 → 客户");
+  });
+
+  await test.step("configure the nodes and map the fields", async () => {
+    await page.getByTestId("rf__node-source").click();
+    await page.locator("#source-connection").selectOption({ label: GUANYI });
+    await expect(page.getByTestId("param-modify_end_date")).toHaveValue("{{CURRENT_TIME datetime}}");
+
+    await page.getByTestId("rf__node-target").click();
+    await page.locator("#target-connection").selectOption({ label: KINGDEE });
+    // Autocomplete: `{{na` offers the source's `name` field.
+    await page.getByTestId("map-FName").pressSequentially("{{na");
+    await page.getByRole("option", { name: /^name/ }).click();
+    await expect(page.getByTestId("map-FName")).toHaveValue("{{name}}");
+    await page.getByTestId("map-FNumber").fill("<<code>>");
+    await page.getByTestId("map-FCreateOrgId").fill("100");
+    await page.getByTestId("map-FUseOrgId").fill("100");
+    // A template error shows on the field and on the node as it is typed, and goes away when fixed.
+    await page.getByTestId("map-FDescription").fill("{{note");
+    await expect(page.getByTestId("mapping-row-FDescription").getByRole("alert")).toBeVisible();
+    await expect(page.getByTestId("rf__node-target").getByTestId("node-errors")).toBeVisible();
+    await page.getByTestId("map-FDescription").fill("");
+    await expect(page.getByTestId("issues-toggle")).toHaveText(/校验通过/);
+  });
+
+  await test.step("undo and redo a node delete", async () => {
+    await page.getByTestId("rf__node-source").click();
+    await page.getByRole("button", { name: "删除节点" }).click();
+    await expect(page.getByTestId("rf__node-source")).toHaveCount(0);
+    await page.locator(".react-flow__pane").click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press("Control+z");
+    await expect(page.getByTestId("rf__node-source")).toBeVisible();
+    await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+    await page.keyboard.press("Control+Shift+z");
+    await expect(page.getByTestId("rf__node-source")).toHaveCount(0);
+    await page.keyboard.press("Control+z");
+    await expect(page.getByTestId("rf__node-source")).toBeVisible();
+  });
+
+  await test.step("test shows each sample record and the payload the target would receive", async () => {
+    await page.getByRole("button", { name: "测试", exact: true }).click();
+    await expect(page).toHaveURL(/\/schemes\/[0-9a-f-]{36}$/);
+    const results = page.getByTestId("test-results");
+    await expect(results.getByTestId("test-record").first()).toBeVisible({ timeout: 30_000 });
+    expect(await results.getByTestId("test-record").count()).toBeGreaterThan(0);
+    await expect(results.getByTestId("test-payload")).toContainText('"FName"');
+    await expect(results.getByTestId("test-payload")).toContainText('"FCreateOrgId"');
+    await results.getByTestId("test-record").nth(1).click();
+    await page.getByTestId("rf__node-target").click();
+    await expect(page.getByTestId("preview-FCreateOrgId")).toHaveText("100");
+    await expect(page.getByTestId("preview-FName")).not.toHaveText("—");
+    await page.screenshot({ path: `${SCREENSHOTS}editor.png` });
+  });
+
+  await test.step("save a new version", async () => {
+    await expect(page.getByTestId("save-state")).toHaveText("已保存");
+    await page.getByTestId("map-FDescription").fill("{{note}}");
+    await expect(page.getByTestId("save-state")).toHaveText(/有未保存的修改/);
+    await page.getByRole("button", { name: "保存", exact: true }).click();
+    await expect(page.getByTestId("editor-notice")).toHaveText("已保存为版本 2");
+    await expect(page.getByTestId("save-state")).toHaveText("已保存");
+  });
+
+  const schemeUrl = page.url();
+  await test.step("run: the history shows it succeeded with every shop written", async () => {
+    await page.getByRole("button", { name: "运行", exact: true }).click();
+    await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+    await expect(page.getByTestId("run-view").getByTestId("run-status").first()).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
+    await expect(page.getByTestId("stat-written")).toHaveText("200");
+    await expect(page.getByTestId("stat-failed")).toHaveText("0");
+    await expect(page.getByTestId("run-log")).toContainText("写入");
+    await page.screenshot({ path: `${SCREENSHOTS}run.png` });
+
+    await page.goto(`${schemeUrl}/runs`);
+    const row = page.getByTestId("run-row").first();
+    await expect(row.getByTestId("run-status")).toHaveAttribute("data-status", "succeeded");
+    await expect(row.getByTestId("run-written")).toHaveText("200");
+  });
+
+  await test.step("the Kingdee simulator holds those customers", async () => {
+    const customers = await kingdeeCustomers(request);
+    expect(customers).toHaveLength(200);
+    expect(new Set(customers.map((c) => c.FNumber)).size).toBe(200);
+  });
+});

@@ -1,0 +1,150 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { api } from "@/lib/api/client";
+import type { ConnectionDto } from "@/lib/api/schemas";
+import { useFormat } from "@/lib/format";
+import { useLocale, useT } from "@/lib/i18n/client";
+import { Alert, Badge, Button, Card, ConfirmDialog, EmptyState, Modal, PageHeader } from "@/components/ui";
+import { ConnectionForm } from "./connection-form";
+
+export function ConnectionsView() {
+  const t = useT();
+  const en = useLocale() === "en";
+  const fmt = useFormat();
+  const qc = useQueryClient();
+  const connectors = useQuery({ queryKey: ["connectors"], queryFn: api.connectors, staleTime: Infinity });
+  const connections = useQuery({ queryKey: ["connections"], queryFn: api.connections });
+  const [editing, setEditing] = useState<ConnectionDto | "new" | null>(null);
+  const [deleting, setDeleting] = useState<ConnectionDto | null>(null);
+  const [tests, setTests] = useState<Record<string, { ok: boolean; message: string } | "testing">>({});
+
+  const remove = useMutation({
+    mutationFn: (id: string) => api.deleteConnection(id),
+    onSuccess: () => {
+      setDeleting(null);
+      void qc.invalidateQueries({ queryKey: ["connections"] });
+    },
+  });
+
+  async function test(c: ConnectionDto) {
+    setTests((s) => ({ ...s, [c.id]: "testing" }));
+    const result = await api.testConnection(c.id).catch((e: Error) => ({ ok: false, message: e.message }));
+    setTests((s) => ({ ...s, [c.id]: result }));
+  }
+
+  const list = connections.data?.connections ?? [];
+  const platformName = (p: string) => {
+    const c = connectors.data?.connectors.find((x) => x.platform === p);
+    return c ? (en ? c.nameEn : c.name) : p;
+  };
+
+  return (
+    <section>
+      <PageHeader
+        title={t("connections.title")}
+        subtitle={t("connections.subtitle")}
+        actions={
+          <Button variant="primary" onClick={() => setEditing("new")} disabled={!connectors.data}>
+            {t("connections.new")}
+          </Button>
+        }
+      />
+      {connections.error && <Alert>{t("common.error", { message: connections.error.message })}</Alert>}
+      {connections.isPending ? (
+        <p className="text-sm text-slate-500">{t("common.loading")}</p>
+      ) : list.length === 0 ? (
+        <EmptyState title={t("connections.empty")}>{t("connections.emptyHint")}</EmptyState>
+      ) : (
+        <div className="grid gap-4 md:grid-cols-2">
+          {list.map((c) => {
+            const result = tests[c.id];
+            return (
+              <Card key={c.id} className="p-5">
+                <div data-testid="connection-card" className="space-y-3">
+                  <div className="flex items-start justify-between gap-3">
+                    <div className="min-w-0">
+                      <h2 className="truncate font-semibold text-slate-900">{c.name}</h2>
+                      <p className="truncate text-xs text-slate-500">{c.baseUrl}</p>
+                    </div>
+                    <Badge tone={c.platform === "guanyi" ? "blue" : "amber"}>{platformName(c.platform)}</Badge>
+                  </div>
+                  <p className="text-xs text-slate-500">
+                    {c.usedBy.length > 0 ? (
+                      <>
+                        {t("connections.usedBy")}：
+                        {c.usedBy.map((s, i) => (
+                          <span key={s.id}>
+                            {i > 0 && "、"}
+                            <Link className="text-brand-700 hover:underline" href={`/schemes/${s.id}`}>
+                              {s.name}
+                            </Link>
+                          </span>
+                        ))}
+                      </>
+                    ) : (
+                      <>
+                        {t("connections.updatedAt")} {fmt.time(c.updatedAt)}
+                      </>
+                    )}
+                  </p>
+                  {result && result !== "testing" && (
+                    <Alert tone={result.ok ? "green" : "red"}>
+                      {result.ok ? t("connections.testOk", { message: result.message }) : t("connections.testFailed", { message: result.message })}
+                    </Alert>
+                  )}
+                  <div className="flex gap-2">
+                    <Button size="sm" busy={result === "testing"} onClick={() => void test(c)}>
+                      {t("connections.test")}
+                    </Button>
+                    <Button size="sm" onClick={() => setEditing(c)}>
+                      {t("common.edit")}
+                    </Button>
+                    <Button size="sm" variant="ghost" className="ml-auto text-red-600" onClick={() => setDeleting(c)}>
+                      {t("common.delete")}
+                    </Button>
+                  </div>
+                </div>
+              </Card>
+            );
+          })}
+        </div>
+      )}
+
+      <Modal
+        open={editing !== null}
+        onClose={() => setEditing(null)}
+        wide
+        title={editing === "new" ? t("connections.createTitle") : editing ? t("connections.editTitle", { name: editing.name }) : ""}
+      >
+        {editing !== null && connectors.data && (
+          <ConnectionForm
+            key={editing === "new" ? "new" : editing.id}
+            connectors={connectors.data.connectors}
+            connection={editing === "new" ? undefined : editing}
+            onCancel={() => setEditing(null)}
+            onSaved={() => {
+              setEditing(null);
+              void qc.invalidateQueries({ queryKey: ["connections"] });
+            }}
+          />
+        )}
+      </Modal>
+
+      <ConfirmDialog
+        open={deleting !== null}
+        title={t("connections.deleteTitle")}
+        message={t("connections.deleteConfirm", { name: deleting?.name ?? "" })}
+        error={remove.error?.message}
+        confirmLabel={t("common.delete")}
+        busy={remove.isPending}
+        onConfirm={() => deleting && remove.mutate(deleting.id)}
+        onClose={() => {
+          setDeleting(null);
+          remove.reset();
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,6 @@
+import { SchemeRunsView } from "@/components/runs/runs-table";
+
+export default async function SchemeRunsPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return <SchemeRunsView schemeId={id} />;
+}

@@ -1,0 +1,145 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { api } from "@/lib/api/client";
+import type { ApiTokenDto } from "@/lib/api/schemas";
+import { useFormat } from "@/lib/format";
+import { useT } from "@/lib/i18n/client";
+import { Alert, Badge, Button, Card, ConfirmDialog, Input } from "@/components/ui";
+
+export function TokensView() {
+  const t = useT();
+  const fmt = useFormat();
+  const qc = useQueryClient();
+  const tokens = useQuery({ queryKey: ["tokens"], queryFn: api.tokens });
+  const [name, setName] = useState("");
+  const [created, setCreated] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [revoking, setRevoking] = useState<ApiTokenDto | null>(null);
+
+  const create = useMutation({
+    mutationFn: (n: string) => api.createToken(n),
+    onSuccess: (res) => {
+      setCreated(res.token);
+      setCopied(false);
+      setName("");
+      void qc.invalidateQueries({ queryKey: ["tokens"] });
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api.revokeToken(id),
+    onSuccess: () => {
+      setRevoking(null);
+      void qc.invalidateQueries({ queryKey: ["tokens"] });
+    },
+  });
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (name.trim()) create.mutate(name.trim());
+  }
+
+  return (
+    <Card className="p-6">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h2 className="text-lg font-semibold text-slate-900">{t("settings.tokens")}</h2>
+          <p className="mt-1 max-w-2xl text-sm text-slate-500">{t("settings.tokensHelp")}</p>
+        </div>
+        <a href="/api/openapi.json" target="_blank" rel="noreferrer" className="text-sm text-brand-700 hover:underline">
+          {t("settings.apiDocs")}
+        </a>
+      </div>
+
+      <form onSubmit={onSubmit} className="mt-5 flex max-w-xl gap-2">
+        <label htmlFor="token-name" className="sr-only">
+          {t("settings.tokenName")}
+        </label>
+        <Input
+          id="token-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder={t("settings.tokenNamePlaceholder")}
+          maxLength={100}
+        />
+        <Button type="submit" variant="primary" busy={create.isPending} disabled={!name.trim()} className="shrink-0">
+          {t("settings.createToken")}
+        </Button>
+      </form>
+      {create.error && (
+        <div className="mt-3">
+          <Alert>{create.error.message}</Alert>
+        </div>
+      )}
+      {created && (
+        <div className="mt-4 rounded-lg bg-emerald-50 p-4 ring-1 ring-emerald-200">
+          <p className="text-sm text-emerald-900">{t("settings.tokenCreated")}</p>
+          <div className="mt-2 flex items-center gap-2">
+            <code data-testid="new-token" className="flex-1 break-all rounded bg-white px-3 py-2 font-mono text-sm ring-1 ring-emerald-200">
+              {created}
+            </code>
+            <Button
+              size="sm"
+              onClick={() => {
+                void navigator.clipboard?.writeText(created).then(() => setCopied(true));
+              }}
+            >
+              {copied ? t("common.copied") : t("common.copy")}
+            </Button>
+          </div>
+        </div>
+      )}
+
+      <div className="mt-6 overflow-hidden rounded-lg ring-1 ring-slate-200">
+        <table className="w-full text-left text-sm">
+          <thead className="bg-slate-50 text-slate-500">
+            <tr>
+              <th className="px-4 py-2.5 font-medium">{t("settings.tokenName")}</th>
+              <th className="px-4 py-2.5 font-medium">{t("settings.prefix")}</th>
+              <th className="px-4 py-2.5 font-medium">{t("settings.createdAt")}</th>
+              <th className="px-4 py-2.5 font-medium">{t("settings.lastUsedAt")}</th>
+              <th className="px-4 py-2.5" />
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.data?.tokens.length === 0 && (
+              <tr>
+                <td colSpan={5} className="px-4 py-6 text-center text-slate-500">
+                  {t("settings.noTokens")}
+                </td>
+              </tr>
+            )}
+            {tokens.data?.tokens.map((tok) => (
+              <tr key={tok.id} data-testid="token-row" className="border-t border-slate-100">
+                <td className="px-4 py-2.5 font-medium text-slate-800">{tok.name}</td>
+                <td className="px-4 py-2.5 font-mono text-xs text-slate-500">{tok.prefix}…</td>
+                <td className="px-4 py-2.5 text-slate-600">{fmt.time(tok.createdAt)}</td>
+                <td className="px-4 py-2.5 text-slate-600">{tok.lastUsedAt ? fmt.time(tok.lastUsedAt) : t("settings.never")}</td>
+                <td className="px-4 py-2.5 text-right">
+                  {tok.revokedAt ? (
+                    <Badge>{t("settings.revoked")}</Badge>
+                  ) : (
+                    <Button size="sm" variant="ghost" className="text-red-600" onClick={() => setRevoking(tok)}>
+                      {t("settings.revoke")}
+                    </Button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <ConfirmDialog
+        open={revoking !== null}
+        title={t("settings.revokeTitle")}
+        message={t("settings.revokeConfirm", { name: revoking?.name ?? "" })}
+        confirmLabel={t("settings.revoke")}
+        busy={revoke.isPending}
+        error={revoke.error?.message}
+        onConfirm={() => revoking && revoke.mutate(revoking.id)}
+        onClose={() => setRevoking(null)}
+      />
+    </Card>
+  );
+}

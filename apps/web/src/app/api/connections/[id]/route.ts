@@ -1,0 +1,52 @@
+import { prisma, updateConnection } from "@qiao/db";
+import { connectionSchema, okSchema, updateConnectionBody } from "@/lib/api/schemas";
+import { json, readJson, uuidParam, withAuth } from "@/server/api";
+import {
+  checkCredentials,
+  connectionDto,
+  connectionUsage,
+  connectorOf,
+  findConnection,
+  mergeCredentials,
+  splitFor,
+} from "@/server/connections";
+import { ApiError } from "@/server/errors";
+
+export const dynamic = "force-dynamic";
+type P = { id: string };
+
+/** GET /api/connections/:id */
+export const GET = withAuth<P>(async (_req, { params }) => {
+  const db = prisma();
+  const row = await findConnection(db, uuidParam(params.id, "连接"));
+  const usage = await connectionUsage(db);
+  return json(connectionSchema, connectionDto(row, usage.get(row.id) ?? []));
+});
+
+/** PATCH /api/connections/:id — secret fields left blank keep their stored value. */
+export const PATCH = withAuth<P>(async (req, { params }) => {
+  const db = prisma();
+  const row = await findConnection(db, uuidParam(params.id, "连接"));
+  const body = await readJson(req, updateConnectionBody);
+  const connector = connectorOf(row.platform);
+  const credentials = body.credentials && checkCredentials(connector, mergeCredentials(row, body.credentials));
+  const updated = await updateConnection(db, row.id, {
+    name: body.name,
+    baseUrl: body.baseUrl,
+    ...(credentials && splitFor(connector, credentials)),
+  });
+  const usage = await connectionUsage(db);
+  return json(connectionSchema, connectionDto(updated, usage.get(row.id) ?? []));
+});
+
+/** DELETE /api/connections/:id — refused (409) while a scheme uses the connection. */
+export const DELETE = withAuth<P>(async (_req, { params }) => {
+  const db = prisma();
+  const row = await findConnection(db, uuidParam(params.id, "连接"));
+  const usedBy = (await connectionUsage(db)).get(row.id) ?? [];
+  if (usedBy.length > 0) {
+    throw new ApiError("conflict", `连接正被集成方案使用：${usedBy.map((s) => s.name).join("、")}。请先修改或删除这些方案。`);
+  }
+  await db.connection.delete({ where: { id: row.id } });
+  return json(okSchema, { ok: true });
+});

@@ -1,0 +1,13 @@
+import { connectionTestResultSchema, testNewConnectionBody } from "@/lib/api/schemas";
+import { json, readJson, withAuth } from "@/server/api";
+import { checkCredentials, connectorOf, testCredentials } from "@/server/connections";
+
+export const dynamic = "force-dynamic";
+
+/** POST /api/connections/test — test credentials that are not saved yet. */
+export const POST = withAuth(async (req) => {
+  const input = await readJson(req, testNewConnectionBody);
+  const connector = connectorOf(input.platform);
+  const credentials = checkCredentials(connector, input.credentials);
+  return json(connectionTestResultSchema, await testCredentials(connector, input.baseUrl, credentials));
+});

@@ -1,0 +1,43 @@
+import { prisma } from "@qiao/db";
+import { runRecordListSchema, runRecordsQuery } from "@/lib/api/schemas";
+import { json, readQuery, uuidParam, withAuth } from "@/server/api";
+import { findRun } from "@/server/runs";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * GET /api/runs/:id/records?status=failed&cursor=… — the records this run tried to write, each with
+ * its source data, the payload sent, the target's answer and the error; `cursor` = last id seen.
+ */
+export const GET = withAuth<{ id: string }>(async (req, { params }) => {
+  const db = prisma();
+  const run = await findRun(db, uuidParam(params.id, "运行记录"));
+  const { status, cursor, limit } = readQuery(req, runRecordsQuery);
+  const [rows, groups] = await Promise.all([
+    db.runRecord.findMany({
+      where: { runId: run.id, ...(status && { status }), ...(cursor && { id: { gt: BigInt(cursor) } }) },
+      orderBy: { id: "asc" },
+      take: limit + 1,
+      include: { sourceRecord: { select: { data: true } } },
+    }),
+    db.runRecord.groupBy({ by: ["status"], where: { runId: run.id }, _count: { _all: true } }),
+  ]);
+  const page = rows.slice(0, limit);
+  return json(runRecordListSchema, {
+    records: page.map((r) => ({
+      id: r.id.toString(),
+      sourceId: r.sourceId,
+      status: r.status,
+      error: r.error,
+      errorField: r.errorField,
+      source: r.sourceRecord.data,
+      payload: r.payload,
+      response: r.response,
+      targetId: r.targetId,
+      targetNumber: r.targetNumber,
+      updatedAt: r.updatedAt.toISOString(),
+    })),
+    nextCursor: rows.length > limit ? (page.at(-1)?.id.toString() ?? null) : null,
+    counts: Object.fromEntries(groups.map((g) => [g.status, g._count._all])),
+  });
+});

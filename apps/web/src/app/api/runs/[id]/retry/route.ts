@@ -1,0 +1,32 @@
+import { prisma } from "@qiao/db";
+import { requestRun } from "@qiao/worker";
+import { retryRunBody, runEnvelopeSchema } from "@/lib/api/schemas";
+import { json, readJson, uuidParam, withAuth } from "@/server/api";
+import { ApiError } from "@/server/errors";
+import { runQueue } from "@/server/queue";
+import { findRun, runDto } from "@/server/runs";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * POST /api/runs/:id/retry — a `retry` run that writes this run's failed records again (all of
+ * them, or the `recordIds` given) without reading the source. 202 with the new run.
+ */
+export const POST = withAuth<{ id: string }>(async (req, { principal, params }) => {
+  const db = prisma();
+  const run = await findRun(db, uuidParam(params.id, "运行记录"));
+  const { recordIds } = await readJson(req, retryRunBody);
+  const failed = await db.runRecord.findMany({
+    where: { runId: run.id, status: "failed", ...(recordIds && { id: { in: recordIds.map(BigInt) } }) },
+    select: { id: true, sourceRecordId: true },
+  });
+  if (failed.length === 0) throw new ApiError("conflict", recordIds ? "所选记录不是这次运行的失败记录" : "这次运行没有失败的记录");
+  const retry = await requestRun(db, runQueue(), {
+    schemeId: run.schemeId,
+    trigger: "retry",
+    retryOfId: run.id,
+    createdById: principal.userId,
+    ...(recordIds && { options: { sourceRecordIds: failed.map((r) => r.sourceRecordId.toString()) } }),
+  });
+  return json(runEnvelopeSchema, { run: runDto(await findRun(db, retry.id)) }, 202);
+});

@@ -1,0 +1,24 @@
+import { prisma } from "@qiao/db";
+import type { SchemeDefinition } from "@qiao/core";
+import { schemeEnvelopeSchema } from "@/lib/api/schemas";
+import { json, uuidParam, withAuth } from "@/server/api";
+import { connectionNames, createScheme, findScheme, schemeDto } from "@/server/schemes";
+
+export const dynamic = "force-dynamic";
+
+/** POST /api/schemes/:id/duplicate — a copy (version 1) whose schedule starts switched off. */
+export const POST = withAuth<{ id: string }>(async (_req, { principal, params }) => {
+  const db = prisma();
+  const source = await findScheme(db, uuidParam(params.id, "集成方案"));
+  const definition = source.definition as SchemeDefinition;
+  const copy = await createScheme(
+    db,
+    {
+      name: `${source.name}（副本）`,
+      description: source.description,
+      definition: { ...definition, schedule: definition.schedule && { ...definition.schedule, enabled: false } },
+    },
+    principal.userId,
+  );
+  return json(schemeEnvelopeSchema, { scheme: schemeDto(copy, await connectionNames(db)) }, 201);
+});

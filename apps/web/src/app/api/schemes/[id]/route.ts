@@ -1,0 +1,56 @@
+import { prisma } from "@qiao/db";
+import { okSchema, schemeEnvelopeSchema, updateSchemeBody } from "@/lib/api/schemas";
+import { json, readJson, uuidParam, withAuth } from "@/server/api";
+import { ApiError } from "@/server/errors";
+import {
+  connectionNames,
+  findScheme,
+  lastRunInclude,
+  saveSchemeVersion,
+  schemeDto,
+  setSchemeEnabled,
+  syncSchedule,
+} from "@/server/schemes";
+
+export const dynamic = "force-dynamic";
+type P = { id: string };
+
+/** GET /api/schemes/:id — the scheme with its current definition. */
+export const GET = withAuth<P>(async (_req, { params }) => {
+  const db = prisma();
+  const row = await findScheme(db, uuidParam(params.id, "集成方案"));
+  return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db)) });
+});
+
+/**
+ * PATCH /api/schemes/:id — with `definition`: validate and save a new version (the schedule follows);
+ * `enabled` alone switches the schedule; `name` / `description` alone rename.
+ */
+export const PATCH = withAuth<P>(async (req, { principal, params }) => {
+  const db = prisma();
+  const current = await findScheme(db, uuidParam(params.id, "集成方案"));
+  const body = await readJson(req, updateSchemeBody);
+  let row = current;
+  if (body.definition) {
+    row = await saveSchemeVersion(db, current.id, { ...body, definition: body.definition }, principal.userId);
+  } else if (body.name !== undefined || body.description !== undefined) {
+    row = await db.scheme.update({
+      where: { id: current.id },
+      data: { name: body.name, description: body.description },
+      include: lastRunInclude,
+    });
+  }
+  if (body.enabled !== undefined && !body.definition) row = await setSchemeEnabled(db, row, body.enabled);
+  return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db)) });
+});
+
+/** DELETE /api/schemes/:id — with its versions, runs and staged records; refused while a run is active. */
+export const DELETE = withAuth<P>(async (_req, { params }) => {
+  const db = prisma();
+  const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
+  const active = await db.run.count({ where: { schemeId: scheme.id, status: { in: ["queued", "running"] } } });
+  if (active > 0) throw new ApiError("scheme_busy", "方案正在运行：请等运行结束或取消后再删除");
+  await syncSchedule({ ...scheme, cron: null, enabled: false });
+  await db.scheme.delete({ where: { id: scheme.id } });
+  return json(okSchema, { ok: true });
+});

@@ -1,0 +1,44 @@
+import { prisma } from "@qiao/db";
+import { requestRun } from "@qiao/worker";
+import { runEnvelopeSchema, runListQuery, runListSchema, startRunBody } from "@/lib/api/schemas";
+import { json, readJson, readQuery, uuidParam, withAuth } from "@/server/api";
+import { runQueue } from "@/server/queue";
+import { findRun, runDto, runInclude } from "@/server/runs";
+import { findScheme } from "@/server/schemes";
+
+export const dynamic = "force-dynamic";
+type P = { id: string };
+
+/** GET /api/schemes/:id/runs — newest first; `cursor` is the last run id of the previous page. */
+export const GET = withAuth<P>(async (req, { params }) => {
+  const db = prisma();
+  const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
+  const { cursor, limit } = readQuery(req, runListQuery);
+  const rows = await db.run.findMany({
+    where: { schemeId: scheme.id },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    ...(cursor && { cursor: { id: uuidParam(cursor, "运行记录") }, skip: 1 }),
+    include: runInclude,
+  });
+  const page = rows.slice(0, limit);
+  return json(runListSchema, { runs: page.map((r) => runDto(r)), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null });
+});
+
+/**
+ * POST /api/schemes/:id/runs — start a run now: 202 with the queued run, 409 (scheme_busy) while
+ * the scheme has one queued or running. An `Idempotency-Key` header (or body field) makes retries safe.
+ */
+export const POST = withAuth<P>(async (req, { principal, params }) => {
+  const db = prisma();
+  const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
+  const body = await readJson(req, startRunBody);
+  const idempotencyKey = body.idempotencyKey ?? req.headers.get("idempotency-key") ?? undefined;
+  const run = await requestRun(db, runQueue(), {
+    schemeId: scheme.id,
+    trigger: "manual",
+    createdById: principal.userId,
+    ...(idempotencyKey && { idempotencyKey }),
+  });
+  return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id)) }, 202);
+});

@@ -1,0 +1,29 @@
+import { prisma } from "@qiao/db";
+import { requestRun } from "@qiao/worker";
+import { runDetailEnvelopeSchema, testSchemeBody } from "@/lib/api/schemas";
+import { json, readJson, uuidParam, withAuth } from "@/server/api";
+import { runQueue } from "@/server/queue";
+import { runDetail, waitForRun } from "@/server/runs";
+import { findScheme } from "@/server/schemes";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * POST /api/schemes/:id/test — a test run of the saved version, executed by the worker (the web
+ * process never calls the ERPs): one page of source records and the exact payloads the target
+ * would receive. Waits up to `waitMs`; 200 when finished, else 202 and the client polls the run.
+ */
+export const POST = withAuth<{ id: string }>(async (req, { principal, params }) => {
+  const db = prisma();
+  const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
+  const body = await readJson(req, testSchemeBody);
+  const run = await requestRun(db, runQueue(), {
+    schemeId: scheme.id,
+    trigger: "test",
+    createdById: principal.userId,
+    options: { sampleSize: body.sampleSize, writeCount: body.writeCount },
+  });
+  const row = await waitForRun(db, run.id, body.waitMs);
+  const finished = row.status !== "queued" && row.status !== "running";
+  return json(runDetailEnvelopeSchema, { run: await runDetail(db, row) }, finished ? 200 : 202);
+});

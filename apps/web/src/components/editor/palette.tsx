@@ -1,0 +1,66 @@
+"use client";
+// Every connector API, draggable onto the canvas (or added with a click / Enter).
+import type { ConnectorDto } from "@/lib/api/schemas";
+import { useLocale, useT } from "@/lib/i18n/client";
+import { cx } from "@/components/ui";
+
+export const DRAG_TYPE = "application/x-qiao-node";
+
+export interface PaletteItem {
+  kind: "source" | "target";
+  platform: string;
+  api: string;
+}
+
+export function Palette({ connectors, onAdd }: { connectors: ConnectorDto[]; onAdd: (item: PaletteItem) => void }) {
+  const t = useT();
+  const en = useLocale() === "en";
+  const groups = (["source", "target"] as const).map((kind) => ({
+    kind,
+    items: connectors.flatMap((c) =>
+      c.apis
+        .filter((a) => a.kind === kind)
+        .map((a) => ({ item: { kind, platform: c.platform, api: a.id }, platform: en ? c.nameEn : c.name, name: en ? a.nameEn : a.name })),
+    ),
+  }));
+  return (
+    <aside className="flex w-60 shrink-0 flex-col overflow-y-auto border-r border-slate-200 bg-white">
+      <div className="border-b border-slate-100 px-4 py-3">
+        <h2 className="text-sm font-semibold text-slate-900">{t("editor.palette")}</h2>
+        <p className="mt-0.5 text-xs text-slate-500">{t("editor.paletteHelp")}</p>
+      </div>
+      {groups.map((g) => (
+        <div key={g.kind} className="px-3 py-3">
+          <h3 className="px-1 pb-2 text-xs font-medium uppercase tracking-wide text-slate-400">
+            {g.kind === "source" ? t("editor.sources") : t("editor.targets")}
+          </h3>
+          <ul className="space-y-1.5">
+            {g.items.map(({ item, platform, name }) => (
+              <li key={`${item.platform}:${item.api}`}>
+                <button
+                  type="button"
+                  draggable
+                  data-testid={`palette-${item.kind}-${item.api}`}
+                  onDragStart={(e) => {
+                    e.dataTransfer.setData(DRAG_TYPE, JSON.stringify(item));
+                    e.dataTransfer.effectAllowed = "move";
+                  }}
+                  onClick={() => onAdd(item)}
+                  className={cx(
+                    "w-full cursor-grab rounded-lg border px-3 py-2 text-left text-sm transition-colors active:cursor-grabbing",
+                    g.kind === "source" ? "border-sky-200 bg-sky-50/60 hover:bg-sky-50" : "border-amber-200 bg-amber-50/60 hover:bg-amber-50",
+                  )}
+                >
+                  <div className="font-medium text-slate-800">{name}</div>
+                  <div className="text-xs text-slate-500">
+                    {platform} · <span className="font-mono">{item.api}</span>
+                  </div>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+    </aside>
+  );
+}

@@ -1,0 +1,502 @@
+"use client";
+// The scheme editor: palette | React Flow canvas | panel of the selected node (or the scheme's
+// settings). Validation is @qiao/core's compiler run in the browser on every change; save,
+// test and run go through the REST API (tests and runs are executed by the worker).
+import { compileScheme, type ConnectorMeta, type SchemeDefinition, type SchemeNode, type SourceNode } from "@qiao/core";
+import { useQuery } from "@tanstack/react-query";
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type NodeChange,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { ApiClientError, api } from "@/lib/api/client";
+import { issueText, type ApiIssue, type RunDetailDto } from "@/lib/api/schemas";
+import { useLocale, useT } from "@/lib/i18n/client";
+import { Alert, Badge, Button, Spinner } from "@/components/ui";
+import { newNode, sourceApiOf, targetApiOf, upstreamSource, type Catalog } from "./catalog";
+import { SourcePanel, TargetPanel } from "./node-panels";
+import { DRAG_TYPE, Palette, type PaletteItem } from "./palette";
+import { SchemeNodeView, type SchemeFlowNode } from "./scheme-node";
+import { SettingsPanel } from "./settings-panel";
+import { TestResults, testResultOf } from "./test-results";
+import { useSchemeDraft, withNodeConfig, type Draft } from "./use-scheme-draft";
+
+const nodeTypes = { scheme: SchemeNodeView };
+const EMPTY: SchemeDefinition = { version: 1, timezone: "Asia/Shanghai", schedule: null, nodes: [], edges: [] };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function SchemeEditor({ schemeId }: { schemeId?: string }) {
+  const t = useT();
+  const connectors = useQuery({ queryKey: ["connectors"], queryFn: api.connectors, staleTime: Infinity });
+  const connections = useQuery({ queryKey: ["connections"], queryFn: api.connections });
+  const scheme = useQuery({
+    queryKey: ["scheme", schemeId],
+    queryFn: () => api.scheme(schemeId!),
+    enabled: !!schemeId,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
+  const error = connectors.error ?? connections.error ?? scheme.error;
+  if (error) return <Alert>{t("common.error", { message: error.message })}</Alert>;
+  if (!connectors.data || !connections.data || (schemeId && !scheme.data)) {
+    return (
+      <p className="flex items-center gap-2 text-sm text-slate-500">
+        <Spinner /> {t("common.loading")}
+      </p>
+    );
+  }
+  const s = scheme.data?.scheme;
+  const initial: Draft = s
+    ? { name: s.name, description: s.description, definition: s.definition }
+    : { name: t("editor.untitled"), description: "", definition: EMPTY };
+  return (
+    <ReactFlowProvider>
+      <EditorLoaded
+        schemeId={schemeId}
+        version={s?.currentVersion ?? 0}
+        initial={initial}
+        catalog={{ connectors: connectors.data.connectors, connections: connections.data.connections }}
+      />
+    </ReactFlowProvider>
+  );
+}
+
+function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, catalog }: { schemeId?: string; version: number; initial: Draft; catalog: Catalog }) {
+  const t = useT();
+  const en = useLocale() === "en";
+  const router = useRouter();
+  const flow = useReactFlow();
+  const { draft, run: apply, undo, redo, edit, canUndo, canRedo } = useSchemeDraft(initial);
+  const [schemeId, setSchemeId] = useState(initialId);
+  const [version, setVersion] = useState(initialVersion);
+  const [savedJson, setSavedJson] = useState(() => JSON.stringify(initial));
+  const [selected, setSelected] = useState<string | null>(null);
+  const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
+  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+  const [busy, setBusy] = useState<"save" | "test" | "run" | null>(null);
+  const [notice, setNotice] = useState<{ tone: "red" | "green"; text: string } | null>(null);
+  const [serverIssues, setServerIssues] = useState<ApiIssue[]>([]);
+  const [showIssues, setShowIssues] = useState(false);
+  const [test, setTest] = useState<{ open: boolean; run?: RunDetailDto; error: string | null; sample: number }>({ open: false, error: null, sample: 0 });
+  const dragStart = useRef(new Map<string, { x: number; y: number }>());
+  // Fit a loaded scheme once; a new one keeps the viewport the user drops nodes into.
+  const [fitView] = useState(initial.definition.nodes.length > 0);
+
+  const dirty = JSON.stringify(draft) !== savedJson;
+  const definition = useDeferredValue(draft.definition);
+
+  const compileCatalog = useMemo(
+    () => ({
+      connections: new Map(catalog.connections.map((c) => [c.id, { platform: c.platform, name: c.name }])),
+      // The browser's copy of the metadata has no credentials schema; the compiler never reads it.
+      connectors: new Map(catalog.connectors.map((c) => [c.platform, c as unknown as ConnectorMeta])),
+    }),
+    [catalog],
+  );
+  const issues: ApiIssue[] = useMemo(() => {
+    const result = compileScheme(definition, compileCatalog);
+    return result.ok ? result.warnings : result.issues;
+  }, [definition, compileCatalog]);
+  const errors = issues.filter((i) => i.severity !== "warning");
+  const allIssues = [...errors, ...serverIssues.filter((s) => !errors.some((e) => e.message === s.message))];
+
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(null), notice.tone === "green" ? 4_000 : 12_000);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [dirty]);
+
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      const el = e.target as HTMLElement | null;
+      if (el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName))) return;
+      if (!(e.ctrlKey || e.metaKey)) return;
+      const key = e.key.toLowerCase();
+      if (key === "z" && !e.shiftKey) {
+        e.preventDefault();
+        undo();
+      } else if ((key === "z" && e.shiftKey) || key === "y") {
+        e.preventDefault();
+        redo();
+      } else if (key === "s") {
+        e.preventDefault();
+        void save();
+      }
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
+  const nodeLabel = useCallback(
+    (n: SchemeNode) => {
+      const connector = catalog.connectors.find((c) => c.platform === n.config.platform);
+      const api = n.type === "source" ? sourceApiOf(catalog, n) : targetApiOf(catalog, n);
+      return {
+        platformName: (en ? connector?.nameEn : connector?.name) ?? n.config.platform,
+        apiName: (en ? api?.nameEn : api?.name) ?? n.config.api,
+        connectionName: catalog.connections.find((c) => c.id === n.config.connectionId)?.name ?? null,
+      };
+    },
+    [catalog, en],
+  );
+
+  const nodes: SchemeFlowNode[] = draft.definition.nodes.map((n) => ({
+    id: n.id,
+    type: "scheme",
+    position: n.position,
+    selected: n.id === selected,
+    ...(measured[n.id] && { measured: measured[n.id] }),
+    data: {
+      kind: n.type,
+      apiId: n.config.api,
+      ...nodeLabel(n),
+      errors: errors.filter((i) => i.nodeId === n.id).length,
+    },
+  }));
+  const edges: Edge[] = draft.definition.edges.map((e) => ({
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    selected: selectedEdges.has(e.id),
+    animated: busy === "run" || busy === "test",
+    style: { strokeWidth: 2 },
+  }));
+
+  function onNodesChange(changes: NodeChange<SchemeFlowNode>[]) {
+    const removed: string[] = [];
+    const positions = new Map<string, { x: number; y: number }>();
+    for (const c of changes) {
+      if (c.type === "position" && c.position) positions.set(c.id, c.position);
+      else if (c.type === "dimensions" && c.dimensions) {
+        const dims = c.dimensions;
+        setMeasured((m) => (m[c.id]?.width === dims.width && m[c.id]?.height === dims.height ? m : { ...m, [c.id]: dims }));
+      } else if (c.type === "select") setSelected((s) => (c.selected ? c.id : s === c.id ? null : s));
+      else if (c.type === "remove") removed.push(c.id);
+    }
+    if (positions.size > 0) {
+      edit((d) => ({
+        ...d,
+        definition: { ...d.definition, nodes: d.definition.nodes.map((n) => (positions.has(n.id) ? { ...n, position: positions.get(n.id)! } : n)) },
+      }));
+    }
+    if (removed.length > 0) {
+      const def = draft.definition;
+      apply({
+        kind: "remove",
+        nodes: def.nodes.flatMap((node, index) => (removed.includes(node.id) ? [{ node, index }] : [])),
+        edges: def.edges.filter((e) => removed.includes(e.source) || removed.includes(e.target)),
+      });
+      setSelected(null);
+    }
+  }
+
+  function onEdgesChange(changes: EdgeChange[]) {
+    const removed = changes.filter((c) => c.type === "remove").map((c) => c.id);
+    for (const c of changes) {
+      if (c.type === "select") {
+        setSelectedEdges((s) => {
+          const next = new Set(s);
+          if (c.selected) next.add(c.id);
+          else next.delete(c.id);
+          return next;
+        });
+      }
+    }
+    if (removed.length > 0) apply({ kind: "disconnect", edges: draft.definition.edges.filter((e) => removed.includes(e.id)) });
+  }
+
+  const kindOf = (id: string | null) => draft.definition.nodes.find((n) => n.id === id)?.type;
+  const isValidConnection = (c: Connection | Edge) => kindOf(c.source) === "source" && kindOf(c.target) === "target";
+
+  function onConnect(c: Connection) {
+    if (!isValidConnection(c)) return;
+    apply({ kind: "connect", edge: { id: `${c.source}-${c.target}`.slice(0, 64), source: c.source, target: c.target } });
+  }
+
+  function addNode(item: PaletteItem, position?: { x: number; y: number }) {
+    const count = draft.definition.nodes.length;
+    const at = position ?? { x: item.kind === "source" ? 80 : 460, y: 120 + (count % 4) * 40 };
+    const node = newNode(catalog, draft.definition, item.kind, item.platform, item.api, at);
+    apply({ kind: "add", node });
+    setSelected(node.id);
+  }
+
+  function onDrop(e: DragEvent) {
+    const raw = e.dataTransfer.getData(DRAG_TYPE);
+    if (!raw) return;
+    e.preventDefault();
+    const item = JSON.parse(raw) as PaletteItem;
+    const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+    addNode(item, { x: Math.round(p.x - 120), y: Math.round(p.y - 40) });
+  }
+
+  async function save(): Promise<string | null> {
+    if (busy === "save") return null;
+    setBusy("save");
+    setNotice(null);
+    const body = { name: draft.name.trim() || t("editor.untitled"), description: draft.description, definition: draft.definition };
+    try {
+      const { scheme } = schemeId ? await api.updateScheme(schemeId, body) : await api.createScheme(body);
+      setSavedJson(JSON.stringify(draft));
+      setServerIssues([]);
+      setVersion(scheme.currentVersion);
+      setNotice({ tone: "green", text: t("editor.saved", { v: scheme.currentVersion }) });
+      if (!schemeId) {
+        setSchemeId(scheme.id);
+        // Keep this editor (and its test results) mounted: only the address changes.
+        window.history.replaceState(null, "", `/schemes/${scheme.id}`);
+      }
+      return scheme.id;
+    } catch (error) {
+      if (error instanceof ApiClientError) {
+        setServerIssues(error.issues.map((i) => ({ ...i, path: i.path[0] === "definition" ? i.path.slice(1) : i.path })));
+        setShowIssues(error.issues.length > 0);
+      }
+      setNotice({ tone: "red", text: error instanceof Error ? error.message : String(error) });
+      return null;
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function runTest() {
+    setTest((s) => ({ ...s, open: true, error: null, run: undefined }));
+    const id = dirty || !schemeId ? await save() : schemeId;
+    if (!id) {
+      setTest((s) => ({ ...s, error: t("editor.validationFailed") }));
+      return;
+    }
+    setBusy("test");
+    try {
+      let { run } = await api.testScheme(id);
+      while (run.status === "queued" || run.status === "running") {
+        await sleep(800);
+        ({ run } = await api.run(run.id));
+      }
+      setTest((s) => ({ ...s, run, sample: 0 }));
+    } catch (error) {
+      setTest((s) => ({ ...s, error: error instanceof Error ? error.message : String(error) }));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function startRun() {
+    const id = dirty || !schemeId ? await save() : schemeId;
+    if (!id) return;
+    setBusy("run");
+    try {
+      const { run } = await api.startRun(id);
+      router.push(`/runs/${run.id}`);
+    } catch (error) {
+      setNotice({ tone: "red", text: error instanceof Error ? error.message : String(error) });
+      setBusy(null);
+    }
+  }
+
+  const index = draft.definition.nodes.findIndex((n) => n.id === selected);
+  const node = index >= 0 ? draft.definition.nodes[index] : undefined;
+  const testResult = testResultOf(test.run);
+  const sampleRecord = testResult?.records[test.sample];
+  const sample = sampleRecord
+    ? { record: sampleRecord.source, label: `${t("editor.sampleRecord", { n: test.sample + 1 })} · #${sampleRecord.sourceId}` }
+    : null;
+  const updateNode = (config: Partial<SchemeNode["config"]>) => node && edit((d) => withNodeConfig(d, node.id, config));
+
+  return (
+    <div className="fixed inset-x-0 bottom-0 top-[57px] flex flex-col bg-slate-50" data-testid="scheme-editor">
+      <header className="flex h-14 shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4">
+        <Link href="/schemes" className="text-sm text-slate-500 hover:text-slate-800">
+          ← {t("nav.schemes")}
+        </Link>
+        <input
+          aria-label={t("editor.name")}
+          value={draft.name}
+          onChange={(e) => edit((d) => ({ ...d, name: e.target.value }))}
+          className="min-w-0 max-w-md flex-1 rounded-md border border-transparent px-2 py-1 text-base font-semibold text-slate-900 hover:border-slate-200 focus:border-brand-500 focus:outline-none"
+        />
+        {version > 0 && <Badge>v{version}</Badge>}
+        <span data-testid="save-state" className={dirty ? "text-xs font-medium text-amber-600" : "text-xs text-slate-400"}>
+          {dirty ? `● ${t("editor.unsaved")}` : t("editor.allSaved")}
+        </span>
+        <div className="relative">
+          <button
+            type="button"
+            onClick={() => setShowIssues((v) => !v)}
+            data-testid="issues-toggle"
+            className={allIssues.length > 0 ? "rounded-full bg-red-50 px-2.5 py-1 text-xs font-medium text-red-700 ring-1 ring-red-200" : "rounded-full bg-emerald-50 px-2.5 py-1 text-xs font-medium text-emerald-700 ring-1 ring-emerald-200"}
+          >
+            {allIssues.length > 0 ? t("editor.issues", { count: allIssues.length }) : `✓ ${t("editor.noIssues")}`}
+          </button>
+          {showIssues && allIssues.length > 0 && (
+            <ul className="absolute left-0 top-full z-40 mt-2 max-h-80 w-[28rem] overflow-y-auto rounded-xl bg-white p-2 text-sm shadow-lg ring-1 ring-slate-200" data-testid="issues-list">
+              {allIssues.map((i, k) => (
+                <li key={k}>
+                  <button
+                    type="button"
+                    className="w-full rounded-lg px-2 py-1.5 text-left text-slate-700 hover:bg-slate-50"
+                    onClick={() => {
+                      if (i.nodeId) setSelected(i.nodeId);
+                      setShowIssues(false);
+                    }}
+                  >
+                    {i.nodeId && <span className="mr-1 font-mono text-xs text-slate-400">[{i.nodeId}]</span>}
+                    {issueText(i, en)}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div className="ml-auto flex items-center gap-2">
+          <Button size="sm" variant="ghost" onClick={undo} disabled={!canUndo} title="Ctrl+Z" aria-label={t("editor.undo")}>
+            ↶ {t("editor.undo")}
+          </Button>
+          <Button size="sm" variant="ghost" onClick={redo} disabled={!canRedo} title="Ctrl+Shift+Z" aria-label={t("editor.redo")}>
+            ↷ {t("editor.redo")}
+          </Button>
+          {schemeId && (
+            <Link href={`/schemes/${schemeId}/runs`} className="rounded-lg px-3 py-2 text-sm text-slate-600 hover:bg-slate-100">
+              {t("editor.runs")}
+            </Link>
+          )}
+          <Button onClick={() => void save()} busy={busy === "save"} disabled={!dirty && !!schemeId}>
+            {t("editor.save")}
+          </Button>
+          <Button onClick={() => void runTest()} busy={busy === "test"} disabled={busy !== null}>
+            {t("editor.test")}
+          </Button>
+          <Button variant="primary" onClick={() => void startRun()} busy={busy === "run"} disabled={busy !== null}>
+            {t("editor.run")}
+          </Button>
+        </div>
+      </header>
+      {notice && (
+        <div className="absolute right-4 top-16 z-50 max-w-md" onClick={() => setNotice(null)}>
+          <Alert tone={notice.tone}>
+            <span data-testid="editor-notice">{notice.text}</span>
+          </Alert>
+        </div>
+      )}
+      <div className="flex min-h-0 flex-1">
+        <Palette connectors={catalog.connectors} onAdd={(item) => addNode(item)} />
+        <div className="flex min-w-0 flex-1 flex-col">
+          <div
+            className="relative min-h-0 flex-1"
+            onDragOver={(e) => {
+              if (e.dataTransfer.types.includes(DRAG_TYPE)) {
+                e.preventDefault();
+                e.dataTransfer.dropEffect = "move";
+              }
+            }}
+            onDrop={onDrop}
+          >
+            <ReactFlow<SchemeFlowNode, Edge>
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={nodeTypes}
+              onNodesChange={onNodesChange}
+              onEdgesChange={onEdgesChange}
+              onConnect={onConnect}
+              isValidConnection={isValidConnection}
+              onNodeDragStart={(_e, _n, dragged) => {
+                dragStart.current = new Map(dragged.map((n) => [n.id, { ...n.position }]));
+              }}
+              onNodeDragStop={(_e, _n, dragged) => {
+                const moves = dragged
+                  .map((n) => ({ id: n.id, from: dragStart.current.get(n.id) ?? n.position, to: { ...n.position } }))
+                  .filter((m) => m.from.x !== m.to.x || m.from.y !== m.to.y);
+                if (moves.length > 0) apply({ kind: "move", moves });
+              }}
+              onPaneClick={() => setSelected(null)}
+              deleteKeyCode={["Backspace", "Delete"]}
+              fitView={fitView}
+              fitViewOptions={{ maxZoom: 1, padding: 0.3 }}
+            >
+              <Background gap={20} color="#e2e8f0" />
+              <Controls showInteractive={false} />
+              <MiniMap pannable zoomable className="!bg-white" />
+            </ReactFlow>
+            {draft.definition.nodes.length === 0 && (
+              <div className="pointer-events-none absolute inset-0 flex items-center justify-center">
+                <p className="rounded-xl bg-white/80 px-5 py-3 text-sm text-slate-500 shadow-sm ring-1 ring-slate-200">{t("editor.paletteHelp")}</p>
+              </div>
+            )}
+            {draft.definition.nodes.length >= 2 && draft.definition.edges.length === 0 && (
+              <div className="pointer-events-none absolute bottom-4 left-1/2 -translate-x-1/2 rounded-full bg-white px-4 py-1.5 text-xs text-slate-500 shadow ring-1 ring-slate-200">
+                {t("editor.connectHint")}
+              </div>
+            )}
+          </div>
+          {test.open && (
+            <TestResults
+              run={test.run}
+              pending={busy === "test" || (busy === "save" && !test.run)}
+              error={test.error}
+              selected={test.sample}
+              onSelect={(sample) => setTest((s) => ({ ...s, sample }))}
+              onClose={() => setTest((s) => ({ ...s, open: false }))}
+            />
+          )}
+        </div>
+        <aside className="w-[560px] shrink-0 overflow-y-auto border-l border-slate-200 bg-white" data-testid="node-panel">
+          {node ? (
+            <>
+              <div className="flex items-center justify-between border-b border-slate-100 px-5 py-2.5">
+                <span className="font-mono text-xs text-slate-400">{node.id}</span>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  className="text-red-600"
+                  onClick={() => onNodesChange([{ type: "remove", id: node.id }])}
+                >
+                  {t("editor.deleteNode")}
+                </Button>
+              </div>
+              {node.type === "source" ? (
+                <SourcePanel node={node} index={index} catalog={catalog} issues={issues} onChange={updateNode} />
+              ) : (
+                <TargetPanel
+                  node={node}
+                  index={index}
+                  catalog={catalog}
+                  issues={issues}
+                  sourceNode={upstreamSource(draft.definition, node.id) as SourceNode | undefined}
+                  sample={sample}
+                  timezone={draft.definition.timezone}
+                  onChange={updateNode}
+                />
+              )}
+            </>
+          ) : (
+            <>
+              <p className="border-b border-slate-100 px-5 py-3 text-xs text-slate-500">{t("editor.selectHint")}</p>
+              <SettingsPanel draft={draft} issues={issues} onChange={edit} />
+            </>
+          )}
+        </aside>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+"use client";
+// The editor's working copy of a scheme. Structural edits (add, move, delete, connect) are
+// operations with an inverse, so undo / redo replays them without touching config edits made
+// since (those are undone inside their own inputs, as text always is).
+import type { SchemeDefinition, SchemeEdge, SchemeNode } from "@qiao/core";
+import { useCallback, useReducer } from "react";
+
+export interface Draft {
+  name: string;
+  description: string;
+  definition: SchemeDefinition;
+}
+
+type Position = { x: number; y: number };
+
+export type Op =
+  | { kind: "move"; moves: { id: string; from: Position; to: Position }[] }
+  | { kind: "add"; node: SchemeNode }
+  | { kind: "remove"; nodes: { node: SchemeNode; index: number }[]; edges: SchemeEdge[] }
+  | { kind: "connect"; edge: SchemeEdge }
+  | { kind: "disconnect"; edges: SchemeEdge[] };
+
+function forward(def: SchemeDefinition, op: Op): SchemeDefinition {
+  switch (op.kind) {
+    case "move": {
+      const to = new Map(op.moves.map((m) => [m.id, m.to]));
+      return { ...def, nodes: def.nodes.map((n) => (to.has(n.id) ? { ...n, position: to.get(n.id)! } : n)) };
+    }
+    case "add":
+      return { ...def, nodes: [...def.nodes, op.node] };
+    case "remove": {
+      const ids = new Set(op.nodes.map((n) => n.node.id));
+      return {
+        ...def,
+        nodes: def.nodes.filter((n) => !ids.has(n.id)),
+        edges: def.edges.filter((e) => !ids.has(e.source) && !ids.has(e.target) && !op.edges.some((x) => x.id === e.id)),
+      };
+    }
+    case "connect":
+      return { ...def, edges: [...def.edges.filter((e) => e.id !== op.edge.id), op.edge] };
+    case "disconnect":
+      return { ...def, edges: def.edges.filter((e) => !op.edges.some((x) => x.id === e.id)) };
+  }
+}
+
+function backward(def: SchemeDefinition, op: Op): SchemeDefinition {
+  switch (op.kind) {
+    case "move":
+      return forward(def, { kind: "move", moves: op.moves.map((m) => ({ id: m.id, from: m.to, to: m.from })) });
+    case "add":
+      return { ...def, nodes: def.nodes.filter((n) => n.id !== op.node.id), edges: def.edges.filter((e) => e.source !== op.node.id && e.target !== op.node.id) };
+    case "remove": {
+      const nodes = [...def.nodes];
+      for (const { node, index } of [...op.nodes].sort((a, b) => a.index - b.index)) nodes.splice(Math.min(index, nodes.length), 0, node);
+      return { ...def, nodes, edges: [...def.edges, ...op.edges] };
+    }
+    case "connect":
+      return { ...def, edges: def.edges.filter((e) => e.id !== op.edge.id) };
+    case "disconnect":
+      return { ...def, edges: [...def.edges, ...op.edges] };
+  }
+}
+
+interface State {
+  draft: Draft;
+  past: Op[];
+  future: Op[];
+}
+
+type Action =
+  | { type: "do"; op: Op }
+  | { type: "undo" }
+  | { type: "redo" }
+  | { type: "edit"; update: (d: Draft) => Draft }
+  | { type: "reset"; draft: Draft };
+
+const HISTORY = 100;
+
+function reducer(state: State, action: Action): State {
+  switch (action.type) {
+    case "do":
+      return {
+        draft: { ...state.draft, definition: forward(state.draft.definition, action.op) },
+        past: [...state.past.slice(-HISTORY + 1), action.op],
+        future: [],
+      };
+    case "undo": {
+      const op = state.past.at(-1);
+      if (!op) return state;
+      return {
+        draft: { ...state.draft, definition: backward(state.draft.definition, op) },
+        past: state.past.slice(0, -1),
+        future: [op, ...state.future],
+      };
+    }
+    case "redo": {
+      const [op, ...rest] = state.future;
+      if (!op) return state;
+      return { draft: { ...state.draft, definition: forward(state.draft.definition, op) }, past: [...state.past, op], future: rest };
+    }
+    case "edit":
+      return { ...state, draft: action.update(state.draft) };
+    case "reset":
+      return { draft: action.draft, past: [], future: [] };
+  }
+}
+
+export function useSchemeDraft(initial: Draft) {
+  const [state, dispatch] = useReducer(reducer, { draft: initial, past: [], future: [] });
+  return {
+    draft: state.draft,
+    canUndo: state.past.length > 0,
+    canRedo: state.future.length > 0,
+    run: useCallback((op: Op) => dispatch({ type: "do", op }), []),
+    undo: useCallback(() => dispatch({ type: "undo" }), []),
+    redo: useCallback(() => dispatch({ type: "redo" }), []),
+    edit: useCallback((update: (d: Draft) => Draft) => dispatch({ type: "edit", update }), []),
+    reset: useCallback((draft: Draft) => dispatch({ type: "reset", draft }), []),
+  };
+}
+
+/** Replaces one node's config (not an undoable step: text edits undo inside their inputs). */
+export function withNodeConfig(draft: Draft, id: string, config: Partial<SchemeNode["config"]>): Draft {
+  return {
+    ...draft,
+    definition: {
+      ...draft.definition,
+      nodes: draft.definition.nodes.map((n) => (n.id === id ? ({ ...n, config: { ...n.config, ...config } } as SchemeNode) : n)),
+    },
+  };
+}

@@ -1,0 +1,161 @@
+"use client";
+// The records a run tried to write, filtered by status; a row expands to its source data, the
+// payload sent, the target's answer and the error, and a failed one can be retried on its own.
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { Fragment, useState } from "react";
+import { api } from "@/lib/api/client";
+import { RECORD_STATUSES, type RunRecordDto } from "@/lib/api/schemas";
+import { useT } from "@/lib/i18n/client";
+import { JsonView } from "@/components/json-view";
+import { Badge, Button, cx, type Tone } from "@/components/ui";
+
+const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", written: "green", failed: "red", stale: "amber" };
+
+export function RunRecords({
+  runId,
+  active,
+  initialStatus,
+  onRetry,
+  retrying,
+}: {
+  runId: string;
+  active: boolean;
+  initialStatus?: RunRecordDto["status"];
+  onRetry: (recordIds: string[]) => void;
+  retrying: boolean;
+}) {
+  const t = useT();
+  const [status, setStatus] = useState<RunRecordDto["status"] | undefined>(initialStatus);
+  const [open, setOpen] = useState<Set<string>>(new Set());
+  const records = useInfiniteQuery({
+    queryKey: ["run-records", runId, status],
+    queryFn: ({ pageParam }) => api.runRecords(runId, { status, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: active ? 2_000 : false,
+    staleTime: 0,
+  });
+  const counts = records.data?.pages[0]?.counts ?? {};
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const list = records.data?.pages.flatMap((p) => p.records) ?? [];
+  const toggle = (id: string) =>
+    setOpen((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  const tabs: { key: RunRecordDto["status"] | undefined; label: string; count: number }[] = [
+    { key: undefined, label: t("run.all"), count: total },
+    ...RECORD_STATUSES.filter((s) => counts[s]).map((s) => ({ key: s, label: t(`record.status.${s}`), count: counts[s] ?? 0 })),
+  ];
+  if (status && !tabs.some((x) => x.key === status)) tabs.push({ key: status, label: t(`record.status.${status}`), count: 0 });
+
+  return (
+    <div>
+      <div className="mb-3 flex flex-wrap gap-1" role="tablist">
+        {tabs.map((tab) => (
+          <button
+            key={tab.key ?? "all"}
+            role="tab"
+            aria-selected={status === tab.key}
+            data-testid={`records-tab-${tab.key ?? "all"}`}
+            onClick={() => setStatus(tab.key)}
+            className={cx(
+              "rounded-full px-3 py-1 text-xs font-medium",
+              status === tab.key ? "bg-brand-600 text-white" : "bg-slate-100 text-slate-600 hover:bg-slate-200",
+            )}
+          >
+            {tab.label} {tab.count}
+          </button>
+        ))}
+      </div>
+      <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
+        <table className="w-full text-left text-sm">
+          <thead className="bg-slate-50 text-slate-500">
+            <tr>
+              <th className="w-8 px-3 py-2" />
+              <th className="px-3 py-2 font-medium">{t("run.sourceId")}</th>
+              <th className="px-3 py-2 font-medium">{t("runs.status")}</th>
+              <th className="px-3 py-2 font-medium">{t("run.targetNumber")}</th>
+              <th className="px-3 py-2 font-medium">{t("run.error")}</th>
+              <th className="px-3 py-2" />
+            </tr>
+          </thead>
+          <tbody>
+            {list.length === 0 && (
+              <tr>
+                <td colSpan={6} className="px-3 py-6 text-center text-slate-400">
+                  {records.isPending ? t("common.loading") : t("run.recordsEmpty")}
+                </td>
+              </tr>
+            )}
+            {list.map((r) => (
+              <Fragment key={r.id}>
+                <tr className="cursor-pointer border-t border-slate-100 hover:bg-slate-50" data-testid="record-row" data-status={r.status} onClick={() => toggle(r.id)}>
+                  <td className="px-3 py-2 text-slate-400">{open.has(r.id) ? "▾" : "▸"}</td>
+                  <td className="px-3 py-2 font-mono text-xs">{r.sourceId}</td>
+                  <td className="px-3 py-2">
+                    <Badge tone={TONE[r.status]}>{t(`record.status.${r.status}`)}</Badge>
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs">{r.targetNumber ?? "—"}</td>
+                  <td className="max-w-md truncate px-3 py-2 text-xs text-red-700" title={r.error ?? undefined} data-testid="record-error">
+                    {r.errorField && <span className="mr-1 font-mono">[{r.errorField}]</span>}
+                    {r.error}
+                  </td>
+                  <td className="px-3 py-2 text-right">
+                    {r.status === "failed" && !active && (
+                      <Button
+                        size="sm"
+                        busy={retrying}
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          onRetry([r.id]);
+                        }}
+                      >
+                        {t("run.retryOne")}
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+                {open.has(r.id) && (
+                  <tr className="bg-slate-50/60">
+                    <td colSpan={6} className="px-3 py-3">
+                      {r.error && (
+                        <p className="mb-3 rounded bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="record-error-detail">
+                          {r.error}
+                        </p>
+                      )}
+                      <div className="grid gap-3 lg:grid-cols-3">
+                        <div>
+                          <h4 className="mb-1 text-xs font-semibold text-slate-500">{t("run.source")}</h4>
+                          <JsonView value={r.source} />
+                        </div>
+                        <div>
+                          <h4 className="mb-1 text-xs font-semibold text-slate-500">{t("run.payload")}</h4>
+                          <JsonView value={r.payload} />
+                        </div>
+                        <div>
+                          <h4 className="mb-1 text-xs font-semibold text-slate-500">{t("run.response")}</h4>
+                          <JsonView value={r.response} />
+                        </div>
+                      </div>
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {records.hasNextPage && (
+        <div className="mt-3 text-center">
+          <Button size="sm" onClick={() => void records.fetchNextPage()} busy={records.isFetchingNextPage}>
+            {t("common.more")}
+          </Button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+// Typed fetch helpers for the pages: every answer is checked against the same zod schema the route
+// answers with, and every error arrives as an ApiClientError with the API's code and issues.
+import type { z } from "zod";
+import * as s from "./schemas";
+
+export class ApiClientError extends Error {
+  override name = "ApiClientError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: s.ApiIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+async function request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+    });
+  } catch {
+    throw new ApiClientError(0, "network", "无法连接服务器，请检查网络后重试 / Cannot reach the server");
+  }
+  const data: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const parsed = s.apiErrorSchema.safeParse(data);
+    if (parsed.success) throw new ApiClientError(res.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.issues);
+    throw new ApiClientError(res.status, "internal", `服务器错误（HTTP ${res.status}）`);
+  }
+  return schema.parse(data);
+}
+
+const get = <S extends z.ZodType>(path: string, schema: S) => request("GET", path, schema);
+const post = <S extends z.ZodType>(path: string, schema: S, body: unknown = {}) => request("POST", path, schema, body);
+const patch = <S extends z.ZodType>(path: string, schema: S, body: unknown) => request("PATCH", path, schema, body);
+const del = <S extends z.ZodType>(path: string, schema: S) => request("DELETE", path, schema);
+
+const qs = (params: Record<string, string | number | undefined>) => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, String(v));
+  const text = q.toString();
+  return text ? `?${text}` : "";
+};
+
+type In<S extends z.ZodType> = z.input<S>;
+
+export const api = {
+  connectors: () => get("/api/connectors", s.connectorListSchema),
+
+  connections: () => get("/api/connections", s.connectionListSchema),
+  createConnection: (body: In<typeof s.createConnectionBody>) => post("/api/connections", s.connectionSchema, body),
+  updateConnection: (id: string, body: In<typeof s.updateConnectionBody>) => patch(`/api/connections/${id}`, s.connectionSchema, body),
+  deleteConnection: (id: string) => del(`/api/connections/${id}`, s.okSchema),
+  testConnection: (id: string, body: In<typeof s.testConnectionBody> = {}) =>
+    post(`/api/connections/${id}/test`, s.connectionTestResultSchema, body),
+  testNewConnection: (body: In<typeof s.testNewConnectionBody>) => post("/api/connections/test", s.connectionTestResultSchema, body),
+
+  schemes: () => get("/api/schemes", s.schemeListSchema),
+  scheme: (id: string) => get(`/api/schemes/${id}`, s.schemeEnvelopeSchema),
+  createScheme: (body: In<typeof s.createSchemeBody>) => post("/api/schemes", s.schemeEnvelopeSchema, body),
+  updateScheme: (id: string, body: In<typeof s.updateSchemeBody>) => patch(`/api/schemes/${id}`, s.schemeEnvelopeSchema, body),
+  deleteScheme: (id: string) => del(`/api/schemes/${id}`, s.okSchema),
+  duplicateScheme: (id: string) => post(`/api/schemes/${id}/duplicate`, s.schemeEnvelopeSchema),
+  exportScheme: (id: string) => get(`/api/schemes/${id}/export`, s.schemeExportSchema),
+  importScheme: (file: unknown) => post("/api/schemes/import", s.schemeEnvelopeSchema, file),
+  validateScheme: (id: string, body: In<typeof s.validateSchemeBody>) => post(`/api/schemes/${id}/validate`, s.validationResultSchema, body),
+  testScheme: (id: string, body: In<typeof s.testSchemeBody> = {}) => post(`/api/schemes/${id}/test`, s.runDetailEnvelopeSchema, body),
+  startRun: (id: string) => post(`/api/schemes/${id}/runs`, s.runEnvelopeSchema),
+  schemeRuns: (id: string, cursor?: string) => get(`/api/schemes/${id}/runs${qs({ cursor })}`, s.runListSchema),
+
+  run: (id: string) => get(`/api/runs/${id}`, s.runDetailEnvelopeSchema),
+  runRecords: (id: string, q: { status?: string; cursor?: string } = {}) => get(`/api/runs/${id}/records${qs({ limit: 20, ...q })}`, s.runRecordListSchema),
+  runLogs: (id: string, after?: string) => get(`/api/runs/${id}/logs${qs({ after })}`, s.runLogListSchema),
+  retryRun: (id: string, recordIds?: string[]) => post(`/api/runs/${id}/retry`, s.runEnvelopeSchema, recordIds ? { recordIds } : {}),
+  cancelRun: (id: string) => post(`/api/runs/${id}/cancel`, s.runEnvelopeSchema),
+
+  tokens: () => get("/api/tokens", s.apiTokenListSchema),
+  createToken: (name: string) => post("/api/tokens", s.createdApiTokenSchema, { name }),
+  revokeToken: (id: string) => del(`/api/tokens/${id}`, s.apiTokenSchema),
+};

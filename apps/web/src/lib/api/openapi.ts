@@ -1,0 +1,175 @@
+// The OpenAPI 3.1 document of the REST API, generated from the same zod schemas the routes parse
+// with (z.toJSONSchema). Each operation names its request and response schemas; components are
+// emitted once per schema, request bodies in their input form (defaults optional).
+import { z } from "zod";
+import * as s from "./schemas";
+
+interface Operation {
+  method: "get" | "post" | "patch" | "delete";
+  path: string;
+  tag: string;
+  summary: string;
+  body?: keyof typeof requests;
+  query?: z.ZodObject;
+  response: keyof typeof responses;
+  status?: number;
+  /** Error statuses besides 401 (always possible). */
+  errors?: number[];
+}
+
+const requests = {
+  CreateConnection: s.createConnectionBody,
+  UpdateConnection: s.updateConnectionBody,
+  TestConnection: s.testConnectionBody,
+  TestNewConnection: s.testNewConnectionBody,
+  CreateScheme: s.createSchemeBody,
+  UpdateScheme: s.updateSchemeBody,
+  ValidateScheme: s.validateSchemeBody,
+  ImportScheme: s.schemeExportSchema,
+  TestScheme: s.testSchemeBody,
+  StartRun: s.startRunBody,
+  RetryRun: s.retryRunBody,
+  CreateApiToken: s.createApiTokenBody,
+};
+
+const responses = {
+  Error: s.apiErrorSchema,
+  Ok: s.okSchema,
+  ConnectorList: s.connectorListSchema,
+  Connection: s.connectionSchema,
+  ConnectionList: s.connectionListSchema,
+  ConnectionTestResult: s.connectionTestResultSchema,
+  SchemeList: s.schemeListSchema,
+  SchemeEnvelope: s.schemeEnvelopeSchema,
+  SchemeExport: s.schemeExportSchema,
+  ValidationResult: s.validationResultSchema,
+  RunEnvelope: s.runEnvelopeSchema,
+  RunDetailEnvelope: s.runDetailEnvelopeSchema,
+  RunList: s.runListSchema,
+  RunRecordList: s.runRecordListSchema,
+  RunLogList: s.runLogListSchema,
+  ApiToken: s.apiTokenSchema,
+  ApiTokenList: s.apiTokenListSchema,
+  CreatedApiToken: s.createdApiTokenSchema,
+};
+
+const ID = "{id}";
+const operations: Operation[] = [
+  { method: "get", path: "/api/connectors", tag: "connectors", summary: "Platforms, their credential fields and APIs", response: "ConnectorList" },
+  { method: "get", path: "/api/connections", tag: "connections", summary: "List connections (secrets only as stored/not stored)", response: "ConnectionList" },
+  { method: "post", path: "/api/connections", tag: "connections", summary: "Create a connection", body: "CreateConnection", response: "Connection", status: 201, errors: [400] },
+  { method: "post", path: "/api/connections/test", tag: "connections", summary: "Test credentials that are not saved", body: "TestNewConnection", response: "ConnectionTestResult", errors: [400] },
+  { method: "get", path: `/api/connections/${ID}`, tag: "connections", summary: "Get a connection", response: "Connection", errors: [404] },
+  { method: "patch", path: `/api/connections/${ID}`, tag: "connections", summary: "Update a connection (blank secret = unchanged)", body: "UpdateConnection", response: "Connection", errors: [400, 404] },
+  { method: "delete", path: `/api/connections/${ID}`, tag: "connections", summary: "Delete a connection no scheme uses", response: "Ok", errors: [404, 409] },
+  { method: "post", path: `/api/connections/${ID}/test`, tag: "connections", summary: "Test a saved connection", body: "TestConnection", response: "ConnectionTestResult", errors: [400, 404] },
+  { method: "get", path: "/api/schemes", tag: "schemes", summary: "List schemes with their latest run", response: "SchemeList" },
+  { method: "post", path: "/api/schemes", tag: "schemes", summary: "Create a scheme (400 lists every issue with its position)", body: "CreateScheme", response: "SchemeEnvelope", status: 201, errors: [400] },
+  { method: "post", path: "/api/schemes/import", tag: "schemes", summary: "Create a scheme from an exported file", body: "ImportScheme", response: "SchemeEnvelope", status: 201, errors: [400] },
+  { method: "get", path: `/api/schemes/${ID}`, tag: "schemes", summary: "Get a scheme and its definition", response: "SchemeEnvelope", errors: [404] },
+  { method: "patch", path: `/api/schemes/${ID}`, tag: "schemes", summary: "Save a new version, rename, or switch the schedule", body: "UpdateScheme", response: "SchemeEnvelope", errors: [400, 404, 409] },
+  { method: "delete", path: `/api/schemes/${ID}`, tag: "schemes", summary: "Delete a scheme with its runs", response: "Ok", errors: [404, 409] },
+  { method: "post", path: `/api/schemes/${ID}/duplicate`, tag: "schemes", summary: "Copy a scheme", response: "SchemeEnvelope", status: 201, errors: [404] },
+  { method: "get", path: `/api/schemes/${ID}/export`, tag: "schemes", summary: "Export a scheme as JSON (no credentials)", response: "SchemeExport", errors: [404] },
+  { method: "post", path: `/api/schemes/${ID}/validate`, tag: "schemes", summary: "Compile a definition without saving it", body: "ValidateScheme", response: "ValidationResult", errors: [400, 404] },
+  { method: "post", path: `/api/schemes/${ID}/test`, tag: "runs", summary: "Test run: sample records and the payloads the target would receive (202 if still running)", body: "TestScheme", response: "RunDetailEnvelope", errors: [400, 404, 409] },
+  { method: "post", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "Start a run", body: "StartRun", response: "RunEnvelope", status: 202, errors: [404, 409] },
+  { method: "get", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "A scheme's runs, newest first", query: s.runListQuery, response: "RunList", errors: [400, 404] },
+  { method: "get", path: `/api/runs/${ID}`, tag: "runs", summary: "A run with its counters and records per second", response: "RunDetailEnvelope", errors: [404] },
+  { method: "get", path: `/api/runs/${ID}/records`, tag: "runs", summary: "Records the run wrote or failed to write", query: s.runRecordsQuery, response: "RunRecordList", errors: [400, 404] },
+  { method: "get", path: `/api/runs/${ID}/logs`, tag: "runs", summary: "The run's log, after a given line", query: s.runLogsQuery, response: "RunLogList", errors: [400, 404] },
+  { method: "post", path: `/api/runs/${ID}/retry`, tag: "runs", summary: "Retry the run's failed records (all or some)", body: "RetryRun", response: "RunEnvelope", status: 202, errors: [400, 404, 409] },
+  { method: "post", path: `/api/runs/${ID}/cancel`, tag: "runs", summary: "Cancel a queued or running run", response: "RunEnvelope", errors: [404, 409] },
+  { method: "get", path: "/api/tokens", tag: "tokens", summary: "The caller's API tokens", response: "ApiTokenList" },
+  { method: "post", path: "/api/tokens", tag: "tokens", summary: "Create an API token (shown once)", body: "CreateApiToken", response: "CreatedApiToken", status: 201, errors: [400] },
+  { method: "delete", path: `/api/tokens/${ID}`, tag: "tokens", summary: "Revoke an API token", response: "ApiToken", errors: [404] },
+];
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid request: `error.issues` lists each problem with its path (and template position)",
+  401: "No valid session cookie or API token",
+  403: "Forbidden (cross-site request, or not allowed)",
+  404: "Not found",
+  409: "Conflict (e.g. scheme_busy: the scheme already has an active run)",
+};
+
+type JsonSchema = Record<string, unknown>;
+
+function components(schemas: Record<string, z.ZodType>, io: "input" | "output", prefix: string): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [name, schema] of Object.entries(schemas)) registry.add(schema, { id: prefix + name });
+  const out = z.toJSONSchema(registry, {
+    target: "draft-2020-12",
+    io,
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  }).schemas as Record<string, JsonSchema>;
+  return Object.fromEntries(
+    Object.entries(out).map(([id, { $schema: _s, $id: _i, ...rest }]) => [id, rest]),
+  );
+}
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+function queryParameters(query: z.ZodObject) {
+  return Object.entries(query.shape).map(([name, schema]) => {
+    const { $schema: _s, ...json } = z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }) as JsonSchema;
+    return { name, in: "query", required: false, schema: json };
+  });
+}
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    const parameters = [
+      ...(op.path.includes(ID) ? [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }] : []),
+      ...(op.query ? queryParameters(op.query) : []),
+    ];
+    const errorResponses = Object.fromEntries(
+      [...(op.errors ?? []), 401].map((code) => [
+        String(code),
+        { description: ERROR_TEXT[code], content: { "application/json": { schema: ref("Error") } } },
+      ]),
+    );
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      tags: [op.tag],
+      summary: op.summary,
+      operationId: `${op.method}${op.path.replace(/\{id\}/g, "ById").replace(/[^A-Za-z]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}`,
+      ...(parameters.length > 0 && { parameters }),
+      ...(op.body && { requestBody: { required: false, content: { "application/json": { schema: ref(`${op.body}Request`) } } } }),
+      responses: {
+        [String(op.status ?? 200)]: { description: "OK", content: { "application/json": { schema: ref(op.response) } } },
+        ...errorResponses,
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Qiao API",
+      version: "1.0.0",
+      description:
+        "管易云 → 金蝶云星空 data integration. Authenticate with the session cookie or `Authorization: Bearer <API token>` " +
+        "(create tokens on the settings page). Errors: `{ error: { code, message, issues? } }`; messages are zh-CN.",
+    },
+    servers: [{ url: "/" }],
+    security: [{ bearer: [] }, { session: [] }],
+    tags: [{ name: "connectors" }, { name: "connections" }, { name: "schemes" }, { name: "runs" }, { name: "tokens" }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer", description: "An API token from the settings page (qiao_…)" },
+        session: { type: "apiKey", in: "cookie", name: "better-auth.session_token" },
+      },
+      schemas: {
+        ...components(responses, "output", ""),
+        ...components(
+          Object.fromEntries(Object.entries(requests).map(([k, v]) => [`${k}Request`, v])),
+          "input",
+          "",
+        ),
+      },
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// The connector catalog as the API and the scheme compiler need it: public metadata (the
+// credentials' zod object stays on the server) and the compile context of the saved connections.
+import { connectors, type ConnectorMeta } from "@qiao/connectors";
+import type { Db } from "@qiao/db";
+import type { ConnectorDto } from "@/lib/api/schemas";
+
+export function connectorDto(meta: ConnectorMeta): ConnectorDto {
+  const { credentials: _credentials, ...rest } = meta;
+  return rest;
+}
+
+export function connectorDtos(): ConnectorDto[] {
+  return Object.values(connectors).map((c) => connectorDto(c.meta));
+}
+
+export function connectorMetas(): Map<string, ConnectorMeta> {
+  return new Map(Object.values(connectors).map((c) => [c.meta.platform, c.meta]));
+}
+
+/** What compileScheme needs to know about the world: the connections and the connectors. */
+export async function compileContext(db: Db) {
+  const rows = await db.connection.findMany({ select: { id: true, platform: true, name: true } });
+  return {
+    connections: new Map(rows.map((c) => [c.id, { platform: c.platform, name: c.name }])),
+    connectors: connectorMetas(),
+  };
+}

@@ -1,0 +1,83 @@
+// Runs as the API shows them: the row's counters and timings, the scheme's name, and for the run
+// page a records-per-second series computed from the run's record outcomes.
+import { Prisma, type Db, type RunModel as Run } from "@qiao/db";
+import type { RunDetailDto, RunDto } from "@/lib/api/schemas";
+import { notFound } from "./errors";
+
+type RunRow = Run & { scheme: { name: string } };
+
+export const runInclude = { scheme: { select: { name: true } } } as const;
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export function runDto(row: RunRow, now = Date.now()): RunDto {
+  const end = row.finishedAt?.getTime() ?? (row.status === "running" ? now : null);
+  return {
+    id: row.id,
+    schemeId: row.schemeId,
+    schemeName: row.scheme.name,
+    schemeVersion: row.schemeVersion,
+    trigger: row.trigger,
+    status: row.status,
+    phase: row.phase,
+    total: row.total,
+    fetched: row.fetched,
+    written: row.written,
+    skipped: row.skipped,
+    failed: row.failed,
+    error: row.error,
+    retryOfId: row.retryOfId,
+    cancelRequested: row.cancelRequested,
+    attempt: row.attempt,
+    options: (row.options ?? {}) as Record<string, unknown>,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: iso(row.startedAt),
+    finishedAt: iso(row.finishedAt),
+    durationMs: row.startedAt && end !== null ? Math.max(0, end - row.startedAt.getTime()) : null,
+  };
+}
+
+export async function findRun(db: Db, id: string): Promise<RunRow> {
+  const row = await db.run.findUnique({ where: { id }, include: runInclude });
+  if (!row) throw notFound("运行记录");
+  return row;
+}
+
+/** About 60 points whatever the run's length: the bucket grows with the duration. */
+function bucketSeconds(row: Run): number {
+  if (!row.startedAt) return 1;
+  const end = row.finishedAt?.getTime() ?? Date.now();
+  return Math.max(1, Math.ceil((end - row.startedAt.getTime()) / 1000 / 60));
+}
+
+export async function runDetail(db: Db, row: RunRow): Promise<RunDetailDto> {
+  const bucket = bucketSeconds(row);
+  const rows = await db.$queryRaw<{ t: number; written: bigint; failed: bigint }[]>(Prisma.sql`
+    SELECT (floor(extract(epoch FROM updated_at) / ${bucket}) * ${bucket})::float8 AS t,
+           count(*) FILTER (WHERE status = 'written') AS written,
+           count(*) FILTER (WHERE status = 'failed') AS failed
+    FROM run_records WHERE run_id = ${row.id}::uuid
+    GROUP BY 1 ORDER BY 1`);
+  // A dense series from the run's start to its end (or now), zeros where nothing was written.
+  const byBucket = new Map(rows.map((r) => [r.t, r]));
+  const first = row.startedAt ? Math.floor(row.startedAt.getTime() / 1000 / bucket) * bucket : rows[0]?.t;
+  const last = Math.max(Math.floor((row.finishedAt?.getTime() ?? Date.now()) / 1000 / bucket) * bucket, rows.at(-1)?.t ?? 0);
+  const throughput = [];
+  if (first !== undefined && rows.length > 0) {
+    for (let t = first; t <= last && throughput.length < 500; t += bucket) {
+      const r = byBucket.get(t);
+      throughput.push({ at: new Date(t * 1000).toISOString(), written: Number(r?.written ?? 0) / bucket, failed: Number(r?.failed ?? 0) / bucket });
+    }
+  }
+  return { ...runDto(row), result: row.result ?? null, bucketSeconds: bucket, throughput };
+}
+
+/** Waits until the run is finished or `ms` passed; answers the run as it is then. */
+export async function waitForRun(db: Db, id: string, ms: number): Promise<RunRow> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const row = await findRun(db, id);
+    if ((row.status !== "queued" && row.status !== "running") || Date.now() >= deadline) return row;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
