@@ -115,7 +115,8 @@ test("build, test, save and run a scheme in the browser", async ({ page, request
     await expect(results.getByTestId("test-record").first()).toBeVisible({ timeout: 30_000 });
     expect(await results.getByTestId("test-record").count()).toBeGreaterThan(0);
     await expect(results.getByTestId("test-payload")).toContainText('"FName"');
-    await expect(results.getByTestId("test-payload")).toContainText('"FCreateOrgId"');
+    // The exact wire form: base data wrapped as Kingdee expects it.
+    await expect(results.getByTestId("test-payload")).toContainText('"FCreateOrgId": {');
     await results.getByTestId("test-record").nth(1).click();
     await page.getByTestId("rf__node-target").click();
     await expect(page.getByTestId("preview-FCreateOrgId")).toHaveText("100");

@@ -81,6 +81,11 @@ export type WriteOutcome =
   | { ok: true; index: number; targetId: string; targetNumber: string; response: unknown }
   | { ok: false; index: number; field?: string; message: string; code?: string; response: unknown };
 
+export interface WritePreview {
+  request: unknown;
+  records: unknown[];
+}
+
 export interface TargetClient {
   /**
    * Writes one batch and returns one outcome per input record (by index). Never blindly resends
@@ -90,10 +95,11 @@ export interface TargetClient {
   /** Which of these record numbers already exist in the target: number → target id. */
   findExisting(formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, string>>;
   /**
-   * The request body `write` would send for these records (no I/O), so a test run can show the
-   * exact wire payload. Ids only known at write time (e.g. upsert's FCUSTID) are left at 0.
+   * What `write` would send for these records (no I/O), so a test run can show the exact wire
+   * payload: the whole request body, and each record's wire form by index. Ids only known at write
+   * time (e.g. upsert's FCUSTID) are left at 0.
    */
-  preview?(req: WriteRequest): unknown;
+  preview?(req: WriteRequest): WritePreview;
 }
 
 export interface Connector {

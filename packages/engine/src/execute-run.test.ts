@@ -275,6 +275,7 @@ describe("executeRun", () => {
     expect(body.formid).toBe("BD_Customer");
     expect(body.data.IsAutoSubmitAndAudit).toBe(true);
     expect(body.data.Model[0]).toMatchObject({ FNumber: first.source.code, FCreateOrgId: { FNumber: "100" }, FUseOrgId: { FNumber: "100" } });
+    expect(first.wire).toEqual(body.data.Model[0]);
     expect(sim.kingdee.stats().customers).toBe(0);
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id } })).toBe(0);
     expect(await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).toMatchObject({ cursor: null });

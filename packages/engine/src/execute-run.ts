@@ -9,6 +9,7 @@ import { loadRun } from "./load-run";
 import { readSource } from "./read-phase";
 import { prepareRetry } from "./retry-run";
 import { RunScope, type PhaseEnd } from "./scope";
+import { PhaseClock } from "./timings";
 import { executeTestRun } from "./test-run";
 import { writePending } from "./write-phase";
 
@@ -57,7 +58,8 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
   }
   const run = claim.run;
   const log = ctx.logger.child({ runId, schemeId: run.schemeId, trigger: run.trigger, attempt: run.attempt });
-  const journal = new RunJournal(ctx.db, runId, log);
+  const clock = new PhaseClock();
+  const journal = new RunJournal(ctx.db, runId, log, clock);
   if (run.attempt > 1) {
     await journal.info(`继续运行（第 ${run.attempt} 次尝试），从暂存数据接着处理`, `Resuming the run (attempt ${run.attempt}) from staging`, {
       phase: run.phase,
@@ -73,7 +75,7 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
   let end: PhaseEnd;
   try {
     const loaded = await loadRun(ctx, run, log);
-    const scope = new RunScope(ctx, run, loaded.plan, loaded.source, loaded.target, journal);
+    const scope = new RunScope(ctx, run, loaded.plan, loaded.source, loaded.target, journal, clock);
     end = await runPhases(scope);
   } catch (error) {
     if (error instanceof AttemptSuperseded) {
@@ -112,7 +114,15 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
   await journal[status === "succeeded" ? "info" : "warn"](
     `运行结束（${seconds} 秒）：读取 ${counters.fetched}，写入 ${counters.written}，跳过 ${counters.skipped}，失败 ${counters.failed}`,
     `Run finished (${seconds} s): ${counters.fetched} read, ${counters.written} written, ${counters.skipped} skipped, ${counters.failed} failed`,
-    { status, fetched: counters.fetched, written: counters.written, skipped: counters.skipped, failed: counters.failed },
+    {
+      status,
+      fetched: counters.fetched,
+      written: counters.written,
+      skipped: counters.skipped,
+      failed: counters.failed,
+      // This attempt's milliseconds per phase (see ./timings.ts).
+      timingsMs: { total: Date.now() - startedAt, ...clock.totals() },
+    },
   );
   const finished = await finishRun(ctx.db, runId, run.attempt, { status, error });
   return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };

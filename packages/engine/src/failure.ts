@@ -21,8 +21,16 @@ export class AttemptSuperseded extends Error {
 export function describeError(error: unknown): { zh: string; en: string } {
   if (error instanceof RunFailure) return { zh: error.zh, en: error.en };
   if (isConnectorError(error)) {
-    const platform = error.platformMessage && !error.message.includes(error.platformMessage) ? `（${error.platformMessage}）` : "";
-    return { zh: `${error.message}${platform}`, en: `${error.platform} call failed (${error.kind})${error.platformCode ? `, code ${error.platformCode}` : ""}` };
+    // A 5xx page's HTML says nothing a person can act on.
+    const words = error.platformMessage && !/^\s*</.test(error.platformMessage) ? error.platformMessage : undefined;
+    const platform = words && !error.message.includes(words) ? `（${words}）` : "";
+    const retried = error.retryable
+      ? { zh: "；已按重试策略自动重试，仍未成功，未写完的记录留待下次运行", en: " after the connector's retries; the records not written wait for the next run" }
+      : { zh: "", en: "" };
+    return {
+      zh: `${error.message}${platform}${retried.zh}`,
+      en: `${error.platform} call failed (${error.kind})${error.platformCode ? `, code ${error.platformCode}` : ""}${retried.en}`,
+    };
   }
   const text = error instanceof Error ? error.message : String(error);
   return { zh: `运行出错：${text}`, en: `The run failed: ${text}` };

@@ -2,12 +2,14 @@
 // in data.messageEn) and to the process log (pino, English, carrying runId).
 import { appendRunLog, type Db, type RunLogLine } from "@qiao/db";
 import type { Logger } from "./context";
+import type { PhaseClock } from "./timings";
 
 export class RunJournal {
   constructor(
     private readonly db: Db,
     private readonly runId: string,
     readonly logger: Logger,
+    private readonly clock?: PhaseClock,
   ) {}
 
   info(message: string, messageEn: string, data?: Record<string, unknown>): Promise<void> {
@@ -24,6 +26,7 @@ export class RunJournal {
 
   private async write(level: RunLogLine["level"], message: string, messageEn: string, data?: Record<string, unknown>): Promise<void> {
     this.logger[level](data ?? {}, messageEn);
-    await appendRunLog(this.db, this.runId, { level, message, data: { ...data, messageEn } });
+    const line = { level, message, data: { ...data, messageEn } };
+    await (this.clock ? this.clock.time("journal", () => appendRunLog(this.db, this.runId, line)) : appendRunLog(this.db, this.runId, line));
   }
 }

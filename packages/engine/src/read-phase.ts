@@ -26,25 +26,26 @@ export function stageable(x: RunScope, records: Record<string, unknown>[]): { st
 export async function readSource(x: RunScope): Promise<PhaseEnd> {
   const { plan, run, journal } = x;
   // A resumed attempt reads again from the first page: staging makes that idempotent.
-  await resetReadCounters(x.db, run.id);
+  await x.clock.time("journal", () => resetReadCounters(x.db, run.id));
   const params = resolveParams(plan.source, x.vars(), plan.timezone);
   await journal.info(`开始读取 ${plan.source.api.name}（${plan.source.api.id}）`, `Reading ${plan.source.api.id}`, { params });
 
   let pages = 0;
   let fetched = 0;
   let toWrite = 0;
-  for await (const page of x.source.readPages({
+  const source = x.source.readPages({
     api: plan.source.api.id,
     params,
     pageSize: plan.source.pageSize,
     startPage: 1,
     ...(x.ctx.signal && { signal: x.ctx.signal }),
-  })) {
+  });
+  for await (const page of x.clock.pages("read", source)) {
     pages++;
     fetched += page.records.length;
-    const { staged, withoutId } = stageable(x, page.records);
+    const { staged, withoutId } = x.clock.timeSync("map", () => stageable(x, page.records));
     const result = staged.length > 0
-      ? await stagePage(x.db, { schemeId: run.schemeId, runId: run.id, mode: plan.target.mode, records: staged })
+      ? await x.clock.time("stage", () => stagePage(x.db, { schemeId: run.schemeId, runId: run.id, mode: plan.target.mode, records: staged }))
       : { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0 };
     toWrite += result.toWrite;
     const skipped = result.unchanged + result.stale + result.failedUnchanged;
@@ -65,7 +66,7 @@ export async function readSource(x: RunScope): Promise<PhaseEnd> {
     if (stop) return stop;
   }
 
-  await completeRead(x.db, run.id, run.schemeId, run.windowEnd ?? run.createdAt);
+  await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, run.windowEnd ?? run.createdAt));
   await journal.info(
     `读取完成：${pages} 页，共 ${fetched} 条，待写入 ${toWrite} 条；同步游标已推进到本次窗口结束`,
     `Read complete: ${pages} pages, ${fetched} records, ${toWrite} to write; the scheme's cursor moved to the window's end`,

@@ -5,6 +5,7 @@ import { reportProgress, type Db, type RunModel as Run, type RunProgress } from 
 import type { EngineContext } from "./context";
 import { AttemptSuperseded } from "./failure";
 import type { RunJournal } from "./journal";
+import type { PhaseClock } from "./timings";
 
 /** How a phase ended: ran to completion, or stopped at a batch boundary. */
 export type PhaseEnd = "done" | "cancelled" | "stopped";
@@ -19,6 +20,7 @@ export class RunScope {
     readonly source: SourceClient,
     readonly target: TargetClient,
     readonly journal: RunJournal,
+    readonly clock: PhaseClock,
   ) {
     this.cancelRequested = run.cancelRequested;
   }
@@ -42,7 +44,7 @@ export class RunScope {
    * this attempt if another one took the run over (its job had stalled and was handed on).
    */
   async progress(p: RunProgress): Promise<void> {
-    const now = await reportProgress(this.db, this.run.id, p);
+    const now = await this.clock.time("journal", () => reportProgress(this.db, this.run.id, p));
     if (now.attempt !== this.run.attempt || now.status !== "running") throw new AttemptSuperseded();
     this.cancelRequested = now.cancelRequested;
   }

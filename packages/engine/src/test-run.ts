@@ -15,6 +15,8 @@ export interface TestRunRecord {
   source: Record<string, unknown>;
   /** The mapped payload (what the mapping produced, before the connector's wire format). */
   payload: Record<string, unknown>;
+  /** The record as the target would receive it (null: mapping errors, or no connector preview). */
+  wire: unknown;
   errors: MappingError[];
 }
 
@@ -55,9 +57,10 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const vars = x.vars();
   const records: TestRunRecord[] = fetched.slice(0, sampleSize).map((source) => {
     const { payload, errors } = mapRecord(plan.target, source, vars, plan.timezone);
-    return { sourceId: String(source[plan.source.idField] ?? ""), source, payload, errors };
+    return { sourceId: String(source[plan.source.idField] ?? ""), source, payload, wire: null, errors };
   });
-  const clean = records.filter((r) => r.errors.length === 0).map((r) => r.payload);
+  const cleanRecords = records.filter((r) => r.errors.length === 0);
+  const clean = cleanRecords.map((r) => r.payload);
   const target = x.target;
   const request: WriteRequest = {
     api: plan.target.api.id,
@@ -66,12 +69,14 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
     options: plan.target.options,
     mode: plan.target.mode,
   };
-  const wire = typeof target.preview === "function";
+  const preview = target.preview?.(request);
+  const wire = preview !== undefined;
+  if (preview) cleanRecords.forEach((r, i) => (r.wire = preview.records[i] ?? null));
   const result: TestRunResult = {
     source: { api: plan.source.api.id, params, pageSize, total: page?.total ?? 0, returned: fetched.length },
     target: { api: plan.target.api.id, formId: plan.target.formId, mode: plan.target.mode, options: plan.target.options },
     records,
-    request: target.preview ? target.preview(request) : null,
+    request: preview?.request ?? null,
     wire,
     ...(!wire && {
       note: {

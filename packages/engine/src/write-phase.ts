@@ -47,12 +47,15 @@ export async function recoverSending(x: RunScope): Promise<void> {
   let afterId = 0n;
   const totals = { written: 0, requeued: 0, failed: 0 };
   for (;;) {
-    const rows = await sendingRecords(x.db, { schemeId: run.schemeId, afterId, limit: RECOVERY_CHUNK });
+    const rows = await x.clock.time("protocol", () => sendingRecords(x.db, { schemeId: run.schemeId, afterId, limit: RECOVERY_CHUNK }));
     if (rows.length === 0) break;
     afterId = rows[rows.length - 1]!.id;
     const numbers = rows.map((r) => (r.payload ? numberOf(r.payload[plan.target.numberField]) : undefined));
     const lookup = numbers.filter((n): n is string => n !== undefined);
-    const existing = lookup.length > 0 ? await x.target.findExisting(plan.target.formId, [...new Set(lookup)], x.ctx.signal) : new Map<string, string>();
+    const existing =
+      lookup.length > 0
+        ? await x.clock.time("write", () => x.target.findExisting(plan.target.formId, [...new Set(lookup)], x.ctx.signal))
+        : new Map<string, string>();
     const claimed = new Set<string>();
     const verdicts: SendingVerdict[] = rows.map((row, i) => {
       const number = numbers[i];
@@ -67,7 +70,7 @@ export async function recoverSending(x: RunScope): Promise<void> {
         targetNumber: targetId !== undefined ? number : null,
       };
     });
-    const result = await resolveSending(x.db, {
+    const result = await x.clock.time("protocol", () => resolveSending(x.db, {
       mode: plan.target.mode,
       verdicts,
       messages: {
@@ -76,7 +79,7 @@ export async function recoverSending(x: RunScope): Promise<void> {
           `写入中断，这条记录没有 ${plan.target.numberField}，无法确认目标系统是否已保存；请在目标系统中核对后重试 / ` +
           `The write was interrupted and the record has no ${plan.target.numberField} to check; verify it in the target, then retry`,
       },
-    });
+    }));
     totals.written += result.written;
     totals.requeued += result.requeued;
     totals.failed += result.failed;
@@ -115,12 +118,14 @@ export async function writePending(x: RunScope, onlyThisRun: boolean): Promise<P
   for (;;) {
     const stop = x.interruption();
     if (stop) return stop;
-    const batch = await nextPendingRecords(x.db, {
-      schemeId: run.schemeId,
-      afterId,
-      limit: plan.target.batchSize,
-      ...(onlyThisRun && { runId: run.id }),
-    });
+    const batch = await x.clock.time("protocol", () =>
+      nextPendingRecords(x.db, {
+        schemeId: run.schemeId,
+        afterId,
+        limit: plan.target.batchSize,
+        ...(onlyThisRun && { runId: run.id }),
+      }),
+    );
     if (batch.length === 0) break;
     afterId = batch[batch.length - 1]!.id;
     batchNo++;
@@ -128,8 +133,10 @@ export async function writePending(x: RunScope, onlyThisRun: boolean): Promise<P
     const failures: MappingFailure[] = [];
     const sendable: Sendable[] = [];
     for (const record of batch) {
-      const { payload, errors } = mapRecord(plan.target, record.data, vars, plan.timezone);
-      const hash = payloadHash(payload, errors);
+      const { payload, errors, hash } = x.clock.timeSync("map", () => {
+        const mapped = mapRecord(plan.target, record.data, vars, plan.timezone);
+        return { ...mapped, hash: payloadHash(mapped.payload, mapped.errors) };
+      });
       if (errors.length > 0) {
         failures.push({
           id: record.id,
@@ -143,32 +150,36 @@ export async function writePending(x: RunScope, onlyThisRun: boolean): Promise<P
         sendable.push({ record, payload, hash });
       }
     }
-    let failed = await recordMappingFailures(x.db, { runId: run.id, failures });
+    let failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { runId: run.id, failures }));
     let written = 0;
     let firstError: string | undefined = failures[0]?.error;
 
     if (sendable.length > 0) {
       const batchId = randomUUID();
-      const marked = await markSending(x.db, {
-        schemeId: run.schemeId,
-        runId: run.id,
-        attempt: run.attempt,
-        batchId,
-        records: sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload })),
-      });
+      const marked = await x.clock.time("protocol", () =>
+        markSending(x.db, {
+          schemeId: run.schemeId,
+          runId: run.id,
+          attempt: run.attempt,
+          batchId,
+          records: sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload })),
+        }),
+      );
       if (marked.size < sendable.length && !(await isCurrentAttempt(x.db, run.id, run.attempt))) throw new AttemptSuperseded();
       const toSend = sendable.filter((s) => marked.has(s.record.id));
       if (toSend.length > 0) {
         let outcomes: WriteOutcome[];
         try {
-          outcomes = await x.target.write({
-            api: plan.target.api.id,
-            formId: plan.target.formId,
-            records: toSend.map((s) => s.payload),
-            options: plan.target.options,
-            mode: plan.target.mode,
-            ...(x.ctx.signal && { signal: x.ctx.signal }),
-          });
+          outcomes = await x.clock.time("write", () =>
+            x.target.write({
+              api: plan.target.api.id,
+              formId: plan.target.formId,
+              records: toSend.map((s) => s.payload),
+              options: plan.target.options,
+              mode: plan.target.mode,
+              ...(x.ctx.signal && { signal: x.ctx.signal }),
+            }),
+          );
         } catch (error) {
           await afterFailedCall(x, error, batchId, toSend.length);
           throw error;
@@ -184,7 +195,7 @@ export async function writePending(x: RunScope, onlyThisRun: boolean): Promise<P
             : { id: s.record.id, ok: false, hash: s.hash, error: o.message, errorField: o.field ?? null, response: o.response };
         });
         firstError ??= results.find((r) => !r.ok)?.error ?? undefined;
-        const recorded = await recordWriteResults(x.db, { runId: run.id, batchId, results });
+        const recorded = await x.clock.time("protocol", () => recordWriteResults(x.db, { runId: run.id, batchId, results }));
         written = recorded.written;
         failed += recorded.failed;
       }

@@ -2,7 +2,7 @@
 // ExecuteBillQuery, and the reconciliation that keeps a BatchSave with an unknown outcome from
 // creating duplicates (look the FNumbers up, count the found ones as written, resend the rest).
 import { ConnectorError, isConnectorError } from "../errors";
-import type { ConnectionConfig, TargetClient, WriteOutcome, WriteRequest } from "../types";
+import type { ConnectionConfig, TargetClient, WriteOutcome, WritePreview, WriteRequest } from "../types";
 import { KingdeeClient } from "./client";
 import { batchSaveApi, PLATFORM } from "./meta";
 import { billQueryRowsSchema, failedStatusOf, firstErrorMessage, saveResponseSchema, SERVICE } from "./protocol";
@@ -236,10 +236,13 @@ export async function writeBatch(client: KingdeeClient, req: WriteRequest): Prom
 }
 
 /** The BatchSave body for these records, as `writeBatch` sends it for new records. */
-export function previewBatch(req: WriteRequest): { formid: string; data: Record<string, unknown> } {
+export function previewBatch(req: WriteRequest): WritePreview {
   const models = req.records.map(toModel);
   if (req.mode === "upsert") for (const model of models) model[api.idField] = 0;
-  return { formid: req.formId, data: { ...optionDefaults, ...req.options, NeedUpDateFields: [], Model: models } };
+  return {
+    request: { formid: req.formId, data: { ...optionDefaults, ...req.options, NeedUpDateFields: [], Model: models } },
+    records: models,
+  };
 }
 
 export function createKingdeeTarget(config: ConnectionConfig): TargetClient {

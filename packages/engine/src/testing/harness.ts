@@ -7,6 +7,8 @@ import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
 import { createGuanyiSimulator, createKingdeeSimulator, type GuanyiSimulator, type KingdeeSimulator } from "@qiao/simulators";
 import { normalizeRunOptions } from "../options";
 
+export * from "./ledger";
+
 export const GUANYI_DEMO = { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7371f05e83974", secret: "7d3330562019420da7f3098aa630556b" };
 export const KINGDEE_DEMO = { authType: "password", acctId: "qiao-demo", username: "administrator", password: "888888", lcid: 2052 };
 

@@ -10,6 +10,8 @@ export interface TestRecord {
   sourceId: string;
   source: Record<string, unknown>;
   payload: Record<string, unknown>;
+  /** The record as the target receives it (connector preview), when available. */
+  wire?: unknown;
   errors: { field: string; message: string; messageEn: string }[];
 }
 
@@ -114,7 +116,7 @@ export function TestResults({
                   </ul>
                 )}
                 <div data-testid="test-payload">
-                  <JsonView value={record.payload} />
+                  <JsonView value={record.wire ?? record.payload} />
                 </div>
                 {result.note && <p className="mt-2 text-xs text-slate-500">{en ? result.note.en : result.note.zh}</p>}
                 {result.wire && result.request !== null && (
