@@ -28,6 +28,8 @@ export interface CredentialField {
   type: "string" | "number";
   default?: string | number;
   placeholder?: string;
+  /** A closed set of values (the form shows a select). */
+  choices?: { value: string; label: string; labelEn: string }[];
 }
 
 export interface OptionMeta {

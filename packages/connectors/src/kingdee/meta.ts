@@ -35,7 +35,18 @@ export const kingdeeCredentialsSchema = z
 export type KingdeeCredentials = z.output<typeof kingdeeCredentialsSchema>;
 
 const credentialFields: CredentialField[] = [
-  { key: "authType", label: "登录方式", labelEn: "Login method", secret: false, type: "string", default: "password", placeholder: "password | appSecret" },
+  {
+    key: "authType",
+    label: "登录方式",
+    labelEn: "Login method",
+    secret: false,
+    type: "string",
+    default: "password",
+    choices: [
+      { value: "password", label: "用户名 + 密码（ValidateUser）", labelEn: "User name + password (ValidateUser)" },
+      { value: "appSecret", label: "第三方应用授权（LoginByAppSecret）", labelEn: "App ID + secret (LoginByAppSecret)" },
+    ],
+  },
   { key: "acctId", label: "数据中心ID", labelEn: "Data center ID (acctID)", secret: false, type: "string" },
   { key: "username", label: "用户名", labelEn: "User name", secret: false, type: "string", default: "administrator" },
   { key: "password", label: "密码", labelEn: "Password (ValidateUser)", secret: true, type: "string" },

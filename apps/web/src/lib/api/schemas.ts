@@ -73,6 +73,7 @@ export const credentialFieldSchema = z.object({
   type: z.enum(["string", "number"]),
   default: z.union([z.string(), z.number()]).optional(),
   placeholder: z.string().optional(),
+  choices: z.array(z.object({ value: z.string(), label: z.string(), labelEn: z.string() })).optional(),
 });
 
 export const optionMetaSchema = z.object({

@@ -147,15 +147,25 @@ export function ConnectionForm({
               error={errors[f.key]}
               help={f.secret && connection ? (stored ? t("connections.secretStored") : t("connections.secretMissing")) : f.placeholder}
             >
-              <Input
-                id={id}
-                type={f.secret ? "password" : f.type === "number" ? "number" : "text"}
-                value={values[f.key] ?? ""}
-                placeholder={f.secret && stored ? "••••••••" : undefined}
-                autoComplete={f.secret ? "new-password" : "off"}
-                invalid={!!errors[f.key]}
-                onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
-              />
+              {f.choices ? (
+                <Select id={id} value={values[f.key] ?? ""} onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}>
+                  {f.choices.map((c) => (
+                    <option key={c.value} value={c.value}>
+                      {en ? c.labelEn : c.label}
+                    </option>
+                  ))}
+                </Select>
+              ) : (
+                <Input
+                  id={id}
+                  type={f.secret ? "password" : f.type === "number" ? "number" : "text"}
+                  value={values[f.key] ?? ""}
+                  placeholder={f.secret && stored ? "••••••••" : undefined}
+                  autoComplete={f.secret ? "new-password" : "off"}
+                  invalid={!!errors[f.key]}
+                  onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
+                />
+              )}
             </Field>
           );
         })}
