@@ -16,6 +16,8 @@ export const baseURL = external ?? `http://127.0.0.1:${port}`;
 export default defineConfig({
   testDir: "./e2e",
   outputDir: "./test-results",
+  // Fails the run if a secret shows up in a recorded response or in the server's log (e2e/leaks.ts).
+  globalTeardown: "./e2e/leak-scan.ts",
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,

@@ -1,5 +1,5 @@
 // The REST API as other software uses it: bearer tokens, typed errors, the OpenAPI document.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { bearer } from "./helpers";
 
 test("the API answers with typed errors and describes itself", async ({ request }) => {

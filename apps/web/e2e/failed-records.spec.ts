@@ -1,7 +1,7 @@
 // A target that rejects some records: the run ends partial, the failed records show Kingdee's
 // message with source, payload and response; once the cause is removed, a retry writes them.
-import { expect, test } from "@playwright/test";
-import { bearer, KINGDEE_ADMIN, kingdeeCustomers, signIn } from "./helpers";
+import { expect, signedIn, test } from "./fixtures";
+import { bearer, KINGDEE_ADMIN, kingdeeCustomers } from "./helpers";
 
 const PREFIX = `R${Date.now().toString(36).slice(-4).toUpperCase()}-`;
 
@@ -34,7 +34,7 @@ test("failed records show Kingdee's message and are written by a retry", async (
   });
   expect(pre.ok()).toBeTruthy();
 
-  await signIn(page);
+  await signedIn(page);
   const row = page.getByTestId("scheme-row").filter({ hasText: `e2e 部分失败 ${PREFIX}` });
   await row.getByRole("button", { name: "运行" }).click();
   await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/, { timeout: 30_000 });

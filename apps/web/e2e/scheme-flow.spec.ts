@@ -1,6 +1,7 @@
 // The path a new user takes: connections → a scheme built on the canvas → test → save → run →
 // history, and the Kingdee simulator holding the customers afterwards.
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { GUANYI_URL, KINGDEE_ADMIN, KINGDEE_URL, kingdeeCustomers, signIn } from "./helpers";
 
 const SCREENSHOTS = new URL("../../../docs/screenshots/", import.meta.url).pathname;

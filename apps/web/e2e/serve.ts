@@ -2,10 +2,13 @@
 // a fresh database (dropped on exit), its own Redis prefix, the simulators, the worker and
 // `next start` on E2E_WEB_PORT. Playwright runs this as its webServer and stops it with SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { ensureDatabase, migrate, MIGRATIONS_DIR } from "@qiao/db/migrate";
 import { startSimulatorsFromEnv, type RunningSimulator } from "@qiao/simulators";
+import { SERVER_LOG } from "./leaks";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const webDir = fileURLToPath(new URL("..", import.meta.url));
@@ -27,9 +30,23 @@ const env: NodeJS.ProcessEnv = {
   LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
 };
 
+// Everything the children print also goes to a file, which the e2e run scans for secrets (e2e/leak-scan.ts).
+mkdirSync(dirname(SERVER_LOG), { recursive: true });
+const serverLog = createWriteStream(SERVER_LOG, { flags: "a" });
+function spawnLogged(command: string, args: string[], cwd: string): ChildProcess {
+  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+    from?.on("data", (chunk: Buffer) => {
+      to.write(chunk);
+      serverLog.write(chunk);
+    });
+  }
+  return child;
+}
+
 const children: ChildProcess[] = [];
 function run(name: string, command: string, args: string[], cwd: string): ChildProcess {
-  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawnLogged(command, args, cwd);
   children.push(child);
   child.on("exit", (code, signal) => {
     if (!stopping) {
@@ -42,7 +59,7 @@ function run(name: string, command: string, args: string[], cwd: string): ChildP
 
 function runToEnd(command: string, args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawnLogged(command, args, cwd);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited ${code}`))));
   });
 }

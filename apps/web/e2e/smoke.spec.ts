@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 const ADMIN_EMAIL = process.env.ADMIN_EMAIL ?? "admin@qiao.local";
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? "qiao-admin-2026";

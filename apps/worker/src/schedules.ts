@@ -52,3 +52,21 @@ export async function schedulePruning(queue: Queue): Promise<void> {
     { name: JOB.prune, opts: { removeOnComplete: true, removeOnFail: { count: 10 } } },
   );
 }
+
+/**
+ * Puts back the schedulers Redis lost (it restarted empty or was flushed): one per enabled scheme
+ * with a cron, and the daily pruning. Schedulers still there are left alone. Returns how many came back.
+ */
+export async function restoreMissingSchedules(db: Db, queue: Queue): Promise<number> {
+  const present = new Set((await queue.getJobSchedulers(0, -1)).map((s) => s.key));
+  let restored = 0;
+  if (!present.has(PRUNE_SCHEDULER_ID)) {
+    await schedulePruning(queue);
+    restored++;
+  }
+  const schemes = await db.scheme.findMany({ where: { enabled: true, cron: { not: null } }, select: { id: true, cron: true, timezone: true, enabled: true } });
+  for (const scheme of schemes) {
+    if (!present.has(scheme.id) && (await syncSchemeSchedule(queue, scheme)) === "scheduled") restored++;
+  }
+  return restored;
+}

@@ -1,7 +1,7 @@
 // Connections with their credentials split: non-secret fields in `settings`, secret fields sealed.
 // Which fields are secret is the connector's metadata; callers pass the split explicitly.
 import type { Db } from "./client";
-import { seal, unseal } from "./secrets";
+import { keyring, seal, unseal, type Keyring } from "./secrets";
 
 export interface ConnectionInput {
   platform: string;
@@ -69,15 +69,22 @@ export function connectionCredentials(conn: {
   };
 }
 
-/** Re-seals every connection with the active key (after adding a new key to QIAO_SECRET_KEYS). */
-export async function rotateConnectionSecrets(db: Db): Promise<number> {
+/**
+ * Re-seals every connection with the active key (after adding a new key to QIAO_SECRET_KEYS).
+ * `ring` must still hold the keys the secrets were sealed with. Returns how many were re-sealed.
+ */
+export async function rotateConnectionSecrets(db: Db, ring: Keyring = keyring()): Promise<number> {
   const rows = await db.connection.findMany({ select: { id: true, secretCiphertext: true, secretKeyId: true } });
   let rotated = 0;
   for (const row of rows) {
-    const s = seal(unseal({ ciphertext: row.secretCiphertext, keyId: row.secretKeyId }));
-    if (s.keyId === row.secretKeyId) continue;
-    await db.connection.update({ where: { id: row.id }, data: { secretCiphertext: s.ciphertext, secretKeyId: s.keyId } });
-    rotated++;
+    if (row.secretKeyId === ring.activeId) continue;
+    const s = seal(unseal({ ciphertext: row.secretCiphertext, keyId: row.secretKeyId }, ring), ring);
+    // Only if nobody changed the secrets meanwhile (their new value is sealed with the active key anyway).
+    const { count } = await db.connection.updateMany({
+      where: { id: row.id, secretCiphertext: row.secretCiphertext },
+      data: { secretCiphertext: s.ciphertext, secretKeyId: s.keyId },
+    });
+    rotated += count;
   }
   return rotated;
 }

@@ -1,6 +1,6 @@
 // Every route handler is wrapped once: authentication (session cookie or API token), the
 // cross-site check for state-changing requests, body parsing with zod, and error mapping.
-import { findUserByApiToken, prisma } from "@qiao/db";
+import { config, findUserByApiToken, prisma } from "@qiao/db";
 import { NextResponse, type NextRequest } from "next/server";
 import { RunRequestError, SchemeBusyError } from "@qiao/worker";
 import { ZodError, z } from "zod";
@@ -39,10 +39,16 @@ function assertSameOrigin(req: NextRequest): void {
   if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") {
     throw new ApiError("forbidden", "拒绝跨站请求");
   }
-  if (origin && origin !== req.nextUrl.origin) {
-    const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-    if (!host || new URL(origin).host !== host) throw new ApiError("forbidden", "拒绝跨站请求");
-  }
+  // The whole origin (scheme, host and port) must match; "null" (sandboxed frames) never does.
+  if (origin && !allowedOrigins(req).has(origin)) throw new ApiError("forbidden", "拒绝跨站请求");
+}
+
+/** Our origin as the browser sees it (also behind a proxy), and QIAO_TRUSTED_ORIGINS. */
+function allowedOrigins(req: NextRequest): Set<string> {
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  const proto = req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() || req.nextUrl.protocol.replace(/:$/, "");
+  const trusted = config().QIAO_TRUSTED_ORIGINS.flatMap((o) => (URL.canParse(o) ? [new URL(o).origin] : []));
+  return new Set([req.nextUrl.origin, ...(host ? [`${proto}://${host}`] : []), ...trusted]);
 }
 
 export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {

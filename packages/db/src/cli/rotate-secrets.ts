@@ -1,13 +1,29 @@
 // `npm run secrets:rotate`: re-seal every connection's secrets with the active key
 // (QIAO_SECRET_KEY_ID, default the first of QIAO_SECRET_KEYS). Old keys must still be listed.
+// Procedure and threat model: docs/security.md.
 import { prisma } from "../client";
 import { rotateConnectionSecrets } from "../connections";
-import { keyring } from "../secrets";
+import { keyring, SecretKeyError } from "../secrets";
 
 const db = prisma();
 try {
-  const rotated = await rotateConnectionSecrets(db);
-  console.log(`Re-sealed ${rotated} connection(s) with key "${keyring().activeId}".`);
+  const ring = keyring();
+  const rotated = await rotateConnectionSecrets(db, ring);
+  console.log(`Re-sealed ${rotated} connection(s) with key "${ring.activeId}".`);
+  const left = await db.connection.groupBy({ by: ["secretKeyId"], where: { secretKeyId: { not: ring.activeId } }, _count: { _all: true } });
+  if (left.length === 0) {
+    const others = [...ring.keys.keys()].filter((id) => id !== ring.activeId);
+    console.log(others.length > 0 ? `No connection uses ${others.map((id) => `"${id}"`).join(", ")} any more: it can be removed from QIAO_SECRET_KEYS.` : "Every connection uses the active key.");
+  } else {
+    // A connection saved meanwhile by an instance still on the old configuration: run this again.
+    console.log(`Still sealed with other keys: ${left.map((l) => `"${l.secretKeyId}" × ${l._count._all}`).join(", ")}; run this again once every instance uses the new QIAO_SECRET_KEYS.`);
+    process.exitCode = 1;
+  }
+} catch (error) {
+  if (!(error instanceof SecretKeyError)) throw error;
+  // Nothing was changed for the connection it stopped at: list the old key again and rerun.
+  console.error(`Cannot re-seal: ${error.message}. Keep the old key in QIAO_SECRET_KEYS (after the new one) until this succeeds.`);
+  process.exitCode = 1;
 } finally {
   await db.$disconnect();
 }

@@ -34,7 +34,7 @@ export interface LedgerReport {
   shops: number;
   /** In the target exactly once and staged written (or stale: changed after it was written). */
   written: number;
-  /** Not in the target, staged failed with the reason a person reads. */
+  /** Not in the target (upsert: or its latest update refused), staged failed with the reason a person reads. */
   failed: { sourceId: string; reason: string }[];
   /** Neither written nor failed with a reason. */
   lost: LedgerProblem[];
@@ -75,7 +75,10 @@ export function reconcileLedger(input: LedgerInput): LedgerReport {
       else report.lost.push({ sourceId, number, why: r ? `not in the target, staged ${r.status}${r.status === "failed" ? " without a reason" : ""}` : "never staged" });
       continue;
     }
-    if (!r || (r.status !== "written" && r.status !== "stale")) {
+    if (input.mode === "upsert" && r?.status === "failed" && r.lastError && r.writes > 0) {
+      // Written before; a later update was refused and is listed with its reason.
+      report.failed.push({ sourceId, reason: r.lastError });
+    } else if (!r || (r.status !== "written" && r.status !== "stale")) {
       report.inconsistent.push({ sourceId, number, why: `in the target, staged ${r?.status ?? "nowhere"}` });
     } else if (input.mode !== "upsert" && r.writes !== 1) {
       report.inconsistent.push({ sourceId, number, why: `${r.writes} written RunRecords in create mode` });

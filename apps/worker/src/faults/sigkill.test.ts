@@ -1,0 +1,108 @@
+// Issue 7: one run, two worker processes SIGKILLed mid-write. The first dies after Kingdee committed
+// its batch but before the answer arrived; the second before Kingdee saw its batch. A third worker
+// finishes the run: every shop written exactly once, 0 duplicate attempts.
+import { config } from "@qiao/db";
+import { testRedisPrefix } from "@qiao/db/testing";
+import { ledgerOf, openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
+import type { Queue } from "bullmq";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { createRunQueue } from "../queue";
+import { requestRun } from "../request-run";
+import { cleanRedisPrefix, spawnWorker, type WorkerProcess } from "../testing";
+import { startBatchSaveGate, type BatchSaveGate } from "./batch-save-gate";
+
+const SHOPS = 800;
+let t: TestDb;
+let sim: Simulated;
+let gate: BatchSaveGate;
+let queue: Queue;
+const prefix = testRedisPrefix("sigkill");
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  t = await openTestDb("sigkill");
+  sim = await simulate(t.db, { shops: SHOPS });
+  gate = await startBatchSaveGate(sim.kingdeeUrl);
+  await t.db.connection.update({ where: { id: sim.targetConnectionId }, data: { baseUrl: gate.url } });
+  queue = createRunQueue({ ...config(), REDIS_PREFIX: prefix });
+});
+
+afterAll(async () => {
+  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
+  await Promise.all(workers.map((w) => w.exited));
+  await queue?.close();
+  await gate?.close();
+  await sim?.close();
+  await t?.close();
+  await cleanRedisPrefix(config().REDIS_URL, prefix);
+});
+
+const runOf = (id: string) => t.db.run.findUniqueOrThrow({ where: { id } });
+const sending = (schemeId: string) => t.db.sourceRecord.count({ where: { schemeId, status: "sending" } });
+
+/** The worker process whose log shows it executing attempt `attempt` of the run. */
+async function workerOn(runId: string, attempt: number): Promise<WorkerProcess> {
+  let found: WorkerProcess | undefined;
+  await expect
+    .poll(
+      () => (found = workers.find((w) => w.lines.some((l) => l.includes(`"runId":"${runId}"`) && l.includes(`"attempt":${attempt}`)))),
+      { timeout: 15_000, interval: 50 },
+    )
+    .toBeDefined();
+  return found!;
+}
+
+async function kill(w: WorkerProcess): Promise<void> {
+  w.child.kill("SIGKILL");
+  await w.exited;
+}
+
+test("two workers SIGKILLed mid-write in one run (after commit, then before it): written exactly once, 0 duplicate attempts", async () => {
+  const env = {
+    DATABASE_URL: t.database.url,
+    REDIS_PREFIX: prefix,
+    WORKER_LOCK_DURATION_MS: "1500",
+    WORKER_STALLED_INTERVAL_MS: "500",
+    WORKER_CONNECTION_QPS: "1000",
+    WORKER_CONCURRENCY: "1",
+    LOG_LEVEL: "info",
+  };
+  // Three standby workers, started together: whoever is left takes the run over.
+  workers.push(spawnWorker(env), spawnWorker(env), spawnWorker(env));
+  await Promise.all(workers.map((w) => w.waitFor("worker ready, waiting for jobs", 30_000)));
+
+  // BatchSave #3 is committed by Kingdee and its answer held back; #5 (the 2nd attempt's 2nd batch)
+  // never reaches Kingdee.
+  gate.plan = (n) => (n === 3 ? "hold" : n === 5 ? "stall" : "pass");
+  const scheme = await sim.createScheme();
+  const run = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "manual" });
+
+  const first = await workerOn(run.id, 1);
+  await expect.poll(() => gate.stopped, { timeout: 15_000, interval: 20 }).toBe(1);
+  expect(sim.kingdee.stats().customers).toBe(300);
+  await kill(first);
+  // The held batch, and the next one if the engine had prepared it already.
+  expect(await sending(scheme.id)).toBeGreaterThanOrEqual(100);
+
+  const second = await workerOn(run.id, 2);
+  await expect.poll(() => gate.calls, { timeout: 15_000, interval: 20 }).toBe(5);
+  await expect.poll(() => gate.stopped, { timeout: 5_000, interval: 20 }).toBe(1);
+  expect(sim.kingdee.stats().customers).toBe(400);
+  await kill(second);
+  expect(await sending(scheme.id)).toBeGreaterThanOrEqual(100);
+
+  await workerOn(run.id, 3);
+  await expect.poll(async () => (await runOf(run.id)).status, { timeout: 20_000, interval: 100 }).toBe("succeeded");
+  expect(await runOf(run.id)).toMatchObject({ attempt: 3, written: SHOPS, failed: 0 });
+  expect(sim.kingdee.stats()).toMatchObject({ customers: SHOPS, duplicateAttempts: 0 });
+
+  const report = await ledgerOf(t.db, sim, scheme.id);
+  expect({ lost: report.lost, inconsistent: report.inconsistent, duplicates: report.duplicates }).toEqual({ lost: [], inconsistent: [], duplicates: [] });
+  expect(report).toMatchObject({ written: SHOPS, failed: [], ok: true });
+
+  // Each takeover looked the interrupted batch up before sending anything.
+  const logs = (await t.db.runLog.findMany({ where: { runId: run.id }, orderBy: { id: "asc" } })).map((l) => l.message).join("\n");
+  expect(logs).toMatch(/：100 条已存在（记为已写入），\d+ 条不存在/);
+  expect(logs).toMatch(/：0 条已存在（记为已写入），[1-9]\d* 条不存在（重新发送）/);
+  expect(await t.db.runRecord.count({ where: { runId: run.id, status: "written" } })).toBe(SHOPS);
+}, 60_000);
