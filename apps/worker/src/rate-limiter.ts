@@ -13,6 +13,8 @@ export interface SharedLimiters {
 
 export function createSharedLimiters(opts: { redisUrl: string; prefix: string; defaultQps: number }): SharedLimiters {
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  // While Redis is unreachable the insurance limiter below takes over; ioredis reconnects by itself.
+  redis.on("error", () => undefined);
   const byQps = new Map<number, RateLimiter>();
 
   function limiter(qps: number): RateLimiter {
@@ -27,8 +29,10 @@ export function createSharedLimiters(opts: { redisUrl: string; prefix: string; d
       points,
       duration,
       // Spread the calls over the window rather than bursting at its start (as the connectors'
-      // own limiter does), so a server counting calls per sliding second is not exceeded.
-      execEvenly: true,
+      // own limiter does), so a server counting calls per sliding second is not exceeded. Not
+      // above 1000 calls/s: the spacing would be under a timer's 1 ms resolution, and the
+      // library's delay of at least 1 ms per call would itself become the limit.
+      execEvenly: qps < 1000,
       // If Redis fails, keep each process within the quota on its own rather than stopping runs.
       insuranceLimiter: new RateLimiterMemory({ points, duration }),
     });

@@ -9,7 +9,7 @@ import { createRunQueue, JOB, redisConnection, RUN_QUEUE, runJobSchema, schedule
 import { createSharedLimiters } from "./rate-limiter";
 import { reconcileRuns } from "./reconciler";
 import { requestRun } from "./request-run";
-import { schedulePruning, syncSchedules, syncSchemeSchedule } from "./schedules";
+import { restoreMissingSchedules, schedulePruning, syncSchedules, syncSchemeSchedule } from "./schedules";
 import { workerSettings, type WorkerSettings } from "./settings";
 
 export interface StartWorkerOptions {
@@ -129,6 +129,8 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     },
   );
   worker.on("error", (error) => log.error({ err: error }, "worker error"));
+  // Without a listener BullMQ prints connection errors to stderr, outside the structured log.
+  queue.on("error", (error) => log.error({ err: error }, "queue error"));
   worker.on("stalled", (jobId) => log.warn({ jobId }, "job stalled (its worker stopped renewing the lock); it will be resumed"));
   worker.on("failed", (job, error) => {
     if (!job) return;
@@ -150,6 +152,10 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     if (reconciling || stopping) return;
     reconciling = true;
     reconcileRuns(db, queue, settings.WORKER_RECONCILE_AFTER_MS, log)
+      .then(async () => {
+        const restored = await restoreMissingSchedules(db, queue);
+        if (restored > 0) log.warn({ restored }, "restored schedulers missing from Redis (it restarted empty or was flushed)");
+      })
       .catch((error: unknown) => log.error({ err: error }, "reconciler failed"))
       .finally(() => {
         reconciling = false;

@@ -1,7 +1,7 @@
 // One attempt at a run: claim it, compile its scheme version, then read → stage → write (manual and
 // scheduled runs), the first page only (test runs) or the failed records (retry runs). Calling it
 // again on an interrupted run resumes from staging; on a finished run it does nothing.
-import { claimRun, finishRun, requeueRun, type RunModel as Run } from "@qiao/db";
+import { claimRun, finishRun, isDatabaseUnavailable, requeueRun, type RunModel as Run } from "@qiao/db";
 import type { EngineContext } from "./context";
 import { AttemptSuperseded, describeError } from "./failure";
 import { RunJournal } from "./journal";
@@ -49,6 +49,11 @@ async function runPhases(x: RunScope): Promise<PhaseEnd> {
   }
 }
 
+/**
+ * Runs (or resumes) one attempt. Run-level failures end the run `failed`; when the database itself
+ * is unavailable (connection killed, server restarting) it throws instead, leaving the run
+ * `running` for the host to retry (the worker's job attempts).
+ */
 export async function executeRun(ctx: EngineContext, runId: string): Promise<RunOutcome> {
   const startedAt = Date.now();
   const claim = await claimRun(ctx.db, runId, ctx.now?.() ?? new Date(), READ_WINDOW_OVERLAP_MS);
@@ -59,7 +64,7 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
   const run = claim.run;
   const log = ctx.logger.child({ runId, schemeId: run.schemeId, trigger: run.trigger, attempt: run.attempt });
   const clock = new PhaseClock();
-  const journal = new RunJournal(ctx.db, runId, log, clock);
+  const journal = new RunJournal(ctx.db, runId, log);
   if (run.attempt > 1) {
     await journal.info(`继续运行（第 ${run.attempt} 次尝试），从暂存数据接着处理`, `Resuming the run (attempt ${run.attempt}) from staging`, {
       phase: run.phase,
@@ -80,7 +85,14 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
   } catch (error) {
     if (error instanceof AttemptSuperseded) {
       log.warn({}, "another worker took this run over; stopping this attempt");
+      await journal.flush().catch(() => undefined);
       return { kind: "superseded", runId };
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Nothing can be recorded now: the run stays `running` and the host retries the attempt,
+      // which resumes from staging (records left `sending` are looked up before anything is resent).
+      log.warn({ err: error }, "database unavailable: this attempt stops, the host retries it");
+      throw error;
     }
     if (ctx.shouldStop?.()) {
       end = "stopped";
@@ -88,6 +100,7 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
       const { zh, en } = describeError(error);
       log.error({ err: error }, `run failed: ${en}`);
       await journal.error(`运行失败：${zh}`, `Run failed: ${en}`);
+      await journal.flush();
       const finished = await finishRun(ctx.db, runId, run.attempt, { status: "failed", error: `${zh} / ${en}` });
       return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
     }
@@ -96,10 +109,12 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
   if (end === "stopped") {
     await requeueRun(ctx.db, runId, run.attempt);
     await journal.info("工作进程正在停止：本批已完成，运行已交还队列，稍后继续", "Worker shutting down: the run stopped after its batch and was queued again");
+    await journal.flush();
     return { kind: "handed-back", runId };
   }
   if (end === "cancelled") {
     await journal.warn("运行已取消：已完成的批次保留，其余记录留待下次运行", "Run cancelled: finished batches stay written, the rest waits for the next run");
+    await journal.flush();
     const finished = await finishRun(ctx.db, runId, run.attempt, { status: "cancelled" });
     return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
   }
@@ -124,6 +139,7 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
       timingsMs: { total: Date.now() - startedAt, ...clock.totals() },
     },
   );
+  await journal.flush();
   const finished = await finishRun(ctx.db, runId, run.attempt, { status, error });
   return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
 }

@@ -1,17 +1,25 @@
 // A run's log: each line goes to the run's RunLog (what the UI shows, zh-CN with the English text
 // in data.messageEn) and to the process log (pino, English, carrying runId).
+//
+// RunLog rows are written in the background, in order, several lines per statement: a line per
+// page and per batch must not add a database round trip to every page and batch of a large run.
+// `flush()` waits for them; the engine flushes before a run is finished or handed back, so a
+// client that stops polling the log once the run is done has seen every line.
 import { appendRunLog, type Db, type RunLogLine } from "@qiao/db";
 import type { Logger } from "./context";
-import type { PhaseClock } from "./timings";
 
 export class RunJournal {
+  private buffer: RunLogLine[] = [];
+  private writing: Promise<void> | undefined;
+  private failure: unknown;
+
   constructor(
     private readonly db: Db,
     private readonly runId: string,
     readonly logger: Logger,
-    private readonly clock?: PhaseClock,
   ) {}
 
+  /** Resolves at once; the line is stored in the background (see `flush`). */
   info(message: string, messageEn: string, data?: Record<string, unknown>): Promise<void> {
     return this.write("info", message, messageEn, data);
   }
@@ -24,9 +32,34 @@ export class RunJournal {
     return this.write("error", message, messageEn, data);
   }
 
-  private async write(level: RunLogLine["level"], message: string, messageEn: string, data?: Record<string, unknown>): Promise<void> {
+  /** Waits until every line so far is stored; throws if storing one failed. */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+    if (this.failure !== undefined) {
+      const failure = this.failure;
+      this.failure = undefined;
+      throw failure;
+    }
+  }
+
+  private write(level: RunLogLine["level"], message: string, messageEn: string, data?: Record<string, unknown>): Promise<void> {
     this.logger[level](data ?? {}, messageEn);
-    const line = { level, message, data: { ...data, messageEn } };
-    await (this.clock ? this.clock.time("journal", () => appendRunLog(this.db, this.runId, line)) : appendRunLog(this.db, this.runId, line));
+    this.buffer.push({ level, message, data: { ...data, messageEn } });
+    this.writing ??= this.drain();
+    return Promise.resolve();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.buffer.length > 0) {
+        const lines = this.buffer;
+        this.buffer = [];
+        await appendRunLog(this.db, this.runId, lines);
+      }
+    } catch (error) {
+      this.failure ??= error;
+    } finally {
+      this.writing = undefined;
+    }
   }
 }

@@ -3,6 +3,7 @@
 import { mapRecord, resolveParams } from "@qiao/core";
 import { completeRead, resetReadCounters, stagePage, type StagedRecord } from "@qiao/db";
 import { payloadHash } from "./hash";
+import { later } from "./promises";
 import type { PhaseEnd, RunScope } from "./scope";
 
 /** Maps a page's records and keys them by source id (the last copy wins within a page). */
@@ -23,6 +24,32 @@ export function stageable(x: RunScope, records: Record<string, unknown>[]): { st
   return { staged: [...byId.values()], withoutId };
 }
 
+/**
+ * Yields the pages of `pages` while the next one is already being fetched, so the source call
+ * overlaps staging the page before it. A run that stops early drops the page in flight (reads are
+ * idempotent).
+ */
+export async function* readAhead<T>(pages: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = pages[Symbol.asyncIterator]();
+  const fetch = () => {
+    const next = it.next();
+    // Handled where it is awaited; this keeps a failure during an early stop from being "unhandled".
+    next.catch(() => undefined);
+    return next;
+  };
+  let next = fetch();
+  try {
+    for (;;) {
+      const page = await next;
+      if (page.done) return;
+      next = fetch();
+      yield page.value;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
 export async function readSource(x: RunScope): Promise<PhaseEnd> {
   const { plan, run, journal } = x;
   // A resumed attempt reads again from the first page: staging makes that idempotent.
@@ -40,30 +67,43 @@ export async function readSource(x: RunScope): Promise<PhaseEnd> {
     startPage: 1,
     ...(x.ctx.signal && { signal: x.ctx.signal }),
   });
-  for await (const page of x.clock.pages("read", source)) {
-    pages++;
-    fetched += page.records.length;
-    const { staged, withoutId } = x.clock.timeSync("map", () => stageable(x, page.records));
-    const result = staged.length > 0
-      ? await x.clock.time("stage", () => stagePage(x.db, { schemeId: run.schemeId, runId: run.id, mode: plan.target.mode, records: staged }))
-      : { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0 };
-    toWrite += result.toWrite;
-    const skipped = result.unchanged + result.stale + result.failedUnchanged;
-    await x.progress({ phase: "reading", total: page.total, fetched: page.records.length, skipped });
-    const pageCount = page.total > 0 ? Math.ceil(page.total / plan.source.pageSize) : 1;
-    await journal.info(
-      `第 ${page.pageNo}/${pageCount} 页：读取 ${page.records.length} 条，新增或变更 ${result.toWrite} 条，未变 ${result.unchanged} 条` +
-        (result.stale > 0 ? `，${result.stale} 条已变更但“新增”模式不更新` : "") +
-        (result.failedUnchanged > 0 ? `，${result.failedUnchanged} 条此前失败且未变（可重试）` : "") +
-        (withoutId > 0 ? `，${withoutId} 条缺少 ${plan.source.idField} 已忽略` : ""),
-      `Page ${page.pageNo}/${pageCount}: ${page.records.length} read, ${result.toWrite} new or changed, ${result.unchanged} unchanged` +
-        (result.stale > 0 ? `, ${result.stale} changed, not updated in create mode` : "") +
-        (result.failedUnchanged > 0 ? `, ${result.failedUnchanged} still failed from earlier (retry them)` : "") +
-        (withoutId > 0 ? `, ${withoutId} without ${plan.source.idField} ignored` : ""),
-      { page: page.pageNo, total: page.total, ...result, withoutId },
-    );
-    const stop = x.interruption();
-    if (stop) return stop;
+  // A page's counters are reported while the next page is staged (in order, one report at a time):
+  // the cancellation flag they bring back is at most one page old.
+  let reporting: Promise<void> = Promise.resolve();
+  try {
+    for await (const page of x.clock.pages("read", readAhead(source))) {
+      pages++;
+      fetched += page.records.length;
+      const { staged, withoutId } = x.clock.timeSync("map", () => stageable(x, page.records));
+      const result = staged.length > 0
+        ? await x.clock.time("stage", () => stagePage(x.db, { schemeId: run.schemeId, runId: run.id, mode: plan.target.mode, records: staged }))
+        : { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0 };
+      toWrite += result.toWrite;
+      const skipped = result.unchanged + result.stale + result.failedUnchanged;
+      await reporting;
+      reporting = later(x.progress({ phase: "reading", total: page.total, fetched: page.records.length, skipped }));
+      const pageCount = page.total > 0 ? Math.ceil(page.total / plan.source.pageSize) : 1;
+      await journal.info(
+        `第 ${page.pageNo}/${pageCount} 页：读取 ${page.records.length} 条，新增或变更 ${result.toWrite} 条，未变 ${result.unchanged} 条` +
+          (result.stale > 0 ? `，${result.stale} 条已变更但“新增”模式不更新` : "") +
+          (result.failedUnchanged > 0 ? `，${result.failedUnchanged} 条此前失败且未变（可重试）` : "") +
+          (withoutId > 0 ? `，${withoutId} 条缺少 ${plan.source.idField} 已忽略` : ""),
+        `Page ${page.pageNo}/${pageCount}: ${page.records.length} read, ${result.toWrite} new or changed, ${result.unchanged} unchanged` +
+          (result.stale > 0 ? `, ${result.stale} changed, not updated in create mode` : "") +
+          (result.failedUnchanged > 0 ? `, ${result.failedUnchanged} still failed from earlier (retry them)` : "") +
+          (withoutId > 0 ? `, ${withoutId} without ${plan.source.idField} ignored` : ""),
+        { page: page.pageNo, total: page.total, ...result, withoutId },
+      );
+      const stop = x.interruption();
+      if (stop) {
+        await reporting;
+        return stop;
+      }
+    }
+    await reporting;
+  } catch (error) {
+    await Promise.allSettled([reporting]);
+    throw error;
   }
 
   await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, run.windowEnd ?? run.createdAt));

@@ -4,7 +4,8 @@
 /**
  * read: source calls · map: mapping and hashing · stage: staging upserts · write: target calls
  * (lookups included) · protocol: the write protocol's statements (pending records, marking
- * `sending`, recording outcomes) · journal: run log lines and counters.
+ * `sending`, recording outcomes) · journal: the run's counters (its log lines are stored in the
+ * background, see ./journal.ts).
  */
 export const PHASES = ["read", "map", "stage", "write", "protocol", "journal"] as const;
 export type Phase = (typeof PHASES)[number];

@@ -6,7 +6,6 @@ import { randomUUID } from "node:crypto";
 import { mapRecord } from "@qiao/core";
 import { isConnectorError, type WriteOutcome } from "@qiao/connectors";
 import {
-  isCurrentAttempt,
   markSending,
   nextPendingRecords,
   recordMappingFailures,
@@ -21,6 +20,7 @@ import {
 } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
 import { payloadHash } from "./hash";
+import { later } from "./promises";
 import type { PhaseEnd, RunScope } from "./scope";
 
 /** How many `sending` records one lookup asks about. */
@@ -103,112 +103,191 @@ interface Sendable {
   hash: string;
 }
 
+/** A batch taken from staging and mapped (not yet marked). */
+interface TakenBatch {
+  batchNo: number;
+  failures: MappingFailure[];
+  sendable: Sendable[];
+}
+
+/** A batch whose mapping failures are recorded and whose other records are marked `sending`. */
+interface MarkedBatch {
+  batchNo: number;
+  batchId: string;
+  toSend: Sendable[];
+  failed: number;
+  firstError: string | undefined;
+}
+
+/** Keyset position of the write phase: the last staged record taken. */
+interface Cursor {
+  afterId: bigint;
+  batchNo: number;
+}
+
+/** The next pending batch (null: none left), mapped. Reads only: it may run ahead of the calls. */
+async function takeBatch(x: RunScope, onlyThisRun: boolean, cursor: Cursor): Promise<TakenBatch | null> {
+  const { plan, run } = x;
+  const batch = await x.clock.time("protocol", () =>
+    nextPendingRecords(x.db, {
+      schemeId: run.schemeId,
+      afterId: cursor.afterId,
+      limit: plan.target.batchSize,
+      ...(onlyThisRun && { runId: run.id }),
+    }),
+  );
+  if (batch.length === 0) return null;
+  cursor.afterId = batch[batch.length - 1]!.id;
+
+  const vars = x.vars();
+  const failures: MappingFailure[] = [];
+  const sendable: Sendable[] = [];
+  for (const record of batch) {
+    const { payload, errors, hash } = x.clock.timeSync("map", () => {
+      const mapped = mapRecord(plan.target, record.data, vars, plan.timezone);
+      return { ...mapped, hash: payloadHash(mapped.payload, mapped.errors) };
+    });
+    if (errors.length > 0) {
+      failures.push({
+        id: record.id,
+        sourceId: record.sourceId,
+        hash,
+        payload,
+        error: errors.map((e) => e.message).join("；"),
+        errorField: errors[0]!.field,
+      });
+    } else {
+      sendable.push({ record, payload, hash });
+    }
+  }
+  return { batchNo: ++cursor.batchNo, failures, sendable };
+}
+
+/**
+ * Step 1 of the write protocol, right before the call: the records marked `sending` (fenced by the
+ * attempt and by cancellation), then the mapping failures recorded. Only the batch about to be sent
+ * is ever `sending`. "cancelled": the run's cancellation was requested, nothing was marked.
+ */
+async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedBatch | "cancelled"> {
+  const { run } = x;
+  const batchId = randomUUID();
+  let toSend: Sendable[] = [];
+  if (batch.sendable.length > 0) {
+    const marked = await x.clock.time("protocol", () =>
+      markSending(x.db, {
+        schemeId: run.schemeId,
+        runId: run.id,
+        attempt: run.attempt,
+        batchId,
+        records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload })),
+      }),
+    );
+    if (marked.size < batch.sendable.length) {
+      const now = await x.db.run.findUnique({ where: { id: run.id }, select: { attempt: true, status: true, cancelRequested: true } });
+      if (now?.attempt !== run.attempt || now.status !== "running") throw new AttemptSuperseded();
+      if (now.cancelRequested) return "cancelled";
+    }
+    toSend = batch.sendable.filter((s) => marked.has(s.record.id));
+  }
+  const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { runId: run.id, failures: batch.failures }));
+  return { batchNo: batch.batchNo, batchId, toSend, failed, firstError: batch.failures[0]?.error };
+}
+
+/** The BatchSave (or equivalent) call of a marked batch; a failure is handled by afterFailedCall. */
+async function sendBatch(x: RunScope, batch: MarkedBatch): Promise<WriteOutcome[]> {
+  const { plan } = x;
+  if (batch.toSend.length === 0) return [];
+  try {
+    return await x.clock.time("write", () =>
+      x.target.write({
+        api: plan.target.api.id,
+        formId: plan.target.formId,
+        records: batch.toSend.map((s) => s.payload),
+        options: plan.target.options,
+        mode: plan.target.mode,
+        ...(x.ctx.signal && { signal: x.ctx.signal }),
+      }),
+    );
+  } catch (error) {
+    await afterFailedCall(x, error, batch.batchId, batch.toSend.length);
+    throw error;
+  }
+}
+
+/** Step 2 of the write protocol: a batch's outcomes (written / failed), its counters and log line. */
+async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutcome[]): Promise<void> {
+  const { run, journal } = x;
+  let failed = batch.failed;
+  let written = 0;
+  let firstError = batch.firstError;
+  if (batch.toSend.length > 0) {
+    const byIndex = new Map(outcomes.map((o) => [o.index, o]));
+    const results: WriteResult[] = batch.toSend.map((s, i) => {
+      const o = byIndex.get(i);
+      if (!o) {
+        return { id: s.record.id, ok: false, hash: s.hash, error: "目标连接器没有返回这条记录的结果 / The target connector returned no outcome for this record" };
+      }
+      return o.ok
+        ? { id: s.record.id, ok: true, hash: s.hash, targetId: o.targetId, targetNumber: o.targetNumber, response: o.response }
+        : { id: s.record.id, ok: false, hash: s.hash, error: o.message, errorField: o.field ?? null, response: o.response };
+    });
+    firstError ??= results.find((r) => !r.ok)?.error ?? undefined;
+    const recorded = await x.clock.time("protocol", () => recordWriteResults(x.db, { runId: run.id, batchId: batch.batchId, results }));
+    written = recorded.written;
+    failed += recorded.failed;
+  }
+  await x.progress({ written, failed });
+  await journal[failed > 0 ? "warn" : "info"](
+    `第 ${batch.batchNo} 批：写入 ${written} 条` + (failed > 0 ? `，失败 ${failed} 条（例如：${firstError}）` : ""),
+    `Batch ${batch.batchNo}: ${written} written` + (failed > 0 ? `, ${failed} failed (e.g. ${firstError})` : ""),
+    { batch: batch.batchNo, written, failed },
+  );
+}
+
 /**
  * Writes the pending records of the scheme (or, with `onlyThisRun`, those a retry or test run took
  * over), batch after batch, stopping at a batch boundary when cancelled or shutting down.
+ *
+ * One call at a time, in order, as the write protocol has it; what does not need the target waits
+ * for no call: while a batch's call is in flight, the next batch is read from staging and mapped,
+ * and the previous batch's outcomes are recorded. A batch is marked `sending` only right before
+ * its own call.
  */
 export async function writePending(x: RunScope, onlyThisRun: boolean): Promise<PhaseEnd> {
-  const { plan, run, journal } = x;
   await x.progress({ phase: "writing" });
   await recoverSending(x);
 
-  const vars = x.vars();
-  let afterId = 0n;
-  let batchNo = 0;
-  for (;;) {
-    const stop = x.interruption();
-    if (stop) return stop;
-    const batch = await x.clock.time("protocol", () =>
-      nextPendingRecords(x.db, {
-        schemeId: run.schemeId,
-        afterId,
-        limit: plan.target.batchSize,
-        ...(onlyThisRun && { runId: run.id }),
-      }),
-    );
-    if (batch.length === 0) break;
-    afterId = batch[batch.length - 1]!.id;
-    batchNo++;
-
-    const failures: MappingFailure[] = [];
-    const sendable: Sendable[] = [];
-    for (const record of batch) {
-      const { payload, errors, hash } = x.clock.timeSync("map", () => {
-        const mapped = mapRecord(plan.target, record.data, vars, plan.timezone);
-        return { ...mapped, hash: payloadHash(mapped.payload, mapped.errors) };
-      });
-      if (errors.length > 0) {
-        failures.push({
-          id: record.id,
-          sourceId: record.sourceId,
-          hash,
-          payload,
-          error: errors.map((e) => e.message).join("；"),
-          errorField: errors[0]!.field,
-        });
-      } else {
-        sendable.push({ record, payload, hash });
+  const cursor: Cursor = { afterId: 0n, batchNo: 0 };
+  let next = later(takeBatch(x, onlyThisRun, cursor));
+  let finishing: Promise<void> = Promise.resolve();
+  try {
+    for (;;) {
+      const stop = x.interruption();
+      if (stop) {
+        await finishing;
+        return stop;
       }
-    }
-    let failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { runId: run.id, failures }));
-    let written = 0;
-    let firstError: string | undefined = failures[0]?.error;
-
-    if (sendable.length > 0) {
-      const batchId = randomUUID();
-      const marked = await x.clock.time("protocol", () =>
-        markSending(x.db, {
-          schemeId: run.schemeId,
-          runId: run.id,
-          attempt: run.attempt,
-          batchId,
-          records: sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload })),
-        }),
-      );
-      if (marked.size < sendable.length && !(await isCurrentAttempt(x.db, run.id, run.attempt))) throw new AttemptSuperseded();
-      const toSend = sendable.filter((s) => marked.has(s.record.id));
-      if (toSend.length > 0) {
-        let outcomes: WriteOutcome[];
-        try {
-          outcomes = await x.clock.time("write", () =>
-            x.target.write({
-              api: plan.target.api.id,
-              formId: plan.target.formId,
-              records: toSend.map((s) => s.payload),
-              options: plan.target.options,
-              mode: plan.target.mode,
-              ...(x.ctx.signal && { signal: x.ctx.signal }),
-            }),
-          );
-        } catch (error) {
-          await afterFailedCall(x, error, batchId, toSend.length);
-          throw error;
-        }
-        const byIndex = new Map(outcomes.map((o) => [o.index, o]));
-        const results: WriteResult[] = toSend.map((s, i) => {
-          const o = byIndex.get(i);
-          if (!o) {
-            return { id: s.record.id, ok: false, hash: s.hash, error: "目标连接器没有返回这条记录的结果 / The target connector returned no outcome for this record" };
-          }
-          return o.ok
-            ? { id: s.record.id, ok: true, hash: s.hash, targetId: o.targetId, targetNumber: o.targetNumber, response: o.response }
-            : { id: s.record.id, ok: false, hash: s.hash, error: o.message, errorField: o.field ?? null, response: o.response };
-        });
-        firstError ??= results.find((r) => !r.ok)?.error ?? undefined;
-        const recorded = await x.clock.time("protocol", () => recordWriteResults(x.db, { runId: run.id, batchId, results }));
-        written = recorded.written;
-        failed += recorded.failed;
+      const taken = await next;
+      if (!taken) break;
+      const batch = await markBatch(x, taken);
+      if (batch === "cancelled") {
+        await finishing;
+        return "cancelled";
       }
+      const call = sendBatch(x, batch);
+      next = later(takeBatch(x, onlyThisRun, cursor));
+      const outcomes = await call;
+      // Outcomes are recorded in batch order (counters, log lines).
+      await finishing;
+      finishing = later(finishBatch(x, batch, outcomes));
     }
-
-    await x.progress({ written, failed });
-    await journal[failed > 0 ? "warn" : "info"](
-      `第 ${batchNo} 批：写入 ${written} 条` + (failed > 0 ? `，失败 ${failed} 条（例如：${firstError}）` : ""),
-      `Batch ${batchNo}: ${written} written` + (failed > 0 ? `, ${failed} failed (e.g. ${firstError})` : ""),
-      { batch: batchNo, written, failed },
-    );
+    await finishing;
+    return "done";
+  } catch (error) {
+    // Nothing keeps running after the phase ends: the read ahead and the last recording settle first.
+    await Promise.allSettled([next, finishing]);
+    throw error;
   }
-  return "done";
 }
 
 /**

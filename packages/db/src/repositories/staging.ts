@@ -5,9 +5,12 @@ import type { WriteMode } from "@qiao/core";
 import { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../client";
 
-/** JSON for jsonb_to_recordset: bigint ids as strings (JSON has no bigint). */
-function rowsJson(rows: readonly object[]): string {
-  return JSON.stringify(rows, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+/**
+ * JSON for jsonb_to_recordset: a bigint `id` column as a string (JSON has no bigint). Not with a
+ * replacer: it would make JSON.stringify call back into JS for every nested value of every record.
+ */
+function rowsJson(rows: readonly Record<string, unknown>[]): string {
+  return JSON.stringify(rows.map((row) => (typeof row.id === "bigint" ? { ...row, id: row.id.toString() } : row)));
 }
 
 export interface StagedRecord {
@@ -46,10 +49,24 @@ export async function stagePage(
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${rowsJson(input.records.map((r) => ({ source_id: r.sourceId, data: r.data, payload_hash: r.payloadHash })))}::jsonb)
         AS t(source_id text, data jsonb, payload_hash text)
+    ), current AS (
+      -- LATERAL … LIMIT 1 (not a join, which the planner may flatten it back into): one probe of the
+      -- (scheme, source id) index per record whatever the statistics say; a join was planned as a
+      -- scan of all the scheme's rows per page when they were stale.
+      SELECT i.*, s.status AS old_status, s.id IS NOT NULL AS known,
+        s.id IS NULL OR s.payload_hash IS DISTINCT FROM i.payload_hash OR s.data IS DISTINCT FROM i.data
+          OR (s.status = 'stale' AND ${input.mode}::text = 'upsert') AS changed
+      FROM input i LEFT JOIN LATERAL (
+        SELECT id, status, payload_hash, data FROM source_records
+        WHERE scheme_id = ${input.schemeId}::uuid AND source_id = i.source_id
+        LIMIT 1
+      ) s ON true
     ), upserted AS (
+      -- Only new and changed rows reach the upsert: ON CONFLICT locks every row it meets, so an
+      -- unchanged page would still write (row locks) and its commit wait for a WAL flush.
       INSERT INTO source_records AS s (scheme_id, source_id, data, payload_hash, status, last_run_id, created_at, updated_at)
-      SELECT ${input.schemeId}::uuid, i.source_id, i.data, i.payload_hash, 'pending', ${input.runId}::uuid, ${now}::timestamp, ${now}::timestamp
-      FROM input i
+      SELECT ${input.schemeId}::uuid, c.source_id, c.data, c.payload_hash, 'pending', ${input.runId}::uuid, ${now}::timestamp, ${now}::timestamp
+      FROM current c WHERE c.changed
       ON CONFLICT (scheme_id, source_id) DO UPDATE SET
         data = EXCLUDED.data,
         payload_hash = EXCLUDED.payload_hash,
@@ -68,9 +85,9 @@ export async function stagePage(
     ), outcome AS (
       SELECT u.status, u.inserted FROM upserted u
       UNION ALL
-      -- rows left untouched: the statement's snapshot shows their (unchanged) status
-      SELECT s.status, false FROM source_records s JOIN input i ON s.source_id = i.source_id
-      WHERE s.scheme_id = ${input.schemeId}::uuid AND NOT EXISTS (SELECT 1 FROM upserted u WHERE u.source_id = i.source_id)
+      -- rows left untouched: their status as the statement found it
+      SELECT c.old_status, false FROM current c
+      WHERE c.known AND NOT EXISTS (SELECT 1 FROM upserted u WHERE u.source_id = c.source_id)
     )
     SELECT
       count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS "toWrite",
@@ -116,8 +133,9 @@ export interface SendingRecordInput {
 
 /**
  * Step 1 of the write protocol: marks pending records `sending` in batch `batchId` and records the
- * payload about to be sent, before the target is called. Fenced by the run's attempt: a worker
- * that was replaced (its job stalled and another worker resumed the run) marks nothing.
+ * payload about to be sent, before the target is called. Fenced by the run's attempt and by its
+ * cancellation: a worker that was replaced (its job stalled and another worker resumed the run),
+ * or a run whose cancellation was requested, marks nothing.
  * Returns the ids actually marked; only those may be sent.
  */
 export async function markSending(
@@ -130,12 +148,16 @@ export async function markSending(
       SELECT * FROM jsonb_to_recordset(${rowsJson(input.records.map((r) => ({ id: r.id, source_id: r.sourceId, payload: r.payload })))}::jsonb)
         AS t(id bigint, source_id text, payload jsonb)
     ), marked AS (
+      -- Looked up by primary key: joined to the input, or with "scheme_id =" (indexable), the planner
+      -- walked every pending row of the scheme for each batch, quadratic in a large run's size.
       UPDATE source_records s SET
         status = 'sending', batch_id = ${input.batchId}, attempts = s.attempts + 1,
         last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp
-      FROM input i
-      WHERE s.id = i.id AND s.scheme_id = ${input.schemeId}::uuid AND s.status = 'pending'
-        AND EXISTS (SELECT 1 FROM runs r WHERE r.id = ${input.runId}::uuid AND r.attempt = ${input.attempt} AND r.status = 'running')
+      WHERE s.id = ANY(${input.records.map((r) => r.id.toString())}::bigint[])
+        AND s.scheme_id IS NOT DISTINCT FROM ${input.schemeId}::uuid AND s.status = 'pending'
+        AND EXISTS (
+          SELECT 1 FROM runs r
+          WHERE r.id = ${input.runId}::uuid AND r.attempt = ${input.attempt} AND r.status = 'running' AND NOT r.cancel_requested)
       RETURNING s.id
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, payload, batch_id, created_at, updated_at)
@@ -196,7 +218,9 @@ export async function recordWriteResults(
         last_error = CASE WHEN i.ok THEN NULL ELSE i.error END,
         batch_id = NULL, updated_at = ${now}::timestamp
       FROM input i
-      WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id = ${input.batchId}
+      -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
+      -- through the batch_id index (estimated at one row) it rescanned the input for every row.
+      WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM ${input.batchId}
       RETURNING s.id, i.ok
     ), recorded AS (
       UPDATE run_records r SET

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { parseBenchArgs } from "./args";
+
+describe("parseBenchArgs", () => {
+  it("defaults to the issue's full benchmark", () => {
+    expect(parseBenchArgs([])).toMatchObject({ n: 100_000, workers: 1, pageSize: 100, batchSize: 100, scale: [1, 2, 4], skipFloor: false, qps: 1_000_000 });
+  });
+
+  it("reads every option", () => {
+    const opts = parseBenchArgs(["--n", "10_000", "--workers", "2", "--page-size", "50", "--batch-size", "200", "--scale", "4,1,1", "--skip-build", "--out", "x.json"]);
+    expect(opts).toMatchObject({ n: 10_000, workers: 2, pageSize: 50, batchSize: 200, scale: [1, 4], skipBuild: true, out: "x.json" });
+  });
+
+  it("--quick is N=10,000 without scale-out unless asked", () => {
+    expect(parseBenchArgs(["--quick"])).toMatchObject({ n: 10_000, scale: [] });
+    expect(parseBenchArgs(["--quick", "--scale", "2"])).toMatchObject({ n: 10_000, scale: [2] });
+    expect(parseBenchArgs(["--quick", "--n", "500"])).toMatchObject({ n: 500 });
+  });
+
+  it("--skip-scale wins over --scale", () => {
+    expect(parseBenchArgs(["--scale", "2,4", "--skip-scale"]).scale).toEqual([]);
+  });
+
+  it("refuses what the platforms refuse and unknown options", () => {
+    expect(() => parseBenchArgs(["--page-size", "200"])).toThrow(/--page-size must be a whole number from 1 to 100/);
+    expect(() => parseBenchArgs(["--n", "0"])).toThrow(/--n/);
+    expect(() => parseBenchArgs(["--n", "1.5"])).toThrow(/--n/);
+    expect(() => parseBenchArgs(["--batch-size", "1001"])).toThrow(/--batch-size/);
+    expect(() => parseBenchArgs(["--shops", "5"])).toThrow();
+  });
+});

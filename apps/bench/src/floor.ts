@@ -1,0 +1,90 @@
+// The floor: the same shops moved by a bare script with the same connector clients, page size and
+// batch size — no database, no queue, no staging, no hashing. Records are mapped with @qiao/core's
+// mapRecord (the platform cannot skip that either) and written as soon as a batch is full, one call
+// at a time like the engine. What the platform adds on top of this is what the ratio measures.
+import { compileScheme, mapRecord, resolveParams, type SchemeDefinition } from "@qiao/core";
+import { getConnector } from "@qiao/connectors";
+
+export interface FloorInput {
+  definition: SchemeDefinition;
+  guanyi: { baseUrl: string; credentials: Record<string, unknown> };
+  kingdee: { baseUrl: string; credentials: Record<string, unknown> };
+  qps: number;
+}
+
+export interface FloorResult {
+  records: number;
+  written: number;
+  failed: number;
+  seconds: number;
+  recordsPerSecond: number;
+  /** Time awaiting Guanyi pages, mapping, and awaiting Kingdee BatchSave (ms). */
+  phasesMs: { read: number; map: number; write: number };
+}
+
+export async function runFloor(input: FloorInput): Promise<FloorResult> {
+  const guanyi = getConnector("guanyi")!;
+  const kingdee = getConnector("kingdee")!;
+  const def = input.definition;
+  const ids = def.nodes.map((n) => n.config.connectionId);
+  const compiled = compileScheme(def, {
+    connections: new Map(def.nodes.map((n) => [n.config.connectionId, { platform: n.config.platform }])),
+    connectors: new Map([
+      ["guanyi", guanyi.meta],
+      ["kingdee", kingdee.meta],
+    ]),
+  });
+  if (!compiled.ok) throw new Error(`the floor's scheme does not compile (${ids.join(", ")}): ${compiled.issues.map((i) => i.messageEn).join("; ")}`);
+  const { plan } = compiled;
+  const source = guanyi.createSource!({ ...input.guanyi, qps: input.qps });
+  const target = kingdee.createTarget!({ ...input.kingdee, qps: input.qps });
+  const vars = { CURRENT_TIME: new Date(), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: plan.source.pageSize, PAGINATION_START_PAGE: 1 };
+  const params = resolveParams(plan.source, vars, plan.timezone);
+
+  const phasesMs = { read: 0, map: 0, write: 0 };
+  let records = 0;
+  let written = 0;
+  let failed = 0;
+  let batch: Record<string, unknown>[] = [];
+  const flush = async () => {
+    const t = performance.now();
+    const outcomes = await target.write({ api: plan.target.api.id, formId: plan.target.formId, records: batch, options: plan.target.options, mode: plan.target.mode });
+    phasesMs.write += performance.now() - t;
+    for (const o of outcomes) {
+      if (o.ok) written++;
+      else failed++;
+    }
+    batch = [];
+  };
+
+  const started = performance.now();
+  const pages = source.readPages({ api: plan.source.api.id, params, pageSize: plan.source.pageSize, startPage: 1 })[Symbol.asyncIterator]();
+  for (;;) {
+    const t = performance.now();
+    const next = await pages.next();
+    phasesMs.read += performance.now() - t;
+    if (next.done) break;
+    for (const record of next.value.records) {
+      records++;
+      const m = performance.now();
+      const { payload, errors } = mapRecord(plan.target, record, vars, plan.timezone);
+      phasesMs.map += performance.now() - m;
+      if (errors.length > 0) {
+        failed++;
+        continue;
+      }
+      batch.push(payload);
+      if (batch.length >= plan.target.batchSize) await flush();
+    }
+  }
+  if (batch.length > 0) await flush();
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    records,
+    written,
+    failed,
+    seconds,
+    recordsPerSecond: records / seconds,
+    phasesMs: { read: Math.round(phasesMs.read), map: Math.round(phasesMs.map), write: Math.round(phasesMs.write) },
+  };
+}
