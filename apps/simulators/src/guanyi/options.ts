@@ -17,6 +17,8 @@ export interface GuanyiFaults {
   failNext: number;
   /** Accepted calls per appkey in any one second; above it calls get `call-limited`. 0 = no limit. */
   qps: number;
+  /** The next N authenticated calls get `call-limited` whatever the rate (deterministic tests). */
+  throttleNext: number;
   /** The next successful answer is cut off mid-JSON; the flag then clears itself. */
   malformedOnce: boolean;
   /** Share (0…1) of API calls whose connection is dropped after they were processed. */
@@ -42,7 +44,7 @@ export const GUANYI_DEMO_TENANT: GuanyiTenant = {
 export const DEFAULT_SHOPS = 200;
 export const DEFAULT_SEED = 20240601;
 
-export const NO_FAULTS: GuanyiFaults = { latencyMs: 0, errorRate: 0, failNext: 0, qps: 0, malformedOnce: false, dropRate: 0 };
+export const NO_FAULTS: GuanyiFaults = { latencyMs: 0, errorRate: 0, failNext: 0, qps: 0, throttleNext: 0, malformedOnce: false, dropRate: 0 };
 
 
 /** Faults as the admin endpoint and the environment accept them (every key optional). */
@@ -52,6 +54,7 @@ export const faultsSchema = z
     errorRate: rate,
     failNext: count,
     qps: z.coerce.number().min(0),
+    throttleNext: count,
     malformedOnce: z.union([z.boolean(), flag]),
     dropRate: rate,
   })
@@ -63,6 +66,7 @@ const FAULT_ENV: Record<keyof GuanyiFaults, string> = {
   errorRate: "GUANYI_SIM_ERROR_RATE",
   failNext: "GUANYI_SIM_FAIL_NEXT",
   qps: "GUANYI_SIM_QPS",
+  throttleNext: "GUANYI_SIM_THROTTLE_NEXT",
   malformedOnce: "GUANYI_SIM_MALFORMED_ONCE",
   dropRate: "GUANYI_SIM_DROP_RATE",
 };

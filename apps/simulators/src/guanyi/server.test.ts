@@ -6,7 +6,7 @@ import { md5Sign } from "./signature";
 const EXAMPLE_JSON =
   '{"appkey":"112194","sessionkey":"754a424bb6874a1fb8a7371f05e83974","method":"gy.erp.shop.get","page_no":"1","page_size":"10","code":"gsh_test"}';
 const EXAMPLE_BODY = `${EXAMPLE_JSON.slice(0, -1)},"sign":"EB50E390ED2C1B17AB817DDDA92BA789"}`;
-const NO_FAULTS: GuanyiFaults = { latencyMs: 0, errorRate: 0, failNext: 0, qps: 0, malformedOnce: false, dropRate: 0 };
+const NO_FAULTS: GuanyiFaults = { latencyMs: 0, errorRate: 0, failNext: 0, qps: 0, throttleNext: 0, malformedOnce: false, dropRate: 0 };
 const OTHER = { appkey: "qiao-test", sessionkey: "s-qiao", secret: "k-qiao" };
 
 const sim = createGuanyiSimulator({ shops: 25, seed: 11, tenants: [OTHER] });
@@ -133,6 +133,14 @@ describe("guanyi simulator — faults and admin endpoints", () => {
     expect(answers.filter((a) => a.json.success).length).toBe(2);
     expect(answers.filter((a) => a.json.errorCode === GUANYI_ERROR_CODES.throttled).length).toBe(2);
     expect(sim.state.stats.throttled).toBe(2);
+  });
+
+  it("throttles exactly the next N calls with throttleNext, whatever the rate", async () => {
+    sim.setFaults({ throttleNext: 2 });
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await post(demoCall({}))).json.errorCode);
+    expect(codes).toEqual([GUANYI_ERROR_CODES.throttled, GUANYI_ERROR_CODES.throttled, ""]);
+    expect(sim.state.faults.throttleNext).toBe(0);
   });
 
   it("injects 5xx, a malformed page and latency", async () => {

@@ -178,6 +178,10 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
 
   /** Counts an accepted call against the appkey's last second; false if that would exceed the QPS. */
   function admit(appkey: string): boolean {
+    if (state.faults.throttleNext > 0) {
+      state.faults.throttleNext--;
+      return false;
+    }
     const limit = state.faults.qps;
     if (limit <= 0) return true;
     const now = performance.now();
@@ -210,7 +214,8 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
       method = call.method;
       if (!admit(call.appkey)) {
         stats.throttled++;
-        throw new ApiRefusal(GUANYI_ERROR_CODES.throttled, `调用过于频繁：每个 appkey 每秒最多 ${faults.qps} 次，请稍后再试`, call.method);
+        const rule = faults.qps > 0 ? `每个 appkey 每秒最多 ${faults.qps} 次，` : "";
+        throw new ApiRefusal(GUANYI_ERROR_CODES.throttled, `调用过于频繁：${rule}请稍后再试`, call.method);
       }
       stats.calls[call.method] = (stats.calls[call.method] ?? 0) + 1;
       answer = envelope(call.method, runMethod(call, state.shops));
