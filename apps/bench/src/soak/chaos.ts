@@ -1,6 +1,6 @@
 // What the soak does to the world between runs: new and modified shops at the source, random faults
 // in both simulators. Seeded, so a failing soak can be repeated (`--seed`).
-import type { GuanyiFaults, GuanyiSimulator, KingdeeFaults, KingdeeSimulator } from "@qiao/simulators";
+import { GUANYI_NO_FAULTS, type GuanyiFaults, type GuanyiSimulator, type KingdeeFaults, type KingdeeSimulator } from "@qiao/simulators";
 
 /** mulberry32: small, fast, good enough to pick faults. */
 export function seededRandom(seed: number): () => number {
@@ -79,6 +79,6 @@ export class Chaos {
 
   heal(): void {
     this.kingdee.setFaults({ errorRate: 0, errorAfterCommit: false, dropRate: 0, sessionExpiryEvery: 0, throttleRate: 0, latencyMs: 0 });
-    this.guanyi.setFaults({ errorRate: 0, failNext: 0, qps: 0, dropRate: 0, malformedOnce: false, latencyMs: 0 });
+    this.guanyi.setFaults(GUANYI_NO_FAULTS);
   }
 }

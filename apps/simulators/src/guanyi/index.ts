@@ -1,6 +1,6 @@
 // The 管易云 simulator: a local server speaking shared/protocols/guanyi.md from the server's side.
 export { GUANYI_ERROR_CODES } from "./api";
-export { GUANYI_DEMO_TENANT, guanyiOptionsFromEnv, type GuanyiFaults, type GuanyiSimOptions, type GuanyiTenant } from "./options";
+export { GUANYI_DEMO_TENANT, NO_FAULTS as GUANYI_NO_FAULTS, guanyiOptionsFromEnv, type GuanyiFaults, type GuanyiSimOptions, type GuanyiTenant } from "./options";
 export {
   createGuanyiSimulator,
   GUANYI_API_PATH,

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createGuanyiSimulator, GUANYI_DEMO_TENANT, GUANYI_ERROR_CODES, guanyiOptionsFromEnv, type GuanyiFaults } from "./index";
+import { createGuanyiSimulator, GUANYI_DEMO_TENANT, GUANYI_ERROR_CODES, GUANYI_NO_FAULTS as NO_FAULTS, guanyiOptionsFromEnv } from "./index";
 import { md5Sign } from "./signature";
 
 // The official signed example of shared/protocols/guanyi.md (demo tenant).
 const EXAMPLE_JSON =
   '{"appkey":"112194","sessionkey":"754a424bb6874a1fb8a7371f05e83974","method":"gy.erp.shop.get","page_no":"1","page_size":"10","code":"gsh_test"}';
 const EXAMPLE_BODY = `${EXAMPLE_JSON.slice(0, -1)},"sign":"EB50E390ED2C1B17AB817DDDA92BA789"}`;
-const NO_FAULTS: GuanyiFaults = { latencyMs: 0, errorRate: 0, failNext: 0, qps: 0, throttleNext: 0, malformedOnce: false, dropRate: 0 };
 const OTHER = { appkey: "qiao-test", sessionkey: "s-qiao", secret: "k-qiao" };
 
 const sim = createGuanyiSimulator({ shops: 25, seed: 11, tenants: [OTHER] });

@@ -1,13 +1,12 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createGuanyiSimulator, type GuanyiFaults } from "@qiao/simulators";
+import { createGuanyiSimulator, GUANYI_NO_FAULTS as NO_FAULTS } from "@qiao/simulators";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConnectorError } from "../errors";
 import type { ConnectionConfig, ConnectorLogger, ReadRequest, SourcePage } from "../types";
 import { guanyi } from "./index";
 
 const DEMO = { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7371f05e83974", secret: "7d3330562019420da7f3098aa630556b" };
-const NO_FAULTS: GuanyiFaults = { latencyMs: 0, errorRate: 0, failNext: 0, qps: 0, malformedOnce: false, dropRate: 0 };
 const SHOPS = 23;
 
 const sim = createGuanyiSimulator({ shops: SHOPS, seed: 99 });
