@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseBenchArgs } from "./args";
+import { readFileSync } from "node:fs";
+import { parseBenchArgs, WORKER_NODE_OPTIONS } from "./args";
 
 describe("parseBenchArgs", () => {
   it("defaults to the issue's full benchmark", () => {
@@ -15,6 +16,14 @@ describe("parseBenchArgs", () => {
     expect(parseBenchArgs(["--quick"])).toMatchObject({ n: 10_000, scale: [] });
     expect(parseBenchArgs(["--quick", "--scale", "2"])).toMatchObject({ n: 10_000, scale: [2] });
     expect(parseBenchArgs(["--quick", "--n", "500"])).toMatchObject({ n: 500 });
+  });
+
+  it("runs the workers with the worker's start script's heap flags unless told otherwise", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../worker/package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
+    expect(pkg.scripts.start).toBe(`node ${WORKER_NODE_OPTIONS.join(" ")} --import tsx src/main.ts`);
+    expect(parseBenchArgs([]).workerNodeOptions).toEqual(WORKER_NODE_OPTIONS);
+    expect(parseBenchArgs(["--worker-node-options="]).workerNodeOptions).toEqual([]);
+    expect(parseBenchArgs(["--worker-node-options=--max-old-space-size=96"]).workerNodeOptions).toEqual(["--max-old-space-size=96"]);
   });
 
   it("--skip-scale wins over --scale", () => {

@@ -24,6 +24,9 @@ export interface BenchOptions {
   help: boolean;
 }
 
+/** The worker's own start script's heap flags (apps/worker/package.json `start`): the bench measures the worker as it is deployed. */
+export const WORKER_NODE_OPTIONS = ["--max-semi-space-size=2", "--max-old-space-size=192"];
+
 export const USAGE = `npm run bench -- [options]
 
   --n <shops>          shops to sync (default 100000)
@@ -38,7 +41,8 @@ export const USAGE = `npm run bench -- [options]
   --qps <q>            calls/s per connection, platform and floor (default 1000000: no throttling)
   --cpu-prof <dir>     run the main worker with --cpu-prof, profiles written to <dir>
   --worker-node-options="<flags>"
-                       extra Node flags for the workers (e.g. "--max-semi-space-size=2"); default none
+                       Node flags for the workers; default the worker's start script's
+                       "--max-semi-space-size=2 --max-old-space-size=192" ("" for none)
   --out <file>         JSON report path (default apps/bench/results/<timestamp>.json)
 `;
 
@@ -88,7 +92,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     qps: positiveInt("qps", values.qps, 1_000_000),
     ...(values.out !== undefined && { out: values.out }),
     ...(values["cpu-prof"] !== undefined && { cpuProf: values["cpu-prof"] }),
-    workerNodeOptions: (values["worker-node-options"] ?? "").split(/\s+/).filter(Boolean),
+    workerNodeOptions:
+      values["worker-node-options"] === undefined ? [...WORKER_NODE_OPTIONS] : values["worker-node-options"].split(/\s+/).filter(Boolean),
     help: values.help,
   };
 }

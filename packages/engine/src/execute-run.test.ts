@@ -1,7 +1,7 @@
 // The run against real Postgres and the in-process simulators (issue 4's Done-when list, engine side).
 import type { Connector, TargetClient, WriteRequest } from "@qiao/connectors";
-import { getConnector } from "@qiao/connectors";
-import { cancelRun } from "@qiao/db";
+import { ConnectorError, getConnector } from "@qiao/connectors";
+import { cancelRun, Prisma } from "@qiao/db";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { silentLogger, type EngineContext } from "./context";
 import { executeRun } from "./execute-run";
@@ -166,6 +166,9 @@ describe("executeRun", () => {
     await expect.poll(() => calls, { timeout: 10_000 }).toBe(2);
     await expect.poll(() => sim!.kingdee.stats().customers, { timeout: 10_000 }).toBe(200);
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } })).toBe(100);
+    // A RunRecord is written with the answer; a batch in flight keeps its payload on the staging row.
+    expect(await t.db.runRecord.count({ where: { runId: r.id } })).toBe(100);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending", sendingRunId: r.id, sendingPayload: { not: Prisma.DbNull } } })).toBe(100);
 
     calls = 0;
     void executeRun(crashing("before"), r.id);
@@ -182,6 +185,35 @@ describe("executeRun", () => {
     expect(logs).toContain("100 条已存在（记为已写入），0 条不存在");
     expect(logs).toContain("0 条已存在（记为已写入），100 条不存在（重新发送）");
     expect(await t.db.runRecord.count({ where: { runId: r.id, status: "written" } })).toBe(500);
+    // The 100 found by the lookup keep the payload that was sent, and say how they were resolved.
+    const recovered = await t.db.runRecord.findMany({ where: { runId: r.id, response: { path: ["recovered"], equals: true } } });
+    expect(recovered).toHaveLength(100);
+    expect(recovered.every((rr) => typeof (rr.payload as Record<string, unknown>).FNumber === "string")).toBe(true);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, NOT: { sendingPayload: { equals: Prisma.DbNull } } } })).toBe(0);
+  }, 30_000);
+
+  test("a batch the target certainly did not process is put back to pending, with no RunRecord; the next run sends it once", async () => {
+    sim = await simulate(t.db, { shops: 300 });
+    const scheme = await sim.createScheme();
+    let calls = 0;
+    const refusing = context({
+      getConnector: wrappedKingdee((real) => ({
+        ...real,
+        async write(req: WriteRequest) {
+          if (++calls === 2) throw new ConnectorError("network", "kingdee", "connection refused");
+          return real.write(req);
+        },
+      })),
+    });
+    const first = await run(scheme.id, "manual", {}, refusing);
+    expect(first).toMatchObject({ status: "failed", written: 100 });
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } })).toBe(0);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "pending", sendingPayload: { equals: Prisma.DbNull } } })).toBe(200);
+    expect(await t.db.runRecord.count({ where: { runId: first.id } })).toBe(100);
+
+    const second = await run(scheme.id);
+    expect(second).toMatchObject({ status: "succeeded", written: 200, failed: 0 });
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
   }, 30_000);
 
   test("a stalled attempt that wakes up after another took over records nothing and sends nothing more", async () => {

@@ -44,7 +44,11 @@ export class RunScope {
    * this attempt if another one took the run over (its job had stalled and was handed on).
    */
   async progress(p: RunProgress): Promise<void> {
-    const now = await this.clock.time("journal", () => reportProgress(this.db, this.run.id, p));
+    this.observe(await this.clock.time("journal", () => reportProgress(this.db, this.run.id, p)));
+  }
+
+  /** The run as a statement that added to its counters returned it (see `progress`). */
+  observe(now: { attempt: number; status: Run["status"]; cancelRequested: boolean }): void {
     if (now.attempt !== this.run.attempt || now.status !== "running") throw new AttemptSuperseded();
     this.cancelRequested = now.cancelRequested;
   }

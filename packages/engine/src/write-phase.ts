@@ -232,11 +232,16 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
         : { id: s.record.id, ok: false, hash: s.hash, error: o.message, errorField: o.field ?? null, response: o.response };
     });
     firstError ??= results.find((r) => !r.ok)?.error ?? undefined;
-    const recorded = await x.clock.time("protocol", () => recordWriteResults(x.db, { runId: run.id, batchId: batch.batchId, results }));
+    // The answers, their RunRecords and the run's counters: one statement.
+    const recorded = await x.clock.time("protocol", () =>
+      recordWriteResults(x.db, { runId: run.id, batchId: batch.batchId, results, alsoFailed: batch.failed }),
+    );
     written = recorded.written;
     failed += recorded.failed;
+    x.observe(recorded.run);
+  } else {
+    await x.progress({ written, failed });
   }
-  await x.progress({ written, failed });
   await journal[failed > 0 ? "warn" : "info"](
     `第 ${batch.batchNo} 批：写入 ${written} 条` + (failed > 0 ? `，失败 ${failed} 条（例如：${firstError}）` : ""),
     `Batch ${batch.batchNo}: ${written} written` + (failed > 0 ? `, ${failed} failed (e.g. ${firstError})` : ""),
@@ -296,7 +301,7 @@ export async function writePending(x: RunScope, onlyThisRun: boolean): Promise<P
  */
 async function afterFailedCall(x: RunScope, error: unknown, batchId: string, size: number): Promise<void> {
   if (isConnectorError(error) && NOT_PROCESSED.has(error.kind)) {
-    await releaseSending(x.db, { batchId, runId: x.run.id });
+    await releaseSending(x.db, { schemeId: x.run.schemeId, batchId, runId: x.run.id });
     return;
   }
   await x.journal.warn(

@@ -3,6 +3,7 @@
 // atomically), fed with a JSON array so a page or batch costs one round trip whatever its size.
 import type { WriteMode } from "@qiao/core";
 import { Prisma } from "../../generated/prisma/client";
+import type { RunStatus } from "../../generated/prisma/enums";
 import type { Db } from "../client";
 
 /**
@@ -132,10 +133,12 @@ export interface SendingRecordInput {
 }
 
 /**
- * Step 1 of the write protocol: marks pending records `sending` in batch `batchId` and records the
- * payload about to be sent, before the target is called. Fenced by the run's attempt and by its
- * cancellation: a worker that was replaced (its job stalled and another worker resumed the run),
- * or a run whose cancellation was requested, marks nothing.
+ * Step 1 of the write protocol: marks pending records `sending` in batch `batchId`, with the
+ * payload about to be sent and the run sending it on the staging row (what the lookup after an
+ * interrupted write needs), before the target is called. No RunRecord yet: it is written once,
+ * with the answer (recordWriteResults) or the lookup's verdict (resolveSending).
+ * Fenced by the run's attempt and by its cancellation: a worker that was replaced (its job stalled
+ * and another worker resumed the run), or a run whose cancellation was requested, marks nothing.
  * Returns the ids actually marked; only those may be sent.
  */
 export async function markSending(
@@ -143,31 +146,23 @@ export async function markSending(
   input: { schemeId: string; runId: string; attempt: number; batchId: string; records: SendingRecordInput[] },
 ): Promise<Set<bigint>> {
   const now = new Date();
+  const payloads = JSON.stringify(Object.fromEntries(input.records.map((r) => [r.id.toString(), r.payload])));
   const rows = await db.$queryRaw<{ id: bigint }[]>`
-    WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${rowsJson(input.records.map((r) => ({ id: r.id, source_id: r.sourceId, payload: r.payload })))}::jsonb)
-        AS t(id bigint, source_id text, payload jsonb)
-    ), marked AS (
-      -- Looked up by primary key: joined to the input, or with "scheme_id =" (indexable), the planner
-      -- walked every pending row of the scheme for each batch, quadratic in a large run's size.
-      UPDATE source_records s SET
-        status = 'sending', batch_id = ${input.batchId}, attempts = s.attempts + 1,
-        last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp
-      WHERE s.id = ANY(${input.records.map((r) => r.id.toString())}::bigint[])
-        AND s.scheme_id IS NOT DISTINCT FROM ${input.schemeId}::uuid AND s.status = 'pending'
-        AND EXISTS (
-          SELECT 1 FROM runs r
-          WHERE r.id = ${input.runId}::uuid AND r.attempt = ${input.attempt} AND r.status = 'running' AND NOT r.cancel_requested)
-      RETURNING s.id
-    ), recorded AS (
-      INSERT INTO run_records (run_id, source_record_id, source_id, status, payload, batch_id, created_at, updated_at)
-      SELECT ${input.runId}::uuid, i.id, i.source_id, 'sending', i.payload, ${input.batchId}, ${now}::timestamp, ${now}::timestamp
-      FROM input i JOIN marked m ON m.id = i.id
-      ON CONFLICT (run_id, source_record_id) DO UPDATE SET
-        status = 'sending', payload = EXCLUDED.payload, batch_id = EXCLUDED.batch_id, error = NULL, error_field = NULL,
-        response = NULL, target_id = NULL, target_number = NULL, updated_at = EXCLUDED.updated_at
-    )
-    SELECT id FROM marked`;
+    WITH payloads AS MATERIALIZED (SELECT ${payloads}::jsonb AS m)
+    -- Looked up by primary key: joined to the input, or with "scheme_id =" (indexable), the planner
+    -- walked every pending row of the scheme for each batch, quadratic in a large run's size. The
+    -- payload is picked from one JSON object by id (an InitPlan evaluated once), not joined.
+    UPDATE source_records s SET
+      status = 'sending', batch_id = ${input.batchId}, attempts = s.attempts + 1,
+      last_run_id = ${input.runId}::uuid, sending_run_id = ${input.runId}::uuid,
+      sending_payload = (SELECT m FROM payloads) -> (s.id::text),
+      updated_at = ${now}::timestamp
+    WHERE s.id = ANY(${input.records.map((r) => r.id.toString())}::bigint[])
+      AND s.scheme_id IS NOT DISTINCT FROM ${input.schemeId}::uuid AND s.status = 'pending'
+      AND EXISTS (
+        SELECT 1 FROM runs r
+        WHERE r.id = ${input.runId}::uuid AND r.attempt = ${input.attempt} AND r.status = 'running' AND NOT r.cancel_requested)
+    RETURNING s.id`;
   return new Set(rows.map((r) => r.id));
 }
 
@@ -183,14 +178,24 @@ export interface WriteResult {
   response?: unknown;
 }
 
+/** The run after a batch's counters were added (see reportProgress). */
+export interface RunAfterBatch {
+  cancelRequested: boolean;
+  attempt: number;
+  status: RunStatus;
+}
+
 /**
- * Step 2 of the write protocol: the target's answer for a batch. Only records still `sending` in
- * this batch are updated (if another worker already recovered them, its verdict stands).
+ * Step 2 of the write protocol: the target's answer for a batch, in one statement with the run's
+ * counters. Only records still `sending` in this batch are updated (if another worker already
+ * recovered them, its verdict stands); each gets its RunRecord here, with the payload that was
+ * marked. `alsoFailed` (the batch's mapping failures, already recorded) is added to the run's
+ * failed counter. Returns the counts and the run's attempt, status and cancellation flag.
  */
 export async function recordWriteResults(
   db: Db,
-  input: { runId: string; batchId: string; results: WriteResult[] },
-): Promise<{ written: number; failed: number }> {
+  input: { runId: string; batchId: string; results: WriteResult[]; alsoFailed?: number },
+): Promise<{ written: number; failed: number; run: RunAfterBatch }> {
   const now = new Date();
   const json = rowsJson(
     input.results.map((r) => ({
@@ -204,10 +209,14 @@ export async function recordWriteResults(
       response: r.response ?? null,
     })),
   );
-  const rows = await db.$queryRaw<{ written: number; failed: number }[]>`
+  const rows = await db.$queryRaw<{ written: number; failed: number; cancelRequested: boolean; attempt: number; status: RunStatus }[]>`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${json}::jsonb)
         AS t(id bigint, ok boolean, hash text, target_id text, target_number text, error text, error_field text, response jsonb)
+    ), sent AS (
+      -- The statement's snapshot: the rows as marked, before the update below clears the payload.
+      SELECT id, sending_payload FROM source_records
+      WHERE id = ANY(${input.results.map((r) => r.id.toString())}::bigint[])
     ), updated AS (
       UPDATE source_records s SET
         status = CASE WHEN i.ok THEN 'written'::record_status ELSE 'failed'::record_status END,
@@ -216,22 +225,39 @@ export async function recordWriteResults(
         target_id = COALESCE(i.target_id, s.target_id),
         target_number = COALESCE(i.target_number, s.target_number),
         last_error = CASE WHEN i.ok THEN NULL ELSE i.error END,
-        batch_id = NULL, updated_at = ${now}::timestamp
+        batch_id = NULL, sending_payload = NULL, sending_run_id = NULL, updated_at = ${now}::timestamp
       FROM input i
       -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
       -- through the batch_id index (estimated at one row) it rescanned the input for every row.
       WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM ${input.batchId}
-      RETURNING s.id, i.ok
+      RETURNING s.id, s.source_id, i.ok
     ), recorded AS (
-      UPDATE run_records r SET
-        status = CASE WHEN i.ok THEN 'written'::record_status ELSE 'failed'::record_status END,
-        error = i.error, error_field = i.error_field, response = i.response,
-        target_id = i.target_id, target_number = i.target_number, updated_at = ${now}::timestamp
-      FROM input i JOIN updated u ON u.id = i.id
-      WHERE r.run_id = ${input.runId}::uuid AND r.source_record_id = i.id AND r.batch_id = ${input.batchId}
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, payload, response, target_id, target_number, batch_id, created_at, updated_at)
+      SELECT ${input.runId}::uuid, i.id, u.source_id,
+        CASE WHEN i.ok THEN 'written'::record_status ELSE 'failed'::record_status END,
+        i.error, i.error_field, COALESCE(p.sending_payload, '{}'::jsonb), i.response, i.target_id, i.target_number,
+        ${input.batchId}, ${now}::timestamp, ${now}::timestamp
+      FROM input i JOIN updated u ON u.id = i.id LEFT JOIN sent p ON p.id = i.id
+      -- The same record attempted again in this run (released, or looked up absent, then resent).
+      ON CONFLICT (run_id, source_record_id) DO UPDATE SET
+        status = EXCLUDED.status, error = EXCLUDED.error, error_field = EXCLUDED.error_field, payload = EXCLUDED.payload,
+        response = EXCLUDED.response, target_id = EXCLUDED.target_id, target_number = EXCLUDED.target_number,
+        batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at
+    ), counts AS (
+      SELECT count(*) FILTER (WHERE ok)::int AS written, count(*) FILTER (WHERE NOT ok)::int AS failed FROM updated
+    ), counted AS (
+      UPDATE runs SET
+        written = written + (SELECT written FROM counts),
+        failed = failed + (SELECT failed FROM counts) + ${input.alsoFailed ?? 0}::int,
+        updated_at = ${now}::timestamp
+      WHERE id = ${input.runId}::uuid
+      RETURNING cancel_requested, attempt, status
     )
-    SELECT count(*) FILTER (WHERE ok)::int AS written, count(*) FILTER (WHERE NOT ok)::int AS failed FROM updated`;
-  return rows[0]!;
+    SELECT c.written, c.failed, r.cancel_requested AS "cancelRequested", r.attempt, r.status
+    FROM counts c LEFT JOIN counted r ON true`;
+  const row = rows[0]!;
+  if (row.attempt === null) throw new Error(`Run ${input.runId} does not exist`);
+  return { written: row.written, failed: row.failed, run: { cancelRequested: row.cancelRequested, attempt: row.attempt, status: row.status } };
 }
 
 export interface MappingFailure {
@@ -276,20 +302,15 @@ export interface SendingRecord {
   id: bigint;
   sourceId: string;
   batchId: string | null;
-  /** The payload that was being sent (from its RunRecord), null if none was recorded. */
+  /** The payload that was being sent (recorded when marked), null if none was recorded. */
   payload: Record<string, unknown> | null;
 }
 
-/** Records of a scheme left `sending` by an interrupted write (keyset by id). */
+/** Records of a scheme left `sending` by an interrupted write (keyset by id), with the payload marked. */
 export async function sendingRecords(db: Db, input: { schemeId: string; afterId: bigint; limit: number }): Promise<SendingRecord[]> {
   return db.$queryRaw<SendingRecord[]>`
-    SELECT s.id, s.source_id AS "sourceId", s.batch_id AS "batchId", r.payload
+    SELECT s.id, s.source_id AS "sourceId", s.batch_id AS "batchId", s.sending_payload AS payload
     FROM source_records s
-    LEFT JOIN LATERAL (
-      SELECT payload FROM run_records rr
-      WHERE rr.source_record_id = s.id AND rr.batch_id = s.batch_id
-      ORDER BY rr.id DESC LIMIT 1
-    ) r ON true
     WHERE s.scheme_id = ${input.schemeId}::uuid AND s.status = 'sending' AND s.id > ${input.afterId}
     ORDER BY s.id
     LIMIT ${input.limit}`;
@@ -336,6 +357,10 @@ export async function resolveSending(
       SELECT *, CASE outcome WHEN 'absent' THEN ${input.messages.absent} WHEN 'unverifiable' THEN ${input.messages.unverifiable} END AS message
       FROM jsonb_to_recordset(${json}::jsonb)
         AS t(id bigint, batch_id text, outcome text, sent_hash text, target_id text, target_number text)
+    ), sent AS (
+      -- The statement's snapshot: the rows as marked, before the update below clears the payload.
+      SELECT id, source_id, sending_payload, sending_run_id FROM source_records
+      WHERE id = ANY(${input.verdicts.map((v) => v.id.toString())}::bigint[])
     ), updated AS (
       UPDATE source_records s SET
         status = CASE
@@ -348,18 +373,25 @@ export async function resolveSending(
         target_id = CASE WHEN i.outcome = 'found' THEN i.target_id ELSE s.target_id END,
         target_number = CASE WHEN i.outcome = 'found' THEN i.target_number ELSE s.target_number END,
         last_error = CASE WHEN i.outcome = 'unverifiable' THEN i.message END,
-        batch_id = NULL, updated_at = ${now}::timestamp
+        batch_id = NULL, sending_payload = NULL, sending_run_id = NULL, updated_at = ${now}::timestamp
       FROM input i
-      WHERE s.id = i.id AND s.status = 'sending'
+      -- Only the batch the verdict was made for (a row marked again since is another batch's).
+      WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM i.batch_id
       RETURNING s.id, i.outcome
     ), recorded AS (
-      UPDATE run_records r SET
-        status = CASE WHEN i.outcome = 'found' THEN 'written'::record_status ELSE 'failed'::record_status END,
-        error = i.message,
-        response = jsonb_build_object('recovered', true, 'outcome', i.outcome, 'targetId', i.target_id),
-        target_id = i.target_id, target_number = i.target_number, updated_at = ${now}::timestamp
-      FROM input i JOIN updated u ON u.id = i.id
-      WHERE r.source_record_id = i.id AND r.batch_id = i.batch_id
+      -- The RunRecord of the run that sent it, with the payload it sent and the verdict.
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, payload, response, target_id, target_number, batch_id, created_at, updated_at)
+      SELECT p.sending_run_id, i.id, p.source_id,
+        CASE WHEN i.outcome = 'found' THEN 'written'::record_status ELSE 'failed'::record_status END,
+        i.message, p.sending_payload,
+        jsonb_build_object('recovered', true, 'outcome', i.outcome, 'targetId', i.target_id),
+        i.target_id, i.target_number, i.batch_id, ${now}::timestamp, ${now}::timestamp
+      FROM input i JOIN updated u ON u.id = i.id JOIN sent p ON p.id = i.id
+      WHERE p.sending_payload IS NOT NULL AND EXISTS (SELECT 1 FROM runs r WHERE r.id = p.sending_run_id)
+      ON CONFLICT (run_id, source_record_id) DO UPDATE SET
+        status = EXCLUDED.status, error = EXCLUDED.error, error_field = NULL, payload = EXCLUDED.payload,
+        response = EXCLUDED.response, target_id = EXCLUDED.target_id, target_number = EXCLUDED.target_number,
+        batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at
     )
     SELECT
       count(*) FILTER (WHERE outcome = 'found')::int AS written,
@@ -373,18 +405,13 @@ export async function resolveSending(
  * Records a batch call put back to pending because the target certainly did not process it
  * (refused credentials, throttled, malformed request).
  */
-export async function releaseSending(db: Db, input: { batchId: string; runId: string }): Promise<number> {
-  const now = new Date();
-  const rows = await db.$queryRaw<{ n: number }[]>`
-    WITH released AS (
-      UPDATE source_records SET status = 'pending', batch_id = NULL, updated_at = ${now}::timestamp
-      WHERE batch_id = ${input.batchId} AND status = 'sending'
-      RETURNING id
-    ), dropped AS (
-      DELETE FROM run_records WHERE run_id = ${input.runId}::uuid AND batch_id = ${input.batchId} AND status = 'sending'
-    )
-    SELECT count(*)::int AS n FROM released`;
-  return rows[0]!.n;
+export async function releaseSending(db: Db, input: { schemeId: string; batchId: string; runId: string }): Promise<number> {
+  // Found through (scheme_id, status, id): only the batch in flight is `sending` (there is no
+  // batch_id index). No RunRecord to drop: one is written only with an answer or a verdict.
+  return db.$executeRaw`
+    UPDATE source_records SET status = 'pending', batch_id = NULL, sending_payload = NULL, sending_run_id = NULL, updated_at = ${new Date()}::timestamp
+    WHERE scheme_id = ${input.schemeId}::uuid AND status = 'sending' AND batch_id = ${input.batchId}
+      AND sending_run_id IS NOT DISTINCT FROM ${input.runId}::uuid`;
 }
 
 export interface FailedRecord {
