@@ -15,7 +15,8 @@ import { createTestDatabase } from "@qiao/db/testing";
 import { ledgerOf, simulate, simulatorShops, type LedgerReport, type Simulated } from "@qiao/engine/testing";
 import { createRunQueue, requestRun, syncSchemeSchedule } from "@qiao/worker";
 import { waitUntil } from "./processes";
-import { Chaos, seededRandom } from "./soak/chaos";
+import { seededRandom } from "@qiao/simulators";
+import { Chaos } from "./soak/chaos";
 import { WorkerPool } from "./soak/workers";
 import { deleteRedisPrefix, ROOT, Teardown } from "./stack";
 

@@ -5,6 +5,7 @@ import { createKingdeeSimulator, kingdeeOptionsFromEnv } from "./kingdee";
 
 export * from "./guanyi";
 export * from "./kingdee";
+export { seededRandom } from "./random";
 
 export interface RunningSimulator {
   name: string;

@@ -2,18 +2,6 @@
 // in both simulators. Seeded, so a failing soak can be repeated (`--seed`).
 import { GUANYI_NO_FAULTS, type GuanyiFaults, type GuanyiSimulator, type KingdeeFaults, type KingdeeSimulator } from "@qiao/simulators";
 
-/** mulberry32: small, fast, good enough to pick faults. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class Chaos {
   private added = 0;
   readonly counts = { added: 0, modified: 0, blanked: 0, faultChanges: 0 };

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
+import { seededRandom } from "../random";
 import { CustomerStore, FORM_ID, QueryError, type Customer, type RecordError, type RecordSuccess } from "./customers";
 import {
   DEFAULT_ACCOUNT,
@@ -169,18 +170,6 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
-}
-
-/** mulberry32: the fault dice are reproducible for a given seed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function viewOf(c: Customer, lcid: number) {
