@@ -1,5 +1,5 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { api } from "@/lib/api/client";
@@ -7,6 +7,7 @@ import type { ConnectionDto } from "@/lib/api/schemas";
 import { useFormat } from "@/lib/format";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Alert, Badge, Button, Card, ConfirmDialog, EmptyState, Modal, PageHeader } from "@/components/ui";
+import { useConfirmedAction } from "@/components/use-confirmed-action";
 import { ConnectionForm } from "./connection-form";
 
 export function ConnectionsView() {
@@ -17,16 +18,9 @@ export function ConnectionsView() {
   const connectors = useQuery({ queryKey: ["connectors"], queryFn: api.connectors, staleTime: Infinity });
   const connections = useQuery({ queryKey: ["connections"], queryFn: api.connections });
   const [editing, setEditing] = useState<ConnectionDto | "new" | null>(null);
-  const [deleting, setDeleting] = useState<ConnectionDto | null>(null);
   const [tests, setTests] = useState<Record<string, { ok: boolean; message: string } | "testing">>({});
 
-  const remove = useMutation({
-    mutationFn: (id: string) => api.deleteConnection(id),
-    onSuccess: () => {
-      setDeleting(null);
-      void qc.invalidateQueries({ queryKey: ["connections"] });
-    },
-  });
+  const removal = useConfirmedAction<ConnectionDto>(api.deleteConnection, ["connections"]);
 
   async function test(c: ConnectionDto) {
     setTests((s) => ({ ...s, [c.id]: "testing" }));
@@ -101,7 +95,7 @@ export function ConnectionsView() {
                     <Button size="sm" onClick={() => setEditing(c)}>
                       {t("common.edit")}
                     </Button>
-                    <Button size="sm" variant="ghost" className="ml-auto text-red-600" onClick={() => setDeleting(c)}>
+                    <Button size="sm" variant="ghost" className="ml-auto text-red-600" onClick={() => removal.ask(c)}>
                       {t("common.delete")}
                     </Button>
                   </div>
@@ -133,17 +127,10 @@ export function ConnectionsView() {
       </Modal>
 
       <ConfirmDialog
-        open={deleting !== null}
+        {...removal.dialog}
         title={t("connections.deleteTitle")}
-        message={t("connections.deleteConfirm", { name: deleting?.name ?? "" })}
-        error={remove.error?.message}
+        message={t("connections.deleteConfirm", { name: removal.target?.name ?? "" })}
         confirmLabel={t("common.delete")}
-        busy={remove.isPending}
-        onConfirm={() => deleting && remove.mutate(deleting.id)}
-        onClose={() => {
-          setDeleting(null);
-          remove.reset();
-        }}
       />
     </section>
   );

@@ -9,6 +9,7 @@ import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
 import { isActive, RunStatusBadge } from "@/components/run-status";
 import { Alert, Button, ConfirmDialog, EmptyState, PageHeader, Switch } from "@/components/ui";
+import { useConfirmedAction } from "@/components/use-confirmed-action";
 
 export function SchemesView() {
   const t = useT();
@@ -20,7 +21,6 @@ export function SchemesView() {
     queryFn: api.schemes,
     refetchInterval: (q) => (q.state.data?.schemes.some((s) => s.lastRun && isActive(s.lastRun.status)) ? 2_000 : 15_000),
   });
-  const [deleting, setDeleting] = useState<SchemeSummaryDto | null>(null);
   const [message, setMessage] = useState<{ tone: "red" | "green"; text: string } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const refresh = () => qc.invalidateQueries({ queryKey: ["schemes"] });
@@ -37,13 +37,7 @@ export function SchemesView() {
     onError: fail,
   });
   const duplicate = useMutation({ mutationFn: (id: string) => api.duplicateScheme(id), onSuccess: refresh, onError: fail });
-  const remove = useMutation({
-    mutationFn: (id: string) => api.deleteScheme(id),
-    onSuccess: () => {
-      setDeleting(null);
-      void refresh();
-    },
-  });
+  const removal = useConfirmedAction<SchemeSummaryDto>(api.deleteScheme, ["schemes"]);
 
   async function onImport(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
@@ -151,7 +145,7 @@ export function SchemesView() {
                       >
                         {t("schemes.export")}
                       </a>
-                      <Button size="sm" variant="ghost" className="text-red-600" onClick={() => setDeleting(s)}>
+                      <Button size="sm" variant="ghost" className="text-red-600" onClick={() => removal.ask(s)}>
                         {t("schemes.delete")}
                       </Button>
                     </div>
@@ -163,17 +157,10 @@ export function SchemesView() {
         </div>
       )}
       <ConfirmDialog
-        open={deleting !== null}
+        {...removal.dialog}
         title={t("schemes.deleteTitle")}
-        message={t("schemes.deleteConfirm", { name: deleting?.name ?? "" })}
-        error={remove.error?.message}
+        message={t("schemes.deleteConfirm", { name: removal.target?.name ?? "" })}
         confirmLabel={t("common.delete")}
-        busy={remove.isPending}
-        onConfirm={() => deleting && remove.mutate(deleting.id)}
-        onClose={() => {
-          setDeleting(null);
-          remove.reset();
-        }}
       />
     </section>
   );

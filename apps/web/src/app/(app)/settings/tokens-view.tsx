@@ -6,6 +6,7 @@ import type { ApiTokenDto } from "@/lib/api/schemas";
 import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
 import { Alert, Badge, Button, Card, ConfirmDialog, Input } from "@/components/ui";
+import { useConfirmedAction } from "@/components/use-confirmed-action";
 
 export function TokensView() {
   const t = useT();
@@ -15,7 +16,6 @@ export function TokensView() {
   const [name, setName] = useState("");
   const [created, setCreated] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
-  const [revoking, setRevoking] = useState<ApiTokenDto | null>(null);
 
   const create = useMutation({
     mutationFn: (n: string) => api.createToken(n),
@@ -26,13 +26,7 @@ export function TokensView() {
       void qc.invalidateQueries({ queryKey: ["tokens"] });
     },
   });
-  const revoke = useMutation({
-    mutationFn: (id: string) => api.revokeToken(id),
-    onSuccess: () => {
-      setRevoking(null);
-      void qc.invalidateQueries({ queryKey: ["tokens"] });
-    },
-  });
+  const revocation = useConfirmedAction<ApiTokenDto>(api.revokeToken, ["tokens"]);
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -119,7 +113,7 @@ export function TokensView() {
                   {tok.revokedAt ? (
                     <Badge>{t("settings.revoked")}</Badge>
                   ) : (
-                    <Button size="sm" variant="ghost" className="text-red-600" onClick={() => setRevoking(tok)}>
+                    <Button size="sm" variant="ghost" className="text-red-600" onClick={() => revocation.ask(tok)}>
                       {t("settings.revoke")}
                     </Button>
                   )}
@@ -131,14 +125,10 @@ export function TokensView() {
       </div>
 
       <ConfirmDialog
-        open={revoking !== null}
+        {...revocation.dialog}
         title={t("settings.revokeTitle")}
-        message={t("settings.revokeConfirm", { name: revoking?.name ?? "" })}
+        message={t("settings.revokeConfirm", { name: revocation.target?.name ?? "" })}
         confirmLabel={t("settings.revoke")}
-        busy={revoke.isPending}
-        error={revoke.error?.message}
-        onConfirm={() => revoking && revoke.mutate(revoking.id)}
-        onClose={() => setRevoking(null)}
       />
     </Card>
   );
