@@ -4,7 +4,7 @@
 import { evaluateTemplate, parseTemplate, type SchemeNode, type SourceNode, type TargetNode } from "@qiao/core";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { issueText, type ApiIssue, type FieldMetaDto } from "@/lib/api/schemas";
+import { issueText, type ApiIssue, type ConnectorDto, type FieldMetaDto } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Badge, Button, Field, Input, Select, Switch, cx } from "@/components/ui";
 import {
@@ -46,7 +46,8 @@ function ConnectionAndApi({
   catalog: Catalog;
   issues: ApiIssue[];
   onConnection: (id: string) => void;
-  onApi: (id: string) => void;
+  /** The API the user picked, from this node's connector and kind. */
+  onApi: (api: ConnectorDto["apis"][number]) => void;
 }) {
   const t = useT();
   const en = useLocale() === "en";
@@ -82,7 +83,14 @@ function ConnectionAndApi({
         )}
       </Field>
       <Field label={t("editor.api")} htmlFor={`${kind}-api`} required error={message(issuesAt(issues, [...base, "api"])[0], en)}>
-        <Select id={`${kind}-api`} value={api} onChange={(e) => onApi(e.target.value)}>
+        <Select
+          id={`${kind}-api`}
+          value={api}
+          onChange={(e) => {
+            const next = apis.find((a) => a.id === e.target.value);
+            if (next) onApi(next);
+          }}
+        >
           {apis.map((a) => (
             <option key={a.id} value={a.id}>
               {en ? a.nameEn : a.name} ({a.id})
@@ -125,11 +133,10 @@ export function SourcePanel({
           catalog={catalog}
           issues={issues}
           onConnection={(connectionId) => onChange({ connectionId })}
-          onApi={(id) => {
-            const next = connectorOf(catalog, node.config.platform)?.apis.find((a) => a.id === id);
-            if (next?.kind !== "source") return;
+          onApi={(next) => {
+            if (next.kind !== "source") return;
             onChange({
-              api: id,
+              api: next.id,
               params: presetParams(next),
               idField: next.idField,
               listKey: next.listKey,
@@ -239,9 +246,8 @@ export function TargetPanel({
           catalog={catalog}
           issues={issues}
           onConnection={(connectionId) => onChange({ connectionId })}
-          onApi={(id) => {
-            const next = connectorOf(catalog, node.config.platform)?.apis.find((a) => a.id === id);
-            if (next?.kind === "target") onChange({ api: id, formId: next.formId });
+          onApi={(next) => {
+            if (next.kind === "target") onChange({ api: next.id, formId: next.formId });
           }}
         />
         <div className="grid grid-cols-2 gap-3">
