@@ -4,7 +4,12 @@ import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { GUANYI_URL, KINGDEE_ADMIN, KINGDEE_URL, kingdeeCustomers, signIn } from "./helpers";
 
-const SCREENSHOTS = new URL("../../../docs/screenshots/", import.meta.url).pathname;
+// Every run saves the editor and run-page screenshots under test-results/; with
+// UPDATE_DOCS_SCREENSHOTS=1 they replace the README's in docs/screenshots/ instead.
+const SCREENSHOTS = new URL(
+  process.env.UPDATE_DOCS_SCREENSHOTS ? "../../../docs/screenshots/" : "../test-results/screenshots/",
+  import.meta.url,
+).pathname;
 
 async function createConnection(page: Page, platform: string, name: string, baseUrl: string, fields: Record<string, string>, ok: RegExp) {
   await page.getByRole("button", { name: "新建连接" }).click();
