@@ -90,7 +90,8 @@ test("SIGTERM: the worker finishes its batch, hands the run back and exits; the 
   first.child.kill("SIGTERM");
   expect(await first.exited).toBe(0);
   const handedBack = await runOf(run.id);
-  expect(handedBack).toMatchObject({ status: "queued", phase: "writing" });
+  // Records are written while the read goes on: the run may stop in either phase.
+  expect(handedBack).toMatchObject({ status: "queued", phase: expect.stringMatching(/^(reading|writing)$/) });
   expect(handedBack.written % 100).toBe(0);
   expect(await sending(scheme.id)).toBe(0);
   expect(await queue.getJobState(run.id)).toBe("waiting");

@@ -1,6 +1,7 @@
 // One attempt at a run: claim it, compile its scheme version, then read → stage → write (manual and
-// scheduled runs), the first page only (test runs) or the failed records (retry runs). Calling it
-// again on an interrupted run resumes from staging; on a finished run it does nothing.
+// scheduled runs; records are written while the read goes on), the first page only (test runs) or
+// the failed records (retry runs). Calling it again on an interrupted run resumes from staging; on
+// a finished run it does nothing.
 import { claimRun, finishRun, isDatabaseUnavailable, requeueRun, type RunModel as Run } from "@qiao/db";
 import type { EngineContext } from "./context";
 import { AttemptSuperseded, describeError } from "./failure";
@@ -41,8 +42,10 @@ async function runPhases(x: RunScope): Promise<PhaseEnd> {
     case "manual":
     case "schedule": {
       if (run.phase === "queued" || run.phase === "reading") {
+        // Writes as it reads; then what is still pending (left by earlier runs) is written too.
         const read = await readSource(x);
         if (read !== "done") return read;
+        return writePending(x, false, false);
       }
       return writePending(x, false);
     }

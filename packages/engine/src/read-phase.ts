@@ -1,16 +1,31 @@
-// Read → stage: pages stream from the source connector into staging, one bulk upsert per page;
-// the dataset is never held whole. The scheme's cursor moves only once the read completed.
+// Read → stage → write: pages stream from the source connector into staging, one bulk upsert per
+// page, and the records that staging says must be written go to the target straight away, with
+// the payloads mapped for staging (each record is mapped once). The dataset is never held whole:
+// at most a page and a batch or two are in memory. The scheme's cursor moves only once the read
+// completed.
 import { mapRecord, resolveParams } from "@qiao/core";
 import { completeRead, resetReadCounters, stagePage, type StagedRecord } from "@qiao/db";
-import { payloadHash } from "./hash";
+import { payloadHash, type MappingError } from "./hash";
 import { later } from "./promises";
 import type { PhaseEnd, RunScope } from "./scope";
+import { prepare, recoverSending, writeBatches, type PreparedBatch } from "./write-phase";
 
-/** Maps a page's records and keys them by source id (the last copy wins within a page). */
-export function stageable(x: RunScope, records: Record<string, unknown>[]): { staged: StagedRecord[]; withoutId: number } {
+/** A record's mapped payload, its mapping errors and the payload's hash. */
+export interface Mapped {
+  payload: Record<string, unknown>;
+  errors: readonly MappingError[];
+  hash: string;
+}
+
+/**
+ * Maps a page's records and keys them by source id (the last copy wins within a page). `mapped`
+ * keeps each staged record's mapping, so what is written is exactly what was hashed.
+ */
+export function stageable(x: RunScope, records: Record<string, unknown>[]): { staged: StagedRecord[]; mapped: Map<string, Mapped>; withoutId: number } {
   const { plan } = x;
   const vars = x.vars();
-  const byId = new Map<string, StagedRecord>();
+  const staged = new Map<string, StagedRecord>();
+  const mapped = new Map<string, Mapped>();
   let withoutId = 0;
   for (const record of records) {
     const id = record[plan.source.idField];
@@ -18,10 +33,13 @@ export function stageable(x: RunScope, records: Record<string, unknown>[]): { st
       withoutId++;
       continue;
     }
+    const sourceId = String(id);
     const { payload, errors } = mapRecord(plan.target, record, vars, plan.timezone);
-    byId.set(String(id), { sourceId: String(id), data: record, payloadHash: payloadHash(payload, errors) });
+    const hash = payloadHash(payload, errors);
+    staged.set(sourceId, { sourceId, data: record, payloadHash: hash });
+    mapped.set(sourceId, { payload, errors, hash });
   }
-  return { staged: [...byId.values()], withoutId };
+  return { staged: [...staged.values()], mapped, withoutId };
 }
 
 /**
@@ -50,8 +68,27 @@ export async function* readAhead<T>(pages: AsyncIterable<T>): AsyncGenerator<T> 
   }
 }
 
+/**
+ * Reads the source into staging and writes what must be written as it goes. Records left `sending`
+ * by an interrupted attempt are looked up first. Returns how the read ended; the records still
+ * pending after it (left from earlier runs) are written by the caller's write phase.
+ */
 export async function readSource(x: RunScope): Promise<PhaseEnd> {
+  await recoverSending(x);
+  let readEnd: PhaseEnd = "done";
+  const writeEnd = await writeBatches(
+    x,
+    stagePages(x, (end) => {
+      readEnd = end;
+    }),
+  );
+  return writeEnd !== "done" ? writeEnd : readEnd;
+}
+
+/** The read: stages page after page and yields batches of the records staging says to write. */
+async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGenerator<PreparedBatch> {
   const { plan, run, journal } = x;
+  const batchSize = plan.target.batchSize;
   // A resumed attempt reads again from the first page: staging makes that idempotent.
   await x.clock.time("journal", () => resetReadCounters(x.db, run.id));
   const params = resolveParams(plan.source, x.vars(), plan.timezone);
@@ -60,6 +97,8 @@ export async function readSource(x: RunScope): Promise<PhaseEnd> {
   let pages = 0;
   let fetched = 0;
   let toWrite = 0;
+  let batch: PreparedBatch = { failures: [], sendable: [] };
+  const size = () => batch.failures.length + batch.sendable.length;
   const source = x.source.readPages({
     api: plan.source.api.id,
     params,
@@ -70,14 +109,18 @@ export async function readSource(x: RunScope): Promise<PhaseEnd> {
   // A page's counters are reported while the next page is staged (in order, one report at a time):
   // the cancellation flag they bring back is at most one page old.
   let reporting: Promise<void> = Promise.resolve();
+  // Staging probes a page's hashes before sending its data while pages come back mostly unchanged
+  // (a rerun), and sends everything at once while they are mostly new (a first run).
+  let probe = true;
   try {
     for await (const page of x.clock.pages("read", readAhead(source))) {
       pages++;
       fetched += page.records.length;
-      const { staged, withoutId } = x.clock.timeSync("map", () => stageable(x, page.records));
+      const { staged, mapped, withoutId } = x.clock.timeSync("map", () => stageable(x, page.records));
       const result = staged.length > 0
-        ? await x.clock.time("stage", () => stagePage(x.db, { schemeId: run.schemeId, runId: run.id, mode: plan.target.mode, records: staged }))
-        : { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0 };
+        ? await x.clock.time("stage", () => stagePage(x.db, { schemeId: run.schemeId, runId: run.id, mode: plan.target.mode, records: staged, probe }))
+        : { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
+      if (staged.length > 0) probe = result.changed * 2 < staged.length;
       toWrite += result.toWrite;
       const skipped = result.unchanged + result.stale + result.failedUnchanged;
       await reporting;
@@ -92,12 +135,20 @@ export async function readSource(x: RunScope): Promise<PhaseEnd> {
           (result.stale > 0 ? `, ${result.stale} changed, not updated in create mode` : "") +
           (result.failedUnchanged > 0 ? `, ${result.failedUnchanged} still failed from earlier (retry them)` : "") +
           (withoutId > 0 ? `, ${withoutId} without ${plan.source.idField} ignored` : ""),
-        { page: page.pageNo, total: page.total, ...result, withoutId },
+        { page: page.pageNo, total: page.total, toWrite: result.toWrite, unchanged: result.unchanged, stale: result.stale, failedUnchanged: result.failedUnchanged, inserted: result.inserted, withoutId },
       );
+      for (const record of result.pending) {
+        prepare(batch, record, mapped.get(record.sourceId)!);
+        if (size() >= batchSize) {
+          yield batch;
+          batch = { failures: [], sendable: [] };
+        }
+      }
       const stop = x.interruption();
       if (stop) {
         await reporting;
-        return stop;
+        ended(stop);
+        return;
       }
     }
     await reporting;
@@ -112,5 +163,5 @@ export async function readSource(x: RunScope): Promise<PhaseEnd> {
     `Read complete: ${pages} pages, ${fetched} records, ${toWrite} to write; the scheme's cursor moved to the window's end`,
     { pages, fetched, toWrite, cursor: run.windowEnd },
   );
-  return "done";
+  if (size() > 0) yield batch;
 }

@@ -12,6 +12,8 @@ export type PhaseEnd = "done" | "cancelled" | "stopped";
 
 export class RunScope {
   private cancelRequested = false;
+  /** Batches this attempt has sent so far (the numbers of its log's batch lines continue across phases). */
+  batchesSent = 0;
 
   constructor(
     readonly ctx: EngineContext,

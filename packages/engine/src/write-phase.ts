@@ -14,7 +14,6 @@ import {
   resolveSending,
   sendingRecords,
   type MappingFailure,
-  type PendingRecord,
   type SendingVerdict,
   type WriteResult,
 } from "@qiao/db";
@@ -97,17 +96,22 @@ export async function recoverSending(x: RunScope): Promise<void> {
   );
 }
 
-interface Sendable {
-  record: PendingRecord;
+/** A record ready to be sent: its staging row and its mapped payload (with the payload's hash). */
+export interface Sendable {
+  record: { id: bigint; sourceId: string };
   payload: Record<string, unknown>;
   hash: string;
 }
 
-/** A batch taken from staging and mapped (not yet marked). */
-interface TakenBatch {
-  batchNo: number;
+/** A batch of pending records, mapped (not yet marked): those to send and the mapping failures. */
+export interface PreparedBatch {
   failures: MappingFailure[];
   sendable: Sendable[];
+}
+
+/** A prepared batch with its number in the run's log. */
+interface TakenBatch extends PreparedBatch {
+  batchNo: number;
 }
 
 /** A batch whose mapping failures are recorded and whose other records are marked `sending`. */
@@ -119,48 +123,52 @@ interface MarkedBatch {
   firstError: string | undefined;
 }
 
-/** Keyset position of the write phase: the last staged record taken. */
-interface Cursor {
-  afterId: bigint;
-  batchNo: number;
+/** Sorts one mapped record into a batch: a payload to send, or a mapping failure. */
+export function prepare(
+  batch: PreparedBatch,
+  record: { id: bigint; sourceId: string },
+  mapped: { payload: Record<string, unknown>; errors: readonly { field: string; message: string }[]; hash: string },
+): void {
+  if (mapped.errors.length > 0) {
+    batch.failures.push({
+      id: record.id,
+      sourceId: record.sourceId,
+      hash: mapped.hash,
+      payload: mapped.payload,
+      error: mapped.errors.map((e) => e.message).join("；"),
+      errorField: mapped.errors[0]!.field,
+    });
+  } else {
+    batch.sendable.push({ record, payload: mapped.payload, hash: mapped.hash });
+  }
 }
 
-/** The next pending batch (null: none left), mapped. Reads only: it may run ahead of the calls. */
-async function takeBatch(x: RunScope, onlyThisRun: boolean, cursor: Cursor): Promise<TakenBatch | null> {
+/** The scheme's pending records (or the run's), read from staging in batches and mapped. */
+async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator<PreparedBatch> {
   const { plan, run } = x;
-  const batch = await x.clock.time("protocol", () =>
-    nextPendingRecords(x.db, {
-      schemeId: run.schemeId,
-      afterId: cursor.afterId,
-      limit: plan.target.batchSize,
-      ...(onlyThisRun && { runId: run.id }),
-    }),
-  );
-  if (batch.length === 0) return null;
-  cursor.afterId = batch[batch.length - 1]!.id;
-
-  const vars = x.vars();
-  const failures: MappingFailure[] = [];
-  const sendable: Sendable[] = [];
-  for (const record of batch) {
-    const { payload, errors, hash } = x.clock.timeSync("map", () => {
-      const mapped = mapRecord(plan.target, record.data, vars, plan.timezone);
-      return { ...mapped, hash: payloadHash(mapped.payload, mapped.errors) };
-    });
-    if (errors.length > 0) {
-      failures.push({
-        id: record.id,
-        sourceId: record.sourceId,
-        hash,
-        payload,
-        error: errors.map((e) => e.message).join("；"),
-        errorField: errors[0]!.field,
+  let afterId = 0n;
+  for (;;) {
+    const rows = await x.clock.time("protocol", () =>
+      nextPendingRecords(x.db, {
+        schemeId: run.schemeId,
+        afterId,
+        limit: plan.target.batchSize,
+        ...(onlyThisRun && { runId: run.id }),
+      }),
+    );
+    if (rows.length === 0) return;
+    afterId = rows[rows.length - 1]!.id;
+    const vars = x.vars();
+    const batch: PreparedBatch = { failures: [], sendable: [] };
+    for (const row of rows) {
+      const mapped = x.clock.timeSync("map", () => {
+        const m = mapRecord(plan.target, row.data, vars, plan.timezone);
+        return { ...m, hash: payloadHash(m.payload, m.errors) };
       });
-    } else {
-      sendable.push({ record, payload, hash });
+      prepare(batch, row, mapped);
     }
+    yield batch;
   }
-  return { batchNo: ++cursor.batchNo, failures, sendable };
 }
 
 /**
@@ -179,7 +187,7 @@ async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedBatch | 
         runId: run.id,
         attempt: run.attempt,
         batchId,
-        records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload })),
+        records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload, hash: s.hash })),
       }),
     );
     if (marked.size < batch.sendable.length) {
@@ -234,7 +242,7 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
     firstError ??= results.find((r) => !r.ok)?.error ?? undefined;
     // The answers, their RunRecords and the run's counters: one statement.
     const recorded = await x.clock.time("protocol", () =>
-      recordWriteResults(x.db, { runId: run.id, batchId: batch.batchId, results, alsoFailed: batch.failed }),
+      recordWriteResults(x.db, { runId: run.id, batchId: batch.batchId, mode: x.plan.target.mode, results, alsoFailed: batch.failed }),
     );
     written = recorded.written;
     failed += recorded.failed;
@@ -251,19 +259,27 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
 
 /**
  * Writes the pending records of the scheme (or, with `onlyThisRun`, those a retry or test run took
- * over), batch after batch, stopping at a batch boundary when cancelled or shutting down.
- *
- * One call at a time, in order, as the write protocol has it; what does not need the target waits
- * for no call: while a batch's call is in flight, the next batch is read from staging and mapped,
- * and the previous batch's outcomes are recorded. A batch is marked `sending` only right before
- * its own call.
+ * over), batch after batch, stopping at a batch boundary when cancelled or shutting down. Records
+ * left `sending` by an interrupted attempt are looked up first (unless `recover` is false: the
+ * caller did that already).
  */
-export async function writePending(x: RunScope, onlyThisRun: boolean): Promise<PhaseEnd> {
+export async function writePending(x: RunScope, onlyThisRun: boolean, recover = true): Promise<PhaseEnd> {
   await x.progress({ phase: "writing" });
-  await recoverSending(x);
+  if (recover) await recoverSending(x);
+  return writeBatches(x, stagedBatches(x, onlyThisRun));
+}
 
-  const cursor: Cursor = { afterId: 0n, batchNo: 0 };
-  let next = later(takeBatch(x, onlyThisRun, cursor));
+/**
+ * Sends `batches` through the write protocol, one call at a time, in order, as the protocol has
+ * it; what does not need the target waits for no call: while a batch's call is in flight, the next
+ * batch is prepared (read from staging, or from the source while reading) and the previous batch's
+ * outcomes are recorded. A batch is marked `sending` only right before its own call. Stops at a
+ * batch boundary when cancelled or shutting down; "done" when `batches` ran out.
+ */
+export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedBatch>): Promise<PhaseEnd> {
+  const it = batches[Symbol.asyncIterator]();
+  let batchNo = x.batchesSent;
+  let next = later(it.next());
   let finishing: Promise<void> = Promise.resolve();
   try {
     for (;;) {
@@ -273,14 +289,15 @@ export async function writePending(x: RunScope, onlyThisRun: boolean): Promise<P
         return stop;
       }
       const taken = await next;
-      if (!taken) break;
-      const batch = await markBatch(x, taken);
+      if (taken.done) break;
+      const batch = await markBatch(x, { ...taken.value, batchNo: ++batchNo });
+      x.batchesSent = batchNo;
       if (batch === "cancelled") {
         await finishing;
         return "cancelled";
       }
       const call = sendBatch(x, batch);
-      next = later(takeBatch(x, onlyThisRun, cursor));
+      next = later(it.next());
       const outcomes = await call;
       // Outcomes are recorded in batch order (counters, log lines).
       await finishing;
@@ -289,9 +306,12 @@ export async function writePending(x: RunScope, onlyThisRun: boolean): Promise<P
     await finishing;
     return "done";
   } catch (error) {
-    // Nothing keeps running after the phase ends: the read ahead and the last recording settle first.
+    // Nothing keeps running after the phase ends: the batch being prepared and the last recording
+    // settle first.
     await Promise.allSettled([next, finishing]);
     throw error;
+  } finally {
+    await it.return?.(undefined);
   }
 }
 

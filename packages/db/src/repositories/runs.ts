@@ -4,7 +4,7 @@
 import { Prisma } from "../../generated/prisma/client";
 import type { RunPhase, RunStatus, RunTrigger } from "../../generated/prisma/enums";
 import type { Run } from "../../generated/prisma/client";
-import type { Db } from "../client";
+import { hotQuery, type Db } from "../client";
 
 /** The statuses of a run that is not finished. */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ["queued", "running"];
@@ -130,19 +130,21 @@ export async function reportProgress(
   runId: string,
   p: RunProgress,
 ): Promise<{ cancelRequested: boolean; attempt: number; status: RunStatus }> {
-  // Raw SQL: this runs for every page and batch of a run, and the model API compiles each call
-  // (its shape varies) at several times the cost of the statement itself.
-  const rows = await db.$queryRaw<{ cancelRequested: boolean; attempt: number; status: RunStatus }[]>`
-    UPDATE runs SET
-      phase = COALESCE(${p.phase ?? null}::run_phase, phase),
-      total = CASE WHEN ${p.total !== undefined} THEN ${p.total ?? null}::int ELSE total END,
-      fetched = fetched + ${p.fetched ?? 0}::int,
-      written = written + ${p.written ?? 0}::int,
-      skipped = skipped + ${p.skipped ?? 0}::int,
-      failed = failed + ${p.failed ?? 0}::int,
-      updated_at = ${new Date()}::timestamp
-    WHERE id = ${runId}::uuid
-    RETURNING cancel_requested AS "cancelRequested", attempt, status`;
+  // Straight to the pool: this runs for every page and batch of a run (see ../client.ts).
+  const rows = await hotQuery<{ cancelRequested: boolean; attempt: number; status: RunStatus }>(
+    db,
+    `UPDATE runs SET
+      phase = COALESCE($2::run_phase, phase),
+      total = CASE WHEN $3::boolean THEN $4::int ELSE total END,
+      fetched = fetched + $5::int,
+      written = written + $6::int,
+      skipped = skipped + $7::int,
+      failed = failed + $8::int,
+      updated_at = $9::timestamp
+    WHERE id = $1::uuid
+    RETURNING cancel_requested AS "cancelRequested", attempt, status::text AS status`,
+    [runId, p.phase ?? null, p.total !== undefined, p.total ?? null, p.fetched ?? 0, p.written ?? 0, p.skipped ?? 0, p.failed ?? 0, new Date().toISOString()],
+  );
   if (!rows[0]) throw new Error(`Run ${runId} does not exist`);
   return rows[0];
 }
@@ -171,13 +173,15 @@ export interface RunLogLine {
 export async function appendRunLog(db: Db, runId: string, lines: RunLogLine | RunLogLine[]): Promise<void> {
   const list = Array.isArray(lines) ? lines : [lines];
   if (list.length === 0) return;
-  // Raw SQL, in order (ids follow the array): createMany costs several times as much per call.
-  await db.$executeRaw`
-    INSERT INTO run_logs (run_id, level, message, data)
-    SELECT ${runId}::uuid, l.line->>'level', l.line->>'message', NULLIF(l.line->'data', 'null'::jsonb)
-    FROM jsonb_array_elements(${JSON.stringify(list.map((l) => ({ level: l.level, message: l.message, data: l.data ?? null })))}::jsonb)
-      WITH ORDINALITY AS l(line, n)
-    ORDER BY l.n`;
+  // Straight to the pool, in order (ids follow the array): createMany costs several times as much per call.
+  await hotQuery(
+    db,
+    `INSERT INTO run_logs (run_id, level, message, data)
+    SELECT $1::uuid, l.line->>'level', l.line->>'message', NULLIF(l.line->'data', 'null'::jsonb)
+    FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS l(line, n)
+    ORDER BY l.n`,
+    [runId, JSON.stringify(list.map((l) => ({ level: l.level, message: l.message, data: l.data ?? null })))],
+  );
 }
 
 export interface FinishRunInput {

@@ -1,10 +1,11 @@
 // Staging ("数据湖") and per-record outcomes: the bulk statements of the engine's write protocol.
 // Every function is one SQL statement (CTEs keep a record's staging row and its RunRecord in step
 // atomically), fed with a JSON array so a page or batch costs one round trip whatever its size.
+import { createHash } from "node:crypto";
 import type { WriteMode } from "@qiao/core";
 import { Prisma } from "../../generated/prisma/client";
 import type { RunStatus } from "../../generated/prisma/enums";
-import type { Db } from "../client";
+import { hotQuery, type Db } from "../client";
 
 /**
  * JSON for jsonb_to_recordset: a bigint `id` column as a string (JSON has no bigint). Not with a
@@ -32,7 +33,49 @@ export interface StagePageResult {
   failedUnchanged: number;
   /** Rows seen for the first time. */
   inserted: number;
+  /** Records sent with their data: new, or changed in data or payload (the rest were unchanged). */
+  changed: number;
+  /**
+   * The page's rows that are `pending` now (new, changed, or left pending), with their ids: the
+   * engine writes them from the payloads it just mapped instead of reading them back. Rows being
+   * sent are counted in `toWrite` but not listed: the write protocol's recovery owns them.
+   */
+  pending: { id: bigint; sourceId: string }[];
 }
+
+type StageCounts = Omit<StagePageResult, "pending" | "changed">;
+
+interface StageRow extends StageCounts {
+  pendingIds: string[] | null;
+  pendingSourceIds: string[] | null;
+}
+
+function stageResult(rows: StageRow[], changed: number): StagePageResult {
+  const row = rows[0]!;
+  const ids = row.pendingIds ?? [];
+  const sourceIds = row.pendingSourceIds ?? [];
+  return {
+    toWrite: row.toWrite,
+    unchanged: row.unchanged,
+    stale: row.stale,
+    failedUnchanged: row.failedUnchanged,
+    inserted: row.inserted,
+    changed,
+    pending: ids.map((id, i) => ({ id: BigInt(id), sourceId: sourceIds[i]! })),
+  };
+}
+
+/** The page's counts and pending rows, from `outcome` (source_id, id, status, inserted). */
+const STAGE_SUMMARY = `
+    SELECT
+      count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS "toWrite",
+      count(*) FILTER (WHERE status = 'written')::int AS "unchanged",
+      count(*) FILTER (WHERE status = 'stale')::int AS "stale",
+      count(*) FILTER (WHERE status = 'failed')::int AS "failedUnchanged",
+      count(*) FILTER (WHERE inserted)::int AS "inserted",
+      array_agg(id::text ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingIds",
+      array_agg(source_id ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingSourceIds"
+    FROM outcome`;
 
 /**
  * Upserts one page of source records by (scheme, source id). A row's status follows the hash of
@@ -40,64 +83,111 @@ export interface StagePageResult {
  * stale in create mode, pending in upsert mode; new → pending. Rows whose data and hash did not
  * change are not rewritten at all (a large scheme read every few minutes must not churn the table).
  * Rows being sent keep their status: the recovery of the write protocol owns them.
+ *
+ * A record's data is compared by the md5 of its JSON text (`data_hash`), never as jsonb. With
+ * `probe`, the page's ids and hashes go first, and only new or changed records are sent with their
+ * data: what a rerun of an unchanged source costs is one index probe per record and a few bytes.
+ * Without it, everything goes in one statement (cheaper when most of the page is new; the engine
+ * picks by the page before).
  */
 export async function stagePage(
   db: Db,
-  input: { schemeId: string; runId: string; mode: WriteMode; records: StagedRecord[] },
+  input: { schemeId: string; runId: string; mode: WriteMode; records: StagedRecord[]; probe?: boolean },
 ): Promise<StagePageResult> {
-  const now = new Date();
-  const rows = await db.$queryRaw<StagePageResult[]>`
-    WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${rowsJson(input.records.map((r) => ({ source_id: r.sourceId, data: r.data, payload_hash: r.payloadHash })))}::jsonb)
-        AS t(source_id text, data jsonb, payload_hash text)
+  const texts = input.records.map((r) => JSON.stringify(r.data));
+  const hashes = texts.map((t) => createHash("md5").update(t).digest("hex"));
+  let send = input.records.map((_, i) => i);
+  let probed: (StageRow & { changed: string[] | null }) | undefined;
+  if (input.probe) {
+    const rows = await hotQuery<StageRow & { changed: string[] | null }>(
+      db,
+      `WITH current AS (
+        SELECT i.source_id, s.id, s.status,
+          s.id IS NULL OR s.payload_hash IS DISTINCT FROM i.payload_hash OR s.data_hash IS DISTINCT FROM i.data_hash
+            OR (s.status = 'stale' AND $5::text = 'upsert') AS changed
+        FROM unnest($2::text[], $3::text[], $4::text[]) AS i(source_id, data_hash, payload_hash)
+        LEFT JOIN LATERAL (
+          SELECT id, status, payload_hash, data_hash FROM source_records
+          WHERE scheme_id = $1::uuid AND source_id = i.source_id
+          LIMIT 1
+        ) s ON true
+      ), outcome AS (
+        SELECT source_id, id, status, false AS inserted FROM current WHERE NOT changed
+      )
+      ${STAGE_SUMMARY.replace("FROM outcome", ", (SELECT array_agg(source_id) FROM current WHERE changed) AS changed FROM outcome")}`,
+      [input.schemeId, input.records.map((r) => r.sourceId), hashes, input.records.map((r) => r.payloadHash), input.mode],
+    );
+    probed = rows[0]!;
+    const changed = new Set(probed.changed ?? []);
+    send = send.filter((i) => changed.has(input.records[i]!.sourceId));
+    if (send.length === 0) return stageResult([probed], 0);
+  }
+  // The records' JSON texts are spliced in as they are (not stringified a second time).
+  const json = `[${send
+    .map((i) => `{"source_id":${JSON.stringify(input.records[i]!.sourceId)},"payload_hash":"${input.records[i]!.payloadHash}","data_hash":"${hashes[i]}","data":${texts[i]}}`)
+    .join(",")}]`;
+  const rows = await hotQuery<StageRow>(
+    db,
+    `WITH input AS (
+      SELECT t.source_id, t.payload_hash, t.data_hash, t.data::text AS data_text
+      FROM json_to_recordset($1::json) AS t(source_id text, payload_hash text, data_hash text, data json)
     ), current AS (
       -- LATERAL … LIMIT 1 (not a join, which the planner may flatten it back into): one probe of the
       -- (scheme, source id) index per record whatever the statistics say; a join was planned as a
       -- scan of all the scheme's rows per page when they were stale.
-      SELECT i.*, s.status AS old_status, s.id IS NOT NULL AS known,
-        s.id IS NULL OR s.payload_hash IS DISTINCT FROM i.payload_hash OR s.data IS DISTINCT FROM i.data
-          OR (s.status = 'stale' AND ${input.mode}::text = 'upsert') AS changed
+      SELECT i.*, s.id AS old_id, s.status AS old_status, s.id IS NOT NULL AS known,
+        s.id IS NULL OR s.payload_hash IS DISTINCT FROM i.payload_hash OR s.data_hash IS DISTINCT FROM i.data_hash
+          OR (s.status = 'stale' AND $4::text = 'upsert') AS changed
       FROM input i LEFT JOIN LATERAL (
-        SELECT id, status, payload_hash, data FROM source_records
-        WHERE scheme_id = ${input.schemeId}::uuid AND source_id = i.source_id
+        SELECT id, status, payload_hash, data_hash FROM source_records
+        WHERE scheme_id = $2::uuid AND source_id = i.source_id
         LIMIT 1
       ) s ON true
     ), upserted AS (
       -- Only new and changed rows reach the upsert: ON CONFLICT locks every row it meets, so an
       -- unchanged page would still write (row locks) and its commit wait for a WAL flush.
-      INSERT INTO source_records AS s (scheme_id, source_id, data, payload_hash, status, last_run_id, created_at, updated_at)
-      SELECT ${input.schemeId}::uuid, c.source_id, c.data, c.payload_hash, 'pending', ${input.runId}::uuid, ${now}::timestamp, ${now}::timestamp
+      INSERT INTO source_records AS s (scheme_id, source_id, data, data_hash, payload_hash, status, last_run_id, created_at, updated_at)
+      SELECT $2::uuid, c.source_id, c.data_text::jsonb, c.data_hash, c.payload_hash, 'pending', $3::uuid, $5::timestamp, $5::timestamp
       FROM current c WHERE c.changed
       ON CONFLICT (scheme_id, source_id) DO UPDATE SET
         data = EXCLUDED.data,
+        data_hash = EXCLUDED.data_hash,
         payload_hash = EXCLUDED.payload_hash,
         status = CASE
           WHEN s.status = 'sending' THEN s.status
           WHEN s.written_hash = EXCLUDED.payload_hash THEN 'written'::record_status
           WHEN s.status = 'failed' AND s.payload_hash = EXCLUDED.payload_hash THEN s.status
-          WHEN s.written_hash IS NOT NULL AND ${input.mode}::text = 'create' THEN 'stale'::record_status
+          WHEN s.written_hash IS NOT NULL AND $4::text = 'create' THEN 'stale'::record_status
           ELSE 'pending'::record_status END,
         last_run_id = EXCLUDED.last_run_id,
         updated_at = EXCLUDED.updated_at
       WHERE s.payload_hash IS DISTINCT FROM EXCLUDED.payload_hash
-         OR s.data IS DISTINCT FROM EXCLUDED.data
-         OR (s.status = 'stale' AND ${input.mode}::text = 'upsert')
-      RETURNING s.source_id, s.status, (xmax = 0) AS inserted
+         OR s.data_hash IS DISTINCT FROM EXCLUDED.data_hash
+         OR (s.status = 'stale' AND $4::text = 'upsert')
+      RETURNING s.id, s.source_id, s.status, (xmax = 0) AS inserted
     ), outcome AS (
-      SELECT u.status, u.inserted FROM upserted u
+      SELECT u.id, u.source_id, u.status, u.inserted FROM upserted u
       UNION ALL
       -- rows left untouched: their status as the statement found it
-      SELECT c.old_status, false FROM current c
+      SELECT c.old_id, c.source_id, c.old_status, false FROM current c
       WHERE c.known AND NOT EXISTS (SELECT 1 FROM upserted u WHERE u.source_id = c.source_id)
     )
-    SELECT
-      count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS "toWrite",
-      count(*) FILTER (WHERE status = 'written')::int AS "unchanged",
-      count(*) FILTER (WHERE status = 'stale')::int AS "stale",
-      count(*) FILTER (WHERE status = 'failed')::int AS "failedUnchanged",
-      count(*) FILTER (WHERE inserted)::int AS "inserted"
-    FROM outcome`;
-  return rows[0]!;
+    ${STAGE_SUMMARY}`,
+    [json, input.schemeId, input.runId, input.mode, new Date().toISOString()],
+  );
+  const result = stageResult(rows, send.length);
+  if (!probed) return result;
+  // The probe's unchanged rows and the upsert's rows, together.
+  const unchanged = stageResult([probed], 0);
+  return {
+    toWrite: unchanged.toWrite + result.toWrite,
+    unchanged: unchanged.unchanged + result.unchanged,
+    stale: unchanged.stale + result.stale,
+    failedUnchanged: unchanged.failedUnchanged + result.failedUnchanged,
+    inserted: result.inserted,
+    changed: send.length,
+    pending: [...unchanged.pending, ...result.pending],
+  };
 }
 
 export interface PendingRecord {
@@ -116,13 +206,16 @@ export async function nextPendingRecords(
   db: Db,
   input: { schemeId: string; afterId: bigint; limit: number; runId?: string },
 ): Promise<PendingRecord[]> {
-  const onlyRun = input.runId ? Prisma.sql`AND last_run_id = ${input.runId}::uuid` : Prisma.empty;
-  return db.$queryRaw<PendingRecord[]>`
-    SELECT id, source_id AS "sourceId", data, target_id AS "targetId", target_number AS "targetNumber"
+  const rows = await hotQuery<{ id: string; sourceId: string; data: Record<string, unknown>; targetId: string | null; targetNumber: string | null }>(
+    db,
+    `SELECT id::text, source_id AS "sourceId", data, target_id AS "targetId", target_number AS "targetNumber"
     FROM source_records
-    WHERE scheme_id = ${input.schemeId}::uuid AND status = 'pending' AND id > ${input.afterId} ${onlyRun}
+    WHERE scheme_id = $1::uuid AND status = 'pending' AND id > $2::bigint AND ($4::uuid IS NULL OR last_run_id = $4::uuid)
     ORDER BY id
-    LIMIT ${input.limit}`;
+    LIMIT $3::int`,
+    [input.schemeId, input.afterId.toString(), input.limit, input.runId ?? null],
+  );
+  return rows.map((r) => ({ ...r, id: BigInt(r.id) }));
 }
 
 export interface SendingRecordInput {
@@ -130,13 +223,15 @@ export interface SendingRecordInput {
   sourceId: string;
   /** The payload as handed to the target connector (kept on the RunRecord). */
   payload: Record<string, unknown>;
+  /** Its hash: the row's payload hash from now on (see recordWriteResults). */
+  hash: string;
 }
 
 /**
  * Step 1 of the write protocol: marks pending records `sending` in batch `batchId`, with the
- * payload about to be sent and the run sending it on the staging row (what the lookup after an
- * interrupted write needs), before the target is called. No RunRecord yet: it is written once,
- * with the answer (recordWriteResults) or the lookup's verdict (resolveSending).
+ * payload about to be sent (and its hash) and the run sending it on the staging row (what the
+ * lookup after an interrupted write needs), before the target is called. No RunRecord yet: it is
+ * written once, with the answer (recordWriteResults) or the lookup's verdict (resolveSending).
  * Fenced by the run's attempt and by its cancellation: a worker that was replaced (its job stalled
  * and another worker resumed the run), or a run whose cancellation was requested, marks nothing.
  * Returns the ids actually marked; only those may be sent.
@@ -145,25 +240,28 @@ export async function markSending(
   db: Db,
   input: { schemeId: string; runId: string; attempt: number; batchId: string; records: SendingRecordInput[] },
 ): Promise<Set<bigint>> {
-  const now = new Date();
-  const payloads = JSON.stringify(Object.fromEntries(input.records.map((r) => [r.id.toString(), r.payload])));
-  const rows = await db.$queryRaw<{ id: bigint }[]>`
-    WITH payloads AS MATERIALIZED (SELECT ${payloads}::jsonb AS m)
+  const sent = JSON.stringify(Object.fromEntries(input.records.map((r) => [r.id.toString(), { h: r.hash, p: r.payload }])));
+  const rows = await hotQuery<{ id: string }>(
+    db,
+    `WITH sent AS MATERIALIZED (SELECT $1::jsonb AS m)
     -- Looked up by primary key: joined to the input, or with "scheme_id =" (indexable), the planner
     -- walked every pending row of the scheme for each batch, quadratic in a large run's size. The
-    -- payload is picked from one JSON object by id (an InitPlan evaluated once), not joined.
+    -- payload and its hash are picked from one JSON object by id (an InitPlan evaluated once), not joined.
     UPDATE source_records s SET
-      status = 'sending', batch_id = ${input.batchId}, attempts = s.attempts + 1,
-      last_run_id = ${input.runId}::uuid, sending_run_id = ${input.runId}::uuid,
-      sending_payload = (SELECT m FROM payloads) -> (s.id::text),
-      updated_at = ${now}::timestamp
-    WHERE s.id = ANY(${input.records.map((r) => r.id.toString())}::bigint[])
-      AND s.scheme_id IS NOT DISTINCT FROM ${input.schemeId}::uuid AND s.status = 'pending'
+      status = 'sending', batch_id = $2, attempts = s.attempts + 1,
+      payload_hash = (SELECT m FROM sent) -> (s.id::text) ->> 'h',
+      last_run_id = $3::uuid, sending_run_id = $3::uuid,
+      sending_payload = (SELECT m FROM sent) -> (s.id::text) -> 'p',
+      updated_at = $6::timestamp
+    WHERE s.id = ANY($7::bigint[])
+      AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'
       AND EXISTS (
         SELECT 1 FROM runs r
-        WHERE r.id = ${input.runId}::uuid AND r.attempt = ${input.attempt} AND r.status = 'running' AND NOT r.cancel_requested)
-    RETURNING s.id`;
-  return new Set(rows.map((r) => r.id));
+        WHERE r.id = $3::uuid AND r.attempt = $5::int AND r.status = 'running' AND NOT r.cancel_requested)
+    RETURNING s.id::text`,
+    [sent, input.batchId, input.runId, input.schemeId, input.attempt, new Date().toISOString(), input.records.map((r) => r.id.toString())],
+  );
+  return new Set(rows.map((r) => BigInt(r.id)));
 }
 
 export interface WriteResult {
@@ -189,14 +287,16 @@ export interface RunAfterBatch {
  * Step 2 of the write protocol: the target's answer for a batch, in one statement with the run's
  * counters. Only records still `sending` in this batch are updated (if another worker already
  * recovered them, its verdict stands); each gets its RunRecord here, with the payload that was
- * marked. `alsoFailed` (the batch's mapping failures, already recorded) is added to the run's
- * failed counter. Returns the counts and the run's attempt, status and cancellation flag.
+ * marked. A record staged again with a changed payload while its batch was in flight (the same
+ * source id on two pages of one read) is not `written` with the older payload: it becomes
+ * pending again (stale in create mode once written). `alsoFailed` (the batch's mapping failures,
+ * already recorded) is added to the run's failed counter. Returns the counts and the run's
+ * attempt, status and cancellation flag.
  */
 export async function recordWriteResults(
   db: Db,
-  input: { runId: string; batchId: string; results: WriteResult[]; alsoFailed?: number },
+  input: { runId: string; batchId: string; mode: WriteMode; results: WriteResult[]; alsoFailed?: number },
 ): Promise<{ written: number; failed: number; run: RunAfterBatch }> {
-  const now = new Date();
   const json = rowsJson(
     input.results.map((r) => ({
       id: r.id,
@@ -209,34 +309,38 @@ export async function recordWriteResults(
       response: r.response ?? null,
     })),
   );
-  const rows = await db.$queryRaw<{ written: number; failed: number; cancelRequested: boolean; attempt: number; status: RunStatus }[]>`
-    WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${json}::jsonb)
+  const rows = await hotQuery<{ written: number; failed: number; cancelRequested: boolean; attempt: number | null; status: RunStatus }>(
+    db,
+    `WITH input AS (
+      SELECT * FROM jsonb_to_recordset($1::jsonb)
         AS t(id bigint, ok boolean, hash text, target_id text, target_number text, error text, error_field text, response jsonb)
     ), sent AS (
       -- The statement's snapshot: the rows as marked, before the update below clears the payload.
       SELECT id, sending_payload FROM source_records
-      WHERE id = ANY(${input.results.map((r) => r.id.toString())}::bigint[])
+      WHERE id = ANY($2::bigint[])
     ), updated AS (
       UPDATE source_records s SET
-        status = CASE WHEN i.ok THEN 'written'::record_status ELSE 'failed'::record_status END,
-        payload_hash = i.hash,
+        status = CASE
+          WHEN s.payload_hash IS DISTINCT FROM i.hash THEN
+            CASE WHEN i.ok AND $6::text = 'create' THEN 'stale'::record_status ELSE 'pending'::record_status END
+          WHEN i.ok THEN 'written'::record_status
+          ELSE 'failed'::record_status END,
         written_hash = CASE WHEN i.ok THEN i.hash ELSE s.written_hash END,
         target_id = COALESCE(i.target_id, s.target_id),
         target_number = COALESCE(i.target_number, s.target_number),
         last_error = CASE WHEN i.ok THEN NULL ELSE i.error END,
-        batch_id = NULL, sending_payload = NULL, sending_run_id = NULL, updated_at = ${now}::timestamp
+        batch_id = NULL, sending_payload = NULL, sending_run_id = NULL, updated_at = $5::timestamp
       FROM input i
       -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
       -- through the batch_id index (estimated at one row) it rescanned the input for every row.
-      WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM ${input.batchId}
+      WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM $3
       RETURNING s.id, s.source_id, i.ok
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, payload, response, target_id, target_number, batch_id, created_at, updated_at)
-      SELECT ${input.runId}::uuid, i.id, u.source_id,
+      SELECT $4::uuid, i.id, u.source_id,
         CASE WHEN i.ok THEN 'written'::record_status ELSE 'failed'::record_status END,
         i.error, i.error_field, COALESCE(p.sending_payload, '{}'::jsonb), i.response, i.target_id, i.target_number,
-        ${input.batchId}, ${now}::timestamp, ${now}::timestamp
+        $3, $5::timestamp, $5::timestamp
       FROM input i JOIN updated u ON u.id = i.id LEFT JOIN sent p ON p.id = i.id
       -- The same record attempted again in this run (released, or looked up absent, then resent).
       ON CONFLICT (run_id, source_record_id) DO UPDATE SET
@@ -248,13 +352,15 @@ export async function recordWriteResults(
     ), counted AS (
       UPDATE runs SET
         written = written + (SELECT written FROM counts),
-        failed = failed + (SELECT failed FROM counts) + ${input.alsoFailed ?? 0}::int,
-        updated_at = ${now}::timestamp
-      WHERE id = ${input.runId}::uuid
+        failed = failed + (SELECT failed FROM counts) + $7::int,
+        updated_at = $5::timestamp
+      WHERE id = $4::uuid
       RETURNING cancel_requested, attempt, status
     )
-    SELECT c.written, c.failed, r.cancel_requested AS "cancelRequested", r.attempt, r.status
-    FROM counts c LEFT JOIN counted r ON true`;
+    SELECT c.written, c.failed, r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status
+    FROM counts c LEFT JOIN counted r ON true`,
+    [json, input.results.map((r) => r.id.toString()), input.batchId, input.runId, new Date().toISOString(), input.mode, input.alsoFailed ?? 0],
+  );
   const row = rows[0]!;
   if (row.attempt === null) throw new Error(`Run ${input.runId} does not exist`);
   return { written: row.written, failed: row.failed, run: { cancelRequested: row.cancelRequested, attempt: row.attempt, status: row.status } };

@@ -140,8 +140,10 @@ describe("管易云 misbehaves", () => {
     sim.guanyi.setFaults({ throttleNext: 2, failNext: 1, errorRate: 0.05 });
     const scheme = await sim.createScheme();
 
-    // The good answer after the 4th call is cut in half (not on the first call, which has its 5xx).
-    const guanyiLimiter = spacedLimiter(8, (n) => n === 4 && sim!.guanyi.setFaults({ malformedOnce: true }));
+    // The next good answer after the 6th call is cut in half: a later page's, not the first page's,
+    // whose first three calls already fail (two throttled, one 5xx). Cut at the 4th call, the first
+    // page had four failures in a row, and one random 5xx more exhausted its retries.
+    const guanyiLimiter = spacedLimiter(8, (n) => n === 6 && sim!.guanyi.setFaults({ malformedOnce: true }));
     const r = await run(scheme.id, context({ limiterFor: (c) => (c.platform === "guanyi" ? guanyiLimiter : undefined) }));
     expect(r).toMatchObject({ status: "succeeded", fetched: 600, written: 600, failed: 0 });
 
