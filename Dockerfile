@@ -4,7 +4,7 @@ WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1 \
     PRISMA_SCHEMA_ENGINE_BINARY=/app/package.json
 COPY . .
-RUN npm ci --no-audit --no-fund && npx turbo run build --filter=@qiao/web
+RUN npm ci --no-audit --no-fund && npx turbo run build --filter=@qiao/web --filter=@qiao/worker
 ENV NODE_ENV=production
 EXPOSE 3000
 CMD ["npm", "run", "start", "-w", "@qiao/web"]

@@ -20,7 +20,7 @@ describe("parseBenchArgs", () => {
 
   it("runs the workers with the worker's start script's heap flags unless told otherwise", () => {
     const pkg = JSON.parse(readFileSync(new URL("../../worker/package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
-    expect(pkg.scripts.start).toBe(`node ${WORKER_NODE_OPTIONS.join(" ")} --import tsx src/main.ts`);
+    expect(pkg.scripts.start).toBe(`node ${WORKER_NODE_OPTIONS.join(" ")} dist/main.mjs`);
     expect(parseBenchArgs([]).workerNodeOptions).toEqual(WORKER_NODE_OPTIONS);
     expect(parseBenchArgs(["--worker-node-options="]).workerNodeOptions).toEqual([]);
     expect(parseBenchArgs(["--worker-node-options=--max-old-space-size=96"]).workerNodeOptions).toEqual(["--max-old-space-size=96"]);

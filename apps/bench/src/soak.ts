@@ -14,7 +14,7 @@ import { config, createPrisma, type Db, type RunStatus } from "@qiao/db";
 import { createTestDatabase } from "@qiao/db/testing";
 import { ledgerOf, simulate, simulatorShops, type LedgerReport, type Simulated } from "@qiao/engine/testing";
 import { createRunQueue, requestRun, syncSchemeSchedule } from "@qiao/worker";
-import { waitUntil } from "./processes";
+import { runToEnd, waitUntil } from "./processes";
 import { seededRandom } from "@qiao/simulators";
 import { Chaos } from "./soak/chaos";
 import { WorkerPool } from "./soak/workers";
@@ -147,6 +147,8 @@ async function main(): Promise<number> {
 
     const schemes = await createSchemes(sim);
     for (const s of schemes) await setSchedule(db, queue, s.id, true);
+    // The workers run as deployed (`npm start`): the bundle, built from the sources as they are.
+    await runToEnd("worker-build", "npm", ["run", "-s", "build", "-w", "@qiao/worker"], { cwd: ROOT, logDir, env });
     await pool.start(workerCount);
     say(`schemes scheduled every 5 s: ${schemes.map((s) => s.label).join("; ")}`);
 

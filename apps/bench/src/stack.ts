@@ -139,6 +139,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   say("seed: admin user and API token");
   await runToEnd("seed", process.execPath, ["--import", "tsx", "packages/db/src/cli/seed.ts"], spawnOpts);
 
+  // The worker's bundle takes a second to build: always from the sources as they are.
+  say("worker: npm run build -w @qiao/worker (apps/worker/dist/main.mjs)");
+  await runToEnd("worker-build", "npm", ["run", "-s", "build", "-w", "@qiao/worker"], spawnOpts);
   if (opts.skipBuild) {
     say("web: reusing apps/web/.next (--skip-build)");
   } else {
@@ -179,8 +182,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       for (let i = 0; i < k; i++) {
         const name = `worker-${++workerNo}`;
         const flags = [...(workerOpts.nodeOptions ?? []), ...(workerOpts.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", workerOpts.cpuProfDir] : [])];
-        // `node --import tsx` (not the tsx CLI) so the pid measured is the worker itself.
-        const worker = spawnChild(name, process.execPath, [...flags, "--import", "tsx", "apps/worker/src/main.ts"], spawnOpts);
+        // The worker as deployed (its `start` script): node on the bundle, so the pid measured is the worker itself.
+        const worker = spawnChild(name, process.execPath, [...flags, "apps/worker/dist/main.mjs"], spawnOpts);
         live.add(worker);
         started.push(worker);
       }

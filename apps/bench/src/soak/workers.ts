@@ -1,4 +1,4 @@
-// The soak's worker processes, as in production (`node --import tsx apps/worker/src/main.ts`), each
+// The soak's worker processes, as in production (`node apps/worker/dist/main.mjs`, built first), each
 // in its own process group: killed (SIGKILL) or stopped (SIGTERM) at random and replaced.
 import { spawnChild, type Child, type SpawnOptions } from "../processes";
 
@@ -12,7 +12,7 @@ export class WorkerPool {
   async start(k: number): Promise<void> {
     const fresh: Child[] = [];
     for (let i = 0; i < k; i++) {
-      const worker = spawnChild(`worker-${++this.started}`, process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], this.spawnOpts);
+      const worker = spawnChild(`worker-${++this.started}`, process.execPath, ["apps/worker/dist/main.mjs"], this.spawnOpts);
       this.live.add(worker);
       fresh.push(worker);
       void worker.exited.then(() => this.live.delete(worker));
