@@ -206,6 +206,19 @@ describe("stableStringify", () => {
     expect(stableStringify(12n)).toBe("12");
   });
 
+  it("writes flat records (the fast path) exactly as nested ones are written", () => {
+    const primitive = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), primitive), (flat) => {
+        // Nesting it one level down takes the general path for the outer object and the fast one inside.
+        const nested = stableStringify({ v: flat });
+        expect(nested).toBe(`{"v":${stableStringify(flat)}}`);
+        expect(JSON.parse(stableStringify(flat))).toEqual(JSON.parse(JSON.stringify(flat)));
+      }),
+    );
+    expect(stableStringify({ b: 1, a: "x", c: undefined, d: Number.NaN })).toBe('{"a":"x","b":1,"d":null}');
+  });
+
   it("refuses cycles", () => {
     const a: Record<string, unknown> = {};
     a.self = a;

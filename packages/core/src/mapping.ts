@@ -168,7 +168,24 @@ export function resolveParams(source: RunPlan["source"], vars: TemplateVars, tim
  * their keys were built in. Otherwise JSON.stringify's rules (toJSON, undefined left out).
  */
 export function stableStringify(value: unknown): string {
+  // A mapped payload is almost always one flat object of strings, numbers and booleans: for it,
+  // JSON.stringify with the sorted keys as its allow-list writes exactly what `write` would, about
+  // four times faster (the engine hashes every record it reads).
+  if (isFlatRecord(value)) return JSON.stringify(value, Object.keys(value).sort());
   return write(value, new Set()) ?? "null";
+}
+
+/** A plain object whose values JSON.stringify writes as `write` does (no nesting, no bigint, no toJSON). */
+function isFlatRecord(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== null && typeof v === "object") return false;
+    if (typeof v === "bigint") return false;
+  }
+  return true;
 }
 
 function write(value: unknown, ancestors: Set<object>): string | undefined {
