@@ -4,9 +4,8 @@
 // at most a page and a batch or two are in memory. The scheme's cursor moves only once the read
 // completed.
 import { mapRecord, resolveParams } from "@qiao/core";
-import { completeRead, resetReadCounters, stagePage, type StagedRecord } from "@qiao/db";
+import { completeRead, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
 import { payloadHash, type MappingError } from "./hash";
-import { later } from "./promises";
 import type { PhaseEnd, RunScope } from "./scope";
 import { prepare, recoverSending, writeBatches, type PreparedBatch } from "./write-phase";
 
@@ -106,55 +105,52 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
     startPage: 1,
     ...(x.ctx.signal && { signal: x.ctx.signal }),
   });
-  // A page's counters are reported while the next page is staged (in order, one report at a time):
-  // the cancellation flag they bring back is at most one page old.
-  let reporting: Promise<void> = Promise.resolve();
   // Staging probes a page's hashes before sending its data while pages come back mostly unchanged
   // (a rerun), and sends everything at once while they are mostly new (a first run).
   let probe = true;
-  try {
-    for await (const page of x.clock.pages("read", readAhead(source))) {
-      pages++;
-      fetched += page.records.length;
-      const { staged, mapped, withoutId } = x.clock.timeSync("map", () => stageable(x, page.records));
-      const result = staged.length > 0
-        ? await x.clock.time("stage", () => stagePage(x.db, { schemeId: run.schemeId, runId: run.id, mode: plan.target.mode, records: staged, probe }))
-        : { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
-      if (staged.length > 0) probe = result.changed * 2 < staged.length;
-      toWrite += result.toWrite;
-      const skipped = result.unchanged + result.stale + result.failedUnchanged;
-      await reporting;
-      reporting = later(x.progress({ phase: "reading", total: page.total, fetched: page.records.length, skipped }));
-      const pageCount = page.total > 0 ? Math.ceil(page.total / plan.source.pageSize) : 1;
-      await journal.info(
-        `第 ${page.pageNo}/${pageCount} 页：读取 ${page.records.length} 条，新增或变更 ${result.toWrite} 条，未变 ${result.unchanged} 条` +
-          (result.stale > 0 ? `，${result.stale} 条已变更但“新增”模式不更新` : "") +
-          (result.failedUnchanged > 0 ? `，${result.failedUnchanged} 条此前失败且未变（可重试）` : "") +
-          (withoutId > 0 ? `，${withoutId} 条缺少 ${plan.source.idField} 已忽略` : ""),
-        `Page ${page.pageNo}/${pageCount}: ${page.records.length} read, ${result.toWrite} new or changed, ${result.unchanged} unchanged` +
-          (result.stale > 0 ? `, ${result.stale} changed, not updated in create mode` : "") +
-          (result.failedUnchanged > 0 ? `, ${result.failedUnchanged} still failed from earlier (retry them)` : "") +
-          (withoutId > 0 ? `, ${withoutId} without ${plan.source.idField} ignored` : ""),
-        { page: page.pageNo, total: page.total, toWrite: result.toWrite, unchanged: result.unchanged, stale: result.stale, failedUnchanged: result.failedUnchanged, inserted: result.inserted, withoutId },
+  for await (const page of x.clock.pages("read", readAhead(source))) {
+    pages++;
+    fetched += page.records.length;
+    const { staged, mapped, withoutId } = x.clock.timeSync("map", () => stageable(x, page.records));
+    const progress = { total: page.total, fetched: page.records.length };
+    let result: StagePageResult;
+    if (staged.length > 0) {
+      // The page's counters go with its staging statement; the run it returns tells whether a
+      // cancellation was requested meanwhile.
+      result = await x.clock.time("stage", () =>
+        stagePage(x.db, { schemeId: run.schemeId, runId: run.id, mode: plan.target.mode, records: staged, probe, progress }),
       );
-      for (const record of result.pending) {
-        prepare(batch, record, mapped.get(record.sourceId)!);
-        if (size() >= batchSize) {
-          yield batch;
-          batch = { failures: [], sendable: [] };
-        }
-      }
-      const stop = x.interruption();
-      if (stop) {
-        await reporting;
-        ended(stop);
-        return;
+      probe = result.changed * 2 < staged.length;
+      if (result.run) x.observe(result.run);
+    } else {
+      result = { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
+      await x.progress({ phase: "reading", ...progress });
+    }
+    toWrite += result.toWrite;
+    const pageCount = page.total > 0 ? Math.ceil(page.total / plan.source.pageSize) : 1;
+    await journal.info(
+      `第 ${page.pageNo}/${pageCount} 页：读取 ${page.records.length} 条，新增或变更 ${result.toWrite} 条，未变 ${result.unchanged} 条` +
+        (result.stale > 0 ? `，${result.stale} 条已变更但“新增”模式不更新` : "") +
+        (result.failedUnchanged > 0 ? `，${result.failedUnchanged} 条此前失败且未变（可重试）` : "") +
+        (withoutId > 0 ? `，${withoutId} 条缺少 ${plan.source.idField} 已忽略` : ""),
+      `Page ${page.pageNo}/${pageCount}: ${page.records.length} read, ${result.toWrite} new or changed, ${result.unchanged} unchanged` +
+        (result.stale > 0 ? `, ${result.stale} changed, not updated in create mode` : "") +
+        (result.failedUnchanged > 0 ? `, ${result.failedUnchanged} still failed from earlier (retry them)` : "") +
+        (withoutId > 0 ? `, ${withoutId} without ${plan.source.idField} ignored` : ""),
+      { page: page.pageNo, total: page.total, toWrite: result.toWrite, unchanged: result.unchanged, stale: result.stale, failedUnchanged: result.failedUnchanged, inserted: result.inserted, withoutId },
+    );
+    for (const record of result.pending) {
+      prepare(batch, record, mapped.get(record.sourceId)!);
+      if (size() >= batchSize) {
+        yield batch;
+        batch = { failures: [], sendable: [] };
       }
     }
-    await reporting;
-  } catch (error) {
-    await Promise.allSettled([reporting]);
-    throw error;
+    const stop = x.interruption();
+    if (stop) {
+      ended(stop);
+      return;
+    }
   }
 
   await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, run.windowEnd ?? run.createdAt));

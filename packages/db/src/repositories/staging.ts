@@ -1,7 +1,7 @@
 // Staging ("数据湖") and per-record outcomes: the bulk statements of the engine's write protocol.
 // Every function is one SQL statement (CTEs keep a record's staging row and its RunRecord in step
 // atomically), fed with a JSON array so a page or batch costs one round trip whatever its size.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { WriteMode } from "@qiao/core";
 import { Prisma } from "../../generated/prisma/client";
 import type { RunStatus } from "../../generated/prisma/enums";
@@ -35,6 +35,8 @@ export interface StagePageResult {
   inserted: number;
   /** Records sent with their data: new, or changed in data or payload (the rest were unchanged). */
   changed: number;
+  /** With `progress`: the run after its counters were added (see reportProgress). */
+  run?: RunAfterBatch;
   /**
    * The page's rows that are `pending` now (new, changed, or left pending), with their ids: the
    * engine writes them from the payloads it just mapped instead of reading them back. Rows being
@@ -48,6 +50,9 @@ type StageCounts = Omit<StagePageResult, "pending" | "changed">;
 interface StageRow extends StageCounts {
   pendingIds: string[] | null;
   pendingSourceIds: string[] | null;
+  cancelRequested: boolean | null;
+  attempt: number | null;
+  status: RunStatus | null;
 }
 
 function stageResult(rows: StageRow[], changed: number): StagePageResult {
@@ -62,20 +67,39 @@ function stageResult(rows: StageRow[], changed: number): StagePageResult {
     inserted: row.inserted,
     changed,
     pending: ids.map((id, i) => ({ id: BigInt(id), sourceId: sourceIds[i]! })),
+    ...(row.attempt !== null && { run: { cancelRequested: row.cancelRequested ?? false, attempt: row.attempt, status: row.status! } }),
   };
 }
 
-/** The page's counts and pending rows, from `outcome` (source_id, id, status, inserted). */
-const STAGE_SUMMARY = `
-    SELECT
-      count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS "toWrite",
-      count(*) FILTER (WHERE status = 'written')::int AS "unchanged",
-      count(*) FILTER (WHERE status = 'stale')::int AS "stale",
-      count(*) FILTER (WHERE status = 'failed')::int AS "failedUnchanged",
-      count(*) FILTER (WHERE inserted)::int AS "inserted",
-      array_agg(id::text ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingIds",
-      array_agg(source_id ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingSourceIds"
-    FROM outcome`;
+/**
+ * The page's counts and pending rows, from `outcome` (source_id, id, status, inserted); with
+ * progress (parameter $progress = true) added to the run's counters in the same statement, as
+ * reportProgress would: total, fetched + $fetched, skipped + the page's skipped rows.
+ */
+function stageSummary(p: { runId: string; progress: string; total: string; fetched: string; now: string }): string {
+  return `, summary AS (
+      SELECT
+        count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS "toWrite",
+        count(*) FILTER (WHERE status = 'written')::int AS "unchanged",
+        count(*) FILTER (WHERE status = 'stale')::int AS "stale",
+        count(*) FILTER (WHERE status = 'failed')::int AS "failedUnchanged",
+        count(*) FILTER (WHERE inserted)::int AS "inserted",
+        array_agg(id::text ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingIds",
+        array_agg(source_id ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingSourceIds"
+      FROM outcome
+    ), counted AS (
+      UPDATE runs SET
+        phase = 'reading',
+        total = ${p.total}::int,
+        fetched = fetched + ${p.fetched}::int,
+        skipped = skipped + (SELECT "unchanged" + "stale" + "failedUnchanged" FROM summary),
+        updated_at = ${p.now}::timestamp
+      WHERE id = ${p.runId}::uuid AND ${p.progress}::boolean
+      RETURNING cancel_requested, attempt, status
+    )
+    SELECT m.*, r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status
+    FROM summary m LEFT JOIN counted r ON true`;
+}
 
 /**
  * Upserts one page of source records by (scheme, source id). A row's status follows the hash of
@@ -92,12 +116,23 @@ const STAGE_SUMMARY = `
  */
 export async function stagePage(
   db: Db,
-  input: { schemeId: string; runId: string; mode: WriteMode; records: StagedRecord[]; probe?: boolean },
+  input: {
+    schemeId: string;
+    runId: string;
+    mode: WriteMode;
+    records: StagedRecord[];
+    probe?: boolean;
+    /** Adds the page to the run's counters in the same statement (the source's total, the records read). */
+    progress?: { total: number | null; fetched: number };
+  },
 ): Promise<StagePageResult> {
   const texts = input.records.map((r) => JSON.stringify(r.data));
-  const hashes = texts.map((t) => createHash("md5").update(t).digest("hex"));
+  const hashes = texts.map((t) => hash("md5", t, "hex"));
+  const { progress } = input;
+  const now = new Date().toISOString();
   let send = input.records.map((_, i) => i);
   let probed: (StageRow & { changed: string[] | null }) | undefined;
+  let fetched = progress?.fetched ?? 0;
   if (input.probe) {
     const rows = await hotQuery<StageRow & { changed: string[] | null }>(
       db,
@@ -114,13 +149,29 @@ export async function stagePage(
       ), outcome AS (
         SELECT source_id, id, status, false AS inserted FROM current WHERE NOT changed
       )
-      ${STAGE_SUMMARY.replace("FROM outcome", ", (SELECT array_agg(source_id) FROM current WHERE changed) AS changed FROM outcome")}`,
-      [input.schemeId, input.records.map((r) => r.sourceId), hashes, input.records.map((r) => r.payloadHash), input.mode],
+      ${stageSummary({ runId: "$6", progress: "$7", total: "$8", fetched: "$9", now: "$10" }).replace(
+        "SELECT m.*,",
+        "SELECT m.*, (SELECT array_agg(source_id) FROM current WHERE changed) AS changed,",
+      )}`,
+      [
+        input.schemeId,
+        input.records.map((r) => r.sourceId),
+        hashes,
+        input.records.map((r) => r.payloadHash),
+        input.mode,
+        input.runId,
+        progress !== undefined,
+        progress?.total ?? null,
+        progress?.fetched ?? 0,
+        now,
+      ],
     );
     probed = rows[0]!;
     const changed = new Set(probed.changed ?? []);
     send = send.filter((i) => changed.has(input.records[i]!.sourceId));
     if (send.length === 0) return stageResult([probed], 0);
+    // The page was counted as read by the probe: the upsert adds only its own skipped rows.
+    fetched = 0;
   }
   // The records' JSON texts are spliced in as they are (not stringified a second time).
   const json = `[${send
@@ -172,8 +223,8 @@ export async function stagePage(
       SELECT c.old_id, c.source_id, c.old_status, false FROM current c
       WHERE c.known AND NOT EXISTS (SELECT 1 FROM upserted u WHERE u.source_id = c.source_id)
     )
-    ${STAGE_SUMMARY}`,
-    [json, input.schemeId, input.runId, input.mode, new Date().toISOString()],
+    ${stageSummary({ runId: "$3", progress: "$6", total: "$7", fetched: "$8", now: "$5" })}`,
+    [json, input.schemeId, input.runId, input.mode, now, progress !== undefined, progress?.total ?? null, fetched],
   );
   const result = stageResult(rows, send.length);
   if (!probed) return result;
@@ -187,6 +238,7 @@ export async function stagePage(
     inserted: result.inserted,
     changed: send.length,
     pending: [...unchanged.pending, ...result.pending],
+    ...(result.run && { run: result.run }),
   };
 }
 

@@ -18,11 +18,19 @@ export const GET = withAuth<{ id: string }>(async (req, { params }) => {
       where: { runId: run.id, ...(status && { status }), ...(cursor && { id: { gt: BigInt(cursor) } }) },
       orderBy: { id: "asc" },
       take: limit + 1,
-      include: { sourceRecord: { select: { data: true } } },
     }),
     db.runRecord.groupBy({ by: ["status"], where: { runId: run.id }, _count: { _all: true } }),
   ]);
   const page = rows.slice(0, limit);
+  // The staging rows' data (RunRecords keep the payload sent; the source data lives in staging).
+  const sources = new Map(
+    (
+      await db.sourceRecord.findMany({
+        where: { id: { in: page.map((r) => r.sourceRecordId) } },
+        select: { id: true, data: true },
+      })
+    ).map((s) => [s.id, s.data]),
+  );
   return json(runRecordListSchema, {
     records: page.map((r) => ({
       id: r.id.toString(),
@@ -30,7 +38,7 @@ export const GET = withAuth<{ id: string }>(async (req, { params }) => {
       status: r.status,
       error: r.error,
       errorField: r.errorField,
-      source: r.sourceRecord.data,
+      source: sources.get(r.sourceRecordId) ?? null,
       payload: r.payload,
       response: r.response,
       targetId: r.targetId,
