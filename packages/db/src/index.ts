@@ -1,5 +1,5 @@
 export { config, redactUrl, type Config } from "./config";
-export { createPrisma, poolOf, prisma, type Db } from "./client";
+export { createPrisma, prisma, type Db } from "./client";
 export { isDatabaseUnavailable } from "./db-errors";
 export { seal, unseal, keyring, parseKeyring, SecretKeyError, type SealedSecret, type Keyring } from "./secrets";
 export * from "../generated/prisma/enums";

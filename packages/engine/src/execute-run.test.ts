@@ -70,6 +70,11 @@ describe("executeRun", () => {
     expect(sim.kingdee.stats()).toMatchObject({ customers: 5000, duplicateAttempts: 0 });
     const logs = await logsOf(second.id);
     expect(logs.length).toBeLessThan(80);
+
+    // Deleting the scheme takes its staging, runs and RunRecords along (a trigger, not foreign keys, for staging).
+    await t.db.scheme.delete({ where: { id: scheme.id } });
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id } })).toBe(0);
+    expect(await t.db.runRecord.count({ where: { runId: { in: [first.id, second.id] } } })).toBe(0);
   }, 60_000);
 
   test("incremental upsert: a second run reads 0; after 10 shops change, a run writes exactly those 10", async () => {

@@ -312,6 +312,8 @@ export async function markSending(
         WHERE r.id = $3::uuid AND r.attempt = $5::int AND r.status = 'running' AND NOT r.cancel_requested)
     RETURNING s.id::text`,
     [sent, input.batchId, input.runId, input.schemeId, input.attempt, new Date().toISOString(), input.records.map((r) => r.id.toString())],
+    // Durable before the call: this commit is what stops a record from being sent twice.
+    true,
   );
   return new Set(rows.map((r) => BigInt(r.id)));
 }
