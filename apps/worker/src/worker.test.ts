@@ -150,11 +150,13 @@ test("retention prunes finished runs (with their logs and records) older than th
   const days = (n: number) => new Date(Date.now() - n * 86_400_000);
   await t.db.run.update({ where: { id: old.id }, data: { status: "succeeded", createdAt: days(41), finishedAt: days(40) } });
   await t.db.runLog.create({ data: { runId: old.id, level: "info", message: "old" } });
+  await t.db.runRecord.create({ data: { runId: old.id, sourceRecordId: 1n, sourceId: "old", status: "written", payload: {} } });
   const recent = await createRun(t.db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
   await t.db.run.update({ where: { id: recent.id }, data: { status: "failed", finishedAt: days(2) } });
   expect(await pruneRuns(t.db, 30)).toBe(1);
   expect(await t.db.run.findMany({ where: { schemeId: scheme.id }, select: { id: true } })).toEqual([{ id: recent.id }]);
   expect(await t.db.runLog.count({ where: { runId: old.id } })).toBe(0);
+  expect(await t.db.runRecord.count({ where: { runId: old.id } })).toBe(0);
 });
 
 test("the Redis limiter holds the quota across processes (two limiter sets share it)", async () => {

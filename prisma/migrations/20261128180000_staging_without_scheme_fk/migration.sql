@@ -5,13 +5,15 @@
 -- schemes does now, once per deleted scheme instead of once per staged row.
 ALTER TABLE "source_records" DROP CONSTRAINT "source_records_scheme_id_fkey";
 
--- Written by hand (Prisma's schema language has no triggers).
-CREATE FUNCTION "qiao_delete_scheme_staging"() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Written by hand (Prisma's schema language has no triggers). The cascade of a foreign key, as a
+-- trigger on the parent: AFTER DELETE ... EXECUTE FUNCTION qiao_delete_children('<table>', '<column>')
+-- deletes the rows of <table> whose <column> is the deleted row's id.
+CREATE FUNCTION "qiao_delete_children"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM "source_records" WHERE "scheme_id" = OLD."id";
+  EXECUTE format('DELETE FROM %I WHERE %I = $1', TG_ARGV[0], TG_ARGV[1]) USING OLD."id";
   RETURN NULL;
 END;
 $$;
 
 CREATE TRIGGER "schemes_delete_staging" AFTER DELETE ON "schemes"
-  FOR EACH ROW EXECUTE FUNCTION "qiao_delete_scheme_staging"();
+  FOR EACH ROW EXECUTE FUNCTION "qiao_delete_children"('source_records', 'scheme_id');
