@@ -68,6 +68,66 @@ export async function* readAhead<T>(pages: AsyncIterable<T>): AsyncGenerator<T> 
 }
 
 /**
+ * Runs `source` ahead of its consumer, keeping up to `size` items ready: the read and staging of
+ * the next pages go on while the writer marks and sends, instead of waiting to be asked. An error
+ * of the source reaches the consumer after the items before it; when the consumer stops early, the
+ * item in progress finishes and the source is closed.
+ */
+export async function* bufferAhead<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  const queue: T[] = [];
+  let finished = false;
+  let stopped = false;
+  let failure: { error: unknown } | undefined;
+  let itemReady: (() => void) | undefined;
+  let roomFreed: (() => void) | undefined;
+  const wake = (which: "item" | "room") => {
+    const resolve = which === "item" ? itemReady : roomFreed;
+    if (which === "item") itemReady = undefined;
+    else roomFreed = undefined;
+    resolve?.();
+  };
+  const pump = (async () => {
+    try {
+      while (!stopped) {
+        if (queue.length >= size) {
+          await new Promise<void>((resolve) => (roomFreed = resolve));
+          continue;
+        }
+        const next = await it.next();
+        if (next.done) break;
+        queue.push(next.value);
+        wake("item");
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      finished = true;
+      wake("item");
+    }
+  })();
+  try {
+    for (;;) {
+      if (queue.length > 0) {
+        const item = queue.shift()!;
+        wake("room");
+        yield item;
+      } else if (finished) {
+        if (failure) throw failure.error;
+        return;
+      } else {
+        await new Promise<void>((resolve) => (itemReady = resolve));
+      }
+    }
+  } finally {
+    stopped = true;
+    wake("room");
+    await pump;
+    await it.return?.(undefined);
+  }
+}
+
+/**
  * Reads the source into staging and writes what must be written as it goes. Records left `sending`
  * by an interrupted attempt are looked up first. Returns how the read ended; the records still
  * pending after it (left from earlier runs) are written by the caller's write phase.
@@ -77,9 +137,13 @@ export async function readSource(x: RunScope): Promise<PhaseEnd> {
   let readEnd: PhaseEnd = "done";
   const writeEnd = await writeBatches(
     x,
-    stagePages(x, (end) => {
-      readEnd = end;
-    }),
+    // Two batches ahead: staging keeps going while a batch is marked, sent and recorded.
+    bufferAhead(
+      stagePages(x, (end) => {
+        readEnd = end;
+      }),
+      2,
+    ),
   );
   return writeEnd !== "done" ? writeEnd : readEnd;
 }
