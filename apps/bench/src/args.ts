@@ -25,7 +25,7 @@ export interface BenchOptions {
 }
 
 /** The worker's own start script's heap flags (apps/worker/package.json `start`): the bench measures the worker as it is deployed. */
-export const WORKER_NODE_OPTIONS = ["--max-semi-space-size=2", "--max-old-space-size=192"];
+export const WORKER_NODE_OPTIONS = ["--max-semi-space-size=8", "--max-old-space-size=192"];
 
 export const USAGE = `npm run bench -- [options]
 
@@ -42,7 +42,7 @@ export const USAGE = `npm run bench -- [options]
   --cpu-prof <dir>     run the main worker with --cpu-prof, profiles written to <dir>
   --worker-node-options="<flags>"
                        Node flags for the workers; default the worker's start script's
-                       "--max-semi-space-size=2 --max-old-space-size=192" ("" for none)
+                       "--max-semi-space-size=8 --max-old-space-size=192" ("" for none)
   --out <file>         JSON report path (default apps/bench/results/<timestamp>.json)
 `;
 
