@@ -52,11 +52,14 @@ function bucketSeconds(row: Run): number {
 
 export async function runDetail(db: Db, row: RunRow): Promise<RunDetailDto> {
   const bucket = bucketSeconds(row);
+  // From the log's batch lines (each carries the batch's written and failed counts), not from the
+  // RunRecords: a run page is polled while the run goes on, and counting a large run's RunRecords
+  // on every poll cost Postgres 20 ms each at 50,000 records (a thousand log lines instead).
   const rows = await db.$queryRaw<{ t: number; written: bigint; failed: bigint }[]>(Prisma.sql`
-    SELECT (floor(extract(epoch FROM updated_at) / ${bucket}) * ${bucket})::float8 AS t,
-           count(*) FILTER (WHERE status = 'written') AS written,
-           count(*) FILTER (WHERE status = 'failed') AS failed
-    FROM run_records WHERE run_id = ${row.id}::uuid
+    SELECT (floor(extract(epoch FROM at) / ${bucket}) * ${bucket})::float8 AS t,
+           COALESCE(sum((data->>'written')::int), 0)::bigint AS written,
+           COALESCE(sum((data->>'failed')::int), 0)::bigint AS failed
+    FROM run_logs WHERE run_id = ${row.id}::uuid AND data ? 'batch'
     GROUP BY 1 ORDER BY 1`);
   // A dense series from the run's start to its end (or now), zeros where nothing was written.
   const byBucket = new Map(rows.map((r) => [r.t, r]));
