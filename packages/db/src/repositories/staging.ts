@@ -182,24 +182,12 @@ export async function stagePage(
     `WITH input AS (
       SELECT t.source_id, t.payload_hash, t.data_hash, t.data::text AS data_text
       FROM json_to_recordset($1::json) AS t(source_id text, payload_hash text, data_hash text, data json)
-    ), current AS (
-      -- LATERAL … LIMIT 1 (not a join, which the planner may flatten it back into): one probe of the
-      -- (scheme, source id) index per record whatever the statistics say; a join was planned as a
-      -- scan of all the scheme's rows per page when they were stale.
-      SELECT i.*, s.id AS old_id, s.status AS old_status, s.id IS NOT NULL AS known,
-        s.id IS NULL OR s.payload_hash IS DISTINCT FROM i.payload_hash OR s.data_hash IS DISTINCT FROM i.data_hash
-          OR (s.status = 'stale' AND $4::text = 'upsert') AS changed
-      FROM input i LEFT JOIN LATERAL (
-        SELECT id, status, payload_hash, data_hash FROM source_records
-        WHERE scheme_id = $2::uuid AND source_id = i.source_id
-        LIMIT 1
-      ) s ON true
     ), upserted AS (
-      -- Only new and changed rows reach the upsert: ON CONFLICT locks every row it meets, so an
-      -- unchanged page would still write (row locks) and its commit wait for a WAL flush.
+      -- The page's records are new or changed (staging probed them first), or mostly new (a first
+      -- run): they go straight to the upsert, whose WHERE leaves unchanged rows as they are.
       INSERT INTO source_records AS s (scheme_id, source_id, data, data_hash, payload_hash, status, last_run_id, created_at, updated_at)
-      SELECT $2::uuid, c.source_id, c.data_text::jsonb, c.data_hash, c.payload_hash, 'pending', $3::uuid, $5::timestamp, $5::timestamp
-      FROM current c WHERE c.changed
+      SELECT $2::uuid, i.source_id, i.data_text::jsonb, i.data_hash, i.payload_hash, 'pending', $3::uuid, $5::timestamp, $5::timestamp
+      FROM input i
       ON CONFLICT (scheme_id, source_id) DO UPDATE SET
         data = EXCLUDED.data,
         data_hash = EXCLUDED.data_hash,
@@ -216,12 +204,21 @@ export async function stagePage(
          OR s.data_hash IS DISTINCT FROM EXCLUDED.data_hash
          OR (s.status = 'stale' AND $4::text = 'upsert')
       RETURNING s.id, s.source_id, s.status, (xmax = 0) AS inserted
+    ), untouched AS (
+      -- Rows that were there and did not change: their status as the statement found it. Only the
+      -- records the upsert did not return are looked up (none on a page of new records); LATERAL …
+      -- LIMIT 1 keeps it one probe of the (scheme, source id) index each.
+      SELECT s.id, i.source_id, s.status, false AS inserted
+      FROM input i CROSS JOIN LATERAL (
+        SELECT id, status FROM source_records
+        WHERE scheme_id = $2::uuid AND source_id = i.source_id
+        LIMIT 1
+      ) s
+      WHERE NOT EXISTS (SELECT 1 FROM upserted u WHERE u.source_id = i.source_id)
     ), outcome AS (
-      SELECT u.id, u.source_id, u.status, u.inserted FROM upserted u
+      SELECT id, source_id, status, inserted FROM upserted
       UNION ALL
-      -- rows left untouched: their status as the statement found it
-      SELECT c.old_id, c.source_id, c.old_status, false FROM current c
-      WHERE c.known AND NOT EXISTS (SELECT 1 FROM upserted u WHERE u.source_id = c.source_id)
+      SELECT id, source_id, status, inserted FROM untouched
     )
     ${stageSummary({ runId: "$3", progress: "$6", total: "$7", fetched: "$8", now: "$5" })}`,
     [json, input.schemeId, input.runId, input.mode, now, progress !== undefined, progress?.total ?? null, fetched],

@@ -93,9 +93,14 @@ export function reconcileLedger(input: LedgerInput): LedgerReport {
 /** A scheme's staged records with their count of `written` RunRecords. */
 export function ledgerRecords(db: Db, schemeId: string): Promise<LedgerRecord[]> {
   return db.$queryRaw<LedgerRecord[]>`
-    SELECT s.source_id AS "sourceId", s.status::text AS status, s.last_error AS "lastError",
-      (SELECT count(*)::int FROM run_records r WHERE r.source_record_id = s.id AND r.status = 'written') AS writes
-    FROM source_records s WHERE s.scheme_id = ${schemeId}::uuid`;
+    SELECT s.source_id AS "sourceId", s.status::text AS status, s.last_error AS "lastError", COALESCE(w.writes, 0) AS writes
+    FROM source_records s
+    LEFT JOIN (
+      SELECT r.source_record_id, count(*)::int AS writes FROM run_records r
+      WHERE r.status = 'written' AND r.run_id IN (SELECT id FROM runs WHERE scheme_id = ${schemeId}::uuid)
+      GROUP BY r.source_record_id
+    ) w ON w.source_record_id = s.id
+    WHERE s.scheme_id = ${schemeId}::uuid`;
 }
 
 /** Every shop the 管易云 simulator holds now (generated and added ones). */
