@@ -198,7 +198,7 @@ export function formatReport(r: BenchReport): string {
     ),
   );
   out.push("");
-  out.push("Runs: s = API request to run finished (server clock); read ph / write ph = wall time of each phase;");
+  out.push("Runs: s = API request to run finished (server clock); read ph = until the read completed (records are written as it goes), write ph = the sweep of what was still pending after it;");
   out.push("then the engine's clock per kind of work, s (it overlaps: pages are staged while the next is fetched, batches are");
   out.push("prepared and recorded while a call is in flight, so these add up to more than the run's time)");
   out.push(
