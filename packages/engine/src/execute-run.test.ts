@@ -170,15 +170,16 @@ describe("executeRun", () => {
     void executeRun(crashing("after"), r.id);
     await expect.poll(() => calls, { timeout: 10_000 }).toBe(2);
     await expect.poll(() => sim!.kingdee.stats().customers, { timeout: 10_000 }).toBe(200);
-    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } })).toBe(100);
+    // Sending: the batch in flight and the next one, marked while the call was in flight.
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } })).toBe(200);
     // A RunRecord is written with the answer; a batch in flight keeps its payload on the staging row.
     expect(await t.db.runRecord.count({ where: { runId: r.id } })).toBe(100);
-    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending", sendingRunId: r.id, sendingPayload: { not: Prisma.DbNull } } })).toBe(100);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending", sendingRunId: r.id, sendingPayload: { not: Prisma.DbNull } } })).toBe(200);
 
     calls = 0;
     void executeRun(crashing("before"), r.id);
     await expect.poll(() => calls, { timeout: 10_000 }).toBe(2);
-    await expect.poll(() => t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } }), { timeout: 10_000 }).toBe(100);
+    await expect.poll(() => t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } }), { timeout: 10_000 }).toBe(200);
     expect(sim.kingdee.stats().customers).toBe(300);
 
     const outcome = await executeRun(context(), r.id);
@@ -187,8 +188,8 @@ describe("executeRun", () => {
     expect(done).toMatchObject({ status: "succeeded", attempt: 3, written: 500, failed: 0 });
     expect(sim.kingdee.stats()).toMatchObject({ customers: 500, duplicateAttempts: 0 });
     const logs = (await logsOf(r.id)).join("\n");
-    expect(logs).toContain("100 条已存在（记为已写入），0 条不存在");
-    expect(logs).toContain("0 条已存在（记为已写入），100 条不存在（重新发送）");
+    expect(logs).toContain("100 条已存在（记为已写入），100 条不存在（重新发送）");
+    expect(logs).toContain("0 条已存在（记为已写入），200 条不存在（重新发送）");
     expect(await t.db.runRecord.count({ where: { runId: r.id, status: "written" } })).toBe(500);
     // The 100 found by the lookup keep the payload that was sent, and say how they were resolved.
     const recovered = await t.db.runRecord.findMany({ where: { runId: r.id, response: { path: ["recovered"], equals: true } } });

@@ -12,6 +12,7 @@ import {
   recordWriteResults,
   releaseSending,
   resolveSending,
+  runFence,
   sendingRecords,
   type MappingFailure,
   type SendingVerdict,
@@ -172,9 +173,10 @@ async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator
 }
 
 /**
- * Step 1 of the write protocol, right before the call: the records marked `sending` (fenced by the
- * attempt and by cancellation), then the mapping failures recorded. Only the batch about to be sent
- * is ever `sending`. "cancelled": the run's cancellation was requested, nothing was marked.
+ * Step 1 of the write protocol, before the call (while the call before it is in flight): the
+ * records marked `sending` (fenced by the attempt and by cancellation), then the mapping failures
+ * recorded. At most this batch and the one in flight are `sending`. "cancelled": the run's
+ * cancellation was requested, nothing was marked.
  */
 async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedBatch | "cancelled"> {
   const { run } = x;
@@ -272,47 +274,69 @@ export async function writePending(x: RunScope, onlyThisRun: boolean, recover = 
 /**
  * Sends `batches` through the write protocol, one call at a time, in order, as the protocol has
  * it; what does not need the target waits for no call: while a batch's call is in flight, the next
- * batch is prepared (read from staging, or from the source while reading) and the previous batch's
- * outcomes are recorded. A batch is marked `sending` only right before its own call. Stops at a
- * batch boundary when cancelled or shutting down; "done" when `batches` ran out.
+ * batch is taken (prepared by the read, or read from staging) and marked `sending`, and the
+ * previous batch's outcomes are recorded. So at most two batches are ever `sending`: the one in
+ * flight and the next. Stops at a batch boundary when cancelled or shutting down (a batch marked
+ * but not sent is put back to pending); "done" when `batches` ran out.
  */
 export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedBatch>): Promise<PhaseEnd> {
   const it = batches[Symbol.asyncIterator]();
   let batchNo = x.batchesSent;
-  let next = later(it.next());
+  /** The next batch, marked; or why there is none to send (stop, cancellation, or none left). */
+  const takeAndMark = async (): Promise<MarkedBatch | PhaseEnd> => {
+    const stop = x.interruption();
+    if (stop) return stop;
+    const taken = await it.next();
+    if (taken.done) return "done";
+    const marked = await markBatch(x, { ...taken.value, batchNo: ++batchNo });
+    x.batchesSent = batchNo;
+    return marked;
+  };
+  let next = later(takeAndMark());
   let finishing: Promise<void> = Promise.resolve();
   try {
     for (;;) {
-      const stop = x.interruption();
-      if (stop) {
+      const batch = await next;
+      if (typeof batch === "string") {
         await finishing;
+        return batch;
+      }
+      // Marked while the previous call was in flight: the run may have been cancelled, stopped or
+      // taken over by another attempt since. Then the batch was certainly not sent: pending again.
+      const stop = await stillToSend(x);
+      if (stop) {
+        await releaseSending(x.db, { schemeId: x.run.schemeId, batchId: batch.batchId, runId: x.run.id });
+        await finishing;
+        if (stop === "superseded") throw new AttemptSuperseded();
         return stop;
       }
-      const taken = await next;
-      if (taken.done) break;
-      const batch = await markBatch(x, { ...taken.value, batchNo: ++batchNo });
-      x.batchesSent = batchNo;
-      if (batch === "cancelled") {
-        await finishing;
-        return "cancelled";
-      }
       const call = sendBatch(x, batch);
-      next = later(it.next());
+      next = later(takeAndMark());
       const outcomes = await call;
-      // Outcomes are recorded in batch order (counters, log lines).
+      // Outcomes are recorded in batch order (counters, log lines), one recording outstanding.
       await finishing;
       finishing = later(finishBatch(x, batch, outcomes));
     }
-    await finishing;
-    return "done";
   } catch (error) {
-    // Nothing keeps running after the phase ends: the batch being prepared and the last recording
-    // settle first.
-    await Promise.allSettled([next, finishing]);
+    // Nothing keeps running after the phase ends: the next batch and the last recording settle
+    // first, and a next batch marked but never sent is pending again.
+    const [marked] = await Promise.allSettled([next, finishing]);
+    if (marked.status === "fulfilled" && typeof marked.value !== "string") {
+      await releaseSending(x.db, { schemeId: x.run.schemeId, batchId: marked.value.batchId, runId: x.run.id }).catch(() => undefined);
+    }
     throw error;
   } finally {
     await it.return?.(undefined);
   }
+}
+
+/** Right before a call: null to go on, or why the run must stop instead. */
+async function stillToSend(x: RunScope): Promise<Exclude<PhaseEnd, "done"> | "superseded" | null> {
+  const stop = x.interruption();
+  if (stop) return stop;
+  const now = await x.clock.time("protocol", () => runFence(x.db, x.run.id));
+  if (now?.attempt !== x.run.attempt || now.status !== "running") return "superseded";
+  return now.cancelRequested ? "cancelled" : null;
 }
 
 /**

@@ -150,6 +150,16 @@ export async function reportProgress(
 }
 
 /** Counters back to zero for a read that starts over (a resumed attempt re-reads from page 1). */
+/** The run's attempt, status and cancellation flag, as the write protocol checks them before a call. */
+export async function runFence(db: Db, runId: string): Promise<{ attempt: number; status: RunStatus; cancelRequested: boolean } | null> {
+  const rows = await hotQuery<{ attempt: number; status: RunStatus; cancelRequested: boolean }>(
+    db,
+    `SELECT attempt, status::text AS status, cancel_requested AS "cancelRequested" FROM runs WHERE id = $1::uuid`,
+    [runId],
+  );
+  return rows[0] ?? null;
+}
+
 export async function resetReadCounters(db: Db, runId: string): Promise<void> {
   await db.run.update({ where: { id: runId }, data: { phase: "reading", total: null, fetched: 0, skipped: 0 } });
 }

@@ -144,7 +144,15 @@ describe("管易云 misbehaves", () => {
     // whose first three calls already fail (two throttled, one 5xx). Cut at the 4th call, the first
     // page had four failures in a row, and one random 5xx more exhausted its retries.
     const guanyiLimiter = spacedLimiter(8, (n) => n === 6 && sim!.guanyi.setFaults({ malformedOnce: true }));
-    const r = await run(scheme.id, context({ limiterFor: (c) => (c.platform === "guanyi" ? guanyiLimiter : undefined) }));
+    // The first page's three sure failures leave a retry budget of 4 one random 5xx to spare; two
+    // more on that page (about 2% of runs) would fail it, so this run may retry 6 times.
+    const r = await run(
+      scheme.id,
+      context({
+        limiterFor: (c) => (c.platform === "guanyi" ? guanyiLimiter : undefined),
+        connectorDefaults: { qps: 1000, timeoutMs: 3000, maxRetries: 6 },
+      }),
+    );
     expect(r).toMatchObject({ status: "succeeded", fetched: 600, written: 600, failed: 0 });
 
     const stats = sim.guanyi.state.stats;
