@@ -1,6 +1,7 @@
 // The 管易云 client: one signed POST per call (shared/protocols/guanyi.md), rate limited, with
 // timeouts and bounded jittered retries, and list methods read page by page until `total`.
 import { z } from "zod";
+import { httpPost } from "../http";
 import { ConnectorError } from "../errors";
 import type { ConnectionConfig, ConnectorLogger, RateLimiter, ReadRequest, SourceApiMeta, SourceClient, SourcePage } from "../types";
 import { credentialsSchema, findSourceApi, GUANYI_PLATFORM, type GuanyiCredentials } from "./meta";
@@ -14,11 +15,14 @@ const DEFAULT_QPS = 10;
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 8_000;
 
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", accept: "application/json" };
+
 /** System parameters the client owns; request params cannot override them. */
 const SYSTEM_PARAMS = new Set(["appkey", "sessionkey", "method", "sign"]);
 
 interface Connection {
   url: string;
+  endpoint: URL;
   credentials: GuanyiCredentials;
   timeoutMs: number;
   maxRetries: number;
@@ -59,6 +63,7 @@ function connect(config: ConnectionConfig): Connection {
   const qps = config.qps && config.qps > 0 ? config.qps : DEFAULT_QPS;
   return {
     url: url.toString(),
+    endpoint: url,
     credentials: parsed.data,
     timeoutMs: config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS,
     maxRetries: Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES),
@@ -109,18 +114,11 @@ function backoff(attempt: number): number {
 }
 
 async function post(conn: Connection, method: string, body: string, cancel: AbortSignal[]): Promise<Envelope> {
-  const timeout = AbortSignal.timeout(conn.timeoutMs);
   let status: number;
   let text: string;
   try {
-    const res = await fetch(conn.url, {
-      method: "POST",
-      headers: { "content-type": "application/json; charset=utf-8", accept: "application/json" },
-      body,
-      signal: AbortSignal.any([timeout, ...cancel]),
-    });
-    status = res.status;
-    text = await res.text();
+    const signal = cancel.length === 0 ? undefined : cancel.length === 1 ? cancel[0] : AbortSignal.any(cancel);
+    ({ status, text } = await httpPost(conn.endpoint, body, JSON_HEADERS, conn.timeoutMs, signal));
   } catch (cause) {
     throw transportError(cause, conn, cancel);
   }
