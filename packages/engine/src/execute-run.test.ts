@@ -1,4 +1,5 @@
 // The run against real Postgres and the in-process simulators (issue 4's Done-when list, engine side).
+import type { SchemeDefinition } from "@qiao/core";
 import type { Connector, TargetClient, WriteRequest } from "@qiao/connectors";
 import { ConnectorError, getConnector } from "@qiao/connectors";
 import { cancelRun, Prisma } from "@qiao/db";
@@ -102,6 +103,33 @@ describe("executeRun", () => {
     expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
     expect(sim.kingdee.store.list().filter((c) => String(c.FName).startsWith("改名后的店铺"))).toHaveLength(10);
   }, 30_000);
+
+  test("a new mapping version writes what it changes; a mapping that uses the run's time is mapped again every run", async () => {
+    sim = await simulate(t.db, { shops: 200 });
+    const upsert = (def: SchemeDefinition) => {
+      for (const node of def.nodes) if (node.type === "target") node.config.mode = "upsert";
+    };
+    const scheme = await sim.createScheme(upsert);
+    expect(await run(scheme.id)).toMatchObject({ status: "succeeded", written: 200 });
+    // Unchanged data, same mapping: found unchanged by the data hash and mapping key alone.
+    expect(await run(scheme.id)).toMatchObject({ status: "succeeded", written: 0, skipped: 200 });
+
+    const setMapping = (field: string, template: string) => (def: SchemeDefinition) => {
+      for (const node of def.nodes) if (node.type === "target") node.config.mapping[field] = template;
+    };
+    await sim.saveVersion(scheme.id, setMapping("FDescription", "来自管易云：{{name}}"));
+    expect(await run(scheme.id)).toMatchObject({ status: "succeeded", written: 200 });
+    expect(sim.kingdee.store.list().every((c) => String(c.FDescription).startsWith("来自管易云："))).toBe(true);
+    expect(await run(scheme.id)).toMatchObject({ status: "succeeded", written: 0, skipped: 200 });
+
+    // CURRENT_TIME differs from run to run, and so does every payload (the data did not change).
+    await sim.saveVersion(scheme.id, setMapping("FDescription", "同步于 {{CURRENT_TIME datetime}}"));
+    const timed = await run(scheme.id);
+    expect(timed).toMatchObject({ status: "succeeded", written: 200 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await run(scheme.id)).toMatchObject({ status: "succeeded", written: 200 });
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 200, duplicateAttempts: 0 });
+  }, 60_000);
 
   test("create mode: a changed shop is stale (not updated), counted as skipped", async () => {
     sim = await simulate(t.db, { shops: 50 });

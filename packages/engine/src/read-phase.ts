@@ -16,15 +16,19 @@ export interface Mapped {
   hash: string;
 }
 
-/**
- * Maps a page's records and keys them by source id (the last copy wins within a page). `mapped`
- * keeps each staged record's mapping, so what is written is exactly what was hashed.
- */
-export function stageable(x: RunScope, records: Record<string, unknown>[]): { staged: StagedRecord[]; mapped: Map<string, Mapped>; withoutId: number } {
+/** A page's records keyed by source id (the last copy wins within a page), mapped on demand. */
+export interface StageablePage {
+  staged: StagedRecord[];
+  withoutId: number;
+  /** Record i's mapping (mapped once, when first asked: staging does not ask for unchanged records). */
+  mapped(index: number): Mapped;
+  /** The mapping of the staged record with this source id. */
+  mappedById(sourceId: string): Mapped;
+}
+
+export function stageable(x: RunScope, records: Record<string, unknown>[]): StageablePage {
   const { plan } = x;
-  const vars = x.vars();
-  const staged = new Map<string, StagedRecord>();
-  const mapped = new Map<string, Mapped>();
+  const byId = new Map<string, StagedRecord>();
   let withoutId = 0;
   for (const record of records) {
     const id = record[plan.source.idField];
@@ -32,13 +36,18 @@ export function stageable(x: RunScope, records: Record<string, unknown>[]): { st
       withoutId++;
       continue;
     }
-    const sourceId = String(id);
-    const { payload, errors } = mapRecord(plan.target, record, vars, plan.timezone);
-    const hash = payloadHash(payload, errors);
-    staged.set(sourceId, { sourceId, data: record, payloadHash: hash });
-    mapped.set(sourceId, { payload, errors, hash });
+    byId.set(String(id), { sourceId: String(id), data: record });
   }
-  return { staged: [...staged.values()], mapped, withoutId };
+  const staged = [...byId.values()];
+  const index = new Map(staged.map((r, i) => [r.sourceId, i]));
+  const cache: (Mapped | undefined)[] = [];
+  const vars = x.vars();
+  const mapped = (i: number): Mapped =>
+    (cache[i] ??= x.clock.timeSync("map", () => {
+      const { payload, errors } = mapRecord(plan.target, staged[i]!.data, vars, plan.timezone);
+      return { payload, errors, hash: payloadHash(payload, errors) };
+    }));
+  return { staged, withoutId, mapped, mappedById: (sourceId) => mapped(index.get(sourceId)!) };
 }
 
 /**
@@ -175,14 +184,24 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   for await (const page of x.clock.pages("read", readAhead(source))) {
     pages++;
     fetched += page.records.length;
-    const { staged, mapped, withoutId } = x.clock.timeSync("map", () => stageable(x, page.records));
+    const mappedPage = stageable(x, page.records);
+    const { staged, withoutId } = mappedPage;
     const progress = { total: page.total, fetched: page.records.length };
     let result: StagePageResult;
     if (staged.length > 0) {
       // The page's counters go with its staging statement; the run it returns tells whether a
       // cancellation was requested meanwhile.
       result = await x.clock.time("stage", () =>
-        stagePage(x.db, { schemeId: run.schemeId, runId: run.id, mode: plan.target.mode, records: staged, probe, progress }),
+        stagePage(x.db, {
+          schemeId: run.schemeId,
+          runId: run.id,
+          mode: plan.target.mode,
+          records: staged,
+          payloadHash: (i) => mappedPage.mapped(i).hash,
+          mappingKey: x.mappingKey,
+          probe,
+          progress,
+        }),
       );
       probe = result.changed * 2 < staged.length;
       if (result.run) x.observe(result.run);
@@ -204,7 +223,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
       { page: page.pageNo, total: page.total, toWrite: result.toWrite, unchanged: result.unchanged, stale: result.stale, failedUnchanged: result.failedUnchanged, inserted: result.inserted, withoutId },
     );
     for (const record of result.pending) {
-      prepare(batch, record, mapped.get(record.sourceId)!);
+      prepare(batch, record, mappedPage.mappedById(record.sourceId));
       if (size() >= batchSize) {
         yield batch;
         batch = { failures: [], sendable: [] };

@@ -1,5 +1,6 @@
 // The state one attempt of a run shares between its phases.
-import type { RunPlan, TemplateVars } from "@qiao/core";
+import { hash } from "node:crypto";
+import { stableStringify, type RunPlan, type TemplateVars } from "@qiao/core";
 import type { SourceClient, TargetClient } from "@qiao/connectors";
 import { reportProgress, type Db, type RunModel as Run, type RunProgress } from "@qiao/db";
 import type { EngineContext } from "./context";
@@ -29,6 +30,33 @@ export class RunScope {
 
   get db(): Db {
     return this.ctx.db;
+  }
+
+  private key: string | undefined;
+
+  /**
+   * What this run's payloads are mapped with: the target API and form, the mapping's templates and
+   * timezone, and the values of the variables the templates use (none, usually: then the key is the
+   * same run after run, and a record whose data did not change need not be mapped again).
+   */
+  get mappingKey(): string {
+    if (this.key === undefined) {
+      const { target, timezone } = this.plan;
+      const templates = Object.values(target.mapping);
+      const usesVars = templates.some((t) => t.parts.some((p) => p.kind === "expression" && p.head.kind === "variable"));
+      this.key = hash(
+        "sha256",
+        stableStringify({
+          api: target.api.id,
+          formId: target.formId,
+          mapping: Object.fromEntries(Object.entries(target.mapping).map(([field, t]) => [field, t.source])),
+          timezone,
+          vars: usesVars ? this.vars() : null,
+        }),
+        "hex",
+      );
+    }
+    return this.key;
   }
 
   /** CURRENT_TIME and LAST_SYNC_TIME are the window fixed at the run's first attempt. */

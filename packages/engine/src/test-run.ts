@@ -96,8 +96,16 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   );
   if (writeCount === 0) return "done";
 
-  const { staged } = stageable(x, fetched.slice(0, writeCount));
-  const stagedResult = await stagePage(x.db, { schemeId: run.schemeId, runId: run.id, mode: plan.target.mode, records: staged });
+  const sample = stageable(x, fetched.slice(0, writeCount));
+  const { staged } = sample;
+  const stagedResult = await stagePage(x.db, {
+    schemeId: run.schemeId,
+    runId: run.id,
+    mode: plan.target.mode,
+    records: staged,
+    payloadHash: (i) => sample.mapped(i).hash,
+    mappingKey: x.mappingKey,
+  });
   await x.progress({ skipped: stagedResult.unchanged + stagedResult.stale + stagedResult.failedUnchanged });
   await assignPendingToRun(x.db, { schemeId: run.schemeId, runId: run.id, sourceIds: staged.map((s) => s.sourceId) });
   await journal.info(

@@ -190,6 +190,7 @@ async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedBatch | 
         attempt: run.attempt,
         batchId,
         records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload, hash: s.hash })),
+        mappingKey: x.mappingKey,
       }),
     );
     if (marked.size < batch.sendable.length) {

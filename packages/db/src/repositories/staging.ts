@@ -18,8 +18,6 @@ function rowsJson(rows: readonly Record<string, unknown>[]): string {
 export interface StagedRecord {
   sourceId: string;
   data: Record<string, unknown>;
-  /** Hash of the mapped target payload (see the engine's payloadHash). */
-  payloadHash: string;
 }
 
 export interface StagePageResult {
@@ -109,10 +107,12 @@ function stageSummary(p: { runId: string; progress: string; total: string; fetch
  * Rows being sent keep their status: the recovery of the write protocol owns them.
  *
  * A record's data is compared by the md5 of its JSON text (`data_hash`), never as jsonb. With
- * `probe`, the page's ids and hashes go first, and only new or changed records are sent with their
- * data: what a rerun of an unchanged source costs is one index probe per record and a few bytes.
- * Without it, everything goes in one statement (cheaper when most of the page is new; the engine
- * picks by the page before).
+ * `probe`, the page's ids and data hashes go first: a record whose data is unchanged and whose
+ * payload was mapped with the same `mappingKey` keeps its payload hash without being mapped again,
+ * and only new or changed records are mapped and sent with their data. What a rerun of an unchanged
+ * source costs is one index probe per record and a few bytes. Without `probe`, everything is mapped
+ * and goes in one statement (cheaper when most of the page is new; the engine picks by the page
+ * before).
  */
 export async function stagePage(
   db: Db,
@@ -121,6 +121,17 @@ export async function stagePage(
     runId: string;
     mode: WriteMode;
     records: StagedRecord[];
+    /**
+     * The hash of record i's mapped payload (see the engine's payloadHash). Asked only for the
+     * records staging sends: with `probe`, a record whose data and mapping are unchanged is not
+     * mapped at all.
+     */
+    payloadHash: (index: number) => string;
+    /**
+     * What the payloads are mapped with: the mapping and the values of the variables it uses
+     * (the engine's mappingKey). Kept on each row as `mapped_with`.
+     */
+    mappingKey: string;
     probe?: boolean;
     /** Adds the page to the run's counters in the same statement (the source's total, the records read). */
     progress?: { total: number | null; fetched: number };
@@ -138,11 +149,11 @@ export async function stagePage(
       db,
       `WITH current AS (
         SELECT i.source_id, s.id, s.status,
-          s.id IS NULL OR s.payload_hash IS DISTINCT FROM i.payload_hash OR s.data_hash IS DISTINCT FROM i.data_hash
+          s.id IS NULL OR s.data_hash IS DISTINCT FROM i.data_hash OR s.mapped_with IS DISTINCT FROM $4
             OR (s.status = 'stale' AND $5::text = 'upsert') AS changed
-        FROM unnest($2::text[], $3::text[], $4::text[]) AS i(source_id, data_hash, payload_hash)
+        FROM unnest($2::text[], $3::text[]) AS i(source_id, data_hash)
         LEFT JOIN LATERAL (
-          SELECT id, status, payload_hash, data_hash FROM source_records
+          SELECT id, status, data_hash, mapped_with FROM source_records
           WHERE scheme_id = $1::uuid AND source_id = i.source_id
           LIMIT 1
         ) s ON true
@@ -157,7 +168,7 @@ export async function stagePage(
         input.schemeId,
         input.records.map((r) => r.sourceId),
         hashes,
-        input.records.map((r) => r.payloadHash),
+        input.mappingKey,
         input.mode,
         input.runId,
         progress !== undefined,
@@ -175,7 +186,7 @@ export async function stagePage(
   }
   // The records' JSON texts are spliced in as they are (not stringified a second time).
   const json = `[${send
-    .map((i) => `{"source_id":${JSON.stringify(input.records[i]!.sourceId)},"payload_hash":"${input.records[i]!.payloadHash}","data_hash":"${hashes[i]}","data":${texts[i]}}`)
+    .map((i) => `{"source_id":${JSON.stringify(input.records[i]!.sourceId)},"payload_hash":"${input.payloadHash(i)}","data_hash":"${hashes[i]}","data":${texts[i]}}`)
     .join(",")}]`;
   const rows = await hotQuery<StageRow>(
     db,
@@ -185,13 +196,14 @@ export async function stagePage(
     ), upserted AS (
       -- The page's records are new or changed (staging probed them first), or mostly new (a first
       -- run): they go straight to the upsert, whose WHERE leaves unchanged rows as they are.
-      INSERT INTO source_records AS s (scheme_id, source_id, data, data_hash, payload_hash, status, last_run_id, created_at, updated_at)
-      SELECT $2::uuid, i.source_id, i.data_text::jsonb, i.data_hash, i.payload_hash, 'pending', $3::uuid, $5::timestamp, $5::timestamp
+      INSERT INTO source_records AS s (scheme_id, source_id, data, data_hash, payload_hash, mapped_with, status, last_run_id, created_at, updated_at)
+      SELECT $2::uuid, i.source_id, i.data_text::jsonb, i.data_hash, i.payload_hash, $9, 'pending', $3::uuid, $5::timestamp, $5::timestamp
       FROM input i
       ON CONFLICT (scheme_id, source_id) DO UPDATE SET
         data = EXCLUDED.data,
         data_hash = EXCLUDED.data_hash,
         payload_hash = EXCLUDED.payload_hash,
+        mapped_with = EXCLUDED.mapped_with,
         status = CASE
           WHEN s.status = 'sending' THEN s.status
           WHEN s.written_hash = EXCLUDED.payload_hash THEN 'written'::record_status
@@ -202,6 +214,7 @@ export async function stagePage(
         updated_at = EXCLUDED.updated_at
       WHERE s.payload_hash IS DISTINCT FROM EXCLUDED.payload_hash
          OR s.data_hash IS DISTINCT FROM EXCLUDED.data_hash
+         OR s.mapped_with IS DISTINCT FROM EXCLUDED.mapped_with
          OR (s.status = 'stale' AND $4::text = 'upsert')
       RETURNING s.id, s.source_id, s.status, (xmax = 0) AS inserted
     ), untouched AS (
@@ -221,7 +234,7 @@ export async function stagePage(
       SELECT id, source_id, status, inserted FROM untouched
     )
     ${stageSummary({ runId: "$3", progress: "$6", total: "$7", fetched: "$8", now: "$5" })}`,
-    [json, input.schemeId, input.runId, input.mode, now, progress !== undefined, progress?.total ?? null, fetched],
+    [json, input.schemeId, input.runId, input.mode, now, progress !== undefined, progress?.total ?? null, fetched, input.mappingKey],
   );
   const result = stageResult(rows, send.length);
   if (!probed) return result;
@@ -287,7 +300,7 @@ export interface SendingRecordInput {
  */
 export async function markSending(
   db: Db,
-  input: { schemeId: string; runId: string; attempt: number; batchId: string; records: SendingRecordInput[] },
+  input: { schemeId: string; runId: string; attempt: number; batchId: string; records: SendingRecordInput[]; mappingKey: string },
 ): Promise<Set<bigint>> {
   const sent = JSON.stringify(Object.fromEntries(input.records.map((r) => [r.id.toString(), { h: r.hash, p: r.payload }])));
   const rows = await hotQuery<{ id: string }>(
@@ -298,7 +311,7 @@ export async function markSending(
     -- payload and its hash are picked from one JSON object by id (an InitPlan evaluated once), not joined.
     UPDATE source_records s SET
       status = 'sending', batch_id = $2, attempts = s.attempts + 1,
-      payload_hash = (SELECT m FROM sent) -> (s.id::text) ->> 'h',
+      payload_hash = (SELECT m FROM sent) -> (s.id::text) ->> 'h', mapped_with = $8,
       last_run_id = $3::uuid, sending_run_id = $3::uuid,
       sending_payload = (SELECT m FROM sent) -> (s.id::text) -> 'p',
       updated_at = $6::timestamp
@@ -308,7 +321,7 @@ export async function markSending(
         SELECT 1 FROM runs r
         WHERE r.id = $3::uuid AND r.attempt = $5::int AND r.status = 'running' AND NOT r.cancel_requested)
     RETURNING s.id::text`,
-    [sent, input.batchId, input.runId, input.schemeId, input.attempt, new Date().toISOString(), input.records.map((r) => r.id.toString())],
+    [sent, input.batchId, input.runId, input.schemeId, input.attempt, new Date().toISOString(), input.records.map((r) => r.id.toString()), input.mappingKey],
     // Durable before the call: this commit is what stops a record from being sent twice.
     true,
   );
@@ -439,7 +452,7 @@ export async function recordMappingFailures(db: Db, input: { runId: string; fail
         AS t(id bigint, source_id text, hash text, payload jsonb, error text, error_field text)
     ), updated AS (
       UPDATE source_records s SET
-        status = 'failed', payload_hash = i.hash, last_error = i.error, batch_id = NULL,
+        status = 'failed', payload_hash = i.hash, mapped_with = NULL, last_error = i.error, batch_id = NULL,
         last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp
       FROM input i WHERE s.id = i.id AND s.status = 'pending'
       RETURNING s.id
@@ -612,7 +625,7 @@ export async function assignFailedToRun(
   return db.$executeRaw`
     WITH input AS (SELECT * FROM jsonb_to_recordset(${rowsJson(input.records)}::jsonb) AS t(id bigint, hash text))
     UPDATE source_records s SET
-      status = 'pending', payload_hash = i.hash, last_error = NULL, last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp
+      status = 'pending', payload_hash = i.hash, mapped_with = NULL, last_error = NULL, last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp
     FROM input i
     WHERE s.id = i.id AND s.scheme_id = ${input.schemeId}::uuid AND s.status = 'failed'`;
 }
