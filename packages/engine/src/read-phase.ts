@@ -76,6 +76,9 @@ export async function* readAhead<T>(pages: AsyncIterable<T>): AsyncGenerator<T> 
   }
 }
 
+/** How often the read adds to the run's counters (fetched, skipped), at most. */
+const COUNTERS_MS = 250;
+
 /**
  * Runs `source` ahead of its consumer, keeping up to `size` items ready: the read and staging of
  * the next pages go on while the writer marks and sends, instead of waiting to be asked. An error
@@ -178,6 +181,16 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
     startPage: 1,
     ...(x.ctx.signal && { signal: x.ctx.signal }),
   });
+  // The read's counters reach the run with a page's staging statement, every COUNTERS_MS at most:
+  // a statement per page that writes the run's row cost more than the probe of an unchanged page.
+  const counts = { fetched: 0, skipped: 0 };
+  let countedAt = Number.NEGATIVE_INFINITY;
+  const flushCounts = async () => {
+    if (counts.fetched === 0 && counts.skipped === 0) return;
+    await x.progress({ fetched: counts.fetched, skipped: counts.skipped });
+    counts.fetched = 0;
+    counts.skipped = 0;
+  };
   // Staging probes a page's hashes before sending its data while pages come back mostly unchanged
   // (a rerun), and sends everything at once while they are mostly new (a first run).
   let probe = true;
@@ -186,11 +199,13 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
     fetched += page.records.length;
     const mappedPage = stageable(x, page.records);
     const { staged, withoutId } = mappedPage;
-    const progress = { total: page.total, fetched: page.records.length };
+    counts.fetched += page.records.length;
+    // The counters so far go with this page's staging statement when they are due; the run it
+    // returns tells whether a cancellation was requested meanwhile.
+    const due = performance.now() - countedAt >= COUNTERS_MS;
+    const progress = due ? { total: page.total, fetched: counts.fetched, skipped: counts.skipped } : undefined;
     let result: StagePageResult;
     if (staged.length > 0) {
-      // The page's counters go with its staging statement; the run it returns tells whether a
-      // cancellation was requested meanwhile.
       result = await x.clock.time("stage", () =>
         stagePage(x.db, {
           schemeId: run.schemeId,
@@ -200,14 +215,21 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
           payloadHash: (i) => mappedPage.mapped(i).hash,
           mappingKey: x.mappingKey,
           probe,
-          progress,
+          ...(progress && { progress }),
         }),
       );
       probe = result.changed * 2 < staged.length;
       if (result.run) x.observe(result.run);
     } else {
       result = { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
-      await x.progress({ phase: "reading", ...progress });
+      if (progress) await x.progress({ phase: "reading", ...progress });
+    }
+    if (progress) {
+      counts.fetched = 0;
+      counts.skipped = 0;
+      countedAt = performance.now();
+    } else {
+      counts.skipped += result.unchanged + result.stale + result.failedUnchanged;
     }
     toWrite += result.toWrite;
     const pageCount = page.total > 0 ? Math.ceil(page.total / plan.source.pageSize) : 1;
@@ -231,11 +253,13 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
     }
     const stop = x.interruption();
     if (stop) {
+      await flushCounts();
       ended(stop);
       return;
     }
   }
 
+  await flushCounts();
   await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, run.windowEnd ?? run.createdAt));
   await journal.info(
     `读取完成：${pages} 页，共 ${fetched} 条，待写入 ${toWrite} 条；同步游标已推进到本次窗口结束`,

@@ -72,9 +72,9 @@ function stageResult(rows: StageRow[], changed: number): StagePageResult {
 /**
  * The page's counts and pending rows, from `outcome` (source_id, id, status, inserted); with
  * progress (parameter $progress = true) added to the run's counters in the same statement, as
- * reportProgress would: total, fetched + $fetched, skipped + the page's skipped rows.
+ * reportProgress would: total, fetched + $fetched, skipped + $skipped + the page's skipped rows.
  */
-function stageSummary(p: { runId: string; progress: string; total: string; fetched: string; now: string }): string {
+function stageSummary(p: { runId: string; progress: string; total: string; fetched: string; skipped: string; now: string }): string {
   return `, summary AS (
       SELECT
         count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS "toWrite",
@@ -90,7 +90,7 @@ function stageSummary(p: { runId: string; progress: string; total: string; fetch
         phase = 'reading',
         total = ${p.total}::int,
         fetched = fetched + ${p.fetched}::int,
-        skipped = skipped + (SELECT "unchanged" + "stale" + "failedUnchanged" FROM summary),
+        skipped = skipped + ${p.skipped}::int + (SELECT "unchanged" + "stale" + "failedUnchanged" FROM summary),
         updated_at = ${p.now}::timestamp
       WHERE id = ${p.runId}::uuid AND ${p.progress}::boolean
       RETURNING cancel_requested, attempt, status
@@ -134,7 +134,11 @@ export async function stagePage(
     mappingKey: string;
     probe?: boolean;
     /** Adds the page to the run's counters in the same statement (the source's total, the records read). */
-    progress?: { total: number | null; fetched: number };
+    /**
+     * Adds to the run's counters in the same statement: the source's total, `fetched` records read
+     * and `skipped` skipped (besides this page's skipped rows, which the statement counts).
+     */
+    progress?: { total: number | null; fetched: number; skipped: number };
   },
 ): Promise<StagePageResult> {
   const texts = input.records.map((r) => JSON.stringify(r.data));
@@ -144,6 +148,7 @@ export async function stagePage(
   let send = input.records.map((_, i) => i);
   let probed: (StageRow & { changed: string[] | null }) | undefined;
   let fetched = progress?.fetched ?? 0;
+  let skipped = progress?.skipped ?? 0;
   if (input.probe) {
     const rows = await hotQuery<StageRow & { changed: string[] | null }>(
       db,
@@ -160,7 +165,7 @@ export async function stagePage(
       ), outcome AS (
         SELECT source_id, id, status, false AS inserted FROM current WHERE NOT changed
       )
-      ${stageSummary({ runId: "$6", progress: "$7", total: "$8", fetched: "$9", now: "$10" }).replace(
+      ${stageSummary({ runId: "$6", progress: "$7", total: "$8", fetched: "$9", skipped: "$11", now: "$10" }).replace(
         "SELECT m.*,",
         "SELECT m.*, (SELECT array_agg(source_id) FROM current WHERE changed) AS changed,",
       )}`,
@@ -175,6 +180,7 @@ export async function stagePage(
         progress?.total ?? null,
         progress?.fetched ?? 0,
         now,
+        progress?.skipped ?? 0,
       ],
     );
     probed = rows[0]!;
@@ -183,6 +189,7 @@ export async function stagePage(
     if (send.length === 0) return stageResult([probed], 0);
     // The page was counted as read by the probe: the upsert adds only its own skipped rows.
     fetched = 0;
+    skipped = 0;
   }
   // The records' JSON texts are spliced in as they are (not stringified a second time).
   const json = `[${send
@@ -233,8 +240,8 @@ export async function stagePage(
       UNION ALL
       SELECT id, source_id, status, inserted FROM untouched
     )
-    ${stageSummary({ runId: "$3", progress: "$6", total: "$7", fetched: "$8", now: "$5" })}`,
-    [json, input.schemeId, input.runId, input.mode, now, progress !== undefined, progress?.total ?? null, fetched, input.mappingKey],
+    ${stageSummary({ runId: "$3", progress: "$6", total: "$7", fetched: "$8", skipped: "$10", now: "$5" })}`,
+    [json, input.schemeId, input.runId, input.mode, now, progress !== undefined, progress?.total ?? null, fetched, input.mappingKey, skipped],
   );
   const result = stageResult(rows, send.length);
   if (!probed) return result;
