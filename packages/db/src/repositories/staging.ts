@@ -204,7 +204,7 @@ export async function stagePage(
       -- The page's records are new or changed (staging probed them first), or mostly new (a first
       -- run): they go straight to the upsert, whose WHERE leaves unchanged rows as they are.
       INSERT INTO source_records AS s (scheme_id, source_id, data, data_hash, payload_hash, mapped_with, status, last_run_id, created_at, updated_at)
-      SELECT $2::uuid, i.source_id, i.data_text::jsonb, i.data_hash, i.payload_hash, $9, 'pending', $3::uuid, $5::timestamp, $5::timestamp
+      SELECT $2::uuid, i.source_id, i.data_text::json, i.data_hash, i.payload_hash, $9, 'pending', $3::uuid, $5::timestamp, $5::timestamp
       FROM input i
       ON CONFLICT (scheme_id, source_id) DO UPDATE SET
         data = EXCLUDED.data,
