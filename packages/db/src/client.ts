@@ -6,6 +6,7 @@
 // tenth of the worker's CPU in the benchmark. Everything else uses the Prisma client. Both share
 // the same connections, so a pool size is a pool size.
 import { PrismaPg } from "@prisma/adapter-pg";
+import { hash } from "node:crypto";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client";
 import { config } from "./config";
@@ -54,17 +55,26 @@ export function poolOf(db: Db): pg.Pool {
 function lazyPoolOf(db: Db): pg.Pool {
   const entry = poolsOf(db);
   if (!entry.lazy) {
-    entry.lazy = new pg.Pool({ ...entry.options, max: Math.min(4, entry.options.max ?? 4), options: "-c synchronous_commit=off" });
+    entry.lazy = new pg.Pool({
+      ...entry.options,
+      max: Math.min(4, entry.options.max ?? 4),
+      // enable_seqscan=off: these statements find rows by key only, and their plans are cached per
+      // connection (see hotQuery); without it, a plan made while a table was small could scan it.
+      options: "-c synchronous_commit=off -c enable_seqscan=off",
+    });
     entry.lazy.on("error", () => undefined);
   }
   return entry.lazy;
 }
 
 /**
- * Runs one of the engine's hot statements, unnamed, so Postgres plans it for each call with the
- * table as it is now (a named statement saved ~0.4 ms of planning per call, but its generic plan,
- * made while a first run's staging table was still small, kept scanning the whole table as it
- * grew: three times slower at 100,000 rows).
+ * Runs one of the engine's hot statements. Those that need not be durable (below) run as named
+ * statements on connections with enable_seqscan off, so Postgres plans each once per connection
+ * instead of on every call (planning was ~0.35 ms a statement, 15% of Postgres's CPU in the
+ * benchmark) and the plan it keeps finds rows by key even if it was made while a table was small.
+ * (Named statements on ordinary connections were tried first: a generic plan made while a first
+ * run's staging table was small kept scanning the whole table as it grew.) The durable mark runs
+ * unnamed, on the pool Prisma shares.
  *
  * Only `durable` statements wait for their commit to reach the disk: the write protocol's mark
  * (records `sending` before the call), whose loss in a Postgres crash could mean sending a record
@@ -76,8 +86,20 @@ function lazyPoolOf(db: Db): pg.Pool {
  * commit before it durable (there is one WAL).
  */
 export async function hotQuery<R extends pg.QueryResultRow>(db: Db, text: string, values: unknown[], durable = false): Promise<R[]> {
-  const result = await (durable ? poolOf(db) : lazyPoolOf(db)).query<R>(text, values);
-  return result.rows;
+  if (durable) return (await poolOf(db).query<R>(text, values)).rows;
+  return (await lazyPoolOf(db).query<R>({ name: statementName(text), text, values })).rows;
+}
+
+const names = new Map<string, string>();
+
+/** A prepared statement's name: the same text, the same name (on every connection). */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `qiao_${hash("sha1", text, "hex").slice(0, 16)}`;
+    names.set(text, name);
+  }
+  return name;
 }
 
 const globalForPrisma = globalThis as unknown as { qiaoPrisma?: Db };
