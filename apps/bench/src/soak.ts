@@ -13,12 +13,12 @@ import { parseArgs } from "node:util";
 import { config, createPrisma, type Db, type RunStatus } from "@qiao/db";
 import { createTestDatabase } from "@qiao/db/testing";
 import { ledgerOf, simulate, simulatorShops, type LedgerReport, type Simulated } from "@qiao/engine/testing";
-import { createRunQueue, requestRun, syncSchemeSchedule } from "@qiao/worker";
+import { createRunQueue, deleteRedisPrefix, requestRun, syncSchemeSchedule } from "@qiao/worker";
 import { runToEnd, waitUntil } from "./processes";
 import { seededRandom } from "@qiao/simulators";
 import { Chaos } from "./soak/chaos";
 import { WorkerPool } from "./soak/workers";
-import { deleteRedisPrefix, ROOT, Teardown } from "./stack";
+import { ROOT, Teardown } from "./stack";
 
 const USAGE = `npm run soak -- [--minutes 2] [--shops 300] [--workers 2] [--seed n]`;
 const EVERY_5_SECONDS = "*/5 * * * * *";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { config, createPrisma, type Db } from "@qiao/db";
 import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
-import { createRunQueue } from "@qiao/worker";
+import { deleteRedisPrefix } from "@qiao/worker";
 import { QiaoApi, SimulatorAdmin } from "./api";
 import { cpuSeconds, freePort, runToEnd, spawnChild, waitUntil, type Child } from "./processes";
 
@@ -205,20 +205,4 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       };
     },
   };
-}
-
-/** Deletes every key under the prefix (queue, schedulers, rate limiter) through a queue's connection. */
-export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const queue = createRunQueue({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix });
-  try {
-    const client = await queue.getBackend().client;
-    let cursor = "0";
-    do {
-      const [next, keys] = await client.scan(cursor, { MATCH: `${prefix}:*`, COUNT: 1000 });
-      cursor = next;
-      if (keys.length > 0) await client.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    await queue.close();
-  }
 }

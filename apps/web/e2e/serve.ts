@@ -1,5 +1,5 @@
 // Starts everything the e2e suite talks to, isolated from a developer's running instance:
-// a fresh database (dropped on exit), its own Redis prefix, the simulators, the worker and
+// a fresh database (dropped on exit), its own Redis prefix (deleted on exit), the simulators, the worker and
 // `next start` on E2E_WEB_PORT. Playwright runs this as its webServer and stops it with SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { ensureDatabase, migrate, MIGRATIONS_DIR } from "@qiao/db/migrate";
 import { startSimulatorsFromEnv, type RunningSimulator } from "@qiao/simulators";
+import { deleteRedisPrefix } from "@qiao/worker";
 import { SERVER_LOG } from "./leaks";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
@@ -71,6 +72,7 @@ async function stop(code: number): Promise<never> {
   for (const child of children) child.kill("SIGTERM");
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on("exit", r)))));
   await Promise.all(simulators.map((s) => s.close()));
+  if (!process.env.E2E_REDIS_PREFIX) await deleteRedisPrefix(env.REDIS_URL ?? "redis://127.0.0.1:6379", env.REDIS_PREFIX!).catch(() => undefined);
   if (!process.env.E2E_KEEP_DATABASE) {
     const admin = new URL(base);
     admin.pathname = "/postgres";

@@ -50,3 +50,19 @@ export function createRunQueue(config: QueueConfig, role: "worker" | "producer" 
 export async function enqueueRun(queue: Queue, runId: string): Promise<void> {
   await queue.add(JOB.run, { runId } satisfies RunJobData, { ...RUN_JOB_OPTIONS, jobId: runId });
 }
+
+/** Deletes every key under the prefix (queue, schedulers, rate limiter) through a queue's connection. */
+export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const queue = createRunQueue({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix });
+  try {
+    const client = await queue.getBackend().client;
+    let cursor = "0";
+    do {
+      const [next, keys] = await client.scan(cursor, { MATCH: `${prefix}:*`, COUNT: 1000 });
+      cursor = next;
+      if (keys.length > 0) await client.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    await queue.close();
+  }
+}

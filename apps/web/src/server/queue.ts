@@ -7,6 +7,12 @@ type RunQueue = ReturnType<typeof createRunQueue>;
 const g = globalThis as unknown as { qiaoRunQueue?: RunQueue };
 
 export function runQueue(): RunQueue {
-  g.qiaoRunQueue ??= createRunQueue(config());
+  if (!g.qiaoRunQueue) {
+    const queue = createRunQueue(config());
+    // Without a listener an 'error' event (Redis unreachable) would crash the web process; requests
+    // that need the queue report it themselves, and a run left queued is enqueued by the reconciler.
+    queue.on("error", (error) => console.error(`[queue] Redis: ${error.message}`));
+    g.qiaoRunQueue = queue;
+  }
   return g.qiaoRunQueue;
 }
