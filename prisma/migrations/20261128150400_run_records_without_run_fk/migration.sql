@@ -1,7 +1,7 @@
 -- DropForeignKey
 -- Checking it ran a trigger for every RunRecord inserted (one per record written). Its cascade,
 -- deleting a run's RunRecords with the run (retention pruning, deleting a scheme), is a trigger on
--- runs now (qiao_delete_children, see 20261128180000): once per deleted run instead of once per
+-- runs now (qiao_delete_children, see 20261128150300): once per deleted run instead of once per
 -- RunRecord inserted.
 ALTER TABLE "run_records" DROP CONSTRAINT "run_records_run_id_fkey";
 
