@@ -74,7 +74,7 @@ function stageResult(rows: StageRow[], changed: number): StagePageResult {
  * progress (parameter $progress = true) added to the run's counters in the same statement, as
  * reportProgress would: total, fetched + $fetched, skipped + $skipped + the page's skipped rows.
  */
-function stageSummary(p: { runId: string; progress: string; total: string; fetched: string; skipped: string; now: string }): string {
+function stageSummary(p: { runId: string; progress: string; total: string; fetched: string; skipped: string; now: string; also?: string }): string {
   return `, summary AS (
       SELECT
         count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS "toWrite",
@@ -95,7 +95,7 @@ function stageSummary(p: { runId: string; progress: string; total: string; fetch
       WHERE id = ${p.runId}::uuid AND ${p.progress}::boolean
       RETURNING cancel_requested, attempt, status
     )
-    SELECT m.*, r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status
+    SELECT m.*, r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status${p.also ? `, ${p.also}` : ""}
     FROM summary m LEFT JOIN counted r ON true`;
 }
 
@@ -165,10 +165,15 @@ export async function stagePage(
       ), outcome AS (
         SELECT source_id, id, status, false AS inserted FROM current WHERE NOT changed
       )
-      ${stageSummary({ runId: "$6", progress: "$7", total: "$8", fetched: "$9", skipped: "$11", now: "$10" }).replace(
-        "SELECT m.*,",
-        "SELECT m.*, (SELECT array_agg(source_id) FROM current WHERE changed) AS changed,",
-      )}`,
+      ${stageSummary({
+        runId: "$6",
+        progress: "$7",
+        total: "$8",
+        fetched: "$9",
+        skipped: "$11",
+        now: "$10",
+        also: "(SELECT array_agg(source_id) FROM current WHERE changed) AS changed",
+      })}`,
       [
         input.schemeId,
         input.records.map((r) => r.sourceId),
