@@ -12,6 +12,8 @@ const agents = {
 export interface HttpAnswer {
   status: number;
   text: string;
+  /** The Set-Cookie headers, one per cookie. */
+  setCookies: string[];
 }
 
 /**
@@ -46,7 +48,9 @@ export function httpPost(url: URL, body: string, headers: Record<string, string>
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => finish(null, { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () =>
+          finish(null, { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), setCookies: res.headers["set-cookie"] ?? [] }),
+        );
         res.on("error", (error) => finish(error));
         res.on("aborted", () => finish(Object.assign(new Error("the answer was cut off"), { code: "ECONNRESET" })));
       },

@@ -3,6 +3,7 @@
 // a write whose outcome is unknown: such a call fails with kind "unknown_outcome" and the caller
 // (./target.ts) looks the records up before resending anything.
 import { ConnectorError, isConnectorError } from "../errors";
+import { httpPost } from "../http";
 import { processLimiter } from "../rate-limiter";
 import type { ConnectionConfig, ConnectorLogger, RateLimiter } from "../types";
 import { kingdeeCredentialsSchema, PLATFORM, type KingdeeCredentials } from "./meta";
@@ -77,6 +78,7 @@ function errorCode(e: unknown): string | undefined {
 export class KingdeeClient {
   readonly credentials: KingdeeCredentials;
   private readonly url: string;
+  private readonly endpoints = new Map<ServiceName, URL>();
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly limiter: RateLimiter;
@@ -210,9 +212,22 @@ export class KingdeeClient {
     }
   }
 
+  /** The service's address (…/Kingdee.BOS.WebApi.ServicesStub.….common.kdsvc), parsed once. */
+  private endpoint(service: ServiceName): URL {
+    let url = this.endpoints.get(service);
+    if (!url) {
+      try {
+        url = new URL(`${this.url}${service}.common.kdsvc`);
+      } catch (cause) {
+        throw new ConnectorError("request", PLATFORM, `金蝶服务器地址无效：“${this.config.baseUrl}” 不是网址，请填写如 http://服务器/k3cloud/`, { cause });
+      }
+      this.endpoints.set(service, url);
+    }
+    return url;
+  }
+
   private async exchange(service: ServiceName, body: unknown, session: Session | undefined, signal?: AbortSignal): Promise<Exchange> {
     await this.limiter.acquire(this.limiterKey);
-    const timeout = AbortSignal.timeout(this.timeoutMs);
     const callerSignals = [this.config.signal, signal].filter((s): s is AbortSignal => s !== undefined);
     if (callerSignals.some((s) => s.aborted)) throw cancelled();
     const headers: Record<string, string> = { "Content-Type": "application/json; charset=utf-8", Accept: "application/json" };
@@ -222,22 +237,16 @@ export class KingdeeClient {
       if (kd) headers["kdservice-sessionid"] = kd;
     }
     const name = shortName(service);
+    const url = this.endpoint(service);
     let status: number;
     let text: string;
     let setCookies: string[];
     try {
-      const res = await fetch(`${this.url}${service}.common.kdsvc`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify(body),
-        signal: AbortSignal.any([timeout, ...callerSignals]),
-      });
-      status = res.status;
-      setCookies = res.headers.getSetCookie();
-      text = await res.text();
+      const abort = callerSignals.length === 0 ? undefined : callerSignals.length === 1 ? callerSignals[0] : AbortSignal.any(callerSignals);
+      ({ status, text, setCookies } = await httpPost(url, JSON.stringify(body), headers, this.timeoutMs, abort));
     } catch (e) {
       if (callerSignals.some((s) => s.aborted)) throw cancelled();
-      if (timeout.aborted) {
+      if (e instanceof Error && e.name === "TimeoutError") {
         throw new ConnectorError("timeout", PLATFORM, `金蝶 ${name} 在 ${this.timeoutMs} ms 内没有回答`, { cause: e });
       }
       const code = errorCode(e);
