@@ -50,32 +50,6 @@ export function stageable(x: RunScope, records: Record<string, unknown>[]): Stag
   return { staged, withoutId, mapped, mappedById: (sourceId) => mapped(index.get(sourceId)!) };
 }
 
-/**
- * Yields the pages of `pages` while the next one is already being fetched, so the source call
- * overlaps staging the page before it. A run that stops early drops the page in flight (reads are
- * idempotent).
- */
-export async function* readAhead<T>(pages: AsyncIterable<T>): AsyncGenerator<T> {
-  const it = pages[Symbol.asyncIterator]();
-  const fetch = () => {
-    const next = it.next();
-    // Handled where it is awaited; this keeps a failure during an early stop from being "unhandled".
-    next.catch(() => undefined);
-    return next;
-  };
-  let next = fetch();
-  try {
-    for (;;) {
-      const page = await next;
-      if (page.done) return;
-      next = fetch();
-      yield page.value;
-    }
-  } finally {
-    await it.return?.();
-  }
-}
-
 /** How often the read adds to the run's counters (fetched, skipped), at most. */
 const COUNTERS_MS = 250;
 
@@ -194,7 +168,8 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // Staging probes a page's hashes before sending its data while pages come back mostly unchanged
   // (a rerun), and sends everything at once while they are mostly new (a first run).
   let probe = true;
-  for await (const page of x.clock.pages("read", readAhead(source))) {
+  // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
+  for await (const page of x.clock.pages("read", bufferAhead(source, 1))) {
     pages++;
     fetched += page.records.length;
     const mappedPage = stageable(x, page.records);
