@@ -3,21 +3,16 @@ import type { SchemeDefinition } from "@qiao/core";
 import type { Connector, TargetClient, WriteRequest } from "@qiao/connectors";
 import { ConnectorError, getConnector } from "@qiao/connectors";
 import { cancelRun, Prisma } from "@qiao/db";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { silentLogger, type EngineContext } from "./context";
 import { executeRun } from "./execute-run";
 import type { TestRunResult } from "./test-run";
-import { openTestDb, simulate, type Simulated, type TestDb } from "./testing/harness";
+import { simulate, type Simulated } from "./testing/harness";
+import { useTestDb } from "./testing/use-test-db";
 
-let t: TestDb;
+const t = useTestDb("engine");
 let sim: Simulated | undefined;
 
-beforeAll(async () => {
-  t = await openTestDb("engine");
-});
-afterAll(async () => {
-  await t?.close();
-});
 afterEach(async () => {
   await sim?.close();
   sim = undefined;

@@ -3,20 +3,15 @@
 // sends one malformed page; a Kingdee that stays down or never answers. In every case each shop is
 // written exactly once or listed failed with its reason, and Kingdee counts 0 duplicate attempts.
 import type { RateLimiter } from "@qiao/connectors";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { silentLogger, type EngineContext } from "../context";
 import { executeRun } from "../execute-run";
-import { ledgerOf, openTestDb, simulate, type LedgerReport, type Simulated, type TestDb } from "../testing/harness";
+import { ledgerOf, simulate, type LedgerReport, type Simulated } from "../testing/harness";
+import { useTestDb } from "../testing/use-test-db";
 
-let t: TestDb;
+const t = useTestDb("faults");
 let sim: Simulated | undefined;
 
-beforeAll(async () => {
-  t = await openTestDb("faults");
-});
-afterAll(async () => {
-  await t?.close();
-});
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
