@@ -28,6 +28,13 @@ export interface KingdeeFaults {
   sessionExpiryEvery: number;
   /** Calls processed (and committed) whose connection is then destroyed without an answer. */
   dropRate: number;
+  /**
+   * Every Nth BatchSave waits `slowCommitMs` before it commits, and commits even when the caller
+   * has gone meanwhile (timed out, disconnected), as a real server finishing its transaction does.
+   * 0 = never.
+   */
+  slowCommitEvery: number;
+  slowCommitMs: number;
 }
 
 /** A fault for exactly one upcoming call (deterministic tests); `service` narrows it, e.g. "BatchSave". */
@@ -68,6 +75,8 @@ export const NO_FAULTS: KingdeeFaults = {
   throttleRate: 0,
   sessionExpiryEvery: 0,
   dropRate: 0,
+  slowCommitEvery: 0,
+  slowCommitMs: 0,
 };
 
 
@@ -80,6 +89,8 @@ export const faultsSchema = z
     throttleRate: rate,
     sessionExpiryEvery: count,
     dropRate: rate,
+    slowCommitEvery: count,
+    slowCommitMs: count,
   })
   .partial()
   .strict();
@@ -98,6 +109,8 @@ const FAULT_ENV: Record<keyof KingdeeFaults, string> = {
   throttleRate: "KINGDEE_SIM_THROTTLE_RATE",
   sessionExpiryEvery: "KINGDEE_SIM_SESSION_EXPIRY_EVERY",
   dropRate: "KINGDEE_SIM_DROP_RATE",
+  slowCommitEvery: "KINGDEE_SIM_SLOW_COMMIT_EVERY",
+  slowCommitMs: "KINGDEE_SIM_SLOW_COMMIT_MS",
 };
 
 const ACCOUNT_ENV: Record<keyof KingdeeSimAccount, string> = {

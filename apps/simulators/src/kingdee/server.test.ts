@@ -272,6 +272,27 @@ describe("BD_Customer", () => {
 });
 
 describe("fault injection", () => {
+  it("slow commits: every Kth BatchSave commits after D ms, even when the caller has gone (set through /__admin/faults)", async () => {
+    expect(await admin("PUT", "faults", { slowCommitEvery: 2, slowCommitMs: 400 })).toMatchObject({ faults: { slowCommitEvery: 2, slowCommitMs: 400 } });
+    await batchSave([customer("S1")]);
+    // The 2nd BatchSave: the caller gives up after 100 ms, the server commits at 400 ms all the same.
+    const gaveUp = await fetch(`${base}${FORM}.BatchSave.common.kdsvc`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Cookie: cookie },
+      body: JSON.stringify({ formid: "BD_Customer", data: { Model: [customer("S2")] } }),
+      signal: AbortSignal.timeout(100),
+    }).then(
+      () => "answered",
+      (e: unknown) => (e as Error).name,
+    );
+    expect(gaveUp).toBe("TimeoutError");
+    expect(sim.store.list().map((c) => c.FNumber)).not.toContain("S2");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sim.store.list().map((c) => c.FNumber)).toContain("S2");
+    expect(sim.stats()).toMatchObject({ slowCommits: 1, duplicateAttempts: 0 });
+    expect(kingdeeOptionsFromEnv({ KINGDEE_SIM_SLOW_COMMIT_EVERY: "3", KINGDEE_SIM_SLOW_COMMIT_MS: "2500" }).faults).toMatchObject({ slowCommitEvery: 3, slowCommitMs: 2500 });
+  });
+
   it("throttles with MsgCode 14 without processing the call", async () => {
     sim.injectNext({ fault: "throttle", service: "BatchSave" });
     const { status, json } = await batchSave([customer("T1")]);

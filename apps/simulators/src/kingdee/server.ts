@@ -33,6 +33,8 @@ export interface KingdeeSimStats {
   duplicateAttempts: number;
   sessions: number;
   faultsInjected: Partial<Record<FaultKind, number>>;
+  /** BatchSave calls that waited `slowCommitMs` before committing. */
+  slowCommits: number;
   faults: KingdeeFaults;
   queuedFaults: QueuedFault[];
 }
@@ -209,6 +211,8 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
       loginFailures: 0,
       authenticatedCalls: 0,
       injectedErrors: 0,
+      batchSaves: 0,
+      slowCommits: 0,
       faultsInjected: {} as Partial<Record<FaultKind, number>>,
     };
   }
@@ -434,6 +438,11 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
       return failure(method, "请求内容不是有效的 JSON。", MSG.badParameter);
     }
     if (!body || typeof body !== "object" || Array.isArray(body)) return failure(method, "请求内容应为 JSON 对象。", MSG.badParameter);
+    if (method === "BatchSave" && faults.slowCommitEvery > 0 && ++counters.batchSaves % faults.slowCommitEvery === 0) {
+      // The transaction takes its time and commits whether or not the caller is still there.
+      counters.slowCommits++;
+      await new Promise((r) => setTimeout(r, faults.slowCommitMs));
+    }
     const answer = dispatch(service, method, body as Record<string, unknown>, req, fault === "sessionExpired");
     if (!answer) return { status: 404, contentType: "text/plain; charset=utf-8", body: `没有服务 ${service}.${method}` };
     if (fault === "drop") return "drop";
@@ -499,6 +508,7 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
       duplicateAttempts: store.duplicateAttempts,
       sessions: sessions.size,
       faultsInjected: { ...counters.faultsInjected },
+      slowCommits: counters.slowCommits,
       faults: { ...faults },
       queuedFaults: [...queue],
     };
