@@ -2,7 +2,7 @@
 // ticks, daily pruning, the reconciler, and a graceful close that hands runs back at a batch boundary.
 import { appendRunLog, config as loadConfig, failActiveRun, prisma, pruneRuns, SchemeBusyError, type Config, type Db } from "@qiao/db";
 import { executeRun, type EngineContext } from "@qiao/engine";
-import { UnrecoverableError, WaitingError, Worker, type Job, type Queue } from "bullmq";
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job, type Queue } from "bullmq";
 import type { z } from "zod";
 import { createLogger, type Logger } from "./logger";
 import { createRunQueue, JOB, redisConnection, RUN_QUEUE, runJobSchema, scheduleJobSchema } from "./queue";
@@ -46,19 +46,36 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   const limiters = createSharedLimiters({ redisUrl: cfg.REDIS_URL, prefix: cfg.REDIS_PREFIX, defaultQps: settings.WORKER_CONNECTION_QPS });
   const aborter = new AbortController();
   let stopping = false;
+  /** Per job in progress: aborted when BullMQ could not renew the job's lock (see lockRenewalFailed). */
+  const lockLost = new Map<string, AbortController>();
 
-  const engineContext = (logger: Logger): EngineContext => ({
+  const engineContext = (logger: Logger, lost: AbortSignal): EngineContext => ({
     db,
     logger,
     limiterFor: (connection) => limiters.forConnection(connection),
     shouldStop: () => stopping,
     signal: aborter.signal,
+    lost,
+    leaseMs: settings.WORKER_LOCK_DURATION_MS,
+    unknownOutcomeWaitMs: cfg.QIAO_UNKNOWN_OUTCOME_WAIT_S * 1000,
   });
 
   async function processRun(job: Job, token: string | undefined, jobLog: Logger) {
     const { runId } = parse(runJobSchema, job.data);
-    const outcome = await executeRun(engineContext(jobLog), runId);
+    const lost = new AbortController();
+    lockLost.set(job.id ?? runId, lost);
+    let outcome;
+    try {
+      outcome = await executeRun(engineContext(jobLog, lost.signal), runId);
+    } finally {
+      lockLost.delete(job.id ?? runId);
+    }
     switch (outcome.kind) {
+      case "waiting":
+        // A delayed job, not a timer: the run resumes when its unknown outcomes are due for lookup.
+        jobLog.info({ runId, until: outcome.until.toISOString() }, "run waits for unknown write outcomes to be looked up");
+        await job.moveToDelayed(outcome.until.getTime(), token);
+        throw new DelayedError();
       case "handed-back":
         // Back to waiting without using up an attempt: the next free worker resumes the run.
         await job.moveToWait(token);
@@ -129,6 +146,12 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     },
   );
   worker.on("error", (error) => log.error({ err: error }, "worker error"));
+  // The lock lapsed (Redis failover, a stall longer than the lock): another worker may take the job
+  // over, so the attempt stops before its next write (the engine's lease fences it in Postgres too).
+  worker.on("lockRenewalFailed", (jobIds) => {
+    for (const id of jobIds) lockLost.get(id)?.abort();
+    log.warn({ jobIds }, "could not renew job locks: their attempts stop before their next write");
+  });
   // Without a listener BullMQ prints connection errors to stderr, outside the structured log.
   queue.on("error", (error) => log.error({ err: error }, "queue error"));
   worker.on("stalled", (jobId) => log.warn({ jobId }, "job stalled (its worker stopped renewing the lock); it will be resumed"));

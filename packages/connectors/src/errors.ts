@@ -17,6 +17,8 @@ export type ConnectorErrorKind =
   | "request"
   /** the request may have been processed but no answer arrived */
   | "unknown_outcome"
+  /** the call was not made: the writing attempt's lease ran out before it could be sent */
+  | "not_sent"
   | "cancelled";
 
 const RETRYABLE: ReadonlySet<ConnectorErrorKind> = new Set(["throttled", "network", "timeout", "server", "unknown_outcome"]);

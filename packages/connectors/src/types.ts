@@ -75,11 +75,22 @@ export interface WriteRequest {
   options: Record<string, unknown>;
   mode: WriteMode;
   signal?: AbortSignal;
+  /**
+   * Epoch ms after which no call of this write may be sent (the end of the writing attempt's lease:
+   * past it another attempt may own the records). A call not sent by then fails with kind
+   * "not_sent", checked right before the request goes out.
+   */
+  sendBy?: number;
 }
 
 export type WriteOutcome =
   | { ok: true; index: number; targetId: string; targetNumber: string; response: unknown }
-  | { ok: false; index: number; field?: string; message: string; code?: string; response: unknown };
+  | { ok: false; unknown?: false; index: number; field?: string; message: string; code?: string; response: unknown }
+  /**
+   * The call carrying this record may have been processed (timeout, connection lost or 5xx after
+   * sending, cancelled while waiting): it must not be sent again before a lookup says it is absent.
+   */
+  | { ok: false; unknown: true; index: number; message: string; response: unknown };
 
 export interface WritePreview {
   request: unknown;
@@ -88,8 +99,10 @@ export interface WritePreview {
 
 export interface TargetClient {
   /**
-   * Writes one batch and returns one outcome per input record (by index). Never blindly resends
-   * a batch whose outcome is unknown: it looks the numbers up first and resends only the missing.
+   * Writes one batch and returns one outcome per input record (by index). A record whose call's
+   * outcome is unknown gets an `unknown` outcome, never a resend (creating it twice would be a
+   * duplicate): the engine looks it up later. Throws only when nothing of the batch reached the
+   * target, so the caller may put the whole batch back.
    */
   write(req: WriteRequest): Promise<WriteOutcome[]>;
   /** Which of these record numbers already exist in the target: number → target id. */

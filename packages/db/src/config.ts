@@ -40,6 +40,11 @@ const envSchema = z.object({
   KINGDEE_SIM_PORT: z.coerce.number().int().default(4020),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
   RUN_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /**
+   * Seconds after a write whose outcome is unknown (timeout, connection lost, 5xx after sending)
+   * before its records are looked up in the target: the time a slow server may still take to commit.
+   */
+  QIAO_UNKNOWN_OUTCOME_WAIT_S: z.coerce.number().min(0).default(300),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

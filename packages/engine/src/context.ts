@@ -33,8 +33,23 @@ export interface EngineContext {
    * and is handed back (status `queued`) for the next worker to resume.
    */
   shouldStop?(): boolean;
-  /** Aborts connector calls in flight (their records stay `sending` and are looked up on resume). */
+  /** Aborts connector calls in flight (their records' outcome is unknown: looked up after the wait). */
   signal?: AbortSignal;
+  /**
+   * Aborted by the host when this attempt lost its claim on the run outside the engine (the worker's
+   * job lock could not be renewed): the attempt stops before its next write.
+   */
+  lost?: AbortSignal;
+  /**
+   * How long an attempt owns the run without renewing its lease (default 30 s; the worker passes its
+   * job lock's duration). The engine renews it every third of that while the attempt runs.
+   */
+  leaseMs?: number;
+  /**
+   * How long after a call whose outcome is unknown its records are looked up in the target (default
+   * 300 s, QIAO_UNKNOWN_OUTCOME_WAIT_S): the time a slow server may still take to commit it.
+   */
+  unknownOutcomeWaitMs?: number;
   /** Connector client settings (timeouts, retries); tests shorten them. */
   connectorDefaults?: Pick<ConnectionConfig, "timeoutMs" | "maxRetries" | "qps">;
   /** The clock (CURRENT_TIME of a run's first attempt). */

@@ -1,13 +1,13 @@
 // The run against real Postgres and the in-process simulators (issue 4's Done-when list, engine side).
 import type { SchemeDefinition } from "@qiao/core";
-import type { Connector, TargetClient, WriteRequest } from "@qiao/connectors";
-import { ConnectorError, getConnector } from "@qiao/connectors";
+import type { WriteRequest } from "@qiao/connectors";
+import { ConnectorError } from "@qiao/connectors";
 import { cancelRun, Prisma } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
-import { silentLogger, type EngineContext } from "./context";
+import type { EngineContext } from "./context";
 import { executeRun } from "./execute-run";
 import type { TestRunResult } from "./test-run";
-import { simulate, type Simulated } from "./testing/harness";
+import { runToEnd, simulate, testContext, wrapKingdeeTarget, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("engine");
@@ -19,12 +19,12 @@ afterEach(async () => {
 });
 
 function context(extra: Partial<EngineContext> = {}): EngineContext {
-  return { db: t.db, logger: silentLogger, connectorDefaults: { qps: 1000, timeoutMs: 5000, maxRetries: 1 }, ...extra };
+  return testContext(t.db, extra);
 }
 
 async function run(schemeId: string, trigger: "manual" | "test" | "retry" = "manual", extra = {}, ctx = context()) {
   const r = await sim!.requestRun(schemeId, trigger, extra);
-  const outcome = await executeRun(ctx, r.id);
+  const outcome = await runToEnd(ctx, r.id);
   expect(outcome.kind).toBe("finished");
   return t.db.run.findUniqueOrThrow({ where: { id: r.id } });
 }
@@ -34,15 +34,7 @@ async function logsOf(runId: string): Promise<string[]> {
   return rows.map((r) => r.message);
 }
 
-/** Kingdee's connector with its target wrapped, to fail or stall a chosen write call. */
-function wrappedKingdee(wrap: (real: TargetClient) => TargetClient): (platform: string) => Connector | undefined {
-  return (platform) => {
-    const connector = getConnector(platform);
-    if (platform !== "kingdee" || !connector?.createTarget) return connector;
-    const createTarget = connector.createTarget;
-    return { ...connector, createTarget: (config) => wrap(createTarget(config)) };
-  };
-}
+const wrappedKingdee = wrapKingdeeTarget;
 
 const never = new Promise<never>(() => {});
 
@@ -170,20 +162,22 @@ describe("executeRun", () => {
     expect(again).toMatchObject({ status: "succeeded", total: 0, written: 0 });
   }, 30_000);
 
-  test("records left sending are looked up before anything is resent (crash after and before the call)", async () => {
+  test("records left sending by a dead attempt are parked as unknown and looked up after the wait, never resent before (crash after and before the call)", async () => {
     sim = await simulate(t.db, { shops: 500 });
     const scheme = await sim.createScheme();
     const r = await sim.requestRun(scheme.id, "manual");
 
     // Attempt 1 "dies" after Kingdee committed its 2nd batch; attempt 2 before sending its 2nd batch.
     let calls = 0;
-    const crashing = (when: "after" | "before") =>
+    const sent = new Map<string, number>();
+    const crashing = (when: "after" | "before" | "never") =>
       context({
         getConnector: wrappedKingdee((real) => ({
           ...real,
           async write(req: WriteRequest) {
             calls++;
             if (calls === 2 && when === "before") return never;
+            for (const record of req.records) sent.set(String(record.FNumber), (sent.get(String(record.FNumber)) ?? 0) + 1);
             const outcome = await real.write(req);
             if (calls === 2 && when === "after") return never;
             return outcome;
@@ -202,22 +196,33 @@ describe("executeRun", () => {
     calls = 0;
     void executeRun(crashing("before"), r.id);
     await expect.poll(() => calls, { timeout: 10_000 }).toBe(2);
-    await expect.poll(() => t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } }), { timeout: 10_000 }).toBe(200);
+    // Attempt 1's 200 are unknown (not looked up yet: their wait has not passed) and are not read
+    // again; attempt 2 wrote the 4th page's 100 and has the 5th page's 100 in flight.
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "unknown" } })).toBe(200);
+    await expect.poll(() => t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } }), { timeout: 10_000 }).toBe(100);
     expect(sim.kingdee.stats().customers).toBe(300);
+    const waiting = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+    expect(waiting.unknown).toBe(200);
 
-    const outcome = await executeRun(context(), r.id);
+    const outcome = await runToEnd(crashing("never"), r.id);
     expect(outcome.kind).toBe("finished");
     const done = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
-    expect(done).toMatchObject({ status: "succeeded", attempt: 3, written: 500, failed: 0 });
+    expect(done).toMatchObject({ status: "succeeded", written: 500, failed: 0, unknown: 0, waitingUntil: null });
+    expect(done.attempt).toBeGreaterThanOrEqual(4);
     expect(sim.kingdee.stats()).toMatchObject({ customers: 500, duplicateAttempts: 0 });
+    // Each number went out exactly once: the committed batch was found, the two never sent were
+    // sent only after the lookup said they were absent.
+    expect([...sent.values()].every((n) => n === 1)).toBe(true);
+    expect(sent.size).toBe(500);
     const logs = (await logsOf(r.id)).join("\n");
-    expect(logs).toContain("100 条已存在（记为已写入），100 条不存在（重新发送）");
-    expect(logs).toContain("0 条已存在（记为已写入），200 条不存在（重新发送）");
+    expect(logs).toContain("发现 200 条被中断的写入");
+    expect(logs).toMatch(/条已存在（记为已写入），\d+ 条不存在（重新发送）/);
+    expect(logs).toContain("写入结果待确认");
     expect(await t.db.runRecord.count({ where: { runId: r.id, status: "written" } })).toBe(500);
     // The 100 found by the lookup keep the payload that was sent, and say how they were resolved.
-    const recovered = await t.db.runRecord.findMany({ where: { runId: r.id, response: { path: ["recovered"], equals: true } } });
-    expect(recovered).toHaveLength(100);
-    expect(recovered.every((rr) => typeof (rr.payload as Record<string, unknown>).FNumber === "string")).toBe(true);
+    const lookedUp = await t.db.runRecord.findMany({ where: { runId: r.id, status: "written", response: { path: ["lookedUp"], equals: true } } });
+    expect(lookedUp).toHaveLength(100);
+    expect(lookedUp.every((rr) => typeof (rr.payload as Record<string, unknown>).FNumber === "string")).toBe(true);
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, NOT: { sendingPayload: { equals: Prisma.DbNull } } } })).toBe(0);
   }, 30_000);
 
@@ -266,11 +271,13 @@ describe("executeRun", () => {
       r.id,
     );
     await expect.poll(() => sim!.kingdee.stats().customers, { timeout: 10_000 }).toBe(100);
-    expect((await executeRun(context(), r.id)).kind).toBe("finished");
+    const taking = runToEnd(context(), r.id);
+    await expect.poll(() => t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "unknown" } }), { timeout: 10_000 }).toBeGreaterThan(0);
     wake();
     expect((await stalled).kind).toBe("superseded");
+    expect((await taking).kind).toBe("finished");
     expect(stalledCalls).toBe(1);
-    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "succeeded", written: 300, attempt: 2 });
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "succeeded", written: 300, unknown: 0 });
     expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
   }, 30_000);
 

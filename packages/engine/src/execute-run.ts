@@ -2,17 +2,20 @@
 // scheduled runs; records are written while the read goes on), the first page only (test runs) or
 // the failed records (retry runs). Calling it again on an interrupted run resumes from staging; on
 // a finished run it does nothing.
-import { claimRun, finishRun, isDatabaseUnavailable, requeueRun, type RunModel as Run } from "@qiao/db";
+import { claimRun, DEFAULT_LEASE_MS, finishRun, isDatabaseUnavailable, requeueRun, waitForOutcomes, type RunModel as Run } from "@qiao/db";
 import type { EngineContext } from "./context";
 import { AttemptSuperseded, describeError } from "./failure";
 import { RunJournal } from "./journal";
+import { AttemptLease } from "./lease";
 import { loadRun } from "./load-run";
+import { testRunOptionsSchema } from "./options";
+import { clockTime, outcomesPending } from "./outcomes";
 import { readSource } from "./read-phase";
 import { prepareRetry } from "./retry-run";
 import { RunScope, type PhaseEnd } from "./scope";
 import { PhaseClock } from "./timings";
 import { executeTestRun } from "./test-run";
-import { writePending } from "./write-phase";
+import { settleAndWrite, writePending } from "./write-phase";
 
 /**
  * LAST_SYNC_TIME is the cursor minus this overlap: whether the source's window bounds are
@@ -26,13 +29,25 @@ export type RunOutcome =
   | { kind: "finished"; run: Run }
   /** Shutting down: the run stopped at a batch boundary and is queued again, to be resumed. */
   | { kind: "handed-back"; runId: string }
-  /** Another worker took the run over (this attempt's job had stalled); this one stopped. */
+  /** Another worker took the run over (this attempt's job had stalled), or its lease ran out; this one stopped. */
   | { kind: "superseded"; runId: string }
+  /**
+   * Records whose write outcome is unknown are left: the run stays active and must be resumed at
+   * `until`, when they are due to be looked up (the worker delays the run's job until then).
+   */
+  | { kind: "waiting"; runId: string; until: Date }
   /** Nothing to do: the run is already finished, or does not exist. */
   | { kind: "not-runnable"; run: Run | null };
 
+/** Whether the run writes (a test run writes only when asked to write its first records). */
+function writes(run: Run): boolean {
+  return run.trigger !== "test" || (testRunOptionsSchema.parse(run.options ?? {}).writeCount ?? 0) > 0;
+}
+
 async function runPhases(x: RunScope): Promise<PhaseEnd> {
   const { run } = x;
+  // Resumed to look up outcomes that were unknown: nothing is read again.
+  if (run.phase === "finishing") return "done";
   switch (run.trigger) {
     case "test":
       return executeTestRun(x);
@@ -59,7 +74,8 @@ async function runPhases(x: RunScope): Promise<PhaseEnd> {
  */
 export async function executeRun(ctx: EngineContext, runId: string): Promise<RunOutcome> {
   const startedAt = Date.now();
-  const claim = await claimRun(ctx.db, runId, ctx.now?.() ?? new Date(), READ_WINDOW_OVERLAP_MS);
+  const leaseMs = ctx.leaseMs ?? DEFAULT_LEASE_MS;
+  const claim = await claimRun(ctx.db, runId, ctx.now?.() ?? new Date(), READ_WINDOW_OVERLAP_MS, leaseMs);
   if (!claim.claimed) {
     if (claim.run?.status === "cancelled") return { kind: "finished", run: claim.run };
     return { kind: "not-runnable", run: claim.run };
@@ -68,7 +84,24 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
   const log = ctx.logger.child({ runId, schemeId: run.schemeId, trigger: run.trigger, attempt: run.attempt });
   const clock = new PhaseClock();
   const journal = new RunJournal(ctx.db, runId, log);
-  if (run.attempt > 1) {
+  const lease = new AttemptLease(ctx.db, runId, run.attempt, leaseMs, log, ctx.lost);
+  lease.start();
+  try {
+    return await attempt(ctx, run, { log, clock, journal, lease, startedAt });
+  } finally {
+    lease.stop();
+  }
+}
+
+async function attempt(
+  ctx: EngineContext,
+  run: Run,
+  { log, clock, journal, lease, startedAt }: { log: EngineContext["logger"]; clock: PhaseClock; journal: RunJournal; lease: AttemptLease; startedAt: number },
+): Promise<RunOutcome> {
+  const runId = run.id;
+  if (run.phase === "finishing") {
+    await journal.info(`继续运行（第 ${run.attempt} 次尝试）：核对结果待确认的记录`, `Resuming the run (attempt ${run.attempt}) to look up records whose outcome was unknown`);
+  } else if (run.attempt > 1) {
     await journal.info(`继续运行（第 ${run.attempt} 次尝试），从暂存数据接着处理`, `Resuming the run (attempt ${run.attempt}) from staging`, {
       phase: run.phase,
     });
@@ -81,13 +114,15 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
   }
 
   let end: PhaseEnd;
+  let scope: RunScope | undefined;
   try {
     const loaded = await loadRun(ctx, run, log);
-    const scope = new RunScope(ctx, run, loaded.plan, loaded.source, loaded.target, journal, clock);
+    scope = new RunScope(ctx, run, loaded.plan, loaded.source, loaded.target, journal, clock, lease);
     end = await runPhases(scope);
+    if (end === "done" && writes(run)) end = await settleAndWrite(scope, run.trigger !== "manual" && run.trigger !== "schedule");
   } catch (error) {
     if (error instanceof AttemptSuperseded) {
-      log.warn({}, "another worker took this run over; stopping this attempt");
+      log.warn({ lost: lease.lost ?? "superseded" }, "this attempt no longer owns the run (another worker took it over, or its lease or job lock was lost); stopping");
       await journal.flush().catch(() => undefined);
       return { kind: "superseded", runId };
     }
@@ -120,6 +155,19 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
     await journal.flush();
     const finished = await finishRun(ctx.db, runId, run.attempt, { status: "cancelled" });
     return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
+  }
+
+  const pending = scope && writes(run) ? await outcomesPending(scope) : { count: 0, nextCheck: null };
+  if (pending.count > 0) {
+    const until = new Date(Math.max(pending.nextCheck?.getTime() ?? 0, Date.now() + 1_000));
+    const at = clockTime(until, scope!.plan.timezone);
+    await journal.info(
+      `还有 ${pending.count} 条记录的写入结果待确认：将于 ${at} 在目标系统中核对，存在的记为已写入，不存在的才重新发送；核对完成前运行不会结束`,
+      `${pending.count} records still have an unknown outcome: they are looked up in the target at ${at}; found ones count as written, only absent ones are sent again. The run ends once they are settled`,
+      { unknown: pending.count, waitingUntil: until.toISOString() },
+    );
+    await journal.flush();
+    return (await waitForOutcomes(ctx.db, runId, run.attempt, until)) ? { kind: "waiting", runId, until } : { kind: "superseded", runId };
   }
 
   const counters = await ctx.db.run.findUniqueOrThrow({ where: { id: runId } });

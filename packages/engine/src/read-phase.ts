@@ -7,7 +7,8 @@ import { mapRecord, resolveParams } from "@qiao/core";
 import { completeRead, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
 import { payloadHash, type MappingError } from "./hash";
 import type { PhaseEnd, RunScope } from "./scope";
-import { prepare, recoverSending, writeBatches, type PreparedBatch } from "./write-phase";
+import { settleOutcomes } from "./outcomes";
+import { prepare, writeBatches, type PreparedBatch } from "./write-phase";
 
 /** A record's mapped payload, its mapping errors and the payload's hash. */
 export interface Mapped {
@@ -115,11 +116,11 @@ export async function* bufferAhead<T>(source: AsyncIterable<T>, size: number): A
 
 /**
  * Reads the source into staging and writes what must be written as it goes. Records left `sending`
- * by an interrupted attempt are looked up first. Returns how the read ended; the records still
+ * by another attempt, and unknown outcomes that are due, are settled first. Returns how the read ended; the records still
  * pending after it (left from earlier runs) are written by the caller's write phase.
  */
 export async function readSource(x: RunScope): Promise<PhaseEnd> {
-  await recoverSending(x);
+  await settleOutcomes(x);
   let readEnd: PhaseEnd = "done";
   const writeEnd = await writeBatches(
     x,

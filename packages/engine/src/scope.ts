@@ -6,6 +6,7 @@ import { reportProgress, type Db, type RunModel as Run, type RunProgress } from 
 import type { EngineContext } from "./context";
 import { AttemptSuperseded } from "./failure";
 import type { RunJournal } from "./journal";
+import { DEFAULT_UNKNOWN_OUTCOME_WAIT_MS, type AttemptLease } from "./lease";
 import type { PhaseClock } from "./timings";
 
 /** How a phase ended: ran to completion, or stopped at a batch boundary. */
@@ -24,12 +25,28 @@ export class RunScope {
     readonly target: TargetClient,
     readonly journal: RunJournal,
     readonly clock: PhaseClock,
+    readonly lease: AttemptLease,
   ) {
     this.cancelRequested = run.cancelRequested;
   }
 
   get db(): Db {
     return this.ctx.db;
+  }
+
+  /** This attempt, as the write protocol's fenced statements name it. */
+  get attemptRef(): { runId: string; attempt: number } {
+    return { runId: this.run.id, attempt: this.run.attempt };
+  }
+
+  /** See EngineContext.unknownOutcomeWaitMs. */
+  get unknownWaitMs(): number {
+    return this.ctx.unknownOutcomeWaitMs ?? DEFAULT_UNKNOWN_OUTCOME_WAIT_MS;
+  }
+
+  /** Stops the attempt (AttemptSuperseded) if it no longer owns the run. */
+  assertOwner(): void {
+    if (this.lease.lost) throw new AttemptSuperseded();
   }
 
   private key: string | undefined;
@@ -74,7 +91,7 @@ export class RunScope {
    * this attempt if another one took the run over (its job had stalled and was handed on).
    */
   async progress(p: RunProgress): Promise<void> {
-    this.observe(await this.clock.time("journal", () => reportProgress(this.db, this.run.id, p)));
+    this.observe(await this.clock.time("journal", () => reportProgress(this.db, this.run.id, p, this.run.attempt)));
   }
 
   /** The run as a statement that added to its counters returned it (see `progress`). */
@@ -83,8 +100,9 @@ export class RunScope {
     this.cancelRequested = now.cancelRequested;
   }
 
-  /** Asked between pages and batches: should the run stop here? */
+  /** Asked between pages and batches: should the run stop here? Throws if the attempt lost the run. */
   interruption(): Exclude<PhaseEnd, "done"> | null {
+    this.assertOwner();
     if (this.cancelRequested) return "cancelled";
     if (this.ctx.shouldStop?.()) return "stopped";
     return null;

@@ -1,7 +1,7 @@
-// Map → write, with the write protocol of DESIGN.md: records left `sending` by an interrupted
-// attempt are looked up in the target before anything is resent; then pending records go out in
-// target-sized batches, each marked `sending` (with its batch id) before the call and
-// written / failed after the answer.
+// Map → write, with the write protocol of DESIGN.md: records left `sending` by another attempt and
+// records whose outcome is unknown are settled first (./outcomes.ts); then pending records go out in
+// target-sized batches, each marked `sending` (with its batch id) before the call and written /
+// failed / unknown after the answer. Every mark and outcome write is fenced by the attempt.
 import { randomUUID } from "node:crypto";
 import { mapRecord } from "@qiao/core";
 import { isConnectorError, type WriteOutcome } from "@qiao/connectors";
@@ -11,91 +11,23 @@ import {
   recordMappingFailures,
   recordWriteResults,
   releaseSending,
-  resolveSending,
+  renewLease,
   runFence,
-  sendingRecords,
   type MappingFailure,
-  type SendingVerdict,
   type WriteResult,
 } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
 import { payloadHash } from "./hash";
+import { clockTime, settleOutcomes } from "./outcomes";
 import { later } from "./promises";
 import type { PhaseEnd, RunScope } from "./scope";
 
-/** How many `sending` records one lookup asks about. */
-const RECOVERY_CHUNK = 500;
-
 /**
  * Connector errors after which the target certainly did not process the batch. (Target connectors
- * report a transport failure that may have reached the server as `unknown_outcome`; `network`
- * means the request never left.)
+ * report a call that may have reached the server as an `unknown` outcome, or throw
+ * `unknown_outcome`; `network` means the request never left, `not_sent` that it was not made.)
  */
-const NOT_PROCESSED = new Set(["auth", "request", "throttled", "network"]);
-
-function numberOf(value: unknown): string | undefined {
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  return typeof value === "string" && value.trim() !== "" ? value : undefined;
-}
-
-/**
- * Looks up the numbers of records left `sending` (a worker died mid-call, or the connection dropped
- * after the target committed): found → written, absent → pending, no number → failed.
- */
-export async function recoverSending(x: RunScope): Promise<void> {
-  const { plan, run } = x;
-  let afterId = 0n;
-  const totals = { written: 0, requeued: 0, failed: 0 };
-  for (;;) {
-    const rows = await x.clock.time("protocol", () => sendingRecords(x.db, { schemeId: run.schemeId, afterId, limit: RECOVERY_CHUNK }));
-    if (rows.length === 0) break;
-    afterId = rows[rows.length - 1]!.id;
-    const numbers = rows.map((r) => (r.payload ? numberOf(r.payload[plan.target.numberField]) : undefined));
-    const lookup = numbers.filter((n): n is string => n !== undefined);
-    const existing =
-      lookup.length > 0
-        ? await x.clock.time("write", () => x.target.findExisting(plan.target.formId, [...new Set(lookup)], x.ctx.signal))
-        : new Map<string, string>();
-    const claimed = new Set<string>();
-    const verdicts: SendingVerdict[] = rows.map((row, i) => {
-      const number = numbers[i];
-      const targetId = number === undefined || claimed.has(number) ? undefined : existing.get(number);
-      if (targetId !== undefined) claimed.add(number!);
-      return {
-        id: row.id,
-        batchId: row.batchId,
-        outcome: targetId !== undefined ? "found" : number !== undefined ? "absent" : "unverifiable",
-        sentHash: row.payload ? payloadHash(row.payload) : null,
-        targetId: targetId ?? null,
-        targetNumber: targetId !== undefined ? number : null,
-      };
-    });
-    const result = await x.clock.time("protocol", () => resolveSending(x.db, {
-      mode: plan.target.mode,
-      verdicts,
-      messages: {
-        absent: "写入中断，目标系统中未找到这条记录，已重新排队发送 / The write was interrupted and the record is not in the target; it was queued again",
-        unverifiable:
-          `写入中断，这条记录没有 ${plan.target.numberField}，无法确认目标系统是否已保存；请在目标系统中核对后重试 / ` +
-          `The write was interrupted and the record has no ${plan.target.numberField} to check; verify it in the target, then retry`,
-      },
-    }));
-    totals.written += result.written;
-    totals.requeued += result.requeued;
-    totals.failed += result.failed;
-  }
-  if (totals.written + totals.requeued + totals.failed === 0) return;
-  await x.progress({ written: totals.written, failed: totals.failed });
-  await x.journal.warn(
-    `发现 ${totals.written + totals.requeued + totals.failed} 条上次写入中断的记录，已按 ${plan.target.numberField} 在目标系统中核对：` +
-      `${totals.written} 条已存在（记为已写入），${totals.requeued} 条不存在（重新发送）` +
-      (totals.failed > 0 ? `，${totals.failed} 条无法核对（记为失败）` : ""),
-    `Found ${totals.written + totals.requeued + totals.failed} records left sending by an interrupted write; looked up by ${plan.target.numberField}: ` +
-      `${totals.written} exist (written), ${totals.requeued} do not (sent again)` +
-      (totals.failed > 0 ? `, ${totals.failed} cannot be checked (failed)` : ""),
-    totals,
-  );
-}
+const NOT_PROCESSED = new Set(["auth", "request", "throttled", "network", "not_sent"]);
 
 /** A record ready to be sent: its staging row and its mapped payload (with the payload's hash). */
 export interface Sendable {
@@ -182,30 +114,34 @@ async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedBatch | 
   const { run } = x;
   const batchId = randomUUID();
   let toSend: Sendable[] = [];
+  x.assertOwner();
   if (batch.sendable.length > 0) {
     const marked = await x.clock.time("protocol", () =>
       markSending(x.db, {
+        ...x.attemptRef,
         schemeId: run.schemeId,
-        runId: run.id,
-        attempt: run.attempt,
         batchId,
         records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload, hash: s.hash })),
         mappingKey: x.mappingKey,
       }),
     );
     if (marked.size < batch.sendable.length) {
-      const now = await x.db.run.findUnique({ where: { id: run.id }, select: { attempt: true, status: true, cancelRequested: true } });
-      if (now?.attempt !== run.attempt || now.status !== "running") throw new AttemptSuperseded();
+      const now = await runFence(x.db, run.id);
+      if (now?.attempt !== run.attempt || now.status !== "running" || now.leaseMsLeft === 0) throw new AttemptSuperseded();
       if (now.cancelRequested) return "cancelled";
     }
     toSend = batch.sendable.filter((s) => marked.has(s.record.id));
   }
-  const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { runId: run.id, failures: batch.failures }));
+  const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { ...x.attemptRef, failures: batch.failures }));
   return { batchNo: batch.batchNo, batchId, toSend, failed, firstError: batch.failures[0]?.error };
 }
 
-/** The BatchSave (or equivalent) call of a marked batch; a failure is handled by afterFailedCall. */
-async function sendBatch(x: RunScope, batch: MarkedBatch): Promise<WriteOutcome[]> {
+/**
+ * The BatchSave (or equivalent) call of a marked batch, sent no later than `sendBy` (the attempt's
+ * lease). A call that certainly did not happen puts the batch back and throws; one whose outcome is
+ * unknown becomes an `unknown` outcome for each of its records.
+ */
+async function sendBatch(x: RunScope, batch: MarkedBatch, sendBy: number): Promise<WriteOutcome[]> {
   const { plan } = x;
   if (batch.toSend.length === 0) return [];
   try {
@@ -216,60 +152,98 @@ async function sendBatch(x: RunScope, batch: MarkedBatch): Promise<WriteOutcome[
         records: batch.toSend.map((s) => s.payload),
         options: plan.target.options,
         mode: plan.target.mode,
+        sendBy,
         ...(x.ctx.signal && { signal: x.ctx.signal }),
       }),
     );
   } catch (error) {
-    await afterFailedCall(x, error, batch.batchId, batch.toSend.length);
+    if (isConnectorError(error) && NOT_PROCESSED.has(error.kind)) {
+      await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
+      throw error;
+    }
+    if (isConnectorError(error) && error.kind === "unknown_outcome") {
+      return batch.toSend.map((_, index) => ({ ok: false, unknown: true, index, message: error.message, response: null }));
+    }
+    // Anything else (cancelled mid-call, a bug): the records stay `sending`, and the attempt that
+    // resumes the run parks them as unknown before it sends anything.
     throw error;
   }
 }
 
-/** Step 2 of the write protocol: a batch's outcomes (written / failed), its counters and log line. */
+/** Step 2 of the write protocol: a batch's outcomes (written / failed / unknown), its counters and log line. */
 async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutcome[]): Promise<void> {
-  const { run, journal } = x;
+  const { journal } = x;
   let failed = batch.failed;
   let written = 0;
+  let unknown = 0;
   let firstError = batch.firstError;
   if (batch.toSend.length > 0) {
     const byIndex = new Map(outcomes.map((o) => [o.index, o]));
-    const results: WriteResult[] = batch.toSend.map((s, i) => {
+    const results: WriteResult[] = batch.toSend.map((s, i): WriteResult => {
       const o = byIndex.get(i);
+      const base = { id: s.record.id, hash: s.hash };
       if (!o) {
-        return { id: s.record.id, ok: false, hash: s.hash, error: "目标连接器没有返回这条记录的结果 / The target connector returned no outcome for this record" };
+        // The call was made and said nothing of this record: whether it was saved is unknown.
+        return { ...base, outcome: "unknown", error: "目标连接器没有返回这条记录的结果，结果待确认 / The target connector returned no outcome for this record" };
       }
-      return o.ok
-        ? { id: s.record.id, ok: true, hash: s.hash, targetId: o.targetId, targetNumber: o.targetNumber, response: o.response }
-        : { id: s.record.id, ok: false, hash: s.hash, error: o.message, errorField: o.field ?? null, response: o.response };
+      if (o.ok) return { ...base, outcome: "written", targetId: o.targetId, targetNumber: o.targetNumber, response: o.response };
+      if (o.unknown) return { ...base, outcome: "unknown", error: o.message, response: o.response };
+      return { ...base, outcome: "failed", error: o.message, errorField: o.field ?? null, response: o.response };
     });
-    firstError ??= results.find((r) => !r.ok)?.error ?? undefined;
+    firstError ??= results.find((r) => r.outcome === "failed")?.error ?? undefined;
     // The answers, their RunRecords and the run's counters: one statement.
     const recorded = await x.clock.time("protocol", () =>
-      recordWriteResults(x.db, { runId: run.id, batchId: batch.batchId, mode: x.plan.target.mode, results, alsoFailed: batch.failed }),
+      recordWriteResults(x.db, {
+        ...x.attemptRef,
+        batchId: batch.batchId,
+        mode: x.plan.target.mode,
+        results,
+        alsoFailed: batch.failed,
+        unknownWaitMs: x.unknownWaitMs,
+      }),
     );
+    if (!recorded.fenced) throw new AttemptSuperseded();
     written = recorded.written;
     failed += recorded.failed;
+    unknown = recorded.unknown;
     x.observe(recorded.run);
   } else {
     await x.progress({ written, failed });
   }
-  await journal[failed > 0 ? "warn" : "info"](
-    `第 ${batch.batchNo} 批：写入 ${written} 条` + (failed > 0 ? `，失败 ${failed} 条（例如：${firstError}）` : ""),
-    `Batch ${batch.batchNo}: ${written} written` + (failed > 0 ? `, ${failed} failed (e.g. ${firstError})` : ""),
-    { batch: batch.batchNo, written, failed },
+  const checkAt = unknown > 0 ? clockTime(new Date(Date.now() + x.unknownWaitMs), x.plan.timezone) : "";
+  await journal[failed + unknown > 0 ? "warn" : "info"](
+    `第 ${batch.batchNo} 批：写入 ${written} 条` +
+      (failed > 0 ? `，失败 ${failed} 条（例如：${firstError}）` : "") +
+      (unknown > 0 ? `，${unknown} 条结果待确认（将于 ${checkAt} 后在目标系统中核对，核对前不会重发）` : ""),
+    `Batch ${batch.batchNo}: ${written} written` +
+      (failed > 0 ? `, ${failed} failed (e.g. ${firstError})` : "") +
+      (unknown > 0 ? `, ${unknown} with an unknown outcome (looked up in the target after ${checkAt}, not resent before)` : ""),
+    { batch: batch.batchNo, written, failed, unknown },
   );
 }
 
 /**
  * Writes the pending records of the scheme (or, with `onlyThisRun`, those a retry or test run took
  * over), batch after batch, stopping at a batch boundary when cancelled or shutting down. Records
- * left `sending` by an interrupted attempt are looked up first (unless `recover` is false: the
- * caller did that already).
+ * left `sending` by another attempt and unknown outcomes that are due are settled first (unless
+ * `settle` is false: the caller did that already).
  */
-export async function writePending(x: RunScope, onlyThisRun: boolean, recover = true): Promise<PhaseEnd> {
+export async function writePending(x: RunScope, onlyThisRun: boolean, settle = true): Promise<PhaseEnd> {
   await x.progress({ phase: "writing" });
-  if (recover) await recoverSending(x);
+  if (settle) await settleOutcomes(x);
   return writeBatches(x, stagedBatches(x, onlyThisRun));
+}
+
+/**
+ * After the last batch: settles again (records parked meanwhile, unknown outcomes that came due)
+ * and writes what the lookups found absent, until a lookup finds nothing more to send.
+ */
+export async function settleAndWrite(x: RunScope, onlyThisRun: boolean): Promise<PhaseEnd> {
+  for (;;) {
+    if ((await settleOutcomes(x)) === 0) return "done";
+    const end = await writeBatches(x, stagedBatches(x, onlyThisRun));
+    if (end !== "done") return end;
+  }
 }
 
 /**
@@ -303,15 +277,16 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
         return batch;
       }
       // Marked while the previous call was in flight: the run may have been cancelled, stopped or
-      // taken over by another attempt since. Then the batch was certainly not sent: pending again.
+      // taken over by another attempt since. Then the batch was certainly not sent: pending again
+      // (if this attempt still owns the run; otherwise the owner parks it as unknown).
       const stop = await stillToSend(x);
-      if (stop) {
-        await releaseSending(x.db, { schemeId: x.run.schemeId, batchId: batch.batchId, runId: x.run.id });
+      if (typeof stop !== "number") {
+        if (stop !== "superseded") await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
         await finishing;
         if (stop === "superseded") throw new AttemptSuperseded();
         return stop;
       }
-      const call = sendBatch(x, batch);
+      const call = sendBatch(x, batch, stop);
       next = later(takeAndMark());
       const outcomes = await call;
       // Outcomes are recorded in batch order (counters, log lines), one recording outstanding.
@@ -323,7 +298,7 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
     // first, and a next batch marked but never sent is pending again.
     const [marked] = await Promise.allSettled([next, finishing]);
     if (marked.status === "fulfilled" && typeof marked.value !== "string") {
-      await releaseSending(x.db, { schemeId: x.run.schemeId, batchId: marked.value.batchId, runId: x.run.id }).catch(() => undefined);
+      await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: marked.value.batchId }).catch(() => undefined);
     }
     throw error;
   } finally {
@@ -331,27 +306,16 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
   }
 }
 
-/** Right before a call: null to go on, or why the run must stop instead. */
-async function stillToSend(x: RunScope): Promise<Exclude<PhaseEnd, "done"> | "superseded" | null> {
+/**
+ * Right before a call: the attempt's lease renewed, and the time by which the call must be sent
+ * (the lease's end, less a margin); or why the run must stop instead.
+ */
+async function stillToSend(x: RunScope): Promise<Exclude<PhaseEnd, "done"> | "superseded" | number> {
   const stop = x.interruption();
   if (stop) return stop;
-  const now = await x.clock.time("protocol", () => runFence(x.db, x.run.id));
-  if (now?.attempt !== x.run.attempt || now.status !== "running") return "superseded";
-  return now.cancelRequested ? "cancelled" : null;
-}
-
-/**
- * A batch call that threw. If the target certainly did not process it, its records are pending
- * again; otherwise they stay `sending`, and the next attempt looks them up before resending.
- */
-async function afterFailedCall(x: RunScope, error: unknown, batchId: string, size: number): Promise<void> {
-  if (isConnectorError(error) && NOT_PROCESSED.has(error.kind)) {
-    await releaseSending(x.db, { schemeId: x.run.schemeId, batchId, runId: x.run.id });
-    return;
-  }
-  await x.journal.warn(
-    `有 ${size} 条记录的写入结果未知（${error instanceof Error ? error.message : String(error)}）：下次运行会先在目标系统中核对，不会重复写入`,
-    `The outcome of ${size} records is unknown; the next attempt looks them up in the target before resending anything`,
-    { batchId, size },
-  );
+  const asked = Date.now();
+  const lease = await x.clock.time("protocol", () => renewLease(x.db, x.run.id, x.run.attempt, x.lease.leaseMs));
+  if (!lease) return "superseded";
+  if (lease.cancelRequested) return "cancelled";
+  return asked + lease.leaseMsLeft - x.lease.sendMarginMs;
 }

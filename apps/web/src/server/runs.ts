@@ -25,6 +25,8 @@ export function runDto(row: RunRow, now = Date.now()): RunDto {
     written: row.written,
     skipped: row.skipped,
     failed: row.failed,
+    unknown: row.unknown,
+    waitingUntil: iso(row.waitingUntil),
     error: row.error,
     retryOfId: row.retryOfId,
     cancelRequested: row.cancelRequested,

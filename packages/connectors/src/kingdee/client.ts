@@ -32,6 +32,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** The call changes data: if it may have been processed without an answer, fail with "unknown_outcome" instead of retrying. */
   write?: boolean;
+  /** Epoch ms after which the call must not be sent: it fails with "not_sent" (see WriteRequest.sendBy). */
+  sendBy?: number;
 }
 
 interface Session {
@@ -194,7 +196,7 @@ export class KingdeeClient {
   private async request(service: ServiceName, body: unknown, opts: CallOptions, session: Session | undefined): Promise<Exchange> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.exchange(service, body, session, opts.signal);
+        return await this.exchange(service, body, session, opts);
       } catch (e) {
         const error = isConnectorError(e) ? e : new ConnectorError("network", PLATFORM, `金蝶调用失败：${String(e)}`, { cause: e });
         if (opts.write && (error.kind === "server" || error.kind === "timeout" || error.kind === "unknown_outcome")) {
@@ -226,10 +228,14 @@ export class KingdeeClient {
     return url;
   }
 
-  private async exchange(service: ServiceName, body: unknown, session: Session | undefined, signal?: AbortSignal): Promise<Exchange> {
+  private async exchange(service: ServiceName, body: unknown, session: Session | undefined, opts: CallOptions): Promise<Exchange> {
     await this.limiter.acquire(this.limiterKey);
-    const callerSignals = [this.config.signal, signal].filter((s): s is AbortSignal => s !== undefined);
+    const callerSignals = [this.config.signal, opts.signal].filter((s): s is AbortSignal => s !== undefined);
     if (callerSignals.some((s) => s.aborted)) throw cancelled();
+    // The last moment before the request goes out (the limiter may have made it wait).
+    if (opts.sendBy !== undefined && Date.now() > opts.sendBy) {
+      throw new ConnectorError("not_sent", PLATFORM, `金蝶 ${shortName(service)} 没有发送：写入这批记录的尝试已失去运行租约，交由接手的尝试处理`);
+    }
     const headers: Record<string, string> = { "Content-Type": "application/json; charset=utf-8", Accept: "application/json" };
     if (session) {
       headers.Cookie = [...session.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -245,7 +251,11 @@ export class KingdeeClient {
       const abort = callerSignals.length === 0 ? undefined : callerSignals.length === 1 ? callerSignals[0] : AbortSignal.any(callerSignals);
       ({ status, text, setCookies } = await httpPost(url, JSON.stringify(body), headers, this.timeoutMs, abort));
     } catch (e) {
-      if (callerSignals.some((s) => s.aborted)) throw cancelled();
+      if (callerSignals.some((s) => s.aborted)) {
+        // Cancelled while the request may already have reached the server.
+        if (opts.write) throw new ConnectorError("unknown_outcome", PLATFORM, `金蝶 ${name} 在等待回答时被取消`, { cause: e });
+        throw cancelled();
+      }
       if (e instanceof Error && e.name === "TimeoutError") {
         throw new ConnectorError("timeout", PLATFORM, `金蝶 ${name} 在 ${this.timeoutMs} ms 内没有回答`, { cause: e });
       }

@@ -1,5 +1,5 @@
 // The 金蝶 client against the Kingdee simulator (written separately from the same protocol doc):
-// logins, sessions, per-record outcomes, upsert, throttling and the unknown-outcome reconciliation.
+// logins, sessions, per-record outcomes, upsert, throttling, and writes whose outcome is unknown.
 import { createKingdeeSimulator } from "@qiao/simulators";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConnectorError } from "../errors";
@@ -137,7 +137,7 @@ describe("writing customers", () => {
     const outcomes = await target().write(
       request([shop("M0"), { FNumber: "M1", FCreateOrgId: "100" }, shop("DUP"), shop("M3", { FCreateOrgId: "999" }), shop("M4")], "create", { IsVerifyBaseDataField: true }),
     );
-    expect(outcomes.map((o) => [o.index, o.ok, o.ok ? o.targetNumber : o.field])).toEqual([
+    expect(outcomes.map((o) => [o.index, o.ok, o.ok ? o.targetNumber : o.unknown ? "unknown" : o.field])).toEqual([
       [0, true, "M0"],
       [1, false, "FName"],
       [2, false, "FNumber"],
@@ -189,53 +189,49 @@ describe("writing customers", () => {
   });
 });
 
-describe("a BatchSave whose outcome is unknown is never blindly resent", () => {
-  it("connection dropped after commit: the record counts as written, no duplicate attempt", async () => {
+describe("a create whose BatchSave outcome is unknown is reported unknown, never resent or looked up at once", () => {
+  const unknown = { ok: false, unknown: true };
+
+  it("connection dropped after commit: both records unknown, one BatchSave, no lookup", async () => {
     sim.injectNext({ fault: "drop", service: "BatchSave" });
     const outcomes = await target().write(request([shop("D1"), shop("D2")]));
-    expect(outcomes).toMatchObject([
-      { ok: true, targetId: idOf("D1"), targetNumber: "D1" },
-      { ok: true, targetId: idOf("D2"), targetNumber: "D2" },
-    ]);
-    expect(sim.stats()).toMatchObject({ customers: 2, duplicateAttempts: 0, calls: { BatchSave: 1, ExecuteBillQuery: 1 } });
+    expect(outcomes).toMatchObject([{ ...unknown, index: 0 }, { ...unknown, index: 1 }]);
+    expect(outcomes[0]!.ok === false && outcomes[0]!.message).toContain("结果待确认");
+    expect(sim.stats()).toMatchObject({ customers: 2, duplicateAttempts: 0, calls: { BatchSave: 1 } });
+    expect(sim.stats().calls.ExecuteBillQuery).toBeUndefined();
   });
 
-  it("HTTP 500 before commit: the lookup finds nothing and only then the batch is sent again", async () => {
-    sim.injectNext({ fault: "http500", service: "BatchSave" });
-    const outcomes = await target().write(request([shop("E1")]));
-    expect(outcomes).toMatchObject([{ ok: true, targetNumber: "E1" }]);
-    expect(sim.stats()).toMatchObject({ customers: 1, duplicateAttempts: 0, calls: { BatchSave: 2, ExecuteBillQuery: 1 } });
+  it("HTTP 500 and response_error: cannot tell before from after the commit, so unknown either way", async () => {
+    sim.injectNext({ fault: "http500", service: "BatchSave" }, { fault: "responseErrorAfterCommit", service: "BatchSave" });
+    expect(await target().write(request([shop("E1")]))).toMatchObject([unknown]);
+    expect(await target().write(request([shop("P1"), shop("P2")]))).toMatchObject([unknown, unknown]);
+    expect(sim.stats()).toMatchObject({ customers: 2, duplicateAttempts: 0, calls: { BatchSave: 2 } });
   });
 
-  it("response_error: after a partly committed batch: only the missing records are sent again", async () => {
-    sim.injectNext({ fault: "responseErrorAfterCommit", service: "BatchSave" });
-    const outcomes = await target().write(request([shop("P1"), { FNumber: "P2", FCreateOrgId: "100" }, shop("P3")]));
-    expect(outcomes).toMatchObject([
-      { ok: true, targetNumber: "P1" },
-      { ok: false, field: "FName", message: "字段“客户名称”是必填项。" },
-      { ok: true, targetNumber: "P3" },
-    ]);
-    expect(sim.stats()).toMatchObject({ customers: 2, duplicateAttempts: 0, calls: { BatchSave: 2, ExecuteBillQuery: 1 } });
-  });
-
-  it("a timed-out BatchSave is looked up, not resent", async () => {
-    const client = target({ timeoutMs: 100, maxRetries: 1 });
+  it("a timed-out BatchSave is unknown, and the server's late commit is the only save", async () => {
+    const client = target({ timeoutMs: 100, maxRetries: 3 });
     await client.findExisting("BD_Customer", ["SLOW"]);
-    sim.setFaults({ latencyMs: 150 });
-    const error = await rejection(client.write(request([shop("SLOW")])));
-    // The lookups time out as well: the write gives up, outcome unknown, without having resent anything.
-    expect(error.kind).toBe("unknown_outcome");
-    sim.setFaults({ latencyMs: 0 });
-    await new Promise((r) => setTimeout(r, 200));
+    sim.setFaults({ latencyMs: 300 });
+    expect(await client.write(request([shop("SLOW")]))).toMatchObject([unknown]);
+    await new Promise((r) => setTimeout(r, 400));
     expect(sim.stats()).toMatchObject({ customers: 1, duplicateAttempts: 0, calls: { BatchSave: 1 } });
   });
 
-  it("a record without FNumber cannot be checked: it fails instead of being resent", async () => {
-    sim.injectNext({ fault: "drop", service: "BatchSave" });
-    const outcomes = await target().write(request([shop("N1"), { FName: "无编码", FCreateOrgId: "100" }]));
-    expect(outcomes[0]).toMatchObject({ ok: true, targetNumber: "N1" });
-    expect(outcomes[1]).toMatchObject({ ok: false, code: "unknown_outcome" });
-    expect(sim.stats()).toMatchObject({ customers: 2, calls: { BatchSave: 1 } });
+  it("cancelled while waiting for the answer: unknown, not cancelled", async () => {
+    const controller = new AbortController();
+    const client = target();
+    await client.findExisting("BD_Customer", ["C1"]);
+    sim.setFaults({ latencyMs: 200 });
+    const writing = client.write({ ...request([shop("C1")]), signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    expect(await writing).toMatchObject([unknown]);
+  });
+
+  it("past its send-by time nothing is sent: not_sent, so the caller may put the batch back", async () => {
+    await target().findExisting("BD_Customer", ["X"]);
+    const error = await rejection(target().write({ ...request([shop("L1")]), sendBy: Date.now() - 1 }));
+    expect(error.kind).toBe("not_sent");
+    expect(sim.stats().calls.BatchSave).toBeUndefined();
   });
 
   it("updates in upsert mode are simply sent again (they are idempotent)", async () => {
@@ -244,6 +240,14 @@ describe("a BatchSave whose outcome is unknown is never blindly resent", () => {
     const outcomes = await target().write(request([{ FNumber: "U1", FName: "新", FCreateOrgId: "100" }], "upsert"));
     expect(outcomes).toMatchObject([{ ok: true, targetNumber: "U1", targetId: idOf("U1") }]);
     expect(sim.stats()).toMatchObject({ customers: 1, duplicateAttempts: 0, calls: { BatchSave: 2 } });
+  });
+
+  it("upsert: an unknown create does not stop the updates; a refused update after it fails alone", async () => {
+    sim.store.preCreate([{ FNumber: "U2", FName: "旧" }]);
+    sim.injectNext({ fault: "drop", service: "BatchSave" }, { fault: "throttle", service: "BatchSave" });
+    const outcomes = await target({ maxRetries: 0 }).write(request([shop("N2"), { FNumber: "U2", FName: "新", FCreateOrgId: "100" }], "upsert"));
+    expect(outcomes).toMatchObject([unknown, { ok: false, code: "throttled", index: 1 }]);
+    expect(sim.stats()).toMatchObject({ customers: 2, duplicateAttempts: 0, calls: { BatchSave: 2 } });
   });
 });
 

@@ -1,6 +1,6 @@
 // Writing customers: BatchSave with base-data wrapping, per-record outcomes by DIndex, upsert via
-// ExecuteBillQuery, and the reconciliation that keeps a BatchSave with an unknown outcome from
-// creating duplicates (look the FNumbers up, count the found ones as written, resend the rest).
+// ExecuteBillQuery. A create whose BatchSave outcome is unknown is reported as such and never sent
+// again here; the engine looks its FNumber up once the server has had time to commit (issue #11).
 import { ConnectorError, isConnectorError } from "../errors";
 import type { ConnectionConfig, TargetClient, WriteOutcome, WritePreview, WriteRequest } from "../types";
 import { KingdeeClient } from "./client";
@@ -86,6 +86,8 @@ interface BatchContext {
   models: Record<string, unknown>[];
   numbers: (string | undefined)[];
   outcomes: (WriteOutcome | undefined)[];
+  /** A BatchSave of this write may have reached the server. */
+  sent: boolean;
 }
 
 /** Reads a BatchSave answer into per-record outcomes; `sent[d]` is the record behind DIndex d. */
@@ -131,72 +133,41 @@ function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
 }
 
 /**
- * After a create whose outcome is unknown: records whose FNumber now exists count as written;
- * the rest are returned to be sent again. A record without FNumber cannot be checked and fails.
- */
-async function reconcileCreates(ctx: BatchContext, pending: number[]): Promise<number[]> {
-  const numbers = pending.map((i) => ctx.numbers[i]).filter((n): n is string => n !== undefined);
-  const existing = numbers.length > 0 ? await findExisting(ctx.client, ctx.req.formId, numbers, ctx.req.signal) : new Map<string, string>();
-  const claimed = new Set<string>();
-  const resend: number[] = [];
-  for (const index of pending) {
-    const number = ctx.numbers[index];
-    const id = number === undefined ? undefined : existing.get(number);
-    if (number !== undefined && id !== undefined && !claimed.has(number)) {
-      claimed.add(number);
-      ctx.outcomes[index] = { ok: true, index, targetId: id, targetNumber: number, response: { reconciledBy: "ExecuteBillQuery", Id: id, Number: number } };
-    } else if (number === undefined) {
-      ctx.outcomes[index] = {
-        ok: false,
-        index,
-        message: "连接在保存时中断，这条记录没有客户编码，无法确认金蝶是否已保存；请在金蝶中核对后再重试",
-        code: "unknown_outcome",
-        response: null,
-      };
-    } else {
-      resend.push(index);
-    }
-  }
-  return resend;
-}
-
-/** A failed lookup leaves the batch's outcome unknown: say so, so the records are checked later. */
-async function reconcileOrGiveUp(ctx: BatchContext, sent: number[]): Promise<number[]> {
-  try {
-    return await reconcileCreates(ctx, sent);
-  } catch (e) {
-    if (!isConnectorError(e) || e.kind === "cancelled") throw e;
-    throw new ConnectorError("unknown_outcome", PLATFORM, `金蝶 BatchSave 的结果未知，核对是否已保存的查询也失败了（${e.message}），这批记录需要稍后再核对`, {
-      platformCode: e.platformCode,
-      platformMessage: e.platformMessage,
-      cause: e,
-    });
-  }
-}
-
-/**
- * Sends one group of records with BatchSave until each has an outcome. Creates whose outcome is
- * unknown are reconciled first; updates (FCUSTID set) are idempotent and simply sent again.
+ * Sends one group of records with BatchSave until each has an outcome. A create whose call's
+ * outcome is unknown is reported `unknown`, never sent again here: looking it up at once could miss
+ * a save the server is still committing (the engine looks it up after a wait). Updates (FCUSTID
+ * set) carry the whole record and are idempotent: they are simply sent again.
  */
 async function saveGroup(ctx: BatchContext, group: number[], kind: "create" | "update", needUpdateFields: string[]): Promise<void> {
-  let pending = group;
-  for (let round = 0; pending.length > 0; round++) {
-    const sent = pending;
+  if (group.length === 0) return;
+  for (let round = 0; ; round++) {
     try {
       const json = await ctx.client.call(
         SERVICE.batchSave,
         {
           formid: ctx.req.formId,
-          data: { ...optionDefaults, ...ctx.req.options, NeedUpDateFields: needUpdateFields, Model: sent.map((i) => ctx.models[i]) },
+          data: { ...optionDefaults, ...ctx.req.options, NeedUpDateFields: needUpdateFields, Model: group.map((i) => ctx.models[i]) },
         },
-        { signal: ctx.req.signal, write: true },
+        { signal: ctx.req.signal, write: true, ...(ctx.req.sendBy !== undefined && { sendBy: ctx.req.sendBy }) },
       );
-      applyResponse(ctx, sent, json);
-      pending = [];
+      ctx.sent = true;
+      applyResponse(ctx, group, json);
+      return;
     } catch (e) {
-      if (!isConnectorError(e) || e.kind !== "unknown_outcome" || round >= ctx.client.retryLimit) throw e;
-      await ctx.client.pause(round, e, ctx.req.signal);
-      pending = kind === "create" ? await reconcileOrGiveUp(ctx, sent) : sent;
+      if (!isConnectorError(e)) throw e;
+      if (e.kind === "unknown_outcome") {
+        ctx.sent = true;
+        if (kind === "update" && round < ctx.client.retryLimit) {
+          await ctx.client.pause(round, e, ctx.req.signal);
+          continue;
+        }
+        for (const index of group) ctx.outcomes[index] = { ok: false, unknown: true, index, message: `${e.message}：结果待确认，稍后在金蝶中核对`, response: null };
+        return;
+      }
+      // Certainly not processed. With nothing of the batch sent yet, the caller puts it all back.
+      if (!ctx.sent) throw e;
+      for (const index of group) ctx.outcomes[index] = { ok: false, index, message: e.message, code: e.kind, response: null };
+      return;
     }
   }
 }
@@ -209,6 +180,7 @@ export async function writeBatch(client: KingdeeClient, req: WriteRequest): Prom
     models: req.records.map(toModel),
     numbers: req.records.map(numberOf),
     outcomes: new Array<WriteOutcome | undefined>(req.records.length),
+    sent: false,
   };
   const all = req.records.map((_, i) => i);
   if (req.mode === "upsert") {

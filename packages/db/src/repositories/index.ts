@@ -1,2 +1,4 @@
+export * from "./outcomes";
 export * from "./runs";
 export * from "./staging";
+export * from "./write-protocol";

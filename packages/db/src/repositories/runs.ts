@@ -81,18 +81,22 @@ export async function createRun(db: Db, input: CreateRunInput): Promise<Run> {
   }
 }
 
+/** How long an attempt owns a run without renewing its lease (the worker uses its job lock's duration). */
+export const DEFAULT_LEASE_MS = 30_000;
+
 export type ClaimResult =
   | { claimed: true; run: Run }
   /** The run is finished (or was cancelled before it started): nothing to do. */
   | { claimed: false; run: Run | null };
 
 /**
- * Marks a run `running` for one more attempt. The first attempt fixes the read window:
+ * Marks a run `running` for one more attempt, with a lease of `leaseMs` that the attempt renews
+ * (renewLease) while it works. The first attempt fixes the read window:
  * `windowEnd` = `now` (CURRENT_TIME) and `windowStart` = the scheme's cursor minus
  * `overlapMs` (LAST_SYNC_TIME), so a resumed attempt evaluates the same templates. A run whose
  * cancellation was requested before it started is finished as cancelled here.
  */
-export async function claimRun(db: Db, runId: string, now: Date, overlapMs = 0): Promise<ClaimResult> {
+export async function claimRun(db: Db, runId: string, now: Date, overlapMs = 0, leaseMs = DEFAULT_LEASE_MS): Promise<ClaimResult> {
   const claimed = await db.$executeRaw`
     UPDATE runs r SET
       status = 'running',
@@ -101,6 +105,8 @@ export async function claimRun(db: Db, runId: string, now: Date, overlapMs = 0):
       window_start = CASE WHEN r.window_end IS NULL THEN (SELECT s.cursor - ${overlapMs} * interval '1 millisecond' FROM schemes s WHERE s.id = r.scheme_id) ELSE r.window_start END,
       window_end = COALESCE(r.window_end, ${now}::timestamp),
       error = NULL,
+      lease_until = now() + ${leaseMs}::int * interval '1 millisecond',
+      waiting_until = NULL,
       updated_at = ${new Date()}::timestamp
     WHERE r.id = ${runId}::uuid AND r.status IN ('queued', 'running') AND NOT r.cancel_requested`;
   if (claimed === 1) return { claimed: true, run: await db.run.findUniqueOrThrow({ where: { id: runId } }) };
@@ -129,6 +135,7 @@ export async function reportProgress(
   db: Db,
   runId: string,
   p: RunProgress,
+  attempt?: number,
 ): Promise<{ cancelRequested: boolean; attempt: number; status: RunStatus }> {
   // Straight to the pool: this runs for every page and batch of a run (see ../client.ts).
   const rows = await hotQuery<{ cancelRequested: boolean; attempt: number; status: RunStatus }>(
@@ -141,25 +148,74 @@ export async function reportProgress(
       skipped = skipped + $7::int,
       failed = failed + $8::int,
       updated_at = $9::timestamp
-    WHERE id = $1::uuid
+    WHERE id = $1::uuid AND ($10::int IS NULL OR attempt = $10::int)
     RETURNING cancel_requested AS "cancelRequested", attempt, status::text AS status`,
-    [runId, p.phase ?? null, p.total !== undefined, p.total ?? null, p.fetched ?? 0, p.written ?? 0, p.skipped ?? 0, p.failed ?? 0, new Date().toISOString()],
+    [runId, p.phase ?? null, p.total !== undefined, p.total ?? null, p.fetched ?? 0, p.written ?? 0, p.skipped ?? 0, p.failed ?? 0, new Date().toISOString(), attempt ?? null],
   );
-  if (!rows[0]) throw new Error(`Run ${runId} does not exist`);
-  return rows[0];
+  if (rows[0]) return rows[0];
+  // Another attempt owns the run now: its counters are not this attempt's to change.
+  const now = await runFence(db, runId);
+  if (!now) throw new Error(`Run ${runId} does not exist`);
+  return now;
 }
 
-/** Counters back to zero for a read that starts over (a resumed attempt re-reads from page 1). */
-/** The run's attempt, status and cancellation flag, as the write protocol checks them before a call. */
-export async function runFence(db: Db, runId: string): Promise<{ attempt: number; status: RunStatus; cancelRequested: boolean } | null> {
-  const rows = await hotQuery<{ attempt: number; status: RunStatus; cancelRequested: boolean }>(
+export interface RunFence {
+  attempt: number;
+  status: RunStatus;
+  cancelRequested: boolean;
+  /** How long the current attempt's lease still runs, by the database's clock (0: ran out). */
+  leaseMsLeft: number;
+}
+
+/** The run's attempt, status, cancellation flag and lease, as the write protocol checks them before a call. */
+export async function runFence(db: Db, runId: string): Promise<RunFence | null> {
+  const rows = await hotQuery<RunFence>(
     db,
-    `SELECT attempt, status::text AS status, cancel_requested AS "cancelRequested" FROM runs WHERE id = $1::uuid`,
+    `SELECT attempt, status::text AS status, cancel_requested AS "cancelRequested",
+      GREATEST(0, COALESCE(floor(extract(epoch FROM lease_until - now()) * 1000), 0))::int AS "leaseMsLeft"
+    FROM runs WHERE id = $1::uuid`,
     [runId],
   );
   return rows[0] ?? null;
 }
 
+/**
+ * Extends the lease of attempt `attempt` to `leaseMs` from now. Returns the run's cancellation flag
+ * and how long the lease now runs (ms), or null when the attempt no longer owns the run
+ * (superseded, finished, or its lease had already run out: then another attempt may hold the run,
+ * and this one must stop). The write protocol calls it right before each call, the attempt's
+ * heartbeat between calls.
+ */
+export async function renewLease(
+  db: Db,
+  runId: string,
+  attempt: number,
+  leaseMs: number,
+): Promise<{ cancelRequested: boolean; leaseMsLeft: number } | null> {
+  const rows = await hotQuery<{ cancelRequested: boolean; leaseMsLeft: number }>(
+    db,
+    `UPDATE runs SET lease_until = GREATEST(lease_until, now() + $3::int * interval '1 millisecond')
+    WHERE id = $1::uuid AND attempt = $2::int AND status = 'running' AND lease_until > now()
+    RETURNING cancel_requested AS "cancelRequested", floor(extract(epoch FROM lease_until - now()) * 1000)::int AS "leaseMsLeft"`,
+    [runId, attempt, Math.round(leaseMs)],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * The attempt ends with records whose outcome is unknown still to be looked up: the run stays
+ * `running` (phase `finishing`, the scheme's active run) and waits until `until`, when its job
+ * resumes it. Returns false when the attempt no longer owns the run.
+ */
+export async function waitForOutcomes(db: Db, runId: string, attempt: number, until: Date): Promise<boolean> {
+  const { count } = await db.run.updateMany({
+    where: { id: runId, status: "running", attempt },
+    data: { phase: "finishing", waitingUntil: until, leaseUntil: null },
+  });
+  return count === 1;
+}
+
+/** Counters back to zero for a read that starts over (a resumed attempt re-reads from page 1). */
 export async function resetReadCounters(db: Db, runId: string): Promise<void> {
   await db.run.update({ where: { id: runId }, data: { phase: "reading", total: null, fetched: 0, skipped: 0 } });
 }
@@ -211,6 +267,8 @@ export async function finishRun(db: Db, runId: string, attempt: number, input: F
       phase: "done",
       error: input.error ?? null,
       finishedAt: new Date(),
+      leaseUntil: null,
+      waitingUntil: null,
     },
   });
   return count === 1 ? db.run.findUnique({ where: { id: runId } }) : null;
@@ -218,7 +276,7 @@ export async function finishRun(db: Db, runId: string, attempt: number, input: F
 
 /** A graceful shutdown hands the run back: queued again, resumed by the next worker. */
 export async function requeueRun(db: Db, runId: string, attempt: number): Promise<void> {
-  await db.run.updateMany({ where: { id: runId, status: "running", attempt }, data: { status: "queued" } });
+  await db.run.updateMany({ where: { id: runId, status: "running", attempt }, data: { status: "queued", leaseUntil: null } });
 }
 
 export async function saveRunResult(db: Db, runId: string, result: unknown): Promise<void> {

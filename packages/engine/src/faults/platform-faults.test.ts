@@ -4,9 +4,8 @@
 // written exactly once or listed failed with its reason, and Kingdee counts 0 duplicate attempts.
 import type { RateLimiter } from "@qiao/connectors";
 import { afterEach, describe, expect, test } from "vitest";
-import { silentLogger, type EngineContext } from "../context";
-import { executeRun } from "../execute-run";
-import { ledgerOf, simulate, type LedgerReport, type Simulated } from "../testing/harness";
+import type { EngineContext } from "../context";
+import { ledgerOf, runToEnd, simulate, testContext, type LedgerReport, type Simulated } from "../testing/harness";
 import { useTestDb } from "../testing/use-test-db";
 
 const t = useTestDb("faults");
@@ -19,12 +18,13 @@ afterEach(async () => {
 
 /** The connectors' own retry budget (4 retries with jittered backoff), shorter timeouts. */
 function context(extra: Partial<EngineContext> = {}): EngineContext {
-  return { db: t.db, logger: silentLogger, connectorDefaults: { qps: 1000, timeoutMs: 3000, maxRetries: 4 }, ...extra };
+  return testContext(t.db, { connectorDefaults: { qps: 1000, timeoutMs: 3000, maxRetries: 4 }, ...extra });
 }
 
+/** A run to its end, resumed (as the worker's delayed job does) while it waits for unknown outcomes. */
 async function run(schemeId: string, ctx = context()) {
   const r = await sim!.requestRun(schemeId, "manual");
-  const outcome = await executeRun(ctx, r.id);
+  const outcome = await runToEnd(ctx, r.id);
   expect(outcome.kind).toBe("finished");
   return t.db.run.findUniqueOrThrow({ where: { id: r.id } });
 }

@@ -1,10 +1,12 @@
 // Integration-test fixtures shared by the engine's and the worker's tests: a fresh migrated database,
 // in-process 管易云 and 金蝶 simulators, connections to them and schemes built from the seed.
 import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
-import { guanyi, kingdee, splitCredentials } from "@qiao/connectors";
+import { getConnector, guanyi, kingdee, splitCredentials, type Connector, type TargetClient } from "@qiao/connectors";
 import { createConnection, createPrisma, createRun, type Db, type RunTrigger } from "@qiao/db";
 import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
 import { createGuanyiSimulator, createKingdeeSimulator, type GuanyiSimulator, type KingdeeSimulator } from "@qiao/simulators";
+import { silentLogger, type EngineContext } from "../context";
+import { executeRun, type RunOutcome } from "../execute-run";
 import { normalizeRunOptions } from "../options";
 
 export * from "./ledger";
@@ -113,5 +115,44 @@ export async function simulate(db: Db, opts: { shops: number; seed?: number }): 
     async close() {
       await Promise.all([guanyiSim.close(), kingdeeSim.close()]);
     },
+  };
+}
+
+/**
+ * Executes a run to its end as the worker does: a run that waits for unknown write outcomes is
+ * resumed when their lookup is due (the worker delays its job until then). Tests give the context a
+ * short `leaseMs` and `unknownOutcomeWaitMs`.
+ */
+export async function runToEnd(ctx: EngineContext, runId: string, maxResumes = 20): Promise<RunOutcome> {
+  for (let i = 0; ; i++) {
+    const outcome = await executeRun(ctx, runId);
+    if (outcome.kind !== "waiting") return outcome;
+    if (i >= maxResumes) throw new Error(`run ${runId} still waits for unknown outcomes after ${maxResumes} resumes`);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, outcome.until.getTime() - Date.now())));
+  }
+}
+
+/**
+ * An engine context for tests: fast connector settings, and short leases and waits, so an
+ * interrupted write is looked up about a second later.
+ */
+export function testContext(db: Db, extra: Partial<EngineContext> = {}): EngineContext {
+  return {
+    db,
+    logger: silentLogger,
+    connectorDefaults: { qps: 1000, timeoutMs: 5000, maxRetries: 1 },
+    leaseMs: 1_000,
+    unknownOutcomeWaitMs: 300,
+    ...extra,
+  };
+}
+
+/** The connector registry with 金蝶's target wrapped, to watch, fail or stall chosen write calls. */
+export function wrapKingdeeTarget(wrap: (real: TargetClient) => TargetClient): (platform: string) => Connector | undefined {
+  return (platform) => {
+    const connector = getConnector(platform);
+    if (platform !== "kingdee" || !connector?.createTarget) return connector;
+    const createTarget = connector.createTarget;
+    return { ...connector, createTarget: (config) => wrap(createTarget(config)) };
   };
 }

@@ -9,7 +9,7 @@ import { useT } from "@/lib/i18n/client";
 import { JsonView } from "@/components/json-view";
 import { Badge, Button, cx, type Tone } from "@/components/ui";
 
-const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", written: "green", failed: "red", stale: "amber" };
+const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", unknown: "amber", written: "green", failed: "red", stale: "amber" };
 
 export function RunRecords({
   runId,

@@ -141,6 +141,12 @@ export function RunView({ runId }: { runId: string }) {
       </div>
 
       {run.cancelRequested && active && <Alert tone="amber">{t("run.cancelRequested")}</Alert>}
+      {active && run.waitingUntil && run.unknown > 0 && (
+        <Alert tone="amber">
+          <span data-testid="run-waiting">{t("run.waiting", { count: fmt.number(run.unknown), time: fmt.time(run.waitingUntil) })}</span>
+        </Alert>
+      )}
+      {!active && run.unknown > 0 && <Alert tone="amber">{t("run.unknownLeft", { count: fmt.number(run.unknown) })}</Alert>}
       {run.error && <Alert>{run.error}</Alert>}
       {(retry.error ?? cancel.error) && <Alert>{(retry.error ?? cancel.error)!.message}</Alert>}
 
@@ -153,6 +159,7 @@ export function RunView({ runId }: { runId: string }) {
           <Stat label={t("run.written")} value={fmt.number(run.written)} tone="text-emerald-700" testId="stat-written" />
           <Stat label={t("run.failed")} value={fmt.number(run.failed)} tone={run.failed > 0 ? "text-red-600" : undefined} testId="stat-failed" />
           <Stat label={t("run.skipped")} value={fmt.number(run.skipped)} />
+          {run.unknown > 0 && <Stat label={t("run.unknown")} value={fmt.number(run.unknown)} tone="text-amber-600" testId="stat-unknown" />}
           <Stat label={t("runs.duration")} value={fmt.duration(run.durationMs)} />
         </div>
         <div className="flex gap-6 text-xs text-slate-500">

@@ -193,7 +193,7 @@ export const connectionTestResultSchema = z.object({
 export const RUN_STATUSES = ["queued", "running", "succeeded", "partial", "failed", "cancelled"] as const;
 export const RUN_TRIGGERS = ["manual", "schedule", "test", "retry"] as const;
 export const RUN_PHASES = ["queued", "reading", "writing", "finishing", "done"] as const;
-export const RECORD_STATUSES = ["pending", "sending", "written", "failed", "stale"] as const;
+export const RECORD_STATUSES = ["pending", "sending", "unknown", "written", "failed", "stale"] as const;
 
 export const runSchema = z.object({
   id: uuid,
@@ -208,6 +208,10 @@ export const runSchema = z.object({
   written: z.number().int(),
   skipped: z.number().int(),
   failed: z.number().int(),
+  /** Records whose write outcome is unknown (待确认), to be looked up in the target. */
+  unknown: z.number().int(),
+  /** While the run waits to look those up: when the lookup is due (the run ends after it). */
+  waitingUntil: isoTime.nullable(),
   error: z.string().nullable(),
   retryOfId: uuid.nullable(),
   cancelRequested: z.boolean(),

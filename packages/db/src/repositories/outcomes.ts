@@ -1,0 +1,201 @@
+// Unknown write outcomes (待确认): records whose call may or may not have been processed. They are
+// never sent again in the same breath: they wait `check_after`, are looked up in the target, and
+// only a record known to be absent is sent again (DESIGN.md, Runs; issue #11). Each statement is
+// fenced by the attempt that owns the run (./sql.ts) and keeps the counters of the run that sent
+// the record (`sending_run_id`) in step with its RunRecord.
+import type { WriteMode } from "@qiao/core";
+import { hotQuery, type Db } from "../client";
+import { fenceCte, rowsJson } from "./sql";
+import type { AttemptRef } from "./write-protocol";
+
+/**
+ * Every record of the scheme still `sending` becomes `unknown`, to be looked up no sooner than
+ * `delayMs` from now. Called by the attempt that owns the run when it has no call of its own in
+ * flight (before its first batch, and after its last), so every `sending` row it finds was marked
+ * by another attempt: one that died, stalled or was superseded, whose call may still reach the
+ * target. `delayMs` covers the time such an attempt could still send (its lease) plus the wait.
+ */
+export async function parkSending(db: Db, input: AttemptRef & { schemeId: string; delayMs: number; message: string }): Promise<number> {
+  const now = new Date().toISOString();
+  const rows = await hotQuery<{ parked: number }>(
+    db,
+    `WITH ${fenceCte("$2", "$3")}, parked AS (
+      UPDATE source_records s SET
+        status = 'unknown', check_after = now() + $4::int * interval '1 millisecond', last_error = $5, updated_at = $6::timestamp
+      WHERE s.scheme_id = $1::uuid AND s.status = 'sending' AND EXISTS (SELECT 1 FROM fence)
+      RETURNING s.id, s.source_id, s.sending_run_id, s.sending_payload, s.batch_id
+    ), recorded AS (
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, payload, batch_id, created_at, updated_at)
+      SELECT p.sending_run_id, p.id, p.source_id, 'unknown', $5, p.sending_payload, p.batch_id, $6::timestamp, $6::timestamp
+      FROM parked p
+      WHERE p.sending_payload IS NOT NULL AND EXISTS (SELECT 1 FROM runs r WHERE r.id = p.sending_run_id)
+      ON CONFLICT (run_id, source_record_id) DO UPDATE SET
+        status = 'unknown', error = EXCLUDED.error, error_field = NULL, payload = EXCLUDED.payload, response = NULL,
+        batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at
+    ), counted AS (
+      UPDATE runs r SET unknown = r.unknown + c.n, updated_at = $6::timestamp
+      FROM (SELECT sending_run_id, count(*)::int AS n FROM parked GROUP BY 1) c
+      WHERE r.id = c.sending_run_id
+    )
+    SELECT count(*)::int AS parked FROM parked`,
+    [input.schemeId, input.runId, input.attempt, Math.round(input.delayMs), input.message, now],
+  );
+  return rows[0]!.parked;
+}
+
+export interface UnknownRecord {
+  id: bigint;
+  sourceId: string;
+  batchId: string | null;
+  /** The payload that was sent (recorded when marked), null if none was recorded. */
+  payload: Record<string, unknown> | null;
+}
+
+/** The scheme's unknown records whose lookup is due (keyset by id). */
+export async function dueUnknownRecords(db: Db, input: { schemeId: string; afterId: bigint; limit: number }): Promise<UnknownRecord[]> {
+  const rows = await hotQuery<{ id: string; sourceId: string; batchId: string | null; payload: Record<string, unknown> | null }>(
+    db,
+    `SELECT s.id::text, s.source_id AS "sourceId", s.batch_id AS "batchId", s.sending_payload AS payload
+    FROM source_records s
+    WHERE s.scheme_id = $1::uuid AND s.status = 'unknown' AND s.check_after <= now() AND s.id > $2::bigint
+    ORDER BY s.id
+    LIMIT $3::int`,
+    [input.schemeId, input.afterId.toString(), input.limit],
+  );
+  return rows.map((r) => ({ ...r, id: BigInt(r.id) }));
+}
+
+export interface OutcomeVerdict {
+  id: bigint;
+  batchId: string | null;
+  /**
+   * found: the target has the record's number (written); absent: it does not (pending again, to be
+   * sent); unverifiable: no number to look up (failed: sending it again could create a duplicate).
+   */
+  outcome: "found" | "absent" | "unverifiable";
+  /** Hash of the payload that was sent. */
+  sentHash: string | null;
+  targetId?: string | null;
+  targetNumber?: string | null;
+}
+
+/**
+ * A lookup's verdicts on unknown records: found → written (stale in create mode, pending in upsert
+ * mode, if the record changed meanwhile); absent → pending; unverifiable → failed. The RunRecord of
+ * the run that sent each gets the verdict, and that run's counters move from unknown to written /
+ * failed (an absent record is counted again when it is sent again).
+ */
+export async function resolveUnknown(
+  db: Db,
+  input: AttemptRef & { mode: WriteMode; verdicts: OutcomeVerdict[]; messages: { absent: string; unverifiable: string } },
+): Promise<{ written: number; requeued: number; failed: number }> {
+  if (input.verdicts.length === 0) return { written: 0, requeued: 0, failed: 0 };
+  const now = new Date().toISOString();
+  const json = rowsJson(
+    input.verdicts.map((v) => ({
+      id: v.id,
+      batch_id: v.batchId,
+      outcome: v.outcome,
+      sent_hash: v.sentHash,
+      target_id: v.targetId ?? null,
+      target_number: v.targetNumber ?? null,
+    })),
+  );
+  const rows = await hotQuery<{ written: number; requeued: number; failed: number }>(
+    db,
+    `WITH input AS (
+      SELECT *, CASE outcome WHEN 'absent' THEN $2 WHEN 'unverifiable' THEN $3 END AS message
+      FROM jsonb_to_recordset($1::jsonb)
+        AS t(id bigint, batch_id text, outcome text, sent_hash text, target_id text, target_number text)
+    ), ${fenceCte("$5", "$6")}, sent AS (
+      -- The statement's snapshot: the rows as marked, before the update below clears the payload.
+      SELECT id, source_id, sending_payload, sending_run_id FROM source_records
+      WHERE id = ANY($7::bigint[])
+    ), updated AS (
+      UPDATE source_records s SET
+        status = CASE
+          WHEN i.outcome = 'absent' THEN 'pending'::record_status
+          WHEN i.outcome = 'unverifiable' THEN 'failed'::record_status
+          WHEN s.payload_hash = i.sent_hash THEN 'written'::record_status
+          WHEN $4::text = 'create' THEN 'stale'::record_status
+          ELSE 'pending'::record_status END,
+        written_hash = CASE WHEN i.outcome = 'found' THEN i.sent_hash ELSE s.written_hash END,
+        target_id = CASE WHEN i.outcome = 'found' THEN i.target_id ELSE s.target_id END,
+        target_number = CASE WHEN i.outcome = 'found' THEN i.target_number ELSE s.target_number END,
+        last_error = CASE WHEN i.outcome = 'unverifiable' THEN i.message END,
+        check_after = NULL, batch_id = NULL, sending_payload = NULL, sending_run_id = NULL, updated_at = $8::timestamp
+      FROM input i
+      -- Only the batch the verdict was made for (a row marked again since is another batch's).
+      WHERE s.id = i.id AND s.status = 'unknown' AND s.batch_id IS NOT DISTINCT FROM i.batch_id AND EXISTS (SELECT 1 FROM fence)
+      RETURNING s.id, i.outcome
+    ), verdicts AS (
+      SELECT i.*, p.source_id, p.sending_payload, p.sending_run_id
+      FROM input i JOIN updated u ON u.id = i.id JOIN sent p ON p.id = i.id
+    ), recorded AS (
+      -- The RunRecord of the run that sent it, with the payload it sent and the verdict.
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, payload, response, target_id, target_number, batch_id, created_at, updated_at)
+      SELECT v.sending_run_id, v.id, v.source_id,
+        CASE v.outcome WHEN 'found' THEN 'written'::record_status WHEN 'absent' THEN 'pending'::record_status ELSE 'failed'::record_status END,
+        v.message, v.sending_payload,
+        jsonb_build_object('lookedUp', true, 'outcome', v.outcome, 'targetId', v.target_id),
+        v.target_id, v.target_number, v.batch_id, $8::timestamp, $8::timestamp
+      FROM verdicts v
+      WHERE v.sending_payload IS NOT NULL AND EXISTS (SELECT 1 FROM runs r WHERE r.id = v.sending_run_id)
+      ON CONFLICT (run_id, source_record_id) DO UPDATE SET
+        status = EXCLUDED.status, error = EXCLUDED.error, error_field = NULL, payload = EXCLUDED.payload,
+        response = EXCLUDED.response, target_id = EXCLUDED.target_id, target_number = EXCLUDED.target_number,
+        batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at
+    ), counted AS (
+      UPDATE runs r SET
+        unknown = GREATEST(r.unknown - c.n, 0), written = r.written + c.found, failed = r.failed + c.unverifiable, updated_at = $8::timestamp
+      FROM (
+        SELECT sending_run_id, count(*)::int AS n,
+          count(*) FILTER (WHERE outcome = 'found')::int AS found,
+          count(*) FILTER (WHERE outcome = 'unverifiable')::int AS unverifiable
+        FROM verdicts GROUP BY 1) c
+      WHERE r.id = c.sending_run_id
+    )
+    SELECT
+      count(*) FILTER (WHERE outcome = 'found')::int AS written,
+      count(*) FILTER (WHERE outcome = 'absent')::int AS requeued,
+      count(*) FILTER (WHERE outcome = 'unverifiable')::int AS failed
+    FROM updated`,
+    [
+      json,
+      input.messages.absent,
+      input.messages.unverifiable,
+      input.mode,
+      input.runId,
+      input.attempt,
+      input.verdicts.map((v) => v.id.toString()),
+      now,
+    ],
+  );
+  return rows[0]!;
+}
+
+/** The lookup itself failed: these unknown records are looked up again no sooner than `delayMs`. */
+export async function postponeUnknown(db: Db, input: AttemptRef & { ids: bigint[]; delayMs: number }): Promise<number> {
+  if (input.ids.length === 0) return 0;
+  const rows = await hotQuery<{ n: number }>(
+    db,
+    `WITH ${fenceCte("$1", "$2")}, postponed AS (
+      UPDATE source_records SET check_after = now() + $4::int * interval '1 millisecond'
+      WHERE id = ANY($3::bigint[]) AND status = 'unknown' AND EXISTS (SELECT 1 FROM fence)
+      RETURNING 1)
+    SELECT count(*)::int AS n FROM postponed`,
+    [input.runId, input.attempt, input.ids.map(String), Math.round(input.delayMs)],
+  );
+  return rows[0]!.n;
+}
+
+/** How many of the scheme's records are unknown, and when the first lookup is due. */
+export async function unknownSummary(db: Db, schemeId: string): Promise<{ count: number; nextCheck: Date | null }> {
+  const rows = await hotQuery<{ count: number; nextCheck: Date | null }>(
+    db,
+    `SELECT count(*)::int AS count, min(check_after) AS "nextCheck"
+    FROM source_records WHERE scheme_id = $1::uuid AND status = 'unknown'`,
+    [schemeId],
+  );
+  return rows[0]!;
+}

@@ -1,0 +1,249 @@
+// The write protocol's statements (DESIGN.md, Runs): mark a batch `sending` before the call, record
+// its answers after it (written / failed / unknown), put it back when the call certainly did not
+// happen. Each is one SQL statement fenced by the attempt (./sql.ts): a superseded attempt, or one
+// whose lease ran out, changes nothing.
+import type { WriteMode } from "@qiao/core";
+import type { RunStatus } from "../../generated/prisma/enums";
+import { hotQuery, type Db } from "../client";
+import { fenceCte, rowsJson } from "./sql";
+
+/** The attempt that issues a statement: only it may change the rows it marked. */
+export interface AttemptRef {
+  runId: string;
+  attempt: number;
+}
+
+export interface SendingRecordInput {
+  id: bigint;
+  sourceId: string;
+  /** The payload as handed to the target connector (kept on the RunRecord). */
+  payload: Record<string, unknown>;
+  /** Its hash: the row's payload hash from now on (see recordWriteResults). */
+  hash: string;
+}
+
+/**
+ * Step 1 of the write protocol: marks pending records `sending` in batch `batchId`, with the
+ * payload about to be sent (and its hash) and the run sending it on the staging row (what the
+ * lookup after an interrupted write needs), before the target is called. No RunRecord yet: it is
+ * written once, with the answer (recordWriteResults) or the lookup's verdict (./outcomes.ts).
+ * Fenced by the attempt and by the run's cancellation. Returns the ids actually marked; only those
+ * may be sent.
+ */
+export async function markSending(
+  db: Db,
+  input: AttemptRef & { schemeId: string; batchId: string; records: SendingRecordInput[]; mappingKey: string },
+): Promise<Set<bigint>> {
+  const sent = JSON.stringify(Object.fromEntries(input.records.map((r) => [r.id.toString(), { h: r.hash, p: r.payload }])));
+  const rows = await hotQuery<{ id: string }>(
+    db,
+    `WITH sent AS MATERIALIZED (SELECT $1::jsonb AS m), ${fenceCte("$3", "$5")}
+    -- Looked up by primary key: joined to the input, or with "scheme_id =" (indexable), the planner
+    -- walked every pending row of the scheme for each batch, quadratic in a large run's size. The
+    -- payload and its hash are picked from one JSON object by id (an InitPlan evaluated once), not joined.
+    UPDATE source_records s SET
+      status = 'sending', batch_id = $2, attempts = s.attempts + 1,
+      payload_hash = (SELECT m FROM sent) -> (s.id::text) ->> 'h', mapped_with = $8,
+      last_run_id = $3::uuid, sending_run_id = $3::uuid,
+      sending_payload = (SELECT m FROM sent) -> (s.id::text) -> 'p',
+      check_after = NULL, updated_at = $6::timestamp
+    WHERE s.id = ANY($7::bigint[])
+      AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'
+      AND EXISTS (SELECT 1 FROM fence)
+      AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
+    RETURNING s.id::text`,
+    [sent, input.batchId, input.runId, input.schemeId, input.attempt, new Date().toISOString(), input.records.map((r) => r.id.toString()), input.mappingKey],
+    // Durable before the call: this commit is what stops a record from being sent twice.
+    true,
+  );
+  return new Set(rows.map((r) => BigInt(r.id)));
+}
+
+/** A record's answer: written, failed, or sent with an outcome nobody knows yet. */
+export type WriteResult = {
+  id: bigint;
+  /** Hash of the payload that was sent (becomes the written hash when written). */
+  hash: string;
+  response?: unknown;
+} & (
+  | { outcome: "written"; targetId: string | null; targetNumber: string | null }
+  | { outcome: "failed"; error: string; errorField?: string | null }
+  /** The call may have been processed: looked up no sooner than the wait (./outcomes.ts). */
+  | { outcome: "unknown"; error: string }
+);
+
+/** The run after a batch's counters were added (see reportProgress). */
+export interface RunAfterBatch {
+  cancelRequested: boolean;
+  attempt: number;
+  status: RunStatus;
+}
+
+/**
+ * Step 2 of the write protocol: the target's answers for a batch, in one statement with the run's
+ * counters. Only records still `sending` in this batch are updated; each gets its RunRecord here,
+ * with the payload that was marked. A record staged again with a changed payload while its batch
+ * was in flight (the same source id on two pages of one read) is not `written` with the older
+ * payload: it becomes pending again (stale in create mode once written). An `unknown` answer keeps
+ * the batch and payload on the row (the lookup needs them) and sets `check_after` = now +
+ * `unknownWaitMs`. `alsoFailed` (the batch's mapping failures, already recorded) is added to the
+ * run's failed counter. `fenced` false: the attempt no longer owns the run and nothing changed.
+ */
+export async function recordWriteResults(
+  db: Db,
+  input: AttemptRef & { batchId: string; mode: WriteMode; results: WriteResult[]; alsoFailed?: number; unknownWaitMs: number },
+): Promise<{ written: number; failed: number; unknown: number; fenced: boolean; run: RunAfterBatch }> {
+  const json = rowsJson(
+    input.results.map((r) => ({
+      id: r.id,
+      outcome: r.outcome,
+      hash: r.hash,
+      target_id: r.outcome === "written" ? r.targetId : null,
+      target_number: r.outcome === "written" ? r.targetNumber : null,
+      error: r.outcome === "written" ? null : r.error,
+      error_field: r.outcome === "failed" ? (r.errorField ?? null) : null,
+      response: r.response ?? null,
+    })),
+  );
+  const rows = await hotQuery<{ written: number; failed: number; unknown: number; fenced: boolean; cancelRequested: boolean; attempt: number | null; status: RunStatus }>(
+    db,
+    `WITH input AS (
+      SELECT * FROM jsonb_to_recordset($1::jsonb)
+        AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, response jsonb)
+    ), ${fenceCte("$4", "$8")}, sent AS (
+      -- The statement's snapshot: the rows as marked, before the update below clears the payload.
+      SELECT id, sending_payload FROM source_records
+      WHERE id = ANY($2::bigint[])
+    ), updated AS (
+      UPDATE source_records s SET
+        status = CASE
+          WHEN i.outcome = 'unknown' THEN 'unknown'::record_status
+          WHEN s.payload_hash IS DISTINCT FROM i.hash THEN
+            CASE WHEN i.outcome = 'written' AND $6::text = 'create' THEN 'stale'::record_status ELSE 'pending'::record_status END
+          WHEN i.outcome = 'written' THEN 'written'::record_status
+          ELSE 'failed'::record_status END,
+        written_hash = CASE WHEN i.outcome = 'written' THEN i.hash ELSE s.written_hash END,
+        target_id = COALESCE(i.target_id, s.target_id),
+        target_number = COALESCE(i.target_number, s.target_number),
+        last_error = i.error,
+        check_after = CASE WHEN i.outcome = 'unknown' THEN now() + $9::int * interval '1 millisecond' END,
+        batch_id = CASE WHEN i.outcome = 'unknown' THEN s.batch_id END,
+        sending_payload = CASE WHEN i.outcome = 'unknown' THEN s.sending_payload END,
+        sending_run_id = CASE WHEN i.outcome = 'unknown' THEN s.sending_run_id END,
+        updated_at = $5::timestamp
+      FROM input i
+      -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
+      -- through the batch_id index (estimated at one row) it rescanned the input for every row.
+      WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM $3 AND EXISTS (SELECT 1 FROM fence)
+      RETURNING s.id, s.source_id, i.outcome
+    ), recorded AS (
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, payload, response, target_id, target_number, batch_id, created_at, updated_at)
+      SELECT $4::uuid, i.id, u.source_id, i.outcome::record_status,
+        i.error, i.error_field, COALESCE(p.sending_payload, '{}'::jsonb), i.response, i.target_id, i.target_number,
+        $3, $5::timestamp, $5::timestamp
+      FROM input i JOIN updated u ON u.id = i.id LEFT JOIN sent p ON p.id = i.id
+      -- The same record attempted again in this run (released, or looked up absent, then resent).
+      ON CONFLICT (run_id, source_record_id) DO UPDATE SET
+        status = EXCLUDED.status, error = EXCLUDED.error, error_field = EXCLUDED.error_field, payload = EXCLUDED.payload,
+        response = EXCLUDED.response, target_id = EXCLUDED.target_id, target_number = EXCLUDED.target_number,
+        batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at
+    ), counts AS (
+      SELECT count(*) FILTER (WHERE outcome = 'written')::int AS written,
+        count(*) FILTER (WHERE outcome = 'failed')::int AS failed,
+        count(*) FILTER (WHERE outcome = 'unknown')::int AS unknown
+      FROM updated
+    ), counted AS (
+      UPDATE runs SET
+        written = written + (SELECT written FROM counts),
+        failed = failed + (SELECT failed FROM counts) + $7::int,
+        unknown = unknown + (SELECT unknown FROM counts),
+        updated_at = $5::timestamp
+      WHERE id = $4::uuid AND EXISTS (SELECT 1 FROM fence)
+    )
+    SELECT c.written, c.failed, c.unknown, EXISTS (SELECT 1 FROM fence) AS fenced,
+      r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status
+    FROM counts c LEFT JOIN runs r ON r.id = $4::uuid`,
+    [
+      json,
+      input.results.map((r) => r.id.toString()),
+      input.batchId,
+      input.runId,
+      new Date().toISOString(),
+      input.mode,
+      input.alsoFailed ?? 0,
+      input.attempt,
+      Math.round(input.unknownWaitMs),
+    ],
+  );
+  const row = rows[0]!;
+  if (row.attempt === null) throw new Error(`Run ${input.runId} does not exist`);
+  return {
+    written: row.written,
+    failed: row.failed,
+    unknown: row.unknown,
+    fenced: row.fenced,
+    run: { cancelRequested: row.cancelRequested, attempt: row.attempt, status: row.status },
+  };
+}
+
+export interface MappingFailure {
+  id: bigint;
+  sourceId: string;
+  hash: string;
+  payload: Record<string, unknown>;
+  error: string;
+  errorField: string | null;
+}
+
+/** Pending records whose mapping failed: failed with a RunRecord, the target is not called. Fenced. */
+export async function recordMappingFailures(db: Db, input: AttemptRef & { failures: MappingFailure[] }): Promise<number> {
+  if (input.failures.length === 0) return 0;
+  const now = new Date().toISOString();
+  const json = rowsJson(
+    input.failures.map((f) => ({ id: f.id, source_id: f.sourceId, hash: f.hash, payload: f.payload, error: f.error, error_field: f.errorField })),
+  );
+  const rows = await hotQuery<{ failed: number }>(
+    db,
+    `WITH input AS (
+      SELECT * FROM jsonb_to_recordset($1::jsonb)
+        AS t(id bigint, source_id text, hash text, payload jsonb, error text, error_field text)
+    ), ${fenceCte("$2", "$4")}, updated AS (
+      UPDATE source_records s SET
+        status = 'failed', payload_hash = i.hash, mapped_with = NULL, last_error = i.error, batch_id = NULL,
+        last_run_id = $2::uuid, updated_at = $3::timestamp
+      FROM input i WHERE s.id = i.id AND s.status = 'pending' AND EXISTS (SELECT 1 FROM fence)
+      RETURNING s.id
+    ), recorded AS (
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, payload, created_at, updated_at)
+      SELECT $2::uuid, i.id, i.source_id, 'failed', i.error, i.error_field, i.payload, $3::timestamp, $3::timestamp
+      FROM input i JOIN updated u ON u.id = i.id
+      ON CONFLICT (run_id, source_record_id) DO UPDATE SET
+        status = 'failed', error = EXCLUDED.error, error_field = EXCLUDED.error_field, payload = EXCLUDED.payload,
+        response = NULL, batch_id = NULL, target_id = NULL, target_number = NULL, updated_at = EXCLUDED.updated_at
+    )
+    SELECT count(*)::int AS failed FROM updated`,
+    [json, input.runId, now, input.attempt],
+  );
+  return rows[0]!.failed;
+}
+
+/**
+ * A batch call put back to pending because the target certainly did not process it (refused
+ * credentials, throttled, malformed request, never sent). Fenced: a superseded attempt's batch
+ * stays `sending` and is treated as unknown by the attempt that owns the run now.
+ */
+export async function releaseSending(db: Db, input: AttemptRef & { schemeId: string; batchId: string }): Promise<number> {
+  // Found through (scheme_id, status, id): only the batch in flight is `sending` (there is no
+  // batch_id index). No RunRecord to drop: one is written only with an answer or a verdict.
+  const rows = await hotQuery<{ n: number }>(
+    db,
+    `WITH ${fenceCte("$3", "$4")}, released AS (
+      UPDATE source_records SET status = 'pending', batch_id = NULL, sending_payload = NULL, sending_run_id = NULL, updated_at = $5::timestamp
+      WHERE scheme_id = $1::uuid AND status = 'sending' AND batch_id = $2
+        AND sending_run_id IS NOT DISTINCT FROM $3::uuid AND EXISTS (SELECT 1 FROM fence)
+      RETURNING 1)
+    SELECT count(*)::int AS n FROM released`,
+    [input.schemeId, input.batchId, input.runId, input.attempt, new Date().toISOString()],
+  );
+  return rows[0]!.n;
+}

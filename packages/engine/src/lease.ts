@@ -1,0 +1,61 @@
+// An attempt's lease on its run (issue #11, item 2): claimed with the run, renewed every third of
+// its length while the attempt works, and checked before every call. An attempt whose renewal
+// failed (another attempt claimed the run, or its lease ran out while it stalled), or whose host
+// says it lost its job lock, stops before its next write; the database refuses its statements
+// anyway (every mark and outcome write is fenced by the attempt and its lease).
+import { renewLease, type Db } from "@qiao/db";
+import type { Logger } from "./context";
+
+export const DEFAULT_UNKNOWN_OUTCOME_WAIT_MS = 300_000;
+
+export class AttemptLease {
+  private timer: NodeJS.Timeout | undefined;
+  private renewing = false;
+  private lostReason: string | undefined;
+
+  constructor(
+    private readonly db: Db,
+    readonly runId: string,
+    readonly attempt: number,
+    readonly leaseMs: number,
+    private readonly log: Logger,
+    private readonly hostLost?: AbortSignal,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.leaseMs / 3)));
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Why this attempt may no longer write, or undefined while it owns the run. */
+  get lost(): string | undefined {
+    if (this.hostLost?.aborted) return "the worker lost the job's lock";
+    return this.lostReason;
+  }
+
+  /** How long before the lease's end a call must have been sent (the rest is the call's slack). */
+  get sendMarginMs(): number {
+    return Math.min(2_000, Math.floor(this.leaseMs / 5));
+  }
+
+  private async renew(): Promise<void> {
+    if (this.renewing || this.lostReason) return;
+    this.renewing = true;
+    try {
+      if ((await renewLease(this.db, this.runId, this.attempt, this.leaseMs)) === null) {
+        this.lostReason = "the run's lease could not be renewed (another attempt owns the run, or the lease ran out)";
+        this.log.warn({ runId: this.runId, attempt: this.attempt }, `attempt lost its lease: ${this.lostReason}`);
+      }
+    } catch (error) {
+      // The database is unreachable: the lease runs out by itself and the next fence says so.
+      this.log.warn({ err: error, runId: this.runId }, "could not renew the attempt's lease");
+    } finally {
+      this.renewing = false;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+// Records whose write outcome is unknown (待确认, issue #11): parked, then looked up in the target
+// once the wait has passed; found → written, absent → pending (sent again), no number → failed,
+// the lookup failing → looked up again later. Never sent twice, never lost.
+import { isConnectorError } from "@qiao/connectors";
+import { dueUnknownRecords, parkSending, postponeUnknown, resolveUnknown, unknownSummary, type OutcomeVerdict } from "@qiao/db";
+import { payloadHash } from "./hash";
+import type { RunScope } from "./scope";
+
+/** How many unknown records one lookup asks about. */
+const LOOKUP_CHUNK = 500;
+
+function numberOf(value: unknown): string | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}
+
+/** "18:30:05" in the scheme's timezone, for log lines a person reads. */
+export function clockTime(at: Date, timezone: string): string {
+  return at.toLocaleTimeString("zh-CN", { timeZone: timezone, hour12: false });
+}
+
+/**
+ * Parks the scheme's `sending` rows (left by another attempt: see parkSending) as unknown, then
+ * looks up the unknown records that are due. Returns how many were found absent and are pending
+ * again, to be sent by the caller. Call it only when this attempt has no call in flight.
+ */
+export async function settleOutcomes(x: RunScope): Promise<number> {
+  const { plan, run } = x;
+  const delayMs = x.lease.leaseMs + x.unknownWaitMs;
+  const parked = await x.clock.time("protocol", () =>
+    parkSending(x.db, {
+      ...x.attemptRef,
+      schemeId: run.schemeId,
+      delayMs,
+      message: "写入被中断（工作进程退出或被接替），结果待确认：稍后在目标系统中核对，核对前不会重发",
+    }),
+  );
+  if (parked > 0) {
+    const at = clockTime(new Date(Date.now() + delayMs), plan.timezone);
+    await x.journal.warn(
+      `发现 ${parked} 条被中断的写入（工作进程退出或被接替），结果待确认：将于 ${at} 后在目标系统中按 ${plan.target.numberField} 核对，核对前不会重发`,
+      `Found ${parked} records whose write was interrupted (a worker stopped or was replaced); outcome unknown: they are looked up by ${plan.target.numberField} after ${at}, and not resent before`,
+      { parked, checkAfter: new Date(Date.now() + delayMs).toISOString() },
+    );
+  }
+  return resolveDue(x);
+}
+
+async function resolveDue(x: RunScope): Promise<number> {
+  const { plan, run } = x;
+  const totals = { written: 0, requeued: 0, failed: 0 };
+  let afterId = 0n;
+  for (;;) {
+    x.assertOwner();
+    const rows = await x.clock.time("protocol", () => dueUnknownRecords(x.db, { schemeId: run.schemeId, afterId, limit: LOOKUP_CHUNK }));
+    if (rows.length === 0) break;
+    afterId = rows[rows.length - 1]!.id;
+    const numbers = rows.map((r) => (r.payload ? numberOf(r.payload[plan.target.numberField]) : undefined));
+    const lookup = [...new Set(numbers.filter((n): n is string => n !== undefined))];
+    let existing: Map<string, string>;
+    try {
+      existing = lookup.length > 0 ? await x.clock.time("write", () => x.target.findExisting(plan.target.formId, lookup, x.ctx.signal)) : new Map();
+    } catch (error) {
+      if (!isConnectorError(error) || error.kind === "cancelled") throw error;
+      const retryMs = Math.max(1_000, Math.min(x.unknownWaitMs, 60_000));
+      await postponeUnknown(x.db, { ...x.attemptRef, ids: rows.map((r) => r.id), delayMs: retryMs });
+      await x.journal.warn(
+        `核对 ${rows.length} 条待确认记录时查询失败（${error.message}）：${Math.round(retryMs / 1000)} 秒后再核对，核对前不会重发`,
+        `Looking up ${rows.length} records with an unknown outcome failed (${error.kind}); looked up again in ${Math.round(retryMs / 1000)} s, not resent before`,
+        { rows: rows.length, retryMs },
+      );
+      continue;
+    }
+    const claimed = new Set<string>();
+    const verdicts: OutcomeVerdict[] = rows.map((row, i) => {
+      const number = numbers[i];
+      const targetId = number === undefined || claimed.has(number) ? undefined : existing.get(number);
+      if (targetId !== undefined) claimed.add(number!);
+      return {
+        id: row.id,
+        batchId: row.batchId,
+        outcome: targetId !== undefined ? "found" : number !== undefined ? "absent" : "unverifiable",
+        sentHash: row.payload ? payloadHash(row.payload) : null,
+        targetId: targetId ?? null,
+        targetNumber: targetId !== undefined ? number : null,
+      };
+    });
+    const result = await x.clock.time("protocol", () =>
+      resolveUnknown(x.db, {
+        ...x.attemptRef,
+        mode: plan.target.mode,
+        verdicts,
+        messages: {
+          absent: "结果待确认的写入经核对在目标系统中不存在，已重新排队发送 / The record whose outcome was unknown is not in the target; it was queued again",
+          unverifiable:
+            `写入结果未知，这条记录没有 ${plan.target.numberField}，无法确认目标系统是否已保存；请在目标系统中核对后重试 / ` +
+            `The outcome is unknown and the record has no ${plan.target.numberField} to look up; verify it in the target, then retry`,
+        },
+      }),
+    );
+    totals.written += result.written;
+    totals.requeued += result.requeued;
+    totals.failed += result.failed;
+  }
+  const checked = totals.written + totals.requeued + totals.failed;
+  if (checked > 0) {
+    await x.journal.info(
+      `核对了 ${checked} 条待确认记录（按 ${plan.target.numberField}）：${totals.written} 条已存在（记为已写入），${totals.requeued} 条不存在（重新发送）` +
+        (totals.failed > 0 ? `，${totals.failed} 条无法核对（记为失败）` : ""),
+      `Looked up ${checked} records with an unknown outcome by ${plan.target.numberField}: ${totals.written} exist (written), ${totals.requeued} do not (sent again)` +
+        (totals.failed > 0 ? `, ${totals.failed} cannot be checked (failed)` : ""),
+      totals,
+    );
+  }
+  return totals.requeued;
+}
+
+/** The scheme's records still unknown, and when the first lookup is due. */
+export function outcomesPending(x: RunScope): Promise<{ count: number; nextCheck: Date | null }> {
+  return unknownSummary(x.db, x.run.schemeId);
+}
