@@ -1,7 +1,7 @@
 // `npm run soak -- --minutes N` (issue 7): two schemes scheduled every 5 seconds (6-field cron) —
 // 客户新增 (create) reading everything, and an upsert reading incrementally from LAST_SYNC_TIME — run
 // by worker processes against the simulators while the world misbehaves: random 5xx, dropped
-// answers, expiring sessions, throttling and malformed pages; shops added and renamed between runs;
+// answers, saves that commit after the worker timed out, expiring sessions, throttling and malformed pages; shops added and renamed between runs;
 // workers SIGKILLed or stopped; their Postgres connections killed. Then the faults stop, a last run
 // of each scheme drains what is left, and every shop is accounted for. Exits 1 on any duplicate or
 // lost record. Its own database and Redis prefix, removed at the end. Not part of `npm test`.
@@ -140,6 +140,9 @@ async function main(): Promise<number> {
         WORKER_RECONCILE_INTERVAL_MS: "2000",
         WORKER_RECONCILE_AFTER_MS: "5000",
         WORKER_CONNECTION_QPS: "1000",
+        // Slow commits (up to 5 s) outlast the call's timeout, and the lookup waits them out.
+        WORKER_CONNECTOR_TIMEOUT_MS: "2000",
+        QIAO_UNKNOWN_OUTCOME_WAIT_S: "8",
         LOG_LEVEL: "info",
       },
     });
@@ -189,8 +192,8 @@ async function main(): Promise<number> {
       );
       await waitUntil(`drain pass ${pass}`, 300_000, async () => (await db.run.count({ where: { id: { in: runs.map((r) => r.id) }, status: { in: ["queued", "running"] } } })) === 0);
       const done = await db.run.findMany({ where: { id: { in: runs.map((r) => r.id) } } });
-      const open = await db.sourceRecord.count({ where: { status: { in: ["pending", "sending"] } } });
-      say(`drain pass ${pass} (${trigger}): ${done.map((r) => `${r.status}, ${r.written} written, ${r.failed} failed`).join("; ")}; ${open} records still pending or sending`);
+      const open = await db.sourceRecord.count({ where: { status: { in: ["pending", "sending", "unknown"] } } });
+      say(`drain pass ${pass} (${trigger}): ${done.map((r) => `${r.status}, ${r.written} written, ${r.failed} failed`).join("; ")}; ${open} records still pending, sending or unknown`);
       if (pass >= 3 && open === 0 && done.every((r) => r.status === "succeeded" || r.status === "partial") && done.every((r) => r.written === 0)) break;
     }
 
@@ -228,6 +231,8 @@ async function main(): Promise<number> {
     console.log(`runs done: ${finished(counts)} (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")})`);
     console.log(`records moved: ${moved} written to 金蝶 (creates and updates); 金蝶 holds ${kd.customers} customers`);
     console.log(`shops: ${sim.guanyi.state.shops.size} (${shops} generated, ${chaos.counts.added} added, ${chaos.counts.modified} modifications of which ${chaos.counts.blanked} blank names)`);
+    const unknownRecords = await db.runRecord.count({ where: { response: { path: ["lookedUp"], equals: true } } });
+    console.log(`unknown outcomes: ${kd.slowCommits} slow commits; ${unknownRecords} records looked up after the wait (none resent before)`);
     console.log(`faults: 金蝶 ${injectedKd || "none"}, ${kd.logins} logins; 管易云 ${injectedGy}, throttled ${gy.throttled}; fault settings changed ${chaos.counts.faultChanges}×`);
     console.log(`        workers SIGKILLed ${pool.counts.killed}, stopped ${pool.counts.stopped}; worker Postgres connections killed ${connectionsKilled}×`);
     for (const line of lines) console.log(line);

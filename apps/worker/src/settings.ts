@@ -13,6 +13,11 @@ const schema = z.object({
   WORKER_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
   /** Calls per second per connection (shared by all workers) unless the connection sets `qps`. */
   WORKER_CONNECTION_QPS: z.coerce.number().positive().default(10),
+  /**
+   * How long a connector call may take before it is given up (a write given up has an unknown
+   * outcome, looked up after QIAO_UNKNOWN_OUTCOME_WAIT_S). Raise it for a slow ERP server.
+   */
+  WORKER_CONNECTOR_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export type WorkerSettings = z.infer<typeof schema>;

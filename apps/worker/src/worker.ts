@@ -56,6 +56,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     shouldStop: () => stopping,
     signal: aborter.signal,
     lost,
+    connectorDefaults: { timeoutMs: settings.WORKER_CONNECTOR_TIMEOUT_MS },
     leaseMs: settings.WORKER_LOCK_DURATION_MS,
     unknownOutcomeWaitMs: cfg.QIAO_UNKNOWN_OUTCOME_WAIT_S * 1000,
   });

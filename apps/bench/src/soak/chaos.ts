@@ -54,6 +54,10 @@ export class Chaos {
       sessionExpiryEvery: this.pick([0, 20, 50]),
       throttleRate: this.pick([0, 0, 0.05]),
       latencyMs: this.pick([0, 0, 20, 100]),
+      // A save that commits after the worker gave up on it (WORKER_CONNECTOR_TIMEOUT_MS in the soak):
+      // an unknown outcome, looked up after QIAO_UNKNOWN_OUTCOME_WAIT_S, which outlasts it.
+      slowCommitEvery: this.pick([0, 0, 7, 15]),
+      slowCommitMs: this.pick([3_000, 5_000]),
     });
     const guanyi = this.guanyi.setFaults({
       errorRate: this.pick([0, 0, 0.05, 0.15]),
@@ -66,7 +70,7 @@ export class Chaos {
   }
 
   heal(): void {
-    this.kingdee.setFaults({ errorRate: 0, errorAfterCommit: false, dropRate: 0, sessionExpiryEvery: 0, throttleRate: 0, latencyMs: 0 });
+    this.kingdee.setFaults({ errorRate: 0, errorAfterCommit: false, dropRate: 0, sessionExpiryEvery: 0, throttleRate: 0, latencyMs: 0, slowCommitEvery: 0 });
     this.guanyi.setFaults(GUANYI_NO_FAULTS);
   }
 }
