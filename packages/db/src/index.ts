@@ -1,3 +1,4 @@
+export { LOG_REDACTION } from "./log-redaction";
 export { config, exitUnlessProductionReady, redactUrl, seedsDemo, type Config } from "./config";
 export { createPrisma, prisma, type Db } from "./client";
 export { isDatabaseUnavailable } from "./db-errors";
