@@ -58,6 +58,10 @@ const envSchema = z.object({
   /** The seed also creates the demo connections (to the local simulators) and the demo scheme. Default: on outside production. */
   QIAO_SEED_DEMO: optionalFlag,
   QIAO_API_TOKEN: z.string().optional(),
+  /** Request bodies above this many bytes are refused (413) while they arrive. */
+  QIAO_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
+  /** The same for scheme import (an exported scheme with its samples can be larger). */
+  QIAO_MAX_IMPORT_BYTES: z.coerce.number().int().min(1024).default(5_000_000),
   GUANYI_SIM_PORT: z.coerce.number().int().default(4010),
   KINGDEE_SIM_PORT: z.coerce.number().int().default(4020),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
