@@ -3,4 +3,6 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { exitUnlessProductionReady } = await import("@qiao/db");
   exitUnlessProductionReady("web app");
+  const { recordPeerAddresses } = await import("./server/client-address");
+  recordPeerAddresses();
 }

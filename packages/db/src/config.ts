@@ -62,6 +62,11 @@ const envSchema = z.object({
   QIAO_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
   /** The same for scheme import (an exported scheme with its samples can be larger). */
   QIAO_MAX_IMPORT_BYTES: z.coerce.number().int().min(1024).default(5_000_000),
+  /**
+   * How many reverse proxies in front of the web app append to X-Forwarded-For: the client's
+   * address is the Nth entry from the right. 0 (default): the socket's address, XFF ignored.
+   */
+  QIAO_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   GUANYI_SIM_PORT: z.coerce.number().int().default(4010),
   KINGDEE_SIM_PORT: z.coerce.number().int().default(4020),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),

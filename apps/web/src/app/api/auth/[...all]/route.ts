@@ -1,5 +1,5 @@
 // better-auth's own endpoints (sign-in, sign-out, session). Public by nature; POST bodies are size
-// limited first (server/auth-requests.ts).
+// limited and sign-in is throttled first (server/auth-requests.ts).
 import { auth } from "@/server/auth";
 import { handleAuthPost } from "@/server/auth-requests";
 
