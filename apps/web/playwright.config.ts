@@ -1,5 +1,6 @@
 // End-to-end tests in Debian's Chromium against `next start`, the worker and the simulators,
 // all started by e2e/serve.ts on their own ports with a fresh database and Redis prefix.
+import { randomBytes } from "node:crypto";
 import { defineConfig } from "@playwright/test";
 
 const stamp = Date.now().toString(36);
@@ -12,6 +13,13 @@ const port = Number(process.env.E2E_WEB_PORT);
 // E2E_BASE_URL: run the specs against an instance that is already up (no webServer is started).
 const external = process.env.E2E_BASE_URL;
 export const baseURL = external ?? `http://127.0.0.1:${port}`;
+if (!external) {
+  // e2e/serve.ts runs the stack with NODE_ENV=production, which refuses the public development
+  // secrets: the run gets its own (the specs and the leak scan read them from here too).
+  process.env.BETTER_AUTH_SECRET ??= `e2e-auth-secret-${stamp}-${randomBytes(8).toString("hex")}`;
+  process.env.QIAO_SECRET_KEYS ??= `e2e:${randomBytes(32).toString("base64")}`;
+  process.env.ADMIN_PASSWORD ??= `e2e-admin-${randomBytes(6).toString("hex")}`;
+}
 
 export default defineConfig({
   testDir: "./e2e",

@@ -111,6 +111,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const env = childEnv({
     NODE_ENV: "production",
+    // Production refuses the public development secrets: this stack gets its own.
+    BETTER_AUTH_SECRET: randomBytes(32).toString("base64"),
+    QIAO_SECRET_KEYS: `bench:${randomBytes(32).toString("base64")}`,
+    ADMIN_PASSWORD: randomBytes(18).toString("base64"),
     DATABASE_URL: database.url,
     REDIS_URL: cfg.REDIS_URL,
     REDIS_PREFIX: redisPrefix,

@@ -87,8 +87,9 @@ export const test = base.extend<{ responseLog: ResponseLog }>({
 });
 
 /**
- * better-auth allows 3 sign-ins per 10 s from one address (all of e2e is 127.0.0.1): a spec that
- * signs in saves the admin's session here, and later ones reuse it instead of signing in again.
+ * A spec that signs in saves the admin's session here, and later ones reuse it instead of signing
+ * in again through the form (faster; failed sign-ins also count against the throttle, which
+ * e2e/sign-in-throttle.spec.ts exercises on its own).
  */
 const ADMIN_SESSION = join(RESULTS_DIR, ".auth", "admin.json");
 

@@ -1,9 +1,10 @@
 // `npm run -w @qiao/worker start`: the worker process. SIGTERM / SIGINT stop it gracefully (each
 // run finishes its batch and is handed back to the queue); a second signal aborts calls in flight.
-import { config } from "@qiao/db";
+import { config, exitUnlessProductionReady } from "@qiao/db";
 import { createLogger } from "./logger";
 import { startWorker } from "./worker";
 
+exitUnlessProductionReady("worker");
 const log = createLogger(config().LOG_LEVEL);
 
 try {

@@ -96,6 +96,29 @@ describe("requestRun", () => {
     expect(missing).toMatchObject({ code: "not_found" });
     await queue.drain();
   });
+
+  test("an idempotency key counts per user and scheme: another user's same key never gets the first run", async () => {
+    const scheme = await sim.createScheme();
+    const other = await sim.createScheme();
+    const key = `shared-${scheme.id}`;
+    const ask = (schemeId: string, createdById: string) =>
+      requestRun(t.db, queue, { schemeId, trigger: "manual", createdById, idempotencyKey: key });
+    const first = await ask(scheme.id, "user-a");
+    expect((await ask(scheme.id, "user-a")).id).toBe(first.id);
+
+    const busy = await ask(scheme.id, "user-b").catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(SchemeBusyError);
+    const elsewhere = await ask(other.id, "user-a");
+    expect(elsewhere.id).not.toBe(first.id);
+
+    await cancelRun(t.db, first.id);
+    const own = await ask(scheme.id, "user-b");
+    expect(own).toMatchObject({ createdById: "user-b", status: "queued" });
+    expect(own.id).not.toBe(first.id);
+    await cancelRun(t.db, own.id);
+    await cancelRun(t.db, elsewhere.id);
+    await queue.drain();
+  });
 });
 
 describe("the worker", () => {

@@ -16,17 +16,37 @@ function loadDotEnv(): void {
   }
 }
 
-/** Development-only key; `npm run dev` works without configuration, production must set its own. */
-const DEV_SECRET_KEY = "dev:cWlhby1kZXZlbG9wbWVudC1rZXktZG8tbm90LXVzZSE=";
+/**
+ * Development-only values: `npm run dev` works without configuration, production must set its own
+ * (they are public: they are in .env.example and in this file).
+ */
+const DEV_DEFAULTS = {
+  QIAO_SECRET_KEYS: "dev:cWlhby1kZXZlbG9wbWVudC1rZXktZG8tbm90LXVzZSE=",
+  BETTER_AUTH_SECRET: "qiao-dev-auth-secret-change-me",
+  ADMIN_PASSWORD: "qiao-admin-2026",
+} as const;
+
+/** How a person makes a proper value for each of them. */
+const HOW_TO_GENERATE: Record<keyof typeof DEV_DEFAULTS, string> = {
+  QIAO_SECRET_KEYS: 'QIAO_SECRET_KEYS="k1:$(openssl rand -base64 32)"',
+  BETTER_AUTH_SECRET: 'BETTER_AUTH_SECRET="$(openssl rand -base64 32)"',
+  ADMIN_PASSWORD: 'ADMIN_PASSWORD="$(openssl rand -base64 18)"',
+};
+
+/** An optional yes/no variable; left empty it counts as unset. */
+const optionalFlag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1"));
 
 const envSchema = z.object({
   NODE_ENV: z.string().default("development"),
   DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/qiao"),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("qiao"),
-  QIAO_SECRET_KEYS: z.string().min(1).default(DEV_SECRET_KEY),
+  QIAO_SECRET_KEYS: z.string().min(1).default(DEV_DEFAULTS.QIAO_SECRET_KEYS),
   QIAO_SECRET_KEY_ID: z.string().optional(),
-  BETTER_AUTH_SECRET: z.string().min(16).default("qiao-dev-auth-secret-change-me"),
+  BETTER_AUTH_SECRET: z.string().min(16).default(DEV_DEFAULTS.BETTER_AUTH_SECRET),
   BETTER_AUTH_URL: z.string().url().default("http://localhost:3000"),
   /** Extra origins allowed to sign in and to change state with a session cookie (comma separated). */
   QIAO_TRUSTED_ORIGINS: z
@@ -34,8 +54,19 @@ const envSchema = z.object({
     .default("")
     .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
   ADMIN_EMAIL: z.string().email().default("admin@qiao.local"),
-  ADMIN_PASSWORD: z.string().min(8).default("qiao-admin-2026"),
+  ADMIN_PASSWORD: z.string().min(8).default(DEV_DEFAULTS.ADMIN_PASSWORD),
+  /** The seed also creates the demo connections (to the local simulators) and the demo scheme. Default: on outside production. */
+  QIAO_SEED_DEMO: optionalFlag,
   QIAO_API_TOKEN: z.string().optional(),
+  /** Request bodies above this many bytes are refused (413) while they arrive. */
+  QIAO_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
+  /** The same for scheme import (an exported scheme with its samples can be larger). */
+  QIAO_MAX_IMPORT_BYTES: z.coerce.number().int().min(1024).default(5_000_000),
+  /**
+   * How many reverse proxies in front of the web app append to X-Forwarded-For: the client's
+   * address is the Nth entry from the right. 0 (default): the socket's address, XFF ignored.
+   */
+  QIAO_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   GUANYI_SIM_PORT: z.coerce.number().int().default(4010),
   KINGDEE_SIM_PORT: z.coerce.number().int().default(4020),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
@@ -62,6 +93,40 @@ export function config(): Config {
   }
   cached = parsed.data;
   return cached;
+}
+
+/** Whether `npm run db:seed` creates the demo connections and scheme besides the admin. */
+export function seedsDemo(c: Config): boolean {
+  return c.QIAO_SEED_DEMO ?? c.NODE_ENV !== "production";
+}
+
+/**
+ * In production, the secrets that are unset or still the public development default, each with
+ * how to generate a value; empty when there is nothing to fix (or outside production).
+ */
+function productionConfigProblems(env: NodeJS.ProcessEnv): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  return (Object.keys(DEV_DEFAULTS) as (keyof typeof DEV_DEFAULTS)[]).flatMap((name) => {
+    const value = env[name]?.trim();
+    if (value && value !== DEV_DEFAULTS[name]) return [];
+    const why = value ? "is the public development default" : "is not set";
+    return [`  ${name} ${why}; generate one, e.g. ${HOW_TO_GENERATE[name]}`];
+  });
+}
+
+/**
+ * Refuses to run a production process (web, worker) with a public default secret: prints one
+ * message saying what to set and exits 1.
+ */
+export function exitUnlessProductionReady(what: string): void {
+  loadDotEnv();
+  const problems = productionConfigProblems(process.env);
+  if (problems.length === 0) return;
+  console.error(
+    `Qiao ${what} refuses to start with NODE_ENV=production:\n${problems.join("\n")}\n` +
+      "Set them in the environment (or .env); see .env.example.",
+  );
+  process.exit(1);
 }
 
 /** The URL with its password hidden, for messages a person reads. */

@@ -7,6 +7,7 @@ import { ZodError, z } from "zod";
 import { auth } from "./auth";
 import { ApiError, fromZodError, notFound } from "./errors";
 import { logger } from "./logger";
+import { readBodyBytes } from "./request-body";
 
 export interface Principal {
   userId: string;
@@ -14,9 +15,6 @@ export interface Principal {
   role: string;
   via: "session" | "token";
 }
-
-/** Request bodies above this are refused before parsing. */
-export const MAX_BODY_BYTES = 1_000_000;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -51,11 +49,13 @@ function allowedOrigins(req: NextRequest): Set<string> {
   return new Set([req.nextUrl.origin, ...(host ? [`${proto}://${host}`] : []), ...trusted]);
 }
 
-export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
-  const length = Number(req.headers.get("content-length") ?? "0");
-  if (length > MAX_BODY_BYTES) throw new ApiError("payload_too_large", `请求体超过 ${MAX_BODY_BYTES} 字节`);
-  const bytes = new Uint8Array(await req.arrayBuffer());
-  if (bytes.byteLength > MAX_BODY_BYTES) throw new ApiError("payload_too_large", `请求体超过 ${MAX_BODY_BYTES} 字节`);
+/** The JSON body checked by `schema`; at most QIAO_MAX_BODY_BYTES unless the route allows `maxBytes`. */
+export async function readJson<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  { maxBytes = config().QIAO_MAX_BODY_BYTES }: { maxBytes?: number } = {},
+): Promise<z.infer<S>> {
+  const bytes = await readBodyBytes(req, maxBytes);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

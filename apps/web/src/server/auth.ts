@@ -20,6 +20,9 @@ function createAuth() {
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     user: { additionalFields: { role: { type: "string", defaultValue: "member", input: false } } },
     advanced: { defaultCookieAttributes: { sameSite: "lax", httpOnly: true } },
+    // Email sign-in is throttled in Redis, per account and address, before it gets here
+    // (auth-requests.ts); better-auth's in-memory limiter would count per instance, by a header.
+    rateLimit: { customRules: { "/sign-in/email": false } },
     plugins: [nextCookies()],
   });
 }

@@ -10,6 +10,7 @@ export type ApiErrorCode =
   | "conflict"
   | "scheme_busy"
   | "payload_too_large"
+  | "too_many_requests"
   | "upstream_failed"
   | "internal";
 
@@ -22,6 +23,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   conflict: 409,
   scheme_busy: 409,
   payload_too_large: 413,
+  too_many_requests: 429,
   upstream_failed: 502,
   internal: 500,
 };

@@ -1,16 +1,19 @@
-// `npm run db:seed`: the admin user, demo connections pointing at the local simulators, and the
-// seed scheme 管易云店铺查询 → 金蝶客户新增. Idempotent: existing rows (matched by name) are kept.
+// `npm run db:seed`: the admin user and, with QIAO_SEED_DEMO (the default outside production), demo
+// connections pointing at the local simulators and the seed scheme 管易云店铺查询 → 金蝶客户新增.
+// Idempotent: existing rows (matched by name) are kept.
 import { getConnector, splitCredentials } from "@qiao/connectors";
 import { schemeDefinitionSchema, seedSchemeDefinition } from "@qiao/core";
 import { createApiToken, ensureAdminUser, hashApiToken } from "../accounts";
 import { prisma } from "../client";
-import { config } from "../config";
+import { config, exitUnlessProductionReady, seedsDemo } from "../config";
 import { createConnection } from "../connections";
 
 export const DEMO_GUANYI = "管易云（本地模拟器）";
 export const DEMO_KINGDEE = "金蝶云星空（本地模拟器）";
 export const SEED_SCHEME = "管易云店铺查询 → 金蝶客户新增";
 
+// In production the admin must not get the public development password.
+exitUnlessProductionReady("seed");
 const c = config();
 const db = prisma();
 
@@ -35,19 +38,29 @@ try {
     }
   }
 
+  if (!seedsDemo(c)) {
+    console.log("No demo connections or scheme (set QIAO_SEED_DEMO=true to create them)");
+  } else {
+    await seedDemo(user.id);
+  }
+} finally {
+  await db.$disconnect();
+}
+
+async function seedDemo(userId: string): Promise<void> {
   const guanyi = await ensureConnection(
     "guanyi",
     DEMO_GUANYI,
     `http://127.0.0.1:${c.GUANYI_SIM_PORT}/rest/erp_open`,
     { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7371f05e83974", secret: "7d3330562019420da7f3098aa630556b" },
-    user.id,
+    userId,
   );
   const kingdee = await ensureConnection(
     "kingdee",
     DEMO_KINGDEE,
     `http://127.0.0.1:${c.KINGDEE_SIM_PORT}/k3cloud/`,
     { authType: "password", acctId: "qiao-demo", username: "administrator", password: "888888", lcid: 2052 },
-    user.id,
+    userId,
   );
 
   if (!(await db.scheme.findFirst({ where: { name: SEED_SCHEME } }))) {
@@ -61,12 +74,10 @@ try {
         definition: definition as object,
         timezone: definition.timezone,
         currentVersion: 1,
-        createdById: user.id,
-        versions: { create: { version: 1, definition: definition as object, createdById: user.id } },
+        createdById: userId,
+        versions: { create: { version: 1, definition: definition as object, createdById: userId } },
       },
     });
     console.log(`Created scheme ${SEED_SCHEME}`);
   }
-} finally {
-  await db.$disconnect();
 }

@@ -49,13 +49,23 @@ export async function findActiveRun(db: Db, schemeId: string) {
 }
 
 /**
- * Inserts a queued run. With an idempotency key that was used before, returns that run instead.
- * Throws SchemeBusyError when the scheme already has an active run (test runs that write nothing
- * are exempt: they stage nothing).
+ * A client's idempotency key counts for its own user and scheme only: the same key from another
+ * user, or for another scheme, is another request (and never returns someone else's run).
+ */
+function scopedIdempotencyKey(input: CreateRunInput): string | null {
+  if (!input.idempotencyKey) return null;
+  return `${input.createdById ?? "system"}:${input.schemeId}:${input.idempotencyKey}`;
+}
+
+/**
+ * Inserts a queued run. With an idempotency key this user used before for this scheme, returns that
+ * run instead. Throws SchemeBusyError when the scheme already has an active run (test runs that
+ * write nothing are exempt: they stage nothing).
  */
 export async function createRun(db: Db, input: CreateRunInput): Promise<Run> {
-  if (input.idempotencyKey) {
-    const existing = await db.run.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+  const idempotencyKey = scopedIdempotencyKey(input);
+  if (idempotencyKey) {
+    const existing = await db.run.findUnique({ where: { idempotencyKey } });
     if (existing) return existing;
   }
   try {
@@ -67,15 +77,15 @@ export async function createRun(db: Db, input: CreateRunInput): Promise<Run> {
         options: (input.options ?? {}) as Prisma.InputJsonObject,
         retryOfId: input.retryOfId ?? null,
         createdById: input.createdById ?? null,
-        idempotencyKey: input.idempotencyKey ?? null,
+        idempotencyKey,
       },
     });
   } catch (error) {
     if (isUniqueViolation(error, "runs_one_active_per_scheme")) {
       throw new SchemeBusyError(input.schemeId, await findActiveRun(db, input.schemeId));
     }
-    if (input.idempotencyKey && isUniqueViolation(error, "idempotency_key")) {
-      return db.run.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } });
+    if (idempotencyKey && isUniqueViolation(error, "idempotency_key")) {
+      return db.run.findUniqueOrThrow({ where: { idempotencyKey } });
     }
     throw error;
   }

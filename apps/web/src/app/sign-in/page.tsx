@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import { headers } from "next/headers";
+import { safeNextPath } from "@/lib/safe-next";
 import { auth } from "@/server/auth";
 import { SignInForm } from "./sign-in-form";
 
@@ -7,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
   const { next } = await searchParams;
-  const target = next && next.startsWith("/") && !next.startsWith("//") ? next : "/schemes";
+  const target = safeNextPath(next);
   const session = await auth().api.getSession({ headers: await headers() });
   if (session) redirect(target);
   return (

@@ -22,7 +22,8 @@ export function SignInForm({ next }: { next: string }) {
       return;
     }
     setPending(false);
-    setError(t("signIn.failed"));
+    const retryAfter = Number(res?.headers.get("retry-after"));
+    setError(res?.status === 429 ? t("signIn.throttled", { minutes: Math.max(1, Math.ceil(retryAfter / 60) || 1) }) : t("signIn.failed"));
   }
 
   return (

@@ -21,6 +21,7 @@ export const API_ERROR_CODES = [
   "conflict",
   "scheme_busy",
   "payload_too_large",
+  "too_many_requests",
   "upstream_failed",
   "internal",
 ] as const;

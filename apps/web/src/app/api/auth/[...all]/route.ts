@@ -1,5 +1,7 @@
-// better-auth's own endpoints (sign-in, sign-out, session). Public by nature.
+// better-auth's own endpoints (sign-in, sign-out, session). Public by nature; POST bodies are size
+// limited and sign-in is throttled first (server/auth-requests.ts).
 import { auth } from "@/server/auth";
+import { handleAuthPost } from "@/server/auth-requests";
 
 export const dynamic = "force-dynamic";
 
@@ -8,5 +10,5 @@ export function GET(req: Request): Promise<Response> {
 }
 
 export function POST(req: Request): Promise<Response> {
-  return auth().handler(req);
+  return handleAuthPost(req);
 }

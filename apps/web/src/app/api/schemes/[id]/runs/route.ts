@@ -27,7 +27,8 @@ export const GET = withAuth<P>(async (req, { params }) => {
 
 /**
  * POST /api/schemes/:id/runs — start a run now: 202 with the queued run, 409 (scheme_busy) while
- * the scheme has one queued or running. An `Idempotency-Key` header (or body field) makes retries safe.
+ * the scheme has one queued or running. An `Idempotency-Key` header (or body field) makes retries safe;
+ * it counts for this user and scheme only (createRun scopes it).
  */
 export const POST = withAuth<P>(async (req, { principal, params }) => {
   const db = prisma();

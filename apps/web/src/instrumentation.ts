@@ -1,0 +1,8 @@
+// Runs once when `next start` (or `next dev`) boots, before any request is served.
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { exitUnlessProductionReady } = await import("@qiao/db");
+  exitUnlessProductionReady("web app");
+  const { recordPeerAddresses } = await import("./server/client-address");
+  recordPeerAddresses();
+}

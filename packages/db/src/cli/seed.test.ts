@@ -1,0 +1,60 @@
+// `npm run db:seed` in production (issue #11, item 7): it refuses the public admin password, and
+// creates the demo connections and scheme only when QIAO_SEED_DEMO=true.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { createPrisma, type Db } from "../client";
+import { createTestDatabase, type TestDatabase } from "../testing";
+
+const SEED = fileURLToPath(new URL("./seed.ts", import.meta.url));
+let tdb: TestDatabase;
+let db: Db;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase("seed");
+  db = createPrisma(tdb.url, 2);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await tdb?.drop();
+});
+
+const production = () => ({
+  NODE_ENV: "production",
+  DATABASE_URL: tdb.url,
+  BETTER_AUTH_SECRET: randomBytes(32).toString("base64"),
+  QIAO_SECRET_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+  ADMIN_PASSWORD: randomBytes(18).toString("base64"),
+});
+
+function seed(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", SEED], { env: { ...process.env, QIAO_SEED_DEMO: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (b: Buffer) => (output += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (output += b.toString()));
+    child.on("exit", (code) => resolve({ code, output }));
+  });
+}
+
+test("in production with the public admin password it exits 1 and creates nothing", async () => {
+  const { code, output } = await seed({ ...production(), ADMIN_PASSWORD: "qiao-admin-2026" });
+  expect(code).toBe(1);
+  expect(output).toContain("ADMIN_PASSWORD is the public development default; generate one, e.g.");
+  expect(await db.user.count()).toBe(0);
+}, 60_000);
+
+test("in production it creates the admin only; QIAO_SEED_DEMO=true adds the demo connections and scheme", async () => {
+  const env = production();
+  const plain = await seed(env);
+  expect(plain).toMatchObject({ code: 0 });
+  expect(await db.user.count()).toBe(1);
+  expect(await db.connection.count()).toBe(0);
+  expect(await db.scheme.count()).toBe(0);
+
+  const demo = await seed({ ...env, QIAO_SEED_DEMO: "true" });
+  expect(demo).toMatchObject({ code: 0 });
+  expect(await db.connection.count()).toBe(2);
+  expect(await db.scheme.count()).toBe(1);
+}, 60_000);
