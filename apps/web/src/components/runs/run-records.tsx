@@ -7,6 +7,7 @@ import { api } from "@/lib/api/client";
 import { RECORD_STATUSES, type RunRecordDto } from "@/lib/api/schemas";
 import { useT } from "@/lib/i18n/client";
 import { JsonView } from "@/components/json-view";
+import { useCan } from "@/components/role";
 import { Badge, Button, cx, type Tone } from "@/components/ui";
 
 const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", written: "green", failed: "red", stale: "amber" };
@@ -25,6 +26,7 @@ export function RunRecords({
   retrying: boolean;
 }) {
   const t = useT();
+  const canEdit = useCan("editor");
   const [status, setStatus] = useState<RunRecordDto["status"] | undefined>(initialStatus);
   const [open, setOpen] = useState<Set<string>>(new Set());
   const records = useInfiniteQuery({
@@ -105,7 +107,7 @@ export function RunRecords({
                     {r.error}
                   </td>
                   <td className="px-3 py-2 text-right">
-                    {r.status === "failed" && !active && (
+                    {canEdit && r.status === "failed" && !active && (
                       <Button
                         size="sm"
                         busy={retrying}

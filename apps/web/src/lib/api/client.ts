@@ -80,7 +80,12 @@ export const api = {
   retryRun: (id: string, recordIds?: string[]) => post(`/api/runs/${id}/retry`, s.runEnvelopeSchema, recordIds ? { recordIds } : {}),
   cancelRun: (id: string) => post(`/api/runs/${id}/cancel`, s.runEnvelopeSchema),
 
-  tokens: () => get("/api/tokens", s.apiTokenListSchema),
-  createToken: (name: string) => post("/api/tokens", s.createdApiTokenSchema, { name }),
+  tokens: (scope: "mine" | "all" = "mine") => get(`/api/tokens${qs({ scope })}`, s.apiTokenListSchema),
+  createToken: (body: In<typeof s.createApiTokenBody>) => post("/api/tokens", s.createdApiTokenSchema, body),
   revokeToken: (id: string) => del(`/api/tokens/${id}`, s.apiTokenSchema),
+
+  users: () => get("/api/users", s.userListSchema),
+  createUser: (body: In<typeof s.createUserBody>) => post("/api/users", s.userSchema, body),
+  updateUser: (id: string, body: In<typeof s.updateUserBody>) => patch(`/api/users/${id}`, s.userSchema, body),
+  deleteUser: (id: string) => del(`/api/users/${id}`, s.okSchema),
 };

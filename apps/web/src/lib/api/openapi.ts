@@ -30,6 +30,8 @@ const requests = {
   StartRun: s.startRunBody,
   RetryRun: s.retryRunBody,
   CreateApiToken: s.createApiTokenBody,
+  CreateUser: s.createUserBody,
+  UpdateUser: s.updateUserBody,
 };
 
 const responses = {
@@ -51,6 +53,8 @@ const responses = {
   ApiToken: s.apiTokenSchema,
   ApiTokenList: s.apiTokenListSchema,
   CreatedApiToken: s.createdApiTokenSchema,
+  User: s.userSchema,
+  UserList: s.userListSchema,
 };
 
 const ID = "{id}";
@@ -80,15 +84,19 @@ const operations: Operation[] = [
   { method: "get", path: `/api/runs/${ID}/logs`, tag: "runs", summary: "The run's log, after a given line", query: s.runLogsQuery, response: "RunLogList", errors: [400, 404] },
   { method: "post", path: `/api/runs/${ID}/retry`, tag: "runs", summary: "Retry the run's failed records (all or some)", body: "RetryRun", response: "RunEnvelope", status: 202, errors: [400, 404, 409] },
   { method: "post", path: `/api/runs/${ID}/cancel`, tag: "runs", summary: "Cancel a queued or running run", response: "RunEnvelope", errors: [404, 409] },
-  { method: "get", path: "/api/tokens", tag: "tokens", summary: "The caller's API tokens", response: "ApiTokenList" },
-  { method: "post", path: "/api/tokens", tag: "tokens", summary: "Create an API token (shown once)", body: "CreateApiToken", response: "CreatedApiToken", status: 201, errors: [400] },
-  { method: "delete", path: `/api/tokens/${ID}`, tag: "tokens", summary: "Revoke an API token", response: "ApiToken", errors: [404] },
+  { method: "get", path: "/api/tokens", tag: "tokens", summary: "The caller's API tokens (scope=all: everyone's, admins)", query: s.apiTokensQuery, response: "ApiTokenList", errors: [400, 403] },
+  { method: "post", path: "/api/tokens", tag: "tokens", summary: "Create an API token (shown once) with a role no higher than the caller's and an optional expiry", body: "CreateApiToken", response: "CreatedApiToken", status: 201, errors: [400, 403] },
+  { method: "delete", path: `/api/tokens/${ID}`, tag: "tokens", summary: "Revoke one of the caller's API tokens (admins: anyone's)", response: "ApiToken", errors: [404] },
+  { method: "get", path: "/api/users", tag: "users", summary: "List users with their roles (admin)", response: "UserList" },
+  { method: "post", path: "/api/users", tag: "users", summary: "Create a user with a password and a role (admin)", body: "CreateUser", response: "User", status: 201, errors: [400, 409] },
+  { method: "patch", path: `/api/users/${ID}`, tag: "users", summary: "Change a user's name, role or password (admin; never demotes the last admin)", body: "UpdateUser", response: "User", errors: [400, 404, 409] },
+  { method: "delete", path: `/api/users/${ID}`, tag: "users", summary: "Delete a user with their tokens (admin; never the last admin)", response: "Ok", errors: [404, 409] },
 ];
 
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid request: `error.issues` lists each problem with its path (and template position)",
   401: "No valid session cookie or API token",
-  403: "Forbidden (cross-site request, or not allowed)",
+  403: "Forbidden: the caller's role is below what the operation needs (viewer < editor < admin), or a cross-site request",
   404: "Not found",
   409: "Conflict (e.g. scheme_busy: the scheme already has an active run)",
 };
@@ -151,11 +159,13 @@ export function openApiDocument() {
       version: "1.0.0",
       description:
         "管易云 → 金蝶云星空 data integration. Authenticate with the session cookie or `Authorization: Bearer <API token>` " +
-        "(create tokens on the settings page). Errors: `{ error: { code, message, issues? } }`; messages are zh-CN.",
+        "(create tokens on the settings page). Roles: viewer reads; editor also changes schemes and runs; admin also manages " +
+        "users, connections and anyone's tokens; a token acts with the lower of its own role and its owner's. " +
+        "Errors: `{ error: { code, message, issues? } }`; messages are zh-CN.",
     },
     servers: [{ url: "/" }],
     security: [{ bearer: [] }, { session: [] }],
-    tags: [{ name: "connectors" }, { name: "connections" }, { name: "schemes" }, { name: "runs" }, { name: "tokens" }],
+    tags: [{ name: "connectors" }, { name: "connections" }, { name: "schemes" }, { name: "runs" }, { name: "tokens" }, { name: "users" }],
     paths,
     components: {
       securitySchemes: {
