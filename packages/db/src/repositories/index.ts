@@ -1,2 +1,3 @@
 export * from "./runs";
 export * from "./staging";
+export * from "./failed-records";
