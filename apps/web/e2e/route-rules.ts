@@ -33,6 +33,8 @@ export const ROUTE_RULES: Record<string, Rule> = {
   "POST /api/schemes/[id]/test": "editor",
   "GET /api/schemes/[id]/runs": "viewer",
   "POST /api/schemes/[id]/runs": "editor",
+  "GET /api/schemes/[id]/failed-records": "viewer",
+  "POST /api/schemes/[id]/retry": "editor",
 
   "GET /api/runs/[id]": "viewer",
   "GET /api/runs/[id]/records": "viewer",

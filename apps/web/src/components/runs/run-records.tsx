@@ -8,7 +8,7 @@ import { RECORD_STATUSES, type RunRecordDto } from "@/lib/api/schemas";
 import { useT } from "@/lib/i18n/client";
 import { JsonView } from "@/components/json-view";
 import { useCan } from "@/components/role";
-import { Badge, Button, cx, type Tone } from "@/components/ui";
+import { Badge, Button, cx, LoadMore, toggledIn, type Tone } from "@/components/ui";
 
 const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", written: "green", failed: "red", stale: "amber" };
 
@@ -40,13 +40,7 @@ export function RunRecords({
   const counts = records.data?.pages[0]?.counts ?? {};
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const list = records.data?.pages.flatMap((p) => p.records) ?? [];
-  const toggle = (id: string) =>
-    setOpen((s) => {
-      const next = new Set(s);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+  const toggle = (id: string) => setOpen((s) => toggledIn(s, id));
 
   const tabs: { key: RunRecordDto["status"] | undefined; label: string; count: number }[] = [
     { key: undefined, label: t("run.all"), count: total },
@@ -151,13 +145,7 @@ export function RunRecords({
           </tbody>
         </table>
       </div>
-      {records.hasNextPage && (
-        <div className="mt-3 text-center">
-          <Button size="sm" onClick={() => void records.fetchNextPage()} busy={records.isFetchingNextPage}>
-            {t("common.more")}
-          </Button>
-        </div>
-      )}
+      <LoadMore query={records} label={t("common.more")} />
     </div>
   );
 }

@@ -393,3 +393,4 @@ export type SchemeExportDto = z.infer<typeof schemeExportSchema>;
 export const okSchema = z.object({ ok: z.literal(true) });
 
 export * from "./account-schemas";
+export * from "./failed-record-schemas";
