@@ -17,7 +17,10 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-describe("accounts", () => {
+// Password hashing (scrypt) takes seconds on a loaded 2-core machine: more than vitest's default 5 s.
+const SLOW = { timeout: 30_000 };
+
+describe("accounts", SLOW, () => {
   it("creates the admin once, with a password better-auth can verify", async () => {
     const first = await ensureAdminUser(db, "a@example.com", "s3cret-pass");
     const second = await ensureAdminUser(db, "a@example.com", "other-pass");
@@ -68,7 +71,7 @@ describe("accounts", () => {
   });
 });
 
-describe("users", () => {
+describe("users", SLOW, () => {
   it("never demotes or deletes the last admin, even when two admins demote each other at once", async () => {
     const { tdb: own, db: udb } = await freshDb("lastadmin");
     try {

@@ -20,10 +20,14 @@ export function apiTokenDto(row: ApiTokenModel & { user: { id: string; email: st
   };
 }
 
+const ROLE_NAME: Record<Role, string> = { viewer: "查看者", editor: "编辑者", admin: "管理员" };
+
 /** A token never gets more than the principal creating it has (a token creating a token included). */
 export function tokenRoleFor(principal: Principal, asked: Role | undefined): Role {
   const role = asked ?? principal.role;
-  if (!hasRole(principal.role, role)) throw new ApiError("forbidden", `令牌的角色不能高于你自己的角色（${principal.role}）`);
+  if (!hasRole(principal.role, role)) {
+    throw new ApiError("forbidden", `令牌的角色不能高于你自己的角色（${ROLE_NAME[principal.role]}）：请选择${ROLE_NAME[principal.role]}或更低的角色`);
+  }
   return role;
 }
 
