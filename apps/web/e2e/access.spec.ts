@@ -3,50 +3,16 @@
 // except the documented public ones (/api/health, better-auth's /api/auth/*). Cookie-authenticated
 // requests that change state must come from our own origin: a cross-site one gets 403. Every
 // authenticated GET answer is checked for secret values (./fixtures.ts does that for every test).
-import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { APIRequestContext } from "@playwright/test";
 import { expect, saveAdminSession, test } from "./fixtures";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, bearer } from "./helpers";
-
-const API_DIR = fileURLToPath(new URL("../src/app/api", import.meta.url));
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-type Method = (typeof METHODS)[number];
-const STATE_CHANGING = new Set<Method>(["POST", "PUT", "PATCH", "DELETE"]);
+import { ROUTES, STATE_CHANGING, urlOf, type Method } from "./routes";
 
 /** Public on purpose (docs/security.md): liveness, and sign-in / sign-out / session of better-auth. */
 const PUBLIC = [/^\/api\/health$/, /^\/api\/auth\//];
 
-interface Route {
-  file: string;
-  /** URL path pattern as written in folders: /api/schemes/[id]/runs */
-  pattern: string;
-  methods: Method[];
-}
-
-function findRoutes(dir: string): Route[] {
-  const routes: Route[] = [];
-  for (const name of readdirSync(dir)) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) {
-      routes.push(...findRoutes(full));
-    } else if (/^route\.(ts|tsx|js)$/.test(name)) {
-      const source = readFileSync(full, "utf8");
-      const methods = METHODS.filter((m) => new RegExp(`export\\s+(const|(async\\s+)?function)\\s+${m}\\b`).test(source));
-      const segments = relative(API_DIR, dir).split(sep).filter((s) => s !== "" && !/^\(.*\)$/.test(s));
-      routes.push({ file: relative(API_DIR, full), pattern: `/api/${segments.join("/")}`.replace(/\/$/, ""), methods });
-    }
-  }
-  return routes;
-}
-
-/** A concrete URL: every dynamic segment gets a random uuid (catch-alls a plain word). */
-const urlOf = (pattern: string) => pattern.replace(/\[\.\.\.[^\]]+\]/g, "session").replace(/\[[^\]]+\]/g, () => randomUUID());
 const isPublic = (pattern: string) => PUBLIC.some((p) => p.test(pattern));
 
-const ROUTES = findRoutes(API_DIR);
 const PROTECTED = ROUTES.filter((r) => !isPublic(r.pattern)).flatMap((r) => r.methods.map((method) => ({ ...r, method })));
 
 async function call(request: APIRequestContext, method: Method, url: string, headers: Record<string, string> = {}) {

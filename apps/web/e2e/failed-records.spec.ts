@@ -1,38 +1,14 @@
 // A target that rejects some records: the run ends partial, the failed records show Kingdee's
 // message with source, payload and response; once the cause is removed, a retry writes them.
 import { expect, signedIn, test } from "./fixtures";
-import { bearer, KINGDEE_ADMIN, kingdeeCustomers } from "./helpers";
+import { freeNumbers, kingdeeCustomers, schemeWithTakenNumbers } from "./helpers";
 
 const PREFIX = `R${Date.now().toString(36).slice(-4).toUpperCase()}-`;
 
 test("failed records show Kingdee's message and are written by a retry", async ({ page, request }) => {
   test.setTimeout(120_000);
 
-  // A copy of the seed scheme whose customers get numbers of their own (PREFIX + shop code).
-  const list = await request.get("/api/schemes", { headers: bearer });
-  expect(list.ok()).toBeTruthy();
-  const seed = ((await list.json()) as { schemes: { id: string; name: string }[] }).schemes.find((s) => s.name.startsWith("管易云店铺查询"));
-  expect(seed).toBeDefined();
-  const seedScheme = (await (await request.get(`/api/schemes/${seed!.id}`, { headers: bearer })).json()) as {
-    scheme: { definition: { nodes: { type: string; config: { mapping?: Record<string, string> } }[] } };
-  };
-  const definition = seedScheme.scheme.definition;
-  const target = definition.nodes.find((n) => n.type === "target")!;
-  target.config.mapping = { ...target.config.mapping, FNumber: `${PREFIX}{{code}}` };
-  const created = await request.post("/api/schemes", { headers: bearer, data: { name: `e2e 部分失败 ${PREFIX}`, definition } });
-  expect(created.status()).toBe(201);
-  const schemeId = ((await created.json()) as { scheme: { id: string } }).scheme.id;
-
-  // The test run shows which numbers the run will write; three of them are taken in Kingdee first.
-  const testRun = await request.post(`/api/schemes/${schemeId}/test`, { headers: bearer, data: { sampleSize: 3 } });
-  expect(testRun.ok()).toBeTruthy();
-  const sample = ((await testRun.json()) as { run: { result: { records: { payload: { FNumber: string } }[] } } }).run.result.records;
-  const taken = sample.map((r) => r.payload.FNumber);
-  expect(taken).toHaveLength(3);
-  const pre = await request.post(`${KINGDEE_ADMIN}/customers`, {
-    data: { customers: taken.map((FNumber) => ({ FNumber, FName: `已存在的客户 ${FNumber}` })) },
-  });
-  expect(pre.ok()).toBeTruthy();
+  const { taken } = await schemeWithTakenNumbers(request, `e2e 部分失败 ${PREFIX}`, PREFIX, 3);
 
   await signedIn(page);
   const row = page.getByTestId("scheme-row").filter({ hasText: `e2e 部分失败 ${PREFIX}` });
@@ -52,8 +28,7 @@ test("failed records show Kingdee's message and are written by a retry", async (
   await expect(page.getByText("金蝶的响应")).toBeVisible();
 
   // Fix the cause (free the numbers), retry one record, then the rest of the run's failed records.
-  const freed = await request.delete(`${KINGDEE_ADMIN}/customers?${taken.map((n) => `number=${encodeURIComponent(n)}`).join("&")}`);
-  expect(((await freed.json()) as { deleted: number }).deleted).toBe(3);
+  await freeNumbers(request, taken);
   const partialRun = page.url();
   await failed.first().getByRole("button", { name: "重试" }).click();
   await expect(page.getByTestId("run-trigger")).toHaveAttribute("data-trigger", "retry", { timeout: 30_000 });

@@ -27,3 +27,41 @@ export async function kingdeeCustomers(request: APIRequestContext): Promise<SimC
   expect(res.ok()).toBeTruthy();
   return ((await res.json()) as { customers: SimCustomer[] }).customers;
 }
+
+/**
+ * A copy of the seed scheme whose customers get numbers of their own (`prefix` + shop code), with
+ * the first `count` numbers its run will write (shown by a test run) already taken in Kingdee:
+ * a run of it fails exactly those records.
+ */
+export async function schemeWithTakenNumbers(request: APIRequestContext, name: string, prefix: string, count: number) {
+  const list = await request.get("/api/schemes", { headers: bearer });
+  expect(list.ok()).toBeTruthy();
+  const seed = ((await list.json()) as { schemes: { id: string; name: string }[] }).schemes.find((s) => s.name.startsWith("管易云店铺查询"));
+  expect(seed).toBeDefined();
+  const seedScheme = (await (await request.get(`/api/schemes/${seed!.id}`, { headers: bearer })).json()) as {
+    scheme: { definition: { nodes: { type: string; config: { mapping?: Record<string, string> } }[] } };
+  };
+  const definition = seedScheme.scheme.definition;
+  const target = definition.nodes.find((n) => n.type === "target")!;
+  target.config.mapping = { ...target.config.mapping, FNumber: `${prefix}{{code}}` };
+  const created = await request.post("/api/schemes", { headers: bearer, data: { name, definition } });
+  expect(created.status()).toBe(201);
+  const schemeId = ((await created.json()) as { scheme: { id: string } }).scheme.id;
+
+  const testRun = await request.post(`/api/schemes/${schemeId}/test`, { headers: bearer, data: { sampleSize: count } });
+  expect(testRun.ok()).toBeTruthy();
+  const sample = ((await testRun.json()) as { run: { result: { records: { payload: { FNumber: string } }[] } } }).run.result.records;
+  const taken = sample.map((r) => r.payload.FNumber);
+  expect(taken).toHaveLength(count);
+  const pre = await request.post(`${KINGDEE_ADMIN}/customers`, {
+    data: { customers: taken.map((FNumber) => ({ FNumber, FName: `已存在的客户 ${FNumber}` })) },
+  });
+  expect(pre.ok()).toBeTruthy();
+  return { schemeId, taken };
+}
+
+/** Frees customer numbers in the Kingdee simulator (the cause of the failures above goes away). */
+export async function freeNumbers(request: APIRequestContext, numbers: string[]): Promise<void> {
+  const freed = await request.delete(`${KINGDEE_ADMIN}/customers?${numbers.map((n) => `number=${encodeURIComponent(n)}`).join("&")}`);
+  expect(((await freed.json()) as { deleted: number }).deleted).toBe(numbers.length);
+}

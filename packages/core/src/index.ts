@@ -4,3 +4,4 @@ export * from "./scheme";
 export * from "./compile";
 export * from "./mapping";
 export { validateCron, type CronCheck } from "./cron";
+export * from "./roles";

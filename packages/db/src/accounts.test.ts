@@ -1,9 +1,10 @@
 import { verifyPassword } from "better-auth/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiToken, ensureAdminUser, findUserByApiToken, hashApiToken } from "./accounts";
+import { createApiToken, createUser, ensureAdminUser, findUserByApiToken, hashApiToken } from "./accounts";
 import { createPrisma, type Db } from "./client";
 import { createConnection, connectionCredentials, updateConnection } from "./connections";
 import { createTestDatabase, type TestDatabase } from "./testing";
+import { deleteUser, LastAdminError, updateUser } from "./users";
 
 let tdb: TestDatabase;
 let db: Db;
@@ -16,7 +17,10 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-describe("accounts", () => {
+// Password hashing (scrypt) takes seconds on a loaded 2-core machine: more than vitest's default 5 s.
+const SLOW = { timeout: 30_000 };
+
+describe("accounts", SLOW, () => {
   it("creates the admin once, with a password better-auth can verify", async () => {
     const first = await ensureAdminUser(db, "a@example.com", "s3cret-pass");
     const second = await ensureAdminUser(db, "a@example.com", "other-pass");
@@ -30,16 +34,85 @@ describe("accounts", () => {
 
   it("stores only the hash of API tokens and refuses revoked ones", async () => {
     const { user } = await ensureAdminUser(db, "t@example.com", "s3cret-pass");
-    const { token, row } = await createApiToken(db, user.id, "ci");
+    const { token, row } = await createApiToken(db, { userId: user.id, name: "ci", role: "admin" });
     expect(token.startsWith("qiao_")).toBe(true);
     expect(row.tokenHash).toBe(hashApiToken(token));
     expect(JSON.stringify(row)).not.toContain(token);
-    expect((await findUserByApiToken(db, token))?.id).toBe(user.id);
+    expect((await findUserByApiToken(db, token))?.user.id).toBe(user.id);
     expect(await findUserByApiToken(db, token + "x")).toBeNull();
     await db.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
     expect(await findUserByApiToken(db, token)).toBeNull();
   });
+
+  it("refuses an expired token and records when a token was last used", async () => {
+    const user = await createUser(db, { email: "x@example.com", name: "x", password: "s3cret-pass", role: "editor" });
+    const expiresAt = new Date("2026-12-01T00:00:00Z");
+    const { token, row } = await createApiToken(db, { userId: user.id, name: "expiring", role: "editor", expiresAt });
+    expect(row.lastUsedAt).toBeNull();
+    const before = new Date(expiresAt.getTime() - 1000);
+    expect((await findUserByApiToken(db, token, before))?.role).toBe("editor");
+    expect((await db.apiToken.findUniqueOrThrow({ where: { id: row.id } })).lastUsedAt).toEqual(before);
+    expect(await findUserByApiToken(db, token, expiresAt)).toBeNull();
+    expect(await findUserByApiToken(db, token, new Date(expiresAt.getTime() + 1000))).toBeNull();
+  });
+
+  it("acts with the lower of the token's role and its owner's current role", async () => {
+    const user = await createUser(db, { email: "d@example.com", name: "d", password: "s3cret-pass", role: "admin" });
+    await ensureAdminUser(db, "other-admin@example.com", "s3cret-pass");
+    const admin = await createApiToken(db, { userId: user.id, name: "admin", role: "admin" });
+    const viewer = await createApiToken(db, { userId: user.id, name: "viewer", role: "viewer" });
+    expect((await findUserByApiToken(db, admin.token))?.role).toBe("admin");
+    expect((await findUserByApiToken(db, viewer.token))?.role).toBe("viewer");
+    await updateUser(db, user.id, { role: "editor" });
+    expect((await findUserByApiToken(db, admin.token))?.role).toBe("editor");
+    expect((await findUserByApiToken(db, viewer.token))?.role).toBe("viewer");
+    await updateUser(db, user.id, { role: "viewer" });
+    expect((await findUserByApiToken(db, admin.token))?.role).toBe("viewer");
+  });
 });
+
+describe("users", SLOW, () => {
+  it("never demotes or deletes the last admin, even when two admins demote each other at once", async () => {
+    const { tdb: own, db: udb } = await freshDb("lastadmin");
+    try {
+      const a = await createUser(udb, { email: "a@example.com", name: "a", password: "s3cret-pass", role: "admin" });
+      const b = await createUser(udb, { email: "b@example.com", name: "b", password: "s3cret-pass", role: "admin" });
+      const results = await Promise.allSettled([updateUser(udb, a.id, { role: "editor" }), updateUser(udb, b.id, { role: "viewer" })]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const refused = results.find((r) => r.status === "rejected");
+      expect((refused as PromiseRejectedResult).reason).toBeInstanceOf(LastAdminError);
+      const last = await udb.user.findFirstOrThrow({ where: { role: "admin" } });
+      await expect(updateUser(udb, last.id, { role: "viewer" })).rejects.toBeInstanceOf(LastAdminError);
+      await expect(deleteUser(udb, last.id)).rejects.toBeInstanceOf(LastAdminError);
+      expect(await udb.user.count({ where: { role: "admin" } })).toBe(1);
+      // Renaming the last admin or keeping the role is fine; another user can be deleted.
+      expect((await updateUser(udb, last.id, { name: "still admin", role: "admin" }))?.name).toBe("still admin");
+      const other = last.id === a.id ? b : a;
+      expect(await deleteUser(udb, other.id)).toBe(true);
+      expect(await deleteUser(udb, other.id)).toBe(false);
+      expect(await updateUser(udb, other.id, { name: "gone" })).toBeNull();
+    } finally {
+      await udb.$disconnect();
+      await own.drop();
+    }
+  });
+
+  it("changes a password better-auth verifies, and signs the user out when asked", async () => {
+    const user = await createUser(db, { email: "p@example.com", name: "p", password: "first-pass", role: "viewer" });
+    await db.session.create({ data: { id: "s1", token: "tok-s1", userId: user.id, expiresAt: new Date(Date.now() + 60_000) } });
+    await updateUser(db, user.id, { password: "second-pass", endSessions: true });
+    const account = await db.account.findFirstOrThrow({ where: { userId: user.id, providerId: "credential" } });
+    expect(await verifyPassword({ hash: account.password!, password: "second-pass" })).toBe(true);
+    expect(await verifyPassword({ hash: account.password!, password: "first-pass" })).toBe(false);
+    expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
+  });
+});
+
+/** A database of its own, for a test that needs to know every admin in it. */
+async function freshDb(label: string) {
+  const own = await createTestDatabase(label);
+  return { tdb: own, db: createPrisma(own.url, 4) };
+}
 
 describe("connections", () => {
   it("keeps secrets sealed and leaves blank secrets unchanged on update", async () => {

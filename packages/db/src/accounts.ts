@@ -1,5 +1,6 @@
 // Users and API tokens shared by the web app (auth) and the seed.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { lowerRole, type Role } from "@qiao/core";
 import { hashPassword } from "better-auth/crypto";
 import type { Db } from "./client";
 
@@ -13,41 +14,74 @@ export function generateApiToken(): string {
   return API_TOKEN_PREFIX + randomBytes(24).toString("base64url");
 }
 
-/** Stores a token (only its hash) and returns its row; `token` defaults to a new random one. */
-export async function createApiToken(db: Db, userId: string, name: string, token = generateApiToken()) {
+export interface NewApiToken {
+  userId: string;
+  name: string;
+  /** What the token may do; the caller checks it is not above its creator's role. */
+  role: Role;
+  expiresAt?: Date | null;
+  /** Defaults to a new random token. */
+  token?: string;
+}
+
+/** Stores a token (only its hash) and returns it with its row. */
+export async function createApiToken(db: Db, input: NewApiToken) {
+  const token = input.token ?? generateApiToken();
   const row = await db.apiToken.create({
-    data: { userId, name, tokenHash: hashApiToken(token), prefix: token.slice(0, API_TOKEN_PREFIX.length + 4) },
+    data: {
+      userId: input.userId,
+      name: input.name,
+      role: input.role,
+      expiresAt: input.expiresAt ?? null,
+      tokenHash: hashApiToken(token),
+      prefix: token.slice(0, API_TOKEN_PREFIX.length + 4),
+    },
   });
   return { token, row };
 }
 
-/** The user behind a bearer token, or null when unknown or revoked. */
-export async function findUserByApiToken(db: Db, token: string) {
+/**
+ * The user behind a bearer token and the role the token acts with now: the lower of its own and
+ * its owner's current role (a demoted owner demotes their tokens). Null when unknown, revoked or
+ * expired.
+ */
+export async function findUserByApiToken(db: Db, token: string, now = new Date()) {
   const row = await db.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) }, include: { user: true } });
-  if (!row || row.revokedAt) return null;
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
   // Touch at most once a minute so token traffic does not turn into write traffic.
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return row.user;
+  return { user: row.user, role: lowerRole(row.role, row.user.role) };
 }
 
-/** Creates the admin with an email/password account (better-auth's "credential" provider) if missing. */
-export async function ensureAdminUser(db: Db, email: string, password: string, name = "管理员") {
-  const existing = await db.user.findUnique({ where: { email } });
-  if (existing) return { user: existing, created: false };
+export interface NewUser {
+  email: string;
+  name: string;
+  password: string;
+  role: Role;
+}
+
+/** A user with an email/password account (better-auth's "credential" provider, its password hash). */
+export async function createUser(db: Db, input: NewUser) {
   const id = randomUUID();
-  const user = await db.user.create({
+  return db.user.create({
     data: {
       id,
-      email,
-      name,
-      role: "admin",
+      email: input.email,
+      name: input.name,
+      role: input.role,
       emailVerified: true,
       accounts: {
-        create: { id: randomUUID(), accountId: id, providerId: "credential", password: await hashPassword(password) },
+        create: { id: randomUUID(), accountId: id, providerId: "credential", password: await hashPassword(input.password) },
       },
     },
   });
-  return { user, created: true };
+}
+
+/** Creates the admin if missing. */
+export async function ensureAdminUser(db: Db, email: string, password: string, name = "管理员") {
+  const existing = await db.user.findUnique({ where: { email } });
+  if (existing) return { user: existing, created: false };
+  return { user: await createUser(db, { email, password, name, role: "admin" }), created: true };
 }

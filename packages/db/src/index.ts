@@ -7,5 +7,6 @@ export * from "../generated/prisma/enums";
 export { Prisma } from "../generated/prisma/client";
 export type * from "../generated/prisma/models";
 export * from "./accounts";
+export * from "./users";
 export * from "./connections";
 export * from "./repositories";

@@ -294,3 +294,23 @@ export function PageHeader({ title, subtitle, actions }: { title: ReactNode; sub
     </div>
   );
 }
+
+/** A copy of `set` with `item` added, or removed if it was there (row selection, expanded rows). */
+export function toggledIn<T>(set: ReadonlySet<T>, item: T): Set<T> {
+  const next = new Set(set);
+  if (next.has(item)) next.delete(item);
+  else next.add(item);
+  return next;
+}
+
+/** "Load more" under a keyset-paged list, while there is a next page. */
+export function LoadMore({ query, label }: { query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown }; label: string }) {
+  if (!query.hasNextPage) return null;
+  return (
+    <div className="mt-3 text-center">
+      <Button size="sm" onClick={() => void query.fetchNextPage()} busy={query.isFetchingNextPage}>
+        {label}
+      </Button>
+    </div>
+  );
+}

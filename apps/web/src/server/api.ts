@@ -1,5 +1,6 @@
 // Every route handler is wrapped once: authentication (session cookie or API token), the
 // cross-site check for state-changing requests, body parsing with zod, and error mapping.
+import { hasRole, roleSchema, type Role } from "@qiao/core";
 import { config, findUserByApiToken, prisma } from "@qiao/db";
 import { NextResponse, type NextRequest } from "next/server";
 import { RunRequestError, SchemeBusyError } from "@qiao/worker";
@@ -12,7 +13,8 @@ import { readBodyBytes } from "./request-body";
 export interface Principal {
   userId: string;
   email: string;
-  role: string;
+  /** For a token: the lower of its own role and its owner's current one. */
+  role: Role;
   via: "session" | "token";
 }
 
@@ -21,12 +23,13 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export async function principalFrom(req: Request): Promise<Principal | null> {
   const header = req.headers.get("authorization");
   if (header?.toLowerCase().startsWith("bearer ")) {
-    const user = await findUserByApiToken(prisma(), header.slice(7).trim());
-    return user ? { userId: user.id, email: user.email, role: user.role, via: "token" } : null;
+    const found = await findUserByApiToken(prisma(), header.slice(7).trim());
+    return found ? { userId: found.user.id, email: found.user.email, role: found.role, via: "token" } : null;
   }
   const session = await auth().api.getSession({ headers: req.headers });
   if (!session) return null;
-  const role = (session.user as { role?: string }).role ?? "member";
+  // better-auth reads the user row on every request: a role change applies at once.
+  const role = roleSchema.parse(session.user.role);
   return { userId: session.user.id, email: session.user.email, role, via: "session" };
 }
 
@@ -115,17 +118,27 @@ export interface HandlerContext<P extends Params> {
   params: P;
 }
 
-/** Wraps a route handler: `export const GET = withAuth(async (req, { principal, params }) => …)`. */
+const ROLE_REFUSAL: Record<Role, string> = {
+  viewer: "需要查看者或更高的角色",
+  editor: "需要编辑者或管理员角色：查看者只能查看",
+  admin: "需要管理员权限",
+};
+
+/**
+ * Wraps a route handler: `export const GET = withAuth(async (req, { principal, params }) => …, { role: "viewer" })`.
+ * `role` is the least role the route needs (viewer < editor < admin); every route must name one,
+ * and apps/web/e2e/route-rules.ts must list it (e2e/roles.spec.ts checks both agree).
+ */
 export function withAuth<P extends Params = Params>(
   handler: (req: NextRequest, ctx: HandlerContext<P>) => Promise<Response>,
-  options: { role?: "admin" } = {},
+  options: { role: Role },
 ) {
   return async (req: NextRequest, route: { params: Promise<P> }): Promise<Response> => {
     try {
       const principal = await principalFrom(req);
       if (!principal) throw new ApiError("unauthorized", "请先登录，或在 Authorization 头中提供 API 令牌");
       if (principal.via === "session" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
-      if (options.role === "admin" && principal.role !== "admin") throw new ApiError("forbidden", "需要管理员权限");
+      if (!hasRole(principal.role, options.role)) throw new ApiError("forbidden", ROLE_REFUSAL[options.role]);
       return await handler(req, { principal, params: await route.params });
     } catch (error) {
       return errorResponse(error);

@@ -18,7 +18,7 @@ function createAuth() {
     database: prismaAdapter(prisma(), { provider: "postgresql" }),
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 8 },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
-    user: { additionalFields: { role: { type: "string", defaultValue: "member", input: false } } },
+    user: { additionalFields: { role: { type: ["viewer", "editor", "admin"], defaultValue: "editor", input: false } } },
     advanced: { defaultCookieAttributes: { sameSite: "lax", httpOnly: true } },
     // Email sign-in is throttled in Redis, per account and address, before it gets here
     // (auth-requests.ts); better-auth's in-memory limiter would count per instance, by a header.

@@ -1,19 +1,39 @@
+import { hasRole, type Role } from "@qiao/core";
+import type { ApiTokenModel, Db } from "@qiao/db";
 import type { ApiTokenDto } from "@/lib/api/schemas";
+import type { Principal } from "./api";
+import { ApiError, notFound } from "./errors";
 
-export function apiTokenDto(row: {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}): ApiTokenDto {
+export const tokenOwner = { user: { select: { id: true, email: true } } } as const;
+
+export function apiTokenDto(row: ApiTokenModel & { user: { id: string; email: string } }): ApiTokenDto {
   return {
     id: row.id,
     name: row.name,
     prefix: row.prefix,
+    role: row.role,
+    owner: { id: row.user.id, email: row.user.email },
     createdAt: row.createdAt.toISOString(),
+    expiresAt: row.expiresAt?.toISOString() ?? null,
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     revokedAt: row.revokedAt?.toISOString() ?? null,
   };
+}
+
+const ROLE_NAME: Record<Role, string> = { viewer: "查看者", editor: "编辑者", admin: "管理员" };
+
+/** A token never gets more than the principal creating it has (a token creating a token included). */
+export function tokenRoleFor(principal: Principal, asked: Role | undefined): Role {
+  const role = asked ?? principal.role;
+  if (!hasRole(principal.role, role)) {
+    throw new ApiError("forbidden", `令牌的角色不能高于你自己的角色（${ROLE_NAME[principal.role]}）：请选择${ROLE_NAME[principal.role]}或更低的角色`);
+  }
+  return role;
+}
+
+/** A token the principal may manage: their own, or anyone's for an admin. */
+export async function findManagedToken(db: Db, principal: Principal, id: string) {
+  const row = await db.apiToken.findUnique({ where: { id }, include: tokenOwner });
+  if (!row || (row.userId !== principal.userId && principal.role !== "admin")) throw notFound("API 令牌");
+  return row;
 }

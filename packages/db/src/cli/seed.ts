@@ -33,7 +33,7 @@ try {
   if (c.QIAO_API_TOKEN) {
     const known = await db.apiToken.findUnique({ where: { tokenHash: hashApiToken(c.QIAO_API_TOKEN) } });
     if (!known) {
-      await createApiToken(db, user.id, "QIAO_API_TOKEN (seed)", c.QIAO_API_TOKEN);
+      await createApiToken(db, { userId: user.id, name: "QIAO_API_TOKEN (seed)", role: "admin", token: c.QIAO_API_TOKEN });
       console.log("Registered QIAO_API_TOKEN as an API token of the admin");
     }
   }

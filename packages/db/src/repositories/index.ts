@@ -1,3 +1,4 @@
+export * from "./failed-records";
 export * from "./outcomes";
 export * from "./runs";
 export * from "./staging";

@@ -329,16 +329,28 @@ export async function failActiveRun(db: Db, runId: string, error: string): Promi
 
 /**
  * Deletes finished runs older than `days` (their logs and records go with them, by cascade),
- * in chunks so a large backlog never holds one long transaction.
+ * in chunks so a large backlog never holds one long transaction. A run a record still needs is
+ * kept, however old: the last run of a record that is still failed (its RunRecord holds the error
+ * and payload the failed-records list shows and a retry starts from), and the run of a record
+ * whose outcome is not settled yet (`sending_run_id`: the lookup after an interrupted write
+ * records its verdict in that run). Once the record is written, its run goes at the next pruning.
  */
 export async function pruneRuns(db: Db, days: number, chunk = 500): Promise<number> {
   const before = new Date(Date.now() - days * 86_400_000);
   let deleted = 0;
   for (;;) {
+    // One pass over staging per chunk (a hash anti-join), not a probe per run: source_records has
+    // no index on last_run_id or status, on purpose (see schema.prisma).
     const n = await db.$executeRaw`
+      WITH needed AS (
+        SELECT last_run_id AS id FROM source_records WHERE status = 'failed' AND last_run_id IS NOT NULL
+        UNION
+        SELECT sending_run_id FROM source_records WHERE sending_run_id IS NOT NULL
+      )
       DELETE FROM runs WHERE id IN (
-        SELECT id FROM runs
-        WHERE status NOT IN ('queued', 'running') AND COALESCE(finished_at, created_at) < ${before}::timestamp
+        SELECT r.id FROM runs r
+        WHERE r.status NOT IN ('queued', 'running') AND COALESCE(r.finished_at, r.created_at) < ${before}::timestamp
+          AND NOT EXISTS (SELECT 1 FROM needed n WHERE n.id = r.id)
         LIMIT ${chunk})`;
     deleted += n;
     if (n < chunk) return deleted;

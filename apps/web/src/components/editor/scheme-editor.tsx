@@ -23,6 +23,7 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, ty
 import { ApiClientError, api } from "@/lib/api/client";
 import { issueText, type ApiIssue, type RunDetailDto } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
+import { IfCan } from "@/components/role";
 import { Alert, Badge, Button, Spinner } from "@/components/ui";
 import { newNode, sourceApiOf, targetApiOf, upstreamSource, type Catalog } from "./catalog";
 import { SourcePanel, TargetPanel } from "./node-panels";
@@ -381,15 +382,17 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
               {t("editor.runs")}
             </Link>
           )}
-          <Button onClick={() => void save()} busy={busy === "save"} disabled={!dirty && !!schemeId}>
-            {t("editor.save")}
-          </Button>
-          <Button onClick={() => void runTest()} busy={busy === "test"} disabled={busy !== null}>
-            {t("editor.test")}
-          </Button>
-          <Button variant="primary" onClick={() => void startRun()} busy={busy === "run"} disabled={busy !== null}>
-            {t("editor.run")}
-          </Button>
+          <IfCan least="editor">
+            <Button onClick={() => void save()} busy={busy === "save"} disabled={!dirty && !!schemeId}>
+              {t("editor.save")}
+            </Button>
+            <Button onClick={() => void runTest()} busy={busy === "test"} disabled={busy !== null}>
+              {t("editor.test")}
+            </Button>
+            <Button variant="primary" onClick={() => void startRun()} busy={busy === "run"} disabled={busy !== null}>
+              {t("editor.run")}
+            </Button>
+          </IfCan>
         </div>
       </header>
       {notice && (

@@ -7,7 +7,8 @@ import { api } from "@/lib/api/client";
 import { RECORD_STATUSES, type RunRecordDto } from "@/lib/api/schemas";
 import { useT } from "@/lib/i18n/client";
 import { JsonView } from "@/components/json-view";
-import { Badge, Button, cx, type Tone } from "@/components/ui";
+import { useCan } from "@/components/role";
+import { Badge, Button, cx, LoadMore, toggledIn, type Tone } from "@/components/ui";
 
 const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", unknown: "amber", written: "green", failed: "red", stale: "amber" };
 
@@ -25,6 +26,7 @@ export function RunRecords({
   retrying: boolean;
 }) {
   const t = useT();
+  const canEdit = useCan("editor");
   const [status, setStatus] = useState<RunRecordDto["status"] | undefined>(initialStatus);
   const [open, setOpen] = useState<Set<string>>(new Set());
   const records = useInfiniteQuery({
@@ -38,13 +40,7 @@ export function RunRecords({
   const counts = records.data?.pages[0]?.counts ?? {};
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const list = records.data?.pages.flatMap((p) => p.records) ?? [];
-  const toggle = (id: string) =>
-    setOpen((s) => {
-      const next = new Set(s);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+  const toggle = (id: string) => setOpen((s) => toggledIn(s, id));
 
   const tabs: { key: RunRecordDto["status"] | undefined; label: string; count: number }[] = [
     { key: undefined, label: t("run.all"), count: total },
@@ -105,7 +101,7 @@ export function RunRecords({
                     {r.error}
                   </td>
                   <td className="px-3 py-2 text-right">
-                    {r.status === "failed" && !active && (
+                    {canEdit && r.status === "failed" && !active && (
                       <Button
                         size="sm"
                         busy={retrying}
@@ -149,13 +145,7 @@ export function RunRecords({
           </tbody>
         </table>
       </div>
-      {records.hasNextPage && (
-        <div className="mt-3 text-center">
-          <Button size="sm" onClick={() => void records.fetchNextPage()} busy={records.isFetchingNextPage}>
-            {t("common.more")}
-          </Button>
-        </div>
-      )}
+      <LoadMore query={records} label={t("common.more")} />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import type { RunDetailDto } from "@/lib/api/schemas";
 import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
 import { TestResults } from "@/components/editor/test-results";
+import { useCan } from "@/components/role";
 import { isActive, RunStatusBadge } from "@/components/run-status";
 import { Alert, Badge, Button, Card, Spinner } from "@/components/ui";
 import { RunLog } from "./run-log";
@@ -66,6 +67,7 @@ function Stat({ label, value, tone, testId }: { label: string; value: string; to
 
 export function RunView({ runId }: { runId: string }) {
   const t = useT();
+  const canEdit = useCan("editor");
   const fmt = useFormat();
   const router = useRouter();
   const qc = useQueryClient();
@@ -127,12 +129,12 @@ export function RunView({ runId }: { runId: string }) {
           </p>
         </div>
         <div className="flex gap-2">
-          {active && (
+          {canEdit && active && (
             <Button variant="danger" onClick={() => cancel.mutate()} busy={cancel.isPending} disabled={run.cancelRequested}>
               {t("run.cancel")}
             </Button>
           )}
-          {!active && run.failed > 0 && run.trigger !== "test" && (
+          {canEdit && !active && run.failed > 0 && run.trigger !== "test" && (
             <Button variant="primary" onClick={() => retry.mutate(undefined)} busy={retry.isPending}>
               {t("run.retryFailed")}
             </Button>

@@ -1,5 +1,6 @@
 "use client";
-// A scheme's runs, newest first, refreshed every two seconds while one is active.
+// A scheme's runs, newest first, refreshed every two seconds while one is active, under its
+// unresolved failed records.
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { api } from "@/lib/api/client";
@@ -7,6 +8,7 @@ import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
 import { isActive, RunStatusBadge } from "@/components/run-status";
 import { Alert, Button, EmptyState, PageHeader } from "@/components/ui";
+import { SchemeFailedRecords } from "./failed-records";
 
 export function SchemeRunsView({ schemeId }: { schemeId: string }) {
   const t = useT();
@@ -31,6 +33,7 @@ export function SchemeRunsView({ schemeId }: { schemeId: string }) {
           </Link>
         }
       />
+      <SchemeFailedRecords schemeId={schemeId} />
       {runs.error && <Alert>{t("common.error", { message: runs.error.message })}</Alert>}
       {runs.isPending ? (
         <p className="text-sm text-slate-500">{t("common.loading")}</p>

@@ -73,6 +73,8 @@ export const api = {
   testScheme: (id: string, body: In<typeof s.testSchemeBody> = {}) => post(`/api/schemes/${id}/test`, s.runDetailEnvelopeSchema, body),
   startRun: (id: string) => post(`/api/schemes/${id}/runs`, s.runEnvelopeSchema),
   schemeRuns: (id: string, cursor?: string) => get(`/api/schemes/${id}/runs${qs({ cursor })}`, s.runListSchema),
+  schemeFailedRecords: (id: string, cursor?: string) => get(`/api/schemes/${id}/failed-records${qs({ cursor })}`, s.schemeFailedRecordListSchema),
+  retryScheme: (id: string, ids?: string[]) => post(`/api/schemes/${id}/retry`, s.runEnvelopeSchema, ids ? { ids } : {}),
 
   run: (id: string) => get(`/api/runs/${id}`, s.runDetailEnvelopeSchema),
   runRecords: (id: string, q: { status?: string; cursor?: string } = {}) => get(`/api/runs/${id}/records${qs({ limit: 20, ...q })}`, s.runRecordListSchema),
@@ -80,7 +82,12 @@ export const api = {
   retryRun: (id: string, recordIds?: string[]) => post(`/api/runs/${id}/retry`, s.runEnvelopeSchema, recordIds ? { recordIds } : {}),
   cancelRun: (id: string) => post(`/api/runs/${id}/cancel`, s.runEnvelopeSchema),
 
-  tokens: () => get("/api/tokens", s.apiTokenListSchema),
-  createToken: (name: string) => post("/api/tokens", s.createdApiTokenSchema, { name }),
+  tokens: (scope: "mine" | "all" = "mine") => get(`/api/tokens${qs({ scope })}`, s.apiTokenListSchema),
+  createToken: (body: In<typeof s.createApiTokenBody>) => post("/api/tokens", s.createdApiTokenSchema, body),
   revokeToken: (id: string) => del(`/api/tokens/${id}`, s.apiTokenSchema),
+
+  users: () => get("/api/users", s.userListSchema),
+  createUser: (body: In<typeof s.createUserBody>) => post("/api/users", s.userSchema, body),
+  updateUser: (id: string, body: In<typeof s.updateUserBody>) => patch(`/api/users/${id}`, s.userSchema, body),
+  deleteUser: (id: string) => del(`/api/users/${id}`, s.okSchema),
 };

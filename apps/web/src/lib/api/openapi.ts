@@ -29,7 +29,10 @@ const requests = {
   TestScheme: s.testSchemeBody,
   StartRun: s.startRunBody,
   RetryRun: s.retryRunBody,
+  RetryScheme: s.retrySchemeBody,
   CreateApiToken: s.createApiTokenBody,
+  CreateUser: s.createUserBody,
+  UpdateUser: s.updateUserBody,
 };
 
 const responses = {
@@ -48,9 +51,12 @@ const responses = {
   RunList: s.runListSchema,
   RunRecordList: s.runRecordListSchema,
   RunLogList: s.runLogListSchema,
+  SchemeFailedRecordList: s.schemeFailedRecordListSchema,
   ApiToken: s.apiTokenSchema,
   ApiTokenList: s.apiTokenListSchema,
   CreatedApiToken: s.createdApiTokenSchema,
+  User: s.userSchema,
+  UserList: s.userListSchema,
 };
 
 const ID = "{id}";
@@ -75,20 +81,26 @@ const operations: Operation[] = [
   { method: "post", path: `/api/schemes/${ID}/test`, tag: "runs", summary: "Test run: sample records and the payloads the target would receive (202 if still running)", body: "TestScheme", response: "RunDetailEnvelope", errors: [400, 404, 409] },
   { method: "post", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "Start a run", body: "StartRun", response: "RunEnvelope", status: 202, errors: [404, 409] },
   { method: "get", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "A scheme's runs, newest first", query: s.runListQuery, response: "RunList", errors: [400, 404] },
+  { method: "get", path: `/api/schemes/${ID}/failed-records`, tag: "runs", summary: "The scheme's unresolved failed records, whatever run failed them", query: s.schemeFailedRecordsQuery, response: "SchemeFailedRecordList", errors: [400, 404] },
+  { method: "post", path: `/api/schemes/${ID}/retry`, tag: "runs", summary: "Retry the scheme's failed records (all, or the ids given)", body: "RetryScheme", response: "RunEnvelope", status: 202, errors: [400, 404, 409] },
   { method: "get", path: `/api/runs/${ID}`, tag: "runs", summary: "A run with its counters and records per second", response: "RunDetailEnvelope", errors: [404] },
   { method: "get", path: `/api/runs/${ID}/records`, tag: "runs", summary: "Records the run wrote or failed to write", query: s.runRecordsQuery, response: "RunRecordList", errors: [400, 404] },
   { method: "get", path: `/api/runs/${ID}/logs`, tag: "runs", summary: "The run's log, after a given line", query: s.runLogsQuery, response: "RunLogList", errors: [400, 404] },
   { method: "post", path: `/api/runs/${ID}/retry`, tag: "runs", summary: "Retry the run's failed records (all or some)", body: "RetryRun", response: "RunEnvelope", status: 202, errors: [400, 404, 409] },
   { method: "post", path: `/api/runs/${ID}/cancel`, tag: "runs", summary: "Cancel a queued or running run", response: "RunEnvelope", errors: [404, 409] },
-  { method: "get", path: "/api/tokens", tag: "tokens", summary: "The caller's API tokens", response: "ApiTokenList" },
-  { method: "post", path: "/api/tokens", tag: "tokens", summary: "Create an API token (shown once)", body: "CreateApiToken", response: "CreatedApiToken", status: 201, errors: [400] },
-  { method: "delete", path: `/api/tokens/${ID}`, tag: "tokens", summary: "Revoke an API token", response: "ApiToken", errors: [404] },
+  { method: "get", path: "/api/tokens", tag: "tokens", summary: "The caller's API tokens (scope=all: everyone's, admins)", query: s.apiTokensQuery, response: "ApiTokenList", errors: [400, 403] },
+  { method: "post", path: "/api/tokens", tag: "tokens", summary: "Create an API token (shown once) with a role no higher than the caller's and an optional expiry", body: "CreateApiToken", response: "CreatedApiToken", status: 201, errors: [400, 403] },
+  { method: "delete", path: `/api/tokens/${ID}`, tag: "tokens", summary: "Revoke one of the caller's API tokens (admins: anyone's)", response: "ApiToken", errors: [404] },
+  { method: "get", path: "/api/users", tag: "users", summary: "List users with their roles (admin)", response: "UserList" },
+  { method: "post", path: "/api/users", tag: "users", summary: "Create a user with a password and a role (admin)", body: "CreateUser", response: "User", status: 201, errors: [400, 409] },
+  { method: "patch", path: `/api/users/${ID}`, tag: "users", summary: "Change a user's name, role or password (admin; never demotes the last admin)", body: "UpdateUser", response: "User", errors: [400, 404, 409] },
+  { method: "delete", path: `/api/users/${ID}`, tag: "users", summary: "Delete a user with their tokens (admin; never the last admin)", response: "Ok", errors: [404, 409] },
 ];
 
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid request: `error.issues` lists each problem with its path (and template position)",
   401: "No valid session cookie or API token",
-  403: "Forbidden (cross-site request, or not allowed)",
+  403: "Forbidden: the caller's role is below what the operation needs (viewer < editor < admin), or a cross-site request",
   404: "Not found",
   409: "Conflict (e.g. scheme_busy: the scheme already has an active run)",
 };
@@ -151,11 +163,13 @@ export function openApiDocument() {
       version: "1.0.0",
       description:
         "管易云 → 金蝶云星空 data integration. Authenticate with the session cookie or `Authorization: Bearer <API token>` " +
-        "(create tokens on the settings page). Errors: `{ error: { code, message, issues? } }`; messages are zh-CN.",
+        "(create tokens on the settings page). Roles: viewer reads; editor also changes schemes and runs; admin also manages " +
+        "users, connections and anyone's tokens; a token acts with the lower of its own role and its owner's. " +
+        "Errors: `{ error: { code, message, issues? } }`; messages are zh-CN.",
     },
     servers: [{ url: "/" }],
     security: [{ bearer: [] }, { session: [] }],
-    tags: [{ name: "connectors" }, { name: "connections" }, { name: "schemes" }, { name: "runs" }, { name: "tokens" }],
+    tags: [{ name: "connectors" }, { name: "connections" }, { name: "schemes" }, { name: "runs" }, { name: "tokens" }, { name: "users" }],
     paths,
     components: {
       securitySchemes: {

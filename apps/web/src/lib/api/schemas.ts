@@ -395,22 +395,7 @@ export const schemeExportSchema = z.object({
 });
 export type SchemeExportDto = z.infer<typeof schemeExportSchema>;
 
-// ---------------------------------------------------------------------------------------
-// API tokens
-
-export const apiTokenSchema = z.object({
-  id: uuid,
-  name: z.string(),
-  /** The first characters, to tell tokens apart. */
-  prefix: z.string(),
-  createdAt: isoTime,
-  lastUsedAt: isoTime.nullable(),
-  revokedAt: isoTime.nullable(),
-});
-export type ApiTokenDto = z.infer<typeof apiTokenSchema>;
-
-export const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
-export const createApiTokenBody = z.object({ name: z.string().trim().min(1, "请填写令牌名称").max(100) });
-/** The token itself is returned only here, once. */
-export const createdApiTokenSchema = z.object({ token: z.string(), apiToken: apiTokenSchema });
 export const okSchema = z.object({ ok: z.literal(true) });
+
+export * from "./account-schemas";
+export * from "./failed-record-schemas";

@@ -6,6 +6,7 @@ import { api } from "@/lib/api/client";
 import type { ConnectionDto } from "@/lib/api/schemas";
 import { useFormat } from "@/lib/format";
 import { useLocale, useT } from "@/lib/i18n/client";
+import { useCan } from "@/components/role";
 import { Alert, Badge, Button, Card, ConfirmDialog, EmptyState, Modal, PageHeader } from "@/components/ui";
 import { useConfirmedAction } from "@/components/use-confirmed-action";
 import { ConnectionForm } from "./connection-form";
@@ -13,6 +14,7 @@ import { ConnectionForm } from "./connection-form";
 export function ConnectionsView() {
   const t = useT();
   const en = useLocale() === "en";
+  const isAdmin = useCan("admin");
   const fmt = useFormat();
   const qc = useQueryClient();
   const connectors = useQuery({ queryKey: ["connectors"], queryFn: api.connectors, staleTime: Infinity });
@@ -40,9 +42,11 @@ export function ConnectionsView() {
         title={t("connections.title")}
         subtitle={t("connections.subtitle")}
         actions={
-          <Button variant="primary" onClick={() => setEditing("new")} disabled={!connectors.data}>
-            {t("connections.new")}
-          </Button>
+          isAdmin && (
+            <Button variant="primary" onClick={() => setEditing("new")} disabled={!connectors.data}>
+              {t("connections.new")}
+            </Button>
+          )
         }
       />
       {connections.error && <Alert>{t("common.error", { message: connections.error.message })}</Alert>}
@@ -88,17 +92,19 @@ export function ConnectionsView() {
                       {result.ok ? t("connections.testOk", { message: result.message }) : t("connections.testFailed", { message: result.message })}
                     </Alert>
                   )}
-                  <div className="flex gap-2">
-                    <Button size="sm" busy={result === "testing"} onClick={() => void test(c)}>
-                      {t("connections.test")}
-                    </Button>
-                    <Button size="sm" onClick={() => setEditing(c)}>
-                      {t("common.edit")}
-                    </Button>
-                    <Button size="sm" variant="ghost" className="ml-auto text-red-600" onClick={() => removal.ask(c)}>
-                      {t("common.delete")}
-                    </Button>
-                  </div>
+                  {isAdmin && (
+                    <div className="flex gap-2">
+                      <Button size="sm" busy={result === "testing"} onClick={() => void test(c)}>
+                        {t("connections.test")}
+                      </Button>
+                      <Button size="sm" onClick={() => setEditing(c)}>
+                        {t("common.edit")}
+                      </Button>
+                      <Button size="sm" variant="ghost" className="ml-auto text-red-600" onClick={() => removal.ask(c)}>
+                        {t("common.delete")}
+                      </Button>
+                    </div>
+                  )}
                 </div>
               </Card>
             );

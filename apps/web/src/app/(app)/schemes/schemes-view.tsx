@@ -7,12 +7,14 @@ import { api } from "@/lib/api/client";
 import type { SchemeSummaryDto } from "@/lib/api/schemas";
 import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
+import { useCan } from "@/components/role";
 import { isActive, RunStatusBadge } from "@/components/run-status";
 import { Alert, Button, ConfirmDialog, EmptyState, PageHeader, Switch } from "@/components/ui";
 import { useConfirmedAction } from "@/components/use-confirmed-action";
 
 export function SchemesView() {
   const t = useT();
+  const canEdit = useCan("editor");
   const fmt = useFormat();
   const router = useRouter();
   const qc = useQueryClient();
@@ -59,16 +61,18 @@ export function SchemesView() {
         title={t("schemes.title")}
         subtitle={t("schemes.subtitle")}
         actions={
-          <>
-            <input ref={fileInput} type="file" accept="application/json,.json" className="hidden" onChange={onImport} data-testid="import-file" />
-            <Button onClick={() => fileInput.current?.click()}>{t("schemes.import")}</Button>
-            <Link
-              href="/schemes/new"
-              className="inline-flex items-center rounded-lg bg-brand-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-brand-700"
-            >
-              {t("schemes.new")}
-            </Link>
-          </>
+          canEdit && (
+            <>
+              <input ref={fileInput} type="file" accept="application/json,.json" className="hidden" onChange={onImport} data-testid="import-file" />
+              <Button onClick={() => fileInput.current?.click()}>{t("schemes.import")}</Button>
+              <Link
+                href="/schemes/new"
+                className="inline-flex items-center rounded-lg bg-brand-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-brand-700"
+              >
+                {t("schemes.new")}
+              </Link>
+            </>
+          )
         }
       />
       {message && (
@@ -122,22 +126,26 @@ export function SchemesView() {
                   <td className="px-4 py-3">
                     <Switch
                       checked={s.cron !== null && s.enabled}
-                      disabled={s.cron === null || toggle.isPending}
+                      disabled={!canEdit || s.cron === null || toggle.isPending}
                       label={s.cron === null ? t("schemes.enableNeedsCron") : t("schemes.enabled")}
                       onChange={(enabled) => toggle.mutate({ id: s.id, enabled })}
                     />
                   </td>
                   <td className="px-4 py-3">
                     <div className="flex justify-end gap-1">
-                      <Button size="sm" variant="primary" busy={run.isPending && run.variables === s.id} onClick={() => run.mutate(s.id)}>
-                        {t("schemes.run")}
-                      </Button>
+                      {canEdit && (
+                        <Button size="sm" variant="primary" busy={run.isPending && run.variables === s.id} onClick={() => run.mutate(s.id)}>
+                          {t("schemes.run")}
+                        </Button>
+                      )}
                       <Link href={`/schemes/${s.id}/runs`} className="rounded-lg px-2.5 py-1 text-xs font-medium text-slate-600 hover:bg-slate-100">
                         {t("schemes.runs")}
                       </Link>
-                      <Button size="sm" variant="ghost" onClick={() => duplicate.mutate(s.id)}>
-                        {t("schemes.duplicate")}
-                      </Button>
+                      {canEdit && (
+                        <Button size="sm" variant="ghost" onClick={() => duplicate.mutate(s.id)}>
+                          {t("schemes.duplicate")}
+                        </Button>
+                      )}
                       <a
                         href={`/api/schemes/${s.id}/export`}
                         download
@@ -145,9 +153,11 @@ export function SchemesView() {
                       >
                         {t("schemes.export")}
                       </a>
-                      <Button size="sm" variant="ghost" className="text-red-600" onClick={() => removal.ask(s)}>
-                        {t("schemes.delete")}
-                      </Button>
+                      {canEdit && (
+                        <Button size="sm" variant="ghost" className="text-red-600" onClick={() => removal.ask(s)}>
+                          {t("schemes.delete")}
+                        </Button>
+                      )}
                     </div>
                   </td>
                 </tr>

@@ -1,5 +1,7 @@
 import { getT } from "@/lib/i18n/server";
+import { requireUser } from "@/server/session";
 import { TokensView } from "./tokens-view";
+import { UsersView } from "./users-view";
 
 export async function generateMetadata() {
   return { title: `${(await getT())("settings.title")} · 桥 Qiao` };
@@ -7,9 +9,11 @@ export async function generateMetadata() {
 
 export default async function SettingsPage() {
   const t = await getT();
+  const user = await requireUser("/settings");
   return (
-    <section>
-      <h1 className="mb-6 text-2xl font-semibold text-slate-900">{t("settings.title")}</h1>
+    <section className="space-y-6">
+      <h1 className="text-2xl font-semibold text-slate-900">{t("settings.title")}</h1>
+      {user.role === "admin" && <UsersView />}
       <TokensView />
     </section>
   );

@@ -1,28 +1,35 @@
 "use client";
+import type { Role } from "@qiao/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api } from "@/lib/api/client";
 import type { ApiTokenDto } from "@/lib/api/schemas";
 import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
-import { Alert, Badge, Button, Card, ConfirmDialog, Input } from "@/components/ui";
+import { RoleOptions, useCurrentUser } from "@/components/role";
+import { Alert, Badge, Button, Card, ConfirmDialog, Field, Input, Select } from "@/components/ui";
 import { useConfirmedAction } from "@/components/use-confirmed-action";
 
 export function TokensView() {
   const t = useT();
   const fmt = useFormat();
   const qc = useQueryClient();
-  const tokens = useQuery({ queryKey: ["tokens"], queryFn: api.tokens });
+  const me = useCurrentUser();
+  const [all, setAll] = useState(false);
+  const tokens = useQuery({ queryKey: ["tokens", all], queryFn: () => api.tokens(all ? "all" : "mine") });
   const [name, setName] = useState("");
+  const [role, setRole] = useState<Role>(me.role);
+  const [expiresOn, setExpiresOn] = useState("");
   const [created, setCreated] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
 
   const create = useMutation({
-    mutationFn: (n: string) => api.createToken(n),
+    mutationFn: api.createToken,
     onSuccess: (res) => {
       setCreated(res.token);
       setCopied(false);
       setName("");
+      setExpiresOn("");
       void qc.invalidateQueries({ queryKey: ["tokens"] });
     },
   });
@@ -30,7 +37,9 @@ export function TokensView() {
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
-    if (name.trim()) create.mutate(name.trim());
+    // A date picked in the browser expires at the end of that day, local time.
+    const expiresAt = expiresOn ? new Date(`${expiresOn}T23:59:59`).toISOString() : null;
+    if (name.trim()) create.mutate({ name: name.trim(), role, expiresAt });
   }
 
   return (
@@ -45,21 +54,34 @@ export function TokensView() {
         </a>
       </div>
 
-      <form onSubmit={onSubmit} className="mt-5 flex max-w-xl gap-2">
-        <label htmlFor="token-name" className="sr-only">
-          {t("settings.tokenName")}
-        </label>
-        <Input
-          id="token-name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          placeholder={t("settings.tokenNamePlaceholder")}
-          maxLength={100}
-        />
-        <Button type="submit" variant="primary" busy={create.isPending} disabled={!name.trim()} className="shrink-0">
+      <form onSubmit={onSubmit} className="mt-5 grid max-w-4xl gap-3 md:grid-cols-4 md:items-end">
+        <Field label={t("settings.tokenName")} htmlFor="token-name">
+          <Input
+            id="token-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder={t("settings.tokenNamePlaceholder")}
+            maxLength={100}
+          />
+        </Field>
+        <Field label={t("settings.tokenRole")} htmlFor="token-role">
+          <Select id="token-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            <RoleOptions upTo={me.role} />
+          </Select>
+        </Field>
+        <Field label={t("settings.tokenExpiresAt")} htmlFor="token-expires" help={t("settings.tokenExpiresHelp")}>
+          <Input id="token-expires" type="date" value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} />
+        </Field>
+        <Button type="submit" variant="primary" busy={create.isPending} disabled={!name.trim()} className="shrink-0 md:mb-5">
           {t("settings.createToken")}
         </Button>
       </form>
+      {me.role === "admin" && (
+        <label className="mt-4 flex items-center gap-2 text-sm text-slate-600">
+          <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} />
+          {t("settings.allTokens")}
+        </label>
+      )}
       {create.error && (
         <div className="mt-3">
           <Alert>{create.error.message}</Alert>
@@ -90,7 +112,10 @@ export function TokensView() {
             <tr>
               <th className="px-4 py-2.5 font-medium">{t("settings.tokenName")}</th>
               <th className="px-4 py-2.5 font-medium">{t("settings.prefix")}</th>
+              <th className="px-4 py-2.5 font-medium">{t("settings.tokenRole")}</th>
+              {all && <th className="px-4 py-2.5 font-medium">{t("settings.tokenOwner")}</th>}
               <th className="px-4 py-2.5 font-medium">{t("settings.createdAt")}</th>
+              <th className="px-4 py-2.5 font-medium">{t("settings.tokenExpiresAt")}</th>
               <th className="px-4 py-2.5 font-medium">{t("settings.lastUsedAt")}</th>
               <th className="px-4 py-2.5" />
             </tr>
@@ -98,7 +123,7 @@ export function TokensView() {
           <tbody>
             {tokens.data?.tokens.length === 0 && (
               <tr>
-                <td colSpan={5} className="px-4 py-6 text-center text-slate-500">
+                <td colSpan={all ? 8 : 7} className="px-4 py-6 text-center text-slate-500">
                   {t("settings.noTokens")}
                 </td>
               </tr>
@@ -107,11 +132,18 @@ export function TokensView() {
               <tr key={tok.id} data-testid="token-row" className="border-t border-slate-100">
                 <td className="px-4 py-2.5 font-medium text-slate-800">{tok.name}</td>
                 <td className="px-4 py-2.5 font-mono text-xs text-slate-500">{tok.prefix}…</td>
+                <td className="px-4 py-2.5 text-slate-600">{t(`role.${tok.role}`)}</td>
+                {all && <td className="px-4 py-2.5 text-slate-600">{tok.owner.email}</td>}
                 <td className="px-4 py-2.5 text-slate-600">{fmt.time(tok.createdAt)}</td>
-                <td className="px-4 py-2.5 text-slate-600">{tok.lastUsedAt ? fmt.time(tok.lastUsedAt) : t("settings.never")}</td>
+                <td className="px-4 py-2.5 text-slate-600">{tok.expiresAt ? fmt.time(tok.expiresAt) : t("settings.noExpiry")}</td>
+                <td className="px-4 py-2.5 text-slate-600" data-testid="token-last-used">
+                  {tok.lastUsedAt ? fmt.time(tok.lastUsedAt) : t("settings.never")}
+                </td>
                 <td className="px-4 py-2.5 text-right">
                   {tok.revokedAt ? (
                     <Badge>{t("settings.revoked")}</Badge>
+                  ) : tok.expiresAt && Date.parse(tok.expiresAt) <= Date.now() ? (
+                    <Badge>{t("settings.expired")}</Badge>
                   ) : (
                     <Button size="sm" variant="ghost" className="text-red-600" onClick={() => revocation.ask(tok)}>
                       {t("settings.revoke")}

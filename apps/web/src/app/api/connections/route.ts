@@ -10,7 +10,7 @@ export const GET = withAuth(async () => {
   const db = prisma();
   const [rows, usage] = await Promise.all([db.connection.findMany({ orderBy: { createdAt: "asc" } }), connectionUsage(db)]);
   return json(connectionListSchema, { connections: rows.map((r) => connectionDto(r, usage.get(r.id) ?? [])) });
-});
+}, { role: "viewer" });
 
 /** POST /api/connections — create a connection; its secret fields are sealed at rest. */
 export const POST = withAuth(async (req, { principal }) => {
@@ -25,4 +25,4 @@ export const POST = withAuth(async (req, { principal }) => {
     createdById: principal.userId,
   });
   return json(connectionSchema, connectionDto(row, []), 201);
-});
+}, { role: "admin" });

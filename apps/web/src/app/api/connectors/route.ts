@@ -5,4 +5,4 @@ import { connectorDtos } from "@/server/catalog";
 export const dynamic = "force-dynamic";
 
 /** GET /api/connectors — every platform with its credential fields and APIs. */
-export const GET = withAuth(async () => json(connectorListSchema, { connectors: connectorDtos() }));
+export const GET = withAuth(async () => json(connectorListSchema, { connectors: connectorDtos() }), { role: "viewer" });

@@ -10,4 +10,4 @@ let cached: ReturnType<typeof openApiDocument> | undefined;
 export const GET = withAuth(async () => {
   cached ??= openApiDocument();
   return NextResponse.json(cached);
-});
+}, { role: "viewer" });

@@ -13,7 +13,7 @@ export const GET = withAuth(async () => {
     connectionNames(db),
   ]);
   return json(schemeListSchema, { schemes: rows.map((r) => schemeSummaryDto(r, names)) });
-});
+}, { role: "viewer" });
 
 /** POST /api/schemes — create a scheme (version 1); a definition that does not compile is a 400 with its issues. */
 export const POST = withAuth(async (req, { principal }) => {
@@ -21,4 +21,4 @@ export const POST = withAuth(async (req, { principal }) => {
   const body = await readJson(req, createSchemeBody);
   const row = await createScheme(db, body, principal.userId);
   return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db)) }, 201);
-});
+}, { role: "editor" });

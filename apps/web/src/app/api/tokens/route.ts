@@ -1,19 +1,31 @@
 import { createApiToken, prisma } from "@qiao/db";
-import { apiTokenListSchema, createApiTokenBody, createdApiTokenSchema } from "@/lib/api/schemas";
-import { json, readJson, withAuth } from "@/server/api";
-import { apiTokenDto } from "@/server/tokens";
+import { apiTokenListSchema, apiTokensQuery, createApiTokenBody, createdApiTokenSchema } from "@/lib/api/schemas";
+import { json, readJson, readQuery, withAuth } from "@/server/api";
+import { ApiError } from "@/server/errors";
+import { apiTokenDto, tokenOwner, tokenRoleFor } from "@/server/tokens";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/tokens — the caller's API tokens (hashes stay in the database). */
-export const GET = withAuth(async (_req, { principal }) => {
-  const rows = await prisma().apiToken.findMany({ where: { userId: principal.userId }, orderBy: { createdAt: "desc" } });
+/** GET /api/tokens — the caller's API tokens; `?scope=all`: everyone's (admins). Hashes stay in the database. */
+export const GET = withAuth(async (req, { principal }) => {
+  const { scope } = readQuery(req, apiTokensQuery);
+  if (scope === "all" && principal.role !== "admin") throw new ApiError("forbidden", "只有管理员能查看所有人的令牌");
+  const rows = await prisma().apiToken.findMany({
+    where: scope === "all" ? {} : { userId: principal.userId },
+    orderBy: { createdAt: "desc" },
+    include: tokenOwner,
+  });
   return json(apiTokenListSchema, { tokens: rows.map(apiTokenDto) });
-});
+}, { role: "viewer" });
 
-/** POST /api/tokens — a new token; the answer is the only time it is shown. */
+/** POST /api/tokens — a new token of the caller, with a role no higher than theirs; shown only in this answer. */
 export const POST = withAuth(async (req, { principal }) => {
-  const { name } = await readJson(req, createApiTokenBody);
-  const { token, row } = await createApiToken(prisma(), principal.userId, name);
-  return json(createdApiTokenSchema, { token, apiToken: apiTokenDto(row) }, 201);
-});
+  const body = await readJson(req, createApiTokenBody);
+  const { token, row } = await createApiToken(prisma(), {
+    userId: principal.userId,
+    name: body.name,
+    role: tokenRoleFor(principal, body.role),
+    expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+  });
+  return json(createdApiTokenSchema, { token, apiToken: apiTokenDto({ ...row, user: { id: principal.userId, email: principal.email } }) }, 201);
+}, { role: "viewer" });

@@ -21,7 +21,7 @@ export const GET = withAuth<P>(async (_req, { params }) => {
   const row = await findConnection(db, uuidParam(params.id, "连接"));
   const usage = await connectionUsage(db);
   return json(connectionSchema, connectionDto(row, usage.get(row.id) ?? []));
-});
+}, { role: "viewer" });
 
 /** PATCH /api/connections/:id — secret fields left blank keep their stored value. */
 export const PATCH = withAuth<P>(async (req, { params }) => {
@@ -37,7 +37,7 @@ export const PATCH = withAuth<P>(async (req, { params }) => {
   });
   const usage = await connectionUsage(db);
   return json(connectionSchema, connectionDto(updated, usage.get(row.id) ?? []));
-});
+}, { role: "admin" });
 
 /** DELETE /api/connections/:id — refused (409) while a scheme uses the connection. */
 export const DELETE = withAuth<P>(async (_req, { params }) => {
@@ -49,4 +49,4 @@ export const DELETE = withAuth<P>(async (_req, { params }) => {
   }
   await db.connection.delete({ where: { id: row.id } });
   return json(okSchema, { ok: true });
-});
+}, { role: "admin" });

@@ -10,4 +10,4 @@ export const POST = withAuth(async (req) => {
   const connector = connectorOf(input.platform);
   const credentials = checkCredentials(connector, input.credentials);
   return json(connectionTestResultSchema, await testCredentials(connector, input.baseUrl, credentials));
-});
+}, { role: "admin" });

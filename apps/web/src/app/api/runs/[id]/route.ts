@@ -9,4 +9,4 @@ export const dynamic = "force-dynamic";
 export const GET = withAuth<{ id: string }>(async (_req, { params }) => {
   const db = prisma();
   return json(runDetailEnvelopeSchema, { run: await runDetail(db, await findRun(db, uuidParam(params.id, "运行记录"))) });
-});
+}, { role: "viewer" });

@@ -20,7 +20,7 @@ export const GET = withAuth<P>(async (_req, { params }) => {
   const db = prisma();
   const row = await findScheme(db, uuidParam(params.id, "集成方案"));
   return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db)) });
-});
+}, { role: "viewer" });
 
 /**
  * PATCH /api/schemes/:id — with `definition`: validate and save a new version (the schedule follows);
@@ -42,7 +42,7 @@ export const PATCH = withAuth<P>(async (req, { principal, params }) => {
   }
   if (body.enabled !== undefined && !body.definition) row = await setSchemeEnabled(db, row, body.enabled);
   return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db)) });
-});
+}, { role: "editor" });
 
 /** DELETE /api/schemes/:id — with its versions, runs and staged records; refused while a run is active. */
 export const DELETE = withAuth<P>(async (_req, { params }) => {
@@ -53,4 +53,4 @@ export const DELETE = withAuth<P>(async (_req, { params }) => {
   await syncSchedule({ ...scheme, cron: null, enabled: false });
   await db.scheme.delete({ where: { id: scheme.id } });
   return json(okSchema, { ok: true });
-});
+}, { role: "editor" });

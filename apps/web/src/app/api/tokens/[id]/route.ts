@@ -1,17 +1,14 @@
 import { prisma } from "@qiao/db";
 import { apiTokenSchema } from "@/lib/api/schemas";
 import { json, uuidParam, withAuth } from "@/server/api";
-import { notFound } from "@/server/errors";
-import { apiTokenDto } from "@/server/tokens";
+import { apiTokenDto, findManagedToken, tokenOwner } from "@/server/tokens";
 
 export const dynamic = "force-dynamic";
 
-/** DELETE /api/tokens/:id — revokes the token (kept, marked revoked, so the list shows when). */
+/** DELETE /api/tokens/:id — revokes one of the caller's tokens (an admin: anyone's); kept, marked revoked, so the list shows when. */
 export const DELETE = withAuth<{ id: string }>(async (_req, { principal, params }) => {
   const db = prisma();
-  const id = uuidParam(params.id, "API 令牌");
-  const row = await db.apiToken.findFirst({ where: { id, userId: principal.userId } });
-  if (!row) throw notFound("API 令牌");
-  const revoked = row.revokedAt ? row : await db.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+  const row = await findManagedToken(db, principal, uuidParam(params.id, "API 令牌"));
+  const revoked = row.revokedAt ? row : await db.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() }, include: tokenOwner });
   return json(apiTokenSchema, apiTokenDto(revoked));
-});
+}, { role: "viewer" });

@@ -15,4 +15,4 @@ export const POST = withAuth<{ id: string }>(async (req, { params }) => {
   const connector = connectorOf(row.platform);
   const credentials = checkCredentials(connector, mergeCredentials(row, body.credentials));
   return json(connectionTestResultSchema, await testCredentials(connector, body.baseUrl ?? row.baseUrl, credentials));
-});
+}, { role: "admin" });

@@ -14,4 +14,4 @@ export const POST = withAuth<{ id: string }>(async (_req, { params }) => {
   if (run.status !== "queued" && run.status !== "running") throw new ApiError("conflict", "运行已经结束，无法取消");
   await cancelRun(db, run.id);
   return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id)) });
-});
+}, { role: "editor" });

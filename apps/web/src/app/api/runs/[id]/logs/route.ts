@@ -18,4 +18,4 @@ export const GET = withAuth<{ id: string }>(async (req, { params }) => {
   return json(runLogListSchema, {
     logs: rows.map((l) => ({ id: l.id.toString(), at: l.at.toISOString(), level: l.level, message: l.message, data: l.data ?? null })),
   });
-});
+}, { role: "viewer" });

@@ -48,4 +48,4 @@ export const GET = withAuth<{ id: string }>(async (req, { params }) => {
     nextCursor: rows.length > limit ? (page.at(-1)?.id.toString() ?? null) : null,
     counts: Object.fromEntries(groups.map((g) => [g.status, g._count._all])),
   });
-});
+}, { role: "viewer" });

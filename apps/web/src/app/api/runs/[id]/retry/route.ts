@@ -29,4 +29,4 @@ export const POST = withAuth<{ id: string }>(async (req, { principal, params }) 
     ...(recordIds && { options: { sourceRecordIds: failed.map((r) => r.sourceRecordId.toString()) } }),
   });
   return json(runEnvelopeSchema, { run: runDto(await findRun(db, retry.id)) }, 202);
-});
+}, { role: "editor" });

@@ -21,4 +21,4 @@ export const POST = withAuth<{ id: string }>(async (_req, { principal, params })
     principal.userId,
   );
   return json(schemeEnvelopeSchema, { scheme: schemeDto(copy, await connectionNames(db)) }, 201);
-});
+}, { role: "editor" });

@@ -18,4 +18,4 @@ export const GET = withAuth<{ id: string }>(async (_req, { params }) => {
       "content-disposition": `attachment; filename="scheme.qiao.json"; filename*=UTF-8''${filename}`,
     },
   });
-});
+}, { role: "viewer" });

@@ -23,7 +23,7 @@ export const GET = withAuth<P>(async (req, { params }) => {
   });
   const page = rows.slice(0, limit);
   return json(runListSchema, { runs: page.map((r) => runDto(r)), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null });
-});
+}, { role: "viewer" });
 
 /**
  * POST /api/schemes/:id/runs — start a run now: 202 with the queued run, 409 (scheme_busy) while
@@ -42,4 +42,4 @@ export const POST = withAuth<P>(async (req, { principal, params }) => {
     ...(idempotencyKey && { idempotencyKey }),
   });
   return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id)) }, 202);
-});
+}, { role: "editor" });

@@ -26,4 +26,4 @@ export const POST = withAuth<{ id: string }>(async (req, { principal, params }) 
   const row = await waitForRun(db, run.id, body.waitMs);
   const finished = row.status !== "queued" && row.status !== "running";
   return json(runDetailEnvelopeSchema, { run: await runDetail(db, row) }, finished ? 200 : 202);
-});
+}, { role: "editor" });

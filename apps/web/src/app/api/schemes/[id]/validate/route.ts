@@ -13,4 +13,4 @@ export const POST = withAuth<{ id: string }>(async (req, { params }) => {
   const body = await readJson(req, validateSchemeBody);
   const definition = body.definition ?? (scheme.definition as SchemeDefinition);
   return json(validationResultSchema, await validateDefinition(db, definition));
-});
+}, { role: "editor" });

@@ -1,0 +1,34 @@
+import { countFailedRecords, listFailedRecords, prisma } from "@qiao/db";
+import { schemeFailedRecordListSchema, schemeFailedRecordsQuery } from "@/lib/api/schemas";
+import { json, readQuery, uuidParam, withAuth } from "@/server/api";
+import { findScheme } from "@/server/schemes";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * GET /api/schemes/:id/failed-records?cursor=… — the scheme's records whose last write failed and
+ * that nothing has written since, whatever became of the run that failed them; `cursor` = last id seen.
+ */
+export const GET = withAuth<{ id: string }>(async (req, { params }) => {
+  const db = prisma();
+  const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
+  const { cursor, limit } = readQuery(req, schemeFailedRecordsQuery);
+  const [rows, total] = await Promise.all([
+    listFailedRecords(db, { schemeId: scheme.id, afterId: BigInt(cursor ?? "0"), limit: limit + 1 }),
+    countFailedRecords(db, scheme.id),
+  ]);
+  const page = rows.slice(0, limit);
+  return json(schemeFailedRecordListSchema, {
+    records: page.map((r) => ({
+      id: r.id.toString(),
+      sourceId: r.sourceId,
+      error: r.error,
+      errorField: r.errorField,
+      attempts: r.attempts,
+      failedAt: r.failedAt.toISOString(),
+      run: r.run && { ...r.run, createdAt: r.run.createdAt.toISOString() },
+    })),
+    nextCursor: rows.length > limit ? (page.at(-1)?.id.toString() ?? null) : null,
+    total,
+  });
+}, { role: "viewer" });

@@ -1,0 +1,32 @@
+import { countFailedRecords, prisma, stillFailed } from "@qiao/db";
+import { requestRun } from "@qiao/worker";
+import { retrySchemeBody, runEnvelopeSchema } from "@/lib/api/schemas";
+import { json, readJson, uuidParam, withAuth } from "@/server/api";
+import { ApiError } from "@/server/errors";
+import { runQueue } from "@/server/queue";
+import { findRun, runDto } from "@/server/runs";
+import { findScheme } from "@/server/schemes";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * POST /api/schemes/:id/retry — a `retry` run that writes the scheme's failed records again (all of
+ * them, or the `ids` given) without reading the source, whichever runs failed them. 202 with the run;
+ * 409 when none of them is failed any more, or while the scheme has an active run.
+ */
+export const POST = withAuth<{ id: string }>(async (req, { principal, params }) => {
+  const db = prisma();
+  const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
+  const { ids } = await readJson(req, retrySchemeBody);
+  const failed = ids ? await stillFailed(db, scheme.id, ids.map(BigInt)) : null;
+  if (failed ? failed.length === 0 : (await countFailedRecords(db, scheme.id)) === 0) {
+    throw new ApiError("conflict", ids ? "所选记录已不是失败记录（可能已被重试或写入），请刷新列表" : "本方案没有失败的记录");
+  }
+  const run = await requestRun(db, runQueue(), {
+    schemeId: scheme.id,
+    trigger: "retry",
+    createdById: principal.userId,
+    options: { scope: "scheme", ...(failed && { sourceRecordIds: failed.map(String) }) },
+  });
+  return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id)) }, 202);
+}, { role: "editor" });

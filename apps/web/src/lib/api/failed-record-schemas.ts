@@ -1,0 +1,40 @@
+// A scheme's unresolved failed records at the REST boundary (re-exported by ./schemas.ts).
+import { z } from "zod";
+
+const isoTime = z.iso.datetime();
+/** Staging ids are bigints, travelling as decimal strings. */
+const recordId = z.string().regex(/^\d{1,18}$/, "应为数字 id");
+
+export const schemeFailedRecordSchema = z.object({
+  /** The staged record's id: what POST /api/schemes/:id/retry takes. */
+  id: recordId,
+  sourceId: z.string(),
+  error: z.string().nullable(),
+  errorField: z.string().nullable(),
+  /** Write attempts so far. */
+  attempts: z.number().int(),
+  failedAt: isoTime,
+  /** The run that failed it last (null: failed before runs were kept for their failed records). */
+  run: z
+    .object({ id: z.uuid(), trigger: z.enum(["manual", "schedule", "test", "retry"]), status: z.string(), createdAt: isoTime })
+    .nullable(),
+});
+export type SchemeFailedRecordDto = z.infer<typeof schemeFailedRecordSchema>;
+
+export const schemeFailedRecordListSchema = z.object({
+  records: z.array(schemeFailedRecordSchema),
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: recordId.nullable(),
+  /** Every failed record of the scheme, not only this page. */
+  total: z.number().int(),
+});
+
+export const schemeFailedRecordsQuery = z.object({
+  cursor: recordId.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const retrySchemeBody = z.object({
+  /** Failed records (ids from the list) to retry; absent = every failed record of the scheme. */
+  ids: z.array(recordId).min(1, "请至少选择一条记录").max(10_000).optional(),
+});
