@@ -10,7 +10,11 @@ try {
   const ring = keyring();
   const rotated = await rotateConnectionSecrets(db, ring);
   console.log(`Re-sealed ${rotated} connection(s) with key "${ring.activeId}".`);
-  const left = await db.connection.groupBy({ by: ["secretKeyId"], where: { secretKeyId: { not: ring.activeId } }, _count: { _all: true } });
+  const left = await db.connection.groupBy({
+    by: ["secretKeyId"],
+    where: { OR: [{ secretKeyId: { not: ring.activeId } }, { secretCiphertext: { startsWith: "v1." } }] },
+    _count: { _all: true },
+  });
   if (left.length === 0) {
     const others = [...ring.keys.keys()].filter((id) => id !== ring.activeId);
     console.log(others.length > 0 ? `No connection uses ${others.map((id) => `"${id}"`).join(", ")} any more: it can be removed from QIAO_SECRET_KEYS.` : "Every connection uses the active key.");
