@@ -22,6 +22,8 @@ dbUrl.pathname = `/${dbName}`;
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   NODE_ENV: "production",
+  // The simulators (and the specs' own stub servers) are on 127.0.0.1, which production refuses by default.
+  QIAO_ALLOW_PRIVATE_TARGETS: "true",
   DATABASE_URL: dbUrl.toString(),
   REDIS_PREFIX: process.env.E2E_REDIS_PREFIX ?? `qiao-e2e:${Date.now().toString(36)}`,
   BETTER_AUTH_URL: `http://127.0.0.1:${port}`,

@@ -1,4 +1,4 @@
-export { config, redactUrl, type Config } from "./config";
+export { config, outboundPolicy, redactUrl, type Config } from "./config";
 export { createPrisma, prisma, type Db } from "./client";
 export { isDatabaseUnavailable } from "./db-errors";
 export { seal, unseal, keyring, parseKeyring, SecretKeyError, type SealedSecret, type Keyring } from "./secrets";

@@ -1,7 +1,7 @@
 // Connections as the API sees them: credentials checked against the connector's schema, secret
 // fields sealed by @qiao/db and reported only as "stored or not", blank secrets = unchanged.
 import { getConnector, isConnectorError, splitCredentials, type Connector } from "@qiao/connectors";
-import { connectionCredentials, type Db } from "@qiao/db";
+import { connectionCredentials, outboundPolicy, type Db } from "@qiao/db";
 import type { z } from "zod";
 import type { ConnectionDto, connectionTestResultSchema } from "@/lib/api/schemas";
 import { ApiError, notFound } from "./errors";
@@ -89,6 +89,7 @@ export async function testCredentials(
     const { message } = await connector.testConnection({
       baseUrl,
       credentials,
+      outbound: outboundPolicy(),
       timeoutMs: 10_000,
       maxRetries: 0,
       signal: AbortSignal.timeout(15_000),
