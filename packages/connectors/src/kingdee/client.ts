@@ -45,6 +45,8 @@ interface Session {
 interface Exchange {
   json: unknown;
   setCookies: string[];
+  /** Status, type and size of the answer: what may be said about one that does not follow the protocol. */
+  facts: string;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -172,10 +174,10 @@ export class KingdeeClient {
       c.authType === "appSecret"
         ? [SERVICE.loginByAppSecret, { parameters: [c.acctId, c.username, c.appId, c.appSecret, c.lcid] }]
         : [SERVICE.validateUser, { acctID: c.acctId, username: c.username, password: c.password, lcid: c.lcid }];
-    const { json, setCookies } = await this.request(service, body, {}, undefined);
+    const { json, setCookies, facts } = await this.request(service, body, {}, undefined);
     const parsed = loginResultSchema.safeParse(json);
     if (!parsed.success) {
-      throw new ConnectorError("protocol", PLATFORM, "金蝶登录接口的回答不符合协议（缺少 LoginResultType），请检查服务器地址是否以 /k3cloud/ 结尾");
+      throw new ConnectorError("protocol", PLATFORM, `金蝶登录接口的回答不符合协议（${facts}，缺少 LoginResultType），请检查服务器地址是否以 /k3cloud/ 结尾`);
     }
     const login = parsed.data;
     if (login.LoginResultType !== 1) {
@@ -302,7 +304,7 @@ export class KingdeeClient {
         platformMessage: firstErrorMessage(failed),
       });
     }
-    return { json, setCookies };
+    return { json, setCookies, facts: answerFacts(answer) };
   }
 }
 

@@ -53,6 +53,15 @@ describe("answers that are not Kingdee's protocol", () => {
     expect(error.message).toContain(`HTTP ${status}，text/html，${Buffer.byteLength(htmlPage)} 字节`);
     expect(everything(error)).not.toContain(DISTINCTIVE);
   });
+
+  it("describes JSON of another shape by status, type and size only", async () => {
+    const body = JSON.stringify({ welcome: DISTINCTIVE });
+    answers.ValidateUser = (res) => res.writeHead(200, { "content-type": "application/json" }).end(body);
+    const error = await rejection(kingdee.testConnection(config()));
+    expect(error).toMatchObject({ kind: "protocol" });
+    expect(error.message).toContain(`HTTP 200，application/json，${Buffer.byteLength(body)} 字节`);
+    expect(everything(error)).not.toContain(DISTINCTIVE);
+  });
 });
 
 describe("platform texts", () => {
