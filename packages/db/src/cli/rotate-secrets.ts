@@ -20,7 +20,7 @@ try {
     console.log(others.length > 0 ? `No connection uses ${others.map((id) => `"${id}"`).join(", ")} any more: it can be removed from QIAO_SECRET_KEYS.` : "Every connection uses the active key.");
   } else {
     // A connection saved meanwhile by an instance still on the old configuration: run this again.
-    console.log(`Still sealed with other keys: ${left.map((l) => `"${l.secretKeyId}" × ${l._count._all}`).join(", ")}; run this again once every instance uses the new QIAO_SECRET_KEYS.`);
+    console.log(`Still sealed with other keys or in the v1 format: ${left.map((l) => `"${l.secretKeyId}" × ${l._count._all}`).join(", ")}; run this again once every instance uses the new QIAO_SECRET_KEYS.`);
     process.exitCode = 1;
   }
 } catch (error) {
