@@ -111,6 +111,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const env = childEnv({
     NODE_ENV: "production",
+    // The simulators are on 127.0.0.1, which production refuses by default.
+    QIAO_ALLOW_PRIVATE_TARGETS: "true",
     DATABASE_URL: database.url,
     REDIS_URL: cfg.REDIS_URL,
     REDIS_PREFIX: redisPrefix,
