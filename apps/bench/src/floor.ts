@@ -4,6 +4,7 @@
 // at a time like the engine. What the platform adds on top of this is what the ratio measures.
 import { compileScheme, mapRecord, resolveParams, type SchemeDefinition } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
+import { outboundPolicy } from "@qiao/db";
 
 export interface FloorInput {
   definition: SchemeDefinition;
@@ -36,8 +37,10 @@ export async function runFloor(input: FloorInput): Promise<FloorResult> {
   });
   if (!compiled.ok) throw new Error(`the floor's scheme does not compile (${ids.join(", ")}): ${compiled.issues.map((i) => i.messageEn).join("; ")}`);
   const { plan } = compiled;
-  const source = guanyi.createSource!({ ...input.guanyi, qps: input.qps });
-  const target = kingdee.createTarget!({ ...input.kingdee, qps: input.qps });
+  // The same policy as the platform's runs (the simulators are on loopback: allowed outside production).
+  const outbound = outboundPolicy();
+  const source = guanyi.createSource!({ ...input.guanyi, outbound, qps: input.qps });
+  const target = kingdee.createTarget!({ ...input.kingdee, outbound, qps: input.qps });
   const vars = { CURRENT_TIME: new Date(), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: plan.source.pageSize, PAGINATION_START_PAGE: 1 };
   const params = resolveParams(plan.source, vars, plan.timezone);
 

@@ -115,6 +115,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     BETTER_AUTH_SECRET: randomBytes(32).toString("base64"),
     QIAO_SECRET_KEYS: `bench:${randomBytes(32).toString("base64")}`,
     ADMIN_PASSWORD: randomBytes(18).toString("base64"),
+    // The simulators are on 127.0.0.1, which production refuses by default.
+    QIAO_ALLOW_PRIVATE_TARGETS: "true",
     DATABASE_URL: database.url,
     REDIS_URL: cfg.REDIS_URL,
     REDIS_PREFIX: redisPrefix,

@@ -9,6 +9,13 @@ export const KINGDEE_ADMIN = KINGDEE_URL.replace("/k3cloud/", "/__admin");
 export const API_TOKEN = process.env.QIAO_API_TOKEN ?? "";
 export const bearer = { authorization: `Bearer ${API_TOKEN}` };
 
+/** The e2e database e2e/serve.ts created (E2E_DATABASE_NAME next to DATABASE_URL's). */
+export function e2eDatabaseUrl(): string {
+  const url = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/qiao");
+  url.pathname = `/${process.env.E2E_DATABASE_NAME ?? ""}`;
+  return url.toString();
+}
+
 export async function signIn(page: Page, next = "/schemes"): Promise<void> {
   await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
   await page.getByLabel("邮箱").fill(ADMIN_EMAIL);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import pg from "pg";
 import { expect, test } from "./fixtures";
-import { bearer, GUANYI_URL, KINGDEE_URL } from "./helpers";
+import { bearer, e2eDatabaseUrl, GUANYI_URL, KINGDEE_URL } from "./helpers";
 import { findLeaks, knownSecrets, registerSecrets, SERVER_LOG } from "./leaks";
 
 test.describe.configure({ mode: "serial" });
@@ -19,13 +19,6 @@ const S = {
 };
 const ALL = Object.values(S);
 const ids = { guanyi: "", kingdee: "", app: "", scheme: "" };
-
-/** The e2e database e2e/serve.ts created (E2E_DATABASE_NAME next to DATABASE_URL's). */
-function e2eDatabaseUrl(): string {
-  const url = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/qiao");
-  url.pathname = `/${process.env.E2E_DATABASE_NAME ?? ""}`;
-  return url.toString();
-}
 
 test("connections keep their secrets: created, read, edited and tested, no answer shows a secret", async ({ request }) => {
   registerSecrets(ALL);
@@ -121,7 +114,7 @@ test("the e2e database holds only ciphertext of every secret (SQL)", async () =>
     );
     expect(rows.length).toBeGreaterThanOrEqual(5);
     for (const row of rows) {
-      expect(row.secret_ciphertext).toMatch(/^v1\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*$/);
+      expect(row.secret_ciphertext).toMatch(/^v2\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*$/);
       expect(row.secret_key_id.length).toBeGreaterThan(0);
       expect(Object.keys(row.settings)).not.toEqual(expect.arrayContaining(["secret", "sessionkey", "password", "appSecret"]));
     }

@@ -24,6 +24,8 @@ const env: NodeJS.ProcessEnv = {
   NODE_ENV: "production",
   // The specs use the demo connections and scheme (production seeds only the admin by default).
   QIAO_SEED_DEMO: "true",
+  // The simulators (and the specs' own stub servers) are on 127.0.0.1, which production refuses by default.
+  QIAO_ALLOW_PRIVATE_TARGETS: "true",
   DATABASE_URL: dbUrl.toString(),
   REDIS_PREFIX: process.env.E2E_REDIS_PREFIX ?? `qiao-e2e:${Date.now().toString(36)}`,
   BETTER_AUTH_URL: `http://127.0.0.1:${port}`,

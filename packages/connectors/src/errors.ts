@@ -54,3 +54,11 @@ export class ConnectorError extends Error {
 export function isConnectorError(e: unknown): e is ConnectorError {
   return e instanceof ConnectorError;
 }
+
+/**
+ * An answer that does not follow the platform's protocol, described by its facts only: the body of
+ * an unknown server (an HTML error page, a proxy's login form) is never quoted into an error.
+ */
+export function answerFacts(answer: { status: number; contentType: string; bytes: number }): string {
+  return `HTTP ${answer.status}，${answer.contentType.split(";")[0]?.trim() || "无 Content-Type"}，${answer.bytes} 字节`;
+}

@@ -6,6 +6,7 @@ import type { Connector } from "./types";
 export * from "./types";
 export * from "./errors";
 export { splitCredentials } from "./credentials";
+export { AddressRefusedError, checkTarget, DEFAULT_MAX_RESPONSE_BYTES, systemResolve, targetOf, type OutboundPolicy, type RefusalRule, type Resolve } from "./outbound";
 export { guanyi, kingdee };
 
 export const connectors: Record<string, Connector> = {

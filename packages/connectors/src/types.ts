@@ -1,6 +1,7 @@
 // The contract between connectors and the rest of Qiao. The engine and the UI only ever see
 // these types and the registry in ./index.ts: adding a platform touches no engine or UI code.
 import type { ConnectorMeta, WriteMode } from "@qiao/core";
+import type { OutboundPolicy } from "./outbound";
 
 export type {
   ApiMeta,
@@ -32,6 +33,8 @@ export interface ConnectorLogger {
 export interface ConnectionConfig {
   baseUrl: string;
   credentials: Record<string, unknown>;
+  /** Which addresses the connection may reach and how large an answer may be (from the host's configuration). */
+  outbound: OutboundPolicy;
   /** Defaults: 30 s timeout, 4 retries, in-process limiter. */
   timeoutMs?: number;
   maxRetries?: number;

@@ -76,6 +76,18 @@ const envSchema = z.object({
    * before its records are looked up in the target: the time a slow server may still take to commit.
    */
   QIAO_UNKNOWN_OUTCOME_WAIT_S: z.coerce.number().min(0).default(300),
+  /** Connections may reach loopback and private addresses (default: yes, except with NODE_ENV=production). */
+  QIAO_ALLOW_PRIVATE_TARGETS: z
+    .enum(["true", "false"], { message: 'QIAO_ALLOW_PRIVATE_TARGETS must be "true" or "false"' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === "true")),
+  /** host[:port] entries a connection may reach on a private address (an ERP on the company network). */
+  QIAO_ALLOWED_HOSTS: z
+    .string()
+    .default("")
+    .transform((s) => s.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  /** Largest ERP answer read, in bytes (default 64 MiB). */
+  QIAO_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 
@@ -127,6 +139,15 @@ export function exitUnlessProductionReady(what: string): void {
       "Set them in the environment (or .env); see .env.example.",
   );
   process.exit(1);
+}
+
+/** Where connections may send requests and how large an answer may be (the connectors' OutboundPolicy). */
+export function outboundPolicy(c: Config = config()): { allowPrivateTargets: boolean; allowedHosts: string[]; maxResponseBytes: number } {
+  return {
+    allowPrivateTargets: c.QIAO_ALLOW_PRIVATE_TARGETS ?? c.NODE_ENV !== "production",
+    allowedHosts: c.QIAO_ALLOWED_HOSTS,
+    maxResponseBytes: c.QIAO_MAX_RESPONSE_BYTES,
+  };
 }
 
 /** The URL with its password hidden, for messages a person reads. */

@@ -1,7 +1,8 @@
 // Connections with their credentials split: non-secret fields in `settings`, secret fields sealed.
 // Which fields are secret is the connector's metadata; callers pass the split explicitly.
+import { randomUUID } from "node:crypto";
 import type { Db } from "./client";
-import { keyring, seal, unseal, type Keyring } from "./secrets";
+import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring } from "./secrets";
 
 export interface ConnectionInput {
   platform: string;
@@ -12,10 +13,19 @@ export interface ConnectionInput {
   createdById?: string;
 }
 
+interface SealedRow {
+  id: string;
+  secretCiphertext: string;
+  secretKeyId: string;
+}
+
 export async function createConnection(db: Db, input: ConnectionInput) {
-  const sealed = seal(input.secrets);
+  // The id is part of the ciphertext's additional data, so it is chosen before sealing.
+  const id = randomUUID();
+  const sealed = seal(input.secrets, id);
   return db.connection.create({
     data: {
+      id,
       platform: input.platform,
       name: input.name,
       baseUrl: input.baseUrl,
@@ -41,8 +51,9 @@ export async function updateConnection(
   if (input.secrets) {
     const changed = Object.entries(input.secrets).filter(([, v]) => v !== undefined && v !== null && v !== "");
     if (changed.length > 0) {
-      const merged = { ...unseal({ ciphertext: current.secretCiphertext, keyId: current.secretKeyId }), ...Object.fromEntries(changed) };
-      const s = seal(merged);
+      // Unreadable stored secrets (key removed, row altered) are replaced by what was typed.
+      const merged = { ...(storedSecrets(current) ?? {}), ...Object.fromEntries(changed) };
+      const s = seal(merged, id);
       sealed = { secretCiphertext: s.ciphertext, secretKeyId: s.keyId };
     }
   }
@@ -57,28 +68,39 @@ export async function updateConnection(
   });
 }
 
-/** The full credentials of a connection (settings + unsealed secrets), for connector clients only. */
-export function connectionCredentials(conn: {
-  settings: unknown;
-  secretCiphertext: string;
-  secretKeyId: string;
-}): Record<string, unknown> {
+/**
+ * The full credentials of a connection (settings + unsealed secrets), for connector clients only.
+ * Throws SecretKeyError when the secrets cannot be opened.
+ */
+export function connectionCredentials(conn: SealedRow & { settings: unknown }): Record<string, unknown> {
   return {
     ...(conn.settings as Record<string, unknown>),
-    ...unseal({ ciphertext: conn.secretCiphertext, keyId: conn.secretKeyId }),
+    ...unseal({ ciphertext: conn.secretCiphertext, keyId: conn.secretKeyId }, conn.id),
   };
 }
 
+/** The unsealed secrets, or undefined when they cannot be opened and must be typed again. */
+export function storedSecrets(conn: SealedRow): Record<string, unknown> | undefined {
+  try {
+    return unseal({ ciphertext: conn.secretCiphertext, keyId: conn.secretKeyId }, conn.id);
+  } catch (error) {
+    if (error instanceof SecretKeyError) return undefined;
+    throw error;
+  }
+}
+
 /**
- * Re-seals every connection with the active key (after adding a new key to QIAO_SECRET_KEYS).
- * `ring` must still hold the keys the secrets were sealed with. Returns how many were re-sealed.
+ * Re-seals every connection with the active key (after adding a new key to QIAO_SECRET_KEYS) and
+ * in the current format (v1 → v2, binding the connection id). `ring` must still hold the keys the
+ * secrets were sealed with. Returns how many were re-sealed.
  */
 export async function rotateConnectionSecrets(db: Db, ring: Keyring = keyring()): Promise<number> {
   const rows = await db.connection.findMany({ select: { id: true, secretCiphertext: true, secretKeyId: true } });
   let rotated = 0;
   for (const row of rows) {
-    if (row.secretKeyId === ring.activeId) continue;
-    const s = seal(unseal({ ciphertext: row.secretCiphertext, keyId: row.secretKeyId }, ring), ring);
+    const sealed = { ciphertext: row.secretCiphertext, keyId: row.secretKeyId };
+    if (isSealedCurrently(sealed, ring)) continue;
+    const s = seal(unseal(sealed, row.id, ring), row.id, ring);
     // Only if nobody changed the secrets meanwhile (their new value is sealed with the active key anyway).
     const { count } = await db.connection.updateMany({
       where: { id: row.id, secretCiphertext: row.secretCiphertext },

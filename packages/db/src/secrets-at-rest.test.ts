@@ -1,11 +1,11 @@
 // Issue 7: connection secrets at rest. Read back with SQL, no table of the database holds a secret
-// value in clear, only `v1.iv.tag.body` ciphertext with its key id; rotating to a new key (the old
+// value in clear, only `v2.iv.tag.body` ciphertext with its key id, bound to its row; rotating to a new key (the old
 // one kept for decryption) re-seals every connection, after which the old key can be dropped.
-import { randomBytes } from "node:crypto";
+import { createCipheriv, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "./client";
 import { config } from "./config";
-import { connectionCredentials, createConnection, rotateConnectionSecrets, updateConnection } from "./connections";
+import { connectionCredentials, createConnection, rotateConnectionSecrets, storedSecrets, updateConnection } from "./connections";
 import { keyring, parseKeyring, SecretKeyError, unseal } from "./secrets";
 import { createTestDatabase, type TestDatabase } from "./testing";
 
@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from "./testing";
 const GUANYI = { secret: "s3cr3t-guanyi-4f1c9e2b7a5d", sessionkey: "sess-guanyi-8b2e6d0a9c3f" };
 const KINGDEE = { password: "pw-kingdee-Zq7!x9#Lm2", appSecret: "app-secret-kingdee-71c0e5" };
 const SECRETS = [...Object.values(GUANYI), ...Object.values(KINGDEE)];
-const CIPHERTEXT = /^v1\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*$/;
+const CIPHERTEXT = /^v2\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*$/;
 
 let tdb: TestDatabase;
 let db: Db;
@@ -66,6 +66,40 @@ describe("secrets at rest", () => {
     expect(connectionCredentials(await db.connection.findUniqueOrThrow({ where: { id: kd.id } }))).toMatchObject({ password: `${KINGDEE.password}-changed` });
   });
 
+  it("a ciphertext copied into another connection's row does not open there", async () => {
+    const input = { platform: "kingdee", baseUrl: "http://127.0.0.1:1/k3cloud/", settings: {} };
+    const a = await createConnection(db, { ...input, name: "a", secrets: { password: "pw-of-a" } });
+    const b = await createConnection(db, { ...input, name: "b", secrets: { password: "pw-of-b" } });
+    await db.$executeRaw`UPDATE connections SET secret_ciphertext = ${a.secretCiphertext}, secret_key_id = ${a.secretKeyId} WHERE id = ${b.id}::uuid`;
+    const copied = await db.connection.findUniqueOrThrow({ where: { id: b.id } });
+    expect(() => connectionCredentials(copied)).toThrow(SecretKeyError);
+    expect(storedSecrets(copied)).toBeUndefined();
+    expect(storedSecrets(a)).toEqual({ password: "pw-of-a" });
+    // Typing the secrets again replaces what cannot be opened.
+    const fixed = await updateConnection(db, b.id, { secrets: { password: "typed-again" } });
+    expect(connectionCredentials(fixed)).toEqual({ password: "typed-again" });
+    await db.connection.deleteMany({ where: { id: { in: [a.id, b.id] } } });
+  });
+
+  it("a v1 ciphertext (key id only as additional data) still opens, and rotation re-seals it as v2", async () => {
+    const ring = keyring();
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", ring.keys.get(ring.activeId)!, iv);
+    cipher.setAAD(Buffer.from(ring.activeId));
+    const body = Buffer.concat([cipher.update(JSON.stringify({ secret: "legacy-v1-secret" }), "utf8"), cipher.final()]);
+    const v1 = `v1.${iv.toString("base64")}.${cipher.getAuthTag().toString("base64")}.${body.toString("base64")}`;
+    const row = await createConnection(db, { platform: "guanyi", name: "v1", baseUrl: "http://127.0.0.1:1/", settings: {}, secrets: {} });
+    await db.connection.update({ where: { id: row.id }, data: { secretCiphertext: v1, secretKeyId: ring.activeId } });
+    const legacy = await db.connection.findUniqueOrThrow({ where: { id: row.id } });
+    expect(connectionCredentials(legacy)).toEqual({ secret: "legacy-v1-secret" });
+
+    expect(await rotateConnectionSecrets(db, ring)).toBeGreaterThanOrEqual(1);
+    const resealed = await db.connection.findUniqueOrThrow({ where: { id: row.id } });
+    expect(resealed.secretCiphertext).toMatch(CIPHERTEXT);
+    expect(connectionCredentials(resealed)).toEqual({ secret: "legacy-v1-secret" });
+    await db.connection.delete({ where: { id: row.id } });
+  });
+
   it("rotation with two keyrings: new key first, old key kept → every connection re-sealed; then the old key can go", async () => {
     const before = await connectionRows();
     const plain = new Map((await db.connection.findMany()).map((c) => [c.id, connectionCredentials(c)]));
@@ -92,8 +126,8 @@ describe("secrets at rest", () => {
     for (const row of after) {
       const sealed = { ciphertext: row.secret_ciphertext, keyId: row.secret_key_id };
       const settings = JSON.parse(row.settings) as Record<string, unknown>;
-      expect({ ...settings, ...unseal(sealed, onlyNew) }).toEqual(plain.get(row.id));
-      expect(() => unseal(sealed, onlyOld)).toThrow(SecretKeyError);
+      expect({ ...settings, ...unseal(sealed, row.id, onlyNew) }).toEqual(plain.get(row.id));
+      expect(() => unseal(sealed, row.id, onlyOld)).toThrow(SecretKeyError);
     }
 
     // Running it again changes nothing; rotating without the key that sealed them refuses, naming it.

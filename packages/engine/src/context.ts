@@ -1,6 +1,6 @@
 // What the engine needs from its host (the worker, or a test): the database, a logger, and the
 // hooks a framework provides (shared rate limits, graceful shutdown). No BullMQ, no Next here.
-import type { Connector, ConnectionConfig, RateLimiter } from "@qiao/connectors";
+import type { Connector, ConnectionConfig, OutboundPolicy, RateLimiter } from "@qiao/connectors";
 import type { Db } from "@qiao/db";
 
 /** The subset of pino's API the engine uses (a pino logger fits as is). */
@@ -52,6 +52,8 @@ export interface EngineContext {
   unknownOutcomeWaitMs?: number;
   /** Connector client settings (timeouts, retries); tests shorten them. */
   connectorDefaults?: Pick<ConnectionConfig, "timeoutMs" | "maxRetries" | "qps">;
+  /** Where connections may send requests, answer size limit (default: QIAO_ALLOW_PRIVATE_TARGETS … from the configuration). */
+  outbound?: OutboundPolicy;
   /** The clock (CURRENT_TIME of a run's first attempt). */
   now?(): Date;
 }

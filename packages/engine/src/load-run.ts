@@ -2,7 +2,7 @@
 // the connector clients built from the connections (credentials unsealed here, never logged).
 import { compileScheme, type RunPlan } from "@qiao/core";
 import { getConnector as registry, type Connector, type ConnectorLogger, type SourceClient, type TargetClient } from "@qiao/connectors";
-import { connectionCredentials, type RunModel as Run } from "@qiao/db";
+import { connectionCredentials, outboundPolicy, SecretKeyError, type RunModel as Run } from "@qiao/db";
 import { z } from "zod";
 import type { EngineContext, Logger } from "./context";
 import { RunFailure } from "./failure";
@@ -33,6 +33,18 @@ function connectionIdsOf(definition: unknown): string[] {
     return n.success ? [n.data.config.connectionId] : [];
   });
   return [...new Set(ids)];
+}
+
+function credentialsOf(row: Parameters<typeof connectionCredentials>[0] & { name: string }): Record<string, unknown> {
+  try {
+    return connectionCredentials(row);
+  } catch (error) {
+    if (!(error instanceof SecretKeyError)) throw error;
+    throw new RunFailure(
+      `连接“${row.name}”保存的密钥无法解密（密钥已更换或数据被改动）：需要重新输入密钥，请在“连接”页面编辑该连接并重新填写所有密钥字段`,
+      `The stored secrets of connection "${row.name}" cannot be decrypted (the key changed or the row was altered): type its secrets again on the Connections page.`,
+    );
+  }
 }
 
 export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promise<LoadedRun> {
@@ -73,7 +85,8 @@ export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promis
     const config = {
       ...ctx.connectorDefaults,
       baseUrl: row.baseUrl,
-      credentials: connectionCredentials(row),
+      credentials: credentialsOf(row),
+      outbound: ctx.outbound ?? outboundPolicy(),
       logger: connectorLogger(log.child({ connectionId: row.id, platform: row.platform })),
       ...(limiter && { limiter }),
       ...(ctx.signal && { signal: ctx.signal }),

@@ -1,7 +1,18 @@
 // Connections as the API sees them: credentials checked against the connector's schema, secret
-// fields sealed by @qiao/db and reported only as "stored or not", blank secrets = unchanged.
-import { getConnector, isConnectorError, splitCredentials, type Connector } from "@qiao/connectors";
-import { connectionCredentials, type Db } from "@qiao/db";
+// fields sealed by @qiao/db and reported only as "stored or not", blank secrets = unchanged — as
+// long as the address stays the one they were saved with (a stored secret never goes elsewhere).
+import {
+  AddressRefusedError,
+  checkTarget,
+  getConnector,
+  isConnectorError,
+  splitCredentials,
+  systemResolve,
+  targetOf,
+  type Connector,
+  type Resolve,
+} from "@qiao/connectors";
+import { outboundPolicy, storedSecrets, type Db } from "@qiao/db";
 import type { z } from "zod";
 import type { ConnectionDto, connectionTestResultSchema } from "@/lib/api/schemas";
 import { ApiError, notFound } from "./errors";
@@ -32,11 +43,45 @@ export function checkCredentials(connector: Connector, credentials: Credentials)
   );
 }
 
-/** Stored credentials overlaid with the non-blank values the user typed (blank secret = keep). */
-export function mergeCredentials(row: ConnectionRow, input: Credentials | undefined): Credentials {
-  const stored = connectionCredentials(row);
+const sameUrl = (a: string, b: string) => new URL(a).href === new URL(b).href;
+
+/**
+ * The credentials an edit or a test of a saved connection uses: the stored ones overlaid with the
+ * non-blank values typed (blank secret = keep). With a new base URL no stored secret is used: every
+ * stored secret must be typed again, or the answer is a 400 naming each one.
+ */
+export function mergeCredentials(connector: Connector, row: ConnectionRow, baseUrl: string | undefined, input: Credentials | undefined): Credentials {
   const typed = Object.fromEntries(Object.entries(input ?? {}).filter(([, v]) => !isBlank(v)));
-  return { ...stored, ...typed };
+  const settings = row.settings as Credentials;
+  const stored = storedSecrets(row);
+  if (baseUrl === undefined || sameUrl(baseUrl, row.baseUrl)) return { ...settings, ...stored, ...typed };
+  const missing = connector.meta.credentialFields.filter((f) => f.secret && !isBlank(stored?.[f.key]) && isBlank(typed[f.key]));
+  if (missing.length > 0) {
+    throw new ApiError(
+      "validation_failed",
+      `接口地址已修改：请重新输入 ${missing.map((f) => f.label).join("、")}（保存的密钥只会发往保存时的地址）`,
+      missing.map((f) => ({
+        path: ["credentials", f.key],
+        message: `接口地址已修改，请重新输入${f.label}`,
+        messageEn: `The base URL changed: enter ${f.labelEn} again`,
+      })),
+    );
+  }
+  return { ...settings, ...typed };
+}
+
+/**
+ * Refuses (400 on `baseUrl`, naming the rule) an address the outbound policy forbids, before
+ * anything is sent. A name that does not resolve here is left to the connector, which checks the
+ * address again when it connects.
+ */
+export async function checkBaseUrl(baseUrl: string, resolve: Resolve = systemResolve): Promise<void> {
+  try {
+    await checkTarget(targetOf(new URL(baseUrl)), outboundPolicy(), resolve);
+  } catch (error) {
+    if (!(error instanceof AddressRefusedError)) return;
+    throw new ApiError("validation_failed", error.message, [{ path: ["baseUrl"], message: error.message, messageEn: error.messageEn }]);
+  }
 }
 
 export async function findConnection(db: Db, id: string): Promise<ConnectionRow> {
@@ -59,7 +104,8 @@ export async function connectionUsage(db: Db): Promise<Map<string, { id: string;
 
 export function connectionDto(row: ConnectionRow, usedBy: { id: string; name: string }[]): ConnectionDto {
   const connector = getConnector(row.platform);
-  const stored = connectionCredentials(row);
+  // One connection whose secrets no longer open (key removed, row altered) must not fail the list.
+  const stored = storedSecrets(row);
   const secretKeys = connector?.meta.credentialFields.filter((f) => f.secret).map((f) => f.key) ?? [];
   return {
     id: row.id,
@@ -67,7 +113,8 @@ export function connectionDto(row: ConnectionRow, usedBy: { id: string; name: st
     name: row.name,
     baseUrl: row.baseUrl,
     settings: row.settings as Record<string, unknown>,
-    secrets: Object.fromEntries(secretKeys.map((k) => [k, !isBlank(stored[k])])),
+    secrets: Object.fromEntries(secretKeys.map((k) => [k, !isBlank(stored?.[k])])),
+    secretsUnreadable: stored === undefined,
     usedBy,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -89,6 +136,7 @@ export async function testCredentials(
     const { message } = await connector.testConnection({
       baseUrl,
       credentials,
+      outbound: outboundPolicy(),
       timeoutMs: 10_000,
       maxRetries: 0,
       signal: AbortSignal.timeout(15_000),

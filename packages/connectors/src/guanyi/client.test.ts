@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createGuanyiSimulator, GUANYI_NO_FAULTS as NO_FAULTS } from "@qiao/simulators";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ConnectorError } from "../errors";
+import { rejection as failure, simulatorPolicy as outbound } from "../testing";
 import type { ConnectionConfig, ConnectorLogger, ReadRequest, SourcePage } from "../types";
 import { guanyi } from "./index";
 
@@ -25,7 +25,7 @@ beforeEach(() => {
 });
 
 function config(overrides: Partial<ConnectionConfig> = {}, credentials: Partial<typeof DEMO> = {}): ConnectionConfig {
-  return { baseUrl, credentials: { ...DEMO, ...credentials }, qps: 1000, logger, ...overrides };
+  return { baseUrl, credentials: { ...DEMO, ...credentials }, outbound, qps: 1000, logger, ...overrides };
 }
 
 function shopRequest(params: Record<string, unknown> = {}, pageSize = 10, startPage = 1): ReadRequest {
@@ -36,15 +36,6 @@ async function readAll(cfg: ConnectionConfig, req: ReadRequest): Promise<SourceP
   const pages: SourcePage[] = [];
   for await (const page of guanyi.createSource!(cfg).readPages(req)) pages.push(page);
   return pages;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
 }
 
 /** `yyyy-MM-dd HH:mm:ss` in Beijing time. */
@@ -181,7 +172,7 @@ describe("guanyi source against the simulator", () => {
 
   it("refuses an unknown api and incomplete credentials in plain words", async () => {
     expect(await failure(readAll(config(), { ...shopRequest(), api: "gy.erp.nothing.get" }))).toMatchObject({ kind: "request" });
-    const error = await failure(guanyi.testConnection({ baseUrl, credentials: { appkey: "112194" } }));
+    const error = await failure(guanyi.testConnection({ baseUrl, credentials: { appkey: "112194" }, outbound }));
     expect(error).toMatchObject({ kind: "auth" });
     expect(error.message).toContain("sessionkey");
   });
@@ -199,9 +190,9 @@ describe("guanyi connection test", () => {
 });
 
 describe("guanyi source against other answers", () => {
-  let answer: { status: number; body: string } = { status: 200, body: "" };
+  let answer: { status: number; body: string; type?: string } = { status: 200, body: "" };
   const stub = createServer((_req, res) => {
-    res.writeHead(answer.status, { "content-type": "application/json" });
+    res.writeHead(answer.status, { "content-type": answer.type ?? "application/json" });
     res.end(answer.body);
   });
   let stubUrl = "";
@@ -235,6 +226,41 @@ describe("guanyi source against other answers", () => {
     expect(error).toMatchObject({ kind: "request", platformCode: "40001" });
     expect(error.message).toContain("已停用");
     expect(error.message + error.platformMessage).not.toContain(DEMO.sessionkey);
+  });
+
+  it("reports an answer outside the protocol by status, type and size only, never its text", async () => {
+    const page = "<html><title>Gateway login ZX-PORTAL-7781</title></html>";
+    for (const [status, type, body] of [
+      [200, "text/html; charset=utf-8", page],
+      [200, "application/json", JSON.stringify({ note: page })],
+      [502, "text/html", page],
+    ] as const) {
+      answer = { status, type, body };
+      const error = await failure(readAll(config({ baseUrl: stubUrl, maxRetries: 1 }), shopRequest()));
+      const facts = `HTTP ${status}，${type.split(";")[0]}，${Buffer.byteLength(body)} 字节`;
+      if (status === 200) expect(error.message).toContain(facts);
+      expect(JSON.stringify({ error, message: error.message, cause: String(error.cause), warnings })).not.toContain("ZX-PORTAL-7781");
+    }
+  });
+
+  it("scrubs every credential value, not only the secrets, from the platform's text", async () => {
+    answer = { status: 200, body: JSON.stringify({ success: false, errorCode: "x", errorDesc: `appkey ${DEMO.appkey} / secret ${DEMO.secret} 不匹配` }) };
+    const error = await failure(readAll(config({ baseUrl: stubUrl }), shopRequest()));
+    for (const value of Object.values(DEMO)) expect(error.message + error.platformMessage).not.toContain(value);
+  });
+
+  it("fails an answer over the size limit with a clear error", async () => {
+    answer = { status: 200, body: ok([{ name: "x".repeat(4096), id: 1 }], 1) };
+    const error = await failure(readAll(config({ baseUrl: stubUrl, outbound: { ...outbound, maxResponseBytes: 1024 } }), shopRequest()));
+    expect(error).toMatchObject({ kind: "protocol" });
+    expect(error.message).toContain("超过 1024 字节的上限");
+  });
+
+  it("refuses an address the policy forbids without sending anything", async () => {
+    const error = await failure(readAll(config({ outbound: { ...outbound, allowPrivateTargets: false } }), shopRequest()));
+    expect(error).toMatchObject({ kind: "request" });
+    expect(error.message).toContain("地址 127.0.0.1 属于本机回环地址");
+    expect(sim.state.stats.calls).toEqual({});
   });
 
   it("calls a 404 a wrong address", async () => {

@@ -1,11 +1,13 @@
 // The 管易云 client: one signed POST per call (shared/protocols/guanyi.md), rate limited, with
 // timeouts and bounded jittered retries, and list methods read page by page until `total`.
 import { z } from "zod";
-import { httpPost } from "../http";
-import { ConnectorError } from "../errors";
+import { httpPost, ResponseTooLargeError, type HttpAnswer } from "../http";
+import { answerFacts, ConnectorError } from "../errors";
+import { AddressRefusedError, type OutboundPolicy } from "../outbound";
+import { credentialValues, scrub } from "../scrub";
 import type { ConnectionConfig, ConnectorLogger, RateLimiter, ReadRequest, SourceApiMeta, SourceClient, SourcePage } from "../types";
-import { credentialsSchema, findSourceApi, GUANYI_PLATFORM, type GuanyiCredentials } from "./meta";
-import { platformError, scrub } from "./platform-errors";
+import { credentialsSchema, findSourceApi, GUANYI_PLATFORM, meta, type GuanyiCredentials } from "./meta";
+import { platformError } from "./platform-errors";
 import { processLimiter } from "../rate-limiter";
 import { sign } from "./sign";
 
@@ -24,6 +26,9 @@ interface Connection {
   url: string;
   endpoint: URL;
   credentials: GuanyiCredentials;
+  /** Every credential value, scrubbed out of any platform text that becomes an error. */
+  scrubValues: string[];
+  outbound: OutboundPolicy;
   timeoutMs: number;
   maxRetries: number;
   limiter: RateLimiter;
@@ -65,6 +70,8 @@ function connect(config: ConnectionConfig): Connection {
     url: url.toString(),
     endpoint: url,
     credentials: parsed.data,
+    scrubValues: credentialValues(meta, config.credentials),
+    outbound: config.outbound,
     timeoutMs: config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS,
     maxRetries: Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES),
     limiter: config.limiter ?? processLimiter(qps),
@@ -114,14 +121,14 @@ function backoff(attempt: number): number {
 }
 
 async function post(conn: Connection, method: string, body: string, cancel: AbortSignal[]): Promise<Envelope> {
-  let status: number;
-  let text: string;
+  let answer: HttpAnswer;
   try {
     const signal = cancel.length === 0 ? undefined : cancel.length === 1 ? cancel[0] : AbortSignal.any(cancel);
-    ({ status, text } = await httpPost(conn.endpoint, body, JSON_HEADERS, conn.timeoutMs, signal));
+    answer = await httpPost(conn.endpoint, body, JSON_HEADERS, { timeoutMs: conn.timeoutMs, policy: conn.outbound, signal });
   } catch (cause) {
     throw transportError(cause, conn, cancel);
   }
+  const { status, text } = answer;
 
   if (status >= 500) {
     throw new ConnectorError("server", GUANYI_PLATFORM, `管易云服务暂时不可用（HTTP ${status}）：稍后会自动重试`, { httpStatus: status });
@@ -138,23 +145,25 @@ async function post(conn: Connection, method: string, body: string, cancel: Abor
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (cause) {
+  } catch {
     // Usually a truncated or garbled answer from a proxy or an overloaded server: worth a retry.
-    throw new ConnectorError("server", GUANYI_PLATFORM, `管易云返回了无法解析的响应（${method}）：稍后会自动重试`, { httpStatus: status, cause });
+    // Not even the parser's message is kept: it quotes the start of the body.
+    throw new ConnectorError("server", GUANYI_PLATFORM, `管易云返回了无法解析的响应（${method}，${answerFacts(answer)}）：稍后会自动重试`, { httpStatus: status });
   }
   const parsed = envelopeSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ConnectorError("protocol", GUANYI_PLATFORM, `管易云的响应不符合接口约定（${method}，缺少 success 等字段）：请确认接口地址指向管易云开放接口`, {
-      httpStatus: status,
-      cause: parsed.error,
-    });
+    throw new ConnectorError(
+      "protocol",
+      GUANYI_PLATFORM,
+      `管易云的响应不符合接口约定（${method}，${answerFacts(answer)}，缺少 success 等字段）：请确认接口地址指向管易云开放接口`,
+      { httpStatus: status },
+    );
   }
   const envelope = parsed.data;
   if (!envelope.success) {
-    const secrets = [conn.credentials.secret, conn.credentials.sessionkey];
     throw platformError(
       { errorCode: envelope.errorCode || envelope.subErrorCode, errorDesc: envelope.errorDesc || envelope.subErrorDesc, method },
-      secrets,
+      conn.scrubValues,
     );
   }
   return envelope;
@@ -162,6 +171,12 @@ async function post(conn: Connection, method: string, body: string, cancel: Abor
 
 function transportError(cause: unknown, conn: Connection, cancel: AbortSignal[]): ConnectorError {
   if (cancel.some((s) => s.aborted)) return cancelled(cause);
+  if (cause instanceof AddressRefusedError) {
+    return new ConnectorError("request", GUANYI_PLATFORM, `管易云接口地址不允许访问：${cause.message}，未发送任何请求`, { cause });
+  }
+  if (cause instanceof ResponseTooLargeError) {
+    return new ConnectorError("protocol", GUANYI_PLATFORM, `管易云的回答超过 ${cause.limitBytes} 字节的上限（QIAO_MAX_RESPONSE_BYTES），已中止：请减小每页条数`, { cause });
+  }
   const name = cause instanceof Error ? cause.name : "";
   if (name === "TimeoutError") {
     return new ConnectorError("timeout", GUANYI_PLATFORM, `管易云 ${conn.timeoutMs / 1000} 秒内没有响应：稍后会自动重试；如持续超时，请检查网络或调大超时时间`, {
@@ -202,12 +217,12 @@ async function cancellable<T>(work: Promise<T>, signals: AbortSignal[]): Promise
   }
 }
 
-function pageOf(envelope: Envelope, api: SourceApiMeta, pageNo: number, secrets: string[]): SourcePage {
+function pageOf(envelope: Envelope, api: SourceApiMeta, pageNo: number, scrubValues: string[]): SourcePage {
   const list = envelope[api.listKey];
   const records = recordsSchema(api.idField).safeParse(list ?? []);
   if (!records.success) {
     throw new ConnectorError("protocol", GUANYI_PLATFORM, `管易云 ${api.id} 的 ${api.listKey} 不是记录列表，或记录缺少 ${api.idField}：请联系管理员检查接口版本`, {
-      cause: new Error(scrub(records.error.message, secrets)),
+      cause: new Error(scrub(records.error.message, scrubValues)),
     });
   }
   if (envelope.total == null) {
@@ -244,7 +259,6 @@ function pageSizeOf(req: ReadRequest, api: SourceApiMeta): number {
 
 export function createGuanyiSource(config: ConnectionConfig): SourceClient {
   const conn = connect(config);
-  const secrets = [conn.credentials.secret, conn.credentials.sessionkey];
   return {
     async *readPages(req: ReadRequest): AsyncGenerator<SourcePage> {
       const api = sourceApi(req.api);
@@ -255,7 +269,7 @@ export function createGuanyiSource(config: ConnectionConfig): SourceClient {
       let pageNo = Number.isInteger(req.startPage) && req.startPage > 0 ? req.startPage : 1;
       for (;;) {
         const params = { ...req.params, [api.paging.pageNo]: pageNo, [api.paging.pageSize]: pageSize };
-        const page = pageOf(await call(conn, api.id, params, req.signal), api, pageNo, secrets);
+        const page = pageOf(await call(conn, api.id, params, req.signal), api, pageNo, conn.scrubValues);
         conn.logger?.debug("管易云已读取一页", { method: api.id, pageNo, records: page.records.length, total: page.total });
         yield page;
         if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
@@ -269,6 +283,6 @@ export async function testGuanyiConnection(config: ConnectionConfig): Promise<{ 
   const conn = connect(config);
   const api = sourceApi("gy.erp.shop.get");
   const envelope = await call(conn, api.id, { [api.paging.pageNo]: 1, [api.paging.pageSize]: 1 });
-  const page = pageOf(envelope, api, 1, [conn.credentials.secret, conn.credentials.sessionkey]);
+  const page = pageOf(envelope, api, 1, conn.scrubValues);
   return { message: `连接成功，共 ${page.total} 个店铺` };
 }

@@ -3,6 +3,7 @@
 // recognised from its code and description together; anything unrecognised is a refused request
 // that shows the platform's own description.
 import { ConnectorError, type ConnectorErrorKind } from "../errors";
+import { scrub } from "../scrub";
 import { GUANYI_PLATFORM } from "./meta";
 
 export interface PlatformFailure {
@@ -53,11 +54,12 @@ const RULES: Rule[] = [
   },
 ];
 
-export function platformError(failure: PlatformFailure, secrets: string[]): ConnectorError {
+/** `scrubValues`: every credential value of the connection, removed from the platform's texts. */
+export function platformError(failure: PlatformFailure, scrubValues: readonly string[]): ConnectorError {
   const scrubbed: PlatformFailure = {
     ...failure,
-    errorCode: scrub(failure.errorCode, secrets),
-    errorDesc: scrub(failure.errorDesc, secrets),
+    errorCode: scrub(failure.errorCode, scrubValues),
+    errorDesc: scrub(failure.errorDesc, scrubValues),
   };
   const text = `${scrubbed.errorCode} ${scrubbed.errorDesc}`;
   const rule = RULES.find((r) => r.test.test(text));
@@ -68,11 +70,4 @@ export function platformError(failure: PlatformFailure, secrets: string[]): Conn
     platformCode: scrubbed.errorCode,
     platformMessage: scrubbed.errorDesc,
   });
-}
-
-/** Platform texts are shown to people and logged: never let a credential through. */
-export function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join("***");
-  return out;
 }

@@ -2,17 +2,20 @@
 // re-login on a lost session, rate limit, timeouts and bounded jittered retries. It never resends
 // a write whose outcome is unknown: such a call fails with kind "unknown_outcome" and the caller
 // (./target.ts) looks the records up before resending anything.
-import { ConnectorError, isConnectorError } from "../errors";
-import { httpPost } from "../http";
+import { answerFacts, ConnectorError, isConnectorError } from "../errors";
+import { httpPost, ResponseTooLargeError, type HttpAnswer } from "../http";
+import { AddressRefusedError } from "../outbound";
 import { processLimiter } from "../rate-limiter";
+import { credentialValues, scrub } from "../scrub";
 import type { ConnectionConfig, ConnectorLogger, RateLimiter } from "../types";
-import { kingdeeCredentialsSchema, PLATFORM, type KingdeeCredentials } from "./meta";
+import { kingdeeCredentialsSchema, kingdeeMeta, PLATFORM, type KingdeeCredentials } from "./meta";
 import {
   failedStatusOf,
   firstErrorMessage,
   isSessionLost,
   loginResultSchema,
   MSG_CODE,
+  scrubFailure,
   SERVICE,
   type LoginResult,
   type ServiceName,
@@ -44,6 +47,8 @@ interface Session {
 interface Exchange {
   json: unknown;
   setCookies: string[];
+  /** Status, type and size of the answer: what may be said about one that does not follow the protocol. */
+  facts: string;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -86,6 +91,8 @@ export class KingdeeClient {
   private readonly limiter: RateLimiter;
   private readonly limiterKey: string;
   private readonly logger?: ConnectorLogger;
+  /** Every credential value, scrubbed out of any platform text that becomes an error. */
+  private readonly scrubValues: string[];
   private session?: Session;
   private loggingIn?: Promise<Session>;
 
@@ -96,6 +103,7 @@ export class KingdeeClient {
       throw new ConnectorError("auth", PLATFORM, `金蝶连接的凭据不完整：${issues}`);
     }
     this.credentials = parsed.data;
+    this.scrubValues = credentialValues(kingdeeMeta, config.credentials);
     this.url = config.baseUrl.endsWith("/") ? config.baseUrl : `${config.baseUrl}/`;
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxRetries = config.maxRetries ?? DEFAULT_MAX_RETRIES;
@@ -168,17 +176,18 @@ export class KingdeeClient {
       c.authType === "appSecret"
         ? [SERVICE.loginByAppSecret, { parameters: [c.acctId, c.username, c.appId, c.appSecret, c.lcid] }]
         : [SERVICE.validateUser, { acctID: c.acctId, username: c.username, password: c.password, lcid: c.lcid }];
-    const { json, setCookies } = await this.request(service, body, {}, undefined);
+    const { json, setCookies, facts } = await this.request(service, body, {}, undefined);
     const parsed = loginResultSchema.safeParse(json);
     if (!parsed.success) {
-      throw new ConnectorError("protocol", PLATFORM, "金蝶登录接口的回答不符合协议（缺少 LoginResultType），请检查服务器地址是否以 /k3cloud/ 结尾");
+      throw new ConnectorError("protocol", PLATFORM, `金蝶登录接口的回答不符合协议（${facts}，缺少 LoginResultType），请检查服务器地址是否以 /k3cloud/ 结尾`);
     }
     const login = parsed.data;
     if (login.LoginResultType !== 1) {
-      const reason = login.Message ?? `LoginResultType ${login.LoginResultType}`;
+      const message = login.Message == null ? undefined : scrub(login.Message, this.scrubValues);
+      const reason = message ?? `LoginResultType ${login.LoginResultType}`;
       throw new ConnectorError("auth", PLATFORM, `金蝶登录失败：${reason}（请检查数据中心ID、用户名和${c.authType === "appSecret" ? "应用ID/密钥" : "密码"}）`, {
         platformCode: String(login.LoginResultType),
-        platformMessage: login.Message ?? undefined,
+        platformMessage: message,
       });
     }
     const cookies = new Map<string, string>();
@@ -244,17 +253,22 @@ export class KingdeeClient {
     }
     const name = shortName(service);
     const url = this.endpoint(service);
-    let status: number;
-    let text: string;
-    let setCookies: string[];
+    let answer: HttpAnswer;
     try {
       const abort = callerSignals.length === 0 ? undefined : callerSignals.length === 1 ? callerSignals[0] : AbortSignal.any(callerSignals);
-      ({ status, text, setCookies } = await httpPost(url, JSON.stringify(body), headers, this.timeoutMs, abort));
+      answer = await httpPost(url, JSON.stringify(body), headers, { timeoutMs: this.timeoutMs, policy: this.config.outbound, signal: abort });
     } catch (e) {
       if (callerSignals.some((s) => s.aborted)) {
         // Cancelled while the request may already have reached the server.
         if (opts.write) throw new ConnectorError("unknown_outcome", PLATFORM, `金蝶 ${name} 在等待回答时被取消`, { cause: e });
         throw cancelled();
+      }
+      if (e instanceof AddressRefusedError) {
+        throw new ConnectorError("request", PLATFORM, `金蝶服务器地址不允许访问：${e.message}，未发送任何请求`, { cause: e });
+      }
+      if (e instanceof ResponseTooLargeError) {
+        // Sent and maybe processed: for a write the outcome is unknown, as for a cut-off answer.
+        throw new ConnectorError("unknown_outcome", PLATFORM, `金蝶 ${name} 的回答超过 ${e.limitBytes} 字节的上限（QIAO_MAX_RESPONSE_BYTES），已中止读取`, { cause: e });
       }
       if (e instanceof Error && e.name === "TimeoutError") {
         throw new ConnectorError("timeout", PLATFORM, `金蝶 ${name} 在 ${this.timeoutMs} ms 内没有回答`, { cause: e });
@@ -265,33 +279,34 @@ export class KingdeeClient {
       }
       throw new ConnectorError("unknown_outcome", PLATFORM, `金蝶 ${name} 的连接在回答前中断（${code ?? String(e)}）`, { cause: e });
     }
+    const { status, text, setCookies } = answer;
     if (session) storeCookies(session.cookies, setCookies);
     if (status >= 500) {
-      throw new ConnectorError("server", PLATFORM, `金蝶服务器错误（HTTP ${status}，${name}）`, {
-        httpStatus: status,
-        platformMessage: text.slice(0, 200),
-      });
+      throw new ConnectorError("server", PLATFORM, `金蝶服务器错误（${answerFacts(answer)}，${name}）`, { httpStatus: status });
     }
     const trimmed = text.trimStart();
     if (trimmed.startsWith("response_error:")) {
-      const detail = trimmed.slice("response_error:".length).trim();
+      // Kingdee's own exception format (protocol), so its text is kept, without credentials.
+      const detail = scrub(trimmed.slice("response_error:".length).trim(), this.scrubValues);
       throw new ConnectorError("server", PLATFORM, `金蝶服务器异常（${name}）：${detail.slice(0, 200)}`, {
         httpStatus: status,
         platformMessage: detail,
       });
     }
     if (status >= 400) {
-      throw new ConnectorError("request", PLATFORM, `金蝶拒绝了请求（HTTP ${status}，${name}），请检查服务器地址`, {
-        httpStatus: status,
-        platformMessage: text.slice(0, 200),
-      });
+      throw new ConnectorError("request", PLATFORM, `金蝶拒绝了请求（${answerFacts(answer)}，${name}），请检查服务器地址`, { httpStatus: status });
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
-    } catch (e) {
-      throw new ConnectorError("protocol", PLATFORM, `金蝶 ${name} 的回答不是 JSON：${text.slice(0, 120)}`, { httpStatus: status, cause: e });
+    } catch {
+      // Not even the parser's message is kept: it quotes the start of the body.
+      throw new ConnectorError("protocol", PLATFORM, `金蝶返回了无法识别的回答（${answerFacts(answer)}，${name}），请检查服务器地址是否以 /k3cloud/ 结尾`, {
+        httpStatus: status,
+      });
     }
+    // Kingdee's error messages become run errors and record outcomes: no credential may remain in them.
+    scrubFailure(json, (message) => scrub(message, this.scrubValues));
     const failed = failedStatusOf(json);
     if (failed?.MsgCode === MSG_CODE.callLimit) {
       throw new ConnectorError("throttled", PLATFORM, `金蝶限制了调用频率：${firstErrorMessage(failed)}`, {
@@ -299,7 +314,7 @@ export class KingdeeClient {
         platformMessage: firstErrorMessage(failed),
       });
     }
-    return { json, setCookies };
+    return { json, setCookies, facts: answerFacts(answer) };
   }
 }
 

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConnectorError } from "../errors";
+import { simulatorPolicy as outbound } from "../testing";
 import { kingdee } from "./index";
 
 const SERVICES = "/k3cloud/Kingdee.BOS.WebApi.ServicesStub.";
@@ -24,7 +25,7 @@ const loginAnswer = () => ({
   headers: { "Set-Cookie": ["kdservice-sessionid=kd-1; path=/", "ASP.NET_SessionId=asp-1; path=/; HttpOnly"] },
 });
 
-const target = () => kingdee.createTarget!({ baseUrl, credentials: { acctId: "demo", username: "administrator", password: "888888" }, qps: 1000, maxRetries: 0 });
+const target = () => kingdee.createTarget!({ baseUrl, credentials: { acctId: "demo", username: "administrator", password: "888888" }, outbound, qps: 1000, maxRetries: 0 });
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -82,6 +83,7 @@ describe("kingdee.md examples", () => {
     await kingdee.testConnection({
       baseUrl,
       credentials: { authType: "appSecret", acctId: "demo", username: "administrator", appId: "app", appSecret: "secret", lcid: 1033 },
+      outbound,
     });
     expect(received[0]).toMatchObject({ path: "AuthService.LoginByAppSecret", body: { parameters: ["demo", "administrator", "app", "secret", 1033] } });
   });

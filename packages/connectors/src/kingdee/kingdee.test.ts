@@ -3,6 +3,7 @@
 import { createKingdeeSimulator } from "@qiao/simulators";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConnectorError } from "../errors";
+import { rejection, simulatorPolicy as outbound } from "../testing";
 import type { ConnectionConfig, WriteOutcome, WriteRequest } from "../types";
 import { kingdee } from "./index";
 import { kingdeeCredentialsSchema } from "./meta";
@@ -13,7 +14,7 @@ let baseUrl = "";
 const password = { acctId: "qiao-demo", username: "administrator", password: "888888" };
 const appSecret = { authType: "appSecret", acctId: "qiao-demo", username: "administrator", appId: "240618_qiaoDemoSimulatorApp", appSecret: "qiao-demo-app-secret-2052" };
 
-const config = (extra: Partial<ConnectionConfig> = {}): ConnectionConfig => ({ baseUrl, credentials: password, qps: 1000, ...extra });
+const config = (extra: Partial<ConnectionConfig> = {}): ConnectionConfig => ({ baseUrl, credentials: password, outbound, qps: 1000, ...extra });
 const target = (extra: Partial<ConnectionConfig> = {}) => kingdee.createTarget!(config(extra));
 
 const shop = (FNumber: string, extra: Record<string, unknown> = {}) => ({ FNumber, FName: `店铺${FNumber}`, FCreateOrgId: "100", FUseOrgId: "100", FDescription: "", ...extra });
@@ -25,15 +26,6 @@ const request = (records: Record<string, unknown>[], mode: WriteRequest["mode"] 
   mode,
 });
 const idOf = (number: string) => String(sim.store.list().find((c) => c.FNumber === number)?.FCUSTID);
-
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
-}
 
 beforeAll(async () => {
   baseUrl = await sim.listen(0);

@@ -73,10 +73,31 @@ const envelopeSchema = z.object({ Result: z.object({ ResponseStatus: responseSta
  * puts it (a save's `Result`, or the first cell of an ExecuteBillQuery's wrapped error).
  */
 export function failedStatusOf(body: unknown): ResponseStatus | undefined {
-  const candidate = Array.isArray(body) && Array.isArray(body[0]) ? body[0][0] : body;
+  const candidate = envelopeCandidate(body);
   const parsed = envelopeSchema.safeParse(candidate);
   if (!parsed.success || parsed.data.Result.ResponseStatus.IsSuccess) return undefined;
   return parsed.data.Result.ResponseStatus;
+}
+
+function envelopeCandidate(body: unknown): unknown {
+  return Array.isArray(body) && Array.isArray(body[0]) ? body[0][0] : body;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Rewrites, in place, every Errors[].Message of the answer's ResponseStatus with `clean`: the
+ * callers turn these messages into error texts and record outcomes.
+ */
+export function scrubFailure(body: unknown, clean: (message: string) => string): void {
+  const candidate = envelopeCandidate(body);
+  const result = isRecord(candidate) ? candidate.Result : undefined;
+  const status = isRecord(result) ? result.ResponseStatus : undefined;
+  const errors = isRecord(status) ? status.Errors : undefined;
+  if (!Array.isArray(errors)) return;
+  for (const error of errors) {
+    if (isRecord(error) && typeof error.Message === "string") error.Message = clean(error.Message);
+  }
 }
 
 export function firstErrorMessage(status: ResponseStatus): string {

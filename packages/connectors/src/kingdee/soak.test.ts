@@ -3,6 +3,7 @@
 // and the session expires every 100 calls. Nothing may be lost and nothing written twice.
 import { createKingdeeSimulator } from "@qiao/simulators";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { simulatorPolicy as outbound } from "../testing";
 import type { TargetClient, WriteOutcome } from "../types";
 import { kingdee } from "./index";
 
@@ -39,7 +40,7 @@ async function writeBatch(target: TargetClient, records: Record<string, unknown>
 }
 
 it("writes exactly 1,000 customers with 0 duplicate attempts despite 10% faults and expiring sessions", async () => {
-  const target = kingdee.createTarget!({ baseUrl, credentials: { acctId: "qiao-demo", username: "administrator", password: "888888" }, qps: 1000 });
+  const target = kingdee.createTarget!({ baseUrl, credentials: { acctId: "qiao-demo", username: "administrator", password: "888888" }, outbound, qps: 1000 });
   const shops = Array.from({ length: TOTAL }, (_, i) => ({
     FNumber: `SHOP${String(i + 1).padStart(5, "0")}`,
     FName: `压测店铺${i + 1}`,

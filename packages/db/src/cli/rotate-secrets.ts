@@ -10,13 +10,17 @@ try {
   const ring = keyring();
   const rotated = await rotateConnectionSecrets(db, ring);
   console.log(`Re-sealed ${rotated} connection(s) with key "${ring.activeId}".`);
-  const left = await db.connection.groupBy({ by: ["secretKeyId"], where: { secretKeyId: { not: ring.activeId } }, _count: { _all: true } });
+  const left = await db.connection.groupBy({
+    by: ["secretKeyId"],
+    where: { OR: [{ secretKeyId: { not: ring.activeId } }, { secretCiphertext: { startsWith: "v1." } }] },
+    _count: { _all: true },
+  });
   if (left.length === 0) {
     const others = [...ring.keys.keys()].filter((id) => id !== ring.activeId);
     console.log(others.length > 0 ? `No connection uses ${others.map((id) => `"${id}"`).join(", ")} any more: it can be removed from QIAO_SECRET_KEYS.` : "Every connection uses the active key.");
   } else {
     // A connection saved meanwhile by an instance still on the old configuration: run this again.
-    console.log(`Still sealed with other keys: ${left.map((l) => `"${l.secretKeyId}" × ${l._count._all}`).join(", ")}; run this again once every instance uses the new QIAO_SECRET_KEYS.`);
+    console.log(`Still sealed with other keys or in the v1 format: ${left.map((l) => `"${l.secretKeyId}" × ${l._count._all}`).join(", ")}; run this again once every instance uses the new QIAO_SECRET_KEYS.`);
     process.exitCode = 1;
   }
 } catch (error) {

@@ -148,6 +148,8 @@ export const connectionSchema = z.object({
   settings: z.record(z.string(), z.unknown()),
   /** Secret credential fields: whether a value is stored. The value itself never leaves the server. */
   secrets: z.record(z.string(), z.boolean()),
+  /** The stored secrets cannot be decrypted (key removed, row altered): they must be typed again. */
+  secretsUnreadable: z.boolean(),
   /** Schemes whose definition uses this connection. */
   usedBy: z.array(z.object({ id: uuid, name: z.string() })),
   createdAt: isoTime,
@@ -164,14 +166,14 @@ export const createConnectionBody = z.object({
   credentials,
 });
 
-/** Secret fields left blank keep their stored value. */
+/** Secret fields left blank keep their stored value, unless baseUrl changes: then every stored secret must be typed again. */
 export const updateConnectionBody = z.object({
   name: connectionName.optional(),
   baseUrl: baseUrl.optional(),
   credentials: credentials.optional(),
 });
 
-/** Test a saved connection; values given here are laid over the stored ones (blank secret = stored). */
+/** Test a saved connection; values given here are laid over the stored ones (blank secret = stored, unless baseUrl changes). */
 export const testConnectionBody = z.object({
   baseUrl: baseUrl.optional(),
   credentials: credentials.optional(),

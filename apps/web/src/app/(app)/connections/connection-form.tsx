@@ -1,6 +1,7 @@
 "use client";
 // Create / edit form generated from the connector's credential fields. Secret fields are never
-// filled from the server: blank means "keep what is stored".
+// filled from the server: blank means "keep what is stored" — unless the base URL was edited or the
+// stored secrets cannot be decrypted: then every secret must be typed again (the server enforces it).
 import { useState, type FormEvent } from "react";
 import { ApiClientError, api } from "@/lib/api/client";
 import { issueText, type ConnectionDto, type ConnectorDto } from "@/lib/api/schemas";
@@ -41,6 +42,9 @@ export function ConnectionForm({
   const [saving, setSaving] = useState(false);
   const [testing, setTesting] = useState(false);
   const [testResult, setTestResult] = useState<{ ok: boolean; message: string } | null>(null);
+
+  const baseUrlChanged = connection !== undefined && baseUrl.trim() !== connection.baseUrl;
+  const retype = baseUrlChanged || connection?.secretsUnreadable === true;
 
   function choosePlatform(next: string) {
     const c = connectors.find((x) => x.platform === next);
@@ -135,17 +139,22 @@ export function ConnectionForm({
           autoComplete="off"
         />
       </Field>
+      {retype && (
+        <Alert tone="amber">
+          <span data-testid="connection-retype-secrets">{t(baseUrlChanged ? "connections.baseUrlChanged" : "connections.secretsUnreadableHint")}</span>
+        </Alert>
+      )}
       <div className="grid gap-4 sm:grid-cols-2">
         {connector?.credentialFields.map((f) => {
           const id = `conn-cred-${f.key}`;
-          const stored = connection?.secrets[f.key];
+          const stored = connection?.secrets[f.key] && !retype;
           return (
             <Field
               key={f.key}
               label={en ? f.labelEn : f.label}
               htmlFor={id}
               error={errors[f.key]}
-              help={f.secret && connection ? (stored ? t("connections.secretStored") : t("connections.secretMissing")) : f.placeholder}
+              help={f.secret && connection ? t(retype ? "connections.secretRetype" : stored ? "connections.secretStored" : "connections.secretMissing") : f.placeholder}
             >
               {f.choices ? (
                 <Select id={id} value={values[f.key] ?? ""} onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}>

@@ -66,7 +66,14 @@ export function ConnectionsView() {
                       <h2 className="truncate font-semibold text-slate-900">{c.name}</h2>
                       <p className="truncate text-xs text-slate-500">{c.baseUrl}</p>
                     </div>
-                    <Badge tone={c.platform === "guanyi" ? "blue" : "amber"}>{platformName(c.platform)}</Badge>
+                    <div className="flex shrink-0 flex-col items-end gap-1">
+                      <Badge tone={c.platform === "guanyi" ? "blue" : "amber"}>{platformName(c.platform)}</Badge>
+                      {c.secretsUnreadable && (
+                        <Badge tone="red">
+                          <span data-testid="connection-secrets-unreadable">{t("connections.secretsUnreadable")}</span>
+                        </Badge>
+                      )}
+                    </div>
                   </div>
                   <p className="text-xs text-slate-500">
                     {c.usedBy.length > 0 ? (

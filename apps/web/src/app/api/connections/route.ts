@@ -1,7 +1,7 @@
 import { createConnection, prisma } from "@qiao/db";
 import { connectionListSchema, connectionSchema, createConnectionBody } from "@/lib/api/schemas";
 import { json, readJson, withAuth } from "@/server/api";
-import { checkCredentials, connectionDto, connectionUsage, connectorOf, splitFor } from "@/server/connections";
+import { checkBaseUrl, checkCredentials, connectionDto, connectionUsage, connectorOf, splitFor } from "@/server/connections";
 
 export const dynamic = "force-dynamic";
 
@@ -17,6 +17,7 @@ export const POST = withAuth(async (req, { principal }) => {
   const body = await readJson(req, createConnectionBody);
   const connector = connectorOf(body.platform);
   const credentials = checkCredentials(connector, body.credentials);
+  await checkBaseUrl(body.baseUrl);
   const row = await createConnection(prisma(), {
     platform: body.platform,
     name: body.name,

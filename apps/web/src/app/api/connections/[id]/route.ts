@@ -2,6 +2,7 @@ import { prisma, updateConnection } from "@qiao/db";
 import { connectionSchema, okSchema, updateConnectionBody } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import {
+  checkBaseUrl,
   checkCredentials,
   connectionDto,
   connectionUsage,
@@ -23,13 +24,18 @@ export const GET = withAuth<P>(async (_req, { params }) => {
   return json(connectionSchema, connectionDto(row, usage.get(row.id) ?? []));
 }, { role: "viewer" });
 
-/** PATCH /api/connections/:id — secret fields left blank keep their stored value. */
+/**
+ * PATCH /api/connections/:id — secret fields left blank keep their stored value; with a new
+ * baseUrl every stored secret must be typed again.
+ */
 export const PATCH = withAuth<P>(async (req, { params }) => {
   const db = prisma();
   const row = await findConnection(db, uuidParam(params.id, "连接"));
   const body = await readJson(req, updateConnectionBody);
   const connector = connectorOf(row.platform);
-  const credentials = body.credentials && checkCredentials(connector, mergeCredentials(row, body.credentials));
+  if (body.baseUrl !== undefined) await checkBaseUrl(body.baseUrl);
+  const edited = body.credentials !== undefined || body.baseUrl !== undefined;
+  const credentials = edited ? checkCredentials(connector, mergeCredentials(connector, row, body.baseUrl, body.credentials)) : undefined;
   const updated = await updateConnection(db, row.id, {
     name: body.name,
     baseUrl: body.baseUrl,

@@ -1,6 +1,6 @@
 import { connectionTestResultSchema, testNewConnectionBody } from "@/lib/api/schemas";
 import { json, readJson, withAuth } from "@/server/api";
-import { checkCredentials, connectorOf, testCredentials } from "@/server/connections";
+import { checkBaseUrl, checkCredentials, connectorOf, testCredentials } from "@/server/connections";
 
 export const dynamic = "force-dynamic";
 
@@ -9,5 +9,6 @@ export const POST = withAuth(async (req) => {
   const input = await readJson(req, testNewConnectionBody);
   const connector = connectorOf(input.platform);
   const credentials = checkCredentials(connector, input.credentials);
+  await checkBaseUrl(input.baseUrl);
   return json(connectionTestResultSchema, await testCredentials(connector, input.baseUrl, credentials));
 }, { role: "admin" });

@@ -1,0 +1,21 @@
+// Error texts are shown to people, stored with runs and logged: none may carry a credential value
+// of the connection, secret or not (a platform message may quote the appkey, the user name or the
+// password it was given).
+import type { ConnectorMeta } from "@qiao/core";
+
+/** The connection's credential values as they could appear in a text, longest first. */
+export function credentialValues(meta: ConnectorMeta, credentials: Record<string, unknown>): string[] {
+  const values = meta.credentialFields
+    // A choice (e.g. the login method) is one of the connector's own words, not a credential.
+    .filter((f) => !f.choices)
+    .map((f) => credentials[f.key])
+    .filter((v): v is string | number => (typeof v === "string" || typeof v === "number") && String(v) !== "")
+    .map(String);
+  return [...new Set(values)].sort((a, b) => b.length - a.length);
+}
+
+export function scrub(text: string, values: readonly string[]): string {
+  let out = text;
+  for (const v of values) out = out.split(v).join("***");
+  return out;
+}
