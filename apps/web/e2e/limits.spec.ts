@@ -38,6 +38,21 @@ test("a chunked body with no Content-Length is cut off at the limit while it str
   }
 });
 
+test("a route that never reads a body refuses an oversized one all the same, declared or chunked", async ({ request, baseURL }) => {
+  const path = "/api/runs/00000000-0000-4000-8000-000000000000/cancel";
+  const declared = await request.post(path, { headers: { ...bearer, "content-type": "application/json" }, data: Buffer.alloc(2 * MB, "a") });
+  expect(declared.status()).toBe(413);
+  const chunked = await rawRequest({
+    url: `${baseURL}${path}`,
+    headers: { ...bearer, "content-type": "application/json", "transfer-encoding": "chunked" },
+    streamBytes: 200 * MB,
+  });
+  expect(chunked.status).toBe(413);
+  expect(chunked.sentBytes).toBeLessThan(21 * MB);
+  // Within the limit it is the route's own answer (no such run).
+  expect((await request.post(path, { headers: bearer, data: {} })).status()).toBe(404);
+});
+
 test("scheme import accepts a file over 1 MB (up to 5 MB)", async ({ request }) => {
   const file = { format: "qiao.scheme", version: 1, name: "big import", description: "x".repeat(2 * MB) };
   const res = await request.post("/api/schemes/import", { headers: bearer, data: file });

@@ -2,13 +2,13 @@
 // cross-site check for state-changing requests, body parsing with zod, and error mapping.
 import { hasRole, roleSchema, type Role } from "@qiao/core";
 import { config, findUserByApiToken, prisma } from "@qiao/db";
-import { NextResponse, type NextRequest } from "next/server";
+import { NextRequest, NextResponse } from "next/server";
 import { RunRequestError, SchemeBusyError } from "@qiao/worker";
 import { ZodError, z } from "zod";
 import { auth } from "./auth";
 import { ApiError, fromZodError, notFound } from "./errors";
 import { logger } from "./logger";
-import { readBodyBytes } from "./request-body";
+import { readBodyBytes, refuseDeclaredOversize } from "./request-body";
 
 export interface Principal {
   userId: string;
@@ -131,17 +131,31 @@ const ROLE_REFUSAL: Record<Role, string> = {
  */
 export function withAuth<P extends Params = Params>(
   handler: (req: NextRequest, ctx: HandlerContext<P>) => Promise<Response>,
-  options: { role: Role },
+  options: { role: Role; bodyLimit?: "import" },
 ) {
   return async (req: NextRequest, route: { params: Promise<P> }): Promise<Response> => {
     try {
-      const principal = await principalFrom(req);
+      const c = config();
+      const bounded = await boundedBody(req, options.bodyLimit === "import" ? c.QIAO_MAX_IMPORT_BYTES : c.QIAO_MAX_BODY_BYTES);
+      const principal = await principalFrom(bounded);
       if (!principal) throw new ApiError("unauthorized", "请先登录，或在 Authorization 头中提供 API 令牌");
-      if (principal.via === "session" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
+      if (principal.via === "session" && !SAFE_METHODS.has(bounded.method)) assertSameOrigin(bounded);
       if (!hasRole(principal.role, options.role)) throw new ApiError("forbidden", ROLE_REFUSAL[options.role]);
-      return await handler(req, { principal, params: await route.params });
+      return await handler(bounded, { principal, params: await route.params });
     } catch (error) {
       return errorResponse(error);
     }
   };
+}
+
+/**
+ * Every route's body is bounded, whether or not the route reads it: a declared Content-Length over
+ * the limit is refused before anything is read; a body without one (chunked) is read here, cut off
+ * at the limit, and handed on from memory.
+ */
+async function boundedBody(req: NextRequest, limit: number): Promise<NextRequest> {
+  refuseDeclaredOversize(req, limit);
+  if (!req.body || req.headers.has("content-length")) return req;
+  const bytes = await readBodyBytes(req, limit);
+  return new NextRequest(req.url, { method: req.method, headers: req.headers, body: bytes });
 }

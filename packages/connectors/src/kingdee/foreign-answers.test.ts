@@ -80,12 +80,14 @@ describe("platform texts", () => {
 });
 
 describe("limits and refusals", () => {
-  it("turns a BatchSave answer over the size limit into an unknown outcome, which is looked up, not resent", async () => {
+  it("turns a BatchSave answer over the size limit into an unknown outcome: not resent, not looked up at once", async () => {
     answers.BatchSave = (res) => res.writeHead(200, { "content-type": "application/json" }).end(`{"Result":"${"x".repeat(8192)}"}`);
     answers.ExecuteBillQuery = json([]);
-    const error = await rejection(kingdee.createTarget!(config({ outbound: { ...outbound, maxResponseBytes: 4096 } })).write(save));
-    expect(error.kind).toBe("unknown_outcome");
-    expect(error.message).toContain("超过 4096 字节的上限");
+    const outcomes = await kingdee.createTarget!(config({ outbound: { ...outbound, maxResponseBytes: 4096 } })).write(save);
+    expect(outcomes).toMatchObject([{ ok: false, unknown: true, index: 0 }]);
+    expect(outcomes[0]!.ok === false && outcomes[0]!.message).toContain("超过 4096 字节的上限");
+    // ValidateUser and the one BatchSave: the engine looks the record up after the wait.
+    expect(calls).toBe(2);
   });
 
   it("refuses an address the policy forbids before sending anything", async () => {

@@ -25,4 +25,4 @@ export const POST = withAuth(async (req, { principal }) => {
     principal.userId,
   );
   return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db)) }, 201);
-}, { role: "editor" });
+}, { role: "editor", bodyLimit: "import" });
