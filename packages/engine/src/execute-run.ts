@@ -9,7 +9,7 @@ import { RunJournal } from "./journal";
 import { AttemptLease } from "./lease";
 import { loadRun } from "./load-run";
 import { testRunOptionsSchema } from "./options";
-import { clockTime, outcomesPending } from "./outcomes";
+import { clockTime, type OutcomesPending } from "./outcomes";
 import { readSource } from "./read-phase";
 import { prepareRetry } from "./retry-run";
 import { RunScope, type PhaseEnd } from "./scope";
@@ -115,11 +115,16 @@ async function attempt(
 
   let end: PhaseEnd;
   let scope: RunScope | undefined;
+  let pending: OutcomesPending = { count: 0, nextCheck: null };
   try {
     const loaded = await loadRun(ctx, run, log);
     scope = new RunScope(ctx, run, loaded.plan, loaded.source, loaded.target, journal, clock, lease);
     end = await runPhases(scope);
-    if (end === "done" && writes(run)) end = await settleAndWrite(scope, run.trigger !== "manual" && run.trigger !== "schedule");
+    if (end === "done" && writes(run)) {
+      const settled = await settleAndWrite(scope, run.trigger !== "manual" && run.trigger !== "schedule");
+      end = settled.end;
+      pending = settled.pending ?? pending;
+    }
   } catch (error) {
     if (error instanceof AttemptSuperseded) {
       log.warn({ lost: lease.lost ?? "superseded" }, "this attempt no longer owns the run (another worker took it over, or its lease or job lock was lost); stopping");
@@ -157,10 +162,9 @@ async function attempt(
     return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
   }
 
-  const pending = scope && writes(run) ? await outcomesPending(scope) : { count: 0, nextCheck: null };
-  if (pending.count > 0) {
+  if (scope && pending.count > 0) {
     const until = new Date(Math.max(pending.nextCheck?.getTime() ?? 0, Date.now() + 1_000));
-    const at = clockTime(until, scope!.plan.timezone);
+    const at = clockTime(until, scope.plan.timezone);
     await journal.info(
       `还有 ${pending.count} 条记录的写入结果待确认：将于 ${at} 在目标系统中核对，存在的记为已写入，不存在的才重新发送；核对完成前运行不会结束`,
       `${pending.count} records still have an unknown outcome: they are looked up in the target at ${at}; found ones count as written, only absent ones are sent again. The run ends once they are settled`,

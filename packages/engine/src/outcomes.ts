@@ -2,7 +2,7 @@
 // once the wait has passed; found → written, absent → pending (sent again), no number → failed,
 // the lookup failing → looked up again later. Never sent twice, never lost.
 import { isConnectorError } from "@qiao/connectors";
-import { dueUnknownRecords, parkSending, postponeUnknown, resolveUnknown, unknownSummary, type OutcomeVerdict } from "@qiao/db";
+import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, type OutcomeVerdict } from "@qiao/db";
 import { payloadHash } from "./hash";
 import type { RunScope } from "./scope";
 
@@ -19,22 +19,34 @@ export function clockTime(at: Date, timezone: string): string {
   return at.toLocaleTimeString("zh-CN", { timeZone: timezone, hour12: false });
 }
 
+/** Records of the scheme whose outcome is still unknown, and when the first lookup is due. */
+export interface OutcomesPending {
+  count: number;
+  nextCheck: Date | null;
+}
+
 /**
  * Parks the scheme's `sending` rows (left by another attempt: see parkSending) as unknown, then
  * looks up the unknown records that are due. Returns how many were found absent and are pending
- * again, to be sent by the caller. Call it only when this attempt has no call in flight.
+ * again, to be sent by the caller, and what is still unknown. Call it only when this attempt has
+ * no call in flight. One pass over the scheme's staging when there is nothing to settle.
  */
-export async function settleOutcomes(x: RunScope): Promise<number> {
+export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; pending: OutcomesPending }> {
   const { plan, run } = x;
+  let stats = await x.clock.time("protocol", () => outcomeStats(x.db, run.schemeId));
+  if (stats.sending === 0 && stats.due === 0) return { requeued: 0, pending: { count: stats.unknown, nextCheck: stats.nextCheck } };
   const delayMs = x.lease.leaseMs + x.unknownWaitMs;
-  const parked = await x.clock.time("protocol", () =>
-    parkSending(x.db, {
-      ...x.attemptRef,
-      schemeId: run.schemeId,
-      delayMs,
-      message: "写入被中断（工作进程退出或被接替），结果待确认：稍后在目标系统中核对，核对前不会重发",
-    }),
-  );
+  const parked =
+    stats.sending === 0
+      ? 0
+      : await x.clock.time("protocol", () =>
+          parkSending(x.db, {
+            ...x.attemptRef,
+            schemeId: run.schemeId,
+            delayMs,
+            message: "写入被中断（工作进程退出或被接替），结果待确认：稍后在目标系统中核对，核对前不会重发",
+          }),
+        );
   if (parked > 0) {
     const at = clockTime(new Date(Date.now() + delayMs), plan.timezone);
     await x.journal.warn(
@@ -43,7 +55,9 @@ export async function settleOutcomes(x: RunScope): Promise<number> {
       { parked, checkAfter: new Date(Date.now() + delayMs).toISOString() },
     );
   }
-  return resolveDue(x);
+  const requeued = stats.due > 0 ? await resolveDue(x) : 0;
+  stats = await x.clock.time("protocol", () => outcomeStats(x.db, run.schemeId));
+  return { requeued, pending: { count: stats.unknown, nextCheck: stats.nextCheck } };
 }
 
 async function resolveDue(x: RunScope): Promise<number> {
@@ -113,9 +127,4 @@ async function resolveDue(x: RunScope): Promise<number> {
     );
   }
   return totals.requeued;
-}
-
-/** The scheme's records still unknown, and when the first lookup is due. */
-export function outcomesPending(x: RunScope): Promise<{ count: number; nextCheck: Date | null }> {
-  return unknownSummary(x.db, x.run.schemeId);
 }

@@ -18,7 +18,7 @@ import {
 } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
 import { payloadHash } from "./hash";
-import { clockTime, settleOutcomes } from "./outcomes";
+import { clockTime, settleOutcomes, type OutcomesPending } from "./outcomes";
 import { later } from "./promises";
 import type { PhaseEnd, RunScope } from "./scope";
 
@@ -236,13 +236,15 @@ export async function writePending(x: RunScope, onlyThisRun: boolean, settle = t
 
 /**
  * After the last batch: settles again (records parked meanwhile, unknown outcomes that came due)
- * and writes what the lookups found absent, until a lookup finds nothing more to send.
+ * and writes what the lookups found absent, until a lookup finds nothing more to send. Says what is
+ * still unknown when it is done.
  */
-export async function settleAndWrite(x: RunScope, onlyThisRun: boolean): Promise<PhaseEnd> {
+export async function settleAndWrite(x: RunScope, onlyThisRun: boolean): Promise<{ end: PhaseEnd; pending?: OutcomesPending }> {
   for (;;) {
-    if ((await settleOutcomes(x)) === 0) return "done";
+    const settled = await settleOutcomes(x);
+    if (settled.requeued === 0) return { end: "done", pending: settled.pending };
     const end = await writeBatches(x, stagedBatches(x, onlyThisRun));
-    if (end !== "done") return end;
+    if (end !== "done") return { end };
   }
 }
 
@@ -307,15 +309,18 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
 }
 
 /**
- * Right before a call: the attempt's lease renewed, and the time by which the call must be sent
- * (the lease's end, less a margin); or why the run must stop instead.
+ * Right before a call: the time by which it must be sent (the end of the attempt's lease, less a
+ * margin; a lease past half its length is renewed first), or why the run must stop instead.
  */
 async function stillToSend(x: RunScope): Promise<Exclude<PhaseEnd, "done"> | "superseded" | number> {
   const stop = x.interruption();
   if (stop) return stop;
   const asked = Date.now();
-  const lease = await x.clock.time("protocol", () => renewLease(x.db, x.run.id, x.run.attempt, x.lease.leaseMs));
-  if (!lease) return "superseded";
-  if (lease.cancelRequested) return "cancelled";
-  return asked + lease.leaseMsLeft - x.lease.sendMarginMs;
+  const now = await x.clock.time("protocol", () => runFence(x.db, x.run.id));
+  if (now?.attempt !== x.run.attempt || now.status !== "running" || now.leaseMsLeft === 0) return "superseded";
+  if (now.cancelRequested) return "cancelled";
+  if (now.leaseMsLeft > x.lease.leaseMs / 2) return asked + now.leaseMsLeft - x.lease.sendMarginMs;
+  const renewed = await x.clock.time("protocol", () => renewLease(x.db, x.run.id, x.run.attempt, x.lease.leaseMs));
+  if (!renewed) return "superseded";
+  return asked + renewed.leaseMsLeft - x.lease.sendMarginMs;
 }

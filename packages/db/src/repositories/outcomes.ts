@@ -189,12 +189,30 @@ export async function postponeUnknown(db: Db, input: AttemptRef & { ids: bigint[
   return rows[0]!.n;
 }
 
-/** How many of the scheme's records are unknown, and when the first lookup is due. */
-export async function unknownSummary(db: Db, schemeId: string): Promise<{ count: number; nextCheck: Date | null }> {
-  const rows = await hotQuery<{ count: number; nextCheck: Date | null }>(
+export interface OutcomeStats {
+  /** Rows left `sending` (by another attempt, when the caller has no call in flight). */
+  sending: number;
+  unknown: number;
+  /** Unknown rows whose lookup is due now. */
+  due: number;
+  /** When the first lookup is due (null: none unknown). */
+  nextCheck: Date | null;
+}
+
+/**
+ * One pass over the scheme's staging rows (through (scheme_id, id): there is no status index, so
+ * status changes stay HOT updates): what is sending or unknown, and when lookups are due. The engine
+ * asks it before and after the batches and runs the statements above only when there is something.
+ */
+export async function outcomeStats(db: Db, schemeId: string): Promise<OutcomeStats> {
+  const rows = await hotQuery<OutcomeStats>(
     db,
-    `SELECT count(*)::int AS count, min(check_after) AS "nextCheck"
-    FROM source_records WHERE scheme_id = $1::uuid AND status = 'unknown'`,
+    `SELECT
+      count(*) FILTER (WHERE status = 'sending')::int AS sending,
+      count(*) FILTER (WHERE status = 'unknown')::int AS unknown,
+      count(*) FILTER (WHERE status = 'unknown' AND check_after <= now())::int AS due,
+      min(check_after) FILTER (WHERE status = 'unknown') AS "nextCheck"
+    FROM source_records WHERE scheme_id = $1::uuid AND status IN ('sending', 'unknown')`,
     [schemeId],
   );
   return rows[0]!;

@@ -13,12 +13,14 @@ export function rowsJson(rows: readonly Record<string, unknown>[]): string {
  * parameters) still owns the run: the run is `running` in that attempt and its lease has not run
  * out. Statements that mark records or record outcomes change nothing without it, so an attempt
  * that was superseded, or whose worker stalled past its lease, cannot touch rows another attempt
- * now owns. FOR SHARE: a claim by another attempt (an UPDATE of the row) waits for the statement,
- * and a statement that starts after the claim sees the new attempt, never the old one.
+ * now owns. No row lock on the run (FOR SHARE cost a MultiXact per batch, with two statements of an
+ * attempt in flight at once): a statement that began just before a claim may still apply, and that
+ * is safe, because each of them also requires the rows' own state (`sending` in its batch, …), which
+ * the new attempt's statements change under row locks, and because no call is made without the
+ * lease renewed in an UPDATE of the run row (renewLease), which a claim serializes with.
  */
 export function fenceCte(run: string, attempt: string): string {
   return `fence AS MATERIALIZED (
       SELECT 1 AS ok FROM runs
-      WHERE id = ${run}::uuid AND attempt = ${attempt}::int AND status = 'running' AND lease_until > now()
-      FOR SHARE)`;
+      WHERE id = ${run}::uuid AND attempt = ${attempt}::int AND status = 'running' AND lease_until > now())`;
 }
