@@ -32,8 +32,9 @@ const env: NodeJS.ProcessEnv = {
   GUANYI_SIM_PORT: process.env.E2E_GUANYI_PORT ?? "4110",
   KINGDEE_SIM_PORT: process.env.E2E_KINGDEE_PORT ?? "4120",
   NEXT_TELEMETRY_DISABLED: "1",
-  // unknown-outcome.spec.ts watches a 待确认 batch being looked up: seconds, not the default 5 minutes.
-  QIAO_UNKNOWN_OUTCOME_WAIT_S: "6",
+  // unknown-outcome.spec.ts watches a 待确认 batch wait and be looked up: 20 s, not the default 5
+  // minutes, and long enough for the run page to show the wait on a busy machine.
+  QIAO_UNKNOWN_OUTCOME_WAIT_S: "20",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
 };
 

@@ -36,7 +36,7 @@ test("a batch whose answer was lost waits as 待确认, is looked up after the w
   await expect(page.getByTestId("stat-unknown")).toHaveText("100");
   await expect(page.getByTestId("run-view").getByTestId("run-status").first()).toHaveAttribute("data-status", "running");
 
-  // After the wait (6 s in e2e) the lookup finds the 100 in 金蝶: written, nothing sent again.
+  // After the wait (20 s in e2e) the lookup finds the 100 in 金蝶: written, nothing sent again.
   await expect(page.getByTestId("run-view").getByTestId("run-status").first()).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
   await expect(page.getByTestId("stat-written")).toHaveText("200");
   await expect(page.getByTestId("run-waiting")).toHaveCount(0);

@@ -89,7 +89,8 @@ describe("unknown outcomes", () => {
     sim.kingdee.injectNext({ fault: "drop", service: "BatchSave" });
     const scheme = await sim.createScheme();
     const r = await sim.requestRun(scheme.id, "manual");
-    const ctx = context({ unknownOutcomeWaitMs: 300 });
+    // Long enough that the first attempt ends (waiting) before the lookup is due, however busy the machine.
+    const ctx = context({ unknownOutcomeWaitMs: 2_000 });
     expect((await executeRun(ctx, r.id)).kind).toBe("waiting");
     // The first lookup fails (both tries of the client): 500 twice.
     sim.kingdee.injectNext({ fault: "http500", service: "ExecuteBillQuery" }, { fault: "http500", service: "ExecuteBillQuery" });
