@@ -1,5 +1,6 @@
 // The producer side against real Postgres and Redis (own prefix), no worker: requesting, refusing,
 // cancelling and reconciling runs, and syncing schedules. Executing them is apps/worker's test.
+import { validateCron } from "@qiao/core";
 import { config, createRun, type Config } from "@qiao/db";
 import { testRedisPrefix } from "@qiao/db/testing";
 import { openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
@@ -154,4 +155,16 @@ test("syncSchedules: one scheduler per enabled scheme with a cron, in its timezo
   expect(schedulers.filter((s) => s.name === JOB.schedule)).toMatchObject([{ key: other.id, pattern: "0 3 * * *", tz: "Asia/Shanghai" }]);
   expect(await syncSchemeSchedule(queue, { id: other.id, cron: "0 3 * * *", timezone: "Asia/Shanghai", enabled: false })).toBe("removed");
   expect(await queue.getJobSchedulers(0, -1)).toEqual([]);
+});
+
+test("what the scheme's cron check accepts, BullMQ schedules in the scheme's timezone", async () => {
+  const id = "00000000-0000-4000-8000-00000000c0de";
+  for (const cron of ["*/5 * * * * *", "@daily", "@weekdays", "0 9 ? * sun", "30 */2 1-15/3 JAN,jul *", "0 0 L * *"]) {
+    expect(validateCron(cron)).toEqual({ ok: true });
+    expect(await syncSchemeSchedule(queue, { id, cron, timezone: "Asia/Shanghai", enabled: true })).toBe("scheduled");
+    const scheduler = await queue.getJobScheduler(id);
+    expect(scheduler).toMatchObject({ pattern: cron, tz: "Asia/Shanghai" });
+    expect(scheduler?.next).toBeGreaterThan(Date.now() - 1000);
+  }
+  await syncSchemeSchedule(queue, { id, cron: null, timezone: "Asia/Shanghai", enabled: false });
 });
