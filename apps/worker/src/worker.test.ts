@@ -1,36 +1,30 @@
 // The worker in-process against real Postgres, Redis (own prefix) and the simulators: executing
 // requested and reconciled runs, schedule ticks, retention, the shared limiter. The producer side
 // alone is tested in @qiao/jobs.
-import { cancelRun, config, createRun, pruneRuns, type Config } from "@qiao/db";
-import { testRedisPrefix } from "@qiao/db/testing";
+import { cancelRun, createRun, pruneRuns, type Config } from "@qiao/db";
 import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
-import { createRunQueue, deleteRedisPrefix, JOB, reconcileRuns, requestRun, syncSchemeSchedule } from "@qiao/jobs";
+import type { Simulated, TestDb } from "@qiao/engine/testing";
+import { JOB, reconcileRuns, requestRun, syncSchemeSchedule } from "@qiao/jobs";
+import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
 import { createSharedLimiters } from "./rate-limiter";
 import { workerSettings } from "./settings";
 import { startWorker, type RunningWorker } from "./worker";
 
 const log = pino({ level: "silent" });
+let bed: QueueTestBed;
 let t: TestDb;
 let sim: Simulated;
 let cfg: Config;
 let queue: Queue;
 
 beforeAll(async () => {
-  t = await openTestDb("worker");
-  sim = await simulate(t.db, { shops: 150 });
-  cfg = { ...config(), REDIS_PREFIX: testRedisPrefix("worker") };
-  queue = createRunQueue(cfg);
+  bed = await openQueueTestBed("worker", 150);
+  ({ t, sim, cfg, queue } = bed);
 });
 
-afterAll(async () => {
-  await queue?.close();
-  await sim?.close();
-  await t?.close();
-  if (cfg) await deleteRedisPrefix(cfg.REDIS_URL, cfg.REDIS_PREFIX);
-});
+afterAll(() => bed?.close());
 
 async function withWorker<T>(body: (w: RunningWorker) => Promise<T>): Promise<T> {
   const w = await startWorker({

@@ -1,39 +1,33 @@
 // The producer side against real Postgres and Redis (own prefix), no worker: requesting, refusing,
 // cancelling and reconciling runs, and syncing schedules. Executing them is apps/worker's test.
 import { validateCron } from "@qiao/core";
-import { config, createRun, type Config } from "@qiao/db";
-import { testRedisPrefix } from "@qiao/db/testing";
-import { openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
+import { createRun, type Config } from "@qiao/db";
+import type { Simulated, TestDb } from "@qiao/engine/testing";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cancelRun } from "./cancel-run";
 import type { JobsLogger } from "./logger";
-import { createRunQueue, deleteRedisPrefix, JOB } from "./queue";
+import { createRunQueue, JOB } from "./queue";
 import { reconcileRuns } from "./reconciler";
 import { requestRun, RunRequestError } from "./request-run";
 import { syncSchedules, syncSchemeSchedule } from "./schedules";
 import { SchemeBusyError } from "./index";
+import { openQueueTestBed, type QueueTestBed } from "./testing";
 
 const warnings: string[] = [];
 const log: JobsLogger = { warn: (_details, message) => void warnings.push(message) };
+let bed: QueueTestBed;
 let t: TestDb;
 let sim: Simulated;
 let cfg: Config;
 let queue: Queue;
 
 beforeAll(async () => {
-  t = await openTestDb("jobs");
-  sim = await simulate(t.db, { shops: 5 });
-  cfg = { ...config(), REDIS_PREFIX: testRedisPrefix("jobs") };
-  queue = createRunQueue(cfg);
+  bed = await openQueueTestBed("jobs", 5);
+  ({ t, sim, cfg, queue } = bed);
 });
 
-afterAll(async () => {
-  await queue?.close();
-  await sim?.close();
-  await t?.close();
-  if (cfg) await deleteRedisPrefix(cfg.REDIS_URL, cfg.REDIS_PREFIX);
-});
+afterAll(() => bed?.close());
 
 describe("requestRun", () => {
   test("writes the run, enqueues its id once, refuses a second active run visibly", async () => {
