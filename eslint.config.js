@@ -1,6 +1,7 @@
 // One ESLint configuration for every workspace (each runs `eslint .` from its folder).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { boundaryConfigs } from "./eslint/boundaries.js";
 
 export default tseslint.config(
   {
@@ -23,4 +24,5 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  ...boundaryConfigs(),
 );

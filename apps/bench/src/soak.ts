@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { config, createPrisma, type Db, type RunStatus } from "@qiao/db";
 import { createTestDatabase } from "@qiao/db/testing";
 import { ledgerOf, simulate, simulatorShops, type LedgerReport, type Simulated } from "@qiao/engine/testing";
-import { createRunQueue, deleteRedisPrefix, requestRun, syncSchemeSchedule } from "@qiao/worker";
+import { createRunQueue, deleteRedisPrefix, requestRun, syncSchemeSchedule } from "@qiao/jobs";
 import { runToEnd, waitUntil } from "./processes";
 import { seededRandom } from "@qiao/simulators";
 import { Chaos } from "./soak/chaos";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { config, createPrisma, type Db } from "@qiao/db";
 import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
-import { deleteRedisPrefix } from "@qiao/worker";
+import { deleteRedisPrefix } from "@qiao/jobs";
 import { QiaoApi, SimulatorAdmin } from "./api";
 import { cpuSeconds, freePort, runToEnd, spawnChild, waitUntil, type Child } from "./processes";
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { ensureDatabase, migrate, MIGRATIONS_DIR } from "@qiao/db/migrate";
 import { startSimulatorsFromEnv, type RunningSimulator } from "@qiao/simulators";
-import { deleteRedisPrefix } from "@qiao/worker";
+import { deleteRedisPrefix } from "@qiao/jobs";
 import { SERVER_LOG } from "./leaks";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));

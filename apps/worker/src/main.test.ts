@@ -4,9 +4,8 @@ import { testRedisPrefix } from "@qiao/db/testing";
 import type { Queue } from "bullmq";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
-import { createRunQueue } from "./queue";
-import { requestRun } from "./request-run";
-import { cleanRedisPrefix, spawnWorker, type WorkerProcess } from "./testing";
+import { createRunQueue, deleteRedisPrefix, requestRun } from "@qiao/jobs";
+import { spawnWorker, type WorkerProcess } from "./testing";
 
 let t: TestDb;
 let sim: Simulated;
@@ -43,7 +42,7 @@ afterAll(async () => {
   await queue?.close();
   await sim?.close();
   await t?.close();
-  await cleanRedisPrefix(config().REDIS_URL, prefix);
+  await deleteRedisPrefix(config().REDIS_URL, prefix);
 });
 
 function start(): WorkerProcess {

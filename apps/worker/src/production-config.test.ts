@@ -2,8 +2,9 @@
 import { randomBytes } from "node:crypto";
 import { config } from "@qiao/db";
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from "@qiao/db/testing";
+import { deleteRedisPrefix } from "@qiao/jobs";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { cleanRedisPrefix, spawnWorker, type WorkerProcess } from "./testing";
+import { spawnWorker, type WorkerProcess } from "./testing";
 
 let database: TestDatabase;
 const prefix = testRedisPrefix("prodcfg");
@@ -25,7 +26,7 @@ afterAll(async () => {
   for (const w of started) if (w.child.exitCode === null) w.child.kill("SIGKILL");
   await Promise.all(started.map((w) => w.exited));
   await database?.drop();
-  await cleanRedisPrefix(config().REDIS_URL, prefix);
+  await deleteRedisPrefix(config().REDIS_URL, prefix);
 });
 
 function start(env: Record<string, string>): WorkerProcess {

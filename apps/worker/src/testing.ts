@@ -1,8 +1,6 @@
-// Test support for the worker's integration tests: worker processes spawned as in production,
-// and cleanup of a test's Redis prefix.
+// Test support for the worker's integration tests: worker processes spawned as in production.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
 
 const WORKER_DIR = fileURLToPath(new URL("..", import.meta.url));
 
@@ -62,19 +60,4 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
       });
     },
   };
-}
-
-/** Deletes every key under a test's Redis prefix. */
-export async function cleanRedisPrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -1,40 +1,30 @@
-// The worker in-process against real Postgres, Redis (own prefix) and the simulators: requesting,
-// refusing, cancelling, scheduling and reconciling runs.
-import { cancelRun, config, createRun, pruneRuns, type Config } from "@qiao/db";
-import { testRedisPrefix } from "@qiao/db/testing";
+// The worker in-process against real Postgres, Redis (own prefix) and the simulators: executing
+// requested and reconciled runs, schedule ticks, retention, the shared limiter. The producer side
+// alone is tested in @qiao/jobs.
+import { cancelRun, createRun, pruneRuns, type Config } from "@qiao/db";
 import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
-import { createRunQueue, JOB } from "./queue";
+import type { Simulated, TestDb } from "@qiao/engine/testing";
+import { JOB, reconcileRuns, requestRun, syncSchemeSchedule } from "@qiao/jobs";
+import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
 import { createSharedLimiters } from "./rate-limiter";
-import { reconcileRuns } from "./reconciler";
-import { requestRun, RunRequestError } from "./request-run";
-import { syncSchedules, syncSchemeSchedule } from "./schedules";
-import { SchemeBusyError } from "./index";
 import { workerSettings } from "./settings";
-import { cleanRedisPrefix } from "./testing";
 import { startWorker, type RunningWorker } from "./worker";
 
 const log = pino({ level: "silent" });
+let bed: QueueTestBed;
 let t: TestDb;
 let sim: Simulated;
 let cfg: Config;
 let queue: Queue;
 
 beforeAll(async () => {
-  t = await openTestDb("worker");
-  sim = await simulate(t.db, { shops: 150 });
-  cfg = { ...config(), REDIS_PREFIX: testRedisPrefix("worker") };
-  queue = createRunQueue(cfg);
+  bed = await openQueueTestBed("worker", 150);
+  ({ t, sim, cfg, queue } = bed);
 });
 
-afterAll(async () => {
-  await queue?.close();
-  await sim?.close();
-  await t?.close();
-  if (cfg) await cleanRedisPrefix(cfg.REDIS_URL, cfg.REDIS_PREFIX);
-});
+afterAll(() => bed?.close());
 
 async function withWorker<T>(body: (w: RunningWorker) => Promise<T>): Promise<T> {
   const w = await startWorker({
@@ -56,71 +46,6 @@ function finished(runId: string) {
     .not.toMatch(/^(queued|running)$/);
 }
 
-describe("requestRun", () => {
-  test("writes the run, enqueues its id once, refuses a second active run visibly", async () => {
-    const scheme = await sim.createScheme();
-    const run = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "manual" });
-    expect(run).toMatchObject({ status: "queued", trigger: "manual", schemeVersion: 1 });
-    const job = await queue.getJob(run.id);
-    expect(job?.data).toEqual({ runId: run.id });
-
-    await queue.add(JOB.run, { runId: run.id }, { jobId: run.id });
-    expect(await queue.getJobCountByTypes("waiting")).toBe(1);
-
-    const busy = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "manual" }).catch((e: unknown) => e);
-    expect(busy).toBeInstanceOf(SchemeBusyError);
-    expect((busy as SchemeBusyError).activeRun?.id).toBe(run.id);
-
-    // A test run that writes nothing may run beside it.
-    const dry = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "test", options: { sampleSize: 3, writeCount: 0 } });
-    expect(dry.options).toEqual({ sampleSize: 3 });
-
-    expect(await cancelRun(t.db, run.id)).toMatchObject({ status: "cancelled", cancelRequested: true });
-    await cancelRun(t.db, dry.id);
-    await queue.drain();
-  });
-
-  test("an idempotency key returns the first run; invalid requests are typed errors", async () => {
-    const scheme = await sim.createScheme();
-    const a = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "manual", idempotencyKey: `k-${scheme.id}` });
-    const b = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "manual", idempotencyKey: `k-${scheme.id}` });
-    expect(b.id).toBe(a.id);
-    await cancelRun(t.db, a.id);
-
-    const invalid = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "test", options: { sampleSize: 0 } }).catch((e: unknown) => e);
-    expect(invalid).toBeInstanceOf(RunRequestError);
-    expect((invalid as RunRequestError).issues[0]?.path).toBe("sampleSize");
-    const noTarget = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "retry" }).catch((e: unknown) => e);
-    expect(noTarget).toMatchObject({ code: "invalid" });
-    const missing = await requestRun(t.db, queue, { schemeId: "00000000-0000-4000-8000-000000000000", trigger: "manual" }).catch((e: unknown) => e);
-    expect(missing).toMatchObject({ code: "not_found" });
-    await queue.drain();
-  });
-
-  test("an idempotency key counts per user and scheme: another user's same key never gets the first run", async () => {
-    const scheme = await sim.createScheme();
-    const other = await sim.createScheme();
-    const key = `shared-${scheme.id}`;
-    const ask = (schemeId: string, createdById: string) =>
-      requestRun(t.db, queue, { schemeId, trigger: "manual", createdById, idempotencyKey: key });
-    const first = await ask(scheme.id, "user-a");
-    expect((await ask(scheme.id, "user-a")).id).toBe(first.id);
-
-    const busy = await ask(scheme.id, "user-b").catch((e: unknown) => e);
-    expect(busy).toBeInstanceOf(SchemeBusyError);
-    const elsewhere = await ask(other.id, "user-a");
-    expect(elsewhere.id).not.toBe(first.id);
-
-    await cancelRun(t.db, first.id);
-    const own = await ask(scheme.id, "user-b");
-    expect(own).toMatchObject({ createdById: "user-b", status: "queued" });
-    expect(own.id).not.toBe(first.id);
-    await cancelRun(t.db, own.id);
-    await cancelRun(t.db, elsewhere.id);
-    await queue.drain();
-  });
-});
-
 describe("the worker", () => {
   test("executes a requested run; the reconciler enqueues a run whose job was lost", async () => {
     await withWorker(async () => {
@@ -137,18 +62,8 @@ describe("the worker", () => {
     });
   }, 30_000);
 
-  test("schedules: one scheduler per enabled scheme with a cron; a tick runs the scheme or is skipped while it is busy", async () => {
+  test("a schedule tick runs the scheme, or is skipped while it is busy", async () => {
     const scheme = await sim.createScheme();
-    const other = await sim.createScheme();
-    await t.db.scheme.update({ where: { id: other.id }, data: { cron: "0 3 * * *", timezone: "Asia/Shanghai" } });
-    await syncSchemeSchedule(queue, { id: "00000000-0000-4000-8000-00000000dead", cron: "0 4 * * *", timezone: "UTC", enabled: true });
-
-    expect(await syncSchedules(t.db, queue)).toMatchObject({ removed: 1 });
-    const schedulers = await queue.getJobSchedulers(0, -1);
-    expect(schedulers.filter((s) => s.name === JOB.schedule)).toMatchObject([{ key: other.id, pattern: "0 3 * * *", tz: "Asia/Shanghai" }]);
-    await t.db.scheme.update({ where: { id: other.id }, data: { enabled: false } });
-    expect(await syncSchemeSchedule(queue, { id: other.id, cron: "0 3 * * *", timezone: "Asia/Shanghai", enabled: false })).toBe("removed");
-
     await withWorker(async () => {
       await t.db.scheme.update({ where: { id: scheme.id }, data: { cron: "*/1 * * * * *", timezone: "Asia/Shanghai" } });
       await syncSchemeSchedule(queue, { id: scheme.id, cron: "*/1 * * * * *", timezone: "Asia/Shanghai", enabled: true });

@@ -2,14 +2,11 @@
 // ticks, daily pruning, the reconciler, and a graceful close that hands runs back at a batch boundary.
 import { appendRunLog, config as loadConfig, failActiveRun, prisma, pruneRuns, SchemeBusyError, type Config, type Db } from "@qiao/db";
 import { executeRun, type EngineContext } from "@qiao/engine";
+import { createRunQueue, JOB, reconcileRuns, redisConnection, requestRun, restoreMissingSchedules, RUN_QUEUE, runJobSchema, scheduleJobSchema, schedulePruning, syncSchedules, syncSchemeSchedule } from "@qiao/jobs";
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job, type Queue } from "bullmq";
 import type { z } from "zod";
 import { createLogger, type Logger } from "./logger";
-import { createRunQueue, JOB, redisConnection, RUN_QUEUE, runJobSchema, scheduleJobSchema } from "./queue";
 import { createSharedLimiters } from "./rate-limiter";
-import { reconcileRuns } from "./reconciler";
-import { requestRun } from "./request-run";
-import { restoreMissingSchedules, schedulePruning, syncSchedules, syncSchemeSchedule } from "./schedules";
 import { workerSettings, type WorkerSettings } from "./settings";
 
 export interface StartWorkerOptions {

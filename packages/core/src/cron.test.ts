@@ -14,6 +14,15 @@ describe("validateCron", () => {
     "5/10 * * * *",
     "0 */5 * * * *",
     "  59 23 31 12 6  ",
+    // Seconds first: the soak schedules every 5 seconds.
+    "*/5 * * * * *",
+    "@daily",
+    "@hourly",
+    "@weekly",
+    "@weekdays",
+    // Read as BullMQ reads them (the old hand-written grammar refused these two, the scheduler never did).
+    "*/61 * * * *",
+    "0 0 L * *",
   ])("accepts %s", (expression) => {
     expect(validateCron(expression)).toEqual({ ok: true });
   });
@@ -29,12 +38,14 @@ describe("validateCron", () => {
     ["* * * 13 *", "月"],
     ["* * * * 8", "星期"],
     ["* * * FOO *", "月"],
-    ["*/0 * * * *", "步长"],
-    ["*/61 * * * *", "步长"],
-    ["5-1 * * * *", "起点大于终点"],
-    ["1,,2 * * * *", "逗号"],
-    ["? * * * *", "?"],
+    ["*/0 * * * *", "分钟"],
+    ["5-1 * * * *", "分钟"],
+    ["1,,2 * * * *", "分钟"],
     ["a * * * *", "分钟"],
+    ["0 0 * * MON-FOO", "星期"],
+    ["@fortnightly", "@daily"],
+    ["every 5 minutes", "3 个"],
+    ["* * * * * ; rm -rf /", "9 个"],
     ["60 * * * * *", "秒"],
     ["* * * * L", "星期"],
   ])("rejects %s", (expression, mention) => {

@@ -2,13 +2,13 @@
 // scheduled runs; records are written while the read goes on), the first page only (test runs) or
 // the failed records (retry runs). Calling it again on an interrupted run resumes from staging; on
 // a finished run it does nothing.
+import { testRunOptionsSchema } from "@qiao/core";
 import { claimRun, DEFAULT_LEASE_MS, finishRun, isDatabaseUnavailable, requeueRun, waitForOutcomes, type RunModel as Run } from "@qiao/db";
 import type { EngineContext } from "./context";
 import { AttemptSuperseded, describeError } from "./failure";
 import { RunJournal } from "./journal";
 import { AttemptLease } from "./lease";
 import { loadRun } from "./load-run";
-import { testRunOptionsSchema } from "./options";
 import { clockTime, type OutcomesPending } from "./outcomes";
 import { readSource } from "./read-phase";
 import { prepareRetry } from "./retry-run";

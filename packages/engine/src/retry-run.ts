@@ -1,10 +1,9 @@
 // Retry: the failed records of one run (or of the whole scheme) are mapped again from their staged
 // data with the run's (current) scheme version and handed to the write phase; the source is not read.
-import { mapRecord } from "@qiao/core";
+import { mapRecord, retryRunOptionsSchema } from "@qiao/core";
 import { assignFailedToRun, failedRecords } from "@qiao/db";
 import { RunFailure } from "./failure";
 import { payloadHash } from "./hash";
-import { retryRunOptionsSchema } from "./options";
 import type { RunScope } from "./scope";
 
 const CHUNK = 500;

@@ -1,10 +1,9 @@
 // Test run (dry run): the first page only, mapped, stored in Run.result with the exact payloads;
 // nothing is written unless `writeCount` asks for the first N records to be written for real.
-import { mapRecord, resolveParams } from "@qiao/core";
+import { mapRecord, resolveParams, TEST_RUN_LIMITS, testRunOptionsSchema } from "@qiao/core";
 import type { SourcePage, WriteRequest } from "@qiao/connectors";
 import { assignPendingToRun, saveRunResult, stagePage } from "@qiao/db";
 import type { MappingError } from "./hash";
-import { TEST_RUN_LIMITS, testRunOptionsSchema } from "./options";
 import { stageable } from "./read-phase";
 import type { PhaseEnd, RunScope } from "./scope";
 import { writePending } from "./write-phase";

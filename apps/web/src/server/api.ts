@@ -3,7 +3,7 @@
 import { hasRole, roleSchema, type Role } from "@qiao/core";
 import { config, findUserByApiToken, prisma } from "@qiao/db";
 import { NextRequest, NextResponse } from "next/server";
-import { RunRequestError, SchemeBusyError } from "@qiao/worker";
+import { RunRequestError, SchemeBusyError } from "@qiao/jobs";
 import { ZodError, z } from "zod";
 import { auth } from "./auth";
 import { ApiError, fromZodError, notFound } from "./errors";

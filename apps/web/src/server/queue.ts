@@ -1,7 +1,7 @@
 // The BullMQ producer side of the web process: one queue connection, opened on first use (never
-// while `next build` collects page data). Runs are started only through @qiao/worker's producer API.
+// while `next build` collects page data). Runs are started only through @qiao/jobs.
 import { config } from "@qiao/db";
-import { createRunQueue } from "@qiao/worker";
+import { createRunQueue } from "@qiao/jobs";
 
 type RunQueue = ReturnType<typeof createRunQueue>;
 const g = globalThis as unknown as { qiaoRunQueue?: RunQueue };

@@ -3,7 +3,7 @@
 import { compileScheme, type SchemeDefinition } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import type { Db, SchemeModel } from "@qiao/db";
-import { syncSchemeSchedule } from "@qiao/worker";
+import { syncSchemeSchedule } from "@qiao/jobs";
 import type { ApiIssue, SchemeDto, SchemeSummaryDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
 import { ApiError, notFound } from "./errors";

@@ -1,7 +1,7 @@
 // Against the real Redis, under a prefix of its own: two throttles stand for two web instances.
 import { config } from "@qiao/db";
 import { testRedisPrefix } from "@qiao/db/testing";
-import { deleteRedisPrefix } from "@qiao/worker";
+import { deleteRedisPrefix } from "@qiao/jobs";
 import { Redis } from "ioredis";
 import { afterAll, expect, test } from "vitest";
 import { createSignInThrottle, SIGN_IN_LIMITS, SIGN_IN_WINDOW_SECONDS } from "./sign-in-throttle";

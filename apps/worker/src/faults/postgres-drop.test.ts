@@ -4,13 +4,11 @@
 import { config, createPrisma, type Config, type Db } from "@qiao/db";
 import { testRedisPrefix } from "@qiao/db/testing";
 import { ledgerOf, openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
+import { createRunQueue, deleteRedisPrefix, requestRun } from "@qiao/jobs";
 import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createRunQueue } from "../queue";
-import { requestRun } from "../request-run";
 import { workerSettings } from "../settings";
-import { cleanRedisPrefix } from "../testing";
 import { startWorker, type RunningWorker } from "../worker";
 
 const SHOPS = 500;
@@ -38,7 +36,7 @@ afterAll(async () => {
   await workerDb?.$disconnect();
   await sim?.close();
   await t?.close();
-  if (cfg) await cleanRedisPrefix(cfg.REDIS_URL, cfg.REDIS_PREFIX);
+  if (cfg) await deleteRedisPrefix(cfg.REDIS_URL, cfg.REDIS_PREFIX);
 }, 30_000);
 
 async function terminateWorkerConnections(): Promise<number> {

@@ -4,12 +4,10 @@
 import { config, type Config } from "@qiao/db";
 import { testRedisPrefix } from "@qiao/db/testing";
 import { ledgerOf, openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
+import { createRunQueue, requestRun, syncSchemeSchedule } from "@qiao/jobs";
 import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createRunQueue } from "../queue";
-import { requestRun } from "../request-run";
-import { syncSchemeSchedule } from "../schedules";
 import { workerSettings } from "../settings";
 import { startWorker, type RunningWorker } from "../worker";
 import { startTestRedis, type TestRedis } from "./redis-server";

@@ -4,11 +4,10 @@
 import { config } from "@qiao/db";
 import { testRedisPrefix } from "@qiao/db/testing";
 import { ledgerOf, openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
+import { createRunQueue, deleteRedisPrefix, requestRun } from "@qiao/jobs";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createRunQueue } from "../queue";
-import { requestRun } from "../request-run";
-import { cleanRedisPrefix, spawnWorker, type WorkerProcess } from "../testing";
+import { spawnWorker, type WorkerProcess } from "../testing";
 import { startBatchSaveGate, type BatchSaveGate } from "./batch-save-gate";
 
 const SHOPS = 800;
@@ -34,7 +33,7 @@ afterAll(async () => {
   await gate?.close();
   await sim?.close();
   await t?.close();
-  await cleanRedisPrefix(config().REDIS_URL, prefix);
+  await deleteRedisPrefix(config().REDIS_URL, prefix);
 });
 
 const runOf = (id: string) => t.db.run.findUniqueOrThrow({ where: { id } });

@@ -1,13 +1,12 @@
 // Integration-test fixtures shared by the engine's and the worker's tests: a fresh migrated database,
 // in-process 管易云 and 金蝶 simulators, connections to them and schemes built from the seed.
-import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
+import { normalizeRunOptions, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { getConnector, guanyi, kingdee, splitCredentials, type Connector, type TargetClient } from "@qiao/connectors";
 import { createConnection, createPrisma, createRun, type Db, type RunTrigger } from "@qiao/db";
 import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
 import { createGuanyiSimulator, createKingdeeSimulator, type GuanyiSimulator, type KingdeeSimulator } from "@qiao/simulators";
 import { silentLogger, type EngineContext } from "../context";
 import { executeRun, type RunOutcome } from "../execute-run";
-import { normalizeRunOptions } from "../options";
 
 export * from "./ledger";
 

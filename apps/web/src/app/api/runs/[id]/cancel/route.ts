@@ -1,8 +1,10 @@
 import { prisma } from "@qiao/db";
-import { cancelRun } from "@qiao/worker";
+import { cancelRun } from "@qiao/jobs";
 import { runEnvelopeSchema } from "@/lib/api/schemas";
 import { json, uuidParam, withAuth } from "@/server/api";
 import { ApiError } from "@/server/errors";
+import { logger } from "@/server/logger";
+import { runQueue } from "@/server/queue";
 import { findRun, runDto } from "@/server/runs";
 
 export const dynamic = "force-dynamic";
@@ -12,6 +14,6 @@ export const POST = withAuth<{ id: string }>(async (_req, { params }) => {
   const db = prisma();
   const run = await findRun(db, uuidParam(params.id, "运行记录"));
   if (run.status !== "queued" && run.status !== "running") throw new ApiError("conflict", "运行已经结束，无法取消");
-  await cancelRun(db, run.id);
+  await cancelRun(db, runQueue(), run.id, logger);
   return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id)) });
 }, { role: "editor" });

@@ -1,5 +1,5 @@
 import { prisma } from "@qiao/db";
-import { requestRun } from "@qiao/worker";
+import { requestRun } from "@qiao/jobs";
 import { retryRunBody, runEnvelopeSchema } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import { ApiError } from "@/server/errors";

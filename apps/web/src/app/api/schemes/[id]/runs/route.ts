@@ -1,5 +1,5 @@
 import { prisma } from "@qiao/db";
-import { requestRun } from "@qiao/worker";
+import { requestRun } from "@qiao/jobs";
 import { runEnvelopeSchema, runListQuery, runListSchema, startRunBody } from "@/lib/api/schemas";
 import { json, readJson, readQuery, uuidParam, withAuth } from "@/server/api";
 import { runQueue } from "@/server/queue";

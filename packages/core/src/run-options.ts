@@ -1,7 +1,10 @@
-// Trigger-specific run options (Run.options), validated where a run is requested and again when
-// it is executed.
+// Trigger-specific run options (Run.options), validated where a run is requested (@qiao/jobs) and
+// again when it is executed (@qiao/engine). Here, not in the engine, so the web app can use them
+// without bundling the engine.
 import { z } from "zod";
-import type { RunTrigger } from "@qiao/db";
+
+/** How a run was started (the database's RunTrigger enum; core imports no other package). */
+export type RunTrigger = "manual" | "schedule" | "test" | "retry";
 
 export const TEST_RUN_LIMITS = { sampleSize: 100, writeCount: 100, defaultSampleSize: 10 } as const;
 

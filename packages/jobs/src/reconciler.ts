@@ -3,12 +3,14 @@
 // every worker: jobId = runId, and a job waiting or in progress is left alone.
 import { findStaleActiveRuns, type Db } from "@qiao/db";
 import type { Queue } from "bullmq";
-import type { Logger } from "./logger";
+import type { JobsLogger } from "./logger";
 import { enqueueRun } from "./queue";
 
+// "delayed" includes a run waiting for its unknown write outcomes to be looked up: the worker moved
+// its job there on purpose, so it is not lost.
 const WAITING = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
 
-export async function reconcileRuns(db: Db, queue: Queue, olderThanMs: number, log: Logger): Promise<number> {
+export async function reconcileRuns(db: Db, queue: Queue, olderThanMs: number, log: JobsLogger): Promise<number> {
   let enqueued = 0;
   for (const run of await findStaleActiveRuns(db, olderThanMs)) {
     const job = await queue.getJob(run.id);

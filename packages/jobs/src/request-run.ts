@@ -1,10 +1,10 @@
 // The producer side, used by the web app and by schedule ticks: write the Run row first (the
 // database is the truth, and refuses a second active run of a scheme), then enqueue its id.
+import { normalizeRunOptions } from "@qiao/core";
 import { createRun, type Db, type RunModel as Run, type RunTrigger } from "@qiao/db";
-import { normalizeRunOptions } from "@qiao/engine";
 import type { Queue } from "bullmq";
 import { z } from "zod";
-import type { Logger } from "./logger";
+import type { JobsLogger } from "./logger";
 import { enqueueRun } from "./queue";
 
 /** A run request that cannot be honoured as asked (unknown scheme or run, invalid options). */
@@ -37,7 +37,7 @@ const ENQUEUE_TIMEOUT_MS = 5_000;
  * Creates a queued run and enqueues it. Throws SchemeBusyError when the scheme already has an
  * active run, RunRequestError for an unknown scheme / retried run or invalid options.
  */
-export async function requestRun(db: Db, queue: Queue, input: RequestRunInput, log?: Logger): Promise<Run> {
+export async function requestRun(db: Db, queue: Queue, input: RequestRunInput, log?: JobsLogger): Promise<Run> {
   const scheme = await db.scheme.findUnique({ where: { id: input.schemeId }, select: { id: true, currentVersion: true } });
   if (!scheme) throw new RunRequestError("not_found", `集成方案 ${input.schemeId} 不存在 / Scheme ${input.schemeId} not found`);
 
