@@ -2,11 +2,12 @@
 // Protocol: ../../../../../shared/protocols/kingdee.md.
 import type { Connector } from "../types";
 import { KingdeeClient } from "./client";
-import { kingdeeMeta } from "./meta";
+import { kingdeeCredentialsSchema, kingdeeMeta } from "./meta";
 import { createKingdeeTarget } from "./target";
 
 export const kingdee: Connector = {
   meta: kingdeeMeta,
+  credentials: kingdeeCredentialsSchema,
 
   async testConnection(config) {
     const client = new KingdeeClient(config);
