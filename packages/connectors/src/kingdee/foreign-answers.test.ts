@@ -83,9 +83,10 @@ describe("limits and refusals", () => {
   it("turns a BatchSave answer over the size limit into an unknown outcome, which is looked up, not resent", async () => {
     answers.BatchSave = (res) => res.writeHead(200, { "content-type": "application/json" }).end(`{"Result":"${"x".repeat(8192)}"}`);
     answers.ExecuteBillQuery = json([]);
-    const error = await rejection(kingdee.createTarget!(config({ outbound: { ...outbound, maxResponseBytes: 4096 } })).write(save));
-    expect(error.kind).toBe("unknown_outcome");
-    expect(error.message).toContain("超过 4096 字节的上限");
+    const outcomes = await kingdee.createTarget!(config({ outbound: { ...outbound, maxResponseBytes: 4096 }, maxRetries: 3 })).write(save);
+    expect(outcomes).toEqual([{ ok: false, unknown: true, index: 0, message: expect.stringContaining("超过 4096 字节的上限"), response: null }]);
+    // ValidateUser and one BatchSave: retries left, yet nothing resent and nothing looked up here (the engine does, later).
+    expect(calls).toBe(2);
   });
 
   it("refuses an address the policy forbids before sending anything", async () => {
