@@ -1,6 +1,6 @@
 // 管易云 (Guanyi C-ERP): metadata, signer and source client, as the registry sees them.
 import type { Connector } from "../types";
-import { createGuanyiSource, testGuanyiConnection } from "./client";
+import { createGuanyiSource, testGuanyiConnection } from "./source";
 import { credentialsSchema, meta } from "./meta";
 import { sign } from "./sign";
 
