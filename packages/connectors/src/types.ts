@@ -1,6 +1,7 @@
 // The contract between connectors and the rest of Qiao. The engine and the UI only ever see
 // these types and the registry in ./index.ts: adding a platform touches no engine or UI code.
 import type { ConnectorMeta, WriteMode } from "@qiao/core";
+import type { z } from "zod";
 import type { OutboundPolicy } from "./outbound";
 
 export type {
@@ -118,8 +119,12 @@ export interface TargetClient {
   preview?(req: WriteRequest): WritePreview;
 }
 
+/** A connector's validator of a connection's whole credentials object (non-secret and secret fields together). */
+export type CredentialsSchema = z.ZodType<Record<string, unknown>>;
+
 export interface Connector {
   meta: ConnectorMeta;
+  credentials: CredentialsSchema;
   /** Checks that the credentials work (one cheap authenticated call). Throws ConnectorError. */
   testConnection(config: ConnectionConfig): Promise<{ message: string }>;
   createSource?(config: ConnectionConfig): SourceClient;

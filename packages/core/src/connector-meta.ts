@@ -1,93 +1,106 @@
-// The shape of connector metadata: what a platform's APIs take and return. Defined here (not in
-// @qiao/connectors) because the scheme compiler checks mappings against it and core imports nothing.
-import type { z } from "zod";
+// The shape of connector metadata: what a platform's APIs take and return, and which credential
+// fields a connection of it has. Declared once, as zod: the types below are inferred from it, the
+// REST API answers /api/connectors with it, and the OpenAPI document is generated from it. It lives
+// here (not in @qiao/connectors) because the scheme compiler checks mappings against it, in the
+// browser too, and core imports nothing. A connector's own credentials validator is not metadata:
+// it stays with the connector (@qiao/connectors' Connector.credentials).
+import { z } from "zod";
 
 /** Types a field can have; the editor shows them and core checks constant mappings against them. */
-export type FieldType = "string" | "integer" | "number" | "boolean" | "datetime" | "object" | "array";
+export const fieldTypeSchema = z.enum(["string", "integer", "number", "boolean", "datetime", "object", "array"]);
+export type FieldType = z.infer<typeof fieldTypeSchema>;
 
-export interface FieldMeta {
-  key: string;
+export const fieldMetaSchema = z.object({
+  key: z.string(),
   /** 名称 as the platform documents it (zh-CN). */
-  label: string;
-  labelEn: string;
-  type: FieldType;
-  required?: boolean;
+  label: z.string(),
+  labelEn: z.string(),
+  type: fieldTypeSchema,
+  required: z.boolean().optional(),
   /** Kingdee base data: sent on the wire as {"FNumber": value}; the user types the code. */
-  baseData?: boolean;
+  baseData: z.boolean().optional(),
   /** Default template put into a new node's field (e.g. "{{CURRENT_TIME datetime}}"). */
-  preset?: string;
-  description?: string;
-}
+  preset: z.string().optional(),
+  description: z.string().optional(),
+});
+export type FieldMeta = z.infer<typeof fieldMetaSchema>;
 
-export interface CredentialField {
-  key: string;
-  label: string;
-  labelEn: string;
+export const credentialFieldSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  labelEn: z.string(),
   /** Secret fields are encrypted at rest and never sent back to the browser. */
-  secret: boolean;
-  type: "string" | "number";
-  default?: string | number;
-  placeholder?: string;
+  secret: z.boolean(),
+  type: z.enum(["string", "number"]),
+  default: z.union([z.string(), z.number()]).optional(),
+  placeholder: z.string().optional(),
   /** A closed set of values (the form shows a select). */
-  choices?: { value: string; label: string; labelEn: string }[];
-}
+  choices: z.array(z.object({ value: z.string(), label: z.string(), labelEn: z.string() })).optional(),
+});
+export type CredentialField = z.infer<typeof credentialFieldSchema>;
 
-export interface OptionMeta {
-  key: string;
-  label: string;
-  labelEn: string;
-  type: "boolean" | "string" | "integer";
-  default: boolean | string | number;
-  description?: string;
-}
+export const optionMetaSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  labelEn: z.string(),
+  type: z.enum(["boolean", "string", "integer"]),
+  default: z.union([z.boolean(), z.string(), z.number()]),
+  description: z.string().optional(),
+});
+export type OptionMeta = z.infer<typeof optionMetaSchema>;
 
-export interface SourceApiMeta {
-  kind: "source";
+export const writeModeSchema = z.enum(["create", "upsert"]);
+export type WriteMode = z.infer<typeof writeModeSchema>;
+
+export const sourceApiMetaSchema = z.object({
+  kind: z.literal("source"),
   /** The platform's method name, e.g. "gy.erp.shop.get". */
-  id: string;
-  name: string;
-  nameEn: string;
-  request: FieldMeta[];
-  response: FieldMeta[];
+  id: z.string(),
+  name: z.string(),
+  nameEn: z.string(),
+  request: z.array(fieldMetaSchema),
+  response: z.array(fieldMetaSchema),
   /** Key of the record list in the response, e.g. "shops". */
-  listKey: string;
+  listKey: z.string(),
   /** Field of a record that identifies it at the source, e.g. "id". */
-  idField: string;
+  idField: z.string(),
   /** Which request fields carry paging. */
-  paging: { pageNo: string; pageSize: string; defaultPageSize: number; maxPageSize: number };
+  paging: z.object({ pageNo: z.string(), pageSize: z.string(), defaultPageSize: z.number(), maxPageSize: z.number() }),
   /** Request fields that bound the modification-time window, if the API has one. */
-  window?: { start: string; end: string };
-}
+  window: z.object({ start: z.string(), end: z.string() }).optional(),
+});
+export type SourceApiMeta = z.infer<typeof sourceApiMetaSchema>;
 
-export interface TargetApiMeta {
-  kind: "target";
+export const targetApiMetaSchema = z.object({
+  kind: z.literal("target"),
   /** e.g. "batchSave". */
-  id: string;
-  name: string;
-  nameEn: string;
+  id: z.string(),
+  name: z.string(),
+  nameEn: z.string(),
   /** e.g. "BD_Customer". */
-  formId: string;
-  fields: FieldMeta[];
+  formId: z.string(),
+  fields: z.array(fieldMetaSchema),
   /** The field that identifies a record in the target (used for idempotency lookups), e.g. "FNumber". */
-  numberField: string;
+  numberField: z.string(),
   /** The target's internal id field (used for updates), e.g. "FCUSTID". */
-  idField: string;
-  options: OptionMeta[];
-  batch: { defaultSize: number; maxSize: number };
-  writeModes: WriteMode[];
-}
+  idField: z.string(),
+  options: z.array(optionMetaSchema),
+  batch: z.object({ defaultSize: z.number(), maxSize: z.number() }),
+  writeModes: z.array(writeModeSchema),
+});
+export type TargetApiMeta = z.infer<typeof targetApiMetaSchema>;
 
-export type ApiMeta = SourceApiMeta | TargetApiMeta;
-export type WriteMode = "create" | "upsert";
+export const apiMetaSchema = z.discriminatedUnion("kind", [sourceApiMetaSchema, targetApiMetaSchema]);
+export type ApiMeta = z.infer<typeof apiMetaSchema>;
 
-export interface ConnectorMeta {
+export const connectorMetaSchema = z.object({
   /** Stable identifier stored in Connection.platform, e.g. "guanyi". */
-  platform: string;
-  name: string;
-  nameEn: string;
-  baseUrl: { default: string; placeholder: string; help: string };
-  /** Validates the whole credentials object (non-secret and secret fields together). */
-  credentials: z.ZodType<Record<string, unknown>>;
-  credentialFields: CredentialField[];
-  apis: ApiMeta[];
-}
+  platform: z.string(),
+  name: z.string(),
+  nameEn: z.string(),
+  baseUrl: z.object({ default: z.string(), placeholder: z.string(), help: z.string() }),
+  /** The fields of a connection's credentials, as the connection form shows them. */
+  credentialFields: z.array(credentialFieldSchema),
+  apis: z.array(apiMetaSchema),
+});
+export type ConnectorMeta = z.infer<typeof connectorMetaSchema>;

@@ -2,7 +2,7 @@
 // request parameters of a read. Values are coerced to the target field's type only where nothing
 // is lost; what cannot be is reported per field, never thrown.
 import type { FieldMeta, TargetApiMeta } from "./connector-meta";
-import type { RunPlan } from "./compile";
+import type { RunPlan } from "./compile/plan";
 import { evaluateTemplate } from "./template/evaluate";
 import { readNumber } from "./template/filters";
 import { DATETIME_PATTERN, formatInstant, toInstant } from "./template/time";

@@ -2,6 +2,7 @@
 // worker. It checks shape only; what needs the connector catalog (APIs, fields, connections) and
 // the graph as a whole is checked by compileScheme.
 import { z } from "zod";
+import { writeModeSchema } from "./connector-meta";
 import { validateCron } from "./cron";
 import { DEFAULT_TIMEZONE, isValidTimeZone } from "./template/time";
 
@@ -75,7 +76,7 @@ export const targetNodeConfigSchema = z.object({
     {},
   ),
   batchSize: z.int().min(1).max(SCHEME_LIMITS.batchSize).default(100),
-  mode: z.enum(["create", "upsert"]).default("create"),
+  mode: writeModeSchema.default("create"),
   /** Target field → template evaluated against each source record. */
   mapping: boundedRecord(templateSourceSchema, SCHEME_LIMITS.mappingEntries, "字段映射", "mapping entries").default({}),
 });

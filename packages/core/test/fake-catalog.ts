@@ -1,6 +1,5 @@
 // A small connector catalog for the compiler and mapping tests, mirroring gy.erp.shop.get and
 // Kingdee's BatchSave on BD_Customer (the real metadata lives in @qiao/connectors).
-import { z } from "zod";
 import type { ConnectorMeta, SourceApiMeta, TargetApiMeta } from "../src/connector-meta";
 import type { SchemeCatalog } from "../src/compile";
 import type { TemplateVars } from "../src/template/types";
@@ -75,7 +74,6 @@ export const guanyi: ConnectorMeta = {
   name: "管易云",
   nameEn: "Guanyi ERP",
   baseUrl: { default: "http://guanyi.test", placeholder: "", help: "" },
-  credentials: z.record(z.string(), z.unknown()),
   credentialFields: [],
   apis: [shopApi],
 };
@@ -85,7 +83,6 @@ export const kingdee: ConnectorMeta = {
   name: "金蝶云星空",
   nameEn: "Kingdee K/3 Cloud",
   baseUrl: { default: "", placeholder: "", help: "" },
-  credentials: z.record(z.string(), z.unknown()),
   credentialFields: [],
   apis: [customerApi, supplierApi],
 };

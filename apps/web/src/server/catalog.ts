@@ -1,16 +1,11 @@
-// The connector catalog as the API and the scheme compiler need it: public metadata (the
-// credentials' zod object stays on the server) and the compile context of the saved connections.
+// The connector catalog as the API and the scheme compiler need it: each connector's public
+// metadata (its credentials validator stays on the server) and the compile context of the saved
+// connections.
 import { connectors, type ConnectorMeta } from "@qiao/connectors";
 import type { Db } from "@qiao/db";
-import type { ConnectorDto } from "@/lib/api/schemas";
 
-export function connectorDto(meta: ConnectorMeta): ConnectorDto {
-  const { credentials: _credentials, ...rest } = meta;
-  return rest;
-}
-
-export function connectorDtos(): ConnectorDto[] {
-  return Object.values(connectors).map((c) => connectorDto(c.meta));
+export function connectorMetaList(): ConnectorMeta[] {
+  return Object.values(connectors).map((c) => c.meta);
 }
 
 export function connectorMetas(): Map<string, ConnectorMeta> {

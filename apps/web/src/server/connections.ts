@@ -34,7 +34,7 @@ const isBlank = (v: unknown) => v === undefined || v === null || v === "";
 
 /** Checks credentials with the connector's schema; issues point at `credentials.<field>`. */
 export function checkCredentials(connector: Connector, credentials: Credentials): Credentials {
-  const parsed = connector.meta.credentials.safeParse(credentials);
+  const parsed = connector.credentials.safeParse(credentials);
   if (parsed.success) return parsed.data;
   throw new ApiError(
     "validation_failed",

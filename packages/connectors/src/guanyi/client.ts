@@ -1,14 +1,15 @@
 // The 管易云 client: one signed POST per call (shared/protocols/guanyi.md), rate limited, with
-// timeouts and bounded jittered retries, and list methods read page by page until `total`.
+// timeouts and bounded jittered retries. The source built on it is ./source.ts.
 import { z } from "zod";
 import { httpPost, ResponseTooLargeError, type HttpAnswer } from "../http";
 import { answerFacts, ConnectorError } from "../errors";
-import { AddressRefusedError, type OutboundPolicy } from "../outbound";
-import { credentialValues, scrub } from "../scrub";
-import type { ConnectionConfig, ConnectorLogger, RateLimiter, ReadRequest, SourceApiMeta, SourceClient, SourcePage } from "../types";
-import { credentialsSchema, findSourceApi, GUANYI_PLATFORM, meta, type GuanyiCredentials } from "./meta";
+import { AddressRefusedError } from "../outbound";
+import { credentialValues } from "../scrub";
+import type { ConnectionConfig, ConnectorLogger, RateLimiter } from "../types";
+import { credentialsSchema, GUANYI_PLATFORM, meta, type GuanyiCredentials } from "./meta";
 import { platformError } from "./platform-errors";
 import { processLimiter } from "../rate-limiter";
+import { backoffMs, withRetries } from "../retry";
 import { sign } from "./sign";
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -21,21 +22,6 @@ const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", accept
 
 /** System parameters the client owns; request params cannot override them. */
 const SYSTEM_PARAMS = new Set(["appkey", "sessionkey", "method", "sign"]);
-
-interface Connection {
-  url: string;
-  endpoint: URL;
-  credentials: GuanyiCredentials;
-  /** Every credential value, scrubbed out of any platform text that becomes an error. */
-  scrubValues: string[];
-  outbound: OutboundPolicy;
-  timeoutMs: number;
-  maxRetries: number;
-  limiter: RateLimiter;
-  limiterKey: string;
-  logger?: ConnectorLogger;
-  signal?: AbortSignal;
-}
 
 const codeText = z
   .union([z.string(), z.number()])
@@ -51,141 +37,143 @@ const envelopeSchema = z.looseObject({
   total: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]).nullish(),
 });
 
-type Envelope = z.infer<typeof envelopeSchema>;
+export type Envelope = z.infer<typeof envelopeSchema>;
 
-function connect(config: ConnectionConfig): Connection {
-  const parsed = credentialsSchema.safeParse(config.credentials);
-  if (!parsed.success) {
-    const missing = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")))].filter(Boolean);
-    throw new ConnectorError("auth", GUANYI_PLATFORM, `管易云连接信息不完整：请填写 ${missing.join("、") || "appkey、sessionkey 和 secret"}`);
-  }
-  let url: URL;
-  try {
-    url = new URL(config.baseUrl);
-  } catch (cause) {
-    throw new ConnectorError("request", GUANYI_PLATFORM, `管易云接口地址无效：“${config.baseUrl}” 不是网址，请填写如 http://v2.api.guanyierp.com/rest/erp_open`, { cause });
-  }
-  const qps = config.qps && config.qps > 0 ? config.qps : DEFAULT_QPS;
-  return {
-    url: url.toString(),
-    endpoint: url,
-    credentials: parsed.data,
-    scrubValues: credentialValues(meta, config.credentials),
-    outbound: config.outbound,
-    timeoutMs: config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS,
-    maxRetries: Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES),
-    limiter: config.limiter ?? processLimiter(qps),
-    limiterKey: `${GUANYI_PLATFORM}:${parsed.data.appkey}`,
-    logger: config.logger,
-    signal: config.signal,
-  };
-}
+export class GuanyiClient {
+  private readonly credentials: GuanyiCredentials;
+  private readonly endpoint: URL;
+  /** Every credential value, scrubbed out of any platform text that becomes an error. */
+  readonly scrubValues: string[];
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly limiter: RateLimiter;
+  private readonly limiterKey: string;
+  readonly logger?: ConnectorLogger;
 
-/** The flat, signed body: system params first, then the business params in their order. */
-function signedBody(conn: Connection, method: string, params: Record<string, unknown>): string {
-  const { appkey, sessionkey, secret } = conn.credentials;
-  const body: Record<string, unknown> = { appkey, sessionkey, method };
-  for (const [key, value] of Object.entries(params)) if (!SYSTEM_PARAMS.has(key)) body[key] = value;
-  body.sign = sign(body, secret);
-  return JSON.stringify(body);
-}
-
-/** Calls one method, retrying what can be retried; resolves to the successful envelope. */
-async function call(conn: Connection, method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<Envelope> {
-  const body = signedBody(conn, method, params);
-  const cancel = [conn.signal, signal].filter((s): s is AbortSignal => s !== undefined);
-  for (let attempt = 0; ; attempt++) {
-    await cancellable(conn.limiter.acquire(conn.limiterKey), cancel);
-    try {
-      return await post(conn, method, body, cancel);
-    } catch (e) {
-      if (!(e instanceof ConnectorError) || !e.retryable || attempt >= conn.maxRetries) throw e;
-      const delayMs = backoff(attempt);
-      conn.logger?.warn("管易云调用失败，稍后重试", {
-        method,
-        attempt: attempt + 1,
-        kind: e.kind,
-        httpStatus: e.httpStatus,
-        platformCode: e.platformCode,
-        delayMs,
-      });
-      await cancellable(new Promise((resolve) => setTimeout(resolve, delayMs)), cancel);
+  constructor(private readonly config: ConnectionConfig) {
+    const parsed = credentialsSchema.safeParse(config.credentials);
+    if (!parsed.success) {
+      const missing = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")))].filter(Boolean);
+      throw new ConnectorError("auth", GUANYI_PLATFORM, `管易云连接信息不完整：请填写 ${missing.join("、") || "appkey、sessionkey 和 secret"}`);
     }
-  }
-}
-
-/** Exponential with "equal jitter": between half and all of min(max, base·2ⁿ). */
-function backoff(attempt: number): number {
-  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-}
-
-async function post(conn: Connection, method: string, body: string, cancel: AbortSignal[]): Promise<Envelope> {
-  let answer: HttpAnswer;
-  try {
-    const signal = cancel.length === 0 ? undefined : cancel.length === 1 ? cancel[0] : AbortSignal.any(cancel);
-    answer = await httpPost(conn.endpoint, body, JSON_HEADERS, { timeoutMs: conn.timeoutMs, policy: conn.outbound, signal });
-  } catch (cause) {
-    throw transportError(cause, conn, cancel);
-  }
-  const { status, text } = answer;
-
-  if (status >= 500) {
-    throw new ConnectorError("server", GUANYI_PLATFORM, `管易云服务暂时不可用（HTTP ${status}）：稍后会自动重试`, { httpStatus: status });
-  }
-  if (status === 429) {
-    throw new ConnectorError("throttled", GUANYI_PLATFORM, "管易云调用过于频繁（HTTP 429）：稍后会自动重试", { httpStatus: status });
-  }
-  if (status !== 200) {
-    throw new ConnectorError("request", GUANYI_PLATFORM, `管易云接口地址可能不对（HTTP ${status}）：请检查连接中的接口地址，应以 /rest/erp_open 结尾`, {
-      httpStatus: status,
-    });
+    try {
+      this.endpoint = new URL(config.baseUrl);
+    } catch (cause) {
+      throw new ConnectorError("request", GUANYI_PLATFORM, `管易云接口地址无效：“${config.baseUrl}” 不是网址，请填写如 http://v2.api.guanyierp.com/rest/erp_open`, { cause });
+    }
+    const qps = config.qps && config.qps > 0 ? config.qps : DEFAULT_QPS;
+    this.credentials = parsed.data;
+    this.scrubValues = credentialValues(meta, config.credentials);
+    this.timeoutMs = config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS;
+    this.maxRetries = Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES);
+    this.limiter = config.limiter ?? processLimiter(qps);
+    this.limiterKey = `${GUANYI_PLATFORM}:${parsed.data.appkey}`;
+    this.logger = config.logger;
   }
 
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Usually a truncated or garbled answer from a proxy or an overloaded server: worth a retry.
-    // Not even the parser's message is kept: it quotes the start of the body.
-    throw new ConnectorError("server", GUANYI_PLATFORM, `管易云返回了无法解析的响应（${method}，${answerFacts(answer)}）：稍后会自动重试`, { httpStatus: status });
-  }
-  const parsed = envelopeSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new ConnectorError(
-      "protocol",
-      GUANYI_PLATFORM,
-      `管易云的响应不符合接口约定（${method}，${answerFacts(answer)}，缺少 success 等字段）：请确认接口地址指向管易云开放接口`,
-      { httpStatus: status },
+  /** Calls one method, retrying what can be retried; resolves to the successful envelope. */
+  call(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<Envelope> {
+    const body = this.signedBody(method, params);
+    const cancel = [this.config.signal, signal].filter((s): s is AbortSignal => s !== undefined);
+    return withRetries(
+      async () => {
+        await cancellable(this.limiter.acquire(this.limiterKey), cancel);
+        return this.post(method, body, cancel);
+      },
+      {
+        maxRetries: this.maxRetries,
+        delayMs: (attempt) => backoffMs(attempt, RETRY_BASE_MS, RETRY_MAX_MS),
+        onRetry: (e, attempt, delayMs) =>
+          this.logger?.warn("管易云调用失败，稍后重试", {
+            method,
+            attempt: attempt + 1,
+            kind: e.kind,
+            httpStatus: e.httpStatus,
+            platformCode: e.platformCode,
+            delayMs,
+          }),
+        signals: cancel,
+        cancelled,
+      },
     );
   }
-  const envelope = parsed.data;
-  if (!envelope.success) {
-    throw platformError(
-      { errorCode: envelope.errorCode || envelope.subErrorCode, errorDesc: envelope.errorDesc || envelope.subErrorDesc, method },
-      conn.scrubValues,
-    );
-  }
-  return envelope;
-}
 
-function transportError(cause: unknown, conn: Connection, cancel: AbortSignal[]): ConnectorError {
-  if (cancel.some((s) => s.aborted)) return cancelled(cause);
-  if (cause instanceof AddressRefusedError) {
-    return new ConnectorError("request", GUANYI_PLATFORM, `管易云接口地址不允许访问：${cause.message}，未发送任何请求`, { cause });
+  /** The flat, signed body: system params first, then the business params in their order. */
+  private signedBody(method: string, params: Record<string, unknown>): string {
+    const { appkey, sessionkey, secret } = this.credentials;
+    const body: Record<string, unknown> = { appkey, sessionkey, method };
+    for (const [key, value] of Object.entries(params)) if (!SYSTEM_PARAMS.has(key)) body[key] = value;
+    body.sign = sign(body, secret);
+    return JSON.stringify(body);
   }
-  if (cause instanceof ResponseTooLargeError) {
-    return new ConnectorError("protocol", GUANYI_PLATFORM, `管易云的回答超过 ${cause.limitBytes} 字节的上限（QIAO_MAX_RESPONSE_BYTES），已中止：请减小每页条数`, { cause });
+
+  private async post(method: string, body: string, cancel: AbortSignal[]): Promise<Envelope> {
+    let answer: HttpAnswer;
+    try {
+      const signal = cancel.length === 0 ? undefined : cancel.length === 1 ? cancel[0] : AbortSignal.any(cancel);
+      answer = await httpPost(this.endpoint, body, JSON_HEADERS, { timeoutMs: this.timeoutMs, policy: this.config.outbound, signal });
+    } catch (cause) {
+      throw this.transportError(cause, cancel);
+    }
+    const { status, text } = answer;
+
+    if (status >= 500) {
+      throw new ConnectorError("server", GUANYI_PLATFORM, `管易云服务暂时不可用（HTTP ${status}）：稍后会自动重试`, { httpStatus: status });
+    }
+    if (status === 429) {
+      throw new ConnectorError("throttled", GUANYI_PLATFORM, "管易云调用过于频繁（HTTP 429）：稍后会自动重试", { httpStatus: status });
+    }
+    if (status !== 200) {
+      throw new ConnectorError("request", GUANYI_PLATFORM, `管易云接口地址可能不对（HTTP ${status}）：请检查连接中的接口地址，应以 /rest/erp_open 结尾`, {
+        httpStatus: status,
+      });
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // Usually a truncated or garbled answer from a proxy or an overloaded server: worth a retry.
+      // Not even the parser's message is kept: it quotes the start of the body.
+      throw new ConnectorError("server", GUANYI_PLATFORM, `管易云返回了无法解析的响应（${method}，${answerFacts(answer)}）：稍后会自动重试`, { httpStatus: status });
+    }
+    const parsed = envelopeSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ConnectorError(
+        "protocol",
+        GUANYI_PLATFORM,
+        `管易云的响应不符合接口约定（${method}，${answerFacts(answer)}，缺少 success 等字段）：请确认接口地址指向管易云开放接口`,
+        { httpStatus: status },
+      );
+    }
+    const envelope = parsed.data;
+    if (!envelope.success) {
+      throw platformError(
+        { errorCode: envelope.errorCode || envelope.subErrorCode, errorDesc: envelope.errorDesc || envelope.subErrorDesc, method },
+        this.scrubValues,
+      );
+    }
+    return envelope;
   }
-  const name = cause instanceof Error ? cause.name : "";
-  if (name === "TimeoutError") {
-    return new ConnectorError("timeout", GUANYI_PLATFORM, `管易云 ${conn.timeoutMs / 1000} 秒内没有响应：稍后会自动重试；如持续超时，请检查网络或调大超时时间`, {
-      cause,
-    });
+
+  private transportError(cause: unknown, cancel: AbortSignal[]): ConnectorError {
+    if (cancel.some((s) => s.aborted)) return cancelled(cause);
+    if (cause instanceof AddressRefusedError) {
+      return new ConnectorError("request", GUANYI_PLATFORM, `管易云接口地址不允许访问：${cause.message}，未发送任何请求`, { cause });
+    }
+    if (cause instanceof ResponseTooLargeError) {
+      return new ConnectorError("protocol", GUANYI_PLATFORM, `管易云的回答超过 ${cause.limitBytes} 字节的上限（QIAO_MAX_RESPONSE_BYTES），已中止：请减小每页条数`, { cause });
+    }
+    const name = cause instanceof Error ? cause.name : "";
+    if (name === "TimeoutError") {
+      return new ConnectorError("timeout", GUANYI_PLATFORM, `管易云 ${this.timeoutMs / 1000} 秒内没有响应：稍后会自动重试；如持续超时，请检查网络或调大超时时间`, {
+        cause,
+      });
+    }
+    const code = errorCode(cause);
+    const detail = code ? `（${code}）` : "";
+    return new ConnectorError("network", GUANYI_PLATFORM, `无法连接管易云${detail}：请检查接口地址和网络；稍后会自动重试`, { cause });
   }
-  const code = errorCode(cause);
-  const detail = code ? `（${code}）` : "";
-  return new ConnectorError("network", GUANYI_PLATFORM, `无法连接管易云${detail}：请检查接口地址和网络；稍后会自动重试`, { cause });
 }
 
 function errorCode(e: unknown): string | undefined {
@@ -215,74 +203,4 @@ async function cancellable<T>(work: Promise<T>, signals: AbortSignal[]): Promise
   } finally {
     if (onAbort) any.removeEventListener("abort", onAbort);
   }
-}
-
-function pageOf(envelope: Envelope, api: SourceApiMeta, pageNo: number, scrubValues: string[]): SourcePage {
-  const list = envelope[api.listKey];
-  const records = recordsSchema(api.idField).safeParse(list ?? []);
-  if (!records.success) {
-    throw new ConnectorError("protocol", GUANYI_PLATFORM, `管易云 ${api.id} 的 ${api.listKey} 不是记录列表，或记录缺少 ${api.idField}：请联系管理员检查接口版本`, {
-      cause: new Error(scrub(records.error.message, scrubValues)),
-    });
-  }
-  if (envelope.total == null) {
-    throw new ConnectorError("protocol", GUANYI_PLATFORM, `管易云 ${api.id} 的响应缺少 total，无法分页：请联系管理员检查接口版本`);
-  }
-  // The validated copy reorders keys; the engine gets each record exactly as Guanyi sent it.
-  return { pageNo, total: envelope.total, records: (list ?? []) as Record<string, unknown>[] };
-}
-
-const recordSchemas = new Map<string, z.ZodType>();
-
-function recordsSchema(idField: string): z.ZodType {
-  let schema = recordSchemas.get(idField);
-  if (!schema) {
-    schema = z.array(z.looseObject({ [idField]: z.union([z.number(), z.string().min(1)]) }));
-    recordSchemas.set(idField, schema);
-  }
-  return schema;
-}
-
-function sourceApi(id: string): SourceApiMeta {
-  const api = findSourceApi(id);
-  if (!api) throw new ConnectorError("request", GUANYI_PLATFORM, `管易云连接器没有查询接口 ${id}：请在方案中重新选择接口`);
-  return api;
-}
-
-function pageSizeOf(req: ReadRequest, api: SourceApiMeta): number {
-  const size = Number(req.pageSize);
-  if (!Number.isInteger(size) || size < 1) {
-    throw new ConnectorError("request", GUANYI_PLATFORM, `管易云每页条数必须是正整数（收到 ${String(req.pageSize)}）：请检查 ${api.paging.pageSize}`);
-  }
-  return Math.min(size, api.paging.maxPageSize);
-}
-
-export function createGuanyiSource(config: ConnectionConfig): SourceClient {
-  const conn = connect(config);
-  return {
-    async *readPages(req: ReadRequest): AsyncGenerator<SourcePage> {
-      const api = sourceApi(req.api);
-      const pageSize = pageSizeOf(req, api);
-      if (pageSize < Number(req.pageSize)) {
-        conn.logger?.warn(`管易云每页最多 ${api.paging.maxPageSize} 条，已按最大值分页`, { method: api.id, requested: req.pageSize, pageSize });
-      }
-      let pageNo = Number.isInteger(req.startPage) && req.startPage > 0 ? req.startPage : 1;
-      for (;;) {
-        const params = { ...req.params, [api.paging.pageNo]: pageNo, [api.paging.pageSize]: pageSize };
-        const page = pageOf(await call(conn, api.id, params, req.signal), api, pageNo, conn.scrubValues);
-        conn.logger?.debug("管易云已读取一页", { method: api.id, pageNo, records: page.records.length, total: page.total });
-        yield page;
-        if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
-        pageNo++;
-      }
-    },
-  };
-}
-
-export async function testGuanyiConnection(config: ConnectionConfig): Promise<{ message: string }> {
-  const conn = connect(config);
-  const api = sourceApi("gy.erp.shop.get");
-  const envelope = await call(conn, api.id, { [api.paging.pageNo]: 1, [api.paging.pageSize]: 1 });
-  const page = pageOf(envelope, api, 1, conn.scrubValues);
-  return { message: `连接成功，共 ${page.total} 个店铺` };
 }

@@ -17,9 +17,9 @@ describe("guanyi metadata", () => {
       ["sessionkey", true],
       ["secret", true],
     ]);
-    expect(guanyi.meta.credentials.safeParse({ appkey: "a", sessionkey: "s", secret: "k" }).success).toBe(true);
-    expect(guanyi.meta.credentials.safeParse({ appkey: "a", sessionkey: "", secret: "k" }).success).toBe(false);
-    expect(guanyi.meta.credentials.safeParse({ appkey: "a", sessionkey: "s" }).success).toBe(false);
+    expect(guanyi.credentials.safeParse({ appkey: "a", sessionkey: "s", secret: "k" }).success).toBe(true);
+    expect(guanyi.credentials.safeParse({ appkey: "a", sessionkey: "", secret: "k" }).success).toBe(false);
+    expect(guanyi.credentials.safeParse({ appkey: "a", sessionkey: "s" }).success).toBe(false);
   });
 
   it("declares gy.erp.shop.get exactly as documented", () => {

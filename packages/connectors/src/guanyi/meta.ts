@@ -185,7 +185,6 @@ export const meta: ConnectorMeta = {
       "管易云开放接口地址（https 亦可）：v2 租户用 http://v2.api.guanyierp.com/rest/erp_open，" +
       "其他租户用 http://api.guanyierp.com/rest/erp_open，测试环境用 http://api.demo.guanyierp.com/rest/erp_open",
   },
-  credentials: credentialsSchema,
   credentialFields: [
     { key: "appkey", label: "appkey", labelEn: "App key", secret: false, type: "string", placeholder: "控制面板 → 应用授权 → 云ERP授权" },
     { key: "sessionkey", label: "sessionkey", labelEn: "Session key", secret: true, type: "string" },

@@ -6,6 +6,7 @@ import { answerFacts, ConnectorError, isConnectorError } from "../errors";
 import { httpPost, ResponseTooLargeError, type HttpAnswer } from "../http";
 import { AddressRefusedError } from "../outbound";
 import { processLimiter } from "../rate-limiter";
+import { backoffMs, sleep, withRetries } from "../retry";
 import { credentialValues, scrub } from "../scrub";
 import type { ConnectionConfig, ConnectorLogger, RateLimiter } from "../types";
 import { kingdeeCredentialsSchema, kingdeeMeta, PLATFORM, type KingdeeCredentials } from "./meta";
@@ -49,21 +50,6 @@ interface Exchange {
   setCookies: string[];
   /** Status, type and size of the answer: what may be said about one that does not follow the protocol. */
   facts: string;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelled());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelled());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 function cancelled(): ConnectorError {
@@ -154,12 +140,18 @@ export class KingdeeClient {
     return json;
   }
 
-  /** Waits before the next attempt: exponential with jitter, longer when Kingdee asked us to slow down. */
-  pause(attempt: number, error: ConnectorError | undefined, signal?: AbortSignal): Promise<void> {
-    const base = error?.kind === "throttled" ? THROTTLED_BASE_MS : RETRY_BASE_MS;
-    const ceiling = Math.min(RETRY_CAP_MS, base * 2 ** attempt);
-    const signals = [signal, this.config.signal].filter((s): s is AbortSignal => s !== undefined);
-    return sleep(ceiling / 2 + Math.random() * (ceiling / 2), signals.length > 0 ? AbortSignal.any(signals) : undefined);
+  /** Waits before the next attempt (target.ts resends updates after it). */
+  pause(attempt: number, error: ConnectorError, signal?: AbortSignal): Promise<void> {
+    return sleep(this.delayMs(attempt, error), this.signals(signal), cancelled);
+  }
+
+  /** Longer when Kingdee asked us to slow down. */
+  private delayMs(attempt: number, error: ConnectorError): number {
+    return backoffMs(attempt, error.kind === "throttled" ? THROTTLED_BASE_MS : RETRY_BASE_MS, RETRY_CAP_MS);
+  }
+
+  private signals(signal: AbortSignal | undefined): AbortSignal[] {
+    return [signal, this.config.signal].filter((s): s is AbortSignal => s !== undefined);
   }
 
   private ensureSession(): Promise<Session> {
@@ -202,11 +194,11 @@ export class KingdeeClient {
   }
 
   /** One HTTP exchange with retries; a write whose outcome may be unknown is not retried. */
-  private async request(service: ServiceName, body: unknown, opts: CallOptions, session: Session | undefined): Promise<Exchange> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.exchange(service, body, session, opts);
-      } catch (e) {
+  private request(service: ServiceName, body: unknown, opts: CallOptions, session: Session | undefined): Promise<Exchange> {
+    return withRetries(() => this.exchange(service, body, session, opts), {
+      maxRetries: this.maxRetries,
+      delayMs: (attempt, error) => this.delayMs(attempt, error),
+      classify: (e) => {
         const error = isConnectorError(e) ? e : new ConnectorError("network", PLATFORM, `金蝶调用失败：${String(e)}`, { cause: e });
         if (opts.write && (error.kind === "server" || error.kind === "timeout" || error.kind === "unknown_outcome")) {
           throw new ConnectorError("unknown_outcome", PLATFORM, `${error.message}；这次写入可能已被金蝶处理`, {
@@ -216,11 +208,13 @@ export class KingdeeClient {
             cause: error,
           });
         }
-        if (!error.retryable || attempt >= this.maxRetries) throw error;
-        this.logger?.warn("金蝶调用失败，稍后重试", { service: shortName(service), attempt: attempt + 1, kind: error.kind, message: error.message });
-        await this.pause(attempt, error, opts.signal);
-      }
-    }
+        return error;
+      },
+      onRetry: (error, attempt) =>
+        this.logger?.warn("金蝶调用失败，稍后重试", { service: shortName(service), attempt: attempt + 1, kind: error.kind, message: error.message }),
+      signals: this.signals(opts.signal),
+      cancelled,
+    });
   }
 
   /** The service's address (…/Kingdee.BOS.WebApi.ServicesStub.….common.kdsvc), parsed once. */
@@ -239,7 +233,7 @@ export class KingdeeClient {
 
   private async exchange(service: ServiceName, body: unknown, session: Session | undefined, opts: CallOptions): Promise<Exchange> {
     await this.limiter.acquire(this.limiterKey);
-    const callerSignals = [this.config.signal, opts.signal].filter((s): s is AbortSignal => s !== undefined);
+    const callerSignals = this.signals(opts.signal);
     if (callerSignals.some((s) => s.aborted)) throw cancelled();
     // The last moment before the request goes out (the limiter may have made it wait).
     if (opts.sendBy !== undefined && Date.now() > opts.sendBy) {
@@ -316,6 +310,16 @@ export class KingdeeClient {
     }
     return { json, setCookies, facts: answerFacts(answer) };
   }
+}
+
+/** Logs in and out again: the credentials work, and the data center is named. */
+export async function testKingdeeConnection(config: ConnectionConfig): Promise<{ message: string }> {
+  const client = new KingdeeClient(config);
+  const login = await client.login();
+  await client.logout(config.signal).catch(() => undefined);
+  const acctId = client.credentials.acctId;
+  const name = login.Context?.DataCenterName;
+  return { message: `登录成功（数据中心 ${name && name !== acctId ? `${name}，${acctId}` : acctId}）` };
 }
 
 /** Keeps every cookie the server sets: the two session cookies, and a load balancer's sticky cookie if there is one. */

@@ -151,7 +151,6 @@ export const kingdeeMeta: ConnectorMeta = {
     placeholder: "https://erp.example.com/k3cloud/",
     help: "贵公司金蝶云星空的访问地址（以 /k3cloud/ 结尾）；金蝶没有公共地址",
   },
-  credentials: kingdeeCredentialsSchema,
   credentialFields,
   apis: [batchSaveApi],
 };

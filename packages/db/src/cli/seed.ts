@@ -22,7 +22,7 @@ async function ensureConnection(platform: string, name: string, baseUrl: string,
   if (existing) return existing;
   const connector = getConnector(platform);
   if (!connector) throw new Error(`Unknown platform ${platform}`);
-  const checked = connector.meta.credentials.parse(credentials);
+  const checked = connector.credentials.parse(credentials);
   return createConnection(db, { platform, name, baseUrl, ...splitCredentials(connector.meta, checked), createdById: userId });
 }
 

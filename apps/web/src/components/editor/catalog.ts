@@ -1,23 +1,23 @@
 // What the editor knows about connectors and connections, and small helpers over the definition.
-import { templateVariables, type SchemeDefinition, type SchemeNode, type SourceNode, type TargetNode } from "@qiao/core";
-import type { ApiIssue, ConnectionDto, ConnectorDto, SourceApiDto, TargetApiDto } from "@/lib/api/schemas";
+import { templateVariables, type ConnectorMeta, type SchemeDefinition, type SchemeNode, type SourceApiMeta, type SourceNode, type TargetApiMeta, type TargetNode } from "@qiao/core";
+import type { ApiIssue, ConnectionDto } from "@/lib/api/schemas";
 import type { Suggestion } from "./template-input";
 
 export interface Catalog {
-  connectors: ConnectorDto[];
+  connectors: ConnectorMeta[];
   connections: ConnectionDto[];
 }
 
-export function connectorOf(catalog: Catalog, platform: string): ConnectorDto | undefined {
+export function connectorOf(catalog: Catalog, platform: string): ConnectorMeta | undefined {
   return catalog.connectors.find((c) => c.platform === platform);
 }
 
-export function sourceApiOf(catalog: Catalog, node: SourceNode): SourceApiDto | undefined {
-  return connectorOf(catalog, node.config.platform)?.apis.find((a): a is SourceApiDto => a.kind === "source" && a.id === node.config.api);
+export function sourceApiOf(catalog: Catalog, node: SourceNode): SourceApiMeta | undefined {
+  return connectorOf(catalog, node.config.platform)?.apis.find((a): a is SourceApiMeta => a.kind === "source" && a.id === node.config.api);
 }
 
-export function targetApiOf(catalog: Catalog, node: TargetNode): TargetApiDto | undefined {
-  return connectorOf(catalog, node.config.platform)?.apis.find((a): a is TargetApiDto => a.kind === "target" && a.id === node.config.api);
+export function targetApiOf(catalog: Catalog, node: TargetNode): TargetApiMeta | undefined {
+  return connectorOf(catalog, node.config.platform)?.apis.find((a): a is TargetApiMeta => a.kind === "target" && a.id === node.config.api);
 }
 
 /** The source feeding a target: through an edge, else the only source of the scheme. */
@@ -42,7 +42,7 @@ export function variableSuggestions(en: boolean, group: string): Suggestion[] {
   });
 }
 
-export function fieldSuggestions(api: SourceApiDto | undefined, en: boolean, group: string): Suggestion[] {
+export function fieldSuggestions(api: SourceApiMeta | undefined, en: boolean, group: string): Suggestion[] {
   return (api?.response ?? []).map((f) => ({ value: f.key, label: en ? f.labelEn : f.label, group }));
 }
 
@@ -54,7 +54,7 @@ export function issuesAt(issues: ApiIssue[], prefix: (string | number)[], exact 
 }
 
 /** A source API's request parameters with the metadata's presets ({{CURRENT_TIME datetime}} …). */
-export function presetParams(api: SourceApiDto | undefined): Record<string, string> {
+export function presetParams(api: SourceApiMeta | undefined): Record<string, string> {
   return Object.fromEntries((api?.request ?? []).filter((f) => f.preset).map((f) => [f.key, f.preset!]));
 }
 

@@ -1,10 +1,10 @@
 "use client";
 // The side panel of a selected node: source (connection, API, request parameters) or target
 // (connection, API, options, batch, mode and the mapping table with live sample values).
-import { evaluateTemplate, parseTemplate, type SchemeNode, type SourceNode, type TargetNode } from "@qiao/core";
+import { evaluateTemplate, parseTemplate, type ConnectorMeta, type FieldMeta, type SchemeNode, type SourceNode, type TargetNode } from "@qiao/core";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { issueText, type ApiIssue, type ConnectorDto, type FieldMetaDto } from "@/lib/api/schemas";
+import { issueText, type ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Badge, Button, Field, Input, Select, Switch, cx } from "@/components/ui";
 import {
@@ -47,7 +47,7 @@ function ConnectionAndApi({
   issues: ApiIssue[];
   onConnection: (id: string) => void;
   /** The API the user picked, from this node's connector and kind. */
-  onApi: (api: ConnectorDto["apis"][number]) => void;
+  onApi: (api: ConnectorMeta["apis"][number]) => void;
 }) {
   const t = useT();
   const en = useLocale() === "en";
@@ -102,7 +102,7 @@ function ConnectionAndApi({
   );
 }
 
-function fieldLabel(f: FieldMetaDto, en: boolean) {
+function fieldLabel(f: FieldMeta, en: boolean) {
   return en ? f.labelEn : f.label;
 }
 

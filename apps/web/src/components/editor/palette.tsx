@@ -1,6 +1,6 @@
 "use client";
 // Every connector API, draggable onto the canvas (or added with a click / Enter).
-import type { ConnectorDto } from "@/lib/api/schemas";
+import type { ConnectorMeta } from "@qiao/core";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { cx } from "@/components/ui";
 
@@ -12,7 +12,7 @@ export interface PaletteItem {
   api: string;
 }
 
-export function Palette({ connectors, onAdd }: { connectors: ConnectorDto[]; onAdd: (item: PaletteItem) => void }) {
+export function Palette({ connectors, onAdd }: { connectors: ConnectorMeta[]; onAdd: (item: PaletteItem) => void }) {
   const t = useT();
   const en = useLocale() === "en";
   const groups = (["source", "target"] as const).map((kind) => ({

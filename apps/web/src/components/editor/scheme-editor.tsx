@@ -2,7 +2,7 @@
 // The scheme editor: palette | React Flow canvas | panel of the selected node (or the scheme's
 // settings). Validation is @qiao/core's compiler run in the browser on every change; save,
 // test and run go through the REST API (tests and runs are executed by the worker).
-import { compileScheme, type ConnectorMeta, type SchemeDefinition, type SchemeNode, type SourceNode } from "@qiao/core";
+import { compileScheme, type SchemeDefinition, type SchemeNode, type SourceNode } from "@qiao/core";
 import { useQuery } from "@tanstack/react-query";
 import {
   Background,
@@ -100,8 +100,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   const compileCatalog = useMemo(
     () => ({
       connections: new Map(catalog.connections.map((c) => [c.id, { platform: c.platform, name: c.name }])),
-      // The browser's copy of the metadata has no credentials schema; the compiler never reads it.
-      connectors: new Map(catalog.connectors.map((c) => [c.platform, c as unknown as ConnectorMeta])),
+      connectors: new Map(catalog.connectors.map((c) => [c.platform, c])),
     }),
     [catalog],
   );

@@ -1,7 +1,7 @@
 // The REST API's boundary: one zod schema per request body, query and response. Route handlers
 // parse with them, the typed client (./client.ts) checks answers with them, and the OpenAPI
 // document (./openapi.ts) is generated from them. Times travel as ISO-8601 strings (UTC).
-import { schemeDefinitionSchema } from "@qiao/core";
+import { connectorMetaSchema, schemeDefinitionSchema } from "@qiao/core";
 import { z } from "zod";
 
 const isoTime = z.iso.datetime();
@@ -51,82 +51,9 @@ export const apiErrorSchema = z.object({
 });
 
 // ---------------------------------------------------------------------------------------
-// Connectors (metadata without the credentials' zod object)
+// Connectors (their metadata as @qiao/core declares it)
 
-const fieldTypeSchema = z.enum(["string", "integer", "number", "boolean", "datetime", "object", "array"]);
-
-export const fieldMetaSchema = z.object({
-  key: z.string(),
-  label: z.string(),
-  labelEn: z.string(),
-  type: fieldTypeSchema,
-  required: z.boolean().optional(),
-  baseData: z.boolean().optional(),
-  preset: z.string().optional(),
-  description: z.string().optional(),
-});
-
-export const credentialFieldSchema = z.object({
-  key: z.string(),
-  label: z.string(),
-  labelEn: z.string(),
-  secret: z.boolean(),
-  type: z.enum(["string", "number"]),
-  default: z.union([z.string(), z.number()]).optional(),
-  placeholder: z.string().optional(),
-  choices: z.array(z.object({ value: z.string(), label: z.string(), labelEn: z.string() })).optional(),
-});
-
-export const optionMetaSchema = z.object({
-  key: z.string(),
-  label: z.string(),
-  labelEn: z.string(),
-  type: z.enum(["boolean", "string", "integer"]),
-  default: z.union([z.boolean(), z.string(), z.number()]),
-  description: z.string().optional(),
-});
-
-export const sourceApiSchema = z.object({
-  kind: z.literal("source"),
-  id: z.string(),
-  name: z.string(),
-  nameEn: z.string(),
-  request: z.array(fieldMetaSchema),
-  response: z.array(fieldMetaSchema),
-  listKey: z.string(),
-  idField: z.string(),
-  paging: z.object({ pageNo: z.string(), pageSize: z.string(), defaultPageSize: z.number(), maxPageSize: z.number() }),
-  window: z.object({ start: z.string(), end: z.string() }).optional(),
-});
-
-export const targetApiSchema = z.object({
-  kind: z.literal("target"),
-  id: z.string(),
-  name: z.string(),
-  nameEn: z.string(),
-  formId: z.string(),
-  fields: z.array(fieldMetaSchema),
-  numberField: z.string(),
-  idField: z.string(),
-  options: z.array(optionMetaSchema),
-  batch: z.object({ defaultSize: z.number(), maxSize: z.number() }),
-  writeModes: z.array(z.enum(["create", "upsert"])),
-});
-
-export const connectorSchema = z.object({
-  platform: z.string(),
-  name: z.string(),
-  nameEn: z.string(),
-  baseUrl: z.object({ default: z.string(), placeholder: z.string(), help: z.string() }),
-  credentialFields: z.array(credentialFieldSchema),
-  apis: z.array(z.discriminatedUnion("kind", [sourceApiSchema, targetApiSchema])),
-});
-export type ConnectorDto = z.infer<typeof connectorSchema>;
-export type SourceApiDto = z.infer<typeof sourceApiSchema>;
-export type TargetApiDto = z.infer<typeof targetApiSchema>;
-export type FieldMetaDto = z.infer<typeof fieldMetaSchema>;
-
-export const connectorListSchema = z.object({ connectors: z.array(connectorSchema) });
+export const connectorListSchema = z.object({ connectors: z.array(connectorMetaSchema) });
 
 // ---------------------------------------------------------------------------------------
 // Connections

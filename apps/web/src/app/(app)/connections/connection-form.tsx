@@ -2,15 +2,16 @@
 // Create / edit form generated from the connector's credential fields. Secret fields are never
 // filled from the server: blank means "keep what is stored" — unless the base URL was edited or the
 // stored secrets cannot be decrypted: then every secret must be typed again (the server enforces it).
+import type { ConnectorMeta } from "@qiao/core";
 import { useState, type FormEvent } from "react";
 import { ApiClientError, api } from "@/lib/api/client";
-import { issueText, type ConnectionDto, type ConnectorDto } from "@/lib/api/schemas";
+import { issueText, type ConnectionDto } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Alert, Button, Field, Input, Select } from "@/components/ui";
 
 type Values = Record<string, string>;
 
-function initialValues(connector: ConnectorDto | undefined, connection?: ConnectionDto): Values {
+function initialValues(connector: ConnectorMeta | undefined, connection?: ConnectionDto): Values {
   const values: Values = {};
   for (const f of connector?.credentialFields ?? []) {
     const stored = connection?.settings[f.key];
@@ -25,7 +26,7 @@ export function ConnectionForm({
   onSaved,
   onCancel,
 }: {
-  connectors: ConnectorDto[];
+  connectors: ConnectorMeta[];
   connection?: ConnectionDto;
   onSaved: (c: ConnectionDto) => void;
   onCancel: () => void;

@@ -1,0 +1,78 @@
+// The 管易云 source: list methods read page by page until `total`, each page checked to be a
+// list of records with their id, and the connection test (one page of shops).
+import { z } from "zod";
+import { ConnectorError } from "../errors";
+import { scrub } from "../scrub";
+import type { ConnectionConfig, ReadRequest, SourceApiMeta, SourceClient, SourcePage } from "../types";
+import { GuanyiClient, type Envelope } from "./client";
+import { findSourceApi, GUANYI_PLATFORM } from "./meta";
+
+function pageOf(envelope: Envelope, api: SourceApiMeta, pageNo: number, scrubValues: string[]): SourcePage {
+  const list = envelope[api.listKey];
+  const records = recordsSchema(api.idField).safeParse(list ?? []);
+  if (!records.success) {
+    throw new ConnectorError("protocol", GUANYI_PLATFORM, `管易云 ${api.id} 的 ${api.listKey} 不是记录列表，或记录缺少 ${api.idField}：请联系管理员检查接口版本`, {
+      cause: new Error(scrub(records.error.message, scrubValues)),
+    });
+  }
+  if (envelope.total == null) {
+    throw new ConnectorError("protocol", GUANYI_PLATFORM, `管易云 ${api.id} 的响应缺少 total，无法分页：请联系管理员检查接口版本`);
+  }
+  // The validated copy reorders keys; the engine gets each record exactly as Guanyi sent it.
+  return { pageNo, total: envelope.total, records: (list ?? []) as Record<string, unknown>[] };
+}
+
+const recordSchemas = new Map<string, z.ZodType>();
+
+function recordsSchema(idField: string): z.ZodType {
+  let schema = recordSchemas.get(idField);
+  if (!schema) {
+    schema = z.array(z.looseObject({ [idField]: z.union([z.number(), z.string().min(1)]) }));
+    recordSchemas.set(idField, schema);
+  }
+  return schema;
+}
+
+function sourceApi(id: string): SourceApiMeta {
+  const api = findSourceApi(id);
+  if (!api) throw new ConnectorError("request", GUANYI_PLATFORM, `管易云连接器没有查询接口 ${id}：请在方案中重新选择接口`);
+  return api;
+}
+
+function pageSizeOf(req: ReadRequest, api: SourceApiMeta): number {
+  const size = Number(req.pageSize);
+  if (!Number.isInteger(size) || size < 1) {
+    throw new ConnectorError("request", GUANYI_PLATFORM, `管易云每页条数必须是正整数（收到 ${String(req.pageSize)}）：请检查 ${api.paging.pageSize}`);
+  }
+  return Math.min(size, api.paging.maxPageSize);
+}
+
+export function createGuanyiSource(config: ConnectionConfig): SourceClient {
+  const client = new GuanyiClient(config);
+  return {
+    async *readPages(req: ReadRequest): AsyncGenerator<SourcePage> {
+      const api = sourceApi(req.api);
+      const pageSize = pageSizeOf(req, api);
+      if (pageSize < Number(req.pageSize)) {
+        client.logger?.warn(`管易云每页最多 ${api.paging.maxPageSize} 条，已按最大值分页`, { method: api.id, requested: req.pageSize, pageSize });
+      }
+      let pageNo = Number.isInteger(req.startPage) && req.startPage > 0 ? req.startPage : 1;
+      for (;;) {
+        const params = { ...req.params, [api.paging.pageNo]: pageNo, [api.paging.pageSize]: pageSize };
+        const page = pageOf(await client.call(api.id, params, req.signal), api, pageNo, client.scrubValues);
+        client.logger?.debug("管易云已读取一页", { method: api.id, pageNo, records: page.records.length, total: page.total });
+        yield page;
+        if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
+        pageNo++;
+      }
+    },
+  };
+}
+
+export async function testGuanyiConnection(config: ConnectionConfig): Promise<{ message: string }> {
+  const client = new GuanyiClient(config);
+  const api = sourceApi("gy.erp.shop.get");
+  const envelope = await client.call(api.id, { [api.paging.pageNo]: 1, [api.paging.pageSize]: 1 });
+  const page = pageOf(envelope, api, 1, client.scrubValues);
+  return { message: `连接成功，共 ${page.total} 个店铺` };
+}

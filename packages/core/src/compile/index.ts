@@ -1,0 +1,52 @@
+// From a scheme definition (as stored or as the editor sends it) to a run plan: the graph made
+// linear, the connector metadata resolved and every template parsed. Everything wrong is
+// reported at once, each issue with its path into the definition and a message a person can
+// act on; warnings do not stop a plan.
+import type { SourceApiMeta } from "../connector-meta";
+import { schemeDefinitionSchema, schemeNodeSchema } from "../scheme";
+import { DEFAULT_TIMEZONE, isValidTimeZone } from "../template/time";
+import { checkGraph } from "./graph";
+import { Issues } from "./issues";
+import type { CompileResult, SchemeCatalog } from "./plan";
+import { at, reportShapeIssues, zhCN } from "./shape";
+import { checkSource } from "./source";
+import { checkTarget } from "./target";
+
+export type { CompileResult, IssuePath, RunPlan, SchemeCatalog, SchemeIssue } from "./plan";
+
+export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResult {
+  const issues = new Issues();
+  const parsed = schemeDefinitionSchema.safeParse(def, { error: zhCN() });
+  if (!parsed.success) {
+    reportShapeIssues(def, parsed.error.issues, issues);
+    checkWellFormedNodes(def, catalog, issues);
+    return { ok: false, issues: issues.list };
+  }
+  const d = parsed.data;
+  const graph = checkGraph(d, issues);
+  const sources = d.nodes.flatMap((node, index) => (node.type === "source" ? [{ node, index }] : []));
+  const targets = d.nodes.flatMap((node, index) => (node.type === "target" ? [{ node, index }] : []));
+  const source = sources.map(({ node, index }) => checkSource(node, index, catalog, issues))[0];
+  const target = targets.map(({ node, index }) => checkTarget(node, index, catalog, issues, d.timezone, source?.api))[0];
+  if (issues.hasErrors || !graph || !source || !target) return { ok: false, issues: issues.list };
+  return { ok: true, plan: { timezone: d.timezone, source, target }, warnings: issues.list };
+}
+
+/** When the definition as a whole is malformed, still check the nodes that are well-formed. */
+function checkWellFormedNodes(def: unknown, catalog: SchemeCatalog, issues: Issues): void {
+  const rawNodes = at(def, "nodes");
+  if (!Array.isArray(rawNodes)) return;
+  const rawTimezone = at(def, "timezone");
+  const timezone = typeof rawTimezone === "string" && isValidTimeZone(rawTimezone) ? rawTimezone : DEFAULT_TIMEZONE;
+  const nodes = rawNodes.flatMap((raw: unknown, index) => {
+    const r = schemeNodeSchema.safeParse(raw);
+    return r.success ? [{ node: r.data, index }] : [];
+  });
+  let sourceApi: SourceApiMeta | undefined;
+  for (const { node, index } of nodes) {
+    if (node.type === "source") sourceApi ??= checkSource(node, index, catalog, issues)?.api;
+  }
+  for (const { node, index } of nodes) {
+    if (node.type === "target") checkTarget(node, index, catalog, issues, timezone, sourceApi);
+  }
+}

@@ -1,0 +1,59 @@
+// What compiling a scheme produces: the run plan, or the issues that stop one. Kept apart from
+// the checks so that mapping (which runs a plan) and the compiler (which makes one) share these
+// types without importing each other.
+import type { ConnectorMeta, SourceApiMeta, TargetApiMeta, WriteMode } from "../connector-meta";
+import type { Template } from "../template/types";
+
+export interface SchemeCatalog {
+  /** Connections by id, with the platform they belong to. */
+  connections: ReadonlyMap<string, { platform: string; name?: string }>;
+  /** Connector metadata by platform. */
+  connectors: ReadonlyMap<string, ConnectorMeta>;
+}
+
+export type IssuePath = (string | number)[];
+
+export interface SchemeIssue {
+  /** Into the definition, e.g. ["nodes", 1, "config", "mapping", "FName"]. */
+  path: IssuePath;
+  nodeId?: string;
+  /** The mapping, param or option key the issue is about. */
+  field?: string;
+  /** zh-CN */
+  message: string;
+  messageEn: string;
+  /** Offsets into the template at `path`, for template issues. */
+  start?: number;
+  end?: number;
+  severity: "error" | "warning";
+}
+
+export interface RunPlan {
+  timezone: string;
+  source: {
+    nodeId: string;
+    connectionId: string;
+    platform: string;
+    api: SourceApiMeta;
+    params: Record<string, Template>;
+    pageSize: number;
+    idField: string;
+    listKey: string;
+  };
+  target: {
+    nodeId: string;
+    connectionId: string;
+    platform: string;
+    api: TargetApiMeta;
+    formId: string;
+    /** The API's option defaults overlaid with the node's options. */
+    options: Record<string, boolean | string | number>;
+    batchSize: number;
+    mode: WriteMode;
+    mapping: Record<string, Template>;
+    /** The target field that identifies a record (idempotency lookups), e.g. FNumber. */
+    numberField: string;
+  };
+}
+
+export type CompileResult = { ok: true; plan: RunPlan; warnings: SchemeIssue[] } | { ok: false; issues: SchemeIssue[] };
