@@ -5,3 +5,4 @@ export * from "./compile";
 export * from "./mapping";
 export { validateCron, type CronCheck } from "./cron";
 export * from "./roles";
+export * from "./messages";

@@ -1,6 +1,6 @@
 // Every route handler is wrapped once: authentication (session cookie or API token), the
 // cross-site check for state-changing requests, body parsing with zod, and error mapping.
-import { hasRole, roleSchema, type Role } from "@qiao/core";
+import { DEFAULT_LOCALE, hasRole, localeFromAcceptLanguage, render, roleSchema, type Locale, type Role } from "@qiao/core";
 import { config, findUserByApiToken, prisma } from "@qiao/db";
 import { NextResponse, type NextRequest } from "next/server";
 import { RunRequestError, SchemeBusyError } from "@qiao/worker";
@@ -95,8 +95,8 @@ export function json<S extends z.ZodType>(_schema: S, data: z.input<S>, status =
   return NextResponse.json(data, { status });
 }
 
-export function errorResponse(error: unknown): NextResponse {
-  if (error instanceof SchemeBusyError) return errorResponse(new ApiError("scheme_busy", error.message));
+export function errorResponse(error: unknown, locale: Locale = DEFAULT_LOCALE): NextResponse {
+  if (error instanceof SchemeBusyError) return errorResponse(new ApiError("scheme_busy", render(error.text, locale)));
   if (error instanceof RunRequestError) {
     const issues = error.issues.map((i) => ({ path: ["options", ...i.path.split(".")], message: i.message }));
     return errorResponse(new ApiError(error.code === "not_found" ? "not_found" : "validation_failed", error.message, issues));
@@ -116,6 +116,8 @@ type Params = Record<string, string | string[]>;
 export interface HandlerContext<P extends Params> {
   principal: Principal;
   params: P;
+  /** The caller's language (Accept-Language; zh-CN by default): what the answer's messages are rendered in. */
+  locale: Locale;
 }
 
 const ROLE_REFUSAL: Record<Role, string> = {
@@ -134,14 +136,15 @@ export function withAuth<P extends Params = Params>(
   options: { role: Role },
 ) {
   return async (req: NextRequest, route: { params: Promise<P> }): Promise<Response> => {
+    const locale = localeFromAcceptLanguage(req.headers.get("accept-language"));
     try {
       const principal = await principalFrom(req);
       if (!principal) throw new ApiError("unauthorized", "请先登录，或在 Authorization 头中提供 API 令牌");
       if (principal.via === "session" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
       if (!hasRole(principal.role, options.role)) throw new ApiError("forbidden", ROLE_REFUSAL[options.role]);
-      return await handler(req, { principal, params: await route.params });
+      return await handler(req, { principal, params: await route.params, locale });
     } catch (error) {
-      return errorResponse(error);
+      return errorResponse(error, locale);
     }
   };
 }

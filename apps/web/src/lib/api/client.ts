@@ -20,7 +20,8 @@ async function request<S extends z.ZodType>(method: string, path: string, schema
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      // The API answers in the page's language (the <html lang> the layout sets from the UI's locale).
+      headers: { "accept-language": (typeof document === "undefined" ? "" : document.documentElement.lang) || "zh-CN", ...(body !== undefined && { "content-type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
     });

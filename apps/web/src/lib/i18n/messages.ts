@@ -1,7 +1,8 @@
-// UI texts: zh-CN first, English available. Keys are grouped by page.
-export const LOCALES = ["zh-CN", "en"] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = "zh-CN";
+// UI texts: zh-CN first, English available. Keys are grouped by page. What the server says (run
+// logs, run errors) is in @qiao/core's message catalog, rendered by the API in the caller's language.
+import { DEFAULT_LOCALE, isLocale, type Locale } from "@qiao/core";
+
+export { DEFAULT_LOCALE, isLocale, type Locale };
 export const LOCALE_COOKIE = "qiao-locale";
 
 const zh = {
@@ -573,10 +574,6 @@ const en: Record<MessageKey, string> = {
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };
-
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === "string" && (LOCALES as readonly string[]).includes(value);
-}
 
 export function translator(locale: Locale) {
   const dict = MESSAGES[locale];
