@@ -1,5 +1,6 @@
 // The worker process's parts: a BullMQ Worker on `runs` executing runs through the engine, schedule
 // ticks, daily pruning, the reconciler, and a graceful close that hands runs back at a batch boundary.
+import { message } from "@qiao/core";
 import { appendRunLog, config as loadConfig, failActiveRun, prisma, pruneRuns, SchemeBusyError, type Config, type Db } from "@qiao/db";
 import { executeRun, type EngineContext } from "@qiao/engine";
 import { createRunQueue, JOB, reconcileRuns, redisConnection, requestRun, restoreMissingSchedules, RUN_QUEUE, runJobSchema, scheduleJobSchema, schedulePruning, syncSchedules, syncSchemeSchedule } from "@qiao/jobs";
@@ -107,8 +108,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
       if (error.activeRun) {
         await appendRunLog(db, error.activeRun.id, {
           level: "info",
-          message: "定时触发已跳过：本方案的这次运行尚未结束",
-          data: { messageEn: "A scheduled tick was skipped: this run of the scheme had not finished" },
+          message: message("run.tickSkipped"),
         });
       }
       return { skipped: "busy" };
@@ -159,7 +159,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     const final = job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError;
     log.error({ jobId: job.id, job: job.name, runId, attemptsMade: job.attemptsMade, final, err: error }, "job failed");
     if (runId && final) {
-      void failActiveRun(db, runId, `工作进程处理失败：${error.message} / The worker could not process the run: ${error.message}`).catch((e: unknown) =>
+      void failActiveRun(db, runId, message("run.workerFailed", { text: error.message })).catch((e: unknown) =>
         log.error({ runId, err: e }, "could not mark the run failed"),
       );
     }

@@ -6,3 +6,4 @@ export * from "./mapping";
 export { validateCron, type CronCheck } from "./cron";
 export * from "./roles";
 export * from "./run-options";
+export * from "./messages";

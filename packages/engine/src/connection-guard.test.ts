@@ -1,6 +1,7 @@
 // What a run does with a connection it must not use as it is: secrets that cannot be decrypted
 // (copied from another row, key removed) and an address the outbound policy refuses. Either way the
 // run fails with a message a person can act on, and nothing reaches the ERPs.
+import { render, storedMessage } from "@qiao/core";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "@qiao/connectors";
 import { afterEach, describe, expect, test } from "vitest";
 import { silentLogger, type EngineContext } from "./context";
@@ -33,7 +34,8 @@ describe("a run refuses a connection it must not use", () => {
     await t.db.connection.update({ where: { id: sim.targetConnectionId }, data: { secretCiphertext: source.secretCiphertext, secretKeyId: source.secretKeyId } });
     const run = await failedRun(context());
     expect(run.error).toContain("需要重新输入密钥");
-    expect(run.error).toContain("type its secrets again");
+    expect(run.errorMessage).toMatchObject({ code: "run.secretsUnreadable", params: { connection: expect.any(String) } });
+    expect(render(storedMessage(run.errorMessage)!, "en")).toContain("type its secrets again");
     expect(sim.guanyi.state.stats.calls).toEqual({});
     expect(sim.kingdee.stats()).toMatchObject({ customers: 0 });
   });

@@ -2,7 +2,7 @@
 // scheduled runs; records are written while the read goes on), the first page only (test runs) or
 // the failed records (retry runs). Calling it again on an interrupted run resumes from staging; on
 // a finished run it does nothing.
-import { testRunOptionsSchema } from "@qiao/core";
+import { message, render, testRunOptionsSchema } from "@qiao/core";
 import { claimRun, DEFAULT_LEASE_MS, finishRun, isDatabaseUnavailable, requeueRun, waitForOutcomes, type RunModel as Run } from "@qiao/db";
 import type { EngineContext } from "./context";
 import { AttemptSuperseded, describeError } from "./failure";
@@ -100,13 +100,13 @@ async function attempt(
 ): Promise<RunOutcome> {
   const runId = run.id;
   if (run.phase === "finishing") {
-    await journal.info(`继续运行（第 ${run.attempt} 次尝试）：核对结果待确认的记录`, `Resuming the run (attempt ${run.attempt}) to look up records whose outcome was unknown`);
+    await journal.info(message("run.resumedToLookUp", { attempt: run.attempt }));
   } else if (run.attempt > 1) {
-    await journal.info(`继续运行（第 ${run.attempt} 次尝试），从暂存数据接着处理`, `Resuming the run (attempt ${run.attempt}) from staging`, {
+    await journal.info(message("run.resumed", { attempt: run.attempt }), {
       phase: run.phase,
     });
   } else {
-    await journal.info(`开始运行（方案第 ${run.schemeVersion} 版）`, `Run started (scheme version ${run.schemeVersion})`, {
+    await journal.info(message("run.started", { version: run.schemeVersion }), {
       trigger: run.trigger,
       windowStart: run.windowStart,
       windowEnd: run.windowEnd,
@@ -140,23 +140,23 @@ async function attempt(
     if (ctx.shouldStop?.()) {
       end = "stopped";
     } else {
-      const { zh, en } = describeError(error);
-      log.error({ err: error }, `run failed: ${en}`);
-      await journal.error(`运行失败：${zh}`, `Run failed: ${en}`);
+      const described = describeError(error);
+      log.error({ err: error }, `run failed: ${render(described, "en")}`);
+      await journal.error(message("run.failed", { error: described }));
       await journal.flush();
-      const finished = await finishRun(ctx.db, runId, run.attempt, { status: "failed", error: `${zh} / ${en}` });
+      const finished = await finishRun(ctx.db, runId, run.attempt, { status: "failed", error: described });
       return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
     }
   }
 
   if (end === "stopped") {
     await requeueRun(ctx.db, runId, run.attempt);
-    await journal.info("工作进程正在停止：本批已完成，运行已交还队列，稍后继续", "Worker shutting down: the run stopped after its batch and was queued again");
+    await journal.info(message("run.handedBack"));
     await journal.flush();
     return { kind: "handed-back", runId };
   }
   if (end === "cancelled") {
-    await journal.warn("运行已取消：已完成的批次保留，其余记录留待下次运行", "Run cancelled: finished batches stay written, the rest waits for the next run");
+    await journal.warn(message("run.cancelled"));
     await journal.flush();
     const finished = await finishRun(ctx.db, runId, run.attempt, { status: "cancelled" });
     return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
@@ -165,10 +165,8 @@ async function attempt(
   if (scope && pending.count > 0) {
     const until = new Date(Math.max(pending.nextCheck?.getTime() ?? 0, Date.now() + 1_000));
     const at = clockTime(until, scope.plan.timezone);
-    await journal.info(
-      `还有 ${pending.count} 条记录的写入结果待确认：将于 ${at} 在目标系统中核对，存在的记为已写入，不存在的才重新发送；核对完成前运行不会结束`,
-      `${pending.count} records still have an unknown outcome: they are looked up in the target at ${at}; found ones count as written, only absent ones are sent again. The run ends once they are settled`,
-      { unknown: pending.count, waitingUntil: until.toISOString() },
+    await journal.info(message("run.outcomesPending", { count: pending.count, at }), {
+      unknown: pending.count, waitingUntil: until.toISOString() },
     );
     await journal.flush();
     return (await waitForOutcomes(ctx.db, runId, run.attempt, until)) ? { kind: "waiting", runId, until } : { kind: "superseded", runId };
@@ -178,12 +176,11 @@ async function attempt(
   const status = counters.failed === 0 ? "succeeded" : counters.written > 0 ? "partial" : "failed";
   const error =
     status === "failed"
-      ? `${counters.failed} 条记录全部写入失败，请查看失败记录的原因 / All ${counters.failed} records failed; see the failed records for the reasons`
+      ? message("run.allFailed", { failed: counters.failed })
       : null;
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   await journal[status === "succeeded" ? "info" : "warn"](
-    `运行结束（${seconds} 秒）：读取 ${counters.fetched}，写入 ${counters.written}，跳过 ${counters.skipped}，失败 ${counters.failed}`,
-    `Run finished (${seconds} s): ${counters.fetched} read, ${counters.written} written, ${counters.skipped} skipped, ${counters.failed} failed`,
+    message("run.finished", { seconds, fetched: counters.fetched, written: counters.written, skipped: counters.skipped, failed: counters.failed }),
     {
       status,
       fetched: counters.fetched,

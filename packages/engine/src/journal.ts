@@ -1,10 +1,11 @@
-// A run's log: each line goes to the run's RunLog (what the UI shows, zh-CN with the English text
-// in data.messageEn) and to the process log (pino, English, carrying runId).
+// A run's log: each line goes to the run's RunLog (a message code and parameters, rendered in the
+// reader's language) and to the process log (pino, English, carrying runId).
 //
 // RunLog rows are written in the background, in order, several lines per statement: a line per
 // page and per batch must not add a database round trip to every page and batch of a large run.
 // `flush()` waits for them; the engine flushes before a run is finished or handed back, so a
 // client that stops polling the log once the run is done has seen every line.
+import { render, type Message } from "@qiao/core";
 import { appendRunLog, type Db, type RunLogLine } from "@qiao/db";
 import type { Logger } from "./context";
 
@@ -20,16 +21,16 @@ export class RunJournal {
   ) {}
 
   /** Resolves at once; the line is stored in the background (see `flush`). */
-  info(message: string, messageEn: string, data?: Record<string, unknown>): Promise<void> {
-    return this.write("info", message, messageEn, data);
+  info(message: Message, data?: Record<string, unknown>): Promise<void> {
+    return this.write("info", message, data);
   }
 
-  warn(message: string, messageEn: string, data?: Record<string, unknown>): Promise<void> {
-    return this.write("warn", message, messageEn, data);
+  warn(message: Message, data?: Record<string, unknown>): Promise<void> {
+    return this.write("warn", message, data);
   }
 
-  error(message: string, messageEn: string, data?: Record<string, unknown>): Promise<void> {
-    return this.write("error", message, messageEn, data);
+  error(message: Message, data?: Record<string, unknown>): Promise<void> {
+    return this.write("error", message, data);
   }
 
   /** Waits until every line so far is stored; throws if storing one failed. */
@@ -42,9 +43,9 @@ export class RunJournal {
     }
   }
 
-  private write(level: RunLogLine["level"], message: string, messageEn: string, data?: Record<string, unknown>): Promise<void> {
-    this.logger[level](data ?? {}, messageEn);
-    this.buffer.push({ level, message, data: { ...data, messageEn } });
+  private write(level: RunLogLine["level"], message: Message, data?: Record<string, unknown>): Promise<void> {
+    this.logger[level](data ?? {}, render(message, "en"));
+    this.buffer.push({ level, message, ...(data && { data }) });
     this.writing ??= this.drain();
     return Promise.resolve();
   }

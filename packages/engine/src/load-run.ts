@@ -1,6 +1,6 @@
 // Everything a run needs before it touches a record: its scheme version compiled into a plan,
 // the connector clients built from the connections (credentials unsealed here, never logged).
-import { compileScheme, type RunPlan } from "@qiao/core";
+import { compileScheme, message, type RunPlan } from "@qiao/core";
 import { getConnector as registry, type Connector, type ConnectorLogger, type SourceClient, type TargetClient } from "@qiao/connectors";
 import { connectionCredentials, outboundPolicy, SecretKeyError, type RunModel as Run } from "@qiao/db";
 import { z } from "zod";
@@ -40,10 +40,7 @@ function credentialsOf(row: Parameters<typeof connectionCredentials>[0] & { name
     return connectionCredentials(row);
   } catch (error) {
     if (!(error instanceof SecretKeyError)) throw error;
-    throw new RunFailure(
-      `连接“${row.name}”保存的密钥无法解密（密钥已更换或数据被改动）：需要重新输入密钥，请在“连接”页面编辑该连接并重新填写所有密钥字段`,
-      `The stored secrets of connection "${row.name}" cannot be decrypted (the key changed or the row was altered): type its secrets again on the Connections page.`,
-    );
+    throw new RunFailure(message("run.secretsUnreadable", { connection: row.name }));
   }
 }
 
@@ -53,10 +50,7 @@ export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promis
   const scheme = await db.scheme.findUniqueOrThrow({ where: { id: run.schemeId } });
   const version = await db.schemeVersion.findUnique({ where: { schemeId_version: { schemeId: run.schemeId, version: run.schemeVersion } } });
   if (!version && run.schemeVersion !== scheme.currentVersion) {
-    throw new RunFailure(
-      `找不到方案的第 ${run.schemeVersion} 版：请重新运行方案`,
-      `Version ${run.schemeVersion} of the scheme no longer exists; start a new run.`,
-    );
+    throw new RunFailure(message("run.versionMissing", { version: run.schemeVersion }));
   }
   const definition = version?.definition ?? scheme.definition;
   const connectionIds = connectionIdsOf(definition);
@@ -74,7 +68,7 @@ export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promis
     const errors = compiled.issues.filter((i) => i.severity === "error");
     const zh = errors.map((i) => i.message).join("；");
     const en = errors.map((i) => i.messageEn).join("; ");
-    throw new RunFailure(`方案无法运行：${zh}`, `The scheme cannot run: ${en}`);
+    throw new RunFailure(message("run.schemeInvalid", { zh, en }));
   }
   const plan = compiled.plan;
 
@@ -97,10 +91,10 @@ export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promis
   const src = client(plan.source.connectionId);
   const tgt = client(plan.target.connectionId);
   if (!src.connector.createSource) {
-    throw new RunFailure(`连接“${src.name}”的平台不能作为数据源`, `The platform of connection "${src.name}" cannot be a source.`);
+    throw new RunFailure(message("run.notASource", { connection: src.name }));
   }
   if (!tgt.connector.createTarget) {
-    throw new RunFailure(`连接“${tgt.name}”的平台不能作为写入目标`, `The platform of connection "${tgt.name}" cannot be a target.`);
+    throw new RunFailure(message("run.notATarget", { connection: tgt.name }));
   }
   return {
     plan,

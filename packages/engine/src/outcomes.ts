@@ -1,6 +1,7 @@
 // Records whose write outcome is unknown (待确认, issue #11): parked, then looked up in the target
 // once the wait has passed; found → written, absent → pending (sent again), no number → failed,
 // the lookup failing → looked up again later. Never sent twice, never lost.
+import { message } from "@qiao/core";
 import { isConnectorError } from "@qiao/connectors";
 import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, type OutcomeVerdict } from "@qiao/db";
 import { payloadHash } from "./hash";
@@ -49,10 +50,8 @@ export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; p
         );
   if (parked > 0) {
     const at = clockTime(new Date(Date.now() + delayMs), plan.timezone);
-    await x.journal.warn(
-      `发现 ${parked} 条被中断的写入（工作进程退出或被接替），结果待确认：将于 ${at} 后在目标系统中按 ${plan.target.numberField} 核对，核对前不会重发`,
-      `Found ${parked} records whose write was interrupted (a worker stopped or was replaced); outcome unknown: they are looked up by ${plan.target.numberField} after ${at}, and not resent before`,
-      { parked, checkAfter: new Date(Date.now() + delayMs).toISOString() },
+    await x.journal.warn(message("outcomes.interrupted", { parked, at, numberField: plan.target.numberField }), {
+      parked, checkAfter: new Date(Date.now() + delayMs).toISOString() },
     );
   }
   const requeued = stats.due > 0 ? await resolveDue(x) : 0;
@@ -79,8 +78,7 @@ async function resolveDue(x: RunScope): Promise<number> {
       const retryMs = Math.max(1_000, Math.min(x.unknownWaitMs, 60_000));
       await postponeUnknown(x.db, { ...x.attemptRef, ids: rows.map((r) => r.id), delayMs: retryMs });
       await x.journal.warn(
-        `核对 ${rows.length} 条待确认记录时查询失败（${error.message}）：${Math.round(retryMs / 1000)} 秒后再核对，核对前不会重发`,
-        `Looking up ${rows.length} records with an unknown outcome failed (${error.kind}); looked up again in ${Math.round(retryMs / 1000)} s, not resent before`,
+        message("outcomes.lookupFailed", { rows: rows.length, error: error.message, kind: error.kind, retrySeconds: Math.round(retryMs / 1000) }),
         { rows: rows.length, retryMs },
       );
       continue;
@@ -118,13 +116,7 @@ async function resolveDue(x: RunScope): Promise<number> {
   }
   const checked = totals.written + totals.requeued + totals.failed;
   if (checked > 0) {
-    await x.journal.info(
-      `核对了 ${checked} 条待确认记录（按 ${plan.target.numberField}）：${totals.written} 条已存在（记为已写入），${totals.requeued} 条不存在（重新发送）` +
-        (totals.failed > 0 ? `，${totals.failed} 条无法核对（记为失败）` : ""),
-      `Looked up ${checked} records with an unknown outcome by ${plan.target.numberField}: ${totals.written} exist (written), ${totals.requeued} do not (sent again)` +
-        (totals.failed > 0 ? `, ${totals.failed} cannot be checked (failed)` : ""),
-      totals,
-    );
+    await x.journal.info(message("outcomes.checked", { checked, numberField: plan.target.numberField, ...totals }), totals);
   }
   return totals.requeued;
 }

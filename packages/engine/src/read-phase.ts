@@ -3,7 +3,7 @@
 // the payloads mapped for staging (each record is mapped once). The dataset is never held whole:
 // at most a page and a batch or two are in memory. The scheme's cursor moves only once the read
 // completed.
-import { mapRecord, resolveParams } from "@qiao/core";
+import { mapRecord, message, resolveParams } from "@qiao/core";
 import { completeRead, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
 import { payloadHash, type MappingError } from "./hash";
 import type { PhaseEnd, RunScope } from "./scope";
@@ -142,7 +142,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // A resumed attempt reads again from the first page: staging makes that idempotent.
   await x.clock.time("journal", () => resetReadCounters(x.db, run.id));
   const params = resolveParams(plan.source, x.vars(), plan.timezone);
-  await journal.info(`开始读取 ${plan.source.api.name}（${plan.source.api.id}）`, `Reading ${plan.source.api.id}`, { params });
+  await journal.info(message("read.started", { apiName: plan.source.api.name, apiId: plan.source.api.id }), { params });
 
   let pages = 0;
   let fetched = 0;
@@ -210,14 +210,17 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
     toWrite += result.toWrite;
     const pageCount = page.total > 0 ? Math.ceil(page.total / plan.source.pageSize) : 1;
     await journal.info(
-      `第 ${page.pageNo}/${pageCount} 页：读取 ${page.records.length} 条，新增或变更 ${result.toWrite} 条，未变 ${result.unchanged} 条` +
-        (result.stale > 0 ? `，${result.stale} 条已变更但“新增”模式不更新` : "") +
-        (result.failedUnchanged > 0 ? `，${result.failedUnchanged} 条此前失败且未变（可重试）` : "") +
-        (withoutId > 0 ? `，${withoutId} 条缺少 ${plan.source.idField} 已忽略` : ""),
-      `Page ${page.pageNo}/${pageCount}: ${page.records.length} read, ${result.toWrite} new or changed, ${result.unchanged} unchanged` +
-        (result.stale > 0 ? `, ${result.stale} changed, not updated in create mode` : "") +
-        (result.failedUnchanged > 0 ? `, ${result.failedUnchanged} still failed from earlier (retry them)` : "") +
-        (withoutId > 0 ? `, ${withoutId} without ${plan.source.idField} ignored` : ""),
+      message("read.page", {
+        page: page.pageNo,
+        pages: pageCount,
+        read: page.records.length,
+        toWrite: result.toWrite,
+        unchanged: result.unchanged,
+        stale: result.stale,
+        failedUnchanged: result.failedUnchanged,
+        withoutId,
+        idField: plan.source.idField,
+      }),
       { page: page.pageNo, total: page.total, toWrite: result.toWrite, unchanged: result.unchanged, stale: result.stale, failedUnchanged: result.failedUnchanged, inserted: result.inserted, withoutId },
     );
     for (const record of result.pending) {
@@ -237,10 +240,8 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
 
   await flushCounts();
   await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, run.windowEnd ?? run.createdAt));
-  await journal.info(
-    `读取完成：${pages} 页，共 ${fetched} 条，待写入 ${toWrite} 条；同步游标已推进到本次窗口结束`,
-    `Read complete: ${pages} pages, ${fetched} records, ${toWrite} to write; the scheme's cursor moved to the window's end`,
-    { pages, fetched, toWrite, cursor: run.windowEnd },
+  await journal.info(message("read.completed", { pages, fetched, toWrite }), {
+    pages, fetched, toWrite, cursor: run.windowEnd },
   );
   if (size() > 0) yield batch;
 }

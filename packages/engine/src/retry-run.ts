@@ -1,6 +1,6 @@
 // Retry: the failed records of one run (or of the whole scheme) are mapped again from their staged
 // data with the run's (current) scheme version and handed to the write phase; the source is not read.
-import { mapRecord, retryRunOptionsSchema } from "@qiao/core";
+import { mapRecord, message, retryRunOptionsSchema } from "@qiao/core";
 import { assignFailedToRun, failedRecords } from "@qiao/db";
 import { RunFailure } from "./failure";
 import { payloadHash } from "./hash";
@@ -13,7 +13,7 @@ export async function prepareRetry(x: RunScope): Promise<number> {
   const options = retryRunOptionsSchema.parse(run.options ?? {});
   const scope = options.scope ?? (run.retryOfId ? "run" : "scheme");
   if (scope === "run" && !run.retryOfId) {
-    throw new RunFailure("重试运行需要指定要重试的运行，或选择重试本方案的全部失败记录", "A retry run needs the run to retry, or the scope \"scheme\".");
+    throw new RunFailure(message("run.retryWithoutRun"));
   }
   const vars = x.vars();
   let afterId = 0n;
@@ -37,12 +37,7 @@ export async function prepareRetry(x: RunScope): Promise<number> {
   }
   if (run.total === null || prepared > 0) await x.progress({ phase: "writing", total: (run.total ?? 0) + prepared });
   await x.journal.info(
-    scope === "run"
-      ? `重试运行 ${run.retryOfId} 的失败记录：${prepared} 条，使用方案第 ${run.schemeVersion} 版的映射`
-      : `重试本方案的全部失败记录：${prepared} 条，使用方案第 ${run.schemeVersion} 版的映射`,
-    scope === "run"
-      ? `Retrying the failed records of run ${run.retryOfId}: ${prepared}, mapped with scheme version ${run.schemeVersion}`
-      : `Retrying every failed record of the scheme: ${prepared}, mapped with scheme version ${run.schemeVersion}`,
+    message("retry.prepared", { scope, retryOfId: run.retryOfId, prepared, version: run.schemeVersion }),
     { scope, retryOfId: run.retryOfId, prepared },
   );
   return prepared;

@@ -1,6 +1,6 @@
 // Test run (dry run): the first page only, mapped, stored in Run.result with the exact payloads;
 // nothing is written unless `writeCount` asks for the first N records to be written for real.
-import { mapRecord, resolveParams, TEST_RUN_LIMITS, testRunOptionsSchema } from "@qiao/core";
+import { mapRecord, message, resolveParams, TEST_RUN_LIMITS, testRunOptionsSchema } from "@qiao/core";
 import type { SourcePage, WriteRequest } from "@qiao/connectors";
 import { assignPendingToRun, saveRunResult, stagePage } from "@qiao/db";
 import type { MappingError } from "./hash";
@@ -47,7 +47,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const pageSize = Math.max(1, Math.min(plan.source.pageSize, Math.max(sampleSize, writeCount)));
   const params = resolveParams(plan.source, x.vars(pageSize), plan.timezone);
   await x.progress({ phase: "reading" });
-  await journal.info(`测试运行：读取第一页（${pageSize} 条）`, `Test run: reading the first page (${pageSize} records)`, { params });
+  await journal.info(message("test.reading", { pageSize }), { params });
 
   const page = await firstPage(
     x.source.readPages({ api: plan.source.api.id, params, pageSize, startPage: 1, ...(x.ctx.signal && { signal: x.ctx.signal }) }),
@@ -89,8 +89,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const withErrors = records.length - clean.length;
   await x.progress({ total: page?.total ?? 0, fetched: fetched.length });
   await journal[withErrors > 0 ? "warn" : "info"](
-    `测试运行：共 ${page?.total ?? 0} 条，取样 ${records.length} 条` + (withErrors > 0 ? `，其中 ${withErrors} 条映射有错误` : "，映射无错误"),
-    `Test run: ${page?.total ?? 0} in total, ${records.length} sampled` + (withErrors > 0 ? `, ${withErrors} with mapping errors` : ", no mapping errors"),
+    message("test.sampled", { total: page?.total ?? 0, sampled: records.length, withErrors }),
     { total: page?.total ?? 0, sampled: records.length, withErrors },
   );
   if (writeCount === 0) return "done";
@@ -107,9 +106,6 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   });
   await x.progress({ skipped: stagedResult.unchanged + stagedResult.stale + stagedResult.failedUnchanged });
   await assignPendingToRun(x.db, { schemeId: run.schemeId, runId: run.id, sourceIds: staged.map((s) => s.sourceId) });
-  await journal.info(
-    `测试运行：按正常流程写入前 ${writeCount} 条中需要写入的 ${stagedResult.toWrite} 条`,
-    `Test run: writing the ${stagedResult.toWrite} of the first ${writeCount} records that need it, through the normal write protocol`,
-  );
+  await journal.info(message("test.writing", { toWrite: stagedResult.toWrite, writeCount }));
   return writePending(x, true);
 }

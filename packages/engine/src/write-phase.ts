@@ -3,7 +3,7 @@
 // target-sized batches, each marked `sending` (with its batch id) before the call and written /
 // failed / unknown after the answer. Every mark and outcome write is fenced by the attempt.
 import { randomUUID } from "node:crypto";
-import { mapRecord } from "@qiao/core";
+import { mapRecord, message } from "@qiao/core";
 import { isConnectorError, type WriteOutcome } from "@qiao/connectors";
 import {
   markSending,
@@ -212,12 +212,7 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
   }
   const checkAt = unknown > 0 ? clockTime(new Date(Date.now() + x.unknownWaitMs), x.plan.timezone) : "";
   await journal[failed + unknown > 0 ? "warn" : "info"](
-    `第 ${batch.batchNo} 批：写入 ${written} 条` +
-      (failed > 0 ? `，失败 ${failed} 条（例如：${firstError}）` : "") +
-      (unknown > 0 ? `，${unknown} 条结果待确认（将于 ${checkAt} 后在目标系统中核对，核对前不会重发）` : ""),
-    `Batch ${batch.batchNo}: ${written} written` +
-      (failed > 0 ? `, ${failed} failed (e.g. ${firstError})` : "") +
-      (unknown > 0 ? `, ${unknown} with an unknown outcome (looked up in the target after ${checkAt}, not resent before)` : ""),
+    message("write.batch", { batch: batch.batchNo, written, failed, unknown, firstError: String(firstError), checkAt }),
     { batch: batch.batchNo, written, failed, unknown },
   );
 }

@@ -1,6 +1,6 @@
 // Every route handler is wrapped once: authentication (session cookie or API token), the
 // cross-site check for state-changing requests, body parsing with zod, and error mapping.
-import { hasRole, roleSchema, type Role } from "@qiao/core";
+import { DEFAULT_LOCALE, hasRole, localeFromAcceptLanguage, message, render, roleSchema, type Locale, type Message, type Role } from "@qiao/core";
 import { config, findUserByApiToken, prisma } from "@qiao/db";
 import { NextRequest, NextResponse } from "next/server";
 import { RunRequestError, SchemeBusyError } from "@qiao/jobs";
@@ -38,10 +38,10 @@ function assertSameOrigin(req: NextRequest): void {
   const origin = req.headers.get("origin");
   const fetchSite = req.headers.get("sec-fetch-site");
   if (fetchSite && fetchSite !== "same-origin" && fetchSite !== "none") {
-    throw new ApiError("forbidden", "拒绝跨站请求");
+    throw new ApiError("forbidden", message("api.crossSite"));
   }
   // The whole origin (scheme, host and port) must match; "null" (sandboxed frames) never does.
-  if (origin && !allowedOrigins(req).has(origin)) throw new ApiError("forbidden", "拒绝跨站请求");
+  if (origin && !allowedOrigins(req).has(origin)) throw new ApiError("forbidden", message("api.crossSite"));
 }
 
 /** Our origin as the browser sees it (also behind a proxy), and QIAO_TRUSTED_ORIGINS. */
@@ -63,13 +63,13 @@ export async function readJson<S extends z.ZodType>(
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new ApiError("bad_request", "请求体不是有效的 UTF-8 文本");
+    throw new ApiError("bad_request", message("api.bodyNotUtf8"));
   }
   let value: unknown;
   try {
     value = text.length === 0 ? {} : JSON.parse(text);
   } catch {
-    throw new ApiError("bad_request", "请求体不是有效的 JSON");
+    throw new ApiError("bad_request", message("api.bodyNotJson"));
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw fromZodError(parsed.error);
@@ -79,7 +79,7 @@ export async function readJson<S extends z.ZodType>(
 /** Query parameters, checked like a body (`?status=failed&cursor=…`). */
 export function readQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {
   const parsed = schema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
-  if (!parsed.success) throw fromZodError(parsed.error, "查询参数不正确");
+  if (!parsed.success) throw fromZodError(parsed.error, message("api.invalidQuery"));
   return parsed.data;
 }
 
@@ -95,33 +95,35 @@ export function json<S extends z.ZodType>(_schema: S, data: z.input<S>, status =
   return NextResponse.json(data, { status });
 }
 
-export function errorResponse(error: unknown): NextResponse {
-  if (error instanceof SchemeBusyError) return errorResponse(new ApiError("scheme_busy", error.message));
+export function errorResponse(error: unknown, locale: Locale = DEFAULT_LOCALE): NextResponse {
+  if (error instanceof SchemeBusyError) return errorResponse(new ApiError("scheme_busy", error.text), locale);
   if (error instanceof RunRequestError) {
     const issues = error.issues.map((i) => ({ path: ["options", ...i.path.split(".")], message: i.message }));
-    return errorResponse(new ApiError(error.code === "not_found" ? "not_found" : "validation_failed", error.message, issues));
+    return errorResponse(new ApiError(error.code === "not_found" ? "not_found" : "validation_failed", error.message, issues), locale);
   }
   if (error instanceof ApiError) {
     return NextResponse.json(
-      { error: { code: error.code, message: error.message, issues: error.issues } },
+      { error: { code: error.code, message: error.textIn(locale), issues: error.issues } },
       { status: error.status },
     );
   }
-  if (error instanceof ZodError) return errorResponse(fromZodError(error));
+  if (error instanceof ZodError) return errorResponse(fromZodError(error), locale);
   logger.error({ err: error }, "unhandled API error");
-  return NextResponse.json({ error: { code: "internal", message: "服务器内部错误，请稍后重试" } }, { status: 500 });
+  return NextResponse.json({ error: { code: "internal", message: render(message("api.internal"), locale) } }, { status: 500 });
 }
 
 type Params = Record<string, string | string[]>;
 export interface HandlerContext<P extends Params> {
   principal: Principal;
   params: P;
+  /** The caller's language (Accept-Language; zh-CN by default): what the answer's messages are rendered in. */
+  locale: Locale;
 }
 
-const ROLE_REFUSAL: Record<Role, string> = {
-  viewer: "需要查看者或更高的角色",
-  editor: "需要编辑者或管理员角色：查看者只能查看",
-  admin: "需要管理员权限",
+const ROLE_REFUSAL: Record<Role, Message> = {
+  viewer: message("api.needsViewer"),
+  editor: message("api.needsEditor"),
+  admin: message("api.needsAdmin"),
 };
 
 /**
@@ -134,16 +136,17 @@ export function withAuth<P extends Params = Params>(
   options: { role: Role; bodyLimit?: "import" },
 ) {
   return async (req: NextRequest, route: { params: Promise<P> }): Promise<Response> => {
+    const locale = localeFromAcceptLanguage(req.headers.get("accept-language"));
     try {
       const c = config();
       const bounded = await boundedBody(req, options.bodyLimit === "import" ? c.QIAO_MAX_IMPORT_BYTES : c.QIAO_MAX_BODY_BYTES);
       const principal = await principalFrom(bounded);
-      if (!principal) throw new ApiError("unauthorized", "请先登录，或在 Authorization 头中提供 API 令牌");
+      if (!principal) throw new ApiError("unauthorized", message("api.signInFirst"));
       if (principal.via === "session" && !SAFE_METHODS.has(bounded.method)) assertSameOrigin(bounded);
       if (!hasRole(principal.role, options.role)) throw new ApiError("forbidden", ROLE_REFUSAL[options.role]);
-      return await handler(bounded, { principal, params: await route.params });
+      return await handler(bounded, { principal, params: await route.params, locale });
     } catch (error) {
-      return errorResponse(error);
+      return errorResponse(error, locale);
     }
   };
 }

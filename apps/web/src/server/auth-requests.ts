@@ -1,6 +1,7 @@
 // What reaches better-auth's endpoints (/api/auth/*) passes here first: the body is read against
 // QIAO_MAX_BODY_BYTES like every other route's, and email sign-in is throttled (sign-in-throttle.ts)
 // per account and client address before better-auth checks the password.
+import { localeFromAcceptLanguage } from "@qiao/core";
 import { config } from "@qiao/db";
 import { z } from "zod";
 import { errorResponse } from "./api";
@@ -29,7 +30,7 @@ export async function handleAuthPost(req: Request): Promise<Response> {
     if (new URL(req.url).pathname.replace(/\/+$/, "") !== SIGN_IN_PATH) return await auth().handler(forwarded);
     return await throttledSignIn(forwarded, body, clientAddress(req.headers, c.QIAO_TRUSTED_PROXY_HOPS));
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, localeFromAcceptLanguage(req.headers.get("accept-language")));
   }
 }
 

@@ -1,4 +1,6 @@
-// The closed set of API errors: each code has one HTTP status; messages are for people.
+// The closed set of API errors: each code has one HTTP status; messages are for people, rendered
+// in the caller's language when they come from @qiao/core's catalog (a plain string is zh-CN).
+import { message, render, type Locale, type Message } from "@qiao/core";
 import type { ZodError } from "zod";
 
 export type ApiErrorCode =
@@ -43,20 +45,24 @@ export class ApiError extends Error {
   override name = "ApiError";
   constructor(
     readonly code: ApiErrorCode,
-    message: string,
+    readonly text: Message | string,
     readonly issues: ApiIssue[] = [],
   ) {
-    super(message);
+    super(render(text));
+  }
+  /** The message in the caller's language. */
+  textIn(locale: Locale): string {
+    return render(this.text, locale);
   }
   get status(): number {
     return STATUS[this.code];
   }
 }
 
-export function fromZodError(error: ZodError, message = "请求内容不正确"): ApiError {
+export function fromZodError(error: ZodError, text: Message | string = message("api.invalidBody")): ApiError {
   return new ApiError(
     "validation_failed",
-    message,
+    text,
     error.issues.map((i) => {
       // Bilingual schemas (@qiao/core) carry the English text in the issue's params.
       const messageEn = (i as { params?: { messageEn?: unknown } }).params?.messageEn;

@@ -1,5 +1,6 @@
 // Runs as the API shows them: the row's counters and timings, the scheme's name, and for the run
 // page a records-per-second series computed from the run's record outcomes.
+import { render, storedMessage, type Locale } from "@qiao/core";
 import { Prisma, type Db, type RunModel as Run } from "@qiao/db";
 import type { RunDetailDto, RunDto } from "@/lib/api/schemas";
 import { notFound } from "./errors";
@@ -10,7 +11,24 @@ export const runInclude = { scheme: { select: { name: true } } } as const;
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export function runDto(row: RunRow, now = Date.now()): RunDto {
+/** A run's error in the reader's language (rows from before error messages have their zh-CN text). */
+function runError(row: Run, locale: Locale): string | null {
+  const stored = storedMessage(row.errorMessage);
+  return stored ? render(stored, locale) : row.error;
+}
+
+/**
+ * A run log line's text in the reader's language: lines carry their message in `data.message`;
+ * older lines have their zh-CN text and, in `data.messageEn`, their English one.
+ */
+export function runLogText(line: { message: string; data: unknown }, locale: Locale): string {
+  const data = (line.data ?? {}) as { message?: unknown; messageEn?: unknown };
+  const stored = storedMessage(data.message);
+  if (stored) return render(stored, locale);
+  return locale === "en" && typeof data.messageEn === "string" ? data.messageEn : line.message;
+}
+
+export function runDto(row: RunRow, locale: Locale, now = Date.now()): RunDto {
   const end = row.finishedAt?.getTime() ?? (row.status === "running" ? now : null);
   return {
     id: row.id,
@@ -27,7 +45,7 @@ export function runDto(row: RunRow, now = Date.now()): RunDto {
     failed: row.failed,
     unknown: row.unknown,
     waitingUntil: iso(row.waitingUntil),
-    error: row.error,
+    error: runError(row, locale),
     retryOfId: row.retryOfId,
     cancelRequested: row.cancelRequested,
     attempt: row.attempt,
@@ -52,7 +70,7 @@ function bucketSeconds(row: Run): number {
   return Math.max(1, Math.ceil((end - row.startedAt.getTime()) / 1000 / 60));
 }
 
-export async function runDetail(db: Db, row: RunRow): Promise<RunDetailDto> {
+export async function runDetail(db: Db, row: RunRow, locale: Locale): Promise<RunDetailDto> {
   const bucket = bucketSeconds(row);
   // From the log's batch lines (each carries the batch's written and failed counts), not from the
   // RunRecords: a run page is polled while the run goes on, and counting a large run's RunRecords
@@ -74,7 +92,7 @@ export async function runDetail(db: Db, row: RunRow): Promise<RunDetailDto> {
       throughput.push({ at: new Date(t * 1000).toISOString(), written: Number(r?.written ?? 0) / bucket, failed: Number(r?.failed ?? 0) / bucket });
     }
   }
-  return { ...runDto(row), result: row.result ?? null, bucketSeconds: bucket, throughput };
+  return { ...runDto(row, locale), result: row.result ?? null, bucketSeconds: bucket, throughput };
 }
 
 /** Waits until the run is finished or `ms` passed; answers the run as it is then. */

@@ -1,6 +1,6 @@
 // Schemes: validation with @qiao/core's compiler, saving (every saved definition is a new
 // version), the schedule kept in step with BullMQ, and the list's summary of each scheme.
-import { compileScheme, type SchemeDefinition } from "@qiao/core";
+import { compileScheme, type Locale, type SchemeDefinition } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import type { Db, SchemeModel } from "@qiao/db";
 import { syncSchemeSchedule } from "@qiao/jobs";
@@ -155,7 +155,7 @@ function endOf(definition: SchemeDefinition, type: "source" | "target", connecti
   };
 }
 
-export function schemeSummaryDto(row: SchemeWithRun, connections: Map<string, string>): SchemeSummaryDto {
+export function schemeSummaryDto(row: SchemeWithRun, connections: Map<string, string>, locale: Locale): SchemeSummaryDto {
   const definition = row.definition as SchemeDefinition;
   const lastRun = row.runs[0];
   return {
@@ -168,14 +168,14 @@ export function schemeSummaryDto(row: SchemeWithRun, connections: Map<string, st
     currentVersion: row.currentVersion,
     source: endOf(definition, "source", connections),
     target: endOf(definition, "target", connections),
-    lastRun: lastRun ? runDto(lastRun) : null,
+    lastRun: lastRun ? runDto(lastRun, locale) : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
-export function schemeDto(row: SchemeWithRun, connections: Map<string, string>): SchemeDto {
-  return { ...schemeSummaryDto(row, connections), definition: row.definition as SchemeDefinition };
+export function schemeDto(row: SchemeWithRun, connections: Map<string, string>, locale: Locale): SchemeDto {
+  return { ...schemeSummaryDto(row, connections, locale), definition: row.definition as SchemeDefinition };
 }
 
 export async function connectionNames(db: Db): Promise<Map<string, string>> {

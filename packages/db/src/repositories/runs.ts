@@ -4,6 +4,7 @@
 import { Prisma } from "../../generated/prisma/client";
 import type { RunPhase, RunStatus, RunTrigger } from "../../generated/prisma/enums";
 import type { Run } from "../../generated/prisma/client";
+import { message, render, type Message } from "@qiao/core";
 import { hotQuery, type Db } from "../client";
 
 /** The statuses of a run that is not finished. */
@@ -12,16 +13,15 @@ export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ["queued", "running"];
 /** A run was requested while the scheme already has one queued or running. */
 export class SchemeBusyError extends Error {
   override name = "SchemeBusyError";
+  /** What to tell the person who asked for the run. */
+  readonly text: Message;
   constructor(
     readonly schemeId: string,
     readonly activeRun: Pick<Run, "id" | "status" | "trigger"> | null,
   ) {
-    super(
-      activeRun
-        ? `该集成方案已有运行中的任务（${activeRun.id}，${activeRun.status}）：请等它结束或取消后再运行 / ` +
-            `The scheme already has an active run (${activeRun.id}, ${activeRun.status}); wait for it or cancel it.`
-        : `该集成方案已有运行中的任务 / The scheme already has an active run.`,
-    );
+    const text = message("run.schemeBusy", { runId: activeRun?.id ?? null, status: activeRun?.status ?? null });
+    super(render(text, "en"));
+    this.text = text;
   }
 }
 
@@ -242,7 +242,7 @@ export async function completeRead(db: Db, runId: string, schemeId: string, wind
 
 export interface RunLogLine {
   level: "debug" | "info" | "warn" | "error";
-  message: string;
+  message: Message;
   data?: Record<string, unknown>;
 }
 
@@ -256,13 +256,19 @@ export async function appendRunLog(db: Db, runId: string, lines: RunLogLine | Ru
     SELECT $1::uuid, l.line->>'level', l.line->>'message', NULLIF(l.line->'data', 'null'::jsonb)
     FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS l(line, n)
     ORDER BY l.n`,
-    [runId, JSON.stringify(list.map((l) => ({ level: l.level, message: l.message, data: l.data ?? null })))],
+    // The zh-CN text goes to `message` for SQL readers; readers render `data.message` in their language.
+    [runId, JSON.stringify(list.map((l) => ({ level: l.level, message: render(l.message), data: { ...l.data, message: l.message } })))],
   );
+}
+
+/** A run's error: the message for readers in any language, its zh-CN text for SQL readers. */
+function errorColumns(error: Message | null) {
+  return error ? { error: render(error), errorMessage: error as Prisma.InputJsonValue } : { error: null, errorMessage: Prisma.DbNull };
 }
 
 export interface FinishRunInput {
   status: Extract<RunStatus, "succeeded" | "partial" | "failed" | "cancelled">;
-  error?: string | null;
+  error?: Message | null;
 }
 
 /**
@@ -275,7 +281,7 @@ export async function finishRun(db: Db, runId: string, attempt: number, input: F
     data: {
       status: input.status,
       phase: "done",
-      error: input.error ?? null,
+      ...errorColumns(input.error ?? null),
       finishedAt: new Date(),
       leaseUntil: null,
       waitingUntil: null,
@@ -320,10 +326,10 @@ export async function findStaleActiveRuns(db: Db, olderThanMs: number, limit = 1
 }
 
 /** Marks a run failed if it is still active (e.g. its job exhausted its attempts). */
-export async function failActiveRun(db: Db, runId: string, error: string): Promise<void> {
+export async function failActiveRun(db: Db, runId: string, error: Message): Promise<void> {
   await db.run.updateMany({
     where: { id: runId, status: { in: [...ACTIVE_RUN_STATUSES] } },
-    data: { status: "failed", phase: "done", error, finishedAt: new Date() },
+    data: { status: "failed", phase: "done", ...errorColumns(error), finishedAt: new Date() },
   });
 }
 

@@ -4,20 +4,13 @@ import { useEffect, useRef, useState } from "react";
 import { api } from "@/lib/api/client";
 import type { RunLogDto } from "@/lib/api/schemas";
 import { useFormat } from "@/lib/format";
-import { useLocale, useT } from "@/lib/i18n/client";
+import { useT } from "@/lib/i18n/client";
 import { cx } from "@/components/ui";
 
 const LEVEL = { error: "text-red-600", warn: "text-amber-700", info: "text-slate-700", debug: "text-slate-400" } as Record<string, string>;
 
-/** Journal lines may carry their English text in data.messageEn. */
-function text(line: RunLogDto, en: boolean): string {
-  const d = line.data as { messageEn?: unknown } | null;
-  return en && typeof d?.messageEn === "string" ? d.messageEn : line.message;
-}
-
 export function RunLog({ runId, active }: { runId: string; active: boolean }) {
   const t = useT();
-  const en = useLocale() === "en";
   const fmt = useFormat();
   const [lines, setLines] = useState<RunLogDto[]>([]);
   const last = useRef<string | undefined>(undefined);
@@ -61,7 +54,7 @@ export function RunLog({ runId, active }: { runId: string; active: boolean }) {
         <div key={l.id} className="flex gap-3">
           <span className="shrink-0 text-slate-500">{fmt.clock(l.at)}</span>
           <span className={cx("shrink-0 w-10 uppercase", l.level === "error" ? "text-red-400" : l.level === "warn" ? "text-amber-300" : "text-sky-300")}>{l.level}</span>
-          <span className={cx("whitespace-pre-wrap break-all", LEVEL[l.level] && "text-slate-100")}>{text(l, en)}</span>
+          <span className={cx("whitespace-pre-wrap break-all", LEVEL[l.level] && "text-slate-100")}>{l.message}</span>
         </div>
       ))}
     </div>

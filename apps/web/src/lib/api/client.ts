@@ -1,6 +1,7 @@
 // Typed fetch helpers for the pages: every answer is checked against the same zod schema the route
 // answers with, and every error arrives as an ApiClientError with the API's code and issues.
 import type { z } from "zod";
+import { DEFAULT_LOCALE, isLocale, translator, type Locale } from "@/lib/i18n/messages";
 import * as s from "./schemas";
 
 export class ApiClientError extends Error {
@@ -15,23 +16,31 @@ export class ApiClientError extends Error {
   }
 }
 
+/** The page's language: the <html lang> the layout sets from the UI's locale. */
+function pageLocale(): Locale {
+  const lang = typeof document === "undefined" ? undefined : document.documentElement.lang;
+  return isLocale(lang) ? lang : DEFAULT_LOCALE;
+}
+
 async function request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+  const locale = pageLocale();
   let res: Response;
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      // The API answers in the page's language.
+      headers: { "accept-language": locale, ...(body !== undefined && { "content-type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
     });
   } catch {
-    throw new ApiClientError(0, "network", "无法连接服务器，请检查网络后重试 / Cannot reach the server");
+    throw new ApiClientError(0, "network", translator(locale)("common.unreachable"));
   }
   const data: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     const parsed = s.apiErrorSchema.safeParse(data);
     if (parsed.success) throw new ApiClientError(res.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.issues);
-    throw new ApiClientError(res.status, "internal", `服务器错误（HTTP ${res.status}）`);
+    throw new ApiClientError(res.status, "internal", translator(locale)("common.serverError", { status: res.status }));
   }
   return schema.parse(data);
 }

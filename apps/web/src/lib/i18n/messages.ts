@@ -1,7 +1,8 @@
-// UI texts: zh-CN first, English available. Keys are grouped by page.
-export const LOCALES = ["zh-CN", "en"] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = "zh-CN";
+// UI texts: zh-CN first, English available. Keys are grouped by page. What the server says (run
+// logs, run errors) is in @qiao/core's message catalog, rendered by the API in the caller's language.
+import { DEFAULT_LOCALE, isLocale, type Locale } from "@qiao/core";
+
+export { DEFAULT_LOCALE, isLocale, type Locale };
 export const LOCALE_COOKIE = "qiao-locale";
 
 const zh = {
@@ -55,6 +56,8 @@ const zh = {
   "common.close": "关闭",
   "common.loading": "加载中…",
   "common.error": "出错了：{message}",
+  "common.unreachable": "无法连接服务器，请检查网络后重试",
+  "common.serverError": "服务器错误（HTTP {status}）",
   "common.retry": "重试",
   "common.yes": "是",
   "common.no": "否",
@@ -340,6 +343,8 @@ const en: Record<MessageKey, string> = {
   "common.close": "Close",
   "common.loading": "Loading…",
   "common.error": "Something went wrong: {message}",
+  "common.unreachable": "Cannot reach the server; check the network and try again",
+  "common.serverError": "Server error (HTTP {status})",
   "common.retry": "Retry",
   "common.yes": "Yes",
   "common.no": "No",
@@ -573,10 +578,6 @@ const en: Record<MessageKey, string> = {
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };
-
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === "string" && (LOCALES as readonly string[]).includes(value);
-}
 
 export function translator(locale: Locale) {
   const dict = MESSAGES[locale];

@@ -16,17 +16,17 @@ export const dynamic = "force-dynamic";
 type P = { id: string };
 
 /** GET /api/schemes/:id — the scheme with its current definition. */
-export const GET = withAuth<P>(async (_req, { params }) => {
+export const GET = withAuth<P>(async (_req, { params, locale }) => {
   const db = prisma();
   const row = await findScheme(db, uuidParam(params.id, "集成方案"));
-  return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db)) });
+  return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db), locale) });
 }, { role: "viewer" });
 
 /**
  * PATCH /api/schemes/:id — with `definition`: validate and save a new version (the schedule follows);
  * `enabled` alone switches the schedule; `name` / `description` alone rename.
  */
-export const PATCH = withAuth<P>(async (req, { principal, params }) => {
+export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
   const db = prisma();
   const current = await findScheme(db, uuidParam(params.id, "集成方案"));
   const body = await readJson(req, updateSchemeBody);
@@ -41,7 +41,7 @@ export const PATCH = withAuth<P>(async (req, { principal, params }) => {
     });
   }
   if (body.enabled !== undefined && !body.definition) row = await setSchemeEnabled(db, row, body.enabled);
-  return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db)) });
+  return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db), locale) });
 }, { role: "editor" });
 
 /** DELETE /api/schemes/:id — with its versions, runs and staged records; refused while a run is active. */

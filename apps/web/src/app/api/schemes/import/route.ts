@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
  * this instance's; one that cannot be bound shows up as a validation issue of the node using it.
  * Files up to QIAO_MAX_IMPORT_BYTES (5 MB) are accepted, unlike the 1 MB of other bodies.
  */
-export const POST = withAuth(async (req, { principal }) => {
+export const POST = withAuth(async (req, { principal, locale }) => {
   const db = prisma();
   const file = await readJson(req, schemeExportSchema, { maxBytes: config().QIAO_MAX_IMPORT_BYTES });
   const definition = await bindConnections(db, file);
@@ -24,5 +24,5 @@ export const POST = withAuth(async (req, { principal }) => {
     },
     principal.userId,
   );
-  return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db)) }, 201);
+  return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db), locale) }, 201);
 }, { role: "editor", bodyLimit: "import" });

@@ -10,10 +10,10 @@ import { findRun, runDto } from "@/server/runs";
 export const dynamic = "force-dynamic";
 
 /** POST /api/runs/:id/cancel — a queued run stops at once, a running one at its next batch. */
-export const POST = withAuth<{ id: string }>(async (_req, { params }) => {
+export const POST = withAuth<{ id: string }>(async (_req, { params, locale }) => {
   const db = prisma();
   const run = await findRun(db, uuidParam(params.id, "运行记录"));
   if (run.status !== "queued" && run.status !== "running") throw new ApiError("conflict", "运行已经结束，无法取消");
   await cancelRun(db, runQueue(), run.id, logger);
-  return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id)) });
+  return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id), locale) });
 }, { role: "editor" });

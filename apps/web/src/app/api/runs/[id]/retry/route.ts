@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
  * POST /api/runs/:id/retry — a `retry` run that writes this run's failed records again (all of
  * them, or the `recordIds` given) without reading the source. 202 with the new run.
  */
-export const POST = withAuth<{ id: string }>(async (req, { principal, params }) => {
+export const POST = withAuth<{ id: string }>(async (req, { principal, params, locale }) => {
   const db = prisma();
   const run = await findRun(db, uuidParam(params.id, "运行记录"));
   const { recordIds } = await readJson(req, retryRunBody);
@@ -28,5 +28,5 @@ export const POST = withAuth<{ id: string }>(async (req, { principal, params }) 
     createdById: principal.userId,
     ...(recordIds && { options: { sourceRecordIds: failed.map((r) => r.sourceRecordId.toString()) } }),
   });
-  return json(runEnvelopeSchema, { run: runDto(await findRun(db, retry.id)) }, 202);
+  return json(runEnvelopeSchema, { run: runDto(await findRun(db, retry.id), locale) }, 202);
 }, { role: "editor" });

@@ -7,7 +7,7 @@ import { connectionNames, createScheme, findScheme, schemeDto } from "@/server/s
 export const dynamic = "force-dynamic";
 
 /** POST /api/schemes/:id/duplicate — a copy (version 1) whose schedule starts switched off. */
-export const POST = withAuth<{ id: string }>(async (_req, { principal, params }) => {
+export const POST = withAuth<{ id: string }>(async (_req, { principal, params, locale }) => {
   const db = prisma();
   const source = await findScheme(db, uuidParam(params.id, "集成方案"));
   const definition = source.definition as SchemeDefinition;
@@ -20,5 +20,5 @@ export const POST = withAuth<{ id: string }>(async (_req, { principal, params })
     },
     principal.userId,
   );
-  return json(schemeEnvelopeSchema, { scheme: schemeDto(copy, await connectionNames(db)) }, 201);
+  return json(schemeEnvelopeSchema, { scheme: schemeDto(copy, await connectionNames(db), locale) }, 201);
 }, { role: "editor" });

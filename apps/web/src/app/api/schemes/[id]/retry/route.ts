@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
  * them, or the `ids` given) without reading the source, whichever runs failed them. 202 with the run;
  * 409 when none of them is failed any more, or while the scheme has an active run.
  */
-export const POST = withAuth<{ id: string }>(async (req, { principal, params }) => {
+export const POST = withAuth<{ id: string }>(async (req, { principal, params, locale }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
   const { ids } = await readJson(req, retrySchemeBody);
@@ -28,5 +28,5 @@ export const POST = withAuth<{ id: string }>(async (req, { principal, params }) 
     createdById: principal.userId,
     options: { scope: "scheme", ...(failed && { sourceRecordIds: failed.map(String) }) },
   });
-  return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id)) }, 202);
+  return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id), locale) }, 202);
 }, { role: "editor" });

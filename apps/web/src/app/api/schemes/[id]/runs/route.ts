@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 type P = { id: string };
 
 /** GET /api/schemes/:id/runs — newest first; `cursor` is the last run id of the previous page. */
-export const GET = withAuth<P>(async (req, { params }) => {
+export const GET = withAuth<P>(async (req, { params, locale }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
   const { cursor, limit } = readQuery(req, runListQuery);
@@ -22,7 +22,7 @@ export const GET = withAuth<P>(async (req, { params }) => {
     include: runInclude,
   });
   const page = rows.slice(0, limit);
-  return json(runListSchema, { runs: page.map((r) => runDto(r)), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null });
+  return json(runListSchema, { runs: page.map((r) => runDto(r, locale)), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null });
 }, { role: "viewer" });
 
 /**
@@ -30,7 +30,7 @@ export const GET = withAuth<P>(async (req, { params }) => {
  * the scheme has one queued or running. An `Idempotency-Key` header (or body field) makes retries safe;
  * it counts for this user and scheme only (createRun scopes it).
  */
-export const POST = withAuth<P>(async (req, { principal, params }) => {
+export const POST = withAuth<P>(async (req, { principal, params, locale }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
   const body = await readJson(req, startRunBody);
@@ -41,5 +41,5 @@ export const POST = withAuth<P>(async (req, { principal, params }) => {
     createdById: principal.userId,
     ...(idempotencyKey && { idempotencyKey }),
   });
-  return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id)) }, 202);
+  return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id), locale) }, 202);
 }, { role: "editor" });

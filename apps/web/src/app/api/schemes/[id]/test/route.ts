@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
  * process never calls the ERPs): one page of source records and the exact payloads the target
  * would receive. Waits up to `waitMs`; 200 when finished, else 202 and the client polls the run.
  */
-export const POST = withAuth<{ id: string }>(async (req, { principal, params }) => {
+export const POST = withAuth<{ id: string }>(async (req, { principal, params, locale }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
   const body = await readJson(req, testSchemeBody);
@@ -25,5 +25,5 @@ export const POST = withAuth<{ id: string }>(async (req, { principal, params }) 
   });
   const row = await waitForRun(db, run.id, body.waitMs);
   const finished = row.status !== "queued" && row.status !== "running";
-  return json(runDetailEnvelopeSchema, { run: await runDetail(db, row) }, finished ? 200 : 202);
+  return json(runDetailEnvelopeSchema, { run: await runDetail(db, row, locale) }, finished ? 200 : 202);
 }, { role: "editor" });

@@ -1,0 +1,45 @@
+// What the API's wrapper answers when it refuses a request before (or after) a route runs.
+import { entry } from "./message";
+
+export const apiMessages = {
+  "api.signInFirst": entry(
+    () => "请先登录，或在 Authorization 头中提供 API 令牌",
+    () => "Sign in first, or send an API token in the Authorization header",
+  ),
+  "api.crossSite": entry(
+    () => "拒绝跨站请求",
+    () => "Cross-site request refused",
+  ),
+  "api.needsViewer": entry(
+    () => "需要查看者或更高的角色",
+    () => "This needs the viewer role or higher",
+  ),
+  "api.needsEditor": entry(
+    () => "需要编辑者或管理员角色：查看者只能查看",
+    () => "This needs the editor or admin role: viewers can only look",
+  ),
+  "api.needsAdmin": entry(
+    () => "需要管理员权限",
+    () => "This needs the admin role",
+  ),
+  "api.bodyNotUtf8": entry(
+    () => "请求体不是有效的 UTF-8 文本",
+    () => "The request body is not valid UTF-8 text",
+  ),
+  "api.bodyNotJson": entry(
+    () => "请求体不是有效的 JSON",
+    () => "The request body is not valid JSON",
+  ),
+  "api.invalidBody": entry(
+    () => "请求内容不正确",
+    () => "The request is not valid",
+  ),
+  "api.invalidQuery": entry(
+    () => "查询参数不正确",
+    () => "The query parameters are not valid",
+  ),
+  "api.internal": entry(
+    () => "服务器内部错误，请稍后重试",
+    () => "Internal server error; try again later",
+  ),
+};

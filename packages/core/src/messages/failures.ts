@@ -1,0 +1,53 @@
+// Why a run, or one of its records, failed: a run's `error` and the records' errors.
+import { entry, type StoredMessage } from "./message";
+
+type Nested = StoredMessage | string;
+
+export const failureMessages = {
+  "run.secretsUnreadable": entry<{ connection: string }>(
+    (p) => `连接“${p.connection}”保存的密钥无法解密（密钥已更换或数据被改动）：需要重新输入密钥，请在“连接”页面编辑该连接并重新填写所有密钥字段`,
+    (p) => `The stored secrets of connection "${p.connection}" cannot be decrypted (the key changed or the row was altered): type its secrets again on the Connections page.`,
+  ),
+  "run.versionMissing": entry<{ version: number }>(
+    (p) => `找不到方案的第 ${p.version} 版：请重新运行方案`,
+    (p) => `Version ${p.version} of the scheme no longer exists; start a new run.`,
+  ),
+  "run.schemeInvalid": entry<{ zh: string; en: string }>(
+    (p) => `方案无法运行：${p.zh}`,
+    (p) => `The scheme cannot run: ${p.en}`,
+  ),
+  "run.notASource": entry<{ connection: string }>(
+    (p) => `连接“${p.connection}”的平台不能作为数据源`,
+    (p) => `The platform of connection "${p.connection}" cannot be a source.`,
+  ),
+  "run.notATarget": entry<{ connection: string }>(
+    (p) => `连接“${p.connection}”的平台不能作为写入目标`,
+    (p) => `The platform of connection "${p.connection}" cannot be a target.`,
+  ),
+  "run.retryWithoutRun": entry(
+    () => "重试运行需要指定要重试的运行，或选择重试本方案的全部失败记录",
+    () => 'A retry run needs the run to retry, or the scope "scheme".',
+  ),
+  /** A connector's call failed; `detail` is the connector's own description (zh-CN). */
+  "run.connectorFailed": entry<{ detail: Nested; platformWords: string | null; retried: boolean; platform: string; kind: string; platformCode: string | null }>(
+    (p, r) => `${r(p.detail)}${p.platformWords ? `（${p.platformWords}）` : ""}${p.retried ? "；已按重试策略自动重试，仍未成功，未写完的记录留待下次运行" : ""}`,
+    (p) =>
+      `${p.platform} call failed (${p.kind})${p.platformCode ? `, code ${p.platformCode}` : ""}${p.retried ? " after the connector's retries; the records not written wait for the next run" : ""}`,
+  ),
+  "run.allFailed": entry<{ failed: number }>(
+    (p) => `${p.failed} 条记录全部写入失败，请查看失败记录的原因`,
+    (p) => `All ${p.failed} records failed; see the failed records for the reasons`,
+  ),
+  "run.unexpected": entry<{ text: string }>(
+    (p) => `运行出错：${p.text}`,
+    (p) => `The run failed: ${p.text}`,
+  ),
+  "run.workerFailed": entry<{ text: string }>(
+    (p) => `工作进程处理失败：${p.text}`,
+    (p) => `The worker could not process the run: ${p.text}`,
+  ),
+  "run.schemeBusy": entry<{ runId: string | null; status: string | null }>(
+    (p) => (p.runId ? `该集成方案已有运行中的任务（${p.runId}，${p.status}）：请等它结束或取消后再运行` : "该集成方案已有运行中的任务"),
+    (p) => (p.runId ? `The scheme already has an active run (${p.runId}, ${p.status}); wait for it or cancel it.` : "The scheme already has an active run."),
+  ),
+};

@@ -1,0 +1,114 @@
+// What a run tells people: its log lines and its error. The zh-CN texts are the ones the run page
+// has always shown (tests assert them); the English ones are what the process log says.
+import { entry, type StoredMessage } from "./message";
+
+type Nested = StoredMessage | string;
+
+export const runMessages = {
+  "run.started": entry<{ version: number }>(
+    (p) => `开始运行（方案第 ${p.version} 版）`,
+    (p) => `Run started (scheme version ${p.version})`,
+  ),
+  "run.resumed": entry<{ attempt: number }>(
+    (p) => `继续运行（第 ${p.attempt} 次尝试），从暂存数据接着处理`,
+    (p) => `Resuming the run (attempt ${p.attempt}) from staging`,
+  ),
+  "run.resumedToLookUp": entry<{ attempt: number }>(
+    (p) => `继续运行（第 ${p.attempt} 次尝试）：核对结果待确认的记录`,
+    (p) => `Resuming the run (attempt ${p.attempt}) to look up records whose outcome was unknown`,
+  ),
+  "run.failed": entry<{ error: Nested }>(
+    (p, r) => `运行失败：${r(p.error)}`,
+    (p, r) => `Run failed: ${r(p.error)}`,
+  ),
+  "run.handedBack": entry(
+    () => "工作进程正在停止：本批已完成，运行已交还队列，稍后继续",
+    () => "Worker shutting down: the run stopped after its batch and was queued again",
+  ),
+  "run.cancelled": entry(
+    () => "运行已取消：已完成的批次保留，其余记录留待下次运行",
+    () => "Run cancelled: finished batches stay written, the rest waits for the next run",
+  ),
+  "run.outcomesPending": entry<{ count: number; at: string }>(
+    (p) => `还有 ${p.count} 条记录的写入结果待确认：将于 ${p.at} 在目标系统中核对，存在的记为已写入，不存在的才重新发送；核对完成前运行不会结束`,
+    (p) =>
+      `${p.count} records still have an unknown outcome: they are looked up in the target at ${p.at}; found ones count as written, only absent ones are sent again. The run ends once they are settled`,
+  ),
+  "run.finished": entry<{ seconds: string; fetched: number; written: number; skipped: number; failed: number }>(
+    (p) => `运行结束（${p.seconds} 秒）：读取 ${p.fetched}，写入 ${p.written}，跳过 ${p.skipped}，失败 ${p.failed}`,
+    (p) => `Run finished (${p.seconds} s): ${p.fetched} read, ${p.written} written, ${p.skipped} skipped, ${p.failed} failed`,
+  ),
+  "run.tickSkipped": entry(
+    () => "定时触发已跳过：本方案的这次运行尚未结束",
+    () => "A scheduled tick was skipped: this run of the scheme had not finished",
+  ),
+  "read.started": entry<{ apiName: string; apiId: string }>(
+    (p) => `开始读取 ${p.apiName}（${p.apiId}）`,
+    (p) => `Reading ${p.apiId}`,
+  ),
+  "read.page": entry<{ page: number; pages: number; read: number; toWrite: number; unchanged: number; stale: number; failedUnchanged: number; withoutId: number; idField: string }>(
+    (p) =>
+      `第 ${p.page}/${p.pages} 页：读取 ${p.read} 条，新增或变更 ${p.toWrite} 条，未变 ${p.unchanged} 条` +
+      (p.stale > 0 ? `，${p.stale} 条已变更但“新增”模式不更新` : "") +
+      (p.failedUnchanged > 0 ? `，${p.failedUnchanged} 条此前失败且未变（可重试）` : "") +
+      (p.withoutId > 0 ? `，${p.withoutId} 条缺少 ${p.idField} 已忽略` : ""),
+    (p) =>
+      `Page ${p.page}/${p.pages}: ${p.read} read, ${p.toWrite} new or changed, ${p.unchanged} unchanged` +
+      (p.stale > 0 ? `, ${p.stale} changed, not updated in create mode` : "") +
+      (p.failedUnchanged > 0 ? `, ${p.failedUnchanged} still failed from earlier (retry them)` : "") +
+      (p.withoutId > 0 ? `, ${p.withoutId} without ${p.idField} ignored` : ""),
+  ),
+  "read.completed": entry<{ pages: number; fetched: number; toWrite: number }>(
+    (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；同步游标已推进到本次窗口结束`,
+    (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; the scheme's cursor moved to the window's end`,
+  ),
+  "write.batch": entry<{ batch: number; written: number; failed: number; unknown: number; firstError: string; checkAt: string }>(
+    (p) =>
+      `第 ${p.batch} 批：写入 ${p.written} 条` +
+      (p.failed > 0 ? `，失败 ${p.failed} 条（例如：${p.firstError}）` : "") +
+      (p.unknown > 0 ? `，${p.unknown} 条结果待确认（将于 ${p.checkAt} 后在目标系统中核对，核对前不会重发）` : ""),
+    (p) =>
+      `Batch ${p.batch}: ${p.written} written` +
+      (p.failed > 0 ? `, ${p.failed} failed (e.g. ${p.firstError})` : "") +
+      (p.unknown > 0 ? `, ${p.unknown} with an unknown outcome (looked up in the target after ${p.checkAt}, not resent before)` : ""),
+  ),
+  "outcomes.interrupted": entry<{ parked: number; at: string; numberField: string }>(
+    (p) => `发现 ${p.parked} 条被中断的写入（工作进程退出或被接替），结果待确认：将于 ${p.at} 后在目标系统中按 ${p.numberField} 核对，核对前不会重发`,
+    (p) =>
+      `Found ${p.parked} records whose write was interrupted (a worker stopped or was replaced); outcome unknown: they are looked up by ${p.numberField} after ${p.at}, and not resent before`,
+  ),
+  "outcomes.lookupFailed": entry<{ rows: number; error: Nested; kind: string; retrySeconds: number }>(
+    (p, r) => `核对 ${p.rows} 条待确认记录时查询失败（${r(p.error)}）：${p.retrySeconds} 秒后再核对，核对前不会重发`,
+    (p) => `Looking up ${p.rows} records with an unknown outcome failed (${p.kind}); looked up again in ${p.retrySeconds} s, not resent before`,
+  ),
+  "outcomes.checked": entry<{ checked: number; numberField: string; written: number; requeued: number; failed: number }>(
+    (p) =>
+      `核对了 ${p.checked} 条待确认记录（按 ${p.numberField}）：${p.written} 条已存在（记为已写入），${p.requeued} 条不存在（重新发送）` +
+      (p.failed > 0 ? `，${p.failed} 条无法核对（记为失败）` : ""),
+    (p) =>
+      `Looked up ${p.checked} records with an unknown outcome by ${p.numberField}: ${p.written} exist (written), ${p.requeued} do not (sent again)` +
+      (p.failed > 0 ? `, ${p.failed} cannot be checked (failed)` : ""),
+  ),
+  "retry.prepared": entry<{ scope: "run" | "scheme"; retryOfId: string | null; prepared: number; version: number }>(
+    (p) =>
+      p.scope === "run"
+        ? `重试运行 ${p.retryOfId} 的失败记录：${p.prepared} 条，使用方案第 ${p.version} 版的映射`
+        : `重试本方案的全部失败记录：${p.prepared} 条，使用方案第 ${p.version} 版的映射`,
+    (p) =>
+      p.scope === "run"
+        ? `Retrying the failed records of run ${p.retryOfId}: ${p.prepared}, mapped with scheme version ${p.version}`
+        : `Retrying every failed record of the scheme: ${p.prepared}, mapped with scheme version ${p.version}`,
+  ),
+  "test.reading": entry<{ pageSize: number }>(
+    (p) => `测试运行：读取第一页（${p.pageSize} 条）`,
+    (p) => `Test run: reading the first page (${p.pageSize} records)`,
+  ),
+  "test.sampled": entry<{ total: number; sampled: number; withErrors: number }>(
+    (p) => `测试运行：共 ${p.total} 条，取样 ${p.sampled} 条` + (p.withErrors > 0 ? `，其中 ${p.withErrors} 条映射有错误` : "，映射无错误"),
+    (p) => `Test run: ${p.total} in total, ${p.sampled} sampled` + (p.withErrors > 0 ? `, ${p.withErrors} with mapping errors` : ", no mapping errors"),
+  ),
+  "test.writing": entry<{ toWrite: number; writeCount: number }>(
+    (p) => `测试运行：按正常流程写入前 ${p.writeCount} 条中需要写入的 ${p.toWrite} 条`,
+    (p) => `Test run: writing the ${p.toWrite} of the first ${p.writeCount} records that need it, through the normal write protocol`,
+  ),
+};
