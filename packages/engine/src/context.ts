@@ -58,6 +58,9 @@ export interface EngineContext {
   now?(): Date;
 }
 
+/** See EngineContext.unknownOutcomeWaitMs (the worker passes QIAO_UNKNOWN_OUTCOME_WAIT_S, same default). */
+export const DEFAULT_UNKNOWN_OUTCOME_WAIT_MS = 300_000;
+
 export const silentLogger: Logger = {
   debug() {},
   info() {},

@@ -6,8 +6,6 @@
 import { renewLease, type Db } from "@qiao/db";
 import type { Logger } from "./context";
 
-export const DEFAULT_UNKNOWN_OUTCOME_WAIT_MS = 300_000;
-
 export class AttemptLease {
   private timer: NodeJS.Timeout | undefined;
   private renewing = false;

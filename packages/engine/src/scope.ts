@@ -3,10 +3,10 @@ import { hash } from "node:crypto";
 import { stableStringify, type RunPlan, type TemplateVars } from "@qiao/core";
 import type { SourceClient, TargetClient } from "@qiao/connectors";
 import { reportProgress, type Db, type RunModel as Run, type RunProgress } from "@qiao/db";
-import type { EngineContext } from "./context";
+import { DEFAULT_UNKNOWN_OUTCOME_WAIT_MS, type EngineContext } from "./context";
 import { AttemptSuperseded } from "./failure";
 import type { RunJournal } from "./journal";
-import { DEFAULT_UNKNOWN_OUTCOME_WAIT_MS, type AttemptLease } from "./lease";
+import type { AttemptLease } from "./lease";
 import type { PhaseClock } from "./timings";
 
 /** How a phase ended: ran to completion, or stopped at a batch boundary. */
