@@ -1,6 +1,6 @@
 // The contract between connectors and the rest of Qiao. The engine and the UI only ever see
 // these types and the registry in ./index.ts: adding a platform touches no engine or UI code.
-import type { ConnectorMeta, WriteMode } from "@qiao/core";
+import type { AuditMode, ConnectorMeta, WriteMode } from "@qiao/core";
 import type { z } from "zod";
 import type { OutboundPolicy } from "./outbound";
 
@@ -14,6 +14,7 @@ export type {
   SourceApiMeta,
   TargetApiMeta,
   WriteMode,
+  AuditMode,
 } from "@qiao/core";
 
 // ---------------------------------------------------------------------------------------
@@ -78,6 +79,12 @@ export interface WriteRequest {
   records: Record<string, unknown>[];
   options: Record<string, unknown>;
   mode: WriteMode;
+  /**
+   * Bills only (default "withSave"): with "separate" the connector saves without auditing, then
+   * submits and audits the saved bills in separate calls; a bill saved but not audited comes back
+   * as a `saved` outcome.
+   */
+  audit?: AuditMode;
   signal?: AbortSignal;
   /**
    * Epoch ms after which no call of this write may be sent (the end of the writing attempt's lease:
@@ -89,12 +96,26 @@ export interface WriteRequest {
 
 export type WriteOutcome =
   | { ok: true; index: number; targetId: string; targetNumber: string; response: unknown }
-  | { ok: false; unknown?: false; index: number; field?: string; message: string; code?: string; response: unknown }
+  | { ok: false; unknown?: false; saved?: false; index: number; field?: string; message: string; code?: string; response: unknown }
   /**
    * The call carrying this record may have been processed (timeout, connection lost or 5xx after
    * sending, cancelled while waiting): it must not be sent again before a lookup says it is absent.
    */
-  | { ok: false; unknown: true; index: number; message: string; response: unknown };
+  | { ok: false; unknown: true; saved?: false; index: number; field?: undefined; message: string; response: unknown }
+  /**
+   * Bills saved but not audited (已保存未审核, audit "separate"): the bill exists in the target with
+   * this id and number; Submit or Audit failed (e.g. 负库存). A retry calls `audit`, never Save.
+   */
+  | { ok: false; saved: true; unknown?: false; field?: string; index: number; targetId: string; targetNumber: string; message: string; code?: string; response: unknown };
+
+/** Bills saved earlier (a `saved` outcome) to submit and audit now. */
+export interface AuditRequest {
+  formId: string;
+  bills: { targetId: string; targetNumber: string }[];
+  signal?: AbortSignal;
+  /** As WriteRequest.sendBy. */
+  sendBy?: number;
+}
 
 export interface WritePreview {
   request: unknown;
@@ -109,6 +130,11 @@ export interface TargetClient {
    * target, so the caller may put the whole batch back.
    */
   write(req: WriteRequest): Promise<WriteOutcome[]>;
+  /**
+   * Submits and audits saved bills, one outcome per bill by index: ok (audited), `saved` (still not
+   * audited, with the reason), failed, or unknown. Only for forms with `bill` metadata.
+   */
+  audit?(req: AuditRequest): Promise<WriteOutcome[]>;
   /** Which of these record numbers already exist in the target: number → target id. */
   findExisting(formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, string>>;
   /**

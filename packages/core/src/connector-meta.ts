@@ -22,8 +22,21 @@ export const fieldMetaSchema = z.object({
   /** Default template put into a new node's field (e.g. "{{CURRENT_TIME datetime}}"). */
   preset: z.string().optional(),
   description: z.string().optional(),
+  /**
+   * For a field of type "array" whose items are records: the fields of one item. On a source this
+   * describes a nested list (发货单 `details`, 商品 `skus`); on a target it makes the field an entry
+   * table (单据体, e.g. 金蝶 FEntity), mapped row by row from a source list (scheme `entries`).
+   */
+  get fields() {
+    return z.array(fieldMetaSchema).optional();
+  },
 });
 export type FieldMeta = z.infer<typeof fieldMetaSchema>;
+
+/** A target field that is an entry table: an array of rows with their own fields. */
+export function isEntryTable(field: FieldMeta): field is FieldMeta & { fields: FieldMeta[] } {
+  return field.type === "array" && Array.isArray(field.fields);
+}
 
 export const credentialFieldSchema = z.object({
   key: z.string(),
@@ -51,6 +64,15 @@ export type OptionMeta = z.infer<typeof optionMetaSchema>;
 
 export const writeModeSchema = z.enum(["create", "upsert"]);
 export type WriteMode = z.infer<typeof writeModeSchema>;
+
+/**
+ * How a bill is audited: "withSave" sends what the form's options say (金蝶 IsAutoSubmitAndAudit:
+ * save, submit and audit in one transaction, so a failed audit saves nothing); "separate" saves
+ * without auditing, then calls Submit and Audit, so a bill can be saved but not audited
+ * (已保存未审核) and a retry audits it without saving it again.
+ */
+export const auditModeSchema = z.enum(["withSave", "separate"]);
+export type AuditMode = z.infer<typeof auditModeSchema>;
 
 export const sourceApiMetaSchema = z.object({
   kind: z.literal("source"),
@@ -87,6 +109,19 @@ export const targetApiMetaSchema = z.object({
   options: z.array(optionMetaSchema),
   batch: z.object({ defaultSize: z.number(), maxSize: z.number() }),
   writeModes: z.array(writeModeSchema),
+  /**
+   * Set when the form's records are bills (单据) with an approval status: they can be saved, then
+   * submitted and audited as separate calls (scheme `audit: "separate"`), and an audited bill
+   * cannot be modified. Absent for base data (客户, 物料), which Qiao only saves.
+   */
+  bill: z
+    .object({
+      /** The status field to query, e.g. FDocumentStatus. */
+      statusField: z.string(),
+      /** Its value for an audited bill, e.g. "C". */
+      auditedStatus: z.string(),
+    })
+    .optional(),
 });
 export type TargetApiMeta = z.infer<typeof targetApiMetaSchema>;
 

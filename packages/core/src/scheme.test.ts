@@ -45,7 +45,7 @@ describe("schemeDefinitionSchema", () => {
     expect(parsed.timezone).toBe("Asia/Shanghai");
     expect(parsed.schedule).toBeNull();
     expect(parsed.nodes[0]?.config).toEqual({ connectionId: "", platform: "", api: "", params: {}, pageSize: 50 });
-    expect(parsed.nodes[1]?.config).toEqual({ connectionId: "", platform: "", api: "", options: {}, batchSize: 100, mode: "create", mapping: {} });
+    expect(parsed.nodes[1]?.config).toEqual({ connectionId: "", platform: "", api: "", options: {}, batchSize: 100, mode: "create", mapping: {}, entries: {}, audit: "withSave" });
   });
 
   it("rejects what is out of bounds", () => {

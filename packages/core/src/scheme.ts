@@ -2,7 +2,7 @@
 // worker. It checks shape only; what needs the connector catalog (APIs, fields, connections) and
 // the graph as a whole is checked by compileScheme.
 import { z } from "zod";
-import { writeModeSchema } from "./connector-meta";
+import { auditModeSchema, writeModeSchema } from "./connector-meta";
 import { validateCron } from "./cron";
 import { DEFAULT_TIMEZONE, isValidTimeZone } from "./template/time";
 
@@ -10,6 +10,10 @@ export const SCHEME_LIMITS = {
   nodes: 50,
   edges: 200,
   mappingEntries: 200,
+  /** Entry tables mapped by one target node. */
+  entryTables: 10,
+  /** Rows of one entry table in one document (an error for that record beyond it). */
+  entryRows: 2000,
   params: 100,
   options: 50,
   templateLength: 2000,
@@ -66,6 +70,23 @@ export const sourceNodeConfigSchema = z.object({
   listKey: z.string().min(1).max(200).optional(),
 });
 
+/**
+ * An entry table (单据体, e.g. 金蝶 FEntity) mapped from a list of the source record: one target
+ * row per item of `from`. Row templates read the item (`{{item_code}}`) and the record through
+ * `$parent` (`{{$parent.shop_code}}`).
+ */
+export const entryMappingSchema = z.object({
+  /** Path of the source list, e.g. "details"; "" while the editor has none chosen. */
+  from: z.string().max(200),
+  /**
+   * Optional template evaluated per item: the item becomes a row unless the value is empty, false,
+   * 0, "0" or "false" (e.g. `{{qty}}` skips items whose quantity is 0). "" = every item.
+   */
+  filter: templateSourceSchema.default(""),
+  /** Row field → template evaluated against each item. */
+  mapping: boundedRecord(templateSourceSchema, SCHEME_LIMITS.mappingEntries, "分录字段映射", "entry mapping entries").default({}),
+});
+
 export const targetNodeConfigSchema = z.object({
   connectionId: connectionIdSchema,
   platform: z.string().max(64),
@@ -77,8 +98,15 @@ export const targetNodeConfigSchema = z.object({
   ),
   batchSize: z.int().min(1).max(SCHEME_LIMITS.batchSize).default(100),
   mode: writeModeSchema.default("create"),
-  /** Target field → template evaluated against each source record. */
+  /**
+   * Target field → template evaluated against each source record. A key with a dot names a field
+   * of a sub-head (金蝶 `SubHeadEntity.FSettleCurrID`): the connector nests it.
+   */
   mapping: boundedRecord(templateSourceSchema, SCHEME_LIMITS.mappingEntries, "字段映射", "mapping entries").default({}),
+  /** Entry table field (e.g. FEntity) → how its rows are made. */
+  entries: boundedRecord(entryMappingSchema, SCHEME_LIMITS.entryTables, "分录映射", "entry tables").default({}),
+  /** Bills only: audit with the save (as the options say) or as separate Submit and Audit calls. */
+  audit: auditModeSchema.default("withSave"),
 });
 
 export const sourceNodeSchema = z.object({
@@ -111,6 +139,7 @@ export const schemeDefinitionSchema = z.object({
 
 export type SourceNodeConfig = z.output<typeof sourceNodeConfigSchema>;
 export type TargetNodeConfig = z.output<typeof targetNodeConfigSchema>;
+export type EntryMapping = z.output<typeof entryMappingSchema>;
 export type SourceNode = z.output<typeof sourceNodeSchema>;
 export type TargetNode = z.output<typeof targetNodeSchema>;
 export type SchemeNode = z.output<typeof schemeNodeSchema>;
@@ -158,6 +187,8 @@ export function seedSchemeDefinition(ids: { sourceConnectionId: string; targetCo
           options: { IsAutoSubmitAndAudit: true, IsVerifyBaseDataField: false },
           batchSize: 100,
           mode: "create",
+          audit: "withSave",
+          entries: {},
           mapping: {
             FName: "{{name}}",
             FNumber: "{{code}}",

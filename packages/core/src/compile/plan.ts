@@ -1,7 +1,7 @@
 // What compiling a scheme produces: the run plan, or the issues that stop one. Kept apart from
 // the checks so that mapping (which runs a plan) and the compiler (which makes one) share these
 // types without importing each other.
-import type { ConnectorMeta, SourceApiMeta, TargetApiMeta, WriteMode } from "../connector-meta";
+import type { AuditMode, ConnectorMeta, FieldMeta, SourceApiMeta, TargetApiMeta, WriteMode } from "../connector-meta";
 import type { Template } from "../template/types";
 
 export interface SchemeCatalog {
@@ -51,9 +51,26 @@ export interface RunPlan {
     batchSize: number;
     mode: WriteMode;
     mapping: Record<string, Template>;
-    /** The target field that identifies a record (idempotency lookups), e.g. FNumber. */
+    /** The target field that identifies a record (idempotency lookups), e.g. FNumber or FBillNo. */
     numberField: string;
+    /** Entry tables, in the order of the form's fields. */
+    entries: EntryPlan[];
+    /** Bills: audit with the save or separately ("withSave" for base data). */
+    audit: AuditMode;
   };
+}
+
+/** How the rows of one entry table are made from a source list. */
+export interface EntryPlan {
+  /** The target field, e.g. "FEntity". */
+  key: string;
+  /** Its metadata (an entry table: `fields` are the row fields). */
+  field: FieldMeta & { fields: FieldMeta[] };
+  /** Path of the source list in the record, e.g. ["details"]. */
+  from: string[];
+  /** Kept rows: the filter's value is not empty, false, 0, "0" or "false". */
+  filter?: Template;
+  mapping: Record<string, Template>;
 }
 
 export type CompileResult = { ok: true; plan: RunPlan; warnings: SchemeIssue[] } | { ok: false; issues: SchemeIssue[] };

@@ -130,6 +130,8 @@ export function checkTarget(
     mode: config.mode,
     mapping,
     numberField: api.numberField,
+    entries: [],
+    audit: config.audit,
   };
 }
 

@@ -97,6 +97,8 @@ export function newNode(catalog: Catalog, def: SchemeDefinition, kind: "source" 
       ),
       batchSize: target?.batch.defaultSize ?? 100,
       mode: target?.writeModes[0] ?? "create",
+      audit: "withSave",
+      entries: {},
       mapping: {},
     },
   };
