@@ -70,7 +70,7 @@ test("build, test, save and run a scheme in the browser", async ({ page, request
     await expect(page).toHaveURL(/\/schemes\/new$/);
     const pane = page.locator(".react-flow__pane");
     await page.getByTestId("palette-source-gy.erp.shop.get").dragTo(pane, { targetPosition: { x: 160, y: 160 } });
-    await page.getByTestId("palette-target-batchSave").dragTo(pane, { targetPosition: { x: 560, y: 200 } });
+    await page.getByTestId("palette-target-batchSave-BD_Customer").dragTo(pane, { targetPosition: { x: 560, y: 200 } });
     await expect(page.getByTestId("rf__node-source")).toBeVisible();
     await expect(page.getByTestId("rf__node-target")).toBeVisible();
     await connect(page, "source", "target");

@@ -1,5 +1,5 @@
 // What the editor knows about connectors and connections, and small helpers over the definition.
-import { templateVariables, type ConnectorMeta, type SchemeDefinition, type SchemeNode, type SourceApiMeta, type SourceNode, type TargetApiMeta, type TargetNode } from "@qiao/core";
+import { isEntryTable, templateVariables, type ConnectorMeta, type FieldMeta, type SchemeDefinition, type SchemeNode, type SourceApiMeta, type SourceNode, type TargetApiMeta, type TargetNode } from "@qiao/core";
 import type { ApiIssue, ConnectionDto } from "@/lib/api/schemas";
 import type { Suggestion } from "./template-input";
 
@@ -16,8 +16,19 @@ export function sourceApiOf(catalog: Catalog, node: SourceNode): SourceApiMeta |
   return connectorOf(catalog, node.config.platform)?.apis.find((a): a is SourceApiMeta => a.kind === "source" && a.id === node.config.api);
 }
 
+/**
+ * The target API of the node's form: several target APIs share an id (金蝶 batchSave) and differ by
+ * formId; a node without one takes the first, as the compiler does.
+ */
 export function targetApiOf(catalog: Catalog, node: TargetNode): TargetApiMeta | undefined {
-  return connectorOf(catalog, node.config.platform)?.apis.find((a): a is TargetApiMeta => a.kind === "target" && a.id === node.config.api);
+  const apis = connectorOf(catalog, node.config.platform)?.apis.filter((a): a is TargetApiMeta => a.kind === "target" && a.id === node.config.api) ?? [];
+  const { formId } = node.config;
+  return formId === undefined ? apis[0] : apis.find((a) => a.formId === formId);
+}
+
+/** An API's key in pickers: source ids are unique, target ids only with their form. */
+export function apiKey(api: ConnectorMeta["apis"][number]): string {
+  return api.kind === "target" ? `${api.id}:${api.formId}` : api.id;
 }
 
 /** The source feeding a target: through an edge, else the only source of the scheme. */
@@ -43,7 +54,45 @@ export function variableSuggestions(en: boolean, group: string): Suggestion[] {
 }
 
 export function fieldSuggestions(api: SourceApiMeta | undefined, en: boolean, group: string): Suggestion[] {
-  return (api?.response ?? []).map((f) => ({ value: f.key, label: en ? f.labelEn : f.label, group }));
+  return fieldListSuggestions(api?.response ?? [], en, group);
+}
+
+/** Fields as suggestions, nested records' fields too (`delivery_statusInfo.delivery_date`), `prefix` before each. */
+function fieldListSuggestions(fields: FieldMeta[], en: boolean, group: string, prefix = ""): Suggestion[] {
+  return fields.flatMap((f) => {
+    const own = { value: `${prefix}${f.key}`, label: en ? f.labelEn : f.label, group };
+    // A list's items are rows, read through an entry table, not as paths of the header.
+    const nested = f.type === "object" && f.fields ? fieldListSuggestions(f.fields, en, group, `${own.value}.`) : [];
+    return [own, ...nested];
+  });
+}
+
+/** The lists of a source record that can feed an entry table (发货单 `details`): array fields with item fields. */
+export function sourceLists(api: SourceApiMeta | undefined): (FieldMeta & { fields: FieldMeta[] })[] {
+  return (api?.response ?? []).filter(isEntryTable);
+}
+
+/** The item fields of the source list at `path` ("details"), when the metadata describes it. */
+export function listItemFields(api: SourceApiMeta | undefined, path: string): FieldMeta[] | undefined {
+  let fields = api?.response;
+  let found: FieldMeta | undefined;
+  for (const key of path.split(".")) {
+    found = fields?.find((f) => f.key === key);
+    fields = found?.fields;
+  }
+  return found && isEntryTable(found) ? found.fields : undefined;
+}
+
+/**
+ * What a row template can read: the list item's fields (`item_code`) and the header record's as
+ * `$parent.shop_code`, then the variables.
+ */
+export function rowSuggestions(api: SourceApiMeta | undefined, from: string, en: boolean, groups: { item: string; parent: string; variables: string }): Suggestion[] {
+  return [
+    ...fieldListSuggestions(listItemFields(api, from) ?? [], en, groups.item),
+    ...fieldListSuggestions(api?.response ?? [], en, groups.parent, "$parent."),
+    ...variableSuggestions(en, groups.variables),
+  ];
 }
 
 const samePath = (path: ApiIssue["path"], prefix: (string | number)[]) => prefix.every((p, k) => path[k] === p);
@@ -58,12 +107,20 @@ export function presetParams(api: SourceApiMeta | undefined): Record<string, str
   return Object.fromEntries((api?.request ?? []).filter((f) => f.preset).map((f) => [f.key, f.preset!]));
 }
 
-/** A fresh node of the API dropped from the palette, with the metadata's presets filled in. */
-export function newNode(catalog: Catalog, def: SchemeDefinition, kind: "source" | "target", platform: string, api: string, position: { x: number; y: number }): SchemeNode {
+/** A fresh node of the API (and, for a target, the form) dropped from the palette, with the metadata's presets filled in. */
+export function newNode(
+  catalog: Catalog,
+  def: SchemeDefinition,
+  kind: "source" | "target",
+  platform: string,
+  api: string,
+  position: { x: number; y: number },
+  formId?: string,
+): SchemeNode {
   let id: string = kind;
   for (let k = 2; def.nodes.some((n) => n.id === id); k++) id = `${kind}-${k}`;
   const connector = connectorOf(catalog, platform);
-  const meta = connector?.apis.find((a) => a.id === api);
+  const meta = connector?.apis.find((a) => a.id === api && (formId === undefined || (a.kind === "target" && a.formId === formId)));
   const connections = catalog.connections.filter((c) => c.platform === platform);
   const connectionId = connections.length === 1 ? connections[0]!.id : "";
   if (kind === "source") {

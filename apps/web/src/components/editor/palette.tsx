@@ -1,5 +1,6 @@
 "use client";
-// Every connector API, draggable onto the canvas (or added with a click / Enter).
+// Every connector API, draggable onto the canvas (or added with a click / Enter). Target APIs
+// that share an id (金蝶 batchSave) are one entry per form: 客户新增, 物料新增, 销售出库单新增.
 import type { ConnectorMeta } from "@qiao/core";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { cx } from "@/components/ui";
@@ -10,7 +11,12 @@ export interface PaletteItem {
   kind: "source" | "target";
   platform: string;
   api: string;
+  /** A target's form (BD_Customer, SAL_OUTSTOCK …). */
+  formId?: string;
 }
+
+/** A palette entry's test id: `palette-source-gy.erp.shop.get`, `palette-target-batchSave-SAL_OUTSTOCK`. */
+export const paletteTestId = (item: PaletteItem) => `palette-${item.kind}-${item.api}${item.formId ? `-${item.formId}` : ""}`;
 
 export function Palette({ connectors, onAdd }: { connectors: ConnectorMeta[]; onAdd: (item: PaletteItem) => void }) {
   const t = useT();
@@ -20,7 +26,12 @@ export function Palette({ connectors, onAdd }: { connectors: ConnectorMeta[]; on
     items: connectors.flatMap((c) =>
       c.apis
         .filter((a) => a.kind === kind)
-        .map((a) => ({ item: { kind, platform: c.platform, api: a.id }, platform: en ? c.nameEn : c.name, name: en ? a.nameEn : a.name })),
+        .map((a) => ({
+          item: { kind, platform: c.platform, api: a.id, ...(a.kind === "target" && { formId: a.formId }) },
+          platform: en ? c.nameEn : c.name,
+          name: en ? a.nameEn : a.name,
+          detail: a.kind === "target" ? `${a.id} · ${a.formId}` : a.id,
+        })),
     ),
   }));
   return (
@@ -35,12 +46,12 @@ export function Palette({ connectors, onAdd }: { connectors: ConnectorMeta[]; on
             {g.kind === "source" ? t("editor.sources") : t("editor.targets")}
           </h3>
           <ul className="space-y-1.5">
-            {g.items.map(({ item, platform, name }) => (
-              <li key={`${item.platform}:${item.api}`}>
+            {g.items.map(({ item, platform, name, detail }) => (
+              <li key={paletteTestId(item)}>
                 <button
                   type="button"
                   draggable
-                  data-testid={`palette-${item.kind}-${item.api}`}
+                  data-testid={paletteTestId(item)}
                   onDragStart={(e) => {
                     e.dataTransfer.setData(DRAG_TYPE, JSON.stringify(item));
                     e.dataTransfer.effectAllowed = "move";
@@ -53,7 +64,7 @@ export function Palette({ connectors, onAdd }: { connectors: ConnectorMeta[]; on
                 >
                   <div className="font-medium text-slate-800">{name}</div>
                   <div className="text-xs text-slate-500">
-                    {platform} · <span className="font-mono">{item.api}</span>
+                    {platform} · <span className="font-mono">{detail}</span>
                   </div>
                 </button>
               </li>

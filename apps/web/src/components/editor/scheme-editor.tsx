@@ -2,7 +2,7 @@
 // The scheme editor: palette | React Flow canvas | panel of the selected node (or the scheme's
 // settings). Validation is @qiao/core's compiler run in the browser on every change; save,
 // test and run go through the REST API (tests and runs are executed by the worker).
-import { compileScheme, type SchemeDefinition, type SchemeNode, type SourceNode } from "@qiao/core";
+import { compileScheme, type SchemeDefinition, type SchemeNode } from "@qiao/core";
 import { useQuery } from "@tanstack/react-query";
 import {
   Background,
@@ -17,21 +17,20 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { ApiClientError, api } from "@/lib/api/client";
-import { issueText, type ApiIssue, type RunDetailDto } from "@/lib/api/schemas";
+import type { ApiIssue, RunDetailDto } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
-import { IfCan } from "@/components/role";
-import { Alert, Badge, Button, Spinner } from "@/components/ui";
-import { newNode, sourceApiOf, targetApiOf, upstreamSource, type Catalog } from "./catalog";
-import { SourcePanel, TargetPanel } from "./node-panels";
+import { Alert, Spinner } from "@/components/ui";
+import { newNode, sourceApiOf, targetApiOf, type Catalog } from "./catalog";
+import { EditorHeader } from "./editor-header";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./palette";
 import { SchemeNodeView, type SchemeFlowNode } from "./scheme-node";
-import { SettingsPanel } from "./settings-panel";
+import { SidePanel } from "./side-panel";
 import { TestResults, testResultOf } from "./test-results";
-import { useSchemeDraft, withNodeConfig, type Draft } from "./use-scheme-draft";
+import { useEditorKeys } from "./use-editor-keys";
+import { useSchemeDraft, type Draft } from "./use-scheme-draft";
 
 const nodeTypes = { scheme: SchemeNodeView };
 const EMPTY: SchemeDefinition = { version: 1, timezone: "Asia/Shanghai", schedule: null, nodes: [], edges: [] };
@@ -117,36 +116,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
     return () => clearTimeout(timer);
   }, [notice]);
 
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => {
-      e.preventDefault();
-      e.returnValue = "";
-    };
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty]);
-
-  useEffect(() => {
-    function onKey(e: KeyboardEvent) {
-      const el = e.target as HTMLElement | null;
-      if (el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName))) return;
-      if (!(e.ctrlKey || e.metaKey)) return;
-      const key = e.key.toLowerCase();
-      if (key === "z" && !e.shiftKey) {
-        e.preventDefault();
-        undo();
-      } else if ((key === "z" && e.shiftKey) || key === "y") {
-        e.preventDefault();
-        redo();
-      } else if (key === "s") {
-        e.preventDefault();
-        void save();
-      }
-    }
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  });
+  useEditorKeys(dirty, { undo, redo, save: () => void save() });
 
   const nodeLabel = useCallback(
     (n: SchemeNode) => {
@@ -237,7 +207,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   function addNode(item: PaletteItem, position?: { x: number; y: number }) {
     const count = draft.definition.nodes.length;
     const at = position ?? { x: item.kind === "source" ? 80 : 460, y: 120 + (count % 4) * 40 };
-    const node = newNode(catalog, draft.definition, item.kind, item.platform, item.api, at);
+    const node = newNode(catalog, draft.definition, item.kind, item.platform, item.api, at, item.formId);
     apply({ kind: "add", node });
     setSelected(node.id);
   }
@@ -315,85 +285,30 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
     }
   }
 
-  const index = draft.definition.nodes.findIndex((n) => n.id === selected);
-  const node = index >= 0 ? draft.definition.nodes[index] : undefined;
   const testResult = testResultOf(test.run);
   const sampleRecord = testResult?.records[test.sample];
   const sample = sampleRecord
     ? { record: sampleRecord.source, label: `${t("editor.sampleRecord", { n: test.sample + 1 })} · #${sampleRecord.sourceId}` }
     : null;
-  const updateNode = (config: Partial<SchemeNode["config"]>) => node && edit((d) => withNodeConfig(d, node.id, config));
 
   return (
     <div className="fixed inset-x-0 bottom-0 top-[57px] flex flex-col bg-slate-50" data-testid="scheme-editor">
-      <header className="flex h-14 shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4">
-        <Link href="/schemes" className="text-sm text-slate-500 hover:text-slate-800">
-          ← {t("nav.schemes")}
-        </Link>
-        <input
-          aria-label={t("editor.name")}
-          value={draft.name}
-          onChange={(e) => edit((d) => ({ ...d, name: e.target.value }))}
-          className="min-w-0 max-w-md flex-1 rounded-md border border-transparent px-2 py-1 text-base font-semibold text-slate-900 hover:border-slate-200 focus:border-brand-500 focus:outline-none"
-        />
-        {version > 0 && <Badge>v{version}</Badge>}
-        <span data-testid="save-state" className={dirty ? "text-xs font-medium text-amber-600" : "text-xs text-slate-400"}>
-          {dirty ? `● ${t("editor.unsaved")}` : t("editor.allSaved")}
-        </span>
-        <div className="relative">
-          <button
-            type="button"
-            onClick={() => setShowIssues((v) => !v)}
-            data-testid="issues-toggle"
-            className={allIssues.length > 0 ? "rounded-full bg-red-50 px-2.5 py-1 text-xs font-medium text-red-700 ring-1 ring-red-200" : "rounded-full bg-emerald-50 px-2.5 py-1 text-xs font-medium text-emerald-700 ring-1 ring-emerald-200"}
-          >
-            {allIssues.length > 0 ? t("editor.issues", { count: allIssues.length }) : `✓ ${t("editor.noIssues")}`}
-          </button>
-          {showIssues && allIssues.length > 0 && (
-            <ul className="absolute left-0 top-full z-40 mt-2 max-h-80 w-[28rem] overflow-y-auto rounded-xl bg-white p-2 text-sm shadow-lg ring-1 ring-slate-200" data-testid="issues-list">
-              {allIssues.map((i, k) => (
-                <li key={k}>
-                  <button
-                    type="button"
-                    className="w-full rounded-lg px-2 py-1.5 text-left text-slate-700 hover:bg-slate-50"
-                    onClick={() => {
-                      if (i.nodeId) setSelected(i.nodeId);
-                      setShowIssues(false);
-                    }}
-                  >
-                    {i.nodeId && <span className="mr-1 font-mono text-xs text-slate-400">[{i.nodeId}]</span>}
-                    {issueText(i, en)}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-        <div className="ml-auto flex items-center gap-2">
-          <Button size="sm" variant="ghost" onClick={undo} disabled={!canUndo} title="Ctrl+Z" aria-label={t("editor.undo")}>
-            ↶ {t("editor.undo")}
-          </Button>
-          <Button size="sm" variant="ghost" onClick={redo} disabled={!canRedo} title="Ctrl+Shift+Z" aria-label={t("editor.redo")}>
-            ↷ {t("editor.redo")}
-          </Button>
-          {schemeId && (
-            <Link href={`/schemes/${schemeId}/runs`} className="rounded-lg px-3 py-2 text-sm text-slate-600 hover:bg-slate-100">
-              {t("editor.runs")}
-            </Link>
-          )}
-          <IfCan least="editor">
-            <Button onClick={() => void save()} busy={busy === "save"} disabled={!dirty && !!schemeId}>
-              {t("editor.save")}
-            </Button>
-            <Button onClick={() => void runTest()} busy={busy === "test"} disabled={busy !== null}>
-              {t("editor.test")}
-            </Button>
-            <Button variant="primary" onClick={() => void startRun()} busy={busy === "run"} disabled={busy !== null}>
-              {t("editor.run")}
-            </Button>
-          </IfCan>
-        </div>
-      </header>
+      <EditorHeader
+        name={draft.name}
+        onName={(name) => edit((d) => ({ ...d, name }))}
+        version={version}
+        dirty={dirty}
+        schemeId={schemeId}
+        issues={allIssues}
+        showIssues={showIssues}
+        onShowIssues={setShowIssues}
+        onPickNode={setSelected}
+        history={{ undo, redo, canUndo, canRedo }}
+        busy={busy}
+        onSave={() => void save()}
+        onTest={() => void runTest()}
+        onRun={() => void startRun()}
+      />
       {notice && (
         <div className="absolute right-4 top-16 z-50 max-w-md" onClick={() => setNotice(null)}>
           <Alert tone={notice.tone}>
@@ -462,42 +377,15 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
             />
           )}
         </div>
-        <aside className="w-[560px] shrink-0 overflow-y-auto border-l border-slate-200 bg-white" data-testid="node-panel">
-          {node ? (
-            <>
-              <div className="flex items-center justify-between border-b border-slate-100 px-5 py-2.5">
-                <span className="font-mono text-xs text-slate-400">{node.id}</span>
-                <Button
-                  size="sm"
-                  variant="ghost"
-                  className="text-red-600"
-                  onClick={() => onNodesChange([{ type: "remove", id: node.id }])}
-                >
-                  {t("editor.deleteNode")}
-                </Button>
-              </div>
-              {node.type === "source" ? (
-                <SourcePanel node={node} index={index} catalog={catalog} issues={issues} onChange={updateNode} />
-              ) : (
-                <TargetPanel
-                  node={node}
-                  index={index}
-                  catalog={catalog}
-                  issues={issues}
-                  sourceNode={upstreamSource(draft.definition, node.id) as SourceNode | undefined}
-                  sample={sample}
-                  timezone={draft.definition.timezone}
-                  onChange={updateNode}
-                />
-              )}
-            </>
-          ) : (
-            <>
-              <p className="border-b border-slate-100 px-5 py-3 text-xs text-slate-500">{t("editor.selectHint")}</p>
-              <SettingsPanel draft={draft} issues={issues} onChange={edit} />
-            </>
-          )}
-        </aside>
+        <SidePanel
+          draft={draft}
+          selected={selected}
+          catalog={catalog}
+          issues={issues}
+          sample={sample}
+          edit={edit}
+          onDelete={(id) => onNodesChange([{ type: "remove", id }])}
+        />
       </div>
     </div>
   );

@@ -13,7 +13,8 @@ export interface Suggestion {
   group: string;
 }
 
-const OPEN_TOKEN = /(\{\{|<<)\s*([A-Za-z0-9_.\u4e00-\u9fa5]*)$/;
+// `$` too: row templates read the header record as `$parent.shop_code`.
+const OPEN_TOKEN = /(\{\{|<<)\s*([A-Za-z0-9_.$\u4e00-\u9fa5]*)$/;
 
 export function TemplateInput({
   id,

@@ -1,10 +1,15 @@
 "use client";
 // The result of a test run: each sampled source record next to the exact payload the target would
 // receive, with the mapping's per-field errors; picking a record previews it in the mapping table.
+// A document (a payload with entry tables) shows as its head and row tables, the JSON folded below.
 import type { RunDetailDto } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Alert, Badge, Button, Spinner, cx } from "@/components/ui";
+import { ErrorField } from "@/components/error-field";
+import { JsonTree } from "@/components/json-tree";
 import { JsonView } from "@/components/json-view";
+import { hasRows } from "@/lib/documents";
+import { DocumentPreview } from "./document-preview";
 
 export interface TestRecord {
   sourceId: string;
@@ -102,7 +107,7 @@ export function TestResults({
             <div className="grid min-w-0 flex-1 grid-cols-2 gap-4 overflow-y-auto p-4">
               <div className="min-w-0">
                 <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-slate-500">{t("editor.testSource")}</h3>
-                <JsonView value={record.source} />
+                <JsonTree value={record.source} testId="test-source" />
               </div>
               <div className="min-w-0">
                 <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-slate-500">{t("editor.testPayload")}</h3>
@@ -110,14 +115,27 @@ export function TestResults({
                   <ul className="mb-2 space-y-1" data-testid="test-field-errors">
                     {record.errors.map((e) => (
                       <li key={e.field} className="rounded bg-red-50 px-2 py-1 text-xs text-red-700">
-                        <span className="font-mono font-medium">{e.field}</span>：{en ? e.messageEn : e.message}
+                        <ErrorField field={e.field} />
+                        {en ? e.messageEn : e.message}
                       </li>
                     ))}
                   </ul>
                 )}
-                <div data-testid="test-payload">
-                  <JsonView value={record.wire ?? record.payload} />
-                </div>
+                {hasRows(record.payload) ? (
+                  <>
+                    <DocumentPreview doc={record.payload} errors={record.errors} />
+                    <details className="mt-3">
+                      <summary className="cursor-pointer text-xs font-medium text-slate-600">{t("doc.json")}</summary>
+                      <div data-testid="test-payload">
+                        <JsonView value={record.wire ?? record.payload} />
+                      </div>
+                    </details>
+                  </>
+                ) : (
+                  <div data-testid="test-payload">
+                    <JsonView value={record.wire ?? record.payload} />
+                  </div>
+                )}
                 {result.note && <p className="mt-2 text-xs text-slate-500">{en ? result.note.en : result.note.zh}</p>}
                 {result.wire && result.request !== null && (
                   <details className="mt-3" data-testid="test-request">

@@ -9,6 +9,7 @@ import { useState } from "react";
 import { api } from "@/lib/api/client";
 import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
+import { ErrorField } from "@/components/error-field";
 import { useCan } from "@/components/role";
 import { Alert, Button, Card, LoadMore, toggledIn } from "@/components/ui";
 
@@ -94,7 +95,7 @@ export function SchemeFailedRecords({ schemeId }: { schemeId: string }) {
                     )}
                     <td className="px-3 py-2 font-mono text-xs">{r.sourceId}</td>
                     <td className="max-w-md truncate px-3 py-2 text-xs text-red-700" title={r.error ?? undefined} data-testid="failed-record-error">
-                      {r.errorField && <span className="mr-1 font-mono">[{r.errorField}]</span>}
+                      {r.errorField && <ErrorField field={r.errorField} />}
                       {r.error}
                     </td>
                     <td className="px-3 py-2 text-slate-600">{fmt.time(r.failedAt)}</td>

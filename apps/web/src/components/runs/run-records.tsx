@@ -1,12 +1,15 @@
 "use client";
 // The records a run tried to write, filtered by status; a row expands to its source data, the
 // payload sent, the target's answer and the error, and a failed one can be retried on its own.
+// Documents carry rows (发货单 details, 销售出库单 FEntity): the trees show them as row tables.
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { api } from "@/lib/api/client";
+import { hasRows } from "@/lib/documents";
 import { RECORD_STATUSES, type RunRecordDto } from "@/lib/api/schemas";
 import { useT } from "@/lib/i18n/client";
-import { JsonView } from "@/components/json-view";
+import { ErrorField } from "@/components/error-field";
+import { JsonTree } from "@/components/json-tree";
 import { useCan } from "@/components/role";
 import { Badge, Button, cx, LoadMore, toggledIn, type Tone } from "@/components/ui";
 
@@ -97,7 +100,7 @@ export function RunRecords({
                   </td>
                   <td className="px-3 py-2 font-mono text-xs">{r.targetNumber ?? "—"}</td>
                   <td className="max-w-md truncate px-3 py-2 text-xs text-red-700" title={r.error ?? undefined} data-testid="record-error">
-                    {r.errorField && <span className="mr-1 font-mono">[{r.errorField}]</span>}
+                    {r.errorField && <ErrorField field={r.errorField} />}
                     {r.error}
                   </td>
                   <td className="px-3 py-2 text-right">
@@ -123,18 +126,19 @@ export function RunRecords({
                           {r.error}
                         </p>
                       )}
-                      <div className="grid gap-3 lg:grid-cols-3">
-                        <div>
+                      {/* Documents' row tables need the width: one above the other. */}
+                      <div className={cx("grid gap-3", !hasRows(r.source) && !hasRows(r.payload) && "lg:grid-cols-3")}>
+                        <div className="min-w-0">
                           <h4 className="mb-1 text-xs font-semibold text-slate-500">{t("run.source")}</h4>
-                          <JsonView value={r.source} />
+                          <JsonTree value={r.source} testId="record-source" />
                         </div>
-                        <div>
+                        <div className="min-w-0">
                           <h4 className="mb-1 text-xs font-semibold text-slate-500">{t("run.payload")}</h4>
-                          <JsonView value={r.payload} />
+                          <JsonTree value={r.payload} testId="record-payload" />
                         </div>
-                        <div>
+                        <div className="min-w-0">
                           <h4 className="mb-1 text-xs font-semibold text-slate-500">{t("run.response")}</h4>
-                          <JsonView value={r.response} />
+                          <JsonTree value={r.response} testId="record-response" />
                         </div>
                       </div>
                     </td>

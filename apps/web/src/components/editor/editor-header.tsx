@@ -1,0 +1,117 @@
+"use client";
+// The editor's top bar: name, version, save state, the issue list (a click selects the node),
+// undo / redo, and save, test and run.
+import Link from "next/link";
+import { issueText, type ApiIssue } from "@/lib/api/schemas";
+import { useLocale, useT } from "@/lib/i18n/client";
+import { IfCan } from "@/components/role";
+import { Badge, Button } from "@/components/ui";
+
+export function EditorHeader({
+  name,
+  onName,
+  version,
+  dirty,
+  schemeId,
+  issues,
+  showIssues,
+  onShowIssues,
+  onPickNode,
+  history,
+  busy,
+  onSave,
+  onTest,
+  onRun,
+}: {
+  name: string;
+  onName: (name: string) => void;
+  version: number;
+  dirty: boolean;
+  schemeId: string | undefined;
+  issues: ApiIssue[];
+  showIssues: boolean;
+  onShowIssues: (show: boolean) => void;
+  onPickNode: (nodeId: string) => void;
+  history: { undo: () => void; redo: () => void; canUndo: boolean; canRedo: boolean };
+  busy: "save" | "test" | "run" | null;
+  onSave: () => void;
+  onTest: () => void;
+  onRun: () => void;
+}) {
+  const t = useT();
+  const en = useLocale() === "en";
+  return (
+    <header className="flex h-14 shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4">
+      <Link href="/schemes" className="text-sm text-slate-500 hover:text-slate-800">
+        ← {t("nav.schemes")}
+      </Link>
+      <input
+        aria-label={t("editor.name")}
+        value={name}
+        onChange={(e) => onName(e.target.value)}
+        className="min-w-0 max-w-md flex-1 rounded-md border border-transparent px-2 py-1 text-base font-semibold text-slate-900 hover:border-slate-200 focus:border-brand-500 focus:outline-none"
+      />
+      {version > 0 && <Badge>v{version}</Badge>}
+      <span data-testid="save-state" className={dirty ? "text-xs font-medium text-amber-600" : "text-xs text-slate-400"}>
+        {dirty ? `● ${t("editor.unsaved")}` : t("editor.allSaved")}
+      </span>
+      <div className="relative">
+        <button
+          type="button"
+          onClick={() => onShowIssues(!showIssues)}
+          data-testid="issues-toggle"
+          className={
+            issues.length > 0
+              ? "rounded-full bg-red-50 px-2.5 py-1 text-xs font-medium text-red-700 ring-1 ring-red-200"
+              : "rounded-full bg-emerald-50 px-2.5 py-1 text-xs font-medium text-emerald-700 ring-1 ring-emerald-200"
+          }
+        >
+          {issues.length > 0 ? t("editor.issues", { count: issues.length }) : `✓ ${t("editor.noIssues")}`}
+        </button>
+        {showIssues && issues.length > 0 && (
+          <ul className="absolute left-0 top-full z-40 mt-2 max-h-80 w-[28rem] overflow-y-auto rounded-xl bg-white p-2 text-sm shadow-lg ring-1 ring-slate-200" data-testid="issues-list">
+            {issues.map((i, k) => (
+              <li key={k}>
+                <button
+                  type="button"
+                  className="w-full rounded-lg px-2 py-1.5 text-left text-slate-700 hover:bg-slate-50"
+                  onClick={() => {
+                    if (i.nodeId) onPickNode(i.nodeId);
+                    onShowIssues(false);
+                  }}
+                >
+                  {i.nodeId && <span className="mr-1 font-mono text-xs text-slate-400">[{i.nodeId}]</span>}
+                  {issueText(i, en)}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <div className="ml-auto flex items-center gap-2">
+        <Button size="sm" variant="ghost" onClick={history.undo} disabled={!history.canUndo} title="Ctrl+Z" aria-label={t("editor.undo")}>
+          ↶ {t("editor.undo")}
+        </Button>
+        <Button size="sm" variant="ghost" onClick={history.redo} disabled={!history.canRedo} title="Ctrl+Shift+Z" aria-label={t("editor.redo")}>
+          ↷ {t("editor.redo")}
+        </Button>
+        {schemeId && (
+          <Link href={`/schemes/${schemeId}/runs`} className="rounded-lg px-3 py-2 text-sm text-slate-600 hover:bg-slate-100">
+            {t("editor.runs")}
+          </Link>
+        )}
+        <IfCan least="editor">
+          <Button onClick={onSave} busy={busy === "save"} disabled={!dirty && !!schemeId}>
+            {t("editor.save")}
+          </Button>
+          <Button onClick={onTest} busy={busy === "test"} disabled={busy !== null}>
+            {t("editor.test")}
+          </Button>
+          <Button variant="primary" onClick={onRun} busy={busy === "run"} disabled={busy !== null}>
+            {t("editor.run")}
+          </Button>
+        </IfCan>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,198 @@
+"use client";
+// An entry table (单据体, e.g. 金蝶 FEntity) of the target form: which source list feeds it (one
+// row per item of 发货单 `details`), an optional row filter, and the row fields' templates, which
+// read the item (`{{item_code}}`) and the header record (`{{$parent.shop_code}}`).
+import type { EntryMapping, FieldMeta, SourceApiMeta } from "@qiao/core";
+import { useMemo, useState } from "react";
+import { issueText, type ApiIssue } from "@/lib/api/schemas";
+import { sampleRow } from "@/lib/documents";
+import { useLocale, useT } from "@/lib/i18n/client";
+import { Badge, Button, Input, Select } from "@/components/ui";
+import { issuesAt, rowSuggestions, sourceLists } from "./catalog";
+import { fieldLabel, MappingRow, MappingTable, previewOf, UnknownMappingRow, withTemplate } from "./mapping-table";
+import { TemplateInput } from "./template-input";
+
+const EMPTY: EntryMapping = { from: "", filter: "", mapping: {} };
+const OTHER = "\u0000other";
+
+export function EntryTableMapping({
+  field,
+  entry,
+  base,
+  issues,
+  sourceApi,
+  sample,
+  timezone,
+  onChange,
+}: {
+  /** The entry table field of the form (with its row fields); undefined: the form has no such table. */
+  field: (FieldMeta & { fields: FieldMeta[] }) | { key: string; fields?: undefined };
+  entry: EntryMapping | undefined;
+  /** The node config's issue path: ["nodes", i, "config"]. */
+  base: (string | number)[];
+  issues: ApiIssue[];
+  sourceApi: SourceApiMeta | undefined;
+  sample: { record: unknown } | null;
+  timezone: string;
+  /** The new entry mapping; undefined removes it. */
+  onChange: (entry: EntryMapping | undefined) => void;
+}) {
+  const t = useT();
+  const en = useLocale() === "en";
+  const key = field.key;
+  const current = entry ?? EMPTY;
+  const lists = sourceLists(sourceApi);
+  const [custom, setCustom] = useState(() => current.from !== "" && !lists.some((l) => l.key === current.from));
+  const [added, setAdded] = useState<string[]>([]);
+  const suggestions = useMemo(
+    () => rowSuggestions(sourceApi, current.from, en, { item: t("editor.itemFields"), parent: t("editor.parentFields"), variables: t("editor.variables") }),
+    [sourceApi, current.from, en, t],
+  );
+  const path = [...base, "entries", key];
+  const ownIssues = [...issuesAt(issues, path, true), ...issuesAt(issues, [...base, "mapping", key])];
+  const row = sample ? sampleRow(sample.record, current.from) : undefined;
+  const rowFields = field.fields ?? [];
+  const shown = rowFields.filter((f) => f.required || current.mapping[f.key] !== undefined || added.includes(f.key));
+  const addable = rowFields.filter((f) => !shown.includes(f));
+  const unknown = Object.keys(current.mapping).filter((k) => !rowFields.some((f) => f.key === k));
+  const update = (patch: Partial<EntryMapping>) => onChange({ ...current, ...patch });
+
+  const setRow = (fieldKey: string, value: string) => update({ mapping: withTemplate(current.mapping, fieldKey, value) });
+
+  return (
+    <section className="border-b border-slate-100 px-5 py-4" data-testid={`entry-${key}`} aria-label={`${t("editor.entryTable")} ${key}`}>
+      <div className="mb-3 flex items-start justify-between gap-2">
+        <div>
+          <h3 className="text-sm font-semibold text-slate-900">
+            <span className="font-mono">{key}</span> {field.fields ? fieldLabel(field as FieldMeta, en) : ""}{" "}
+            <Badge tone={field.fields ? "blue" : "red"}>{field.fields ? t("editor.entryTable") : t("editor.entryUnknown")}</Badge>
+          </h3>
+          {ownIssues.map((i, k) => (
+            <p key={k} role="alert" className="mt-1 text-xs text-red-600">
+              {issueText(i, en)}
+            </p>
+          ))}
+        </div>
+        {entry && (
+          <Button size="sm" variant="ghost" onClick={() => onChange(undefined)}>
+            {t("editor.entryRemove")}
+          </Button>
+        )}
+      </div>
+      <div className="space-y-3">
+        <div className="grid grid-cols-2 gap-3">
+          <div>
+            <label htmlFor={`entry-${key}-from`} className="mb-1 block text-xs font-medium text-slate-700">
+              {t("editor.entryFrom")} <span className="text-red-500">*</span>
+            </label>
+            <Select
+              id={`entry-${key}-from`}
+              data-testid={`entry-${key}-from`}
+              className="!py-1.5 text-xs"
+              value={custom ? OTHER : current.from}
+              onChange={(e) => {
+                const value = e.target.value;
+                setCustom(value === OTHER);
+                if (value !== OTHER) update({ from: value });
+              }}
+            >
+              <option value="">{t("editor.entryFromNone")}</option>
+              {lists.map((l) => (
+                <option key={l.key} value={l.key}>
+                  {l.key} · {fieldLabel(l, en)}
+                </option>
+              ))}
+              <option value={OTHER}>{t("editor.entryFromOther")}</option>
+            </Select>
+            {custom && (
+              <Input
+                className="mt-1 !py-1.5 font-mono text-xs"
+                aria-label={t("editor.entryFrom")}
+                data-testid={`entry-${key}-from-text`}
+                placeholder="details"
+                value={current.from}
+                onChange={(e) => update({ from: e.target.value.trim() })}
+              />
+            )}
+            {issuesAt(issues, [...path, "from"]).map((i, k) => (
+              <p key={k} role="alert" className="mt-1 text-xs text-red-600">
+                {issueText(i, en)}
+              </p>
+            ))}
+          </div>
+          <div>
+            <label htmlFor={`entry-${key}-filter`} className="mb-1 block text-xs font-medium text-slate-700">
+              {t("editor.entryFilter")}
+            </label>
+            <TemplateInput
+              id={`entry-${key}-filter`}
+              testId={`entry-${key}-filter`}
+              value={current.filter}
+              placeholder="{{qty}}"
+              suggestions={suggestions}
+              issues={issuesAt(issues, [...path, "filter"])}
+              onChange={(filter) => update({ filter })}
+            />
+          </div>
+        </div>
+        <p className="text-xs text-slate-500">{current.from ? t("editor.entryFilterHelp") : entry ? t("editor.entryFromHelp") : t("editor.entryNotMapped")}</p>
+        <div>
+          <h4 className="text-xs font-semibold text-slate-700">{t("editor.entryRows")}</h4>
+          <p className="text-xs text-slate-500">{t("editor.entryRowsHelp")}</p>
+        </div>
+        <MappingTable testId={`entry-${key}-rows`} sample={!!sample}>
+          {shown.map((f) => (
+            <MappingRow
+              key={f.key}
+              name={`entry-${key}-${f.key}`}
+              field={f}
+              template={current.mapping[f.key] ?? ""}
+              suggestions={suggestions}
+              issues={issuesAt(issues, [...path, "mapping", f.key])}
+              preview={sample ? (row ? (previewOf(current.mapping[f.key] ?? "", row, timezone) ?? null) : null) : undefined}
+              onChange={(v) => setRow(f.key, v)}
+              onRemove={
+                f.required
+                  ? undefined
+                  : () => {
+                      setAdded((a) => a.filter((k) => k !== f.key));
+                      setRow(f.key, "");
+                    }
+              }
+            />
+          ))}
+          {unknown.map((k) => (
+            <UnknownMappingRow
+              key={k}
+              name={k}
+              template={current.mapping[k] ?? ""}
+              suggestions={suggestions}
+              issues={issuesAt(issues, [...path, "mapping", k])}
+              sample={!!sample}
+              onChange={(v) => setRow(k, v)}
+            />
+          ))}
+        </MappingTable>
+        {addable.length > 0 && (
+          <Select
+            aria-label={t("editor.entryAddField")}
+            data-testid={`entry-${key}-add`}
+            className="!w-auto !py-1 text-xs"
+            value=""
+            onChange={(e) => {
+              const picked = e.target.value;
+              if (picked) setAdded((a) => [...a, picked]);
+            }}
+          >
+            <option value="">+ {t("editor.entryAddFieldPick")}</option>
+            {addable.map((f) => (
+              <option key={f.key} value={f.key}>
+                {f.key} · {fieldLabel(f, en)}
+              </option>
+            ))}
+          </Select>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,153 @@
+"use client";
+// One row of a mapping table (target field ← template, with the sample's value), shared by the
+// head mapping and the entry tables' row mappings, and the live preview of a template.
+import { evaluateTemplate, parseTemplate, type FieldMeta } from "@qiao/core";
+import type { ReactNode } from "react";
+import type { ApiIssue } from "@/lib/api/schemas";
+import { useLocale, useT } from "@/lib/i18n/client";
+import { Badge, Button, cx } from "@/components/ui";
+import { TemplateInput, type Suggestion } from "./template-input";
+
+const PREVIEW_VARS = { CURRENT_TIME: new Date(), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: 50, PAGINATION_START_PAGE: 1 };
+
+/** What a template gives for a sample record: text as is, other values as JSON, "∅" for nothing. */
+export function previewOf(template: string, record: unknown, timezone: string): string | undefined {
+  if (!template) return undefined;
+  const parsed = parseTemplate(template);
+  if (!parsed.ok) return undefined;
+  const value = evaluateTemplate(parsed.template, { record, vars: { ...PREVIEW_VARS, CURRENT_TIME: new Date() }, timezone });
+  if (value === undefined || value === null) return "∅";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** A mapping with `key` set to `template`; an empty template removes the key (unmapped). */
+export function withTemplate(mapping: Record<string, string>, key: string, template: string): Record<string, string> {
+  const next = { ...mapping };
+  if (template === "") delete next[key];
+  else next[key] = template;
+  return next;
+}
+
+export function fieldLabel(f: FieldMeta, en: boolean) {
+  return en ? f.labelEn : f.label;
+}
+
+export function MappingTable({ testId, sample, children }: { testId: string; sample: boolean; children: ReactNode }) {
+  const t = useT();
+  return (
+    <div className="-mx-2">
+      <table className="w-full table-fixed text-left text-xs" data-testid={testId}>
+        <thead className="text-slate-400">
+          <tr>
+            <th className="w-[34%] px-2 py-1 font-medium">{t("editor.field")}</th>
+            <th className="px-2 py-1 font-medium">{t("editor.template")}</th>
+            {sample && <th className="w-[24%] px-2 py-1 font-medium">{t("editor.preview")}</th>}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * A field of the form and its template. `name` makes the ids: input `map-<name>`, row
+ * `mapping-row-<name>`, preview `preview-<name>` (`FName`, `entry-FEntity-FMaterialID`);
+ * `onRemove` adds a ✕ (row fields the user added).
+ */
+export function MappingRow({
+  name,
+  field,
+  template,
+  suggestions,
+  issues,
+  preview,
+  onChange,
+  onRemove,
+}: {
+  name: string;
+  field: FieldMeta;
+  template: string;
+  suggestions: Suggestion[];
+  issues: ApiIssue[];
+  /** undefined: no sample; null: a sample, no value. */
+  preview: string | null | undefined;
+  onChange: (value: string) => void;
+  onRemove?: () => void;
+}) {
+  const t = useT();
+  const en = useLocale() === "en";
+  const id = `map-${name}`;
+  return (
+    <tr data-testid={`mapping-row-${name}`} className={cx("align-top", issues.length > 0 && "bg-red-50/40")}>
+      <td className="px-2 py-1.5">
+        <label htmlFor={id} className="block">
+          <span className="font-mono font-medium text-slate-800">{field.key}</span>
+          {field.required && (
+            <span className="ml-1 text-red-500" title={t("editor.required")}>
+              *
+            </span>
+          )}
+          <span className="block text-slate-500">
+            {fieldLabel(field, en)} · {field.type}
+            {field.baseData && (
+              <Badge className="ml-1 !px-1 !py-0 text-[10px]" tone="amber">
+                {t("editor.baseData")}
+              </Badge>
+            )}
+          </span>
+        </label>
+      </td>
+      <td className="px-2 py-1.5">
+        <div className="flex items-start gap-1">
+          <div className="min-w-0 flex-1">
+            <TemplateInput id={id} testId={id} value={template} suggestions={suggestions} issues={issues} onChange={onChange} />
+          </div>
+          {onRemove && (
+            <Button size="sm" variant="ghost" onClick={onRemove} aria-label={`${t("editor.entryRemoveField")} ${field.key}`} title={t("editor.entryRemoveField")}>
+              ✕
+            </Button>
+          )}
+        </div>
+      </td>
+      {preview !== undefined && (
+        <td className="break-all px-2 py-1.5 font-mono text-slate-700" data-testid={`preview-${name}`}>
+          {preview ?? <span className="text-slate-300">—</span>}
+        </td>
+      )}
+    </tr>
+  );
+}
+
+/** A mapped key the form does not have: shown in red with its template, to fix or delete. */
+export function UnknownMappingRow({
+  name,
+  template,
+  suggestions,
+  issues,
+  sample,
+  onChange,
+}: {
+  name: string;
+  template: string;
+  suggestions: Suggestion[];
+  issues: ApiIssue[];
+  sample: boolean;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <tr className="bg-red-50/40 align-top">
+      <td className="px-2 py-1.5 font-mono text-red-700">{name}</td>
+      <td className="px-2 py-1.5" colSpan={sample ? 2 : 1}>
+        <div className="flex items-start gap-2">
+          <div className="flex-1">
+            <TemplateInput value={template} suggestions={suggestions} issues={issues} onChange={onChange} />
+          </div>
+          <Button size="sm" variant="ghost" onClick={() => onChange("")}>
+            ✕
+          </Button>
+        </div>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,70 @@
+"use client";
+// The editor's right-hand panel: the selected node's configuration, or the scheme's settings when
+// nothing is selected.
+import type { SchemeNode, SourceNode } from "@qiao/core";
+import type { ApiIssue } from "@/lib/api/schemas";
+import { useT } from "@/lib/i18n/client";
+import { Button } from "@/components/ui";
+import { upstreamSource, type Catalog } from "./catalog";
+import { SourcePanel } from "./node-panels";
+import { SettingsPanel } from "./settings-panel";
+import { TargetPanel } from "./target-panel";
+import { withNodeConfig, type Draft } from "./use-scheme-draft";
+
+export function SidePanel({
+  draft,
+  selected,
+  catalog,
+  issues,
+  sample,
+  edit,
+  onDelete,
+}: {
+  draft: Draft;
+  selected: string | null;
+  catalog: Catalog;
+  issues: ApiIssue[];
+  /** The test run's record picked for previews in the mapping tables. */
+  sample: { record: unknown; label: string } | null;
+  edit: (update: (d: Draft) => Draft) => void;
+  onDelete: (nodeId: string) => void;
+}) {
+  const t = useT();
+  const index = draft.definition.nodes.findIndex((n) => n.id === selected);
+  const node = index >= 0 ? draft.definition.nodes[index] : undefined;
+  const updateNode = (config: Partial<SchemeNode["config"]>) => node && edit((d) => withNodeConfig(d, node.id, config));
+  return (
+    <aside className="w-[560px] shrink-0 overflow-y-auto border-l border-slate-200 bg-white" data-testid="node-panel">
+      {node ? (
+        <>
+          <div className="flex items-center justify-between border-b border-slate-100 px-5 py-2.5">
+            <span className="font-mono text-xs text-slate-400">{node.id}</span>
+            <Button size="sm" variant="ghost" className="text-red-600" onClick={() => onDelete(node.id)}>
+              {t("editor.deleteNode")}
+            </Button>
+          </div>
+          {node.type === "source" ? (
+            <SourcePanel node={node} index={index} catalog={catalog} issues={issues} onChange={updateNode} />
+          ) : (
+            <TargetPanel
+              key={node.id}
+              node={node}
+              index={index}
+              catalog={catalog}
+              issues={issues}
+              sourceNode={upstreamSource(draft.definition, node.id) as SourceNode | undefined}
+              sample={sample}
+              timezone={draft.definition.timezone}
+              onChange={updateNode}
+            />
+          )}
+        </>
+      ) : (
+        <>
+          <p className="border-b border-slate-100 px-5 py-3 text-xs text-slate-500">{t("editor.selectHint")}</p>
+          <SettingsPanel draft={draft} issues={issues} onChange={edit} />
+        </>
+      )}
+    </aside>
+  );
+}
