@@ -129,10 +129,21 @@ export async function submitAndAudit(ctx: AuditContext, bills: SavedBill[]): Pro
   return outcomes.sort((a, b) => a.index - b.index);
 }
 
-/** The flags to send with Submit and Audit: the request's, else the form's default. */
-export function interactionFlags(api: TargetApiMeta, options: Record<string, unknown> | undefined): string {
-  const value = options?.InterationFlags ?? api.options.find((o) => o.key === "InterationFlags")?.default;
-  return typeof value === "string" ? value.trim() : "";
+/** What Submit and Audit need of a write or audit request; the flags are the request's, else the form's default. */
+export function auditContext(
+  client: KingdeeClient,
+  api: TargetApiMeta,
+  req: { formId: string; options?: Record<string, unknown>; signal?: AbortSignal; sendBy?: number },
+): AuditContext {
+  const flags = req.options?.InterationFlags ?? api.options.find((o) => o.key === "InterationFlags")?.default;
+  return {
+    client,
+    api,
+    formId: req.formId,
+    flags: typeof flags === "string" ? flags.trim() : "",
+    ...(req.signal && { signal: req.signal }),
+    ...(req.sendBy !== undefined && { sendBy: req.sendBy }),
+  };
 }
 
 /**
@@ -158,14 +169,6 @@ export async function auditBills(client: KingdeeClient, req: AuditRequest): Prom
       outcomes.push({ ok: false, index, field: api.numberField, message, response: null });
     }
   });
-  const ctx: AuditContext = {
-    client,
-    api,
-    formId: req.formId,
-    flags: interactionFlags(api, req.options),
-    ...(req.signal && { signal: req.signal }),
-    ...(req.sendBy !== undefined && { sendBy: req.sendBy }),
-  };
-  outcomes.push(...(await submitAndAudit(ctx, bills)));
+  outcomes.push(...(await submitAndAudit(auditContext(client, api, req), bills)));
   return outcomes.sort((a, b) => a.index - b.index);
 }

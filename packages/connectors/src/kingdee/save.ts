@@ -4,7 +4,7 @@
 // here; the engine looks its number up once the server has had time to commit (issue #11).
 import { ConnectorError, isConnectorError } from "../errors";
 import type { TargetApiMeta, WriteOutcome, WritePreview, WriteRequest } from "../types";
-import { interactionFlags, submitAndAudit, type SavedBill } from "./audit";
+import { auditContext, submitAndAudit, type SavedBill } from "./audit";
 import type { KingdeeClient } from "./client";
 import { formApi, lookUp } from "./lookup";
 import { PLATFORM } from "./meta";
@@ -170,15 +170,7 @@ export async function writeBatch(client: KingdeeClient, req: WriteRequest): Prom
     // Saved without auditing: every saved bill is submitted, then audited (a saved update is back to
     // 创建 or 重新审核, whatever it was before).
     const saved: SavedBill[] = ctx.outcomes.flatMap((o) => (o?.ok ? [{ index: o.index, targetId: o.targetId, targetNumber: o.targetNumber, status: "A" }] : []));
-    const auditCtx = {
-      client,
-      api,
-      formId: req.formId,
-      flags: interactionFlags(api, req.options),
-      ...(req.signal && { signal: req.signal }),
-      ...(req.sendBy !== undefined && { sendBy: req.sendBy }),
-    };
-    for (const outcome of await submitAndAudit(auditCtx, saved)) ctx.outcomes[outcome.index] = outcome;
+    for (const outcome of await submitAndAudit(auditContext(client, api, req), saved)) ctx.outcomes[outcome.index] = outcome;
   }
   return ctx.outcomes.map((o, index) => o ?? { ok: false as const, index, message: "内部错误：这条记录没有得到结果", response: null });
 }
