@@ -71,9 +71,8 @@ describe("rowPath", () => {
 });
 
 describe("sampleRow", () => {
-  it("is the list's first item with the record as $parent", () => {
-    const row = sampleRow(delivery, "details");
-    expect(row).toEqual({ item_code: "F01108", qty: 1, $parent: delivery });
+  it("is the list's first item", () => {
+    expect(sampleRow(delivery, "details")).toEqual({ item_code: "F01108", qty: 1 });
   });
 
   it("follows dotted paths and gives nothing for a missing, empty or scalar list", () => {

@@ -149,7 +149,7 @@ export function EntryTableMapping({
               template={current.mapping[f.key] ?? ""}
               suggestions={suggestions}
               issues={issuesAt(issues, [...path, "mapping", f.key])}
-              preview={sample ? (row ? (previewOf(current.mapping[f.key] ?? "", row, timezone) ?? null) : null) : undefined}
+              preview={sample ? (row ? (previewOf(current.mapping[f.key] ?? "", row, timezone, sample?.record) ?? null) : null) : undefined}
               onChange={(v) => setRow(f.key, v)}
               onRemove={
                 f.required

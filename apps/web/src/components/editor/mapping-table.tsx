@@ -10,12 +10,15 @@ import { TemplateInput, type Suggestion } from "./template-input";
 
 const PREVIEW_VARS = { CURRENT_TIME: new Date(), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: 50, PAGINATION_START_PAGE: 1 };
 
-/** What a template gives for a sample record: text as is, other values as JSON, "∅" for nothing. */
-export function previewOf(template: string, record: unknown, timezone: string): string | undefined {
+/**
+ * What a template gives for a sample record (for a row template: the list item, with the record as
+ * `parent` for `$parent.*`): text as is, other values as JSON, "∅" for nothing.
+ */
+export function previewOf(template: string, record: unknown, timezone: string, parent?: unknown): string | undefined {
   if (!template) return undefined;
   const parsed = parseTemplate(template);
   if (!parsed.ok) return undefined;
-  const value = evaluateTemplate(parsed.template, { record, vars: { ...PREVIEW_VARS, CURRENT_TIME: new Date() }, timezone });
+  const value = evaluateTemplate(parsed.template, { record, parent, vars: { ...PREVIEW_VARS, CURRENT_TIME: new Date() }, timezone });
   if (value === undefined || value === null) return "∅";
   return typeof value === "string" ? value : JSON.stringify(value);
 }
