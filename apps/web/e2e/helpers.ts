@@ -16,6 +16,17 @@ export function e2eDatabaseUrl(): string {
   return url.toString();
 }
 
+/** Drags an edge from a node's source handle to another node's target handle on the canvas. */
+export async function connectNodes(page: Page, from: string, to: string): Promise<void> {
+  const source = page.locator(`[data-testid="rf__node-${from}"] .react-flow__handle.source`);
+  const target = page.locator(`[data-testid="rf__node-${to}"] .react-flow__handle.target`);
+  await source.hover();
+  await page.mouse.down();
+  const box = (await target.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
 export async function signIn(page: Page, next = "/schemes"): Promise<void> {
   await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
   await page.getByLabel("邮箱").fill(ADMIN_EMAIL);

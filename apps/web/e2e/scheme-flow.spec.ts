@@ -2,7 +2,7 @@
 // history, and the Kingdee simulator holding the customers afterwards.
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { GUANYI_URL, KINGDEE_ADMIN, KINGDEE_URL, kingdeeCustomers, signIn } from "./helpers";
+import { connectNodes, GUANYI_URL, KINGDEE_ADMIN, KINGDEE_URL, kingdeeCustomers, signIn } from "./helpers";
 
 // Every run saves the editor and run-page screenshots under test-results/; with
 // UPDATE_DOCS_SCREENSHOTS=1 they replace the README's in docs/screenshots/ instead.
@@ -23,16 +23,6 @@ async function createConnection(page: Page, platform: string, name: string, base
   await dialog.getByRole("button", { name: "保存" }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId("connection-card").filter({ hasText: name })).toBeVisible();
-}
-
-async function connect(page: Page, from: string, to: string) {
-  const source = page.locator(`[data-testid="rf__node-${from}"] .react-flow__handle.source`);
-  const target = page.locator(`[data-testid="rf__node-${to}"] .react-flow__handle.target`);
-  await source.hover();
-  await page.mouse.down();
-  const box = (await target.boundingBox())!;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 12 });
-  await page.mouse.up();
 }
 
 const stamp = Date.now().toString(36).slice(-5);
@@ -73,7 +63,7 @@ test("build, test, save and run a scheme in the browser", async ({ page, request
     await page.getByTestId("palette-target-batchSave-BD_Customer").dragTo(pane, { targetPosition: { x: 560, y: 200 } });
     await expect(page.getByTestId("rf__node-source")).toBeVisible();
     await expect(page.getByTestId("rf__node-target")).toBeVisible();
-    await connect(page, "source", "target");
+    await connectNodes(page, "source", "target");
     await expect(page.locator(".react-flow__edge")).toHaveCount(1);
     await page.getByRole("textbox", { name: "方案名称" }).first().fill("e2e 店铺 → 客户");
   });
