@@ -11,7 +11,7 @@ import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
 import { ErrorField } from "@/components/error-field";
 import { useCan } from "@/components/role";
-import { Alert, Button, Card, LoadMore, toggledIn } from "@/components/ui";
+import { Alert, Badge, Button, Card, LoadMore, toggledIn } from "@/components/ui";
 
 export function SchemeFailedRecords({ schemeId }: { schemeId: string }) {
   const t = useT();
@@ -95,6 +95,11 @@ export function SchemeFailedRecords({ schemeId }: { schemeId: string }) {
                     )}
                     <td className="px-3 py-2 font-mono text-xs">{r.sourceId}</td>
                     <td className="max-w-md truncate px-3 py-2 text-xs text-red-700" title={r.error ?? undefined} data-testid="failed-record-error">
+                      {r.status === "saved" && (
+                        <Badge tone="amber" className="mr-1">
+                          {t("record.status.saved")}
+                        </Badge>
+                      )}
                       {r.errorField && <ErrorField field={r.errorField} />}
                       {r.error}
                     </td>
