@@ -137,6 +137,14 @@ describe("销售出库单新增 (SAL_OUTSTOCK)", () => {
     expect(billOf("XS1")).toMatchObject({ SubHeadEntity: { FSettleCurrID: { FNumber: "PRE001" } }, FCustomerID: { FNumber: "RMSHOP001" } });
   });
 
+  it("create mode: a bill number already there fails with Kingdee's duplicate message, the bill untouched", async () => {
+    await target().write(write("SAL_OUTSTOCK", [bill("DUP")], { options: ALLOW_NEGATIVE }));
+    const before = structuredClone(billOf("DUP"));
+    const [outcome] = await target().write(write("SAL_OUTSTOCK", [bill("DUP", [row("F01109", 7)])], { options: ALLOW_NEGATIVE }));
+    expect(outcome).toMatchObject({ ok: false, field: "FBillNo", code: "11", message: "违反字段唯一性要求：编码唯一。[DUP]在当前系统中已经被使用。" });
+    expect(billOf("DUP")).toEqual(before);
+  });
+
   it("fails a bill without saving it when its audit (with the save) meets a stock shortfall", async () => {
     const [outcome] = await target().write(write("SAL_OUTSTOCK", [bill("XS3")]));
     expect(outcome).toMatchObject({ ok: false, index: 0 });
@@ -206,6 +214,37 @@ describe("audit separate", () => {
       { ok: true },
     ]);
     expect([since("BatchSave"), since("Submit"), since("Audit")]).toEqual([1, 1, 1]);
+  });
+
+  it("a Submit whose answer is lost is `saved` (submit unknown); audit() finds it submitted and only audits it", async () => {
+    sim.injectNext({ fault: "drop", service: "Submit" });
+    const [outcome] = await target().write(write("SAL_OUTSTOCK", [bill("SEP5")], { audit: "separate", options: ALLOW_NEGATIVE }));
+    expect(outcome).toMatchObject({ ok: false, saved: true, targetNumber: "SEP5", code: "unknown_outcome" });
+    expect((outcome as Extract<WriteOutcome, { saved: true }>).message).toContain("提交结果未知");
+    expect(billOf("SEP5")!.FDocumentStatus).toBe("B");
+    expect(await target().audit!({ formId: "SAL_OUTSTOCK", bills: [{ targetId: String(billOf("SEP5")!.FID), targetNumber: "SEP5" }], options: ALLOW_NEGATIVE })).toMatchObject([
+      { ok: true, targetNumber: "SEP5" },
+    ]);
+    expect([since("BatchSave"), since("Submit"), since("Audit")]).toEqual([1, 1, 1]);
+    expect(billOf("SEP5")!.FDocumentStatus).toBe("C");
+  });
+
+  it("upsert: an unaudited bill is updated, then submitted and audited; a new one is created and audited", async () => {
+    await target().write(write("SAL_OUTSTOCK", [bill("UP1")], { options: { IsAutoSubmitAndAudit: false } }));
+    const id = String(billOf("UP1")!.FID);
+    const outcomes = await target().write(
+      write("SAL_OUTSTOCK", [bill("UP1", [row("F01109", 4)]), bill("UP2")], { mode: "upsert", audit: "separate", options: ALLOW_NEGATIVE }),
+    );
+    expect(outcomes).toMatchObject([
+      { ok: true, targetId: id, targetNumber: "UP1" },
+      { ok: true, targetNumber: "UP2" },
+    ]);
+    expect(await query("SAL_OUTSTOCK", "FBillNo,FMaterialID.FNumber,FRealQty,FDocumentStatus", "FBillNo in ('UP1','UP2')")).toEqual([
+      ["UP1", "F01109", 4, "C"],
+      ["UP2", "F01108", 2, "C"],
+    ]);
+    // One save to seed UP1, then one for the create and one for the update; one Submit and one Audit for both.
+    expect([since("BatchSave"), since("Submit"), since("Audit")]).toEqual([3, 1, 1]);
   });
 
   it("audit() of a bill that is not there fails it with a clear message", async () => {
