@@ -3,6 +3,7 @@ export * from "./template";
 export * from "./scheme";
 export * from "./compile";
 export * from "./mapping";
+export * from "./map-record";
 export { validateCron, type CronCheck } from "./cron";
 export * from "./roles";
 export * from "./run-options";

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { catalog, customerApi, SOURCE_CONNECTION, TARGET_CONNECTION, vars } from "../test/fake-catalog";
 import { compileScheme, type RunPlan } from "./compile";
 import type { FieldMeta } from "./connector-meta";
-import { coerceToField, mapRecord, resolveParams, stableStringify } from "./mapping";
+import { mapRecord } from "./map-record";
+import { coerceToField, resolveParams, stableStringify } from "./mapping";
 import { seedSchemeDefinition, type SchemeDefinition } from "./scheme";
 
 function planOf(change: (d: SchemeDefinition) => void = () => {}): RunPlan {

@@ -1,7 +1,7 @@
 // Turning a source record into a target payload with the plan's parsed templates, and the
 // request parameters of a read. Values are coerced to the target field's type only where nothing
 // is lost; what cannot be is reported per field, never thrown.
-import type { FieldMeta, TargetApiMeta } from "./connector-meta";
+import type { FieldMeta } from "./connector-meta";
 import type { RunPlan } from "./compile/plan";
 import { evaluateTemplate } from "./template/evaluate";
 import { readNumber } from "./template/filters";
@@ -36,7 +36,7 @@ function safeJson(value: unknown): string | undefined {
   }
 }
 
-function fieldName(field: FieldMeta): [string, string] {
+export function fieldName(field: FieldMeta): [string, string] {
   return [`${field.key}（${field.label}）`, `${field.key} (${field.labelEn})`];
 }
 
@@ -99,58 +99,6 @@ export function coerceToField(value: unknown, field: FieldMeta, timezone?: strin
       return Array.isArray(v) ? { ok: true, value: v } : mismatch(field, value, "数组", "an array");
     }
   }
-}
-
-const fieldIndexes = new WeakMap<TargetApiMeta, Map<string, FieldMeta>>();
-
-function fieldIndex(api: TargetApiMeta): Map<string, FieldMeta> {
-  let index = fieldIndexes.get(api);
-  if (!index) {
-    index = new Map(api.fields.map((f) => [f.key, f]));
-    fieldIndexes.set(api, index);
-  }
-  return index;
-}
-
-/**
- * The target payload of one source record. A field whose value is missing or null is left out
- * (so an upsert does not blank it); "" is kept for text fields (it clears them) and left out for
- * other types; a required field without a value is an error.
- */
-export function mapRecord(
-  target: RunPlan["target"],
-  record: unknown,
-  vars: TemplateVars,
-  timezone: string,
-): { payload: Record<string, unknown>; errors: FieldError[] } {
-  const payload: Record<string, unknown> = {};
-  const errors: FieldError[] = [];
-  const fields = fieldIndex(target.api);
-  for (const [key, template] of Object.entries(target.mapping)) {
-    const value = evaluateTemplate(template, { record, vars, timezone });
-    const field = fields.get(key);
-    if (!field) {
-      if (value !== undefined) payload[key] = value;
-      continue;
-    }
-    if (isEmptyValue(value)) {
-      if (field.required) {
-        const [zh, en] = fieldName(field);
-        errors.push({
-          field: key,
-          message: `必填字段 ${zh}为空：模板 ${template.source} 在这条记录中没有值`,
-          messageEn: `Required field ${en} is empty: the template ${template.source} has no value in this record`,
-        });
-      } else if (typeof value === "string" && field.type === "string") {
-        payload[key] = value;
-      }
-      continue;
-    }
-    const coerced = coerceToField(value, field, timezone);
-    if (coerced.ok) payload[key] = coerced.value;
-    else errors.push({ field: key, message: coerced.message, messageEn: coerced.messageEn });
-  }
-  return { payload, errors };
 }
 
 /** The request parameters of a read; a parameter that comes out empty is left out of the request. */

@@ -67,6 +67,64 @@ export const customerApi: TargetApiMeta = {
   writeModes: ["create", "upsert"],
 };
 
+/** A trimmed 发货单查询: a nested list `details` with documented item fields, and an undocumented `invoices`. */
+export const deliveryApi: SourceApiMeta = {
+  ...shopApi,
+  id: "gy.erp.trade.deliverys.get",
+  name: "发货单查询",
+  nameEn: "Query deliveries",
+  response: [
+    { key: "code", label: "单据编号", labelEn: "Delivery code", type: "string" },
+    { key: "shop_code", label: "店铺代码", labelEn: "Shop code", type: "string" },
+    { key: "create_date", label: "制单时间", labelEn: "Created at", type: "datetime" },
+    { key: "warehouse_code", label: "仓库代码", labelEn: "Warehouse code", type: "string" },
+    {
+      key: "details",
+      label: "商品明细",
+      labelEn: "Lines",
+      type: "array",
+      fields: [
+        { key: "item_code", label: "商品代码", labelEn: "Item code", type: "string" },
+        { key: "qty", label: "数量", labelEn: "Quantity", type: "number" },
+        { key: "price", label: "实际单价", labelEn: "Price", type: "number" },
+      ],
+    },
+    { key: "invoices", label: "发票", labelEn: "Invoices", type: "array" },
+  ],
+  listKey: "deliverys",
+  idField: "code",
+};
+
+/** A trimmed 销售出库单新增 with its entry table FEntity. */
+export const outstockApi: TargetApiMeta = {
+  ...customerApi,
+  name: "销售出库单新增",
+  nameEn: "Create sales outbound orders",
+  formId: "SAL_OUTSTOCK",
+  fields: [
+    { key: "FBillNo", label: "单据编号", labelEn: "Bill number", type: "string" },
+    { key: "FDate", label: "日期", labelEn: "Date", type: "string", required: true },
+    { key: "FCustomerID", label: "客户", labelEn: "Customer", type: "string", required: true, baseData: true },
+    { key: "SubHeadEntity.FSettleCurrID", label: "结算币别", labelEn: "Settlement currency", type: "string", baseData: true },
+    {
+      key: "FEntity",
+      label: "明细信息",
+      labelEn: "Lines",
+      type: "array",
+      required: true,
+      fields: [
+        { key: "FMaterialID", label: "物料编码", labelEn: "Material", type: "string", required: true, baseData: true },
+        { key: "FRealQty", label: "实发数量", labelEn: "Quantity", type: "number", required: true },
+        { key: "FTaxPrice", label: "含税单价", labelEn: "Price incl. tax", type: "number" },
+        { key: "FEntrynote", label: "备注", labelEn: "Note", type: "string" },
+      ],
+    },
+  ],
+  numberField: "FBillNo",
+  idField: "FID",
+  bill: { statusField: "FDocumentStatus", auditedStatus: "C" },
+};
+
 const supplierApi: TargetApiMeta = { ...customerApi, name: "供应商新增", nameEn: "Create suppliers", formId: "BD_Supplier" };
 
 export const guanyi: ConnectorMeta = {
@@ -75,7 +133,7 @@ export const guanyi: ConnectorMeta = {
   nameEn: "Guanyi ERP",
   baseUrl: { default: "http://guanyi.test", placeholder: "", help: "" },
   credentialFields: [],
-  apis: [shopApi],
+  apis: [shopApi, deliveryApi],
 };
 
 export const kingdee: ConnectorMeta = {
@@ -84,7 +142,7 @@ export const kingdee: ConnectorMeta = {
   nameEn: "Kingdee K/3 Cloud",
   baseUrl: { default: "", placeholder: "", help: "" },
   credentialFields: [],
-  apis: [customerApi, supplierApi],
+  apis: [customerApi, supplierApi, outstockApi],
 };
 
 export const catalog: SchemeCatalog = {

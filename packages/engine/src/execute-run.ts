@@ -11,6 +11,7 @@ import { AttemptLease } from "./lease";
 import { loadRun } from "./load-run";
 import { clockTime, type OutcomesPending } from "./outcomes";
 import { readSource } from "./read-phase";
+import { auditSavedBills } from "./audit-saved";
 import { prepareRetry } from "./retry-run";
 import { RunScope, type PhaseEnd } from "./scope";
 import { PhaseClock } from "./timings";
@@ -53,6 +54,8 @@ async function runPhases(x: RunScope): Promise<PhaseEnd> {
       return executeTestRun(x);
     case "retry":
       await prepareRetry(x);
+      // Bills saved but not audited are audited, never saved again; the failed records are written.
+      await auditSavedBills(x);
       return writePending(x, true);
     case "manual":
     case "schedule": {

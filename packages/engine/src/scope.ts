@@ -59,7 +59,10 @@ export class RunScope {
   get mappingKey(): string {
     if (this.key === undefined) {
       const { target, timezone } = this.plan;
-      const templates = Object.values(target.mapping);
+      const templates = [
+        ...Object.values(target.mapping),
+        ...target.entries.flatMap((e) => [...Object.values(e.mapping), ...(e.filter ? [e.filter] : [])]),
+      ];
       const usesVars = templates.some((t) => t.parts.some((p) => p.kind === "expression" && p.head.kind === "variable"));
       this.key = hash(
         "sha256",
@@ -67,6 +70,16 @@ export class RunScope {
           api: target.api.id,
           formId: target.formId,
           mapping: Object.fromEntries(Object.entries(target.mapping).map(([field, t]) => [field, t.source])),
+          // Only when set, so the key of a scheme without them is what it was before they existed.
+          ...(target.entries.length > 0 && {
+            entries: target.entries.map((e) => ({
+              key: e.key,
+              from: e.from,
+              filter: e.filter?.source ?? "",
+              mapping: Object.fromEntries(Object.entries(e.mapping).map(([field, t]) => [field, t.source])),
+            })),
+          }),
+          ...(target.audit !== "withSave" && { audit: target.audit }),
           timezone,
           vars: usesVars ? this.vars() : null,
         }),

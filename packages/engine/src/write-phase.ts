@@ -152,6 +152,7 @@ async function sendBatch(x: RunScope, batch: MarkedBatch, sendBy: number): Promi
         records: batch.toSend.map((s) => s.payload),
         options: plan.target.options,
         mode: plan.target.mode,
+        audit: plan.target.audit,
         sendBy,
         ...(x.ctx.signal && { signal: x.ctx.signal }),
       }),
@@ -176,6 +177,7 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
   let failed = batch.failed;
   let written = 0;
   let unknown = 0;
+  let saved = 0;
   let firstError = batch.firstError;
   if (batch.toSend.length > 0) {
     const byIndex = new Map(outcomes.map((o) => [o.index, o]));
@@ -187,6 +189,9 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
         return { ...base, outcome: "unknown", error: "目标连接器没有返回这条记录的结果，结果待确认 / The target connector returned no outcome for this record" };
       }
       if (o.ok) return { ...base, outcome: "written", targetId: o.targetId, targetNumber: o.targetNumber, response: o.response };
+      if (o.saved) {
+        return { ...base, outcome: "saved", targetId: o.targetId, targetNumber: o.targetNumber, error: o.message, errorField: o.field ?? null, response: o.response };
+      }
       if (o.unknown) return { ...base, outcome: "unknown", error: o.message, response: o.response };
       return { ...base, outcome: "failed", error: o.message, errorField: o.field ?? null, response: o.response };
     });
@@ -206,14 +211,15 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
     written = recorded.written;
     failed += recorded.failed;
     unknown = recorded.unknown;
+    saved = recorded.saved;
     x.observe(recorded.run);
   } else {
     await x.progress({ written, failed });
   }
   const checkAt = unknown > 0 ? clockTime(new Date(Date.now() + x.unknownWaitMs), x.plan.timezone) : "";
-  await journal[failed + unknown > 0 ? "warn" : "info"](
-    message("write.batch", { batch: batch.batchNo, written, failed, unknown, firstError: String(firstError), checkAt }),
-    { batch: batch.batchNo, written, failed, unknown },
+  await journal[failed + unknown + saved > 0 ? "warn" : "info"](
+    message("write.batch", { batch: batch.batchNo, written, failed, unknown, saved, firstError: String(firstError), checkAt }),
+    { batch: batch.batchNo, written, failed, unknown, saved },
   );
 }
 

@@ -44,6 +44,7 @@ export function runDto(row: RunRow, locale: Locale, now = Date.now()): RunDto {
     skipped: row.skipped,
     failed: row.failed,
     unknown: row.unknown,
+    saved: row.saved,
     waitingUntil: iso(row.waitingUntil),
     error: runError(row, locale),
     retryOfId: row.retryOfId,

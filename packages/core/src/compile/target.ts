@@ -1,13 +1,14 @@
 // A target node: its form, the mapping (fields the form has, constants that fit them, source
 // paths the source returns), write mode, batch size and options.
-import type { FieldMeta, SourceApiMeta, TargetApiMeta } from "../connector-meta";
+import { isEntryTable, type FieldMeta, type SourceApiMeta, type TargetApiMeta } from "../connector-meta";
 import { coerceToField, isEmptyValue } from "../mapping";
-import type { SchemeNode, TargetNode } from "../scheme";
-import { templateRefs } from "../template/evaluate";
-import { TEMPLATE_VARIABLES, type Template } from "../template/types";
+import type { TargetNode } from "../scheme";
+import type { Template } from "../template/types";
+import { checkAudit, checkEntries } from "./entries";
 import type { Issues } from "./issues";
 import { compileTemplate, reportUnsetRequired, resolveApi } from "./node";
-import type { IssuePath, RunPlan, SchemeCatalog } from "./plan";
+import { checkHeadPaths } from "./paths";
+import type { RunPlan, SchemeCatalog } from "./plan";
 
 /** The target API for the node's form (the first one when the node names none). */
 function pickForm(node: TargetNode, index: number, candidates: TargetApiMeta[], issues: Issues): TargetApiMeta | undefined {
@@ -42,6 +43,16 @@ export function checkTarget(
   for (const [key, source] of Object.entries(config.mapping)) {
     const fieldPath = [...path, "mapping", key];
     const field = fields.get(key);
+    if (field && isEntryTable(field)) {
+      issues.error({
+        path: fieldPath,
+        nodeId: node.id,
+        field: key,
+        message: `${key}（${field.label}）是分录（单据体）：请在下面的分录映射中为它选择源列表并映射每行的字段，而不是在表头映射中填写`,
+        messageEn: `${key} (${field.labelEn}) is an entry table: map it in the entry mappings below (a source list and per-row fields), not as a head field`,
+      });
+      continue;
+    }
     if (api && !field) {
       issues.error({
         path: fieldPath,
@@ -59,10 +70,12 @@ export function checkTarget(
       const coerced = coerceToField(constant, field, timezone);
       if (!coerced.ok) issues.error({ path: fieldPath, nodeId: node.id, field: key, message: coerced.message, messageEn: coerced.messageEn });
     }
-    if (sourceApi) checkSourcePaths(template, sourceApi, fieldPath, node, key, issues);
+    checkHeadPaths(template, sourceApi, fieldPath, node, key, issues);
   }
   if (!api) return undefined;
-  reportUnsetRequired(api.fields, config.mapping, [...path, "mapping"], node, issues, (f) => [
+  const entries = checkEntries(node, index, api, sourceApi, issues, timezone);
+  const audit = checkAudit(node, index, api, issues);
+  reportUnsetRequired(api.fields.filter((f) => !isEntryTable(f)), config.mapping, [...path, "mapping"], node, issues, (f) => [
     `必填字段 ${f.key}（${f.label}）没有映射：请为它填写模板，例如 {{name}} 或一个固定值`,
     `The required field ${f.key} (${f.labelEn}) is not mapped: give it a template such as {{name}} or a constant`,
   ]);
@@ -119,6 +132,7 @@ export function checkTarget(
     }
     options[key] = value;
   }
+  if (audit === "separate" && "IsAutoSubmitAndAudit" in options) options.IsAutoSubmitAndAudit = false;
   return {
     nodeId: node.id,
     connectionId: config.connectionId,
@@ -130,34 +144,7 @@ export function checkTarget(
     mode: config.mode,
     mapping,
     numberField: api.numberField,
-    entries: [],
-    audit: config.audit,
+    entries,
+    audit,
   };
-}
-
-/** Paths the source API does not return: a warning, since sources may return more than documented. */
-function checkSourcePaths(template: Template, api: SourceApiMeta, path: IssuePath, node: SchemeNode, key: string, issues: Issues): void {
-  for (const ref of templateRefs(template).paths) {
-    const [first, second] = ref.segments;
-    const field = api.response.find((f) => f.key === first);
-    const base = { path, nodeId: node.id, field: key, start: ref.start, end: ref.end };
-    if (!field) {
-      const asVariable = TEMPLATE_VARIABLES.find((v) => v === ref.text.toUpperCase());
-      issues.warning({
-        ...base,
-        message: asVariable
-          ? `源接口 ${api.id} 不返回字段 “${ref.text}”：变量名要大写，是否想写 {{${asVariable}}}？`
-          : `源接口 ${api.id}（${api.name}）的返回字段中没有 “${first}”，运行时该值为空：可用的字段有 ${api.response.map((f) => `${f.key}（${f.label}）`).join("、")}`,
-        messageEn: asVariable
-          ? `Source API ${api.id} returns no field "${ref.text}": variables are upper case, did you mean {{${asVariable}}}?`
-          : `Source API ${api.id} does not document a field "${first}", so the value may be empty: the fields are ${api.response.map((f) => f.key).join(", ")}`,
-      });
-    } else if (second !== undefined && field.type !== "object" && field.type !== "array") {
-      issues.warning({
-        ...base,
-        message: `源字段 ${field.key}（${field.label}）不是对象或数组，没有下级字段 “${second}”`,
-        messageEn: `The source field ${field.key} (${field.labelEn}) is not an object or array and has no field "${second}"`,
-      });
-    }
-  }
 }

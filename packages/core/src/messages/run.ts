@@ -62,15 +62,27 @@ export const runMessages = {
     (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；同步游标已推进到本次窗口结束`,
     (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; the scheme's cursor moved to the window's end`,
   ),
-  "write.batch": entry<{ batch: number; written: number; failed: number; unknown: number; firstError: string; checkAt: string }>(
+  "write.batch": entry<{ batch: number; written: number; failed: number; unknown: number; saved?: number; firstError: string; checkAt: string }>(
     (p) =>
       `第 ${p.batch} 批：写入 ${p.written} 条` +
       (p.failed > 0 ? `，失败 ${p.failed} 条（例如：${p.firstError}）` : "") +
+      ((p.saved ?? 0) > 0 ? `，${p.saved} 张单据已保存但未审核（重试时只提交审核，不会再次保存）` : "") +
       (p.unknown > 0 ? `，${p.unknown} 条结果待确认（将于 ${p.checkAt} 后在目标系统中核对，核对前不会重发）` : ""),
     (p) =>
       `Batch ${p.batch}: ${p.written} written` +
       (p.failed > 0 ? `, ${p.failed} failed (e.g. ${p.firstError})` : "") +
+      ((p.saved ?? 0) > 0 ? `, ${p.saved} bills saved but not audited (a retry audits them, never saves them again)` : "") +
       (p.unknown > 0 ? `, ${p.unknown} with an unknown outcome (looked up in the target after ${p.checkAt}, not resent before)` : ""),
+  ),
+  "audit.batch": entry<{ audited: number; saved: number; failed: number; firstError: string }>(
+    (p) =>
+      `提交审核已保存的单据：${p.audited} 张已审核` +
+      (p.saved > 0 ? `，${p.saved} 张仍未审核（例如：${p.firstError}）` : "") +
+      (p.failed > 0 ? `，${p.failed} 张在目标系统中找不到（记为失败，重试时重新保存）` : ""),
+    (p) =>
+      `Audited saved bills: ${p.audited} audited` +
+      (p.saved > 0 ? `, ${p.saved} still not audited (e.g. ${p.firstError})` : "") +
+      (p.failed > 0 ? `, ${p.failed} not found in the target (failed; a retry saves them again)` : ""),
   ),
   "outcomes.interrupted": entry<{ parked: number; at: string; numberField: string }>(
     (p) => `发现 ${p.parked} 条被中断的写入（工作进程退出或被接替），结果待确认：将于 ${p.at} 后在目标系统中按 ${p.numberField} 核对，核对前不会重发`,

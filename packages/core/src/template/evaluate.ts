@@ -2,13 +2,17 @@
 // whatever the record holds.
 import { FILTERS, toText, type EvalEnv } from "./filters";
 import { DATETIME_PATTERN, formatInstant, toInstant } from "./time";
-import type { ExpressionPart, PathHead, Template, TemplateContext, TemplateRef, TemplateVars, VariableHead } from "./types";
+import { PARENT_SEGMENT, type ExpressionPart, type PathHead, type Template, type TemplateContext, type TemplateRef, type TemplateVars, type VariableHead } from "./types";
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-function readPath(record: unknown, head: PathHead): unknown {
-  let current = record;
-  for (const key of head.segments) {
+function readPath(ctx: TemplateContext, head: PathHead): unknown {
+  const { segments } = head;
+  // `$parent.x` reads the parent record of a row template; outside rows it reads nothing.
+  const fromParent = segments[0] === PARENT_SEGMENT;
+  let current = fromParent ? ctx.parent : ctx.record;
+  for (let k = fromParent ? 1 : 0; k < segments.length; k++) {
+    const key = segments[k]!;
     // Own properties only: `{{constructor}}` must not reach into prototypes.
     if (typeof current !== "object" || current === null || !hasOwn.call(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
@@ -34,7 +38,7 @@ function evaluateExpression(part: ExpressionPart, ctx: TemplateContext, env: Eva
   // Records are arbitrary values: a getter or a toJSON of a value that did not come from JSON
   // may throw, and one bad field must not fail the run.
   try {
-    let value = part.head.kind === "path" ? readPath(ctx.record, part.head) : readVariable(ctx.vars, part.head);
+    let value = part.head.kind === "path" ? readPath(ctx, part.head) : readVariable(ctx.vars, part.head);
     for (const call of part.filters) value = FILTERS[call.name].apply(value, call, env);
     return settle(value, env);
   } catch {

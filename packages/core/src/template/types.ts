@@ -2,6 +2,9 @@
 // evaluation is a walk over it with nothing left to parse.
 import type { DateToken } from "./time";
 
+/** The first path segment that reads the parent record in a row template: `{{$parent.shop_code}}`. */
+export const PARENT_SEGMENT = "$parent";
+
 export const TEMPLATE_VARIABLES = ["CURRENT_TIME", "LAST_SYNC_TIME", "PAGINATION_PAGE_SIZE", "PAGINATION_START_PAGE"] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
@@ -17,6 +20,11 @@ export interface TemplateVars {
 export interface TemplateContext {
   /** The source record paths are read from; request params have none. */
   record?: unknown;
+  /**
+   * In a row template (an entry table's row, made from one item of a source list): the whole
+   * source record, read as `{{$parent.field}}` while `{{field}}` reads the item.
+   */
+  parent?: unknown;
   vars: TemplateVars;
   /** IANA name; default Asia/Shanghai. */
   timezone?: string;

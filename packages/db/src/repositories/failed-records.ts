@@ -7,6 +7,8 @@ import type { Db } from "../client";
 export interface SchemeFailedRecord {
   id: bigint;
   sourceId: string;
+  /** `saved`: a bill saved but not audited (已保存未审核); a retry audits it. */
+  status: "failed" | "saved";
   error: string | null;
   errorField: string | null;
   attempts: number;
@@ -29,13 +31,13 @@ interface Row extends Omit<SchemeFailedRecord, "run"> {
  */
 export async function listFailedRecords(db: Db, input: { schemeId: string; afterId: bigint; limit: number }): Promise<SchemeFailedRecord[]> {
   const rows = await db.$queryRaw<Row[]>`
-    SELECT s.id, s.source_id AS "sourceId", COALESCE(s.last_error, rr.error) AS error, rr.error_field AS "errorField",
+    SELECT s.id, s.source_id AS "sourceId", s.status::text AS status, COALESCE(s.last_error, rr.error) AS error, rr.error_field AS "errorField",
       s.attempts, COALESCE(rr.updated_at, s.updated_at) AS "failedAt",
       r.id AS "runId", r.trigger::text AS "runTrigger", r.status::text AS "runStatus", r.created_at AS "runCreatedAt"
     FROM source_records s
     LEFT JOIN run_records rr ON rr.run_id = s.last_run_id AND rr.source_record_id = s.id
     LEFT JOIN runs r ON r.id = s.last_run_id
-    WHERE s.scheme_id = ${input.schemeId}::uuid AND s.status = 'failed' AND s.id > ${input.afterId}
+    WHERE s.scheme_id = ${input.schemeId}::uuid AND s.status IN ('failed', 'saved') AND s.id > ${input.afterId}
     ORDER BY s.id
     LIMIT ${input.limit}`;
   return rows.map(({ runId, runTrigger, runStatus, runCreatedAt, ...r }) => ({
@@ -44,10 +46,10 @@ export async function listFailedRecords(db: Db, input: { schemeId: string; after
   }));
 }
 
-/** How many of the scheme's records are failed now. */
+/** How many of the scheme's records are failed (or saved, not audited) now. */
 export async function countFailedRecords(db: Db, schemeId: string): Promise<number> {
   const [row] = await db.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM source_records WHERE scheme_id = ${schemeId}::uuid AND status = 'failed'`;
+    SELECT count(*)::int AS n FROM source_records WHERE scheme_id = ${schemeId}::uuid AND status IN ('failed', 'saved')`;
   return row?.n ?? 0;
 }
 
@@ -55,7 +57,7 @@ export async function countFailedRecords(db: Db, schemeId: string): Promise<numb
 export async function stillFailed(db: Db, schemeId: string, ids: bigint[]): Promise<bigint[]> {
   const rows = await db.$queryRaw<{ id: bigint }[]>`
     SELECT id FROM source_records
-    WHERE scheme_id = ${schemeId}::uuid AND status = 'failed' AND id = ANY(${ids.map(String)}::bigint[])
+    WHERE scheme_id = ${schemeId}::uuid AND status IN ('failed', 'saved') AND id = ANY(${ids.map(String)}::bigint[])
     ORDER BY id`;
   return rows.map((r) => r.id);
 }

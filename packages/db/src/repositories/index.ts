@@ -1,5 +1,6 @@
 export * from "./failed-records";
 export * from "./outcomes";
 export * from "./runs";
+export * from "./saved-bills";
 export * from "./staging";
 export * from "./write-protocol";

@@ -76,7 +76,7 @@ function stageSummary(p: { runId: string; progress: string; total: string; fetch
         count(*) FILTER (WHERE status IN ('pending', 'sending', 'unknown'))::int AS "toWrite",
         count(*) FILTER (WHERE status = 'written')::int AS "unchanged",
         count(*) FILTER (WHERE status = 'stale')::int AS "stale",
-        count(*) FILTER (WHERE status = 'failed')::int AS "failedUnchanged",
+        count(*) FILTER (WHERE status IN ('failed', 'saved'))::int AS "failedUnchanged",
         count(*) FILTER (WHERE inserted)::int AS "inserted",
         array_agg(id::text ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingIds",
         array_agg(source_id ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingSourceIds"
@@ -100,7 +100,8 @@ function stageSummary(p: { runId: string; progress: string; total: string; fetch
  * its mapped payload: equal to the written hash → written (skipped); changed after being written →
  * stale in create mode, pending in upsert mode; new → pending. Rows whose data and hash did not
  * change are not rewritten at all (a large scheme read every few minutes must not churn the table).
- * Rows being sent keep their status: the recovery of the write protocol owns them.
+ * Rows being sent keep their status: the recovery of the write protocol owns them. So do bills saved
+ * but not audited (`saved`): they exist in the target, and only an audit may follow.
  *
  * A record's data is compared by the md5 of its JSON text (`data_hash`), never as jsonb. With
  * `probe`, the page's ids and data hashes go first: a record whose data is unchanged and whose
@@ -213,7 +214,7 @@ export async function stagePage(
         payload_hash = EXCLUDED.payload_hash,
         mapped_with = EXCLUDED.mapped_with,
         status = CASE
-          WHEN s.status IN ('sending', 'unknown') THEN s.status
+          WHEN s.status IN ('sending', 'unknown', 'saved') THEN s.status
           WHEN s.written_hash = EXCLUDED.payload_hash THEN 'written'::record_status
           WHEN s.status = 'failed' AND s.payload_hash = EXCLUDED.payload_hash THEN s.status
           WHEN s.written_hash IS NOT NULL AND $4::text = 'create' THEN 'stale'::record_status
@@ -298,7 +299,8 @@ export interface FailedRecord {
 
 /**
  * Failed records to retry: those that failed in run `retryOfId` and are still failed, or every
- * failed record of the scheme, optionally only `onlyIds` among them (keyset by id).
+ * failed record of the scheme, optionally only `onlyIds` among them (keyset by id). Bills saved but
+ * not audited (`saved`) are retried too: by an audit (./saved-bills.ts), never a save.
  * `excludeRunId` (the retry run itself) keeps a resumed retry from trying again what it tried.
  */
 export async function failedRecords(
@@ -307,12 +309,12 @@ export async function failedRecords(
 ): Promise<FailedRecord[]> {
   const only = input.onlyIds ? Prisma.sql`AND s.id = ANY(${input.onlyIds.map(String)}::bigint[])` : Prisma.empty;
   const ofRun = input.retryOfId
-    ? Prisma.sql`AND EXISTS (SELECT 1 FROM run_records r WHERE r.run_id = ${input.retryOfId}::uuid AND r.source_record_id = s.id AND r.status = 'failed')`
+    ? Prisma.sql`AND EXISTS (SELECT 1 FROM run_records r WHERE r.run_id = ${input.retryOfId}::uuid AND r.source_record_id = s.id AND r.status IN ('failed', 'saved'))`
     : Prisma.empty;
   return db.$queryRaw<FailedRecord[]>`
     SELECT s.id, s.source_id AS "sourceId", s.data
     FROM source_records s
-    WHERE s.scheme_id = ${input.schemeId}::uuid AND s.status = 'failed' AND s.id > ${input.afterId}
+    WHERE s.scheme_id = ${input.schemeId}::uuid AND s.status IN ('failed', 'saved') AND s.id > ${input.afterId}
       AND s.last_run_id IS DISTINCT FROM ${input.excludeRunId}::uuid ${ofRun} ${only}
     ORDER BY s.id
     LIMIT ${input.limit}`;
@@ -320,7 +322,8 @@ export async function failedRecords(
 
 /**
  * Hands failed records over to a retry run: pending again, with the hash of their re-mapped
- * payload and `last_run_id` = the run, so its write phase takes exactly them.
+ * payload and `last_run_id` = the run, so its write phase takes exactly them. A saved bill stays
+ * `saved` with its payload hash (what was saved is what an audit makes written); the run audits it.
  */
 export async function assignFailedToRun(
   db: Db,
@@ -331,9 +334,13 @@ export async function assignFailedToRun(
   return db.$executeRaw`
     WITH input AS (SELECT * FROM jsonb_to_recordset(${rowsJson(input.records)}::jsonb) AS t(id bigint, hash text))
     UPDATE source_records s SET
-      status = 'pending', payload_hash = i.hash, mapped_with = NULL, last_error = NULL, last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp
+      status = CASE WHEN s.status = 'saved' THEN 'saved'::record_status ELSE 'pending'::record_status END,
+      payload_hash = CASE WHEN s.status = 'saved' THEN s.payload_hash ELSE i.hash END,
+      mapped_with = CASE WHEN s.status = 'saved' THEN s.mapped_with END,
+      last_error = CASE WHEN s.status = 'saved' THEN s.last_error END,
+      last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp
     FROM input i
-    WHERE s.id = i.id AND s.scheme_id = ${input.schemeId}::uuid AND s.status = 'failed'`;
+    WHERE s.id = i.id AND s.scheme_id = ${input.schemeId}::uuid AND s.status IN ('failed', 'saved')`;
 }
 
 /** Hands pending records (by source id) over to a test run that writes its first N records. */

@@ -70,6 +70,8 @@ export type WriteResult = {
   | { outcome: "failed"; error: string; errorField?: string | null }
   /** The call may have been processed: looked up no sooner than the wait (./outcomes.ts). */
   | { outcome: "unknown"; error: string }
+  /** A bill saved in the target but not audited (已保存未审核): a retry audits it, never saves it again. */
+  | { outcome: "saved"; targetId: string; targetNumber: string; error: string; errorField?: string | null }
 );
 
 /** The run after a batch's counters were added (see reportProgress). */
@@ -92,20 +94,20 @@ export interface RunAfterBatch {
 export async function recordWriteResults(
   db: Db,
   input: AttemptRef & { batchId: string; mode: WriteMode; results: WriteResult[]; alsoFailed?: number; unknownWaitMs: number },
-): Promise<{ written: number; failed: number; unknown: number; fenced: boolean; run: RunAfterBatch }> {
+): Promise<{ written: number; failed: number; unknown: number; saved: number; fenced: boolean; run: RunAfterBatch }> {
   const json = rowsJson(
     input.results.map((r) => ({
       id: r.id,
       outcome: r.outcome,
       hash: r.hash,
-      target_id: r.outcome === "written" ? r.targetId : null,
-      target_number: r.outcome === "written" ? r.targetNumber : null,
+      target_id: r.outcome === "written" || r.outcome === "saved" ? r.targetId : null,
+      target_number: r.outcome === "written" || r.outcome === "saved" ? r.targetNumber : null,
       error: r.outcome === "written" ? null : r.error,
-      error_field: r.outcome === "failed" ? (r.errorField ?? null) : null,
+      error_field: r.outcome === "failed" || r.outcome === "saved" ? (r.errorField ?? null) : null,
       response: r.response ?? null,
     })),
   );
-  const rows = await hotQuery<{ written: number; failed: number; unknown: number; fenced: boolean; cancelRequested: boolean; attempt: number | null; status: RunStatus }>(
+  const rows = await hotQuery<{ written: number; failed: number; unknown: number; saved: number; fenced: boolean; cancelRequested: boolean; attempt: number | null; status: RunStatus }>(
     db,
     `WITH input AS (
       SELECT * FROM jsonb_to_recordset($1::jsonb)
@@ -118,6 +120,8 @@ export async function recordWriteResults(
       UPDATE source_records s SET
         status = CASE
           WHEN i.outcome = 'unknown' THEN 'unknown'::record_status
+          -- The bill exists whatever changed meanwhile: only an audit may follow, never a save.
+          WHEN i.outcome = 'saved' THEN 'saved'::record_status
           WHEN s.payload_hash IS DISTINCT FROM i.hash THEN
             CASE WHEN i.outcome = 'written' AND $6::text = 'create' THEN 'stale'::record_status ELSE 'pending'::record_status END
           WHEN i.outcome = 'written' THEN 'written'::record_status
@@ -128,7 +132,8 @@ export async function recordWriteResults(
         last_error = i.error,
         check_after = CASE WHEN i.outcome = 'unknown' THEN now() + $9::int * interval '1 millisecond' END,
         batch_id = CASE WHEN i.outcome = 'unknown' THEN s.batch_id END,
-        sending_payload = CASE WHEN i.outcome = 'unknown' THEN s.sending_payload END,
+        -- Kept while unknown (the lookup needs it) and while saved (the audit's RunRecord shows it).
+        sending_payload = CASE WHEN i.outcome IN ('unknown', 'saved') THEN s.sending_payload END,
         sending_run_id = CASE WHEN i.outcome = 'unknown' THEN s.sending_run_id END,
         updated_at = $5::timestamp
       FROM input i
@@ -150,17 +155,19 @@ export async function recordWriteResults(
     ), counts AS (
       SELECT count(*) FILTER (WHERE outcome = 'written')::int AS written,
         count(*) FILTER (WHERE outcome = 'failed')::int AS failed,
-        count(*) FILTER (WHERE outcome = 'unknown')::int AS unknown
+        count(*) FILTER (WHERE outcome = 'unknown')::int AS unknown,
+        count(*) FILTER (WHERE outcome = 'saved')::int AS saved
       FROM updated
     ), counted AS (
       UPDATE runs SET
         written = written + (SELECT written FROM counts),
         failed = failed + (SELECT failed FROM counts) + $7::int,
         unknown = unknown + (SELECT unknown FROM counts),
+        saved = saved + (SELECT saved FROM counts),
         updated_at = $5::timestamp
       WHERE id = $4::uuid AND EXISTS (SELECT 1 FROM fence)
     )
-    SELECT c.written, c.failed, c.unknown, EXISTS (SELECT 1 FROM fence) AS fenced,
+    SELECT c.written, c.failed, c.unknown, c.saved, EXISTS (SELECT 1 FROM fence) AS fenced,
       r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status
     FROM counts c LEFT JOIN runs r ON r.id = $4::uuid`,
     [
@@ -181,6 +188,7 @@ export async function recordWriteResults(
     written: row.written,
     failed: row.failed,
     unknown: row.unknown,
+    saved: row.saved,
     fenced: row.fenced,
     run: { cancelRequested: row.cancelRequested, attempt: row.attempt, status: row.status },
   };

@@ -10,7 +10,7 @@ import { api } from "@/lib/api/client";
 import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
 import { useCan } from "@/components/role";
-import { Alert, Button, Card, LoadMore, toggledIn } from "@/components/ui";
+import { Alert, Badge, Button, Card, LoadMore, toggledIn } from "@/components/ui";
 
 export function SchemeFailedRecords({ schemeId }: { schemeId: string }) {
   const t = useT();
@@ -94,6 +94,11 @@ export function SchemeFailedRecords({ schemeId }: { schemeId: string }) {
                     )}
                     <td className="px-3 py-2 font-mono text-xs">{r.sourceId}</td>
                     <td className="max-w-md truncate px-3 py-2 text-xs text-red-700" title={r.error ?? undefined} data-testid="failed-record-error">
+                      {r.status === "saved" && (
+                        <Badge tone="amber" className="mr-1">
+                          {t("record.status.saved")}
+                        </Badge>
+                      )}
                       {r.errorField && <span className="mr-1 font-mono">[{r.errorField}]</span>}
                       {r.error}
                     </td>

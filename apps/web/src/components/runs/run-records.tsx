@@ -10,7 +10,7 @@ import { JsonView } from "@/components/json-view";
 import { useCan } from "@/components/role";
 import { Badge, Button, cx, LoadMore, toggledIn, type Tone } from "@/components/ui";
 
-const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", unknown: "amber", written: "green", failed: "red", stale: "amber" };
+const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", unknown: "amber", saved: "amber", written: "green", failed: "red", stale: "amber" };
 
 export function RunRecords({
   runId,

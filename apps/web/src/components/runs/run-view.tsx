@@ -161,6 +161,7 @@ export function RunView({ runId }: { runId: string }) {
           <Stat label={t("run.written")} value={fmt.number(run.written)} tone="text-emerald-700" testId="stat-written" />
           <Stat label={t("run.failed")} value={fmt.number(run.failed)} tone={run.failed > 0 ? "text-red-600" : undefined} testId="stat-failed" />
           <Stat label={t("run.skipped")} value={fmt.number(run.skipped)} />
+          {run.saved > 0 && <Stat label={t("run.saved")} value={fmt.number(run.saved)} tone="text-amber-600" testId="stat-saved" />}
           {run.unknown > 0 && <Stat label={t("run.unknown")} value={fmt.number(run.unknown)} tone="text-amber-600" testId="stat-unknown" />}
           <Stat label={t("runs.duration")} value={fmt.duration(run.durationMs)} />
         </div>

@@ -9,6 +9,8 @@ export const schemeFailedRecordSchema = z.object({
   /** The staged record's id: what POST /api/schemes/:id/retry takes. */
   id: recordId,
   sourceId: z.string(),
+  /** failed, or a bill saved but not audited (saved: a retry audits it, never saves it again). */
+  status: z.enum(["failed", "saved"]),
   error: z.string().nullable(),
   errorField: z.string().nullable(),
   /** Write attempts so far. */

@@ -123,7 +123,7 @@ export const connectionTestResultSchema = z.object({
 export const RUN_STATUSES = ["queued", "running", "succeeded", "partial", "failed", "cancelled"] as const;
 export const RUN_TRIGGERS = ["manual", "schedule", "test", "retry"] as const;
 export const RUN_PHASES = ["queued", "reading", "writing", "finishing", "done"] as const;
-export const RECORD_STATUSES = ["pending", "sending", "unknown", "written", "failed", "stale"] as const;
+export const RECORD_STATUSES = ["pending", "sending", "unknown", "written", "saved", "failed", "stale"] as const;
 
 export const runSchema = z.object({
   id: uuid,
@@ -140,6 +140,8 @@ export const runSchema = z.object({
   failed: z.number().int(),
   /** Records whose write outcome is unknown (待确认), to be looked up in the target. */
   unknown: z.number().int(),
+  /** Bills saved but not audited (已保存未审核): a retry audits them, never saves them again. */
+  saved: z.number().int(),
   /** While the run waits to look those up: when the lookup is due (the run ends after it). */
   waitingUntil: isoTime.nullable(),
   error: z.string().nullable(),

@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 /**
  * GET /api/schemes/:id/failed-records?cursor=… — the scheme's records whose last write failed and
- * that nothing has written since, whatever became of the run that failed them; `cursor` = last id seen.
+ * that nothing has written since (and bills saved but not audited, status "saved"), whatever became of the run that failed them; `cursor` = last id seen.
  */
 export const GET = withAuth<{ id: string }>(async (req, { params }) => {
   const db = prisma();
@@ -22,6 +22,7 @@ export const GET = withAuth<{ id: string }>(async (req, { params }) => {
     records: page.map((r) => ({
       id: r.id.toString(),
       sourceId: r.sourceId,
+      status: r.status,
       error: r.error,
       errorField: r.errorField,
       attempts: r.attempts,

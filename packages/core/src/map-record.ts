@@ -1,0 +1,143 @@
+// One source record → one target payload, with the plan's parsed templates: the head fields, then
+// each entry table's rows, one per kept item of its source list. Errors are reported per field
+// (rows as `FEntity[3].FMaterialID`, 1-based like Kingdee's own row numbers), never thrown.
+import type { FieldMeta } from "./connector-meta";
+import type { EntryPlan, RunPlan } from "./compile/plan";
+import { coerceToField, fieldName, isEmptyValue, type FieldError } from "./mapping";
+import { SCHEME_LIMITS } from "./scheme";
+import { evaluateTemplate, formatPath } from "./template/evaluate";
+import type { Template, TemplateVars } from "./template/types";
+
+const fieldIndexes = new WeakMap<readonly FieldMeta[], Map<string, FieldMeta>>();
+
+function fieldIndex(fields: readonly FieldMeta[]): Map<string, FieldMeta> {
+  let index = fieldIndexes.get(fields);
+  if (!index) {
+    index = new Map(fields.map((f) => [f.key, f]));
+    fieldIndexes.set(fields, index);
+  }
+  return index;
+}
+
+interface Scope {
+  record: unknown;
+  parent?: unknown;
+  vars: TemplateVars;
+  timezone: string;
+}
+
+/**
+ * Evaluates `mapping` into `payload`. A field whose value is missing or null is left out (so an
+ * upsert does not blank it); "" is kept for text fields (it clears them) and left out for other
+ * types; a required field without a value is an error. `at` prefixes error fields (a row's path).
+ */
+function mapFields(
+  mapping: Record<string, Template>,
+  fields: readonly FieldMeta[],
+  scope: Scope,
+  at: string,
+  payload: Record<string, unknown>,
+  errors: FieldError[],
+): void {
+  const index = fieldIndex(fields);
+  for (const [key, template] of Object.entries(mapping)) {
+    const value = evaluateTemplate(template, scope);
+    const field = index.get(key);
+    if (!field) {
+      if (value !== undefined) payload[key] = value;
+      continue;
+    }
+    if (isEmptyValue(value)) {
+      if (field.required) {
+        const [zh, en] = fieldName(field);
+        errors.push({
+          field: at + key,
+          message: `${at ? `${at.slice(0, -1)} 的` : ""}必填字段 ${zh}为空：模板 ${template.source} 在这条记录中没有值`,
+          messageEn: `Required field ${en}${at ? ` of ${at.slice(0, -1)}` : ""} is empty: the template ${template.source} has no value in this record`,
+        });
+      } else if (typeof value === "string" && field.type === "string") {
+        payload[key] = value;
+      }
+      continue;
+    }
+    const coerced = coerceToField(value, field, scope.timezone);
+    if (coerced.ok) payload[key] = coerced.value;
+    else errors.push({ field: at + key, message: `${at ? `${at.slice(0, -1)}：` : ""}${coerced.message}`, messageEn: `${at ? `${at.slice(0, -1)}: ` : ""}${coerced.messageEn}` });
+  }
+}
+
+/** A row filter keeps an item unless its value is empty, false, 0, "0" or "false". */
+export function keepsRow(value: unknown): boolean {
+  if (isEmptyValue(value) || value === false || value === 0) return false;
+  if (typeof value === "string") {
+    const text = value.trim().toLowerCase();
+    return text !== "0" && text !== "false";
+  }
+  return true;
+}
+
+function readList(record: unknown, path: readonly string[]): unknown {
+  let current = record;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null || !Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function mapEntry(entry: EntryPlan, record: unknown, scope: Scope, errors: FieldError[]): Record<string, unknown>[] | undefined {
+  const list = readList(record, entry.from);
+  const from = formatPath(entry.from);
+  const [zh, en] = fieldName(entry.field);
+  if (list !== undefined && list !== null && !Array.isArray(list)) {
+    errors.push({
+      field: entry.key,
+      message: `分录 ${zh}的源列表 ${from} 在这条记录中不是数组，无法生成分录行`,
+      messageEn: `The source list ${from} of the entry table ${en} is not an array in this record, so no rows can be made`,
+    });
+    return undefined;
+  }
+  const items = list ?? [];
+  const rows: Record<string, unknown>[] = [];
+  for (const item of items) {
+    const itemScope: Scope = { ...scope, record: item, parent: record };
+    if (entry.filter && !keepsRow(evaluateTemplate(entry.filter, itemScope))) continue;
+    if (rows.length === SCHEME_LIMITS.entryRows) {
+      errors.push({
+        field: entry.key,
+        message: `分录 ${zh}超过 ${SCHEME_LIMITS.entryRows} 行（源列表 ${from} 有 ${items.length} 项）：单据过大，请拆分或用行过滤条件减少行数`,
+        messageEn: `The entry table ${en} has more than ${SCHEME_LIMITS.entryRows} rows (the source list ${from} has ${items.length} items): split the document or filter its rows`,
+      });
+      return undefined;
+    }
+    const row: Record<string, unknown> = {};
+    mapFields(entry.mapping, entry.field.fields, itemScope, `${entry.key}[${rows.length + 1}].`, row, errors);
+    rows.push(row);
+  }
+  if (rows.length === 0 && entry.field.required) {
+    errors.push({
+      field: entry.key,
+      message: `分录 ${zh}没有行：源列表 ${from} 在这条记录中为空${entry.filter ? "，或所有项都被行过滤条件排除" : ""}`,
+      messageEn: `The entry table ${en} has no rows: the source list ${from} is empty in this record${entry.filter ? " or every item is filtered out" : ""}`,
+    });
+  }
+  return rows;
+}
+
+/** The target payload of one source record, with its entry tables' rows. */
+export function mapRecord(
+  target: RunPlan["target"],
+  record: unknown,
+  vars: TemplateVars,
+  timezone: string,
+): { payload: Record<string, unknown>; errors: FieldError[] } {
+  const payload: Record<string, unknown> = {};
+  const errors: FieldError[] = [];
+  const scope: Scope = { record, vars, timezone };
+  mapFields(target.mapping, target.api.fields, scope, "", payload, errors);
+  for (const entry of target.entries) {
+    const rows = mapEntry(entry, record, scope, errors);
+    if (rows) payload[entry.key] = rows;
+  }
+  return { payload, errors };
+}

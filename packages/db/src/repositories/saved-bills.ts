@@ -1,0 +1,94 @@
+// Bills saved in the target but not audited (record status `saved`, 已保存未审核: audit "separate"
+// and the Submit or Audit failed, e.g. 负库存). A retry run takes them over (assignFailedToRun keeps
+// them `saved`) and audits them; these statements read them and record the audit's answers. Never
+// pending: the bill exists, so saving it again would create a second one.
+import { hotQuery, type Db } from "../client";
+import type { AttemptRef } from "./write-protocol";
+import { fenceCte, rowsJson } from "./sql";
+
+export interface SavedBill {
+  id: bigint;
+  sourceId: string;
+  targetId: string;
+  targetNumber: string;
+}
+
+/** The saved bills run `runId` took over, in id order after `afterId` (keyset). */
+export async function savedBillsOfRun(db: Db, input: { schemeId: string; runId: string; afterId: bigint; limit: number }): Promise<SavedBill[]> {
+  const rows = await db.$queryRaw<{ id: bigint; sourceId: string; targetId: string | null; targetNumber: string | null }[]>`
+    SELECT id, source_id AS "sourceId", target_id AS "targetId", target_number AS "targetNumber"
+    FROM source_records
+    WHERE scheme_id = ${input.schemeId}::uuid AND status = 'saved' AND last_run_id = ${input.runId}::uuid AND id > ${input.afterId}
+    ORDER BY id
+    LIMIT ${input.limit}`;
+  return rows.map((r) => ({ id: r.id, sourceId: r.sourceId, targetId: r.targetId ?? "", targetNumber: r.targetNumber ?? "" }));
+}
+
+/** An audit's answer for one saved bill. */
+export type AuditResult = { id: bigint; response?: unknown } & (
+  | { outcome: "written" }
+  /** Still not audited (the reason in `error`): stays `saved`. */
+  | { outcome: "saved"; error: string; errorField?: string | null }
+  /** The bill is not there (deleted in the target): failed, so a later retry saves it again. */
+  | { outcome: "failed"; error: string; errorField?: string | null }
+);
+
+/**
+ * The audit's answers, their RunRecords (with the payload that was saved) and the run's counters, in
+ * one statement fenced by the attempt. Only bills still `saved` and taken over by this run change.
+ */
+export async function recordAuditResults(
+  db: Db,
+  input: AttemptRef & { results: AuditResult[] },
+): Promise<{ written: number; saved: number; failed: number; fenced: boolean }> {
+  if (input.results.length === 0) return { written: 0, saved: 0, failed: 0, fenced: true };
+  const json = rowsJson(
+    input.results.map((r) => ({
+      id: r.id,
+      outcome: r.outcome,
+      error: r.outcome === "written" ? null : r.error,
+      error_field: r.outcome === "written" ? null : (r.errorField ?? null),
+      response: r.response ?? null,
+    })),
+  );
+  const rows = await hotQuery<{ written: number; saved: number; failed: number; fenced: boolean }>(
+    db,
+    `WITH input AS (
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, outcome text, error text, error_field text, response jsonb)
+    ), ${fenceCte("$2", "$3")}, before AS (
+      SELECT id, sending_payload FROM source_records WHERE id = ANY($4::bigint[])
+    ), updated AS (
+      UPDATE source_records s SET
+        status = i.outcome::record_status,
+        written_hash = CASE WHEN i.outcome = 'written' THEN s.payload_hash ELSE s.written_hash END,
+        last_error = i.error,
+        sending_payload = CASE WHEN i.outcome = 'saved' THEN s.sending_payload END,
+        target_id = CASE WHEN i.outcome = 'failed' THEN NULL ELSE s.target_id END,
+        target_number = CASE WHEN i.outcome = 'failed' THEN NULL ELSE s.target_number END,
+        updated_at = $5::timestamp
+      FROM input i
+      WHERE s.id = i.id AND s.status = 'saved' AND s.last_run_id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
+      RETURNING s.id, s.source_id, i.outcome, s.target_id, s.target_number
+    ), recorded AS (
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, payload, response, target_id, target_number, created_at, updated_at)
+      SELECT $2::uuid, u.id, u.source_id, u.outcome::record_status, i.error, i.error_field,
+        COALESCE(b.sending_payload, '{}'::jsonb), i.response, u.target_id, u.target_number, $5::timestamp, $5::timestamp
+      FROM updated u JOIN input i ON i.id = u.id LEFT JOIN before b ON b.id = u.id
+      ON CONFLICT (run_id, source_record_id) DO UPDATE SET
+        status = EXCLUDED.status, error = EXCLUDED.error, error_field = EXCLUDED.error_field, payload = EXCLUDED.payload,
+        response = EXCLUDED.response, target_id = EXCLUDED.target_id, target_number = EXCLUDED.target_number, updated_at = EXCLUDED.updated_at
+    ), counts AS (
+      SELECT count(*) FILTER (WHERE outcome = 'written')::int AS written,
+        count(*) FILTER (WHERE outcome = 'saved')::int AS saved,
+        count(*) FILTER (WHERE outcome = 'failed')::int AS failed
+      FROM updated
+    ), counted AS (
+      UPDATE runs SET written = written + (SELECT written FROM counts), saved = saved + (SELECT saved FROM counts),
+        failed = failed + (SELECT failed FROM counts), updated_at = $5::timestamp
+      WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
+    )
+    SELECT c.written, c.saved, c.failed, EXISTS (SELECT 1 FROM fence) AS fenced FROM counts c`,
+    [json, input.runId, input.attempt, input.results.map((r) => r.id.toString()), new Date().toISOString()],
+  );
+  return rows[0]!;
+}

@@ -1,0 +1,65 @@
+// Retrying bills saved but not audited (已保存未审核): the retry run took them over (they stay
+// `saved`); here they are submitted and audited through the target's `audit`, batch by batch, and
+// never saved again — the bill exists, a second Save would create a second one. The target checks
+// each bill's status first, so auditing one that an earlier, interrupted attempt audited is harmless.
+import { message } from "@qiao/core";
+import { isConnectorError, type WriteOutcome } from "@qiao/connectors";
+import { recordAuditResults, savedBillsOfRun, type AuditResult, type SavedBill } from "@qiao/db";
+import { AttemptSuperseded } from "./failure";
+import type { RunScope } from "./scope";
+
+function resultOf(bill: SavedBill, o: WriteOutcome | undefined): AuditResult {
+  if (!o) return { id: bill.id, outcome: "saved", error: "目标连接器没有返回这张单据的审核结果 / The target returned no audit outcome for this bill" };
+  if (o.ok) return { id: bill.id, outcome: "written", response: o.response };
+  // Saved and still not audited, or an audit whose outcome is unknown: it stays saved (checked again next time).
+  if (o.saved || o.unknown) return { id: bill.id, outcome: "saved", error: o.message, errorField: o.field ?? null, response: o.response };
+  return { id: bill.id, outcome: "failed", error: o.message, errorField: o.field ?? null, response: o.response };
+}
+
+/** Audits the saved bills this (retry) run took over. Returns how many it handled. */
+export async function auditSavedBills(x: RunScope): Promise<number> {
+  const { plan, run } = x;
+  let afterId = 0n;
+  let handled = 0;
+  for (;;) {
+    const stop = x.interruption();
+    if (stop) return handled;
+    const bills = await savedBillsOfRun(x.db, { schemeId: run.schemeId, runId: run.id, afterId, limit: plan.target.batchSize });
+    if (bills.length === 0) return handled;
+    afterId = bills[bills.length - 1]!.id;
+    x.assertOwner();
+    let outcomes: WriteOutcome[];
+    if (!x.target.audit) {
+      outcomes = bills.map((_, index) => ({ ok: false, index, message: `目标接口 ${plan.target.api.id} 不支持单独审核 / The target cannot audit bills`, response: null }));
+    } else {
+      try {
+        outcomes = await x.clock.time("write", () =>
+          x.target.audit!({
+            formId: plan.target.formId,
+            bills: bills.map((b) => ({ targetId: b.targetId, targetNumber: b.targetNumber })),
+            ...(x.ctx.signal && { signal: x.ctx.signal }),
+          }),
+        );
+      } catch (error) {
+        if (!isConnectorError(error)) throw error;
+        // Nothing was audited for certain, and nothing was saved: the bills stay saved, with the reason.
+        outcomes = bills.map((_, index) => ({ ok: false, saved: true, index, targetId: "", targetNumber: "", message: error.message, response: null }));
+      }
+    }
+    const byIndex = new Map(outcomes.map((o) => [o.index, o]));
+    const results = bills.map((bill, i) => resultOf(bill, byIndex.get(i)));
+    const recorded = await recordAuditResults(x.db, { ...x.attemptRef, results });
+    if (!recorded.fenced) throw new AttemptSuperseded();
+    handled += bills.length;
+    const firstError = results.flatMap((r) => (r.outcome === "written" ? [] : [r.error]))[0] ?? "";
+    await x.journal[recorded.written === bills.length ? "info" : "warn"](
+      message("audit.batch", {
+        audited: recorded.written,
+        saved: recorded.saved,
+        failed: recorded.failed,
+        firstError,
+      }),
+      { audited: recorded.written, saved: recorded.saved, failed: recorded.failed },
+    );
+  }
+}
