@@ -63,3 +63,48 @@ export function simClient(base: () => string): SimClient {
     },
   };
 }
+
+type Row = Record<string, unknown>;
+export const row = (material: string, qty: number, extra: Row = {}): Row => ({
+  FMaterialID: { FNumber: material },
+  FUnitID: { FNumber: "Pcs" },
+  FMustQty: qty,
+  FRealQty: qty,
+  FTaxPrice: 25.0,
+  FEntryTaxRate: 13,
+  FIsFree: false,
+  FStockID: { FNumber: "CK001" },
+  FStockStatusID: { FNumber: "KCZT01_SYS" },
+  FOwnerTypeID: "BD_OwnerOrg",
+  FOwnerID: { FNumber: "100" },
+  FEntrynote: "SO842184115601",
+  ...extra,
+});
+
+/** The doc's Model for one Guanyi delivery (values ours where the doc's are Guanyi's). */
+export const outstock = (billNo: string | undefined, rows: Row[] = [row("F01108", 1)], extra: Row = {}): Row => ({
+  FID: 0,
+  FBillTypeID: { FNUMBER: "XSCKD01_SYS" },
+  ...(billNo === undefined ? {} : { FBillNo: billNo }),
+  FDate: "2025-03-28",
+  FSaleOrgId: { FNumber: "100" },
+  FStockOrgId: { FNumber: "100" },
+  FCustomerID: { FNumber: "RMSHOP001" },
+  FSaleDeptID: { FNumber: "BM000001" },
+  FReceiverID: { FNumber: "RMSHOP001" },
+  FSettleID: { FNumber: "RMSHOP001" },
+  FPayerID: { FNumber: "RMSHOP001" },
+  FOwnerTypeIdHead: "BD_OwnerOrg",
+  FCarriageNO: "SF3147682322520",
+  FNote: "GY s842184115601",
+  SubHeadEntity: { FSettleCurrID: { FNumber: "PRE001" }, FSettleOrgID: { FNumber: "100" }, FLocalCurrID: { FNumber: "PRE001" }, FExchangeTypeID: { FNumber: "HLTX01_SYS" }, FExchangeRate: 1.0, FIsIncludedTax: true },
+  FEntity: rows,
+  ...extra,
+});
+
+/** The customer RMSHOP001 and materials F01108, F01109, F01110 the bills refer to, saved over the wire. */
+export async function seedParties(client: SimClient): Promise<void> {
+  await client.batchSave("BD_Customer", [{ FNumber: "RMSHOP001", FName: "天猫旗舰店", FCreateOrgId: { FNumber: "100" } }], { IsAutoSubmitAndAudit: true });
+  const materials = ["F01108", "F01109", "F01110"].map((n) => ({ FCreateOrgId: { FNumber: "100" }, FNumber: n, FName: `物料${n}` }));
+  await client.batchSave("BD_MATERIAL", materials, { IsAutoSubmitAndAudit: true });
+}
