@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { MAX_LINES, type DeliveryStore } from "./delivery-store";
 import { WAREHOUSES, type Delivery, type LineSpec } from "./delivery-types";
-import { HttpError } from "./http-error";
+import { HttpError } from "./http";
 import type { Item, ItemStore } from "./item-store";
 import type { ShopStore } from "./shop-store";
 

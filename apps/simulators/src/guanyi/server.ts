@@ -17,7 +17,7 @@ import {
   type NewDeliveryInput,
   type NewItemInput,
 } from "./document-admin";
-import { HttpError } from "./http-error";
+import { HttpError, readBody, sendJson } from "./http";
 import { ItemStore, type Item } from "./item-store";
 import {
   DEFAULT_DELIVERIES,
@@ -35,8 +35,6 @@ import {
 import { ShopStore, type Shop, type ShopFields } from "./shop-store";
 
 export const GUANYI_API_PATH = "/rest/erp_open";
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
 export interface GuanyiSimStats {
   /** POSTs to /rest/erp_open, whatever became of them. */
   requests: number;
@@ -387,20 +385,4 @@ function generate(shops: number, items: number, deliveries: number, seed: number
   const shopStore = new ShopStore(shops, seed);
   const itemStore = new ItemStore(items, seed);
   return { shops: shopStore, items: itemStore, deliveries: new DeliveryStore(deliveries, seed, shopStore, itemStore) };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, "请求体过大");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json;charset=utf-8" });
-  res.end(JSON.stringify(body));
 }
