@@ -9,6 +9,7 @@ import { bearer, connectNodes, GUANYI_URL, KINGDEE_ADMIN, signIn } from "./helpe
 const GUANYI = "管易云（本地模拟器）";
 const KINGDEE = "金蝶云星空（本地模拟器）";
 const GUANYI_ADMIN = GUANYI_URL.replace("/rest/erp_open", "/__admin");
+const SCREENSHOTS = new URL("../test-results/screenshots/", import.meta.url).pathname;
 
 interface Detail {
   item_code: string;
@@ -112,6 +113,8 @@ test("a 发货单 → 销售出库单 scheme maps its details to FEntity rows, p
     await page.getByTestId("rf__node-target").click();
     await expect(page.getByTestId("preview-entry-FEntity-FUnitID")).toHaveText("Pcs");
     await expect(page.getByTestId("preview-entry-FEntity-FMaterialID")).not.toHaveText("—");
+    await page.getByTestId("entry-FEntity").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOTS}documents-editor.png` });
     await expect(page.getByTestId("save-state")).toHaveText("已保存");
   });
 
@@ -153,6 +156,8 @@ test("a 发货单 → 销售出库单 scheme maps its details to FEntity rows, p
     await expect(payload.getByTestId("rows-table")).toContainText("FMaterialID");
     expect(await payload.getByTestId("rows-table-row").count()).toBeGreaterThan(0);
     await expect(page.getByTestId("record-source").getByTestId("rows-table")).toContainText("item_code");
+    await page.getByTestId("record-payload").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOTS}documents-run.png` });
   });
 
   await test.step("the Kingdee simulator holds the bills with one row per kept line", async () => {

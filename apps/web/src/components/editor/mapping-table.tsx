@@ -85,7 +85,8 @@ export function MappingRow({
     <tr data-testid={`mapping-row-${name}`} className={cx("align-top", issues.length > 0 && "bg-red-50/40")}>
       <td className="px-2 py-1.5">
         <label htmlFor={id} className="block">
-          <span className="font-mono font-medium text-slate-800">{field.key}</span>
+          {/* Sub-head keys (SubHeadEntity.FSettleCurrID) are long: they wrap rather than hide. */}
+          <span className="break-all font-mono font-medium text-slate-800">{field.key}</span>
           {field.required && (
             <span className="ml-1 text-red-500" title={t("editor.required")}>
               *
