@@ -21,7 +21,10 @@ export async function connectNodes(page: Page, from: string, to: string): Promis
   const source = page.locator(`[data-testid="rf__node-${from}"] .react-flow__handle.source`);
   const target = page.locator(`[data-testid="rf__node-${to}"] .react-flow__handle.target`);
   await source.hover();
+  const start = (await source.boundingBox())!;
   await page.mouse.down();
+  // A first small move starts React Flow's connection line before the long one to the target.
+  await page.mouse.move(start.x + start.width / 2 + 10, start.y + start.height / 2, { steps: 3 });
   const box = (await target.boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 12 });
   await page.mouse.up();
