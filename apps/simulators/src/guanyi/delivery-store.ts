@@ -9,6 +9,9 @@
 // - About 3 % are 作废 (`cancel` 1); the `del` filter hides them unless `del` = 1, as documented.
 // - `warehouse_code` is one of WH01 主仓 / WH02 华东仓 / WH03 华南仓 (other schemes rely on these).
 // - Absent values: `pay_time` null (货到付款), `seller_memo` "", `vip_real_name` missing on half.
+// - Rows are sorted by modify_date (the only time filter served), then code; window bounds are
+//   inclusive (guanyi-documents.md § Unknown / our choice). A detail's `item_sku_id` is the sku's
+//   `id`, as that section assumes.
 // - Deliveries are snapshots: renaming a shop or repricing an item later changes no delivery.
 // - Money is kept as JSON numbers; `render(…, true)` turns the fields the 2025 sample sends as
 //   strings into strings (header amount, payment, post_fee, cod_fee, discount_fee, post_cost,
