@@ -113,7 +113,7 @@ function generatedLines(seed: number, index: number, items: ItemStore): LineSpec
   const count = r(0) < 0.55 ? 1 : between(2, 5, r(1));
   return Array.from({ length: count }, (_, j) => {
     const q = (field: number) => random(seed, index * MAX_LINES + j, 300 + field);
-    const item = items.get(between(0, items.generated - 1, q(0)));
+    const item = items.view(between(0, items.generated - 1, q(0)));
     const sku = pick(item.skus, q(1));
     const kind = q(2);
     if (kind < 0.08) return { item, sku, qty: 0, isGift: q(3) < 0.3, refund: true };

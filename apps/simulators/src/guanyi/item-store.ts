@@ -214,6 +214,11 @@ export class ItemStore {
     return structuredClone((this.entries[index] as Entry).item);
   }
 
+  /** The stored item itself, for readers that copy what they keep (generation of deliveries). */
+  view(index: number): Readonly<Item> {
+    return (this.entries[index] as Entry).item;
+  }
+
   indexOfCode(code: string): number {
     return this.byCode.get(code) ?? -1;
   }
