@@ -1,7 +1,10 @@
 // The 管易云 open API as the simulator answers it: one POST endpoint, the method in the body,
 // HTTP 200 with `success:false` for every refusal. Codes for the refusals Guanyi does not
 // publish are the simulator's own (apps/simulators/README.md § 管易云).
-import { parseBeijing, type ShopStore } from "./shop-store";
+import { parseBeijing } from "./dataset";
+import type { DeliveryStore } from "./delivery-store";
+import type { ItemStore } from "./item-store";
+import type { ShopStore } from "./shop-store";
 import { expectedSign, parseOrderedJson, type OrderedJson } from "./signature";
 import type { GuanyiTenant } from "./options";
 
@@ -19,10 +22,14 @@ export const GUANYI_ERROR_CODES = {
 const MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 10;
 
-/** Read methods of guanyi.md and the key of their list. Only shops have data; the rest answer empty. */
+/**
+ * Read methods of guanyi.md / guanyi-documents.md and the key of their list. Shops, items and
+ * deliveries have data; the rest answer empty.
+ */
 export const LIST_KEYS: Record<string, string> = {
   "gy.erp.shop.get": "shops",
   "gy.erp.items.get": "items",
+  "gy.erp.trade.deliverys.get": "deliverys",
   "gy.erp.vip.get": "vips",
   "gy.erp.trade.get": "orders",
   "gy.erp.supplier.get": "supplier_list",
@@ -98,23 +105,62 @@ export function envelope(method: string, result?: Record<string, unknown>, failu
   };
 }
 
-/** Runs an authenticated list call; throws ApiRefusal for a bad parameter. */
-export function runMethod(call: AuthenticatedCall, shops: ShopStore): Record<string, unknown> {
-  const listKey = LIST_KEYS[call.method] as string;
-  const pageNo = intParam(call.params, "page_no", 1, 1, Number.MAX_SAFE_INTEGER);
-  const pageSize = intParam(call.params, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-  if (call.method !== "gy.erp.shop.get") return { [listKey]: [], total: 0 };
+/** What the list methods read. */
+export interface GuanyiData {
+  shops: ShopStore;
+  items: ItemStore;
+  deliveries: DeliveryStore;
+  /** Delivery money as strings (the 2025 shape) instead of numbers. */
+  moneyAsString: boolean;
+}
 
-  const { total, shops: page } = shops.query(
-    {
-      modifiedFrom: dateParam(call.params, "modify_start_date"),
-      modifiedTo: dateParam(call.params, "modify_end_date"),
-      code: textParam(call.params, "code"),
-    },
-    (pageNo - 1) * pageSize,
-    pageSize,
-  );
-  return { [listKey]: page, total };
+/** Runs an authenticated list call; throws ApiRefusal for a bad parameter. */
+export function runMethod(call: AuthenticatedCall, data: GuanyiData): Record<string, unknown> {
+  const listKey = LIST_KEYS[call.method] as string;
+  const { params } = call;
+  const pageNo = intParam(params, "page_no", 1, 1, Number.MAX_SAFE_INTEGER);
+  const pageSize = intParam(params, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+  const offset = (pageNo - 1) * pageSize;
+  switch (call.method) {
+    case "gy.erp.shop.get": {
+      // Shops take either bound alone: guanyi.md does not say they pair.
+      const filter = { modifiedFrom: dateParam(params, "modify_start_date"), modifiedTo: dateParam(params, "modify_end_date"), code: textParam(params, "code") };
+      const { total, shops } = data.shops.query(filter, offset, pageSize);
+      return { [listKey]: shops, total };
+    }
+    case "gy.erp.items.get": {
+      const window = pairedWindow(params, "start_date", "end_date");
+      const { total, items } = data.items.query({ ...window, code: textParam(params, "code") }, offset, pageSize);
+      return { [listKey]: items, total };
+    }
+    case "gy.erp.trade.deliverys.get": {
+      const filter = {
+        ...pairedWindow(params, "start_modify_date", "end_modify_date"),
+        code: textParam(params, "code"),
+        shopCode: textParam(params, "shop_code"),
+        warehouseCode: textParam(params, "warehouse_code"),
+        includeCancelled: intParam(params, "del", 0, 0, 1) === 1,
+      };
+      const { total, deliverys } = data.deliveries.query(filter, offset, pageSize, data.moneyAsString);
+      return { [listKey]: deliverys, total };
+    }
+    default:
+      return { [listKey]: [], total: 0 };
+  }
+}
+
+/**
+ * A modification window whose bounds the doc says "必须搭配使用": guanyi-documents.md leaves open
+ * whether a lone bound is refused; the simulator refuses it (our choice, § Unknown / our choice).
+ */
+function pairedWindow(params: Record<string, unknown>, startKey: string, endKey: string): { modifiedFrom?: number; modifiedTo?: number } {
+  const modifiedFrom = dateParam(params, startKey);
+  const modifiedTo = dateParam(params, endKey);
+  if ((modifiedFrom === undefined) !== (modifiedTo === undefined)) {
+    const [given, missing] = modifiedFrom === undefined ? [endKey, startKey] : [startKey, endKey];
+    throw new ApiRefusal(GUANYI_ERROR_CODES.badParameter, `参数 ${startKey} 与 ${endKey} 必须搭配使用：收到 ${given}，缺少 ${missing}`);
+  }
+  return { modifiedFrom, modifiedTo };
 }
 
 const absent = (v: unknown) => v === undefined || v === null || v === "";

@@ -30,7 +30,13 @@ export interface GuanyiSimOptions {
   tenants?: GuanyiTenant[];
   /** Generated shops (default 200). */
   shops?: number;
+  /** Generated items, 商品 (default 50). */
+  items?: number;
+  /** Generated deliveries, 发货单 (default 200), naming the generated shops and items. */
+  deliveries?: number;
   seed?: number;
+  /** Delivery money fields as JSON strings, the 2025 shape (default: numbers). */
+  moneyAsString?: boolean;
   faults?: Partial<GuanyiFaults>;
 }
 
@@ -42,10 +48,13 @@ export const GUANYI_DEMO_TENANT: GuanyiTenant = {
 };
 
 export const DEFAULT_SHOPS = 200;
+export const DEFAULT_ITEMS = 50;
+export const DEFAULT_DELIVERIES = 200;
+/** Items and deliveries are kept as objects (about 5 KB a delivery, 20,000 built in ~1 s), unlike shops: bound them. */
+export const MAX_DOCUMENTS = 50_000;
 export const DEFAULT_SEED = 20240601;
 
 export const NO_FAULTS: GuanyiFaults = { latencyMs: 0, errorRate: 0, failNext: 0, qps: 0, throttleNext: 0, malformedOnce: false, dropRate: 0 };
-
 
 /** Faults as the admin endpoint and the environment accept them (every key optional). */
 export const faultsSchema = z
@@ -71,13 +80,24 @@ const FAULT_ENV: Record<keyof GuanyiFaults, string> = {
   dropRate: "GUANYI_SIM_DROP_RATE",
 };
 
-const datasetSchema = z.object({ GUANYI_SIM_SHOPS: count.default(DEFAULT_SHOPS), GUANYI_SIM_SEED: z.coerce.number().int().default(DEFAULT_SEED) });
+const documents = count.max(MAX_DOCUMENTS, `应不大于 ${MAX_DOCUMENTS}`);
+const datasetSchema = z.object({
+  GUANYI_SIM_SHOPS: count.default(DEFAULT_SHOPS),
+  GUANYI_SIM_ITEMS: documents.default(DEFAULT_ITEMS),
+  GUANYI_SIM_DELIVERIES: documents.default(DEFAULT_DELIVERIES),
+  GUANYI_SIM_SEED: z.coerce.number().int().default(DEFAULT_SEED),
+  GUANYI_SIM_MONEY_AS_STRING: flag.default(false),
+});
 
 /** Reads the GUANYI_SIM_* variables; throws naming the variable if one is invalid. */
 export function guanyiOptionsFromEnv(env: NodeJS.ProcessEnv): GuanyiSimOptions {
   const value = (name: string) => envValue(env, name);
-  const dataset = datasetSchema.safeParse({ GUANYI_SIM_SHOPS: value("GUANYI_SIM_SHOPS"), GUANYI_SIM_SEED: value("GUANYI_SIM_SEED") });
-  if (!dataset.success) throw new Error(`管易云模拟器环境变量 ${dataset.error.issues[0]?.path.join(".")} 无效：应为非负整数`);
+  const dataset = datasetSchema.safeParse(Object.fromEntries(Object.keys(datasetSchema.shape).map((name) => [name, value(name)])));
+  if (!dataset.success) {
+    const issue = dataset.error.issues[0];
+    const expected = issue?.path[0] === "GUANYI_SIM_MONEY_AS_STRING" ? "应为 1/0、true/false 或 yes/no" : issue?.code === "too_big" ? issue.message : "应为非负整数";
+    throw new Error(`管易云模拟器环境变量 ${issue?.path.join(".")} 无效：${expected}`);
+  }
 
   const faults = faultsFromEnv(env, faultsSchema, FAULT_ENV, "管易云模拟器");
 
@@ -89,7 +109,10 @@ export function guanyiOptionsFromEnv(env: NodeJS.ProcessEnv): GuanyiSimOptions {
   return {
     tenants: appkey && sessionkey && secret ? [{ appkey, sessionkey, secret }] : [],
     shops: dataset.data.GUANYI_SIM_SHOPS,
+    items: dataset.data.GUANYI_SIM_ITEMS,
+    deliveries: dataset.data.GUANYI_SIM_DELIVERIES,
     seed: dataset.data.GUANYI_SIM_SEED,
+    moneyAsString: dataset.data.GUANYI_SIM_MONEY_AS_STRING,
     faults,
   };
 }

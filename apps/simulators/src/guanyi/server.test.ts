@@ -168,7 +168,7 @@ describe("guanyi simulator — faults and admin endpoints", () => {
   });
 
   it("resets, adds, modifies and reports over HTTP", async () => {
-    expect((await adminCall("/reset", { shops: 40, seed: 5 })).json).toEqual({ shops: 40, seed: 5 });
+    expect((await adminCall("/reset", { shops: 40, seed: 5 })).json).toEqual({ shops: 40, items: 50, deliveries: 200, seed: 5, moneyAsString: false });
     const added = await adminCall("/shops", { shops: [{ code: "new-1", name: "新开旗舰店", type_name: "天猫" }] });
     expect(added.status).toBe(201);
     expect(added.json.shops).toEqual([expect.objectContaining({ code: "new-1", type_name: "天猫" })]);
@@ -194,8 +194,8 @@ describe("guanyi simulator — faults and admin endpoints", () => {
 });
 
 describe("guanyiOptionsFromEnv", () => {
-  it("defaults to the demo tenant only and 200 shops", () => {
-    expect(guanyiOptionsFromEnv({})).toMatchObject({ tenants: [], shops: 200, faults: {} });
+  it("defaults to the demo tenant only, 200 shops, 50 items, 200 deliveries and money as numbers", () => {
+    expect(guanyiOptionsFromEnv({})).toMatchObject({ tenants: [], shops: 200, items: 50, deliveries: 200, moneyAsString: false, faults: {} });
   });
 
   it("reads a tenant, the dataset and faults", () => {
@@ -204,6 +204,9 @@ describe("guanyiOptionsFromEnv", () => {
       GUANYI_SIM_SESSIONKEY: "s",
       GUANYI_SIM_SECRET: "k",
       GUANYI_SIM_SHOPS: "100000",
+      GUANYI_SIM_ITEMS: "7",
+      GUANYI_SIM_DELIVERIES: "0",
+      GUANYI_SIM_MONEY_AS_STRING: "yes",
       GUANYI_SIM_SEED: "3",
       GUANYI_SIM_QPS: "50",
       GUANYI_SIM_ERROR_RATE: "0.1",
@@ -212,7 +215,10 @@ describe("guanyiOptionsFromEnv", () => {
     expect(options).toEqual({
       tenants: [{ appkey: "a", sessionkey: "s", secret: "k" }],
       shops: 100000,
+      items: 7,
+      deliveries: 0,
       seed: 3,
+      moneyAsString: true,
       faults: { qps: 50, errorRate: 0.1, malformedOnce: true },
     });
   });
@@ -220,6 +226,9 @@ describe("guanyiOptionsFromEnv", () => {
   it("names the variable that is wrong", () => {
     expect(() => guanyiOptionsFromEnv({ GUANYI_SIM_ERROR_RATE: "2" })).toThrow(/GUANYI_SIM_ERROR_RATE/);
     expect(() => guanyiOptionsFromEnv({ GUANYI_SIM_SHOPS: "many" })).toThrow(/GUANYI_SIM_SHOPS/);
+    expect(() => guanyiOptionsFromEnv({ GUANYI_SIM_DELIVERIES: "-1" })).toThrow(/GUANYI_SIM_DELIVERIES.*非负整数/);
+    expect(() => guanyiOptionsFromEnv({ GUANYI_SIM_ITEMS: "50001" })).toThrow(/GUANYI_SIM_ITEMS.*50000/);
+    expect(() => guanyiOptionsFromEnv({ GUANYI_SIM_MONEY_AS_STRING: "maybe" })).toThrow(/GUANYI_SIM_MONEY_AS_STRING.*true\/false/);
     expect(() => guanyiOptionsFromEnv({ GUANYI_SIM_APPKEY: "a" })).toThrow(/同时设置/);
   });
 });

@@ -4,12 +4,37 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { ApiRefusal, authenticate, envelope, GUANYI_ERROR_CODES, runMethod } from "./api";
-import { DEFAULT_SEED, DEFAULT_SHOPS, faultsSchema, GUANYI_DEMO_TENANT, NO_FAULTS, type GuanyiFaults, type GuanyiSimOptions, type GuanyiTenant } from "./options";
+import { DeliveryStore } from "./delivery-store";
+import type { Delivery } from "./delivery-types";
+import {
+  addDeliveries,
+  addItems,
+  documentAdminSchemas,
+  modifyDeliveries,
+  modifyItems,
+  type DeliveryChange,
+  type ItemChange,
+  type NewDeliveryInput,
+  type NewItemInput,
+} from "./document-admin";
+import { HttpError, readBody, sendJson } from "./http";
+import { ItemStore, type Item } from "./item-store";
+import {
+  DEFAULT_DELIVERIES,
+  DEFAULT_ITEMS,
+  DEFAULT_SEED,
+  DEFAULT_SHOPS,
+  faultsSchema,
+  GUANYI_DEMO_TENANT,
+  MAX_DOCUMENTS,
+  NO_FAULTS,
+  type GuanyiFaults,
+  type GuanyiSimOptions,
+  type GuanyiTenant,
+} from "./options";
 import { ShopStore, type Shop, type ShopFields } from "./shop-store";
 
 export const GUANYI_API_PATH = "/rest/erp_open";
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
 export interface GuanyiSimStats {
   /** POSTs to /rest/erp_open, whatever became of them. */
   requests: number;
@@ -23,6 +48,11 @@ export interface GuanyiSimStats {
 
 export interface GuanyiSimState {
   shops: ShopStore;
+  items: ItemStore;
+  /** Deliveries name the shops and items generated with them. */
+  deliveries: DeliveryStore;
+  /** Delivery money fields as strings (the 2025 shape). */
+  moneyAsString: boolean;
   faults: GuanyiFaults;
   stats: GuanyiSimStats;
   /** The demo tenant first, then the configured ones. */
@@ -46,27 +76,28 @@ export interface ShopChange {
 
 export interface GuanyiSimulator {
   readonly state: GuanyiSimState;
-  /** New generated dataset (default: the configured size and the current seed); clears the counters. */
-  reset(dataset?: { shops?: number; seed?: number }): void;
+  /**
+   * New generated dataset (default: the configured sizes and the current seed; `moneyAsString`
+   * is kept unless given); clears the counters.
+   */
+  reset(dataset?: GuanyiDataset): void;
   /** Adds shops created now. All or nothing: a taken code refuses the whole batch. */
   addShops(shops: NewShop[]): Shop[];
   /** Changes shops and sets their modify_date to now. All or nothing. */
   modifyShops(changes: ShopChange[]): Shop[];
+  /** Adds items created now (single-spec unless `skus` are given). All or nothing. */
+  addItems(items: NewItemInput[]): Item[];
+  /** Changes items (found by code) and sets their modify_date to now. All or nothing. */
+  modifyItems(changes: ItemChange[]): Item[];
+  /** Adds unshipped deliveries created now, naming existing shop and sku codes. All or nothing. */
+  addDeliveries(deliveries: NewDeliveryInput[]): Delivery[];
+  /** Changes deliveries (found by code; `details` replaces the lines) and sets modify_date to now. */
+  modifyDeliveries(changes: DeliveryChange[]): Delivery[];
   setFaults(faults: Partial<GuanyiFaults>): GuanyiFaults;
   resetStats(): void;
   /** Resolves to the base URL a connection uses: http://host:port/rest/erp_open. */
   listen(port: number, host?: string): Promise<string>;
   close(): Promise<void>;
-}
-
-/** A refusal outside the API envelope (admin endpoint, oversized body), answered with its status. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const emptyStats = (): GuanyiSimStats => ({
@@ -97,16 +128,28 @@ const shopChangeSchema = z
   .strict()
   .refine((c) => c.id !== undefined || c.code !== undefined, "需要 id 或 code");
 
+export interface GuanyiDataset {
+  shops?: number;
+  items?: number;
+  deliveries?: number;
+  seed?: number;
+  moneyAsString?: boolean;
+}
+
+const documentCount = z.number().int().min(0).max(MAX_DOCUMENTS).optional();
 const adminSchemas = {
-  reset: z.object({ shops: z.number().int().min(0).max(5_000_000).optional(), seed: z.number().int().optional() }).strict(),
+  reset: z
+    .object({ shops: z.number().int().min(0).max(5_000_000).optional(), items: documentCount, deliveries: documentCount, seed: z.number().int().optional(), moneyAsString: z.boolean().optional() })
+    .strict(),
   add: z.object({ shops: z.array(newShopSchema).min(1) }).strict(),
   modify: z.object({ shops: z.array(shopChangeSchema).min(1) }).strict(),
 };
 
 export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSimulator {
-  const configuredShops = options.shops ?? DEFAULT_SHOPS;
+  const configured = { shops: options.shops ?? DEFAULT_SHOPS, items: options.items ?? DEFAULT_ITEMS, deliveries: options.deliveries ?? DEFAULT_DELIVERIES };
   const state: GuanyiSimState = {
-    shops: new ShopStore(configuredShops, options.seed ?? DEFAULT_SEED),
+    ...generate(configured.shops, configured.items, configured.deliveries, options.seed ?? DEFAULT_SEED),
+    moneyAsString: options.moneyAsString ?? false,
     faults: { ...NO_FAULTS, ...options.faults },
     stats: emptyStats(),
     tenants: [GUANYI_DEMO_TENANT, ...(options.tenants ?? []).filter((t) => t.appkey !== GUANYI_DEMO_TENANT.appkey)],
@@ -139,7 +182,9 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
   const simulator: GuanyiSimulator = {
     state,
     reset(dataset = {}) {
-      state.shops = new ShopStore(dataset.shops ?? configuredShops, dataset.seed ?? state.shops.seed);
+      const seed = dataset.seed ?? state.shops.seed;
+      Object.assign(state, generate(dataset.shops ?? configured.shops, dataset.items ?? configured.items, dataset.deliveries ?? configured.deliveries, seed));
+      if (dataset.moneyAsString !== undefined) state.moneyAsString = dataset.moneyAsString;
       resetStats();
     },
     addShops(shops) {
@@ -155,6 +200,10 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
       const now = nowSeconds();
       return targets.map((t) => state.shops.modify(t.index, t.set, now));
     },
+    addItems: (items) => addItems(state, items, nowSeconds()),
+    modifyItems: (changes) => modifyItems(state, changes, nowSeconds()),
+    addDeliveries: (deliveries) => addDeliveries(state, deliveries, nowSeconds()),
+    modifyDeliveries: (changes) => modifyDeliveries(state, changes, nowSeconds()),
     setFaults(faults) {
       return Object.assign(state.faults, faults);
     },
@@ -218,7 +267,7 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
         throw new ApiRefusal(GUANYI_ERROR_CODES.throttled, `调用过于频繁：${rule}请稍后再试`, call.method);
       }
       stats.calls[call.method] = (stats.calls[call.method] ?? 0) + 1;
-      answer = envelope(call.method, runMethod(call, state.shops));
+      answer = envelope(call.method, runMethod(call, state));
     } catch (e) {
       if (!(e instanceof ApiRefusal)) throw e;
       stats.failures[e.code] = (stats.failures[e.code] ?? 0) + 1;
@@ -240,6 +289,10 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
     res.end(text);
   }
 
+  function sizes() {
+    return { shops: state.shops.size, items: state.items.size, deliveries: state.deliveries.size, seed: state.shops.seed, moneyAsString: state.moneyAsString };
+  }
+
   async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const route = `${req.method} ${url.pathname.replace(/\/+$/, "")}`;
     const body = async <T>(schema: z.ZodType<T>): Promise<T> => {
@@ -258,13 +311,13 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
     };
     switch (route) {
       case "GET /__admin/stats":
-        return sendJson(res, 200, { ...state.stats, shops: state.shops.size, seed: state.shops.seed });
+        return sendJson(res, 200, { ...state.stats, ...sizes() });
       case "POST /__admin/stats/reset":
         resetStats();
         return sendJson(res, 200, state.stats);
       case "POST /__admin/reset": {
         simulator.reset(await body(adminSchemas.reset));
-        return sendJson(res, 200, { shops: state.shops.size, seed: state.shops.seed });
+        return sendJson(res, 200, sizes());
       }
       case "GET /__admin/faults":
         return sendJson(res, 200, state.faults);
@@ -283,6 +336,24 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
         return sendJson(res, 201, { shops: simulator.addShops((await body(adminSchemas.add)).shops) });
       case "POST /__admin/shops/modify":
         return sendJson(res, 200, { shops: simulator.modifyShops((await body(adminSchemas.modify)).shops) });
+      case "GET /__admin/items": {
+        const index = state.items.indexOfCode(url.searchParams.get("code") ?? "");
+        if (index < 0) throw new HttpError(404, "没有这个商品（需要 ?code=）");
+        return sendJson(res, 200, { item: state.items.get(index) });
+      }
+      case "POST /__admin/items":
+        return sendJson(res, 201, { items: simulator.addItems((await body(documentAdminSchemas.addItems)).items) });
+      case "POST /__admin/items/modify":
+        return sendJson(res, 200, { items: simulator.modifyItems((await body(documentAdminSchemas.modifyItems)).items) });
+      case "GET /__admin/deliveries": {
+        const index = state.deliveries.indexOfCode(url.searchParams.get("code") ?? "");
+        if (index < 0) throw new HttpError(404, "没有这个发货单（需要 ?code=）");
+        return sendJson(res, 200, { delivery: state.deliveries.get(index, state.moneyAsString) });
+      }
+      case "POST /__admin/deliveries":
+        return sendJson(res, 201, { deliveries: simulator.addDeliveries((await body(documentAdminSchemas.addDeliveries)).deliveries) });
+      case "POST /__admin/deliveries/modify":
+        return sendJson(res, 200, { deliveries: simulator.modifyDeliveries((await body(documentAdminSchemas.modifyDeliveries)).deliveries) });
       default:
         throw new HttpError(404, `没有这个管理接口：${route}`);
     }
@@ -309,18 +380,9 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
   return simulator;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, "请求体过大");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json;charset=utf-8" });
-  res.end(JSON.stringify(body));
+/** Shops, items and deliveries from one seed; deliveries name the shops and items made with them. */
+function generate(shops: number, items: number, deliveries: number, seed: number): Pick<GuanyiSimState, "shops" | "items" | "deliveries"> {
+  const shopStore = new ShopStore(shops, seed);
+  const itemStore = new ItemStore(items, seed);
+  return { shops: shopStore, items: itemStore, deliveries: new DeliveryStore(deliveries, seed, shopStore, itemStore) };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatBeijing, parseBeijing, SHOP_TYPES, ShopStore } from "./shop-store";
+import { formatBeijing, parseBeijing } from "./dataset";
+import { SHOP_TYPES, ShopStore } from "./shop-store";
 
 const DATE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 

@@ -2,6 +2,7 @@
 // Generated shops are never stored as objects: every field is a pure function of (seed, index),
 // and only the two timestamps live in typed arrays, so 100,000 shops cost under 1 MB and a page is
 // found by binary search over the shops sorted by (modify_date, id).
+import { BRANDS, CREATED_FROM_S, DATES_UNTIL_S, formatBeijing, pick, random } from "./dataset";
 
 export interface Shop {
   id: number;
@@ -46,42 +47,12 @@ const SUFFIXES: Record<string, string[]> = {
   当当V2: ["当当专营店", "当当旗舰店"],
   其他: ["线下门店", "分销仓", "批发部"],
 };
-const BRANDS = [
-  "森屿", "禾木", "蓝鲸", "南山", "初语", "木槿", "青柠", "白鹭", "云栖", "北辰", "星河", "暖阳",
-  "知味", "橘子洲", "原野", "小熊猫", "九牧里", "溪谷", "鹿角巷", "半亩田", "锦绣", "远山", "安心宝",
-  "糖果盒", "拾光", "晨曦", "素问", "竹语", "沐风", "海之蓝", "红豆坊", "金稻穗", "茶小白", "良品汇",
-];
 const CATEGORIES = ["服饰", "家居", "数码", "母婴", "美妆", "食品", "户外", "家电", "茶叶", "宠物用品", "文具", "鞋包"];
 const CITIES = ["杭州", "广州", "深圳", "义乌", "苏州", "成都", "武汉", "厦门"];
 const NOTES = ["主营店铺", "测试店铺，勿用", "双十一新开", "已停止运营", "分销专用", "由代运营公司管理"];
 
 const ID_BASE = 710944500000;
 const ID_STEP = 7;
-const BEIJING_OFFSET_S = 8 * 3600;
-/** Generated dates fall between these two (Beijing time), fixed so the dataset never changes. */
-const CREATED_FROM_S = Date.UTC(2019, 0, 1) / 1000 - BEIJING_OFFSET_S;
-const DATES_UNTIL_S = Date.UTC(2025, 11, 31, 23, 59, 59) / 1000 - BEIJING_OFFSET_S;
-
-/** Counter-based PRNG: a well-mixed 32-bit hash of (seed, index, field), as a float in [0, 1). */
-function random(seed: number, index: number, field: number): number {
-  let h = fmix(Math.imul(seed, 0x9e3779b1) ^ fmix(Math.imul(index + 1, 0x85ebca6b) ^ field));
-  h = fmix(h + field);
-  return (h >>> 0) / 4294967296;
-}
-
-function fmix(x: number): number {
-  let h = x;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
-}
-
-function pick<T>(list: readonly T[], r: number): T {
-  return list[Math.floor(r * list.length)] as T;
-}
 
 function weightedType(r: number): string {
   const total = TYPE_WEIGHTS.reduce((a, b) => a + b, 0);
@@ -91,22 +62,6 @@ function weightedType(r: number): string {
     if (x < 0) return SHOP_TYPES[i] as string;
   }
   return "其他";
-}
-
-/** `yyyy-MM-dd HH:mm:ss` in Beijing time. */
-export function formatBeijing(epochSeconds: number): string {
-  const d = new Date((epochSeconds + BEIJING_OFFSET_S) * 1000);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
-
-/** Epoch seconds of a Beijing `yyyy-MM-dd HH:mm:ss`, or undefined if it is not one. */
-export function parseBeijing(text: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  const seconds = Date.UTC(y, mo - 1, d, h, mi, s) / 1000 - BEIJING_OFFSET_S;
-  return formatBeijing(seconds) === text ? seconds : undefined;
 }
 
 function generatedFields(seed: number, index: number): ShopFields {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { SourceApiMeta } from "../types";
+import { fieldMetaSchema, sourceApiMetaSchema } from "@qiao/core";
+import type { FieldMeta, SourceApiMeta } from "../types";
 import { guanyi } from "./index";
 
 const shopApi = () => guanyi.meta.apis.find((a) => a.id === "gy.erp.shop.get") as SourceApiMeta;
@@ -56,6 +57,7 @@ describe("guanyi metadata", () => {
     expect(lists).toEqual({
       "gy.erp.shop.get": "shops",
       "gy.erp.items.get": "items",
+      "gy.erp.trade.deliverys.get": "deliverys",
       "gy.erp.vip.get": "vips",
       "gy.erp.trade.get": "orders",
       "gy.erp.supplier.get": "supplier_list",
@@ -67,5 +69,56 @@ describe("guanyi metadata", () => {
       const window = (api as SourceApiMeta).window;
       if (window) expect(keys).toEqual(expect.arrayContaining([window.start, window.end]));
     }
+  });
+
+  describe.each([
+    ["gy.erp.items.get", "商品查询", "items", ["start_date", "end_date"], "skus"],
+    ["gy.erp.trade.deliverys.get", "发货单查询", "deliverys", ["start_modify_date", "end_modify_date"], "details"],
+  ])("%s", (id, name, listKey, [start, end], nested) => {
+    const api = () => guanyi.meta.apis.find((a) => a.id === id) as SourceApiMeta;
+
+    it("is a valid source API keyed by code, paged, with an incremental modification window", () => {
+      expect(sourceApiMetaSchema.safeParse(api()).success).toBe(true);
+      expect(api()).toMatchObject({
+        name,
+        listKey,
+        idField: "code",
+        paging: { pageNo: "page_no", pageSize: "page_size", defaultPageSize: 50, maxPageSize: 100 },
+        window: { start, end },
+      });
+      const presets = Object.fromEntries(api().request.filter((f) => f.preset).map((f) => [f.key, f.preset]));
+      expect(presets).toEqual({
+        [start!]: "{{LAST_SYNC_TIME datetime}}",
+        [end!]: "{{CURRENT_TIME datetime}}",
+        page_size: "{{PAGINATION_PAGE_SIZE}}",
+        page_no: "{{PAGINATION_START_PAGE}}",
+      });
+      expect(api().response.map((f) => f.key)).toContain("code");
+    });
+
+    it(`labels every field, ${nested} item by item included`, () => {
+      const all = (fields: FieldMeta[]): FieldMeta[] => fields.flatMap((f) => [f, ...all(f.fields ?? [])]);
+      for (const f of [...api().request, ...all(api().response)]) {
+        expect(fieldMetaSchema.safeParse(f).success).toBe(true);
+        expect(f.label.trim()).not.toBe("");
+        expect(f.labelEn.trim()).not.toBe("");
+      }
+      const list = api().response.find((f) => f.key === nested);
+      expect(list).toMatchObject({ type: "array" });
+      expect(list!.fields!.map((f) => f.key)).toEqual(expect.arrayContaining(nested === "skus" ? ["id", "code", "name", "sales_price"] : ["item_code", "sku_code", "qty", "price", "amount"]));
+      for (const parent of api().response) expect(new Set(parent.fields?.map((f) => f.key)).size).toBe(parent.fields?.length ?? 0);
+      expect(new Set(api().response.map((f) => f.key)).size).toBe(api().response.length);
+    });
+  });
+
+  it("types delivery money as number (numbers and numeric strings both map) and the status as an object", () => {
+    const api = guanyi.meta.apis.find((a) => a.id === "gy.erp.trade.deliverys.get") as SourceApiMeta;
+    const field = (key: string, fields = api.response) => fields.find((f) => f.key === key);
+    for (const key of ["amount", "payment", "post_fee", "discount_fee"]) expect(field(key)?.type).toBe("number");
+    const details = field("details")!.fields!;
+    for (const key of ["qty", "price", "amount", "amount_after"]) expect(field(key, details)?.type).toBe("number");
+    const status = field("delivery_statusInfo");
+    expect(status).toMatchObject({ type: "object" });
+    expect(status!.fields!.map((f) => [f.key, f.type])).toEqual(expect.arrayContaining([["delivery", "integer"], ["delivery_date", "datetime"]]));
   });
 });

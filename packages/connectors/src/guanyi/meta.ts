@@ -1,31 +1,13 @@
 // 管易云 metadata: what the editor and the engine know about the platform's read methods.
-// Fields and labels follow shared/protocols/guanyi.md; for the methods other than
-// gy.erp.shop.get the response lists only the commonly documented key fields.
+// Fields and labels follow shared/protocols/guanyi.md and guanyi-documents.md; 商品 and 发货单 are
+// in their own files. For 会员, 订单 and 供应商 the response lists only the commonly documented key fields.
 import { z } from "zod";
-import type { ConnectorMeta, FieldMeta, SourceApiMeta } from "../types";
+import type { ConnectorMeta, SourceApiMeta } from "../types";
+import { deliveriesApi } from "./deliveries-meta";
+import { itemsApi } from "./items-meta";
+import { DATE_HELP, MODIFIED, PAGING, PAGING_FIELDS, timeWindow } from "./meta-common";
 
 export const GUANYI_PLATFORM = "guanyi";
-
-/** The paging every Guanyi list method shares (page_size above 100 is not supported). */
-const PAGING: SourceApiMeta["paging"] = { pageNo: "page_no", pageSize: "page_size", defaultPageSize: 50, maxPageSize: 100 };
-
-const PAGING_FIELDS: FieldMeta[] = [
-  { key: "page_size", label: "每页条数", labelEn: "Page size", type: "integer", preset: "{{PAGINATION_PAGE_SIZE}}" },
-  { key: "page_no", label: "页码", labelEn: "Page number", type: "integer", preset: "{{PAGINATION_START_PAGE}}" },
-];
-
-const DATE_HELP = "yyyy-MM-dd HH:mm:ss（北京时间）";
-
-/** A time window as a pair of request fields; the end defaults to now, for incremental syncs. */
-function timeWindow(start: string, end: string, labels: { start: string; end: string; en: string }, note = ""): FieldMeta[] {
-  const description = note ? `${DATE_HELP}；${note}` : DATE_HELP;
-  return [
-    { key: start, label: labels.start, labelEn: `${labels.en} from`, type: "datetime", description },
-    { key: end, label: labels.end, labelEn: `${labels.en} until`, type: "datetime", preset: "{{CURRENT_TIME datetime}}", description },
-  ];
-}
-
-const MODIFIED = { start: "修改开始时间", end: "修改结束时间", en: "Modified" };
 
 export const credentialsSchema = z.object({
   appkey: z.string().trim().min(1, "请填写 appkey"),
@@ -59,32 +41,6 @@ const shopApi: SourceApiMeta = {
   idField: "id",
   paging: PAGING,
   window: { start: "modify_start_date", end: "modify_end_date" },
-};
-
-const itemsApi: SourceApiMeta = {
-  kind: "source",
-  id: "gy.erp.items.get",
-  name: "商品查询",
-  nameEn: "Query items",
-  request: [
-    ...timeWindow("start_date", "end_date", MODIFIED, "开始与结束时间成对使用"),
-    { key: "code", label: "商品代码", labelEn: "Item code", type: "string" },
-    ...PAGING_FIELDS,
-  ],
-  response: [
-    { key: "id", label: "ID", labelEn: "ID", type: "string" },
-    { key: "code", label: "商品代码", labelEn: "Item code", type: "string" },
-    { key: "name", label: "商品名称", labelEn: "Item name", type: "string" },
-    { key: "simple_name", label: "商品简称", labelEn: "Short name", type: "string" },
-    { key: "category_name", label: "商品类别", labelEn: "Category", type: "string" },
-    { key: "sales_price", label: "标准售价", labelEn: "Sales price", type: "number" },
-    { key: "create_date", label: "创建时间", labelEn: "Created at", type: "datetime" },
-    { key: "modify_date", label: "修改时间", labelEn: "Modified at", type: "datetime" },
-  ],
-  listKey: "items",
-  idField: "id",
-  paging: PAGING,
-  window: { start: "start_date", end: "end_date" },
 };
 
 const vipApi: SourceApiMeta = {
@@ -121,7 +77,7 @@ const tradeApi: SourceApiMeta = {
   name: "订单查询",
   nameEn: "Query orders",
   request: [
-    ...timeWindow("start_date", "end_date", { start: "开始时间", end: "结束时间", en: "Time" }, "按 date_type 指定的时间"),
+    ...timeWindow("start_date", "end_date", { start: "开始时间", end: "结束时间", en: "Time" }, { note: "按 date_type 指定的时间" }),
     {
       key: "date_type",
       label: "时间类型",
@@ -190,8 +146,14 @@ export const meta: ConnectorMeta = {
     { key: "sessionkey", label: "sessionkey", labelEn: "Session key", secret: true, type: "string" },
     { key: "secret", label: "secret", labelEn: "Secret", secret: true, type: "string" },
   ],
-  apis: [shopApi, itemsApi, vipApi, tradeApi, supplierApi],
+  apis: [shopApi, itemsApi, deliveriesApi, vipApi, tradeApi, supplierApi],
 };
+
+/**
+ * APIs whose modification window Guanyi documents as "必须搭配使用" (a pair): the source never
+ * sends one bound without the other (guanyi-documents.md § Unknown / our choice).
+ */
+export const PAIRED_WINDOW_APIS: ReadonlySet<string> = new Set([itemsApi.id, deliveriesApi.id]);
 
 export function findSourceApi(id: string): SourceApiMeta | undefined {
   return meta.apis.find((a): a is SourceApiMeta => a.kind === "source" && a.id === id);

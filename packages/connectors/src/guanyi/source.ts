@@ -5,7 +5,15 @@ import { ConnectorError } from "../errors";
 import { scrub } from "../scrub";
 import type { ConnectionConfig, ReadRequest, SourceApiMeta, SourceClient, SourcePage } from "../types";
 import { GuanyiClient, type Envelope } from "./client";
-import { findSourceApi, GUANYI_PLATFORM } from "./meta";
+import { findSourceApi, GUANYI_PLATFORM, PAIRED_WINDOW_APIS } from "./meta";
+
+/**
+ * Where a paired modification window starts when its start was left out (a first sync, with
+ * LAST_SYNC_TIME still empty): earlier than any Guanyi record. Guanyi documents the pair as
+ * "必须搭配使用" without saying what a lone bound does (guanyi-documents.md § Unknown / our
+ * choice), so the source never sends one alone.
+ */
+export const PAIRED_WINDOW_FLOOR = "2000-01-01 00:00:00";
 
 function pageOf(envelope: Envelope, api: SourceApiMeta, pageNo: number, scrubValues: string[]): SourcePage {
   const list = envelope[api.listKey];
@@ -33,6 +41,21 @@ function recordsSchema(idField: string): z.ZodType {
   return schema;
 }
 
+const given = (v: unknown) => v !== undefined && v !== null && v !== "";
+
+/** `yyyy-MM-dd HH:mm:ss` in Beijing time (UTC+8, no daylight saving), as Guanyi's datetimes are. */
+function beijingNow(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** The params with a lone bound of a paired window completed: from the floor, or until now. */
+function withPairedWindow(api: SourceApiMeta, params: Record<string, unknown>): Record<string, unknown> {
+  if (!api.window || !PAIRED_WINDOW_APIS.has(api.id)) return params;
+  const { start, end } = api.window;
+  if (given(params[start]) === given(params[end])) return params;
+  return given(params[start]) ? { ...params, [end]: beijingNow() } : { ...params, [start]: PAIRED_WINDOW_FLOOR };
+}
+
 function sourceApi(id: string): SourceApiMeta {
   const api = findSourceApi(id);
   if (!api) throw new ConnectorError("request", GUANYI_PLATFORM, `管易云连接器没有查询接口 ${id}：请在方案中重新选择接口`);
@@ -56,9 +79,11 @@ export function createGuanyiSource(config: ConnectionConfig): SourceClient {
       if (pageSize < Number(req.pageSize)) {
         client.logger?.warn(`管易云每页最多 ${api.paging.maxPageSize} 条，已按最大值分页`, { method: api.id, requested: req.pageSize, pageSize });
       }
+      const filter = withPairedWindow(api, req.params);
+      if (filter !== req.params) client.logger?.debug("管易云修改时间须成对使用，已补齐缺少的一端", { method: api.id, window: api.window });
       let pageNo = Number.isInteger(req.startPage) && req.startPage > 0 ? req.startPage : 1;
       for (;;) {
-        const params = { ...req.params, [api.paging.pageNo]: pageNo, [api.paging.pageSize]: pageSize };
+        const params = { ...filter, [api.paging.pageNo]: pageNo, [api.paging.pageSize]: pageSize };
         const page = pageOf(await client.call(api.id, params, req.signal), api, pageNo, client.scrubValues);
         client.logger?.debug("管易云已读取一页", { method: api.id, pageNo, records: page.records.length, total: page.total });
         yield page;

@@ -1,0 +1,350 @@
+// The simulator's 发货单 (gy.erp.trade.deliverys.get): N deliveries generated from a seed, naming
+// the seeded shops and items, plus whatever the admin endpoint adds or modifies. Shapes follow
+// shared/protocols/guanyi-documents.md (the 2025 sample). Choices where the doc is silent:
+// - Money is computed in fen: a detail's `amount` = qty × price, `amount_after` = amount −
+//   discount_fee; the header's `qty`, `amount` and `discount_fee` are the sums of its details,
+//   `payment` = amount − discount_fee + post_fee (0 for 货到付款, which owes it as `unpaid_amount`).
+// - Some detail lines have qty 0: cancelled lines (`refund` 1) and zero-quantity gifts; other gifts
+//   have qty 1 and price 0 (`is_gift` 1).
+// - About 3 % are 作废 (`cancel` 1); the `del` filter hides them unless `del` = 1, as documented.
+// - `warehouse_code` is one of WH01 主仓 / WH02 华东仓 / WH03 华南仓 (other schemes rely on these).
+// - Absent values: `pay_time` null (货到付款), `seller_memo` "", `vip_real_name` missing on half.
+// - Rows are sorted by modify_date (the only time filter served), then code; window bounds are
+//   inclusive (guanyi-documents.md § Unknown / our choice). A detail's `item_sku_id` is the sku's
+//   `id`, as that section assumes.
+// - Deliveries are snapshots: renaming a shop or repricing an item later changes no delivery.
+// - Money is kept as JSON numbers; `render(…, true)` turns the fields the 2025 sample sends as
+//   strings into strings (header amount, payment, post_fee, cod_fee, discount_fee, post_cost,
+//   unpaid_amount; detail price, amount, discount_fee, amount_after, post_fee).
+import { between, beijingSeconds, DATES_UNTIL_S, formatBeijing, pick, random, yuan } from "./dataset";
+import type { Delivery, DeliveryChanges, DeliveryDetail, DeliveryQuery, LineSpec, NewDelivery } from "./delivery-types";
+import { WAREHOUSES } from "./delivery-types";
+import { compareText, type ItemStore } from "./item-store";
+import type { ShopStore } from "./shop-store";
+
+const HEADER_MONEY = ["amount", "payment", "post_fee", "cod_fee", "discount_fee", "post_cost", "unpaid_amount"] as const;
+const DETAIL_MONEY = ["price", "amount", "discount_fee", "amount_after", "post_fee"] as const;
+
+const EXPRESS: [string, string, string][] = [
+  ["SF", "顺丰速运", "SF"],
+  ["YTO", "圆通速递", "YT"],
+  ["ZTO", "中通快递", "ZT"],
+  ["YD", "韵达快递", "YD"],
+  ["JD", "京东物流", "JDV"],
+];
+const AREAS = ["广东省-广州市-番禺区", "浙江省-杭州市-西湖区", "江苏省-苏州市-工业园区", "上海市-上海市-浦东新区", "北京市-北京市-朝阳区", "四川省-成都市-武侯区", "湖北省-武汉市-洪山区", "福建省-厦门市-思明区"];
+const ROADS = ["文一西路", "中山大道", "人民路", "解放路", "建设路", "科技园南路"];
+const SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
+const GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "婷", "飞", "诚燕"];
+const BUYER_MEMOS = ["请尽快发货", "不要放快递柜", "送人的，不要放发票", "周末送货"];
+const SELLER_MEMOS = ["加急", "已电话确认地址", "换货补发"];
+const CLERKS = ["系统", "胡诚燕", "仓库-小李", "客服-阿May"];
+
+const CODE_BASE = 842184100000;
+const TRADE_BASE = 842185100000;
+const DETAIL_ID_BASE = 842186100000;
+/** Detail ids per delivery (lines per delivery are capped at this). */
+export const MAX_LINES = 64;
+const FIRST_CREATED_S = beijingSeconds(2024, 1, 1);
+
+interface Entry {
+  delivery: Delivery;
+  modified: number;
+}
+
+const fenOf = (yuanValue: number | string) => Math.round(Number(yuanValue) * 100);
+
+/** Details with their money, and the header fields that are sums of them. */
+function priced(index: number, tradeCode: string, platformCode: string, lines: LineSpec[], postFen: number, cod: boolean) {
+  let qty = 0;
+  let amountFen = 0;
+  let discountFen = 0;
+  const details = lines.map((line, j): DeliveryDetail => {
+    const originFen = fenOf(line.sku.sales_price);
+    const priceFen = line.isGift ? 0 : (line.priceFen ?? originFen);
+    const lineAmount = line.qty * priceFen;
+    const lineDiscount = Math.min(line.discountFen ?? 0, lineAmount);
+    qty += line.qty;
+    amountFen += lineAmount;
+    discountFen += lineDiscount;
+    return {
+      id: DETAIL_ID_BASE + index * MAX_LINES + j,
+      trade_code: tradeCode,
+      platform_code: platformCode,
+      oid: "",
+      item_id: String(line.item.id),
+      item_sku_id: String(line.sku.id),
+      item_code: line.item.code,
+      item_name: line.item.name,
+      sku_code: line.sku.code,
+      sku_name: line.sku.name,
+      qty: line.qty,
+      price: yuan(priceFen),
+      amount: yuan(lineAmount),
+      discount_fee: yuan(lineDiscount),
+      amount_after: yuan(lineAmount - lineDiscount),
+      post_fee: 0,
+      origin_price: yuan(originFen),
+      tax_rate: 0,
+      tax_amount: 0,
+      refund: line.refund ? 1 : 0,
+      is_gift: line.isGift ? 1 : 0,
+      order_type: "Sales",
+      barcode: line.sku.bar_code,
+      memo: line.refund ? "已取消" : "",
+    };
+  });
+  const due = amountFen - discountFen + postFen;
+  return {
+    qty,
+    amount: yuan(amountFen),
+    payment: cod ? 0 : yuan(due),
+    post_fee: yuan(postFen),
+    cod_fee: cod ? 5 : 0,
+    discount_fee: yuan(discountFen),
+    unpaid_amount: cod ? yuan(due) : 0,
+    refund: details.some((d) => d.refund === 1) ? (1 as const) : (0 as const),
+    details,
+  };
+}
+
+function generatedLines(seed: number, index: number, items: ItemStore): LineSpec[] {
+  const r = (field: number) => random(seed, index, 200 + field);
+  const count = r(0) < 0.55 ? 1 : between(2, 5, r(1));
+  return Array.from({ length: count }, (_, j) => {
+    const q = (field: number) => random(seed, index * MAX_LINES + j, 300 + field);
+    const item = items.view(between(0, items.generated - 1, q(0)));
+    const sku = pick(item.skus, q(1));
+    const kind = q(2);
+    if (kind < 0.08) return { item, sku, qty: 0, isGift: q(3) < 0.3, refund: true };
+    if (kind < 0.14) return { item, sku, qty: 1, isGift: true };
+    const qty = q(4) < 0.7 ? 1 : between(2, 6, q(5));
+    const originFen = fenOf(sku.sales_price);
+    const priceFen = q(6) < 0.3 ? Math.round((originFen * 0.9) / 10) * 10 : originFen;
+    const discountFen = q(7) < 0.2 ? Math.round(qty * priceFen * 0.05) : 0;
+    return { item, sku, qty, priceFen, discountFen };
+  });
+}
+
+export class DeliveryStore {
+  readonly seed: number;
+  private readonly entries: Entry[] = [];
+  private readonly byCode = new Map<string, number>();
+  private order: number[] | undefined;
+
+  /** `count` deliveries naming the generated shops and items; none if either set is empty. */
+  constructor(count: number, seed: number, shops: ShopStore, items: ItemStore) {
+    this.seed = seed;
+    if (shops.generated === 0 || items.generated === 0) return;
+    for (let i = 0; i < count; i++) this.generate(i, shops, items);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  get(index: number, moneyAsString = false): Delivery {
+    return render((this.entries[index] as Entry).delivery, moneyAsString);
+  }
+
+  indexOfCode(code: string): number {
+    return this.byCode.get(code) ?? -1;
+  }
+
+  /** Rows matching the filter (`total`) and the requested slice, in (modify_date, code) order. */
+  query(filter: DeliveryQuery, offset: number, limit: number, moneyAsString = false): { total: number; deliverys: Delivery[] } {
+    const from = filter.modifiedFrom ?? Number.NEGATIVE_INFINITY;
+    const to = filter.modifiedTo ?? Number.POSITIVE_INFINITY;
+    const hits = this.sorted().filter((i) => {
+      const { delivery: d, modified } = this.entries[i] as Entry;
+      return (
+        modified >= from &&
+        modified <= to &&
+        (filter.includeCancelled || d.cancel === 0) &&
+        (filter.code === undefined || d.code === filter.code) &&
+        (filter.shopCode === undefined || d.shop_code === filter.shopCode) &&
+        (filter.warehouseCode === undefined || d.warehouse_code === filter.warehouseCode)
+      );
+    });
+    return { total: hits.length, deliverys: hits.slice(offset, offset + limit).map((i) => this.get(i, moneyAsString)) };
+  }
+
+  /** Adds a delivery created, paid and modified at `now` (epoch seconds), not yet shipped. */
+  add(spec: NewDelivery, now: number): Delivery {
+    const index = this.entries.length;
+    const code = spec.code ?? this.freeCode(index);
+    if (this.byCode.has(code)) throw new Error(`发货单 ${code} 已存在`);
+    if (spec.lines.length === 0 || spec.lines.length > MAX_LINES) throw new Error(`发货单需要 1 到 ${MAX_LINES} 行明细`);
+    const tradeCode = `SO${TRADE_BASE + index * 17}`;
+    const platformCode = spec.platform_code ?? `Q${TRADE_BASE + index * 17}`;
+    const cod = spec.cod ?? false;
+    const time = formatBeijing(now);
+    const p = priced(index, tradeCode, platformCode, spec.lines, fenOf(spec.post_fee ?? 0), cod);
+    const delivery: Delivery = {
+      code,
+      platform_code: platformCode,
+      create_date: time,
+      modify_date: time,
+      pay_time: cod ? null : time,
+      ...moneyFields(p),
+      post_cost: 0,
+      cod,
+      cancel: 0,
+      shop_code: spec.shop.code,
+      shop_name: spec.shop.name,
+      warehouse_code: spec.warehouse_code,
+      warehouse_name: WAREHOUSES[spec.warehouse_code],
+      vip_code: "",
+      vip_name: "",
+      express_code: "",
+      express_name: "",
+      express_no: null,
+      receiver_name: "",
+      receiver_phone: null,
+      receiver_mobile: "",
+      receiver_zip: "",
+      receiver_address: "",
+      area_name: "",
+      buyer_memo: spec.buyer_memo ?? null,
+      seller_memo: spec.seller_memo ?? "",
+      create_name: "模拟器",
+      sync_status: 0,
+      invoices: [],
+      payments: null,
+      details: p.details,
+      delivery_statusInfo: { delivery: 0, delivery_date: null, delivery_name: null, cancel: false, intercept: false, scan: false, weight: false, wms: 0, print_express: false },
+    };
+    this.insert({ delivery, modified: now });
+    return this.get(index);
+  }
+
+  /** Changes a delivery (and its lines, if given) and sets its modify_date to `now`. */
+  modify(index: number, changes: DeliveryChanges, lines: LineSpec[] | undefined, now: number): Delivery {
+    const entry = this.entries[index] as Entry;
+    const modified = Math.max(now, entry.modified);
+    const d = structuredClone(entry.delivery);
+    const { warehouse_code, cancel, delivery, ...plain } = changes;
+    Object.assign(d, plain);
+    if (warehouse_code !== undefined) Object.assign(d, { warehouse_code, warehouse_name: WAREHOUSES[warehouse_code] });
+    if (cancel !== undefined) {
+      d.cancel = cancel;
+      d.delivery_statusInfo.cancel = cancel === 1;
+    }
+    if (delivery !== undefined) {
+      d.delivery_statusInfo.delivery = delivery;
+      d.delivery_statusInfo.delivery_date = delivery === 2 ? formatBeijing(modified) : null;
+    }
+    if (lines) {
+      if (lines.length === 0 || lines.length > MAX_LINES) throw new Error(`发货单需要 1 到 ${MAX_LINES} 行明细`);
+      const first = d.details[0];
+      const p = priced(index, first?.trade_code ?? "", d.platform_code, lines, fenOf(d.post_fee), d.cod);
+      Object.assign(d, moneyFields(p), { details: p.details });
+    }
+    d.modify_date = formatBeijing(modified);
+    entry.delivery = d;
+    entry.modified = modified;
+    this.order = undefined;
+    return this.get(index);
+  }
+
+  private generate(index: number, shops: ShopStore, items: ItemStore): void {
+    const r = (field: number) => random(this.seed, index, 400 + field);
+    const shop = shops.get(between(0, shops.generated - 1, r(0)));
+    const created = FIRST_CREATED_S + Math.floor(r(1) * (DATES_UNTIL_S - 3 * 86400 - FIRST_CREATED_S));
+    const modified = created + between(600, 3 * 86400, r(2));
+    const cod = r(3) < 0.05;
+    const cancelled = r(4) < 0.03;
+    const status = cancelled ? 0 : r(5) < 0.85 ? 2 : r(5) < 0.92 ? 0 : r(5) < 0.97 ? 1 : -1;
+    const [expressCode, expressName, expressPrefix] = pick(EXPRESS, r(6));
+    const receiver = `${pick(SURNAMES, r(7))}${pick(GIVEN, r(8))}`;
+    const area = pick(AREAS, r(9));
+    const warehouse = r(10) < 0.6 ? "WH01" : r(10) < 0.85 ? "WH02" : "WH03";
+    const tradeCode = `SO${TRADE_BASE + index * 17}`;
+    const platformCode = String(1e15 + Math.floor(r(11) * 8e15));
+    const p = priced(index, tradeCode, platformCode, generatedLines(this.seed, index, items), r(12) < 0.6 ? 0 : between(5, 15, r(13)) * 100, cod);
+    const vip = `${receiver}${between(100, 999, r(14))}`;
+    const delivery: Delivery = {
+      code: this.freeCode(index),
+      platform_code: platformCode,
+      create_date: formatBeijing(created),
+      modify_date: formatBeijing(modified),
+      pay_time: cod ? null : formatBeijing(created - between(60, 7200, r(15))),
+      ...moneyFields(p),
+      post_cost: between(6, 12, r(16)),
+      cod,
+      cancel: cancelled ? 1 : 0,
+      shop_code: shop.code,
+      shop_name: shop.name,
+      warehouse_code: warehouse,
+      warehouse_name: WAREHOUSES[warehouse],
+      vip_code: vip,
+      vip_name: vip,
+      ...(r(17) < 0.5 ? { vip_real_name: receiver } : {}),
+      express_code: expressCode,
+      express_name: expressName,
+      express_no: status === 2 || status === 1 ? `${expressPrefix}${String(Math.floor(r(18) * 1e12)).padStart(12, "0")}` : cancelled ? "" : null,
+      receiver_name: receiver,
+      receiver_phone: r(19) < 0.1 ? `0571-${between(80000000, 89999999, r(20))}` : null,
+      receiver_mobile: `1${between(3, 9, r(21))}${String(Math.floor(r(22) * 1e9)).padStart(9, "0")}`,
+      receiver_zip: r(23) < 0.2 ? String(between(100000, 850000, r(24))) : "",
+      receiver_address: `${area.replace(/-/g, "")}${pick(ROADS, r(25))}${between(1, 999, r(26))}号`,
+      area_name: area,
+      buyer_memo: r(27) < 0.8 ? null : pick(BUYER_MEMOS, r(28)),
+      seller_memo: r(29) < 0.85 ? "" : pick(SELLER_MEMOS, r(30)),
+      create_name: pick(CLERKS, r(31)),
+      sync_status: r(32) < 0.9 ? 1 : 0,
+      invoices: [],
+      payments: null,
+      details: p.details,
+      delivery_statusInfo: {
+        delivery: status,
+        delivery_date: status === 2 ? formatBeijing(modified) : null,
+        delivery_name: status === 2 ? pick(CLERKS, r(33)) : null,
+        cancel: cancelled,
+        intercept: false,
+        scan: status === 2,
+        weight: status === 2 && r(34) < 0.5,
+        wms: 0,
+        print_express: status >= 1,
+      },
+    };
+    this.insert({ delivery, modified });
+  }
+
+  /** Generated codes follow the index; an admin-chosen code may have taken one, so skip ahead. */
+  private freeCode(index: number): string {
+    for (let i = index; ; i++) {
+      const code = `SDO${CODE_BASE + i * 17}`;
+      if (!this.byCode.has(code)) return code;
+    }
+  }
+
+  private insert(entry: Entry): void {
+    this.byCode.set(entry.delivery.code, this.entries.length);
+    this.entries.push(entry);
+    this.order = undefined;
+  }
+
+  private sorted(): number[] {
+    if (!this.order) {
+      const e = this.entries;
+      this.order = e.map((_, i) => i).sort((a, b) => (e[a] as Entry).modified - (e[b] as Entry).modified || compareText((e[a] as Entry).delivery.code, (e[b] as Entry).delivery.code));
+    }
+    return this.order;
+  }
+}
+
+/** The header fields that follow from the details (the details themselves go last, as in the sample). */
+function moneyFields(p: ReturnType<typeof priced>) {
+  const { qty, amount, payment, post_fee, cod_fee, discount_fee, unpaid_amount, refund } = p;
+  return { qty, amount, payment, post_fee, cod_fee, discount_fee, unpaid_amount, refund };
+}
+
+/** A copy of the delivery, money as strings when asked (the 2025 shape). */
+function render(delivery: Delivery, moneyAsString: boolean): Delivery {
+  const copy = structuredClone(delivery);
+  if (!moneyAsString) return copy;
+  for (const key of HEADER_MONEY) copy[key] = String(copy[key]);
+  for (const detail of copy.details) for (const key of DETAIL_MONEY) detail[key] = String(detail[key]);
+  return copy;
+}
