@@ -122,7 +122,7 @@ const SEEDED: Record<Exclude<BaseDataKind, "customer" | "material">, readonly Ba
 };
 
 export type CatalogKind = keyof typeof SEEDED;
-export const ADDABLE_KINDS = ["stock", "unit", "org"] as const satisfies readonly CatalogKind[];
+export const ADDABLE_KINDS = ["stock", "unit"] as const satisfies readonly CatalogKind[];
 
 /** Looks up the forms' own records (customers, materials) by number. */
 export type RecordLookup = (number: string) => BaseDataEntry | undefined;

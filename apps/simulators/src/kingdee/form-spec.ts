@@ -98,3 +98,16 @@ export function fieldKeyResolver(keys: readonly string[]): (key: string) => stri
   const byLower = new Map(keys.map((k) => [k.toLowerCase(), k]));
   return (key) => byLower.get(key.toLowerCase());
 }
+
+/**
+ * A configured required set (KINGDEE_SIM_*_REQUIRED_FIELDS) in the form's own spelling; an unknown
+ * key is a configuration mistake, refused at start naming the key.
+ */
+export function requiredKeys(formId: string, fields: Record<string, FieldSpec>, keys: readonly string[]): string[] {
+  const resolve = fieldKeyResolver(Object.keys(fields));
+  return keys.map((key) => {
+    const resolved = resolve(key);
+    if (!resolved) throw new Error(`金蝶模拟器：${formId} 没有字段 ${key}，不能设为必填`);
+    return resolved;
+  });
+}

@@ -3,7 +3,7 @@
 // flagged there, so an absent one gets the coding rule's WL000001 … — ours). The sub-heads'
 // defaults (物料属性 1 外购, 存货类别 CHLB01_SYS, 基本单位 Pcs, other units = the base unit) stand in for
 // the "defaulted" of the doc; the values are ours.
-import type { FieldSpec, FormSpec } from "./form-spec";
+import { requiredKeys, type FieldSpec, type FormSpec } from "./form-spec";
 
 type Row = Record<string, unknown>;
 const baseUnit = (head: Row) => (head.SubHeadEntity as Row | undefined)?.FBaseUnitId;
@@ -47,7 +47,7 @@ export function materialSpec(required: readonly string[] = DEFAULT_MATERIAL_REQU
     numberKey: "FNumber",
     autoNumber: (n) => `WL${String(n).padStart(6, "0")}`,
     fields: FIELDS,
-    required,
+    required: requiredKeys("BD_MATERIAL", FIELDS, required),
     lockedWhenAudited: false,
     firstId: 200001,
   };

@@ -6,7 +6,7 @@
 // stock status KCZT01_SYS, FMustQty = FRealQty. Amounts are computed on save (ours): the tax-inclusive
 // price FTaxPrice (or FPrice × (1 + rate)) × FRealQty − FDiscount = FAllAmount, split into FAmount and
 // FTaxAmount by FEntryTaxRate (percent); the head's SubHeadEntity sums them.
-import type { FieldSpec, FormSpec } from "./form-spec";
+import { requiredKeys, type FieldSpec, type FormSpec } from "./form-spec";
 
 type Row = Record<string, unknown>;
 const head = (key: string) => (h: Row) => h[key];
@@ -99,7 +99,7 @@ export function outstockSpec(required: readonly string[] = DEFAULT_OUTSTOCK_REQU
     numberKey: "FBillNo",
     autoNumber: (n) => `XSCKD${String(n).padStart(6, "0")}`,
     fields: FIELDS,
-    required,
+    required: requiredKeys("SAL_OUTSTOCK", FIELDS, required),
     entry: { key: "FEntity", label: "明细信息", idKey: "FEntryID" },
     lockedWhenAudited: true,
     firstId: 300001,
