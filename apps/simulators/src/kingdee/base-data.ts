@@ -16,8 +16,8 @@ export interface CustomerField {
 
 const entries = (...rows: [number, string, string][]): BaseDataEntry[] => rows.map(([id, number, name]) => ({ id, number, name }));
 
-const ORGANISATIONS = entries([1, "100", "总公司"], [100006, "101", "华东销售公司"], [100007, "102", "华南销售公司"], [100008, "103", "电商事业部"]);
-const CURRENCIES = entries(
+export const ORGANISATIONS = entries([1, "100", "总公司"], [100006, "101", "华东销售公司"], [100007, "102", "华南销售公司"], [100008, "103", "电商事业部"]);
+export const CURRENCIES = entries(
   [1, "PRE001", "人民币"],
   [2, "PRE002", "香港元"],
   [3, "PRE003", "欧元"],
@@ -72,4 +72,100 @@ export const SYSTEM_FIELDS: Record<string, string> = {
 
 export function labelOf(key: string): string {
   return CUSTOMER_FIELDS[key]?.label ?? SYSTEM_FIELDS[key] ?? key;
+}
+
+// ---- Base data the document forms (BD_MATERIAL, SAL_OUTSTOCK) refer to ----------------------
+// Codes follow shared/protocols/kingdee-documents.md (unit Pcs, XSCKD01_SYS, PRE001, KCZT01_SYS,
+// HLTX01_SYS, CHLB01_SYS, WLDSFL01_SYS, SL31_SYS); names and the other entries are ours. The stock
+// codes CK001… are deliberately not Guanyi's warehouse codes (WH01…): a value map translates them.
+
+/** What a base-data reference points to; `customer` and `material` are the forms' own records. */
+export type BaseDataKind =
+  | "org"
+  | "unit"
+  | "stock"
+  | "billType"
+  | "currency"
+  | "stockStatus"
+  | "exchangeType"
+  | "dept"
+  | "staff"
+  | "materialGroup"
+  | "category"
+  | "taxRate"
+  | "taxType"
+  | "customer"
+  | "material";
+
+const SEEDED: Record<Exclude<BaseDataKind, "customer" | "material">, readonly BaseDataEntry[]> = {
+  org: ORGANISATIONS,
+  unit: entries([10101, "Pcs", "件"], [10102, "Box", "箱"], [10103, "Set", "套"], [10104, "Bottle", "瓶"], [10105, "kg", "千克"], [10106, "g", "克"]),
+  stock: entries([100701, "CK001", "主仓"], [100702, "CK002", "华东仓"], [100703, "CK003", "华南仓"]),
+  billType: entries(
+    [100801, "XSCKD01_SYS", "标准销售出库单"],
+    [100802, "XSCKD02_SYS", "寄售出库单"],
+    [100803, "XSCKD03_SYS", "零售出库单"],
+    [100804, "XSCKD04_SYS", "分销购销出库单"],
+    [100805, "XSCKD05_SYS", "VMI出库单"],
+    [100806, "XSCKD06_SYS", "现销出库单"],
+    [100807, "XSCKD07_SYS", "B2C销售出库单"],
+  ),
+  currency: CURRENCIES,
+  stockStatus: entries([10000, "KCZT01_SYS", "可用"], [10001, "KCZT02_SYS", "待检"], [10002, "KCZT03_SYS", "冻结"]),
+  exchangeType: entries([1, "HLTX01_SYS", "固定汇率"], [2, "HLTX02_SYS", "浮动汇率"]),
+  dept: entries([100201, "BM000001", "销售部"], [100202, "BM000014", "电商部"], [100203, "BM000020", "仓储部"]),
+  staff: entries([100301, "001_GW000022_1", "张敏"], [100302, "001_GW000023_1", "李强"]),
+  materialGroup: entries([100901, "01", "成品"], [100902, "02", "原料"], [100903, "03", "包材"]),
+  category: entries([241, "CHLB01_SYS", "原材料"], [242, "CHLB02_SYS", "辅助材料"], [245, "CHLB05_SYS", "产成品"], [246, "CHLB06_SYS", "服务"]),
+  taxRate: entries([231, "SL31_SYS", "13%增值税"], [232, "SL32_SYS", "9%增值税"], [233, "SL33_SYS", "6%增值税"], [234, "SL34_SYS", "0%增值税"]),
+  taxType: entries([1001, "WLDSFL01_SYS", "货物"], [1002, "WLDSFL02_SYS", "劳务"]),
+};
+
+export type CatalogKind = keyof typeof SEEDED;
+export const ADDABLE_KINDS = ["stock", "unit"] as const satisfies readonly CatalogKind[];
+
+/** Looks up the forms' own records (customers, materials) by number. */
+export type RecordLookup = (number: string) => BaseDataEntry | undefined;
+
+/**
+ * One simulator's base data: the seeded catalogs plus what the admin API added, and the
+ * customers / materials saved through the forms. Lookups are global, not per 使用组织 (the doc's
+ * "our choice"), and compare codes exactly.
+ */
+export class BaseData {
+  private catalogs = new Map<CatalogKind, BaseDataEntry[]>();
+  private nextId = 900001;
+
+  constructor(private readonly records: Record<"customer" | "material", RecordLookup>) {
+    this.reset();
+  }
+
+  reset(): void {
+    this.catalogs = new Map(Object.entries(SEEDED).map(([kind, list]) => [kind as CatalogKind, list.map((e) => ({ ...e }))]));
+    this.nextId = 900001;
+  }
+
+  find(kind: BaseDataKind, number: string): BaseDataEntry | undefined {
+    if (kind === "customer" || kind === "material") return this.records[kind](number);
+    return this.catalogs.get(kind)?.find((e) => e.number === number);
+  }
+
+  list(kind: CatalogKind): BaseDataEntry[] {
+    return [...(this.catalogs.get(kind) ?? [])];
+  }
+
+  /** Admin: adds entries, or renames existing ones of the same number. */
+  add(kind: CatalogKind, items: { number: string; name: string }[]): BaseDataEntry[] {
+    const list = this.catalogs.get(kind)!;
+    return items.map(({ number, name }) => {
+      const existing = list.find((e) => e.number === number);
+      if (existing) {
+        existing.name = name;
+        return existing;
+      }
+      const entry = { id: this.nextId++, number, name };
+      list.push(entry);
+      return entry;
+    });
+  }
 }

@@ -2,7 +2,9 @@
 // checks a K/3 Cloud server makes — unique FNumber, required fields, base-data format and, when
 // IsVerifyBaseDataField is on, existence. No I/O: the HTTP side is ./server.ts.
 import { CUSTOMER_FIELDS, labelOf, SYSTEM_FIELDS, type BaseDataEntry } from "./base-data";
+import { pageOf, QueryError, type QueryArgs } from "./document-query";
 import { FilterError, parseFilter } from "./filter";
+import { asId, duplicateNumberMessage, isPresent, MSG, now, refNumber as baseDataNumber, type RecordError, type RecordSuccess } from "./form-spec";
 
 export type Customer = Record<string, unknown> & { FCUSTID: number; FNumber: string };
 
@@ -15,74 +17,12 @@ export interface SaveOptions {
   autoSubmitAndAudit: boolean;
 }
 
-export interface RecordError {
-  FieldName: string | null;
-  Message: string;
-  DIndex: number;
-  /** The MsgCode this error stands for (the answer carries the first one). */
-  msgCode: number;
-}
-
-export interface RecordSuccess {
-  Id: number;
-  Number: string;
-  DIndex: number;
-}
-
-export interface QueryArgs {
-  FormId?: unknown;
-  FieldKeys?: unknown;
-  FilterString?: unknown;
-  OrderString?: unknown;
-  StartRow?: unknown;
-  Limit?: unknown;
-  TopRowCount?: unknown;
-}
-
-/** A query the server rejects (answered in the wrapped ResponseStatus shape). */
-export class QueryError extends Error {
-  constructor(
-    message: string,
-    readonly msgCode: number,
-  ) {
-    super(message);
-  }
-}
+export type { QueryArgs } from "./document-query";
+export { QueryError } from "./document-query";
+export { duplicateNumberMessage, type RecordError, type RecordSuccess } from "./form-spec";
 
 export const FORM_ID = "BD_Customer";
-export const MAX_QUERY_ROWS = 2000;
 const FIRST_ID = 100001;
-const MSG = { badParameter: 8, notExist: 9, notFound: 10, validation: 11 } as const;
-
-export function duplicateNumberMessage(number: string): string {
-  return `违反字段唯一性要求：编码唯一。[${number}]在当前系统中已经被使用。`;
-}
-
-function isPresent(value: unknown): boolean {
-  if (value === null || value === undefined) return false;
-  if (typeof value === "string") return value.trim() !== "";
-  if (typeof value === "object") {
-    const ref = value as Record<string, unknown>;
-    return Object.values(ref).some((v) => v !== null && v !== undefined && String(v).trim() !== "" && v !== 0);
-  }
-  return true;
-}
-
-function asId(value: unknown): number {
-  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : typeof value === "number" ? value : 0;
-  return Number.isInteger(n) && n > 0 ? n : 0;
-}
-
-function baseDataNumber(value: unknown): string | undefined {
-  if (!value || typeof value !== "object") return undefined;
-  const ref = value as Record<string, unknown>;
-  const key = Object.keys(ref).find((k) => k.toLowerCase() === "fnumber");
-  return key && ref[key] !== null && ref[key] !== undefined ? String(ref[key]) : undefined;
-}
-
-function now(): string {
-  return new Date().toISOString().slice(0, 23);
-}
 
 export class CustomerStore {
   private readonly byId = new Map<number, Customer>();
@@ -269,12 +209,7 @@ export class CustomerStore {
         return sign * (typeof x === "number" && typeof y === "number" ? x - y : String(x ?? "").localeCompare(String(y ?? "")));
       });
     }
-    const top = asId(args.TopRowCount);
-    if (top) rows = rows.slice(0, top);
-    const start = Math.max(0, Math.trunc(Number(args.StartRow ?? 0)) || 0);
-    const requested = Math.trunc(Number(args.Limit ?? 0)) || 0;
-    const limit = requested <= 0 || requested > MAX_QUERY_ROWS ? MAX_QUERY_ROWS : requested;
-    return rows.slice(start, start + limit).map((c) => keys.map((k) => readField(c, k)));
+    return pageOf(rows, args).map((c) => keys.map((k) => readField(c, k)));
   }
 
   /** Customers whose FNumber / FCUSTID is one of `values`, in FCUSTID order, via the indexes. */

@@ -152,3 +152,61 @@ export function parseFilter(source: string): ParsedFilter {
   if (pos < tokens.length) throw new FilterError(`过滤条件末尾有多余内容：${source}`);
   return fields.length === 1 && lookup ? { filter, fields, lookup } : { filter, fields };
 }
+
+const LIST_COMPARES = new Map<string, string>([
+  ["=", "="],
+  ["<>", "<>"],
+  ["!=", "<>"],
+  [">", ">"],
+  [">=", ">="],
+  ["<", "<"],
+  ["<=", "<="],
+  ["like", "like"],
+  ["not like", "not like"],
+  ["in", "in"],
+  ["not in", "not in"],
+]);
+
+/**
+ * The newer array form of FilterString (kingdee-documents.md):
+ * `[{"Left":"(","FieldName":"FBillNo","Compare":"=","Value":"X","Right":")","Logic":0}]`, turned into
+ * the string form. `Logic` joins an item to the next one (0 and, 1 or); `in` takes a comma list.
+ * Compare is taken as the operator itself (=, <>, >=, like, in …) — Kingdee's numeric compare codes
+ * are not published (ours).
+ */
+export function filterFromList(items: unknown[]): string {
+  const literal = (v: unknown) => (typeof v === "number" ? String(v) : `'${String(v ?? "").replaceAll("'", "''")}'`);
+  return items
+    .map((item, i) => {
+      if (!item || typeof item !== "object") throw new FilterError(`FilterString 第 ${i + 1} 项不是对象`);
+      const { Left, FieldName, Compare, Value, Right } = item as Record<string, unknown>;
+      const op = LIST_COMPARES.get(String(Compare ?? "").trim().toLowerCase());
+      if (!op) throw new FilterError(`FilterString 第 ${i + 1} 项的 Compare“${String(Compare)}”不受支持`);
+      const left = String(Left ?? "").trim();
+      const right = String(Right ?? "").trim();
+      if (!/^\(*$/.test(left) || !/^\)*$/.test(right)) throw new FilterError(`FilterString 第 ${i + 1} 项的 Left / Right 只能是括号`);
+      if (typeof FieldName !== "string" || !/^[A-Za-z_][\w.]*$/.test(FieldName)) throw new FilterError(`FilterString 第 ${i + 1} 项的 FieldName 无效`);
+      const value = op.endsWith("in")
+        ? `(${(Array.isArray(Value) ? Value : String(Value ?? "").split(",")).map((v) => literal(typeof v === "string" ? v.trim() : v)).join(",")})`
+        : literal(Value);
+      const joint = i === 0 ? "" : Number((items[i - 1] as Record<string, unknown>).Logic ?? 0) === 1 ? " or " : " and ";
+      return `${joint}${left}${FieldName} ${op} ${value}${right}`;
+    })
+    .join("");
+}
+
+/** FilterString in either form: a SQL-like string, or the array of conditions (also as a JSON string). */
+export function parseFilterString(value: unknown): ParsedFilter {
+  if (Array.isArray(value)) return parseFilter(filterFromList(value));
+  const source = typeof value === "string" ? value.trim() : "";
+  if (source.startsWith("[")) {
+    let list: unknown;
+    try {
+      list = JSON.parse(source);
+    } catch {
+      throw new FilterError(`FilterString 不是有效的 JSON 数组：${source.slice(0, 40)}`);
+    }
+    if (Array.isArray(list)) return parseFilter(filterFromList(list));
+  }
+  return parseFilter(value === undefined || value === null ? "" : String(value));
+}

@@ -49,6 +49,15 @@ export interface KingdeeSimOptions {
   accounts?: KingdeeSimAccount[];
   /** BD_Customer fields a save must fill (default FName, FCreateOrgId). */
   requiredFields?: string[];
+  /** BD_MATERIAL fields a save must fill (default FName, FCreateOrgId). */
+  materialRequiredFields?: string[];
+  /**
+   * SAL_OUTSTOCK keys a save must fill, head and row alike (default FBillTypeID, FDate, FSaleOrgId,
+   * FStockOrgId, FCustomerID, FMaterialID, FUnitID, FStockID, FRealQty — a required number must be > 0).
+   */
+  outstockRequiredFields?: string[];
+  /** Stock of every (org, stock, material) not set through the admin API (default 0). */
+  openingStock?: number;
   /** Idle lifetime of a session (default 20 minutes, ASP.NET's default). */
   sessionTtlMs?: number;
   faults?: Partial<KingdeeFaults>;
@@ -137,14 +146,22 @@ export function kingdeeOptionsFromEnv(env: NodeJS.ProcessEnv): KingdeeSimOptions
     .object({
       KINGDEE_SIM_SESSION_TTL_MS: z.coerce.number().int().positive().default(DEFAULT_SESSION_TTL_MS),
       KINGDEE_SIM_SEED: z.coerce.number().int().default(DEFAULT_SEED),
+      KINGDEE_SIM_OPENING_STOCK: z.coerce.number().int().default(0),
     })
-    .safeParse({ KINGDEE_SIM_SESSION_TTL_MS: value("KINGDEE_SIM_SESSION_TTL_MS"), KINGDEE_SIM_SEED: value("KINGDEE_SIM_SEED") });
+    .safeParse({
+      KINGDEE_SIM_SESSION_TTL_MS: value("KINGDEE_SIM_SESSION_TTL_MS"),
+      KINGDEE_SIM_SEED: value("KINGDEE_SIM_SEED"),
+      KINGDEE_SIM_OPENING_STOCK: value("KINGDEE_SIM_OPENING_STOCK"),
+    });
   if (!numbers.success) throw new Error(`金蝶模拟器环境变量 ${numbers.error.issues[0]?.path.join(".")} 无效：应为整数`);
 
-  const required = value("KINGDEE_SIM_REQUIRED_FIELDS");
+  const list = (name: string) => value(name)?.split(",").map((f) => f.trim()).filter(Boolean);
   return {
     accounts: [account],
-    requiredFields: required === undefined ? DEFAULT_REQUIRED_FIELDS : required.split(",").map((f) => f.trim()).filter(Boolean),
+    requiredFields: list("KINGDEE_SIM_REQUIRED_FIELDS") ?? DEFAULT_REQUIRED_FIELDS,
+    materialRequiredFields: list("KINGDEE_SIM_MATERIAL_REQUIRED_FIELDS"),
+    outstockRequiredFields: list("KINGDEE_SIM_OUTSTOCK_REQUIRED_FIELDS"),
+    openingStock: numbers.data.KINGDEE_SIM_OPENING_STOCK,
     sessionTtlMs: numbers.data.KINGDEE_SIM_SESSION_TTL_MS,
     seed: numbers.data.KINGDEE_SIM_SEED,
     faults,
