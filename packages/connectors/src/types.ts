@@ -112,6 +112,8 @@ export type WriteOutcome =
 export interface AuditRequest {
   formId: string;
   bills: { targetId: string; targetNumber: string }[];
+  /** The target's request options (金蝶: InterationFlags is sent with Submit and Audit); default: the form's. */
+  options?: Record<string, unknown>;
   signal?: AbortSignal;
   /** As WriteRequest.sendBy. */
   sendBy?: number;

@@ -1,5 +1,6 @@
-// 金蝶云星空 (Kingdee K/3 Cloud) WebAPI connector: the 客户新增 target (BatchSave on BD_Customer).
-// Protocol: ../../../../../shared/protocols/kingdee.md.
+// 金蝶云星空 (Kingdee K/3 Cloud) WebAPI connector: the targets 客户新增 (BD_Customer), 物料新增
+// (BD_MATERIAL) and 销售出库单新增 (SAL_OUTSTOCK, a bill with rows that can be audited separately),
+// all BatchSave. Protocol: ../../../../../shared/protocols/kingdee.md and kingdee-documents.md.
 import type { Connector } from "../types";
 import { testKingdeeConnection } from "./client";
 import { kingdeeCredentialsSchema, kingdeeMeta } from "./meta";

@@ -174,10 +174,12 @@ describe("writing customers", () => {
     expect(error.platformMessage).toContain("Object reference not set");
   });
 
-  it("reports ExecuteBillQuery's wrapped errors", async () => {
+  // ExecuteBillQuery's wrapped errors are read in doc-examples.test.ts (the simulator answers every form we query).
+  it("refuses a form it has no metadata for, sending nothing", async () => {
     const error = await rejection(target().findExisting("BD_NOPE", ["X"]));
-    expect(error).toMatchObject({ kind: "request", platformCode: "5" });
+    expect(error).toMatchObject({ kind: "request" });
     expect(error.message).toContain("BD_NOPE");
+    expect(sim.stats().calls).toEqual({});
   });
 });
 

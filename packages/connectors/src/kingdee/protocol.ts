@@ -8,6 +8,8 @@ export const SERVICE = {
   logout: "Kingdee.BOS.WebApi.ServicesStub.AuthService.Logout",
   batchSave: "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.BatchSave",
   executeBillQuery: "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.ExecuteBillQuery",
+  submit: "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Submit",
+  audit: "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Audit",
 } as const;
 
 export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];
@@ -58,7 +60,7 @@ export const responseStatusSchema = z.object({
 });
 export type ResponseStatus = z.output<typeof responseStatusSchema>;
 
-/** BatchSave / Save: `{"Result":{"ResponseStatus":{…},"NeedReturnData":[…]}}`. */
+/** BatchSave / Save / Submit / Audit: `{"Result":{"ResponseStatus":{…},"NeedReturnData":[…]}}`. */
 export const saveResponseSchema = z.object({
   Result: z.object({ ResponseStatus: responseStatusSchema, NeedReturnData: z.unknown().optional() }),
 });

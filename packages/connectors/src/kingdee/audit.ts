@@ -1,0 +1,174 @@
+// Submitting and auditing bills as separate calls (scheme audit "separate"): right after a Save
+// with IsAutoSubmitAndAudit false, and later for bills saved but not audited (TargetClient.audit).
+// Submit/Audit are writes: one whose outcome is unknown is never resent here. The bill is saved
+// either way, so its outcome is `saved` and a later `audit` looks its status up first, which makes
+// a repeated audit harmless (an audited bill is reported ok without any call).
+//
+// Where kingdee-documents.md is silent (our choices):
+// - Submit/Audit body: {"formid","data":{"Numbers":[…],"InterationFlags":"…"}}; each number gets its
+//   own result, matched by Number in SuccessEntitys (else DIndex = place in Numbers) and by DIndex
+//   in Errors. An error without DIndex belongs to the only bill of a call, or to none (batch error).
+// - Status A (创建) and D (重新审核), and any status other than B/C, are submitted first; B (审核中)
+//   is audited; C (已审核) is done.
+import { ConnectorError, isConnectorError } from "../errors";
+import type { AuditRequest, TargetApiMeta, WriteOutcome } from "../types";
+import type { KingdeeClient } from "./client";
+import { formApi, lookUp } from "./lookup";
+import { PLATFORM } from "./meta";
+import { firstErrorMessage, saveResponseSchema, SERVICE } from "./protocol";
+
+/** A bill that exists in Kingdee, to be brought to 已审核. */
+export interface SavedBill {
+  index: number;
+  targetId: string;
+  targetNumber: string;
+  /** FDocumentStatus as last known. */
+  status: string;
+}
+
+export interface AuditContext {
+  client: KingdeeClient;
+  api: TargetApiMeta;
+  formId: string;
+  /** InterationFlags (e.g. STK_InvCheckResult), "" for none. */
+  flags: string;
+  signal?: AbortSignal;
+  sendBy?: number;
+}
+
+type StepResult = { ok: true; response: unknown } | { ok: false; unknown: boolean; message: string; field?: string; code?: string; response: unknown };
+
+const STEP_NAME = { submit: "提交", audit: "审核" } as const;
+
+/** One Submit or Audit call for these bills: a result per bill index. */
+async function operate(ctx: AuditContext, step: "submit" | "audit", bills: SavedBill[]): Promise<Map<number, StepResult>> {
+  const results = new Map<number, StepResult>();
+  if (bills.length === 0) return results;
+  const name = STEP_NAME[step];
+  const all = (result: StepResult) => bills.forEach((b) => results.set(b.index, result));
+  let json: unknown;
+  try {
+    json = await ctx.client.call(
+      SERVICE[step],
+      { formid: ctx.formId, data: { Numbers: bills.map((b) => b.targetNumber), ...(ctx.flags ? { InterationFlags: ctx.flags } : {}) } },
+      { signal: ctx.signal, write: true, ...(ctx.sendBy !== undefined && { sendBy: ctx.sendBy }) },
+    );
+  } catch (e) {
+    if (!isConnectorError(e)) throw e;
+    all({ ok: false, unknown: e.kind === "unknown_outcome", message: e.message, code: e.kind, response: null });
+    return results;
+  }
+  const parsed = saveResponseSchema.safeParse(json);
+  if (!parsed.success) {
+    all({ ok: false, unknown: true, message: `金蝶 ${name} 的回答不符合协议（缺少 Result.ResponseStatus）`, response: null });
+    return results;
+  }
+  const status = parsed.data.Result.ResponseStatus;
+  const code = status.MsgCode == null ? undefined : String(status.MsgCode);
+  const byNumber = new Map(bills.map((b) => [b.targetNumber, b]));
+  for (const s of status.SuccessEntitys ?? []) {
+    const bill = (s.Number ? byNumber.get(s.Number) : undefined) ?? bills[s.DIndex ?? -1];
+    if (bill) results.set(bill.index, { ok: true, response: s });
+  }
+  const errors = new Map<number, NonNullable<typeof status.Errors>>();
+  for (const e of status.Errors ?? []) {
+    const bill = e.DIndex == null ? (bills.length === 1 ? bills[0] : undefined) : bills[e.DIndex];
+    if (bill && !results.get(bill.index)?.ok) errors.set(bill.index, [...(errors.get(bill.index) ?? []), e]);
+  }
+  for (const [index, list] of errors) {
+    const message = list.map((e) => e.Message ?? "").filter(Boolean).join("；") || `金蝶${name}失败（没有说明原因）`;
+    results.set(index, { ok: false, unknown: false, message, field: list.find((e) => e.FieldName)?.FieldName ?? undefined, code, response: list });
+  }
+  for (const bill of bills) {
+    if (results.has(bill.index)) continue;
+    const batchError = status.IsSuccess ? "" : `；本批错误：${firstErrorMessage(status)}`;
+    results.set(bill.index, { ok: false, unknown: false, message: `金蝶没有返回单据 ${bill.targetNumber} 的${name}结果${batchError}`, code, response: status });
+  }
+  return results;
+}
+
+function notAudited(bill: SavedBill, step: "submit" | "audit", result: Extract<StepResult, { ok: false }>): WriteOutcome {
+  const name = STEP_NAME[step];
+  const message = result.unknown
+    ? `单据已保存，${name}结果未知（${result.message}）；重试时先查询单据状态，不会重复${name}`
+    : `单据已保存，${name}失败：${result.message}`;
+  return {
+    ok: false,
+    saved: true,
+    index: bill.index,
+    targetId: bill.targetId,
+    targetNumber: bill.targetNumber,
+    message,
+    ...(result.field ? { field: result.field } : {}),
+    ...(result.code ? { code: result.code } : {}),
+    response: result.response,
+  };
+}
+
+/** Brings saved bills to 已审核: Submit those not yet submitted, then Audit. An outcome per bill. */
+export async function submitAndAudit(ctx: AuditContext, bills: SavedBill[]): Promise<WriteOutcome[]> {
+  const outcomes: WriteOutcome[] = [];
+  const auditedStatus = ctx.api.bill?.auditedStatus ?? "C";
+  const done = (bill: SavedBill, response: unknown) =>
+    outcomes.push({ ok: true, index: bill.index, targetId: bill.targetId, targetNumber: bill.targetNumber, response });
+  const toSubmit = bills.filter((b) => b.status !== auditedStatus && b.status !== "B");
+  const toAudit = bills.filter((b) => b.status === "B");
+  for (const bill of bills) if (bill.status === auditedStatus) done(bill, { [ctx.api.bill?.statusField ?? "FDocumentStatus"]: bill.status });
+  const submitted = await operate(ctx, "submit", toSubmit);
+  for (const bill of toSubmit) {
+    const result = submitted.get(bill.index)!;
+    if (result.ok) toAudit.push(bill);
+    else outcomes.push(notAudited(bill, "submit", result));
+  }
+  const audited = await operate(ctx, "audit", toAudit);
+  for (const bill of toAudit) {
+    const result = audited.get(bill.index)!;
+    if (result.ok) done(bill, result.response);
+    else outcomes.push(notAudited(bill, "audit", result));
+  }
+  return outcomes.sort((a, b) => a.index - b.index);
+}
+
+/** What Submit and Audit need of a write or audit request; the flags are the request's, else the form's default. */
+export function auditContext(
+  client: KingdeeClient,
+  api: TargetApiMeta,
+  req: { formId: string; options?: Record<string, unknown>; signal?: AbortSignal; sendBy?: number },
+): AuditContext {
+  const flags = req.options?.InterationFlags ?? api.options.find((o) => o.key === "InterationFlags")?.default;
+  return {
+    client,
+    api,
+    formId: req.formId,
+    flags: typeof flags === "string" ? flags.trim() : "",
+    ...(req.signal && { signal: req.signal }),
+    ...(req.sendBy !== undefined && { sendBy: req.sendBy }),
+  };
+}
+
+/**
+ * TargetClient.audit: bills saved earlier. Their status is looked up first (ExecuteBillQuery by
+ * number), so an audited bill costs no call and nothing is done twice; Save is never called.
+ * Throws only when nothing was sent (the lookup failed).
+ */
+export async function auditBills(client: KingdeeClient, req: AuditRequest): Promise<WriteOutcome[]> {
+  const api = formApi(req.formId);
+  if (!api.bill) throw new ConnectorError("request", PLATFORM, `金蝶表单 ${req.formId} 不是单据，没有提交和审核`);
+  const numbers = req.bills.map((b) => b.targetNumber).filter((n) => n !== "");
+  const existing = await lookUp(client, api, req.formId, numbers, req.signal);
+  const outcomes: WriteOutcome[] = [];
+  const bills: SavedBill[] = [];
+  req.bills.forEach((bill, index) => {
+    const found = bill.targetNumber === "" ? undefined : existing.get(bill.targetNumber);
+    if (found) bills.push({ index, targetId: found.id, targetNumber: bill.targetNumber, status: found.status ?? "" });
+    else {
+      const message =
+        bill.targetNumber === ""
+          ? "这张单据没有单据编号，无法在金蝶中查到它，也无法审核"
+          : `单据 ${bill.targetNumber} 在金蝶中不存在（可能已被删除），无法审核；请重新写入这条记录`;
+      outcomes.push({ ok: false, index, field: api.numberField, message, response: null });
+    }
+  });
+  outcomes.push(...(await submitAndAudit(auditContext(client, api, req), bills)));
+  return outcomes.sort((a, b) => a.index - b.index);
+}

@@ -1,0 +1,183 @@
+// Writing records of any form: BatchSave with per-record outcomes by DIndex, upsert via an
+// ExecuteBillQuery by number, and — for bills audited separately — Submit and Audit after the save
+// (./audit.ts). A create whose BatchSave outcome is unknown is reported as such and never sent again
+// here; the engine looks its number up once the server has had time to commit (issue #11).
+import { ConnectorError, isConnectorError } from "../errors";
+import type { TargetApiMeta, WriteOutcome, WritePreview, WriteRequest } from "../types";
+import { auditContext, submitAndAudit, type SavedBill } from "./audit";
+import type { KingdeeClient } from "./client";
+import { formApi, lookUp } from "./lookup";
+import { PLATFORM } from "./meta";
+import { auditsSeparately, numberOf, saveBody, toModel, updatedFields, withId } from "./model";
+import { firstErrorMessage, saveResponseSchema, SERVICE } from "./protocol";
+
+interface BatchContext {
+  client: KingdeeClient;
+  api: TargetApiMeta;
+  req: WriteRequest;
+  models: Record<string, unknown>[];
+  numbers: (string | undefined)[];
+  outcomes: (WriteOutcome | undefined)[];
+  /** A BatchSave of this write may have reached the server. */
+  sent: boolean;
+}
+
+/** Reads a BatchSave answer into per-record outcomes; `sent[d]` is the record behind DIndex d. */
+function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
+  const parsed = saveResponseSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ConnectorError("unknown_outcome", PLATFORM, "金蝶 BatchSave 的回答不符合协议（缺少 Result.ResponseStatus）");
+  }
+  const status = parsed.data.Result.ResponseStatus;
+  const code = status.MsgCode == null ? undefined : String(status.MsgCode);
+  for (const s of status.SuccessEntitys ?? []) {
+    const index = sent[s.DIndex ?? -1];
+    if (index === undefined) continue;
+    ctx.outcomes[index] = { ok: true, index, targetId: String(s.Id), targetNumber: s.Number ?? ctx.numbers[index] ?? "", response: s };
+  }
+  const errorsByIndex = new Map<number, NonNullable<typeof status.Errors>>();
+  for (const e of status.Errors ?? []) {
+    const index = sent[e.DIndex ?? -1];
+    if (index === undefined) continue;
+    errorsByIndex.set(index, [...(errorsByIndex.get(index) ?? []), e]);
+  }
+  for (const [index, errors] of errorsByIndex) {
+    ctx.outcomes[index] = {
+      ok: false,
+      index,
+      field: errors.find((e) => e.FieldName)?.FieldName ?? undefined,
+      message: errors.map((e) => e.Message ?? "").filter(Boolean).join("；") || "金蝶保存失败（没有说明原因）",
+      code,
+      response: errors,
+    };
+  }
+  sent.forEach((index, dIndex) => {
+    if (ctx.outcomes[index]) return;
+    const batchError = status.IsSuccess ? "" : `；本批错误：${firstErrorMessage(status)}`;
+    ctx.outcomes[index] = {
+      ok: false,
+      index,
+      message: `金蝶没有返回这条记录（DIndex ${dIndex}）的保存结果${batchError}`,
+      code,
+      response: status,
+    };
+  });
+}
+
+/**
+ * Sends one group of records with BatchSave until each has an outcome. A create whose call's
+ * outcome is unknown is reported `unknown`, never sent again here: looking it up at once could miss
+ * a save the server is still committing (the engine looks it up after a wait). Updates (id set)
+ * carry the whole record and are idempotent: they are simply sent again.
+ */
+async function saveGroup(ctx: BatchContext, group: number[], kind: "create" | "update", needUpdateFields: string[]): Promise<void> {
+  if (group.length === 0) return;
+  // An update's rows carry no FEntryID, so they replace the stored rows; with IsDeleteEntry false
+  // Kingdee would add them again on every update.
+  const overrides = kind === "update" && group.some((i) => hasEntryRows(ctx.api, ctx.models[i]!)) ? { IsDeleteEntry: true } : {};
+  const body = saveBody(
+    ctx.api,
+    ctx.req,
+    group.map((i) => ctx.models[i]!),
+    needUpdateFields,
+    overrides,
+  );
+  for (let round = 0; ; round++) {
+    try {
+      const json = await ctx.client.call(SERVICE.batchSave, body, {
+        signal: ctx.req.signal,
+        write: true,
+        ...(ctx.req.sendBy !== undefined && { sendBy: ctx.req.sendBy }),
+      });
+      ctx.sent = true;
+      applyResponse(ctx, group, json);
+      return;
+    } catch (e) {
+      if (!isConnectorError(e)) throw e;
+      if (e.kind === "unknown_outcome") {
+        ctx.sent = true;
+        if (kind === "update" && round < ctx.client.retryLimit) {
+          await ctx.client.pause(round, e, ctx.req.signal);
+          continue;
+        }
+        for (const index of group) ctx.outcomes[index] = { ok: false, unknown: true, index, message: `${e.message}：结果待确认，稍后在金蝶中核对`, response: null };
+        return;
+      }
+      // Certainly not processed. With nothing of the batch sent yet, the caller puts it all back.
+      if (!ctx.sent) throw e;
+      for (const index of group) ctx.outcomes[index] = { ok: false, index, message: e.message, code: e.kind, response: null };
+      return;
+    }
+  }
+}
+
+function hasEntryRows(api: TargetApiMeta, model: Record<string, unknown>): boolean {
+  return api.fields.some((f) => f.type === "array" && Array.isArray(model[f.key]));
+}
+
+/** The form's API for a write request, or a request error (nothing sent). */
+function apiOf(req: WriteRequest): TargetApiMeta {
+  const api = formApi(req.formId);
+  if (req.api !== api.id) throw new ConnectorError("request", PLATFORM, `金蝶连接器没有接口 ${req.api}（支持：${api.id}）`);
+  return api;
+}
+
+/**
+ * Upsert: existing numbers are updated through the id field and NeedUpDateFields, new ones created.
+ * An audited bill is not sent at all: Kingdee refuses to modify it, and it stays as it is.
+ */
+async function upsert(ctx: BatchContext): Promise<void> {
+  const { api, req } = ctx;
+  const numbers = ctx.numbers.filter((n): n is string => n !== undefined);
+  const existing = await lookUp(ctx.client, api, req.formId, numbers, req.signal);
+  const creates: number[] = [];
+  const updates: number[] = [];
+  ctx.numbers.forEach((number, i) => {
+    const found = number === undefined ? undefined : existing.get(number);
+    if (found && api.bill && found.status === api.bill.auditedStatus) {
+      ctx.outcomes[i] = {
+        ok: false,
+        index: i,
+        field: api.numberField,
+        message: `已审核的单据不能修改：单据 ${number} 已审核，Qiao 不会修改它`,
+        response: { [api.idField]: found.id, [api.numberField]: number, [api.bill.statusField]: found.status },
+      };
+      return;
+    }
+    ctx.models[i] = withId(api, ctx.models[i]!, found ? Number(found.id) : 0);
+    (found ? updates : creates).push(i);
+  });
+  // NeedUpDateFields applies to a whole request and its effect on new records is not documented:
+  // creates and updates go in separate calls.
+  await saveGroup(ctx, creates, "create", []);
+  await saveGroup(ctx, updates, "update", updatedFields(api, updates.map((i) => req.records[i]!)));
+}
+
+export async function writeBatch(client: KingdeeClient, req: WriteRequest): Promise<WriteOutcome[]> {
+  const api = apiOf(req);
+  const ctx: BatchContext = {
+    client,
+    api,
+    req,
+    models: req.records.map((r) => toModel(api, r)),
+    numbers: req.records.map((r) => numberOf(api, r)),
+    outcomes: new Array<WriteOutcome | undefined>(req.records.length),
+    sent: false,
+  };
+  if (req.mode === "upsert") await upsert(ctx);
+  else await saveGroup(ctx, req.records.map((_, i) => i), "create", []);
+  if (auditsSeparately(api, req)) {
+    // Saved without auditing: every saved bill is submitted, then audited (a saved update is back to
+    // 创建 or 重新审核, whatever it was before).
+    const saved: SavedBill[] = ctx.outcomes.flatMap((o) => (o?.ok ? [{ index: o.index, targetId: o.targetId, targetNumber: o.targetNumber, status: "A" }] : []));
+    for (const outcome of await submitAndAudit(auditContext(client, api, req), saved)) ctx.outcomes[outcome.index] = outcome;
+  }
+  return ctx.outcomes.map((o, index) => o ?? { ok: false as const, index, message: "内部错误：这条记录没有得到结果", response: null });
+}
+
+/** The BatchSave body for these records, as `writeBatch` sends it for new records (ids at 0 for upsert). */
+export function previewBatch(req: WriteRequest): WritePreview {
+  const api = apiOf(req);
+  const models = req.records.map((r) => toModel(api, r)).map((m) => (req.mode === "upsert" ? withId(api, m, 0) : m));
+  return { request: saveBody(api, req, models, []), records: models };
+}
