@@ -9,8 +9,11 @@ export interface SeedConnections {
   targetConnectionId: string;
 }
 
-/** Both bounds of a 管易云 time window: it refuses one without the other, so the first run reads from 2000. */
-const FIRST_SYNC = "{{LAST_SYNC_TIME | default('2000-01-01 00:00:00')}}";
+/**
+ * The start of a 管易云 time window. 管易云 refuses one bound without the other; before the first
+ * completed read LAST_SYNC_TIME is empty and the connector sends 2000-01-01 00:00:00 for it.
+ */
+const FIRST_SYNC = "{{LAST_SYNC_TIME datetime}}";
 
 function scheme(ids: SeedConnections, source: Omit<SourceNode["config"], "connectionId" | "platform">, target: Omit<TargetNode["config"], "connectionId" | "platform">): SchemeDefinition {
   return {

@@ -172,7 +172,7 @@ export class DeliveryStore {
   /** Adds a delivery created, paid and modified at `now` (epoch seconds), not yet shipped. */
   add(spec: NewDelivery, now: number): Delivery {
     const index = this.entries.length;
-    const code = spec.code ?? this.freeCode(index);
+    const code = spec.code ?? this.freeCode();
     if (this.byCode.has(code)) throw new Error(`发货单 ${code} 已存在`);
     if (spec.lines.length === 0 || spec.lines.length > MAX_LINES) throw new Error(`发货单需要 1 到 ${MAX_LINES} 行明细`);
     const tradeCode = `SO${TRADE_BASE + index * 17}`;
@@ -264,7 +264,7 @@ export class DeliveryStore {
     const p = priced(index, tradeCode, platformCode, generatedLines(this.seed, index, items), r(12) < 0.6 ? 0 : between(5, 15, r(13)) * 100, cod);
     const vip = `${receiver}${between(100, 999, r(14))}`;
     const delivery: Delivery = {
-      code: this.freeCode(index),
+      code: this.freeCode(),
       platform_code: platformCode,
       create_date: formatBeijing(created),
       modify_date: formatBeijing(modified),
@@ -311,11 +311,14 @@ export class DeliveryStore {
     this.insert({ delivery, modified });
   }
 
-  /** Generated codes follow the index; an admin-chosen code may have taken one, so skip ahead. */
-  private freeCode(index: number): string {
-    for (let i = index; ; i++) {
+  /**
+   * The next unused code (SDO + a number that follows the row's index), skipping codes taken by
+   * hand and those in `reserved` (codes an admin batch is about to add).
+   */
+  freeCode(reserved: ReadonlySet<string> = new Set()): string {
+    for (let i = this.entries.length; ; i++) {
       const code = `SDO${CODE_BASE + i * 17}`;
-      if (!this.byCode.has(code)) return code;
+      if (!this.byCode.has(code) && !reserved.has(code)) return code;
     }
   }
 
