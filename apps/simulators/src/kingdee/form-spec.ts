@@ -16,6 +16,8 @@ export interface FieldSpec {
   ref?: BaseDataKind;
   /** Default: text. */
   type?: FieldType;
+  /** An enum's allowed values (value → 中文 name). */
+  values?: Readonly<Record<string, string>>;
   /** The value given when the Model leaves the key out (a function reads the normalised head and row). */
   fallback?: unknown;
 }

@@ -87,6 +87,9 @@ function normaliseValue(baseData: BaseData, container: Row, key: string, field: 
     if (date) container[key] = date;
     else if (options.validate) return { message: `字段“${field.label}”的值“${shown}”不是日期（yyyy-MM-dd）（{place}）`, code: MSG.badParameter };
   } else if (typeof value === "number" || typeof value === "boolean") container[key] = String(value);
+  if (type === "enum" && field.values && options.validate && !Object.hasOwn(field.values, String(container[key]))) {
+    return { message: `字段“${field.label}”的值“${shown}”无效，应为 ${Object.keys(field.values).join("、")} 之一（{place}）`, code: MSG.badParameter };
+  }
   return undefined;
 }
 
