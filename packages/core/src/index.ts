@@ -1,6 +1,7 @@
 export * from "./connector-meta";
 export * from "./template";
 export * from "./scheme";
+export * from "./seeds";
 export * from "./compile";
 export * from "./mapping";
 export * from "./map-record";

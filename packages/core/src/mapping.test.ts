@@ -5,7 +5,8 @@ import { compileScheme, type RunPlan } from "./compile";
 import type { FieldMeta } from "./connector-meta";
 import { mapRecord } from "./map-record";
 import { coerceToField, resolveParams, stableStringify } from "./mapping";
-import { seedSchemeDefinition, type SchemeDefinition } from "./scheme";
+import type { SchemeDefinition } from "./scheme";
+import { seedSchemeDefinition } from "./seeds";
 
 function planOf(change: (d: SchemeDefinition) => void = () => {}): RunPlan {
   const d = structuredClone(seedSchemeDefinition({ sourceConnectionId: SOURCE_CONNECTION, targetConnectionId: TARGET_CONNECTION }));

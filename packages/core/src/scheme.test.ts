@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { schemeDefinitionSchema, seedSchemeDefinition } from "./scheme";
+import { schemeDefinitionSchema } from "./scheme";
+import { seedSchemeDefinition } from "./seeds";
 
 const ids = { sourceConnectionId: "0b6f6a3e-2c1d-4a5b-9c8d-7e6f5a4b3c2d", targetConnectionId: "1c7a7b4f-3d2e-4b6c-8d9e-8f7a6b5c4d3e" };
 

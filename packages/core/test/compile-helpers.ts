@@ -1,6 +1,7 @@
 // The seed scheme and its variants, compiled against the fake catalog, for the compiler's tests.
 import { compileScheme, type SchemeIssue } from "../src/compile";
-import { seedSchemeDefinition, type SchemeDefinition } from "../src/scheme";
+import type { SchemeDefinition } from "../src/scheme";
+import { seedSchemeDefinition } from "../src/seeds";
 import { catalog, SOURCE_CONNECTION, TARGET_CONNECTION } from "./fake-catalog";
 
 export const seed = () => seedSchemeDefinition({ sourceConnectionId: SOURCE_CONNECTION, targetConnectionId: TARGET_CONNECTION });

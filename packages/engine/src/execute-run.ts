@@ -176,7 +176,8 @@ async function attempt(
   }
 
   const counters = await ctx.db.run.findUniqueOrThrow({ where: { id: runId } });
-  const status = counters.failed === 0 ? "succeeded" : counters.written > 0 ? "partial" : "failed";
+  // Bills saved but not audited are not done either: partial, as with failures beside writes.
+  const status = counters.failed + counters.saved === 0 ? "succeeded" : counters.written + counters.saved > 0 ? "partial" : "failed";
   const error =
     status === "failed"
       ? message("run.allFailed", { failed: counters.failed })

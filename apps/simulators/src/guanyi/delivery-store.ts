@@ -9,6 +9,9 @@
 // - About 3 % are 作废 (`cancel` 1); the `del` filter hides them unless `del` = 1, as documented.
 // - `warehouse_code` is one of WH01 主仓 / WH02 华东仓 / WH03 华南仓 (other schemes rely on these).
 // - Absent values: `pay_time` null (货到付款), `seller_memo` "", `vip_real_name` missing on half.
+// - Rows are sorted by modify_date (the only time filter served), then code; window bounds are
+//   inclusive (guanyi-documents.md § Unknown / our choice). A detail's `item_sku_id` is the sku's
+//   `id`, as that section assumes.
 // - Deliveries are snapshots: renaming a shop or repricing an item later changes no delivery.
 // - Money is kept as JSON numbers; `render(…, true)` turns the fields the 2025 sample sends as
 //   strings into strings (header amount, payment, post_fee, cod_fee, discount_fee, post_cost,
@@ -110,7 +113,7 @@ function generatedLines(seed: number, index: number, items: ItemStore): LineSpec
   const count = r(0) < 0.55 ? 1 : between(2, 5, r(1));
   return Array.from({ length: count }, (_, j) => {
     const q = (field: number) => random(seed, index * MAX_LINES + j, 300 + field);
-    const item = items.get(between(0, items.generated - 1, q(0)));
+    const item = items.view(between(0, items.generated - 1, q(0)));
     const sku = pick(item.skus, q(1));
     const kind = q(2);
     if (kind < 0.08) return { item, sku, qty: 0, isGift: q(3) < 0.3, refund: true };
@@ -169,7 +172,7 @@ export class DeliveryStore {
   /** Adds a delivery created, paid and modified at `now` (epoch seconds), not yet shipped. */
   add(spec: NewDelivery, now: number): Delivery {
     const index = this.entries.length;
-    const code = spec.code ?? this.freeCode(index);
+    const code = spec.code ?? this.freeCode();
     if (this.byCode.has(code)) throw new Error(`发货单 ${code} 已存在`);
     if (spec.lines.length === 0 || spec.lines.length > MAX_LINES) throw new Error(`发货单需要 1 到 ${MAX_LINES} 行明细`);
     const tradeCode = `SO${TRADE_BASE + index * 17}`;
@@ -261,7 +264,7 @@ export class DeliveryStore {
     const p = priced(index, tradeCode, platformCode, generatedLines(this.seed, index, items), r(12) < 0.6 ? 0 : between(5, 15, r(13)) * 100, cod);
     const vip = `${receiver}${between(100, 999, r(14))}`;
     const delivery: Delivery = {
-      code: this.freeCode(index),
+      code: this.freeCode(),
       platform_code: platformCode,
       create_date: formatBeijing(created),
       modify_date: formatBeijing(modified),
@@ -308,11 +311,14 @@ export class DeliveryStore {
     this.insert({ delivery, modified });
   }
 
-  /** Generated codes follow the index; an admin-chosen code may have taken one, so skip ahead. */
-  private freeCode(index: number): string {
-    for (let i = index; ; i++) {
+  /**
+   * The next unused code (SDO + a number that follows the row's index), skipping codes taken by
+   * hand and those in `reserved` (codes an admin batch is about to add).
+   */
+  freeCode(reserved: ReadonlySet<string> = new Set()): string {
+    for (let i = this.entries.length; ; i++) {
       const code = `SDO${CODE_BASE + i * 17}`;
-      if (!this.byCode.has(code)) return code;
+      if (!this.byCode.has(code) && !reserved.has(code)) return code;
     }
   }
 

@@ -140,15 +140,21 @@ export function modifyItems(data: DocumentData, input: ItemChange[], now: number
 
 export function addDeliveries(data: DocumentData, input: NewDeliveryInput[], now: number): Delivery[] {
   const deliveries = parse(documentAdminSchemas.addDeliveries, { deliveries: input }).deliveries;
-  const seen = new Set<string>();
+  const reserved = new Set<string>();
+  for (const { code } of deliveries) {
+    if (code === undefined) continue;
+    if (reserved.has(code) || data.deliveries.indexOfCode(code) >= 0) throw new HttpError(409, `发货单 ${code} 已存在`);
+    reserved.add(code);
+  }
   const specs = deliveries.map((d) => {
-    if (d.code !== undefined && (seen.has(d.code) || data.deliveries.indexOfCode(d.code) >= 0)) throw new HttpError(409, `发货单 ${d.code} 已存在`);
-    if (d.code !== undefined) seen.add(d.code);
     const shopIndex = data.shops.indexOfCode(d.shop_code);
     if (shopIndex < 0) throw new HttpError(404, `没有这个店铺：${d.shop_code}`);
     const shop = data.shops.get(shopIndex);
+    // Codes are given out now, so an automatic one cannot collide with one chosen later in the batch.
+    const code = d.code ?? data.deliveries.freeCode(reserved);
+    reserved.add(code);
     return {
-      code: d.code,
+      code,
       shop: { code: shop.code, name: shop.name },
       warehouse_code: d.warehouse_code,
       platform_code: d.platform_code,

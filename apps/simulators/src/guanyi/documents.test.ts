@@ -133,6 +133,7 @@ describe("guanyi simulator — gy.erp.trade.deliverys.get", () => {
     expect((await adminCall("/deliveries", { deliveries: [{ shop_code: shop.code, details: [{ sku_code: "NOPE", qty: 1 }] }] })).status).toBe(404);
     expect((await adminCall("/deliveries", { deliveries: [{ shop_code: shop.code, warehouse_code: "WH09", details: [{ sku_code: sku.code, qty: 1 }] }] })).status).toBe(400);
     expect((await adminCall("/deliveries", { deliveries: [{ code: delivery!.code, shop_code: shop.code, details: [{ sku_code: sku.code, qty: 1 }] }] })).status).toBe(409);
+    expect(sim.state.deliveries.size).toBe(81);
 
     const start = formatBeijing(Math.floor(Date.now() / 1000) - 1);
     const old = (await deliveries({ page_size: 1 })).deliverys[0]!;
@@ -148,6 +149,12 @@ describe("guanyi simulator — gy.erp.trade.deliverys.get", () => {
     expect((await deliveries({ start_modify_date: start, end_modify_date: end, del: 1 })).total).toBe(2);
     expect((await adminCall(`/deliveries?code=${delivery!.code}`)).json.delivery).toMatchObject({ cancel: 1 });
     expect((await adminCall("/deliveries/modify", { deliveries: [{ code: "SDO0" }] })).status).toBe(404);
-    expect((await adminCall("/stats")).json).toMatchObject({ shops: 12, items: 30, deliveries: 81 });
+    // An automatic code never takes the one a later delivery of the same batch asks for.
+    const next = sim.state.deliveries.freeCode();
+    const line = { sku_code: sku.code, qty: 1 };
+    const pair = await adminCall("/deliveries", { deliveries: [{ shop_code: shop.code, details: [line] }, { code: next, shop_code: shop.code, details: [line] }] });
+    expect(pair.status).toBe(201);
+    expect((pair.json.deliveries as Delivery[]).map((d) => d.code)).toEqual([expect.not.stringMatching(next), next]);
+    expect((await adminCall("/stats")).json).toMatchObject({ shops: 12, items: 30, deliveries: 83 });
   });
 });

@@ -4,7 +4,9 @@
 // ids as numbers, `item_unit_*` mostly null, `note` "" and `pic_url` missing on most items, so all
 // three kinds of absent value appear. About one item in seven has 2–4 规格 (skus with their own
 // codes); every other item is single-spec: one sku whose code is the item code, as the doc says.
-// Items are few (default 50), so they are kept as objects, sorted lazily by (modify_date, code).
+// Items are few (default 50), so they are kept as objects, sorted lazily by (modify_date, code):
+// the order is unknown, so the simulator sorts by the filtered time field, then code
+// (guanyi-documents.md § Unknown / our choice).
 import { between, BRANDS, CREATED_FROM_S, DATES_UNTIL_S, formatBeijing, pick, random, yuan } from "./dataset";
 
 export interface Sku {
@@ -210,6 +212,11 @@ export class ItemStore {
   /** A copy: callers cannot change the store by editing what they were given. */
   get(index: number): Item {
     return structuredClone((this.entries[index] as Entry).item);
+  }
+
+  /** The stored item itself, for readers that copy what they keep (generation of deliveries). */
+  view(index: number): Readonly<Item> {
+    return (this.entries[index] as Entry).item;
   }
 
   indexOfCode(code: string): number {

@@ -3,7 +3,7 @@
 // `details` and its shipping state as the object `delivery_statusInfo` (the ship date is there,
 // not at the top level).
 import type { FieldMeta, SourceApiMeta } from "../types";
-import { DATE_HELP, INCREMENTAL, MODIFIED, PAGING, PAGING_FIELDS, timeWindow } from "./meta-common";
+import { INCREMENTAL, MODIFIED, PAGING, PAGING_FIELDS, timeWindow } from "./meta-common";
 
 /** Money comes as a JSON number (2016–2018) or a string (2025): "number" accepts both. */
 const MONEY_HELP = "金额；有的租户以字符串发送（如 \"0\"）";
@@ -50,11 +50,6 @@ const STATUS_FIELDS: FieldMeta[] = [
   { key: "print_express", label: "是否打印快递单", labelEn: "Waybill printed", type: "boolean" },
 ];
 
-const window = (start: string, end: string, label: string, labelEn: string): FieldMeta[] => [
-  { key: start, label: `${label}开始时间`, labelEn: `${labelEn} from`, type: "datetime", description: DATE_HELP },
-  { key: end, label: `${label}结束时间`, labelEn: `${labelEn} until`, type: "datetime", description: DATE_HELP },
-];
-
 export const deliveriesApi: SourceApiMeta = {
   kind: "source",
   id: "gy.erp.trade.deliverys.get",
@@ -62,8 +57,8 @@ export const deliveriesApi: SourceApiMeta = {
   nameEn: "Deliveries",
   request: [
     ...timeWindow("start_modify_date", "end_modify_date", MODIFIED, INCREMENTAL),
-    ...window("start_create", "end_create", "创建", "Created"),
-    ...window("start_delivery_date", "end_delivery_date", "发货", "Shipped"),
+    ...timeWindow("start_create", "end_create", { start: "创建开始时间", end: "创建结束时间", en: "Created" }, { presets: false }),
+    ...timeWindow("start_delivery_date", "end_delivery_date", { start: "发货开始时间", end: "发货结束时间", en: "Shipped" }, { presets: false }),
     { key: "code", label: "单据编号", labelEn: "Delivery code", type: "string", description: "SDO…" },
     { key: "shop_code", label: "店铺代码", labelEn: "Shop code", type: "string" },
     { key: "warehouse_code", label: "仓库代码", labelEn: "Warehouse code", type: "string" },

@@ -16,16 +16,21 @@ export const MODIFIED = { start: "修改开始时间", end: "修改结束时间"
 export interface WindowOptions {
   /** Shown after the date format in both fields' help. */
   note?: string;
-  /** The end's preset is always now; the start has none unless given. */
+  /** The end's preset is now, the start has none unless given. */
   startPreset?: string;
+  /** false: a plain filter, no presets at all (windows a sync does not advance). */
+  presets?: boolean;
 }
 
 /** A time window as a pair of request fields; the end defaults to now, for incremental syncs. */
 export function timeWindow(start: string, end: string, labels: { start: string; end: string; en: string }, options: WindowOptions = {}): FieldMeta[] {
   const description = options.note ? `${DATE_HELP}；${options.note}` : DATE_HELP;
+  const presets = options.presets !== false;
+  const startPreset = presets && options.startPreset ? { preset: options.startPreset } : {};
+  const endPreset = presets ? { preset: "{{CURRENT_TIME datetime}}" } : {};
   return [
-    { key: start, label: labels.start, labelEn: `${labels.en} from`, type: "datetime", description, ...(options.startPreset ? { preset: options.startPreset } : {}) },
-    { key: end, label: labels.end, labelEn: `${labels.en} until`, type: "datetime", preset: "{{CURRENT_TIME datetime}}", description },
+    { key: start, label: labels.start, labelEn: `${labels.en} from`, type: "datetime", description, ...startPreset },
+    { key: end, label: labels.end, labelEn: `${labels.en} until`, type: "datetime", description, ...endPreset },
   ];
 }
 

@@ -1,8 +1,9 @@
 // `npm run db:seed`: the admin user and, with QIAO_SEED_DEMO (the default outside production), demo
-// connections pointing at the local simulators and the seed scheme 管易云店铺查询 → 金蝶客户新增.
+// connections pointing at the local simulators and the demo schemes (@qiao/core's DEMO_SCHEMES:
+// 店铺→客户, 商品→物料, 发货单→销售出库单).
 // Idempotent: existing rows (matched by name) are kept.
 import { getConnector, splitCredentials } from "@qiao/connectors";
-import { schemeDefinitionSchema, seedSchemeDefinition } from "@qiao/core";
+import { DEMO_SCHEMES, schemeDefinitionSchema } from "@qiao/core";
 import { createApiToken, ensureAdminUser, hashApiToken } from "../accounts";
 import { prisma } from "../client";
 import { config, exitUnlessProductionReady, seedsDemo } from "../config";
@@ -10,7 +11,6 @@ import { createConnection } from "../connections";
 
 export const DEMO_GUANYI = "管易云（本地模拟器）";
 export const DEMO_KINGDEE = "金蝶云星空（本地模拟器）";
-export const SEED_SCHEME = "管易云店铺查询 → 金蝶客户新增";
 
 // In production the admin must not get the public development password.
 exitUnlessProductionReady("seed");
@@ -63,14 +63,13 @@ async function seedDemo(userId: string): Promise<void> {
     userId,
   );
 
-  if (!(await db.scheme.findFirst({ where: { name: SEED_SCHEME } }))) {
-    const definition = schemeDefinitionSchema.parse(
-      seedSchemeDefinition({ sourceConnectionId: guanyi.id, targetConnectionId: kingdee.id }),
-    );
+  for (const demo of DEMO_SCHEMES) {
+    if (await db.scheme.findFirst({ where: { name: demo.name } })) continue;
+    const definition = schemeDefinitionSchema.parse(demo.definition({ sourceConnectionId: guanyi.id, targetConnectionId: kingdee.id }));
     await db.scheme.create({
       data: {
-        name: SEED_SCHEME,
-        description: "每隔几分钟把管易云的店铺同步为金蝶云星空的客户（客户新增，BD_Customer）。",
+        name: demo.name,
+        description: demo.description,
         definition: definition as object,
         timezone: definition.timezone,
         currentVersion: 1,
@@ -78,6 +77,6 @@ async function seedDemo(userId: string): Promise<void> {
         versions: { create: { version: 1, definition: definition as object, createdById: userId } },
       },
     });
-    console.log(`Created scheme ${SEED_SCHEME}`);
+    console.log(`Created scheme ${demo.name}`);
   }
 }

@@ -1,10 +1,16 @@
 // Integration-test fixtures shared by the engine's and the worker's tests: a fresh migrated database,
 // in-process 管易云 and 金蝶 simulators, connections to them and schemes built from the seed.
-import { normalizeRunOptions, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
+import { normalizeRunOptions, seedSchemeDefinition, type SchemeDefinition, type SeedConnections } from "@qiao/core";
 import { getConnector, guanyi, kingdee, splitCredentials, type Connector, type TargetClient } from "@qiao/connectors";
 import { createConnection, createPrisma, createRun, type Db, type RunTrigger } from "@qiao/db";
 import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
-import { createGuanyiSimulator, createKingdeeSimulator, type GuanyiSimulator, type KingdeeSimulator } from "@qiao/simulators";
+import {
+  createGuanyiSimulator,
+  createKingdeeSimulator,
+  type GuanyiSimulator,
+  type KingdeeSimOptions,
+  type KingdeeSimulator,
+} from "@qiao/simulators";
 import { silentLogger, type EngineContext } from "../context";
 import { executeRun, type RunOutcome } from "../execute-run";
 
@@ -39,18 +45,29 @@ export interface Simulated {
   kingdeeUrl: string;
   sourceConnectionId: string;
   targetConnectionId: string;
-  /** A scheme made from the seed definition (version 1), adjusted by `change`. */
-  createScheme(change?: (def: SchemeDefinition) => void): Promise<{ id: string; definition: SchemeDefinition }>;
+  /** A scheme made from the seed definition, or `base` (version 1), adjusted by `change`. */
+  createScheme(
+    change?: (def: SchemeDefinition) => void,
+    base?: (ids: SeedConnections) => SchemeDefinition,
+  ): Promise<{ id: string; definition: SchemeDefinition }>;
   /** Saves a new version of a scheme's definition (as the editor would). */
   saveVersion(schemeId: string, change: (def: SchemeDefinition) => void): Promise<number>;
   requestRun(schemeId: string, trigger: RunTrigger, extra?: { options?: Record<string, unknown>; retryOfId?: string }): Promise<{ id: string }>;
   close(): Promise<void>;
 }
 
-/** Simulators with `shops` generated shops, and connections to them in `db`. */
-export async function simulate(db: Db, opts: { shops: number; seed?: number }): Promise<Simulated> {
-  const guanyiSim = createGuanyiSimulator({ shops: opts.shops, ...(opts.seed !== undefined && { seed: opts.seed }) });
-  const kingdeeSim = createKingdeeSimulator();
+/** Simulators with `shops` generated shops (and items and deliveries), and connections to them in `db`. */
+export async function simulate(
+  db: Db,
+  opts: { shops: number; seed?: number; items?: number; deliveries?: number; kingdee?: KingdeeSimOptions },
+): Promise<Simulated> {
+  const guanyiSim = createGuanyiSimulator({
+    shops: opts.shops,
+    ...(opts.seed !== undefined && { seed: opts.seed }),
+    ...(opts.items !== undefined && { items: opts.items }),
+    ...(opts.deliveries !== undefined && { deliveries: opts.deliveries }),
+  });
+  const kingdeeSim = createKingdeeSimulator(opts.kingdee);
   const guanyiUrl = await guanyiSim.listen(0, "127.0.0.1");
   const kingdeeUrl = await kingdeeSim.listen(0, "127.0.0.1");
   const source = await createConnection(db, {
@@ -74,8 +91,8 @@ export async function simulate(db: Db, opts: { shops: number; seed?: number }): 
     kingdeeUrl,
     sourceConnectionId: source.id,
     targetConnectionId: target.id,
-    async createScheme(change) {
-      const definition = seedSchemeDefinition({ sourceConnectionId: source.id, targetConnectionId: target.id });
+    async createScheme(change, base = seedSchemeDefinition) {
+      const definition = base({ sourceConnectionId: source.id, targetConnectionId: target.id });
       const sourceNode = definition.nodes.find((n) => n.type === "source")!;
       if (sourceNode.type === "source") sourceNode.config.pageSize = 100;
       change?.(definition);

@@ -1,0 +1,197 @@
+// The demo schemes the seed creates against the local simulators, runnable in order out of the box:
+// 店铺→客户, 商品→物料, then 发货单→销售出库单 (whose customers and materials the first two write).
+// Field keys are the connectors' metadata; a test in @qiao/connectors compiles each against it.
+import type { SchemeDefinition, SourceNode, TargetNode } from "./scheme";
+import { DEFAULT_TIMEZONE } from "./template/time";
+
+export interface SeedConnections {
+  sourceConnectionId: string;
+  targetConnectionId: string;
+}
+
+/**
+ * The start of a 管易云 time window. 管易云 refuses one bound without the other; before the first
+ * completed read LAST_SYNC_TIME is empty and the connector sends 2000-01-01 00:00:00 for it.
+ */
+const FIRST_SYNC = "{{LAST_SYNC_TIME datetime}}";
+
+function scheme(ids: SeedConnections, source: Omit<SourceNode["config"], "connectionId" | "platform">, target: Omit<TargetNode["config"], "connectionId" | "platform">): SchemeDefinition {
+  return {
+    version: 1,
+    timezone: DEFAULT_TIMEZONE,
+    schedule: null,
+    nodes: [
+      { id: "source", type: "source", position: { x: 80, y: 160 }, config: { connectionId: ids.sourceConnectionId, platform: "guanyi", ...source } },
+      { id: "target", type: "target", position: { x: 480, y: 160 }, config: { connectionId: ids.targetConnectionId, platform: "kingdee", ...target } },
+    ],
+    edges: [{ id: "source-target", source: "source", target: "target" }],
+  };
+}
+
+/** The seed scheme: 管易云店铺查询 → 金蝶客户新增. */
+export function seedSchemeDefinition(ids: SeedConnections): SchemeDefinition {
+  return {
+    version: 1,
+    timezone: DEFAULT_TIMEZONE,
+    schedule: null,
+    nodes: [
+      {
+        id: "source",
+        type: "source",
+        position: { x: 80, y: 160 },
+        config: {
+          connectionId: ids.sourceConnectionId,
+          platform: "guanyi",
+          api: "gy.erp.shop.get",
+          params: {
+            modify_end_date: "{{CURRENT_TIME datetime}}",
+            page_size: "{{PAGINATION_PAGE_SIZE}}",
+            page_no: "{{PAGINATION_START_PAGE}}",
+          },
+          pageSize: 50,
+          idField: "id",
+          listKey: "shops",
+        },
+      },
+      {
+        id: "target",
+        type: "target",
+        position: { x: 480, y: 160 },
+        config: {
+          connectionId: ids.targetConnectionId,
+          platform: "kingdee",
+          api: "batchSave",
+          formId: "BD_Customer",
+          options: { IsAutoSubmitAndAudit: true, IsVerifyBaseDataField: false },
+          batchSize: 100,
+          mode: "create",
+          audit: "withSave",
+          entries: {},
+          mapping: {
+            FName: "{{name}}",
+            FNumber: "{{code}}",
+            FCreateOrgId: "100",
+            FUseOrgId: "100",
+            FDescription: "{{note}}",
+          },
+        },
+      },
+    ],
+    edges: [{ id: "source-target", source: "source", target: "target" }],
+  };
+}
+
+/** 管易云商品查询 → 金蝶物料新增: one material per item, numbered by the item code. */
+export function seedItemsSchemeDefinition(ids: SeedConnections): SchemeDefinition {
+  return scheme(
+    ids,
+    {
+      api: "gy.erp.items.get",
+      params: {
+        start_date: FIRST_SYNC,
+        end_date: "{{CURRENT_TIME datetime}}",
+        page_size: "{{PAGINATION_PAGE_SIZE}}",
+        page_no: "{{PAGINATION_START_PAGE}}",
+      },
+      pageSize: 50,
+      idField: "code",
+      listKey: "items",
+    },
+    {
+      api: "batchSave",
+      formId: "BD_MATERIAL",
+      options: { IsAutoSubmitAndAudit: true, IsVerifyBaseDataField: false },
+      batchSize: 100,
+      mode: "create",
+      audit: "withSave",
+      entries: {},
+      mapping: {
+        FNumber: "{{code}}",
+        FName: "{{name}}",
+        FCreateOrgId: "100",
+        FUseOrgId: "100",
+        FDescription: "{{note}}",
+        "SubHeadEntity.FErpClsID": "1",
+        "SubHeadEntity.FBaseUnitId": "Pcs",
+      },
+    },
+  );
+}
+
+/**
+ * 管易云发货单查询 → 金蝶销售出库单新增: the bill number is the delivery's code (what makes a resend
+ * findable), the customer the delivery's shop (written by 店铺→客户), one FEntity row per delivered
+ * line with quantity (the material written by 商品→物料). Plain templates here; value maps and
+ * lookups (issue #13) replace the warehouse constant and make the references wait for their scheme.
+ * InterationFlags STK_InvCheckResult lets the demo audit without stock in the simulator.
+ */
+export function seedDeliveriesSchemeDefinition(ids: SeedConnections): SchemeDefinition {
+  return scheme(
+    ids,
+    {
+      api: "gy.erp.trade.deliverys.get",
+      params: {
+        start_modify_date: FIRST_SYNC,
+        end_modify_date: "{{CURRENT_TIME datetime}}",
+        page_size: "{{PAGINATION_PAGE_SIZE}}",
+        page_no: "{{PAGINATION_START_PAGE}}",
+      },
+      pageSize: 50,
+      idField: "code",
+      listKey: "deliverys",
+    },
+    {
+      api: "batchSave",
+      formId: "SAL_OUTSTOCK",
+      options: { IsAutoSubmitAndAudit: true, IsVerifyBaseDataField: true, InterationFlags: "STK_InvCheckResult" },
+      batchSize: 50,
+      mode: "create",
+      audit: "withSave",
+      mapping: {
+        FBillTypeID: "XSCKD01_SYS",
+        FBillNo: "{{code}}",
+        FDate: "{{create_date date}}",
+        FSaleOrgId: "100",
+        FStockOrgId: "100",
+        FCustomerID: "{{shop_code}}",
+        FCarriageNO: "{{express_no}}",
+        FNote: "管易云 {{platform_code}}",
+        "SubHeadEntity.FSettleCurrID": "PRE001",
+      },
+      entries: {
+        FEntity: {
+          from: "details",
+          filter: "{{qty}}",
+          mapping: {
+            FMaterialID: "{{item_code}}",
+            FUnitID: "Pcs",
+            FMustQty: "{{qty}}",
+            FRealQty: "{{qty}}",
+            FTaxPrice: "{{price}}",
+            FStockID: "CK001",
+            FEntrynote: "{{trade_code}}",
+          },
+        },
+      },
+    },
+  );
+}
+
+/** The demo schemes in the order they can run, with the names and descriptions the seed gives them. */
+export const DEMO_SCHEMES = [
+  {
+    name: "管易云店铺查询 → 金蝶客户新增",
+    description: "每隔几分钟把管易云的店铺同步为金蝶云星空的客户（客户新增，BD_Customer）。",
+    definition: seedSchemeDefinition,
+  },
+  {
+    name: "管易云商品查询 → 金蝶物料新增",
+    description: "把管易云的商品同步为金蝶云星空的物料（物料新增，BD_MATERIAL），编码为商品代码。",
+    definition: seedItemsSchemeDefinition,
+  },
+  {
+    name: "管易云发货单查询 → 金蝶销售出库单新增",
+    description: "每张管易云发货单成为一张金蝶销售出库单（SAL_OUTSTOCK）：客户为发货店铺，每个发货明细一行分录。请先运行店铺和商品两个方案。",
+    definition: seedDeliveriesSchemeDefinition,
+  },
+] as const;
