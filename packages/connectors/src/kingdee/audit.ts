@@ -14,6 +14,7 @@ import { ConnectorError, isConnectorError } from "../errors";
 import type { AuditRequest, TargetApiMeta, WriteOutcome } from "../types";
 import type { KingdeeClient } from "./client";
 import { formApi, lookUp } from "./lookup";
+import { mappingKeyOf } from "./model";
 import { PLATFORM } from "./meta";
 import { firstErrorMessage, saveResponseSchema, SERVICE } from "./protocol";
 
@@ -77,7 +78,9 @@ async function operate(ctx: AuditContext, step: "submit" | "audit", bills: Saved
   }
   for (const [index, list] of errors) {
     const message = list.map((e) => e.Message ?? "").filter(Boolean).join("；") || `金蝶${name}失败（没有说明原因）`;
-    results.set(index, { ok: false, unknown: false, message, field: list.find((e) => e.FieldName)?.FieldName ?? undefined, code, response: list });
+    const named = list.find((e) => e.FieldName);
+    const field = named?.FieldName ? mappingKeyOf(ctx.api, named.FieldName, named.Message ?? "") : undefined;
+    results.set(index, { ok: false, unknown: false, message, ...(field && { field }), ...(code && { code }), response: list });
   }
   for (const bill of bills) {
     if (results.has(bill.index)) continue;

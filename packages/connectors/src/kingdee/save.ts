@@ -8,7 +8,7 @@ import { auditContext, submitAndAudit, type SavedBill } from "./audit";
 import type { KingdeeClient } from "./client";
 import { formApi, lookUp } from "./lookup";
 import { PLATFORM } from "./meta";
-import { auditsSeparately, numberOf, saveBody, toModel, updatedFields, withId } from "./model";
+import { auditsSeparately, mappingKeyOf, numberOf, saveBody, toModel, updatedFields, withId } from "./model";
 import { firstErrorMessage, saveResponseSchema, SERVICE } from "./protocol";
 
 interface BatchContext {
@@ -42,10 +42,11 @@ function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
     errorsByIndex.set(index, [...(errorsByIndex.get(index) ?? []), e]);
   }
   for (const [index, errors] of errorsByIndex) {
+    const named = errors.find((e) => e.FieldName);
     ctx.outcomes[index] = {
       ok: false,
       index,
-      field: errors.find((e) => e.FieldName)?.FieldName ?? undefined,
+      field: named?.FieldName ? mappingKeyOf(ctx.api, named.FieldName, named.Message ?? "") : undefined,
       message: errors.map((e) => e.Message ?? "").filter(Boolean).join("；") || "金蝶保存失败（没有说明原因）",
       code,
       response: errors,
