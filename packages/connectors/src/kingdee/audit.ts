@@ -55,13 +55,15 @@ async function operate(ctx: AuditContext, step: "submit" | "audit", bills: Saved
       { signal: ctx.signal, write: true, ...(ctx.sendBy !== undefined && { sendBy: ctx.sendBy }) },
     );
   } catch (e) {
-    if (!isConnectorError(e)) throw e;
-    all({ ok: false, unknown: e.kind === "unknown_outcome", message: e.message, code: e.kind, response: null });
+    // Not thrown on: the bills are saved, and a throw would let the caller put the batch back and
+    // save them again. An error that is not the client's own says nothing of what was sent: unknown.
+    if (isConnectorError(e)) all({ ok: false, unknown: e.kind === "unknown_outcome", message: e.message, code: e.kind, response: null });
+    else all({ ok: false, unknown: true, message: `金蝶${name}时出错：${String(e)}`, response: null });
     return results;
   }
   const parsed = saveResponseSchema.safeParse(json);
   if (!parsed.success) {
-    all({ ok: false, unknown: true, message: `金蝶 ${name} 的回答不符合协议（缺少 Result.ResponseStatus）`, response: null });
+    all({ ok: false, unknown: true, message: `金蝶${name}的回答不符合协议（缺少 Result.ResponseStatus）`, response: null });
     return results;
   }
   const status = parsed.data.Result.ResponseStatus;

@@ -85,6 +85,23 @@ describe("audit separate", () => {
     expect(outcomes[1]!.ok === false && outcomes[1]!.message).toMatch(/^单据已保存，审核结果未知（.+）；重试时先查询单据状态，不会重复审核$/);
   });
 
+  it("a Submit answer that is not Kingdee's leaves the bill `saved` with its submit unknown, and nothing is audited", async () => {
+    answers = { BatchSave: [status([{ Id: 11, Number: "B1", DIndex: 0 }])], Submit: [json({ unexpected: true })] };
+    const outcomes = await target().write(separate([bill("B1")]));
+    expect(services()).toEqual(["BatchSave", "Submit"]);
+    expect(outcomes).toEqual([
+      {
+        ok: false,
+        saved: true,
+        index: 0,
+        targetId: "11",
+        targetNumber: "B1",
+        message: "单据已保存，提交结果未知（金蝶提交的回答不符合协议（缺少 Result.ResponseStatus））；重试时先查询单据状态，不会重复提交",
+        response: null,
+      },
+    ]);
+  });
+
   it("a save whose outcome is unknown stays unknown: no Submit, no Audit, no lookup", async () => {
     answers = { BatchSave: [drop] };
     expect(await target().write(separate([bill("B1")]))).toMatchObject([{ ok: false, unknown: true, index: 0 }]);
