@@ -2,6 +2,7 @@
 // ExecuteBillQuery by number, and — for bills audited separately — Submit and Audit after the save
 // (./audit.ts). A create whose BatchSave outcome is unknown is reported as such and never sent again
 // here; the engine looks its number up once the server has had time to commit (issue #11).
+import { isEntryTable } from "@qiao/core";
 import { ConnectorError, isConnectorError } from "../errors";
 import type { TargetApiMeta, WriteOutcome, WritePreview, WriteRequest } from "../types";
 import { auditContext, submitAndAudit, type SavedBill } from "./audit";
@@ -113,7 +114,7 @@ async function saveGroup(ctx: BatchContext, group: number[], kind: "create" | "u
 }
 
 function hasEntryRows(api: TargetApiMeta, model: Record<string, unknown>): boolean {
-  return api.fields.some((f) => f.type === "array" && Array.isArray(model[f.key]));
+  return api.fields.some((f) => isEntryTable(f) && Array.isArray(model[f.key]));
 }
 
 /** The form's API for a write request, or a request error (nothing sent). */
