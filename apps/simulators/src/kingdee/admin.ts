@@ -2,7 +2,7 @@
 // before), base data, stock, faults, sessions, reset. Not part of Kingdee's protocol.
 import type { IncomingMessage } from "node:http";
 import { z } from "zod";
-import { ADDABLE_KINDS, type CatalogKind } from "./base-data";
+import { ADDABLE_KINDS, ENUMS, type CatalogKind } from "./base-data";
 import type { FormRegistry } from "./forms";
 import { json, readBody, type Answer } from "./http";
 import { faultsSchema, queuedFaultSchema, type KingdeeFaults, type QueuedFault } from "./options";
@@ -83,7 +83,10 @@ export async function adminCall(ctx: AdminContext, req: IncomingMessage, path: s
       return parsed.success ? json({ deleted: forms.customers.delete(parsed.data.numbers) }) : invalid(parsed.error);
     }
     case "GET /__admin/base-data":
-      return json(Object.fromEntries((["org", "unit", "stock", "billType", "currency", "stockStatus", "exchangeType", "dept", "staff", "materialGroup", "category", "taxRate", "taxType"] satisfies CatalogKind[]).map((k) => [k, forms.baseData.list(k)])));
+      return json({
+        ...Object.fromEntries((["org", "unit", "stock", "billType", "currency", "stockStatus", "exchangeType", "dept", "staff", "materialGroup", "category", "taxRate", "taxType"] satisfies CatalogKind[]).map((k) => [k, forms.baseData.list(k)])),
+        enums: ENUMS,
+      });
     case "POST /__admin/base-data": {
       const parsed = adminBaseDataSchema.safeParse(body);
       return parsed.success ? json({ [parsed.data.kind]: forms.baseData.add(parsed.data.kind, parsed.data.entries) }) : invalid(parsed.error);

@@ -122,7 +122,14 @@ const SEEDED: Record<Exclude<BaseDataKind, "customer" | "material">, readonly Ba
 };
 
 export type CatalogKind = keyof typeof SEEDED;
-export const ADDABLE_KINDS = ["stock", "unit", "org"] as const satisfies readonly CatalogKind[];
+
+/** Enum values (plain strings on the wire, not base data): 货主类型 / 保管者类型 and 物料属性. */
+export const ENUMS = {
+  ownerType: { BD_OwnerOrg: "业务组织", BD_Supplier: "供应商", BD_Customer: "客户" },
+  keeperType: { BD_KeeperOrg: "业务组织", BD_Supplier: "供应商", BD_Customer: "客户" },
+  erpCls: { "1": "外购", "2": "自制", "3": "委外", "4": "特征", "5": "虚拟", "6": "服务", "7": "一次性", "9": "配置", "10": "资产", "11": "费用" },
+} as const satisfies Record<string, Record<string, string>>;
+export const ADDABLE_KINDS = ["stock", "unit"] as const satisfies readonly CatalogKind[];
 
 /** Looks up the forms' own records (customers, materials) by number. */
 export type RecordLookup = (number: string) => BaseDataEntry | undefined;

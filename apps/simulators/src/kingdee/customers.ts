@@ -3,7 +3,7 @@
 // IsVerifyBaseDataField is on, existence. No I/O: the HTTP side is ./server.ts.
 import { CUSTOMER_FIELDS, labelOf, SYSTEM_FIELDS, type BaseDataEntry } from "./base-data";
 import { pageOf, QueryError, type QueryArgs } from "./document-query";
-import { FilterError, parseFilter } from "./filter";
+import { FilterError, parseFilterString } from "./filter";
 import { asId, duplicateNumberMessage, isPresent, MSG, now, refNumber as baseDataNumber, type RecordError, type RecordSuccess } from "./form-spec";
 
 export type Customer = Record<string, unknown> & { FCUSTID: number; FNumber: string };
@@ -185,7 +185,7 @@ export class CustomerStore {
     keys.forEach(checkFieldKey);
     let filter;
     try {
-      filter = parseFilter(String(args.FilterString ?? ""));
+      filter = parseFilterString(args.FilterString);
     } catch (e) {
       if (e instanceof FilterError) throw new QueryError(e.message, MSG.badParameter);
       throw e;

@@ -104,10 +104,11 @@ export function queryDocuments(store: DocumentStore, baseData: BaseData, args: Q
     .map(([key = "", direction = "asc"]) => ({ column: column(key), sign: direction.toLowerCase() === "desc" ? -1 : 1 }));
   const perEntry = [...columns, ...filterColumns.values(), ...order.map((o) => o.column)].some((c) => c.entry);
 
-  const lookup = filter.lookup && resolve(filter.lookup.field.split(".")[0] ?? "");
+  // A lone `FBillNo in (…)` / `FID = …` reads the index instead of every record (the connector's lookups).
+  const indexed = filter.lookup && resolve(filter.lookup.field);
   const heads =
-    filter.lookup && !filter.lookup.field.includes(".") && (lookup === spec.idKey || lookup === spec.numberKey)
-      ? store.lookup(lookup === spec.idKey ? "id" : "number", filter.lookup.values)
+    filter.lookup && (indexed === spec.idKey || indexed === spec.numberKey)
+      ? store.lookup(indexed === spec.idKey ? "id" : "number", filter.lookup.values)
       : store.list();
   const entryKey = spec.entry?.key;
   let rows: [DocRecord, Row | undefined][] = perEntry

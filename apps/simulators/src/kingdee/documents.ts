@@ -13,15 +13,13 @@
 //   MsgCode 9. With false an unknown code leaves the field empty, which the required check reports.
 // - Submit needs status A or D, Audit needs B; otherwise our texts below, MsgCode 11.
 import type { BaseData } from "./base-data";
+import { checkRequired, isObject, normaliseModel, rowsOf } from "./model-checks";
 import {
   asId,
   duplicateNumberMessage,
-  isPresent,
   MSG,
   now,
-  refNumber,
   STATUS_NAMES,
-  type FieldSpec,
   type FormSpec,
   type RecordError,
   type RecordSuccess,
@@ -167,8 +165,8 @@ export class DocumentStore {
 
     const sent = Object.fromEntries(Object.entries(model).filter(([k]) => k !== spec.idKey && !SYSTEM_KEYS.includes(k)));
     const record = existing ? this.merge(existing, sent, options) : sent;
-    const errors = this.normalise(record, options, error);
-    if (options.validate) errors.push(...this.checkRequired(record, error));
+    const errors = normaliseModel(spec, this.baseData, record, options, error);
+    if (options.validate) errors.push(...checkRequired(spec, record, error));
 
     const sentNumber = record[spec.numberKey];
     const number = typeof sentNumber === "string" || typeof sentNumber === "number" ? String(sentNumber).trim() : "";
@@ -242,105 +240,7 @@ export class DocumentStore {
   }
 
   private rowsOf(record: DocRecord): Row[] {
-    const rows = this.spec.entry ? record[this.spec.entry.key] : undefined;
-    return Array.isArray(rows) ? rows.filter(isObject) : [];
-  }
-
-  /** Formats, base-data lookups and fallbacks, in place; returns the format and existence errors. */
-  private normalise(record: DocRecord, options: DocumentSaveOptions, error: (f: string | null, m: string, c: number) => RecordError): RecordError[] {
-    const errors: RecordError[] = [];
-    const entry = this.spec.entry;
-    const fields = Object.entries(this.spec.fields);
-    const one = (container: Row, key: string, field: FieldSpec, place: string, head: Row, row: Row | undefined) => {
-      const problem = this.normaliseValue(container, key, field, options);
-      if (problem) errors.push(error(key, problem.message.replace("{place}", place), problem.code));
-      if (!isPresent(container[key]) && field.fallback !== undefined) {
-        const value = typeof field.fallback === "function" ? (field.fallback as (h: Row, r: Row | undefined) => unknown)(head, row) : field.fallback;
-        if (value !== undefined) container[key] = structuredClone(value);
-      }
-    };
-    for (const [key, field] of fields) {
-      const at = field.at ?? "head";
-      if (at === "FEntity") continue;
-      if (at === "head") one(record, key, field, key, record, undefined);
-      else {
-        const sub = isObject(record[at]) ? (record[at] as Row) : {};
-        if (!isObject(record[at]) && record[at] !== undefined && options.validate) errors.push(error(at, `${at} 应为对象。`, MSG.badParameter));
-        one(sub, key, field, `${at}.${key}`, record, undefined);
-        if (Object.keys(sub).length > 0) record[at] = sub;
-      }
-    }
-    if (entry && record[entry.key] !== undefined && !Array.isArray(record[entry.key])) {
-      errors.push(error(entry.key, `单据体 ${entry.key} 应为数组。`, MSG.badParameter));
-      return errors;
-    }
-    this.rowsOf(record).forEach((row, i) => {
-      for (const [key, field] of fields) if (field.at === "FEntity") one(row, key, field, `FEntity[${i + 1}].${key}`, record, row);
-    });
-    return errors;
-  }
-
-  private normaliseValue(container: Row, key: string, field: FieldSpec, options: DocumentSaveOptions): { message: string; code: number } | undefined {
-    const value = container[key];
-    if (value === undefined || value === null || value === "") return undefined;
-    const shown = typeof value === "object" ? JSON.stringify(value) : String(value);
-    if (field.ref) {
-      if (!isObject(value)) {
-        return options.validate ? { message: `字段“${field.label}”是基础资料，值应为 {"FNumber":"编码"}，收到的是“${shown}”。`, code: MSG.badParameter } : undefined;
-      }
-      const code = refNumber(value);
-      if (!code) {
-        delete container[key];
-        return undefined;
-      }
-      if (this.baseData.find(field.ref, code)) {
-        container[key] = { FNumber: code };
-        return undefined;
-      }
-      if (options.verifyBaseData) return { message: `字段“${field.label}”的值[${code}]在系统中不存在（{place}）`, code: MSG.notExist };
-      delete container[key];
-      return undefined;
-    }
-    const type = field.type ?? "text";
-    if (type === "number") {
-      const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : NaN;
-      if (Number.isFinite(n)) container[key] = n;
-      else if (options.validate) return { message: `字段“${field.label}”的值“${shown}”不是数字（{place}）`, code: MSG.badParameter };
-    } else if (type === "bool") {
-      const b = typeof value === "boolean" ? value : typeof value === "string" && /^(true|false)$/i.test(value.trim()) ? value.trim().toLowerCase() === "true" : undefined;
-      if (b !== undefined) container[key] = b;
-      else if (options.validate) return { message: `字段“${field.label}”的值“${shown}”应为 true 或 false（{place}）`, code: MSG.badParameter };
-    } else if (type === "date") {
-      const date = normaliseDate(value);
-      if (date) container[key] = date;
-      else if (options.validate) return { message: `字段“${field.label}”的值“${shown}”不是日期（yyyy-MM-dd）（{place}）`, code: MSG.badParameter };
-    } else if (typeof value === "number" || typeof value === "boolean") container[key] = String(value);
-    return undefined;
-  }
-
-  /** Required keys: the head ones `字段“客户”是必填项`, the row ones with the entity and 1-based row [K7]. */
-  private checkRequired(record: DocRecord, error: (f: string | null, m: string, c: number) => RecordError): RecordError[] {
-    const errors: RecordError[] = [];
-    const entry = this.spec.entry;
-    const rows = this.rowsOf(record);
-    for (const key of this.spec.required) {
-      const field = this.spec.fields[key]!;
-      const at = field.at ?? "head";
-      if (at === "FEntity") continue;
-      const container = at === "head" ? record : isObject(record[at]) ? (record[at] as Row) : {};
-      if (!isPresent(container[key])) errors.push(error(key, `字段“${field.label}”是必填项`, MSG.validation));
-    }
-    if (entry && rows.length === 0) errors.push(error(entry.key, `单据体实体【${entry.label}】至少要有一行分录`, MSG.validation));
-    rows.forEach((row, i) => {
-      for (const key of this.spec.required) {
-        const field = this.spec.fields[key]!;
-        if (field.at !== "FEntity") continue;
-        const where = `单据体实体【${entry!.label}】第【${i + 1}】行分录，【${field.label}】`;
-        if (!isPresent(row[key])) errors.push(error(key, `${where}字段必录`, MSG.validation));
-        else if (field.type === "number" && typeof row[key] === "number" && row[key] <= 0) errors.push(error(key, `${where}必须大于0`, MSG.validation));
-      }
-    });
-    return errors;
+    return rowsOf(this.spec, record);
   }
 
   /** The form's 编码规则 (XSCKD000001 …, WL000001 …), skipping taken numbers. */
@@ -392,19 +292,4 @@ export function operateOn(op: Operation, targets: OperationTarget[], flags: stri
     successes.push({ Id: subject.idOf(record), Number: subject.numberOf(record), DIndex: dIndex });
   });
   return { successes, errors };
-}
-
-function isObject(value: unknown): value is Row {
-  return !!value && typeof value === "object" && !Array.isArray(value);
-}
-
-/** `yyyy-MM-dd`, `yyyy-MM-dd HH:mm:ss` or ISO → `yyyy-MM-ddTHH:mm:ss`, the form ExecuteBillQuery answers with. */
-function normaliseDate(value: unknown): string | undefined {
-  if (typeof value !== "string") return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(value.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h = "00", mi = "00", s = "00"] = m;
-  const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
-  return `${y}-${mo}-${d}T${h}:${mi}:${s}`;
 }

@@ -16,6 +16,8 @@ export interface FieldSpec {
   ref?: BaseDataKind;
   /** Default: text. */
   type?: FieldType;
+  /** An enum's allowed values (value → 中文 name). */
+  values?: Readonly<Record<string, string>>;
   /** The value given when the Model leaves the key out (a function reads the normalised head and row). */
   fallback?: unknown;
 }
@@ -97,4 +99,17 @@ export function now(): string {
 export function fieldKeyResolver(keys: readonly string[]): (key: string) => string | undefined {
   const byLower = new Map(keys.map((k) => [k.toLowerCase(), k]));
   return (key) => byLower.get(key.toLowerCase());
+}
+
+/**
+ * A configured required set (KINGDEE_SIM_*_REQUIRED_FIELDS) in the form's own spelling; an unknown
+ * key is a configuration mistake, refused at start naming the key.
+ */
+export function requiredKeys(formId: string, fields: Record<string, FieldSpec>, keys: readonly string[]): string[] {
+  const resolve = fieldKeyResolver(Object.keys(fields));
+  return keys.map((key) => {
+    const resolved = resolve(key);
+    if (!resolved) throw new Error(`金蝶模拟器：${formId} 没有字段 ${key}，不能设为必填`);
+    return resolved;
+  });
 }

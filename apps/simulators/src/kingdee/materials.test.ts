@@ -134,3 +134,16 @@ describe("BD_MATERIAL", () => {
     expect(sim.forms.materials.list()[0]).toMatchObject({ FNumber: "S1", FDocumentStatus: "C" });
   });
 });
+
+describe("configured required keys", () => {
+  it("takes them case-insensitively and refuses an unknown one at start", async () => {
+    const strict = createKingdeeSimulator({ materialRequiredFields: ["fname", "FBaseUnitId"], outstockRequiredFields: ["FCustomerID", "FRealQty", "FNote"] });
+    const options = { needUpdateFields: [], verifyBaseData: false, validate: true, autoSubmitAndAudit: false, deleteEntry: true, interactionFlags: [] };
+    const material = strict.forms.materials.save([{ FNumber: "R1", SubHeadEntity: { FBaseUnitId: { FNumber: "nope" } } }], options);
+    // An unknown unit is left empty and so is missing; the default (Pcs) only fills a key not sent.
+    expect(material.errors.map((e) => e.Message)).toEqual(["字段“名称”是必填项", "字段“基本单位”是必填项"]);
+    const bill = strict.forms.outstock.save([{ FCustomerID: { FNumber: "X" }, FEntity: [{ FRealQty: 1 }] }], options);
+    expect(bill.errors.map((e) => e.FieldName)).toEqual(["FCustomerID", "FNote"]);
+    expect(() => createKingdeeSimulator({ outstockRequiredFields: ["FCustId"] })).toThrow(/SAL_OUTSTOCK 没有字段 FCustId/);
+  });
+});

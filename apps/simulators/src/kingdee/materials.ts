@@ -3,7 +3,8 @@
 // flagged there, so an absent one gets the coding rule's WL000001 … — ours). The sub-heads'
 // defaults (物料属性 1 外购, 存货类别 CHLB01_SYS, 基本单位 Pcs, other units = the base unit) stand in for
 // the "defaulted" of the doc; the values are ours.
-import type { FieldSpec, FormSpec } from "./form-spec";
+import { ENUMS } from "./base-data";
+import { requiredKeys, type FieldSpec, type FormSpec } from "./form-spec";
 
 type Row = Record<string, unknown>;
 const baseUnit = (head: Row) => (head.SubHeadEntity as Row | undefined)?.FBaseUnitId;
@@ -18,7 +19,7 @@ const FIELDS: Record<string, FieldSpec> = {
   FCreateOrgId: { label: "创建组织", ref: "org" },
   FUseOrgId: { label: "使用组织", ref: "org", fallback: (head: Row) => head.FCreateOrgId },
   FMaterialGroup: { label: "物料分组", ref: "materialGroup" },
-  FErpClsID: { label: "物料属性", at: "SubHeadEntity", type: "enum", fallback: "1" },
+  FErpClsID: { label: "物料属性", at: "SubHeadEntity", type: "enum", values: ENUMS.erpCls, fallback: "1" },
   FCategoryID: { label: "存货类别", at: "SubHeadEntity", ref: "category", fallback: { FNumber: "CHLB01_SYS" } },
   FBaseUnitId: { label: "基本单位", at: "SubHeadEntity", ref: "unit", fallback: { FNumber: "Pcs" } },
   FTaxRateId: { label: "默认税率", at: "SubHeadEntity", ref: "taxRate" },
@@ -47,7 +48,7 @@ export function materialSpec(required: readonly string[] = DEFAULT_MATERIAL_REQU
     numberKey: "FNumber",
     autoNumber: (n) => `WL${String(n).padStart(6, "0")}`,
     fields: FIELDS,
-    required,
+    required: requiredKeys("BD_MATERIAL", FIELDS, required),
     lockedWhenAudited: false,
     firstId: 200001,
   };

@@ -65,6 +65,17 @@ describe("Submit and Audit", () => {
   });
 });
 
+describe("both body shapes and every form", () => {
+  it("takes Submit/Audit in the legacy positional shape, and the array FilterString on BD_Customer too", async () => {
+    await client.save("SAL_OUTSTOCK", outstock("L1", [row("F01108", 1)]));
+    const legacy = (method: string) => client.call(method, { format: 1, useragent: "ApiClient", rid: "7", parameters: JSON.stringify(["SAL_OUTSTOCK", JSON.stringify({ Numbers: ["L1"], InterationFlags: "STK_InvCheckResult" })]), timestamp: "2026-12-03", v: "1.0" });
+    expect((await legacy("Submit")).body).toMatchObject({ Result: { ResponseStatus: { IsSuccess: true } } });
+    expect((await legacy("Audit")).body).toMatchObject({ Result: { ResponseStatus: { IsSuccess: true, SuccessEntitys: [{ Number: "L1" }] } } });
+    const byArray = await client.query({ FormId: "BD_Customer", FieldKeys: "FNumber,FDocumentStatus", FilterString: [{ Left: "", FieldName: "FNumber", Compare: "=", Value: "RMSHOP001", Right: "", Logic: 0 }] });
+    expect(byArray).toEqual([["RMSHOP001", "C"]]);
+  });
+});
+
 describe("stock", () => {
   it("is not moved by Save; Audit subtracts FRealQty per row, and a shortfall fails with the [K14] text naming bill, row, balance, material and stock", async () => {
     await client.admin("POST", "stock", { lines: [{ stock: "CK001", material: "F01108", qty: 5 }, { stock: "CK002", material: "F01109", qty: 1 }] });

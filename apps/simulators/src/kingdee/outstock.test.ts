@@ -65,6 +65,11 @@ describe("SAL_OUTSTOCK save", () => {
       SuccessMessages: [],
       MsgCode: 11,
     });
+    const badOwner = await client.save("SAL_OUTSTOCK", outstock("B4", [row("F01108", 1, { FOwnerTypeID: "BD_Owner" })]));
+    expect(badOwner.Result.ResponseStatus).toMatchObject({
+      MsgCode: 8,
+      Errors: [{ FieldName: "FOwnerTypeID", Message: "字段“货主类型”的值“BD_Owner”无效，应为 BD_OwnerOrg、BD_Supplier、BD_Customer 之一（FEntity[1].FOwnerTypeID）", DIndex: 0 }],
+    });
     const noRows = await client.save("SAL_OUTSTOCK", outstock("B3", []));
     expect(noRows.Result.ResponseStatus.Errors).toEqual([{ FieldName: "FEntity", Message: "单据体实体【明细信息】至少要有一行分录", DIndex: 0 }]);
     expect(sim.forms.outstock.size).toBe(0);

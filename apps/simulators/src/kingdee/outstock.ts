@@ -6,7 +6,8 @@
 // stock status KCZT01_SYS, FMustQty = FRealQty. Amounts are computed on save (ours): the tax-inclusive
 // price FTaxPrice (or FPrice × (1 + rate)) × FRealQty − FDiscount = FAllAmount, split into FAmount and
 // FTaxAmount by FEntryTaxRate (percent); the head's SubHeadEntity sums them.
-import type { FieldSpec, FormSpec } from "./form-spec";
+import { ENUMS } from "./base-data";
+import { requiredKeys, type FieldSpec, type FormSpec } from "./form-spec";
 
 type Row = Record<string, unknown>;
 const head = (key: string) => (h: Row) => h[key];
@@ -25,7 +26,7 @@ const FIELDS: Record<string, FieldSpec> = {
   FReceiverID: { label: "收货方", ref: "customer", fallback: head("FCustomerID") },
   FSettleID: { label: "结算方", ref: "customer", fallback: head("FCustomerID") },
   FPayerID: { label: "付款方", ref: "customer", fallback: head("FCustomerID") },
-  FOwnerTypeIdHead: { label: "货主类型", type: "enum", fallback: "BD_OwnerOrg" },
+  FOwnerTypeIdHead: { label: "货主类型", type: "enum", values: ENUMS.ownerType, fallback: "BD_OwnerOrg" },
   FOwnerIdHead: { label: "货主", ref: "org", fallback: head("FStockOrgId") },
   FCarriageNO: { label: "运输单号" },
   FLinkMan: { label: "收货人" },
@@ -57,9 +58,9 @@ const FIELDS: Record<string, FieldSpec> = {
   FIsFree: { label: "是否赠品", at: "FEntity", type: "bool", fallback: false },
   FStockID: { label: "仓库", at: "FEntity", ref: "stock" },
   FStockStatusID: { label: "库存状态", at: "FEntity", ref: "stockStatus", fallback: { FNumber: "KCZT01_SYS" } },
-  FOwnerTypeID: { label: "货主类型", at: "FEntity", type: "enum", fallback: "BD_OwnerOrg" },
+  FOwnerTypeID: { label: "货主类型", at: "FEntity", type: "enum", values: ENUMS.ownerType, fallback: "BD_OwnerOrg" },
   FOwnerID: { label: "货主", at: "FEntity", ref: "org", fallback: head("FStockOrgId") },
-  FKeeperTypeID: { label: "保管者类型", at: "FEntity", type: "enum", fallback: "BD_KeeperOrg" },
+  FKeeperTypeID: { label: "保管者类型", at: "FEntity", type: "enum", values: ENUMS.keeperType, fallback: "BD_KeeperOrg" },
   FKeeperID: { label: "保管者", at: "FEntity", ref: "org", fallback: head("FStockOrgId") },
   FSalUnitID: { label: "销售单位", at: "FEntity", ref: "unit", fallback: (_: Row, row: Row) => row.FUnitID },
   FEntrynote: { label: "备注", at: "FEntity" },
@@ -99,7 +100,7 @@ export function outstockSpec(required: readonly string[] = DEFAULT_OUTSTOCK_REQU
     numberKey: "FBillNo",
     autoNumber: (n) => `XSCKD${String(n).padStart(6, "0")}`,
     fields: FIELDS,
-    required,
+    required: requiredKeys("SAL_OUTSTOCK", FIELDS, required),
     entry: { key: "FEntity", label: "明细信息", idKey: "FEntryID" },
     lockedWhenAudited: true,
     firstId: 300001,

@@ -162,7 +162,7 @@ describe("sessions", () => {
   });
 
   it("expires idle sessions after the configured lifetime, and on Logout", async () => {
-    const short = createKingdeeSimulator({ sessionTtlMs: 30 });
+    const short = createKingdeeSimulator({ sessionTtlMs: 250 });
     const url = await short.listen(0);
     try {
       const call = (c: string) =>
@@ -170,7 +170,7 @@ describe("sessions", () => {
       const res = await fetch(`${url}${AUTH}.ValidateUser.common.kdsvc`, { method: "POST", body: JSON.stringify({ acctID: "qiao-demo", username: "administrator", password: "888888", lcid: 2052 }) });
       const c = res.headers.getSetCookie().map((x) => x.split(";")[0]).join("; ");
       expect(await call(c)).toEqual([]);
-      await new Promise((r) => setTimeout(r, 60));
+      await new Promise((r) => setTimeout(r, 350));
       expect(await call(c)).toMatchObject([[{ Result: { ResponseStatus: { MsgCode: 1 } } }]]);
     } finally {
       await short.close();
