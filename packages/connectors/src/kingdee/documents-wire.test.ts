@@ -109,6 +109,36 @@ describe("audit separate", () => {
   });
 });
 
+describe("kingdee-documents.md answers", () => {
+  it("reads the [K7] SAL_OUTSTOCK errors per Model by DIndex, rows named in the message only", async () => {
+    // The doc's literal Errors (two Models; both row errors carry DIndex 0).
+    answers = {
+      BatchSave: [
+        (res) =>
+          res.writeHead(200, { "content-type": "application/json" }).end(
+            '{"Result":{"ResponseStatus":{"ErrorCode":500,"IsSuccess":false,"Errors":[{"FieldName":"FCustomerID","Message":"字段“客户”是必填项","DIndex":0},{"FieldName":"FCustomerID","Message":"字段“客户”是必填项","DIndex":1},{"FieldName":"FStockID","Message":"单据体实体【明细信息】第【1】行分录，【仓库】字段必录","DIndex":0},{"FieldName":"FStockID","Message":"单据体实体【明细信息】第【2】行分录，【仓库】字段必录","DIndex":0}],"SuccessEntitys":[],"SuccessMessages":[],"MsgCode":11}}}',
+          ),
+      ],
+    };
+    const outcomes = await target().write({ api: "batchSave", formId: "SAL_OUTSTOCK", records: [bill("K1"), bill("K2")], options: {}, mode: "create" });
+    expect(outcomes).toMatchObject([
+      { ok: false, index: 0, field: "FCustomerID", code: "11", message: "字段“客户”是必填项；单据体实体【明细信息】第【1】行分录，【仓库】字段必录；单据体实体【明细信息】第【2】行分录，【仓库】字段必录" },
+      { ok: false, index: 1, field: "FCustomerID", code: "11", message: "字段“客户”是必填项" },
+    ]);
+  });
+
+  it("reads the [K11] Save answer, which also carries Id and Number at the top", async () => {
+    answers = {
+      BatchSave: [
+        json({ Result: { ResponseStatus: { IsSuccess: true, Errors: [], SuccessEntitys: [{ Id: 103697, Number: "SCLL24112614", DIndex: 0 }], SuccessMessages: [], MsgCode: 0 }, Id: 103697, Number: "SCLL24112614", NeedReturnData: [{}] } }),
+      ],
+    };
+    expect(await target().write({ api: "batchSave", formId: "SAL_OUTSTOCK", records: [bill("")], options: {}, mode: "create" })).toMatchObject([
+      { ok: true, index: 0, targetId: "103697", targetNumber: "SCLL24112614" },
+    ]);
+  });
+});
+
 describe("audit()", () => {
   it("looks the statuses up: C is done, B is audited, A and D are submitted first, absent ones fail; Save is never called", async () => {
     answers = {
