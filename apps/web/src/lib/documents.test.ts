@@ -82,4 +82,9 @@ describe("sampleRow", () => {
     expect(sampleRow(delivery, "code")).toBeUndefined();
     expect(sampleRow({ list: [1, 2] }, "list")).toBeUndefined();
   });
+
+  it("skips the items the row filter drops", () => {
+    expect(sampleRow(delivery, "details", (item) => Number(item.qty) === 0)).toEqual({ item_code: "F01109", qty: 0, memo: "赠品" });
+    expect(sampleRow(delivery, "details", () => false)).toBeUndefined();
+  });
 });

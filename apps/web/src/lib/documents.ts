@@ -65,11 +65,13 @@ export function rowPath(field: string): RowPath | null {
   return m ? { table: m[1]!, row: Number(m[2]), field: m[3]! } : null;
 }
 
-/** The first item of the list at `path` of a sample record: what a row template previews against. */
-export function sampleRow(record: unknown, path: string): Row | undefined {
+/**
+ * The first item of the list at `path` of a sample record that `keep` keeps (the row filter): what
+ * row templates preview against.
+ */
+export function sampleRow(record: unknown, path: string, keep: (item: Row) => boolean = () => true): Row | undefined {
   if (!path) return undefined;
   let value: unknown = record;
   for (const key of path.split(".")) value = isRecord(value) ? value[key] : undefined;
-  const first: unknown = Array.isArray(value) ? value[0] : undefined;
-  return isRecord(first) ? first : undefined;
+  return Array.isArray(value) ? value.find((item): item is Row => isRecord(item) && keep(item)) : undefined;
 }

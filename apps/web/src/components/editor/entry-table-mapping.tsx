@@ -9,7 +9,7 @@ import { sampleRow } from "@/lib/documents";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Badge, Button, Input, Select } from "@/components/ui";
 import { issuesAt, rowSuggestions, sourceLists } from "./catalog";
-import { fieldLabel, MappingRow, MappingTable, previewOf, UnknownMappingRow, withTemplate } from "./mapping-table";
+import { fieldLabel, MappingRow, MappingTable, previewOf, rowKept, UnknownMappingRow, withTemplate } from "./mapping-table";
 import { TemplateInput } from "./template-input";
 
 const EMPTY: EntryMapping = { from: "", filter: "", mapping: {} };
@@ -50,7 +50,7 @@ export function EntryTableMapping({
   );
   const path = [...base, "entries", key];
   const ownIssues = [...issuesAt(issues, path, true), ...issuesAt(issues, [...base, "mapping", key])];
-  const row = sample ? sampleRow(sample.record, current.from) : undefined;
+  const row = sample ? sampleRow(sample.record, current.from, (item) => rowKept(current.filter, item, sample.record, timezone)) : undefined;
   const rowFields = field.fields ?? [];
   const shown = rowFields.filter((f) => f.required || current.mapping[f.key] !== undefined || added.includes(f.key));
   const addable = rowFields.filter((f) => !shown.includes(f));

@@ -1,7 +1,7 @@
 "use client";
 // One row of a mapping table (target field ← template, with the sample's value), shared by the
 // head mapping and the entry tables' row mappings, and the live preview of a template.
-import { evaluateTemplate, parseTemplate, type FieldMeta } from "@qiao/core";
+import { evaluateTemplate, keepsRow, parseTemplate, type FieldMeta } from "@qiao/core";
 import type { ReactNode } from "react";
 import type { ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
@@ -10,15 +10,29 @@ import { TemplateInput, type Suggestion } from "./template-input";
 
 const PREVIEW_VARS = { CURRENT_TIME: new Date(), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: 50, PAGINATION_START_PAGE: 1 };
 
+const NOT_EVALUATED = Symbol("not evaluated");
+
+/** A template's value for a sample record; NOT_EVALUATED when it is empty or does not parse. */
+function evaluated(template: string, record: unknown, timezone: string, parent?: unknown): unknown {
+  if (!template) return NOT_EVALUATED;
+  const parsed = parseTemplate(template);
+  if (!parsed.ok) return NOT_EVALUATED;
+  return evaluateTemplate(parsed.template, { record, parent, vars: { ...PREVIEW_VARS, CURRENT_TIME: new Date() }, timezone });
+}
+
+/** Whether the row filter keeps a list item of the sample record (no filter, or one that does not parse: kept). */
+export function rowKept(filter: string, item: unknown, record: unknown, timezone: string): boolean {
+  const value = evaluated(filter, item, timezone, record);
+  return value === NOT_EVALUATED || keepsRow(value);
+}
+
 /**
  * What a template gives for a sample record (for a row template: the list item, with the record as
  * `parent` for `$parent.*`): text as is, other values as JSON, "∅" for nothing.
  */
 export function previewOf(template: string, record: unknown, timezone: string, parent?: unknown): string | undefined {
-  if (!template) return undefined;
-  const parsed = parseTemplate(template);
-  if (!parsed.ok) return undefined;
-  const value = evaluateTemplate(parsed.template, { record, parent, vars: { ...PREVIEW_VARS, CURRENT_TIME: new Date() }, timezone });
+  const value = evaluated(template, record, timezone, parent);
+  if (value === NOT_EVALUATED) return undefined;
   if (value === undefined || value === null) return "∅";
   return typeof value === "string" ? value : JSON.stringify(value);
 }
