@@ -118,6 +118,25 @@ test("a 发货单 → 销售出库单 scheme maps its details to FEntity rows, p
     await expect(page.getByTestId("save-state")).toHaveText("已保存");
   });
 
+  await test.step("a row value that does not fit its field names the row in the preview", async () => {
+    await page.getByTestId("map-entry-FEntity-FRealQty").fill("{{item_name}}");
+    await page.getByRole("button", { name: "测试", exact: true }).click();
+    const results = page.getByTestId("test-results");
+    await expect(results.getByTestId("test-field-errors").first()).toBeVisible({ timeout: 30_000 });
+    const records = results.getByTestId("test-record");
+    for (let k = 0; k < (await records.count()); k++) {
+      await records.nth(k).click();
+      if ((await results.getByTestId("test-field-errors").count()) > 0) break;
+    }
+    const errors = results.getByTestId("test-field-errors");
+    await expect(errors).toContainText("[FEntity[1].FRealQty]");
+    await expect(errors).toContainText("分录 FEntity 第 1 行 · FRealQty");
+    await page.getByTestId("rf__node-target").click();
+    await page.getByTestId("map-entry-FEntity-FRealQty").fill("{{qty}}");
+    await page.getByRole("button", { name: "保存", exact: true }).click();
+    await expect(page.getByTestId("save-state")).toHaveText("已保存");
+  });
+
   const schemeId = /\/schemes\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
   let deliveries: Delivery[] = [];
   await test.step("narrow the source to one shop and give Kingdee its customer, materials and stock", async () => {
