@@ -14,6 +14,7 @@ import { ConnectorError, isConnectorError } from "../errors";
 import type { AuditRequest, TargetApiMeta, WriteOutcome } from "../types";
 import type { KingdeeClient } from "./client";
 import { formApi, lookUp } from "./lookup";
+import { mappingKeyOf } from "./model";
 import { PLATFORM } from "./meta";
 import { firstErrorMessage, saveResponseSchema, SERVICE } from "./protocol";
 
@@ -54,13 +55,15 @@ async function operate(ctx: AuditContext, step: "submit" | "audit", bills: Saved
       { signal: ctx.signal, write: true, ...(ctx.sendBy !== undefined && { sendBy: ctx.sendBy }) },
     );
   } catch (e) {
-    if (!isConnectorError(e)) throw e;
-    all({ ok: false, unknown: e.kind === "unknown_outcome", message: e.message, code: e.kind, response: null });
+    // Not thrown on: the bills are saved, and a throw would let the caller put the batch back and
+    // save them again. An error that is not the client's own says nothing of what was sent: unknown.
+    if (isConnectorError(e)) all({ ok: false, unknown: e.kind === "unknown_outcome", message: e.message, code: e.kind, response: null });
+    else all({ ok: false, unknown: true, message: `金蝶${name}时出错：${String(e)}`, response: null });
     return results;
   }
   const parsed = saveResponseSchema.safeParse(json);
   if (!parsed.success) {
-    all({ ok: false, unknown: true, message: `金蝶 ${name} 的回答不符合协议（缺少 Result.ResponseStatus）`, response: null });
+    all({ ok: false, unknown: true, message: `金蝶${name}的回答不符合协议（缺少 Result.ResponseStatus）`, response: null });
     return results;
   }
   const status = parsed.data.Result.ResponseStatus;
@@ -77,7 +80,9 @@ async function operate(ctx: AuditContext, step: "submit" | "audit", bills: Saved
   }
   for (const [index, list] of errors) {
     const message = list.map((e) => e.Message ?? "").filter(Boolean).join("；") || `金蝶${name}失败（没有说明原因）`;
-    results.set(index, { ok: false, unknown: false, message, field: list.find((e) => e.FieldName)?.FieldName ?? undefined, code, response: list });
+    const named = list.find((e) => e.FieldName);
+    const field = named?.FieldName ? mappingKeyOf(ctx.api, named.FieldName, named.Message ?? "") : undefined;
+    results.set(index, { ok: false, unknown: false, message, ...(field && { field }), ...(code && { code }), response: list });
   }
   for (const bill of bills) {
     if (results.has(bill.index)) continue;

@@ -85,10 +85,57 @@ describe("audit separate", () => {
     expect(outcomes[1]!.ok === false && outcomes[1]!.message).toMatch(/^单据已保存，审核结果未知（.+）；重试时先查询单据状态，不会重复审核$/);
   });
 
+  it("a Submit answer that is not Kingdee's leaves the bill `saved` with its submit unknown, and nothing is audited", async () => {
+    answers = { BatchSave: [status([{ Id: 11, Number: "B1", DIndex: 0 }])], Submit: [json({ unexpected: true })] };
+    const outcomes = await target().write(separate([bill("B1")]));
+    expect(services()).toEqual(["BatchSave", "Submit"]);
+    expect(outcomes).toEqual([
+      {
+        ok: false,
+        saved: true,
+        index: 0,
+        targetId: "11",
+        targetNumber: "B1",
+        message: "单据已保存，提交结果未知（金蝶提交的回答不符合协议（缺少 Result.ResponseStatus））；重试时先查询单据状态，不会重复提交",
+        response: null,
+      },
+    ]);
+  });
+
   it("a save whose outcome is unknown stays unknown: no Submit, no Audit, no lookup", async () => {
     answers = { BatchSave: [drop] };
     expect(await target().write(separate([bill("B1")]))).toMatchObject([{ ok: false, unknown: true, index: 0 }]);
     expect(services()).toEqual(["BatchSave"]);
+  });
+});
+
+describe("kingdee-documents.md answers", () => {
+  it("reads the [K7] SAL_OUTSTOCK errors per Model by DIndex, rows named in the message only", async () => {
+    // The doc's literal Errors (two Models; both row errors carry DIndex 0).
+    answers = {
+      BatchSave: [
+        (res) =>
+          res.writeHead(200, { "content-type": "application/json" }).end(
+            '{"Result":{"ResponseStatus":{"ErrorCode":500,"IsSuccess":false,"Errors":[{"FieldName":"FCustomerID","Message":"字段“客户”是必填项","DIndex":0},{"FieldName":"FCustomerID","Message":"字段“客户”是必填项","DIndex":1},{"FieldName":"FStockID","Message":"单据体实体【明细信息】第【1】行分录，【仓库】字段必录","DIndex":0},{"FieldName":"FStockID","Message":"单据体实体【明细信息】第【2】行分录，【仓库】字段必录","DIndex":0}],"SuccessEntitys":[],"SuccessMessages":[],"MsgCode":11}}}',
+          ),
+      ],
+    };
+    const outcomes = await target().write({ api: "batchSave", formId: "SAL_OUTSTOCK", records: [bill("K1"), bill("K2")], options: {}, mode: "create" });
+    expect(outcomes).toMatchObject([
+      { ok: false, index: 0, field: "FCustomerID", code: "11", message: "字段“客户”是必填项；单据体实体【明细信息】第【1】行分录，【仓库】字段必录；单据体实体【明细信息】第【2】行分录，【仓库】字段必录" },
+      { ok: false, index: 1, field: "FCustomerID", code: "11", message: "字段“客户”是必填项" },
+    ]);
+  });
+
+  it("reads the [K11] Save answer, which also carries Id and Number at the top", async () => {
+    answers = {
+      BatchSave: [
+        json({ Result: { ResponseStatus: { IsSuccess: true, Errors: [], SuccessEntitys: [{ Id: 103697, Number: "SCLL24112614", DIndex: 0 }], SuccessMessages: [], MsgCode: 0 }, Id: 103697, Number: "SCLL24112614", NeedReturnData: [{}] } }),
+      ],
+    };
+    expect(await target().write({ api: "batchSave", formId: "SAL_OUTSTOCK", records: [bill("")], options: {}, mode: "create" })).toMatchObject([
+      { ok: true, index: 0, targetId: "103697", targetNumber: "SCLL24112614" },
+    ]);
   });
 });
 

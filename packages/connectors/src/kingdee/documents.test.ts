@@ -33,7 +33,7 @@ const material = (FNumber: string) => ({
   "SubHeadEntity1.FStoreUnitID": "Pcs",
 });
 const row = (FMaterialID: string, FRealQty: number, FStockID = "CK001") => ({ FMaterialID, FUnitID: "Pcs", FRealQty, FTaxPrice: 25, FEntryTaxRate: 13, FStockID });
-const bill = (FBillNo: string, rows = [row("F01108", 2)], extra: Record<string, unknown> = {}) => ({
+const bill = (FBillNo: string, rows: Record<string, unknown>[] = [row("F01108", 2)], extra: Record<string, unknown> = {}) => ({
   FBillTypeID: "XSCKD01_SYS",
   FBillNo,
   FDate: "2026-12-03",
@@ -135,6 +135,13 @@ describe("销售出库单新增 (SAL_OUTSTOCK)", () => {
       ["XS2", "F01109", 3, "CK001", "C"],
     ]);
     expect(billOf("XS1")).toMatchObject({ SubHeadEntity: { FSettleCurrID: { FNumber: "PRE001" } }, FCustomerID: { FNumber: "RMSHOP001" } });
+  });
+
+  it("names a row's error by the row, as the mapping does (FEntity[2].FStockID)", async () => {
+    const [outcome] = await target().write(write("SAL_OUTSTOCK", [bill("ROWS", [row("F01108", 1), { FMaterialID: "F01109", FUnitID: "Pcs", FRealQty: 1 }])], { options: ALLOW_NEGATIVE }));
+    expect(outcome).toMatchObject({ ok: false, field: "FEntity[2].FStockID", code: "11" });
+    expect(outcome!.ok === false && outcome!.message).toContain("第【2】行");
+    expect(billOf("ROWS")).toBeUndefined();
   });
 
   it("create mode: a bill number already there fails with Kingdee's duplicate message, the bill untouched", async () => {

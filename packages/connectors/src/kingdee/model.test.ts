@@ -7,7 +7,7 @@ import { customerApi } from "./forms/customer";
 import { materialApi } from "./forms/material";
 import { outstockApi } from "./forms/outstock";
 import { kingdeeMeta, targetApiFor } from "./meta";
-import { saveBody, toModel, updatedFields, withId } from "./model";
+import { mappingKeyOf, saveBody, toModel, updatedFields, withId } from "./model";
 import { previewBatch } from "./save";
 
 describe("metadata", () => {
@@ -159,6 +159,19 @@ describe("toModel", () => {
         { FBillNo: "B2", FNote: "n", FDate: undefined },
       ]),
     ).toEqual(["FBillNo", "SubHeadEntity", "FSettleCurrID", "FEntity", "FMaterialID", "FRealQty", "FStockID", "FNote"]);
+  });
+});
+
+describe("mappingKeyOf", () => {
+  it("turns Kingdee's bare FieldName into the mapping's key: head as is, sub-head dotted, row with its 1-based number", () => {
+    expect(mappingKeyOf(outstockApi, "FCustomerID", "字段“客户”是必填项")).toBe("FCustomerID");
+    expect(mappingKeyOf(outstockApi, "FSettleCurrID", "字段“结算币别”是必填项")).toBe("SubHeadEntity.FSettleCurrID");
+    expect(mappingKeyOf(outstockApi, "FStockID", "单据体实体【明细信息】第【2】行分录，【仓库】字段必录")).toBe("FEntity[2].FStockID");
+    expect(mappingKeyOf(outstockApi, "FStockID", "单据体“明细信息”第12行字段“仓库”是必填项")).toBe("FEntity[12].FStockID");
+    expect(mappingKeyOf(outstockApi, "FStockID", "仓库不存在")).toBe("FStockID");
+    expect(mappingKeyOf(materialApi, "FBaseUnitId", "")).toBe("SubHeadEntity.FBaseUnitId");
+    expect(mappingKeyOf(customerApi, "FNumber", "违反字段唯一性要求：编码唯一。[第1行]在当前系统中已经被使用。")).toBe("FNumber");
+    expect(mappingKeyOf(outstockApi, "AbstractInteractionResult", "第1行")).toBe("AbstractInteractionResult");
   });
 });
 

@@ -113,6 +113,26 @@ export function toModel(api: TargetApiMeta, record: Record<string, unknown>): Mo
   return ordered(head, shape.head, api.idField);
 }
 
+/** A row number in Kingdee's texts: `第【2】行分录` (SAL_OUTSTOCK), `第2行字段` (STK_InStock), 1-based. */
+const ROW_NUMBER = /第【?(\d+)】?行/;
+
+/**
+ * Where Kingdee's FieldName sits in the scheme's mapping: Kingdee names the bare key (`FStockID`,
+ * `FSettleCurrID`), and a row's number only in the message text. A sub-head field becomes its dotted
+ * key, a row field `FEntity[2].FStockID` (1-based, as the mapper names rows) when the message names
+ * the row; anything else stays as Kingdee said it.
+ */
+export function mappingKeyOf(api: TargetApiMeta, fieldName: string, message: string): string {
+  const shape = shapeOf(api);
+  if (shape.head.rank.has(fieldName)) return fieldName;
+  const subHeads = [...shape.subHeads].filter(([, at]) => at.rank.has(fieldName));
+  if (subHeads.length === 1) return `${subHeads[0]![0]}.${fieldName}`;
+  const entries = [...shape.entries].filter(([, at]) => at.rank.has(fieldName));
+  const row = ROW_NUMBER.exec(message)?.[1];
+  if (entries.length === 1 && row !== undefined) return `${entries[0]![0]}[${row}].${fieldName}`;
+  return fieldName;
+}
+
 /** The model with the form's id field set (first, as Kingdee's samples send `FID`). */
 export function withId(api: TargetApiMeta, model: Model, id: number): Model {
   return { [api.idField]: id, ...Object.fromEntries(Object.entries(model).filter(([k]) => k !== api.idField)) };

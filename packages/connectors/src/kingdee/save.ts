@@ -2,13 +2,14 @@
 // ExecuteBillQuery by number, and — for bills audited separately — Submit and Audit after the save
 // (./audit.ts). A create whose BatchSave outcome is unknown is reported as such and never sent again
 // here; the engine looks its number up once the server has had time to commit (issue #11).
+import { isEntryTable } from "@qiao/core";
 import { ConnectorError, isConnectorError } from "../errors";
 import type { TargetApiMeta, WriteOutcome, WritePreview, WriteRequest } from "../types";
 import { auditContext, submitAndAudit, type SavedBill } from "./audit";
 import type { KingdeeClient } from "./client";
 import { formApi, lookUp } from "./lookup";
 import { PLATFORM } from "./meta";
-import { auditsSeparately, numberOf, saveBody, toModel, updatedFields, withId } from "./model";
+import { auditsSeparately, mappingKeyOf, numberOf, saveBody, toModel, updatedFields, withId } from "./model";
 import { firstErrorMessage, saveResponseSchema, SERVICE } from "./protocol";
 
 interface BatchContext {
@@ -42,10 +43,11 @@ function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
     errorsByIndex.set(index, [...(errorsByIndex.get(index) ?? []), e]);
   }
   for (const [index, errors] of errorsByIndex) {
+    const named = errors.find((e) => e.FieldName);
     ctx.outcomes[index] = {
       ok: false,
       index,
-      field: errors.find((e) => e.FieldName)?.FieldName ?? undefined,
+      field: named?.FieldName ? mappingKeyOf(ctx.api, named.FieldName, named.Message ?? "") : undefined,
       message: errors.map((e) => e.Message ?? "").filter(Boolean).join("；") || "金蝶保存失败（没有说明原因）",
       code,
       response: errors,
@@ -112,7 +114,7 @@ async function saveGroup(ctx: BatchContext, group: number[], kind: "create" | "u
 }
 
 function hasEntryRows(api: TargetApiMeta, model: Record<string, unknown>): boolean {
-  return api.fields.some((f) => f.type === "array" && Array.isArray(model[f.key]));
+  return api.fields.some((f) => isEntryTable(f) && Array.isArray(model[f.key]));
 }
 
 /** The form's API for a write request, or a request error (nothing sent). */
