@@ -355,6 +355,19 @@ describe("executeRun", () => {
     expect(sim.kingdee.stats().customers).toBe(3);
   }, 30_000);
 
+  test("a test run reads as many pages as its sample and writeCount need, and no more (issue #15 item 7)", async () => {
+    sim = await simulate(t.db, { shops: 120 });
+    const scheme = await sim.createScheme((d) => {
+      const source = d.nodes.find((n) => n.type === "source")!;
+      if (source.type === "source") source.config.pageSize = 10;
+    });
+    const writing = await run(scheme.id, "test", { options: { sampleSize: 12, writeCount: 25 } });
+    expect(writing).toMatchObject({ status: "succeeded", fetched: 25, written: 25 });
+    expect((writing.result as unknown as TestRunResult).records).toHaveLength(12);
+    expect(sim.kingdee.stats().customers).toBe(25);
+    expect(sim.guanyi.state.stats.calls["gy.erp.shop.get"]).toBe(3);
+  }, 30_000);
+
   test("a mapping error fails the record without calling the target", async () => {
     sim = await simulate(t.db, { shops: 10 });
     sim.guanyi.modifyShops([{ id: 710944500000, set: { name: "   " } }]);
