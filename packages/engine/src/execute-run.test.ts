@@ -329,32 +329,6 @@ describe("executeRun", () => {
     expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
   }, 30_000);
 
-  test("a test run returns the source records and payloads and writes nothing; writeCount writes the first N", async () => {
-    sim = await simulate(t.db, { shops: 120 });
-    const scheme = await sim.createScheme();
-    const dry = await run(scheme.id, "test", { options: { sampleSize: 5 } });
-    expect(dry).toMatchObject({ status: "succeeded", total: 120, fetched: 5, written: 0 });
-    const result = dry.result as unknown as TestRunResult;
-    expect(result.records).toHaveLength(5);
-    const first = result.records[0]!;
-    expect(first.payload).toMatchObject({ FName: first.source.name, FNumber: first.source.code, FCreateOrgId: "100" });
-    expect(first.errors).toEqual([]);
-    // The exact BatchSave body, base data wrapped as Kingdee wants it.
-    expect(result.wire).toBe(true);
-    const body = result.request as { formid: string; data: { IsAutoSubmitAndAudit: boolean; Model: Record<string, unknown>[] } };
-    expect(body.formid).toBe("BD_Customer");
-    expect(body.data.IsAutoSubmitAndAudit).toBe(true);
-    expect(body.data.Model[0]).toMatchObject({ FNumber: first.source.code, FCreateOrgId: { FNumber: "100" }, FUseOrgId: { FNumber: "100" } });
-    expect(first.wire).toEqual(body.data.Model[0]);
-    expect(sim.kingdee.stats().customers).toBe(0);
-    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id } })).toBe(0);
-    expect(await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).toMatchObject({ cursor: null });
-
-    const writing = await run(scheme.id, "test", { options: { sampleSize: 5, writeCount: 3 } });
-    expect(writing).toMatchObject({ status: "succeeded", written: 3 });
-    expect(sim.kingdee.stats().customers).toBe(3);
-  }, 30_000);
-
   test("a mapping error fails the record without calling the target", async () => {
     sim = await simulate(t.db, { shops: 10 });
     sim.guanyi.modifyShops([{ id: 710944500000, set: { name: "   " } }]);

@@ -1,5 +1,6 @@
-// Test run (dry run): the first page only, mapped, stored in Run.result with the exact payloads;
-// nothing is written unless `writeCount` asks for the first N records to be written for real.
+// Test run (dry run): the first records (a page, or as many pages as the sample and `writeCount`
+// need), mapped, stored in Run.result with the exact payloads; nothing is written unless
+// `writeCount` asks for the first N records to be written for real.
 import { mapRecord, message, resolveParams, TEST_RUN_LIMITS, testRunOptionsSchema } from "@qiao/core";
 import type { SourcePage, WriteRequest } from "@qiao/connectors";
 import { assignPendingToRun, saveRunResult, stagePage } from "@qiao/db";
@@ -34,9 +35,21 @@ export interface TestRunResult {
   writeCount: number;
 }
 
-async function firstPage(pages: AsyncIterable<SourcePage>): Promise<SourcePage | undefined> {
-  for await (const page of pages) return page;
-  return undefined;
+/**
+ * The first `wanted` records: pages are read until there are enough or the source runs out (the
+ * source's page size may be smaller than the sample, or a page may come back short), never more.
+ */
+async function firstRecords(pages: AsyncIterable<SourcePage>, wanted: number): Promise<{ records: Record<string, unknown>[]; total: number; pages: number }> {
+  const records: Record<string, unknown>[] = [];
+  let total = 0;
+  let read = 0;
+  for await (const page of pages) {
+    read++;
+    total = page.total;
+    records.push(...page.records);
+    if (records.length >= wanted || page.records.length === 0) break;
+  }
+  return { records: records.slice(0, wanted), total, pages: read };
 }
 
 export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
@@ -44,15 +57,17 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const options = testRunOptionsSchema.parse(run.options ?? {});
   const sampleSize = options.sampleSize ?? TEST_RUN_LIMITS.defaultSampleSize;
   const writeCount = options.writeCount ?? 0;
-  const pageSize = Math.max(1, Math.min(plan.source.pageSize, Math.max(sampleSize, writeCount)));
+  const wanted = Math.max(sampleSize, writeCount);
+  const pageSize = Math.max(1, Math.min(plan.source.pageSize, wanted));
   const params = resolveParams(plan.source, x.vars(pageSize), plan.timezone);
   await x.progress({ phase: "reading" });
   await journal.info(message("test.reading", { pageSize }), { params });
 
-  const page = await firstPage(
+  const page = await firstRecords(
     x.source.readPages({ api: plan.source.api.id, params, pageSize, startPage: 1, ...(x.ctx.signal && { signal: x.ctx.signal }) }),
+    wanted,
   );
-  const fetched = page?.records ?? [];
+  const fetched = page.records;
   const vars = x.vars();
   const records: TestRunRecord[] = fetched.slice(0, sampleSize).map((source) => {
     const { payload, errors } = mapRecord(plan.target, source, vars, plan.timezone);
@@ -72,7 +87,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const wire = preview !== undefined;
   if (preview) cleanRecords.forEach((r, i) => (r.wire = preview.records[i] ?? null));
   const result: TestRunResult = {
-    source: { api: plan.source.api.id, params, pageSize, total: page?.total ?? 0, returned: fetched.length },
+    source: { api: plan.source.api.id, params, pageSize, total: page.total, returned: fetched.length },
     target: { api: plan.target.api.id, formId: plan.target.formId, mode: plan.target.mode, options: plan.target.options },
     records,
     request: preview?.request ?? null,
@@ -87,10 +102,10 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   };
   await saveRunResult(x.db, run.id, result);
   const withErrors = records.length - clean.length;
-  await x.progress({ total: page?.total ?? 0, fetched: fetched.length });
+  await x.progress({ total: page.total, fetched: fetched.length });
   await journal[withErrors > 0 ? "warn" : "info"](
-    message("test.sampled", { total: page?.total ?? 0, sampled: records.length, withErrors }),
-    { total: page?.total ?? 0, sampled: records.length, withErrors },
+    message("test.sampled", { total: page.total, sampled: records.length, withErrors }),
+    { total: page.total, sampled: records.length, withErrors },
   );
   if (writeCount === 0) return "done";
 

@@ -36,7 +36,7 @@ describe("metadata", () => {
 
   it("SAL_OUTSTOCK: a bill with FBillNo / FID, FDocumentStatus C = audited, FEntity an entry table", () => {
     expect(outstockApi).toMatchObject({ numberField: "FBillNo", idField: "FID", bill: { statusField: "FDocumentStatus", auditedStatus: "C" } });
-    expect(outstockApi.fields.filter((f) => f.required).map((f) => f.key)).toEqual(["FBillTypeID", "FDate", "FSaleOrgId", "FStockOrgId", "FCustomerID"]);
+    expect(outstockApi.fields.filter((f) => f.required).map((f) => f.key)).toEqual(["FBillTypeID", "FDate", "FSaleOrgId", "FStockOrgId", "FCustomerID", "FEntity"]);
     expect(outstockApi.fields.find((f) => f.key === "SubHeadEntity.FSettleCurrID")).toMatchObject({ label: "结算币别", baseData: true });
     const entry = outstockApi.fields.find((f) => f.key === "FEntity")!;
     expect(isEntryTable(entry)).toBe(true);

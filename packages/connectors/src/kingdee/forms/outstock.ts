@@ -61,6 +61,8 @@ export const outstockApi: TargetApiMeta = {
       label: "明细信息",
       labelEn: "Lines",
       type: "array",
+      // Required: a bill without rows fails the record before any call, with the mapper's message.
+      required: true,
       description: "单据体（分录）：每个来源明细一行；金蝶不接受没有分录的出库单",
       fields: [
         baseData("FMaterialID", "物料编码", "Material", "F01108", { required: true }),

@@ -1,0 +1,168 @@
+// Issue #12, "Done when" (integration): 发货单 → 销售出库单 with rows, against the simulators.
+// N deliveries with M kept lines become exactly N bills holding exactly M entry rows (checked with
+// ExecuteBillQuery), quantities and amounts add up, nothing is created twice under faults and slow
+// commits; a missing customer fails with 金蝶's message; a bill saved but not audited is audited by
+// a retry, with no second Save.
+import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
+import type { Delivery } from "@qiao/simulators";
+import { afterEach, describe, expect, test } from "vitest";
+import type { EngineContext } from "./context";
+import { runToEnd, simulate, testContext, type Simulated } from "./testing/harness";
+import { useTestDb } from "./testing/use-test-db";
+
+const t = useTestDb("documents");
+let sim: Simulated | undefined;
+
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+const target = (d: SchemeDefinition) => d.nodes.find((n) => n.type === "target")!.config as Extract<SchemeDefinition["nodes"][number], { type: "target" }>["config"];
+
+/**
+ * The deliveries the scheme reads (作废 ones are hidden by default) that have kept lines (qty > 0),
+ * with those lines. A delivery whose every line has qty 0 makes no bill: its record fails
+ * before any call (FEntity is required), counted in `rowless`.
+ */
+function expectedBills(s: Simulated): { code: string; lines: { item: string; qty: number; amount: number }[] }[] & { rowless: number } {
+  const out: { code: string; lines: { item: string; qty: number; amount: number }[] }[] & { rowless: number } = Object.assign([], { rowless: 0 });
+  const store = s.guanyi.state.deliveries;
+  for (let i = 0; i < store.size; i++) {
+    const d: Delivery = store.get(i);
+    if (d.cancel !== 0) continue;
+    if (!d.details.some((l) => l.qty > 0)) {
+      out.rowless++;
+      continue;
+    }
+    out.push({ code: d.code, lines: d.details.filter((l) => l.qty > 0).map((l) => ({ item: l.item_code, qty: l.qty, amount: Number(l.amount) })) });
+  }
+  return out;
+}
+
+/** ExecuteBillQuery on SAL_OUTSTOCK with entry fields: one row per entry row. */
+function billRows(s: Simulated): { billNo: string; material: string; qty: number; amount: number; status: string }[] {
+  const form = s.kingdee.forms.get("SAL_OUTSTOCK")!;
+  const rows: unknown[][] = [];
+  for (let start = 0; ; start += 2000) {
+    const page = form.query({ FormId: "SAL_OUTSTOCK", FieldKeys: "FBillNo,FMaterialID.FNumber,FRealQty,FAllAmount,FDocumentStatus", StartRow: start, Limit: 2000 });
+    rows.push(...page);
+    if (page.length < 2000) break;
+  }
+  return rows.map(([billNo, material, qty, amount, status]) => ({ billNo: String(billNo), material: String(material), qty: Number(qty), amount: Number(amount), status: String(status) }));
+}
+
+const sum = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) * 100) / 100;
+
+async function runScheme(ctx: EngineContext, s: Simulated, schemeId: string) {
+  const run = await s.requestRun(schemeId, "manual");
+  await runToEnd(ctx, run.id);
+  return t.db.run.findUniqueOrThrow({ where: { id: run.id } });
+}
+
+/** 店铺→客户 and 商品→物料, then the deliveries scheme (adjusted by `change`). */
+async function masterDataThen(ctx: EngineContext, s: Simulated, change: (d: SchemeDefinition) => void = () => {}) {
+  for (const base of [seedSchemeDefinition, seedItemsSchemeDefinition]) {
+    const scheme = await s.createScheme(undefined, base);
+    expect(await runScheme(ctx, s, scheme.id)).toMatchObject({ status: "succeeded", failed: 0 });
+  }
+  return s.createScheme(change, seedDeliveriesSchemeDefinition);
+}
+
+describe("documents with rows", () => {
+  test("N deliveries with M kept lines → N bills with M entry rows; quantities and amounts add up; 0 duplicates", async () => {
+    sim = await simulate(t.db, { shops: 20, items: 30, deliveries: 60 });
+    const ctx = testContext(t.db);
+    const deliveries = await masterDataThen(ctx, sim);
+    const run = await runScheme(ctx, sim, deliveries.id);
+    const expected = expectedBills(sim);
+    expect(expected.rowless).toBeGreaterThan(0);
+    expect(run).toMatchObject({ status: "partial", written: expected.length, failed: expected.rowless, saved: 0 });
+    const rowless = await t.db.runRecord.findFirstOrThrow({ where: { runId: run.id, status: "failed" } });
+    expect(rowless).toMatchObject({ errorField: "FEntity", response: null });
+    expect(rowless.error).toContain("没有行");
+
+    const rows = billRows(sim);
+    expect(new Set(rows.map((r) => r.billNo))).toEqual(new Set(expected.map((b) => b.code)));
+    const lines = expected.flatMap((b) => b.lines);
+    expect(rows).toHaveLength(lines.length);
+    expect(sum(rows.map((r) => r.qty))).toBe(sum(lines.map((l) => l.qty)));
+    expect(sum(rows.map((r) => r.amount))).toBe(sum(lines.map((l) => l.amount)));
+    expect(rows.every((r) => r.status === "C")).toBe(true);
+    expect(sim.kingdee.stats().duplicateAttempts).toBe(0);
+    // The run records keep each document's rows as sent.
+    const record = await t.db.runRecord.findFirstOrThrow({ where: { runId: run.id, sourceId: expected[0]!.code } });
+    expect((record.payload as { FEntity: unknown[] }).FEntity).toHaveLength(expected[0]!.lines.length);
+  });
+
+  test("under server errors after commit, dropped connections and slow commits: still exactly N bills and M rows", { timeout: 120_000 }, async () => {
+    sim = await simulate(t.db, { shops: 20, items: 30, deliveries: 120 });
+    const ctx = testContext(t.db, { connectorDefaults: { qps: 1000, timeoutMs: 600, maxRetries: 2 }, unknownOutcomeWaitMs: 1_500 });
+    const deliveries = await masterDataThen(ctx, sim, (d) => (target(d).batchSize = 10));
+    sim.kingdee.setFaults({ errorRate: 0.15, errorAfterCommit: true, dropRate: 0.1, slowCommitEvery: 4, slowCommitMs: 1_000 });
+    const run = await runScheme(ctx, sim, deliveries.id);
+    sim.kingdee.setFaults({ errorRate: 0, dropRate: 0, slowCommitEvery: 0 });
+    const expected = expectedBills(sim);
+    expect(run).toMatchObject({ written: expected.length, failed: expected.rowless });
+    const rows = billRows(sim);
+    expect(new Set(rows.map((r) => r.billNo)).size).toBe(expected.length);
+    expect(rows).toHaveLength(expected.flatMap((b) => b.lines).length);
+    const stats = sim.kingdee.stats();
+    expect(stats.duplicateAttempts).toBe(0);
+    expect(stats.faultsInjected).not.toEqual({});
+  });
+
+  test("a delivery whose customer does not exist fails with 金蝶's message naming it; the others are written", async () => {
+    sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 15 });
+    const ctx = testContext(t.db);
+    const deliveries = await masterDataThen(ctx, sim);
+    // A shop created after 店铺→客户 ran, and a delivery of it: 金蝶 has no such customer yet.
+    sim.guanyi.addShops([{ code: "NEWSHOP", name: "新开的店" }]);
+    const sku = sim.guanyi.state.items.get(0).skus[0]!.code;
+    const [orphan] = sim.guanyi.addDeliveries([{ code: "SDO-ORPHAN", shop_code: "NEWSHOP", details: [{ sku_code: sku, qty: 2 }] }]);
+    const run = await runScheme(ctx, sim, deliveries.id);
+    const expected = expectedBills(sim);
+    expect(run).toMatchObject({ status: "partial", written: expected.length - 1, failed: 1 + expected.rowless });
+    const failed = await t.db.runRecord.findFirstOrThrow({ where: { runId: run.id, status: "failed", errorField: { not: "FEntity" } } });
+    expect(failed.sourceId).toBe(orphan!.code);
+    expect(failed.error).toContain("NEWSHOP");
+    expect(failed.error).toContain("客户");
+    expect(failed.errorField).toBe("FCustomerID");
+    expect(billRows(sim).some((r) => r.billNo === "SDO-ORPHAN")).toBe(false);
+  });
+
+  test("save, then audit: bills without stock are saved not audited; once stock is there a retry audits them with no second Save", async () => {
+    sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 12 });
+    const ctx = testContext(t.db);
+    const deliveries = await masterDataThen(ctx, sim, (d) => {
+      target(d).audit = "separate";
+      target(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
+    });
+    const expected = expectedBills(sim);
+    const first = await runScheme(ctx, sim, deliveries.id);
+    expect(first).toMatchObject({ status: "partial", written: 0, saved: expected.length, failed: expected.rowless });
+    expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "saved" } })).toBe(expected.length);
+    const saved = await t.db.runRecord.findFirstOrThrow({ where: { runId: first.id, status: "saved" } });
+    expect(saved.error).toContain("负库存");
+    expect(saved.targetNumber).toBe(saved.sourceId);
+    const savesBefore = (sim.kingdee.stats().calls.BatchSave ?? 0) + (sim.kingdee.stats().calls.Save ?? 0);
+    expect(billRows(sim).every((r) => r.status !== "C")).toBe(true);
+
+    // A scheduled run leaves saved bills alone (only a retry audits them), and never saves them again.
+    const rerun = await runScheme(ctx, sim, deliveries.id);
+    expect(rerun).toMatchObject({ written: 0, failed: 0, saved: 0 });
+
+    for (const line of expected.flatMap((b) => b.lines)) sim.kingdee.forms.stock.set("100", "CK001", line.item, 1_000_000);
+    const retry = await sim.requestRun(deliveries.id, "retry", { options: { scope: "scheme" } });
+    await runToEnd(ctx, retry.id);
+    // The rowless deliveries are retried too and fail again, before any call.
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: retry.id } })).toMatchObject({ written: expected.length, saved: 0, failed: expected.rowless });
+    const stats = sim.kingdee.stats();
+    expect((stats.calls.BatchSave ?? 0) + (stats.calls.Save ?? 0)).toBe(savesBefore);
+    expect(stats.duplicateAttempts).toBe(0);
+    const rows = billRows(sim);
+    expect(new Set(rows.map((r) => r.billNo)).size).toBe(expected.length);
+    expect(rows.every((r) => r.status === "C")).toBe(true);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "written" } })).toBe(expected.length);
+  });
+});
