@@ -36,6 +36,8 @@ export async function auditSavedBills(x: RunScope): Promise<number> {
         outcomes = await x.clock.time("write", () =>
           x.target.audit!({
             formId: plan.target.formId,
+            // Interaction flags such as STK_InvCheckResult apply to the audit as they did to the save.
+            options: plan.target.options,
             bills: bills.map((b) => ({ targetId: b.targetId, targetNumber: b.targetNumber })),
             ...(x.ctx.signal && { signal: x.ctx.signal }),
           }),

@@ -165,4 +165,32 @@ describe("documents with rows", () => {
     expect(rows.every((r) => r.status === "C")).toBe(true);
     expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "written" } })).toBe(expected.length);
   });
+
+  test("save, then audit, and a Save whose outcome was unknown: the bill found later is saved (not written) until a retry audits it", { timeout: 120_000 }, async () => {
+    sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 40, kingdee: { openingStock: 1_000_000 } });
+    const ctx = testContext(t.db, { connectorDefaults: { qps: 1000, timeoutMs: 500, maxRetries: 1 }, unknownOutcomeWaitMs: 1_500 });
+    const deliveries = await masterDataThen(ctx, sim, (d) => {
+      target(d).audit = "separate";
+      target(d).batchSize = 10;
+      target(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
+    });
+    const expected = expectedBills(sim);
+    // Every second BatchSave commits after the client gave up: its bills are found by the lookup.
+    sim.kingdee.setFaults({ slowCommitEvery: 2, slowCommitMs: 1_000 });
+    const first = await runScheme(ctx, sim, deliveries.id);
+    sim.kingdee.setFaults({ slowCommitEvery: 0 });
+    expect(sim.kingdee.stats().slowCommits).toBeGreaterThan(0);
+    expect(first.saved).toBeGreaterThan(0);
+    expect(first).toMatchObject({ status: "partial", written: expected.length - first.saved, failed: expected.rowless, unknown: 0 });
+    const found = await t.db.runRecord.findFirstOrThrow({ where: { runId: first.id, status: "saved" } });
+    expect(found.error).toContain("是否已审核未知");
+
+    const retry = await sim.requestRun(deliveries.id, "retry", { options: { scope: "scheme" } });
+    await runToEnd(ctx, retry.id);
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: retry.id } })).toMatchObject({ written: first.saved, saved: 0 });
+    const rows = billRows(sim);
+    expect(new Set(rows.map((r) => r.billNo)).size).toBe(expected.length);
+    expect(rows.every((r) => r.status === "C")).toBe(true);
+    expect(sim.kingdee.stats().duplicateAttempts).toBe(0);
+  });
 });

@@ -102,7 +102,12 @@ async function resolveDue(x: RunScope): Promise<number> {
         ...x.attemptRef,
         mode: plan.target.mode,
         verdicts,
+        // Bills audited in separate calls: found means saved, maybe not audited; a retry audits it.
+        foundAs: plan.target.audit === "separate" ? "saved" : "written",
         messages: {
+          foundSaved:
+            "写入结果未知，经核对单据已保存在目标系统中，但是否已审核未知：重试时先核对状态再提交审核，不会再次保存 / " +
+            "The outcome was unknown; the bill is saved in the target, but whether it was audited is not known: a retry checks its status and audits it, never saves it again",
           absent: "结果待确认的写入经核对在目标系统中不存在，已重新排队发送 / The record whose outcome was unknown is not in the target; it was queued again",
           unverifiable:
             `写入结果未知，这条记录没有 ${plan.target.numberField}，无法确认目标系统是否已保存；请在目标系统中核对后重试 / ` +

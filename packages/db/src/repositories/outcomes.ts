@@ -87,7 +87,17 @@ export interface OutcomeVerdict {
  */
 export async function resolveUnknown(
   db: Db,
-  input: AttemptRef & { mode: WriteMode; verdicts: OutcomeVerdict[]; messages: { absent: string; unverifiable: string } },
+  input: AttemptRef & {
+    mode: WriteMode;
+    verdicts: OutcomeVerdict[];
+    messages: { absent: string; unverifiable: string; foundSaved?: string };
+    /**
+     * What a found record becomes: `written`, or `saved` when the target audits bills in separate
+     * calls (audit "separate"): the bill exists but whether it was audited is not known, so a retry
+     * audits it (the target checks its status first). Default `written`.
+     */
+    foundAs?: "written" | "saved";
+  },
 ): Promise<{ written: number; requeued: number; failed: number }> {
   if (input.verdicts.length === 0) return { written: 0, requeued: 0, failed: 0 };
   const now = new Date().toISOString();
@@ -104,7 +114,7 @@ export async function resolveUnknown(
   const rows = await hotQuery<{ written: number; requeued: number; failed: number }>(
     db,
     `WITH input AS (
-      SELECT *, CASE outcome WHEN 'absent' THEN $2 WHEN 'unverifiable' THEN $3 END AS message
+      SELECT *, CASE outcome WHEN 'absent' THEN $2 WHEN 'unverifiable' THEN $3 WHEN 'found' THEN CASE WHEN $9 = 'saved' THEN $10 END END AS message
       FROM jsonb_to_recordset($1::jsonb)
         AS t(id bigint, batch_id text, outcome text, sent_hash text, target_id text, target_number text)
     ), ${fenceCte("$5", "$6")}, sent AS (
@@ -116,14 +126,18 @@ export async function resolveUnknown(
         status = CASE
           WHEN i.outcome = 'absent' THEN 'pending'::record_status
           WHEN i.outcome = 'unverifiable' THEN 'failed'::record_status
+          -- The bill exists, audited or not: only an audit may follow (like a saved outcome).
+          WHEN $9 = 'saved' THEN 'saved'::record_status
           WHEN s.payload_hash = i.sent_hash THEN 'written'::record_status
           WHEN $4::text = 'create' THEN 'stale'::record_status
           ELSE 'pending'::record_status END,
-        written_hash = CASE WHEN i.outcome = 'found' THEN i.sent_hash ELSE s.written_hash END,
+        written_hash = CASE WHEN i.outcome = 'found' AND $9 = 'written' THEN i.sent_hash ELSE s.written_hash END,
         target_id = CASE WHEN i.outcome = 'found' THEN i.target_id ELSE s.target_id END,
         target_number = CASE WHEN i.outcome = 'found' THEN i.target_number ELSE s.target_number END,
-        last_error = CASE WHEN i.outcome = 'unverifiable' THEN i.message END,
-        check_after = NULL, batch_id = NULL, sending_payload = NULL, sending_run_id = NULL, updated_at = $8::timestamp
+        last_error = CASE WHEN i.outcome = 'unverifiable' OR (i.outcome = 'found' AND $9 = 'saved') THEN i.message END,
+        check_after = NULL, batch_id = NULL,
+        sending_payload = CASE WHEN i.outcome = 'found' AND $9 = 'saved' THEN s.sending_payload END,
+        sending_run_id = NULL, updated_at = $8::timestamp
       FROM input i
       -- Only the batch the verdict was made for (a row marked again since is another batch's).
       WHERE s.id = i.id AND s.status = 'unknown' AND s.batch_id IS NOT DISTINCT FROM i.batch_id AND EXISTS (SELECT 1 FROM fence)
@@ -135,7 +149,7 @@ export async function resolveUnknown(
       -- The RunRecord of the run that sent it, with the payload it sent and the verdict.
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, payload, response, target_id, target_number, batch_id, created_at, updated_at)
       SELECT v.sending_run_id, v.id, v.source_id,
-        CASE v.outcome WHEN 'found' THEN 'written'::record_status WHEN 'absent' THEN 'pending'::record_status ELSE 'failed'::record_status END,
+        CASE v.outcome WHEN 'found' THEN $9::record_status WHEN 'absent' THEN 'pending'::record_status ELSE 'failed'::record_status END,
         v.message, v.sending_payload,
         jsonb_build_object('lookedUp', true, 'outcome', v.outcome, 'targetId', v.target_id),
         v.target_id, v.target_number, v.batch_id, $8::timestamp, $8::timestamp
@@ -147,7 +161,10 @@ export async function resolveUnknown(
         batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at
     ), counted AS (
       UPDATE runs r SET
-        unknown = GREATEST(r.unknown - c.n, 0), written = r.written + c.found, failed = r.failed + c.unverifiable, updated_at = $8::timestamp
+        unknown = GREATEST(r.unknown - c.n, 0),
+        written = r.written + CASE WHEN $9 = 'written' THEN c.found ELSE 0 END,
+        saved = r.saved + CASE WHEN $9 = 'saved' THEN c.found ELSE 0 END,
+        failed = r.failed + c.unverifiable, updated_at = $8::timestamp
       FROM (
         SELECT sending_run_id, count(*)::int AS n,
           count(*) FILTER (WHERE outcome = 'found')::int AS found,
@@ -169,6 +186,8 @@ export async function resolveUnknown(
       input.attempt,
       input.verdicts.map((v) => v.id.toString()),
       now,
+      input.foundAs ?? "written",
+      input.messages.foundSaved ?? "",
     ],
   );
   return rows[0]!;
