@@ -18,7 +18,6 @@ import {
   type FilterCall,
   type FilterName,
   type PathHead,
-  type TemplateError,
   type TemplateParseResult,
   type TemplatePart,
   type TemplateVariable,
