@@ -6,8 +6,6 @@ import type { SchemeDefinition } from "@qiao/core";
 import { runFloor, type FloorInput, type FloorResult } from "./floor";
 
 export interface DocumentsFloorInput extends Omit<FloorInput, "definition" | "onWritten"> {
-  /** 店铺→客户 and 商品→物料, in order. */
-  masterData: SchemeDefinition[];
   deliveries: SchemeDefinition;
   /** The entry the rows are counted in (FEntity). */
   entryKey: string;
@@ -17,8 +15,6 @@ export interface DocumentsFloorResult extends FloorResult {
   /** Entry rows of the bills the target accepted. */
   rows: number;
   rowsPerSecond: number;
-  /** The untimed master data: seconds and records written per scheme. */
-  masterData: { seconds: number; written: number; failed: number }[];
 }
 
 /** Entry rows of a mapped bill: the length of its entry list (none when the mapping left it out). */
@@ -27,14 +23,23 @@ export function entryRows(payload: Record<string, unknown>, entryKey: string): n
   return Array.isArray(rows) ? rows.length : 0;
 }
 
-export async function runDocumentsFloor(input: DocumentsFloorInput): Promise<DocumentsFloorResult> {
-  const { masterData, deliveries, entryKey, ...connections } = input;
-  const master: DocumentsFloorResult["masterData"] = [];
-  for (const definition of masterData) {
-    const r = await runFloor({ ...connections, definition });
-    master.push({ seconds: r.seconds, written: r.written, failed: r.failed });
+/**
+ * The untimed part: 店铺→客户 and 商品→物料 (in this order) by the same bare script, so that the
+ * bills find their customer and materials. Answers seconds and records written per scheme.
+ */
+export async function writeMasterData(input: Omit<FloorInput, "definition" | "onWritten">, definitions: SchemeDefinition[]): Promise<{ seconds: number; written: number; failed: number }[]> {
+  const out = [];
+  for (const definition of definitions) {
+    const r = await runFloor({ ...input, definition });
+    out.push({ seconds: r.seconds, written: r.written, failed: r.failed });
   }
+  return out;
+}
+
+/** The timed part: every delivery read, mapped with its entry rows, written as bills. */
+export async function runDocumentsFloor(input: DocumentsFloorInput): Promise<DocumentsFloorResult> {
+  const { deliveries, entryKey, ...connections } = input;
   let rows = 0;
   const result = await runFloor({ ...connections, definition: deliveries, onWritten: (payload) => (rows += entryRows(payload, entryKey)) });
-  return { ...result, rows, rowsPerSecond: rows / result.seconds, masterData: master };
+  return { ...result, rows, rowsPerSecond: rows / result.seconds };
 }
