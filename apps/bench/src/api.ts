@@ -118,6 +118,11 @@ export class SimulatorAdmin {
     await call("POST", `${this.kingdee}/__admin/reset`, {}, {});
   }
 
+  /** Every record of a Kingdee form as the simulator keeps it (GET /__admin/forms/:formId). */
+  async kingdeeRecords(formId: string): Promise<Record<string, unknown>[]> {
+    return z.object({ records: z.array(z.record(z.string(), z.unknown())) }).parse(await call("GET", `${this.kingdee}/__admin/forms/${formId}`, {})).records;
+  }
+
   async guanyiShopCount(): Promise<number> {
     return z.looseObject({ shops: z.number() }).parse(await call("GET", `${this.guanyi}/__admin/stats`, {})).shops;
   }

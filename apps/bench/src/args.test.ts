@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseBenchArgs, WORKER_NODE_OPTIONS } from "./args";
+import { DELIVERIES_DATASET, parseBenchArgs, WORKER_NODE_OPTIONS } from "./args";
 
 describe("parseBenchArgs", () => {
   it("defaults to the issue's full benchmark", () => {
-    expect(parseBenchArgs([])).toMatchObject({ n: 100_000, workers: 1, pageSize: 100, batchSize: 100, scale: [1, 2, 4], skipFloor: false, qps: 1_000_000 });
+    expect(parseBenchArgs([])).toMatchObject({ scheme: "shops", n: 100_000, workers: 1, pageSize: 100, batchSize: 100, scale: [1, 2, 4], skipFloor: false, qps: 1_000_000 });
   });
 
   it("reads every option", () => {
@@ -36,5 +36,26 @@ describe("parseBenchArgs", () => {
     expect(() => parseBenchArgs(["--n", "1.5"])).toThrow(/--n/);
     expect(() => parseBenchArgs(["--batch-size", "1001"])).toThrow(/--batch-size/);
     expect(() => parseBenchArgs(["--shops", "5"])).toThrow();
+  });
+
+  it("--scheme deliveries: N deliveries (20,000, quick 2,000), 50 bills per BatchSave, never scale-out", () => {
+    expect(parseBenchArgs(["--scheme", "deliveries"])).toMatchObject({ scheme: "deliveries", n: 20_000, pageSize: 100, batchSize: 50, scale: [] });
+    expect(parseBenchArgs(["--scheme", "deliveries", "--quick"])).toMatchObject({ n: 2_000, batchSize: 50, scale: [] });
+    expect(parseBenchArgs(["--scheme", "deliveries", "--n", "5000", "--batch-size", "20", "--workers", "2"])).toMatchObject({ n: 5_000, batchSize: 20, workers: 2 });
+    expect(parseBenchArgs(["--scheme", "shops", "--quick"])).toMatchObject({ scheme: "shops", n: 10_000, batchSize: 100 });
+  });
+
+  it("--scheme deliveries refuses more deliveries than the simulator generates, scale-out, and unknown schemes", () => {
+    expect(parseBenchArgs(["--scheme", "deliveries", "--n", String(DELIVERIES_DATASET.maxDeliveries)]).n).toBe(50_000);
+    expect(() => parseBenchArgs(["--scheme", "deliveries", "--n", "50001"])).toThrow(/--n must be a whole number from 1 to 50000/);
+    expect(() => parseBenchArgs(["--scheme", "deliveries", "--scale", "1,2"])).toThrow(/--scale is for the shops benchmark/);
+    expect(parseBenchArgs(["--scheme", "deliveries", "--skip-scale"]).scale).toEqual([]);
+    expect(() => parseBenchArgs(["--scheme", "items"])).toThrow(/--scheme must be shops or deliveries/);
+  });
+
+  it("the deliveries cap is the simulator's", async () => {
+    const { guanyiOptionsFromEnv } = await import("@qiao/simulators");
+    expect(guanyiOptionsFromEnv({ GUANYI_SIM_DELIVERIES: String(DELIVERIES_DATASET.maxDeliveries) }).deliveries).toBe(DELIVERIES_DATASET.maxDeliveries);
+    expect(() => guanyiOptionsFromEnv({ GUANYI_SIM_DELIVERIES: String(DELIVERIES_DATASET.maxDeliveries + 1) })).toThrow();
   });
 });

@@ -11,6 +11,8 @@ export interface FloorInput {
   guanyi: { baseUrl: string; credentials: Record<string, unknown> };
   kingdee: { baseUrl: string; credentials: Record<string, unknown> };
   qps: number;
+  /** Called with each record the target accepted, as sent (the documents floor counts entry rows). */
+  onWritten?: (payload: Record<string, unknown>) => void;
 }
 
 export interface FloorResult {
@@ -54,8 +56,10 @@ export async function runFloor(input: FloorInput): Promise<FloorResult> {
     const outcomes = await target.write({ api: plan.target.api.id, formId: plan.target.formId, records: batch, options: plan.target.options, mode: plan.target.mode });
     phasesMs.write += performance.now() - t;
     for (const o of outcomes) {
-      if (o.ok) written++;
-      else failed++;
+      if (o.ok) {
+        written++;
+        input.onWritten?.(batch[o.index]!);
+      } else failed++;
     }
     batch = [];
   };

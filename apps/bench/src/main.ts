@@ -1,5 +1,6 @@
 // `npm run bench`: the platform against the bare-HTTP floor, memory, no-op and incremental reruns,
 // and scale-out, on a stack of its own (see README.md). Prints tables; writes results/<time>.json.
+// `--scheme deliveries` runs the documents benchmark instead (src/deliveries.ts).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -7,10 +8,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { seedSchemeDefinition, type SchemeDefinition, type SourceNode, type TargetNode } from "@qiao/core";
 import { parseBenchArgs, USAGE, type BenchOptions } from "./args";
+import { benchDeliveries } from "./deliveries";
 import { runFloor, type FloorResult } from "./floor";
 import { measureRun } from "./measure";
 import { RssSampler, statusMb } from "./processes";
 import { checkGoals, formatReport, type BenchReport, type RunMeasure, type ScaleOutMeasure } from "./report";
+import { formatDeliveriesReport, type DeliveriesBenchFile } from "./report-deliveries";
 import { ROOT, startStack, Teardown, type Stack } from "./stack";
 
 const RESULTS_DIR = fileURLToPath(new URL("../results", import.meta.url));
@@ -19,6 +22,8 @@ const GUANYI_CREDENTIALS = { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7
 const KINGDEE_CREDENTIALS = { authType: "password", acctId: "qiao-demo", username: "administrator", password: "888888", lcid: 2052 };
 
 const say = (line: string) => console.error(`[bench] ${line}`);
+
+const machine = (): BenchReport["machine"] => ({ cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, platform: `${process.platform}-${process.arch}` });
 
 function gitCommit(): string {
   try {
@@ -55,6 +60,7 @@ function otherN(report: { n: number; options: BenchOptions }): BenchReport["rss_
   for (const file of readdirSync(RESULTS_DIR).filter((f) => f.endsWith(".json"))) {
     try {
       const r = JSON.parse(readFileSync(join(RESULTS_DIR, file), "utf8")) as BenchReport;
+      if (!("platform_records_per_s" in r)) continue; // a deliveries result
       const sameFlags = (r.options.workerNodeOptions ?? []).join(" ") === report.options.workerNodeOptions.join(" ");
       if (r.n === report.n || r.options.pageSize !== report.options.pageSize || r.options.batchSize !== report.options.batchSize || !sameFlags) continue;
       if (!best || r.startedAt > best.at) best = { n: r.n, worker_peak_rss_mb: r.worker_peak_rss_mb, file, at: r.startedAt };
@@ -212,7 +218,7 @@ async function bench(opts: BenchOptions, teardown: Teardown): Promise<BenchRepor
   const exact = seq.incremental.written === seq.changed && seq.incremental.failed === 0 && seq.changed === Math.floor(opts.n / 100);
   const partial: Omit<BenchReport, "goals"> = {
     startedAt,
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine: machine(),
     commit: gitCommit(),
     n: opts.n,
     options: { workers: opts.workers, pageSize: opts.pageSize, batchSize: opts.batchSize, qps: opts.qps, workerNodeOptions: opts.workerNodeOptions },
@@ -244,6 +250,12 @@ async function bench(opts: BenchOptions, teardown: Teardown): Promise<BenchRepor
   return { ...partial, goals: checkGoals(partial) };
 }
 
+async function benchDocuments(opts: BenchOptions, teardown: Teardown): Promise<DeliveriesBenchFile> {
+  const startedAt = new Date().toISOString();
+  const { report, notes, logs } = await benchDeliveries(opts, { guanyi: GUANYI_CREDENTIALS, kingdee: KINGDEE_CREDENTIALS }, teardown, say);
+  return { startedAt, machine: machine(), commit: gitCommit(), deliveries: report, logs, notes };
+}
+
 async function main(): Promise<number> {
   let opts: BenchOptions;
   try {
@@ -267,11 +279,11 @@ async function main(): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const report = await bench(opts, teardown);
-    const file = opts.out ?? join(RESULTS_DIR, `${report.startedAt.replaceAll(":", "-").replace(/\.\d+Z$/, "Z")}.json`);
+    const result = opts.scheme === "deliveries" ? await benchDocuments(opts, teardown) : await bench(opts, teardown);
+    const file = opts.out ?? join(RESULTS_DIR, `${result.startedAt.replaceAll(":", "-").replace(/\.\d+Z$/, "Z")}.json`);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(formatReport(report));
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    console.log("deliveries" in result ? formatDeliveriesReport(result) : formatReport(result));
     console.log(`\nJSON: ${file}`);
     return 0;
   } catch (error) {

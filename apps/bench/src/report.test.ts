@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkGoals, formatNumber, formatReport, table, type BenchReport } from "./report";
+import { checkDeliveriesGoals, deliveriesExact, formatDeliveriesReport, type DeliveriesReport } from "./report-deliveries";
 
 const run = (label: string, seconds: number) => ({
   label,
@@ -101,5 +102,97 @@ describe("tables", () => {
     expect(text).toContain("Scale-out");
     expect(text).toMatch(/floor \(bare script\)\s+0\.40\s+0\s+0\.30\s+0\s+0\.70\s+0\.70/);
     expect(text).toContain("Goals (issue 6)");
+  });
+});
+
+function deliveries(overrides: Partial<DeliveriesReport> = {}): Omit<DeliveriesReport, "goals"> {
+  const full = { ...run("发货单→销售出库单", 4), fetched: 1900, written: 1800, failed: 100 };
+  return {
+    n: 2000,
+    shops: 200,
+    items: 500,
+    options: { workers: 1, pageSize: 100, batchSize: 50, qps: 1_000_000, workerNodeOptions: [] },
+    expected: { deliveries: 2000, cancelled: 100, rowless: 100, bills: 1800, rows: 4500 },
+    documents_per_s: 450,
+    rows_per_s: 1125,
+    floor_documents_per_s: 600,
+    floor_rows_per_s: 1500,
+    ratio: 0.75,
+    full_sync_s: 4,
+    master_data_s: { shops: 0.5, items: 0.75 },
+    found: { bills: 1800, rows: 4500, unexpected: 0, duplicates: 0 },
+    exact: true,
+    worker_peak_rss_mb: 200,
+    worker_idle_rss_mb: 140,
+    phases_ms: full.timingsMs,
+    runs: [run("店铺→客户", 0.5), run("商品→物料", 0.75), full],
+    floor: {
+      seconds: 3,
+      records: 1900,
+      written: 1800,
+      failed: 100,
+      rows: 4500,
+      documentsPerSecond: 600,
+      rowsPerSecond: 1500,
+      phasesMs: { read: 1000, map: 200, write: 1800 },
+      cpuS: { client: 1.2, simulators: 0.6 },
+      masterDataS: [0.2, 0.3],
+      bills: 1800,
+    },
+    ...overrides,
+  };
+}
+
+describe("deliveries report", () => {
+  it("exact only when the run's counters and 金蝶's bills and rows match the expectation, with no duplicates", () => {
+    const r = deliveries();
+    expect(deliveriesExact(r)).toBe(true);
+    expect(deliveriesExact({ ...r, found: { ...r.found, rows: 4499 } })).toBe(false);
+    expect(deliveriesExact({ ...r, found: { ...r.found, unexpected: 1 } })).toBe(false);
+    expect(deliveriesExact({ ...r, found: { ...r.found, duplicates: 1 } })).toBe(false);
+    expect(deliveriesExact({ ...r, runs: [...r.runs.slice(0, 2), { ...r.runs[2]!, failed: 101 }] })).toBe(false);
+    expect(deliveriesExact({ ...r, runs: [] })).toBe(false);
+  });
+
+  it("checks exactness, the ratio and RSS; a skipped floor is not a miss", () => {
+    expect(checkDeliveriesGoals(deliveries()).map((g) => g.met)).toEqual([true, true, true]);
+    const bad = checkDeliveriesGoals(deliveries({ exact: false, ratio: 0.4, worker_peak_rss_mb: 300 }));
+    expect(bad.filter((g) => g.met === false).map((g) => g.goal)).toEqual([
+      "exactly the expected bills and entry rows, 0 duplicates",
+      "documents >= 0.5 x floor",
+      "worker peak RSS <= 256 MB",
+    ]);
+    expect(checkDeliveriesGoals(deliveries({ ratio: null, floor: null }))[1]).toMatchObject({ met: null, measured: "floor skipped" });
+  });
+
+  it("prints documents/s and rows/s against the floor, the master data, runs, CPU and checks", () => {
+    const r = deliveries();
+    const text = formatDeliveriesReport({
+      startedAt: "2026-12-03T22:00:00.000Z",
+      machine: { cores: 2, cpu: "cpu", node: "v20.20.0", platform: "linux-x64" },
+      commit: "abc1234",
+      logs: "/tmp/qiao-bench-x",
+      notes: ["a note"],
+      deliveries: { ...r, goals: checkDeliveriesGoals(r) },
+    });
+    expect(text).toContain("N=2,000 deliveries (200 shops, 500 items) · page 100 · batch 50 bills");
+    expect(text).toContain("Expected: 1,800 bills with 4,500 entry rows (100 cancelled deliveries not read, 100 with only qty-0 lines");
+    expect(text).toContain("店铺→客户 0.50 s, 商品→物料 0.75 s");
+    expect(text).toMatch(/documents\/s \(bills written\)\s+450\s+600\s+0\.75/);
+    expect(text).toMatch(/rows\/s \(entry rows written\)\s+1,125\s+1,500\s+0\.75/);
+    expect(text).toMatch(/entry rows in 金蝶\s+4,500\s+4,500/);
+    // CPU per written bill: (1.5 + 1 + 0.5 + 0.1) s over 1,800 bills; the floor's 1.8 s over 1,800.
+    expect(text).toMatch(/发货单→销售出库单\s+1\.50\s+1\s+0\.50\s+0\.10\s+3\.10\s+1\.72/);
+    expect(text).toMatch(/floor \(bare script\)\s+1\.20\s+0\s+0\.60\s+0\s+1\.80\s+1\.00/);
+    expect(text).toContain("its master data first, not timed: 0.20 s, 0.30 s");
+    expect(text).toMatch(/exactly the expected bills and entry rows, 0 duplicates\s+1800 bills \/ 4500 rows of 1800 \/ 4500, 0 unexpected, 0 duplicates\s+yes/);
+    expect(text).toContain("note: a note");
+  });
+
+  it("prints dashes where the floor was skipped", () => {
+    const r = deliveries({ floor: null, floor_documents_per_s: null, floor_rows_per_s: null, ratio: null });
+    const text = formatDeliveriesReport({ startedAt: "", machine: { cores: 2, cpu: "", node: "", platform: "" }, commit: "", logs: "", notes: [], deliveries: { ...r, goals: checkDeliveriesGoals(r) } });
+    expect(text).toMatch(/documents\/s \(bills written\)\s+450\s+-\s+-/);
+    expect(text).not.toContain("Floor (bare script");
   });
 });

@@ -42,6 +42,8 @@ export class Teardown {
 export interface StackOptions {
   /** Shops the Guanyi simulator generates. */
   shops: number;
+  /** Items and deliveries it generates (GUANYI_SIM_ITEMS / GUANYI_SIM_DELIVERIES; default the simulator's). */
+  documents?: { items: number; deliveries: number };
   /** Calls per second per connection in the workers (WORKER_CONNECTION_QPS). */
   qps: number;
   skipBuild: boolean;
@@ -125,6 +127,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     GUANYI_SIM_PORT: String(guanyiPort),
     KINGDEE_SIM_PORT: String(kingdeePort),
     GUANYI_SIM_SHOPS: String(opts.shops),
+    ...(opts.documents && { GUANYI_SIM_ITEMS: String(opts.documents.items), GUANYI_SIM_DELIVERIES: String(opts.documents.deliveries) }),
     // The shared per-connection limiter stays in the path, with a quota it never reaches.
     WORKER_CONNECTION_QPS: String(opts.qps),
     LOG_LEVEL: "info",
@@ -133,7 +136,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const children: Child[] = [];
   teardown.add("stop the web app and the simulators", () => Promise.all(children.map((c) => c.stop())));
 
-  say(`simulators: Guanyi with ${opts.shops} shops on :${guanyiPort}, Kingdee on :${kingdeePort} (no latency, no faults, no QPS limit)`);
+  const documents = opts.documents ? `, ${opts.documents.items} items, ${opts.documents.deliveries} deliveries` : "";
+  say(`simulators: Guanyi with ${opts.shops} shops${documents} on :${guanyiPort}, Kingdee on :${kingdeePort} (no latency, no faults, no QPS limit)`);
   const simulators = spawnChild("simulators", process.execPath, ["--import", "tsx", "apps/simulators/src/main.ts"], spawnOpts);
   children.push(simulators);
   const sims = new SimulatorAdmin(`http://127.0.0.1:${guanyiPort}`, `http://127.0.0.1:${kingdeePort}`);
