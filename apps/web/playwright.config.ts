@@ -58,7 +58,9 @@ export default defineConfig({
     : {
         command: "npx tsx e2e/serve.ts",
         url: `${baseURL}/api/health`,
-        timeout: 240_000,
+        // Migrate, seed, build the web app (turbo-cached), start: the build alone took over 4 minutes
+        // on a loaded 2-core machine. A startup budget, not a timing goal.
+        timeout: 600_000,
         reuseExistingServer: false,
         stdout: "pipe",
         stderr: "pipe",
