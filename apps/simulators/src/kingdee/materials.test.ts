@@ -1,12 +1,10 @@
 // BD_MATERIAL over HTTP against kingdee-documents.md: the doc's Models, unique FNumber, required
 // FName, organisations checked when IsVerifyBaseDataField is true, sub-heads, ExecuteBillQuery keys.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createKingdeeSimulator } from "./index";
-import { simClient } from "./test-client";
+import { useSimulator } from "./test-client";
 
-const sim = createKingdeeSimulator();
-let base = "";
-const client = simClient(() => base);
+const { sim, client } = useSimulator();
 
 /** The fuller Model an integrator sends [K4]. */
 const material = (FNumber: string, extra: Record<string, unknown> = {}) => ({
@@ -31,15 +29,6 @@ const material = (FNumber: string, extra: Record<string, unknown> = {}) => ({
   SubHeadEntity2: { FSaleUnitId: { FNumber: "Box" }, FSalePriceUnitId: { FNumber: "Pcs" } },
   SubHeadEntity3: { FPurchaseUnitId: { FNumber: "Pcs" }, FPurchasePriceUnitId: { FNumber: "Pcs" } },
   ...extra,
-});
-
-beforeAll(async () => {
-  base = await sim.listen(0);
-});
-afterAll(() => sim.close());
-beforeEach(async () => {
-  sim.reset();
-  await client.login();
 });
 
 describe("BD_MATERIAL", () => {

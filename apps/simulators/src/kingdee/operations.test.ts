@@ -2,27 +2,15 @@
 // moving stock per (org, stock, material) and failing on a shortfall with the [K14] text unless
 // InterationFlags has STK_InvCheckResult, IsAutoSubmitAndAudit as one transaction, the admin API for
 // base data, stock and records, and the faults applying to the new forms.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createKingdeeSimulator, kingdeeOptionsFromEnv } from "./index";
-import { outstock, row, seedParties, simClient } from "./test-client";
+import { outstock, row, useSimulator } from "./test-client";
 
-const sim = createKingdeeSimulator();
-let base = "";
-const client = simClient(() => base);
+const { sim, client } = useSimulator({ parties: true });
 const shortfall = (bill: string, line: number, balance: number, material: string, stock: string) =>
   `更新库存出现异常情况，更新库存不成功！出现负库存，库存更新不成功。销售出库单=${bill},序号=${line}，负库存=${balance},物料=${material},仓库=${stock}`;
 const stockOf = async (material: string, stock = "CK001") => (await client.admin("GET", `stock?stock=${stock}&material=${material}`)).qty;
 const statusOf = async (bill: string) => (await client.query({ FormId: "SAL_OUTSTOCK", FieldKeys: "FDocumentStatus", FilterString: `FBillNo = '${bill}'` }))[0]?.[0];
-
-beforeAll(async () => {
-  base = await sim.listen(0);
-});
-afterAll(() => sim.close());
-beforeEach(async () => {
-  sim.reset();
-  await client.login();
-  await seedParties(client);
-});
 
 describe("Submit and Audit", () => {
   it("runs A → B → C, refusing each step out of order, per bill by Numbers or Ids", async () => {

@@ -1,23 +1,10 @@
 // SAL_OUTSTOCK over HTTP against kingdee-documents.md: the doc's Model, required fields with the
 // [K7] wordings, base-data checks naming field and row, FBillNo uniqueness and the coding rule,
 // updates before and after audit, and ExecuteBillQuery with entry fields (one row per entry row).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createKingdeeSimulator } from "./index";
-import { outstock, row, seedParties, simClient } from "./test-client";
+import { describe, expect, it } from "vitest";
+import { outstock, row, useSimulator } from "./test-client";
 
-const sim = createKingdeeSimulator();
-let base = "";
-const client = simClient(() => base);
-
-beforeAll(async () => {
-  base = await sim.listen(0);
-});
-afterAll(() => sim.close());
-beforeEach(async () => {
-  sim.reset();
-  await client.login();
-  await seedParties(client);
-});
+const { sim, client } = useSimulator({ parties: true });
 
 describe("SAL_OUTSTOCK save", () => {
   it("saves the doc's Model (FNUMBER and FNumber alike) as 创建 (A), computes amounts, and View shows it", async () => {

@@ -1,5 +1,7 @@
 // For the simulator's own HTTP tests: a logged-in client speaking to a running simulator on
 // 127.0.0.1 with plain fetch (no connector code involved).
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { createKingdeeSimulator, type KingdeeSimulator } from "./index";
 export const AUTH = "Kingdee.BOS.WebApi.ServicesStub.AuthService";
 export const FORM = "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService";
 
@@ -107,4 +109,24 @@ export async function seedParties(client: SimClient): Promise<void> {
   await client.batchSave("BD_Customer", [{ FNumber: "RMSHOP001", FName: "天猫旗舰店", FCreateOrgId: { FNumber: "100" } }], { IsAutoSubmitAndAudit: true });
   const materials = ["F01108", "F01109", "F01110"].map((n) => ({ FCreateOrgId: { FNumber: "100" }, FNumber: n, FName: `物料${n}` }));
   await client.batchSave("BD_MATERIAL", materials, { IsAutoSubmitAndAudit: true });
+}
+
+/**
+ * A simulator listening on 127.0.0.1 for one test file, reset before each test with a fresh logged-in
+ * client (and, with `parties`, the customers and materials the outstock tests name).
+ */
+export function useSimulator(opts: { parties?: boolean } = {}): { sim: KingdeeSimulator; client: SimClient } {
+  const sim = createKingdeeSimulator();
+  let base = "";
+  const client = simClient(() => base);
+  beforeAll(async () => {
+    base = await sim.listen(0);
+  });
+  afterAll(() => sim.close());
+  beforeEach(async () => {
+    sim.reset();
+    await client.login();
+    if (opts.parties) await seedParties(client);
+  });
+  return { sim, client };
 }
