@@ -1,6 +1,7 @@
 // UI texts: zh-CN first, English available. Keys are grouped by page. What the server says (run
 // logs, run errors) is in @qiao/core's message catalog, rendered by the API in the caller's language.
 import { DEFAULT_LOCALE, isLocale, type Locale } from "@qiao/core";
+import { valueMapsEn, valueMapsZh } from "./value-map-messages";
 
 export { DEFAULT_LOCALE, isLocale, type Locale };
 export const LOCALE_COOKIE = "qiao-locale";
@@ -290,6 +291,7 @@ const zh = {
   "editor.sourceFields": "源字段",
   "editor.variables": "变量",
   "editor.filters": "格式",
+  ...valueMapsZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -579,6 +581,7 @@ const en: Record<MessageKey, string> = {
   "editor.sourceFields": "Source fields",
   "editor.variables": "Variables",
   "editor.filters": "Formats",
+  ...valueMapsEn,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };
