@@ -13,7 +13,7 @@ import { checkSource } from "./source";
 import { checkTarget } from "./target";
 import { checkValueMaps } from "./value-maps";
 
-export { planValueMaps } from "./value-maps";
+export { definitionValueMaps, planValueMaps } from "./value-maps";
 export type { CompileResult, IssuePath, RunPlan, SchemeCatalog, SchemeIssue } from "./plan";
 
 export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResult {

@@ -49,6 +49,16 @@ export function checkValueMaps(d: SchemeDefinition, catalog: SchemeCatalog, issu
   }
 }
 
+/** The names of the value maps a definition's templates name (what a scheme export carries), sorted. */
+export function definitionValueMaps(d: SchemeDefinition): string[] {
+  const names = new Set<string>();
+  for (const t of definitionTemplates(d)) {
+    const parsed = parseTemplate(t.source);
+    if (parsed.ok) for (const ref of templateMapRefs(parsed.template)) names.add(ref.name);
+  }
+  return [...names].sort();
+}
+
 /** The names of the value maps the plan's target templates use (what a run must load), sorted. */
 export function planValueMaps(plan: Pick<RunPlan, "target">): string[] {
   const { target } = plan;

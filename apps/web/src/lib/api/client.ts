@@ -81,7 +81,7 @@ export const api = {
   deleteScheme: (id: string) => del(`/api/schemes/${id}`, s.okSchema),
   duplicateScheme: (id: string) => post(`/api/schemes/${id}/duplicate`, s.schemeEnvelopeSchema),
   exportScheme: (id: string) => get(`/api/schemes/${id}/export`, s.schemeExportSchema),
-  importScheme: (file: unknown) => post("/api/schemes/import", s.schemeEnvelopeSchema, file),
+  importScheme: (file: unknown) => post("/api/schemes/import", s.schemeImportResultSchema, file),
   validateScheme: (id: string, body: In<typeof s.validateSchemeBody>) => post(`/api/schemes/${id}/validate`, s.validationResultSchema, body),
   testScheme: (id: string, body: In<typeof s.testSchemeBody> = {}) => post(`/api/schemes/${id}/test`, s.runDetailEnvelopeSchema, body),
   startRun: (id: string) => post(`/api/schemes/${id}/runs`, s.runEnvelopeSchema),

@@ -59,3 +59,11 @@ export const valueMapImportResultSchema = z.object({
   /** gb18030: the file was not UTF-8 and was read as GBK (Excel's CSV on Chinese Windows). */
   encoding: z.enum(["utf-8", "gb18030"]),
 });
+
+/** A value map as a scheme export carries it (by name; ids are per instance). */
+export const valueMapTransferSchema = z.object({
+  name: valueMapNameSchema,
+  description: description.default(""),
+  defaultValue: defaultValue.default(null),
+  entries: valueMapEntriesSchema,
+});
