@@ -117,3 +117,43 @@ test("value map API: clear 400s, all-or-nothing CSV import, and a CSV Excel open
   expect((await request.delete(`/api/value-maps/${id}`, { headers: bearer })).status()).toBe(200);
   expect((await request.get(`/api/value-maps/${id}`, { headers: bearer })).status()).toBe(404);
 });
+
+test("a scheme's export carries its value maps; import creates the missing ones, keeps existing ones, all or nothing", async ({ request }) => {
+  const name = `导出 ${stamp}`;
+  const entries = [{ source: "WH01", target: "CK001" }, { source: "WH02", target: "CK002" }, { source: "WH03", target: "CK003" }];
+  const map = await request.post("/api/value-maps", { headers: bearer, data: { name, entries } });
+  expect(map.status()).toBe(201);
+  const list = (await (await request.get("/api/schemes", { headers: bearer })).json()) as { schemes: { id: string; name: string }[] };
+  const seed = list.schemes.find((s) => s.name.startsWith("管易云发货单查询"))!;
+  const { scheme } = (await (await request.get(`/api/schemes/${seed.id}`, { headers: bearer })).json()) as { scheme: { definition: Definition } };
+  scheme.definition.nodes.find((n) => n.type === "target")!.config.entries!.FEntity!.mapping.FStockID = `{{$parent.warehouse_code | map('${name}')}}`;
+  const created = await request.post("/api/schemes", { headers: bearer, data: { name: `e2e 导出 ${stamp}`, definition: scheme.definition } });
+  expect(created.status()).toBe(201);
+  const schemeId = ((await created.json()) as { scheme: { id: string } }).scheme.id;
+
+  const file = (await (await request.get(`/api/schemes/${schemeId}/export`, { headers: bearer })).json()) as { name: string; valueMaps: { name: string; entries: unknown[] }[] };
+  expect(file.valueMaps).toEqual([{ name, description: "", defaultValue: null, entries }]);
+
+  const kept = await request.post("/api/schemes/import", { headers: bearer, data: { ...file, name: `${file.name} 再导入` } });
+  expect(kept.status()).toBe(201);
+  expect((await kept.json()).valueMaps).toEqual({ created: [], kept: [name] });
+
+  const mapId = ((await map.json()) as { id: string }).id;
+  expect((await request.delete(`/api/value-maps/${mapId}`, { headers: bearer })).status()).toBe(200);
+  const recreated = await request.post("/api/schemes/import", { headers: bearer, data: { ...file, name: `${file.name} 新建映射` } });
+  expect(recreated.status()).toBe(201);
+  expect((await recreated.json()).valueMaps).toEqual({ created: [name], kept: [] });
+  const found = (await (await request.get(`/api/value-maps?q=${encodeURIComponent(name)}`, { headers: bearer })).json()) as { valueMaps: { name: string; entryCount: number }[] };
+  expect(found.valueMaps).toMatchObject([{ name, entryCount: 3 }]);
+
+  // A file whose scheme is refused (it names a map it does not carry) leaves no map behind.
+  const other = `不留下 ${stamp}`;
+  const bad = structuredClone(file) as typeof file & { definition: Definition };
+  bad.definition.nodes.find((n) => n.type === "target")!.config.entries!.FEntity!.mapping.FStockID = "{{$parent.warehouse_code | map('文件里没有')}}";
+  bad.valueMaps = [{ name: other, entries: [] }];
+  const refused = await request.post("/api/schemes/import", { headers: bearer, data: bad });
+  expect(refused.status()).toBe(400);
+  expect(JSON.stringify(await refused.json())).toContain("文件里没有");
+  const none = (await (await request.get(`/api/value-maps?q=${encodeURIComponent(other)}`, { headers: bearer })).json()) as { valueMaps: unknown[] };
+  expect(none.valueMaps).toEqual([]);
+});
