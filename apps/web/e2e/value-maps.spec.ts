@@ -7,6 +7,7 @@ import { expect, test } from "./fixtures";
 import { bearer, signIn } from "./helpers";
 
 const stamp = Date.now().toString(36).slice(-5);
+const SCREENSHOTS = new URL("../test-results/screenshots/", import.meta.url).pathname;
 const MAP = `仓库对照 ${stamp}`;
 const CSV = "\uFEFF源值,目标值\r\nWH01,CK001\r\nWH02,CK002\r\nWH03,CK003\r\n";
 
@@ -45,6 +46,7 @@ test("a value map made by CSV import maps FStockID in the scheme's test preview"
     await page.locator("#vm-default").fill("CK001");
     await page.keyboard.press("Control+s");
     await expect(page.getByRole("status").filter({ hasText: "已保存" })).toBeVisible();
+    await page.screenshot({ path: `${SCREENSHOTS}value-map.png` });
   });
 
   await test.step("the list finds it by search", async () => {
@@ -52,6 +54,7 @@ test("a value map made by CSV import maps FStockID in the scheme's test preview"
     await page.getByRole("searchbox", { name: "搜索名称或说明" }).fill(stamp);
     await expect(page.getByTestId("value-map-row")).toHaveCount(1);
     await expect(page.getByTestId("value-map-row")).toContainText("3");
+    await page.screenshot({ path: `${SCREENSHOTS}value-maps.png` });
   });
 
   const schemeId = await test.step("use it for FStockID in the deliveries scheme (through the API)", async () => {
