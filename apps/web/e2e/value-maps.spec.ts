@@ -2,7 +2,8 @@
 // 发货单 → 销售出库单 scheme's FStockID, and see the mapped 金蝶 stock in the scheme's test preview;
 // the API's refusals (empty or taken name, repeated source values, a CSV with a missing column,
 // repeated values or an unreadable encoding, a map name no map has) and the CSV Excel opens.
-// The map name is set through the API: autocomplete of map names in the editor is a follow-up.
+// FStockID (a row field) is set through the API; the editor's autocomplete of map names is checked
+// on a source parameter (the target panel of the 出库单 form is being reworked elsewhere).
 import { expect, test } from "./fixtures";
 import { bearer, signIn } from "./helpers";
 
@@ -74,8 +75,20 @@ test("a value map made by CSV import maps FStockID in the scheme's test preview"
     return ((await created.json()) as { scheme: { id: string } }).scheme.id;
   });
 
-  await test.step("the test preview shows the mapped stock", async () => {
+  await test.step("the editor offers the map's name inside map('…')", async () => {
     await page.goto(`/schemes/${schemeId}`);
+    // Any template field offers it; a source parameter is used (and put back) here.
+    await page.getByTestId("rf__node-source").click();
+    const param = page.getByTestId("param-page_no");
+    const original = await param.inputValue();
+    await param.fill("");
+    await param.pressSequentially(`{{PAGINATION_START_PAGE | map('${stamp}`);
+    await page.getByRole("option", { name: new RegExp(MAP) }).click();
+    await expect(param).toHaveValue(`{{PAGINATION_START_PAGE | map('${MAP}')`);
+    await param.fill(original);
+  });
+
+  await test.step("the test preview shows the mapped stock", async () => {
     await page.getByRole("button", { name: "测试", exact: true }).click();
     const results = page.getByTestId("test-results");
     await expect(results.getByTestId("test-record").first()).toBeVisible({ timeout: 30_000 });
