@@ -36,6 +36,14 @@ export const ROUTE_RULES: Record<string, Rule> = {
   "GET /api/schemes/[id]/failed-records": "viewer",
   "POST /api/schemes/[id]/retry": "editor",
 
+  "GET /api/value-maps": "viewer",
+  "POST /api/value-maps": "editor",
+  "GET /api/value-maps/[id]": "viewer",
+  "PATCH /api/value-maps/[id]": "editor",
+  "DELETE /api/value-maps/[id]": "editor",
+  "POST /api/value-maps/[id]/import": "editor",
+  "GET /api/value-maps/[id]/export": "viewer",
+
   "GET /api/runs/[id]": "viewer",
   "GET /api/runs/[id]/records": "viewer",
   "GET /api/runs/[id]/logs": "viewer",

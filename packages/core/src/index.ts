@@ -9,3 +9,4 @@ export { validateCron, type CronCheck } from "./cron";
 export * from "./roles";
 export * from "./run-options";
 export * from "./messages";
+export * from "./value-map";

@@ -6,7 +6,7 @@ import type { EntryPlan, RunPlan } from "./compile/plan";
 import { coerceToField, fieldName, isEmptyValue, type FieldError } from "./mapping";
 import { SCHEME_LIMITS } from "./scheme";
 import { evaluateTemplate, formatPath } from "./template/evaluate";
-import type { Template, TemplateVars } from "./template/types";
+import type { MapMiss, Template, TemplateVars, ValueMapData } from "./template/types";
 
 const fieldIndexes = new WeakMap<readonly FieldMeta[], Map<string, FieldMeta>>();
 
@@ -24,6 +24,35 @@ interface Scope {
   parent?: unknown;
   vars: TemplateVars;
   timezone: string;
+  maps?: ReadonlyMap<string, ValueMapData>;
+  /** Emptied before each template; what `map` could not map while evaluating it. */
+  mapMisses: MapMiss[];
+}
+
+/** A template's value; the values it could not map become errors of `field` (see TemplateContext.mapMisses). */
+function evaluate(template: Template, scope: Scope, field: string, at: string, errors: FieldError[]): { value: unknown; ok: boolean } {
+  scope.mapMisses.length = 0;
+  const value = evaluateTemplate(template, scope);
+  if (scope.mapMisses.length === 0) return { value, ok: true };
+  const where = at ? `${at.slice(0, -1)} 的` : "";
+  const whereEn = at ? ` of ${at.slice(0, -1)}` : "";
+  for (const miss of scope.mapMisses) {
+    errors.push(
+      miss.unknownMap
+        ? {
+            field: at + field,
+            message: `${where}字段 ${field} 使用的值映射 “${miss.map}” 不存在（可能已被删除）：请重新创建它或修改模板 ${template.source}`,
+            messageEn: `The value map "${miss.map}" used by the field ${field}${whereEn} does not exist (it may have been deleted): create it again or change the template ${template.source}`,
+          }
+        : {
+            field: at + field,
+            message: `${where}字段 ${field}：值映射 “${miss.map}” 中没有源值 “${miss.value}”，且该映射没有默认值：请在值映射中添加它，或设置默认值`,
+            messageEn: `Field ${field}${whereEn}: the value map "${miss.map}" has no source value "${miss.value}" and no default: add it to the map or give the map a default`,
+          },
+    );
+  }
+  scope.mapMisses.length = 0;
+  return { value, ok: false };
 }
 
 /**
@@ -41,7 +70,8 @@ function mapFields(
 ): void {
   const index = fieldIndex(fields);
   for (const [key, template] of Object.entries(mapping)) {
-    const value = evaluateTemplate(template, scope);
+    const { value, ok } = evaluate(template, scope, key, at, errors);
+    if (!ok) continue;
     const field = index.get(key);
     if (!field) {
       if (value !== undefined) payload[key] = value;
@@ -101,7 +131,10 @@ function mapEntry(entry: EntryPlan, record: unknown, scope: Scope, errors: Field
   const rows: Record<string, unknown>[] = [];
   for (const item of items) {
     const itemScope: Scope = { ...scope, record: item, parent: record };
-    if (entry.filter && !keepsRow(evaluateTemplate(entry.filter, itemScope))) continue;
+    if (entry.filter) {
+      const kept = evaluate(entry.filter, itemScope, "filter", `${entry.key}.`, errors);
+      if (!kept.ok || !keepsRow(kept.value)) continue;
+    }
     if (rows.length === SCHEME_LIMITS.entryRows) {
       errors.push({
         field: entry.key,
@@ -124,16 +157,21 @@ function mapEntry(entry: EntryPlan, record: unknown, scope: Scope, errors: Field
   return rows;
 }
 
-/** The target payload of one source record, with its entry tables' rows. */
+/**
+ * The target payload of one source record, with its entry tables' rows. `maps`: the value maps
+ * the plan uses (planValueMaps), loaded by the caller; a value a map cannot map is an error of
+ * the field, naming the map and the value.
+ */
 export function mapRecord(
   target: RunPlan["target"],
   record: unknown,
   vars: TemplateVars,
   timezone: string,
+  maps?: ReadonlyMap<string, ValueMapData>,
 ): { payload: Record<string, unknown>; errors: FieldError[] } {
   const payload: Record<string, unknown> = {};
   const errors: FieldError[] = [];
-  const scope: Scope = { record, vars, timezone };
+  const scope: Scope = { record, vars, timezone, mapMisses: [], ...(maps && { maps }) };
   mapFields(target.mapping, target.api.fields, scope, "", payload, errors);
   for (const entry of target.entries) {
     const rows = mapEntry(entry, record, scope, errors);

@@ -121,7 +121,7 @@ async function attempt(
   let pending: OutcomesPending = { count: 0, nextCheck: null };
   try {
     const loaded = await loadRun(ctx, run, log);
-    scope = new RunScope(ctx, run, loaded.plan, loaded.source, loaded.target, journal, clock, lease);
+    scope = new RunScope(ctx, run, loaded.plan, loaded.source, loaded.target, journal, clock, lease, loaded.maps);
     end = await runPhases(scope);
     if (end === "done" && writes(run)) {
       const settled = await settleAndWrite(scope, run.trigger !== "manual" && run.trigger !== "schedule");

@@ -1,8 +1,8 @@
 // Everything a run needs before it touches a record: its scheme version compiled into a plan,
 // the connector clients built from the connections (credentials unsealed here, never logged).
-import { compileScheme, message, type RunPlan } from "@qiao/core";
+import { compileScheme, message, planValueMaps, type RunPlan } from "@qiao/core";
 import { getConnector as registry, type Connector, type ConnectorLogger, type SourceClient, type TargetClient } from "@qiao/connectors";
-import { connectionCredentials, outboundPolicy, SecretKeyError, type RunModel as Run } from "@qiao/db";
+import { connectionCredentials, loadValueMaps, outboundPolicy, SecretKeyError, valueMapNames, type LoadedValueMap, type RunModel as Run } from "@qiao/db";
 import { z } from "zod";
 import type { EngineContext, Logger } from "./context";
 import { RunFailure } from "./failure";
@@ -11,6 +11,8 @@ export interface LoadedRun {
   plan: RunPlan;
   source: SourceClient;
   target: TargetClient;
+  /** The value maps the plan uses, loaded once for the run (see planValueMaps). */
+  maps: ReadonlyMap<string, LoadedValueMap>;
 }
 
 function connectorLogger(log: Logger): ConnectorLogger {
@@ -63,6 +65,8 @@ export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promis
   const compiled = compileScheme(definition, {
     connections: new Map(rows.map((r) => [r.id, { platform: r.platform }])),
     connectors: new Map([...connectors].map(([platform, c]) => [platform, c.meta])),
+    // A map deleted since the scheme was saved fails the run here, naming it, not every record.
+    valueMaps: await valueMapNames(db),
   });
   if (!compiled.ok) {
     const errors = compiled.issues.filter((i) => i.severity === "error");
@@ -71,6 +75,7 @@ export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promis
     throw new RunFailure(message("run.schemeInvalid", { zh, en }));
   }
   const plan = compiled.plan;
+  const maps = await loadValueMaps(db, planValueMaps(plan));
 
   const client = (connectionId: string) => {
     const row = rows.find((r) => r.id === connectionId)!;
@@ -100,5 +105,6 @@ export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promis
     plan,
     source: src.connector.createSource(src.config),
     target: tgt.connector.createTarget(tgt.config),
+    maps,
   };
 }

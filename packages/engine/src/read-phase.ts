@@ -45,7 +45,7 @@ export function stageable(x: RunScope, records: Record<string, unknown>[]): Stag
   const vars = x.vars();
   const mapped = (i: number): Mapped =>
     (cache[i] ??= x.clock.timeSync("map", () => {
-      const { payload, errors } = mapRecord(plan.target, staged[i]!.data, vars, plan.timezone);
+      const { payload, errors } = mapRecord(plan.target, staged[i]!.data, vars, plan.timezone, x.maps);
       return { payload, errors, hash: payloadHash(payload, errors) };
     }));
   return { staged, withoutId, mapped, mappedById: (sourceId) => mapped(index.get(sourceId)!) };

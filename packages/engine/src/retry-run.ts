@@ -30,7 +30,7 @@ export async function prepareRetry(x: RunScope): Promise<number> {
     if (rows.length === 0) break;
     afterId = rows[rows.length - 1]!.id;
     const records = rows.map((row) => {
-      const { payload, errors } = mapRecord(plan.target, row.data, vars, plan.timezone);
+      const { payload, errors } = mapRecord(plan.target, row.data, vars, plan.timezone, x.maps);
       return { id: row.id, hash: payloadHash(payload, errors) };
     });
     prepared += await assignFailedToRun(x.db, { schemeId: run.schemeId, runId: run.id, records });

@@ -2,7 +2,7 @@
 import { hash } from "node:crypto";
 import { stableStringify, type RunPlan, type TemplateVars } from "@qiao/core";
 import type { SourceClient, TargetClient } from "@qiao/connectors";
-import { reportProgress, type Db, type RunModel as Run, type RunProgress } from "@qiao/db";
+import { reportProgress, type Db, type LoadedValueMap, type RunModel as Run, type RunProgress } from "@qiao/db";
 import { DEFAULT_UNKNOWN_OUTCOME_WAIT_MS, type EngineContext } from "./context";
 import { AttemptSuperseded } from "./failure";
 import type { RunJournal } from "./journal";
@@ -26,6 +26,8 @@ export class RunScope {
     readonly journal: RunJournal,
     readonly clock: PhaseClock,
     readonly lease: AttemptLease,
+    /** The value maps the plan uses (`map('名称')`), loaded once per attempt. */
+    readonly maps: ReadonlyMap<string, LoadedValueMap> = new Map(),
   ) {
     this.cancelRequested = run.cancelRequested;
   }
@@ -54,7 +56,9 @@ export class RunScope {
   /**
    * What this run's payloads are mapped with: the target API and form, the mapping's templates and
    * timezone, and the values of the variables the templates use (none, usually: then the key is the
-   * same run after run, and a record whose data did not change need not be mapped again).
+   * same run after run, and a record whose data did not change need not be mapped again), and
+   * the content hashes of the value maps they use: editing a map re-maps every record on the next
+   * run, and the payload hash then re-writes only those whose payload the edit changed.
    */
   get mappingKey(): string {
     if (this.key === undefined) {
@@ -82,6 +86,7 @@ export class RunScope {
           ...(target.audit !== "withSave" && { audit: target.audit }),
           timezone,
           vars: usesVars ? this.vars() : null,
+          ...(this.maps.size > 0 && { valueMaps: Object.fromEntries([...this.maps].map(([name, m]) => [name, m.contentHash])) }),
         }),
         "hex",
       );

@@ -70,7 +70,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const fetched = page.records;
   const vars = x.vars();
   const records: TestRunRecord[] = fetched.slice(0, sampleSize).map((source) => {
-    const { payload, errors } = mapRecord(plan.target, source, vars, plan.timezone);
+    const { payload, errors } = mapRecord(plan.target, source, vars, plan.timezone, x.maps);
     return { sourceId: String(source[plan.source.idField] ?? ""), source, payload, wire: null, errors };
   });
   const cleanRecords = records.filter((r) => r.errors.length === 0);

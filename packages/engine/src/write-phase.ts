@@ -95,7 +95,7 @@ async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator
     const batch: PreparedBatch = { failures: [], sendable: [] };
     for (const row of rows) {
       const mapped = x.clock.timeSync("map", () => {
-        const m = mapRecord(plan.target, row.data, vars, plan.timezone);
+        const m = mapRecord(plan.target, row.data, vars, plan.timezone, x.maps);
         return { ...m, hash: payloadHash(m.payload, m.errors) };
       });
       prepare(batch, row, mapped);

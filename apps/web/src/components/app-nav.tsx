@@ -7,6 +7,7 @@ import type { MessageKey } from "@/lib/i18n/messages";
 const LINKS: { href: string; label: MessageKey }[] = [
   { href: "/schemes", label: "nav.schemes" },
   { href: "/connections", label: "nav.connections" },
+  { href: "/value-maps", label: "nav.valueMaps" },
   { href: "/settings", label: "nav.settings" },
 ];
 

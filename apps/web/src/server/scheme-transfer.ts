@@ -1,9 +1,12 @@
 // Export and import of a scheme as JSON. Connections travel by id, platform and name only (never
 // credentials); on import each is bound to a connection of this instance: the same id, else the
-// same platform and name, else the only connection of that platform.
-import type { SchemeDefinition } from "@qiao/core";
-import type { Db } from "@qiao/db";
+// same platform and name, else the only connection of that platform. Value maps travel whole, by
+// name: an import creates those missing here and keeps (unchanged) those that exist by that name.
+import { compileScheme, definitionValueMaps, type SchemeDefinition } from "@qiao/core";
+import { createValueMap, deleteValueMap, findValueMapsByName, type Db } from "@qiao/db";
 import { SCHEME_EXPORT_FORMAT, type SchemeExportDto } from "@/lib/api/schemas";
+import { compileContext } from "./catalog";
+import { ApiError } from "./errors";
 
 export async function exportScheme(
   db: Db,
@@ -12,6 +15,7 @@ export async function exportScheme(
   const definition = scheme.definition as SchemeDefinition;
   const ids = [...new Set(definition.nodes.map((n) => n.config.connectionId).filter(Boolean))];
   const connections = await db.connection.findMany({ where: { id: { in: ids } }, select: { id: true, platform: true, name: true } });
+  const valueMaps = await findValueMapsByName(db, definitionValueMaps(definition));
   return {
     format: SCHEME_EXPORT_FORMAT,
     exportedAt: new Date().toISOString(),
@@ -19,7 +23,38 @@ export async function exportScheme(
     description: scheme.description,
     definition,
     connections,
+    valueMaps: valueMaps.map((m) => ({ name: m.name, description: m.description, defaultValue: m.defaultValue, entries: m.entries })),
   };
+}
+
+/**
+ * Creates the scheme (`create`) with the file's value maps: the missing ones are created first,
+ * those that exist by name are kept unchanged. All or nothing: the definition is checked against
+ * the maps there will be before anything is written, and the maps created are deleted again if
+ * the scheme is not.
+ */
+export async function importWithValueMaps<T>(
+  db: Db,
+  file: SchemeExportDto,
+  definition: SchemeDefinition,
+  create: () => Promise<T>,
+): Promise<{ result: T; created: string[]; kept: string[] }> {
+  const existing = new Set((await findValueMapsByName(db, file.valueMaps.map((m) => m.name))).map((m) => m.name));
+  const missing = file.valueMaps.filter((m) => !existing.has(m.name));
+  const context = await compileContext(db);
+  const compiled = compileScheme(definition, { ...context, valueMaps: new Set([...context.valueMaps, ...missing.map((m) => m.name)]) });
+  if (!compiled.ok) {
+    const errors = compiled.issues.filter((i) => i.severity === "error").map((i) => ({ ...i, path: ["definition", ...i.path] }));
+    throw new ApiError("validation_failed", `方案有 ${errors.length} 处错误，未导入：${errors[0]?.message ?? ""}`, errors);
+  }
+  const created: { id: string; name: string }[] = [];
+  try {
+    for (const m of missing) created.push(await createValueMap(db, m));
+    return { result: await create(), created: created.map((m) => m.name), kept: [...existing].sort() };
+  } catch (error) {
+    for (const m of created) await deleteValueMap(db, m.id);
+    throw error;
+  }
 }
 
 export async function bindConnections(db: Db, file: SchemeExportDto): Promise<SchemeDefinition> {

@@ -9,6 +9,12 @@ export interface SchemeCatalog {
   connections: ReadonlyMap<string, { platform: string; name?: string }>;
   /** Connector metadata by platform. */
   connectors: ReadonlyMap<string, ConnectorMeta>;
+  /**
+   * The names of the value maps (值映射) that exist. When given, a `map('名称')` naming another
+   * is an error; when absent (a caller that does not know them) the check is skipped and a run
+   * reports the missing map per record.
+   */
+  valueMaps?: ReadonlySet<string>;
 }
 
 export type IssuePath = (string | number)[];

@@ -51,7 +51,7 @@ function evaluateExpression(part: ExpressionPart, ctx: TemplateContext, env: Eva
  * text with expressions makes a string (missing values read as ""); plain text is itself.
  */
 export function evaluateTemplate(t: Template, ctx: TemplateContext): unknown {
-  const env: EvalEnv = { timezone: ctx.timezone };
+  const env: EvalEnv = { timezone: ctx.timezone, maps: ctx.maps, mapMisses: ctx.mapMisses };
   const { parts } = t;
   const only = parts.length === 1 ? parts[0] : undefined;
   if (only) return only.kind === "text" ? only.value : evaluateExpression(only, ctx, env);
@@ -71,6 +71,18 @@ export function formatPath(segments: readonly string[]): string {
     else out += `[${JSON.stringify(key)}]`;
   }
   return out;
+}
+
+/** The value maps a template's `map('…')` filters name, where each is written. */
+export function templateMapRefs(t: Template): { name: string; start: number; end: number }[] {
+  const refs: { name: string; start: number; end: number }[] = [];
+  for (const part of t.parts) {
+    if (part.kind !== "expression") continue;
+    for (const call of part.filters) {
+      if (call.name === "map" && typeof call.args[0] === "string") refs.push({ name: call.args[0], start: call.start, end: call.end });
+    }
+  }
+  return refs;
 }
 
 /** The paths and variables a template uses, where they are written. */

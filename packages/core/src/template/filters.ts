@@ -2,10 +2,12 @@
 // throwing: undefined and null pass through (so `default` can follow), values of a type the
 // filter cannot use come out unchanged or undefined as documented per filter.
 import { DATE_PATTERN, DATETIME_PATTERN, formatInstant, toInstant } from "./time";
-import type { FilterCall, FilterName, TemplateFormat } from "./types";
+import type { FilterCall, FilterName, MapMiss, TemplateFormat, ValueMapData } from "./types";
 
 export interface EvalEnv {
   timezone: string | undefined;
+  maps?: ReadonlyMap<string, ValueMapData> | undefined;
+  mapMisses?: MapMiss[] | undefined;
 }
 
 type ArgType = "string" | "number" | "any";
@@ -218,6 +220,30 @@ export const FILTERS: Record<FilterName, FilterSpec> = {
     description: "转为 JSON 文本",
     descriptionEn: "Convert to JSON text",
     apply: (value) => (value === undefined ? undefined : toJson(value)),
+  },
+  map: {
+    args: ["string"],
+    required: 1,
+    syntax: "map('值映射名称')",
+    description: "按值映射表把源值换成目标值；表中没有且没有默认值时，该记录报错（写明表名和值）",
+    descriptionEn: "Replace the value through a value map; a value the map lacks (and no default) fails the record, naming the map and the value",
+    apply: (value, call, env) => {
+      // Missing passes through (so `default` can follow and a required field reports it empty);
+      // "" is a value like any other: a map may list it.
+      if (isMissing(value) || (typeof value === "object" && !(value instanceof Date))) return value;
+      const name = str(call.args[0], "");
+      const text = toText(value, env);
+      const table = env.maps?.get(name);
+      if (!table) {
+        env.mapMisses?.push({ map: name, value: text, unknownMap: true });
+        return undefined;
+      }
+      const mapped = table.entries.get(text);
+      if (mapped !== undefined) return mapped;
+      if (table.default !== undefined) return table.default;
+      env.mapMisses?.push({ map: name, value: text });
+      return undefined;
+    },
   },
   datetime: dateFilter("datetime", "datetime", "格式化为 yyyy-MM-dd HH:mm:ss", "Format as yyyy-MM-dd HH:mm:ss"),
   date: dateFilter(

@@ -28,6 +28,32 @@ export interface TemplateContext {
   vars: TemplateVars;
   /** IANA name; default Asia/Shanghai. */
   timezone?: string;
+  /**
+   * The value maps (值映射) the `map('名称')` filter reads, by name. Core does no I/O: whoever
+   * evaluates (the engine, once per run) loads the maps the plan uses and passes them here.
+   */
+  maps?: ReadonlyMap<string, ValueMapData>;
+  /**
+   * Where `map` reports a value it cannot map (a filter degrades, it never throws). The caller
+   * owns the list: mapRecord empties it before each field and turns what it holds into that
+   * field's error. Without a list the miss is silent and the value is undefined.
+   */
+  mapMisses?: MapMiss[];
+}
+
+/** One value map as evaluation reads it. */
+export interface ValueMapData {
+  entries: ReadonlyMap<string, string>;
+  /** Used for a source value the map does not list; without it such a value is an error. */
+  default?: string;
+}
+
+/** A value `map` could not map: the map is unknown, or the value is not in it and it has no default. */
+export interface MapMiss {
+  map: string;
+  value: string;
+  /** The map itself is missing (deleted since the plan was compiled, or not loaded). */
+  unknownMap?: boolean;
 }
 
 /** Offsets are JavaScript string indexes into the template source (what editors use). */
@@ -104,6 +130,7 @@ export const FILTER_NAMES = [
   "round",
   "string",
   "json",
+  "map",
   ...TEMPLATE_FORMATS,
 ] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];

@@ -4,3 +4,4 @@ export * from "./runs";
 export * from "./saved-bills";
 export * from "./staging";
 export * from "./write-protocol";
+export * from "./value-maps";

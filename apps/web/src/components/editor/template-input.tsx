@@ -1,9 +1,12 @@
 "use client";
 // A template field: `{{` or `<<` opens suggestions of source fields and variables; problems
 // reported by @qiao/core show under the field with the offending part of the template marked.
+// Inside `map('…` it offers the value maps' names (issue #13), fetched when first needed.
+import { useQuery } from "@tanstack/react-query";
 import { useId, useRef, useState, type KeyboardEvent } from "react";
+import { api } from "@/lib/api/client";
 import { issueText, type ApiIssue } from "@/lib/api/schemas";
-import { useLocale } from "@/lib/i18n/client";
+import { useLocale, useT } from "@/lib/i18n/client";
 import { cx, inputClass } from "@/components/ui";
 
 export interface Suggestion {
@@ -15,6 +18,8 @@ export interface Suggestion {
 
 // `$` too: row templates read the header record as `$parent.shop_code`.
 const OPEN_TOKEN = /(\{\{|<<)\s*([A-Za-z0-9_.$\u4e00-\u9fa5]*)$/;
+/** `| map('仓库` before the caret: the quote and the part of a value map's name typed so far. */
+const MAP_TOKEN = /\|\s*map\(\s*(['"])([^'"]*)$/;
 
 export function TemplateInput({
   id,
@@ -38,16 +43,30 @@ export function TemplateInput({
   const en = useLocale() === "en";
   const listId = useId();
   const input = useRef<HTMLInputElement>(null);
-  const [open, setOpen] = useState<{ start: number; query: string; close: string } | null>(null);
+  const [open, setOpen] = useState<{ start: number; query: string; close: string; map?: true } | null>(null);
   const [active, setActive] = useState(0);
+  const t = useT();
+  const valueMaps = useQuery({ queryKey: ["value-maps", ""], queryFn: () => api.valueMaps(), enabled: !!open?.map, staleTime: 30_000 });
+  const mapSuggestions: Suggestion[] = (valueMaps.data?.valueMaps ?? []).map((m) => ({
+    value: m.name,
+    label: m.description || t("valueMaps.rowCount", { count: m.entryCount }),
+    group: t("nav.valueMaps"),
+  }));
 
   const matches = open
-    ? suggestions
+    ? (open.map ? mapSuggestions : suggestions)
         .filter((s) => s.value.toLowerCase().includes(open.query.toLowerCase()) || s.label.includes(open.query))
         .slice(0, 12)
     : [];
 
   function detect(text: string, caret: number) {
+    const inMap = MAP_TOKEN.exec(text.slice(0, caret));
+    if (inMap) {
+      const query = inMap[2] ?? "";
+      setOpen({ start: caret - query.length, query, close: inMap[1]!, map: true });
+      setActive(0);
+      return;
+    }
     const m = OPEN_TOKEN.exec(text.slice(0, caret));
     if (!m) return setOpen(null);
     setOpen({ start: m.index, query: m[2] ?? "", close: m[1] === "<<" ? ">>" : "}}" });
@@ -58,6 +77,18 @@ export function TemplateInput({
     const el = input.current;
     if (!el || !open) return;
     const caret = el.selectionStart ?? value.length;
+    if (open.map) {
+      // The name, its closing quote and ")": the rest of a name typed after the caret is replaced.
+      const rest = value.slice(caret).replace(/^[^'"\s)}>|]*(['"]\s*\))?/, "");
+      const inserted = `${s.value}${open.close})`;
+      onChange(value.slice(0, open.start) + inserted + rest);
+      setOpen(null);
+      requestAnimationFrame(() => {
+        el.focus();
+        el.setSelectionRange(open.start + inserted.length, open.start + inserted.length);
+      });
+      return;
+    }
     const opener = open.close === ">>" ? "<<" : "{{";
     const after = value.slice(caret).replace(/^[^{}<>\s]*\s*(\}\}|>>)/, "");
     const inserted = `${opener}${s.value}${open.close}`;

@@ -22,15 +22,19 @@ function pageLocale(): Locale {
   return isLocale(lang) ? lang : DEFAULT_LOCALE;
 }
 
-async function request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+/** `file`: a body sent as it is (a CSV import) instead of JSON. */
+async function request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, file?: Blob): Promise<z.infer<S>> {
   const locale = pageLocale();
   let res: Response;
   try {
     res = await fetch(path, {
       method,
       // The API answers in the page's language.
-      headers: { "accept-language": locale, ...(body !== undefined && { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: {
+        "accept-language": locale,
+        ...(file ? { "content-type": file.type || "text/csv" } : body !== undefined && { "content-type": "application/json" }),
+      },
+      body: file ?? (body === undefined ? undefined : JSON.stringify(body)),
       cache: "no-store",
     });
   } catch {
@@ -77,7 +81,7 @@ export const api = {
   deleteScheme: (id: string) => del(`/api/schemes/${id}`, s.okSchema),
   duplicateScheme: (id: string) => post(`/api/schemes/${id}/duplicate`, s.schemeEnvelopeSchema),
   exportScheme: (id: string) => get(`/api/schemes/${id}/export`, s.schemeExportSchema),
-  importScheme: (file: unknown) => post("/api/schemes/import", s.schemeEnvelopeSchema, file),
+  importScheme: (file: unknown) => post("/api/schemes/import", s.schemeImportResultSchema, file),
   validateScheme: (id: string, body: In<typeof s.validateSchemeBody>) => post(`/api/schemes/${id}/validate`, s.validationResultSchema, body),
   testScheme: (id: string, body: In<typeof s.testSchemeBody> = {}) => post(`/api/schemes/${id}/test`, s.runDetailEnvelopeSchema, body),
   startRun: (id: string) => post(`/api/schemes/${id}/runs`, s.runEnvelopeSchema),
@@ -94,6 +98,14 @@ export const api = {
   tokens: (scope: "mine" | "all" = "mine") => get(`/api/tokens${qs({ scope })}`, s.apiTokenListSchema),
   createToken: (body: In<typeof s.createApiTokenBody>) => post("/api/tokens", s.createdApiTokenSchema, body),
   revokeToken: (id: string) => del(`/api/tokens/${id}`, s.apiTokenSchema),
+
+  valueMaps: (q?: string) => get(`/api/value-maps${qs({ q })}`, s.valueMapListSchema),
+  valueMap: (id: string) => get(`/api/value-maps/${id}`, s.valueMapSchema),
+  createValueMap: (body: In<typeof s.createValueMapBody>) => post("/api/value-maps", s.valueMapSchema, body),
+  updateValueMap: (id: string, body: In<typeof s.updateValueMapBody>) => patch(`/api/value-maps/${id}`, s.valueMapSchema, body),
+  deleteValueMap: (id: string) => del(`/api/value-maps/${id}`, s.okSchema),
+  importValueMap: (id: string, file: Blob, mode: "replace" | "merge") =>
+    request("POST", `/api/value-maps/${id}/import${qs({ mode })}`, s.valueMapImportResultSchema, undefined, file),
 
   users: () => get("/api/users", s.userListSchema),
   createUser: (body: In<typeof s.createUserBody>) => post("/api/users", s.userSchema, body),

@@ -15,6 +15,8 @@ interface Operation {
   status?: number;
   /** Error statuses besides 401 (always possible). */
   errors?: number[];
+  /** The request body, or the answer, is a CSV file (text/csv) instead of JSON. */
+  csv?: "request" | "response";
 }
 
 const requests = {
@@ -33,6 +35,8 @@ const requests = {
   CreateApiToken: s.createApiTokenBody,
   CreateUser: s.createUserBody,
   UpdateUser: s.updateUserBody,
+  CreateValueMap: s.createValueMapBody,
+  UpdateValueMap: s.updateValueMapBody,
 };
 
 const responses = {
@@ -45,6 +49,7 @@ const responses = {
   SchemeList: s.schemeListSchema,
   SchemeEnvelope: s.schemeEnvelopeSchema,
   SchemeExport: s.schemeExportSchema,
+  SchemeImportResult: s.schemeImportResultSchema,
   ValidationResult: s.validationResultSchema,
   RunEnvelope: s.runEnvelopeSchema,
   RunDetailEnvelope: s.runDetailEnvelopeSchema,
@@ -57,6 +62,9 @@ const responses = {
   CreatedApiToken: s.createdApiTokenSchema,
   User: s.userSchema,
   UserList: s.userListSchema,
+  ValueMap: s.valueMapSchema,
+  ValueMapList: s.valueMapListSchema,
+  ValueMapImportResult: s.valueMapImportResultSchema,
 };
 
 const ID = "{id}";
@@ -71,7 +79,7 @@ const operations: Operation[] = [
   { method: "post", path: `/api/connections/${ID}/test`, tag: "connections", summary: "Test a saved connection", body: "TestConnection", response: "ConnectionTestResult", errors: [400, 404] },
   { method: "get", path: "/api/schemes", tag: "schemes", summary: "List schemes with their latest run", response: "SchemeList" },
   { method: "post", path: "/api/schemes", tag: "schemes", summary: "Create a scheme (400 lists every issue with its position)", body: "CreateScheme", response: "SchemeEnvelope", status: 201, errors: [400] },
-  { method: "post", path: "/api/schemes/import", tag: "schemes", summary: "Create a scheme from an exported file", body: "ImportScheme", response: "SchemeEnvelope", status: 201, errors: [400] },
+  { method: "post", path: "/api/schemes/import", tag: "schemes", summary: "Create a scheme from an exported file (its value maps: missing ones created, existing ones kept)", body: "ImportScheme", response: "SchemeImportResult", status: 201, errors: [400] },
   { method: "get", path: `/api/schemes/${ID}`, tag: "schemes", summary: "Get a scheme and its definition", response: "SchemeEnvelope", errors: [404] },
   { method: "patch", path: `/api/schemes/${ID}`, tag: "schemes", summary: "Save a new version, rename, or switch the schedule", body: "UpdateScheme", response: "SchemeEnvelope", errors: [400, 404, 409] },
   { method: "delete", path: `/api/schemes/${ID}`, tag: "schemes", summary: "Delete a scheme with its runs", response: "Ok", errors: [404, 409] },
@@ -83,6 +91,13 @@ const operations: Operation[] = [
   { method: "get", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "A scheme's runs, newest first", query: s.runListQuery, response: "RunList", errors: [400, 404] },
   { method: "get", path: `/api/schemes/${ID}/failed-records`, tag: "runs", summary: "The scheme's unresolved failed records, whatever run failed them", query: s.schemeFailedRecordsQuery, response: "SchemeFailedRecordList", errors: [400, 404] },
   { method: "post", path: `/api/schemes/${ID}/retry`, tag: "runs", summary: "Retry the scheme's failed records (all, or the ids given)", body: "RetryScheme", response: "RunEnvelope", status: 202, errors: [400, 404, 409] },
+  { method: "get", path: "/api/value-maps", tag: "value-maps", summary: "List value maps (without entries); q searches names and descriptions", query: s.valueMapListQuery, response: "ValueMapList", errors: [400] },
+  { method: "post", path: "/api/value-maps", tag: "value-maps", summary: "Create a value map (400: empty or taken name, repeated source value)", body: "CreateValueMap", response: "ValueMap", status: 201, errors: [400] },
+  { method: "get", path: `/api/value-maps/${ID}`, tag: "value-maps", summary: "A value map with its entries", response: "ValueMap", errors: [404] },
+  { method: "patch", path: `/api/value-maps/${ID}`, tag: "value-maps", summary: "Change a value map's name, description, default or entries (replaced whole)", body: "UpdateValueMap", response: "ValueMap", errors: [400, 404] },
+  { method: "delete", path: `/api/value-maps/${ID}`, tag: "value-maps", summary: "Delete a value map", response: "Ok", errors: [404] },
+  { method: "post", path: `/api/value-maps/${ID}/import`, tag: "value-maps", summary: "Import entries from a CSV file (source,target or 源值,目标值; UTF-8 or GBK), all or nothing", query: s.importValueMapQuery, response: "ValueMapImportResult", errors: [400, 404, 413], csv: "request" },
+  { method: "get", path: `/api/value-maps/${ID}/export`, tag: "value-maps", summary: "The entries as CSV for Excel (UTF-8 with BOM, CRLF)", response: "Ok", errors: [404], csv: "response" },
   { method: "get", path: `/api/runs/${ID}`, tag: "runs", summary: "A run with its counters and records per second", response: "RunDetailEnvelope", errors: [404] },
   { method: "get", path: `/api/runs/${ID}/records`, tag: "runs", summary: "Records the run wrote or failed to write", query: s.runRecordsQuery, response: "RunRecordList", errors: [400, 404] },
   { method: "get", path: `/api/runs/${ID}/logs`, tag: "runs", summary: "The run's log, after a given line", query: s.runLogsQuery, response: "RunLogList", errors: [400, 404] },
@@ -102,6 +117,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: "No valid session cookie or API token",
   403: "Forbidden: the caller's role is below what the operation needs (viewer < editor < admin), or a cross-site request",
   404: "Not found",
+  413: "The body is larger than QIAO_MAX_IMPORT_BYTES",
   409: "Conflict (e.g. scheme_busy: the scheme already has an active run)",
 };
 
@@ -150,8 +166,12 @@ export function openApiDocument() {
       operationId: `${op.method}${op.path.replace(/\{id\}/g, "ById").replace(/[^A-Za-z]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}`,
       ...(parameters.length > 0 && { parameters }),
       ...(op.body && { requestBody: { required: false, content: { "application/json": { schema: ref(`${op.body}Request`) } } } }),
+      ...(op.csv === "request" && { requestBody: { required: true, content: { "text/csv": { schema: { type: "string" } } } } }),
       responses: {
-        [String(op.status ?? 200)]: { description: "OK", content: { "application/json": { schema: ref(op.response) } } },
+        [String(op.status ?? 200)]:
+          op.csv === "response"
+            ? { description: "OK", content: { "text/csv": { schema: { type: "string" } } } }
+            : { description: "OK", content: { "application/json": { schema: ref(op.response) } } },
         ...errorResponses,
       },
     };
@@ -169,7 +189,7 @@ export function openApiDocument() {
     },
     servers: [{ url: "/" }],
     security: [{ bearer: [] }, { session: [] }],
-    tags: [{ name: "connectors" }, { name: "connections" }, { name: "schemes" }, { name: "runs" }, { name: "tokens" }, { name: "users" }],
+    tags: [{ name: "connectors" }, { name: "connections" }, { name: "schemes" }, { name: "runs" }, { name: "tokens" }, { name: "users" }, { name: "value-maps" }],
     paths,
     components: {
       securitySchemes: {

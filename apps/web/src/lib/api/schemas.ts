@@ -3,6 +3,7 @@
 // document (./openapi.ts) is generated from them. Times travel as ISO-8601 strings (UTC).
 import { connectorMetaSchema, schemeDefinitionSchema } from "@qiao/core";
 import { z } from "zod";
+import { valueMapTransferSchema } from "./value-map-schemas";
 
 const isoTime = z.iso.datetime();
 const uuid = z.uuid();
@@ -323,10 +324,23 @@ export const schemeExportSchema = z.object({
     .array(z.object({ id: z.string(), platform: z.string(), name: z.string() }))
     .max(50)
     .default([]),
+  /** The value maps the definition names (map('名称')), whole: an import creates the missing ones. */
+  valueMaps: z.array(valueMapTransferSchema).max(100).default([]),
 });
 export type SchemeExportDto = z.infer<typeof schemeExportSchema>;
+
+/** An imported scheme, and what became of the value maps the file carried. */
+export const schemeImportResultSchema = schemeEnvelopeSchema.extend({
+  valueMaps: z.object({
+    /** Created from the file. */
+    created: z.array(z.string()),
+    /** A map of that name exists here: kept as it is, the file's copy ignored. */
+    kept: z.array(z.string()),
+  }),
+});
 
 export const okSchema = z.object({ ok: z.literal(true) });
 
 export * from "./account-schemas";
 export * from "./failed-record-schemas";
+export * from "./value-map-schemas";

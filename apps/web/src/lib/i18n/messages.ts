@@ -2,6 +2,7 @@
 // logs, run errors) is in @qiao/core's message catalog, rendered by the API in the caller's language.
 import { DEFAULT_LOCALE, isLocale, type Locale } from "@qiao/core";
 import { editorEntriesEn, editorEntriesZh } from "./messages/editor-entries";
+import { valueMapsEn, valueMapsZh } from "./value-map-messages";
 
 export { DEFAULT_LOCALE, isLocale, type Locale };
 export const LOCALE_COOKIE = "qiao-locale";
@@ -292,6 +293,7 @@ const zh = {
   "editor.variables": "变量",
   "editor.filters": "格式",
   ...editorEntriesZh,
+  ...valueMapsZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -582,6 +584,7 @@ const en: Record<MessageKey, string> = {
   "editor.variables": "Variables",
   "editor.filters": "Formats",
   ...editorEntriesEn,
+  ...valueMapsEn,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };

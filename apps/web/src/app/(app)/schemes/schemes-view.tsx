@@ -46,8 +46,11 @@ export function SchemesView() {
     event.target.value = "";
     if (!file) return;
     try {
-      const { scheme } = await api.importScheme(JSON.parse(await file.text()));
-      setMessage({ tone: "green", text: t("schemes.imported", { name: scheme.name }) });
+      const { scheme, valueMaps } = await api.importScheme(JSON.parse(await file.text()));
+      const maps =
+        (valueMaps.created.length ? t("valueMaps.schemeImportCreated", { names: valueMaps.created.join("、") }) : "") +
+        (valueMaps.kept.length ? t("valueMaps.schemeImportKept", { names: valueMaps.kept.join("、") }) : "");
+      setMessage({ tone: "green", text: t("schemes.imported", { name: scheme.name }) + maps });
       void refresh();
     } catch (e) {
       setMessage({ tone: "red", text: t("schemes.importFailed", { message: e instanceof Error ? e.message : String(e) }) });

@@ -1,7 +1,8 @@
 import { config, prisma } from "@qiao/db";
-import { schemeEnvelopeSchema, schemeExportSchema } from "@/lib/api/schemas";
+import { schemeExportSchema, schemeImportResultSchema } from "@/lib/api/schemas";
 import { json, readJson, withAuth } from "@/server/api";
-import { bindConnections } from "@/server/scheme-transfer";
+import { bindConnections, importWithValueMaps } from "@/server/scheme-transfer";
+import { refusingConflicts } from "@/server/value-maps";
 import { connectionNames, createScheme, schemeDto } from "@/server/schemes";
 
 export const dynamic = "force-dynamic";
@@ -10,19 +11,16 @@ export const dynamic = "force-dynamic";
  * POST /api/schemes/import — create a scheme from an exported file. Its connections are bound to
  * this instance's; one that cannot be bound shows up as a validation issue of the node using it.
  * Files up to QIAO_MAX_IMPORT_BYTES (5 MB) are accepted, unlike the 1 MB of other bodies.
+ * The value maps the file carries are created when missing and kept unchanged when a map of that
+ * name exists (the answer lists both); if the scheme is refused, no map is left behind.
  */
 export const POST = withAuth(async (req, { principal, locale }) => {
   const db = prisma();
   const file = await readJson(req, schemeExportSchema, { maxBytes: config().QIAO_MAX_IMPORT_BYTES });
-  const definition = await bindConnections(db, file);
-  const row = await createScheme(
-    db,
-    {
-      name: file.name,
-      description: file.description,
-      definition: { ...definition, schedule: definition.schedule && { ...definition.schedule, enabled: false } },
-    },
-    principal.userId,
+  const bound = await bindConnections(db, file);
+  const definition = { ...bound, schedule: bound.schedule && { ...bound.schedule, enabled: false } };
+  const { result: row, created, kept } = await refusingConflicts(() =>
+    importWithValueMaps(db, file, definition, () => createScheme(db, { name: file.name, description: file.description, definition }, principal.userId)),
   );
-  return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db), locale) }, 201);
+  return json(schemeImportResultSchema, { scheme: schemeDto(row, await connectionNames(db), locale), valueMaps: { created, kept } }, 201);
 }, { role: "editor", bodyLimit: "import" });

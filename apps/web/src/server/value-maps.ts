@@ -1,0 +1,38 @@
+// Value maps (值映射) for the API: DTOs, and the repository's refusals turned into 400s that name
+// what to change.
+import { config, ValueMapDuplicateSource, ValueMapNameTaken, type ValueMapRecord, type ValueMapSummary } from "@qiao/db";
+import type { ValueMapDto, ValueMapSummaryDto } from "@/lib/api/schemas";
+import { ApiError } from "./errors";
+
+/** Map bodies may be as large as imports: a 10,000-row map with Chinese values passes the 1 MB of other bodies. */
+export const importLimit = () => ({ maxBytes: config().QIAO_MAX_IMPORT_BYTES });
+
+export function valueMapSummaryDto(m: ValueMapSummary): ValueMapSummaryDto {
+  return { id: m.id, name: m.name, description: m.description, defaultValue: m.defaultValue, entryCount: m.entryCount, updatedAt: m.updatedAt.toISOString() };
+}
+
+export function valueMapDto(m: ValueMapRecord): ValueMapDto {
+  return { ...valueMapSummaryDto(m), entries: m.entries, createdAt: m.createdAt.toISOString() };
+}
+
+/** Runs `f`; a taken name or duplicate source values become validation errors (400) with their path. */
+export async function refusingConflicts<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (error) {
+    if (error instanceof ValueMapNameTaken) {
+      throw new ApiError("validation_failed", `值映射名称 “${error.mapName}” 已被使用：请换一个名称`, [
+        { path: ["name"], message: `名称 “${error.mapName}” 已被使用`, messageEn: `The name "${error.mapName}" is taken` },
+      ]);
+    }
+    if (error instanceof ValueMapDuplicateSource) {
+      const [first] = error.duplicates;
+      throw new ApiError(
+        "validation_failed",
+        `源值 “${first?.source}” 重复（第 ${first?.rows.join("、")} 行）：每个源值只能出现一次`,
+        error.duplicates.map((d) => ({ path: ["entries", d.rows[1]! - 1, "source"], message: `源值 “${d.source}” 重复：第 ${d.rows.join("、")} 行` })),
+      );
+    }
+    throw error;
+  }
+}
