@@ -4,7 +4,7 @@
 import { CUSTOMER_FIELDS, labelOf, SYSTEM_FIELDS, type BaseDataEntry } from "./base-data";
 import { pageOf, QueryError, type QueryArgs } from "./document-query";
 import { FilterError, parseFilterString } from "./filter";
-import { asId, duplicateNumberMessage, isPresent, MSG, now, refNumber as baseDataNumber, type RecordError, type RecordSuccess } from "./form-spec";
+import { asId, deleteByNumber, duplicateNumberMessage, isPresent, MSG, now, refNumber as baseDataNumber, saveEach, type RecordError, type RecordSuccess } from "./form-spec";
 
 export type Customer = Record<string, unknown> & { FCUSTID: number; FNumber: string };
 
@@ -58,38 +58,12 @@ export class CustomerStore {
 
   /** Admin: deletes by FNumber; returns how many existed. */
   delete(numbers: string[]): number {
-    let deleted = 0;
-    for (const number of numbers) {
-      const id = this.byNumber.get(number);
-      if (id === undefined) continue;
-      this.byNumber.delete(number);
-      this.byId.delete(id);
-      deleted++;
-    }
-    return deleted;
+    return deleteByNumber(this.byNumber, this.byId, numbers);
   }
 
-  /**
-   * Saves each Model entry on its own: valid ones are committed even when others in the batch fail
-   * (Kingdee does not publish whether a batch is all-or-nothing; this is the simulator's choice).
-   */
+  /** Each Model entry on its own (see saveEach). */
   save(models: unknown[], options: SaveOptions): { successes: RecordSuccess[]; errors: RecordError[]; saved: Customer[] } {
-    const successes: RecordSuccess[] = [];
-    const errors: RecordError[] = [];
-    const saved: Customer[] = [];
-    models.forEach((model, dIndex) => {
-      if (!model || typeof model !== "object" || Array.isArray(model)) {
-        errors.push({ FieldName: null, Message: `Model 第 ${dIndex + 1} 项不是对象`, DIndex: dIndex, msgCode: MSG.badParameter });
-        return;
-      }
-      const result = this.saveOne(model as Record<string, unknown>, dIndex, options);
-      if (Array.isArray(result)) errors.push(...result);
-      else {
-        successes.push({ Id: result.FCUSTID, Number: result.FNumber, DIndex: dIndex });
-        saved.push(result);
-      }
-    });
-    return { successes, errors, saved };
+    return saveEach(models, (model, dIndex) => this.saveOne(model, dIndex, options), (c) => ({ Id: c.FCUSTID, Number: c.FNumber }));
   }
 
   private saveOne(model: Record<string, unknown>, dIndex: number, options: SaveOptions): Customer | RecordError[] {

@@ -16,9 +16,11 @@ import type { BaseData } from "./base-data";
 import { checkRequired, isObject, normaliseModel, rowsOf } from "./model-checks";
 import {
   asId,
+  deleteByNumber,
   duplicateNumberMessage,
   MSG,
   now,
+  saveEach,
   STATUS_NAMES,
   type FormSpec,
   type RecordError,
@@ -100,34 +102,15 @@ export class DocumentStore {
 
   /** Admin: deletes by number; returns how many existed. */
   delete(numbers: string[]): number {
-    let deleted = 0;
-    for (const number of numbers) {
-      const id = this.byNumber.get(number);
-      if (id === undefined) continue;
-      this.byNumber.delete(number);
-      this.byId.delete(id);
-      deleted++;
-    }
-    return deleted;
+    return deleteByNumber(this.byNumber, this.byId, numbers);
   }
 
   save(models: unknown[], options: DocumentSaveOptions): { successes: RecordSuccess[]; errors: RecordError[]; saved: DocRecord[] } {
-    const successes: RecordSuccess[] = [];
-    const errors: RecordError[] = [];
-    const saved: DocRecord[] = [];
-    models.forEach((model, dIndex) => {
-      if (!model || typeof model !== "object" || Array.isArray(model)) {
-        errors.push({ FieldName: null, Message: `Model 第 ${dIndex + 1} 项不是对象`, DIndex: dIndex, msgCode: MSG.badParameter });
-        return;
-      }
-      const result = this.saveOne(structuredClone(model) as DocRecord, dIndex, options);
-      if (Array.isArray(result)) errors.push(...result);
-      else {
-        successes.push({ Id: this.idOf(result), Number: this.numberOf(result), DIndex: dIndex });
-        saved.push(result);
-      }
-    });
-    return { successes, errors, saved };
+    return saveEach(
+      models,
+      (model, dIndex) => this.saveOne(structuredClone(model) as DocRecord, dIndex, options),
+      (r) => ({ Id: this.idOf(r), Number: this.numberOf(r) }),
+    );
   }
 
   /** Submit / Audit by number or id, each target on its own; DIndex is its place in the list. */

@@ -113,3 +113,44 @@ export function requiredKeys(formId: string, fields: Record<string, FieldSpec>, 
     return resolved;
   });
 }
+
+/**
+ * Saves each Model entry on its own: valid ones are committed even when others in the batch fail
+ * (Kingdee does not publish whether a batch is all-or-nothing; this is the simulator's choice).
+ * Shared by every form's store; `saveOne` answers the saved record or its errors.
+ */
+export function saveEach<R>(
+  models: unknown[],
+  saveOne: (model: Record<string, unknown>, dIndex: number) => R | RecordError[],
+  identify: (record: R) => { Id: number; Number: string },
+): { successes: RecordSuccess[]; errors: RecordError[]; saved: R[] } {
+  const successes: RecordSuccess[] = [];
+  const errors: RecordError[] = [];
+  const saved: R[] = [];
+  models.forEach((model, dIndex) => {
+    if (!model || typeof model !== "object" || Array.isArray(model)) {
+      errors.push({ FieldName: null, Message: `Model 第 ${dIndex + 1} 项不是对象`, DIndex: dIndex, msgCode: MSG.badParameter });
+      return;
+    }
+    const result = saveOne(model as Record<string, unknown>, dIndex);
+    if (Array.isArray(result)) errors.push(...result);
+    else {
+      successes.push({ ...identify(result), DIndex: dIndex });
+      saved.push(result);
+    }
+  });
+  return { successes, errors, saved };
+}
+
+/** Admin: deletes the records with these numbers from a store's two indexes; returns how many existed. */
+export function deleteByNumber(byNumber: Map<string, number>, byId: Map<number, unknown>, numbers: string[]): number {
+  let deleted = 0;
+  for (const number of numbers) {
+    const id = byNumber.get(number);
+    if (id === undefined) continue;
+    byNumber.delete(number);
+    byId.delete(id);
+    deleted++;
+  }
+  return deleted;
+}
