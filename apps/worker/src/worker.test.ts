@@ -6,7 +6,7 @@ import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Simulated, TestDb } from "@qiao/engine/testing";
-import { JOB, reconcileRuns, requestRun, syncSchemeSchedule } from "@qiao/jobs";
+import { aliveWorkers, JOB, reconcileRuns, requestRun, syncSchemeSchedule } from "@qiao/jobs";
 import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
 import { createSharedLimiters } from "./rate-limiter";
 import { workerSettings } from "./settings";
@@ -47,6 +47,15 @@ function finished(runId: string) {
 }
 
 describe("the worker", () => {
+  test("is listed alive by its heartbeat while it runs, and not after it stopped", async () => {
+    const id = await withWorker(async (w) => {
+      expect((await aliveWorkers(queue)).map((b) => b.id)).toEqual([w.id]);
+      expect((await aliveWorkers(queue))[0]).toMatchObject({ pid: process.pid, runs: [] });
+      return w.id;
+    });
+    expect((await aliveWorkers(queue)).map((b) => b.id)).not.toContain(id);
+  });
+
   test("executes a requested run; the reconciler enqueues a run whose job was lost", async () => {
     await withWorker(async () => {
       const scheme = await sim.createScheme();

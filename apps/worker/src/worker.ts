@@ -3,12 +3,36 @@
 import { message } from "@qiao/core";
 import { appendRunLog, config as loadConfig, failActiveRun, prisma, pruneRuns, SchemeBusyError, type Config, type Db } from "@qiao/db";
 import { executeRun, type EngineContext } from "@qiao/engine";
-import { createRunQueue, JOB, reconcileRuns, redisConnection, requestRun, restoreMissingSchedules, RUN_QUEUE, runJobSchema, scheduleJobSchema, schedulePruning, syncSchedules, syncSchemeSchedule } from "@qiao/jobs";
+import {
+  beat,
+  createRunQueue,
+  forgetWorker,
+  HEARTBEAT_MS,
+  JOB,
+  reconcileRuns,
+  redisConnection,
+  requestRun,
+  restoreMissingSchedules,
+  RUN_QUEUE,
+  runJobSchema,
+  scheduleJobSchema,
+  scheduleMaintenance,
+  schedulePruning,
+  syncSchedules,
+  syncSchemeSchedule,
+} from "@qiao/jobs";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job, type Queue } from "bullmq";
 import type { z } from "zod";
+import { FOLLOW_UPS, MAINTENANCE_STEPS } from "./steps";
+import { runFollowUps, runMaintenance, type WorkerDeps } from "./follow-ups";
 import { createLogger, type Logger } from "./logger";
 import { createSharedLimiters } from "./rate-limiter";
 import { workerSettings, type WorkerSettings } from "./settings";
+
+const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 export interface StartWorkerOptions {
   /** Default: the process-wide client for DATABASE_URL (closed by `close()`). */
@@ -20,6 +44,8 @@ export interface StartWorkerOptions {
 
 export interface RunningWorker {
   queue: Queue;
+  /** This process's id in heartbeats (`aliveWorkers`). */
+  id: string;
   /**
    * Graceful stop: takes no new jobs, lets each run finish its current batch, hands the runs back
    * (status `queued`, job back to waiting) and closes every connection.
@@ -46,6 +72,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   let stopping = false;
   /** Per job in progress: aborted when BullMQ could not renew the job's lock (see lockRenewalFailed). */
   const lockLost = new Map<string, AbortController>();
+  const deps: WorkerDeps = { db, queue, cfg, log };
 
   const engineContext = (logger: Logger, lost: AbortSignal): EngineContext => ({
     db,
@@ -81,6 +108,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
         throw new WaitingError();
       case "finished":
         jobLog.info({ runId, status: outcome.run.status }, `run ${outcome.run.status}`);
+        await runFollowUps({ ...deps, log: jobLog }, outcome.run, FOLLOW_UPS);
         return { status: outcome.run.status };
       case "superseded":
         return { superseded: true };
@@ -124,6 +152,8 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
           return processRun(job, token, jobLog);
         case JOB.schedule:
           return processTick(job, jobLog);
+        case JOB.maintain:
+          return runMaintenance({ ...deps, log: jobLog }, MAINTENANCE_STEPS);
         case JOB.prune: {
           const deleted = await pruneRuns(db, cfg.RUN_RETENTION_DAYS);
           jobLog.info({ deleted, days: cfg.RUN_RETENTION_DAYS }, "pruned runs past retention");
@@ -167,6 +197,17 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
 
   await syncSchedules(db, queue);
   await schedulePruning(queue);
+  await scheduleMaintenance(queue);
+
+  // The heartbeat: this process and the runs it executes, for the overview, metrics and alerts.
+  const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const startedAt = new Date().toISOString();
+  const sendBeat = () =>
+    beat(queue, { id, host: hostname(), pid: process.pid, version: VERSION, startedAt, beatAt: new Date().toISOString(), runs: [...lockLost.keys()] }).catch(
+      (error: unknown) => log.warn({ err: error }, "could not record the heartbeat"),
+    );
+  await sendBeat();
+  const heartbeat = setInterval(() => void sendBeat(), HEARTBEAT_MS);
 
   let reconciling = false;
   const reconciler = setInterval(() => {
@@ -190,11 +231,14 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   let closing: Promise<void> | undefined;
   return {
     queue,
+    id,
     close() {
       closing ??= (async () => {
         stopping = true;
         clearInterval(reconciler);
+        clearInterval(heartbeat);
         await worker.close();
+        await forgetWorker(queue, id).catch(() => undefined);
         await queue.close();
         await limiters.close();
         if (!opts.db) await db.$disconnect();

@@ -5,6 +5,7 @@ export {
   createRunQueue,
   deleteRedisPrefix,
   JOB,
+  MAINTAIN_SCHEDULER_ID,
   redisConnection,
   RUN_QUEUE,
   runJobSchema,
@@ -13,5 +14,6 @@ export {
 } from "./queue";
 export { reconcileRuns } from "./reconciler";
 export { requestRun, RunRequestError, type RequestRunInput } from "./request-run";
-export { restoreMissingSchedules, schedulePruning, syncSchemeSchedule, syncSchedules, type SchedulableScheme } from "./schedules";
+export { restoreMissingSchedules, scheduleMaintenance, schedulePruning, syncSchemeSchedule, syncSchedules, type SchedulableScheme } from "./schedules";
 export type { JobsLogger } from "./logger";
+export { aliveWorkers, beat, forgetWorker, HEARTBEAT_MS, WORKER_BEAT_TTL_MS, workerBeatSchema, type WorkerBeat } from "./workers";

@@ -162,3 +162,22 @@ test("what the scheme's cron check accepts, BullMQ schedules in the scheme's tim
   }
   await syncSchemeSchedule(queue, { id, cron: null, timezone: "Asia/Shanghai", enabled: false });
 });
+
+describe("worker heartbeats", () => {
+  test("a beat lists the worker until it is forgotten; a malformed key is ignored", async () => {
+    const { aliveWorkers, beat, forgetWorker } = await import("./workers");
+    const now = new Date().toISOString();
+    const w = { id: "w-1", host: "h", pid: 1, version: "0.1.0", startedAt: now, beatAt: now, runs: ["r"] };
+    await beat(queue, w);
+    await beat(queue, { ...w, id: "w-2", runs: [] });
+    const client = await queue.getBackend().client;
+    await client.set(`${cfg.REDIS_PREFIX}:qiao:worker:junk`, "{}", { PX: 10_000 });
+    expect((await aliveWorkers(queue)).map((b) => [b.id, b.runs])).toEqual([
+      ["w-1", ["r"]],
+      ["w-2", []],
+    ]);
+    await forgetWorker(queue, "w-1");
+    await forgetWorker(queue, "w-2");
+    expect(await aliveWorkers(queue)).toEqual([]);
+  });
+});

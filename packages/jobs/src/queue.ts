@@ -12,6 +12,11 @@ export const JOB = {
   schedule: "schedule",
   /** Daily retention of run data. */
   prune: "prune-runs",
+  /**
+   * Once a minute, cluster-wide (one scheduler): the worker's housekeeping steps (apps/worker
+   * maintenance.ts), e.g. expiring records that waited too long, alert rules that watch time.
+   */
+  maintain: "maintain",
 } as const;
 
 export const runJobSchema = z.object({ runId: z.uuid() });
@@ -20,6 +25,7 @@ export const scheduleJobSchema = z.object({ schemeId: z.uuid() });
 export type RunJobData = z.infer<typeof runJobSchema>;
 
 export const PRUNE_SCHEDULER_ID = "qiao-prune-runs";
+export const MAINTAIN_SCHEDULER_ID = "qiao-maintain";
 
 export interface QueueConfig {
   REDIS_URL: string;

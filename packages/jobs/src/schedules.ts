@@ -2,7 +2,7 @@
 // timezone), so exactly one tick fires per due time however many workers run.
 import type { Db } from "@qiao/db";
 import type { Queue } from "bullmq";
-import { JOB, PRUNE_SCHEDULER_ID } from "./queue";
+import { JOB, MAINTAIN_SCHEDULER_ID, PRUNE_SCHEDULER_ID } from "./queue";
 
 export interface SchedulableScheme {
   id: string;
@@ -53,6 +53,15 @@ export async function schedulePruning(queue: Queue): Promise<void> {
   );
 }
 
+/** The once-a-minute housekeeping tick (one scheduler for the whole cluster). */
+export async function scheduleMaintenance(queue: Queue, everyMs = 60_000): Promise<void> {
+  await queue.upsertJobScheduler(
+    MAINTAIN_SCHEDULER_ID,
+    { every: everyMs },
+    { name: JOB.maintain, opts: { removeOnComplete: true, removeOnFail: { count: 10 } } },
+  );
+}
+
 /**
  * Puts back the schedulers Redis lost (it restarted empty or was flushed): one per enabled scheme
  * with a cron, and the daily pruning. Schedulers still there are left alone. Returns how many came back.
@@ -62,6 +71,10 @@ export async function restoreMissingSchedules(db: Db, queue: Queue): Promise<num
   let restored = 0;
   if (!present.has(PRUNE_SCHEDULER_ID)) {
     await schedulePruning(queue);
+    restored++;
+  }
+  if (!present.has(MAINTAIN_SCHEDULER_ID)) {
+    await scheduleMaintenance(queue);
     restored++;
   }
   const schemes = await db.scheme.findMany({ where: { enabled: true, cron: { not: null } }, select: { id: true, cron: true, timezone: true, enabled: true } });

@@ -1,0 +1,50 @@
+// What happens because a run ended, and what happens once a minute: the steps other capabilities
+// hang on the worker (releasing records that waited for this scheme, run-after chains, automatic
+// retries, alerts …). Each step is isolated: one that throws is logged and never fails the run, the
+// tick, or the steps after it. A step must be safe to repeat and to miss: a worker killed between
+// a run's end and its follow-ups loses them, so whatever must not be lost is also swept up by a
+// maintenance step (or by the scheme's next run).
+import type { Config, Db, RunModel } from "@qiao/db";
+import type { Queue } from "bullmq";
+import type { Logger } from "./logger";
+
+export interface WorkerDeps {
+  db: Db;
+  queue: Queue;
+  cfg: Config;
+  log: Logger;
+}
+
+export interface FollowUp {
+  name: string;
+  /** Called once per attempt that finished the run (succeeded, partial, failed or cancelled). */
+  run(deps: WorkerDeps, run: RunModel): Promise<void>;
+}
+
+export interface MaintenanceStep {
+  name: string;
+  run(deps: WorkerDeps, now: Date): Promise<void>;
+}
+
+export async function runFollowUps(deps: WorkerDeps, run: RunModel, steps: readonly FollowUp[]): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step.run(deps, run);
+    } catch (error) {
+      deps.log.error({ runId: run.id, schemeId: run.schemeId, step: step.name, err: error }, "a follow-up of the run failed");
+    }
+  }
+}
+
+export async function runMaintenance(deps: WorkerDeps, steps: readonly MaintenanceStep[], now = new Date()): Promise<{ failed: string[] }> {
+  const failed: string[] = [];
+  for (const step of steps) {
+    try {
+      await step.run(deps, now);
+    } catch (error) {
+      failed.push(step.name);
+      deps.log.error({ step: step.name, err: error }, "a maintenance step failed");
+    }
+  }
+  return { failed };
+}
