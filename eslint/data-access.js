@@ -10,8 +10,10 @@
 // Only `<anything>.<model>.<delegate method>` is refused: `row.scheme.name` (a relation on a row)
 // and `seen.delete(id)` (a Map) are not Prisma calls and pass.
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const schema = readFileSync(new URL("../prisma/schema.prisma", import.meta.url), "utf8");
+const schema = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../prisma/schema.prisma"), "utf8");
 
 /** The Prisma client's delegate names: each model's name with a lower-case first letter. */
 export const PRISMA_MODELS = [...schema.matchAll(/^model (\w+) \{/gm)].map(([, name]) => name[0].toLowerCase() + name.slice(1));

@@ -17,7 +17,8 @@ async function doorErrors(file: string, source: string): Promise<string[]> {
   return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-syntax").map((m) => m.message);
 }
 
-describe("the database behind one door", () => {
+// The first lint loads the whole configuration (typescript-eslint included): seconds on a loaded machine.
+describe("the database behind one door", { timeout: 30_000 }, () => {
   it("knows every model of the schema", () => {
     expect(PRISMA_MODELS).toEqual(expect.arrayContaining(["user", "apiToken", "connection", "scheme", "schemeVersion", "run", "runLog", "runRecord", "sourceRecord", "valueMap"]));
   });
