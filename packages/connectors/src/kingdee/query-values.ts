@@ -35,38 +35,29 @@ function checkIdentifiers(req: QueryValuesRequest): void {
 }
 
 /**
- * How a key compares on the server when no row carries it exactly: 金蝶 runs on SQL Server, whose
- * usual collation (Chinese_PRC_CI_AS) compares case-insensitively and ignores trailing spaces. The
- * public API docs say nothing about it; a row found that way still answers the key asked.
- */
-const loose = (key: string) => key.trimEnd().toLowerCase();
-
-/**
  * For each key, the `returnField` of the first row whose `keyField` equals it. Keys are deduplicated
  * (empty ones dropped) and asked KEYS_PER_QUERY at a time, each query paged until a short page.
  * Numbers become strings; a key without a row, or whose value is empty or null, is absent.
+ *
+ * Rows answer only the key they carry exactly. 金蝶 runs on SQL Server, whose usual collation may
+ * match `'ck001'` to a stored `CK001` (or ignore trailing spaces); the public API docs say nothing
+ * about it, so such a row is not taken for the key asked: that key is absent and its record says so,
+ * rather than one value silently standing for another.
  */
 export async function queryValues(client: KingdeeClient, req: QueryValuesRequest): Promise<Map<string, string>> {
   checkIdentifiers(req);
   const keys = [...new Set(req.keys.filter((k) => k !== ""))];
-  const rowsFound: [string, string][] = [];
+  const wanted = new Set(keys);
+  const answer = new Map<string, string>();
   const fieldKeys = `${req.keyField},${req.returnField}`;
   for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
     const filter = numberFilter(req.keyField, keys.slice(i, i + KEYS_PER_QUERY));
     for await (const rows of queryPages(client, { formId: req.formId, fieldKeys, filter }, req.signal)) {
       for (const [key, value] of rows) {
-        if (isCell(key) && isCell(value) && String(value) !== "") rowsFound.push([String(key), String(value)]);
+        if (!isCell(key) || !isCell(value) || String(value) === "") continue;
+        if (wanted.has(String(key)) && !answer.has(String(key))) answer.set(String(key), String(value));
       }
     }
-  }
-  const wanted = new Set(keys);
-  const answer = new Map<string, string>();
-  for (const [k, v] of rowsFound) if (wanted.has(k) && !answer.has(k)) answer.set(k, v);
-  // Keys no row carries exactly, by their loose form (see `loose`).
-  const missing = new Map<string, string[]>();
-  for (const key of keys) if (!answer.has(key)) missing.set(loose(key), [...(missing.get(loose(key)) ?? []), key]);
-  for (const [k, v] of rowsFound) {
-    for (const key of missing.get(loose(k)) ?? []) if (!answer.has(key)) answer.set(key, v);
   }
   return answer;
 }
