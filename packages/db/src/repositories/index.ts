@@ -1,4 +1,5 @@
 export * from "./failed-records";
+export * from "./lookup-schemes";
 export * from "./outcomes";
 export * from "./runs";
 export * from "./saved-bills";
