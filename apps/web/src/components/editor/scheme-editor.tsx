@@ -29,6 +29,7 @@ import { DRAG_TYPE, Palette, type PaletteItem } from "./palette";
 import { SchemeNodeView, type SchemeFlowNode } from "./scheme-node";
 import { SidePanel } from "./side-panel";
 import { standingServerIssues } from "./server-issues";
+import { sampleOf } from "./tested-preview";
 import { compileRefs, TemplateRefsProvider, useLoadTemplateRefs } from "./template-refs";
 import { TestResults, testResultOf } from "./test-results";
 import { useEditorKeys } from "./use-editor-keys";
@@ -290,7 +291,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   const testResult = testResultOf(test.run);
   const sampleRecord = testResult?.records[test.sample];
   const sample = sampleRecord
-    ? { record: sampleRecord.source, label: `${t("editor.sampleRecord", { n: test.sample + 1 })} · #${sampleRecord.sourceId}` }
+    ? { ...sampleOf(sampleRecord, dirty), label: `${t("editor.sampleRecord", { n: test.sample + 1 })} · #${sampleRecord.sourceId}` }
     : null;
 
   return (

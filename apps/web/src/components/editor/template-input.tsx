@@ -59,6 +59,8 @@ export function TemplateInput({
   }
 
   const query = open?.query.toLowerCase() ?? "";
+  // Names that start with what is typed come first, then those that contain it.
+  const rank = (s: Suggestion) => (s.value.toLowerCase().startsWith(query) ? 0 : 1);
   const matches = open
     ? offers(open)
         .filter((s) =>
@@ -66,6 +68,7 @@ export function TemplateInput({
             ? s.value.startsWith(query)
             : s.value.toLowerCase().includes(query) || (open.kind !== "lookup" && s.label.includes(open.query)),
         )
+        .sort((x, y) => rank(x) - rank(y))
         .slice(0, 12)
     : [];
   const optionId = (k: number) => `${listId}-option-${k}`;
@@ -151,6 +154,7 @@ export function TemplateInput({
             <li
               key={`${s.group}:${s.value}`}
               id={optionId(k)}
+              data-value={s.value}
               role="option"
               aria-selected={k === active}
               onMouseDown={(e) => {
