@@ -4,7 +4,7 @@
 // editor's unsaved draft stays where it is.
 import { parseTemplate, templateLookupRefs, templateMapRefs } from "@qiao/core";
 import Link from "next/link";
-import { useMemo } from "react";
+import { useMemo, type ReactNode } from "react";
 import { useT } from "@/lib/i18n/client";
 import { cx } from "@/components/ui";
 import { lookupScheme, useTemplateRefs, valueMapHref } from "./template-refs";
@@ -26,6 +26,14 @@ function refsOf(template: string): Ref[] {
 
 const chip = "inline-flex max-w-full items-center gap-1 truncate rounded-full px-2 py-0.5 text-[11px] ring-1 ring-inset";
 
+function RefLink({ href, title, testId, tone, children }: { href: string; title: string; testId: string; tone: string; children: ReactNode }) {
+  return (
+    <Link href={href} target="_blank" rel="noopener" title={title} data-testid={testId} className={cx(chip, tone)}>
+      {children}
+    </Link>
+  );
+}
+
 export function TemplateRefChips({ template }: { template: string }) {
   const t = useT();
   const refs = useTemplateRefs();
@@ -36,17 +44,15 @@ export function TemplateRefChips({ template }: { template: string }) {
       {found.map((r) => {
         if (r.kind === "map") {
           return (
-            <Link
+            <RefLink
               key={`map:${r.name}`}
               href={valueMapHref(refs, r.name)}
-              target="_blank"
-              rel="noopener"
               title={t("editor.ref.mapTitle", { name: r.name })}
-              data-testid="template-ref-map"
-              className={cx(chip, "bg-emerald-50 text-emerald-800 ring-emerald-200 hover:bg-emerald-100")}
+              testId="template-ref-map"
+              tone="bg-emerald-50 text-emerald-800 ring-emerald-200 hover:bg-emerald-100"
             >
               {t("editor.ref.map")} · {r.name}
-            </Link>
+            </RefLink>
           );
         }
         if (r.kind === "erp") {
@@ -57,18 +63,17 @@ export function TemplateRefChips({ template }: { template: string }) {
           );
         }
         const scheme = lookupScheme(refs, r.name);
+        const label = `${t("editor.ref.lookup")} · ${r.name}`;
         return scheme ? (
-          <Link
+          <RefLink
             key={`lookup:${r.name}`}
             href={`/schemes/${scheme.id}`}
-            target="_blank"
-            rel="noopener"
             title={t("editor.ref.lookupTitle", { name: r.name })}
-            data-testid="template-ref-lookup"
-            className={cx(chip, "bg-sky-50 text-sky-800 ring-sky-200 hover:bg-sky-100")}
+            testId="template-ref-lookup"
+            tone="bg-sky-50 text-sky-800 ring-sky-200 hover:bg-sky-100"
           >
-            {t("editor.ref.lookup")} · {r.name}
-          </Link>
+            {label}
+          </RefLink>
         ) : (
           <span
             key={`lookup:${r.name}`}
@@ -76,7 +81,7 @@ export function TemplateRefChips({ template }: { template: string }) {
             data-testid="template-ref-lookup"
             className={cx(chip, refs.schemes ? "bg-red-50 text-red-700 ring-red-200" : "bg-slate-50 text-slate-600 ring-slate-200")}
           >
-            {t("editor.ref.lookup")} · {r.name}
+            {label}
           </span>
         );
       })}
