@@ -3,6 +3,7 @@
 import { DEFAULT_LOCALE, isLocale, type Locale } from "@qiao/core";
 import { editorEn, editorZh } from "./messages/editor";
 import { editorEntriesEn, editorEntriesZh } from "./messages/editor-entries";
+import { editorLookupsEn, editorLookupsZh } from "./messages/editor-lookups";
 import { runsEn, runsZh } from "./messages/runs";
 import { valueMapsEn, valueMapsZh } from "./messages/value-maps";
 
@@ -146,6 +147,7 @@ const zh = {
   ...editorZh,
   ...runsZh,
   ...editorEntriesZh,
+  ...editorLookupsZh,
   ...valueMapsZh,
 } as const;
 
@@ -288,6 +290,7 @@ const en: Record<MessageKey, string> = {
   ...editorEn,
   ...runsEn,
   ...editorEntriesEn,
+  ...editorLookupsEn,
   ...valueMapsEn,
 };
 
