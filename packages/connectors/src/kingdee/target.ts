@@ -3,7 +3,7 @@
 import type { ConnectionConfig, TargetClient } from "../types";
 import { auditBills } from "./audit";
 import { KingdeeClient } from "./client";
-import { findExisting } from "./lookup";
+import { findExisting, listKeys } from "./lookup";
 import { previewBatch, writeBatch } from "./save";
 
 export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
@@ -13,5 +13,6 @@ export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
     audit: (req) => auditBills(client, req),
     preview: previewBatch,
     findExisting: (formId, numbers, signal) => findExisting(client, formId, numbers, signal),
+    listKeys: (req) => listKeys(client, req),
   };
 }
