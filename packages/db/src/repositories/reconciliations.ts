@@ -4,7 +4,7 @@
 // `reconciliation_keys`, and the comparison (./reconciliation-report.ts) turns them into the report.
 import type { Message } from "@qiao/core";
 import { message, render } from "@qiao/core";
-import { Prisma, type Reconciliation } from "../../generated/prisma/client";
+import type { Prisma, Reconciliation } from "../../generated/prisma/client";
 import type { ReconciliationCategory } from "../../generated/prisma/enums";
 import type { Db } from "../client";
 import { isUniqueViolation } from "./runs";
@@ -155,5 +155,25 @@ export async function reconciliationItems(db: Db, id: string, input: { category:
     where: { reconciliationId: id, category: input.category, ...(input.afterId !== undefined && { id: { gt: input.afterId } }) },
     orderBy: { id: "asc" },
     take: input.limit,
+  });
+}
+
+export interface ReconcileSettings {
+  /** Cron of the scheduled reconciliation (scheme's timezone); null: on demand only. */
+  cron: string | null;
+  /** 金蝶 FilterString limiting the target keys; null: the whole form. */
+  filter: string | null;
+}
+
+/** The scheme's reconciliation settings with what scheduling needs; null when the scheme is gone. */
+export async function reconcileSettings(db: Db, schemeId: string) {
+  return db.scheme.findUnique({ where: { id: schemeId }, select: { id: true, reconcileCron: true, reconcileFilter: true, timezone: true, enabled: true, currentVersion: true } });
+}
+
+export async function updateReconcileSettings(db: Db, schemeId: string, settings: ReconcileSettings) {
+  return db.scheme.update({
+    where: { id: schemeId },
+    data: { reconcileCron: settings.cron, reconcileFilter: settings.filter },
+    select: { id: true, reconcileCron: true, reconcileFilter: true, timezone: true, enabled: true, currentVersion: true },
   });
 }
