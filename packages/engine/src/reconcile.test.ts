@@ -1,6 +1,7 @@
 // Reconciliation (对账) against real Postgres and the in-process simulators: customers deleted in
 // 金蝶 are found missing and a resync writes exactly those; extra and different are reported.
 import { claimResync, createReconciliation, ReconciliationBusyError, SchemeBusyError } from "@qiao/db";
+import { getConnector } from "@qiao/connectors";
 import { afterEach, describe, expect, test } from "vitest";
 import { executeReconciliation } from "./reconcile";
 import { runToEnd, simulate, testContext, type Simulated } from "./testing/harness";
@@ -105,6 +106,39 @@ describe("reconciliation", () => {
     await expect(claimResync(t.db, { reconciliationId: report.id, schemeVersion: 1 })).rejects.toBeInstanceOf(SchemeBusyError);
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "failed" } })).toBe(0);
     expect((await t.db.reconciliation.findUniqueOrThrow({ where: { id: report.id } })).resyncRunId).toBeNull();
+  }, 60_000);
+
+  test("a scheme deleted during the read: the attempt stops and leaves no keys behind", async () => {
+    sim = await simulate(t.db, { shops: 250 });
+    const scheme = await sim.createScheme((def) => {
+      const source = def.nodes.find((n) => n.type === "source");
+      if (source?.type === "source") source.config.pageSize = 50;
+    });
+    const row = await createReconciliation(t.db, { schemeId: scheme.id, trigger: "manual", keyLimit: 10 });
+    // The source deletes the scheme (and with it the reconciliation) once it has served two pages.
+    const getConnectorWrapped = (platform: string) => {
+      const c = getConnector(platform);
+      if (platform !== "guanyi" || !c?.createSource) return c;
+      const createSource = c.createSource;
+      return {
+        ...c,
+        createSource: (config: Parameters<typeof createSource>[0]) => {
+          const real = createSource(config);
+          return {
+            async *readPages(req: Parameters<typeof real.readPages>[0]) {
+              let served = 0;
+              for await (const page of real.readPages(req)) {
+                yield page;
+                if (++served === 2) await t.db.scheme.delete({ where: { id: scheme.id } });
+              }
+            },
+          };
+        },
+      };
+    };
+    const outcome = await executeReconciliation(testContext(t.db, { leaseMs: 30_000, getConnector: getConnectorWrapped }), row.id);
+    expect(outcome.kind).toBe("superseded");
+    expect(await t.db.reconciliationKey.count({ where: { reconciliationId: row.id } })).toBe(0);
   }, 60_000);
 
   test("a target that cannot be read fails the reconciliation with the reason and keeps no keys", async () => {

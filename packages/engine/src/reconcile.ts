@@ -8,6 +8,7 @@ import {
   addReconciliationKeys,
   claimReconciliation,
   completeReconciliation,
+  dropOrphanReconciliationKeys,
   failReconciliation,
   isDatabaseUnavailable,
   releaseReconciliation,
@@ -100,7 +101,11 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
     return { kind: "finished", reconciliation: done };
   } catch (error) {
     if (error instanceof Interrupted) {
-      if (error.why === "superseded") return { kind: "superseded" };
+      if (error.why === "superseded") {
+        // Another attempt owns it (its keys stay), or its scheme was deleted meanwhile (keys dropped).
+        await dropOrphanReconciliationKeys(ctx.db, id);
+        return { kind: "superseded" };
+      }
       await releaseReconciliation(ctx.db, id, attempt);
       return { kind: "handed-back" };
     }

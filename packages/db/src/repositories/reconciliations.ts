@@ -108,6 +108,12 @@ export async function addReconciliationKeys(
   return owned?.owned ?? false;
 }
 
+/** Drops the keys of a reconciliation whose row is gone (its scheme was deleted while it read). */
+export async function dropOrphanReconciliationKeys(db: Db, id: string): Promise<void> {
+  await db.$executeRaw`
+    DELETE FROM reconciliation_keys WHERE reconciliation_id = ${id}::uuid AND NOT EXISTS (SELECT 1 FROM reconciliations WHERE id = ${id}::uuid)`;
+}
+
 /** Hands an attempt back (the worker is shutting down): queued again, its keys dropped; the next attempt starts over. */
 export async function releaseReconciliation(db: Db, id: string, attempt: number): Promise<void> {
   await db.$transaction([
