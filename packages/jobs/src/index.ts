@@ -6,6 +6,7 @@ export {
   deleteRedisPrefix,
   JOB,
   MAINTAIN_SCHEDULER_ID,
+  reconcileJobSchema,
   redisConnection,
   RUN_QUEUE,
   runJobSchema,
@@ -17,3 +18,14 @@ export { requestRun, RunRequestError, type RequestRunInput } from "./request-run
 export { restoreMissingSchedules, scheduleMaintenance, schedulePruning, syncSchemeSchedule, syncSchedules, type SchedulableScheme } from "./schedules";
 export type { JobsLogger } from "./logger";
 export { aliveWorkers, beat, forgetWorker, HEARTBEAT_MS, WORKER_BEAT_TTL_MS, workerBeatSchema, type WorkerBeat } from "./workers";
+export {
+  DEFAULT_RECONCILE_KEY_LIMIT,
+  reconcileSchedulerId,
+  recoverReconciliations,
+  requestReconciliation,
+  requestResync,
+  syncReconcileSchedule,
+  type ReconcileSchedulable,
+  type RequestReconciliationInput,
+} from "./reconciliations";
+export { ReconciliationBusyError, ResyncError } from "@qiao/db";

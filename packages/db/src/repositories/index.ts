@@ -8,3 +8,5 @@ export * from "./staging";
 export * from "./write-protocol";
 export * from "./value-maps";
 export * from "./waiting";
+export * from "./reconciliations";
+export * from "./reconciliation-report";
