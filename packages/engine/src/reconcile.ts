@@ -10,7 +10,9 @@ import {
   completeReconciliation,
   dropOrphanReconciliationKeys,
   failReconciliation,
+  findReconciliation,
   isDatabaseUnavailable,
+  reconcileSettings,
   releaseReconciliation,
   type ReconciliationModel as Reconciliation,
   type ReconciliationKeyRow,
@@ -56,7 +58,9 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
   const { attempt, schemeId } = claimed;
   const log = ctx.logger.child({ reconciliationId: id, schemeId, attempt });
   try {
-    const scheme = await ctx.db.scheme.findUniqueOrThrow({ where: { id: schemeId }, select: { currentVersion: true, reconcileFilter: true, name: true } });
+    const scheme = await reconcileSettings(ctx.db, schemeId);
+    // Deleted meanwhile: its reconciliations go with it, so there is nothing left to report to.
+    if (!scheme) throw new Error(`scheme ${schemeId} was deleted during its reconciliation`);
     const { plan, source, target, maps } = await loadRun(ctx, { schemeId, schemeVersion: scheme.currentVersion }, log);
     const listKeys = target.listKeys;
     if (!listKeys) throw new RunFailure(message("reconcile.noListKeys", { connection: plan.target.connectionId }));
@@ -114,7 +118,7 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
     const described = describeError(error);
     log.error({ err: error }, `reconciliation failed: ${render(described, "en")}`);
     await failReconciliation(ctx.db, id, attempt, message("reconcile.failed", { error: described }));
-    const failed = await ctx.db.reconciliation.findUnique({ where: { id } });
+    const failed = await findReconciliation(ctx.db, id);
     return failed ? { kind: "finished", reconciliation: failed } : { kind: "not-runnable" };
   }
 }
