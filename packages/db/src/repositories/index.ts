@@ -10,3 +10,4 @@ export * from "./value-maps";
 export * from "./waiting";
 export * from "./reconciliations";
 export * from "./reconciliation-report";
+export * from "./run-after";
