@@ -28,6 +28,7 @@ import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job, type 
 import type { z } from "zod";
 import { FOLLOW_UPS, MAINTENANCE_STEPS } from "./steps";
 import { runFollowUps, runMaintenance, type WorkerDeps } from "./follow-ups";
+import { processRetry } from "./retries";
 import { createLogger, type Logger } from "./logger";
 import { createSharedLimiters } from "./rate-limiter";
 import { workerSettings, type WorkerSettings } from "./settings";
@@ -152,6 +153,8 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
           return processRun(job, token, jobLog);
         case JOB.schedule:
           return processTick(job, jobLog);
+        case JOB.retry:
+          return processRetry({ ...deps, log: jobLog }, job, token);
         case JOB.maintain:
           return runMaintenance({ ...deps, log: jobLog }, MAINTENANCE_STEPS);
         case JOB.prune: {

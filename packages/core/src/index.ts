@@ -10,3 +10,4 @@ export * from "./roles";
 export * from "./run-options";
 export * from "./messages";
 export * from "./value-map";
+export * from "./retry-policy";

@@ -17,6 +17,8 @@ export const JOB = {
    * maintenance.ts), e.g. expiring records that waited too long, alert rules that watch time.
    */
   maintain: "maintain",
+  /** A scheme's automatic retry of its transient failures (issue #14): `{ schemeId }`, jobId `retry-<schemeId>` (./retries.ts). */
+  retry: "retry",
 } as const;
 
 export const runJobSchema = z.object({ runId: z.uuid() });

@@ -32,7 +32,7 @@ export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResu
   const target = targets.map(({ node, index }) => checkTarget(node, index, catalog, issues, d.timezone, source?.api))[0];
   checkValueMaps(d, catalog, issues);
   if (issues.hasErrors || !graph || !source || !target) return { ok: false, issues: issues.list };
-  return { ok: true, plan: { timezone: d.timezone, source, target }, warnings: issues.list };
+  return { ok: true, plan: { timezone: d.timezone, retryBackoffMs: d.retry.backoffMs, source, target }, warnings: issues.list };
 }
 
 /** When the definition as a whole is malformed, still check the nodes that are well-formed. */

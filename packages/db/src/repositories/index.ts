@@ -5,3 +5,4 @@ export * from "./saved-bills";
 export * from "./staging";
 export * from "./write-protocol";
 export * from "./value-maps";
+export * from "./retries";
