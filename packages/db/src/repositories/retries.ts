@@ -32,7 +32,8 @@ export async function countDeadLetteredByRun(db: Db, runId: string): Promise<num
 export interface RecordAttempt {
   runId: string;
   trigger: RunTrigger;
-  status: RecordStatus;
+  /** What that run's attempt came to (a RunRecord is never `sending` or `stale`). */
+  status: Exclude<RecordStatus, "sending" | "stale">;
   error: string | null;
   errorField: string | null;
   errorClass: ErrorClass | null;

@@ -57,6 +57,7 @@ const responses = {
   RunRecordList: s.runRecordListSchema,
   RunLogList: s.runLogListSchema,
   SchemeFailedRecordList: s.schemeFailedRecordListSchema,
+  RecordAttemptList: s.recordAttemptListSchema,
   ApiToken: s.apiTokenSchema,
   ApiTokenList: s.apiTokenListSchema,
   CreatedApiToken: s.createdApiTokenSchema,
@@ -90,7 +91,8 @@ const operations: Operation[] = [
   { method: "post", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "Start a run", body: "StartRun", response: "RunEnvelope", status: 202, errors: [404, 409] },
   { method: "get", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "A scheme's runs, newest first", query: s.runListQuery, response: "RunList", errors: [400, 404] },
   { method: "get", path: `/api/schemes/${ID}/failed-records`, tag: "runs", summary: "The scheme's unresolved failed records, whatever run failed them", query: s.schemeFailedRecordsQuery, response: "SchemeFailedRecordList", errors: [400, 404] },
-  { method: "post", path: `/api/schemes/${ID}/retry`, tag: "runs", summary: "Retry the scheme's failed records (all, or the ids given)", body: "RetryScheme", response: "RunEnvelope", status: 202, errors: [400, 404, 409] },
+  { method: "get", path: `/api/schemes/${ID}/failed-records/{recordId}/attempts`, tag: "runs", summary: "A failed record's history of attempts, newest first", response: "RecordAttemptList", errors: [404] },
+  { method: "post", path: `/api/schemes/${ID}/retry`, tag: "runs", summary: "Retry the scheme's failed records (all, or the ids given; deadLetters: only dead letters)", body: "RetryScheme", response: "RunEnvelope", status: 202, errors: [400, 404, 409] },
   { method: "get", path: "/api/value-maps", tag: "value-maps", summary: "List value maps (without entries); q searches names and descriptions", query: s.valueMapListQuery, response: "ValueMapList", errors: [400] },
   { method: "post", path: "/api/value-maps", tag: "value-maps", summary: "Create a value map (400: empty or taken name, repeated source value)", body: "CreateValueMap", response: "ValueMap", status: 201, errors: [400] },
   { method: "get", path: `/api/value-maps/${ID}`, tag: "value-maps", summary: "A value map with its entries", response: "ValueMap", errors: [404] },
@@ -151,6 +153,7 @@ export function openApiDocument() {
   for (const op of operations) {
     const parameters = [
       ...(op.path.includes(ID) ? [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }] : []),
+      ...(op.path.includes("{recordId}") ? [{ name: "recordId", in: "path", required: true, schema: { type: "string", pattern: "^\\d{1,18}$" } }] : []),
       ...(op.query ? queryParameters(op.query) : []),
     ];
     const errorResponses = Object.fromEntries(
