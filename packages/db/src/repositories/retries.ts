@@ -32,8 +32,8 @@ export async function countDeadLetteredByRun(db: Db, runId: string): Promise<num
 export interface RecordAttempt {
   runId: string;
   trigger: RunTrigger;
-  /** What that run's attempt came to (a RunRecord is never `sending` or `stale`). */
-  status: Exclude<RecordStatus, "sending" | "stale">;
+  /** What that run's attempt came to (a RunRecord is never `sending`, `stale` or `waiting`). */
+  status: Extract<RecordStatus, "pending" | "written" | "failed" | "unknown" | "saved">;
   error: string | null;
   errorField: string | null;
   errorClass: ErrorClass | null;
