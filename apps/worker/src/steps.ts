@@ -3,9 +3,10 @@
 import type { FollowUp, MaintenanceStep } from "./follow-ups";
 import { expireWaitingStep, releaseDependents, releaseWaitingSweep, runAfterChain } from "./dependencies";
 import { recoverReconciliationsStep } from "./reconcile";
+import { restoreRetries, retryFollowUp } from "./retries";
 
 /** After a run finished. */
-export const FOLLOW_UPS: readonly FollowUp[] = [releaseDependents, runAfterChain];
+export const FOLLOW_UPS: readonly FollowUp[] = [retryFollowUp(), releaseDependents, runAfterChain];
 
 /** Once a minute, cluster-wide (JOB.maintain). */
-export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [recoverReconciliationsStep, releaseWaitingSweep, expireWaitingStep];
+export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [restoreRetries, recoverReconciliationsStep, releaseWaitingSweep, expireWaitingStep];

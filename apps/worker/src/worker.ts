@@ -28,6 +28,7 @@ import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job, type 
 import { parse } from "./job-payload";
 import { FOLLOW_UPS, MAINTENANCE_STEPS } from "./steps";
 import { runFollowUps, runMaintenance, type WorkerDeps } from "./follow-ups";
+import { processRetry } from "./retries";
 import { createLogger, type Logger } from "./logger";
 import { processReconcile, processReconcileTick } from "./reconcile";
 import { createSharedLimiters } from "./rate-limiter";
@@ -159,6 +160,8 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
         }
         case JOB.reconcileTick:
           return processReconcileTick(job, { ...deps, log: jobLog }, cfg.QIAO_RECONCILE_KEY_LIMIT);
+        case JOB.retry:
+          return processRetry({ ...deps, log: jobLog }, job, token);
         case JOB.maintain:
           return runMaintenance({ ...deps, log: jobLog }, MAINTENANCE_STEPS);
         case JOB.prune: {

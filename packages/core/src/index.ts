@@ -11,3 +11,4 @@ export * from "./run-options";
 export * from "./messages";
 export * from "./value-map";
 export { runAfterCycle } from "./run-after";
+export * from "./retry-policy";

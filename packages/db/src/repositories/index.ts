@@ -11,3 +11,4 @@ export * from "./waiting";
 export * from "./reconciliations";
 export * from "./reconciliation-report";
 export * from "./run-after";
+export * from "./retries";
