@@ -5,3 +5,6 @@ export * from "./saved-bills";
 export * from "./staging";
 export * from "./write-protocol";
 export * from "./value-maps";
+export * from "./alert-channels";
+export * from "./alert-windows";
+export * from "./alert-queries";
