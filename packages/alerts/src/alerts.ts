@@ -87,18 +87,19 @@ function parseEvents(events: unknown[]): AlertEvent[] {
 async function deliver(deps: AlertDeps, rule: AlertRuleRow, batch: AlertEventsToSend): Promise<ChannelResult[]> {
   const events = parseEvents(batch.events);
   if (events.length === 0) return [];
-  const msg = formatAlert(rule.name || RULE_LABEL[rule.kind], events, batch.total, deps.publicUrl);
+  const msg = formatAlert(rule.name || RULE_LABEL[rule.kind], events, batch.total, deps.publicUrl, batch.digest);
   const channels = await enabledAlertChannels(deps.db, rule.channelIds);
   const data = { rule: { id: rule.id, name: rule.name, kind: rule.kind }, total: batch.total, events };
   return Promise.all(channels.map((c) => sendThroughChannel(deps, c, msg, data)));
 }
 
 /** Raises `event` for `rule` in `scope`: sent now if the window allows, else kept for the digest. */
-async function raise(deps: AlertDeps, rule: AlertRuleRow, scope: string, event: AlertEvent, condition?: string): Promise<ChannelResult[]> {
+async function raise(deps: AlertDeps, rule: AlertRuleRow, scope: string, event: AlertEvent, now = new Date(), condition?: string): Promise<ChannelResult[]> {
   const batch = await admitAlertEvent(deps.db, {
     ruleId: rule.id,
     scope,
     event,
+    now,
     windowMs: deps.windowMs ?? ALERT_WINDOW_MS,
     ...(condition !== undefined && { condition }),
   });
@@ -177,7 +178,7 @@ export async function checkStaleSchemes(deps: AlertDeps, now = new Date()): Prom
         continue;
       }
       const event: AlertEvent = { kind: "scheme_stale", at: now.toISOString(), schemeId: s.id, schemeName: s.name, count: hours, threshold: rule.threshold, errors: [] };
-      results.push(...(await raise(deps, rule, s.id, event, `stale-since:${since.toISOString()}`)));
+      results.push(...(await raise(deps, rule, s.id, event, now, `stale-since:${since.toISOString()}`)));
     }
   }
   return results;
@@ -197,7 +198,7 @@ export async function checkWorkersAlive(deps: AlertDeps, alive: number, now = ne
       continue;
     }
     const event: AlertEvent = { kind: "no_worker", at: now.toISOString(), count: alive, threshold: expected, errors: [] };
-    results.push(...(await raise(deps, rule, GLOBAL_SCOPE, event, `workers-below:${expected}`)));
+    results.push(...(await raise(deps, rule, GLOBAL_SCOPE, event, now, `workers-below:${expected}`)));
   }
   return results;
 }

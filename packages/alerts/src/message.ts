@@ -90,15 +90,14 @@ function formatTime(iso: string): string {
  * The message for `events` (one, or a digest of several); `total` counts events beyond the ones
  * kept in full. The title names the rule, the first event and, for a digest, how many there were.
  */
-export function formatAlert(ruleName: string, events: readonly AlertEvent[], total: number, publicUrl: string): AlertMessage {
+export function formatAlert(ruleName: string, events: readonly AlertEvent[], total: number, publicUrl: string, digest = total > 1): AlertMessage {
   const [first] = events;
   if (!first) throw new Error("an alert needs at least one event");
-  const digest = total > 1;
-  const title = digest ? `【桥 Qiao 告警】${ruleName}：15 分钟内 ${total} 次` : `【桥 Qiao 告警】${eventHeadline(first)}`;
+  const title = digest ? `【桥 Qiao 告警】${ruleName}：告警窗口内 ${total} 次` : `【桥 Qiao 告警】${eventHeadline(first)}`;
   const md: string[] = [`### ${title}`, ""];
   const text: string[] = [title, ""];
   if (digest) {
-    md.push(`规则「${ruleName}」在上一个告警窗口内又触发了 ${total} 次${total > events.length ? `（下面列出前 ${events.length} 次）` : ""}：`, "");
+    md.push(`规则「${ruleName}」在告警窗口内（每条规则每个集成方案 15 分钟至多一条消息）触发了 ${total} 次${total > events.length ? `（下面列出前 ${events.length} 次）` : ""}：`, "");
     text.push(md[2]!, "");
   }
   events.forEach((e, i) => {

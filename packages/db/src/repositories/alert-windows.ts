@@ -15,6 +15,8 @@ export interface AlertEventsToSend {
   events: unknown[];
   /** How many events the message stands for (events beyond the kept ones included). */
   total: number;
+  /** Events collected in a window: sent as a digest (also when only one waited). */
+  digest: boolean;
 }
 
 interface WindowRow {
@@ -66,7 +68,7 @@ export async function admitAlertEvent(db: Db, input: AdmitInput): Promise<AlertE
     await tx.$executeRaw`
       UPDATE alert_windows SET pending = '[]'::jsonb, pending_count = 0, until = ${until}, condition = ${condition}, updated_at = now()
       WHERE rule_id = ${input.ruleId}::uuid AND scope = ${input.scope}`;
-    return { ruleId: input.ruleId, scope: input.scope, events: [...row.pending, input.event], total: row.pending_count + 1 };
+    return { ruleId: input.ruleId, scope: input.scope, events: [...row.pending, input.event], total: row.pending_count + 1, digest: row.pending_count > 0 };
   });
 }
 
@@ -87,7 +89,7 @@ export async function takeDueAlertDigests(db: Db, windowMs: number, now = new Da
         UPDATE alert_windows SET pending = '[]'::jsonb, pending_count = 0, until = ${until}, updated_at = now()
         WHERE rule_id = ${row.rule_id}::uuid AND scope = ${row.scope}`;
     }
-    return rows.map((row) => ({ ruleId: row.rule_id, scope: row.scope, events: row.pending, total: row.pending_count }));
+    return rows.map((row) => ({ ruleId: row.rule_id, scope: row.scope, events: row.pending, total: row.pending_count, digest: true }));
   });
 }
 
