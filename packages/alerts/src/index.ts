@@ -3,5 +3,5 @@
 export * from "./alerts";
 export * from "./channel-config";
 export * from "./message";
-export { AlertSendError, DEFAULT_RETRY_DELAYS_MS, sendMessage, type SendOptions } from "./send";
+export { AlertSendError, DEFAULT_RETRY_DELAYS_MS, sendMessage, verifySmtp, type SendOptions } from "./send";
 export * from "./sign";

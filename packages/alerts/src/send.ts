@@ -4,7 +4,7 @@
 // AlertSendError with a Chinese text a person can act on, naming the host but never the URL's
 // query (the robot's token or key), a secret or the SMTP password.
 import { AddressRefusedError, httpPost, refusalOf, systemResolve, targetOf, type OutboundPolicy, type Resolve } from "@qiao/connectors";
-import nodemailer from "nodemailer";
+import nodemailer, { type Transporter } from "nodemailer";
 import { z } from "zod";
 import { displayUrlOf, type ChannelTarget } from "./channel-config";
 import type { AlertMessage } from "./message";
@@ -143,11 +143,11 @@ async function checkedSmtpAddress(host: string, port: number, options: SendOptio
   return addresses[0].address;
 }
 
-async function sendEmail(target: Extract<ChannelTarget, { kind: "email" }>, msg: AlertMessage, options: SendOptions): Promise<void> {
-  const { host, port, secure, user, from, to } = target.settings;
+async function smtpTransport(target: Extract<ChannelTarget, { kind: "email" }>, options: SendOptions) {
+  const { host, port, secure, user } = target.settings;
   const address = await checkedSmtpAddress(host, port, options);
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const transport = nodemailer.createTransport({
+  return nodemailer.createTransport({
     host: address,
     port,
     secure,
@@ -158,13 +158,31 @@ async function sendEmail(target: Extract<ChannelTarget, { kind: "email" }>, msg:
     greetingTimeout: timeout,
     socketTimeout: timeout,
   });
+}
+
+async function withSmtp(target: Extract<ChannelTarget, { kind: "email" }>, options: SendOptions, use: (t: Transporter) => Promise<unknown>): Promise<void> {
+  const transport = await smtpTransport(target, options);
   try {
-    await transport.sendMail({ from, to, subject: msg.title, text: msg.text });
+    await use(transport);
   } catch (error) {
+    const { host, port } = target.settings;
     throw new AlertSendError(smtpText(`${host}:${port}`, error as NodeJS.ErrnoException & { responseCode?: number }), { cause: error });
   } finally {
     transport.close();
   }
+}
+
+function sendEmail(target: Extract<ChannelTarget, { kind: "email" }>, msg: AlertMessage, options: SendOptions): Promise<void> {
+  const { from, to } = target.settings;
+  return withSmtp(target, options, (t) => t.sendMail({ from, to, subject: msg.title, text: msg.text }));
+}
+
+/**
+ * Checks a channel before it is saved, sending no message: every kind's address against the policy
+ * (done by the caller for URLs), and for email a connection and login to the SMTP server.
+ */
+export async function verifySmtp(target: Extract<ChannelTarget, { kind: "email" }>, options: SendOptions): Promise<void> {
+  await withSmtp(target, options, (t) => t.verify());
 }
 
 function smtpText(where: string, e: NodeJS.ErrnoException & { responseCode?: number }): string {

@@ -344,3 +344,4 @@ export const okSchema = z.object({ ok: z.literal(true) });
 export * from "./account-schemas";
 export * from "./failed-record-schemas";
 export * from "./value-map-schemas";
+export * from "./alert-schemas";
