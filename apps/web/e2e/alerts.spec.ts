@@ -9,6 +9,7 @@ import { expect, signedIn, test } from "./fixtures";
 import { ALERTS_SMTP_PORT, ALERTS_URL, bearer, schemeWithTakenNumbers } from "./helpers";
 import { registerSecrets } from "./leaks";
 
+const SCREENSHOTS = new URL("../test-results/screenshots/", import.meta.url).pathname;
 const PREFIX = `A${Date.now().toString(36).slice(-4).toUpperCase()}-`;
 const TOKEN = `e2e-robot-${randomBytes(8).toString("hex")}`;
 const SECRET = `SECe2e${randomBytes(12).toString("hex")}`;
@@ -93,7 +94,7 @@ test("a 钉钉 channel: 发送测试, then one signed alert per failing run and 
 
   await page.goto("/settings");
   await expect(page.getByTestId("alert-channel-row").filter({ hasText: `钉钉 ${PREFIX}` }).getByTestId("alert-channel-status")).toContainText("上次发送成功");
-  await page.screenshot({ path: "test-results/screenshots/alerts-settings.png", fullPage: true });
+  await page.screenshot({ path: `${SCREENSHOTS}alerts-settings.png`, fullPage: true });
 });
 
 test("bad input is refused with a clear error and saves nothing", async ({ request }) => {
