@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { AlertChannel, AlertChannelKind, AlertRule, AlertRuleKind } from "../../generated/prisma/client";
 import type { Db } from "../client";
-import { seal, SecretKeyError, unseal } from "../secrets";
+import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring } from "../secrets";
 
 export type AlertChannelRow = AlertChannel;
 export type AlertRuleRow = AlertRule;
@@ -78,6 +78,27 @@ export function alertChannelSecrets(row: Pick<AlertChannelRow, "id" | "secretCip
     if (error instanceof SecretKeyError) return undefined;
     throw error;
   }
+}
+
+/**
+ * Re-seals every channel's secrets with the active key (`npm run secrets:rotate`, beside the
+ * connections'); `ring` must still hold the old keys. Returns how many were re-sealed.
+ */
+export async function rotateAlertChannelSecrets(db: Db, ring: Keyring = keyring()): Promise<number> {
+  const rows = await db.alertChannel.findMany({ select: { id: true, secretCiphertext: true, secretKeyId: true } });
+  let rotated = 0;
+  for (const row of rows) {
+    const sealed = { ciphertext: row.secretCiphertext, keyId: row.secretKeyId };
+    if (isSealedCurrently(sealed, ring)) continue;
+    const s = seal(unseal(sealed, aad(row.id), ring), aad(row.id), ring);
+    // Only if nobody changed the secrets meanwhile (a new value is sealed with the active key anyway).
+    const { count } = await db.alertChannel.updateMany({
+      where: { id: row.id, secretCiphertext: row.secretCiphertext },
+      data: { secretCiphertext: s.ciphertext, secretKeyId: s.keyId },
+    });
+    rotated += count;
+  }
+  return rotated;
 }
 
 export function listAlertChannels(db: Db): Promise<AlertChannelRow[]> {
