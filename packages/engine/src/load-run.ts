@@ -11,6 +11,8 @@ export interface LoadedRun {
   plan: RunPlan;
   source: SourceClient;
   target: TargetClient;
+  /** The target connection's name (for messages). */
+  targetName: string;
   /** The value maps the plan uses, loaded once for the run (see planValueMaps). */
   maps: ReadonlyMap<string, LoadedValueMap>;
 }
@@ -105,6 +107,7 @@ export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promis
     plan,
     source: src.connector.createSource(src.config),
     target: tgt.connector.createTarget(tgt.config),
+    targetName: tgt.name,
     maps,
   };
 }

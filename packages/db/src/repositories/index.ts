@@ -5,6 +5,7 @@ export * from "./saved-bills";
 export * from "./staging";
 export * from "./write-protocol";
 export * from "./value-maps";
+export * from "./waiting";
 export * from "./alert-channels";
 export * from "./alert-windows";
 export * from "./alert-queries";
