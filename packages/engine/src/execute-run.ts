@@ -3,7 +3,7 @@
 // the failed records (retry runs). Calling it again on an interrupted run resumes from staging; on
 // a finished run it does nothing.
 import { message, render, testRunOptionsSchema } from "@qiao/core";
-import { claimRun, clearFinishedWaits, DEFAULT_LEASE_MS, finishRun, isDatabaseUnavailable, releaseWaiting, requeueRun, waitForOutcomes, type RunModel as Run } from "@qiao/db";
+import { claimRun, clearFinishedWaits, DEFAULT_LEASE_MS, finishRun, isDatabaseUnavailable, releaseWaiting, requeueRun, runCounters, waitForOutcomes, type RunModel as Run } from "@qiao/db";
 import type { EngineContext } from "./context";
 import { AttemptSuperseded, describeError } from "./failure";
 import { RunJournal } from "./journal";
@@ -191,7 +191,7 @@ async function attempt(
     return (await waitForOutcomes(ctx.db, runId, run.attempt, until)) ? { kind: "waiting", runId, until } : { kind: "superseded", runId };
   }
 
-  const counters = await ctx.db.run.findUniqueOrThrow({ where: { id: runId } });
+  const counters = await runCounters(ctx.db, runId);
   // Bills saved but not audited are not done either: partial, as with failures beside writes.
   // Records that wait for a dependency are not failures: they go out by themselves later.
   const status = counters.failed + counters.saved === 0 ? "succeeded" : counters.written + counters.saved + counters.waiting > 0 ? "partial" : "failed";

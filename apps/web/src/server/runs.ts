@@ -1,13 +1,11 @@
 // Runs as the API shows them: the row's counters and timings, the scheme's name, and for the run
 // page a records-per-second series computed from the run's record outcomes.
 import { render, storedMessage, type Locale } from "@qiao/core";
-import { Prisma, type Db, type RunModel as Run } from "@qiao/db";
+import { findRunWithSchemeName, Prisma, type Db, type RunModel as Run, type RunWithSchemeName } from "@qiao/db";
 import type { RunDetailDto, RunDto } from "@/lib/api/schemas";
 import { notFound } from "./errors";
 
-type RunRow = Run & { scheme: { name: string } };
-
-export const runInclude = { scheme: { select: { name: true } } } as const;
+type RunRow = RunWithSchemeName;
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -59,7 +57,7 @@ export function runDto(row: RunRow, locale: Locale, now = Date.now()): RunDto {
 }
 
 export async function findRun(db: Db, id: string): Promise<RunRow> {
-  const row = await db.run.findUnique({ where: { id }, include: runInclude });
+  const row = await findRunWithSchemeName(db, id);
   if (!row) throw notFound("运行记录");
   return row;
 }
@@ -76,6 +74,7 @@ export async function runDetail(db: Db, row: RunRow, locale: Locale): Promise<Ru
   // From the log's batch lines (each carries the batch's written and failed counts), not from the
   // RunRecords: a run page is polled while the run goes on, and counting a large run's RunRecords
   // on every poll cost Postgres 20 ms each at 50,000 records (a thousand log lines instead).
+  // eslint-disable-next-line no-restricted-syntax -- the run chart leaves run_logs in its own slice of issue #15
   const rows = await db.$queryRaw<{ t: number; written: bigint; failed: bigint }[]>(Prisma.sql`
     SELECT (floor(extract(epoch FROM at) / ${bucket}) * ${bucket})::float8 AS t,
            COALESCE(sum((data->>'written')::int), 0)::bigint AS written,

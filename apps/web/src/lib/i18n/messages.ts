@@ -4,6 +4,7 @@ import { DEFAULT_LOCALE, isLocale, type Locale } from "@qiao/core";
 import { alertsEn, alertsZh } from "./messages/alerts";
 import { editorEn, editorZh } from "./messages/editor";
 import { editorEntriesEn, editorEntriesZh } from "./messages/editor-entries";
+import { editorLookupsEn, editorLookupsZh } from "./messages/editor-lookups";
 import { runsEn, runsZh } from "./messages/runs";
 import { valueMapsEn, valueMapsZh } from "./messages/value-maps";
 
@@ -147,6 +148,7 @@ const zh = {
   ...editorZh,
   ...runsZh,
   ...editorEntriesZh,
+  ...editorLookupsZh,
   ...valueMapsZh,
   ...alertsZh,
 } as const;
@@ -290,6 +292,7 @@ const en: Record<MessageKey, string> = {
   ...editorEn,
   ...runsEn,
   ...editorEntriesEn,
+  ...editorLookupsEn,
   ...valueMapsEn,
   ...alertsEn,
 };
