@@ -14,8 +14,9 @@ export const MAY_IMPORT = {
   "packages/db": ["core", "connectors"],
   "packages/engine": ["core", "connectors", "db"],
   "packages/jobs": ["core", "db"],
-  "apps/web": ["core", "connectors", "db", "jobs"],
-  "apps/worker": ["core", "connectors", "db", "engine", "jobs"],
+  "packages/alerts": ["core", "connectors", "db"],
+  "apps/web": ["alerts", "core", "connectors", "db", "jobs"],
+  "apps/worker": ["alerts", "core", "connectors", "db", "engine", "jobs"],
   "apps/simulators": [],
   "apps/bench": ["core", "connectors", "db", "jobs"],
 };

@@ -2,8 +2,8 @@ import type { NextConfig } from "next";
 import { API_CONTENT_SECURITY_POLICY, COMMON_SECURITY_HEADERS, HSTS_HEADER } from "./src/server/security-headers";
 
 const config: NextConfig = {
-  transpilePackages: ["@qiao/core", "@qiao/connectors", "@qiao/db", "@qiao/jobs"],
-  serverExternalPackages: ["bullmq", "ioredis", "pino", "pg", "@prisma/adapter-pg", "rate-limiter-flexible"],
+  transpilePackages: ["@qiao/alerts", "@qiao/core", "@qiao/connectors", "@qiao/db", "@qiao/jobs"],
+  serverExternalPackages: ["bullmq", "ioredis", "pino", "pg", "@prisma/adapter-pg", "rate-limiter-flexible", "nodemailer"],
   allowedDevOrigins: ["127.0.0.1", "localhost"],
   poweredByHeader: false,
   typedRoutes: false,

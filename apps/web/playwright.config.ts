@@ -6,6 +6,9 @@ import { defineConfig } from "@playwright/test";
 const stamp = Date.now().toString(36);
 // Pinned in the environment so Playwright's worker processes (which reload this file) agree.
 process.env.E2E_WEB_PORT ??= "3100";
+// The alert receiver (HTTP) and its SMTP server: next to the Kingdee simulator's port unless set.
+process.env.E2E_ALERTS_PORT ??= String(Number(process.env.E2E_KINGDEE_PORT ?? "4120") + 10);
+process.env.E2E_ALERTS_SMTP_PORT ??= String(Number(process.env.E2E_ALERTS_PORT) + 1);
 process.env.E2E_DATABASE_NAME ??= `qiao_e2e_${stamp}`;
 process.env.E2E_REDIS_PREFIX ??= `qiao-e2e:${stamp}`;
 process.env.QIAO_API_TOKEN ??= `qiao_e2e_${stamp}_token`;

@@ -10,7 +10,7 @@ import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
-const manifests = ["apps/worker", "packages/db", "packages/engine", "packages/jobs", "packages/core", "packages/connectors"];
+const manifests = ["apps/worker", "packages/alerts", "packages/db", "packages/engine", "packages/jobs", "packages/core", "packages/connectors"];
 const external = new Set();
 for (const dir of manifests) {
   const { dependencies = {} } = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"));

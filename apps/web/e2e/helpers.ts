@@ -6,6 +6,9 @@ export const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? "qiao-admin-2026";
 export const GUANYI_URL = `http://127.0.0.1:${process.env.E2E_GUANYI_PORT ?? "4110"}/rest/erp_open`;
 export const KINGDEE_URL = `http://127.0.0.1:${process.env.E2E_KINGDEE_PORT ?? "4120"}/k3cloud/`;
 export const KINGDEE_ADMIN = KINGDEE_URL.replace("/k3cloud/", "/__admin");
+/** The simulators' alert receiver (钉钉 / 企业微信 robots, webhooks; /__admin/alerts) and its SMTP port. */
+export const ALERTS_URL = `http://127.0.0.1:${process.env.E2E_ALERTS_PORT ?? "4130"}`;
+export const ALERTS_SMTP_PORT = Number(process.env.E2E_ALERTS_SMTP_PORT ?? "4131");
 export const API_TOKEN = process.env.QIAO_API_TOKEN ?? "";
 export const bearer = { authorization: `Bearer ${API_TOKEN}` };
 

@@ -31,6 +31,10 @@ const env: NodeJS.ProcessEnv = {
   BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
   GUANYI_SIM_PORT: process.env.E2E_GUANYI_PORT ?? "4110",
   KINGDEE_SIM_PORT: process.env.E2E_KINGDEE_PORT ?? "4120",
+  ALERTS_SIM_PORT: process.env.E2E_ALERTS_PORT ?? "4130",
+  ALERTS_SIM_SMTP_PORT: process.env.E2E_ALERTS_SMTP_PORT ?? "4131",
+  // Links in alerts point at the e2e web app.
+  QIAO_PUBLIC_URL: `http://127.0.0.1:${port}`,
   NEXT_TELEMETRY_DISABLED: "1",
   // unknown-outcome.spec.ts watches a 待确认 batch wait and be looked up: 20 s, not the default 5
   // minutes, and long enough for the run page to show the wait on a busy machine.

@@ -1,12 +1,13 @@
 // The worker's follow-up and maintenance steps, in the order they run (see follow-ups.ts). Each
 // capability adds its step here and keeps its logic in its own module.
+import { alertDeadLettered, alertMaintenance, alertOnRunEnd } from "./alerts";
 import type { FollowUp, MaintenanceStep } from "./follow-ups";
 import { expireWaitingStep, releaseDependents, releaseWaitingSweep, runAfterChain } from "./dependencies";
 import { recoverReconciliationsStep } from "./reconcile";
 import { restoreRetries, retryFollowUp } from "./retries";
 
 /** After a run finished. */
-export const FOLLOW_UPS: readonly FollowUp[] = [retryFollowUp(), releaseDependents, runAfterChain];
+export const FOLLOW_UPS: readonly FollowUp[] = [retryFollowUp(alertDeadLettered), alertOnRunEnd, releaseDependents, runAfterChain];
 
 /** Once a minute, cluster-wide (JOB.maintain). */
-export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [restoreRetries, recoverReconciliationsStep, releaseWaitingSweep, expireWaitingStep];
+export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [restoreRetries, recoverReconciliationsStep, releaseWaitingSweep, expireWaitingStep, alertMaintenance];

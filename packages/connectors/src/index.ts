@@ -7,7 +7,8 @@ export * from "./types";
 export * from "./errors";
 export * from "./error-class";
 export { splitCredentials } from "./credentials";
-export { AddressRefusedError, checkTarget, DEFAULT_MAX_RESPONSE_BYTES, systemResolve, targetOf, type OutboundPolicy, type RefusalRule, type Resolve } from "./outbound";
+export { httpPost, type HttpAnswer } from "./http";
+export { AddressRefusedError, checkTarget, DEFAULT_MAX_RESPONSE_BYTES, refusalOf, systemResolve, targetOf, type OutboundPolicy, type RefusalRule, type Resolve } from "./outbound";
 export { guanyi, kingdee };
 
 export const connectors: Record<string, Connector> = {

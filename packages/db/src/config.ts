@@ -49,6 +49,8 @@ const envSchema = z.object({
   BETTER_AUTH_SECRET: z.string().min(16).default(DEV_DEFAULTS.BETTER_AUTH_SECRET),
   BETTER_AUTH_URL: z.string().url().default("http://localhost:3000"),
   /** Extra origins allowed to sign in and to change state with a session cookie (comma separated). */
+  /** Where people reach the web app: the links in alerts (告警) point here. */
+  QIAO_PUBLIC_URL: z.string().url().default("http://localhost:3000"),
   QIAO_TRUSTED_ORIGINS: z
     .string()
     .default("")

@@ -75,12 +75,12 @@ export function mergeCredentials(connector: Connector, row: ConnectionRow, baseU
  * anything is sent. A name that does not resolve here is left to the connector, which checks the
  * address again when it connects.
  */
-export async function checkBaseUrl(baseUrl: string, resolve: Resolve = systemResolve): Promise<void> {
+export async function checkBaseUrl(baseUrl: string, resolve: Resolve = systemResolve, path: (string | number)[] = ["baseUrl"]): Promise<void> {
   try {
     await checkTarget(targetOf(new URL(baseUrl)), outboundPolicy(), resolve);
   } catch (error) {
     if (!(error instanceof AddressRefusedError)) return;
-    throw new ApiError("validation_failed", error.message, [{ path: ["baseUrl"], message: error.message, messageEn: error.messageEn }]);
+    throw new ApiError("validation_failed", error.message, [{ path, message: error.message, messageEn: error.messageEn }]);
   }
 }
 

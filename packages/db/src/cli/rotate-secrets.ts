@@ -1,7 +1,8 @@
-// `npm run secrets:rotate`: re-seal every connection's secrets with the active key
+// `npm run secrets:rotate`: re-seal every connection's (and alert channel's) secrets with the active key
 // (QIAO_SECRET_KEY_ID, default the first of QIAO_SECRET_KEYS). Old keys must still be listed.
 // Procedure and threat model: docs/security.md.
 import { prisma } from "../client";
+import { rotateAlertChannelSecrets } from "../repositories/alert-channels";
 import { rotateConnectionSecrets } from "../connections";
 import { keyring, SecretKeyError } from "../secrets";
 
@@ -10,6 +11,7 @@ try {
   const ring = keyring();
   const rotated = await rotateConnectionSecrets(db, ring);
   console.log(`Re-sealed ${rotated} connection(s) with key "${ring.activeId}".`);
+  console.log(`Re-sealed ${await rotateAlertChannelSecrets(db, ring)} alert channel(s) with key "${ring.activeId}".`);
   const left = await db.connection.groupBy({
     by: ["secretKeyId"],
     where: { OR: [{ secretKeyId: { not: ring.activeId } }, { secretCiphertext: { startsWith: "v1." } }] },

@@ -12,3 +12,6 @@ export * from "./reconciliations";
 export * from "./reconciliation-report";
 export * from "./run-after";
 export * from "./retries";
+export * from "./alert-channels";
+export * from "./alert-windows";
+export * from "./alert-queries";

@@ -118,6 +118,16 @@ export const api = {
   importValueMap: (id: string, file: Blob, mode: "replace" | "merge") =>
     request("POST", `/api/value-maps/${id}/import${qs({ mode })}`, s.valueMapImportResultSchema, undefined, file),
 
+  alertChannels: () => get("/api/alert-channels", s.alertChannelListSchema),
+  createAlertChannel: (body: In<typeof s.createAlertChannelBody>) => post("/api/alert-channels", s.alertChannelSchema, body),
+  updateAlertChannel: (id: string, body: In<typeof s.updateAlertChannelBody>) => patch(`/api/alert-channels/${id}`, s.alertChannelSchema, body),
+  deleteAlertChannel: (id: string) => del(`/api/alert-channels/${id}`, s.okSchema),
+  testAlertChannel: (id: string) => post(`/api/alert-channels/${id}/test`, s.alertChannelTestResultSchema),
+  alertRules: () => get("/api/alert-rules", s.alertRuleListSchema),
+  createAlertRule: (body: In<typeof s.createAlertRuleBody>) => post("/api/alert-rules", s.alertRuleSchema, body),
+  updateAlertRule: (id: string, body: In<typeof s.updateAlertRuleBody>) => patch(`/api/alert-rules/${id}`, s.alertRuleSchema, body),
+  deleteAlertRule: (id: string) => del(`/api/alert-rules/${id}`, s.okSchema),
+
   users: () => get("/api/users", s.userListSchema),
   createUser: (body: In<typeof s.createUserBody>) => post("/api/users", s.userSchema, body),
   updateUser: (id: string, body: In<typeof s.updateUserBody>) => patch(`/api/users/${id}`, s.userSchema, body),

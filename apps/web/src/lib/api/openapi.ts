@@ -39,6 +39,10 @@ const requests = {
   UpdateUser: s.updateUserBody,
   CreateValueMap: s.createValueMapBody,
   UpdateValueMap: s.updateValueMapBody,
+  CreateAlertChannel: s.createAlertChannelBody,
+  UpdateAlertChannel: s.updateAlertChannelBody,
+  CreateAlertRule: s.createAlertRuleBody,
+  UpdateAlertRule: s.updateAlertRuleBody,
 };
 
 const responses = {
@@ -73,6 +77,11 @@ const responses = {
   ValueMap: s.valueMapSchema,
   ValueMapList: s.valueMapListSchema,
   ValueMapImportResult: s.valueMapImportResultSchema,
+  AlertChannel: s.alertChannelSchema,
+  AlertChannelList: s.alertChannelListSchema,
+  AlertChannelTestResult: s.alertChannelTestResultSchema,
+  AlertRule: s.alertRuleSchema,
+  AlertRuleList: s.alertRuleListSchema,
 };
 
 const ID = "{id}";
@@ -114,6 +123,16 @@ const operations: Operation[] = [
   { method: "delete", path: `/api/value-maps/${ID}`, tag: "value-maps", summary: "Delete a value map", response: "Ok", errors: [404] },
   { method: "post", path: `/api/value-maps/${ID}/import`, tag: "value-maps", summary: "Import entries from a CSV file (source,target or 源值,目标值; UTF-8 or GBK), all or nothing", query: s.importValueMapQuery, response: "ValueMapImportResult", errors: [400, 404, 413], csv: "request" },
   { method: "get", path: `/api/value-maps/${ID}/export`, tag: "value-maps", summary: "The entries as CSV for Excel (UTF-8 with BOM, CRLF)", response: "Ok", errors: [404], csv: "response" },
+  { method: "get", path: "/api/alert-channels", tag: "alerts", summary: "Alert channels (secrets only as set/not set, last failure)", response: "AlertChannelList" },
+  { method: "post", path: "/api/alert-channels", tag: "alerts", summary: "Create an alert channel (admin; address policy and SMTP login checked first)", body: "CreateAlertChannel", response: "AlertChannel", status: 201, errors: [400, 403] },
+  { method: "get", path: `/api/alert-channels/${ID}`, tag: "alerts", summary: "Get an alert channel", response: "AlertChannel", errors: [404] },
+  { method: "patch", path: `/api/alert-channels/${ID}`, tag: "alerts", summary: "Update an alert channel (admin; blank secret = unchanged)", body: "UpdateAlertChannel", response: "AlertChannel", errors: [400, 403, 404] },
+  { method: "delete", path: `/api/alert-channels/${ID}`, tag: "alerts", summary: "Delete an alert channel (admin; removed from every rule)", response: "Ok", errors: [403, 404] },
+  { method: "post", path: `/api/alert-channels/${ID}/test`, tag: "alerts", summary: "Send a test message through the channel (admin)", response: "AlertChannelTestResult", errors: [403, 404] },
+  { method: "get", path: "/api/alert-rules", tag: "alerts", summary: "Alert rules", response: "AlertRuleList" },
+  { method: "post", path: "/api/alert-rules", tag: "alerts", summary: "Create an alert rule (editor)", body: "CreateAlertRule", response: "AlertRule", status: 201, errors: [400] },
+  { method: "patch", path: `/api/alert-rules/${ID}`, tag: "alerts", summary: "Update an alert rule (editor)", body: "UpdateAlertRule", response: "AlertRule", errors: [400, 404] },
+  { method: "delete", path: `/api/alert-rules/${ID}`, tag: "alerts", summary: "Delete an alert rule (editor)", response: "Ok", errors: [404] },
   { method: "get", path: `/api/runs/${ID}`, tag: "runs", summary: "A run with its counters and records per second", response: "RunDetailEnvelope", errors: [404] },
   { method: "get", path: `/api/runs/${ID}/records`, tag: "runs", summary: "Records the run wrote or failed to write", query: s.runRecordsQuery, response: "RunRecordList", errors: [400, 404] },
   { method: "get", path: `/api/runs/${ID}/logs`, tag: "runs", summary: "The run's log, after a given line", query: s.runLogsQuery, response: "RunLogList", errors: [400, 404] },
@@ -206,7 +225,7 @@ export function openApiDocument() {
     },
     servers: [{ url: "/" }],
     security: [{ bearer: [] }, { session: [] }],
-    tags: [{ name: "connectors" }, { name: "connections" }, { name: "schemes" }, { name: "runs" }, { name: "tokens" }, { name: "users" }, { name: "value-maps" }],
+    tags: [{ name: "connectors" }, { name: "connections" }, { name: "schemes" }, { name: "runs" }, { name: "tokens" }, { name: "users" }, { name: "value-maps" }, { name: "alerts" }],
     paths,
     components: {
       securitySchemes: {

@@ -362,3 +362,4 @@ export * from "./account-schemas";
 export * from "./failed-record-schemas";
 export * from "./value-map-schemas";
 export * from "./reconciliation-schemas";
+export * from "./alert-schemas";

@@ -1,6 +1,7 @@
 // UI texts: zh-CN first, English available. Keys are grouped by page. What the server says (run
 // logs, run errors) is in @qiao/core's message catalog, rendered by the API in the caller's language.
 import { DEFAULT_LOCALE, isLocale, type Locale } from "@qiao/core";
+import { alertsEn, alertsZh } from "./messages/alerts";
 import { editorEn, editorZh } from "./messages/editor";
 import { editorEntriesEn, editorEntriesZh } from "./messages/editor-entries";
 import { editorLookupsEn, editorLookupsZh } from "./messages/editor-lookups";
@@ -151,6 +152,7 @@ const zh = {
   ...editorEntriesZh,
   ...editorLookupsZh,
   ...valueMapsZh,
+  ...alertsZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -295,6 +297,7 @@ const en: Record<MessageKey, string> = {
   ...editorEntriesEn,
   ...editorLookupsEn,
   ...valueMapsEn,
+  ...alertsEn,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };

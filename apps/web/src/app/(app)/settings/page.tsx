@@ -1,5 +1,7 @@
 import { getT } from "@/lib/i18n/server";
 import { requireUser } from "@/server/session";
+import { AlertChannelsView } from "./alert-channels-view";
+import { AlertRulesView } from "./alert-rules-view";
 import { TokensView } from "./tokens-view";
 import { UsersView } from "./users-view";
 
@@ -15,6 +17,10 @@ export default async function SettingsPage() {
       <h1 className="text-2xl font-semibold text-slate-900">{t("settings.title")}</h1>
       {user.role === "admin" && <UsersView />}
       <TokensView />
+      <section id="alerts" className="space-y-6" aria-label={t("settings.alerts")}>
+        <AlertChannelsView />
+        <AlertRulesView />
+      </section>
     </section>
   );
 }

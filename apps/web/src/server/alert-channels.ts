@@ -1,0 +1,138 @@
+// Alert channels for the API: a body becomes the channel's settings and sealed secrets, checked by
+// @qiao/alerts' schemas, the outbound address policy and (email) a login to the SMTP server, all
+// before anything is saved; rows become DTOs that say which secrets are set, never what they are.
+import { CHANNEL_SCHEMAS, channelTarget, displayUrlOf, verifySmtp, type AlertDeps, type ChannelKind, type ChannelTarget } from "@qiao/alerts";
+import { alertChannelSecrets, AlertChannelMissing, config, outboundPolicy, prisma, type AlertChannelRow } from "@qiao/db";
+import type { z } from "zod";
+import type { AlertChannelBody, AlertChannelDto } from "@/lib/api/schemas";
+import { checkBaseUrl } from "./connections";
+import { ApiError } from "./errors";
+
+export function alertDeps(): AlertDeps {
+  return { db: prisma(), publicUrl: config().QIAO_PUBLIC_URL, policy: outboundPolicy() };
+}
+
+export function alertChannelDto(row: AlertChannelRow): AlertChannelDto {
+  const secrets = alertChannelSecrets(row) ?? {};
+  const s = row.settings as Record<string, unknown>;
+  const pick = <T>(key: string, check: (v: unknown) => v is T): T | undefined => (check(s[key]) ? s[key] : undefined);
+  const isString = (v: unknown): v is string => typeof v === "string";
+  const msgtype = pick("msgtype", (v): v is "markdown" | "text" => v === "markdown" || v === "text");
+  const host = pick("host", isString);
+  const port = pick("port", (v): v is number => typeof v === "number");
+  const secure = pick("secure", (v): v is boolean => typeof v === "boolean");
+  const user = pick("user", isString);
+  const from = pick("from", isString);
+  const to = pick("to", (v): v is string[] => Array.isArray(v) && v.every(isString));
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    enabled: row.enabled,
+    displayUrl: row.displayUrl,
+    ...(msgtype && { msgtype }),
+    ...(host !== undefined && { host }),
+    ...(port !== undefined && { port }),
+    ...(secure !== undefined && { secure }),
+    ...(user !== undefined && { user }),
+    ...(from !== undefined && { from }),
+    ...(to && { to }),
+    secretsSet: { url: Boolean(secrets.url), secret: Boolean(secrets.secret), password: Boolean(secrets.password) },
+    lastSentAt: row.lastSentAt?.toISOString() ?? null,
+    lastError: row.lastError,
+    lastErrorAt: row.lastErrorAt?.toISOString() ?? null,
+    failureCount: row.failureCount,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const SECRET_KEYS = ["url", "secret", "password"] as const;
+
+function split(kind: ChannelKind, body: Partial<AlertChannelBody>) {
+  const settings =
+    kind === "dingtalk"
+      ? { msgtype: body.msgtype }
+      : kind === "email"
+        ? { host: body.host, port: body.port, secure: body.secure, user: body.user, from: body.from, to: body.to }
+        : {};
+  const secrets = Object.fromEntries(SECRET_KEYS.flatMap((k) => (body[k] ? [[k, body[k]]] : [])));
+  return { settings: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)), secrets };
+}
+
+function validate(kind: ChannelKind, settings: unknown, secrets: unknown): ChannelTarget {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const schemas = CHANNEL_SCHEMAS[kind];
+  for (const [schema, value] of [[schemas.settings, settings], [schemas.secrets, secrets]] as [z.ZodType, unknown][]) {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)), message: i.message })));
+  }
+  if (issues.length > 0) {
+    const missingUrl = issues.some((i) => i.path[0] === "url");
+    throw new ApiError("validation_failed", missingUrl ? "请填写有效的网址（http:// 或 https:// 开头）" : `${issues[0]!.message}`, missingUrl ? issues.map((i) => (i.path[0] === "url" ? { ...i, message: "请填写有效的网址（http:// 或 https:// 开头）" } : i)) : issues);
+  }
+  return channelTarget(kind, settings, secrets);
+}
+
+/** The outbound policy on the channel's address, and for email a login to the server (no mail sent). */
+async function checkReachable(target: ChannelTarget): Promise<void> {
+  if (target.kind !== "email") {
+    await checkBaseUrl(target.secrets.url, undefined, ["url"]);
+    return;
+  }
+  await checkBaseUrl(`smtp://${target.settings.host}:${target.settings.port}`, undefined, ["host"]);
+  try {
+    await verifySmtp(target, { policy: outboundPolicy() });
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    throw new ApiError("validation_failed", text, [{ path: ["host"], message: text }]);
+  }
+}
+
+/** A new channel's settings and secrets, checked (format, address policy, SMTP login). */
+export async function channelInput(body: AlertChannelBody) {
+  const { settings, secrets } = split(body.kind, body);
+  const target = validate(body.kind, settings, secrets);
+  await checkReachable(target);
+  return { kind: body.kind, name: body.name, enabled: body.enabled ?? true, settings: target.settings, secrets: target.secrets as Record<string, string>, displayUrl: displayUrlOf(secrets.url) };
+}
+
+/**
+ * A change to a channel, merged with what is stored and checked as a whole. The SMTP password goes
+ * only to the server it was saved for: changing the host (or user) needs it typed again.
+ */
+export async function channelChange(row: AlertChannelRow, body: Partial<AlertChannelBody>) {
+  const stored = alertChannelSecrets(row) ?? {};
+  const typed = split(row.kind, body);
+  const settings = { ...(row.settings as Record<string, unknown>), ...typed.settings };
+  const secrets: Record<string, string> = { ...stored, ...typed.secrets };
+  if (body.clearSecret) delete secrets.secret;
+  const old = row.settings as Record<string, unknown>;
+  if (row.kind === "email" && stored.password && !typed.secrets.password && (settings.host !== old.host || settings.user !== old.user)) {
+    const text = "SMTP 服务器或用户名已修改：请重新输入密码（保存的密码只会发往保存时的服务器）";
+    throw new ApiError("validation_failed", text, [{ path: ["password"], message: text }]);
+  }
+  const target = validate(row.kind, settings, secrets);
+  await checkReachable(target);
+  return {
+    ...(body.name !== undefined && { name: body.name }),
+    ...(body.enabled !== undefined && { enabled: body.enabled }),
+    settings: target.settings,
+    secrets: typed.secrets as Record<string, string>,
+    ...(body.clearSecret && { clearSecrets: ["secret"] }),
+    ...(typed.secrets.url && { displayUrl: displayUrlOf(typed.secrets.url) }),
+  };
+}
+
+/** Runs `f`; a rule naming a channel that does not exist becomes a 400 on channelIds. */
+export async function refusingMissingChannels<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (error) {
+    if (error instanceof AlertChannelMissing) {
+      const text = "所选的告警渠道不存在（可能已被删除）：请重新选择";
+      throw new ApiError("validation_failed", text, [{ path: ["channelIds"], message: text }]);
+    }
+    throw error;
+  }
+}

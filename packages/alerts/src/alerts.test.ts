@@ -1,0 +1,140 @@
+// Rules into messages against a real database and the simulators' receiver: which runs raise which
+// rules, the message's content, the window and digest, lasting conditions, failing channels.
+import { createAlertChannel, createAlertRule, getAlertChannel, type AlertRuleKind, type RunModel } from "@qiao/db";
+import { DEFAULT_ALERT_RECEIVER_CONFIG as SIM } from "@qiao/simulators";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { alertRecordsDeadLettered, alertRunFinished, checkStaleSchemes, checkWorkersAlive, flushAlertDigests, sendTestAlert } from "./alerts";
+import { openAlertTestBed, type AlertTestBed } from "./testing/fixtures";
+
+let bed: AlertTestBed;
+let channelId: string;
+let schemeId: string;
+
+beforeAll(async () => {
+  bed = await openAlertTestBed("alerts");
+  const channel = await createAlertChannel(bed.db, {
+    kind: "dingtalk",
+    name: "运维群",
+    settings: { msgtype: "markdown" },
+    secrets: { url: `${bed.receiverUrl}/robot/send?access_token=${SIM.dingtalkToken}`, secret: SIM.dingtalkSecret },
+  });
+  channelId = channel.id;
+  schemeId = (await bed.db.scheme.create({ data: { name: "店铺 → 客户", definition: {} } })).id;
+});
+afterAll(() => bed?.close());
+beforeEach(async () => {
+  bed.receiver.inbox.reset();
+  await bed.db.alertRule.deleteMany();
+});
+
+const dingtalkAlerts = () => bed.receiver.inbox.summary("dingtalk").alerts.map((a) => (a.body as { markdown: { title: string; text: string } }).markdown);
+
+async function rule(kind: AlertRuleKind, threshold = 1, scheme: string | null = null) {
+  return createAlertRule(bed.db, { name: `规则 ${kind}`, kind, schemeId: scheme, threshold, channelIds: [channelId] });
+}
+
+async function finishedRun(status: "failed" | "partial" | "succeeded", failed: number, trigger: "manual" | "test" = "manual"): Promise<RunModel> {
+  const run = await bed.db.run.create({
+    data: {
+      schemeId,
+      schemeVersion: 1,
+      trigger,
+      status,
+      fetched: 10,
+      written: 10 - failed,
+      failed,
+      finishedAt: new Date(),
+      ...(status === "failed" && { errorMessage: { code: "run.failed", params: { error: "金蝶登录失败" } } }),
+    },
+  });
+  for (let i = 0; i < failed; i++) {
+    await bed.db.runRecord.create({ data: { runId: run.id, sourceRecordId: BigInt(i + 1), sourceId: `S00${i}`, status: "failed", error: `编码 S00${i} 已经被使用`, payload: {} } });
+  }
+  return run;
+}
+
+describe("run rules", () => {
+  test("a failed run sends one signed message with counts, the first errors and a link to the run", async () => {
+    await rule("run_failed");
+    const run = await finishedRun("failed", 4);
+    expect(await alertRunFinished(bed.deps, run)).toEqual([{ channelId, ok: true }]);
+    const [md] = dingtalkAlerts();
+    expect(bed.receiver.inbox.summary().alerts[0]!.signed).toBe(true);
+    expect(md!.title).toContain("集成方案「店铺 → 客户」运行失败");
+    expect(md!.text).toContain("读取 10 条，写入 6 条，失败 4 条");
+    expect(md!.text).toContain(`http://qiao.example/runs/${run.id}`);
+    expect(md!.text).toContain("2. 记录 S000：编码 S000 已经被使用");
+    expect(md!.text).toContain("1. 运行失败：金蝶登录失败");
+    expect(md!.text).not.toContain("run.failed");
+    expect(md!.text.match(/- \d\. /g)).toHaveLength(3);
+
+    // A second failure inside the window waits for the digest, which the tick sends once it ended.
+    const second = await finishedRun("failed", 1);
+    expect(await alertRunFinished(bed.deps, second)).toEqual([]);
+    expect(dingtalkAlerts()).toHaveLength(1);
+    expect(await flushAlertDigests(bed.deps)).toEqual([]);
+    expect(await flushAlertDigests(bed.deps, new Date(Date.now() + 15 * 60_000 + 1000))).toHaveLength(1);
+    expect(dingtalkAlerts()[1]!.title).toContain("告警窗口内 1 次");
+    expect(dingtalkAlerts()[1]!.text).toContain(second.id);
+  });
+
+  test("partial runs raise only rules whose threshold they reach; test runs and successes raise nothing", async () => {
+    await rule("run_partial", 3);
+    expect(await alertRunFinished(bed.deps, await finishedRun("partial", 2))).toEqual([]);
+    expect(await alertRunFinished(bed.deps, await finishedRun("partial", 3, "test"))).toEqual([]);
+    expect(await alertRunFinished(bed.deps, await finishedRun("succeeded", 0))).toEqual([]);
+    expect(await alertRunFinished(bed.deps, await finishedRun("partial", 3))).toHaveLength(1);
+    expect(dingtalkAlerts()[0]!.title).toContain("运行部分失败：3 条记录失败");
+  });
+
+  test("a rule of another scheme does not fire", async () => {
+    const other = await bed.db.scheme.create({ data: { name: "别的方案", definition: {} } });
+    await rule("run_failed", 1, other.id);
+    expect(await alertRunFinished(bed.deps, await finishedRun("failed", 0))).toEqual([]);
+  });
+});
+
+test("records dead-lettered (the retry policy's seam) reach rules by count", async () => {
+  await rule("records_dead_lettered", 5);
+  expect(await alertRecordsDeadLettered(bed.deps, { schemeId, count: 4 })).toEqual([]);
+  expect(await alertRecordsDeadLettered(bed.deps, { schemeId, count: 7, errors: ["金蝶：物料不存在"] })).toHaveLength(1);
+  expect(dingtalkAlerts()[0]!.title).toContain("7 条记录进入死信");
+  expect(dingtalkAlerts()[0]!.text).toContain("金蝶：物料不存在");
+});
+
+test("a stale scheme is alerted once per stale stretch", async () => {
+  const quiet = await bed.db.scheme.create({ data: { name: "安静的方案", definition: {} } });
+  await rule("scheme_stale", 2, quiet.id);
+  const created = quiet.createdAt;
+  const at = (h: number) => new Date(created.getTime() + h * 3600_000);
+  expect(await checkStaleSchemes(bed.deps, at(1))).toEqual([]);
+  expect(await checkStaleSchemes(bed.deps, at(3))).toHaveLength(1);
+  expect(await checkStaleSchemes(bed.deps, at(5))).toEqual([]);
+  expect(dingtalkAlerts()[0]!.title).toContain("已 3 小时没有成功运行");
+});
+
+test("too few workers alive is alerted once, again after they were back", async () => {
+  await rule("no_worker", 2);
+  const t0 = Date.now();
+  expect(await checkWorkersAlive(bed.deps, 1, new Date(t0))).toHaveLength(1);
+  expect(await checkWorkersAlive(bed.deps, 1, new Date(t0 + 60_000))).toEqual([]);
+  expect(await checkWorkersAlive(bed.deps, 2, new Date(t0 + 120_000))).toEqual([]);
+  expect(await checkWorkersAlive(bed.deps, 0, new Date(t0 + 20 * 60_000))).toHaveLength(1);
+  expect(dingtalkAlerts()[0]!.title).toContain("存活的 worker 只有 1 个");
+});
+
+test("a failing channel records its failure on the channel and throws nothing; a success clears the count", async () => {
+  const broken = await createAlertChannel(bed.db, { kind: "wecom", name: "坏的", settings: {}, secrets: { url: `${bed.receiverUrl}/cgi-bin/webhook/send?key=wrong` } });
+  await createAlertRule(bed.db, { name: "失败", kind: "run_failed", schemeId: null, threshold: 0, channelIds: [broken.id, channelId] });
+  const results = await alertRunFinished(bed.deps, await finishedRun("failed", 0));
+  expect(results.map((r) => r.ok).sort()).toEqual([false, true]);
+  const row = await getAlertChannel(bed.db, broken.id);
+  expect(row).toMatchObject({ failureCount: 1 });
+  expect(row!.lastError).toContain("93000");
+  expect(row!.lastErrorAt).toBeInstanceOf(Date);
+
+  bed.receiver.inbox.config = { ...SIM, wecomKey: "wrong" };
+  expect(await sendTestAlert(bed.deps, row!)).toEqual({ channelId: broken.id, ok: true });
+  expect(await getAlertChannel(bed.db, broken.id)).toMatchObject({ failureCount: 0 });
+  bed.receiver.inbox.config = { ...SIM };
+});

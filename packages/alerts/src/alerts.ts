@@ -1,0 +1,214 @@
+// Rules evaluated into events, events through the rate window, and messages to the rules'
+// channels. A failing channel only records its failure on its row (shown in Settings): nothing here
+// throws because a channel failed, so neither a run nor the maintenance tick fails with it.
+import { render, storedMessage } from "@qiao/core";
+import type { OutboundPolicy, Resolve } from "@qiao/connectors";
+import {
+  admitAlertEvent,
+  alertChannelSecrets,
+  clearAlertCondition,
+  enabledAlertChannels,
+  enabledAlertRules,
+  firstFailedRecordErrors,
+  getAlertRule,
+  recordAlertChannelOutcome,
+  schemeName,
+  schemesLastSuccess,
+  takeDueAlertDigests,
+  type AlertChannelRow,
+  type AlertEventsToSend,
+  type AlertRuleRow,
+  type Db,
+  type RunModel,
+} from "@qiao/db";
+import { channelTarget } from "./channel-config";
+import { alertEventSchema, formatAlert, RULE_LABEL, testMessage, type AlertEvent, type AlertMessage } from "./message";
+import { AlertSendError, sendMessage } from "./send";
+
+/** At most one message per rule and scheme per window (issue #14). */
+export const ALERT_WINDOW_MS = 15 * 60_000;
+/** The scope of a rule's window for events that belong to no scheme (no worker alive). */
+const GLOBAL_SCOPE = "";
+const FIRST_ERRORS = 3;
+
+export interface AlertDeps {
+  db: Db;
+  /** Where the web app is reachable for people reading the alert (QIAO_PUBLIC_URL). */
+  publicUrl: string;
+  policy: OutboundPolicy;
+  resolve?: Resolve;
+  windowMs?: number;
+  retryDelaysMs?: readonly number[];
+  timeoutMs?: number;
+}
+
+export interface ChannelResult {
+  channelId: string;
+  ok: boolean;
+  error?: string;
+}
+
+/** Sends `msg` through one channel and records the outcome on it; never throws for the channel's failure. */
+export async function sendThroughChannel(deps: AlertDeps, channel: AlertChannelRow, msg: AlertMessage, data?: Record<string, unknown>): Promise<ChannelResult> {
+  let error: string | undefined;
+  const secrets = alertChannelSecrets(channel);
+  if (!secrets) error = "渠道的密钥无法解开（密钥已更换或数据被改动）：请在设置里重新填写网址和密钥";
+  else {
+    try {
+      const target = channelTarget(channel.kind, channel.settings, secrets);
+      await sendMessage(target, msg, {
+        policy: deps.policy,
+        ...(deps.resolve && { resolve: deps.resolve }),
+        ...(deps.retryDelaysMs && { retryDelaysMs: deps.retryDelaysMs }),
+        ...(deps.timeoutMs && { timeoutMs: deps.timeoutMs }),
+        ...(data && { data }),
+      });
+    } catch (e) {
+      error = e instanceof AlertSendError ? e.message : "渠道配置无效：请在设置里检查并保存一次";
+    }
+  }
+  await recordAlertChannelOutcome(deps.db, channel.id, error === undefined ? { ok: true } : { ok: false, error });
+  return { channelId: channel.id, ok: error === undefined, ...(error !== undefined && { error }) };
+}
+
+/** 发送测试: a test message through the channel, whatever rules name it. */
+export function sendTestAlert(deps: AlertDeps, channel: AlertChannelRow): Promise<ChannelResult> {
+  return sendThroughChannel(deps, channel, testMessage(channel.name, deps.publicUrl), { test: true });
+}
+
+function parseEvents(events: unknown[]): AlertEvent[] {
+  return events.flatMap((e) => {
+    const parsed = alertEventSchema.safeParse(e);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+/** The message for a window's events, to the rule's enabled channels. */
+async function deliver(deps: AlertDeps, rule: AlertRuleRow, batch: AlertEventsToSend): Promise<ChannelResult[]> {
+  const events = parseEvents(batch.events);
+  if (events.length === 0) return [];
+  const msg = formatAlert(rule.name || RULE_LABEL[rule.kind], events, batch.total, deps.publicUrl, batch.digest);
+  const channels = await enabledAlertChannels(deps.db, rule.channelIds);
+  const data = { rule: { id: rule.id, name: rule.name, kind: rule.kind }, total: batch.total, events };
+  return Promise.all(channels.map((c) => sendThroughChannel(deps, c, msg, data)));
+}
+
+/** Raises `event` for `rule` in `scope`: sent now if the window allows, else kept for the digest. */
+async function raise(deps: AlertDeps, rule: AlertRuleRow, scope: string, event: AlertEvent, now = new Date(), condition?: string): Promise<ChannelResult[]> {
+  const batch = await admitAlertEvent(deps.db, {
+    ruleId: rule.id,
+    scope,
+    event,
+    now,
+    windowMs: deps.windowMs ?? ALERT_WINDOW_MS,
+    ...(condition !== undefined && { condition }),
+  });
+  return batch ? deliver(deps, rule, batch) : [];
+}
+
+/** The run's own error (rendered from the catalog) and its first failed records' messages. */
+async function runErrors(db: Db, run: RunModel): Promise<string[]> {
+  const errors: string[] = [];
+  const stored = storedMessage(run.errorMessage);
+  if (stored) errors.push(render(stored));
+  else if (run.error) errors.push(run.error);
+  for (const r of await firstFailedRecordErrors(db, run.id, FIRST_ERRORS)) errors.push(`记录 ${r.sourceId}：${r.error}`);
+  return errors.slice(0, FIRST_ERRORS);
+}
+
+/** FollowUp: a run finished; failed and partial runs raise the matching rules of its scheme. */
+export async function alertRunFinished(deps: AlertDeps, run: RunModel): Promise<ChannelResult[]> {
+  if (run.trigger === "test" || (run.status !== "failed" && run.status !== "partial")) return [];
+  const kind = run.status === "failed" ? "run_failed" : "run_partial";
+  const rules = (await enabledAlertRules(deps.db, [kind], run.schemeId)).filter((r) => kind === "run_failed" || run.failed >= r.threshold);
+  if (rules.length === 0) return [];
+  const event: AlertEvent = {
+    kind,
+    at: (run.finishedAt ?? new Date()).toISOString(),
+    schemeId: run.schemeId,
+    ...withName(await schemeName(deps.db, run.schemeId)),
+    runId: run.id,
+    counts: { fetched: run.fetched, written: run.written, failed: run.failed, skipped: run.skipped },
+    errors: await runErrors(deps.db, run),
+  };
+  return (await Promise.all(rules.map((r) => raise(deps, r, run.schemeId, { ...event, threshold: r.threshold })))).flat();
+}
+
+const withName = (name: string | undefined) => (name === undefined ? {} : { schemeName: name });
+
+/**
+ * Seam for the retry-policy slice (issue #14 item 1): call it when records of a scheme were
+ * dead-lettered (their last automatic retry failed). Rules "records dead-lettered" with a
+ * threshold at most `count` raise an alert (rate-limited like every other).
+ */
+export async function alertRecordsDeadLettered(
+  deps: AlertDeps,
+  input: { schemeId: string; count: number; runId?: string; errors?: string[] },
+): Promise<ChannelResult[]> {
+  if (input.count <= 0) return [];
+  const rules = (await enabledAlertRules(deps.db, ["records_dead_lettered"], input.schemeId)).filter((r) => input.count >= r.threshold);
+  if (rules.length === 0) return [];
+  const event: AlertEvent = {
+    kind: "records_dead_lettered",
+    at: new Date().toISOString(),
+    schemeId: input.schemeId,
+    ...withName(await schemeName(deps.db, input.schemeId)),
+    ...(input.runId && { runId: input.runId }),
+    count: input.count,
+    errors: (input.errors ?? []).slice(0, FIRST_ERRORS),
+  };
+  return (await Promise.all(rules.map((r) => raise(deps, r, input.schemeId, { ...event, threshold: r.threshold })))).flat();
+}
+
+/**
+ * MaintenanceStep: schemes without a succeeded run for the rule's hours (counted from the scheme's
+ * creation when it never succeeded). Alerted once per stale stretch (the condition is the time of
+ * the last success), again only after the scheme succeeded and went stale anew.
+ */
+export async function checkStaleSchemes(deps: AlertDeps, now = new Date()): Promise<ChannelResult[]> {
+  const rules = await enabledAlertRules(deps.db, ["scheme_stale"]);
+  const results: ChannelResult[] = [];
+  for (const rule of rules) {
+    if (rule.threshold <= 0) continue;
+    for (const s of await schemesLastSuccess(deps.db, rule.schemeId ?? undefined)) {
+      const since = s.lastSuccessAt ?? s.createdAt;
+      const hours = Math.floor((now.getTime() - since.getTime()) / 3600_000);
+      if (hours < rule.threshold) {
+        await clearAlertCondition(deps.db, rule.id, s.id);
+        continue;
+      }
+      const event: AlertEvent = { kind: "scheme_stale", at: now.toISOString(), schemeId: s.id, schemeName: s.name, count: hours, threshold: rule.threshold, errors: [] };
+      results.push(...(await raise(deps, rule, s.id, event, now, `stale-since:${since.toISOString()}`)));
+    }
+  }
+  return results;
+}
+
+/**
+ * MaintenanceStep: fewer workers alive than a rule expects (`alive` from @qiao/jobs' aliveWorkers).
+ * The worker running the tick is itself alive, so a rule's threshold is the number of workers that
+ * should be running; alerted once per shortfall, again after the workers were back.
+ */
+export async function checkWorkersAlive(deps: AlertDeps, alive: number, now = new Date()): Promise<ChannelResult[]> {
+  const results: ChannelResult[] = [];
+  for (const rule of await enabledAlertRules(deps.db, ["no_worker"])) {
+    const expected = Math.max(rule.threshold, 1);
+    if (alive >= expected) {
+      await clearAlertCondition(deps.db, rule.id, GLOBAL_SCOPE);
+      continue;
+    }
+    const event: AlertEvent = { kind: "no_worker", at: now.toISOString(), count: alive, threshold: expected, errors: [] };
+    results.push(...(await raise(deps, rule, GLOBAL_SCOPE, event, now, `workers-below:${expected}`)));
+  }
+  return results;
+}
+
+/** MaintenanceStep: digests whose window ended go out, each once across all workers. */
+export async function flushAlertDigests(deps: AlertDeps, now = new Date()): Promise<ChannelResult[]> {
+  const results: ChannelResult[] = [];
+  for (const batch of await takeDueAlertDigests(deps.db, deps.windowMs ?? ALERT_WINDOW_MS, now)) {
+    const rule = await getAlertRule(deps.db, batch.ruleId);
+    if (rule?.enabled) results.push(...(await deliver(deps, rule, batch)));
+  }
+  return results;
+}

@@ -1,0 +1,195 @@
+// Sending one message through one channel. Every address goes through the outbound policy before
+// anything is sent (HTTP: the guarded lookup of @qiao/connectors' httpPost; SMTP: the host is
+// resolved and checked here and nodemailer is handed the checked address). Errors are
+// AlertSendError with a Chinese text a person can act on, naming the host but never the URL's
+// query (the robot's token or key), a secret or the SMTP password.
+import { AddressRefusedError, httpPost, refusalOf, systemResolve, targetOf, type OutboundPolicy, type Resolve } from "@qiao/connectors";
+import nodemailer, { type Transporter } from "nodemailer";
+import { z } from "zod";
+import { displayUrlOf, type ChannelTarget } from "./channel-config";
+import type { AlertMessage } from "./message";
+import { signedDingtalkUrl, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from "./sign";
+
+export class AlertSendError extends Error {
+  override name = "AlertSendError";
+}
+
+export interface SendOptions {
+  policy: OutboundPolicy;
+  resolve?: Resolve;
+  timeoutMs?: number;
+  /** Generic webhook: the waits before its second, third … attempt. */
+  retryDelaysMs?: readonly number[];
+  /** Milliseconds since the epoch (the signatures' timestamp). */
+  now?: () => number;
+  /** What goes to a generic webhook besides the rendered message (the events). */
+  data?: Record<string, unknown>;
+}
+
+export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000] as const;
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** 企业微信 refuses markdown over 4096 bytes. */
+const WECOM_MAX_BYTES = 4096;
+
+const robotAnswer = z.object({ errcode: z.number(), errmsg: z.string().optional() });
+
+export async function sendMessage(target: ChannelTarget, msg: AlertMessage, options: SendOptions): Promise<void> {
+  const now = options.now ?? Date.now;
+  switch (target.kind) {
+    case "dingtalk": {
+      const url = signedDingtalkUrl(target.secrets.url, target.secrets.secret || undefined, now());
+      const body =
+        target.settings.msgtype === "text"
+          ? { msgtype: "text", text: { content: msg.text } }
+          : { msgtype: "markdown", markdown: { title: msg.title, text: msg.markdown } };
+      return postRobot("钉钉", url, body, options);
+    }
+    case "wecom":
+      return postRobot("企业微信", new URL(target.secrets.url), { msgtype: "markdown", markdown: { content: truncateBytes(msg.markdown, WECOM_MAX_BYTES) } }, options);
+    case "webhook":
+      return postWebhook(target, msg, options, now);
+    case "email":
+      return sendEmail(target, msg, options);
+  }
+}
+
+function truncateBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  let cut = text.slice(0, max);
+  while (Buffer.byteLength(cut) > max - 3) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+async function post(url: URL, body: string, headers: Record<string, string>, options: SendOptions) {
+  try {
+    return await httpPost(url, body, { "content-type": "application/json; charset=utf-8", ...headers }, {
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      policy: options.policy,
+      ...(options.resolve && { resolve: options.resolve }),
+    });
+  } catch (error) {
+    throw new AlertSendError(networkText(displayUrlOf(url.toString()), error), { cause: error });
+  }
+}
+
+function networkText(where: string, error: unknown): string {
+  if (error instanceof AddressRefusedError) return `不能发送到 ${where}：${error.message}`;
+  const e = error as NodeJS.ErrnoException;
+  if (e.name === "TimeoutError") return `${where} 没有在规定时间内应答`;
+  if (e.code === "ECONNREFUSED") return `连不上 ${where}（连接被拒绝）`;
+  if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") return `找不到主机 ${where}（域名无法解析）`;
+  return `发送到 ${where} 失败：${e.code ?? e.message}`;
+}
+
+async function postRobot(platform: string, url: URL, body: unknown, options: SendOptions): Promise<void> {
+  const where = displayUrlOf(url.toString());
+  const answer = await post(url, JSON.stringify(body), {}, options);
+  if (answer.status < 200 || answer.status >= 300) throw new AlertSendError(`${platform}机器人 ${where} 应答 HTTP ${answer.status}`);
+  let parsed: z.infer<typeof robotAnswer>;
+  try {
+    parsed = robotAnswer.parse(JSON.parse(answer.text));
+  } catch {
+    throw new AlertSendError(`${platform}机器人 ${where} 的应答不是预期的 {errcode, errmsg}：请检查网址`);
+  }
+  if (parsed.errcode !== 0) {
+    const hint = parsed.errcode === 310000 ? "（加签密钥或时间戳不对，或消息缺少安全设置里的关键词）" : parsed.errcode === 300001 || parsed.errcode === 93000 ? "（网址里的 token / key 无效）" : "";
+    throw new AlertSendError(`${platform}机器人拒绝了消息：errcode ${parsed.errcode} ${parsed.errmsg ?? ""}${hint}`.trim());
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function postWebhook(target: Extract<ChannelTarget, { kind: "webhook" }>, msg: AlertMessage, options: SendOptions, now: () => number): Promise<void> {
+  const url = new URL(target.secrets.url);
+  const where = displayUrlOf(url.toString());
+  const body = JSON.stringify({ source: "qiao", title: msg.title, text: msg.text, markdown: msg.markdown, ...options.data });
+  const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  let last: AlertSendError | undefined;
+  for (let attempt = 0; attempt <= delays.length; attempt++) {
+    if (attempt > 0) await sleep(delays[attempt - 1]!);
+    // Signed per attempt: a receiver that refuses old timestamps accepts a late retry.
+    const timestamp = now();
+    const headers: Record<string, string> = { [TIMESTAMP_HEADER]: String(timestamp) };
+    if (target.secrets.secret) headers[SIGNATURE_HEADER] = webhookSignature(target.secrets.secret, timestamp, body);
+    try {
+      const answer = await post(url, body, headers, options);
+      if (answer.status >= 200 && answer.status < 300) return;
+      last = new AlertSendError(`Webhook ${where} 应答 HTTP ${answer.status}`);
+      // A 4xx other than 408/429 will not change by asking again.
+      if (answer.status < 500 && answer.status !== 408 && answer.status !== 429) throw last;
+    } catch (error) {
+      if (error === last) throw error;
+      if (error instanceof AlertSendError && error.cause instanceof AddressRefusedError) throw error;
+      last = error instanceof AlertSendError ? error : new AlertSendError(String(error));
+    }
+  }
+  throw new AlertSendError(`${last?.message ?? "发送失败"}（已尝试 ${delays.length + 1} 次）`);
+}
+
+/** The SMTP host's addresses, each checked by the policy; the first is what nodemailer connects to. */
+async function checkedSmtpAddress(host: string, port: number, options: SendOptions): Promise<string> {
+  const target = targetOf(new URL(`smtp://${host.includes(":") ? `[${host}]` : host}:${port}`));
+  let addresses;
+  try {
+    addresses = await (options.resolve ?? systemResolve)(target.host);
+  } catch {
+    throw new AlertSendError(`找不到 SMTP 服务器 ${host}（域名无法解析）`);
+  }
+  for (const a of addresses) {
+    const rule = refusalOf(a.address, target, options.policy);
+    if (rule) throw new AlertSendError(`不能连接 SMTP 服务器 ${host}：${new AddressRefusedError(a.address, rule).message}`);
+  }
+  if (!addresses[0]) throw new AlertSendError(`找不到 SMTP 服务器 ${host}`);
+  return addresses[0].address;
+}
+
+async function smtpTransport(target: Extract<ChannelTarget, { kind: "email" }>, options: SendOptions) {
+  const { host, port, secure, user } = target.settings;
+  const address = await checkedSmtpAddress(host, port, options);
+  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return nodemailer.createTransport({
+    host: address,
+    port,
+    secure,
+    // The certificate is checked against the name the person typed, not the address connected to.
+    tls: { servername: host },
+    ...(user && { auth: { user, pass: target.secrets.password ?? "" } }),
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+  });
+}
+
+async function withSmtp(target: Extract<ChannelTarget, { kind: "email" }>, options: SendOptions, use: (t: Transporter) => Promise<unknown>): Promise<void> {
+  const transport = await smtpTransport(target, options);
+  try {
+    await use(transport);
+  } catch (error) {
+    const { host, port } = target.settings;
+    throw new AlertSendError(smtpText(`${host}:${port}`, error as NodeJS.ErrnoException & { responseCode?: number }), { cause: error });
+  } finally {
+    transport.close();
+  }
+}
+
+function sendEmail(target: Extract<ChannelTarget, { kind: "email" }>, msg: AlertMessage, options: SendOptions): Promise<void> {
+  const { from, to } = target.settings;
+  return withSmtp(target, options, (t) => t.sendMail({ from, to, subject: msg.title, text: msg.text }));
+}
+
+/**
+ * Checks a channel before it is saved, sending no message: every kind's address against the policy
+ * (done by the caller for URLs), and for email a connection and login to the SMTP server.
+ */
+export async function verifySmtp(target: Extract<ChannelTarget, { kind: "email" }>, options: SendOptions): Promise<void> {
+  await withSmtp(target, options, (t) => t.verify());
+}
+
+function smtpText(where: string, e: NodeJS.ErrnoException & { responseCode?: number }): string {
+  if (e.code === "EAUTH") return `SMTP 服务器 ${where} 拒绝了登录：请检查用户名和密码（${e.responseCode ?? ""}）`.replace("（）", "");
+  if (e.code === "EENVELOPE") return `SMTP 服务器 ${where} 拒绝了发件人或收件人（${e.responseCode ?? ""}）：请检查地址`;
+  if (e.code === "ETIMEDOUT") return `SMTP 服务器 ${where} 没有在规定时间内应答`;
+  if (e.code === "ECONNECTION" || e.code === "ECONNREFUSED" || e.code === "ESOCKET") return `连不上 SMTP 服务器 ${where}：请检查主机、端口和加密方式`;
+  if (e.code === "EMESSAGE") return `SMTP 服务器 ${where} 拒绝了邮件（${e.responseCode ?? ""}）`;
+  return `通过 SMTP 服务器 ${where} 发送失败：${e.code ?? "未知错误"}`;
+}

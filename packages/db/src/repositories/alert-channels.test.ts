@@ -1,0 +1,68 @@
+// Alert channel secrets at rest: sealed (the robot URL with its token, the 加签 secret, the SMTP
+// password never appear in the row), bound to their row, kept when left blank, removable, and
+// re-sealed by rotation with the new key while the old one is still listed.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrisma, type Db } from "../client";
+import { config } from "../config";
+import { parseKeyring, unseal } from "../secrets";
+import { createTestDatabase, type TestDatabase } from "../testing";
+import { alertChannelSecrets, createAlertChannel, createAlertRule, deleteAlertChannel, rotateAlertChannelSecrets, updateAlertChannel } from "./alert-channels";
+
+let database: TestDatabase;
+let db: Db;
+beforeAll(async () => {
+  database = await createTestDatabase("alert_channels");
+  db = createPrisma(database.url, 2);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+const TOKEN = `tok${randomBytes(8).toString("hex")}`;
+const SECRET = `SEC${randomBytes(8).toString("hex")}`;
+
+describe("alert channel secrets", () => {
+  it("are sealed, bound to their row, kept when blank and removable", async () => {
+    const a = await createAlertChannel(db, { kind: "dingtalk", name: "a", settings: {}, secrets: { url: `https://oapi.dingtalk.com/robot/send?access_token=${TOKEN}`, secret: SECRET } });
+    const b = await createAlertChannel(db, { kind: "dingtalk", name: "b", settings: {}, secrets: { url: "https://x.test/" } });
+    const raw = JSON.stringify(await db.alertChannel.findUniqueOrThrow({ where: { id: a.id } }));
+    expect(raw).not.toContain(TOKEN);
+    expect(raw).not.toContain(SECRET);
+    expect(alertChannelSecrets(a)).toEqual({ url: expect.stringContaining(TOKEN), secret: SECRET });
+    // Copied into another row it does not open there.
+    expect(alertChannelSecrets({ ...a, id: b.id })).toBeUndefined();
+
+    const renamed = await updateAlertChannel(db, a.id, { name: "a2", secrets: { url: "", secret: undefined } });
+    expect(alertChannelSecrets(renamed!)).toEqual({ url: expect.stringContaining(TOKEN), secret: SECRET });
+    const cleared = await updateAlertChannel(db, a.id, { clearSecrets: ["secret"] });
+    expect(alertChannelSecrets(cleared!)).toEqual({ url: expect.stringContaining(TOKEN) });
+  });
+
+  it("are re-sealed by rotation with the new key, the old one still listed", async () => {
+    const rows = await db.alertChannel.findMany();
+    const plain = new Map(rows.map((r) => [r.id, alertChannelSecrets(r)]));
+    const rotating = parseKeyring(`new:${randomBytes(32).toString("base64")},${config().QIAO_SECRET_KEYS}`);
+    expect(await rotateAlertChannelSecrets(db, rotating)).toBe(rows.length);
+    for (const row of await db.alertChannel.findMany()) {
+      expect(row.secretKeyId).toBe("new");
+      expect(unseal({ ciphertext: row.secretCiphertext, keyId: row.secretKeyId }, `alert-channel:${row.id}`, rotating)).toEqual(plain.get(row.id));
+    }
+    expect(await rotateAlertChannelSecrets(db, rotating)).toBe(0);
+  });
+
+  it("a deleted channel leaves every rule that named it", async () => {
+    const c = await createAlertChannel(db, { kind: "wecom", name: "c", settings: {}, secrets: { url: "https://x.test/?key=k" } });
+    const keep = await createAlertChannel(db, { kind: "wecom", name: "d", settings: {}, secrets: { url: "https://x.test/?key=k" } });
+    const rule = await createAlertRule(db, { name: "r", kind: "run_failed", schemeId: null, threshold: 0, channelIds: [c.id, keep.id] });
+    expect(await deleteAlertChannel(db, c.id)).toBe(true);
+    expect((await db.alertRule.findUniqueOrThrow({ where: { id: rule.id } })).channelIds).toEqual([keep.id]);
+    expect(await deleteAlertChannel(db, c.id)).toBe(false);
+  });
+
+  it("a negative threshold is refused by the table itself", async () => {
+    await expect(createAlertRule(db, { name: "neg", kind: "run_partial", schemeId: null, threshold: -1, channelIds: [] })).rejects.toThrow();
+    expect(await db.alertRule.count({ where: { name: "neg" } })).toBe(0);
+  });
+});

@@ -1,0 +1,201 @@
+// Alert channels (告警渠道) and rules (告警规则), see docs/alerts.md. A channel's secrets (webhook
+// URLs with their token or key, signing secrets, the SMTP password) are sealed like connection
+// secrets, with "alert-channel:<id>" as the additional data, so a ciphertext copied into another
+// row (or a connection) does not open there. Nothing here knows what a kind's settings mean:
+// @qiao/alerts validates them.
+import { randomUUID } from "node:crypto";
+import type { AlertChannel, AlertChannelKind, AlertRule, AlertRuleKind } from "../../generated/prisma/client";
+import type { Db } from "../client";
+import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring } from "../secrets";
+
+export type AlertChannelRow = AlertChannel;
+export type AlertRuleRow = AlertRule;
+
+export interface AlertChannelInput {
+  kind: AlertChannelKind;
+  name: string;
+  enabled?: boolean;
+  settings: Record<string, unknown>;
+  secrets: Record<string, string>;
+  displayUrl?: string;
+}
+
+const aad = (id: string) => `alert-channel:${id}`;
+
+export async function createAlertChannel(db: Db, input: AlertChannelInput): Promise<AlertChannelRow> {
+  const id = randomUUID();
+  const sealed = seal(input.secrets, aad(id));
+  return db.alertChannel.create({
+    data: {
+      id,
+      kind: input.kind,
+      name: input.name,
+      enabled: input.enabled ?? true,
+      settings: input.settings as object,
+      displayUrl: input.displayUrl ?? "",
+      secretCiphertext: sealed.ciphertext,
+      secretKeyId: sealed.keyId,
+    },
+  });
+}
+
+/**
+ * Changes a channel. Secrets that are absent or empty keep their stored value (the browser never
+ * sees them: "left blank" means "unchanged"); `clearSecrets` names the ones to remove.
+ */
+export async function updateAlertChannel(
+  db: Db,
+  id: string,
+  input: Partial<Omit<AlertChannelInput, "kind" | "secrets">> & { secrets?: Record<string, string | undefined>; clearSecrets?: string[] },
+): Promise<AlertChannelRow | null> {
+  const current = await db.alertChannel.findUnique({ where: { id } });
+  if (!current) return null;
+  let sealed: { secretCiphertext: string; secretKeyId: string } | undefined;
+  const typed = Object.entries(input.secrets ?? {}).flatMap(([k, v]) => (v === undefined || v === "" ? [] : [[k, v] as const]));
+  if (typed.length > 0 || input.clearSecrets?.length) {
+    const merged: Record<string, string> = { ...(alertChannelSecrets(current) ?? {}), ...Object.fromEntries(typed) };
+    for (const name of input.clearSecrets ?? []) delete merged[name];
+    const s = seal(merged, aad(id));
+    sealed = { secretCiphertext: s.ciphertext, secretKeyId: s.keyId };
+  }
+  return db.alertChannel.update({
+    where: { id },
+    data: {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.enabled !== undefined && { enabled: input.enabled }),
+      ...(input.settings !== undefined && { settings: input.settings as object }),
+      ...(input.displayUrl !== undefined && { displayUrl: input.displayUrl }),
+      ...sealed,
+    },
+  });
+}
+
+/** The channel's unsealed secrets, or undefined when they cannot be opened (key removed, row altered). */
+export function alertChannelSecrets(row: Pick<AlertChannelRow, "id" | "secretCiphertext" | "secretKeyId">): Record<string, string> | undefined {
+  try {
+    return unseal({ ciphertext: row.secretCiphertext, keyId: row.secretKeyId }, aad(row.id)) as Record<string, string>;
+  } catch (error) {
+    if (error instanceof SecretKeyError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Re-seals every channel's secrets with the active key (`npm run secrets:rotate`, beside the
+ * connections'); `ring` must still hold the old keys. Returns how many were re-sealed.
+ */
+export async function rotateAlertChannelSecrets(db: Db, ring: Keyring = keyring()): Promise<number> {
+  const rows = await db.alertChannel.findMany({ select: { id: true, secretCiphertext: true, secretKeyId: true } });
+  let rotated = 0;
+  for (const row of rows) {
+    const sealed = { ciphertext: row.secretCiphertext, keyId: row.secretKeyId };
+    if (isSealedCurrently(sealed, ring)) continue;
+    const s = seal(unseal(sealed, aad(row.id), ring), aad(row.id), ring);
+    // Only if nobody changed the secrets meanwhile (a new value is sealed with the active key anyway).
+    const { count } = await db.alertChannel.updateMany({
+      where: { id: row.id, secretCiphertext: row.secretCiphertext },
+      data: { secretCiphertext: s.ciphertext, secretKeyId: s.keyId },
+    });
+    rotated += count;
+  }
+  return rotated;
+}
+
+export function listAlertChannels(db: Db): Promise<AlertChannelRow[]> {
+  return db.alertChannel.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+}
+
+export function getAlertChannel(db: Db, id: string): Promise<AlertChannelRow | null> {
+  return db.alertChannel.findUnique({ where: { id } });
+}
+
+/** The enabled channels among `ids`. */
+export function enabledAlertChannels(db: Db, ids: readonly string[]): Promise<AlertChannelRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.alertChannel.findMany({ where: { id: { in: [...ids] }, enabled: true }, orderBy: { createdAt: "asc" } });
+}
+
+/** Deletes the channel and removes it from every rule; false when there was none. */
+export async function deleteAlertChannel(db: Db, id: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`UPDATE alert_rules SET channel_ids = array_remove(channel_ids, ${id}::uuid) WHERE ${id}::uuid = ANY(channel_ids)`;
+    const { count } = await tx.alertChannel.deleteMany({ where: { id } });
+    return count > 0;
+  });
+}
+
+/**
+ * What a send did, kept on the channel for the settings page: a success clears the failure count;
+ * a failure keeps its (already secret-free) text, time and the count of failures in a row.
+ */
+export async function recordAlertChannelOutcome(db: Db, id: string, outcome: { ok: true } | { ok: false; error: string }, at = new Date()): Promise<void> {
+  if (outcome.ok) {
+    await db.alertChannel.updateMany({ where: { id }, data: { lastSentAt: at, failureCount: 0 } });
+  } else {
+    await db.alertChannel.updateMany({
+      where: { id },
+      data: { lastError: outcome.error.slice(0, 1000), lastErrorAt: at, failureCount: { increment: 1 } },
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules
+
+export interface AlertRuleInput {
+  name: string;
+  kind: AlertRuleKind;
+  schemeId: string | null;
+  threshold: number;
+  channelIds: string[];
+  enabled?: boolean;
+}
+
+/** A channel id the rule names does not exist. */
+export class AlertChannelMissing extends Error {
+  override name = "AlertChannelMissing";
+  constructor(readonly channelIds: string[]) {
+    super(`alert channels not found: ${channelIds.join(", ")}`);
+  }
+}
+
+async function assertChannelsExist(db: Db, ids: readonly string[]): Promise<void> {
+  const found = new Set((await db.alertChannel.findMany({ where: { id: { in: [...ids] } }, select: { id: true } })).map((c) => c.id));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0) throw new AlertChannelMissing(missing);
+}
+
+export async function createAlertRule(db: Db, input: AlertRuleInput): Promise<AlertRuleRow> {
+  await assertChannelsExist(db, input.channelIds);
+  return db.alertRule.create({ data: { ...input, channelIds: [...new Set(input.channelIds)], enabled: input.enabled ?? true } });
+}
+
+export async function updateAlertRule(db: Db, id: string, input: Partial<AlertRuleInput>): Promise<AlertRuleRow | null> {
+  if (input.channelIds) await assertChannelsExist(db, input.channelIds);
+  const { count } = await db.alertRule.updateMany({
+    where: { id },
+    data: { ...input, ...(input.channelIds && { channelIds: [...new Set(input.channelIds)] }) },
+  });
+  return count === 0 ? null : db.alertRule.findUnique({ where: { id } });
+}
+
+export function listAlertRules(db: Db): Promise<AlertRuleRow[]> {
+  return db.alertRule.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+}
+
+export function getAlertRule(db: Db, id: string): Promise<AlertRuleRow | null> {
+  return db.alertRule.findUnique({ where: { id } });
+}
+
+export async function deleteAlertRule(db: Db, id: string): Promise<boolean> {
+  const { count } = await db.alertRule.deleteMany({ where: { id } });
+  return count > 0;
+}
+
+/** The enabled rules of these kinds that apply to `schemeId` (its own and the global ones); every scheme's when undefined. */
+export function enabledAlertRules(db: Db, kinds: readonly AlertRuleKind[], schemeId?: string): Promise<AlertRuleRow[]> {
+  return db.alertRule.findMany({
+    where: { enabled: true, kind: { in: [...kinds] }, ...(schemeId !== undefined && { OR: [{ schemeId: null }, { schemeId }] }) },
+    orderBy: { createdAt: "asc" },
+  });
+}

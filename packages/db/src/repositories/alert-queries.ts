@@ -1,0 +1,36 @@
+// What an alert reads besides its rule and window: the scheme's name, a run's first failed
+// records, and when each scheme last succeeded (the "not succeeded for X hours" rule).
+import type { Db } from "../client";
+
+export async function schemeName(db: Db, schemeId: string): Promise<string | undefined> {
+  return (await db.scheme.findUnique({ where: { id: schemeId }, select: { name: true } }))?.name;
+}
+
+/** The errors of a run's first `limit` failed records, with their source ids, in the order they were written. */
+export async function firstFailedRecordErrors(db: Db, runId: string, limit: number): Promise<{ sourceId: string; error: string }[]> {
+  const rows = await db.runRecord.findMany({
+    where: { runId, status: "failed" },
+    select: { sourceId: true, error: true },
+    orderBy: { id: "asc" },
+    take: limit,
+  });
+  return rows.map((r) => ({ sourceId: r.sourceId, error: r.error ?? "" }));
+}
+
+export interface SchemeLastSuccess {
+  id: string;
+  name: string;
+  createdAt: Date;
+  /** When its last succeeded run (other than a test run) finished; null: never. */
+  lastSuccessAt: Date | null;
+}
+
+/** Enabled schemes (one, or all) with the end of their last succeeded run. */
+export async function schemesLastSuccess(db: Db, schemeId?: string): Promise<SchemeLastSuccess[]> {
+  return db.$queryRaw<SchemeLastSuccess[]>`
+    SELECT s.id, s.name, s.created_at AS "createdAt",
+      (SELECT max(r.finished_at) FROM runs r WHERE r.scheme_id = s.id AND r.status = 'succeeded' AND r.trigger <> 'test') AS "lastSuccessAt"
+    FROM schemes s
+    WHERE s.enabled AND (${schemeId ?? null}::uuid IS NULL OR s.id = ${schemeId ?? null}::uuid)
+    ORDER BY s.created_at`;
+}
