@@ -50,6 +50,10 @@ export class QiaoApi {
     return z.object({ id: z.string() }).parse(await this.req("POST", "/api/connections", body)).id;
   }
 
+  async createValueMap(body: { name: string; description?: string; defaultValue?: string | null; entries: { source: string; target: string }[] }): Promise<void> {
+    await this.req("POST", "/api/value-maps", body);
+  }
+
   async createScheme(body: { name: string; description?: string; definition: unknown }): Promise<string> {
     return z.object({ scheme: z.object({ id: z.string() }) }).parse(await this.req("POST", "/api/schemes", body)).scheme.id;
   }

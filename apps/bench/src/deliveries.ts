@@ -3,7 +3,7 @@
 // (timed and reported, not part of the numbers), then the 发货单→销售出库单 full sync is timed and its
 // result checked in the 金蝶 simulator: exactly the expected bills and entry rows, 0 duplicate attempts.
 // The floor is the bare script (src/floor-documents.ts) on a fresh 金蝶, before the platform runs.
-import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition, type SeedConnections } from "@qiao/core";
+import { DEMO_VALUE_MAPS, seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition, type SeedConnections } from "@qiao/core";
 import { createGuanyiSimulator } from "@qiao/simulators";
 import { DELIVERIES_DATASET, type BenchOptions } from "./args";
 import { runDocumentsFloor, writeMasterData } from "./floor-documents";
@@ -61,8 +61,16 @@ async function billsFound(stack: Stack, codes: Set<string>): Promise<BillsFound>
   return { bills: records.length, rows, unexpected, duplicates: stats.duplicateAttempts };
 }
 
-/** The three demo schemes with the benchmark's page size; the bills' batch size is `--batch-size`. */
-function definitions(ids: SeedConnections, opts: BenchOptions): { shops: SchemeDefinition; items: SchemeDefinition; deliveries: SchemeDefinition } {
+/** The benchmark's names of the master-data schemes (the 出库单 scheme's lookups name them). */
+const NAMES = { shops: "基准测试：店铺→客户", items: "基准测试：商品→物料", warehouses: DEMO_VALUE_MAPS[0].name } as const;
+
+/**
+ * The three demo schemes with the benchmark's page size; the bills' batch size is `--batch-size`.
+ * The platform's 出库单 scheme looks its customer and materials up in what the other two wrote and
+ * maps the warehouse (as the seed does); the floor's bare clients have no staging to look in, so
+ * `floorDeliveries` writes the same references as plain templates (the codes the lookups return).
+ */
+function definitions(ids: SeedConnections, opts: BenchOptions): { shops: SchemeDefinition; items: SchemeDefinition; deliveries: SchemeDefinition; floorDeliveries: SchemeDefinition } {
   const sized = (def: SchemeDefinition, batchSize?: number) => {
     for (const node of def.nodes) {
       if (node.type === "source") node.config.pageSize = opts.pageSize;
@@ -70,7 +78,20 @@ function definitions(ids: SeedConnections, opts: BenchOptions): { shops: SchemeD
     }
     return def;
   };
-  return { shops: sized(seedSchemeDefinition(ids)), items: sized(seedItemsSchemeDefinition(ids)), deliveries: sized(seedDeliveriesSchemeDefinition(ids), opts.batchSize) };
+  const floorDeliveries = sized(seedDeliveriesSchemeDefinition(ids, NAMES), opts.batchSize);
+  for (const node of floorDeliveries.nodes) {
+    if (node.type !== "target") continue;
+    node.config.mapping.FCustomerID = "{{shop_code}}";
+    const entry = node.config.entries[ENTRY]!;
+    entry.mapping.FMaterialID = "{{item_code}}";
+    entry.mapping.FStockID = "{{$parent.warehouse_code | replace('WH', 'CK0')}}";
+  }
+  return {
+    shops: sized(seedSchemeDefinition(ids)),
+    items: sized(seedItemsSchemeDefinition(ids)),
+    deliveries: sized(seedDeliveriesSchemeDefinition(ids, NAMES), opts.batchSize),
+    floorDeliveries,
+  };
 }
 
 export async function benchDeliveries(
@@ -103,7 +124,7 @@ export async function benchDeliveries(
     say(`floor: ${opts.n} deliveries through the bare connector clients`);
     const simCpu = (await stack.cpu()).simulators;
     const clientCpu = process.cpuUsage();
-    const f = await runDocumentsFloor({ ...connections, deliveries: defs.deliveries, entryKey: ENTRY });
+    const f = await runDocumentsFloor({ ...connections, deliveries: defs.floorDeliveries, entryKey: ENTRY });
     const used = process.cpuUsage(clientCpu);
     const found = await billsFound(stack, codes);
     floor = {
@@ -137,13 +158,15 @@ export async function benchDeliveries(
       ["店铺→客户", defs.shops, shops],
       ["商品→物料", defs.items, items],
     ] as const) {
-      const schemeId = await api.createScheme({ name: `基准测试：${label}`, definition });
+      const schemeId = await api.createScheme({ name: label === "店铺→客户" ? NAMES.shops : NAMES.items, definition });
       say(`platform: ${label} (master data, not timed)`);
       const m = await measureRun(stack, { label, schemeId, workers, timeoutMs });
       // Bills need every customer and material: a gap here would show as failed bills, not as speed.
       if (m.status !== "succeeded" || m.written !== records) throw new Error(`${label}: ${m.status}, ${m.written} of ${records} written, ${m.failed} failed`);
       runs.push(m);
     }
+    const map = DEMO_VALUE_MAPS[0];
+    await api.createValueMap({ name: map.name, description: map.description, defaultValue: map.defaultValue, entries: [...map.entries] });
     const schemeId = await api.createScheme({ name: `基准测试 ${opts.n}：发货单→销售出库单`, definition: defs.deliveries });
     say(`platform: 发货单→销售出库单, full sync of ${opts.n} deliveries`);
     const full = await measureRun(stack, { label: "发货单→销售出库单", schemeId, workers, timeoutMs });
