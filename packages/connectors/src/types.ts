@@ -2,6 +2,7 @@
 // these types and the registry in ./index.ts: adding a platform touches no engine or UI code.
 import type { AuditMode, ConnectorMeta, WriteMode } from "@qiao/core";
 import type { z } from "zod";
+import type { CallObserver } from "./observer";
 import type { OutboundPolicy } from "./outbound";
 
 export type {
@@ -44,6 +45,8 @@ export interface ConnectionConfig {
   qps?: number;
   limiter?: RateLimiter;
   logger?: ConnectorLogger;
+  /** Told of every HTTP exchange (duration, error kind): the host's metrics. */
+  observer?: CallObserver;
   signal?: AbortSignal;
 }
 

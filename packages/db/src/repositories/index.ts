@@ -5,3 +5,5 @@ export * from "./saved-bills";
 export * from "./staging";
 export * from "./write-protocol";
 export * from "./value-maps";
+export * from "./metric-totals";
+export * from "./overview";
