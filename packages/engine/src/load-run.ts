@@ -81,6 +81,7 @@ export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promis
     const row = rows.find((r) => r.id === connectionId)!;
     const connector = connectors.get(row.platform)!;
     const limiter = ctx.limiterFor?.(row);
+    const observer = ctx.observerFor?.(row);
     const config = {
       ...ctx.connectorDefaults,
       baseUrl: row.baseUrl,
@@ -88,6 +89,7 @@ export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promis
       outbound: ctx.outbound ?? outboundPolicy(),
       logger: connectorLogger(log.child({ connectionId: row.id, platform: row.platform })),
       ...(limiter && { limiter }),
+      ...(observer && { observer }),
       ...(ctx.signal && { signal: ctx.signal }),
     };
     return { connector, config, name: row.name };
