@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the parser ships no types; apps importing this entry need its declaration too
+/// <reference path="./parse-prometheus-text-format.d.ts" />
 // For tests of /api/metrics: Prometheus' text format read back by an independent parser
 // (parse-prometheus-text-format, a port of the Prometheus Python client's), with the few lookups
 // the tests make. A line the parser cannot read throws. The parser keeps a histogram's buckets but

@@ -3,6 +3,7 @@
 // statements, each reading at most a few rows per scheme, however many runs a year brought. Nothing
 // here aggregates runs, run_records or run_logs. See docs/overview-and-metrics.md.
 import type pg from "pg";
+import type { RunStatus, RunTrigger } from "../../generated/prisma/enums";
 import { poolOf, type Db } from "../client";
 
 /** Days of the records-per-day chart. */
@@ -29,8 +30,8 @@ export interface SchemeOverview {
   /** The latest run that is not a test run (it may still be active). */
   lastRun: {
     id: string;
-    status: string;
-    trigger: string;
+    status: RunStatus;
+    trigger: RunTrigger;
     createdAt: Date;
     finishedAt: Date | null;
     written: number;
@@ -153,8 +154,9 @@ export async function readOverview(db: Db, { now = new Date(), timezone = "Asia/
         lastRun: row.run_id
           ? {
               id: String(row.run_id),
-              status: String(row.run_status),
-              trigger: String(row.run_trigger),
+              // The run_status and run_trigger enums, as text.
+              status: row.run_status as RunStatus,
+              trigger: row.run_trigger as RunTrigger,
               createdAt: row.created_at as Date,
               finishedAt: (row.finished_at as Date | null) ?? null,
               written: num(row.written),

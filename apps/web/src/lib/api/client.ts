@@ -2,6 +2,7 @@
 // answers with, and every error arrives as an ApiClientError with the API's code and issues.
 import type { z } from "zod";
 import { DEFAULT_LOCALE, isLocale, translator, type Locale } from "@/lib/i18n/messages";
+import { overviewSchema } from "./overview-schemas";
 import * as s from "./schemas";
 
 export class ApiClientError extends Error {
@@ -106,6 +107,8 @@ export const api = {
   deleteValueMap: (id: string) => del(`/api/value-maps/${id}`, s.okSchema),
   importValueMap: (id: string, file: Blob, mode: "replace" | "merge") =>
     request("POST", `/api/value-maps/${id}/import${qs({ mode })}`, s.valueMapImportResultSchema, undefined, file),
+
+  overview: () => get("/api/overview", overviewSchema),
 
   users: () => get("/api/users", s.userListSchema),
   createUser: (body: In<typeof s.createUserBody>) => post("/api/users", s.userSchema, body),

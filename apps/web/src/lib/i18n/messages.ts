@@ -3,6 +3,7 @@
 import { DEFAULT_LOCALE, isLocale, type Locale } from "@qiao/core";
 import { editorEn, editorZh } from "./messages/editor";
 import { editorEntriesEn, editorEntriesZh } from "./messages/editor-entries";
+import { overviewEn, overviewZh } from "./messages/overview";
 import { runsEn, runsZh } from "./messages/runs";
 import { valueMapsEn, valueMapsZh } from "./messages/value-maps";
 
@@ -147,6 +148,7 @@ const zh = {
   ...runsZh,
   ...editorEntriesZh,
   ...valueMapsZh,
+  ...overviewZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -289,6 +291,7 @@ const en: Record<MessageKey, string> = {
   ...runsEn,
   ...editorEntriesEn,
   ...valueMapsEn,
+  ...overviewEn,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };
