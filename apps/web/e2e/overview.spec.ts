@@ -31,8 +31,8 @@ test("a run shows on the overview and in /api/metrics", async ({ page, request }
   await expect(page.getByTestId("worker-row").first()).toBeVisible();
   await expect(page.getByText(/\d+ 个在线/)).toBeVisible();
 
-  // Keyboard: the chart's scheme select is labelled and changes with the arrow keys; the last run opens with Enter.
-  const select = page.getByLabel("方案", { exact: true });
+  // Keyboard: the chart's scheme select is a labelled control; the last run opens with Enter.
+  const select = page.getByRole("combobox", { name: "方案" });
   await select.focus();
   await select.selectOption(schemeId);
   await expect(page.getByTestId("written-chart")).toBeVisible();
