@@ -24,6 +24,8 @@ test("after a run, the metrics hold its records, its duration, its ERP calls and
     settings: { ...workerSettings({}), WORKER_CONNECTION_QPS: 1000, WORKER_RECONCILE_INTERVAL_MS: 60_000 },
   });
   try {
+    // Published as the worker starts, while some default metrics are still NaN (the event loop's lag).
+    expect(samples(parseMetrics((await clusterMetrics(t.db, queue)).text), "nodejs_eventloop_lag_mean_seconds", { process: worker.id })).toHaveLength(1);
     const scheme = await sim.createScheme();
     const run = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "manual" });
     await expect.poll(async () => (await t.db.run.findUniqueOrThrow({ where: { id: run.id } })).status, { timeout: 20_000 }).toBe("succeeded");

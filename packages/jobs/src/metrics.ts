@@ -25,7 +25,8 @@ const metricsSchema = z.array(
       aggregator: z.string().optional(),
       values: z.array(
         z.looseObject({
-          value: z.number(),
+          // NaN is a value Prometheus knows (e.g. the event loop's lag before its first sample).
+          value: z.union([z.number(), z.nan()]),
           labels: z.record(z.string(), z.union([z.string(), z.number()])),
           metricName: z.string().optional(),
         }),
@@ -35,10 +36,17 @@ const metricsSchema = z.array(
 const processMetricsSchema = z.object({ process: z.string().min(1), metrics: metricsSchema });
 type ProcessMetrics = z.infer<typeof processMetricsSchema>;
 
+/** A registry's metrics as the schema reads them back (our own registry: a mismatch is a bug, not bad input). */
+async function metricsOf(registry: Registry): Promise<ProcessMetrics["metrics"]> {
+  const parsed = metricsSchema.safeParse(await registry.getMetricsAsJSON());
+  if (!parsed.success) throw new Error(`prom-client's metrics do not match the expected shape: ${parsed.error.message}`);
+  return parsed.data;
+}
+
 /** Stores a process's registry for the metrics endpoint; call it at each heartbeat. */
 export async function publishProcessMetrics(queue: Queue, processId: string, registry: Registry): Promise<void> {
   const client = await queue.getBackend().client;
-  const value: ProcessMetrics = { process: processId, metrics: metricsSchema.parse(await registry.getMetricsAsJSON()) };
+  const value: ProcessMetrics = { process: processId, metrics: await metricsOf(registry) };
   await client.set(processKeyPrefix(queue, "metrics") + processId, JSON.stringify(value), { PX: WORKER_BEAT_TTL_MS });
 }
 
@@ -114,7 +122,7 @@ export interface MetricsText {
  */
 export async function clusterMetrics(db: Db, queue: Queue, local?: { process: string; registry: Registry }): Promise<MetricsText> {
   const processes = await publishedMetrics(queue);
-  if (local) processes.push({ process: local.process, metrics: metricsSchema.parse(await local.registry.getMetricsAsJSON()) });
+  if (local) processes.push({ process: local.process, metrics: await metricsOf(local.registry) });
   const merged = Registry.merge([await clusterRegistry(db, queue), AggregatorRegistry.aggregate(processes.map(labelled))]);
   return { contentType: merged.contentType, text: await merged.metrics() };
 }
