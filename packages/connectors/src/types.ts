@@ -127,6 +127,17 @@ export interface WritePreview {
   records: unknown[];
 }
 
+export interface QueryValuesRequest {
+  /** e.g. "BD_STOCK". */
+  formId: string;
+  /** The field matched against the keys, e.g. "FName". */
+  keyField: string;
+  /** The field returned, e.g. "FNumber". */
+  returnField: string;
+  keys: string[];
+  signal?: AbortSignal;
+}
+
 export interface TargetClient {
   /**
    * Writes one batch and returns one outcome per input record (by index). A record whose call's
@@ -142,6 +153,13 @@ export interface TargetClient {
   audit?(req: AuditRequest): Promise<WriteOutcome[]>;
   /** Which of these record numbers already exist in the target: number → target id. */
   findExisting(formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, string>>;
+  /**
+   * Base data read from the target (the template filter `erp_lookup`): for each key, the value of
+   * `returnField` of the record whose `keyField` equals it (e.g. BD_STOCK: FName → FNumber). Keys
+   * the target does not have are absent from the map. Optional: a target without it cannot serve
+   * erp_lookup (the engine fails the run naming the connection).
+   */
+  queryValues?(req: QueryValuesRequest): Promise<Map<string, string>>;
   /**
    * What `write` would send for these records (no I/O), so a test run can show the exact wire
    * payload: the whole request body, and each record's wire form by index. Ids only known at write

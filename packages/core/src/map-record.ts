@@ -6,7 +6,24 @@ import type { EntryPlan, RunPlan } from "./compile/plan";
 import { coerceToField, fieldName, isEmptyValue, type FieldError } from "./mapping";
 import { SCHEME_LIMITS } from "./scheme";
 import { evaluateTemplate, formatPath } from "./template/evaluate";
-import type { MapMiss, Template, TemplateVars, ValueMapData } from "./template/types";
+import type { LookupMiss, LookupRef, LookupResolver, MapMiss, Template, TemplateVars, ValueMapData } from "./template/types";
+
+/** A field whose `lookup` found nothing yet: the record waits for `scheme` to write `key`. */
+export interface LookupWait {
+  field: string;
+  scheme: string;
+  key: string;
+}
+
+/** What one source record maps to. */
+export interface MappedRecord {
+  payload: Record<string, unknown>;
+  errors: FieldError[];
+  /** Lookups known to have nothing yet (the record waits: 等待依赖), when there are no errors. */
+  waits: LookupWait[];
+  /** Lookups the resolver has not fetched: fetch them and map the record again. */
+  unresolved: { ref: LookupRef; key: string }[];
+}
 
 const fieldIndexes = new WeakMap<readonly FieldMeta[], Map<string, FieldMeta>>();
 
@@ -27,15 +44,33 @@ interface Scope {
   maps?: ReadonlyMap<string, ValueMapData>;
   /** Emptied before each template; what `map` could not map while evaluating it. */
   mapMisses: MapMiss[];
+  lookups?: LookupResolver;
+  /** Emptied before each template; what `lookup` / `erp_lookup` could not answer. */
+  lookupMisses: LookupMiss[];
+  waits: LookupWait[];
+  unresolved: { ref: LookupRef; key: string }[];
 }
 
 /** A template's value; the values it could not map become errors of `field` (see TemplateContext.mapMisses). */
 function evaluate(template: Template, scope: Scope, field: string, at: string, errors: FieldError[]): { value: unknown; ok: boolean } {
   scope.mapMisses.length = 0;
+  scope.lookupMisses.length = 0;
   const value = evaluateTemplate(template, scope);
-  if (scope.mapMisses.length === 0) return { value, ok: true };
+  if (scope.mapMisses.length === 0 && scope.lookupMisses.length === 0) return { value, ok: true };
   const where = at ? `${at.slice(0, -1)} 的` : "";
   const whereEn = at ? ` of ${at.slice(0, -1)}` : "";
+  for (const miss of scope.lookupMisses) {
+    if (!miss.known) scope.unresolved.push({ ref: miss.ref, key: miss.key });
+    else if (miss.ref.kind === "scheme") scope.waits.push({ field: at + field, scheme: miss.ref.scheme, key: miss.key });
+    else {
+      errors.push({
+        field: at + field,
+        message: `${where}字段 ${field}：目标 ERP 的 ${miss.ref.formId} 中没有 ${miss.ref.keyField} 为 “${miss.key}” 的数据（模板 ${template.source}）：请先在 ERP 中建立它，或修改模板`,
+        messageEn: `Field ${field}${whereEn}: the target ERP's ${miss.ref.formId} has no ${miss.ref.keyField} "${miss.key}" (template ${template.source}): create it in the ERP first, or change the template`,
+      });
+    }
+  }
+  scope.lookupMisses.length = 0;
   for (const miss of scope.mapMisses) {
     errors.push(
       miss.unknownMap
@@ -168,14 +203,17 @@ export function mapRecord(
   vars: TemplateVars,
   timezone: string,
   maps?: ReadonlyMap<string, ValueMapData>,
-): { payload: Record<string, unknown>; errors: FieldError[] } {
+  lookups?: LookupResolver,
+): MappedRecord {
   const payload: Record<string, unknown> = {};
   const errors: FieldError[] = [];
-  const scope: Scope = { record, vars, timezone, mapMisses: [], ...(maps && { maps }) };
+  const scope: Scope = { record, vars, timezone, mapMisses: [], lookupMisses: [], waits: [], unresolved: [], ...(maps && { maps }), ...(lookups && { lookups }) };
   mapFields(target.mapping, target.api.fields, scope, "", payload, errors);
   for (const entry of target.entries) {
     const rows = mapEntry(entry, record, scope, errors);
     if (rows) payload[entry.key] = rows;
   }
-  return { payload, errors };
+  // A record that fails anyway fails now (waiting would not help it); one that only lacks what a
+  // dependency has not written yet waits.
+  return { payload, errors, waits: errors.length > 0 ? [] : scope.waits, unresolved: scope.unresolved };
 }

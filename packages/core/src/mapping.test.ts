@@ -39,6 +39,8 @@ describe("mapRecord", () => {
     expect(mapRecord(plan.target, shop, vars, plan.timezone)).toEqual({
       payload: { FName: "天猫旗舰店", FNumber: "SHOP001", FCreateOrgId: "100", FUseOrgId: "100", FDescription: "" },
       errors: [],
+      waits: [],
+      unresolved: [],
     });
     expect(mapRecord(plan.target, { ...shop, note: "备注" }, vars, plan.timezone).payload.FDescription).toBe("备注");
   });
@@ -87,6 +89,8 @@ describe("mapRecord", () => {
         FDescription: "7",
       },
       errors: [],
+      waits: [],
+      unresolved: [],
     });
   });
 

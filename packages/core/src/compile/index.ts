@@ -11,10 +11,12 @@ import type { CompileResult, SchemeCatalog } from "./plan";
 import { at, reportShapeIssues, zhCN } from "./shape";
 import { checkSource } from "./source";
 import { checkTarget } from "./target";
+import { checkLookups } from "./lookups";
 import { checkValueMaps } from "./value-maps";
 
 export { definitionValueMaps, planValueMaps } from "./value-maps";
-export type { CompileResult, IssuePath, RunPlan, SchemeCatalog, SchemeIssue } from "./plan";
+export { lookupCatalog, planLookups, planLookupSchemes } from "./lookups";
+export type { CompileResult, IssuePath, LookupSchemeInfo, RunPlan, SchemeCatalog, SchemeIssue } from "./plan";
 
 export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResult {
   const issues = new Issues();
@@ -31,6 +33,7 @@ export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResu
   const source = sources.map(({ node, index }) => checkSource(node, index, catalog, issues))[0];
   const target = targets.map(({ node, index }) => checkTarget(node, index, catalog, issues, d.timezone, source?.api))[0];
   checkValueMaps(d, catalog, issues);
+  checkLookups(d, catalog, issues);
   if (issues.hasErrors || !graph || !source || !target) return { ok: false, issues: issues.list };
   return { ok: true, plan: { timezone: d.timezone, source, target }, warnings: issues.list };
 }

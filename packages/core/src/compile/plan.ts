@@ -4,6 +4,15 @@
 import type { AuditMode, ConnectorMeta, FieldMeta, SourceApiMeta, TargetApiMeta, WriteMode } from "../connector-meta";
 import type { Template } from "../template/types";
 
+/** What a lookup needs to know of the scheme it reads: its id(s) by name, and its source's fields. */
+export interface LookupSchemeInfo {
+  /** More than one: the name is ambiguous (lookups name schemes). */
+  ids: readonly string[];
+  /** The source's id field (the default key) and the top-level fields of its records; undefined: unknown. */
+  idField?: string;
+  fields?: readonly string[];
+}
+
 export interface SchemeCatalog {
   /** Connections by id, with the platform they belong to. */
   connections: ReadonlyMap<string, { platform: string; name?: string }>;
@@ -15,6 +24,12 @@ export interface SchemeCatalog {
    * reports the missing map per record.
    */
   valueMaps?: ReadonlySet<string>;
+  /**
+   * The schemes `lookup('方案')` may name, by name (see lookupCatalog). When given, a lookup naming
+   * another, an ambiguous name or a key field the scheme's source lacks is an error; when absent
+   * the check is skipped.
+   */
+  schemes?: ReadonlyMap<string, LookupSchemeInfo>;
 }
 
 export type IssuePath = (string | number)[];

@@ -9,7 +9,7 @@ import type { Issues } from "./issues";
 import type { IssuePath, RunPlan, SchemeCatalog } from "./plan";
 
 /** Every template of the definition with its path (templates that do not parse are reported elsewhere). */
-function* definitionTemplates(d: SchemeDefinition): Generator<{ path: IssuePath; nodeId: string; field: string; source: string }> {
+export function* definitionTemplates(d: SchemeDefinition): Generator<{ path: IssuePath; nodeId: string; field: string; source: string }> {
   for (const [index, node] of d.nodes.entries()) {
     const base = ["nodes", index, "config"];
     if (node.type === "source") {

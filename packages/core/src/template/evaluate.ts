@@ -2,7 +2,7 @@
 // whatever the record holds.
 import { FILTERS, toText, type EvalEnv } from "./filters";
 import { DATETIME_PATTERN, formatInstant, toInstant } from "./time";
-import { PARENT_SEGMENT, type ExpressionPart, type PathHead, type Template, type TemplateContext, type TemplateRef, type TemplateVars, type VariableHead } from "./types";
+import { PARENT_SEGMENT, type ExpressionPart, type LookupRef, type PathHead, type Template, type TemplateContext, type TemplateRef, type TemplateVars, type VariableHead } from "./types";
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -51,7 +51,7 @@ function evaluateExpression(part: ExpressionPart, ctx: TemplateContext, env: Eva
  * text with expressions makes a string (missing values read as ""); plain text is itself.
  */
 export function evaluateTemplate(t: Template, ctx: TemplateContext): unknown {
-  const env: EvalEnv = { timezone: ctx.timezone, maps: ctx.maps, mapMisses: ctx.mapMisses };
+  const env: EvalEnv = { timezone: ctx.timezone, maps: ctx.maps, mapMisses: ctx.mapMisses, lookups: ctx.lookups, lookupMisses: ctx.lookupMisses };
   const { parts } = t;
   const only = parts.length === 1 ? parts[0] : undefined;
   if (only) return only.kind === "text" ? only.value : evaluateExpression(only, ctx, env);
@@ -80,6 +80,24 @@ export function templateMapRefs(t: Template): { name: string; start: number; end
     if (part.kind !== "expression") continue;
     for (const call of part.filters) {
       if (call.name === "map" && typeof call.args[0] === "string") refs.push({ name: call.args[0], start: call.start, end: call.end });
+    }
+  }
+  return refs;
+}
+
+/** The `lookup` / `erp_lookup` calls of a template, where each is written. */
+export function templateLookupRefs(t: Template): { ref: LookupRef; start: number; end: number }[] {
+  const refs: { ref: LookupRef; start: number; end: number }[] = [];
+  for (const part of t.parts) {
+    if (part.kind !== "expression") continue;
+    for (const call of part.filters) {
+      const [a, b, c] = call.args.map((x) => String(x));
+      if (call.name === "lookup") {
+        const keyField = b?.trim() ? b : undefined;
+        refs.push({ ref: { kind: "scheme", scheme: a ?? "", keyField, returnField: c === "id" ? "id" : "number" }, start: call.start, end: call.end });
+      } else if (call.name === "erp_lookup") {
+        refs.push({ ref: { kind: "erp", formId: a ?? "", keyField: b ?? "", returnField: c ?? "FNumber" }, start: call.start, end: call.end });
+      }
     }
   }
   return refs;

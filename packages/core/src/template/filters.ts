@@ -2,12 +2,14 @@
 // throwing: undefined and null pass through (so `default` can follow), values of a type the
 // filter cannot use come out unchanged or undefined as documented per filter.
 import { DATE_PATTERN, DATETIME_PATTERN, formatInstant, toInstant } from "./time";
-import type { FilterCall, FilterName, MapMiss, TemplateFormat, ValueMapData } from "./types";
+import { LOOKUP_RETURNS, type FilterCall, type FilterName, type LookupMiss, type LookupRef, type LookupResolver, type LookupReturn, type MapMiss, type TemplateFormat, type ValueMapData } from "./types";
 
 export interface EvalEnv {
   timezone: string | undefined;
   maps?: ReadonlyMap<string, ValueMapData> | undefined;
   mapMisses?: MapMiss[] | undefined;
+  lookups?: LookupResolver | undefined;
+  lookupMisses?: LookupMiss[] | undefined;
 }
 
 type ArgType = "string" | "number" | "any";
@@ -114,6 +116,23 @@ function dateFilter(format: TemplateFormat, syntax: string, description: string,
 const int = (arg: string | number | undefined, fallback: number): number =>
   typeof arg === "number" ? Math.trunc(arg) : fallback;
 const str = (arg: string | number | undefined, fallback: string): string => (arg === undefined ? fallback : String(arg));
+
+const optionalArg = (arg: string | number | undefined): string | undefined => (arg === undefined || String(arg).trim() === "" ? undefined : String(arg));
+
+const lookupReturn = (arg: string | number | undefined): LookupReturn =>
+  (LOOKUP_RETURNS as readonly string[]).includes(String(arg)) ? (String(arg) as LookupReturn) : "number";
+
+/** `lookup` / `erp_lookup`: the resolver's answer, or a miss the evaluator fetches (or waits for). */
+function lookUp(value: unknown, env: EvalEnv, ref: LookupRef): unknown {
+  // Missing passes through (a required field then reports it empty); objects cannot be keys.
+  if (isMissing(value) || (typeof value === "object" && !(value instanceof Date))) return value;
+  const key = toText(value, env);
+  if (key === "") return undefined;
+  const answer = env.lookups?.get(ref, key) ?? { known: false };
+  if (answer.known && answer.value !== undefined) return answer.value;
+  env.lookupMisses?.push({ ref, key, known: answer.known });
+  return undefined;
+}
 
 export const FILTERS: Record<FilterName, FilterSpec> = {
   default: {
@@ -244,6 +263,25 @@ export const FILTERS: Record<FilterName, FilterSpec> = {
       env.mapMisses?.push({ map: name, value: text });
       return undefined;
     },
+  },
+  lookup: {
+    args: ["string", "string", "string"],
+    required: 1,
+    syntax: "lookup('方案名称', '键字段', 'number|id')",
+    description:
+      "取另一个方案为这个源键写入的目标编码（默认按那个方案的源主键匹配，返回 number=目标编码，或 id=目标内码）；还没写入时记录等待依赖，不会带空引用发送",
+    descriptionEn:
+      "The target number another scheme wrote for this source key (matched on that scheme's source id unless a key field is given; returns number, or id for the target's internal id); until it is written the record waits instead of being sent with an empty reference",
+    apply: (value, call, env) => lookUp(value, env, { kind: "scheme", scheme: str(call.args[0], ""), keyField: optionalArg(call.args[1]), returnField: lookupReturn(call.args[2]) }),
+  },
+  erp_lookup: {
+    args: ["string", "string", "string"],
+    required: 2,
+    syntax: "erp_lookup('表单', '键字段', '返回字段')",
+    description: "到目标 ERP 中查基础资料（如 erp_lookup('BD_STOCK', 'FName') 按仓库名称查 FNumber）；每次运行、每个连接缓存；查不到时该记录报错",
+    descriptionEn:
+      "Read base data from the target ERP (e.g. erp_lookup('BD_STOCK', 'FName') finds a warehouse's FNumber by name); cached per run and per connection; a key the ERP lacks fails the record",
+    apply: (value, call, env) => lookUp(value, env, { kind: "erp", formId: str(call.args[0], ""), keyField: str(call.args[1], ""), returnField: str(call.args[2], "FNumber") }),
   },
   datetime: dateFilter("datetime", "datetime", "格式化为 yyyy-MM-dd HH:mm:ss", "Format as yyyy-MM-dd HH:mm:ss"),
   date: dateFilter(

@@ -6,12 +6,14 @@
 //   path       := (word | bracket) ("." word | bracket)*     bracket := "[" digits | quoted "]"
 //   format     := word                      only after whitespace: {{CURRENT_TIME datetime}}
 //   filter     := word ("(" literal ("," literal)* ")")?      literal := quoted | number
+//   lookup('方案', head, literal*) as the expression's start is `head | lookup('方案', literal*)`
 // Outside expressions, `\{{` and `\<<` stand for the characters themselves.
 import { FILTERS } from "./filters";
 import { isDigit, ParseFailure, Scanner, suggest } from "./scan";
 import { compileDatePattern } from "./time";
 import {
   FILTER_NAMES,
+  LOOKUP_RETURNS,
   TEMPLATE_FORMATS,
   TEMPLATE_VARIABLES,
   type ExpressionPart,
@@ -113,8 +115,17 @@ class Parser extends Scanner {
         this.i + 2,
       );
     }
-    const head = this.head(open, opener, closer);
     const filters: FilterCall[] = [];
+    let head: PathHead | VariableHead;
+    const headStart = this.i;
+    if (this.src.startsWith("lookup", this.i) && this.src[this.i + 6] === "(") {
+      this.i += 6;
+      const sugar = this.lookupHead(headStart, open, opener, closer);
+      head = sugar.head;
+      filters.push(sugar.call);
+    } else {
+      head = this.head(open, opener, closer);
+    }
     const afterHead = this.i;
     this.skipWhitespace();
     if (this.i > afterHead && this.atWordChar()) filters.push(this.format(head));
@@ -242,7 +253,6 @@ class Parser extends Scanner {
   }
 
   private filterArgs(name: FilterName, start: number): FilterCall {
-    const spec = FILTERS[name];
     const args: (string | number)[] = [];
     const afterName = this.i;
     this.skipWhitespace();
@@ -275,7 +285,12 @@ class Parser extends Scanner {
     } else {
       this.i = afterName;
     }
-    const end = this.i;
+    return this.checkedCall(name, args, start, this.i);
+  }
+
+  /** A filter call whose argument count and types are checked against the filter's spec. */
+  private checkedCall(name: FilterName, args: (string | number)[], start: number, end: number): FilterCall {
+    const spec = FILTERS[name];
     const max = spec.args.length;
     if (args.length < spec.required || args.length > max) {
       const count = spec.required === max ? `${max}` : `${spec.required} 到 ${max}`;
@@ -297,9 +312,44 @@ class Parser extends Scanner {
         );
       }
     });
+    if (name === "lookup" && args[2] !== undefined && !(LOOKUP_RETURNS as readonly (string | number)[]).includes(args[2])) {
+      this.fail(
+        `lookup 的第 3 个参数是返回什么：'number'（目标编码，默认）或 'id'（目标内码），这里是 ${String(args[2])}`,
+        `The third argument of lookup says what to return: 'number' (the target number, default) or 'id' (the target's internal id), not ${String(args[2])}`,
+        start,
+        end,
+      );
+    }
     const call: FilterCall = { name, args, start, end };
     if (name === "date" && typeof args[0] === "string") call.pattern = compileDatePattern(args[0]);
     return call;
+  }
+
+  /**
+   * `lookup('方案', path, …)` as the head of an expression: the same as `path | lookup('方案', …)`,
+   * the form 轻易云 users know from `_findCollection`. The call is returned for the caller to put first.
+   */
+  private lookupHead(start: number, open: number, opener: string, closer: string): { head: PathHead | VariableHead; call: FilterCall } {
+    this.i++; // "("
+    this.skipWhitespace();
+    const scheme = this.literal("lookup");
+    this.skipWhitespace();
+    if (this.src[this.i] !== ",") this.unexpected(open, opener, closer, "“,” 和要查找的字段（如 lookup('店铺→客户', shop_code)）", `"," and the field to look up (e.g. lookup('店铺→客户', shop_code))`);
+    this.i++;
+    this.skipWhitespace();
+    const head = this.head(open, opener, closer);
+    const args: (string | number)[] = [scheme];
+    for (;;) {
+      this.skipWhitespace();
+      const c = this.src[this.i];
+      if (c === ")") break;
+      if (c !== ",") this.unexpected(open, opener, closer, "“,” 或 “)”", '"," or ")"');
+      this.i++;
+      this.skipWhitespace();
+      args.push(this.literal("lookup"));
+    }
+    this.i++;
+    return { head, call: this.checkedCall("lookup", args, start, this.i) };
   }
 
 }

@@ -39,6 +39,41 @@ export interface TemplateContext {
    * field's error. Without a list the miss is silent and the value is undefined.
    */
   mapMisses?: MapMiss[];
+  /**
+   * Answers `lookup` and `erp_lookup` from what the evaluator fetched beforehand (core does no
+   * I/O): a key it has not fetched yet is "not known", and is reported in `lookupMisses` so the
+   * evaluator can fetch it and evaluate again.
+   */
+  lookups?: LookupResolver;
+  /** Where `lookup` / `erp_lookup` report a key they could not answer (see `mapMisses`). */
+  lookupMisses?: LookupMiss[];
+}
+
+/**
+ * `lookup('方案', 'key field', 'number|id')`: what another scheme wrote for a source key (from our
+ * staging). `erp_lookup('FormId', 'key field', 'return field')`: a value read from the target ERP
+ * (base data no scheme writes). `keyField` undefined: the scheme's source id field.
+ */
+export type LookupRef =
+  | { kind: "scheme"; scheme: string; keyField: string | undefined; returnField: LookupReturn }
+  | { kind: "erp"; formId: string; keyField: string; returnField: string };
+
+/** What `lookup` returns: the target number the scheme wrote (default), or the target's internal id. */
+export const LOOKUP_RETURNS = ["number", "id"] as const;
+export type LookupReturn = (typeof LOOKUP_RETURNS)[number];
+
+export type LookupAnswer = { known: true; value: string | undefined } | { known: false };
+
+export interface LookupResolver {
+  /** `value` undefined: the key is known to have nothing (not written yet, not in the ERP). */
+  get(ref: LookupRef, key: string): LookupAnswer;
+}
+
+export interface LookupMiss {
+  ref: LookupRef;
+  key: string;
+  /** true: known to have nothing; false: not fetched yet. */
+  known: boolean;
 }
 
 /** One value map as evaluation reads it. */
@@ -131,6 +166,8 @@ export const FILTER_NAMES = [
   "string",
   "json",
   "map",
+  "lookup",
+  "erp_lookup",
   ...TEMPLATE_FORMATS,
 ] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
