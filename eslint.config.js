@@ -2,6 +2,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import { boundaryConfigs } from "./eslint/boundaries.js";
+import { dataAccessConfigs } from "./eslint/data-access.js";
 
 export default tseslint.config(
   {
@@ -25,4 +26,5 @@ export default tseslint.config(
     },
   },
   ...boundaryConfigs(),
+  ...dataAccessConfigs(),
 );

@@ -12,7 +12,8 @@ async function boundaryErrors(file: string, source: string): Promise<string[]> {
   return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
 }
 
-describe("import boundaries", () => {
+// The first lint loads the whole configuration (typescript-eslint included): seconds on a loaded machine.
+describe("import boundaries", { timeout: 30_000 }, () => {
   it.each([
     ["apps/web/src/server/fixture.ts", 'import { x } from "@qiao/worker";', "apps/web may import only @qiao/core"],
     ["apps/web/src/server/fixture.ts", 'import { x } from "@qiao/engine";', "apps/web may import only"],

@@ -25,7 +25,7 @@ describe("demo schemes", () => {
   }
 
   it("the outstock demo makes rows from details and names its bills by the delivery code", () => {
-    const result = compileScheme(DEMO_SCHEMES[2].definition({ sourceConnectionId: SOURCE, targetConnectionId: TARGET }), catalog);
+    const result = compileScheme(DEMO_SCHEMES[2]!.definition({ sourceConnectionId: SOURCE, targetConnectionId: TARGET }), catalog);
     if (!result.ok) throw new Error("does not compile");
     expect(result.plan.target.numberField).toBe("FBillNo");
     expect(result.plan.target.entries.map((e) => [e.key, e.from])).toEqual([["FEntity", ["details"]]]);

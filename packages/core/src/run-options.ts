@@ -4,7 +4,8 @@
 import { z } from "zod";
 
 /** How a run was started (the database's RunTrigger enum; core imports no other package). */
-export type RunTrigger = "manual" | "schedule" | "test" | "retry";
+export const RUN_TRIGGERS = ["manual", "schedule", "test", "retry", "dependency", "chain"] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 export const TEST_RUN_LIMITS = { sampleSize: 100, writeCount: 100, defaultSampleSize: 10 } as const;
 

@@ -7,6 +7,8 @@ import { validateCron } from "./cron";
 import { DEFAULT_TIMEZONE, isValidTimeZone } from "./template/time";
 
 export const SCHEME_LIMITS = {
+  /** Schemes a scheme runs after. */
+  runAfter: 10,
   nodes: 50,
   edges: 200,
   mappingEntries: 200,
@@ -135,6 +137,14 @@ export const schemeDefinitionSchema = z.object({
   schedule: scheduleSchema.nullable().default(null),
   nodes: z.array(schemeNodeSchema).max(SCHEME_LIMITS.nodes),
   edges: z.array(schemeEdgeSchema).max(SCHEME_LIMITS.edges),
+  /**
+   * Run after (运行顺序): the ids of the schemes after whose successful runs this one runs by
+   * itself (when every one of them has succeeded since this scheme's last run). Checked for cycles
+   * when saved. Absent: only cron and manual runs.
+   */
+  runAfter: z.array(z.uuid()).max(SCHEME_LIMITS.runAfter).optional(),
+  /** How long a record may wait for its lookups (等待依赖) before it fails; default QIAO_WAIT_LIMIT_HOURS (72). */
+  waitLimitHours: z.int().min(1).max(8760).optional(),
 });
 
 export type SourceNodeConfig = z.output<typeof sourceNodeConfigSchema>;

@@ -4,6 +4,28 @@
 import type { SchemeDefinition, SourceNode, TargetNode } from "./scheme";
 import { DEFAULT_TIMEZONE } from "./template/time";
 
+/** The demo schemes' and value map's names: the 出库单 scheme's lookups and map name them. */
+export const DEMO_NAMES = {
+  shops: "管易云店铺查询 → 金蝶客户新增",
+  items: "管易云商品查询 → 金蝶物料新增",
+  deliveries: "管易云发货单查询 → 金蝶销售出库单新增",
+  warehouses: "仓库对照",
+} as const;
+
+/** 管易云 warehouse code → 金蝶 仓库 FNumber, for the simulators' warehouses (WH01–WH03, CK001–CK003). */
+export const DEMO_VALUE_MAPS = [
+  {
+    name: DEMO_NAMES.warehouses,
+    description: "管易云仓库代码 → 金蝶仓库编码（演示数据）",
+    defaultValue: null,
+    entries: [
+      { source: "WH01", target: "CK001" },
+      { source: "WH02", target: "CK002" },
+      { source: "WH03", target: "CK003" },
+    ],
+  },
+] as const;
+
 export interface SeedConnections {
   sourceConnectionId: string;
   targetConnectionId: string;
@@ -121,11 +143,15 @@ export function seedItemsSchemeDefinition(ids: SeedConnections): SchemeDefinitio
 /**
  * 管易云发货单查询 → 金蝶销售出库单新增: the bill number is the delivery's code (what makes a resend
  * findable), the customer the delivery's shop (written by 店铺→客户), one FEntity row per delivered
- * line with quantity (the material written by 商品→物料). Plain templates here; value maps and
- * lookups (issue #13) replace the warehouse constant and make the references wait for their scheme.
+ * line with quantity (the material written by 商品→物料). The customer and material are lookups of
+ * what those schemes wrote (a delivery whose shop or item is not written yet waits, 等待依赖), the
+ * warehouse goes through the value map 仓库对照 (DEMO_VALUE_MAPS).
  * InterationFlags STK_InvCheckResult lets the demo audit without stock in the simulator.
  */
-export function seedDeliveriesSchemeDefinition(ids: SeedConnections): SchemeDefinition {
+export function seedDeliveriesSchemeDefinition(
+  ids: SeedConnections,
+  names: { shops: string; items: string; warehouses: string } = DEMO_NAMES,
+): SchemeDefinition {
   return scheme(
     ids,
     {
@@ -153,7 +179,8 @@ export function seedDeliveriesSchemeDefinition(ids: SeedConnections): SchemeDefi
         FDate: "{{create_date date}}",
         FSaleOrgId: "100",
         FStockOrgId: "100",
-        FCustomerID: "{{shop_code}}",
+        // 店铺→客户 keys its records by shop id: the delivery names the shop by code, so the key field is code.
+        FCustomerID: `{{lookup('${names.shops}', shop_code, 'code')}}`,
         FCarriageNO: "{{express_no}}",
         FNote: "管易云 {{platform_code}}",
         "SubHeadEntity.FSettleCurrID": "PRE001",
@@ -163,12 +190,12 @@ export function seedDeliveriesSchemeDefinition(ids: SeedConnections): SchemeDefi
           from: "details",
           filter: "{{qty}}",
           mapping: {
-            FMaterialID: "{{item_code}}",
+            FMaterialID: `{{lookup('${names.items}', item_code)}}`,
             FUnitID: "Pcs",
             FMustQty: "{{qty}}",
             FRealQty: "{{qty}}",
             FTaxPrice: "{{price}}",
-            FStockID: "CK001",
+            FStockID: `{{$parent.warehouse_code | map('${names.warehouses}')}}`,
             FEntrynote: "{{trade_code}}",
           },
         },
@@ -178,20 +205,30 @@ export function seedDeliveriesSchemeDefinition(ids: SeedConnections): SchemeDefi
 }
 
 /** The demo schemes in the order they can run, with the names and descriptions the seed gives them. */
-export const DEMO_SCHEMES = [
+export const DEMO_SCHEMES: readonly {
+  name: string;
+  description: string;
+  definition: (ids: SeedConnections) => SchemeDefinition;
+  /** Names of the schemes it runs after (resolved to ids by the seed). */
+  runAfter: readonly string[];
+}[] = [
   {
-    name: "管易云店铺查询 → 金蝶客户新增",
+    name: DEMO_NAMES.shops,
     description: "每隔几分钟把管易云的店铺同步为金蝶云星空的客户（客户新增，BD_Customer）。",
     definition: seedSchemeDefinition,
+    runAfter: [],
   },
   {
-    name: "管易云商品查询 → 金蝶物料新增",
+    name: DEMO_NAMES.items,
     description: "把管易云的商品同步为金蝶云星空的物料（物料新增，BD_MATERIAL），编码为商品代码。",
     definition: seedItemsSchemeDefinition,
+    runAfter: [],
   },
   {
-    name: "管易云发货单查询 → 金蝶销售出库单新增",
-    description: "每张管易云发货单成为一张金蝶销售出库单（SAL_OUTSTOCK）：客户为发货店铺，每个发货明细一行分录。请先运行店铺和商品两个方案。",
+    name: DEMO_NAMES.deliveries,
+    description:
+      "每张管易云发货单成为一张金蝶销售出库单（SAL_OUTSTOCK）：客户和物料用 lookup 取店铺、商品两个方案写入的编码（还没写入的单据等待依赖，写入后自动发送），仓库用值映射“仓库对照”；在店铺和商品两个方案成功运行后自动运行。",
     definition: seedDeliveriesSchemeDefinition,
+    runAfter: [DEMO_NAMES.shops, DEMO_NAMES.items],
   },
-] as const;
+];

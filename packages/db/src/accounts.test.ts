@@ -1,8 +1,27 @@
 import { verifyPassword } from "better-auth/crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiToken, createUser, ensureAdminUser, findUserByApiToken, hashApiToken } from "./accounts";
+import {
+  createApiToken,
+  createUser,
+  ensureAdminUser,
+  findApiTokenWithOwner,
+  findUserByApiToken,
+  hashApiToken,
+  listApiTokens,
+  listUsers,
+  revokeApiToken,
+} from "./accounts";
 import { createPrisma, type Db } from "./client";
-import { createConnection, connectionCredentials, updateConnection } from "./connections";
+import {
+  createConnection,
+  connectionCredentials,
+  deleteConnection,
+  findConnectionsById,
+  getConnection,
+  listConnectionRefs,
+  listConnections,
+  updateConnection,
+} from "./connections";
 import { createTestDatabase, type TestDatabase } from "./testing";
 import { deleteUser, LastAdminError, updateUser } from "./users";
 
@@ -97,6 +116,31 @@ describe("users", SLOW, () => {
     }
   });
 
+  it("lists a user's tokens or everyone's with their owner, newest first; a revoked token stays listed and is refused", async () => {
+    const owner = await createUser(db, { email: "owner@example.com", name: "o", password: "s3cret-pass", role: "editor" });
+    const other = await createUser(db, { email: "other@example.com", name: "x", password: "s3cret-pass", role: "viewer" });
+    const older = await createApiToken(db, { userId: owner.id, name: "older", role: "editor" });
+    await db.apiToken.update({ where: { id: older.row.id }, data: { createdAt: new Date(Date.now() - 60_000) } });
+    const newer = await createApiToken(db, { userId: owner.id, name: "newer", role: "viewer" });
+    const theirs = await createApiToken(db, { userId: other.id, name: "theirs", role: "viewer" });
+
+    const own = await listApiTokens(db, { userId: owner.id });
+    expect(own.map((t) => [t.name, t.user.email])).toEqual([["newer", "owner@example.com"], ["older", "owner@example.com"]]);
+    const everyone = (await listApiTokens(db, "all")).map((t) => t.id);
+    expect(everyone).toEqual(expect.arrayContaining([older.row.id, newer.row.id, theirs.row.id]));
+    expect((await findApiTokenWithOwner(db, theirs.row.id))?.user).toEqual({ id: other.id, email: "other@example.com" });
+    expect(await findApiTokenWithOwner(db, "00000000-0000-4000-8000-00000000dead")).toBeNull();
+
+    const revoked = await revokeApiToken(db, newer.row.id);
+    expect(revoked.revokedAt).toBeInstanceOf(Date);
+    expect(revoked.user.email).toBe("owner@example.com");
+    expect(await findUserByApiToken(db, newer.token)).toBeNull();
+    expect((await listApiTokens(db, { userId: owner.id })).map((t) => t.id)).toContain(newer.row.id);
+
+    const users = await listUsers(db);
+    expect(users.findIndex((u) => u.id === owner.id)).toBeLessThan(users.findIndex((u) => u.id === other.id));
+  });
+
   it("changes a password better-auth verifies, and signs the user out when asked", async () => {
     const user = await createUser(db, { email: "p@example.com", name: "p", password: "first-pass", role: "viewer" });
     await db.session.create({ data: { id: "s1", token: "tok-s1", userId: user.id, expiresAt: new Date(Date.now() + 60_000) } });
@@ -132,5 +176,18 @@ describe("connections", () => {
       secret: "7d3330562019420da7f3098aa630556b",
       sessionkey: "new",
     });
+  });
+
+  it("lists, finds and deletes connections, naming them without their credentials", async () => {
+    const made = await createConnection(db, { platform: "kingdee", name: "金蝶", baseUrl: "http://127.0.0.1:4020/k3cloud", settings: { acctID: "1" }, secrets: { password: "pw" } });
+    expect((await listConnections(db)).map((c) => c.id)).toContain(made.id);
+    expect(await getConnection(db, made.id)).toMatchObject({ id: made.id, secretCiphertext: made.secretCiphertext });
+    expect((await findConnectionsById(db, [made.id, "00000000-0000-4000-8000-00000000dead"])).map((c) => c.id)).toEqual([made.id]);
+    expect(await listConnectionRefs(db, [made.id])).toEqual([{ id: made.id, platform: "kingdee", name: "金蝶" }]);
+    expect(await listConnectionRefs(db, [])).toEqual([]);
+    expect((await listConnectionRefs(db)).map((c) => c.id)).toContain(made.id);
+
+    await deleteConnection(db, made.id);
+    expect(await getConnection(db, made.id)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { lowerRole, type Role } from "@qiao/core";
 import { hashPassword } from "better-auth/crypto";
+import type { ApiToken, User } from "../generated/prisma/client";
 import type { Db } from "./client";
 
 export const API_TOKEN_PREFIX = "qiao_";
@@ -55,6 +56,24 @@ export async function findUserByApiToken(db: Db, token: string, now = new Date()
   return { user: row.user, role: lowerRole(row.role, row.user.role) };
 }
 
+/** What a token is shown with: its owner's id and email. */
+const WITH_OWNER = { user: { select: { id: true, email: true } } } as const;
+export type ApiTokenWithOwner = ApiToken & { user: { id: string; email: string } };
+
+/** The tokens of one user, or everyone's (`"all"`), newest first. */
+export async function listApiTokens(db: Db, of: { userId: string } | "all"): Promise<ApiTokenWithOwner[]> {
+  return db.apiToken.findMany({ where: of === "all" ? {} : { userId: of.userId }, orderBy: { createdAt: "desc" }, include: WITH_OWNER });
+}
+
+export async function findApiTokenWithOwner(db: Db, id: string): Promise<ApiTokenWithOwner | null> {
+  return db.apiToken.findUnique({ where: { id }, include: WITH_OWNER });
+}
+
+/** Marks the token revoked now; it stays listed, so people see when. */
+export async function revokeApiToken(db: Db, id: string): Promise<ApiTokenWithOwner> {
+  return db.apiToken.update({ where: { id }, data: { revokedAt: new Date() }, include: WITH_OWNER });
+}
+
 export interface NewUser {
   email: string;
   name: string;
@@ -77,6 +96,11 @@ export async function createUser(db: Db, input: NewUser) {
       },
     },
   });
+}
+
+/** Every user, oldest first. */
+export async function listUsers(db: Db): Promise<User[]> {
+  return db.user.findMany({ orderBy: { createdAt: "asc" } });
 }
 
 /** Creates the admin if missing. */

@@ -109,3 +109,8 @@ export function prisma(): Db {
   globalForPrisma.qiaoPrisma ??= createPrisma(config().DATABASE_URL);
   return globalForPrisma.qiaoPrisma;
 }
+
+/** Throws unless the database answers (the health check). */
+export async function pingDatabase(db: Db): Promise<void> {
+  await db.$queryRaw`SELECT 1`;
+}

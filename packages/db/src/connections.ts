@@ -1,6 +1,7 @@
 // Connections with their credentials split: non-secret fields in `settings`, secret fields sealed.
 // Which fields are secret is the connector's metadata; callers pass the split explicitly.
 import { randomUUID } from "node:crypto";
+import type { Connection } from "../generated/prisma/client";
 import type { Db } from "./client";
 import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring } from "./secrets";
 
@@ -35,6 +36,29 @@ export async function createConnection(db: Db, input: ConnectionInput) {
       createdById: input.createdById ?? null,
     },
   });
+}
+
+/** Every connection, oldest first. */
+export async function listConnections(db: Db): Promise<Connection[]> {
+  return db.connection.findMany({ orderBy: { createdAt: "asc" } });
+}
+
+export async function getConnection(db: Db, id: string): Promise<Connection | null> {
+  return db.connection.findUnique({ where: { id } });
+}
+
+/** The connections of `ids` (those that exist), with their sealed secrets. */
+export async function findConnectionsById(db: Db, ids: string[]): Promise<Connection[]> {
+  return db.connection.findMany({ where: { id: { in: ids } } });
+}
+
+/** What names a connection, never its credentials: of `ids` when given, else of every connection. */
+export async function listConnectionRefs(db: Db, ids?: string[]): Promise<{ id: string; platform: string; name: string }[]> {
+  return db.connection.findMany({ ...(ids && { where: { id: { in: ids } } }), select: { id: true, platform: true, name: true } });
+}
+
+export async function deleteConnection(db: Db, id: string): Promise<void> {
+  await db.connection.delete({ where: { id } });
 }
 
 /**

@@ -1,6 +1,6 @@
 export { LOG_REDACTION } from "./log-redaction";
 export { config, exitUnlessProductionReady, outboundPolicy, redactUrl, seedsDemo, type Config } from "./config";
-export { createPrisma, prisma, type Db } from "./client";
+export { createPrisma, pingDatabase, prisma, type Db } from "./client";
 export { isDatabaseUnavailable } from "./db-errors";
 export { seal, unseal, keyring, parseKeyring, SecretKeyError, type SealedSecret, type Keyring } from "./secrets";
 export * from "../generated/prisma/enums";

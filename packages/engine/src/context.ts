@@ -56,6 +56,11 @@ export interface EngineContext {
   connectorDefaults?: Pick<ConnectionConfig, "timeoutMs" | "maxRetries" | "qps">;
   /** Where connections may send requests, answer size limit (default: QIAO_ALLOW_PRIVATE_TARGETS … from the configuration). */
   outbound?: OutboundPolicy;
+  /**
+   * How long `erp_lookup` answers are cached per connection across runs (default 10 minutes,
+   * QIAO_ERP_LOOKUP_TTL_S in the worker). Staging lookups are cached for the run only.
+   */
+  erpLookupTtlMs?: number;
   /** The clock (CURRENT_TIME of a run's first attempt). */
   now?(): Date;
 }

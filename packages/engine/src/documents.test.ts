@@ -4,10 +4,10 @@
 // commits; a missing customer fails with 金蝶's message; a bill saved but not audited is audited by
 // a retry, with no second Save.
 import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
-import type { Delivery } from "@qiao/simulators";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "./context";
 import { runToEnd, simulate, testContext, type Simulated } from "./testing/harness";
+import { billRows, expectedBills, sum } from "./testing/bills";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("documents");
@@ -20,39 +20,6 @@ afterEach(async () => {
 
 const target = (d: SchemeDefinition) => d.nodes.find((n) => n.type === "target")!.config as Extract<SchemeDefinition["nodes"][number], { type: "target" }>["config"];
 
-/**
- * The deliveries the scheme reads (作废 ones are hidden by default) that have kept lines (qty > 0),
- * with those lines. A delivery whose every line has qty 0 makes no bill: its record fails
- * before any call (FEntity is required), counted in `rowless`.
- */
-function expectedBills(s: Simulated): { code: string; lines: { item: string; qty: number; amount: number }[] }[] & { rowless: number } {
-  const out: { code: string; lines: { item: string; qty: number; amount: number }[] }[] & { rowless: number } = Object.assign([], { rowless: 0 });
-  const store = s.guanyi.state.deliveries;
-  for (let i = 0; i < store.size; i++) {
-    const d: Delivery = store.get(i);
-    if (d.cancel !== 0) continue;
-    if (!d.details.some((l) => l.qty > 0)) {
-      out.rowless++;
-      continue;
-    }
-    out.push({ code: d.code, lines: d.details.filter((l) => l.qty > 0).map((l) => ({ item: l.item_code, qty: l.qty, amount: Number(l.amount) })) });
-  }
-  return out;
-}
-
-/** ExecuteBillQuery on SAL_OUTSTOCK with entry fields: one row per entry row. */
-function billRows(s: Simulated): { billNo: string; material: string; qty: number; amount: number; status: string }[] {
-  const form = s.kingdee.forms.get("SAL_OUTSTOCK")!;
-  const rows: unknown[][] = [];
-  for (let start = 0; ; start += 2000) {
-    const page = form.query({ FormId: "SAL_OUTSTOCK", FieldKeys: "FBillNo,FMaterialID.FNumber,FRealQty,FAllAmount,FDocumentStatus", StartRow: start, Limit: 2000 });
-    rows.push(...page);
-    if (page.length < 2000) break;
-  }
-  return rows.map(([billNo, material, qty, amount, status]) => ({ billNo: String(billNo), material: String(material), qty: Number(qty), amount: Number(amount), status: String(status) }));
-}
-
-const sum = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) * 100) / 100;
 
 async function runScheme(ctx: EngineContext, s: Simulated, schemeId: string) {
   const run = await s.requestRun(schemeId, "manual");
@@ -115,7 +82,10 @@ describe("documents with rows", () => {
   test("a delivery whose customer does not exist fails with 金蝶's message naming it; the others are written", async () => {
     sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 15 });
     const ctx = testContext(t.db);
-    const deliveries = await masterDataThen(ctx, sim);
+    // The customer as a plain template (not a lookup, which would make the record wait): 金蝶 answers.
+    const deliveries = await masterDataThen(ctx, sim, (d) => {
+      target(d).mapping.FCustomerID = "{{shop_code}}";
+    });
     // A shop created after 店铺→客户 ran, and a delivery of it: 金蝶 has no such customer yet.
     sim.guanyi.addShops([{ code: "NEWSHOP", name: "新开的店" }]);
     const sku = sim.guanyi.state.items.get(0).skus[0]!.code;
@@ -137,6 +107,8 @@ describe("documents with rows", () => {
     const deliveries = await masterDataThen(ctx, sim, (d) => {
       target(d).audit = "separate";
       target(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
+      // One warehouse, whose stock the test fills below.
+      target(d).entries.FEntity!.mapping.FStockID = "CK001";
     });
     const expected = expectedBills(sim);
     const first = await runScheme(ctx, sim, deliveries.id);

@@ -3,12 +3,13 @@
 // the failed records (retry runs). Calling it again on an interrupted run resumes from staging; on
 // a finished run it does nothing.
 import { message, render, testRunOptionsSchema } from "@qiao/core";
-import { claimRun, DEFAULT_LEASE_MS, finishRun, isDatabaseUnavailable, requeueRun, waitForOutcomes, type RunModel as Run } from "@qiao/db";
+import { claimRun, clearFinishedWaits, DEFAULT_LEASE_MS, finishRun, isDatabaseUnavailable, releaseWaiting, requeueRun, runCounters, waitForOutcomes, type RunModel as Run } from "@qiao/db";
 import type { EngineContext } from "./context";
 import { AttemptSuperseded, describeError } from "./failure";
 import { RunJournal } from "./journal";
 import { AttemptLease } from "./lease";
 import { loadRun } from "./load-run";
+import { runLookups } from "./lookups";
 import { clockTime, type OutcomesPending } from "./outcomes";
 import { readSource } from "./read-phase";
 import { auditSavedBills } from "./audit-saved";
@@ -57,8 +58,14 @@ async function runPhases(x: RunScope): Promise<PhaseEnd> {
       // Bills saved but not audited are audited, never saved again; the failed records are written.
       await auditSavedBills(x);
       return writePending(x, true);
+    case "dependency":
+      // Released by a dependency's writes: the waiting records are mapped again, nothing is read.
+      if (run.phase === "queued") await releaseWaits(x);
+      return writePending(x, false);
     case "manual":
-    case "schedule": {
+    case "schedule":
+    case "chain": {
+      if (run.phase === "queued") await releaseWaits(x);
       if (run.phase === "queued" || run.phase === "reading") {
         // Writes as it reads; then what is still pending (left by earlier runs) is written too.
         const read = await readSource(x);
@@ -68,6 +75,12 @@ async function runPhases(x: RunScope): Promise<PhaseEnd> {
       return writePending(x, false);
     }
   }
+}
+
+/** The scheme's waiting records become pending, to be mapped again by this run (its first attempt). */
+async function releaseWaits(x: RunScope): Promise<void> {
+  const released = await releaseWaiting(x.db, { ...x.attemptRef, schemeId: x.run.schemeId });
+  if (released > 0) await x.journal.info(message("run.waitingReleased", { released }), { released });
 }
 
 /**
@@ -122,11 +135,14 @@ async function attempt(
   try {
     const loaded = await loadRun(ctx, run, log);
     scope = new RunScope(ctx, run, loaded.plan, loaded.source, loaded.target, journal, clock, lease, loaded.maps);
+    scope.lookups = await runLookups(ctx, loaded);
     end = await runPhases(scope);
     if (end === "done" && writes(run)) {
-      const settled = await settleAndWrite(scope, run.trigger !== "manual" && run.trigger !== "schedule");
+      const settled = await settleAndWrite(scope, run.trigger === "retry" || run.trigger === "test");
       end = settled.end;
       pending = settled.pending ?? pending;
+      // What no longer waits forgets what it waited for (what still waits keeps its `since`).
+      if (scope.lookups) await clearFinishedWaits(ctx.db, run.schemeId);
     }
   } catch (error) {
     if (error instanceof AttemptSuperseded) {
@@ -175,9 +191,10 @@ async function attempt(
     return (await waitForOutcomes(ctx.db, runId, run.attempt, until)) ? { kind: "waiting", runId, until } : { kind: "superseded", runId };
   }
 
-  const counters = await ctx.db.run.findUniqueOrThrow({ where: { id: runId } });
+  const counters = await runCounters(ctx.db, runId);
   // Bills saved but not audited are not done either: partial, as with failures beside writes.
-  const status = counters.failed + counters.saved === 0 ? "succeeded" : counters.written + counters.saved > 0 ? "partial" : "failed";
+  // Records that wait for a dependency are not failures: they go out by themselves later.
+  const status = counters.failed + counters.saved === 0 ? "succeeded" : counters.written + counters.saved + counters.waiting > 0 ? "partial" : "failed";
   const error =
     status === "failed"
       ? message("run.allFailed", { failed: counters.failed })

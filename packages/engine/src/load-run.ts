@@ -2,7 +2,17 @@
 // the connector clients built from the connections (credentials unsealed here, never logged).
 import { compileScheme, message, planValueMaps, type RunPlan } from "@qiao/core";
 import { getConnector as registry, type Connector, type ConnectorLogger, type SourceClient, type TargetClient } from "@qiao/connectors";
-import { connectionCredentials, loadValueMaps, outboundPolicy, SecretKeyError, valueMapNames, type LoadedValueMap, type RunModel as Run } from "@qiao/db";
+import {
+  connectionCredentials,
+  findConnectionsById,
+  findSchemeDefinition,
+  loadValueMaps,
+  outboundPolicy,
+  SecretKeyError,
+  valueMapNames,
+  type LoadedValueMap,
+  type RunModel as Run,
+} from "@qiao/db";
 import { z } from "zod";
 import type { EngineContext, Logger } from "./context";
 import { RunFailure } from "./failure";
@@ -11,6 +21,8 @@ export interface LoadedRun {
   plan: RunPlan;
   source: SourceClient;
   target: TargetClient;
+  /** The target connection's name (for messages). */
+  targetName: string;
   /** The value maps the plan uses, loaded once for the run (see planValueMaps). */
   maps: ReadonlyMap<string, LoadedValueMap>;
 }
@@ -49,14 +61,11 @@ function credentialsOf(row: Parameters<typeof connectionCredentials>[0] & { name
 export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promise<LoadedRun> {
   const db = ctx.db;
   const getConnector = ctx.getConnector ?? registry;
-  const scheme = await db.scheme.findUniqueOrThrow({ where: { id: run.schemeId } });
-  const version = await db.schemeVersion.findUnique({ where: { schemeId_version: { schemeId: run.schemeId, version: run.schemeVersion } } });
-  if (!version && run.schemeVersion !== scheme.currentVersion) {
-    throw new RunFailure(message("run.versionMissing", { version: run.schemeVersion }));
-  }
-  const definition = version?.definition ?? scheme.definition;
+  const saved = await findSchemeDefinition(db, run.schemeId, run.schemeVersion);
+  if (!saved) throw new RunFailure(message("run.versionMissing", { version: run.schemeVersion }));
+  const definition = saved.definition;
   const connectionIds = connectionIdsOf(definition);
-  const rows = await db.connection.findMany({ where: { id: { in: connectionIds } } });
+  const rows = await findConnectionsById(db, connectionIds);
   const connectors = new Map<string, Connector>();
   for (const row of rows) {
     const connector = getConnector(row.platform);
@@ -107,6 +116,7 @@ export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promis
     plan,
     source: src.connector.createSource(src.config),
     target: tgt.connector.createTarget(tgt.config),
+    targetName: tgt.name,
     maps,
   };
 }

@@ -3,17 +3,18 @@
 // the payloads mapped for staging (each record is mapped once). The dataset is never held whole:
 // at most a page and a batch or two are in memory. The scheme's cursor moves only once the read
 // completed.
-import { mapRecord, message, resolveParams } from "@qiao/core";
+import { message, resolveParams, type LookupWait } from "@qiao/core";
 import { completeRead, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
 import { payloadHash, type MappingError } from "./hash";
 import type { PhaseEnd, RunScope } from "./scope";
 import { settleOutcomes } from "./outcomes";
-import { prepare, writeBatches, type PreparedBatch } from "./write-phase";
+import { emptyBatch, prepare, writeBatches, type PreparedBatch } from "./write-phase";
 
-/** A record's mapped payload, its mapping errors and the payload's hash. */
+/** A record's mapped payload, its mapping errors, what it waits for, and the payload's hash. */
 export interface Mapped {
   payload: Record<string, unknown>;
   errors: readonly MappingError[];
+  waits: readonly LookupWait[];
   hash: string;
 }
 
@@ -27,7 +28,8 @@ export interface StageablePage {
   mappedById(sourceId: string): Mapped;
 }
 
-export function stageable(x: RunScope, records: Record<string, unknown>[]): StageablePage {
+/** The page's records, its lookups fetched first (see RunScope.warm), ready to be staged. */
+export async function stageable(x: RunScope, records: Record<string, unknown>[]): Promise<StageablePage> {
   const { plan } = x;
   const byId = new Map<string, StagedRecord>();
   let withoutId = 0;
@@ -43,10 +45,11 @@ export function stageable(x: RunScope, records: Record<string, unknown>[]): Stag
   const index = new Map(staged.map((r, i) => [r.sourceId, i]));
   const cache: (Mapped | undefined)[] = [];
   const vars = x.vars();
+  await x.warm(staged.map((r) => r.data), vars);
   const mapped = (i: number): Mapped =>
     (cache[i] ??= x.clock.timeSync("map", () => {
-      const { payload, errors } = mapRecord(plan.target, staged[i]!.data, vars, plan.timezone, x.maps);
-      return { payload, errors, hash: payloadHash(payload, errors) };
+      const { payload, errors, waits } = x.map(staged[i]!.data, vars);
+      return { payload, errors, waits, hash: payloadHash(payload, errors) };
     }));
   return { staged, withoutId, mapped, mappedById: (sourceId) => mapped(index.get(sourceId)!) };
 }
@@ -147,8 +150,8 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   let pages = 0;
   let fetched = 0;
   let toWrite = 0;
-  let batch: PreparedBatch = { failures: [], sendable: [] };
-  const size = () => batch.failures.length + batch.sendable.length;
+  let batch: PreparedBatch = emptyBatch();
+  const size = () => batch.failures.length + batch.sendable.length + batch.waiting.length;
   const source = x.source.readPages({
     api: plan.source.api.id,
     params,
@@ -173,7 +176,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   for await (const page of x.clock.pages("read", bufferAhead(source, 1))) {
     pages++;
     fetched += page.records.length;
-    const mappedPage = stageable(x, page.records);
+    const mappedPage = await stageable(x, page.records);
     const { staged, withoutId } = mappedPage;
     counts.fetched += page.records.length;
     // The counters so far go with this page's staging statement when they are due; the run it
@@ -227,7 +230,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
       prepare(batch, record, mappedPage.mappedById(record.sourceId));
       if (size() >= batchSize) {
         yield batch;
-        batch = { failures: [], sendable: [] };
+        batch = emptyBatch();
       }
     }
     const stop = x.interruption();

@@ -1,6 +1,6 @@
 // Retry: the failed records of one run (or of the whole scheme) are mapped again from their staged
 // data with the run's (current) scheme version and handed to the write phase; the source is not read.
-import { mapRecord, message, retryRunOptionsSchema } from "@qiao/core";
+import { message, retryRunOptionsSchema } from "@qiao/core";
 import { assignFailedToRun, failedRecords } from "@qiao/db";
 import { RunFailure } from "./failure";
 import { payloadHash } from "./hash";
@@ -9,7 +9,7 @@ import type { RunScope } from "./scope";
 const CHUNK = 500;
 
 export async function prepareRetry(x: RunScope): Promise<number> {
-  const { plan, run } = x;
+  const { run } = x;
   const options = retryRunOptionsSchema.parse(run.options ?? {});
   const scope = options.scope ?? (run.retryOfId ? "run" : "scheme");
   if (scope === "run" && !run.retryOfId) {
@@ -29,8 +29,9 @@ export async function prepareRetry(x: RunScope): Promise<number> {
     });
     if (rows.length === 0) break;
     afterId = rows[rows.length - 1]!.id;
+    await x.warm(rows.map((r) => r.data), vars);
     const records = rows.map((row) => {
-      const { payload, errors } = mapRecord(plan.target, row.data, vars, plan.timezone, x.maps);
+      const { payload, errors } = x.map(row.data, vars);
       return { id: row.id, hash: payloadHash(payload, errors) };
     });
     prepared += await assignFailedToRun(x.db, { schemeId: run.schemeId, runId: run.id, records });

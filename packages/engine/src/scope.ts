@@ -1,12 +1,13 @@
 // The state one attempt of a run shares between its phases.
 import { hash } from "node:crypto";
-import { stableStringify, type RunPlan, type TemplateVars } from "@qiao/core";
+import { mapRecord, stableStringify, type MappedRecord, type RunPlan, type TemplateVars } from "@qiao/core";
 import type { SourceClient, TargetClient } from "@qiao/connectors";
 import { reportProgress, type Db, type LoadedValueMap, type RunModel as Run, type RunProgress } from "@qiao/db";
 import { DEFAULT_UNKNOWN_OUTCOME_WAIT_MS, type EngineContext } from "./context";
 import { AttemptSuperseded } from "./failure";
 import type { RunJournal } from "./journal";
 import type { AttemptLease } from "./lease";
+import type { RunLookups } from "./lookups";
 import type { PhaseClock } from "./timings";
 
 /** How a phase ended: ran to completion, or stopped at a batch boundary. */
@@ -16,6 +17,8 @@ export class RunScope {
   private cancelRequested = false;
   /** Batches this attempt has sent so far (the numbers of its log's batch lines continue across phases). */
   batchesSent = 0;
+  /** The run's lookup cache, when the plan's templates use `lookup` or `erp_lookup` (./lookups.ts). */
+  lookups: RunLookups | undefined;
 
   constructor(
     readonly ctx: EngineContext,
@@ -92,6 +95,17 @@ export class RunScope {
       );
     }
     return this.key;
+  }
+
+  /** One record mapped with the plan, the run's value maps and its lookup cache (see `warm`). */
+  map(record: unknown, vars: TemplateVars): MappedRecord {
+    return mapRecord(this.plan.target, record, vars, this.plan.timezone, this.maps, this.lookups);
+  }
+
+  /** Before records are mapped: fetches what their lookups need (nothing when the plan has none). */
+  async warm(records: readonly unknown[], vars: TemplateVars): Promise<void> {
+    const lookups = this.lookups;
+    if (lookups && records.length > 0) await this.clock.time("lookup", () => lookups.warm(this.plan, records, vars, this.maps));
   }
 
   /** CURRENT_TIME and LAST_SYNC_TIME are the window fixed at the run's first attempt. */

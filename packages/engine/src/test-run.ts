@@ -1,7 +1,7 @@
 // Test run (dry run): the first records (a page, or as many pages as the sample and `writeCount`
 // need), mapped, stored in Run.result with the exact payloads; nothing is written unless
 // `writeCount` asks for the first N records to be written for real.
-import { mapRecord, message, resolveParams, TEST_RUN_LIMITS, testRunOptionsSchema } from "@qiao/core";
+import { message, resolveParams, TEST_RUN_LIMITS, testRunOptionsSchema, type LookupWait } from "@qiao/core";
 import type { SourcePage, WriteRequest } from "@qiao/connectors";
 import { assignPendingToRun, saveRunResult, stagePage } from "@qiao/db";
 import type { MappingError } from "./hash";
@@ -18,6 +18,11 @@ export interface TestRunRecord {
   /** The record as the target would receive it (null: mapping errors, or no connector preview). */
   wire: unknown;
   errors: MappingError[];
+  /**
+   * Fields whose `lookup` found nothing yet: a run would keep the record waiting (等待依赖) for
+   * that scheme to write that key. Absent when nothing waits. Looked-up values are in `payload`.
+   */
+  waits?: LookupWait[];
 }
 
 export interface TestRunResult {
@@ -69,11 +74,13 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   );
   const fetched = page.records;
   const vars = x.vars();
-  const records: TestRunRecord[] = fetched.slice(0, sampleSize).map((source) => {
-    const { payload, errors } = mapRecord(plan.target, source, vars, plan.timezone, x.maps);
-    return { sourceId: String(source[plan.source.idField] ?? ""), source, payload, wire: null, errors };
+  const sampled = fetched.slice(0, sampleSize);
+  await x.warm(sampled, vars);
+  const records: TestRunRecord[] = sampled.map((source) => {
+    const { payload, errors, waits } = x.map(source, vars);
+    return { sourceId: String(source[plan.source.idField] ?? ""), source, payload, wire: null, errors, ...(waits.length > 0 && { waits }) };
   });
-  const cleanRecords = records.filter((r) => r.errors.length === 0);
+  const cleanRecords = records.filter((r) => r.errors.length === 0 && !r.waits);
   const clean = cleanRecords.map((r) => r.payload);
   const target = x.target;
   const request: WriteRequest = {
@@ -109,7 +116,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   );
   if (writeCount === 0) return "done";
 
-  const sample = stageable(x, fetched.slice(0, writeCount));
+  const sample = await stageable(x, fetched.slice(0, writeCount));
   const { staged } = sample;
   const stagedResult = await stagePage(x.db, {
     schemeId: run.schemeId,

@@ -5,9 +5,9 @@
  * read: source calls · map: mapping and hashing · stage: staging upserts · write: target calls
  * (lookups included) · protocol: the write protocol's statements (pending records, marking
  * `sending`, recording outcomes) · journal: the run's counters (its log lines are stored in the
- * background, see ./journal.ts).
+ * background, see ./journal.ts) · lookup: fetching what `lookup` / `erp_lookup` need (./lookups.ts).
  */
-export const PHASES = ["read", "map", "stage", "write", "protocol", "journal"] as const;
+export const PHASES = ["read", "map", "stage", "write", "protocol", "journal", "lookup"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export class PhaseClock {

@@ -3,17 +3,19 @@
 // target-sized batches, each marked `sending` (with its batch id) before the call and written /
 // failed / unknown after the answer. Every mark and outcome write is fenced by the attempt.
 import { randomUUID } from "node:crypto";
-import { mapRecord, message } from "@qiao/core";
+import { message, type LookupWait } from "@qiao/core";
 import { isConnectorError, type WriteOutcome } from "@qiao/connectors";
 import {
   markSending,
   nextPendingRecords,
   recordMappingFailures,
+  recordWaiting,
   recordWriteResults,
   releaseSending,
   renewLease,
   runFence,
   type MappingFailure,
+  type WaitingRecordInput,
   type WriteResult,
 } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
@@ -36,10 +38,29 @@ export interface Sendable {
   hash: string;
 }
 
-/** A batch of pending records, mapped (not yet marked): those to send and the mapping failures. */
+/** A record whose lookups found nothing yet (it waits: 等待依赖), with its mapped payload so far. */
+export interface Waiting {
+  record: { id: bigint; sourceId: string };
+  payload: Record<string, unknown>;
+  hash: string;
+  waits: readonly LookupWait[];
+}
+
+/** A batch of pending records, mapped (not yet marked): those to send, the mapping failures, those that wait. */
 export interface PreparedBatch {
   failures: MappingFailure[];
   sendable: Sendable[];
+  waiting: Waiting[];
+}
+
+export const emptyBatch = (): PreparedBatch => ({ failures: [], sendable: [], waiting: [] });
+
+/** Why a record waits, as its RunRecord and staging row say it (the first field that waits). */
+export function waitReason(waits: readonly LookupWait[]): string {
+  const w = waits[0]!;
+  const more = waits.length > 1 ? `（另有 ${waits.length - 1} 个字段也在等待）` : "";
+  const moreEn = waits.length > 1 ? ` (and ${waits.length - 1} more fields)` : "";
+  return `等待依赖：方案 “${w.scheme}” 尚未写入 “${w.key}”（字段 ${w.field}）${more}，写入后自动发送 / Waiting for the scheme "${w.scheme}" to write "${w.key}" (field ${w.field})${moreEn}; sent by itself once it is written`;
 }
 
 /** A prepared batch with its number in the run's log. */
@@ -54,15 +75,19 @@ interface MarkedBatch {
   toSend: Sendable[];
   failed: number;
   firstError: string | undefined;
+  waiting: number;
+  firstWait: string | undefined;
 }
 
-/** Sorts one mapped record into a batch: a payload to send, or a mapping failure. */
+/** Sorts one mapped record into a batch: a payload to send, a mapping failure, or a record that waits. */
 export function prepare(
   batch: PreparedBatch,
   record: { id: bigint; sourceId: string },
-  mapped: { payload: Record<string, unknown>; errors: readonly { field: string; message: string }[]; hash: string },
+  mapped: { payload: Record<string, unknown>; errors: readonly { field: string; message: string }[]; waits: readonly LookupWait[]; hash: string },
 ): void {
-  if (mapped.errors.length > 0) {
+  if (mapped.errors.length === 0 && mapped.waits.length > 0) {
+    batch.waiting.push({ record, payload: mapped.payload, hash: mapped.hash, waits: mapped.waits });
+  } else if (mapped.errors.length > 0) {
     batch.failures.push({
       id: record.id,
       sourceId: record.sourceId,
@@ -92,10 +117,11 @@ async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator
     if (rows.length === 0) return;
     afterId = rows[rows.length - 1]!.id;
     const vars = x.vars();
-    const batch: PreparedBatch = { failures: [], sendable: [] };
+    const batch = emptyBatch();
+    await x.warm(rows.map((r) => r.data), vars);
     for (const row of rows) {
       const mapped = x.clock.timeSync("map", () => {
-        const m = mapRecord(plan.target, row.data, vars, plan.timezone, x.maps);
+        const m = x.map(row.data, vars);
         return { ...m, hash: payloadHash(m.payload, m.errors) };
       });
       prepare(batch, row, mapped);
@@ -133,7 +159,28 @@ async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedBatch | 
     toSend = batch.sendable.filter((s) => marked.has(s.record.id));
   }
   const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { ...x.attemptRef, failures: batch.failures }));
-  return { batchNo: batch.batchNo, batchId, toSend, failed, firstError: batch.failures[0]?.error };
+  const waiting = await recordWaits(x, batch.waiting);
+  return { batchNo: batch.batchNo, batchId, toSend, failed, firstError: batch.failures[0]?.error, waiting, firstWait: batch.waiting[0] && waitReason(batch.waiting[0].waits).split(" / ")[0] };
+}
+
+/** Records that wait: `waiting`, with what for (scheme ids resolved by the run's lookups). Fenced. */
+async function recordWaits(x: RunScope, waiting: Waiting[]): Promise<number> {
+  if (waiting.length === 0) return 0;
+  const lookups = x.lookups!;
+  const records: WaitingRecordInput[] = waiting.map((w) => {
+    // One row per scheme waited for: its first key.
+    const perScheme = new Map<string, LookupWait>();
+    for (const wait of w.waits) if (!perScheme.has(wait.scheme)) perScheme.set(wait.scheme, wait);
+    return {
+      id: w.record.id,
+      sourceId: w.record.sourceId,
+      hash: w.hash,
+      payload: w.payload,
+      reason: waitReason(w.waits),
+      waits: [...perScheme.values()].map((wait) => ({ schemeId: lookups.schemeId(wait.scheme), scheme: wait.scheme, key: wait.key, field: wait.field })),
+    };
+  });
+  return x.clock.time("protocol", () => recordWaiting(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, records }));
 }
 
 /**
@@ -178,6 +225,7 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
   let written = 0;
   let unknown = 0;
   let saved = 0;
+  const { waiting, firstWait } = batch;
   let firstError = batch.firstError;
   if (batch.toSend.length > 0) {
     const byIndex = new Map(outcomes.map((o) => [o.index, o]));
@@ -218,8 +266,8 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
   }
   const checkAt = unknown > 0 ? clockTime(new Date(Date.now() + x.unknownWaitMs), x.plan.timezone) : "";
   await journal[failed + unknown + saved > 0 ? "warn" : "info"](
-    message("write.batch", { batch: batch.batchNo, written, failed, unknown, saved, firstError: String(firstError), checkAt }),
-    { batch: batch.batchNo, written, failed, unknown, saved },
+    message("write.batch", { batch: batch.batchNo, written, failed, unknown, saved, firstError: String(firstError), checkAt, ...(waiting > 0 && { waiting, firstWait: firstWait ?? "" }) }),
+    { batch: batch.batchNo, written, failed, unknown, saved, ...(waiting > 0 && { waiting }) },
   );
 }
 

@@ -161,6 +161,15 @@ export class BaseData {
     return [...(this.catalogs.get(kind) ?? [])];
   }
 
+  /** Admin: removes the entries with these numbers; returns how many existed. */
+  remove(kind: CatalogKind, numbers: string[]): number {
+    const list = this.catalogs.get(kind)!;
+    const gone = new Set(numbers);
+    const kept = list.filter((e) => !gone.has(e.number));
+    this.catalogs.set(kind, kept);
+    return list.length - kept.length;
+  }
+
   /** Admin: adds entries, or renames existing ones of the same number. */
   add(kind: CatalogKind, items: { number: string; name: string }[]): BaseDataEntry[] {
     const list = this.catalogs.get(kind)!;

@@ -4,7 +4,7 @@
 // Unknown keys: `元数据中标识为X的字段不存在` [K15], MsgCode 9.
 import type { BaseData } from "./base-data";
 import type { DocRecord, DocumentStore } from "./documents";
-import { FilterError, parseFilterString } from "./filter";
+import { FilterError, parseFilterString, type ParsedFilter } from "./filter";
 import { fieldKeyResolver, MSG, refNumber } from "./form-spec";
 
 export interface QueryArgs {
@@ -52,6 +52,40 @@ export function pageOf<T>(rows: T[], args: QueryArgs): T[] {
   return limited.slice(start, start + limit);
 }
 
+/** `FieldKeys` ("FNumber,FName") as a list; empty is refused as Kingdee does. */
+export function fieldKeysOf(args: QueryArgs): string[] {
+  const keys = String(args.FieldKeys ?? "")
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
+  if (keys.length === 0) throw new QueryError("FieldKeys 不能为空。", MSG.badParameter);
+  return keys;
+}
+
+/** `FilterString` in either form; one it cannot parse is a bad parameter. */
+export function filterOf(args: QueryArgs): ParsedFilter {
+  try {
+    return parseFilterString(args.FilterString);
+  } catch (e) {
+    if (e instanceof FilterError) throw new QueryError(e.message, MSG.badParameter);
+    throw e;
+  }
+}
+
+/** `OrderString` ("FNumber desc, FName") as keys with a direction (1 asc, -1 desc). */
+export function orderOf(args: QueryArgs): { key: string; sign: 1 | -1 }[] {
+  return String(args.OrderString ?? "")
+    .split(",")
+    .map((part) => part.trim().split(/\s+/))
+    .filter(([key]) => key)
+    .map(([key = "", direction = "asc"]) => ({ key, sign: direction.toLowerCase() === "desc" ? -1 : 1 }));
+}
+
+/** Numbers by value, everything else as text. */
+export function compareCells(x: unknown, y: unknown): number {
+  return typeof x === "number" && typeof y === "number" ? x - y : String(x ?? "").localeCompare(String(y ?? ""));
+}
+
 export function queryDocuments(store: DocumentStore, baseData: BaseData, args: QueryArgs): unknown[][] {
   const { spec } = store;
   const resolve = fieldKeyResolver([spec.idKey, ...SYSTEM_COLUMNS, ...Object.keys(spec.fields)]);
@@ -83,25 +117,10 @@ export function queryDocuments(store: DocumentStore, baseData: BaseData, args: Q
     };
   };
 
-  const keys = String(args.FieldKeys ?? "")
-    .split(",")
-    .map((k) => k.trim())
-    .filter(Boolean);
-  if (keys.length === 0) throw new QueryError("FieldKeys 不能为空。", MSG.badParameter);
-  const columns = keys.map(column);
-  let filter;
-  try {
-    filter = parseFilterString(args.FilterString);
-  } catch (e) {
-    if (e instanceof FilterError) throw new QueryError(e.message, MSG.badParameter);
-    throw e;
-  }
+  const columns = fieldKeysOf(args).map(column);
+  const filter = filterOf(args);
   const filterColumns = new Map(filter.fields.map((f) => [f, column(f)]));
-  const order = String(args.OrderString ?? "")
-    .split(",")
-    .map((part) => part.trim().split(/\s+/))
-    .filter(([key]) => key)
-    .map(([key = "", direction = "asc"]) => ({ column: column(key), sign: direction.toLowerCase() === "desc" ? -1 : 1 }));
+  const order = orderOf(args).map(({ key, sign }) => ({ column: column(key), sign }));
   const perEntry = [...columns, ...filterColumns.values(), ...order.map((o) => o.column)].some((c) => c.entry);
 
   // A lone `FBillNo in (…)` / `FID = …` reads the index instead of every record (the connector's lookups).
@@ -118,9 +137,7 @@ export function queryDocuments(store: DocumentStore, baseData: BaseData, args: Q
   if (order.length > 0) {
     rows = rows.sort((a, b) => {
       for (const { column: c, sign } of order) {
-        const x = c.read(...a);
-        const y = c.read(...b);
-        const d = typeof x === "number" && typeof y === "number" ? x - y : String(x ?? "").localeCompare(String(y ?? ""));
+        const d = compareCells(c.read(...a), c.read(...b));
         if (d !== 0) return sign * d;
       }
       return 0;

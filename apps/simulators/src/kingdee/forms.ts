@@ -1,8 +1,10 @@
-// The form registry: BD_Customer, BD_MATERIAL and SAL_OUTSTOCK behind one interface, so the
+// The form registry: BD_Customer, BD_MATERIAL, SAL_OUTSTOCK and the read-only base-data forms
+// BD_STOCK and BD_UNIT (./base-data-forms.ts) behind one interface, so the
 // services (Save/BatchSave, ExecuteBillQuery, View, Submit, Audit) and the admin API treat them
 // alike. Form ids are matched case-insensitively (`BD_Material` for Save, `BD_MATERIAL` for queries
 // in Kingdee's own demo [K2]).
 import { BaseData } from "./base-data";
+import { catalogForms } from "./base-data-forms";
 import { CustomerStore, type Customer } from "./customers";
 import { queryDocuments, type QueryArgs } from "./document-query";
 import { DocumentStore, operateOn, type DocumentSaveOptions, type Operation, type OperationTarget } from "./documents";
@@ -125,7 +127,7 @@ export class FormRegistry {
     this.materials = new DocumentStore(materialSpec(options.materialRequired), this.baseData);
     const outstock = outstockSpec(options.outstockRequired);
     this.outstock = new DocumentStore(outstock, this.baseData, this.stock.outbound(outstock.name, this.baseData));
-    this.forms = [customerForm(this.customers), documentForm(this.materials, this.baseData), documentForm(this.outstock, this.baseData)];
+    this.forms = [customerForm(this.customers), documentForm(this.materials, this.baseData), documentForm(this.outstock, this.baseData), ...catalogForms(this.baseData)];
   }
 
   get(formId: string): Form | undefined {

@@ -1,7 +1,7 @@
 // The 金蝶云星空 WebAPI from the server's side (shared/protocols/kingdee.md and
 // kingdee-documents.md): AuthService and DynamicFormService under /k3cloud/, sessions by cookie,
 // both body shapes, fault injection, and an admin/inspection API under /__admin/. The forms
-// (BD_Customer, BD_MATERIAL, SAL_OUTSTOCK) live in ./forms.ts, the services in ./services.ts,
+// (BD_Customer, BD_MATERIAL, SAL_OUTSTOCK, and base data BD_STOCK / BD_UNIT) live in ./forms.ts, the services in ./services.ts,
 // sessions in ./sessions.ts, the admin API in ./admin.ts. Written from the protocol docs, sharing no
 // code with the connector.
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -37,6 +37,11 @@ export interface KingdeeSimStats {
   forms: Record<string, FormStats>;
   /** Calls per service method (ValidateUser, BatchSave …), faulted ones included. */
   calls: Record<string, number>;
+  /**
+   * ExecuteBillQuery calls per form id (BD_STOCK, BD_Customer …, in the form's own spelling) that
+   * reached the form: not those faulted before it or naming an unknown form (those are in `calls`).
+   */
+  queries: Record<string, number>;
   logins: number;
   loginFailures: number;
   /** Create attempts of a number that already existed, summed over the forms. */
@@ -86,7 +91,9 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
     openingStock: options.openingStock ?? 0,
   });
   const sessions = new Sessions(accounts, sessionTtlMs);
-  const services = formServices(forms);
+  const services = formServices(forms, (formId) => {
+    counters.queries[formId] = (counters.queries[formId] ?? 0) + 1;
+  });
   let faults: KingdeeFaults = { ...NO_FAULTS, ...options.faults };
   let queue: QueuedFault[] = [];
   let random = seededRandom(seed);
@@ -96,6 +103,7 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
   function freshCounters() {
     return {
       calls: {} as Record<string, number>,
+      queries: {} as Record<string, number>,
       authenticatedCalls: 0,
       injectedErrors: 0,
       saves: 0,
@@ -202,6 +210,7 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
       customers: forms.customers.size,
       forms: perForm,
       calls: { ...counters.calls },
+      queries: { ...counters.queries },
       logins: sessions.logins,
       loginFailures: sessions.loginFailures,
       duplicateAttempts: Object.values(perForm).reduce((sum, f) => sum + f.duplicateAttempts, 0),

@@ -12,7 +12,8 @@ type Data = Record<string, unknown>;
 
 const stringList = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
-export function formServices(forms: FormRegistry) {
+/** `queried` is told the form id of every ExecuteBillQuery that named a form the simulator has. */
+export function formServices(forms: FormRegistry, queried: (formId: string) => void = () => undefined) {
   const unknownForm = (formId: string) => `业务对象“${formId}”不存在（模拟器只有 ${forms.ids.join("、")}）。`;
 
   /** `[formid, data]` in either body shape; `data` may be an object or a JSON string. */
@@ -89,6 +90,7 @@ export function formServices(forms: FormRegistry) {
     const formId = String(named(data as Data, "FormId") ?? "");
     const form = forms.get(formId);
     if (!form) return failure("ExecuteBillQuery", unknownForm(formId), MSG.emptyFormId);
+    queried(form.formId);
     try {
       return json(form.query(data as Data));
     } catch (e) {

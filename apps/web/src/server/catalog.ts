@@ -2,7 +2,7 @@
 // metadata (its credentials validator stays on the server) and the compile context of the saved
 // connections.
 import { connectors, type ConnectorMeta } from "@qiao/connectors";
-import { valueMapNames, type Db } from "@qiao/db";
+import { listConnectionRefs, valueMapNames, type Db } from "@qiao/db";
 
 export function connectorMetaList(): ConnectorMeta[] {
   return Object.values(connectors).map((c) => c.meta);
@@ -17,7 +17,7 @@ export function connectorMetas(): Map<string, ConnectorMeta> {
  * value maps' names (a `map('名称')` naming none of them is refused at save).
  */
 export async function compileContext(db: Db) {
-  const [rows, valueMaps] = await Promise.all([db.connection.findMany({ select: { id: true, platform: true, name: true } }), valueMapNames(db)]);
+  const [rows, valueMaps] = await Promise.all([listConnectionRefs(db), valueMapNames(db)]);
   return {
     connections: new Map(rows.map((c) => [c.id, { platform: c.platform, name: c.name }])),
     connectors: connectorMetas(),

@@ -12,12 +12,12 @@ import {
   type Connector,
   type Resolve,
 } from "@qiao/connectors";
-import { outboundPolicy, storedSecrets, type Db } from "@qiao/db";
+import { getConnection, listSchemeDefinitions, outboundPolicy, storedSecrets, type ConnectionModel, type Db } from "@qiao/db";
 import type { z } from "zod";
 import type { ConnectionDto, connectionTestResultSchema } from "@/lib/api/schemas";
 import { ApiError, notFound } from "./errors";
 
-type ConnectionRow = Awaited<ReturnType<Db["connection"]["findUniqueOrThrow"]>>;
+type ConnectionRow = ConnectionModel;
 type Credentials = Record<string, unknown>;
 
 export function connectorOf(platform: string): Connector {
@@ -85,14 +85,14 @@ export async function checkBaseUrl(baseUrl: string, resolve: Resolve = systemRes
 }
 
 export async function findConnection(db: Db, id: string): Promise<ConnectionRow> {
-  const row = await db.connection.findUnique({ where: { id } });
+  const row = await getConnection(db, id);
   if (!row) throw notFound("连接");
   return row;
 }
 
 /** Schemes whose definition refers to each connection id. */
 export async function connectionUsage(db: Db): Promise<Map<string, { id: string; name: string }[]>> {
-  const schemes = await db.scheme.findMany({ select: { id: true, name: true, definition: true }, orderBy: { name: "asc" } });
+  const schemes = await listSchemeDefinitions(db);
   const usage = new Map<string, { id: string; name: string }[]>();
   for (const s of schemes) {
     const nodes = (s.definition as { nodes?: { config?: { connectionId?: unknown } }[] }).nodes ?? [];

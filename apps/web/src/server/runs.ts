@@ -1,13 +1,11 @@
 // Runs as the API shows them: the row's counters and timings, the scheme's name, and for the run
 // page a records-per-second series from the run's counter changes (run_write_stats).
 import { render, storedMessage, type Locale } from "@qiao/core";
-import { runWriteSeries, type Db, type RunModel as Run } from "@qiao/db";
+import { findRunWithSchemeName, runWriteSeries, type Db, type RunModel as Run, type RunWithSchemeName } from "@qiao/db";
 import type { RunDetailDto, RunDto } from "@/lib/api/schemas";
 import { notFound } from "./errors";
 
-type RunRow = Run & { scheme: { name: string } };
-
-export const runInclude = { scheme: { select: { name: true } } } as const;
+type RunRow = RunWithSchemeName;
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -59,7 +57,7 @@ export function runDto(row: RunRow, locale: Locale, now = Date.now()): RunDto {
 }
 
 export async function findRun(db: Db, id: string): Promise<RunRow> {
-  const row = await db.run.findUnique({ where: { id }, include: runInclude });
+  const row = await findRunWithSchemeName(db, id);
   if (!row) throw notFound("运行记录");
   return row;
 }

@@ -3,7 +3,7 @@
 // same platform and name, else the only connection of that platform. Value maps travel whole, by
 // name: an import creates those missing here and keeps (unchanged) those that exist by that name.
 import { compileScheme, definitionValueMaps, type SchemeDefinition } from "@qiao/core";
-import { createValueMap, deleteValueMap, findValueMapsByName, type Db } from "@qiao/db";
+import { createValueMap, deleteValueMap, findValueMapsByName, listConnectionRefs, type Db } from "@qiao/db";
 import { SCHEME_EXPORT_FORMAT, type SchemeExportDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
 import { ApiError } from "./errors";
@@ -14,7 +14,7 @@ export async function exportScheme(
 ): Promise<SchemeExportDto> {
   const definition = scheme.definition as SchemeDefinition;
   const ids = [...new Set(definition.nodes.map((n) => n.config.connectionId).filter(Boolean))];
-  const connections = await db.connection.findMany({ where: { id: { in: ids } }, select: { id: true, platform: true, name: true } });
+  const connections = await listConnectionRefs(db, ids);
   const valueMaps = await findValueMapsByName(db, definitionValueMaps(definition));
   return {
     format: SCHEME_EXPORT_FORMAT,
@@ -58,7 +58,7 @@ export async function importWithValueMaps<T>(
 }
 
 export async function bindConnections(db: Db, file: SchemeExportDto): Promise<SchemeDefinition> {
-  const local = await db.connection.findMany({ select: { id: true, platform: true, name: true } });
+  const local = await listConnectionRefs(db);
   const bound = new Map<string, string>();
   for (const ref of file.connections) {
     const match =

@@ -2,25 +2,27 @@
 // version), the schedule kept in step with BullMQ, and the list's summary of each scheme.
 import { compileScheme, type Locale, type SchemeDefinition } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
-import type { Db, SchemeModel } from "@qiao/db";
+import {
+  findSchemeWithLastRun,
+  insertScheme,
+  insertSchemeVersion,
+  listConnectionRefs,
+  switchSchemeSchedule,
+  type Db,
+  type SchemeInput,
+  type SchemeModel,
+  type SchemeWithLastRun,
+} from "@qiao/db";
 import { syncSchemeSchedule } from "@qiao/jobs";
 import type { ApiIssue, SchemeDto, SchemeSummaryDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
 import { ApiError, notFound } from "./errors";
 import { logger } from "./logger";
 import { runQueue } from "./queue";
-import { runDto, runInclude } from "./runs";
+import { runDto } from "./runs";
 
-type LastRun = Parameters<typeof runDto>[0];
-type SchemeWithRun = SchemeModel & { runs: LastRun[] };
-
-/** The latest run that was not a test (tests write nothing, so they say nothing of the sync). */
-export const lastRunInclude = {
-  runs: { where: { trigger: { not: "test" as const } }, orderBy: { createdAt: "desc" as const }, take: 1, include: runInclude },
-};
-
-export async function findScheme(db: Db, id: string): Promise<SchemeWithRun> {
-  const row = await db.scheme.findUnique({ where: { id }, include: lastRunInclude });
+export async function findScheme(db: Db, id: string): Promise<SchemeWithLastRun> {
+  const row = await findSchemeWithLastRun(db, id);
   if (!row) throw notFound("集成方案");
   return row;
 }
@@ -52,15 +54,6 @@ export async function assertValid(db: Db, definition: SchemeDefinition): Promise
   }
 }
 
-/** The columns the list and the scheduler read, derived from the definition. */
-export function scheduleColumns(definition: SchemeDefinition) {
-  return {
-    cron: definition.schedule?.cron ?? null,
-    timezone: definition.timezone,
-    enabled: definition.schedule?.enabled ?? false,
-  };
-}
-
 /** Upserts or removes the scheme's BullMQ job scheduler; the DB row is already saved. */
 export async function syncSchedule(scheme: SchemeModel): Promise<void> {
   try {
@@ -71,26 +64,9 @@ export async function syncSchedule(scheme: SchemeModel): Promise<void> {
   }
 }
 
-export interface SaveInput {
-  name: string;
-  description: string;
-  definition: SchemeDefinition;
-}
-
-export async function createScheme(db: Db, input: SaveInput, userId: string): Promise<SchemeWithRun> {
+export async function createScheme(db: Db, input: SchemeInput, userId: string): Promise<SchemeWithLastRun> {
   await assertValid(db, input.definition);
-  const row = await db.scheme.create({
-    data: {
-      name: input.name,
-      description: input.description,
-      definition: input.definition as object,
-      ...scheduleColumns(input.definition),
-      currentVersion: 1,
-      createdById: userId,
-      versions: { create: { version: 1, definition: input.definition as object, createdById: userId } },
-    },
-    include: lastRunInclude,
-  });
+  const row = await insertScheme(db, input, userId);
   await syncSchedule(row);
   return row;
 }
@@ -99,41 +75,22 @@ export async function createScheme(db: Db, input: SaveInput, userId: string): Pr
 export async function saveSchemeVersion(
   db: Db,
   id: string,
-  input: Partial<SaveInput> & { definition: SchemeDefinition },
+  input: Partial<SchemeInput> & { definition: SchemeDefinition },
   userId: string,
-): Promise<SchemeWithRun> {
+): Promise<SchemeWithLastRun> {
   await assertValid(db, input.definition);
-  const row = await db.$transaction(async (tx) => {
-    const bumped = await tx.scheme.update({
-      where: { id },
-      data: {
-        ...(input.name !== undefined && { name: input.name }),
-        ...(input.description !== undefined && { description: input.description }),
-        definition: input.definition as object,
-        ...scheduleColumns(input.definition),
-        currentVersion: { increment: 1 },
-      },
-    });
-    await tx.schemeVersion.create({
-      data: { schemeId: id, version: bumped.currentVersion, definition: input.definition as object, createdById: userId },
-    });
-    return tx.scheme.findUniqueOrThrow({ where: { id }, include: lastRunInclude });
-  });
+  const row = await insertSchemeVersion(db, id, input, userId);
   await syncSchedule(row);
   return row;
 }
 
 /** The list's switch: turns the schedule on or off without a new version of the mapping. */
-export async function setSchemeEnabled(db: Db, scheme: SchemeModel, enabled: boolean): Promise<SchemeWithRun> {
+export async function setSchemeEnabled(db: Db, scheme: SchemeModel, enabled: boolean): Promise<SchemeWithLastRun> {
   const definition = scheme.definition as SchemeDefinition;
   if (!definition.schedule) {
     throw new ApiError("conflict", "该方案没有设置定时调度，无需启用：请在编辑器的方案设置里填写定时表达式");
   }
-  const row = await db.scheme.update({
-    where: { id: scheme.id },
-    data: { enabled, definition: { ...definition, schedule: { ...definition.schedule, enabled } } as object },
-    include: lastRunInclude,
-  });
+  const row = await switchSchemeSchedule(db, scheme.id, definition, enabled);
   await syncSchedule(row);
   return row;
 }
@@ -155,7 +112,7 @@ function endOf(definition: SchemeDefinition, type: "source" | "target", connecti
   };
 }
 
-export function schemeSummaryDto(row: SchemeWithRun, connections: Map<string, string>, locale: Locale): SchemeSummaryDto {
+export function schemeSummaryDto(row: SchemeWithLastRun, connections: Map<string, string>, locale: Locale): SchemeSummaryDto {
   const definition = row.definition as SchemeDefinition;
   const lastRun = row.runs[0];
   return {
@@ -174,11 +131,11 @@ export function schemeSummaryDto(row: SchemeWithRun, connections: Map<string, st
   };
 }
 
-export function schemeDto(row: SchemeWithRun, connections: Map<string, string>, locale: Locale): SchemeDto {
+export function schemeDto(row: SchemeWithLastRun, connections: Map<string, string>, locale: Locale): SchemeDto {
   return { ...schemeSummaryDto(row, connections, locale), definition: row.definition as SchemeDefinition };
 }
 
 export async function connectionNames(db: Db): Promise<Map<string, string>> {
-  const rows = await db.connection.findMany({ select: { id: true, name: true } });
+  const rows = await listConnectionRefs(db);
   return new Map(rows.map((r) => [r.id, r.name]));
 }

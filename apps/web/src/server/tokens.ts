@@ -1,12 +1,10 @@
 import { hasRole, type Role } from "@qiao/core";
-import type { ApiTokenModel, Db } from "@qiao/db";
+import { findApiTokenWithOwner, type ApiTokenWithOwner, type Db } from "@qiao/db";
 import type { ApiTokenDto } from "@/lib/api/schemas";
 import type { Principal } from "./api";
 import { ApiError, notFound } from "./errors";
 
-export const tokenOwner = { user: { select: { id: true, email: true } } } as const;
-
-export function apiTokenDto(row: ApiTokenModel & { user: { id: string; email: string } }): ApiTokenDto {
+export function apiTokenDto(row: ApiTokenWithOwner): ApiTokenDto {
   return {
     id: row.id,
     name: row.name,
@@ -33,7 +31,7 @@ export function tokenRoleFor(principal: Principal, asked: Role | undefined): Rol
 
 /** A token the principal may manage: their own, or anyone's for an admin. */
 export async function findManagedToken(db: Db, principal: Principal, id: string) {
-  const row = await db.apiToken.findUnique({ where: { id }, include: tokenOwner });
+  const row = await findApiTokenWithOwner(db, id);
   if (!row || (row.userId !== principal.userId && principal.role !== "admin")) throw notFound("API 令牌");
   return row;
 }

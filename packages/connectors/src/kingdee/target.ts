@@ -1,9 +1,11 @@
 // The 金蝶 target: writes (./save.ts), lookups (./lookup.ts) and separate audits (./audit.ts) of the
-// forms in ./forms/, chosen by the request's formId.
+// forms in ./forms/, chosen by the request's formId; base data of any form read for erp_lookup
+// (./query-values.ts).
 import type { ConnectionConfig, TargetClient } from "../types";
 import { auditBills } from "./audit";
 import { KingdeeClient } from "./client";
 import { findExisting } from "./lookup";
+import { queryValues } from "./query-values";
 import { previewBatch, writeBatch } from "./save";
 
 export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
@@ -13,5 +15,6 @@ export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
     audit: (req) => auditBills(client, req),
     preview: previewBatch,
     findExisting: (formId, numbers, signal) => findExisting(client, formId, numbers, signal),
+    queryValues: (req) => queryValues(client, req),
   };
 }

@@ -20,6 +20,14 @@ export const failureMessages = {
     (p) => `连接“${p.connection}”的平台不能作为数据源`,
     (p) => `The platform of connection "${p.connection}" cannot be a source.`,
   ),
+  "run.lookupSchemeMissing": entry<{ scheme: string }>(
+    (p) => `模板中的 lookup 引用的方案“${p.scheme}”不存在或有重名（可能已被删除或改名）：请修改查找，或恢复该方案的名称`,
+    (p) => `The scheme "${p.scheme}" named by a lookup does not exist or its name is not unique (it may have been deleted or renamed): change the lookup, or restore the scheme's name.`,
+  ),
+  "run.erpLookupUnsupported": entry<{ connection: string }>(
+    (p) => `连接“${p.connection}”的平台不支持 erp_lookup（不能在目标中查询基础资料）`,
+    (p) => `The platform of connection "${p.connection}" does not support erp_lookup (it cannot read base data).`,
+  ),
   "run.notATarget": entry<{ connection: string }>(
     (p) => `连接“${p.connection}”的平台不能作为写入目标`,
     (p) => `The platform of connection "${p.connection}" cannot be a target.`,

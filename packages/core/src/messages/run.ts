@@ -38,6 +38,10 @@ export const runMessages = {
     (p) => `运行结束（${p.seconds} 秒）：读取 ${p.fetched}，写入 ${p.written}，跳过 ${p.skipped}，失败 ${p.failed}`,
     (p) => `Run finished (${p.seconds} s): ${p.fetched} read, ${p.written} written, ${p.skipped} skipped, ${p.failed} failed`,
   ),
+  "run.waitingReleased": entry<{ released: number }>(
+    (p) => `${p.released} 条等待依赖的记录重新检查其查找`,
+    (p) => `${p.released} records that waited for a dependency are mapped again`,
+  ),
   "run.tickSkipped": entry(
     () => "定时触发已跳过：本方案的这次运行尚未结束",
     () => "A scheduled tick was skipped: this run of the scheme had not finished",
@@ -62,15 +66,17 @@ export const runMessages = {
     (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；同步游标已推进到本次窗口结束`,
     (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; the scheme's cursor moved to the window's end`,
   ),
-  "write.batch": entry<{ batch: number; written: number; failed: number; unknown: number; saved?: number; firstError: string; checkAt: string }>(
+  "write.batch": entry<{ batch: number; written: number; failed: number; unknown: number; saved?: number; waiting?: number; firstWait?: string; firstError: string; checkAt: string }>(
     (p) =>
       `第 ${p.batch} 批：写入 ${p.written} 条` +
       (p.failed > 0 ? `，失败 ${p.failed} 条（例如：${p.firstError}）` : "") +
+      ((p.waiting ?? 0) > 0 ? `，${p.waiting} 条等待依赖（例如：${p.firstWait ?? ""}），依赖写入后自动发送` : "") +
       ((p.saved ?? 0) > 0 ? `，${p.saved} 张单据已保存但未审核（重试时只提交审核，不会再次保存）` : "") +
       (p.unknown > 0 ? `，${p.unknown} 条结果待确认（将于 ${p.checkAt} 后在目标系统中核对，核对前不会重发）` : ""),
     (p) =>
       `Batch ${p.batch}: ${p.written} written` +
       (p.failed > 0 ? `, ${p.failed} failed (e.g. ${p.firstError})` : "") +
+      ((p.waiting ?? 0) > 0 ? `, ${p.waiting} waiting for a dependency (e.g. ${p.firstWait ?? ""}), sent by themselves once it is written` : "") +
       ((p.saved ?? 0) > 0 ? `, ${p.saved} bills saved but not audited (a retry audits them, never saves them again)` : "") +
       (p.unknown > 0 ? `, ${p.unknown} with an unknown outcome (looked up in the target after ${p.checkAt}, not resent before)` : ""),
   ),

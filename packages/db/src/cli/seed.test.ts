@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { DEMO_SCHEMES } from "@qiao/core";
+import { DEMO_NAMES, DEMO_SCHEMES } from "@qiao/core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
@@ -59,4 +59,13 @@ test("in production it creates the admin only; QIAO_SEED_DEMO=true adds the demo
   expect(await db.connection.count()).toBe(2);
   // The three demo schemes, runnable in order (店铺→客户, 商品→物料, 发货单→销售出库单).
   expect((await db.scheme.findMany()).map((s) => s.name).sort()).toEqual(DEMO_SCHEMES.map((d) => d.name).sort());
+  // 发货单→销售出库单 runs after the other two, and its warehouse value map exists.
+  const schemes = await db.scheme.findMany({ select: { id: true, name: true, definition: true } });
+  const idOf = (name: string) => schemes.find((s) => s.name === name)!.id;
+  const deliveries = schemes.find((s) => s.name === DEMO_NAMES.deliveries)!;
+  expect((deliveries.definition as { runAfter?: string[] }).runAfter?.sort()).toEqual([idOf(DEMO_NAMES.shops), idOf(DEMO_NAMES.items)].sort());
+  expect((await db.valueMap.findMany()).map((m) => [m.name, m.entryCount])).toEqual([[DEMO_NAMES.warehouses, 3]]);
+  // Seeding again changes nothing.
+  expect(await seed({ ...env, QIAO_SEED_DEMO: "true" })).toMatchObject({ code: 0 });
+  expect(await db.valueMap.count()).toBe(1);
 }, 60_000);

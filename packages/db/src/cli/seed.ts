@@ -3,11 +3,12 @@
 // 店铺→客户, 商品→物料, 发货单→销售出库单).
 // Idempotent: existing rows (matched by name) are kept.
 import { getConnector, splitCredentials } from "@qiao/connectors";
-import { DEMO_SCHEMES, schemeDefinitionSchema } from "@qiao/core";
+import { DEMO_SCHEMES, DEMO_VALUE_MAPS, schemeDefinitionSchema } from "@qiao/core";
 import { createApiToken, ensureAdminUser, hashApiToken } from "../accounts";
 import { prisma } from "../client";
 import { config, exitUnlessProductionReady, seedsDemo } from "../config";
 import { createConnection } from "../connections";
+import { createValueMap, findValueMapsByName } from "../repositories/value-maps";
 
 export const DEMO_GUANYI = "管易云（本地模拟器）";
 export const DEMO_KINGDEE = "金蝶云星空（本地模拟器）";
@@ -63,9 +64,19 @@ async function seedDemo(userId: string): Promise<void> {
     userId,
   );
 
+  // The value maps the demo schemes use (仓库对照), before the schemes that name them.
+  for (const map of DEMO_VALUE_MAPS) {
+    if ((await findValueMapsByName(db, [map.name])).length > 0) continue;
+    await createValueMap(db, { name: map.name, description: map.description, defaultValue: map.defaultValue, entries: [...map.entries] });
+    console.log(`Created value map ${map.name}`);
+  }
+
   for (const demo of DEMO_SCHEMES) {
     if (await db.scheme.findFirst({ where: { name: demo.name } })) continue;
     const definition = schemeDefinitionSchema.parse(demo.definition({ sourceConnectionId: guanyi.id, targetConnectionId: kingdee.id }));
+    // Run after: the schemes it follows, by name (created before it, in DEMO_SCHEMES' order).
+    const after = await db.scheme.findMany({ where: { name: { in: [...demo.runAfter] } }, select: { id: true } });
+    if (after.length > 0) definition.runAfter = after.map((a) => a.id);
     await db.scheme.create({
       data: {
         name: demo.name,

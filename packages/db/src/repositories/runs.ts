@@ -240,6 +240,11 @@ export async function completeRead(db: Db, runId: string, schemeId: string, wind
   ]);
 }
 
+/** The run's counters as they are now (a finishing attempt decides the run's status from them). */
+export async function runCounters(db: Db, runId: string): Promise<Pick<Run, "fetched" | "written" | "skipped" | "failed" | "saved" | "waiting">> {
+  return db.run.findUniqueOrThrow({ where: { id: runId }, select: { fetched: true, written: true, skipped: true, failed: true, saved: true, waiting: true } });
+}
+
 export interface RunLogLine {
   level: "debug" | "info" | "warn" | "error";
   message: Message;

@@ -1,8 +1,8 @@
 // Integration-test fixtures shared by the engine's and the worker's tests: a fresh migrated database,
 // in-process 管易云 and 金蝶 simulators, connections to them and schemes built from the seed.
-import { normalizeRunOptions, seedSchemeDefinition, type SchemeDefinition, type SeedConnections } from "@qiao/core";
+import { DEMO_NAMES, DEMO_SCHEMES, DEMO_VALUE_MAPS, normalizeRunOptions, seedSchemeDefinition, type SchemeDefinition, type SeedConnections } from "@qiao/core";
 import { getConnector, guanyi, kingdee, splitCredentials, type Connector, type TargetClient } from "@qiao/connectors";
-import { createConnection, createPrisma, createRun, type Db, type RunTrigger } from "@qiao/db";
+import { createConnection, createPrisma, createRun, createValueMap, findValueMapsByName, type Db, type RunTrigger } from "@qiao/db";
 import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
 import {
   createGuanyiSimulator,
@@ -49,6 +49,7 @@ export interface Simulated {
   createScheme(
     change?: (def: SchemeDefinition) => void,
     base?: (ids: SeedConnections) => SchemeDefinition,
+    name?: string,
   ): Promise<{ id: string; definition: SchemeDefinition }>;
   /** Saves a new version of a scheme's definition (as the editor would). */
   saveVersion(schemeId: string, change: (def: SchemeDefinition) => void): Promise<number>;
@@ -91,14 +92,23 @@ export async function simulate(
     kingdeeUrl,
     sourceConnectionId: source.id,
     targetConnectionId: target.id,
-    async createScheme(change, base = seedSchemeDefinition) {
+    async createScheme(change, base = seedSchemeDefinition, name) {
       const definition = base({ sourceConnectionId: source.id, targetConnectionId: target.id });
+      // A demo definition gets its demo name (the 出库单 scheme's lookups name the other two), and
+      // the value maps the demo schemes use exist (unless a test made its own first).
+      const demo = DEMO_SCHEMES.find((d) => d.definition === base);
+      if (demo?.name === DEMO_NAMES.deliveries) {
+        const existing = new Set((await findValueMapsByName(db, DEMO_VALUE_MAPS.map((m) => m.name))).map((m) => m.name));
+        for (const map of DEMO_VALUE_MAPS) {
+          if (!existing.has(map.name)) await createValueMap(db, { name: map.name, description: map.description, defaultValue: map.defaultValue, entries: [...map.entries] });
+        }
+      }
       const sourceNode = definition.nodes.find((n) => n.type === "source")!;
       if (sourceNode.type === "source") sourceNode.config.pageSize = 100;
       change?.(definition);
       const scheme = await db.scheme.create({
         data: {
-          name: `测试方案 ${definitions.size + 1}`,
+          name: name ?? (demo && !(await db.scheme.findFirst({ where: { name: demo.name } })) ? demo.name : `测试方案 ${definitions.size + 1}`),
           definition: definition as object,
           versions: { create: { version: 1, definition: definition as object } },
         },

@@ -13,7 +13,7 @@ import { JsonTree } from "@/components/json-tree";
 import { useCan } from "@/components/role";
 import { Badge, Button, cx, LoadMore, toggledIn, type Tone } from "@/components/ui";
 
-const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", unknown: "amber", saved: "amber", written: "green", failed: "red", stale: "amber" };
+const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", unknown: "amber", saved: "amber", written: "green", failed: "red", stale: "amber", waiting: "blue" };
 
 export function RunRecords({
   runId,

@@ -1,4 +1,5 @@
 // A scheme's unresolved failed records at the REST boundary (re-exported by ./schemas.ts).
+import { RUN_TRIGGERS } from "@qiao/core";
 import { z } from "zod";
 
 const isoTime = z.iso.datetime();
@@ -18,7 +19,7 @@ export const schemeFailedRecordSchema = z.object({
   failedAt: isoTime,
   /** The run that failed it last (null: failed before runs were kept for their failed records). */
   run: z
-    .object({ id: z.uuid(), trigger: z.enum(["manual", "schedule", "test", "retry"]), status: z.string(), createdAt: isoTime })
+    .object({ id: z.uuid(), trigger: z.enum(RUN_TRIGGERS), status: z.string(), createdAt: isoTime })
     .nullable(),
 });
 export type SchemeFailedRecordDto = z.infer<typeof schemeFailedRecordSchema>;

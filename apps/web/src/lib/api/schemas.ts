@@ -122,9 +122,10 @@ export const connectionTestResultSchema = z.object({
 // Runs
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "partial", "failed", "cancelled"] as const;
-export const RUN_TRIGGERS = ["manual", "schedule", "test", "retry"] as const;
+import { RUN_TRIGGERS } from "@qiao/core";
+export { RUN_TRIGGERS };
 export const RUN_PHASES = ["queued", "reading", "writing", "finishing", "done"] as const;
-export const RECORD_STATUSES = ["pending", "sending", "unknown", "written", "saved", "failed", "stale"] as const;
+export const RECORD_STATUSES = ["pending", "sending", "unknown", "written", "saved", "failed", "stale", "waiting"] as const;
 
 export const runSchema = z.object({
   id: uuid,

@@ -1,4 +1,4 @@
-import { createConnection, prisma } from "@qiao/db";
+import { createConnection, listConnections, prisma } from "@qiao/db";
 import { connectionListSchema, connectionSchema, createConnectionBody } from "@/lib/api/schemas";
 import { json, readJson, withAuth } from "@/server/api";
 import { checkBaseUrl, checkCredentials, connectionDto, connectionUsage, connectorOf, splitFor } from "@/server/connections";
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 /** GET /api/connections — every connection, secrets reported only as stored / not stored. */
 export const GET = withAuth(async () => {
   const db = prisma();
-  const [rows, usage] = await Promise.all([db.connection.findMany({ orderBy: { createdAt: "asc" } }), connectionUsage(db)]);
+  const [rows, usage] = await Promise.all([listConnections(db), connectionUsage(db)]);
   return json(connectionListSchema, { connections: rows.map((r) => connectionDto(r, usage.get(r.id) ?? [])) });
 }, { role: "viewer" });
 

@@ -1,17 +1,14 @@
-import { prisma } from "@qiao/db";
+import { listSchemesWithLastRun, prisma } from "@qiao/db";
 import { createSchemeBody, schemeEnvelopeSchema, schemeListSchema } from "@/lib/api/schemas";
 import { json, readJson, withAuth } from "@/server/api";
-import { connectionNames, createScheme, lastRunInclude, schemeDto, schemeSummaryDto } from "@/server/schemes";
+import { connectionNames, createScheme, schemeDto, schemeSummaryDto } from "@/server/schemes";
 
 export const dynamic = "force-dynamic";
 
 /** GET /api/schemes — every scheme with source → target, schedule and its latest (non-test) run. */
 export const GET = withAuth(async (_req, { locale }) => {
   const db = prisma();
-  const [rows, names] = await Promise.all([
-    db.scheme.findMany({ orderBy: { createdAt: "desc" }, include: lastRunInclude }),
-    connectionNames(db),
-  ]);
+  const [rows, names] = await Promise.all([listSchemesWithLastRun(db), connectionNames(db)]);
   return json(schemeListSchema, { schemes: rows.map((r) => schemeSummaryDto(r, names, locale)) });
 }, { role: "viewer" });
 

@@ -1,8 +1,8 @@
-import { createApiToken, prisma } from "@qiao/db";
+import { createApiToken, listApiTokens, prisma } from "@qiao/db";
 import { apiTokenListSchema, apiTokensQuery, createApiTokenBody, createdApiTokenSchema } from "@/lib/api/schemas";
 import { json, readJson, readQuery, withAuth } from "@/server/api";
 import { ApiError } from "@/server/errors";
-import { apiTokenDto, tokenOwner, tokenRoleFor } from "@/server/tokens";
+import { apiTokenDto, tokenRoleFor } from "@/server/tokens";
 
 export const dynamic = "force-dynamic";
 
@@ -10,11 +10,7 @@ export const dynamic = "force-dynamic";
 export const GET = withAuth(async (req, { principal }) => {
   const { scope } = readQuery(req, apiTokensQuery);
   if (scope === "all" && principal.role !== "admin") throw new ApiError("forbidden", "只有管理员能查看所有人的令牌");
-  const rows = await prisma().apiToken.findMany({
-    where: scope === "all" ? {} : { userId: principal.userId },
-    orderBy: { createdAt: "desc" },
-    include: tokenOwner,
-  });
+  const rows = await listApiTokens(prisma(), scope === "all" ? "all" : { userId: principal.userId });
   return json(apiTokenListSchema, { tokens: rows.map(apiTokenDto) });
 }, { role: "viewer" });
 

@@ -1,4 +1,4 @@
-import { createUser, prisma } from "@qiao/db";
+import { createUser, listUsers, prisma } from "@qiao/db";
 import { createUserBody, userListSchema, userSchema } from "@/lib/api/schemas";
 import { json, readJson, withAuth } from "@/server/api";
 import { userChange, userDto } from "@/server/users";
@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 /** GET /api/users — every user with their role, oldest first. */
 export const GET = withAuth(async () => {
-  const rows = await prisma().user.findMany({ orderBy: { createdAt: "asc" } });
+  const rows = await listUsers(prisma());
   return json(userListSchema, { users: rows.map(userDto) });
 }, { role: "admin" });
 

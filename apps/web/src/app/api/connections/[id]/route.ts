@@ -1,4 +1,4 @@
-import { prisma, updateConnection } from "@qiao/db";
+import { deleteConnection, prisma, updateConnection } from "@qiao/db";
 import { connectionSchema, okSchema, updateConnectionBody } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import {
@@ -53,6 +53,6 @@ export const DELETE = withAuth<P>(async (_req, { params }) => {
   if (usedBy.length > 0) {
     throw new ApiError("conflict", `连接正被集成方案使用：${usedBy.map((s) => s.name).join("、")}。请先修改或删除这些方案。`);
   }
-  await db.connection.delete({ where: { id: row.id } });
+  await deleteConnection(db, row.id);
   return json(okSchema, { ok: true });
 }, { role: "admin" });

@@ -1,16 +1,8 @@
-import { prisma } from "@qiao/db";
+import { deleteScheme, findActiveRun, prisma, renameScheme } from "@qiao/db";
 import { okSchema, schemeEnvelopeSchema, updateSchemeBody } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import { ApiError } from "@/server/errors";
-import {
-  connectionNames,
-  findScheme,
-  lastRunInclude,
-  saveSchemeVersion,
-  schemeDto,
-  setSchemeEnabled,
-  syncSchedule,
-} from "@/server/schemes";
+import { connectionNames, findScheme, saveSchemeVersion, schemeDto, setSchemeEnabled, syncSchedule } from "@/server/schemes";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -34,11 +26,7 @@ export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
   if (body.definition) {
     row = await saveSchemeVersion(db, current.id, { ...body, definition: body.definition }, principal.userId);
   } else if (body.name !== undefined || body.description !== undefined) {
-    row = await db.scheme.update({
-      where: { id: current.id },
-      data: { name: body.name, description: body.description },
-      include: lastRunInclude,
-    });
+    row = await renameScheme(db, current.id, { name: body.name, description: body.description });
   }
   if (body.enabled !== undefined && !body.definition) row = await setSchemeEnabled(db, row, body.enabled);
   return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db), locale) });
@@ -48,9 +36,8 @@ export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
 export const DELETE = withAuth<P>(async (_req, { params }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
-  const active = await db.run.count({ where: { schemeId: scheme.id, status: { in: ["queued", "running"] } } });
-  if (active > 0) throw new ApiError("scheme_busy", "方案正在运行：请等运行结束或取消后再删除");
+  if (await findActiveRun(db, scheme.id)) throw new ApiError("scheme_busy", "方案正在运行：请等运行结束或取消后再删除");
   await syncSchedule({ ...scheme, cron: null, enabled: false });
-  await db.scheme.delete({ where: { id: scheme.id } });
+  await deleteScheme(db, scheme.id);
   return json(okSchema, { ok: true });
 }, { role: "editor" });

@@ -1,7 +1,7 @@
-import { prisma } from "@qiao/db";
+import { prisma, revokeApiToken } from "@qiao/db";
 import { apiTokenSchema } from "@/lib/api/schemas";
 import { json, uuidParam, withAuth } from "@/server/api";
-import { apiTokenDto, findManagedToken, tokenOwner } from "@/server/tokens";
+import { apiTokenDto, findManagedToken } from "@/server/tokens";
 
 export const dynamic = "force-dynamic";
 
@@ -9,6 +9,6 @@ export const dynamic = "force-dynamic";
 export const DELETE = withAuth<{ id: string }>(async (_req, { principal, params }) => {
   const db = prisma();
   const row = await findManagedToken(db, principal, uuidParam(params.id, "API 令牌"));
-  const revoked = row.revokedAt ? row : await db.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() }, include: tokenOwner });
+  const revoked = row.revokedAt ? row : await revokeApiToken(db, row.id);
   return json(apiTokenSchema, apiTokenDto(revoked));
 }, { role: "viewer" });

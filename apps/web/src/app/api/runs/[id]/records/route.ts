@@ -1,4 +1,4 @@
-import { prisma } from "@qiao/db";
+import { countRunRecordsByStatus, listRunRecords, prisma, sourceDataByRecord } from "@qiao/db";
 import { runRecordListSchema, runRecordsQuery } from "@/lib/api/schemas";
 import { json, readQuery, uuidParam, withAuth } from "@/server/api";
 import { findRun } from "@/server/runs";
@@ -13,24 +13,12 @@ export const GET = withAuth<{ id: string }>(async (req, { params }) => {
   const db = prisma();
   const run = await findRun(db, uuidParam(params.id, "运行记录"));
   const { status, cursor, limit } = readQuery(req, runRecordsQuery);
-  const [rows, groups] = await Promise.all([
-    db.runRecord.findMany({
-      where: { runId: run.id, ...(status && { status }), ...(cursor && { id: { gt: BigInt(cursor) } }) },
-      orderBy: { id: "asc" },
-      take: limit + 1,
-    }),
-    db.runRecord.groupBy({ by: ["status"], where: { runId: run.id }, _count: { _all: true } }),
+  const [rows, counts] = await Promise.all([
+    listRunRecords(db, { runId: run.id, status, afterId: cursor === undefined ? undefined : BigInt(cursor), take: limit + 1 }),
+    countRunRecordsByStatus(db, run.id),
   ]);
   const page = rows.slice(0, limit);
-  // The staging rows' data (RunRecords keep the payload sent; the source data lives in staging).
-  const sources = new Map(
-    (
-      await db.sourceRecord.findMany({
-        where: { id: { in: page.map((r) => r.sourceRecordId) } },
-        select: { id: true, data: true },
-      })
-    ).map((s) => [s.id, s.data]),
-  );
+  const sources = await sourceDataByRecord(db, page.map((r) => r.sourceRecordId));
   return json(runRecordListSchema, {
     records: page.map((r) => ({
       id: r.id.toString(),
@@ -46,6 +34,6 @@ export const GET = withAuth<{ id: string }>(async (req, { params }) => {
       updatedAt: r.updatedAt.toISOString(),
     })),
     nextCursor: rows.length > limit ? (page.at(-1)?.id.toString() ?? null) : null,
-    counts: Object.fromEntries(groups.map((g) => [g.status, g._count._all])),
+    counts,
   });
 }, { role: "viewer" });

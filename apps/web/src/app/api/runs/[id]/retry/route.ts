@@ -1,4 +1,4 @@
-import { prisma } from "@qiao/db";
+import { listFailedRunRecords, prisma } from "@qiao/db";
 import { requestRun } from "@qiao/jobs";
 import { retryRunBody, runEnvelopeSchema } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
@@ -16,10 +16,7 @@ export const POST = withAuth<{ id: string }>(async (req, { principal, params, lo
   const db = prisma();
   const run = await findRun(db, uuidParam(params.id, "运行记录"));
   const { recordIds } = await readJson(req, retryRunBody);
-  const failed = await db.runRecord.findMany({
-    where: { runId: run.id, status: "failed", ...(recordIds && { id: { in: recordIds.map(BigInt) } }) },
-    select: { id: true, sourceRecordId: true },
-  });
+  const failed = await listFailedRunRecords(db, run.id, recordIds?.map(BigInt));
   if (failed.length === 0) throw new ApiError("conflict", recordIds ? "所选记录不是这次运行的失败记录" : "这次运行没有失败的记录");
   const retry = await requestRun(db, runQueue(), {
     schemeId: run.schemeId,

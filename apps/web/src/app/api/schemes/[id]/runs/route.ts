@@ -1,9 +1,9 @@
-import { prisma } from "@qiao/db";
+import { listSchemeRuns, prisma } from "@qiao/db";
 import { requestRun } from "@qiao/jobs";
 import { runEnvelopeSchema, runListQuery, runListSchema, startRunBody } from "@/lib/api/schemas";
 import { json, readJson, readQuery, uuidParam, withAuth } from "@/server/api";
 import { runQueue } from "@/server/queue";
-import { findRun, runDto, runInclude } from "@/server/runs";
+import { findRun, runDto } from "@/server/runs";
 import { findScheme } from "@/server/schemes";
 
 export const dynamic = "force-dynamic";
@@ -14,13 +14,7 @@ export const GET = withAuth<P>(async (req, { params, locale }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
   const { cursor, limit } = readQuery(req, runListQuery);
-  const rows = await db.run.findMany({
-    where: { schemeId: scheme.id },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: limit + 1,
-    ...(cursor && { cursor: { id: uuidParam(cursor, "运行记录") }, skip: 1 }),
-    include: runInclude,
-  });
+  const rows = await listSchemeRuns(db, { schemeId: scheme.id, take: limit + 1, ...(cursor && { afterRunId: uuidParam(cursor, "运行记录") }) });
   const page = rows.slice(0, limit);
   return json(runListSchema, { runs: page.map((r) => runDto(r, locale)), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null });
 }, { role: "viewer" });

@@ -1,0 +1,233 @@
+// Waiting records (等待依赖, issue #13) and the lookups that make them wait. A record whose
+// `lookup('方案', key)` finds nothing yet is `waiting`, never sent with an empty reference; its
+// waiting_records rows say for which scheme and key. Each run of its scheme releases its waiting
+// records (pending again) and maps them anew; a dependency's run that wrote something releases
+// them at once (the worker's follow-up, swept up once a minute too); a record that waited longer
+// than the limit fails with the reason.
+import { hotQuery, type Db } from "../client";
+import { fenceCte, rowsJson } from "./sql";
+import type { AttemptRef } from "./write-protocol";
+
+export interface WaitFor {
+  /** The scheme whose writes the record needs. */
+  schemeId: string;
+  /** Its name as the template wrote it. */
+  scheme: string;
+  key: string;
+  field: string;
+}
+
+export interface WaitingRecordInput {
+  id: bigint;
+  sourceId: string;
+  hash: string;
+  payload: Record<string, unknown>;
+  /** What it waits for, one entry per scheme (the first key and field missing from it). */
+  waits: WaitFor[];
+  /** Why, as the run's record lists show it. */
+  reason: string;
+}
+
+/**
+ * Pending records whose lookups found nothing yet: `waiting`, with a RunRecord saying what for, and
+ * their waiting_records rows (`since` kept from an earlier wait, so the limit counts from the
+ * first). Fenced by the attempt; adds to the run's `waiting` counter. Returns how many now wait.
+ */
+export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: string; records: WaitingRecordInput[] }): Promise<number> {
+  if (input.records.length === 0) return 0;
+  const now = new Date().toISOString();
+  const json = rowsJson(
+    input.records.map((r) => ({
+      id: r.id,
+      source_id: r.sourceId,
+      hash: r.hash,
+      payload: r.payload,
+      reason: r.reason,
+      field: r.waits[0]?.field ?? "",
+      waits: r.waits.map((w) => ({ scheme_id: w.schemeId, scheme: w.scheme, key: w.key, field: w.field })),
+    })),
+  );
+  const rows = await hotQuery<{ waiting: number }>(
+    db,
+    `WITH input AS (
+      SELECT * FROM jsonb_to_recordset($1::jsonb)
+        AS t(id bigint, source_id text, hash text, payload jsonb, reason text, field text, waits jsonb)
+    ), ${fenceCte("$2", "$4")}, updated AS (
+      UPDATE source_records s SET
+        status = 'waiting', payload_hash = i.hash, mapped_with = NULL, last_error = i.reason, batch_id = NULL,
+        last_run_id = $2::uuid, updated_at = $3::timestamp
+      FROM input i WHERE s.id = i.id AND s.status = 'pending' AND EXISTS (SELECT 1 FROM fence)
+      RETURNING s.id
+    ), wanted AS (
+      SELECT i.id, w.scheme_id, w.scheme, w.key, w.field
+      FROM input i JOIN updated u ON u.id = i.id
+      CROSS JOIN LATERAL jsonb_to_recordset(i.waits) AS w(scheme_id uuid, scheme text, key text, field text)
+    ), upserted AS (
+      INSERT INTO waiting_records AS r (source_record_id, waits_for_scheme_id, scheme_id, waits_for, key, field, since, checked_at)
+      SELECT id, scheme_id, $5::uuid, scheme, key, field, $3::timestamptz, $3::timestamptz FROM wanted
+      ON CONFLICT (source_record_id, waits_for_scheme_id) DO UPDATE SET
+        waits_for = EXCLUDED.waits_for, key = EXCLUDED.key, field = EXCLUDED.field, checked_at = EXCLUDED.checked_at
+    ), dropped AS (
+      -- What the record no longer waits for (its data or the mapping changed).
+      DELETE FROM waiting_records r USING updated u
+      WHERE r.source_record_id = u.id
+        AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.id = r.source_record_id AND w.scheme_id = r.waits_for_scheme_id)
+    ), recorded AS (
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, payload, created_at, updated_at)
+      SELECT $2::uuid, i.id, i.source_id, 'waiting', i.reason, i.field, i.payload, $3::timestamp, $3::timestamp
+      FROM input i JOIN updated u ON u.id = i.id
+      ON CONFLICT (run_id, source_record_id) DO UPDATE SET
+        status = 'waiting', error = EXCLUDED.error, error_field = EXCLUDED.error_field, payload = EXCLUDED.payload,
+        response = NULL, batch_id = NULL, target_id = NULL, target_number = NULL, updated_at = EXCLUDED.updated_at
+    ), counted AS (
+      UPDATE runs SET waiting = waiting + (SELECT count(*) FROM updated), updated_at = $3::timestamp
+      WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
+    )
+    SELECT count(*)::int AS waiting FROM updated`,
+    [json, input.runId, now, input.attempt, input.schemeId],
+  );
+  return rows[0]!.waiting;
+}
+
+/**
+ * The scheme's waiting records become pending, to be mapped again by this run (their lookups may
+ * find what they waited for now). Fenced by the attempt. Their waiting_records rows stay until the
+ * run's write phase ends (clearFinishedWaits), so a record that waits again keeps its `since`.
+ */
+export async function releaseWaiting(db: Db, input: AttemptRef & { schemeId: string }): Promise<number> {
+  const rows = await hotQuery<{ released: number }>(
+    db,
+    `WITH ${fenceCte("$2", "$3")}, released AS (
+      UPDATE source_records s SET status = 'pending', updated_at = now()
+      FROM (SELECT DISTINCT source_record_id FROM waiting_records WHERE scheme_id = $1::uuid) w
+      WHERE s.id = w.source_record_id AND s.scheme_id = $1::uuid AND s.status = 'waiting' AND EXISTS (SELECT 1 FROM fence)
+      RETURNING s.id
+    )
+    SELECT count(*)::int AS released FROM released`,
+    [input.schemeId, input.runId, input.attempt],
+    true,
+  );
+  return rows[0]!.released;
+}
+
+/** Deletes the waiting_records rows of the scheme's records that no longer wait. */
+export async function clearFinishedWaits(db: Db, schemeId: string): Promise<number> {
+  const rows = await hotQuery<{ cleared: number }>(
+    db,
+    `WITH cleared AS (
+      DELETE FROM waiting_records w USING source_records s
+      WHERE w.scheme_id = $1::uuid AND s.id = w.source_record_id AND s.status <> 'waiting'
+      RETURNING 1
+    )
+    SELECT count(*)::int AS cleared FROM cleared`,
+    [schemeId],
+    true,
+  );
+  return rows[0]!.cleared;
+}
+
+export interface WrittenLookup {
+  /** The scheme whose staging is read. */
+  schemeId: string;
+  /** A top-level field of its source records; undefined: its source id. */
+  keyField: string | undefined;
+  returnField: "number" | "id";
+  keys: string[];
+}
+
+/**
+ * What a scheme wrote for these source keys, from staging (no ERP call): key → the target number
+ * (or id). Only records written successfully at least once count (`written_hash` set): a record
+ * that waits, failed or is being sent has no number to give. By source id: one index probe per key;
+ * by another field: a scan of the scheme's rows (json, not indexed), the first match in id order.
+ */
+export async function lookupWritten(db: Db, input: WrittenLookup): Promise<Map<string, string>> {
+  const keys = [...new Set(input.keys)];
+  if (keys.length === 0) return new Map();
+  const column = input.returnField === "id" ? "target_id" : "target_number";
+  const rows =
+    input.keyField === undefined
+      ? await hotQuery<{ key: string; value: string }>(
+          db,
+          `SELECT s.source_id AS key, s.${column} AS value
+          FROM unnest($2::text[]) AS k(key)
+          JOIN LATERAL (
+            SELECT source_id, ${column} FROM source_records
+            WHERE scheme_id = $1::uuid AND source_id = k.key AND written_hash IS NOT NULL AND ${column} IS NOT NULL
+            LIMIT 1
+          ) s ON true`,
+          [input.schemeId, keys],
+        )
+      : await hotQuery<{ key: string; value: string }>(
+          db,
+          `SELECT DISTINCT ON (s.data->>$3) s.data->>$3 AS key, s.${column} AS value
+          FROM source_records s
+          WHERE s.scheme_id = $1::uuid AND s.data->>$3 = ANY($2::text[]) AND s.written_hash IS NOT NULL AND s.${column} IS NOT NULL
+          ORDER BY s.data->>$3, s.id`,
+          [input.schemeId, keys, input.keyField],
+          true,
+        );
+  return new Map(rows.map((r) => [r.key, r.value]));
+}
+
+/** Scheme ids by name (lookups name schemes): every scheme with one of these names. */
+export async function schemeIdsByName(db: Db, names: string[]): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  if (names.length === 0) return found;
+  const rows = await db.scheme.findMany({ where: { name: { in: names } }, select: { id: true, name: true } });
+  for (const row of rows) found.set(row.name, [...(found.get(row.name) ?? []), row.id]);
+  return found;
+}
+
+/** The schemes with records waiting for `dependencyId`'s writes. */
+export async function schemesWaitingFor(db: Db, dependencyId: string): Promise<string[]> {
+  const rows = await db.waitingRecord.findMany({ where: { waitsForSchemeId: dependencyId }, distinct: ["schemeId"], select: { schemeId: true } });
+  return rows.map((r) => r.schemeId);
+}
+
+/**
+ * Schemes with records whose dependency has written something since they were last looked at:
+ * a run of the dependency that wrote records finished after the record's last check. The run is
+ * the newest such run (to link the release run to it). Catches releases a follow-up missed.
+ */
+export async function waitsReadyToRelease(db: Db): Promise<{ schemeId: string; runId: string }[]> {
+  return db.$queryRaw<{ schemeId: string; runId: string }[]>`
+    WITH pairs AS (
+      SELECT scheme_id, waits_for_scheme_id, min(checked_at) AS checked_at
+      FROM waiting_records GROUP BY scheme_id, waits_for_scheme_id
+    )
+    SELECT DISTINCT ON (p.scheme_id) p.scheme_id::text AS "schemeId", d.id::text AS "runId"
+    FROM pairs p
+    JOIN LATERAL (
+      SELECT r.id, r.finished_at FROM runs r
+      WHERE r.scheme_id = p.waits_for_scheme_id AND r.finished_at IS NOT NULL AND r.written > 0
+        AND r.status IN ('succeeded', 'partial')
+      ORDER BY r.created_at DESC LIMIT 1
+    ) d ON d.finished_at > p.checked_at
+    ORDER BY p.scheme_id, d.finished_at DESC`;
+}
+
+/**
+ * Waiting records past their scheme's wait limit fail, with the reason (what they waited for, and
+ * how long). The limit is the scheme's `waitLimitHours` (definition), else `defaultHours`.
+ */
+export async function expireWaiting(db: Db, defaultHours: number, now = new Date()): Promise<{ schemeId: string; failed: number }[]> {
+  return db.$queryRaw<{ schemeId: string; failed: number }[]>`
+    WITH limits AS (
+      SELECT id, COALESCE(NULLIF(definition->>'waitLimitHours', '')::int, ${defaultHours}::int) AS hours FROM schemes
+    ), due AS (
+      SELECT DISTINCT ON (w.source_record_id) w.source_record_id, w.scheme_id, w.waits_for, w.key, l.hours
+      FROM waiting_records w JOIN limits l ON l.id = w.scheme_id
+      WHERE w.since < ${now}::timestamptz - make_interval(hours => l.hours)
+      ORDER BY w.source_record_id, w.since
+    ), failed AS (
+      UPDATE source_records s SET
+        status = 'failed', updated_at = ${now}::timestamp,
+        last_error = '等待依赖超过 ' || d.hours || ' 小时：方案 “' || d.waits_for || '” 仍未写入 “' || d.key || '”，请检查该方案的运行，或修改查找 / Waited for a dependency for more than ' || d.hours || ' h: the scheme "' || d.waits_for || '" has still not written "' || d.key || '"; check that scheme''s runs, or change the lookup'
+      FROM due d WHERE s.id = d.source_record_id AND s.status = 'waiting'
+      RETURNING s.id, s.scheme_id
+    ), cleared AS (
+      DELETE FROM waiting_records w USING failed f WHERE w.source_record_id = f.id
+    )
+    SELECT scheme_id::text AS "schemeId", count(*)::int AS failed FROM failed GROUP BY scheme_id`;
+}

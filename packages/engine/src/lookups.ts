@@ -1,0 +1,169 @@
+// Lookups during a run (issue #13): `lookup('方案', key)` reads what another scheme wrote from our
+// staging; `erp_lookup('表单', 键字段)` reads base data from the target ERP. Core maps records
+// synchronously and does no I/O, so the engine warms a cache first: it maps a page's records once
+// to learn which keys they need, fetches those in one query per lookup (one ExecuteBillQuery per
+// chunk for the ERP), and the mapping that follows finds every answer in the cache.
+// Staging answers are cached for the run (a key found absent stays absent for the run: the record
+// waits, and the next run looks again); ERP answers are cached per connection for a TTL across runs.
+import { mapRecord, message, planLookups, planLookupSchemes, type LookupAnswer, type LookupRef, type LookupResolver, type RunPlan, type TemplateVars, type ValueMapData } from "@qiao/core";
+import type { TargetClient } from "@qiao/connectors";
+import { lookupWritten, schemeIdsByName, type Db } from "@qiao/db";
+import type { EngineContext } from "./context";
+import { RunFailure } from "./failure";
+import type { LoadedRun } from "./load-run";
+
+/** ERP answers live this long in the process-wide cache unless the context says otherwise (10 min). */
+export const DEFAULT_ERP_LOOKUP_TTL_MS = 600_000;
+
+const refKey = (ref: LookupRef): string =>
+  ref.kind === "scheme" ? `s\u0000${ref.scheme}\u0000${ref.keyField ?? ""}\u0000${ref.returnField}` : `e\u0000${ref.formId}\u0000${ref.keyField}\u0000${ref.returnField}`;
+
+/** ERP answers shared by the runs of one process, per connection, each for `ttlMs`. */
+export class ErpLookupCache {
+  private readonly entries = new Map<string, { value: string | undefined; until: number }>();
+
+  constructor(
+    readonly ttlMs: number,
+    private readonly maxEntries = 100_000,
+  ) {}
+
+  get(connectionId: string, ref: LookupRef, key: string, now = Date.now()): LookupAnswer {
+    const entry = this.entries.get(`${connectionId}\u0000${refKey(ref)}\u0000${key}`);
+    if (!entry || entry.until <= now) return { known: false };
+    return { known: true, value: entry.value };
+  }
+
+  set(connectionId: string, ref: LookupRef, key: string, value: string | undefined, now = Date.now()): void {
+    if (this.entries.size >= this.maxEntries) {
+      // Oldest first (insertion order): enough for a cache whose entries all live the same TTL.
+      for (const k of this.entries.keys()) {
+        this.entries.delete(k);
+        if (this.entries.size < this.maxEntries * 0.9) break;
+      }
+    }
+    this.entries.set(`${connectionId}\u0000${refKey(ref)}\u0000${key}`, { value, until: now + this.ttlMs });
+  }
+}
+
+/** The process-wide ERP cache (QIAO_ERP_LOOKUP_TTL_S, default 10 minutes). */
+let shared: ErpLookupCache | undefined;
+export function sharedErpCache(ttlMs: number): ErpLookupCache {
+  if (!shared || shared.ttlMs !== ttlMs) shared = new ErpLookupCache(ttlMs);
+  return shared;
+}
+
+export interface LookupSources {
+  db: Db;
+  /** Scheme name → id, resolved when the run was loaded. */
+  schemeIds: ReadonlyMap<string, string>;
+  target: TargetClient;
+  targetConnectionId: string;
+  targetName: string;
+  erp: ErpLookupCache;
+  signal?: AbortSignal;
+}
+
+/** How many fetches a run made, by kind (tests count that staging lookups cost no ERP call). */
+export interface LookupStats {
+  stagingQueries: number;
+  erpQueries: number;
+}
+
+/** A run's lookup cache: answers core's resolver from memory, fetched a page at a time. */
+export class RunLookups implements LookupResolver {
+  private readonly answers = new Map<string, Map<string, string | undefined>>();
+  readonly stats: LookupStats = { stagingQueries: 0, erpQueries: 0 };
+
+  constructor(private readonly sources: LookupSources) {}
+
+  get(ref: LookupRef, key: string): LookupAnswer {
+    if (ref.kind === "erp") return this.sources.erp.get(this.sources.targetConnectionId, ref, key);
+    const known = this.answers.get(refKey(ref));
+    if (!known?.has(key)) return { known: false };
+    return { known: true, value: known.get(key) };
+  }
+
+  /** The scheme's id for a lookup (names were resolved when the run was loaded). */
+  schemeId(name: string): string {
+    const id = this.sources.schemeIds.get(name);
+    if (!id) throw new RunFailure(message("run.lookupSchemeMissing", { scheme: name }));
+    return id;
+  }
+
+  /** Fetches what `needs` asks that is not cached yet: one query per lookup (ERP: per chunk). */
+  async fetch(needs: readonly { ref: LookupRef; key: string }[]): Promise<void> {
+    const byRef = new Map<string, { ref: LookupRef; keys: Set<string> }>();
+    for (const { ref, key } of needs) {
+      if (this.get(ref, key).known) continue;
+      const k = refKey(ref);
+      const group = byRef.get(k) ?? { ref, keys: new Set<string>() };
+      group.keys.add(key);
+      byRef.set(k, group);
+    }
+    for (const { ref, keys } of byRef.values()) {
+      const list = [...keys];
+      if (ref.kind === "scheme") {
+        this.stats.stagingQueries++;
+        const found = await lookupWritten(this.sources.db, { schemeId: this.schemeId(ref.scheme), keyField: ref.keyField, returnField: ref.returnField, keys: list });
+        const known = this.answers.get(refKey(ref)) ?? new Map<string, string | undefined>();
+        for (const key of list) known.set(key, found.get(key));
+        this.answers.set(refKey(ref), known);
+      } else {
+        const { target, targetConnectionId, targetName, erp, signal } = this.sources;
+        if (!target.queryValues) throw new RunFailure(message("run.erpLookupUnsupported", { connection: targetName }));
+        this.stats.erpQueries++;
+        const found = await target.queryValues({ formId: ref.formId, keyField: ref.keyField, returnField: ref.returnField, keys: list, ...(signal && { signal }) });
+        for (const key of list) erp.set(targetConnectionId, ref, key, found.get(key));
+      }
+    }
+  }
+
+  /**
+   * Makes sure mapping `records` finds every lookup answered: maps them, fetches what they need,
+   * and again while answers lead to further lookups (a lookup of a looked-up value), at most 4 times.
+   */
+  async warm(plan: RunPlan, records: readonly unknown[], vars: TemplateVars, maps: ReadonlyMap<string, ValueMapData>): Promise<void> {
+    let pending = records;
+    for (let round = 0; round < 4 && pending.length > 0; round++) {
+      const needs: { ref: LookupRef; key: string }[] = [];
+      const next: unknown[] = [];
+      for (const record of pending) {
+        const m = mapRecord(plan.target, record, vars, plan.timezone, maps, this);
+        if (m.unresolved.length > 0) {
+          needs.push(...m.unresolved);
+          next.push(record);
+        }
+      }
+      if (needs.length === 0) return;
+      await this.fetch(needs);
+      pending = next;
+    }
+  }
+}
+
+/**
+ * The run's lookup cache, or undefined when the plan's templates make no lookup. The schemes the
+ * lookups name are resolved to ids here, once: a name that no longer exists, or is no longer
+ * unique, fails the run naming it (not every record).
+ */
+export async function runLookups(ctx: EngineContext, loaded: LoadedRun): Promise<RunLookups | undefined> {
+  const { plan } = loaded;
+  if (planLookups(plan).length === 0) return undefined;
+  const names = planLookupSchemes(plan);
+  const found = await schemeIdsByName(ctx.db, names);
+  const schemeIds = new Map<string, string>();
+  for (const name of names) {
+    const ids = found.get(name) ?? [];
+    if (ids.length !== 1) throw new RunFailure(message("run.lookupSchemeMissing", { scheme: name }));
+    schemeIds.set(name, ids[0]!);
+  }
+  return new RunLookups({
+    db: ctx.db,
+    schemeIds,
+    target: loaded.target,
+    targetConnectionId: plan.target.connectionId,
+    targetName: loaded.targetName,
+    erp: sharedErpCache(ctx.erpLookupTtlMs ?? DEFAULT_ERP_LOOKUP_TTL_MS),
+    ...(ctx.signal && { signal: ctx.signal }),
+  });
+}
