@@ -28,7 +28,8 @@ async function finishedRun(schemeId: string, status: "succeeded" | "partial" | "
   return (await finishRun(db, run.id, claim.run.attempt, { status }))!;
 }
 
-describe("statistics kept as runs finish", () => {
+// Seconds alone; under a loaded machine's build the first statements (connections, plans) take longer.
+describe("statistics kept as runs finish", { timeout: 30_000 }, () => {
   it("counts each finished run once, whichever path finishes it; test runs count for records only", async () => {
     const s = await scheme("stats");
     await finishedRun(s.id, "succeeded", 10, 0);
