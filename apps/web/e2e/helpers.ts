@@ -49,12 +49,8 @@ export async function kingdeeCustomers(request: APIRequestContext): Promise<SimC
   return ((await res.json()) as { customers: SimCustomer[] }).customers;
 }
 
-/**
- * A copy of the seed scheme whose customers get numbers of their own (`prefix` + shop code), with
- * the first `count` numbers its run will write (shown by a test run) already taken in Kingdee:
- * a run of it fails exactly those records.
- */
-export async function schemeWithTakenNumbers(request: APIRequestContext, name: string, prefix: string, count: number) {
+/** A copy of the seed scheme whose customers get numbers of their own (`prefix` + shop code). */
+export async function prefixedScheme(request: APIRequestContext, name: string, prefix: string): Promise<string> {
   const list = await request.get("/api/schemes", { headers: bearer });
   expect(list.ok()).toBeTruthy();
   const seed = ((await list.json()) as { schemes: { id: string; name: string }[] }).schemes.find((s) => s.name.startsWith("管易云店铺查询"));
@@ -67,8 +63,15 @@ export async function schemeWithTakenNumbers(request: APIRequestContext, name: s
   target.config.mapping = { ...target.config.mapping, FNumber: `${prefix}{{code}}` };
   const created = await request.post("/api/schemes", { headers: bearer, data: { name, definition } });
   expect(created.status()).toBe(201);
-  const schemeId = ((await created.json()) as { scheme: { id: string } }).scheme.id;
+  return ((await created.json()) as { scheme: { id: string } }).scheme.id;
+}
 
+/**
+ * A prefixedScheme with the first `count` numbers its run will write (shown by a test run) already
+ * taken in Kingdee: a run of it fails exactly those records.
+ */
+export async function schemeWithTakenNumbers(request: APIRequestContext, name: string, prefix: string, count: number) {
+  const schemeId = await prefixedScheme(request, name, prefix);
   const testRun = await request.post(`/api/schemes/${schemeId}/test`, { headers: bearer, data: { sampleSize: count } });
   expect(testRun.ok()).toBeTruthy();
   const sample = ((await testRun.json()) as { run: { result: { records: { payload: { FNumber: string } }[] } } }).run.result.records;

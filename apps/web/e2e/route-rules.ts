@@ -35,6 +35,13 @@ export const ROUTE_RULES: Record<string, Rule> = {
   "POST /api/schemes/[id]/runs": "editor",
   "GET /api/schemes/[id]/failed-records": "viewer",
   "POST /api/schemes/[id]/retry": "editor",
+  "GET /api/schemes/[id]/reconciliations": "viewer",
+  "POST /api/schemes/[id]/reconciliations": "editor",
+  "GET /api/schemes/[id]/reconcile-settings": "viewer",
+  "PUT /api/schemes/[id]/reconcile-settings": "editor",
+  "GET /api/reconciliations/[id]": "viewer",
+  "GET /api/reconciliations/[id]/items": "viewer",
+  "POST /api/reconciliations/[id]/resync": "editor",
 
   "GET /api/value-maps": "viewer",
   "POST /api/value-maps": "editor",

@@ -2,9 +2,10 @@
 // capability adds its step here and keeps its logic in its own module.
 import type { FollowUp, MaintenanceStep } from "./follow-ups";
 import { keepOverviewStats, observeRunDuration, recountRecords } from "./overview-steps";
+import { recoverReconciliationsStep } from "./reconcile";
 
 /** After a run finished. */
 export const FOLLOW_UPS: readonly FollowUp[] = [recountRecords, observeRunDuration];
 
 /** Once a minute, cluster-wide (JOB.maintain). */
-export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [keepOverviewStats];
+export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [recoverReconciliationsStep, keepOverviewStats];

@@ -27,11 +27,12 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job, type Queue } from "bullmq";
-import type { z } from "zod";
+import { parse } from "./job-payload";
 import { FOLLOW_UPS, MAINTENANCE_STEPS } from "./steps";
 import { runFollowUps, runMaintenance, type WorkerDeps } from "./follow-ups";
 import { createLogger, type Logger } from "./logger";
 import { createWorkerMetrics } from "./metrics";
+import { processReconcile, processReconcileTick } from "./reconcile";
 import { createSharedLimiters } from "./rate-limiter";
 import { workerSettings, type WorkerSettings } from "./settings";
 
@@ -56,12 +57,6 @@ export interface RunningWorker {
   close(): Promise<void>;
   /** Hard stop: aborts connector calls in flight (their records stay `sending`, looked up on resume). */
   abort(): void;
-}
-
-function parse<T>(schema: z.ZodType<T>, data: unknown): T {
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) throw new UnrecoverableError(`invalid job payload: ${parsed.error.message}`);
-  return parsed.data;
 }
 
 export async function startWorker(opts: StartWorkerOptions = {}): Promise<RunningWorker> {
@@ -157,6 +152,17 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
           return processRun(job, token, jobLog);
         case JOB.schedule:
           return processTick(job, jobLog);
+        case JOB.reconcile: {
+          const lost = new AbortController();
+          lockLost.set(job.id ?? "", lost);
+          try {
+            return await processReconcile(job, token, engineContext(jobLog, lost.signal), jobLog);
+          } finally {
+            lockLost.delete(job.id ?? "");
+          }
+        }
+        case JOB.reconcileTick:
+          return processReconcileTick(job, { ...deps, log: jobLog }, cfg.QIAO_RECONCILE_KEY_LIMIT);
         case JOB.maintain:
           return runMaintenance({ ...deps, log: jobLog }, MAINTENANCE_STEPS);
         case JOB.prune: {

@@ -122,6 +122,20 @@ export interface AuditRequest {
   sendBy?: number;
 }
 
+/** One record of the target as reconciliation sees it: its id, number and (if the form has one) name. */
+export interface TargetKey {
+  id: string;
+  number: string;
+  name?: string;
+}
+
+export interface ListKeysRequest {
+  formId: string;
+  /** The platform's own filter (金蝶 FilterString), limiting the records listed; empty: all of the form. */
+  filter?: string;
+  signal?: AbortSignal;
+}
+
 export interface WritePreview {
   request: unknown;
   records: unknown[];
@@ -153,6 +167,13 @@ export interface TargetClient {
   audit?(req: AuditRequest): Promise<WriteOutcome[]>;
   /** Which of these record numbers already exist in the target: number → target id. */
   findExisting(formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, string>>;
+  /**
+   * Every record of the form (or those the filter selects), keys only, a page at a time in a stable
+   * order, one key per record id (a customer distributed to several organisations repeats its
+   * number): what reconciliation compares the source with. Pages are bounded (金蝶: 2000 rows), so a
+   * caller that streams them holds one page.
+   */
+  listKeys?(req: ListKeysRequest): AsyncIterable<TargetKey[]>;
   /**
    * Base data read from the target (the template filter `erp_lookup`): for each key, the value of
    * `returnField` of the record whose `keyField` equals it (e.g. BD_STOCK: FName → FNumber). Keys

@@ -106,6 +106,8 @@ export const targetApiMetaSchema = z.object({
   numberField: z.string(),
   /** The target's internal id field (used for updates), e.g. "FCUSTID". */
   idField: z.string(),
+  /** The field reconciliation compares besides the number (the record's name), e.g. "FName"; absent: presence only. */
+  nameField: z.string().optional(),
   options: z.array(optionMetaSchema),
   batch: z.object({ defaultSize: z.number(), maxSize: z.number() }),
   writeModes: z.array(writeModeSchema),

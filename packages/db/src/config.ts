@@ -78,6 +78,11 @@ const envSchema = z.object({
    * before its records are looked up in the target: the time a slow server may still take to commit.
    */
   QIAO_UNKNOWN_OUTCOME_WAIT_S: z.coerce.number().min(0).default(300),
+  /**
+   * How many keys of each category (missing, extra, different) a reconciliation report keeps; the
+   * counts are always complete. At most 10,000 (what one resync run takes).
+   */
+  QIAO_RECONCILE_KEY_LIMIT: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Connections may reach loopback and private addresses (default: yes, except with NODE_ENV=production). */
   QIAO_ALLOW_PRIVATE_TARGETS: z
     .enum(["true", "false"], { message: 'QIAO_ALLOW_PRIVATE_TARGETS must be "true" or "false"' })

@@ -58,7 +58,8 @@ function credentialsOf(row: Parameters<typeof connectionCredentials>[0] & { name
   }
 }
 
-export async function loadRun(ctx: EngineContext, run: Run, log: Logger): Promise<LoadedRun> {
+/** The scheme version a run (or a reconciliation: the current version) executes, compiled, with its clients. */
+export async function loadRun(ctx: EngineContext, run: Pick<Run, "schemeId" | "schemeVersion">, log: Logger): Promise<LoadedRun> {
   const db = ctx.db;
   const getConnector = ctx.getConnector ?? registry;
   const saved = await findSchemeDefinition(db, run.schemeId, run.schemeVersion);

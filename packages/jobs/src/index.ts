@@ -6,6 +6,7 @@ export {
   deleteRedisPrefix,
   JOB,
   MAINTAIN_SCHEDULER_ID,
+  reconcileJobSchema,
   redisConnection,
   RUN_QUEUE,
   runJobSchema,
@@ -18,3 +19,14 @@ export { restoreMissingSchedules, scheduleMaintenance, schedulePruning, syncSche
 export type { JobsLogger } from "./logger";
 export { aliveWorkers, beat, forgetWorker, HEARTBEAT_MS, WORKER_BEAT_TTL_MS, workerBeatSchema, type WorkerBeat } from "./workers";
 export { clusterMetrics, forgetProcessMetrics, publishProcessMetrics, QUEUE_STATES, type MetricsText } from "./metrics";
+export {
+  DEFAULT_RECONCILE_KEY_LIMIT,
+  reconcileSchedulerId,
+  recoverReconciliations,
+  requestReconciliation,
+  requestResync,
+  syncReconcileSchedule,
+  type ReconcileSchedulable,
+  type RequestReconciliationInput,
+} from "./reconciliations";
+export { ReconciliationBusyError, ResyncError } from "@qiao/db";

@@ -17,10 +17,16 @@ export const JOB = {
    * maintenance.ts), e.g. expiring records that waited too long, alert rules that watch time.
    */
   maintain: "maintain",
+  /** Execute a reconciliation (对账): `{ reconciliationId }` (jobId = its id). */
+  reconcile: "reconcile",
+  /** A scheme's reconciliation cron tick (scheduler id `reconcile:<scheme id>`): `{ schemeId }`. */
+  reconcileTick: "reconcile-schedule",
 } as const;
 
 export const runJobSchema = z.object({ runId: z.uuid() });
 export const scheduleJobSchema = z.object({ schemeId: z.uuid() });
+
+export const reconcileJobSchema = z.object({ reconciliationId: z.uuid() });
 
 export type RunJobData = z.infer<typeof runJobSchema>;
 
@@ -55,6 +61,11 @@ export function createRunQueue(config: QueueConfig, role: "worker" | "producer" 
 
 export async function enqueueRun(queue: Queue, runId: string): Promise<void> {
   await queue.add(JOB.run, { runId } satisfies RunJobData, { ...RUN_JOB_OPTIONS, jobId: runId });
+}
+
+/** A reconciliation's job: failures other than the database's are recorded on its row, not retried. */
+export async function enqueueReconciliation(queue: Queue, reconciliationId: string): Promise<void> {
+  await queue.add(JOB.reconcile, { reconciliationId } satisfies z.infer<typeof reconcileJobSchema>, { ...RUN_JOB_OPTIONS, jobId: reconciliationId });
 }
 
 /** Deletes every key under the prefix (queue, schedulers, rate limiter) through a queue's connection. */

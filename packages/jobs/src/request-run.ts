@@ -73,13 +73,21 @@ export async function requestRun(db: Db, queue: Queue, input: RequestRunInput, l
     idempotencyKey: input.idempotencyKey ?? null,
   });
   if (run.status !== "queued") return run;
+  await enqueueSoon(() => enqueueRun(queue, run.id), { runId: run.id }, log);
+  return run;
+}
+
+/**
+ * Enqueues a job whose row is saved, waiting at most ENQUEUE_TIMEOUT_MS: a job Redis did not take
+ * is enqueued later by the reconciler (runs) or the maintenance step (reconciliations).
+ */
+export async function enqueueSoon(enqueue: () => Promise<void>, ids: Record<string, string>, log?: JobsLogger): Promise<void> {
   try {
     await Promise.race([
-      enqueueRun(queue, run.id),
+      enqueue(),
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer from Redis in ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS).unref()),
     ]);
   } catch (error) {
-    log?.warn({ runId: run.id, err: error }, "could not enqueue the run; the reconciler will enqueue it once Redis answers");
+    log?.warn({ ...ids, err: error }, "could not enqueue the job; it is enqueued later, once Redis answers");
   }
-  return run;
 }

@@ -3,6 +3,7 @@
 import type { Db } from "@qiao/db";
 import type { Queue } from "bullmq";
 import { JOB, MAINTAIN_SCHEDULER_ID, PRUNE_SCHEDULER_ID } from "./queue";
+import { reconcileSchedulerId, syncReconcileSchedule } from "./reconciliations";
 
 export interface SchedulableScheme {
   id: string;
@@ -26,17 +27,21 @@ export async function syncSchemeSchedule(queue: Queue, scheme: SchedulableScheme
   return "removed";
 }
 
-/** Makes the queue's schedulers match the schemes: one per enabled scheme with a cron, no others. */
+/**
+ * Makes the queue's schedulers match the schemes: one per enabled scheme with a cron, one per
+ * enabled scheme with a reconciliation cron, no others.
+ */
 export async function syncSchedules(db: Db, queue: Queue): Promise<{ scheduled: number; removed: number }> {
-  const schemes = await db.scheme.findMany({ select: { id: true, cron: true, timezone: true, enabled: true } });
+  const schemes = await db.scheme.findMany({ select: { id: true, cron: true, reconcileCron: true, timezone: true, enabled: true } });
   let scheduled = 0;
   let removed = 0;
   for (const scheme of schemes) {
     if ((await syncSchemeSchedule(queue, scheme)) === "scheduled") scheduled++;
+    if ((await syncReconcileSchedule(queue, scheme)) === "scheduled") scheduled++;
   }
-  const known = new Set(schemes.map((s) => s.id));
+  const known = new Set(schemes.flatMap((s) => [s.id, reconcileSchedulerId(s.id)]));
   for (const scheduler of await queue.getJobSchedulers(0, -1)) {
-    if (scheduler.name === JOB.schedule && !known.has(scheduler.key)) {
+    if ((scheduler.name === JOB.schedule || scheduler.name === JOB.reconcileTick) && !known.has(scheduler.key)) {
       await queue.removeJobScheduler(scheduler.key);
       removed++;
     }
@@ -64,7 +69,7 @@ export async function scheduleMaintenance(queue: Queue, everyMs = 60_000): Promi
 
 /**
  * Puts back the schedulers Redis lost (it restarted empty or was flushed): one per enabled scheme
- * with a cron, and the daily pruning. Schedulers still there are left alone. Returns how many came back.
+ * with a cron (and one per reconciliation cron), and the daily pruning. Schedulers still there are left alone. Returns how many came back.
  */
 export async function restoreMissingSchedules(db: Db, queue: Queue): Promise<number> {
   const present = new Set((await queue.getJobSchedulers(0, -1)).map((s) => s.key));
@@ -77,9 +82,13 @@ export async function restoreMissingSchedules(db: Db, queue: Queue): Promise<num
     await scheduleMaintenance(queue);
     restored++;
   }
-  const schemes = await db.scheme.findMany({ where: { enabled: true, cron: { not: null } }, select: { id: true, cron: true, timezone: true, enabled: true } });
+  const schemes = await db.scheme.findMany({
+    where: { enabled: true, OR: [{ cron: { not: null } }, { reconcileCron: { not: null } }] },
+    select: { id: true, cron: true, reconcileCron: true, timezone: true, enabled: true },
+  });
   for (const scheme of schemes) {
-    if (!present.has(scheme.id) && (await syncSchemeSchedule(queue, scheme)) === "scheduled") restored++;
+    if (scheme.cron && !present.has(scheme.id) && (await syncSchemeSchedule(queue, scheme)) === "scheduled") restored++;
+    if (scheme.reconcileCron && !present.has(reconcileSchedulerId(scheme.id)) && (await syncReconcileSchedule(queue, scheme)) === "scheduled") restored++;
   }
   return restored;
 }

@@ -4,7 +4,7 @@ import { DEFAULT_LOCALE, hasRole, localeFromAcceptLanguage, message, render, rol
 import { config, findUserByApiToken, prisma } from "@qiao/db";
 import { NextRequest, NextResponse } from "next/server";
 import { createHash, timingSafeEqual } from "node:crypto";
-import { RunRequestError, SchemeBusyError } from "@qiao/jobs";
+import { ReconciliationBusyError, ResyncError, RunRequestError, SchemeBusyError } from "@qiao/jobs";
 import { ZodError, z } from "zod";
 import { auth } from "./auth";
 import { ApiError, fromZodError, notFound } from "./errors";
@@ -110,6 +110,8 @@ export function json<S extends z.ZodType>(_schema: S, data: z.input<S>, status =
 
 export function errorResponse(error: unknown, locale: Locale = DEFAULT_LOCALE): NextResponse {
   if (error instanceof SchemeBusyError) return errorResponse(new ApiError("scheme_busy", error.text), locale);
+  if (error instanceof ReconciliationBusyError) return errorResponse(new ApiError("conflict", error.text), locale);
+  if (error instanceof ResyncError) return errorResponse(new ApiError(error.code === "invalid" ? "conflict" : error.code, error.text), locale);
   if (error instanceof RunRequestError) {
     const issues = error.issues.map((i) => ({ path: ["options", ...i.path.split(".")], message: i.message }));
     return errorResponse(new ApiError(error.code === "not_found" ? "not_found" : "validation_failed", error.message, issues), locale);

@@ -2,7 +2,10 @@
 // credentials); on import each is bound to a connection of this instance: the same id, else the
 // same platform and name, else the only connection of that platform. Value maps travel whole, by
 // name: an import creates those missing here and keeps (unchanged) those that exist by that name.
-import { compileScheme, definitionValueMaps, type SchemeDefinition } from "@qiao/core";
+// Lookups name the schemes they read (`lookup('店铺→客户', shop_code)`): the names travel in the
+// templates as they are, the file lists them as a note, and an import is checked against the
+// schemes that exist here like any save.
+import { compileScheme, definitionLookupSchemes, definitionValueMaps, type SchemeDefinition } from "@qiao/core";
 import { createValueMap, deleteValueMap, findValueMapsByName, listConnectionRefs, type Db } from "@qiao/db";
 import { SCHEME_EXPORT_FORMAT, type SchemeExportDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
@@ -24,6 +27,7 @@ export async function exportScheme(
     definition,
     connections,
     valueMaps: valueMaps.map((m) => ({ name: m.name, description: m.description, defaultValue: m.defaultValue, entries: m.entries })),
+    lookupSchemes: definitionLookupSchemes(definition),
   };
 }
 

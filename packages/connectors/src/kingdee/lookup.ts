@@ -1,8 +1,9 @@
 // Looking records up by number (ExecuteBillQuery): which already exist, with their id and, for
 // bills, their status. Used before an upsert, before auditing bills saved earlier, and by the
-// engine (findExisting) once an unknown outcome has had time to commit.
+// engine (findExisting) once an unknown outcome has had time to commit; and every key of a form,
+// for reconciliation (listKeys).
 import { ConnectorError } from "../errors";
-import type { TargetApiMeta } from "../types";
+import type { ListKeysRequest, TargetApiMeta, TargetKey } from "../types";
 import type { KingdeeClient } from "./client";
 import { PLATFORM, targetApiFor } from "./meta";
 import { billQueryRowsSchema, failedStatusOf, firstErrorMessage, SERVICE } from "./protocol";
@@ -30,6 +31,21 @@ export function formApi(formId: string): TargetApiMeta {
   return api;
 }
 
+/** One ExecuteBillQuery call (Limit QUERY_LIMIT): its rows, or the typed error of a failed answer. */
+async function queryRows(client: KingdeeClient, formId: string, data: Record<string, unknown>, signal?: AbortSignal): Promise<unknown[][]> {
+  const json = await client.call(SERVICE.executeBillQuery, { data: { FormId: formId, ...data, Limit: QUERY_LIMIT } }, { signal });
+  const failed = failedStatusOf(json);
+  if (failed) {
+    throw new ConnectorError("request", PLATFORM, `金蝶查询 ${formId} 失败：${firstErrorMessage(failed)}`, {
+      platformCode: String(failed.MsgCode ?? ""),
+      platformMessage: firstErrorMessage(failed),
+    });
+  }
+  const rows = billQueryRowsSchema.safeParse(json);
+  if (!rows.success) throw new ConnectorError("protocol", PLATFORM, "金蝶 ExecuteBillQuery 的回答不是二维数组");
+  return rows.data;
+}
+
 /**
  * Every row of one ExecuteBillQuery, page by page (StartRow / Limit of QUERY_LIMIT) until a short
  * page. A failed answer (ResponseStatus IsSuccess false, e.g. an unknown field, MsgCode 9) is a
@@ -41,22 +57,9 @@ export async function* queryPages(
   signal?: AbortSignal,
 ): AsyncGenerator<unknown[][]> {
   for (let startRow = 0; ; startRow += QUERY_LIMIT) {
-    const json = await client.call(
-      SERVICE.executeBillQuery,
-      { data: { FormId: query.formId, FieldKeys: query.fieldKeys, FilterString: query.filter, StartRow: startRow, Limit: QUERY_LIMIT } },
-      { signal },
-    );
-    const failed = failedStatusOf(json);
-    if (failed) {
-      throw new ConnectorError("request", PLATFORM, `金蝶查询 ${query.formId} 失败：${firstErrorMessage(failed)}`, {
-        platformCode: String(failed.MsgCode ?? ""),
-        platformMessage: firstErrorMessage(failed),
-      });
-    }
-    const rows = billQueryRowsSchema.safeParse(json);
-    if (!rows.success) throw new ConnectorError("protocol", PLATFORM, "金蝶 ExecuteBillQuery 的回答不是二维数组");
-    yield rows.data;
-    if (rows.data.length < QUERY_LIMIT) return;
+    const rows = await queryRows(client, query.formId, { FieldKeys: query.fieldKeys, FilterString: query.filter, StartRow: startRow }, signal);
+    yield rows;
+    if (rows.length < QUERY_LIMIT) return;
   }
 }
 
@@ -82,6 +85,34 @@ export async function lookUp(
     }
   }
   return found;
+}
+
+/**
+ * Every record of the form (those `filter` selects), keys only, in id order: keyset pages (`id >
+ * the last one`, StartRow 0) rather than growing StartRow offsets, so a record created or deleted
+ * during the read neither shifts a page nor makes one re-read. A bill's entry rows repeat its id
+ * and number: one key per id. A customer distributed to several organisations has one id per
+ * organisation, each with the same number: the caller counts numbers, not rows.
+ */
+export async function* listKeys(client: KingdeeClient, req: ListKeysRequest): AsyncGenerator<TargetKey[]> {
+  const api = formApi(req.formId);
+  const fieldKeys = [api.idField, api.numberField, ...(api.nameField ? [api.nameField] : [])].join(",");
+  const userFilter = req.filter?.trim() ?? "";
+  let lastId: string | undefined;
+  for (;;) {
+    const after = lastId === undefined ? "" : `${api.idField} > ${Number.isInteger(Number(lastId)) ? lastId : `'${lastId.replaceAll("'", "''")}'`}`;
+    const filter = [userFilter && `(${userFilter})`, after].filter(Boolean).join(" and ");
+    const rows = await queryRows(client, req.formId, { FieldKeys: fieldKeys, FilterString: filter, OrderString: `${api.idField} ASC`, StartRow: 0 }, req.signal);
+    const keys: TargetKey[] = [];
+    for (const [id, number, name] of rows) {
+      if (!isCell(id) || String(id) === lastId) continue;
+      lastId = String(id);
+      if (!isCell(number) || String(number) === "") continue;
+      keys.push({ id: String(id), number: String(number), ...(api.nameField && { name: isCell(name) ? String(name) : "" }) });
+    }
+    if (keys.length > 0) yield keys;
+    if (rows.length < QUERY_LIMIT) return;
+  }
 }
 
 export async function findExisting(client: KingdeeClient, formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, string>> {

@@ -4,7 +4,7 @@
 import type { ConnectionConfig, TargetClient } from "../types";
 import { auditBills } from "./audit";
 import { KingdeeClient } from "./client";
-import { findExisting } from "./lookup";
+import { findExisting, listKeys } from "./lookup";
 import { queryValues } from "./query-values";
 import { previewBatch, writeBatch } from "./save";
 
@@ -16,5 +16,6 @@ export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
     preview: previewBatch,
     findExisting: (formId, numbers, signal) => findExisting(client, formId, numbers, signal),
     queryValues: (req) => queryValues(client, req),
+    listKeys: (req) => listKeys(client, req),
   };
 }

@@ -15,7 +15,7 @@ import { checkLookups } from "./lookups";
 import { checkValueMaps } from "./value-maps";
 
 export { definitionValueMaps, planValueMaps } from "./value-maps";
-export { lookupCatalog, planLookups, planLookupSchemes } from "./lookups";
+export { definitionLookupSchemes, lookupCatalog, planLookups, planLookupSchemes } from "./lookups";
 export type { CompileResult, IssuePath, LookupSchemeInfo, RunPlan, SchemeCatalog, SchemeIssue } from "./plan";
 
 export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResult {

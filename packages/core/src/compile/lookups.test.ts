@@ -4,7 +4,7 @@ import { catalog, vars } from "../../test/fake-catalog";
 import { mapRecord } from "../map-record";
 import type { SchemeDefinition } from "../scheme";
 import type { LookupResolver } from "../template/types";
-import { compileScheme, lookupCatalog, planLookups, planLookupSchemes, type RunPlan } from ".";
+import { compileScheme, definitionLookupSchemes, lookupCatalog, planLookups, planLookupSchemes, type RunPlan } from ".";
 
 const SHOPS = "店铺→客户";
 const schemes = lookupCatalog(
@@ -40,6 +40,12 @@ describe("lookup checks at save", () => {
     expect(issues(withMapping({ FDescription: "{{lookup('没有', code)}}" }))).toEqual([["FDescription", expect.stringContaining('The scheme "没有" named by lookup does not exist')]]);
     expect(issues(withMapping({ FDescription: "{{lookup('同名', code)}}" }))).toEqual([["FDescription", expect.stringContaining('2 schemes are named "同名"')]]);
     expect(issues(withMapping({ FDescription: `{{lookup('${SHOPS}', code, 'colour')}}` }))).toEqual([["FDescription", expect.stringContaining("have no field colour")]]);
+  });
+
+  it("lists the schemes a definition's lookups read, once each, not the ERP's forms", () => {
+    const d = withMapping({ FDescription: `{{lookup('${SHOPS}', code)}}`, FName: `{{name | lookup('${SHOPS}', 'name')}}`, FShortName: "{{nick | erp_lookup('BD_STOCK', 'FName')}}" });
+    expect(definitionLookupSchemes(d)).toEqual([SHOPS]);
+    expect(definitionLookupSchemes(seed())).toEqual([]);
   });
 
   it("skips the scheme check when the catalog does not list schemes", () => {

@@ -90,6 +90,16 @@ export function planLookups(plan: Pick<RunPlan, "target">): LookupRef[] {
   return [...refs.values()];
 }
 
+/** The names of the schemes a definition's lookups read, sorted (what an export lists). */
+export function definitionLookupSchemes(d: SchemeDefinition): string[] {
+  const names = new Set<string>();
+  for (const t of definitionTemplates(d)) {
+    const parsed = parseTemplate(t.source);
+    if (parsed.ok) for (const { ref } of templateLookupRefs(parsed.template)) if (ref.kind === "scheme") names.add(ref.scheme);
+  }
+  return [...names].sort();
+}
+
 /** The names of the schemes the plan's lookups read, sorted. */
 export function planLookupSchemes(plan: Pick<RunPlan, "target">): string[] {
   return [...new Set(planLookups(plan).flatMap((r) => (r.kind === "scheme" ? [r.scheme] : [])))].sort();

@@ -10,12 +10,13 @@ import {
   type RenderNested,
   type StoredMessage,
 } from "./message";
+import { reconcileMessages } from "./reconcile";
 import { runMessages } from "./run";
 
 export { DEFAULT_LOCALE, LOCALES, isLocale, localeFromAcceptLanguage, storedMessageSchema } from "./message";
 export type { Locale, StoredMessage } from "./message";
 
-const catalog = { ...runMessages, ...failureMessages, ...apiMessages };
+const catalog = { ...runMessages, ...failureMessages, ...apiMessages, ...reconcileMessages };
 
 type Catalog = typeof catalog;
 export type MessageCode = keyof Catalog;

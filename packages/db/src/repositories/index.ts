@@ -10,3 +10,5 @@ export * from "./value-maps";
 export * from "./metric-totals";
 export * from "./overview";
 export * from "./waiting";
+export * from "./reconciliations";
+export * from "./reconciliation-report";

@@ -35,7 +35,7 @@ export interface CreateRunInput {
   idempotencyKey?: string | null;
 }
 
-function isUniqueViolation(error: unknown, index: string): boolean {
+export function isUniqueViolation(error: unknown, index: string): boolean {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== "P2002") return false;
   return JSON.stringify(error.meta ?? {}).includes(index);
 }

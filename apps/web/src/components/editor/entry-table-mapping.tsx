@@ -11,6 +11,7 @@ import { Badge, Button, Input, Select } from "@/components/ui";
 import { issuesAt, rowSuggestions, sourceLists } from "./catalog";
 import { fieldLabel, MappingRow, MappingTable, previewOf, rowKept, UnknownMappingRow, withTemplate } from "./mapping-table";
 import { TemplateInput } from "./template-input";
+import { testedPreview, type TestedSample } from "./tested-preview";
 
 const EMPTY: EntryMapping = { from: "", filter: "", mapping: {} };
 const OTHER = "\u0000other";
@@ -32,7 +33,7 @@ export function EntryTableMapping({
   base: (string | number)[];
   issues: ApiIssue[];
   sourceApi: SourceApiMeta | undefined;
-  sample: { record: unknown } | null;
+  sample: { record: unknown; tested?: TestedSample } | null;
   timezone: string;
   /** The new entry mapping; undefined removes it. */
   onChange: (entry: EntryMapping | undefined) => void;
@@ -149,7 +150,15 @@ export function EntryTableMapping({
               template={current.mapping[f.key] ?? ""}
               suggestions={suggestions}
               issues={issuesAt(issues, [...path, "mapping", f.key])}
-              preview={sample ? (row ? (previewOf(current.mapping[f.key] ?? "", row, timezone, sample?.record) ?? null) : null) : undefined}
+              preview={
+                sample
+                  ? row
+                    ? (previewOf(current.mapping[f.key] ?? "", row, timezone, sample.record) ??
+                      testedPreview(sample.tested, [key, f.key], (w) => t("editor.testWaits", { scheme: w.scheme, key: w.key })) ??
+                      null)
+                    : null
+                  : undefined
+              }
               onChange={(v) => setRow(f.key, v)}
               onRemove={
                 f.required

@@ -1,22 +1,26 @@
 "use client";
 // One row of a mapping table (target field ← template, with the sample's value), shared by the
 // head mapping and the entry tables' row mappings, and the live preview of a template.
-import { evaluateTemplate, keepsRow, parseTemplate, type FieldMeta } from "@qiao/core";
+import { evaluateTemplate, keepsRow, parseTemplate, templateLookupRefs, templateMapRefs, type FieldMeta } from "@qiao/core";
 import type { ReactNode } from "react";
 import type { ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Badge, Button, cx } from "@/components/ui";
 import { TemplateInput, type Suggestion } from "./template-input";
+import { TemplateRefChips } from "./template-ref-chips";
 
 const PREVIEW_VARS = { CURRENT_TIME: new Date(), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: 50, PAGINATION_START_PAGE: 1 };
 
 const NOT_EVALUATED = Symbol("not evaluated");
 
-/** A template's value for a sample record; NOT_EVALUATED when it is empty or does not parse. */
+/**
+ * A template's value for a sample record; NOT_EVALUATED when it is empty, does not parse, or reads
+ * a value map or a lookup (their data live on the server: the test run shows those values).
+ */
 function evaluated(template: string, record: unknown, timezone: string, parent?: unknown): unknown {
   if (!template) return NOT_EVALUATED;
   const parsed = parseTemplate(template);
-  if (!parsed.ok) return NOT_EVALUATED;
+  if (!parsed.ok || templateMapRefs(parsed.template).length > 0 || templateLookupRefs(parsed.template).length > 0) return NOT_EVALUATED;
   return evaluateTemplate(parsed.template, { record, parent, vars: { ...PREVIEW_VARS, CURRENT_TIME: new Date() }, timezone });
 }
 
@@ -120,6 +124,7 @@ export function MappingRow({
         <div className="flex items-start gap-1">
           <div className="min-w-0 flex-1">
             <TemplateInput id={id} testId={id} value={template} suggestions={suggestions} issues={issues} onChange={onChange} />
+            <TemplateRefChips template={template} />
           </div>
           {onRemove && (
             <Button size="sm" variant="ghost" onClick={onRemove} aria-label={`${t("editor.entryRemoveField")} ${field.key}`} title={t("editor.entryRemoveField")}>

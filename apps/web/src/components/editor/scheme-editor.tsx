@@ -28,6 +28,9 @@ import { EditorHeader } from "./editor-header";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./palette";
 import { SchemeNodeView, type SchemeFlowNode } from "./scheme-node";
 import { SidePanel } from "./side-panel";
+import { standingServerIssues } from "./server-issues";
+import { sampleOf } from "./tested-preview";
+import { compileRefs, TemplateRefsProvider, useLoadTemplateRefs } from "./template-refs";
 import { TestResults, testResultOf } from "./test-results";
 import { useEditorKeys } from "./use-editor-keys";
 import { useSchemeDraft, type Draft } from "./use-scheme-draft";
@@ -87,6 +90,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   const [busy, setBusy] = useState<"save" | "test" | "run" | null>(null);
   const [notice, setNotice] = useState<{ tone: "red" | "green"; text: string } | null>(null);
   const [serverIssues, setServerIssues] = useState<ApiIssue[]>([]);
+  const [refused, setRefused] = useState<unknown>(null);
   const [showIssues, setShowIssues] = useState(false);
   const [test, setTest] = useState<{ open: boolean; run?: RunDetailDto; error: string | null; sample: number }>({ open: false, error: null, sample: 0 });
   const dragStart = useRef(new Map<string, { x: number; y: number }>());
@@ -96,13 +100,11 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   const dirty = JSON.stringify(draft) !== savedJson;
   const definition = useDeferredValue(draft.definition);
 
-  const compileCatalog = useMemo(
-    () => ({
-      connections: new Map(catalog.connections.map((c) => [c.id, { platform: c.platform, name: c.name }])),
-      connectors: new Map(catalog.connectors.map((c) => [c.platform, c])),
-    }),
-    [catalog],
-  );
+  const refs = useLoadTemplateRefs(schemeId);
+  const compileCatalog = useMemo(() => {
+    const connectors = new Map(catalog.connectors.map((c) => [c.platform, c]));
+    return { connections: new Map(catalog.connections.map((c) => [c.id, { platform: c.platform, name: c.name }])), connectors, ...compileRefs(refs, connectors) };
+  }, [catalog, refs]);
   const issues: ApiIssue[] = useMemo(() => {
     const result = compileScheme(definition, compileCatalog);
     return result.ok ? result.warnings : result.issues;
@@ -241,6 +243,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
     } catch (error) {
       if (error instanceof ApiClientError) {
         setServerIssues(error.issues.map((i) => ({ ...i, path: i.path[0] === "definition" ? i.path.slice(1) : i.path })));
+        setRefused(draft.definition);
         setShowIssues(error.issues.length > 0);
       }
       setNotice({ tone: "red", text: error instanceof Error ? error.message : String(error) });
@@ -288,105 +291,107 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   const testResult = testResultOf(test.run);
   const sampleRecord = testResult?.records[test.sample];
   const sample = sampleRecord
-    ? { record: sampleRecord.source, label: `${t("editor.sampleRecord", { n: test.sample + 1 })} · #${sampleRecord.sourceId}` }
+    ? { ...sampleOf(sampleRecord, dirty), label: `${t("editor.sampleRecord", { n: test.sample + 1 })} · #${sampleRecord.sourceId}` }
     : null;
 
   return (
-    <div className="fixed inset-x-0 bottom-0 top-[57px] flex flex-col bg-slate-50" data-testid="scheme-editor">
-      <EditorHeader
-        name={draft.name}
-        onName={(name) => edit((d) => ({ ...d, name }))}
-        version={version}
-        dirty={dirty}
-        schemeId={schemeId}
-        issues={allIssues}
-        showIssues={showIssues}
-        onShowIssues={setShowIssues}
-        onPickNode={setSelected}
-        history={{ undo, redo, canUndo, canRedo }}
-        busy={busy}
-        onSave={() => void save()}
-        onTest={() => void runTest()}
-        onRun={() => void startRun()}
-      />
-      {notice && (
-        <div className="absolute right-4 top-16 z-50 max-w-md" onClick={() => setNotice(null)}>
-          <Alert tone={notice.tone}>
-            <span data-testid="editor-notice">{notice.text}</span>
-          </Alert>
-        </div>
-      )}
-      <div className="flex min-h-0 flex-1">
-        <Palette connectors={catalog.connectors} onAdd={(item) => addNode(item)} />
-        <div className="flex min-w-0 flex-1 flex-col">
-          <div
-            className="relative min-h-0 flex-1"
-            onDragOver={(e) => {
-              if (e.dataTransfer.types.includes(DRAG_TYPE)) {
-                e.preventDefault();
-                e.dataTransfer.dropEffect = "move";
-              }
-            }}
-            onDrop={onDrop}
-          >
-            <ReactFlow<SchemeFlowNode, Edge>
-              nodes={nodes}
-              edges={edges}
-              nodeTypes={nodeTypes}
-              onNodesChange={onNodesChange}
-              onEdgesChange={onEdgesChange}
-              onConnect={onConnect}
-              isValidConnection={isValidConnection}
-              onNodeDragStart={(_e, _n, dragged) => {
-                dragStart.current = new Map(dragged.map((n) => [n.id, { ...n.position }]));
+    <TemplateRefsProvider value={refs}>
+      <div className="fixed inset-x-0 bottom-0 top-[57px] flex flex-col bg-slate-50" data-testid="scheme-editor">
+        <EditorHeader
+          name={draft.name}
+          onName={(name) => edit((d) => ({ ...d, name }))}
+          version={version}
+          dirty={dirty}
+          schemeId={schemeId}
+          issues={allIssues}
+          showIssues={showIssues}
+          onShowIssues={setShowIssues}
+          onPickNode={setSelected}
+          history={{ undo, redo, canUndo, canRedo }}
+          busy={busy}
+          onSave={() => void save()}
+          onTest={() => void runTest()}
+          onRun={() => void startRun()}
+        />
+        {notice && (
+          <div className="absolute right-4 top-16 z-50 max-w-md" onClick={() => setNotice(null)}>
+            <Alert tone={notice.tone}>
+              <span data-testid="editor-notice">{notice.text}</span>
+            </Alert>
+          </div>
+        )}
+        <div className="flex min-h-0 flex-1">
+          <Palette connectors={catalog.connectors} onAdd={(item) => addNode(item)} />
+          <div className="flex min-w-0 flex-1 flex-col">
+            <div
+              className="relative min-h-0 flex-1"
+              onDragOver={(e) => {
+                if (e.dataTransfer.types.includes(DRAG_TYPE)) {
+                  e.preventDefault();
+                  e.dataTransfer.dropEffect = "move";
+                }
               }}
-              onNodeDragStop={(_e, _n, dragged) => {
-                const moves = dragged
-                  .map((n) => ({ id: n.id, from: dragStart.current.get(n.id) ?? n.position, to: { ...n.position } }))
-                  .filter((m) => m.from.x !== m.to.x || m.from.y !== m.to.y);
-                if (moves.length > 0) apply({ kind: "move", moves });
-              }}
-              onPaneClick={() => setSelected(null)}
-              deleteKeyCode={["Backspace", "Delete"]}
-              fitView={fitView}
-              fitViewOptions={{ maxZoom: 1, padding: 0.3 }}
+              onDrop={onDrop}
             >
-              <Background gap={20} color="#e2e8f0" />
-              <Controls showInteractive={false} />
-              <MiniMap pannable zoomable className="!bg-white" />
-            </ReactFlow>
-            {draft.definition.nodes.length === 0 && (
-              <div className="pointer-events-none absolute inset-0 flex items-center justify-center">
-                <p className="rounded-xl bg-white/80 px-5 py-3 text-sm text-slate-500 shadow-sm ring-1 ring-slate-200">{t("editor.paletteHelp")}</p>
-              </div>
-            )}
-            {draft.definition.nodes.length >= 2 && draft.definition.edges.length === 0 && (
-              <div className="pointer-events-none absolute bottom-4 left-1/2 -translate-x-1/2 rounded-full bg-white px-4 py-1.5 text-xs text-slate-500 shadow ring-1 ring-slate-200">
-                {t("editor.connectHint")}
-              </div>
+              <ReactFlow<SchemeFlowNode, Edge>
+                nodes={nodes}
+                edges={edges}
+                nodeTypes={nodeTypes}
+                onNodesChange={onNodesChange}
+                onEdgesChange={onEdgesChange}
+                onConnect={onConnect}
+                isValidConnection={isValidConnection}
+                onNodeDragStart={(_e, _n, dragged) => {
+                  dragStart.current = new Map(dragged.map((n) => [n.id, { ...n.position }]));
+                }}
+                onNodeDragStop={(_e, _n, dragged) => {
+                  const moves = dragged
+                    .map((n) => ({ id: n.id, from: dragStart.current.get(n.id) ?? n.position, to: { ...n.position } }))
+                    .filter((m) => m.from.x !== m.to.x || m.from.y !== m.to.y);
+                  if (moves.length > 0) apply({ kind: "move", moves });
+                }}
+                onPaneClick={() => setSelected(null)}
+                deleteKeyCode={["Backspace", "Delete"]}
+                fitView={fitView}
+                fitViewOptions={{ maxZoom: 1, padding: 0.3 }}
+              >
+                <Background gap={20} color="#e2e8f0" />
+                <Controls showInteractive={false} />
+                <MiniMap pannable zoomable className="!bg-white" />
+              </ReactFlow>
+              {draft.definition.nodes.length === 0 && (
+                <div className="pointer-events-none absolute inset-0 flex items-center justify-center">
+                  <p className="rounded-xl bg-white/80 px-5 py-3 text-sm text-slate-500 shadow-sm ring-1 ring-slate-200">{t("editor.paletteHelp")}</p>
+                </div>
+              )}
+              {draft.definition.nodes.length >= 2 && draft.definition.edges.length === 0 && (
+                <div className="pointer-events-none absolute bottom-4 left-1/2 -translate-x-1/2 rounded-full bg-white px-4 py-1.5 text-xs text-slate-500 shadow ring-1 ring-slate-200">
+                  {t("editor.connectHint")}
+                </div>
+              )}
+            </div>
+            {test.open && (
+              <TestResults
+                run={test.run}
+                pending={busy === "test" || (busy === "save" && !test.run)}
+                error={test.error}
+                selected={test.sample}
+                onSelect={(sample) => setTest((s) => ({ ...s, sample }))}
+                onClose={() => setTest((s) => ({ ...s, open: false }))}
+              />
             )}
           </div>
-          {test.open && (
-            <TestResults
-              run={test.run}
-              pending={busy === "test" || (busy === "save" && !test.run)}
-              error={test.error}
-              selected={test.sample}
-              onSelect={(sample) => setTest((s) => ({ ...s, sample }))}
-              onClose={() => setTest((s) => ({ ...s, open: false }))}
-            />
-          )}
+          <SidePanel
+            draft={draft}
+            selected={selected}
+            catalog={catalog}
+            issues={[...issues, ...standingServerIssues(serverIssues, refused, draft.definition, issues)]}
+            sample={sample}
+            edit={edit}
+            onDelete={(id) => onNodesChange([{ type: "remove", id }])}
+          />
         </div>
-        <SidePanel
-          draft={draft}
-          selected={selected}
-          catalog={catalog}
-          issues={issues}
-          sample={sample}
-          edit={edit}
-          onDelete={(id) => onNodesChange([{ type: "remove", id }])}
-        />
       </div>
-    </div>
+    </TemplateRefsProvider>
   );
 }

@@ -9,6 +9,7 @@ import { upstreamSource, type Catalog } from "./catalog";
 import { SourcePanel } from "./node-panels";
 import { SettingsPanel } from "./settings-panel";
 import { TargetPanel } from "./target-panel";
+import type { EditorSample } from "./tested-preview";
 import { withNodeConfig, type Draft } from "./use-scheme-draft";
 
 export function SidePanel({
@@ -25,7 +26,7 @@ export function SidePanel({
   catalog: Catalog;
   issues: ApiIssue[];
   /** The test run's record picked for previews in the mapping tables. */
-  sample: { record: unknown; label: string } | null;
+  sample: EditorSample | null;
   edit: (update: (d: Draft) => Draft) => void;
   onDelete: (nodeId: string) => void;
 }) {

@@ -10,6 +10,7 @@ import { fieldSuggestions, issuesAt, sourceApiOf, targetApiOf, variableSuggestio
 import { EntryTableMapping } from "./entry-table-mapping";
 import { MappingRow, MappingTable, previewOf, UnknownMappingRow, withTemplate } from "./mapping-table";
 import { ConnectionAndApi, message, Section } from "./node-panels";
+import { testedPreview, type EditorSample } from "./tested-preview";
 
 const AUDIT_MODES: AuditMode[] = ["withSave", "separate"];
 
@@ -28,7 +29,7 @@ export function TargetPanel({
   catalog: Catalog;
   issues: ApiIssue[];
   sourceNode: SourceNode | undefined;
-  sample: { record: unknown; label: string } | null;
+  sample: EditorSample | null;
   timezone: string;
   onChange: (config: Partial<TargetNode["config"]>) => void;
 }) {
@@ -51,6 +52,7 @@ export function TargetPanel({
   const unknownMapped = Object.keys(config.mapping).filter((k) => !headFields.some((f) => f.key === k));
   const unknownEntries = Object.keys(config.entries).filter((k) => !entryTables.some((f) => f.key === k));
 
+  const waitText = (w: { scheme: string; key: string }) => t("editor.testWaits", { scheme: w.scheme, key: w.key });
   const setMapping = (key: string, value: string) => onChange({ mapping: withTemplate(config.mapping, key, value) });
 
   function setEntry(key: string, entry: EntryMapping | undefined) {
@@ -163,7 +165,7 @@ export function TargetPanel({
                 template={template}
                 suggestions={suggestions}
                 issues={issuesAt(issues, [...base, "mapping", f.key])}
-                preview={sample ? (previewOf(template, sample.record, timezone) ?? null) : undefined}
+                preview={sample ? (previewOf(template, sample.record, timezone) ?? testedPreview(sample.tested, f.key, waitText) ?? null) : undefined}
                 onChange={(v) => setMapping(f.key, v)}
               />
             );

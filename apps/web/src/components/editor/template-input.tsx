@@ -1,13 +1,15 @@
 "use client";
-// A template field: `{{` or `<<` opens suggestions of source fields and variables; problems
-// reported by @qiao/core show under the field with the offending part of the template marked.
-// Inside `map('…` it offers the value maps' names (issue #13), fetched when first needed.
-import { useQuery } from "@tanstack/react-query";
+// A template field: `{{` or `<<` opens suggestions of source fields and variables, `| ` the
+// filters, `map('` the value maps' names and `lookup('` the other schemes' names (issue #13);
+// problems reported by @qiao/core show under the field with the offending part of the template
+// marked. The field is an ARIA combobox: ↑/↓ move, Enter or Tab picks, Escape closes.
+import { templateFilters } from "@qiao/core";
 import { useId, useRef, useState, type KeyboardEvent } from "react";
-import { api } from "@/lib/api/client";
 import { issueText, type ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { cx, inputClass } from "@/components/ui";
+import { applyCompletion, completionAt, type Completion } from "./template-completion";
+import { useTemplateRefs } from "./template-refs";
 
 export interface Suggestion {
   /** What goes between the braces. */
@@ -15,11 +17,6 @@ export interface Suggestion {
   label: string;
   group: string;
 }
-
-// `$` too: row templates read the header record as `$parent.shop_code`.
-const OPEN_TOKEN = /(\{\{|<<)\s*([A-Za-z0-9_.$\u4e00-\u9fa5]*)$/;
-/** `| map('仓库` before the caret: the quote and the part of a value map's name typed so far. */
-const MAP_TOKEN = /\|\s*map\(\s*(['"])([^'"]*)$/;
 
 export function TemplateInput({
   id,
@@ -43,62 +40,54 @@ export function TemplateInput({
   const en = useLocale() === "en";
   const listId = useId();
   const input = useRef<HTMLInputElement>(null);
-  const [open, setOpen] = useState<{ start: number; query: string; close: string; map?: true } | null>(null);
+  const [open, setOpen] = useState<Completion | null>(null);
   const [active, setActive] = useState(0);
   const t = useT();
-  const valueMaps = useQuery({ queryKey: ["value-maps", ""], queryFn: () => api.valueMaps(), enabled: !!open?.map, staleTime: 30_000 });
-  const mapSuggestions: Suggestion[] = (valueMaps.data?.valueMaps ?? []).map((m) => ({
-    value: m.name,
-    label: m.description || t("valueMaps.rowCount", { count: m.entryCount }),
-    group: t("nav.valueMaps"),
-  }));
+  const refs = useTemplateRefs();
 
+  function offers(c: Completion): Suggestion[] {
+    switch (c.kind) {
+      case "field":
+        return suggestions;
+      case "filter":
+        return templateFilters.map((f) => ({ value: f.name, label: `${f.syntax} — ${en ? f.descriptionEn : f.description}`, group: t("editor.filters") }));
+      case "map":
+        return (refs.valueMaps ?? []).map((m) => ({ value: m.name, label: m.description || t("valueMaps.rowCount", { count: m.entryCount }), group: t("nav.valueMaps") }));
+      case "lookup":
+        return (refs.schemes ?? []).filter((s) => s.id !== refs.schemeId).map((s) => ({ value: s.name, label: t("editor.lookupScheme"), group: t("nav.schemes") }));
+    }
+  }
+
+  const query = open?.query.toLowerCase() ?? "";
+  // Names that start with what is typed come first, then those that contain it.
+  const rank = (s: Suggestion) => (s.value.toLowerCase().startsWith(query) ? 0 : 1);
   const matches = open
-    ? (open.map ? mapSuggestions : suggestions)
-        .filter((s) => s.value.toLowerCase().includes(open.query.toLowerCase()) || s.label.includes(open.query))
+    ? offers(open)
+        .filter((s) =>
+          open.kind === "filter"
+            ? s.value.startsWith(query)
+            : s.value.toLowerCase().includes(query) || (open.kind !== "lookup" && s.label.includes(open.query)),
+        )
+        .sort((x, y) => rank(x) - rank(y))
         .slice(0, 12)
     : [];
+  const optionId = (k: number) => `${listId}-option-${k}`;
 
   function detect(text: string, caret: number) {
-    const inMap = MAP_TOKEN.exec(text.slice(0, caret));
-    if (inMap) {
-      const query = inMap[2] ?? "";
-      setOpen({ start: caret - query.length, query, close: inMap[1]!, map: true });
-      setActive(0);
-      return;
-    }
-    const m = OPEN_TOKEN.exec(text.slice(0, caret));
-    if (!m) return setOpen(null);
-    setOpen({ start: m.index, query: m[2] ?? "", close: m[1] === "<<" ? ">>" : "}}" });
+    setOpen(completionAt(text, caret));
     setActive(0);
   }
 
   function pick(s: Suggestion) {
     const el = input.current;
     if (!el || !open) return;
-    const caret = el.selectionStart ?? value.length;
-    if (open.map) {
-      // The name, its closing quote and ")": the rest of a name typed after the caret is replaced.
-      const rest = value.slice(caret).replace(/^[^'"\s)}>|]*(['"]\s*\))?/, "");
-      const inserted = `${s.value}${open.close})`;
-      onChange(value.slice(0, open.start) + inserted + rest);
-      setOpen(null);
-      requestAnimationFrame(() => {
-        el.focus();
-        el.setSelectionRange(open.start + inserted.length, open.start + inserted.length);
-      });
-      return;
-    }
-    const opener = open.close === ">>" ? "<<" : "{{";
-    const after = value.slice(caret).replace(/^[^{}<>\s]*\s*(\}\}|>>)/, "");
-    const inserted = `${opener}${s.value}${open.close}`;
-    const next = value.slice(0, open.start) + inserted + after;
-    onChange(next);
-    setOpen(null);
+    const next = applyCompletion(value, el.selectionStart ?? value.length, open, s.value);
+    onChange(next.text);
+    // A filter that takes a name (map, lookup) goes straight on to offering the names.
+    detect(next.text, next.caret);
     requestAnimationFrame(() => {
       el.focus();
-      const pos = open.start + inserted.length;
-      el.setSelectionRange(pos, pos);
+      el.setSelectionRange(next.caret, next.caret);
     });
   }
 
@@ -112,7 +101,7 @@ export function TemplateInput({
       setActive((a) => (a - 1 + matches.length) % matches.length);
     } else if (e.key === "Enter" || e.key === "Tab") {
       e.preventDefault();
-      pick(matches[active]!);
+      pick(matches[Math.min(active, matches.length - 1)]!);
     } else if (e.key === "Escape") {
       e.preventDefault();
       setOpen(null);
@@ -132,9 +121,11 @@ export function TemplateInput({
         placeholder={placeholder}
         aria-label={ariaLabel}
         aria-invalid={errors.length > 0 || undefined}
+        role="combobox"
         aria-autocomplete="list"
         aria-expanded={matches.length > 0}
         aria-controls={matches.length > 0 ? listId : undefined}
+        aria-activedescendant={matches.length > 0 ? optionId(Math.min(active, matches.length - 1)) : undefined}
         data-testid={testId}
         spellCheck={false}
         autoComplete="off"
@@ -156,11 +147,14 @@ export function TemplateInput({
         <ul
           id={listId}
           role="listbox"
+          aria-label={open ? t(`editor.complete.${open.kind}`) : undefined}
           className="absolute left-0 right-0 top-full z-30 mt-1 max-h-60 overflow-y-auto rounded-lg bg-white py-1 text-xs shadow-lg ring-1 ring-slate-200"
         >
           {matches.map((s, k) => (
             <li
               key={`${s.group}:${s.value}`}
+              id={optionId(k)}
+              data-value={s.value}
               role="option"
               aria-selected={k === active}
               onMouseDown={(e) => {

@@ -10,6 +10,7 @@ import { JsonTree } from "@/components/json-tree";
 import { JsonView } from "@/components/json-view";
 import { hasRows } from "@/lib/documents";
 import { DocumentPreview } from "./document-preview";
+import { TestWaits, type TestWait } from "./test-waits";
 
 export interface TestRecord {
   sourceId: string;
@@ -18,6 +19,11 @@ export interface TestRecord {
   /** The record as the target receives it (connector preview), when available. */
   wire?: unknown;
   errors: { field: string; message: string; messageEn: string }[];
+  /**
+   * Fields whose lookup found nothing yet: at run time the record waits (等待依赖) for `scheme` to
+   * write `key`. Absent from results of workers that predate lookups.
+   */
+  waits?: TestWait[];
 }
 
 export interface TestResult {
@@ -99,6 +105,7 @@ export function TestResults({
                     {String(r.source.name ?? r.source.code ?? "")}
                   </span>
                   {r.errors.length > 0 && <Badge tone="red">{r.errors.length}</Badge>}
+                  {r.errors.length === 0 && (r.waits?.length ?? 0) > 0 && <Badge tone="amber">{t("editor.testWaiting")}</Badge>}
                 </button>
               </li>
             ))}
@@ -121,9 +128,10 @@ export function TestResults({
                     ))}
                   </ul>
                 )}
+                <TestWaits waits={record.waits ?? []} />
                 {hasRows(record.payload) ? (
                   <>
-                    <DocumentPreview doc={record.payload} errors={record.errors} />
+                    <DocumentPreview doc={record.payload} errors={record.errors} waits={record.waits ?? []} />
                     <details className="mt-3">
                       <summary className="cursor-pointer text-xs font-medium text-slate-600">{t("doc.json")}</summary>
                       <div data-testid="test-payload">

@@ -1,6 +1,6 @@
 "use client";
 // A scheme's runs, newest first, refreshed every two seconds while one is active, under its
-// unresolved failed records.
+// unresolved failed records and its reconciliation (对账).
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { api } from "@/lib/api/client";
@@ -8,6 +8,7 @@ import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
 import { isActive, RunStatusBadge } from "@/components/run-status";
 import { Alert, Button, EmptyState, PageHeader } from "@/components/ui";
+import { ReconciliationPanel } from "@/components/reconcile/reconciliation-panel";
 import { SchemeFailedRecords } from "./failed-records";
 
 export function SchemeRunsView({ schemeId }: { schemeId: string }) {
@@ -34,6 +35,7 @@ export function SchemeRunsView({ schemeId }: { schemeId: string }) {
         }
       />
       <SchemeFailedRecords schemeId={schemeId} />
+      <ReconciliationPanel schemeId={schemeId} />
       {runs.error && <Alert>{t("common.error", { message: runs.error.message })}</Alert>}
       {runs.isPending ? (
         <p className="text-sm text-slate-500">{t("common.loading")}</p>

@@ -53,6 +53,7 @@ async function request<S extends z.ZodType>(method: string, path: string, schema
 const get = <S extends z.ZodType>(path: string, schema: S) => request("GET", path, schema);
 const post = <S extends z.ZodType>(path: string, schema: S, body: unknown = {}) => request("POST", path, schema, body);
 const patch = <S extends z.ZodType>(path: string, schema: S, body: unknown) => request("PATCH", path, schema, body);
+const put = <S extends z.ZodType>(path: string, schema: S, body: unknown) => request("PUT", path, schema, body);
 const del = <S extends z.ZodType>(path: string, schema: S) => request("DELETE", path, schema);
 
 const qs = (params: Record<string, string | number | undefined>) => {
@@ -89,6 +90,13 @@ export const api = {
   schemeRuns: (id: string, cursor?: string) => get(`/api/schemes/${id}/runs${qs({ cursor })}`, s.runListSchema),
   schemeFailedRecords: (id: string, cursor?: string) => get(`/api/schemes/${id}/failed-records${qs({ cursor })}`, s.schemeFailedRecordListSchema),
   retryScheme: (id: string, ids?: string[]) => post(`/api/schemes/${id}/retry`, s.runEnvelopeSchema, ids ? { ids } : {}),
+  reconciliations: (id: string) => get(`/api/schemes/${id}/reconciliations${qs({ limit: 10 })}`, s.reconciliationListSchema),
+  startReconciliation: (id: string, idempotencyKey: string) => post(`/api/schemes/${id}/reconciliations`, s.reconciliationEnvelopeSchema, { idempotencyKey }),
+  reconcileSettings: (id: string) => get(`/api/schemes/${id}/reconcile-settings`, s.reconcileSettingsSchema),
+  saveReconcileSettings: (id: string, body: In<typeof s.reconcileSettingsSchema>) => put(`/api/schemes/${id}/reconcile-settings`, s.reconcileSettingsSchema, body),
+  reconciliationItems: (id: string, category: string, cursor?: string) =>
+    get(`/api/reconciliations/${id}/items${qs({ category, cursor, limit: 50 })}`, s.reconciliationItemListSchema),
+  resync: (id: string) => post(`/api/reconciliations/${id}/resync`, s.resyncResultSchema),
 
   run: (id: string) => get(`/api/runs/${id}`, s.runDetailEnvelopeSchema),
   runRecords: (id: string, q: { status?: string; cursor?: string } = {}) => get(`/api/runs/${id}/records${qs({ limit: 20, ...q })}`, s.runRecordListSchema),

@@ -6,7 +6,7 @@ import { overviewSchema } from "./overview-schemas";
 import * as s from "./schemas";
 
 interface Operation {
-  method: "get" | "post" | "patch" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
   tag: string;
   summary: string;
@@ -35,6 +35,8 @@ const requests = {
   StartRun: s.startRunBody,
   RetryRun: s.retryRunBody,
   RetryScheme: s.retrySchemeBody,
+  StartReconciliation: s.startReconciliationBody,
+  ReconcileSettings: s.reconcileSettingsSchema,
   CreateApiToken: s.createApiTokenBody,
   CreateUser: s.createUserBody,
   UpdateUser: s.updateUserBody,
@@ -60,6 +62,11 @@ const responses = {
   RunRecordList: s.runRecordListSchema,
   RunLogList: s.runLogListSchema,
   SchemeFailedRecordList: s.schemeFailedRecordListSchema,
+  ReconciliationEnvelope: s.reconciliationEnvelopeSchema,
+  ReconciliationList: s.reconciliationListSchema,
+  ReconciliationItemList: s.reconciliationItemListSchema,
+  ResyncResult: s.resyncResultSchema,
+  ReconcileSettingsResult: s.reconcileSettingsSchema,
   ApiToken: s.apiTokenSchema,
   ApiTokenList: s.apiTokenListSchema,
   CreatedApiToken: s.createdApiTokenSchema,
@@ -95,6 +102,13 @@ const operations: Operation[] = [
   { method: "get", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "A scheme's runs, newest first", query: s.runListQuery, response: "RunList", errors: [400, 404] },
   { method: "get", path: `/api/schemes/${ID}/failed-records`, tag: "runs", summary: "The scheme's unresolved failed records, whatever run failed them", query: s.schemeFailedRecordsQuery, response: "SchemeFailedRecordList", errors: [400, 404] },
   { method: "post", path: `/api/schemes/${ID}/retry`, tag: "runs", summary: "Retry the scheme's failed records (all, or the ids given)", body: "RetryScheme", response: "RunEnvelope", status: 202, errors: [400, 404, 409] },
+  { method: "get", path: `/api/schemes/${ID}/reconciliations`, tag: "reconciliation", summary: "The scheme's reconciliation reports (对账), newest first", query: s.reconciliationListQuery, response: "ReconciliationList", errors: [400, 404] },
+  { method: "post", path: `/api/schemes/${ID}/reconciliations`, tag: "reconciliation", summary: "Reconcile the scheme now: source keys against target keys", body: "StartReconciliation", response: "ReconciliationEnvelope", status: 202, errors: [400, 404, 409] },
+  { method: "get", path: `/api/schemes/${ID}/reconcile-settings`, tag: "reconciliation", summary: "The scheme's reconciliation cron and target filter", response: "ReconcileSettingsResult", errors: [404] },
+  { method: "put", path: `/api/schemes/${ID}/reconcile-settings`, tag: "reconciliation", summary: "Save the reconciliation cron and target filter", body: "ReconcileSettings", response: "ReconcileSettingsResult", errors: [400, 404] },
+  { method: "get", path: `/api/reconciliations/${ID}`, tag: "reconciliation", summary: "One reconciliation report's counts and status", response: "ReconciliationEnvelope", errors: [404] },
+  { method: "get", path: `/api/reconciliations/${ID}/items`, tag: "reconciliation", summary: "The keys a report kept in one category (missing, extra, different)", query: s.reconciliationItemsQuery, response: "ReconciliationItemList", errors: [400, 404] },
+  { method: "post", path: `/api/reconciliations/${ID}/resync`, tag: "reconciliation", summary: "Write the report's missing records again (once per report)", response: "ResyncResult", status: 202, errors: [404, 409] },
   { method: "get", path: "/api/value-maps", tag: "value-maps", summary: "List value maps (without entries); q searches names and descriptions", query: s.valueMapListQuery, response: "ValueMapList", errors: [400] },
   { method: "post", path: "/api/value-maps", tag: "value-maps", summary: "Create a value map (400: empty or taken name, repeated source value)", body: "CreateValueMap", response: "ValueMap", status: 201, errors: [400] },
   { method: "get", path: `/api/value-maps/${ID}`, tag: "value-maps", summary: "A value map with its entries", response: "ValueMap", errors: [404] },

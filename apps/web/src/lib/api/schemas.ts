@@ -327,6 +327,12 @@ export const schemeExportSchema = z.object({
     .default([]),
   /** The value maps the definition names (map('名称')), whole: an import creates the missing ones. */
   valueMaps: z.array(valueMapTransferSchema).max(100).default([]),
+  /**
+   * The schemes the definition's lookup('方案') reads, by name: a note for whoever imports the file
+   * (import them first). Import ignores it: the definition's lookups are checked against the
+   * schemes that exist here, and one naming a scheme this instance lacks refuses the import.
+   */
+  lookupSchemes: z.array(z.string()).max(100).default([]),
 });
 export type SchemeExportDto = z.infer<typeof schemeExportSchema>;
 
@@ -345,3 +351,4 @@ export const okSchema = z.object({ ok: z.literal(true) });
 export * from "./account-schemas";
 export * from "./failed-record-schemas";
 export * from "./value-map-schemas";
+export * from "./reconciliation-schemas";

@@ -4,6 +4,8 @@ import { DEFAULT_LOCALE, isLocale, type Locale } from "@qiao/core";
 import { editorEn, editorZh } from "./messages/editor";
 import { editorEntriesEn, editorEntriesZh } from "./messages/editor-entries";
 import { overviewEn, overviewZh } from "./messages/overview";
+import { editorLookupsEn, editorLookupsZh } from "./messages/editor-lookups";
+import { reconcileEn, reconcileZh } from "./messages/reconcile";
 import { runsEn, runsZh } from "./messages/runs";
 import { valueMapsEn, valueMapsZh } from "./messages/value-maps";
 
@@ -146,7 +148,9 @@ const zh = {
   "users.deleteConfirm": "确定删除用户「{email}」吗？其 API 令牌将一并删除。",
   ...editorZh,
   ...runsZh,
+  ...reconcileZh,
   ...editorEntriesZh,
+  ...editorLookupsZh,
   ...valueMapsZh,
   ...overviewZh,
 } as const;
@@ -289,7 +293,9 @@ const en: Record<MessageKey, string> = {
   "users.deleteConfirm": "Delete the user \"{email}\"? Their API tokens are deleted too.",
   ...editorEn,
   ...runsEn,
+  ...reconcileEn,
   ...editorEntriesEn,
+  ...editorLookupsEn,
   ...valueMapsEn,
   ...overviewEn,
 };

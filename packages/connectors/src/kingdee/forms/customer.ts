@@ -46,6 +46,7 @@ export const customerApi: TargetApiMeta = {
   fields: customerFields,
   numberField: "FNumber",
   idField: "FCUSTID",
+  nameField: "FName",
   options: [
     option("IsAutoSubmitAndAudit", "自动提交并审核", "Submit and audit after saving", true, "金蝶默认 false；集成方案默认打开，保存后的客户直接可用"),
     ...saveOptions,

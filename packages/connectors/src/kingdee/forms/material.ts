@@ -50,6 +50,7 @@ export const materialApi: TargetApiMeta = {
   ],
   numberField: "FNumber",
   idField: "FMATERIALID",
+  nameField: "FName",
   options: [
     option("IsAutoSubmitAndAudit", "自动提交并审核", "Submit and audit after saving", true, "金蝶默认 false；集成方案默认打开：未审核的物料不能用在单据上"),
     ...saveOptions,

@@ -5,6 +5,8 @@ export async function generateMetadata() {
   return { title: `${(await getT())("valueMaps.title")} · 桥 Qiao` };
 }
 
-export default function ValueMapsPage() {
-  return <ValueMapsView />;
+/** `?q=名称` opens the list searched for it (the editor links a map name no map has here). */
+export default async function ValueMapsPage({ searchParams }: { searchParams: Promise<{ q?: string | string[] }> }) {
+  const { q } = await searchParams;
+  return <ValueMapsView initialSearch={typeof q === "string" ? q : ""} />;
 }

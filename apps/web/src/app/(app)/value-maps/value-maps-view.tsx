@@ -1,6 +1,6 @@
 "use client";
 // 值映射: the list (searched on the server by name and description) and creating a map; a map's
-// rows are edited on its own page.
+// rows are edited on its own page. `initialSearch` comes from the address (`/value-maps?q=…`).
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -12,11 +12,11 @@ import { useLocale, useT } from "@/lib/i18n/client";
 import { useCan } from "@/components/role";
 import { Alert, Button, Card, EmptyState, Field, Input, Modal, PageHeader } from "@/components/ui";
 
-export function ValueMapsView() {
+export function ValueMapsView({ initialSearch = "" }: { initialSearch?: string }) {
   const t = useT();
   const fmt = useFormat();
   const canEdit = useCan("editor");
-  const [search, setSearch] = useState("");
+  const [search, setSearch] = useState(initialSearch);
   const q = useDeferredValue(search.trim());
   const maps = useQuery({ queryKey: ["value-maps", q], queryFn: () => api.valueMaps(q) });
   const [creating, setCreating] = useState(false);

@@ -1,0 +1,164 @@
+// The comparison that turns a reconciliation's keys into its report, in SQL (the worker never holds
+// the key sets), and the resync that writes the missing records again exactly once.
+//
+// Matching: a source record's number is the one staging says it was written with (target_number),
+// else the number its mapping gives now (the scheme's number template, e.g. {{code}}). So a
+// record renamed at the source after being written in create mode is still matched with what it
+// wrote, and one never written is matched by what it would write.
+import { message, normalizeRunOptions, render } from "@qiao/core";
+import type { Prisma, Reconciliation, Run } from "../../generated/prisma/client";
+import type { Db } from "../client";
+import { findActiveRun, isUniqueViolation, SchemeBusyError } from "./runs";
+
+/** Staging statuses that mean "written to the target": a missing record with one is resynced. */
+export const RESYNCABLE_STATUSES = ["written", "stale"] as const;
+
+/** A large reconciliation compares in one transaction; Prisma's default limit is 5 s. */
+const COMPARE_TIMEOUT_MS = 30 * 60_000;
+
+interface Counts {
+  sourceCount: number;
+  targetCount: number;
+  matched: number;
+  missing: number;
+  missingWritten: number;
+  extra: number;
+  different: number;
+}
+
+/**
+ * Compares the keys read, writes the report (counts, the first `keyLimit` keys of each category in
+ * number order) and drops the keys, in one transaction fenced by the attempt. `compareNames`: the
+ * form has a name field and the mapping maps it. Null when the attempt no longer owns it.
+ */
+export async function completeReconciliation(
+  db: Db,
+  input: { id: string; attempt: number; schemeId: string; compareNames: boolean; unmatchable: number },
+): Promise<Reconciliation | null> {
+  return db.$transaction(
+    async (tx) => {
+      const owned = await tx.$queryRaw<{ key_limit: number }[]>`
+        SELECT key_limit FROM reconciliations WHERE id = ${input.id}::uuid AND attempt = ${input.attempt} AND status = 'running' FOR UPDATE`;
+      const keyLimit = owned[0]?.key_limit;
+      if (keyLimit === undefined) return null;
+      // One row per source record (the last copy read wins) and per target number.
+      await tx.$executeRaw`
+        CREATE TEMP TABLE recon_source ON COMMIT DROP AS
+        SELECT DISTINCT ON (k.source_id) k.source_id, COALESCE(NULLIF(s.target_number, ''), k.number) AS number, k.name,
+          s.id AS source_record_id, s.status::text AS staged_status
+        FROM reconciliation_keys k
+        LEFT JOIN source_records s ON s.scheme_id = ${input.schemeId}::uuid AND s.source_id = k.source_id
+        WHERE k.reconciliation_id = ${input.id}::uuid AND k.side = 'source'
+        ORDER BY k.source_id, k.id DESC`;
+      await tx.$executeRaw`
+        CREATE TEMP TABLE recon_target ON COMMIT DROP AS
+        SELECT DISTINCT ON (number) number, name, target_id FROM reconciliation_keys
+        WHERE reconciliation_id = ${input.id}::uuid AND side = 'target'
+        ORDER BY number, id`;
+      await tx.$executeRaw`CREATE INDEX ON recon_source (number)`;
+      await tx.$executeRaw`CREATE INDEX ON recon_target (number)`;
+      await tx.$executeRaw`ANALYZE recon_source`;
+      await tx.$executeRaw`ANALYZE recon_target`;
+      const different = input.compareNames ? "s.name IS NOT NULL AND t.name IS DISTINCT FROM s.name" : "false";
+      const [counts] = await tx.$queryRawUnsafe<Counts[]>(`
+        SELECT
+          (SELECT count(*)::int FROM recon_source) AS "sourceCount",
+          (SELECT count(*)::int FROM recon_target) AS "targetCount",
+          (SELECT count(*)::int FROM recon_source s JOIN recon_target t USING (number)) AS matched,
+          (SELECT count(*)::int FROM recon_source s WHERE NOT EXISTS (SELECT 1 FROM recon_target t WHERE t.number = s.number)) AS missing,
+          (SELECT count(*)::int FROM recon_source s WHERE s.staged_status IN ('written', 'stale')
+             AND NOT EXISTS (SELECT 1 FROM recon_target t WHERE t.number = s.number)) AS "missingWritten",
+          (SELECT count(*)::int FROM recon_target t WHERE NOT EXISTS (SELECT 1 FROM recon_source s WHERE s.number = t.number)) AS extra,
+          (SELECT count(*)::int FROM recon_source s JOIN recon_target t USING (number) WHERE ${different}) AS different`);
+      const id = input.id;
+      await tx.$executeRawUnsafe(
+        `INSERT INTO reconciliation_items (reconciliation_id, category, number, source_id, source_record_id, staged_status, source_name, target_name, target_id)
+        (SELECT $1::uuid, 'missing'::reconciliation_category, s.number, s.source_id, s.source_record_id, s.staged_status, s.name, NULL, NULL
+         FROM recon_source s WHERE NOT EXISTS (SELECT 1 FROM recon_target t WHERE t.number = s.number) ORDER BY s.number, s.source_id LIMIT $2)
+        UNION ALL
+        (SELECT $1::uuid, 'extra'::reconciliation_category, t.number, NULL, NULL, NULL, NULL, t.name, t.target_id
+         FROM recon_target t WHERE NOT EXISTS (SELECT 1 FROM recon_source s WHERE s.number = t.number) ORDER BY t.number LIMIT $2)
+        UNION ALL
+        (SELECT $1::uuid, 'different'::reconciliation_category, s.number, s.source_id, s.source_record_id, s.staged_status, s.name, t.name, t.target_id
+         FROM recon_source s JOIN recon_target t USING (number) WHERE ${different} ORDER BY s.number, s.source_id LIMIT $2)`,
+        id,
+        keyLimit,
+      );
+      await tx.reconciliationKey.deleteMany({ where: { reconciliationId: id } });
+      return tx.reconciliation.update({
+        where: { id },
+        data: { ...counts!, unmatchable: input.unmatchable, status: "succeeded", finishedAt: new Date(), error: undefined },
+      });
+    },
+    { timeout: COMPARE_TIMEOUT_MS, maxWait: 10_000 },
+  );
+}
+
+export class ResyncError extends Error {
+  override name = "ResyncError";
+  constructor(
+    readonly code: "not_found" | "invalid" | "conflict",
+    readonly text: ReturnType<typeof message>,
+  ) {
+    super(render(text, "en"));
+  }
+}
+
+/**
+ * Resync of a report's missing records: in one transaction, the report is locked, the staging rows
+ * it lists as missing and written (still `written` or `stale`) become `failed` with the reason, and
+ * a retry run of exactly those rows is inserted and recorded on the report. A report resyncs once:
+ * asking again (a double click, a retried request, another person) returns the same run, so no
+ * record is marked twice. Throws SchemeBusyError (changing nothing) while the scheme has an active
+ * run, ResyncError when there is nothing to resync. The caller enqueues the run.
+ */
+export async function claimResync(
+  db: Db,
+  input: { reconciliationId: string; schemeVersion: number; createdById?: string | null },
+): Promise<{ run: Run; created: boolean; count: number }> {
+  try {
+    return await db.$transaction(async (tx) => {
+      const [report] = await tx.$queryRaw<{ scheme_id: string; status: string; resync_run_id: string | null }[]>`
+        SELECT scheme_id, status::text AS status, resync_run_id FROM reconciliations WHERE id = ${input.reconciliationId}::uuid FOR UPDATE`;
+      if (!report) throw new ResyncError("not_found", message("reconcile.notFound", { id: input.reconciliationId }));
+      if (report.resync_run_id) {
+        const run = await tx.run.findUniqueOrThrow({ where: { id: report.resync_run_id } });
+        const count = await tx.reconciliation.findUniqueOrThrow({ where: { id: input.reconciliationId }, select: { resyncCount: true } });
+        return { run, created: false, count: count.resyncCount ?? 0 };
+      }
+      if (report.status !== "succeeded") throw new ResyncError("invalid", message("reconcile.notFinished"));
+      const items = await tx.reconciliationItem.findMany({
+        where: { reconciliationId: input.reconciliationId, category: "missing", stagedStatus: { in: [...RESYNCABLE_STATUSES] }, sourceRecordId: { not: null } },
+        select: { sourceRecordId: true },
+        orderBy: { id: "asc" },
+      });
+      const ids = items.map((i) => String(i.sourceRecordId));
+      const reason = render(message("reconcile.resyncMarked", { count: ids.length }));
+      const marked = ids.length === 0 ? [] : await tx.$queryRaw<{ id: bigint }[]>`
+        UPDATE source_records SET status = 'failed', last_error = ${reason}, updated_at = ${new Date()}::timestamp
+        WHERE scheme_id = ${report.scheme_id}::uuid AND id = ANY(${ids}::bigint[]) AND status IN ('written', 'stale')
+        RETURNING id`;
+      if (marked.length === 0) throw new ResyncError("conflict", message("reconcile.nothingToResync"));
+      const options = normalizeRunOptions("retry", { scope: "scheme", sourceRecordIds: marked.map((m) => String(m.id)) });
+      const run = await tx.run.create({
+        data: {
+          schemeId: report.scheme_id,
+          schemeVersion: input.schemeVersion,
+          trigger: "retry",
+          options: options as Prisma.InputJsonObject,
+          createdById: input.createdById ?? null,
+          idempotencyKey: `system:${report.scheme_id}:reconciliation:${input.reconciliationId}`,
+        },
+      });
+      await tx.reconciliation.update({ where: { id: input.reconciliationId }, data: { resyncRunId: run.id, resyncCount: marked.length } });
+      return { run, created: true, count: marked.length };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, "runs_one_active_per_scheme")) {
+      const report = await db.reconciliation.findUnique({ where: { id: input.reconciliationId }, select: { schemeId: true } });
+      const schemeId = report?.schemeId ?? "";
+      throw new SchemeBusyError(schemeId, await findActiveRun(db, schemeId));
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+// Reconciliation (对账): every source key (the scheme's source read as a first sync, keys only)
+// against every target key (the target's listKeys), compared in Postgres. The worker holds one page
+// of records and one page of keys at a time: each page's keys go to `reconciliation_keys` as soon
+// as they are read. An attempt that is interrupted starts over (its keys are dropped); one that
+// fails records why.
+import { mapRecord, message, render, resolveParams, type RunPlan, type TemplateVars } from "@qiao/core";
+import {
+  addReconciliationKeys,
+  claimReconciliation,
+  completeReconciliation,
+  dropOrphanReconciliationKeys,
+  failReconciliation,
+  findReconciliation,
+  isDatabaseUnavailable,
+  reconcileSettings,
+  releaseReconciliation,
+  type ReconciliationModel as Reconciliation,
+  type ReconciliationKeyRow,
+} from "@qiao/db";
+import type { EngineContext } from "./context";
+import { describeError, RunFailure } from "./failure";
+import { loadRun } from "./load-run";
+
+export type ReconcileOutcome =
+  | { kind: "finished"; reconciliation: Reconciliation }
+  /** The worker is stopping: queued again, to start over on the next worker. */
+  | { kind: "handed-back" }
+  /** Another attempt owns it now (this one's job had stalled and was handed on). */
+  | { kind: "superseded" }
+  /** Finished already, or gone. */
+  | { kind: "not-runnable" };
+
+class Interrupted extends Error {
+  constructor(readonly why: "stopping" | "superseded") {
+    super(why);
+  }
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}
+
+/**
+ * The target plan reduced to the number and name fields: reconciliation maps only what it
+ * compares (value maps and all), not the whole payload nor the entry rows.
+ */
+function keyPlan(plan: RunPlan): { target: RunPlan["target"]; nameField: string | undefined } {
+  const { target } = plan;
+  const nameField = target.api.nameField && target.mapping[target.api.nameField] ? target.api.nameField : undefined;
+  const mapping = Object.fromEntries(Object.entries(target.mapping).filter(([field]) => field === target.numberField || field === nameField));
+  return { target: { ...target, mapping, entries: [] }, nameField };
+}
+
+export async function executeReconciliation(ctx: EngineContext, id: string): Promise<ReconcileOutcome> {
+  const claimed = await claimReconciliation(ctx.db, id);
+  if (!claimed) return { kind: "not-runnable" };
+  const { attempt, schemeId } = claimed;
+  const log = ctx.logger.child({ reconciliationId: id, schemeId, attempt });
+  try {
+    const scheme = await reconcileSettings(ctx.db, schemeId);
+    // Deleted meanwhile: its reconciliations go with it, so there is nothing left to report to.
+    if (!scheme) throw new Error(`scheme ${schemeId} was deleted during its reconciliation`);
+    const { plan, source, target, maps } = await loadRun(ctx, { schemeId, schemeVersion: scheme.currentVersion }, log);
+    const listKeys = target.listKeys;
+    if (!listKeys) throw new RunFailure(message("reconcile.noListKeys", { connection: plan.target.connectionId }));
+    const { target: keys, nameField } = keyPlan(plan);
+    const check = (owned: boolean) => {
+      if (!owned) throw new Interrupted("superseded");
+      if (ctx.lost?.aborted) throw new Interrupted("superseded");
+      if (ctx.shouldStop?.()) throw new Interrupted("stopping");
+    };
+
+    // "All source keys": the scheme's request as on a first sync (LAST_SYNC_TIME empty, CURRENT_TIME
+    // now), so a modified-time window spans from the connector's floor to now (docs/reconciliation.md).
+    const vars: TemplateVars = { CURRENT_TIME: ctx.now?.() ?? new Date(), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: plan.source.pageSize, PAGINATION_START_PAGE: 1 };
+    const params = resolveParams(plan.source, vars, plan.timezone);
+    let unmatchable = 0;
+    let sourceRead = 0;
+    for await (const page of source.readPages({ api: plan.source.api.id, params, pageSize: plan.source.pageSize, startPage: 1, ...(ctx.signal && { signal: ctx.signal }) })) {
+      const rows: ReconciliationKeyRow[] = [];
+      for (const record of page.records) {
+        const sourceId = text(record[plan.source.idField]);
+        const { payload } = mapRecord(keys, record, vars, plan.timezone, maps);
+        const number = text(payload[plan.target.numberField]);
+        if (sourceId === undefined || number === undefined) {
+          unmatchable++;
+          continue;
+        }
+        rows.push({ number, sourceId, name: nameField === undefined ? null : String(payload[nameField] ?? "") });
+      }
+      sourceRead += page.records.length;
+      check(await addReconciliationKeys(ctx.db, { id, attempt, side: "source", keys: rows }));
+    }
+    let targetRead = 0;
+    const filter = scheme.reconcileFilter?.trim();
+    for await (const page of listKeys({ formId: plan.target.formId, ...(filter && { filter }), ...(ctx.signal && { signal: ctx.signal }) })) {
+      targetRead += page.length;
+      const rows = page.map((k) => ({ number: k.number, name: nameField === undefined ? null : (k.name ?? ""), targetId: k.id }));
+      check(await addReconciliationKeys(ctx.db, { id, attempt, side: "target", keys: rows }));
+    }
+    const done = await completeReconciliation(ctx.db, { id, attempt, schemeId, compareNames: nameField !== undefined, unmatchable });
+    if (!done) return { kind: "superseded" };
+    log.info({ sourceRead, targetRead, missing: done.missing, extra: done.extra, different: done.different }, "reconciliation finished");
+    return { kind: "finished", reconciliation: done };
+  } catch (error) {
+    if (error instanceof Interrupted) {
+      if (error.why === "superseded") {
+        // Another attempt owns it (its keys stay), or its scheme was deleted meanwhile (keys dropped).
+        await dropOrphanReconciliationKeys(ctx.db, id);
+        return { kind: "superseded" };
+      }
+      await releaseReconciliation(ctx.db, id, attempt);
+      return { kind: "handed-back" };
+    }
+    // Nothing can be recorded: the host retries the job, whose next attempt starts over.
+    if (isDatabaseUnavailable(error)) throw error;
+    const described = describeError(error);
+    log.error({ err: error }, `reconciliation failed: ${render(described, "en")}`);
+    await failReconciliation(ctx.db, id, attempt, message("reconcile.failed", { error: described }));
+    const failed = await findReconciliation(ctx.db, id);
+    return failed ? { kind: "finished", reconciliation: failed } : { kind: "not-runnable" };
+  }
+}
