@@ -1,11 +1,13 @@
 // The worker's follow-up and maintenance steps, in the order they run (see follow-ups.ts). Each
 // capability adds its step here and keeps its logic in its own module.
 import type { FollowUp, MaintenanceStep } from "./follow-ups";
+import { expireWaitingStep, releaseDependents, releaseWaitingSweep, runAfterChain } from "./dependencies";
 import { keepOverviewStats, observeRunDuration, recountRecords } from "./overview-steps";
 import { recoverReconciliationsStep } from "./reconcile";
+import { restoreRetries, retryFollowUp } from "./retries";
 
 /** After a run finished. */
-export const FOLLOW_UPS: readonly FollowUp[] = [recountRecords, observeRunDuration];
+export const FOLLOW_UPS: readonly FollowUp[] = [retryFollowUp(), releaseDependents, runAfterChain, recountRecords, observeRunDuration];
 
 /** Once a minute, cluster-wide (JOB.maintain). */
-export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [recoverReconciliationsStep, keepOverviewStats];
+export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [restoreRetries, recoverReconciliationsStep, releaseWaitingSweep, expireWaitingStep, keepOverviewStats];

@@ -30,6 +30,7 @@ import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job, type 
 import { parse } from "./job-payload";
 import { FOLLOW_UPS, MAINTENANCE_STEPS } from "./steps";
 import { runFollowUps, runMaintenance, type WorkerDeps } from "./follow-ups";
+import { processRetry } from "./retries";
 import { createLogger, type Logger } from "./logger";
 import { createWorkerMetrics } from "./metrics";
 import { processReconcile, processReconcileTick } from "./reconcile";
@@ -84,6 +85,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     connectorDefaults: { timeoutMs: settings.WORKER_CONNECTOR_TIMEOUT_MS },
     leaseMs: settings.WORKER_LOCK_DURATION_MS,
     unknownOutcomeWaitMs: cfg.QIAO_UNKNOWN_OUTCOME_WAIT_S * 1000,
+    erpLookupTtlMs: cfg.QIAO_ERP_LOOKUP_TTL_S * 1000,
   });
 
   async function processRun(job: Job, token: string | undefined, jobLog: Logger) {
@@ -163,6 +165,8 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
         }
         case JOB.reconcileTick:
           return processReconcileTick(job, { ...deps, log: jobLog }, cfg.QIAO_RECONCILE_KEY_LIMIT);
+        case JOB.retry:
+          return processRetry({ ...deps, log: jobLog }, job, token);
         case JOB.maintain:
           return runMaintenance({ ...deps, log: jobLog }, MAINTENANCE_STEPS);
         case JOB.prune: {

@@ -5,6 +5,7 @@ import type { Connector } from "./types";
 
 export * from "./types";
 export * from "./errors";
+export * from "./error-class";
 export { splitCredentials } from "./credentials";
 export type { CallObservation, CallObserver } from "./observer";
 export { AddressRefusedError, checkTarget, DEFAULT_MAX_RESPONSE_BYTES, systemResolve, targetOf, type OutboundPolicy, type RefusalRule, type Resolve } from "./outbound";

@@ -2,6 +2,7 @@
 // these types and the registry in ./index.ts: adding a platform touches no engine or UI code.
 import type { AuditMode, ConnectorMeta, WriteMode } from "@qiao/core";
 import type { z } from "zod";
+import type { ErrorClass } from "./error-class";
 import type { CallObserver } from "./observer";
 import type { OutboundPolicy } from "./outbound";
 
@@ -99,7 +100,18 @@ export interface WriteRequest {
 
 export type WriteOutcome =
   | { ok: true; index: number; targetId: string; targetNumber: string; response: unknown }
-  | { ok: false; unknown?: false; saved?: false; index: number; field?: string; message: string; code?: string; response: unknown }
+  | {
+      ok: false;
+      unknown?: false;
+      saved?: false;
+      index: number;
+      field?: string;
+      message: string;
+      code?: string;
+      /** Whether sending it again later may succeed (retried automatically) or a person must act; default `data`. */
+      errorClass?: ErrorClass;
+      response: unknown;
+    }
   /**
    * The call carrying this record may have been processed (timeout, connection lost or 5xx after
    * sending, cancelled while waiting): it must not be sent again before a lookup says it is absent.

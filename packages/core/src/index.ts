@@ -10,3 +10,5 @@ export * from "./roles";
 export * from "./run-options";
 export * from "./messages";
 export * from "./value-map";
+export { runAfterCycle } from "./run-after";
+export * from "./retry-policy";

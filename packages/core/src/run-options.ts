@@ -21,6 +21,13 @@ export const retryRunOptionsSchema = z.object({
   scope: z.enum(["run", "scheme"]).optional(),
   /** Only these staged records (SourceRecord ids, as strings) among the failed ones. */
   sourceRecordIds: z.array(z.string().regex(/^\d{1,18}$/)).min(1).max(10_000).optional(),
+  /** Only the dead letters (死信: transient failures whose retry schedule ran out) among them. */
+  deadLetters: z.literal(true).optional(),
+  /**
+   * Requested by the retry policy's delayed job (issue #14): only transient failures whose
+   * automatic retry is due, each counting a step of the schedule. Not offered to people.
+   */
+  automatic: z.literal(true).optional(),
 });
 
 export type TestRunOptions = z.output<typeof testRunOptionsSchema>;

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { auditModeSchema, writeModeSchema } from "./connector-meta";
 import { validateCron } from "./cron";
+import { defaultRetryPolicy, retryPolicySchema } from "./retry-policy";
 import { DEFAULT_TIMEZONE, isValidTimeZone } from "./template/time";
 
 export const SCHEME_LIMITS = {
@@ -135,6 +136,8 @@ export const schemeDefinitionSchema = z.object({
   version: z.literal(1),
   timezone: timezoneSchema.default(DEFAULT_TIMEZONE),
   schedule: scheduleSchema.nullable().default(null),
+  /** Automatic retries of transient failures, then dead letters (./retry-policy.ts). */
+  retry: retryPolicySchema.default(defaultRetryPolicy),
   nodes: z.array(schemeNodeSchema).max(SCHEME_LIMITS.nodes),
   edges: z.array(schemeEdgeSchema).max(SCHEME_LIMITS.edges),
   /**

@@ -2,6 +2,7 @@
 // 店铺→客户, 商品→物料, then 发货单→销售出库单 (whose customers and materials the first two write).
 // Field keys are the connectors' metadata; a test in @qiao/connectors compiles each against it.
 import type { SchemeDefinition, SourceNode, TargetNode } from "./scheme";
+import { defaultRetryPolicy } from "./retry-policy";
 import { DEFAULT_TIMEZONE } from "./template/time";
 
 /** The demo schemes' and value map's names: the 出库单 scheme's lookups and map name them. */
@@ -42,6 +43,7 @@ function scheme(ids: SeedConnections, source: Omit<SourceNode["config"], "connec
     version: 1,
     timezone: DEFAULT_TIMEZONE,
     schedule: null,
+    retry: defaultRetryPolicy(),
     nodes: [
       { id: "source", type: "source", position: { x: 80, y: 160 }, config: { connectionId: ids.sourceConnectionId, platform: "guanyi", ...source } },
       { id: "target", type: "target", position: { x: 480, y: 160 }, config: { connectionId: ids.targetConnectionId, platform: "kingdee", ...target } },
@@ -56,6 +58,7 @@ export function seedSchemeDefinition(ids: SeedConnections): SchemeDefinition {
     version: 1,
     timezone: DEFAULT_TIMEZONE,
     schedule: null,
+    retry: defaultRetryPolicy(),
     nodes: [
       {
         id: "source",

@@ -78,6 +78,10 @@ const envSchema = z.object({
    * before its records are looked up in the target: the time a slow server may still take to commit.
    */
   QIAO_UNKNOWN_OUTCOME_WAIT_S: z.coerce.number().min(0).default(300),
+  /** Hours a record may wait for its lookups (等待依赖) before it fails; a scheme's waitLimitHours overrides it. */
+  QIAO_WAIT_LIMIT_HOURS: z.coerce.number().int().min(1).max(8760).default(72),
+  /** Seconds an erp_lookup answer stays cached per connection (staging lookups are cached per run only). */
+  QIAO_ERP_LOOKUP_TTL_S: z.coerce.number().int().min(0).default(600),
   /**
    * How many keys of each category (missing, extra, different) a reconciliation report keeps; the
    * counts are always complete. At most 10,000 (what one resync run takes).

@@ -1,5 +1,7 @@
 // Retry: the failed records of one run (or of the whole scheme) are mapped again from their staged
 // data with the run's (current) scheme version and handed to the write phase; the source is not read.
+// An automatic retry (the retry policy's delayed job, issue #14) takes only the transient failures
+// that are due, and each counts a step of the schedule; any other retry starts the schedule over.
 import { message, retryRunOptionsSchema } from "@qiao/core";
 import { assignFailedToRun, failedRecords } from "@qiao/db";
 import { RunFailure } from "./failure";
@@ -7,6 +9,7 @@ import { payloadHash } from "./hash";
 import type { RunScope } from "./scope";
 
 const CHUNK = 500;
+export const DUE_SLACK_MS = 1_000;
 
 export async function prepareRetry(x: RunScope): Promise<number> {
   const { run } = x;
@@ -16,6 +19,9 @@ export async function prepareRetry(x: RunScope): Promise<number> {
     throw new RunFailure(message("run.retryWithoutRun"));
   }
   const vars = x.vars();
+  // An automatic retry takes what is due when it starts (its delayed job fired then); a second of
+  // slack for the clocks of Redis and Postgres.
+  const dueBy = options.automatic ? new Date(Date.now() + DUE_SLACK_MS) : undefined;
   let afterId = 0n;
   let prepared = 0;
   for (;;) {
@@ -23,6 +29,8 @@ export async function prepareRetry(x: RunScope): Promise<number> {
       schemeId: run.schemeId,
       retryOfId: scope === "run" ? run.retryOfId : null,
       ...(options.sourceRecordIds && { onlyIds: options.sourceRecordIds.map(BigInt) }),
+      ...(options.deadLetters && { only: "dead" as const }),
+      ...(dueBy && { dueBy }),
       excludeRunId: run.id,
       afterId,
       limit: CHUNK,
@@ -34,7 +42,7 @@ export async function prepareRetry(x: RunScope): Promise<number> {
       const { payload, errors } = x.map(row.data, vars);
       return { id: row.id, hash: payloadHash(payload, errors) };
     });
-    prepared += await assignFailedToRun(x.db, { schemeId: run.schemeId, runId: run.id, records });
+    prepared += await assignFailedToRun(x.db, { schemeId: run.schemeId, runId: run.id, records, automatic: options.automatic ?? false });
   }
   if (run.total === null || prepared > 0) await x.progress({ phase: "writing", total: (run.total ?? 0) + prepared });
   await x.journal.info(

@@ -1,6 +1,6 @@
 // The state one attempt of a run shares between its phases.
 import { hash } from "node:crypto";
-import { mapRecord, stableStringify, type MappedRecord, type RunPlan, type TemplateVars } from "@qiao/core";
+import { mapRecord, retryRunOptionsSchema, stableStringify, type MappedRecord, type RunPlan, type TemplateVars } from "@qiao/core";
 import type { SourceClient, TargetClient } from "@qiao/connectors";
 import { reportProgress, type Db, type LoadedValueMap, type RunModel as Run, type RunProgress } from "@qiao/db";
 import { DEFAULT_UNKNOWN_OUTCOME_WAIT_MS, type EngineContext } from "./context";
@@ -47,6 +47,11 @@ export class RunScope {
   /** See EngineContext.unknownOutcomeWaitMs. */
   get unknownWaitMs(): number {
     return this.ctx.unknownOutcomeWaitMs ?? DEFAULT_UNKNOWN_OUTCOME_WAIT_MS;
+  }
+
+  /** A retry run the retry policy's delayed job requested (issue #14): records keep their retry step. */
+  get automaticRetry(): boolean {
+    return this.run.trigger === "retry" && retryRunOptionsSchema.safeParse(this.run.options ?? {}).data?.automatic === true;
   }
 
   /** Stops the attempt (AttemptSuperseded) if it no longer owns the run. */

@@ -149,6 +149,7 @@ async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedBatch | 
         batchId,
         records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload, hash: s.hash })),
         mappingKey: x.mappingKey,
+        automaticRetry: x.automaticRetry,
       }),
     );
     if (marked.size < batch.sendable.length) {
@@ -241,7 +242,7 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
         return { ...base, outcome: "saved", targetId: o.targetId, targetNumber: o.targetNumber, error: o.message, errorField: o.field ?? null, response: o.response };
       }
       if (o.unknown) return { ...base, outcome: "unknown", error: o.message, response: o.response };
-      return { ...base, outcome: "failed", error: o.message, errorField: o.field ?? null, response: o.response };
+      return { ...base, outcome: "failed", error: o.message, errorField: o.field ?? null, errorClass: o.errorClass ?? "data", response: o.response };
     });
     firstError ??= results.find((r) => r.outcome === "failed")?.error ?? undefined;
     // The answers, their RunRecords and the run's counters: one statement.
@@ -253,6 +254,7 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
         results,
         alsoFailed: batch.failed,
         unknownWaitMs: x.unknownWaitMs,
+        retryBackoffMs: x.plan.retryBackoffMs,
       }),
     );
     if (!recorded.fenced) throw new AttemptSuperseded();

@@ -14,6 +14,7 @@ export {
   type QueueConfig,
 } from "./queue";
 export { reconcileRuns } from "./reconciler";
+export { RETRY_BUSY_DELAY_MS, retryJobId, retryJobSchema, scheduleRetry, type RetryJobData } from "./retries";
 export { requestRun, RunRequestError, type RequestRunInput } from "./request-run";
 export { restoreMissingSchedules, scheduleMaintenance, schedulePruning, syncSchemeSchedule, syncSchedules, type SchedulableScheme } from "./schedules";
 export type { JobsLogger } from "./logger";

@@ -21,6 +21,8 @@ export const JOB = {
   reconcile: "reconcile",
   /** A scheme's reconciliation cron tick (scheduler id `reconcile:<scheme id>`): `{ schemeId }`. */
   reconcileTick: "reconcile-schedule",
+  /** A scheme's automatic retry of its transient failures (issue #14): `{ schemeId }`, jobId `retry-<schemeId>` (./retries.ts). */
+  retry: "retry",
 } as const;
 
 export const runJobSchema = z.object({ runId: z.uuid() });

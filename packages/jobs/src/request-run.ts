@@ -28,6 +28,8 @@ export interface RequestRunInput {
   options?: Record<string, unknown>;
   /** A repeated request with the same key returns the first run instead of creating another. */
   idempotencyKey?: string | null;
+  /** The run that caused this one (run-after chains, dependency releases): linked in the history. */
+  triggeredById?: string | null;
 }
 
 /** If Redis does not take the job quickly, the reconciler enqueues the (saved) run later. */
@@ -71,6 +73,7 @@ export async function requestRun(db: Db, queue: Queue, input: RequestRunInput, l
     retryOfId: input.retryOfId ?? null,
     createdById: input.createdById ?? null,
     idempotencyKey: input.idempotencyKey ?? null,
+    triggeredById: input.triggeredById ?? null,
   });
   if (run.status !== "queued") return run;
   await enqueueSoon(() => enqueueRun(queue, run.id), { runId: run.id }, log);

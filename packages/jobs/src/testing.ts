@@ -14,9 +14,9 @@ export interface QueueTestBed {
   close(): Promise<void>;
 }
 
-export async function openQueueTestBed(name: string, shops: number): Promise<QueueTestBed> {
+export async function openQueueTestBed(name: string, shops: number, more: { items?: number; deliveries?: number } = {}): Promise<QueueTestBed> {
   const t = await openTestDb(name);
-  const sim = await simulate(t.db, { shops });
+  const sim = await simulate(t.db, { shops, ...more });
   const cfg = { ...config(), REDIS_PREFIX: testRedisPrefix(name) };
   const queue = createRunQueue(cfg);
   return {

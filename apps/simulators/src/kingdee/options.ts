@@ -38,7 +38,8 @@ export interface KingdeeFaults {
 }
 
 /** A fault for exactly one upcoming call (deterministic tests); `service` narrows it, e.g. "BatchSave". */
-export type FaultKind = "http500" | "responseError" | "http500AfterCommit" | "responseErrorAfterCommit" | "throttle" | "sessionExpired" | "drop";
+/** `netControl`: MsgCode 13 (网控冲突, another user holds the object), nothing processed. */
+export type FaultKind = "http500" | "responseError" | "http500AfterCommit" | "responseErrorAfterCommit" | "throttle" | "sessionExpired" | "drop" | "netControl";
 export interface QueuedFault {
   fault: FaultKind;
   service?: string;
@@ -106,7 +107,7 @@ export const faultsSchema = z
 
 export const queuedFaultSchema = z
   .object({
-    fault: z.enum(["http500", "responseError", "http500AfterCommit", "responseErrorAfterCommit", "throttle", "sessionExpired", "drop"]),
+    fault: z.enum(["http500", "responseError", "http500AfterCommit", "responseErrorAfterCommit", "throttle", "sessionExpired", "drop", "netControl"]),
     service: z.string().optional(),
   })
   .strict();

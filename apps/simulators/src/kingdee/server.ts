@@ -73,7 +73,7 @@ export interface KingdeeSimulator {
 
 const SERVICE_PATH = /^\/k3cloud\/Kingdee\.BOS\.WebApi\.ServicesStub\.(AuthService|DynamicFormService)\.(\w+)\.common\.kdsvc$/;
 const SESSION_LOST = "会话信息已丢失，请重新登录";
-const MSG = { sessionLost: 1, badParameter: 8, callLimit: 14 } as const;
+const MSG = { sessionLost: 1, badParameter: 8, netControl: 13, callLimit: 14 } as const;
 /** Calls that change data: an injected error may come after their commit (errorAfterCommit). */
 const WRITES = new Set(["BatchSave", "Save", "Submit", "Audit"]);
 /** Calls whose commit slowCommitEvery may delay. */
@@ -183,6 +183,7 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
     if (fault === "http500") return serverError();
     if (fault === "responseError") return responseError();
     if (fault === "throttle") return failure(method, "接口调用过于频繁，已超出调用次数限制，请稍后再试。", MSG.callLimit);
+    if (fault === "netControl") return failure(method, "网控冲突：当前对象正被其他用户操作，请稍后再试。", MSG.netControl);
 
     let body: unknown;
     try {

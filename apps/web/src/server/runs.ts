@@ -46,6 +46,8 @@ export function runDto(row: RunRow, locale: Locale, now = Date.now()): RunDto {
     waitingUntil: iso(row.waitingUntil),
     error: runError(row, locale),
     retryOfId: row.retryOfId,
+    waiting: row.waiting,
+    triggeredById: row.triggeredById,
     cancelRequested: row.cancelRequested,
     attempt: row.attempt,
     options: (row.options ?? {}) as Record<string, unknown>,

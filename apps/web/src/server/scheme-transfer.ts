@@ -6,7 +6,7 @@
 // templates as they are, the file lists them as a note, and an import is checked against the
 // schemes that exist here like any save.
 import { compileScheme, definitionLookupSchemes, definitionValueMaps, type SchemeDefinition } from "@qiao/core";
-import { createValueMap, deleteValueMap, findValueMapsByName, listConnectionRefs, type Db } from "@qiao/db";
+import { createValueMap, deleteValueMap, findValueMapsByName, listConnectionRefs, listSchemeDefinitions, type Db } from "@qiao/db";
 import { SCHEME_EXPORT_FORMAT, type SchemeExportDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
 import { ApiError } from "./errors";
@@ -19,15 +19,18 @@ export async function exportScheme(
   const ids = [...new Set(definition.nodes.map((n) => n.config.connectionId).filter(Boolean))];
   const connections = await listConnectionRefs(db, ids);
   const valueMaps = await findValueMapsByName(db, definitionValueMaps(definition));
+  const schemeNames = new Map((await listSchemeDefinitions(db)).map((s) => [s.id, s.name]));
+  const { runAfter, ...portable } = definition;
   return {
     format: SCHEME_EXPORT_FORMAT,
     exportedAt: new Date().toISOString(),
     name: scheme.name,
     description: scheme.description,
-    definition,
+    definition: portable,
     connections,
     valueMaps: valueMaps.map((m) => ({ name: m.name, description: m.description, defaultValue: m.defaultValue, entries: m.entries })),
     lookupSchemes: definitionLookupSchemes(definition),
+    runAfter: (runAfter ?? []).flatMap((id) => schemeNames.get(id) ?? []),
   };
 }
 
@@ -71,8 +74,24 @@ export async function bindConnections(db: Db, file: SchemeExportDto): Promise<Sc
       (local.filter((c) => c.platform === ref.platform).length === 1 ? local.find((c) => c.platform === ref.platform) : undefined);
     if (match) bound.set(ref.id, match.id);
   }
+  // Run after: the file names the schemes; here they are the schemes of those names.
+  const runAfter: string[] = [];
+  if (file.runAfter.length > 0) {
+    const here = await listSchemeDefinitions(db);
+    for (const name of file.runAfter) {
+      const found = here.filter((s) => s.name === name);
+      if (found.length !== 1) {
+        const message = `运行顺序中的方案 “${name}” 在这里${found.length === 0 ? "不存在" : "有重名"}：请先导入或重命名它`;
+        throw new ApiError("validation_failed", `方案有 1 处错误，未导入：${message}`, [
+          { path: ["runAfter"], severity: "error", message, messageEn: `The run-after scheme "${name}" ${found.length === 0 ? "does not exist" : "is not unique"} here: import or rename it first` },
+        ]);
+      }
+      runAfter.push(found[0]!.id);
+    }
+  }
   return {
     ...file.definition,
+    ...(runAfter.length > 0 && { runAfter }),
     nodes: file.definition.nodes.map((n) => ({
       ...n,
       config: { ...n.config, connectionId: bound.get(n.config.connectionId) ?? n.config.connectionId },

@@ -16,6 +16,7 @@ import {
 import { syncSchemeSchedule } from "@qiao/jobs";
 import type { ApiIssue, SchemeDto, SchemeSummaryDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
+import { runAfterIssues } from "./run-after";
 import { ApiError, notFound } from "./errors";
 import { logger } from "./logger";
 import { runQueue } from "./queue";
@@ -45,12 +46,16 @@ export async function validateDefinition(db: Db, definition: SchemeDefinition): 
   };
 }
 
-/** Refuses (400, with every issue and its position) a definition that does not compile. */
-export async function assertValid(db: Db, definition: SchemeDefinition): Promise<void> {
+/**
+ * Refuses (400, with every issue and its position) a definition that does not compile, or whose
+ * run-after order names a missing scheme or loops back to this one (`schemeId`; null for a new one).
+ */
+export async function assertValid(db: Db, definition: SchemeDefinition, schemeId: string | null = null): Promise<void> {
   const v = await validateDefinition(db, definition);
-  if (!v.ok) {
-    const first = v.issues[0]?.message ?? "";
-    throw new ApiError("validation_failed", `方案有 ${v.issues.length} 处错误，未保存：${first}`, v.issues);
+  const issues = [...v.issues, ...(await runAfterIssues(db, schemeId, definition))];
+  if (issues.length > 0) {
+    const first = issues[0]?.message ?? "";
+    throw new ApiError("validation_failed", `方案有 ${issues.length} 处错误，未保存：${first}`, issues);
   }
 }
 
@@ -78,7 +83,7 @@ export async function saveSchemeVersion(
   input: Partial<SchemeInput> & { definition: SchemeDefinition },
   userId: string,
 ): Promise<SchemeWithLastRun> {
-  await assertValid(db, input.definition);
+  await assertValid(db, input.definition, id);
   const row = await insertSchemeVersion(db, id, input, userId);
   await syncSchedule(row);
   return row;

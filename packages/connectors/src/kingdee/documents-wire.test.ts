@@ -64,7 +64,7 @@ describe("audit separate", () => {
     expect(received[3]!.body).toEqual({ formid: "SAL_OUTSTOCK", data: { Numbers: ["B1", "B2"], InterationFlags: "STK_InvCheckResult" } });
     expect(outcomes).toEqual([
       { ok: false, saved: true, index: 0, targetId: "11", targetNumber: "B1", message: `单据已保存，审核失败：${NEGATIVE}`, code: "11", response: [{ FieldName: null, Message: NEGATIVE, DIndex: 0 }] },
-      { ok: false, index: 1, field: "FCustomerID", message: "字段“客户”是必填项", code: "11", response: expect.anything() },
+      { ok: false, index: 1, field: "FCustomerID", message: "字段“客户”是必填项", code: "11", errorClass: "data", response: expect.anything() },
       { ok: true, index: 2, targetId: "12", targetNumber: "B2", response: { Id: 12, Number: "B2", DIndex: 1 } },
     ]);
   });

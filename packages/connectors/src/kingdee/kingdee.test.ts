@@ -121,6 +121,7 @@ describe("writing customers", () => {
       field: "FNumber",
       message: "违反字段唯一性要求：编码唯一。[TAKEN]在当前系统中已经被使用。",
       code: "11",
+      errorClass: "data",
       response: [{ FieldName: "FNumber", Message: "违反字段唯一性要求：编码唯一。[TAKEN]在当前系统中已经被使用。", DIndex: 1 }],
     });
   });

@@ -5,7 +5,9 @@
 import { isEntryTable } from "@qiao/core";
 import { ConnectorError, isConnectorError } from "../errors";
 import type { TargetApiMeta, WriteOutcome, WritePreview, WriteRequest } from "../types";
+import { errorClassOfKind } from "../error-class";
 import { auditContext, submitAndAudit, type SavedBill } from "./audit";
+import { kingdeeErrorClass } from "./error-class";
 import type { KingdeeClient } from "./client";
 import { formApi, lookUp } from "./lookup";
 import { PLATFORM } from "./meta";
@@ -50,6 +52,7 @@ function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
       field: named?.FieldName ? mappingKeyOf(ctx.api, named.FieldName, named.Message ?? "") : undefined,
       message: errors.map((e) => e.Message ?? "").filter(Boolean).join("；") || "金蝶保存失败（没有说明原因）",
       code,
+      errorClass: kingdeeErrorClass({ code, ownErrors: errors }),
       response: errors,
     };
   }
@@ -61,6 +64,7 @@ function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
       index,
       message: `金蝶没有返回这条记录（DIndex ${dIndex}）的保存结果${batchError}`,
       code,
+      errorClass: kingdeeErrorClass({ code, ownErrors: [] }),
       response: status,
     };
   });
@@ -107,7 +111,7 @@ async function saveGroup(ctx: BatchContext, group: number[], kind: "create" | "u
       }
       // Certainly not processed. With nothing of the batch sent yet, the caller puts it all back.
       if (!ctx.sent) throw e;
-      for (const index of group) ctx.outcomes[index] = { ok: false, index, message: e.message, code: e.kind, response: null };
+      for (const index of group) ctx.outcomes[index] = { ok: false, index, message: e.message, code: e.kind, errorClass: errorClassOfKind(e.kind), response: null };
       return;
     }
   }

@@ -35,7 +35,7 @@ export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResu
   checkValueMaps(d, catalog, issues);
   checkLookups(d, catalog, issues);
   if (issues.hasErrors || !graph || !source || !target) return { ok: false, issues: issues.list };
-  return { ok: true, plan: { timezone: d.timezone, source, target }, warnings: issues.list };
+  return { ok: true, plan: { timezone: d.timezone, retryBackoffMs: d.retry.backoffMs, source, target }, warnings: issues.list };
 }
 
 /** When the definition as a whole is malformed, still check the nodes that are well-formed. */

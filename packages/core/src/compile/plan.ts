@@ -51,6 +51,8 @@ export interface SchemeIssue {
 
 export interface RunPlan {
   timezone: string;
+  /** The scheme's retry schedule (definition `retry.backoffMs`): when transient failures are retried. */
+  retryBackoffMs: number[];
   source: {
     nodeId: string;
     connectionId: string;

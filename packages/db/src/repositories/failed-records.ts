@@ -1,8 +1,16 @@
 // A scheme's unresolved failed records (staging rows with status 'failed'), whatever became of the
 // run that failed them: listed for the UI and API, and checked before a retry. Their run (the one
 // in `last_run_id`) keeps the RunRecord with the error field and payload: pruneRuns keeps it.
-import type { RunStatus, RunTrigger } from "../../generated/prisma/enums";
+import { Prisma } from "../../generated/prisma/client";
+import type { ErrorClass, RunStatus, RunTrigger } from "../../generated/prisma/enums";
 import type { Db } from "../client";
+
+/** Which failed records: all of them, or only the dead letters (死信: the retry schedule ran out). */
+export type FailedRecordFilter = "all" | "dead";
+
+function filterSql(only: FailedRecordFilter | undefined): Prisma.Sql {
+  return only === "dead" ? Prisma.sql`AND s.dead_at IS NOT NULL` : Prisma.empty;
+}
 
 export interface SchemeFailedRecord {
   id: bigint;
@@ -13,6 +21,14 @@ export interface SchemeFailedRecord {
   errorField: string | null;
   attempts: number;
   failedAt: Date;
+  /** transient (retried automatically) or data (a person must act); null: failed before issue #14, or unclassified. */
+  errorClass: ErrorClass | null;
+  /** When the next automatic retry is due, if one is. */
+  retryAt: Date | null;
+  /** Automatic retries this failure has had. */
+  retryStep: number;
+  /** When it was dead-lettered, if it was. */
+  deadAt: Date | null;
   /** The run that failed it last; null only for records failed before runs were kept for them. */
   run: { id: string; trigger: RunTrigger; status: RunStatus; createdAt: Date } | null;
 }
@@ -29,15 +45,19 @@ interface Row extends Omit<SchemeFailedRecord, "run"> {
  * index on status (status changes must stay HOT updates), so this walks the scheme's rows by
  * (scheme_id, id): fine for a page a person asked for, not for a hot path.
  */
-export async function listFailedRecords(db: Db, input: { schemeId: string; afterId: bigint; limit: number }): Promise<SchemeFailedRecord[]> {
+export async function listFailedRecords(
+  db: Db,
+  input: { schemeId: string; afterId: bigint; limit: number; only?: FailedRecordFilter },
+): Promise<SchemeFailedRecord[]> {
   const rows = await db.$queryRaw<Row[]>`
     SELECT s.id, s.source_id AS "sourceId", s.status::text AS status, COALESCE(s.last_error, rr.error) AS error, rr.error_field AS "errorField",
       s.attempts, COALESCE(rr.updated_at, s.updated_at) AS "failedAt",
+      s.error_class::text AS "errorClass", s.retry_at AS "retryAt", s.retry_step AS "retryStep", s.dead_at AS "deadAt",
       r.id AS "runId", r.trigger::text AS "runTrigger", r.status::text AS "runStatus", r.created_at AS "runCreatedAt"
     FROM source_records s
     LEFT JOIN run_records rr ON rr.run_id = s.last_run_id AND rr.source_record_id = s.id
     LEFT JOIN runs r ON r.id = s.last_run_id
-    WHERE s.scheme_id = ${input.schemeId}::uuid AND s.status IN ('failed', 'saved') AND s.id > ${input.afterId}
+    WHERE s.scheme_id = ${input.schemeId}::uuid AND s.status IN ('failed', 'saved') AND s.id > ${input.afterId} ${filterSql(input.only)}
     ORDER BY s.id
     LIMIT ${input.limit}`;
   return rows.map(({ runId, runTrigger, runStatus, runCreatedAt, ...r }) => ({
@@ -46,18 +66,18 @@ export async function listFailedRecords(db: Db, input: { schemeId: string; after
   }));
 }
 
-/** How many of the scheme's records are failed (or saved, not audited) now. */
-export async function countFailedRecords(db: Db, schemeId: string): Promise<number> {
+/** How many of the scheme's records are failed (or saved, not audited) now; `only` "dead": the dead letters. */
+export async function countFailedRecords(db: Db, schemeId: string, only?: FailedRecordFilter): Promise<number> {
   const [row] = await db.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM source_records WHERE scheme_id = ${schemeId}::uuid AND status IN ('failed', 'saved')`;
+    SELECT count(*)::int AS n FROM source_records s WHERE s.scheme_id = ${schemeId}::uuid AND s.status IN ('failed', 'saved') ${filterSql(only)}`;
   return row?.n ?? 0;
 }
 
-/** Those of `ids` that are failed records of the scheme now. */
-export async function stillFailed(db: Db, schemeId: string, ids: bigint[]): Promise<bigint[]> {
+/** Those of `ids` that are failed records of the scheme now (only dead letters, with `only` "dead"). */
+export async function stillFailed(db: Db, schemeId: string, ids: bigint[], only?: FailedRecordFilter): Promise<bigint[]> {
   const rows = await db.$queryRaw<{ id: bigint }[]>`
-    SELECT id FROM source_records
-    WHERE scheme_id = ${schemeId}::uuid AND status IN ('failed', 'saved') AND id = ANY(${ids.map(String)}::bigint[])
-    ORDER BY id`;
+    SELECT s.id FROM source_records s
+    WHERE s.scheme_id = ${schemeId}::uuid AND s.status IN ('failed', 'saved') AND s.id = ANY(${ids.map(String)}::bigint[]) ${filterSql(only)}
+    ORDER BY s.id`;
   return rows.map((r) => r.id);
 }

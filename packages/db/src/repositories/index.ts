@@ -12,3 +12,5 @@ export * from "./overview";
 export * from "./waiting";
 export * from "./reconciliations";
 export * from "./reconciliation-report";
+export * from "./run-after";
+export * from "./retries";

@@ -33,6 +33,8 @@ export interface CreateRunInput {
   retryOfId?: string | null;
   createdById?: string | null;
   idempotencyKey?: string | null;
+  /** The run that caused this one (a run-after predecessor, or the dependency run that released it). */
+  triggeredById?: string | null;
 }
 
 export function isUniqueViolation(error: unknown, index: string): boolean {
@@ -78,6 +80,7 @@ export async function createRun(db: Db, input: CreateRunInput): Promise<Run> {
         retryOfId: input.retryOfId ?? null,
         createdById: input.createdById ?? null,
         idempotencyKey,
+        triggeredById: input.triggeredById ?? null,
       },
     });
   } catch (error) {

@@ -305,9 +305,22 @@ export interface FailedRecord {
  */
 export async function failedRecords(
   db: Db,
-  input: { schemeId: string; retryOfId?: string | null; onlyIds?: bigint[]; excludeRunId: string; afterId: bigint; limit: number },
+  input: {
+    schemeId: string;
+    retryOfId?: string | null;
+    onlyIds?: bigint[];
+    excludeRunId: string;
+    afterId: bigint;
+    limit: number;
+    /** An automatic retry (issue #14): only transient failures whose retry was due by then. */
+    dueBy?: Date;
+    /** Only the dead letters (死信). */
+    only?: "dead";
+  },
 ): Promise<FailedRecord[]> {
   const only = input.onlyIds ? Prisma.sql`AND s.id = ANY(${input.onlyIds.map(String)}::bigint[])` : Prisma.empty;
+  const due = input.dueBy ? Prisma.sql`AND s.status = 'failed' AND s.error_class = 'transient' AND s.retry_at <= ${input.dueBy}` : Prisma.empty;
+  const dead = input.only === "dead" ? Prisma.sql`AND s.dead_at IS NOT NULL` : Prisma.empty;
   const ofRun = input.retryOfId
     ? Prisma.sql`AND EXISTS (SELECT 1 FROM run_records r WHERE r.run_id = ${input.retryOfId}::uuid AND r.source_record_id = s.id AND r.status IN ('failed', 'saved'))`
     : Prisma.empty;
@@ -315,7 +328,7 @@ export async function failedRecords(
     SELECT s.id, s.source_id AS "sourceId", s.data
     FROM source_records s
     WHERE s.scheme_id = ${input.schemeId}::uuid AND s.status IN ('failed', 'saved') AND s.id > ${input.afterId}
-      AND s.last_run_id IS DISTINCT FROM ${input.excludeRunId}::uuid ${ofRun} ${only}
+      AND s.last_run_id IS DISTINCT FROM ${input.excludeRunId}::uuid ${ofRun} ${only} ${due} ${dead}
     ORDER BY s.id
     LIMIT ${input.limit}`;
 }
@@ -324,10 +337,12 @@ export async function failedRecords(
  * Hands failed records over to a retry run: pending again, with the hash of their re-mapped
  * payload and `last_run_id` = the run, so its write phase takes exactly them. A saved bill stays
  * `saved` with its payload hash (what was saved is what an audit makes written); the run audits it.
+ * An automatic retry counts a step of the record's retry schedule; one someone asked for starts the
+ * schedule over and takes the record out of the dead letters.
  */
 export async function assignFailedToRun(
   db: Db,
-  input: { schemeId: string; runId: string; records: { id: bigint; hash: string }[] },
+  input: { schemeId: string; runId: string; records: { id: bigint; hash: string }[]; automatic?: boolean },
 ): Promise<number> {
   if (input.records.length === 0) return 0;
   const now = new Date();
@@ -338,6 +353,8 @@ export async function assignFailedToRun(
       payload_hash = CASE WHEN s.status = 'saved' THEN s.payload_hash ELSE i.hash END,
       mapped_with = CASE WHEN s.status = 'saved' THEN s.mapped_with END,
       last_error = CASE WHEN s.status = 'saved' THEN s.last_error END,
+      retry_step = CASE WHEN ${input.automatic ?? false} THEN s.retry_step + 1 ELSE 0 END, retry_at = NULL,
+      dead_at = CASE WHEN ${input.automatic ?? false} THEN s.dead_at END,
       last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp
     FROM input i
     WHERE s.id = i.id AND s.scheme_id = ${input.schemeId}::uuid AND s.status IN ('failed', 'saved')`;

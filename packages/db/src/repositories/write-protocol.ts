@@ -3,7 +3,7 @@
 // happen. Each is one SQL statement fenced by the attempt (./sql.ts): a superseded attempt, or one
 // whose lease ran out, changes nothing.
 import type { WriteMode } from "@qiao/core";
-import type { RunStatus } from "../../generated/prisma/enums";
+import type { ErrorClass, RunStatus } from "../../generated/prisma/enums";
 import { hotQuery, type Db } from "../client";
 import { fenceCte, rowsJson } from "./sql";
 
@@ -32,7 +32,18 @@ export interface SendingRecordInput {
  */
 export async function markSending(
   db: Db,
-  input: AttemptRef & { schemeId: string; batchId: string; records: SendingRecordInput[]; mappingKey: string },
+  input: AttemptRef & {
+    schemeId: string;
+    batchId: string;
+    records: SendingRecordInput[];
+    mappingKey: string;
+    /**
+     * An automatic retry (issue #14): the records keep the retries they had. Any other run sending
+     * a record (it changed, someone asked) starts its retry schedule over and takes it out of the
+     * dead letters.
+     */
+    automaticRetry?: boolean;
+  },
 ): Promise<Set<bigint>> {
   const sent = JSON.stringify(Object.fromEntries(input.records.map((r) => [r.id.toString(), { h: r.hash, p: r.payload }])));
   const rows = await hotQuery<{ id: string }>(
@@ -46,13 +57,24 @@ export async function markSending(
       payload_hash = (SELECT m FROM sent) -> (s.id::text) ->> 'h', mapped_with = $8,
       last_run_id = $3::uuid, sending_run_id = $3::uuid,
       sending_payload = (SELECT m FROM sent) -> (s.id::text) -> 'p',
-      check_after = NULL, updated_at = $6::timestamp
+      check_after = NULL, updated_at = $6::timestamp,
+      retry_step = CASE WHEN $9::boolean THEN s.retry_step ELSE 0 END, retry_at = NULL, dead_at = NULL
     WHERE s.id = ANY($7::bigint[])
       AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'
       AND EXISTS (SELECT 1 FROM fence)
       AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
     RETURNING s.id::text`,
-    [sent, input.batchId, input.runId, input.schemeId, input.attempt, new Date().toISOString(), input.records.map((r) => r.id.toString()), input.mappingKey],
+    [
+      sent,
+      input.batchId,
+      input.runId,
+      input.schemeId,
+      input.attempt,
+      new Date().toISOString(),
+      input.records.map((r) => r.id.toString()),
+      input.mappingKey,
+      input.automaticRetry ?? false,
+    ],
     // Durable before the call: this commit is what stops a record from being sent twice.
     true,
   );
@@ -67,7 +89,7 @@ export type WriteResult = {
   response?: unknown;
 } & (
   | { outcome: "written"; targetId: string | null; targetNumber: string | null }
-  | { outcome: "failed"; error: string; errorField?: string | null }
+  | { outcome: "failed"; error: string; errorField?: string | null; errorClass?: ErrorClass }
   /** The call may have been processed: looked up no sooner than the wait (./outcomes.ts). */
   | { outcome: "unknown"; error: string }
   /** A bill saved in the target but not audited (已保存未审核): a retry audits it, never saves it again. */
@@ -93,8 +115,19 @@ export interface RunAfterBatch {
  */
 export async function recordWriteResults(
   db: Db,
-  input: AttemptRef & { batchId: string; mode: WriteMode; results: WriteResult[]; alsoFailed?: number; unknownWaitMs: number },
-): Promise<{ written: number; failed: number; unknown: number; saved: number; fenced: boolean; run: RunAfterBatch }> {
+  input: AttemptRef & {
+    batchId: string;
+    mode: WriteMode;
+    results: WriteResult[];
+    alsoFailed?: number;
+    unknownWaitMs: number;
+    /**
+     * The scheme's retry schedule (ms): a transient failure with steps left is due for an automatic
+     * retry after its next step (`retry_at`); one past the last step is dead-lettered (`dead_at`).
+     */
+    retryBackoffMs: readonly number[];
+  },
+): Promise<{ written: number; failed: number; unknown: number; saved: number; deadLettered: number; fenced: boolean; run: RunAfterBatch }> {
   const json = rowsJson(
     input.results.map((r) => ({
       id: r.id,
@@ -104,14 +137,26 @@ export async function recordWriteResults(
       target_number: r.outcome === "written" || r.outcome === "saved" ? r.targetNumber : null,
       error: r.outcome === "written" ? null : r.error,
       error_field: r.outcome === "failed" || r.outcome === "saved" ? (r.errorField ?? null) : null,
+      // Unclassified failures need a person (see ErrorClass).
+      error_class: r.outcome === "failed" ? (r.errorClass ?? "data") : null,
       response: r.response ?? null,
     })),
   );
-  const rows = await hotQuery<{ written: number; failed: number; unknown: number; saved: number; fenced: boolean; cancelRequested: boolean; attempt: number | null; status: RunStatus }>(
+  const rows = await hotQuery<{
+    written: number;
+    failed: number;
+    unknown: number;
+    saved: number;
+    dead: number;
+    fenced: boolean;
+    cancelRequested: boolean;
+    attempt: number | null;
+    status: RunStatus;
+  }>(
     db,
     `WITH input AS (
       SELECT * FROM jsonb_to_recordset($1::jsonb)
-        AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, response jsonb)
+        AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response jsonb)
     ), ${fenceCte("$4", "$8")}, sent AS (
       -- The statement's snapshot: the rows as marked, before the update below clears the payload.
       SELECT id, sending_payload FROM source_records
@@ -135,28 +180,37 @@ export async function recordWriteResults(
         -- Kept while unknown (the lookup needs it) and while saved (the audit's RunRecord shows it).
         sending_payload = CASE WHEN i.outcome IN ('unknown', 'saved') THEN s.sending_payload END,
         sending_run_id = CASE WHEN i.outcome = 'unknown' THEN s.sending_run_id END,
+        -- The retry policy (issue #14), for a failure that stays failed (its payload unchanged):
+        -- transient with steps left → due after the next step; past the last step → dead letter.
+        error_class = CASE WHEN i.outcome = 'failed' THEN i.error_class END,
+        retry_step = CASE WHEN i.outcome IN ('failed', 'unknown') THEN s.retry_step ELSE 0 END,
+        retry_at = CASE WHEN i.outcome = 'failed' AND i.error_class = 'transient' AND s.payload_hash IS NOT DISTINCT FROM i.hash
+          AND s.retry_step < cardinality($10::int[]) THEN now() + ($10::int[])[s.retry_step + 1] * interval '1 millisecond' END,
+        dead_at = CASE WHEN i.outcome = 'failed' AND i.error_class = 'transient' AND s.payload_hash IS NOT DISTINCT FROM i.hash
+          AND s.retry_step >= cardinality($10::int[]) THEN now() END,
         updated_at = $5::timestamp
       FROM input i
       -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
       -- through the batch_id index (estimated at one row) it rescanned the input for every row.
       WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM $3 AND EXISTS (SELECT 1 FROM fence)
-      RETURNING s.id, s.source_id, i.outcome
+      RETURNING s.id, s.source_id, i.outcome, s.dead_at IS NOT NULL AS dead
     ), recorded AS (
-      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, payload, response, target_id, target_number, batch_id, created_at, updated_at)
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, response, target_id, target_number, batch_id, created_at, updated_at)
       SELECT $4::uuid, i.id, u.source_id, i.outcome::record_status,
-        i.error, i.error_field, COALESCE(p.sending_payload, '{}'::jsonb), i.response, i.target_id, i.target_number,
+        i.error, i.error_field, i.error_class, COALESCE(p.sending_payload, '{}'::jsonb), i.response, i.target_id, i.target_number,
         $3, $5::timestamp, $5::timestamp
       FROM input i JOIN updated u ON u.id = i.id LEFT JOIN sent p ON p.id = i.id
       -- The same record attempted again in this run (released, or looked up absent, then resent).
       ON CONFLICT (run_id, source_record_id) DO UPDATE SET
-        status = EXCLUDED.status, error = EXCLUDED.error, error_field = EXCLUDED.error_field, payload = EXCLUDED.payload,
-        response = EXCLUDED.response, target_id = EXCLUDED.target_id, target_number = EXCLUDED.target_number,
+        status = EXCLUDED.status, error = EXCLUDED.error, error_field = EXCLUDED.error_field, error_class = EXCLUDED.error_class,
+        payload = EXCLUDED.payload, response = EXCLUDED.response, target_id = EXCLUDED.target_id, target_number = EXCLUDED.target_number,
         batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at
     ), counts AS (
       SELECT count(*) FILTER (WHERE outcome = 'written')::int AS written,
         count(*) FILTER (WHERE outcome = 'failed')::int AS failed,
         count(*) FILTER (WHERE outcome = 'unknown')::int AS unknown,
-        count(*) FILTER (WHERE outcome = 'saved')::int AS saved
+        count(*) FILTER (WHERE outcome = 'saved')::int AS saved,
+        count(*) FILTER (WHERE dead)::int AS dead
       FROM updated
     ), counted AS (
       UPDATE runs SET
@@ -167,7 +221,7 @@ export async function recordWriteResults(
         updated_at = $5::timestamp
       WHERE id = $4::uuid AND EXISTS (SELECT 1 FROM fence)
     )
-    SELECT c.written, c.failed, c.unknown, c.saved, EXISTS (SELECT 1 FROM fence) AS fenced,
+    SELECT c.written, c.failed, c.unknown, c.saved, c.dead, EXISTS (SELECT 1 FROM fence) AS fenced,
       r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status
     FROM counts c LEFT JOIN runs r ON r.id = $4::uuid`,
     [
@@ -180,6 +234,7 @@ export async function recordWriteResults(
       input.alsoFailed ?? 0,
       input.attempt,
       Math.round(input.unknownWaitMs),
+      input.retryBackoffMs.map((ms) => Math.round(ms)),
     ],
   );
   const row = rows[0]!;
@@ -189,6 +244,7 @@ export async function recordWriteResults(
     failed: row.failed,
     unknown: row.unknown,
     saved: row.saved,
+    deadLettered: row.dead,
     fenced: row.fenced,
     run: { cancelRequested: row.cancelRequested, attempt: row.attempt, status: row.status },
   };
@@ -218,15 +274,16 @@ export async function recordMappingFailures(db: Db, input: AttemptRef & { failur
     ), ${fenceCte("$2", "$4")}, updated AS (
       UPDATE source_records s SET
         status = 'failed', payload_hash = i.hash, mapped_with = NULL, last_error = i.error, batch_id = NULL,
+        error_class = 'data', retry_step = 0, retry_at = NULL, dead_at = NULL,
         last_run_id = $2::uuid, updated_at = $3::timestamp
       FROM input i WHERE s.id = i.id AND s.status = 'pending' AND EXISTS (SELECT 1 FROM fence)
       RETURNING s.id
     ), recorded AS (
-      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, payload, created_at, updated_at)
-      SELECT $2::uuid, i.id, i.source_id, 'failed', i.error, i.error_field, i.payload, $3::timestamp, $3::timestamp
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, created_at, updated_at)
+      SELECT $2::uuid, i.id, i.source_id, 'failed', i.error, i.error_field, 'data', i.payload, $3::timestamp, $3::timestamp
       FROM input i JOIN updated u ON u.id = i.id
       ON CONFLICT (run_id, source_record_id) DO UPDATE SET
-        status = 'failed', error = EXCLUDED.error, error_field = EXCLUDED.error_field, payload = EXCLUDED.payload,
+        status = 'failed', error = EXCLUDED.error, error_field = EXCLUDED.error_field, error_class = 'data', payload = EXCLUDED.payload,
         response = NULL, batch_id = NULL, target_id = NULL, target_number = NULL, updated_at = EXCLUDED.updated_at
     )
     SELECT count(*)::int AS failed FROM updated`,

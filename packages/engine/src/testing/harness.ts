@@ -14,6 +14,7 @@ import {
 import { silentLogger, type EngineContext } from "../context";
 import { executeRun, type RunOutcome } from "../execute-run";
 
+export * from "./bills";
 export * from "./ledger";
 
 export const GUANYI_DEMO = { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7371f05e83974", secret: "7d3330562019420da7f3098aa630556b" };

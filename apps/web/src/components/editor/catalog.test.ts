@@ -1,6 +1,6 @@
 // The editor's catalog helpers against a test-only slice of the 管易云 / 金蝶 metadata (the
 // shapes of the contract: a source list with item fields, a target form with an entry table).
-import type { ConnectorMeta, SchemeDefinition, SourceApiMeta, TargetApiMeta, TargetNode } from "@qiao/core";
+import { defaultRetryPolicy, type ConnectorMeta, type SchemeDefinition, type SourceApiMeta, type TargetApiMeta, type TargetNode } from "@qiao/core";
 import { describe, expect, it } from "vitest";
 import { apiKey, fieldSuggestions, listItemFields, newNode, rowSuggestions, sourceLists, targetApiOf, type Catalog } from "./catalog";
 
@@ -74,7 +74,7 @@ const connectors: ConnectorMeta[] = [
   { platform: "kingdee", name: "金蝶云星空", nameEn: "Kingdee", baseUrl, credentialFields: [], apis: [customer, outstock] },
 ];
 const catalog: Catalog = { connectors, connections: [] };
-const empty: SchemeDefinition = { version: 1, timezone: "Asia/Shanghai", schedule: null, nodes: [], edges: [] };
+const empty: SchemeDefinition = { version: 1, timezone: "Asia/Shanghai", schedule: null, retry: defaultRetryPolicy(), nodes: [], edges: [] };
 
 describe("target forms", () => {
   it("finds the target API by its form, the first one when the node names none", () => {

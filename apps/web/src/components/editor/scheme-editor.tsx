@@ -2,7 +2,7 @@
 // The scheme editor: palette | React Flow canvas | panel of the selected node (or the scheme's
 // settings). Validation is @qiao/core's compiler run in the browser on every change; save,
 // test and run go through the REST API (tests and runs are executed by the worker).
-import { compileScheme, type SchemeDefinition, type SchemeNode } from "@qiao/core";
+import { compileScheme, defaultRetryPolicy, type SchemeDefinition, type SchemeNode } from "@qiao/core";
 import { useQuery } from "@tanstack/react-query";
 import {
   Background,
@@ -36,7 +36,7 @@ import { useEditorKeys } from "./use-editor-keys";
 import { useSchemeDraft, type Draft } from "./use-scheme-draft";
 
 const nodeTypes = { scheme: SchemeNodeView };
-const EMPTY: SchemeDefinition = { version: 1, timezone: "Asia/Shanghai", schedule: null, nodes: [], edges: [] };
+const EMPTY: SchemeDefinition = { version: 1, timezone: "Asia/Shanghai", schedule: null, retry: defaultRetryPolicy(), nodes: [], edges: [] };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function SchemeEditor({ schemeId }: { schemeId?: string }) {

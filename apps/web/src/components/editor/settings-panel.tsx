@@ -3,6 +3,8 @@ import { issueText, type ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Field, Input, Switch } from "@/components/ui";
 import { issuesAt } from "./catalog";
+import { RetryScheduleField } from "./retry-schedule-field";
+import { RunAfterField } from "./run-after-field";
 import type { Draft } from "./use-scheme-draft";
 
 export function SettingsPanel({ draft, issues, onChange }: { draft: Draft; issues: ApiIssue[]; onChange: (update: (d: Draft) => Draft) => void }) {
@@ -52,6 +54,8 @@ export function SettingsPanel({ draft, issues, onChange }: { draft: Draft; issue
           />
         </div>
       </Field>
+      <RetryScheduleField draft={draft} serverError={msg(["retry"])} onChange={onChange} />
+      <RunAfterField draft={draft} serverError={msg(["runAfter"])} waitError={msg(["waitLimitHours"])} onChange={onChange} />
       <Field label={t("editor.timezone")} htmlFor="scheme-timezone" error={msg(["timezone"])}>
         <Input
           id="scheme-timezone"

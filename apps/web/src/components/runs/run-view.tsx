@@ -126,6 +126,15 @@ export function RunView({ runId }: { runId: string }) {
                 </Link>
               </>
             )}
+            {run.triggeredById && (
+              <>
+                {" "}
+                · {t("run.triggeredBy")}{" "}
+                <Link className="text-brand-700 hover:underline" href={`/runs/${run.triggeredById}`} data-testid="run-triggered-by">
+                  {run.triggeredById.slice(0, 8)}
+                </Link>
+              </>
+            )}
           </p>
         </div>
         <div className="flex gap-2">
@@ -162,6 +171,7 @@ export function RunView({ runId }: { runId: string }) {
           <Stat label={t("run.failed")} value={fmt.number(run.failed)} tone={run.failed > 0 ? "text-red-600" : undefined} testId="stat-failed" />
           <Stat label={t("run.skipped")} value={fmt.number(run.skipped)} />
           {run.saved > 0 && <Stat label={t("run.saved")} value={fmt.number(run.saved)} tone="text-amber-600" testId="stat-saved" />}
+          {run.waiting > 0 && <Stat label={t("run.waitingDependencies")} value={fmt.number(run.waiting)} tone="text-blue-600" testId="stat-waiting" />}
           {run.unknown > 0 && <Stat label={t("run.unknown")} value={fmt.number(run.unknown)} tone="text-amber-600" testId="stat-unknown" />}
           <Stat label={t("runs.duration")} value={fmt.duration(run.durationMs)} />
         </div>

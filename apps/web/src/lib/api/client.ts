@@ -88,8 +88,11 @@ export const api = {
   testScheme: (id: string, body: In<typeof s.testSchemeBody> = {}) => post(`/api/schemes/${id}/test`, s.runDetailEnvelopeSchema, body),
   startRun: (id: string) => post(`/api/schemes/${id}/runs`, s.runEnvelopeSchema),
   schemeRuns: (id: string, cursor?: string) => get(`/api/schemes/${id}/runs${qs({ cursor })}`, s.runListSchema),
-  schemeFailedRecords: (id: string, cursor?: string) => get(`/api/schemes/${id}/failed-records${qs({ cursor })}`, s.schemeFailedRecordListSchema),
-  retryScheme: (id: string, ids?: string[]) => post(`/api/schemes/${id}/retry`, s.runEnvelopeSchema, ids ? { ids } : {}),
+  schemeFailedRecords: (id: string, cursor?: string, only: "all" | "dead" = "all") =>
+    get(`/api/schemes/${id}/failed-records${qs({ cursor, only })}`, s.schemeFailedRecordListSchema),
+  recordAttempts: (id: string, recordId: string) => get(`/api/schemes/${id}/failed-records/${recordId}/attempts`, s.recordAttemptListSchema),
+  retryScheme: (id: string, ids?: string[], deadLetters = false) =>
+    post(`/api/schemes/${id}/retry`, s.runEnvelopeSchema, { ...(ids && { ids }), ...(deadLetters && { deadLetters }) }),
   reconciliations: (id: string) => get(`/api/schemes/${id}/reconciliations${qs({ limit: 10 })}`, s.reconciliationListSchema),
   startReconciliation: (id: string, idempotencyKey: string) => post(`/api/schemes/${id}/reconciliations`, s.reconciliationEnvelopeSchema, { idempotencyKey }),
   reconcileSettings: (id: string) => get(`/api/schemes/${id}/reconcile-settings`, s.reconcileSettingsSchema),

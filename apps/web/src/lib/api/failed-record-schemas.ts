@@ -17,6 +17,14 @@ export const schemeFailedRecordSchema = z.object({
   /** Write attempts so far. */
   attempts: z.number().int(),
   failedAt: isoTime,
+  /** transient: retried automatically on the scheme's schedule; data: a person (or a change of the record, mapping or value map) must act; null: unclassified (treated as data). */
+  errorClass: z.enum(["transient", "data"]).nullable(),
+  /** When the next automatic retry is due (null: none is). */
+  retryAt: isoTime.nullable(),
+  /** Automatic retries this failure has had. */
+  retryStep: z.number().int(),
+  /** When it was dead-lettered (死信: the schedule ran out); null: it is not. */
+  deadAt: isoTime.nullable(),
   /** The run that failed it last (null: failed before runs were kept for their failed records). */
   run: z
     .object({ id: z.uuid(), trigger: z.enum(RUN_TRIGGERS), status: z.string(), createdAt: isoTime })
@@ -34,10 +42,30 @@ export const schemeFailedRecordListSchema = z.object({
 
 export const schemeFailedRecordsQuery = z.object({
   cursor: recordId.optional(),
+  /** dead: only the dead letters (死信). */
+  only: z.enum(["all", "dead"]).default("all"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
 export const retrySchemeBody = z.object({
   /** Failed records (ids from the list) to retry; absent = every failed record of the scheme. */
   ids: z.array(recordId).min(1, "请至少选择一条记录").max(10_000).optional(),
+  /** Only dead letters (死信): with `ids`, those of them still dead-lettered; without, every dead letter. */
+  deadLetters: z.boolean().optional(),
+});
+
+export const recordAttemptSchema = z.object({
+  runId: z.uuid(),
+  trigger: z.enum(RUN_TRIGGERS),
+  /** The RunRecord's status: what that run's attempt came to (pending: unknown, then looked up absent and queued again). */
+  status: z.enum(["pending", "written", "failed", "unknown", "saved"]),
+  error: z.string().nullable(),
+  errorField: z.string().nullable(),
+  errorClass: z.enum(["transient", "data"]).nullable(),
+  at: isoTime,
+});
+
+export const recordAttemptListSchema = z.object({
+  /** Newest first: one per run that attempted the record (as long as run retention keeps the run). */
+  attempts: z.array(recordAttemptSchema),
 });

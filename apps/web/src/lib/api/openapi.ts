@@ -67,6 +67,7 @@ const responses = {
   ReconciliationItemList: s.reconciliationItemListSchema,
   ResyncResult: s.resyncResultSchema,
   ReconcileSettingsResult: s.reconcileSettingsSchema,
+  RecordAttemptList: s.recordAttemptListSchema,
   ApiToken: s.apiTokenSchema,
   ApiTokenList: s.apiTokenListSchema,
   CreatedApiToken: s.createdApiTokenSchema,
@@ -101,7 +102,8 @@ const operations: Operation[] = [
   { method: "post", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "Start a run", body: "StartRun", response: "RunEnvelope", status: 202, errors: [404, 409] },
   { method: "get", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "A scheme's runs, newest first", query: s.runListQuery, response: "RunList", errors: [400, 404] },
   { method: "get", path: `/api/schemes/${ID}/failed-records`, tag: "runs", summary: "The scheme's unresolved failed records, whatever run failed them", query: s.schemeFailedRecordsQuery, response: "SchemeFailedRecordList", errors: [400, 404] },
-  { method: "post", path: `/api/schemes/${ID}/retry`, tag: "runs", summary: "Retry the scheme's failed records (all, or the ids given)", body: "RetryScheme", response: "RunEnvelope", status: 202, errors: [400, 404, 409] },
+  { method: "get", path: `/api/schemes/${ID}/failed-records/{recordId}/attempts`, tag: "runs", summary: "A failed record's history of attempts, newest first", response: "RecordAttemptList", errors: [404] },
+  { method: "post", path: `/api/schemes/${ID}/retry`, tag: "runs", summary: "Retry the scheme's failed records (all, or the ids given; deadLetters: only dead letters)", body: "RetryScheme", response: "RunEnvelope", status: 202, errors: [400, 404, 409] },
   { method: "get", path: `/api/schemes/${ID}/reconciliations`, tag: "reconciliation", summary: "The scheme's reconciliation reports (对账), newest first", query: s.reconciliationListQuery, response: "ReconciliationList", errors: [400, 404] },
   { method: "post", path: `/api/schemes/${ID}/reconciliations`, tag: "reconciliation", summary: "Reconcile the scheme now: source keys against target keys", body: "StartReconciliation", response: "ReconciliationEnvelope", status: 202, errors: [400, 404, 409] },
   { method: "get", path: `/api/schemes/${ID}/reconcile-settings`, tag: "reconciliation", summary: "The scheme's reconciliation cron and target filter", response: "ReconcileSettingsResult", errors: [404] },
@@ -171,6 +173,7 @@ export function openApiDocument() {
   for (const op of operations) {
     const parameters = [
       ...(op.path.includes(ID) ? [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }] : []),
+      ...(op.path.includes("{recordId}") ? [{ name: "recordId", in: "path", required: true, schema: { type: "string", pattern: "^\\d{1,18}$" } }] : []),
       ...(op.query ? queryParameters(op.query) : []),
     ];
     const errorResponses = Object.fromEntries(

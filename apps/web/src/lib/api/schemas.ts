@@ -148,6 +148,10 @@ export const runSchema = z.object({
   waitingUntil: isoTime.nullable(),
   error: z.string().nullable(),
   retryOfId: uuid.nullable(),
+  /** Records left waiting for a dependency (等待依赖): sent by themselves once it is written. */
+  waiting: z.number().int(),
+  /** The run that started this one: a run-after predecessor, or the dependency run that released it. */
+  triggeredById: uuid.nullable(),
   cancelRequested: z.boolean(),
   attempt: z.number().int(),
   options: z.record(z.string(), z.unknown()),
@@ -333,6 +337,12 @@ export const schemeExportSchema = z.object({
    * schemes that exist here, and one naming a scheme this instance lacks refuses the import.
    */
   lookupSchemes: z.array(z.string()).max(100).default([]),
+  /**
+   * The schemes it runs after (运行顺序), by name (the definition's runAfter holds ids, which mean
+   * nothing in another instance): an import binds each to the scheme of that name here, and refuses
+   * a name this instance lacks.
+   */
+  runAfter: z.array(z.string()).max(10).default([]),
 });
 export type SchemeExportDto = z.infer<typeof schemeExportSchema>;
 

@@ -3,6 +3,11 @@
 // Merged into ../messages.ts.
 
 export const editorLookupsZh = {
+  "editor.runAfter": "运行顺序：在这些方案成功运行后自动运行",
+  "editor.runAfterHelp": "所选方案都在本方案上次运行之后成功运行一次时，本方案自动运行一次；形成循环的顺序不能保存。",
+  "editor.runAfterNone": "还没有其他方案",
+  "editor.waitLimit": "等待依赖的时限（小时）",
+  "editor.waitLimitHelp": "lookup 查不到时记录等待依赖，依赖方案写入后自动发送；等待超过这个时限的记录失败并写明原因。留空为默认 72 小时。",
   "editor.filters": "过滤器",
   "editor.lookupScheme": "查找该方案写入的目标编码",
   "editor.complete.field": "源字段和变量",
@@ -22,6 +27,11 @@ export const editorLookupsZh = {
 } as const;
 
 export const editorLookupsEn: Record<keyof typeof editorLookupsZh, string> = {
+  "editor.runAfter": "Run after: runs by itself after these schemes succeed",
+  "editor.runAfterHelp": "Once each chosen scheme has succeeded since this scheme's last run, this scheme runs once by itself; an order that loops cannot be saved.",
+  "editor.runAfterNone": "There are no other schemes yet",
+  "editor.waitLimit": "Wait limit for dependencies (hours)",
+  "editor.waitLimitHelp": "A record whose lookup finds nothing yet waits, and is sent by itself once the dependency writes it; a record that waits longer than this fails with the reason. Empty: the default, 72 hours.",
   "editor.filters": "Filters",
   "editor.lookupScheme": "Look up the target number this scheme wrote",
   "editor.complete.field": "Source fields and variables",

@@ -11,22 +11,25 @@ export const dynamic = "force-dynamic";
 
 /**
  * POST /api/schemes/:id/retry — a `retry` run that writes the scheme's failed records again (all of
- * them, or the `ids` given) without reading the source, whichever runs failed them. 202 with the run;
+ * them, or the `ids` given; with `deadLetters`, only dead letters) without reading the source,
+ * whichever runs failed them; the records' retry schedule starts over. 202 with the run;
  * 409 when none of them is failed any more, or while the scheme has an active run.
  */
 export const POST = withAuth<{ id: string }>(async (req, { principal, params, locale }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
-  const { ids } = await readJson(req, retrySchemeBody);
-  const failed = ids ? await stillFailed(db, scheme.id, ids.map(BigInt)) : null;
-  if (failed ? failed.length === 0 : (await countFailedRecords(db, scheme.id)) === 0) {
+  const { ids, deadLetters } = await readJson(req, retrySchemeBody);
+  const only = deadLetters ? "dead" : "all";
+  const failed = ids ? await stillFailed(db, scheme.id, ids.map(BigInt), only) : null;
+  if (failed ? failed.length === 0 : (await countFailedRecords(db, scheme.id, only)) === 0) {
+    if (deadLetters) throw new ApiError("conflict", ids ? "所选记录已不在死信中（可能已被重试或写入），请刷新列表" : "本方案没有死信记录");
     throw new ApiError("conflict", ids ? "所选记录已不是失败记录（可能已被重试或写入），请刷新列表" : "本方案没有失败的记录");
   }
   const run = await requestRun(db, runQueue(), {
     schemeId: scheme.id,
     trigger: "retry",
     createdById: principal.userId,
-    options: { scope: "scheme", ...(failed && { sourceRecordIds: failed.map(String) }) },
+    options: { scope: "scheme", ...(failed && { sourceRecordIds: failed.map(String) }), ...(deadLetters && { deadLetters: true }) },
   });
   return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id), locale) }, 202);
 }, { role: "editor" });

@@ -1,0 +1,78 @@
+// The retry policy on the worker (issue #14): after every run, the scheme's retry job is scheduled
+// for its earliest due retry and the records the run dead-lettered are announced; the retry job
+// requests a `retry` run of the due transient failures (one run per scheme: a busy scheme is tried
+// again shortly); once a minute, retry jobs Redis lost are restored from Postgres.
+import { countDeadLetteredByRun, nextRetryDue, schemesWithRetries, SchemeBusyError } from "@qiao/db";
+import { RETRY_BUSY_DELAY_MS, requestRun, retryJobSchema, scheduleRetry } from "@qiao/jobs";
+import { DelayedError, UnrecoverableError, type Job } from "bullmq";
+import type { FollowUp, MaintenanceStep, WorkerDeps } from "./follow-ups";
+
+/** Records a run dead-lettered (死信), for whoever must hear of it (the alerts, issue #14 item 2). */
+export interface RecordsDeadLettered {
+  schemeId: string;
+  runId: string;
+  count: number;
+}
+
+/** The seam for alerts: called once per finished run that dead-lettered records. */
+export type DeadLetterHook = (deps: WorkerDeps, event: RecordsDeadLettered) => Promise<void>;
+
+/** Until the alerts are glued in: a warning in the worker's log. */
+export const logDeadLettered: DeadLetterHook = async (deps, event) => {
+  deps.log.warn(event, "records dead-lettered: their automatic retries ran out");
+};
+
+/** After a run: schedules the scheme's next automatic retry, and announces its dead letters. */
+export function retryFollowUp(onDeadLettered: DeadLetterHook = logDeadLettered): FollowUp {
+  return {
+    name: "retry-policy",
+    async run(deps, run) {
+      const due = await nextRetryDue(deps.db, run.schemeId);
+      if (due) {
+        const scheduled = await scheduleRetry(deps.queue, run.schemeId, due);
+        deps.log.info({ schemeId: run.schemeId, runId: run.id, due: due.toISOString(), scheduled }, "automatic retry scheduled");
+      }
+      const count = await countDeadLetteredByRun(deps.db, run.id);
+      if (count > 0) await onDeadLettered(deps, { schemeId: run.schemeId, runId: run.id, count });
+    },
+  };
+}
+
+/** Once a minute: every scheme with a retry waiting in Postgres has its delayed job (Redis may have lost it). */
+export const restoreRetries: MaintenanceStep = {
+  name: "restore-retries",
+  async run(deps) {
+    let restored = 0;
+    for (const { schemeId, retryAt } of await schemesWithRetries(deps.db)) {
+      if ((await scheduleRetry(deps.queue, schemeId, retryAt)) !== "kept") restored++;
+    }
+    if (restored > 0) deps.log.warn({ restored }, "restored automatic retry jobs missing from Redis");
+  },
+};
+
+/**
+ * The retry job: a `retry` run (scope scheme, automatic) when something is due; delayed to the next
+ * due time when nothing is yet; delayed RETRY_BUSY_DELAY_MS while the scheme has an active run.
+ */
+export async function processRetry(deps: WorkerDeps, job: Job, token: string | undefined): Promise<{ runId?: string; skipped?: string }> {
+  const parsed = retryJobSchema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid job payload: ${parsed.error.message}`);
+  const { schemeId } = parsed.data;
+  const due = await nextRetryDue(deps.db, schemeId);
+  if (!due) return { skipped: "nothing-due" };
+  if (due.getTime() > Date.now() + 1_000) {
+    await job.moveToDelayed(due.getTime(), token);
+    throw new DelayedError();
+  }
+  try {
+    const run = await requestRun(deps.db, deps.queue, { schemeId, trigger: "retry", options: { scope: "scheme", automatic: true } }, deps.log);
+    deps.log.info({ schemeId, runId: run.id }, "automatic retry run queued");
+    return { runId: run.id };
+  } catch (error) {
+    if (!(error instanceof SchemeBusyError)) throw error;
+    // One run per scheme: this one waits for the active run (whose follow-up schedules it too).
+    deps.log.info({ schemeId, activeRunId: error.activeRun?.id }, "automatic retry postponed: the scheme has an active run");
+    await job.moveToDelayed(Date.now() + RETRY_BUSY_DELAY_MS, token);
+    throw new DelayedError();
+  }
+}
