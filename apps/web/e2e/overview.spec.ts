@@ -43,6 +43,10 @@ test("a run shows on the overview and in /api/metrics", async ({ page, request }
   // The same run in /api/metrics: an admin's token, or the metrics token; nobody else.
   expect((await request.get("/api/metrics")).status()).toBe(401);
   expect((await request.get("/api/metrics", { headers: { authorization: "Bearer not-the-metrics-token" } })).status()).toBe(401);
+  // The worker publishes its registry with its heartbeat (every 10 s): wait for the one after the run.
+  const batchSaves = async () =>
+    Number(samples(parseMetrics(await (await request.get("/api/metrics", { headers: bearer })).text()), "qiao_erp_call_duration_seconds_count", { service: "BatchSave", outcome: "ok" })[0]?.value ?? 0);
+  await expect.poll(batchSaves, { timeout: 25_000 }).toBeGreaterThanOrEqual(1);
   for (const headers of [bearer, { authorization: `Bearer ${process.env.QIAO_METRICS_TOKEN}` }]) {
     const res = await request.get("/api/metrics", { headers });
     expect(res.status()).toBe(200);
