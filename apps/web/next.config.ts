@@ -3,7 +3,7 @@ import { API_CONTENT_SECURITY_POLICY, COMMON_SECURITY_HEADERS, HSTS_HEADER } fro
 
 const config: NextConfig = {
   transpilePackages: ["@qiao/alerts", "@qiao/core", "@qiao/connectors", "@qiao/db", "@qiao/jobs"],
-  serverExternalPackages: ["bullmq", "ioredis", "pino", "pg", "@prisma/adapter-pg", "rate-limiter-flexible", "nodemailer"],
+  serverExternalPackages: ["bullmq", "prom-client", "ioredis", "pino", "pg", "@prisma/adapter-pg", "rate-limiter-flexible", "nodemailer"],
   allowedDevOrigins: ["127.0.0.1", "localhost"],
   poweredByHeader: false,
   typedRoutes: false,

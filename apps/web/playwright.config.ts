@@ -12,6 +12,7 @@ process.env.E2E_ALERTS_SMTP_PORT ??= String(Number(process.env.E2E_ALERTS_PORT) 
 process.env.E2E_DATABASE_NAME ??= `qiao_e2e_${stamp}`;
 process.env.E2E_REDIS_PREFIX ??= `qiao-e2e:${stamp}`;
 process.env.QIAO_API_TOKEN ??= `qiao_e2e_${stamp}_token`;
+process.env.QIAO_METRICS_TOKEN ??= `e2e-metrics-${stamp}-${randomBytes(12).toString("hex")}`;
 const port = Number(process.env.E2E_WEB_PORT);
 // E2E_BASE_URL: run the specs against an instance that is already up (no webServer is started).
 const external = process.env.E2E_BASE_URL;

@@ -24,6 +24,7 @@ export function seededSecrets(): string[] {
     "888888",
     env.ADMIN_PASSWORD ?? "qiao-admin-2026",
     env.QIAO_API_TOKEN ?? "",
+    env.QIAO_METRICS_TOKEN ?? "",
     env.BETTER_AUTH_SECRET ?? "qiao-dev-auth-secret-change-me",
     ...keys,
   ].filter((s) => s.length >= 6);

@@ -72,6 +72,10 @@ export const ROUTE_RULES: Record<string, Rule> = {
   "POST /api/tokens": "viewer",
   "DELETE /api/tokens/[id]": "viewer",
 
+  "GET /api/overview": "viewer",
+  // Also QIAO_METRICS_TOKEN (e2e/overview.spec.ts).
+  "GET /api/metrics": "admin",
+
   "GET /api/users": "admin",
   "POST /api/users": "admin",
   "PATCH /api/users/[id]": "admin",

@@ -52,23 +52,23 @@ test("the sign-in form says in Chinese when to try again; another account still 
   await page.getByLabel("邮箱").fill(ADMIN_EMAIL);
   await page.getByLabel("密码").fill(ADMIN_PASSWORD);
   await page.getByRole("button", { name: "登录" }).click();
-  await expect(page).toHaveURL(`${origin}/schemes`);
+  await expect(page).toHaveURL(`${origin}/`);
 });
 
-test("sign-in's next: our own paths are kept, anything leaving the origin becomes /schemes", async ({ page, baseURL }) => {
+test("sign-in's next: our own paths are kept, anything leaving the origin becomes / (the overview)", async ({ page, baseURL }) => {
   const origin = new URL(baseURL!).origin;
   await page.goto("/sign-in");
   await page.getByLabel("邮箱").fill(ADMIN_EMAIL);
   await page.getByLabel("密码").fill(ADMIN_PASSWORD);
   await page.getByRole("button", { name: "登录" }).click();
-  await expect(page).toHaveURL(`${origin}/schemes`);
-  // Signed in, the sign-in page sends the user straight on to `next` (or /schemes).
+  await expect(page).toHaveURL(`${origin}/`);
+  // Signed in, the sign-in page sends the user straight on to `next` (or the overview).
   for (const [next, lands] of [
     ["/connections", "/connections"],
-    ["//evil.example", "/schemes"],
-    ["/\\evil.example", "/schemes"],
-    ["https://evil.example/", "/schemes"],
-    ["/\t/evil.example", "/schemes"],
+    ["//evil.example", "/"],
+    ["/\\evil.example", "/"],
+    ["https://evil.example/", "/"],
+    ["/\t/evil.example", "/"],
   ] as const) {
     await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
     await expect(page, next).toHaveURL(`${origin}${lands}`);

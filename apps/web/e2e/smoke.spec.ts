@@ -11,7 +11,7 @@ test("anonymous pages redirect to sign-in, the API answers 401", async ({ page, 
   expect(res.status()).toBe(401);
 });
 
-test("the admin signs in and sees the seed scheme", async ({ page }) => {
+test("the admin signs in to the overview and sees the seed scheme", async ({ page }) => {
   await page.goto("/sign-in");
   await page.getByLabel("邮箱").fill(ADMIN_EMAIL);
   await page.getByLabel("密码").fill("wrong-password");
@@ -19,6 +19,7 @@ test("the admin signs in and sees the seed scheme", async ({ page }) => {
   await expect(page.locator("form").getByRole("alert")).toHaveText("邮箱或密码不正确");
   await page.getByLabel("密码").fill(ADMIN_PASSWORD);
   await page.getByRole("button", { name: "登录" }).click();
-  await expect(page).toHaveURL(/\/schemes$/);
-  await expect(page.getByTestId("scheme-row").filter({ hasText: "管易云店铺查询 → 金蝶客户新增" })).toBeVisible();
+  await expect(page).toHaveURL(/:\d+\/$/);
+  await expect(page.getByRole("heading", { name: "概览" })).toBeVisible();
+  await expect(page.getByTestId("overview-scheme").filter({ hasText: "管易云店铺查询 → 金蝶客户新增" })).toBeVisible();
 });

@@ -3,12 +3,13 @@ import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { describe, expect, test } from "vitest";
 import { runFollowUps, runMaintenance, type WorkerDeps } from "./follow-ups";
+import { createWorkerMetrics } from "./metrics";
 
 describe("follow-ups and maintenance steps", () => {
   test("a step that throws is logged and does not stop the steps after it", async () => {
     const errors: string[] = [];
     const log = pino({ level: "error" }, { write: (line: string) => void errors.push(line) });
-    const deps = { db: {} as Db, queue: {} as Queue, cfg: {} as Config, log } satisfies WorkerDeps;
+    const deps = { db: {} as Db, queue: {} as Queue, cfg: {} as Config, log, metrics: createWorkerMetrics() } satisfies WorkerDeps;
     const ran: string[] = [];
     const steps = [
       { name: "a", run: async () => void ran.push("a") },

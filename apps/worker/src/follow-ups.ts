@@ -7,12 +7,15 @@
 import type { Config, Db, RunModel } from "@qiao/db";
 import type { Queue } from "bullmq";
 import type { Logger } from "./logger";
+import type { WorkerMetrics } from "./metrics";
 
 export interface WorkerDeps {
   db: Db;
   queue: Queue;
   cfg: Config;
   log: Logger;
+  /** This process's Prometheus registry (run durations, ERP calls). */
+  metrics: WorkerMetrics;
 }
 
 export interface FollowUp {

@@ -9,6 +9,7 @@ import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { WorkerDeps } from "./follow-ups";
+import { createWorkerMetrics } from "./metrics";
 import { restoreRetries, retryFollowUp, type RecordsDeadLettered } from "./retries";
 import { workerSettings } from "./settings";
 import { startWorker, type RunningWorker } from "./worker";
@@ -147,7 +148,7 @@ describe("automatic retries", () => {
 
     // The seam for alerts: the run that dead-lettered them says how many.
     const heard: RecordsDeadLettered[] = [];
-    const deps: WorkerDeps = { db: t.db, queue, cfg, log };
+    const deps: WorkerDeps = { db: t.db, queue, cfg, log, metrics: createWorkerMetrics() };
     await retryFollowUp(async (_, e) => void heard.push(e)).run(deps, runs[2]!);
     await retryFollowUp(async (_, e) => void heard.push(e)).run(deps, runs[1]!);
     expect(heard).toEqual([{ schemeId: s.id, runId: runs[2]!.id, count: SHOPS }]);
@@ -172,7 +173,7 @@ describe("automatic retries", () => {
     const due = first!.retryAt!.getTime();
 
     await (await queue.getJob(retryJobId(s.id)))!.remove();
-    await restoreRetries.run({ db: t.db, queue, cfg, log }, new Date());
+    await restoreRetries.run({ db: t.db, queue, cfg, log, metrics: createWorkerMetrics() }, new Date());
     const restored = await queue.getJob(retryJobId(s.id));
     expect(await restored!.getState()).toBe("delayed");
     expect(Math.abs(restored!.timestamp + restored!.delay - due)).toBeLessThan(1_000);

@@ -3,11 +3,12 @@
 import { alertDeadLettered, alertMaintenance, alertOnRunEnd } from "./alerts";
 import type { FollowUp, MaintenanceStep } from "./follow-ups";
 import { expireWaitingStep, releaseDependents, releaseWaitingSweep, runAfterChain } from "./dependencies";
+import { keepOverviewStats, observeRunDuration, recountRecords } from "./overview-steps";
 import { recoverReconciliationsStep } from "./reconcile";
 import { restoreRetries, retryFollowUp } from "./retries";
 
 /** After a run finished. */
-export const FOLLOW_UPS: readonly FollowUp[] = [retryFollowUp(alertDeadLettered), alertOnRunEnd, releaseDependents, runAfterChain];
+export const FOLLOW_UPS: readonly FollowUp[] = [retryFollowUp(alertDeadLettered), alertOnRunEnd, releaseDependents, runAfterChain, recountRecords, observeRunDuration];
 
 /** Once a minute, cluster-wide (JOB.maintain). */
-export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [restoreRetries, recoverReconciliationsStep, releaseWaitingSweep, expireWaitingStep, alertMaintenance];
+export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [restoreRetries, recoverReconciliationsStep, releaseWaitingSweep, expireWaitingStep, alertMaintenance, keepOverviewStats];

@@ -6,9 +6,11 @@ import { executeRun, type EngineContext } from "@qiao/engine";
 import {
   beat,
   createRunQueue,
+  forgetProcessMetrics,
   forgetWorker,
   HEARTBEAT_MS,
   JOB,
+  publishProcessMetrics,
   reconcileRuns,
   redisConnection,
   requestRun,
@@ -30,6 +32,7 @@ import { FOLLOW_UPS, MAINTENANCE_STEPS } from "./steps";
 import { runFollowUps, runMaintenance, type WorkerDeps } from "./follow-ups";
 import { processRetry } from "./retries";
 import { createLogger, type Logger } from "./logger";
+import { createWorkerMetrics } from "./metrics";
 import { processReconcile, processReconcileTick } from "./reconcile";
 import { createSharedLimiters } from "./rate-limiter";
 import { workerSettings, type WorkerSettings } from "./settings";
@@ -68,12 +71,14 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   let stopping = false;
   /** Per job in progress: aborted when BullMQ could not renew the job's lock (see lockRenewalFailed). */
   const lockLost = new Map<string, AbortController>();
-  const deps: WorkerDeps = { db, queue, cfg, log };
+  const metrics = createWorkerMetrics();
+  const deps: WorkerDeps = { db, queue, cfg, log, metrics };
 
   const engineContext = (logger: Logger, lost: AbortSignal): EngineContext => ({
     db,
     logger,
     limiterFor: (connection) => limiters.forConnection(connection),
+    observerFor: (connection) => metrics.observerFor(connection),
     shouldStop: () => stopping,
     signal: aborter.signal,
     lost,
@@ -212,10 +217,12 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   // The heartbeat: this process and the runs it executes, for the overview, metrics and alerts.
   const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const startedAt = new Date().toISOString();
+  // Its metrics go to Redis with it, for /api/metrics, and expire with it.
   const sendBeat = () =>
-    beat(queue, { id, host: hostname(), pid: process.pid, version: VERSION, startedAt, beatAt: new Date().toISOString(), runs: [...lockLost.keys()] }).catch(
-      (error: unknown) => log.warn({ err: error }, "could not record the heartbeat"),
-    );
+    Promise.all([
+      beat(queue, { id, host: hostname(), pid: process.pid, version: VERSION, startedAt, beatAt: new Date().toISOString(), runs: [...lockLost.keys()] }),
+      publishProcessMetrics(queue, id, metrics.registry),
+    ]).catch((error: unknown) => log.warn({ err: error }, "could not record the heartbeat"));
   await sendBeat();
   const heartbeat = setInterval(() => void sendBeat(), HEARTBEAT_MS);
 
@@ -249,6 +256,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
         clearInterval(heartbeat);
         await worker.close();
         await forgetWorker(queue, id).catch(() => undefined);
+        await forgetProcessMetrics(queue, id).catch(() => undefined);
         await queue.close();
         await limiters.close();
         if (!opts.db) await db.$disconnect();

@@ -8,6 +8,7 @@ export * from "./errors";
 export * from "./error-class";
 export { splitCredentials } from "./credentials";
 export { httpPost, type HttpAnswer } from "./http";
+export type { CallObservation, CallObserver } from "./observer";
 export { AddressRefusedError, checkTarget, DEFAULT_MAX_RESPONSE_BYTES, refusalOf, systemResolve, targetOf, type OutboundPolicy, type RefusalRule, type Resolve } from "./outbound";
 export { guanyi, kingdee };
 

@@ -3,6 +3,7 @@
 import type { AuditMode, ConnectorMeta, WriteMode } from "@qiao/core";
 import type { z } from "zod";
 import type { ErrorClass } from "./error-class";
+import type { CallObserver } from "./observer";
 import type { OutboundPolicy } from "./outbound";
 
 export type {
@@ -45,6 +46,8 @@ export interface ConnectionConfig {
   qps?: number;
   limiter?: RateLimiter;
   logger?: ConnectorLogger;
+  /** Told of every HTTP exchange (duration, error kind): the host's metrics. */
+  observer?: CallObserver;
   signal?: AbortSignal;
 }
 

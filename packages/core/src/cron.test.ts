@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateCron } from "./cron";
+import { nextCronRun, validateCron } from "./cron";
 import { cronSchema } from "./scheme";
 
 describe("validateCron", () => {
@@ -63,5 +63,19 @@ describe("validateCron", () => {
     expect(r.error?.issues[0]?.message).toContain("第 2 个字段（小时）");
     expect(r.error?.issues[0]).toMatchObject({ params: { messageEn: expect.stringContaining("hour") } });
     expect(cronSchema.safeParse("*/5 * * * *").success).toBe(true);
+  });
+});
+
+describe("nextCronRun", () => {
+  it("answers the next time in the scheme's timezone, as the scheduler fires it", () => {
+    const after = new Date("2026-12-04T17:30:00Z"); // 01:30 on Dec 5 in Shanghai
+    expect(nextCronRun("0 2 * * *", "Asia/Shanghai", after)?.toISOString()).toBe("2026-12-04T18:00:00.000Z");
+    expect(nextCronRun("0 2 * * *", "UTC", after)?.toISOString()).toBe("2026-12-05T02:00:00.000Z");
+    expect(nextCronRun("*/5 * * * *", "Asia/Shanghai", after)?.toISOString()).toBe("2026-12-04T17:35:00.000Z");
+  });
+
+  it("is null for what the parser refuses", () => {
+    expect(nextCronRun("61 * * * *", "Asia/Shanghai", new Date())).toBeNull();
+    expect(nextCronRun("0 2 * * *", "Mars/Olympus", new Date())).toBeNull();
   });
 });

@@ -77,3 +77,15 @@ export function validateCron(expression: string): CronCheck {
     messageEn: `The fields of the cron expression "${text}" do not go together (${whole}); ${EXAMPLE_EN}`,
   };
 }
+
+/**
+ * When a schedule fires next after `after`, as BullMQ's job scheduler computes it (cron-parser in
+ * the scheme's timezone); null for an expression or timezone the parser refuses.
+ */
+export function nextCronRun(expression: string, timezone: string, after: Date): Date | null {
+  try {
+    return CronExpressionParser.parse(expression.trim(), { currentDate: after, tz: timezone }).next().toDate();
+  } catch {
+    return null;
+  }
+}

@@ -5,7 +5,7 @@ export * from "./seeds";
 export * from "./compile";
 export * from "./mapping";
 export * from "./map-record";
-export { validateCron, type CronCheck } from "./cron";
+export { nextCronRun, validateCron, type CronCheck } from "./cron";
 export * from "./roles";
 export * from "./run-options";
 export * from "./messages";

@@ -60,6 +60,8 @@ const envSchema = z.object({
   /** The seed also creates the demo connections (to the local simulators) and the demo scheme. Default: on outside production. */
   QIAO_SEED_DEMO: optionalFlag,
   QIAO_API_TOKEN: z.string().optional(),
+  /** A bearer token that may read GET /api/metrics only (for a Prometheus scrape job); unset: admins only. */
+  QIAO_METRICS_TOKEN: z.string().min(24, "QIAO_METRICS_TOKEN must be at least 24 characters (openssl rand -hex 24)").optional(),
   /** Request bodies above this many bytes are refused (413) while they arrive. */
   QIAO_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
   /** The same for scheme import (an exported scheme with its samples can be larger). */

@@ -91,6 +91,7 @@ export async function loadRun(ctx: EngineContext, run: Pick<Run, "schemeId" | "s
     const row = rows.find((r) => r.id === connectionId)!;
     const connector = connectors.get(row.platform)!;
     const limiter = ctx.limiterFor?.(row);
+    const observer = ctx.observerFor?.(row);
     const config = {
       ...ctx.connectorDefaults,
       baseUrl: row.baseUrl,
@@ -98,6 +99,7 @@ export async function loadRun(ctx: EngineContext, run: Pick<Run, "schemeId" | "s
       outbound: ctx.outbound ?? outboundPolicy(),
       logger: connectorLogger(log.child({ connectionId: row.id, platform: row.platform })),
       ...(limiter && { limiter }),
+      ...(observer && { observer }),
       ...(ctx.signal && { signal: ctx.signal }),
     };
     return { connector, config, name: row.name };

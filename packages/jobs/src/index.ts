@@ -19,6 +19,7 @@ export { requestRun, RunRequestError, type RequestRunInput } from "./request-run
 export { restoreMissingSchedules, scheduleMaintenance, schedulePruning, syncSchemeSchedule, syncSchedules, type SchedulableScheme } from "./schedules";
 export type { JobsLogger } from "./logger";
 export { aliveWorkers, beat, forgetWorker, HEARTBEAT_MS, WORKER_BEAT_TTL_MS, workerBeatSchema, type WorkerBeat } from "./workers";
+export { clusterMetrics, forgetProcessMetrics, publishProcessMetrics, QUEUE_STATES, type MetricsText } from "./metrics";
 export {
   DEFAULT_RECONCILE_KEY_LIMIT,
   reconcileSchedulerId,

@@ -21,8 +21,30 @@ export const workerBeatSchema = z.object({
 });
 export type WorkerBeat = z.infer<typeof workerBeatSchema>;
 
-function keyPrefix(queue: Queue): string {
-  return `${queue.opts.prefix ?? "bull"}:qiao:worker:`;
+/** Where Qiao keeps a kind of per-process value in the queue's Redis (`<prefix>:qiao:<kind>:`). */
+export function processKeyPrefix(queue: Queue, kind: "worker" | "metrics"): string {
+  return `${queue.opts.prefix ?? "bull"}:qiao:${kind}:`;
+}
+
+const keyPrefix = (queue: Queue) => processKeyPrefix(queue, "worker");
+
+/** The values of every key under `prefix` that has not expired (a key may expire between the SCAN and its GET). */
+export async function valuesUnder(queue: Queue, prefix: string): Promise<string[]> {
+  const client = await queue.getBackend().client;
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, found] = await client.scan(cursor, { MATCH: `${prefix}*`, COUNT: 200 });
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== "0");
+  const values: string[] = [];
+  // A handful of processes: one GET each.
+  for (const key of new Set(keys)) {
+    const value = await client.get(key);
+    if (value) values.push(value);
+  }
+  return values;
 }
 
 /** Records (or refreshes) a worker's heartbeat. */
@@ -39,20 +61,8 @@ export async function forgetWorker(queue: Queue, id: string): Promise<void> {
 
 /** The workers whose heartbeat has not expired, oldest first (then by id). */
 export async function aliveWorkers(queue: Queue): Promise<WorkerBeat[]> {
-  const client = await queue.getBackend().client;
-  const prefix = keyPrefix(queue);
-  const keys: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, found] = await client.scan(cursor, { MATCH: `${prefix}*`, COUNT: 200 });
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== "0");
   const beats: WorkerBeat[] = [];
-  // A handful of workers: one GET each (a key may expire between the SCAN and its GET).
-  for (const key of new Set(keys)) {
-    const value = await client.get(key);
-    if (!value) continue;
+  for (const value of await valuesUnder(queue, keyPrefix(queue))) {
     const parsed = workerBeatSchema.safeParse(JSON.parse(value));
     if (parsed.success) beats.push(parsed.data);
   }

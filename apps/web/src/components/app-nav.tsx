@@ -5,6 +5,7 @@ import { setLocaleCookie, useLocale, useT } from "@/lib/i18n/client";
 import type { MessageKey } from "@/lib/i18n/messages";
 
 const LINKS: { href: string; label: MessageKey }[] = [
+  { href: "/", label: "nav.overview" },
   { href: "/schemes", label: "nav.schemes" },
   { href: "/connections", label: "nav.connections" },
   { href: "/value-maps", label: "nav.valueMaps" },
@@ -29,13 +30,13 @@ export function AppNav({ email }: { email: string }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex h-14 max-w-7xl items-center gap-8 px-6">
-        <Link href="/schemes" className="text-lg font-semibold text-slate-900">
+        <Link href="/" className="text-lg font-semibold text-slate-900">
           {t("app.name")}
         </Link>
         <nav className="flex gap-1">
           {LINKS.map((l) => (
             <Link key={l.href} href={l.href}
-              className={`rounded-md px-3 py-1.5 text-sm ${pathname.startsWith(l.href) ? "bg-brand-50 font-medium text-brand-700" : "text-slate-600 hover:bg-slate-100"}`}>
+              className={`rounded-md px-3 py-1.5 text-sm ${(l.href === "/" ? pathname === "/" : pathname.startsWith(l.href)) ? "bg-brand-50 font-medium text-brand-700" : "text-slate-600 hover:bg-slate-100"}`}>
               {t(l.label)}
             </Link>
           ))}

@@ -1,7 +1,7 @@
 // Where sign-in sends the user afterwards (`/sign-in?next=…`): only a path of our own origin.
 // Browsers read "\" as "/" and drop tabs and newlines, so "/\evil.example", "/%5Cevil.example" (once
 // decoded) or "/\t/evil.example" would leave the site: anything but a plain "/path" is refused.
-export const DEFAULT_AFTER_SIGN_IN = "/schemes";
+export const DEFAULT_AFTER_SIGN_IN = "/";
 
 const BASE = "http://qiao.invalid";
 

@@ -3,6 +3,7 @@
 import { DEFAULT_LOCALE, hasRole, localeFromAcceptLanguage, message, render, roleSchema, type Locale, type Message, type Role } from "@qiao/core";
 import { config, findUserByApiToken, prisma } from "@qiao/db";
 import { NextRequest, NextResponse } from "next/server";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { ReconciliationBusyError, ResyncError, RunRequestError, SchemeBusyError } from "@qiao/jobs";
 import { ZodError, z } from "zod";
 import { auth } from "./auth";
@@ -15,7 +16,19 @@ export interface Principal {
   email: string;
   /** For a token: the lower of its own role and its owner's current one. */
   role: Role;
-  via: "session" | "token";
+  via: "session" | "token" | "metrics-token";
+}
+
+/** Who QIAO_METRICS_TOKEN authenticates: nobody, and only on routes that accept it (GET /api/metrics). */
+const METRICS_SCRAPER: Principal = { userId: "metrics-token", email: "", role: "viewer", via: "metrics-token" };
+
+/** The request carries `Authorization: Bearer <QIAO_METRICS_TOKEN>` (compared in constant time). */
+function hasMetricsToken(req: Request): boolean {
+  const expected = config().QIAO_METRICS_TOKEN;
+  const header = req.headers.get("authorization");
+  if (!expected || !header?.toLowerCase().startsWith("bearer ")) return false;
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(header.slice(7).trim()), digest(expected));
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -135,17 +148,17 @@ const ROLE_REFUSAL: Record<Role, Message> = {
  */
 export function withAuth<P extends Params = Params>(
   handler: (req: NextRequest, ctx: HandlerContext<P>) => Promise<Response>,
-  options: { role: Role; bodyLimit?: "import" },
+  options: { role: Role; bodyLimit?: "import"; metricsToken?: true },
 ) {
   return async (req: NextRequest, route: { params: Promise<P> }): Promise<Response> => {
     const locale = localeFromAcceptLanguage(req.headers.get("accept-language"));
     try {
       const c = config();
       const bounded = await boundedBody(req, options.bodyLimit === "import" ? c.QIAO_MAX_IMPORT_BYTES : c.QIAO_MAX_BODY_BYTES);
-      const principal = await principalFrom(bounded);
+      const principal = options.metricsToken && hasMetricsToken(bounded) ? METRICS_SCRAPER : await principalFrom(bounded);
       if (!principal) throw new ApiError("unauthorized", message("api.signInFirst"));
       if (principal.via === "session" && !SAFE_METHODS.has(bounded.method)) assertSameOrigin(bounded);
-      if (!hasRole(principal.role, options.role)) throw new ApiError("forbidden", ROLE_REFUSAL[options.role]);
+      if (principal.via !== "metrics-token" && !hasRole(principal.role, options.role)) throw new ApiError("forbidden", ROLE_REFUSAL[options.role]);
       return await handler(bounded, { principal, params: await route.params, locale });
     } catch (error) {
       return errorResponse(error, locale);

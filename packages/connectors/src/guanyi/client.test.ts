@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createGuanyiSimulator, GUANYI_NO_FAULTS as NO_FAULTS } from "@qiao/simulators";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { rejection as failure, simulatorPolicy as outbound } from "../testing";
+import type { CallObservation } from "../observer";
 import type { ConnectionConfig, ConnectorLogger, ReadRequest, SourcePage } from "../types";
 import { guanyi } from "./index";
 
@@ -131,6 +132,21 @@ describe("guanyi source against the simulator", () => {
     sim.setFaults({ malformedOnce: true });
     expect((await readAll(config(), shopRequest({}, 10))).flatMap((p) => p.records)).toHaveLength(SHOPS);
     expect(sim.state.stats.errorsInjected).toMatchObject({ malformed: 1 });
+  });
+
+  it("tells the observer of every exchange: its method, duration and, for a failed one, the error kind", async () => {
+    sim.setFaults({ failNext: 2 });
+    const seen: CallObservation[] = [];
+    const pages = await readAll(config({ observer: { observe: (c) => void seen.push(c) } }), shopRequest({}, 10));
+    expect(seen.map((c) => [c.platform, c.service, c.error])).toEqual([
+      ["guanyi", "gy.erp.shop.get", "server"],
+      ["guanyi", "gy.erp.shop.get", "server"],
+      ...pages.map(() => ["guanyi", "gy.erp.shop.get", undefined]),
+    ]);
+    expect(seen.every((c) => c.durationMs >= 0 && c.durationMs < 10_000)).toBe(true);
+    // An observer that throws changes nothing about the call.
+    const throwing = { observe: () => { throw new Error("observer broke"); } };
+    expect((await readAll(config({ observer: throwing }), shopRequest({}, 10))).flatMap((p) => p.records)).toHaveLength(SHOPS);
   });
 
   it("gives up after maxRetries with a typed, retryable error", async () => {

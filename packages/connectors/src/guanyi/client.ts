@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { httpPost, ResponseTooLargeError, type HttpAnswer } from "../http";
 import { answerFacts, ConnectorError } from "../errors";
+import { observed } from "../observer";
 import { AddressRefusedError } from "../outbound";
 import { credentialValues } from "../scrub";
 import type { ConnectionConfig, ConnectorLogger, RateLimiter } from "../types";
@@ -78,7 +79,7 @@ export class GuanyiClient {
     return withRetries(
       async () => {
         await cancellable(this.limiter.acquire(this.limiterKey), cancel);
-        return this.post(method, body, cancel);
+        return observed(this.config.observer, GUANYI_PLATFORM, method, () => this.post(method, body, cancel));
       },
       {
         maxRetries: this.maxRetries,

@@ -4,6 +4,7 @@
 // (./target.ts) looks the records up before resending anything.
 import { answerFacts, ConnectorError, isConnectorError } from "../errors";
 import { httpPost, ResponseTooLargeError, type HttpAnswer } from "../http";
+import { observed } from "../observer";
 import { AddressRefusedError } from "../outbound";
 import { processLimiter } from "../rate-limiter";
 import { backoffMs, sleep, withRetries } from "../retry";
@@ -245,6 +246,19 @@ export class KingdeeClient {
       const kd = session.cookies.get("kdservice-sessionid");
       if (kd) headers["kdservice-sessionid"] = kd;
     }
+    const name = shortName(service);
+    return observed(this.config.observer, PLATFORM, name, () => this.send(service, body, session, headers, callerSignals, opts));
+  }
+
+  /** The exchange itself (after the rate limit): what the observer times. */
+  private async send(
+    service: ServiceName,
+    body: unknown,
+    session: Session | undefined,
+    headers: Record<string, string>,
+    callerSignals: AbortSignal[],
+    opts: CallOptions,
+  ): Promise<Exchange> {
     const name = shortName(service);
     const url = this.endpoint(service);
     let answer: HttpAnswer;

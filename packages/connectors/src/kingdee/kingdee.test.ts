@@ -4,6 +4,7 @@ import { createKingdeeSimulator } from "@qiao/simulators";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConnectorError } from "../errors";
 import { rejection, simulatorPolicy as outbound } from "../testing";
+import type { CallObservation } from "../observer";
 import type { ConnectionConfig, WriteOutcome, WriteRequest } from "../types";
 import { kingdee } from "./index";
 import { kingdeeCredentialsSchema } from "./meta";
@@ -166,6 +167,17 @@ describe("writing customers", () => {
     sim.injectNext({ fault: "http500", service: "ExecuteBillQuery" }, { fault: "responseError", service: "ExecuteBillQuery" });
     expect(await target().findExisting("BD_Customer", ["R1", "R2"])).toEqual(new Map([["R1", idOf("R1")]]));
     expect(sim.stats().calls.ExecuteBillQuery).toBe(3);
+  });
+
+  it("tells the observer of each exchange by service: the login, the throttled tries and the save", async () => {
+    sim.injectNext({ fault: "throttle", service: "BatchSave" });
+    const seen: CallObservation[] = [];
+    await target({ observer: { observe: (c) => void seen.push(c) } }).write(request([shop("O1")]));
+    expect(seen.map((c) => [c.platform, c.service, c.error])).toEqual([
+      ["kingdee", "ValidateUser", undefined],
+      ["kingdee", "BatchSave", "throttled"],
+      ["kingdee", "BatchSave", undefined],
+    ]);
   });
 
   it("turns a response_error: body into a server error once retries are spent", async () => {

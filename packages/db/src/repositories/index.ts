@@ -7,6 +7,8 @@ export * from "./schemes";
 export * from "./staging";
 export * from "./write-protocol";
 export * from "./value-maps";
+export * from "./metric-totals";
+export * from "./overview";
 export * from "./waiting";
 export * from "./reconciliations";
 export * from "./reconciliation-report";

@@ -2,6 +2,7 @@
 // answers with, and every error arrives as an ApiClientError with the API's code and issues.
 import type { z } from "zod";
 import { DEFAULT_LOCALE, isLocale, translator, type Locale } from "@/lib/i18n/messages";
+import { overviewSchema } from "./overview-schemas";
 import * as s from "./schemas";
 
 export class ApiClientError extends Error {
@@ -127,6 +128,7 @@ export const api = {
   createAlertRule: (body: In<typeof s.createAlertRuleBody>) => post("/api/alert-rules", s.alertRuleSchema, body),
   updateAlertRule: (id: string, body: In<typeof s.updateAlertRuleBody>) => patch(`/api/alert-rules/${id}`, s.alertRuleSchema, body),
   deleteAlertRule: (id: string) => del(`/api/alert-rules/${id}`, s.okSchema),
+  overview: () => get("/api/overview", overviewSchema),
 
   users: () => get("/api/users", s.userListSchema),
   createUser: (body: In<typeof s.createUserBody>) => post("/api/users", s.userSchema, body),

@@ -2,6 +2,7 @@
 // with (z.toJSONSchema). Each operation names its request and response schemas; components are
 // emitted once per schema, request bodies in their input form (defaults optional).
 import { z } from "zod";
+import { overviewSchema } from "./overview-schemas";
 import * as s from "./schemas";
 
 interface Operation {
@@ -17,6 +18,8 @@ interface Operation {
   errors?: number[];
   /** The request body, or the answer, is a CSV file (text/csv) instead of JSON. */
   csv?: "request" | "response";
+  /** The answer is Prometheus' text format instead of JSON. */
+  prometheus?: true;
 }
 
 const requests = {
@@ -82,6 +85,7 @@ const responses = {
   AlertChannelTestResult: s.alertChannelTestResultSchema,
   AlertRule: s.alertRuleSchema,
   AlertRuleList: s.alertRuleListSchema,
+  Overview: overviewSchema,
 };
 
 const ID = "{id}";
@@ -141,6 +145,8 @@ const operations: Operation[] = [
   { method: "get", path: "/api/tokens", tag: "tokens", summary: "The caller's API tokens (scope=all: everyone's, admins)", query: s.apiTokensQuery, response: "ApiTokenList", errors: [400, 403] },
   { method: "post", path: "/api/tokens", tag: "tokens", summary: "Create an API token (shown once) with a role no higher than the caller's and an optional expiry", body: "CreateApiToken", response: "CreatedApiToken", status: 201, errors: [400, 403] },
   { method: "delete", path: `/api/tokens/${ID}`, tag: "tokens", summary: "Revoke one of the caller's API tokens (admins: anyone's)", response: "ApiToken", errors: [404] },
+  { method: "get", path: "/api/overview", tag: "overview", summary: "Per scheme: last run, 24 h / 7 d runs and records, records per day, staging counts, next run; the queue and the workers", response: "Overview" },
+  { method: "get", path: "/api/metrics", tag: "overview", summary: "Prometheus metrics (admin, or Bearer QIAO_METRICS_TOKEN)", response: "Ok", prometheus: true, errors: [403] },
   { method: "get", path: "/api/users", tag: "users", summary: "List users with their roles (admin)", response: "UserList" },
   { method: "post", path: "/api/users", tag: "users", summary: "Create a user with a password and a role (admin)", body: "CreateUser", response: "User", status: 201, errors: [400, 409] },
   { method: "patch", path: `/api/users/${ID}`, tag: "users", summary: "Change a user's name, role or password (admin; never demotes the last admin)", body: "UpdateUser", response: "User", errors: [400, 404, 409] },
@@ -205,8 +211,8 @@ export function openApiDocument() {
       ...(op.csv === "request" && { requestBody: { required: true, content: { "text/csv": { schema: { type: "string" } } } } }),
       responses: {
         [String(op.status ?? 200)]:
-          op.csv === "response"
-            ? { description: "OK", content: { "text/csv": { schema: { type: "string" } } } }
+          op.csv === "response" || op.prometheus
+            ? { description: "OK", content: { [op.prometheus ? "text/plain; version=0.0.4" : "text/csv"]: { schema: { type: "string" } } } }
             : { description: "OK", content: { "application/json": { schema: ref(op.response) } } },
         ...errorResponses,
       },
@@ -225,7 +231,7 @@ export function openApiDocument() {
     },
     servers: [{ url: "/" }],
     security: [{ bearer: [] }, { session: [] }],
-    tags: [{ name: "connectors" }, { name: "connections" }, { name: "schemes" }, { name: "runs" }, { name: "tokens" }, { name: "users" }, { name: "value-maps" }, { name: "alerts" }],
+    tags: [{ name: "connectors" }, { name: "connections" }, { name: "schemes" }, { name: "runs" }, { name: "tokens" }, { name: "users" }, { name: "value-maps" }, { name: "alerts" }, { name: "overview" }],
     paths,
     components: {
       securitySchemes: {

@@ -4,6 +4,7 @@ import { DEFAULT_LOCALE, isLocale, type Locale } from "@qiao/core";
 import { alertsEn, alertsZh } from "./messages/alerts";
 import { editorEn, editorZh } from "./messages/editor";
 import { editorEntriesEn, editorEntriesZh } from "./messages/editor-entries";
+import { overviewEn, overviewZh } from "./messages/overview";
 import { editorLookupsEn, editorLookupsZh } from "./messages/editor-lookups";
 import { reconcileEn, reconcileZh } from "./messages/reconcile";
 import { runsEn, runsZh } from "./messages/runs";
@@ -153,6 +154,7 @@ const zh = {
   ...editorLookupsZh,
   ...valueMapsZh,
   ...alertsZh,
+  ...overviewZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -298,6 +300,7 @@ const en: Record<MessageKey, string> = {
   ...editorLookupsEn,
   ...valueMapsEn,
   ...alertsEn,
+  ...overviewEn,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };
