@@ -11,6 +11,7 @@ import { bearer, signIn } from "./helpers";
 const stamp = Date.now().toString(36).slice(-5);
 const MAP = `编辑器仓库 ${stamp}`;
 const SHOPS = "管易云店铺查询 → 金蝶客户新增";
+const ITEMS = "管易云商品查询 → 金蝶物料新增";
 const CSV = "\uFEFF源值,目标值\r\nWH01,CK001\r\nWH02,CK002\r\nWH03,CK003\r\n";
 
 /** A copy of the seeded 发货单 → 销售出库单 scheme under `name`, through the API. */
@@ -160,6 +161,7 @@ test("inside lookup(' the other schemes are offered; a lookup naming no scheme o
 
   await test.step("the export lists the schemes the lookups read", async () => {
     const file = (await (await request.get(`/api/schemes/${schemeId}/export`, { headers: bearer })).json()) as { lookupSchemes: string[] };
-    expect(file.lookupSchemes).toEqual([SHOPS]);
+    // The seeded 出库单 rows look their material up in 商品→物料; the head now reads 店铺→客户.
+    expect(file.lookupSchemes).toEqual([ITEMS, SHOPS].sort());
   });
 });

@@ -34,6 +34,7 @@ export const ROUTE_RULES: Record<string, Rule> = {
   "GET /api/schemes/[id]/runs": "viewer",
   "POST /api/schemes/[id]/runs": "editor",
   "GET /api/schemes/[id]/failed-records": "viewer",
+  "GET /api/schemes/[id]/failed-records/[recordId]/attempts": "viewer",
   "POST /api/schemes/[id]/retry": "editor",
   "GET /api/schemes/[id]/reconciliations": "viewer",
   "POST /api/schemes/[id]/reconciliations": "editor",
