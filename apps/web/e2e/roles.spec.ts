@@ -67,7 +67,7 @@ test("the server enforces every rule: anonymous 401, a lower role 403, the role 
 
 test("every protected route and method is documented in the OpenAPI document", async ({ request }) => {
   const doc = (await (await request.get("/api/openapi.json", { headers: bearer })).json()) as { paths: Record<string, Record<string, unknown>> };
-  const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{id\}/g, "[id]")}`));
+  const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, "[$1]")}`));
   const protectedKeys = Object.entries(ROUTE_RULES).filter(([key, rule]) => rule !== "public" && key !== "GET /api/openapi.json").map(([key]) => key);
   expect(protectedKeys.filter((k) => !documented.includes(k))).toEqual([]);
 });
