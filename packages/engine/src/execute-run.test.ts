@@ -187,8 +187,9 @@ describe("executeRun", () => {
     void executeRun(crashing("after"), r.id);
     await expect.poll(() => calls, { timeout: 10_000 }).toBe(2);
     await expect.poll(() => sim!.kingdee.stats().customers, { timeout: 10_000 }).toBe(200);
-    // Sending: the batch in flight and the next one, marked while the call was in flight.
-    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } })).toBe(200);
+    // Sending: the batch in flight and the next one, marked while the call was in flight (the mark
+    // may land just after the call's answer, hence the poll).
+    await expect.poll(() => t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } }), { timeout: 10_000 }).toBe(200);
     // A RunRecord is written with the answer; a batch in flight keeps its payload on the staging row.
     expect(await t.db.runRecord.count({ where: { runId: r.id } })).toBe(100);
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending", sendingRunId: r.id, sendingPayload: { not: Prisma.DbNull } } })).toBe(200);
