@@ -8,7 +8,8 @@ import { completeRead, resetReadCounters, stagePage, type StagedRecord, type Sta
 import { payloadHash, type MappingError } from "./hash";
 import type { PhaseEnd, RunScope } from "./scope";
 import { settleOutcomes } from "./outcomes";
-import { emptyBatch, prepare, writeBatches, type PreparedBatch } from "./write-phase";
+import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
+import { writeBatches } from "./write-phase";
 
 /** A record's mapped payload, its mapping errors, what it waits for, and the payload's hash. */
 export interface Mapped {

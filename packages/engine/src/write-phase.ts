@@ -14,13 +14,13 @@ import {
   releaseSending,
   renewLease,
   runFence,
-  type MappingFailure,
   type WaitingRecordInput,
   type WriteResult,
 } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
 import { payloadHash } from "./hash";
 import { clockTime, settleOutcomes, type OutcomesPending } from "./outcomes";
+import { emptyBatch, prepare, waitReason, type PreparedBatch, type Sendable, type Waiting } from "./prepared-batch";
 import { later } from "./promises";
 import type { PhaseEnd, RunScope } from "./scope";
 
@@ -30,38 +30,6 @@ import type { PhaseEnd, RunScope } from "./scope";
  * `unknown_outcome`; `network` means the request never left, `not_sent` that it was not made.)
  */
 const NOT_PROCESSED = new Set(["auth", "request", "throttled", "network", "not_sent"]);
-
-/** A record ready to be sent: its staging row and its mapped payload (with the payload's hash). */
-export interface Sendable {
-  record: { id: bigint; sourceId: string };
-  payload: Record<string, unknown>;
-  hash: string;
-}
-
-/** A record whose lookups found nothing yet (it waits: 等待依赖), with its mapped payload so far. */
-export interface Waiting {
-  record: { id: bigint; sourceId: string };
-  payload: Record<string, unknown>;
-  hash: string;
-  waits: readonly LookupWait[];
-}
-
-/** A batch of pending records, mapped (not yet marked): those to send, the mapping failures, those that wait. */
-export interface PreparedBatch {
-  failures: MappingFailure[];
-  sendable: Sendable[];
-  waiting: Waiting[];
-}
-
-export const emptyBatch = (): PreparedBatch => ({ failures: [], sendable: [], waiting: [] });
-
-/** Why a record waits, as its RunRecord and staging row say it (the first field that waits). */
-export function waitReason(waits: readonly LookupWait[]): string {
-  const w = waits[0]!;
-  const more = waits.length > 1 ? `（另有 ${waits.length - 1} 个字段也在等待）` : "";
-  const moreEn = waits.length > 1 ? ` (and ${waits.length - 1} more fields)` : "";
-  return `等待依赖：方案 “${w.scheme}” 尚未写入 “${w.key}”（字段 ${w.field}）${more}，写入后自动发送 / Waiting for the scheme "${w.scheme}" to write "${w.key}" (field ${w.field})${moreEn}; sent by itself once it is written`;
-}
 
 /** A prepared batch with its number in the run's log. */
 interface TakenBatch extends PreparedBatch {
@@ -77,28 +45,6 @@ interface MarkedBatch {
   firstError: string | undefined;
   waiting: number;
   firstWait: string | undefined;
-}
-
-/** Sorts one mapped record into a batch: a payload to send, a mapping failure, or a record that waits. */
-export function prepare(
-  batch: PreparedBatch,
-  record: { id: bigint; sourceId: string },
-  mapped: { payload: Record<string, unknown>; errors: readonly { field: string; message: string }[]; waits: readonly LookupWait[]; hash: string },
-): void {
-  if (mapped.errors.length === 0 && mapped.waits.length > 0) {
-    batch.waiting.push({ record, payload: mapped.payload, hash: mapped.hash, waits: mapped.waits });
-  } else if (mapped.errors.length > 0) {
-    batch.failures.push({
-      id: record.id,
-      sourceId: record.sourceId,
-      hash: mapped.hash,
-      payload: mapped.payload,
-      error: mapped.errors.map((e) => e.message).join("；"),
-      errorField: mapped.errors[0]!.field,
-    });
-  } else {
-    batch.sendable.push({ record, payload: mapped.payload, hash: mapped.hash });
-  }
 }
 
 /** The scheme's pending records (or the run's), read from staging in batches and mapped. */
