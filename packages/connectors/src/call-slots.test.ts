@@ -130,7 +130,7 @@ describe("clients keep their calls in flight within the connection's setting", (
     kingdeeSim.setFaults({ latencyMs: 0 });
   });
 
-  it("金蝶's default is 2; 管易云 reads stay one at a time per appkey unless set", async () => {
+  it("金蝶's default is 2; 管易云 reads stay one at a time per appkey unless set, and read ahead when it is", async () => {
     expect(kingdee.createTarget!({ baseUrl: kingdeeUrl, credentials: { acctId: "a", username: "u", password: "p" }, outbound }).concurrency).toBe(2);
     guanyiSim.setFaults({ latencyMs: 30 });
     const observer = intervals();
@@ -148,6 +148,12 @@ describe("clients keep their calls in flight within the connection's setting", (
     observer.spans.length = 0;
     await Promise.all([read({ concurrency: 2 }), read({ concurrency: 2 })]);
     expect(mostAtOnce(observer.spans)).toBe(2);
+    // Raised, one read asks for the next pages while it hands one on, and still yields them in order.
+    observer.spans.length = 0;
+    const pages = await read({ concurrency: 3 });
+    expect(pages.map((p) => p.pageNo)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(pages.flatMap((p) => p.records.map((r) => r.id))).size).toBe(500);
+    expect(mostAtOnce(observer.spans)).toBe(3);
     guanyiSim.setFaults({ latencyMs: 0 });
   });
 });

@@ -73,6 +73,11 @@ export class GuanyiClient {
     this.logger = config.logger;
   }
 
+  /** Calls this appkey may have in flight (the connection's 并发调用数, 1 unless set). */
+  get concurrency(): number {
+    return this.credentials.concurrency;
+  }
+
   /** Calls one method, retrying what can be retried; resolves to the successful envelope. */
   call(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<Envelope> {
     const body = this.signedBody(method, params);

@@ -81,14 +81,39 @@ export function createGuanyiSource(config: ConnectionConfig): SourceClient {
       }
       const filter = withPairedWindow(api, req.params);
       if (filter !== req.params) client.logger?.debug("管易云修改时间须成对使用，已补齐缺少的一端", { method: api.id, window: api.window });
-      let pageNo = Number.isInteger(req.startPage) && req.startPage > 0 ? req.startPage : 1;
-      for (;;) {
+      const first = Number.isInteger(req.startPage) && req.startPage > 0 ? req.startPage : 1;
+      const fetchPage = async (pageNo: number) => {
         const params = { ...filter, [api.paging.pageNo]: pageNo, [api.paging.pageSize]: pageSize };
         const page = pageOf(await client.call(api.id, params, req.signal), api, pageNo, client.scrubValues);
         client.logger?.debug("管易云已读取一页", { method: api.id, pageNo, records: page.records.length, total: page.total });
-        yield page;
-        if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
-        pageNo++;
+        return page;
+      };
+      // With more than one call allowed, the pages after the current one are asked for while it is
+      // handed on (as many as the connection has calls in flight, no further than the last total says).
+      // They are still yielded in order, and a page asked for beyond a shrinking end is dropped.
+      const ahead = new Map<number, Promise<SourcePage>>();
+      const take = (pageNo: number) => {
+        let page = ahead.get(pageNo);
+        ahead.delete(pageNo);
+        if (!page) page = fetchPage(pageNo);
+        return page;
+      };
+      try {
+        for (let pageNo = first; ; pageNo++) {
+          const page = await take(pageNo);
+          const last = Math.ceil(page.total / pageSize);
+          for (let next = pageNo + 1; next <= Math.min(last, pageNo + client.concurrency); next++) {
+            if (!ahead.has(next)) {
+              const asked = fetchPage(next);
+              asked.catch(() => undefined);
+              ahead.set(next, asked);
+            }
+          }
+          yield page;
+          if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
+        }
+      } finally {
+        ahead.clear();
       }
     },
   };
