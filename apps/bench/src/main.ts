@@ -10,6 +10,7 @@ import { seedSchemeDefinition, type SchemeDefinition, type SourceNode, type Targ
 import { parseBenchArgs, USAGE, type BenchOptions } from "./args";
 import { benchDeliveries } from "./deliveries";
 import { runFloor, type FloorResult } from "./floor";
+import { latencySweep, profileUsed } from "./latency";
 import { measureRun } from "./measure";
 import { RssSampler, statusMb } from "./processes";
 import { checkGoals, formatReport, type BenchReport, type RunMeasure, type ScaleOutMeasure } from "./report";
@@ -167,11 +168,13 @@ async function scaleOut(stack: Stack, opts: BenchOptions, definition: SchemeDefi
 
 async function bench(opts: BenchOptions, teardown: Teardown): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
-  const stack = await startStack({ shops: opts.n, qps: opts.qps, skipBuild: opts.skipBuild, label: "bench", teardown, say });
+  const stack = await startStack({ shops: opts.n, qps: opts.qps, skipBuild: opts.skipBuild, label: "bench", teardown, say, latencyProfile: opts.latency });
   const { api, sims } = stack;
 
   const sourceConnectionId = await api.createConnection({ platform: "guanyi", name: "管易云（基准测试模拟器）", baseUrl: stack.guanyiUrl, credentials: GUANYI_CREDENTIALS });
-  const targetConnectionId = await api.createConnection({ platform: "kingdee", name: "金蝶云星空（基准测试模拟器）", baseUrl: stack.kingdeeUrl, credentials: KINGDEE_CREDENTIALS });
+  // Under latency the main sequence makes one call at a time, as the (serial) floor beside it; the sweep sets C.
+  const kingdeeCredentials = opts.latency === "none" ? KINGDEE_CREDENTIALS : { ...KINGDEE_CREDENTIALS, concurrency: 1 };
+  const targetConnectionId = await api.createConnection({ platform: "kingdee", name: "金蝶云星空（基准测试模拟器）", baseUrl: stack.kingdeeUrl, credentials: kingdeeCredentials });
   const definition = benchDefinition({ sourceConnectionId, targetConnectionId }, opts);
   const notes: string[] = [];
 
@@ -214,6 +217,8 @@ async function bench(opts: BenchOptions, teardown: Teardown): Promise<BenchRepor
     scale.push(await scaleOut(stack, opts, definition, k));
   }
 
+  const credentials = { guanyi: GUANYI_CREDENTIALS, kingdee: KINGDEE_CREDENTIALS };
+  const latency = opts.latency === "none" ? undefined : await latencySweep({ stack, opts, definition, targetConnectionId, credentials, say });
   const platform = opts.n / seq.full.seconds;
   const exact = seq.incremental.written === seq.changed && seq.incremental.failed === 0 && seq.changed === Math.floor(opts.n / 100);
   const partial: Omit<BenchReport, "goals"> = {
@@ -241,6 +246,7 @@ async function bench(opts: BenchOptions, teardown: Teardown): Promise<BenchRepor
     rss_other_n: otherN({ n: opts.n, options: opts }),
     logs: stack.logDir,
     notes,
+    ...(latency && opts.latency !== "none" && { latency_profile: profileUsed(opts.latency), latency }),
   };
   if (scale.length > 1) {
     notes.push(

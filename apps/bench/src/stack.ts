@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { config, createPrisma, type Db } from "@qiao/db";
 import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
+import type { LatencyProfile } from "@qiao/simulators";
 import { deleteRedisPrefix } from "@qiao/jobs";
 import { QiaoApi, SimulatorAdmin } from "./api";
 import { cpuSeconds, freePort, runToEnd, spawnChild, waitUntil, type Child } from "./processes";
@@ -46,6 +47,8 @@ export interface StackOptions {
   documents?: { items: number; deliveries: number };
   /** Calls per second per connection in the workers (WORKER_CONNECTION_QPS). */
   qps: number;
+  /** Both simulators' latency profile (`--latency`; default none). */
+  latencyProfile?: LatencyProfile;
   skipBuild: boolean;
   label: string;
   teardown: Teardown;
@@ -127,6 +130,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     GUANYI_SIM_PORT: String(guanyiPort),
     KINGDEE_SIM_PORT: String(kingdeePort),
     GUANYI_SIM_SHOPS: String(opts.shops),
+    GUANYI_SIM_LATENCY_PROFILE: opts.latencyProfile ?? "none",
+    KINGDEE_SIM_LATENCY_PROFILE: opts.latencyProfile ?? "none",
     ...(opts.documents && { GUANYI_SIM_ITEMS: String(opts.documents.items), GUANYI_SIM_DELIVERIES: String(opts.documents.deliveries) }),
     // The shared per-connection limiter stays in the path, with a quota it never reaches.
     WORKER_CONNECTION_QPS: String(opts.qps),
@@ -137,7 +142,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   teardown.add("stop the web app and the simulators", () => Promise.all(children.map((c) => c.stop())));
 
   const documents = opts.documents ? `, ${opts.documents.items} items, ${opts.documents.deliveries} deliveries` : "";
-  say(`simulators: Guanyi with ${opts.shops} shops${documents} on :${guanyiPort}, Kingdee on :${kingdeePort} (no latency, no faults, no QPS limit)`);
+  say(`simulators: Guanyi with ${opts.shops} shops${documents} on :${guanyiPort}, Kingdee on :${kingdeePort} (latency profile ${opts.latencyProfile ?? "none"}, no faults, no QPS limit)`);
   const simulators = spawnChild("simulators", process.execPath, ["--import", "tsx", "apps/simulators/src/main.ts"], spawnOpts);
   children.push(simulators);
   const sims = new SimulatorAdmin(`http://127.0.0.1:${guanyiPort}`, `http://127.0.0.1:${kingdeePort}`);
