@@ -108,6 +108,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const redisPrefix = `qiao-${opts.label}:${stamp}`;
   const token = `qiao_${opts.label}_${randomBytes(16).toString("hex")}`;
   const [guanyiPort, kingdeePort, webPort] = [await freePort(), await freePort(), await freePort()];
+  // The simulators' process also starts the alert receiver: on free ports too, or a developer's
+  // `npm run simulators` (or another benchmark) on 4030 / 4025 would stop this one starting.
+  const [alertsPort, smtpPort] = [await freePort(), await freePort()];
 
   say(`database: creating and migrating a fresh one`);
   const database = await createTestDatabase(opts.label);
@@ -129,6 +132,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     BETTER_AUTH_URL: `http://127.0.0.1:${webPort}`,
     GUANYI_SIM_PORT: String(guanyiPort),
     KINGDEE_SIM_PORT: String(kingdeePort),
+    ALERTS_SIM_PORT: String(alertsPort),
+    ALERTS_SIM_SMTP_PORT: String(smtpPort),
     GUANYI_SIM_SHOPS: String(opts.shops),
     GUANYI_SIM_LATENCY_PROFILE: opts.latencyProfile ?? "none",
     KINGDEE_SIM_LATENCY_PROFILE: opts.latencyProfile ?? "none",
