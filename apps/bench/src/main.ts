@@ -55,13 +55,14 @@ function withChange(def: SchemeDefinition, change: (d: SchemeDefinition) => void
 const sourceOf = (d: SchemeDefinition) => d.nodes.find((n): n is SourceNode => n.type === "source")!.config;
 const targetOf = (d: SchemeDefinition) => d.nodes.find((n): n is TargetNode => n.type === "target")!.config;
 
-/** The latest earlier result with another N, the same sizes and worker flags (for "RSS flat in N"). */
+/** The latest earlier result with another N, the same sizes, worker flags and latency profile (for "RSS flat in N"). */
 function otherN(report: { n: number; options: BenchOptions }): BenchReport["rss_other_n"] {
   let best: { n: number; worker_peak_rss_mb: number; file: string; at: string } | null = null;
   for (const file of readdirSync(RESULTS_DIR).filter((f) => f.endsWith(".json"))) {
     try {
       const r = JSON.parse(readFileSync(join(RESULTS_DIR, file), "utf8")) as BenchReport;
       if (!("platform_records_per_s" in r)) continue; // a deliveries result
+      if ((r.latency_profile?.name ?? "none") !== report.options.latency) continue; // RSS under another latency profile
       const sameFlags = (r.options.workerNodeOptions ?? []).join(" ") === report.options.workerNodeOptions.join(" ");
       if (r.n === report.n || r.options.pageSize !== report.options.pageSize || r.options.batchSize !== report.options.batchSize || !sameFlags) continue;
       if (!best || r.startedAt > best.at) best = { n: r.n, worker_peak_rss_mb: r.worker_peak_rss_mb, file, at: r.startedAt };
