@@ -127,12 +127,13 @@ export async function readSource(x: RunScope): Promise<PhaseEnd> {
   let readEnd: PhaseEnd = "done";
   const writeEnd = await writeBatches(
     x,
-    // Two batches ahead: staging keeps going while a batch is marked, sent and recorded.
+    // Batches ahead (two, or as many as calls may be in flight): staging keeps going while
+    // batches are marked, sent and recorded, and a slot freed finds its batch ready.
     bufferAhead(
       stagePages(x, (end) => {
         readEnd = end;
       }),
-      2,
+      Math.max(2, x.target.concurrency),
     ),
   );
   return writeEnd !== "done" ? writeEnd : readEnd;
