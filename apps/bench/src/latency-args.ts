@@ -1,11 +1,12 @@
 // The options of `npm run bench -- --latency real` (src/latency.ts), parsed apart from the others
 // so that args.ts only dispatches to them. Pure: tested in args.test.ts.
+import { MAX_CONCURRENT_CALLS } from "@qiao/connectors";
 import { LATENCY_PROFILES, type LatencyProfile } from "@qiao/simulators";
 
 /** Concurrent calls measured by default: the issue's C = 1, 2, 4, 8. */
 export const DEFAULT_CONCURRENCY = [1, 2, 4, 8];
-/** At most what a connection may be set to (MAX_CONCURRENT_CALLS of @qiao/connectors). */
-export const MAX_CONCURRENCY = 16;
+/** At most what a connection may be set to. */
+export const MAX_CONCURRENCY = MAX_CONCURRENT_CALLS;
 /**
  * N under latency: a 100-record BatchSave takes ~1 s, so 3,000 shops are ~30 s a run at C = 1
  * (and every C is run twice, floor and platform); `--quick` 1,000.
