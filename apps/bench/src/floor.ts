@@ -3,7 +3,8 @@
 // mapRecord (the platform cannot skip that either) and written as soon as a batch is full, one call
 // at a time like the engine. What the platform adds on top of this is what the ratio measures.
 // With `concurrency` C (the latency bench, src/latency.ts) up to C BatchSaves are in flight at once
-// while reading goes on, a page at a time: the latency-bound floor of a run with C concurrent calls.
+// while reading goes on, a page at a time, up to max(2, C) batches ahead: the latency-bound floor of
+// a run with C concurrent calls.
 import { compileScheme, mapRecord, resolveParams, type SchemeDefinition } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import { outboundPolicy } from "@qiao/db";
@@ -16,8 +17,9 @@ export interface FloorInput {
   /** Called with each record the target accepted, as sent (the documents floor counts entry rows). */
   onWritten?: (payload: Record<string, unknown>) => void;
   /**
-   * Up to this many writes in flight, reading on meanwhile (read-ahead); the target connection's
-   * concurrency setting should allow as many. Unset: each write is awaited before reading on.
+   * Up to this many writes in flight, reading on meanwhile until max(2, C) full batches wait (the
+   * engine's read-ahead); the target connection's concurrency setting should allow as many.
+   * Unset: each write is awaited before reading on.
    */
   concurrency?: number;
 }
@@ -69,23 +71,37 @@ export async function runFloor(input: FloorInput): Promise<FloorResult> {
       } else failed++;
     }
   };
-  // Writes in flight (concurrent mode): the reader waits for a free one before sending the next.
-  // A failed write is kept and thrown by the reader, never left as an unhandled rejection.
+  // Concurrent mode: full batches wait in `ready` and are sent as soon as fewer than C are in
+  // flight; the reader reads on until max(2, C) batches are ready, as the engine stages ahead of its
+  // writer, so neither side waits for the other while it could work. A failed write is kept and
+  // thrown by the reader, never left as an unhandled rejection.
+  const limit = input.concurrency ?? 1;
+  const readAhead = Math.max(2, limit);
+  const ready: Record<string, unknown>[][] = [];
   const inFlight = new Set<Promise<void>>();
   let writeError: { error: unknown } | undefined;
   const settled = () => {
     if (writeError) throw writeError.error;
   };
+  const pump = () => {
+    while (inFlight.size < limit && ready.length > 0) {
+      const call: Promise<void> = send(ready.shift()!)
+        .catch((error: unknown) => void (writeError ??= { error }))
+        .finally(() => {
+          inFlight.delete(call);
+          pump();
+        });
+      inFlight.add(call);
+    }
+  };
   const flush = async () => {
     const records = batch;
     batch = [];
     if (input.concurrency === undefined) return send(records);
-    while (inFlight.size >= input.concurrency) await Promise.race(inFlight);
+    ready.push(records);
+    pump();
+    while (ready.length >= readAhead) await Promise.race(inFlight);
     settled();
-    const call: Promise<void> = send(records)
-      .catch((error: unknown) => void (writeError ??= { error }))
-      .finally(() => inFlight.delete(call));
-    inFlight.add(call);
   };
 
   const started = performance.now();
@@ -109,7 +125,7 @@ export async function runFloor(input: FloorInput): Promise<FloorResult> {
     }
   }
   if (batch.length > 0) await flush();
-  await Promise.all(inFlight);
+  while (inFlight.size > 0) await Promise.race(inFlight);
   settled();
   const seconds = (performance.now() - started) / 1000;
   return {
