@@ -88,29 +88,30 @@ export function createGuanyiSource(config: ConnectionConfig): SourceClient {
         client.logger?.debug("管易云已读取一页", { method: api.id, pageNo, records: page.records.length, total: page.total });
         return page;
       };
-      // With more than one call allowed, the pages after the current one are asked for while it is
-      // handed on (as many as the connection has calls in flight, no further than the last total says).
-      // They are still yielded in order, and a page asked for beyond a shrinking end is dropped.
+      // With more than one call allowed, waiting for a page also asks for the ones after it (as many
+      // as the connection has calls in flight, no further than the last total says): pages are
+      // still handed on in order, and none is asked for before the reader wants the one before it.
       const ahead = new Map<number, Promise<SourcePage>>();
+      let lastPage = first;
       const take = (pageNo: number) => {
-        let page = ahead.get(pageNo);
+        for (let next = pageNo; next <= Math.min(lastPage, pageNo + client.concurrency - 1); next++) {
+          if (!ahead.has(next)) {
+            const asked = fetchPage(next);
+            asked.catch(() => undefined);
+            ahead.set(next, asked);
+          }
+        }
+        const page = ahead.get(pageNo)!;
         ahead.delete(pageNo);
-        if (!page) page = fetchPage(pageNo);
         return page;
       };
       try {
         for (let pageNo = first; ; pageNo++) {
           const page = await take(pageNo);
-          const last = Math.ceil(page.total / pageSize);
-          for (let next = pageNo + 1; next <= Math.min(last, pageNo + client.concurrency); next++) {
-            if (!ahead.has(next)) {
-              const asked = fetchPage(next);
-              asked.catch(() => undefined);
-              ahead.set(next, asked);
-            }
-          }
+          lastPage = Math.ceil(page.total / pageSize);
           yield page;
           if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
+          lastPage = Math.max(lastPage, pageNo + 1);
         }
       } finally {
         ahead.clear();
