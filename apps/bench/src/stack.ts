@@ -75,7 +75,7 @@ export interface Stack {
   sims: SimulatorAdmin;
   api: QiaoApi;
   /** Starts k worker processes and waits until each is ready. */
-  startWorkers(k: number, opts?: { cpuProfDir?: string; nodeOptions?: string[] }): Promise<Child[]>;
+  startWorkers(k: number, opts?: { cpuProfDir?: string; nodeOptions?: string[]; env?: Record<string, string> }): Promise<Child[]>;
   stopWorkers(workers: Child[]): Promise<void>;
   cpu(): Promise<CpuSnapshot>;
 }
@@ -105,6 +105,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const redisPrefix = `qiao-${opts.label}:${stamp}`;
   const token = `qiao_${opts.label}_${randomBytes(16).toString("hex")}`;
   const [guanyiPort, kingdeePort, webPort] = [await freePort(), await freePort(), await freePort()];
+  // The simulators' alert receiver too: its default ports may be another instance's on this machine.
+  const [alertsPort, smtpPort] = [await freePort(), await freePort()];
 
   say(`database: creating and migrating a fresh one`);
   const database = await createTestDatabase(opts.label);
@@ -126,6 +128,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     BETTER_AUTH_URL: `http://127.0.0.1:${webPort}`,
     GUANYI_SIM_PORT: String(guanyiPort),
     KINGDEE_SIM_PORT: String(kingdeePort),
+    ALERTS_SIM_PORT: String(alertsPort),
+    ALERTS_SIM_SMTP_PORT: String(smtpPort),
     GUANYI_SIM_SHOPS: String(opts.shops),
     ...(opts.documents && { GUANYI_SIM_ITEMS: String(opts.documents.items), GUANYI_SIM_DELIVERIES: String(opts.documents.deliveries) }),
     // The shared per-connection limiter stays in the path, with a quota it never reaches.
@@ -193,7 +197,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         const name = `worker-${++workerNo}`;
         const flags = [...(workerOpts.nodeOptions ?? []), ...(workerOpts.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", workerOpts.cpuProfDir] : [])];
         // The worker as deployed (its `start` script): node on the bundle, so the pid measured is the worker itself.
-        const worker = spawnChild(name, process.execPath, [...flags, "apps/worker/dist/main.mjs"], spawnOpts);
+        const worker = spawnChild(name, process.execPath, [...flags, "apps/worker/dist/main.mjs"], { ...spawnOpts, env: { ...spawnOpts.env, ...workerOpts.env } });
         live.add(worker);
         started.push(worker);
       }
