@@ -34,7 +34,10 @@ export interface OutcomesPending {
  */
 export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; pending: OutcomesPending }> {
   const { plan, run } = x;
+  // Nothing left to settle since this attempt looked (and none of its own outcomes was unknown).
+  if (x.outstanding && !x.outstanding.settle) return { requeued: 0, pending: { count: 0, nextCheck: null } };
   let stats = await x.clock.time("protocol", () => outcomeStats(x.db, run.schemeId));
+  x.outstanding = { settle: stats.sending + stats.unknown > 0, pending: (x.outstanding?.pending ?? false) || stats.pending > 0 };
   if (stats.sending === 0 && stats.due === 0) return { requeued: 0, pending: { count: stats.unknown, nextCheck: stats.nextCheck } };
   const delayMs = x.lease.leaseMs + x.unknownWaitMs;
   const parked =
@@ -56,6 +59,7 @@ export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; p
   }
   const requeued = stats.due > 0 ? await resolveDue(x) : 0;
   stats = await x.clock.time("protocol", () => outcomeStats(x.db, run.schemeId));
+  x.outstanding = { settle: stats.sending + stats.unknown > 0, pending: x.outstanding.pending || requeued > 0 || stats.pending > 0 };
   return { requeued, pending: { count: stats.unknown, nextCheck: stats.nextCheck } };
 }
 

@@ -17,6 +17,15 @@ export class RunScope {
   private cancelRequested = false;
   /** Batches this attempt has sent so far (the numbers of its log's batch lines continue across phases). */
   batchesSent = 0;
+  /**
+   * What this attempt knows of the scheme's staging rows that a read does not take care of: rows
+   * `sending` or `unknown` (to settle) and `pending` ones (to sweep after the read). Null until the
+   * attempt's first look (settleOutcomes); then kept by this attempt's own steps (an unknown
+   * outcome, a lookup that found a record absent), so that a run with nothing outstanding passes
+   * over staging once, not three or four times. Rows another actor makes pending meanwhile are
+   * left to the next run, which looks again: skipping a sweep can delay a record, never send it twice.
+   */
+  outstanding: { settle: boolean; pending: boolean } | null = null;
   /** The run's lookup cache, when the plan's templates use `lookup` or `erp_lookup` (./lookups.ts). */
   lookups: RunLookups | undefined;
 

@@ -50,6 +50,8 @@ interface MarkedBatch {
 /** The scheme's pending records (or the run's), read from staging in batches and mapped. */
 async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator<PreparedBatch> {
   const { plan, run } = x;
+  // None pending when this attempt looked, and none made pending by it since: no pass over staging.
+  if (x.outstanding && !x.outstanding.pending) return;
   let afterId = 0n;
   for (;;) {
     const rows = await x.clock.time("protocol", () =>
@@ -232,6 +234,8 @@ async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutco
     unknown = recorded.unknown;
     saved = recorded.saved;
     x.observe(recorded.run);
+    // To be looked up after the wait: the settling after the batches must look at staging again.
+    if (unknown > 0 && x.outstanding) x.outstanding.settle = true;
   } else {
     await x.progress({ written, failed });
   }

@@ -216,12 +216,15 @@ export interface OutcomeStats {
   due: number;
   /** When the first lookup is due (null: none unknown). */
   nextCheck: Date | null;
+  /** Rows waiting to be written (left by earlier runs, released from waiting, put back). */
+  pending: number;
 }
 
 /**
  * One pass over the scheme's staging rows (through (scheme_id, id): there is no status index, so
- * status changes stay HOT updates): what is sending or unknown, and when lookups are due. The engine
- * asks it before and after the batches and runs the statements above only when there is something.
+ * status changes stay HOT updates): what is sending, unknown or pending, and when lookups are due.
+ * The engine asks it once when an attempt starts writing, and again only when its own writes may
+ * have left something (see RunScope.outstanding): at a million staged rows a pass is most of a no-op run.
  */
 export async function outcomeStats(db: Db, schemeId: string): Promise<OutcomeStats> {
   const rows = await hotQuery<OutcomeStats>(
@@ -230,8 +233,9 @@ export async function outcomeStats(db: Db, schemeId: string): Promise<OutcomeSta
       count(*) FILTER (WHERE status = 'sending')::int AS sending,
       count(*) FILTER (WHERE status = 'unknown')::int AS unknown,
       count(*) FILTER (WHERE status = 'unknown' AND check_after <= now())::int AS due,
-      min(check_after) FILTER (WHERE status = 'unknown') AS "nextCheck"
-    FROM source_records WHERE scheme_id = $1::uuid AND status IN ('sending', 'unknown')`,
+      min(check_after) FILTER (WHERE status = 'unknown') AS "nextCheck",
+      count(*) FILTER (WHERE status = 'pending')::int AS pending
+    FROM source_records WHERE scheme_id = $1::uuid AND status IN ('sending', 'unknown', 'pending')`,
     [schemeId],
   );
   return rows[0]!;
