@@ -200,8 +200,10 @@ export async function stagePage(
   const rows = await hotQuery<StageRow>(
     db,
     `WITH input AS (
-      SELECT t.source_id, t.payload_hash, t.data_hash, t.data::text AS data_text
-      FROM json_to_recordset($1::json) AS t(source_id text, payload_hash text, data_hash text, data json)
+      -- data as text: json_to_recordset hands an object's JSON text over as it is, so the insert's
+      -- cast is the only parse of each record (as json it was parsed twice more: issue #16).
+      SELECT t.source_id, t.payload_hash, t.data_hash, t.data AS data_text
+      FROM json_to_recordset($1::json) AS t(source_id text, payload_hash text, data_hash text, data text)
     ), upserted AS (
       -- The page's records are new or changed (staging probed them first), or mostly new (a first
       -- run): they go straight to the upsert, whose WHERE leaves unchanged rows as they are.
