@@ -155,7 +155,7 @@ export async function recordWriteResults(
   }>(
     db,
     `WITH input AS (
-      SELECT * FROM jsonb_to_recordset($1::jsonb)
+      SELECT * FROM json_to_recordset($1::json)
         AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response jsonb)
     ), ${fenceCte("$4", "$8")}, sent AS (
       -- The statement's snapshot: the rows as marked, before the update below clears the payload.
