@@ -12,7 +12,7 @@ import { benchDeliveries } from "./deliveries";
 import { runFloor, type FloorResult } from "./floor";
 import { measureRun } from "./measure";
 import { RssSampler, statusMb } from "./processes";
-import { checkGoals, formatReport, type BenchReport, type RunMeasure, type ScaleOutMeasure } from "./report";
+import { checkGoals, formatReport, pgUsPerRecord, type BenchReport, type RunMeasure, type ScaleOutMeasure } from "./report";
 import { formatDeliveriesReport, type DeliveriesBenchFile } from "./report-deliveries";
 import { ROOT, startStack, Teardown, type Stack } from "./stack";
 
@@ -228,6 +228,7 @@ async function bench(opts: BenchOptions, teardown: Teardown): Promise<BenchRepor
     worker_peak_rss_mb: seq.peakRssMb,
     worker_idle_rss_mb: seq.idleRssMb,
     first_run_s: seq.full.seconds,
+    pg_us_per_record: pgUsPerRecord(seq.full),
     noop_full_read_s: seq.noopFull.seconds,
     noop_rerun_s: seq.noopIncremental.seconds,
     incremental_1pct_s: seq.incremental.seconds,
