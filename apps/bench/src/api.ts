@@ -50,6 +50,11 @@ export class QiaoApi {
     return z.object({ id: z.string() }).parse(await this.req("POST", "/api/connections", body)).id;
   }
 
+  /** PATCH /api/connections/:id: credentials given are laid over the stored ones (e.g. `{concurrency: 4}`). */
+  async updateConnection(connectionId: string, body: { credentials: Record<string, unknown> }): Promise<void> {
+    await this.req("PATCH", `/api/connections/${connectionId}`, body);
+  }
+
   async createValueMap(body: { name: string; description?: string; defaultValue?: string | null; entries: { source: string; target: string }[] }): Promise<void> {
     await this.req("POST", "/api/value-maps", body);
   }
@@ -125,6 +130,12 @@ export class SimulatorAdmin {
   /** Every record of a Kingdee form as the simulator keeps it (GET /__admin/forms/:formId). */
   async kingdeeRecords(formId: string): Promise<Record<string, unknown>[]> {
     return z.object({ records: z.array(z.record(z.string(), z.unknown())) }).parse(await call("GET", `${this.kingdee}/__admin/forms/${formId}`, {})).records;
+  }
+
+  /** Service calls in flight per data center, now and the most at once since the last reset (GET /__admin/concurrency). */
+  async kingdeeConcurrency(): Promise<Record<string, { current: number; max: number }>> {
+    const counts = z.object({ current: z.number(), max: z.number() });
+    return z.object({ dataCenters: z.record(z.string(), counts) }).parse(await call("GET", `${this.kingdee}/__admin/concurrency`, {})).dataCenters;
   }
 
   async guanyiShopCount(): Promise<number> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { DELIVERIES_DATASET, parseBenchArgs, WORKER_NODE_OPTIONS } from "./args";
+import { DELIVERIES_DATASET, parseBenchArgs, USAGE, WORKER_NODE_OPTIONS } from "./args";
 
 describe("parseBenchArgs", () => {
   it("defaults to the issue's full benchmark", () => {
@@ -57,5 +57,33 @@ describe("parseBenchArgs", () => {
     const { guanyiOptionsFromEnv } = await import("@qiao/simulators");
     expect(guanyiOptionsFromEnv({ GUANYI_SIM_DELIVERIES: String(DELIVERIES_DATASET.maxDeliveries) }).deliveries).toBe(DELIVERIES_DATASET.maxDeliveries);
     expect(() => guanyiOptionsFromEnv({ GUANYI_SIM_DELIVERIES: String(DELIVERIES_DATASET.maxDeliveries + 1) })).toThrow();
+  });
+});
+
+describe("parseBenchArgs --latency", () => {
+  it("none by default: no sweep, today's N and scale-out", () => {
+    expect(parseBenchArgs([])).toMatchObject({ latency: "none", concurrency: [], n: 100_000, scale: [1, 2, 4] });
+  });
+
+  it("real: N 3,000 (quick 1,000), C = 1, 2, 4, 8, no scale-out unless asked", () => {
+    expect(parseBenchArgs(["--latency", "real"])).toMatchObject({ latency: "real", concurrency: [1, 2, 4, 8], n: 3_000, scale: [] });
+    expect(parseBenchArgs(["--latency", "real", "--quick"])).toMatchObject({ n: 1_000, scale: [] });
+    expect(parseBenchArgs(["--latency", "real", "--n", "500", "--concurrency", "16,2,2", "--scale", "2"])).toMatchObject({ n: 500, concurrency: [2, 16], scale: [2] });
+  });
+
+  it("refuses unknown profiles, C outside 1-16, --concurrency without latency, and documents", () => {
+    expect(() => parseBenchArgs(["--latency", "slow"])).toThrow(/--latency must be none or real/);
+    expect(() => parseBenchArgs(["--latency", "real", "--concurrency", "0"])).toThrow(/--concurrency must list whole numbers from 1 to 16/);
+    expect(() => parseBenchArgs(["--latency", "real", "--concurrency", "17"])).toThrow(/--concurrency/);
+    expect(() => parseBenchArgs(["--latency", "real", "--concurrency", "1,x"])).toThrow(/--concurrency/);
+    expect(() => parseBenchArgs(["--concurrency", "2"])).toThrow(/--concurrency needs --latency real/);
+    expect(() => parseBenchArgs(["--scheme", "deliveries", "--latency", "real"])).toThrow(/--latency is for the shops benchmark/);
+  });
+
+  it("the profile names are the simulators'; the usage lists both options", async () => {
+    const { LATENCY_PROFILES } = await import("@qiao/simulators");
+    expect(LATENCY_PROFILES).toEqual(["none", "real"]);
+    expect(USAGE).toContain("--latency <profile>");
+    expect(USAGE).toContain("--concurrency <list>");
   });
 });

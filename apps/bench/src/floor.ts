@@ -2,6 +2,9 @@
 // batch size — no database, no queue, no staging, no hashing. Records are mapped with @qiao/core's
 // mapRecord (the platform cannot skip that either) and written as soon as a batch is full, one call
 // at a time like the engine. What the platform adds on top of this is what the ratio measures.
+// With `concurrency` C (the latency bench, src/latency.ts) up to C BatchSaves are in flight at once
+// while reading goes on, a page at a time, up to max(2, C) batches ahead: the latency-bound floor of
+// a run with C concurrent calls.
 import { compileScheme, mapRecord, resolveParams, type SchemeDefinition } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import { outboundPolicy } from "@qiao/db";
@@ -13,6 +16,12 @@ export interface FloorInput {
   qps: number;
   /** Called with each record the target accepted, as sent (the documents floor counts entry rows). */
   onWritten?: (payload: Record<string, unknown>) => void;
+  /**
+   * Up to this many writes in flight, reading on meanwhile until max(2, C) full batches wait (the
+   * engine's read-ahead); the target connection's concurrency setting should allow as many.
+   * Unset: each write is awaited before reading on.
+   */
+  concurrency?: number;
 }
 
 export interface FloorResult {
@@ -51,17 +60,48 @@ export async function runFloor(input: FloorInput): Promise<FloorResult> {
   let written = 0;
   let failed = 0;
   let batch: Record<string, unknown>[] = [];
-  const flush = async () => {
+  const send = async (records: Record<string, unknown>[]) => {
     const t = performance.now();
-    const outcomes = await target.write({ api: plan.target.api.id, formId: plan.target.formId, records: batch, options: plan.target.options, mode: plan.target.mode });
+    const outcomes = await target.write({ api: plan.target.api.id, formId: plan.target.formId, records, options: plan.target.options, mode: plan.target.mode });
     phasesMs.write += performance.now() - t;
     for (const o of outcomes) {
       if (o.ok) {
         written++;
-        input.onWritten?.(batch[o.index]!);
+        input.onWritten?.(records[o.index]!);
       } else failed++;
     }
+  };
+  // Concurrent mode: full batches wait in `ready` and are sent as soon as fewer than C are in
+  // flight; the reader reads on until max(2, C) batches are ready, as the engine stages ahead of its
+  // writer, so neither side waits for the other while it could work. A failed write is kept and
+  // thrown by the reader, never left as an unhandled rejection.
+  const limit = input.concurrency ?? 1;
+  const readAhead = Math.max(2, limit);
+  const ready: Record<string, unknown>[][] = [];
+  const inFlight = new Set<Promise<void>>();
+  let writeError: { error: unknown } | undefined;
+  const settled = () => {
+    if (writeError) throw writeError.error;
+  };
+  const pump = () => {
+    while (inFlight.size < limit && ready.length > 0) {
+      const call: Promise<void> = send(ready.shift()!)
+        .catch((error: unknown) => void (writeError ??= { error }))
+        .finally(() => {
+          inFlight.delete(call);
+          pump();
+        });
+      inFlight.add(call);
+    }
+  };
+  const flush = async () => {
+    const records = batch;
     batch = [];
+    if (input.concurrency === undefined) return send(records);
+    ready.push(records);
+    pump();
+    while (ready.length >= readAhead) await Promise.race(inFlight);
+    settled();
   };
 
   const started = performance.now();
@@ -85,6 +125,8 @@ export async function runFloor(input: FloorInput): Promise<FloorResult> {
     }
   }
   if (batch.length > 0) await flush();
+  while (inFlight.size > 0) await Promise.race(inFlight);
+  settled();
   const seconds = (performance.now() - started) / 1000;
   return {
     records,

@@ -10,6 +10,7 @@ import { seedSchemeDefinition, type SchemeDefinition, type SourceNode, type Targ
 import { parseBenchArgs, USAGE, type BenchOptions } from "./args";
 import { benchDeliveries } from "./deliveries";
 import { runFloor, type FloorResult } from "./floor";
+import { latencySweep, profileUsed } from "./latency";
 import { measureRun } from "./measure";
 import { RssSampler, statusMb } from "./processes";
 import { checkGoals, formatReport, pgUsPerRecord, type BenchReport, type RunMeasure, type ScaleOutMeasure } from "./report";
@@ -54,13 +55,14 @@ function withChange(def: SchemeDefinition, change: (d: SchemeDefinition) => void
 const sourceOf = (d: SchemeDefinition) => d.nodes.find((n): n is SourceNode => n.type === "source")!.config;
 const targetOf = (d: SchemeDefinition) => d.nodes.find((n): n is TargetNode => n.type === "target")!.config;
 
-/** The latest earlier result with another N, the same sizes and worker flags (for "RSS flat in N"). */
+/** The latest earlier result with another N, the same sizes, worker flags and latency profile (for "RSS flat in N"). */
 function otherN(report: { n: number; options: BenchOptions }): BenchReport["rss_other_n"] {
   let best: { n: number; worker_peak_rss_mb: number; file: string; at: string } | null = null;
   for (const file of readdirSync(RESULTS_DIR).filter((f) => f.endsWith(".json"))) {
     try {
       const r = JSON.parse(readFileSync(join(RESULTS_DIR, file), "utf8")) as BenchReport;
       if (!("platform_records_per_s" in r)) continue; // a deliveries result
+      if ((r.latency_profile?.name ?? "none") !== report.options.latency) continue; // RSS under another latency profile
       const sameFlags = (r.options.workerNodeOptions ?? []).join(" ") === report.options.workerNodeOptions.join(" ");
       if (r.n === report.n || r.options.pageSize !== report.options.pageSize || r.options.batchSize !== report.options.batchSize || !sameFlags) continue;
       if (!best || r.startedAt > best.at) best = { n: r.n, worker_peak_rss_mb: r.worker_peak_rss_mb, file, at: r.startedAt };
@@ -167,11 +169,18 @@ async function scaleOut(stack: Stack, opts: BenchOptions, definition: SchemeDefi
 
 async function bench(opts: BenchOptions, teardown: Teardown): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
-  const stack = await startStack({ shops: opts.n, qps: opts.qps, skipBuild: opts.skipBuild, label: "bench", teardown, say });
+  const stack = await startStack({ shops: opts.n, qps: opts.qps, skipBuild: opts.skipBuild, label: "bench", teardown, say, latencyProfile: opts.latency });
   const { api, sims } = stack;
 
   const sourceConnectionId = await api.createConnection({ platform: "guanyi", name: "管易云（基准测试模拟器）", baseUrl: stack.guanyiUrl, credentials: GUANYI_CREDENTIALS });
-  const targetConnectionId = await api.createConnection({ platform: "kingdee", name: "金蝶云星空（基准测试模拟器）", baseUrl: stack.kingdeeUrl, credentials: KINGDEE_CREDENTIALS });
+  // The main sequence makes one call at a time, as the (serial) floor beside it: its ratio is the
+  // platform's own cost per record, comparable across versions; the latency sweep sets C.
+  const targetConnectionId = await api.createConnection({
+    platform: "kingdee",
+    name: "金蝶云星空（基准测试模拟器）",
+    baseUrl: stack.kingdeeUrl,
+    credentials: { ...KINGDEE_CREDENTIALS, concurrency: 1 },
+  });
   const definition = benchDefinition({ sourceConnectionId, targetConnectionId }, opts);
   const notes: string[] = [];
 
@@ -214,6 +223,8 @@ async function bench(opts: BenchOptions, teardown: Teardown): Promise<BenchRepor
     scale.push(await scaleOut(stack, opts, definition, k));
   }
 
+  const credentials = { guanyi: GUANYI_CREDENTIALS, kingdee: KINGDEE_CREDENTIALS };
+  const latency = opts.latency === "none" ? undefined : await latencySweep({ stack, opts, definition, targetConnectionId, credentials, say });
   const platform = opts.n / seq.full.seconds;
   const exact = seq.incremental.written === seq.changed && seq.incremental.failed === 0 && seq.changed === Math.floor(opts.n / 100);
   const partial: Omit<BenchReport, "goals"> = {
@@ -242,6 +253,7 @@ async function bench(opts: BenchOptions, teardown: Teardown): Promise<BenchRepor
     rss_other_n: otherN({ n: opts.n, options: opts }),
     logs: stack.logDir,
     notes,
+    ...(latency && opts.latency !== "none" && { latency_profile: profileUsed(opts.latency), latency }),
   };
   if (scale.length > 1) {
     notes.push(

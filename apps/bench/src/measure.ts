@@ -35,7 +35,9 @@ export async function measureRun(stack: Stack, input: { label: string; schemeId:
   const run = await api.waitForRun(queued.id, input.timeoutMs);
   const cpuS = cpuUsed(cpuBefore, await stack.cpu(), input.workers);
   const logs = await api.logs(run.id);
-  const readDone = logs.findLast((l) => messageEn(l.data).startsWith("Read complete"));
+  // Run logs are a message code rendered per reader since issue #15: the API answers the text
+  // (zh by default); older runs carried `messageEn` in their data.
+  const readDone = logs.findLast((l) => /^(Read complete|读取完成)/.test(l.message) || messageEn(l.data).startsWith("Read complete"));
   const last = logs.findLast((l) => timingsOf(l.data) !== null);
   const [rows] = await db.$queryRaw<{ stagingInserted: number; stagingTouched: number; runRecords: number; runLogs: number }[]>`
     WITH r AS (SELECT scheme_id, started_at FROM runs WHERE id = ${run.id}::uuid)

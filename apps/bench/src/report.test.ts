@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { checkGoals, formatNumber, formatReport, pgUsPerRecord, table, type BenchReport } from "./report";
 import { checkDeliveriesGoals, deliveriesExact, formatDeliveriesReport, type DeliveriesReport } from "./report-deliveries";
+import { profileUsed } from "./latency";
+import type { LatencyMeasure } from "./report-latency";
 
 const run = (label: string, seconds: number) => ({
   label,
@@ -201,5 +203,51 @@ describe("deliveries report", () => {
     const text = formatDeliveriesReport({ startedAt: "", machine: { cores: 2, cpu: "", node: "", platform: "" }, commit: "", logs: "", notes: [], deliveries: { ...r, goals: checkDeliveriesGoals(r) } });
     expect(text).toMatch(/documents\/s \(bills written\)\s+450\s+-\s+-/);
     expect(text).not.toContain("Floor (bare script");
+  });
+});
+
+describe("latency report (--latency real)", () => {
+  const measure = (c: number, platform: number, floor: number, overrides: Partial<LatencyMeasure> = {}): LatencyMeasure => ({
+    c,
+    platform_records_per_s: platform,
+    floor_records_per_s: floor,
+    ratio: platform / floor,
+    platform_s: 3000 / platform,
+    floor_s: 3000 / floor,
+    platform_max_in_flight: c,
+    floor_max_in_flight: c,
+    exact: true,
+    platform_cpu_s: { worker: 1.5, postgres: 0.5 },
+    ...overrides,
+  });
+  const withLatency = (latency: LatencyMeasure[]) => report({ n: 3000, customers_after_full_sync: 3000, latency_profile: profileUsed("real"), latency });
+
+  it("checks the ratio at each C against 0.9, the cap and exactness, beside the other goals", () => {
+    const good = checkGoals(withLatency([measure(1, 95, 100), measure(2, 190, 200)]));
+    expect(good.filter((g) => g.goal.startsWith("latency:")).map((g) => [g.goal, g.met])).toEqual([
+      ["latency: platform >= 0.9 x floor at C=1", true],
+      ["latency: platform >= 0.9 x floor at C=2", true],
+      ["latency: platform never above C calls in flight", true],
+      ["latency: exactly N customers, 0 duplicates", true],
+    ]);
+    const bad = checkGoals(withLatency([measure(1, 95, 100), measure(4, 200, 400, { platform_max_in_flight: 5, exact: false })]));
+    expect(bad.filter((g) => g.met === false).map((g) => g.goal)).toEqual([
+      "latency: platform >= 0.9 x floor at C=4",
+      "latency: platform never above C calls in flight",
+      "latency: exactly N customers, 0 duplicates",
+    ]);
+    expect(bad.find((g) => g.goal.endsWith("C=4"))?.measured).toBe("0.50 x (200 vs 400 records/s)");
+    // Without --latency: no latency goals at all.
+    expect(checkGoals(report()).some((g) => g.goal.startsWith("latency"))).toBe(false);
+  });
+
+  it("prints the profile and one row per C; a report without latency prints none", () => {
+    const r = withLatency([measure(1, 95, 100), measure(8, 600, 800, { platform_max_in_flight: 1 })]);
+    const text = formatReport({ ...r, goals: checkGoals(r) });
+    expect(text).toContain("Simulators with the real latency profile (below), no faults");
+    expect(text).toContain("Latency profile real (金蝶 BatchSave 300 ms + 7 ms a record, login 500 ms, query 150 ms, other calls 200 ms; 管易云 100 ms a page; ±20 %), N=3,000");
+    expect(text).toMatch(/\n\s*1\s+100\s+95\s+0\.95\s+30\s+31\.58\s+1\s+1\s+yes\s+1\.50\s+0\.50/);
+    expect(text).toMatch(/\n\s*8\s+800\s+600\s+0\.75\s+3\.75\s+5\s+8\s+1\s+yes/);
+    expect(formatReport({ ...report(), goals: [] })).not.toContain("Latency profile");
   });
 });

@@ -1,5 +1,6 @@
 // The benchmark's results: their shape (the JSON file), the goals of issue 6 checked against them,
 // and the tables printed on stdout. Pure: tested in report.test.ts.
+import { formatLatency, latencyGoals, type LatencyMeasure, type LatencyProfileUsed } from "./report-latency";
 
 /** Milliseconds per phase of one run attempt, as the engine logs them with the run's last line. */
 export interface PhaseTimings {
@@ -93,6 +94,9 @@ export interface BenchReport {
   notes: string[];
   /** Where the processes' output was kept (simulators, web, workers). */
   logs: string;
+  /** `--latency real` only: the simulators' profile, and the platform against the latency-bound floor per C (src/latency.ts). */
+  latency_profile?: LatencyProfileUsed;
+  latency?: LatencyMeasure[];
 }
 
 export interface Goal {
@@ -143,6 +147,7 @@ export function checkGoals(r: Omit<BenchReport, "goals">): Goal[] {
       met: r.incremental_1pct.exact,
     },
   );
+  if (r.latency) goals.push(...latencyGoals(r.latency, r.n));
   return goals;
 }
 
@@ -184,7 +189,7 @@ export function formatReport(r: BenchReport): string {
   );
   if (r.options.workerNodeOptions.length > 0) out.push(`Worker Node flags: ${r.options.workerNodeOptions.join(" ")}`);
   out.push(
-    `Simulators without latency or faults; connection QPS ${r.options.qps.toLocaleString("en-US")} (WORKER_CONNECTION_QPS for the platform, ConnectionConfig.qps for the floor): never throttled.`,
+    `Simulators ${r.latency_profile ? `with the ${r.latency_profile.name} latency profile (below), no faults` : "without latency or faults"}; connection QPS ${r.options.qps.toLocaleString("en-US")} (WORKER_CONNECTION_QPS for the platform, ConnectionConfig.qps for the floor): never throttled.`,
   );
   out.push("");
   out.push(
@@ -270,6 +275,7 @@ export function formatReport(r: BenchReport): string {
       ),
     );
   }
+  if (r.latency_profile && r.latency) out.push("", formatLatency(r.latency_profile, r.latency, r.n));
   out.push("");
   out.push("Goals (issue 6)");
   out.push(table(["goal", "measured", "met"], r.goals.map((g) => [g.goal, g.measured, g.met === null ? "n/a" : g.met ? "yes" : "NO"])));

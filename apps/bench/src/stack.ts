@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { config, createPrisma, type Db } from "@qiao/db";
 import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
+import type { LatencyProfile } from "@qiao/simulators";
 import { deleteRedisPrefix } from "@qiao/jobs";
 import { QiaoApi, SimulatorAdmin } from "./api";
 import { cpuSeconds, freePort, runToEnd, spawnChild, waitUntil, type Child } from "./processes";
@@ -46,6 +47,8 @@ export interface StackOptions {
   documents?: { items: number; deliveries: number };
   /** Calls per second per connection in the workers (WORKER_CONNECTION_QPS). */
   qps: number;
+  /** Both simulators' latency profile (`--latency`; default none). */
+  latencyProfile?: LatencyProfile;
   skipBuild: boolean;
   label: string;
   teardown: Teardown;
@@ -105,6 +108,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const redisPrefix = `qiao-${opts.label}:${stamp}`;
   const token = `qiao_${opts.label}_${randomBytes(16).toString("hex")}`;
   const [guanyiPort, kingdeePort, webPort] = [await freePort(), await freePort(), await freePort()];
+  // The simulators' process also starts the alert receiver: on free ports too, or a developer's
+  // `npm run simulators` (or another benchmark) on 4030 / 4025 would stop this one starting.
+  const [alertsPort, smtpPort] = [await freePort(), await freePort()];
 
   say(`database: creating and migrating a fresh one`);
   const database = await createTestDatabase(opts.label);
@@ -126,7 +132,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     BETTER_AUTH_URL: `http://127.0.0.1:${webPort}`,
     GUANYI_SIM_PORT: String(guanyiPort),
     KINGDEE_SIM_PORT: String(kingdeePort),
+    ALERTS_SIM_PORT: String(alertsPort),
+    ALERTS_SIM_SMTP_PORT: String(smtpPort),
     GUANYI_SIM_SHOPS: String(opts.shops),
+    GUANYI_SIM_LATENCY_PROFILE: opts.latencyProfile ?? "none",
+    KINGDEE_SIM_LATENCY_PROFILE: opts.latencyProfile ?? "none",
     ...(opts.documents && { GUANYI_SIM_ITEMS: String(opts.documents.items), GUANYI_SIM_DELIVERIES: String(opts.documents.deliveries) }),
     // The shared per-connection limiter stays in the path, with a quota it never reaches.
     WORKER_CONNECTION_QPS: String(opts.qps),
@@ -137,7 +147,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   teardown.add("stop the web app and the simulators", () => Promise.all(children.map((c) => c.stop())));
 
   const documents = opts.documents ? `, ${opts.documents.items} items, ${opts.documents.deliveries} deliveries` : "";
-  say(`simulators: Guanyi with ${opts.shops} shops${documents} on :${guanyiPort}, Kingdee on :${kingdeePort} (no latency, no faults, no QPS limit)`);
+  say(`simulators: Guanyi with ${opts.shops} shops${documents} on :${guanyiPort}, Kingdee on :${kingdeePort} (latency profile ${opts.latencyProfile ?? "none"}, no faults, no QPS limit)`);
   const simulators = spawnChild("simulators", process.execPath, ["--import", "tsx", "apps/simulators/src/main.ts"], spawnOpts);
   children.push(simulators);
   const sims = new SimulatorAdmin(`http://127.0.0.1:${guanyiPort}`, `http://127.0.0.1:${kingdeePort}`);

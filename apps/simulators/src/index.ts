@@ -8,6 +8,7 @@ export * from "./alerts";
 export * from "./guanyi";
 export * from "./kingdee";
 export { seededRandom } from "./random";
+export { LATENCY_JITTER, LATENCY_PROFILES, REAL_PROFILE, type LatencyProfile } from "./latency";
 
 export interface RunningSimulator {
   name: string;

@@ -129,6 +129,14 @@ const CASES: Case[] = [
   { name: "connection without a name", ...post(connections, () => ({ platform: "guanyi", baseUrl: GUANYI_URL, credentials: {} }), 400, "validation_failed", ["name"]) },
   { name: "connection base URL that is not a URL", ...post(connections, () => ({ platform: "guanyi", name: "x", baseUrl: "erp.example.com", credentials: {} }), 400, "validation_failed", ["baseUrl"]) },
   { name: "connection base URL javascript:", ...post(connections, () => ({ platform: "guanyi", name: "x", baseUrl: "javascript:alert(1)", credentials: {} }), 400, "validation_failed", ["baseUrl"]) },
+  {
+    name: "金蝶 connection with 17 concurrent calls",
+    ...post(connections, () => ({ platform: "kingdee", name: "x", baseUrl: KINGDEE_URL, credentials: { acctId: "qiao-demo", username: "administrator", password: "p", concurrency: 17 } }), 400, "validation_failed", ["credentials", "concurrency"]),
+  },
+  {
+    name: "管易云 connection with 0 concurrent calls",
+    ...post(connections, () => ({ platform: "guanyi", name: "x", baseUrl: GUANYI_URL, credentials: { appkey: "a", sessionkey: "s", secret: "k", concurrency: 0 } }), 400, "validation_failed", ["credentials", "concurrency"]),
+  },
   { name: "connection base URL ftp:", ...post(connections, () => ({ platform: "guanyi", name: "x", baseUrl: "ftp://erp.example.com/", credentials: {} }), 400, "validation_failed", ["baseUrl"]) },
   { name: "credentials as a string", ...post(connections, () => ({ platform: "guanyi", name: "x", baseUrl: GUANYI_URL, credentials: "appkey=1" }), 400, "validation_failed", ["credentials"]) },
   { name: "credentials without the secret", ...post(connections, () => ({ platform: "guanyi", name: "x", baseUrl: GUANYI_URL, credentials: { appkey: "112194", sessionkey: "s" } }), 400, "validation_failed", ["credentials", "secret"]) },

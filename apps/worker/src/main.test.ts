@@ -16,13 +16,16 @@ const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   t = await openTestDb("main");
-  sim = await simulate(t.db, { shops: 1000 });
+  // One call at a time: the steps below name the Nth call (call-slots.test.ts covers C > 1).
+  sim = await simulate(t.db, { shops: 1000, concurrency: 1 });
   queue = createRunQueue({ ...config(), REDIS_PREFIX: prefix });
   env = {
     DATABASE_URL: t.database.url,
     REDIS_PREFIX: prefix,
     WORKER_LOCK_DURATION_MS: "2000",
     WORKER_STALLED_INTERVAL_MS: "1000",
+    // A killed worker's slot of the connection's concurrent calls comes back as soon as its run is taken over.
+    WORKER_CALL_SLOT_LEASE_MS: "1000",
     // Records whose write was cut off are looked up a second after the dead worker's lease.
     QIAO_UNKNOWN_OUTCOME_WAIT_S: "1",
     WORKER_CONNECTION_QPS: "1000",

@@ -18,6 +18,11 @@ const schema = z.object({
    * outcome, looked up after QIAO_UNKNOWN_OUTCOME_WAIT_S). Raise it for a slow ERP server.
    */
   WORKER_CONNECTOR_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /**
+   * The lease of a slot of a connection's concurrent calls (renewed every third of it while the
+   * call is out): a killed worker's slots come back to the others after it.
+   */
+  WORKER_CALL_SLOT_LEASE_MS: z.coerce.number().int().min(1000).default(10_000),
 });
 
 export type WorkerSettings = z.infer<typeof schema>;

@@ -34,6 +34,7 @@ import { processRetry } from "./retries";
 import { createLogger, type Logger } from "./logger";
 import { createWorkerMetrics } from "./metrics";
 import { processReconcile, processReconcileTick } from "./reconcile";
+import { createSharedSlots } from "./call-slots";
 import { createSharedLimiters } from "./rate-limiter";
 import { workerSettings, type WorkerSettings } from "./settings";
 
@@ -67,6 +68,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   const db = opts.db ?? prisma();
   const queue = createRunQueue(cfg, "worker");
   const limiters = createSharedLimiters({ redisUrl: cfg.REDIS_URL, prefix: cfg.REDIS_PREFIX, defaultQps: settings.WORKER_CONNECTION_QPS });
+  const slots = createSharedSlots({ redisUrl: cfg.REDIS_URL, prefix: cfg.REDIS_PREFIX, leaseMs: settings.WORKER_CALL_SLOT_LEASE_MS, logger: log });
   const aborter = new AbortController();
   let stopping = false;
   /** Per job in progress: aborted when BullMQ could not renew the job's lock (see lockRenewalFailed). */
@@ -78,6 +80,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     db,
     logger,
     limiterFor: (connection) => limiters.forConnection(connection),
+    slotsFor: () => slots,
     observerFor: (connection) => metrics.observerFor(connection),
     shouldStop: () => stopping,
     signal: aborter.signal,
@@ -259,6 +262,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
         await forgetProcessMetrics(queue, id).catch(() => undefined);
         await queue.close();
         await limiters.close();
+        await slots.close();
         if (!opts.db) await db.$disconnect();
         log.info({}, "worker stopped");
       })();

@@ -6,8 +6,10 @@ import type { ConnectorMeta } from "@qiao/core";
 /** The connection's credential values as they could appear in a text, longest first. */
 export function credentialValues(meta: ConnectorMeta, credentials: Record<string, unknown>): string[] {
   const values = meta.credentialFields
-    // A choice (e.g. the login method) is one of the connector's own words, not a credential.
-    .filter((f) => !f.choices)
+    // A choice (e.g. the login method) is one of the connector's own words, and a number (the
+    // locale, the concurrent calls) a setting: neither is a credential, and scrubbing "2" out of
+    // every message would garble it.
+    .filter((f) => !f.choices && f.type !== "number")
     .map((f) => credentials[f.key])
     .filter((v): v is string | number => (typeof v === "string" || typeof v === "number") && String(v) !== "")
     .map(String);

@@ -28,6 +28,18 @@ export interface RateLimiter {
   acquire(key: string): Promise<void>;
 }
 
+/**
+ * A bound on a connection's calls in flight (its "concurrent calls" setting), shared by every
+ * process when the host passes Redis-backed slots (the worker does).
+ */
+export interface CallSlots {
+  /**
+   * Resolves, once fewer than `limit` calls hold a slot under `key`, with the function that gives
+   * the slot back. Rejects when `signal` aborts first, or when slots cannot be had at all.
+   */
+  acquire(key: string, limit: number, signal?: AbortSignal): Promise<() => Promise<void>>;
+}
+
 export interface ConnectorLogger {
   debug(msg: string, data?: Record<string, unknown>): void;
   info(msg: string, data?: Record<string, unknown>): void;
@@ -45,6 +57,8 @@ export interface ConnectionConfig {
   /** Calls per second allowed for this connection (default: the platform's). */
   qps?: number;
   limiter?: RateLimiter;
+  /** Calls in flight (default: an in-process count per connection key; the worker's are shared in Redis). */
+  slots?: CallSlots;
   logger?: ConnectorLogger;
   /** Told of every HTTP exchange (duration, error kind): the host's metrics. */
   observer?: CallObserver;
@@ -165,6 +179,11 @@ export interface QueryValuesRequest {
 }
 
 export interface TargetClient {
+  /**
+   * How many `write` calls one run may keep in flight: the connection's "concurrent calls" setting
+   * (金蝶 default 2). The connection's slots bound all its calls together, across runs and processes.
+   */
+  readonly concurrency: number;
   /**
    * Writes one batch and returns one outcome per input record (by index). A record whose call's
    * outcome is unknown gets an `unknown` outcome, never a resend (creating it twice would be a

@@ -1,6 +1,6 @@
 // What the engine needs from its host (the worker, or a test): the database, a logger, and the
 // hooks a framework provides (shared rate limits, graceful shutdown). No BullMQ, no Next here.
-import type { CallObserver, Connector, ConnectionConfig, OutboundPolicy, RateLimiter } from "@qiao/connectors";
+import type { CallObserver, CallSlots, Connector, ConnectionConfig, OutboundPolicy, RateLimiter } from "@qiao/connectors";
 import type { Db } from "@qiao/db";
 
 /** The subset of pino's API the engine uses (a pino logger fits as is). */
@@ -26,6 +26,12 @@ export interface EngineContext {
    * processes share a tenant's quota; without it each connector uses its in-process limiter.
    */
   limiterFor?(connection: ConnectionRow): RateLimiter | undefined;
+  /**
+   * The slots bounding a connection's calls in flight (its "concurrent calls" setting). The worker
+   * returns Redis-backed ones shared by every process, leased so a crashed holder's come back;
+   * without them each process counts its own.
+   */
+  slotsFor?(connection: ConnectionRow): CallSlots | undefined;
   /** Who is told of each ERP call a connection makes (the worker's metrics); none by default. */
   observerFor?(connection: ConnectionRow & { name: string }): CallObserver | undefined;
   /** Connector registry (default: @qiao/connectors). Tests wrap clients through it. */

@@ -163,7 +163,8 @@ describe("executeRun", () => {
   }, 30_000);
 
   test("records left sending by a dead attempt are parked as unknown and looked up after the wait, never resent before (crash after and before the call)", async () => {
-    sim = await simulate(t.db, { shops: 500 });
+    // One call at a time: the steps below follow the calls in order (parallel-writes.test.ts covers C > 1).
+    sim = await simulate(t.db, { shops: 500, concurrency: 1 });
     const scheme = await sim.createScheme();
     const r = await sim.requestRun(scheme.id, "manual");
 
@@ -252,7 +253,8 @@ describe("executeRun", () => {
   }, 30_000);
 
   test("a stalled attempt that wakes up after another took over records nothing and sends nothing more", async () => {
-    sim = await simulate(t.db, { shops: 300 });
+    // One call at a time: the steps below follow the calls in order (parallel-writes.test.ts covers C > 1).
+    sim = await simulate(t.db, { shops: 300, concurrency: 1 });
     const scheme = await sim.createScheme();
     const r = await sim.requestRun(scheme.id, "manual");
     let wake: () => void = () => {};
@@ -283,7 +285,8 @@ describe("executeRun", () => {
   }, 30_000);
 
   test("cancellation stops between batches; the next run writes the rest without duplicates", async () => {
-    sim = await simulate(t.db, { shops: 400 });
+    // One call at a time: the steps below follow the calls in order (parallel-writes.test.ts covers C > 1).
+    sim = await simulate(t.db, { shops: 400, concurrency: 1 });
     const scheme = await sim.createScheme();
     const r = await sim.requestRun(scheme.id, "manual");
     let calls = 0;

@@ -92,6 +92,7 @@ export async function loadRun(ctx: EngineContext, run: Pick<Run, "schemeId" | "s
     const connector = connectors.get(row.platform)!;
     const limiter = ctx.limiterFor?.(row);
     const observer = ctx.observerFor?.(row);
+    const slots = ctx.slotsFor?.(row);
     const config = {
       ...ctx.connectorDefaults,
       baseUrl: row.baseUrl,
@@ -100,6 +101,7 @@ export async function loadRun(ctx: EngineContext, run: Pick<Run, "schemeId" | "s
       logger: connectorLogger(log.child({ connectionId: row.id, platform: row.platform })),
       ...(limiter && { limiter }),
       ...(observer && { observer }),
+      ...(slots && { slots }),
       ...(ctx.signal && { signal: ctx.signal }),
     };
     return { connector, config, name: row.name };

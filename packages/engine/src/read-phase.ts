@@ -8,7 +8,8 @@ import { completeRead, resetReadCounters, stagePage, type StagedRecord, type Sta
 import { payloadHash, type MappingError } from "./hash";
 import type { PhaseEnd, RunScope } from "./scope";
 import { settleOutcomes } from "./outcomes";
-import { emptyBatch, prepare, writeBatches, type PreparedBatch } from "./write-phase";
+import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
+import { writeBatches } from "./write-phase";
 
 /** A record's mapped payload, its mapping errors, what it waits for, and the payload's hash. */
 export interface Mapped {
@@ -127,12 +128,13 @@ export async function readSource(x: RunScope): Promise<PhaseEnd> {
   let readEnd: PhaseEnd = "done";
   const writeEnd = await writeBatches(
     x,
-    // Two batches ahead: staging keeps going while a batch is marked, sent and recorded.
+    // Batches ahead (two, or as many as calls may be in flight): staging keeps going while
+    // batches are marked, sent and recorded, and a slot freed finds its batch ready.
     bufferAhead(
       stagePages(x, (end) => {
         readEnd = end;
       }),
-      2,
+      Math.max(2, x.target.concurrency),
     ),
   );
   return writeEnd !== "done" ? writeEnd : readEnd;

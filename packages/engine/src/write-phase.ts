@@ -14,13 +14,13 @@ import {
   releaseSending,
   renewLease,
   runFence,
-  type MappingFailure,
   type WaitingRecordInput,
   type WriteResult,
 } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
 import { payloadHash } from "./hash";
 import { clockTime, settleOutcomes, type OutcomesPending } from "./outcomes";
+import { emptyBatch, prepare, waitReason, type PreparedBatch, type Sendable, type Waiting } from "./prepared-batch";
 import { later } from "./promises";
 import type { PhaseEnd, RunScope } from "./scope";
 
@@ -30,38 +30,6 @@ import type { PhaseEnd, RunScope } from "./scope";
  * `unknown_outcome`; `network` means the request never left, `not_sent` that it was not made.)
  */
 const NOT_PROCESSED = new Set(["auth", "request", "throttled", "network", "not_sent"]);
-
-/** A record ready to be sent: its staging row and its mapped payload (with the payload's hash). */
-export interface Sendable {
-  record: { id: bigint; sourceId: string };
-  payload: Record<string, unknown>;
-  hash: string;
-}
-
-/** A record whose lookups found nothing yet (it waits: 等待依赖), with its mapped payload so far. */
-export interface Waiting {
-  record: { id: bigint; sourceId: string };
-  payload: Record<string, unknown>;
-  hash: string;
-  waits: readonly LookupWait[];
-}
-
-/** A batch of pending records, mapped (not yet marked): those to send, the mapping failures, those that wait. */
-export interface PreparedBatch {
-  failures: MappingFailure[];
-  sendable: Sendable[];
-  waiting: Waiting[];
-}
-
-export const emptyBatch = (): PreparedBatch => ({ failures: [], sendable: [], waiting: [] });
-
-/** Why a record waits, as its RunRecord and staging row say it (the first field that waits). */
-export function waitReason(waits: readonly LookupWait[]): string {
-  const w = waits[0]!;
-  const more = waits.length > 1 ? `（另有 ${waits.length - 1} 个字段也在等待）` : "";
-  const moreEn = waits.length > 1 ? ` (and ${waits.length - 1} more fields)` : "";
-  return `等待依赖：方案 “${w.scheme}” 尚未写入 “${w.key}”（字段 ${w.field}）${more}，写入后自动发送 / Waiting for the scheme "${w.scheme}" to write "${w.key}" (field ${w.field})${moreEn}; sent by itself once it is written`;
-}
 
 /** A prepared batch with its number in the run's log. */
 interface TakenBatch extends PreparedBatch {
@@ -77,28 +45,6 @@ interface MarkedBatch {
   firstError: string | undefined;
   waiting: number;
   firstWait: string | undefined;
-}
-
-/** Sorts one mapped record into a batch: a payload to send, a mapping failure, or a record that waits. */
-export function prepare(
-  batch: PreparedBatch,
-  record: { id: bigint; sourceId: string },
-  mapped: { payload: Record<string, unknown>; errors: readonly { field: string; message: string }[]; waits: readonly LookupWait[]; hash: string },
-): void {
-  if (mapped.errors.length === 0 && mapped.waits.length > 0) {
-    batch.waiting.push({ record, payload: mapped.payload, hash: mapped.hash, waits: mapped.waits });
-  } else if (mapped.errors.length > 0) {
-    batch.failures.push({
-      id: record.id,
-      sourceId: record.sourceId,
-      hash: mapped.hash,
-      payload: mapped.payload,
-      error: mapped.errors.map((e) => e.message).join("；"),
-      errorField: mapped.errors[0]!.field,
-    });
-  } else {
-    batch.sendable.push({ record, payload: mapped.payload, hash: mapped.hash });
-  }
 }
 
 /** The scheme's pending records (or the run's), read from staging in batches and mapped. */
@@ -185,37 +131,60 @@ async function recordWaits(x: RunScope, waiting: Waiting[]): Promise<number> {
 }
 
 /**
- * The BatchSave (or equivalent) call of a marked batch, sent no later than `sendBy` (the attempt's
- * lease). A call that certainly did not happen puts the batch back and throws; one whose outcome is
- * unknown becomes an `unknown` outcome for each of its records.
+ * How often a batch that was not sent because its deadline passed while it waited (for a slot of
+ * the connection's concurrent calls, or the rate limit) is tried again in the same attempt.
  */
-async function sendBatch(x: RunScope, batch: MarkedBatch, sendBy: number): Promise<WriteOutcome[]> {
+const NOT_SENT_ROUNDS = 20;
+
+/**
+ * The BatchSave (or equivalent) call of a marked batch, sent no later than `sendBy` (the attempt's
+ * lease). A call that waited past its deadline before going out (`not_sent`: other runs held the
+ * connection's slots) is tried again with a new deadline while this attempt still owns the run; one
+ * that certainly did not happen otherwise puts the batch back and throws; one whose outcome is
+ * unknown becomes an `unknown` outcome for each of its records. Returns why the run stops instead
+ * when it was cancelled or stopped while the batch waited (the batch is pending again).
+ */
+async function sendBatch(x: RunScope, batch: MarkedBatch, sendBy: number): Promise<WriteOutcome[] | Exclude<PhaseEnd, "done">> {
   const { plan } = x;
   if (batch.toSend.length === 0) return [];
-  try {
-    return await x.clock.time("write", () =>
-      x.target.write({
-        api: plan.target.api.id,
-        formId: plan.target.formId,
-        records: batch.toSend.map((s) => s.payload),
-        options: plan.target.options,
-        mode: plan.target.mode,
-        audit: plan.target.audit,
-        sendBy,
-        ...(x.ctx.signal && { signal: x.ctx.signal }),
-      }),
-    );
-  } catch (error) {
-    if (isConnectorError(error) && NOT_PROCESSED.has(error.kind)) {
-      await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
+  for (let round = 1; ; round++) {
+    try {
+      return await x.clock.time("write", () =>
+        x.target.write({
+          api: plan.target.api.id,
+          formId: plan.target.formId,
+          records: batch.toSend.map((s) => s.payload),
+          options: plan.target.options,
+          mode: plan.target.mode,
+          audit: plan.target.audit,
+          sendBy,
+          ...(x.ctx.signal && { signal: x.ctx.signal }),
+        }),
+      );
+    } catch (error) {
+      if (isConnectorError(error) && error.kind === "not_sent" && round < NOT_SENT_ROUNDS) {
+        // Nothing of the batch went out (the target throws only then), and its records are still
+        // marked by this attempt: once the lease is renewed they may go with a new deadline.
+        const again = await stillToSend(x);
+        if (typeof again === "number") {
+          sendBy = again;
+          continue;
+        }
+        if (again === "superseded") throw new AttemptSuperseded();
+        await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
+        return again;
+      }
+      if (isConnectorError(error) && NOT_PROCESSED.has(error.kind)) {
+        await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
+        throw error;
+      }
+      if (isConnectorError(error) && error.kind === "unknown_outcome") {
+        return batch.toSend.map((_, index) => ({ ok: false, unknown: true, index, message: error.message, response: null }));
+      }
+      // Anything else (cancelled mid-call, a bug): the records stay `sending`, and the attempt that
+      // resumes the run parks them as unknown before it sends anything.
       throw error;
     }
-    if (isConnectorError(error) && error.kind === "unknown_outcome") {
-      return batch.toSend.map((_, index) => ({ ok: false, unknown: true, index, message: error.message, response: null }));
-    }
-    // Anything else (cancelled mid-call, a bug): the records stay `sending`, and the attempt that
-    // resumes the run parks them as unknown before it sends anything.
-    throw error;
   }
 }
 
@@ -300,15 +269,19 @@ export async function settleAndWrite(x: RunScope, onlyThisRun: boolean): Promise
 }
 
 /**
- * Sends `batches` through the write protocol, one call at a time, in order, as the protocol has
- * it; what does not need the target waits for no call: while a batch's call is in flight, the next
- * batch is taken (prepared by the read, or read from staging) and marked `sending`, and the
- * previous batch's outcomes are recorded. So at most two batches are ever `sending`: the one in
- * flight and the next. Stops at a batch boundary when cancelled or shutting down (a batch marked
- * but not sent is put back to pending); "done" when `batches` ran out.
+ * Sends `batches` through the write protocol with up to `x.target.concurrency` calls in flight (the
+ * connection's "concurrent calls"; its slots bound all runs together). What does not need the
+ * target waits for no call: while calls are in flight, the next batch is taken (prepared by the
+ * read, or read from staging) and marked `sending`, and each answer is recorded as it comes. So at
+ * most C + 1 batches are ever `sending`: those in flight and the next. Every batch goes through the
+ * same steps as when they were sent one at a time (marked, fenced, sent by the lease's end,
+ * recorded), so overlapping them changes no outcome: a record is in one batch only. Stops at a
+ * batch boundary when cancelled or shutting down, after the calls in flight are answered and
+ * recorded (a batch marked but not sent is put back to pending); "done" when `batches` ran out.
  */
 export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedBatch>): Promise<PhaseEnd> {
   const it = batches[Symbol.asyncIterator]();
+  const limit = Math.max(1, x.target.concurrency);
   let batchNo = x.batchesSent;
   /** The next batch, marked; or why there is none to send (stop, cancellation, or none left). */
   const takeAndMark = async (): Promise<MarkedBatch | PhaseEnd> => {
@@ -320,38 +293,81 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
     x.batchesSent = batchNo;
     return marked;
   };
+  /**
+   * Calls in flight (settled when answered) and batches not yet recorded (settled when their
+   * outcomes are): a slot is free again once its call is answered, so recording one batch overlaps
+   * the next call, as it did when batches went one at a time. The first failure among them ends the phase.
+   */
+  const calls = new Set<Promise<void>>();
+  const flights = new Set<Promise<void>>();
+  let failed: { error: unknown } | undefined;
+  /** Why the phase stops, learnt by a batch that waited for its call (cancelled or stopped meanwhile). */
+  let stopped: Exclude<PhaseEnd, "done"> | undefined;
+  const fly = (batch: MarkedBatch, sendBy: number) => {
+    const call = sendBatch(x, batch, sendBy);
+    const answered: Promise<void> = call.then(
+      () => undefined,
+      () => undefined,
+    );
+    calls.add(answered);
+    void answered.then(() => calls.delete(answered));
+    const flight: Promise<void> = call
+      .then((outcomes) => (typeof outcomes === "string" ? void (stopped ??= outcomes) : finishBatch(x, batch, outcomes)))
+      .catch((error: unknown) => {
+        failed ??= { error };
+      });
+    flights.add(flight);
+    void flight.then(() => flights.delete(flight));
+  };
+  /** Until a call may go out: fewer than `limit` in flight and at most `limit` answers being recorded. */
+  const slotFree = async () => {
+    while (calls.size >= limit || flights.size > limit) await Promise.race([...calls, ...flights]);
+  };
+  const landAll = async () => {
+    while (flights.size > 0) await Promise.all(flights);
+  };
+  const throwIfFailed = () => {
+    if (failed) throw failed.error;
+  };
+  /** A batch marked but not to be sent (the phase stops): pending again. */
+  const putBack = (batch: MarkedBatch) => releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
   let next = later(takeAndMark());
-  let finishing: Promise<void> = Promise.resolve();
   try {
     for (;;) {
       const batch = await next;
+      throwIfFailed();
       if (typeof batch === "string") {
-        await finishing;
-        return batch;
+        await landAll();
+        throwIfFailed();
+        return stopped ?? batch;
       }
-      // Marked while the previous call was in flight: the run may have been cancelled, stopped or
-      // taken over by another attempt since. Then the batch was certainly not sent: pending again
-      // (if this attempt still owns the run; otherwise the owner parks it as unknown).
+      if (stopped) {
+        await putBack(batch);
+        await landAll();
+        throwIfFailed();
+        return stopped;
+      }
+      // Marked while other calls were in flight: the run may have been cancelled, stopped or taken
+      // over by another attempt since. Then the batch was certainly not sent: pending again (if
+      // this attempt still owns the run; otherwise the owner parks it as unknown).
       const stop = await stillToSend(x);
       if (typeof stop !== "number") {
-        if (stop !== "superseded") await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
-        await finishing;
+        if (stop !== "superseded") await putBack(batch);
+        await landAll();
         if (stop === "superseded") throw new AttemptSuperseded();
+        throwIfFailed();
         return stop;
       }
-      const call = sendBatch(x, batch, stop);
+      fly(batch, stop);
       next = later(takeAndMark());
-      const outcomes = await call;
-      // Outcomes are recorded in batch order (counters, log lines), one recording outstanding.
-      await finishing;
-      finishing = later(finishBatch(x, batch, outcomes));
+      await slotFree();
     }
   } catch (error) {
-    // Nothing keeps running after the phase ends: the next batch and the last recording settle
-    // first, and a next batch marked but never sent is pending again.
-    const [marked] = await Promise.allSettled([next, finishing]);
+    // Nothing keeps running after the phase ends: the next batch and the calls in flight settle
+    // first (their outcomes recorded), and a next batch marked but never sent is pending again.
+    const [marked] = await Promise.allSettled([next, landAll()]);
     if (marked.status === "fulfilled" && typeof marked.value !== "string") {
-      await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: marked.value.batchId }).catch(() => undefined);
+      await putBack(marked.value).catch(() => undefined);
     }
     throw error;
   } finally {

@@ -1,6 +1,7 @@
 // What the 管易云 simulator can be told: tenants, dataset size and seed, and faults to inject.
 import { z } from "zod";
 import { count, envValue, faultsFromEnv, flag, rate } from "../env";
+import { latencyProfileSchema, type LatencyProfile } from "../latency";
 
 export interface GuanyiTenant {
   appkey: string;
@@ -9,8 +10,10 @@ export interface GuanyiTenant {
 }
 
 export interface GuanyiFaults {
-  /** Added before answering every API call. */
+  /** Added before answering every API call (on top of the profile's time). */
   latencyMs: number;
+  /** Per-call answer times of a real server (../latency.ts): `real` = 100 ms ±20 % a call; `none` = 0. */
+  latencyProfile: LatencyProfile;
   /** Share (0…1) of API calls answered HTTP 500 or 502 without being processed. */
   errorRate: number;
   /** The next N API calls are answered HTTP 500/502 without being processed (deterministic tests). */
@@ -54,12 +57,13 @@ export const DEFAULT_DELIVERIES = 200;
 export const MAX_DOCUMENTS = 50_000;
 export const DEFAULT_SEED = 20240601;
 
-export const NO_FAULTS: GuanyiFaults = { latencyMs: 0, errorRate: 0, failNext: 0, qps: 0, throttleNext: 0, malformedOnce: false, dropRate: 0 };
+export const NO_FAULTS: GuanyiFaults = { latencyMs: 0, latencyProfile: "none", errorRate: 0, failNext: 0, qps: 0, throttleNext: 0, malformedOnce: false, dropRate: 0 };
 
 /** Faults as the admin endpoint and the environment accept them (every key optional). */
 export const faultsSchema = z
   .object({
     latencyMs: count,
+    latencyProfile: latencyProfileSchema,
     errorRate: rate,
     failNext: count,
     qps: z.coerce.number().min(0),
@@ -72,6 +76,7 @@ export const faultsSchema = z
 
 const FAULT_ENV: Record<keyof GuanyiFaults, string> = {
   latencyMs: "GUANYI_SIM_LATENCY_MS",
+  latencyProfile: "GUANYI_SIM_LATENCY_PROFILE",
   errorRate: "GUANYI_SIM_ERROR_RATE",
   failNext: "GUANYI_SIM_FAIL_NEXT",
   qps: "GUANYI_SIM_QPS",

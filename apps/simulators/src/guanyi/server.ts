@@ -17,6 +17,7 @@ import {
   type NewDeliveryInput,
   type NewItemInput,
 } from "./document-admin";
+import { guanyiBaseMs, LatencyDice, sleep } from "../latency";
 import { HttpError, readBody, sendJson } from "./http";
 import { ItemStore, type Item } from "./item-store";
 import {
@@ -156,6 +157,7 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
   };
   /** Times (ms) of accepted calls in the last second, per appkey. */
   const recentCalls = new Map<string, number[]>();
+  const latency = new LatencyDice(options.seed ?? DEFAULT_SEED);
 
   // Stats and faults are changed in place: a call in flight keeps counting into the live objects.
   function resetStats(): void {
@@ -186,6 +188,7 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
       Object.assign(state, generate(dataset.shops ?? configured.shops, dataset.items ?? configured.items, dataset.deliveries ?? configured.deliveries, seed));
       if (dataset.moneyAsString !== undefined) state.moneyAsString = dataset.moneyAsString;
       resetStats();
+      latency.reset();
     },
     addShops(shops) {
       assertCodesFree(shops.map((s) => ({ code: s.code, index: -1 })));
@@ -245,7 +248,7 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
     const raw = await readBody(req);
     const { stats, faults } = state;
     stats.requests++;
-    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    await sleep(latency.delayMs(faults.latencyMs, guanyiBaseMs(faults.latencyProfile)));
 
     if (faults.failNext > 0 || (faults.errorRate > 0 && Math.random() < faults.errorRate)) {
       if (faults.failNext > 0) faults.failNext--;

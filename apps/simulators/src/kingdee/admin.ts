@@ -1,10 +1,11 @@
 // The admin / inspection API under /__admin/ (JSON): stats, records per form, customers (as
-// before), base data, stock, faults, sessions, reset. Not part of Kingdee's protocol.
+// before), base data, stock, faults, calls in flight per data center, sessions, reset. Not part of Kingdee's protocol.
 import type { IncomingMessage } from "node:http";
 import { z } from "zod";
 import { ADDABLE_KINDS, ENUMS, type CatalogKind } from "./base-data";
 import type { FormRegistry } from "./forms";
 import { json, readBody, type Answer } from "./http";
+import type { InFlightCounts } from "./in-flight";
 import { faultsSchema, queuedFaultSchema, type KingdeeFaults, type QueuedFault } from "./options";
 
 const adminCustomersSchema = z.object({ customers: z.array(z.record(z.string(), z.unknown())) }).strict();
@@ -28,6 +29,8 @@ export interface AdminContext {
   injectNext(...next: QueuedFault[]): void;
   expireSessions(): void;
   reset(): void;
+  concurrency(): Record<string, InFlightCounts>;
+  resetConcurrency(): void;
 }
 
 const FORM_ROUTE = /^\/__admin\/forms\/([\w]+)$/;
@@ -117,6 +120,11 @@ export async function adminCall(ctx: AdminContext, req: IncomingMessage, path: s
       if (next) ctx.injectNext(...next);
       return json(ctx.faults());
     }
+    case "GET /__admin/concurrency":
+      return json({ dataCenters: ctx.concurrency() });
+    case "POST /__admin/concurrency/reset":
+      ctx.resetConcurrency();
+      return json({ dataCenters: ctx.concurrency() });
     case "POST /__admin/sessions/expire":
       ctx.expireSessions();
       return json({ sessions: 0 });

@@ -105,3 +105,18 @@ export function readBody(req: IncomingMessage): Promise<string> {
     req.on("error", reject);
   });
 }
+
+/** Models in a BatchSave (1 for a Save, 0 otherwise or when unreadable): what its answer time grows with. */
+export function recordsInCall(method: string, body: Record<string, unknown>): number {
+  if (method === "Save") return 1;
+  if (method !== "BatchSave") return 0;
+  const data = parseMaybeJson(argumentsOf(body, ["formid", "data"])?.[1]);
+  const model = data && typeof data === "object" ? (data as Record<string, unknown>).Model : undefined;
+  return Array.isArray(model) ? model.length : 0;
+}
+
+/** The acctID a login call names (first argument of ValidateUser and LoginByAppSecret alike). */
+export function loginAcctId(body: Record<string, unknown>): string | undefined {
+  const acctId = argumentsOf(body, ["acctID"])?.[0];
+  return typeof acctId === "string" ? acctId : undefined;
+}

@@ -1,6 +1,7 @@
 // What the 金蝶 simulator can be told: accounts, required fields, session lifetime and faults.
 import { z } from "zod";
 import { count, envValue, faultsFromEnv, flag, rate } from "../env";
+import { latencyProfileSchema, type LatencyProfile } from "../latency";
 
 export interface KingdeeSimAccount {
   /** 数据中心ID (acctID). */
@@ -16,8 +17,13 @@ export interface KingdeeSimAccount {
 
 /** What can go wrong, and how often. Rates are shares (0…1) of calls, drawn from a seeded generator. */
 export interface KingdeeFaults {
-  /** Added before answering every service call. */
+  /** Added before answering every service call (on top of the profile's time). */
   latencyMs: number;
+  /**
+   * Per-call answer times of a real server (../latency.ts): `real` = BatchSave 300 ms + 7 ms a
+   * record, login 500 ms, ExecuteBillQuery 150 ms, other calls 200 ms, each ±20 %; `none` = 0.
+   */
+  latencyProfile: LatencyProfile;
   /** Calls answered with an injected server error (alternately HTTP 500 and a `response_error:` body). */
   errorRate: number;
   /** Injected errors on writes (BatchSave / Save) come AFTER the write was committed. */
@@ -80,6 +86,7 @@ export const DEFAULT_SEED = 20261128;
 
 export const NO_FAULTS: KingdeeFaults = {
   latencyMs: 0,
+  latencyProfile: "none",
   errorRate: 0,
   errorAfterCommit: false,
   throttleRate: 0,
@@ -94,6 +101,7 @@ export const NO_FAULTS: KingdeeFaults = {
 export const faultsSchema = z
   .object({
     latencyMs: count,
+    latencyProfile: latencyProfileSchema,
     errorRate: rate,
     errorAfterCommit: z.union([z.boolean(), flag]),
     throttleRate: rate,
@@ -114,6 +122,7 @@ export const queuedFaultSchema = z
 
 const FAULT_ENV: Record<keyof KingdeeFaults, string> = {
   latencyMs: "KINGDEE_SIM_LATENCY_MS",
+  latencyProfile: "KINGDEE_SIM_LATENCY_PROFILE",
   errorRate: "KINGDEE_SIM_ERROR_RATE",
   errorAfterCommit: "KINGDEE_SIM_ERROR_AFTER_COMMIT",
   throttleRate: "KINGDEE_SIM_THROTTLE_RATE",

@@ -6,11 +6,13 @@
 // code with the connector.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { kingdeeBaseMs, LatencyDice, sleep } from "../latency";
 import { seededRandom } from "../random";
 import { adminCall } from "./admin";
 import type { CustomerStore } from "./customers";
 import { FormRegistry } from "./forms";
-import { failure, json, readBody, type Answer } from "./http";
+import { failure, json, loginAcctId, readBody, recordsInCall, type Answer } from "./http";
+import { InFlight, type InFlightCounts } from "./in-flight";
 import {
   DEFAULT_ACCOUNT,
   DEFAULT_REQUIRED_FIELDS,
@@ -52,6 +54,8 @@ export interface KingdeeSimStats {
   slowCommits: number;
   faults: KingdeeFaults;
   queuedFaults: QueuedFault[];
+  /** Service calls in flight per data center (acctID): now and the most at once. */
+  concurrency: Record<string, InFlightCounts>;
 }
 
 export interface KingdeeSimulator {
@@ -69,6 +73,10 @@ export interface KingdeeSimulator {
   expireSessions(): void;
   /** Empties the forms, stock, sessions, counters and queued faults; base data and faults return to the configured ones. */
   reset(): void;
+  /** Service calls in flight per data center (acctID): now, and the most at once since the last reset. */
+  concurrency(): Record<string, InFlightCounts>;
+  /** Restarts the maxima from what is in flight now (also done by reset). */
+  resetConcurrency(): void;
 }
 
 const SERVICE_PATH = /^\/k3cloud\/Kingdee\.BOS\.WebApi\.ServicesStub\.(AuthService|DynamicFormService)\.(\w+)\.common\.kdsvc$/;
@@ -78,6 +86,7 @@ const MSG = { sessionLost: 1, badParameter: 8, netControl: 13, callLimit: 14 } a
 const WRITES = new Set(["BatchSave", "Save", "Submit", "Audit"]);
 /** Calls whose commit slowCommitEvery may delay. */
 const SAVES = new Set(["BatchSave", "Save"]);
+type ParsedBody = { ok: true; body: Record<string, unknown> } | { ok: false; message: string };
 const FORM_METHODS = new Set(["BatchSave", "Save", "View", "ExecuteBillQuery", "Submit", "Audit"]);
 
 export function createKingdeeSimulator(options: KingdeeSimOptions = {}): KingdeeSimulator {
@@ -97,6 +106,8 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
   let faults: KingdeeFaults = { ...NO_FAULTS, ...options.faults };
   let queue: QueuedFault[] = [];
   let random = seededRandom(seed);
+  const latency = new LatencyDice(seed);
+  const inFlight = new InFlight();
   let counters = freshCounters();
   let server: Server | undefined;
 
@@ -175,29 +186,45 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
 
   // ---- HTTP ---------------------------------------------------------------------------------
 
+  /** The request body as a JSON object, or why it is not one (answered after any injected fault). */
+  function parseBody(raw: string): ParsedBody {
+    let body: unknown;
+    try {
+      body = raw.trim() === "" ? {} : JSON.parse(raw);
+    } catch {
+      return { ok: false, message: "请求内容不是有效的 JSON。" };
+    }
+    return body && typeof body === "object" && !Array.isArray(body) ? { ok: true, body: body as Record<string, unknown> } : { ok: false, message: "请求内容应为 JSON 对象。" };
+  }
+
   async function serviceCall(req: IncomingMessage, service: string, method: string): Promise<Answer | "drop"> {
     counters.calls[method] = (counters.calls[method] ?? 0) + 1;
-    const raw = await readBody(req);
-    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    const parsed = parseBody(await readBody(req));
+    const body = parsed.ok ? parsed.body : undefined;
+    // Counted from here to the answer; a login names its data center, other calls their session's.
+    const acctId = method === "ValidateUser" || method === "LoginByAppSecret" ? body && loginAcctId(body) : sessions.acctIdOf(req);
+    const leave = acctId === undefined ? undefined : inFlight.enter(acctId);
+    try {
+      await sleep(latency.delayMs(faults.latencyMs, kingdeeBaseMs(faults.latencyProfile, method, body ? recordsInCall(method, body) : 0)));
+      return await processCall(req, service, method, parsed);
+    } finally {
+      leave?.();
+    }
+  }
+
+  async function processCall(req: IncomingMessage, service: string, method: string, parsed: ParsedBody): Promise<Answer | "drop"> {
     const fault = pickFault(method);
     if (fault === "http500") return serverError();
     if (fault === "responseError") return responseError();
     if (fault === "throttle") return failure(method, "接口调用过于频繁，已超出调用次数限制，请稍后再试。", MSG.callLimit);
     if (fault === "netControl") return failure(method, "网控冲突：当前对象正被其他用户操作，请稍后再试。", MSG.netControl);
-
-    let body: unknown;
-    try {
-      body = raw.trim() === "" ? {} : JSON.parse(raw);
-    } catch {
-      return failure(method, "请求内容不是有效的 JSON。", MSG.badParameter);
-    }
-    if (!body || typeof body !== "object" || Array.isArray(body)) return failure(method, "请求内容应为 JSON 对象。", MSG.badParameter);
+    if (!parsed.ok) return failure(method, parsed.message, MSG.badParameter);
     if (SAVES.has(method) && faults.slowCommitEvery > 0 && ++counters.saves % faults.slowCommitEvery === 0) {
       // The transaction takes its time and commits whether or not the caller is still there.
       counters.slowCommits++;
       await new Promise((r) => setTimeout(r, faults.slowCommitMs));
     }
-    const answer = dispatch(service, method, body as Record<string, unknown>, req, fault === "sessionExpired");
+    const answer = dispatch(service, method, parsed.body, req, fault === "sessionExpired");
     if (!answer) return { status: 404, contentType: "text/plain; charset=utf-8", body: `没有服务 ${service}.${method}` };
     if (fault === "drop") return "drop";
     if (fault === "http500AfterCommit") return serverError();
@@ -220,6 +247,7 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
       slowCommits: counters.slowCommits,
       faults: { ...faults },
       queuedFaults: [...queue],
+      concurrency: inFlight.snapshot(),
     };
   }
 
@@ -243,6 +271,8 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
     faults = { ...NO_FAULTS, ...options.faults };
     queue = [];
     random = seededRandom(seed);
+    latency.reset();
+    inFlight.resetMax();
     counters = freshCounters();
   }
 
@@ -254,6 +284,8 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
     injectNext,
     expireSessions,
     reset,
+    concurrency: () => inFlight.snapshot(),
+    resetConcurrency: () => inFlight.resetMax(),
   };
 
   const http = createServer((req, res) => {
@@ -287,6 +319,8 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
     injectNext,
     expireSessions,
     reset,
+    concurrency: admin.concurrency,
+    resetConcurrency: admin.resetConcurrency,
     listen(port, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
         http.once("error", reject);

@@ -28,8 +28,15 @@ function loginResult(fields: { Message: string | null; MessageCode: string | nul
   };
 }
 
+const MAX_CENTERS = 100_000;
+
 export class Sessions {
   private readonly sessions = new Map<string, Session>();
+  /**
+   * Data center of every session id handed out (kd and asp), kept after the session ends; the
+   * oldest are forgotten past MAX_CENTERS ids, so a long soak that logs in often stays bounded.
+   */
+  private readonly centers = new Map<string, string>();
   logins = 0;
   loginFailures = 0;
 
@@ -52,6 +59,7 @@ export class Sessions {
 
   reset(): void {
     this.sessions.clear();
+    this.centers.clear();
     this.logins = 0;
     this.loginFailures = 0;
   }
@@ -74,12 +82,25 @@ export class Sessions {
     return this.login(inCenter.length ? account : undefined, lcid, inCenter.length && !account ? "应用ID、应用密钥或用户名不正确，请在第三方系统登录授权中核对。" : undefined);
   }
 
-  authenticate(req: IncomingMessage): Session | undefined {
+  /**
+   * The data center a request's session id belongs to, also when that session has expired or
+   * ended (the call still reaches that data center); undefined for ids never handed out. Does not
+   * touch the session.
+   */
+  acctIdOf(req: IncomingMessage): string | undefined {
+    const { kd, asp } = this.ids(req);
+    return (kd && this.centers.get(kd)) || (asp && this.centers.get(asp)) || undefined;
+  }
+
+  private ids(req: IncomingMessage): { kd: string | undefined; asp: string | undefined } {
     const cookies = cookiesOf(req);
     const header = req.headers["kdservice-sessionid"];
-    const kd = cookies.get("kdservice-sessionid") ?? (typeof header === "string" ? header : undefined);
+    return { kd: cookies.get("kdservice-sessionid") ?? (typeof header === "string" ? header : undefined), asp: cookies.get("ASP.NET_SessionId") };
+  }
+
+  authenticate(req: IncomingMessage): Session | undefined {
+    const { kd, asp } = this.ids(req);
     let session = kd ? this.sessions.get(kd) : undefined;
-    const asp = cookies.get("ASP.NET_SessionId");
     if (!session && asp) session = [...this.sessions.values()].find((s) => s.asp === asp);
     if (!session) return undefined;
     if (Date.now() - session.lastSeen > this.ttlMs) {
@@ -104,6 +125,11 @@ export class Sessions {
       lastSeen: Date.now(),
     };
     this.sessions.set(session.kd, session);
+    this.centers.set(session.kd, account.acctId).set(session.asp, account.acctId);
+    for (const id of this.centers.keys()) {
+      if (this.centers.size <= MAX_CENTERS) break;
+      this.centers.delete(id);
+    }
     const answer = json(
       loginResult({
         Message: null,

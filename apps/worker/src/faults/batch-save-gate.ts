@@ -13,6 +13,9 @@ export interface BatchSaveGate {
   readonly calls: number;
   /** Calls currently stopped (stalled or held). */
   readonly stopped: number;
+  /** Requests of any service on their way through the gate now, and the most at once so far. */
+  readonly inFlight: number;
+  readonly mostInFlight: number;
   /** What to do with the Nth BatchSave call (1-based); default "pass". */
   plan: (n: number) => GateAction;
   close(): Promise<void>;
@@ -31,6 +34,8 @@ export async function startBatchSaveGate(upstream: string): Promise<BatchSaveGat
   const target = new URL(upstream);
   let calls = 0;
   let stopped = 0;
+  let inFlight = 0;
+  let mostInFlight = 0;
   const gate = {
     url: "",
     get calls() {
@@ -39,10 +44,19 @@ export async function startBatchSaveGate(upstream: string): Promise<BatchSaveGat
     get stopped() {
       return stopped;
     },
+    get inFlight() {
+      return inFlight;
+    },
+    get mostInFlight() {
+      return mostInFlight;
+    },
     plan: (() => "pass") as (n: number) => GateAction,
     close: async () => {},
   };
   const server: Server = createServer((req, res) => {
+    mostInFlight = Math.max(mostInFlight, ++inFlight);
+    // Until the answer is sent or the caller gave up on it.
+    res.once("close", () => inFlight--);
     void (async () => {
       const body = await readBody(req);
       const action: GateAction = req.url?.includes(".BatchSave.") ? gate.plan(++calls) : "pass";

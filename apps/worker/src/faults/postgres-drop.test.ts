@@ -22,7 +22,8 @@ let worker: RunningWorker | undefined;
 
 beforeAll(async () => {
   t = await openTestDb("pgdrop");
-  sim = await simulate(t.db, { shops: SHOPS });
+  // One call at a time: the steps below name the Nth call (call-slots.test.ts covers C > 1).
+  sim = await simulate(t.db, { shops: SHOPS, concurrency: 1 });
   cfg = { ...config(), REDIS_PREFIX: testRedisPrefix("pgdrop"), QIAO_UNKNOWN_OUTCOME_WAIT_S: 1 };
   // The worker's own pool, named so that only its connections are killed.
   const url = new URL(t.database.url);

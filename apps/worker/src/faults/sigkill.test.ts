@@ -20,7 +20,8 @@ const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   t = await openTestDb("sigkill");
-  sim = await simulate(t.db, { shops: SHOPS });
+  // One call at a time: the BatchSave numbers below follow the calls in order.
+  sim = await simulate(t.db, { shops: SHOPS, concurrency: 1 });
   gate = await startBatchSaveGate(sim.kingdeeUrl);
   await t.db.connection.update({ where: { id: sim.targetConnectionId }, data: { baseUrl: gate.url } });
   queue = createRunQueue({ ...config(), REDIS_PREFIX: prefix });
@@ -64,6 +65,8 @@ test("two workers SIGKILLed mid-write in one run (after commit, then before it):
     // attempt), short enough that a killed worker's run is taken over within seconds.
     WORKER_LOCK_DURATION_MS: "3000",
     WORKER_STALLED_INTERVAL_MS: "1000",
+    // A killed worker's slot of the connection's concurrent calls comes back as soon as its run is taken over.
+    WORKER_CALL_SLOT_LEASE_MS: "1000",
     QIAO_UNKNOWN_OUTCOME_WAIT_S: "1",
     WORKER_CONNECTION_QPS: "1000",
     WORKER_CONCURRENCY: "1",

@@ -9,6 +9,7 @@ import { credentialValues } from "../scrub";
 import type { ConnectionConfig, ConnectorLogger, RateLimiter } from "../types";
 import { credentialsSchema, GUANYI_PLATFORM, meta, type GuanyiCredentials } from "./meta";
 import { platformError } from "./platform-errors";
+import { withSlot } from "../call-slots";
 import { processLimiter } from "../rate-limiter";
 import { backoffMs, withRetries } from "../retry";
 import { sign } from "./sign";
@@ -72,15 +73,24 @@ export class GuanyiClient {
     this.logger = config.logger;
   }
 
+  /** Calls this appkey may have in flight (the connection's 并发调用数, 1 unless set). */
+  get concurrency(): number {
+    return this.credentials.concurrency;
+  }
+
   /** Calls one method, retrying what can be retried; resolves to the successful envelope. */
   call(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<Envelope> {
     const body = this.signedBody(method, params);
     const cancel = [this.config.signal, signal].filter((s): s is AbortSignal => s !== undefined);
     return withRetries(
-      async () => {
-        await cancellable(this.limiter.acquire(this.limiterKey), cancel);
-        return observed(this.config.observer, GUANYI_PLATFORM, method, () => this.post(method, body, cancel));
-      },
+      () =>
+        withSlot(
+          { slots: this.config.slots, key: this.limiterKey, limit: this.credentials.concurrency, platform: GUANYI_PLATFORM, service: `管易云 ${method}`, signals: cancel, cancelled },
+          async () => {
+            await cancellable(this.limiter.acquire(this.limiterKey), cancel);
+            return observed(this.config.observer, GUANYI_PLATFORM, method, () => this.post(method, body, cancel));
+          },
+        ),
       {
         maxRetries: this.maxRetries,
         delayMs: (attempt) => backoffMs(attempt, RETRY_BASE_MS, RETRY_MAX_MS),

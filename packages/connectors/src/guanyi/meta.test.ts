@@ -12,12 +12,15 @@ describe("guanyi metadata", () => {
     for (const host of ["v2.api.guanyierp.com", "//api.guanyierp.com", "api.demo.guanyierp.com"]) expect(guanyi.meta.baseUrl.help).toContain(host);
   });
 
-  it("asks for appkey, sessionkey and secret, the last two secret", () => {
+  it("asks for appkey, sessionkey and secret, the last two secret, and the calls in flight (1 unless set)", () => {
     expect(guanyi.meta.credentialFields.map((f) => [f.key, f.secret])).toEqual([
       ["appkey", false],
       ["sessionkey", true],
       ["secret", true],
+      ["concurrency", false],
     ]);
+    expect(guanyi.credentials.parse({ appkey: "a", sessionkey: "s", secret: "k" })).toMatchObject({ concurrency: 1 });
+    expect(guanyi.credentials.safeParse({ appkey: "a", sessionkey: "s", secret: "k", concurrency: 17 }).success).toBe(false);
     expect(guanyi.credentials.safeParse({ appkey: "a", sessionkey: "s", secret: "k" }).success).toBe(true);
     expect(guanyi.credentials.safeParse({ appkey: "a", sessionkey: "", secret: "k" }).success).toBe(false);
     expect(guanyi.credentials.safeParse({ appkey: "a", sessionkey: "s" }).success).toBe(false);

@@ -2,6 +2,7 @@
 // Fields and labels follow shared/protocols/guanyi.md and guanyi-documents.md; 商品 and 发货单 are
 // in their own files. For 会员, 订单 and 供应商 the response lists only the commonly documented key fields.
 import { z } from "zod";
+import { MAX_CONCURRENT_CALLS } from "../call-slots";
 import type { ConnectorMeta, SourceApiMeta } from "../types";
 import { deliveriesApi } from "./deliveries-meta";
 import { itemsApi } from "./items-meta";
@@ -13,6 +14,13 @@ export const credentialsSchema = z.object({
   appkey: z.string().trim().min(1, "请填写 appkey"),
   sessionkey: z.string().trim().min(1, "请填写 sessionkey"),
   secret: z.string().trim().min(1, "请填写 secret"),
+  /** Calls in flight per appkey: reads stay serial unless the connection raises it. */
+  concurrency: z.coerce
+    .number()
+    .int("并发调用数须为整数")
+    .min(1, "并发调用数至少为 1")
+    .max(MAX_CONCURRENT_CALLS, `并发调用数最多为 ${MAX_CONCURRENT_CALLS}`)
+    .default(1),
 });
 
 export type GuanyiCredentials = z.infer<typeof credentialsSchema>;
@@ -145,6 +153,15 @@ export const meta: ConnectorMeta = {
     { key: "appkey", label: "appkey", labelEn: "App key", secret: false, type: "string", placeholder: "控制面板 → 应用授权 → 云ERP授权" },
     { key: "sessionkey", label: "sessionkey", labelEn: "Session key", secret: true, type: "string" },
     { key: "secret", label: "secret", labelEn: "Secret", secret: true, type: "string" },
+    {
+      key: "concurrency",
+      label: "并发调用数",
+      labelEn: "Concurrent calls",
+      secret: false,
+      type: "number",
+      default: 1,
+      placeholder: `1–${MAX_CONCURRENT_CALLS}：同一 appkey 同时进行的调用（所有方案与执行器合计）`,
+    },
   ],
   apis: [shopApi, itemsApi, deliveriesApi, vipApi, tradeApi, supplierApi],
 };

@@ -81,14 +81,40 @@ export function createGuanyiSource(config: ConnectionConfig): SourceClient {
       }
       const filter = withPairedWindow(api, req.params);
       if (filter !== req.params) client.logger?.debug("管易云修改时间须成对使用，已补齐缺少的一端", { method: api.id, window: api.window });
-      let pageNo = Number.isInteger(req.startPage) && req.startPage > 0 ? req.startPage : 1;
-      for (;;) {
+      const first = Number.isInteger(req.startPage) && req.startPage > 0 ? req.startPage : 1;
+      const fetchPage = async (pageNo: number) => {
         const params = { ...filter, [api.paging.pageNo]: pageNo, [api.paging.pageSize]: pageSize };
         const page = pageOf(await client.call(api.id, params, req.signal), api, pageNo, client.scrubValues);
         client.logger?.debug("管易云已读取一页", { method: api.id, pageNo, records: page.records.length, total: page.total });
-        yield page;
-        if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
-        pageNo++;
+        return page;
+      };
+      // With more than one call allowed, waiting for a page also asks for the ones after it (as many
+      // as the connection has calls in flight, no further than the last total says): pages are
+      // still handed on in order, and none is asked for before the reader wants the one before it.
+      const ahead = new Map<number, Promise<SourcePage>>();
+      let lastPage = first;
+      const take = (pageNo: number) => {
+        for (let next = pageNo; next <= Math.min(lastPage, pageNo + client.concurrency - 1); next++) {
+          if (!ahead.has(next)) {
+            const asked = fetchPage(next);
+            asked.catch(() => undefined);
+            ahead.set(next, asked);
+          }
+        }
+        const page = ahead.get(pageNo)!;
+        ahead.delete(pageNo);
+        return page;
+      };
+      try {
+        for (let pageNo = first; ; pageNo++) {
+          const page = await take(pageNo);
+          lastPage = Math.ceil(page.total / pageSize);
+          yield page;
+          if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
+          lastPage = Math.max(lastPage, pageNo + 1);
+        }
+      } finally {
+        ahead.clear();
       }
     },
   };

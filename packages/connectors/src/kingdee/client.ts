@@ -6,6 +6,7 @@ import { answerFacts, ConnectorError, isConnectorError } from "../errors";
 import { httpPost, ResponseTooLargeError, type HttpAnswer } from "../http";
 import { observed } from "../observer";
 import { AddressRefusedError } from "../outbound";
+import { withSlot } from "../call-slots";
 import { processLimiter } from "../rate-limiter";
 import { backoffMs, sleep, withRetries } from "../retry";
 import { credentialValues, scrub } from "../scrub";
@@ -232,7 +233,22 @@ export class KingdeeClient {
     return url;
   }
 
-  private async exchange(service: ServiceName, body: unknown, session: Session | undefined, opts: CallOptions): Promise<Exchange> {
+  /** One request, holding one of the connection's slots for calls in flight while it is out. */
+  private exchange(service: ServiceName, body: unknown, session: Session | undefined, opts: CallOptions): Promise<Exchange> {
+    const slot = {
+      slots: this.config.slots,
+      key: this.limiterKey,
+      limit: this.credentials.concurrency,
+      platform: PLATFORM,
+      service: `金蝶 ${shortName(service)}`,
+      signals: this.signals(opts.signal),
+      cancelled,
+      sendBy: opts.sendBy,
+    };
+    return withSlot(slot, () => this.exchangeInSlot(service, body, session, opts));
+  }
+
+  private async exchangeInSlot(service: ServiceName, body: unknown, session: Session | undefined, opts: CallOptions): Promise<Exchange> {
     await this.limiter.acquire(this.limiterKey);
     const callerSignals = this.signals(opts.signal);
     if (callerSignals.some((s) => s.aborted)) throw cancelled();

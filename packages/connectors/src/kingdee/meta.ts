@@ -2,12 +2,20 @@
 // API per form (./forms/), all with the id "batchSave": the scheme's formId picks among them.
 // `baseData` marks the fields Kingdee expects as {"FNumber": "<code>"} on the wire.
 import { z } from "zod";
+import { MAX_CONCURRENT_CALLS } from "../call-slots";
 import type { ConnectorMeta, CredentialField, TargetApiMeta } from "../types";
 import { customerApi } from "./forms/customer";
 import { materialApi } from "./forms/material";
 import { outstockApi } from "./forms/outstock";
 
 export const PLATFORM = "kingdee";
+
+/**
+ * Calls in flight per data center unless the connection says otherwise: two BatchSaves overlap
+ * (one is sent while the other's answer is awaited), and a K/3 Cloud server shared with its users
+ * is not flooded. Raise it per connection when the server can take more.
+ */
+export const DEFAULT_KINGDEE_CONCURRENCY = 2;
 
 const optionalText = z
   .string()
@@ -24,6 +32,12 @@ export const kingdeeCredentialsSchema = z
     appId: optionalText,
     appSecret: optionalText,
     lcid: z.coerce.number().int().positive().default(2052),
+    concurrency: z.coerce
+      .number()
+      .int("并发调用数须为整数")
+      .min(1, "并发调用数至少为 1")
+      .max(MAX_CONCURRENT_CALLS, `并发调用数最多为 ${MAX_CONCURRENT_CALLS}`)
+      .default(DEFAULT_KINGDEE_CONCURRENCY),
   })
   .superRefine((c, ctx) => {
     if (c.authType === "password" && !c.password) {
@@ -56,6 +70,15 @@ const credentialFields: CredentialField[] = [
   { key: "appId", label: "应用ID", labelEn: "App ID (LoginByAppSecret)", secret: false, type: "string" },
   { key: "appSecret", label: "应用密钥", labelEn: "App secret (LoginByAppSecret)", secret: true, type: "string" },
   { key: "lcid", label: "语言(LCID)", labelEn: "Locale ID", secret: false, type: "number", default: 2052 },
+  {
+    key: "concurrency",
+    label: "并发调用数",
+    labelEn: "Concurrent calls",
+    secret: false,
+    type: "number",
+    default: DEFAULT_KINGDEE_CONCURRENCY,
+    placeholder: `1–${MAX_CONCURRENT_CALLS}：同时进行的金蝶调用（所有方案与执行器合计）`,
+  },
 ];
 
 /**

@@ -11,6 +11,7 @@ import { previewBatch, writeBatch } from "./save";
 export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
   const client = new KingdeeClient(config);
   return {
+    concurrency: client.credentials.concurrency,
     write: (req) => writeBatch(client, req),
     audit: (req) => auditBills(client, req),
     preview: previewBatch,

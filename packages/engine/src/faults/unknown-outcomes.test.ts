@@ -1,7 +1,7 @@
 // Issue #11, items 1 and 2: a write whose outcome is unknown is never sent again before a lookup
 // says it is absent, and an attempt that lost the run stops before another may take over its rows.
 // Against a 金蝶 simulator whose BatchSave commits late, after the caller timed out or gave up.
-import type { WriteRequest } from "@qiao/connectors";
+import { isConnectorError, type WriteRequest } from "@qiao/connectors";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "../context";
 import { executeRun } from "../execute-run";
@@ -21,13 +21,25 @@ function context(extra: Partial<EngineContext> = {}): EngineContext {
   return testContext(t.db, { unknownOutcomeWaitMs: 2_500, ...extra });
 }
 
-/** Counts how often each FNumber is handed to BatchSave, over every attempt. */
+/**
+ * Counts how often each FNumber is handed to BatchSave, over every attempt; a write that went
+ * nowhere (not_sent: its deadline passed while it waited for a slot of the connection) is not a send.
+ */
 function countingSends(sent: Map<string, number>): EngineContext["getConnector"] {
   return wrapKingdeeTarget((real) => ({
     ...real,
-    write(req: WriteRequest) {
-      for (const r of req.records) sent.set(String(r.FNumber), (sent.get(String(r.FNumber)) ?? 0) + 1);
-      return real.write(req);
+    async write(req: WriteRequest) {
+      const count = () => {
+        for (const r of req.records) sent.set(String(r.FNumber), (sent.get(String(r.FNumber)) ?? 0) + 1);
+      };
+      try {
+        const outcomes = await real.write(req);
+        count();
+        return outcomes;
+      } catch (e) {
+        if (!isConnectorError(e) || e.kind !== "not_sent") count();
+        throw e;
+      }
     },
   }));
 }
@@ -105,7 +117,8 @@ describe("unknown outcomes", () => {
 
 describe("an attempt that lost the run", () => {
   test("two attempts racing on the same rows: the second parks the first's call in flight instead of resending it; each record is sent at most once", async () => {
-    sim = await simulate(t.db, { shops: 300 });
+    // One call at a time: the steps below follow the calls in order (parallel-writes.test.ts covers C > 1).
+    sim = await simulate(t.db, { shops: 300, concurrency: 1 });
     // Every BatchSave takes 1.5 s to commit: attempt A's first call is still on the server when B takes over.
     sim.kingdee.setFaults({ slowCommitEvery: 1, slowCommitMs: 1_500 });
     const scheme = await sim.createScheme();
@@ -128,7 +141,8 @@ describe("an attempt that lost the run", () => {
   }, 40_000);
 
   test("an attempt whose host lost the job lock stops before its next write", async () => {
-    sim = await simulate(t.db, { shops: 500 });
+    // One call at a time: the steps below follow the calls in order (parallel-writes.test.ts covers C > 1).
+    sim = await simulate(t.db, { shops: 500, concurrency: 1 });
     const scheme = await sim.createScheme();
     const r = await sim.requestRun(scheme.id, "manual");
     const lost = new AbortController();

@@ -61,7 +61,15 @@ export interface Simulated {
 /** Simulators with `shops` generated shops (and items and deliveries), and connections to them in `db`. */
 export async function simulate(
   db: Db,
-  opts: { shops: number; seed?: number; items?: number; deliveries?: number; kingdee?: KingdeeSimOptions },
+  opts: {
+    shops: number;
+    seed?: number;
+    items?: number;
+    deliveries?: number;
+    kingdee?: KingdeeSimOptions;
+    /** The 金蝶 connection's concurrent calls (default: the connector's, 2). */
+    concurrency?: number;
+  },
 ): Promise<Simulated> {
   const guanyiSim = createGuanyiSimulator({
     shops: opts.shops,
@@ -82,7 +90,7 @@ export async function simulate(
     platform: "kingdee",
     name: "金蝶（模拟器）",
     baseUrl: kingdeeUrl,
-    ...splitCredentials(kingdee.meta, KINGDEE_DEMO),
+    ...splitCredentials(kingdee.meta, { ...KINGDEE_DEMO, ...(opts.concurrency !== undefined && { concurrency: opts.concurrency }) }),
   });
 
   const definitions = new Map<string, SchemeDefinition>();

@@ -1,0 +1,145 @@
+// Issue #16 item 2: a connection's concurrent calls are one semaphore in Redis for every process.
+// Three processes taking 2 slots never hold more than 2 at once; a killed holder's slots come
+// back after their lease; and three runs on two worker processes against one 金蝶 (C = 2) never
+// have more than 2 calls at the server together.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { config } from "@qiao/db";
+import { testRedisPrefix } from "@qiao/db/testing";
+import { ledgerOf, openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
+import { createRunQueue, deleteRedisPrefix, requestRun } from "@qiao/jobs";
+import { silentLogger } from "@qiao/engine";
+import type { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createSharedSlots } from "./call-slots";
+import { startBatchSaveGate, type BatchSaveGate } from "./faults/batch-save-gate";
+import { spawnWorker, type WorkerProcess } from "./testing";
+
+const WORKER_DIR = fileURLToPath(new URL("..", import.meta.url));
+const prefix = testRedisPrefix("slots");
+const redisUrl = config().REDIS_URL;
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(redisUrl);
+});
+afterAll(async () => {
+  await redis.quit();
+  await deleteRedisPrefix(redisUrl, prefix);
+});
+
+/** src/faults/slot-holder.ts in its own Node process; resolves with it once it printed `ready`. */
+function holder(env: Record<string, string>, ready: string) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/faults/slot-holder.ts"], {
+    cwd: WORKER_DIR,
+    env: { ...process.env, REDIS_URL: redisUrl, SLOT_PREFIX: prefix, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const printed = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(ready)) resolve();
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    void exited.then(() => (output.includes(ready) ? resolve() : reject(new Error(`slot holder exited: ${output}`))));
+  });
+  return { child, printed, exited };
+}
+
+describe("shared slots", () => {
+  test("three processes taking slots of one key with limit 2: never more than 2 inside at once, and 2 are", async () => {
+    const counter = `${prefix}:inside`;
+    const env = { SLOT_MODE: "cycles", SLOT_KEY: "kingdee:cap", SLOT_LIMIT: "2", SLOT_LEASE_MS: "5000", SLOT_CYCLES: "25", SLOT_COUNTER: counter };
+    const holders = [holder(env, "done"), holder(env, "done"), holder(env, "done")];
+    await Promise.all(holders.map((h) => h.printed));
+    expect(await Promise.all(holders.map((h) => h.exited))).toEqual([0, 0, 0]);
+    expect(await redis.get(`${counter}:most`)).toBe("2");
+    expect(await redis.get(counter)).toBe("0");
+  }, 60_000);
+
+  test("a killed holder's slots come back by themselves once their lease ran out, not before", async () => {
+    const leaseMs = 2_000;
+    const killed = holder({ SLOT_MODE: "hold", SLOT_KEY: "kingdee:lease", SLOT_LIMIT: "2", SLOT_LEASE_MS: String(leaseMs) }, "held");
+    await killed.printed;
+    killed.child.kill("SIGKILL");
+    await killed.exited;
+    const diedAt = Date.now();
+    const slots = createSharedSlots({ redisUrl, prefix, leaseMs, logger: silentLogger });
+    try {
+      // Both slots are still leased to the dead process.
+      await expect(slots.acquire("kingdee:lease", 2, AbortSignal.timeout(leaseMs / 4))).rejects.toThrow();
+      const release = await slots.acquire("kingdee:lease", 2, AbortSignal.timeout(leaseMs * 3));
+      expect(Date.now() - diedAt).toBeGreaterThanOrEqual(leaseMs / 4);
+      expect(Date.now() - diedAt).toBeLessThan(leaseMs + 2_000);
+      await release();
+    } finally {
+      await slots.close();
+    }
+  }, 30_000);
+});
+
+describe("three runs on two workers against one 金蝶", () => {
+  let t: TestDb;
+  let sim: Simulated;
+  let gate: BatchSaveGate;
+  let queue: Queue;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    t = await openTestDb("slots");
+    // The default connection: 2 concurrent calls.
+    sim = await simulate(t.db, { shops: 600 });
+    gate = await startBatchSaveGate(sim.kingdeeUrl);
+    await t.db.connection.update({ where: { id: sim.targetConnectionId }, data: { baseUrl: gate.url } });
+    queue = createRunQueue({ ...config(), REDIS_PREFIX: prefix });
+  });
+  afterAll(async () => {
+    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
+    await Promise.all(workers.map((w) => w.exited));
+    await queue?.close();
+    await gate?.close();
+    await sim?.close();
+    await t?.close();
+  });
+
+  test("never more than 2 calls at the server together; every record of every run written once", async () => {
+    const env = { DATABASE_URL: t.database.url, REDIS_PREFIX: prefix, WORKER_CONCURRENCY: "2", WORKER_CONNECTION_QPS: "1000", LOG_LEVEL: "info" };
+    workers.push(spawnWorker(env), spawnWorker(env));
+    await Promise.all(workers.map((w) => w.waitFor("worker ready, waiting for jobs", 30_000)));
+    // Slow enough that the runs' calls overlap.
+    sim.kingdee.setFaults({ latencyMs: 40 });
+    // Three schemes writing the same shops under their own numbers.
+    const schemes: { id: string; tag: string }[] = [];
+    for (const tag of ["A", "B", "C"]) {
+      const scheme = await sim.createScheme(
+        (def) => {
+          for (const node of def.nodes) {
+            if (node.type === "target") {
+              node.config.batchSize = 50;
+              node.config.mapping.FNumber = `${tag}-{{code}}`;
+            }
+          }
+        },
+        undefined,
+        `店铺→客户 ${tag}`,
+      );
+      schemes.push({ id: scheme.id, tag });
+    }
+    const runs = await Promise.all(schemes.map((s) => requestRun(t.db, queue, { schemeId: s.id, trigger: "manual" })));
+    for (const run of runs) {
+      await expect.poll(async () => (await t.db.run.findUniqueOrThrow({ where: { id: run.id } })).status, { timeout: 60_000, interval: 100 }).toBe("succeeded");
+    }
+    // Both workers ran some of them, so the cap held across processes.
+    const ranBy = workers.filter((w) => runs.some((r) => w.lines.some((l) => l.includes(`"runId":"${r.id}"`))));
+    expect(ranBy).toHaveLength(2);
+    expect(gate.mostInFlight).toBe(2);
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 1_800, duplicateAttempts: 0 });
+    for (const s of schemes) {
+      expect(await ledgerOf(t.db, sim, s.id, { numberOf: (shop) => `${s.tag}-${shop.code}` })).toMatchObject({ ok: true, written: 600, duplicates: [], lost: [] });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,40 @@
+// The connections' concurrent calls shared by every worker process: a counting semaphore per
+// connection key in Redis (redis-semaphore: a sorted set of holders scored by when they last
+// renewed). Each slot is a lease: held while its call is out and renewed meanwhile, so a crashed or
+// killed holder's slots come back by themselves once their lease runs out.
+import type { CallSlots } from "@qiao/connectors";
+import { Redis } from "ioredis";
+import { Semaphore } from "redis-semaphore";
+import type { Logger } from "@qiao/engine";
+
+export interface SharedSlots extends CallSlots {
+  close(): Promise<void>;
+}
+
+/** How often a waiting call asks Redis again for a slot (a miss costs one script call). */
+const RETRY_INTERVAL_MS = 20;
+/** No call waits longer for a slot than this by itself (a write's own deadline is far shorter). */
+const MAX_WAIT_MS = 60 * 60_000;
+
+export function createSharedSlots(opts: { redisUrl: string; prefix: string; leaseMs: number; logger: Logger }): SharedSlots {
+  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  // ioredis reconnects by itself; a call waiting meanwhile gives up at its deadline (not sent).
+  redis.on("error", () => undefined);
+  return {
+    async acquire(key, limit, signal) {
+      const semaphore = new Semaphore(redis, `${opts.prefix}:slots:${key}`, limit, {
+        lockTimeout: opts.leaseMs,
+        acquireTimeout: MAX_WAIT_MS,
+        retryInterval: RETRY_INTERVAL_MS,
+        refreshInterval: Math.round(opts.leaseMs / 3),
+        // The call goes on (it may already be on the server); the slot's count is off until it ends.
+        onLockLost: (error) => opts.logger.warn({ key, limit, err: error.message }, "lost a slot of the connection's concurrent calls while a call was out"),
+      });
+      await semaphore.acquire(signal);
+      return () => semaphore.release();
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

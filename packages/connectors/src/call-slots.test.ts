@@ -1,0 +1,159 @@
+// Concurrent calls per connection: the in-process slots, the deadline and failure paths of
+// withSlot (nothing is sent without a slot), and both clients keeping their calls in flight within
+// the connection's setting against the simulators.
+import { createGuanyiSimulator, createKingdeeSimulator } from "@qiao/simulators";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProcessSlots, withSlot } from "./call-slots";
+import { isConnectorError } from "./errors";
+import { guanyi } from "./guanyi";
+import { kingdee } from "./kingdee";
+import type { CallObserver } from "./observer";
+import { simulatorPolicy as outbound } from "./testing";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Most calls at once among intervals [start, end). */
+function mostAtOnce(intervals: { start: number; end: number }[]): number {
+  const edges = intervals.flatMap((i) => [{ at: i.start, d: 1 }, { at: i.end, d: -1 }]).sort((a, b) => a.at - b.at || a.d - b.d);
+  let now = 0;
+  let most = 0;
+  for (const e of edges) most = Math.max(most, (now += e.d));
+  return most;
+}
+
+/** An observer keeping each exchange's interval (it is told at the end, with the duration). */
+function intervals(): CallObserver & { spans: { start: number; end: number }[] } {
+  const spans: { start: number; end: number }[] = [];
+  return {
+    spans,
+    observe(call) {
+      const end = performance.now();
+      spans.push({ start: end - call.durationMs, end });
+    },
+  };
+}
+
+const step = { platform: "kingdee", service: "金蝶 BatchSave", cancelled: () => new Error("cancelled") };
+
+describe("process slots", () => {
+  it("lets `limit` holders in at once per key, the next in as one leaves, first come first served", async () => {
+    const slots = createProcessSlots();
+    let inside = 0;
+    let most = 0;
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 9 }, async (_, i) => {
+        const release = await slots.acquire("k", 3);
+        order.push(i);
+        most = Math.max(most, ++inside);
+        await sleep(5);
+        inside--;
+        await release();
+      }),
+    );
+    expect(most).toBe(3);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    // Another key is not bounded by this one's holders.
+    const a = await slots.acquire("k", 1);
+    const b = await Promise.race([slots.acquire("other", 1), sleep(50).then(() => null)]);
+    expect(b).not.toBeNull();
+    await a();
+    await b!();
+  });
+
+  it("a waiter that gives up leaves the queue; releasing twice frees one slot", async () => {
+    const slots = createProcessSlots();
+    const held = await slots.acquire("k", 1);
+    const abort = new AbortController();
+    const waiting = slots.acquire("k", 1, abort.signal);
+    abort.abort(new Error("gave up"));
+    await expect(waiting).rejects.toThrow("gave up");
+    await held();
+    await held();
+    const again = await slots.acquire("k", 1);
+    const third = await Promise.race([slots.acquire("k", 1), sleep(50).then(() => "waiting" as const)]);
+    expect(third).toBe("waiting");
+    await again();
+  });
+});
+
+describe("withSlot", () => {
+  it("a call still without a slot at its deadline is not sent (not_sent), and its slot never taken", async () => {
+    const slots = createProcessSlots();
+    const held = await slots.acquire("k", 1);
+    let sent = 0;
+    const error = await withSlot({ ...step, slots, key: "k", limit: 1, signals: [], sendBy: Date.now() + 80 }, async () => sent++).catch((e: unknown) => e);
+    expect(isConnectorError(error) && error.kind).toBe("not_sent");
+    expect(sent).toBe(0);
+    await held();
+    // The slot is free: the call that gave up holds none.
+    await withSlot({ ...step, slots, key: "k", limit: 1, signals: [] }, async () => sent++);
+    expect(sent).toBe(1);
+  });
+
+  it("slots that cannot be had (their store is down) fail the call as a network error, nothing sent; the caller's cancellation stays a cancellation", async () => {
+    let sent = 0;
+    const down = { acquire: () => Promise.reject(new Error("Connection is closed.")) };
+    const error = await withSlot({ ...step, slots: down, key: "k", limit: 2, signals: [] }, async () => sent++).catch((e: unknown) => e);
+    expect(isConnectorError(error) && [error.kind, error.message]).toEqual(["network", expect.stringContaining("Connection is closed.")]);
+    const abort = new AbortController();
+    abort.abort();
+    const cancelled = await withSlot({ ...step, slots: createProcessSlots(), key: "k", limit: 2, signals: [abort.signal] }, async () => sent++).catch((e: unknown) => e);
+    expect((cancelled as Error).message).toBe("cancelled");
+    expect(sent).toBe(0);
+  });
+});
+
+describe("clients keep their calls in flight within the connection's setting", () => {
+  const kingdeeSim = createKingdeeSimulator({});
+  const guanyiSim = createGuanyiSimulator({ shops: 500 });
+  let kingdeeUrl = "";
+  let guanyiUrl = "";
+  beforeAll(async () => {
+    kingdeeUrl = await kingdeeSim.listen(0);
+    guanyiUrl = await guanyiSim.listen(0, "127.0.0.1");
+  });
+  afterAll(async () => {
+    await kingdeeSim.close();
+    await guanyiSim.close();
+  });
+
+  it("金蝶: 12 lookups at once with concurrency 3 are never more than 3 requests at a time (and do reach 3)", async () => {
+    kingdeeSim.setFaults({ latencyMs: 40 });
+    const observer = intervals();
+    const credentials = { acctId: "qiao-demo", username: "administrator", password: "888888", concurrency: 3 };
+    const target = kingdee.createTarget!({ baseUrl: kingdeeUrl, credentials, outbound, qps: 10_000, observer, slots: createProcessSlots() });
+    expect(target.concurrency).toBe(3);
+    await Promise.all(Array.from({ length: 12 }, (_, i) => target.findExisting("BD_Customer", [`C${i}`])));
+    expect(mostAtOnce(observer.spans)).toBe(3);
+    expect(observer.spans.length).toBeGreaterThanOrEqual(13); // a login and 12 queries
+    kingdeeSim.setFaults({ latencyMs: 0 });
+  });
+
+  it("金蝶's default is 2; 管易云 reads stay one at a time per appkey unless set, and read ahead when it is", async () => {
+    expect(kingdee.createTarget!({ baseUrl: kingdeeUrl, credentials: { acctId: "a", username: "u", password: "p" }, outbound }).concurrency).toBe(2);
+    guanyiSim.setFaults({ latencyMs: 30 });
+    const observer = intervals();
+    const slots = createProcessSlots();
+    const credentials = { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7371f05e83974", secret: "7d3330562019420da7f3098aa630556b" };
+    const read = async (extra: Record<string, unknown>) => {
+      const source = guanyi.createSource!({ baseUrl: guanyiUrl, credentials: { ...credentials, ...extra }, outbound, qps: 10_000, observer, slots });
+      const pages = [];
+      for await (const page of source.readPages({ api: "gy.erp.shop.get", params: {}, pageSize: 100, startPage: 1 })) pages.push(page);
+      return pages;
+    };
+    // Two runs reading the same appkey at once: their calls interleave, never overlap.
+    await Promise.all([read({}), read({})]);
+    expect(mostAtOnce(observer.spans)).toBe(1);
+    observer.spans.length = 0;
+    await Promise.all([read({ concurrency: 2 }), read({ concurrency: 2 })]);
+    expect(mostAtOnce(observer.spans)).toBe(2);
+    // Raised, one read asks for the next pages while it hands one on, and still yields them in order.
+    observer.spans.length = 0;
+    const pages = await read({ concurrency: 3 });
+    expect(pages.map((p) => p.pageNo)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(pages.flatMap((p) => p.records.map((r) => r.id))).size).toBe(500);
+    expect(mostAtOnce(observer.spans)).toBe(3);
+    guanyiSim.setFaults({ latencyMs: 0 });
+  });
+});

@@ -1,0 +1,93 @@
+// How many calls a connection may have in flight at once (its "concurrent calls" setting). A call
+// holds a slot only while its HTTP request is out, never while it waits for another call, so
+// nested work (a login before a BatchSave, a retry after a backoff) cannot deadlock. The worker
+// passes Redis-backed slots shared by every process; without them a process keeps its own count.
+import { ConnectorError } from "./errors";
+import type { CallSlots } from "./types";
+
+/** The most calls in flight one connection may be set to (金蝶 and 管易云 alike). */
+export const MAX_CONCURRENT_CALLS = 16;
+
+/** An in-process counting semaphore per key, first come first served. */
+export function createProcessSlots(): CallSlots {
+  const held = new Map<string, number>();
+  const queues = new Map<string, (() => void)[]>();
+  const release = (key: string) => {
+    const next = queues.get(key)?.shift();
+    // Handed over directly: the count stays, the next waiter holds the slot now.
+    if (next) return next();
+    held.set(key, (held.get(key) ?? 1) - 1);
+  };
+  return {
+    async acquire(key, limit, signal) {
+      signal?.throwIfAborted();
+      if ((held.get(key) ?? 0) < limit) {
+        held.set(key, (held.get(key) ?? 0) + 1);
+      } else {
+        await new Promise<void>((resolve, reject) => {
+          const queue = queues.get(key) ?? [];
+          queues.set(key, queue);
+          const granted = () => {
+            signal?.removeEventListener("abort", aborted);
+            resolve();
+          };
+          const aborted = () => {
+            queue.splice(queue.indexOf(granted), 1);
+            reject(signal!.reason);
+          };
+          queue.push(granted);
+          signal?.addEventListener("abort", aborted, { once: true });
+        });
+      }
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        release(key);
+      };
+    },
+  };
+}
+
+const processSlots = createProcessSlots();
+
+/**
+ * Runs `send` holding one of `limit` slots under `key`. `sendBy` (a write's deadline) bounds the
+ * wait: a call still without a slot then is not sent (kind `not_sent`), as when the rate limiter
+ * made it wait too long. Slots that cannot be had (Redis down) make the call `network`: not sent.
+ */
+export async function withSlot<T>(
+  opts: {
+    slots: CallSlots | undefined;
+    key: string;
+    limit: number;
+    platform: string;
+    /** The call's name in messages, e.g. "金蝶 BatchSave". */
+    service: string;
+    /** The caller's signals: any of them cancels the wait (with `cancelled()`). */
+    signals: AbortSignal[];
+    cancelled(): Error;
+    sendBy?: number | undefined;
+  },
+  send: () => Promise<T>,
+): Promise<T> {
+  const slots = opts.slots ?? processSlots;
+  const waits = [...opts.signals];
+  if (opts.sendBy !== undefined) waits.push(AbortSignal.timeout(Math.max(0, opts.sendBy - Date.now())));
+  const signal = waits.length === 0 ? undefined : waits.length === 1 ? waits[0] : AbortSignal.any(waits);
+  let release: () => Promise<void>;
+  try {
+    release = await slots.acquire(opts.key, opts.limit, signal);
+  } catch (e) {
+    if (opts.signals.some((s) => s.aborted)) throw opts.cancelled();
+    if (signal?.aborted) {
+      throw new ConnectorError("not_sent", opts.platform, `${opts.service} 没有发送：等待并发调用名额（${opts.limit} 个）超过了这批记录的发送期限`, { cause: e });
+    }
+    throw new ConnectorError("network", opts.platform, `${opts.service} 没有发送：无法取得并发调用名额（${e instanceof Error ? e.message : String(e)}）`, { cause: e });
+  }
+  try {
+    return await send();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}

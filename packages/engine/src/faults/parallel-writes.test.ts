@@ -1,0 +1,81 @@
+// Issue #16 item 2: a run keeps up to C batches in flight (the 金蝶 connection's concurrent calls),
+// each under the write protocol. With C = 8 and a 金蝶 that answers 5xx after committing, drops
+// answers, commits after the client gave up and forgets its session, every shop is written once:
+// 0 duplicate create attempts, and never more than 8 writes in flight.
+import type { WriteRequest } from "@qiao/connectors";
+import { afterEach, describe, expect, test } from "vitest";
+import { ledgerOf, runToEnd, simulate, testContext, wrapKingdeeTarget, type Simulated } from "../testing/harness";
+import { useTestDb } from "../testing/use-test-db";
+
+const t = useTestDb("parallel");
+let sim: Simulated | undefined;
+
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+/** Counts the writes in flight (their most at once) and how often each FNumber was handed to BatchSave. */
+function watchedWrites() {
+  const watch = { inFlight: 0, most: 0, sent: new Map<string, number>() };
+  const getConnector = wrapKingdeeTarget((real) => ({
+    ...real,
+    async write(req: WriteRequest) {
+      for (const r of req.records) watch.sent.set(String(r.FNumber), (watch.sent.get(String(r.FNumber)) ?? 0) + 1);
+      watch.most = Math.max(watch.most, ++watch.inFlight);
+      try {
+        return await real.write(req);
+      } finally {
+        watch.inFlight--;
+      }
+    },
+  }));
+  return { watch, getConnector };
+}
+
+describe("parallel writes", () => {
+  test("C = 8 under 5xx after commit, dropped answers, late commits and lost sessions: every shop once, 0 duplicate attempts, at most 8 in flight", async () => {
+    sim = await simulate(t.db, { shops: 1_200, concurrency: 8 });
+    sim.kingdee.setFaults({ latencyMs: 25, errorRate: 0.15, errorAfterCommit: true, dropRate: 0.05, sessionExpiryEvery: 40, slowCommitEvery: 9, slowCommitMs: 900 });
+    const scheme = await sim.createScheme((def) => {
+      for (const node of def.nodes) if (node.type === "target") node.config.batchSize = 20;
+    });
+    const { watch, getConnector } = watchedWrites();
+    // The client gives up on a call after 400 ms: the late commits become unknown outcomes, looked up after the wait.
+    const ctx = testContext(t.db, { connectorDefaults: { qps: 10_000, timeoutMs: 400, maxRetries: 3 }, unknownOutcomeWaitMs: 1_200, getConnector });
+    const r = await sim.requestRun(scheme.id, "manual");
+    expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
+
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "succeeded", fetched: 1_200, written: 1_200, failed: 0, unknown: 0 });
+    // The faults happened, and the calls really overlapped (else this proves nothing).
+    const stats = sim.kingdee.stats();
+    expect(stats.slowCommits).toBeGreaterThan(0);
+    expect(stats.faultsInjected.drop ?? 0).toBeGreaterThan(0);
+    expect((stats.faultsInjected.http500AfterCommit ?? 0) + (stats.faultsInjected.responseErrorAfterCommit ?? 0)).toBeGreaterThan(0);
+    expect(watch.most).toBe(8);
+    expect(stats).toMatchObject({ customers: 1_200, duplicateAttempts: 0 });
+    // A record whose call's outcome was unknown was looked up, never sent again unless found absent.
+    const resent = [...watch.sent.values()].filter((n) => n > 1).length;
+    const logs = (await t.db.runLog.findMany({ where: { runId: r.id } })).map((l) => l.message).join("\n");
+    if (resent > 0) expect(logs).toMatch(/条不存在（重新发送）/);
+    const ledger = await ledgerOf(t.db, sim, scheme.id);
+    expect(ledger).toMatchObject({ ok: true, written: 1_200, duplicateAttempts: 0, lost: [], duplicates: [], inconsistent: [] });
+  }, 90_000);
+
+  test("C = 1 keeps one write in flight; the default connection (2) keeps two", async () => {
+    for (const concurrency of [1, undefined]) {
+      sim = await simulate(t.db, { shops: 300, ...(concurrency !== undefined && { concurrency }) });
+      sim.kingdee.setFaults({ latencyMs: 20 });
+      const scheme = await sim.createScheme((def) => {
+        for (const node of def.nodes) if (node.type === "target") node.config.batchSize = 20;
+      });
+      const { watch, getConnector } = watchedWrites();
+      const r = await sim.requestRun(scheme.id, "manual");
+      expect((await runToEnd(testContext(t.db, { getConnector }), r.id)).kind).toBe("finished");
+      expect(watch.most).toBe(concurrency ?? 2);
+      expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
+      await sim.close();
+      sim = undefined;
+    }
+  }, 60_000);
+});

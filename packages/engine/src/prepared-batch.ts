@@ -1,0 +1,58 @@
+// Batches before the write protocol: each mapped record sorted into one to send, a mapping
+// failure, or one that waits for a lookup (等待依赖). Pure: write-phase.ts marks, sends and records them.
+import type { LookupWait } from "@qiao/core";
+import type { MappingFailure } from "@qiao/db";
+
+/** A record ready to be sent: its staging row and its mapped payload (with the payload's hash). */
+export interface Sendable {
+  record: { id: bigint; sourceId: string };
+  payload: Record<string, unknown>;
+  hash: string;
+}
+
+/** A record whose lookups found nothing yet (it waits: 等待依赖), with its mapped payload so far. */
+export interface Waiting {
+  record: { id: bigint; sourceId: string };
+  payload: Record<string, unknown>;
+  hash: string;
+  waits: readonly LookupWait[];
+}
+
+/** A batch of pending records, mapped (not yet marked): those to send, the mapping failures, those that wait. */
+export interface PreparedBatch {
+  failures: MappingFailure[];
+  sendable: Sendable[];
+  waiting: Waiting[];
+}
+
+export const emptyBatch = (): PreparedBatch => ({ failures: [], sendable: [], waiting: [] });
+
+/** Why a record waits, as its RunRecord and staging row say it (the first field that waits). */
+export function waitReason(waits: readonly LookupWait[]): string {
+  const w = waits[0]!;
+  const more = waits.length > 1 ? `（另有 ${waits.length - 1} 个字段也在等待）` : "";
+  const moreEn = waits.length > 1 ? ` (and ${waits.length - 1} more fields)` : "";
+  return `等待依赖：方案 “${w.scheme}” 尚未写入 “${w.key}”（字段 ${w.field}）${more}，写入后自动发送 / Waiting for the scheme "${w.scheme}" to write "${w.key}" (field ${w.field})${moreEn}; sent by itself once it is written`;
+}
+
+/** Sorts one mapped record into a batch: a payload to send, a mapping failure, or a record that waits. */
+export function prepare(
+  batch: PreparedBatch,
+  record: { id: bigint; sourceId: string },
+  mapped: { payload: Record<string, unknown>; errors: readonly { field: string; message: string }[]; waits: readonly LookupWait[]; hash: string },
+): void {
+  if (mapped.errors.length === 0 && mapped.waits.length > 0) {
+    batch.waiting.push({ record, payload: mapped.payload, hash: mapped.hash, waits: mapped.waits });
+  } else if (mapped.errors.length > 0) {
+    batch.failures.push({
+      id: record.id,
+      sourceId: record.sourceId,
+      hash: mapped.hash,
+      payload: mapped.payload,
+      error: mapped.errors.map((e) => e.message).join("；"),
+      errorField: mapped.errors[0]!.field,
+    });
+  } else {
+    batch.sendable.push({ record, payload: mapped.payload, hash: mapped.hash });
+  }
+}
