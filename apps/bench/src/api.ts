@@ -67,6 +67,11 @@ export class QiaoApi {
     await this.req("PATCH", `/api/schemes/${schemeId}`, { definition });
   }
 
+  /** The scheme list's switch: the schedule on or off, no new version. */
+  async setEnabled(schemeId: string, enabled: boolean): Promise<void> {
+    await this.req("PATCH", `/api/schemes/${schemeId}`, { enabled });
+  }
+
   async startRun(schemeId: string): Promise<ApiRun> {
     return z.object({ run: runSchema }).parse(await this.req("POST", `/api/schemes/${schemeId}/runs`, {})).run;
   }

@@ -26,6 +26,12 @@ export interface BenchOptions extends LatencyOptions {
   cpuProf?: string;
   /** Extra Node flags for the worker processes (e.g. heap limits), reported with the results. */
   workerNodeOptions: string[];
+  /** `--schemes K`: the many-schemes benchmark (src/schemes.ts) instead of the shops one. */
+  schemes?: number;
+  /** Its length in minutes (ticks of the once-a-minute schedule). */
+  minutes: number;
+  /** WORKER_CONCURRENCY for the workers (default: the worker's own). */
+  workerConcurrency?: number;
   help: boolean;
 }
 
@@ -57,6 +63,11 @@ export const USAGE = `npm run bench -- [options]
   --worker-node-options="<flags>"
                        Node flags for the workers; default the worker's start script's
                        "--max-semi-space-size=8 --max-old-space-size=192" ("" for none)
+  --schemes <k>        many schemes instead: k schemes of 500 shops each on a once-a-minute schedule,
+                       2 workers unless --workers (src/schemes.ts)
+  --minutes <m>        with --schemes: ticks to run (default 10)
+  --worker-concurrency <c>
+                       WORKER_CONCURRENCY of the workers (default: the worker's own)
   --out <file>         JSON report path (default apps/bench/results/<timestamp>.json)
 ${LATENCY_USAGE}`;
 
@@ -87,6 +98,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       "cpu-prof": { type: "string" },
       "worker-node-options": { type: "string" },
       out: { type: "string" },
+      schemes: { type: "string" },
+      minutes: { type: "string" },
+      "worker-concurrency": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       ...LATENCY_ARG_OPTIONS,
     },
@@ -108,7 +122,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     n: deliveries
       ? positiveInt("n", values.n, quick ? 2_000 : 20_000, DELIVERIES_DATASET.maxDeliveries)
       : positiveInt("n", values.n, slow ? LATENCY_N[quick ? "quick" : "full"] : quick ? 10_000 : 100_000),
-    workers: positiveInt("workers", values.workers, 1, 16),
+    workers: positiveInt("workers", values.workers, values.schemes !== undefined ? 2 : 1, 16),
     // Guanyi refuses page_size above 100; SCHEME_LIMITS caps a batch at 1000. A bill carries up to
     // 5 entry rows (and a delivery ~5 KB): the seed's 50 bills per BatchSave keep a call near 100 KB.
     pageSize: positiveInt("page-size", values["page-size"], 100, 100),
@@ -121,6 +135,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     ...(values["cpu-prof"] !== undefined && { cpuProf: values["cpu-prof"] }),
     workerNodeOptions:
       values["worker-node-options"] === undefined ? [...WORKER_NODE_OPTIONS] : values["worker-node-options"].split(/\s+/).filter(Boolean),
+    ...(values.schemes !== undefined && { schemes: positiveInt("schemes", values.schemes, 200, 2000) }),
+    minutes: positiveInt("minutes", values.minutes, 10, 1440),
+    ...(values["worker-concurrency"] !== undefined && { workerConcurrency: positiveInt("worker-concurrency", values["worker-concurrency"], 2, 500) }),
     help: values.help,
     ...latency,
   };

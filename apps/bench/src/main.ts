@@ -15,6 +15,8 @@ import { measureRun } from "./measure";
 import { RssSampler, statusMb } from "./processes";
 import { checkGoals, formatReport, pgUsPerRecord, type BenchReport, type RunMeasure, type ScaleOutMeasure } from "./report";
 import { formatDeliveriesReport, type DeliveriesBenchFile } from "./report-deliveries";
+import { formatSchemesReport } from "./report-schemes";
+import { benchSchemes, type SchemesBenchFile } from "./schemes";
 import { ROOT, startStack, Teardown, type Stack } from "./stack";
 
 const RESULTS_DIR = fileURLToPath(new URL("../results", import.meta.url));
@@ -84,6 +86,7 @@ interface Sequence {
   duplicates: number;
   peakRssMb: number;
   idleRssMb: number;
+  bytes: { staging: number; runRecords: number };
 }
 
 /** Full sync, no-op reruns (full read, then incremental), then 1 % changed in upsert mode. */
@@ -99,6 +102,7 @@ async function mainSequence(stack: Stack, opts: BenchOptions, definition: Scheme
   say(`main: full sync of ${opts.n} shops`);
   const full = await measureRun(stack, { label: "full sync", schemeId, workers, timeoutMs });
   const afterFull = await sims.kingdeeStats();
+  const bytes = await bytesPerRecord(stack);
   say(`main: full sync ${full.status} in ${full.seconds.toFixed(2)} s; Kingdee holds ${afterFull.customers} customers, ${afterFull.duplicateAttempts} duplicate attempts`);
 
   say("main: no-op rerun, full read");
@@ -140,7 +144,16 @@ async function mainSequence(stack: Stack, opts: BenchOptions, definition: Scheme
     duplicates: end.duplicateAttempts,
     peakRssMb,
     idleRssMb,
+    bytes,
   };
+}
+
+/** Bytes of staging and of run_records (tables, indexes, TOAST) per row: only the main scheme and its full sync exist yet. */
+async function bytesPerRecord(stack: Stack): Promise<{ staging: number; runRecords: number }> {
+  const [row] = await stack.db.$queryRaw<{ staging: number; runRecords: number }[]>`
+    SELECT pg_total_relation_size('source_records')::float8 / GREATEST(1, (SELECT count(*) FROM source_records)) AS staging,
+      pg_total_relation_size('run_records')::float8 / GREATEST(1, (SELECT count(*) FROM run_records)) AS "runRecords"`;
+  return row!;
 }
 
 /** One full sync with k worker processes, on a fresh Kingdee and a new scheme (fresh staging). */
@@ -242,6 +255,8 @@ async function bench(opts: BenchOptions, teardown: Teardown): Promise<BenchRepor
     pg_us_per_record: pgUsPerRecord(seq.full),
     noop_full_read_s: seq.noopFull.seconds,
     noop_rerun_s: seq.noopIncremental.seconds,
+    staging_bytes_per_record: Math.round(seq.bytes.staging),
+    run_records_bytes_per_record: Math.round(seq.bytes.runRecords),
     incremental_1pct_s: seq.incremental.seconds,
     incremental_1pct: { changed: seq.changed, written: seq.incremental.written, exact },
     duplicates: seq.duplicates + scale.filter((s) => s.workers !== opts.workers).reduce((sum, s) => sum + s.duplicates, 0),
@@ -269,6 +284,12 @@ async function benchDocuments(opts: BenchOptions, teardown: Teardown): Promise<D
   return { startedAt, machine: machine(), commit: gitCommit(), deliveries: report, logs, notes };
 }
 
+async function benchManySchemes(opts: BenchOptions, teardown: Teardown): Promise<SchemesBenchFile> {
+  const startedAt = new Date().toISOString();
+  const { report, notes, logs } = await benchSchemes(opts, { guanyi: GUANYI_CREDENTIALS, kingdee: KINGDEE_CREDENTIALS }, teardown, say);
+  return { startedAt, machine: machine(), commit: gitCommit(), schemes: report, logs, notes };
+}
+
 async function main(): Promise<number> {
   let opts: BenchOptions;
   try {
@@ -292,11 +313,11 @@ async function main(): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const result = opts.scheme === "deliveries" ? await benchDocuments(opts, teardown) : await bench(opts, teardown);
+    const result = opts.schemes ? await benchManySchemes(opts, teardown) : opts.scheme === "deliveries" ? await benchDocuments(opts, teardown) : await bench(opts, teardown);
     const file = opts.out ?? join(RESULTS_DIR, `${result.startedAt.replaceAll(":", "-").replace(/\.\d+Z$/, "Z")}.json`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log("deliveries" in result ? formatDeliveriesReport(result) : formatReport(result));
+    console.log("schemes" in result ? formatSchemesReport(result) : "deliveries" in result ? formatDeliveriesReport(result) : formatReport(result));
     console.log(`\nJSON: ${file}`);
     return 0;
   } catch (error) {

@@ -71,6 +71,9 @@ export interface BenchReport {
   pg_us_per_record: number;
   noop_full_read_s: number;
   noop_rerun_s: number;
+  /** Bytes of staging (source_records with its indexes and TOAST) per staged record after the full sync; the same for run_records per RunRecord. */
+  staging_bytes_per_record?: number;
+  run_records_bytes_per_record?: number;
   incremental_1pct_s: number;
   incremental_1pct: { changed: number; written: number; exact: boolean };
   /** Kingdee duplicate create attempts over the whole benchmark (floor excluded). */
@@ -205,6 +208,8 @@ export function formatReport(r: BenchReport): string {
         ["worker_idle_rss_mb", r.worker_idle_rss_mb],
         ["noop_full_read_s", r.noop_full_read_s],
         ["noop_rerun_s", r.noop_rerun_s],
+        ["staging_bytes_per_record", r.staging_bytes_per_record ?? null],
+        ["run_records_bytes_per_record", r.run_records_bytes_per_record ?? null],
         ["incremental_1pct_s", r.incremental_1pct_s],
         ["duplicates", r.duplicates],
       ],

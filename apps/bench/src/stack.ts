@@ -78,7 +78,7 @@ export interface Stack {
   sims: SimulatorAdmin;
   api: QiaoApi;
   /** Starts k worker processes and waits until each is ready. */
-  startWorkers(k: number, opts?: { cpuProfDir?: string; nodeOptions?: string[] }): Promise<Child[]>;
+  startWorkers(k: number, opts?: { cpuProfDir?: string; nodeOptions?: string[]; env?: Record<string, string> }): Promise<Child[]>;
   stopWorkers(workers: Child[]): Promise<void>;
   cpu(): Promise<CpuSnapshot>;
 }
@@ -203,7 +203,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         const name = `worker-${++workerNo}`;
         const flags = [...(workerOpts.nodeOptions ?? []), ...(workerOpts.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", workerOpts.cpuProfDir] : [])];
         // The worker as deployed (its `start` script): node on the bundle, so the pid measured is the worker itself.
-        const worker = spawnChild(name, process.execPath, [...flags, "apps/worker/dist/main.mjs"], spawnOpts);
+        const worker = spawnChild(name, process.execPath, [...flags, "apps/worker/dist/main.mjs"], { ...spawnOpts, env: { ...spawnOpts.env, ...workerOpts.env } });
         live.add(worker);
         started.push(worker);
       }

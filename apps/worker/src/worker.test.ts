@@ -91,6 +91,29 @@ describe("the worker", () => {
   }, 40_000);
 });
 
+test("holds many runs at once by default (WORKER_CONCURRENCY): schemes scheduled together start together", async () => {
+  // Slow pages keep every run in progress while the others are picked up.
+  sim.guanyi.setFaults({ latencyMs: 1_500 });
+  const schemes = await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      sim.createScheme((def) => {
+        for (const node of def.nodes) if (node.type === "target") node.config.mapping.FNumber = `P${i}-{{code}}`;
+      }),
+    ),
+  );
+  try {
+    await withWorker(async () => {
+      const runs = await Promise.all(schemes.map((s) => requestRun(t.db, queue, { schemeId: s.id, trigger: "manual" })));
+      const ids = runs.map((r) => r.id);
+      await expect.poll(() => t.db.run.count({ where: { id: { in: ids }, status: "running" } }), { timeout: 20_000, interval: 100 }).toBe(12);
+      sim.guanyi.setFaults({ latencyMs: 0 });
+      for (const id of ids) await finished(id);
+    });
+  } finally {
+    sim.guanyi.setFaults({ latencyMs: 0 });
+  }
+}, 60_000);
+
 test("retention prunes finished runs (with their logs and records) older than the retention days", async () => {
   const scheme = await sim.createScheme();
   const old = await createRun(t.db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });

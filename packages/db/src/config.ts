@@ -73,7 +73,13 @@ const envSchema = z.object({
   QIAO_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   GUANYI_SIM_PORT: z.coerce.number().int().default(4010),
   KINGDEE_SIM_PORT: z.coerce.number().int().default(4020),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(2),
+  /**
+   * Runs (and other jobs) one worker process holds at once. Runs mostly wait (on the ERP, Postgres,
+   * Redis): 2 left 200 schemes on a one-minute schedule queueing for 10 s after each tick (issue #16,
+   * docs/scale.md). What an ERP receives is capped per connection (its qps and concurrent calls), not
+   * by this.
+   */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(50),
   RUN_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /**
    * Seconds after a write whose outcome is unknown (timeout, connection lost, 5xx after sending)

@@ -41,15 +41,16 @@ interface Row extends Omit<SchemeFailedRecord, "run"> {
 }
 
 /**
- * One page of the scheme's failed records in id order, after `afterId` (keyset). Staging has no
- * index on status (status changes must stay HOT updates), so this walks the scheme's rows by
- * (scheme_id, id): fine for a page a person asked for, not for a hot path.
+ * Failed and saved rows always carry their reason in `last_error` (the write path sets it with the
+ * status, and clears it only when a write succeeds): the condition lets these statements walk
+ * `source_records_with_error_idx`, the few rows of the scheme with an error, instead of all of its
+ * rows. Staging has no index on status (status changes must stay HOT updates).
  */
-export async function listFailedRecords(
-  db: Db,
-  input: { schemeId: string; afterId: bigint; limit: number; only?: FailedRecordFilter },
-): Promise<SchemeFailedRecord[]> {
-  const rows = await db.$queryRaw<Row[]>`
+const WITH_ERROR = Prisma.sql`s.last_error IS NOT NULL`;
+
+/** The statement of listFailedRecords (exported for its plan test). */
+export function failedRecordsPageSql(input: { schemeId: string; afterId: bigint; limit: number; only?: FailedRecordFilter }): Prisma.Sql {
+  return Prisma.sql`
     SELECT s.id, s.source_id AS "sourceId", s.status::text AS status, COALESCE(s.last_error, rr.error) AS error, rr.error_field AS "errorField",
       s.attempts, COALESCE(rr.updated_at, s.updated_at) AS "failedAt",
       s.error_class::text AS "errorClass", s.retry_at AS "retryAt", s.retry_step AS "retryStep", s.dead_at AS "deadAt",
@@ -57,19 +58,32 @@ export async function listFailedRecords(
     FROM source_records s
     LEFT JOIN run_records rr ON rr.run_id = s.last_run_id AND rr.source_record_id = s.id
     LEFT JOIN runs r ON r.id = s.last_run_id
-    WHERE s.scheme_id = ${input.schemeId}::uuid AND s.status IN ('failed', 'saved') AND s.id > ${input.afterId} ${filterSql(input.only)}
+    WHERE s.scheme_id = ${input.schemeId}::uuid AND ${WITH_ERROR} AND s.status IN ('failed', 'saved') AND s.id > ${input.afterId} ${filterSql(input.only)}
     ORDER BY s.id
     LIMIT ${input.limit}`;
+}
+
+/** One page of the scheme's failed records in id order, after `afterId` (keyset). */
+export async function listFailedRecords(
+  db: Db,
+  input: { schemeId: string; afterId: bigint; limit: number; only?: FailedRecordFilter },
+): Promise<SchemeFailedRecord[]> {
+  const rows = await db.$queryRaw<Row[]>(failedRecordsPageSql(input));
   return rows.map(({ runId, runTrigger, runStatus, runCreatedAt, ...r }) => ({
     ...r,
     run: runId && runTrigger && runStatus && runCreatedAt ? { id: runId, trigger: runTrigger, status: runStatus, createdAt: runCreatedAt } : null,
   }));
 }
 
+/** The statement of countFailedRecords (exported for its plan test). */
+export function failedRecordsCountSql(schemeId: string, only?: FailedRecordFilter): Prisma.Sql {
+  return Prisma.sql`
+    SELECT count(*)::int AS n FROM source_records s WHERE s.scheme_id = ${schemeId}::uuid AND ${WITH_ERROR} AND s.status IN ('failed', 'saved') ${filterSql(only)}`;
+}
+
 /** How many of the scheme's records are failed (or saved, not audited) now; `only` "dead": the dead letters. */
 export async function countFailedRecords(db: Db, schemeId: string, only?: FailedRecordFilter): Promise<number> {
-  const [row] = await db.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM source_records s WHERE s.scheme_id = ${schemeId}::uuid AND s.status IN ('failed', 'saved') ${filterSql(only)}`;
+  const [row] = await db.$queryRaw<{ n: number }[]>(failedRecordsCountSql(schemeId, only));
   return row?.n ?? 0;
 }
 
@@ -77,7 +91,7 @@ export async function countFailedRecords(db: Db, schemeId: string, only?: Failed
 export async function stillFailed(db: Db, schemeId: string, ids: bigint[], only?: FailedRecordFilter): Promise<bigint[]> {
   const rows = await db.$queryRaw<{ id: bigint }[]>`
     SELECT s.id FROM source_records s
-    WHERE s.scheme_id = ${schemeId}::uuid AND s.status IN ('failed', 'saved') AND s.id = ANY(${ids.map(String)}::bigint[]) ${filterSql(only)}
+    WHERE s.scheme_id = ${schemeId}::uuid AND ${WITH_ERROR} AND s.status IN ('failed', 'saved') AND s.id = ANY(${ids.map(String)}::bigint[]) ${filterSql(only)}
     ORDER BY s.id`;
   return rows.map((r) => r.id);
 }
