@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkGoals, formatNumber, formatReport, table, type BenchReport } from "./report";
+import { checkGoals, formatNumber, formatReport, pgUsPerRecord, table, type BenchReport } from "./report";
 import { checkDeliveriesGoals, deliveriesExact, formatDeliveriesReport, type DeliveriesReport } from "./report-deliveries";
 import { profileUsed } from "./latency";
 import type { LatencyMeasure } from "./report-latency";
@@ -34,6 +34,7 @@ function report(overrides: Partial<BenchReport> = {}): Omit<BenchReport, "goals"
     worker_peak_rss_mb: 180,
     worker_idle_rss_mb: 150,
     first_run_s: 1,
+    pg_us_per_record: 1000,
     noop_full_read_s: 0.2,
     noop_rerun_s: 0.1,
     incremental_1pct_s: 0.15,
@@ -104,6 +105,12 @@ describe("tables", () => {
     expect(text).toContain("Scale-out");
     expect(text).toMatch(/floor \(bare script\)\s+0\.40\s+0\s+0\.30\s+0\s+0\.70\s+0\.70/);
     expect(text).toContain("Goals (issue 6)");
+    expect(text).toMatch(/pg_us_per_record\s+1,000/);
+  });
+
+  it("counts Postgres CPU per record read (µs), none when the run read nothing", () => {
+    expect(pgUsPerRecord({ cpuS: { workers: [1], postgres: 4.5, simulators: 0, web: 0 }, fetched: 100_000 })).toBeCloseTo(45);
+    expect(pgUsPerRecord({ cpuS: { workers: [1], postgres: 0.2, simulators: 0, web: 0 }, fetched: 0 })).toBeNaN();
   });
 });
 

@@ -67,6 +67,8 @@ export interface BenchReport {
   /** RSS of the worker(s) once ready, before any run. */
   worker_idle_rss_mb: number;
   first_run_s: number;
+  /** Postgres CPU (backends of the benchmark's database) per record of the full sync, µs (issue #16). */
+  pg_us_per_record: number;
   noop_full_read_s: number;
   noop_rerun_s: number;
   /** Bytes of staging (source_records with its indexes and TOAST) per staged record after the full sync; the same for run_records per RunRecord. */
@@ -107,6 +109,11 @@ export interface Goal {
 }
 
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+/** Postgres CPU µs per record of a run (its backends' CPU ÷ the records it read; NaN when it read none). */
+export function pgUsPerRecord(run: Pick<RunMeasure, "cpuS" | "fetched">): number {
+  return run.fetched > 0 ? (run.cpuS.postgres * 1e6) / run.fetched : NaN;
+}
 
 export function checkGoals(r: Omit<BenchReport, "goals">): Goal[] {
   const goals: Goal[] = [
@@ -196,6 +203,7 @@ export function formatReport(r: BenchReport): string {
         ["floor_records_per_s", r.floor_records_per_s],
         ["ratio (platform / floor)", r.ratio],
         ["first_run_s", r.first_run_s],
+        ["pg_us_per_record", r.pg_us_per_record],
         ["worker_peak_rss_mb", r.worker_peak_rss_mb],
         ["worker_idle_rss_mb", r.worker_idle_rss_mb],
         ["noop_full_read_s", r.noop_full_read_s],

@@ -1,10 +1,11 @@
 // The one Prisma client of the project (driver adapter pg, no native engine), and the pg pool under
 // it. Created lazily so that importing this module (e.g. while Next collects page data) opens nothing.
 //
-// The engine's per-page and per-batch statements (repositories/staging.ts, runs.ts) go to the pool
-// directly (`poolOf`): through `$queryRaw` each paid Prisma's parameter and result conversion, a
-// tenth of the worker's CPU in the benchmark. Everything else uses the Prisma client. Both share
-// the same connections, so a pool size is a pool size.
+// The engine's per-page and per-batch statements (repositories/staging.ts, write-protocol.ts, …) go
+// to pg directly (`hotQuery`): through `$queryRaw` each paid Prisma's parameter and result
+// conversion, a tenth of the worker's CPU in the benchmark. They use pools of their own, opened on
+// first use (at most 4 connections, and 2 for the durable mark, besides the pool under Prisma);
+// everything else uses the Prisma client.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { hash } from "node:crypto";
 import pg from "pg";
@@ -18,6 +19,8 @@ interface Pools {
   durable: pg.Pool;
   /** For the engine's bookkeeping statements, opened on first use: commits do not wait (see hotQuery). */
   lazy?: pg.Pool;
+  /** For the engine's durable statements (the mark before a call), opened on first use: commits wait (see hotQuery). */
+  marks?: pg.Pool;
   options: pg.PoolConfig;
 }
 
@@ -34,9 +37,10 @@ export function createPrisma(connectionString: string, max = 10): Db {
   pools.set(db, entry);
   const disconnect = db.$disconnect.bind(db);
   db.$disconnect = async () => {
-    const lazy = entry.lazy;
+    const { lazy, marks } = entry;
     entry.lazy = undefined;
-    await Promise.all([lazy?.end(), disconnect()]);
+    entry.marks = undefined;
+    await Promise.all([lazy?.end(), marks?.end(), disconnect()]);
   };
   return db;
 }
@@ -52,29 +56,37 @@ export function poolOf(db: Db): pg.Pool {
   return poolsOf(db).durable;
 }
 
-function lazyPoolOf(db: Db): pg.Pool {
+/**
+ * The engine's pools for named statements, opened on first use. enable_seqscan=off: these statements
+ * find rows by key only, and their plans are cached per connection (see hotQuery); without it, a
+ * plan made while a table was small could scan it. `lazy` commits without waiting for the WAL flush;
+ * `marks` waits (the default), for the one statement that must be durable before a call.
+ */
+function namedPoolOf(db: Db, which: "lazy" | "marks"): pg.Pool {
   const entry = poolsOf(db);
-  if (!entry.lazy) {
-    entry.lazy = new pg.Pool({
+  let pool = entry[which];
+  if (!pool) {
+    pool = new pg.Pool({
       ...entry.options,
-      max: Math.min(4, entry.options.max ?? 4),
-      // enable_seqscan=off: these statements find rows by key only, and their plans are cached per
-      // connection (see hotQuery); without it, a plan made while a table was small could scan it.
-      options: "-c synchronous_commit=off -c enable_seqscan=off",
+      // A run marks one batch at a time (two with the next one prepared while a call is in flight).
+      max: Math.min(which === "lazy" ? 4 : 2, entry.options.max ?? 4),
+      options: which === "lazy" ? "-c synchronous_commit=off -c enable_seqscan=off" : "-c enable_seqscan=off",
     });
-    entry.lazy.on("error", () => undefined);
+    pool.on("error", () => undefined);
+    entry[which] = pool;
   }
-  return entry.lazy;
+  return pool;
 }
 
 /**
- * Runs one of the engine's hot statements. Those that need not be durable (below) run as named
- * statements on connections with enable_seqscan off, so Postgres plans each once per connection
+ * Runs one of the engine's hot statements, as a named statement on connections with enable_seqscan
+ * off (`namedPoolOf`), so Postgres plans each once per connection
  * instead of on every call (planning was ~0.35 ms a statement, 15% of Postgres's CPU in the
  * benchmark) and the plan it keeps finds rows by key even if it was made while a table was small.
  * (Named statements on ordinary connections were tried first: a generic plan made while a first
- * run's staging table was small kept scanning the whole table as it grew.) The durable mark runs
- * unnamed, on the pool Prisma shares.
+ * run's staging table was small kept scanning the whole table as it grew.) The durable mark is named
+ * too, on a pool of its own whose commits wait for the flush (parsing and planning it for every batch
+ * was a twentieth of Postgres's CPU per record: issue #16).
  *
  * Only `durable` statements wait for their commit to reach the disk: the write protocol's mark
  * (records `sending` before the call), whose loss in a Postgres crash could mean sending a record
@@ -86,8 +98,7 @@ function lazyPoolOf(db: Db): pg.Pool {
  * commit before it durable (there is one WAL).
  */
 export async function hotQuery<R extends pg.QueryResultRow>(db: Db, text: string, values: unknown[], durable = false): Promise<R[]> {
-  if (durable) return (await poolOf(db).query<R>(text, values)).rows;
-  return (await lazyPoolOf(db).query<R>({ name: statementName(text), text, values })).rows;
+  return (await namedPoolOf(db, durable ? "marks" : "lazy").query<R>({ name: statementName(text), text, values })).rows;
 }
 
 const names = new Map<string, string>();

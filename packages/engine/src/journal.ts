@@ -3,15 +3,21 @@
 //
 // RunLog rows are written in the background, in order, several lines per statement: a line per
 // page and per batch must not add a database round trip to every page and batch of a large run.
+// Lines are gathered for up to LINGER_MS before they go (one statement per line arrived one at a
+// time otherwise: 2,000 statements for 100,000 records, 2 µs of Postgres CPU per record, issue #16).
 // `flush()` waits for them; the engine flushes before a run is finished or handed back, so a
 // client that stops polling the log once the run is done has seen every line.
 import { render, type Message } from "@qiao/core";
 import { appendRunLog, type Db, type RunLogLine } from "@qiao/db";
 import type { Logger } from "./context";
 
+/** How long a line waits for more before they are stored together (flush stores at once). */
+const LINGER_MS = 100;
+
 export class RunJournal {
   private buffer: RunLogLine[] = [];
   private writing: Promise<void> | undefined;
+  private lingering: NodeJS.Timeout | undefined;
   private failure: unknown;
 
   constructor(
@@ -35,6 +41,7 @@ export class RunJournal {
 
   /** Waits until every line so far is stored; throws if storing one failed. */
   async flush(): Promise<void> {
+    this.store();
     while (this.writing) await this.writing;
     if (this.failure !== undefined) {
       const failure = this.failure;
@@ -46,8 +53,16 @@ export class RunJournal {
   private write(level: RunLogLine["level"], message: Message, data?: Record<string, unknown>): Promise<void> {
     this.logger[level](data ?? {}, render(message, "en"));
     this.buffer.push({ level, message, ...(data && { data }) });
-    this.writing ??= this.drain();
+    // A drain in progress takes this line too; otherwise it waits a little for company.
+    if (!this.writing) this.lingering ??= setTimeout(() => this.store(), LINGER_MS);
     return Promise.resolve();
+  }
+
+  /** Starts storing the buffered lines now (unless a drain is already at it). */
+  private store(): void {
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
+    if (this.buffer.length > 0) this.writing ??= this.drain();
   }
 
   private async drain(): Promise<void> {

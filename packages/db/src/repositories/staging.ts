@@ -193,15 +193,13 @@ export async function stagePage(
     fetched = 0;
     skipped = 0;
   }
-  // The records' JSON texts are spliced in as they are (not stringified a second time).
-  const json = `[${send
-    .map((i) => `{"source_id":${JSON.stringify(input.records[i]!.sourceId)},"payload_hash":"${input.payloadHash(i)}","data_hash":"${hashes[i]}","data":${texts[i]}}`)
-    .join(",")}]`;
   const rows = await hotQuery<StageRow>(
     db,
     `WITH input AS (
-      SELECT t.source_id, t.payload_hash, t.data_hash, t.data::text AS data_text
-      FROM json_to_recordset($1::json) AS t(source_id text, payload_hash text, data_hash text, data json)
+      -- Arrays, not one JSON document: the records' texts are split by array_in (cheap) and parsed
+      -- once, by the insert's cast (a JSON document of the page parsed each record three times:
+      -- issue #16).
+      SELECT * FROM unnest($1::text[], $11::text[], $12::text[], $13::text[]) AS t(source_id, payload_hash, data_hash, data_text)
     ), upserted AS (
       -- The page's records are new or changed (staging probed them first), or mostly new (a first
       -- run): they go straight to the upsert, whose WHERE leaves unchanged rows as they are.
@@ -243,7 +241,22 @@ export async function stagePage(
       SELECT id, source_id, status, inserted FROM untouched
     )
     ${stageSummary({ runId: "$3", progress: "$6", total: "$7", fetched: "$8", skipped: "$10", now: "$5" })}`,
-    [json, input.schemeId, input.runId, input.mode, now, progress !== undefined, progress?.total ?? null, fetched, input.mappingKey, skipped],
+    [
+      send.map((i) => input.records[i]!.sourceId),
+      input.schemeId,
+      input.runId,
+      input.mode,
+      now,
+      progress !== undefined,
+      progress?.total ?? null,
+      fetched,
+      input.mappingKey,
+      skipped,
+      send.map((i) => input.payloadHash(i)),
+      send.map((i) => hashes[i]!),
+      // The JSON texts as they are (not stringified a second time).
+      send.map((i) => texts[i]!),
+    ],
   );
   const result = stageResult(rows, send.length);
   if (!probed) return result;

@@ -155,27 +155,23 @@ export async function recordWriteResults(
   }>(
     db,
     `WITH input AS (
-      SELECT * FROM jsonb_to_recordset($1::jsonb)
+      SELECT * FROM json_to_recordset($1::json)
         AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response jsonb)
-    ), ${fenceCte("$4", "$8")}, sent AS (
-      -- The statement's snapshot: the rows as marked, before the update below clears the payload.
-      SELECT id, sending_payload FROM source_records
-      WHERE id = ANY($2::bigint[])
-    ), updated AS (
+    ), ${fenceCte("$3", "$7")}, updated AS (
       UPDATE source_records s SET
         status = CASE
           WHEN i.outcome = 'unknown' THEN 'unknown'::record_status
           -- The bill exists whatever changed meanwhile: only an audit may follow, never a save.
           WHEN i.outcome = 'saved' THEN 'saved'::record_status
           WHEN s.payload_hash IS DISTINCT FROM i.hash THEN
-            CASE WHEN i.outcome = 'written' AND $6::text = 'create' THEN 'stale'::record_status ELSE 'pending'::record_status END
+            CASE WHEN i.outcome = 'written' AND $5::text = 'create' THEN 'stale'::record_status ELSE 'pending'::record_status END
           WHEN i.outcome = 'written' THEN 'written'::record_status
           ELSE 'failed'::record_status END,
         written_hash = CASE WHEN i.outcome = 'written' THEN i.hash ELSE s.written_hash END,
         target_id = COALESCE(i.target_id, s.target_id),
         target_number = COALESCE(i.target_number, s.target_number),
         last_error = i.error,
-        check_after = CASE WHEN i.outcome = 'unknown' THEN now() + $9::int * interval '1 millisecond' END,
+        check_after = CASE WHEN i.outcome = 'unknown' THEN now() + $8::int * interval '1 millisecond' END,
         batch_id = CASE WHEN i.outcome = 'unknown' THEN s.batch_id END,
         -- Kept while unknown (the lookup needs it) and while saved (the audit's RunRecord shows it).
         sending_payload = CASE WHEN i.outcome IN ('unknown', 'saved') THEN s.sending_payload END,
@@ -185,21 +181,25 @@ export async function recordWriteResults(
         error_class = CASE WHEN i.outcome = 'failed' THEN i.error_class END,
         retry_step = CASE WHEN i.outcome IN ('failed', 'unknown') THEN s.retry_step ELSE 0 END,
         retry_at = CASE WHEN i.outcome = 'failed' AND i.error_class = 'transient' AND s.payload_hash IS NOT DISTINCT FROM i.hash
-          AND s.retry_step < cardinality($10::int[]) THEN now() + ($10::int[])[s.retry_step + 1] * interval '1 millisecond' END,
+          AND s.retry_step < cardinality($9::int[]) THEN now() + ($9::int[])[s.retry_step + 1] * interval '1 millisecond' END,
         dead_at = CASE WHEN i.outcome = 'failed' AND i.error_class = 'transient' AND s.payload_hash IS NOT DISTINCT FROM i.hash
-          AND s.retry_step >= cardinality($10::int[]) THEN now() END,
-        updated_at = $5::timestamp
+          AND s.retry_step >= cardinality($9::int[]) THEN now() END,
+        updated_at = $4::timestamp
       FROM input i
       -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
       -- through the batch_id index (estimated at one row) it rescanned the input for every row.
-      WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM $3 AND EXISTS (SELECT 1 FROM fence)
+      WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM $2 AND EXISTS (SELECT 1 FROM fence)
       RETURNING s.id, s.source_id, i.outcome, s.dead_at IS NOT NULL AS dead
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, response, target_id, target_number, batch_id, created_at, updated_at)
-      SELECT $4::uuid, i.id, u.source_id, i.outcome::record_status,
+      SELECT $3::uuid, i.id, u.source_id, i.outcome::record_status,
         i.error, i.error_field, i.error_class, COALESCE(p.sending_payload, '{}'::jsonb), i.response, i.target_id, i.target_number,
-        $3, $5::timestamp, $5::timestamp
-      FROM input i JOIN updated u ON u.id = i.id LEFT JOIN sent p ON p.id = i.id
+        $2, $4::timestamp, $4::timestamp
+      FROM input i JOIN updated u ON u.id = i.id
+      -- The payload as marked: the row in the statement's snapshot, before the update above cleared
+      -- it. One probe by primary key per record (a CTE over id = ANY(…) joined back to the input
+      -- cost more: issue #16).
+      LEFT JOIN LATERAL (SELECT o.sending_payload FROM source_records o WHERE o.id = i.id) p ON true
       -- The same record attempted again in this run (released, or looked up absent, then resent).
       ON CONFLICT (run_id, source_record_id) DO UPDATE SET
         status = EXCLUDED.status, error = EXCLUDED.error, error_field = EXCLUDED.error_field, error_class = EXCLUDED.error_class,
@@ -215,18 +215,17 @@ export async function recordWriteResults(
     ), counted AS (
       UPDATE runs SET
         written = written + (SELECT written FROM counts),
-        failed = failed + (SELECT failed FROM counts) + $7::int,
+        failed = failed + (SELECT failed FROM counts) + $6::int,
         unknown = unknown + (SELECT unknown FROM counts),
         saved = saved + (SELECT saved FROM counts),
-        updated_at = $5::timestamp
-      WHERE id = $4::uuid AND EXISTS (SELECT 1 FROM fence)
+        updated_at = $4::timestamp
+      WHERE id = $3::uuid AND EXISTS (SELECT 1 FROM fence)
     )
     SELECT c.written, c.failed, c.unknown, c.saved, c.dead, EXISTS (SELECT 1 FROM fence) AS fenced,
       r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status
-    FROM counts c LEFT JOIN runs r ON r.id = $4::uuid`,
+    FROM counts c LEFT JOIN runs r ON r.id = $3::uuid`,
     [
       json,
-      input.results.map((r) => r.id.toString()),
       input.batchId,
       input.runId,
       new Date().toISOString(),
