@@ -34,7 +34,8 @@ test("connections keep their secrets: created, read, edited and tested, no answe
     credentials: { appkey: "112194", sessionkey: S.guanyiSession, secret: S.guanyiSecret },
   });
   expect(guanyi.secrets).toEqual({ secret: true, sessionkey: true });
-  expect(guanyi.settings).toEqual({ appkey: "112194" });
+  // The settings as the connector parsed them: the concurrent calls default is stored too.
+  expect(guanyi.settings).toEqual({ appkey: "112194", concurrency: 1 });
   const kingdee = await create({
     platform: "kingdee",
     name: `secrets 金蝶 ${stamp}`,
