@@ -6,15 +6,15 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { config } from "@qiao/db";
 import { testRedisPrefix } from "@qiao/db/testing";
-import { ledgerOf, openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
-import { createRunQueue, deleteRedisPrefix, requestRun } from "@qiao/jobs";
+import { ledgerOf, type Simulated, type TestDb } from "@qiao/engine/testing";
+import { deleteRedisPrefix, requestRun } from "@qiao/jobs";
 import { silentLogger } from "@qiao/engine";
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSharedSlots } from "./call-slots";
-import { startBatchSaveGate, type BatchSaveGate } from "./faults/batch-save-gate";
-import { spawnWorker, type WorkerProcess } from "./testing";
+import type { BatchSaveGate } from "./faults/batch-save-gate";
+import { spawnWorker, startGatedStack, type GatedStack, type WorkerProcess } from "./testing";
 
 const WORKER_DIR = fileURLToPath(new URL("..", import.meta.url));
 const prefix = testRedisPrefix("slots");
@@ -83,28 +83,19 @@ describe("shared slots", () => {
 });
 
 describe("three runs on two workers against one 金蝶", () => {
+  let stack: GatedStack;
   let t: TestDb;
   let sim: Simulated;
   let gate: BatchSaveGate;
   let queue: Queue;
-  const workers: WorkerProcess[] = [];
+  let workers: WorkerProcess[];
 
   beforeAll(async () => {
-    t = await openTestDb("slots");
     // The default connection: 2 concurrent calls.
-    sim = await simulate(t.db, { shops: 600 });
-    gate = await startBatchSaveGate(sim.kingdeeUrl);
-    await t.db.connection.update({ where: { id: sim.targetConnectionId }, data: { baseUrl: gate.url } });
-    queue = createRunQueue({ ...config(), REDIS_PREFIX: prefix });
+    stack = await startGatedStack("slots", prefix, { shops: 600 });
+    ({ t, sim, gate, queue, workers } = stack);
   });
-  afterAll(async () => {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
-    await Promise.all(workers.map((w) => w.exited));
-    await queue?.close();
-    await gate?.close();
-    await sim?.close();
-    await t?.close();
-  });
+  afterAll(() => stack?.close());
 
   test("never more than 2 calls at the server together; every record of every run written once", async () => {
     const env = { DATABASE_URL: t.database.url, REDIS_PREFIX: prefix, WORKER_CONCURRENCY: "2", WORKER_CONNECTION_QPS: "1000", LOG_LEVEL: "info" };

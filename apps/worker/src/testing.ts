@@ -1,6 +1,11 @@
 // Test support for the worker's integration tests: worker processes spawned as in production.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { config } from "@qiao/db";
+import { openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
+import { createRunQueue } from "@qiao/jobs";
+import type { Queue } from "bullmq";
+import { startBatchSaveGate, type BatchSaveGate } from "./faults/batch-save-gate";
 
 const WORKER_DIR = fileURLToPath(new URL("..", import.meta.url));
 
@@ -58,6 +63,45 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
         });
         void exited.then(() => reject(new Error(`worker exited before printing "${text}":\n${lines.join("\n")}`)));
       });
+    },
+  };
+}
+
+/**
+ * What the tests that run worker processes against a gated 金蝶 share: a test database, the
+ * simulators with the 金蝶 connection going through a BatchSave gate, a run queue under the test's
+ * Redis prefix, and the worker processes the test starts, all stopped together.
+ */
+export interface GatedStack {
+  t: TestDb;
+  sim: Simulated;
+  gate: BatchSaveGate;
+  queue: Queue;
+  /** The worker processes the test started (SIGKILLed by close if still running). */
+  workers: WorkerProcess[];
+  close(): Promise<void>;
+}
+
+export async function startGatedStack(label: string, redisPrefix: string, shops: Parameters<typeof simulate>[1]): Promise<GatedStack> {
+  const t = await openTestDb(label);
+  const sim = await simulate(t.db, shops);
+  const gate = await startBatchSaveGate(sim.kingdeeUrl);
+  await t.db.connection.update({ where: { id: sim.targetConnectionId }, data: { baseUrl: gate.url } });
+  const queue = createRunQueue({ ...config(), REDIS_PREFIX: redisPrefix });
+  const workers: WorkerProcess[] = [];
+  return {
+    t,
+    sim,
+    gate,
+    queue,
+    workers,
+    async close() {
+      for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
+      await Promise.all(workers.map((w) => w.exited));
+      await queue.close();
+      await gate.close();
+      await sim.close();
+      await t.close();
     },
   };
 }

@@ -3,37 +3,30 @@
 // finishes the run: every shop written exactly once, 0 duplicate attempts.
 import { config } from "@qiao/db";
 import { testRedisPrefix } from "@qiao/db/testing";
-import { ledgerOf, openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
-import { createRunQueue, deleteRedisPrefix, requestRun } from "@qiao/jobs";
+import { ledgerOf, type Simulated, type TestDb } from "@qiao/engine/testing";
+import { deleteRedisPrefix, requestRun } from "@qiao/jobs";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { spawnWorker, type WorkerProcess } from "../testing";
-import { startBatchSaveGate, type BatchSaveGate } from "./batch-save-gate";
+import { spawnWorker, startGatedStack, type GatedStack, type WorkerProcess } from "../testing";
+import type { BatchSaveGate } from "./batch-save-gate";
 
 const SHOPS = 800;
+let stack: GatedStack;
 let t: TestDb;
 let sim: Simulated;
 let gate: BatchSaveGate;
 let queue: Queue;
+let workers: WorkerProcess[];
 const prefix = testRedisPrefix("sigkill");
-const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  t = await openTestDb("sigkill");
   // One call at a time: the BatchSave numbers below follow the calls in order.
-  sim = await simulate(t.db, { shops: SHOPS, concurrency: 1 });
-  gate = await startBatchSaveGate(sim.kingdeeUrl);
-  await t.db.connection.update({ where: { id: sim.targetConnectionId }, data: { baseUrl: gate.url } });
-  queue = createRunQueue({ ...config(), REDIS_PREFIX: prefix });
+  stack = await startGatedStack("sigkill", prefix, { shops: SHOPS, concurrency: 1 });
+  ({ t, sim, gate, queue, workers } = stack);
 });
 
 afterAll(async () => {
-  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
-  await Promise.all(workers.map((w) => w.exited));
-  await queue?.close();
-  await gate?.close();
-  await sim?.close();
-  await t?.close();
+  await stack?.close();
   await deleteRedisPrefix(config().REDIS_URL, prefix);
 });
 

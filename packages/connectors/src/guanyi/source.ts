@@ -105,16 +105,11 @@ export function createGuanyiSource(config: ConnectionConfig): SourceClient {
         ahead.delete(pageNo);
         return page;
       };
-      try {
-        for (let pageNo = first; ; pageNo++) {
-          const page = await take(pageNo);
-          lastPage = Math.ceil(page.total / pageSize);
-          yield page;
-          if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
-          lastPage = Math.max(lastPage, pageNo + 1);
-        }
-      } finally {
-        ahead.clear();
+      for (let pageNo = first; ; pageNo++) {
+        const page = await take(pageNo);
+        lastPage = Math.ceil(page.total / pageSize);
+        yield page;
+        if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
       }
     },
   };
