@@ -89,7 +89,7 @@ describe("automatic retries", () => {
     expectOnceEach(await ledgerOf(t.db, sim, s.id), SHOPS);
 
     // Each failure was recorded as transient, and the retries followed the schedule.
-    const failures = await t.db.runRecord.findMany({ where: { runId: runs[0]!.id } });
+    const failures = await t.db.runOutcome.findMany({ where: { runId: runs[0]!.id } });
     expect(new Set(failures.map((f) => f.errorClass))).toEqual(new Set(["transient"]));
     const gaps = runs.slice(1).map((r, i) => r.createdAt.getTime() - runs[i]!.finishedAt!.getTime());
     expect(gaps[0]).toBeGreaterThanOrEqual(150);
