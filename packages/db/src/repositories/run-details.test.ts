@@ -70,7 +70,7 @@ describe("run details", SLOW, () => {
     const r = await run(s.id, 1);
     const a = await record(s.id, r.id, "A", "written");
     const b = await record(s.id, r.id, "B", "failed");
-    const c = await record(s.id, r.id, "C", "failed");
+    await record(s.id, r.id, "C", "failed");
     const d = await record(s.id, r.id, "D", "unknown");
     const elsewhere = await run((await scheme("other records")).id, 1);
     await record(elsewhere.schemeId, elsewhere.id, "X", "failed");
@@ -92,7 +92,7 @@ describe("run details", SLOW, () => {
     const r = await run(s.id, 1);
     const written = await record(s.id, r.id, "A", "written");
     const b = await record(s.id, r.id, "B", "failed");
-    const c = await record(s.id, r.id, "C", "failed");
+    await record(s.id, r.id, "C", "failed");
 
     expect(await listFailedRunRecords(db, r.id)).toEqual(
       expect.arrayContaining([{ id: b.id, sourceRecordId: b.sourceRecordId }, { id: c.id, sourceRecordId: c.sourceRecordId }]),
