@@ -92,7 +92,7 @@ describe("run details", SLOW, () => {
     const r = await run(s.id, 1);
     const written = await record(s.id, r.id, "A", "written");
     const b = await record(s.id, r.id, "B", "failed");
-    await record(s.id, r.id, "C", "failed");
+    const c = await record(s.id, r.id, "C", "failed");
 
     expect(await listFailedRunRecords(db, r.id)).toEqual(
       expect.arrayContaining([{ id: b.id, sourceRecordId: b.sourceRecordId }, { id: c.id, sourceRecordId: c.sourceRecordId }]),
