@@ -148,11 +148,15 @@ async function mainSequence(stack: Stack, opts: BenchOptions, definition: Scheme
   };
 }
 
-/** Bytes of staging and of run_records (tables, indexes, TOAST) per row: only the main scheme and its full sync exist yet. */
+/**
+ * Bytes of staging and of the RunRecords (run_records and the batch rows of written records, tables,
+ * indexes, TOAST) per row: only the main scheme and its full sync exist yet.
+ */
 async function bytesPerRecord(stack: Stack): Promise<{ staging: number; runRecords: number }> {
   const [row] = await stack.db.$queryRaw<{ staging: number; runRecords: number }[]>`
     SELECT pg_total_relation_size('source_records')::float8 / GREATEST(1, (SELECT count(*) FROM source_records)) AS staging,
-      pg_total_relation_size('run_records')::float8 / GREATEST(1, (SELECT count(*) FROM run_records)) AS "runRecords"`;
+      (pg_total_relation_size('run_records') + pg_total_relation_size('run_written_batches'))::float8
+        / GREATEST(1, (SELECT count(*) FROM run_outcomes)) AS "runRecords"`;
   return row!;
 }
 

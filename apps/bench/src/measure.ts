@@ -44,7 +44,7 @@ export async function measureRun(stack: Stack, input: { label: string; schemeId:
     SELECT
       (SELECT count(*)::int FROM source_records s, r WHERE s.scheme_id = r.scheme_id AND s.created_at >= r.started_at) AS "stagingInserted",
       (SELECT count(*)::int FROM source_records s, r WHERE s.scheme_id = r.scheme_id AND s.updated_at >= r.started_at) AS "stagingTouched",
-      (SELECT count(*)::int FROM run_records WHERE run_id = ${run.id}::uuid) AS "runRecords",
+      (SELECT count(*)::int FROM run_outcomes WHERE run_id = ${run.id}::uuid) AS "runRecords",
       (SELECT count(*)::int FROM run_logs WHERE run_id = ${run.id}::uuid) AS "runLogs"`;
   return {
     label: input.label,

@@ -71,7 +71,7 @@ export interface BenchReport {
   pg_us_per_record: number;
   noop_full_read_s: number;
   noop_rerun_s: number;
-  /** Bytes of staging (source_records with its indexes and TOAST) per staged record after the full sync; the same for run_records per RunRecord. */
+  /** Bytes of staging (source_records with its indexes and TOAST) per staged record after the full sync; the same for the RunRecords (run_records and run_written_batches) per RunRecord. */
   staging_bytes_per_record?: number;
   run_records_bytes_per_record?: number;
   incremental_1pct_s: number;

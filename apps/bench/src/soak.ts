@@ -231,7 +231,7 @@ async function main(): Promise<number> {
     console.log(`runs done: ${finished(counts)} (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")})`);
     console.log(`records moved: ${moved} written to 金蝶 (creates and updates); 金蝶 holds ${kd.customers} customers`);
     console.log(`shops: ${sim.guanyi.state.shops.size} (${shops} generated, ${chaos.counts.added} added, ${chaos.counts.modified} modifications of which ${chaos.counts.blanked} blank names)`);
-    const unknownRecords = await db.runRecord.count({ where: { response: { path: ["lookedUp"], equals: true } } });
+    const unknownRecords = await db.runOutcome.count({ where: { response: { path: ["lookedUp"], equals: true } } });
     console.log(`unknown outcomes: ${kd.slowCommits} slow commits; ${unknownRecords} records looked up after the wait (none resent before)`);
     console.log(`faults: 金蝶 ${injectedKd || "none"}, ${kd.logins} logins; 管易云 ${injectedGy}, throttled ${gy.throttled}; fault settings changed ${chaos.counts.faultChanges}×`);
     console.log(`        workers SIGKILLed ${pool.counts.killed}, stopped ${pool.counts.stopped}; worker Postgres connections killed ${connectionsKilled}×`);

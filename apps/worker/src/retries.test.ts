@@ -89,7 +89,7 @@ describe("automatic retries", () => {
     expectOnceEach(await ledgerOf(t.db, sim, s.id), SHOPS);
 
     // Each failure was recorded as transient, and the retries followed the schedule.
-    const failures = await t.db.runRecord.findMany({ where: { runId: runs[0]!.id } });
+    const failures = await t.db.runOutcome.findMany({ where: { runId: runs[0]!.id } });
     expect(new Set(failures.map((f) => f.errorClass))).toEqual(new Set(["transient"]));
     // From the moment each failure was recorded (its RunRecords: the same statement sets retry_at
     // to now() + the step) to the retry's creation. Not from the run's finishedAt, which comes after

@@ -126,7 +126,7 @@ test("retention prunes finished runs (with their logs and records) older than th
   expect(await pruneRuns(t.db, 30)).toBe(1);
   expect(await t.db.run.findMany({ where: { schemeId: scheme.id }, select: { id: true } })).toEqual([{ id: recent.id }]);
   expect(await t.db.runLog.count({ where: { runId: old.id } })).toBe(0);
-  expect(await t.db.runRecord.count({ where: { runId: old.id } })).toBe(0);
+  expect(await t.db.runOutcome.count({ where: { runId: old.id } })).toBe(0);
 });
 
 test("the Redis limiter holds the quota across processes (two limiter sets share it)", async () => {

@@ -45,7 +45,7 @@ describe("documents with rows", () => {
     const expected = expectedBills(sim);
     expect(expected.rowless).toBeGreaterThan(0);
     expect(run).toMatchObject({ status: "partial", written: expected.length, failed: expected.rowless, saved: 0 });
-    const rowless = await t.db.runRecord.findFirstOrThrow({ where: { runId: run.id, status: "failed" } });
+    const rowless = await t.db.runOutcome.findFirstOrThrow({ where: { runId: run.id, status: "failed" } });
     expect(rowless).toMatchObject({ errorField: "FEntity", response: null });
     expect(rowless.error).toContain("没有行");
 
@@ -58,7 +58,7 @@ describe("documents with rows", () => {
     expect(rows.every((r) => r.status === "C")).toBe(true);
     expect(sim.kingdee.stats().duplicateAttempts).toBe(0);
     // The run records keep each document's rows as sent.
-    const record = await t.db.runRecord.findFirstOrThrow({ where: { runId: run.id, sourceId: expected[0]!.code } });
+    const record = await t.db.runOutcome.findFirstOrThrow({ where: { runId: run.id, sourceId: expected[0]!.code } });
     expect((record.payload as { FEntity: unknown[] }).FEntity).toHaveLength(expected[0]!.lines.length);
   });
 
@@ -93,7 +93,7 @@ describe("documents with rows", () => {
     const run = await runScheme(ctx, sim, deliveries.id);
     const expected = expectedBills(sim);
     expect(run).toMatchObject({ status: "partial", written: expected.length - 1, failed: 1 + expected.rowless });
-    const failed = await t.db.runRecord.findFirstOrThrow({ where: { runId: run.id, status: "failed", errorField: { not: "FEntity" } } });
+    const failed = await t.db.runOutcome.findFirstOrThrow({ where: { runId: run.id, status: "failed", errorField: { not: "FEntity" } } });
     expect(failed.sourceId).toBe(orphan!.code);
     expect(failed.error).toContain("NEWSHOP");
     expect(failed.error).toContain("客户");
@@ -114,7 +114,7 @@ describe("documents with rows", () => {
     const first = await runScheme(ctx, sim, deliveries.id);
     expect(first).toMatchObject({ status: "partial", written: 0, saved: expected.length, failed: expected.rowless });
     expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "saved" } })).toBe(expected.length);
-    const saved = await t.db.runRecord.findFirstOrThrow({ where: { runId: first.id, status: "saved" } });
+    const saved = await t.db.runOutcome.findFirstOrThrow({ where: { runId: first.id, status: "saved" } });
     expect(saved.error).toContain("负库存");
     expect(saved.targetNumber).toBe(saved.sourceId);
     const savesBefore = (sim.kingdee.stats().calls.BatchSave ?? 0) + (sim.kingdee.stats().calls.Save ?? 0);
@@ -154,7 +154,7 @@ describe("documents with rows", () => {
     expect(sim.kingdee.stats().slowCommits).toBeGreaterThan(0);
     expect(first.saved).toBeGreaterThan(0);
     expect(first).toMatchObject({ status: "partial", written: expected.length - first.saved, failed: expected.rowless, unknown: 0 });
-    const found = await t.db.runRecord.findFirstOrThrow({ where: { runId: first.id, status: "saved" } });
+    const found = await t.db.runOutcome.findFirstOrThrow({ where: { runId: first.id, status: "saved" } });
     expect(found.error).toContain("是否已审核未知");
 
     const retry = await sim.requestRun(deliveries.id, "retry", { options: { scope: "scheme" } });

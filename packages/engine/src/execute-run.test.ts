@@ -46,7 +46,7 @@ describe("executeRun", () => {
     const first = await run(scheme.id);
     expect(first).toMatchObject({ status: "succeeded", phase: "done", total: 5000, fetched: 5000, written: 5000, skipped: 0, failed: 0 });
     expect(sim.kingdee.stats()).toMatchObject({ customers: 5000, duplicateAttempts: 0 });
-    expect(await t.db.runRecord.count({ where: { runId: first.id, status: "written" } })).toBe(5000);
+    expect(await t.db.runOutcome.count({ where: { runId: first.id, status: "written" } })).toBe(5000);
     const customer = sim.kingdee.store.list()[0]!;
     expect(customer.FCreateOrgId).toEqual({ FNumber: "100" });
     const scheme1 = await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } });
@@ -54,7 +54,7 @@ describe("executeRun", () => {
 
     const second = await run(scheme.id);
     expect(second).toMatchObject({ status: "succeeded", fetched: 5000, written: 0, skipped: 5000, failed: 0 });
-    expect(await t.db.runRecord.count({ where: { runId: second.id } })).toBe(0);
+    expect(await t.db.runOutcome.count({ where: { runId: second.id } })).toBe(0);
     expect(sim.kingdee.stats()).toMatchObject({ customers: 5000, duplicateAttempts: 0 });
     const logs = await logsOf(second.id);
     expect(logs.length).toBeLessThan(80);
@@ -62,7 +62,7 @@ describe("executeRun", () => {
     // Deleting the scheme takes its staging, runs and RunRecords along (a trigger, not foreign keys, for staging).
     await t.db.scheme.delete({ where: { id: scheme.id } });
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id } })).toBe(0);
-    expect(await t.db.runRecord.count({ where: { runId: { in: [first.id, second.id] } } })).toBe(0);
+    expect(await t.db.runOutcome.count({ where: { runId: { in: [first.id, second.id] } } })).toBe(0);
   }, 60_000);
 
   test("incremental upsert: a second run reads 0; after 10 shops change, a run writes exactly those 10", async () => {
@@ -85,7 +85,7 @@ describe("executeRun", () => {
     );
     const third = await run(scheme.id);
     expect(third).toMatchObject({ status: "succeeded", fetched: 10, written: 10, failed: 0 });
-    const written = await t.db.runRecord.findMany({ where: { runId: third.id }, select: { sourceId: true } });
+    const written = await t.db.runOutcome.findMany({ where: { runId: third.id }, select: { sourceId: true } });
     expect(written.map((r) => r.sourceId).sort()).toEqual(shops.map((s) => String(s.id)).sort());
     expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
     expect(sim.kingdee.store.list().filter((c) => String(c.FName).startsWith("改名后的店铺"))).toHaveLength(10);
@@ -138,7 +138,7 @@ describe("executeRun", () => {
 
     const first = await run(scheme.id);
     expect(first).toMatchObject({ status: "partial", written: 180, failed: 20 });
-    const failed = await t.db.runRecord.findMany({ where: { runId: first.id, status: "failed" } });
+    const failed = await t.db.runOutcome.findMany({ where: { runId: first.id, status: "failed" } });
     expect(failed).toHaveLength(20);
     expect(failed[0]!.error).toContain("违反字段唯一性要求");
     expect(failed[0]!.errorField).toBe("FNumber");
@@ -192,7 +192,7 @@ describe("executeRun", () => {
     // may land just after the call's answer, hence the poll).
     await expect.poll(() => t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } }), { timeout: 10_000 }).toBe(200);
     // A RunRecord is written with the answer; a batch in flight keeps its payload on the staging row.
-    expect(await t.db.runRecord.count({ where: { runId: r.id } })).toBe(100);
+    expect(await t.db.runOutcome.count({ where: { runId: r.id } })).toBe(100);
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending", sendingRunId: r.id, sendingPayload: { not: Prisma.DbNull } } })).toBe(200);
 
     calls = 0;
@@ -220,9 +220,9 @@ describe("executeRun", () => {
     expect(logs).toContain("发现 200 条被中断的写入");
     expect(logs).toMatch(/条已存在（记为已写入），\d+ 条不存在（重新发送）/);
     expect(logs).toContain("写入结果待确认");
-    expect(await t.db.runRecord.count({ where: { runId: r.id, status: "written" } })).toBe(500);
+    expect(await t.db.runOutcome.count({ where: { runId: r.id, status: "written" } })).toBe(500);
     // The 100 found by the lookup keep the payload that was sent, and say how they were resolved.
-    const lookedUp = await t.db.runRecord.findMany({ where: { runId: r.id, status: "written", response: { path: ["lookedUp"], equals: true } } });
+    const lookedUp = await t.db.runOutcome.findMany({ where: { runId: r.id, status: "written", response: { path: ["lookedUp"], equals: true } } });
     expect(lookedUp).toHaveLength(100);
     expect(lookedUp.every((rr) => typeof (rr.payload as Record<string, unknown>).FNumber === "string")).toBe(true);
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, NOT: { sendingPayload: { equals: Prisma.DbNull } } } })).toBe(0);
@@ -245,7 +245,7 @@ describe("executeRun", () => {
     expect(first).toMatchObject({ status: "failed", written: 100 });
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } })).toBe(0);
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "pending", sendingPayload: { equals: Prisma.DbNull } } })).toBe(200);
-    expect(await t.db.runRecord.count({ where: { runId: first.id } })).toBe(100);
+    expect(await t.db.runOutcome.count({ where: { runId: first.id } })).toBe(100);
 
     const second = await run(scheme.id);
     expect(second).toMatchObject({ status: "succeeded", written: 200, failed: 0 });
@@ -339,7 +339,7 @@ describe("executeRun", () => {
     const scheme = await sim.createScheme();
     const r = await run(scheme.id);
     expect(r).toMatchObject({ status: "partial", written: 10 - 1, failed: 1 });
-    const failed = await t.db.runRecord.findFirstOrThrow({ where: { runId: r.id, status: "failed" } });
+    const failed = await t.db.runOutcome.findFirstOrThrow({ where: { runId: r.id, status: "failed" } });
     expect(failed).toMatchObject({ sourceId: "710944500000", errorField: "FName", response: null });
     expect(failed.error).toContain("必填字段 FName");
   }, 30_000);

@@ -82,7 +82,7 @@ describe("lookups across schemes", () => {
     expect(new Set(rows.map((r) => r.billNo))).toEqual(new Set(expected.map((b) => b.code)));
     expect(rows).toHaveLength(expected.flatMap((b) => b.lines).length);
     expect(sim.kingdee.stats().duplicateAttempts).toBe(0);
-    const record = await t.db.runRecord.findFirstOrThrow({ where: { runId: released.id, sourceId: expected[0]!.code } });
+    const record = await t.db.runOutcome.findFirstOrThrow({ where: { runId: released.id, sourceId: expected[0]!.code } });
     const store = sim.guanyi.state.deliveries;
     const delivery = Array.from({ length: store.size }, (_, i) => store.get(i)).find((d) => d.code === expected[0]!.code)!;
     expect(record.payload).toMatchObject({ FCustomerID: delivery.shop_code, FEntity: expect.arrayContaining([expect.objectContaining({ FMaterialID: expected[0]!.lines[0]!.item })]) });

@@ -77,7 +77,7 @@ describe("reconciliation", () => {
     const after = sim.kingdee.stats();
     expect(after.customers - before.customers).toBe(3);
     expect(after.duplicateAttempts).toBe(0);
-    const written = await t.db.runRecord.findMany({ where: { runId: resync.id }, select: { targetNumber: true } });
+    const written = await t.db.runOutcome.findMany({ where: { runId: resync.id }, select: { targetNumber: true } });
     expect(written.map((r) => r.targetNumber).sort()).toEqual(deleted);
 
     // A second press after the run finished still marks nothing and writes nothing.

@@ -77,7 +77,7 @@ describe("value maps in a run", () => {
 
     const first = await runScheme(ctx, sim, deliveries.id);
     expect(first.written).toBe(wh1!.length + wh2!.length);
-    const failed = await t.db.runRecord.findMany({ where: { runId: first.id, status: "failed", errorField: { not: "FEntity" } } });
+    const failed = await t.db.runOutcome.findMany({ where: { runId: first.id, status: "failed", errorField: { not: "FEntity" } } });
     expect(failed.map((r) => r.sourceId).sort()).toEqual([...wh3!].sort());
     expect(failed[0]!.errorField).toBe("FEntity[1].FStockID");
     expect(failed[0]!.error).toContain("值映射 “仓库对照” 中没有源值 “WH03”");

@@ -106,5 +106,5 @@ test("two workers SIGKILLed mid-write in one run (after commit, then before it):
   const logs = (await t.db.runLog.findMany({ where: { runId: run.id }, orderBy: { id: "asc" } })).map((l) => l.message).join("\n");
   expect(logs).toMatch(/发现 \d+ 条被中断的写入/);
   expect(logs).toMatch(/：100 条已存在（记为已写入），[1-9]\d* 条不存在（重新发送）/);
-  expect(await t.db.runRecord.count({ where: { runId: run.id, status: "written" } })).toBe(SHOPS);
+  expect(await t.db.runOutcome.count({ where: { runId: run.id, status: "written" } })).toBe(SHOPS);
 }, 120_000);

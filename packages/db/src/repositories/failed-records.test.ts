@@ -75,7 +75,7 @@ describe("failed records", () => {
     expect(await pruneRuns(db, 30)).toBe(1);
     const left = async () => (await db.run.findMany({ where: { schemeId: s.id }, select: { id: true } })).map((r) => r.id).sort();
     expect(await left()).toEqual([needed.id, sending.id].sort());
-    expect(await db.runRecord.count({ where: { runId: needed.id } })).toBe(1);
+    expect(await db.runOutcome.count({ where: { runId: needed.id } })).toBe(1);
     expect((await listFailedRecords(db, { schemeId: s.id, afterId: 0n, limit: 10 }))[0]?.run?.id).toBe(needed.id);
 
     // Once the record is written (by a retry) and the write settled, their runs go at the next pruning.

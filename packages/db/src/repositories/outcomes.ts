@@ -5,7 +5,7 @@
 // the record (`sending_run_id`) in step with its RunRecord.
 import type { WriteMode } from "@qiao/core";
 import { hotQuery, type Db } from "../client";
-import { fenceCte, rowsJson } from "./sql";
+import { fenceCte, rowsJson, supersedeCte } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
 /**
@@ -21,10 +21,15 @@ export async function parkSending(db: Db, input: AttemptRef & { schemeId: string
     db,
     `WITH ${fenceCte("$2", "$3")}, parked AS (
       UPDATE source_records s SET
-        status = 'unknown', check_after = now() + $4::int * interval '1 millisecond', last_error = $5, updated_at = $6::timestamp
+        status = 'unknown', check_after = now() + $4::int * interval '1 millisecond', last_error = $5, outcome_entry = NULL,
+        updated_at = $6::timestamp
       WHERE s.scheme_id = $1::uuid AND s.status = 'sending' AND EXISTS (SELECT 1 FROM fence)
       RETURNING s.id, s.source_id, s.sending_run_id, s.sending_payload, s.batch_id
-    ), recorded AS (
+    ), ${supersedeCte(
+      "superseded",
+      // Written earlier in the run that sent it (then sent again)? The rows as this statement found them.
+      `SELECT p.sending_run_id AS run_id, o.outcome_entry AS entry FROM parked p JOIN source_records o ON o.id = p.id`,
+    )}, recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, payload, batch_id, created_at, updated_at)
       SELECT p.sending_run_id, p.id, p.source_id, 'unknown', $5, p.sending_payload, p.batch_id, $6::timestamp, $6::timestamp
       FROM parked p

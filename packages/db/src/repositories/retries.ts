@@ -46,11 +46,22 @@ export interface RecordAttempt {
  * (run_id, source_record_id) key: RunRecords have no index by record.
  */
 export async function listRecordAttempts(db: Db, input: { schemeId: string; recordId: bigint; limit: number }): Promise<RecordAttempt[]> {
+  // A written outcome may be an entry of a batch row (run_written_batches), which has no index by
+  // record: the scheme's runs' batch rows are looked through once (a join, not a LATERAL per run:
+  // per run, the planner may scan the whole table each time when few runs hold most rows). About
+  // 15 ms for a run of a million records (docs/scale.md).
   return db.$queryRaw<RecordAttempt[]>`
-    SELECT r.id::text AS "runId", r.trigger::text AS trigger, rr.status::text AS status, rr.error, rr.error_field AS "errorField",
-      rr.error_class::text AS "errorClass", rr.updated_at AS at
-    FROM runs r JOIN run_records rr ON rr.run_id = r.id AND rr.source_record_id = ${input.recordId}
-    WHERE r.scheme_id = ${input.schemeId}::uuid
-    ORDER BY rr.updated_at DESC
+    SELECT * FROM (
+      SELECT r.id::text AS "runId", r.trigger::text AS trigger, rr.status::text AS status, rr.error, rr.error_field AS "errorField",
+        rr.error_class::text AS "errorClass", rr.updated_at AS at
+      FROM runs r JOIN run_records rr ON rr.run_id = r.id AND rr.source_record_id = ${input.recordId}
+      WHERE r.scheme_id = ${input.schemeId}::uuid
+      UNION ALL
+      SELECT r.id::text, r.trigger::text, 'written', NULL, NULL, NULL, b.created_at
+      FROM runs r JOIN run_written_batches b ON b.run_id = r.id
+      WHERE r.scheme_id = ${input.schemeId}::uuid AND ${input.recordId}::bigint = ANY(b.source_record_ids)
+        AND b.ids[array_position(b.source_record_ids, ${input.recordId}::bigint)] IS NOT NULL
+    ) a
+    ORDER BY at DESC
     LIMIT ${input.limit}`;
 }

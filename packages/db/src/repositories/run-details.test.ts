@@ -70,15 +70,15 @@ describe("run details", SLOW, () => {
     const r = await run(s.id, 1);
     const a = await record(s.id, r.id, "A", "written");
     const b = await record(s.id, r.id, "B", "failed");
-    const c = await record(s.id, r.id, "C", "failed");
-    await record(s.id, r.id, "D", "unknown");
+    await record(s.id, r.id, "C", "failed");
+    const d = await record(s.id, r.id, "D", "unknown");
     const elsewhere = await run((await scheme("other records")).id, 1);
     await record(elsewhere.schemeId, elsewhere.id, "X", "failed");
 
     expect((await listRunRecords(db, { runId: r.id, take: 10 })).map((x) => x.sourceId)).toEqual(["A", "B", "C", "D"]);
     expect((await listRunRecords(db, { runId: r.id, status: "failed", take: 1 })).map((x) => x.sourceId)).toEqual(["B"]);
     expect((await listRunRecords(db, { runId: r.id, status: "failed", afterId: b.id, take: 1 })).map((x) => x.sourceId)).toEqual(["C"]);
-    expect(await listRunRecords(db, { runId: r.id, afterId: c.id + 100n, take: 10 })).toEqual([]);
+    expect(await listRunRecords(db, { runId: r.id, afterId: d.id, take: 10 })).toEqual([]);
     expect(await countRunRecordsByStatus(db, r.id)).toEqual({ written: 1, failed: 2, unknown: 1 });
     expect(await countRunRecordsByStatus(db, (await run(s.id, 0)).id)).toEqual({});
 

@@ -3,7 +3,7 @@
 // Pages are keyset pages: the caller asks for one row more than it shows to know whether there is
 // a next page.
 import { RecordStatus } from "../../generated/prisma/enums";
-import { Prisma, type RunLog, type RunRecord } from "../../generated/prisma/client";
+import { Prisma, type RunLog, type RunOutcome } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { RUN_WITH_SCHEME_NAME, type RunWithSchemeName } from "./schemes";
 
@@ -23,42 +23,68 @@ export async function listSchemeRuns(db: Db, input: { schemeId: string; afterRun
 }
 
 /**
- * The records a run tried to write (of one status, when given), in id order after `afterId`. Each
- * status is a range of the (run_id, status, id) index; without a status the page merges one such
- * range per status (LATERAL … LIMIT), so a page of a million-record run reads a few index pages
- * instead of sorting the run's records or walking run_records from the first id.
+ * The records a run tried to write (of one status, when given), in id order after `afterId`: its
+ * run_records rows and the entries of its run_written_batches rows (the written records of a batch,
+ * one row per batch), as RunRecords. Each status is a range of the (run_id, status, id) index, and
+ * the written entries a range of the batch rows' (run_id, id) key; without a status the page merges
+ * one such range per status (LATERAL … LIMIT), so a page of a million-record run reads a few index
+ * pages instead of sorting the run's records or walking run_records from the first id.
  */
 export async function listRunRecords(
   db: Db,
   input: { runId: string; status?: RecordStatus; afterId?: bigint; take: number },
-): Promise<RunRecord[]> {
-  const ids = await db.$queryRaw<{ id: bigint }[]>(runRecordIdsPageSql(input));
-  if (ids.length === 0) return [];
-  return db.runRecord.findMany({ where: { id: { in: ids.map((r) => r.id) } }, orderBy: { id: "asc" } });
+): Promise<RunOutcome[]> {
+  return db.$queryRaw<RunOutcome[]>(runRecordsPageSql(input));
 }
 
+const COLUMNS = Prisma.raw(`id, run_id AS "runId", source_record_id AS "sourceRecordId", source_id AS "sourceId", status, error,
+  error_field AS "errorField", error_class AS "errorClass", payload, response, target_id AS "targetId", target_number AS "targetNumber",
+  batch_id AS "batchId", created_at AS "createdAt", updated_at AS "updatedAt"`);
+
 /**
- * The ids of listRunRecords' page (exported for its plan test): per status, the next `take` ids of
- * the (run_id, status, id) index after `afterId`, merged. The bounds are row comparisons, not
- * `run_id = … AND status = …`: with equalities the planner may walk the primary key in id order
- * and filter (it assumes the run's records are spread evenly over the table, and they are one
- * contiguous stretch of it, possibly far from the start), while `ORDER BY run_id, status, id` with
- * these bounds is one short range of the index, whatever the statistics say.
+ * The statement of listRunRecords (exported for its plan test): per status, the next `take` rows of
+ * the (run_id, status, id) index after `afterId`, and for `written` also the next `take` entries of
+ * the run's batch rows, merged. The bounds are row comparisons, not `run_id = … AND status = …`:
+ * with equalities the planner may walk the primary key in id order and filter (it assumes the run's
+ * records are spread evenly over the table, and they are one contiguous stretch of it, possibly far
+ * from the start), while `ORDER BY run_id, status, id` with these bounds is one short range of the
+ * index, whatever the statistics say. A batch row owns the 1024 ids from its own: the rows that may
+ * hold an id after `afterId` start after `afterId` − 1024, and their entries are in id order.
  */
-export function runRecordIdsPageSql(input: { runId: string; status?: RecordStatus; afterId?: bigint; take: number }): Prisma.Sql {
+export function runRecordsPageSql(input: { runId: string; status?: RecordStatus; afterId?: bigint; take: number }): Prisma.Sql {
   const after = input.afterId ?? 0n;
-  const ranges = (input.status ? [input.status] : Object.values(RecordStatus)).map(
-    (status) => Prisma.sql`(SELECT id FROM run_records
-      WHERE (run_id, status, id) > (${input.runId}::uuid, ${status}::record_status, ${after}) AND (run_id, status) <= (${input.runId}::uuid, ${status}::record_status)
+  const statuses = input.status ? [input.status] : Object.values(RecordStatus);
+  const ranges = statuses.map(
+    (status) => Prisma.sql`(SELECT ${COLUMNS} FROM run_records
+      WHERE (run_id, status, id) > (${input.runId}::uuid, ${status}::record_status, ${after}::bigint) AND (run_id, status) <= (${input.runId}::uuid, ${status}::record_status)
       ORDER BY run_id, status, id LIMIT ${input.take})`,
   );
-  return Prisma.sql`SELECT id FROM (${Prisma.join(ranges, " UNION ALL ")}) r ORDER BY id LIMIT ${input.take}`;
+  if (statuses.includes("written")) {
+    ranges.push(Prisma.sql`(SELECT e.id, b.run_id AS "runId", e.source_record_id AS "sourceRecordId", e.source_id AS "sourceId",
+        'written'::record_status AS status, NULL::text AS error, NULL::text AS "errorField", NULL::error_class AS "errorClass",
+        e.payload, e.response, e.target_id AS "targetId", e.target_number AS "targetNumber", b.batch_id AS "batchId",
+        b.created_at AS "createdAt", b.created_at AS "updatedAt"
+      FROM run_written_batches b
+      CROSS JOIN LATERAL unnest(b.ids, b.source_record_ids, b.source_ids, b.payloads, b.responses, b.target_ids, b.target_numbers)
+        WITH ORDINALITY AS e(id, source_record_id, source_id, payload, response, target_id, target_number, n)
+      WHERE b.run_id = ${input.runId}::uuid AND b.id > ${after}::bigint - 1024 AND e.id > ${after}::bigint
+      ORDER BY b.id, e.n LIMIT ${input.take})`);
+  }
+  return Prisma.sql`SELECT * FROM (${Prisma.join(ranges, " UNION ALL ")}) r ORDER BY id LIMIT ${input.take}`;
 }
 
 /** How many of the run's records ended in each status (statuses with none are absent). */
 export async function countRunRecordsByStatus(db: Db, runId: string): Promise<Partial<Record<RecordStatus, number>>> {
-  const groups = await db.runRecord.groupBy({ by: ["status"], where: { runId }, _count: { _all: true } });
-  return Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
+  // The batch rows count their entries: the run's written records without unnesting them.
+  const groups = await db.$queryRaw<{ status: RecordStatus; n: number }[]>`
+    SELECT status, sum(n)::int AS n FROM (
+      SELECT status, count(*) AS n FROM run_records WHERE run_id = ${runId}::uuid GROUP BY status
+      UNION ALL
+      SELECT 'written'::record_status, sum(written) FROM run_written_batches WHERE run_id = ${runId}::uuid
+    ) c
+    WHERE n > 0
+    GROUP BY status`;
+  return Object.fromEntries(groups.map((g) => [g.status, g.n]));
 }
 
 /** The staging rows' data by id (RunRecords keep the payload sent; the source data lives in staging). */

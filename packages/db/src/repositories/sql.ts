@@ -24,3 +24,25 @@ export function fenceCte(run: string, attempt: string): string {
       SELECT 1 AS ok FROM runs
       WHERE id = ${run}::uuid AND attempt = ${attempt}::int AND status = 'running' AND lease_until > now())`;
 }
+
+/**
+ * A CTE named `name` that supersedes batch entries (run_written_batches, see schema.prisma): the
+ * records of `entries` (a query of `run_id uuid, entry bigint`: the run whose outcome is being
+ * recorded and the record's `outcome_entry` before this statement) get a later outcome in that run
+ * as a run_records row, so their written entry of that run, if it is one, stops being shown. An
+ * entry of another run (an earlier run wrote the record) is left alone: the block is looked up by
+ * the run. Blocks own 1024 ids, so the one holding `entry` starts in (entry − 1024, entry].
+ */
+export function supersedeCte(name: string, entries: string): string {
+  return `${name} AS (
+      UPDATE run_written_batches b SET
+        ids = ARRAY(SELECT CASE WHEN v = ANY(x.entries) THEN NULL ELSE v END FROM unnest(b.ids) WITH ORDINALITY AS e(v, n) ORDER BY n),
+        written = b.written - cardinality(x.entries)
+      FROM (
+        SELECT bb.run_id, bb.id, array_agg(o.entry) AS entries
+        FROM (${entries}) o
+        JOIN run_written_batches bb ON bb.run_id = o.run_id AND bb.id <= o.entry AND bb.id > o.entry - 1024
+        WHERE o.entry IS NOT NULL AND o.entry = ANY(bb.ids)
+        GROUP BY 1, 2) x
+      WHERE b.run_id = x.run_id AND b.id = x.id)`;
+}

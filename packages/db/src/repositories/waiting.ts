@@ -5,7 +5,7 @@
 // them at once (the worker's follow-up, swept up once a minute too); a record that waited longer
 // than the limit fails with the reason.
 import { hotQuery, type Db } from "../client";
-import { fenceCte, rowsJson } from "./sql";
+import { fenceCte, rowsJson, supersedeCte } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
 export interface WaitFor {
@@ -55,10 +55,14 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
     ), ${fenceCte("$2", "$4")}, updated AS (
       UPDATE source_records s SET
         status = 'waiting', payload_hash = i.hash, mapped_with = NULL, last_error = i.reason, batch_id = NULL,
-        last_run_id = $2::uuid, updated_at = $3::timestamp
+        outcome_entry = NULL, last_run_id = $2::uuid, updated_at = $3::timestamp
       FROM input i WHERE s.id = i.id AND s.status = 'pending' AND EXISTS (SELECT 1 FROM fence)
       RETURNING s.id
-    ), wanted AS (
+    ), ${supersedeCte(
+      "superseded",
+      // Written earlier in this run (then changed)? The rows as this statement found them.
+      `SELECT $2::uuid AS run_id, o.outcome_entry AS entry FROM updated u JOIN source_records o ON o.id = u.id`,
+    )}, wanted AS (
       SELECT i.id, w.scheme_id, w.scheme, w.key, w.field
       FROM input i JOIN updated u ON u.id = i.id
       CROSS JOIN LATERAL jsonb_to_recordset(i.waits) AS w(scheme_id uuid, scheme text, key text, field text)

@@ -5,7 +5,7 @@
 import type { WriteMode } from "@qiao/core";
 import type { ErrorClass, RunStatus } from "../../generated/prisma/enums";
 import { hotQuery, type Db } from "../client";
-import { fenceCte, rowsJson } from "./sql";
+import { fenceCte, rowsJson, supersedeCte } from "./sql";
 
 /** The attempt that issues a statement: only it may change the rows it marked. */
 export interface AttemptRef {
@@ -106,7 +106,10 @@ export interface RunAfterBatch {
 /**
  * Step 2 of the write protocol: the target's answers for a batch, in one statement with the run's
  * counters. Only records still `sending` in this batch are updated; each gets its RunRecord here,
- * with the payload that was marked. A record staged again with a changed payload while its batch
+ * with the payload that was marked: the written ones as entries of one run_written_batches row
+ * (one row per batch, not per record: issue #16), the others (and a written record that already
+ * has an outcome in this run) as run_records rows; any earlier entry of a record in this run is
+ * superseded, so each record of a run has one RunRecord, its last outcome. A record staged again with a changed payload while its batch
  * was in flight (the same source id on two pages of one read) is not `written` with the older
  * payload: it becomes pending again (stale in create mode once written). An `unknown` answer keeps
  * the batch and payload on the row (the lookup needs them) and sets `check_after` = now +
@@ -128,9 +131,12 @@ export async function recordWriteResults(
     retryBackoffMs: readonly number[];
   },
 ): Promise<{ written: number; failed: number; unknown: number; saved: number; deadLettered: number; fenced: boolean; run: RunAfterBatch }> {
+  // Entry ids of the batch row are its block's first id + the position here (a block owns 1024).
+  if (input.results.length > 1024) throw new Error(`A batch of ${input.results.length} answers: at most 1024 are recorded at once`);
   const json = rowsJson(
-    input.results.map((r) => ({
+    input.results.map((r, ord) => ({
       id: r.id,
+      ord,
       outcome: r.outcome,
       hash: r.hash,
       target_id: r.outcome === "written" || r.outcome === "saved" ? r.targetId : null,
@@ -156,8 +162,25 @@ export async function recordWriteResults(
     db,
     `WITH input AS (
       SELECT * FROM json_to_recordset($1::json)
-        AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response jsonb)
-    ), ${fenceCte("$3", "$7")}, updated AS (
+        AS t(id bigint, ord int, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response jsonb)
+    ), ${fenceCte("$3", "$7")}, prior AS (
+      -- Each record as marked (the statement's snapshot, before the update below clears the
+      -- payload): one probe by primary key per record (a CTE over id = ANY(…) joined back to the
+      -- input cost more: issue #16). \`batched\`: a written answer becomes an entry of the batch's
+      -- row, unless the record already has an outcome in this run (a run_records row, or an entry
+      -- of another of its batch rows: sent again after its data changed, or after a lookup found it
+      -- absent); then it is a run_records row, upserted, so the record is shown once, as it ended.
+      SELECT i.*, o.sending_payload, o.outcome_entry,
+        i.outcome = 'written'
+          AND NOT EXISTS (SELECT 1 FROM run_records r WHERE r.run_id = $3::uuid AND r.source_record_id = i.id)
+          AND NOT EXISTS (SELECT 1 FROM run_written_batches b
+            WHERE b.run_id = $3::uuid AND b.id <= o.outcome_entry AND b.id > o.outcome_entry - 1024) AS batched
+      FROM input i LEFT JOIN LATERAL (SELECT sending_payload, outcome_entry FROM source_records o WHERE o.id = i.id) o ON true
+    ), block AS MATERIALIZED (
+      -- One value of the RunRecords' sequence for the batch row: its 1024 ids (see the migration
+      -- 20261206100000_run_written_batches).
+      SELECT nextval('run_records_id_seq') AS first
+    ), updated AS (
       UPDATE source_records s SET
         status = CASE
           WHEN i.outcome = 'unknown' THEN 'unknown'::record_status
@@ -184,27 +207,39 @@ export async function recordWriteResults(
           AND s.retry_step < cardinality($9::int[]) THEN now() + ($9::int[])[s.retry_step + 1] * interval '1 millisecond' END,
         dead_at = CASE WHEN i.outcome = 'failed' AND i.error_class = 'transient' AND s.payload_hash IS NOT DISTINCT FROM i.hash
           AND s.retry_step >= cardinality($9::int[]) THEN now() END,
+        outcome_entry = CASE WHEN i.batched THEN (SELECT first FROM block) + i.ord END,
         updated_at = $4::timestamp
-      FROM input i
+      FROM prior i
       -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
       -- through the batch_id index (estimated at one row) it rescanned the input for every row.
       WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM $2 AND EXISTS (SELECT 1 FROM fence)
-      RETURNING s.id, s.source_id, i.outcome, s.dead_at IS NOT NULL AS dead
+      RETURNING s.id, s.source_id, i.outcome, s.dead_at IS NOT NULL AS dead, s.outcome_entry AS entry
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, response, target_id, target_number, batch_id, created_at, updated_at)
       SELECT $3::uuid, i.id, u.source_id, i.outcome::record_status,
-        i.error, i.error_field, i.error_class, COALESCE(p.sending_payload, '{}'::jsonb), i.response, i.target_id, i.target_number,
+        i.error, i.error_field, i.error_class, COALESCE(i.sending_payload, '{}'::jsonb), i.response, i.target_id, i.target_number,
         $2, $4::timestamp, $4::timestamp
-      FROM input i JOIN updated u ON u.id = i.id
-      -- The payload as marked: the row in the statement's snapshot, before the update above cleared
-      -- it. One probe by primary key per record (a CTE over id = ANY(…) joined back to the input
-      -- cost more: issue #16).
-      LEFT JOIN LATERAL (SELECT o.sending_payload FROM source_records o WHERE o.id = i.id) p ON true
+      FROM prior i JOIN updated u ON u.id = i.id
+      WHERE u.entry IS NULL
       -- The same record attempted again in this run (released, or looked up absent, then resent).
       ON CONFLICT (run_id, source_record_id) DO UPDATE SET
         status = EXCLUDED.status, error = EXCLUDED.error, error_field = EXCLUDED.error_field, error_class = EXCLUDED.error_class,
         payload = EXCLUDED.payload, response = EXCLUDED.response, target_id = EXCLUDED.target_id, target_number = EXCLUDED.target_number,
         batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at
+    ), ${supersedeCte(
+      "superseded",
+      `SELECT $3::uuid AS run_id, i.outcome_entry AS entry FROM prior i JOIN updated u ON u.id = i.id WHERE u.entry IS NULL AND i.outcome_entry IS NOT NULL`,
+    )}, batched AS (
+      -- The written records as one row (one heap row and one index entry for the batch).
+      INSERT INTO run_written_batches (run_id, id, batch_id, ids, source_record_ids, source_ids, target_ids, target_numbers, payloads, responses, written, created_at)
+      SELECT $3::uuid, (SELECT first FROM block), $2, array_agg(w.entry), array_agg(w.id), array_agg(w.source_id), array_agg(w.target_id),
+        array_agg(w.target_number), array_agg(w.payload), array_agg(w.response), count(*)::int, $4::timestamp
+      FROM (
+        SELECT u.entry, u.id, u.source_id, i.target_id, i.target_number, COALESCE(i.sending_payload, '{}'::jsonb) AS payload, i.response
+        FROM prior i JOIN updated u ON u.id = i.id
+        WHERE u.entry IS NOT NULL
+        ORDER BY u.entry) w
+      HAVING count(*) > 0
     ), counts AS (
       SELECT count(*) FILTER (WHERE outcome = 'written')::int AS written,
         count(*) FILTER (WHERE outcome = 'failed')::int AS failed,
@@ -273,11 +308,15 @@ export async function recordMappingFailures(db: Db, input: AttemptRef & { failur
     ), ${fenceCte("$2", "$4")}, updated AS (
       UPDATE source_records s SET
         status = 'failed', payload_hash = i.hash, mapped_with = NULL, last_error = i.error, batch_id = NULL,
-        error_class = 'data', retry_step = 0, retry_at = NULL, dead_at = NULL,
+        error_class = 'data', retry_step = 0, retry_at = NULL, dead_at = NULL, outcome_entry = NULL,
         last_run_id = $2::uuid, updated_at = $3::timestamp
       FROM input i WHERE s.id = i.id AND s.status = 'pending' AND EXISTS (SELECT 1 FROM fence)
       RETURNING s.id
-    ), recorded AS (
+    ), ${supersedeCte(
+      "superseded",
+      // The rows as this statement found them (its snapshot): written earlier in this run?
+      `SELECT $2::uuid AS run_id, o.outcome_entry AS entry FROM updated u JOIN source_records o ON o.id = u.id`,
+    )}, recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, created_at, updated_at)
       SELECT $2::uuid, i.id, i.source_id, 'failed', i.error, i.error_field, 'data', i.payload, $3::timestamp, $3::timestamp
       FROM input i JOIN updated u ON u.id = i.id

@@ -66,7 +66,7 @@ describe("金蝶 misbehaves", () => {
     expectAccounted(report, { written: 497, failed: 3 });
     expect(report.failed.map((f) => f.sourceId).sort()).toEqual(blank.map(String).sort());
     expect(report.failed[0]!.reason).toContain("FName");
-    const failedRecords = await t.db.runRecord.findMany({ where: { runId: r.id, status: "failed" } });
+    const failedRecords = await t.db.runOutcome.findMany({ where: { runId: r.id, status: "failed" } });
     expect(failedRecords.map((f) => f.errorField)).toEqual(["FName", "FName", "FName"]);
   }, 30_000);
 

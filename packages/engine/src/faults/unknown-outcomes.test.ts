@@ -66,7 +66,7 @@ describe("unknown outcomes", () => {
     expect(waiting).toMatchObject({ status: "running", phase: "finishing", written: 200, unknown: 100, failed: 0 });
     expect(waiting.waitingUntil!.getTime()).toBeGreaterThan(Date.now() + 1_000);
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "unknown" } })).toBe(100);
-    expect(await t.db.runRecord.count({ where: { runId: r.id, status: "unknown" } })).toBe(100);
+    expect(await t.db.runOutcome.count({ where: { runId: r.id, status: "unknown" } })).toBe(100);
     expect(await logsOf(r.id)).toMatch(/100 条结果待确认（将于 .* 后在目标系统中核对，核对前不会重发）/);
     // Nothing was looked up in the same breath.
     expect(sim.kingdee.stats().calls.ExecuteBillQuery).toBeUndefined();

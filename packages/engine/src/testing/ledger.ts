@@ -96,7 +96,7 @@ export function ledgerRecords(db: Db, schemeId: string): Promise<LedgerRecord[]>
     SELECT s.source_id AS "sourceId", s.status::text AS status, s.last_error AS "lastError", COALESCE(w.writes, 0) AS writes
     FROM source_records s
     LEFT JOIN (
-      SELECT r.source_record_id, count(*)::int AS writes FROM run_records r
+      SELECT r.source_record_id, count(*)::int AS writes FROM run_outcomes r
       WHERE r.status = 'written' AND r.run_id IN (SELECT id FROM runs WHERE scheme_id = ${schemeId}::uuid)
       GROUP BY r.source_record_id
     ) w ON w.source_record_id = s.id
