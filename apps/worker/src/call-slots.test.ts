@@ -12,9 +12,8 @@ import { silentLogger } from "@qiao/engine";
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createSharedSlots, LINGER_MS, MAX_HANDOVERS } from "./call-slots";
+import { createSharedSlots, MAX_HANDOVERS } from "./call-slots";
 import type { BatchSaveGate } from "./faults/batch-save-gate";
-import { startTestRedis, type TestRedis } from "./faults/redis-server";
 import { spawnWorker, startGatedStack, type GatedStack, type WorkerProcess } from "./testing";
 
 const WORKER_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -82,36 +81,11 @@ describe("shared slots", () => {
     }
   }, 30_000);
 
-  test("a waiter in memory that is cancelled leaves the queue; the next one gets the slot", async () => {
-    const key = "guanyi:cancel";
-    const slots = createSharedSlots({ redisUrl, prefix, leaseMs: 5_000, logger: silentLogger });
-    try {
-      const first = await slots.acquire(key, 1);
-      const cancelled = slots.acquire(key, 1, AbortSignal.timeout(50));
-      const next = slots.acquire(key, 1, AbortSignal.timeout(5_000));
-      await expect(cancelled).rejects.toThrow();
-      await first();
-      await (await next)();
-    } finally {
-      await slots.close();
-    }
-  }, 30_000);
-});
-
-// Counted with MONITOR, on a Redis of their own: the shared one carries other tests' and benchmarks' traffic.
-describe("shared slots, what they ask Redis", () => {
-  let own: TestRedis;
-  beforeAll(async () => {
-    own = await startTestRedis();
-  });
-  afterAll(() => own?.kill());
-
   test("callers of one process wait in memory: while another process holds the only slot, 30 waiters ask Redis as one", async () => {
     const key = "guanyi:queue";
-    const other = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 5_000, logger: silentLogger });
-    const slots = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 5_000, logger: silentLogger });
-    const client = new Redis(own.url);
-    const monitor = await client.monitor();
+    const other = createSharedSlots({ redisUrl, prefix, leaseMs: 5_000, logger: silentLogger });
+    const slots = createSharedSlots({ redisUrl, prefix, leaseMs: 5_000, logger: silentLogger });
+    const monitor = await new Redis(redisUrl).monitor();
     let asked = 0;
     monitor.on("monitor", (_time: string, args: string[]) => {
       if (args.some((a) => a.includes(`${prefix}:slots:${key}`))) asked++;
@@ -140,17 +114,15 @@ describe("shared slots, what they ask Redis", () => {
       expect(order).toEqual(Array.from({ length: 30 }, (_, i) => i));
     } finally {
       monitor.disconnect();
-      client.disconnect();
       await Promise.all([slots.close(), other.close()]);
     }
   }, 30_000);
 
   test("a slot passes from call to call of a process, and back to Redis every MAX_HANDOVERS calls: the other process gets its turn", async () => {
     const key = "guanyi:turns";
-    const a = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 5_000, logger: silentLogger });
-    const b = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 5_000, logger: silentLogger });
-    const client = new Redis(own.url);
-    const monitor = await client.monitor();
+    const a = createSharedSlots({ redisUrl, prefix, leaseMs: 5_000, logger: silentLogger });
+    const b = createSharedSlots({ redisUrl, prefix, leaseMs: 5_000, logger: silentLogger });
+    const monitor = await new Redis(redisUrl).monitor();
     let releases = 0;
     monitor.on("monitor", (_time: string, args: string[]) => {
       if (args[0]?.toLowerCase() === "zrem" && args[1]?.endsWith(`${prefix}:slots:${key}`)) releases++;
@@ -179,32 +151,22 @@ describe("shared slots, what they ask Redis", () => {
       expect(releases).toBe(4);
     } finally {
       monitor.disconnect();
-      client.disconnect();
       await Promise.all([a.close(), b.close()]);
     }
   }, 30_000);
 
-  test("one caller after another (a read's pages) keeps the slot for 16 calls at a time; once idle for LINGER_MS it is back in Redis", async () => {
-    const key = "guanyi:linger";
-    const a = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 5_000, logger: silentLogger });
-    const b = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 5_000, logger: silentLogger });
-    const client = new Redis(own.url);
-    const monitor = await client.monitor();
-    let releases = 0;
-    monitor.on("monitor", (_time: string, args: string[]) => {
-      if (args[0]?.toLowerCase() === "zrem" && args[1]?.endsWith(`${prefix}:slots:${key}`)) releases++;
-    });
+  test("a waiter in memory that is cancelled leaves the queue; the next one gets the slot", async () => {
+    const key = "guanyi:cancel";
+    const slots = createSharedSlots({ redisUrl, prefix, leaseMs: 5_000, logger: silentLogger });
     try {
-      for (let i = 0; i < 20; i++) await (await a.acquire(key, 1))();
-      await new Promise((resolve) => setTimeout(resolve, LINGER_MS + 50));
-      expect(releases).toBe(2);
-      // Back in Redis: the other process takes it at once.
-      const release = await b.acquire(key, 1, AbortSignal.timeout(200));
-      await release();
+      const first = await slots.acquire(key, 1);
+      const cancelled = slots.acquire(key, 1, AbortSignal.timeout(50));
+      const next = slots.acquire(key, 1, AbortSignal.timeout(5_000));
+      await expect(cancelled).rejects.toThrow();
+      await first();
+      await (await next)();
     } finally {
-      monitor.disconnect();
-      client.disconnect();
-      await Promise.all([a.close(), b.close()]);
+      await slots.close();
     }
   }, 30_000);
 });

@@ -12,7 +12,6 @@
 // trip and up to a retry interval), at most MAX_HANDOVERS times in a row, then gives it back to
 // Redis so the other processes get their turn. The count in Redis is what bounds the connection
 // across processes; in memory, a process only queues its own callers, first come first served.
-// A slot whose call ended with nobody waiting lingers LINGER_MS for the next caller of the process.
 import type { CallSlots } from "@qiao/connectors";
 import { Redis } from "ioredis";
 import { Semaphore } from "redis-semaphore";
@@ -28,11 +27,6 @@ const RETRY_INTERVAL_MS = 10;
 const MAX_WAIT_MS = 60 * 60_000;
 /** Calls of this process a Redis slot passes through before it goes back to Redis. */
 export const MAX_HANDOVERS = 16;
-/**
- * How long a slot whose call ended with no caller of this process waiting is kept for the next
- * one: a read asks for its next page at once (two Redis round trips of the three per page saved).
- */
-export const LINGER_MS = 5;
 
 /** A slot held in Redis, and how many calls of this process it has passed through. */
 interface Held {
@@ -52,11 +46,9 @@ interface Waiter {
 }
 
 interface KeyQueue {
-  /** Callers of this process holding a slot of this key or asking Redis for one (a lingering slot counts). */
+  /** Callers of this process holding a slot of this key or asking Redis for one. */
   active: number;
   waiters: Waiter[];
-  /** A slot kept LINGER_MS for the next caller after its call ended. */
-  lingering?: { held: Held; timer: NodeJS.Timeout };
 }
 
 /** Waits `ms`, or rejects when `signal` aborts first. */
@@ -121,31 +113,14 @@ export function createSharedSlots(opts: { redisUrl: string; prefix: string; leas
       if (released) return;
       released = true;
       const turnOver = held.calls >= MAX_HANDOVERS;
-      if (!held.lost && !turnOver) {
-        const next = queue.waiters.shift();
-        if (next) return next.wake(held, false);
-        queue.lingering = { held, timer: setTimeout(() => void giveBack(queue, key), LINGER_MS) };
-        return;
+      const next = held.lost || turnOver ? undefined : queue.waiters.shift();
+      if (next) return next.wake(held, false);
+      try {
+        await held.semaphore.release();
+      } finally {
+        leave(queue, key, turnOver);
       }
-      await giveBack(queue, key, held, turnOver);
     };
-  }
-
-  /** Gives a slot back to Redis (by default the lingering one); the next waiter asks Redis. */
-  async function giveBack(queue: KeyQueue, key: string, held?: Held, turnOver = false): Promise<void> {
-    if (!held) {
-      held = queue.lingering?.held;
-      if (!held) return;
-      clearTimeout(queue.lingering!.timer);
-      queue.lingering = undefined;
-    }
-    try {
-      await held.semaphore.release();
-    } catch {
-      // Redis unreachable: the lease runs out by itself.
-    } finally {
-      leave(queue, key, turnOver);
-    }
   }
 
   return {
@@ -155,12 +130,6 @@ export function createSharedSlots(opts: { redisUrl: string; prefix: string; leas
       if (!queue) {
         queue = { active: 0, waiters: [] };
         queues.set(key, queue);
-      }
-      if (queue.lingering) {
-        const { held, timer } = queue.lingering;
-        clearTimeout(timer);
-        queue.lingering = undefined;
-        return take(key, limit, signal, queue, held);
       }
       if (queue.active < limit) {
         queue.active++;
@@ -184,7 +153,6 @@ export function createSharedSlots(opts: { redisUrl: string; prefix: string; leas
       return take(key, limit, signal, q, passed, pause);
     },
     async close() {
-      await Promise.all([...queues].map(([key, queue]) => giveBack(queue, key)));
       await redis.quit().catch(() => redis.disconnect());
     },
   };
