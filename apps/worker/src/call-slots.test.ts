@@ -12,7 +12,7 @@ import { silentLogger } from "@qiao/engine";
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createSharedSlots, MAX_HANDOVERS } from "./call-slots";
+import { createSharedSlots } from "./call-slots";
 import type { BatchSaveGate } from "./faults/batch-save-gate";
 import { spawnWorker, startGatedStack, type GatedStack, type WorkerProcess } from "./testing";
 
@@ -85,7 +85,7 @@ describe("shared slots", () => {
     const key = "guanyi:queue";
     const other = createSharedSlots({ redisUrl, prefix, leaseMs: 5_000, logger: silentLogger });
     const slots = createSharedSlots({ redisUrl, prefix, leaseMs: 5_000, logger: silentLogger });
-    const monitor = await new Redis(redisUrl).monitor();
+    const monitor = await redis.monitor();
     let asked = 0;
     monitor.on("monitor", (_time: string, args: string[]) => {
       if (args.some((a) => a.includes(`${prefix}:slots:${key}`))) asked++;
@@ -102,56 +102,19 @@ describe("shared slots", () => {
         inside.now--;
         await release();
       });
-      // 500 ms of waiting at one try every 10 ms: ~50 tries for one waiter, ~1,500 for thirty.
+      // 500 ms of waiting at one try every 20 ms: ~25 tries for one waiter, ~750 for thirty.
       await new Promise((resolve) => setTimeout(resolve, 500));
       const whileHeld = asked;
       await held();
       await Promise.all(waiters);
       expect(whileHeld).toBeGreaterThan(5);
-      expect(whileHeld).toBeLessThan(200);
+      expect(whileHeld).toBeLessThan(100);
       // Every waiter had the slot, one at a time, in the order they asked.
       expect(inside.most).toBe(1);
       expect(order).toEqual(Array.from({ length: 30 }, (_, i) => i));
     } finally {
       monitor.disconnect();
       await Promise.all([slots.close(), other.close()]);
-    }
-  }, 30_000);
-
-  test("a slot passes from call to call of a process, and back to Redis every MAX_HANDOVERS calls: the other process gets its turn", async () => {
-    const key = "guanyi:turns";
-    const a = createSharedSlots({ redisUrl, prefix, leaseMs: 5_000, logger: silentLogger });
-    const b = createSharedSlots({ redisUrl, prefix, leaseMs: 5_000, logger: silentLogger });
-    const monitor = await new Redis(redisUrl).monitor();
-    let releases = 0;
-    monitor.on("monitor", (_time: string, args: string[]) => {
-      if (args[0]?.toLowerCase() === "zrem" && args[1]?.endsWith(`${prefix}:slots:${key}`)) releases++;
-    });
-    try {
-      const order: string[] = [];
-      const inside = { now: 0, most: 0 };
-      const call = async (slots: typeof a, who: string) => {
-        const release = await slots.acquire(key, 1);
-        inside.most = Math.max(inside.most, ++inside.now);
-        order.push(who);
-        await new Promise((resolve) => setTimeout(resolve, 3));
-        inside.now--;
-        await release();
-      };
-      const calls = Array.from({ length: 40 }, (_, i) => call(a, `a${i}`));
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      calls.push(call(b, "b"));
-      await Promise.all(calls);
-      expect(inside.most).toBe(1);
-      expect(order.filter((w) => w.startsWith("a"))).toEqual(Array.from({ length: 40 }, (_, i) => `a${i}`));
-      // b asked while a's first turn was going: it came right after that turn.
-      expect(order.indexOf("b")).toBeLessThanOrEqual(MAX_HANDOVERS);
-      // 41 calls, but a's slot went back to Redis once per turn: 3 turns of a, 1 of b.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(releases).toBe(4);
-    } finally {
-      monitor.disconnect();
-      await Promise.all([a.close(), b.close()]);
     }
   }, 30_000);
 
