@@ -56,6 +56,9 @@ export async function stageable(x: RunScope, records: Record<string, unknown>[])
   return { staged, withoutId, mapped, mappedById: (sourceId) => mapped(index.get(sourceId)!) };
 }
 
+/** Source pages fetched ahead of the one being staged. */
+const READ_AHEAD = 3;
+
 /** How often the read adds to the run's counters (fetched, skipped), at most. */
 const COUNTERS_MS = 250;
 
@@ -176,10 +179,13 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // (a rerun), and sends everything at once while they are mostly new (a first run).
   let probe = true;
   const pageLog = new PageLog(journal);
-  // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
+  // The next pages are fetched while this one is staged (a run that stops early drops them: reads
+  // are idempotent). READ_AHEAD pages, not one: with one, a fetch that ended while the page before
+  // was still being staged waited, and the connection's slot went back idle between the two (on a
+  // rerun of unchanged pages the fetches are most of the work; a page of shops is ~30 KB).
   // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
   try {
-    for await (const page of x.clock.pages("read", bufferAhead(source, 1))) {
+    for await (const page of x.clock.pages("read", bufferAhead(source, READ_AHEAD))) {
       pages++;
       fetched += page.records.length;
       const mappedPage = await stageable(x, page.records);
