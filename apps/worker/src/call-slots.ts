@@ -61,8 +61,6 @@ export function createSharedSlots(opts: { redisUrl: string; prefix: string; leas
   // ioredis reconnects by itself; a call waiting meanwhile gives up at its deadline (not sent).
   redis.on("error", () => undefined);
   const queues = new Map<string, KeyQueue>();
-  /** Once closing, slots go straight back (a lingering one would outlive the connection, its lease renewal failing). */
-  let closing = false;
 
   /** One of the key's `limit` slots in Redis (a sorted set of leases, asked again every RETRY_INTERVAL_MS). */
   async function fromRedis(key: string, limit: number, signal: AbortSignal | undefined): Promise<Held> {
@@ -103,7 +101,7 @@ export function createSharedSlots(opts: { redisUrl: string; prefix: string; leas
     return async () => {
       if (released) return;
       released = true;
-      if (!closing && !held.lost && held.calls < MAX_TURN && queue.waiters.length === 0) {
+      if (!held.lost && held.calls < MAX_TURN && queue.waiters.length === 0) {
         queue.lingering = { held, timer: setTimeout(() => void giveBack(queue, key), LINGER_MS) };
         return;
       }
@@ -164,7 +162,6 @@ export function createSharedSlots(opts: { redisUrl: string; prefix: string; leas
       return take(key, limit, signal, q, undefined);
     },
     async close() {
-      closing = true;
       await Promise.all([...queues].map(([key, queue]) => giveBack(queue, key)));
       await redis.quit().catch(() => redis.disconnect());
     },
