@@ -56,9 +56,6 @@ export async function stageable(x: RunScope, records: Record<string, unknown>[])
   return { staged, withoutId, mapped, mappedById: (sourceId) => mapped(index.get(sourceId)!) };
 }
 
-/** Source pages fetched ahead of the one being staged. */
-const READ_AHEAD = 3;
-
 /** How often the read adds to the run's counters (fetched, skipped), at most. */
 const COUNTERS_MS = 250;
 
@@ -179,13 +176,10 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // (a rerun), and sends everything at once while they are mostly new (a first run).
   let probe = true;
   const pageLog = new PageLog(journal);
-  // The next pages are fetched while this one is staged (a run that stops early drops them: reads
-  // are idempotent). READ_AHEAD pages, not one: with one, a fetch that ended while the page before
-  // was still being staged waited, and the connection's slot went back idle between the two (on a
-  // rerun of unchanged pages the fetches are most of the work; a page of shops is ~30 KB).
+  // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
   // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
   try {
-    for await (const page of x.clock.pages("read", bufferAhead(source, READ_AHEAD))) {
+    for await (const page of x.clock.pages("read", bufferAhead(source, 1))) {
       pages++;
       fetched += page.records.length;
       const mappedPage = await stageable(x, page.records);
