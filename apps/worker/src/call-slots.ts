@@ -5,8 +5,9 @@
 //
 // Callers in this process queue in memory first (at most `limit` of them per key ask Redis): a
 // waiter in Redis asks again every RETRY_INTERVAL_MS, so 100 runs of one process waiting for the
-// one slot of a 管易云 connection were 5,000 script calls a second, most of the worker's CPU when
-// 200 scheduled schemes tick together (docs/scale.md). The count in Redis is still what bounds
+// one slot of a 管易云 connection were 5,000 script calls a second when 200 scheduled schemes
+// tick together (docs/scale.md; Redis's load more than the worker's, whose client sends a tick's
+// polls in one write: docs/performance.md). The count in Redis is still what bounds
 // the connection across processes; the local queue only keeps this process's share of the
 // waiting out of Redis, and hands a slot to its callers in the order they asked.
 import { createProcessSlots, type CallSlots } from "@qiao/connectors";
