@@ -14,6 +14,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createSharedSlots } from "./call-slots";
 import type { BatchSaveGate } from "./faults/batch-save-gate";
+import { startTestRedis, type TestRedis } from "./faults/redis-server";
 import { spawnWorker, startGatedStack, type GatedStack, type WorkerProcess } from "./testing";
 
 const WORKER_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -78,6 +79,70 @@ describe("shared slots", () => {
       await release();
     } finally {
       await slots.close();
+    }
+  }, 30_000);
+
+  test("a waiter in memory that is cancelled leaves the queue; the next one gets the slot", async () => {
+    const key = "guanyi:cancel";
+    const slots = createSharedSlots({ redisUrl, prefix, leaseMs: 5_000, logger: silentLogger });
+    try {
+      const first = await slots.acquire(key, 1);
+      const cancelled = slots.acquire(key, 1, AbortSignal.timeout(50));
+      const next = slots.acquire(key, 1, AbortSignal.timeout(5_000));
+      await expect(cancelled).rejects.toThrow();
+      await first();
+      await (await next)();
+    } finally {
+      await slots.close();
+    }
+  }, 30_000);
+});
+
+// Counted with MONITOR, on a Redis of its own: the shared one carries other tests' and benchmarks'
+// traffic (and ioredis's monitor mixed up its replies under it).
+describe("shared slots, what they ask Redis", () => {
+  let own: TestRedis;
+  beforeAll(async () => {
+    own = await startTestRedis();
+  });
+  afterAll(() => own?.kill());
+
+  test("callers of one process wait in memory: while another process holds the only slot, 30 waiters ask Redis as one", async () => {
+    const key = "guanyi:queue";
+    const other = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 5_000, logger: silentLogger });
+    const slots = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 5_000, logger: silentLogger });
+    const client = new Redis(own.url);
+    const monitor = await client.monitor();
+    let asked = 0;
+    monitor.on("monitor", (_time: string, args: string[]) => {
+      if (args.some((a) => a.includes(`${prefix}:slots:${key}`))) asked++;
+    });
+    try {
+      const held = await other.acquire(key, 1);
+      const order: number[] = [];
+      const inside = { now: 0, most: 0 };
+      const waiters = Array.from({ length: 30 }, async (_, i) => {
+        const release = await slots.acquire(key, 1);
+        inside.most = Math.max(inside.most, ++inside.now);
+        order.push(i);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        inside.now--;
+        await release();
+      });
+      // 500 ms of waiting at one try every 20 ms: ~25 tries for one waiter, ~750 for thirty.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const whileHeld = asked;
+      await held();
+      await Promise.all(waiters);
+      expect(whileHeld).toBeGreaterThan(5);
+      expect(whileHeld).toBeLessThan(100);
+      // Every waiter had the slot, one at a time, in the order they asked.
+      expect(inside.most).toBe(1);
+      expect(order).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    } finally {
+      monitor.disconnect();
+      client.disconnect();
+      await Promise.all([slots.close(), other.close()]);
     }
   }, 30_000);
 });

@@ -158,6 +158,18 @@ describe("automatic retries", () => {
     await retryFollowUp(async (_, e) => void heard.push(e)).run(deps, runs[2]!);
     await retryFollowUp(async (_, e) => void heard.push(e)).run(deps, runs[1]!);
     expect(heard).toEqual([{ schemeId: s.id, runId: runs[2]!.id, count: SHOPS }]);
+    // A run that failed nothing asks nothing: its records cannot have become due or dead.
+    let asked = 0;
+    const counting = new Proxy(t.db, {
+      get: (target, key, receiver) => {
+        if (typeof key === "string" && key.startsWith("$query")) asked++;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    await retryFollowUp(async (_, e) => void heard.push(e)).run({ ...deps, db: counting }, { ...runs[2]!, failed: 0 });
+    expect(asked).toBe(0);
+    await retryFollowUp(async (_, e) => void heard.push(e)).run({ ...deps, db: counting }, runs[2]!);
+    expect(asked).toBeGreaterThan(0);
 
     // By hand: one of them, then all the others; each written once.
     const one = await requestRun(t.db, queue, { schemeId: s.id, trigger: "retry", options: { scope: "scheme", deadLetters: true, sourceRecordIds: [String(dead!.id)] } });

@@ -27,6 +27,10 @@ export function retryFollowUp(onDeadLettered: DeadLetterHook = logDeadLettered):
   return {
     name: "retry-policy",
     async run(deps, run) {
+      // Only a record that failed in this run gets a retry time or becomes a dead letter; a run
+      // that failed none (most scheduled runs) changed neither, and its two statements were a
+      // fifteenth of a no-op run's (the maintenance step restores a retry job Redis lost).
+      if (run.failed === 0) return;
       const due = await nextRetryDue(deps.db, run.schemeId);
       if (due) {
         const scheduled = await scheduleRetry(deps.queue, run.schemeId, due);

@@ -6,6 +6,7 @@
 import { message, resolveParams, type LookupWait } from "@qiao/core";
 import { completeRead, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
 import { payloadHash, type MappingError } from "./hash";
+import { PageLog } from "./page-log";
 import type { PhaseEnd, RunScope } from "./scope";
 import { settleOutcomes } from "./outcomes";
 import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
@@ -174,73 +175,66 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // Staging probes a page's hashes before sending its data while pages come back mostly unchanged
   // (a rerun), and sends everything at once while they are mostly new (a first run).
   let probe = true;
+  const pageLog = new PageLog(journal);
   // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
-  for await (const page of x.clock.pages("read", bufferAhead(source, 1))) {
-    pages++;
-    fetched += page.records.length;
-    const mappedPage = await stageable(x, page.records);
-    const { staged, withoutId } = mappedPage;
-    counts.fetched += page.records.length;
-    // The counters so far go with this page's staging statement when they are due; the run it
-    // returns tells whether a cancellation was requested meanwhile.
-    const due = performance.now() - countedAt >= COUNTERS_MS;
-    const progress = due ? { total: page.total, fetched: counts.fetched, skipped: counts.skipped } : undefined;
-    let result: StagePageResult;
-    if (staged.length > 0) {
-      result = await x.clock.time("stage", () =>
-        stagePage(x.db, {
-          schemeId: run.schemeId,
-          runId: run.id,
-          mode: plan.target.mode,
-          records: staged,
-          payloadHash: (i) => mappedPage.mapped(i).hash,
-          mappingKey: x.mappingKey,
-          probe,
-          ...(progress && { progress }),
-        }),
-      );
-      probe = result.changed * 2 < staged.length;
-      if (result.run) x.observe(result.run);
-    } else {
-      result = { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
-      if (progress) await x.progress({ phase: "reading", ...progress });
-    }
-    if (progress) {
-      counts.fetched = 0;
-      counts.skipped = 0;
-      countedAt = performance.now();
-    } else {
-      counts.skipped += result.unchanged + result.stale + result.failedUnchanged;
-    }
-    toWrite += result.toWrite;
-    const pageCount = page.total > 0 ? Math.ceil(page.total / plan.source.pageSize) : 1;
-    await journal.info(
-      message("read.page", {
-        page: page.pageNo,
-        pages: pageCount,
-        read: page.records.length,
-        toWrite: result.toWrite,
-        unchanged: result.unchanged,
-        stale: result.stale,
-        failedUnchanged: result.failedUnchanged,
-        withoutId,
-        idField: plan.source.idField,
-      }),
-      { page: page.pageNo, total: page.total, toWrite: result.toWrite, unchanged: result.unchanged, stale: result.stale, failedUnchanged: result.failedUnchanged, inserted: result.inserted, withoutId },
-    );
-    for (const record of result.pending) {
-      prepare(batch, record, mappedPage.mappedById(record.sourceId));
-      if (size() >= batchSize) {
-        yield batch;
-        batch = emptyBatch();
+  // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
+  try {
+    for await (const page of x.clock.pages("read", bufferAhead(source, 1))) {
+      pages++;
+      fetched += page.records.length;
+      const mappedPage = await stageable(x, page.records);
+      const { staged, withoutId } = mappedPage;
+      counts.fetched += page.records.length;
+      // The counters so far go with this page's staging statement when they are due; the run it
+      // returns tells whether a cancellation was requested meanwhile.
+      const due = performance.now() - countedAt >= COUNTERS_MS;
+      const progress = due ? { total: page.total, fetched: counts.fetched, skipped: counts.skipped } : undefined;
+      let result: StagePageResult;
+      if (staged.length > 0) {
+        result = await x.clock.time("stage", () =>
+          stagePage(x.db, {
+            schemeId: run.schemeId,
+            runId: run.id,
+            mode: plan.target.mode,
+            records: staged,
+            payloadHash: (i) => mappedPage.mapped(i).hash,
+            mappingKey: x.mappingKey,
+            probe,
+            ...(progress && { progress }),
+          }),
+        );
+        probe = result.changed * 2 < staged.length;
+        if (result.run) x.observe(result.run);
+      } else {
+        result = { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
+        if (progress) await x.progress({ phase: "reading", ...progress });
+      }
+      if (progress) {
+        counts.fetched = 0;
+        counts.skipped = 0;
+        countedAt = performance.now();
+      } else {
+        counts.skipped += result.unchanged + result.stale + result.failedUnchanged;
+      }
+      toWrite += result.toWrite;
+      const pageCount = page.total > 0 ? Math.ceil(page.total / plan.source.pageSize) : 1;
+      await pageLog.page({ page: page.pageNo, pages: pageCount, total: page.total, read: page.records.length, withoutId, idField: plan.source.idField, result });
+      for (const record of result.pending) {
+        prepare(batch, record, mappedPage.mappedById(record.sourceId));
+        if (size() >= batchSize) {
+          yield batch;
+          batch = emptyBatch();
+        }
+      }
+      const stop = x.interruption();
+      if (stop) {
+        await flushCounts();
+        ended(stop);
+        return;
       }
     }
-    const stop = x.interruption();
-    if (stop) {
-      await flushCounts();
-      ended(stop);
-      return;
-    }
+  } finally {
+    await pageLog.flush();
   }
 
   await flushCounts();

@@ -62,6 +62,12 @@ export const runMessages = {
       (p.failedUnchanged > 0 ? `, ${p.failedUnchanged} still failed from earlier (retry them)` : "") +
       (p.withoutId > 0 ? `, ${p.withoutId} without ${p.idField} ignored` : ""),
   ),
+  // Consecutive pages whose every record was unchanged, in one line (a rerun of an unchanged
+  // source would otherwise log a line per page: 1,000 for 100,000 records).
+  "read.pagesUnchanged": entry<{ from: number; to: number; pages: number; read: number }>(
+    (p) => `第 ${p.from}–${p.to}/${p.pages} 页：读取 ${p.read} 条，全部未变`,
+    (p) => `Pages ${p.from}–${p.to}/${p.pages}: ${p.read} read, all unchanged`,
+  ),
   "read.completed": entry<{ pages: number; fetched: number; toWrite: number }>(
     (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；同步游标已推进到本次窗口结束`,
     (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; the scheme's cursor moved to the window's end`,

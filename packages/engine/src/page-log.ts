@@ -1,0 +1,82 @@
+// The read's log lines per page. A page with something to say (records to write, stale, still
+// failed, without an id) has its own line, as before; consecutive pages whose every record was
+// unchanged share one line, so a rerun of an unchanged source logs a line every SUMMARY_MS instead
+// of one per page (a run_logs row and a process log line each: a tenth of the worker's CPU on a
+// no-op full read, issue #16). A stretch of one page keeps the page's own line.
+import { message } from "@qiao/core";
+import type { StagePageResult } from "@qiao/db";
+import type { RunJournal } from "./journal";
+
+/** How long a stretch of unchanged pages waits for more before its line is written. */
+export const SUMMARY_MS = 10_000;
+
+export interface PageFacts {
+  page: number;
+  pages: number;
+  total: number;
+  read: number;
+  withoutId: number;
+  idField: string;
+  result: Pick<StagePageResult, "toWrite" | "unchanged" | "stale" | "failedUnchanged" | "inserted">;
+}
+
+export class PageLog {
+  private stretch: { first: PageFacts; last: PageFacts; count: number; read: number; unchanged: number; startedAt: number } | undefined;
+
+  constructor(
+    private readonly journal: Pick<RunJournal, "info">,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  async page(facts: PageFacts): Promise<void> {
+    const { result } = facts;
+    const quiet = result.toWrite === 0 && result.stale === 0 && result.failedUnchanged === 0 && facts.withoutId === 0;
+    if (!quiet) {
+      await this.flush();
+      return this.line(facts);
+    }
+    if (this.stretch) {
+      this.stretch.last = facts;
+      this.stretch.count++;
+      this.stretch.read += facts.read;
+      this.stretch.unchanged += result.unchanged;
+    } else {
+      this.stretch = { first: facts, last: facts, count: 1, read: facts.read, unchanged: result.unchanged, startedAt: this.now() };
+    }
+    if (this.now() - this.stretch.startedAt >= SUMMARY_MS) await this.flush();
+  }
+
+  /** Writes the stretch of unchanged pages so far (before the read's last line, or when it stops). */
+  async flush(): Promise<void> {
+    const stretch = this.stretch;
+    this.stretch = undefined;
+    if (!stretch) return;
+    if (stretch.count === 1) return this.line(stretch.first);
+    const { first, last } = stretch;
+    await this.journal.info(message("read.pagesUnchanged", { from: first.page, to: last.page, pages: last.pages, read: stretch.read }), {
+      fromPage: first.page,
+      toPage: last.page,
+      pages: stretch.count,
+      total: last.total,
+      read: stretch.read,
+      unchanged: stretch.unchanged,
+    });
+  }
+
+  private line({ page, pages, total, read, withoutId, idField, result }: PageFacts): Promise<void> {
+    return this.journal.info(
+      message("read.page", {
+        page,
+        pages,
+        read,
+        toWrite: result.toWrite,
+        unchanged: result.unchanged,
+        stale: result.stale,
+        failedUnchanged: result.failedUnchanged,
+        withoutId,
+        idField,
+      }),
+      { page, total, toWrite: result.toWrite, unchanged: result.unchanged, stale: result.stale, failedUnchanged: result.failedUnchanged, inserted: result.inserted, withoutId },
+    );
+  }
+}
