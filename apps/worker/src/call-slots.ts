@@ -35,11 +35,12 @@ export function createSharedSlots(opts: { redisUrl: string; prefix: string; leas
       try {
         const semaphore = await sharedSlot(key, limit, signal);
         return async () => {
-          try {
-            await semaphore.release();
-          } finally {
-            await releaseLocal();
-          }
+          // The release's ZREM is on this connection once release() returns (it is sent before its
+          // first await), so the next caller of this process, let in at once, asks Redis after it:
+          // it does not wait for the reply, one round trip fewer between two calls.
+          const released = semaphore.release();
+          await releaseLocal();
+          await released;
         };
       } catch (error) {
         await releaseLocal();
