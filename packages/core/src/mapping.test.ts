@@ -114,6 +114,13 @@ describe("mapRecord", () => {
     expect(mapRecord(plan.target, shop, vars, "UTC").payload.FDescription).toBe("同步于 2026-11-28 10:30:00");
   });
 
+  it("describes a value JSON and String both refuse (a bigint inside an object without a prototype)", () => {
+    const plan = withMapping({ FPriority: "{{p}}" });
+    const p = Object.assign(Object.create(null) as Record<string, unknown>, { "": 0n });
+    const { errors } = mapRecord(plan.target, { p }, vars, plan.timezone);
+    expect(errors.find((e) => e.field === "FPriority")?.message).toContain("[object Object]");
+  });
+
   it("never throws on arbitrary records", () => {
     const plan = withMapping({ FPriority: "{{p}}", FIsTrade: "{{t|default(0)}}", FOpenDate: "{{d|datetime}}", FExtra: "{{e}}", FTags: "{{a|split}}" });
     fc.assert(

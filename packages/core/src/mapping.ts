@@ -24,7 +24,7 @@ export function isEmptyValue(value: unknown): boolean {
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function shown(value: unknown): string {
-  const text = typeof value === "string" ? value : (safeJson(value) ?? String(value));
+  const text = typeof value === "string" ? value : (safeJson(value) ?? safeString(value));
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
@@ -33,6 +33,15 @@ function safeJson(value: unknown): string | undefined {
     return JSON.stringify(value);
   } catch {
     return undefined;
+  }
+}
+
+/** String(value), or its tag when it has no way to become text (an object without a prototype). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
   }
 }
 
