@@ -36,7 +36,7 @@ export interface BenchOptions extends LatencyOptions {
 }
 
 /** The worker's own start script's heap flags (apps/worker/package.json `start`): the bench measures the worker as it is deployed. */
-export const WORKER_NODE_OPTIONS = ["--max-semi-space-size=8", "--max-old-space-size=192", "--single-threaded-gc"];
+export const WORKER_NODE_OPTIONS = ["--max-semi-space-size=8", "--max-old-space-size=192"];
 
 /**
  * The deliveries benchmark's dataset around its N deliveries: the shops and items they name, which
@@ -62,7 +62,7 @@ export const USAGE = `npm run bench -- [options]
   --cpu-prof <dir>     run the main worker with --cpu-prof, profiles written to <dir>
   --worker-node-options="<flags>"
                        Node flags for the workers; default the worker's start script's
-                       "--max-semi-space-size=8 --max-old-space-size=192 --single-threaded-gc" ("" for none)
+                       "--max-semi-space-size=8 --max-old-space-size=192" ("" for none)
   --schemes <k>        many schemes instead: k schemes of 500 shops each on a once-a-minute schedule,
                        2 workers unless --workers (src/schemes.ts)
   --minutes <m>        with --schemes: ticks to run (default 10)
