@@ -5,6 +5,7 @@
 import { RecordStatus } from "../../generated/prisma/enums";
 import { Prisma, type RunLog, type RunOutcome } from "../../generated/prisma/client";
 import type { Db } from "../client";
+import { BATCH_ROW_IDS } from "./sql";
 import { RUN_WITH_SCHEME_NAME, type RunWithSchemeName } from "./schemes";
 
 export async function findRunWithSchemeName(db: Db, id: string): Promise<RunWithSchemeName | null> {
@@ -48,8 +49,8 @@ const COLUMNS = Prisma.raw(`id, run_id AS "runId", source_record_id AS "sourceRe
  * with equalities the planner may walk the primary key in id order and filter (it assumes the run's
  * records are spread evenly over the table, and they are one contiguous stretch of it, possibly far
  * from the start), while `ORDER BY run_id, status, id` with these bounds is one short range of the
- * index, whatever the statistics say. A batch row owns the 1024 ids from its own: the rows that may
- * hold an id after `afterId` start after `afterId` − 1024, and their entries are in id order.
+ * index, whatever the statistics say. A batch row owns the BATCH_ROW_IDS ids from its own: the rows
+ * that may hold an id after `afterId` start after `afterId` − BATCH_ROW_IDS, and their entries are in id order.
  */
 export function runRecordsPageSql(input: { runId: string; status?: RecordStatus; afterId?: bigint; take: number }): Prisma.Sql {
   const after = input.afterId ?? 0n;
@@ -67,7 +68,7 @@ export function runRecordsPageSql(input: { runId: string; status?: RecordStatus;
       FROM run_written_batches b
       CROSS JOIN LATERAL unnest(b.ids, b.source_record_ids, b.source_ids, b.payloads, b.responses, b.target_ids, b.target_numbers)
         WITH ORDINALITY AS e(id, source_record_id, source_id, payload, response, target_id, target_number, n)
-      WHERE b.run_id = ${input.runId}::uuid AND b.id > ${after}::bigint - 1024 AND e.id > ${after}::bigint
+      WHERE b.run_id = ${input.runId}::uuid AND b.id > ${after}::bigint - ${Prisma.raw(String(BATCH_ROW_IDS))} AND e.id > ${after}::bigint
       ORDER BY b.id, e.n LIMIT ${input.take})`);
   }
   return Prisma.sql`SELECT * FROM (${Prisma.join(ranges, " UNION ALL ")}) r ORDER BY id LIMIT ${input.take}`;

@@ -26,12 +26,24 @@ export function fenceCte(run: string, attempt: string): string {
 }
 
 /**
+ * The RunRecord ids a run_written_batches row owns, from its own id on: the step of the
+ * `run_records_id_seq` sequence (migration 20261206100000_run_written_batches). A batch row holds at
+ * most this many entries, and the one holding entry id `e` has its id in (e − BATCH_ROW_IDS, e].
+ */
+export const BATCH_ROW_IDS = 1024;
+
+/** SQL: batch row `b` (an alias) is the block that owns entry id `entry` (an SQL expression). */
+export function ownsEntry(b: string, entry: string): string {
+  return `${b}.id <= ${entry} AND ${b}.id > ${entry} - ${BATCH_ROW_IDS}`;
+}
+
+/**
  * A CTE named `name` that supersedes batch entries (run_written_batches, see schema.prisma): the
  * records of `entries` (a query of `run_id uuid, entry bigint`: the run whose outcome is being
  * recorded and the record's `outcome_entry` before this statement) get a later outcome in that run
  * as a run_records row, so their written entry of that run, if it is one, stops being shown. An
  * entry of another run (an earlier run wrote the record) is left alone: the block is looked up by
- * the run. Blocks own 1024 ids, so the one holding `entry` starts in (entry − 1024, entry].
+ * the run (ownsEntry).
  */
 export function supersedeCte(name: string, entries: string): string {
   return `${name} AS (
@@ -41,7 +53,7 @@ export function supersedeCte(name: string, entries: string): string {
       FROM (
         SELECT bb.run_id, bb.id, array_agg(o.entry) AS entries
         FROM (${entries}) o
-        JOIN run_written_batches bb ON bb.run_id = o.run_id AND bb.id <= o.entry AND bb.id > o.entry - 1024
+        JOIN run_written_batches bb ON bb.run_id = o.run_id AND ${ownsEntry("bb", "o.entry")}
         WHERE o.entry IS NOT NULL AND o.entry = ANY(bb.ids)
         GROUP BY 1, 2) x
       WHERE b.run_id = x.run_id AND b.id = x.id)`;

@@ -5,7 +5,7 @@
 import type { WriteMode } from "@qiao/core";
 import type { ErrorClass, RunStatus } from "../../generated/prisma/enums";
 import { hotQuery, type Db } from "../client";
-import { fenceCte, rowsJson, supersedeCte } from "./sql";
+import { BATCH_ROW_IDS, fenceCte, ownsEntry, rowsJson, supersedeCte } from "./sql";
 
 /** The attempt that issues a statement: only it may change the rows it marked. */
 export interface AttemptRef {
@@ -131,8 +131,10 @@ export async function recordWriteResults(
     retryBackoffMs: readonly number[];
   },
 ): Promise<{ written: number; failed: number; unknown: number; saved: number; deadLettered: number; fenced: boolean; run: RunAfterBatch }> {
-  // Entry ids of the batch row are its block's first id + the position here (a block owns 1024).
-  if (input.results.length > 1024) throw new Error(`A batch of ${input.results.length} answers: at most 1024 are recorded at once`);
+  // Entry ids of the batch row are its block's first id + the position here (see BATCH_ROW_IDS).
+  if (input.results.length > BATCH_ROW_IDS) {
+    throw new Error(`A batch of ${input.results.length} answers: at most ${BATCH_ROW_IDS} are recorded at once`);
+  }
   const json = rowsJson(
     input.results.map((r, ord) => ({
       id: r.id,
@@ -174,10 +176,10 @@ export async function recordWriteResults(
         i.outcome = 'written'
           AND NOT EXISTS (SELECT 1 FROM run_records r WHERE r.run_id = $3::uuid AND r.source_record_id = i.id)
           AND NOT EXISTS (SELECT 1 FROM run_written_batches b
-            WHERE b.run_id = $3::uuid AND b.id <= o.outcome_entry AND b.id > o.outcome_entry - 1024) AS batched
+            WHERE b.run_id = $3::uuid AND ${ownsEntry("b", "o.outcome_entry")}) AS batched
       FROM input i LEFT JOIN LATERAL (SELECT sending_payload, outcome_entry FROM source_records o WHERE o.id = i.id) o ON true
     ), block AS MATERIALIZED (
-      -- One value of the RunRecords' sequence for the batch row: its 1024 ids (see the migration
+      -- One value of the RunRecords' sequence for the batch row: its BATCH_ROW_IDS ids (see the migration
       -- 20261206100000_run_written_batches).
       SELECT nextval('run_records_id_seq') AS first
     ), updated AS (
