@@ -124,11 +124,13 @@ describe("with 200 schemes and a year of runs", () => {
     await pool.query(`INSERT INTO schemes (name, definition, cron) SELECT 'bulk ' || lpad(i::text, 3, '0'), '{}', '*/5 * * * *' FROM generate_series(1, 200) i`);
     const bulk = `SELECT id FROM schemes WHERE name LIKE 'bulk %'`;
     // A run a day for a year (the trigger fires on finishing, not on insert: the statistics are seeded beside them).
+    // The daily rows are days in the schemes' timezone (Asia/Shanghai), as the trigger keeps them: from 16:00 UTC
+    // Shanghai's today is UTC's tomorrow, and a row per UTC date left the chart's last day empty.
     await pool.query(`INSERT INTO runs (scheme_id, scheme_version, trigger, status, phase, created_at, started_at, finished_at, written)
       SELECT s.id, 1, 'schedule', 'succeeded', 'done', d, d, d + interval '1 minute', 10
       FROM (${bulk}) s, generate_series(now() - interval '365 days', now() - interval '1 hour', interval '1 day') d`);
     await pool.query(`INSERT INTO scheme_daily_stats (scheme_id, day, succeeded, written)
-      SELECT s.id, d::date, 1, 10 FROM (${bulk}) s, generate_series(now() - interval '365 days', now(), interval '1 day') d`);
+      SELECT s.id, (d AT TIME ZONE 'Asia/Shanghai')::date, 1, 10 FROM (${bulk}) s, generate_series(now() - interval '365 days', now(), interval '1 day') d`);
     // Thirty days of hourly rows, as if pruning had not run for three weeks.
     await pool.query(`INSERT INTO scheme_hourly_stats (scheme_id, hour, succeeded, written)
       SELECT s.id, h, 1, 10 FROM (${bulk}) s, generate_series(date_trunc('hour', now()) - interval '30 days', date_trunc('hour', now()), interval '1 hour') h`);
