@@ -12,7 +12,7 @@ import { silentLogger } from "@qiao/engine";
 import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createSharedSlots } from "./call-slots";
+import { createSharedSlots, LINGER_MS, MAX_TURN } from "./call-slots";
 import type { BatchSaveGate } from "./faults/batch-save-gate";
 import { startTestRedis, type TestRedis } from "./faults/redis-server";
 import { spawnWorker, startGatedStack, type GatedStack, type WorkerProcess } from "./testing";
@@ -143,6 +143,98 @@ describe("shared slots, what they ask Redis", () => {
       monitor.disconnect();
       client.disconnect();
       await Promise.all([slots.close(), other.close()]);
+    }
+  }, 30_000);
+
+  /** Counts the ZREMs (slots given back) of `key` on the own Redis. */
+  async function countReleases(key: string) {
+    const client = new Redis(own.url);
+    const monitor = await client.monitor();
+    const seen = { releases: 0 };
+    monitor.on("monitor", (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === "zrem" && args[1]?.endsWith(`${prefix}:slots:${key}`)) seen.releases++;
+    });
+    return {
+      seen,
+      stop() {
+        monitor.disconnect();
+        client.disconnect();
+      },
+    };
+  }
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test("one call after another (a read's pages) keeps the slot for MAX_TURN calls; idle for LINGER_MS, it is back in Redis", async () => {
+    const key = "guanyi:linger";
+    const a = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 5_000, logger: silentLogger });
+    const b = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 5_000, logger: silentLogger });
+    const count = await countReleases(key);
+    try {
+      for (let i = 0; i < 2 * MAX_TURN + 4; i++) await (await a.acquire(key, 1))();
+      await pause(LINGER_MS + 50);
+      expect(count.seen.releases).toBe(3);
+      // Back in Redis: the other process takes it at once.
+      await (await b.acquire(key, 1, AbortSignal.timeout(200)))();
+    } finally {
+      count.stop();
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 30_000);
+
+  test("with callers of the process waiting, a slot goes back to Redis after every call (not handed over)", async () => {
+    const key = "guanyi:busy";
+    const a = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 5_000, logger: silentLogger });
+    const count = await countReleases(key);
+    try {
+      await Promise.all(Array.from({ length: 6 }, async () => (await a.acquire(key, 1))()));
+      await pause(LINGER_MS + 50);
+      // The last one found nobody waiting and lingered, then went back too.
+      expect(count.seen.releases).toBe(6);
+    } finally {
+      count.stop();
+      await a.close();
+    }
+  }, 30_000);
+
+  test("closing gives a lingering slot back and renews no lease after (a call cut off mid-flight included)", async () => {
+    const key = "guanyi:close";
+    // A renewal every 100 ms: one after close would reject on the closed connection (an unhandled error here).
+    const a = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 300, logger: silentLogger });
+    const count = await countReleases(key);
+    try {
+      await (await a.acquire(key, 2))(); // lingers
+      const cutOff = await a.acquire(key, 2); // takes the lingering one: still out at close
+      const other = await a.acquire("guanyi:close-2", 1); // a second key, out at close
+      await a.close();
+      expect(count.seen.releases).toBe(0);
+      await expect(a.acquire(key, 2)).rejects.toThrow("closed");
+      await pause(500);
+      await cutOff();
+      await other();
+      // The lease ran out: another process takes both slots.
+      const b = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 300, logger: silentLogger });
+      try {
+        const both = [await b.acquire(key, 2, AbortSignal.timeout(500)), await b.acquire(key, 2, AbortSignal.timeout(500))];
+        await Promise.all(both.map((r) => r()));
+      } finally {
+        await b.close();
+      }
+    } finally {
+      count.stop();
+    }
+  }, 30_000);
+
+  test("closing with a slot lingering gives it back at once", async () => {
+    const key = "guanyi:close-linger";
+    const a = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 60_000, logger: silentLogger });
+    const count = await countReleases(key);
+    try {
+      await (await a.acquire(key, 1))();
+      await a.close();
+      await pause(50);
+      expect(count.seen.releases).toBe(1);
+    } finally {
+      count.stop();
     }
   }, 30_000);
 });
