@@ -2,11 +2,11 @@
 // write or retry takes from it. Every function is one SQL statement, fed with a JSON array so a page
 // costs one round trip whatever its size. The write protocol's statements are in ./write-protocol.ts,
 // the lookup of unknown outcomes in ./outcomes.ts.
-import { hash } from "node:crypto";
 import type { WriteMode } from "@qiao/core";
 import { Prisma } from "../../generated/prisma/client";
 import type { RunStatus } from "../../generated/prisma/enums";
 import { hotQuery, type Db } from "../client";
+import { stagingHash } from "../staging-hash";
 import { rowsJson } from "./sql";
 import type { RunAfterBatch } from "./write-protocol";
 
@@ -103,7 +103,7 @@ function stageSummary(p: { runId: string; progress: string; total: string; fetch
  * Rows being sent keep their status: the recovery of the write protocol owns them. So do bills saved
  * but not audited (`saved`): they exist in the target, and only an audit may follow.
  *
- * A record's data is compared by the md5 of its JSON text (`data_hash`), never as jsonb. With
+ * A record's data is compared by the md5 of its JSON text (`data_hash`, see stagingHash), never as jsonb. With
  * `probe`, the page's ids and data hashes go first: a record whose data is unchanged and whose
  * payload was mapped with the same `mappingKey` keeps its payload hash without being mapped again,
  * and only new or changed records are mapped and sent with their data. What a rerun of an unchanged
@@ -139,7 +139,7 @@ export async function stagePage(
   },
 ): Promise<StagePageResult> {
   const texts = input.records.map((r) => JSON.stringify(r.data));
-  const hashes = texts.map((t) => hash("md5", t, "hex"));
+  const hashes = texts.map((t) => stagingHash("md5", t));
   const { progress } = input;
   const now = new Date().toISOString();
   let send = input.records.map((_, i) => i);
