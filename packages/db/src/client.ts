@@ -1,11 +1,11 @@
 // The one Prisma client of the project (driver adapter pg, no native engine), and the pg pool under
 // it. Created lazily so that importing this module (e.g. while Next collects page data) opens nothing.
 //
-// The engine's per-page and per-batch statements (repositories/staging.ts, write-protocol.ts, …) go
-// to pg directly (`hotQuery`): through `$queryRaw` each paid Prisma's parameter and result
-// conversion, a tenth of the worker's CPU in the benchmark. They use pools of their own, opened on
-// first use (at most 4 connections, and 2 for the durable mark, besides the pool under Prisma);
-// everything else uses the Prisma client.
+// The engine's per-page and per-batch statements (repositories/stage-page.ts, staging.ts,
+// write-protocol.ts, …) go to pg directly (`hotQuery`): through `$queryRaw` each paid Prisma's
+// parameter and result conversion, a tenth of the worker's CPU in the benchmark. They use pools of
+// their own, opened on first use (at most 4 connections, and 2 for the durable mark, besides the
+// pool under Prisma); everything else uses the Prisma client.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { hash } from "node:crypto";
 import pg from "pg";

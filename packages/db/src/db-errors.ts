@@ -32,3 +32,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (code && typeof e.severity === "string") return TRANSIENT_SQLSTATE.test(code);
   return typeof e.message === "string" && PG_MESSAGES.test(e.message);
 }
+
+/** Whether `error` is node-postgres's report of a unique violation (SQLSTATE 23505) of `constraint`. */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  if (!error || typeof error !== "object") return false;
+  const e = error as { code?: unknown; constraint?: unknown };
+  return e.code === "23505" && e.constraint === constraint;
+}

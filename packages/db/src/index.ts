@@ -10,3 +10,4 @@ export * from "./accounts";
 export * from "./users";
 export * from "./connections";
 export * from "./repositories";
+export { stagingHash } from "./staging-hash";

@@ -40,3 +40,17 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
 export function testRedisPrefix(label = "t"): string {
   return `qiao-test:${label}:${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
 }
+
+/** Runs `sql` (any number of statements, as a migration file holds them) in one transaction on `url`. */
+export async function runSqlFile(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`BEGIN;\n${sql}\nCOMMIT;`);
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,5 +1,5 @@
-import { hash } from "node:crypto";
 import { stableStringify } from "@qiao/core";
+import { stagingHash } from "@qiao/db";
 
 export interface MappingError {
   field: string;
@@ -14,6 +14,5 @@ export interface MappingError {
  */
 export function payloadHash(payload: Record<string, unknown>, errors: readonly MappingError[] = []): string {
   const subject = errors.length > 0 ? { payload, errors } : payload;
-  // crypto.hash (one shot): a third of createHash's cost for a payload this small.
-  return hash("sha256", stableStringify(subject), "hex");
+  return stagingHash("sha256", stableStringify(subject));
 }

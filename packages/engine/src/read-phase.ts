@@ -175,6 +175,9 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // Staging probes a page's hashes before sending its data while pages come back mostly unchanged
   // (a rerun), and sends everything at once while they are mostly new (a first run).
   let probe = true;
+  // After a page whose records were all new, the next likely is too (a first run): staging tries it
+  // as a plain INSERT, without ON CONFLICT's speculative insertion (stagePage's `fresh`).
+  let fresh = false;
   const pageLog = new PageLog(journal);
   // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
   // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
@@ -200,10 +203,12 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
             payloadHash: (i) => mappedPage.mapped(i).hash,
             mappingKey: x.mappingKey,
             probe,
+            fresh,
             ...(progress && { progress }),
           }),
         );
         probe = result.changed * 2 < staged.length;
+        fresh = result.inserted === staged.length;
         if (result.run) x.observe(result.run);
       } else {
         result = { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };

@@ -1,8 +1,7 @@
 // The state one attempt of a run shares between its phases.
-import { hash } from "node:crypto";
 import { mapRecord, retryRunOptionsSchema, stableStringify, type MappedRecord, type RunPlan, type TemplateVars } from "@qiao/core";
 import type { SourceClient, TargetClient } from "@qiao/connectors";
-import { reportProgress, type Db, type LoadedValueMap, type RunModel as Run, type RunProgress } from "@qiao/db";
+import { reportProgress, stagingHash, type Db, type LoadedValueMap, type RunModel as Run, type RunProgress } from "@qiao/db";
 import { DEFAULT_UNKNOWN_OUTCOME_WAIT_MS, type EngineContext } from "./context";
 import { AttemptSuperseded } from "./failure";
 import type { RunJournal } from "./journal";
@@ -85,7 +84,7 @@ export class RunScope {
         ...target.entries.flatMap((e) => [...Object.values(e.mapping), ...(e.filter ? [e.filter] : [])]),
       ];
       const usesVars = templates.some((t) => t.parts.some((p) => p.kind === "expression" && p.head.kind === "variable"));
-      this.key = hash(
+      this.key = stagingHash(
         "sha256",
         stableStringify({
           api: target.api.id,
@@ -105,7 +104,6 @@ export class RunScope {
           vars: usesVars ? this.vars() : null,
           ...(this.maps.size > 0 && { valueMaps: Object.fromEntries([...this.maps].map(([name, m]) => [name, m.contentHash])) }),
         }),
-        "hex",
       );
     }
     return this.key;

@@ -1,0 +1,95 @@
+// Staging a page of new records as a plain INSERT (issue #16 item 4): no ON CONFLICT, so no
+// speculative insertion per row; a record that exists after all (a wrong guess, or another writer
+// staging the same scheme meanwhile) sends the page again as the upsert, with the upsert's result.
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createPrisma, type Db } from "../client";
+import { createTestDatabase, type TestDatabase } from "../testing";
+import { claimRun, createRun } from "./runs";
+import { stagePage, type StagedRecord } from "./stage-page";
+
+let tdb: TestDatabase;
+let db: Db;
+beforeAll(async () => {
+  tdb = await createTestDatabase("stagepage");
+  db = createPrisma(tdb.url, 2);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await tdb?.drop();
+});
+/** The staging statements sent since the test began: "insert" (plain) or "upsert" (ON CONFLICT) each. */
+let sent: string[] = [];
+beforeEach(() => {
+  sent = [];
+  const query = pg.Pool.prototype.query;
+  vi.spyOn(pg.Pool.prototype, "query").mockImplementation(function (this: pg.Pool, ...args: unknown[]) {
+    const text = (args[0] as { text?: string } | undefined)?.text ?? "";
+    if (text.includes("INSERT INTO source_records")) sent.push(text.includes("ON CONFLICT") ? "upsert" : "insert");
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function started(): Promise<{ schemeId: string; runId: string }> {
+  const schemeId = (await db.scheme.create({ data: { name: `页 ${Math.random()}`, definition: {} } })).id;
+  const run = await createRun(db, { schemeId, schemeVersion: 1, trigger: "manual" });
+  if (!(await claimRun(db, run.id, new Date())).claimed) throw new Error("not claimed");
+  return { schemeId, runId: run.id };
+}
+
+const records = (from: number, to: number): StagedRecord[] =>
+  Array.from({ length: to - from }, (_, i) => ({ sourceId: `S${from + i}`, data: { code: `S${from + i}`, name: `店铺 ${from + i}` } }));
+
+/** Stages `page` as the engine does, and the statements it sent. */
+async function stage(run: { schemeId: string; runId: string }, page: StagedRecord[], opts: { probe?: boolean; fresh?: boolean }) {
+  const before = sent.length;
+  const result = await stagePage(db, { ...run, mode: "create", records: page, payloadHash: (i) => `p-${page[i]!.sourceId}`, mappingKey: "k", ...opts });
+  return { result, sent: sent.slice(before) };
+}
+
+async function rows(schemeId: string) {
+  return db.sourceRecord.findMany({ where: { schemeId }, orderBy: { sourceId: "asc" }, select: { sourceId: true, status: true, payloadHash: true } });
+}
+
+describe("stagePage", () => {
+  it("sends a page of new records as a plain INSERT, whether the probe found them new or the page before was", async () => {
+    const run = await started();
+    const probed = await stage(run, records(0, 50), { probe: true });
+    expect(probed.sent).toEqual(["insert"]);
+    expect(probed.result).toMatchObject({ inserted: 50, toWrite: 50, changed: 50 });
+    const fresh = await stage(run, records(50, 100), { fresh: true });
+    expect(fresh.sent).toEqual(["insert"]);
+    expect(fresh.result).toMatchObject({ inserted: 50, toWrite: 50, changed: 50 });
+    expect(fresh.result.pending.map((p) => p.sourceId)).toEqual(records(50, 100).map((r) => r.sourceId));
+    expect(await rows(run.schemeId)).toHaveLength(100);
+  });
+
+  it("a fresh page with records staged already goes again as the upsert: the same result as the upsert alone", async () => {
+    const run = await started();
+    await stage(run, records(0, 30), {});
+    // 30 staged, 20 new; S0–S9 changed.
+    const page = records(0, 50).map((r, i) => (i < 10 ? { ...r, data: { ...r.data, name: "改名" } } : r));
+    const { result, sent } = await stage(run, page, { fresh: true });
+    expect(sent).toEqual(["insert", "upsert"]);
+    expect(result).toMatchObject({ inserted: 20, toWrite: 50, changed: 50 });
+    expect(await rows(run.schemeId)).toHaveLength(50);
+    // A probed page with any changed record that exists is upserted at once.
+    const again = await stage(run, records(0, 60), { probe: true });
+    expect(again.sent).toEqual(["upsert"]);
+    expect(again.result).toMatchObject({ inserted: 10, changed: 20 });
+  });
+
+  it("two writers staging the same new page at once both succeed, and each record is staged once", async () => {
+    const run = await started();
+    const page = records(0, 100);
+    const both = await Promise.all([stage(run, page, { fresh: true }), stage(run, page, { fresh: true })]);
+    expect(both.map((b) => b.result.inserted).sort((a, b) => a - b)).toEqual([0, 100]);
+    expect([...sent].sort()).toEqual(["insert", "insert", "upsert"]);
+    const staged = await rows(run.schemeId);
+    expect(staged).toHaveLength(100);
+    expect(new Set(staged.map((r) => r.status))).toEqual(new Set(["pending"]));
+  });
+});

@@ -1,0 +1,65 @@
+// The migration that shortened staging's hashes (20261207100000_staging_short_hashes) turns every hex
+// digest the code before it stored into exactly what stagingHash computes now for the same text, and
+// leaves anything else alone. packages/engine's hash-upgrade.test.ts runs a whole upgrade.
+import { hash } from "node:crypto";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createPrisma, poolOf, type Db } from "./client";
+import { readMigrations } from "./migrate";
+import { MIGRATIONS_DIR } from "./paths";
+import { stagingHash } from "./staging-hash";
+import { createTestDatabase, runSqlFile, type TestDatabase } from "./testing";
+
+let tdb: TestDatabase;
+let db: Db;
+beforeAll(async () => {
+  tdb = await createTestDatabase("staginghash");
+  db = createPrisma(tdb.url, 1);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await tdb?.drop();
+});
+
+const TEXTS = ["", "abc", '{"code":"TM000001","name":"北京旗舰店","note":""}', "multi-byte: 😀 é ü 漢", "x".repeat(10_000)];
+const migration = () => readMigrations(MIGRATIONS_DIR).find((m) => m.name === "20261207100000_staging_short_hashes")!.sql;
+
+async function stagedHashes(): Promise<{ sourceId: string; dataHash: string | null; payloadHash: string; mappedWith: string | null; writtenHash: string | null }[]> {
+  return db.sourceRecord.findMany({ orderBy: { sourceId: "asc" }, select: { sourceId: true, dataHash: true, payloadHash: true, mappedWith: true, writtenHash: true } });
+}
+
+it("converts each hex digest to the 128-bit base64url stagingHash of the same text, once; NULL and other values stay", async () => {
+  const schemeId = (await db.scheme.create({ data: { name: "hashes", definition: {} } })).id;
+  const rows: (string | null)[][] = TEXTS.map((text, i) => [
+    `r${i}`,
+    hash("md5", text, "hex"),
+    hash("sha256", text, "hex"),
+    hash("sha256", `key ${text}`, "hex"),
+    i % 2 === 0 ? hash("sha256", text, "hex") : null,
+  ]);
+  // What no code wrote, left as it is: a value that is not a whole lowercase hex digest.
+  rows.push(["s1", null, "h", null, "ABCDEF0123456789ABCDEF0123456789"]);
+  const column = (k: number) => rows.map((r) => r[k]);
+  await poolOf(db).query(
+    `INSERT INTO source_records (scheme_id, source_id, data_hash, payload_hash, mapped_with, written_hash, data, status)
+     SELECT $1::uuid, r.*, '{}', 'written' FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       AS r(source_id, data_hash, payload_hash, mapped_with, written_hash)`,
+    [schemeId, column(0), column(1), column(2), column(3), column(4)],
+  );
+
+  await runSqlFile(tdb.url, migration());
+  const expected = [
+    ...TEXTS.map((text, i) => ({
+      sourceId: `r${i}`,
+      dataHash: stagingHash("md5", text),
+      payloadHash: stagingHash("sha256", text),
+      mappedWith: stagingHash("sha256", `key ${text}`),
+      writtenHash: i % 2 === 0 ? stagingHash("sha256", text) : null,
+    })),
+    { sourceId: "s1", dataHash: null, payloadHash: "h", mappedWith: null, writtenHash: "ABCDEF0123456789ABCDEF0123456789" },
+  ];
+  expect(await stagedHashes()).toEqual(expected);
+  expect(expected[1]!.payloadHash).toMatch(/^[\w-]{22}$/);
+
+  await runSqlFile(tdb.url, migration());
+  expect(await stagedHashes()).toEqual(expected);
+});
