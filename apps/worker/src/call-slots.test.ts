@@ -224,6 +224,29 @@ describe("shared slots, what they ask Redis", () => {
     }
   }, 30_000);
 
+  test("a lingering slot whose lease was lost (Redis flushed) is not used again: the cap holds", async () => {
+    const key = "guanyi:lost";
+    // Renewed every 50 ms, lingering 2 s: the loss is seen while it lingers.
+    const a = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 150, logger: silentLogger, lingerMs: 2_000 });
+    const b = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 150, logger: silentLogger });
+    const client = new Redis(own.url);
+    try {
+      await (await a.acquire(key, 1))(); // lingers
+      // Redis forgets the slot (restarted without persistence, flushed) and another process takes it:
+      // the lingering slot's next renewal finds its lease gone.
+      await client.del(`semaphore:${prefix}:slots:${key}`);
+      const other = await b.acquire(key, 1, AbortSignal.timeout(500));
+      await pause(200);
+      // This process must not call on the lost one meanwhile: it waits for Redis.
+      await expect(a.acquire(key, 1, AbortSignal.timeout(300))).rejects.toThrow();
+      await other();
+      await (await a.acquire(key, 1, AbortSignal.timeout(1_000)))();
+    } finally {
+      client.disconnect();
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 30_000);
+
   test("closing with a slot lingering gives it back at once", async () => {
     const key = "guanyi:close-linger";
     const a = createSharedSlots({ redisUrl: own.url, prefix, leaseMs: 60_000, logger: silentLogger });

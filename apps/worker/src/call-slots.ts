@@ -55,7 +55,15 @@ interface KeyQueue {
   lingering?: { held: Held; timer: NodeJS.Timeout };
 }
 
-export function createSharedSlots(opts: { redisUrl: string; prefix: string; leaseMs: number; logger: Logger }): SharedSlots {
+export function createSharedSlots(opts: {
+  redisUrl: string;
+  prefix: string;
+  leaseMs: number;
+  logger: Logger;
+  /** How long an idle slot waits for the process's next call (LINGER_MS; tests set it longer). */
+  lingerMs?: number;
+}): SharedSlots {
+  const lingerMs = opts.lingerMs ?? LINGER_MS;
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   // ioredis reconnects by itself; a call waiting meanwhile gives up at its deadline (not sent).
   redis.on("error", () => undefined);
@@ -129,7 +137,7 @@ export function createSharedSlots(opts: { redisUrl: string; prefix: string; leas
       if (released) return;
       released = true;
       if (!closing && !held.lost && held.calls < MAX_TURN && queue.waiters.length === 0) {
-        queue.lingering = { held, timer: setTimeout(() => void endLinger(queue, key), LINGER_MS) };
+        queue.lingering = { held, timer: setTimeout(() => void endLinger(queue, key), lingerMs) };
         return;
       }
       await giveBack(queue, key, held);
@@ -140,6 +148,10 @@ export function createSharedSlots(opts: { redisUrl: string; prefix: string; leas
     async acquire(key, limit, signal) {
       signal?.throwIfAborted();
       if (closing) throw new Error("call slots closed");
+      // A lingering slot whose lease was lost meanwhile (Redis restarted or flushed) is not one of
+      // the key's slots any more: give it up and ask Redis, or the cap could be exceeded.
+      const stale = queues.get(key);
+      if (stale?.lingering?.held.lost) void endLinger(stale, key);
       let queue = queues.get(key);
       if (!queue) {
         queue = { active: 0, waiters: [] };
