@@ -4,10 +4,8 @@
 import { hash } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createPrisma, poolOf, type Db } from "./client";
-import { readMigrations } from "./migrate";
-import { MIGRATIONS_DIR } from "./paths";
 import { stagingHash } from "./staging-hash";
-import { createTestDatabase, runSqlFile, type TestDatabase } from "./testing";
+import { applyMigrationAgain, createTestDatabase, type TestDatabase } from "./testing";
 
 let tdb: TestDatabase;
 let db: Db;
@@ -21,7 +19,7 @@ afterAll(async () => {
 });
 
 const TEXTS = ["", "abc", '{"code":"TM000001","name":"北京旗舰店","note":""}', "multi-byte: 😀 é ü 漢", "x".repeat(10_000)];
-const migration = () => readMigrations(MIGRATIONS_DIR).find((m) => m.name === "20261207100000_staging_short_hashes")!.sql;
+const MIGRATION = "20261207100000_staging_short_hashes";
 
 async function stagedHashes(): Promise<{ sourceId: string; dataHash: string | null; payloadHash: string; mappedWith: string | null; writtenHash: string | null }[]> {
   return db.sourceRecord.findMany({ orderBy: { sourceId: "asc" }, select: { sourceId: true, dataHash: true, payloadHash: true, mappedWith: true, writtenHash: true } });
@@ -46,7 +44,7 @@ it("converts each hex digest to the 128-bit base64url stagingHash of the same te
     [schemeId, column(0), column(1), column(2), column(3), column(4)],
   );
 
-  await runSqlFile(tdb.url, migration());
+  await applyMigrationAgain(tdb.url, MIGRATION);
   const expected = [
     ...TEXTS.map((text, i) => ({
       sourceId: `r${i}`,
@@ -60,6 +58,6 @@ it("converts each hex digest to the 128-bit base64url stagingHash of the same te
   expect(await stagedHashes()).toEqual(expected);
   expect(expected[1]!.payloadHash).toMatch(/^[\w-]{22}$/);
 
-  await runSqlFile(tdb.url, migration());
+  await applyMigrationAgain(tdb.url, MIGRATION);
   expect(await stagedHashes()).toEqual(expected);
 });

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { config } from "./config";
-import { ensureDatabase, migrate } from "./migrate";
+import { ensureDatabase, migrate, readMigrations } from "./migrate";
 import { MIGRATIONS_DIR } from "./paths";
 
 export interface TestDatabase {
@@ -41,12 +41,17 @@ export function testRedisPrefix(label = "t"): string {
   return `qiao-test:${label}:${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
 }
 
-/** Runs `sql` (any number of statements, as a migration file holds them) in one transaction on `url`. */
-export async function runSqlFile(url: string, sql: string): Promise<void> {
+/**
+ * Applies migration `name` once more on `url`, in one transaction (the database is already migrated:
+ * a test stages rows as the code before it did, then converts them the way the upgrade does).
+ */
+export async function applyMigrationAgain(url: string, name: string): Promise<void> {
+  const file = readMigrations(MIGRATIONS_DIR).find((m) => m.name === name);
+  if (!file) throw new Error(`no migration ${name} in ${MIGRATIONS_DIR}`);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`BEGIN;\n${sql}\nCOMMIT;`);
+    await client.query(`BEGIN;\n${file.sql}\nCOMMIT;`);
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;

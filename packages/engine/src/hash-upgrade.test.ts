@@ -6,8 +6,7 @@
 import { hash } from "node:crypto";
 import { ConnectorError, type WriteRequest } from "@qiao/connectors";
 import type { stagingHash } from "@qiao/db";
-import { MIGRATIONS_DIR, readMigrations } from "@qiao/db/migrate";
-import { runSqlFile } from "@qiao/db/testing";
+import { applyMigrationAgain } from "@qiao/db/testing";
 import { afterEach, expect, test, vi } from "vitest";
 import { executeRun } from "./execute-run";
 import { runToEnd, simulate, testContext, wrapKingdeeTarget, type Simulated } from "./testing/harness";
@@ -61,8 +60,7 @@ async function rowVersions(schemeId: string): Promise<string[]> {
 }
 
 async function migrateHashes(): Promise<void> {
-  const file = readMigrations(MIGRATIONS_DIR).find((m) => m.name === "20261207100000_staging_short_hashes");
-  await runSqlFile(t.database.url, file!.sql);
+  await applyMigrationAgain(t.database.url, "20261207100000_staging_short_hashes");
 }
 
 test("after the migration, records staged and written with hex hashes are unchanged: not mapped again, not stale, not sent again", async () => {
