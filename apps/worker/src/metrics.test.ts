@@ -58,6 +58,10 @@ test("after a run, the metrics hold its records, its duration, its ERP calls and
     // prom-client's default process metrics, labelled with the worker they come from.
     expect(Number(samples(m, "process_cpu_user_seconds_total", { process: worker.id })[0]?.value)).toBeGreaterThan(0);
     expect(Number(samples(m, "nodejs_heap_size_used_bytes", { process: worker.id })[0]?.value)).toBeGreaterThan(1_000_000);
+    // The record budget: its size, and nothing held once the run is over.
+    expect(samples(m, "qiao_worker_record_budget", { process: worker.id })[0]?.value).toBe(String(cfg.WORKER_RECORD_BUDGET));
+    expect(samples(m, "qiao_worker_records_held", { process: worker.id })[0]?.value).toBe("0");
+    expect(samples(m, "qiao_worker_runs_waiting_for_records", { process: worker.id })[0]?.value).toBe("0");
   } finally {
     await worker.close();
   }

@@ -4,7 +4,7 @@
 // /api/metrics with the other processes' (see docs/overview-and-metrics.md).
 import type { CallObserver } from "@qiao/connectors";
 import type { RunModel } from "@qiao/db";
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export interface WorkerMetrics {
   registry: Registry;
@@ -14,9 +14,43 @@ export interface WorkerMetrics {
   observeRun(run: Pick<RunModel, "status" | "trigger" | "startedAt" | "finishedAt">): void;
 }
 
-export function createWorkerMetrics(): WorkerMetrics {
+/** What the metrics read of the process's record budget (the engine's RecordBudget). */
+export interface BudgetReading {
+  readonly limit: number;
+  readonly inUse: number;
+  readonly waiting: number;
+}
+
+export function createWorkerMetrics(records?: BudgetReading): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (records) {
+    // Read when scraped: whether the record budget (WORKER_RECORD_BUDGET) is what runs wait for.
+    new Gauge({
+      name: "qiao_worker_records_held",
+      help: "Source records the worker's runs hold in memory (pages not yet staged, batches not yet recorded)",
+      registers: [registry],
+      collect() {
+        this.set(records.inUse);
+      },
+    });
+    new Gauge({
+      name: "qiao_worker_record_budget",
+      help: "Records the worker's runs may hold together (WORKER_RECORD_BUDGET)",
+      registers: [registry],
+      collect() {
+        this.set(records.limit);
+      },
+    });
+    new Gauge({
+      name: "qiao_worker_runs_waiting_for_records",
+      help: "Runs whose next page waits for room in the worker's record budget",
+      registers: [registry],
+      collect() {
+        this.set(records.waiting);
+      },
+    });
+  }
   const runDuration = new Histogram({
     name: "qiao_run_duration_seconds",
     help: "Time from a run's start to its end, by how it ended",

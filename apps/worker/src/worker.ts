@@ -2,7 +2,7 @@
 // ticks, daily pruning, the reconciler, and a graceful close that hands runs back at a batch boundary.
 import { message } from "@qiao/core";
 import { appendRunLog, config as loadConfig, failActiveRun, prisma, pruneRuns, SchemeBusyError, type Config, type Db } from "@qiao/db";
-import { executeRun, type EngineContext } from "@qiao/engine";
+import { executeRun, RecordBudget, type EngineContext } from "@qiao/engine";
 import {
   beat,
   createRunQueue,
@@ -73,7 +73,9 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   let stopping = false;
   /** Per job in progress: aborted when BullMQ could not renew the job's lock (see lockRenewalFailed). */
   const lockLost = new Map<string, AbortController>();
-  const metrics = createWorkerMetrics();
+  // One budget for the process: every run's pages and batches count in it.
+  const records = new RecordBudget(cfg.WORKER_RECORD_BUDGET);
+  const metrics = createWorkerMetrics(records);
   const deps: WorkerDeps = { db, queue, cfg, log, metrics };
 
   const engineContext = (logger: Logger, lost: AbortSignal): EngineContext => ({
@@ -89,6 +91,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     leaseMs: settings.WORKER_LOCK_DURATION_MS,
     unknownOutcomeWaitMs: cfg.QIAO_UNKNOWN_OUTCOME_WAIT_S * 1000,
     erpLookupTtlMs: cfg.QIAO_ERP_LOOKUP_TTL_S * 1000,
+    records,
   });
 
   async function processRun(job: Job, token: string | undefined, jobLog: Logger) {

@@ -75,11 +75,17 @@ const envSchema = z.object({
   KINGDEE_SIM_PORT: z.coerce.number().int().default(4020),
   /**
    * Runs (and other jobs) one worker process holds at once. Runs mostly wait (on the ERP, Postgres,
-   * Redis): 2 left 200 schemes on a one-minute schedule queueing for 10 s after each tick (issue #16,
-   * docs/scale.md). What an ERP receives is capped per connection (its qps and concurrent calls), not
-   * by this.
+   * Redis): 2 left 200 schemes on a one-minute schedule queueing for 10 s after each tick, 50 still
+   * 6-16 s (issue #16, docs/scale.md). What an ERP receives is capped per connection (its qps and
+   * concurrent calls), and what the process holds in memory by WORKER_RECORD_BUDGET, not by this.
    */
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(50),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(100),
+  /**
+   * Source records one worker process's runs may hold in memory together (pages fetched and not yet
+   * staged, batches not yet recorded): a run's next page is fetched once it fits. Bounds the heap
+   * however many runs write at once (docs/scale.md).
+   */
+  WORKER_RECORD_BUDGET: z.coerce.number().int().min(1).default(10_000),
   RUN_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /**
    * Seconds after a write whose outcome is unknown (timeout, connection lost, 5xx after sending)

@@ -2,6 +2,7 @@
 // hooks a framework provides (shared rate limits, graceful shutdown). No BullMQ, no Next here.
 import type { CallObserver, CallSlots, Connector, ConnectionConfig, OutboundPolicy, RateLimiter } from "@qiao/connectors";
 import type { Db } from "@qiao/db";
+import type { RecordBudget } from "./record-budget";
 
 /** The subset of pino's API the engine uses (a pino logger fits as is). */
 export interface Logger {
@@ -67,6 +68,12 @@ export interface EngineContext {
    * QIAO_ERP_LOOKUP_TTL_S in the worker). Staging lookups are cached for the run only.
    */
   erpLookupTtlMs?: number;
+  /**
+   * The records this process's runs may hold in memory together (the worker's
+   * WORKER_RECORD_BUDGET): a page is fetched only when it fits. None: each run is bounded by its own
+   * read-ahead only.
+   */
+  records?: RecordBudget;
   /** The clock (CURRENT_TIME of a run's first attempt). */
   now?(): Date;
 }

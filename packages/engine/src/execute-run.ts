@@ -166,6 +166,10 @@ async function attempt(
       const finished = await finishRun(ctx.db, runId, run.attempt, { status: "failed", error: described });
       return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
     }
+  } finally {
+    // The phases are over (their calls answered and recorded): whatever records they still count
+    // (a page dropped by a stop, a batch of a failed phase) go back to the process's budget.
+    scope?.held.close();
   }
 
   if (end === "stopped") {

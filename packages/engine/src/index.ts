@@ -3,3 +3,4 @@ export { silentLogger, type EngineContext, type Logger, type ConnectionRow } fro
 export type { MappingError } from "./hash";
 export type { TestRunResult, TestRunRecord } from "./test-run";
 export { executeReconciliation, type ReconcileOutcome } from "./reconcile";
+export { RecordBudget } from "./record-budget";

@@ -23,9 +23,11 @@ export interface PreparedBatch {
   failures: MappingFailure[];
   sendable: Sendable[];
   waiting: Waiting[];
+  /** Its records as counted in the run's share of the process's record budget (./record-budget.ts), given back once it is done. */
+  held: number;
 }
 
-export const emptyBatch = (): PreparedBatch => ({ failures: [], sendable: [], waiting: [] });
+export const emptyBatch = (): PreparedBatch => ({ failures: [], sendable: [], waiting: [], held: 0 });
 
 /** Why a record waits, as its RunRecord and staging row say it (the first field that waits). */
 export function waitReason(waits: readonly LookupWait[]): string {

@@ -10,6 +10,7 @@ import { PageLog } from "./page-log";
 import type { PhaseEnd, RunScope } from "./scope";
 import { settleOutcomes } from "./outcomes";
 import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
+import { withinBudget } from "./record-budget";
 import { writeBatches } from "./write-phase";
 
 /** A record's mapped payload, its mapping errors, what it waits for, and the payload's hash. */
@@ -155,13 +156,32 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   let toWrite = 0;
   let batch: PreparedBatch = emptyBatch();
   const size = () => batch.failures.length + batch.sendable.length + batch.waiting.length;
-  const source = x.source.readPages({
-    api: plan.source.api.id,
-    params,
-    pageSize: plan.source.pageSize,
-    startPage: 1,
-    ...(x.ctx.signal && { signal: x.ctx.signal }),
-  });
+  /**
+   * The batch being filled, handed on: from now on its records count in the process's record budget
+   * (they are in memory already, so without waiting). While it fills it is not counted: a run that
+   * waits for room for its next page then holds only what is on its way out.
+   */
+  const handOn = (): PreparedBatch => {
+    const full = batch;
+    full.held = size();
+    x.held.take(full.held);
+    batch = emptyBatch();
+    return full;
+  };
+  // Each page is fetched once it fits in the process's record budget, and counts until it is staged
+  // and split into batches.
+  const pageSize = plan.source.pageSize;
+  const source = withinBudget(
+    x.held,
+    x.source.readPages({
+      api: plan.source.api.id,
+      params,
+      pageSize,
+      startPage: 1,
+      ...(x.ctx.signal && { signal: x.ctx.signal }),
+    }),
+    pageSize,
+  );
   // The read's counters reach the run with a page's staging statement, every COUNTERS_MS at most:
   // a statement per page that writes the run's row cost more than the probe of an unchanged page.
   const counts = { fetched: 0, skipped: 0 };
@@ -183,59 +203,60 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
   try {
     for await (const page of x.clock.pages("read", bufferAhead(source, 1))) {
-      pages++;
-      fetched += page.records.length;
-      const mappedPage = await stageable(x, page.records);
-      const { staged, withoutId } = mappedPage;
-      counts.fetched += page.records.length;
-      // The counters so far go with this page's staging statement when they are due; the run it
-      // returns tells whether a cancellation was requested meanwhile.
-      const due = performance.now() - countedAt >= COUNTERS_MS;
-      const progress = due ? { total: page.total, fetched: counts.fetched, skipped: counts.skipped } : undefined;
-      let result: StagePageResult;
-      if (staged.length > 0) {
-        result = await x.clock.time("stage", () =>
-          stagePage(x.db, {
-            schemeId: run.schemeId,
-            runId: run.id,
-            mode: plan.target.mode,
-            records: staged,
-            payloadHash: (i) => mappedPage.mapped(i).hash,
-            mappingKey: x.mappingKey,
-            probe,
-            fresh,
-            ...(progress && { progress }),
-          }),
-        );
-        probe = result.changed * 2 < staged.length;
-        fresh = result.inserted === staged.length;
-        if (result.run) x.observe(result.run);
-      } else {
-        result = { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
-        if (progress) await x.progress({ phase: "reading", ...progress });
-      }
-      if (progress) {
-        counts.fetched = 0;
-        counts.skipped = 0;
-        countedAt = performance.now();
-      } else {
-        counts.skipped += result.unchanged + result.stale + result.failedUnchanged;
-      }
-      toWrite += result.toWrite;
-      const pageCount = page.total > 0 ? Math.ceil(page.total / plan.source.pageSize) : 1;
-      await pageLog.page({ page: page.pageNo, pages: pageCount, total: page.total, read: page.records.length, withoutId, idField: plan.source.idField, result });
-      for (const record of result.pending) {
-        prepare(batch, record, mappedPage.mappedById(record.sourceId));
-        if (size() >= batchSize) {
-          yield batch;
-          batch = emptyBatch();
+      try {
+        pages++;
+        fetched += page.records.length;
+        const mappedPage = await stageable(x, page.records);
+        const { staged, withoutId } = mappedPage;
+        counts.fetched += page.records.length;
+        // The counters so far go with this page's staging statement when they are due; the run it
+        // returns tells whether a cancellation was requested meanwhile.
+        const due = performance.now() - countedAt >= COUNTERS_MS;
+        const progress = due ? { total: page.total, fetched: counts.fetched, skipped: counts.skipped } : undefined;
+        let result: StagePageResult;
+        if (staged.length > 0) {
+          result = await x.clock.time("stage", () =>
+            stagePage(x.db, {
+              schemeId: run.schemeId,
+              runId: run.id,
+              mode: plan.target.mode,
+              records: staged,
+              payloadHash: (i) => mappedPage.mapped(i).hash,
+              mappingKey: x.mappingKey,
+              probe,
+              fresh,
+              ...(progress && { progress }),
+            }),
+          );
+          probe = result.changed * 2 < staged.length;
+          fresh = result.inserted === staged.length;
+          if (result.run) x.observe(result.run);
+        } else {
+          result = { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
+          if (progress) await x.progress({ phase: "reading", ...progress });
         }
-      }
-      const stop = x.interruption();
-      if (stop) {
-        await flushCounts();
-        ended(stop);
-        return;
+        if (progress) {
+          counts.fetched = 0;
+          counts.skipped = 0;
+          countedAt = performance.now();
+        } else {
+          counts.skipped += result.unchanged + result.stale + result.failedUnchanged;
+        }
+        toWrite += result.toWrite;
+        const pageCount = page.total > 0 ? Math.ceil(page.total / plan.source.pageSize) : 1;
+        await pageLog.page({ page: page.pageNo, pages: pageCount, total: page.total, read: page.records.length, withoutId, idField: plan.source.idField, result });
+        for (const record of result.pending) {
+          prepare(batch, record, mappedPage.mappedById(record.sourceId));
+          if (size() >= batchSize) yield handOn();
+        }
+        const stop = x.interruption();
+        if (stop) {
+          await flushCounts();
+          ended(stop);
+          return;
+        }
+      } finally {
+        x.held.release(pageSize);
       }
     }
   } finally {
@@ -247,5 +268,5 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   await journal.info(message("read.completed", { pages, fetched, toWrite }), {
     pages, fetched, toWrite, cursor: run.windowEnd },
   );
-  if (size() > 0) yield batch;
+  if (size() > 0) yield handOn();
 }

@@ -7,6 +7,7 @@ import { AttemptSuperseded } from "./failure";
 import type { RunJournal } from "./journal";
 import type { AttemptLease } from "./lease";
 import type { RunLookups } from "./lookups";
+import { BudgetAccount } from "./record-budget";
 import type { PhaseClock } from "./timings";
 
 /** How a phase ended: ran to completion, or stopped at a batch boundary. */
@@ -27,6 +28,11 @@ export class RunScope {
   outstanding: { settle: boolean; pending: boolean } | null = null;
   /** The run's lookup cache, when the plan's templates use `lookup` or `erp_lookup` (./lookups.ts). */
   lookups: RunLookups | undefined;
+  /**
+   * The records this attempt holds of the process's budget (EngineContext.records): pages fetched
+   * and not yet split into batches, batches not yet recorded. Closed when the attempt ends.
+   */
+  readonly held: BudgetAccount;
 
   constructor(
     readonly ctx: EngineContext,
@@ -41,6 +47,7 @@ export class RunScope {
     readonly maps: ReadonlyMap<string, LoadedValueMap> = new Map(),
   ) {
     this.cancelRequested = run.cancelRequested;
+    this.held = new BudgetAccount(ctx.records);
   }
 
   get db(): Db {

@@ -45,6 +45,8 @@ interface MarkedBatch {
   firstError: string | undefined;
   waiting: number;
   firstWait: string | undefined;
+  /** See PreparedBatch.held. */
+  held: number;
 }
 
 /** The scheme's pending records (or the run's), read from staging in batches and mapped. */
@@ -54,6 +56,8 @@ async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator
   if (x.outstanding && !x.outstanding.pending) return;
   let afterId = 0n;
   for (;;) {
+    // Room in the process's record budget for a batch read back, before it is read.
+    await x.held.acquire(plan.target.batchSize);
     const rows = await x.clock.time("protocol", () =>
       nextPendingRecords(x.db, {
         schemeId: run.schemeId,
@@ -62,10 +66,12 @@ async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator
         ...(onlyThisRun && { runId: run.id }),
       }),
     );
+    x.held.release(plan.target.batchSize - rows.length);
     if (rows.length === 0) return;
     afterId = rows[rows.length - 1]!.id;
     const vars = x.vars();
     const batch = emptyBatch();
+    batch.held = rows.length;
     await x.warm(rows.map((r) => r.data), vars);
     for (const row of rows) {
       const mapped = x.clock.timeSync("map", () => {
@@ -109,7 +115,16 @@ async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedBatch | 
   }
   const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { ...x.attemptRef, failures: batch.failures }));
   const waiting = await recordWaits(x, batch.waiting);
-  return { batchNo: batch.batchNo, batchId, toSend, failed, firstError: batch.failures[0]?.error, waiting, firstWait: batch.waiting[0] && waitReason(batch.waiting[0].waits).split(" / ")[0] };
+  return {
+    batchNo: batch.batchNo,
+    batchId,
+    toSend,
+    failed,
+    firstError: batch.failures[0]?.error,
+    waiting,
+    firstWait: batch.waiting[0] && waitReason(batch.waiting[0].waits).split(" / ")[0],
+    held: batch.held,
+  };
 }
 
 /** Records that wait: `waiting`, with what for (scheme ids resolved by the run's lookups). Fenced. */
@@ -295,6 +310,8 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
     if (taken.done) return "done";
     const marked = await markBatch(x, { ...taken.value, batchNo: ++batchNo });
     x.batchesSent = batchNo;
+    // Cancelled before anything was marked: the batch is dropped.
+    if (marked === "cancelled") x.held.release(taken.value.held);
     return marked;
   };
   /**
@@ -319,7 +336,8 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
       .then((outcomes) => (typeof outcomes === "string" ? void (stopped ??= outcomes) : finishBatch(x, batch, outcomes)))
       .catch((error: unknown) => {
         failed ??= { error };
-      });
+      })
+      .finally(() => x.held.release(batch.held));
     flights.add(flight);
     void flight.then(() => flights.delete(flight));
   };
@@ -334,7 +352,10 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
     if (failed) throw failed.error;
   };
   /** A batch marked but not to be sent (the phase stops): pending again. */
-  const putBack = (batch: MarkedBatch) => releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
+  const putBack = (batch: MarkedBatch) => {
+    x.held.release(batch.held);
+    return releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
+  };
   let next = later(takeAndMark());
   try {
     for (;;) {
