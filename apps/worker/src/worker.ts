@@ -128,14 +128,14 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
 
   async function processTick(job: Job, jobLog: Logger) {
     const { schemeId } = parse(scheduleJobSchema, job.data);
-    const scheme = await db.scheme.findUnique({ where: { id: schemeId }, select: { id: true, cron: true, timezone: true, enabled: true } });
+    const scheme = await db.scheme.findUnique({ where: { id: schemeId }, select: { id: true, cron: true, timezone: true, enabled: true, currentVersion: true } });
     if (!scheme?.enabled || !scheme.cron) {
       await syncSchemeSchedule(queue, scheme ?? { id: schemeId, cron: null, timezone: "UTC", enabled: false });
       jobLog.info({ schemeId }, "schedule tick for a scheme that is gone or disabled: scheduler removed");
       return { skipped: "no-schedule" };
     }
     try {
-      const run = await requestRun(db, queue, { schemeId, trigger: "schedule", idempotencyKey: `schedule:${job.id}` }, jobLog);
+      const run = await requestRun(db, queue, { schemeId, trigger: "schedule", idempotencyKey: `schedule:${job.id}`, scheme }, jobLog);
       jobLog.info({ schemeId, runId: run.id }, "scheduled run queued");
       return { runId: run.id };
     } catch (error) {

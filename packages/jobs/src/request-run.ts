@@ -30,6 +30,11 @@ export interface RequestRunInput {
   idempotencyKey?: string | null;
   /** The run that caused this one (run-after chains, dependency releases): linked in the history. */
   triggeredById?: string | null;
+  /**
+   * The scheme as the caller just read it (a schedule tick reads it to check its schedule): not
+   * looked up again. 200 schemes ticking together make 200 of these at once.
+   */
+  scheme?: { id: string; currentVersion: number };
 }
 
 /** If Redis does not take the job quickly, the reconciler enqueues the (saved) run later. */
@@ -40,7 +45,10 @@ const ENQUEUE_TIMEOUT_MS = 5_000;
  * active run, RunRequestError for an unknown scheme / retried run or invalid options.
  */
 export async function requestRun(db: Db, queue: Queue, input: RequestRunInput, log?: JobsLogger): Promise<Run> {
-  const scheme = await db.scheme.findUnique({ where: { id: input.schemeId }, select: { id: true, currentVersion: true } });
+  const scheme =
+    input.scheme?.id === input.schemeId
+      ? input.scheme
+      : await db.scheme.findUnique({ where: { id: input.schemeId }, select: { id: true, currentVersion: true } });
   if (!scheme) throw new RunRequestError("not_found", `集成方案 ${input.schemeId} 不存在 / Scheme ${input.schemeId} not found`);
 
   let options: Record<string, unknown>;

@@ -66,10 +66,9 @@ function scopedIdempotencyKey(input: CreateRunInput): string | null {
  */
 export async function createRun(db: Db, input: CreateRunInput): Promise<Run> {
   const idempotencyKey = scopedIdempotencyKey(input);
-  if (idempotencyKey) {
-    const existing = await db.run.findUnique({ where: { idempotencyKey } });
-    if (existing) return existing;
-  }
+  // Inserted first, looked up only when that fails: a key is new nearly always (every schedule tick
+  // has one), so a statement is saved on each, and a repeated request (the key's unique violation,
+  // or the scheme's active run, which may be the key's own) still returns the first run.
   try {
     return await db.run.create({
       data: {
@@ -84,12 +83,12 @@ export async function createRun(db: Db, input: CreateRunInput): Promise<Run> {
       },
     });
   } catch (error) {
-    if (isUniqueViolation(error, "runs_one_active_per_scheme")) {
-      throw new SchemeBusyError(input.schemeId, await findActiveRun(db, input.schemeId));
+    const busy = isUniqueViolation(error, "runs_one_active_per_scheme");
+    if (idempotencyKey && (busy || isUniqueViolation(error, "idempotency_key"))) {
+      const existing = await db.run.findUnique({ where: { idempotencyKey } });
+      if (existing) return existing;
     }
-    if (idempotencyKey && isUniqueViolation(error, "idempotency_key")) {
-      return db.run.findUniqueOrThrow({ where: { idempotencyKey } });
-    }
+    if (busy) throw new SchemeBusyError(input.schemeId, await findActiveRun(db, input.schemeId));
     throw error;
   }
 }
