@@ -26,6 +26,12 @@ describe("parseBenchArgs", () => {
     expect(parseBenchArgs(["--worker-node-options=--max-old-space-size=96"]).workerNodeOptions).toEqual(["--max-old-space-size=96"]);
   });
 
+  it("passes the workers' concurrency and record budget only when asked", () => {
+    expect(parseBenchArgs(["--schemes", "200"])).not.toHaveProperty("workerRecordBudget");
+    expect(parseBenchArgs(["--schemes", "200", "--worker-concurrency", "50", "--worker-record-budget", "3000"])).toMatchObject({ workerConcurrency: 50, workerRecordBudget: 3000 });
+    expect(() => parseBenchArgs(["--worker-record-budget", "0"])).toThrow(/--worker-record-budget/);
+  });
+
   it("--skip-scale wins over --scale", () => {
     expect(parseBenchArgs(["--scale", "2,4", "--skip-scale"]).scale).toEqual([]);
   });

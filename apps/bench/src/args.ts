@@ -32,6 +32,8 @@ export interface BenchOptions extends LatencyOptions {
   minutes: number;
   /** WORKER_CONCURRENCY for the workers (default: the worker's own). */
   workerConcurrency?: number;
+  /** WORKER_RECORD_BUDGET for the workers (default: the worker's own). */
+  workerRecordBudget?: number;
   help: boolean;
 }
 
@@ -68,6 +70,8 @@ export const USAGE = `npm run bench -- [options]
   --minutes <m>        with --schemes: ticks to run (default 10)
   --worker-concurrency <c>
                        WORKER_CONCURRENCY of the workers (default: the worker's own)
+  --worker-record-budget <r>
+                       WORKER_RECORD_BUDGET of the workers (default: the worker's own)
   --out <file>         JSON report path (default apps/bench/results/<timestamp>.json)
 ${LATENCY_USAGE}`;
 
@@ -101,6 +105,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       schemes: { type: "string" },
       minutes: { type: "string" },
       "worker-concurrency": { type: "string" },
+      "worker-record-budget": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
       ...LATENCY_ARG_OPTIONS,
     },
@@ -138,6 +143,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     ...(values.schemes !== undefined && { schemes: positiveInt("schemes", values.schemes, 200, 2000) }),
     minutes: positiveInt("minutes", values.minutes, 10, 1440),
     ...(values["worker-concurrency"] !== undefined && { workerConcurrency: positiveInt("worker-concurrency", values["worker-concurrency"], 2, 500) }),
+    ...(values["worker-record-budget"] !== undefined && { workerRecordBudget: positiveInt("worker-record-budget", values["worker-record-budget"], 4_000) }),
     help: values.help,
     ...latency,
   };

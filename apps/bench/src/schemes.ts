@@ -158,7 +158,10 @@ export async function benchSchemes(
 
   const workers = await stack.startWorkers(opts.workers, {
     nodeOptions: opts.workerNodeOptions,
-    ...(opts.workerConcurrency !== undefined && { env: { WORKER_CONCURRENCY: String(opts.workerConcurrency) } }),
+    env: {
+      ...(opts.workerConcurrency !== undefined && { WORKER_CONCURRENCY: String(opts.workerConcurrency) }),
+      ...(opts.workerRecordBudget !== undefined && { WORKER_RECORD_BUDGET: String(opts.workerRecordBudget) }),
+    },
   });
   const concurrency = await readyConcurrency(workers[0]!.logFile);
   const sampler = new RssSampler(workers.map((w) => w.pid), 1000);

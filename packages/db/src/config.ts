@@ -85,7 +85,7 @@ const envSchema = z.object({
    * staged, batches not yet recorded): a run's next page is fetched once it fits. Bounds the heap
    * however many runs write at once (docs/scale.md).
    */
-  WORKER_RECORD_BUDGET: z.coerce.number().int().min(1).default(10_000),
+  WORKER_RECORD_BUDGET: z.coerce.number().int().min(1).default(4_000),
   RUN_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /**
    * Seconds after a write whose outcome is unknown (timeout, connection lost, 5xx after sending)
