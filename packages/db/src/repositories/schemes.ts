@@ -116,8 +116,10 @@ export async function listSchemeDefinitions(db: Db): Promise<{ id: string; name:
  * when neither holds it. Throws when the scheme does not exist.
  */
 export async function findSchemeDefinition(db: Db, schemeId: string, version: number): Promise<{ definition: unknown } | null> {
-  const scheme = await db.scheme.findUniqueOrThrow({ where: { id: schemeId } });
-  const saved = await db.schemeVersion.findUnique({ where: { schemeId_version: { schemeId, version } } });
-  if (!saved && version !== scheme.currentVersion) return null;
-  return { definition: saved?.definition ?? scheme.definition };
+  // The version's row first: every run reads this, and the scheme's own row (with its definition)
+  // is needed only when there is none.
+  const saved = await db.schemeVersion.findUnique({ where: { schemeId_version: { schemeId, version } }, select: { definition: true } });
+  if (saved) return { definition: saved.definition };
+  const scheme = await db.scheme.findUniqueOrThrow({ where: { id: schemeId }, select: { currentVersion: true, definition: true } });
+  return version === scheme.currentVersion ? { definition: scheme.definition } : null;
 }
