@@ -6,7 +6,7 @@
 import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "./context";
-import { runToEnd, simulate, testContext, type Simulated } from "./testing/harness";
+import { runToEnd, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
 import { billRows, expectedBills, sum } from "./testing/bills";
 import { useTestDb } from "./testing/use-test-db";
 
@@ -18,7 +18,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const target = (d: SchemeDefinition) => d.nodes.find((n) => n.type === "target")!.config as Extract<SchemeDefinition["nodes"][number], { type: "target" }>["config"];
+const target = targetConfig;
 
 
 async function runScheme(ctx: EngineContext, s: Simulated, schemeId: string) {

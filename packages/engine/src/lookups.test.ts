@@ -3,12 +3,12 @@
 // 商品→物料 wrote. Run first, its records wait (nothing sent, no ERP call for the lookups); once the
 // master data is written, a dependency run writes each waiting bill exactly once; a record that
 // waits past the limit fails with the reason.
-import { DEMO_NAMES, seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
+import { DEMO_NAMES, seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
 import { expireWaiting } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "./context";
 import { billRows, expectedBills } from "./testing/bills";
-import { runToEnd, simulate, testContext, type Simulated } from "./testing/harness";
+import { runToEnd, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("lookups");
@@ -30,7 +30,7 @@ async function run(ctx: EngineContext, s: Simulated, schemeId: string, trigger: 
 
 const queries = (s: Simulated) => s.kingdee.stats().calls.ExecuteBillQuery ?? 0;
 const saves = (s: Simulated) => (s.kingdee.stats().calls.BatchSave ?? 0) + (s.kingdee.stats().calls.Save ?? 0);
-const target = (d: SchemeDefinition) => d.nodes.find((n) => n.type === "target")!.config as Extract<SchemeDefinition["nodes"][number], { type: "target" }>["config"];
+const target = targetConfig;
 
 describe("lookups across schemes", () => {
   test("出库单 first: its records wait (0 sent, no ERP call); after 客户 and 物料 every bill is written exactly once", { timeout: 180_000 }, async () => {

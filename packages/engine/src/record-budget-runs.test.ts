@@ -1,10 +1,9 @@
 // The process's record budget with real runs (Postgres, the simulators): runs sharing a budget of
 // one page fetch a page only when nothing else is held, finish without waiting on each other for
 // ever, and write every record once.
-import type { SchemeDefinition } from "@qiao/core";
 import { afterEach, describe, expect, test } from "vitest";
 import { RecordBudget } from "./record-budget";
-import { runToEnd, simulate, testContext, type Simulated } from "./testing/harness";
+import { runToEnd, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("engine_budget");
@@ -15,8 +14,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-type TargetConfig = Extract<SchemeDefinition["nodes"][number], { type: "target" }>["config"];
-const target = (d: SchemeDefinition) => d.nodes.find((n) => n.type === "target")!.config as TargetConfig;
+const target = targetConfig;
 
 /** A budget that notes how many records were held when each of its pages was let through. */
 class WatchedBudget extends RecordBudget {

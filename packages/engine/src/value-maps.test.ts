@@ -2,12 +2,12 @@
 // FStockID from the delivery's 管易云 warehouse (WH01–WH03) through the map 仓库对照 to a 金蝶 stock
 // (CK001–CK003). A value the map lacks fails only the records that use it, naming the map and the
 // value; editing the map re-writes only the records whose payload the edit changes.
-import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
+import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
 import { createValueMap, updateValueMap } from "@qiao/db";
 import type { Delivery } from "@qiao/simulators";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "./context";
-import { runToEnd, simulate, testContext, type Simulated } from "./testing/harness";
+import { runToEnd, simulate, sourceConfig, targetConfig, testContext, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("valuemaps");
@@ -18,10 +18,8 @@ afterEach(async () => {
   sim = undefined;
 });
 
-type TargetConfig = Extract<SchemeDefinition["nodes"][number], { type: "target" }>["config"];
-const target = (d: SchemeDefinition) => d.nodes.find((n) => n.type === "target")!.config as TargetConfig;
-type SourceConfig = Extract<SchemeDefinition["nodes"][number], { type: "source" }>["config"];
-const source = (d: SchemeDefinition) => d.nodes.find((n) => n.type === "source")!.config as SourceConfig;
+const target = targetConfig;
+const source = sourceConfig;
 
 async function runScheme(ctx: EngineContext, s: Simulated, schemeId: string) {
   const run = await s.requestRun(schemeId, "manual");

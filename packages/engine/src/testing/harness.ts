@@ -182,6 +182,14 @@ export function testContext(db: Db, extra: Partial<EngineContext> = {}): EngineC
   };
 }
 
+type NodeConfig<T extends SchemeDefinition["nodes"][number]["type"]> = Extract<SchemeDefinition["nodes"][number], { type: T }>["config"];
+
+/** A definition's target node's settings (batch size, mapping, …), for a test to change. */
+export const targetConfig = (d: SchemeDefinition): NodeConfig<"target"> => d.nodes.find((n) => n.type === "target")!.config as NodeConfig<"target">;
+
+/** A definition's source node's settings (page size, params, …), for a test to change. */
+export const sourceConfig = (d: SchemeDefinition): NodeConfig<"source"> => d.nodes.find((n) => n.type === "source")!.config as NodeConfig<"source">;
+
 /** The connector registry with 金蝶's target wrapped, to watch, fail or stall chosen write calls. */
 export function wrapKingdeeTarget(wrap: (real: TargetClient) => TargetClient): (platform: string) => Connector | undefined {
   return (platform) => {
