@@ -18,7 +18,7 @@ import {
   type WriteResult,
 } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
-import { payloadHash } from "./hash";
+import { hashedPayload } from "./hash";
 import { clockTime, settleOutcomes, type OutcomesPending } from "./outcomes";
 import { emptyBatch, prepare, waitReason, type PreparedBatch, type Sendable, type Waiting } from "./prepared-batch";
 import { later } from "./promises";
@@ -70,7 +70,7 @@ async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator
     for (const row of rows) {
       const mapped = x.clock.timeSync("map", () => {
         const m = x.map(row.data, vars);
-        return { ...m, hash: payloadHash(m.payload, m.errors) };
+        return { ...m, ...hashedPayload(m.payload, m.errors) };
       });
       prepare(batch, row, mapped);
     }
@@ -95,7 +95,7 @@ async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedBatch | 
         ...x.attemptRef,
         schemeId: run.schemeId,
         batchId,
-        records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload, hash: s.hash })),
+        records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload, hash: s.hash, payloadText: s.text })),
         mappingKey: x.mappingKey,
         automaticRetry: x.automaticRetry,
       }),
