@@ -52,7 +52,8 @@ export async function stageable(x: RunScope, records: Record<string, unknown>[])
   const mapped = (i: number): Mapped =>
     (cache[i] ??= x.clock.timeSync("map", () => {
       const { payload, errors, waits } = x.map(staged[i]!.data, vars);
-      return { payload, errors, waits, ...hashedPayload(payload, errors) };
+      const { hash, text } = hashedPayload(payload, errors);
+      return { payload, errors, waits, hash, text };
     }));
   return { staged, withoutId, mapped, mappedById: (sourceId) => mapped(index.get(sourceId)!) };
 }

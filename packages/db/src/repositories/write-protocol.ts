@@ -142,9 +142,10 @@ export async function recordWriteResults(
   if (input.results.length > BATCH_ROW_IDS) {
     throw new Error(`A batch of ${input.results.length} answers: at most ${BATCH_ROW_IDS} are recorded at once`);
   }
+  // The id as a string already (JSON has no bigint): rowsJson would copy each row to convert it.
   const json = rowsJson(
     input.results.map((r, ord) => ({
-      id: r.id,
+      id: r.id.toString(),
       ord,
       outcome: r.outcome,
       hash: r.hash,
