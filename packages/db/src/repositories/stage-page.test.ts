@@ -98,14 +98,17 @@ describe("stagePage", () => {
     const run = await started();
     const awkward = ["line 1\nline 2\r\n", 'say "hi", {x}', "C:\\path\\", "tab\tand\u0000nul", "NULL", "", "中文 😀", "\\n"];
     const page = (names: string[], from: number): StagedRecord[] =>
-      names.map((name, i) => ({ sourceId: `A${from + i}`, data: { code: `A${from + i}`, name, nested: { list: [name, 1, null] } } }));
+      // Source ids as awkward as the names (but NUL, which Postgres text cannot hold): the pending ones come back exactly.
+      names.map((name, i) => ({ sourceId: `A${from + i} ${awkward[i]!.replaceAll("\u0000", "")}`, data: { code: `A${from + i}`, name, nested: { list: [name, 1, null] } } }));
     const first = page(awkward, 0);
     // A page of new records (the plain INSERT), then the upsert of changed ones and of new ones.
-    await stage(run, first, { fresh: true });
+    const inserted = await stage(run, first, { fresh: true });
+    expect(inserted.result.pending.map((p) => p.sourceId)).toEqual(first.map((r) => r.sourceId));
     const changed = page(awkward.map((a) => `${a}!`), 0);
     const upserted = [...changed.slice(0, 4), ...page(awkward, 100)];
-    const { sent } = await stage(run, upserted, { probe: true });
+    const { sent, result } = await stage(run, upserted, { probe: true });
     expect(sent).toEqual(["upsert"]);
+    expect(result.pending.map((p) => p.sourceId).sort()).toEqual(upserted.map((r) => r.sourceId).sort());
     const expected = [...upserted, ...first.slice(4)];
     const texts = await db.$queryRaw<{ source_id: string; data: string; data_hash: string }[]>`
       SELECT source_id, data::text AS data, data_hash FROM source_records WHERE scheme_id = ${run.schemeId}::uuid`;

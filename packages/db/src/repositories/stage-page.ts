@@ -76,8 +76,10 @@ function stageSummary(p: { runId: string; progress: string; total: string; fetch
         count(*) FILTER (WHERE status = 'stale')::int AS "stale",
         count(*) FILTER (WHERE status IN ('failed', 'saved'))::int AS "failedUnchanged",
         count(*) FILTER (WHERE inserted)::int AS "inserted",
-        array_agg(id::text ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingIds",
-        array_agg(source_id ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingSourceIds"
+        -- JSON arrays, not text[]: pg parses a text[] result character by character in JS, JSON with
+        -- JSON.parse (issue #16).
+        json_agg(id::text ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingIds",
+        json_agg(source_id ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingSourceIds"
       FROM outcome
     ), counted AS (
       UPDATE runs SET
@@ -184,7 +186,7 @@ const PROBE_STATEMENT = `WITH current AS (
         fetched: "$9",
         skipped: "$11",
         now: "$10",
-        also: `(SELECT array_agg(source_id) FROM current WHERE changed) AS changed,
+        also: `(SELECT json_agg(source_id) FROM current WHERE changed) AS changed,
           (SELECT count(*) FROM current WHERE changed AND id IS NOT NULL)::int AS "changedExisting"`,
       })}`;
 
