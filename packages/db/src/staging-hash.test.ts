@@ -61,3 +61,18 @@ it("converts each hex digest to the 128-bit base64url stagingHash of the same te
   await applyMigrationAgain(tdb.url, MIGRATION);
   expect(await stagedHashes()).toEqual(expected);
 });
+
+it("is the first 16 bytes of the digest as base64url, for every last digit and both alphabets' extra digits", () => {
+  // Texts enough that every value of the 22nd digit and digits + / (- _ in base64url) occur.
+  const texts = [...TEXTS, ...Array.from({ length: 4000 }, (_, i) => `{"id":${i},"name":"店铺 ${i} ✓ ${"é".repeat(i % 7)}"}`)];
+  const lastDigits = new Set<string>();
+  for (const algorithm of ["md5", "sha256"] as const) {
+    for (const text of texts) {
+      const expected = hash(algorithm, text, "buffer").subarray(0, 16).toString("base64url");
+      expect(stagingHash(algorithm, text)).toBe(expected);
+      lastDigits.add(expected[21]!);
+    }
+  }
+  expect([...lastDigits].sort().join("")).toBe("AQgw");
+  expect(texts.some((t) => /[-_]/.test(stagingHash("md5", t)))).toBe(true);
+});

@@ -3,11 +3,12 @@
 import type { LookupWait } from "@qiao/core";
 import type { MappingFailure } from "@qiao/db";
 
-/** A record ready to be sent: its staging row and its mapped payload (with the payload's hash). */
+/** A record ready to be sent: its staging row and its mapped payload (with the payload's hash, and its JSON text when known). */
 export interface Sendable {
   record: { id: bigint; sourceId: string };
   payload: Record<string, unknown>;
   hash: string;
+  text?: string | undefined;
 }
 
 /** A record whose lookups found nothing yet (it waits: 等待依赖), with its mapped payload so far. */
@@ -41,7 +42,7 @@ export function waitReason(waits: readonly LookupWait[]): string {
 export function prepare(
   batch: PreparedBatch,
   record: { id: bigint; sourceId: string },
-  mapped: { payload: Record<string, unknown>; errors: readonly { field: string; message: string }[]; waits: readonly LookupWait[]; hash: string },
+  mapped: { payload: Record<string, unknown>; errors: readonly { field: string; message: string }[]; waits: readonly LookupWait[]; hash: string; text?: string | undefined },
 ): void {
   if (mapped.errors.length === 0 && mapped.waits.length > 0) {
     batch.waiting.push({ record, payload: mapped.payload, hash: mapped.hash, waits: mapped.waits });
@@ -55,6 +56,6 @@ export function prepare(
       errorField: mapped.errors[0]!.field,
     });
   } else {
-    batch.sendable.push({ record, payload: mapped.payload, hash: mapped.hash });
+    batch.sendable.push({ record, payload: mapped.payload, hash: mapped.hash, text: mapped.text });
   }
 }

@@ -5,7 +5,7 @@
 // completed.
 import { message, resolveParams, type LookupWait } from "@qiao/core";
 import { completeRead, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
-import { payloadHash, type MappingError } from "./hash";
+import { hashedPayload, type MappingError } from "./hash";
 import { PageLog } from "./page-log";
 import type { PhaseEnd, RunScope } from "./scope";
 import { settleOutcomes } from "./outcomes";
@@ -13,12 +13,13 @@ import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
 import { withinBudget } from "./record-budget";
 import { writeBatches } from "./write-phase";
 
-/** A record's mapped payload, its mapping errors, what it waits for, and the payload's hash. */
+/** A record's mapped payload, its mapping errors, what it waits for, and the payload's hash (and JSON text: see hashedPayload). */
 export interface Mapped {
   payload: Record<string, unknown>;
   errors: readonly MappingError[];
   waits: readonly LookupWait[];
   hash: string;
+  text: string | undefined;
 }
 
 /** A page's records keyed by source id (the last copy wins within a page), mapped on demand. */
@@ -52,7 +53,8 @@ export async function stageable(x: RunScope, records: Record<string, unknown>[])
   const mapped = (i: number): Mapped =>
     (cache[i] ??= x.clock.timeSync("map", () => {
       const { payload, errors, waits } = x.map(staged[i]!.data, vars);
-      return { payload, errors, waits, hash: payloadHash(payload, errors) };
+      const { hash, text } = hashedPayload(payload, errors);
+      return { payload, errors, waits, hash, text };
     }));
   return { staged, withoutId, mapped, mappedById: (sourceId) => mapped(index.get(sourceId)!) };
 }

@@ -4,6 +4,7 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createPrisma, type Db } from "../client";
+import { stagingHash } from "../staging-hash";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { claimRun, createRun } from "./runs";
 import { stagePage, type StagedRecord } from "./stage-page";
@@ -91,5 +92,32 @@ describe("stagePage", () => {
     const staged = await rows(run.schemeId);
     expect(staged).toHaveLength(100);
     expect(new Set(staged.map((r) => r.status))).toEqual(new Set(["pending"]));
+  });
+
+  it("stages each record's JSON text exactly, whatever its strings hold (newlines, quotes, backslashes, commas, braces)", async () => {
+    const run = await started();
+    const awkward = ["line 1\nline 2\r\n", 'say "hi", {x}', "C:\\path\\", "tab\tand\u0000nul", "NULL", "", "中文 😀", "\\n"];
+    const page = (names: string[], from: number): StagedRecord[] =>
+      // Source ids as awkward as the names (but NUL, which Postgres text cannot hold): the pending ones come back exactly.
+      names.map((name, i) => ({ sourceId: `A${from + i} ${awkward[i]!.replaceAll("\u0000", "")}`, data: { code: `A${from + i}`, name, nested: { list: [name, 1, null] } } }));
+    const first = page(awkward, 0);
+    // A page of new records (the plain INSERT), then the upsert of changed ones and of new ones.
+    const inserted = await stage(run, first, { fresh: true });
+    expect(inserted.result.pending.map((p) => p.sourceId)).toEqual(first.map((r) => r.sourceId));
+    const changed = page(awkward.map((a) => `${a}!`), 0);
+    const upserted = [...changed.slice(0, 4), ...page(awkward, 100)];
+    const { sent, result } = await stage(run, upserted, { probe: true });
+    expect(sent).toEqual(["upsert"]);
+    expect(result.pending.map((p) => p.sourceId).sort()).toEqual(upserted.map((r) => r.sourceId).sort());
+    const expected = [...upserted, ...first.slice(4)];
+    const texts = await db.$queryRaw<{ source_id: string; data: string; data_hash: string }[]>`
+      SELECT source_id, data::text AS data, data_hash FROM source_records WHERE scheme_id = ${run.schemeId}::uuid`;
+    const bySourceId = new Map(texts.map((t) => [t.source_id, t]));
+    expect(bySourceId.size).toBe(expected.length);
+    for (const record of expected) {
+      const row = bySourceId.get(record.sourceId)!;
+      expect(row.data).toBe(JSON.stringify(record.data));
+      expect(row.data_hash).toBe(stagingHash("md5", JSON.stringify(record.data)));
+    }
   });
 });

@@ -20,6 +20,11 @@ export interface SendingRecordInput {
   payload: Record<string, unknown>;
   /** Its hash: the row's payload hash from now on (see recordWriteResults). */
   hash: string;
+  /**
+   * The payload's JSON text, when the caller has it already (the engine hashed it): stored as jsonb,
+   * so its key order does not matter. Without it the payload is stringified here.
+   */
+  payloadText?: string | undefined;
 }
 
 /**
@@ -45,7 +50,9 @@ export async function markSending(
     automaticRetry?: boolean;
   },
 ): Promise<Set<bigint>> {
-  const sent = JSON.stringify(Object.fromEntries(input.records.map((r) => [r.id.toString(), { h: r.hash, p: r.payload }])));
+  // {"<id>": {"h": hash, "p": payload}, …}, written around the payloads' texts (each payload was
+  // stringified once already, for its hash).
+  const sent = `{${input.records.map((r) => `"${r.id.toString()}":{"h":${JSON.stringify(r.hash)},"p":${r.payloadText ?? JSON.stringify(r.payload)}}`).join(",")}}`;
   const rows = await hotQuery<{ id: string }>(
     db,
     `WITH sent AS MATERIALIZED (SELECT $1::jsonb AS m), ${fenceCte("$3", "$5")}
@@ -135,9 +142,10 @@ export async function recordWriteResults(
   if (input.results.length > BATCH_ROW_IDS) {
     throw new Error(`A batch of ${input.results.length} answers: at most ${BATCH_ROW_IDS} are recorded at once`);
   }
+  // The id as a string already (JSON has no bigint): rowsJson would copy each row to convert it.
   const json = rowsJson(
     input.results.map((r, ord) => ({
-      id: r.id,
+      id: r.id.toString(),
       ord,
       outcome: r.outcome,
       hash: r.hash,

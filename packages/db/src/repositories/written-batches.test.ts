@@ -1,6 +1,7 @@
 // A batch's written records are one run_written_batches row (issue #16), the others run_records
 // rows: each record of a run must still be read once, with its last outcome and the payload sent,
 // whichever way it was recorded and however often it was sent in the run (DESIGN.md, Runs).
+import { stableStringify } from "@qiao/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
@@ -220,5 +221,32 @@ describe("the written records of a batch as one row", SLOW, () => {
       SELECT pg_column_compression(payloads) AS payloads, pg_column_compression(responses) AS responses
       FROM run_written_batches WHERE run_id = ${ctx.runId}::uuid`;
     expect(rows).toEqual([{ payloads: "lz4", responses: "lz4" }]);
+  });
+
+  it("marks a payload given as its JSON text (any key order) exactly as the payload itself, and records it sent", async () => {
+    const s = await db.scheme.create({ data: { name: "载荷文本", definition: {} } });
+    const ctx = await startRun(s.id);
+    const ids = await stage(ctx, ["T1", "T2"]);
+    const payload = { FNumber: "T", FName: '名称 "引号" \\ 😀', FEntity: [{ FQty: 1.5, FNote: null }], FFlag: true };
+    // The keys sorted, as the engine's hash wrote them; the other record without a text.
+    const text = stableStringify(payload);
+    expect(text.startsWith('{"FEntity"')).toBe(true);
+    const marked = await markSending(db, {
+      ...ctx,
+      batchId: "t",
+      mappingKey: "k",
+      records: [
+        { id: ids.get("T1")!, sourceId: "T1", hash: "h1", payload, payloadText: text },
+        { id: ids.get("T2")!, sourceId: "T2", hash: "h2", payload },
+      ],
+    });
+    expect(marked.size).toBe(2);
+    const rows = await db.sourceRecord.findMany({ where: { schemeId: s.id }, orderBy: { sourceId: "asc" }, select: { sendingPayload: true, payloadHash: true } });
+    expect(rows).toEqual([
+      { sendingPayload: payload, payloadHash: "h1" },
+      { sendingPayload: payload, payloadHash: "h2" },
+    ]);
+    await answer(ctx, "t", [written(ids.get("T1")!, "h1", "T1"), written(ids.get("T2")!, "h2", "T2")]);
+    expect((await allRecords(ctx.runId)).map((r) => r.payload)).toEqual([payload, payload]);
   });
 });
