@@ -1,53 +1,16 @@
 // Map → write, with the write protocol of DESIGN.md: records left `sending` by another attempt and
 // records whose outcome is unknown are settled first (./outcomes.ts); then pending records go out in
 // target-sized batches, each marked `sending` (with its batch id) before the call and written /
-// failed / unknown after the answer. Every mark and outcome write is fenced by the attempt.
-import { randomUUID } from "node:crypto";
-import { message, type LookupWait } from "@qiao/core";
-import { isConnectorError, type WriteOutcome } from "@qiao/connectors";
-import {
-  markSending,
-  nextPendingRecords,
-  recordMappingFailures,
-  recordWaiting,
-  recordWriteResults,
-  releaseSending,
-  renewLease,
-  runFence,
-  type WaitingRecordInput,
-  type WriteResult,
-} from "@qiao/db";
+// failed / unknown after the answer (the steps of one batch: ./batch-steps.ts). Every mark and
+// outcome write is fenced by the attempt.
+import { nextPendingRecords, releaseSending } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
+import { finishBatch, markBatch, sendBatch, stillToSend, type MarkedBatch } from "./batch-steps";
 import { hashedPayload } from "./hash";
-import { clockTime, settleOutcomes, type OutcomesPending } from "./outcomes";
-import { emptyBatch, prepare, waitReason, type PreparedBatch, type Sendable, type Waiting } from "./prepared-batch";
+import { settleOutcomes, type OutcomesPending } from "./outcomes";
+import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
 import { later } from "./promises";
 import type { PhaseEnd, RunScope } from "./scope";
-
-/**
- * Connector errors after which the target certainly did not process the batch. (Target connectors
- * report a call that may have reached the server as an `unknown` outcome, or throw
- * `unknown_outcome`; `network` means the request never left, `not_sent` that it was not made.)
- */
-const NOT_PROCESSED = new Set(["auth", "request", "throttled", "network", "not_sent"]);
-
-/** A prepared batch with its number in the run's log. */
-interface TakenBatch extends PreparedBatch {
-  batchNo: number;
-}
-
-/** A batch whose mapping failures are recorded and whose other records are marked `sending`. */
-interface MarkedBatch {
-  batchNo: number;
-  batchId: string;
-  toSend: Sendable[];
-  failed: number;
-  firstError: string | undefined;
-  waiting: number;
-  firstWait: string | undefined;
-  /** See PreparedBatch.held. */
-  held: number;
-}
 
 /** The scheme's pending records (or the run's), read from staging in batches and mapped. */
 async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator<PreparedBatch> {
@@ -85,185 +48,6 @@ async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator
   }
 }
 
-/**
- * Step 1 of the write protocol, before the call (while the call before it is in flight): the
- * records marked `sending` (fenced by the attempt and by cancellation), then the mapping failures
- * recorded. At most this batch and the one in flight are `sending`. "cancelled": the run's
- * cancellation was requested, nothing was marked.
- */
-async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedBatch | "cancelled"> {
-  const { run } = x;
-  const batchId = randomUUID();
-  let toSend: Sendable[] = [];
-  x.assertOwner();
-  if (batch.sendable.length > 0) {
-    const marked = await x.clock.time("protocol", () =>
-      markSending(x.db, {
-        ...x.attemptRef,
-        schemeId: run.schemeId,
-        batchId,
-        records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload, hash: s.hash, payloadText: s.text })),
-        mappingKey: x.mappingKey,
-        automaticRetry: x.automaticRetry,
-      }),
-    );
-    if (marked.size < batch.sendable.length) {
-      const now = await runFence(x.db, run.id);
-      if (now?.attempt !== run.attempt || now.status !== "running" || now.leaseMsLeft === 0) throw new AttemptSuperseded();
-      if (now.cancelRequested) return "cancelled";
-    }
-    toSend = batch.sendable.filter((s) => marked.has(s.record.id));
-  }
-  const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { ...x.attemptRef, failures: batch.failures }));
-  const waiting = await recordWaits(x, batch.waiting);
-  return {
-    batchNo: batch.batchNo,
-    batchId,
-    toSend,
-    failed,
-    firstError: batch.failures[0]?.error,
-    waiting,
-    firstWait: batch.waiting[0] && waitReason(batch.waiting[0].waits).split(" / ")[0],
-    held: batch.held,
-  };
-}
-
-/** Records that wait: `waiting`, with what for (scheme ids resolved by the run's lookups). Fenced. */
-async function recordWaits(x: RunScope, waiting: Waiting[]): Promise<number> {
-  if (waiting.length === 0) return 0;
-  const lookups = x.lookups!;
-  const records: WaitingRecordInput[] = waiting.map((w) => {
-    // One row per scheme waited for: its first key.
-    const perScheme = new Map<string, LookupWait>();
-    for (const wait of w.waits) if (!perScheme.has(wait.scheme)) perScheme.set(wait.scheme, wait);
-    return {
-      id: w.record.id,
-      sourceId: w.record.sourceId,
-      hash: w.hash,
-      payload: w.payload,
-      reason: waitReason(w.waits),
-      waits: [...perScheme.values()].map((wait) => ({ schemeId: lookups.schemeId(wait.scheme), scheme: wait.scheme, key: wait.key, field: wait.field })),
-    };
-  });
-  return x.clock.time("protocol", () => recordWaiting(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, records }));
-}
-
-/**
- * How often a batch that was not sent because its deadline passed while it waited (for a slot of
- * the connection's concurrent calls, or the rate limit) is tried again in the same attempt.
- */
-const NOT_SENT_ROUNDS = 20;
-
-/**
- * The BatchSave (or equivalent) call of a marked batch, sent no later than `sendBy` (the attempt's
- * lease). A call that waited past its deadline before going out (`not_sent`: other runs held the
- * connection's slots) is tried again with a new deadline while this attempt still owns the run; one
- * that certainly did not happen otherwise puts the batch back and throws; one whose outcome is
- * unknown becomes an `unknown` outcome for each of its records. Returns why the run stops instead
- * when it was cancelled or stopped while the batch waited (the batch is pending again).
- */
-async function sendBatch(x: RunScope, batch: MarkedBatch, sendBy: number): Promise<WriteOutcome[] | Exclude<PhaseEnd, "done">> {
-  const { plan } = x;
-  if (batch.toSend.length === 0) return [];
-  for (let round = 1; ; round++) {
-    try {
-      return await x.clock.time("write", () =>
-        x.target.write({
-          api: plan.target.api.id,
-          formId: plan.target.formId,
-          records: batch.toSend.map((s) => s.payload),
-          options: plan.target.options,
-          mode: plan.target.mode,
-          audit: plan.target.audit,
-          sendBy,
-          ...(x.ctx.signal && { signal: x.ctx.signal }),
-        }),
-      );
-    } catch (error) {
-      if (isConnectorError(error) && error.kind === "not_sent" && round < NOT_SENT_ROUNDS) {
-        // Nothing of the batch went out (the target throws only then), and its records are still
-        // marked by this attempt: once the lease is renewed they may go with a new deadline.
-        const again = await stillToSend(x);
-        if (typeof again === "number") {
-          sendBy = again;
-          continue;
-        }
-        if (again === "superseded") throw new AttemptSuperseded();
-        await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
-        return again;
-      }
-      if (isConnectorError(error) && NOT_PROCESSED.has(error.kind)) {
-        await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
-        throw error;
-      }
-      if (isConnectorError(error) && error.kind === "unknown_outcome") {
-        return batch.toSend.map((_, index) => ({ ok: false, unknown: true, index, message: error.message, response: null }));
-      }
-      // Anything else (cancelled mid-call, a bug): the records stay `sending`, and the attempt that
-      // resumes the run parks them as unknown before it sends anything.
-      throw error;
-    }
-  }
-}
-
-/** Step 2 of the write protocol: a batch's outcomes (written / failed / unknown), its counters and log line. */
-async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: WriteOutcome[]): Promise<void> {
-  const { journal } = x;
-  let failed = batch.failed;
-  let written = 0;
-  let unknown = 0;
-  let saved = 0;
-  const { waiting, firstWait } = batch;
-  let firstError = batch.firstError;
-  if (batch.toSend.length > 0) {
-    const byIndex = new Map(outcomes.map((o) => [o.index, o]));
-    // Object literals, not `{ ...base, … }`: a spread and the properties added after it made V8 build
-    // and migrate hidden classes for every record (~2 µs of worker CPU per record: issue #16).
-    const results: WriteResult[] = batch.toSend.map((s, i): WriteResult => {
-      const o = byIndex.get(i);
-      const id = s.record.id;
-      const hash = s.hash;
-      if (!o) {
-        // The call was made and said nothing of this record: whether it was saved is unknown.
-        return { id, hash, outcome: "unknown", error: "目标连接器没有返回这条记录的结果，结果待确认 / The target connector returned no outcome for this record" };
-      }
-      if (o.ok) return { id, hash, outcome: "written", targetId: o.targetId, targetNumber: o.targetNumber, response: o.response };
-      if (o.saved) {
-        return { id, hash, outcome: "saved", targetId: o.targetId, targetNumber: o.targetNumber, error: o.message, errorField: o.field ?? null, response: o.response };
-      }
-      if (o.unknown) return { id, hash, outcome: "unknown", error: o.message, response: o.response };
-      return { id, hash, outcome: "failed", error: o.message, errorField: o.field ?? null, errorClass: o.errorClass ?? "data", response: o.response };
-    });
-    firstError ??= results.find((r) => r.outcome === "failed")?.error ?? undefined;
-    // The answers, their RunRecords and the run's counters: one statement.
-    const recorded = await x.clock.time("protocol", () =>
-      recordWriteResults(x.db, {
-        ...x.attemptRef,
-        batchId: batch.batchId,
-        mode: x.plan.target.mode,
-        results,
-        alsoFailed: batch.failed,
-        unknownWaitMs: x.unknownWaitMs,
-        retryBackoffMs: x.plan.retryBackoffMs,
-      }),
-    );
-    if (!recorded.fenced) throw new AttemptSuperseded();
-    written = recorded.written;
-    failed += recorded.failed;
-    unknown = recorded.unknown;
-    saved = recorded.saved;
-    x.observe(recorded.run);
-    // To be looked up after the wait: the settling after the batches must look at staging again.
-    if (unknown > 0 && x.outstanding) x.outstanding.settle = true;
-  } else {
-    await x.progress({ written, failed });
-  }
-  const checkAt = unknown > 0 ? clockTime(new Date(Date.now() + x.unknownWaitMs), x.plan.timezone) : "";
-  await journal[failed + unknown + saved > 0 ? "warn" : "info"](
-    message("write.batch", { batch: batch.batchNo, written, failed, unknown, saved, firstError: String(firstError), checkAt, ...(waiting > 0 && { waiting, firstWait: firstWait ?? "" }) }),
-    { batch: batch.batchNo, written, failed, unknown, saved, ...(waiting > 0 && { waiting }) },
-  );
-}
 
 /**
  * Writes the pending records of the scheme (or, with `onlyThisRun`, those a retry or test run took
@@ -402,21 +186,4 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
   } finally {
     await it.return?.(undefined);
   }
-}
-
-/**
- * Right before a call: the time by which it must be sent (the end of the attempt's lease, less a
- * margin; a lease past half its length is renewed first), or why the run must stop instead.
- */
-async function stillToSend(x: RunScope): Promise<Exclude<PhaseEnd, "done"> | "superseded" | number> {
-  const stop = x.interruption();
-  if (stop) return stop;
-  const asked = Date.now();
-  const now = await x.clock.time("protocol", () => runFence(x.db, x.run.id));
-  if (now?.attempt !== x.run.attempt || now.status !== "running" || now.leaseMsLeft === 0) return "superseded";
-  if (now.cancelRequested) return "cancelled";
-  if (now.leaseMsLeft > x.lease.leaseMs / 2) return asked + now.leaseMsLeft - x.lease.sendMarginMs;
-  const renewed = await x.clock.time("protocol", () => renewLease(x.db, x.run.id, x.run.attempt, x.lease.leaseMs));
-  if (!renewed) return "superseded";
-  return asked + renewed.leaseMsLeft - x.lease.sendMarginMs;
 }
