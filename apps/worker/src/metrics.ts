@@ -24,30 +24,19 @@ export interface BudgetReading {
 export function createWorkerMetrics(records?: BudgetReading): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  if (records) {
-    // Read when scraped: whether the record budget (WORKER_RECORD_BUDGET) is what runs wait for.
+  // Read when scraped: whether the record budget (WORKER_RECORD_BUDGET) is what runs wait for.
+  const budgetGauges: [name: string, help: string, read: (r: BudgetReading) => number][] = [
+    ["qiao_worker_records_held", "Source records the worker's runs hold in memory (pages not yet staged, batches not yet recorded)", (r) => r.inUse],
+    ["qiao_worker_record_budget", "Records the worker's runs may hold together (WORKER_RECORD_BUDGET)", (r) => r.limit],
+    ["qiao_worker_runs_waiting_for_records", "Runs whose next page waits for room in the worker's record budget", (r) => r.waiting],
+  ];
+  for (const [name, help, read] of records ? budgetGauges : []) {
     new Gauge({
-      name: "qiao_worker_records_held",
-      help: "Source records the worker's runs hold in memory (pages not yet staged, batches not yet recorded)",
+      name,
+      help,
       registers: [registry],
       collect() {
-        this.set(records.inUse);
-      },
-    });
-    new Gauge({
-      name: "qiao_worker_record_budget",
-      help: "Records the worker's runs may hold together (WORKER_RECORD_BUDGET)",
-      registers: [registry],
-      collect() {
-        this.set(records.limit);
-      },
-    });
-    new Gauge({
-      name: "qiao_worker_runs_waiting_for_records",
-      help: "Runs whose next page waits for room in the worker's record budget",
-      registers: [registry],
-      collect() {
-        this.set(records.waiting);
+        this.set(read(records!));
       },
     });
   }

@@ -245,7 +245,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
           counts.skipped += result.unchanged + result.stale + result.failedUnchanged;
         }
         toWrite += result.toWrite;
-        const pageCount = page.total > 0 ? Math.ceil(page.total / plan.source.pageSize) : 1;
+        const pageCount = page.total > 0 ? Math.ceil(page.total / pageSize) : 1;
         await pageLog.page({ page: page.pageNo, pages: pageCount, total: page.total, read: page.records.length, withoutId, idField: plan.source.idField, result });
         for (const record of result.pending) {
           prepare(batch, record, mappedPage.mappedById(record.sourceId));
