@@ -11,14 +11,17 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates `qiao_test_<time>_<random>` next to DATABASE_URL's database and migrates it. */
-export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
+/**
+ * Creates `qiao_test_<time>_<random>` next to DATABASE_URL's database and migrates it (with the
+ * migrations in `migrationsDir`: an upgrade test starts from the ones before its own).
+ */
+export async function createTestDatabase(label = "t", migrationsDir = MIGRATIONS_DIR): Promise<TestDatabase> {
   const base = new URL(process.env.TEST_DATABASE_URL ?? config().DATABASE_URL);
   const name = `qiao_test_${label}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   const url = new URL(base);
   url.pathname = `/${name}`;
   await ensureDatabase(url.toString());
-  await migrate(url.toString(), MIGRATIONS_DIR);
+  await migrate(url.toString(), migrationsDir);
   return {
     url: url.toString(),
     name,

@@ -193,9 +193,15 @@ describe("executeRun", () => {
     // Sending: the batch in flight and the next one, marked while the call was in flight (the mark
     // may land just after the call's answer, hence the poll).
     await expect.poll(() => t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } }), { timeout: 10_000 }).toBe(200);
-    // A RunRecord is written with the answer; a batch in flight keeps its payload on the staging row.
+    // A RunRecord is written with the answer; a batch in flight has its payloads in its batch row's
+    // slots (what the lookup will read), not yet as entries.
     expect(await t.db.runOutcome.count({ where: { runId: r.id } })).toBe(100);
-    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending", sendingRunId: r.id, sendingPayload: { not: Prisma.DbNull } } })).toBe(200);
+    const slotted = await t.db.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM source_records s JOIN run_written_batches b ON b.run_id = s.sending_run_id AND b.batch_id = s.batch_id
+      WHERE s.scheme_id = ${scheme.id}::uuid AND s.status = 'sending' AND s.sending_run_id = ${r.id}::uuid
+        AND b.source_record_ids[s.sending_entry - b.id + 1] = s.id AND (b.payloads[s.sending_entry - b.id + 1])::jsonb ? 'FNumber'
+        AND b.ids[s.sending_entry - b.id + 1] IS NULL`;
+    expect(slotted).toEqual([{ n: 200 }]);
 
     calls = 0;
     void executeRun(crashing("before"), r.id);

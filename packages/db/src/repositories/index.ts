@@ -7,6 +7,7 @@ export * from "./schemes";
 export * from "./staging";
 export * from "./stage-page";
 export * from "./write-protocol";
+export * from "./mark-sending";
 export * from "./value-maps";
 export * from "./metric-totals";
 export * from "./overview";

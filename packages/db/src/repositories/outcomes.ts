@@ -5,7 +5,7 @@
 // the record (`sending_run_id`) in step with its RunRecord.
 import type { WriteMode } from "@qiao/core";
 import { hotQuery, type Db } from "../client";
-import { fenceCte, rowsJson, supersedeCte } from "./sql";
+import { fenceCte, ownsEntry, rowsJson, supersedeCte } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
 /**
@@ -20,8 +20,12 @@ export async function parkSending(db: Db, input: AttemptRef & { schemeId: string
   const rows = await hotQuery<{ parked: number }>(
     db,
     `WITH ${fenceCte("$2", "$3")}, parked AS (
+      -- The payload sent moves from the batch's row (its slot, see markSending) onto the staging row,
+      -- where the lookup reads it (a row marked by the code before 20261208100000 has it there already).
       UPDATE source_records s SET
         status = 'unknown', check_after = now() + $4::int * interval '1 millisecond', last_error = $5, outcome_entry = NULL,
+        sending_payload = COALESCE(s.sending_payload, (SELECT (b.payloads[s.sending_entry - b.id + 1])::jsonb FROM run_written_batches b
+          WHERE b.run_id = s.sending_run_id AND ${ownsEntry("b", "s.sending_entry")})),
         updated_at = $6::timestamp
       WHERE s.scheme_id = $1::uuid AND s.status = 'sending' AND EXISTS (SELECT 1 FROM fence)
       RETURNING s.id, s.source_id, s.sending_run_id, s.sending_payload, s.batch_id

@@ -63,7 +63,7 @@ export function runRecordsPageSql(input: { runId: string; status?: RecordStatus;
   if (statuses.includes("written")) {
     ranges.push(Prisma.sql`(SELECT e.id, b.run_id AS "runId", e.source_record_id AS "sourceRecordId", e.source_id AS "sourceId",
         'written'::record_status AS status, NULL::text AS error, NULL::text AS "errorField", NULL::error_class AS "errorClass",
-        e.payload, e.response, e.target_id AS "targetId", e.target_number AS "targetNumber", b.batch_id AS "batchId",
+        e.payload::jsonb, e.response::jsonb, e.target_id AS "targetId", e.target_number AS "targetNumber", b.batch_id AS "batchId",
         b.created_at AS "createdAt", b.created_at AS "updatedAt"
       FROM run_written_batches b
       CROSS JOIN LATERAL unnest(b.ids, b.source_record_ids, b.source_ids, b.payloads, b.responses, b.target_ids, b.target_numbers)

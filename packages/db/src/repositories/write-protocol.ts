@@ -1,7 +1,7 @@
-// The write protocol's statements (DESIGN.md, Runs): mark a batch `sending` before the call, record
-// its answers after it (written / failed / unknown), put it back when the call certainly did not
-// happen. Each is one SQL statement fenced by the attempt (./sql.ts): a superseded attempt, or one
-// whose lease ran out, changes nothing.
+// The write protocol's statements (DESIGN.md, Runs) after the mark (./mark-sending.ts): record a
+// batch's answers (written / failed / unknown / saved), record mapping failures, put a batch back when
+// the call certainly did not happen. Each is one SQL statement fenced by the attempt (./sql.ts): a
+// superseded attempt, or one whose lease ran out, changes nothing.
 import type { WriteMode } from "@qiao/core";
 import type { ErrorClass, RunStatus } from "../../generated/prisma/enums";
 import { hotQuery, type Db } from "../client";
@@ -11,81 +11,6 @@ import { BATCH_ROW_IDS, fenceCte, ownsEntry, rowsJson, supersedeCte } from "./sq
 export interface AttemptRef {
   runId: string;
   attempt: number;
-}
-
-export interface SendingRecordInput {
-  id: bigint;
-  sourceId: string;
-  /** The payload as handed to the target connector (kept on the RunRecord). */
-  payload: Record<string, unknown>;
-  /** Its hash: the row's payload hash from now on (see recordWriteResults). */
-  hash: string;
-  /**
-   * The payload's JSON text, when the caller has it already (the engine hashed it): stored as jsonb,
-   * so its key order does not matter. Without it the payload is stringified here.
-   */
-  payloadText?: string | undefined;
-}
-
-/**
- * Step 1 of the write protocol: marks pending records `sending` in batch `batchId`, with the
- * payload about to be sent (and its hash) and the run sending it on the staging row (what the
- * lookup after an interrupted write needs), before the target is called. No RunRecord yet: it is
- * written once, with the answer (recordWriteResults) or the lookup's verdict (./outcomes.ts).
- * Fenced by the attempt and by the run's cancellation. Returns the ids actually marked; only those
- * may be sent.
- */
-export async function markSending(
-  db: Db,
-  input: AttemptRef & {
-    schemeId: string;
-    batchId: string;
-    records: SendingRecordInput[];
-    mappingKey: string;
-    /**
-     * An automatic retry (issue #14): the records keep the retries they had. Any other run sending
-     * a record (it changed, someone asked) starts its retry schedule over and takes it out of the
-     * dead letters.
-     */
-    automaticRetry?: boolean;
-  },
-): Promise<Set<bigint>> {
-  // {"<id>": {"h": hash, "p": payload}, …}, written around the payloads' texts (each payload was
-  // stringified once already, for its hash).
-  const sent = `{${input.records.map((r) => `"${r.id.toString()}":{"h":${JSON.stringify(r.hash)},"p":${r.payloadText ?? JSON.stringify(r.payload)}}`).join(",")}}`;
-  const rows = await hotQuery<{ id: string }>(
-    db,
-    `WITH sent AS MATERIALIZED (SELECT $1::jsonb AS m), ${fenceCte("$3", "$5")}
-    -- Looked up by primary key: joined to the input, or with "scheme_id =" (indexable), the planner
-    -- walked every pending row of the scheme for each batch, quadratic in a large run's size. The
-    -- payload and its hash are picked from one JSON object by id (an InitPlan evaluated once), not joined.
-    UPDATE source_records s SET
-      status = 'sending', batch_id = $2, attempts = s.attempts + 1,
-      payload_hash = (SELECT m FROM sent) -> (s.id::text) ->> 'h', mapped_with = $8,
-      last_run_id = $3::uuid, sending_run_id = $3::uuid,
-      sending_payload = (SELECT m FROM sent) -> (s.id::text) -> 'p',
-      check_after = NULL, updated_at = $6::timestamp,
-      retry_step = CASE WHEN $9::boolean THEN s.retry_step ELSE 0 END, retry_at = NULL, dead_at = NULL
-    WHERE s.id = ANY($7::bigint[])
-      AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'
-      AND EXISTS (SELECT 1 FROM fence)
-      AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
-    RETURNING s.id::text`,
-    [
-      sent,
-      input.batchId,
-      input.runId,
-      input.schemeId,
-      input.attempt,
-      new Date().toISOString(),
-      input.records.map((r) => r.id.toString()),
-      input.mappingKey,
-      input.automaticRetry ?? false,
-    ],
-    // Durable before the call: this commit is what stops a record from being sent twice.
-    true,
-  );
-  return new Set(rows.map((r) => BigInt(r.id)));
 }
 
 /** A record's answer: written, failed, or sent with an outcome nobody knows yet. */
@@ -113,13 +38,13 @@ export interface RunAfterBatch {
 /**
  * Step 2 of the write protocol: the target's answers for a batch, in one statement with the run's
  * counters. Only records still `sending` in this batch are updated; each gets its RunRecord here,
- * with the payload that was marked: the written ones as entries of one run_written_batches row
- * (one row per batch, not per record: issue #16), the others (and a written record that already
- * has an outcome in this run) as run_records rows; any earlier entry of a record in this run is
+ * with the payload that was marked: the written ones as the entries of their slots in the batch's
+ * run_written_batches row (one row per batch, not per record: issue #16; see markSending), the
+ * others (and a written record that already has an outcome in this run) as run_records rows; any earlier entry of a record in this run is
  * superseded, so each record of a run has one RunRecord, its last outcome. A record staged again with a changed payload while its batch
  * was in flight (the same source id on two pages of one read) is not `written` with the older
  * payload: it becomes pending again (stale in create mode once written). An `unknown` answer keeps
- * the batch and payload on the row (the lookup needs them) and sets `check_after` = now +
+ * the batch on the row and copies the payload onto it (the lookup needs them) and sets `check_after` = now +
  * `unknownWaitMs`. `alsoFailed` (the batch's mapping failures, already recorded) is added to the
  * run's failed counter. `fenced` false: the attempt no longer owns the run and nothing changed.
  */
@@ -138,15 +63,14 @@ export async function recordWriteResults(
     retryBackoffMs: readonly number[];
   },
 ): Promise<{ written: number; failed: number; unknown: number; saved: number; deadLettered: number; fenced: boolean; run: RunAfterBatch }> {
-  // Entry ids of the batch row are its block's first id + the position here (see BATCH_ROW_IDS).
+  // At most as many as a batch row has slots (see BATCH_ROW_IDS).
   if (input.results.length > BATCH_ROW_IDS) {
     throw new Error(`A batch of ${input.results.length} answers: at most ${BATCH_ROW_IDS} are recorded at once`);
   }
   // The id as a string already (JSON has no bigint): rowsJson would copy each row to convert it.
   const json = rowsJson(
-    input.results.map((r, ord) => ({
+    input.results.map((r) => ({
       id: r.id.toString(),
-      ord,
       outcome: r.outcome,
       hash: r.hash,
       target_id: r.outcome === "written" || r.outcome === "saved" ? r.targetId : null,
@@ -172,24 +96,33 @@ export async function recordWriteResults(
     db,
     `WITH input AS (
       SELECT * FROM json_to_recordset($1::json)
-        AS t(id bigint, ord int, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response jsonb)
+        AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response json)
     ), ${fenceCte("$3", "$7")}, prior AS (
-      -- Each record as marked (the statement's snapshot, before the update below clears the
-      -- payload): one probe by primary key per record (a CTE over id = ANY(…) joined back to the
-      -- input cost more: issue #16). \`batched\`: a written answer becomes an entry of the batch's
-      -- row, unless the record already has an outcome in this run (a run_records row, or an entry
-      -- of another of its batch rows: sent again after its data changed, or after a lookup found it
-      -- absent); then it is a run_records row, upserted, so the record is shown once, as it ended.
-      SELECT i.*, o.sending_payload, o.outcome_entry,
-        i.outcome = 'written'
+      -- Each record as marked: one probe by primary key per record (a CTE over id = ANY(…) joined
+      -- back to the input cost more: issue #16). \`batched\`: a written answer becomes the entry of
+      -- its slot in the batch's row, unless the record already has an outcome in this run (a
+      -- run_records row, or an entry of another of its batch rows: sent again after its data
+      -- changed, or after a lookup found it absent); then it is a run_records row, upserted, so the
+      -- record is shown once, as it ended. A row marked before its slot existed (sending_entry
+      -- NULL: by the code before 20261208100000_marks_in_batch_rows) has its payload on the row.
+      SELECT i.*, o.sending_payload, o.outcome_entry, o.sending_entry, o.in_batch,
+        i.outcome = 'written' AND o.sending_entry IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM run_records r WHERE r.run_id = $3::uuid AND r.source_record_id = i.id)
           AND NOT EXISTS (SELECT 1 FROM run_written_batches b
             WHERE b.run_id = $3::uuid AND ${ownsEntry("b", "o.outcome_entry")}) AS batched
-      FROM input i LEFT JOIN LATERAL (SELECT sending_payload, outcome_entry FROM source_records o WHERE o.id = i.id) o ON true
+      FROM input i LEFT JOIN LATERAL (
+        SELECT sending_payload, outcome_entry, sending_entry, status = 'sending' AND batch_id IS NOT DISTINCT FROM $2 AS in_batch
+        FROM source_records o WHERE o.id = i.id) o ON true
     ), block AS MATERIALIZED (
-      -- One value of the RunRecords' sequence for the batch row: its BATCH_ROW_IDS ids (see the migration
-      -- 20261206100000_run_written_batches).
-      SELECT nextval('run_records_id_seq') AS first
+      -- The batch's row, inserted by the mark (markSending).
+      SELECT b.id AS first FROM run_written_batches b
+      WHERE b.run_id = $3::uuid AND b.batch_id = $2
+        AND ${ownsEntry("b", "(SELECT min(p.sending_entry) FROM prior p WHERE p.in_batch)")}
+    ), slots AS (
+      -- Its payloads, unnested once, only if a record needs its own (the payload of a record not
+      -- written goes to its run_records row; an unknown or saved one's onto its staging row, too).
+      SELECT u.n - 1 AS pos, u.p FROM run_written_batches b CROSS JOIN LATERAL unnest(b.payloads) WITH ORDINALITY AS u(p, n)
+      WHERE b.run_id = $3::uuid AND b.id = (SELECT first FROM block)
     ), updated AS (
       UPDATE source_records s SET
         status = CASE
@@ -207,7 +140,8 @@ export async function recordWriteResults(
         check_after = CASE WHEN i.outcome = 'unknown' THEN now() + $8::int * interval '1 millisecond' END,
         batch_id = CASE WHEN i.outcome = 'unknown' THEN s.batch_id END,
         -- Kept while unknown (the lookup needs it) and while saved (the audit's RunRecord shows it).
-        sending_payload = CASE WHEN i.outcome IN ('unknown', 'saved') THEN s.sending_payload END,
+        sending_payload = CASE WHEN i.outcome IN ('unknown', 'saved') THEN
+          COALESCE((SELECT sl.p FROM slots sl WHERE sl.pos = s.sending_entry - (SELECT first FROM block))::jsonb, s.sending_payload) END,
         sending_run_id = CASE WHEN i.outcome = 'unknown' THEN s.sending_run_id END,
         -- The retry policy (issue #14), for a failure that stays failed (its payload unchanged):
         -- transient with steps left → due after the next step; past the last step → dead letter.
@@ -217,7 +151,7 @@ export async function recordWriteResults(
           AND s.retry_step < cardinality($9::int[]) THEN now() + ($9::int[])[s.retry_step + 1] * interval '1 millisecond' END,
         dead_at = CASE WHEN i.outcome = 'failed' AND i.error_class = 'transient' AND s.payload_hash IS NOT DISTINCT FROM i.hash
           AND s.retry_step >= cardinality($9::int[]) THEN now() END,
-        outcome_entry = CASE WHEN i.batched THEN (SELECT first FROM block) + i.ord END,
+        outcome_entry = CASE WHEN i.batched AND (SELECT first FROM block) IS NOT NULL THEN s.sending_entry END,
         updated_at = $4::timestamp
       FROM prior i
       -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
@@ -226,9 +160,9 @@ export async function recordWriteResults(
       RETURNING s.id, s.source_id, i.outcome, s.dead_at IS NOT NULL AS dead, s.outcome_entry AS entry
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, response, target_id, target_number, batch_id, created_at, updated_at)
-      SELECT $3::uuid, i.id, u.source_id, i.outcome::record_status,
-        i.error, i.error_field, i.error_class, COALESCE(i.sending_payload, '{}'::jsonb), i.response, i.target_id, i.target_number,
-        $2, $4::timestamp, $4::timestamp
+      SELECT $3::uuid, i.id, u.source_id, i.outcome::record_status, i.error, i.error_field, i.error_class,
+        COALESCE((SELECT sl.p FROM slots sl WHERE sl.pos = i.sending_entry - (SELECT first FROM block))::jsonb, i.sending_payload, '{}'::jsonb),
+        i.response::jsonb, i.target_id, i.target_number, $2, $4::timestamp, $4::timestamp
       FROM prior i JOIN updated u ON u.id = i.id
       WHERE u.entry IS NULL
       -- The same record attempted again in this run (released, or looked up absent, then resent).
@@ -239,17 +173,18 @@ export async function recordWriteResults(
     ), ${supersedeCte(
       "superseded",
       `SELECT $3::uuid AS run_id, i.outcome_entry AS entry FROM prior i JOIN updated u ON u.id = i.id WHERE u.entry IS NULL AND i.outcome_entry IS NOT NULL`,
-    )}, batched AS (
-      -- The written records as one row (one heap row and one index entry for the batch).
-      INSERT INTO run_written_batches (run_id, id, batch_id, ids, source_record_ids, source_ids, target_ids, target_numbers, payloads, responses, written, created_at)
-      SELECT $3::uuid, (SELECT first FROM block), $2, array_agg(w.entry), array_agg(w.id), array_agg(w.source_id), array_agg(w.target_id),
-        array_agg(w.target_number), array_agg(w.payload), array_agg(w.response), count(*)::int, $4::timestamp
-      FROM (
-        SELECT u.entry, u.id, u.source_id, i.target_id, i.target_number, COALESCE(i.sending_payload, '{}'::jsonb) AS payload, i.response
-        FROM prior i JOIN updated u ON u.id = i.id
-        WHERE u.entry IS NOT NULL
-        ORDER BY u.entry) w
-      HAVING count(*) > 0
+    )}, entries AS (
+      SELECT u.entry, i.target_id, i.target_number, i.response FROM prior i JOIN updated u ON u.id = i.id WHERE u.entry IS NOT NULL
+    ), batched AS (
+      -- The written records become their slots' entries (the row's payloads are left as they are:
+      -- an unchanged TOASTed value is not written again).
+      UPDATE run_written_batches b SET
+        (ids, target_ids, target_numbers, responses) = (
+          SELECT array_agg(x.entry), array_agg(x.target_id), array_agg(x.target_number), array_agg(x.response)
+          FROM (SELECT e.* FROM generate_series(0, cardinality(b.source_record_ids) - 1) k LEFT JOIN entries e ON e.entry = b.id + k ORDER BY k) x),
+        written = (SELECT count(*) FROM entries)::int,
+        created_at = $4::timestamp
+      WHERE b.run_id = $3::uuid AND b.id = (SELECT first FROM block) AND EXISTS (SELECT 1 FROM entries)
     ), counts AS (
       SELECT count(*) FILTER (WHERE outcome = 'written')::int AS written,
         count(*) FILTER (WHERE outcome = 'failed')::int AS failed,
@@ -347,14 +282,21 @@ export async function recordMappingFailures(db: Db, input: AttemptRef & { failur
  */
 export async function releaseSending(db: Db, input: AttemptRef & { schemeId: string; batchId: string }): Promise<number> {
   // Found through (scheme_id, status, id): only the batch in flight is `sending` (there is no
-  // batch_id index). No RunRecord to drop: one is written only with an answer or a verdict.
+  // batch_id index). No RunRecord to drop: one is written only with an answer or a verdict. The
+  // batch's row (its payloads, no entries yet) goes with it; `sending_entry` is left as it was (it
+  // means something only while `sending`), so it finds the row.
   const rows = await hotQuery<{ n: number }>(
     db,
     `WITH ${fenceCte("$3", "$4")}, released AS (
       UPDATE source_records SET status = 'pending', batch_id = NULL, sending_payload = NULL, sending_run_id = NULL, updated_at = $5::timestamp
       WHERE scheme_id = $1::uuid AND status = 'sending' AND batch_id = $2
         AND sending_run_id IS NOT DISTINCT FROM $3::uuid AND EXISTS (SELECT 1 FROM fence)
-      RETURNING 1)
+      RETURNING sending_entry
+    ), dropped AS (
+      DELETE FROM run_written_batches b
+      WHERE b.run_id = $3::uuid AND b.batch_id = $2 AND b.written = 0
+        AND ${ownsEntry("b", "(SELECT min(sending_entry) FROM released)")}
+    )
     SELECT count(*)::int AS n FROM released`,
     [input.schemeId, input.batchId, input.runId, input.attempt, new Date().toISOString()],
   );

@@ -9,7 +9,8 @@ import { parkSending, resolveUnknown } from "./outcomes";
 import { listRecordAttempts } from "./retries";
 import { countRunRecordsByStatus, listRunRecords } from "./run-details";
 import { claimRun, createRun, pruneRuns } from "./runs";
-import { markSending, recordMappingFailures, recordWriteResults, type WriteResult } from "./write-protocol";
+import { markSending } from "./mark-sending";
+import { recordMappingFailures, recordWriteResults, releaseSending, type WriteResult } from "./write-protocol";
 
 let tdb: TestDatabase;
 let db: Db;
@@ -208,6 +209,59 @@ describe("the written records of a batch as one row", SLOW, () => {
     expect(await listRunRecords(db, { runId: first.runId, take: 10 })).toEqual([]);
   });
 
+  it("marks a batch into its row's slots: empty for a record not marked, gone when released, copied to the row when unknown or saved", async () => {
+    const s = await db.scheme.create({ data: { name: "批次槽位", definition: {} } });
+    const ctx = await startRun(s.id);
+    const ids = await stage(ctx, ["K", "L", "M", "N", "O"]);
+    const id = (k: string) => ids.get(k)!;
+    const slotsOf = (batchId: string) => db.$queryRaw<{ ids: (string | null)[]; sources: (string | null)[]; payloads: string | null; written: number }[]>`
+      SELECT ids::text[] AS ids, source_ids AS sources, payloads::text AS payloads, written FROM run_written_batches
+      WHERE run_id = ${ctx.runId}::uuid AND batch_id = ${batchId}`;
+    const mark = (batchId: string, keys: string[]) =>
+      markSending(db, { ...ctx, schemeId: s.id, batchId, mappingKey: "k", records: keys.map((k) => ({ id: id(k), sourceId: k, hash: "h1", payload: payloadOf(k, "h1") })) });
+
+    // A batch that is put back (the call certainly did not happen) leaves no row behind.
+    expect((await mark("r1", ["K", "L"])).size).toBe(2);
+    expect(await slotsOf("r1")).toHaveLength(1);
+    await releaseSending(db, { ...ctx, schemeId: s.id, batchId: "r1" });
+    expect(await slotsOf("r1")).toEqual([]);
+
+    // L is not pending (sending in another batch): its slot in the next one stays empty.
+    expect((await mark("x", ["L"])).size).toBe(1);
+    const marked = await mark("b1", ["K", "L", "M", "N", "O"]);
+    expect([...marked].sort()).toEqual([id("K"), id("M"), id("N"), id("O")].sort());
+    const [row] = await slotsOf("b1");
+    expect(row!.sources).toEqual(["K", null, "M", "N", "O"]);
+    expect(row!.ids).toEqual([null, null, null, null, null]);
+    expect(row!.written).toBe(0);
+
+    // K written, M unknown, N saved (audit failed), O failed.
+    await answer(ctx, "b1", [
+      written(id("K"), "h1", "K1"),
+      { id: id("M"), hash: "h1", outcome: "unknown", error: "timeout" },
+      { id: id("N"), hash: "h1", outcome: "saved", targetId: "T-N", targetNumber: "N1", error: "审核失败" },
+      { id: id("O"), hash: "h1", outcome: "failed", error: "编码重复" },
+    ]);
+    const [after] = await slotsOf("b1");
+    expect(after!.written).toBe(1);
+    expect(after!.ids.map((x) => x !== null)).toEqual([true, false, false, false, false]);
+    // The lookup and the audit read the payload sent from the staging row.
+    const rows = await db.sourceRecord.findMany({ where: { id: { in: [id("K"), id("M"), id("N"), id("O")] } }, orderBy: { sourceId: "asc" }, select: { sourceId: true, status: true, sendingPayload: true } });
+    expect(rows).toEqual([
+      { sourceId: "K", status: "written", sendingPayload: null },
+      { sourceId: "M", status: "unknown", sendingPayload: payloadOf("M", "h1") },
+      { sourceId: "N", status: "saved", sendingPayload: payloadOf("N", "h1") },
+      { sourceId: "O", status: "failed", sendingPayload: null },
+    ]);
+    const records = await allRecords(ctx.runId);
+    expect(records.map((r) => [r.sourceId, r.status, r.payload])).toEqual([
+      ["K", "written", payloadOf("K", "h1")],
+      ["M", "unknown", payloadOf("M", "h1")],
+      ["N", "saved", payloadOf("N", "h1")],
+      ["O", "failed", payloadOf("O", "h1")],
+    ]);
+  });
+
   it("stores a batch's payloads and answers compressed with lz4 (pglz took twice the CPU)", async () => {
     const s = await db.scheme.create({ data: { name: "批次压缩", definition: {} } });
     const ctx = await startRun(s.id);
@@ -241,10 +295,15 @@ describe("the written records of a batch as one row", SLOW, () => {
       ],
     });
     expect(marked.size).toBe(2);
-    const rows = await db.sourceRecord.findMany({ where: { schemeId: s.id }, orderBy: { sourceId: "asc" }, select: { sendingPayload: true, payloadHash: true } });
+    // The payloads are in the batch's row, one slot per record in the order given, not on the rows.
+    const rows = await db.$queryRaw<{ sourceId: string; payloadHash: string; onRow: unknown; slot: number; payload: unknown; stored: string }[]>`
+      SELECT s.source_id AS "sourceId", s.payload_hash AS "payloadHash", s.sending_payload AS "onRow", (s.sending_entry - b.id)::int AS slot,
+        (b.payloads[s.sending_entry - b.id + 1])::jsonb AS payload, (b.payloads[s.sending_entry - b.id + 1])::text AS stored
+      FROM source_records s JOIN run_written_batches b ON b.run_id = s.sending_run_id AND b.batch_id = s.batch_id
+      WHERE s.scheme_id = ${s.id}::uuid AND s.status = 'sending' ORDER BY s.source_id`;
     expect(rows).toEqual([
-      { sendingPayload: payload, payloadHash: "h1" },
-      { sendingPayload: payload, payloadHash: "h2" },
+      { sourceId: "T1", payloadHash: "h1", onRow: null, slot: 0, payload, stored: text },
+      { sourceId: "T2", payloadHash: "h2", onRow: null, slot: 1, payload, stored: JSON.stringify(payload) },
     ]);
     await answer(ctx, "t", [written(ids.get("T1")!, "h1", "T1"), written(ids.get("T2")!, "h2", "T2")]);
     expect((await allRecords(ctx.runId)).map((r) => r.payload)).toEqual([payload, payload]);

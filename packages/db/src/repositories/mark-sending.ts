@@ -1,0 +1,127 @@
+// Step 1 of the write protocol (DESIGN.md, Runs): a batch marked `sending`, and its payloads put in
+// the batch's row, before the target is called. Steps 2 and 3 (the answers, putting a batch back)
+// are in ./write-protocol.ts.
+import { hotQuery, type Db } from "../client";
+import { BATCH_ROW_IDS, fenceCte } from "./sql";
+import type { AttemptRef } from "./write-protocol";
+
+export interface SendingRecordInput {
+  id: bigint;
+  sourceId: string;
+  /** The payload as handed to the target connector (kept on the RunRecord). */
+  payload: Record<string, unknown>;
+  /** Its hash: the row's payload hash from now on (see recordWriteResults). */
+  hash: string;
+  /**
+   * The payload's JSON text, when the caller has it already (the engine hashed it): stored as is
+   * (json), so the batch row keeps the text that was hashed. Without it the payload is stringified here.
+   */
+  payloadText?: string | undefined;
+}
+
+/**
+ * Step 1 of the write protocol: marks pending records `sending` in batch `batchId` (with their
+ * payload hash and the run sending them) and, in the same statement, inserts the batch's
+ * run_written_batches row with the payloads about to be sent, one slot per record in the order
+ * given (slot k owns RunRecord id `id` + k; the staging row names its slot in `sending_entry`), all
+ * before the target is called. The lookup after an interrupted write finds the payloads there. No
+ * RunRecord yet: the answer turns the slots of written records into entries (recordWriteResults),
+ * or a lookup's verdict records them (./outcomes.ts). Fenced by the attempt and by the run's
+ * cancellation. Returns the ids actually marked; only those may be sent.
+ */
+export async function markSending(
+  db: Db,
+  input: AttemptRef & {
+    schemeId: string;
+    batchId: string;
+    records: SendingRecordInput[];
+    mappingKey: string;
+    /**
+     * An automatic retry (issue #14): the records keep the retries they had. Any other run sending
+     * a record (it changed, someone asked) starts its retry schedule over and takes it out of the
+     * dead letters.
+     */
+    automaticRetry?: boolean;
+  },
+): Promise<Set<bigint>> {
+  if (input.records.length > BATCH_ROW_IDS) {
+    throw new Error(`A batch of ${input.records.length} records: at most ${BATCH_ROW_IDS} are marked at once`);
+  }
+  // One line per record (see LINES): the payloads' texts as hashed (each payload was stringified
+  // once already, for its hash), and the hashes.
+  const texts: string[] = [];
+  const hashes: string[] = [];
+  for (const r of input.records) {
+    texts.push(oneLine(r.payloadText ?? JSON.stringify(r.payload)));
+    hashes.push(oneLine(r.hash));
+  }
+  const rows = await hotQuery<{ id: string }>(
+    db,
+    `WITH ${fenceCte("$3", "$5")}, sent AS MATERIALIZED (
+      SELECT $7::bigint[] AS ids, string_to_array($1::text, E'\\n') AS hashes
+    ), block AS MATERIALIZED (
+      -- One value of the RunRecords' sequence for the batch row: its BATCH_ROW_IDS ids (see the migration
+      -- 20261206100000_run_written_batches).
+      SELECT nextval('run_records_id_seq') AS first
+    ), marked AS (
+      -- Looked up by primary key: joined to the input, or with "scheme_id =" (indexable), the planner
+      -- walked every pending row of the scheme for each batch, quadratic in a large run's size. A
+      -- record's place in the batch is its place in the ids (array_position, over one InitPlan's array).
+      UPDATE source_records s SET
+        status = 'sending', batch_id = $2, attempts = s.attempts + 1,
+        payload_hash = (SELECT hashes FROM sent)[array_position((SELECT ids FROM sent), s.id)], mapped_with = $8,
+        last_run_id = $3::uuid, sending_run_id = $3::uuid, sending_payload = NULL,
+        sending_entry = (SELECT first FROM block) + array_position((SELECT ids FROM sent), s.id) - 1,
+        check_after = NULL, updated_at = $6::timestamp,
+        retry_step = CASE WHEN $9::boolean THEN s.retry_step ELSE 0 END, retry_at = NULL, dead_at = NULL
+      WHERE s.id = ANY($7::bigint[])
+        AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'
+        AND EXISTS (SELECT 1 FROM fence)
+        AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
+      RETURNING s.id, s.source_id
+    ), slotted AS (
+      -- The batch row, one slot per record given (a record not marked keeps an empty slot): payloads
+      -- as json text, compressed once as one value; entries (ids) empty until the answer.
+      -- (Aggregated from ordered rows: an ORDER BY in each aggregate sorted the batch once per array.)
+      INSERT INTO run_written_batches (run_id, id, batch_id, ids, source_record_ids, source_ids, target_ids, target_numbers, payloads, responses, written, created_at)
+      SELECT $3::uuid, (SELECT first FROM block), $2, array_fill(NULL::bigint, ARRAY[count(*)::int]), array_agg(x.id), array_agg(x.source_id),
+        array_fill(NULL::text, ARRAY[count(*)::int]), array_fill(NULL::text, ARRAY[count(*)::int]), array_agg(x.p),
+        array_fill(NULL::json, ARRAY[count(*)::int]), 0, $6::timestamp
+      FROM (
+        SELECT m.id, m.source_id, CASE WHEN m.id IS NOT NULL THEN i.p::json END AS p
+        FROM unnest($7::bigint[], string_to_array($10::text, E'\\n')) WITH ORDINALITY AS i(id, p, n)
+        LEFT JOIN marked m ON m.id = i.id
+        ORDER BY i.n) x
+      HAVING count(x.id) > 0
+    )
+    SELECT id::text FROM marked`,
+    [
+      hashes.join(LINES),
+      input.batchId,
+      input.runId,
+      input.schemeId,
+      input.attempt,
+      new Date().toISOString(),
+      input.records.map((r) => r.id.toString()),
+      input.mappingKey,
+      input.automaticRetry ?? false,
+      texts.join(LINES),
+    ],
+    // Durable before the call: this commit is what stops a record from being sent twice.
+    true,
+  );
+  return new Set(rows.map((r) => BigInt(r.id)));
+}
+
+/**
+ * Between the payloads' texts (and their hashes) in the mark: one string split by Postgres
+ * (string_to_array), not a text[] parameter, whose literal pg builds by escaping each quote of each
+ * text with regular expressions (see stagePage). JSON text has no raw newline (JSON.stringify
+ * escapes every control character), nor has a hash; `oneLine` makes sure.
+ */
+const LINES = "\n";
+
+function oneLine(text: string): string {
+  if (text.includes(LINES)) throw new Error("A payload text or hash with a raw newline cannot be marked (it is not JSON.stringify's output)");
+  return text;
+}
