@@ -24,6 +24,7 @@ import {
   syncSchemeSchedule,
 } from "@qiao/jobs";
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job, type Queue } from "bullmq";
@@ -70,6 +71,9 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   const limiters = createSharedLimiters({ redisUrl: cfg.REDIS_URL, prefix: cfg.REDIS_PREFIX, defaultQps: settings.WORKER_CONNECTION_QPS });
   const slots = createSharedSlots({ redisUrl: cfg.REDIS_URL, prefix: cfg.REDIS_PREFIX, leaseMs: settings.WORKER_CALL_SLOT_LEASE_MS, logger: log });
   const aborter = new AbortController();
+  // Every call in flight, of every run, listens to it (the connectors use one signal as it is rather
+  // than through AbortSignal.any): many listeners are expected, not a leak.
+  setMaxListeners(0, aborter.signal);
   let stopping = false;
   /** Per job in progress: aborted when BullMQ could not renew the job's lock (see lockRenewalFailed). */
   const lockLost = new Map<string, AbortController>();

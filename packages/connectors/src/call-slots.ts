@@ -3,6 +3,7 @@
 // nested work (a login before a BatchSave, a retry after a backoff) cannot deadlock. The worker
 // passes Redis-backed slots shared by every process; without them a process keeps its own count.
 import { ConnectorError } from "./errors";
+import { anySignal } from "./signals";
 import type { CallSlots } from "./types";
 
 /** The most calls in flight one connection may be set to (金蝶 and 管易云 alike). */
@@ -74,7 +75,7 @@ export async function withSlot<T>(
   const slots = opts.slots ?? processSlots;
   const waits = [...opts.signals];
   if (opts.sendBy !== undefined) waits.push(AbortSignal.timeout(Math.max(0, opts.sendBy - Date.now())));
-  const signal = waits.length === 0 ? undefined : waits.length === 1 ? waits[0] : AbortSignal.any(waits);
+  const signal = anySignal(waits);
   let release: () => Promise<void>;
   try {
     release = await slots.acquire(opts.key, opts.limit, signal);

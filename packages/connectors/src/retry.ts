@@ -3,6 +3,7 @@
 // ConnectorError after the caller's `classify`, which may also end the loop by throwing (金蝶 does
 // so for a write that may have been processed: it is never sent again by the client).
 import { isConnectorError, type ConnectorError } from "./errors";
+import { anySignal } from "./signals";
 
 export interface RetryOptions {
   /** Retries after the first attempt. */
@@ -42,7 +43,7 @@ export function backoffMs(attempt: number, baseMs: number, capMs: number): numbe
 
 /** Waits `ms` unless one of the signals aborts first (then rejects with `cancelled`). */
 export function sleep(ms: number, signals: AbortSignal[], cancelled: (reason?: unknown) => Error): Promise<void> {
-  const any = signals.length === 0 ? undefined : AbortSignal.any(signals);
+  const any = anySignal(signals);
   return new Promise((resolve, reject) => {
     if (any?.aborted) return reject(cancelled(any.reason));
     const onAbort = () => {

@@ -234,6 +234,23 @@ describe("guanyi source against other answers", () => {
     expect(await failure(readAll(config({ baseUrl: stubUrl }), shopRequest()))).toMatchObject({ kind: "protocol" });
   });
 
+  it("takes a list of objects with a finite numeric or non-empty text id, and nothing else (checked without copying the records)", async () => {
+    const accepted: unknown[] = [[{ id: 0 }, { id: -1.5 }, { id: "x", nested: { id: null } }], [], null, undefined];
+    const refused: unknown[] = [[{ id: "" }], [{ id: null }], [{ ID: 1 }], [{ id: 1 }, [1]], [{ id: 1 }, null], [{ id: true }], [{ id: [1] }], { id: 1 }, "shops", 7];
+    for (const shops of accepted) {
+      answer = { status: 200, body: ok(shops, 3) };
+      const pages = await readAll(config({ baseUrl: stubUrl }), shopRequest());
+      expect(pages[0]!.records).toEqual(shops ?? []);
+    }
+    for (const shops of refused) {
+      answer = { status: 200, body: ok(shops, 3) };
+      const error = await failure(readAll(config({ baseUrl: stubUrl }), shopRequest()));
+      expect(error).toMatchObject({ kind: "protocol" });
+      expect(error.message).toContain("不是记录列表，或记录缺少 id");
+      expect(String(error.cause)).not.toBe("");
+    }
+  });
+
   it("recognises throttling and unknown refusals, scrubbing credentials from the platform's text", async () => {
     answer = { status: 200, body: JSON.stringify({ success: false, errorCode: "", errorDesc: "接口调用过于频繁" }) };
     expect(await failure(readAll(config({ baseUrl: stubUrl, maxRetries: 0 }), shopRequest()))).toMatchObject({ kind: "throttled" });

@@ -12,6 +12,7 @@ import { platformError } from "./platform-errors";
 import { withSlot } from "../call-slots";
 import { processLimiter } from "../rate-limiter";
 import { backoffMs, withRetries } from "../retry";
+import { anySignal, distinctSignals } from "../signals";
 import { sign } from "./sign";
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -81,7 +82,7 @@ export class GuanyiClient {
   /** Calls one method, retrying what can be retried; resolves to the successful envelope. */
   call(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<Envelope> {
     const body = this.signedBody(method, params);
-    const cancel = [this.config.signal, signal].filter((s): s is AbortSignal => s !== undefined);
+    const cancel = distinctSignals(this.config.signal, signal);
     return withRetries(
       () =>
         withSlot(
@@ -121,7 +122,7 @@ export class GuanyiClient {
   private async post(method: string, body: string, cancel: AbortSignal[]): Promise<Envelope> {
     let answer: HttpAnswer;
     try {
-      const signal = cancel.length === 0 ? undefined : cancel.length === 1 ? cancel[0] : AbortSignal.any(cancel);
+      const signal = anySignal(cancel);
       answer = await httpPost(this.endpoint, body, JSON_HEADERS, { timeoutMs: this.timeoutMs, policy: this.config.outbound, signal });
     } catch (cause) {
       throw this.transportError(cause, cancel);
@@ -201,9 +202,9 @@ function cancelled(cause?: unknown): ConnectorError {
 
 /** Waits for `work` unless one of the signals aborts first. */
 async function cancellable<T>(work: Promise<T>, signals: AbortSignal[]): Promise<T> {
-  if (signals.length === 0) return work;
-  if (signals.some((s) => s.aborted)) throw cancelled();
-  const any = AbortSignal.any(signals);
+  const any = anySignal(signals);
+  if (!any) return work;
+  if (any.aborted) throw cancelled();
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(cancelled(any.reason));

@@ -17,8 +17,8 @@ export const PAIRED_WINDOW_FLOOR = "2000-01-01 00:00:00";
 
 function pageOf(envelope: Envelope, api: SourceApiMeta, pageNo: number, scrubValues: string[]): SourcePage {
   const list = envelope[api.listKey];
-  const records = recordsSchema(api.idField).safeParse(list ?? []);
-  if (!records.success) {
+  const records = hasIds(list ?? [], api.idField) ? undefined : recordsSchema(api.idField).safeParse(list ?? []);
+  if (records && !records.success) {
     throw new ConnectorError("protocol", GUANYI_PLATFORM, `管易云 ${api.id} 的 ${api.listKey} 不是记录列表，或记录缺少 ${api.idField}：请联系管理员检查接口版本`, {
       cause: new Error(scrub(records.error.message, scrubValues)),
     });
@@ -28,6 +28,21 @@ function pageOf(envelope: Envelope, api: SourceApiMeta, pageNo: number, scrubVal
   }
   // The validated copy reorders keys; the engine gets each record exactly as Guanyi sent it.
   return { pageNo, total: envelope.total, records: (list ?? []) as Record<string, unknown>[] };
+}
+
+/**
+ * What recordsSchema accepts (a list of objects, each with its id: a finite number or a non-empty
+ * string), checked without its validated copy of every record (issue #16); the schema then only
+ * runs to say what is wrong.
+ */
+function hasIds(list: unknown, idField: string): boolean {
+  if (!Array.isArray(list)) return false;
+  for (const record of list) {
+    if (typeof record !== "object" || record === null || Array.isArray(record)) return false;
+    const id: unknown = (record as Record<string, unknown>)[idField];
+    if (typeof id === "number" ? !Number.isFinite(id) : typeof id !== "string" || id.length === 0) return false;
+  }
+  return true;
 }
 
 const recordSchemas = new Map<string, z.ZodType>();

@@ -10,6 +10,7 @@ import { withSlot } from "../call-slots";
 import { processLimiter } from "../rate-limiter";
 import { backoffMs, sleep, withRetries } from "../retry";
 import { credentialValues, scrub } from "../scrub";
+import { anySignal, distinctSignals } from "../signals";
 import type { ConnectionConfig, ConnectorLogger, RateLimiter } from "../types";
 import { kingdeeCredentialsSchema, kingdeeMeta, PLATFORM, type KingdeeCredentials } from "./meta";
 import {
@@ -153,7 +154,7 @@ export class KingdeeClient {
   }
 
   private signals(signal: AbortSignal | undefined): AbortSignal[] {
-    return [signal, this.config.signal].filter((s): s is AbortSignal => s !== undefined);
+    return distinctSignals(signal, this.config.signal);
   }
 
   private ensureSession(): Promise<Session> {
@@ -279,7 +280,7 @@ export class KingdeeClient {
     const url = this.endpoint(service);
     let answer: HttpAnswer;
     try {
-      const abort = callerSignals.length === 0 ? undefined : callerSignals.length === 1 ? callerSignals[0] : AbortSignal.any(callerSignals);
+      const abort = anySignal(callerSignals);
       answer = await httpPost(url, JSON.stringify(body), headers, { timeoutMs: this.timeoutMs, policy: this.config.outbound, signal: abort });
     } catch (e) {
       if (callerSignals.some((s) => s.aborted)) {

@@ -61,11 +61,38 @@ function wrap(value: unknown): unknown {
   return value !== null && typeof value !== "object" ? { FNumber: String(value) } : value;
 }
 
+/**
+ * The keys in metadata order (`first` before all), keys the metadata does not know after them in
+ * their own order: a stable insertion sort, a Model having a few dozen keys at most. Plain arrays,
+ * not a comparator over a Map: toModel runs for every record written (issue #16).
+ */
+function rankOrder(keys: string[], at: Level, first?: string): string[] {
+  const ranks: number[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const rank = key === first ? -1 : (at.rank.get(key) ?? Number.MAX_SAFE_INTEGER);
+    let j = i;
+    for (; j > 0 && ranks[j - 1]! > rank; j--) {
+      keys[j] = keys[j - 1]!;
+      ranks[j] = ranks[j - 1]!;
+    }
+    keys[j] = key;
+    ranks[j] = rank;
+  }
+  return keys;
+}
+
+/** Sets an own property, as Object.fromEntries would: `__proto__` too is a key, not the prototype. */
+function setOwn(model: Model, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(model, key, { value, enumerable: true, writable: true, configurable: true });
+  else model[key] = value;
+}
+
 /** The object's keys in metadata order, unknown keys after them in their own order. */
 function ordered(values: Map<string, unknown>, at: Level, first?: string): Model {
-  const rankOf = (key: string) => (key === first ? -1 : (at.rank.get(key) ?? Number.MAX_SAFE_INTEGER));
-  const keys = [...values.keys()].sort((a, b) => rankOf(a) - rankOf(b));
-  return Object.fromEntries(keys.map((k) => [k, values.get(k)]));
+  const model: Model = {};
+  for (const key of rankOrder([...values.keys()], at, first)) setOwn(model, key, values.get(key));
+  return model;
 }
 
 function fieldsOf(record: Record<string, unknown>, at: Level): Map<string, unknown> {
@@ -81,9 +108,31 @@ function rowModel(row: unknown, at: Level): unknown {
   return isObject(row) ? ordered(fieldsOf(row, at), at) : row;
 }
 
+/**
+ * The Model of a record with neither dotted keys nor entry rows (a customer's, a material's without
+ * sub-head fields), as toModel below builds it, without its Maps; undefined for any other record.
+ */
+function flatModel(api: TargetApiMeta, shape: FormShape, record: Record<string, unknown>): Model | undefined {
+  const keys: string[] = [];
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (value === undefined) continue;
+    if (key.indexOf(".") > 0 || (Array.isArray(value) && shape.entries.has(key))) return undefined;
+    keys.push(key);
+  }
+  const model: Model = {};
+  for (const key of rankOrder(keys, shape.head, api.idField)) {
+    const value = record[key];
+    setOwn(model, key, shape.head.baseData.has(key) ? wrap(value) : value);
+  }
+  return model;
+}
+
 /** The Model of one mapped record for the form `api` (see the file comment). */
 export function toModel(api: TargetApiMeta, record: Record<string, unknown>): Model {
   const shape = shapeOf(api);
+  const flat = flatModel(api, shape, record);
+  if (flat) return flat;
   const head = new Map<string, unknown>();
   const subHeads = new Map<string, Map<string, unknown>>();
   for (const [key, value] of Object.entries(record)) {

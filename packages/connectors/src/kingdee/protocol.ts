@@ -76,6 +76,9 @@ const envelopeSchema = z.object({ Result: z.object({ ResponseStatus: responseSta
  */
 export function failedStatusOf(body: unknown): ResponseStatus | undefined {
   const candidate = envelopeCandidate(body);
+  // A status that says IsSuccess: true is no failure whether or not the rest validates: most answers
+  // are such, and validating copies each of a BatchSave's SuccessEntitys (issue #16).
+  if (rawStatus(candidate)?.IsSuccess === true) return undefined;
   const parsed = envelopeSchema.safeParse(candidate);
   if (!parsed.success || parsed.data.Result.ResponseStatus.IsSuccess) return undefined;
   return parsed.data.Result.ResponseStatus;
@@ -87,15 +90,19 @@ function envelopeCandidate(body: unknown): unknown {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** `Result.ResponseStatus` of an answer as it came, not validated. */
+function rawStatus(candidate: unknown): Record<string, unknown> | undefined {
+  const result = isRecord(candidate) ? candidate.Result : undefined;
+  const status = isRecord(result) ? result.ResponseStatus : undefined;
+  return isRecord(status) ? status : undefined;
+}
+
 /**
  * Rewrites, in place, every Errors[].Message of the answer's ResponseStatus with `clean`: the
  * callers turn these messages into error texts and record outcomes.
  */
 export function scrubFailure(body: unknown, clean: (message: string) => string): void {
-  const candidate = envelopeCandidate(body);
-  const result = isRecord(candidate) ? candidate.Result : undefined;
-  const status = isRecord(result) ? result.ResponseStatus : undefined;
-  const errors = isRecord(status) ? status.Errors : undefined;
+  const errors = rawStatus(envelopeCandidate(body))?.Errors;
   if (!Array.isArray(errors)) return;
   for (const error of errors) {
     if (isRecord(error) && typeof error.Message === "string") error.Message = clean(error.Message);
