@@ -13,6 +13,15 @@ export interface AttemptRef {
   attempt: number;
 }
 
+/**
+ * SQL: the payload sent for record `row` (an alias with `sending_entry`), from its slot in the batch
+ * row, as jsonb, in recordWriteResults (its `slots` and `block` CTEs: the row's payloads unnested
+ * once per statement, not detoasted per record); null if the record has no slot.
+ */
+function slotPayload(row: string): string {
+  return `(SELECT sl.p FROM slots sl WHERE sl.pos = ${row}.sending_entry - (SELECT first FROM block))::jsonb`;
+}
+
 /** A record's answer: written, failed, or sent with an outcome nobody knows yet. */
 export type WriteResult = {
   id: bigint;
@@ -141,7 +150,7 @@ export async function recordWriteResults(
         batch_id = CASE WHEN i.outcome = 'unknown' THEN s.batch_id END,
         -- Kept while unknown (the lookup needs it) and while saved (the audit's RunRecord shows it).
         sending_payload = CASE WHEN i.outcome IN ('unknown', 'saved') THEN
-          COALESCE((SELECT sl.p FROM slots sl WHERE sl.pos = s.sending_entry - (SELECT first FROM block))::jsonb, s.sending_payload) END,
+          COALESCE(${slotPayload("s")}, s.sending_payload) END,
         sending_run_id = CASE WHEN i.outcome = 'unknown' THEN s.sending_run_id END,
         -- The retry policy (issue #14), for a failure that stays failed (its payload unchanged):
         -- transient with steps left → due after the next step; past the last step → dead letter.
@@ -161,7 +170,7 @@ export async function recordWriteResults(
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, response, target_id, target_number, batch_id, created_at, updated_at)
       SELECT $3::uuid, i.id, u.source_id, i.outcome::record_status, i.error, i.error_field, i.error_class,
-        COALESCE((SELECT sl.p FROM slots sl WHERE sl.pos = i.sending_entry - (SELECT first FROM block))::jsonb, i.sending_payload, '{}'::jsonb),
+        COALESCE(${slotPayload("i")}, i.sending_payload, '{}'::jsonb),
         i.response::jsonb, i.target_id, i.target_number, $2, $4::timestamp, $4::timestamp
       FROM prior i JOIN updated u ON u.id = i.id
       WHERE u.entry IS NULL
