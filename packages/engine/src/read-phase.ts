@@ -66,9 +66,11 @@ const COUNTERS_MS = 250;
  * Runs `source` ahead of its consumer, keeping up to `size` items ready: the read and staging of
  * the next pages go on while the writer marks and sends, instead of waiting to be asked. An error
  * of the source reaches the consumer after the items before it; when the consumer stops early, the
- * item in progress finishes and the source is closed.
+ * item in progress finishes and the source is closed. `stop`, when given, is aborted as the
+ * consumer stops, before waiting for the item in progress: a source that waits on it (withinBudget's
+ * wait for room) ends instead of making that item.
  */
-export async function* bufferAhead<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T> {
+export async function* bufferAhead<T>(source: AsyncIterable<T>, size: number, stop?: AbortController): AsyncGenerator<T> {
   const it = source[Symbol.asyncIterator]();
   const queue: T[] = [];
   let finished = false;
@@ -116,6 +118,7 @@ export async function* bufferAhead<T>(source: AsyncIterable<T>, size: number): A
     }
   } finally {
     stopped = true;
+    stop?.abort();
     wake("room");
     await pump;
     await it.return?.(undefined);
@@ -173,6 +176,9 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // Each page is fetched once it fits in the process's record budget, and counts until it is staged
   // and split into batches.
   const pageSize = plan.source.pageSize;
+  // Aborted when the read stops early (bufferAhead below): the page being read ahead is then
+  // neither waited for (room in the budget) nor fetched.
+  const readAhead = new AbortController();
   const source = withinBudget(
     x.held,
     x.source.readPages({
@@ -183,6 +189,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
       ...(x.ctx.signal && { signal: x.ctx.signal }),
     }),
     pageSize,
+    readAhead.signal,
   );
   // The read's counters reach the run with a page's staging statement, every COUNTERS_MS at most:
   // a statement per page that writes the run's row cost more than the probe of an unchanged page.
@@ -204,7 +211,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
   // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
   try {
-    for await (const page of x.clock.pages("read", bufferAhead(source, 1))) {
+    for await (const page of x.clock.pages("read", bufferAhead(source, 1, readAhead))) {
       try {
         pages++;
         fetched += page.records.length;

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { bufferAhead } from "./read-phase";
 import { RecordBudget, withinBudget } from "./record-budget";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -51,6 +52,32 @@ describe("RecordBudget", () => {
     expect(budget.inUse).toBe(5);
   });
 
+  test("a wait given up leaves nothing counted, and the waiters behind it go on if they fit now", async () => {
+    const budget = new RecordBudget(100);
+    budget.take(60);
+    const giveUp = new AbortController();
+    const order: string[] = [];
+    const big = budget.acquire(100, giveUp.signal).then(
+      () => order.push("big"),
+      (error: unknown) => order.push(`big gave up: ${(error as Error).name}`),
+    );
+    // Fits (60 + 40), but queued behind the larger page.
+    const small = budget.acquire(40).then(() => order.push("small"));
+    await tick();
+    expect(order).toEqual([]);
+    giveUp.abort();
+    await Promise.all([big, small]);
+    expect(order).toEqual(["big gave up: AbortError", "small"]);
+    expect(budget.inUse).toBe(100);
+    expect(budget.waiting).toBe(0);
+    // Aborted already: refused at once, nothing counted; an account counts nothing either.
+    await expect(budget.acquire(1, giveUp.signal)).rejects.toThrow();
+    const account = budget.account();
+    await expect(account.acquire(1, giveUp.signal)).rejects.toThrow();
+    expect(account.holding).toBe(0);
+    expect(budget.inUse).toBe(100);
+  });
+
   test("refuses a budget of no records", () => {
     expect(() => new RecordBudget(0)).toThrow(/at least 1/);
   });
@@ -97,6 +124,40 @@ describe("withinBudget", () => {
       })(),
     ).rejects.toThrow("page 3 failed");
     expect(seen).toEqual([1, 2]);
+    expect(budget.inUse).toBe(0);
+  });
+  test("a read stopped while its next page waits for room neither waits on nor fetches that page", async () => {
+    // The whole budget is one page: the page the consumer holds. The read ahead waits for room.
+    const budget = new RecordBudget(100);
+    const account = budget.account();
+    const made: number[] = [];
+    const stop = new AbortController();
+    const seen: number[] = [];
+    for await (const page of bufferAhead(withinBudget(account, pages(5, made), 100, stop.signal), 1, stop)) {
+      seen.push(page);
+      await tick();
+      // Stopped holding the page: without giving the wait up, the stop would wait for room forever.
+      break;
+    }
+    expect(seen).toEqual([1]);
+    expect(made).toEqual([1]);
+    expect(stop.signal.aborted).toBe(true);
+    expect(budget.waiting).toBe(0);
+    account.close();
+    expect(budget.inUse).toBe(0);
+  });
+
+  test("stops before fetching once stopped, even with room for the next page", async () => {
+    const budget = new RecordBudget(1000);
+    const account = budget.account();
+    const made: number[] = [];
+    const stop = new AbortController();
+    const it = withinBudget(account, pages(5, made), 100, stop.signal)[Symbol.asyncIterator]();
+    expect((await it.next()).value).toBe(1);
+    stop.abort();
+    expect((await it.next()).done).toBe(true);
+    expect(made).toEqual([1]);
+    account.close();
     expect(budget.inUse).toBe(0);
   });
 });

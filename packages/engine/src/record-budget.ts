@@ -36,13 +36,35 @@ export class RecordBudget {
     return this.queue.length;
   }
 
-  /** Waits until `n` more records fit; first come, first served (a page is not overtaken by smaller ones). */
-  acquire(n: number): Promise<void> {
+  /**
+   * Waits until `n` more records fit; first come, first served (a page is not overtaken by smaller
+   * ones). With `signal`, the wait is given up when it aborts (rejected with the signal's reason):
+   * nothing is counted, and the waiters behind it go on if they fit now.
+   */
+  acquire(n: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.queue.length === 0 && this.fits(n)) {
       this.add(n);
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.queue.push({ n, resolve }));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        n,
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        const at = this.queue.indexOf(waiter);
+        if (at < 0) return;
+        this.queue.splice(at, 1);
+        reject(signal!.reason);
+        this.grant();
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.queue.push(waiter);
+    });
   }
 
   /** Counts `n` records that are in memory already, without waiting (they only change hands). */
@@ -53,16 +75,21 @@ export class RecordBudget {
   release(n: number): void {
     if (n <= 0) return;
     this.used = Math.max(0, this.used - n);
-    while (this.queue.length > 0 && this.fits(this.queue[0]!.n)) {
-      const next = this.queue.shift()!;
-      this.add(next.n);
-      next.resolve();
-    }
+    this.grant();
   }
 
   /** One run's share: what it holds, given back whole when the run's attempt ends (see BudgetAccount). */
   account(): BudgetAccount {
     return new BudgetAccount(this);
+  }
+
+  /** The waiters at the head of the queue that fit now, in order. */
+  private grant(): void {
+    while (this.queue.length > 0 && this.fits(this.queue[0]!.n)) {
+      const next = this.queue.shift()!;
+      this.add(next.n);
+      next.resolve();
+    }
   }
 
   private fits(n: number): boolean {
@@ -90,8 +117,10 @@ export class BudgetAccount {
     return this.held;
   }
 
-  async acquire(n: number): Promise<void> {
-    await this.budget?.acquire(n);
+  /** See RecordBudget.acquire (`signal` gives the wait up). */
+  async acquire(n: number, signal?: AbortSignal): Promise<void> {
+    if (this.budget) await this.budget.acquire(n, signal);
+    else if (signal?.aborted) throw signal.reason;
     this.held += n;
   }
 
@@ -114,12 +143,20 @@ export class BudgetAccount {
 /**
  * `source`'s items, each fetched only once `size` records fit in the account's budget. Items are
  * handed on counted: the consumer releases them (`account.release(size)`) when it is done with one.
+ * Once `stop` aborts, no item is fetched any more and a wait for room is given up: the items end
+ * (a read stopped while its next page waited for room neither waits on nor fetches that page).
  */
-export async function* withinBudget<T>(account: BudgetAccount, source: AsyncIterable<T>, size: number): AsyncGenerator<T> {
+export async function* withinBudget<T>(account: BudgetAccount, source: AsyncIterable<T>, size: number, stop?: AbortSignal): AsyncGenerator<T> {
   const it = source[Symbol.asyncIterator]();
   try {
     for (;;) {
-      await account.acquire(size);
+      if (stop?.aborted) return;
+      try {
+        await account.acquire(size, stop);
+      } catch (error) {
+        if (stop?.aborted) return;
+        throw error;
+      }
       let next: IteratorResult<T>;
       try {
         next = await it.next();
