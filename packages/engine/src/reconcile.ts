@@ -1,8 +1,10 @@
 // Reconciliation (对账): every source key (the scheme's source read as a first sync, keys only)
 // against every target key (the target's listKeys), compared in Postgres. The worker holds one page
 // of records and one page of keys at a time: each page's keys go to `reconciliation_keys` as soon
-// as they are read. An attempt that is interrupted starts over (its keys are dropped); one that
-// fails records why.
+// as they are read. Each page is fetched only once it fits in the process's record budget, as a
+// run's pages are (a page of keys counts as a page of the source's records: 金蝶 pages are 2,000 keys
+// of three short strings, about the size of 100 records). An attempt that is interrupted starts
+// over (its keys are dropped); one that fails records why.
 import { mapRecord, message, render, resolveParams, type RunPlan, type TemplateVars } from "@qiao/core";
 import {
   addReconciliationKeys,
@@ -20,6 +22,7 @@ import {
 import type { EngineContext } from "./context";
 import { describeError, RunFailure } from "./failure";
 import { loadRun } from "./load-run";
+import { BudgetAccount, withinBudget } from "./record-budget";
 
 export type ReconcileOutcome =
   | { kind: "finished"; reconciliation: Reconciliation }
@@ -57,6 +60,8 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
   if (!claimed) return { kind: "not-runnable" };
   const { attempt, schemeId } = claimed;
   const log = ctx.logger.child({ reconciliationId: id, schemeId, attempt });
+  // What this attempt holds of the process's record budget: a page at a time, given back after it.
+  const held = new BudgetAccount(ctx.records);
   try {
     const scheme = await reconcileSettings(ctx.db, schemeId);
     // Deleted meanwhile: its reconciliations go with it, so there is nothing left to report to.
@@ -77,7 +82,9 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
     const params = resolveParams(plan.source, vars, plan.timezone);
     let unmatchable = 0;
     let sourceRead = 0;
-    for await (const page of source.readPages({ api: plan.source.api.id, params, pageSize: plan.source.pageSize, startPage: 1, ...(ctx.signal && { signal: ctx.signal }) })) {
+    const pageSize = plan.source.pageSize;
+    const sourcePages = source.readPages({ api: plan.source.api.id, params, pageSize, startPage: 1, ...(ctx.signal && { signal: ctx.signal }) });
+    for await (const page of withinBudget(held, sourcePages, pageSize)) {
       const rows: ReconciliationKeyRow[] = [];
       for (const record of page.records) {
         const sourceId = text(record[plan.source.idField]);
@@ -91,13 +98,16 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
       }
       sourceRead += page.records.length;
       check(await addReconciliationKeys(ctx.db, { id, attempt, side: "source", keys: rows }));
+      held.release(pageSize);
     }
     let targetRead = 0;
     const filter = scheme.reconcileFilter?.trim();
-    for await (const page of listKeys({ formId: plan.target.formId, ...(filter && { filter }), ...(ctx.signal && { signal: ctx.signal }) })) {
+    const keyPages = listKeys({ formId: plan.target.formId, ...(filter && { filter }), ...(ctx.signal && { signal: ctx.signal }) });
+    for await (const page of withinBudget(held, keyPages, pageSize)) {
       targetRead += page.length;
       const rows = page.map((k) => ({ number: k.number, name: nameField === undefined ? null : (k.name ?? ""), targetId: k.id }));
       check(await addReconciliationKeys(ctx.db, { id, attempt, side: "target", keys: rows }));
+      held.release(pageSize);
     }
     const done = await completeReconciliation(ctx.db, { id, attempt, schemeId, compareNames: nameField !== undefined, unmatchable });
     if (!done) return { kind: "superseded" };
@@ -120,5 +130,8 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
     await failReconciliation(ctx.db, id, attempt, message("reconcile.failed", { error: described }));
     const failed = await findReconciliation(ctx.db, id);
     return failed ? { kind: "finished", reconciliation: failed } : { kind: "not-runnable" };
+  } finally {
+    // However the attempt ended (a page dropped by an interruption or a failure): nothing stays counted.
+    held.close();
   }
 }

@@ -1,8 +1,10 @@
 // The process's record budget with real runs (Postgres, the simulators): runs sharing a budget of
 // one page fetch a page only when nothing else is held, finish without waiting on each other for
 // ever, and write every record once.
+import { createReconciliation } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
 import { RecordBudget } from "./record-budget";
+import { executeReconciliation } from "./reconcile";
 import { runToEnd, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
@@ -19,8 +21,8 @@ const target = targetConfig;
 /** A budget that notes how many records were held when each of its pages was let through. */
 class WatchedBudget extends RecordBudget {
   readonly heldAtGrant: number[] = [];
-  override async acquire(n: number): Promise<void> {
-    await super.acquire(n);
+  override async acquire(n: number, signal?: AbortSignal): Promise<void> {
+    await super.acquire(n, signal);
     this.heldAtGrant.push(this.inUse - n);
   }
 }
@@ -88,5 +90,28 @@ describe("the record budget", () => {
     expect(second.kind).toBe("finished");
     expect(budget.inUse).toBe(0);
     expect(sim.kingdee.stats()).toMatchObject({ customers: 600, duplicateAttempts: 0 });
+  });
+  test("a reconciliation reads its pages within the budget: it waits for room before each page, and leaves nothing counted", async () => {
+    sim = await simulate(t.db, { shops: 450 });
+    const scheme = await sim.createScheme();
+    expect((await runToEnd(testContext(t.db), (await sim.requestRun(scheme.id, "manual")).id)).kind).toBe("finished");
+    const budget = new WatchedBudget(100);
+    // Another run holds the whole budget: the reconciliation must not fetch its first page.
+    budget.take(100);
+    const requestsBefore = sim.guanyi.state.stats.requests;
+    const row = await createReconciliation(t.db, { schemeId: scheme.id, trigger: "manual", keyLimit: 1000 });
+    const reconciling = executeReconciliation(testContext(t.db, { records: budget, leaseMs: 30_000 }), row.id);
+    await expect.poll(() => budget.waiting).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sim.guanyi.state.stats.requests).toBe(requestsBefore);
+
+    budget.release(100);
+    const outcome = await reconciling;
+    expect(outcome.kind).toBe("finished");
+    expect(await t.db.reconciliation.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: "succeeded", sourceCount: 450, targetCount: 450, missing: 0 });
+    // Five pages of shops and one of keys, each let through only when nothing else was held.
+    expect(budget.heldAtGrant.length).toBeGreaterThanOrEqual(6);
+    expect(budget.heldAtGrant.every((held) => held === 0)).toBe(true);
+    expect(budget.inUse).toBe(0);
   });
 });

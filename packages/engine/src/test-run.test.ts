@@ -1,6 +1,7 @@
 // Test runs (dry runs) against real Postgres and the in-process simulators: what they show, and the
 // records they write when asked to.
 import { afterEach, describe, expect, test } from "vitest";
+import { RecordBudget } from "./record-budget";
 import type { TestRunResult } from "./test-run";
 import { runToEnd, simulate, testContext, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
@@ -13,9 +14,9 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function run(schemeId: string, trigger: "manual" | "test" = "manual", extra = {}) {
+async function run(schemeId: string, trigger: "manual" | "test" = "manual", extra = {}, budget?: RecordBudget) {
   const r = await sim!.requestRun(schemeId, trigger, extra);
-  const outcome = await runToEnd(testContext(t.db), r.id);
+  const outcome = await runToEnd(testContext(t.db, { ...(budget && { records: budget }) }), r.id);
   expect(outcome.kind).toBe("finished");
   return t.db.run.findUniqueOrThrow({ where: { id: r.id } });
 }
@@ -58,6 +59,21 @@ describe("test runs", () => {
     expect((writing.result as unknown as TestRunResult).records).toHaveLength(12);
     expect(sim.kingdee.stats().customers).toBe(25);
     expect(sim.guanyi.state.stats.calls["gy.erp.shop.get"]).toBe(3);
+  }, 30_000);
+
+  test("a test run reads within the worker's record budget, and gives its pages back before the records it writes are read back", async () => {
+    sim = await simulate(t.db, { shops: 120 });
+    // One batch of 100 is the whole budget: were the sample's page still counted, reading the
+    // batch back would wait for room only this run could free.
+    const scheme = await sim.createScheme((d) => {
+      const source = d.nodes.find((n) => n.type === "source")!;
+      if (source.type === "source") source.config.pageSize = 10;
+    });
+    const budget = new RecordBudget(100);
+    const writing = await run(scheme.id, "test", { options: { sampleSize: 5, writeCount: 8 } }, budget);
+    expect(writing).toMatchObject({ status: "succeeded", written: 8 });
+    expect(budget.peak).toBeGreaterThanOrEqual(10);
+    expect(budget.inUse).toBe(0);
   }, 30_000);
 
 });

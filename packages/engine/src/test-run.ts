@@ -6,6 +6,7 @@ import type { SourcePage, WriteRequest } from "@qiao/connectors";
 import { assignPendingToRun, saveRunResult, stagePage } from "@qiao/db";
 import type { MappingError } from "./hash";
 import { stageable } from "./read-phase";
+import { withinBudget } from "./record-budget";
 import type { PhaseEnd, RunScope } from "./scope";
 import { writePending } from "./write-phase";
 
@@ -68,10 +69,14 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   await x.progress({ phase: "reading" });
   await journal.info(message("test.reading", { pageSize }), { params });
 
+  // Each page fetched once it fits in the process's record budget, as a run's pages are. Once read,
+  // the pages are given back (the sample kept is a test run's few records): the write that may
+  // follow reads its batch back within the budget, and must not wait for room this run holds.
   const page = await firstRecords(
-    x.source.readPages({ api: plan.source.api.id, params, pageSize, startPage: 1, ...(x.ctx.signal && { signal: x.ctx.signal }) }),
+    withinBudget(x.held, x.source.readPages({ api: plan.source.api.id, params, pageSize, startPage: 1, ...(x.ctx.signal && { signal: x.ctx.signal }) }), pageSize),
     wanted,
   );
+  x.held.release(page.pages * pageSize);
   const fetched = page.records;
   const vars = x.vars();
   const sampled = fetched.slice(0, sampleSize);
