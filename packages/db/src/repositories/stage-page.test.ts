@@ -94,6 +94,27 @@ describe("stagePage", () => {
     expect(new Set(staged.map((r) => r.status))).toEqual(new Set(["pending"]));
   });
 
+  it("keeps source ids and 金蝶 numbers under COLLATE \"C\": their lookups and joins compare bytes, not the locale's strcoll", async () => {
+    const columns = await db.$queryRaw<{ table_name: string; column_name: string; collation_name: string | null }[]>`
+      SELECT table_name, column_name, collation_name FROM information_schema.columns
+      WHERE table_schema = 'public' AND (table_name, column_name) IN (('source_records', 'source_id'), ('reconciliation_keys', 'number'),
+        ('reconciliation_keys', 'source_id'), ('reconciliation_items', 'number'), ('reconciliation_items', 'source_id'))
+      ORDER BY table_name, column_name`;
+    expect(columns.map((c) => `${c.table_name}.${c.column_name} ${c.collation_name}`)).toEqual([
+      "reconciliation_items.number C",
+      "reconciliation_items.source_id C",
+      "reconciliation_keys.number C",
+      "reconciliation_keys.source_id C",
+      "source_records.source_id C",
+    ]);
+    // The unique index the staging statements look ids up in was rebuilt with it.
+    const indexed = await db.$queryRaw<{ collname: string }[]>`
+      SELECT c.collname FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+        CROSS JOIN LATERAL unnest(i.indcollation) AS u(coll) JOIN pg_collation c ON c.oid = u.coll
+      WHERE x.relname = 'source_records_scheme_id_source_id_key'`;
+    expect(indexed).toEqual([{ collname: "C" }]);
+  });
+
   it("stages each record's JSON text exactly, whatever its strings hold (newlines, quotes, backslashes, commas, braces)", async () => {
     const run = await started();
     const awkward = ["line 1\nline 2\r\n", 'say "hi", {x}', "C:\\path\\", "tab\tand\u0000nul", "NULL", "", "中文 😀", "\\n"];
