@@ -126,6 +126,7 @@ describe("withinBudget", () => {
     expect(seen).toEqual([1, 2]);
     expect(budget.inUse).toBe(0);
   });
+
   test("a read stopped while its next page waits for room neither waits on nor fetches that page", async () => {
     // The whole budget is one page: the page the consumer holds. The read ahead waits for room.
     const budget = new RecordBudget(100);
