@@ -33,7 +33,7 @@ function run(command: string, args: string[], cwd: string): void {
   execFileSync(command, args, { cwd, stdio: ["ignore", "inherit", "inherit"] });
 }
 
-/** The worktree of `sha`, created and installed (from npm's cache only) the first time. */
+/** The worktree of `sha`, created, installed (from npm's cache only) and generated the first time. */
 function worktreeOf(sha: string): string {
   const dir = join(tmpdir(), `qiao-compare-${sha.slice(0, 12)}`);
   if (!existsSync(join(dir, "package.json"))) {
@@ -44,8 +44,11 @@ function worktreeOf(sha: string): string {
     say("installing its dependencies from npm's cache (npm ci --offline)");
     run("npm", ["ci", "--offline", "--no-audit", "--no-fund"], dir);
   }
-  say("generating its Prisma client");
-  run("npm", ["run", "-s", "db:generate"], dir);
+  // A fixed commit's schema: generated once, with the worktree, not again for every comparison.
+  if (!existsSync(join(dir, "packages/db/generated"))) {
+    say("generating its Prisma client");
+    run("npm", ["run", "-s", "db:generate"], dir);
+  }
   return dir;
 }
 
