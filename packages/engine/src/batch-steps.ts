@@ -220,7 +220,7 @@ export async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: Wri
     await x.progress({ written, failed });
   }
   const checkAt = unknown > 0 ? clockTime(new Date(Date.now() + x.unknownWaitMs), x.plan.timezone) : "";
-  await journal[failed + unknown + saved > 0 ? "warn" : "info"](
+  await journal[failed + unknown + saved > 0 ? "warn" : "progress"](
     message("write.batch", { batch: batch.batchNo, written, failed, unknown, saved, firstError: String(firstError), checkAt, ...(waiting > 0 && { waiting, firstWait: firstWait ?? "" }) }),
     { batch: batch.batchNo, written, failed, unknown, saved, ...(waiting > 0 && { waiting }) },
   );

@@ -11,6 +11,8 @@ export interface Logger {
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
   child(bindings: Record<string, unknown>): Logger;
+  /** Whether a line at this level would be written (pino's own): a line not taken is not rendered. */
+  isLevelEnabled(level: string): boolean;
 }
 
 export interface ConnectionRow {
@@ -89,4 +91,5 @@ export const silentLogger: Logger = {
   child() {
     return silentLogger;
   },
+  isLevelEnabled: () => false,
 };

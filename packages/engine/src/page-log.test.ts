@@ -6,7 +6,7 @@ function recorder() {
   const lines: string[] = [];
   const data: Record<string, unknown>[] = [];
   const journal = {
-    info(m: Message, d?: Record<string, unknown>) {
+    progress(m: Message, d?: Record<string, unknown>) {
       lines.push(render(m, "en"));
       data.push(d ?? {});
       return Promise.resolve();

@@ -24,7 +24,7 @@ export class PageLog {
   private stretch: { first: PageFacts; last: PageFacts; count: number; read: number; unchanged: number; startedAt: number } | undefined;
 
   constructor(
-    private readonly journal: Pick<RunJournal, "info">,
+    private readonly journal: Pick<RunJournal, "progress">,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -53,7 +53,7 @@ export class PageLog {
     if (!stretch) return;
     if (stretch.count === 1) return this.line(stretch.first);
     const { first, last } = stretch;
-    await this.journal.info(message("read.pagesUnchanged", { from: first.page, to: last.page, pages: last.pages, read: stretch.read }), {
+    await this.journal.progress(message("read.pagesUnchanged", { from: first.page, to: last.page, pages: last.pages, read: stretch.read }), {
       fromPage: first.page,
       toPage: last.page,
       pages: stretch.count,
@@ -64,7 +64,7 @@ export class PageLog {
   }
 
   private line({ page, pages, total, read, withoutId, idField, result }: PageFacts): Promise<void> {
-    return this.journal.info(
+    return this.journal.progress(
       message("read.page", {
         page,
         pages,
