@@ -44,7 +44,11 @@ export function formatSchemesReport(file: SchemesBenchFile): string {
         ["lost / duplicates / unexpected", `${r.lost} / ${r.duplicates} / ${r.records.unexpected}`],
         ["Postgres MB: before / after the first tick / end", `${mb(r.pg_bytes.before_first_tick).toFixed(1)} / ${mb(r.pg_bytes.after_first_tick).toFixed(1)} / ${mb(r.pg_bytes.end).toFixed(1)}`],
         ["Postgres growth MB per day (after the first tick)", mb(r.pg_growth_bytes_per_day)],
-        [`Postgres MB at RUN_RETENTION_DAYS = ${r.retention_days} (estimate)`, mb(r.pg_bytes_at_retention)],
+        ["runs after the first tick that were quiet (pruned sooner)", `${(100 * r.quiet_run_share).toFixed(1)} %`],
+        [
+          `Postgres MB at retention ${r.retention_days} d, quiet runs ${r.retention_quiet_days} d (estimate)`,
+          mb(r.pg_bytes_at_retention),
+        ],
         ["worker peak RSS MB", r.worker_peak_rss_mb],
         ["CPU s: workers / Postgres / simulators / web", `${r.cpu_s.workers.toFixed(1)} / ${r.cpu_s.postgres.toFixed(1)} / ${r.cpu_s.simulators.toFixed(1)} / ${r.cpu_s.web.toFixed(1)}`],
       ],

@@ -87,6 +87,8 @@ describe("ticks", () => {
       pg_tables_bytes_per_day: {},
       pg_bytes: { before_first_tick: 0, after_first_tick: 0, end: 0 },
       retention_days: 30,
+      retention_quiet_days: 7,
+      quiet_run_share: 0.9,
       pg_bytes_at_retention: 0,
       worker_peak_rss_mb: 200,
       cpu_s: { workers: 0, postgres: 0, simulators: 0, web: 0 },

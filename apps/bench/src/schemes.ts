@@ -30,8 +30,15 @@ export interface SchemesReport extends TickAnalysis {
   pg_growth_bytes_per_day: number;
   pg_tables_bytes_per_day: Record<string, number>;
   pg_bytes: { before_first_tick: number; after_first_tick: number; end: number };
-  /** The worker's RUN_RETENTION_DAYS, and the database's size once pruning keeps up (estimate). */
+  /**
+   * The worker's RUN_RETENTION_DAYS and RUN_RETENTION_QUIET_DAYS, the share of the runs after the
+   * first tick that were quiet (scheduled, succeeded, changed nothing: pruned after the quiet days),
+   * and the database's size once pruning keeps up (estimate: the growth, its quiet share kept for the
+   * quiet days, the rest for the retention days).
+   */
   retention_days: number;
+  retention_quiet_days: number;
+  quiet_run_share: number;
   pg_bytes_at_retention: number;
   worker_peak_rss_mb: number;
   cpu_s: { workers: number; postgres: number; simulators: number; web: number };
@@ -214,7 +221,7 @@ export async function benchSchemes(
 
   const rows = await stack.db.run.findMany({
     where: { trigger: "schedule" },
-    select: { schemeId: true, idempotencyKey: true, createdAt: true, startedAt: true, status: true, written: true },
+    select: { schemeId: true, idempotencyKey: true, createdAt: true, startedAt: true, status: true, written: true, failed: true, unknown: true, saved: true, waiting: true },
   });
   const ticks = analyseTicks(
     rows.map((r) => ({ schemeId: r.schemeId, slotMs: slotOfKey(r.idempotencyKey), createdMs: r.createdAt.getTime(), startedMs: r.startedAt?.getTime() ?? null, status: r.status })),
@@ -247,6 +254,11 @@ export async function benchSchemes(
   if (!afterFirst) notes.push("the first tick's runs did not all finish before the end: growth is measured from before the first tick");
   if (slots.length < 3) notes.push("fewer than 3 ticks: the growth rate rests on one or two minutes");
   const retentionDays = config().RUN_RETENTION_DAYS;
+  const quietDays = Math.min(retentionDays, config().RUN_RETENTION_QUIET_DAYS);
+  // The runs the growth was measured over, and how many of them pruning takes at the quiet days.
+  const steady = rows.filter((r) => r.createdAt.getTime() >= base.at);
+  const quiet = steady.filter((r) => r.status === "succeeded" && r.written + r.failed + r.unknown + r.saved + r.waiting === 0).length;
+  const quietShare = steady.length > 0 ? quiet / steady.length : 0;
   const report: SchemesReport = {
     count,
     shops_per_scheme: SHOPS_PER_SCHEME,
@@ -262,7 +274,9 @@ export async function benchSchemes(
     pg_tables_bytes_per_day: tables,
     pg_bytes: { before_first_tick: beforeFirst.total, after_first_tick: base.sizes.total, end: end.sizes.total },
     retention_days: retentionDays,
-    pg_bytes_at_retention: base.sizes.total + Math.max(0, growth) * retentionDays,
+    retention_quiet_days: quietDays,
+    quiet_run_share: quietShare,
+    pg_bytes_at_retention: base.sizes.total + Math.max(0, growth) * (quietShare * quietDays + (1 - quietShare) * retentionDays),
     worker_peak_rss_mb: peakRssMb,
     cpu_s: cpu.totals(),
   };

@@ -1,5 +1,5 @@
 // Worker-only settings from the environment (the shared ones — DATABASE_URL, REDIS_URL,
-// REDIS_PREFIX, WORKER_CONCURRENCY, RUN_RETENTION_DAYS, LOG_LEVEL — come from @qiao/db's config()).
+// REDIS_PREFIX, WORKER_CONCURRENCY, RUN_RETENTION_DAYS, RUN_RETENTION_QUIET_DAYS, LOG_LEVEL — come from @qiao/db's config()).
 import { z } from "zod";
 
 const schema = z.object({

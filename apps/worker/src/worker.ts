@@ -180,9 +180,9 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
         case JOB.maintain:
           return runMaintenance({ ...deps, log: jobLog }, MAINTENANCE_STEPS);
         case JOB.prune: {
-          const deleted = await pruneRuns(db, cfg.RUN_RETENTION_DAYS);
-          jobLog.info({ deleted, days: cfg.RUN_RETENTION_DAYS }, "pruned runs past retention");
-          return { deleted };
+          const deleted = await pruneRuns(db, cfg.RUN_RETENTION_DAYS, cfg.RUN_RETENTION_QUIET_DAYS);
+          jobLog.info({ ...deleted, days: cfg.RUN_RETENTION_DAYS, quietDays: cfg.RUN_RETENTION_QUIET_DAYS }, "pruned runs past retention");
+          return deleted;
         }
         default:
           throw new UnrecoverableError(`unknown job name "${job.name}"`);

@@ -88,6 +88,13 @@ const envSchema = z.object({
   WORKER_RECORD_BUDGET: z.coerce.number().int().min(1).default(4_000),
   RUN_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /**
+   * Days a quiet run is kept: started by a schedule, a chain or released dependencies (no person),
+   * succeeded, and changed nothing (nothing written, failed, unknown, saved or left waiting). A scheme
+   * on a one-minute schedule makes 1,440 of them a day (docs/scale.md "Run history"). Never longer
+   * than RUN_RETENTION_DAYS; a scheme's latest run is kept either way.
+   */
+  RUN_RETENTION_QUIET_DAYS: z.coerce.number().int().min(1).default(7),
+  /**
    * Seconds after a write whose outcome is unknown (timeout, connection lost, 5xx after sending)
    * before its records are looked up in the target: the time a slow server may still take to commit.
    */

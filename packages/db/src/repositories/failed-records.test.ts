@@ -64,6 +64,8 @@ describe("failed records", () => {
     const needed = await oldRun(s.id, 40);
     const sending = await oldRun(s.id, 40);
     const done = await oldRun(s.id, 40);
+    // The scheme's latest run is kept whatever its age: this one, recent.
+    const latest = await oldRun(s.id, 1);
     const failed = await record(s.id, "F", needed.id, "failed", "失败");
     await record(s.id, "W", done.id, "written");
     const inFlight = await db.sourceRecord.create({
@@ -72,16 +74,16 @@ describe("failed records", () => {
     // A written record whose last run was the failed one's does not keep it: only unresolved ones do.
     await db.sourceRecord.create({ data: { schemeId: s.id, sourceId: "W2", data: {}, payloadHash: "h", status: "written", lastRunId: needed.id } });
 
-    expect(await pruneRuns(db, 30)).toBe(1);
+    expect(await pruneRuns(db, 30)).toEqual({ expired: 1, quiet: 0 });
     const left = async () => (await db.run.findMany({ where: { schemeId: s.id }, select: { id: true } })).map((r) => r.id).sort();
-    expect(await left()).toEqual([needed.id, sending.id].sort());
+    expect(await left()).toEqual([needed.id, sending.id, latest.id].sort());
     expect(await db.runOutcome.count({ where: { runId: needed.id } })).toBe(1);
     expect((await listFailedRecords(db, { schemeId: s.id, afterId: 0n, limit: 10 }))[0]?.run?.id).toBe(needed.id);
 
     // Once the record is written (by a retry) and the write settled, their runs go at the next pruning.
     await db.sourceRecord.update({ where: { id: failed.id }, data: { status: "written", lastError: null } });
     await db.sourceRecord.update({ where: { id: inFlight.id }, data: { status: "written", sendingRunId: null } });
-    expect(await pruneRuns(db, 30)).toBe(2);
-    expect(await left()).toEqual([]);
+    expect(await pruneRuns(db, 30)).toEqual({ expired: 2, quiet: 0 });
+    expect(await left()).toEqual([latest.id]);
   });
 });
