@@ -144,6 +144,8 @@ test("build, test, save and run a scheme in the browser", async ({ page, request
     const row = page.getByTestId("run-row").first();
     await expect(row.getByTestId("run-status")).toHaveAttribute("data-status", "succeeded");
     await expect(row.getByTestId("run-written")).toHaveText("200");
+    // How long the history is kept (RUN_RETENTION_DAYS, RUN_RETENTION_QUIET_DAYS).
+    await expect(page.getByTestId("runs-retention")).toHaveText(/^运行记录保留 \d+ 天；.*没有任何变化的运行保留 \d+ 天/);
   });
 
   await test.step("the Kingdee simulator holds those customers", async () => {

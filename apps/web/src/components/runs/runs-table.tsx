@@ -6,12 +6,13 @@ import Link from "next/link";
 import { api } from "@/lib/api/client";
 import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
+import type { RunRetention } from "@/server/runs";
 import { isActive, RunStatusBadge } from "@/components/run-status";
 import { Alert, Button, EmptyState, PageHeader } from "@/components/ui";
 import { ReconciliationPanel } from "@/components/reconcile/reconciliation-panel";
 import { SchemeFailedRecords } from "./failed-records";
 
-export function SchemeRunsView({ schemeId }: { schemeId: string }) {
+export function SchemeRunsView({ schemeId, retention }: { schemeId: string; retention: RunRetention }) {
   const t = useT();
   const fmt = useFormat();
   const scheme = useQuery({ queryKey: ["scheme", schemeId], queryFn: () => api.scheme(schemeId), staleTime: 30_000 });
@@ -92,6 +93,9 @@ export function SchemeRunsView({ schemeId }: { schemeId: string }) {
           </Button>
         </div>
       )}
+      <p className="mt-3 text-xs text-slate-500" data-testid="runs-retention">
+        {t("runs.retention", { days: retention.days, quietDays: retention.quietDays })}
+      </p>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { SchemeRunsView } from "@/components/runs/runs-table";
+import { runRetention } from "@/server/runs";
 
 export default async function SchemeRunsPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  return <SchemeRunsView schemeId={id} />;
+  return <SchemeRunsView schemeId={id} retention={runRetention()} />;
 }
