@@ -3,7 +3,7 @@
 //
 // A run's progress lines (a line per page read, per batch written without a problem) are the run
 // log's business: the process log gets them at debug, not info. At info they were a line per 50
-// records in the worker's stdout (2,000 for 100,000 shops: ~5 % of the worker's CPU, and as much
+// records in the worker's stdout (2,000 for 100,000 shops: ~7 % of the worker's CPU, and as much
 // again in whatever collects the output), saying what the run page already shows. Warnings,
 // errors and the run's start and end stay at their level. LOG_LEVEL=debug shows them all.
 //
@@ -61,7 +61,7 @@ export class RunJournal {
     }
   }
 
-  private write(level: RunLogLine["level"], message: Message, data?: Record<string, unknown>, processLevel: RunLogLine["level"] | "debug" = level): Promise<void> {
+  private write(level: RunLogLine["level"], message: Message, data?: Record<string, unknown>, processLevel: RunLogLine["level"] = level): Promise<void> {
     // Rendered only if the process log takes the level (render is most of a line's cost).
     if (this.logger.isLevelEnabled(processLevel)) this.logger[processLevel](data ?? {}, render(message, "en"));
     this.buffer.push({ level, message, ...(data && { data }) });
