@@ -122,7 +122,7 @@ test("retention prunes finished runs (with their logs and records) older than th
   await t.db.runLog.create({ data: { runId: old.id, level: "info", message: "old" } });
   await t.db.runRecord.create({ data: { runId: old.id, sourceRecordId: 1n, sourceId: "old", status: "written", payload: {} } });
   const recent = await createRun(t.db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
-  await t.db.run.update({ where: { id: recent.id }, data: { status: "failed", finishedAt: days(2) } });
+  await t.db.run.update({ where: { id: recent.id }, data: { status: "succeeded", finishedAt: days(2) } });
   expect(await pruneRuns(t.db, 30)).toEqual({ expired: 1, quiet: 0 });
   expect(await t.db.run.findMany({ where: { schemeId: scheme.id }, select: { id: true } })).toEqual([{ id: recent.id }]);
   expect(await t.db.runLog.count({ where: { runId: old.id } })).toBe(0);

@@ -91,7 +91,7 @@ const envSchema = z.object({
    * Days a quiet run is kept: started by a schedule, a chain or released dependencies (no person),
    * succeeded, and changed nothing (nothing written, failed, unknown, saved or left waiting). A scheme
    * on a one-minute schedule makes 1,440 of them a day (docs/scale.md "Run history"). Never longer
-   * than RUN_RETENTION_DAYS; a scheme's latest run is kept either way.
+   * than RUN_RETENTION_DAYS; a scheme's latest run and latest success are kept either way.
    */
   RUN_RETENTION_QUIET_DAYS: z.coerce.number().int().min(1).default(7),
   /**

@@ -64,7 +64,7 @@ it("prunes quiet runs after the quiet days: only automatic, succeeded runs that 
   expect(await left(s.id)).toEqual([kept.at(-1)!.id]);
 });
 
-it("keeps a scheme's latest run however old, and a quiet run a failed record still needs", async () => {
+it("keeps a scheme's latest run and its latest success however old, and a quiet run a failed record still needs", async () => {
   const stopped = await db.scheme.create({ data: { name: "已停用", definition: {} } });
   const older = await finished(stopped.id, 50, "schedule");
   const last = await finished(stopped.id, 40, "schedule");
@@ -74,8 +74,19 @@ it("keeps a scheme's latest run however old, and a quiet run a failed record sti
   await db.sourceRecord.create({ data: { schemeId: s.id, sourceId: "F", data: {}, payloadHash: "h", status: "failed", lastRunId: needed.id, lastError: "失败" } });
   await finished(s.id, 1, "schedule");
 
-  expect(await pruneRuns(db, 30, 7)).toEqual({ expired: 0, quiet: 1 });
+  // Failing for ten days since its last success: the "no success for N hours" alert counts from it.
+  const failing = await db.scheme.create({ data: { name: "一直失败", definition: {} } });
+  const quietBefore = await finished(failing.id, 12, "schedule");
+  const lastSuccess = await finished(failing.id, 10, "schedule");
+  const failures = [await finished(failing.id, 9, "schedule", "failed"), await finished(failing.id, 1, "schedule", "failed")];
+
+  expect(await pruneRuns(db, 30, 7)).toEqual({ expired: 0, quiet: 2 });
   expect(await left(stopped.id)).toEqual([last.id]);
+  expect(await db.run.count({ where: { id: quietBefore.id } })).toBe(0);
+  expect(await left(failing.id)).toEqual([lastSuccess.id, ...failures.map((r) => r.id)].sort());
+  // Past the retention days too: the latest run and the latest success stay.
+  expect(await pruneRuns(db, 5, 5)).toMatchObject({ expired: 1 });
+  expect(await left(failing.id)).toEqual([lastSuccess.id, failures[1]!.id].sort());
   expect(await db.run.count({ where: { id: older.id } })).toBe(0);
   expect(await db.run.count({ where: { id: needed.id } })).toBe(1);
 });

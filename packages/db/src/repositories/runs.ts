@@ -348,7 +348,7 @@ export async function failActiveRun(db: Db, runId: string, error: Message): Prom
  * one-minute schedule makes 1,440 a day, most of a busy database's growth (docs/scale.md "Run history").
  *
  * Kept however old: a scheme's latest run (what the schemes list and the overview show as its last
- * run); the last run of a record that is still failed (its RunRecord holds the error and payload the
+ * run) and its latest success (the "no success for N hours" alert counts from it); the last run of a record that is still failed (its RunRecord holds the error and payload the
  * failed-records list shows and a retry starts from); and the run of a record whose outcome is not
  * settled yet (`sending_run_id`: the lookup after an interrupted write records its verdict in that
  * run). Once the record is written, its run goes at the next pruning.
@@ -369,7 +369,9 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
   const deleted = { expired: 0, quiet: 0 };
   for (const kind of ["quiet", "expired"] as const) {
     for (;;) {
-      // A scheme's latest run is one probe of runs (scheme_id, created_at DESC).
+      // A scheme's latest run, and its latest success, are each a probe of runs (scheme_id,
+      // created_at DESC); a scheme has one active run at a time (tests aside), so the success
+      // created last is the one that finished last.
       const n = await db.$executeRaw`
         DELETE FROM runs WHERE id IN (
           SELECT r.id FROM runs r
@@ -379,6 +381,9 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
               r.status = 'succeeded' AND r.trigger IN ('schedule', 'chain', 'dependency')
               AND r.written = 0 AND r.failed = 0 AND r.unknown = 0 AND r.saved = 0 AND r.waiting = 0))
             AND r.id <> (SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id ORDER BY l.created_at DESC LIMIT 1)
+            AND r.id IS DISTINCT FROM (
+              SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.status = 'succeeded' AND l.trigger <> 'test'
+              ORDER BY l.created_at DESC LIMIT 1)
             AND r.id <> ALL(${needed}::uuid[])
           LIMIT ${chunk})`;
       deleted[kind] += n;
