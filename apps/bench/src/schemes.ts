@@ -4,7 +4,7 @@
 // Postgres grows. See README.md ("Many schemes") for the decisions.
 import { readFileSync } from "node:fs";
 import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
-import { config } from "@qiao/db";
+import { runRetention } from "@qiao/db";
 import { createGuanyiSimulator } from "@qiao/simulators";
 import type { BenchOptions } from "./args";
 import { RssSampler, statusMb, waitUntil } from "./processes";
@@ -253,8 +253,7 @@ export async function benchSchemes(
   );
   if (!afterFirst) notes.push("the first tick's runs did not all finish before the end: growth is measured from before the first tick");
   if (slots.length < 3) notes.push("fewer than 3 ticks: the growth rate rests on one or two minutes");
-  const retentionDays = config().RUN_RETENTION_DAYS;
-  const quietDays = Math.min(retentionDays, config().RUN_RETENTION_QUIET_DAYS);
+  const { days: retentionDays, quietDays } = runRetention();
   // The runs the growth was measured over, and how many of them pruning takes at the quiet days.
   const steady = rows.filter((r) => r.createdAt.getTime() >= base.at);
   const quiet = steady.filter((r) => r.status === "succeeded" && r.written + r.failed + r.unknown + r.saved + r.waiting === 0).length;

@@ -1,7 +1,7 @@
 // The worker process's parts: a BullMQ Worker on `runs` executing runs through the engine, schedule
 // ticks, daily pruning, the reconciler, and a graceful close that hands runs back at a batch boundary.
 import { message } from "@qiao/core";
-import { appendRunLog, config as loadConfig, failActiveRun, prisma, pruneRuns, SchemeBusyError, type Config, type Db } from "@qiao/db";
+import { appendRunLog, config as loadConfig, failActiveRun, prisma, pruneRuns, runRetention, SchemeBusyError, type Config, type Db } from "@qiao/db";
 import { executeRun, RecordBudget, type EngineContext } from "@qiao/engine";
 import {
   beat,
@@ -180,8 +180,9 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
         case JOB.maintain:
           return runMaintenance({ ...deps, log: jobLog }, MAINTENANCE_STEPS);
         case JOB.prune: {
-          const deleted = await pruneRuns(db, cfg.RUN_RETENTION_DAYS, cfg.RUN_RETENTION_QUIET_DAYS);
-          jobLog.info({ ...deleted, days: cfg.RUN_RETENTION_DAYS, quietDays: cfg.RUN_RETENTION_QUIET_DAYS }, "pruned runs past retention");
+          const retention = runRetention(cfg);
+          const deleted = await pruneRuns(db, retention.days, retention.quietDays);
+          jobLog.info({ ...deleted, ...retention }, "pruned runs past retention");
           return deleted;
         }
         default:

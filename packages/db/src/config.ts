@@ -140,6 +140,18 @@ export function config(): Config {
 }
 
 /** Whether `npm run db:seed` creates the demo connections and scheme besides the admin. */
+/** How long the worker's retention keeps runs, in days (see pruneRuns). */
+export interface RunRetention {
+  days: number;
+  /** Quiet runs (automatic, succeeded, changed nothing): never longer than `days`. */
+  quietDays: number;
+}
+
+/** RUN_RETENTION_DAYS and RUN_RETENTION_QUIET_DAYS, the quiet days capped by the others. */
+export function runRetention(c: Config = config()): RunRetention {
+  return { days: c.RUN_RETENTION_DAYS, quietDays: Math.min(c.RUN_RETENTION_DAYS, c.RUN_RETENTION_QUIET_DAYS) };
+}
+
 export function seedsDemo(c: Config): boolean {
   return c.QIAO_SEED_DEMO ?? c.NODE_ENV !== "production";
 }

@@ -1,5 +1,5 @@
 export { LOG_REDACTION } from "./log-redaction";
-export { config, exitUnlessProductionReady, outboundPolicy, redactUrl, seedsDemo, type Config } from "./config";
+export { config, exitUnlessProductionReady, outboundPolicy, redactUrl, runRetention, seedsDemo, type Config, type RunRetention } from "./config";
 export { createPrisma, pingDatabase, prisma, type Db } from "./client";
 export { isDatabaseUnavailable } from "./db-errors";
 export { seal, unseal, keyring, parseKeyring, SecretKeyError, type SealedSecret, type Keyring } from "./secrets";

@@ -1,7 +1,7 @@
 // Runs as the API shows them: the row's counters and timings, the scheme's name, and for the run
 // page a records-per-second series from the run's counter changes (run_write_stats).
 import { render, storedMessage, type Locale } from "@qiao/core";
-import { config, findRunWithSchemeName, runWriteSeries, type Db, type RunModel as Run, type RunWithSchemeName } from "@qiao/db";
+import { findRunWithSchemeName, runWriteSeries, type Db, type RunModel as Run, type RunWithSchemeName } from "@qiao/db";
 import type { RunDetailDto, RunDto } from "@/lib/api/schemas";
 import { notFound } from "./errors";
 
@@ -89,19 +89,6 @@ export async function runDetail(db: Db, row: RunRow, locale: Locale): Promise<Ru
     }
   }
   return { ...runDto(row, locale), result: row.result ?? null, bucketSeconds: bucket, throughput };
-}
-
-/** How long the worker's retention keeps runs, in days (RUN_RETENTION_DAYS, RUN_RETENTION_QUIET_DAYS). */
-export interface RunRetention {
-  days: number;
-  /** Quiet runs (automatic, succeeded, changed nothing): never longer than `days`. */
-  quietDays: number;
-}
-
-/** The retention the runs list states under the runs. */
-export function runRetention(): RunRetention {
-  const { RUN_RETENTION_DAYS: days, RUN_RETENTION_QUIET_DAYS: quietDays } = config();
-  return { days, quietDays: Math.min(days, quietDays) };
 }
 
 /** Waits until the run is finished or `ms` passed; answers the run as it is then. */

@@ -355,6 +355,7 @@ export async function failActiveRun(db: Db, runId: string, error: Message): Prom
  */
 export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 500): Promise<{ expired: number; quiet: number }> {
   const before = new Date(Date.now() - days * 86_400_000);
+  // Quiet runs never outlive the others (runRetention caps them the same way).
   const quietBefore = new Date(Date.now() - Math.min(days, quietDays) * 86_400_000);
   // The runs records still need, looked up once (a pass over staging: it has no index on
   // last_run_id or status, on purpose, see schema.prisma), not once per chunk: 230 ms a chunk at a

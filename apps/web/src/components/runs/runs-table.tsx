@@ -6,7 +6,7 @@ import Link from "next/link";
 import { api } from "@/lib/api/client";
 import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
-import type { RunRetention } from "@/server/runs";
+import type { RunRetention } from "@qiao/db";
 import { isActive, RunStatusBadge } from "@/components/run-status";
 import { Alert, Button, EmptyState, PageHeader } from "@/components/ui";
 import { ReconciliationPanel } from "@/components/reconcile/reconciliation-panel";

@@ -1,5 +1,5 @@
 import { SchemeRunsView } from "@/components/runs/runs-table";
-import { runRetention } from "@/server/runs";
+import { runRetention } from "@qiao/db";
 
 export default async function SchemeRunsPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
