@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkGoals, formatNumber, formatReport, pgUsPerRecord, table, type BenchReport } from "./report";
+import { checkGoals, formatNumber, formatReport, pgUsPerRecord, table, type BenchReport, type PhaseTimings } from "./report";
 import { checkDeliveriesGoals, deliveriesExact, formatDeliveriesReport, type DeliveriesReport } from "./report-deliveries";
 import { profileUsed } from "./latency";
 import type { LatencyMeasure } from "./report-latency";
@@ -16,7 +16,7 @@ const run = (label: string, seconds: number) => ({
   runSeconds: seconds - 0.1,
   readPhaseS: seconds / 2,
   writePhaseS: seconds / 2,
-  timingsMs: { total: seconds * 1000, read: 100, map: 10, stage: 200, write: 300, protocol: 150, journal: 50 },
+  timingsMs: { total: seconds * 1000, read: 100, map: 10, stage: 200, write: 300, targetIdle: 120, protocol: 150, journal: 50 } as PhaseTimings,
   rows: { stagingInserted: 1000, stagingTouched: 1000, runRecords: 1000, runLogs: 25 },
   cpuS: { workers: [1.5], postgres: 1, simulators: 0.5, web: 0.1 },
 });
@@ -106,6 +106,16 @@ describe("tables", () => {
     expect(text).toMatch(/floor \(bare script\)\s+0\.40\s+0\s+0\.30\s+0\s+0\.70\s+0\.70/);
     expect(text).toContain("Goals (issue 6)");
     expect(text).toMatch(/pg_us_per_record\s+1,000/);
+  });
+
+  it("prints each run's target idle time beside its target time; none for a run logged without it", () => {
+    const older = run("older run", 2);
+    const { targetIdle: _dropped, ...withoutIdle } = older.timingsMs;
+    const text = formatReport({ ...report({ runs: [run("full sync", 2), { ...older, timingsMs: withoutIdle }] }), goals: [] });
+    expect(text).toMatch(/target\s+target idle\s+protocol/);
+    // source, map, stage, target, target idle, protocol, journal
+    expect(text).toMatch(/full sync .*0\.10\s+0\.010\s+0\.20\s+0\.30\s+0\.12\s+0\.15\s+0\.050/);
+    expect(text).toMatch(/older run .*0\.20\s+0\.30\s+-\s+0\.15\s+0\.050/);
   });
 
   it("counts Postgres CPU per record read (µs), none when the run read nothing", () => {

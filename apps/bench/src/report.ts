@@ -11,6 +11,8 @@ export interface PhaseTimings {
   write: number;
   protocol: number;
   journal: number;
+  /** Time with no target call under way between the run's first call and its last (absent in older runs). */
+  targetIdle?: number;
 }
 
 /** CPU seconds used during a run, per part of the stack. */
@@ -218,10 +220,11 @@ export function formatReport(r: BenchReport): string {
   out.push("");
   out.push("Runs: s = API request to run finished (server clock); read ph = until the read completed (records are written as it goes), write ph = the sweep of what was still pending after it;");
   out.push("then the engine's clock per kind of work, s (it overlaps: pages are staged while the next is fetched, batches are");
-  out.push("prepared and recorded while a call is in flight, so these add up to more than the run's time)");
+  out.push("prepared and recorded while a call is in flight, so these add up to more than the run's time); target idle = time");
+  out.push("between the first call and the last with no call under way (the target waited on the run)");
   out.push(
     table(
-      ["run", "status", "read", "written", "skipped", "s", "read ph", "write ph", "source", "map", "stage", "target", "protocol", "journal"],
+      ["run", "status", "read", "written", "skipped", "s", "read ph", "write ph", "source", "map", "stage", "target", "target idle", "protocol", "journal"],
       r.runs.map((m) => {
         const t = m.timingsMs;
         return [
@@ -237,6 +240,7 @@ export function formatReport(r: BenchReport): string {
           seconds(t?.map),
           seconds(t?.stage),
           seconds(t?.write),
+          seconds(t?.targetIdle),
           seconds(t?.protocol),
           seconds(t?.journal),
         ];

@@ -1,5 +1,11 @@
 // Where an attempt's time goes, accumulated per phase and logged with the run's last line (the
 // benchmark and a person reading a slow run look there). Costs two clock reads per measured call.
+//
+// Besides the phases, `targetIdle`: the time between the attempt's first target call and its last
+// during which no call was under way (a call waiting for a slot of the connection or for the rate
+// limit is under way: it is timed as `write`). Near zero, the run waited on the target (more concurrent calls
+// would help, if the target allows them); large, the target waited on the run: on the source, on
+// staging, or on the write protocol's statements between two calls (docs/performance.md, session 13).
 
 /**
  * read: source calls · map: mapping and hashing · stage: staging upserts · write: target calls
@@ -10,29 +16,54 @@
 export const PHASES = ["read", "map", "stage", "write", "protocol", "journal", "lookup"] as const;
 export type Phase = (typeof PHASES)[number];
 
+/** What `totals()` answers: whole milliseconds per phase, and `targetIdle` (see the file comment). */
+export type PhaseTotals = Record<Phase | "targetIdle", number>;
+
 export class PhaseClock {
   private readonly ms = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
+  /** Target calls in flight now. */
+  private calls = 0;
+  /** When the last call in flight ended (undefined before the first call, and while calls are in flight). */
+  private callsEndedAt: number | undefined;
+  private idleMs = 0;
+
+  /** `now`: the clock (milliseconds), replaceable in tests. */
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   add(phase: Phase, ms: number): void {
     this.ms[phase] += ms;
   }
 
   async time<T>(phase: Phase, work: () => Promise<T>): Promise<T> {
-    const started = performance.now();
+    const started = this.now();
+    if (phase === "write") this.callStarted(started);
     try {
       return await work();
     } finally {
-      this.ms[phase] += performance.now() - started;
+      const ended = this.now();
+      this.ms[phase] += ended - started;
+      if (phase === "write") this.callEnded(ended);
     }
   }
 
   timeSync<T>(phase: Phase, work: () => T): T {
-    const started = performance.now();
+    const started = this.now();
     try {
       return work();
     } finally {
-      this.ms[phase] += performance.now() - started;
+      this.ms[phase] += this.now() - started;
     }
+  }
+
+  private callStarted(at: number): void {
+    if (this.calls === 0 && this.callsEndedAt !== undefined) this.idleMs += at - this.callsEndedAt;
+    this.calls++;
+    this.callsEndedAt = undefined;
+  }
+
+  private callEnded(at: number): void {
+    this.calls--;
+    if (this.calls === 0) this.callsEndedAt = at;
   }
 
   /** Each page of `pages` is timed as `phase` while it is awaited (not while the consumer works). */
@@ -49,8 +80,9 @@ export class PhaseClock {
     }
   }
 
-  /** Whole milliseconds per phase. */
-  totals(): Record<Phase, number> {
-    return Object.fromEntries(PHASES.map((p) => [p, Math.round(this.ms[p])])) as Record<Phase, number>;
+  /** Whole milliseconds per phase, and the target's idle time between calls. */
+  totals(): PhaseTotals {
+    const totals = Object.fromEntries(PHASES.map((p) => [p, Math.round(this.ms[p])])) as Record<Phase, number>;
+    return { ...totals, targetIdle: Math.round(this.idleMs) };
   }
 }
