@@ -26,8 +26,19 @@ interface Pools {
 
 const pools = new WeakMap<Db, Pools>();
 
+/**
+ * How long a pool keeps an idle connection: longer than the shortest schedule (a minute), so a
+ * scheme that runs every minute finds its connections still open. With pg's default of 10 s every
+ * tick of 200 one-minute schemes opened ~32 backends again (100 distinct backends in a two-minute
+ * benchmark), each paying its start, its catalog caches and the re-planning of the engine's named
+ * statements (docs/scale.md, "Connections between ticks").
+ */
+export const POOL_IDLE_MS = 90_000;
+
 export function createPrisma(connectionString: string, max = 10): Db {
-  const options = { connectionString, max };
+  // allowExitOnIdle: idle connections alone do not keep a process alive (a script that is done
+  // exits at once rather than after POOL_IDLE_MS); the worker and the web app have other handles.
+  const options: pg.PoolConfig = { connectionString, max, idleTimeoutMillis: POOL_IDLE_MS, allowExitOnIdle: true };
   const pool = new pg.Pool(options);
   // A connection that dies while idle (server restart) must not crash the process: the next query
   // gets a fresh one, and a query in flight reports the error where it is awaited.

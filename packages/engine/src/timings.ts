@@ -3,9 +3,10 @@
 //
 // Besides the phases, `targetIdle`: the time between the attempt's first target call and its last
 // during which no call was under way (a call waiting for a slot of the connection or for the rate
-// limit is under way: it is timed as `write`). Near zero, the run waited on the target (more concurrent calls
-// would help, if the target allows them); large, the target waited on the run: on the source, on
-// staging, or on the write protocol's statements between two calls (docs/performance.md, session 13).
+// limit is under way: it is timed as `write`). Near zero, the run waited on the target (more
+// concurrent calls would help, if the target allows them); large, the target waited on the run: on
+// the source, on staging, or on the write protocol's statements between two calls
+// (docs/performance.md, session 13).
 
 /**
  * read: source calls · map: mapping and hashing · stage: staging upserts · write: target calls
