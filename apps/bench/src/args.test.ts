@@ -18,9 +18,13 @@ describe("parseBenchArgs", () => {
     expect(parseBenchArgs(["--quick", "--n", "500"])).toMatchObject({ n: 500 });
   });
 
-  it("runs the workers with the worker's start script's heap flags unless told otherwise", () => {
+  it("runs the workers with the worker's start script's flags unless told otherwise", () => {
     const pkg = JSON.parse(readFileSync(new URL("../../worker/package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
     expect(pkg.scripts.start).toBe(`node ${WORKER_NODE_OPTIONS.join(" ")} dist/main.mjs`);
+    // docker-compose's worker runs node directly (so a signal reaches it), with the same flags.
+    const compose = readFileSync(new URL("../../../docker-compose.yml", import.meta.url), "utf8");
+    const command = ["node", ...WORKER_NODE_OPTIONS, "apps/worker/dist/main.mjs"].map((arg) => JSON.stringify(arg)).join(", ");
+    expect(compose).toContain(`command: [${command}]`);
     expect(parseBenchArgs([]).workerNodeOptions).toEqual(WORKER_NODE_OPTIONS);
     expect(parseBenchArgs(["--worker-node-options="]).workerNodeOptions).toEqual([]);
     expect(parseBenchArgs(["--worker-node-options=--max-old-space-size=96"]).workerNodeOptions).toEqual(["--max-old-space-size=96"]);

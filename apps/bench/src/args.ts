@@ -37,8 +37,13 @@ export interface BenchOptions extends LatencyOptions {
   help: boolean;
 }
 
-/** The worker's own start script's heap flags (apps/worker/package.json `start`): the bench measures the worker as it is deployed. */
-export const WORKER_NODE_OPTIONS = ["--max-semi-space-size=8", "--max-old-space-size=192"];
+/**
+ * The worker's own start script's flags (apps/worker/package.json `start`, docker-compose.yml's
+ * worker): the bench measures the worker as it is deployed. The heap flags bound its RSS;
+ * `--liftoff-only` keeps V8 from recompiling Prisma's WebAssembly query compiler with TurboFan
+ * (about 0.8 s of CPU and 70 MB of RSS in a worker's first minutes; apps/worker/README.md).
+ */
+export const WORKER_NODE_OPTIONS = ["--max-semi-space-size=8", "--max-old-space-size=192", "--liftoff-only"];
 
 /**
  * The deliveries benchmark's dataset around its N deliveries: the shops and items they name, which
@@ -64,7 +69,7 @@ export const USAGE = `npm run bench -- [options]
   --cpu-prof <dir>     run the main worker with --cpu-prof, profiles written to <dir>
   --worker-node-options="<flags>"
                        Node flags for the workers; default the worker's start script's
-                       "--max-semi-space-size=8 --max-old-space-size=192" ("" for none)
+                       "--max-semi-space-size=8 --max-old-space-size=192 --liftoff-only" ("" for none)
   --schemes <k>        many schemes instead: k schemes of 500 shops each on a once-a-minute schedule,
                        2 workers unless --workers (src/schemes.ts)
   --minutes <m>        with --schemes: ticks to run (default 10)
