@@ -2,24 +2,13 @@
 // page says how many records wait (待确认) and until when, the run is not succeeded meanwhile, and
 // after the wait the lookup finds them and the run ends succeeded with every record written once.
 import { expect, signedIn, test } from "./fixtures";
-import { bearer, KINGDEE_ADMIN, kingdeeCustomers } from "./helpers";
+import { bearer, KINGDEE_ADMIN, kingdeeCustomers, prefixedScheme } from "./helpers";
 
 const PREFIX = `U${Date.now().toString(36).slice(-4).toUpperCase()}-`;
 
 test("a batch whose answer was lost waits as 待确认, is looked up after the wait and never sent twice", async ({ page, request }) => {
   test.setTimeout(120_000);
-  // A copy of the seed scheme whose customers get numbers of their own (PREFIX + shop code).
-  const list = await request.get("/api/schemes", { headers: bearer });
-  const seed = ((await list.json()) as { schemes: { id: string; name: string }[] }).schemes.find((s) => s.name.startsWith("管易云店铺查询"));
-  expect(seed).toBeDefined();
-  const { scheme } = (await (await request.get(`/api/schemes/${seed!.id}`, { headers: bearer })).json()) as {
-    scheme: { definition: { nodes: { type: string; config: { mapping?: Record<string, string> } }[] } };
-  };
-  const target = scheme.definition.nodes.find((n) => n.type === "target")!;
-  target.config.mapping = { ...target.config.mapping, FNumber: `${PREFIX}{{code}}` };
-  const created = await request.post("/api/schemes", { headers: bearer, data: { name: `e2e 待确认 ${PREFIX}`, definition: scheme.definition } });
-  expect(created.status()).toBe(201);
-  const schemeId = ((await created.json()) as { scheme: { id: string } }).scheme.id;
+  const schemeId = await prefixedScheme(request, `e2e 待确认 ${PREFIX}`, PREFIX);
 
   // The next BatchSave is committed by 金蝶 and its connection then cut: nobody knows it was saved.
   const fault = await request.post(`${KINGDEE_ADMIN}/faults`, { data: { next: [{ fault: "drop", service: "BatchSave" }] } });

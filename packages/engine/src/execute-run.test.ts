@@ -61,6 +61,20 @@ describe("executeRun", () => {
     expect(logs.filter((l) => l.startsWith("第 "))).toEqual(["第 1–50/50 页：读取 5000 条，全部未变"]);
     expect(logs.length).toBeLessThan(8);
 
+    // The last line carries the attempt's time against the target and the target's concurrent
+    // calls (the run page's timings): a span for the run that wrote, none for the one that did not.
+    const finishedData = async (runId: string) =>
+      (await t.db.runLog.findMany({ where: { runId }, orderBy: { id: "desc" }, take: 1 }))[0]!.data as {
+        timingsMs: { total: number; targetSpan: number; targetIdle: number };
+        target: { connectionId: string; concurrency: number };
+      };
+    const wrote = await finishedData(first.id);
+    expect(wrote.target).toEqual({ connectionId: sim.targetConnectionId, concurrency: 2 });
+    expect(wrote.timingsMs.targetSpan).toBeGreaterThan(0);
+    expect(wrote.timingsMs.targetSpan).toBeLessThanOrEqual(wrote.timingsMs.total);
+    expect(wrote.timingsMs.targetIdle).toBeLessThanOrEqual(wrote.timingsMs.targetSpan);
+    expect((await finishedData(second.id)).timingsMs).toMatchObject({ targetSpan: 0, targetIdle: 0 });
+
     // Deleting the scheme takes its staging, runs and RunRecords along (a trigger, not foreign keys, for staging).
     await t.db.scheme.delete({ where: { id: scheme.id } });
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id } })).toBe(0);

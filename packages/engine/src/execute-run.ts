@@ -214,6 +214,9 @@ async function attempt(
       failed: counters.failed,
       // This attempt's milliseconds per phase (see ./timings.ts).
       timingsMs: { total: Date.now() - startedAt, ...clock.totals() },
+      // The target connection and its "concurrent calls": the run page's timings say whether more
+      // would have helped (apps/web, run-timings).
+      ...(scope && { target: { connectionId: scope.plan.target.connectionId, concurrency: scope.target.concurrency } }),
     },
   );
   await journal.flush();

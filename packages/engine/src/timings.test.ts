@@ -44,6 +44,8 @@ describe("PhaseClock", () => {
     // After the last call: not idle time.
     at(500);
     expect(clock.totals()).toMatchObject({ write: 10 + 15 + 20 + 10, protocol: 30, targetIdle: 15 + 10 });
+    // From the first call's start (100) to the last call's end (170), not to now (500).
+    expect(clock.totals().targetSpan).toBe(70);
   });
 
   test("a run without target calls has no idle time", async () => {
@@ -53,7 +55,7 @@ describe("PhaseClock", () => {
     const mark = call("protocol");
     at(80);
     await mark();
-    expect(clock.totals()).toMatchObject({ read: 50, protocol: 30, write: 0, targetIdle: 0 });
+    expect(clock.totals()).toMatchObject({ read: 50, protocol: 30, write: 0, targetIdle: 0, targetSpan: 0 });
   });
 
   test("a call that fails still ends its time in flight", async () => {
@@ -61,6 +63,17 @@ describe("PhaseClock", () => {
     await expect(clock.time("write", async () => { at(20); throw new Error("refused"); })).rejects.toThrow("refused");
     at(50);
     await clock.time("write", async () => at(60));
-    expect(clock.totals()).toMatchObject({ write: 30, targetIdle: 30 });
+    expect(clock.totals()).toMatchObject({ write: 30, targetIdle: 30, targetSpan: 60 });
+  });
+
+  test("targetSpan runs to now while a call is under way", async () => {
+    const { clock, call, at } = manualClock();
+    at(40);
+    const first = call();
+    at(90);
+    expect(clock.totals().targetSpan).toBe(50);
+    await first();
+    at(200);
+    expect(clock.totals().targetSpan).toBe(50);
   });
 });

@@ -6,7 +6,9 @@
 // limit is under way: it is timed as `write`). Near zero, the run waited on the target (more
 // concurrent calls would help, if the target allows them); large, the target waited on the run: on
 // the source, on staging, or on the write protocol's statements between two calls
-// (docs/performance.md, session 13).
+// (docs/performance.md, session 13). And `targetSpan`: from the first call's start to the last call's
+// end, so `targetSpan - targetIdle` is the time with a call under way; the run page shows that share
+// (apps/web's run-timings).
 
 /**
  * read: source calls · map: mapping and hashing · stage: staging upserts · write: target calls
@@ -17,8 +19,8 @@
 export const PHASES = ["read", "map", "stage", "write", "protocol", "journal", "lookup"] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** What `totals()` answers: whole milliseconds per phase, and `targetIdle` (see the file comment). */
-export type PhaseTotals = Record<Phase | "targetIdle", number>;
+/** What `totals()` answers: whole milliseconds per phase, `targetIdle` and `targetSpan` (see the file comment). */
+export type PhaseTotals = Record<Phase | "targetIdle" | "targetSpan", number>;
 
 export class PhaseClock {
   private readonly ms = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
@@ -27,6 +29,8 @@ export class PhaseClock {
   /** When the last call in flight ended (undefined before the first call, and while calls are in flight). */
   private callsEndedAt: number | undefined;
   private idleMs = 0;
+  /** When the first call started (undefined before it). */
+  private firstCallAt: number | undefined;
 
   /** `now`: the clock (milliseconds), replaceable in tests. */
   constructor(private readonly now: () => number = () => performance.now()) {}
@@ -57,6 +61,7 @@ export class PhaseClock {
   }
 
   private callStarted(at: number): void {
+    this.firstCallAt ??= at;
     if (this.calls === 0 && this.callsEndedAt !== undefined) this.idleMs += at - this.callsEndedAt;
     this.calls++;
     this.callsEndedAt = undefined;
@@ -81,9 +86,14 @@ export class PhaseClock {
     }
   }
 
-  /** Whole milliseconds per phase, and the target's idle time between calls. */
+  /**
+   * Whole milliseconds per phase, the target's idle time between calls, and the span from the first
+   * call's start to the last call's end (to now while a call is under way; 0 before any call).
+   */
   totals(): PhaseTotals {
     const totals = Object.fromEntries(PHASES.map((p) => [p, Math.round(this.ms[p])])) as Record<Phase, number>;
-    return { ...totals, targetIdle: Math.round(this.idleMs) };
+    const spanEnd = this.calls > 0 ? this.now() : this.callsEndedAt;
+    const targetSpan = this.firstCallAt === undefined || spanEnd === undefined ? 0 : spanEnd - this.firstCallAt;
+    return { ...totals, targetIdle: Math.round(this.idleMs), targetSpan: Math.round(targetSpan) };
   }
 }

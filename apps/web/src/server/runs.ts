@@ -4,6 +4,7 @@ import { render, storedMessage, type Locale } from "@qiao/core";
 import { findRunWithSchemeName, runWriteSeries, type Db, type RunModel as Run, type RunWithSchemeName } from "@qiao/db";
 import type { RunDetailDto, RunDto } from "@/lib/api/schemas";
 import { notFound } from "./errors";
+import { runTimings } from "./run-timings";
 
 type RunRow = RunWithSchemeName;
 
@@ -88,7 +89,7 @@ export async function runDetail(db: Db, row: RunRow, locale: Locale): Promise<Ru
       throughput.push({ at: new Date(t * 1000).toISOString(), written: (r?.written ?? 0) / bucket, failed: (r?.failed ?? 0) / bucket });
     }
   }
-  return { ...runDto(row, locale), result: row.result ?? null, bucketSeconds: bucket, throughput };
+  return { ...runDto(row, locale), result: row.result ?? null, bucketSeconds: bucket, throughput, timings: await runTimings(db, row) };
 }
 
 /** Waits until the run is finished or `ms` passed; answers the run as it is then. */

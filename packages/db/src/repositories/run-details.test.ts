@@ -4,6 +4,7 @@ import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import {
   countRunRecordsByStatus,
+  finishedRunTimings,
   findRunWithSchemeName,
   listFailedRunRecords,
   listRunLogs,
@@ -110,5 +111,25 @@ describe("run details", SLOW, () => {
     expect(all.map((l) => (l.data as { n: string }).n)).toEqual(["一", "二", "三"]);
     expect((await listRunLogs(db, { runId: r.id, afterId: all[0]!.id, take: 1 })).map((l) => l.id)).toEqual([all[1]!.id]);
     expect(await listRunLogs(db, { runId: r.id, afterId: all[2]!.id, take: 10 })).toEqual([]);
+  });
+
+  it("finishedRunTimings: the last attempt's run.finished line, not another run's, null before any", async () => {
+    const s = await scheme("用时");
+    const r = await run(s.id, 1);
+    const other = await run(s.id, 1);
+    const finished = (total: number) => ({
+      level: "info" as const,
+      message: message("run.finished", { seconds: "1.0", fetched: 1, written: 1, skipped: 0, failed: 0 }),
+      data: { timingsMs: { total, targetSpan: total - 100, targetIdle: 10 }, target: { connectionId: "c", concurrency: 2 } },
+    });
+    expect(await finishedRunTimings(db, r.id)).toBeNull();
+    await appendRunLog(db, other.id, finished(9_999));
+    await appendRunLog(db, r.id, [{ level: "info", message: message("run.started", { version: 1 }) }, finished(1_000)]);
+    // A second attempt finished later: its line is the one shown; lines after it do not hide it.
+    await appendRunLog(db, r.id, [finished(2_000), { level: "info", message: message("run.cancelled") }]);
+    expect(await finishedRunTimings(db, r.id)).toEqual({
+      timings: { total: 2_000, targetSpan: 1_900, targetIdle: 10 },
+      target: { connectionId: "c", concurrency: 2 },
+    });
   });
 });

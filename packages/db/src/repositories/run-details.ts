@@ -110,3 +110,18 @@ export async function listRunLogs(db: Db, input: { runId: string; afterId?: bigi
     take: input.take,
   });
 }
+
+/**
+ * What the run's last finished attempt logged about its time (the `run.finished` line's
+ * `timingsMs` and `target`, see the engine's execute-run and timings), or null when the run has no
+ * such line (still running, failed before finishing its phases, or older than the line's fields).
+ * Unparsed: the reader checks the shape. The run's log read backwards through its (run_id, id)
+ * index: the line is among the last.
+ */
+export async function finishedRunTimings(db: Db, runId: string): Promise<{ timings: unknown; target: unknown } | null> {
+  const rows = await db.$queryRaw<{ timings: unknown; target: unknown }[]>`
+    SELECT data->'timingsMs' AS timings, data->'target' AS target FROM run_logs
+    WHERE run_id = ${runId}::uuid AND data->'message'->>'code' = 'run.finished'
+    ORDER BY id DESC LIMIT 1`;
+  return rows[0] ?? null;
+}

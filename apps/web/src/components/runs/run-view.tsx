@@ -15,6 +15,7 @@ import { isActive, RunStatusBadge } from "@/components/run-status";
 import { Alert, Badge, Button, Card, Spinner } from "@/components/ui";
 import { RunLog } from "./run-log";
 import { RunRecords } from "./run-records";
+import { RunTimings } from "./run-timings";
 import { ThroughputChart } from "./throughput-chart";
 
 function ProgressBar({ run }: { run: RunDetailDto }) {
@@ -190,6 +191,13 @@ export function RunView({ runId }: { runId: string }) {
           <div className="h-[28rem]">
             <TestResults run={run} pending={false} error={null} selected={sample} onSelect={setSample} onClose={() => router.back()} />
           </div>
+        </Card>
+      )}
+
+      {run.timings && (
+        <Card className="p-5">
+          <h2 className="mb-3 text-sm font-semibold text-slate-900">{t("run.timings.title")}</h2>
+          <RunTimings timings={run.timings} />
         </Card>
       )}
 

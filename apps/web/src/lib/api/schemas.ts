@@ -171,12 +171,35 @@ export const throughputPointSchema = z.object({
   failed: z.number(),
 });
 
+/**
+ * Where a finished run's last attempt spent its time against the target (the engine's PhaseClock,
+ * logged with the run's last line): null while it runs, and for a run that made no target call.
+ */
+export const runTimingsSchema = z.object({
+  /** The attempt, start to end. */
+  totalMs: z.number().int().nonnegative(),
+  /** Waiting for the source's pages (read-ahead overlaps the writes, so this is not a share of the total). */
+  readMs: z.number().int().nonnegative(),
+  /** From the first target call's start to the last call's end. */
+  targetSpanMs: z.number().int().positive(),
+  /** Within the span: a call under way, or waiting for one of the connection's call slots or for its rate limit. */
+  targetBusyMs: z.number().int().nonnegative(),
+  /** Within the span: no call under way (the target waited for the run). */
+  targetIdleMs: z.number().int().nonnegative(),
+  /** The target connection's "concurrent calls" during the run, and the most it may be set to. */
+  concurrency: z.number().int().positive().nullable(),
+  maxConcurrency: z.number().int().positive(),
+  targetConnectionId: z.uuid().nullable(),
+});
+export type RunTimingsDto = z.infer<typeof runTimingsSchema>;
+
 export const runDetailSchema = runSchema.extend({
   /** Test runs: the sampled records and the payloads the target would receive (see test-result). */
   result: z.unknown().nullable(),
   /** Bucket width of `throughput`, seconds. */
   bucketSeconds: z.number().int(),
   throughput: z.array(throughputPointSchema),
+  timings: runTimingsSchema.nullable(),
 });
 export type RunDetailDto = z.infer<typeof runDetailSchema>;
 

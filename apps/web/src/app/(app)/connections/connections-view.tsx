@@ -60,7 +60,8 @@ export function ConnectionsView() {
             const result = tests[c.id];
             return (
               <Card key={c.id} className="p-5">
-                <div data-testid="connection-card" className="space-y-3">
+                {/* The id is a link target (a run page's timings link to its target connection). */}
+                <div data-testid="connection-card" id={`connection-${c.id}`} className="scroll-mt-24 space-y-3">
                   <div className="flex items-start justify-between gap-3">
                     <div className="min-w-0">
                       <h2 className="truncate font-semibold text-slate-900">{c.name}</h2>
