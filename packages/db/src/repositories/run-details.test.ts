@@ -4,6 +4,7 @@ import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import {
   countRunRecordsByStatus,
+  FINISHED_LINE_WITHIN,
   finishedRunTimings,
   findRunWithSchemeName,
   listFailedRunRecords,
@@ -131,5 +132,8 @@ describe("run details", SLOW, () => {
       timings: { total: 2_000, targetSpan: 1_900, targetIdle: 10 },
       target: { connectionId: "c", concurrency: 2 },
     });
+    // Looked for among the last FINISHED_LINE_WITHIN lines only (a run that never finished has a long log).
+    await appendRunLog(db, r.id, Array.from({ length: FINISHED_LINE_WITHIN }, () => ({ level: "info" as const, message: message("run.cancelled") })));
+    expect(await finishedRunTimings(db, r.id)).toBeNull();
   });
 });

@@ -111,17 +111,23 @@ export async function listRunLogs(db: Db, input: { runId: string; afterId?: bigi
   });
 }
 
+/** How many of a run's last log lines may follow its last `run.finished` line (see finishedRunTimings). */
+export const FINISHED_LINE_WITHIN = 50;
+
 /**
  * What the run's last finished attempt logged about its time (the `run.finished` line's
  * `timingsMs` and `target`, see the engine's execute-run and timings), or null when the run has no
  * such line (still running, failed before finishing its phases, or older than the line's fields).
- * Unparsed: the reader checks the shape. The run's log read backwards through its (run_id, id)
- * index: the line is among the last.
+ * Unparsed: the reader checks the shape. Only the run's last FINISHED_LINE_WITHIN lines are looked
+ * at, through its (run_id, id) index backwards: the line is the attempt's last but for what the
+ * next attempt adds, and a run that never finished (failed, cancelled) must not cost a walk through
+ * a million-record run's 20,000 lines each time its page is opened.
  */
 export async function finishedRunTimings(db: Db, runId: string): Promise<{ timings: unknown; target: unknown } | null> {
   const rows = await db.$queryRaw<{ timings: unknown; target: unknown }[]>`
-    SELECT data->'timingsMs' AS timings, data->'target' AS target FROM run_logs
-    WHERE run_id = ${runId}::uuid AND data->'message'->>'code' = 'run.finished'
-    ORDER BY id DESC LIMIT 1`;
+    SELECT l.data->'timingsMs' AS timings, l.data->'target' AS target
+    FROM (SELECT id, data FROM run_logs WHERE run_id = ${runId}::uuid ORDER BY id DESC LIMIT ${FINISHED_LINE_WITHIN}) l
+    WHERE l.data->'message'->>'code' = 'run.finished'
+    ORDER BY l.id DESC LIMIT 1`;
   return rows[0] ?? null;
 }
