@@ -30,6 +30,9 @@ test("a batch whose answer was lost waits as 待确认, is looked up after the w
   await expect(page.getByTestId("stat-written")).toHaveText("200");
   await expect(page.getByTestId("run-waiting")).toHaveCount(0);
   await expect(page.getByText(/核对了 100 条待确认记录/)).toBeVisible();
+  // Its time at the target is the last attempt's (the lookup), and says so; too short for advice.
+  await expect(page.getByTestId("run-timings")).toContainText("第 2 次执行（本次运行中最后一次）");
+  await expect(page.getByTestId("run-timings-advice")).toHaveCount(0);
   const numbers = (await kingdeeCustomers(request)).map((c) => c.FNumber).filter((n) => n.startsWith(PREFIX));
   expect(numbers).toHaveLength(200);
   expect(new Set(numbers).size).toBe(200);

@@ -9,7 +9,8 @@ import { useT } from "@/lib/i18n/client";
 import { busyShare, timingsVerdict } from "@/lib/run-timings";
 import { Alert } from "@/components/ui";
 
-export function RunTimings({ timings }: { timings: RunTimingsDto }) {
+/** `attempt`: the run's attempt, whose time this is (a run resumed after a wait shows its last attempt's). */
+export function RunTimings({ timings, attempt }: { timings: RunTimingsDto; attempt: number }) {
   const t = useT();
   const fmt = useFormat();
   const busy = Math.round(busyShare(timings) * 100);
@@ -19,7 +20,9 @@ export function RunTimings({ timings }: { timings: RunTimingsDto }) {
   return (
     <div className="space-y-3" data-testid="run-timings" data-busy-share={busy}>
       <p className="text-sm text-slate-600">
-        {t("run.timings.span", { span: fmt.duration(timings.targetSpanMs), total: fmt.duration(timings.totalMs) })}
+        {attempt > 1
+          ? t("run.timings.spanAttempt", { attempt: String(attempt), span: fmt.duration(timings.targetSpanMs), total: fmt.duration(timings.totalMs) })
+          : t("run.timings.span", { span: fmt.duration(timings.targetSpanMs), total: fmt.duration(timings.totalMs) })}
       </p>
       <div
         className="flex h-3 overflow-hidden rounded-full bg-slate-100"

@@ -197,7 +197,7 @@ export function RunView({ runId }: { runId: string }) {
       {run.timings && (
         <Card className="p-5">
           <h2 className="mb-3 text-sm font-semibold text-slate-900">{t("run.timings.title")}</h2>
-          <RunTimings timings={run.timings} />
+          <RunTimings timings={run.timings} attempt={run.attempt} />
         </Card>
       )}
 
