@@ -63,7 +63,7 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
         ...x.attemptRef,
         schemeId: run.schemeId,
         batchId,
-        records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload, hash: s.hash, payloadText: s.text })),
+        records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload, hash: s.hash, payloadText: s.text, dataHash: s.record.dataHash })),
         mappingKey: x.mappingKey,
         automaticRetry: x.automaticRetry,
       }),
@@ -74,6 +74,9 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
       if (now.cancelRequested) return "cancelled";
     }
     toSend = batch.sendable.filter((s) => marked.has(s.record.id));
+    // Not marked: sent meanwhile from another batch, or its staged data changed since it was mapped
+    // (the newer copy is in a later batch). Whatever is still pending, the sweep after the read takes.
+    if (toSend.length < batch.sendable.length && x.outstanding) x.outstanding.pending = true;
   }
   const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { ...x.attemptRef, failures: batch.failures }));
   const waiting = await recordWaits(x, batch.waiting);
@@ -216,6 +219,8 @@ export async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: Wri
     x.observe(recorded.run);
     // To be looked up after the wait: the settling after the batches must look at staging again.
     if (unknown > 0 && x.outstanding) x.outstanding.settle = true;
+    // Changed while it was sent (upsert mode): the sweep after the read writes the newer payload.
+    if (recorded.requeued > 0 && x.outstanding) x.outstanding.pending = true;
   } else {
     await x.progress({ written, failed });
   }

@@ -3,9 +3,19 @@
 import type { LookupWait } from "@qiao/core";
 import type { MappingFailure } from "@qiao/db";
 
+/**
+ * A staging row as the batch took it: its id and source id, and the hash of the data it was mapped
+ * from (stagingHash of its JSON text), which the mark compares with the row's (markSending).
+ */
+export interface PreparedRecord {
+  id: bigint;
+  sourceId: string;
+  dataHash?: string | undefined;
+}
+
 /** A record ready to be sent: its staging row and its mapped payload (with the payload's hash, and its JSON text when known). */
 export interface Sendable {
-  record: { id: bigint; sourceId: string };
+  record: PreparedRecord;
   payload: Record<string, unknown>;
   hash: string;
   text?: string | undefined;
@@ -13,7 +23,7 @@ export interface Sendable {
 
 /** A record whose lookups found nothing yet (it waits: 等待依赖), with its mapped payload so far. */
 export interface Waiting {
-  record: { id: bigint; sourceId: string };
+  record: PreparedRecord;
   payload: Record<string, unknown>;
   hash: string;
   waits: readonly LookupWait[];
@@ -26,9 +36,11 @@ export interface PreparedBatch {
   waiting: Waiting[];
   /** Its records as counted in the run's share of the process's record budget (./record-budget.ts), given back once it is done. */
   held: number;
+  /** The staging ids in it (each once: see prepare). */
+  ids: Set<bigint>;
 }
 
-export const emptyBatch = (): PreparedBatch => ({ failures: [], sendable: [], waiting: [], held: 0 });
+export const emptyBatch = (): PreparedBatch => ({ failures: [], sendable: [], waiting: [], held: 0, ids: new Set() });
 
 /** Why a record waits, as its RunRecord and staging row say it (the first field that waits). */
 export function waitReason(waits: readonly LookupWait[]): string {
@@ -38,12 +50,23 @@ export function waitReason(waits: readonly LookupWait[]): string {
   return `等待依赖：方案 “${w.scheme}” 尚未写入 “${w.key}”（字段 ${w.field}）${more}，写入后自动发送 / Waiting for the scheme "${w.scheme}" to write "${w.key}" (field ${w.field})${moreEn}; sent by itself once it is written`;
 }
 
-/** Sorts one mapped record into a batch: a payload to send, a mapping failure, or a record that waits. */
+/**
+ * Sorts one mapped record into a batch: a payload to send, a mapping failure, or a record that waits.
+ * A record already in the batch is replaced: a source that pages by offset while its data changes
+ * returns a record on two pages (the later copy is the one staging holds now), and a batch holding a
+ * record twice would send it twice in one call (the mark marks a row once, whatever its input).
+ */
 export function prepare(
   batch: PreparedBatch,
-  record: { id: bigint; sourceId: string },
+  record: PreparedRecord,
   mapped: { payload: Record<string, unknown>; errors: readonly { field: string; message: string }[]; waits: readonly LookupWait[]; hash: string; text?: string | undefined },
 ): void {
+  if (batch.ids.has(record.id)) {
+    batch.failures = batch.failures.filter((f) => f.id !== record.id);
+    batch.sendable = batch.sendable.filter((s) => s.record.id !== record.id);
+    batch.waiting = batch.waiting.filter((w) => w.record.id !== record.id);
+  }
+  batch.ids.add(record.id);
   if (mapped.errors.length === 0 && mapped.waits.length > 0) {
     batch.waiting.push({ record, payload: mapped.payload, hash: mapped.hash, waits: mapped.waits });
   } else if (mapped.errors.length > 0) {

@@ -17,6 +17,15 @@ export interface SendingRecordInput {
    * (json), so the batch row keeps the text that was hashed. Without it the payload is stringified here.
    */
   payloadText?: string | undefined;
+  /**
+   * The hash of the staged data the payload was mapped from (the row's `data_hash` then). The row is
+   * marked only while it still holds that data: a source that returns a record twice in one read
+   * (paging by offset while the record changes) stages the newer copy over the older one, and the
+   * older payload, still waiting in an earlier batch, must not be sent in its place and recorded as
+   * written. The newer copy is in a later batch; without it the row stays pending for the next
+   * write. Without a hash, no check.
+   */
+  dataHash?: string | undefined;
 }
 
 /**
@@ -27,7 +36,8 @@ export interface SendingRecordInput {
  * before the target is called. The lookup after an interrupted write finds the payloads there. No
  * RunRecord yet: the answer turns the slots of written records into entries (recordWriteResults),
  * or a lookup's verdict records them (./outcomes.ts). Fenced by the attempt and by the run's
- * cancellation. Returns the ids actually marked; only those may be sent.
+ * cancellation. Returns the ids actually marked; only those may be sent. Each record at most once in
+ * a batch: a row is marked once, so a second copy would be sent without its own mark.
  */
 export async function markSending(
   db: Db,
@@ -51,15 +61,21 @@ export async function markSending(
   // once already, for its hash), and the hashes.
   const texts: string[] = [];
   const hashes: string[] = [];
+  const dataHashes: string[] = [];
+  const ids: string[] = [];
   for (const r of input.records) {
     texts.push(oneLine(r.payloadText ?? JSON.stringify(r.payload)));
     hashes.push(oneLine(r.hash));
+    dataHashes.push(oneLine(r.dataHash ?? ""));
+    ids.push(r.id.toString());
   }
+  if (new Set(ids).size < ids.length) throw new Error("A batch holds a record twice: it would be sent twice in one call");
   const rows = await hotQuery<{ id: string }>(
     db,
     `WITH ${fenceCte("$3", "$5")}, input AS MATERIALIZED (
       -- The batch in order: each record's id, payload hash and payload text (slot n - 1).
-      SELECT * FROM unnest($7::bigint[], string_to_array($1::text, E'\\n'), string_to_array($10::text, E'\\n')) WITH ORDINALITY AS t(id, h, p, n)
+      -- d: the data hash the payload was mapped from ('' when not given).
+      SELECT * FROM unnest($7::bigint[], string_to_array($1::text, E'\\n'), string_to_array($10::text, E'\\n'), string_to_array($11::text, E'\\n')) WITH ORDINALITY AS t(id, h, p, d, n)
     ), block AS MATERIALIZED (
       -- One value of the RunRecords' sequence for the batch row: its BATCH_ROW_IDS ids (see the migration
       -- 20261206100000_run_written_batches).
@@ -79,6 +95,8 @@ export async function markSending(
       FROM input i
       WHERE s.id = i.id
         AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'
+        -- Still the data the payload was mapped from (see SendingRecordInput.dataHash).
+        AND (coalesce(i.d, '') = '' OR s.data_hash = i.d)
         AND EXISTS (SELECT 1 FROM fence)
         AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
       RETURNING s.id, s.source_id
@@ -104,10 +122,11 @@ export async function markSending(
       input.schemeId,
       input.attempt,
       new Date().toISOString(),
-      input.records.map((r) => r.id.toString()),
+      ids,
       input.mappingKey,
       input.automaticRetry ?? false,
       texts.join(LINES),
+      dataHashes.join(LINES),
     ],
     // Durable before the call: this commit is what stops a record from being sent twice.
     true,

@@ -32,9 +32,10 @@ export interface StagePageResult {
    * The page's rows that are `pending` now (new, changed, or left pending), with their ids: the
    * engine writes them from the payloads it just mapped instead of reading them back. Rows being
    * sent, or whose outcome is unknown, are counted in `toWrite` but not listed: the write protocol
-   * owns them until their outcome is known.
+   * owns them until their outcome is known. `dataHash` is the hash of the data staged (the mark
+   * sends a row only while it still holds that data: markSending).
    */
-  pending: { id: bigint; sourceId: string }[];
+  pending: { id: bigint; sourceId: string; dataHash: string }[];
 }
 
 type StageCounts = Omit<StagePageResult, "pending" | "changed">;
@@ -47,7 +48,7 @@ interface StageRow extends StageCounts {
   status: RunStatus | null;
 }
 
-function stageResult(rows: StageRow[], changed: number): StagePageResult {
+function stageResult(rows: StageRow[], changed: number, dataHash: (sourceId: string) => string): StagePageResult {
   const row = rows[0]!;
   const ids = row.pendingIds ?? [];
   const sourceIds = row.pendingSourceIds ?? [];
@@ -58,7 +59,7 @@ function stageResult(rows: StageRow[], changed: number): StagePageResult {
     failedUnchanged: row.failedUnchanged,
     inserted: row.inserted,
     changed,
-    pending: ids.map((id, i) => ({ id: BigInt(id), sourceId: sourceIds[i]! })),
+    pending: ids.map((id, i) => ({ id: BigInt(id), sourceId: sourceIds[i]!, dataHash: dataHash(sourceIds[i]!) })),
     ...(row.attempt !== null && { run: { cancelRequested: row.cancelRequested ?? false, attempt: row.attempt, status: row.status! } }),
   };
 }
@@ -246,6 +247,9 @@ export async function stagePage(
 ): Promise<StagePageResult> {
   const texts = input.records.map((r) => JSON.stringify(r.data));
   const hashes = texts.map((t) => stagingHash("md5", t));
+  // A page's source ids are unique (the engine keeps the last copy of each).
+  let indexOf: Map<string, number> | undefined;
+  const dataHash = (sourceId: string): string => hashes[(indexOf ??= new Map(input.records.map((r, i) => [r.sourceId, i]))).get(sourceId)!]!;
   const { progress } = input;
   const now = new Date().toISOString();
   let send = input.records.map((_, i) => i);
@@ -274,7 +278,7 @@ export async function stagePage(
     probed = rows[0]!;
     const changed = new Set(probed.changed ?? []);
     send = send.filter((i) => changed.has(input.records[i]!.sourceId));
-    if (send.length === 0) return stageResult([probed], 0);
+    if (send.length === 0) return stageResult([probed], 0, dataHash);
     insert = probed.changedExisting === 0;
     // The page was counted as read by the probe: the upsert adds only its own skipped rows.
     fetched = 0;
@@ -303,10 +307,10 @@ export async function stagePage(
         throw error;
       })
     : await sendPage(false);
-  const result = stageResult(rows, send.length);
+  const result = stageResult(rows, send.length, dataHash);
   if (!probed) return result;
   // The probe's unchanged rows and the upsert's rows, together.
-  const unchanged = stageResult([probed], 0);
+  const unchanged = stageResult([probed], 0, dataHash);
   return {
     toWrite: unchanged.toWrite + result.toWrite,
     unchanged: unchanged.unchanged + result.unchanged,

@@ -9,6 +9,8 @@ export interface PendingRecord {
   id: bigint;
   sourceId: string;
   data: Record<string, unknown>;
+  /** The hash of `data` as staged (see markSending). */
+  dataHash: string;
   targetId: string | null;
   targetNumber: string | null;
 }
@@ -21,9 +23,9 @@ export async function nextPendingRecords(
   db: Db,
   input: { schemeId: string; afterId: bigint; limit: number; runId?: string },
 ): Promise<PendingRecord[]> {
-  const rows = await hotQuery<{ id: string; sourceId: string; data: Record<string, unknown>; targetId: string | null; targetNumber: string | null }>(
+  const rows = await hotQuery<{ id: string; sourceId: string; data: Record<string, unknown>; dataHash: string; targetId: string | null; targetNumber: string | null }>(
     db,
-    `SELECT s.id::text AS id, s.source_id AS "sourceId", s.data, s.target_id AS "targetId", s.target_number AS "targetNumber"
+    `SELECT s.id::text AS id, s.source_id AS "sourceId", s.data, s.data_hash AS "dataHash", s.target_id AS "targetId", s.target_number AS "targetNumber"
     FROM source_records s
     WHERE s.scheme_id = $1::uuid AND s.status = 'pending' AND s.id > $2::bigint AND ($4::uuid IS NULL OR s.last_run_id = $4::uuid)
     -- By the column, not the output: "ORDER BY id" sorted the text id ('10' < '9'), and the keyset

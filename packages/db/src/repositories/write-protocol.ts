@@ -71,7 +71,17 @@ export async function recordWriteResults(
      */
     retryBackoffMs: readonly number[];
   },
-): Promise<{ written: number; failed: number; unknown: number; saved: number; deadLettered: number; fenced: boolean; run: RunAfterBatch }> {
+): Promise<{
+  written: number;
+  failed: number;
+  unknown: number;
+  saved: number;
+  deadLettered: number;
+  /** Records pending again: their staged payload changed while they were sent (upsert mode). */
+  requeued: number;
+  fenced: boolean;
+  run: RunAfterBatch;
+}> {
   // At most as many as a batch row has slots (see BATCH_ROW_IDS).
   if (input.results.length > BATCH_ROW_IDS) {
     throw new Error(`A batch of ${input.results.length} answers: at most ${BATCH_ROW_IDS} are recorded at once`);
@@ -97,6 +107,7 @@ export async function recordWriteResults(
     unknown: number;
     saved: number;
     dead: number;
+    requeued: number;
     fenced: boolean;
     cancelRequested: boolean;
     attempt: number | null;
@@ -166,7 +177,7 @@ export async function recordWriteResults(
       -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
       -- through the batch_id index (estimated at one row) it rescanned the input for every row.
       WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM $2 AND EXISTS (SELECT 1 FROM fence)
-      RETURNING s.id, s.source_id, i.outcome, s.dead_at IS NOT NULL AS dead, s.outcome_entry AS entry
+      RETURNING s.id, s.source_id, i.outcome, s.dead_at IS NOT NULL AS dead, s.outcome_entry AS entry, s.status = 'pending' AS requeued
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, response, target_id, target_number, batch_id, created_at, updated_at)
       SELECT $3::uuid, i.id, u.source_id, i.outcome::record_status, i.error, i.error_field, i.error_class,
@@ -199,7 +210,8 @@ export async function recordWriteResults(
         count(*) FILTER (WHERE outcome = 'failed')::int AS failed,
         count(*) FILTER (WHERE outcome = 'unknown')::int AS unknown,
         count(*) FILTER (WHERE outcome = 'saved')::int AS saved,
-        count(*) FILTER (WHERE dead)::int AS dead
+        count(*) FILTER (WHERE dead)::int AS dead,
+        count(*) FILTER (WHERE requeued)::int AS requeued
       FROM updated
     ), counted AS (
       UPDATE runs SET
@@ -210,7 +222,7 @@ export async function recordWriteResults(
         updated_at = $4::timestamp
       WHERE id = $3::uuid AND EXISTS (SELECT 1 FROM fence)
     )
-    SELECT c.written, c.failed, c.unknown, c.saved, c.dead, EXISTS (SELECT 1 FROM fence) AS fenced,
+    SELECT c.written, c.failed, c.unknown, c.saved, c.dead, c.requeued, EXISTS (SELECT 1 FROM fence) AS fenced,
       r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status
     FROM counts c LEFT JOIN runs r ON r.id = $3::uuid`,
     [
@@ -233,6 +245,7 @@ export async function recordWriteResults(
     unknown: row.unknown,
     saved: row.saved,
     deadLettered: row.dead,
+    requeued: row.requeued,
     fenced: row.fenced,
     run: { cancelRequested: row.cancelRequested, attempt: row.attempt, status: row.status },
   };

@@ -1,0 +1,96 @@
+// The mark (step 1 of the write protocol) sends only what staging holds: a row whose staged data
+// changed since its payload was mapped is left pending, and a batch holding a record twice is
+// refused. The answer says which records the write left pending again (changed while being sent).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrisma, type Db } from "../client";
+import { createTestDatabase, type TestDatabase } from "../testing";
+import { markSending, type SendingRecordInput } from "./mark-sending";
+import { claimRun, createRun } from "./runs";
+import { recordWriteResults } from "./write-protocol";
+
+let tdb: TestDatabase;
+let db: Db;
+beforeAll(async () => {
+  tdb = await createTestDatabase("marksending");
+  db = createPrisma(tdb.url, 2);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await tdb?.drop();
+});
+
+async function setup(sourceIds: string[]) {
+  const scheme = await db.scheme.create({ data: { name: `标记 ${Math.random()}`, definition: {} } });
+  const run = await createRun(db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
+  const claimed = await claimRun(db, run.id, new Date());
+  if (!claimed.claimed) throw new Error("not claimed");
+  const ids = new Map<string, bigint>();
+  for (const sourceId of sourceIds) {
+    const row = await db.sourceRecord.create({
+      data: { schemeId: scheme.id, sourceId, data: { code: sourceId }, dataHash: `d-${sourceId}`, payloadHash: "h1", status: "pending", lastRunId: run.id },
+    });
+    ids.set(sourceId, row.id);
+  }
+  return { ref: { runId: run.id, attempt: claimed.run.attempt, schemeId: scheme.id }, ids };
+}
+
+const record = (id: bigint, sourceId: string, extra: Partial<SendingRecordInput> = {}): SendingRecordInput => ({
+  id,
+  sourceId,
+  hash: "h1",
+  payload: { FNumber: sourceId },
+  ...extra,
+});
+
+describe("markSending", () => {
+  it("marks a row only while it holds the data the payload was mapped from", async () => {
+    const { ref, ids } = await setup(["A", "B", "C"]);
+    const marked = await markSending(db, {
+      ...ref,
+      batchId: "b1",
+      mappingKey: "k",
+      records: [
+        record(ids.get("A")!, "A", { dataHash: "d-A" }),
+        // Staged again with newer data after this payload was mapped.
+        record(ids.get("B")!, "B", { dataHash: "d-B-older" }),
+        // No hash given: not checked.
+        record(ids.get("C")!, "C"),
+      ],
+    });
+    expect([...marked].sort()).toEqual([ids.get("A")!, ids.get("C")!].sort());
+    const b = await db.sourceRecord.findUniqueOrThrow({ where: { id: ids.get("B")! } });
+    expect(b).toMatchObject({ status: "pending", batchId: null, payloadHash: "h1", sendingRunId: null });
+  });
+
+  it("refuses a batch that holds a record twice, marking nothing", async () => {
+    const { ref, ids } = await setup(["A", "B"]);
+    const a = ids.get("A")!;
+    await expect(
+      markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(a, "A"), record(ids.get("B")!, "B"), record(a, "A", { hash: "h2" })] }),
+    ).rejects.toThrow(/twice/);
+    expect(await db.sourceRecord.count({ where: { schemeId: ref.schemeId, status: "sending" } })).toBe(0);
+    expect(await db.runWrittenBatch.count({ where: { runId: ref.runId } })).toBe(0);
+  });
+
+  it("a batch of one record without a data hash is marked (an empty list of hashes)", async () => {
+    const { ref, ids } = await setup(["A"]);
+    const marked = await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(ids.get("A")!, "A")] });
+    expect([...marked]).toEqual([ids.get("A")!]);
+  });
+});
+
+describe("recordWriteResults", () => {
+  it("counts the records left pending because their payload changed while they were sent", async () => {
+    const { ref, ids } = await setup(["A", "B"]);
+    const a = ids.get("A")!;
+    const b = ids.get("B")!;
+    await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(a, "A"), record(b, "B")] });
+    // A staged again while in flight (status kept `sending`, new payload hash).
+    await db.sourceRecord.update({ where: { id: a }, data: { payloadHash: "h2" } });
+    const written = (id: bigint, n: string) => ({ id, hash: "h1", outcome: "written" as const, targetId: `T-${n}`, targetNumber: n, response: { Number: n } });
+    const r = await recordWriteResults(db, { ...ref, batchId: "b1", mode: "upsert", results: [written(a, "A1"), written(b, "B1")], unknownWaitMs: 0, retryBackoffMs: [] });
+    expect(r).toMatchObject({ written: 2, requeued: 1, fenced: true });
+    expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: a } })).toMatchObject({ status: "pending", writtenHash: "h1" });
+    expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: b } })).toMatchObject({ status: "written", writtenHash: "h1" });
+  });
+});
