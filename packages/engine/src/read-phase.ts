@@ -63,6 +63,14 @@ export async function stageable(x: RunScope, records: Record<string, unknown>[])
 const COUNTERS_MS = 250;
 
 /**
+ * At most this many passes over the read window while the source's total changes under the read
+ * (管易云 pages by page number: a record that leaves or enters the window moves every record after
+ * it by one, so one can slip from a page not yet read to a page already read). After the last pass
+ * the cursor is not moved: the next run reads the window again.
+ */
+export const READ_PASSES = 3;
+
+/**
  * Runs `source` ahead of its consumer, keeping up to `size` items ready: the read and staging of
  * the next pages go on while the writer marks and sends, instead of waiting to be asked. An error
  * of the source reaches the consumer after the items before it; when the consumer stops early, the
@@ -173,24 +181,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
     batch = emptyBatch();
     return full;
   };
-  // Each page is fetched once it fits in the process's record budget, and counts until it is staged
-  // and split into batches.
   const pageSize = plan.source.pageSize;
-  // Aborted when the read stops early (bufferAhead below): the page being read ahead is then
-  // neither waited for (room in the budget) nor fetched.
-  const readAhead = new AbortController();
-  const source = withinBudget(
-    x.held,
-    x.source.readPages({
-      api: plan.source.api.id,
-      params,
-      pageSize,
-      startPage: 1,
-      ...(x.ctx.signal && { signal: x.ctx.signal }),
-    }),
-    pageSize,
-    readAhead.signal,
-  );
   // The read's counters reach the run with a page's staging statement, every COUNTERS_MS at most:
   // a statement per page that writes the run's row cost more than the probe of an unchanged page.
   const counts = { fetched: 0, skipped: 0 };
@@ -207,75 +198,111 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // After a page whose records were all new, the next likely is too (a first run): staging tries it
   // as a plain INSERT, without ON CONFLICT's speculative insertion (stagePage's `fresh`).
   let fresh = false;
-  const pageLog = new PageLog(journal);
-  // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
-  // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
-  try {
-    for await (const page of x.clock.pages("read", bufferAhead(source, 1, readAhead))) {
-      try {
-        pages++;
-        fetched += page.records.length;
-        const mappedPage = await stageable(x, page.records);
-        const { staged, withoutId } = mappedPage;
-        counts.fetched += page.records.length;
-        // The counters so far go with this page's staging statement when they are due; the run it
-        // returns tells whether a cancellation was requested meanwhile.
-        const due = performance.now() - countedAt >= COUNTERS_MS;
-        const progress = due ? { total: page.total, fetched: counts.fetched, skipped: counts.skipped } : undefined;
-        let result: StagePageResult;
-        if (staged.length > 0) {
-          result = await x.clock.time("stage", () =>
-            stagePage(x.db, {
-              schemeId: run.schemeId,
-              runId: run.id,
-              mode: plan.target.mode,
-              records: staged,
-              payloadHash: (i) => mappedPage.mapped(i).hash,
-              mappingKey: x.mappingKey,
-              probe,
-              fresh,
-              ...(progress && { progress }),
-            }),
-          );
-          probe = result.changed * 2 < staged.length;
-          fresh = result.inserted === staged.length;
-          if (result.run) x.observe(result.run);
-        } else {
-          result = { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
-          if (progress) await x.progress({ phase: "reading", ...progress });
+  // Whether the last pass saw the source's total hold (see READ_PASSES).
+  let steady = false;
+  for (let pass = 1; ; pass++) {
+    // Each page is fetched once it fits in the process's record budget, and counts until it is staged
+    // and split into batches. Aborted when the read stops early (bufferAhead below): the page being
+    // read ahead is then neither waited for (room in the budget) nor fetched.
+    const readAhead = new AbortController();
+    const source = withinBudget(
+      x.held,
+      x.source.readPages({
+        api: plan.source.api.id,
+        params,
+        pageSize,
+        startPage: 1,
+        ...(x.ctx.signal && { signal: x.ctx.signal }),
+      }),
+      pageSize,
+      readAhead.signal,
+    );
+    /** The source's total on the pass's first page and on its latest, and whether any page's differed. */
+    let totals: { first: number; last: number; moved: boolean } | undefined;
+    const pageLog = new PageLog(journal);
+    // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
+    // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
+    try {
+      for await (const page of x.clock.pages("read", bufferAhead(source, 1, readAhead))) {
+        try {
+          pages++;
+          fetched += page.records.length;
+          totals = totals ? { first: totals.first, last: page.total, moved: totals.moved || page.total !== totals.first } : { first: page.total, last: page.total, moved: false };
+          const mappedPage = await stageable(x, page.records);
+          const { staged, withoutId } = mappedPage;
+          counts.fetched += page.records.length;
+          // The counters so far go with this page's staging statement when they are due; the run it
+          // returns tells whether a cancellation was requested meanwhile.
+          const due = performance.now() - countedAt >= COUNTERS_MS;
+          const progress = due ? { total: page.total, fetched: counts.fetched, skipped: counts.skipped } : undefined;
+          let result: StagePageResult;
+          if (staged.length > 0) {
+            result = await x.clock.time("stage", () =>
+              stagePage(x.db, {
+                schemeId: run.schemeId,
+                runId: run.id,
+                mode: plan.target.mode,
+                records: staged,
+                payloadHash: (i) => mappedPage.mapped(i).hash,
+                mappingKey: x.mappingKey,
+                probe,
+                fresh,
+                ...(progress && { progress }),
+              }),
+            );
+            probe = result.changed * 2 < staged.length;
+            fresh = result.inserted === staged.length;
+            if (result.run) x.observe(result.run);
+          } else {
+            result = { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
+            if (progress) await x.progress({ phase: "reading", ...progress });
+          }
+          if (progress) {
+            counts.fetched = 0;
+            counts.skipped = 0;
+            countedAt = performance.now();
+          } else {
+            counts.skipped += result.unchanged + result.stale + result.failedUnchanged;
+          }
+          toWrite += result.toWrite;
+          const pageCount = page.total > 0 ? Math.ceil(page.total / pageSize) : 1;
+          await pageLog.page({ page: page.pageNo, pages: pageCount, total: page.total, read: page.records.length, withoutId, idField: plan.source.idField, result });
+          for (const record of result.pending) {
+            prepare(batch, record, mappedPage.mappedById(record.sourceId));
+            if (size() >= batchSize) yield handOn();
+          }
+          const stop = x.interruption();
+          if (stop) {
+            await flushCounts();
+            ended(stop);
+            return;
+          }
+        } finally {
+          x.held.release(pageSize);
         }
-        if (progress) {
-          counts.fetched = 0;
-          counts.skipped = 0;
-          countedAt = performance.now();
-        } else {
-          counts.skipped += result.unchanged + result.stale + result.failedUnchanged;
-        }
-        toWrite += result.toWrite;
-        const pageCount = page.total > 0 ? Math.ceil(page.total / pageSize) : 1;
-        await pageLog.page({ page: page.pageNo, pages: pageCount, total: page.total, read: page.records.length, withoutId, idField: plan.source.idField, result });
-        for (const record of result.pending) {
-          prepare(batch, record, mappedPage.mappedById(record.sourceId));
-          if (size() >= batchSize) yield handOn();
-        }
-        const stop = x.interruption();
-        if (stop) {
-          await flushCounts();
-          ended(stop);
-          return;
-        }
-      } finally {
-        x.held.release(pageSize);
       }
+    } finally {
+      await pageLog.flush();
     }
-  } finally {
-    await pageLog.flush();
+    steady = !totals?.moved;
+    if (steady || pass >= READ_PASSES) break;
+    // Records left the window (modified after its end, or deleted) or came into it while the read
+    // paged through it: the pages after such a record moved, and a record may have gone from a
+    // page not yet read to one already read. The window is read again; staging makes it cheap
+    // (unchanged records are a probe each) and sends nothing twice.
+    await journal.warn(message("read.drifted", { from: totals!.first, to: totals!.last, pass: pass + 1 }), { pass: pass + 1, totals });
   }
-
   await flushCounts();
-  await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, run.windowEnd ?? run.createdAt));
-  await journal.info(message("read.completed", { pages, fetched, toWrite }), {
-    pages, fetched, toWrite, cursor: run.windowEnd },
-  );
+  if (steady) {
+    await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, run.windowEnd ?? run.createdAt));
+    await journal.info(message("read.completed", { pages, fetched, toWrite }), {
+      pages, fetched, toWrite, cursor: run.windowEnd },
+    );
+  } else {
+    // Still moving after READ_PASSES passes: what was read is written, but the cursor stays where it
+    // was, so the next run reads this window again rather than miss a record it skipped.
+    await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, null));
+    await journal.warn(message("read.completedUnsteady", { pages, fetched, toWrite, passes: READ_PASSES }), { pages, fetched, toWrite, passes: READ_PASSES });
+  }
   if (size() > 0) yield handOn();
 }

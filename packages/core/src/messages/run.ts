@@ -72,6 +72,14 @@ export const runMessages = {
     (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；同步游标已推进到本次窗口结束`,
     (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; the scheme's cursor moved to the window's end`,
   ),
+  "read.drifted": entry<{ from: number; to: number; pass: number }>(
+    (p) => `读取期间源数据有变动（总数由 ${p.from} 变为 ${p.to}）：分页可能移位而漏读记录，开始第 ${p.pass} 遍读取此窗口（未变的记录不会重复写入）`,
+    (p) => `The source changed during the read (total ${p.from} → ${p.to}): pages may have shifted past a record, so the window is read again (pass ${p.pass}; unchanged records are not written again)`,
+  ),
+  "read.completedUnsteady": entry<{ pages: number; fetched: number; toWrite: number; passes: number }>(
+    (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；读取 ${p.passes} 遍期间源数据仍在变动，同步游标未推进，下次运行将重读此时间窗口`,
+    (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; the source kept changing over ${p.passes} passes, so the cursor did not move and the next run reads this window again`,
+  ),
   "write.batch": entry<{ batch: number; written: number; failed: number; unknown: number; saved?: number; waiting?: number; firstWait?: string; firstError: string; checkAt: string }>(
     (p) =>
       `第 ${p.batch} 批：写入 ${p.written} 条` +

@@ -232,8 +232,16 @@ export async function resetReadCounters(db: Db, runId: string): Promise<void> {
   await db.run.update({ where: { id: runId }, data: { phase: "reading", total: null, fetched: 0, skipped: 0 } });
 }
 
-/** Moves the scheme's cursor to the end of a completed read window and the run to `writing`. */
-export async function completeRead(db: Db, runId: string, schemeId: string, windowEnd: Date): Promise<void> {
+/**
+ * Moves the scheme's cursor to the end of a completed read window and the run to `writing`. With
+ * `windowEnd` null the cursor stays (the read may have missed records: the next run reads the window
+ * again) and only the run moves on.
+ */
+export async function completeRead(db: Db, runId: string, schemeId: string, windowEnd: Date | null): Promise<void> {
+  if (windowEnd === null) {
+    await db.run.update({ where: { id: runId }, data: { phase: "writing" } });
+    return;
+  }
   await db.$transaction([
     db.$executeRaw`
       UPDATE schemes SET cursor = GREATEST(COALESCE(cursor, ${windowEnd}::timestamp), ${windowEnd}::timestamp), updated_at = ${new Date()}::timestamp

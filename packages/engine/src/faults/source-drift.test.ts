@@ -1,10 +1,10 @@
-// A source whose pages overlap: paging by offset while the data changes (a record inserted or
-// modified during the read moves the rest by one), 管易云's page k + 1 starts with page k's last
-// record. The record must still be sent once: a batch that spans the two pages holds it twice.
-import type { Connector, SourceClient, SourcePage, WriteRequest } from "@qiao/connectors";
-import { getConnector } from "@qiao/connectors";
+// A source that changes while it is read page by page (管易云 pages by page number): a record
+// inserted or modified during the read moves the rest by one. Page k + 1 may then start with page
+// k's last record (it must still be sent once, with the data staging holds), or a record may move
+// from the next page onto one already read (it must not be skipped).
+import type { SourceClient, SourcePage, WriteRequest } from "@qiao/connectors";
 import { afterEach, describe, expect, test } from "vitest";
-import { ledgerOf, runToEnd, simulate, sourceConfig, targetConfig, testContext, type Simulated } from "../testing/harness";
+import { ledgerOf, runToEnd, simulate, sourceConfig, targetConfig, testContext, wrapClients, type Simulated } from "../testing/harness";
 import { useTestDb } from "../testing/use-test-db";
 
 const t = useTestDb("drift");
@@ -36,31 +36,16 @@ function overlappingPages(real: SourceClient, changed: boolean): SourceClient {
 /** A context whose 管易云 pages overlap and whose 金蝶 calls are counted per FNumber in `sent`. */
 function overlapping(changed: boolean, sent: Map<string, number>) {
   return testContext(t.db, {
-    getConnector: (platform): Connector | undefined => {
-      const connector = getConnector(platform);
-      if (!connector) return connector;
-      if (platform === "guanyi" && connector.createSource) {
-        const createSource = connector.createSource;
-        return { ...connector, createSource: (config) => overlappingPages(createSource(config), changed) };
-      }
-      if (platform === "kingdee" && connector.createTarget) {
-        const createTarget = connector.createTarget;
-        return {
-          ...connector,
-          createTarget: (config) => {
-            const real = createTarget(config);
-            return {
-              ...real,
-              write(req: WriteRequest) {
-                for (const record of req.records) sent.set(String(record.FNumber), (sent.get(String(record.FNumber)) ?? 0) + 1);
-                return real.write(req);
-              },
-            };
-          },
-        };
-      }
-      return connector;
-    },
+    getConnector: wrapClients({
+      guanyi: (real) => overlappingPages(real, changed),
+      kingdee: (real) => ({
+        ...real,
+        write(req: WriteRequest) {
+          for (const record of req.records) sent.set(String(record.FNumber), (sent.get(String(record.FNumber)) ?? 0) + 1);
+          return real.write(req);
+        },
+      }),
+    }),
   });
 }
 
@@ -116,4 +101,74 @@ describe("pages that overlap", () => {
       expect(sim.kingdee.stats().duplicateAttempts).toBe(0);
     });
   }
+
+  /**
+   * 管易云's pages, with `during(pageNo)` called after each page is handed on (before the next is
+   * asked for): the source changes while the read pages through it.
+   */
+  function changingSource(during: (pageNo: number) => void) {
+    return testContext(t.db, {
+      getConnector: wrapClients({
+        guanyi: (real) => ({
+          async *readPages(req) {
+            for await (const page of real.readPages(req)) {
+              yield page;
+              during(page.pageNo);
+            }
+          },
+        }),
+      }),
+    });
+  }
+
+  /** A window that ends in the past: a shop modified now leaves it (modify_date past its end). */
+  const pastWindow = (d: Parameters<typeof sourceConfig>[0]) => {
+    sourceConfig(d).pageSize = 10;
+    sourceConfig(d).params = { ...sourceConfig(d).params, modify_end_date: "2026-01-01 00:00:00" };
+  };
+
+  test("a record modified out of the window during the read shifts the pages after it: the window is read again, none is skipped", async () => {
+    sim = await simulate(t.db, { shops: 50 });
+    const scheme = await sim.createScheme(pastWindow);
+    const firstPage = sim.guanyi.state.shops.query({}, 0, 10).shops;
+    let modified = false;
+    const ctx = changingSource((pageNo) => {
+      // After page 1: its first shop is modified (it leaves the window), so the shop that was 11th
+      // is 10th now, on the page already read.
+      if (pageNo === 1 && !modified) {
+        modified = true;
+        sim!.guanyi.modifyShops([{ code: firstPage[0]!.code, set: { name: `${firstPage[0]!.name}（改）` } }]);
+      }
+    });
+    const r = await sim.requestRun(scheme.id, "manual");
+    expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
+    const run = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+    expect(run).toMatchObject({ status: "succeeded", written: 50, failed: 0 });
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 50, duplicateAttempts: 0 });
+    const logs = (await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } })).map((l) => l.message);
+    expect(logs.some((m) => m.includes("总数由 50 变为 49") && m.includes("第 2 遍"))).toBe(true);
+    expect(logs.some((m) => m.includes("同步游标已推进"))).toBe(true);
+    expect((await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).cursor?.getTime()).toBe(run.windowEnd?.getTime());
+  });
+
+  test("a source that keeps changing during every pass: the cursor stays, so the next run reads the window again", async () => {
+    sim = await simulate(t.db, { shops: 50 });
+    const scheme = await sim.createScheme(pastWindow);
+    let n = 0;
+    const ctx = changingSource((pageNo) => {
+      if (pageNo !== 1) return;
+      // After page 1 of every pass, the first shop still in the window is modified out of it.
+      const first = sim!.guanyi.state.shops.query({ modifiedTo: Date.parse("2025-12-31T16:00:00Z") / 1000 }, 0, 1).shops[0]!;
+      sim!.guanyi.modifyShops([{ code: first.code, set: { name: `${first.name}（改 ${++n}）` } }]);
+    });
+    const r = await sim.requestRun(scheme.id, "manual");
+    expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
+    const run = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+    expect(run).toMatchObject({ status: "succeeded", failed: 0 });
+    expect(n).toBe(3);
+    const logs = (await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } })).map((l) => l.message);
+    expect(logs.some((m) => m.includes("同步游标未推进"))).toBe(true);
+    expect((await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).cursor).toBeNull();
+    expect(sim.kingdee.stats().duplicateAttempts).toBe(0);
+  });
 });

@@ -1,7 +1,7 @@
 // Integration-test fixtures shared by the engine's and the worker's tests: a fresh migrated database,
 // in-process 管易云 and 金蝶 simulators, connections to them and schemes built from the seed.
 import { DEMO_NAMES, DEMO_SCHEMES, DEMO_VALUE_MAPS, normalizeRunOptions, seedSchemeDefinition, type SchemeDefinition, type SeedConnections } from "@qiao/core";
-import { getConnector, guanyi, kingdee, splitCredentials, type Connector, type TargetClient } from "@qiao/connectors";
+import { getConnector, guanyi, kingdee, splitCredentials, type Connector, type SourceClient, type TargetClient } from "@qiao/connectors";
 import { createConnection, createPrisma, createRun, createValueMap, findValueMapsByName, type Db, type RunTrigger } from "@qiao/db";
 import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
 import {
@@ -190,12 +190,22 @@ export const targetConfig = (d: SchemeDefinition): NodeConfig<"target"> => d.nod
 /** A definition's source node's settings (page size, params, …), for a test to change. */
 export const sourceConfig = (d: SchemeDefinition): NodeConfig<"source"> => d.nodes.find((n) => n.type === "source")!.config as NodeConfig<"source">;
 
-/** The connector registry with 金蝶's target wrapped, to watch, fail or stall chosen write calls. */
-export function wrapKingdeeTarget(wrap: (real: TargetClient) => TargetClient): (platform: string) => Connector | undefined {
+/**
+ * The connector registry with 管易云's source and 金蝶's target wrapped (either or both), to change
+ * pages as they are read, or to watch, fail or stall chosen write calls.
+ */
+export function wrapClients(wrap: {
+  guanyi?: (real: SourceClient) => SourceClient;
+  kingdee?: (real: TargetClient) => TargetClient;
+}): (platform: string) => Connector | undefined {
   return (platform) => {
     const connector = getConnector(platform);
-    if (platform !== "kingdee" || !connector?.createTarget) return connector;
-    const createTarget = connector.createTarget;
-    return { ...connector, createTarget: (config) => wrap(createTarget(config)) };
+    const { createSource, createTarget } = connector ?? {};
+    if (platform === "guanyi" && wrap.guanyi && createSource) return { ...connector!, createSource: (config) => wrap.guanyi!(createSource(config)) };
+    if (platform === "kingdee" && wrap.kingdee && createTarget) return { ...connector!, createTarget: (config) => wrap.kingdee!(createTarget(config)) };
+    return connector;
   };
 }
+
+/** The connector registry with 金蝶's target wrapped, to watch, fail or stall chosen write calls. */
+export const wrapKingdeeTarget = (wrap: (real: TargetClient) => TargetClient) => wrapClients({ kingdee: wrap });
