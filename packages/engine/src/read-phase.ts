@@ -66,9 +66,15 @@ const COUNTERS_MS = 250;
  * At most this many passes over the read window while the source's total changes under the read
  * (管易云 pages by page number: a record that leaves or enters the window moves every record after
  * it by one, so one can slip from a page not yet read to a page already read). After the last pass
- * the cursor is not moved: the next run reads the window again.
+ * the cursor is not moved: the next run reads the window again. Two, not more: a large full read of
+ * a busy source changes during most passes, and each pass costs the ERP a call per page; what a
+ * second pass that moved again may have skipped, the next run reads (its window starts at this one's
+ * start again) or, for a read without LAST_SYNC_TIME, the next full read.
  */
-export const READ_PASSES = 3;
+export const READ_PASSES = 2;
+
+/** The longest read window whose cursor a read still moving after READ_PASSES holds back (see stagePages). */
+export const CURSOR_HOLD_MAX_MS = 60 * 60_000;
 
 /**
  * Runs `source` ahead of its consumer, keeping up to `size` items ready: the read and staging of
@@ -293,16 +299,19 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
     await journal.warn(message("read.drifted", { from: totals!.first, to: totals!.last, pass: pass + 1 }), { pass: pass + 1, totals });
   }
   await flushCounts();
+  const windowEnd = run.windowEnd ?? run.createdAt;
+  // Still moving after READ_PASSES passes: what was read is written, and the cursor stays where it
+  // was, so the next run reads this window again rather than miss a record it skipped. Not for a
+  // window without a start (a first or full read) or one longer than CURSOR_HOLD_MAX_MS: on a source
+  // that changes during every read, each held cursor would make the next window, and its read,
+  // longer still.
+  const hold = !steady && run.windowStart !== null && windowEnd.getTime() - run.windowStart.getTime() <= CURSOR_HOLD_MAX_MS;
+  await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, hold ? null : windowEnd));
   if (steady) {
-    await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, run.windowEnd ?? run.createdAt));
-    await journal.info(message("read.completed", { pages, fetched, toWrite }), {
-      pages, fetched, toWrite, cursor: run.windowEnd },
-    );
+    await journal.info(message("read.completed", { pages, fetched, toWrite }), { pages, fetched, toWrite, cursor: run.windowEnd });
   } else {
-    // Still moving after READ_PASSES passes: what was read is written, but the cursor stays where it
-    // was, so the next run reads this window again rather than miss a record it skipped.
-    await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, null));
-    await journal.warn(message("read.completedUnsteady", { pages, fetched, toWrite, passes: READ_PASSES }), { pages, fetched, toWrite, passes: READ_PASSES });
+    const code = hold ? "read.completedUnsteady" : "read.completedUnsteadyMoved";
+    await journal.warn(message(code, { pages, fetched, toWrite, passes: READ_PASSES }), { pages, fetched, toWrite, passes: READ_PASSES, ...(!hold && { cursor: windowEnd }) });
   }
   if (size() > 0) yield handOn();
 }

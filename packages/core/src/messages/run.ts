@@ -80,6 +80,10 @@ export const runMessages = {
     (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；读取 ${p.passes} 遍期间源数据仍在变动，同步游标未推进，下次运行将重读此时间窗口`,
     (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; the source kept changing over ${p.passes} passes, so the cursor did not move and the next run reads this window again`,
   ),
+  "read.completedUnsteadyMoved": entry<{ pages: number; fetched: number; toWrite: number; passes: number }>(
+    (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；读取 ${p.passes} 遍期间源数据仍在变动，可能有个别记录因分页移位未读到。本次为全量读取或时间窗口超过 1 小时，同步游标照常推进（否则下次读取只会更长）；建议运行对账核对`,
+    (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; the source kept changing over ${p.passes} passes, so a record may have been skipped as pages shifted. This was a full read or a window longer than an hour, so the cursor moved anyway (holding it would only make the next read longer); run a reconciliation to check`,
+  ),
   "write.batch": entry<{ batch: number; written: number; failed: number; unknown: number; saved?: number; waiting?: number; firstWait?: string; firstError: string; checkAt: string }>(
     (p) =>
       `第 ${p.batch} 批：写入 ${p.written} 条` +

@@ -5,6 +5,7 @@
 import type { SourceClient, SourcePage, WriteRequest } from "@qiao/connectors";
 import { afterEach, describe, expect, test } from "vitest";
 import { ledgerOf, runToEnd, simulate, sourceConfig, targetConfig, testContext, wrapClients, type Simulated } from "../testing/harness";
+import { READ_PASSES } from "../read-phase";
 import { useTestDb } from "../testing/use-test-db";
 
 const t = useTestDb("drift");
@@ -151,24 +152,35 @@ describe("pages that overlap", () => {
     expect((await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).cursor?.getTime()).toBe(run.windowEnd?.getTime());
   });
 
-  test("a source that keeps changing during every pass: the cursor stays, so the next run reads the window again", async () => {
-    sim = await simulate(t.db, { shops: 50 });
-    const scheme = await sim.createScheme(pastWindow);
-    let n = 0;
-    const ctx = changingSource((pageNo) => {
-      if (pageNo !== 1) return;
-      // After page 1 of every pass, the first shop still in the window is modified out of it.
-      const first = sim!.guanyi.state.shops.query({ modifiedTo: Date.parse("2025-12-31T16:00:00Z") / 1000 }, 0, 1).shops[0]!;
-      sim!.guanyi.modifyShops([{ code: first.code, set: { name: `${first.name}（改 ${++n}）` } }]);
+  for (const read of ["incremental", "first"] as const) {
+    test(`a source that keeps changing during every pass, ${read} read: ${read === "incremental" ? "the cursor stays, so the next run reads the window again" : "the cursor moves anyway (a full read would only be repeated)"}`, async () => {
+      sim = await simulate(t.db, { shops: 50 });
+      const scheme = await sim.createScheme(pastWindow);
+      // An incremental run's window starts at the cursor (less the overlap); a first run's has no start.
+      const cursor = read === "incremental" ? new Date(Date.now() - 10 * 60_000) : null;
+      if (cursor) await t.db.scheme.update({ where: { id: scheme.id }, data: { cursor } });
+      let n = 0;
+      const ctx = changingSource((pageNo) => {
+        if (pageNo !== 1) return;
+        // After page 1 of every pass, the first shop still in the window is modified out of it.
+        const first = sim!.guanyi.state.shops.query({ modifiedTo: Date.parse("2025-12-31T16:00:00Z") / 1000 }, 0, 1).shops[0]!;
+        sim!.guanyi.modifyShops([{ code: first.code, set: { name: `${first.name}（改 ${++n}）` } }]);
+      });
+      const r = await sim.requestRun(scheme.id, "manual");
+      expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
+      const run = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+      expect(run).toMatchObject({ status: "succeeded", failed: 0 });
+      expect(n).toBe(READ_PASSES);
+      const logs = (await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } })).map((l) => l.message);
+      const after = (await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).cursor;
+      if (read === "incremental") {
+        expect(logs.some((m) => m.includes("同步游标未推进"))).toBe(true);
+        expect(after?.getTime()).toBe(cursor!.getTime());
+      } else {
+        expect(logs.some((m) => m.includes("同步游标照常推进") && m.includes("建议运行对账"))).toBe(true);
+        expect(after?.getTime()).toBe(run.windowEnd!.getTime());
+      }
+      expect(sim.kingdee.stats().duplicateAttempts).toBe(0);
     });
-    const r = await sim.requestRun(scheme.id, "manual");
-    expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
-    const run = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
-    expect(run).toMatchObject({ status: "succeeded", failed: 0 });
-    expect(n).toBe(3);
-    const logs = (await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } })).map((l) => l.message);
-    expect(logs.some((m) => m.includes("同步游标未推进"))).toBe(true);
-    expect((await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).cursor).toBeNull();
-    expect(sim.kingdee.stats().duplicateAttempts).toBe(0);
-  });
+  }
 });
