@@ -223,8 +223,8 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
       pageSize,
       readAhead.signal,
     );
-    /** The source's total on the pass's first page and on its latest, and whether any page's differed. */
-    let totals: { first: number; last: number; moved: boolean } | undefined;
+    /** The source's total on the pass's first page, and the first other total a page had (if any). */
+    let totals: { first: number; other?: number } | undefined;
     const pageLog = new PageLog(journal);
     // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
     // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
@@ -233,7 +233,8 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
         try {
           pages++;
           fetched += page.records.length;
-          totals = totals ? { first: totals.first, last: page.total, moved: totals.moved || page.total !== totals.first } : { first: page.total, last: page.total, moved: false };
+          totals ??= { first: page.total };
+          if (page.total !== totals.first) totals.other ??= page.total;
           const mappedPage = await stageable(x, page.records);
           const { staged, withoutId } = mappedPage;
           counts.fetched += page.records.length;
@@ -290,13 +291,13 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
     } finally {
       await pageLog.flush();
     }
-    steady = !totals?.moved;
+    steady = totals?.other === undefined;
     if (steady || pass >= READ_PASSES) break;
     // Records left the window (modified after its end, or deleted) or came into it while the read
     // paged through it: the pages after such a record moved, and a record may have gone from a
     // page not yet read to one already read. The window is read again; staging makes it cheap
     // (unchanged records are a probe each) and sends nothing twice.
-    await journal.warn(message("read.drifted", { from: totals!.first, to: totals!.last, pass: pass + 1 }), { pass: pass + 1, totals });
+    await journal.warn(message("read.drifted", { from: totals!.first, to: totals!.other!, pass: pass + 1 }), { pass: pass + 1, totals });
   }
   await flushCounts();
   const windowEnd = run.windowEnd ?? run.createdAt;
