@@ -223,8 +223,11 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
       pageSize,
       readAhead.signal,
     );
-    /** The source's total on the pass's first page, and the first other total a page had (if any). */
-    let totals: { first: number; other?: number } | undefined;
+    /**
+     * The source's total on the pass's first page, the first other total a page had (if any), and
+     * the records the pass's pages held.
+     */
+    let totals: { first: number; other?: number; read: number } | undefined;
     const pageLog = new PageLog(journal);
     // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
     // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
@@ -233,7 +236,8 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
         try {
           pages++;
           fetched += page.records.length;
-          totals ??= { first: page.total };
+          totals ??= { first: page.total, read: 0 };
+          totals.read += page.records.length;
           if (page.total !== totals.first) totals.other ??= page.total;
           const mappedPage = await stageable(x, page.records);
           const { staged, withoutId } = mappedPage;
@@ -291,13 +295,18 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
     } finally {
       await pageLog.flush();
     }
-    steady = totals?.other === undefined;
-    if (steady || pass >= READ_PASSES) break;
     // Records left the window (modified after its end, or deleted) or came into it while the read
     // paged through it: the pages after such a record moved, and a record may have gone from a
-    // page not yet read to one already read. The window is read again; staging makes it cheap
-    // (unchanged records are a probe each) and sends nothing twice.
-    await journal.warn(message("read.drifted", { from: totals!.first, to: totals!.other!, pass: pass + 1 }), { pass: pass + 1, totals });
+    // page not yet read to one already read. Or the pages held fewer records than the total they
+    // gave (a source that stops answering past some depth, or drops rows): some were not read.
+    // Either way the window is read again; staging makes it cheap (unchanged records are a probe
+    // each) and sends nothing twice.
+    const moved = totals?.other !== undefined;
+    const short = !moved && totals !== undefined && totals.read < totals.first;
+    steady = !moved && !short;
+    if (steady || pass >= READ_PASSES) break;
+    if (moved) await journal.warn(message("read.drifted", { from: totals!.first, to: totals!.other!, pass: pass + 1 }), { pass: pass + 1, totals });
+    else await journal.warn(message("read.short", { read: totals!.read, total: totals!.first, pass: pass + 1 }), { pass: pass + 1, totals });
   }
   await flushCounts();
   const windowEnd = run.windowEnd ?? run.createdAt;

@@ -76,13 +76,17 @@ export const runMessages = {
     (p) => `读取期间源数据有变动（总数由 ${p.from} 变为 ${p.to}）：分页可能移位而漏读记录，开始第 ${p.pass} 遍读取此窗口（未变的记录不会重复写入）`,
     (p) => `The source changed during the read (total ${p.from} → ${p.to}): pages may have shifted past a record, so the window is read again (pass ${p.pass}; unchanged records are not written again)`,
   ),
+  "read.short": entry<{ read: number; total: number; pass: number }>(
+    (p) => `源接口报告共 ${p.total} 条，各页只返回了 ${p.read} 条（接口可能限制了分页深度，或漏返了记录）：开始第 ${p.pass} 遍读取此窗口（未变的记录不会重复写入）`,
+    (p) => `The source reported ${p.total} records but its pages held ${p.read} (it may limit how deep pages go, or have left rows out): the window is read again (pass ${p.pass}; unchanged records are not written again)`,
+  ),
   "read.completedUnsteady": entry<{ pages: number; fetched: number; toWrite: number; passes: number }>(
-    (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；读取 ${p.passes} 遍期间源数据仍在变动，同步游标未推进，下次运行将重读此时间窗口`,
-    (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; the source kept changing over ${p.passes} passes, so the cursor did not move and the next run reads this window again`,
+    (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；读取 ${p.passes} 遍仍不完整（源数据在读取期间变动，或各页记录少于接口报告的总数），同步游标未推进，下次运行将重读此时间窗口`,
+    (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; after ${p.passes} passes the read was still not whole (the source changed while it was read, or its pages held fewer records than its total), so the cursor did not move and the next run reads this window again`,
   ),
   "read.completedUnsteadyMoved": entry<{ pages: number; fetched: number; toWrite: number; passes: number }>(
-    (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；读取 ${p.passes} 遍期间源数据仍在变动，可能有个别记录因分页移位未读到。本次为全量读取或时间窗口超过 1 小时，同步游标照常推进（否则下次读取只会更长）；建议运行对账核对`,
-    (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; the source kept changing over ${p.passes} passes, so a record may have been skipped as pages shifted. This was a full read or a window longer than an hour, so the cursor moved anyway (holding it would only make the next read longer); run a reconciliation to check`,
+    (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；读取 ${p.passes} 遍仍不完整（源数据在读取期间变动，或各页记录少于接口报告的总数），可能有记录未读到。本次为全量读取或时间窗口超过 1 小时，同步游标照常推进（否则下次读取只会更长）；建议运行对账核对`,
+    (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; after ${p.passes} passes the read was still not whole (the source changed while it was read, or its pages held fewer records than its total), so a record may have been missed. This was a full read or a window longer than an hour, so the cursor moved anyway (holding it would only make the next read longer); run a reconciliation to check`,
   ),
   "write.batch": entry<{ batch: number; written: number; failed: number; unknown: number; saved?: number; waiting?: number; firstWait?: string; firstError: string; checkAt: string }>(
     (p) =>

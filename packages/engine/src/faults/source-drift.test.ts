@@ -183,4 +183,50 @@ describe("pages that overlap", () => {
       expect(sim.kingdee.stats().duplicateAttempts).toBe(0);
     });
   }
+
+  /** 管易云's pages with page 2's last record left out, in the first `passes` passes (page 1 starts a pass). */
+  function shortPages(passes: number) {
+    let pass = 0;
+    return testContext(t.db, {
+      getConnector: wrapClients({
+        guanyi: (real) => ({
+          async *readPages(req) {
+            for await (const page of real.readPages(req)) {
+              if (page.pageNo === 1) pass++;
+              yield page.pageNo === 2 && pass <= passes ? { ...page, records: page.records.slice(0, -1) } : page;
+            }
+          },
+        }),
+      }),
+    });
+  }
+
+  test("pages that hold fewer records than the total they give: the window is read again, and a whole pass moves the cursor", async () => {
+    sim = await simulate(t.db, { shops: 50 });
+    const scheme = await sim.createScheme((d) => {
+      sourceConfig(d).pageSize = 10;
+    });
+    const r = await sim.requestRun(scheme.id, "manual");
+    expect((await runToEnd(shortPages(1), r.id)).kind).toBe("finished");
+    const run = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+    expect(run).toMatchObject({ status: "succeeded", written: 50, failed: 0 });
+    const logs = (await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } })).map((l) => l.message);
+    expect(logs.some((m) => m.includes("源接口报告共 50 条，各页只返回了 49 条") && m.includes("第 2 遍"))).toBe(true);
+    expect((await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).cursor?.getTime()).toBe(run.windowEnd!.getTime());
+  });
+
+  test("pages short in every pass of an incremental read: the cursor stays", async () => {
+    sim = await simulate(t.db, { shops: 50 });
+    const scheme = await sim.createScheme((d) => {
+      sourceConfig(d).pageSize = 10;
+    });
+    const cursor = new Date(Date.now() - 10 * 60_000);
+    await t.db.scheme.update({ where: { id: scheme.id }, data: { cursor } });
+    const r = await sim.requestRun(scheme.id, "manual");
+    expect((await runToEnd(shortPages(READ_PASSES), r.id)).kind).toBe("finished");
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "succeeded", written: 49, failed: 0 });
+    const logs = (await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } })).map((l) => l.message);
+    expect(logs.some((m) => m.includes("同步游标未推进"))).toBe(true);
+    expect((await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).cursor?.getTime()).toBe(cursor.getTime());
+  });
 });
