@@ -1,5 +1,13 @@
 // The 管易云 source: list methods read page by page until `total`, each page checked to be a
 // list of records with their id, and the connection test (one page of shops).
+//
+// What 管易云 does not publish about paging: the order of a list, whether `total` is counted per
+// request, and how deep pages may go. So pages are by page number (the only paging it has), each
+// page's `total` is handed on as it came, and an empty page ends the read. A record inserted,
+// modified out of the window or deleted during a read moves the records after it: one may come
+// back on the next page (staging and the batches keep one copy) or be skipped. The engine reads the
+// window again when `total` changed between pages or the pages held fewer records than it
+// (@qiao/engine read-phase.ts, READ_PASSES; docs/decisions.md).
 import { z } from "zod";
 import { ConnectorError } from "../errors";
 import { scrub } from "../scrub";
