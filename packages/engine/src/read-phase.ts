@@ -7,6 +7,7 @@ import { message, resolveParams, type LookupWait } from "@qiao/core";
 import { completeRead, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
 import { hashedPayload, type MappingError } from "./hash";
 import { PageLog } from "./page-log";
+import { ReadPass } from "./read-pass";
 import type { PhaseEnd, RunScope } from "./scope";
 import { settleOutcomes } from "./outcomes";
 import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
@@ -63,9 +64,10 @@ export async function stageable(x: RunScope, records: Record<string, unknown>[])
 const COUNTERS_MS = 250;
 
 /**
- * At most this many passes over the read window while the source's total changes under the read
- * (管易云 pages by page number: a record that leaves or enters the window moves every record after
- * it by one, so one can slip from a page not yet read to a page already read). After the last pass
+ * At most this many passes over the read window while a pass shows that the source moved under it
+ * (./read-pass.ts: 管易云 pages by page number, and a record that leaves, enters or moves within the
+ * window moves the records after it, so one can slip from a page not yet read to a page already
+ * read; or the pages held fewer records than their total). After the last pass
  * the cursor is not moved: the next run reads the window again. Two, not more: a large full read of
  * a busy source changes during most passes, and each pass costs the ERP a call per page; what a
  * second pass that moved again may have skipped, the next run reads (its window starts at this one's
@@ -223,11 +225,8 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
       pageSize,
       readAhead.signal,
     );
-    /**
-     * The source's total on the pass's first page, the first other total a page had (if any), and
-     * the records the pass's pages held.
-     */
-    let totals: { first: number; other?: number; read: number } | undefined;
+    // Whether the source held still during this pass (./read-pass.ts).
+    const check = new ReadPass();
     const pageLog = new PageLog(journal);
     // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
     // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
@@ -236,11 +235,9 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
         try {
           pages++;
           fetched += page.records.length;
-          totals ??= { first: page.total, read: 0 };
-          totals.read += page.records.length;
-          if (page.total !== totals.first) totals.other ??= page.total;
           const mappedPage = await stageable(x, page.records);
           const { staged, withoutId } = mappedPage;
+          check.page(page.total, page.records.length, staged.map((r) => r.sourceId));
           counts.fetched += page.records.length;
           // The counters so far go with this page's staging statement when they are due; the run it
           // returns tells whether a cancellation was requested meanwhile.
@@ -295,18 +292,19 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
     } finally {
       await pageLog.flush();
     }
-    // Records left the window (modified after its end, or deleted) or came into it while the read
-    // paged through it: the pages after such a record moved, and a record may have gone from a
-    // page not yet read to one already read. Or the pages held fewer records than the total they
-    // gave (a source that stops answering past some depth, or drops rows): some were not read.
-    // Either way the window is read again; staging makes it cheap (unchanged records are a probe
-    // each) and sends nothing twice.
-    const moved = totals?.other !== undefined;
-    const short = !moved && totals !== undefined && totals.read < totals.first;
-    steady = !moved && !short;
-    if (steady || pass >= READ_PASSES) break;
-    if (moved) await journal.warn(message("read.drifted", { from: totals!.first, to: totals!.other!, pass: pass + 1 }), { pass: pass + 1, totals });
-    else await journal.warn(message("read.short", { read: totals!.read, total: totals!.first, pass: pass + 1 }), { pass: pass + 1, totals });
+    // The source did not hold still (./read-pass.ts): the window is read again. Staging makes that
+    // cheap (unchanged records are a probe each) and sends nothing twice.
+    const verdict = check.verdict();
+    steady = verdict.kind === "whole";
+    if (verdict.kind === "whole" || pass >= READ_PASSES) break;
+    const next = pass + 1;
+    const why =
+      verdict.kind === "moved"
+        ? message("read.drifted", { from: verdict.from, to: verdict.to, pass: next })
+        : verdict.kind === "short"
+          ? message("read.short", { read: verdict.read, total: verdict.total, pass: next })
+          : message("read.repeated", { sourceId: verdict.sourceId, pass: next });
+    await journal.warn(why, { pass: next, verdict });
   }
   await flushCounts();
   const windowEnd = run.windowEnd ?? run.createdAt;

@@ -80,6 +80,10 @@ export const runMessages = {
     (p) => `源接口报告共 ${p.total} 条，各页只返回了 ${p.read} 条（接口可能限制了分页深度，或漏返了记录）：开始第 ${p.pass} 遍读取此窗口（未变的记录不会重复写入）`,
     (p) => `The source reported ${p.total} records but its pages held ${p.read} (it may limit how deep pages go, or have left rows out): the window is read again (pass ${p.pass}; unchanged records are not written again)`,
   ),
+  "read.repeated": entry<{ sourceId: string; pass: number }>(
+    (p) => `记录 ${p.sourceId} 在本遍读取中出现了两次（读取期间被修改，移到了后面的页）：分页可能移位而漏读记录，开始第 ${p.pass} 遍读取此窗口（未变的记录不会重复写入）`,
+    (p) => `Record ${p.sourceId} came twice in this pass (modified during the read, it moved to a later page): pages may have shifted past a record, so the window is read again (pass ${p.pass}; unchanged records are not written again)`,
+  ),
   "read.completedUnsteady": entry<{ pages: number; fetched: number; toWrite: number; passes: number }>(
     (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；读取 ${p.passes} 遍仍不完整（源数据在读取期间变动，或各页记录少于接口报告的总数），同步游标未推进，下次运行将重读此时间窗口`,
     (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; after ${p.passes} passes the read was still not whole (the source changed while it was read, or its pages held fewer records than its total), so the cursor did not move and the next run reads this window again`,

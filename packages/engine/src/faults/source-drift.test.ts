@@ -128,17 +128,23 @@ describe("pages that overlap", () => {
     sourceConfig(d).params = { ...sourceConfig(d).params, modify_end_date: "2026-01-01 00:00:00" };
   };
 
-  test("a record modified out of the window during the read shifts the pages after it: the window is read again, none is skipped", async () => {
+  /**
+   * A run of 50 shops in pages of 10 whose window ends at `end`; after page 1 its first shop is
+   * modified (so it leaves a window that ended in the past, or moves to the end of one that ends in
+   * the future). All 50 must be written, each once. Answers the run, its log and that shop.
+   */
+  async function modifiedAfterPageOne(end: string) {
     sim = await simulate(t.db, { shops: 50 });
-    const scheme = await sim.createScheme(pastWindow);
-    const firstPage = sim.guanyi.state.shops.query({}, 0, 10).shops;
+    const scheme = await sim.createScheme((d) => {
+      sourceConfig(d).pageSize = 10;
+      sourceConfig(d).params = { ...sourceConfig(d).params, modify_end_date: end };
+    });
+    const shop = sim.guanyi.state.shops.query({}, 0, 1).shops[0]!;
     let modified = false;
     const ctx = changingSource((pageNo) => {
-      // After page 1: its first shop is modified (it leaves the window), so the shop that was 11th
-      // is 10th now, on the page already read.
       if (pageNo === 1 && !modified) {
         modified = true;
-        sim!.guanyi.modifyShops([{ code: firstPage[0]!.code, set: { name: `${firstPage[0]!.name}（改）` } }]);
+        sim!.guanyi.modifyShops([{ code: shop.code, set: { name: `${shop.name}（改）` } }]);
       }
     });
     const r = await sim.requestRun(scheme.id, "manual");
@@ -147,6 +153,12 @@ describe("pages that overlap", () => {
     expect(run).toMatchObject({ status: "succeeded", written: 50, failed: 0 });
     expect(sim.kingdee.stats()).toMatchObject({ customers: 50, duplicateAttempts: 0 });
     const logs = (await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } })).map((l) => l.message);
+    return { scheme, run, logs, shop };
+  }
+
+  test("a record modified out of the window during the read shifts the pages after it: the window is read again, none is skipped", async () => {
+    // The shop that was 11th is 10th now, on the page already read.
+    const { scheme, run, logs } = await modifiedAfterPageOne("2026-01-01 00:00:00");
     expect(logs.some((m) => m.includes("总数由 50 变为 49") && m.includes("第 2 遍"))).toBe(true);
     expect(logs.some((m) => m.includes("同步游标已推进"))).toBe(true);
     expect((await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).cursor?.getTime()).toBe(run.windowEnd?.getTime());
@@ -228,5 +240,12 @@ describe("pages that overlap", () => {
     const logs = (await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } })).map((l) => l.message);
     expect(logs.some((m) => m.includes("同步游标未推进"))).toBe(true);
     expect((await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).cursor?.getTime()).toBe(cursor.getTime());
+  });
+
+  test("a record modified during the read that moves within the window (total unchanged) comes twice: the window is read again, none is skipped", async () => {
+    // A window that ends in the future: the shop stays in it and moves to its end (管易云's
+    // simulator lists by modify_date).
+    const { logs, shop } = await modifiedAfterPageOne("2099-01-01 00:00:00");
+    expect(logs.some((m) => m.includes(`记录 ${shop.id} 在本遍读取中出现了两次`) && m.includes("第 2 遍"))).toBe(true);
   });
 });

@@ -1,0 +1,55 @@
+// When one pass of a read is trusted (./read-pass.ts): each sign that the source moved, alone.
+import { describe, expect, test } from "vitest";
+import { ReadPass } from "./read-pass";
+
+const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `s${from + i}`);
+
+describe("ReadPass", () => {
+  test("pages that add up to a steady total, each record once: whole", () => {
+    const pass = new ReadPass();
+    pass.page(25, 10, ids(0, 10));
+    pass.page(25, 10, ids(10, 10));
+    pass.page(25, 5, ids(20, 5));
+    expect(pass.verdict()).toEqual({ kind: "whole" });
+  });
+
+  test("no page at all (an empty window): whole", () => {
+    expect(new ReadPass().verdict()).toEqual({ kind: "whole" });
+  });
+
+  test("a total that changes between pages, even back again: moved, with the first other total", () => {
+    const pass = new ReadPass();
+    pass.page(25, 10, ids(0, 10));
+    pass.page(24, 10, ids(10, 10));
+    pass.page(25, 5, ids(20, 5));
+    expect(pass.verdict()).toEqual({ kind: "moved", from: 25, to: 24 });
+  });
+
+  test("pages that hold fewer records than their total (an empty page ended the read early): short", () => {
+    const pass = new ReadPass();
+    pass.page(30, 10, ids(0, 10));
+    pass.page(30, 0, []);
+    expect(pass.verdict()).toEqual({ kind: "short", read: 10, total: 30 });
+  });
+
+  test("a record that comes again on a later page: repeated, naming it", () => {
+    const pass = new ReadPass();
+    pass.page(20, 10, ids(0, 10));
+    pass.page(20, 10, [...ids(11, 9), "s3"]);
+    expect(pass.verdict()).toEqual({ kind: "repeated", sourceId: "s3" });
+  });
+
+  test("records without an id count as read (the total counts them), though they have no id to repeat", () => {
+    const pass = new ReadPass();
+    pass.page(10, 10, ids(0, 8));
+    expect(pass.verdict()).toEqual({ kind: "whole" });
+  });
+
+  test("past its limit a pass stops looking for repeats (memory stays flat), and says whole", () => {
+    const pass = new ReadPass(15);
+    pass.page(30, 10, ids(0, 10));
+    pass.page(30, 10, ids(10, 10));
+    pass.page(30, 10, [...ids(20, 9), "s1"]);
+    expect(pass.verdict()).toEqual({ kind: "whole" });
+  });
+});
