@@ -67,11 +67,9 @@ const COUNTERS_MS = 250;
  * At most this many passes over the read window while a pass shows that the source moved under it
  * (./read-pass.ts: 管易云 pages by page number, and a record that leaves, enters or moves within the
  * window moves the records after it, so one can slip from a page not yet read to a page already
- * read; or the pages held fewer records than their total). After the last pass
- * the cursor is not moved: the next run reads the window again. Two, not more: a large full read of
- * a busy source changes during most passes, and each pass costs the ERP a call per page; what a
- * second pass that moved again may have skipped, the next run reads (its window starts at this one's
- * start again) or, for a read without LAST_SYNC_TIME, the next full read.
+ * read; or the pages held fewer records than their total). After the last pass the cursor is not
+ * moved (within CURSOR_HOLD_MAX_MS): the next run reads the window again. Two, not more: a large full
+ * read of a busy source changes during most passes, and each pass costs the ERP a call per page.
  */
 export const READ_PASSES = 2;
 
@@ -206,7 +204,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // After a page whose records were all new, the next likely is too (a first run): staging tries it
   // as a plain INSERT, without ON CONFLICT's speculative insertion (stagePage's `fresh`).
   let fresh = false;
-  // Whether the last pass saw the source's total hold (see READ_PASSES).
+  // Whether the last pass saw the source hold still (./read-pass.ts, READ_PASSES).
   let steady = false;
   for (let pass = 1; ; pass++) {
     // Each page is fetched once it fits in the process's record budget, and counts until it is staged
