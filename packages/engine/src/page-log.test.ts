@@ -22,7 +22,7 @@ const page = (n: number, result: Partial<PageFacts["result"]> = {}, more: Partia
   read: 100,
   withoutId: 0,
   idField: "id",
-  result: { toWrite: 0, unchanged: 100, stale: 0, failedUnchanged: 0, inserted: 0, ...result },
+  result: { toWrite: 0, unchanged: 100, done: 0, stale: 0, failedUnchanged: 0, inserted: 0, ...result },
   ...more,
 });
 

@@ -16,12 +16,14 @@ export interface PageFacts {
   total: number;
   read: number;
   withoutId: number;
+  /** Records this run read before (an earlier pass or attempt, or earlier in this pass): in no count of `result`. */
+  again?: number;
   idField: string;
-  result: Pick<StagePageResult, "toWrite" | "unchanged" | "stale" | "failedUnchanged" | "inserted">;
+  result: Pick<StagePageResult, "toWrite" | "unchanged" | "done" | "stale" | "failedUnchanged" | "inserted">;
 }
 
 export class PageLog {
-  private stretch: { first: PageFacts; last: PageFacts; count: number; read: number; unchanged: number; startedAt: number } | undefined;
+  private stretch: { first: PageFacts; last: PageFacts; count: number; read: number; unchanged: number; again: number; startedAt: number } | undefined;
 
   constructor(
     private readonly journal: Pick<RunJournal, "progress">,
@@ -39,9 +41,10 @@ export class PageLog {
       this.stretch.last = facts;
       this.stretch.count++;
       this.stretch.read += facts.read;
-      this.stretch.unchanged += result.unchanged;
+      this.stretch.unchanged += result.unchanged + result.done;
+      this.stretch.again += facts.again ?? 0;
     } else {
-      this.stretch = { first: facts, last: facts, count: 1, read: facts.read, unchanged: result.unchanged, startedAt: this.now() };
+      this.stretch = { first: facts, last: facts, count: 1, read: facts.read, unchanged: result.unchanged + result.done, again: facts.again ?? 0, startedAt: this.now() };
     }
     if (this.now() - this.stretch.startedAt >= SUMMARY_MS) await this.flush();
   }
@@ -53,30 +56,44 @@ export class PageLog {
     if (!stretch) return;
     if (stretch.count === 1) return this.line(stretch.first);
     const { first, last } = stretch;
-    await this.journal.progress(message("read.pagesUnchanged", { from: first.page, to: last.page, pages: last.pages, read: stretch.read }), {
+    await this.journal.progress(message("read.pagesUnchanged", { from: first.page, to: last.page, pages: last.pages, read: stretch.read, again: stretch.again }), {
       fromPage: first.page,
       toPage: last.page,
       pages: stretch.count,
       total: last.total,
       read: stretch.read,
       unchanged: stretch.unchanged,
+      ...(stretch.again > 0 && { again: stretch.again }),
     });
   }
 
-  private line({ page, pages, total, read, withoutId, idField, result }: PageFacts): Promise<void> {
+  private line({ page, pages, total, read, withoutId, again = 0, idField, result }: PageFacts): Promise<void> {
+    // What this run wrote already (an earlier attempt's read of the page) is unchanged since.
+    const unchanged = result.unchanged + result.done;
     return this.journal.progress(
       message("read.page", {
         page,
         pages,
         read,
         toWrite: result.toWrite,
-        unchanged: result.unchanged,
+        unchanged,
         stale: result.stale,
         failedUnchanged: result.failedUnchanged,
         withoutId,
+        again,
         idField,
       }),
-      { page, total, toWrite: result.toWrite, unchanged: result.unchanged, stale: result.stale, failedUnchanged: result.failedUnchanged, inserted: result.inserted, withoutId },
+      {
+        page,
+        total,
+        toWrite: result.toWrite,
+        unchanged,
+        stale: result.stale,
+        failedUnchanged: result.failedUnchanged,
+        inserted: result.inserted,
+        withoutId,
+        ...(again > 0 && { again }),
+      },
     );
   }
 }

@@ -1,6 +1,6 @@
 // When one pass of a read is trusted (./read-pass.ts): each sign that the source moved, alone.
 import { describe, expect, test } from "vitest";
-import { ReadPass } from "./read-pass";
+import { ReadMemory, ReadPass } from "./read-pass";
 
 const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => `s${from + i}`);
 
@@ -46,10 +46,37 @@ describe("ReadPass", () => {
   });
 
   test("past its limit a pass stops looking for repeats (memory stays flat), and says whole", () => {
-    const pass = new ReadPass(15);
+    const pass = new ReadPass(new ReadMemory(15));
     pass.page(30, 10, ids(0, 10));
     pass.page(30, 10, ids(10, 10));
     pass.page(30, 10, [...ids(20, 9), "s1"]);
     expect(pass.verdict()).toEqual({ kind: "whole" });
+  });
+
+  test("a later pass of the same attempt: records the earlier pass read are read again, not repeated", () => {
+    const memory = new ReadMemory();
+    const first = new ReadPass(memory, 1);
+    expect(first.page(20, 10, ids(0, 10))).toEqual([]);
+    expect(first.page(20, 9, ids(11, 9))).toEqual([]);
+    const second = new ReadPass(memory, 2);
+    expect(second.page(20, 10, ids(0, 10))).toEqual(ids(0, 10));
+    // s10 is new to the attempt; the others were read by the first pass.
+    expect(second.page(20, 10, ids(10, 10))).toEqual(ids(11, 9));
+    expect(second.verdict()).toEqual({ kind: "whole" });
+    expect(memory.whole).toBe(true);
+  });
+
+  test("a record read twice in one pass is read again the second time", () => {
+    const memory = new ReadMemory();
+    const pass = new ReadPass(memory, 1);
+    pass.page(20, 10, ids(0, 10));
+    expect(pass.page(20, 10, [...ids(11, 9), "s3"])).toEqual(["s3"]);
+  });
+
+  test("past its limit the memory forgets: nothing is read again, and it says it is not whole", () => {
+    const memory = new ReadMemory(15);
+    new ReadPass(memory, 1).page(30, 20, ids(0, 20));
+    expect(memory.whole).toBe(false);
+    expect(new ReadPass(memory, 2).page(30, 10, ids(0, 10))).toEqual([]);
   });
 });

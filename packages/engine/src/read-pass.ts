@@ -10,9 +10,10 @@
 //   and the record it pushed back may have moved onto a page already read.
 
 /**
- * Source ids a pass remembers to find a record that comes twice: past this many the pass stops
- * looking (and forgets them), so that a large read's memory stays flat. A skip in a read that large
- * is left to `total` and to the next full read or reconciliation.
+ * Source ids an attempt's read remembers (ReadMemory below): past this many it stops remembering (and
+ * forgets them), so that a large read's memory stays flat. A skip in a read that large is left to
+ * `total` and to the next full read or reconciliation, and its counters may count a record read in
+ * two passes twice.
  */
 export const REPEAT_CHECK_MAX = 100_000;
 
@@ -22,30 +23,66 @@ export type PassVerdict =
   | { kind: "short"; read: number; total: number }
   | { kind: "repeated"; sourceId: string };
 
+/**
+ * The source ids one attempt's read has seen, each with the pass that read it last: a record read
+ * twice in one pass is a sign the source moved (ReadPass), and a record read before, in that pass or
+ * an earlier one, is not counted again in the run's 读取 and 跳过 (read-phase.ts).
+ */
+export class ReadMemory {
+  private passOf: Map<string, number> | undefined = new Map();
+
+  constructor(private readonly max = REPEAT_CHECK_MAX) {}
+
+  /** Whether it still remembers every id read so far (false once past its limit). */
+  get whole(): boolean {
+    return this.passOf !== undefined;
+  }
+
+  /**
+   * Remembers `sourceIds` (each once) as read by `pass`. Answers those read before in this attempt,
+   * and the first of them read before in this same pass.
+   */
+  read(pass: number, sourceIds: Iterable<string>): { again: string[]; repeated: string | undefined } {
+    const again: string[] = [];
+    let repeated: string | undefined;
+    const passOf = this.passOf;
+    if (!passOf) return { again, repeated };
+    for (const id of sourceIds) {
+      const before = passOf.get(id);
+      if (before !== undefined) {
+        again.push(id);
+        if (before === pass) repeated ??= id;
+      }
+      passOf.set(id, pass);
+    }
+    if (passOf.size > this.max) this.passOf = undefined;
+    return { again, repeated };
+  }
+}
+
+/** One pass over the read window: whether the source held still while it was read. */
 export class ReadPass {
   private first: number | undefined;
   private other: number | undefined;
   private read = 0;
   private repeated: string | undefined;
-  private seen: Set<string> | undefined = new Set();
 
-  constructor(private readonly repeatCheckMax = REPEAT_CHECK_MAX) {}
+  constructor(
+    private readonly memory = new ReadMemory(),
+    private readonly pass = 1,
+  ) {}
 
-  /** A page: the total it gave, how many records it held, and the source ids staged from it (each once). */
-  page(total: number, records: number, sourceIds: Iterable<string>): void {
+  /**
+   * A page: the total it gave, how many records it held, and the source ids staged from it (each
+   * once). Answers the ids this attempt read before (see ReadMemory.read).
+   */
+  page(total: number, records: number, sourceIds: Iterable<string>): string[] {
     this.first ??= total;
     if (total !== this.first) this.other ??= total;
     this.read += records;
-    if (!this.seen || this.repeated !== undefined) return;
-    for (const id of sourceIds) {
-      if (this.seen.has(id)) {
-        this.repeated = id;
-        this.seen = undefined;
-        return;
-      }
-      this.seen.add(id);
-    }
-    if (this.seen.size > this.repeatCheckMax) this.seen = undefined;
+    const { again, repeated } = this.memory.read(this.pass, sourceIds);
+    this.repeated ??= repeated;
+    return again;
   }
 
   verdict(): PassVerdict {

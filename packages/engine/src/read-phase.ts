@@ -7,7 +7,7 @@ import { message, resolveParams, type LookupWait } from "@qiao/core";
 import { completeRead, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
 import { hashedPayload, type MappingError } from "./hash";
 import { PageLog } from "./page-log";
-import { ReadPass } from "./read-pass";
+import { ReadMemory, ReadPass } from "./read-pass";
 import type { PhaseEnd, RunScope } from "./scope";
 import { settleOutcomes } from "./outcomes";
 import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
@@ -170,6 +170,8 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   const params = resolveParams(plan.source, x.vars(), plan.timezone);
   await journal.info(message("read.started", { apiName: plan.source.api.name, apiId: plan.source.api.id }), { params });
 
+  // The read's log line: the last pass's pages; the records read and to write (or written by this
+  // run already), each counted once however often it was read (./read-pass.ts, ReadMemory).
   let pages = 0;
   let fetched = 0;
   let toWrite = 0;
@@ -206,7 +208,19 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   let fresh = false;
   // Whether the last pass saw the source hold still (./read-pass.ts, READ_PASSES).
   let steady = false;
+  // The source ids this attempt read, so that a record read again counts once in 读取 and 跳过.
+  const memory = new ReadMemory();
   for (let pass = 1; ; pass++) {
+    pages = 0;
+    if (pass > 1 && !memory.whole) {
+      // Too many records to remember which were read already: the run's counters start over with
+      // the pass, as they do with an attempt (the last pass's records, each once).
+      counts.fetched = 0;
+      counts.skipped = 0;
+      await x.clock.time("journal", () => resetReadCounters(x.db, run.id));
+      fetched = 0;
+      toWrite = 0;
+    }
     // Each page is fetched once it fits in the process's record budget, and counts until it is staged
     // and split into batches. Aborted when the read stops early (bufferAhead below): the page being
     // read ahead is then neither waited for (room in the budget) nor fetched.
@@ -224,7 +238,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
       readAhead.signal,
     );
     // Whether the source held still during this pass (./read-pass.ts).
-    const check = new ReadPass();
+    const check = new ReadPass(memory, pass);
     const pageLog = new PageLog(journal);
     // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
     // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
@@ -232,11 +246,14 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
       for await (const page of x.clock.pages("read", bufferAhead(source, 1, readAhead))) {
         try {
           pages++;
-          fetched += page.records.length;
           const mappedPage = await stageable(x, page.records);
           const { staged, withoutId } = mappedPage;
-          check.page(page.total, page.records.length, staged.map((r) => r.sourceId));
-          counts.fetched += page.records.length;
+          // Records read before by this attempt count once; so do records without an id (which
+          // cannot be told apart: those of the first pass).
+          const again = check.page(page.total, page.records.length, staged.map((r) => r.sourceId));
+          const read = staged.length - again.length + (pass === 1 || !memory.whole ? withoutId : 0);
+          fetched += read;
+          counts.fetched += read;
           // The counters so far go with this page's staging statement when they are due; the run it
           // returns tells whether a cancellation was requested meanwhile.
           const due = performance.now() - countedAt >= COUNTERS_MS;
@@ -254,13 +271,14 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
                 probe,
                 fresh,
                 ...(progress && { progress }),
+                ...(again.length > 0 && { again }),
               }),
             );
             probe = result.changed * 2 < staged.length;
             fresh = result.inserted === staged.length;
             if (result.run) x.observe(result.run);
           } else {
-            result = { toWrite: 0, unchanged: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
+            result = { toWrite: 0, unchanged: 0, done: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
             if (progress) await x.progress({ phase: "reading", ...progress });
           }
           if (progress) {
@@ -270,9 +288,9 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
           } else {
             counts.skipped += result.unchanged + result.stale + result.failedUnchanged;
           }
-          toWrite += result.toWrite;
+          toWrite += result.toWrite + result.done;
           const pageCount = page.total > 0 ? Math.ceil(page.total / pageSize) : 1;
-          await pageLog.page({ page: page.pageNo, pages: pageCount, total: page.total, read: page.records.length, withoutId, idField: plan.source.idField, result });
+          await pageLog.page({ page: page.pageNo, pages: pageCount, total: page.total, read: page.records.length, withoutId, again: again.length, idField: plan.source.idField, result });
           for (const record of result.pending) {
             prepare(batch, record, mappedPage.mappedById(record.sourceId));
             if (size() >= batchSize) yield handOn();

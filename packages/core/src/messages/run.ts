@@ -50,23 +50,25 @@ export const runMessages = {
     (p) => `开始读取 ${p.apiName}（${p.apiId}）`,
     (p) => `Reading ${p.apiId}`,
   ),
-  "read.page": entry<{ page: number; pages: number; read: number; toWrite: number; unchanged: number; stale: number; failedUnchanged: number; withoutId: number; idField: string }>(
+  "read.page": entry<{ page: number; pages: number; read: number; toWrite: number; unchanged: number; stale: number; failedUnchanged: number; withoutId: number; again?: number; idField: string }>(
     (p) =>
       `第 ${p.page}/${p.pages} 页：读取 ${p.read} 条，新增或变更 ${p.toWrite} 条，未变 ${p.unchanged} 条` +
       (p.stale > 0 ? `，${p.stale} 条已变更但“新增”模式不更新` : "") +
       (p.failedUnchanged > 0 ? `，${p.failedUnchanged} 条此前失败且未变（可重试）` : "") +
-      (p.withoutId > 0 ? `，${p.withoutId} 条缺少 ${p.idField} 已忽略` : ""),
+      (p.withoutId > 0 ? `，${p.withoutId} 条缺少 ${p.idField} 已忽略` : "") +
+      (p.again ? `，${p.again} 条本次运行已读过` : ""),
     (p) =>
       `Page ${p.page}/${p.pages}: ${p.read} read, ${p.toWrite} new or changed, ${p.unchanged} unchanged` +
       (p.stale > 0 ? `, ${p.stale} changed, not updated in create mode` : "") +
       (p.failedUnchanged > 0 ? `, ${p.failedUnchanged} still failed from earlier (retry them)` : "") +
-      (p.withoutId > 0 ? `, ${p.withoutId} without ${p.idField} ignored` : ""),
+      (p.withoutId > 0 ? `, ${p.withoutId} without ${p.idField} ignored` : "") +
+      (p.again ? `, ${p.again} read before in this run` : ""),
   ),
   // Consecutive pages whose every record was unchanged, in one line (a rerun of an unchanged
   // source would otherwise log a line per page: 1,000 for 100,000 records).
-  "read.pagesUnchanged": entry<{ from: number; to: number; pages: number; read: number }>(
-    (p) => `第 ${p.from}–${p.to}/${p.pages} 页：读取 ${p.read} 条，全部未变`,
-    (p) => `Pages ${p.from}–${p.to}/${p.pages}: ${p.read} read, all unchanged`,
+  "read.pagesUnchanged": entry<{ from: number; to: number; pages: number; read: number; again?: number }>(
+    (p) => (p.again ? `第 ${p.from}–${p.to}/${p.pages} 页：读取 ${p.read} 条，${p.again} 条本次运行已读过，其余未变` : `第 ${p.from}–${p.to}/${p.pages} 页：读取 ${p.read} 条，全部未变`),
+    (p) => (p.again ? `Pages ${p.from}–${p.to}/${p.pages}: ${p.read} read, ${p.again} read before in this run, the rest unchanged` : `Pages ${p.from}–${p.to}/${p.pages}: ${p.read} read, all unchanged`),
   ),
   "read.completed": entry<{ pages: number; fetched: number; toWrite: number }>(
     (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；同步游标已推进到本次窗口结束`,

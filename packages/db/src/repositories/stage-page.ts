@@ -16,8 +16,13 @@ export interface StagedRecord {
 export interface StagePageResult {
   /** New, changed (upsert mode) or still pending: to be written. */
   toWrite: number;
-  /** Unchanged since written. */
+  /** Unchanged since written (before this run). */
   unchanged: number;
+  /**
+   * Written, failed or saved by this run already: read again by a later pass or attempt of the run
+   * (the run counted them when it wrote them; they are neither skipped nor written again).
+   */
+  done: number;
   /** Changed after being written, but the scheme only creates. */
   stale: number;
   /** Still failed from an earlier run, unchanged (retried by a retry run, or when it changes). */
@@ -55,6 +60,7 @@ function stageResult(rows: StageRow[], changed: number, dataHash: (sourceId: str
   return {
     toWrite: row.toWrite,
     unchanged: row.unchanged,
+    done: row.done,
     stale: row.stale,
     failedUnchanged: row.failedUnchanged,
     inserted: row.inserted,
@@ -65,23 +71,32 @@ function stageResult(rows: StageRow[], changed: number, dataHash: (sourceId: str
 }
 
 /**
- * The page's counts and pending rows, from `outcome` (source_id, id, status, inserted); with
- * progress (parameter $progress = true) added to the run's counters in the same statement, as
+ * The page's counts and pending rows, from `outcome` (source_id, id, status, inserted, last_run_id);
+ * with progress (parameter $progress = true) added to the run's counters in the same statement, as
  * reportProgress would: total, fetched + $fetched, skipped + $skipped + the page's skipped rows.
+ * Records the run read before (`$again`: source ids read by an earlier pass or earlier in this one)
+ * are in no count, and rows this run wrote, failed or saved already are `done`, not skipped: a record
+ * read twice counts once (stagePage's `again`). Their pending rows are still listed.
  */
-function stageSummary(p: { runId: string; progress: string; total: string; fetched: string; skipped: string; now: string; also?: string }): string {
-  return `, summary AS (
+function stageSummary(p: { runId: string; progress: string; total: string; fetched: string; skipped: string; again: string; now: string; also?: string }): string {
+  return `, classified AS (
+      SELECT id, source_id, status, inserted,
+        source_id = ANY(${p.again}::text[]) AS again,
+        status IN ('written', 'failed', 'saved') AND last_run_id IS NOT DISTINCT FROM ${p.runId}::uuid AS mine
+      FROM outcome
+    ), summary AS (
       SELECT
-        count(*) FILTER (WHERE status IN ('pending', 'sending', 'unknown'))::int AS "toWrite",
-        count(*) FILTER (WHERE status = 'written')::int AS "unchanged",
-        count(*) FILTER (WHERE status = 'stale')::int AS "stale",
-        count(*) FILTER (WHERE status IN ('failed', 'saved'))::int AS "failedUnchanged",
+        count(*) FILTER (WHERE NOT again AND status IN ('pending', 'sending', 'unknown'))::int AS "toWrite",
+        count(*) FILTER (WHERE NOT again AND mine)::int AS "done",
+        count(*) FILTER (WHERE NOT again AND NOT mine AND status = 'written')::int AS "unchanged",
+        count(*) FILTER (WHERE NOT again AND status = 'stale')::int AS "stale",
+        count(*) FILTER (WHERE NOT again AND NOT mine AND status IN ('failed', 'saved'))::int AS "failedUnchanged",
         count(*) FILTER (WHERE inserted)::int AS "inserted",
         -- JSON arrays, not text[]: pg parses a text[] result character by character in JS, JSON with
         -- JSON.parse (issue #16).
         json_agg(id::text ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingIds",
         json_agg(source_id ORDER BY id) FILTER (WHERE status = 'pending') AS "pendingSourceIds"
-      FROM outcome
+      FROM classified
     ), counted AS (
       UPDATE runs SET
         phase = 'reading',
@@ -116,7 +131,14 @@ const ON_CONFLICT = `      ON CONFLICT (scheme_id, source_id) DO UPDATE SET
           WHEN s.status = 'failed' AND s.payload_hash = EXCLUDED.payload_hash THEN s.status
           WHEN s.written_hash IS NOT NULL AND $4::text = 'create' THEN 'stale'::record_status
           ELSE 'pending'::record_status END,
-        last_run_id = EXCLUDED.last_run_id,
+        -- The run that last staged it to be sent, or sent it. A row that stays written or failed
+        -- (its payload did not change) keeps the run that wrote or failed it: the failed records'
+        -- list shows that run's RunRecord (the field, the reason), and pruneRuns keeps it for them.
+        last_run_id = CASE
+          WHEN s.status IN ('sending', 'unknown', 'saved') THEN EXCLUDED.last_run_id
+          WHEN s.written_hash = EXCLUDED.payload_hash THEN s.last_run_id
+          WHEN s.status = 'failed' AND s.payload_hash = EXCLUDED.payload_hash THEN s.last_run_id
+          ELSE EXCLUDED.last_run_id END,
         updated_at = EXCLUDED.updated_at
       WHERE s.payload_hash IS DISTINCT FROM EXCLUDED.payload_hash
          OR s.data_hash IS DISTINCT FROM EXCLUDED.data_hash
@@ -128,9 +150,9 @@ const UNTOUCHED = `  , untouched AS (
       -- Rows that were there and did not change: their status as the statement found it. Only the
       -- records the upsert did not return are looked up (none on a page of new records); LATERAL …
       -- LIMIT 1 keeps it one probe of the (scheme, source id) index each.
-      SELECT s.id, i.source_id, s.status, false AS inserted
+      SELECT s.id, i.source_id, s.status, false AS inserted, s.last_run_id
       FROM input i CROSS JOIN LATERAL (
-        SELECT id, status FROM source_records
+        SELECT id, status, last_run_id FROM source_records
         WHERE scheme_id = $2::uuid AND source_id = i.source_id
         LIMIT 1
       ) s
@@ -157,28 +179,28 @@ function sendStatement(insert: boolean): string {
       INSERT INTO source_records AS s (scheme_id, source_id, data, data_hash, payload_hash, mapped_with, status, last_run_id, created_at, updated_at)
       SELECT $2::uuid, i.source_id, i.data_text::json, i.data_hash, i.payload_hash, $9, 'pending', $3::uuid, $5::timestamp, $5::timestamp
       FROM input i
-${insert ? "" : ON_CONFLICT}      RETURNING s.id, s.source_id, s.status, (xmax = 0) AS inserted
+${insert ? "" : ON_CONFLICT}      RETURNING s.id, s.source_id, s.status, (xmax = 0) AS inserted, s.last_run_id
     )
 ${insert ? "" : UNTOUCHED}, outcome AS (
-      SELECT id, source_id, status, inserted FROM upserted
-      ${insert ? "" : "UNION ALL SELECT id, source_id, status, inserted FROM untouched"}
+      SELECT id, source_id, status, inserted, last_run_id FROM upserted
+      ${insert ? "" : "UNION ALL SELECT id, source_id, status, inserted, last_run_id FROM untouched"}
     )
-    ${stageSummary({ runId: "$3", progress: "$6", total: "$7", fetched: "$8", skipped: "$10", now: "$5" })}`;
+    ${stageSummary({ runId: "$3", progress: "$6", total: "$7", fetched: "$8", skipped: "$10", again: "$14", now: "$5" })}`;
 }
 
 /** The probe of a page's ids and data hashes (see stagePage's `probe`). */
 const PROBE_STATEMENT = `WITH current AS (
-        SELECT i.source_id, s.id, s.status,
+        SELECT i.source_id, s.id, s.status, s.last_run_id,
           s.id IS NULL OR s.data_hash IS DISTINCT FROM i.data_hash OR s.mapped_with IS DISTINCT FROM $4
             OR (s.status = 'stale' AND $5::text = 'upsert') AS changed
         FROM unnest($2::text[], $3::text[]) AS i(source_id, data_hash)
         LEFT JOIN LATERAL (
-          SELECT id, status, data_hash, mapped_with FROM source_records
+          SELECT id, status, data_hash, mapped_with, last_run_id FROM source_records
           WHERE scheme_id = $1::uuid AND source_id = i.source_id
           LIMIT 1
         ) s ON true
       ), outcome AS (
-        SELECT source_id, id, status, false AS inserted FROM current WHERE NOT changed
+        SELECT source_id, id, status, false AS inserted, last_run_id FROM current WHERE NOT changed
       )
       ${stageSummary({
         runId: "$6",
@@ -186,6 +208,7 @@ const PROBE_STATEMENT = `WITH current AS (
         total: "$8",
         fetched: "$9",
         skipped: "$11",
+        again: "$12",
         now: "$10",
         also: `(SELECT json_agg(source_id) FROM current WHERE changed) AS changed,
           (SELECT count(*) FROM current WHERE changed AND id IS NOT NULL)::int AS "changedExisting"`,
@@ -243,6 +266,12 @@ export async function stagePage(
      * and `skipped` skipped (besides this page's skipped rows, which the statement counts).
      */
     progress?: { total: number | null; fetched: number; skipped: number };
+    /**
+     * Source ids of the page the run read before (an earlier pass or attempt's read of the window,
+     * or earlier in this pass): staged as the others, but in none of the counts (the run counted
+     * them when it first read them).
+     */
+    again?: string[];
   },
 ): Promise<StagePageResult> {
   const texts = input.records.map((r) => JSON.stringify(r.data));
@@ -251,6 +280,7 @@ export async function stagePage(
   let indexOf: Map<string, number> | undefined;
   const dataHash = (sourceId: string): string => hashes[(indexOf ??= new Map(input.records.map((r, i) => [r.sourceId, i]))).get(sourceId)!]!;
   const { progress } = input;
+  const again = input.again ?? [];
   const now = new Date().toISOString();
   let send = input.records.map((_, i) => i);
   let probed: (StageRow & { changed: string[] | null; changedExisting: number }) | undefined;
@@ -273,6 +303,7 @@ export async function stagePage(
         progress?.fetched ?? 0,
         now,
         progress?.skipped ?? 0,
+        again,
       ],
     );
     probed = rows[0]!;
@@ -299,6 +330,7 @@ export async function stagePage(
     send.map((i) => hashes[i]!),
     // The JSON texts as they are (not stringified a second time), a line each.
     send.map((i) => texts[i]!).join(DATA_TEXT_SEPARATOR),
+    again,
   ];
   const sendPage = (insert: boolean) => hotQuery<StageRow>(db, insert ? INSERT_STATEMENT : UPSERT_STATEMENT, values);
   const rows = insert
@@ -314,6 +346,7 @@ export async function stagePage(
   return {
     toWrite: unchanged.toWrite + result.toWrite,
     unchanged: unchanged.unchanged + result.unchanged,
+    done: unchanged.done + result.done,
     stale: unchanged.stale + result.stale,
     failedUnchanged: unchanged.failedUnchanged + result.failedUnchanged,
     inserted: result.inserted,
