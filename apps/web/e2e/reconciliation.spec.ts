@@ -1,7 +1,8 @@
 // Reconciliation (对账) from the scheme's runs page: 3 customers deleted in the 金蝶 simulator are
 // found missing (with an extra and a renamed one reported too); the resync writes exactly those 3.
+import pg from "pg";
 import { expect, signedIn, test } from "./fixtures";
-import { bearer, freeNumbers, KINGDEE_ADMIN, kingdeeCustomers, prefixedScheme } from "./helpers";
+import { bearer, e2eDatabaseUrl, freeNumbers, KINGDEE_ADMIN, kingdeeCustomers, prefixedScheme } from "./helpers";
 
 const PREFIX = `C${Date.now().toString(36).slice(-4).toUpperCase()}-`;
 
@@ -69,4 +70,17 @@ test("reconciliation finds the customers deleted in 金蝶 and the resync writes
   await page.goto(`/schemes/${schemeId}/runs`);
   await expect(panel.getByTestId("reconcile-resync-run")).toBeVisible();
   await expect(panel.getByRole("button", { name: /补同步缺失记录/ })).toHaveCount(0);
+
+  // A report whose source kept moving through its last pass says so (the engine's reconcile.test.ts
+  // makes such a report from a real read; here only how the panel shows it).
+  await expect(panel.getByTestId("reconcile-source-moved")).toHaveCount(0);
+  const client = new pg.Client({ connectionString: e2eDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query("UPDATE reconciliations SET source_passes = 2, source_moved = true WHERE scheme_id = $1", [schemeId]);
+  } finally {
+    await client.end();
+  }
+  await page.reload();
+  await expect(panel.getByTestId("reconcile-source-moved")).toHaveText(/读取源系统期间数据一直在变动（已读取 2 遍）.*金蝶中多出/);
 });

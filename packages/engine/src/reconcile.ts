@@ -22,6 +22,8 @@ import {
 import type { EngineContext } from "./context";
 import { describeError, RunFailure } from "./failure";
 import { loadRun } from "./load-run";
+import { READ_PASSES } from "./read-phase";
+import { ReadMemory, ReadPass } from "./read-pass";
 import { BudgetAccount, withinBudget } from "./record-budget";
 
 export type ReconcileOutcome =
@@ -83,22 +85,43 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
     let unmatchable = 0;
     let sourceRead = 0;
     const pageSize = plan.source.pageSize;
-    const sourcePages = source.readPages({ api: plan.source.api.id, params, pageSize, startPage: 1, ...(ctx.signal && { signal: ctx.signal }) });
-    for await (const page of withinBudget(held, sourcePages, pageSize)) {
-      const rows: ReconciliationKeyRow[] = [];
-      for (const record of page.records) {
-        const sourceId = text(record[plan.source.idField]);
-        const { payload } = mapRecord(keys, record, vars, plan.timezone, maps);
-        const number = text(payload[plan.target.numberField]);
-        if (sourceId === undefined || number === undefined) {
-          unmatchable++;
-          continue;
+    // 管易云 pages by page number: a record modified out of the window or deleted during the read
+    // moves the records after it, and one can slip onto a page already read, unseen, and be listed
+    // as extra in 金蝶. A pass that shows the source moved (./read-pass.ts) is followed by another, as
+    // a run's read is. Every pass's keys are kept (a record read in any pass is in the source), one
+    // row per source record in the comparison (the last read). The counts are the last pass's.
+    const memory = new ReadMemory();
+    let passes = 0;
+    let moved = false;
+    while (passes < READ_PASSES) {
+      passes++;
+      unmatchable = 0;
+      sourceRead = 0;
+      const pass = new ReadPass(memory, passes);
+      const sourcePages = source.readPages({ api: plan.source.api.id, params, pageSize, startPage: 1, ...(ctx.signal && { signal: ctx.signal }) });
+      for await (const page of withinBudget(held, sourcePages, pageSize)) {
+        const rows: ReconciliationKeyRow[] = [];
+        const ids = new Set<string>();
+        for (const record of page.records) {
+          const sourceId = text(record[plan.source.idField]);
+          if (sourceId !== undefined) ids.add(sourceId);
+          const { payload } = mapRecord(keys, record, vars, plan.timezone, maps);
+          const number = text(payload[plan.target.numberField]);
+          if (sourceId === undefined || number === undefined) {
+            unmatchable++;
+            continue;
+          }
+          rows.push({ number, sourceId, name: nameField === undefined ? null : String(payload[nameField] ?? "") });
         }
-        rows.push({ number, sourceId, name: nameField === undefined ? null : String(payload[nameField] ?? "") });
+        pass.page(page.total, page.records.length, ids);
+        sourceRead += page.records.length;
+        check(await addReconciliationKeys(ctx.db, { id, attempt, side: "source", keys: rows }));
+        held.release(pageSize);
       }
-      sourceRead += page.records.length;
-      check(await addReconciliationKeys(ctx.db, { id, attempt, side: "source", keys: rows }));
-      held.release(pageSize);
+      const verdict = pass.verdict();
+      moved = verdict.kind !== "whole";
+      if (!moved) break;
+      log.warn({ pass: passes, verdict }, "the source moved during the reconciliation's read");
     }
     let targetRead = 0;
     const filter = scheme.reconcileFilter?.trim();
@@ -109,9 +132,9 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
       check(await addReconciliationKeys(ctx.db, { id, attempt, side: "target", keys: rows }));
       held.release(pageSize);
     }
-    const done = await completeReconciliation(ctx.db, { id, attempt, schemeId, compareNames: nameField !== undefined, unmatchable });
+    const done = await completeReconciliation(ctx.db, { id, attempt, schemeId, compareNames: nameField !== undefined, unmatchable, source: { passes, moved } });
     if (!done) return { kind: "superseded" };
-    log.info({ sourceRead, targetRead, missing: done.missing, extra: done.extra, different: done.different }, "reconciliation finished");
+    log.info({ sourceRead, sourcePasses: passes, sourceMoved: moved, targetRead, missing: done.missing, extra: done.extra, different: done.different }, "reconciliation finished");
     return { kind: "finished", reconciliation: done };
   } catch (error) {
     if (error instanceof Interrupted) {

@@ -21,6 +21,8 @@ export function reconciliationDto(r: ReconciliationModel, locale: Locale): Recon
     extra: r.extra,
     different: r.different,
     unmatchable: r.unmatchable,
+    sourcePasses: r.sourcePasses,
+    sourceMoved: r.sourceMoved,
     keyLimit: r.keyLimit,
     error: error ? render(error, locale) : null,
     resyncRunId: r.resyncRunId,

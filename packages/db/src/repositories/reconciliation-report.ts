@@ -33,7 +33,15 @@ interface Counts {
  */
 export async function completeReconciliation(
   db: Db,
-  input: { id: string; attempt: number; schemeId: string; compareNames: boolean; unmatchable: number },
+  input: {
+    id: string;
+    attempt: number;
+    schemeId: string;
+    compareNames: boolean;
+    unmatchable: number;
+    /** How the source was read: passes, and whether the last one still saw it move. */
+    source?: { passes: number; moved: boolean };
+  },
 ): Promise<Reconciliation | null> {
   return db.$transaction(
     async (tx) => {
@@ -87,7 +95,15 @@ export async function completeReconciliation(
       await tx.reconciliationKey.deleteMany({ where: { reconciliationId: id } });
       return tx.reconciliation.update({
         where: { id },
-        data: { ...counts!, unmatchable: input.unmatchable, status: "succeeded", finishedAt: new Date(), error: undefined },
+        data: {
+          ...counts!,
+          unmatchable: input.unmatchable,
+          sourcePasses: input.source?.passes ?? 1,
+          sourceMoved: input.source?.moved ?? false,
+          status: "succeeded",
+          finishedAt: new Date(),
+          error: undefined,
+        },
       });
     },
     { timeout: COMPARE_TIMEOUT_MS, maxWait: 10_000 },

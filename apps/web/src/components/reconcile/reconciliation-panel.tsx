@@ -101,6 +101,11 @@ export function ReconciliationPanel({ schemeId }: { schemeId: string }) {
                 </dl>
                 {report.missing > 0 && <p className="mt-1 text-xs text-slate-500">{t("reconcile.missingWritten", { count: fmt.number(report.missingWritten) })}</p>}
                 {report.unmatchable > 0 && <p className="mt-1 text-xs text-amber-700">{t("reconcile.unmatchable", { count: fmt.number(report.unmatchable) })}</p>}
+                {report.sourceMoved && (
+                  <p className="mt-1 text-xs text-amber-700" data-testid="reconcile-source-moved">
+                    {t("reconcile.sourceMoved", { passes: fmt.number(report.sourcePasses) })}
+                  </p>
+                )}
                 {report.resyncRunId ? (
                   <p className="mt-3 text-sm">
                     <Link href={`/runs/${report.resyncRunId}`} className="text-brand-700 hover:underline" data-testid="reconcile-resync-run">

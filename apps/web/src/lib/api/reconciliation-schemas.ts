@@ -24,6 +24,10 @@ export const reconciliationSchema = z.object({
   different: z.number().int(),
   /** Source records without an id or a mapped number. */
   unmatchable: z.number().int(),
+  /** Passes over the source: read again while it moved under the read (as a run's window is). */
+  sourcePasses: z.number().int(),
+  /** The last pass still saw the source move: a record may have been skipped and listed as extra. */
+  sourceMoved: z.boolean(),
   /** The report keeps this many keys per category (the counts are complete). */
   keyLimit: z.number().int(),
   error: z.string().nullable(),
