@@ -3,7 +3,19 @@
 // the failed records (retry runs). Calling it again on an interrupted run resumes from staging; on
 // a finished run it does nothing.
 import { message, render, testRunOptionsSchema } from "@qiao/core";
-import { claimRun, clearFinishedWaits, DEFAULT_LEASE_MS, finishRun, isDatabaseUnavailable, releaseWaiting, requeueRun, runCounters, waitForOutcomes, type RunModel as Run } from "@qiao/db";
+import {
+  claimRun,
+  clearFinishedWaits,
+  DEFAULT_LEASE_MS,
+  finishRun,
+  isDatabaseUnavailable,
+  releaseWaiting,
+  requeueRun,
+  restoreUnsentRetries,
+  runCounters,
+  waitForOutcomes,
+  type RunModel as Run,
+} from "@qiao/db";
 import type { EngineContext } from "./context";
 import { AttemptSuperseded, describeError } from "./failure";
 import { RunJournal } from "./journal";
@@ -75,6 +87,13 @@ async function runPhases(x: RunScope): Promise<PhaseEnd> {
       return writePending(x, false);
     }
   }
+}
+
+/** A retry run that ends early puts back, as they were, the failed records it took and did not send. */
+async function restoreUnsent(ctx: EngineContext, run: Run, journal: RunJournal): Promise<void> {
+  if (run.trigger !== "retry") return;
+  const restored = await restoreUnsentRetries(ctx.db, { schemeId: run.schemeId, runId: run.id, attempt: run.attempt });
+  if (restored > 0) await journal.info(message("retry.restored", { restored }), { restored });
 }
 
 /** The scheme's waiting records become pending, to be mapped again by this run (its first attempt). */
@@ -162,6 +181,7 @@ async function attempt(
       const described = describeError(error);
       log.error({ err: error }, `run failed: ${render(described, "en")}`);
       await journal.error(message("run.failed", { error: described }));
+      await restoreUnsent(ctx, run, journal);
       await journal.flush();
       const finished = await finishRun(ctx.db, runId, run.attempt, { status: "failed", error: described });
       return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
@@ -180,6 +200,7 @@ async function attempt(
   }
   if (end === "cancelled") {
     await journal.warn(message("run.cancelled"));
+    await restoreUnsent(ctx, run, journal);
     await journal.flush();
     const finished = await finishRun(ctx.db, runId, run.attempt, { status: "cancelled" });
     return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };

@@ -145,6 +145,10 @@ export const runMessages = {
         ? `Retrying the failed records of run ${p.retryOfId}: ${p.prepared}, mapped with scheme version ${p.version}`
         : `Retrying every failed record of the scheme: ${p.prepared}, mapped with scheme version ${p.version}`,
   ),
+  "retry.restored": entry<{ restored: number }>(
+    (p) => `${p.restored} 条未重试的记录恢复为失败（原因、重试计划和死信标记不变），仍在失败记录列表中`,
+    (p) => `${p.restored} records not retried are failed again as they were (reason, retry schedule, dead letters), still in the failed records`,
+  ),
   "test.reading": entry<{ pageSize: number }>(
     (p) => `测试运行：读取第一页（${p.pageSize} 条）`,
     (p) => `Test run: reading the first page (${p.pageSize} records)`,

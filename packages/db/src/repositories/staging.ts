@@ -101,9 +101,40 @@ export async function assignFailedToRun(
       last_error = CASE WHEN s.status = 'saved' THEN s.last_error END,
       retry_step = CASE WHEN ${input.automatic ?? false} THEN s.retry_step + 1 ELSE 0 END, retry_at = NULL,
       dead_at = CASE WHEN ${input.automatic ?? false} THEN s.dead_at END,
-      last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp
+      last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp,
+      retry_prior = jsonb_build_object(
+        'status', s.status, 'payload_hash', s.payload_hash, 'mapped_with', s.mapped_with, 'last_error', s.last_error,
+        'last_run_id', s.last_run_id, 'retry_step', s.retry_step, 'retry_at', s.retry_at, 'dead_at', s.dead_at)
     FROM input i
     WHERE s.id = i.id AND s.scheme_id = ${input.schemeId}::uuid AND s.status IN ('failed', 'saved')`;
+}
+
+/**
+ * Puts back the records a retry run took (assignFailedToRun) and did not send, as they were before
+ * it took them: a retry that was cancelled or failed as a run leaves them failed (or saved) with
+ * their reason, their run, their place in the retry schedule and their dead-letter mark, in the
+ * failed records' list, instead of pending for the scheme's next run to send unasked. A saved bill
+ * the retry audited has a RunRecord of the retry, and is left as the audit made it. Returns how many.
+ * Done by the attempt that owns the run only.
+ */
+export async function restoreUnsentRetries(db: Db, input: { schemeId: string; runId: string; attempt: number }): Promise<number> {
+  return db.$executeRaw`
+    UPDATE source_records s SET
+      status = (s.retry_prior->>'status')::record_status,
+      payload_hash = s.retry_prior->>'payload_hash',
+      mapped_with = s.retry_prior->>'mapped_with',
+      last_error = s.retry_prior->>'last_error',
+      last_run_id = (s.retry_prior->>'last_run_id')::uuid,
+      retry_step = (s.retry_prior->>'retry_step')::int,
+      retry_at = (s.retry_prior->>'retry_at')::timestamptz,
+      dead_at = (s.retry_prior->>'dead_at')::timestamptz,
+      retry_prior = NULL,
+      updated_at = ${new Date()}::timestamp
+    WHERE s.scheme_id = ${input.schemeId}::uuid AND s.last_run_id = ${input.runId}::uuid AND s.retry_prior IS NOT NULL
+      AND (s.status = 'pending'
+        OR (s.status = 'saved' AND NOT EXISTS (SELECT 1 FROM run_records r WHERE r.run_id = ${input.runId}::uuid AND r.source_record_id = s.id)))
+      -- Only by the attempt that owns the run (another that took it over goes on sending them).
+      AND EXISTS (SELECT 1 FROM runs WHERE id = ${input.runId}::uuid AND attempt = ${input.attempt})`;
 }
 
 /** Hands pending records (by source id) over to a test run that writes its first N records. */
