@@ -2,7 +2,7 @@
 // scheduled runs; records are written while the read goes on), the first page only (test runs) or
 // the failed records (retry runs). Calling it again on an interrupted run resumes from staging; on
 // a finished run it does nothing.
-import { message, render, testRunOptionsSchema } from "@qiao/core";
+import { message, render, retryRunOptionsSchema, testRunOptionsSchema } from "@qiao/core";
 import {
   claimRun,
   clearFinishedWaits,
@@ -89,9 +89,15 @@ async function runPhases(x: RunScope): Promise<PhaseEnd> {
   }
 }
 
-/** A retry run that ends early puts back, as they were, the failed records it took and did not send. */
+/**
+ * A retry run someone asked for that ends early (cancelled, failed) puts back, as they were, the
+ * failed records it took and did not send. Not an automatic retry (the retry policy's): put back
+ * with their due time passed, its records would start another automatic retry within the minute,
+ * and while 金蝶 is down one failed retry run a minute (and its alerts) would follow each other. Its
+ * records stay pending for the scheme's next run, as before (docs/retry-policy.md).
+ */
 async function restoreUnsent(ctx: EngineContext, run: Run, journal: RunJournal): Promise<void> {
-  if (run.trigger !== "retry") return;
+  if (run.trigger !== "retry" || retryRunOptionsSchema.parse(run.options ?? {}).automatic) return;
   const restored = await restoreUnsentRetries(ctx.db, { schemeId: run.schemeId, runId: run.id, attempt: run.attempt });
   if (restored > 0) await journal.info(message("retry.restored", { restored }), { restored });
 }

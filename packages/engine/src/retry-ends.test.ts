@@ -3,7 +3,7 @@
 // retry schedule and their dead-letter mark, so they stay in the failed records' list and no other
 // run sends them unasked.
 import type { WriteRequest } from "@qiao/connectors";
-import { cancelRun, countFailedRecords, listFailedRecords } from "@qiao/db";
+import { cancelRun, countFailedRecords, listFailedRecords, nextRetryDue } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
 import { runToEnd, simulate, testContext, wrapClients, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
@@ -83,5 +83,16 @@ describe("a retry run that ends early", () => {
     expect((await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("failed");
     expect(await rows(scheme.id)).toEqual(before);
     expect(await countFailedRecords(t.db, scheme.id, "dead")).toBe(100);
+  }, 60_000);
+
+  test("an automatic retry that fails as a run leaves its records pending, with no retry due (no retry run a minute while 金蝶 is down)", async () => {
+    const { scheme } = await failedScheme();
+    await t.db.sourceRecord.updateMany({ where: { schemeId: scheme.id, deadAt: null }, data: { errorClass: "transient", retryAt: new Date(Date.now() - 60_000), retryStep: 1 } });
+    await sim!.kingdee.close();
+    const r = await sim!.requestRun(scheme.id, "retry", { options: { scope: "scheme", automatic: true } });
+    expect((await runToEnd(testContext(t.db), r.id)).kind).toBe("finished");
+    expect((await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("failed");
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "pending" } })).toBe(200);
+    expect(await nextRetryDue(t.db, scheme.id)).toBeNull();
   }, 60_000);
 });
