@@ -13,7 +13,7 @@ import { runFloor, type FloorResult } from "./floor";
 import { latencySweep, profileUsed } from "./latency";
 import { measureRun } from "./measure";
 import { RssSampler, statusMb } from "./processes";
-import { checkGoals, formatReport, pgUsPerRecord, type BenchReport, type RunMeasure, type ScaleOutMeasure } from "./report";
+import { checkGoals, formatReport, pgUsPerRecord, walBytesPerRecord, type BenchReport, type RunMeasure, type ScaleOutMeasure } from "./report";
 import { formatDeliveriesReport, type DeliveriesBenchFile } from "./report-deliveries";
 import { formatSchemesReport } from "./report-schemes";
 import { benchSchemes, type SchemesBenchFile } from "./schemes";
@@ -257,6 +257,7 @@ async function bench(opts: BenchOptions, teardown: Teardown): Promise<BenchRepor
     worker_idle_rss_mb: seq.idleRssMb,
     first_run_s: seq.full.seconds,
     pg_us_per_record: pgUsPerRecord(seq.full),
+    pg_wal_bytes_per_record: walBytesPerRecord(seq.full),
     noop_full_read_s: seq.noopFull.seconds,
     noop_rerun_s: seq.noopIncremental.seconds,
     staging_bytes_per_record: Math.round(seq.bytes.staging),

@@ -30,10 +30,12 @@ export function cpuUsed(before: CpuSnapshot, after: CpuSnapshot, workers: Child[
 
 export async function measureRun(stack: Stack, input: { label: string; schemeId: string; workers: Child[]; timeoutMs: number }): Promise<RunMeasure> {
   const { api, db } = stack;
+  const [walBefore] = await db.$queryRaw<{ lsn: string }[]>`SELECT pg_current_wal_insert_lsn()::text AS lsn`;
   const cpuBefore = await stack.cpu();
   const queued = await api.startRun(input.schemeId);
   const run = await api.waitForRun(queued.id, input.timeoutMs);
   const cpuS = cpuUsed(cpuBefore, await stack.cpu(), input.workers);
+  const [wal] = await db.$queryRaw<{ bytes: number }[]>`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), ${walBefore!.lsn}::pg_lsn)::float8 AS bytes`;
   const logs = await api.logs(run.id);
   // Run logs are a message code rendered per reader since issue #15: the API answers the text
   // (zh by default); older runs carried `messageEn` in their data.
@@ -61,5 +63,6 @@ export async function measureRun(stack: Stack, input: { label: string; schemeId:
     timingsMs: last ? timingsOf(last.data) : null,
     rows: rows!,
     cpuS,
+    walBytes: wal!.bytes,
   };
 }

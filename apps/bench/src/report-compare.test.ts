@@ -20,6 +20,7 @@ const m = (over: Partial<CompareMetrics>): CompareMetrics => ({
   noopRatio: 0.25,
   ratio: 0.45,
   pgUsPerRecord: 43,
+  walBytesPerRecord: 2400,
   workerCpuS: 5,
   postgresCpuS: 4.3,
   floorClientCpuS: 1.9,
@@ -34,12 +35,14 @@ describe("bench:compare's report", () => {
       noopRatio: 0.25,
       ratio: 0.5,
       pgUsPerRecord: 44,
+      walBytesPerRecord: null,
       workerCpuS: 5.5,
       postgresCpuS: 4.4,
       floorClientCpuS: 1.9,
       workerPeakRssMb: 238,
     });
     expect(metricsOf(result({ first: 8, noop: 2, ratio: null, pg: 4.4, worker: [5], floor: null }))).toMatchObject({ ratio: null, floorClientCpuS: null });
+    expect(metricsOf({ ...result({ first: 8, noop: 2, ratio: 0.5, pg: 4.4, worker: [5] }), pg_wal_bytes_per_record: 2417 })).toMatchObject({ walBytesPerRecord: 2417 });
     // Not a bench result: refused, with what is missing.
     expect(() => metricsOf({ first_run_s: 1 })).toThrow(/noop_full_read_s/);
   });

@@ -14,6 +14,8 @@ export interface CompareMetrics {
   ratio: number | null;
   /** Postgres CPU µs per record of the full sync. */
   pgUsPerRecord: number;
+  /** WAL bytes per record of the full sync; null in results from before it was measured. */
+  walBytesPerRecord: number | null;
   workerCpuS: number;
   postgresCpuS: number;
   /** The floor's client CPU s; null when the floor was skipped. */
@@ -26,6 +28,7 @@ export const METRICS: { key: keyof CompareMetrics; label: string }[] = [
   { key: "noopRatio", label: "no-op / first" },
   { key: "ratio", label: "ratio (platform / floor)" },
   { key: "pgUsPerRecord", label: "Postgres µs / record" },
+  { key: "walBytesPerRecord", label: "WAL bytes / record" },
   { key: "workerCpuS", label: "worker CPU s (full sync)" },
   { key: "postgresCpuS", label: "Postgres CPU s (full sync)" },
   { key: "floorClientCpuS", label: "floor client CPU s" },
@@ -41,6 +44,7 @@ const benchResultSchema = z.looseObject({
   noop_full_read_s: z.number(),
   ratio: z.number().nullable(),
   worker_peak_rss_mb: z.number(),
+  pg_wal_bytes_per_record: z.number().optional(),
   runs: z
     .array(
       z.looseObject({
@@ -61,6 +65,7 @@ export function metricsOf(json: unknown): CompareMetrics {
     noopRatio: r.noop_full_read_s / r.first_run_s,
     ratio: r.ratio,
     pgUsPerRecord: full.fetched > 0 ? (full.cpuS.postgres * 1e6) / full.fetched : NaN,
+    walBytesPerRecord: r.pg_wal_bytes_per_record ?? null,
     workerCpuS: full.cpuS.workers.reduce((a, b) => a + b, 0),
     postgresCpuS: full.cpuS.postgres,
     floorClientCpuS: r.floor?.cpuS.client ?? null,

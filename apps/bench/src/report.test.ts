@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkGoals, formatNumber, formatReport, pgUsPerRecord, table, type BenchReport, type PhaseTimings } from "./report";
+import { checkGoals, formatNumber, formatReport, pgUsPerRecord, table, walBytesPerRecord, type BenchReport, type PhaseTimings } from "./report";
 import { checkDeliveriesGoals, deliveriesExact, formatDeliveriesReport, type DeliveriesReport } from "./report-deliveries";
 import { profileUsed } from "./latency";
 import type { LatencyMeasure } from "./report-latency";
@@ -19,6 +19,7 @@ const run = (label: string, seconds: number) => ({
   timingsMs: { total: seconds * 1000, read: 100, map: 10, stage: 200, write: 300, targetIdle: 120, protocol: 150, journal: 50 } as PhaseTimings,
   rows: { stagingInserted: 1000, stagingTouched: 1000, runRecords: 1000, runLogs: 25 },
   cpuS: { workers: [1.5], postgres: 1, simulators: 0.5, web: 0.1 },
+  walBytes: 2_500_000,
 });
 
 function report(overrides: Partial<BenchReport> = {}): Omit<BenchReport, "goals"> {
@@ -121,6 +122,11 @@ describe("tables", () => {
   it("counts Postgres CPU per record read (µs), none when the run read nothing", () => {
     expect(pgUsPerRecord({ cpuS: { workers: [1], postgres: 4.5, simulators: 0, web: 0 }, fetched: 100_000 })).toBeCloseTo(45);
     expect(pgUsPerRecord({ cpuS: { workers: [1], postgres: 0.2, simulators: 0, web: 0 }, fetched: 0 })).toBeNaN();
+  });
+
+  it("counts WAL bytes per record read, none when the run read nothing", () => {
+    expect(walBytesPerRecord({ walBytes: 250_000_400, fetched: 100_000 })).toBe(2500);
+    expect(walBytesPerRecord({ walBytes: 8_192, fetched: 0 })).toBeNaN();
   });
 });
 

@@ -43,6 +43,12 @@ export interface RunMeasure {
   /** Rows this run added or touched in Postgres. */
   rows: { stagingInserted: number; stagingTouched: number; runRecords: number; runLogs: number };
   cpuS: CpuUse;
+  /**
+   * WAL bytes the server inserted from the run's request to its end (pg_current_wal_insert_lsn
+   * before and after: the whole server's, which is the benchmark's alone while it runs). Unlike CPU
+   * time, the same for the same work on a busy or a quiet host (checkpoints' full-page images aside).
+   */
+  walBytes: number;
 }
 
 export interface ScaleOutMeasure {
@@ -71,6 +77,8 @@ export interface BenchReport {
   first_run_s: number;
   /** Postgres CPU (backends of the benchmark's database) per record of the full sync, µs (issue #16). */
   pg_us_per_record: number;
+  /** WAL bytes per record of the full sync (RunMeasure.walBytes): the write volume, free of the host's noise. */
+  pg_wal_bytes_per_record?: number;
   noop_full_read_s: number;
   noop_rerun_s: number;
   /** Bytes of staging (source_records with its indexes and TOAST) per staged record after the full sync; the same for the RunRecords (run_records and run_written_batches) per RunRecord. */
@@ -115,6 +123,11 @@ const fmt = (n: number, digits = 2) => n.toFixed(digits);
 /** Postgres CPU µs per record of a run (its backends' CPU ÷ the records it read; NaN when it read none). */
 export function pgUsPerRecord(run: Pick<RunMeasure, "cpuS" | "fetched">): number {
   return run.fetched > 0 ? (run.cpuS.postgres * 1e6) / run.fetched : NaN;
+}
+
+/** WAL bytes per record read (see RunMeasure.walBytes). */
+export function walBytesPerRecord(run: Pick<RunMeasure, "walBytes" | "fetched">): number {
+  return run.fetched > 0 ? Math.round(run.walBytes / run.fetched) : NaN;
 }
 
 export function checkGoals(r: Omit<BenchReport, "goals">): Goal[] {
@@ -206,6 +219,7 @@ export function formatReport(r: BenchReport): string {
         ["ratio (platform / floor)", r.ratio],
         ["first_run_s", r.first_run_s],
         ["pg_us_per_record", r.pg_us_per_record],
+        ["pg_wal_bytes_per_record", r.pg_wal_bytes_per_record ?? null],
         ["worker_peak_rss_mb", r.worker_peak_rss_mb],
         ["worker_idle_rss_mb", r.worker_idle_rss_mb],
         ["noop_full_read_s", r.noop_full_read_s],
