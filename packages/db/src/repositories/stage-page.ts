@@ -123,19 +123,24 @@ const DATA_TEXT_SEPARATOR = "\n";
 const ON_CONFLICT = `      ON CONFLICT (scheme_id, source_id) DO UPDATE SET
         data = EXCLUDED.data,
         data_hash = EXCLUDED.data_hash,
-        payload_hash = EXCLUDED.payload_hash,
-        mapped_with = EXCLUDED.mapped_with,
+        -- A bill saved but not audited keeps the hash of what was saved: the audit makes that the
+        -- written hash (saved-bills.ts). Its mapping key is dropped when the payload differs, so the
+        -- first run after the audit maps it again and finds it changed (stale, or pending to update).
+        payload_hash = CASE WHEN s.status = 'saved' THEN s.payload_hash ELSE EXCLUDED.payload_hash END,
+        mapped_with = CASE WHEN s.status = 'saved' AND s.payload_hash IS DISTINCT FROM EXCLUDED.payload_hash THEN NULL
+          ELSE EXCLUDED.mapped_with END,
         status = CASE
           WHEN s.status IN ('sending', 'unknown', 'saved') THEN s.status
           WHEN s.written_hash = EXCLUDED.payload_hash THEN 'written'::record_status
           WHEN s.status = 'failed' AND s.payload_hash = EXCLUDED.payload_hash THEN s.status
           WHEN s.written_hash IS NOT NULL AND $4::text = 'create' THEN 'stale'::record_status
           ELSE 'pending'::record_status END,
-        -- The run that last staged it to be sent, or sent it. A row that stays written or failed
-        -- (its payload did not change) keeps the run that wrote or failed it: the failed records'
-        -- list shows that run's RunRecord (the field, the reason), and pruneRuns keeps it for them.
+        -- The run that last staged it to be sent, or sent it. A row that stays written, failed or
+        -- saved keeps the run that wrote, failed or saved it: the failed records' list shows that
+        -- run's RunRecord (the field, the reason), and pruneRuns keeps it for them.
         last_run_id = CASE
-          WHEN s.status IN ('sending', 'unknown', 'saved') THEN EXCLUDED.last_run_id
+          WHEN s.status = 'saved' THEN s.last_run_id
+          WHEN s.status IN ('sending', 'unknown') THEN EXCLUDED.last_run_id
           WHEN s.written_hash = EXCLUDED.payload_hash THEN s.last_run_id
           WHEN s.status = 'failed' AND s.payload_hash = EXCLUDED.payload_hash THEN s.last_run_id
           ELSE EXCLUDED.last_run_id END,
