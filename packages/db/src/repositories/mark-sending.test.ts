@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending, type SendingRecordInput } from "./mark-sending";
+import { resolveUnknown } from "./outcomes";
 import { claimRun, createRun } from "./runs";
 import { recordWriteResults } from "./write-protocol";
 
@@ -92,5 +93,36 @@ describe("recordWriteResults", () => {
     expect(r).toMatchObject({ written: 2, requeued: 1, fenced: true });
     expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: a } })).toMatchObject({ status: "pending", writtenHash: "h1" });
     expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: b } })).toMatchObject({ status: "written", writtenHash: "h1" });
+  });
+
+  // A bill saved but not audited whose record was staged with another payload while it was in
+  // flight: the row keeps the hash of what was saved (the audit makes it the written hash) and drops
+  // its mapping key, so the run after the audit maps it again and finds it changed.
+  it("a saved answer keeps the hash of the payload sent, and drops the mapping key if staging changed it meanwhile", async () => {
+    const { ref, ids } = await setup(["A", "B"]);
+    const a = ids.get("A")!;
+    const b = ids.get("B")!;
+    await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(a, "A"), record(b, "B")] });
+    await db.sourceRecord.update({ where: { id: b }, data: { payloadHash: "h2", mappedWith: "k" } });
+    const saved = (id: bigint, sourceId: string) => ({ id, hash: "h1", outcome: "saved" as const, targetId: `T-${sourceId}`, targetNumber: sourceId, error: "负库存" });
+    await recordWriteResults(db, { ...ref, batchId: "b1", mode: "create", results: [saved(a, "A"), saved(b, "B")], unknownWaitMs: 1000, retryBackoffMs: [] });
+    expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: a } })).toMatchObject({ status: "saved", payloadHash: "h1", mappedWith: "k" });
+    expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: b } })).toMatchObject({ status: "saved", payloadHash: "h1", mappedWith: null });
+  });
+
+  it("a bill found saved by the lookup of an unknown outcome keeps the hash of the payload sent, the same way", async () => {
+    const { ref, ids } = await setup(["A"]);
+    const a = ids.get("A")!;
+    await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(a, "A")] });
+    await recordWriteResults(db, { ...ref, batchId: "b1", mode: "create", results: [{ id: a, hash: "h1", outcome: "unknown", error: "超时" }], unknownWaitMs: 0, retryBackoffMs: [] });
+    await db.sourceRecord.update({ where: { id: a }, data: { payloadHash: "h2", mappedWith: "k" } });
+    await resolveUnknown(db, {
+      ...ref,
+      mode: "create",
+      foundAs: "saved",
+      verdicts: [{ id: a, batchId: "b1", outcome: "found", sentHash: "h1", targetId: "T-A", targetNumber: "A" }],
+      messages: { absent: "不存在", unverifiable: "无法核对", foundSaved: "已保存未审核" },
+    });
+    expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: a } })).toMatchObject({ status: "saved", payloadHash: "h1", mappedWith: null });
   });
 });

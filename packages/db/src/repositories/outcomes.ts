@@ -141,6 +141,9 @@ export async function resolveUnknown(
           WHEN $4::text = 'create' THEN 'stale'::record_status
           ELSE 'pending'::record_status END,
         written_hash = CASE WHEN i.outcome = 'found' AND $9 = 'written' THEN i.sent_hash ELSE s.written_hash END,
+        -- A bill found saved keeps the hash of what was sent (see recordWriteResults' saved answer).
+        payload_hash = CASE WHEN i.outcome = 'found' AND $9 = 'saved' AND i.sent_hash IS NOT NULL THEN i.sent_hash ELSE s.payload_hash END,
+        mapped_with = CASE WHEN i.outcome = 'found' AND $9 = 'saved' AND s.payload_hash IS DISTINCT FROM i.sent_hash THEN NULL ELSE s.mapped_with END,
         target_id = CASE WHEN i.outcome = 'found' THEN i.target_id ELSE s.target_id END,
         target_number = CASE WHEN i.outcome = 'found' THEN i.target_number ELSE s.target_number END,
         last_error = CASE WHEN i.outcome = 'unverifiable' OR (i.outcome = 'found' AND $9 = 'saved') THEN i.message END,

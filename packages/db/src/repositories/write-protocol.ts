@@ -154,6 +154,11 @@ export async function recordWriteResults(
           WHEN i.outcome = 'written' THEN 'written'::record_status
           ELSE 'failed'::record_status END,
         written_hash = CASE WHEN i.outcome = 'written' THEN i.hash ELSE s.written_hash END,
+        -- A saved bill keeps the hash of what was saved (the audit makes it the written hash); a
+        -- payload staged while it was in flight drops the mapping key, so the run after the audit
+        -- maps the record again and finds it changed (the same as stage-page.ts for saved rows).
+        payload_hash = CASE WHEN i.outcome = 'saved' THEN i.hash ELSE s.payload_hash END,
+        mapped_with = CASE WHEN i.outcome = 'saved' AND s.payload_hash IS DISTINCT FROM i.hash THEN NULL ELSE s.mapped_with END,
         target_id = COALESCE(i.target_id, s.target_id),
         target_number = COALESCE(i.target_number, s.target_number),
         last_error = i.error,
