@@ -22,6 +22,9 @@ export interface PageFacts {
   result: Pick<StagePageResult, "toWrite" | "unchanged" | "done" | "stale" | "failedUnchanged" | "inserted">;
 }
 
+/** What a page's line counts as unchanged: also what this run wrote already (an earlier attempt's read of the page). */
+const unchangedOf = (result: PageFacts["result"]): number => result.unchanged + result.done;
+
 export class PageLog {
   private stretch: { first: PageFacts; last: PageFacts; count: number; read: number; unchanged: number; again: number; startedAt: number } | undefined;
 
@@ -41,10 +44,10 @@ export class PageLog {
       this.stretch.last = facts;
       this.stretch.count++;
       this.stretch.read += facts.read;
-      this.stretch.unchanged += result.unchanged + result.done;
+      this.stretch.unchanged += unchangedOf(result);
       this.stretch.again += facts.again ?? 0;
     } else {
-      this.stretch = { first: facts, last: facts, count: 1, read: facts.read, unchanged: result.unchanged + result.done, again: facts.again ?? 0, startedAt: this.now() };
+      this.stretch = { first: facts, last: facts, count: 1, read: facts.read, unchanged: unchangedOf(result), again: facts.again ?? 0, startedAt: this.now() };
     }
     if (this.now() - this.stretch.startedAt >= SUMMARY_MS) await this.flush();
   }
@@ -68,8 +71,7 @@ export class PageLog {
   }
 
   private line({ page, pages, total, read, withoutId, again = 0, idField, result }: PageFacts): Promise<void> {
-    // What this run wrote already (an earlier attempt's read of the page) is unchanged since.
-    const unchanged = result.unchanged + result.done;
+    const unchanged = unchangedOf(result);
     return this.journal.progress(
       message("read.page", {
         page,

@@ -17,6 +17,17 @@
  */
 export const REPEAT_CHECK_MAX = 100_000;
 
+/**
+ * At most this many passes over the read window (a run's, read-phase.ts; a reconciliation's source
+ * read, reconcile.ts) while a pass shows that the source moved under it: 管易云 pages by page number,
+ * and a record that leaves, enters or moves within the window moves the records after it, so one
+ * can slip from a page not yet read to a page already read; or the pages held fewer records than
+ * their total. After a run's last pass the cursor is not moved (within read-phase.ts's
+ * CURSOR_HOLD_MAX_MS): the next run reads the window again. Two, not more: a large full read of a
+ * busy source changes during most passes, and each pass costs the ERP a call per page.
+ */
+export const READ_PASSES = 2;
+
 export type PassVerdict =
   | { kind: "whole" }
   | { kind: "moved"; from: number; to: number }

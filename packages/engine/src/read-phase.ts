@@ -7,7 +7,7 @@ import { message, resolveParams, type LookupWait } from "@qiao/core";
 import { completeRead, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
 import { hashedPayload, type MappingError } from "./hash";
 import { PageLog } from "./page-log";
-import { ReadMemory, ReadPass } from "./read-pass";
+import { READ_PASSES, ReadMemory, ReadPass } from "./read-pass";
 import type { PhaseEnd, RunScope } from "./scope";
 import { settleOutcomes } from "./outcomes";
 import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
@@ -62,16 +62,6 @@ export async function stageable(x: RunScope, records: Record<string, unknown>[])
 
 /** How often the read adds to the run's counters (fetched, skipped), at most. */
 const COUNTERS_MS = 250;
-
-/**
- * At most this many passes over the read window while a pass shows that the source moved under it
- * (./read-pass.ts: 管易云 pages by page number, and a record that leaves, enters or moves within the
- * window moves the records after it, so one can slip from a page not yet read to a page already
- * read; or the pages held fewer records than their total). After the last pass the cursor is not
- * moved (within CURSOR_HOLD_MAX_MS): the next run reads the window again. Two, not more: a large full
- * read of a busy source changes during most passes, and each pass costs the ERP a call per page.
- */
-export const READ_PASSES = 2;
 
 /** The longest read window whose cursor a read still moving after READ_PASSES holds back (see stagePages). */
 export const CURSOR_HOLD_MAX_MS = 60 * 60_000;

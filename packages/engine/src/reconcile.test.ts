@@ -4,7 +4,7 @@ import { claimResync, createReconciliation, ReconciliationBusyError, SchemeBusyE
 import { getConnector } from "@qiao/connectors";
 import { afterEach, describe, expect, test } from "vitest";
 import { executeReconciliation } from "./reconcile";
-import { READ_PASSES } from "./read-phase";
+import { READ_PASSES } from "./read-pass";
 import { runToEnd, simulate, sourceConfig, testContext, wrapClients, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 

@@ -22,8 +22,7 @@ import {
 import type { EngineContext } from "./context";
 import { describeError, RunFailure } from "./failure";
 import { loadRun } from "./load-run";
-import { READ_PASSES } from "./read-phase";
-import { ReadMemory, ReadPass } from "./read-pass";
+import { READ_PASSES, ReadMemory, ReadPass } from "./read-pass";
 import { BudgetAccount, withinBudget } from "./record-budget";
 
 export type ReconcileOutcome =

@@ -47,6 +47,22 @@ function overlapping(real: SourceClient): SourceClient {
   };
 }
 
+/** A run of `shops` shops in pages of 10 and batches of `batchSize`, one call at a time, its 管易云 pages changed by `source`. */
+async function runWithSource(shops: number, batchSize: number, source: (real: SourceClient) => SourceClient) {
+  const simulated = await simulate(t.db, { shops, concurrency: 1 });
+  sim = simulated;
+  const scheme = await simulated.createScheme((d) => {
+    sourceConfig(d).pageSize = 10;
+    targetConfig(d).batchSize = batchSize;
+  });
+  const read = async () => {
+    const r = await simulated.requestRun(scheme.id, "manual");
+    expect((await runToEnd(testContext(t.db, { getConnector: wrapClients({ guanyi: source }) }), r.id)).kind).toBe("finished");
+    return r;
+  };
+  return { sim: simulated, read };
+}
+
 describe("a run's counters", () => {
   test("a resumed attempt counts what its first attempt wrote as written, not again as skipped", async () => {
     sim = await simulate(t.db, { shops: 300, concurrency: 1 });
@@ -73,34 +89,22 @@ describe("a run's counters", () => {
   }, 30_000);
 
   test("a window read again counts each record once: those the first pass wrote are written, not skipped", async () => {
-    sim = await simulate(t.db, { shops: 50, concurrency: 1 });
     // Batches of 10: the first pass writes what it read before the second pass reads it again.
-    const scheme = await sim.createScheme((d) => {
-      sourceConfig(d).pageSize = 10;
-      targetConfig(d).batchSize = 10;
-    });
-    const r = await sim.requestRun(scheme.id, "manual");
-    expect((await runToEnd(testContext(t.db, { getConnector: wrapClients({ guanyi: shortFirstPass }) }), r.id)).kind).toBe("finished");
+    const { sim: simulated, read } = await runWithSource(50, 10, shortFirstPass);
+    const r = await read();
     expect(await runOf(r.id)).toMatchObject({ status: "succeeded", total: 50, fetched: 50, written: 50, skipped: 0, failed: 0 });
     const logs = await logsOf(r.id);
     expect(logs.some((m) => m.includes("第 2 遍"))).toBe(true);
     expect(logs.filter((m) => m.startsWith("读取完成"))).toEqual([expect.stringContaining("5 页，共 50 条，待写入 50 条")]);
-    expect(sim.kingdee.stats()).toMatchObject({ customers: 50, duplicateAttempts: 0 });
+    expect(simulated.kingdee.stats()).toMatchObject({ customers: 50, duplicateAttempts: 0 });
 
     // The same window again, unchanged, and read twice again: 50 read, 50 skipped, once each.
-    const again = await sim.requestRun(scheme.id, "manual");
-    expect((await runToEnd(testContext(t.db, { getConnector: wrapClients({ guanyi: shortFirstPass }) }), again.id)).kind).toBe("finished");
+    const again = await read();
     expect(await runOf(again.id)).toMatchObject({ status: "succeeded", fetched: 50, written: 0, skipped: 50 });
   }, 30_000);
 
   test("a record that comes twice in a pass is read once", async () => {
-    sim = await simulate(t.db, { shops: 120, concurrency: 1 });
-    const scheme = await sim.createScheme((d) => {
-      sourceConfig(d).pageSize = 10;
-      targetConfig(d).batchSize = 25;
-    });
-    const r = await sim.requestRun(scheme.id, "manual");
-    expect((await runToEnd(testContext(t.db, { getConnector: wrapClients({ guanyi: overlapping }) }), r.id)).kind).toBe("finished");
+    const r = await (await runWithSource(120, 25, overlapping)).read();
     expect(await runOf(r.id)).toMatchObject({ status: "succeeded", fetched: 120, written: 120, skipped: 0, failed: 0 });
     expect((await logsOf(r.id)).filter((m) => m.startsWith("读取完成")).at(-1)).toContain("共 120 条，待写入 120 条");
   }, 30_000);

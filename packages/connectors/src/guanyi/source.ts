@@ -7,7 +7,7 @@
 // modified out of the window or deleted during a read moves the records after it: one may come
 // back on the next page (staging and the batches keep one copy) or be skipped. The engine reads the
 // window again when `total` changed between pages or the pages held fewer records than it
-// (@qiao/engine read-phase.ts, READ_PASSES; docs/decisions.md).
+// (@qiao/engine read-pass.ts, READ_PASSES; docs/decisions.md).
 import { z } from "zod";
 import { ConnectorError } from "../errors";
 import { scrub } from "../scrub";

@@ -5,7 +5,7 @@
 import type { SourceClient, SourcePage, WriteRequest } from "@qiao/connectors";
 import { afterEach, describe, expect, test } from "vitest";
 import { ledgerOf, runToEnd, simulate, sourceConfig, targetConfig, testContext, wrapClients, type Simulated } from "../testing/harness";
-import { READ_PASSES } from "../read-phase";
+import { READ_PASSES } from "../read-pass";
 import { useTestDb } from "../testing/use-test-db";
 
 const t = useTestDb("drift");
