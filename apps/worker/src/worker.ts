@@ -1,8 +1,8 @@
 // The worker process's parts: a BullMQ Worker on `runs` executing runs through the engine, schedule
 // ticks, daily pruning, the reconciler, and a graceful close that hands runs back at a batch boundary.
 import { message } from "@qiao/core";
-import { appendRunLog, config as loadConfig, failActiveRun, prisma, pruneRuns, runRetention, SchemeBusyError, type Config, type Db } from "@qiao/db";
-import { executeRun, RecordBudget, type EngineContext } from "@qiao/engine";
+import { appendRunLog, config as loadConfig, prisma, pruneRuns, runRetention, SchemeBusyError, type Config, type Db } from "@qiao/db";
+import { executeRun, failAbandonedRun, RecordBudget, type EngineContext } from "@qiao/engine";
 import {
   beat,
   createRunQueue,
@@ -215,9 +215,11 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     const final = job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError;
     log.error({ jobId: job.id, job: job.name, runId, attemptsMade: job.attemptsMade, final, err: error }, "job failed");
     if (runId && final) {
-      void failActiveRun(db, runId, message("run.workerFailed", { text: error.message })).catch((e: unknown) =>
-        log.error({ runId, err: e }, "could not mark the run failed"),
-      );
+      // Failed as a run that fails in an attempt is, with its follow-ups (alerts, retries, dependents).
+      const jobLog = log.child({ runId });
+      void failAbandonedRun(engineContext(jobLog, new AbortController().signal), runId, message("run.workerFailed", { text: error.message }))
+        .then((run) => (run ? runFollowUps({ ...deps, log: jobLog }, run, FOLLOW_UPS) : undefined))
+        .catch((e: unknown) => log.error({ runId, err: e }, "could not mark the run failed"));
     }
   });
 

@@ -2,16 +2,17 @@
 // scheduled runs; records are written while the read goes on), the first page only (test runs) or
 // the failed records (retry runs). Calling it again on an interrupted run resumes from staging; on
 // a finished run it does nothing.
-import { message, render, retryRunOptionsSchema, testRunOptionsSchema } from "@qiao/core";
+import { message, render, testRunOptionsSchema, type Message } from "@qiao/core";
 import {
   claimRun,
   clearFinishedWaits,
   DEFAULT_LEASE_MS,
+  failActiveRun,
+  findRun,
   finishRun,
   isDatabaseUnavailable,
   releaseWaiting,
   requeueRun,
-  restoreUnsentRetries,
   runCounters,
   waitForOutcomes,
   type RunModel as Run,
@@ -25,7 +26,7 @@ import { runLookups } from "./lookups";
 import { clockTime, type OutcomesPending } from "./outcomes";
 import { readSource } from "./read-phase";
 import { auditSavedBills } from "./audit-saved";
-import { prepareRetry } from "./retry-run";
+import { endRetryEarly, prepareRetry } from "./retry-run";
 import { RunScope, type PhaseEnd } from "./scope";
 import { PhaseClock } from "./timings";
 import { executeTestRun } from "./test-run";
@@ -87,19 +88,6 @@ async function runPhases(x: RunScope): Promise<PhaseEnd> {
       return writePending(x, false);
     }
   }
-}
-
-/**
- * A retry run someone asked for that ends early (cancelled, failed) puts back, as they were, the
- * failed records it took and did not send. Not an automatic retry (the retry policy's): put back
- * with their due time passed, its records would start another automatic retry within the minute,
- * and while 金蝶 is down one failed retry run a minute (and its alerts) would follow each other. Its
- * records stay pending for the scheme's next run, as before (docs/retry-policy.md).
- */
-async function restoreUnsent(ctx: EngineContext, run: Run, journal: RunJournal): Promise<void> {
-  if (run.trigger !== "retry" || retryRunOptionsSchema.parse(run.options ?? {}).automatic) return;
-  const restored = await restoreUnsentRetries(ctx.db, { schemeId: run.schemeId, runId: run.id, attempt: run.attempt });
-  if (restored > 0) await journal.info(message("retry.restored", { restored }), { restored });
 }
 
 /** The scheme's waiting records become pending, to be mapped again by this run (its first attempt). */
@@ -187,7 +175,7 @@ async function attempt(
       const described = describeError(error);
       log.error({ err: error }, `run failed: ${render(described, "en")}`);
       await journal.error(message("run.failed", { error: described }));
-      await restoreUnsent(ctx, run, journal);
+      await endRetryEarly(ctx, run, journal, { failure: described, backoffMs: scope?.plan.retryBackoffMs });
       await journal.flush();
       const finished = await finishRun(ctx.db, runId, run.attempt, { status: "failed", error: described });
       return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
@@ -206,7 +194,7 @@ async function attempt(
   }
   if (end === "cancelled") {
     await journal.warn(message("run.cancelled"));
-    await restoreUnsent(ctx, run, journal);
+    await endRetryEarly(ctx, run, journal, { failure: null, backoffMs: scope?.plan.retryBackoffMs });
     await journal.flush();
     const finished = await finishRun(ctx.db, runId, run.attempt, { status: "cancelled" });
     return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
@@ -249,4 +237,20 @@ async function attempt(
   await journal.flush();
   const finished = await finishRun(ctx.db, runId, run.attempt, { status, error });
   return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
+}
+
+/**
+ * The host gave up on a run (its job failed for good: the database unavailable through every
+ * attempt, an unrecoverable error): failed, if still active, with what a run that fails in an attempt
+ * does too, its log line and a retry's unsent records put back or failed (see endRetryEarly).
+ * Returns the run as it ended, for the host's follow-ups, or null if it had already ended.
+ */
+export async function failAbandonedRun(ctx: EngineContext, runId: string, error: Message): Promise<Run | null> {
+  const failed = await failActiveRun(ctx.db, runId, error);
+  if (!failed) return null;
+  const journal = new RunJournal(ctx.db, runId, ctx.logger.child({ runId, schemeId: failed.schemeId }));
+  await journal.error(message("run.failed", { error }));
+  await endRetryEarly(ctx, failed, journal, { failure: error });
+  await journal.flush();
+  return findRun(ctx.db, runId);
 }

@@ -1,4 +1,4 @@
-export { executeRun, type RunOutcome } from "./execute-run";
+export { executeRun, failAbandonedRun, type RunOutcome } from "./execute-run";
 export { silentLogger, type EngineContext, type Logger, type ConnectionRow } from "./context";
 export type { MappingError } from "./hash";
 export type { TestRunResult, TestRunRecord } from "./test-run";

@@ -1,10 +1,13 @@
 // A retry run that ends before it sent every failed record it took (cancelled, or failed as a run):
 // the records it did not send are failed again as they were, with their reason, their place in the
 // retry schedule and their dead-letter mark, so they stay in the failed records' list and no other
-// run sends them unasked.
+// run sends them unasked. An automatic retry's are failed again as transient, due after the next
+// step of the schedule (or dead letters past its last), each with a RunRecord saying why.
 import type { WriteRequest } from "@qiao/connectors";
-import { cancelRun, countFailedRecords, listFailedRecords, nextRetryDue } from "@qiao/db";
+import { message } from "@qiao/core";
+import { cancelRun, countDeadLetteredByRun, countFailedRecords, listFailedRecords, nextRetryDue } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
+import { failAbandonedRun } from "./execute-run";
 import { runToEnd, simulate, testContext, wrapClients, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
@@ -43,22 +46,27 @@ const rows = (schemeId: string) =>
     orderBy: { id: "asc" },
   });
 
+/** A context whose 金蝶 does `what` before its `nth` BatchSave call (cancel the run, lose the database). */
+function beforeWrite(nth: number, what: () => unknown) {
+  let calls = 0;
+  return testContext(t.db, {
+    getConnector: wrapClients({
+      kingdee: (real) => ({
+        ...real,
+        async write(req: WriteRequest) {
+          if (++calls === nth) await what();
+          return real.write(req);
+        },
+      }),
+    }),
+  });
+}
+
 describe("a retry run that ends early", () => {
   test("cancelled after its first batch: the 200 it did not send are failed again as they were", async () => {
     const { scheme, first, before } = await failedScheme();
     const r = await sim!.requestRun(scheme.id, "retry", { retryOfId: first.id });
-    let calls = 0;
-    const ctx = testContext(t.db, {
-      getConnector: wrapClients({
-        kingdee: (real) => ({
-          ...real,
-          async write(req: WriteRequest) {
-            if (++calls === 1) await cancelRun(t.db, r.id);
-            return real.write(req);
-          },
-        }),
-      }),
-    });
+    const ctx = beforeWrite(1, () => cancelRun(t.db, r.id));
     expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
     expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "cancelled", failed: 100, written: 0 });
 
@@ -85,14 +93,84 @@ describe("a retry run that ends early", () => {
     expect(await countFailedRecords(t.db, scheme.id, "dead")).toBe(100);
   }, 60_000);
 
-  test("an automatic retry that fails as a run leaves its records pending, with no retry due (no retry run a minute while 金蝶 is down)", async () => {
-    const { scheme } = await failedScheme();
+  test("an automatic retry that fails as a run (金蝶 down): failed again, due after the schedule's next step, each with a RunRecord saying why", async () => {
+    const { scheme, first } = await failedScheme();
     await t.db.sourceRecord.updateMany({ where: { schemeId: scheme.id, deadAt: null }, data: { errorClass: "transient", retryAt: new Date(Date.now() - 60_000), retryStep: 1 } });
     await sim!.kingdee.close();
     const r = await sim!.requestRun(scheme.id, "retry", { options: { scope: "scheme", automatic: true } });
+    const started = Date.now();
     expect((await runToEnd(testContext(t.db), r.id)).kind).toBe("finished");
-    expect((await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("failed");
-    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "pending" } })).toBe(200);
-    expect(await nextRetryDue(t.db, scheme.id)).toBeNull();
+    // The run counts them, so its follow-up schedules the next retry (it skips runs that failed none).
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "failed", failed: 200 });
+
+    const after = await rows(scheme.id);
+    const retried = after.filter((a) => a.lastRunId === r.id);
+    expect(retried).toHaveLength(200);
+    // Nothing was left pending for the scheme's next run to send unasked.
+    expect(after.every((a) => a.status === "failed")).toBe(true);
+    for (const a of retried) {
+      expect(a).toMatchObject({ errorClass: "transient", retryStep: 2, deadAt: null });
+      expect(a.lastError).toContain("自动重试运行失败，未发送");
+      // The default schedule's third step (30 min): the step this retry counted stays counted.
+      expect(a.retryAt!.getTime()).toBeGreaterThanOrEqual(started + 1_800_000 - 5_000);
+      expect(a.retryAt!.getTime()).toBeLessThanOrEqual(Date.now() + 1_800_000 + 5_000);
+    }
+    const due = await nextRetryDue(t.db, scheme.id);
+    expect(due!.getTime()).toBeGreaterThan(Date.now() + 1_700_000);
+    // The dead letters the retry did not take are untouched.
+    expect(await countFailedRecords(t.db, scheme.id, "dead")).toBe(100);
+    expect(await countDeadLetteredByRun(t.db, r.id)).toBe(0);
+    // Each has this run's RunRecord, with the payload its last failure showed.
+    const records = await t.db.runOutcome.findMany({ where: { runId: r.id } });
+    expect(records).toHaveLength(200);
+    const prior = new Map((await t.db.runOutcome.findMany({ where: { runId: first.id } })).map((o) => [o.sourceRecordId, o.payload]));
+    for (const o of records) {
+      expect(o).toMatchObject({ status: "failed", errorClass: "transient" });
+      expect(o.payload).toEqual(prior.get(o.sourceRecordId));
+      expect(o.payload).not.toEqual({});
+    }
+    const logs = (await t.db.runLog.findMany({ where: { runId: r.id } })).map((l) => l.message);
+    expect(logs.some((m) => m.includes("200 条未发送的记录再次记为失败"))).toBe(true);
+  }, 60_000);
+
+  test("an automatic retry at the schedule's last step that is cancelled: the records it did not send are dead letters, announced by the run", async () => {
+    const { scheme } = await failedScheme();
+    // Four automatic retries done; the default schedule has five steps: this retry is the last.
+    await t.db.sourceRecord.updateMany({ where: { schemeId: scheme.id, deadAt: null }, data: { errorClass: "transient", retryAt: new Date(Date.now() - 60_000), retryStep: 4 } });
+    const r = await sim!.requestRun(scheme.id, "retry", { options: { scope: "scheme", automatic: true } });
+    const ctx = beforeWrite(1, () => cancelRun(t.db, r.id));
+    expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "cancelled", failed: 200 });
+    const retried = (await rows(scheme.id)).filter((a) => a.lastRunId === r.id);
+    expect(retried).toHaveLength(200);
+    // 100 were sent and failed again (their numbers are taken: a data error); 100 were not sent.
+    const unsent = retried.filter((a) => a.lastError?.includes("自动重试运行已取消，未发送"));
+    expect(unsent).toHaveLength(100);
+    expect(unsent.every((a) => a.status === "failed" && a.retryStep === 5 && a.retryAt === null && a.deadAt !== null)).toBe(true);
+    expect(await countFailedRecords(t.db, scheme.id, "dead")).toBe(200);
+    expect(await countDeadLetteredByRun(t.db, r.id)).toBe(100);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "pending" } })).toBe(0);
+  }, 60_000);
+
+  test("abandoned by the host (the database gone through every job attempt): the run is failed and what it took and did not send is put back", async () => {
+    const { scheme, first, before } = await failedScheme();
+    const r = await sim!.requestRun(scheme.id, "retry", { retryOfId: first.id });
+    const ctx = beforeWrite(2, () => {
+      throw Object.assign(new Error("Can't reach database server"), { name: "PrismaClientInitializationError" });
+    });
+    await expect(runToEnd(ctx, r.id)).rejects.toThrow("Can't reach database server");
+    const taken = (await rows(scheme.id)).filter((a) => a.status === "pending").map((a) => a.id);
+    expect(taken.length).toBeGreaterThan(0);
+
+    const failed = await failAbandonedRun(testContext(t.db), r.id, message("run.workerFailed", { text: "gone" }));
+    expect(failed).toMatchObject({ id: r.id, status: "failed" });
+    const after = await rows(scheme.id);
+    // No record is left pending for the scheme's next run to send unasked; those it took and did
+    // not send are as they were (the batch in the air stays `sending`, for the next run to look up).
+    expect(after.filter((a) => a.status === "pending")).toEqual([]);
+    expect(after.filter((a) => taken.includes(a.id))).toEqual(before.filter((b) => taken.includes(b.id)));
+    // Once: a second call (another worker's handler) changes nothing.
+    expect(await failAbandonedRun(testContext(t.db), r.id, message("run.workerFailed", { text: "gone" }))).toBeNull();
   }, 60_000);
 });
+

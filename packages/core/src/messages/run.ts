@@ -149,6 +149,14 @@ export const runMessages = {
     (p) => `${p.restored} 条未重试的记录恢复为失败（原因、重试计划和死信标记不变），仍在失败记录列表中`,
     (p) => `${p.restored} records not retried are failed again as they were (reason, retry schedule, dead letters), still in the failed records`,
   ),
+  "retry.unsentFailed": entry<{ failed: number; deadLettered: number }>(
+    (p) =>
+      `自动重试运行提前结束：${p.failed} 条未发送的记录再次记为失败，按重试计划的下一步再试` +
+      (p.deadLettered > 0 ? `，其中 ${p.deadLettered} 条已用完重试次数，进入死信` : ""),
+    (p) =>
+      `The automatic retry ended early: ${p.failed} records it did not send are failed again, due at the schedule's next step` +
+      (p.deadLettered > 0 ? `; ${p.deadLettered} of them ran out of retries and are dead letters` : ""),
+  ),
   "test.reading": entry<{ pageSize: number }>(
     (p) => `测试运行：读取第一页（${p.pageSize} 条）`,
     (p) => `Test run: reading the first page (${p.pageSize} records)`,

@@ -340,12 +340,22 @@ export async function findStaleActiveRuns(db: Db, olderThanMs: number, limit = 1
   });
 }
 
-/** Marks a run failed if it is still active (e.g. its job exhausted its attempts). */
-export async function failActiveRun(db: Db, runId: string, error: Message): Promise<void> {
-  await db.run.updateMany({
+/** A run as it is now, or null. */
+export async function findRun(db: Db, runId: string): Promise<Run | null> {
+  return db.run.findUnique({ where: { id: runId } });
+}
+
+/**
+ * Marks a run failed if it is still active (e.g. its job exhausted its attempts). Returns the run
+ * as this call failed it, or null when it had already ended: once failed, every statement of an
+ * attempt is fenced (they need the run `running`).
+ */
+export async function failActiveRun(db: Db, runId: string, error: Message): Promise<Run | null> {
+  const [run] = await db.run.updateManyAndReturn({
     where: { id: runId, status: { in: [...ACTIVE_RUN_STATUSES] } },
     data: { status: "failed", phase: "done", ...errorColumns(error), finishedAt: new Date() },
   });
+  return run ?? null;
 }
 
 /**

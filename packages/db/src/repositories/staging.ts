@@ -137,6 +137,60 @@ export async function restoreUnsentRetries(db: Db, input: { schemeId: string; ru
       AND EXISTS (SELECT 1 FROM runs WHERE id = ${input.runId}::uuid AND attempt = ${input.attempt})`;
 }
 
+/**
+ * The records an automatic retry (the retry policy's) took and did not send, when it ends early
+ * (cancelled, or failed as a run: 金蝶 down): failed again, transient, as if 金蝶 had failed them
+ * once more. The step the retry counted when it took them stays counted, so the next is due after
+ * the schedule's next step (`retry_at`), or, past the last, they are dead letters (`dead_at`), never
+ * due again at once (put back as they were, their passed due time would start another automatic
+ * retry within the minute, and while 金蝶 is down a failed retry run a minute would follow). Each
+ * gets a RunRecord of this run with `error` (its payload the one its last failure showed), and the
+ * run's failed counter counts them: the run's follow-up schedules the next retry and announces the
+ * dead letters (countDeadLetteredByRun), as for records 金蝶 failed. Done by the attempt that owns
+ * the run only.
+ */
+export async function failUnsentAutomaticRetries(
+  db: Db,
+  input: { schemeId: string; runId: string; attempt: number; backoffMs: readonly number[]; error: string },
+): Promise<{ failed: number; deadLettered: number }> {
+  const now = new Date();
+  const [row] = await db.$queryRaw<{ failed: number; dead: number }[]>`
+    WITH updated AS (
+      UPDATE source_records s SET
+        status = 'failed',
+        payload_hash = s.retry_prior->>'payload_hash',
+        mapped_with = s.retry_prior->>'mapped_with',
+        last_error = ${input.error},
+        error_class = 'transient',
+        retry_at = CASE WHEN s.retry_step < cardinality(${input.backoffMs.map(Math.round)}::int[])
+          THEN now() + (${input.backoffMs.map(Math.round)}::int[])[s.retry_step + 1] * interval '1 millisecond' END,
+        dead_at = CASE WHEN s.retry_step >= cardinality(${input.backoffMs.map(Math.round)}::int[]) THEN now() END,
+        retry_prior = NULL,
+        updated_at = ${now}::timestamp
+      FROM source_records o
+      WHERE o.id = s.id AND s.scheme_id = ${input.schemeId}::uuid AND s.last_run_id = ${input.runId}::uuid
+        AND s.retry_prior IS NOT NULL AND s.status = 'pending'
+        AND EXISTS (SELECT 1 FROM runs WHERE id = ${input.runId}::uuid AND attempt = ${input.attempt})
+      -- \`o\`: the row before this statement, for the run that failed it last.
+      RETURNING s.id, s.source_id, s.dead_at IS NOT NULL AS dead, (o.retry_prior->>'last_run_id')::uuid AS prior_run
+    ), recorded AS (
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_class, payload, created_at, updated_at)
+      SELECT ${input.runId}::uuid, u.id, u.source_id, 'failed', ${input.error}, 'transient',
+        COALESCE((SELECT r.payload FROM run_records r WHERE r.run_id = u.prior_run AND r.source_record_id = u.id), '{}'::jsonb),
+        ${now}::timestamp, ${now}::timestamp
+      FROM updated u
+      -- Sent earlier in this run, found absent by a lookup and pending again: its last outcome is this.
+      ON CONFLICT (run_id, source_record_id) DO UPDATE SET
+        status = 'failed', error = EXCLUDED.error, error_field = NULL, error_class = 'transient', response = NULL,
+        batch_id = NULL, target_id = NULL, target_number = NULL, updated_at = EXCLUDED.updated_at
+    ), counted AS (
+      UPDATE runs SET failed = failed + (SELECT count(*) FROM updated)::int, updated_at = ${now}::timestamp
+      WHERE id = ${input.runId}::uuid AND EXISTS (SELECT 1 FROM updated)
+    )
+    SELECT count(*)::int AS failed, count(*) FILTER (WHERE dead)::int AS dead FROM updated`;
+  return { failed: row?.failed ?? 0, deadLettered: row?.dead ?? 0 };
+}
+
 /** Hands pending records (by source id) over to a test run that writes its first N records. */
 export async function assignPendingToRun(
   db: Db,
