@@ -5,9 +5,9 @@
 // step of the schedule (or dead letters past its last), each with a RunRecord saying why.
 import type { WriteRequest } from "@qiao/connectors";
 import { message } from "@qiao/core";
-import { cancelRun, countDeadLetteredByRun, countFailedRecords, listFailedRecords, nextRetryDue } from "@qiao/db";
+import { cancelRun, countDeadLetteredByRun, countFailedRecords, createRun, listFailedRecords, nextRetryDue, pruneRuns } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
-import { failAbandonedRun } from "./execute-run";
+import { executeRun, failAbandonedRun } from "./execute-run";
 import { runToEnd, simulate, testContext, wrapClients, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
@@ -171,6 +171,69 @@ describe("a retry run that ends early", () => {
     expect(after.filter((a) => taken.includes(a.id))).toEqual(before.filter((b) => taken.includes(b.id)));
     // Once: a second call (another worker's handler) changes nothing.
     expect(await failAbandonedRun(testContext(t.db), r.id, message("run.workerFailed", { text: "gone" }))).toBeNull();
+  }, 60_000);
+
+  test("handed back by a worker that stopped, then cancelled while queued: what it did not send is put back", async () => {
+    const { scheme, first, before } = await failedScheme();
+    const r = await sim!.requestRun(scheme.id, "retry", { retryOfId: first.id });
+    let stopping = false;
+    const ctx = { ...beforeWrite(1, () => (stopping = true)), shouldStop: () => stopping };
+    expect((await executeRun(ctx, r.id)).kind).toBe("handed-back");
+    expect((await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("queued");
+
+    // No worker took it up yet; the person who asked for the retry cancels it.
+    expect((await cancelRun(t.db, r.id))?.status).toBe("cancelled");
+    const after = await rows(scheme.id);
+    const sent = new Set((await t.db.runOutcome.findMany({ where: { runId: r.id }, select: { sourceRecordId: true } })).map((o) => o.sourceRecordId));
+    expect(sent.size).toBe(100);
+    expect(after.filter((a) => !sent.has(a.id))).toEqual(before.filter((b) => !sent.has(b.id)));
+    expect(await countFailedRecords(t.db, scheme.id)).toBe(300);
+    const logs = (await t.db.runLog.findMany({ where: { runId: r.id } })).map((l) => l.message);
+    expect(logs.some((m) => m.includes("200 条未重试的记录恢复为失败"))).toBe(true);
+  }, 60_000);
+
+  test("cancelled while handed back, found so by the next worker's claim: what it did not send is put back", async () => {
+    const { scheme, first, before } = await failedScheme();
+    const r = await sim!.requestRun(scheme.id, "retry", { retryOfId: first.id });
+    let stopping = false;
+    const ctx = { ...beforeWrite(1, () => (stopping = true)), shouldStop: () => stopping };
+    expect((await executeRun(ctx, r.id)).kind).toBe("handed-back");
+    // The cancel came while the stopping attempt still held it (flagged, not finished) …
+    await t.db.run.update({ where: { id: r.id }, data: { cancelRequested: true } });
+    // … and the next worker's claim finishes it.
+    expect((await executeRun(testContext(t.db), r.id)).kind).toBe("finished");
+    expect((await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("cancelled");
+    const sent = new Set((await t.db.runOutcome.findMany({ where: { runId: r.id }, select: { sourceRecordId: true } })).map((o) => o.sourceRecordId));
+    expect((await rows(scheme.id)).filter((a) => !sent.has(a.id))).toEqual(before.filter((b) => !sent.has(b.id)));
+    expect(await countFailedRecords(t.db, scheme.id)).toBe(300);
+  }, 60_000);
+
+  test("handed back, then the daily pruning: the run it retries is kept, and the resumed retry still takes only that run's records", async () => {
+    const { scheme, first } = await failedScheme();
+    const days = (n: number) => new Date(Date.now() - n * 86_400_000);
+    // The failed run is past the 30 days' retention.
+    await t.db.run.update({ where: { id: first.id }, data: { createdAt: days(41), startedAt: days(41), finishedAt: days(40) } });
+    // 100 failures of another run Z: not part of a retry of the first.
+    const z = await createRun(t.db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
+    await t.db.run.update({ where: { id: z.id }, data: { status: "failed", phase: "done", finishedAt: new Date() } });
+    const others: bigint[] = [];
+    for (let i = 0; i < 100; i++) {
+      const data = { id: `Z${i}`, code: `Z-${i}`, name: `别的店 ${i}`, nick: "", note: "", type_name: "淘宝", create_date: "2024-01-01 00:00:00", modify_date: "2024-01-01 00:00:00" };
+      const made = await t.db.sourceRecord.create({ data: { schemeId: scheme.id, sourceId: `Z${i}`, data, payloadHash: "z", status: "failed", lastRunId: z.id, lastError: "别的失败" } });
+      others.push(made.id);
+    }
+    const r = await sim!.requestRun(scheme.id, "retry", { retryOfId: first.id });
+    let stopping = false;
+    const ctx = { ...beforeWrite(1, () => (stopping = true)), shouldStop: () => stopping };
+    expect((await executeRun(ctx, r.id)).kind).toBe("handed-back");
+
+    await pruneRuns(t.db, 30);
+    // Deleted, it would have taken the retry's link with it (ON DELETE SET NULL): the resumed
+    // attempt would have retried every failed record of the scheme.
+    expect((await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).retryOfId).toBe(first.id);
+    expect((await runToEnd(testContext(t.db), r.id)).kind).toBe("finished");
+    expect(await t.db.runOutcome.count({ where: { runId: r.id, sourceRecordId: { in: others } } })).toBe(0);
+    expect((await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).failed).toBe(300);
   }, 60_000);
 });
 

@@ -5,6 +5,7 @@ export * from "./run-details";
 export * from "./saved-bills";
 export * from "./schemes";
 export * from "./staging";
+export * from "./retry-ends";
 export * from "./stage-page";
 export * from "./write-protocol";
 export * from "./mark-sending";

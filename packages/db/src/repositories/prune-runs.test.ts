@@ -91,6 +91,33 @@ it("keeps a scheme's latest run and its latest success however old, and a quiet 
   expect(await db.run.count({ where: { id: needed.id } })).toBe(1);
 });
 
+it("keeps, while a retry is not finished, the run it retries and the runs its taken records failed in", async () => {
+  const s = await db.scheme.create({ data: { name: "重试中", definition: {} } });
+  const x = await finished(s.id, 40, "manual", "failed", { failed: 2 });
+  const w = await finished(s.id, 45, "schedule", "partial", { failed: 1 });
+  const gone = await finished(s.id, 50, "manual", "failed", { failed: 1 });
+  await finished(s.id, 1, "schedule");
+  // A retry of X, handed back (queued) after it took X's two failures and one of W's.
+  const retry = await createRun(db, { schemeId: s.id, schemeVersion: 1, trigger: "retry", retryOfId: x.id });
+  await db.run.update({ where: { id: retry.id }, data: { attempt: 1 } });
+  const prior = (run: string) => ({ status: "failed", last_run_id: run, payload_hash: "h", mapped_with: null, last_error: "失败", retry_step: 0, retry_at: null, dead_at: null });
+  for (const [id, from] of [["A", x.id], ["B", x.id], ["C", w.id]] as const) {
+    await db.sourceRecord.create({ data: { schemeId: s.id, sourceId: id, data: {}, payloadHash: "h", status: "pending", lastRunId: retry.id, retryPrior: prior(from) } });
+  }
+  // A record a finished retry took and wrote: its prior run is not needed any more.
+  await db.sourceRecord.create({ data: { schemeId: s.id, sourceId: "D", data: {}, payloadHash: "h", status: "written", lastRunId: retry.id, retryPrior: prior(gone.id) } });
+
+  await pruneRuns(db, 30);
+  expect(await db.run.count({ where: { id: { in: [x.id, w.id] } } })).toBe(2);
+  expect(await db.run.count({ where: { id: gone.id } })).toBe(0);
+  expect((await db.run.findUniqueOrThrow({ where: { id: retry.id } })).retryOfId).toBe(x.id);
+
+  // Finished, the retry holds nothing back.
+  await db.run.update({ where: { id: retry.id }, data: { status: "cancelled", phase: "done", finishedAt: new Date() } });
+  await pruneRuns(db, 30);
+  expect(await db.run.count({ where: { id: { in: [x.id, w.id] } } })).toBe(0);
+});
+
 it("deletes a run without reading every run for its retries (the retry_of_id foreign key has an index)", async () => {
   // What ON DELETE SET NULL runs for each run deleted: usable through runs_retry_of_id_idx, not by a
   // pass over every run (which made retention slow down with the square of the history).

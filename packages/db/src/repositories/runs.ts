@@ -6,6 +6,7 @@ import type { RunPhase, RunStatus, RunTrigger } from "../../generated/prisma/enu
 import type { Run } from "../../generated/prisma/client";
 import { message, render, type Message } from "@qiao/core";
 import { hotQuery, type Db } from "../client";
+import { endRetryEarly } from "./retry-ends";
 
 /** The statuses of a run that is not finished. */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ["queued", "running"];
@@ -122,10 +123,13 @@ export async function claimRun(db: Db, runId: string, now: Date, overlapMs = 0, 
       updated_at = ${new Date()}::timestamp
     WHERE r.id = ${runId}::uuid AND r.status IN ('queued', 'running') AND NOT r.cancel_requested`;
   if (claimed === 1) return { claimed: true, run: await db.run.findUniqueOrThrow({ where: { id: runId } }) };
-  await db.run.updateMany({
+  const [cancelled] = await db.run.updateManyAndReturn({
     where: { id: runId, status: { in: [...ACTIVE_RUN_STATUSES] }, cancelRequested: true },
     data: { status: "cancelled", phase: "done", finishedAt: new Date() },
   });
+  // A retry cancelled between two attempts (its last one handed it back, or died) ends as one
+  // cancelled in an attempt does: what it took and did not send is put back.
+  if (cancelled) await endedEarly(db, cancelled);
   return { claimed: false, run: await db.run.findUnique({ where: { id: runId } }) };
 }
 
@@ -319,12 +323,22 @@ export async function saveRunResult(db: Db, runId: string, result: unknown): Pro
  * next batch boundary. Returns the run as it is now (null if unknown).
  */
 export async function cancelRun(db: Db, runId: string): Promise<Run | null> {
-  await db.run.updateMany({
+  const [cancelled] = await db.run.updateManyAndReturn({
     where: { id: runId, status: "queued" },
     data: { status: "cancelled", phase: "done", cancelRequested: true, finishedAt: new Date() },
   });
+  // A queued run may have had attempts (handed back by a worker that stopped): a retry's unsent
+  // records are put back as when it is cancelled while running.
+  if (cancelled) await endedEarly(db, cancelled);
   await db.run.updateMany({ where: { id: runId, status: "running" }, data: { cancelRequested: true } });
   return db.run.findUnique({ where: { id: runId } });
+}
+
+/** A run cancelled outside an attempt: a retry's unsent records (endRetryEarly), and the log's lines. */
+async function endedEarly(db: Db, run: Run): Promise<void> {
+  if (run.attempt === 0) return;
+  const putBack = await endRetryEarly(db, run, { failure: null });
+  await appendRunLog(db, run.id, [{ level: "warn", message: message("run.cancelled") }, ...(putBack ? [putBack] : [])]);
 }
 
 /**
@@ -369,7 +383,8 @@ export async function failActiveRun(db: Db, runId: string, error: Message): Prom
  * run) and its latest success (the "no success for N hours" alert counts from it); the last run of a record that is still failed (its RunRecord holds the error and payload the
  * failed-records list shows and a retry starts from); and the run of a record whose outcome is not
  * settled yet (`sending_run_id`: the lookup after an interrupted write records its verdict in that
- * run). Once the record is written, its run goes at the next pruning.
+ * run); while a retry is not finished, the run it retries and the runs its taken records failed in.
+ * Once the record is written, its run goes at the next pruning.
  */
 export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 500): Promise<{ expired: number; quiet: number }> {
   const before = new Date(Date.now() - days * 86_400_000);
@@ -383,7 +398,16 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
     await db.$queryRaw<{ id: string }[]>`
       SELECT last_run_id::text AS id FROM source_records WHERE status = 'failed' AND last_run_id IS NOT NULL
       UNION
-      SELECT sending_run_id::text FROM source_records WHERE sending_run_id IS NOT NULL`
+      SELECT sending_run_id::text FROM source_records WHERE sending_run_id IS NOT NULL
+      UNION
+      -- A retry not finished yet (running, or handed back and queued) resumes with the run it
+      -- retries (without it, its next attempt would take the whole scheme's failed records) …
+      SELECT retry_of_id::text FROM runs WHERE status IN ('queued', 'running') AND retry_of_id IS NOT NULL
+      UNION
+      -- … and, ending early, puts its unsent records back with the runs that failed them.
+      SELECT s.retry_prior->>'last_run_id' FROM source_records s
+      WHERE s.retry_prior IS NOT NULL AND s.status IN ('pending', 'saved')
+        AND s.last_run_id IN (SELECT id FROM runs WHERE status IN ('queued', 'running') AND trigger = 'retry')`
   ).map((r) => r.id);
   const deleted = { expired: 0, quiet: 0 };
   for (const kind of ["quiet", "expired"] as const) {

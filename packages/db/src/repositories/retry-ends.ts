@@ -1,0 +1,125 @@
+// A retry run that ends before it sent every failed record it took (assignFailedToRun in
+// ./staging.ts): cancelled, failed as a run, abandoned by the worker, or cancelled while queued
+// after a hand-back. What it took and did not send is put back (a retry someone asked for) or
+// failed once more (an automatic one): docs/retry-policy.md, "How a record moves".
+import { DEFAULT_RETRY_BACKOFF_MS, message, render, retryRunOptionsSchema, schemeDefinitionSchema, type Message } from "@qiao/core";
+import type { Run } from "../../generated/prisma/client";
+import type { Db } from "../client";
+import type { RunLogLine } from "./runs";
+import { findSchemeDefinition } from "./schemes";
+
+/**
+ * What a retry run that ends early (`failure`: why it failed; null when cancelled) does with the
+ * records it took and did not send: one someone asked for puts them back as they were
+ * (restoreUnsentRetries); an automatic one fails them again (failUnsentAutomaticRetries), with the
+ * scheme's schedule (`backoffMs`, read from the run's scheme version when not given). Fenced by the
+ * run's attempt; does nothing for other runs, or twice. Returns the run log's line about it.
+ */
+export async function endRetryEarly(
+  db: Db,
+  run: Pick<Run, "id" | "schemeId" | "schemeVersion" | "attempt" | "trigger" | "options">,
+  end: { failure: Message | null; backoffMs?: readonly number[] },
+): Promise<RunLogLine | null> {
+  if (run.trigger !== "retry" || run.attempt === 0) return null;
+  const ref = { schemeId: run.schemeId, runId: run.id, attempt: run.attempt };
+  if (!retryRunOptionsSchema.parse(run.options ?? {}).automatic) {
+    const restored = await restoreUnsentRetries(db, ref);
+    return restored > 0 ? { level: "info", message: message("retry.restored", { restored }), data: { restored } } : null;
+  }
+  const backoffMs = end.backoffMs ?? (await schemeBackoff(db, run));
+  const error = end.failure
+    ? `自动重试运行失败，未发送：${render(end.failure, "zh-CN")} / The automatic retry run failed before sending it: ${render(end.failure, "en")}`
+    : "自动重试运行已取消，未发送 / The automatic retry run was cancelled before sending it";
+  const { failed, deadLettered } = await failUnsentAutomaticRetries(db, { ...ref, backoffMs, error });
+  return failed > 0 ? { level: "warn", message: message("retry.unsentFailed", { failed, deadLettered }), data: { failed, deadLettered } } : null;
+}
+
+/** The run's scheme version's retry schedule (the default when it cannot be read). */
+async function schemeBackoff(db: Db, run: Pick<Run, "schemeId" | "schemeVersion">): Promise<readonly number[]> {
+  const saved = await findSchemeDefinition(db, run.schemeId, run.schemeVersion).catch(() => null);
+  const parsed = saved ? schemeDefinitionSchema.safeParse(saved.definition) : undefined;
+  return parsed?.success ? parsed.data.retry.backoffMs : DEFAULT_RETRY_BACKOFF_MS;
+}
+
+/**
+ * Puts back the records a retry run took (assignFailedToRun) and did not send, as they were before
+ * it took them: a retry that was cancelled or failed as a run leaves them failed (or saved) with
+ * their reason, their run, their place in the retry schedule and their dead-letter mark, in the
+ * failed records' list, instead of pending for the scheme's next run to send unasked. A saved bill
+ * the retry audited has a RunRecord of the retry, and is left as the audit made it. Returns how many.
+ * Done by the attempt that owns the run only.
+ */
+export async function restoreUnsentRetries(db: Db, input: { schemeId: string; runId: string; attempt: number }): Promise<number> {
+  return db.$executeRaw`
+    UPDATE source_records s SET
+      status = (s.retry_prior->>'status')::record_status,
+      payload_hash = s.retry_prior->>'payload_hash',
+      mapped_with = s.retry_prior->>'mapped_with',
+      last_error = s.retry_prior->>'last_error',
+      last_run_id = (s.retry_prior->>'last_run_id')::uuid,
+      retry_step = (s.retry_prior->>'retry_step')::int,
+      retry_at = (s.retry_prior->>'retry_at')::timestamptz,
+      dead_at = (s.retry_prior->>'dead_at')::timestamptz,
+      retry_prior = NULL,
+      updated_at = ${new Date()}::timestamp
+    WHERE s.scheme_id = ${input.schemeId}::uuid AND s.last_run_id = ${input.runId}::uuid AND s.retry_prior IS NOT NULL
+      AND (s.status = 'pending'
+        OR (s.status = 'saved' AND NOT EXISTS (SELECT 1 FROM run_records r WHERE r.run_id = ${input.runId}::uuid AND r.source_record_id = s.id)))
+      -- Only by the attempt that owns the run (another that took it over goes on sending them).
+      AND EXISTS (SELECT 1 FROM runs WHERE id = ${input.runId}::uuid AND attempt = ${input.attempt})`;
+}
+
+/**
+ * The records an automatic retry (the retry policy's) took and did not send, when it ends early
+ * (cancelled, or failed as a run: 金蝶 down): failed again, transient, as if 金蝶 had failed them
+ * once more. The step the retry counted when it took them stays counted, so the next is due after
+ * the schedule's next step (`retry_at`), or, past the last, they are dead letters (`dead_at`), never
+ * due again at once (put back as they were, their passed due time would start another automatic
+ * retry within the minute, and while 金蝶 is down a failed retry run a minute would follow). Each
+ * gets a RunRecord of this run with `error` (its payload the one its last failure showed), and the
+ * run's failed counter counts them: the run's follow-up schedules the next retry and announces the
+ * dead letters (countDeadLetteredByRun), as for records 金蝶 failed. Done by the attempt that owns
+ * the run only.
+ */
+export async function failUnsentAutomaticRetries(
+  db: Db,
+  input: { schemeId: string; runId: string; attempt: number; backoffMs: readonly number[]; error: string },
+): Promise<{ failed: number; deadLettered: number }> {
+  const now = new Date();
+  const [row] = await db.$queryRaw<{ failed: number; dead: number }[]>`
+    WITH updated AS (
+      UPDATE source_records s SET
+        status = 'failed',
+        payload_hash = s.retry_prior->>'payload_hash',
+        mapped_with = s.retry_prior->>'mapped_with',
+        last_error = ${input.error},
+        error_class = 'transient',
+        retry_at = CASE WHEN s.retry_step < cardinality(${input.backoffMs.map(Math.round)}::int[])
+          THEN now() + (${input.backoffMs.map(Math.round)}::int[])[s.retry_step + 1] * interval '1 millisecond' END,
+        dead_at = CASE WHEN s.retry_step >= cardinality(${input.backoffMs.map(Math.round)}::int[]) THEN now() END,
+        retry_prior = NULL,
+        updated_at = ${now}::timestamp
+      FROM source_records o
+      WHERE o.id = s.id AND s.scheme_id = ${input.schemeId}::uuid AND s.last_run_id = ${input.runId}::uuid
+        AND s.retry_prior IS NOT NULL AND s.status = 'pending'
+        AND EXISTS (SELECT 1 FROM runs WHERE id = ${input.runId}::uuid AND attempt = ${input.attempt})
+      -- \`o\`: the row before this statement, for the run that failed it last.
+      RETURNING s.id, s.source_id, s.dead_at IS NOT NULL AS dead, (o.retry_prior->>'last_run_id')::uuid AS prior_run
+    ), recorded AS (
+      INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_class, payload, created_at, updated_at)
+      SELECT ${input.runId}::uuid, u.id, u.source_id, 'failed', ${input.error}, 'transient',
+        COALESCE((SELECT r.payload FROM run_records r WHERE r.run_id = u.prior_run AND r.source_record_id = u.id), '{}'::jsonb),
+        ${now}::timestamp, ${now}::timestamp
+      FROM updated u
+      -- Sent earlier in this run, found absent by a lookup and pending again: its last outcome is this.
+      ON CONFLICT (run_id, source_record_id) DO UPDATE SET
+        status = 'failed', error = EXCLUDED.error, error_field = NULL, error_class = 'transient', response = NULL,
+        batch_id = NULL, target_id = NULL, target_number = NULL, updated_at = EXCLUDED.updated_at
+    ), counted AS (
+      UPDATE runs SET failed = failed + (SELECT count(*) FROM updated)::int, updated_at = ${now}::timestamp
+      WHERE id = ${input.runId}::uuid AND EXISTS (SELECT 1 FROM updated)
+    )
+    SELECT count(*)::int AS failed, count(*) FILTER (WHERE dead)::int AS dead FROM updated`;
+  return { failed: row?.failed ?? 0, deadLettered: row?.dead ?? 0 };
+}
+
