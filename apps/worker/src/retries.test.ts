@@ -3,7 +3,7 @@
 // 13, queued in the simulator) is the transient failure; a shop without a name is the data error.
 import { countFailedRecords, listFailedRecords, listRecordAttempts, type Config } from "@qiao/db";
 import { ledgerOf, type Simulated, type TestDb } from "@qiao/engine/testing";
-import { requestRun, retryJobId } from "@qiao/jobs";
+import { requestRun, retryJobId, scheduleRetry } from "@qiao/jobs";
 import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
 import type { Queue } from "bullmq";
 import { pino } from "pino";
@@ -60,6 +60,13 @@ async function settle(schemeId: string, done: () => Promise<boolean>, timeout = 
   await expect
     .poll(async () => (await runsOf(schemeId)).every((r) => r.status !== "queued" && r.status !== "running") && (await done()), { timeout, interval: 100 })
     .toBe(true);
+}
+
+/** When a delayed job really fires: its score in the delayed set (BullMQ keeps `timestamp` from when it was added). */
+async function firesAt(jobId: string): Promise<number | null> {
+  const client = await queue.getBackend().client;
+  const score = await client.zscore(`${cfg.REDIS_PREFIX}:runs:delayed`, jobId);
+  return score === null ? null : Math.floor(Number(score) / 0x1000);
 }
 
 function expectOnceEach(report: Awaited<ReturnType<typeof ledgerOf>>, written: number) {
@@ -196,4 +203,32 @@ describe("automatic retries", () => {
     expect(await restored!.getState()).toBe("delayed");
     expect(Math.abs(restored!.timestamp + restored!.delay - due)).toBeLessThan(1_000);
   }, 30_000);
+
+  test("a retry job that was moved to later by its own firing still moves earlier for a new, earlier failure", async () => {
+    const s = await sim.createScheme();
+    const now = Date.now();
+    // A transient failure due in an hour.
+    await t.db.sourceRecord.create({
+      data: { schemeId: s.id, sourceId: "later", data: {}, payloadHash: "x", status: "failed", errorClass: "transient", retryStep: 2, retryAt: new Date(now + 3_600_000), lastError: "busy" },
+    });
+    // The scheme's retry job, scheduled for a record due now (since written by hand, so nothing is
+    // due when the job fires).
+    expect(await scheduleRetry(queue, s.id, new Date(now))).toBe("added");
+
+    // The worker takes the job: nothing due, so the job delays itself to the record due in an hour.
+    await start();
+    await expect.poll(async () => (await firesAt(retryJobId(s.id))) ?? 0, { timeout: 15_000, interval: 100 }).toBeGreaterThan(now + 3_000_000);
+
+    // A new transient failure, due in one minute (what the run's retry-policy follow-up schedules).
+    const due = new Date(Date.now() + 60_000);
+    await t.db.sourceRecord.create({
+      data: { schemeId: s.id, sourceId: "soon", data: {}, payloadHash: "y", status: "failed", errorClass: "transient", retryStep: 0, retryAt: due, lastError: "busy" },
+    });
+    expect(await scheduleRetry(queue, s.id, due)).toBe("moved");
+    // …and the maintenance step that restores retry jobs.
+    await restoreRetries.run({ db: t.db, queue, cfg, log, metrics: createWorkerMetrics() }, new Date());
+
+    // The job must fire by the new due time, not an hour later.
+    expect((await firesAt(retryJobId(s.id)))!).toBeLessThanOrEqual(due.getTime() + 1_000);
+  }, 40_000);
 });

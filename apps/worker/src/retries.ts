@@ -3,7 +3,7 @@
 // requests a `retry` run of the due transient failures (one run per scheme: a busy scheme is tried
 // again shortly); once a minute, retry jobs Redis lost are restored from Postgres.
 import { countDeadLetteredByRun, nextRetryDue, schemesWithRetries, SchemeBusyError } from "@qiao/db";
-import { RETRY_BUSY_DELAY_MS, requestRun, retryJobSchema, scheduleRetry } from "@qiao/jobs";
+import { RETRY_BUSY_DELAY_MS, requestRun, retryJobSchema, scheduleRetry, type RetryJobData } from "@qiao/jobs";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { FollowUp, MaintenanceStep, WorkerDeps } from "./follow-ups";
 
@@ -65,7 +65,7 @@ export async function processRetry(deps: WorkerDeps, job: Job, token: string | u
   const due = await nextRetryDue(deps.db, schemeId);
   if (!due) return { skipped: "nothing-due" };
   if (due.getTime() > Date.now() + 1_000) {
-    await job.moveToDelayed(due.getTime(), token);
+    await delayRetryJob(job, due.getTime(), token);
     throw new DelayedError();
   }
   try {
@@ -76,7 +76,17 @@ export async function processRetry(deps: WorkerDeps, job: Job, token: string | u
     if (!(error instanceof SchemeBusyError)) throw error;
     // One run per scheme: this one waits for the active run (whose follow-up schedules it too).
     deps.log.info({ schemeId, activeRunId: error.activeRun?.id }, "automatic retry postponed: the scheme has an active run");
-    await job.moveToDelayed(Date.now() + RETRY_BUSY_DELAY_MS, token);
+    await delayRetryJob(job, Date.now() + RETRY_BUSY_DELAY_MS, token);
     throw new DelayedError();
   }
+}
+
+/**
+ * Delays the job to `at` with `dueAt` in its data, which is how scheduleRetry knows when it fires.
+ * The data first: while the job is active nothing reads it, and a move that then fails (the lock
+ * lost) leaves the job to BullMQ, whose next attempt writes it again.
+ */
+async function delayRetryJob(job: Job, at: number, token: string | undefined): Promise<void> {
+  await job.updateData({ ...(job.data as RetryJobData), dueAt: Math.max(at, Date.now()) } satisfies RetryJobData);
+  await job.moveToDelayed(at, token);
 }

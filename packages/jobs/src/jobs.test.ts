@@ -10,6 +10,7 @@ import type { JobsLogger } from "./logger";
 import { createRunQueue, JOB } from "./queue";
 import { reconcileRuns } from "./reconciler";
 import { requestRun, RunRequestError } from "./request-run";
+import { retryJobId, scheduleRetry } from "./retries";
 import { syncSchedules, syncSchemeSchedule } from "./schedules";
 import { SchemeBusyError } from "./index";
 import { openQueueTestBed, type QueueTestBed } from "./testing";
@@ -161,6 +162,29 @@ test("what the scheme's cron check accepts, BullMQ schedules in the scheme's tim
     expect(scheduler?.next).toBeGreaterThan(Date.now() - 1000);
   }
   await syncSchemeSchedule(queue, { id, cron: null, timezone: "Asia/Shanghai", enabled: false });
+});
+
+test("scheduleRetry moves the retry job earlier, never later, also when it cannot tell when the job fires", async () => {
+  const schemeId = "00000000-0000-4000-8000-0000000be7a1";
+  const jobId = retryJobId(schemeId);
+  // When the job really fires: its score in the delayed set.
+  const firesAt = async () => Math.floor(Number(await (await queue.getBackend().client).zscore(`${cfg.REDIS_PREFIX}:runs:delayed`, jobId)) / 0x1000);
+  const now = Date.now();
+  expect(await scheduleRetry(queue, schemeId, new Date(now + 3_600_000), now)).toBe("added");
+  expect(await scheduleRetry(queue, schemeId, new Date(now + 7_200_000), now)).toBe("kept");
+  expect(Math.abs((await firesAt()) - (now + 3_600_000))).toBeLessThan(1_000);
+  expect(await scheduleRetry(queue, schemeId, new Date(now + 60_000), now)).toBe("moved");
+  expect(Math.abs((await firesAt()) - (now + 60_000))).toBeLessThan(1_000);
+  expect(await scheduleRetry(queue, schemeId, new Date(now + 120_000), now)).toBe("kept");
+
+  // A job queued two hours ago, before retry jobs carried their due time (`dueAt`), and delayed since
+  // to an hour from now (BullMQ then keeps its timestamp and sets its delay from now).
+  await (await queue.getJob(jobId))!.remove();
+  const legacy = await queue.add(JOB.retry, { schemeId }, { jobId, timestamp: now - 7_200_000, delay: 7_200_000 + 60_000 });
+  await legacy.changeDelay(3_600_000);
+  expect(await scheduleRetry(queue, schemeId, new Date(now + 60_000), now)).toBe("moved");
+  expect(Math.abs((await firesAt()) - (now + 60_000))).toBeLessThan(1_000);
+  await (await queue.getJob(jobId))!.remove();
 });
 
 describe("worker heartbeats", () => {

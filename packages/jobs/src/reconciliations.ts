@@ -14,6 +14,7 @@ import {
   type RunModel,
 } from "@qiao/db";
 import type { Queue } from "bullmq";
+import { upsertCronScheduler } from "./cron-scheduler";
 import type { JobsLogger } from "./logger";
 import { enqueueReconciliation, enqueueRun, JOB } from "./queue";
 import { enqueueSoon } from "./request-run";
@@ -67,7 +68,9 @@ export async function syncReconcileSchedule(queue: Queue, scheme: ReconcileSched
   const cron = scheme.reconcileCron?.trim();
   const id = reconcileSchedulerId(scheme.id);
   if (scheme.enabled && cron) {
-    await queue.upsertJobScheduler(
+    // Unchanged, it is left alone: an upsert drops a tick that fell due while no worker ran.
+    await upsertCronScheduler(
+      queue,
       id,
       { pattern: cron, tz: scheme.timezone },
       { name: JOB.reconcileTick, data: { schemeId: scheme.id }, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },

@@ -1,12 +1,14 @@
 // The retry policy's delayed job (issue #14): one per scheme (jobId `retry-<schemeId>`), due when the
 // scheme's earliest automatic retry is (`source_records.retry_at`, the truth; the job only delivers
 // it). Scheduling again moves it earlier, never later: the job, when it fires, asks Postgres what is
-// due and delays itself to the next due time when nothing is yet. No timers, no polling.
+// due and delays itself to the next due time when nothing is yet. No timers, no polling. The job
+// carries when it fires (`dueAt`): BullMQ keeps `timestamp` from when the job was added and sets
+// `delay` relative to each move, so their sum is no fire time once the job has been delayed again.
 import type { Queue } from "bullmq";
 import { z } from "zod";
 import { JOB } from "./queue";
 
-export const retryJobSchema = z.object({ schemeId: z.uuid() });
+export const retryJobSchema = z.object({ schemeId: z.uuid(), dueAt: z.number().int().optional() });
 export type RetryJobData = z.infer<typeof retryJobSchema>;
 
 /** While the scheme has an active run, its retry job tries again this much later. */
@@ -29,16 +31,21 @@ export async function scheduleRetry(queue: Queue, schemeId: string, at: Date, no
   if (existing) {
     const state = await existing.getState();
     if (state === "delayed") {
-      const firesAt = existing.timestamp + existing.delay;
-      if (firesAt <= at.getTime()) return "kept";
+      // A job queued before jobs carried `dueAt` fires at a time we cannot know: moved to `at`, it
+      // at worst fires early, finds nothing due and delays itself again.
+      const firesAt = (existing.data as Partial<RetryJobData>).dueAt;
+      if (firesAt !== undefined && firesAt <= at.getTime()) return "kept";
       await existing.changeDelay(delay);
+      // After the move: a failure between the two leaves `dueAt` later than the job fires, which
+      // costs one more move; the other way round, it would keep a job that fires too late.
+      await existing.updateData({ schemeId, dueAt: now + delay } satisfies RetryJobData);
       return "moved";
     }
     if (state === "waiting" || state === "active" || state === "prioritized" || state === "waiting-children") return "kept";
     // Completed or failed and still kept: it is done; a new one replaces it.
     await existing.remove();
   }
-  await queue.add(JOB.retry, { schemeId } satisfies RetryJobData, {
+  await queue.add(JOB.retry, { schemeId, dueAt: now + delay } satisfies RetryJobData, {
     jobId,
     delay,
     attempts: 3,

@@ -2,6 +2,7 @@
 // timezone), so exactly one tick fires per due time however many workers run.
 import type { Db } from "@qiao/db";
 import type { Queue } from "bullmq";
+import { upsertCronScheduler } from "./cron-scheduler";
 import { JOB, MAINTAIN_SCHEDULER_ID, PRUNE_SCHEDULER_ID } from "./queue";
 import { reconcileSchedulerId, syncReconcileSchedule } from "./reconciliations";
 
@@ -16,7 +17,8 @@ export interface SchedulableScheme {
 export async function syncSchemeSchedule(queue: Queue, scheme: SchedulableScheme): Promise<"scheduled" | "removed"> {
   const cron = scheme.cron?.trim();
   if (scheme.enabled && cron) {
-    await queue.upsertJobScheduler(
+    await upsertCronScheduler(
+      queue,
       scheme.id,
       { pattern: cron, tz: scheme.timezone },
       { name: JOB.schedule, data: { schemeId: scheme.id }, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
