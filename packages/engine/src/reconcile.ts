@@ -147,6 +147,11 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
     }
     // Nothing can be recorded: the host retries the job, whose next attempt starts over.
     if (isDatabaseUnavailable(error)) throw error;
+    // The worker is stopping (its calls aborted): handed back as at a page boundary, not failed.
+    if (ctx.shouldStop?.()) {
+      await releaseReconciliation(ctx.db, id, attempt);
+      return { kind: "handed-back" };
+    }
     const described = describeError(error);
     log.error({ err: error }, `reconciliation failed: ${render(described, "en")}`);
     await failReconciliation(ctx.db, id, attempt, message("reconcile.failed", { error: described }));

@@ -4,7 +4,7 @@
 // `reconciliation_keys`, and the comparison (./reconciliation-report.ts) turns them into the report.
 import type { Message } from "@qiao/core";
 import { message, render } from "@qiao/core";
-import type { Prisma, Reconciliation } from "../../generated/prisma/client";
+import { Prisma, type Reconciliation } from "../../generated/prisma/client";
 import type { ReconciliationCategory } from "../../generated/prisma/enums";
 import type { Db } from "../client";
 import { isUniqueViolation } from "./runs";
@@ -116,21 +116,32 @@ export async function dropOrphanReconciliationKeys(db: Db, id: string): Promise<
 
 /** Hands an attempt back (the worker is shutting down): queued again, its keys dropped; the next attempt starts over. */
 export async function releaseReconciliation(db: Db, id: string, attempt: number): Promise<void> {
-  await db.$transaction([
-    db.reconciliation.updateMany({ where: { id, attempt, status: "running" }, data: { status: "queued" } }),
-    db.reconciliationKey.deleteMany({ where: { reconciliationId: id } }),
-  ]);
+  await endAttempt(db, id, attempt, Prisma.sql`status = 'queued'`, ["running"]);
 }
 
 /** Ends an attempt that failed: the reason kept, the keys read dropped. */
 export async function failReconciliation(db: Db, id: string, attempt: number, error: Message): Promise<void> {
-  await db.$transaction([
-    db.reconciliation.updateMany({
-      where: { id, attempt, status: { in: ["queued", "running"] } },
-      data: { status: "failed", error: error as unknown as Prisma.InputJsonObject, finishedAt: new Date() },
-    }),
-    db.reconciliationKey.deleteMany({ where: { reconciliationId: id } }),
+  await endAttempt(db, id, attempt, Prisma.sql`status = 'failed', error = ${JSON.stringify(error)}::jsonb, finished_at = ${new Date()}::timestamp`, [
+    "queued",
+    "running",
   ]);
+}
+
+/**
+ * An attempt's end (`set`), with its keys dropped, both only while the attempt owns the
+ * reconciliation: a stalled attempt that ends after another took over (its job handed to a second
+ * worker) must not drop the keys the new one is reading, which would make its report list every
+ * record as missing or extra. Keys of a reconciliation whose row is gone go too.
+ */
+async function endAttempt(db: Db, id: string, attempt: number, set: Prisma.Sql, from: ("queued" | "running")[]): Promise<void> {
+  await db.$executeRaw`
+    WITH ended AS (
+      UPDATE reconciliations SET ${set}
+      WHERE id = ${id}::uuid AND attempt = ${attempt} AND status::text = ANY(${from}::text[])
+      RETURNING id)
+    DELETE FROM reconciliation_keys
+    WHERE reconciliation_id = ${id}::uuid
+      AND (EXISTS (SELECT 1 FROM ended) OR NOT EXISTS (SELECT 1 FROM reconciliations WHERE id = ${id}::uuid))`;
 }
 
 /** Queued or running reconciliations (for the maintenance step that re-delivers lost jobs). */
