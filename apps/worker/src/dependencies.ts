@@ -1,7 +1,7 @@
 // Scheme dependencies (issue #13): records waiting for another scheme's writes are released by that
 // scheme's runs without anyone pressing a button, records that waited too long fail, and "run
 // after" chains start a scheme once all the schemes it follows have succeeded since its last run.
-import { expireWaiting, predecessorsSucceededSince, runAfterSuccessors, SchemeBusyError, schemesWaitingFor, waitsReadyToRelease, type RunModel } from "@qiao/db";
+import { expireWaiting, runAfterDue, SchemeBusyError, schemesWaitingFor, schemeWroteDuring, waitsReadyToRelease } from "@qiao/db";
 import { requestRun } from "@qiao/jobs";
 import type { FollowUp, MaintenanceStep, WorkerDeps } from "./follow-ups";
 
@@ -16,31 +16,49 @@ async function requestUnlessBusy(deps: WorkerDeps, input: Parameters<typeof requ
   }
 }
 
-const wrote = (run: RunModel) => (run.status === "succeeded" || run.status === "partial") && run.written > 0;
-
-/** After a run that wrote records: a dependency run of each scheme with records waiting for it. */
+/**
+ * After a run during which its scheme's records were written: a dependency run of each scheme with
+ * records waiting for it. Not the run's own `written`: what its lookup of unknown outcomes found
+ * written is counted on the runs that sent them (schemeWroteDuring). Whatever the run's status: a
+ * record written by a run that failed or was cancelled later exists as well.
+ */
 export const releaseDependents: FollowUp = {
   name: "release-waiting-dependents",
   async run(deps, run) {
-    if (!wrote(run)) return;
-    for (const schemeId of await schemesWaitingFor(deps.db, run.schemeId)) {
-      if (schemeId === run.schemeId) continue;
+    const waiting = (await schemesWaitingFor(deps.db, run.schemeId)).filter((schemeId) => schemeId !== run.schemeId);
+    if (waiting.length === 0 || !(await schemeWroteDuring(deps.db, run.id))) return;
+    for (const schemeId of waiting) {
       const id = await requestUnlessBusy(deps, { schemeId, trigger: "dependency", triggeredById: run.id, idempotencyKey: `dependency:${run.id}:${schemeId}` });
       deps.log.info({ schemeId, dependencyRunId: run.id, runId: id ?? null }, id ? "released records waiting for this scheme" : "records wait for this scheme, but their scheme is busy: the sweep releases them");
     }
   },
 };
 
-/** After a run that succeeded: each scheme that runs after it, once all it follows have succeeded since its last run. */
+/** A `chain` run of each scheme due (runAfterDue), linked to the predecessor run that completed its chain. */
+async function startChains(deps: WorkerDeps, due: { schemeId: string; runId: string }[]): Promise<void> {
+  for (const { schemeId, runId } of due) {
+    const id = await requestUnlessBusy(deps, { schemeId, trigger: "chain", triggeredById: runId, idempotencyKey: `chain:${runId}:${schemeId}` });
+    deps.log.info({ schemeId, after: runId, runId: id ?? null }, id ? "run after: started" : "run after: the scheme is busy; the end of its run starts it");
+  }
+}
+
+/**
+ * After a run: the schemes that run after its scheme, once all they follow have succeeded since their
+ * last run, and its scheme itself: it may have been busy (this run) when its last predecessor
+ * succeeded, and nothing else would start it.
+ */
 export const runAfterChain: FollowUp = {
   name: "run-after",
   async run(deps, run) {
-    if (run.status !== "succeeded" || run.trigger === "test") return;
-    for (const next of await runAfterSuccessors(deps.db, run.schemeId)) {
-      if (!(await predecessorsSucceededSince(deps.db, next.id, next.runAfter))) continue;
-      const id = await requestUnlessBusy(deps, { schemeId: next.id, trigger: "chain", triggeredById: run.id, idempotencyKey: `chain:${run.id}:${next.id}` });
-      deps.log.info({ schemeId: next.id, after: run.id, runId: id ?? null }, id ? "run after: started" : "run after: the scheme is busy, skipped");
-    }
+    await startChains(deps, await runAfterDue(deps.db, run.schemeId));
+  },
+};
+
+/** Once a minute: what a run-after chain missed (its scheme busy, a worker killed before its follow-ups). */
+export const runAfterSweep: MaintenanceStep = {
+  name: "run-after-sweep",
+  async run(deps) {
+    await startChains(deps, await runAfterDue(deps.db));
   },
 };
 

@@ -2,7 +2,7 @@
 // capability adds its step here and keeps its logic in its own module.
 import { alertDeadLettered, alertMaintenance, alertOnRunEnd } from "./alerts";
 import type { FollowUp, MaintenanceStep } from "./follow-ups";
-import { expireWaitingStep, releaseDependents, releaseWaitingSweep, runAfterChain } from "./dependencies";
+import { expireWaitingStep, releaseDependents, releaseWaitingSweep, runAfterChain, runAfterSweep } from "./dependencies";
 import { keepOverviewStats, observeRunDuration, recountRecords } from "./overview-steps";
 import { recoverReconciliationsStep } from "./reconcile";
 import { restoreRetries, retryFollowUp } from "./retries";
@@ -11,4 +11,4 @@ import { restoreRetries, retryFollowUp } from "./retries";
 export const FOLLOW_UPS: readonly FollowUp[] = [retryFollowUp(alertDeadLettered), alertOnRunEnd, releaseDependents, runAfterChain, recountRecords, observeRunDuration];
 
 /** Once a minute, cluster-wide (JOB.maintain). */
-export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [restoreRetries, recoverReconciliationsStep, releaseWaitingSweep, expireWaitingStep, alertMaintenance, keepOverviewStats];
+export const MAINTENANCE_STEPS: readonly MaintenanceStep[] = [restoreRetries, recoverReconciliationsStep, releaseWaitingSweep, expireWaitingStep, runAfterSweep, alertMaintenance, keepOverviewStats];

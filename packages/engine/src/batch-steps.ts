@@ -97,16 +97,22 @@ async function recordWaits(x: RunScope, waiting: Waiting[]): Promise<number> {
   if (waiting.length === 0) return 0;
   const lookups = x.lookups!;
   const records: WaitingRecordInput[] = waiting.map((w) => {
-    // One row per scheme waited for: its first key.
-    const perScheme = new Map<string, LookupWait>();
-    for (const wait of w.waits) if (!perScheme.has(wait.scheme)) perScheme.set(wait.scheme, wait);
+    // One row per scheme waited for: its first key, checked as of the oldest answer of that scheme
+    // the record waits on (a write after any of them may release it).
+    const perScheme = new Map<string, { wait: LookupWait; checkedAt: Date }>();
+    for (const wait of w.waits) {
+      const since = lookups.absentSince(wait.scheme, wait.key);
+      const first = perScheme.get(wait.scheme);
+      if (!first) perScheme.set(wait.scheme, { wait, checkedAt: since });
+      else if (since < first.checkedAt) first.checkedAt = since;
+    }
     return {
       id: w.record.id,
       sourceId: w.record.sourceId,
       hash: w.hash,
       payload: w.payload,
       reason: waitReason(w.waits),
-      waits: [...perScheme.values()].map((wait) => ({ schemeId: lookups.schemeId(wait.scheme), scheme: wait.scheme, key: wait.key, field: wait.field })),
+      waits: [...perScheme.values()].map(({ wait, checkedAt }) => ({ schemeId: lookups.schemeId(wait.scheme), scheme: wait.scheme, key: wait.key, field: wait.field, checkedAt })),
     };
   });
   return x.clock.time("protocol", () => recordWaiting(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, records }));

@@ -7,8 +7,8 @@ import { DEMO_NAMES, seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, 
 import { expireWaiting } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "./context";
-import { billRows, expectedBills } from "./testing/bills";
-import { runToEnd, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
+import { billRows, expectedBills, forgetSchemes, runScheme } from "./testing/bills";
+import { simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("lookups");
@@ -17,16 +17,10 @@ let sim: Simulated | undefined;
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
-  // Lookups name schemes: each test starts with none (the demo names are free again).
-  await t.db.scheme.deleteMany();
-  await t.db.valueMap.deleteMany();
+  await forgetSchemes(t.db);
 });
 
-async function run(ctx: EngineContext, s: Simulated, schemeId: string, trigger: "manual" | "dependency" = "manual") {
-  const requested = await s.requestRun(schemeId, trigger);
-  await runToEnd(ctx, requested.id);
-  return t.db.run.findUniqueOrThrow({ where: { id: requested.id } });
-}
+const run = (ctx: EngineContext, s: Simulated, schemeId: string, trigger: "manual" | "dependency" = "manual") => runScheme(t.db, ctx, s, schemeId, trigger);
 
 const queries = (s: Simulated) => s.kingdee.stats().calls.ExecuteBillQuery ?? 0;
 const saves = (s: Simulated) => (s.kingdee.stats().calls.BatchSave ?? 0) + (s.kingdee.stats().calls.Save ?? 0);

@@ -5,6 +5,8 @@
 // chunk for the ERP), and the mapping that follows finds every answer in the cache.
 // Staging answers are cached for the run (a key found absent stays absent for the run: the record
 // waits, and the next run looks again); ERP answers are cached per connection for a TTL across runs.
+// A record that waits is checked as of when its key was fetched, not when its wait is recorded (see
+// RunLookups.absentSince): a dependency that writes in between must still release it.
 import { mapRecord, message, planLookups, planLookupSchemes, type LookupAnswer, type LookupRef, type LookupResolver, type RunPlan, type TemplateVars, type ValueMapData } from "@qiao/core";
 import type { TargetClient } from "@qiao/connectors";
 import { lookupWritten, schemeIdsByName, type Db } from "@qiao/db";
@@ -72,6 +74,10 @@ export interface LookupStats {
 /** A run's lookup cache: answers core's resolver from memory, fetched a page at a time. */
 export class RunLookups implements LookupResolver {
   private readonly answers = new Map<string, Map<string, string | undefined>>();
+  /** Scheme name → key → when staging was asked for it and had nothing (ms, taken before the query). */
+  private readonly absent = new Map<string, Map<string, number>>();
+  /** When this cache was made: no answer it holds is older. */
+  private readonly createdAt = Date.now();
   readonly stats: LookupStats = { stagingQueries: 0, erpQueries: 0 };
 
   constructor(private readonly sources: LookupSources) {}
@@ -81,6 +87,17 @@ export class RunLookups implements LookupResolver {
     const known = this.answers.get(refKey(ref));
     if (!known?.has(key)) return { known: false };
     return { known: true, value: known.get(key) };
+  }
+
+  /**
+   * Since when the run has known that `scheme` had nothing for `key`: the start of the query that
+   * said so. The answer is kept for the run, so a record mapped much later waits on that old answer,
+   * and a write of the dependency after it (waitsReadyToRelease compares its waiting_records row's
+   * `checked_at` with this) must release it. Never later than the truth: a key this cache did not
+   * fetch gives the cache's creation.
+   */
+  absentSince(scheme: string, key: string): Date {
+    return new Date(this.absent.get(scheme)?.get(key) ?? this.createdAt);
   }
 
   /** The scheme's id for a lookup (names were resolved when the run was loaded). */
@@ -104,10 +121,19 @@ export class RunLookups implements LookupResolver {
       const list = [...keys];
       if (ref.kind === "scheme") {
         this.stats.stagingQueries++;
+        // Before the query: a write that commits while it runs may be missed by it.
+        const askedAt = Date.now();
         const found = await lookupWritten(this.sources.db, { schemeId: this.schemeId(ref.scheme), keyField: ref.keyField, returnField: ref.returnField, keys: list });
         const known = this.answers.get(refKey(ref)) ?? new Map<string, string | undefined>();
-        for (const key of list) known.set(key, found.get(key));
+        const absent = this.absent.get(ref.scheme) ?? new Map<string, number>();
+        for (const key of list) {
+          const value = found.get(key);
+          known.set(key, value);
+          // The earliest: another lookup of the scheme (another key field) may have said so before.
+          if (value === undefined && !absent.has(key)) absent.set(key, askedAt);
+        }
         this.answers.set(refKey(ref), known);
+        this.absent.set(ref.scheme, absent);
       } else {
         const { target, targetConnectionId, targetName, erp, signal } = this.sources;
         if (!target.queryValues) throw new RunFailure(message("run.erpLookupUnsupported", { connection: targetName }));

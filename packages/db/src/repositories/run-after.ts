@@ -1,31 +1,44 @@
-// Run after (运行顺序) and the runs a chain links: which schemes follow a scheme, and whether all
-// of a scheme's predecessors have succeeded since its last run.
+// Run after (运行顺序) and the runs a chain links: which schemes are due because all of their
+// predecessors have succeeded since their last run.
 import type { Db } from "../client";
 
-/** Enabled schemes that run after `schemeId`, with every scheme each of them runs after. */
-export async function runAfterSuccessors(db: Db, schemeId: string): Promise<{ id: string; runAfter: string[] }[]> {
-  return db.$queryRaw<{ id: string; runAfter: string[] }[]>`
-    SELECT id::text AS id, ARRAY(SELECT jsonb_array_elements_text(definition->'runAfter')) AS "runAfter"
-    FROM schemes
-    WHERE enabled AND jsonb_typeof(definition->'runAfter') = 'array' AND definition->'runAfter' ? ${schemeId}`;
-}
-
 /**
- * Whether each of `predecessors` has a run that succeeded after `schemeId`'s latest run (test runs
- * aside) was created: then the chain is complete and `schemeId` is due.
+ * Schemes due to run after their predecessors: enabled, with `runAfter`, no active run, and each
+ * predecessor has a run that succeeded (test runs aside, both ways) after the scheme's latest run was
+ * created. With the predecessor run that completed the chain (the latest of each predecessor's first
+ * success since then): the chain run is linked to it, and its id makes one idempotency key for every
+ * caller, so a follow-up and the sweep never start two runs for one chain. `around`: only that scheme
+ * and the schemes that run after it (a run's follow-up); else all (the sweep, for a successor that
+ * was busy when its chain completed, or a worker killed before its follow-ups).
+ * A success before the scheme's current version was saved does not count: saving a run-after order
+ * (or any change) does not start the scheme by itself; the next success of a predecessor does.
  */
-export async function predecessorsSucceededSince(db: Db, schemeId: string, predecessors: readonly string[]): Promise<boolean> {
-  if (predecessors.length === 0) return false;
-  const rows = await db.$queryRaw<{ ready: boolean }[]>`
-    WITH last AS (
-      SELECT COALESCE(max(created_at), '-infinity'::timestamp) AS at FROM runs WHERE scheme_id = ${schemeId}::uuid AND trigger <> 'test'
+export async function runAfterDue(db: Db, around?: string): Promise<{ schemeId: string; runId: string }[]> {
+  return db.$queryRaw<{ schemeId: string; runId: string }[]>`
+    WITH candidates AS (
+      SELECT s.id, ARRAY(SELECT jsonb_array_elements_text(s.definition->'runAfter')) AS predecessors, GREATEST(
+          (SELECT max(r.created_at) FROM runs r WHERE r.scheme_id = s.id AND r.trigger <> 'test'),
+          (SELECT v.created_at FROM scheme_versions v WHERE v.scheme_id = s.id AND v.version = s.current_version)
+        ) AS since
+      FROM schemes s
+      WHERE s.enabled AND jsonb_typeof(s.definition->'runAfter') = 'array' AND jsonb_array_length(s.definition->'runAfter') > 0
+        AND (${around ?? null}::uuid IS NULL OR s.id = ${around ?? null}::uuid OR s.definition->'runAfter' ? ${around ?? ""})
+        AND NOT EXISTS (SELECT 1 FROM runs a WHERE a.scheme_id = s.id AND a.status IN ('queued', 'running'))
+    ), firsts AS (
+      SELECT c.id AS scheme_id, f.id AS run_id, f.finished_at
+      FROM candidates c
+      CROSS JOIN unnest(c.predecessors) AS p(id)
+      LEFT JOIN LATERAL (
+        SELECT r.id, r.finished_at FROM runs r
+        WHERE r.scheme_id = p.id::uuid AND r.status = 'succeeded' AND r.trigger <> 'test'
+          AND r.finished_at > COALESCE(c.since, '-infinity'::timestamp)
+        ORDER BY r.finished_at LIMIT 1
+      ) f ON true
     )
-    SELECT bool_and(EXISTS (
-      SELECT 1 FROM runs r, last
-      WHERE r.scheme_id = p.id::uuid AND r.status = 'succeeded' AND r.finished_at > last.at
-    )) AS ready
-    FROM unnest(${[...predecessors]}::text[]) AS p(id)`;
-  return rows[0]?.ready ?? false;
+    SELECT DISTINCT ON (scheme_id) scheme_id::text AS "schemeId", run_id::text AS "runId"
+    FROM firsts
+    WHERE scheme_id NOT IN (SELECT scheme_id FROM firsts WHERE run_id IS NULL)
+    ORDER BY scheme_id, finished_at DESC`;
 }
 
 /** Every scheme's run-after (id → the ids it runs after), for the cycle check at save. */

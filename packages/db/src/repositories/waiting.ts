@@ -4,6 +4,7 @@
 // records (pending again) and maps them anew; a dependency's run that wrote something releases
 // them at once (the worker's follow-up, swept up once a minute too); a record that waited longer
 // than the limit fails with the reason.
+import { Prisma } from "../../generated/prisma/client";
 import { hotQuery, type Db } from "../client";
 import { fenceCte, rowsJson, supersedeCte } from "./sql";
 import type { AttemptRef } from "./write-protocol";
@@ -15,6 +16,12 @@ export interface WaitFor {
   scheme: string;
   key: string;
   field: string;
+  /**
+   * When the run looked the key up and found nothing: the record's waiting_records row is checked as
+   * of then (waitsReadyToRelease), not as of when its wait is recorded, which may be much later (the
+   * run keeps the answer).
+   */
+  checkedAt: Date;
 }
 
 export interface WaitingRecordInput {
@@ -31,7 +38,8 @@ export interface WaitingRecordInput {
 /**
  * Pending records whose lookups found nothing yet: `waiting`, with a RunRecord saying what for, and
  * their waiting_records rows (`since` kept from an earlier wait, so the limit counts from the
- * first). Fenced by the attempt; adds to the run's `waiting` counter. Returns how many now wait.
+ * first). Fenced by the attempt; adds to the run's `waiting` counter the records that did not wait
+ * in this run yet. Returns how many now wait.
  */
 export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: string; records: WaitingRecordInput[] }): Promise<number> {
   if (input.records.length === 0) return 0;
@@ -44,7 +52,7 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
       payload: r.payload,
       reason: r.reason,
       field: r.waits[0]?.field ?? "",
-      waits: r.waits.map((w) => ({ scheme_id: w.schemeId, scheme: w.scheme, key: w.key, field: w.field })),
+      waits: r.waits.map((w) => ({ scheme_id: w.schemeId, scheme: w.scheme, key: w.key, field: w.field, checked_at: w.checkedAt.toISOString() })),
     })),
   );
   const rows = await hotQuery<{ waiting: number }>(
@@ -63,12 +71,12 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
       // Written earlier in this run (then changed)? The rows as this statement found them.
       `SELECT $2::uuid AS run_id, o.outcome_entry AS entry FROM updated u JOIN source_records o ON o.id = u.id`,
     )}, wanted AS (
-      SELECT i.id, w.scheme_id, w.scheme, w.key, w.field
+      SELECT i.id, w.scheme_id, w.scheme, w.key, w.field, w.checked_at
       FROM input i JOIN updated u ON u.id = i.id
-      CROSS JOIN LATERAL jsonb_to_recordset(i.waits) AS w(scheme_id uuid, scheme text, key text, field text)
+      CROSS JOIN LATERAL jsonb_to_recordset(i.waits) AS w(scheme_id uuid, scheme text, key text, field text, checked_at timestamptz)
     ), upserted AS (
       INSERT INTO waiting_records AS r (source_record_id, waits_for_scheme_id, scheme_id, waits_for, key, field, since, checked_at)
-      SELECT id, scheme_id, $5::uuid, scheme, key, field, $3::timestamptz, $3::timestamptz FROM wanted
+      SELECT id, scheme_id, $5::uuid, scheme, key, field, $3::timestamptz, checked_at FROM wanted
       ON CONFLICT (source_record_id, waits_for_scheme_id) DO UPDATE SET
         waits_for = EXCLUDED.waits_for, key = EXCLUDED.key, field = EXCLUDED.field, checked_at = EXCLUDED.checked_at
     ), dropped AS (
@@ -84,7 +92,13 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
         status = 'waiting', error = EXCLUDED.error, error_field = EXCLUDED.error_field, payload = EXCLUDED.payload,
         response = NULL, batch_id = NULL, target_id = NULL, target_number = NULL, updated_at = EXCLUDED.updated_at
     ), counted AS (
-      UPDATE runs SET waiting = waiting + (SELECT count(*) FROM updated), updated_at = $3::timestamp
+      -- A record counts once per run: one this run recorded as waiting already (a resumed attempt or
+      -- a second read pass stages it again, pending, and it waits again) is not added again. The
+      -- run_records rows as this statement found them (before the insert above).
+      UPDATE runs SET waiting = waiting + (
+          SELECT count(*) FROM updated u
+          WHERE NOT EXISTS (SELECT 1 FROM run_records rr WHERE rr.run_id = $2::uuid AND rr.source_record_id = u.id AND rr.status = 'waiting')
+        ), updated_at = $3::timestamp
       WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
     )
     SELECT count(*)::int AS waiting FROM updated`,
@@ -190,39 +204,94 @@ export async function schemesWaitingFor(db: Db, dependencyId: string): Promise<s
 }
 
 /**
- * Schemes with records whose dependency has written something since they were last looked at:
- * a run of the dependency that wrote records finished after the record's last check. The run is
- * the newest such run (to link the release run to it). Catches releases a follow-up missed.
+ * Whether records of the run's scheme were written since the run was created: by the run itself, or
+ * found written by its lookup of unknown outcomes (待确认). The lookup counts what it finds on the
+ * run that sent it (resolveUnknown), which may have ended, cancelled or failed, long before: the
+ * run's own `written` says nothing of those. So this reads when writes happened (run_write_stats,
+ * whichever run they were counted on), not a run's counters.
+ */
+export async function schemeWroteDuring(db: Db, runId: string): Promise<boolean> {
+  const rows = await db.$queryRaw<{ wrote: boolean }[]>`
+    SELECT EXISTS (
+      SELECT 1 FROM runs r
+      JOIN runs x ON x.scheme_id = r.scheme_id
+      JOIN run_write_stats w ON w.run_id = x.id
+      -- created_at is a UTC timestamp without zone (Prisma's DateTime).
+      WHERE r.id = ${runId}::uuid AND w.written > 0 AND w.at >= r.created_at AT TIME ZONE 'UTC'
+    ) AS wrote`;
+  return rows[0]?.wrote ?? false;
+}
+
+/**
+ * How long before a record's check a write of its dependency still releases it. A write's time
+ * (run_write_stats.at) is its statement's start, by the database's clock; a lookup that began
+ * before that statement committed did not see it, and `checked_at` is by the worker's clock. A write
+ * within this margin costs at most one more release run; a missed one leaves the record waiting.
+ */
+const CHECK_MARGIN = "2 seconds";
+
+/**
+ * CTEs `pairs` and `ready`: per waiting scheme and dependency, whether the dependency has written
+ * something since the scheme's records were last looked at (`checked_at`: when the run that recorded
+ * the wait fetched the lookup). When a write happened is read from run_write_stats of any run of the
+ * dependency, not from a run's `written` or status: a lookup of unknown outcomes counts what it
+ * finds on the run that sent it, which may have ended (even cancelled) before the check. `ready`
+ * has the first such write (`wrote_at`) and the dependency's first run that finished after it (the
+ * one during which it happened, or the lookup's run): a release run is linked to that run, and its
+ * id makes the same idempotency key as that run's follow-up. A write by a run still going waits for
+ * that run's end (and its follow-up).
+ */
+const READY_TO_RELEASE = Prisma.sql`pairs AS (
+      SELECT scheme_id, waits_for_scheme_id, min(checked_at) AS checked_at
+      FROM waiting_records GROUP BY scheme_id, waits_for_scheme_id
+    ), ready AS (
+      SELECT p.scheme_id, wrote.at AS wrote_at, d.id AS run_id, d.finished_at
+      FROM pairs p
+      CROSS JOIN LATERAL (
+        SELECT min(w.at) AS at FROM runs x JOIN run_write_stats w ON w.run_id = x.id
+        WHERE x.scheme_id = p.waits_for_scheme_id AND w.written > 0 AND w.at > p.checked_at - ${CHECK_MARGIN}::interval
+      ) wrote
+      JOIN LATERAL (
+        -- finished_at is a UTC timestamp without zone (Prisma's DateTime).
+        SELECT r.id, r.finished_at FROM runs r
+        WHERE r.scheme_id = p.waits_for_scheme_id AND r.finished_at AT TIME ZONE 'UTC' >= wrote.at
+        ORDER BY r.finished_at LIMIT 1
+      ) d ON true
+    )`;
+
+/**
+ * Schemes with records whose dependency has written something since they were last looked at, with
+ * the dependency's run to link the release to (see READY_TO_RELEASE). Catches releases a follow-up
+ * missed: the scheme was busy, or the worker died.
  */
 export async function waitsReadyToRelease(db: Db): Promise<{ schemeId: string; runId: string }[]> {
   return db.$queryRaw<{ schemeId: string; runId: string }[]>`
-    WITH pairs AS (
-      SELECT scheme_id, waits_for_scheme_id, min(checked_at) AS checked_at
-      FROM waiting_records GROUP BY scheme_id, waits_for_scheme_id
-    )
-    SELECT DISTINCT ON (p.scheme_id) p.scheme_id::text AS "schemeId", d.id::text AS "runId"
-    FROM pairs p
-    JOIN LATERAL (
-      SELECT r.id, r.finished_at FROM runs r
-      WHERE r.scheme_id = p.waits_for_scheme_id AND r.finished_at IS NOT NULL AND r.written > 0
-        AND r.status IN ('succeeded', 'partial')
-      ORDER BY r.created_at DESC LIMIT 1
-    ) d ON d.finished_at > p.checked_at
-    ORDER BY p.scheme_id, d.finished_at DESC`;
+    WITH ${READY_TO_RELEASE}
+    SELECT DISTINCT ON (scheme_id) scheme_id::text AS "schemeId", run_id::text AS "runId"
+    FROM ready ORDER BY scheme_id, finished_at DESC`;
 }
 
 /**
  * Waiting records past their scheme's wait limit fail, with the reason (what they waited for, and
- * how long). The limit is the scheme's `waitLimitHours` (definition), else `defaultHours`.
+ * how long). The limit is the scheme's `waitLimitHours` (definition), else `defaultHours`. Not yet
+ * those of a scheme whose release is due (a dependency wrote since they were looked at) until a run
+ * of the scheme begun after that write has ended: their dependency may have written what they wait
+ * for, and "still not written" would be false. The sweep that requests the release runs just before.
  */
 export async function expireWaiting(db: Db, defaultHours: number, now = new Date()): Promise<{ schemeId: string; failed: number }[]> {
   return db.$queryRaw<{ schemeId: string; failed: number }[]>`
-    WITH limits AS (
+    WITH ${READY_TO_RELEASE}, releasing AS (
+      SELECT DISTINCT y.scheme_id FROM ready y
+      WHERE NOT EXISTS (
+        SELECT 1 FROM runs r
+        WHERE r.scheme_id = y.scheme_id AND r.trigger <> 'test' AND r.finished_at IS NOT NULL AND r.created_at AT TIME ZONE 'UTC' > y.wrote_at)
+    ), limits AS (
       SELECT id, COALESCE(NULLIF(definition->>'waitLimitHours', '')::int, ${defaultHours}::int) AS hours FROM schemes
     ), due AS (
       SELECT DISTINCT ON (w.source_record_id) w.source_record_id, w.scheme_id, w.waits_for, w.key, l.hours
       FROM waiting_records w JOIN limits l ON l.id = w.scheme_id
       WHERE w.since < ${now}::timestamptz - make_interval(hours => l.hours)
+        AND w.scheme_id NOT IN (SELECT scheme_id FROM releasing)
       ORDER BY w.source_record_id, w.since
     ), failed AS (
       UPDATE source_records s SET

@@ -1,7 +1,9 @@
 // What the 金蝶 simulator should hold after a deliveries scheme ran, and what it holds (read with
 // ExecuteBillQuery as a person checking would): shared by the document integration tests.
 import type { Delivery } from "@qiao/simulators";
-import type { Simulated } from "./harness";
+import type { Db } from "@qiao/db";
+import type { EngineContext } from "../context";
+import { runToEnd, type Simulated } from "./harness";
 
 /**
  * The deliveries the scheme reads (作废 ones are hidden by default) that have kept lines (qty > 0),
@@ -36,3 +38,16 @@ export function billRows(s: Simulated): { billNo: string; material: string; qty:
 }
 
 export const sum = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) * 100) / 100;
+
+/** Requests a run of `schemeId` and runs it to its end: the run as it ended. */
+export async function runScheme(db: Db, ctx: EngineContext, s: Simulated, schemeId: string, trigger: "manual" | "dependency" = "manual") {
+  const requested = await s.requestRun(schemeId, trigger);
+  await runToEnd(ctx, requested.id);
+  return db.run.findUniqueOrThrow({ where: { id: requested.id } });
+}
+
+/** Lookups name schemes: each test of them starts with none (the demo names are free again). */
+export async function forgetSchemes(db: Db): Promise<void> {
+  await db.scheme.deleteMany();
+  await db.valueMap.deleteMany();
+}

@@ -1,0 +1,206 @@
+// Records that wait for a dependency (等待依赖, issue #13): what releases them when the dependency
+// writes what they wait for, and how a run counts them. The release itself (a worker's follow-up,
+// the once-a-minute sweep) is the worker's; here are the conditions both read: schemeWroteDuring
+// (the follow-up of the dependency's run) and waitsReadyToRelease (the sweep).
+import type { SourceClient, SourcePage } from "@qiao/connectors";
+import { DEMO_NAMES, seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
+import { cancelRun, expireWaiting, lookupWritten, schemeWroteDuring, waitsReadyToRelease } from "@qiao/db";
+import { afterEach, describe, expect, test } from "vitest";
+import type { EngineContext } from "./context";
+import { executeRun } from "./execute-run";
+import { expectedBills, forgetSchemes, runScheme } from "./testing/bills";
+import { runToEnd, simulate, sourceConfig, targetConfig, testContext, wrapClients, type Simulated } from "./testing/harness";
+import { useTestDb } from "./testing/use-test-db";
+
+const t = useTestDb("waiting");
+let sim: Simulated | undefined;
+
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+  await forgetSchemes(t.db);
+});
+
+const run = (ctx: EngineContext, s: Simulated, schemeId: string, trigger: "manual" | "dependency" = "manual") => runScheme(t.db, ctx, s, schemeId, trigger);
+
+/** A 管易云 client that calls `between` before yielding page 2 of the 发货单 read (once). */
+function beforeSecondDeliveryPage(between: () => Promise<void>) {
+  let done = false;
+  return wrapClients({
+    guanyi: (real): SourceClient => ({
+      ...real,
+      async *readPages(req) {
+        let n = 0;
+        for await (const page of real.readPages(req)) {
+          n++;
+          if (req.api === "gy.erp.trade.deliverys.get" && n === 2 && !done) {
+            done = true;
+            await between();
+          }
+          yield page satisfies SourcePage;
+        }
+      },
+    }),
+  });
+}
+
+describe("release of records waiting for a dependency", () => {
+  test(
+    "customers written by the lookup of an unknown outcome (its run was cancelled while it waited) release the bills waiting for them",
+    { timeout: 120_000 },
+    async () => {
+      sim = await simulate(t.db, { shops: 5, items: 10, deliveries: 10 });
+      const ctx = testContext(t.db, { connectorDefaults: { qps: 1000, timeoutMs: 500, maxRetries: 1 }, unknownOutcomeWaitMs: 1_500 });
+      const shops = await sim.createScheme(undefined, seedSchemeDefinition);
+      const items = await sim.createScheme(undefined, seedItemsSchemeDefinition);
+      const deliveries = await sim.createScheme(undefined, seedDeliveriesSchemeDefinition);
+      expect(await run(ctx, sim, items.id)).toMatchObject({ status: "succeeded" });
+      // The bills wait for their customers.
+      const first = await run(ctx, sim, deliveries.id);
+      expect(first.waiting).toBeGreaterThan(0);
+
+      // 店铺→客户: every BatchSave commits after the client gave up (unknown outcome); the run waits
+      // to look them up, and a person cancels it meanwhile.
+      sim.kingdee.setFaults({ slowCommitEvery: 1, slowCommitMs: 1_000 });
+      const s1 = await sim.requestRun(shops.id, "manual");
+      expect((await executeRun(ctx, s1.id)).kind).toBe("waiting");
+      sim.kingdee.setFaults({ slowCommitEvery: 0 });
+      await cancelRun(t.db, s1.id);
+      expect((await executeRun(ctx, s1.id)).kind).toBe("finished");
+      expect(await t.db.run.findUniqueOrThrow({ where: { id: s1.id } })).toMatchObject({ status: "cancelled" });
+
+      // The scheme's next run settles what is left: the customers are found in 金蝶, written, and
+      // counted on s1, the run that sent them (s2 wrote nothing itself).
+      const s2 = await run(ctx, sim, shops.id);
+      expect(s2).toMatchObject({ status: "succeeded", written: 0 });
+      expect(await t.db.sourceRecord.count({ where: { schemeId: shops.id, status: "written" } })).toBe(5);
+      // What the bills wait for is there now: their lookups would find every customer.
+      const waiting = await t.db.waitingRecord.findMany({ where: { schemeId: deliveries.id, waitsFor: DEMO_NAMES.shops } });
+      expect(waiting.length).toBeGreaterThan(0);
+      const keys = [...new Set(waiting.map((w) => w.key))];
+      const found = await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys });
+      expect(found.size).toBe(keys.length);
+
+      // Both release paths see it: s2's follow-up (its scheme wrote during it), and the sweep, which
+      // links the release to s2 (the same idempotency key as the follow-up).
+      expect(await schemeWroteDuring(t.db, s2.id)).toBe(true);
+      expect(await waitsReadyToRelease(t.db)).toContainEqual({ schemeId: deliveries.id, runId: s2.id });
+    },
+  );
+
+  test(
+    "a dependency written while the waiting scheme's run is mapping (between its lookup and its record of the wait) still releases the bills",
+    { timeout: 120_000 },
+    async () => {
+      sim = await simulate(t.db, { shops: 3, items: 10, deliveries: 0 });
+      const ctx0 = testContext(t.db);
+      const shops = await sim.createScheme(undefined, seedSchemeDefinition);
+      const items = await sim.createScheme(undefined, seedItemsSchemeDefinition);
+      expect(await run(ctx0, sim, items.id)).toMatchObject({ status: "succeeded" });
+      // Two deliveries of one shop not written yet, one per page.
+      const sku = sim.guanyi.state.items.get(0).skus[0]!.code;
+      const shopCode = sim.guanyi.state.shops.get(0).code;
+      sim.guanyi.addDeliveries([
+        { code: "SDO-RACE-1", shop_code: shopCode, details: [{ sku_code: sku, qty: 1 }] },
+        { code: "SDO-RACE-2", shop_code: shopCode, details: [{ sku_code: sku, qty: 2 }] },
+      ]);
+      const deliveries = await sim.createScheme((d) => {
+        sourceConfig(d).pageSize = 1;
+        targetConfig(d).batchSize = 50;
+      }, seedDeliveriesSchemeDefinition);
+
+      // While the 出库单 run asks for its second page (its first page's lookups answered "absent"),
+      // 店铺→客户 runs to its end and writes the customer; the waits are recorded seconds later
+      // (past the sweep's margin for clocks), when the batch of both bills is full.
+      let shopRun: Awaited<ReturnType<typeof run>> | undefined;
+      const ctx = testContext(t.db, {
+        getConnector: beforeSecondDeliveryPage(async () => {
+          for (let i = 0; i < 200; i++) {
+            if ((await t.db.sourceRecord.count({ where: { schemeId: deliveries.id } })) >= 1) break;
+            await new Promise((r) => setTimeout(r, 25));
+          }
+          shopRun = await run(ctx0, sim!, shops.id);
+          await new Promise((r) => setTimeout(r, 2_500));
+        }),
+      });
+      const d1 = await run(ctx, sim, deliveries.id);
+      expect(shopRun).toMatchObject({ status: "succeeded" });
+      expect(shopRun!.written).toBeGreaterThan(0);
+      // Both bills wait (the run's lookup cache said "absent" for the shop), although the customer
+      // was written while the run was still going.
+      expect(d1.waiting).toBe(2);
+      const found = await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys: [shopCode] });
+      expect(found.get(shopCode)).toBeDefined();
+      // Checked as of the lookup, not as of the record of the wait.
+      const checked = await t.db.waitingRecord.findMany({ where: { schemeId: deliveries.id, waitsFor: DEMO_NAMES.shops } });
+      expect(checked.every((w) => w.checkedAt < shopRun!.finishedAt!)).toBe(true);
+
+      // The follow-up of the shop run found no waiting record yet (or the scheme busy) and said "the
+      // sweep releases them"; the sweep does: the dependency wrote after the records were looked at.
+      expect(await waitsReadyToRelease(t.db)).toContainEqual({ schemeId: deliveries.id, runId: shopRun!.id });
+      // And the wait limit does not fail them meanwhile, claiming the customer was never written.
+      expect(await expireWaiting(t.db, 72, new Date(Date.now() + 73 * 3_600_000))).toEqual([]);
+
+      // The release run maps them again: written, nothing waits, nothing is due any more.
+      expect(await run(ctx0, sim, deliveries.id, "dependency")).toMatchObject({ written: 2, waiting: 0 });
+      expect(await waitsReadyToRelease(t.db)).toEqual([]);
+    },
+  );
+});
+
+describe("counting waiting records", () => {
+  test("a run resumed mid-read counts each waiting record once (run.waiting = records waiting)", { timeout: 120_000 }, async () => {
+    sim = await simulate(t.db, { shops: 5, items: 10, deliveries: 40 });
+    const plain = testContext(t.db);
+    // The shops scheme exists (the lookup names it) but has written nothing: every bill waits.
+    await sim.createScheme(undefined, seedSchemeDefinition);
+    const items = await sim.createScheme(undefined, seedItemsSchemeDefinition);
+    expect(await run(plain, sim, items.id)).toMatchObject({ status: "succeeded" });
+    const deliveries = await sim.createScheme((d) => {
+      sourceConfig(d).pageSize = 5;
+      targetConfig(d).batchSize = 5;
+    }, seedDeliveriesSchemeDefinition);
+    const expected = expectedBills(sim);
+    expect(expected.length).toBeGreaterThan(10);
+
+    const r = await sim.requestRun(deliveries.id, "manual");
+    // Attempt 1 stops (a graceful shutdown) once some bills were recorded as waiting, mid-read.
+    let stop = false;
+    const ctx = testContext(t.db, {
+      shouldStop: () => stop,
+      getConnector: wrapClients({
+        guanyi: (real): SourceClient => ({
+          ...real,
+          async *readPages(req) {
+            let n = 0;
+            for await (const page of real.readPages(req)) {
+              n++;
+              if (n === 4 && !stop) {
+                for (let i = 0; i < 400; i++) {
+                  if ((await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).waiting > 0) break;
+                  await new Promise((resolve) => setTimeout(resolve, 25));
+                }
+                stop = true;
+              }
+              yield page satisfies SourcePage;
+            }
+          },
+        }),
+      }),
+    });
+    expect((await executeRun(ctx, r.id)).kind).toBe("handed-back");
+    const afterFirst = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+    expect(afterFirst.waiting).toBeGreaterThan(0);
+    expect(afterFirst.phase).toBe("reading");
+
+    // Attempt 2 (the next worker) resumes: it reads the window again from page 1, and the bills the
+    // first attempt recorded as waiting wait again.
+    stop = false;
+    expect((await runToEnd(plain, r.id)).kind).toBe("finished");
+    const done = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+    expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "waiting" } })).toBe(expected.length);
+    expect(await t.db.runOutcome.count({ where: { runId: r.id, status: "waiting" } })).toBe(expected.length);
+    // The run page's 等待依赖 says how many records wait: each once.
+    expect(done.waiting).toBe(expected.length);
+  });
+});
