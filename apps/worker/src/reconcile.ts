@@ -3,7 +3,7 @@
 // reconciliations whose job was lost. The logic is in @qiao/engine and @qiao/jobs.
 import { ReconciliationBusyError } from "@qiao/db";
 import { executeReconciliation, type EngineContext } from "@qiao/engine";
-import { recoverReconciliations, reconcileJobSchema, requestReconciliation, scheduleJobSchema, syncReconcileSchedule } from "@qiao/jobs";
+import { automationOn, recoverReconciliations, reconcileJobSchema, requestReconciliation, scheduleJobSchema, syncReconcileSchedule } from "@qiao/jobs";
 import { WaitingError, type Job } from "bullmq";
 import type { MaintenanceStep, WorkerDeps } from "./follow-ups";
 import { parse } from "./job-payload";
@@ -28,9 +28,9 @@ export async function processReconcile(job: Job, token: string | undefined, ctx:
 export async function processReconcileTick(job: Job, deps: WorkerDeps, keyLimit: number) {
   const log = deps.log;
   const { schemeId } = parse(scheduleJobSchema, job.data);
-  const scheme = await deps.db.scheme.findUnique({ where: { id: schemeId }, select: { id: true, reconcileCron: true, timezone: true, enabled: true } });
-  if (!scheme?.enabled || !scheme.reconcileCron) {
-    await syncReconcileSchedule(deps.queue, scheme ?? { id: schemeId, reconcileCron: null, timezone: "UTC", enabled: false });
+  const scheme = await deps.db.scheme.findUnique({ where: { id: schemeId }, select: { id: true, reconcileCron: true, timezone: true, enabled: true, cron: true } });
+  if (!scheme || !automationOn(scheme) || !scheme.reconcileCron) {
+    await syncReconcileSchedule(deps.queue, scheme ?? { id: schemeId, reconcileCron: null, timezone: "UTC", enabled: false, cron: null });
     log.info({ schemeId }, "reconciliation tick for a scheme that is gone, disabled or no longer reconciled: scheduler removed");
     return { skipped: "no-schedule" };
   }

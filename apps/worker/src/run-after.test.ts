@@ -86,3 +86,24 @@ test("run after: saving a run-after order does not start the scheme by itself; t
   await runFollowUps(deps(), nextDone, FOLLOW_UPS);
   expect(await t.db.run.findMany({ where: { schemeId: b.id } })).toMatchObject([{ trigger: "chain", triggeredById: next.id }]);
 }, 40_000);
+
+test("run after: a scheme with no run schedule of its own follows its predecessor; one whose run schedule is switched off does not", async () => {
+  const a = await sim.createScheme();
+  // Saved as the editor saves them: `enabled` is the run schedule's switch, false without a schedule.
+  const follows = await sim.createScheme((def) => {
+    def.runAfter = [a.id];
+  });
+  await t.db.scheme.update({ where: { id: follows.id }, data: { enabled: false, cron: null } });
+  const paused = await sim.createScheme((def) => {
+    def.runAfter = [a.id];
+  });
+  await t.db.scheme.update({ where: { id: paused.id }, data: { enabled: false, cron: "0 2 * * *" } });
+
+  const aRun = await createRun(t.db, { schemeId: a.id, schemeVersion: 1, trigger: "manual" });
+  const aDone = await t.db.run.update({ where: { id: aRun.id }, data: { status: "succeeded", phase: "done", finishedAt: new Date() } });
+  await runFollowUps(deps(), aDone, FOLLOW_UPS);
+  await runMaintenance(deps(), MAINTENANCE_STEPS);
+  expect(await t.db.run.findMany({ where: { schemeId: follows.id } })).toMatchObject([{ trigger: "chain", triggeredById: aRun.id }]);
+  expect(await t.db.run.count({ where: { schemeId: paused.id } })).toBe(0);
+}, 40_000);
+

@@ -91,7 +91,7 @@ test("a reconciliation tick that fell due while no worker was running is run whe
   const at = new Date(Math.ceil((Date.now() + 2_000) / 1000) * 1000);
   const reconcileCron = `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
   await t.db.scheme.update({ where: { id: scheme.id }, data: { reconcileCron, timezone: "UTC", enabled: true } });
-  await syncReconcileSchedule(queue, { id: scheme.id, reconcileCron, timezone: "UTC", enabled: true });
+  await syncReconcileSchedule(queue, { id: scheme.id, reconcileCron, timezone: "UTC", enabled: true, cron: null });
   const tickId = `repeat:${reconcileSchedulerId(scheme.id)}:${at.getTime()}`;
   expect(await queue.getJob(tickId)).toBeDefined();
   await dueWithNoWorker(tickId, at);

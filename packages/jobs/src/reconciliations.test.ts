@@ -1,6 +1,7 @@
 // Reconciliation on the queue against real Postgres and Redis (own prefix), no worker: the row and
 // its job, one active per scheme, the reconciliation cron as a scheduler, and lost jobs recovered.
-import { ReconciliationBusyError, type Config } from "@qiao/db";
+import { seedSchemeDefinition } from "@qiao/core";
+import { insertScheme, ReconciliationBusyError, updateReconcileSettings, type Config } from "@qiao/db";
 import type { Simulated, TestDb } from "@qiao/engine/testing";
 import { UnrecoverableError, Worker, type Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -81,6 +82,33 @@ test("a scheme's reconciliation cron is a job scheduler next to its run schedule
   expect(await restoreMissingSchedules(t.db, queue)).toBeGreaterThanOrEqual(1);
   expect(await queue.getJobScheduler(id)).toMatchObject({ pattern: "0 3 * * *" });
 
-  expect(await syncReconcileSchedule(queue, { id: scheme.id, reconcileCron: null, timezone: "Asia/Shanghai", enabled: true })).toBe("removed");
+  expect(await syncReconcileSchedule(queue, { id: scheme.id, reconcileCron: null, timezone: "Asia/Shanghai", enabled: true, cron: null })).toBe("removed");
   expect(await queue.getJobScheduler(id)).toBeUndefined();
 });
+
+test("a reconciliation cron on a scheme without a run schedule (run by hand, or after another) is scheduled; a paused run schedule pauses it", async () => {
+  // Saved as the editor saves it: the schedule columns derived from the definition (no cron of its own).
+  const definition = seedSchemeDefinition({ sourceConnectionId: sim.sourceConnectionId, targetConnectionId: sim.targetConnectionId });
+  expect(definition.schedule).toBeNull();
+  const scheme = await insertScheme(t.db, { name: "只手动运行的方案", description: "", definition }, null as unknown as string);
+  expect(scheme).toMatchObject({ enabled: false, cron: null });
+  const id = reconcileSchedulerId(scheme.id);
+
+  // What PUT /api/schemes/:id/reconcile-settings does.
+  const saved = await updateReconcileSettings(t.db, scheme.id, { cron: "0 3 * * *", filter: null });
+  expect(await syncReconcileSchedule(queue, saved)).toBe("scheduled");
+  expect(await queue.getJobScheduler(id)).toMatchObject({ pattern: "0 3 * * *" });
+  // A worker start keeps it; so does restoring what Redis lost.
+  await syncSchedules(t.db, queue);
+  expect(await queue.getJobScheduler(id)).toMatchObject({ pattern: "0 3 * * *" });
+  await queue.removeJobScheduler(id);
+  await restoreMissingSchedules(t.db, queue);
+  expect(await queue.getJobScheduler(id)).toMatchObject({ pattern: "0 3 * * *" });
+
+  // With a run schedule switched off, the scheme's automation is paused: the reconciliation too.
+  const paused = await t.db.scheme.update({ where: { id: scheme.id }, data: { cron: "0 2 * * *", enabled: false } });
+  expect(await syncReconcileSchedule(queue, paused)).toBe("removed");
+  await syncSchedules(t.db, queue);
+  expect(await queue.getJobScheduler(id)).toBeUndefined();
+});
+

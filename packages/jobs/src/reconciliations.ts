@@ -60,14 +60,26 @@ export interface ReconcileSchedulable {
   id: string;
   reconcileCron: string | null;
   timezone: string;
+  /** The run schedule's switch (`enabled`) and cron: see automationOn. */
   enabled: boolean;
+  cron: string | null;
 }
 
-/** Upserts (enabled, with a reconcile cron) or removes the scheme's reconciliation scheduler. */
+/**
+ * Whether a scheme's automation (its reconciliation cron; its run-after chain, in runAfterDue) is on:
+ * its run schedule is switched on, or it has none to switch (a scheme run by hand, or after another).
+ * `enabled` is the run schedule's switch only, false when there is no schedule: taken alone, a
+ * reconciliation cron saved on a scheme without a run schedule was never scheduled.
+ */
+export function automationOn(scheme: { enabled: boolean; cron: string | null }): boolean {
+  return scheme.enabled || !scheme.cron?.trim();
+}
+
+/** Upserts (automation on, with a reconcile cron) or removes the scheme's reconciliation scheduler. */
 export async function syncReconcileSchedule(queue: Queue, scheme: ReconcileSchedulable): Promise<"scheduled" | "removed"> {
   const cron = scheme.reconcileCron?.trim();
   const id = reconcileSchedulerId(scheme.id);
-  if (scheme.enabled && cron) {
+  if (automationOn(scheme) && cron) {
     // Unchanged, it is left alone: an upsert drops a tick that fell due while no worker ran.
     await upsertCronScheduler(
       queue,

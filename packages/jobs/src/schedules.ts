@@ -31,7 +31,7 @@ export async function syncSchemeSchedule(queue: Queue, scheme: SchedulableScheme
 
 /**
  * Makes the queue's schedulers match the schemes: one per enabled scheme with a cron, one per
- * enabled scheme with a reconciliation cron, no others.
+ * scheme with a reconciliation cron whose automation is on (automationOn), no others.
  */
 export async function syncSchedules(db: Db, queue: Queue): Promise<{ scheduled: number; removed: number }> {
   const schemes = await db.scheme.findMany({ select: { id: true, cron: true, reconcileCron: true, timezone: true, enabled: true } });
@@ -85,11 +85,11 @@ export async function restoreMissingSchedules(db: Db, queue: Queue): Promise<num
     restored++;
   }
   const schemes = await db.scheme.findMany({
-    where: { enabled: true, OR: [{ cron: { not: null } }, { reconcileCron: { not: null } }] },
+    where: { OR: [{ enabled: true, cron: { not: null } }, { reconcileCron: { not: null } }] },
     select: { id: true, cron: true, reconcileCron: true, timezone: true, enabled: true },
   });
   for (const scheme of schemes) {
-    if (scheme.cron && !present.has(scheme.id) && (await syncSchemeSchedule(queue, scheme)) === "scheduled") restored++;
+    if (scheme.enabled && scheme.cron && !present.has(scheme.id) && (await syncSchemeSchedule(queue, scheme)) === "scheduled") restored++;
     if (scheme.reconcileCron && !present.has(reconcileSchedulerId(scheme.id)) && (await syncReconcileSchedule(queue, scheme)) === "scheduled") restored++;
   }
   return restored;

@@ -13,7 +13,7 @@ import {
   type SchemeModel,
   type SchemeWithLastRun,
 } from "@qiao/db";
-import { syncSchemeSchedule } from "@qiao/jobs";
+import { syncReconcileSchedule, syncSchemeSchedule } from "@qiao/jobs";
 import type { ApiIssue, SchemeDto, SchemeSummaryDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
 import { runAfterIssues } from "./run-after";
@@ -59,10 +59,14 @@ export async function assertValid(db: Db, definition: SchemeDefinition, schemeId
   }
 }
 
-/** Upserts or removes the scheme's BullMQ job scheduler; the DB row is already saved. */
+/**
+ * Upserts or removes the scheme's BullMQ job schedulers (its run schedule, and its reconciliation's,
+ * which the run schedule's switch pauses too); the DB row is already saved.
+ */
 export async function syncSchedule(scheme: SchemeModel): Promise<void> {
   try {
     await syncSchemeSchedule(runQueue(), scheme);
+    await syncReconcileSchedule(runQueue(), scheme);
   } catch (error) {
     logger.error({ err: error, schemeId: scheme.id }, "schedule sync failed");
     throw new ApiError("upstream_failed", "方案已保存，但调度未能同步到队列（Redis），请稍后再保存一次");

@@ -3,7 +3,8 @@
 import type { Db } from "../client";
 
 /**
- * Schemes due to run after their predecessors: enabled, with `runAfter`, no active run, and each
+ * Schemes due to run after their predecessors: automation on (the run schedule switched on, or no
+ * run schedule), with `runAfter`, no active run, and each
  * predecessor has a run that succeeded (test runs aside, both ways) after the scheme's latest run was
  * created. With the predecessor run that completed the chain (the latest of each predecessor's first
  * success since then): the chain run is linked to it, and its id makes one idempotency key for every
@@ -21,7 +22,9 @@ export async function runAfterDue(db: Db, around?: string): Promise<{ schemeId: 
           (SELECT v.created_at FROM scheme_versions v WHERE v.scheme_id = s.id AND v.version = s.current_version)
         ) AS since
       FROM schemes s
-      WHERE s.enabled AND jsonb_typeof(s.definition->'runAfter') = 'array' AND jsonb_array_length(s.definition->'runAfter') > 0
+      -- Automation on: its run schedule switched on, or none to switch (\`enabled\` is the schedule's
+      -- switch, false for a scheme without one: a scheme that only runs after others never started).
+      WHERE (s.enabled OR s.cron IS NULL) AND jsonb_typeof(s.definition->'runAfter') = 'array' AND jsonb_array_length(s.definition->'runAfter') > 0
         AND (${around ?? null}::uuid IS NULL OR s.id = ${around ?? null}::uuid OR s.definition->'runAfter' ? ${around ?? ""})
         AND NOT EXISTS (SELECT 1 FROM runs a WHERE a.scheme_id = s.id AND a.status IN ('queued', 'running'))
     ), firsts AS (
