@@ -191,6 +191,6 @@ export async function updateReconcileSettings(db: Db, schemeId: string, settings
   return db.scheme.update({
     where: { id: schemeId },
     data: { reconcileCron: settings.cron, reconcileFilter: settings.filter },
-    select: { id: true, reconcileCron: true, reconcileFilter: true, timezone: true, enabled: true, currentVersion: true },
+    select: { id: true, reconcileCron: true, reconcileFilter: true, timezone: true, enabled: true, cron: true, currentVersion: true },
   });
 }
