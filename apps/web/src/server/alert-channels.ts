@@ -99,7 +99,9 @@ export async function channelInput(body: AlertChannelBody) {
 
 /**
  * A change to a channel, merged with what is stored and checked as a whole. The SMTP password goes
- * only to the server it was saved for: changing the host (or user) needs it typed again.
+ * only to the server it was saved for: changing the host, port, TLS or user needs it typed again
+ * (as a connection's secrets do for any change of its URL; a port or TLS change alone sent the
+ * stored password to another listener, in clear with TLS off).
  */
 export async function channelChange(row: AlertChannelRow, body: Partial<AlertChannelBody>) {
   const stored = alertChannelSecrets(row) ?? {};
@@ -108,8 +110,9 @@ export async function channelChange(row: AlertChannelRow, body: Partial<AlertCha
   const secrets: Record<string, string> = { ...stored, ...typed.secrets };
   if (body.clearSecret) delete secrets.secret;
   const old = row.settings as Record<string, unknown>;
-  if (row.kind === "email" && stored.password && !typed.secrets.password && (settings.host !== old.host || settings.user !== old.user)) {
-    const text = "SMTP 服务器或用户名已修改：请重新输入密码（保存的密码只会发往保存时的服务器）";
+  const moved = (["host", "port", "secure", "user"] as const).some((k) => settings[k] !== old[k]);
+  if (row.kind === "email" && stored.password && !typed.secrets.password && moved) {
+    const text = "SMTP 服务器、端口、加密方式或用户名已修改：请重新输入密码（保存的密码只会发往保存时的服务器）";
     throw new ApiError("validation_failed", text, [{ path: ["password"], message: text }]);
   }
   const target = validate(row.kind, settings, secrets);

@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { ReconciliationBusyError, ResyncError, RunRequestError, SchemeBusyError } from "@qiao/jobs";
 import { ZodError, z } from "zod";
 import { auth } from "./auth";
+import { idempotencyKeySchema } from "@/lib/api/idempotency";
 import { ApiError, fromZodError, notFound } from "./errors";
 import { logger } from "./logger";
 import { readBodyBytes, refuseDeclaredOversize } from "./request-body";
@@ -93,6 +94,19 @@ export async function readJson<S extends z.ZodType>(
 export function readQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {
   const parsed = schema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
   if (!parsed.success) throw fromZodError(parsed.error, message("api.invalidQuery"));
+  return parsed.data;
+}
+
+/**
+ * The request's idempotency key: the body's, else the Idempotency-Key header, checked like the body
+ * field (a header of any length reached the unique index and failed there with a 500).
+ */
+export function idempotencyKeyOf(req: Request, fromBody: string | undefined): string | undefined {
+  if (fromBody !== undefined) return fromBody;
+  const header = req.headers.get("idempotency-key");
+  if (header === null) return undefined;
+  const parsed = idempotencyKeySchema.safeParse(header);
+  if (!parsed.success) throw fromZodError(new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: ["idempotencyKey"] }))));
   return parsed.data;
 }
 

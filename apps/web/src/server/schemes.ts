@@ -94,12 +94,16 @@ export async function saveSchemeVersion(
 }
 
 /** The list's switch: turns the schedule on or off without a new version of the mapping. */
-export async function setSchemeEnabled(db: Db, scheme: SchemeModel, enabled: boolean): Promise<SchemeWithLastRun> {
-  const definition = scheme.definition as SchemeDefinition;
-  if (!definition.schedule) {
+/** A 409 unless the scheme has a schedule to switch (checked before a request changes anything else). */
+export function assertSwitchable(scheme: SchemeModel): void {
+  if (!(scheme.definition as SchemeDefinition).schedule) {
     throw new ApiError("conflict", "该方案没有设置定时调度，无需启用：请在编辑器的方案设置里填写定时表达式");
   }
-  const row = await switchSchemeSchedule(db, scheme.id, definition, enabled);
+}
+
+export async function setSchemeEnabled(db: Db, scheme: SchemeModel, enabled: boolean): Promise<SchemeWithLastRun> {
+  assertSwitchable(scheme);
+  const row = await switchSchemeSchedule(db, scheme.id, scheme.definition as SchemeDefinition, enabled);
   await syncSchedule(row);
   return row;
 }

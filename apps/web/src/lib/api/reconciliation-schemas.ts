@@ -1,5 +1,6 @@
 // Reconciliation (对账) at the REST boundary (re-exported by ./schemas.ts).
 import { z } from "zod";
+import { idempotencyKeySchema } from "./idempotency";
 
 const isoTime = z.iso.datetime();
 
@@ -77,7 +78,7 @@ export const reconciliationItemListSchema = z.object({
 
 export const startReconciliationBody = z.object({
   /** Also accepted as the Idempotency-Key header: a repeated request returns the first reconciliation. */
-  idempotencyKey: z.string().min(1).max(200).optional(),
+  idempotencyKey: idempotencyKeySchema.optional(),
 });
 
 export const resyncResultSchema = z.object({

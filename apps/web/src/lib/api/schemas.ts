@@ -3,12 +3,18 @@
 // document (./openapi.ts) is generated from them. Times travel as ISO-8601 strings (UTC).
 import { connectorMetaSchema, schemeDefinitionSchema } from "@qiao/core";
 import { z } from "zod";
+import { idempotencyKeySchema } from "./idempotency";
 import { valueMapTransferSchema } from "./value-map-schemas";
 
 const isoTime = z.iso.datetime();
 const uuid = z.uuid();
-/** BigInt ids (run records, log lines) travel as decimal strings. */
-const bigId = z.string().regex(/^\d{1,19}$/, "应为数字 id");
+/** The largest id a Postgres bigint holds. */
+const MAX_BIGINT = 9223372036854775807n;
+/** BigInt ids (run records, log lines) travel as decimal strings, within Postgres' bigint. */
+const bigId = z
+  .string()
+  .regex(/^\d{1,19}$/, "应为数字 id")
+  .refine((v) => BigInt(v) <= MAX_BIGINT, "id 超出范围");
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -258,8 +264,8 @@ export const runLogsQuery = z.object({
 });
 
 export const startRunBody = z.object({
-  /** A key used before returns the run it created instead of starting another. */
-  idempotencyKey: z.string().min(1).max(200).optional(),
+  /** Also accepted as the Idempotency-Key header. */
+  idempotencyKey: idempotencyKeySchema.optional(),
 });
 
 export const testSchemeBody = z.object({

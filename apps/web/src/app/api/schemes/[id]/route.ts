@@ -2,7 +2,7 @@ import { deleteScheme, findActiveRun, prisma, renameScheme } from "@qiao/db";
 import { okSchema, schemeEnvelopeSchema, updateSchemeBody } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import { ApiError } from "@/server/errors";
-import { connectionNames, findScheme, saveSchemeVersion, schemeDto, setSchemeEnabled, syncSchedule } from "@/server/schemes";
+import { assertSwitchable, connectionNames, findScheme, saveSchemeVersion, schemeDto, setSchemeEnabled, syncSchedule } from "@/server/schemes";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -22,6 +22,8 @@ export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
   const db = prisma();
   const current = await findScheme(db, uuidParam(params.id, "集成方案"));
   const body = await readJson(req, updateSchemeBody);
+  // Refused before the rename below is saved: a 409 must change nothing.
+  if (body.enabled !== undefined && !body.definition) assertSwitchable(current);
   let row = current;
   if (body.definition) {
     row = await saveSchemeVersion(db, current.id, { ...body, definition: body.definition }, principal.userId);

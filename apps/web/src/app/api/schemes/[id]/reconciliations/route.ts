@@ -1,7 +1,7 @@
 import { config, listReconciliations, prisma } from "@qiao/db";
 import { requestReconciliation } from "@qiao/jobs";
 import { reconciliationEnvelopeSchema, reconciliationListQuery, reconciliationListSchema, startReconciliationBody } from "@/lib/api/schemas";
-import { json, readJson, readQuery, uuidParam, withAuth } from "@/server/api";
+import { idempotencyKeyOf, json, readJson, readQuery, uuidParam, withAuth } from "@/server/api";
 import { runQueue } from "@/server/queue";
 import { reconciliationDto } from "@/server/reconciliations";
 import { findScheme } from "@/server/schemes";
@@ -30,7 +30,7 @@ export const POST = withAuth<P>(async (req, { principal, params, locale }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
   const body = await readJson(req, startReconciliationBody);
-  const idempotencyKey = body.idempotencyKey ?? req.headers.get("idempotency-key") ?? undefined;
+  const idempotencyKey = idempotencyKeyOf(req, body.idempotencyKey);
   const row = await requestReconciliation(db, runQueue(), {
     schemeId: scheme.id,
     trigger: "manual",

@@ -1,7 +1,7 @@
 import { listSchemeRuns, prisma } from "@qiao/db";
 import { requestRun } from "@qiao/jobs";
 import { runEnvelopeSchema, runListQuery, runListSchema, startRunBody } from "@/lib/api/schemas";
-import { json, readJson, readQuery, uuidParam, withAuth } from "@/server/api";
+import { idempotencyKeyOf, json, readJson, readQuery, uuidParam, withAuth } from "@/server/api";
 import { runQueue } from "@/server/queue";
 import { findRun, runDto } from "@/server/runs";
 import { findScheme } from "@/server/schemes";
@@ -28,7 +28,7 @@ export const POST = withAuth<P>(async (req, { principal, params, locale }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
   const body = await readJson(req, startRunBody);
-  const idempotencyKey = body.idempotencyKey ?? req.headers.get("idempotency-key") ?? undefined;
+  const idempotencyKey = idempotencyKeyOf(req, body.idempotencyKey);
   const run = await requestRun(db, runQueue(), {
     schemeId: scheme.id,
     trigger: "manual",
