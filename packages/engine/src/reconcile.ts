@@ -15,6 +15,7 @@ import {
   findReconciliation,
   isDatabaseUnavailable,
   reconcileSettings,
+  recordStagedWrites,
   releaseReconciliation,
   type ReconciliationModel as Reconciliation,
   type ReconciliationKeyRow,
@@ -122,6 +123,9 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
       if (!moved) break;
       log.warn({ pass: passes, verdict }, "the source moved during the reconciliation's read");
     }
+    // What staging says was written, as the target's read begins: only such a record, unchanged at
+    // the comparison, counts as "missing, written" (one written later may be in the target unseen).
+    check(await recordStagedWrites(ctx.db, { id, attempt, schemeId }));
     let targetRead = 0;
     const filter = scheme.reconcileFilter?.trim();
     const keyPages = listKeys({ formId: plan.target.formId, ...(filter && { filter }), ...(ctx.signal && { signal: ctx.signal }) });

@@ -29,8 +29,8 @@ export const reconcileMessages = {
     () => "This reconciliation has not finished successfully; nothing can be resynced from it",
   ),
   "reconcile.nothingToResync": entry(
-    () => "这份对账报告中没有可补同步的记录（缺失且暂存区记为已写入的记录）",
-    () => "This report lists no record to resync (missing in the target and written per staging)",
+    () => "这份对账报告中没有可补同步的记录（缺失且暂存区记为已写入、此后未再变动的记录）；这些记录可能已被重新写入，请重新对账",
+    () => "This report lists no record to resync (missing in the target, written per staging and unchanged since); they may have been written again since: reconcile again",
   ),
   "reconcile.resyncMarked": entry<{ count: number }>(
     (p) => `对账发现金蝶中缺失（暂存区记为已写入），已排队补同步（共 ${p.count} 条）`,

@@ -5,13 +5,39 @@
 // else the number its mapping gives now (the scheme's number template, e.g. {{code}}). So a
 // record renamed at the source after being written in create mode is still matched with what it
 // wrote, and one never written is matched by what it would write.
+//
+// "Missing, written" (what a resync writes again) is judged as of the target's read, not the
+// comparison: a record counts only if staging had it written (or stale) when the reading of the
+// target's keys began (recordStagedWrites) and its row is unchanged at the comparison. A record
+// written after that may be in the target unseen by the read; one written again since was put back.
 import { message, normalizeRunOptions, render } from "@qiao/core";
 import type { Prisma, Reconciliation, Run } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { findActiveRun, isUniqueViolation, SchemeBusyError } from "./runs";
 
-/** Staging statuses that mean "written to the target": a missing record with one is resynced. */
+/**
+ * Staging statuses that mean "written to the target": a missing record with one (since before the
+ * target's read, unchanged since) is resynced.
+ */
 export const RESYNCABLE_STATUSES = ["written", "stale"] as const;
+
+/**
+ * Before the target's keys are read: the scheme's staging rows written (or stale) now, with their
+ * `updated_at`, as keys of side "staged" (one statement, fenced by the attempt like the other keys;
+ * dropped with them). False when another attempt took the reconciliation over.
+ */
+export async function recordStagedWrites(db: Db, input: { id: string; attempt: number; schemeId: string }): Promise<boolean> {
+  const [owned] = await db.$queryRaw<{ owned: boolean }[]>`
+    WITH fence AS (SELECT 1 FROM reconciliations WHERE id = ${input.id}::uuid AND attempt = ${input.attempt} AND status = 'running'),
+    added AS (
+      INSERT INTO reconciliation_keys (reconciliation_id, side, number, source_id, staged_updated_at)
+      SELECT ${input.id}::uuid, 'staged', COALESCE(s.target_number, ''), s.source_id, s.updated_at
+      FROM source_records s
+      WHERE s.scheme_id = ${input.schemeId}::uuid AND s.status::text = ANY(${[...RESYNCABLE_STATUSES]}::text[]) AND EXISTS (SELECT 1 FROM fence)
+      RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM fence) AS owned`;
+  return owned?.owned ?? false;
+}
 
 /** A large reconciliation compares in one transaction; Prisma's default limit is 5 s. */
 const COMPARE_TIMEOUT_MS = 30 * 60_000;
@@ -28,8 +54,9 @@ interface Counts {
 
 /**
  * Compares the keys read, writes the report (counts, the first `keyLimit` keys of each category in
- * number order) and drops the keys, in one transaction fenced by the attempt. `compareNames`: the
- * form has a name field and the mapping maps it. Null when the attempt no longer owns it.
+ * number order, the missing ones a resync writes again first) and drops the keys, in one transaction
+ * fenced by the attempt. `compareNames`: the form has a name field and the mapping maps it. Null
+ * when the attempt no longer owns it.
  */
 export async function completeReconciliation(
   db: Db,
@@ -49,13 +76,16 @@ export async function completeReconciliation(
         SELECT key_limit FROM reconciliations WHERE id = ${input.id}::uuid AND attempt = ${input.attempt} AND status = 'running' FOR UPDATE`;
       const keyLimit = owned[0]?.key_limit;
       if (keyLimit === undefined) return null;
-      // One row per source record (the last copy read wins) and per target number.
+      // One row per source record (the last copy read wins) and per target number. `staged_updated_at`:
+      // the record was written (or stale) when the target's read began and its row is unchanged now.
       await tx.$executeRaw`
         CREATE TEMP TABLE recon_source ON COMMIT DROP AS
         SELECT DISTINCT ON (k.source_id) k.source_id, COALESCE(NULLIF(s.target_number, ''), k.number) AS number, k.name,
-          s.id AS source_record_id, s.status::text AS staged_status
+          s.id AS source_record_id, s.status::text AS staged_status, w.staged_updated_at
         FROM reconciliation_keys k
         LEFT JOIN source_records s ON s.scheme_id = ${input.schemeId}::uuid AND s.source_id = k.source_id
+        LEFT JOIN reconciliation_keys w ON w.reconciliation_id = ${input.id}::uuid AND w.side = 'staged' AND w.source_id = k.source_id
+          AND w.staged_updated_at = s.updated_at AND s.status::text = ANY(${[...RESYNCABLE_STATUSES]}::text[])
         WHERE k.reconciliation_id = ${input.id}::uuid AND k.side = 'source'
         ORDER BY k.source_id, k.id DESC`;
       await tx.$executeRaw`
@@ -74,20 +104,24 @@ export async function completeReconciliation(
           (SELECT count(*)::int FROM recon_target) AS "targetCount",
           (SELECT count(*)::int FROM recon_source s JOIN recon_target t USING (number)) AS matched,
           (SELECT count(*)::int FROM recon_source s WHERE NOT EXISTS (SELECT 1 FROM recon_target t WHERE t.number = s.number)) AS missing,
-          (SELECT count(*)::int FROM recon_source s WHERE s.staged_status IN ('written', 'stale')
+          (SELECT count(*)::int FROM recon_source s WHERE s.staged_updated_at IS NOT NULL
              AND NOT EXISTS (SELECT 1 FROM recon_target t WHERE t.number = s.number)) AS "missingWritten",
           (SELECT count(*)::int FROM recon_target t WHERE NOT EXISTS (SELECT 1 FROM recon_source s WHERE s.number = t.number)) AS extra,
           (SELECT count(*)::int FROM recon_source s JOIN recon_target t USING (number) WHERE ${different}) AS different`);
       const id = input.id;
+      // The missing records a resync writes again come first, so that the kept keys hold every one of
+      // them up to the limit: in number order only, records never written (new, pending, failed) whose
+      // numbers sort first could fill the list, and the resync the report offers would find none.
       await tx.$executeRawUnsafe(
-        `INSERT INTO reconciliation_items (reconciliation_id, category, number, source_id, source_record_id, staged_status, source_name, target_name, target_id)
-        (SELECT $1::uuid, 'missing'::reconciliation_category, s.number, s.source_id, s.source_record_id, s.staged_status, s.name, NULL, NULL
-         FROM recon_source s WHERE NOT EXISTS (SELECT 1 FROM recon_target t WHERE t.number = s.number) ORDER BY s.number, s.source_id LIMIT $2)
+        `INSERT INTO reconciliation_items (reconciliation_id, category, number, source_id, source_record_id, staged_status, staged_updated_at, source_name, target_name, target_id)
+        (SELECT $1::uuid, 'missing'::reconciliation_category, s.number, s.source_id, s.source_record_id, s.staged_status, s.staged_updated_at, s.name, NULL, NULL
+         FROM recon_source s WHERE NOT EXISTS (SELECT 1 FROM recon_target t WHERE t.number = s.number)
+         ORDER BY s.staged_updated_at IS NULL, s.number, s.source_id LIMIT $2)
         UNION ALL
-        (SELECT $1::uuid, 'extra'::reconciliation_category, t.number, NULL, NULL, NULL, NULL, t.name, t.target_id
+        (SELECT $1::uuid, 'extra'::reconciliation_category, t.number, NULL, NULL, NULL, NULL::timestamp, NULL, t.name, t.target_id
          FROM recon_target t WHERE NOT EXISTS (SELECT 1 FROM recon_source s WHERE s.number = t.number) ORDER BY t.number LIMIT $2)
         UNION ALL
-        (SELECT $1::uuid, 'different'::reconciliation_category, s.number, s.source_id, s.source_record_id, s.staged_status, s.name, t.name, t.target_id
+        (SELECT $1::uuid, 'different'::reconciliation_category, s.number, s.source_id, s.source_record_id, s.staged_status, NULL::timestamp, s.name, t.name, t.target_id
          FROM recon_source s JOIN recon_target t USING (number) WHERE ${different} ORDER BY s.number, s.source_id LIMIT $2)`,
         id,
         keyLimit,
@@ -122,11 +156,13 @@ export class ResyncError extends Error {
 
 /**
  * Resync of a report's missing records: in one transaction, the report is locked, the staging rows
- * it lists as missing and written (still `written` or `stale`) become `failed` with the reason, and
- * a retry run of exactly those rows is inserted and recorded on the report. A report resyncs once:
- * asking again (a double click, a retried request, another person) returns the same run, so no
- * record is marked twice. Throws SchemeBusyError (changing nothing) while the scheme has an active
- * run, ResyncError when there is nothing to resync. The caller enqueues the run.
+ * it lists as missing and written that are unchanged since (still `written` or `stale`, with the
+ * `updated_at` the report saw) become `failed` with the reason, and a retry run of exactly those
+ * rows is inserted and recorded on the report. A row changed since was written again (a newer
+ * report's resync, a run) or is being handled: it is left alone, never sent a second time. A report
+ * resyncs once: asking again (a double click, a retried request, another person) returns the same
+ * run, so no record is marked twice. Throws SchemeBusyError (changing nothing) while the scheme has
+ * an active run, ResyncError when there is nothing to resync. The caller enqueues the run.
  */
 export async function claimResync(
   db: Db,
@@ -143,19 +179,22 @@ export async function claimResync(
         return { run, created: false, count: count.resyncCount ?? 0 };
       }
       if (report.status !== "succeeded") throw new ResyncError("invalid", message("reconcile.notFinished"));
-      const items = await tx.reconciliationItem.findMany({
-        where: { reconciliationId: input.reconciliationId, category: "missing", stagedStatus: { in: [...RESYNCABLE_STATUSES] }, sourceRecordId: { not: null } },
-        select: { sourceRecordId: true },
-        orderBy: { id: "asc" },
-      });
-      const ids = items.map((i) => String(i.sourceRecordId));
+      // The rows as the report saw them (their updated_at, compared in SQL: never round-tripped
+      // through a JS Date), locked until the transaction ends.
+      const resyncable = await tx.$queryRaw<{ id: bigint }[]>`
+        SELECT s.id FROM reconciliation_items i JOIN source_records s ON s.id = i.source_record_id
+        WHERE i.reconciliation_id = ${input.reconciliationId}::uuid AND i.category = 'missing' AND i.staged_updated_at IS NOT NULL
+          AND s.scheme_id = ${report.scheme_id}::uuid AND s.status::text = ANY(${[...RESYNCABLE_STATUSES]}::text[])
+          AND s.updated_at = i.staged_updated_at
+        ORDER BY s.id
+        FOR UPDATE OF s`;
+      if (resyncable.length === 0) throw new ResyncError("conflict", message("reconcile.nothingToResync"));
+      const ids = resyncable.map((r) => String(r.id));
       const reason = render(message("reconcile.resyncMarked", { count: ids.length }));
-      const marked = ids.length === 0 ? [] : await tx.$queryRaw<{ id: bigint }[]>`
+      await tx.$executeRaw`
         UPDATE source_records SET status = 'failed', last_error = ${reason}, updated_at = ${new Date()}::timestamp
-        WHERE scheme_id = ${report.scheme_id}::uuid AND id = ANY(${ids}::bigint[]) AND status IN ('written', 'stale')
-        RETURNING id`;
-      if (marked.length === 0) throw new ResyncError("conflict", message("reconcile.nothingToResync"));
-      const options = normalizeRunOptions("retry", { scope: "scheme", sourceRecordIds: marked.map((m) => String(m.id)) });
+        WHERE id = ANY(${ids}::bigint[])`;
+      const options = normalizeRunOptions("retry", { scope: "scheme", sourceRecordIds: ids });
       const run = await tx.run.create({
         data: {
           schemeId: report.scheme_id,
@@ -166,8 +205,8 @@ export async function claimResync(
           idempotencyKey: `system:${report.scheme_id}:reconciliation:${input.reconciliationId}`,
         },
       });
-      await tx.reconciliation.update({ where: { id: input.reconciliationId }, data: { resyncRunId: run.id, resyncCount: marked.length } });
-      return { run, created: true, count: marked.length };
+      await tx.reconciliation.update({ where: { id: input.reconciliationId }, data: { resyncRunId: run.id, resyncCount: ids.length } });
+      return { run, created: true, count: ids.length };
     });
   } catch (error) {
     if (isUniqueViolation(error, "runs_one_active_per_scheme")) {

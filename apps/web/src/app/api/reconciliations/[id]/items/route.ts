@@ -5,7 +5,10 @@ import { findReport } from "@/server/reconciliations";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/reconciliations/:id/items?category=missing|extra|different — the keys the report kept, in number order. */
+/**
+ * GET /api/reconciliations/:id/items?category=missing|extra|different — the keys the report kept, in
+ * number order (missing: the ones a resync writes again first, then the others).
+ */
 export const GET = withAuth<{ id: string }>(async (req, { params }) => {
   const db = prisma();
   const report = await findReport(db, uuidParam(params.id, "对账报告"));
