@@ -80,6 +80,9 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
   }
   const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { ...x.attemptRef, failures: batch.failures }));
   const waiting = await recordWaits(x, batch.waiting);
+  // Not recorded, like a record not marked: sent or recorded meanwhile, or staged again with newer
+  // data since it was mapped. Whatever is still pending, the sweep after the read takes.
+  if ((failed < batch.failures.length || waiting < batch.waiting.length) && x.outstanding) x.outstanding.pending = true;
   return {
     batchNo: batch.batchNo,
     batchId,
@@ -112,6 +115,7 @@ async function recordWaits(x: RunScope, waiting: Waiting[]): Promise<number> {
       hash: w.hash,
       payload: w.payload,
       reason: waitReason(w.waits),
+      dataHash: w.record.dataHash,
       waits: [...perScheme.values()].map(({ wait, checkedAt }) => ({ schemeId: lookups.schemeId(wait.scheme), scheme: wait.scheme, key: wait.key, field: wait.field, checkedAt })),
     };
   });

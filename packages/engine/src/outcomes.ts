@@ -1,6 +1,7 @@
 // Records whose write outcome is unknown (待确认, issue #11): parked, then looked up in the target
 // once the wait has passed; found → written, absent → pending (sent again), no number → failed,
-// the lookup failing → looked up again later. Never sent twice, never lost.
+// the lookup failing → looked up again later. Never sent twice, never lost. In upsert mode a found
+// record may have been an update, whose number exists either way: sent again (see resolveUnknown).
 import { message } from "@qiao/core";
 import { isConnectorError } from "@qiao/connectors";
 import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, type OutcomeVerdict } from "@qiao/db";
@@ -28,8 +29,8 @@ export interface OutcomesPending {
 
 /**
  * Parks the scheme's `sending` rows (left by another attempt: see parkSending) as unknown, then
- * looks up the unknown records that are due. Returns how many were found absent and are pending
- * again, to be sent by the caller, and what is still unknown. Call it only when this attempt has
+ * looks up the unknown records that are due. Returns how many are pending again (absent, or found
+ * in upsert mode: see resolveUnknown), to be sent by the caller, and what is still unknown. Call it only when this attempt has
  * no call in flight. One pass over the scheme's staging when there is nothing to settle.
  */
 export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; pending: OutcomesPending }> {
@@ -65,7 +66,7 @@ export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; p
 
 async function resolveDue(x: RunScope): Promise<number> {
   const { plan, run } = x;
-  const totals = { written: 0, requeued: 0, failed: 0 };
+  const totals = { written: 0, requeued: 0, resent: 0, failed: 0 };
   let afterId = 0n;
   for (;;) {
     x.assertOwner();
@@ -108,11 +109,17 @@ async function resolveDue(x: RunScope): Promise<number> {
         verdicts,
         // Bills audited in separate calls: found means saved, maybe not audited; a retry audits it.
         foundAs: plan.target.audit === "separate" ? "saved" : "written",
+        // Base data can always be updated: any found record may have been an update, sent again.
+        // A bill only if it was ours before (an audited bill refuses a second save).
+        resendFound: plan.target.api.bill ? "targeted" : "any",
         messages: {
           foundSaved:
             "写入结果未知，经核对单据已保存在目标系统中，但是否已审核未知：重试时先核对状态再提交审核，不会再次保存 / " +
             "The outcome was unknown; the bill is saved in the target, but whether it was audited is not known: a retry checks its status and audits it, never saves it again",
           absent: "结果待确认的写入经核对在目标系统中不存在，已重新排队发送 / The record whose outcome was unknown is not in the target; it was queued again",
+          foundResent:
+            "结果待确认的写入经核对在目标系统中存在，但这不能证明本次写入（可能是更新，或记录已变更）已处理：已重新排队，作为更新再次发送（更新可以安全重发） / " +
+            "The record whose outcome was unknown is in the target, which does not prove this write (maybe an update, or the record changed meanwhile) was processed: queued again, to be sent as an update (safe to repeat)",
           unverifiable:
             `写入结果未知，这条记录没有 ${plan.target.numberField}，无法确认目标系统是否已保存；请在目标系统中核对后重试 / ` +
             `The outcome is unknown and the record has no ${plan.target.numberField} to look up; verify it in the target, then retry`,
@@ -121,11 +128,13 @@ async function resolveDue(x: RunScope): Promise<number> {
     );
     totals.written += result.written;
     totals.requeued += result.requeued;
+    totals.resent += result.resent;
     totals.failed += result.failed;
   }
   const checked = totals.written + totals.requeued + totals.failed;
   if (checked > 0) {
-    await x.journal.info(message("outcomes.checked", { checked, numberField: plan.target.numberField, ...totals }), totals);
+    const counts = { written: totals.written, requeued: totals.requeued - totals.resent, failed: totals.failed, ...(totals.resent > 0 && { resent: totals.resent }) };
+    await x.journal.info(message("outcomes.checked", { checked, numberField: plan.target.numberField, ...counts }), counts);
   }
   return totals.requeued;
 }

@@ -77,6 +77,7 @@ export function prepare(
       payload: mapped.payload,
       error: mapped.errors.map((e) => e.message).join("；"),
       errorField: mapped.errors[0]!.field,
+      dataHash: record.dataHash,
     });
   } else {
     batch.sendable.push({ record, payload: mapped.payload, hash: mapped.hash, text: mapped.text });

@@ -249,6 +249,17 @@ describe("a create whose BatchSave outcome is unknown is reported unknown, never
     expect(sim.stats()).toMatchObject({ customers: 1, duplicateAttempts: 0, calls: { BatchSave: 2 } });
   });
 
+  it("upsert: an update still unknown after its retries fails as transient (sent again later), never reported unknown", async () => {
+    sim.store.preCreate([{ FNumber: "U3", FName: "旧" }]);
+    sim.injectNext({ fault: "http500", service: "BatchSave" }, { fault: "http500", service: "BatchSave" });
+    const outcomes = await target({ maxRetries: 1 }).write(request([{ FNumber: "U3", FName: "新", FCreateOrgId: "100" }], "upsert"));
+    // A lookup would find U3 (it existed before the update) and take the update for written.
+    expect(outcomes).toEqual([
+      { ok: false, index: 0, message: expect.stringContaining("更新的结果未知（已发送 2 次）"), code: "unknown_outcome", errorClass: "transient", response: null },
+    ]);
+    expect(sim.stats()).toMatchObject({ customers: 1, calls: { BatchSave: 2 } });
+  });
+
   it("upsert: an unknown create does not stop the updates; a refused update after it fails alone", async () => {
     sim.store.preCreate([{ FNumber: "U2", FName: "旧" }]);
     sim.injectNext({ fault: "drop", service: "BatchSave" }, { fault: "throttle", service: "BatchSave" });

@@ -1,7 +1,8 @@
 // Writing records of any form: BatchSave with per-record outcomes by DIndex, upsert via an
 // ExecuteBillQuery by number, and — for bills audited separately — Submit and Audit after the save
 // (./audit.ts). A create whose BatchSave outcome is unknown is reported as such and never sent again
-// here; the engine looks its number up once the server has had time to commit (issue #11).
+// here; the engine looks its number up once the server has had time to commit (issue #11). An update
+// of base data is sent again instead: looking its number up proves nothing (it existed before).
 import { isEntryTable } from "@qiao/core";
 import { ConnectorError, isConnectorError } from "../errors";
 import type { TargetApiMeta, WriteOutcome, WritePreview, WriteRequest } from "../types";
@@ -74,7 +75,12 @@ function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
  * Sends one group of records with BatchSave until each has an outcome. A create whose call's
  * outcome is unknown is reported `unknown`, never sent again here: looking it up at once could miss
  * a save the server is still committing (the engine looks it up after a wait). Updates (id set)
- * carry the whole record and are idempotent: they are simply sent again.
+ * carry the whole record and are idempotent: they are simply sent again, and one still unknown after
+ * the retries fails as `transient`, so the retry policy sends it again later. Reported `unknown`,
+ * the engine's lookup would find its number (an update's record exists either way) and record the
+ * update as written although it may never have happened. A bill's update stays `unknown`: saved
+ * with IsAutoSubmitAndAudit it is audited, and an audited bill refuses a second save, so sending
+ * it again later could turn a save that happened into a failure (the engine decides: outcomes.ts).
  */
 async function saveGroup(ctx: BatchContext, group: number[], kind: "create" | "update", needUpdateFields: string[]): Promise<void> {
   if (group.length === 0) return;
@@ -105,6 +111,19 @@ async function saveGroup(ctx: BatchContext, group: number[], kind: "create" | "u
         if (kind === "update" && round < ctx.client.retryLimit) {
           await ctx.client.pause(round, e, ctx.req.signal);
           continue;
+        }
+        if (kind === "update" && !ctx.api.bill) {
+          for (const index of group) {
+            ctx.outcomes[index] = {
+              ok: false,
+              index,
+              message: `${e.message}：更新的结果未知（已发送 ${round + 1} 次）；更新可以安全重发，稍后自动再次发送`,
+              code: e.kind,
+              errorClass: "transient",
+              response: null,
+            };
+          }
+          return;
         }
         for (const index of group) ctx.outcomes[index] = { ok: false, unknown: true, index, message: `${e.message}：结果待确认，稍后在金蝶中核对`, response: null };
         return;

@@ -127,12 +127,15 @@ export const runMessages = {
     (p, r) => `核对 ${p.rows} 条待确认记录时查询失败（${r(p.error)}）：${p.retrySeconds} 秒后再核对，核对前不会重发`,
     (p) => `Looking up ${p.rows} records with an unknown outcome failed (${p.kind}); looked up again in ${p.retrySeconds} s, not resent before`,
   ),
-  "outcomes.checked": entry<{ checked: number; numberField: string; written: number; requeued: number; failed: number }>(
+  /** `requeued`: absent, sent again; `resent` (upsert mode): found, but sent again as updates. */
+  "outcomes.checked": entry<{ checked: number; numberField: string; written: number; requeued: number; failed: number; resent?: number }>(
     (p) =>
       `核对了 ${p.checked} 条待确认记录（按 ${p.numberField}）：${p.written} 条已存在（记为已写入），${p.requeued} 条不存在（重新发送）` +
+      (p.resent ? `，${p.resent} 条已存在但不能证明写入已处理（可能是更新或已变更，作为更新重新发送）` : "") +
       (p.failed > 0 ? `，${p.failed} 条无法核对（记为失败）` : ""),
     (p) =>
       `Looked up ${p.checked} records with an unknown outcome by ${p.numberField}: ${p.written} exist (written), ${p.requeued} do not (sent again)` +
+      (p.resent ? `, ${p.resent} exist without proving the write was processed (maybe an update, or changed; sent again as updates)` : "") +
       (p.failed > 0 ? `, ${p.failed} cannot be checked (failed)` : ""),
   ),
   "retry.prepared": entry<{ scope: "run" | "scheme"; retryOfId: string | null; prepared: number; version: number }>(

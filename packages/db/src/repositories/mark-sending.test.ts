@@ -1,13 +1,15 @@
 // The mark (step 1 of the write protocol) sends only what staging holds: a row whose staged data
 // changed since its payload was mapped is left pending, and a batch holding a record twice is
-// refused. The answer says which records the write left pending again (changed while being sent).
+// refused; so do the batch's mapping failures and waits. The answer says which records the write
+// left pending again (changed while being sent).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending, type SendingRecordInput } from "./mark-sending";
 import { resolveUnknown } from "./outcomes";
 import { claimRun, createRun } from "./runs";
-import { recordWriteResults } from "./write-protocol";
+import { recordWaiting } from "./waiting";
+import { recordMappingFailures, recordWriteResults } from "./write-protocol";
 
 let tdb: TestDatabase;
 let db: Db;
@@ -77,6 +79,33 @@ describe("markSending", () => {
     const { ref, ids } = await setup(["A"]);
     const marked = await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(ids.get("A")!, "A")] });
     expect([...marked]).toEqual([ids.get("A")!]);
+  });
+});
+
+describe("what a batch records before its call: only while the row holds the data mapped", () => {
+  const failure = (id: bigint, sourceId: string, dataHash?: string) => ({ id, sourceId, hash: "h2", payload: { FNumber: sourceId }, error: "FName 必填", errorField: "FName", dataHash });
+
+  it("a mapping failure of an older copy leaves the row pending (the newer copy is in a later batch)", async () => {
+    const { ref, ids } = await setup(["A", "B", "C"]);
+    const failed = await recordMappingFailures(db, {
+      ...ref,
+      failures: [failure(ids.get("A")!, "A", "d-A"), failure(ids.get("B")!, "B", "d-B-older"), failure(ids.get("C")!, "C")],
+    });
+    expect(failed).toBe(2);
+    expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: ids.get("A")! } })).toMatchObject({ status: "failed", lastError: "FName 必填" });
+    expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: ids.get("B")! } })).toMatchObject({ status: "pending", lastError: null, payloadHash: "h1" });
+    expect(await db.runRecord.count({ where: { runId: ref.runId, sourceRecordId: ids.get("B")! } })).toBe(0);
+  });
+
+  it("a wait of an older copy leaves the row pending, without a waiting row or a count", async () => {
+    const { ref, ids } = await setup(["A", "B"]);
+    const waits = [{ schemeId: ref.schemeId, scheme: "店铺→客户", key: "S1", field: "FCustomerID", checkedAt: new Date() }];
+    const wait = (id: bigint, sourceId: string, dataHash: string) => ({ id, sourceId, hash: "h2", payload: { FBillNo: sourceId }, waits, reason: "等待依赖", dataHash });
+    const waiting = await recordWaiting(db, { ...ref, records: [wait(ids.get("A")!, "A", "d-A"), wait(ids.get("B")!, "B", "d-B-older")] });
+    expect(waiting).toBe(1);
+    expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: ids.get("B")! } })).toMatchObject({ status: "pending", lastError: null });
+    expect(await db.waitingRecord.count({ where: { sourceRecordId: ids.get("B")! } })).toBe(0);
+    expect(await db.run.findUniqueOrThrow({ where: { id: ref.runId } })).toMatchObject({ waiting: 1 });
   });
 });
 

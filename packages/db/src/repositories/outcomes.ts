@@ -90,16 +90,28 @@ export interface OutcomeVerdict {
 
 /**
  * A lookup's verdicts on unknown records: found → written (stale in create mode, pending in upsert
- * mode, if the record changed meanwhile); absent → pending; unverifiable → failed. The RunRecord of
- * the run that sent each gets the verdict, and that run's counters move from unknown to written /
- * failed (an absent record is counted again when it is sent again).
+ * mode, if the record changed meanwhile); absent → pending; unverifiable → failed. In upsert mode a
+ * record found may have been sent as an update, and an update's number exists whether or not it was
+ * processed: such a record is pending again (see `resendFound`), to be sent again as an update,
+ * which is idempotent. The RunRecord of the run that sent each gets the verdict, and that run's
+ * counters move from unknown to written / failed (a record pending again is counted when it is sent
+ * again). `requeued`: every record made pending, absent or found; `resent`: those found.
  */
 export async function resolveUnknown(
   db: Db,
   input: AttemptRef & {
     mode: WriteMode;
     verdicts: OutcomeVerdict[];
-    messages: { absent: string; unverifiable: string; foundSaved?: string };
+    messages: { absent: string; unverifiable: string; foundSaved?: string; foundResent?: string };
+    /**
+     * Upsert mode: which found records are sent again because they may have been sent as updates.
+     * `any` (base data, which can always be updated): every one; the connector's upsert finds the
+     * number and sends an update, so a create that happened costs one more call. `targeted` (bills,
+     * default): only those written (or saved) before, whose send was an update; a bill new to us
+     * that is found is the create that happened. A bill saved with IsAutoSubmitAndAudit is audited
+     * and refuses a second save, so sending every found bill again would fail the saves that happened.
+     */
+    resendFound?: "any" | "targeted";
     /**
      * What a found record becomes: `written`, or `saved` when the target audits bills in separate
      * calls (audit "separate"): the bill exists but whether it was audited is not known, so a retry
@@ -107,8 +119,8 @@ export async function resolveUnknown(
      */
     foundAs?: "written" | "saved";
   },
-): Promise<{ written: number; requeued: number; failed: number }> {
-  if (input.verdicts.length === 0) return { written: 0, requeued: 0, failed: 0 };
+): Promise<{ written: number; requeued: number; resent: number; failed: number }> {
+  if (input.verdicts.length === 0) return { written: 0, requeued: 0, resent: 0, failed: 0 };
   const now = new Date().toISOString();
   const json = rowsJson(
     input.verdicts.map((v) => ({
@@ -120,7 +132,7 @@ export async function resolveUnknown(
       target_number: v.targetNumber ?? null,
     })),
   );
-  const rows = await hotQuery<{ written: number; requeued: number; failed: number }>(
+  const rows = await hotQuery<{ written: number; requeued: number; resent: number; failed: number }>(
     db,
     `WITH input AS (
       SELECT *, CASE outcome WHEN 'absent' THEN $2 WHEN 'unverifiable' THEN $3 WHEN 'found' THEN CASE WHEN $9 = 'saved' THEN $10 END END AS message
@@ -128,7 +140,11 @@ export async function resolveUnknown(
         AS t(id bigint, batch_id text, outcome text, sent_hash text, target_id text, target_number text)
     ), ${fenceCte("$5", "$6")}, sent AS (
       -- The statement's snapshot: the rows as marked, before the update below clears the payload.
-      SELECT id, source_id, sending_payload, sending_run_id FROM source_records
+      -- \`resend\`: found proves nothing, the send may have been an update (see resendFound; a row
+      -- keeps its target and written hash from before the send until a verdict or an answer).
+      SELECT id, source_id, sending_payload, sending_run_id,
+        $4::text = 'upsert' AND ($11::text = 'any' OR target_id IS NOT NULL OR written_hash IS NOT NULL) AS resend
+      FROM source_records
       WHERE id = ANY($7::bigint[])
     ), updated AS (
       UPDATE source_records s SET
@@ -137,10 +153,11 @@ export async function resolveUnknown(
           WHEN i.outcome = 'unverifiable' THEN 'failed'::record_status
           -- The bill exists, audited or not: only an audit may follow (like a saved outcome).
           WHEN $9 = 'saved' THEN 'saved'::record_status
+          WHEN p.resend THEN 'pending'::record_status
           WHEN s.payload_hash = i.sent_hash THEN 'written'::record_status
           WHEN $4::text = 'create' THEN 'stale'::record_status
           ELSE 'pending'::record_status END,
-        written_hash = CASE WHEN i.outcome = 'found' AND $9 = 'written' THEN i.sent_hash ELSE s.written_hash END,
+        written_hash = CASE WHEN i.outcome = 'found' AND $9 = 'written' AND NOT p.resend THEN i.sent_hash ELSE s.written_hash END,
         -- A bill found saved keeps the hash of what was sent (see recordWriteResults' saved answer).
         payload_hash = CASE WHEN i.outcome = 'found' AND $9 = 'saved' AND i.sent_hash IS NOT NULL THEN i.sent_hash ELSE s.payload_hash END,
         mapped_with = CASE WHEN i.outcome = 'found' AND $9 = 'saved' AND s.payload_hash IS DISTINCT FROM i.sent_hash THEN NULL ELSE s.mapped_with END,
@@ -150,19 +167,20 @@ export async function resolveUnknown(
         check_after = NULL, batch_id = NULL,
         sending_payload = CASE WHEN i.outcome = 'found' AND $9 = 'saved' THEN s.sending_payload END,
         sending_run_id = NULL, updated_at = $8::timestamp
-      FROM input i
+      FROM input i JOIN sent p ON p.id = i.id
       -- Only the batch the verdict was made for (a row marked again since is another batch's).
       WHERE s.id = i.id AND s.status = 'unknown' AND s.batch_id IS NOT DISTINCT FROM i.batch_id AND EXISTS (SELECT 1 FROM fence)
-      RETURNING s.id, i.outcome
+      RETURNING s.id, i.outcome, s.status = 'pending' AS requeued
     ), verdicts AS (
-      SELECT i.*, p.source_id, p.sending_payload, p.sending_run_id
+      SELECT i.*, u.requeued, p.source_id, p.sending_payload, p.sending_run_id,
+        CASE WHEN i.outcome = 'found' AND u.requeued THEN $12 ELSE i.message END AS said
       FROM input i JOIN updated u ON u.id = i.id JOIN sent p ON p.id = i.id
     ), recorded AS (
       -- The RunRecord of the run that sent it, with the payload it sent and the verdict.
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, payload, response, target_id, target_number, batch_id, created_at, updated_at)
       SELECT v.sending_run_id, v.id, v.source_id,
-        CASE v.outcome WHEN 'found' THEN $9::record_status WHEN 'absent' THEN 'pending'::record_status ELSE 'failed'::record_status END,
-        v.message, v.sending_payload,
+        CASE WHEN v.requeued THEN 'pending'::record_status WHEN v.outcome = 'found' THEN $9::record_status ELSE 'failed'::record_status END,
+        v.said, v.sending_payload,
         jsonb_build_object('lookedUp', true, 'outcome', v.outcome, 'targetId', v.target_id),
         v.target_id, v.target_number, v.batch_id, $8::timestamp, $8::timestamp
       FROM verdicts v
@@ -179,14 +197,16 @@ export async function resolveUnknown(
         failed = r.failed + c.unverifiable, updated_at = $8::timestamp
       FROM (
         SELECT sending_run_id, count(*)::int AS n,
-          count(*) FILTER (WHERE outcome = 'found')::int AS found,
+          count(*) FILTER (WHERE outcome = 'found' AND NOT requeued)::int AS found,
           count(*) FILTER (WHERE outcome = 'unverifiable')::int AS unverifiable
         FROM verdicts GROUP BY 1) c
       WHERE r.id = c.sending_run_id
     )
     SELECT
-      count(*) FILTER (WHERE outcome = 'found')::int AS written,
-      count(*) FILTER (WHERE outcome = 'absent')::int AS requeued,
+      count(*) FILTER (WHERE outcome = 'found' AND NOT requeued)::int AS written,
+      -- Found and pending again too (changed meanwhile, or maybe an update): the caller writes again.
+      count(*) FILTER (WHERE requeued)::int AS requeued,
+      count(*) FILTER (WHERE outcome = 'found' AND requeued)::int AS resent,
       count(*) FILTER (WHERE outcome = 'unverifiable')::int AS failed
     FROM updated`,
     [
@@ -200,6 +220,8 @@ export async function resolveUnknown(
       now,
       input.foundAs ?? "written",
       input.messages.foundSaved ?? "",
+      input.resendFound ?? "targeted",
+      input.messages.foundResent ?? input.messages.absent,
     ],
   );
   return rows[0]!;

@@ -33,13 +33,16 @@ export interface WaitingRecordInput {
   waits: WaitFor[];
   /** Why, as the run's record lists show it. */
   reason: string;
+  /** As MappingFailure.dataHash: the row waits only while it still holds the data mapped. */
+  dataHash?: string | undefined;
 }
 
 /**
  * Pending records whose lookups found nothing yet: `waiting`, with a RunRecord saying what for, and
  * their waiting_records rows (`since` kept from an earlier wait, so the limit counts from the
  * first). Fenced by the attempt; adds to the run's `waiting` counter the records that did not wait
- * in this run yet. Returns how many now wait.
+ * in this run yet. A row whose staged data changed since it was mapped stays pending (as in
+ * markSending). Returns how many now wait.
  */
 export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: string; records: WaitingRecordInput[] }): Promise<number> {
   if (input.records.length === 0) return 0;
@@ -53,18 +56,22 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
       reason: r.reason,
       field: r.waits[0]?.field ?? "",
       waits: r.waits.map((w) => ({ scheme_id: w.schemeId, scheme: w.scheme, key: w.key, field: w.field, checked_at: w.checkedAt.toISOString() })),
+      data_hash: r.dataHash ?? null,
     })),
   );
   const rows = await hotQuery<{ waiting: number }>(
     db,
     `WITH input AS (
       SELECT * FROM jsonb_to_recordset($1::jsonb)
-        AS t(id bigint, source_id text, hash text, payload jsonb, reason text, field text, waits jsonb)
+        AS t(id bigint, source_id text, hash text, payload jsonb, reason text, field text, waits jsonb, data_hash text)
     ), ${fenceCte("$2", "$4")}, updated AS (
       UPDATE source_records s SET
         status = 'waiting', payload_hash = i.hash, mapped_with = NULL, last_error = i.reason, batch_id = NULL,
         outcome_entry = NULL, last_run_id = $2::uuid, updated_at = $3::timestamp
-      FROM input i WHERE s.id = i.id AND s.status = 'pending' AND EXISTS (SELECT 1 FROM fence)
+      FROM input i WHERE s.id = i.id AND s.status = 'pending'
+        -- Still the data the payload was mapped from (see WaitingRecordInput.dataHash).
+        AND (coalesce(i.data_hash, '') = '' OR s.data_hash = i.data_hash)
+        AND EXISTS (SELECT 1 FROM fence)
       RETURNING s.id
     ), ${supersedeCte(
       "superseded",

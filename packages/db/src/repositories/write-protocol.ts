@@ -263,26 +263,38 @@ export interface MappingFailure {
   payload: Record<string, unknown>;
   error: string;
   errorField: string | null;
+  /**
+   * The hash of the staged data the payload was mapped from: the row fails only while it still
+   * holds that data, as markSending marks it (SendingRecordInput.dataHash). Without it, no check.
+   */
+  dataHash?: string | undefined;
 }
 
-/** Pending records whose mapping failed: failed with a RunRecord, the target is not called. Fenced. */
+/**
+ * Pending records whose mapping failed: failed with a RunRecord, the target is not called. Fenced.
+ * A row whose staged data changed since it was mapped (a newer copy of the record, read on a later
+ * page, to be sent or failed by its own batch) is left pending, as markSending leaves it.
+ */
 export async function recordMappingFailures(db: Db, input: AttemptRef & { failures: MappingFailure[] }): Promise<number> {
   if (input.failures.length === 0) return 0;
   const now = new Date().toISOString();
   const json = rowsJson(
-    input.failures.map((f) => ({ id: f.id, source_id: f.sourceId, hash: f.hash, payload: f.payload, error: f.error, error_field: f.errorField })),
+    input.failures.map((f) => ({ id: f.id, source_id: f.sourceId, hash: f.hash, payload: f.payload, error: f.error, error_field: f.errorField, data_hash: f.dataHash ?? null })),
   );
   const rows = await hotQuery<{ failed: number }>(
     db,
     `WITH input AS (
       SELECT * FROM jsonb_to_recordset($1::jsonb)
-        AS t(id bigint, source_id text, hash text, payload jsonb, error text, error_field text)
+        AS t(id bigint, source_id text, hash text, payload jsonb, error text, error_field text, data_hash text)
     ), ${fenceCte("$2", "$4")}, updated AS (
       UPDATE source_records s SET
         status = 'failed', payload_hash = i.hash, mapped_with = NULL, last_error = i.error, batch_id = NULL,
         error_class = 'data', retry_step = 0, retry_at = NULL, dead_at = NULL, outcome_entry = NULL,
         last_run_id = $2::uuid, updated_at = $3::timestamp
-      FROM input i WHERE s.id = i.id AND s.status = 'pending' AND EXISTS (SELECT 1 FROM fence)
+      FROM input i WHERE s.id = i.id AND s.status = 'pending'
+        -- Still the data the payload was mapped from (see MappingFailure.dataHash).
+        AND (coalesce(i.data_hash, '') = '' OR s.data_hash = i.data_hash)
+        AND EXISTS (SELECT 1 FROM fence)
       RETURNING s.id
     ), ${supersedeCte(
       "superseded",

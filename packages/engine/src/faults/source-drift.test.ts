@@ -104,6 +104,74 @@ describe("pages that overlap", () => {
   }
 
   /**
+   * Page 3's last shop comes with an empty name (it fails to map: FName is required); between the
+   * two requests someone fixed it, and it moved onto page 4, which starts with the fixed copy.
+   */
+  function fixedBetweenPages(real: SourceClient, moved: { id?: string }): SourceClient {
+    return {
+      async *readPages(req) {
+        let carry: Record<string, unknown> | undefined;
+        for await (const page of real.readPages(req)) {
+          let records = page.records;
+          if (carry) {
+            records = [carry, ...records];
+            carry = undefined;
+          }
+          if (page.pageNo === 3) {
+            const last = records.at(-1)!;
+            moved.id = String(last.id);
+            carry = structuredClone(last);
+            records = [...records.slice(0, -1), { ...structuredClone(last), name: "" }];
+          }
+          yield { ...page, records } satisfies SourcePage;
+        }
+      },
+    };
+  }
+
+  test("the older copy of a record failing to map is not recorded over the newer, valid copy, which the same run writes", async () => {
+    sim = await simulate(t.db, { shops: 80, concurrency: 1 });
+    const scheme = await sim.createScheme((d) => {
+      sourceConfig(d).pageSize = 10;
+      targetConfig(d).batchSize = 10;
+    });
+    const moved: { id?: string } = {};
+    const ctx = testContext(t.db, {
+      getConnector: wrapClients({
+        guanyi: (real) => fixedBetweenPages(real, moved),
+        // 金蝶 answers in 200 ms: the read runs ahead of the writer, as it does against a real server,
+        // so page 4 (the fixed copy) is staged before batch 3 (the older copy) is marked.
+        kingdee: (real) => ({
+          ...real,
+          async write(req: WriteRequest) {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            return real.write(req);
+          },
+        }),
+      }),
+    });
+    const r = await sim.requestRun(scheme.id, "manual");
+    expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
+    const run = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+    const row = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: scheme.id, sourceId: moved.id! } });
+    const logs = (await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } })).map((l) => l.message);
+    const customer = sim.kingdee.store.list().find((c) => String(c.FNumber) === (row.data as { code: string }).code);
+    // Before: batch 3 failed the row with the older copy's error, batch 4 found it no longer pending
+    // and sent 9 of its 10; only a second read pass (not past REPEAT_CHECK_MAX records) sent the
+    // fixed copy, and the run still counted the failure: partial, 失败 1, none listed.
+    expect(logs.some((l) => l.startsWith("第 4 批：写入 9 条"))).toBe(false);
+    expect({ status: run.status, written: run.written, failed: run.failed, rowStatus: row.status, rowError: row.lastError, inKingdee: customer?.FName ?? null }).toEqual({
+      status: "succeeded",
+      written: 80,
+      failed: 0,
+      rowStatus: "written",
+      rowError: null,
+      inKingdee: (row.data as { name: string }).name,
+    });
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 80, duplicateAttempts: 0 });
+  });
+
+  /**
    * 管易云's pages, with `during(pageNo)` called after each page is handed on (before the next is
    * asked for): the source changes while the read pages through it.
    */

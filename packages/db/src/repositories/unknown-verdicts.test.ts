@@ -1,0 +1,110 @@
+// What a lookup's verdict makes of an unknown outcome (resolveUnknown). In create mode a record found
+// is the create that happened: written. In upsert mode a found record may have been sent as an
+// update, whose number exists whether or not it was processed: it is pending again, to be sent as an
+// update (idempotent) — every found record for base data (`resendFound: "any"`), only those written
+// before for bills (`targeted`: a bill new to us that is found is the create that happened, and an
+// audited bill refuses a second save). Every record made pending counts as requeued.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrisma, type Db } from "../client";
+import { createTestDatabase, type TestDatabase } from "../testing";
+import { markSending } from "./mark-sending";
+import { resolveUnknown } from "./outcomes";
+import { claimRun, createRun } from "./runs";
+import { recordWriteResults } from "./write-protocol";
+
+let tdb: TestDatabase;
+let db: Db;
+beforeAll(async () => {
+  tdb = await createTestDatabase("verdicts");
+  db = createPrisma(tdb.url, 2);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await tdb?.drop();
+});
+
+const messages = { absent: "不存在", unverifiable: "无法核对", foundResent: "存在但不能证明" };
+
+/**
+ * Records sent in one batch whose outcome is unknown: `NEW` never written before, `OLD` written
+ * before (its target and written hash set), `GONE` never written and not found.
+ */
+async function unknownBatch() {
+  const scheme = await db.scheme.create({ data: { name: `核对 ${Math.random()}`, definition: {} } });
+  const run = await createRun(db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
+  const claimed = await claimRun(db, run.id, new Date());
+  if (!claimed.claimed) throw new Error("not claimed");
+  const ref = { runId: run.id, attempt: claimed.run.attempt, schemeId: scheme.id };
+  const ids = new Map<string, bigint>();
+  for (const sourceId of ["NEW", "OLD", "GONE"]) {
+    const earlier = sourceId === "OLD" ? { targetId: "T-OLD", targetNumber: "OLD", writtenHash: "h0" } : {};
+    const row = await db.sourceRecord.create({
+      data: { schemeId: scheme.id, sourceId, data: { code: sourceId }, dataHash: `d-${sourceId}`, payloadHash: "h1", status: "pending", ...earlier },
+    });
+    ids.set(sourceId, row.id);
+  }
+  const records = [...ids].map(([sourceId, id]) => ({ id, sourceId, hash: "h1", payload: { FNumber: sourceId } }));
+  await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records });
+  await recordWriteResults(db, {
+    ...ref,
+    batchId: "b1",
+    mode: "upsert",
+    results: records.map((r) => ({ id: r.id, hash: "h1", outcome: "unknown" as const, error: "超时" })),
+    unknownWaitMs: 0,
+    retryBackoffMs: [],
+  });
+  const found = (sourceId: string) => ({ id: ids.get(sourceId)!, batchId: "b1", outcome: "found" as const, sentHash: "h1", targetId: `T-${sourceId}`, targetNumber: sourceId });
+  const verdicts = [found("NEW"), found("OLD"), { id: ids.get("GONE")!, batchId: "b1", outcome: "absent" as const, sentHash: "h1" }];
+  const state = async () => {
+    const rows = await db.sourceRecord.findMany({ where: { schemeId: scheme.id } });
+    const runRecords = await db.runRecord.findMany({ where: { runId: run.id } });
+    const counters = await db.run.findUniqueOrThrow({ where: { id: run.id }, select: { written: true, unknown: true } });
+    return {
+      rows: Object.fromEntries(rows.map((r) => [r.sourceId, { status: r.status, writtenHash: r.writtenHash, targetId: r.targetId }])),
+      runRecords: Object.fromEntries(runRecords.map((r) => [r.sourceId, { status: r.status, error: r.error }])),
+      counters,
+    };
+  };
+  return { ref, verdicts, state };
+}
+
+describe("resolveUnknown", () => {
+  it("upsert, base data (any): every found record is pending again, none taken for written; all count as requeued", async () => {
+    const { ref, verdicts, state } = await unknownBatch();
+    const result = await resolveUnknown(db, { ...ref, mode: "upsert", resendFound: "any", verdicts, messages });
+    expect(result).toEqual({ written: 0, requeued: 3, resent: 2, failed: 0 });
+    expect(await state()).toEqual({
+      rows: {
+        NEW: { status: "pending", writtenHash: null, targetId: "T-NEW" },
+        OLD: { status: "pending", writtenHash: "h0", targetId: "T-OLD" },
+        GONE: { status: "pending", writtenHash: null, targetId: null },
+      },
+      runRecords: {
+        NEW: { status: "pending", error: "存在但不能证明" },
+        OLD: { status: "pending", error: "存在但不能证明" },
+        GONE: { status: "pending", error: "不存在" },
+      },
+      counters: { written: 0, unknown: 0 },
+    });
+  });
+
+  it("upsert, bills (targeted): a found record written before is pending again; one new to us is the create that happened", async () => {
+    const { ref, verdicts, state } = await unknownBatch();
+    const result = await resolveUnknown(db, { ...ref, mode: "upsert", resendFound: "targeted", verdicts, messages });
+    expect(result).toEqual({ written: 1, requeued: 2, resent: 1, failed: 0 });
+    const { rows, counters } = await state();
+    expect(rows).toEqual({
+      NEW: { status: "written", writtenHash: "h1", targetId: "T-NEW" },
+      OLD: { status: "pending", writtenHash: "h0", targetId: "T-OLD" },
+      GONE: { status: "pending", writtenHash: null, targetId: null },
+    });
+    expect(counters).toEqual({ written: 1, unknown: 0 });
+  });
+
+  it("create mode: a found record is written, written before or not", async () => {
+    const { ref, verdicts, state } = await unknownBatch();
+    const result = await resolveUnknown(db, { ...ref, mode: "create", resendFound: "any", verdicts, messages });
+    expect(result).toEqual({ written: 2, requeued: 1, resent: 0, failed: 0 });
+    expect((await state()).rows).toMatchObject({ NEW: { status: "written", writtenHash: "h1" }, OLD: { status: "written", writtenHash: "h1" }, GONE: { status: "pending" } });
+  });
+});
