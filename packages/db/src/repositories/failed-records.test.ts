@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { countFailedRecords, listFailedRecords, stillFailed } from "./failed-records";
-import { createRun, pruneRuns } from "./runs";
+import { pruneRuns } from "./prune-runs";
+import { createRun } from "./runs";
 
 let tdb: TestDatabase;
 let db: Db;

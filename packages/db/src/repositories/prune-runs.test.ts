@@ -4,7 +4,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { RunStatus, RunTrigger } from "../../generated/prisma/enums";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
-import { createRun, pruneRuns } from "./runs";
+import { pruneRuns } from "./prune-runs";
+import { createRun } from "./runs";
 
 let tdb: TestDatabase;
 let db: Db;

@@ -8,7 +8,8 @@ import { createTestDatabase, type TestDatabase } from "../testing";
 import { parkSending, resolveUnknown } from "./outcomes";
 import { listRecordAttempts } from "./retries";
 import { countRunRecordsByStatus, listRunRecords } from "./run-details";
-import { claimRun, createRun, pruneRuns } from "./runs";
+import { pruneRuns } from "./prune-runs";
+import { claimRun, createRun } from "./runs";
 import { markSending } from "./mark-sending";
 import { recordMappingFailures, recordWriteResults, releaseSending, type WriteResult } from "./write-protocol";
 

@@ -1,0 +1,67 @@
+// Run retention: the daily pruning of finished runs (their logs and records go with them, by
+// cascade), keeping what something still needs (docs/scale.md "Run history").
+import type { Db } from "../client";
+
+/**
+ * Deletes finished runs older than `days`, and quiet runs older than `quietDays` (their logs and
+ * records go with them, by cascade), in chunks so a large backlog never holds one long transaction.
+ * A quiet run is one no person started (a schedule, a chain, released dependencies) that succeeded
+ * and changed nothing: nothing written, failed, unknown, saved or left waiting. A scheme on a
+ * one-minute schedule makes 1,440 a day, most of a busy database's growth (docs/scale.md "Run history").
+ *
+ * Kept however old: a scheme's latest run (what the schemes list and the overview show as its last
+ * run) and its latest success (the "no success for N hours" alert counts from it); the last run of a record that is still failed (its RunRecord holds the error and payload the
+ * failed-records list shows and a retry starts from); and the run of a record whose outcome is not
+ * settled yet (`sending_run_id`: the lookup after an interrupted write records its verdict in that
+ * run); while a retry is not finished, the run it retries and the runs its taken records failed in.
+ * Once the record is written, its run goes at the next pruning.
+ */
+export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 500): Promise<{ expired: number; quiet: number }> {
+  const before = new Date(Date.now() - days * 86_400_000);
+  // Quiet runs never outlive the others (runRetention caps them the same way).
+  const quietBefore = new Date(Date.now() - Math.min(days, quietDays) * 86_400_000);
+  // The runs records still need, looked up once (a pass over staging: it has no index on
+  // last_run_id or status, on purpose, see schema.prisma), not once per chunk: 230 ms a chunk at a
+  // million staged rows. The set can only shrink while the chunks go: a record's last and sending
+  // runs are only ever set to the run writing it now, never to one finished days ago.
+  const needed = (
+    await db.$queryRaw<{ id: string }[]>`
+      SELECT last_run_id::text AS id FROM source_records WHERE status = 'failed' AND last_run_id IS NOT NULL
+      UNION
+      SELECT sending_run_id::text FROM source_records WHERE sending_run_id IS NOT NULL
+      UNION
+      -- A retry not finished yet (running, or handed back and queued) resumes with the run it
+      -- retries (without it, its next attempt would take the whole scheme's failed records) …
+      SELECT retry_of_id::text FROM runs WHERE status IN ('queued', 'running') AND retry_of_id IS NOT NULL
+      UNION
+      -- … and, ending early, puts its unsent records back with the runs that failed them.
+      SELECT s.retry_prior->>'last_run_id' FROM source_records s
+      WHERE s.retry_prior IS NOT NULL AND s.status IN ('pending', 'saved')
+        AND s.last_run_id IN (SELECT id FROM runs WHERE status IN ('queued', 'running') AND trigger = 'retry')`
+  ).map((r) => r.id);
+  const deleted = { expired: 0, quiet: 0 };
+  for (const kind of ["quiet", "expired"] as const) {
+    for (;;) {
+      // A scheme's latest run, and its latest success, are each a probe of runs (scheme_id,
+      // created_at DESC); a scheme has one active run at a time (tests aside), so the success
+      // created last is the one that finished last.
+      const n = await db.$executeRaw`
+        DELETE FROM runs WHERE id IN (
+          SELECT r.id FROM runs r
+          WHERE r.status NOT IN ('queued', 'running')
+            AND COALESCE(r.finished_at, r.created_at) < ${kind === "quiet" ? quietBefore : before}::timestamp
+            AND (${kind === "expired"}::boolean OR (
+              r.status = 'succeeded' AND r.trigger IN ('schedule', 'chain', 'dependency')
+              AND r.written = 0 AND r.failed = 0 AND r.unknown = 0 AND r.saved = 0 AND r.waiting = 0))
+            AND r.id <> (SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id ORDER BY l.created_at DESC LIMIT 1)
+            AND r.id IS DISTINCT FROM (
+              SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.status = 'succeeded' AND l.trigger <> 'test'
+              ORDER BY l.created_at DESC LIMIT 1)
+            AND r.id <> ALL(${needed}::uuid[])
+          LIMIT ${chunk})`;
+      deleted[kind] += n;
+      if (n < chunk) break;
+    }
+  }
+  return deleted;
+}
