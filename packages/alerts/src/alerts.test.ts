@@ -113,6 +113,33 @@ test("a stale scheme is alerted once per stale stretch", async () => {
   expect(dingtalkAlerts()[0]!.title).toContain("已 3 小时没有成功运行");
 });
 
+test("the stale check follows the schemes expected to run: run after another without a schedule of its own, by hand only when a rule names it, not a paused schedule", async () => {
+  // As the editor saves them: `enabled` is the run schedule's switch, false without a schedule.
+  const unscheduled = { enabled: false, cron: null };
+  const downstream = await bed.db.scheme.create({ data: { name: "下游：运行顺序", definition: { runAfter: [schemeId] }, ...unscheduled } });
+  const byHand = await bed.db.scheme.create({ data: { name: "只手动运行", definition: {}, ...unscheduled } });
+  const paused = await bed.db.scheme.create({ data: { name: "已暂停", definition: {}, enabled: false, cron: "0 2 * * *" } });
+  const at = new Date(Math.max(downstream.createdAt.getTime(), byHand.createdAt.getTime(), paused.createdAt.getTime()) + 3 * 3600_000);
+  const staleIds = async () =>
+    (await checkStaleSchemes(bed.deps, at)).length > 0 ? dingtalkAlerts().map((a) => a.title) : [];
+
+  // A rule for every scheme: the run-after scheme is checked, the one run by hand and the paused one are not.
+  await rule("scheme_stale", 2);
+  const titles = await staleIds();
+  expect(titles.some((t) => t.includes("下游：运行顺序"))).toBe(true);
+  expect(titles.some((t) => t.includes("只手动运行") || t.includes("已暂停"))).toBe(false);
+
+  // A rule naming the scheme run by hand checks it; one naming the paused scheme does not.
+  await bed.db.alertRule.deleteMany();
+  bed.receiver.inbox.reset();
+  await rule("scheme_stale", 2, byHand.id);
+  await rule("scheme_stale", 2, paused.id);
+  const named = await staleIds();
+  expect(named.filter((t) => t.includes("只手动运行"))).toHaveLength(1);
+  expect(named.some((t) => t.includes("已暂停"))).toBe(false);
+  await bed.db.scheme.deleteMany({ where: { id: { in: [downstream.id, byHand.id, paused.id] } } });
+});
+
 test("too few workers alive is alerted once, again after they were back", async () => {
   await rule("no_worker", 2);
   const t0 = Date.now();

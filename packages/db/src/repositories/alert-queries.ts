@@ -25,12 +25,20 @@ export interface SchemeLastSuccess {
   lastSuccessAt: Date | null;
 }
 
-/** Enabled schemes (one, or all) with the end of their last succeeded run. */
+/**
+ * Schemes expected to succeed now and then (one, or all), with the end of their last succeeded run:
+ * a run schedule switched on, or no run schedule and either a run-after order or a rule naming the
+ * scheme (`schemeId`). `enabled` is the run schedule's switch, false without a schedule: alone it
+ * left out a scheme that runs only after another, whose chain may break unheard. A scheme run only
+ * by hand is checked only by a rule that names it; a paused run schedule pauses the check.
+ */
 export async function schemesLastSuccess(db: Db, schemeId?: string): Promise<SchemeLastSuccess[]> {
   return db.$queryRaw<SchemeLastSuccess[]>`
     SELECT s.id, s.name, s.created_at AS "createdAt",
       (SELECT max(r.finished_at) FROM runs r WHERE r.scheme_id = s.id AND r.status = 'succeeded' AND r.trigger <> 'test') AS "lastSuccessAt"
     FROM schemes s
-    WHERE s.enabled AND (${schemeId ?? null}::uuid IS NULL OR s.id = ${schemeId ?? null}::uuid)
+    WHERE (${schemeId ?? null}::uuid IS NULL OR s.id = ${schemeId ?? null}::uuid)
+      AND (s.enabled OR (s.cron IS NULL AND (${schemeId ?? null}::uuid IS NOT NULL
+        OR (jsonb_typeof(s.definition->'runAfter') = 'array' AND jsonb_array_length(s.definition->'runAfter') > 0))))
     ORDER BY s.created_at`;
 }

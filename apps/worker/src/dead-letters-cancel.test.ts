@@ -1,0 +1,90 @@
+// Records dead-lettered by an automatic retry cancelled while queued (handed back by a worker that
+// stopped, docs/retry-policy.md): cancelRun fails the records it took and did not send again, past
+// the schedule's last step as dead letters. The run's job stays (it used to be removed, and then no
+// follow-up ever announced those dead letters): the worker that takes it finds the run cancelled and
+// runs its follow-ups, so the records_dead_lettered rule hears of them.
+import { assignFailedToRun, claimRun, countDeadLetteredByRun, createAlertChannel, createAlertRule, createRun, requeueRun, type Config } from "@qiao/db";
+import type { TestDb } from "@qiao/engine/testing";
+import { cancelRun, JOB } from "@qiao/jobs";
+import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
+import { createAlertReceiver, DEFAULT_ALERT_RECEIVER_CONFIG as SIM, type AlertReceiver } from "@qiao/simulators";
+import type { Queue } from "bullmq";
+import { pino } from "pino";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { workerSettings } from "./settings";
+import { startWorker, type RunningWorker } from "./worker";
+
+let bed: QueueTestBed;
+let t: TestDb;
+let cfg: Config;
+let queue: Queue;
+let receiver: AlertReceiver;
+let receiverUrl: string;
+let worker: RunningWorker | undefined;
+
+beforeAll(async () => {
+  bed = await openQueueTestBed("audit_dl_cancel", 1);
+  ({ t, cfg, queue } = bed);
+  receiver = createAlertReceiver();
+  receiverUrl = await receiver.listen(0);
+});
+afterAll(async () => {
+  await worker?.close();
+  await receiver?.close();
+  await bed?.close();
+});
+
+test("dead letters made by cancelling a handed-back automatic retry raise the records_dead_lettered rule", async () => {
+  const scheme = await t.db.scheme.create({ data: { name: "店铺 → 客户", definition: {} } });
+  const channel = await createAlertChannel(t.db, {
+    kind: "dingtalk",
+    name: "运维群",
+    settings: { msgtype: "markdown" },
+    secrets: { url: `${receiverUrl}/robot/send?access_token=${SIM.dingtalkToken}`, secret: SIM.dingtalkSecret },
+  });
+  await createAlertRule(t.db, { name: "死信", kind: "records_dead_lettered", schemeId: scheme.id, threshold: 1, channelIds: [channel.id] });
+
+  // Three transient failures at the default schedule's last step (four automatic retries done).
+  const first = await createRun(t.db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
+  await t.db.run.update({ where: { id: first.id }, data: { status: "partial", phase: "done", failed: 3, finishedAt: new Date() } });
+  const records = [];
+  for (let i = 0; i < 3; i++) {
+    records.push(
+      await t.db.sourceRecord.create({
+        data: {
+          schemeId: scheme.id,
+          sourceId: `S${i}`,
+          data: { id: i },
+          payloadHash: `h${i}`,
+          status: "failed",
+          lastRunId: first.id,
+          lastError: "金蝶繁忙",
+          errorClass: "transient",
+          retryStep: 4,
+          retryAt: new Date(Date.now() - 60_000),
+        },
+      }),
+    );
+  }
+  // The automatic retry: its first attempt took them, then the worker stopped and handed it back
+  // (queued again, its job back in `waiting`).
+  const retry = await createRun(t.db, { schemeId: scheme.id, schemeVersion: 1, trigger: "retry", options: { scope: "scheme", automatic: true } });
+  // Its job, as enqueueRun adds it (@qiao/jobs queue.ts).
+  await queue.add(JOB.run, { runId: retry.id }, { jobId: retry.id });
+  const claim = await claimRun(t.db, retry.id, new Date());
+  if (!claim.claimed) throw new Error("not claimed");
+  await assignFailedToRun(t.db, { schemeId: scheme.id, runId: retry.id, records: records.map((r) => ({ id: r.id, hash: r.payloadHash })), automatic: true });
+  await requeueRun(t.db, retry.id, claim.run.attempt);
+
+  // Someone presses 取消 (the web route calls @qiao/jobs' cancelRun).
+  expect((await cancelRun(t.db, queue, retry.id))?.status).toBe("cancelled");
+  // Its job stays, for the worker that takes it to find it cancelled and run its follow-ups.
+  expect(await queue.getJob(retry.id)).toBeDefined();
+  // The three are dead letters of this run, as the follow-up counts them.
+  expect(await countDeadLetteredByRun(t.db, retry.id)).toBe(3);
+
+  worker = await startWorker({ db: t.db, config: cfg, logger: pino({ level: "silent" }), settings: { ...workerSettings({}), WORKER_RECONCILE_INTERVAL_MS: 60_000 } });
+  await expect
+    .poll(() => receiver.inbox.summary("dingtalk").alerts.length, { timeout: 5_000, interval: 200 })
+    .toBe(1);
+}, 60_000);
