@@ -75,6 +75,8 @@ const vipApi: SourceApiMeta = {
     { key: "created", label: "创建时间", labelEn: "Created at", type: "datetime" },
   ],
   listKey: "vips",
+  // No sample member record is documented (guanyi.md § Other read methods lists only filters and
+  // the list key), so the key is left as `id` until a real response says otherwise.
   idField: "id",
   paging: PAGING,
 };
@@ -98,9 +100,9 @@ const tradeApi: SourceApiMeta = {
     { key: "shop_code", label: "店铺代码", labelEn: "Shop code", type: "string" },
     ...PAGING_FIELDS,
   ],
+  // The documented order (guanyi-documents.md § gy.erp.trade.get, sample [G6]) has no `id`.
   response: [
-    { key: "id", label: "ID", labelEn: "ID", type: "string" },
-    { key: "code", label: "单据编号", labelEn: "Order code", type: "string" },
+    { key: "code", label: "单据编号", labelEn: "Order code", type: "string", description: "SO…" },
     { key: "platform_code", label: "平台单号", labelEn: "Platform order number", type: "string" },
     { key: "shop_name", label: "店铺名称", labelEn: "Shop name", type: "string" },
     { key: "vip_name", label: "会员名称", labelEn: "Member name", type: "string" },
@@ -111,7 +113,10 @@ const tradeApi: SourceApiMeta = {
     { key: "paytime", label: "付款时间", labelEn: "Paid at", type: "datetime" },
   ],
   listKey: "orders",
-  idField: "id",
+  // `code` (单据编号, SO…) is the documented key of an order: the sample in guanyi-documents.md
+  // § gy.erp.trade.get ([G6]) has no `id`, so keying by `id` refused every real page as a protocol
+  // error. Deliveries link to it by detail `trade_code`.
+  idField: "code",
   paging: PAGING,
   window: { start: "start_date", end: "end_date" },
 };
@@ -133,6 +138,8 @@ const supplierApi: SourceApiMeta = {
     { key: "note", label: "备注", labelEn: "Note", type: "string" },
   ],
   listKey: "supplier_list",
+  // No sample supplier record is documented (guanyi.md § Other read methods lists only filters
+  // and the list key), so the key is left as `id` until a real response says otherwise.
   idField: "id",
   paging: PAGING,
   window: { start: "start_date", end: "end_date" },

@@ -106,11 +106,23 @@ describe("kingdee.md examples", () => {
     expect(error).toMatchObject({ kind: "request", platformCode: "9", platformMessage: "字段FNumbr不存在" });
   });
 
-  it("takes a record that has neither a success nor an error as failed, with the batch's error", async () => {
+  it("gives an error without DIndex to the only record of the batch, as its own (data) error", async () => {
     answers["DynamicFormService.BatchSave"] = () => ({
       body: '{"Result":{"ResponseStatus":{"ErrorCode":500,"IsSuccess":false,"Errors":[{"FieldName":null,"Message":"没有权限","DIndex":null}],"SuccessEntitys":[],"SuccessMessages":[],"MsgCode":2}}}',
     });
     const outcomes = await target().write({ api: "batchSave", formId: "BD_Customer", records: [{ FNumber: "A", FName: "a" }], options: {}, mode: "create" });
-    expect(outcomes).toMatchObject([{ ok: false, index: 0, code: "2", message: "金蝶没有返回这条记录（DIndex 0）的保存结果；本批错误：没有权限" }]);
+    expect(outcomes).toMatchObject([{ ok: false, index: 0, code: "2", message: "没有权限", errorClass: "data" }]);
+  });
+
+  it("takes a record of a larger batch that has neither a success nor an error as failed, with the batch's error", async () => {
+    answers["DynamicFormService.BatchSave"] = () => ({
+      body: '{"Result":{"ResponseStatus":{"ErrorCode":500,"IsSuccess":false,"Errors":[{"FieldName":null,"Message":"没有权限","DIndex":null}],"SuccessEntitys":[],"SuccessMessages":[],"MsgCode":2}}}',
+    });
+    const records = [{ FNumber: "A", FName: "a" }, { FNumber: "B", FName: "b" }];
+    const outcomes = await target().write({ api: "batchSave", formId: "BD_Customer", records, options: {}, mode: "create" });
+    expect(outcomes).toMatchObject([
+      { ok: false, index: 0, code: "2", message: "金蝶没有返回这条记录（DIndex 0）的保存结果；本批错误：没有权限", errorClass: "data" },
+      { ok: false, index: 1, code: "2", message: "金蝶没有返回这条记录（DIndex 1）的保存结果；本批错误：没有权限", errorClass: "data" },
+    ]);
   });
 });

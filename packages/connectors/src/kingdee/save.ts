@@ -13,7 +13,7 @@ import type { KingdeeClient } from "./client";
 import { formApi, lookUp } from "./lookup";
 import { PLATFORM } from "./meta";
 import { auditsSeparately, mappingKeyOf, numberOf, saveBody, toModel, updatedFields, withId } from "./model";
-import { firstErrorMessage, saveResponseSchema, SERVICE } from "./protocol";
+import { firstErrorMessage, saveResponseSchema, SERVICE, type ResponseStatus } from "./protocol";
 
 interface BatchContext {
   client: KingdeeClient;
@@ -26,7 +26,25 @@ interface BatchContext {
   sent: boolean;
 }
 
-/** Reads a BatchSave answer into per-record outcomes; `sent[d]` is the record behind DIndex d. */
+type SaveError = NonNullable<ResponseStatus["Errors"]>[number];
+
+/**
+ * Reads a BatchSave answer into per-record outcomes; `sent[d]` is the record behind DIndex d.
+ *
+ * Where kingdee.md is silent (our choices):
+ * - A success entity without DIndex (the schema allows it) is matched by its Number against the
+ *   batch's numbers, as Submit/Audit match theirs: skipped, its saved record would fail and be sent
+ *   again (a second record, or a duplicate-number refusal). A Number carried by several records of
+ *   the batch matches none of them (it cannot say which was saved).
+ * - An error without DIndex (a call-level refusal: MsgCode 2 没有权限, or [K13]'s
+ *   AbstractInteractionResult of kingdee-documents.md) is an error of the whole batch: the only
+ *   record of a one-record batch owns it; in a larger batch, each record 金蝶 said nothing of is
+ *   classified by it and the MsgCode. Dropped, it left them `transient`, retried automatically for
+ *   a refusal that only a person can lift. Errors with a DIndex of other records say nothing of a
+ *   record's data: with no batch error such a record stays `transient` (the batch failed around it).
+ * - IsSuccess true says every record was saved (kingdee.md: any error makes it false). A record it
+ *   still did not name is `unknown` (looked up before anything is sent again), never a failure.
+ */
 function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
   const parsed = saveResponseSchema.safeParse(json);
   if (!parsed.success) {
@@ -34,16 +52,31 @@ function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
   }
   const status = parsed.data.Result.ResponseStatus;
   const code = status.MsgCode == null ? undefined : String(status.MsgCode);
+  const byNumber = new Map<string, number | null>();
+  for (const index of sent) {
+    const number = ctx.numbers[index];
+    if (number !== undefined) byNumber.set(number, byNumber.has(number) ? null : index);
+  }
   for (const s of status.SuccessEntitys ?? []) {
-    const index = sent[s.DIndex ?? -1];
-    if (index === undefined) continue;
+    const index = s.DIndex != null ? sent[s.DIndex] : s.Number ? (byNumber.get(s.Number) ?? undefined) : undefined;
+    if (index === undefined || ctx.outcomes[index]?.ok) continue;
     ctx.outcomes[index] = { ok: true, index, targetId: String(s.Id), targetNumber: s.Number ?? ctx.numbers[index] ?? "", response: s };
   }
-  const errorsByIndex = new Map<number, NonNullable<typeof status.Errors>>();
+  const errorsByIndex = new Map<number, SaveError[]>();
+  const batchErrors: SaveError[] = [];
   for (const e of status.Errors ?? []) {
-    const index = sent[e.DIndex ?? -1];
+    if (e.DIndex == null) {
+      batchErrors.push(e);
+      continue;
+    }
+    const index = sent[e.DIndex];
     if (index === undefined) continue;
     errorsByIndex.set(index, [...(errorsByIndex.get(index) ?? []), e]);
+  }
+  // As Submit/Audit do: the only record owns a batch error, unless 金蝶 named it saved.
+  const only = sent.length === 1 ? sent[0]! : undefined;
+  if (batchErrors.length > 0 && only !== undefined && !ctx.outcomes[only]?.ok) {
+    errorsByIndex.set(only, [...(errorsByIndex.get(only) ?? []), ...batchErrors]);
   }
   for (const [index, errors] of errorsByIndex) {
     const named = errors.find((e) => e.FieldName);
@@ -59,13 +92,23 @@ function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
   }
   sent.forEach((index, dIndex) => {
     if (ctx.outcomes[index]) return;
-    const batchError = status.IsSuccess ? "" : `；本批错误：${firstErrorMessage(status)}`;
+    if (status.IsSuccess) {
+      ctx.outcomes[index] = {
+        ok: false,
+        unknown: true,
+        index,
+        message: `金蝶说本批保存成功，却没有返回这条记录（DIndex ${dIndex}）的结果：结果待确认，稍后在金蝶中核对`,
+        response: status,
+      };
+      return;
+    }
     ctx.outcomes[index] = {
       ok: false,
       index,
-      message: `金蝶没有返回这条记录（DIndex ${dIndex}）的保存结果${batchError}`,
+      message: `金蝶没有返回这条记录（DIndex ${dIndex}）的保存结果；本批错误：${firstErrorMessage(status)}`,
       code,
-      errorClass: kingdeeErrorClass({ code, ownErrors: [] }),
+      // The batch's own errors (none: the batch failed around the record → transient).
+      errorClass: kingdeeErrorClass({ code, ownErrors: batchErrors }),
       response: status,
     };
   });
@@ -81,6 +124,8 @@ function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
  * update as written although it may never have happened. A bill's update stays `unknown`: saved
  * with IsAutoSubmitAndAudit it is audited, and an audited bill refuses a second save, so sending
  * it again later could turn a save that happened into a failure (the engine decides: outcomes.ts).
+ * A record an IsSuccess:true answer leaves unnamed is `unknown` for updates too (applyResponse):
+ * there 金蝶 said the call succeeded, so the lookup finding the number is the truth, not a guess.
  */
 async function saveGroup(ctx: BatchContext, group: number[], kind: "create" | "update", needUpdateFields: string[]): Promise<void> {
   if (group.length === 0) return;
