@@ -6,7 +6,9 @@ import type { OutboundPolicy, Resolve } from "@qiao/connectors";
 import {
   admitAlertEvent,
   alertChannelSecrets,
+  claimDueAlertDigest,
   clearAlertCondition,
+  completeAlertDigest,
   enabledAlertChannels,
   enabledAlertRules,
   firstFailedRecordErrors,
@@ -14,7 +16,6 @@ import {
   recordAlertChannelOutcome,
   schemeName,
   schemesLastSuccess,
-  takeDueAlertDigests,
   type AlertChannelRow,
   type AlertEventsToSend,
   type AlertRuleRow,
@@ -203,12 +204,27 @@ export async function checkWorkersAlive(deps: AlertDeps, alive: number, now = ne
   return results;
 }
 
-/** MaintenanceStep: digests whose window ended go out, each once across all workers. */
+/** Digests one tick sends at most (the rest wait for the next tick). */
+const DIGESTS_PER_TICK = 200;
+
+/**
+ * MaintenanceStep: digests whose window ended go out. One at a time, each claimed under a lease
+ * (claimDueAlertDigest) and cleared only once delivered (completeAlertDigest): a worker killed
+ * while sending loses nothing, neither the digest it was sending (another worker sends it again
+ * when the lease ends: at least once, a rare duplicate rather than a silent loss) nor those it had
+ * not reached (still due, unclaimed: the next tick of any worker sends them). Two workers never
+ * send the same digest while its lease holds.
+ */
 export async function flushAlertDigests(deps: AlertDeps, now = new Date()): Promise<ChannelResult[]> {
   const results: ChannelResult[] = [];
-  for (const batch of await takeDueAlertDigests(deps.db, deps.windowMs ?? ALERT_WINDOW_MS, now)) {
-    const rule = await getAlertRule(deps.db, batch.ruleId);
-    if (rule?.enabled) results.push(...(await deliver(deps, rule, batch)));
+  for (let i = 0; i < DIGESTS_PER_TICK; i++) {
+    const digest = await claimDueAlertDigest(deps.db, deps.windowMs ?? ALERT_WINDOW_MS, { now });
+    if (!digest) break;
+    const rule = await getAlertRule(deps.db, digest.ruleId);
+    // A channel's failure is recorded on its row by deliver (never thrown): the digest was
+    // attempted and is done. A disabled or deleted rule's digest has nowhere to go: done too.
+    if (rule?.enabled) results.push(...(await deliver(deps, rule, digest)));
+    await completeAlertDigest(deps.db, digest);
   }
   return results;
 }

@@ -73,24 +73,64 @@ export async function admitAlertEvent(db: Db, input: AdmitInput): Promise<AlertE
 }
 
 /**
- * The digests whose window has ended, each taken once: their pending events are emptied and a new
- * window starts (the digest is a message too). Rows another worker holds are skipped, not waited
- * for; they are taken by whoever holds them or by the next tick.
+ * How long a worker holds a digest it claimed (claimDueAlertDigest) before another may send it
+ * again. Longer than a digest's delivery takes: a webhook's three attempts of 10 s with 6 s of
+ * waits per channel, a few channels; a digest delivered after its lease ended may go out twice.
  */
-export async function takeDueAlertDigests(db: Db, windowMs: number, now = new Date()): Promise<AlertEventsToSend[]> {
-  return db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<(WindowRow & { rule_id: string; scope: string })[]>`
-      SELECT rule_id, scope, until, pending, pending_count, condition FROM alert_windows
-      WHERE until <= ${now} AND pending_count > 0
-      ORDER BY until LIMIT 200 FOR UPDATE SKIP LOCKED`;
-    const until = new Date(now.getTime() + windowMs);
-    for (const row of rows) {
-      await tx.$executeRaw`
-        UPDATE alert_windows SET pending = '[]'::jsonb, pending_count = 0, until = ${until}, updated_at = now()
-        WHERE rule_id = ${row.rule_id}::uuid AND scope = ${row.scope}`;
-    }
-    return rows.map((row) => ({ ruleId: row.rule_id, scope: row.scope, events: row.pending, total: row.pending_count, digest: true }));
-  });
+export const ALERT_DIGEST_LEASE_MS = 5 * 60_000;
+
+export interface ClaimedAlertDigest extends AlertEventsToSend {
+  /** The claim's lease: completeAlertDigest with it clears the digest, unless another worker retook it. */
+  leaseUntil: Date;
+}
+
+/**
+ * Claims one digest to send, or returns null when none is due: a window that ended with pending
+ * events (they move to `in_flight`, and a new window starts: the digest is a message too), or a
+ * digest another worker claimed and did not complete before its lease ended (killed while sending:
+ * sent again, at least once rather than never). Nothing is emptied before delivery: the events stay
+ * in `in_flight` until completeAlertDigest. Rows another worker holds are skipped, not waited for;
+ * a digest under a live lease is left to the worker sending it.
+ */
+export async function claimDueAlertDigest(
+  db: Db,
+  windowMs: number,
+  { now = new Date(), leaseMs = ALERT_DIGEST_LEASE_MS }: { now?: Date; leaseMs?: number } = {},
+): Promise<ClaimedAlertDigest | null> {
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  const until = new Date(now.getTime() + windowMs);
+  const [row] = await db.$queryRaw<{ rule_id: string; scope: string; in_flight: unknown[]; in_flight_count: number }[]>`
+    WITH due AS (
+      SELECT rule_id, scope, in_flight_count > 0 AS retake FROM alert_windows
+      WHERE (in_flight_count > 0 AND in_flight_until <= ${now})
+         OR (in_flight_count = 0 AND until <= ${now} AND pending_count > 0)
+      ORDER BY COALESCE(in_flight_until, until) LIMIT 1 FOR UPDATE SKIP LOCKED
+    )
+    UPDATE alert_windows w SET
+      -- A digest retaken keeps its events (and the window started when it was first claimed);
+      -- events that arrived since wait in pending for their own digest.
+      in_flight = CASE WHEN due.retake THEN w.in_flight ELSE w.pending END,
+      in_flight_count = CASE WHEN due.retake THEN w.in_flight_count ELSE w.pending_count END,
+      pending = CASE WHEN due.retake THEN w.pending ELSE '[]'::jsonb END,
+      pending_count = CASE WHEN due.retake THEN w.pending_count ELSE 0 END,
+      until = CASE WHEN due.retake THEN w.until ELSE ${until} END,
+      in_flight_until = ${leaseUntil}, updated_at = now()
+    FROM due WHERE w.rule_id = due.rule_id AND w.scope = due.scope
+    RETURNING w.rule_id, w.scope, w.in_flight, w.in_flight_count`;
+  if (!row) return null;
+  return { ruleId: row.rule_id, scope: row.scope, events: row.in_flight, total: row.in_flight_count, digest: true, leaseUntil };
+}
+
+/**
+ * The digest was delivered (or has nowhere to go: its rule is gone or disabled): its events are
+ * cleared. Only under the caller's own lease: a digest retaken by another worker after the lease
+ * ended is that worker's to complete. Returns whether it was cleared.
+ */
+export async function completeAlertDigest(db: Db, digest: Pick<ClaimedAlertDigest, "ruleId" | "scope" | "leaseUntil">): Promise<boolean> {
+  const n = await db.$executeRaw`
+    UPDATE alert_windows SET in_flight = '[]'::jsonb, in_flight_count = 0, in_flight_until = NULL, updated_at = now()
+    WHERE rule_id = ${digest.ruleId}::uuid AND scope = ${digest.scope} AND in_flight_until = ${digest.leaseUntil}`;
+  return n === 1;
 }
 
 /** The lasting condition no longer holds (the scheme succeeded, workers are back): the next one is alerted again. */

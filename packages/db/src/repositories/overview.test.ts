@@ -4,7 +4,12 @@ import { createPrisma, poolOf, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { readMetricTotals } from "./metric-totals";
 import { lastDays, OVERVIEW_SQL, pruneHourlyStats, readOverview, refreshRecordCounts, runWriteSeries, schemesWithStaleRecordCounts } from "./overview";
-import { cancelRun, claimRun, createRun, failActiveRun, finishRun, reportProgress } from "./runs";
+import { markSending } from "./mark-sending";
+import { resolveUnknown } from "./outcomes";
+import { endRetryEarly } from "./retry-ends";
+import { cancelRun, claimRun, createRun, failActiveRun, finishRun, reportProgress, requeueRun } from "./runs";
+import { assignFailedToRun } from "./staging";
+import { recordWriteResults } from "./write-protocol";
 
 let tdb: TestDatabase;
 let db: Db;
@@ -108,6 +113,137 @@ describe("statistics kept as runs finish", { timeout: 30_000 }, () => {
     expect(metrics.schemes.find((x) => x.schemeId === s.id)).toMatchObject({ written: 1, failed: 1, records: { written: 3, pending: 1 } });
     // The chart test's run is still running.
     expect(metrics.activeRuns).toEqual({ queued: 0, running: 1 });
+  });
+});
+
+// A finished run's counters still change: an automatic retry ended outside an attempt fails the
+// records it did not send after the statement that finished it (cancelRun / claimRun finding it
+// cancelled, failAbandonedRun's failActiveRun), and a lookup's verdicts move the run that SENT a
+// record from unknown to written / failed, however long after it finished. The trigger
+// runs_finished_stats_change (20261211131000) adds the difference to the rows the finish added to.
+describe("a finished run whose counters change afterwards", { timeout: 30_000 }, () => {
+  const FAILED = 3;
+
+  /**
+   * A scheme whose first run failed FAILED records transiently at the default schedule's last step,
+   * and an automatic retry run that took them in its first attempt and sent none yet (running).
+   */
+  async function retryHoldingRecords(name: string) {
+    const s = await scheme(name);
+    await finishedRun(s.id, "partial", 0, FAILED);
+    const first = await db.run.findFirstOrThrow({ where: { schemeId: s.id } });
+    const records = [];
+    for (let i = 0; i < FAILED; i++) {
+      records.push(
+        await db.sourceRecord.create({
+          data: {
+            schemeId: s.id,
+            sourceId: `S${i}`,
+            data: { id: i },
+            payloadHash: `h${i}`,
+            status: "failed",
+            lastRunId: first.id,
+            lastError: "金蝶繁忙",
+            errorClass: "transient",
+            retryStep: 4,
+            retryAt: new Date(Date.now() - 60_000),
+          },
+        }),
+      );
+    }
+    const retry = await createRun(db, { schemeId: s.id, schemeVersion: 1, trigger: "retry", options: { scope: "scheme", automatic: true } });
+    const claim = await claimRun(db, retry.id, new Date());
+    if (!claim.claimed) throw new Error("not claimed");
+    expect(await assignFailedToRun(db, { schemeId: s.id, runId: retry.id, records: records.map((r) => ({ id: r.id, hash: r.payloadHash })), automatic: true })).toBe(FAILED);
+    return { scheme: s, retry: claim.run };
+  }
+
+  /** The run page's count, and the statistics: the first run's FAILED and the retry's FAILED. */
+  async function expectStatsToCount(schemeId: string, runId: string) {
+    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).failed).toBe(FAILED);
+    const totals = await db.schemeRunTotals.findUniqueOrThrow({ where: { schemeId } });
+    const metrics = (await readMetricTotals(db)).schemes.find((x) => x.schemeId === schemeId)!;
+    const row = (await readOverview(db)).schemes.find((x) => x.id === schemeId)!;
+    expect({ totals: Number(totals.failed), metric: metrics.failed, last24h: row.last24h.failed, chart: row.failed.reduce((a, b) => a + b, 0) }).toEqual({
+      totals: 2 * FAILED,
+      metric: 2 * FAILED,
+      last24h: 2 * FAILED,
+      chart: 2 * FAILED,
+    });
+    // Still one failed run and one cancelled / failed: the change counts records, not another run.
+    expect(totals.partial + totals.failedRuns + totals.cancelled).toBe(2);
+  }
+
+  it("counts the records an automatic retry handed back, then cancelled while queued, failed again", async () => {
+    const { scheme: s, retry } = await retryHoldingRecords("stats: retry cancelled while queued");
+    await requeueRun(db, retry.id, retry.attempt);
+    expect((await cancelRun(db, retry.id))?.status).toBe("cancelled");
+    expect(await db.sourceRecord.count({ where: { schemeId: s.id, deadAt: { not: null } } })).toBe(FAILED);
+    await expectStatsToCount(s.id, retry.id);
+  });
+
+  it("counts the records an abandoned automatic retry failed again (failAbandonedRun: failActiveRun, then endRetryEarly)", async () => {
+    const { scheme: s, retry } = await retryHoldingRecords("stats: retry abandoned");
+    const failed = await failActiveRun(db, retry.id, message("run.workerFailed", { text: "gone" }));
+    expect(failed?.status).toBe("failed");
+    await endRetryEarly(db, failed!, { failure: message("run.workerFailed", { text: "gone" }) });
+    await expectStatsToCount(s.id, retry.id);
+  });
+
+  it("counts a lookup's verdicts on a run that finished days before, on that run's day and hour", async () => {
+    const s = await scheme("stats: late verdicts");
+    // The sender: three records sent in one batch, outcome unknown, then the run is cancelled (a
+    // cancelled run's records count: what it sent reached 金蝶).
+    const sender = await createRun(db, { schemeId: s.id, schemeVersion: 1, trigger: "manual" });
+    const claimed = await claimRun(db, sender.id, new Date());
+    if (!claimed.claimed) throw new Error("not claimed");
+    const ref = { runId: sender.id, attempt: claimed.run.attempt, schemeId: s.id };
+    const records = [];
+    for (const sourceId of ["FOUND", "UNVERIFIABLE", "GONE"]) {
+      const row = await db.sourceRecord.create({ data: { schemeId: s.id, sourceId, data: {}, dataHash: `d-${sourceId}`, payloadHash: "h1", status: "pending" } });
+      records.push({ id: row.id, sourceId, hash: "h1", payload: { FNumber: sourceId } });
+    }
+    await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records });
+    await recordWriteResults(db, {
+      ...ref,
+      batchId: "b1",
+      mode: "create",
+      results: records.map((r) => ({ id: r.id, hash: "h1", outcome: "unknown" as const, error: "超时" })),
+      unknownWaitMs: 0,
+      retryBackoffMs: [],
+    });
+    expect((await finishRun(db, sender.id, claimed.run.attempt, { status: "cancelled" }))?.status).toBe("cancelled");
+    // As if it had finished two days ago: moving its finish moves what it counts (nothing written yet).
+    await poolOf(db).query(`UPDATE runs SET finished_at = finished_at - interval '2 days' WHERE id = $1`, [sender.id]);
+
+    // A later run looks the records up: one found, one unverifiable, one absent (pending again).
+    const resolver = await createRun(db, { schemeId: s.id, schemeVersion: 1, trigger: "manual" });
+    const claim = await claimRun(db, resolver.id, new Date());
+    if (!claim.claimed) throw new Error("not claimed");
+    const [found, unverifiable, gone] = records;
+    const result = await resolveUnknown(db, {
+      runId: resolver.id,
+      attempt: claim.run.attempt,
+      mode: "create",
+      verdicts: [
+        { id: found!.id, batchId: "b1", outcome: "found", sentHash: "h1", targetId: "T1", targetNumber: "FOUND" },
+        { id: unverifiable!.id, batchId: "b1", outcome: "unverifiable", sentHash: "h1" },
+        { id: gone!.id, batchId: "b1", outcome: "absent", sentHash: "h1" },
+      ],
+      messages: { absent: "不存在", unverifiable: "无法核对" },
+    });
+    expect(result).toMatchObject({ written: 1, failed: 1 });
+    expect(await db.run.findUniqueOrThrow({ where: { id: sender.id }, select: { written: true, failed: true } })).toEqual({ written: 1, failed: 1 });
+
+    const totals = await db.schemeRunTotals.findUniqueOrThrow({ where: { schemeId: s.id } });
+    expect(totals).toMatchObject({ cancelled: 1, written: 1n, failed: 1n });
+    expect((await readMetricTotals(db)).schemes.find((x) => x.schemeId === s.id)).toMatchObject({ written: 1, failed: 1 });
+    const row = (await readOverview(db)).schemes.find((x) => x.id === s.id)!;
+    // On the sender's day (two days ago) and hour, where its finish counted it: not today's.
+    expect(row.written.slice(-3)).toEqual([1, 0, 0]);
+    expect(row.failed.slice(-3)).toEqual([1, 0, 0]);
+    expect(row.last24h).toMatchObject({ cancelled: 0, written: 0, failed: 0 });
+    expect(row.last7d).toMatchObject({ cancelled: 1, written: 1, failed: 1 });
   });
 });
 
