@@ -16,6 +16,7 @@ import {
   recordAlertChannelOutcome,
   schemeName,
   schemesLastSuccess,
+  shortfallSince,
   type AlertChannelRow,
   type AlertEventsToSend,
   type AlertRuleRow,
@@ -185,10 +186,14 @@ export async function checkStaleSchemes(deps: AlertDeps, now = new Date()): Prom
   return results;
 }
 
+/** How long fewer workers than expected may be seen before it is alerted (a tick is once a minute). */
+export const WORKER_SHORTFALL_GRACE_MS = 45_000;
+
 /**
  * MaintenanceStep: fewer workers alive than a rule expects (`alive` from @qiao/jobs' aliveWorkers).
  * The worker running the tick is itself alive, so a rule's threshold is the number of workers that
- * should be running; alerted once per shortfall, again after the workers were back.
+ * should be running; alerted once per shortfall that lasts WORKER_SHORTFALL_GRACE_MS (the next tick),
+ * again after the workers were back.
  */
 export async function checkWorkersAlive(deps: AlertDeps, alive: number, now = new Date()): Promise<ChannelResult[]> {
   const results: ChannelResult[] = [];
@@ -198,6 +203,10 @@ export async function checkWorkersAlive(deps: AlertDeps, alive: number, now = ne
       await clearAlertCondition(deps.db, rule.id, GLOBAL_SCOPE);
       continue;
     }
+    // A restart is not an outage: a worker stopping cleanly drops its heartbeat at once and the new
+    // process beats only once it is ready, so a tick in between saw one worker fewer. Alerted when
+    // a later tick still sees the shortfall.
+    if (now.getTime() - (await shortfallSince(deps.db, rule.id, GLOBAL_SCOPE, now)).getTime() < WORKER_SHORTFALL_GRACE_MS) continue;
     const event: AlertEvent = { kind: "no_worker", at: now.toISOString(), count: alive, threshold: expected, errors: [] };
     results.push(...(await raise(deps, rule, GLOBAL_SCOPE, event, now, `workers-below:${expected}`)));
   }

@@ -137,3 +137,22 @@ export async function completeAlertDigest(db: Db, digest: Pick<ClaimedAlertDiges
 export async function clearAlertCondition(db: Db, ruleId: string, scope: string): Promise<void> {
   await db.$executeRaw`UPDATE alert_windows SET condition = NULL WHERE rule_id = ${ruleId}::uuid AND scope = ${scope} AND condition IS NOT NULL`;
 }
+
+/** The condition a shortfall not alerted yet is remembered by (`shortfallSince`). */
+const SHORT_SINCE = "short-since:";
+
+/**
+ * Since when a lasting shortfall holds (workers below a rule's number), remembered in the window's
+ * condition: the first tick that sees it notes `now` and gets it back; a later one gets that time; a
+ * shortfall already alerted (another condition) holds since long ago. `clearAlertCondition` forgets it.
+ */
+export async function shortfallSince(db: Db, ruleId: string, scope: string, now: Date): Promise<Date> {
+  const [row] = await db.$queryRaw<{ condition: string | null }[]>`
+    INSERT INTO alert_windows AS w (rule_id, scope, until, condition, updated_at)
+    VALUES (${ruleId}::uuid, ${scope}, to_timestamp(0), ${SHORT_SINCE + now.toISOString()}, now())
+    ON CONFLICT (rule_id, scope) DO UPDATE SET condition = COALESCE(w.condition, EXCLUDED.condition)
+    RETURNING condition`;
+  const condition = row?.condition ?? "";
+  return condition.startsWith(SHORT_SINCE) ? new Date(condition.slice(SHORT_SINCE.length)) : new Date(0);
+}
+
