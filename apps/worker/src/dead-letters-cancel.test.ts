@@ -4,6 +4,7 @@
 // follow-up ever announced those dead letters): the worker that takes it finds the run cancelled and
 // runs its follow-ups, so the records_dead_lettered rule hears of them.
 import { assignFailedToRun, claimRun, countDeadLetteredByRun, createAlertChannel, createAlertRule, createRun, requeueRun, type Config } from "@qiao/db";
+import { transientFailures } from "@qiao/db/testing";
 import type { TestDb } from "@qiao/engine/testing";
 import { cancelRun, JOB } from "@qiao/jobs";
 import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
@@ -47,25 +48,7 @@ test("dead letters made by cancelling a handed-back automatic retry raise the re
   // Three transient failures at the default schedule's last step (four automatic retries done).
   const first = await createRun(t.db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
   await t.db.run.update({ where: { id: first.id }, data: { status: "partial", phase: "done", failed: 3, finishedAt: new Date() } });
-  const records = [];
-  for (let i = 0; i < 3; i++) {
-    records.push(
-      await t.db.sourceRecord.create({
-        data: {
-          schemeId: scheme.id,
-          sourceId: `S${i}`,
-          data: { id: i },
-          payloadHash: `h${i}`,
-          status: "failed",
-          lastRunId: first.id,
-          lastError: "金蝶繁忙",
-          errorClass: "transient",
-          retryStep: 4,
-          retryAt: new Date(Date.now() - 60_000),
-        },
-      }),
-    );
-  }
+  const records = await transientFailures(t.db, { schemeId: scheme.id, runId: first.id, count: 3 });
   // The automatic retry: its first attempt took them, then the worker stopped and handed it back
   // (queued again, its job back in `waiting`).
   const retry = await createRun(t.db, { schemeId: scheme.id, schemeVersion: 1, trigger: "retry", options: { scope: "scheme", automatic: true } });

@@ -1,6 +1,8 @@
-// Test support: a fresh, migrated database per test run (never the developer's own database).
+// Test support: a fresh, migrated database per test run (never the developer's own database), and
+// fixtures several packages' tests share.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import type { Db } from "./client";
 import { config } from "./config";
 import { ensureDatabase, migrate, readMigrations } from "./migrate";
 import { MIGRATIONS_DIR } from "./paths";
@@ -61,4 +63,31 @@ export async function applyMigrationAgain(url: string, name: string): Promise<vo
   } finally {
     await client.end();
   }
+}
+
+/**
+ * `count` staged records that failed transiently in `runId`, due for an automatic retry a minute ago
+ * at `retryStep` of the schedule (4: the default schedule's last), with source ids S0, S1, …
+ */
+export async function transientFailures(db: Db, input: { schemeId: string; runId: string; count: number; retryStep?: number }) {
+  const records = [];
+  for (let i = 0; i < input.count; i++) {
+    records.push(
+      await db.sourceRecord.create({
+        data: {
+          schemeId: input.schemeId,
+          sourceId: `S${i}`,
+          data: { id: i },
+          payloadHash: `h${i}`,
+          status: "failed",
+          lastRunId: input.runId,
+          lastError: "金蝶繁忙",
+          errorClass: "transient",
+          retryStep: input.retryStep ?? 4,
+          retryAt: new Date(Date.now() - 60_000),
+        },
+      }),
+    );
+  }
+  return records;
 }

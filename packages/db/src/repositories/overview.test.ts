@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { message } from "@qiao/core";
 import { createPrisma, poolOf, type Db } from "../client";
-import { createTestDatabase, type TestDatabase } from "../testing";
+import { createTestDatabase, transientFailures, type TestDatabase } from "../testing";
 import { readMetricTotals } from "./metric-totals";
 import { lastDays, OVERVIEW_SQL, pruneHourlyStats, readOverview, refreshRecordCounts, runWriteSeries, schemesWithStaleRecordCounts } from "./overview";
 import { markSending } from "./mark-sending";
@@ -132,25 +132,7 @@ describe("a finished run whose counters change afterwards", { timeout: 30_000 },
     const s = await scheme(name);
     await finishedRun(s.id, "partial", 0, FAILED);
     const first = await db.run.findFirstOrThrow({ where: { schemeId: s.id } });
-    const records = [];
-    for (let i = 0; i < FAILED; i++) {
-      records.push(
-        await db.sourceRecord.create({
-          data: {
-            schemeId: s.id,
-            sourceId: `S${i}`,
-            data: { id: i },
-            payloadHash: `h${i}`,
-            status: "failed",
-            lastRunId: first.id,
-            lastError: "金蝶繁忙",
-            errorClass: "transient",
-            retryStep: 4,
-            retryAt: new Date(Date.now() - 60_000),
-          },
-        }),
-      );
-    }
+    const records = await transientFailures(db, { schemeId: s.id, runId: first.id, count: FAILED });
     const retry = await createRun(db, { schemeId: s.id, schemeVersion: 1, trigger: "retry", options: { scope: "scheme", automatic: true } });
     const claim = await claimRun(db, retry.id, new Date());
     if (!claim.claimed) throw new Error("not claimed");
