@@ -10,11 +10,15 @@ const isoTime = z.iso.datetime();
 const uuid = z.uuid();
 /** The largest id a Postgres bigint holds. */
 const MAX_BIGINT = 9223372036854775807n;
-/** BigInt ids (run records, log lines) travel as decimal strings, within Postgres' bigint. */
+const DIGITS = /^\d{1,19}$/;
+/**
+ * BigInt ids (run records, log lines) travel as decimal strings, within Postgres' bigint. The range
+ * check runs after a failed format check too (zod goes on collecting issues): it must not parse then.
+ */
 const bigId = z
   .string()
-  .regex(/^\d{1,19}$/, "应为数字 id")
-  .refine((v) => BigInt(v) <= MAX_BIGINT, "id 超出范围");
+  .regex(DIGITS, "应为数字 id")
+  .refine((v) => !DIGITS.test(v) || BigInt(v) <= MAX_BIGINT, "id 超出范围");
 
 // ---------------------------------------------------------------------------------------
 // Errors

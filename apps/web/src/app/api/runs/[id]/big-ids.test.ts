@@ -40,6 +40,10 @@ describe("ids past a bigint", { timeout: 60_000 }, () => {
       expect(status).toBe(400);
       expect(body.error?.issues?.[0]?.path).toEqual(path);
     }
+    // Not a number at all: the format's 400, not an exception from the range check.
+    const sql = await bed.call(retry.POST, `/api/runs/${runId}/retry`, { body: { recordIds: ["1; DROP TABLE run_records"] }, params: params() });
+    expect(sql.status).toBe(400);
+    expect(sql.body.error?.issues?.[0]?.path).toEqual(["recordIds", 0]);
     expect(await bed.prisma.run.count({ where: { trigger: "retry" } })).toBe(0);
   });
 });
