@@ -45,7 +45,8 @@ export interface KingdeeFaults {
 
 /** A fault for exactly one upcoming call (deterministic tests); `service` narrows it, e.g. "BatchSave". */
 /** `netControl`: MsgCode 13 (网控冲突, another user holds the object), nothing processed. */
-export type FaultKind = "http500" | "responseError" | "http500AfterCommit" | "responseErrorAfterCommit" | "throttle" | "sessionExpired" | "drop" | "netControl";
+/** `http429`: a gateway in front of K/3 Cloud refusing the call (rate limit) before it reaches it. */
+export type FaultKind = "http500" | "http429" | "responseError" | "http500AfterCommit" | "responseErrorAfterCommit" | "throttle" | "sessionExpired" | "drop" | "netControl";
 export interface QueuedFault {
   fault: FaultKind;
   service?: string;
@@ -115,7 +116,7 @@ export const faultsSchema = z
 
 export const queuedFaultSchema = z
   .object({
-    fault: z.enum(["http500", "responseError", "http500AfterCommit", "responseErrorAfterCommit", "throttle", "sessionExpired", "drop", "netControl"]),
+    fault: z.enum(["http500", "http429", "responseError", "http500AfterCommit", "responseErrorAfterCommit", "throttle", "sessionExpired", "drop", "netControl"]),
     service: z.string().optional(),
   })
   .strict();

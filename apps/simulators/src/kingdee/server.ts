@@ -215,6 +215,7 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
   async function processCall(req: IncomingMessage, service: string, method: string, parsed: ParsedBody): Promise<Answer | "drop"> {
     const fault = pickFault(method);
     if (fault === "http500") return serverError();
+    if (fault === "http429") return { status: 429, contentType: "text/html; charset=utf-8", body: "<html><body><h1>429 Too Many Requests</h1></body></html>" };
     if (fault === "responseError") return responseError();
     if (fault === "throttle") return failure(method, "接口调用过于频繁，已超出调用次数限制，请稍后再试。", MSG.callLimit);
     if (fault === "netControl") return failure(method, "网控冲突：当前对象正被其他用户操作，请稍后再试。", MSG.netControl);

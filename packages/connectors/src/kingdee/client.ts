@@ -318,6 +318,13 @@ export class KingdeeClient {
         platformMessage: detail,
       });
     }
+    // kingdee.md is silent on HTTP 429; K/3 Cloud answers its own call limit in the body (MsgCode 14).
+    // A 429 comes from a gateway in front of it (a proxy's rate limit) that refused the call before
+    // K/3 saw it: nothing was processed, so it is throttling, retried after a pause like the body's,
+    // a write included, not a request to fix (as 管易云's 429 is).
+    if (status === 429) {
+      throw new ConnectorError("throttled", PLATFORM, `金蝶前面的网关限制了调用频率（HTTP 429，${name}）：稍后会自动重试`, { httpStatus: status });
+    }
     if (status >= 400) {
       throw new ConnectorError("request", PLATFORM, `金蝶拒绝了请求（${answerFacts(answer)}，${name}），请检查服务器地址`, { httpStatus: status });
     }

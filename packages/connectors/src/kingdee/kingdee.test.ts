@@ -241,6 +241,13 @@ describe("a create whose BatchSave outcome is unknown is reported unknown, never
     expect(sim.stats().calls.BatchSave).toBeUndefined();
   });
 
+  it("a gateway's HTTP 429 before 金蝶 (nothing processed) is throttling: the batch is sent again after a pause, once", async () => {
+    sim.injectNext({ fault: "http429", service: "BatchSave" });
+    const outcomes = await target().write(request([shop("G1"), shop("G2")]));
+    expect(outcomes).toMatchObject([{ ok: true, targetNumber: "G1" }, { ok: true, targetNumber: "G2" }]);
+    expect(sim.stats()).toMatchObject({ customers: 2, duplicateAttempts: 0, calls: { BatchSave: 2 } });
+  });
+
   it("updates in upsert mode are simply sent again (they are idempotent)", async () => {
     sim.store.preCreate([{ FNumber: "U1", FName: "旧" }]);
     sim.injectNext({ fault: "drop", service: "BatchSave" });
