@@ -1,17 +1,18 @@
 // Alerts end to end in the worker: a failing scheme's run, executed by the real worker against the
 // simulators, leaves exactly one signed 钉钉 alert for that run in the simulators' receiver, and a
 // second failure inside the rate window sends nothing more (it waits for the digest).
-import { createAlertChannel, createAlertRule, createConnection, type Config } from "@qiao/db";
+import { createAlertRule, createConnection, type Config } from "@qiao/db";
 import { kingdee, splitCredentials } from "@qiao/connectors";
 import { KINGDEE_DEMO, type Simulated, type TestDb } from "@qiao/engine/testing";
 import { requestRun } from "@qiao/jobs";
 import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
-import { createAlertReceiver, DEFAULT_ALERT_RECEIVER_CONFIG as SIM, type AlertReceiver } from "@qiao/simulators";
+import { createAlertReceiver, type AlertReceiver } from "@qiao/simulators";
 import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { workerSettings } from "./settings";
 import { startWorker } from "./worker";
+import { dingtalkChannel } from "./testing";
 
 let bed: QueueTestBed;
 let t: TestDb;
@@ -43,12 +44,7 @@ test("a failed run leaves exactly one signed alert for that run; a second failur
     const target = def.nodes.find((n) => n.type === "target");
     if (target?.type === "target") target.config.connectionId = wrongPassword.id;
   });
-  const channel = await createAlertChannel(t.db, {
-    kind: "dingtalk",
-    name: "运维群",
-    settings: { msgtype: "markdown" },
-    secrets: { url: `${receiverUrl}/robot/send?access_token=${SIM.dingtalkToken}`, secret: SIM.dingtalkSecret },
-  });
+  const channel = await dingtalkChannel(t.db, receiverUrl);
   await createAlertRule(t.db, { name: "运行失败", kind: "run_failed", schemeId: scheme.id, threshold: 0, channelIds: [channel.id] });
 
   const w = await startWorker({

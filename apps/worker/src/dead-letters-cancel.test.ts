@@ -3,17 +3,18 @@
 // the schedule's last step as dead letters. The run's job stays (it used to be removed, and then no
 // follow-up ever announced those dead letters): the worker that takes it finds the run cancelled and
 // runs its follow-ups, so the records_dead_lettered rule hears of them.
-import { assignFailedToRun, claimRun, countDeadLetteredByRun, createAlertChannel, createAlertRule, createRun, requeueRun, type Config } from "@qiao/db";
+import { assignFailedToRun, claimRun, countDeadLetteredByRun, createAlertRule, createRun, requeueRun, type Config } from "@qiao/db";
 import { transientFailures } from "@qiao/db/testing";
 import type { TestDb } from "@qiao/engine/testing";
 import { cancelRun, JOB } from "@qiao/jobs";
 import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
-import { createAlertReceiver, DEFAULT_ALERT_RECEIVER_CONFIG as SIM, type AlertReceiver } from "@qiao/simulators";
+import { createAlertReceiver, type AlertReceiver } from "@qiao/simulators";
 import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { workerSettings } from "./settings";
 import { startWorker, type RunningWorker } from "./worker";
+import { dingtalkChannel } from "./testing";
 
 let bed: QueueTestBed;
 let t: TestDb;
@@ -37,12 +38,7 @@ afterAll(async () => {
 
 test("dead letters made by cancelling a handed-back automatic retry raise the records_dead_lettered rule", async () => {
   const scheme = await t.db.scheme.create({ data: { name: "店铺 → 客户", definition: {} } });
-  const channel = await createAlertChannel(t.db, {
-    kind: "dingtalk",
-    name: "运维群",
-    settings: { msgtype: "markdown" },
-    secrets: { url: `${receiverUrl}/robot/send?access_token=${SIM.dingtalkToken}`, secret: SIM.dingtalkSecret },
-  });
+  const channel = await dingtalkChannel(t.db, receiverUrl);
   await createAlertRule(t.db, { name: "死信", kind: "records_dead_lettered", schemeId: scheme.id, threshold: 1, channelIds: [channel.id] });
 
   // Three transient failures at the default schedule's last step (four automatic retries done).

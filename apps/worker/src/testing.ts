@@ -1,7 +1,8 @@
 // Test support for the worker's integration tests: worker processes spawned as in production.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { config } from "@qiao/db";
+import { config, createAlertChannel, type Db } from "@qiao/db";
+import { DEFAULT_ALERT_RECEIVER_CONFIG as SIM } from "@qiao/simulators";
 import { openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
 import { createRunQueue } from "@qiao/jobs";
 import type { Queue } from "bullmq";
@@ -105,3 +106,14 @@ export async function startGatedStack(label: string, redisPrefix: string, shops:
     },
   };
 }
+
+/** A signed 钉钉 robot channel pointing at the simulators' alert receiver listening at `receiverUrl`. */
+export function dingtalkChannel(db: Db, receiverUrl: string) {
+  return createAlertChannel(db, {
+    kind: "dingtalk",
+    name: "运维群",
+    settings: { msgtype: "markdown" },
+    secrets: { url: `${receiverUrl}/robot/send?access_token=${SIM.dingtalkToken}`, secret: SIM.dingtalkSecret },
+  });
+}
+

@@ -2,11 +2,11 @@
 // worker that stops cleanly deletes its heartbeat at once, and the new process beats only once it is
 // ready; a maintenance tick in that gap sees one worker fewer. It is not alerted unless a later tick
 // still sees the shortfall (packages/alerts checkWorkersAlive; alerts.test.ts has the outage case).
-import { createAlertChannel, createAlertRule, type Config } from "@qiao/db";
+import { createAlertRule, type Config } from "@qiao/db";
 import type { TestDb } from "@qiao/engine/testing";
 import { aliveWorkers } from "@qiao/jobs";
 import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
-import { createAlertReceiver, DEFAULT_ALERT_RECEIVER_CONFIG as SIM, type AlertReceiver } from "@qiao/simulators";
+import { createAlertReceiver, type AlertReceiver } from "@qiao/simulators";
 import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -15,6 +15,7 @@ import { runMaintenance, type WorkerDeps } from "./follow-ups";
 import { createWorkerMetrics } from "./metrics";
 import { workerSettings } from "./settings";
 import { startWorker, type RunningWorker } from "./worker";
+import { dingtalkChannel } from "./testing";
 
 let bed: QueueTestBed;
 let t: TestDb;
@@ -48,12 +49,7 @@ const start = async () => {
 };
 
 test("restarting one of two workers (graceful stop, start again) sends no 'too few workers' alert", async () => {
-  const channel = await createAlertChannel(t.db, {
-    kind: "dingtalk",
-    name: "运维群",
-    settings: { msgtype: "markdown" },
-    secrets: { url: `${receiverUrl}/robot/send?access_token=${SIM.dingtalkToken}`, secret: SIM.dingtalkSecret },
-  });
+  const channel = await dingtalkChannel(t.db, receiverUrl);
   // Two workers run; the rule is told so (docs/alerts.md: threshold = the workers you run).
   await createAlertRule(t.db, { name: "worker 不足", kind: "no_worker", schemeId: null, threshold: 2, channelIds: [channel.id] });
   const a = await start();

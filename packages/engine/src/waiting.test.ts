@@ -23,21 +23,20 @@ afterEach(async () => {
 
 const run = (ctx: EngineContext, s: Simulated, schemeId: string, trigger: "manual" | "dependency" = "manual") => runScheme(t.db, ctx, s, schemeId, trigger);
 
-/** A 管易云 client that calls `between` before yielding page 2 of the 发货单 read (once). */
-function beforeSecondDeliveryPage(between: () => Promise<void>) {
+/** A 管易云 client that calls `between` before yielding page `n` of the 发货单 read (once). */
+function beforeDeliveryPage(n: number, between: () => Promise<void>) {
   let done = false;
   return wrapClients({
     guanyi: (real): SourceClient => ({
       ...real,
       async *readPages(req) {
-        let n = 0;
-        for await (const page of real.readPages(req)) {
-          n++;
-          if (req.api === "gy.erp.trade.deliverys.get" && n === 2 && !done) {
+        let page = 0;
+        for await (const p of real.readPages(req)) {
+          if (req.api === "gy.erp.trade.deliverys.get" && ++page === n && !done) {
             done = true;
             await between();
           }
-          yield page satisfies SourcePage;
+          yield p satisfies SourcePage;
         }
       },
     }),
@@ -114,7 +113,7 @@ describe("release of records waiting for a dependency", () => {
       // (past the sweep's margin for clocks), when the batch of both bills is full.
       let shopRun: Awaited<ReturnType<typeof run>> | undefined;
       const ctx = testContext(t.db, {
-        getConnector: beforeSecondDeliveryPage(async () => {
+        getConnector: beforeDeliveryPage(2, async () => {
           for (let i = 0; i < 200; i++) {
             if ((await t.db.sourceRecord.count({ where: { schemeId: deliveries.id } })) >= 1) break;
             await new Promise((r) => setTimeout(r, 25));
@@ -168,24 +167,12 @@ describe("counting waiting records", () => {
     let stop = false;
     const ctx = testContext(t.db, {
       shouldStop: () => stop,
-      getConnector: wrapClients({
-        guanyi: (real): SourceClient => ({
-          ...real,
-          async *readPages(req) {
-            let n = 0;
-            for await (const page of real.readPages(req)) {
-              n++;
-              if (n === 4 && !stop) {
-                for (let i = 0; i < 400; i++) {
-                  if ((await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).waiting > 0) break;
-                  await new Promise((resolve) => setTimeout(resolve, 25));
-                }
-                stop = true;
-              }
-              yield page satisfies SourcePage;
-            }
-          },
-        }),
+      getConnector: beforeDeliveryPage(4, async () => {
+        for (let i = 0; i < 400; i++) {
+          if ((await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).waiting > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        stop = true;
       }),
     });
     expect((await executeRun(ctx, r.id)).kind).toBe("handed-back");
