@@ -1,9 +1,9 @@
 // The worker's side of reconciliation (对账): executing one (JOB.reconcile), a scheme's
 // reconciliation cron tick (JOB.reconcileTick), and the maintenance step that recovers
 // reconciliations whose job was lost. The logic is in @qiao/engine and @qiao/jobs.
-import { ReconciliationBusyError } from "@qiao/db";
+import { automationOn, ReconciliationBusyError } from "@qiao/db";
 import { executeReconciliation, type EngineContext } from "@qiao/engine";
-import { automationOn, recoverReconciliations, reconcileJobSchema, requestReconciliation, scheduleJobSchema, syncReconcileSchedule } from "@qiao/jobs";
+import { recoverReconciliations, reconcileJobSchema, requestReconciliation, scheduleJobSchema, syncReconcileSchedule } from "@qiao/jobs";
 import { WaitingError, type Job } from "bullmq";
 import type { MaintenanceStep, WorkerDeps } from "./follow-ups";
 import { parse } from "./job-payload";

@@ -21,7 +21,6 @@ export type { JobsLogger } from "./logger";
 export { aliveWorkers, beat, forgetWorker, HEARTBEAT_MS, WORKER_BEAT_TTL_MS, workerBeatSchema, type WorkerBeat } from "./workers";
 export { clusterMetrics, forgetProcessMetrics, publishProcessMetrics, QUEUE_STATES, type MetricsText } from "./metrics";
 export {
-  automationOn,
   DEFAULT_RECONCILE_KEY_LIMIT,
   reconcileSchedulerId,
   recoverReconciliations,

@@ -5,6 +5,7 @@
 import { message } from "@qiao/core";
 import {
   activeReconciliations,
+  automationOn,
   claimResync,
   createReconciliation,
   failReconciliation,
@@ -60,19 +61,9 @@ export interface ReconcileSchedulable {
   id: string;
   reconcileCron: string | null;
   timezone: string;
-  /** The run schedule's switch (`enabled`) and cron: see automationOn. */
+  /** The run schedule's switch (`enabled`) and cron: see automationOn (@qiao/db). */
   enabled: boolean;
   cron: string | null;
-}
-
-/**
- * Whether a scheme's automation (its reconciliation cron; its run-after chain, in runAfterDue) is on:
- * its run schedule is switched on, or it has none to switch (a scheme run by hand, or after another).
- * `enabled` is the run schedule's switch only, false when there is no schedule: taken alone, a
- * reconciliation cron saved on a scheme without a run schedule was never scheduled.
- */
-export function automationOn(scheme: { enabled: boolean; cron: string | null }): boolean {
-  return scheme.enabled || !scheme.cron?.trim();
 }
 
 /** Upserts (automation on, with a reconcile cron) or removes the scheme's reconciliation scheduler. */

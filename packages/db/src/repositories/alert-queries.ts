@@ -1,6 +1,7 @@
 // What an alert reads besides its rule and window: the scheme's name, a run's first failed
 // records, and when each scheme last succeeded (the "not succeeded for X hours" rule).
 import type { Db } from "../client";
+import { AUTOMATION_ON } from "./automation";
 
 export async function schemeName(db: Db, schemeId: string): Promise<string | undefined> {
   return (await db.scheme.findUnique({ where: { id: schemeId }, select: { name: true } }))?.name;
@@ -38,7 +39,7 @@ export async function schemesLastSuccess(db: Db, schemeId?: string): Promise<Sch
       (SELECT max(r.finished_at) FROM runs r WHERE r.scheme_id = s.id AND r.status = 'succeeded' AND r.trigger <> 'test') AS "lastSuccessAt"
     FROM schemes s
     WHERE (${schemeId ?? null}::uuid IS NULL OR s.id = ${schemeId ?? null}::uuid)
-      AND (s.enabled OR (s.cron IS NULL AND (${schemeId ?? null}::uuid IS NOT NULL
-        OR (jsonb_typeof(s.definition->'runAfter') = 'array' AND jsonb_array_length(s.definition->'runAfter') > 0))))
+      AND ${AUTOMATION_ON} AND (s.enabled OR ${schemeId ?? null}::uuid IS NOT NULL
+        OR (jsonb_typeof(s.definition->'runAfter') = 'array' AND jsonb_array_length(s.definition->'runAfter') > 0))
     ORDER BY s.created_at`;
 }

@@ -17,6 +17,7 @@ export * from "./waiting";
 export * from "./reconciliations";
 export * from "./reconciliation-report";
 export * from "./run-after";
+export * from "./automation";
 export * from "./retries";
 export * from "./alert-channels";
 export * from "./alert-windows";

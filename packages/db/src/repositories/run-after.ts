@@ -1,6 +1,7 @@
 // Run after (运行顺序) and the runs a chain links: which schemes are due because all of their
 // predecessors have succeeded since their last run.
 import type { Db } from "../client";
+import { AUTOMATION_ON } from "./automation";
 
 /**
  * Schemes due to run after their predecessors: automation on (the run schedule switched on, or no
@@ -22,9 +23,8 @@ export async function runAfterDue(db: Db, around?: string): Promise<{ schemeId: 
           (SELECT v.created_at FROM scheme_versions v WHERE v.scheme_id = s.id AND v.version = s.current_version)
         ) AS since
       FROM schemes s
-      -- Automation on: its run schedule switched on, or none to switch (\`enabled\` is the schedule's
-      -- switch, false for a scheme without one: a scheme that only runs after others never started).
-      WHERE (s.enabled OR s.cron IS NULL) AND jsonb_typeof(s.definition->'runAfter') = 'array' AND jsonb_array_length(s.definition->'runAfter') > 0
+      -- A scheme that only runs after others has no schedule: \`enabled\` alone never started it.
+      WHERE ${AUTOMATION_ON} AND jsonb_typeof(s.definition->'runAfter') = 'array' AND jsonb_array_length(s.definition->'runAfter') > 0
         AND (${around ?? null}::uuid IS NULL OR s.id = ${around ?? null}::uuid OR s.definition->'runAfter' ? ${around ?? ""})
         AND NOT EXISTS (SELECT 1 FROM runs a WHERE a.scheme_id = s.id AND a.status IN ('queued', 'running'))
     ), firsts AS (
