@@ -95,9 +95,14 @@ async function deliver(deps: AlertDeps, rule: AlertRuleRow, batch: AlertEventsTo
   return Promise.all(channels.map((c) => sendThroughChannel(deps, c, msg, data)));
 }
 
-/** Raises `event` for `rule` in `scope`: sent now if the window allows, else kept for the digest. */
+/**
+ * Raises `event` for `rule` in `scope`: sent now if the window allows, else kept for the digest. Sent
+ * now like a digest: claimed under a lease (admitAlertEvent) and cleared only once delivered
+ * (completeAlertDigest), so a worker killed before that loses nothing (the first tick after the
+ * lease sends it). A channel's failure is recorded on its row, as for a digest: the message is done.
+ */
 async function raise(deps: AlertDeps, rule: AlertRuleRow, scope: string, event: AlertEvent, now = new Date(), condition?: string): Promise<ChannelResult[]> {
-  const batch = await admitAlertEvent(deps.db, {
+  const claimed = await admitAlertEvent(deps.db, {
     ruleId: rule.id,
     scope,
     event,
@@ -105,7 +110,10 @@ async function raise(deps: AlertDeps, rule: AlertRuleRow, scope: string, event: 
     windowMs: deps.windowMs ?? ALERT_WINDOW_MS,
     ...(condition !== undefined && { condition }),
   });
-  return batch ? deliver(deps, rule, batch) : [];
+  if (!claimed) return [];
+  const results = await deliver(deps, rule, claimed);
+  await completeAlertDigest(deps.db, claimed);
+  return results;
 }
 
 /** The run's own error (rendered from the catalog) and its first failed records' messages. */
@@ -222,7 +230,8 @@ const DIGESTS_PER_TICK = 200;
  * while sending loses nothing, neither the digest it was sending (another worker sends it again
  * when the lease ends: at least once, a rare duplicate rather than a silent loss) nor those it had
  * not reached (still due, unclaimed: the next tick of any worker sends them). Two workers never
- * send the same digest while its lease holds.
+ * send the same digest while its lease holds. Also sends again an alert a killed worker was sending
+ * at once (raise), once its lease ended, as the message it was.
  */
 export async function flushAlertDigests(deps: AlertDeps, now = new Date()): Promise<ChannelResult[]> {
   const results: ChannelResult[] = [];

@@ -3,6 +3,11 @@
 // INSERT … ON CONFLICT DO NOTHING that makes sure the row exists), so two workers evaluating the
 // same rule at once agree: one sends, the other adds its event to the pending digest. The events
 // themselves are opaque JSON here (@qiao/alerts gives them their shape).
+//
+// Every message, a digest or an alert sent at once, is claimed the same way before it is sent: its
+// events move to `in_flight` under a lease (`in_flight_until`) and are cleared by completeAlertDigest
+// only once delivered. A sender killed before that leaves them for claimDueAlertDigest to retake when
+// the lease ends: at least once, never lost.
 import type { Db } from "../client";
 
 /** Events kept in full inside one window; the rest are only counted. */
@@ -19,11 +24,24 @@ export interface AlertEventsToSend {
   digest: boolean;
 }
 
+/**
+ * How long a worker holds a message it claimed (admitAlertEvent, claimDueAlertDigest) before another
+ * may send it again. Longer than a delivery takes: a webhook's three attempts of 10 s with 6 s of
+ * waits per channel, a few channels; a message delivered after its lease ended may go out twice.
+ */
+export const ALERT_DIGEST_LEASE_MS = 5 * 60_000;
+
+export interface ClaimedAlertDigest extends AlertEventsToSend {
+  /** The claim's lease: completeAlertDigest with it clears the message, unless another worker retook it. */
+  leaseUntil: Date;
+}
+
 interface WindowRow {
   until: Date;
   pending: unknown[];
   pending_count: number;
   condition: string | null;
+  in_flight_count: number;
 }
 
 export interface AdmitInput {
@@ -37,26 +55,34 @@ export interface AdmitInput {
    * window last alerted is dropped, so a scheme stale for a day is not reported every window.
    */
   condition?: string;
+  /** The lease on what is to be sent now (ALERT_DIGEST_LEASE_MS). */
+  leaseMs?: number;
 }
 
 /**
- * Admits an event: returns what to send now (the window had ended: its pending events and this
- * one, and a new window starts), or null (the event waits in the window's digest, or repeats a
- * condition already alerted).
+ * Admits an event. The window had ended: its pending events and this one are claimed to be sent now
+ * (they move to `in_flight` under a lease, as a digest claimed by claimDueAlertDigest, and a new
+ * window starts); the caller sends them and then calls completeAlertDigest. A caller killed before
+ * that loses nothing: claimDueAlertDigest retakes them when the lease ends. Returns null when the
+ * event waits in the window's digest (the window is open, or the window's previous message is still
+ * in flight), or repeats a condition already alerted.
  */
-export async function admitAlertEvent(db: Db, input: AdmitInput): Promise<AlertEventsToSend | null> {
+export async function admitAlertEvent(db: Db, input: AdmitInput): Promise<ClaimedAlertDigest | null> {
   const now = input.now ?? new Date();
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`
       INSERT INTO alert_windows (rule_id, scope, until, updated_at) VALUES (${input.ruleId}::uuid, ${input.scope}, to_timestamp(0), now())
       ON CONFLICT (rule_id, scope) DO NOTHING`;
     const [row] = await tx.$queryRaw<WindowRow[]>`
-      SELECT until, pending, pending_count, condition FROM alert_windows
+      SELECT until, pending, pending_count, condition, in_flight_count FROM alert_windows
       WHERE rule_id = ${input.ruleId}::uuid AND scope = ${input.scope} FOR UPDATE`;
     if (!row) throw new Error("alert window row vanished under its lock");
     if (input.condition !== undefined && row.condition === input.condition) return null;
     const condition = input.condition ?? row.condition;
-    if (row.until.getTime() > now.getTime()) {
+    // The window is open, or its previous message is still in flight (being sent, or its sender died
+    // and the next tick retakes it): the event waits for the next digest (a row holds one message in
+    // flight at a time).
+    if (row.until.getTime() > now.getTime() || row.in_flight_count > 0) {
       const pending = row.pending.length < MAX_PENDING_EVENTS ? [...row.pending, input.event] : row.pending;
       await tx.$executeRaw`
         UPDATE alert_windows SET pending = ${JSON.stringify(pending)}::jsonb, pending_count = pending_count + 1,
@@ -65,32 +91,27 @@ export async function admitAlertEvent(db: Db, input: AdmitInput): Promise<AlertE
       return null;
     }
     const until = new Date(now.getTime() + input.windowMs);
+    const leaseUntil = new Date(now.getTime() + (input.leaseMs ?? ALERT_DIGEST_LEASE_MS));
+    const events = [...row.pending, input.event];
+    const total = row.pending_count + 1;
+    const digest = row.pending_count > 0;
     await tx.$executeRaw`
-      UPDATE alert_windows SET pending = '[]'::jsonb, pending_count = 0, until = ${until}, condition = ${condition}, updated_at = now()
+      UPDATE alert_windows SET pending = '[]'::jsonb, pending_count = 0, until = ${until}, condition = ${condition},
+        in_flight = ${JSON.stringify(events)}::jsonb, in_flight_count = ${total}, in_flight_until = ${leaseUntil}, in_flight_digest = ${digest},
+        updated_at = now()
       WHERE rule_id = ${input.ruleId}::uuid AND scope = ${input.scope}`;
-    return { ruleId: input.ruleId, scope: input.scope, events: [...row.pending, input.event], total: row.pending_count + 1, digest: row.pending_count > 0 };
+    return { ruleId: input.ruleId, scope: input.scope, events, total, digest, leaseUntil };
   });
-}
-
-/**
- * How long a worker holds a digest it claimed (claimDueAlertDigest) before another may send it
- * again. Longer than a digest's delivery takes: a webhook's three attempts of 10 s with 6 s of
- * waits per channel, a few channels; a digest delivered after its lease ended may go out twice.
- */
-export const ALERT_DIGEST_LEASE_MS = 5 * 60_000;
-
-export interface ClaimedAlertDigest extends AlertEventsToSend {
-  /** The claim's lease: completeAlertDigest with it clears the digest, unless another worker retook it. */
-  leaseUntil: Date;
 }
 
 /**
  * Claims one digest to send, or returns null when none is due: a window that ended with pending
  * events (they move to `in_flight`, and a new window starts: the digest is a message too), or a
- * digest another worker claimed and did not complete before its lease ended (killed while sending:
- * sent again, at least once rather than never). Nothing is emptied before delivery: the events stay
- * in `in_flight` until completeAlertDigest. Rows another worker holds are skipped, not waited for;
- * a digest under a live lease is left to the worker sending it.
+ * message (a digest, or an alert admitAlertEvent claimed to send at once) another worker claimed and
+ * did not complete before its lease ended (killed while sending: sent again, the same message, at
+ * least once rather than never). Nothing is emptied before delivery: the events stay in `in_flight`
+ * until completeAlertDigest. Rows another worker holds are skipped, not waited for; a message under
+ * a live lease is left to the worker sending it.
  */
 export async function claimDueAlertDigest(
   db: Db,
@@ -99,7 +120,7 @@ export async function claimDueAlertDigest(
 ): Promise<ClaimedAlertDigest | null> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
   const until = new Date(now.getTime() + windowMs);
-  const [row] = await db.$queryRaw<{ rule_id: string; scope: string; in_flight: unknown[]; in_flight_count: number }[]>`
+  const [row] = await db.$queryRaw<{ rule_id: string; scope: string; in_flight: unknown[]; in_flight_count: number; in_flight_digest: boolean }[]>`
     WITH due AS (
       SELECT rule_id, scope, in_flight_count > 0 AS retake FROM alert_windows
       WHERE (in_flight_count > 0 AND in_flight_until <= ${now})
@@ -114,17 +135,20 @@ export async function claimDueAlertDigest(
       pending = CASE WHEN due.retake THEN w.pending ELSE '[]'::jsonb END,
       pending_count = CASE WHEN due.retake THEN w.pending_count ELSE 0 END,
       until = CASE WHEN due.retake THEN w.until ELSE ${until} END,
+      -- A retaken alert that was sent at once goes out again as it was, not as a digest of one.
+      in_flight_digest = CASE WHEN due.retake THEN w.in_flight_digest ELSE true END,
       in_flight_until = ${leaseUntil}, updated_at = now()
     FROM due WHERE w.rule_id = due.rule_id AND w.scope = due.scope
-    RETURNING w.rule_id, w.scope, w.in_flight, w.in_flight_count`;
+    RETURNING w.rule_id, w.scope, w.in_flight, w.in_flight_count, w.in_flight_digest`;
   if (!row) return null;
-  return { ruleId: row.rule_id, scope: row.scope, events: row.in_flight, total: row.in_flight_count, digest: true, leaseUntil };
+  return { ruleId: row.rule_id, scope: row.scope, events: row.in_flight, total: row.in_flight_count, digest: row.in_flight_digest, leaseUntil };
 }
 
 /**
- * The digest was delivered (or has nowhere to go: its rule is gone or disabled): its events are
- * cleared. Only under the caller's own lease: a digest retaken by another worker after the lease
- * ended is that worker's to complete. Returns whether it was cleared.
+ * The claimed message (a digest, or an alert sent at once) was delivered (or has nowhere to go: its
+ * rule is gone or disabled): its events are cleared. Only under the caller's own lease: a message
+ * retaken by another worker after the lease ended is that worker's to complete. Returns whether it
+ * was cleared.
  */
 export async function completeAlertDigest(db: Db, digest: Pick<ClaimedAlertDigest, "ruleId" | "scope" | "leaseUntil">): Promise<boolean> {
   const n = await db.$executeRaw`

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "alert_windows" ADD COLUMN     "in_flight_digest" BOOLEAN NOT NULL DEFAULT true;
+
