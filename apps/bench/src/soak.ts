@@ -20,7 +20,7 @@ import { Chaos } from "./soak/chaos";
 import { WorkerPool } from "./soak/workers";
 import { ROOT, Teardown } from "./stack";
 
-const USAGE = `npm run soak -- [--minutes 2] [--shops 300] [--workers 2] [--seed n]`;
+const USAGE = `npm run soak -- [--minutes 2] [--shops 300] [--workers 2] [--concurrency 2] [--seed n]`;
 const EVERY_5_SECONDS = "*/5 * * * * *";
 const WORKER_APP = "qiao-soak-worker";
 
@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     minutes: { type: "string", default: "2" },
     shops: { type: "string", default: "300" },
     workers: { type: "string", default: "2" },
+    // The 金蝶 connection's concurrent calls (docs/concurrent-calls.md): batches in flight per run.
+    concurrency: { type: "string", default: "2" },
     seed: { type: "string" },
     help: { type: "boolean", default: false },
   },
@@ -40,8 +42,9 @@ if (args.help) {
 const minutes = Number(args.minutes);
 const shops = Number(args.shops);
 const workerCount = Number(args.workers);
+const concurrency = Number(args.concurrency);
 const seed = args.seed !== undefined ? Number(args.seed) : Math.floor(Math.random() * 2 ** 31);
-if (![minutes, shops, workerCount, seed].every(Number.isFinite) || minutes <= 0 || shops < 1 || workerCount < 1) {
+if (![minutes, shops, workerCount, concurrency, seed].every(Number.isFinite) || minutes <= 0 || shops < 1 || workerCount < 1 || concurrency < 1 || concurrency > 16) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -110,14 +113,14 @@ async function main(): Promise<number> {
     const prefix = `qiao-soak:${stamp}`;
     const logDir = join(tmpdir(), `qiao-soak-${stamp}`);
     mkdirSync(logDir, { recursive: true });
-    say(`${minutes} min, ${shops} shops, ${workerCount} workers, seed ${seed}; logs in ${logDir}`);
+    say(`${minutes} min, ${shops} shops, ${workerCount} workers, 金蝶 concurrent calls ${concurrency}, seed ${seed}; logs in ${logDir}`);
 
     const database = await createTestDatabase("soak");
     teardown.add("drop the database", () => database.drop());
     teardown.add("delete the Redis prefix", () => deleteRedisPrefix(cfg.REDIS_URL, prefix));
     const db = createPrisma(database.url, 4);
     teardown.add("disconnect", () => db.$disconnect());
-    const sim = await simulate(db, { shops, seed });
+    const sim = await simulate(db, { shops, seed, concurrency });
     teardown.add("stop the simulators", () => sim.close());
     const queue = createRunQueue({ REDIS_URL: cfg.REDIS_URL, REDIS_PREFIX: prefix });
     queue.on("error", () => undefined);
