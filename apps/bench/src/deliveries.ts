@@ -29,7 +29,7 @@ export interface Credentials {
  * line of qty > 0.
  */
 export function expectedDeliveries(n: number): DeliveriesExpected & { codes: Set<string> } {
-  const { deliveries } = createGuanyiSimulator({ shops: DELIVERIES_DATASET.shops, items: DELIVERIES_DATASET.items, deliveries: n }).state;
+  const { deliveries } = createGuanyiSimulator({ shops: DELIVERIES_DATASET.shops, items: DELIVERIES_DATASET.items, deliveries: n, orders: 0 }).state;
   const out = { deliveries: deliveries.size, cancelled: 0, rowless: 0, bills: 0, rows: 0, codes: new Set<string>() };
   for (let i = 0; i < deliveries.size; i++) {
     const d = deliveries.get(i);

@@ -4,6 +4,8 @@
 import { parseBeijing } from "./dataset";
 import type { DeliveryStore } from "./delivery-store";
 import type { ItemStore } from "./item-store";
+import type { OrderStore } from "./order-store";
+import type { OrderQuery } from "./order-types";
 import type { ShopStore } from "./shop-store";
 import { expectedSign, parseOrderedJson, type OrderedJson } from "./signature";
 import type { GuanyiTenant } from "./options";
@@ -23,8 +25,8 @@ const MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 10;
 
 /**
- * Read methods of guanyi.md / guanyi-documents.md and the key of their list. Shops, items and
- * deliveries have data; the rest answer empty.
+ * Read methods of guanyi.md / guanyi-documents.md and the key of their list. Shops, items,
+ * deliveries and orders have data; the rest answer empty.
  */
 export const LIST_KEYS: Record<string, string> = {
   "gy.erp.shop.get": "shops",
@@ -110,7 +112,8 @@ export interface GuanyiData {
   shops: ShopStore;
   items: ItemStore;
   deliveries: DeliveryStore;
-  /** Delivery money as strings (the 2025 shape) instead of numbers. */
+  orders: OrderStore;
+  /** Delivery and order money as strings (the 2025 shape) instead of numbers. */
   moneyAsString: boolean;
 }
 
@@ -144,6 +147,10 @@ export function runMethod(call: AuthenticatedCall, data: GuanyiData): Record<str
       const { total, deliverys } = data.deliveries.query(filter, offset, pageSize, data.moneyAsString);
       return { [listKey]: deliverys, total };
     }
+    case "gy.erp.trade.get": {
+      const { total, orders } = data.orders.query(orderFilter(params), offset, pageSize, data.moneyAsString);
+      return { [listKey]: orders, total };
+    }
     default:
       return { [listKey]: [], total: 0 };
   }
@@ -161,6 +168,26 @@ function pairedWindow(params: Record<string, unknown>, startKey: string, endKey:
     throw new ApiRefusal(GUANYI_ERROR_CODES.badParameter, `参数 ${startKey} 与 ${endKey} 必须搭配使用：收到 ${given}，缺少 ${missing}`);
   }
   return { modifiedFrom, modifiedTo };
+}
+
+/**
+ * The documented filters of gy.erp.trade.get. `start_date` / `end_date` may come alone (the doc does
+ * not pair them; our choice, order-store.ts) and filter the time `date_type` names.
+ */
+function orderFilter(params: Record<string, unknown>): OrderQuery {
+  return {
+    dateType: intParam(params, "date_type", 0, 0, 3) as OrderQuery["dateType"],
+    from: dateParam(params, "start_date"),
+    to: dateParam(params, "end_date"),
+    orderState: intParam(params, "order_state", 0, 0, 2) as OrderQuery["orderState"],
+    code: textParam(params, "code"),
+    platformCode: textParam(params, "platform_code"),
+    shopCode: textParam(params, "shop_code"),
+    warehouseCode: textParam(params, "warehouse_code"),
+    vipName: textParam(params, "vip_name"),
+    receiverMobile: textParam(params, "receiver_mobile"),
+    includeCancelled: boolParam(params, "has_cancel_data"),
+  };
 }
 
 const absent = (v: unknown) => v === undefined || v === null || v === "";
@@ -191,4 +218,13 @@ function textParam(params: Record<string, unknown>, key: string): string | undef
   if (absent(v)) return undefined;
   if (typeof v === "string" || typeof v === "number") return String(v);
   throw new ApiRefusal(GUANYI_ERROR_CODES.badParameter, `参数 ${key} 应为字符串`);
+}
+
+/** A documented bool: true/false, or as clients also send them, "true"/"false", 1/0, "1"/"0". Default false. */
+function boolParam(params: Record<string, unknown>, key: string): boolean {
+  const v = params[key];
+  if (absent(v)) return false;
+  if (v === true || v === 1 || v === "true" || v === "1") return true;
+  if (v === false || v === 0 || v === "false" || v === "0") return false;
+  throw new ApiRefusal(GUANYI_ERROR_CODES.badParameter, `参数 ${key} 应为 true 或 false，收到 ${JSON.stringify(v)}`);
 }

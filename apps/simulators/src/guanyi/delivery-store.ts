@@ -25,19 +25,19 @@ import type { ShopStore } from "./shop-store";
 const HEADER_MONEY = ["amount", "payment", "post_fee", "cod_fee", "discount_fee", "post_cost", "unpaid_amount"] as const;
 const DETAIL_MONEY = ["price", "amount", "discount_fee", "amount_after", "post_fee"] as const;
 
-const EXPRESS: [string, string, string][] = [
+export const EXPRESS: [string, string, string][] = [
   ["SF", "顺丰速运", "SF"],
   ["YTO", "圆通速递", "YT"],
   ["ZTO", "中通快递", "ZT"],
   ["YD", "韵达快递", "YD"],
   ["JD", "京东物流", "JDV"],
 ];
-const AREAS = ["广东省-广州市-番禺区", "浙江省-杭州市-西湖区", "江苏省-苏州市-工业园区", "上海市-上海市-浦东新区", "北京市-北京市-朝阳区", "四川省-成都市-武侯区", "湖北省-武汉市-洪山区", "福建省-厦门市-思明区"];
-const ROADS = ["文一西路", "中山大道", "人民路", "解放路", "建设路", "科技园南路"];
-const SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
-const GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "婷", "飞", "诚燕"];
-const BUYER_MEMOS = ["请尽快发货", "不要放快递柜", "送人的，不要放发票", "周末送货"];
-const SELLER_MEMOS = ["加急", "已电话确认地址", "换货补发"];
+export const AREAS = ["广东省-广州市-番禺区", "浙江省-杭州市-西湖区", "江苏省-苏州市-工业园区", "上海市-上海市-浦东新区", "北京市-北京市-朝阳区", "四川省-成都市-武侯区", "湖北省-武汉市-洪山区", "福建省-厦门市-思明区"];
+export const ROADS = ["文一西路", "中山大道", "人民路", "解放路", "建设路", "科技园南路"];
+export const SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
+export const GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "婷", "飞", "诚燕"];
+export const BUYER_MEMOS = ["请尽快发货", "不要放快递柜", "送人的，不要放发票", "周末送货"];
+export const SELLER_MEMOS = ["加急", "已电话确认地址", "换货补发"];
 const CLERKS = ["系统", "胡诚燕", "仓库-小李", "客服-阿May"];
 
 const CODE_BASE = 842184100000;
@@ -108,7 +108,8 @@ function priced(index: number, tradeCode: string, platformCode: string, lines: L
   };
 }
 
-function generatedLines(seed: number, index: number, items: ItemStore): LineSpec[] {
+/** The lines of generated document `index` (orders without a delivery use them too, with a seed of their own). */
+export function generatedLines(seed: number, index: number, items: ItemStore): LineSpec[] {
   const r = (field: number) => random(seed, index, 200 + field);
   const count = r(0) < 0.55 ? 1 : between(2, 5, r(1));
   return Array.from({ length: count }, (_, j) => {
@@ -151,6 +152,11 @@ export class DeliveryStore {
 
   get(index: number, moneyAsString = false): Delivery {
     return render((this.entries[index] as Entry).delivery, moneyAsString);
+  }
+
+  /** The stored delivery itself, for readers that copy what they keep (generation of orders). */
+  view(index: number): Readonly<Delivery> {
+    return (this.entries[index] as Entry).delivery;
   }
 
   indexOfCode(code: string): number {

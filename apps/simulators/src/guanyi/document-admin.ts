@@ -8,9 +8,9 @@ import { HttpError } from "./http";
 import type { Item, ItemStore } from "./item-store";
 import type { ShopStore } from "./shop-store";
 
-const money = z.number().min(0).max(1e9);
-const text = (max: number) => z.string().max(max);
-const warehouseCode = z.enum(Object.keys(WAREHOUSES) as [keyof typeof WAREHOUSES, ...(keyof typeof WAREHOUSES)[]]);
+export const money = z.number().min(0).max(1e9);
+export const text = (max: number) => z.string().max(max);
+export const warehouseCode = z.enum(Object.keys(WAREHOUSES) as [keyof typeof WAREHOUSES, ...(keyof typeof WAREHOUSES)[]]);
 
 const itemFieldsSchema = z
   .object({
@@ -43,7 +43,7 @@ const newItemSchema = itemFieldsSchema
 
 const itemChangeSchema = z.object({ code: z.string().min(1), set: itemFieldsSchema.optional() }).strict();
 
-const lineSchema = z
+export const lineSchema = z
   .object({
     sku_code: z.string().min(1),
     qty: z.number().int().min(0).max(1_000_000),
@@ -112,7 +112,7 @@ export interface DocumentData {
 }
 
 /** Parses in-process input as the admin endpoint does, so both doors accept the same things. */
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "));
   return parsed.data;
@@ -184,7 +184,8 @@ function itemIndex(data: DocumentData, code: string): number {
   return index;
 }
 
-function lines(data: DocumentData, details: z.output<typeof lineSchema>[]): LineSpec[] {
+/** Detail lines naming sku codes, resolved against the items (404 for an unknown sku). */
+export function lines(data: Pick<DocumentData, "items">, details: z.output<typeof lineSchema>[]): LineSpec[] {
   return details.map((line) => {
     const found = data.items.findSku(line.sku_code);
     if (!found) throw new HttpError(404, `没有这个规格：${line.sku_code}`);

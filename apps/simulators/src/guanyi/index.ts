@@ -16,3 +16,5 @@ export { SHOP_TYPES, type Shop, type ShopFields } from "./shop-store";
 export type { Item, Sku } from "./item-store";
 export { WAREHOUSES, type Delivery, type DeliveryDetail, type DeliveryStatusInfo, type WarehouseCode } from "./delivery-types";
 export type { DeliveryChange, DeliveryLineInput, ItemChange, NewDeliveryInput, NewItemInput } from "./document-admin";
+export type { Order, OrderDelivery, OrderDetail, OrderPayment } from "./order-types";
+export type { NewOrderInput, OrderChange } from "./order-admin";

@@ -37,8 +37,13 @@ export interface GuanyiSimOptions {
   items?: number;
   /** Generated deliveries, 发货单 (default 200), naming the generated shops and items. */
   deliveries?: number;
+  /**
+   * Generated orders, 订单 (default: a fifth more than deliveries): the first ones are the orders of
+   * the generated deliveries, the rest have no delivery yet.
+   */
+  orders?: number;
   seed?: number;
-  /** Delivery money fields as JSON strings, the 2025 shape (default: numbers). */
+  /** Delivery and order money fields as JSON strings, the 2025 shape (default: numbers). */
   moneyAsString?: boolean;
   faults?: Partial<GuanyiFaults>;
 }
@@ -56,6 +61,8 @@ export const DEFAULT_DELIVERIES = 200;
 /** Items and deliveries are kept as objects (about 5 KB a delivery, 20,000 built in ~1 s), unlike shops: bound them. */
 export const MAX_DOCUMENTS = 50_000;
 export const DEFAULT_SEED = 20240601;
+/** Orders when their number is not configured: one per delivery plus a fifth more without a delivery yet. */
+export const defaultOrders = (deliveries: number) => Math.min(MAX_DOCUMENTS, deliveries + Math.ceil(deliveries / 5));
 
 export const NO_FAULTS: GuanyiFaults = { latencyMs: 0, latencyProfile: "none", errorRate: 0, failNext: 0, qps: 0, throttleNext: 0, malformedOnce: false, dropRate: 0 };
 
@@ -90,6 +97,7 @@ const datasetSchema = z.object({
   GUANYI_SIM_SHOPS: count.default(DEFAULT_SHOPS),
   GUANYI_SIM_ITEMS: documents.default(DEFAULT_ITEMS),
   GUANYI_SIM_DELIVERIES: documents.default(DEFAULT_DELIVERIES),
+  GUANYI_SIM_ORDERS: documents.optional(),
   GUANYI_SIM_SEED: z.coerce.number().int().default(DEFAULT_SEED),
   GUANYI_SIM_MONEY_AS_STRING: flag.default(false),
 });
@@ -116,6 +124,7 @@ export function guanyiOptionsFromEnv(env: NodeJS.ProcessEnv): GuanyiSimOptions {
     shops: dataset.data.GUANYI_SIM_SHOPS,
     items: dataset.data.GUANYI_SIM_ITEMS,
     deliveries: dataset.data.GUANYI_SIM_DELIVERIES,
+    ...(dataset.data.GUANYI_SIM_ORDERS === undefined ? {} : { orders: dataset.data.GUANYI_SIM_ORDERS }),
     seed: dataset.data.GUANYI_SIM_SEED,
     moneyAsString: dataset.data.GUANYI_SIM_MONEY_AS_STRING,
     faults,

@@ -120,8 +120,10 @@ describe("guanyi simulator — gy.erp.shop.get", () => {
   });
 
   it("answers the other documented read methods with an empty list", async () => {
-    const { json } = await post(demoCall({}, "gy.erp.trade.get"));
-    expect(json).toMatchObject({ success: true, requestMethod: "gy.erp.trade.get", orders: [], total: 0 });
+    for (const [method, listKey] of [["gy.erp.vip.get", "vips"], ["gy.erp.supplier.get", "supplier_list"]] as const) {
+      const { json } = await post(demoCall({}, method));
+      expect(json).toMatchObject({ success: true, requestMethod: method, [listKey]: [], total: 0 });
+    }
   });
 });
 
@@ -168,7 +170,7 @@ describe("guanyi simulator — faults and admin endpoints", () => {
   });
 
   it("resets, adds, modifies and reports over HTTP", async () => {
-    expect((await adminCall("/reset", { shops: 40, seed: 5 })).json).toEqual({ shops: 40, items: 50, deliveries: 200, seed: 5, moneyAsString: false });
+    expect((await adminCall("/reset", { shops: 40, seed: 5 })).json).toEqual({ shops: 40, items: 50, deliveries: 200, orders: 240, seed: 5, moneyAsString: false });
     const added = await adminCall("/shops", { shops: [{ code: "new-1", name: "新开旗舰店", type_name: "天猫" }] });
     expect(added.status).toBe(201);
     expect(added.json.shops).toEqual([expect.objectContaining({ code: "new-1", type_name: "天猫" })]);

@@ -5,22 +5,14 @@ import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { ApiRefusal, authenticate, envelope, GUANYI_ERROR_CODES, runMethod } from "./api";
 import { DeliveryStore } from "./delivery-store";
-import type { Delivery } from "./delivery-types";
-import {
-  addDeliveries,
-  addItems,
-  documentAdminSchemas,
-  modifyDeliveries,
-  modifyItems,
-  type DeliveryChange,
-  type ItemChange,
-  type NewDeliveryInput,
-  type NewItemInput,
-} from "./document-admin";
+import { addDeliveries, addItems, documentAdminSchemas, modifyDeliveries, modifyItems } from "./document-admin";
 import { guanyiBaseMs, LatencyDice, sleep } from "../latency";
 import { HttpError, readBody, sendJson } from "./http";
-import { ItemStore, type Item } from "./item-store";
+import { ItemStore } from "./item-store";
+import { addOrders, modifyOrders, orderAdminSchemas } from "./order-admin";
+import { OrderStore } from "./order-store";
 import {
+  defaultOrders,
   DEFAULT_DELIVERIES,
   DEFAULT_ITEMS,
   DEFAULT_SEED,
@@ -29,77 +21,14 @@ import {
   GUANYI_DEMO_TENANT,
   MAX_DOCUMENTS,
   NO_FAULTS,
-  type GuanyiFaults,
   type GuanyiSimOptions,
-  type GuanyiTenant,
 } from "./options";
-import { ShopStore, type Shop, type ShopFields } from "./shop-store";
+import { ShopStore } from "./shop-store";
+import type { GuanyiDataset, GuanyiSimState, GuanyiSimStats, GuanyiSimulator, ShopChange } from "./simulator-types";
+
+export type { GuanyiDataset, GuanyiSimState, GuanyiSimStats, GuanyiSimulator, NewShop, ShopChange } from "./simulator-types";
 
 export const GUANYI_API_PATH = "/rest/erp_open";
-export interface GuanyiSimStats {
-  /** POSTs to /rest/erp_open, whatever became of them. */
-  requests: number;
-  /** Calls that passed authentication and throttling, by method. */
-  calls: Record<string, number>;
-  /** `success:false` answers by errorCode (throttling included). */
-  failures: Record<string, number>;
-  throttled: number;
-  errorsInjected: { http500: number; http502: number; malformed: number; dropped: number };
-}
-
-export interface GuanyiSimState {
-  shops: ShopStore;
-  items: ItemStore;
-  /** Deliveries name the shops and items generated with them. */
-  deliveries: DeliveryStore;
-  /** Delivery money fields as strings (the 2025 shape). */
-  moneyAsString: boolean;
-  faults: GuanyiFaults;
-  stats: GuanyiSimStats;
-  /** The demo tenant first, then the configured ones. */
-  tenants: GuanyiTenant[];
-}
-
-export interface NewShop {
-  code: string;
-  name: string;
-  nick?: string;
-  note?: string;
-  type_name?: string;
-}
-
-/** Identifies a shop by `id` or `code`; `set` holds the new field values (omit it to only touch). */
-export interface ShopChange {
-  id?: number | string;
-  code?: string;
-  set?: Partial<ShopFields>;
-}
-
-export interface GuanyiSimulator {
-  readonly state: GuanyiSimState;
-  /**
-   * New generated dataset (default: the configured sizes and the current seed; `moneyAsString`
-   * is kept unless given); clears the counters.
-   */
-  reset(dataset?: GuanyiDataset): void;
-  /** Adds shops created now. All or nothing: a taken code refuses the whole batch. */
-  addShops(shops: NewShop[]): Shop[];
-  /** Changes shops and sets their modify_date to now. All or nothing. */
-  modifyShops(changes: ShopChange[]): Shop[];
-  /** Adds items created now (single-spec unless `skus` are given). All or nothing. */
-  addItems(items: NewItemInput[]): Item[];
-  /** Changes items (found by code) and sets their modify_date to now. All or nothing. */
-  modifyItems(changes: ItemChange[]): Item[];
-  /** Adds unshipped deliveries created now, naming existing shop and sku codes. All or nothing. */
-  addDeliveries(deliveries: NewDeliveryInput[]): Delivery[];
-  /** Changes deliveries (found by code; `details` replaces the lines) and sets modify_date to now. */
-  modifyDeliveries(changes: DeliveryChange[]): Delivery[];
-  setFaults(faults: Partial<GuanyiFaults>): GuanyiFaults;
-  resetStats(): void;
-  /** Resolves to the base URL a connection uses: http://host:port/rest/erp_open. */
-  listen(port: number, host?: string): Promise<string>;
-  close(): Promise<void>;
-}
 
 const emptyStats = (): GuanyiSimStats => ({
   requests: 0,
@@ -129,27 +58,31 @@ const shopChangeSchema = z
   .strict()
   .refine((c) => c.id !== undefined || c.code !== undefined, "需要 id 或 code");
 
-export interface GuanyiDataset {
-  shops?: number;
-  items?: number;
-  deliveries?: number;
-  seed?: number;
-  moneyAsString?: boolean;
-}
-
 const documentCount = z.number().int().min(0).max(MAX_DOCUMENTS).optional();
 const adminSchemas = {
   reset: z
-    .object({ shops: z.number().int().min(0).max(5_000_000).optional(), items: documentCount, deliveries: documentCount, seed: z.number().int().optional(), moneyAsString: z.boolean().optional() })
+    .object({
+      shops: z.number().int().min(0).max(5_000_000).optional(),
+      items: documentCount,
+      deliveries: documentCount,
+      orders: documentCount,
+      seed: z.number().int().optional(),
+      moneyAsString: z.boolean().optional(),
+    })
     .strict(),
   add: z.object({ shops: z.array(newShopSchema).min(1) }).strict(),
   modify: z.object({ shops: z.array(shopChangeSchema).min(1) }).strict(),
 };
 
 export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSimulator {
-  const configured = { shops: options.shops ?? DEFAULT_SHOPS, items: options.items ?? DEFAULT_ITEMS, deliveries: options.deliveries ?? DEFAULT_DELIVERIES };
+  const configured = { shops: options.shops ?? DEFAULT_SHOPS, items: options.items ?? DEFAULT_ITEMS, deliveries: options.deliveries ?? DEFAULT_DELIVERIES, orders: options.orders };
+  /** The dataset sizes of a reset: what it names, else the configured ones (orders follow the deliveries). */
+  const sized = (dataset: GuanyiDataset = {}) => {
+    const deliveries = dataset.deliveries ?? configured.deliveries;
+    return { shops: dataset.shops ?? configured.shops, items: dataset.items ?? configured.items, deliveries, orders: dataset.orders ?? configured.orders ?? defaultOrders(deliveries) };
+  };
   const state: GuanyiSimState = {
-    ...generate(configured.shops, configured.items, configured.deliveries, options.seed ?? DEFAULT_SEED),
+    ...generate(sized(), options.seed ?? DEFAULT_SEED),
     moneyAsString: options.moneyAsString ?? false,
     faults: { ...NO_FAULTS, ...options.faults },
     stats: emptyStats(),
@@ -185,7 +118,7 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
     state,
     reset(dataset = {}) {
       const seed = dataset.seed ?? state.shops.seed;
-      Object.assign(state, generate(dataset.shops ?? configured.shops, dataset.items ?? configured.items, dataset.deliveries ?? configured.deliveries, seed));
+      Object.assign(state, generate(sized(dataset), seed));
       if (dataset.moneyAsString !== undefined) state.moneyAsString = dataset.moneyAsString;
       resetStats();
       latency.reset();
@@ -207,6 +140,8 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
     modifyItems: (changes) => modifyItems(state, changes, nowSeconds()),
     addDeliveries: (deliveries) => addDeliveries(state, deliveries, nowSeconds()),
     modifyDeliveries: (changes) => modifyDeliveries(state, changes, nowSeconds()),
+    addOrders: (orders) => addOrders(state, orders, nowSeconds()),
+    modifyOrders: (changes) => modifyOrders(state, changes, nowSeconds()),
     setFaults(faults) {
       return Object.assign(state.faults, faults);
     },
@@ -293,7 +228,7 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
   }
 
   function sizes() {
-    return { shops: state.shops.size, items: state.items.size, deliveries: state.deliveries.size, seed: state.shops.seed, moneyAsString: state.moneyAsString };
+    return { shops: state.shops.size, items: state.items.size, deliveries: state.deliveries.size, orders: state.orders.size, seed: state.shops.seed, moneyAsString: state.moneyAsString };
   }
 
   async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -357,6 +292,15 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
         return sendJson(res, 201, { deliveries: simulator.addDeliveries((await body(documentAdminSchemas.addDeliveries)).deliveries) });
       case "POST /__admin/deliveries/modify":
         return sendJson(res, 200, { deliveries: simulator.modifyDeliveries((await body(documentAdminSchemas.modifyDeliveries)).deliveries) });
+      case "GET /__admin/orders": {
+        const index = state.orders.indexOfCode(url.searchParams.get("code") ?? "");
+        if (index < 0) throw new HttpError(404, "没有这个订单（需要 ?code=）");
+        return sendJson(res, 200, { order: state.orders.get(index, state.moneyAsString) });
+      }
+      case "POST /__admin/orders":
+        return sendJson(res, 201, { orders: simulator.addOrders((await body(orderAdminSchemas.addOrders)).orders) });
+      case "POST /__admin/orders/modify":
+        return sendJson(res, 200, { orders: simulator.modifyOrders((await body(orderAdminSchemas.modifyOrders)).orders) });
       default:
         throw new HttpError(404, `没有这个管理接口：${route}`);
     }
@@ -383,9 +327,13 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
   return simulator;
 }
 
-/** Shops, items and deliveries from one seed; deliveries name the shops and items made with them. */
-function generate(shops: number, items: number, deliveries: number, seed: number): Pick<GuanyiSimState, "shops" | "items" | "deliveries"> {
-  const shopStore = new ShopStore(shops, seed);
-  const itemStore = new ItemStore(items, seed);
-  return { shops: shopStore, items: itemStore, deliveries: new DeliveryStore(deliveries, seed, shopStore, itemStore) };
+/**
+ * Shops, items, deliveries and orders from one seed; deliveries and orders name the shops and items
+ * made with them, and the first orders are the generated deliveries' orders.
+ */
+function generate(sizes: Required<Omit<GuanyiDataset, "seed" | "moneyAsString">>, seed: number): Pick<GuanyiSimState, "shops" | "items" | "deliveries" | "orders"> {
+  const shops = new ShopStore(sizes.shops, seed);
+  const items = new ItemStore(sizes.items, seed);
+  const deliveries = new DeliveryStore(sizes.deliveries, seed, shops, items);
+  return { shops, items, deliveries, orders: new OrderStore(sizes.orders, seed, shops, items, deliveries) };
 }

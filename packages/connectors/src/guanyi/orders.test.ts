@@ -1,7 +1,7 @@
 // The guanyi source reading gy.erp.trade.get (订单查询) as guanyi-documents.md documents it. The
 // order sample there ([G6]) carries `code` (单据编号 SO…) as its key and no `id` at all; keyed by
-// `id`, every page of real orders was refused as a protocol error ("记录缺少 id"). The simulator
-// answers this method with an empty list, so a loopback stub serves the documented record.
+// `id`, every page of real orders was refused as a protocol error ("记录缺少 id"). A loopback stub
+// serves the doc's own sample record here; orders-simulator.test.ts reads the simulator's orders.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
