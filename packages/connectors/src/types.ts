@@ -178,6 +178,21 @@ export interface QueryValuesRequest {
   signal?: AbortSignal;
 }
 
+/**
+ * Where a bill stands in its audit: `open` (saved, can be saved again: 金蝶 Z 暂存, A 创建, D 重新审核),
+ * `submitted` (in its audit: B 审核中), `audited` (final: C 已审核, refuses a second save).
+ */
+export type BillState = "open" | "submitted" | "audited";
+
+/** A record found by its number. */
+export interface FoundRecord {
+  id: string;
+  /** The platform's own status code (金蝶 FDocumentStatus), for messages; bills only. */
+  status?: string;
+  /** What the status means; absent for base data and for a status code the connector does not know. */
+  billState?: BillState;
+}
+
 export interface TargetClient {
   /**
    * How many `write` calls one run may keep in flight: the connection's "concurrent calls" setting
@@ -198,6 +213,12 @@ export interface TargetClient {
   audit?(req: AuditRequest): Promise<WriteOutcome[]>;
   /** Which of these record numbers already exist in the target: number → target id. */
   findExisting(formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, string>>;
+  /**
+   * As findExisting, with what a bill's status says (forms with `bill` metadata): the engine's lookup
+   * of unknown outcomes uses it to tell an update that happened from one that did not (a bill's number
+   * exists either way). Optional: without it the engine decides from the number alone.
+   */
+  findRecords?(formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, FoundRecord>>;
   /**
    * Every record of the form (or those the filter selects), keys only, a page at a time in a stable
    * order, one key per record id (a customer distributed to several organisations repeats its

@@ -1,9 +1,10 @@
 // Records whose write outcome is unknown (待确认, issue #11): parked, then looked up in the target
 // once the wait has passed; found → written, absent → pending (sent again), no number → failed,
 // the lookup failing → looked up again later. Never sent twice, never lost. In upsert mode a found
-// record may have been an update, whose number exists either way: sent again (see resolveUnknown).
-import { message } from "@qiao/core";
-import { isConnectorError } from "@qiao/connectors";
+// record may have been an update, whose number exists either way: sent again (see resolveUnknown),
+// or, for a bill, decided by its status (foundByBillState).
+import { message, type WriteMode } from "@qiao/core";
+import { isConnectorError, type FoundRecord } from "@qiao/connectors";
 import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, type OutcomeVerdict } from "@qiao/db";
 import { payloadHash } from "./hash";
 import type { RunScope } from "./scope";
@@ -64,6 +65,52 @@ export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; p
   return { requeued, pending: { count: stats.unknown, nextCheck: stats.nextCheck } };
 }
 
+/**
+ * The lookup of unknown outcomes: with the bill's status for bill forms (when the connector gives
+ * it), number → id alone otherwise.
+ */
+async function findRecords(x: RunScope, numbers: string[]): Promise<Map<string, FoundRecord>> {
+  const { formId, api } = x.plan.target;
+  if (api.bill && x.target.findRecords) return x.target.findRecords(formId, numbers, x.ctx.signal);
+  const ids = await x.target.findExisting(formId, numbers, x.ctx.signal);
+  return new Map([...ids].map(([number, id]) => [number, { id }]));
+}
+
+/**
+ * Upsert mode, bills (session 18): what a found bill's status says of a write whose outcome was
+ * unknown, where its number alone proves nothing (an update's bill exists either way). The protocol
+ * docs are silent; our rules, in both audit modes:
+ * - audited: written. The connector sends an update only to a bill that is not audited, and with
+ *   IsAutoSubmitAndAudit save, submit and audit are one transaction, so an audited bill is the save
+ *   that happened (sent again it would be refused, 已审核的单据不能修改: a save that happened reported
+ *   failed). With audit "separate" it is our own chain completed by an attempt that died before
+ *   recording it (or a person's audit): either way the bill is final, there is nothing left to send
+ *   or audit, and a retry would only find it audited. What the status cannot tell: a person auditing
+ *   the bill between our send and the lookup while our update did not commit.
+ * - open (创建, 重新审核, 暂存): sent again, as an update (the connector finds the number and saves
+ *   with the FID). With IsAutoSubmitAndAudit an update that committed would have left it audited, so
+ *   after the wait it did not commit; with audit "separate" (or the option off) the update may or may
+ *   not be there, and saving an unaudited bill again is idempotent in effect. Before, "separate"
+ *   took it for saved and a retry audited it without the update. Never a second bill: the number is
+ *   found, so it is an update.
+ * - submitted (审核中), or a status the connector does not know: the mode's rules as before (found =
+ *   saved with "separate": only the audit is left; "targeted" resend with "withSave").
+ * Create mode is unchanged: found = written (saved with "separate").
+ */
+function foundByBillState(mode: WriteMode, found: FoundRecord): Pick<OutcomeVerdict, "foundAs" | "note"> | undefined {
+  if (mode !== "upsert") return undefined;
+  if (found.billState === "audited") return { foundAs: "written" };
+  if (found.billState === "open") {
+    return {
+      foundAs: "resend",
+      note:
+        `结果待确认的更新经核对：单据在目标系统中存在且未审核（状态 ${found.status ?? "未知"}），不能证明更新已保存：已重新排队，作为更新再次发送后再审核（保存未审核的单据可以安全重发） / ` +
+        `The update whose outcome was unknown: the bill exists and is not audited (status ${found.status ?? "unknown"}), which does not prove the update was saved: queued again, to be saved as an update (safe on an unaudited bill), then audited`,
+    };
+  }
+  return undefined;
+}
+
 async function resolveDue(x: RunScope): Promise<number> {
   const { plan, run } = x;
   const totals = { written: 0, requeued: 0, resent: 0, failed: 0 };
@@ -75,9 +122,9 @@ async function resolveDue(x: RunScope): Promise<number> {
     afterId = rows[rows.length - 1]!.id;
     const numbers = rows.map((r) => (r.payload ? numberOf(r.payload[plan.target.numberField]) : undefined));
     const lookup = [...new Set(numbers.filter((n): n is string => n !== undefined))];
-    let existing: Map<string, string>;
+    let existing: Map<string, FoundRecord>;
     try {
-      existing = lookup.length > 0 ? await x.clock.time("write", () => x.target.findExisting(plan.target.formId, lookup, x.ctx.signal)) : new Map();
+      existing = lookup.length > 0 ? await x.clock.time("write", () => findRecords(x, lookup)) : new Map();
     } catch (error) {
       if (!isConnectorError(error) || error.kind === "cancelled") throw error;
       const retryMs = Math.max(1_000, Math.min(x.unknownWaitMs, 60_000));
@@ -91,15 +138,17 @@ async function resolveDue(x: RunScope): Promise<number> {
     const claimed = new Set<string>();
     const verdicts: OutcomeVerdict[] = rows.map((row, i) => {
       const number = numbers[i];
-      const targetId = number === undefined || claimed.has(number) ? undefined : existing.get(number);
-      if (targetId !== undefined) claimed.add(number!);
+      const found = number === undefined || claimed.has(number) ? undefined : existing.get(number);
+      if (found !== undefined) claimed.add(number!);
+      const byState = found ? foundByBillState(plan.target.mode, found) : undefined;
       return {
         id: row.id,
         batchId: row.batchId,
-        outcome: targetId !== undefined ? "found" : number !== undefined ? "absent" : "unverifiable",
+        outcome: found !== undefined ? "found" : number !== undefined ? "absent" : "unverifiable",
         sentHash: row.payload ? payloadHash(row.payload) : null,
-        targetId: targetId ?? null,
-        targetNumber: targetId !== undefined ? number : null,
+        targetId: found?.id ?? null,
+        targetNumber: found !== undefined ? number : null,
+        ...byState,
       };
     });
     const result = await x.clock.time("protocol", () =>
@@ -108,6 +157,7 @@ async function resolveDue(x: RunScope): Promise<number> {
         mode: plan.target.mode,
         verdicts,
         // Bills audited in separate calls: found means saved, maybe not audited; a retry audits it.
+        // (In upsert mode a bill's status decides first: foundByBillState's verdicts override both.)
         foundAs: plan.target.audit === "separate" ? "saved" : "written",
         // Base data can always be updated: any found record may have been an update, sent again.
         // A bill only if it was ours before (an audited bill refuses a second save).

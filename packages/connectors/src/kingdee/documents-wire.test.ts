@@ -194,7 +194,7 @@ describe("upsert of bills", () => {
     expect(update!.data).toMatchObject({ IsDeleteEntry: true, Model: [{ FID: 8, FBillNo: "OPEN", FEntity: [{ FMaterialID: { FNumber: "M1" } }] }] });
     expect(update!.data.NeedUpDateFields).toEqual(["FBillNo", "FBillTypeID", "FDate", "FCustomerID", "FEntity", "FMaterialID", "FUnitID", "FStockID", "FRealQty"]);
     expect(outcomes).toEqual([
-      { ok: false, index: 0, field: "FBillNo", message: "已审核的单据不能修改：单据 OLD 已审核，Qiao 不会修改它", response: { FID: "7", FBillNo: "OLD", FDocumentStatus: "C" } },
+      { ok: false, index: 0, field: "FBillNo", message: "已审核的单据不能修改：单据 OLD 已审核，Qiao 不会修改它；如需更新，请先在金蝶中反审核这张单据，再重试这条记录", response: { FID: "7", FBillNo: "OLD", FDocumentStatus: "C" } },
       { ok: true, index: 1, targetId: "9", targetNumber: "NEW", response: expect.anything() },
       { ok: true, index: 2, targetId: "8", targetNumber: "OPEN", response: expect.anything() },
     ]);

@@ -169,7 +169,7 @@ describe("销售出库单新增 (SAL_OUTSTOCK)", () => {
     );
     expect(outcomes).toEqual([
       { ok: true, index: 0, targetId: String(billOf("OPEN")!.FID), targetNumber: "OPEN", response: expect.anything() },
-      { ok: false, index: 1, field: "FBillNo", message: "已审核的单据不能修改：单据 DONE 已审核，Qiao 不会修改它", response: expect.anything() },
+      { ok: false, index: 1, field: "FBillNo", message: "已审核的单据不能修改：单据 DONE 已审核，Qiao 不会修改它；如需更新，请先在金蝶中反审核这张单据，再重试这条记录", response: expect.anything() },
     ]);
     expect(since("BatchSave") - saves).toBe(1);
     expect(await query("SAL_OUTSTOCK", "FBillNo,FMaterialID.FNumber,FRealQty", "FBillNo = 'OPEN'")).toEqual([["OPEN", "F01109", 5]]);
@@ -275,5 +275,47 @@ describe("a bill create whose outcome is unknown", () => {
     expect(await client.findExisting("SAL_OUTSTOCK", ["SLOW"])).toEqual(new Map([["SLOW", String(billOf("SLOW")!.FID)]]));
     expect(sim.stats().forms.SAL_OUTSTOCK).toMatchObject({ records: 1, duplicateAttempts: 0 });
     expect(since("BatchSave")).toBe(1);
+  });
+});
+
+// Session 18. An update of an unaudited bill saved with IsAutoSubmitAndAudit: save, submit and audit
+// are one transaction, so once it committed the bill is 已审核 and refuses a second save. Resending
+// after an unknown outcome turned an update that happened into a data failure; the bill's status
+// (FDocumentStatus, in the upsert's lookup) is what tells them apart.
+describe("a bill update (IsAutoSubmitAndAudit) whose outcome is unknown", () => {
+  it("committed before the answer failed (HTTP 500 after commit): looked up, found audited, reported saved — not resent, not a failure", async () => {
+    await target().write(write("SAL_OUTSTOCK", [bill("UA1")], { options: { IsAutoSubmitAndAudit: false } }));
+    const id = String(billOf("UA1")!.FID);
+    const saves = since("BatchSave");
+    sim.injectNext({ fault: "http500AfterCommit", service: "BatchSave" });
+    const outcomes = await target().write(write("SAL_OUTSTOCK", [bill("UA1", [row("F01109", 6)])], { mode: "upsert", options: ALLOW_NEGATIVE }));
+    expect(outcomes).toMatchObject([{ ok: true, index: 0, targetId: id, targetNumber: "UA1" }]);
+    expect(since("BatchSave") - saves).toBe(1);
+    expect(await query("SAL_OUTSTOCK", "FBillNo,FMaterialID.FNumber,FRealQty,FDocumentStatus", "FBillNo = 'UA1'")).toEqual([["UA1", "F01109", 6, "C"]]);
+    expect(sim.stats().forms.SAL_OUTSTOCK).toMatchObject({ records: 1, duplicateAttempts: 0 });
+  });
+
+  it("not committed yet when looked up (slow commit past the timeout): unknown, sent once, and the late commit is the update", async () => {
+    await target().write(write("SAL_OUTSTOCK", [bill("UA2")], { options: { IsAutoSubmitAndAudit: false } }));
+    const client = target({ timeoutMs: 150, maxRetries: 3 });
+    await client.findExisting("SAL_OUTSTOCK", ["UA2"]);
+    const saves = since("BatchSave");
+    sim.setFaults({ slowCommitEvery: 1, slowCommitMs: 400 });
+    const outcomes = await client.write(write("SAL_OUTSTOCK", [bill("UA2", [row("F01109", 7)])], { mode: "upsert", options: ALLOW_NEGATIVE }));
+    expect(outcomes).toMatchObject([{ ok: false, unknown: true, index: 0 }]);
+    expect(since("BatchSave") - saves).toBe(1);
+    await new Promise((r) => setTimeout(r, 500));
+    sim.setFaults({ slowCommitEvery: 0 });
+    expect(billOf("UA2")).toMatchObject({ FDocumentStatus: "C" });
+    expect(await query("SAL_OUTSTOCK", "FBillNo,FMaterialID.FNumber,FRealQty", "FBillNo = 'UA2'")).toEqual([["UA2", "F01109", 7]]);
+  });
+
+  it("an audited bill is refused before any call, with what to do about it", async () => {
+    await target().write(write("SAL_OUTSTOCK", [bill("UA3")], { options: ALLOW_NEGATIVE }));
+    const saves = since("BatchSave");
+    const [outcome] = await target().write(write("SAL_OUTSTOCK", [bill("UA3", [row("F01109", 1)])], { mode: "upsert", options: ALLOW_NEGATIVE }));
+    expect(outcome).toMatchObject({ ok: false, field: "FBillNo" });
+    expect(outcome!.ok === false && outcome!.message).toMatch(/^已审核的单据不能修改：单据 UA3 已审核.*反审核/);
+    expect(since("BatchSave") - saves).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 // engine (findExisting) once an unknown outcome has had time to commit; and every key of a form,
 // for reconciliation (listKeys).
 import { ConnectorError } from "../errors";
-import type { ListKeysRequest, TargetApiMeta, TargetKey } from "../types";
+import type { BillState, FoundRecord, ListKeysRequest, TargetApiMeta, TargetKey } from "../types";
 import type { KingdeeClient } from "./client";
 import { PLATFORM, targetApiFor } from "./meta";
 import { billQueryRowsSchema, failedStatusOf, firstErrorMessage, SERVICE } from "./protocol";
@@ -15,8 +15,21 @@ export const isCell = (v: unknown): v is string | number => typeof v === "string
 
 export interface Existing {
   id: string;
-  /** The bill's status (FDocumentStatus: A 创建, B 审核中, C 已审核, D 重新审核), for forms with `bill`. */
+  /** The bill's status (FDocumentStatus: Z 暂存, A 创建, B 审核中, C 已审核, D 重新审核), for forms with `bill`. */
   status?: string;
+}
+
+/**
+ * Where a bill stands, from its FDocumentStatus (kingdee-documents.md lists no codes; these are the
+ * standard K/3 Cloud ones the simulator uses too): the form's audited status (C 已审核) is final and
+ * refuses a save (已审核的单据不能修改); B 审核中 is submitted; Z 暂存, A 创建 and D 重新审核 can be
+ * saved again. Any other code is not interpreted (undefined): the caller keeps its rules without it.
+ */
+export function billStateOf(api: TargetApiMeta, status: string | undefined): BillState | undefined {
+  if (!api.bill || status === undefined) return undefined;
+  if (status === api.bill.auditedStatus) return "audited";
+  if (status === "B") return "submitted";
+  return status === "A" || status === "D" || status === "Z" ? "open" : undefined;
 }
 
 /** `FBillNo in ('A','B')` with quotes inside numbers doubled, as Kingdee's SQL-like filter expects. */
@@ -118,4 +131,16 @@ export async function* listKeys(client: KingdeeClient, req: ListKeysRequest): As
 export async function findExisting(client: KingdeeClient, formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, string>> {
   const existing = await lookUp(client, formApi(formId), formId, numbers, signal);
   return new Map([...existing].map(([number, { id }]) => [number, id]));
+}
+
+/** TargetClient.findRecords: as findExisting, with each bill's FDocumentStatus and what it means. */
+export async function findRecords(client: KingdeeClient, formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, FoundRecord>> {
+  const api = formApi(formId);
+  const existing = await lookUp(client, api, formId, numbers, signal);
+  return new Map(
+    [...existing].map(([number, { id, status }]) => {
+      const billState = billStateOf(api, status);
+      return [number, { id, ...(status !== undefined && { status }), ...(billState && { billState }) }];
+    }),
+  );
 }

@@ -2,7 +2,9 @@
 // ExecuteBillQuery by number, and — for bills audited separately — Submit and Audit after the save
 // (./audit.ts). A create whose BatchSave outcome is unknown is reported as such and never sent again
 // here; the engine looks its number up once the server has had time to commit (issue #11). An update
-// of base data is sent again instead: looking its number up proves nothing (it existed before).
+// of base data is sent again instead: looking its number up proves nothing (it existed before). A
+// bill update saved with IsAutoSubmitAndAudit is never sent again: its status says whether it
+// committed (settleAuditedUpdate, session 18).
 import { isEntryTable } from "@qiao/core";
 import { ConnectorError, isConnectorError } from "../errors";
 import type { TargetApiMeta, WriteOutcome, WritePreview, WriteRequest } from "../types";
@@ -10,7 +12,7 @@ import { errorClassOfKind } from "../error-class";
 import { auditContext, submitAndAudit, type SavedBill } from "./audit";
 import { kingdeeErrorClass } from "./error-class";
 import type { KingdeeClient } from "./client";
-import { formApi, lookUp } from "./lookup";
+import { formApi, lookUp, type Existing } from "./lookup";
 import { PLATFORM } from "./meta";
 import { auditsSeparately, mappingKeyOf, numberOf, saveBody, toModel, updatedFields, withId } from "./model";
 import { firstErrorMessage, saveResponseSchema, SERVICE, type ResponseStatus } from "./protocol";
@@ -121,9 +123,12 @@ function applyResponse(ctx: BatchContext, sent: number[], json: unknown): void {
  * carry the whole record and are idempotent: they are simply sent again, and one still unknown after
  * the retries fails as `transient`, so the retry policy sends it again later. Reported `unknown`,
  * the engine's lookup would find its number (an update's record exists either way) and record the
- * update as written although it may never have happened. A bill's update stays `unknown`: saved
- * with IsAutoSubmitAndAudit it is audited, and an audited bill refuses a second save, so sending
- * it again later could turn a save that happened into a failure (the engine decides: outcomes.ts).
+ * update as written although it may never have happened. A bill's update saved with
+ * IsAutoSubmitAndAudit is not sent again at all (settleAuditedUpdate): once committed the bill is
+ * audited and refuses a second save, so a resend turns a save that happened into a failure; its
+ * status is looked up instead. Other bill updates (audit "separate", or the option off) save an
+ * unaudited bill, which is idempotent in effect: retried here, and still unknown after the retries
+ * they stay `unknown` (the engine's lookup decides by the bill's status: engine/src/outcomes.ts).
  * A record an IsSuccess:true answer leaves unnamed is `unknown` for updates too (applyResponse):
  * there 金蝶 said the call succeeded, so the lookup finding the number is the truth, not a guess.
  */
@@ -153,6 +158,10 @@ async function saveGroup(ctx: BatchContext, group: number[], kind: "create" | "u
       if (!isConnectorError(e)) throw e;
       if (e.kind === "unknown_outcome") {
         ctx.sent = true;
+        if (kind === "update" && ctx.api.bill && auditsInSave(body)) {
+          await settleAuditedUpdate(ctx, group, e.message);
+          return;
+        }
         if (kind === "update" && round < ctx.client.retryLimit) {
           await ctx.client.pause(round, e, ctx.req.signal);
           continue;
@@ -178,6 +187,60 @@ async function saveGroup(ctx: BatchContext, group: number[], kind: "create" | "u
       for (const index of group) ctx.outcomes[index] = { ok: false, index, message: e.message, code: e.kind, errorClass: errorClassOfKind(e.kind), response: null };
       return;
     }
+  }
+}
+
+/** Whether a BatchSave body saves, submits and audits in one transaction (IsAutoSubmitAndAudit true or "true"). */
+function auditsInSave(body: Record<string, unknown>): boolean {
+  const flag = (body.data as Record<string, unknown>).IsAutoSubmitAndAudit;
+  return flag === true || (typeof flag === "string" && flag.trim().toLowerCase() === "true");
+}
+
+/**
+ * Bill updates saved with IsAutoSubmitAndAudit whose call's outcome is unknown (session 18). Never sent
+ * again here: save, submit and audit are one transaction, so an update that committed left the bill
+ * 已审核, and a second save is refused (已审核的单据不能修改) — a save that happened reported as a data
+ * failure. Instead the bills' status is looked up once: upsert sends an update only to a bill that is
+ * not audited, so one found audited now is this update committed (ok). One not audited may still be
+ * committing (a lookup right after a timeout cannot tell): `unknown`, for the engine's lookup after the
+ * wait, which decides by the status again (audited = written, not audited = sent again). A failing
+ * lookup leaves them `unknown` too. The protocol docs are silent on all of this: our choice.
+ * The one case it takes wrongly: a person auditing the bill in 金蝶 between our send and the lookup,
+ * with our update not committed — the status cannot tell that from our own audit.
+ */
+async function settleAuditedUpdate(ctx: BatchContext, group: number[], reason: string): Promise<void> {
+  const { api } = ctx;
+  const unknown = (index: number, why: string) => {
+    ctx.outcomes[index] = {
+      ok: false,
+      unknown: true,
+      index,
+      message: `${reason}：更新的结果未知（保存、提交、审核在同一事务中）；${why}。稍后按单据状态核对（已审核即已更新，未审核则再次发送），核对前不会重发`,
+      response: null,
+    };
+  };
+  let found: Map<string, Existing>;
+  try {
+    const numbers = group.map((i) => ctx.numbers[i]).filter((n): n is string => n !== undefined);
+    found = await lookUp(ctx.client, api, ctx.req.formId, numbers, ctx.req.signal);
+  } catch (e) {
+    for (const index of group) unknown(index, `查询单据状态失败（${e instanceof Error ? e.message : String(e)}）`);
+    return;
+  }
+  for (const index of group) {
+    const number = ctx.numbers[index];
+    const bill = number === undefined ? undefined : found.get(number);
+    const sentId = String(ctx.models[index]![api.idField]);
+    if (bill && bill.id === sentId && bill.status === api.bill!.auditedStatus) {
+      ctx.outcomes[index] = {
+        ok: true,
+        index,
+        targetId: bill.id,
+        targetNumber: number!,
+        response: { lookedUp: true, reason, [api.idField]: bill.id, [api.numberField]: number, [api.bill!.statusField]: bill.status },
+      };
+    } else if (!bill) unknown(index, `单据 ${number ?? ""} 此刻查不到`);
+    else unknown(index, `单据 ${number} 此刻的状态为 ${bill.status ?? "未知"}，尚未审核，可能仍在提交中`);
   }
 }
 
@@ -209,7 +272,7 @@ async function upsert(ctx: BatchContext): Promise<void> {
         ok: false,
         index: i,
         field: api.numberField,
-        message: `已审核的单据不能修改：单据 ${number} 已审核，Qiao 不会修改它`,
+        message: `已审核的单据不能修改：单据 ${number} 已审核，Qiao 不会修改它；如需更新，请先在金蝶中反审核这张单据，再重试这条记录`,
         response: { [api.idField]: found.id, [api.numberField]: number, [api.bill.statusField]: found.status },
       };
       return;

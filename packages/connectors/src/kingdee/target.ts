@@ -4,7 +4,7 @@
 import type { ConnectionConfig, TargetClient } from "../types";
 import { auditBills } from "./audit";
 import { KingdeeClient } from "./client";
-import { findExisting, listKeys } from "./lookup";
+import { findExisting, findRecords, listKeys } from "./lookup";
 import { queryValues } from "./query-values";
 import { previewBatch, writeBatch } from "./save";
 
@@ -16,6 +16,7 @@ export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
     audit: (req) => auditBills(client, req),
     preview: previewBatch,
     findExisting: (formId, numbers, signal) => findExisting(client, formId, numbers, signal),
+    findRecords: (formId, numbers, signal) => findRecords(client, formId, numbers, signal),
     queryValues: (req) => queryValues(client, req),
     listKeys: (req) => listKeys(client, req),
   };

@@ -86,6 +86,14 @@ export interface OutcomeVerdict {
   sentHash: string | null;
   targetId?: string | null;
   targetNumber?: string | null;
+  /**
+   * A found record's fate decided by the caller from what the target says of it (a bill's status),
+   * overriding `foundAs` and `resendFound`: written (the write is there), saved (a bill saved, to be
+   * audited), resend (pending again, sent as an update). Absent: the statement's rules.
+   */
+  foundAs?: "written" | "saved" | "resend";
+  /** The RunRecord's text for a found record made pending again, instead of `messages.foundResent`. */
+  note?: string;
 }
 
 /**
@@ -96,6 +104,8 @@ export interface OutcomeVerdict {
  * which is idempotent. The RunRecord of the run that sent each gets the verdict, and that run's
  * counters move from unknown to written / failed (a record pending again is counted when it is sent
  * again). `requeued`: every record made pending, absent or found; `resent`: those found.
+ * A verdict may carry its own `foundAs`, decided from what the target says of the record (session 18:
+ * a bill's status), which overrides the mode's rules for that record.
  */
 export async function resolveUnknown(
   db: Db,
@@ -130,14 +140,15 @@ export async function resolveUnknown(
       sent_hash: v.sentHash,
       target_id: v.targetId ?? null,
       target_number: v.targetNumber ?? null,
+      found_as: v.outcome === "found" ? (v.foundAs ?? null) : null,
+      note: v.note ?? null,
     })),
   );
   const rows = await hotQuery<{ written: number; requeued: number; resent: number; failed: number }>(
     db,
     `WITH input AS (
-      SELECT *, CASE outcome WHEN 'absent' THEN $2 WHEN 'unverifiable' THEN $3 WHEN 'found' THEN CASE WHEN $9 = 'saved' THEN $10 END END AS message
-      FROM jsonb_to_recordset($1::jsonb)
-        AS t(id bigint, batch_id text, outcome text, sent_hash text, target_id text, target_number text)
+      SELECT * FROM jsonb_to_recordset($1::jsonb)
+        AS t(id bigint, batch_id text, outcome text, sent_hash text, target_id text, target_number text, found_as text, note text)
     ), ${fenceCte("$5", "$6")}, sent AS (
       -- The statement's snapshot: the rows as marked, before the update below clears the payload.
       -- \`resend\`: found proves nothing, the send may have been an update (see resendFound; a row
@@ -146,40 +157,51 @@ export async function resolveUnknown(
         $4::text = 'upsert' AND ($11::text = 'any' OR target_id IS NOT NULL OR written_hash IS NOT NULL) AS resend
       FROM source_records
       WHERE id = ANY($7::bigint[])
+    ), decided AS (
+      -- \`how\` a found record is taken: the verdict's own (from the target's status, see
+      -- OutcomeVerdict.foundAs), else by foundAs and resendFound.
+      SELECT i.*, p.source_id, p.sending_payload, p.sending_run_id, h.how,
+        CASE i.outcome WHEN 'absent' THEN $2 WHEN 'unverifiable' THEN $3 WHEN 'found' THEN CASE WHEN h.how = 'saved' THEN $10 END END AS message
+      FROM input i JOIN sent p ON p.id = i.id
+      CROSS JOIN LATERAL (SELECT CASE WHEN i.outcome <> 'found' THEN NULL
+        WHEN i.found_as IS NOT NULL THEN i.found_as
+        WHEN $9 = 'saved' THEN 'saved'
+        WHEN p.resend THEN 'resend'
+        ELSE 'written' END AS how) h
     ), updated AS (
       UPDATE source_records s SET
         status = CASE
-          WHEN i.outcome = 'absent' THEN 'pending'::record_status
-          WHEN i.outcome = 'unverifiable' THEN 'failed'::record_status
+          WHEN d.outcome = 'absent' THEN 'pending'::record_status
+          WHEN d.outcome = 'unverifiable' THEN 'failed'::record_status
           -- The bill exists, audited or not: only an audit may follow (like a saved outcome).
-          WHEN $9 = 'saved' THEN 'saved'::record_status
-          WHEN p.resend THEN 'pending'::record_status
-          WHEN s.payload_hash = i.sent_hash THEN 'written'::record_status
+          WHEN d.how = 'saved' THEN 'saved'::record_status
+          WHEN d.how = 'resend' THEN 'pending'::record_status
+          WHEN s.payload_hash = d.sent_hash THEN 'written'::record_status
           WHEN $4::text = 'create' THEN 'stale'::record_status
           ELSE 'pending'::record_status END,
-        written_hash = CASE WHEN i.outcome = 'found' AND $9 = 'written' AND NOT p.resend THEN i.sent_hash ELSE s.written_hash END,
+        written_hash = CASE WHEN d.how = 'written' THEN d.sent_hash ELSE s.written_hash END,
         -- A bill found saved keeps the hash of what was sent (see recordWriteResults' saved answer).
-        payload_hash = CASE WHEN i.outcome = 'found' AND $9 = 'saved' AND i.sent_hash IS NOT NULL THEN i.sent_hash ELSE s.payload_hash END,
-        mapped_with = CASE WHEN i.outcome = 'found' AND $9 = 'saved' AND s.payload_hash IS DISTINCT FROM i.sent_hash THEN NULL ELSE s.mapped_with END,
-        target_id = CASE WHEN i.outcome = 'found' THEN i.target_id ELSE s.target_id END,
-        target_number = CASE WHEN i.outcome = 'found' THEN i.target_number ELSE s.target_number END,
-        last_error = CASE WHEN i.outcome = 'unverifiable' OR (i.outcome = 'found' AND $9 = 'saved') THEN i.message END,
+        payload_hash = CASE WHEN d.how = 'saved' AND d.sent_hash IS NOT NULL THEN d.sent_hash ELSE s.payload_hash END,
+        mapped_with = CASE WHEN d.how = 'saved' AND s.payload_hash IS DISTINCT FROM d.sent_hash THEN NULL ELSE s.mapped_with END,
+        target_id = CASE WHEN d.outcome = 'found' THEN d.target_id ELSE s.target_id END,
+        target_number = CASE WHEN d.outcome = 'found' THEN d.target_number ELSE s.target_number END,
+        last_error = CASE WHEN d.outcome = 'unverifiable' OR d.how = 'saved' THEN d.message END,
         check_after = NULL, batch_id = NULL,
-        sending_payload = CASE WHEN i.outcome = 'found' AND $9 = 'saved' THEN s.sending_payload END,
+        sending_payload = CASE WHEN d.how = 'saved' THEN s.sending_payload END,
         sending_run_id = NULL, updated_at = $8::timestamp
-      FROM input i JOIN sent p ON p.id = i.id
+      FROM decided d
       -- Only the batch the verdict was made for (a row marked again since is another batch's).
-      WHERE s.id = i.id AND s.status = 'unknown' AND s.batch_id IS NOT DISTINCT FROM i.batch_id AND EXISTS (SELECT 1 FROM fence)
-      RETURNING s.id, i.outcome, s.status = 'pending' AS requeued
+      WHERE s.id = d.id AND s.status = 'unknown' AND s.batch_id IS NOT DISTINCT FROM d.batch_id AND EXISTS (SELECT 1 FROM fence)
+      RETURNING s.id, s.status = 'pending' AS requeued
     ), verdicts AS (
-      SELECT i.*, u.requeued, p.source_id, p.sending_payload, p.sending_run_id,
-        CASE WHEN i.outcome = 'found' AND u.requeued THEN $12 ELSE i.message END AS said
-      FROM input i JOIN updated u ON u.id = i.id JOIN sent p ON p.id = i.id
+      SELECT d.*, u.requeued,
+        CASE WHEN d.outcome = 'found' AND u.requeued THEN COALESCE(d.note, $12) ELSE d.message END AS said
+      FROM decided d JOIN updated u ON u.id = d.id
     ), recorded AS (
       -- The RunRecord of the run that sent it, with the payload it sent and the verdict.
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, payload, response, target_id, target_number, batch_id, created_at, updated_at)
       SELECT v.sending_run_id, v.id, v.source_id,
-        CASE WHEN v.requeued THEN 'pending'::record_status WHEN v.outcome = 'found' THEN $9::record_status ELSE 'failed'::record_status END,
+        CASE WHEN v.requeued THEN 'pending'::record_status WHEN v.outcome = 'found' THEN v.how::record_status ELSE 'failed'::record_status END,
         v.said, v.sending_payload,
         jsonb_build_object('lookedUp', true, 'outcome', v.outcome, 'targetId', v.target_id),
         v.target_id, v.target_number, v.batch_id, $8::timestamp, $8::timestamp
@@ -192,12 +214,13 @@ export async function resolveUnknown(
     ), counted AS (
       UPDATE runs r SET
         unknown = GREATEST(r.unknown - c.n, 0),
-        written = r.written + CASE WHEN $9 = 'written' THEN c.found ELSE 0 END,
-        saved = r.saved + CASE WHEN $9 = 'saved' THEN c.found ELSE 0 END,
+        written = r.written + c.found,
+        saved = r.saved + c.saved,
         failed = r.failed + c.unverifiable, updated_at = $8::timestamp
       FROM (
         SELECT sending_run_id, count(*)::int AS n,
-          count(*) FILTER (WHERE outcome = 'found' AND NOT requeued)::int AS found,
+          count(*) FILTER (WHERE outcome = 'found' AND NOT requeued AND how = 'written')::int AS found,
+          count(*) FILTER (WHERE outcome = 'found' AND NOT requeued AND how = 'saved')::int AS saved,
           count(*) FILTER (WHERE outcome = 'unverifiable')::int AS unverifiable
         FROM verdicts GROUP BY 1) c
       WHERE r.id = c.sending_run_id
@@ -208,7 +231,7 @@ export async function resolveUnknown(
       count(*) FILTER (WHERE requeued)::int AS requeued,
       count(*) FILTER (WHERE outcome = 'found' AND requeued)::int AS resent,
       count(*) FILTER (WHERE outcome = 'unverifiable')::int AS failed
-    FROM updated`,
+    FROM verdicts`,
     [
       json,
       input.messages.absent,

@@ -101,6 +101,42 @@ describe("resolveUnknown", () => {
     expect(counters).toEqual({ written: 1, unknown: 0 });
   });
 
+  it("a verdict's own foundAs (a bill's status, session 18) overrides the mode's rules: audited written before → written, open new to us → resent", async () => {
+    const { ref, verdicts, state } = await unknownBatch();
+    const [newOne, oldOne, gone] = verdicts;
+    const decided = [{ ...newOne!, foundAs: "resend" as const, note: "未审核，再次发送" }, { ...oldOne!, foundAs: "written" as const }, gone!];
+    const result = await resolveUnknown(db, { ...ref, mode: "upsert", resendFound: "targeted", verdicts: decided, messages });
+    expect(result).toEqual({ written: 1, requeued: 2, resent: 1, failed: 0 });
+    expect(await state()).toEqual({
+      rows: {
+        NEW: { status: "pending", writtenHash: null, targetId: "T-NEW" },
+        OLD: { status: "written", writtenHash: "h1", targetId: "T-OLD" },
+        GONE: { status: "pending", writtenHash: null, targetId: null },
+      },
+      runRecords: {
+        NEW: { status: "pending", error: "未审核，再次发送" },
+        OLD: { status: "written", error: null },
+        GONE: { status: "pending", error: "不存在" },
+      },
+      counters: { written: 1, unknown: 0 },
+    });
+  });
+
+  it("foundAs written overrides audit separate's saved; foundAs resend overrides it too", async () => {
+    const { ref, verdicts, state } = await unknownBatch();
+    const [newOne, oldOne, gone] = verdicts;
+    const decided = [{ ...newOne!, foundAs: "written" as const }, { ...oldOne!, foundAs: "resend" as const }, gone!];
+    const result = await resolveUnknown(db, { ...ref, mode: "upsert", foundAs: "saved", verdicts: decided, messages: { ...messages, foundSaved: "已保存" } });
+    expect(result).toEqual({ written: 1, requeued: 2, resent: 1, failed: 0 });
+    expect((await state()).rows).toEqual({
+      NEW: { status: "written", writtenHash: "h1", targetId: "T-NEW" },
+      OLD: { status: "pending", writtenHash: "h0", targetId: "T-OLD" },
+      GONE: { status: "pending", writtenHash: null, targetId: null },
+    });
+    const saved = await db.run.findUniqueOrThrow({ where: { id: ref.runId }, select: { saved: true, written: true } });
+    expect(saved).toEqual({ saved: 0, written: 1 });
+  });
+
   it("create mode: a found record is written, written before or not", async () => {
     const { ref, verdicts, state } = await unknownBatch();
     const result = await resolveUnknown(db, { ...ref, mode: "create", resendFound: "any", verdicts, messages });
