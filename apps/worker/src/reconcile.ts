@@ -3,7 +3,7 @@
 // reconciliations whose job was lost. The logic is in @qiao/engine and @qiao/jobs.
 import { automationOn, ReconciliationBusyError } from "@qiao/db";
 import { executeReconciliation, type EngineContext } from "@qiao/engine";
-import { recoverReconciliations, reconcileJobSchema, requestReconciliation, scheduleJobSchema, syncReconcileSchedule } from "@qiao/jobs";
+import { recoverReconciliations, reconcileJobSchema, requestReconciliation, scheduleJobSchema, syncReconcileSchedule, tickIdempotencyKey } from "@qiao/jobs";
 import { WaitingError, type Job } from "bullmq";
 import type { MaintenanceStep, WorkerDeps } from "./follow-ups";
 import { parse } from "./job-payload";
@@ -27,7 +27,8 @@ export async function processReconcile(job: Job, token: string | undefined, ctx:
 
 export async function processReconcileTick(job: Job, deps: WorkerDeps, keyLimit: number) {
   const log = deps.log;
-  const { schemeId } = parse(scheduleJobSchema, job.data);
+  const data = parse(scheduleJobSchema, job.data);
+  const { schemeId } = data;
   const scheme = await deps.db.scheme.findUnique({ where: { id: schemeId }, select: { id: true, reconcileCron: true, timezone: true, enabled: true, cron: true } });
   if (!scheme || !automationOn(scheme) || !scheme.reconcileCron) {
     await syncReconcileSchedule(deps.queue, scheme ?? { id: schemeId, reconcileCron: null, timezone: "UTC", enabled: false, cron: null });
@@ -35,7 +36,7 @@ export async function processReconcileTick(job: Job, deps: WorkerDeps, keyLimit:
     return { skipped: "no-schedule" };
   }
   try {
-    const r = await requestReconciliation(deps.db, deps.queue, { schemeId, trigger: "schedule", keyLimit, idempotencyKey: `schedule:${job.id}` }, log);
+    const r = await requestReconciliation(deps.db, deps.queue, { schemeId, trigger: "schedule", keyLimit, idempotencyKey: tickIdempotencyKey(job, data) }, log);
     return { reconciliationId: r.id };
   } catch (error) {
     if (!(error instanceof ReconciliationBusyError)) throw error;

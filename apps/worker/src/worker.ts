@@ -18,6 +18,7 @@ import {
   RUN_QUEUE,
   runJobSchema,
   scheduleJobSchema,
+  tickIdempotencyKey,
   scheduleMaintenance,
   schedulePruning,
   syncSchedules,
@@ -131,7 +132,8 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   }
 
   async function processTick(job: Job, jobLog: Logger) {
-    const { schemeId } = parse(scheduleJobSchema, job.data);
+    const data = parse(scheduleJobSchema, job.data);
+    const { schemeId } = data;
     const scheme = await db.scheme.findUnique({ where: { id: schemeId }, select: { id: true, cron: true, timezone: true, enabled: true, currentVersion: true } });
     if (!scheme?.enabled || !scheme.cron) {
       await syncSchemeSchedule(queue, scheme ?? { id: schemeId, cron: null, timezone: "UTC", enabled: false });
@@ -139,7 +141,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
       return { skipped: "no-schedule" };
     }
     try {
-      const run = await requestRun(db, queue, { schemeId, trigger: "schedule", idempotencyKey: `schedule:${job.id}`, scheme }, jobLog);
+      const run = await requestRun(db, queue, { schemeId, trigger: "schedule", idempotencyKey: tickIdempotencyKey(job, data), scheme }, jobLog);
       jobLog.info({ schemeId, runId: run.id }, "scheduled run queued");
       return { runId: run.id };
     } catch (error) {

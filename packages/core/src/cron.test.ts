@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextCronRun, validateCron } from "./cron";
+import { nextCronRun, previousCronRun, validateCron } from "./cron";
 import { cronSchema } from "./scheme";
 
 describe("validateCron", () => {
@@ -77,5 +77,20 @@ describe("nextCronRun", () => {
   it("is null for what the parser refuses", () => {
     expect(nextCronRun("61 * * * *", "Asia/Shanghai", new Date())).toBeNull();
     expect(nextCronRun("0 2 * * *", "Mars/Olympus", new Date())).toBeNull();
+  });
+});
+
+describe("previousCronRun", () => {
+  it("answers the last time the schedule fired, in the scheme's timezone, a tick due exactly now included", () => {
+    const at = new Date("2026-12-04T17:30:00Z"); // 01:30 on Dec 5 in Shanghai
+    expect(previousCronRun("0 2 * * *", "Asia/Shanghai", at)?.toISOString()).toBe("2026-12-03T18:00:00.000Z");
+    expect(previousCronRun("0 2 * * *", "UTC", at)?.toISOString()).toBe("2026-12-04T02:00:00.000Z");
+    expect(previousCronRun("*/5 * * * *", "Asia/Shanghai", at)?.toISOString()).toBe("2026-12-04T17:30:00.000Z");
+    expect(previousCronRun("*/5 * * * *", "Asia/Shanghai", new Date("2026-12-04T17:34:59.999Z"))?.toISOString()).toBe("2026-12-04T17:30:00.000Z");
+  });
+
+  it("is null for what the parser refuses", () => {
+    expect(previousCronRun("61 * * * *", "Asia/Shanghai", new Date())).toBeNull();
+    expect(previousCronRun("0 2 * * *", "Mars/Olympus", new Date())).toBeNull();
   });
 });

@@ -89,3 +89,16 @@ export function nextCronRun(expression: string, timezone: string, after: Date): 
     return null;
   }
 }
+
+/**
+ * When a schedule last fired at or before `at` (the tick a scheduler Redis lost may owe: see
+ * @qiao/jobs owed-ticks.ts); null for an expression or timezone the parser refuses, or none.
+ */
+export function previousCronRun(expression: string, timezone: string, at: Date): Date | null {
+  try {
+    // prev() is strictly before currentDate: a tick due exactly now counts too.
+    return CronExpressionParser.parse(expression.trim(), { currentDate: new Date(at.getTime() + 1), tz: timezone }).prev().toDate();
+  } catch {
+    return null;
+  }
+}

@@ -5,7 +5,7 @@ export * from "./seeds";
 export * from "./compile";
 export * from "./mapping";
 export * from "./map-record";
-export { nextCronRun, validateCron, type CronCheck } from "./cron";
+export { nextCronRun, previousCronRun, validateCron, type CronCheck } from "./cron";
 export * from "./roles";
 export * from "./run-options";
 export * from "./messages";

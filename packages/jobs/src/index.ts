@@ -11,6 +11,7 @@ export {
   RUN_QUEUE,
   runJobSchema,
   scheduleJobSchema,
+  tickIdempotencyKey,
   type QueueConfig,
 } from "./queue";
 export { reconcileRuns } from "./reconciler";

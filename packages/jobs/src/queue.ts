@@ -26,7 +26,30 @@ export const JOB = {
 } as const;
 
 export const runJobSchema = z.object({ runId: z.uuid() });
-export const scheduleJobSchema = z.object({ schemeId: z.uuid() });
+/**
+ * A cron tick (run or reconciliation). `tick`: the id of the tick it stands for, when BullMQ could
+ * not give it that id (a tick owed after Redis lost its scheduler: ./owed-ticks.ts); its run's
+ * idempotency key is `schedule:<tick>`, as the tick's own would have been.
+ */
+export const scheduleJobSchema = z.object({ schemeId: z.uuid(), tick: z.string().min(1).max(200).optional() });
+
+/** The idempotency key of a tick's run or reconciliation: one per tick, however often it is tried. */
+export function tickIdempotencyKey(job: { id?: string | undefined }, data: z.infer<typeof scheduleJobSchema>): string {
+  return `schedule:${data.tick ?? job.id ?? ""}`;
+}
+
+/**
+ * A cron tick's job (scheme runs and reconciliations): retried through a database outage like a run
+ * job (5 s, 10 s, 20 s, 40 s: over a minute of Postgres restarting), or the tick that fell due then
+ * would be lost until the next cron time. A retried tick queues one run: its idempotency key is the
+ * tick's (tickIdempotencyKey).
+ */
+export const TICK_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: "exponential", delay: 5_000 },
+  removeOnComplete: true,
+  removeOnFail: { count: 100 },
+};
 
 export const reconcileJobSchema = z.object({ reconciliationId: z.uuid() });
 

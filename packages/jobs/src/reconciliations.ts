@@ -17,7 +17,7 @@ import {
 import type { Queue } from "bullmq";
 import { upsertCronScheduler } from "./cron-scheduler";
 import type { JobsLogger } from "./logger";
-import { enqueueReconciliation, enqueueRun, JOB } from "./queue";
+import { enqueueReconciliation, enqueueRun, JOB, TICK_JOB_OPTIONS } from "./queue";
 import { enqueueSoon } from "./request-run";
 
 /** The report keeps this many keys per category by default (QIAO_RECONCILE_KEY_LIMIT). */
@@ -76,7 +76,7 @@ export async function syncReconcileSchedule(queue: Queue, scheme: ReconcileSched
       queue,
       id,
       { pattern: cron, tz: scheme.timezone },
-      { name: JOB.reconcileTick, data: { schemeId: scheme.id }, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+      { name: JOB.reconcileTick, data: { schemeId: scheme.id }, opts: TICK_JOB_OPTIONS },
     );
     return "scheduled";
   }
