@@ -53,7 +53,7 @@ export async function runFloor(input: FloorInput): Promise<FloorResult> {
   const source = guanyi.createSource!({ ...input.guanyi, outbound, qps: input.qps });
   const target = kingdee.createTarget!({ ...input.kingdee, outbound, qps: input.qps });
   const vars = { CURRENT_TIME: new Date(), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: plan.source.pageSize, PAGINATION_START_PAGE: 1 };
-  const params = resolveParams(plan.source, vars, plan.timezone);
+  const params = resolveParams(plan.source, vars);
 
   const phasesMs = { read: 0, map: 0, write: 0 };
   let records = 0;

@@ -96,6 +96,34 @@ describe("shared slots", () => {
       await slots.close();
     }
   }, 30_000);
+
+  // Session 18: a second call ending while the first one's slot lingered overwrote it; the first
+  // slot's lease was then renewed for as long as the process lived and its `active` stayed one too
+  // high, so the connection had a slot fewer across every worker until a restart.
+  test("two calls ending close together with nobody waiting: at most one slot lingers, both go back to Redis", async () => {
+    const key = "kingdee:two-end";
+    // A lease of 300 ms renewed every 100 ms: a slot nobody gives back stays held as long as the process lives.
+    const a = createSharedSlots({ redisUrl, prefix, leaseMs: 300, logger: silentLogger, lingerMs: 50 });
+    const b = createSharedSlots({ redisUrl, prefix, leaseMs: 300, logger: silentLogger });
+    try {
+      // Two BatchSaves of a run with concurrent calls = 2, answered within the linger of each other.
+      const first = await a.acquire(key, 2);
+      const second = await a.acquire(key, 2);
+      await first();
+      await second();
+      // Well past the linger and several leases.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await redis.zcard(`semaphore:${prefix}:slots:${key}`)).toBe(0);
+      // Another worker can have both of the connection's slots.
+      const both = [await b.acquire(key, 2, AbortSignal.timeout(1_000)), await b.acquire(key, 2, AbortSignal.timeout(1_000))];
+      await Promise.all(both.map((r) => r()));
+      // And this process can still run two calls at once (its own count was not left one too high).
+      const mine = await Promise.all([a.acquire(key, 2, AbortSignal.timeout(1_000)), a.acquire(key, 2, AbortSignal.timeout(1_000))]);
+      await Promise.all(mine.map((r) => r()));
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 30_000);
 });
 
 // Counted with MONITOR, on a Redis of its own: the shared one carries other tests' and benchmarks'

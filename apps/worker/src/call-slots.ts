@@ -12,7 +12,8 @@
 // the connection (the caller's own acquire follows it), not when Redis confirms it.
 //
 // A slot whose call ended with nobody of this process waiting lingers LINGER_MS for the process's
-// next call, at most MAX_TURN calls in a row: a read asks for its next page as soon as it has one,
+// next call, at most MAX_TURN calls in a row, and at most one slot per key at a time (a second
+// call ending meanwhile gives its slot back): a read asks for its next page as soon as it has one,
 // so acquire and release were two of the three Redis round trips per page (docs/performance.md).
 // With callers of the process waiting, a slot always goes back to Redis: handing it straight to the
 // next local caller was tried and made the first tick of 200 schemes slower.
@@ -136,7 +137,10 @@ export function createSharedSlots(opts: {
     return async () => {
       if (released) return;
       released = true;
-      if (!closing && !held.lost && held.calls < MAX_TURN && queue.waiters.length === 0) {
+      // At most one slot of a key lingers: a second call ending while one already lingers gives
+      // its own slot back (overwriting the lingering one would leak it: renewed for as long as the
+      // process lives, and counted in `active` for good).
+      if (!closing && !held.lost && held.calls < MAX_TURN && queue.waiters.length === 0 && !queue.lingering) {
         queue.lingering = { held, timer: setTimeout(() => void endLinger(queue, key), lingerMs) };
         return;
       }

@@ -139,5 +139,13 @@ export const connectorMetaSchema = z.object({
   /** The fields of a connection's credentials, as the connection form shows them. */
   credentialFields: z.array(credentialFieldSchema),
   apis: z.array(apiMetaSchema),
+  /**
+   * The IANA timezone the platform reads (and writes) datetimes in, which have no offset on its
+   * wire: 管易云's `yyyy-MM-dd HH:mm:ss` is Beijing time, "Asia/Shanghai". A source request's
+   * datetimes (`{{LAST_SYNC_TIME datetime}}`, `{{CURRENT_TIME datetime}}`, the read window) are
+   * written in it, whatever the scheme's own timezone (its schedule's, and its target mapping's).
+   * Absent: the scheme's timezone.
+   */
+  wireTimezone: z.string().optional(),
 });
 export type ConnectorMeta = z.infer<typeof connectorMetaSchema>;

@@ -12,3 +12,4 @@ export * from "./messages";
 export * from "./value-map";
 export { runAfterCycle } from "./run-after";
 export * from "./retry-policy";
+export { sourceReadChanged } from "./source-change";

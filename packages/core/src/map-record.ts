@@ -21,7 +21,7 @@ export interface MappedRecord {
   errors: FieldError[];
   /** Lookups known to have nothing yet (the record waits: 等待依赖), when there are no errors. */
   waits: LookupWait[];
-  /** Lookups the resolver has not fetched: fetch them and map the record again. */
+  /** Lookups the resolver has not fetched: fetch them and map the record again (until then, each is also an error: the record is not to be sent). */
   unresolved: { ref: LookupRef; key: string }[];
 }
 
@@ -60,8 +60,18 @@ function evaluate(template: Template, scope: Scope, field: string, at: string, e
   const where = at ? `${at.slice(0, -1)} 的` : "";
   const whereEn = at ? ` of ${at.slice(0, -1)}` : "";
   for (const miss of scope.lookupMisses) {
-    if (!miss.known) scope.unresolved.push({ ref: miss.ref, key: miss.key });
-    else if (miss.ref.kind === "scheme") scope.waits.push({ field: at + field, scheme: miss.ref.scheme, key: miss.key });
+    if (!miss.known) {
+      // Not fetched: the caller fetches it and maps again (the engine's warm()). Mapped as is, the
+      // record fails rather than go out without the field (session 18: it was sent without it and
+      // counted as written, and later runs skipped it for good).
+      scope.unresolved.push({ ref: miss.ref, key: miss.key });
+      const call = miss.ref.kind === "scheme" ? `lookup('${miss.ref.scheme}')` : `erp_lookup('${miss.ref.formId}', '${miss.ref.keyField}')`;
+      errors.push({
+        field: at + field,
+        message: `${where}字段 ${field}：${call} 对 “${miss.key}” 的查找结果在映射时还没有取得（模板 ${template.source}），这条记录没有发送：请重试失败记录；若反复出现，请减少模板中查找套查找的层数`,
+        messageEn: `Field ${field}${whereEn}: the answer of ${call} for "${miss.key}" was not fetched when the record was mapped (template ${template.source}), so the record was not sent: retry it; if this repeats, nest fewer lookups in the template`,
+      });
+    } else if (miss.ref.kind === "scheme") scope.waits.push({ field: at + field, scheme: miss.ref.scheme, key: miss.key });
     else {
       errors.push({
         field: at + field,

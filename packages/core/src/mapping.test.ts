@@ -8,10 +8,10 @@ import { coerceToField, resolveParams, stableStringify } from "./mapping";
 import type { SchemeDefinition } from "./scheme";
 import { seedSchemeDefinition } from "./seeds";
 
-function planOf(change: (d: SchemeDefinition) => void = () => {}): RunPlan {
+function planOf(change: (d: SchemeDefinition) => void = () => {}, within = catalog): RunPlan {
   const d = structuredClone(seedSchemeDefinition({ sourceConnectionId: SOURCE_CONNECTION, targetConnectionId: TARGET_CONNECTION }));
   change(d);
-  const r = compileScheme(d, catalog);
+  const r = compileScheme(d, within);
   if (!r.ok) throw new Error(r.issues.map((i) => i.messageEn).join("; "));
   return r.plan;
 }
@@ -189,7 +189,7 @@ describe("coerceToField", () => {
 describe("resolveParams", () => {
   it("evaluates the seed's request parameters", () => {
     const plan = planOf();
-    expect(resolveParams(plan.source, vars, plan.timezone)).toEqual({ modify_end_date: "2026-11-28 18:30:00", page_size: 50, page_no: 1 });
+    expect(resolveParams(plan.source, vars)).toEqual({ modify_end_date: "2026-11-28 18:30:00", page_size: 50, page_no: 1 });
   });
 
   it("leaves out parameters that come out empty", () => {
@@ -199,9 +199,29 @@ describe("resolveParams", () => {
         Object.assign(source.config.params, { modify_start_date: "{{LAST_SYNC_TIME datetime}}", code: "" });
       }
     });
-    expect(resolveParams(plan.source, vars, plan.timezone)).toEqual({ modify_end_date: "2026-11-28 18:30:00", page_size: 50, page_no: 1 });
+    expect(resolveParams(plan.source, vars)).toEqual({ modify_end_date: "2026-11-28 18:30:00", page_size: 50, page_no: 1 });
     const cursor = { ...vars, LAST_SYNC_TIME: new Date("2026-11-28T02:00:00Z") };
-    expect(resolveParams(plan.source, cursor, plan.timezone)).toMatchObject({ modify_start_date: "2026-11-28 10:00:00" });
+    expect(resolveParams(plan.source, cursor)).toMatchObject({ modify_start_date: "2026-11-28 10:00:00" });
+  });
+
+  it("writes datetimes in the source platform's timezone (管易云: Beijing time), not the scheme's", () => {
+    for (const timezone of ["Asia/Tokyo", "Europe/London", "America/New_York"]) {
+      const plan = planOf((d) => {
+        d.timezone = timezone;
+        const source = d.nodes[0];
+        if (source?.type === "source") source.config.params.modify_start_date = "{{LAST_SYNC_TIME datetime}}";
+      });
+      expect(plan.timezone).toBe(timezone);
+      expect(plan.source.timezone).toBe("Asia/Shanghai");
+      const cursor = { ...vars, LAST_SYNC_TIME: new Date("2026-11-28T02:00:00Z") };
+      expect(resolveParams(plan.source, cursor)).toMatchObject({ modify_start_date: "2026-11-28 10:00:00", modify_end_date: "2026-11-28 18:30:00" });
+    }
+  });
+
+  it("a platform without a wire timezone gets the scheme's", () => {
+    const plan = planOf((d) => (d.timezone = "Asia/Tokyo"), { ...catalog, connectors: new Map([...catalog.connectors].map(([k, m]) => [k, { ...m, wireTimezone: undefined }])) });
+    expect(plan.source.timezone).toBe("Asia/Tokyo");
+    expect(resolveParams(plan.source, vars)).toMatchObject({ modify_end_date: "2026-11-28 19:30:00" });
   });
 });
 

@@ -110,11 +110,15 @@ export function coerceToField(value: unknown, field: FieldMeta, timezone?: strin
   }
 }
 
-/** The request parameters of a read; a parameter that comes out empty is left out of the request. */
-export function resolveParams(source: RunPlan["source"], vars: TemplateVars, timezone: string): Record<string, unknown> {
+/**
+ * The request parameters of a read; a parameter that comes out empty is left out of the request.
+ * Datetimes are written in the source's timezone (`source.timezone`: the platform's, e.g. Beijing
+ * time for 管易云), never the scheme's: the platform reads them as its own local time.
+ */
+export function resolveParams(source: RunPlan["source"], vars: TemplateVars): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const [key, template] of Object.entries(source.params)) {
-    const value = evaluateTemplate(template, { vars, timezone });
+    const value = evaluateTemplate(template, { vars, timezone: source.timezone });
     if (value !== undefined && value !== null && value !== "") params[key] = value;
   }
   return params;

@@ -134,6 +134,7 @@ export const guanyi: ConnectorMeta = {
   baseUrl: { default: "http://guanyi.test", placeholder: "", help: "" },
   credentialFields: [],
   apis: [shopApi, deliveryApi],
+  wireTimezone: "Asia/Shanghai",
 };
 
 export const kingdee: ConnectorMeta = {

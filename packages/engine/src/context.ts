@@ -76,7 +76,11 @@ export interface EngineContext {
    * read-ahead only.
    */
   records?: RecordBudget;
-  /** The clock (CURRENT_TIME of a run's first attempt). */
+  /**
+   * This process's clock (CURRENT_TIME of a reconciliation's read). Not a run's: its read window
+   * ends at the database's clock, taken when its first attempt claims it (claimRun), so that a
+   * worker whose clock is off cannot move the scheme's shared cursor past records.
+   */
   now?(): Date;
 }
 

@@ -6,6 +6,7 @@ import { message, render, testRunOptionsSchema, type Message } from "@qiao/core"
 import {
   claimRun,
   clearFinishedWaits,
+  currentSchemeTarget,
   DEFAULT_LEASE_MS,
   failActiveRun,
   findRun,
@@ -18,13 +19,13 @@ import {
   type RunModel as Run,
 } from "@qiao/db";
 import type { EngineContext } from "./context";
-import { AttemptSuperseded, describeError } from "./failure";
+import { AttemptSuperseded, describeError, RunFailure } from "./failure";
 import { RunJournal } from "./journal";
 import { AttemptLease } from "./lease";
 import { loadRun } from "./load-run";
 import { runLookups } from "./lookups";
 import { clockTime, type OutcomesPending } from "./outcomes";
-import { readSource } from "./read-phase";
+import { READ_WINDOW_OVERLAP_MS, readSource } from "./read-phase";
 import { auditSavedBills } from "./audit-saved";
 import { endRetryEarly, prepareRetry } from "./retry-run";
 import { RunScope, type PhaseEnd } from "./scope";
@@ -32,12 +33,7 @@ import { PhaseClock } from "./timings";
 import { executeTestRun } from "./test-run";
 import { settleAndWrite, writePending } from "./write-phase";
 
-/**
- * LAST_SYNC_TIME is the cursor minus this overlap: whether the source's window bounds are
- * inclusive is not published, clocks drift, and a record can commit after the time it carries
- * (shared/protocols/guanyi.md). Records read twice are unchanged in staging and skipped.
- */
-export const READ_WINDOW_OVERLAP_MS = 60_000;
+export { READ_WINDOW_OVERLAP_MS };
 
 export type RunOutcome =
   /** The run ended (succeeded, partial, failed or cancelled). */
@@ -104,7 +100,9 @@ async function releaseWaits(x: RunScope): Promise<void> {
 export async function executeRun(ctx: EngineContext, runId: string): Promise<RunOutcome> {
   const startedAt = Date.now();
   const leaseMs = ctx.leaseMs ?? DEFAULT_LEASE_MS;
-  const claim = await claimRun(ctx.db, runId, ctx.now?.() ?? new Date(), READ_WINDOW_OVERLAP_MS, leaseMs);
+  // The window's end (CURRENT_TIME, then the scheme's cursor) is the database's clock, not this
+  // worker's: the cursor is shared by every worker, and leases already use the database's clock.
+  const claim = await claimRun(ctx.db, runId, null, READ_WINDOW_OVERLAP_MS, leaseMs);
   if (!claim.claimed) {
     if (claim.run?.status === "cancelled") return { kind: "finished", run: claim.run };
     return { kind: "not-runnable", run: claim.run };
@@ -147,6 +145,13 @@ async function attempt(
   let pending: OutcomesPending = { count: 0, nextCheck: null };
   try {
     const loaded = await loadRun(ctx, run, log);
+    // A run requested before its scheme's target was switched writes nowhere (session 18): what it
+    // wrote to the old target would count as written to the new one (insertSchemeVersion). A test run
+    // too: it may write its first records (writeCount).
+    const current = await currentSchemeTarget(ctx.db, run.schemeId);
+    if (current && (current.connectionId !== loaded.plan.target.connectionId || current.formId !== loaded.plan.target.formId)) {
+      throw new RunFailure(message("run.targetSwitched", { version: run.schemeVersion }));
+    }
     scope = new RunScope(ctx, run, loaded.plan, loaded.source, loaded.target, journal, clock, lease, loaded.maps);
     scope.lookups = await runLookups(ctx, loaded);
     end = await runPhases(scope);

@@ -16,6 +16,7 @@ import {
 import { z } from "zod";
 import type { EngineContext, Logger } from "./context";
 import { RunFailure } from "./failure";
+import { erpCacheKey } from "./lookups";
 
 export interface LoadedRun {
   plan: RunPlan;
@@ -23,6 +24,8 @@ export interface LoadedRun {
   target: TargetClient;
   /** The target connection's name (for messages). */
   targetName: string;
+  /** The target connection as the process-wide `erp_lookup` cache keys it: its id, server and account as of its last edit (erpCacheKey). */
+  targetCacheKey: string;
   /** The value maps the plan uses, loaded once for the run (see planValueMaps). */
   maps: ReadonlyMap<string, LoadedValueMap>;
 }
@@ -120,6 +123,7 @@ export async function loadRun(ctx: EngineContext, run: Pick<Run, "schemeId" | "s
     source: src.connector.createSource(src.config),
     target: tgt.connector.createTarget(tgt.config),
     targetName: tgt.name,
+    targetCacheKey: erpCacheKey(rows.find((r) => r.id === plan.target.connectionId)!),
     maps,
   };
 }

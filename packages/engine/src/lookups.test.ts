@@ -4,11 +4,12 @@
 // master data is written, a dependency run writes each waiting bill exactly once; a record that
 // waits past the limit fails with the reason.
 import { DEMO_NAMES, seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
-import { expireWaiting } from "@qiao/db";
+import { expireWaiting, updateConnection } from "@qiao/db";
+import { createKingdeeSimulator } from "@qiao/simulators";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "./context";
 import { billRows, expectedBills, forgetSchemes, runScheme } from "./testing/bills";
-import { simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
+import { runToEnd, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("lookups");
@@ -118,5 +119,114 @@ describe("lookups across schemes", () => {
     expect(failed.status).toBe("failed");
     expect(failed.error).toContain("已删除的方案");
     expect(saves(sim)).toBe(0);
+  });
+});
+
+// Session 18 (an audit of what changes between runs): `erp_lookup` answers are shared by the runs
+// of a worker process for QIAO_ERP_LOOKUP_TTL_S (ErpLookupCache). What is shared must not outlive
+// what it describes: a key the user created after a record failed for want of it, or a connection
+// now pointing at another 金蝶. And whatever the cache does, a looked-up field is never sent missing.
+describe("erp_lookup's cache across runs", () => {
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+  });
+
+  /** A run to its end with the worker's TTL (10 minutes by default: the process-wide cache is the worker's). */
+  async function runWith(schemeId: string, opts: { trigger?: "manual" | "retry"; retryOfId?: string; erpLookupTtlMs?: number } = {}) {
+    const r = await sim!.requestRun(schemeId, opts.trigger ?? "manual", opts.retryOfId ? { retryOfId: opts.retryOfId } : {});
+    const outcome = await runToEnd(testContext(t.db, { erpLookupTtlMs: opts.erpLookupTtlMs ?? 600_000 }), r.id);
+    expect(outcome.kind).toBe("finished");
+    return t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+  }
+
+  /** FDescription ← the FNumber of the 金蝶 warehouse named like the shop's code. */
+  const describeByStock = (def: Parameters<NonNullable<Parameters<Simulated["createScheme"]>[0]>>[0]) => {
+    target(def).mapping.FDescription = "{{code | erp_lookup('BD_STOCK', 'FName')}}";
+  };
+  const shopCodes = (s: Simulated) => Array.from({ length: s.guanyi.state.shops.size }, (_, i) => s.guanyi.state.shops.get(i).code);
+
+  test("a record failed because the ERP lacked the key is written by the retry once the user created it (as the error tells them to)", { timeout: 60_000 }, async () => {
+    sim = await simulate(t.db, { shops: 3 });
+    const scheme = await sim.createScheme(describeByStock);
+    const first = await runWith(scheme.id);
+    // No warehouse is named like a shop code: every record fails, telling the user to create it.
+    expect(first).toMatchObject({ status: "failed", failed: 3, written: 0 });
+    const failed = await t.db.sourceRecord.findMany({ where: { schemeId: scheme.id } });
+    expect(failed[0]!.lastError).toContain("请先在 ERP 中建立它");
+
+    // The user creates the three warehouses in 金蝶, then clicks 重试失败记录 (within the TTL).
+    const codes = failed.map((r) => String((r.data as { code: string }).code));
+    sim.kingdee.forms.baseData.add(
+      "stock",
+      codes.map((code, i) => ({ number: `CK9${i}`, name: code })),
+    );
+    const retry = await runWith(scheme.id, { trigger: "retry", retryOfId: first.id });
+    expect(retry).toMatchObject({ status: "succeeded", written: 3, failed: 0 });
+    expect(sim.kingdee.store.list().map((c) => c.FDescription).sort()).toEqual(["CK90", "CK91", "CK92"]);
+  });
+
+  test("found keys are shared by the next run on the connection; once it is edited to another 金蝶 (URL), it is asked again", { timeout: 60_000 }, async () => {
+    sim = await simulate(t.db, { shops: 3 });
+    const codes = shopCodes(sim);
+    // Both servers have the warehouses, under different numbers (a test and a production account set).
+    sim.kingdee.forms.baseData.add("stock", codes.map((code, i) => ({ number: `OLD${i}`, name: code })));
+    const other = createKingdeeSimulator();
+    const otherUrl = await other.listen(0, "127.0.0.1");
+    closers.push(() => other.close());
+    other.forms.baseData.add("stock", codes.map((code, i) => ({ number: `NEW${i}`, name: code })));
+
+    const before = await sim.createScheme(describeByStock, undefined, "店铺→客户（测试账套）");
+    expect(await runWith(before.id)).toMatchObject({ status: "succeeded", written: 3 });
+    expect(sim.kingdee.store.list().map((c) => c.FDescription).sort()).toEqual(["OLD0", "OLD1", "OLD2"]);
+    // Another scheme on the unchanged connection: answered from the shared cache, no query.
+    const queriesBefore = queries(sim);
+    const again = await sim.createScheme(
+      (def) => {
+        describeByStock(def);
+        target(def).mapping.FNumber = "B-{{code}}";
+      },
+      undefined,
+      "店铺→客户（测试账套，另一个）",
+    );
+    expect(await runWith(again.id)).toMatchObject({ status: "succeeded", written: 3 });
+    expect(queries(sim)).toBe(queriesBefore);
+
+    // The user points the connection at the production server, and runs a scheme on it.
+    await updateConnection(t.db, sim.targetConnectionId, { baseUrl: otherUrl });
+    const after = await sim.createScheme(describeByStock, undefined, "店铺→客户（正式账套）");
+    expect(await runWith(after.id)).toMatchObject({ status: "succeeded", written: 3 });
+    expect(other.store.list().map((c) => c.FDescription).sort()).toEqual(["NEW0", "NEW1", "NEW2"]);
+  });
+
+  test("with QIAO_ERP_LOOKUP_TTL_S=0 (caching off: for the run only) a looked-up field is filled, never sent missing", { timeout: 60_000 }, async () => {
+    sim = await simulate(t.db, { shops: 3 });
+    sim.kingdee.forms.baseData.add("stock", shopCodes(sim).map((code, i) => ({ number: `CK9${i}`, name: code })));
+    const scheme = await sim.createScheme(describeByStock, undefined, "店铺→客户（不缓存）");
+    const first = await runWith(scheme.id, { erpLookupTtlMs: 0 });
+    // Each warehouse exists: the customers carry its number. (Before session 18, every answer
+    // expired at once, warm() gave up after 4 rounds, and the records went out without the field,
+    // counted as written: later runs skipped them for good.)
+    expect(sim.kingdee.store.list().map((c) => c.FDescription).sort()).toEqual(["CK90", "CK91", "CK92"]);
+    expect(first).toMatchObject({ status: "succeeded", written: 3 });
+  });
+
+  test("a lookup still unanswered when the record is mapped (nested deeper than warm() fetches) fails the record, saying why; nothing is sent", { timeout: 60_000 }, async () => {
+    sim = await simulate(t.db, { shops: 2 });
+    const codes = shopCodes(sim);
+    sim.kingdee.forms.baseData.add("stock", codes.map((code, i) => ({ number: `CK9${i}`, name: code })));
+    sim.kingdee.forms.baseData.add("unit", codes.map((code, i) => ({ number: `U9${i}`, name: code })));
+    // Five lookups, each of the previous one's answer: warm() fetches four levels.
+    const scheme = await sim.createScheme((def) => {
+      target(def).mapping.FDescription =
+        "{{code | erp_lookup('BD_STOCK', 'FName') | erp_lookup('BD_STOCK', 'FNumber', 'FName') | erp_lookup('BD_UNIT', 'FName') | erp_lookup('BD_UNIT', 'FNumber', 'FName') | erp_lookup('BD_UNIT', 'FName', 'FUNITID')}}";
+    });
+    const first = await runWith(scheme.id);
+    expect(first).toMatchObject({ status: "failed", failed: 2, written: 0 });
+    expect(saves(sim)).toBe(0);
+    const failed = await t.db.sourceRecord.findMany({ where: { schemeId: scheme.id } });
+    expect(failed.map((r) => r.status)).toEqual(["failed", "failed"]);
+    expect(failed[0]!.lastError).toContain("查找结果在映射时还没有取得");
+    expect(failed[0]!.lastError).toContain("这条记录没有发送");
   });
 });

@@ -4,23 +4,41 @@
 // to learn which keys they need, fetches those in one query per lookup (one ExecuteBillQuery per
 // chunk for the ERP), and the mapping that follows finds every answer in the cache.
 // Staging answers are cached for the run (a key found absent stays absent for the run: the record
-// waits, and the next run looks again); ERP answers are cached per connection for a TTL across runs.
+// waits, and the next run looks again). ERP answers are kept for the run too (every answer the run
+// saw, so an answer that warm() found is still there when the record is mapped, however the shared
+// cache fares meanwhile); across runs, only keys the ERP HAS are shared, per connection as of its
+// last edit, for a TTL (session 18: a "not found" kept across runs failed the retry of a record
+// after the user created the key, and an edited connection was answered from its old server).
 // A record that waits is checked as of when its key was fetched, not when its wait is recorded (see
 // RunLookups.absentSince): a dependency that writes in between must still release it.
-import { mapRecord, message, planLookups, planLookupSchemes, type LookupAnswer, type LookupRef, type LookupResolver, type RunPlan, type TemplateVars, type ValueMapData } from "@qiao/core";
+import { mapRecord, message, planLookups, planLookupSchemes, stableStringify, type LookupAnswer, type LookupRef, type LookupResolver, type RunPlan, type TemplateVars, type ValueMapData } from "@qiao/core";
 import type { TargetClient } from "@qiao/connectors";
-import { lookupWritten, schemeIdsByName, type Db } from "@qiao/db";
+import { lookupWritten, schemeIdsByName, stagingHash, type Db } from "@qiao/db";
 import type { EngineContext } from "./context";
 import { RunFailure } from "./failure";
 import type { LoadedRun } from "./load-run";
 
-/** ERP answers live this long in the process-wide cache unless the context says otherwise (10 min). */
+/** ERP answers live this long in the process-wide cache unless the context says otherwise (10 min); 0: each run asks for itself. */
 export const DEFAULT_ERP_LOOKUP_TTL_MS = 600_000;
 
 const refKey = (ref: LookupRef): string =>
   ref.kind === "scheme" ? `s\u0000${ref.scheme}\u0000${ref.keyField ?? ""}\u0000${ref.returnField}` : `e\u0000${ref.formId}\u0000${ref.keyField}\u0000${ref.returnField}`;
 
-/** ERP answers shared by the runs of one process, per connection, each for `ttlMs`. */
+/**
+ * What the process-wide ERP cache keys a connection's answers by: its id, server and account as of
+ * its last edit (base URL, settings such as 金蝶's acctId, updatedAt: a secret changed too). A
+ * connection pointed at another 金蝶 or account set is another key, never answered from the old one.
+ */
+export function erpCacheKey(connection: { id: string; baseUrl: string; settings: unknown; updatedAt: Date }): string {
+  const identity = stagingHash("sha256", stableStringify({ baseUrl: connection.baseUrl, settings: connection.settings ?? {}, updatedAt: connection.updatedAt.toISOString() }));
+  return `${connection.id}\u0000${identity}`;
+}
+
+/**
+ * ERP answers shared by the runs of one process, per connection (erpCacheKey), each for `ttlMs`.
+ * Only keys the ERP has: a "not found" is the run's alone (the user may create the key before the
+ * retry). `ttlMs` 0 shares nothing (each run's answers are still kept for that run: RunLookups).
+ */
 export class ErpLookupCache {
   private readonly entries = new Map<string, { value: string | undefined; until: number }>();
 
@@ -29,13 +47,15 @@ export class ErpLookupCache {
     private readonly maxEntries = 100_000,
   ) {}
 
-  get(connectionId: string, ref: LookupRef, key: string, now = Date.now()): LookupAnswer {
-    const entry = this.entries.get(`${connectionId}\u0000${refKey(ref)}\u0000${key}`);
+  get(connection: string, ref: LookupRef, key: string, now = Date.now()): LookupAnswer {
+    const entry = this.entries.get(`${connection}\u0000${refKey(ref)}\u0000${key}`);
     if (!entry || entry.until <= now) return { known: false };
     return { known: true, value: entry.value };
   }
 
-  set(connectionId: string, ref: LookupRef, key: string, value: string | undefined, now = Date.now()): void {
+  /** Keeps a found value (`undefined`, the ERP has no such key, is not kept: see the class). */
+  set(connection: string, ref: LookupRef, key: string, value: string | undefined, now = Date.now()): void {
+    if (value === undefined || this.ttlMs <= 0) return;
     if (this.entries.size >= this.maxEntries) {
       // Oldest first (insertion order): enough for a cache whose entries all live the same TTL.
       for (const k of this.entries.keys()) {
@@ -43,7 +63,7 @@ export class ErpLookupCache {
         if (this.entries.size < this.maxEntries * 0.9) break;
       }
     }
-    this.entries.set(`${connectionId}\u0000${refKey(ref)}\u0000${key}`, { value, until: now + this.ttlMs });
+    this.entries.set(`${connection}\u0000${refKey(ref)}\u0000${key}`, { value, until: now + this.ttlMs });
   }
 }
 
@@ -59,7 +79,8 @@ export interface LookupSources {
   /** Scheme name → id, resolved when the run was loaded. */
   schemeIds: ReadonlyMap<string, string>;
   target: TargetClient;
-  targetConnectionId: string;
+  /** The target connection as the shared ERP cache keys it (erpCacheKey). */
+  targetCacheKey: string;
   targetName: string;
   erp: ErpLookupCache;
   signal?: AbortSignal;
@@ -73,6 +94,7 @@ export interface LookupStats {
 
 /** A run's lookup cache: answers core's resolver from memory, fetched a page at a time. */
 export class RunLookups implements LookupResolver {
+  /** Per lookup (refKey): key → answer, for the run (staging answers, and every ERP answer the run saw). */
   private readonly answers = new Map<string, Map<string, string | undefined>>();
   /** Scheme name → key → when staging was asked for it and had nothing (ms, taken before the query). */
   private readonly absent = new Map<string, Map<string, number>>();
@@ -83,10 +105,23 @@ export class RunLookups implements LookupResolver {
   constructor(private readonly sources: LookupSources) {}
 
   get(ref: LookupRef, key: string): LookupAnswer {
-    if (ref.kind === "erp") return this.sources.erp.get(this.sources.targetConnectionId, ref, key);
-    const known = this.answers.get(refKey(ref));
-    if (!known?.has(key)) return { known: false };
-    return { known: true, value: known.get(key) };
+    const k = refKey(ref);
+    const known = this.answers.get(k);
+    if (known?.has(key)) return { known: true, value: known.get(key) };
+    if (ref.kind === "scheme") return { known: false };
+    const shared = this.sources.erp.get(this.sources.targetCacheKey, ref, key);
+    // Kept for the run: the shared entry may expire or be evicted before the record is mapped.
+    if (shared.known) this.keep(k, key, shared.value);
+    return shared;
+  }
+
+  private keep(k: string, key: string, value: string | undefined): void {
+    let known = this.answers.get(k);
+    if (!known) {
+      known = new Map();
+      this.answers.set(k, known);
+    }
+    known.set(key, value);
   }
 
   /**
@@ -135,11 +170,16 @@ export class RunLookups implements LookupResolver {
         this.answers.set(refKey(ref), known);
         this.absent.set(ref.scheme, absent);
       } else {
-        const { target, targetConnectionId, targetName, erp, signal } = this.sources;
+        const { target, targetCacheKey, targetName, erp, signal } = this.sources;
         if (!target.queryValues) throw new RunFailure(message("run.erpLookupUnsupported", { connection: targetName }));
         this.stats.erpQueries++;
         const found = await target.queryValues({ formId: ref.formId, keyField: ref.keyField, returnField: ref.returnField, keys: list, ...(signal && { signal }) });
-        for (const key of list) erp.set(targetConnectionId, ref, key, found.get(key));
+        const k = refKey(ref);
+        for (const key of list) {
+          const value = found.get(key);
+          this.keep(k, key, value);
+          erp.set(targetCacheKey, ref, key, value);
+        }
       }
     }
   }
@@ -147,6 +187,8 @@ export class RunLookups implements LookupResolver {
   /**
    * Makes sure mapping `records` finds every lookup answered: maps them, fetches what they need,
    * and again while answers lead to further lookups (a lookup of a looked-up value), at most 4 times.
+   * What it fetched stays answered for the run, so mapping them next finds it; a record still
+   * unresolved after that (lookups nested deeper) fails with an error saying so (mapRecord), never sent.
    */
   async warm(plan: RunPlan, records: readonly unknown[], vars: TemplateVars, maps: ReadonlyMap<string, ValueMapData>): Promise<void> {
     let pending = records;
@@ -187,7 +229,7 @@ export async function runLookups(ctx: EngineContext, loaded: LoadedRun): Promise
     db: ctx.db,
     schemeIds,
     target: loaded.target,
-    targetConnectionId: plan.target.connectionId,
+    targetCacheKey: loaded.targetCacheKey,
     targetName: loaded.targetName,
     erp: sharedErpCache(ctx.erpLookupTtlMs ?? DEFAULT_ERP_LOOKUP_TTL_MS),
     ...(ctx.signal && { signal: ctx.signal }),

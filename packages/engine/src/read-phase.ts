@@ -63,8 +63,30 @@ export async function stageable(x: RunScope, records: Record<string, unknown>[])
 /** How often the read adds to the run's counters (fetched, skipped), at most. */
 const COUNTERS_MS = 250;
 
-/** The longest read window whose cursor a read still moving after READ_PASSES holds back (see stagePages). */
+/**
+ * LAST_SYNC_TIME is the cursor minus this overlap: whether the source's window bounds are
+ * inclusive is not published, clocks drift, and a record can commit after the time it carries
+ * (shared/protocols/guanyi.md). Records read twice are unchanged in staging and skipped.
+ */
+export const READ_WINDOW_OVERLAP_MS = 60_000;
+
+/**
+ * The longest schedule interval whose cursor a read still moving after READ_PASSES holds back (see
+ * stagePages): an hourly scheme's is, a daily one's is not. Its windows are longer than the interval
+ * (see CURSOR_HOLD_WINDOW_MS).
+ */
 export const CURSOR_HOLD_MAX_MS = 60 * 60_000;
+
+/** How much later than its schedule a run may be claimed (its job waited for a worker) and still count as on time. */
+export const CURSOR_HOLD_LATE_MS = 5 * 60_000;
+
+/**
+ * The longest read window whose cursor is held: a run of a scheme scheduled every CURSOR_HOLD_MAX_MS
+ * reads from the last cursor less READ_WINDOW_OVERLAP_MS to its claim, which may be a little late.
+ * Measured against CURSOR_HOLD_MAX_MS alone, an hourly scheme's window (61 min and more) never held.
+ * A window held once is about twice as long the next time, over this, so holds do not pile up.
+ */
+export const CURSOR_HOLD_WINDOW_MS = CURSOR_HOLD_MAX_MS + READ_WINDOW_OVERLAP_MS + CURSOR_HOLD_LATE_MS;
 
 /**
  * Runs `source` ahead of its consumer, keeping up to `size` items ready: the read and staging of
@@ -157,7 +179,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   const batchSize = plan.target.batchSize;
   // A resumed attempt reads again from the first page: staging makes that idempotent.
   await x.clock.time("journal", () => resetReadCounters(x.db, run.id));
-  const params = resolveParams(plan.source, x.vars(), plan.timezone);
+  const params = resolveParams(plan.source, x.vars());
   await journal.info(message("read.started", { apiName: plan.source.api.name, apiId: plan.source.api.id }), { params });
 
   // The read's log line: the last pass's pages; the records read and to write (or written by this
@@ -316,10 +338,10 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   const windowEnd = run.windowEnd ?? run.createdAt;
   // Still moving after READ_PASSES passes: what was read is written, and the cursor stays where it
   // was, so the next run reads this window again rather than miss a record it skipped. Not for a
-  // window without a start (a first or full read) or one longer than CURSOR_HOLD_MAX_MS: on a source
-  // that changes during every read, each held cursor would make the next window, and its read,
-  // longer still.
-  const hold = !steady && run.windowStart !== null && windowEnd.getTime() - run.windowStart.getTime() <= CURSOR_HOLD_MAX_MS;
+  // window without a start (a first or full read) or one longer than CURSOR_HOLD_WINDOW_MS (an
+  // hourly schedule's, with its overlap and some lateness): on a source that changes during every
+  // read, each held cursor would make the next window, and its read, longer still.
+  const hold = !steady && run.windowStart !== null && windowEnd.getTime() - run.windowStart.getTime() <= CURSOR_HOLD_WINDOW_MS;
   await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, hold ? null : windowEnd));
   if (steady) {
     await journal.info(message("read.completed", { pages, fetched, toWrite }), { pages, fetched, toWrite, cursor: run.windowEnd });

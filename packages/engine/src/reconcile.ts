@@ -81,7 +81,7 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
     // "All source keys": the scheme's request as on a first sync (LAST_SYNC_TIME empty, CURRENT_TIME
     // now), so a modified-time window spans from the connector's floor to now (docs/reconciliation.md).
     const vars: TemplateVars = { CURRENT_TIME: ctx.now?.() ?? new Date(), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: plan.source.pageSize, PAGINATION_START_PAGE: 1 };
-    const params = resolveParams(plan.source, vars, plan.timezone);
+    const params = resolveParams(plan.source, vars);
     let unmatchable = 0;
     let sourceRead = 0;
     const pageSize = plan.source.pageSize;

@@ -65,7 +65,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const writeCount = options.writeCount ?? 0;
   const wanted = Math.max(sampleSize, writeCount);
   const pageSize = Math.max(1, Math.min(plan.source.pageSize, wanted));
-  const params = resolveParams(plan.source, x.vars(pageSize), plan.timezone);
+  const params = resolveParams(plan.source, x.vars(pageSize));
   await x.progress({ phase: "reading" });
   await journal.info(message("test.reading", { pageSize }), { params });
 

@@ -117,12 +117,16 @@ export interface GuanyiData {
   moneyAsString: boolean;
 }
 
-/** Runs an authenticated list call; throws ApiRefusal for a bad parameter. */
-export function runMethod(call: AuthenticatedCall, data: GuanyiData): Record<string, unknown> {
+/**
+ * Runs an authenticated list call; throws ApiRefusal for a bad parameter. `pageCap` (> 0): pages
+ * hold at most that many rows, whatever page_size asks, and are counted by it (fault `pageCap`).
+ */
+export function runMethod(call: AuthenticatedCall, data: GuanyiData, pageCap = 0): Record<string, unknown> {
   const listKey = LIST_KEYS[call.method] as string;
   const { params } = call;
   const pageNo = intParam(params, "page_no", 1, 1, Number.MAX_SAFE_INTEGER);
-  const pageSize = intParam(params, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+  const asked = intParam(params, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+  const pageSize = pageCap > 0 ? Math.min(asked, pageCap) : asked;
   const offset = (pageNo - 1) * pageSize;
   switch (call.method) {
     case "gy.erp.shop.get": {

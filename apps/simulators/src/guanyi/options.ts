@@ -26,6 +26,11 @@ export interface GuanyiFaults {
   malformedOnce: boolean;
   /** Share (0…1) of API calls whose connection is dropped after they were processed. */
   dropRate: number;
+  /**
+   * Rows a list page holds at most, whatever page_size asks (0 = page_size, up to 100): a 管易云
+   * whose own, unpublished page cap is lower pages by that cap and says nothing.
+   */
+  pageCap: number;
 }
 
 export interface GuanyiSimOptions {
@@ -64,7 +69,7 @@ export const DEFAULT_SEED = 20240601;
 /** Orders when their number is not configured: one per delivery plus a fifth more without a delivery yet. */
 export const defaultOrders = (deliveries: number) => Math.min(MAX_DOCUMENTS, deliveries + Math.ceil(deliveries / 5));
 
-export const NO_FAULTS: GuanyiFaults = { latencyMs: 0, latencyProfile: "none", errorRate: 0, failNext: 0, qps: 0, throttleNext: 0, malformedOnce: false, dropRate: 0 };
+export const NO_FAULTS: GuanyiFaults = { latencyMs: 0, latencyProfile: "none", errorRate: 0, failNext: 0, qps: 0, throttleNext: 0, malformedOnce: false, dropRate: 0, pageCap: 0 };
 
 /** Faults as the admin endpoint and the environment accept them (every key optional). */
 export const faultsSchema = z
@@ -77,6 +82,7 @@ export const faultsSchema = z
     throttleNext: count,
     malformedOnce: z.union([z.boolean(), flag]),
     dropRate: rate,
+    pageCap: count,
   })
   .partial()
   .strict();
@@ -90,6 +96,7 @@ const FAULT_ENV: Record<keyof GuanyiFaults, string> = {
   throttleNext: "GUANYI_SIM_THROTTLE_NEXT",
   malformedOnce: "GUANYI_SIM_MALFORMED_ONCE",
   dropRate: "GUANYI_SIM_DROP_RATE",
+  pageCap: "GUANYI_SIM_PAGE_CAP",
 };
 
 const documents = count.max(MAX_DOCUMENTS, `应不大于 ${MAX_DOCUMENTS}`);

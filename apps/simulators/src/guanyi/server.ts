@@ -205,7 +205,7 @@ export function createGuanyiSimulator(options: GuanyiSimOptions = {}): GuanyiSim
         throw new ApiRefusal(GUANYI_ERROR_CODES.throttled, `调用过于频繁：${rule}请稍后再试`, call.method);
       }
       stats.calls[call.method] = (stats.calls[call.method] ?? 0) + 1;
-      answer = envelope(call.method, runMethod(call, state));
+      answer = envelope(call.method, runMethod(call, state, state.faults.pageCap));
     } catch (e) {
       if (!(e instanceof ApiRefusal)) throw e;
       stats.failures[e.code] = (stats.failures[e.code] ?? 0) + 1;

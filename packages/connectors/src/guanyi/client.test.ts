@@ -68,6 +68,26 @@ describe("guanyi source against the simulator", () => {
     expect(sim.state.stats.calls["gy.erp.shop.get"]).toBe(2);
   });
 
+  for (const concurrency of [1, 3]) {
+    it(`reads every record of a 管易云 that serves fewer rows a page than page_size asks (its own cap), ${concurrency} call(s) at a time`, async () => {
+      // Pages of 4 whatever page_size says, numbered by 4: page_no × page_size ≥ total stopped after
+      // page 3 (12 of 23 records read, the rest never asked for).
+      sim.setFaults({ pageCap: 4 });
+      const pages = await readAll(config({}, { concurrency } as Partial<typeof DEMO>), shopRequest({}, 10));
+      expect(pages.map((p) => [p.pageNo, p.records.length])).toEqual([
+        [1, 4],
+        [2, 4],
+        [3, 4],
+        [4, 4],
+        [5, 4],
+        [6, 3],
+      ]);
+      expect(new Set(pages.flatMap((p) => p.records.map((r) => r.id))).size).toBe(SHOPS);
+      // No page asked for past the last (the read-ahead follows the rows a page actually holds).
+      expect(sim.state.stats.calls["gy.erp.shop.get"]).toBe(6);
+    });
+  }
+
   it("caps the page size at 100, which the simulator enforces", async () => {
     sim.reset({ shops: 150, seed: 99 });
     const pages = await readAll(config(), shopRequest({}, 500));

@@ -171,6 +171,10 @@ export const meta: ConnectorMeta = {
     },
   ],
   apis: [shopApi, itemsApi, deliveriesApi, vipApi, tradeApi, supplierApi],
+  // Every 管易云 datetime (request windows, modify_date) is `yyyy-MM-dd HH:mm:ss` in Beijing time
+  // (guanyi.md; DATE_HELP): a scheme's LAST_SYNC_TIME / CURRENT_TIME in its request params are
+  // written in it, whatever timezone the scheme is scheduled in (core resolveParams).
+  wireTimezone: "Asia/Shanghai",
 };
 
 /**

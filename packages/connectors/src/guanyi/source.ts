@@ -23,6 +23,12 @@ import { findSourceApi, GUANYI_PLATFORM, PAIRED_WINDOW_APIS } from "./meta";
  */
 export const PAIRED_WINDOW_FLOOR = "2000-01-01 00:00:00";
 
+/**
+ * The most pages one read asks for: a guard against paging without end (a `total` that keeps
+ * growing faster than the read). 5,000,000 records at 管易云's 100 a page, at 1 a page 100,000.
+ */
+export const MAX_PAGES = 100_000;
+
 function pageOf(envelope: Envelope, api: SourceApiMeta, pageNo: number, scrubValues: string[]): SourcePage {
   const list = envelope[api.listKey];
   const records = hasIds(list ?? [], api.idField) ? undefined : recordsSchema(api.idField).safeParse(list ?? []);
@@ -117,7 +123,7 @@ export function createGuanyiSource(config: ConnectionConfig): SourceClient {
       const ahead = new Map<number, Promise<SourcePage>>();
       let lastPage = first;
       const take = (pageNo: number) => {
-        for (let next = pageNo; next <= Math.min(lastPage, pageNo + client.concurrency - 1); next++) {
+        for (let next = pageNo; next <= Math.max(pageNo, Math.min(lastPage, pageNo + client.concurrency - 1)); next++) {
           if (!ahead.has(next)) {
             const asked = fetchPage(next);
             asked.catch(() => undefined);
@@ -128,11 +134,29 @@ export function createGuanyiSource(config: ConnectionConfig): SourceClient {
         ahead.delete(pageNo);
         return page;
       };
+      // The read ends when the records read reach the last `total`, or at an empty page: not at
+      // page_no × page_size ≥ total. 管易云 does not publish its own cap on page_size; one below the
+      // size asked would answer shorter pages, numbered by its cap, and the pages past
+      // total / page_size would never be asked for. The pages a read started after (startPage > 1)
+      // count as full. Every page but an empty one adds a record, so the read ends by `total`
+      // pages at the latest; MAX_PAGES bounds a total that keeps growing.
+      let read = (first - 1) * pageSize;
+      // The most records a page held: the page size 管易云 actually serves (for the read-ahead).
+      let served = 0;
       for (let pageNo = first; ; pageNo++) {
         const page = await take(pageNo);
-        lastPage = Math.ceil(page.total / pageSize);
+        read += page.records.length;
+        served = Math.max(served, page.records.length);
+        lastPage = pageNo + (served > 0 ? Math.ceil(Math.max(0, page.total - read) / served) : 0);
         yield page;
-        if (page.records.length === 0 || pageNo * pageSize >= page.total) return;
+        if (page.records.length === 0 || read >= page.total) return;
+        if (pageNo - first + 1 >= MAX_PAGES) {
+          throw new ConnectorError(
+            "protocol",
+            GUANYI_PLATFORM,
+            `管易云 ${api.id} 已连续读取 ${MAX_PAGES} 页仍未读完（已读 ${read} 条，最后一页报告共 ${page.total} 条）：请缩小时间范围或联系管理员检查接口`,
+          );
+        }
       }
     },
   };

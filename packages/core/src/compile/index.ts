@@ -30,7 +30,7 @@ export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResu
   const graph = checkGraph(d, issues);
   const sources = d.nodes.flatMap((node, index) => (node.type === "source" ? [{ node, index }] : []));
   const targets = d.nodes.flatMap((node, index) => (node.type === "target" ? [{ node, index }] : []));
-  const source = sources.map(({ node, index }) => checkSource(node, index, catalog, issues))[0];
+  const source = sources.map(({ node, index }) => checkSource(node, index, catalog, issues, d.timezone))[0];
   const target = targets.map(({ node, index }) => checkTarget(node, index, catalog, issues, d.timezone, source?.api))[0];
   checkValueMaps(d, catalog, issues);
   checkLookups(d, catalog, issues);
@@ -50,7 +50,7 @@ function checkWellFormedNodes(def: unknown, catalog: SchemeCatalog, issues: Issu
   });
   let sourceApi: SourceApiMeta | undefined;
   for (const { node, index } of nodes) {
-    if (node.type === "source") sourceApi ??= checkSource(node, index, catalog, issues)?.api;
+    if (node.type === "source") sourceApi ??= checkSource(node, index, catalog, issues, timezone)?.api;
   }
   for (const { node, index } of nodes) {
     if (node.type === "target") checkTarget(node, index, catalog, issues, timezone, sourceApi);

@@ -73,6 +73,12 @@ describe("mapping with lookups", () => {
   it("asks for what is not fetched, then maps with the answers", () => {
     const first = mapRecord(plan().target, shop, vars, "Asia/Shanghai", undefined, fetched({}));
     expect(first.unresolved.map((u) => u.key).sort()).toEqual(["S1", "总仓"]);
+    // Mapped as is, it is no record to send: each unanswered lookup is an error of its field (session 18).
+    expect(first.errors.map((e) => [e.field, e.message]).sort()).toEqual([
+      ["FDescription", expect.stringContaining(`lookup('${SHOPS}') 对 “S1” 的查找结果在映射时还没有取得`)],
+      ["FName", expect.stringContaining("erp_lookup('BD_STOCK', 'FName') 对 “总仓” 的查找结果在映射时还没有取得")],
+    ]);
+    expect(first.payload).not.toHaveProperty("FName");
     const second = mapRecord(plan().target, shop, vars, "Asia/Shanghai", undefined, fetched({ S1: "CUST-S1", 总仓: "CK001" }));
     expect(second).toMatchObject({ errors: [], waits: [], unresolved: [] });
     expect(second.payload).toMatchObject({ FDescription: "CUST-S1", FName: "CK001" });

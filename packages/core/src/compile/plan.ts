@@ -59,6 +59,13 @@ export interface RunPlan {
     platform: string;
     api: SourceApiMeta;
     params: Record<string, Template>;
+    /**
+     * The timezone the request's datetimes are written in (resolveParams): the platform's own (its
+     * connector's `wireTimezone`, Beijing time for 管易云), else the scheme's. Not the plan's
+     * `timezone`, which is the schedule's and the target mapping's: a scheme scheduled in Tokyo
+     * still asks 管易云 for a window in Beijing time.
+     */
+    timezone: string;
     pageSize: number;
     idField: string;
     listKey: string;

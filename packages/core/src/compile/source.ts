@@ -7,7 +7,8 @@ import type { Issues } from "./issues";
 import { compileTemplate, reportUnsetRequired, resolveApi } from "./node";
 import type { RunPlan, SchemeCatalog } from "./plan";
 
-export function checkSource(node: SourceNode, index: number, catalog: SchemeCatalog, issues: Issues): RunPlan["source"] | undefined {
+/** `timezone` is the scheme's: the request's datetimes are written in the platform's wireTimezone when it has one. */
+export function checkSource(node: SourceNode, index: number, catalog: SchemeCatalog, issues: Issues, timezone: string): RunPlan["source"] | undefined {
   const [api] = resolveApi(node, index, "source", catalog, issues);
   const { config } = node;
   const path = ["nodes", index, "config"];
@@ -73,6 +74,7 @@ export function checkSource(node: SourceNode, index: number, catalog: SchemeCata
     platform: config.platform,
     api,
     params,
+    timezone: catalog.connectors.get(config.platform)?.wireTimezone ?? timezone,
     pageSize: config.pageSize,
     idField: config.idField ?? api.idField,
     listKey: config.listKey ?? api.listKey,

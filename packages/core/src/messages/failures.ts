@@ -12,6 +12,11 @@ export const failureMessages = {
     (p) => `找不到方案的第 ${p.version} 版：请重新运行方案`,
     (p) => `Version ${p.version} of the scheme no longer exists; start a new run.`,
   ),
+  /** Session 18: the run's version writes to another target than the scheme's current one (switched after it was requested). */
+  "run.targetSwitched": entry<{ version: number }>(
+    (p) => `方案的目标连接或表单在此运行排队后已切换（此运行是第 ${p.version} 版，写往旧目标），为免把记录写到旧目标，此运行没有执行：请重新运行方案`,
+    (p) => `The scheme's target connection or form was switched after this run (version ${p.version}, writing to the old target) was requested; it did not run, so that nothing goes to the old target. Start a new run.`,
+  ),
   "run.schemeInvalid": entry<{ zh: string; en: string }>(
     (p) => `方案无法运行：${p.zh}`,
     (p) => `The scheme cannot run: ${p.en}`,
@@ -57,5 +62,10 @@ export const failureMessages = {
   "run.schemeBusy": entry<{ runId: string | null; status: string | null }>(
     (p) => (p.runId ? `该集成方案已有运行中的任务（${p.runId}，${p.status}）：请等它结束或取消后再运行` : "该集成方案已有运行中的任务"),
     (p) => (p.runId ? `The scheme already has an active run (${p.runId}, ${p.status}); wait for it or cancel it.` : "The scheme already has an active run."),
+  ),
+  /** Session 18: a version that switches the target is not saved while a run of the scheme is queued or running. */
+  "scheme.targetSwitchBusy": entry<{ runId: string }>(
+    (p) => `该方案有排队或运行中的任务（${p.runId}），暂不能切换目标连接或表单：它会写往旧目标，写入的记录会被当作已写入新目标。请等它结束或取消后再保存`,
+    (p) => `The scheme has a queued or running run (${p.runId}); its target connection or form cannot be switched now: that run writes to the old target, and what it writes would count as written to the new one. Wait for it to end or cancel it, then save again.`,
   ),
 };

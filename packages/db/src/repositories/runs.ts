@@ -108,15 +108,20 @@ export type ClaimResult =
  * `windowEnd` = `now` (CURRENT_TIME) and `windowStart` = the scheme's cursor minus
  * `overlapMs` (LAST_SYNC_TIME), so a resumed attempt evaluates the same templates. A run whose
  * cancellation was requested before it started is finished as cancelled here.
+ *
+ * `now` null (the engine): the database's clock, as leases are. The window's end becomes the
+ * scheme's cursor, shared by every worker: taken from the claiming worker's own clock, a worker
+ * running fast would move it past records the next run (on another worker) then never reads
+ * (docs/decisions.md, session 18). A Date: that instant (tests, tools).
  */
-export async function claimRun(db: Db, runId: string, now: Date, overlapMs = 0, leaseMs = DEFAULT_LEASE_MS): Promise<ClaimResult> {
+export async function claimRun(db: Db, runId: string, now: Date | null, overlapMs = 0, leaseMs = DEFAULT_LEASE_MS): Promise<ClaimResult> {
   const claimed = await db.$executeRaw`
     UPDATE runs r SET
       status = 'running',
       attempt = r.attempt + 1,
       started_at = COALESCE(r.started_at, ${new Date()}::timestamp),
       window_start = CASE WHEN r.window_end IS NULL THEN (SELECT s.cursor - ${overlapMs} * interval '1 millisecond' FROM schemes s WHERE s.id = r.scheme_id) ELSE r.window_start END,
-      window_end = COALESCE(r.window_end, ${now}::timestamp),
+      window_end = COALESCE(r.window_end, ${now}::timestamp, now() AT TIME ZONE 'UTC'),
       error = NULL,
       lease_until = now() + ${leaseMs}::int * interval '1 millisecond',
       waiting_until = NULL,
@@ -246,10 +251,13 @@ export async function completeRead(db: Db, runId: string, schemeId: string, wind
     await db.run.update({ where: { id: runId }, data: { phase: "writing" } });
     return;
   }
+  // Not for a run of a version older than the one that last cleared the cursor (its source read
+  // other records: insertSchemeVersion): the new version's next run must read from the beginning.
   await db.$transaction([
     db.$executeRaw`
       UPDATE schemes SET cursor = GREATEST(COALESCE(cursor, ${windowEnd}::timestamp), ${windowEnd}::timestamp), updated_at = ${new Date()}::timestamp
-      WHERE id = ${schemeId}::uuid`,
+      WHERE id = ${schemeId}::uuid
+        AND (cursor_from_version IS NULL OR cursor_from_version <= (SELECT r.scheme_version FROM runs r WHERE r.id = ${runId}::uuid))`,
     db.run.update({ where: { id: runId }, data: { phase: "writing" } }),
   ]);
 }

@@ -2,9 +2,11 @@
 // scheme's current one), the columns the list and the scheduler read (cron, timezone, enabled)
 // mirror the definition's schedule, and pages show each scheme with its latest run that was not a
 // test. Validation (compileScheme) and the BullMQ schedule are the callers'.
-import type { SchemeDefinition } from "@qiao/core";
+import { message, render, sourceReadChanged, type Message, type SchemeDefinition, type TargetApiMeta } from "@qiao/core";
 import type { Prisma, Run, Scheme } from "../../generated/prisma/client";
 import type { Db } from "../client";
+import { getConnector } from "@qiao/connectors";
+import { ACTIVE_RUN_STATUSES } from "./runs";
 
 /** What a run is shown with: its scheme's name. */
 export const RUN_WITH_SCHEME_NAME = { scheme: { select: { name: true } } } as const satisfies Prisma.RunInclude;
@@ -56,7 +58,92 @@ export async function insertScheme(db: Db, input: SchemeInput, createdById: stri
   });
 }
 
-/** Saves the definition as the scheme's next version (name and description with it, when given). */
+/** Where a definition writes: its target connection and form. */
+export interface SchemeTarget {
+  connectionId: string;
+  /** The node's form, or (none named) its API's first form, as compileScheme picks it. */
+  formId: string;
+}
+
+/** The target of a definition as saved (read leniently: undefined when it has no target node). */
+export function schemeTarget(definition: unknown): SchemeTarget | undefined {
+  const nodes = (definition as { nodes?: unknown } | null | undefined)?.nodes;
+  if (!Array.isArray(nodes)) return undefined;
+  const node = nodes.find((n): n is { type: string; config?: unknown } => typeof n === "object" && n !== null && (n as { type?: unknown }).type === "target");
+  const config = node?.config as { connectionId?: unknown; platform?: unknown; api?: unknown; formId?: unknown } | undefined;
+  if (typeof config !== "object" || config === null) return undefined;
+  const formId =
+    (typeof config.formId === "string" ? config.formId : undefined) ??
+    (typeof config.platform === "string" ? getConnector(config.platform)?.meta.apis.find((a): a is TargetApiMeta => a.kind === "target" && a.id === config.api)?.formId : undefined) ??
+    "";
+  return { connectionId: typeof config.connectionId === "string" ? config.connectionId : "", formId };
+}
+
+/** Whether `after` writes to another target than `before`: another connection, or another form. */
+export function targetSwitched(before: unknown, after: unknown): boolean {
+  const a = schemeTarget(before);
+  const b = schemeTarget(after);
+  if (!a || !b) return false;
+  return a.connectionId !== b.connectionId || a.formId !== b.formId;
+}
+
+/**
+ * A version that switches the scheme's target cannot be saved while a run of the scheme is queued
+ * or running: that run writes to the old target, and what it wrote would count as written to the
+ * new one (session 18).
+ */
+export class SchemeTargetBusyError extends Error {
+  override name = "SchemeTargetBusyError";
+  /** What to tell the person who saved. */
+  readonly text: Message;
+  constructor(
+    readonly schemeId: string,
+    readonly runId: string,
+  ) {
+    const text = message("scheme.targetSwitchBusy", { runId });
+    super(render(text, "en"));
+    this.text = text;
+  }
+}
+
+/**
+ * The scheme's staging after its target switched (another connection or form): nothing in it was
+ * written to the new target, so every record counts as never written there. Written, stale, failed
+ * and saved-not-audited rows become pending (the next run sends each to the new target, whether its
+ * read sees the record again or not); no row keeps a written hash, a mapping key (mapped again when
+ * read), the old target's ids or a retry schedule. Rows `sending` or `unknown` are the write
+ * protocol's (an unknown outcome is looked up in the target the run writes to). Waiting rows wait on.
+ */
+async function forgetWrittenTarget(tx: Prisma.TransactionClient, schemeId: string): Promise<number> {
+  const now = new Date().toISOString();
+  return tx.$executeRaw`
+    UPDATE source_records SET
+      status = CASE WHEN status IN ('written', 'stale', 'failed', 'saved') THEN 'pending'::record_status ELSE status END,
+      written_hash = NULL,
+      mapped_with = NULL,
+      target_id = NULL,
+      target_number = NULL,
+      sending_payload = NULL,
+      last_error = CASE WHEN status IN ('failed', 'saved') THEN NULL ELSE last_error END,
+      error_class = NULL,
+      retry_step = 0,
+      retry_at = NULL,
+      dead_at = NULL,
+      retry_prior = NULL,
+      updated_at = ${now}::timestamp
+    WHERE scheme_id = ${schemeId}::uuid AND status NOT IN ('sending', 'unknown')`;
+}
+
+/**
+ * Saves the definition as the scheme's next version (name and description with it, when given).
+ * A version with another target (connection or form: targetSwitched) makes every staged record
+ * pending (forgetWrittenTarget) in the same transaction, and is refused while a run of the scheme is
+ * queued or running (SchemeTargetBusyError); a run queued just before it that starts after it finds
+ * the target switched and stops (currentSchemeTarget, read FOR SHARE: it waits for this save).
+ * A version whose source reads other records (another connection, API or filter: core
+ * sourceReadChanged) clears the cursor: its next run reads from the beginning, and a run of an
+ * older version still reading does not set the cursor again (`cursorFromVersion`, completeRead).
+ */
 export async function insertSchemeVersion(
   db: Db,
   id: string,
@@ -64,6 +151,14 @@ export async function insertSchemeVersion(
   createdById: string,
 ): Promise<SchemeWithLastRun> {
   return db.$transaction(async (tx) => {
+    // Locks the row: two saves at once compare each with the version before it.
+    const [before] = await tx.$queryRaw<{ definition: unknown }[]>`SELECT definition FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
+    const resetCursor = before !== undefined && sourceReadChanged(before.definition, input.definition);
+    const retarget = before !== undefined && targetSwitched(before.definition, input.definition);
+    if (retarget) {
+      const active = await tx.run.findFirst({ where: { schemeId: id, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true } });
+      if (active) throw new SchemeTargetBusyError(id, active.id);
+    }
     const bumped = await tx.scheme.update({
       where: { id },
       data: {
@@ -77,8 +172,19 @@ export async function insertSchemeVersion(
     await tx.schemeVersion.create({
       data: { schemeId: id, version: bumped.currentVersion, definition: input.definition as object, createdById },
     });
+    if (resetCursor) await tx.scheme.update({ where: { id }, data: { cursor: null, cursorFromVersion: bumped.currentVersion } });
+    if (retarget) await forgetWrittenTarget(tx, id);
     return tx.scheme.findUniqueOrThrow({ where: { id }, include: WITH_LAST_RUN });
   });
+}
+
+/**
+ * The target of the scheme's current definition, read FOR SHARE: a save in progress (which locks the
+ * row, see insertSchemeVersion) is waited for. Undefined when the scheme is gone.
+ */
+export async function currentSchemeTarget(db: Db, schemeId: string): Promise<SchemeTarget | undefined> {
+  const rows = await db.$queryRaw<{ definition: unknown }[]>`SELECT definition FROM schemes WHERE id = ${schemeId}::uuid FOR SHARE`;
+  return rows[0] ? schemeTarget(rows[0].definition) : undefined;
 }
 
 /** Renames without a new version (what the scheme does stays the same). */

@@ -6,6 +6,7 @@ import type { SourceClient, SourcePage, WriteRequest } from "@qiao/connectors";
 import { afterEach, describe, expect, test } from "vitest";
 import { ledgerOf, runToEnd, simulate, sourceConfig, targetConfig, testContext, wrapClients, type Simulated } from "../testing/harness";
 import { READ_PASSES } from "../read-pass";
+import { READ_WINDOW_OVERLAP_MS } from "../read-phase";
 import { useTestDb } from "../testing/use-test-db";
 
 const t = useTestDb("drift");
@@ -309,6 +310,32 @@ describe("pages that overlap", () => {
     expect(logs.some((m) => m.includes("同步游标未推进"))).toBe(true);
     expect((await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).cursor?.getTime()).toBe(cursor.getTime());
   });
+
+  for (const since of [60, 120] as const) {
+    test(`pages short in every pass of an incremental read whose cursor is ${since} minutes old: ${since === 60 ? "an hourly scheme's window (with its overlap) holds the cursor too" : "a window that long (after a hold) moves it"}`, async () => {
+      // An hourly schedule reads from the last cursor less the 60 s overlap: 61 minutes and more.
+      // Measured against CURSOR_HOLD_MAX_MS alone, such a window never held its cursor.
+      sim = await simulate(t.db, { shops: 50 });
+      const scheme = await sim.createScheme((d) => {
+        sourceConfig(d).pageSize = 10;
+      });
+      const cursor = new Date(Date.now() - since * 60_000);
+      await t.db.scheme.update({ where: { id: scheme.id }, data: { cursor } });
+      const r = await sim.requestRun(scheme.id, "manual");
+      expect((await runToEnd(shortPages(READ_PASSES), r.id)).kind).toBe("finished");
+      const run = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+      expect(run.windowEnd!.getTime() - run.windowStart!.getTime()).toBeGreaterThan(since * 60_000 + READ_WINDOW_OVERLAP_MS - 1);
+      const logs = (await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } })).map((l) => l.message);
+      const after = (await t.db.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).cursor;
+      if (since === 60) {
+        expect(logs.some((m) => m.includes("同步游标未推进"))).toBe(true);
+        expect(after?.getTime()).toBe(cursor.getTime());
+      } else {
+        expect(logs.some((m) => m.includes("同步游标照常推进"))).toBe(true);
+        expect(after?.getTime()).toBe(run.windowEnd!.getTime());
+      }
+    });
+  }
 
   test("a record modified during the read that moves within the window (total unchanged) comes twice: the window is read again, none is skipped", async () => {
     // A window that ends in the future: the shop stays in it and moves to its end (管易云's

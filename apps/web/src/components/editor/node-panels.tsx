@@ -55,6 +55,7 @@ export function ConnectionAndApi({
       <Field
         label={t("editor.connection")}
         htmlFor={`${kind}-connection`}
+        help={kind === "target" ? t("editor.targetSwitchHelp") : undefined}
         required
         error={message(issuesAt(issues, [...base, "connectionId"])[0], en)}
       >
@@ -149,9 +150,9 @@ export function SourcePanel({
           <div key={f.key}>
             <label htmlFor={`param-${f.key}`} className="mb-1 flex items-baseline justify-between gap-2 text-xs">
               <span className="font-medium text-slate-700">
-                {fieldLabel(f, en)} <span className="font-mono text-slate-400">{f.key}</span>
+                {fieldLabel(f, en)} <span className="font-mono text-slate-500">{f.key}</span>
               </span>
-              <span className="text-slate-400">{f.type}</span>
+              <span className="text-slate-500">{f.type}</span>
             </label>
             <TemplateInput
               id={`param-${f.key}`}

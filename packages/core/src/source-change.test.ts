@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { SOURCE_CONNECTION, TARGET_CONNECTION } from "../test/fake-catalog";
+import type { SchemeDefinition } from "./scheme";
+import { seedSchemeDefinition } from "./seeds";
+import { sourceReadChanged } from "./source-change";
+
+const base = () => structuredClone(seedSchemeDefinition({ sourceConnectionId: SOURCE_CONNECTION, targetConnectionId: TARGET_CONNECTION }));
+const source = (d: SchemeDefinition) => {
+  const node = d.nodes.find((n) => n.type === "source");
+  if (node?.type !== "source") throw new Error("no source");
+  return node.config;
+};
+const changed = (change: (d: SchemeDefinition) => void) => {
+  const after = base();
+  change(after);
+  return sourceReadChanged(base(), after);
+};
+
+describe("sourceReadChanged", () => {
+  it("another connection, platform or API reads other records", () => {
+    expect(changed((d) => (source(d).connectionId = "5f0c6d1e-0000-4000-8000-000000000001"))).toBe(true);
+    expect(changed((d) => (source(d).api = "gy.erp.items.get"))).toBe(true);
+    expect(changed((d) => (source(d).platform = "other"))).toBe(true);
+  });
+
+  it("a filter param added, changed or removed reads other records", () => {
+    expect(changed((d) => (source(d).params.code = "SHOP01"))).toBe(true);
+    const filtered = base();
+    source(filtered).params.code = "SHOP01";
+    const other = structuredClone(filtered);
+    source(other).params.code = "SHOP02";
+    expect(sourceReadChanged(filtered, other)).toBe(true);
+    expect(sourceReadChanged(filtered, base())).toBe(true);
+    // A fixed window bound instead of a template selects other records too.
+    expect(changed((d) => (source(d).params.modify_end_date = "2026-01-01 00:00:00"))).toBe(true);
+  });
+
+  it("a template changed into another template, the page size, or the target keep the cursor", () => {
+    expect(changed(() => {})).toBe(false);
+    expect(changed((d) => (source(d).params.modify_end_date = "<<CURRENT_TIME datetime>>"))).toBe(false);
+    expect(changed((d) => (source(d).pageSize = 20))).toBe(false);
+    expect(changed((d) => (source(d).params.code = ""))).toBe(false);
+    expect(changed((d) => (d.timezone = "Asia/Tokyo"))).toBe(false);
+  });
+
+  it("a definition without a source on one side only counts as changed", () => {
+    expect(sourceReadChanged({ nodes: [] }, base())).toBe(true);
+    expect(sourceReadChanged(null, null)).toBe(false);
+  });
+});

@@ -1,0 +1,48 @@
+// Whether a new version of a scheme reads a different set of records from its source, so that the
+// scheme's cursor (LAST_SYNC_TIME) no longer says what was read: another connection (another 管易云
+// tenant), platform or API, or other filter params (店铺代码, 仓库, …). Such a version clears the
+// cursor: its next run reads from the beginning, and staging's hashes keep the records that did not
+// change from being sent again (docs/decisions.md, session 18). A param that is a template on both
+// sides (the window's `{{LAST_SYNC_TIME datetime}}`, paging's `{{PAGINATION_PAGE_SIZE}}`) is how the
+// read is made, not what it selects: changing it keeps the cursor. So do the page size, the id field
+// and everything downstream of the source (the mapping: staging's hashes resend what it changes).
+
+/** A source node's config as stored (any older definition), or undefined. */
+function sourceConfig(definition: unknown): { connectionId?: unknown; platform?: unknown; api?: unknown; params?: unknown } | undefined {
+  const nodes = (definition as { nodes?: unknown } | null | undefined)?.nodes;
+  if (!Array.isArray(nodes)) return undefined;
+  const node = nodes.find((n): n is { type: string; config?: unknown } => typeof n === "object" && n !== null && (n as { type?: unknown }).type === "source");
+  const config = node?.config;
+  return typeof config === "object" && config !== null ? (config as Record<string, unknown>) : undefined;
+}
+
+/** A template (it references a built-in variable: source params cannot read record fields). */
+const templated = (value: string) => value.includes("{{") || value.includes("<<");
+
+function paramsOf(config: { params?: unknown }): Record<string, string> {
+  const params = config.params;
+  if (typeof params !== "object" || params === null) return {};
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === "string" ? v.trim() : JSON.stringify(v)]));
+}
+
+/**
+ * Whether `after` reads other records from its source than `before` did: a different connection,
+ * platform or API, or a filter param (one that is not a template on both sides) added, removed or
+ * changed. An empty param is an absent one (the request leaves it out).
+ */
+export function sourceReadChanged(before: unknown, after: unknown): boolean {
+  const a = sourceConfig(before);
+  const b = sourceConfig(after);
+  if (!a || !b) return a !== b;
+  if (a.connectionId !== b.connectionId || a.platform !== b.platform || a.api !== b.api) return true;
+  const pa = paramsOf(a);
+  const pb = paramsOf(b);
+  for (const key of new Set([...Object.keys(pa), ...Object.keys(pb)])) {
+    const x = pa[key] ?? "";
+    const y = pb[key] ?? "";
+    if (x === y) continue;
+    if (templated(x) && templated(y)) continue;
+    return true;
+  }
+  return false;
+}

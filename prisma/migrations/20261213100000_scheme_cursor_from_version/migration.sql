@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "schemes" ADD COLUMN     "cursor_from_version" INTEGER;
