@@ -3,7 +3,7 @@
 // `writeCount` asks for the first N records to be written for real.
 import { message, resolveParams, TEST_RUN_LIMITS, testRunOptionsSchema, type LookupWait } from "@qiao/core";
 import type { SourcePage, WriteRequest } from "@qiao/connectors";
-import { assignPendingToRun, saveRunResult, stagePage } from "@qiao/db";
+import { assignPendingToRun, resetReadCounters, saveRunResult, stagePage } from "@qiao/db";
 import type { MappingError } from "./hash";
 import { stageable } from "./read-phase";
 import { withinBudget } from "./record-budget";
@@ -44,18 +44,27 @@ export interface TestRunResult {
 /**
  * The first `wanted` records: pages are read until there are enough or the source runs out (the
  * source's page size may be smaller than the sample, or a page may come back short), never more.
+ * `between` is told each page's records (those kept) and says whether the run stops there (a cancel,
+ * a lost lease, a stopping worker): then `stop` says how, and no further page is read.
  */
-async function firstRecords(pages: AsyncIterable<SourcePage>, wanted: number): Promise<{ records: Record<string, unknown>[]; total: number; pages: number }> {
+async function firstRecords(
+  pages: AsyncIterable<SourcePage>,
+  wanted: number,
+  between: (page: SourcePage, kept: number) => Promise<Exclude<PhaseEnd, "done"> | null>,
+): Promise<{ records: Record<string, unknown>[]; total: number; pages: number; stop: Exclude<PhaseEnd, "done"> | null }> {
   const records: Record<string, unknown>[] = [];
   let total = 0;
   let read = 0;
+  let stop: Exclude<PhaseEnd, "done"> | null = null;
   for await (const page of pages) {
     read++;
     total = page.total;
+    const kept = Math.min(page.records.length, wanted - records.length);
     records.push(...page.records);
-    if (records.length >= wanted || page.records.length === 0) break;
+    stop = await between(page, kept);
+    if (stop || records.length >= wanted || page.records.length === 0) break;
   }
-  return { records: records.slice(0, wanted), total, pages: read };
+  return { records: records.slice(0, wanted), total, pages: read, stop };
 }
 
 export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
@@ -66,17 +75,27 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const wanted = Math.max(sampleSize, writeCount);
   const pageSize = Math.max(1, Math.min(plan.source.pageSize, wanted));
   const params = resolveParams(plan.source, x.vars(pageSize));
-  await x.progress({ phase: "reading" });
+  // A resumed attempt (handed back by a stopping worker) reads the sample again: its counters
+  // start over, as a run's read does (read-phase.ts), so what it read counts once.
+  await x.clock.time("journal", () => resetReadCounters(x.db, run.id));
   await journal.info(message("test.reading", { pageSize }), { params });
 
   // Each page fetched once it fits in the process's record budget, as a run's pages are. Once read,
   // the pages are given back (the sample kept is a test run's few records): the write that may
   // follow reads its batch back within the budget, and must not wait for room this run holds.
+  // After each page the run's counters learn what it read, and the run learns whether it was
+  // cancelled meanwhile (or its worker is stopping): it stops between pages, as a run's read does,
+  // and then neither saves a result nor stages anything.
   const page = await firstRecords(
     withinBudget(x.held, x.source.readPages({ api: plan.source.api.id, params, pageSize, startPage: 1, ...(x.ctx.signal && { signal: x.ctx.signal }) }), pageSize),
     wanted,
+    async (p, kept) => {
+      await x.progress({ phase: "reading", total: p.total, fetched: kept });
+      return x.interruption();
+    },
   );
   x.held.release(page.pages * pageSize);
+  if (page.stop) return page.stop;
   const fetched = page.records;
   const vars = x.vars();
   const sampled = fetched.slice(0, sampleSize);
@@ -112,9 +131,12 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
     }),
     writeCount,
   };
+  // Asked again once the sample is mapped (its lookups may have taken a while): a worker told to
+  // stop meanwhile hands the run back before its result is saved or anything is staged.
+  const stop = x.interruption();
+  if (stop) return stop;
   await saveRunResult(x.db, run.id, result);
   const withErrors = records.length - clean.length;
-  await x.progress({ total: page.total, fetched: fetched.length });
   await journal[withErrors > 0 ? "warn" : "info"](
     message("test.sampled", { total: page.total, sampled: records.length, withErrors }),
     { total: page.total, sampled: records.length, withErrors },

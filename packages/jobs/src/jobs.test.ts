@@ -2,6 +2,7 @@
 // cancelling and reconciling runs, and syncing schedules. Executing them is apps/worker's test.
 import { validateCron } from "@qiao/core";
 import { createRun, type Config } from "@qiao/db";
+import { transientFailures } from "@qiao/db/testing";
 import type { Simulated, TestDb } from "@qiao/engine/testing";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -106,6 +107,23 @@ describe("cancelRun", () => {
     expect(await cancelRun(t.db, queue, run.id, log)).toMatchObject({ status: "running", cancelRequested: true });
     expect(await queue.getJob(run.id)).toBeDefined();
     await t.db.run.update({ where: { id: run.id }, data: { status: "cancelled" } });
+    await queue.drain();
+  });
+
+  test("an automatic retry whose cancel while queued failed its due records keeps its job, for the follow-ups; one that changed nothing leaves the queue", async () => {
+    const scheme = await sim.createScheme();
+    const first = await createRun(t.db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
+    await t.db.run.update({ where: { id: first.id }, data: { status: "partial", phase: "done", failed: 2, finishedAt: new Date() } });
+    await transientFailures(t.db, { schemeId: scheme.id, runId: first.id, count: 2 });
+    const automatic = { scope: "scheme", automatic: true };
+    const retry = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "retry", options: automatic });
+    // At the schedule's last step: two dead letters, which the worker taking the job announces.
+    expect(await cancelRun(t.db, queue, retry.id, log)).toMatchObject({ status: "cancelled", attempt: 0, failed: 2 });
+    expect(await queue.getJob(retry.id)).toBeDefined();
+    // Nothing is due any more: the next one changes nothing, and its job goes.
+    const next = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "retry", options: automatic });
+    expect(await cancelRun(t.db, queue, next.id, log)).toMatchObject({ status: "cancelled", failed: 0 });
+    expect(await queue.getJob(next.id)).toBeUndefined();
     await queue.drain();
   });
 

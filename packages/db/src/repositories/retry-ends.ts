@@ -1,28 +1,38 @@
 // A retry run that ends before it sent every failed record it took (assignFailedToRun in
 // ./staging.ts): cancelled, failed as a run, abandoned by the worker, or cancelled while queued
 // after a hand-back. What it took and did not send is put back (a retry someone asked for) or
-// failed once more (an automatic one): docs/retry-policy.md, "How a record moves".
+// failed once more (an automatic one): docs/retry-policy.md, "How a record moves". An automatic
+// retry that ends before any attempt took its records (cancelled while still queued) counts the
+// step it would have counted on the records it would have taken (failDueAutomaticRetries).
 import { DEFAULT_RETRY_BACKOFF_MS, message, render, retryRunOptionsSchema, schemeDefinitionSchema, type Message } from "@qiao/core";
-import type { Run } from "../../generated/prisma/client";
-import type { Db } from "../client";
+import { Prisma, type Run } from "../../generated/prisma/client";
 import type { RunLogLine } from "./runs";
 import { findSchemeDefinition } from "./schemes";
+
+/** The client, or a transaction's (cancelRun ends a queued retry in the transaction that cancels it). */
+type Tx = Prisma.TransactionClient;
 
 /**
  * What a retry run that ends early (`failure`: why it failed; null when cancelled) does with the
  * records it took and did not send: one someone asked for puts them back as they were
  * (restoreUnsentRetries); an automatic one fails them again (failUnsentAutomaticRetries), with the
- * scheme's schedule (`backoffMs`, read from the run's scheme version when not given). Fenced by the
- * run's attempt; does nothing for other runs, or twice. Returns the run log's line about it.
+ * scheme's schedule (`backoffMs`, read from the run's scheme version when not given). A retry that
+ * ended before any attempt (`attempt` 0: cancelled while queued, or given up before a worker took
+ * it) took nothing: one someone asked for leaves the records as they are; an automatic one moves the
+ * transient failures that are due, which it would have taken, to the schedule's next step
+ * (failDueAutomaticRetries), or they would start another automatic retry within the minute. Fenced
+ * by the run's attempt; does nothing for other runs, or twice. Returns the run log's line about it.
  */
 export async function endRetryEarly(
-  db: Db,
+  db: Tx,
   run: Pick<Run, "id" | "schemeId" | "schemeVersion" | "attempt" | "trigger" | "options">,
   end: { failure: Message | null; backoffMs?: readonly number[] },
 ): Promise<RunLogLine | null> {
-  if (run.trigger !== "retry" || run.attempt === 0) return null;
+  if (run.trigger !== "retry") return null;
+  const automatic = retryRunOptionsSchema.parse(run.options ?? {}).automatic ?? false;
   const ref = { schemeId: run.schemeId, runId: run.id, attempt: run.attempt };
-  if (!retryRunOptionsSchema.parse(run.options ?? {}).automatic) {
+  if (!automatic) {
+    if (run.attempt === 0) return null;
     const restored = await restoreUnsentRetries(db, ref);
     return restored > 0 ? { level: "info", message: message("retry.restored", { restored }), data: { restored } } : null;
   }
@@ -30,12 +40,13 @@ export async function endRetryEarly(
   const error = end.failure
     ? `自动重试运行失败，未发送：${render(end.failure, "zh-CN")} / The automatic retry run failed before sending it: ${render(end.failure, "en")}`
     : "自动重试运行已取消，未发送 / The automatic retry run was cancelled before sending it";
-  const { failed, deadLettered } = await failUnsentAutomaticRetries(db, { ...ref, backoffMs, error });
+  const input = { ...ref, backoffMs, error };
+  const { failed, deadLettered } = run.attempt === 0 ? await failDueAutomaticRetries(db, input) : await failUnsentAutomaticRetries(db, input);
   return failed > 0 ? { level: "warn", message: message("retry.unsentFailed", { failed, deadLettered }), data: { failed, deadLettered } } : null;
 }
 
 /** The run's scheme version's retry schedule (the default when it cannot be read). */
-async function schemeBackoff(db: Db, run: Pick<Run, "schemeId" | "schemeVersion">): Promise<readonly number[]> {
+async function schemeBackoff(db: Tx, run: Pick<Run, "schemeId" | "schemeVersion">): Promise<readonly number[]> {
   const saved = await findSchemeDefinition(db, run.schemeId, run.schemeVersion).catch(() => null);
   const parsed = saved ? schemeDefinitionSchema.safeParse(saved.definition) : undefined;
   return parsed?.success ? parsed.data.retry.backoffMs : DEFAULT_RETRY_BACKOFF_MS;
@@ -49,7 +60,7 @@ async function schemeBackoff(db: Db, run: Pick<Run, "schemeId" | "schemeVersion"
  * the retry audited has a RunRecord of the retry, and is left as the audit made it. Returns how many.
  * Done by the attempt that owns the run only.
  */
-export async function restoreUnsentRetries(db: Db, input: { schemeId: string; runId: string; attempt: number }): Promise<number> {
+export async function restoreUnsentRetries(db: Tx, input: { schemeId: string; runId: string; attempt: number }): Promise<number> {
   return db.$executeRaw`
     UPDATE source_records s SET
       status = (s.retry_prior->>'status')::record_status,
@@ -81,11 +92,9 @@ export async function restoreUnsentRetries(db: Db, input: { schemeId: string; ru
  * dead letters (countDeadLetteredByRun), as for records 金蝶 failed. Done by the attempt that owns
  * the run only.
  */
-export async function failUnsentAutomaticRetries(
-  db: Db,
-  input: { schemeId: string; runId: string; attempt: number; backoffMs: readonly number[]; error: string },
-): Promise<{ failed: number; deadLettered: number }> {
+export async function failUnsentAutomaticRetries(db: Tx, input: AutomaticRetryEnd): Promise<{ failed: number; deadLettered: number }> {
   const now = new Date();
+  const steps = input.backoffMs.map(Math.round);
   const [row] = await db.$queryRaw<{ failed: number; dead: number }[]>`
     WITH updated AS (
       UPDATE source_records s SET
@@ -94,9 +103,9 @@ export async function failUnsentAutomaticRetries(
         mapped_with = s.retry_prior->>'mapped_with',
         last_error = ${input.error},
         error_class = 'transient',
-        retry_at = CASE WHEN s.retry_step < cardinality(${input.backoffMs.map(Math.round)}::int[])
-          THEN now() + (${input.backoffMs.map(Math.round)}::int[])[s.retry_step + 1] * interval '1 millisecond' END,
-        dead_at = CASE WHEN s.retry_step >= cardinality(${input.backoffMs.map(Math.round)}::int[]) THEN now() END,
+        retry_at = CASE WHEN s.retry_step < cardinality(${steps}::int[])
+          THEN now() + (${steps}::int[])[s.retry_step + 1] * interval '1 millisecond' END,
+        dead_at = CASE WHEN s.retry_step >= cardinality(${steps}::int[]) THEN now() END,
         retry_prior = NULL,
         updated_at = ${now}::timestamp
       FROM source_records o
@@ -105,7 +114,69 @@ export async function failUnsentAutomaticRetries(
         AND EXISTS (SELECT 1 FROM runs WHERE id = ${input.runId}::uuid AND attempt = ${input.attempt})
       -- \`o\`: the row before this statement, for the run that failed it last.
       RETURNING s.id, s.source_id, s.dead_at IS NOT NULL AS dead, (o.retry_prior->>'last_run_id')::uuid AS prior_run
-    ), recorded AS (
+    ), ${recordedAndCounted(input, now)}
+    SELECT count(*)::int AS failed, count(*) FILTER (WHERE dead)::int AS dead FROM updated`;
+  return { failed: row?.failed ?? 0, deadLettered: row?.dead ?? 0 };
+}
+
+/**
+ * An automatic retry that ended before any attempt took its records (cancelled while still queued,
+ * or given up by the host before a worker took it): the scheme's transient failures that are due,
+ * which it would have taken (prepareRetry in @qiao/engine), count the step it would have counted and
+ * are failed again as failUnsentAutomaticRetries fails what a running one took: due after the
+ * schedule's next step, or dead letters past its last, each with a RunRecord of this run, counted in
+ * its failed counter, and now naming it as the run that failed them last (so its follow-up schedules
+ * the next retry and announces the dead letters). Left as they were, due since before the cancel,
+ * the once-a-minute restore-retries step would queue another automatic retry at once: the cancel
+ * would not stick. Only for a run that ended with no attempt (none can take records later), and only
+ * while no other run of the scheme that stages or sends records is active: its records are its own.
+ */
+export async function failDueAutomaticRetries(db: Tx, input: AutomaticRetryEnd): Promise<{ failed: number; deadLettered: number }> {
+  const now = new Date();
+  const steps = input.backoffMs.map(Math.round);
+  const [row] = await db.$queryRaw<{ failed: number; dead: number }[]>`
+    WITH updated AS (
+      UPDATE source_records s SET
+        last_error = ${input.error},
+        retry_step = s.retry_step + 1,
+        retry_at = CASE WHEN s.retry_step + 1 < cardinality(${steps}::int[])
+          THEN now() + (${steps}::int[])[s.retry_step + 2] * interval '1 millisecond' END,
+        dead_at = CASE WHEN s.retry_step + 1 >= cardinality(${steps}::int[]) THEN now() END,
+        last_run_id = ${input.runId}::uuid,
+        retry_prior = NULL,
+        updated_at = ${now}::timestamp
+      FROM source_records o
+      WHERE o.id = s.id AND s.scheme_id = ${input.schemeId}::uuid
+        -- What an automatic retry takes (failedRecords' dueBy, with prepareRetry's second of slack).
+        AND s.status = 'failed' AND s.error_class = 'transient' AND s.retry_at <= now() + interval '1 second'
+        AND EXISTS (SELECT 1 FROM runs WHERE id = ${input.runId}::uuid AND attempt = 0 AND status NOT IN ('queued', 'running'))
+        -- Another active run that stages or sends (the runs_one_active_per_scheme index's) owns them.
+        AND NOT EXISTS (
+          SELECT 1 FROM runs a
+          WHERE a.scheme_id = ${input.schemeId}::uuid AND a.id <> ${input.runId}::uuid AND a.status IN ('queued', 'running')
+            AND (a.trigger <> 'test' OR COALESCE(a.options->>'writeCount', '0') <> '0'))
+      -- \`o\`: the row before this statement, for the run that failed it last.
+      RETURNING s.id, s.source_id, s.dead_at IS NOT NULL AS dead, o.last_run_id AS prior_run
+    ), ${recordedAndCounted(input, now)}
+    SELECT count(*)::int AS failed, count(*) FILTER (WHERE dead)::int AS dead FROM updated`;
+  return { failed: row?.failed ?? 0, deadLettered: row?.dead ?? 0 };
+}
+
+interface AutomaticRetryEnd {
+  schemeId: string;
+  runId: string;
+  attempt: number;
+  backoffMs: readonly number[];
+  error: string;
+}
+
+/**
+ * The CTEs after `updated` (the records failed again, with the run that failed them before as
+ * `prior_run`): a RunRecord of this run for each, with the payload its last failure showed, and the
+ * run's failed counter.
+ */
+function recordedAndCounted(input: AutomaticRetryEnd, now: Date): Prisma.Sql {
+  return Prisma.sql`recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_class, payload, created_at, updated_at)
       SELECT ${input.runId}::uuid, u.id, u.source_id, 'failed', ${input.error}, 'transient',
         COALESCE((SELECT r.payload FROM run_records r WHERE r.run_id = u.prior_run AND r.source_record_id = u.id), '{}'::jsonb),
@@ -118,8 +189,5 @@ export async function failUnsentAutomaticRetries(
     ), counted AS (
       UPDATE runs SET failed = failed + (SELECT count(*) FROM updated)::int, updated_at = ${now}::timestamp
       WHERE id = ${input.runId}::uuid AND EXISTS (SELECT 1 FROM updated)
-    )
-    SELECT count(*)::int AS failed, count(*) FILTER (WHERE dead)::int AS dead FROM updated`;
-  return { failed: row?.failed ?? 0, deadLettered: row?.dead ?? 0 };
+    )`;
 }
-

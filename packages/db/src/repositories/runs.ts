@@ -134,7 +134,7 @@ export async function claimRun(db: Db, runId: string, now: Date | null, overlapM
   });
   // A retry cancelled between two attempts (its last one handed it back, or died) ends as one
   // cancelled in an attempt does: what it took and did not send is put back.
-  if (cancelled) await endedEarly(db, cancelled);
+  if (cancelled) await appendRunLog(db, runId, await endedEarly(db, cancelled));
   return { claimed: false, run: await db.run.findUnique({ where: { id: runId } }) };
 }
 
@@ -329,24 +329,45 @@ export async function saveRunResult(db: Db, runId: string, result: unknown): Pro
 /**
  * Cancels a run: a queued run is cancelled at once; a running one is flagged and stops at the
  * next batch boundary. Returns the run as it is now (null if unknown).
+ *
+ * One transaction, the run's row locked first: a worker handing the run back (requeueRun: running
+ * → queued) or claiming it waits for the cancel, which sees it either queued or running. Two bare
+ * statements (cancel if queued, then flag if running) lost a cancel that came as a stopping worker
+ * handed the run back between them (session 18). A queued retry ends early in the same
+ * transaction (endRetryEarly): while its row is active no other run of the scheme can start (the
+ * one-active index makes a new one wait for this commit), so none takes records meanwhile.
  */
 export async function cancelRun(db: Db, runId: string): Promise<Run | null> {
-  const [cancelled] = await db.run.updateManyAndReturn({
-    where: { id: runId, status: "queued" },
-    data: { status: "cancelled", phase: "done", cancelRequested: true, finishedAt: new Date() },
-  });
-  // A queued run may have had attempts (handed back by a worker that stopped): a retry's unsent
-  // records are put back as when it is cancelled while running.
-  if (cancelled) await endedEarly(db, cancelled);
-  await db.run.updateMany({ where: { id: runId, status: "running" }, data: { cancelRequested: true } });
-  return db.run.findUnique({ where: { id: runId } });
+  const { run, log } = await db.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT id FROM runs WHERE id = ${runId}::uuid FOR UPDATE`;
+      const [cancelled] = await tx.run.updateManyAndReturn({
+        where: { id: runId, status: "queued" },
+        data: { status: "cancelled", phase: "done", cancelRequested: true, finishedAt: new Date() },
+      });
+      // A queued run may have had attempts (handed back by a worker that stopped): a retry's unsent
+      // records are put back as when it is cancelled while running. One that never started: an
+      // automatic retry's due records count the step it would have counted (endRetryEarly).
+      const log = cancelled ? await endedEarly(tx, cancelled) : [];
+      if (!cancelled) await tx.run.updateMany({ where: { id: runId, status: "running" }, data: { cancelRequested: true } });
+      return { run: await tx.run.findUnique({ where: { id: runId } }), log };
+    },
+    // Ending a large retry early updates each of its records: not bounded by the default 5 s.
+    { timeout: 10 * 60_000 },
+  );
+  await appendRunLog(db, runId, log);
+  return run;
 }
 
-/** A run cancelled outside an attempt: a retry's unsent records (endRetryEarly), and the log's lines. */
-async function endedEarly(db: Db, run: Run): Promise<void> {
-  if (run.attempt === 0) return;
+/**
+ * A run cancelled outside an attempt: a retry's records (endRetryEarly). Returns the log's lines
+ * about it: "已取消" and what was done with its records, for a run that had an attempt or whose
+ * ending changed records (none for a run cancelled before it started that changed nothing).
+ */
+async function endedEarly(db: Prisma.TransactionClient, run: Run): Promise<RunLogLine[]> {
   const putBack = await endRetryEarly(db, run, { failure: null });
-  await appendRunLog(db, run.id, [{ level: "warn", message: message("run.cancelled") }, ...(putBack ? [putBack] : [])]);
+  if (run.attempt === 0 && !putBack) return [];
+  return [{ level: "warn", message: message("run.cancelled") }, ...(putBack ? [putBack] : [])];
 }
 
 /**

@@ -221,7 +221,7 @@ export async function listSchemeDefinitions(db: Db): Promise<{ id: string; name:
  * version is the current one (schemes saved before versions were kept have no row for it). Null
  * when neither holds it. Throws when the scheme does not exist.
  */
-export async function findSchemeDefinition(db: Db, schemeId: string, version: number): Promise<{ definition: unknown } | null> {
+export async function findSchemeDefinition(db: Db | Prisma.TransactionClient, schemeId: string, version: number): Promise<{ definition: unknown } | null> {
   // The version's row first: every run reads this, and the scheme's own row (with its definition)
   // is needed only when there is none.
   const saved = await db.schemeVersion.findUnique({ where: { schemeId_version: { schemeId, version } }, select: { definition: true } });
