@@ -8,7 +8,7 @@ import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cancelRun } from "./cancel-run";
 import type { JobsLogger } from "./logger";
-import { createRunQueue, JOB } from "./queue";
+import { createRunQueue, JOB, RUN_JOB_OPTIONS } from "./queue";
 import { reconcileRuns } from "./reconciler";
 import { requestRun, RunRequestError } from "./request-run";
 import { retryJobId, scheduleRetry } from "./retries";
@@ -106,6 +106,20 @@ describe("cancelRun", () => {
     await t.db.run.update({ where: { id: run.id }, data: { status: "running" } });
     expect(await cancelRun(t.db, queue, run.id, log)).toMatchObject({ status: "running", cancelRequested: true });
     expect(await queue.getJob(run.id)).toBeDefined();
+    await t.db.run.update({ where: { id: run.id }, data: { status: "cancelled" } });
+    await queue.drain();
+  });
+
+  test("a running run whose job is delayed (waiting for unknown outcomes) is resumed at once, so the cancel takes effect now", async () => {
+    const scheme = await sim.createScheme();
+    const run = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "manual" });
+    await t.db.run.update({ where: { id: run.id }, data: { status: "running", waitingUntil: new Date(Date.now() + 3_600_000) } });
+    // As the worker leaves it (moveToDelayed): due in an hour.
+    await (await queue.getJob(run.id))!.remove();
+    await queue.add(JOB.run, { runId: run.id }, { ...RUN_JOB_OPTIONS, jobId: run.id, delay: 3_600_000 });
+    expect(await (await queue.getJob(run.id))!.getState()).toBe("delayed");
+    expect(await cancelRun(t.db, queue, run.id, log)).toMatchObject({ status: "running", cancelRequested: true });
+    expect(await (await queue.getJob(run.id))!.getState()).toBe("waiting");
     await t.db.run.update({ where: { id: run.id }, data: { status: "cancelled" } });
     await queue.drain();
   });

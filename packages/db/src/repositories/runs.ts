@@ -130,7 +130,8 @@ export async function claimRun(db: Db, runId: string, now: Date | null, overlapM
   if (claimed === 1) return { claimed: true, run: await db.run.findUniqueOrThrow({ where: { id: runId } }) };
   const [cancelled] = await db.run.updateManyAndReturn({
     where: { id: runId, status: { in: [...ACTIVE_RUN_STATUSES] }, cancelRequested: true },
-    data: { status: "cancelled", phase: "done", finishedAt: new Date() },
+    // A run cancelled while it waited for unknown outcomes no longer waits (the run page showed 待确认).
+    data: { status: "cancelled", phase: "done", finishedAt: new Date(), waitingUntil: null, leaseUntil: null },
   });
   // A retry cancelled between two attempts (its last one handed it back, or died) ends as one
   // cancelled in an attempt does: what it took and did not send is put back.

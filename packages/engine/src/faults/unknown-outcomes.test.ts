@@ -2,6 +2,7 @@
 // says it is absent, and an attempt that lost the run stops before another may take over its rows.
 // Against a 金蝶 simulator whose BatchSave commits late, after the caller timed out or gave up.
 import { isConnectorError, type WriteRequest } from "@qiao/connectors";
+import { cancelRun } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "../context";
 import { executeRun } from "../execute-run";
@@ -165,4 +166,28 @@ describe("an attempt that lost the run", () => {
     expect((await runToEnd(context(), r.id)).kind).toBe("finished");
     expect(sim.kingdee.stats()).toMatchObject({ customers: 500, duplicateAttempts: 0 });
   }, 30_000);
+});
+
+describe("cancelling a run that waits for unknown outcomes", () => {
+  // The run page's 取消 on a run in 待确认: its worker resumes it at once (@qiao/jobs cancelRun promotes
+  // its delayed job), and the attempt ends cancelled before any lookup, sending nothing more. The
+  // unknown records stay unknown, with their batch, for the scheme's next writing run to look up.
+  test("resumed before the lookup is due, it ends cancelled without looking up or resending", async () => {
+    sim = await simulate(t.db, { shops: 300 });
+    sim.kingdee.setFaults({ slowCommitEvery: 2, slowCommitMs: 1_500 });
+    const scheme = await sim.createScheme();
+    const r = await sim.requestRun(scheme.id, "manual");
+    const sent = new Map<string, number>();
+    const ctx = testContext(t.db, { unknownOutcomeWaitMs: 60_000, connectorDefaults: { qps: 1000, timeoutMs: 500, maxRetries: 1 }, getConnector: countingSends(sent) });
+    expect((await executeRun(ctx, r.id)).kind).toBe("waiting");
+
+    expect(await cancelRun(t.db, r.id)).toMatchObject({ status: "running", cancelRequested: true });
+    const ended = await executeRun(ctx, r.id);
+    expect(ended.kind).toBe("finished");
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "cancelled", written: 200, unknown: 100, waitingUntil: null });
+    expect(sim.kingdee.stats().calls.ExecuteBillQuery).toBeUndefined();
+    expect(sim.kingdee.stats().calls.BatchSave).toBe(3);
+    expect([...sent.values()].every((n) => n === 1)).toBe(true);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "unknown" } })).toBe(100);
+  }, 60_000);
 });
