@@ -33,16 +33,20 @@ export function AppNav({ email }: { email: string }) {
         <Link href="/" className="text-lg font-semibold text-slate-900">
           {t("app.name")}
         </Link>
-        <nav className="flex gap-1">
-          {LINKS.map((l) => (
-            <Link key={l.href} href={l.href}
-              className={`rounded-md px-3 py-1.5 text-sm ${(l.href === "/" ? pathname === "/" : pathname.startsWith(l.href)) ? "bg-brand-50 font-medium text-brand-700" : "text-slate-600 hover:bg-slate-100"}`}>
-              {t(l.label)}
-            </Link>
-          ))}
+        <nav aria-label={t("nav.main")} className="flex gap-1">
+          {LINKS.map((l) => {
+            const current = l.href === "/" ? pathname === "/" : pathname.startsWith(l.href);
+            return (
+              <Link key={l.href} href={l.href} aria-current={current ? "page" : undefined}
+                className={`rounded-md px-3 py-1.5 text-sm ${current ? "bg-brand-50 font-medium text-brand-700" : "text-slate-600 hover:bg-slate-100"}`}>
+                {t(l.label)}
+              </Link>
+            );
+          })}
         </nav>
         <div className="ml-auto flex items-center gap-4 text-sm text-slate-500">
-          <button onClick={switchLanguage} className="hover:text-slate-800">{t("nav.language")}</button>
+          {/* Named in the language it switches to (English / 中文), marked as such for screen readers. */}
+          <button onClick={switchLanguage} lang={locale === "zh-CN" ? "en" : "zh-CN"} className="hover:text-slate-800">{t("nav.language")}</button>
           <span>{email}</span>
           <button onClick={signOut} className="hover:text-slate-800">{t("nav.signOut")}</button>
         </div>

@@ -11,7 +11,7 @@ import { cx } from "@/components/ui";
 export const ROWS_SHOWN = 20;
 
 function Scalar({ value }: { value: unknown }) {
-  if (value === null) return <span className="text-slate-400">null</span>;
+  if (value === null) return <span className="text-slate-500">null</span>;
   if (typeof value === "string") return <span className="text-emerald-800">&quot;{value}&quot;</span>;
   if (typeof value === "number" || typeof value === "boolean") return <span className="text-brand-700">{String(value)}</span>;
   return <span>{JSON.stringify(value)}</span>;
@@ -53,7 +53,7 @@ export function RowsTable({ rows, highlight, testId }: { rows: Row[]; highlight?
           <tbody>
             {shown.map((row, k) => (
               <tr key={k} className="border-t border-slate-100" data-testid="rows-table-row">
-                <td className="px-2 py-1 text-slate-400">{k + 1}</td>
+                <td className="px-2 py-1 text-slate-500">{k + 1}</td>
                 {columns.map((c) => (
                   <td
                     key={c}
@@ -91,16 +91,16 @@ function Node({ name, value, depth }: { name?: string; value: unknown; depth: nu
     return (
       <div>
         {label}
-        <span className="text-slate-400">{Array.isArray(value) ? "[]" : "{}"}</span>
+        <span className="text-slate-500">{Array.isArray(value) ? "[]" : "{}"}</span>
       </div>
     );
   }
   return (
     <div>
       <button type="button" className="text-left hover:text-brand-700" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
-        <span className="inline-block w-3 text-slate-400">{open ? "▾" : "▸"}</span>
+        <span className="inline-block w-3 text-slate-500">{open ? "▾" : "▸"}</span>
         {label}
-        <span className="text-slate-400">{Array.isArray(value) ? `[${summary}]` : `{${summary}}`}</span>
+        <span className="text-slate-500">{Array.isArray(value) ? `[${summary}]` : `{${summary}}`}</span>
       </button>
       {open && (
         <div className="ml-3 border-l border-slate-200 pl-2">

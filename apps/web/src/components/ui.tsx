@@ -3,6 +3,7 @@
 import {
   forwardRef,
   useEffect,
+  useId,
   useRef,
   type ButtonHTMLAttributes,
   type InputHTMLAttributes,
@@ -197,15 +198,28 @@ export function Modal({
   wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const opener = useRef<HTMLElement | null>(null);
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+      dialog.showModal();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
+  // close() gives focus back to what opened the dialog; a dialog unmounted while open does it here.
+  useEffect(() => {
+    const dialog = ref.current;
+    return () => {
+      if (dialog?.open && opener.current?.isConnected) opener.current.focus();
+    };
+  }, []);
   return (
     <dialog
       ref={ref}
+      aria-labelledby={titleId}
       onClose={onClose}
       onCancel={(e) => {
         e.preventDefault();
@@ -219,7 +233,7 @@ export function Modal({
       {open && (
         <div className="flex max-h-[85vh] flex-col">
           <div className="border-b border-slate-100 px-6 py-4">
-            <h2 className="text-base font-semibold text-slate-900">{title}</h2>
+            <h2 id={titleId} className="text-base font-semibold text-slate-900">{title}</h2>
           </div>
           <div className="overflow-y-auto px-6 py-5">{children}</div>
           {footer && <div className="flex justify-end gap-2 border-t border-slate-100 px-6 py-3">{footer}</div>}

@@ -1,9 +1,10 @@
 "use client";
 import { useState, type FormEvent } from "react";
-import { useT } from "@/lib/i18n/client";
+import { setLocaleCookie, useLocale, useT } from "@/lib/i18n/client";
 
 export function SignInForm({ next }: { next: string }) {
   const t = useT();
+  const locale = useLocale();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -47,7 +48,16 @@ export function SignInForm({ next }: { next: string }) {
         className="w-full rounded-lg bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60">
         {pending ? t("signIn.submitting") : t("signIn.submit")}
       </button>
-      <p className="text-xs text-slate-400">{t("signIn.hint")}</p>
+      <div className="flex items-start justify-between gap-3 text-xs text-slate-500">
+        <p>{t("signIn.hint")}</p>
+        <button type="button" lang={locale === "zh-CN" ? "en" : "zh-CN"} className="shrink-0 hover:text-slate-800"
+          onClick={() => {
+            setLocaleCookie(locale === "zh-CN" ? "en" : "zh-CN");
+            window.location.reload();
+          }}>
+          {t("nav.language")}
+        </button>
+      </div>
     </form>
   );
 }

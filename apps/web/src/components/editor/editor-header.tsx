@@ -45,6 +45,8 @@ export function EditorHeader({
       <Link href="/schemes" className="text-sm text-slate-500 hover:text-slate-800">
         ← {t("nav.schemes")}
       </Link>
+      {/* The page's heading, for screen readers' heading list; the name input below shows it. */}
+      <h1 className="sr-only">{name || t("editor.name")}</h1>
       <input
         aria-label={t("editor.name")}
         value={name}
@@ -52,7 +54,7 @@ export function EditorHeader({
         className="min-w-0 max-w-md flex-1 rounded-md border border-transparent px-2 py-1 text-base font-semibold text-slate-900 hover:border-slate-200 focus:border-brand-500 focus:outline-none"
       />
       {version > 0 && <Badge>v{version}</Badge>}
-      <span data-testid="save-state" className={dirty ? "text-xs font-medium text-amber-600" : "text-xs text-slate-400"}>
+      <span data-testid="save-state" className={dirty ? "text-xs font-medium text-amber-700" : "text-xs text-slate-500"}>
         {dirty ? `● ${t("editor.unsaved")}` : t("editor.allSaved")}
       </span>
       <div className="relative">
@@ -80,7 +82,7 @@ export function EditorHeader({
                     onShowIssues(false);
                   }}
                 >
-                  {i.nodeId && <span className="mr-1 font-mono text-xs text-slate-400">[{i.nodeId}]</span>}
+                  {i.nodeId && <span className="mr-1 font-mono text-xs text-slate-500">[{i.nodeId}]</span>}
                   {issueText(i, en)}
                 </button>
               </li>

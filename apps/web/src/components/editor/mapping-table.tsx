@@ -58,7 +58,7 @@ export function MappingTable({ testId, sample, children }: { testId: string; sam
   return (
     <div className="-mx-2">
       <table className="w-full table-fixed text-left text-xs" data-testid={testId}>
-        <thead className="text-slate-400">
+        <thead className="text-slate-500">
           <tr>
             <th className="w-[34%] px-2 py-1 font-medium">{t("editor.field")}</th>
             <th className="px-2 py-1 font-medium">{t("editor.template")}</th>
@@ -135,7 +135,7 @@ export function MappingRow({
       </td>
       {preview !== undefined && (
         <td className="break-all px-2 py-1.5 font-mono text-slate-700" data-testid={`preview-${name}`}>
-          {preview ?? <span className="text-slate-300">—</span>}
+          {preview ?? <span className="text-slate-500">—</span>}
         </td>
       )}
     </tr>

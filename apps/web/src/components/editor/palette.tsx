@@ -42,7 +42,7 @@ export function Palette({ connectors, onAdd }: { connectors: ConnectorMeta[]; on
       </div>
       {groups.map((g) => (
         <div key={g.kind} className="px-3 py-3">
-          <h3 className="px-1 pb-2 text-xs font-medium uppercase tracking-wide text-slate-400">
+          <h3 className="px-1 pb-2 text-xs font-medium uppercase tracking-wide text-slate-500">
             {g.kind === "source" ? t("editor.sources") : t("editor.targets")}
           </h3>
           <ul className="space-y-1.5">

@@ -29,7 +29,7 @@ export function RunAfterField({ draft, serverError, waitError, onChange }: { dra
           {t("editor.runAfterHelp")}
         </p>
         {others.length === 0 ? (
-          <p className="text-xs text-slate-400">{refs.schemes ? t("editor.runAfterNone") : "…"}</p>
+          <p className="text-xs text-slate-500">{refs.schemes ? t("editor.runAfterNone") : "…"}</p>
         ) : (
           <ul className="max-h-40 space-y-1 overflow-auto rounded-lg border border-slate-200 p-2" data-testid="run-after-list">
             {others.map((s) => (

@@ -26,7 +26,7 @@ import { Alert, Spinner } from "@/components/ui";
 import { newNode, sourceApiOf, targetApiOf, type Catalog } from "./catalog";
 import { EditorHeader } from "./editor-header";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./palette";
-import { SchemeNodeView, type SchemeFlowNode } from "./scheme-node";
+import { SchemeNodeView, useCanvasAriaLabels, type SchemeFlowNode } from "./scheme-node";
 import { SidePanel } from "./side-panel";
 import { standingServerIssues } from "./server-issues";
 import { sampleOf } from "./tested-preview";
@@ -80,6 +80,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   const en = useLocale() === "en";
   const router = useRouter();
   const flow = useReactFlow();
+  const canvasAriaLabels = useCanvasAriaLabels();
   const { draft, run: apply, undo, redo, edit, canUndo, canRedo } = useSchemeDraft(initial);
   const [schemeId, setSchemeId] = useState(initialId);
   const [version, setVersion] = useState(initialVersion);
@@ -151,6 +152,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
     source: e.source,
     target: e.target,
     selected: selectedEdges.has(e.id),
+    ariaLabel: t("canvas.edge", { source: nodes.find((n) => n.id === e.source)?.data.apiName ?? e.source, target: nodes.find((n) => n.id === e.target)?.data.apiName ?? e.target }),
     animated: busy === "run" || busy === "test",
     style: { strokeWidth: 2 },
   }));
@@ -353,6 +355,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
                 onPaneClick={() => setSelected(null)}
                 deleteKeyCode={["Backspace", "Delete"]}
                 fitView={fitView}
+                ariaLabelConfig={canvasAriaLabels}
                 fitViewOptions={{ maxZoom: 1, padding: 0.3 }}
               >
                 <Background gap={20} color="#e2e8f0" />

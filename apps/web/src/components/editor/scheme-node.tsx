@@ -1,6 +1,7 @@
 "use client";
 // How a source or target node looks on the canvas: platform, API, connection, and its errors.
-import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
+import { Handle, Position, type AriaLabelConfig, type Node, type NodeProps } from "@xyflow/react";
+import { useMemo } from "react";
 import { useT } from "@/lib/i18n/client";
 import { cx } from "@/components/ui";
 
@@ -14,6 +15,27 @@ export type SchemeNodeData = {
 };
 
 export type SchemeFlowNode = Node<SchemeNodeData, "scheme">;
+
+/** What React Flow reads to screen readers on the canvas, in the UI's language. */
+export function useCanvasAriaLabels(): Partial<AriaLabelConfig> {
+  const t = useT();
+  return useMemo(
+    () => ({
+      "node.a11yDescription.default": t("canvas.nodeHelp"),
+      "node.a11yDescription.keyboardDisabled": t("canvas.nodeMoveHelp"),
+      "node.a11yDescription.ariaLiveMessage": ({ x, y }: { x: number; y: number }) => t("canvas.nodeMoved", { x, y }),
+      "edge.a11yDescription.default": t("canvas.edgeHelp"),
+      "controls.ariaLabel": t("canvas.controls"),
+      "controls.zoomIn.ariaLabel": t("canvas.zoomIn"),
+      "controls.zoomOut.ariaLabel": t("canvas.zoomOut"),
+      "controls.fitView.ariaLabel": t("canvas.fitView"),
+      "controls.interactive.ariaLabel": t("canvas.interactive"),
+      "minimap.ariaLabel": t("canvas.miniMap"),
+      "handle.ariaLabel": t("canvas.handle"),
+    }),
+    [t],
+  );
+}
 
 export function SchemeNodeView({ data, selected }: NodeProps<SchemeFlowNode>) {
   const t = useT();
@@ -37,7 +59,7 @@ export function SchemeNodeView({ data, selected }: NodeProps<SchemeFlowNode>) {
       </div>
       <div className="px-3 py-2.5">
         <div className="font-medium text-slate-900">{data.apiName}</div>
-        <div className="font-mono text-[11px] text-slate-400">{data.apiId}</div>
+        <div className="font-mono text-[11px] text-slate-500">{data.apiId}</div>
         <div className={cx("mt-1.5 truncate text-xs", data.connectionName ? "text-slate-600" : "text-red-600")}>
           {data.connectionName ?? t("editor.chooseConnection")}
         </div>

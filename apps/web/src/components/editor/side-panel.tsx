@@ -39,7 +39,7 @@ export function SidePanel({
       {node ? (
         <>
           <div className="flex items-center justify-between border-b border-slate-100 px-5 py-2.5">
-            <span className="font-mono text-xs text-slate-400">{node.id}</span>
+            <span className="font-mono text-xs text-slate-500">{node.id}</span>
             <Button size="sm" variant="ghost" className="text-red-600" onClick={() => onDelete(node.id)}>
               {t("editor.deleteNode")}
             </Button>

@@ -132,7 +132,7 @@ export function TargetPanel({
             return (
               <div key={o.key} className="flex items-center justify-between gap-3 text-sm">
                 <span title={o.description}>
-                  <span className="text-slate-700">{en ? o.labelEn : o.label}</span> <span className="font-mono text-xs text-slate-400">{o.key}</span>
+                  <span className="text-slate-700">{en ? o.labelEn : o.label}</span> <span className="font-mono text-xs text-slate-500">{o.key}</span>
                 </span>
                 {o.type === "boolean" ? (
                   <Switch checked={value === true || value === "true"} label={o.key} onChange={(v) => onChange({ options: { ...config.options, [o.key]: v } })} />

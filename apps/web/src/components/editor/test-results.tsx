@@ -101,7 +101,7 @@ export function TestResults({
                   className={cx("flex w-full items-center justify-between gap-2 px-3 py-1.5 text-left hover:bg-slate-50", k === selected && "bg-brand-50")}
                 >
                   <span className="truncate">
-                    <span className="font-mono text-xs text-slate-400">#{r.sourceId}</span>{" "}
+                    <span className="font-mono text-xs text-slate-600">#{r.sourceId}</span>{" "}
                     {String(r.source.name ?? r.source.code ?? "")}
                   </span>
                   {r.errors.length > 0 && <Badge tone="red">{r.errors.length}</Badge>}

@@ -54,13 +54,13 @@ export function HealthPanel({ data }: { data: OverviewDto }) {
               {data.workers.map((w) => (
                 <tr key={w.id} className="border-t border-slate-100" data-testid="worker-row">
                   <td className="py-1.5 text-slate-700" title={w.id}>
-                    {w.host} <span className="text-slate-400">· {w.pid}</span>
+                    {w.host} <span className="text-slate-500">· {w.pid}</span>
                   </td>
                   <td className="py-1.5 text-slate-600">{w.version}</td>
                   <td className="py-1.5 tabular-nums text-slate-600">{fmt.duration(Math.max(0, now - new Date(w.startedAt).getTime()))}</td>
                   <td className="py-1.5">
                     {w.runs.length === 0 ? (
-                      <span className="text-slate-400">{t("overview.workerIdle")}</span>
+                      <span className="text-slate-500">{t("overview.workerIdle")}</span>
                     ) : (
                       w.runs.map((id) => (
                         <Link key={id} href={`/runs/${id}`} className="mr-2 font-mono text-xs text-brand-700 hover:underline">

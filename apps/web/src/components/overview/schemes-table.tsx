@@ -17,7 +17,7 @@ const RECORD_TONE: Record<string, Tone> = { failed: "red", dead: "red", waiting:
 function Rate({ counts }: { counts: SchemeOverviewDto["last24h"] }) {
   const t = useT();
   const ended = counts.succeeded + counts.partial + counts.failedRuns;
-  if (counts.successRate === null) return <span className="text-slate-400">{t("overview.rateNone")}</span>;
+  if (counts.successRate === null) return <span className="text-slate-500">{t("overview.rateNone")}</span>;
   const pct = Math.round(counts.successRate * 1000) / 10;
   const tone = pct >= 99 ? "text-emerald-700" : pct >= 80 ? "text-amber-700" : "text-red-600";
   return (
@@ -36,7 +36,7 @@ function Records({ scheme }: { scheme: SchemeOverviewDto }) {
   return (
     <span className="flex flex-wrap gap-1" title={scheme.recordsCountedAt ? t("overview.recordsTitle", { time: fmt.time(scheme.recordsCountedAt) }) : undefined}>
       {open.length === 0 ? (
-        <span className="text-slate-400">{t("overview.recordsNone")}</span>
+        <span className="text-slate-500">{t("overview.recordsNone")}</span>
       ) : (
         open.map(([status, n]) => (
           <Badge key={status} tone={RECORD_TONE[status] ?? "slate"}>
@@ -83,7 +83,7 @@ export function SchemesTable({ data }: { data: OverviewDto }) {
                     <span className="whitespace-nowrap text-xs text-slate-500">{fmt.time(s.lastRun.finishedAt ?? s.lastRun.createdAt)}</span>
                   </Link>
                 ) : (
-                  <span className="text-slate-400">{t("overview.never")}</span>
+                  <span className="text-slate-500">{t("overview.never")}</span>
                 )}
               </td>
               <td className="px-4 py-2.5 text-right">

@@ -34,7 +34,7 @@ export function WrittenChart({ data }: { data: OverviewDto }) {
       </div>
       <div className="h-56" data-testid="written-chart">
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
+          <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -8 }} title={t("overview.chartTitle")}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
             <XAxis dataKey="day" tick={{ fontSize: 11, fill: "#64748b" }} />
             <YAxis tick={{ fontSize: 11, fill: "#64748b" }} allowDecimals={false} />

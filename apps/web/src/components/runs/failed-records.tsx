@@ -154,7 +154,7 @@ export function SchemeFailedRecords({ schemeId }: { schemeId: string }) {
                             {t(`run.trigger.${r.run.trigger}`)} · {fmt.time(r.run.createdAt)}
                           </Link>
                         ) : (
-                          <span className="text-slate-400">{t("failed.runGone")}</span>
+                          <span className="text-slate-500">{t("failed.runGone")}</span>
                         )}
                       </td>
                       {canRetry && (

@@ -49,10 +49,10 @@ export function RunLog({ runId, active }: { runId: string; active: boolean }) {
 
   return (
     <div ref={box} className="h-72 overflow-y-auto rounded-lg bg-slate-950 p-3 font-mono text-xs leading-relaxed" data-testid="run-log">
-      {lines.length === 0 && <p className="text-slate-500">{t("run.logEmpty")}</p>}
+      {lines.length === 0 && <p className="text-slate-400">{t("run.logEmpty")}</p>}
       {lines.map((l) => (
         <div key={l.id} className="flex gap-3">
-          <span className="shrink-0 text-slate-500">{fmt.clock(l.at)}</span>
+          <span className="shrink-0 text-slate-400">{fmt.clock(l.at)}</span>
           <span className={cx("shrink-0 w-10 uppercase", l.level === "error" ? "text-red-400" : l.level === "warn" ? "text-amber-300" : "text-sky-300")}>{l.level}</span>
           <span className={cx("whitespace-pre-wrap break-all", LEVEL[l.level] && "text-slate-100")}>{l.message}</span>
         </div>

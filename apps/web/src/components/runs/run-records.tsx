@@ -85,7 +85,7 @@ export function RunRecords({
           <tbody>
             {list.length === 0 && (
               <tr>
-                <td colSpan={6} className="px-3 py-6 text-center text-slate-400">
+                <td colSpan={6} className="px-3 py-6 text-center text-slate-500">
                   {records.isPending ? t("common.loading") : t("run.recordsEmpty")}
                 </td>
               </tr>
@@ -93,7 +93,7 @@ export function RunRecords({
             {list.map((r) => (
               <Fragment key={r.id}>
                 <tr className="cursor-pointer border-t border-slate-100 hover:bg-slate-50" data-testid="record-row" data-status={r.status} onClick={() => toggle(r.id)}>
-                  <td className="px-3 py-2 text-slate-400">{open.has(r.id) ? "▾" : "▸"}</td>
+                  <td className="px-3 py-2 text-slate-500">{open.has(r.id) ? "▾" : "▸"}</td>
                   <td className="px-3 py-2 font-mono text-xs">{r.sourceId}</td>
                   <td className="px-3 py-2">
                     <Badge tone={TONE[r.status]}>{t(`record.status.${r.status}`)}</Badge>

@@ -116,7 +116,7 @@ export function RunView({ runId }: { runId: string }) {
               </span>
             </Badge>
           </h1>
-          <p className="mt-1 font-mono text-xs text-slate-400">
+          <p className="mt-1 font-mono text-xs text-slate-500">
             {run.id} · {t("run.version")} {run.schemeVersion}
             {run.retryOfId && (
               <>
@@ -204,7 +204,7 @@ export function RunView({ runId }: { runId: string }) {
       <div className="grid gap-6 lg:grid-cols-2">
         <Card className="p-5">
           <h2 className="mb-3 text-sm font-semibold text-slate-900">
-            {t("run.chart")} <span className="font-normal text-slate-400">({run.bucketSeconds}s)</span>
+            {t("run.chart")} <span className="font-normal text-slate-500">({run.bucketSeconds}s)</span>
           </h2>
           <ThroughputChart run={run} />
         </Card>

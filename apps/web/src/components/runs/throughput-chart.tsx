@@ -8,13 +8,13 @@ export function ThroughputChart({ run }: { run: RunDetailDto }) {
   const t = useT();
   const fmt = useFormat();
   if (run.throughput.length === 0) {
-    return <div className="flex h-48 items-center justify-center text-sm text-slate-400">{t("run.chartEmpty")}</div>;
+    return <div className="flex h-48 items-center justify-center text-sm text-slate-500">{t("run.chartEmpty")}</div>;
   }
   const data = run.throughput.map((p) => ({ at: fmt.clock(p.at), written: Math.round(p.written * 10) / 10, failed: Math.round(p.failed * 10) / 10 }));
   return (
     <div className="h-48" data-testid="throughput-chart">
       <ResponsiveContainer width="100%" height="100%">
-        <AreaChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+        <AreaChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }} title={t("run.chart")}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
           <XAxis dataKey="at" tick={{ fontSize: 11, fill: "#64748b" }} minTickGap={24} />
           <YAxis tick={{ fontSize: 11, fill: "#64748b" }} allowDecimals />

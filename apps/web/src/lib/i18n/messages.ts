@@ -6,6 +6,7 @@ import { editorEn, editorZh } from "./messages/editor";
 import { editorEntriesEn, editorEntriesZh } from "./messages/editor-entries";
 import { overviewEn, overviewZh } from "./messages/overview";
 import { editorLookupsEn, editorLookupsZh } from "./messages/editor-lookups";
+import { editorCanvasEn, editorCanvasZh } from "./messages/editor-canvas";
 import { reconcileEn, reconcileZh } from "./messages/reconcile";
 import { runsEn, runsZh } from "./messages/runs";
 import { valueMapsEn, valueMapsZh } from "./messages/value-maps";
@@ -21,6 +22,8 @@ const zh = {
   "nav.settings": "设置",
   "nav.signOut": "退出登录",
   "nav.language": "English",
+  "nav.main": "主导航",
+  "nav.skipToMain": "跳到主要内容",
   "signIn.title": "登录",
   "signIn.email": "邮箱",
   "signIn.password": "密码",
@@ -152,6 +155,7 @@ const zh = {
   ...reconcileZh,
   ...editorEntriesZh,
   ...editorLookupsZh,
+  ...editorCanvasZh,
   ...valueMapsZh,
   ...alertsZh,
   ...overviewZh,
@@ -167,6 +171,8 @@ const en: Record<MessageKey, string> = {
   "nav.settings": "Settings",
   "nav.signOut": "Sign out",
   "nav.language": "中文",
+  "nav.main": "Main",
+  "nav.skipToMain": "Skip to main content",
   "signIn.title": "Sign in",
   "signIn.email": "Email",
   "signIn.password": "Password",
@@ -298,6 +304,7 @@ const en: Record<MessageKey, string> = {
   ...reconcileEn,
   ...editorEntriesEn,
   ...editorLookupsEn,
+  ...editorCanvasEn,
   ...valueMapsEn,
   ...alertsEn,
   ...overviewEn,

@@ -108,11 +108,11 @@ export function SchemesView() {
                     <Link href={`/schemes/${s.id}`} className="font-medium text-slate-900 hover:text-brand-700">
                       {s.name}
                     </Link>
-                    <div className="text-xs text-slate-400">{t("schemes.version", { v: s.currentVersion })}</div>
+                    <div className="text-xs text-slate-500">{t("schemes.version", { v: s.currentVersion })}</div>
                   </td>
                   <td className="px-4 py-3 text-slate-600">
                     <span>{s.source ? `${s.source.platformName} · ${s.source.apiName}` : "—"}</span>
-                    <span className="mx-1.5 text-slate-400">→</span>
+                    <span className="mx-1.5 text-slate-500">→</span>
                     <span>{s.target ? `${s.target.platformName} · ${s.target.apiName}` : "—"}</span>
                   </td>
                   <td className="px-4 py-3 font-mono text-xs text-slate-600">{s.cron ?? <span className="font-sans">{t("schemes.noSchedule")}</span>}</td>
@@ -123,7 +123,7 @@ export function SchemesView() {
                         <span className="text-xs text-slate-500">{fmt.time(s.lastRun.createdAt)}</span>
                       </Link>
                     ) : (
-                      <span className="text-slate-400">{t("schemes.never")}</span>
+                      <span className="text-slate-500">{t("schemes.never")}</span>
                     )}
                   </td>
                   <td className="px-4 py-3">

@@ -150,7 +150,7 @@ export function AlertRulesView() {
                 <td className="px-4 py-2.5 font-medium text-slate-800">{r.name}</td>
                 <td className="px-4 py-2.5 text-slate-600">
                   {t(`alerts.rule.${r.kind}`)}
-                  {hasThreshold(r.kind) && <span className="ml-1 text-slate-400">（{t(`alerts.threshold.${r.kind}`)} {r.threshold}）</span>}
+                  {hasThreshold(r.kind) && <span className="ml-1 text-slate-500">（{t(`alerts.threshold.${r.kind}`)} {r.threshold}）</span>}
                 </td>
                 <td className="px-4 py-2.5 text-slate-600">{schemeName(r.schemeId)}</td>
                 <td className="px-4 py-2.5 text-slate-600">{r.channelIds.map(channelName).join("、")}</td>

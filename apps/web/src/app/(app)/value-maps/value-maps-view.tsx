@@ -65,7 +65,7 @@ export function ValueMapsView({ initialSearch = "" }: { initialSearch?: string }
                   </td>
                   <td className="px-4 py-2 text-slate-600">{m.description}</td>
                   <td className="px-4 py-2 text-right tabular-nums">{m.entryCount}</td>
-                  <td className="px-4 py-2 text-slate-600">{m.defaultValue ?? <span className="text-slate-400">{t("common.none")}</span>}</td>
+                  <td className="px-4 py-2 text-slate-600">{m.defaultValue ?? <span className="text-slate-500">{t("common.none")}</span>}</td>
                   <td className="px-4 py-2 text-slate-500">{fmt.time(m.updatedAt)}</td>
                 </tr>
               ))}

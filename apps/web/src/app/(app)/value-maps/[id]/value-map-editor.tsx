@@ -114,7 +114,7 @@ export function ValueMapEditor({ id }: { id: string }) {
         title={base.name}
         subtitle={
           <>
-            {t("valueMaps.usage")} <code className="rounded bg-slate-100 px-1 py-0.5 text-xs">{`{{字段 | map('${base.name}')}}`}</code>
+            {t("valueMaps.usage")} <code className="rounded bg-slate-100 px-1 py-0.5 text-xs text-slate-700">{`{{字段 | map('${base.name}')}}`}</code>
           </>
         }
         actions={

@@ -81,7 +81,7 @@ export function ValueMapRows({
             const bad = invalid.has(i);
             return (
               <tr key={row.key} data-row-key={row.key} data-testid="value-map-entry" className={cx(bad && "bg-red-50")}>
-                <td className="py-1 pr-2 text-xs tabular-nums text-slate-400">{i + 1}</td>
+                <td className="py-1 pr-2 text-xs tabular-nums text-slate-500">{i + 1}</td>
                 <td className="py-1 pr-2">
                   <Input
                     value={row.source}
