@@ -118,6 +118,29 @@ export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   return parsed.data;
 }
 
+/**
+ * The codes a batch of new documents asks for, checked all at once (all or nothing): none taken in
+ * `store` or twice in the batch (409). Returns them, reserved: `freeCode` skips them when it gives
+ * out a code to a document of the batch that named none.
+ */
+export function reserveCodes(store: { indexOfCode(code: string): number }, codes: readonly (string | undefined)[], what: string): Set<string> {
+  const reserved = new Set<string>();
+  for (const code of codes) {
+    if (code === undefined) continue;
+    if (reserved.has(code) || store.indexOfCode(code) >= 0) throw new HttpError(409, `${what} ${code} 已存在`);
+    reserved.add(code);
+  }
+  return reserved;
+}
+
+/** A document's shop by its code, as the document carries it (404 if there is none). */
+export function shopOf(shops: ShopStore, code: string): { code: string; name: string } {
+  const index = shops.indexOfCode(code);
+  if (index < 0) throw new HttpError(404, `没有这个店铺：${code}`);
+  const shop = shops.get(index);
+  return { code: shop.code, name: shop.name };
+}
+
 export function addItems(data: DocumentData, input: NewItemInput[], now: number): Item[] {
   const items = parse(documentAdminSchemas.addItems, { items: input }).items;
   const seen = new Set<string>();
@@ -140,22 +163,15 @@ export function modifyItems(data: DocumentData, input: ItemChange[], now: number
 
 export function addDeliveries(data: DocumentData, input: NewDeliveryInput[], now: number): Delivery[] {
   const deliveries = parse(documentAdminSchemas.addDeliveries, { deliveries: input }).deliveries;
-  const reserved = new Set<string>();
-  for (const { code } of deliveries) {
-    if (code === undefined) continue;
-    if (reserved.has(code) || data.deliveries.indexOfCode(code) >= 0) throw new HttpError(409, `发货单 ${code} 已存在`);
-    reserved.add(code);
-  }
+  const reserved = reserveCodes(data.deliveries, deliveries.map((d) => d.code), "发货单");
   const specs = deliveries.map((d) => {
-    const shopIndex = data.shops.indexOfCode(d.shop_code);
-    if (shopIndex < 0) throw new HttpError(404, `没有这个店铺：${d.shop_code}`);
-    const shop = data.shops.get(shopIndex);
+    const shop = shopOf(data.shops, d.shop_code);
     // Codes are given out now, so an automatic one cannot collide with one chosen later in the batch.
     const code = d.code ?? data.deliveries.freeCode(reserved);
     reserved.add(code);
     return {
       code,
-      shop: { code: shop.code, name: shop.name },
+      shop,
       warehouse_code: d.warehouse_code,
       platform_code: d.platform_code,
       cod: d.cod,

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { parseBeijing } from "./dataset";
 import { MAX_LINES } from "./delivery-store";
-import { lines, lineSchema, money, parse, text, warehouseCode } from "./document-admin";
+import { lines, lineSchema, money, parse, reserveCodes, shopOf, text, warehouseCode } from "./document-admin";
 import { HttpError } from "./http";
 import type { ItemStore } from "./item-store";
 import type { OrderStore } from "./order-store";
@@ -74,22 +74,15 @@ export interface OrderData {
 
 export function addOrders(data: OrderData, input: NewOrderInput[], now: number): Order[] {
   const orders = parse(orderAdminSchemas.addOrders, { orders: input }).orders;
-  const reserved = new Set<string>();
-  for (const { code } of orders) {
-    if (code === undefined) continue;
-    if (reserved.has(code) || data.orders.indexOfCode(code) >= 0) throw new HttpError(409, `订单 ${code} 已存在`);
-    reserved.add(code);
-  }
+  const reserved = reserveCodes(data.orders, orders.map((o) => o.code), "订单");
   const specs = orders.map((o) => {
-    const shopIndex = data.shops.indexOfCode(o.shop_code);
-    if (shopIndex < 0) throw new HttpError(404, `没有这个店铺：${o.shop_code}`);
-    const shop = data.shops.get(shopIndex);
+    const shop = shopOf(data.shops, o.shop_code);
     // Codes are given out now, so an automatic one cannot collide with one chosen later in the batch.
     const code = o.code ?? data.orders.freeCode(reserved);
     reserved.add(code);
     return {
       code,
-      shop: { code: shop.code, name: shop.name },
+      shop,
       warehouse_code: o.warehouse_code,
       platform_code: o.platform_code,
       cod: o.cod,
