@@ -43,6 +43,14 @@ describe("sourceReadChanged", () => {
     expect(changed((d) => (d.timezone = "Asia/Tokyo"))).toBe(false);
   });
 
+  it("a full read made incremental (the window's start added as a template) keeps the cursor, and back", () => {
+    // The full reads before it read everything up to the cursor: what changed since is what it reads.
+    expect(changed((d) => (source(d).params.modify_start_date = "{{LAST_SYNC_TIME datetime}}"))).toBe(false);
+    const incremental = base();
+    source(incremental).params.modify_start_date = "{{LAST_SYNC_TIME datetime}}";
+    expect(sourceReadChanged(incremental, base())).toBe(false);
+  });
+
   it("a definition without a source on one side only counts as changed", () => {
     expect(sourceReadChanged({ nodes: [] }, base())).toBe(true);
     expect(sourceReadChanged(null, null)).toBe(false);

@@ -27,8 +27,8 @@ function paramsOf(config: { params?: unknown }): Record<string, string> {
 
 /**
  * Whether `after` reads other records from its source than `before` did: a different connection,
- * platform or API, or a filter param (one that is not a template on both sides) added, removed or
- * changed. An empty param is an absent one (the request leaves it out).
+ * platform or API, or a filter param (a fixed value on either side: not a template, not empty)
+ * added, removed or changed. An empty param is an absent one (the request leaves it out).
  */
 export function sourceReadChanged(before: unknown, after: unknown): boolean {
   const a = sourceConfig(before);
@@ -41,7 +41,10 @@ export function sourceReadChanged(before: unknown, after: unknown): boolean {
     const x = pa[key] ?? "";
     const y = pb[key] ?? "";
     if (x === y) continue;
-    if (templated(x) && templated(y)) continue;
+    // A template, or no value, selects no fixed set: adding the window's start
+    // (`{{LAST_SYNC_TIME datetime}}`, a full read made incremental) reads what changed since the
+    // cursor, which the full reads before it covered; removing it reads everything again.
+    if ((x === "" || templated(x)) && (y === "" || templated(y))) continue;
     return true;
   }
   return false;
