@@ -40,6 +40,7 @@ export const ROUTE_RULES: Record<string, Rule> = {
   "POST /api/schemes/[id]/reconciliations": "editor",
   "GET /api/schemes/[id]/reconcile-settings": "viewer",
   "PUT /api/schemes/[id]/reconcile-settings": "editor",
+  "POST /api/schemes/[id]/cursor/reset": "editor",
   "GET /api/reconciliations/[id]": "viewer",
   "GET /api/reconciliations/[id]/items": "viewer",
   "POST /api/reconciliations/[id]/resync": "editor",

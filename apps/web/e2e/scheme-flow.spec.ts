@@ -1,8 +1,9 @@
 // The path a new user takes: connections → a scheme built on the canvas → test → save → run →
 // history, and the Kingdee simulator holding the customers afterwards.
 import type { Page } from "@playwright/test";
-import { expect, test } from "./fixtures";
-import { connectNodes, GUANYI_URL, KINGDEE_ADMIN, KINGDEE_URL, kingdeeCustomers, signIn } from "./helpers";
+import pg from "pg";
+import { expect, signedIn, test } from "./fixtures";
+import { bearer, connectNodes, e2eDatabaseUrl, GUANYI_URL, KINGDEE_ADMIN, KINGDEE_URL, kingdeeCustomers, signIn } from "./helpers";
 
 // Every run saves the editor and run-page screenshots under test-results/; with
 // UPDATE_DOCS_SCREENSHOTS=1 they replace the README's in docs/screenshots/ instead.
@@ -153,4 +154,36 @@ test("build, test, save and run a scheme in the browser", async ({ page, request
     expect(customers).toHaveLength(200);
     expect(new Set(customers.map((c) => c.FNumber)).size).toBe(200);
   });
+});
+
+test("同步进度 on the scheme page, and 从头读取 behind a confirmation", async ({ page, request }) => {
+  // A copy of the 商品 seed (its source reads from LAST_SYNC_TIME), synced up to 10:00 Beijing time.
+  const { schemes } = (await (await request.get("/api/schemes", { headers: bearer })).json()) as { schemes: { id: string; name: string }[] };
+  const copy = await request.post(`/api/schemes/${schemes.find((x) => x.name.startsWith("管易云商品查询"))!.id}/duplicate`, { headers: bearer });
+  const schemeId = ((await copy.json()) as { scheme: { id: string } }).scheme.id;
+  const client = new pg.Client({ connectionString: e2eDatabaseUrl() });
+  await client.connect();
+  try {
+    await client.query("UPDATE schemes SET cursor = '2026-03-01 02:00:00' WHERE id = $1", [schemeId]);
+  } finally {
+    await client.end();
+  }
+  await signedIn(page);
+  await page.goto(`/schemes/${schemeId}`);
+  const section = page.getByTestId("read-cursor");
+  await expect(section.getByTestId("read-cursor-line")).toHaveText("上次同步到 2026/03/01 10:00:00（Asia/Shanghai）");
+  const button = section.getByRole("button", { name: "从头读取" });
+  await button.focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "从头读取？" });
+  await expect(dialog).toContainText("没有变化的记录");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(button).toBeFocused();
+  await button.click();
+  await dialog.getByRole("button", { name: "从头读取" }).click();
+  await expect(section.getByTestId("read-cursor-line")).toHaveText("尚未同步：下次运行从头读取。");
+  await expect(section.getByRole("status")).toBeFocused();
+  const after = (await (await request.get(`/api/schemes/${schemeId}`, { headers: bearer })).json()) as { scheme: { readCursor: unknown } };
+  expect(after.scheme.readCursor).toEqual({ syncedUpTo: null, incremental: true });
 });

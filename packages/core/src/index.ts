@@ -12,4 +12,4 @@ export * from "./messages";
 export * from "./value-map";
 export { runAfterCycle } from "./run-after";
 export * from "./retry-policy";
-export { sourceReadChanged } from "./source-change";
+export { readsFromCursor, sourceReadChanged } from "./source-change";

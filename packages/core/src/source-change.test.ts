@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SOURCE_CONNECTION, TARGET_CONNECTION } from "../test/fake-catalog";
 import type { SchemeDefinition } from "./scheme";
-import { seedSchemeDefinition } from "./seeds";
-import { sourceReadChanged } from "./source-change";
+import { seedItemsSchemeDefinition, seedSchemeDefinition } from "./seeds";
+import { readsFromCursor, sourceReadChanged } from "./source-change";
 
 const base = () => structuredClone(seedSchemeDefinition({ sourceConnectionId: SOURCE_CONNECTION, targetConnectionId: TARGET_CONNECTION }));
 const source = (d: SchemeDefinition) => {
@@ -54,5 +54,26 @@ describe("sourceReadChanged", () => {
   it("a definition without a source on one side only counts as changed", () => {
     expect(sourceReadChanged({ nodes: [] }, base())).toBe(true);
     expect(sourceReadChanged(null, null)).toBe(false);
+  });
+});
+
+describe("readsFromCursor", () => {
+  const ids = { sourceConnectionId: SOURCE_CONNECTION, targetConnectionId: TARGET_CONNECTION };
+  it("a source param that reads LAST_SYNC_TIME (either delimiter) makes an incremental read", () => {
+    expect(readsFromCursor(seedItemsSchemeDefinition(ids))).toBe(true);
+    const d = base();
+    source(d).params.modify_start_date = "<<LAST_SYNC_TIME datetime>>";
+    expect(readsFromCursor(d)).toBe(true);
+  });
+
+  it("a source without one reads everything each run, whatever the cursor", () => {
+    // The shops seed: a window's end (CURRENT_TIME) and paging, no start.
+    expect(readsFromCursor(base())).toBe(false);
+    const d = base();
+    source(d).params.note = "LAST_SYNC_TIME";
+    source(d).params.escaped = "\\{{LAST_SYNC_TIME}}";
+    expect(readsFromCursor(d)).toBe(false);
+    expect(readsFromCursor({ nodes: [] })).toBe(false);
+    expect(readsFromCursor(null)).toBe(false);
   });
 });

@@ -6,6 +6,8 @@
 // sides (the window's `{{LAST_SYNC_TIME datetime}}`, paging's `{{PAGINATION_PAGE_SIZE}}`) is how the
 // read is made, not what it selects: changing it keeps the cursor. So do the page size, the id field
 // and everything downstream of the source (the mapping: staging's hashes resend what it changes).
+import { parseTemplate } from "./template/parse";
+import { templateRefs } from "./template/evaluate";
 
 /** A source node's config as stored (any older definition), or undefined. */
 function sourceConfig(definition: unknown): { connectionId?: unknown; platform?: unknown; api?: unknown; params?: unknown } | undefined {
@@ -48,4 +50,21 @@ export function sourceReadChanged(before: unknown, after: unknown): boolean {
     return true;
   }
   return false;
+}
+
+/**
+ * Whether the definition's source reads a window that starts at the scheme's cursor: one of its
+ * params references LAST_SYNC_TIME (管易云's `{{LAST_SYNC_TIME datetime}}` start of a modification
+ * window). Without one every run reads whatever its params select, and the cursor, though runs still
+ * move it, says nothing about what the next run reads (the scheme page shows it only for such a
+ * source, with 从头读取: docs/decisions.md, session 18).
+ */
+export function readsFromCursor(definition: unknown): boolean {
+  const config = sourceConfig(definition);
+  if (!config) return false;
+  return Object.values(paramsOf(config)).some((value) => {
+    if (!templated(value)) return false;
+    const parsed = parseTemplate(value);
+    return parsed.ok && templateRefs(parsed.template).variables.some((v) => v.text === "LAST_SYNC_TIME");
+  });
 }

@@ -1,6 +1,6 @@
 // Schemes: validation with @qiao/core's compiler, saving (every saved definition is a new
 // version), the schedule kept in step with BullMQ, and the list's summary of each scheme.
-import { compileScheme, type Locale, type SchemeDefinition } from "@qiao/core";
+import { compileScheme, readsFromCursor, type Locale, type SchemeDefinition } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import {
   findSchemeWithLastRun,
@@ -145,7 +145,11 @@ export function schemeSummaryDto(row: SchemeWithLastRun, connections: Map<string
 }
 
 export function schemeDto(row: SchemeWithLastRun, connections: Map<string, string>, locale: Locale): SchemeDto {
-  return { ...schemeSummaryDto(row, connections, locale), definition: row.definition as SchemeDefinition };
+  return {
+    ...schemeSummaryDto(row, connections, locale),
+    definition: row.definition as SchemeDefinition,
+    readCursor: { syncedUpTo: row.cursor?.toISOString() ?? null, incremental: readsFromCursor(row.definition) },
+  };
 }
 
 export async function connectionNames(db: Db): Promise<Map<string, string>> {

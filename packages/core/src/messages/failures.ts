@@ -68,4 +68,9 @@ export const failureMessages = {
     (p) => `该方案有排队或运行中的任务（${p.runId}），暂不能切换目标连接或表单：它会写往旧目标，写入的记录会被当作已写入新目标。请等它结束或取消后再保存`,
     (p) => `The scheme has a queued or running run (${p.runId}); its target connection or form cannot be switched now: that run writes to the old target, and what it writes would count as written to the new one. Wait for it to end or cancel it, then save again.`,
   ),
+  /** Session 18: 从头读取 is refused while a run that reads is queued or running (its read would set the cursor again). */
+  "scheme.cursorResetBusy": entry<{ runId: string }>(
+    (p) => `该方案有排队或运行中的任务（${p.runId}），暂不能从头读取：它读取完成时会重新设置同步进度。请等它结束或取消后再试`,
+    (p) => `The scheme has a queued or running run (${p.runId}); it cannot read from the beginning now: that run would set the sync point again when its read completes. Wait for it to end or cancel it, then try again.`,
+  ),
 };

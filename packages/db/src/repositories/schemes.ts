@@ -187,6 +187,52 @@ export async function currentSchemeTarget(db: Db, schemeId: string): Promise<Sch
   return rows[0] ? schemeTarget(rows[0].definition) : undefined;
 }
 
+/**
+ * 从头读取 is refused while a run of the scheme that reads is queued or running: its read would set
+ * the cursor again when it completes (session 18).
+ */
+export class SchemeCursorBusyError extends Error {
+  override name = "SchemeCursorBusyError";
+  /** What to tell the person who asked. */
+  readonly text: Message;
+  constructor(
+    readonly schemeId: string,
+    readonly runId: string,
+  ) {
+    const text = message("scheme.cursorResetBusy", { runId });
+    super(render(text, "en"));
+    this.text = text;
+  }
+}
+
+/**
+ * 从头读取: clears the scheme's cursor (LAST_SYNC_TIME), so its next run reads from the beginning
+ * (staging's hashes keep the records that did not change from being sent again), and sets
+ * `cursorFromVersion` to the current version, as a version that reads other records does
+ * (insertSchemeVersion): a run of an older version does not set the cursor again (completeRead).
+ * Refused with SchemeCursorBusyError while a run of the scheme other than a test (tests never move
+ * the cursor) is queued or running. Idempotent: a cursor already cleared for the current version is
+ * left as it is. Null when the scheme does not exist.
+ */
+export async function resetSchemeCursor(db: Db, id: string): Promise<SchemeWithLastRun | null> {
+  return db.$transaction(async (tx) => {
+    // Locks the row first (a save waits, and waits for this): the check below then sees every run
+    // committed before the lock was taken.
+    const [row] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
+    if (!row) return null;
+    const active = await tx.run.findFirst({
+      where: { schemeId: id, status: { in: [...ACTIVE_RUN_STATUSES] }, trigger: { not: "test" } },
+      orderBy: { createdAt: "asc" },
+      select: { id: true },
+    });
+    if (active) throw new SchemeCursorBusyError(id, active.id);
+    await tx.$executeRaw`
+      UPDATE schemes SET cursor = NULL, cursor_from_version = current_version, updated_at = ${new Date()}::timestamp
+      WHERE id = ${id}::uuid AND (cursor IS NOT NULL OR cursor_from_version IS DISTINCT FROM current_version)`;
+    return tx.scheme.findUniqueOrThrow({ where: { id }, include: WITH_LAST_RUN });
+  });
+}
+
 /** Renames without a new version (what the scheme does stays the same). */
 export async function renameScheme(db: Db, id: string, change: { name?: string; description?: string }): Promise<SchemeWithLastRun> {
   return db.scheme.update({ where: { id }, data: { name: change.name, description: change.description }, include: WITH_LAST_RUN });

@@ -385,6 +385,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
             )}
           </div>
           <SidePanel
+            schemeId={schemeId}
             draft={draft}
             selected={selected}
             catalog={catalog}

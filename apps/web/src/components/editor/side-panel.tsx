@@ -7,12 +7,14 @@ import { useT } from "@/lib/i18n/client";
 import { Button } from "@/components/ui";
 import { upstreamSource, type Catalog } from "./catalog";
 import { SourcePanel } from "./node-panels";
+import { ReadCursorSection } from "./read-cursor";
 import { SettingsPanel } from "./settings-panel";
 import { TargetPanel } from "./target-panel";
 import type { EditorSample } from "./tested-preview";
 import { withNodeConfig, type Draft } from "./use-scheme-draft";
 
 export function SidePanel({
+  schemeId,
   draft,
   selected,
   catalog,
@@ -21,6 +23,8 @@ export function SidePanel({
   edit,
   onDelete,
 }: {
+  /** The saved scheme's id (undefined until a new scheme is saved). */
+  schemeId: string | undefined;
   draft: Draft;
   selected: string | null;
   catalog: Catalog;
@@ -64,6 +68,7 @@ export function SidePanel({
         <>
           <p className="border-b border-slate-100 px-5 py-3 text-xs text-slate-500">{t("editor.selectHint")}</p>
           <SettingsPanel draft={draft} issues={issues} onChange={edit} />
+          {schemeId && <ReadCursorSection schemeId={schemeId} />}
         </>
       )}
     </aside>

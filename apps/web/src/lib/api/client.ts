@@ -96,6 +96,7 @@ export const api = {
   reconciliations: (id: string) => get(`/api/schemes/${id}/reconciliations${qs({ limit: 10 })}`, s.reconciliationListSchema),
   startReconciliation: (id: string, idempotencyKey: string) => post(`/api/schemes/${id}/reconciliations`, s.reconciliationEnvelopeSchema, { idempotencyKey }),
   reconcileSettings: (id: string) => get(`/api/schemes/${id}/reconcile-settings`, s.reconcileSettingsSchema),
+  resetCursor: (id: string) => post(`/api/schemes/${id}/cursor/reset`, s.schemeEnvelopeSchema),
   saveReconcileSettings: (id: string, body: In<typeof s.reconcileSettingsSchema>) => put(`/api/schemes/${id}/reconcile-settings`, s.reconcileSettingsSchema, body),
   reconciliationItems: (id: string, category: string, cursor?: string) =>
     get(`/api/reconciliations/${id}/items${qs({ category, cursor, limit: 50 })}`, s.reconciliationItemListSchema),

@@ -4,6 +4,7 @@
 import { connectorMetaSchema, schemeDefinitionSchema } from "@qiao/core";
 import { z } from "zod";
 import { idempotencyKeySchema } from "./idempotency";
+import { readCursorSchema } from "./scheme-cursor-schemas";
 import { valueMapTransferSchema } from "./value-map-schemas";
 
 const isoTime = z.iso.datetime();
@@ -321,7 +322,7 @@ export const schemeSummarySchema = z.object({
 });
 export type SchemeSummaryDto = z.infer<typeof schemeSummarySchema>;
 
-export const schemeSchema = schemeSummarySchema.extend({ definition: schemeDefinitionSchema });
+export const schemeSchema = schemeSummarySchema.extend({ definition: schemeDefinitionSchema, readCursor: readCursorSchema });
 export type SchemeDto = z.infer<typeof schemeSchema>;
 
 export const schemeListSchema = z.object({ schemes: z.array(schemeSummarySchema) });
@@ -396,3 +397,4 @@ export * from "./failed-record-schemas";
 export * from "./value-map-schemas";
 export * from "./reconciliation-schemas";
 export * from "./alert-schemas";
+export * from "./scheme-cursor-schemas";

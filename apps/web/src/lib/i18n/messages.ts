@@ -7,6 +7,7 @@ import { editorEntriesEn, editorEntriesZh } from "./messages/editor-entries";
 import { overviewEn, overviewZh } from "./messages/overview";
 import { editorLookupsEn, editorLookupsZh } from "./messages/editor-lookups";
 import { editorCanvasEn, editorCanvasZh } from "./messages/editor-canvas";
+import { readCursorEn, readCursorZh } from "./messages/read-cursor";
 import { reconcileEn, reconcileZh } from "./messages/reconcile";
 import { runsEn, runsZh } from "./messages/runs";
 import { valueMapsEn, valueMapsZh } from "./messages/value-maps";
@@ -159,6 +160,7 @@ const zh = {
   ...valueMapsZh,
   ...alertsZh,
   ...overviewZh,
+  ...readCursorZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -308,6 +310,7 @@ const en: Record<MessageKey, string> = {
   ...valueMapsEn,
   ...alertsEn,
   ...overviewEn,
+  ...readCursorEn,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };
