@@ -1,6 +1,6 @@
 // `npm run bench:statements`: the Postgres CPU per record of the write protocol's three statements per
 // page and batch (stagePage of new records, markSending, recordWriteResults), alone: no worker, no ERP,
-// no queue. For comparing two versions of a statement back to back (docs/performance.md): the whole
+// no queue. `--batch` sets the page and batch size (a scheme's batchSize: 1–1000). For comparing two versions of a statement back to back (docs/performance.md): the whole
 // benchmark's `pg_us_per_record` moves ±10 % from run to run with the machine, this by less, and it
 // says which statement moved. A fresh database (dropped afterwards), shop-like records in pages and
 // batches of 100, each round a scheme and run of its own; CPU is the backends' on-CPU time from
@@ -11,14 +11,20 @@ import { parseArgs } from "node:util";
 import { claimRun, createPrisma, createRun, markSending, recordWriteResults, stagePage, stagingHash, type WriteResult } from "@qiao/db";
 import { createTestDatabase } from "@qiao/db/testing";
 
-const PAGE = 100;
 const { values } = parseArgs({
-  options: { n: { type: "string", default: "20000" }, rounds: { type: "string", default: "5" }, help: { type: "boolean", default: false } },
+  options: {
+    n: { type: "string", default: "20000" },
+    rounds: { type: "string", default: "5" },
+    batch: { type: "string", default: "100" },
+    help: { type: "boolean", default: false },
+  },
 });
 if (values.help) {
-  console.log("npm run bench:statements -- [--n 20000] [--rounds 5]   Postgres CPU µs per record of stage, mark and answer");
+  console.log("npm run bench:statements -- [--n 20000] [--rounds 5] [--batch 100]   Postgres CPU µs per record of stage, mark and answer");
   process.exit(0);
 }
+const PAGE = Math.floor(Number(values.batch));
+if (!Number.isInteger(PAGE) || PAGE < 1 || PAGE > 1000) throw new Error("--batch must be a whole number from 1 to 1000");
 const n = Math.max(PAGE, Math.floor(Number(values.n) / PAGE) * PAGE);
 const rounds = Math.max(1, Math.floor(Number(values.rounds)));
 if (!Number.isFinite(n) || !Number.isFinite(rounds)) throw new Error("--n and --rounds must be numbers");
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
     }
     const total = per.stage.map((s, i) => s + per.mark[i]! + per.answer[i]!);
     console.log(
-      `median of ${rounds} rounds of ${n}: stage ${median(per.stage).toFixed(1)}  mark ${median(per.mark).toFixed(1)}  answer ${median(per.answer).toFixed(1)}  total ${median(total).toFixed(1)} µs of Postgres CPU per record`,
+      `median of ${rounds} rounds of ${n} (batches of ${PAGE}): stage ${median(per.stage).toFixed(1)}  mark ${median(per.mark).toFixed(1)}  answer ${median(per.answer).toFixed(1)}  total ${median(total).toFixed(1)} µs of Postgres CPU per record`,
     );
   } finally {
     await db.$disconnect();

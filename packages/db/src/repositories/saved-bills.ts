@@ -67,7 +67,7 @@ export async function recordAuditResults(
         target_number = CASE WHEN i.outcome = 'failed' THEN NULL ELSE s.target_number END,
         updated_at = $5::timestamp
       FROM input i
-      WHERE s.id = i.id AND s.status = 'saved' AND s.last_run_id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
+      WHERE s.id = i.id AND s.id = ANY($4::bigint[]) AND s.status = 'saved' AND s.last_run_id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
       RETURNING s.id, s.source_id, i.outcome, s.target_id, s.target_number
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, payload, response, target_id, target_number, created_at, updated_at)

@@ -26,6 +26,19 @@ export function fenceCte(run: string, attempt: string): string {
 }
 
 /**
+ * SQL: staging row `s` (an alias) is one of the rows named by the `id` column of CTE `input`, as an
+ * index condition. The hot statements' plans are kept per connection (hotQuery), and Postgres may
+ * keep a generic plan made while staging was a few pages (a first sync, a new install): an
+ * `UPDATE source_records s … FROM input i WHERE s.id = i.id` then hashed the input and read staging's
+ * primary key end to end for every batch, quadratic in the table (~0.6 ms per record at batches of
+ * 20, issue #16). With the ids as an array the scan is bounded by them whatever the plan; the join
+ * to `input` still pairs each row with its values. Checked by hot-plans.test.ts.
+ */
+export function byInputIds(s: string, input: string): string {
+  return `${s}.id = ANY(ARRAY(SELECT id FROM ${input}))`;
+}
+
+/**
  * The RunRecord ids a run_written_batches row owns, from its own id on: the step of the
  * `run_records_id_seq` sequence (migration 20261206100000_run_written_batches). A batch row holds at
  * most this many entries, and the one holding entry id `e` has its id in (e − BATCH_ROW_IDS, e].

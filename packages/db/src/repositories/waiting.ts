@@ -6,7 +6,7 @@
 // than the limit fails with the reason.
 import { Prisma } from "../../generated/prisma/client";
 import { hotQuery, type Db } from "../client";
-import { fenceCte, rowsJson, supersedeCte } from "./sql";
+import { byInputIds, fenceCte, rowsJson, supersedeCte } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
 export interface WaitFor {
@@ -68,7 +68,7 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
       UPDATE source_records s SET
         status = 'waiting', payload_hash = i.hash, mapped_with = NULL, last_error = i.reason, batch_id = NULL,
         outcome_entry = NULL, last_run_id = $2::uuid, updated_at = $3::timestamp
-      FROM input i WHERE s.id = i.id AND s.status = 'pending'
+      FROM input i WHERE s.id = i.id AND ${byInputIds("s", "input")} AND s.status = 'pending'
         -- Still the data the payload was mapped from (see WaitingRecordInput.dataHash).
         AND (coalesce(i.data_hash, '') = '' OR s.data_hash = i.data_hash)
         AND EXISTS (SELECT 1 FROM fence)

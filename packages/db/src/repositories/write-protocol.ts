@@ -5,7 +5,7 @@
 import type { WriteMode } from "@qiao/core";
 import type { ErrorClass, RunStatus } from "../../generated/prisma/enums";
 import { hotQuery, type Db } from "../client";
-import { BATCH_ROW_IDS, fenceCte, ownsEntry, rowsJson, supersedeCte } from "./sql";
+import { BATCH_ROW_IDS, byInputIds, fenceCte, ownsEntry, rowsJson, supersedeCte } from "./sql";
 
 /** The attempt that issues a statement: only it may change the rows it marked. */
 export interface AttemptRef {
@@ -131,8 +131,10 @@ export async function recordWriteResults(
           AND NOT EXISTS (SELECT 1 FROM run_written_batches b
             WHERE b.run_id = $3::uuid AND ${ownsEntry("b", "o.outcome_entry")}) AS batched
       FROM input i LEFT JOIN LATERAL (
+        -- LIMIT 1 keeps this a probe per record: flattened into a join, a generic plan made while
+        -- staging was small read the whole table for every batch (see byInputIds).
         SELECT sending_payload, outcome_entry, sending_entry, status = 'sending' AND batch_id IS NOT DISTINCT FROM $2 AS in_batch
-        FROM source_records o WHERE o.id = i.id) o ON true
+        FROM source_records o WHERE o.id = i.id LIMIT 1) o ON true
     ), block AS MATERIALIZED (
       -- The batch's row, inserted by the mark (markSending).
       SELECT b.id AS first FROM run_written_batches b
@@ -181,7 +183,7 @@ export async function recordWriteResults(
       FROM prior i
       -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
       -- through the batch_id index (estimated at one row) it rescanned the input for every row.
-      WHERE s.id = i.id AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM $2 AND EXISTS (SELECT 1 FROM fence)
+      WHERE s.id = i.id AND ${byInputIds("s", "prior")} AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM $2 AND EXISTS (SELECT 1 FROM fence)
       RETURNING s.id, s.source_id, i.outcome, s.dead_at IS NOT NULL AS dead, s.outcome_entry AS entry, s.status = 'pending' AS requeued
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, response, target_id, target_number, batch_id, created_at, updated_at)
@@ -291,7 +293,7 @@ export async function recordMappingFailures(db: Db, input: AttemptRef & { failur
         status = 'failed', payload_hash = i.hash, mapped_with = NULL, last_error = i.error, batch_id = NULL,
         error_class = 'data', retry_step = 0, retry_at = NULL, dead_at = NULL, outcome_entry = NULL,
         last_run_id = $2::uuid, updated_at = $3::timestamp
-      FROM input i WHERE s.id = i.id AND s.status = 'pending'
+      FROM input i WHERE s.id = i.id AND ${byInputIds("s", "input")} AND s.status = 'pending'
         -- Still the data the payload was mapped from (see MappingFailure.dataHash).
         AND (coalesce(i.data_hash, '') = '' OR s.data_hash = i.data_hash)
         AND EXISTS (SELECT 1 FROM fence)

@@ -1,0 +1,199 @@
+// The engine's hot statements (hotQuery) keep one plan per connection for as long as the connection
+// lives, and Postgres may choose a generic plan made while the tables were small (a fresh install's
+// first sync, a test database): its costs stay what they were then. Such a plan must still find rows
+// by key. A hash join fed by a whole-table scan of staging looked cheap on a table of ten pages and
+// then read every staged row for each batch of a run: quadratic, ~0.6 ms per record at batches of 20
+// (issue #16). enable_seqscan=off (the pools' setting) does not stop it: the scan was the primary
+// key's index read end to end. Here every hot statement a run issues is planned generically on tiny
+// tables, and each scan of a table must be bounded by an index condition.
+import { message } from "@qiao/core";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createPrisma, type Db } from "../client";
+import { createTestDatabase, type TestDatabase } from "../testing";
+import { markSending } from "./mark-sending";
+import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown } from "./outcomes";
+import { appendRunLog, claimRun, createRun, renewLease, reportProgress, runFence } from "./runs";
+import { recordAuditResults } from "./saved-bills";
+import { stagePage } from "./stage-page";
+import { nextPendingRecords } from "./staging";
+import { clearFinishedWaits, lookupWritten, recordWaiting, releaseWaiting } from "./waiting";
+import { recordMappingFailures, recordWriteResults, releaseSending } from "./write-protocol";
+
+let tdb: TestDatabase;
+let db: Db;
+beforeAll(async () => {
+  tdb = await createTestDatabase("hotplans");
+  db = createPrisma(tdb.url, 2);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await tdb?.drop();
+});
+
+interface Named {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
+/** Runs `work` and returns the named (hot) statements it sent, each once, as sent. */
+async function capture(work: () => Promise<void>): Promise<Named[]> {
+  const seen = new Map<string, Named>();
+  const query = pg.Pool.prototype.query;
+  vi.spyOn(pg.Pool.prototype, "query").mockImplementation(function (this: pg.Pool, ...args: unknown[]) {
+    const q = args[0] as Partial<Named> | undefined;
+    if (q?.name?.startsWith("qiao_") && !seen.has(q.name)) seen.set(q.name, { name: q.name, text: q.text ?? "", values: q.values ?? [] });
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query);
+  try {
+    await work();
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return [...seen.values()];
+}
+
+/** A parameter as an SQL literal (EXECUTE's arguments; a generic plan does not look at them). */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  const element = (v: unknown) => (v === null || v === undefined ? "NULL" : `"${String(v).replace(/["\\]/g, "\\$&")}"`);
+  const text = Array.isArray(value)
+    ? `{${value.map(element).join(",")}}`
+    : value instanceof Date
+      ? value.toISOString()
+      : typeof value === "object"
+        ? JSON.stringify(value)
+        : String(value);
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  "Index Cond"?: string;
+  "Recheck Cond"?: string;
+  Plans?: PlanNode[];
+}
+
+/** The scans of `plan` that read a table without an index condition: "Node Type on relation (index)". */
+function unboundedScans(plan: PlanNode): string[] {
+  const own =
+    plan["Node Type"].endsWith("Scan") && plan["Relation Name"] !== undefined && plan["Index Cond"] === undefined && plan["Recheck Cond"] === undefined
+      ? [`${plan["Node Type"]} on ${plan["Relation Name"]}${plan["Index Name"] ? ` (${plan["Index Name"]})` : ""}`]
+      : [];
+  return [...own, ...(plan.Plans ?? []).flatMap(unboundedScans)];
+}
+
+/** Each statement's generic plan, as the engine's pools would make it now, by its unbounded scans. */
+async function genericPlans(statements: Named[]): Promise<Map<string, string[]>> {
+  const client = new pg.Client({ connectionString: tdb.url, options: "-c enable_seqscan=off -c plan_cache_mode=force_generic_plan" });
+  await client.connect();
+  try {
+    const found = new Map<string, string[]>();
+    for (const s of statements) {
+      await client.query(`PREPARE ${s.name} AS ${s.text}`);
+      const args = s.values.length > 0 ? `(${s.values.map(literal).join(", ")})` : "";
+      const rows = (await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) EXECUTE ${s.name}${args}`)).rows;
+      // The statement's beginning names it in a failure.
+      found.set(s.text.replace(/\s+/g, " ").trim().slice(0, 160), unboundedScans(rows[0]!["QUERY PLAN"][0].Plan));
+    }
+    return found;
+  } finally {
+    await client.end();
+  }
+}
+
+async function claimedRun(schemeId: string) {
+  const run = await createRun(db, { schemeId, schemeVersion: 1, trigger: "manual" });
+  const claimed = await claimRun(db, run.id, new Date());
+  if (!claimed.claimed) throw new Error("not claimed");
+  return { runId: run.id, attempt: claimed.run.attempt };
+}
+
+describe("the hot statements' generic plans on tiny tables", () => {
+  it("find every row by key: no statement reads a table end to end", async () => {
+    const scheme = await db.scheme.create({ data: { name: `计划 ${Math.random()}`, definition: {} } });
+    const other = await db.scheme.create({ data: { name: `计划 ${Math.random()}`, definition: {} } });
+    const ref = await claimedRun(scheme.id);
+    const records = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => ({ sourceId: `S${from + i}`, data: { code: `S${from + i}`, name: `店铺 ${from + i}` } }));
+    const stage = (page: ReturnType<typeof records>, opts: { probe?: boolean; fresh?: boolean }) =>
+      stagePage(db, { schemeId: scheme.id, runId: ref.runId, mode: "create", records: page, payloadHash: (i) => `p-${page[i]!.sourceId}`, mappingKey: "k", ...opts });
+
+    const statements = await capture(async () => {
+      // Staging: a new page (plain insert), a probed page, a page staged again (the upsert).
+      await stage(records(0, 12), { fresh: true });
+      await stage(records(12, 24), { probe: true });
+      await stage(records(0, 6), {});
+      const pending = await nextPendingRecords(db, { schemeId: scheme.id, afterId: 0n, limit: 24, runId: ref.runId });
+      const sending = (batch: typeof pending) => batch.map((r) => ({ id: r.id, sourceId: r.sourceId, payload: { FNumber: r.sourceId }, hash: `p-${r.sourceId}` }));
+      // A batch answered with every kind of outcome.
+      const first = pending.slice(0, 8);
+      await markSending(db, { ...ref, schemeId: scheme.id, batchId: "b1", records: sending(first), mappingKey: "k" });
+      await recordWriteResults(db, {
+        ...ref,
+        batchId: "b1",
+        mode: "create",
+        unknownWaitMs: 0,
+        retryBackoffMs: [60_000],
+        results: first.map((r, i) =>
+          i < 4
+            ? { id: r.id, hash: `p-${r.sourceId}`, outcome: "written" as const, targetId: `${i}`, targetNumber: r.sourceId }
+            : i === 4
+              ? { id: r.id, hash: `p-${r.sourceId}`, outcome: "failed" as const, error: "拒绝", errorClass: "transient" as const }
+              : i === 5
+                ? { id: r.id, hash: `p-${r.sourceId}`, outcome: "saved" as const, targetId: `${i}`, targetNumber: r.sourceId, error: "未审核" }
+                : { id: r.id, hash: `p-${r.sourceId}`, outcome: "unknown" as const, error: "超时" },
+        ),
+      });
+      // A batch put back; a batch left sending and parked; mapping failures; waits.
+      await markSending(db, { ...ref, schemeId: scheme.id, batchId: "b2", records: sending(pending.slice(8, 12)), mappingKey: "k" });
+      await releaseSending(db, { ...ref, schemeId: scheme.id, batchId: "b2" });
+      await markSending(db, { ...ref, schemeId: scheme.id, batchId: "b3", records: sending(pending.slice(12, 16)), mappingKey: "k" });
+      await parkSending(db, { ...ref, schemeId: scheme.id, delayMs: 0, message: "未知" });
+      await recordMappingFailures(db, {
+        ...ref,
+        failures: pending.slice(16, 18).map((r) => ({ id: r.id, sourceId: r.sourceId, hash: "x", payload: {}, error: "缺字段", errorField: "FName" })),
+      });
+      await recordWaiting(db, {
+        ...ref,
+        schemeId: scheme.id,
+        records: pending.slice(18, 20).map((r) => ({
+          id: r.id,
+          sourceId: r.sourceId,
+          hash: "w",
+          payload: {},
+          reason: "等待",
+          waits: [{ schemeId: other.id, scheme: "客户", key: "K1", field: "FCustId", checkedAt: new Date() }],
+        })),
+      });
+      await lookupWritten(db, { schemeId: other.id, keyField: undefined, returnField: "number", keys: ["K1"] });
+      await releaseWaiting(db, { ...ref, schemeId: scheme.id });
+      await clearFinishedWaits(db, scheme.id);
+      // The lookup of unknown outcomes, and the audit of a saved bill.
+      const due = await dueUnknownRecords(db, { schemeId: scheme.id, afterId: 0n, limit: 10 });
+      await postponeUnknown(db, { ...ref, ids: due.slice(0, 1).map((u) => u.id), delayMs: 0 });
+      await resolveUnknown(db, {
+        ...ref,
+        mode: "create",
+        messages: { absent: "不存在", unverifiable: "无法确认" },
+        verdicts: due.map((u, i) => ({ id: u.id, batchId: u.batchId, outcome: i === 0 ? ("found" as const) : ("absent" as const), sentHash: "p", targetId: "9", targetNumber: u.sourceId })),
+      });
+      await outcomeStats(db, scheme.id);
+      await recordAuditResults(db, { ...ref, results: [{ id: first[5]!.id, outcome: "written" }] });
+      // What every page and batch does to the run.
+      await reportProgress(db, ref.runId, { fetched: 1 }, ref.attempt);
+      await renewLease(db, ref.runId, ref.attempt, 60_000);
+      await runFence(db, ref.runId);
+      await appendRunLog(db, ref.runId, { level: "info", message: message("run.cancelled") });
+    });
+
+    // Every hot statement of the write protocol was sent (a new one here is checked as well).
+    expect(statements.length).toBeGreaterThanOrEqual(20);
+    const plans = await genericPlans(statements);
+    const unbounded = [...plans].filter(([, scans]) => scans.length > 0);
+    expect(unbounded).toEqual([]);
+  });
+});
