@@ -1,7 +1,7 @@
 "use client";
 // The scheme editor: palette | React Flow canvas | panel of the selected node (or the scheme's
 // settings). Validation is @qiao/core's compiler run in the browser on every change; save,
-// test and run go through the REST API (tests and runs are executed by the worker).
+// test and run go through the REST API (./use-scheme-actions.ts; the worker executes tests and runs).
 import { compileScheme, defaultRetryPolicy, type SchemeDefinition, type SchemeNode } from "@qiao/core";
 import { useQuery } from "@tanstack/react-query";
 import {
@@ -17,10 +17,9 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useRouter } from "next/navigation";
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
-import { ApiClientError, api } from "@/lib/api/client";
-import type { ApiIssue, RunDetailDto } from "@/lib/api/schemas";
+import { useCallback, useDeferredValue, useMemo, useRef, useState, type DragEvent } from "react";
+import { api } from "@/lib/api/client";
+import type { ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Alert, Spinner } from "@/components/ui";
 import { newNode, sourceApiOf, targetApiOf, type Catalog } from "./catalog";
@@ -33,11 +32,11 @@ import { sampleOf } from "./tested-preview";
 import { compileRefs, TemplateRefsProvider, useLoadTemplateRefs } from "./template-refs";
 import { TestResults, testResultOf } from "./test-results";
 import { useEditorKeys } from "./use-editor-keys";
+import { useSchemeActions } from "./use-scheme-actions";
 import { useSchemeDraft, type Draft } from "./use-scheme-draft";
 
 const nodeTypes = { scheme: SchemeNodeView };
 const EMPTY: SchemeDefinition = { version: 1, timezone: "Asia/Shanghai", schedule: null, retry: defaultRetryPolicy(), nodes: [], edges: [] };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function SchemeEditor({ schemeId }: { schemeId?: string }) {
   const t = useT();
@@ -78,27 +77,18 @@ export function SchemeEditor({ schemeId }: { schemeId?: string }) {
 function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, catalog }: { schemeId?: string; version: number; initial: Draft; catalog: Catalog }) {
   const t = useT();
   const en = useLocale() === "en";
-  const router = useRouter();
   const flow = useReactFlow();
   const canvasAriaLabels = useCanvasAriaLabels();
   const { draft, run: apply, undo, redo, edit, canUndo, canRedo } = useSchemeDraft(initial);
-  const [schemeId, setSchemeId] = useState(initialId);
-  const [version, setVersion] = useState(initialVersion);
-  const [savedJson, setSavedJson] = useState(() => JSON.stringify(initial));
+  const actions = useSchemeActions({ schemeId: initialId, version: initialVersion, draft: initial }, draft);
+  const { schemeId, dirty, busy, test } = actions;
   const [selected, setSelected] = useState<string | null>(null);
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
-  const [busy, setBusy] = useState<"save" | "test" | "run" | null>(null);
-  const [notice, setNotice] = useState<{ tone: "red" | "green"; text: string } | null>(null);
-  const [serverIssues, setServerIssues] = useState<ApiIssue[]>([]);
-  const [refused, setRefused] = useState<unknown>(null);
-  const [showIssues, setShowIssues] = useState(false);
-  const [test, setTest] = useState<{ open: boolean; run?: RunDetailDto; error: string | null; sample: number }>({ open: false, error: null, sample: 0 });
   const dragStart = useRef(new Map<string, { x: number; y: number }>());
   // Fit a loaded scheme once; a new one keeps the viewport the user drops nodes into.
   const [fitView] = useState(initial.definition.nodes.length > 0);
 
-  const dirty = JSON.stringify(draft) !== savedJson;
   const definition = useDeferredValue(draft.definition);
 
   const refs = useLoadTemplateRefs(schemeId);
@@ -111,15 +101,9 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
     return result.ok ? result.warnings : result.issues;
   }, [definition, compileCatalog]);
   const errors = issues.filter((i) => i.severity !== "warning");
-  const allIssues = [...errors, ...serverIssues.filter((s) => !errors.some((e) => e.message === s.message))];
+  const allIssues = [...errors, ...actions.serverIssues.filter((s) => !errors.some((e) => e.message === s.message))];
 
-  useEffect(() => {
-    if (!notice) return;
-    const timer = setTimeout(() => setNotice(null), notice.tone === "green" ? 4_000 : 12_000);
-    return () => clearTimeout(timer);
-  }, [notice]);
-
-  useEditorKeys(dirty, { undo, redo, save: () => void save() });
+  useEditorKeys(dirty, { undo, redo, save: () => void actions.save() });
 
   const nodeLabel = useCallback(
     (n: SchemeNode) => {
@@ -225,71 +209,6 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
     addNode(item, { x: Math.round(p.x - 120), y: Math.round(p.y - 40) });
   }
 
-  async function save(): Promise<string | null> {
-    if (busy === "save") return null;
-    setBusy("save");
-    setNotice(null);
-    const body = { name: draft.name.trim() || t("editor.untitled"), description: draft.description, definition: draft.definition };
-    try {
-      const { scheme } = schemeId ? await api.updateScheme(schemeId, body) : await api.createScheme(body);
-      setSavedJson(JSON.stringify(draft));
-      setServerIssues([]);
-      setVersion(scheme.currentVersion);
-      setNotice({ tone: "green", text: t("editor.saved", { v: scheme.currentVersion }) });
-      if (!schemeId) {
-        setSchemeId(scheme.id);
-        // Keep this editor (and its test results) mounted: only the address changes.
-        window.history.replaceState(null, "", `/schemes/${scheme.id}`);
-      }
-      return scheme.id;
-    } catch (error) {
-      if (error instanceof ApiClientError) {
-        setServerIssues(error.issues.map((i) => ({ ...i, path: i.path[0] === "definition" ? i.path.slice(1) : i.path })));
-        setRefused(draft.definition);
-        setShowIssues(error.issues.length > 0);
-      }
-      setNotice({ tone: "red", text: error instanceof Error ? error.message : String(error) });
-      return null;
-    } finally {
-      setBusy(null);
-    }
-  }
-
-  async function runTest() {
-    setTest((s) => ({ ...s, open: true, error: null, run: undefined }));
-    const id = dirty || !schemeId ? await save() : schemeId;
-    if (!id) {
-      setTest((s) => ({ ...s, error: t("editor.validationFailed") }));
-      return;
-    }
-    setBusy("test");
-    try {
-      let { run } = await api.testScheme(id);
-      while (run.status === "queued" || run.status === "running") {
-        await sleep(800);
-        ({ run } = await api.run(run.id));
-      }
-      setTest((s) => ({ ...s, run, sample: 0 }));
-    } catch (error) {
-      setTest((s) => ({ ...s, error: error instanceof Error ? error.message : String(error) }));
-    } finally {
-      setBusy(null);
-    }
-  }
-
-  async function startRun() {
-    const id = dirty || !schemeId ? await save() : schemeId;
-    if (!id) return;
-    setBusy("run");
-    try {
-      const { run } = await api.startRun(id);
-      router.push(`/runs/${run.id}`);
-    } catch (error) {
-      setNotice({ tone: "red", text: error instanceof Error ? error.message : String(error) });
-      setBusy(null);
-    }
-  }
-
   const testResult = testResultOf(test.run);
   const sampleRecord = testResult?.records[test.sample];
   const sample = sampleRecord
@@ -302,23 +221,23 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
         <EditorHeader
           name={draft.name}
           onName={(name) => edit((d) => ({ ...d, name }))}
-          version={version}
+          version={actions.version}
           dirty={dirty}
           schemeId={schemeId}
           issues={allIssues}
-          showIssues={showIssues}
-          onShowIssues={setShowIssues}
+          showIssues={actions.showIssues}
+          onShowIssues={actions.setShowIssues}
           onPickNode={setSelected}
           history={{ undo, redo, canUndo, canRedo }}
           busy={busy}
-          onSave={() => void save()}
-          onTest={() => void runTest()}
-          onRun={() => void startRun()}
+          onSave={() => void actions.save()}
+          onTest={() => void actions.runTest()}
+          onRun={() => void actions.startRun()}
         />
-        {notice && (
-          <div className="absolute right-4 top-16 z-50 max-w-md" onClick={() => setNotice(null)}>
-            <Alert tone={notice.tone}>
-              <span data-testid="editor-notice">{notice.text}</span>
+        {actions.notice && (
+          <div className="absolute right-4 top-16 z-50 max-w-md" onClick={actions.dismissNotice}>
+            <Alert tone={actions.notice.tone}>
+              <span data-testid="editor-notice">{actions.notice.text}</span>
             </Alert>
           </div>
         )}
@@ -379,8 +298,8 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
                 pending={busy === "test" || (busy === "save" && !test.run)}
                 error={test.error}
                 selected={test.sample}
-                onSelect={(sample) => setTest((s) => ({ ...s, sample }))}
-                onClose={() => setTest((s) => ({ ...s, open: false }))}
+                onSelect={actions.selectSample}
+                onClose={actions.closeTest}
               />
             )}
           </div>
@@ -389,7 +308,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
             draft={draft}
             selected={selected}
             catalog={catalog}
-            issues={[...issues, ...standingServerIssues(serverIssues, refused, draft.definition, issues)]}
+            issues={[...issues, ...standingServerIssues(actions.serverIssues, actions.refused, draft.definition, issues)]}
             sample={sample}
             edit={edit}
             onDelete={(id) => onNodesChange([{ type: "remove", id }])}

@@ -2,7 +2,7 @@
 // runs and records over 24 h and 7 d, records per day, staging counts by status and next run; the
 // queue's depth and the workers alive. See docs/overview-and-metrics.md.
 import { z } from "zod";
-import { RUN_STATUSES } from "./schemas";
+import { RUN_STATUSES } from "./run-schemas";
 
 const isoTime = z.iso.datetime();
 const count = z.number().int().nonnegative();

@@ -1,0 +1,67 @@
+// Connectors and connections at the REST boundary (re-exported by ./schemas.ts): the connectors'
+// metadata as @qiao/core declares it, and the connections (an address and credentials) made with
+// them. Secrets go in, never out: the answer says only whether each is stored.
+import { connectorMetaSchema } from "@qiao/core";
+import { z } from "zod";
+import { isoTime, uuid } from "./shared-schemas";
+
+export const connectorListSchema = z.object({ connectors: z.array(connectorMetaSchema) });
+
+const connectionName = z.string().trim().min(1, "请填写名称").max(100, "名称最多 100 个字符");
+const baseUrl = z
+  .string()
+  .trim()
+  .url("请填写完整的接口地址，例如 https://erp.example.com/k3cloud/")
+  .refine((u) => /^https?:\/\//i.test(u), "接口地址应以 http:// 或 https:// 开头");
+const credentials = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+
+export const connectionSchema = z.object({
+  id: uuid,
+  platform: z.string(),
+  name: z.string(),
+  baseUrl: z.string(),
+  /** Non-secret credential fields. */
+  settings: z.record(z.string(), z.unknown()),
+  /** Secret credential fields: whether a value is stored. The value itself never leaves the server. */
+  secrets: z.record(z.string(), z.boolean()),
+  /** The stored secrets cannot be decrypted (key removed, row altered): they must be typed again. */
+  secretsUnreadable: z.boolean(),
+  /** Schemes whose definition uses this connection. */
+  usedBy: z.array(z.object({ id: uuid, name: z.string() })),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type ConnectionDto = z.infer<typeof connectionSchema>;
+
+export const connectionListSchema = z.object({ connections: z.array(connectionSchema) });
+
+export const createConnectionBody = z.object({
+  platform: z.string().min(1).max(64),
+  name: connectionName,
+  baseUrl,
+  credentials,
+});
+
+/** Secret fields left blank keep their stored value, unless baseUrl changes: then every stored secret must be typed again. */
+export const updateConnectionBody = z.object({
+  name: connectionName.optional(),
+  baseUrl: baseUrl.optional(),
+  credentials: credentials.optional(),
+});
+
+/** Test a saved connection; values given here are laid over the stored ones (blank secret = stored, unless baseUrl changes). */
+export const testConnectionBody = z.object({
+  baseUrl: baseUrl.optional(),
+  credentials: credentials.optional(),
+});
+
+/** Test credentials that are not saved yet. */
+export const testNewConnectionBody = createConnectionBody.omit({ name: true });
+
+export const connectionTestResultSchema = z.object({
+  ok: z.boolean(),
+  message: z.string(),
+  /** ConnectorError kind when the test failed (auth, network, timeout …). */
+  kind: z.string().optional(),
+  durationMs: z.number().int(),
+});

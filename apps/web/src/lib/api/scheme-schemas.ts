@@ -1,0 +1,106 @@
+// Schemes at the REST boundary (re-exported by ./schemas.ts): a scheme with its definition, the
+// requests that create, change and validate one, and the file export writes and import reads.
+import { schemeDefinitionSchema } from "@qiao/core";
+import { z } from "zod";
+import { apiIssueSchema } from "./error-schemas";
+import { runSchema } from "./run-schemas";
+import { readCursorSchema } from "./scheme-cursor-schemas";
+import { isoTime, uuid } from "./shared-schemas";
+import { valueMapTransferSchema } from "./value-map-schemas";
+
+export { schemeDefinitionSchema };
+
+const schemeName = z.string().trim().min(1, "请填写方案名称").max(200, "名称最多 200 个字符");
+
+const schemeEndSchema = z.object({
+  platform: z.string(),
+  platformName: z.string(),
+  api: z.string(),
+  apiName: z.string(),
+  connectionId: z.string(),
+  connectionName: z.string().nullable(),
+});
+
+export const schemeSummarySchema = z.object({
+  id: uuid,
+  name: z.string(),
+  description: z.string(),
+  cron: z.string().nullable(),
+  timezone: z.string(),
+  enabled: z.boolean(),
+  currentVersion: z.number().int(),
+  source: schemeEndSchema.nullable(),
+  target: schemeEndSchema.nullable(),
+  lastRun: runSchema.nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type SchemeSummaryDto = z.infer<typeof schemeSummarySchema>;
+
+export const schemeSchema = schemeSummarySchema.extend({ definition: schemeDefinitionSchema, readCursor: readCursorSchema });
+export type SchemeDto = z.infer<typeof schemeSchema>;
+
+export const schemeListSchema = z.object({ schemes: z.array(schemeSummarySchema) });
+export const schemeEnvelopeSchema = z.object({ scheme: schemeSchema });
+
+export const createSchemeBody = z.object({
+  name: schemeName,
+  description: z.string().max(2000).default(""),
+  definition: schemeDefinitionSchema,
+});
+
+/** A definition saves a new version; `enabled` alone switches the schedule on or off. */
+export const updateSchemeBody = z.object({
+  name: schemeName.optional(),
+  description: z.string().max(2000).optional(),
+  definition: schemeDefinitionSchema.optional(),
+  enabled: z.boolean().optional(),
+});
+
+export const validateSchemeBody = z.object({ definition: schemeDefinitionSchema.optional() });
+
+export const validationResultSchema = z.object({
+  ok: z.boolean(),
+  issues: z.array(apiIssueSchema),
+  warnings: z.array(apiIssueSchema),
+});
+
+export const SCHEME_EXPORT_FORMAT = "qiao.scheme/v1";
+
+/** What export writes and import reads: connections travel by name and platform, never with credentials. */
+export const schemeExportSchema = z.object({
+  format: z.literal(SCHEME_EXPORT_FORMAT),
+  exportedAt: isoTime,
+  name: schemeName,
+  description: z.string().max(2000).default(""),
+  definition: schemeDefinitionSchema,
+  connections: z
+    .array(z.object({ id: z.string(), platform: z.string(), name: z.string() }))
+    .max(50)
+    .default([]),
+  /** The value maps the definition names (map('名称')), whole: an import creates the missing ones. */
+  valueMaps: z.array(valueMapTransferSchema).max(100).default([]),
+  /**
+   * The schemes the definition's lookup('方案') reads, by name: a note for whoever imports the file
+   * (import them first). Import ignores it: the definition's lookups are checked against the
+   * schemes that exist here, and one naming a scheme this instance lacks refuses the import.
+   */
+  lookupSchemes: z.array(z.string()).max(100).default([]),
+  /**
+   * The schemes it runs after (运行顺序), by name (the definition's runAfter holds ids, which mean
+   * nothing in another instance): an import binds each to the scheme of that name here, and refuses
+   * a name this instance lacks.
+   */
+  runAfter: z.array(z.string()).max(10).default([]),
+});
+export type SchemeExportDto = z.infer<typeof schemeExportSchema>;
+
+/** An imported scheme, and what became of the value maps the file carried. */
+export const schemeImportResultSchema = schemeEnvelopeSchema.extend({
+  valueMaps: z.object({
+    /** Created from the file. */
+    created: z.array(z.string()),
+    /** A map of that name exists here: kept as it is, the file's copy ignored. */
+    kept: z.array(z.string()),
+  }),
+});
