@@ -17,6 +17,7 @@ import { checkValueMaps } from "./value-maps";
 export { definitionValueMaps, planValueMaps } from "./value-maps";
 export { definitionLookupSchemes, lookupCatalog, planLookups, planLookupSchemes } from "./lookups";
 export type { CompileResult, IssuePath, LookupSchemeInfo, RunPlan, SchemeCatalog, SchemeIssue } from "./plan";
+export { pickTargetForm } from "./target-form";
 
 export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResult {
   const issues = new Issues();

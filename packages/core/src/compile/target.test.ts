@@ -4,6 +4,18 @@ import { catalog } from "../../test/fake-catalog";
 import { compileScheme } from ".";
 
 describe("compileScheme: target node", () => {
+  it("writes the form the node names, else its API's first, and reports a form the API lacks", () => {
+    const formOf = (formId: string | undefined) => {
+      const r = compileScheme(variant((d) => (target(d).config.formId = formId)), catalog);
+      return r.ok ? r.plan.target.formId : r.issues;
+    };
+    expect(formOf("BD_Supplier")).toBe("BD_Supplier");
+    expect(formOf(undefined)).toBe("BD_Customer");
+    expect(issuesOf(variant((d) => (target(d).config.formId = "BD_MATERIAL")))).toContainEqual(
+      expect.objectContaining({ path: ["nodes", 1, "config", "formId"], message: expect.stringContaining("没有表单 “BD_MATERIAL”：可用的表单有 BD_Customer、BD_Supplier") }),
+    );
+  });
+
   it("reports a mapping to a field the target lacks", () => {
     const [issue] = issuesOf(variant((d) => (target(d).config.mapping.FShop = "{{name}}")));
     expect(issue).toMatchObject({ path: ["nodes", 1, "config", "mapping", "FShop"], field: "FShop", nodeId: "target" });

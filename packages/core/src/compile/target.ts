@@ -9,13 +9,14 @@ import type { Issues } from "./issues";
 import { compileTemplate, reportUnsetRequired, resolveApi } from "./node";
 import { checkHeadPaths } from "./paths";
 import type { RunPlan, SchemeCatalog } from "./plan";
+import { pickTargetForm } from "./target-form";
 
 /** The target API for the node's form (the first one when the node names none). */
 function pickForm(node: TargetNode, index: number, candidates: TargetApiMeta[], issues: Issues): TargetApiMeta | undefined {
   const { formId, api } = node.config;
-  if (formId === undefined || candidates.length === 0) return candidates[0];
-  const match = candidates.find((a) => a.formId === formId);
-  if (!match) {
+  const match = pickTargetForm(formId, candidates);
+  // No candidates at all: resolveApi has reported why.
+  if (!match && candidates.length > 0) {
     const forms = candidates.map((a) => a.formId).join("、");
     issues.error({
       path: ["nodes", index, "config", "formId"],

@@ -2,7 +2,7 @@
 // scheme's current one), the columns the list and the scheduler read (cron, timezone, enabled)
 // mirror the definition's schedule, and pages show each scheme with its latest run that was not a
 // test. Validation (compileScheme) and the BullMQ schedule are the callers'.
-import { message, render, sourceReadChanged, type Message, type SchemeDefinition, type TargetApiMeta } from "@qiao/core";
+import { message, pickTargetForm, render, sourceReadChanged, type Message, type SchemeDefinition, type TargetApiMeta } from "@qiao/core";
 import type { Prisma, Run, Scheme } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { getConnector } from "@qiao/connectors";
@@ -61,7 +61,7 @@ export async function insertScheme(db: Db, input: SchemeInput, createdById: stri
 /** Where a definition writes: its target connection and form. */
 export interface SchemeTarget {
   connectionId: string;
-  /** The node's form, or (none named) its API's first form, as compileScheme picks it. */
+  /** The node's form, or (none named) its API's first form: core's pickTargetForm, as compileScheme picks it. */
   formId: string;
 }
 
@@ -72,10 +72,10 @@ export function schemeTarget(definition: unknown): SchemeTarget | undefined {
   const node = nodes.find((n): n is { type: string; config?: unknown } => typeof n === "object" && n !== null && (n as { type?: unknown }).type === "target");
   const config = node?.config as { connectionId?: unknown; platform?: unknown; api?: unknown; formId?: unknown } | undefined;
   if (typeof config !== "object" || config === null) return undefined;
-  const formId =
-    (typeof config.formId === "string" ? config.formId : undefined) ??
-    (typeof config.platform === "string" ? getConnector(config.platform)?.meta.apis.find((a): a is TargetApiMeta => a.kind === "target" && a.id === config.api)?.formId : undefined) ??
-    "";
+  const named = typeof config.formId === "string" ? config.formId : undefined;
+  const forms = typeof config.platform === "string" ? (getConnector(config.platform)?.meta.apis.filter((a): a is TargetApiMeta => a.kind === "target" && a.id === config.api) ?? []) : [];
+  // A stored form the connector no longer lists is still the one that version wrote to.
+  const formId = pickTargetForm(named, forms)?.formId ?? named ?? "";
   return { connectionId: typeof config.connectionId === "string" ? config.connectionId : "", formId };
 }
 
