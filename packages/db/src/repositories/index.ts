@@ -1,6 +1,7 @@
 export * from "./failed-records";
 export * from "./outcomes";
 export * from "./runs";
+export * from "./run-progress";
 export * from "./prune-runs";
 export * from "./run-details";
 export * from "./saved-bills";

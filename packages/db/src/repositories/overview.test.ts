@@ -7,7 +7,8 @@ import { lastDays, OVERVIEW_SQL, pruneHourlyStats, readOverview, refreshRecordCo
 import { markSending } from "./mark-sending";
 import { resolveUnknown } from "./outcomes";
 import { endRetryEarly } from "./retry-ends";
-import { cancelRun, claimRun, createRun, failActiveRun, finishRun, reportProgress, requeueRun } from "./runs";
+import { cancelRun, claimRun, createRun, failActiveRun, finishRun, requeueRun } from "./runs";
+import { reportProgress } from "./run-progress";
 import { assignFailedToRun } from "./staging";
 import { recordWriteResults } from "./write-protocol";
 

@@ -6,7 +6,7 @@
 // step it would have counted on the records it would have taken (failDueAutomaticRetries).
 import { DEFAULT_RETRY_BACKOFF_MS, message, render, retryRunOptionsSchema, schemeDefinitionSchema, type Message } from "@qiao/core";
 import { Prisma, type Run } from "../../generated/prisma/client";
-import type { RunLogLine } from "./runs";
+import type { RunLogLine } from "./run-progress";
 import { findSchemeDefinition } from "./schemes";
 
 /** The client, or a transaction's (cancelRun ends a queued retry in the transaction that cancels it). */

@@ -13,7 +13,8 @@ import {
   listSchemeRuns,
   sourceDataByRecord,
 } from "./run-details";
-import { appendRunLog, createRun } from "./runs";
+import { createRun } from "./runs";
+import { appendRunLog } from "./run-progress";
 
 let tdb: TestDatabase;
 let db: Db;

@@ -1,12 +1,13 @@
 // Runs: the row is the truth about a run (the queue only delivers its id). Creation enforces one
-// active run per scheme (partial unique index `runs_one_active_per_scheme`); workers claim, report
-// progress on and finish runs here.
+// active run per scheme (partial unique index `runs_one_active_per_scheme`); workers claim and
+// finish runs here, and report on them while they hold them in ./run-progress.ts.
 import { Prisma } from "../../generated/prisma/client";
-import type { RunPhase, RunStatus, RunTrigger } from "../../generated/prisma/enums";
+import type { RunStatus, RunTrigger } from "../../generated/prisma/enums";
 import type { Run } from "../../generated/prisma/client";
 import { message, render, type Message } from "@qiao/core";
-import { hotQuery, type Db } from "../client";
+import type { Db } from "../client";
 import { endRetryEarly } from "./retry-ends";
+import { appendRunLog, type RunLogLine } from "./run-progress";
 
 /** The statuses of a run that is not finished. */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ["queued", "running"];
@@ -139,155 +140,6 @@ export async function claimRun(db: Db, runId: string, now: Date | null, overlapM
   return { claimed: false, run: await db.run.findUnique({ where: { id: runId } }) };
 }
 
-export interface RunProgress {
-  phase?: RunPhase;
-  total?: number | null;
-  fetched?: number;
-  written?: number;
-  skipped?: number;
-  failed?: number;
-}
-
-/**
- * Adds to the counters (and sets phase / total) in one statement; answers whether a cancellation
- * was requested and which attempt owns the run, so the engine learns both at every batch without
- * another query.
- */
-export async function reportProgress(
-  db: Db,
-  runId: string,
-  p: RunProgress,
-  attempt?: number,
-): Promise<{ cancelRequested: boolean; attempt: number; status: RunStatus }> {
-  // Straight to the pool: this runs for every page and batch of a run (see ../client.ts).
-  const rows = await hotQuery<{ cancelRequested: boolean; attempt: number; status: RunStatus }>(
-    db,
-    `UPDATE runs SET
-      phase = COALESCE($2::run_phase, phase),
-      total = CASE WHEN $3::boolean THEN $4::int ELSE total END,
-      fetched = fetched + $5::int,
-      written = written + $6::int,
-      skipped = skipped + $7::int,
-      failed = failed + $8::int,
-      updated_at = $9::timestamp
-    WHERE id = $1::uuid AND ($10::int IS NULL OR attempt = $10::int)
-    RETURNING cancel_requested AS "cancelRequested", attempt, status::text AS status`,
-    [runId, p.phase ?? null, p.total !== undefined, p.total ?? null, p.fetched ?? 0, p.written ?? 0, p.skipped ?? 0, p.failed ?? 0, new Date().toISOString(), attempt ?? null],
-  );
-  if (rows[0]) return rows[0];
-  // Another attempt owns the run now: its counters are not this attempt's to change.
-  const now = await runFence(db, runId);
-  if (!now) throw new Error(`Run ${runId} does not exist`);
-  return now;
-}
-
-export interface RunFence {
-  attempt: number;
-  status: RunStatus;
-  cancelRequested: boolean;
-  /** How long the current attempt's lease still runs, by the database's clock (0: ran out). */
-  leaseMsLeft: number;
-}
-
-/** The run's attempt, status, cancellation flag and lease, as the write protocol checks them before a call. */
-export async function runFence(db: Db, runId: string): Promise<RunFence | null> {
-  const rows = await hotQuery<RunFence>(
-    db,
-    `SELECT attempt, status::text AS status, cancel_requested AS "cancelRequested",
-      GREATEST(0, COALESCE(floor(extract(epoch FROM lease_until - now()) * 1000), 0))::int AS "leaseMsLeft"
-    FROM runs WHERE id = $1::uuid`,
-    [runId],
-  );
-  return rows[0] ?? null;
-}
-
-/**
- * Extends the lease of attempt `attempt` to `leaseMs` from now. Returns the run's cancellation flag
- * and how long the lease now runs (ms), or null when the attempt no longer owns the run
- * (superseded, finished, or its lease had already run out: then another attempt may hold the run,
- * and this one must stop). The write protocol calls it right before each call, the attempt's
- * heartbeat between calls.
- */
-export async function renewLease(
-  db: Db,
-  runId: string,
-  attempt: number,
-  leaseMs: number,
-): Promise<{ cancelRequested: boolean; leaseMsLeft: number } | null> {
-  const rows = await hotQuery<{ cancelRequested: boolean; leaseMsLeft: number }>(
-    db,
-    `UPDATE runs SET lease_until = GREATEST(lease_until, now() + $3::int * interval '1 millisecond')
-    WHERE id = $1::uuid AND attempt = $2::int AND status = 'running' AND lease_until > now()
-    RETURNING cancel_requested AS "cancelRequested", floor(extract(epoch FROM lease_until - now()) * 1000)::int AS "leaseMsLeft"`,
-    [runId, attempt, Math.round(leaseMs)],
-  );
-  return rows[0] ?? null;
-}
-
-/**
- * The attempt ends with records whose outcome is unknown still to be looked up: the run stays
- * `running` (phase `finishing`, the scheme's active run) and waits until `until`, when its job
- * resumes it. Returns false when the attempt no longer owns the run.
- */
-export async function waitForOutcomes(db: Db, runId: string, attempt: number, until: Date): Promise<boolean> {
-  const { count } = await db.run.updateMany({
-    where: { id: runId, status: "running", attempt },
-    data: { phase: "finishing", waitingUntil: until, leaseUntil: null },
-  });
-  return count === 1;
-}
-
-/** Counters back to zero for a read that starts over (a resumed attempt re-reads from page 1). */
-export async function resetReadCounters(db: Db, runId: string): Promise<void> {
-  await db.run.update({ where: { id: runId }, data: { phase: "reading", total: null, fetched: 0, skipped: 0 } });
-}
-
-/**
- * Moves the scheme's cursor to the end of a completed read window and the run to `writing`. With
- * `windowEnd` null the cursor stays (the read may have missed records: the next run reads the window
- * again) and only the run moves on.
- */
-export async function completeRead(db: Db, runId: string, schemeId: string, windowEnd: Date | null): Promise<void> {
-  if (windowEnd === null) {
-    await db.run.update({ where: { id: runId }, data: { phase: "writing" } });
-    return;
-  }
-  // Not for a run of a version older than the one that last cleared the cursor (its source read
-  // other records: insertSchemeVersion): the new version's next run must read from the beginning.
-  await db.$transaction([
-    db.$executeRaw`
-      UPDATE schemes SET cursor = GREATEST(COALESCE(cursor, ${windowEnd}::timestamp), ${windowEnd}::timestamp), updated_at = ${new Date()}::timestamp
-      WHERE id = ${schemeId}::uuid
-        AND (cursor_from_version IS NULL OR cursor_from_version <= (SELECT r.scheme_version FROM runs r WHERE r.id = ${runId}::uuid))`,
-    db.run.update({ where: { id: runId }, data: { phase: "writing" } }),
-  ]);
-}
-
-/** The run's counters as they are now (a finishing attempt decides the run's status from them). */
-export async function runCounters(db: Db, runId: string): Promise<Pick<Run, "fetched" | "written" | "skipped" | "failed" | "saved" | "waiting">> {
-  return db.run.findUniqueOrThrow({ where: { id: runId }, select: { fetched: true, written: true, skipped: true, failed: true, saved: true, waiting: true } });
-}
-
-export interface RunLogLine {
-  level: "debug" | "info" | "warn" | "error";
-  message: Message;
-  data?: Record<string, unknown>;
-}
-
-export async function appendRunLog(db: Db, runId: string, lines: RunLogLine | RunLogLine[]): Promise<void> {
-  const list = Array.isArray(lines) ? lines : [lines];
-  if (list.length === 0) return;
-  // Straight to the pool, in order (ids follow the array): createMany costs several times as much per call.
-  await hotQuery(
-    db,
-    `INSERT INTO run_logs (run_id, level, message, data)
-    SELECT $1::uuid, l.line->>'level', l.line->>'message', NULLIF(l.line->'data', 'null'::jsonb)
-    FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS l(line, n)
-    ORDER BY l.n`,
-    // The zh-CN text goes to `message` for SQL readers; readers render `data.message` in their language.
-    [runId, JSON.stringify(list.map((l) => ({ level: l.level, message: render(l.message), data: { ...l.data, message: l.message } })))],
-  );
-}
 
 /** A run's error: the message for readers in any language, its zh-CN text for SQL readers. */
 function errorColumns(error: Message | null) {

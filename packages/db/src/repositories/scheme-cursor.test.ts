@@ -5,7 +5,8 @@ import { seedItemsSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
-import { completeRead, createRun } from "./runs";
+import { createRun } from "./runs";
+import { completeRead } from "./run-progress";
 import { insertScheme, insertSchemeVersion, resetSchemeCursor, SchemeCursorBusyError } from "./schemes";
 
 let tdb: TestDatabase;
