@@ -170,6 +170,23 @@ describe("reconcileRuns", () => {
     await t.db.run.update({ where: { id: waiting.id }, data: { status: "cancelled" } });
     await (await queue.getJob(waiting.id))?.remove();
   });
+
+  test("looks past a backlog of queued runs whose jobs wait: a lost run created after them is enqueued", async () => {
+    const backlog = [];
+    for (let i = 0; i < 3; i++) {
+      const run = await createRun(t.db, { schemeId: (await sim.createScheme()).id, schemeVersion: 1, trigger: "manual" });
+      await queue.add(JOB.run, { runId: run.id }, { jobId: run.id, delay: 60_000 });
+      backlog.push(run);
+    }
+    const lost = await createRun(t.db, { schemeId: (await sim.createScheme()).id, schemeVersion: 1, trigger: "manual" });
+    // Pages of two: the backlog fills the first page and half the second.
+    expect(await reconcileRuns(t.db, queue, 0, log, 2)).toBe(1);
+    expect((await queue.getJob(lost.id))?.data).toEqual({ runId: lost.id });
+    for (const run of [...backlog, lost]) {
+      await t.db.run.update({ where: { id: run.id }, data: { status: "cancelled" } });
+      await (await queue.getJob(run.id))?.remove();
+    }
+  });
 });
 
 test("syncSchedules: one scheduler per enabled scheme with a cron, in its timezone; others are removed", async () => {

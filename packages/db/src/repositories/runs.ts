@@ -225,14 +225,20 @@ async function endedEarly(db: Prisma.TransactionClient, run: Run): Promise<RunLo
 
 /**
  * Active runs not updated for `olderThanMs` (candidates for the worker's reconciler: their job may
- * have been lost, never enqueued, or failed while the run was running).
+ * have been lost, never enqueued, or failed while the run was running), oldest first, `limit` at a
+ * time: the next page starts `after` the last run of the one before (keyset on created_at, id).
  */
-export async function findStaleActiveRuns(db: Db, olderThanMs: number, limit = 100) {
+export async function findStaleActiveRuns(db: Db, olderThanMs: number, page: { limit?: number; after?: { createdAt: Date; id: string } } = {}) {
+  const { limit = 100, after } = page;
   return db.run.findMany({
-    where: { status: { in: [...ACTIVE_RUN_STATUSES] }, updatedAt: { lt: new Date(Date.now() - olderThanMs) } },
-    orderBy: { createdAt: "asc" },
+    where: {
+      status: { in: [...ACTIVE_RUN_STATUSES] },
+      updatedAt: { lt: new Date(Date.now() - olderThanMs) },
+      ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}),
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: limit,
-    select: { id: true, schemeId: true, status: true, updatedAt: true },
+    select: { id: true, schemeId: true, status: true, updatedAt: true, createdAt: true },
   });
 }
 
