@@ -10,7 +10,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { hash } from "node:crypto";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client";
-import { config } from "./config";
+import { config, databaseTimeouts, type DatabaseTimeouts } from "./config";
 
 export type Db = PrismaClient;
 
@@ -35,14 +35,22 @@ const pools = new WeakMap<Db, Pools>();
  */
 export const POOL_IDLE_MS = 90_000;
 
-export function createPrisma(connectionString: string, max = 10): Db {
+/**
+ * `max` connections under Prisma (the engine's pools add at most 6, see namedPoolOf). `timeouts`
+ * overrides the environment's (QIAO_DB_KEEPALIVE_S, QIAO_DB_QUERY_TIMEOUT_MS,
+ * QIAO_DB_CONNECT_TIMEOUT_MS; see guardedPoolOptions).
+ */
+export function createPrisma(connectionString: string, max = 10, timeouts: Partial<DatabaseTimeouts> = {}): Db {
   // allowExitOnIdle: idle connections alone do not keep a process alive (a script that is done
   // exits at once rather than after POOL_IDLE_MS); the worker and the web app have other handles.
-  const options: pg.PoolConfig = { connectionString, max, idleTimeoutMillis: POOL_IDLE_MS, allowExitOnIdle: true };
-  const pool = new pg.Pool(options);
-  // A connection that dies while idle (server restart) must not crash the process: the next query
-  // gets a fresh one, and a query in flight reports the error where it is awaited.
-  pool.on("error", () => undefined);
+  const options: pg.PoolConfig = {
+    connectionString,
+    max,
+    idleTimeoutMillis: POOL_IDLE_MS,
+    allowExitOnIdle: true,
+    ...guardedPoolOptions(timeouts),
+  };
+  const pool = guardPool(new pg.Pool(options));
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   const entry: Pools = { durable: pool, options };
   pools.set(db, entry);
@@ -54,6 +62,66 @@ export function createPrisma(connectionString: string, max = 10): Db {
     await Promise.all([lazy?.end(), marks?.end(), disconnect()]);
   };
   return db;
+}
+
+/**
+ * What every pool does about a connection that died silently (a Postgres failover, a network cut
+ * without a reset), which otherwise hangs its statement until the kernel gives up, hours later:
+ *
+ * - TCP keepalive, probes after `keepAliveMs` idle: the kernel drops an idle connection whose peer
+ *   is gone (and a firewall does not forget a quiet one). It cannot bound a statement in flight
+ *   (probes wait while sent bytes are unacknowledged, and Node 20 leaves the probes' interval and
+ *   count at the kernel's, 75 s × 9 on Linux).
+ * - `query_timeout`: this process stops waiting for a statement's answer after `queryTimeoutMs`
+ *   and the statement fails; its connection is closed, never reused (pool.query hands it back with
+ *   the error, and guardPool closes one handed back inside a transaction). Measured here, so it
+ *   fires when the server cannot be reached, which a server-side statement_timeout cannot. The
+ *   statement may still complete on a server that was only slow: a caller must treat a timeout
+ *   as "may have committed", as it treats a connection lost under a statement (the write protocol
+ *   does: a batch left `sending` is looked up, never resent blindly).
+ * - `connectionTimeoutMillis`: opening a connection (TCP, then Postgres's startup, which a
+ *   blackholed server never answers) or waiting for a free one in a full pool fails after
+ *   `connectTimeoutMs` (with errors isDatabaseUnavailable recognizes), instead of waiting for the
+ *   kernel's SYN retries (about two minutes) or forever.
+ *
+ * Not set: statement_timeout (server-side: it cannot fire when the server is unreachable, and would
+ * only add a second bound on the same statements) and idle_in_transaction_session_timeout (it frees
+ * the server from a client that vanished mid-transaction; it does nothing for this process).
+ */
+function guardedPoolOptions(given: Partial<DatabaseTimeouts>): pg.PoolConfig {
+  // The environment is read only for what is not given (a test or a script may give all three).
+  let env: DatabaseTimeouts | undefined;
+  const fromEnv = () => (env ??= databaseTimeouts());
+  return {
+    keepAlive: true,
+    // Node sets the delay in whole seconds (below one second: the kernel's two hours).
+    keepAliveInitialDelayMillis: Math.max(1000, given.keepAliveMs ?? fromEnv().keepAliveMs),
+    // pg: 0 is no bound.
+    query_timeout: given.queryTimeoutMs ?? fromEnv().queryTimeoutMs,
+    connectionTimeoutMillis: given.connectTimeoutMs ?? fromEnv().connectTimeoutMs,
+  };
+}
+
+/**
+ * Every pool's handlers. A connection that dies while idle (server restart) must not crash the
+ * process: the next query gets a fresh one, and a query in flight reports the error where it is
+ * awaited. And a connection handed back inside a transaction is closed, not kept: Prisma's adapter
+ * hands a transaction's connection back without the error when a statement in it failed, also when
+ * the statement timed out (query_timeout) and is still running or stuck in the connection, and its
+ * ROLLBACK then timed out behind it. Kept, the connection's next user would wait behind the dead
+ * statement, or, once a slow one finishes, run in that transaction, never committed.
+ */
+function guardPool(pool: pg.Pool): pg.Pool {
+  pool.on("error", () => undefined);
+  pool.on("release", (error, client) => {
+    const status = client.getTransactionStatus();
+    if (error || status === "I" || status === null) return;
+    // Ending makes the pool drop it rather than keep it (it checks right after this event); the
+    // socket is destroyed too, so a dead peer's missing answer to the goodbye holds nothing up.
+    void client.end();
+    client.connection.stream.destroy();
+  });
+  return pool;
 }
 
 function poolsOf(db: Db): Pools {
@@ -83,7 +151,7 @@ function namedPoolOf(db: Db, which: "lazy" | "marks"): pg.Pool {
       max: Math.min(which === "lazy" ? 4 : 2, entry.options.max ?? 4),
       options: which === "lazy" ? "-c synchronous_commit=off -c enable_seqscan=off" : "-c enable_seqscan=off",
     });
-    pool.on("error", () => undefined);
+    guardPool(pool);
     entry[which] = pool;
   }
   return pool;

@@ -39,9 +39,35 @@ const optionalFlag = z
   .optional()
   .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1"));
 
+/** Milliseconds, at least a second (a value meant as seconds fails loudly), or 0 for no bound. */
+const msOrOff = (name: string, fallback: number) =>
+  z.preprocess(
+    // Left empty it counts as unset (coerced, "" would be 0: no bound).
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number()
+      .int()
+      .refine((v) => v === 0 || v >= 1000, { message: `${name} is in milliseconds: 0 (no bound) or at least 1000` })
+      .default(fallback),
+  );
+
 const envSchema = z.object({
   NODE_ENV: z.string().default("development"),
   DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/qiao"),
+  /**
+   * Seconds a database connection is idle before TCP keepalive probes start (every pool: under
+   * Prisma and the engine's). A connection whose peer vanished without a reset (a failover, a cut
+   * network) is then dropped by the kernel instead of in hours, and a firewall does not forget it.
+   */
+  QIAO_DB_KEEPALIVE_S: z.coerce.number().int().min(1).max(7200).default(10),
+  /**
+   * How long a statement may wait for its answer, measured by this process (pg's query_timeout),
+   * before it fails and its connection is closed: the bound on a connection that died silently.
+   * Far above the longest statement the app runs (docs/decisions.md, session 19); 0: no bound.
+   */
+  QIAO_DB_QUERY_TIMEOUT_MS: msOrOff("QIAO_DB_QUERY_TIMEOUT_MS", 120_000),
+  /** How long opening a database connection, or waiting for a pool's free one, may take; 0: no bound. */
+  QIAO_DB_CONNECT_TIMEOUT_MS: msOrOff("QIAO_DB_CONNECT_TIMEOUT_MS", 30_000),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().min(1).default("qiao"),
   QIAO_SECRET_KEYS: z.string().min(1).default(DEV_DEFAULTS.QIAO_SECRET_KEYS),
@@ -150,6 +176,20 @@ export interface RunRetention {
 /** RUN_RETENTION_DAYS and RUN_RETENTION_QUIET_DAYS, the quiet days capped by the others. */
 export function runRetention(c: Config = config()): RunRetention {
   return { days: c.RUN_RETENTION_DAYS, quietDays: Math.min(c.RUN_RETENTION_DAYS, c.RUN_RETENTION_QUIET_DAYS) };
+}
+
+/** What every database pool does about a connection that died silently (see createPrisma). */
+export interface DatabaseTimeouts {
+  /** Idle time before TCP keepalive probes start, ms (QIAO_DB_KEEPALIVE_S). */
+  keepAliveMs: number;
+  /** How long a statement may wait for its answer, ms; 0: no bound (QIAO_DB_QUERY_TIMEOUT_MS). */
+  queryTimeoutMs: number;
+  /** How long opening a connection or waiting for a free one may take, ms; 0: no bound (QIAO_DB_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs: number;
+}
+
+export function databaseTimeouts(c: Config = config()): DatabaseTimeouts {
+  return { keepAliveMs: c.QIAO_DB_KEEPALIVE_S * 1000, queryTimeoutMs: c.QIAO_DB_QUERY_TIMEOUT_MS, connectTimeoutMs: c.QIAO_DB_CONNECT_TIMEOUT_MS };
 }
 
 export function seedsDemo(c: Config): boolean {

@@ -10,8 +10,11 @@ const TRANSIENT_SQLSTATE = /^(08|57P0[123]$|53300$|40001$|40P01$)/;
 const TRANSIENT_PRISMA = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2034"]);
 /** Driver adapter error kinds (@prisma/adapter-pg) for the same situations. */
 const TRANSIENT_KINDS = new Set(["ConnectionClosed", "DatabaseNotReachable", "SocketTimeout", "TooManyConnections", "TransactionWriteConflict"]);
-/** node-postgres reports a connection that died under a query with a plain Error. */
-const PG_MESSAGES = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+/**
+ * node-postgres reports a connection that died under a query with a plain Error; "Query read
+ * timeout" is its query_timeout (QIAO_DB_QUERY_TIMEOUT_MS) giving up on a connection gone silent.
+ */
+const PG_MESSAGES = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout)/;
 
 type Fields = { name?: unknown; code?: unknown; message?: unknown; severity?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown; code?: unknown } } } };
 
