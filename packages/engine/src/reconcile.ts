@@ -106,11 +106,14 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
           const sourceId = text(record[plan.source.idField]);
           if (sourceId !== undefined) ids.add(sourceId);
           const { payload } = mapRecord(keys, record, vars, plan.timezone, maps);
-          const number = text(payload[plan.target.numberField]);
-          if (sourceId === undefined || number === undefined) {
+          // A record with no number from its template (a bill whose FBillNo 金蝶's 编码规则 fills) is
+          // still sent with its id: the comparison matches it by the number staging says it was
+          // written with, and counts it unmatchable only when staging has none either.
+          if (sourceId === undefined) {
             unmatchable++;
             continue;
           }
+          const number = text(payload[plan.target.numberField]) ?? null;
           rows.push({ number, sourceId, name: nameField === undefined ? null : String(payload[nameField] ?? "") });
         }
         pass.page(page.total, page.records.length, ids);

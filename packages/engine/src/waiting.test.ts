@@ -4,10 +4,11 @@
 // (the follow-up of the dependency's run) and waitsReadyToRelease (the sweep).
 import type { SourceClient, SourcePage } from "@qiao/connectors";
 import { DEMO_NAMES, seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
-import { cancelRun, expireWaiting, lookupWritten, schemeWroteDuring, waitsReadyToRelease } from "@qiao/db";
+import { cancelRun, claimResync, createReconciliation, expireWaiting, lookupWritten, schemeWroteDuring, waitsReadyToRelease } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "./context";
 import { executeRun } from "./execute-run";
+import { executeReconciliation } from "./reconcile";
 import { expectedBills, forgetSchemes, runScheme } from "./testing/bills";
 import { runToEnd, simulate, sourceConfig, targetConfig, testContext, wrapClients, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
@@ -41,6 +42,13 @@ function beforeDeliveryPage(n: number, between: () => Promise<void>) {
       },
     }),
   });
+}
+
+/** The customer (FCustomerID) of a 销售出库单 in the 金蝶 simulator, read as a person checking would. */
+function billCustomer(s: Simulated, billNo: string): string | undefined {
+  const rows = s.kingdee.forms.get("SAL_OUTSTOCK")!.query({ FormId: "SAL_OUTSTOCK", FieldKeys: "FBillNo,FCustomerID.FNumber", StartRow: 0, Limit: 2000 });
+  const row = rows.find(([no]) => no === billNo);
+  return row === undefined ? undefined : String(row[1]);
 }
 
 describe("release of records waiting for a dependency", () => {
@@ -143,6 +151,62 @@ describe("release of records waiting for a dependency", () => {
       // The release run maps them again: written, nothing waits, nothing is due any more.
       expect(await run(ctx0, sim, deliveries.id, "dependency")).toMatchObject({ written: 2, waiting: 0 });
       expect(await waitsReadyToRelease(t.db)).toEqual([]);
+    },
+  );
+
+  test(
+    "a bill whose customer reconciliation found missing in 金蝶 (resync claimed, not run yet) waits, and the resync's write releases it",
+    { timeout: 120_000 },
+    async () => {
+      sim = await simulate(t.db, { shops: 5, items: 10, deliveries: 0 });
+      const ctx = testContext(t.db, { leaseMs: 30_000 });
+      const shops = await sim.createScheme(undefined, seedSchemeDefinition);
+      expect(await run(ctx, sim, shops.id)).toMatchObject({ status: "succeeded", written: 5 });
+      const items = await sim.createScheme(undefined, seedItemsSchemeDefinition);
+      expect(await run(ctx, sim, items.id)).toMatchObject({ status: "succeeded" });
+      const deliveries = await sim.createScheme(undefined, seedDeliveriesSchemeDefinition);
+
+      // Someone deletes a customer in 金蝶; a reconciliation finds it missing and 补同步 is pressed.
+      const shop = sim.guanyi.state.shops.get(0);
+      expect(sim.kingdee.forms.get("BD_Customer")!.delete([shop.code])).toBe(1);
+      const row = await createReconciliation(t.db, { schemeId: shops.id, trigger: "manual", keyLimit: 100 });
+      expect((await executeReconciliation(ctx, row.id)).kind).toBe("finished");
+      expect(await t.db.reconciliation.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ missing: 1, missingWritten: 1 });
+      const resync = await claimResync(t.db, { reconciliationId: row.id, schemeVersion: 1 });
+      expect(resync).toMatchObject({ created: true, count: 1 });
+      // Staging says so: failed, "对账发现金蝶中缺失…", with the number it was written as, and a lookup
+      // no longer hands that number out (claimResync cleared the written hash).
+      const customer = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: shops.id, status: "failed" } });
+      expect(customer.targetNumber).toBe(shop.code);
+      expect(await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys: [shop.code] })).toEqual(new Map());
+      expect(customer.writtenHash).toBeNull();
+
+      // Before the resync run gets to it, the 出库单 scheme runs (its schedule, or run-after): the
+      // bill waits (等待依赖) instead of going out with a number 金蝶 no longer has (a data failure
+      // nothing retries).
+      // (Past the sweep's 2 s margin for clocks after the customers' first run: only a later write of
+      // the customer releases the bill.)
+      await new Promise((r) => setTimeout(r, 2_500));
+      const sku = sim.guanyi.state.items.get(0).skus[0]!.code;
+      sim.guanyi.addDeliveries([{ code: "SDO-AFTER-DELETE", shop_code: shop.code, details: [{ sku_code: sku, qty: 1 }] }]);
+      const d1 = await run(ctx, sim, deliveries.id);
+      expect(d1).toMatchObject({ failed: 0, waiting: 1, written: 0 });
+      const bill = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: "SDO-AFTER-DELETE" } });
+      expect(bill.status).toBe("waiting");
+      expect(await t.db.waitingRecord.findMany({ where: { sourceRecordId: bill.id } })).toMatchObject([{ waitsFor: DEMO_NAMES.shops, key: shop.code }]);
+      expect(await waitsReadyToRelease(t.db)).toEqual([]);
+
+      // The resync writes the customer again; both release paths see it, and the release run writes
+      // the bill with the customer.
+      expect((await runToEnd(ctx, resync.run.id)).kind).toBe("finished");
+      expect(await t.db.run.findUniqueOrThrow({ where: { id: resync.run.id } })).toMatchObject({ status: "succeeded", written: 1 });
+      expect(await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys: [shop.code] })).toEqual(new Map([[shop.code, shop.code]]));
+      expect(await schemeWroteDuring(t.db, resync.run.id)).toBe(true);
+      expect(await waitsReadyToRelease(t.db)).toContainEqual({ schemeId: deliveries.id, runId: resync.run.id });
+      expect(await run(ctx, sim, deliveries.id, "dependency")).toMatchObject({ written: 1, failed: 0, waiting: 0 });
+      const sent = await t.db.sourceRecord.findUniqueOrThrow({ where: { id: bill.id } });
+      expect(sent.status).toBe("written");
+      expect(billCustomer(sim, sent.targetNumber!)).toBe(shop.code);
     },
   );
 });

@@ -4,7 +4,9 @@
 // Matching: a source record's number is the one staging says it was written with (target_number),
 // else the number its mapping gives now (the scheme's number template, e.g. {{code}}). So a
 // record renamed at the source after being written in create mode is still matched with what it
-// wrote, and one never written is matched by what it would write.
+// wrote, one never written is matched by what it would write, and a bill numbered by 金蝶 (FBillNo
+// not mapped) by what 金蝶 answered. A target number matches one source record at most (the one
+// staging says wrote it): the others with that number are missing.
 //
 // "Missing, written" (what a resync writes again) is judged as of the target's read, not the
 // comparison: a record counts only if staging had it written (or stale) when the reading of the
@@ -65,6 +67,7 @@ export async function completeReconciliation(
     attempt: number;
     schemeId: string;
     compareNames: boolean;
+    /** Source records read without an id; the report adds those with no number (see recon_source). */
     unmatchable: number;
     /** How the source was read: passes, and whether the last one still saw it move. */
     source?: { passes: number; moved: boolean };
@@ -78,16 +81,27 @@ export async function completeReconciliation(
       if (keyLimit === undefined) return null;
       // One row per source record (the last copy read wins) and per target number. `staged_updated_at`:
       // the record was written (or stale) when the target's read began and its row is unchanged now.
+      // The number: staging's target_number, else the template's (a key's "" is "none": a bill whose
+      // FBillNo 金蝶's 编码规则 fills has only staging's). `claims`: the one record a target number
+      // can match — the one staging says wrote it, else (no staging evidence) the first by source id;
+      // another record with the same number (a split order under FBillNo = {{platform_code}}, whose
+      // second bill 金蝶 refused as a duplicate) is missing, never a second match of one bill.
       await tx.$executeRaw`
         CREATE TEMP TABLE recon_source ON COMMIT DROP AS
-        SELECT DISTINCT ON (k.source_id) k.source_id, COALESCE(NULLIF(s.target_number, ''), k.number) AS number, k.name,
-          s.id AS source_record_id, s.status::text AS staged_status, w.staged_updated_at
-        FROM reconciliation_keys k
-        LEFT JOIN source_records s ON s.scheme_id = ${input.schemeId}::uuid AND s.source_id = k.source_id
-        LEFT JOIN reconciliation_keys w ON w.reconciliation_id = ${input.id}::uuid AND w.side = 'staged' AND w.source_id = k.source_id
-          AND w.staged_updated_at = s.updated_at AND s.status::text = ANY(${[...RESYNCABLE_STATUSES]}::text[])
-        WHERE k.reconciliation_id = ${input.id}::uuid AND k.side = 'source'
-        ORDER BY k.source_id, k.id DESC`;
+        SELECT r.*, row_number() OVER (PARTITION BY r.number ORDER BY r.by_staging DESC, r.source_id) = 1 AS claims
+        FROM (
+          SELECT DISTINCT ON (k.source_id) k.source_id, COALESCE(NULLIF(s.target_number, ''), NULLIF(k.number, '')) AS number,
+            NULLIF(s.target_number, '') IS NOT NULL AS by_staging, k.name,
+            s.id AS source_record_id, s.status::text AS staged_status, w.staged_updated_at
+          FROM reconciliation_keys k
+          LEFT JOIN source_records s ON s.scheme_id = ${input.schemeId}::uuid AND s.source_id = k.source_id
+          LEFT JOIN reconciliation_keys w ON w.reconciliation_id = ${input.id}::uuid AND w.side = 'staged' AND w.source_id = k.source_id
+            AND w.staged_updated_at = s.updated_at AND s.status::text = ANY(${[...RESYNCABLE_STATUSES]}::text[])
+          WHERE k.reconciliation_id = ${input.id}::uuid AND k.side = 'source'
+          ORDER BY k.source_id, k.id DESC) r`;
+      // A record with a number neither in staging nor from its template cannot be matched.
+      const [unnumbered] = await tx.$queryRaw<{ count: number }[]>`
+        WITH gone AS (DELETE FROM recon_source WHERE number IS NULL RETURNING 1) SELECT count(*)::int AS count FROM gone`;
       await tx.$executeRaw`
         CREATE TEMP TABLE recon_target ON COMMIT DROP AS
         SELECT DISTINCT ON (number) number, name, target_id FROM reconciliation_keys
@@ -102,27 +116,30 @@ export async function completeReconciliation(
         SELECT
           (SELECT count(*)::int FROM recon_source) AS "sourceCount",
           (SELECT count(*)::int FROM recon_target) AS "targetCount",
-          (SELECT count(*)::int FROM recon_source s JOIN recon_target t USING (number)) AS matched,
-          (SELECT count(*)::int FROM recon_source s WHERE NOT EXISTS (SELECT 1 FROM recon_target t WHERE t.number = s.number)) AS missing,
+          (SELECT count(*)::int FROM recon_source s JOIN recon_target t USING (number) WHERE s.claims) AS matched,
+          (SELECT count(*)::int FROM recon_source s LEFT JOIN recon_target t USING (number) WHERE t.number IS NULL OR NOT s.claims) AS missing,
+          -- What a resync writes again: written, and its number is not in the target at all (one that
+          -- lost its number's claim to another record would only meet that record's bill again).
           (SELECT count(*)::int FROM recon_source s WHERE s.staged_updated_at IS NOT NULL
              AND NOT EXISTS (SELECT 1 FROM recon_target t WHERE t.number = s.number)) AS "missingWritten",
           (SELECT count(*)::int FROM recon_target t WHERE NOT EXISTS (SELECT 1 FROM recon_source s WHERE s.number = t.number)) AS extra,
-          (SELECT count(*)::int FROM recon_source s JOIN recon_target t USING (number) WHERE ${different}) AS different`);
+          (SELECT count(*)::int FROM recon_source s JOIN recon_target t USING (number) WHERE s.claims AND ${different}) AS different`);
       const id = input.id;
       // The missing records a resync writes again come first, so that the kept keys hold every one of
       // them up to the limit: in number order only, records never written (new, pending, failed) whose
       // numbers sort first could fill the list, and the resync the report offers would find none.
       await tx.$executeRawUnsafe(
         `INSERT INTO reconciliation_items (reconciliation_id, category, number, source_id, source_record_id, staged_status, staged_updated_at, source_name, target_name, target_id)
-        (SELECT $1::uuid, 'missing'::reconciliation_category, s.number, s.source_id, s.source_record_id, s.staged_status, s.staged_updated_at, s.name, NULL, NULL
-         FROM recon_source s WHERE NOT EXISTS (SELECT 1 FROM recon_target t WHERE t.number = s.number)
-         ORDER BY s.staged_updated_at IS NULL, s.number, s.source_id LIMIT $2)
+        (SELECT $1::uuid, 'missing'::reconciliation_category, s.number, s.source_id, s.source_record_id, s.staged_status,
+           CASE WHEN t.number IS NULL THEN s.staged_updated_at END, s.name, NULL, NULL
+         FROM recon_source s LEFT JOIN recon_target t USING (number) WHERE t.number IS NULL OR NOT s.claims
+         ORDER BY t.number IS NOT NULL OR s.staged_updated_at IS NULL, s.number, s.source_id LIMIT $2)
         UNION ALL
         (SELECT $1::uuid, 'extra'::reconciliation_category, t.number, NULL, NULL, NULL, NULL::timestamp, NULL, t.name, t.target_id
          FROM recon_target t WHERE NOT EXISTS (SELECT 1 FROM recon_source s WHERE s.number = t.number) ORDER BY t.number LIMIT $2)
         UNION ALL
         (SELECT $1::uuid, 'different'::reconciliation_category, s.number, s.source_id, s.source_record_id, s.staged_status, NULL::timestamp, s.name, t.name, t.target_id
-         FROM recon_source s JOIN recon_target t USING (number) WHERE ${different} ORDER BY s.number, s.source_id LIMIT $2)`,
+         FROM recon_source s JOIN recon_target t USING (number) WHERE s.claims AND ${different} ORDER BY s.number, s.source_id LIMIT $2)`,
         id,
         keyLimit,
       );
@@ -131,7 +148,7 @@ export async function completeReconciliation(
         where: { id },
         data: {
           ...counts!,
-          unmatchable: input.unmatchable,
+          unmatchable: input.unmatchable + (unnumbered?.count ?? 0),
           sourcePasses: input.source?.passes ?? 1,
           sourceMoved: input.source?.moved ?? false,
           status: "succeeded",
@@ -157,7 +174,8 @@ export class ResyncError extends Error {
 /**
  * Resync of a report's missing records: in one transaction, the report is locked, the staging rows
  * it lists as missing and written that are unchanged since (still `written` or `stale`, with the
- * `updated_at` the report saw) become `failed` with the reason, and a retry run of exactly those
+ * `updated_at` the report saw) become `failed` with the reason and without their written hash (a
+ * lookup no longer hands out their number: what needs it waits), and a retry run of exactly those
  * rows is inserted and recorded on the report. A row changed since was written again (a newer
  * report's resync, a run) or is being handled: it is left alone, never sent a second time. A report
  * resyncs once: asking again (a double click, a retried request, another person) returns the same
@@ -191,8 +209,14 @@ export async function claimResync(
       if (resyncable.length === 0) throw new ResyncError("conflict", message("reconcile.nothingToResync"));
       const ids = resyncable.map((r) => String(r.id));
       const reason = render(message("reconcile.resyncMarked", { count: ids.length }));
+      // Not written any more: 金蝶 no longer has them. Their written hash goes, so a lookup
+      // (lookupWritten) no longer answers with the number 金蝶 lost — a record that needs it waits
+      // until the resync writes it again — and staging no longer takes the row, its source changed,
+      // for written or stale. Nothing puts it back (restoreUnsentRetries restores what the retry
+      // run changed, not this): a resync that ends unsent leaves them failed, still missing in 金蝶.
+      // target_number stays: what it was written with (the report, reconciliation's matching).
       await tx.$executeRaw`
-        UPDATE source_records SET status = 'failed', last_error = ${reason}, updated_at = ${new Date()}::timestamp
+        UPDATE source_records SET status = 'failed', last_error = ${reason}, written_hash = NULL, updated_at = ${new Date()}::timestamp
         WHERE id = ANY(${ids}::bigint[])`;
       const options = normalizeRunOptions("retry", { scope: "scheme", sourceRecordIds: ids });
       const run = await tx.run.create({

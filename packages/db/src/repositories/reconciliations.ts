@@ -81,7 +81,11 @@ export async function claimReconciliation(db: Db, id: string): Promise<Reconcili
 }
 
 export interface ReconciliationKeyRow {
-  number: string;
+  /**
+   * Null: a source record whose number template gives none (stored as ""): it is matched by the
+   * number staging says it was written with, else unmatchable (completeReconciliation).
+   */
+  number: string | null;
   name?: string | null;
   sourceId?: string | null;
   targetId?: string | null;
@@ -95,7 +99,7 @@ export async function addReconciliationKeys(
   db: Db,
   input: { id: string; attempt: number; side: "source" | "target"; keys: readonly ReconciliationKeyRow[] },
 ): Promise<boolean> {
-  const rows = input.keys.map((k) => ({ number: k.number, name: k.name ?? null, source_id: k.sourceId ?? null, target_id: k.targetId ?? null }));
+  const rows = input.keys.map((k) => ({ number: k.number ?? "", name: k.name ?? null, source_id: k.sourceId ?? null, target_id: k.targetId ?? null }));
   const [owned] = await db.$queryRaw<{ owned: boolean }[]>`
     WITH fence AS (SELECT 1 FROM reconciliations WHERE id = ${input.id}::uuid AND attempt = ${input.attempt} AND status = 'running'),
     added AS (

@@ -163,7 +163,9 @@ export interface WrittenLookup {
 /**
  * What a scheme wrote for these source keys, from staging (no ERP call): key → the target number
  * (or id). Only records written successfully at least once count (`written_hash` set): a record
- * that waits, failed or is being sent has no number to give. By source id: one index probe per key;
+ * that waits, failed or is being sent has no number to give, nor has one a reconciliation found
+ * missing in the target and its resync took (claimResync clears `written_hash`: the record waits
+ * until the resync writes it again). By source id: one index probe per key;
  * by another field: a scan of the scheme's rows (json, not indexed), the first match in id order.
  */
 export async function lookupWritten(db: Db, input: WrittenLookup): Promise<Map<string, string>> {
