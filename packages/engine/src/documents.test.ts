@@ -101,6 +101,39 @@ describe("documents with rows", () => {
     expect(billRows(sim).some((r) => r.billNo === "SDO-ORPHAN")).toBe(false);
   });
 
+  // DESIGN.md: errors name the row (FEntity[3].FMaterialID). With the demo scheme's own
+  // IsVerifyBaseDataField: true, 金蝶 refuses an unknown warehouse naming the row only in its message
+  // ([K7] wording); the simulator wrote `（FEntity[2].FStockID）` there, which the connector did not
+  // read, and the record's errorField was the bare FStockID.
+  test("a second row whose warehouse 金蝶 does not have fails the record with errorField FEntity[2].FStockID", async () => {
+    sim = await simulate(t.db, { shops: 5, items: 10, deliveries: 0 });
+    const ctx = testContext(t.db, { leaseMs: 30_000 });
+    // The warehouse of each row from a row field, so that only the second row names one 金蝶 lacks.
+    const deliveries = await masterDataThen(ctx, sim, (d) => {
+      expect(target(d).options.IsVerifyBaseDataField).toBe(true);
+      target(d).entries.FEntity!.mapping.FStockID = "{{memo}}";
+    });
+    const shop = sim.guanyi.state.shops.get(0);
+    const [a, b] = [sim.guanyi.state.items.get(0).skus[0]!.code, sim.guanyi.state.items.get(1).skus[0]!.code];
+    sim.guanyi.addDeliveries([{ code: "SDO-ROW2", shop_code: shop.code, details: [{ sku_code: a, qty: 1 }, { sku_code: b, qty: 1 }] }]);
+    // memo is "" on generated lines (no warehouse at all, the required check): set the rows'
+    // warehouses through the staged data, and retry.
+    expect(await runScheme(ctx, sim, deliveries.id)).toMatchObject({ failed: 1 });
+    const record = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: "SDO-ROW2" } });
+    const data = record.data as { details: { memo: string }[] };
+    data.details[0]!.memo = "CK001";
+    data.details[1]!.memo = "CK999";
+    await t.db.sourceRecord.update({ where: { id: record.id }, data: { data: data as object } });
+    const retry = await sim.requestRun(deliveries.id, "retry", { options: { scope: "scheme" } });
+    await runToEnd(ctx, retry.id);
+    const outcome = await t.db.runOutcome.findFirstOrThrow({ where: { runId: retry.id, sourceId: "SDO-ROW2" } });
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error).toContain("CK999");
+    expect(outcome.error).toContain("第【2】行");
+    expect(outcome.errorField).toBe("FEntity[2].FStockID");
+    expect(billRows(sim).some((r) => r.billNo === "SDO-ROW2")).toBe(false);
+  });
+
   test("save, then audit: bills without stock are saved not audited; once stock is there a retry audits them with no second Save", async () => {
     sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 12 });
     const ctx = testContext(t.db);

@@ -5,6 +5,7 @@ import { parseBeijing } from "./dataset";
 import type { DeliveryStore } from "./delivery-store";
 import type { ItemStore } from "./item-store";
 import type { OrderStore } from "./order-store";
+import type { DeliveryQuery } from "./delivery-types";
 import type { OrderQuery } from "./order-types";
 import type { ShopStore } from "./shop-store";
 import { expectedSign, parseOrderedJson, type OrderedJson } from "./signature";
@@ -35,6 +36,54 @@ export const LIST_KEYS: Record<string, string> = {
   "gy.erp.vip.get": "vips",
   "gy.erp.trade.get": "orders",
   "gy.erp.supplier.get": "supplier_list",
+};
+
+/** What every call may carry besides its business filters: the system params and paging (guanyi.md). */
+const COMMON_PARAMS = ["appkey", "sessionkey", "method", "sign", "page_no", "page_size"];
+
+/**
+ * The business parameters guanyi-documents.md documents for its three methods; the simulator
+ * serves every one of them. Any other key is refused with `invalid-parameter`, whatever its value
+ * (our choice: the doc does not say what Guanyi does with a parameter it does not know, and a
+ * simulator that ignored one would answer as if a filter had been applied that was not). Shops,
+ * members and suppliers (guanyi.md) still ignore unknown keys.
+ */
+export const DOCUMENTED_PARAMS: Record<string, readonly string[]> = {
+  "gy.erp.items.get": ["start_date", "end_date", "code"],
+  "gy.erp.trade.deliverys.get": [
+    "start_create",
+    "end_create",
+    "start_delivery_date",
+    "end_delivery_date",
+    "start_modify_date",
+    "end_modify_date",
+    "del",
+    "code",
+    "warehouse_code",
+    "shop_code",
+    "vip_name",
+    "outer_code",
+    "delivery",
+    "print",
+    "scan",
+    "cod",
+    "wms",
+    "mail_no",
+    "sync_status",
+  ],
+  "gy.erp.trade.get": [
+    "start_date",
+    "end_date",
+    "date_type",
+    "order_state",
+    "warehouse_code",
+    "shop_code",
+    "vip_name",
+    "platform_code",
+    "receiver_mobile",
+    "code",
+    "has_cancel_data",
+  ],
 };
 
 export class ApiRefusal extends Error {
@@ -128,6 +177,7 @@ export function runMethod(call: AuthenticatedCall, data: GuanyiData, pageCap = 0
   const asked = intParam(params, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
   const pageSize = pageCap > 0 ? Math.min(asked, pageCap) : asked;
   const offset = (pageNo - 1) * pageSize;
+  refuseUnknownParams(call.method, params);
   switch (call.method) {
     case "gy.erp.shop.get": {
       // Shops take either bound alone: guanyi.md does not say they pair.
@@ -141,14 +191,7 @@ export function runMethod(call: AuthenticatedCall, data: GuanyiData, pageCap = 0
       return { [listKey]: items, total };
     }
     case "gy.erp.trade.deliverys.get": {
-      const filter = {
-        ...pairedWindow(params, "start_modify_date", "end_modify_date"),
-        code: textParam(params, "code"),
-        shopCode: textParam(params, "shop_code"),
-        warehouseCode: textParam(params, "warehouse_code"),
-        includeCancelled: intParam(params, "del", 0, 0, 1) === 1,
-      };
-      const { total, deliverys } = data.deliveries.query(filter, offset, pageSize, data.moneyAsString);
+      const { total, deliverys } = data.deliveries.query(deliveryFilter(params), offset, pageSize, data.moneyAsString);
       return { [listKey]: deliverys, total };
     }
     case "gy.erp.trade.get": {
@@ -172,6 +215,53 @@ function pairedWindow(params: Record<string, unknown>, startKey: string, endKey:
     throw new ApiRefusal(GUANYI_ERROR_CODES.badParameter, `参数 ${startKey} 与 ${endKey} 必须搭配使用：收到 ${given}，缺少 ${missing}`);
   }
   return { modifiedFrom, modifiedTo };
+}
+
+/** Refuses the keys a document method does not document (DOCUMENTED_PARAMS); other methods take any. */
+function refuseUnknownParams(method: string, params: Record<string, unknown>): void {
+  const documented = DOCUMENTED_PARAMS[method];
+  if (!documented) return;
+  const unknown = Object.keys(params).filter((key) => !COMMON_PARAMS.includes(key) && !documented.includes(key));
+  if (unknown.length > 0) {
+    throw new ApiRefusal(GUANYI_ERROR_CODES.badParameter, `不支持的参数：${unknown.join("、")}（${method} 没有这些参数，模拟器不会忽略它们）`);
+  }
+}
+
+/**
+ * Every documented filter of gy.erp.trade.deliverys.get (guanyi-documents.md § its parameter table).
+ * The modify window is a pair ("必须搭配使用"); the create and delivery windows are not said to be,
+ * so either of their bounds may come alone (our choice, delivery-store.ts). Datetimes are
+ * `yyyy-MM-dd HH:mm:ss` Beijing time as everywhere in Guanyi, bounds inclusive (our choice).
+ * `delivery`, `print`, `scan`, `cod`, `wms` take 0 or 1, `sync_status` -1, 0 or 1, `del` 0 or 1;
+ * anything else is refused. What each one matches: delivery-store.ts.
+ */
+function deliveryFilter(params: Record<string, unknown>): DeliveryQuery {
+  const zeroOne = (key: string) => {
+    const v = optionalIntParam(params, key, 0, 1);
+    return v === undefined ? undefined : v === 1;
+  };
+  const { modifiedFrom, modifiedTo } = pairedWindow(params, "start_modify_date", "end_modify_date");
+  return {
+    modifiedFrom,
+    modifiedTo,
+    createdFrom: dateParam(params, "start_create"),
+    createdTo: dateParam(params, "end_create"),
+    deliveredFrom: dateParam(params, "start_delivery_date"),
+    deliveredTo: dateParam(params, "end_delivery_date"),
+    code: textParam(params, "code"),
+    shopCode: textParam(params, "shop_code"),
+    warehouseCode: textParam(params, "warehouse_code"),
+    vipName: textParam(params, "vip_name"),
+    outerCode: textParam(params, "outer_code"),
+    mailNo: textParam(params, "mail_no"),
+    includeCancelled: intParam(params, "del", 0, 0, 1) === 1,
+    shipped: zeroOne("delivery"),
+    printed: zeroOne("print"),
+    scanned: zeroOne("scan"),
+    cod: zeroOne("cod"),
+    wms: zeroOne("wms"),
+    syncStatus: optionalIntParam(params, "sync_status", -1, 1) as DeliveryQuery["syncStatus"],
+  };
 }
 
 /**
@@ -199,12 +289,17 @@ const absent = (v: unknown) => v === undefined || v === null || v === "";
 function intParam(params: Record<string, unknown>, key: string, fallback: number, min: number, max: number): number {
   const v = params[key];
   if (absent(v)) return fallback;
-  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : Number.NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `不小于 ${min} 的整数` : `${min} 到 ${max} 之间的整数`;
     throw new ApiRefusal(GUANYI_ERROR_CODES.badParameter, `参数 ${key} 应为${range}，收到 ${JSON.stringify(v)}`);
   }
   return n;
+}
+
+/** An integer filter with no default: undefined when absent (no check). */
+function optionalIntParam(params: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  return absent(params[key]) ? undefined : intParam(params, key, 0, min, max);
 }
 
 function dateParam(params: Record<string, unknown>, key: string): number | undefined {

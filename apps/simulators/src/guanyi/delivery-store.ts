@@ -7,11 +7,22 @@
 // - Some detail lines have qty 0: cancelled lines (`refund` 1) and zero-quantity gifts; other gifts
 //   have qty 1 and price 0 (`is_gift` 1).
 // - About 3 % are 作废 (`cancel` 1); the `del` filter hides them unless `del` = 1, as documented.
+// - Every filter of the doc's parameter table is served (`matching`); what it leaves open is ours:
+//   `delivery` 1 keeps status 2 (发货成功), 0 keeps -1 / 0 / 1, as the doc's two values say;
+//   `start_create`/`end_create` filter create_date and `start_delivery_date`/`end_delivery_date`
+//   delivery_statusInfo.delivery_date (an unshipped delivery, delivery_date null, is outside every
+//   such window), bounds inclusive, and either bound of these two windows may come alone (the doc
+//   pairs only the modify window); `outer_code` matches platform_code (平台单号), `mail_no`
+//   express_no (the delivery's 运单号), `vip_name`, `code`, `shop_code`, `warehouse_code` match
+//   exactly; `print` 0/1 is delivery_statusInfo.print_express (the only print flag the sample has),
+//   `scan` delivery_statusInfo.scan, `cod` the delivery's cod, `wms` 1 a non-zero
+//   delivery_statusInfo.wms, `sync_status` the delivery's sync_status (-1 / 0 / 1).
 // - `warehouse_code` is one of WH01 主仓 / WH02 华东仓 / WH03 华南仓 (other schemes rely on these).
 // - Absent values: `pay_time` null (货到付款), `seller_memo` "", `vip_real_name` missing on half.
-// - Rows are sorted by modify_date (the only time filter served), then code; window bounds are
-//   inclusive (guanyi-documents.md § Unknown / our choice). A detail's `item_sku_id` is the sku's
-//   `id`, as that section assumes.
+// - Rows are sorted by the filtered time, then code (guanyi-documents.md § Unknown / our choice):
+//   modify_date when the modify window is given or no window is, else delivery_date when the
+//   delivery window is given, else create_date. A detail's `item_sku_id` is the sku's `id`, as
+//   that section assumes.
 // - Deliveries are snapshots: renaming a shop or repricing an item later changes no delivery.
 // - Money is kept as JSON numbers; `render(…, true)` turns the fields the 2025 sample sends as
 //   strings into strings (header amount, payment, post_fee, cod_fee, discount_fee, post_cost,
@@ -50,7 +61,25 @@ const FIRST_CREATED_S = beijingSeconds(2024, 1, 1);
 interface Entry {
   delivery: Delivery;
   modified: number;
+  created: number;
+  /** delivery_statusInfo.delivery_date in epoch seconds; null while not shipped. */
+  delivered: number | null;
 }
+
+/** The time rows are sorted by (the filtered one; see the file comment). */
+type SortTime = "modified" | "created" | "delivered";
+
+function sortTimeOf(filter: DeliveryQuery): SortTime {
+  if (filter.modifiedFrom !== undefined || filter.modifiedTo !== undefined) return "modified";
+  if (filter.deliveredFrom !== undefined || filter.deliveredTo !== undefined) return "delivered";
+  if (filter.createdFrom !== undefined || filter.createdTo !== undefined) return "created";
+  return "modified";
+}
+
+const within = (time: number | null, from: number | undefined, to: number | undefined) =>
+  from === undefined && to === undefined ? true : time !== null && time >= (from ?? Number.NEGATIVE_INFINITY) && time <= (to ?? Number.POSITIVE_INFINITY);
+
+const flag = (wanted: boolean | undefined, actual: boolean) => wanted === undefined || wanted === actual;
 
 const fenOf = (yuanValue: number | string) => Math.round(Number(yuanValue) * 100);
 
@@ -131,11 +160,12 @@ export class DeliveryStore {
   readonly seed: number;
   private readonly entries: Entry[] = [];
   private readonly byCode = new Map<string, number>();
-  private order: number[] | undefined;
+  /** Row indices sorted by each sort time, then code; built when first asked for. */
+  private readonly sortedBy = new Map<SortTime, number[]>();
   /**
    * The matching rows of the last filter, in order: a full read asks the same filter once per page,
    * and filtering every delivery for each page made reading N deliveries quadratic in N (50,000
-   * took 10 s in the simulator alone). Dropped with `order` whenever a delivery is added or changed.
+   * took 10 s in the simulator alone). Dropped with `sortedBy` whenever a delivery is added or changed.
    */
   private lastHits: { key: string; hits: number[] } | undefined;
 
@@ -163,27 +193,35 @@ export class DeliveryStore {
     return this.byCode.get(code) ?? -1;
   }
 
-  /** Rows matching the filter (`total`) and the requested slice, in (modify_date, code) order. */
+  /** Rows matching the filter (`total`) and the requested slice, in (filtered time, code) order. */
   query(filter: DeliveryQuery, offset: number, limit: number, moneyAsString = false): { total: number; deliverys: Delivery[] } {
     const hits = this.matching(filter);
     return { total: hits.length, deliverys: hits.slice(offset, offset + limit).map((i) => this.get(i, moneyAsString)) };
   }
 
   private matching(filter: DeliveryQuery): number[] {
-    const order = this.sorted();
     const key = JSON.stringify(filter);
     if (this.lastHits?.key === key) return this.lastHits.hits;
-    const from = filter.modifiedFrom ?? Number.NEGATIVE_INFINITY;
-    const to = filter.modifiedTo ?? Number.POSITIVE_INFINITY;
-    const hits = order.filter((i) => {
-      const { delivery: d, modified } = this.entries[i] as Entry;
+    const hits = this.sorted(sortTimeOf(filter)).filter((i) => {
+      const { delivery: d, modified, created, delivered } = this.entries[i] as Entry;
+      const status = d.delivery_statusInfo;
       return (
-        modified >= from &&
-        modified <= to &&
+        within(modified, filter.modifiedFrom, filter.modifiedTo) &&
+        within(created, filter.createdFrom, filter.createdTo) &&
+        within(delivered, filter.deliveredFrom, filter.deliveredTo) &&
         (filter.includeCancelled || d.cancel === 0) &&
         (filter.code === undefined || d.code === filter.code) &&
         (filter.shopCode === undefined || d.shop_code === filter.shopCode) &&
-        (filter.warehouseCode === undefined || d.warehouse_code === filter.warehouseCode)
+        (filter.warehouseCode === undefined || d.warehouse_code === filter.warehouseCode) &&
+        (filter.vipName === undefined || d.vip_name === filter.vipName) &&
+        (filter.outerCode === undefined || d.platform_code === filter.outerCode) &&
+        (filter.mailNo === undefined || d.express_no === filter.mailNo) &&
+        flag(filter.shipped, status.delivery === 2) &&
+        flag(filter.printed, status.print_express) &&
+        flag(filter.scanned, status.scan) &&
+        flag(filter.cod, d.cod) &&
+        flag(filter.wms, status.wms !== 0) &&
+        (filter.syncStatus === undefined || d.sync_status === filter.syncStatus)
       );
     });
     this.lastHits = { key, hits };
@@ -235,7 +273,7 @@ export class DeliveryStore {
       details: p.details,
       delivery_statusInfo: { delivery: 0, delivery_date: null, delivery_name: null, cancel: false, intercept: false, scan: false, weight: false, wms: 0, print_express: false },
     };
-    this.insert({ delivery, modified: now });
+    this.insert({ delivery, modified: now, created: now, delivered: null });
     return this.get(index);
   }
 
@@ -254,6 +292,7 @@ export class DeliveryStore {
     if (delivery !== undefined) {
       d.delivery_statusInfo.delivery = delivery;
       d.delivery_statusInfo.delivery_date = delivery === 2 ? formatBeijing(modified) : null;
+      entry.delivered = delivery === 2 ? modified : null;
     }
     if (lines) {
       if (lines.length === 0 || lines.length > MAX_LINES) throw new Error(`发货单需要 1 到 ${MAX_LINES} 行明细`);
@@ -264,8 +303,7 @@ export class DeliveryStore {
     d.modify_date = formatBeijing(modified);
     entry.delivery = d;
     entry.modified = modified;
-    this.order = undefined;
-    this.lastHits = undefined;
+    this.changed();
     return this.get(index);
   }
 
@@ -330,7 +368,7 @@ export class DeliveryStore {
         print_express: status >= 1,
       },
     };
-    this.insert({ delivery, modified });
+    this.insert({ delivery, modified, created, delivered: status === 2 ? modified : null });
   }
 
   /**
@@ -347,16 +385,24 @@ export class DeliveryStore {
   private insert(entry: Entry): void {
     this.byCode.set(entry.delivery.code, this.entries.length);
     this.entries.push(entry);
-    this.order = undefined;
+    this.changed();
+  }
+
+  private changed(): void {
+    this.sortedBy.clear();
     this.lastHits = undefined;
   }
 
-  private sorted(): number[] {
-    if (!this.order) {
+  /** Indices by `time`, then code; rows without that time (unshipped, for `delivered`) last. */
+  private sorted(time: SortTime): number[] {
+    let order = this.sortedBy.get(time);
+    if (!order) {
       const e = this.entries;
-      this.order = e.map((_, i) => i).sort((a, b) => (e[a] as Entry).modified - (e[b] as Entry).modified || compareText((e[a] as Entry).delivery.code, (e[b] as Entry).delivery.code));
+      const at = (i: number) => (e[i] as Entry)[time] ?? Number.POSITIVE_INFINITY;
+      order = e.map((_, i) => i).sort((a, b) => at(a) - at(b) || compareText((e[a] as Entry).delivery.code, (e[b] as Entry).delivery.code));
+      this.sortedBy.set(time, order);
     }
-    return this.order;
+    return order;
   }
 }
 

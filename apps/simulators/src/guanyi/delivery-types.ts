@@ -100,15 +100,46 @@ export interface LineSpec {
   refund?: boolean;
 }
 
+/**
+ * The filters of gy.erp.trade.deliverys.get (guanyi-documents.md § its parameter table), each
+ * optional; absent = no check. Windows are inclusive bounds in epoch seconds.
+ */
 export interface DeliveryQuery {
-  /** Inclusive bounds on modify_date, in epoch seconds. */
+  /** start_modify_date / end_modify_date, on modify_date (a pair on the wire). */
   modifiedFrom?: number;
   modifiedTo?: number;
+  /** start_create / end_create, on create_date; either bound may come alone. */
+  createdFrom?: number;
+  createdTo?: number;
+  /**
+   * start_delivery_date / end_delivery_date, on delivery_statusInfo.delivery_date; either bound may
+   * come alone; a delivery without a delivery_date (not shipped) is outside every such window.
+   */
+  deliveredFrom?: number;
+  deliveredTo?: number;
   code?: string;
   shopCode?: string;
   warehouseCode?: string;
-  /** Include 作废 (cancelled) deliveries. */
+  /** vip_name, exact. */
+  vipName?: string;
+  /** outer_code (平台单号), exact match on platform_code. */
+  outerCode?: string;
+  /** mail_no (物流单号), exact match on express_no. */
+  mailNo?: string;
+  /** Include 作废 (cancelled) deliveries (del = 1). */
   includeCancelled?: boolean;
+  /** delivery: true (1) = 发货成功 only (status 2), false (0) = 未发货/发货中/发货失败 (status 0, 1, -1). */
+  shipped?: boolean;
+  /** print (打印状态): delivery_statusInfo.print_express. */
+  printed?: boolean;
+  /** scan (扫描状态): delivery_statusInfo.scan. */
+  scanned?: boolean;
+  /** cod (货到付款): the delivery's cod. */
+  cod?: boolean;
+  /** wms (外仓单据): delivery_statusInfo.wms non-zero. */
+  wms?: boolean;
+  /** sync_status: -1 同步失败, 0 未同步, 1 已同步. */
+  syncStatus?: -1 | 0 | 1;
 }
 
 /** What a person can change on a delivery through the admin endpoint. */

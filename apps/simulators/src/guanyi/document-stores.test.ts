@@ -121,6 +121,21 @@ describe("guanyi delivery store", () => {
     expect(byShop).toEqual(all.filter((d) => d.shop_code === shopCode && d.warehouse_code === "WH02"));
   });
 
+  it("keeps the 发货时间 filter in step with changes: shipping enters the delivery window, un-shipping leaves it", () => {
+    const { deliveries } = dataset(6, 10, 10, 40);
+    const now = parseBeijing("2026-03-01 12:00:00")!;
+    const window = { deliveredFrom: now, deliveredTo: now + 60 };
+    expect(deliveries.query(window, 0, 100).total).toBe(0);
+    const index = deliveries.query({ shipped: false }, 0, 1).deliverys.map((d) => deliveries.indexOfCode(d.code))[0]!;
+    deliveries.modify(index, { delivery: 2 }, undefined, now);
+    expect(deliveries.query(window, 0, 100).deliverys.map((d) => [d.code, d.delivery_statusInfo.delivery_date])).toEqual([[deliveries.get(index).code, "2026-03-01 12:00:00"]]);
+    expect(deliveries.query({ ...window, shipped: true }, 0, 100).total).toBe(1);
+    deliveries.modify(index, { delivery: -1 }, undefined, now + 30);
+    expect(deliveries.query(window, 0, 100).total).toBe(0);
+    expect(deliveries.query({ createdFrom: now }, 0, 100).total).toBe(0);
+    expect(deliveries.query({ modifiedFrom: now }, 0, 100).total).toBe(1);
+  });
+
   it("renders money as strings when asked, the same values", () => {
     const { deliveries } = dataset(2, 5, 5, 20);
     const numbers = deliveries.query({}, 0, 20).deliverys;

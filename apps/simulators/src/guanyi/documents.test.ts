@@ -99,6 +99,108 @@ describe("guanyi simulator — gy.erp.trade.deliverys.get", () => {
     expect(filtered.deliverys).toEqual(all.filter((d) => d.shop_code === shop_code && d.warehouse_code === warehouse_code));
   });
 
+  // `delivery` and the 发货时间段 were accepted and ignored: a scheme reading 发货成功 deliveries only
+  // got the unshipped and failed ones too (guanyi-documents.md § gy.erp.trade.deliverys.get).
+  it("`delivery` = 1 returns only 发货成功 deliveries, `delivery` = 0 only the others", async () => {
+    const all = await deliveries({ page_size: 100 });
+    expect(all.deliverys).toHaveLength(all.total);
+    const shipped = all.deliverys.filter((d) => d.delivery_statusInfo.delivery === 2);
+    // The dataset has both kinds (otherwise the test says nothing).
+    expect(shipped.length).toBeGreaterThan(0);
+    expect(shipped.length).toBeLessThan(all.deliverys.length);
+
+    const onlyShipped = await deliveries({ delivery: 1, page_size: 100 });
+    expect(onlyShipped.success).toBe(true);
+    expect(onlyShipped.deliverys).toEqual(shipped);
+    expect(onlyShipped.total).toBe(shipped.length);
+
+    const notShipped = await deliveries({ delivery: "0", page_size: 100 });
+    expect(notShipped.deliverys).toEqual(all.deliverys.filter((d) => d.delivery_statusInfo.delivery !== 2));
+    expect(notShipped.total).toBe(all.total - shipped.length);
+  });
+
+  it("start_delivery_date / end_delivery_date (发货时间段) select by delivery_statusInfo.delivery_date, inclusive, sorted by it", async () => {
+    const all = await deliveries({ page_size: 100 });
+    const dated = all.deliverys
+      .filter((d) => d.delivery_statusInfo.delivery_date)
+      .sort((a, b) => a.delivery_statusInfo.delivery_date!.localeCompare(b.delivery_statusInfo.delivery_date!) || a.code.localeCompare(b.code));
+    expect(dated.length).toBeGreaterThan(20);
+    const day = dated[0]!.delivery_statusInfo.delivery_date!;
+    const one = await deliveries({ start_delivery_date: day, end_delivery_date: day });
+    expect(one.success).toBe(true);
+    expect(one.deliverys.length).toBeGreaterThan(0);
+    expect(one.deliverys.every((d) => d.delivery_statusInfo.delivery_date === day)).toBe(true);
+    expect(one.total).toBeLessThan(all.total);
+
+    const [from, to] = [dated[5]!.delivery_statusInfo.delivery_date!, dated[14]!.delivery_statusInfo.delivery_date!];
+    const window = await deliveries({ start_delivery_date: from, end_delivery_date: to, page_size: 100 });
+    expect(window.deliverys).toEqual(dated.filter((d) => d.delivery_statusInfo.delivery_date! >= from && d.delivery_statusInfo.delivery_date! <= to));
+    // Either bound alone (the doc pairs only the modify window); unshipped deliveries are in no window.
+    const since = await deliveries({ start_delivery_date: from, page_size: 100 });
+    expect(since.deliverys).toEqual(dated.filter((d) => d.delivery_statusInfo.delivery_date! >= from));
+  });
+
+  it("start_create / end_create (创建时间段) select by create_date, inclusive, either bound alone, sorted by it", async () => {
+    const all = (await deliveries({ page_size: 100 })).deliverys;
+    const byCreate = [...all].sort((a, b) => a.create_date.localeCompare(b.create_date) || a.code.localeCompare(b.code));
+    const [from, to] = [byCreate[10]!.create_date, byCreate[29]!.create_date];
+    const window = await deliveries({ start_create: from, end_create: to, page_size: 100 });
+    expect(window.deliverys).toEqual(byCreate.filter((d) => d.create_date >= from && d.create_date <= to));
+    expect(window.total).toBeGreaterThanOrEqual(20);
+    expect((await deliveries({ end_create: to, page_size: 100 })).deliverys).toEqual(byCreate.filter((d) => d.create_date <= to));
+    // With the modify window too, both apply and the rows keep the modify order.
+    const both = await deliveries({ start_create: from, end_create: to, start_modify_date: all[0]!.modify_date, end_modify_date: all[40]!.modify_date, page_size: 100 });
+    expect(both.deliverys).toEqual(all.slice(0, 41).filter((d) => d.create_date >= from && d.create_date <= to));
+  });
+
+  it("filters by outer_code (platform_code), mail_no (express_no) and vip_name, exactly", async () => {
+    const all = (await deliveries({ page_size: 100, del: 1 })).deliverys;
+    const sample = all.find((d) => d.express_no)!;
+    expect(await deliveries({ outer_code: sample.platform_code, del: 1 })).toMatchObject({ total: 1, deliverys: [sample] });
+    expect(await deliveries({ mail_no: sample.express_no, del: 1 })).toMatchObject({ total: 1, deliverys: [sample] });
+    expect((await deliveries({ vip_name: sample.vip_name, del: 1, page_size: 100 })).deliverys).toEqual(all.filter((d) => d.vip_name === sample.vip_name));
+    expect((await deliveries({ outer_code: sample.platform_code.slice(0, -1), del: 1 })).total).toBe(0);
+    expect((await deliveries({ mail_no: "NO-SUCH-WAYBILL", del: 1 })).total).toBe(0);
+  });
+
+  it("filters by print, scan, cod, wms and sync_status", async () => {
+    const all = (await deliveries({ page_size: 100 })).deliverys;
+    const cases: [Record<string, unknown>, (d: Delivery) => boolean][] = [
+      [{ print: 1 }, (d) => d.delivery_statusInfo.print_express],
+      [{ print: 0 }, (d) => !d.delivery_statusInfo.print_express],
+      [{ scan: 1 }, (d) => d.delivery_statusInfo.scan],
+      [{ scan: "0" }, (d) => !d.delivery_statusInfo.scan],
+      [{ cod: 1 }, (d) => d.cod],
+      [{ cod: 0 }, (d) => !d.cod],
+      [{ wms: 0 }, (d) => d.delivery_statusInfo.wms === 0],
+      [{ wms: 1 }, (d) => d.delivery_statusInfo.wms !== 0],
+      [{ sync_status: 1 }, (d) => d.sync_status === 1],
+      [{ sync_status: 0 }, (d) => d.sync_status === 0],
+      [{ sync_status: "-1" }, (d) => d.sync_status === -1],
+    ];
+    for (const [params, keep] of cases) {
+      const answer = await deliveries({ ...params, page_size: 100 });
+      expect(answer.deliverys, JSON.stringify(params)).toEqual(all.filter(keep));
+    }
+    // Both kinds exist for the flags the data varies.
+    for (const keep of [(d: Delivery) => d.delivery_statusInfo.print_express, (d: Delivery) => d.cod, (d: Delivery) => d.sync_status === 1]) {
+      expect(all.some(keep) && !all.every(keep)).toBe(true);
+    }
+  });
+
+  it("refuses a malformed filter and a parameter it does not serve, never ignoring it", async () => {
+    for (const params of [{ delivery: 2 }, { print: "yes" }, { scan: -1 }, { cod: true }, { wms: 2 }, { sync_status: 2 }, { start_create: "2025-02-30 00:00:00" }, { end_delivery_date: "2025-01-01" }]) {
+      const answer = await deliveries(params);
+      expect(answer, JSON.stringify(params)).toMatchObject({ success: false, errorCode: GUANYI_ERROR_CODES.badParameter });
+      expect(answer.errorDesc).toContain(Object.keys(params)[0]);
+      expect(answer).not.toHaveProperty("deliverys");
+    }
+    const unknown = await deliveries({ start_date: "2025-01-01 00:00:00", end_date: "2025-02-01 00:00:00", status: 1 });
+    expect(unknown).toMatchObject({ success: false, errorCode: GUANYI_ERROR_CODES.badParameter });
+    expect(unknown.errorDesc).toContain("start_date、end_date、status");
+    expect(await call("gy.erp.items.get", { shop_code: "X" })).toMatchObject({ success: false, errorCode: GUANYI_ERROR_CODES.badParameter });
+  });
+
   it("refuses an unpaired bound and a bad del", async () => {
     const lone = await deliveries({ end_modify_date: "2025-01-01 00:00:00" });
     expect(lone).toMatchObject({ success: false, errorCode: GUANYI_ERROR_CODES.badParameter });

@@ -11,7 +11,8 @@
 // - `has_cancel_data` false (the default) hides cancelled orders (`cancle` true); `order_state`
 //   1 / 2 keep the orders whose `approve` is false / true.
 // - `code`, `platform_code`, `shop_code`, `warehouse_code`, `vip_name`, `receiver_mobile` match
-//   exactly.
+//   exactly. That is the doc's whole request list; any other parameter is refused, not ignored
+//   (api.ts DOCUMENTED_PARAMS).
 // - The money switch (`moneyAsString`) turns the same fields into strings as for deliveries, plus
 //   `payment_amount` and each payment's `payment`: the doc's only order sample is from 2016.
 import { formatBeijing } from "./dataset";

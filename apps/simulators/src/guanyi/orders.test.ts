@@ -100,6 +100,19 @@ describe("guanyi simulator — gy.erp.trade.get", () => {
     }
   });
 
+  // Every filter guanyi-documents.md documents is served; anything else used to be ignored, so an
+  // undocumented filter (a deliveries' one, say) answered every order as if it had been applied.
+  it("refuses a parameter it does not serve instead of ignoring it", async () => {
+    for (const params of [{ start_modify_date: "2024-01-01 00:00:00", end_modify_date: "2025-01-01 00:00:00" }, { outer_code: "X" }, { status: 1 }]) {
+      const answer = await orders(params);
+      expect(answer, JSON.stringify(params)).toMatchObject({ success: false, errorCode: GUANYI_ERROR_CODES.badParameter });
+      expect(answer.errorDesc).toContain(Object.keys(params).join("、"));
+      expect(answer).not.toHaveProperty("orders");
+    }
+    const documented = { start_date: "2024-01-01 00:00:00", end_date: "2026-01-01 00:00:00", date_type: 3, order_state: 0, warehouse_code: "WH01", shop_code: "", vip_name: "", platform_code: "", receiver_mobile: "", code: "", has_cancel_data: false };
+    expect(await orders(documented)).toMatchObject({ success: true });
+  });
+
   it("sends money as strings when switched, the 2025 shape", async () => {
     const numbers = (await orders({ page_size: 5 })).orders;
     sim.reset({ moneyAsString: true });

@@ -8,9 +8,12 @@
 //   fails (negative stock) nothing of that record is saved and its errors are the audit's.
 // - A bill whose FDocumentStatus is C (已审核) refuses an update with `已审核的单据不能修改`
 //   (our text, MsgCode 11); base data (materials) stays editable, as customers are.
-// - IsVerifyBaseDataField:true names an unknown code with the field, its place and 1-based row:
-//   `字段“物料编码”的值[X]在系统中不存在（FEntity[2].FMaterialID）`, FieldName the bare key,
-//   MsgCode 9. With false an unknown code leaves the field empty, which the required check reports.
+// - IsVerifyBaseDataField:true names an unknown code with the field (kingdee-documents.md's "our
+//   text") and, on a row, the row in the [K7] wording, 1-based:
+//   `单据体实体【明细信息】第【2】行分录，字段“物料编码”的值[X]在系统中不存在`; a head or sub-head field
+//   `字段“客户”的值[X]在系统中不存在`. FieldName the bare key, MsgCode 9. 金蝶's real text is not
+//   public (the doc says so); only the row wording is [K7]'s. With false an unknown code leaves the
+//   field empty, which the required check reports.
 // - Submit needs status A or D, Audit needs B; otherwise our texts below, MsgCode 11.
 import type { BaseData } from "./base-data";
 import { checkRequired, isObject, normaliseModel, rowsOf } from "./model-checks";

@@ -87,12 +87,12 @@ describe("BD_MATERIAL", () => {
     expect(verified.Result.ResponseStatus).toMatchObject({
       MsgCode: 9,
       Errors: [
-        { FieldName: "FCreateOrgId", Message: "字段“创建组织”的值[999]在系统中不存在（FCreateOrgId）", DIndex: 0 },
-        { FieldName: "FUseOrgId", Message: "字段“使用组织”的值[998]在系统中不存在（FUseOrgId）", DIndex: 0 },
+        { FieldName: "FCreateOrgId", Message: "字段“创建组织”的值[999]在系统中不存在", DIndex: 0 },
+        { FieldName: "FUseOrgId", Message: "字段“使用组织”的值[998]在系统中不存在", DIndex: 0 },
       ],
     });
     const unitUnknown = await client.save("BD_MATERIAL", material("V2", { SubHeadEntity: { FBaseUnitId: { FNumber: "Crate" } } }), { IsVerifyBaseDataField: "true" });
-    expect(unitUnknown.Result.ResponseStatus.Errors).toEqual([{ FieldName: "FBaseUnitId", Message: "字段“基本单位”的值[Crate]在系统中不存在（SubHeadEntity.FBaseUnitId）", DIndex: 0 }]);
+    expect(unitUnknown.Result.ResponseStatus.Errors).toEqual([{ FieldName: "FBaseUnitId", Message: "字段“基本单位”的值[Crate]在系统中不存在", DIndex: 0 }]);
     const unverified = await client.save("BD_MATERIAL", material("V3", { FCreateOrgId: { FNumber: "999" } }));
     expect(unverified.Result.ResponseStatus).toMatchObject({ MsgCode: 11, Errors: [{ FieldName: "FCreateOrgId", Message: "字段“创建组织”是必填项" }] });
     expect(sim.forms.materials.size).toBe(0);

@@ -2,6 +2,12 @@
 // booleans, dates), base-data references (looked up, normalised to {"FNumber":…}, reported or left
 // empty per IsVerifyBaseDataField), fallbacks, and required keys with the [K7] wordings. In place,
 // no I/O; the texts marked (ours) in documents.ts's header are chosen here.
+//
+// How an error names its place, as kingdee-documents.md § How errors come back says 金蝶 does:
+// FieldName is the bare key (never `FEntity[1].FStockID`), and a row's 1-based number is only in
+// the message, in the [K7] wording `单据体实体【明细信息】第【2】行分录，…`; a head or sub-head error
+// names no place beyond its FieldName. The base-data text itself (`字段“仓库”的值[X]在系统中不存在`)
+// is our invention: 金蝶's real text for IsVerifyBaseDataField:true is not public.
 import type { BaseData } from "./base-data";
 import type { DocumentSaveOptions } from "./documents";
 import { isPresent, MSG, refNumber, type FieldSpec, type FormSpec, type RecordError } from "./form-spec";
@@ -20,12 +26,13 @@ export function normaliseModel(spec: FormSpec, baseData: BaseData, record: Row, 
   const errors: RecordError[] = [];
   const entry = spec.entry;
   const fields = Object.entries(spec.fields);
-  const one = (container: Row, key: string, field: FieldSpec, place: string, head: Row, row: Row | undefined) => {
+  /** `rowPrefix`: the [K7] row wording for a row's field, "" for head and sub-head fields. */
+  const one = (container: Row, key: string, field: FieldSpec, rowPrefix: string, head: Row, row: Row | undefined) => {
     // A default fills a key the Model left out; a sent value that resolves to nothing stays empty
     // (Kingdee overwrites the new bill's default with the unresolved, empty reference).
     const sent = container[key] !== undefined && container[key] !== null;
     const problem = normaliseValue(baseData, container, key, field, options);
-    if (problem) errors.push(error(key, problem.message.replace("{place}", place), problem.code));
+    if (problem) errors.push(error(key, `${rowPrefix}${problem.message}`, problem.code));
     if (!sent && field.fallback !== undefined) {
       const value = typeof field.fallback === "function" ? (field.fallback as (h: Row, r: Row | undefined) => unknown)(head, row) : field.fallback;
       if (value !== undefined) container[key] = structuredClone(value);
@@ -34,11 +41,11 @@ export function normaliseModel(spec: FormSpec, baseData: BaseData, record: Row, 
   for (const [key, field] of fields) {
     const at = field.at ?? "head";
     if (at === "FEntity") continue;
-    if (at === "head") one(record, key, field, key, record, undefined);
+    if (at === "head") one(record, key, field, "", record, undefined);
     else {
       const sub = isObject(record[at]) ? (record[at] as Row) : {};
       if (!isObject(record[at]) && record[at] !== undefined && options.validate) errors.push(error(at, `${at} 应为对象。`, MSG.badParameter));
-      one(sub, key, field, `${at}.${key}`, record, undefined);
+      one(sub, key, field, "", record, undefined);
       if (Object.keys(sub).length > 0) record[at] = sub;
     }
   }
@@ -47,7 +54,7 @@ export function normaliseModel(spec: FormSpec, baseData: BaseData, record: Row, 
     return errors;
   }
   rowsOf(spec, record).forEach((row, i) => {
-    for (const [key, field] of fields) if (field.at === "FEntity") one(row, key, field, `FEntity[${i + 1}].${key}`, record, row);
+    for (const [key, field] of fields) if (field.at === "FEntity") one(row, key, field, `${rowWording(entry!.label, i)}，`, record, row);
   });
   return errors;
 }
@@ -69,7 +76,7 @@ function normaliseValue(baseData: BaseData, container: Row, key: string, field: 
       container[key] = { FNumber: code };
       return undefined;
     }
-    if (options.verifyBaseData) return { message: `字段“${field.label}”的值[${code}]在系统中不存在（{place}）`, code: MSG.notExist };
+    if (options.verifyBaseData) return { message: `字段“${field.label}”的值[${code}]在系统中不存在`, code: MSG.notExist };
     delete container[key];
     return undefined;
   }
@@ -77,18 +84,18 @@ function normaliseValue(baseData: BaseData, container: Row, key: string, field: 
   if (type === "number") {
     const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : NaN;
     if (Number.isFinite(n)) container[key] = n;
-    else if (options.validate) return { message: `字段“${field.label}”的值“${shown}”不是数字（{place}）`, code: MSG.badParameter };
+    else if (options.validate) return { message: `字段“${field.label}”的值“${shown}”不是数字`, code: MSG.badParameter };
   } else if (type === "bool") {
     const b = typeof value === "boolean" ? value : typeof value === "string" && /^(true|false)$/i.test(value.trim()) ? value.trim().toLowerCase() === "true" : undefined;
     if (b !== undefined) container[key] = b;
-    else if (options.validate) return { message: `字段“${field.label}”的值“${shown}”应为 true 或 false（{place}）`, code: MSG.badParameter };
+    else if (options.validate) return { message: `字段“${field.label}”的值“${shown}”应为 true 或 false`, code: MSG.badParameter };
   } else if (type === "date") {
     const date = normaliseDate(value);
     if (date) container[key] = date;
-    else if (options.validate) return { message: `字段“${field.label}”的值“${shown}”不是日期（yyyy-MM-dd）（{place}）`, code: MSG.badParameter };
+    else if (options.validate) return { message: `字段“${field.label}”的值“${shown}”不是日期（yyyy-MM-dd）`, code: MSG.badParameter };
   } else if (typeof value === "number" || typeof value === "boolean") container[key] = String(value);
   if (type === "enum" && field.values && options.validate && !Object.hasOwn(field.values, String(container[key]))) {
-    return { message: `字段“${field.label}”的值“${shown}”无效，应为 ${Object.keys(field.values).join("、")} 之一（{place}）`, code: MSG.badParameter };
+    return { message: `字段“${field.label}”的值“${shown}”无效，应为 ${Object.keys(field.values).join("、")} 之一`, code: MSG.badParameter };
   }
   return undefined;
 }
@@ -110,12 +117,17 @@ export function checkRequired(spec: FormSpec, record: Row, error: ErrorFactory):
     for (const key of spec.required) {
       const field = spec.fields[key]!;
       if (field.at !== "FEntity") continue;
-      const where = `单据体实体【${entry!.label}】第【${i + 1}】行分录，【${field.label}】`;
+      const where = `${rowWording(entry!.label, i)}，【${field.label}】`;
       if (!isPresent(row[key])) errors.push(error(key, `${where}字段必录`, MSG.validation));
       else if (field.type === "number" && typeof row[key] === "number" && row[key] <= 0) errors.push(error(key, `${where}必须大于0`, MSG.validation));
     }
   });
   return errors;
+}
+
+/** The [K7] name of entry row `index` (0-based): `单据体实体【明细信息】第【2】行分录` for index 1. */
+function rowWording(entryLabel: string, index: number): string {
+  return `单据体实体【${entryLabel}】第【${index + 1}】行分录`;
 }
 
 export function isObject(value: unknown): value is Row {

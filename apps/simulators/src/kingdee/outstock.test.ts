@@ -55,29 +55,32 @@ describe("SAL_OUTSTOCK save", () => {
     const badOwner = await client.save("SAL_OUTSTOCK", outstock("B4", [row("F01108", 1, { FOwnerTypeID: "BD_Owner" })]));
     expect(badOwner.Result.ResponseStatus).toMatchObject({
       MsgCode: 8,
-      Errors: [{ FieldName: "FOwnerTypeID", Message: "字段“货主类型”的值“BD_Owner”无效，应为 BD_OwnerOrg、BD_Supplier、BD_Customer 之一（FEntity[1].FOwnerTypeID）", DIndex: 0 }],
+      Errors: [{ FieldName: "FOwnerTypeID", Message: "单据体实体【明细信息】第【1】行分录，字段“货主类型”的值“BD_Owner”无效，应为 BD_OwnerOrg、BD_Supplier、BD_Customer 之一", DIndex: 0 }],
     });
     const noRows = await client.save("SAL_OUTSTOCK", outstock("B3", []));
     expect(noRows.Result.ResponseStatus.Errors).toEqual([{ FieldName: "FEntity", Message: "单据体实体【明细信息】至少要有一行分录", DIndex: 0 }]);
     expect(sim.forms.outstock.size).toBe(0);
   });
 
-  it("with IsVerifyBaseDataField true names an unknown code's field and 1-based row, MsgCode 9", async () => {
+  // The row is named as 金蝶 names rows ([K7], kingdee-documents.md § How errors come back): in the
+  // message, 1-based; FieldName stays the bare key. It used to be `（FEntity[2].FMaterialID）`, a form
+  // the connector did not read, so the engine recorded the bare key without the row.
+  it("with IsVerifyBaseDataField true names an unknown code's field and, on a row, the row in the [K7] wording, MsgCode 9", async () => {
     const model = outstock("V1", [row("F01108", 1), row("NOPE", 1), row("F01109", 1, { FStockID: { FNumber: "WH01" } })], { FCustomerID: { FNumber: "GHOST" } });
     const answer = await client.save("SAL_OUTSTOCK", model, { IsVerifyBaseDataField: true });
     expect(answer.Result.ResponseStatus).toMatchObject({
       IsSuccess: false,
       MsgCode: 9,
       Errors: [
-        { FieldName: "FCustomerID", Message: "字段“客户”的值[GHOST]在系统中不存在（FCustomerID）", DIndex: 0 },
-        { FieldName: "FMaterialID", Message: "字段“物料编码”的值[NOPE]在系统中不存在（FEntity[2].FMaterialID）", DIndex: 0 },
-        { FieldName: "FStockID", Message: "字段“仓库”的值[WH01]在系统中不存在（FEntity[3].FStockID）", DIndex: 0 },
+        { FieldName: "FCustomerID", Message: "字段“客户”的值[GHOST]在系统中不存在", DIndex: 0 },
+        { FieldName: "FMaterialID", Message: "单据体实体【明细信息】第【2】行分录，字段“物料编码”的值[NOPE]在系统中不存在", DIndex: 0 },
+        { FieldName: "FStockID", Message: "单据体实体【明细信息】第【3】行分录，字段“仓库”的值[WH01]在系统中不存在", DIndex: 0 },
       ],
     });
     const unit = await client.save("SAL_OUTSTOCK", outstock("V2", [row("F01108", 1, { FUnitID: { FNumber: "Crate" } })], { FStockOrgId: { FNumber: "555" } }), { IsVerifyBaseDataField: true });
     expect(unit.Result.ResponseStatus.Errors).toEqual([
-      { FieldName: "FStockOrgId", Message: "字段“发货组织”的值[555]在系统中不存在（FStockOrgId）", DIndex: 0 },
-      { FieldName: "FUnitID", Message: "字段“库存单位”的值[Crate]在系统中不存在（FEntity[1].FUnitID）", DIndex: 0 },
+      { FieldName: "FStockOrgId", Message: "字段“发货组织”的值[555]在系统中不存在", DIndex: 0 },
+      { FieldName: "FUnitID", Message: "单据体实体【明细信息】第【1】行分录，字段“库存单位”的值[Crate]在系统中不存在", DIndex: 0 },
     ]);
   });
 

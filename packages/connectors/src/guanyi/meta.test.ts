@@ -114,6 +114,22 @@ describe("guanyi metadata", () => {
     });
   });
 
+  // The request lists of guanyi-documents.md, whole: what the editor offers is what 管易云 takes.
+  it.each([
+    [
+      "gy.erp.trade.deliverys.get",
+      ["page_no", "page_size", "start_create", "end_create", "start_delivery_date", "end_delivery_date", "start_modify_date", "end_modify_date", "del", "code", "warehouse_code", "shop_code", "vip_name", "outer_code", "delivery", "print", "scan", "cod", "wms", "mail_no", "sync_status"],
+    ],
+    ["gy.erp.trade.get", ["page_no", "page_size", "start_date", "end_date", "date_type", "order_state", "warehouse_code", "shop_code", "vip_name", "platform_code", "receiver_mobile", "code", "has_cancel_data"]],
+    ["gy.erp.items.get", ["page_no", "page_size", "start_date", "end_date", "code"]],
+  ])("offers exactly the documented request parameters of %s", (id, documented) => {
+    const api = guanyi.meta.apis.find((a) => a.id === id) as SourceApiMeta;
+    const keys = api.request.map((f) => f.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect([...keys].sort()).toEqual([...documented].sort());
+    for (const f of api.request) expect(fieldMetaSchema.safeParse(f).success).toBe(true);
+  });
+
   it("types delivery money as number (numbers and numeric strings both map) and the status as an object", () => {
     const api = guanyi.meta.apis.find((a) => a.id === "gy.erp.trade.deliverys.get") as SourceApiMeta;
     const field = (key: string, fields = api.response) => fields.find((f) => f.key === key);

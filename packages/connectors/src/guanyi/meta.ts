@@ -96,8 +96,15 @@ const tradeApi: SourceApiMeta = {
       preset: "3",
       description: "0 创建时间，1 拍单时间，2 付款时间，3 修改时间（增量同步用 3）",
     },
-    { key: "order_state", label: "订单状态", labelEn: "Order state", type: "integer" },
+    { key: "order_state", label: "订单状态", labelEn: "Order state", type: "integer", description: "0 全部（默认），1 未审核，2 已审核" },
+    // The rest of guanyi-documents.md § gy.erp.trade.get's request list ([G5][G10]).
+    { key: "code", label: "单据编号", labelEn: "Order code", type: "string", description: "SO…" },
+    { key: "platform_code", label: "平台单号", labelEn: "Platform order number", type: "string" },
     { key: "shop_code", label: "店铺代码", labelEn: "Shop code", type: "string" },
+    { key: "warehouse_code", label: "仓库代码", labelEn: "Warehouse code", type: "string" },
+    { key: "vip_name", label: "会员名称", labelEn: "Member name", type: "string" },
+    { key: "receiver_mobile", label: "收货人手机", labelEn: "Receiver mobile", type: "string" },
+    { key: "has_cancel_data", label: "包含作废订单", labelEn: "Include cancelled", type: "boolean", description: "true 同时返回已取消/删除的订单；默认 false" },
     ...PAGING_FIELDS,
   ],
   // The documented order (guanyi-documents.md § gy.erp.trade.get, sample [G6]) has no `id`.

@@ -144,6 +144,14 @@ describe("销售出库单新增 (SAL_OUTSTOCK)", () => {
     expect(billOf("ROWS")).toBeUndefined();
   });
 
+  it("names the row of an unknown base-data code too (IsVerifyBaseDataField true): FEntity[2].FStockID, MsgCode 9", async () => {
+    const options = { ...ALLOW_NEGATIVE, IsVerifyBaseDataField: true };
+    const [outcome] = await target().write(write("SAL_OUTSTOCK", [bill("GHOST-STOCK", [row("F01108", 1), row("F01109", 1, "CK999")])], { options }));
+    expect(outcome).toMatchObject({ ok: false, field: "FEntity[2].FStockID", code: "9" });
+    expect(outcome!.ok === false && outcome!.message).toContain("CK999");
+    expect(billOf("GHOST-STOCK")).toBeUndefined();
+  });
+
   it("create mode: a bill number already there fails with Kingdee's duplicate message, the bill untouched", async () => {
     await target().write(write("SAL_OUTSTOCK", [bill("DUP")], { options: ALLOW_NEGATIVE }));
     const before = structuredClone(billOf("DUP"));

@@ -173,6 +173,35 @@ describe("mappingKeyOf", () => {
     expect(mappingKeyOf(customerApi, "FNumber", "违反字段唯一性要求：编码唯一。[第1行]在当前系统中已经被使用。")).toBe("FNumber");
     expect(mappingKeyOf(outstockApi, "AbstractInteractionResult", "第1行")).toBe("AbstractInteractionResult");
   });
+
+  // kingdee-documents.md § How errors come back: FieldName is the bare key, the row (1-based) is
+  // only in the message, in whichever wording the version uses. One case per documented form.
+  it.each([
+    ["SAL_OUTSTOCK's required row field [K7]", "FStockID", "单据体实体【明细信息】第【2】行分录，【仓库】字段必录", "FEntity[2].FStockID"],
+    ["STK_InStock's required row field [K13]", "FStockID", "单据体“明细信息”第1行字段“仓库”是必填项", "FEntity[1].FStockID"],
+    ["PRD_MO's row check [K13]", "FRealQty", "第1行分录，数量大于入库上限！", "FEntity[1].FRealQty"],
+    ["a multi-digit row", "FMaterialID", "单据体实体【明细信息】第【107】行分录，【物料编码】字段必录", "FEntity[107].FMaterialID"],
+    ["spaces around the number", "FUnitID", "单据体“明细信息”第 3 行字段“库存单位”是必填项", "FEntity[3].FUnitID"],
+    ["an unknown base-data code on a row, the [K7] row wording (simulator)", "FStockID", "单据体实体【明细信息】第【2】行分录，字段“仓库”的值[CK999]在系统中不存在", "FEntity[2].FStockID"],
+  ])("names the row of %s", (_form, fieldName, message, key) => {
+    expect(mappingKeyOf(outstockApi, fieldName, message)).toBe(key);
+  });
+
+  // Not a documented 金蝶 form: the simulator wrote it before session 19 and the engine recorded
+  // the bare FStockID for it (DESIGN.md: errors name the row).
+  it("reads a FEntity[n].Key reference to the same field, whatever the wording around it", () => {
+    expect(mappingKeyOf(outstockApi, "FStockID", "字段“仓库”的值[CK999]在系统中不存在（FEntity[2].FStockID）")).toBe("FEntity[2].FStockID");
+    expect(mappingKeyOf(outstockApi, "FStockID", "FEntity[ 12 ].FStockID：仓库不存在")).toBe("FEntity[12].FStockID");
+    // The reference names its own row, over a 第n行 elsewhere in the text; a custom row field too.
+    expect(mappingKeyOf(outstockApi, "FStockID", "第【1】行分录：FEntity[3].FStockID 不存在")).toBe("FEntity[3].FStockID");
+    expect(mappingKeyOf(outstockApi, "F_PAEZ_Note", "FEntity[4].F_PAEZ_Note 过长")).toBe("FEntity[4].F_PAEZ_Note");
+    // Another field's reference, a longer key, or row 0 names no row of this field.
+    expect(mappingKeyOf(outstockApi, "FStockID", "（FEntity[2].FStockStatusID）")).toBe("FStockID");
+    expect(mappingKeyOf(outstockApi, "FStockID", "（FEntity[2].FMaterialID）")).toBe("FStockID");
+    expect(mappingKeyOf(outstockApi, "FStockID", "（FEntity[0].FStockID）")).toBe("FStockID");
+    // A head field stays the head field, whatever the message says.
+    expect(mappingKeyOf(outstockApi, "FCustomerID", "（FEntity[2].FCustomerID）")).toBe("FCustomerID");
+  });
 });
 
 describe("BatchSave bodies", () => {

@@ -162,14 +162,36 @@ export function toModel(api: TargetApiMeta, record: Record<string, unknown>): Mo
   return ordered(head, shape.head, api.idField);
 }
 
-/** A row number in Kingdee's texts: `第【2】行分录` (SAL_OUTSTOCK), `第2行字段` (STK_InStock), 1-based. */
-const ROW_NUMBER = /第【?(\d+)】?行/;
+/**
+ * A row number in Kingdee's texts, 1-based (kingdee-documents.md § How errors come back): the
+ * SAL_OUTSTOCK wording `单据体实体【明细信息】第【2】行分录，【仓库】字段必录` [K7], STK_InStock's
+ * `单据体“明细信息”第1行字段“仓库”是必填项` and PRD_MO's `第1行分录，数量大于入库上限！` [K13]; spaces
+ * around the number are allowed. Those are the only row wordings in public sources: other versions
+ * and installations may word it otherwise (the doc says the wording differs between versions), and
+ * 金蝶's text for an unknown base-data code (IsVerifyBaseDataField:true) was not found at all.
+ */
+const ROW_NUMBER = /第\s*【?\s*(\d+)\s*】?\s*行/;
+
+/**
+ * A row named the way the mapper names it, `FEntity[2].FStockID`, in a message (our simulator wrote
+ * that until session 19; no public 金蝶 sample has it, read in case an installation's plugin or a
+ * gateway writes it). The field must be FieldName; the reference names the entry table too, so it
+ * wins over the wording above.
+ */
+function rowReference(message: string, entryKey: string, fieldName: string): string | undefined {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const found = new RegExp(`(?<![A-Za-z0-9_])${escape(entryKey)}\\[\\s*(\\d+)\\s*\\]\\.${escape(fieldName)}(?![A-Za-z0-9_])`, "i").exec(message);
+  return found?.[1];
+}
+
+/** A 1-based row number as the mapping writes it ("02" → "2"); undefined for 0. */
+const rowOf = (text: string | undefined) => (text !== undefined && Number(text) >= 1 ? String(Number(text)) : undefined);
 
 /**
  * Where Kingdee's FieldName sits in the scheme's mapping: Kingdee names the bare key (`FStockID`,
  * `FSettleCurrID`), and a row's number only in the message text. A sub-head field becomes its dotted
  * key, a row field `FEntity[2].FStockID` (1-based, as the mapper names rows) when the message names
- * the row; anything else stays as Kingdee said it.
+ * the row (ROW_NUMBER, or a `FEntity[2].FStockID` reference); anything else stays as Kingdee said it.
  */
 export function mappingKeyOf(api: TargetApiMeta, fieldName: string, message: string): string {
   const shape = shapeOf(api);
@@ -177,7 +199,13 @@ export function mappingKeyOf(api: TargetApiMeta, fieldName: string, message: str
   const subHeads = [...shape.subHeads].filter(([, at]) => at.rank.has(fieldName));
   if (subHeads.length === 1) return `${subHeads[0]![0]}.${fieldName}`;
   const entries = [...shape.entries].filter(([, at]) => at.rank.has(fieldName));
-  const row = ROW_NUMBER.exec(message)?.[1];
+  // A reference names its table itself, so it is read for any entry table (a custom row field the
+  // metadata does not list included).
+  for (const entryKey of shape.entries.keys()) {
+    const row = rowOf(rowReference(message, entryKey, fieldName));
+    if (row !== undefined) return `${entryKey}[${row}].${fieldName}`;
+  }
+  const row = rowOf(ROW_NUMBER.exec(message)?.[1]);
   if (entries.length === 1 && row !== undefined) return `${entries[0]![0]}[${row}].${fieldName}`;
   return fieldName;
 }
