@@ -2,7 +2,8 @@
 // and the same methods in-process): what a request may say (zod), and how it is checked against
 // the dataset before anything changes, so every batch is all or nothing, like the shop operations.
 import { z } from "zod";
-import { MAX_LINES, type DeliveryStore } from "./delivery-store";
+import { MAX_LINES } from "./delivery-lines";
+import type { DeliveryStore } from "./delivery-store";
 import { WAREHOUSES, type Delivery, type LineSpec } from "./delivery-types";
 import { HttpError } from "./http";
 import type { Item, ItemStore } from "./item-store";

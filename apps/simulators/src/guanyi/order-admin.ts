@@ -6,7 +6,7 @@
 // `delivery_state` and `approve` as given: no delivery is made, changed or checked.
 import { z } from "zod";
 import { parseBeijing } from "./dataset";
-import { MAX_LINES } from "./delivery-store";
+import { MAX_LINES } from "./delivery-lines";
 import { lines, lineSchema, money, parse, reserveCodes, shopOf, text, warehouseCode } from "./document-admin";
 import { HttpError } from "./http";
 import type { ItemStore } from "./item-store";

@@ -17,7 +17,7 @@
 // - Absent values: `paytime` null (货到付款), `approveDate` null (未审核), detail `oid` null,
 //   `payCode` "" (预存款), `seller_memo` "", `vipRealName` missing unless the member has a real name.
 import { between, beijingSeconds, DATES_UNTIL_S, formatBeijing, pick, random, yuan } from "./dataset";
-import { AREAS, BUYER_MEMOS, EXPRESS, generatedLines, GIVEN, ROADS, SELLER_MEMOS, SURNAMES } from "./delivery-store";
+import { AREAS, BUYER_MEMOS, EXPRESS, generatedLines, GIVEN, ROADS, SELLER_MEMOS, SURNAMES } from "./delivery-lines";
 import { WAREHOUSES, type Delivery, type LineSpec } from "./delivery-types";
 import type { ItemStore } from "./item-store";
 import type { Order, OrderDetail, OrderPayment } from "./order-types";

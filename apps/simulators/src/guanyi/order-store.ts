@@ -16,7 +16,8 @@
 // - The money switch (`moneyAsString`) turns the same fields into strings as for deliveries, plus
 //   `payment_amount` and each payment's `payment`: the doc's only order sample is from 2016.
 import { formatBeijing } from "./dataset";
-import { MAX_LINES, type DeliveryStore } from "./delivery-store";
+import { MAX_LINES } from "./delivery-lines";
+import type { DeliveryStore } from "./delivery-store";
 import { WAREHOUSES, type LineSpec } from "./delivery-types";
 import { compareText, type ItemStore } from "./item-store";
 import { fenOf, moneyOf, ORDER_CODE_BASE, orderOfDelivery, orderWithoutDelivery, paymentsOf, pricedOrder, type OrderTimes } from "./order-build";
