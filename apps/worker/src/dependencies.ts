@@ -1,7 +1,7 @@
 // Scheme dependencies (issue #13): records waiting for another scheme's writes are released by that
 // scheme's runs without anyone pressing a button, records that waited too long fail, and "run
 // after" chains start a scheme once all the schemes it follows have succeeded since its last run.
-import { expireWaiting, runAfterDue, SchemeBusyError, schemesWaitingFor, schemeWroteDuring, waitsReadyToRelease } from "@qiao/db";
+import { expireWaiting, refreshRecordCounts, runAfterDue, SchemeBusyError, schemesWaitingFor, schemeWroteDuring, waitsReadyToRelease } from "@qiao/db";
 import { requestRun } from "@qiao/jobs";
 import type { FollowUp, MaintenanceStep, WorkerDeps } from "./follow-ups";
 
@@ -72,12 +72,18 @@ export const releaseWaitingSweep: MaintenanceStep = {
   },
 };
 
-/** Once a minute: records that waited longer than their scheme's limit (QIAO_WAIT_LIMIT_HOURS) fail with the reason. */
+/**
+ * Once a minute: records that waited longer than their scheme's limit (QIAO_WAIT_LIMIT_HOURS) fail
+ * with the reason. Outside any run, so the scheme's staging counts (the overview's 暂存记录,
+ * qiao_records) are recounted here: no run's follow-up, nor the tick's recount of schemes with a run
+ * finished since their count, would (docs/overview-and-metrics.md).
+ */
 export const expireWaitingStep: MaintenanceStep = {
   name: "expire-waiting",
   async run(deps, now) {
     for (const { schemeId, failed } of await expireWaiting(deps.db, deps.cfg.QIAO_WAIT_LIMIT_HOURS, now)) {
       deps.log.warn({ schemeId, failed }, "records waited too long for a dependency and failed");
+      await refreshRecordCounts(deps.db, schemeId);
     }
   },
 };

@@ -1,6 +1,7 @@
 // Rules into messages against a real database and the simulators' receiver: which runs raise which
 // rules, the message's content, the window and digest, lasting conditions, failing channels.
-import { createAlertChannel, createAlertRule, getAlertChannel, type AlertRuleKind, type RunModel } from "@qiao/db";
+import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
+import { createAlertChannel, createAlertRule, getAlertChannel, insertScheme, insertSchemeVersion, switchSchemeSchedule, type AlertRuleKind, type RunModel } from "@qiao/db";
 import { DEFAULT_ALERT_RECEIVER_CONFIG as SIM } from "@qiao/simulators";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { alertRecordsDeadLettered, alertRunFinished, checkStaleSchemes, checkWorkersAlive, flushAlertDigests, sendTestAlert } from "./alerts";
@@ -138,6 +139,52 @@ test("the stale check follows the schemes expected to run: run after another wit
   expect(named.filter((t) => t.includes("只手动运行"))).toHaveLength(1);
   expect(named.some((t) => t.includes("已暂停"))).toBe(false);
   await bed.db.scheme.deleteMany({ where: { id: { in: [downstream.id, byHand.id, paused.id] } } });
+});
+
+test("a schedule paused for days and switched on again is not alerted stale before it had a chance to run (session 19)", async () => {
+  const ids = { sourceConnectionId: "00000000-0000-4000-8000-000000000001", targetConnectionId: "00000000-0000-4000-8000-000000000002" };
+  const hourly = (enabled: boolean): SchemeDefinition => ({ ...seedSchemeDefinition(ids), schedule: { cron: "0 * * * *", enabled } });
+  const now = Date.now();
+  const hoursAgo = (h: number) => new Date(now - h * 3600_000);
+  const staleTitles = async (at: Date) => {
+    bed.receiver.inbox.reset();
+    await checkStaleSchemes(bed.deps, at);
+    return dingtalkAlerts().map((a) => a.title);
+  };
+  // Two hourly syncs that ran fine until they were paused for the 金蝶 upgrade four days ago: one
+  // with the list's switch (no new version), one by saving its definition with the schedule off.
+  const schemes = [];
+  for (const name of ["暂停后恢复（开关）", "暂停后恢复（保存）"]) {
+    const scheme = await insertScheme(bed.db, { name, description: "", definition: hourly(true) }, "u1");
+    await bed.db.scheme.update({ where: { id: scheme.id }, data: { createdAt: hoursAgo(400) } });
+    await bed.db.run.create({
+      data: { schemeId: scheme.id, schemeVersion: 1, trigger: "schedule", status: "succeeded", createdAt: hoursAgo(100), startedAt: hoursAgo(100), finishedAt: hoursAgo(100) },
+    });
+    await rule("scheme_stale", 24, scheme.id);
+    schemes.push(scheme);
+  }
+  const [switched, saved] = schemes as [(typeof schemes)[number], (typeof schemes)[number]];
+  await switchSchemeSchedule(bed.db, switched.id, hourly(true), false);
+  await insertSchemeVersion(bed.db, saved.id, { definition: hourly(false) }, "u1");
+  // Paused: no check meanwhile.
+  expect(await staleTitles(new Date(now))).toEqual([]);
+
+  // … and switched on again just now. A minute later their hourly cron has not fired yet: the pause
+  // must not count as 100 hours without a success the moment the schedule is back.
+  await switchSchemeSchedule(bed.db, switched.id, hourly(false), true);
+  await insertSchemeVersion(bed.db, saved.id, { definition: hourly(true) }, "u1");
+  expect(await staleTitles(new Date(Date.now() + 60_000))).toEqual([]);
+  // Switching on what is already on, or saving another version, does not move the count again.
+  const on = (await bed.db.scheme.findUniqueOrThrow({ where: { id: switched.id } })).automationOnSince;
+  await switchSchemeSchedule(bed.db, switched.id, hourly(true), true);
+  await insertSchemeVersion(bed.db, saved.id, { definition: { ...hourly(true), timezone: "UTC" } }, "u1");
+  expect((await bed.db.scheme.findUniqueOrThrow({ where: { id: switched.id } })).automationOnSince).toEqual(on);
+
+  // Still no success a day after it was switched on: stale, counted from then (24 h, not 124).
+  const titles = await staleTitles(new Date(Date.now() + 25 * 3600_000));
+  expect(titles).toHaveLength(2);
+  expect(titles.every((t) => t.includes("已 25 小时没有成功运行"))).toBe(true);
+  await bed.db.scheme.deleteMany({ where: { id: { in: [switched.id, saved.id] } } });
 });
 
 test("too few workers alive is alerted once when a second tick still sees it, again after they were back", async () => {

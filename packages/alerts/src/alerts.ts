@@ -171,9 +171,11 @@ export async function alertRecordsDeadLettered(
 }
 
 /**
- * MaintenanceStep: schemes without a succeeded run for the rule's hours (counted from the scheme's
- * creation when it never succeeded). Alerted once per stale stretch (the condition is the time of
- * the last success), again only after the scheme succeeded and went stale anew.
+ * MaintenanceStep: schemes without a succeeded run for the rule's hours, counted from the later of
+ * the last success (the scheme's creation when it never succeeded) and the time its schedule was
+ * last switched back on: a paused schedule pauses the check, and the pause's days are not hours
+ * without a success once it is back. Alerted once per stale stretch (the condition is the time
+ * counted from), again only after the scheme succeeded (or was switched on again) and went stale anew.
  */
 export async function checkStaleSchemes(deps: AlertDeps, now = new Date()): Promise<ChannelResult[]> {
   const rules = await enabledAlertRules(deps.db, ["scheme_stale"]);
@@ -181,7 +183,8 @@ export async function checkStaleSchemes(deps: AlertDeps, now = new Date()): Prom
   for (const rule of rules) {
     if (rule.threshold <= 0) continue;
     for (const s of await schemesLastSuccess(deps.db, rule.schemeId ?? undefined)) {
-      const since = s.lastSuccessAt ?? s.createdAt;
+      const last = s.lastSuccessAt ?? s.createdAt;
+      const since = s.automationOnSince && s.automationOnSince > last ? s.automationOnSince : last;
       const hours = Math.floor((now.getTime() - since.getTime()) / 3600_000);
       if (hours < rule.threshold) {
         await clearAlertCondition(deps.db, rule.id, s.id);

@@ -32,6 +32,10 @@ export const reconcileMessages = {
     () => "这份对账报告中没有可补同步的记录（缺失且暂存区记为已写入、此后未再变动的记录）；这些记录可能已被重新写入，请重新对账",
     () => "This report lists no record to resync (missing in the target, written per staging and unchanged since); they may have been written again since: reconcile again",
   ),
+  "reconcile.resyncRunGone": entry<{ runId: string; count: number }>(
+    (p) => `这份对账报告已经补同步过（共 ${p.count} 条），其运行 ${p.runId} 已不存在；如仍有缺失，请重新对账后再补同步`,
+    (p) => `This report was already resynced (${p.count} records); its run ${p.runId} no longer exists. If records are still missing, reconcile again and resync from the new report`,
+  ),
   "reconcile.resyncMarked": entry<{ count: number }>(
     (p) => `对账发现金蝶中缺失（暂存区记为已写入），已排队补同步（共 ${p.count} 条）`,
     (p) => `Missing in the target although written per staging: queued to be written again (${p.count} records)`,

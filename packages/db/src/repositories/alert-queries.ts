@@ -24,6 +24,8 @@ export interface SchemeLastSuccess {
   createdAt: Date;
   /** When its last succeeded run (other than a test run) finished; null: never. */
   lastSuccessAt: Date | null;
+  /** When its automation (its run schedule) was last switched back on; null: on since its creation. */
+  automationOnSince: Date | null;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface SchemeLastSuccess {
  */
 export async function schemesLastSuccess(db: Db, schemeId?: string): Promise<SchemeLastSuccess[]> {
   return db.$queryRaw<SchemeLastSuccess[]>`
-    SELECT s.id, s.name, s.created_at AS "createdAt",
+    SELECT s.id, s.name, s.created_at AS "createdAt", s.automation_on_since AS "automationOnSince",
       (SELECT max(r.finished_at) FROM runs r WHERE r.scheme_id = s.id AND r.status = 'succeeded' AND r.trigger <> 'test') AS "lastSuccessAt"
     FROM schemes s
     WHERE (${schemeId ?? null}::uuid IS NULL OR s.id = ${schemeId ?? null}::uuid)

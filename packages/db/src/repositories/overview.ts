@@ -3,6 +3,7 @@
 // statements, each reading at most a few rows per scheme, however many runs a year brought. Nothing
 // here aggregates runs, run_records or run_logs. See docs/overview-and-metrics.md.
 import type pg from "pg";
+import type { Prisma } from "../../generated/prisma/client";
 import type { RunStatus, RunTrigger } from "../../generated/prisma/enums";
 import { poolOf, type Db } from "../client";
 
@@ -174,14 +175,8 @@ export async function readOverview(db: Db, { now = new Date(), timezone = "Asia/
   };
 }
 
-/**
- * Counts the scheme's staging rows by status into scheme_record_counts (statuses gone since the last
- * count are removed). One pass over the scheme's rows: run after a run finished, not per request.
- */
-export async function refreshRecordCounts(db: Db, schemeId: string): Promise<void> {
-  await poolOf(db).query(
-    // Dead letters (死信: failed, automatic retries used up, dead_at set) count as their own status.
-    `WITH c AS (
+// Dead letters (死信: failed, automatic retries used up, dead_at set) count as their own status.
+const RECOUNT_RECORDS_SQL = `WITH c AS (
       SELECT CASE WHEN dead_at IS NOT NULL AND status = 'failed' THEN 'dead' ELSE status::text END AS status, count(*)::int AS n
       FROM source_records WHERE scheme_id = $1::uuid GROUP BY 1
     ),
@@ -189,9 +184,19 @@ export async function refreshRecordCounts(db: Db, schemeId: string): Promise<voi
     stamped AS (UPDATE scheme_run_totals SET records_counted_at = now() WHERE scheme_id = $1::uuid)
     INSERT INTO scheme_record_counts (scheme_id, status, records, counted_at)
     SELECT $1::uuid, status, n, now() FROM c
-    ON CONFLICT (scheme_id, status) DO UPDATE SET records = EXCLUDED.records, counted_at = EXCLUDED.counted_at`,
-    [schemeId],
-  );
+    ON CONFLICT (scheme_id, status) DO UPDATE SET records = EXCLUDED.records, counted_at = EXCLUDED.counted_at`;
+
+/**
+ * Counts the scheme's staging rows by status into scheme_record_counts (statuses gone since the last
+ * count are removed). One pass over the scheme's rows: run after a run finished, not per request.
+ */
+export async function refreshRecordCounts(db: Db, schemeId: string): Promise<void> {
+  await poolOf(db).query(RECOUNT_RECORDS_SQL, [schemeId]);
+}
+
+/** refreshRecordCounts inside a transaction that changed statuses: the counts commit with the change. */
+export async function refreshRecordCountsIn(tx: Prisma.TransactionClient, schemeId: string): Promise<void> {
+  await tx.$executeRawUnsafe(RECOUNT_RECORDS_SQL, schemeId);
 }
 
 /** Schemes whose staging counts are older than their last finished run (a recount was missed), oldest first. */

@@ -1,10 +1,15 @@
 // Run retention: runs past RUN_RETENTION_DAYS, and quiet runs (no person started them, they
-// succeeded and changed nothing) past RUN_RETENTION_QUIET_DAYS; a scheme's latest run stays.
+// succeeded and changed nothing) past RUN_RETENTION_QUIET_DAYS; what something still reads stays
+// (a scheme's latest run, its latest success, a failed or saved record's run, a resync run …).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { RunStatus, RunTrigger } from "../../generated/prisma/enums";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
+import { listFailedRecords } from "./failed-records";
+import { readOverview } from "./overview";
 import { pruneRuns } from "./prune-runs";
+import { claimResync, ResyncError } from "./reconciliation-report";
+import { runAfterDue } from "./run-after";
 import { createRun } from "./runs";
 
 let tdb: TestDatabase;
@@ -127,4 +132,141 @@ it("deletes a run without reading every run for its retries (the retry_of_id for
     return tx.$queryRaw<{ "QUERY PLAN": string }[]>`EXPLAIN UPDATE ONLY runs SET retry_of_id = NULL WHERE retry_of_id = gen_random_uuid()`;
   });
   expect(plan.map((r) => r["QUERY PLAN"]).join("\n")).toContain("runs_retry_of_id_idx");
+});
+
+// Session 19: what months of unattended running keep.
+
+it("keeps the scheme's latest non-test run (the overview's 最近运行) when a test run came after it", async () => {
+  const s = await db.scheme.create({ data: { name: "停用后测试", definition: {} } });
+  await finished(s.id, 60, "schedule", "succeeded", { written: 10 });
+  // The schedule was paused; the last real run, started by hand, failed as a whole (金蝶 refused the login).
+  const lastReal = await finished(s.id, 40, "manual", "failed");
+  // Weeks later someone tries the mapping with 测试运行.
+  await finished(s.id, 2, "test");
+
+  const before = (await readOverview(db)).schemes.find((x) => x.id === s.id)!;
+  expect(before.lastRun).toMatchObject({ id: lastReal.id, status: "failed" });
+
+  await pruneRuns(db, 30, 7);
+
+  // The overview and the schemes list must still say the last run failed (pruning made them show
+  // the success from 60 days ago instead).
+  const after = (await readOverview(db)).schemes.find((x) => x.id === s.id)!;
+  expect(after.lastRun).toMatchObject({ id: lastReal.id, status: "failed" });
+});
+
+it("does not make a run-after scheme due again for a predecessor success it already ran after, once its chain run is pruned", async () => {
+  // A: master data, its schedule paused 41 days ago after a last success.
+  const a = await db.scheme.create({ data: { name: "客户 (前置)", definition: {}, enabled: false, cron: "0 2 * * *" } });
+  const aRun = await createRun(db, { schemeId: a.id, schemeVersion: 1, trigger: "schedule" });
+  await db.run.update({ where: { id: aRun.id }, data: { status: "succeeded", phase: "done", createdAt: days(41.01), finishedAt: days(41.005), written: 5 } });
+  // B runs after A (no schedule of its own), saved 50 days ago. A's success started B's chain run,
+  // which failed (金蝶 refused the login); a person tried the mapping with 测试运行 two days ago.
+  const b = await db.scheme.create({ data: { name: "出库单 (运行顺序)", definition: { runAfter: [a.id] }, enabled: false, cron: null, createdAt: days(50) } });
+  await db.schemeVersion.create({ data: { schemeId: b.id, version: 1, definition: { runAfter: [a.id] }, createdAt: days(50) } });
+  const chain = await createRun(db, { schemeId: b.id, schemeVersion: 1, trigger: "chain", triggeredById: aRun.id });
+  await db.run.update({ where: { id: chain.id }, data: { status: "failed", phase: "done", createdAt: days(41), finishedAt: days(41) } });
+  await finished(b.id, 2, "test");
+
+  expect((await runAfterDue(db)).filter((d) => d.schemeId === b.id)).toEqual([]);
+  await pruneRuns(db, 30, 7);
+  // Nothing succeeded upstream since B's last chain run: B must not be started again.
+  expect((await runAfterDue(db)).filter((d) => d.schemeId === b.id)).toEqual([]);
+});
+
+it("keeps the scheme's latest schedule run (a tick Redis lost is given back only when none ran since) when a manual run came after it", async () => {
+  // A monthly schedule: its tick's run was quiet, and a person ran the scheme by hand since.
+  const s = await db.scheme.create({ data: { name: "每月一次", definition: {}, cron: "0 2 1 * *" } });
+  await finished(s.id, 40, "schedule");
+  const tick = await finished(s.id, 10, "schedule");
+  const byHand = await finished(s.id, 9, "manual", "succeeded", { written: 1 });
+
+  await pruneRuns(db, 30, 7);
+  // giveBackOwedTick (@qiao/jobs) counts from the latest schedule run: without it, the tick 10 days
+  // ago would look owed after a Redis restart, and run again.
+  expect(await left(s.id)).toEqual([tick.id, byHand.id].sort());
+});
+
+it("keeps the run of a saved bill (已保存未审核) that the failed records' list still shows, like a failed record's", async () => {
+  const s = await db.scheme.create({ data: { name: "出库单 saved", definition: {} } });
+  // 40 days ago a run saved the bill but its audit failed on 负库存: the record is `saved`, listed
+  // with the failed records, its RunRecord holding the field and the payload that was saved.
+  const savedIn = await finished(s.id, 40, "schedule", "partial", { saved: 1 });
+  const rec = await db.sourceRecord.create({
+    data: {
+      schemeId: s.id,
+      sourceId: "D001",
+      data: {},
+      payloadHash: "h",
+      status: "saved",
+      lastRunId: savedIn.id,
+      lastError: "审核失败：负库存",
+      targetId: "100001",
+      targetNumber: "XSCKD001",
+      sendingPayload: { FBillNo: "XSCKD001" },
+    },
+  });
+  await db.runRecord.create({
+    data: { runId: savedIn.id, sourceRecordId: rec.id, sourceId: "D001", status: "saved", error: "审核失败：负库存", errorField: "FEntity[1].FRealQty", payload: { FBillNo: "XSCKD001" } },
+  });
+  // A failed record of the same age, for comparison: its run is kept.
+  const failedIn = await finished(s.id, 40, "schedule", "partial", { failed: 1 });
+  await db.sourceRecord.create({
+    data: { schemeId: s.id, sourceId: "D002", data: {}, payloadHash: "h", status: "failed", lastRunId: failedIn.id, lastError: "失败" },
+  });
+  await finished(s.id, 1, "schedule");
+
+  const before = await listFailedRecords(db, { schemeId: s.id, afterId: 0n, limit: 10 });
+  expect(before.find((r) => r.sourceId === "D001")).toMatchObject({ status: "saved", errorField: "FEntity[1].FRealQty", run: { id: savedIn.id } });
+
+  await pruneRuns(db, 30, 7);
+
+  expect(await db.run.count({ where: { id: failedIn.id } })).toBe(1);
+  // The saved bill is still unresolved and listed: its run and RunRecord (the row's field, the
+  // payload that was saved, the run page the list links to) are still there.
+  const after = await listFailedRecords(db, { schemeId: s.id, afterId: 0n, limit: 10 });
+  expect(after.find((r) => r.sourceId === "D001")).toMatchObject({ status: "saved", errorField: "FEntity[1].FRealQty", run: { id: savedIn.id } });
+});
+
+it("a reconciliation whose resync run was pruned still answers 补同步 with its run, not an internal error", async () => {
+  const s = await db.scheme.create({ data: { name: "对账 resync", definition: {} } });
+  // The resync ran 40 days ago and wrote what it took; the report (kept: reports are never pruned)
+  // still names it.
+  const resync = await finished(s.id, 40, "retry", "succeeded", { written: 3 });
+  const report = await db.reconciliation.create({
+    data: { schemeId: s.id, trigger: "manual", keyLimit: 1000, status: "succeeded", finishedAt: days(40), resyncRunId: resync.id, resyncCount: 3 },
+  });
+  await finished(s.id, 1, "schedule");
+
+  await pruneRuns(db, 30, 7);
+
+  // Someone opens the old report and presses 补同步 again (or retries the request): the report
+  // resyncs once, so the answer is its run.
+  let thrown: unknown;
+  try {
+    await claimResync(db, { reconciliationId: report.id, schemeVersion: 1 });
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown === undefined || thrown instanceof ResyncError, `claimResync threw ${String(thrown)}`).toBe(true);
+  // And the report's link to its resync run leads somewhere.
+  expect(await db.run.count({ where: { id: resync.id } })).toBe(1);
+  expect(await claimResync(db, { reconciliationId: report.id, schemeVersion: 1 })).toMatchObject({ run: { id: resync.id }, created: false, count: 3 });
+});
+
+it("a report whose resync run is gone anyway (pruned before session 19) answers 补同步 with a conflict, not an internal error", async () => {
+  const s = await db.scheme.create({ data: { name: "对账 resync gone", definition: {} } });
+  const resync = await finished(s.id, 40, "retry", "succeeded", { written: 2 });
+  const report = await db.reconciliation.create({
+    data: { schemeId: s.id, trigger: "manual", keyLimit: 1000, status: "succeeded", finishedAt: days(40), resyncRunId: resync.id, resyncCount: 2 },
+  });
+  await db.run.delete({ where: { id: resync.id } });
+
+  const error = await claimResync(db, { reconciliationId: report.id, schemeVersion: 1 }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ResyncError);
+  // The API answers 409 with the text: it resynced once, reconcile again for what is still missing.
+  expect(error).toMatchObject({ code: "conflict", text: { code: "reconcile.resyncRunGone", params: { runId: resync.id, count: 2 } } });
+  // Nothing else happened: no run created, the report unchanged.
+  expect(await db.run.count({ where: { schemeId: s.id } })).toBe(0);
+  expect(await db.reconciliation.findUniqueOrThrow({ where: { id: report.id } })).toMatchObject({ resyncRunId: resync.id, resyncCount: 2 });
 });

@@ -9,11 +9,16 @@ import type { Db } from "../client";
  * and changed nothing: nothing written, failed, unknown, saved or left waiting. A scheme on a
  * one-minute schedule makes 1,440 a day, most of a busy database's growth (docs/scale.md "Run history").
  *
- * Kept however old: a scheme's latest run (what the schemes list and the overview show as its last
- * run) and its latest success (the "no success for N hours" alert counts from it); the last run of a record that is still failed (its RunRecord holds the error and payload the
- * failed-records list shows and a retry starts from); and the run of a record whose outcome is not
- * settled yet (`sending_run_id`: the lookup after an interrupted write records its verdict in that
- * run); while a retry is not finished, the run it retries and the runs its taken records failed in.
+ * Kept however old: a scheme's latest run other than a test (what the schemes list and the overview
+ * show as its last run, and what a run-after chain counts its predecessors' successes from: a test
+ * run after it must not make it go), its latest schedule run (a tick Redis lost is given back only
+ * when no run came of it since: owed-ticks.ts) and its latest success (the "no success for N hours"
+ * alert counts from it); the last run of a record that is still failed or saved but not audited
+ * (已保存未审核) (its RunRecord holds the error and payload the failed-records list shows and a
+ * retry starts from); the run of a record whose outcome is not settled yet (`sending_run_id`: the
+ * lookup after an interrupted write records its verdict in that run); a reconciliation's resync run
+ * (reports are never pruned: the report links to it and answers a second 补同步 with it); while a
+ * retry is not finished, the run it retries and the runs its taken records failed in.
  * Once the record is written, its run goes at the next pruning.
  */
 export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 500): Promise<{ expired: number; quiet: number }> {
@@ -26,7 +31,19 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
   // runs are only ever set to the run writing it now, never to one finished days ago.
   const needed = (
     await db.$queryRaw<{ id: string }[]>`
-      SELECT last_run_id::text AS id FROM source_records WHERE status = 'failed' AND last_run_id IS NOT NULL
+      -- The failed records' list shows saved bills too (listFailedRecords), with their run's RunRecord.
+      SELECT last_run_id::text AS id FROM source_records WHERE status IN ('failed', 'saved') AND last_run_id IS NOT NULL
+      UNION
+      -- A report names its resync run (no foreign key) for as long as the report is kept: always.
+      SELECT resync_run_id::text FROM reconciliations WHERE resync_run_id IS NOT NULL
+      UNION
+      -- The latest schedule run of each scheme with a schedule (giveBackOwedTick counts from it):
+      -- one probe per scheme here, not per run deleted, which would walk all the runs of a scheme
+      -- run mostly by its chain for each of them. A schedule run created meanwhile only keeps this
+      -- one a day longer.
+      SELECT l.id::text FROM schemes s CROSS JOIN LATERAL (
+        SELECT id FROM runs WHERE scheme_id = s.id AND trigger = 'schedule' ORDER BY created_at DESC LIMIT 1) l
+      WHERE s.cron IS NOT NULL
       UNION
       SELECT sending_run_id::text FROM source_records WHERE sending_run_id IS NOT NULL
       UNION
@@ -42,9 +59,10 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
   const deleted = { expired: 0, quiet: 0 };
   for (const kind of ["quiet", "expired"] as const) {
     for (;;) {
-      // A scheme's latest run, and its latest success, are each a probe of runs (scheme_id,
-      // created_at DESC); a scheme has one active run at a time (tests aside), so the success
-      // created last is the one that finished last.
+      // A scheme's latest run (tests aside: what the overview, the schemes list and run-after
+      // read) and its latest success are each a probe of runs (scheme_id, created_at DESC); a scheme
+      // has one active run at a time (tests aside), so the success created last is the one that
+      // finished last.
       const n = await db.$executeRaw`
         DELETE FROM runs WHERE id IN (
           SELECT r.id FROM runs r
@@ -53,7 +71,8 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
             AND (${kind === "expired"}::boolean OR (
               r.status = 'succeeded' AND r.trigger IN ('schedule', 'chain', 'dependency')
               AND r.written = 0 AND r.failed = 0 AND r.unknown = 0 AND r.saved = 0 AND r.waiting = 0))
-            AND r.id <> (SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id ORDER BY l.created_at DESC LIMIT 1)
+            AND r.id IS DISTINCT FROM (
+              SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.trigger <> 'test' ORDER BY l.created_at DESC LIMIT 1)
             AND r.id IS DISTINCT FROM (
               SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.status = 'succeeded' AND l.trigger <> 'test'
               ORDER BY l.created_at DESC LIMIT 1)

@@ -179,8 +179,9 @@ export class ResyncError extends Error {
  * rows is inserted and recorded on the report. A row changed since was written again (a newer
  * report's resync, a run) or is being handled: it is left alone, never sent a second time. A report
  * resyncs once: asking again (a double click, a retried request, another person) returns the same
- * run, so no record is marked twice. Throws SchemeBusyError (changing nothing) while the scheme has
- * an active run, ResyncError when there is nothing to resync. The caller enqueues the run.
+ * run, so no record is marked twice (a ResyncError "conflict" when that run no longer exists).
+ * Throws SchemeBusyError (changing nothing) while the scheme has an active run, ResyncError when
+ * there is nothing to resync. The caller enqueues the run.
  */
 export async function claimResync(
   db: Db,
@@ -192,8 +193,11 @@ export async function claimResync(
         SELECT scheme_id, status::text AS status, resync_run_id FROM reconciliations WHERE id = ${input.reconciliationId}::uuid FOR UPDATE`;
       if (!report) throw new ResyncError("not_found", message("reconcile.notFound", { id: input.reconciliationId }));
       if (report.resync_run_id) {
-        const run = await tx.run.findUniqueOrThrow({ where: { id: report.resync_run_id } });
         const count = await tx.reconciliation.findUniqueOrThrow({ where: { id: input.reconciliationId }, select: { resyncCount: true } });
+        // resync_run_id has no foreign key: run retention keeps it (pruneRuns), but a run deleted
+        // before it did (or by hand) is gone. The report still resynced once: a 409, not a 500.
+        const run = await tx.run.findUnique({ where: { id: report.resync_run_id } });
+        if (!run) throw new ResyncError("conflict", message("reconcile.resyncRunGone", { runId: report.resync_run_id, count: count.resyncCount ?? 0 }));
         return { run, created: false, count: count.resyncCount ?? 0 };
       }
       if (report.status !== "succeeded") throw new ResyncError("invalid", message("reconcile.notFinished"));

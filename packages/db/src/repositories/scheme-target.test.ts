@@ -4,6 +4,8 @@ import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
+import { readMetricTotals } from "./metric-totals";
+import { readOverview, refreshRecordCounts } from "./overview";
 import { createRun } from "./runs";
 import { insertScheme, insertSchemeVersion, schemeTarget, SchemeTargetBusyError, targetSwitched } from "./schemes";
 
@@ -88,6 +90,27 @@ describe("a scheme's target", SLOW, () => {
     // Being sent, or sent with an unknown outcome: the write protocol's (looked up in the target the run writes to).
     expect(after.sending).toEqual(before.sending);
     expect(after.unknown).toEqual(before.unknown);
+  });
+
+  it("switched by a version: the overview's and the metrics' staging counts follow at once (session 19)", async () => {
+    const scheme = await insertScheme(db, { name: "切换目标计数", description: "", definition: definition() }, userId);
+    const statuses = ["written", "written", "stale", "failed", "saved", "unknown"] as const;
+    for (const [i, status] of statuses.entries()) {
+      await db.sourceRecord.create({
+        data: { schemeId: scheme.id, sourceId: `${status}-${i}`, data: {}, payloadHash: "p", writtenHash: "p", status, lastError: status === "failed" || status === "saved" ? "失败" : null },
+      });
+    }
+    // As the last run's follow-up counted them.
+    await refreshRecordCounts(db, scheme.id);
+    const counts = async () => ({
+      overview: (await readOverview(db)).schemes.find((x) => x.id === scheme.id)!.records,
+      metrics: (await readMetricTotals(db)).schemes.find((x) => x.schemeId === scheme.id)!.records,
+    });
+    expect(await counts()).toEqual({ overview: { written: 2, stale: 1, failed: 1, saved: 1, unknown: 1 }, metrics: { written: 2, stale: 1, failed: 1, saved: 1, unknown: 1 } });
+
+    // No run may come for days (a scheme run by hand): the save itself recounts.
+    await insertSchemeVersion(db, scheme.id, { definition: definition((c) => (c.connectionId = OTHER)) }, userId);
+    expect(await counts()).toEqual({ overview: { pending: 5, unknown: 1 }, metrics: { pending: 5, unknown: 1 } });
   });
 
   it("cannot be switched while a run of the scheme is queued or running (nothing saved); the same target can", async () => {

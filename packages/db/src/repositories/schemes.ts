@@ -6,6 +6,8 @@ import { message, pickTargetForm, render, sourceReadChanged, type Message, type 
 import type { Prisma, Run, Scheme } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { getConnector } from "@qiao/connectors";
+import { automationOn } from "./automation";
+import { refreshRecordCountsIn } from "./overview";
 import { ACTIVE_RUN_STATUSES } from "./runs";
 
 /** What a run is shown with: its scheme's name. */
@@ -143,6 +145,8 @@ async function forgetWrittenTarget(tx: Prisma.TransactionClient, schemeId: strin
  * A version whose source reads other records (another connection, API or filter: core
  * sourceReadChanged) clears the cursor: its next run reads from the beginning, and a run of an
  * older version still reading does not set the cursor again (`cursorFromVersion`, completeRead).
+ * A version that switches the scheme's automation back on (its schedule enabled again) stamps
+ * `automationOnSince` (the stale-scheme alert counts from it).
  */
 export async function insertSchemeVersion(
   db: Db,
@@ -152,20 +156,24 @@ export async function insertSchemeVersion(
 ): Promise<SchemeWithLastRun> {
   return db.$transaction(async (tx) => {
     // Locks the row: two saves at once compare each with the version before it.
-    const [before] = await tx.$queryRaw<{ definition: unknown }[]>`SELECT definition FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
+    const [before] = await tx.$queryRaw<{ definition: unknown; enabled: boolean; cron: string | null }[]>`
+      SELECT definition, enabled, cron FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
     const resetCursor = before !== undefined && sourceReadChanged(before.definition, input.definition);
     const retarget = before !== undefined && targetSwitched(before.definition, input.definition);
     if (retarget) {
       const active = await tx.run.findFirst({ where: { schemeId: id, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true } });
       if (active) throw new SchemeTargetBusyError(id, active.id);
     }
+    const schedule = scheduleColumns(input.definition);
+    const switchedOn = before !== undefined && !automationOn(before) && automationOn(schedule);
     const bumped = await tx.scheme.update({
       where: { id },
       data: {
         ...(input.name !== undefined && { name: input.name }),
         ...(input.description !== undefined && { description: input.description }),
         definition: input.definition as object,
-        ...scheduleColumns(input.definition),
+        ...schedule,
+        ...(switchedOn && { automationOnSince: new Date() }),
         currentVersion: { increment: 1 },
       },
     });
@@ -173,7 +181,12 @@ export async function insertSchemeVersion(
       data: { schemeId: id, version: bumped.currentVersion, definition: input.definition as object, createdById },
     });
     if (resetCursor) await tx.scheme.update({ where: { id }, data: { cursor: null, cursorFromVersion: bumped.currentVersion } });
-    if (retarget) await forgetWrittenTarget(tx, id);
+    if (retarget) {
+      await forgetWrittenTarget(tx, id);
+      // Statuses changed outside a run: the overview's and the metrics' staging counts follow, in
+      // this transaction (no run's follow-up will: none may come for days).
+      await refreshRecordCountsIn(tx, id);
+    }
     return tx.scheme.findUniqueOrThrow({ where: { id }, include: WITH_LAST_RUN });
   });
 }
@@ -240,15 +253,25 @@ export async function renameScheme(db: Db, id: string, change: { name?: string; 
 
 /**
  * Switches the definition's schedule on or off, and the `enabled` column with it, without a new
- * version (it changes when the scheme runs, not what it does). The caller refuses a definition
- * without a schedule (there is nothing to switch).
+ * version (it changes when the scheme runs, not what it does). Switched on from off, it stamps
+ * `automationOnSince` (the stale-scheme alert counts from it, not from a success before the pause).
+ * The caller refuses a definition without a schedule (there is nothing to switch).
  */
 export async function switchSchemeSchedule(db: Db, id: string, definition: SchemeDefinition, enabled: boolean): Promise<SchemeWithLastRun> {
-  if (!definition.schedule) throw new Error(`Scheme ${id} has no schedule to switch`);
-  return db.scheme.update({
-    where: { id },
-    data: { enabled, definition: { ...definition, schedule: { ...definition.schedule, enabled } } as object },
-    include: WITH_LAST_RUN,
+  const { schedule } = definition;
+  if (!schedule) throw new Error(`Scheme ${id} has no schedule to switch`);
+  return db.$transaction(async (tx) => {
+    const [before] = await tx.$queryRaw<{ enabled: boolean; cron: string | null }[]>`SELECT enabled, cron FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
+    const switchedOn = before !== undefined && !automationOn(before) && enabled;
+    return tx.scheme.update({
+      where: { id },
+      data: {
+        enabled,
+        definition: { ...definition, schedule: { ...schedule, enabled } } as object,
+        ...(switchedOn && { automationOnSince: new Date() }),
+      },
+      include: WITH_LAST_RUN,
+    });
   });
 }
 

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "schemes" ADD COLUMN     "automation_on_since" TIMESTAMP(3);
+
