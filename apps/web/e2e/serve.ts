@@ -26,6 +26,8 @@ const env: NodeJS.ProcessEnv = {
   QIAO_SEED_DEMO: "true",
   // The simulators (and the specs' own stub servers) are on 127.0.0.1, which production refuses by default.
   QIAO_ALLOW_PRIVATE_TARGETS: "true",
+  // The simulators' SMTP receiver (127.0.0.1) offers no STARTTLS: logins to it go in plain text.
+  QIAO_SMTP_ALLOW_PLAIN_LOOPBACK: "true",
   DATABASE_URL: dbUrl.toString(),
   REDIS_PREFIX: process.env.E2E_REDIS_PREFIX ?? `qiao-e2e:${Date.now().toString(36)}`,
   BETTER_AUTH_URL: `http://127.0.0.1:${port}`,

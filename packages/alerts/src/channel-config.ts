@@ -1,6 +1,6 @@
 // What a channel of each kind is made of, split into settings (shown on the page) and secrets
-// (sealed, never shown): the robot URLs carry their access_token / key, so the whole URL is secret
-// and the page shows it without its query (`displayUrl`).
+// (sealed, never shown): the robot URLs carry their access_token / key, webhooks often a token in
+// the path, so the whole URL is secret and the page shows it masked (`displayUrl`).
 import { z } from "zod";
 
 export const CHANNEL_KINDS = ["dingtalk", "wecom", "webhook", "email"] as const;
@@ -23,7 +23,7 @@ const email = z.string().trim().email("应为邮箱地址");
 export const emailSettingsSchema = z.object({
   host: z.string().trim().min(1, "请填写 SMTP 服务器").max(255),
   port: z.number().int().min(1).max(65535).default(465),
-  /** TLS from the first byte (465); false: plain, upgraded by STARTTLS when the server offers it (587/25). */
+  /** TLS from the first byte (465); false: STARTTLS (587/25), required before a login (QIAO_SMTP_ALLOW_PLAIN_LOOPBACK aside), else used when offered. */
   secure: z.boolean().default(true),
   user: z.string().trim().max(255).default(""),
   from: email,
@@ -54,11 +54,22 @@ export function channelTarget(kind: ChannelKind, settings: unknown, secrets: unk
   return { kind, settings: schemas.settings.parse(settings), secrets: schemas.secrets.parse(secrets) } as ChannelTarget;
 }
 
-/** The URL without its query and credentials, to show which robot a channel posts to. */
+/** The robots' documented paths: their token is in the query (钉钉 access_token, 企业微信 key), never here. */
+const PUBLIC_PATHS = new Set(["/robot/send", "/cgi-bin/webhook/send"]);
+
+/**
+ * Which server a channel posts to, safe to show anyone and to put in errors and logs: scheme and
+ * host, never credentials, query or fragment; the path whole only when it is a robot's documented
+ * one, else its first segment and "…" — many webhooks carry their token in the path (飞书
+ * /open-apis/bot/v2/hook/<token>, Slack /services/T…/B…/<secret>, Discord /api/webhooks/<id>/<token>),
+ * and a one-segment path may be the token itself. Idempotent: a shown URL shows the same.
+ */
 export function displayUrlOf(url: string | undefined): string {
   if (!url || !URL.canParse(url)) return "";
   const u = new URL(url);
-  return `${u.protocol}//${u.host}${u.pathname}`;
+  const segments = u.pathname.split("/").filter(Boolean);
+  const path = PUBLIC_PATHS.has(u.pathname) || segments.length === 0 ? u.pathname : segments.length === 1 ? "/…" : `/${segments[0]}/…`;
+  return `${u.protocol}//${u.host}${path}`;
 }
 
 /** The URL a channel sends to (webhook kinds), for the outbound address check. */

@@ -1,5 +1,6 @@
 // Each channel kind against the simulators' receiver on loopback: what arrives, signed; what a
 // refusal says; and that an address the policy refuses gets nothing (no connection is attempted).
+import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { channelTarget } from "./channel-config";
 import { testMessage } from "./message";
@@ -69,6 +70,29 @@ describe("generic webhook", () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ signed: true, body: { source: "qiao", title: msg.title, total: 1 } });
     expect(bed.receiver.inbox.refused).toHaveLength(1);
+  });
+
+  // 飞书-style: the whole token is the last path segment. The error text becomes the channel's
+  // lastError (shown to every viewer) and a line of the worker's log.
+  const HOOK_TOKEN = "6f1c2e0a-93b7-4d55-a1c2-feishu-secret";
+
+  test("a refused webhook whose token is in the path: the error names it masked, never the token", async () => {
+    // The receiver has no such path: 404, final.
+    const error = await sendMessage(channelTarget("webhook", {}, { url: `${bed.receiverUrl}/open-apis/bot/v2/hook/${HOOK_TOKEN}` }), msg, opts()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AlertSendError);
+    expect((error as Error).message).toBe(`Webhook ${bed.receiverUrl}/open-apis/… 应答 HTTP 404`);
+    expect((error as Error).message).not.toContain(HOOK_TOKEN);
+  });
+
+  test("a webhook that cannot be reached: the network error names it masked too", async () => {
+    // A loopback port nobody listens on (the server is closed before the send).
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const error = await sendMessage(channelTarget("webhook", {}, { url: `http://127.0.0.1:${port}/${HOOK_TOKEN}` }), msg, { ...opts(), retryDelaysMs: [] }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain(`连不上 http://127.0.0.1:${port}/…`);
+    expect((error as Error).message).not.toContain(HOOK_TOKEN);
   });
 
   test("gives up after its attempts with the last answer; a 401 is not retried", async () => {

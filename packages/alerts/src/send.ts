@@ -3,7 +3,8 @@
 // resolved and checked here and nodemailer is handed the checked address). Errors are
 // AlertSendError with a Chinese text a person can act on, naming the host but never the URL's
 // query (the robot's token or key), a secret or the SMTP password.
-import { AddressRefusedError, httpPost, refusalOf, systemResolve, targetOf, type OutboundPolicy, type Resolve } from "@qiao/connectors";
+import { AddressRefusedError, httpPost, isLoopbackAddress, refusalOf, systemResolve, targetOf, type OutboundPolicy, type Resolve } from "@qiao/connectors";
+import { isIP } from "node:net";
 import nodemailer, { type Transporter } from "nodemailer";
 import { z } from "zod";
 import { displayUrlOf, type ChannelTarget } from "./channel-config";
@@ -143,16 +144,28 @@ async function checkedSmtpAddress(host: string, port: number, options: SendOptio
   return addresses[0].address;
 }
 
-async function smtpTransport(target: Extract<ChannelTarget, { kind: "email" }>, options: SendOptions) {
+/**
+ * The login (the stored password) travels only over TLS: from the first byte (`secure`), or after
+ * STARTTLS, which nodemailer then insists on (`requireTLS`): a server that does not offer it — or
+ * someone in between who strips it from the EHLO answer — gets an error before AUTH, never the
+ * password. Plain text only to a loopback address, and only when QIAO_SMTP_ALLOW_PLAIN_LOOPBACK
+ * says so (a local relay; the simulators' receiver in tests and e2e).
+ */
+function plainLoginAllowed(address: string, options: SendOptions): boolean {
+  return options.policy.allowPlainSmtpLoopback === true && isLoopbackAddress(address);
+}
+
+function smtpTransport(target: Extract<ChannelTarget, { kind: "email" }>, address: string, options: SendOptions) {
   const { host, port, secure, user } = target.settings;
-  const address = await checkedSmtpAddress(host, port, options);
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return nodemailer.createTransport({
     host: address,
     port,
     secure,
-    // The certificate is checked against the name the person typed, not the address connected to.
-    tls: { servername: host },
+    requireTLS: !secure && Boolean(user) && !plainLoginAllowed(address, options),
+    // The certificate is checked against the name the person typed, not the address connected to
+    // (an IP literal is no server name: TLS then checks the address itself).
+    tls: isIP(host) ? {} : { servername: host },
     ...(user && { auth: { user, pass: target.secrets.password ?? "" } }),
     connectionTimeout: timeout,
     greetingTimeout: timeout,
@@ -161,12 +174,17 @@ async function smtpTransport(target: Extract<ChannelTarget, { kind: "email" }>, 
 }
 
 async function withSmtp(target: Extract<ChannelTarget, { kind: "email" }>, options: SendOptions, use: (t: Transporter) => Promise<unknown>): Promise<void> {
-  const transport = await smtpTransport(target, options);
+  const { host, port } = target.settings;
+  const address = await checkedSmtpAddress(host, port, options);
+  const transport = smtpTransport(target, address, options);
   try {
     await use(transport);
   } catch (error) {
-    const { host, port } = target.settings;
-    throw new AlertSendError(smtpText(`${host}:${port}`, error as NodeJS.ErrnoException & { responseCode?: number }), { cause: error });
+    const e = error as SmtpError;
+    // A relay on this machine without STARTTLS: say how to allow it (the login never leaves the host).
+    const localRelay = e.code === "ETLS" && e.command === "STARTTLS" && isLoopbackAddress(address) && !plainLoginAllowed(address, options);
+    const hint = localRelay ? "；本机上的中继可设置 QIAO_SMTP_ALLOW_PLAIN_LOOPBACK=true 以明文登录" : "";
+    throw new AlertSendError(smtpText(`${host}:${port}`, e) + hint, { cause: error });
   } finally {
     transport.close();
   }
@@ -185,7 +203,13 @@ export async function verifySmtp(target: Extract<ChannelTarget, { kind: "email" 
   await withSmtp(target, options, (t) => t.verify());
 }
 
-function smtpText(where: string, e: NodeJS.ErrnoException & { responseCode?: number }): string {
+type SmtpError = NodeJS.ErrnoException & { responseCode?: number; command?: string };
+
+function smtpText(where: string, e: SmtpError): string {
+  if (e.code === "ETLS" && e.command === "STARTTLS") {
+    return `SMTP 服务器 ${where} 未能建立 STARTTLS 加密（服务器没有提供，或证书无效），为免密码以明文发送，未登录：请改用 SSL/TLS（通常端口 465），或检查服务器的 STARTTLS 设置和证书`;
+  }
+  if (e.code === "ETLS") return `与 SMTP 服务器 ${where} 的 TLS 连接失败：请检查端口和加密方式（SSL/TLS 通常用端口 465），以及服务器证书`;
   if (e.code === "EAUTH") return `SMTP 服务器 ${where} 拒绝了登录：请检查用户名和密码（${e.responseCode ?? ""}）`.replace("（）", "");
   if (e.code === "EENVELOPE") return `SMTP 服务器 ${where} 拒绝了发件人或收件人（${e.responseCode ?? ""}）：请检查地址`;
   if (e.code === "ETIMEDOUT") return `SMTP 服务器 ${where} 没有在规定时间内应答`;

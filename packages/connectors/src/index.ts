@@ -10,7 +10,7 @@ export { splitCredentials } from "./credentials";
 export { createProcessSlots, MAX_CONCURRENT_CALLS } from "./call-slots";
 export { httpPost, type HttpAnswer } from "./http";
 export type { CallObservation, CallObserver } from "./observer";
-export { AddressRefusedError, checkTarget, DEFAULT_MAX_RESPONSE_BYTES, refusalOf, systemResolve, targetOf, type OutboundPolicy, type RefusalRule, type Resolve } from "./outbound";
+export { AddressRefusedError, checkTarget, DEFAULT_MAX_RESPONSE_BYTES, isLoopbackAddress, refusalOf, systemResolve, targetOf, type OutboundPolicy, type RefusalRule, type Resolve } from "./outbound";
 export { guanyi, kingdee };
 
 export const connectors: Record<string, Connector> = {

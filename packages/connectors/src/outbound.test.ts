@@ -57,6 +57,29 @@ describe("refusalOf", () => {
     expect(refusalOf("10.0.0.7", at("other.corp.local"), policy)).toBe("private");
     expect(refusalOf("169.254.169.254", at("erp.corp.local"), policy)).toBe("metadata");
   });
+
+  // NAT64 (RFC 6052): on an IPv6-only host behind DNS64/NAT64 the gateway translates
+  // 64:ff9b::a.b.c.d to the IPv4 address a.b.c.d, so it is judged as that address.
+  it.each([
+    ["64:ff9b::a00:5", "private"], // 10.0.0.5
+    ["64:ff9b::10.0.0.5", "private"],
+    ["64:ff9b::c0a8:101", "private"], // 192.168.1.1
+    ["64:ff9b::7f00:1", "loopback"], // 127.0.0.1
+    ["64:ff9b::", "loopback"], // 0.0.0.0
+    ["64:ff9b::a9fe:a9fe", "metadata"], // 169.254.169.254
+    ["64:ff9b::6464:64c8", "metadata"], // 100.100.100.200
+    ["64:ff9b::a9fe:1", "link_local"], // 169.254.0.1
+    ["64:ff9b:1::a00:5", "private"], // RFC 8215 local-use NAT64: private as a whole
+    ["64:ff9b:1:ffff::1", "private"],
+  ])("refuses the NAT64 address %s as %s, like the IPv4 address it reaches", (address, rule) => {
+    expect(refusalOf(address, at("erp.example.com"), strict)).toBe(rule);
+  });
+
+  it("allows a NAT64 address of a public IPv4 address; NAT64 of metadata is refused whatever the policy", () => {
+    expect(refusalOf("64:ff9b::808:808", at("erp.example.com"), strict)).toBeUndefined(); // 8.8.8.8
+    expect(refusalOf("64:ff9b::a9fe:a9fe", at("erp.example.com"), simulatorPolicy)).toBe("metadata");
+    expect(refusalOf("64:ff9b::a00:5", at("erp.example.com"), simulatorPolicy)).toBeUndefined();
+  });
 });
 
 describe("checkTarget (save and test time)", () => {
@@ -80,6 +103,12 @@ describe("checkTarget (save and test time)", () => {
     await expect(checkTarget(at("::ffff:169.254.1.1"), simulatorPolicy, resolve)).rejects.toMatchObject({ rule: "link_local" });
     await expect(checkTarget(at("metadata.google.internal"), simulatorPolicy, resolve)).rejects.toMatchObject({ rule: "metadata" });
     await expect(checkTarget(at("127.0.0.1"), strict, resolve)).rejects.toMatchObject({ rule: "loopback" });
+    await expect(checkTarget(at("64:ff9b::a9fe:a9fe"), simulatorPolicy, resolve)).rejects.toMatchObject({ rule: "metadata" });
+  });
+
+  it("refuses a name that DNS64 answers with the NAT64 address of a private host", async () => {
+    const resolve = fake({ "erp.internal.example": ["64:ff9b::a00:5"] });
+    await expect(checkTarget(at("erp.internal.example"), strict, resolve)).rejects.toMatchObject({ rule: "private", address: "64:ff9b::a00:5" });
   });
 
   it("says the rule in both languages", () => {

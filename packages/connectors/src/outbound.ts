@@ -11,6 +11,12 @@ export interface OutboundPolicy {
   allowedHosts: readonly string[];
   /** Answers larger than this fail the call. */
   maxResponseBytes: number;
+  /**
+   * Alert email only (QIAO_SMTP_ALLOW_PLAIN_LOOPBACK): an SMTP login without TLS is allowed when the
+   * server is on a loopback address (a local relay, the simulators' receiver). Any other login
+   * without TLS from the first byte must be upgraded by STARTTLS first.
+   */
+  allowPlainSmtpLoopback?: boolean;
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -60,12 +66,48 @@ function blockList(subnets: [string, number][], addresses: string[] = []): Block
 }
 
 // BlockList matches IPv4-mapped IPv6 (::ffff:169.254.169.254) against the IPv4 subnets as well.
+// NAT64 (RFC 6052) is decoded in ruleOf; the local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215) places
+// the IPv4 address where the operator chose, so it is private as a whole.
 const RANGES: [RefusalRule, BlockList][] = [
   ["metadata", blockList([], METADATA_ADDRESSES)],
   ["link_local", blockList([["169.254.0.0", 16], ["fe80::", 10]])],
   ["loopback", blockList([["127.0.0.0", 8], ["0.0.0.0", 8], ["::1", 128], ["::", 128]])],
-  ["private", blockList([["10.0.0.0", 8], ["172.16.0.0", 12], ["192.168.0.0", 16], ["100.64.0.0", 10], ["fc00::", 7]])],
+  ["private", blockList([["10.0.0.0", 8], ["172.16.0.0", 12], ["192.168.0.0", 16], ["100.64.0.0", 10], ["fc00::", 7], ["64:ff9b:1::", 48]])],
 ];
+
+const LOOPBACK = blockList([["127.0.0.0", 8], ["::1", 128]]);
+
+/** Whether `address` (an IP literal) is this machine's loopback: traffic to it never leaves the host. */
+export function isLoopbackAddress(address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && LOOPBACK.check(address, family === 6 ? "ipv6" : "ipv4");
+}
+
+/** The well-known NAT64 prefix: a gateway translates 64:ff9b::a.b.c.d to the IPv4 address a.b.c.d. */
+const NAT64 = blockList([["64:ff9b::", 96]]);
+
+/** The IPv4 address in the last 32 bits of an IPv6 address (the NAT64 well-known prefix puts it there). */
+function embeddedIpv4(address: string): string | undefined {
+  if (!URL.canParse(`http://[${address}]/`)) return undefined;
+  // The URL parser writes the address canonically: lower-case hex groups, at most one "::".
+  const canonical = new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  const [head = "", tail] = canonical.split("::");
+  const groupsOf = (s: string) => (s ? s.split(":") : []);
+  const groups = tail === undefined ? groupsOf(head) : [...groupsOf(head), ...Array<string>(8 - groupsOf(head).length - groupsOf(tail).length).fill("0"), ...groupsOf(tail)];
+  if (groups.length !== 8) return undefined;
+  const [high, low] = [parseInt(groups[6]!, 16), parseInt(groups[7]!, 16)];
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
+
+/** The range `address` falls in, a NAT64 address judged by the IPv4 address it reaches. */
+function ruleOf(address: string): RefusalRule | undefined {
+  const family = isIP(address) === 6 ? "ipv6" : "ipv4";
+  if (family === "ipv6" && NAT64.check(address, "ipv6")) {
+    const ipv4 = embeddedIpv4(address);
+    return ipv4 === undefined ? "private" : ruleOf(ipv4);
+  }
+  return RANGES.find(([, list]) => list.check(address, family))?.[0];
+}
 
 const ALWAYS: ReadonlySet<RefusalRule> = new Set(["metadata", "link_local"]);
 
@@ -91,8 +133,7 @@ function isAllowedHost(target: Target, policy: OutboundPolicy): boolean {
 
 /** The rule that refuses connecting to `address` for `target`, or undefined when it is allowed. */
 export function refusalOf(address: string, target: Target, policy: OutboundPolicy): RefusalRule | undefined {
-  const family = isIP(address) === 6 ? "ipv6" : "ipv4";
-  const rule = RANGES.find(([, list]) => list.check(address, family))?.[0];
+  const rule = ruleOf(address);
   if (!rule || ALWAYS.has(rule)) return rule;
   return policy.allowPrivateTargets || isAllowedHost(target, policy) ? undefined : rule;
 }

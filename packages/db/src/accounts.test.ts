@@ -88,6 +88,31 @@ describe("accounts", SLOW, () => {
     await updateUser(db, user.id, { role: "viewer" });
     expect((await findUserByApiToken(db, admin.token))?.role).toBe("viewer");
   });
+
+  it("a token minted by a token works only while every token up its chain does; revoking one revokes what it minted", async () => {
+    const user = await createUser(db, { email: "chain@example.com", name: "chain", password: "s3cret-pass", role: "editor" });
+    const now = new Date("2026-12-10T00:00:00Z");
+    const hour = new Date(now.getTime() + 3_600_000);
+    const parent = await createApiToken(db, { userId: user.id, name: "parent", role: "editor", expiresAt: hour });
+    const child = await createApiToken(db, { userId: user.id, name: "child", role: "editor", parentId: parent.row.id });
+    const grandchild = await createApiToken(db, { userId: user.id, name: "grandchild", role: "viewer", parentId: child.row.id });
+    // The chain's earliest expiry is the grandchild's, although neither it nor its own creator has one.
+    expect((await findUserByApiToken(db, grandchild.token, now))?.token).toEqual({ id: grandchild.row.id, expiresAt: hour });
+    expect(await findUserByApiToken(db, grandchild.token, hour)).toBeNull();
+    expect(await findUserByApiToken(db, child.token, hour)).toBeNull();
+
+    // Revoking the middle one ends it and what it minted, not its own creator.
+    const revoked = await revokeApiToken(db, child.row.id, now);
+    expect(revoked.revokedAt).toEqual(now);
+    expect((await db.apiToken.findUniqueOrThrow({ where: { id: grandchild.row.id } })).revokedAt).toEqual(now);
+    expect(await findUserByApiToken(db, grandchild.token, now)).toBeNull();
+    expect((await findUserByApiToken(db, parent.token, now))?.user.id).toBe(user.id);
+
+    // A revocation marked on the creator alone (a row revoked before this cascade) still ends the chain.
+    const other = await createApiToken(db, { userId: user.id, name: "other child", role: "editor", parentId: parent.row.id });
+    await db.apiToken.update({ where: { id: parent.row.id }, data: { revokedAt: now } });
+    expect(await findUserByApiToken(db, other.token, now)).toBeNull();
+  });
 });
 
 describe("users", SLOW, () => {
@@ -144,11 +169,20 @@ describe("users", SLOW, () => {
   it("changes a password better-auth verifies, and signs the user out when asked", async () => {
     const user = await createUser(db, { email: "p@example.com", name: "p", password: "first-pass", role: "viewer" });
     await db.session.create({ data: { id: "s1", token: "tok-s1", userId: user.id, expiresAt: new Date(Date.now() + 60_000) } });
+    const kept = await createApiToken(db, { userId: user.id, name: "kept", role: "viewer" });
+    // Changing one's own password (no endSessions) keeps one's tokens.
+    await updateUser(db, user.id, { password: "own-change" });
+    expect(await findUserByApiToken(db, kept.token)).not.toBeNull();
+    // An admin's reset signs them out everywhere: sessions deleted, every API token revoked.
+    const minted = await createApiToken(db, { userId: user.id, name: "minted with the old password", role: "viewer" });
     await updateUser(db, user.id, { password: "second-pass", endSessions: true });
     const account = await db.account.findFirstOrThrow({ where: { userId: user.id, providerId: "credential" } });
     expect(await verifyPassword({ hash: account.password!, password: "second-pass" })).toBe(true);
     expect(await verifyPassword({ hash: account.password!, password: "first-pass" })).toBe(false);
     expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
+    expect(await findUserByApiToken(db, kept.token)).toBeNull();
+    expect(await findUserByApiToken(db, minted.token)).toBeNull();
+    expect(await db.apiToken.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
   });
 });
 

@@ -21,6 +21,8 @@ export interface NewApiToken {
   /** What the token may do; the caller checks it is not above its creator's role. */
   role: Role;
   expiresAt?: Date | null;
+  /** The token that is creating this one (the caller checks the expiry is not after its own). */
+  parentId?: string | null;
   /** Defaults to a new random token. */
   token?: string;
 }
@@ -34,6 +36,7 @@ export async function createApiToken(db: Db, input: NewApiToken) {
       name: input.name,
       role: input.role,
       expiresAt: input.expiresAt ?? null,
+      parentId: input.parentId ?? null,
       tokenHash: hashApiToken(token),
       prefix: token.slice(0, API_TOKEN_PREFIX.length + 4),
     },
@@ -42,18 +45,41 @@ export async function createApiToken(db: Db, input: NewApiToken) {
 }
 
 /**
+ * The tokens up the chain of `parentId` (its creator, the creator's creator …): whether any of them
+ * is revoked, and the earliest expiry among them (null: none expires).
+ */
+async function ancestry(db: Db, parentId: string): Promise<{ revoked: boolean; expiresAt: Date | null }> {
+  const [row] = await db.$queryRaw<{ revoked: boolean | null; expires_at: Date | null }[]>`
+    WITH RECURSIVE chain AS (
+      SELECT id, parent_id, revoked_at, expires_at FROM api_tokens WHERE id = ${parentId}::uuid
+      UNION
+      SELECT t.id, t.parent_id, t.revoked_at, t.expires_at FROM api_tokens t JOIN chain c ON t.id = c.parent_id
+    )
+    SELECT bool_or(revoked_at IS NOT NULL) AS revoked, min(expires_at) AS expires_at FROM chain`;
+  return { revoked: row?.revoked ?? false, expiresAt: row?.expires_at ?? null };
+}
+
+/**
  * The user behind a bearer token and the role the token acts with now: the lower of its own and
  * its owner's current role (a demoted owner demotes their tokens). Null when unknown, revoked or
- * expired.
+ * expired — or when a token up its chain (the token that created it, and so on) is: a token never
+ * outlives the one that minted it. `token.expiresAt` is the earliest expiry of the chain.
  */
 export async function findUserByApiToken(db: Db, token: string, now = new Date()) {
   const row = await db.apiToken.findUnique({ where: { tokenHash: hashApiToken(token) }, include: { user: true } });
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
+  if (!row || row.revokedAt) return null;
+  let expiresAt = row.expiresAt;
+  if (row.parentId) {
+    const up = await ancestry(db, row.parentId);
+    if (up.revoked) return null;
+    if (up.expiresAt && (!expiresAt || up.expiresAt < expiresAt)) expiresAt = up.expiresAt;
+  }
+  if (expiresAt && expiresAt <= now) return null;
   // Touch at most once a minute so token traffic does not turn into write traffic.
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return { user: row.user, role: lowerRole(row.role, row.user.role) };
+  return { user: row.user, role: lowerRole(row.role, row.user.role), token: { id: row.id, expiresAt } };
 }
 
 /** What a token is shown with: its owner's id and email. */
@@ -69,9 +95,19 @@ export async function findApiTokenWithOwner(db: Db, id: string): Promise<ApiToke
   return db.apiToken.findUnique({ where: { id }, include: WITH_OWNER });
 }
 
-/** Marks the token revoked now; it stays listed, so people see when. */
-export async function revokeApiToken(db: Db, id: string): Promise<ApiTokenWithOwner> {
-  return db.apiToken.update({ where: { id }, data: { revokedAt: new Date() }, include: WITH_OWNER });
+/**
+ * Marks the token revoked now, with every token it minted (and they minted …) that is not revoked
+ * yet; they stay listed, so people see when.
+ */
+export async function revokeApiToken(db: Db, id: string, now = new Date()): Promise<ApiTokenWithOwner> {
+  await db.$executeRaw`
+    WITH RECURSIVE tree AS (
+      SELECT id FROM api_tokens WHERE id = ${id}::uuid
+      UNION
+      SELECT t.id FROM api_tokens t JOIN tree ON t.parent_id = tree.id
+    )
+    UPDATE api_tokens SET revoked_at = ${now}::timestamp WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL`;
+  return db.apiToken.findUniqueOrThrow({ where: { id }, include: WITH_OWNER });
 }
 
 export interface NewUser {

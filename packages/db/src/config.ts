@@ -144,6 +144,14 @@ const envSchema = z.object({
     .string()
     .default("")
     .transform((s) => s.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  /**
+   * Alert email may log in to an SMTP server on a loopback address without TLS (a local relay, the
+   * simulators' receiver). Off unless set: every other login needs SSL/TLS or STARTTLS.
+   */
+  QIAO_SMTP_ALLOW_PLAIN_LOOPBACK: z
+    .enum(["true", "false"], { message: 'QIAO_SMTP_ALLOW_PLAIN_LOOPBACK must be "true" or "false"' })
+    .default("false")
+    .transform((v) => v === "true"),
   /** Largest ERP answer read, in bytes (default 64 MiB). */
   QIAO_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -226,11 +234,12 @@ export function exitUnlessProductionReady(what: string): void {
 }
 
 /** Where connections may send requests and how large an answer may be (the connectors' OutboundPolicy). */
-export function outboundPolicy(c: Config = config()): { allowPrivateTargets: boolean; allowedHosts: string[]; maxResponseBytes: number } {
+export function outboundPolicy(c: Config = config()): { allowPrivateTargets: boolean; allowedHosts: string[]; maxResponseBytes: number; allowPlainSmtpLoopback: boolean } {
   return {
     allowPrivateTargets: c.QIAO_ALLOW_PRIVATE_TARGETS ?? c.NODE_ENV !== "production",
     allowedHosts: c.QIAO_ALLOWED_HOSTS,
     maxResponseBytes: c.QIAO_MAX_RESPONSE_BYTES,
+    allowPlainSmtpLoopback: c.QIAO_SMTP_ALLOW_PLAIN_LOOPBACK,
   };
 }
 

@@ -17,7 +17,11 @@ export interface UserChange {
   name?: string;
   role?: Role;
   password?: string;
-  /** With a new password: sign the user out everywhere (not when they change their own). */
+  /**
+   * With a new password: sign the user out everywhere (not when they change their own) — their
+   * sessions are deleted and their API tokens revoked, so nothing obtained with the old password
+   * keeps working.
+   */
   endSessions?: boolean;
 }
 
@@ -43,7 +47,10 @@ export async function updateUser(db: Db, userId: string, change: UserChange) {
       const { count } = await tx.account.updateMany({ where: { userId, providerId: "credential" }, data: { password: passwordHash } });
       // A user without a password account (none today: createUser makes one) gets one.
       if (count === 0) await tx.account.create({ data: { id: randomUUID(), accountId: userId, userId, providerId: "credential", password: passwordHash } });
-      if (change.endSessions) await tx.session.deleteMany({ where: { userId } });
+      if (change.endSessions) {
+        await tx.session.deleteMany({ where: { userId } });
+        await tx.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+      }
     }
     return tx.user.update({ where: { id: userId }, data: { name: change.name, role: change.role } });
   });

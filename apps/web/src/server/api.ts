@@ -18,6 +18,8 @@ export interface Principal {
   /** For a token: the lower of its own role and its owner's current one. */
   role: Role;
   via: "session" | "token" | "metrics-token";
+  /** For a token: which one, and when it (or a token up its chain) expires; null: never. */
+  token?: { id: string; expiresAt: Date | null };
 }
 
 /** Who QIAO_METRICS_TOKEN authenticates: nobody, and only on routes that accept it (GET /api/metrics). */
@@ -38,7 +40,7 @@ export async function principalFrom(req: Request): Promise<Principal | null> {
   const header = req.headers.get("authorization");
   if (header?.toLowerCase().startsWith("bearer ")) {
     const found = await findUserByApiToken(prisma(), header.slice(7).trim());
-    return found ? { userId: found.user.id, email: found.user.email, role: found.role, via: "token" } : null;
+    return found ? { userId: found.user.id, email: found.user.email, role: found.role, via: "token", token: found.token } : null;
   }
   const session = await auth().api.getSession({ headers: req.headers });
   if (!session) return null;

@@ -1,4 +1,4 @@
-import { hasRole, type Role } from "@qiao/core";
+import { hasRole, message, render, type Role } from "@qiao/core";
 import { findApiTokenWithOwner, type ApiTokenWithOwner, type Db } from "@qiao/db";
 import type { ApiTokenDto } from "@/lib/api/schemas";
 import type { Principal } from "./api";
@@ -27,6 +27,23 @@ export function tokenRoleFor(principal: Principal, asked: Role | undefined): Rol
     throw new ApiError("forbidden", `令牌的角色不能高于你自己的角色（${ROLE_NAME[principal.role]}）：请选择${ROLE_NAME[principal.role]}或更低的角色`);
   }
   return role;
+}
+
+/**
+ * A token created with a token never outlives it: without an expiry it expires with its creator;
+ * none (`null`) or a later one is refused (403, naming the creator's expiry). From a session, what
+ * was asked.
+ */
+export function tokenExpiryFor(principal: Principal, asked: string | null | undefined): Date | null {
+  const wanted = asked ? new Date(asked) : null;
+  const cap = principal.token?.expiresAt;
+  if (!cap) return wanted;
+  if (asked === undefined) return cap;
+  if (wanted === null || wanted > cap) {
+    const text = message("api.tokenOutlivesCreator", { expiresAt: cap.toISOString() });
+    throw new ApiError("forbidden", text, [{ path: ["expiresAt"], message: render(text, "zh-CN"), messageEn: render(text, "en") }]);
+  }
+  return wanted;
 }
 
 /** A token the principal may manage: their own, or anyone's for an admin. */

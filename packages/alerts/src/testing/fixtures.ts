@@ -14,7 +14,8 @@ export interface AlertTestBed {
   close(): Promise<void>;
 }
 
-export const LOOPBACK_POLICY = { allowPrivateTargets: true, allowedHosts: [], maxResponseBytes: 1_000_000 };
+/** The receivers are on loopback; the SMTP one offers no STARTTLS, so a plain login to it is allowed (QIAO_SMTP_ALLOW_PLAIN_LOOPBACK). */
+export const LOOPBACK_POLICY = { allowPrivateTargets: true, allowedHosts: [], maxResponseBytes: 1_000_000, allowPlainSmtpLoopback: true };
 
 export async function openAlertTestBed(label: string): Promise<AlertTestBed> {
   const database: TestDatabase = await createTestDatabase(label);

@@ -38,6 +38,10 @@ export const apiMessages = {
     () => "查询参数不正确",
     () => "The query parameters are not valid",
   ),
+  "api.tokenOutlivesCreator": entry<{ expiresAt: string }>(
+    (p) => `用 API 令牌创建的令牌不能晚于该令牌过期：它在 ${p.expiresAt} 过期，请选择不晚于此的过期时间（不填则与它同时过期）`,
+    (p) => `A token created with an API token cannot expire after that token: it expires at ${p.expiresAt}. Choose an expiry no later than that (or leave it out to expire together with it)`,
+  ),
   "api.internal": entry(
     () => "服务器内部错误，请稍后重试",
     () => "Internal server error; try again later",

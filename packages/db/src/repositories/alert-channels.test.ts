@@ -2,9 +2,12 @@
 // password never appear in the row), bound to their row, kept when left blank, removable, and
 // re-sealed by rotation with the new key while the old one is still listed.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { config } from "../config";
+import { MIGRATIONS_DIR } from "../paths";
 import { parseKeyring, unseal } from "../secrets";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { alertChannelSecrets, createAlertChannel, createAlertRule, deleteAlertChannel, rotateAlertChannelSecrets, updateAlertChannel } from "./alert-channels";
@@ -59,6 +62,35 @@ describe("alert channel secrets", () => {
     expect(await deleteAlertChannel(db, c.id)).toBe(true);
     expect((await db.alertRule.findUniqueOrThrow({ where: { id: rule.id } })).channelIds).toEqual([keep.id]);
     expect(await deleteAlertChannel(db, c.id)).toBe(false);
+  });
+
+  it("rows saved before session 19 get their webhook path masked, in display_url and last_error; robots' paths stay", async () => {
+    // What displayUrlOf used to store: scheme, host and the whole path (飞书 puts its token there).
+    const hook = `hook${randomBytes(8).toString("hex")}`;
+    const rows = [
+      { kind: "webhook", shown: `https://open.feishu.cn/open-apis/bot/v2/hook/${hook}`, masked: "https://open.feishu.cn/open-apis/…" },
+      { kind: "webhook", shown: `http://127.0.0.1:9/${hook}`, masked: "http://127.0.0.1:9/…" },
+      { kind: "webhook", shown: "https://hooks.example.test/", masked: "https://hooks.example.test/" },
+      { kind: "dingtalk", shown: "https://oapi.dingtalk.com/robot/send", masked: "https://oapi.dingtalk.com/robot/send" },
+      { kind: "wecom", shown: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send", masked: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send" },
+    ] as const;
+    const ids: string[] = [];
+    for (const r of rows) {
+      const c = await createAlertChannel(db, { kind: r.kind, name: "old", settings: {}, secrets: { url: `${r.shown}?k=1` }, displayUrl: r.shown });
+      await db.alertChannel.update({ where: { id: c.id }, data: { lastError: `Webhook ${r.shown} 应答 HTTP 404（已尝试 3 次）` } });
+      ids.push(c.id);
+    }
+    const sql = readFileSync(join(MIGRATIONS_DIR, "20261214120100_alert_display_url_masked", "migration.sql"), "utf8");
+    for (let pass = 0; pass < 2; pass++) {
+      await db.$executeRawUnsafe(sql);
+      const after = await db.alertChannel.findMany({ where: { id: { in: ids } } });
+      for (const [i, r] of rows.entries()) {
+        const row = after.find((a) => a.id === ids[i])!;
+        expect(row.displayUrl).toBe(r.masked);
+        expect(row.lastError).toBe(`Webhook ${r.masked} 应答 HTTP 404（已尝试 3 次）`);
+      }
+      expect(JSON.stringify(after)).not.toContain(hook);
+    }
   });
 
   it("a negative threshold is refused by the table itself", async () => {

@@ -58,7 +58,10 @@ export const createApiTokenBody = z.object({
   name: z.string().trim().min(1, "请填写令牌名称").max(100),
   /** At most the caller's role; default: the caller's role. */
   role: roleSchema.optional(),
-  /** Omitted or null: the token does not expire. */
+  /**
+   * Omitted or null: the token does not expire. Created with a token that expires: at most that
+   * token's expiry (omitted: the same; null or later: 403).
+   */
   expiresAt: isoTime
     .refine((t) => Date.parse(t) > Date.now(), "过期时间必须晚于现在")
     .nullable()

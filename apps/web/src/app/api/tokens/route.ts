@@ -2,7 +2,7 @@ import { createApiToken, listApiTokens, prisma } from "@qiao/db";
 import { apiTokenListSchema, apiTokensQuery, createApiTokenBody, createdApiTokenSchema } from "@/lib/api/schemas";
 import { json, readJson, readQuery, withAuth } from "@/server/api";
 import { ApiError } from "@/server/errors";
-import { apiTokenDto, tokenRoleFor } from "@/server/tokens";
+import { apiTokenDto, tokenExpiryFor, tokenRoleFor } from "@/server/tokens";
 
 export const dynamic = "force-dynamic";
 
@@ -14,14 +14,18 @@ export const GET = withAuth(async (req, { principal }) => {
   return json(apiTokenListSchema, { tokens: rows.map(apiTokenDto) });
 }, { role: "viewer" });
 
-/** POST /api/tokens — a new token of the caller, with a role no higher than theirs; shown only in this answer. */
+/**
+ * POST /api/tokens — a new token of the caller, with a role no higher than theirs; shown only in this
+ * answer. Made with a token: it expires no later than that token, and ends when that token is revoked.
+ */
 export const POST = withAuth(async (req, { principal }) => {
   const body = await readJson(req, createApiTokenBody);
   const { token, row } = await createApiToken(prisma(), {
     userId: principal.userId,
     name: body.name,
     role: tokenRoleFor(principal, body.role),
-    expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+    expiresAt: tokenExpiryFor(principal, body.expiresAt),
+    parentId: principal.token?.id ?? null,
   });
   return json(createdApiTokenSchema, { token, apiToken: apiTokenDto({ ...row, user: { id: principal.userId, email: principal.email } }) }, 201);
 }, { role: "viewer" });

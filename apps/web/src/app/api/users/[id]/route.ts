@@ -9,7 +9,8 @@ type P = { id: string };
 
 /**
  * PATCH /api/users/:id — name, role and/or password. A new password signs the user out everywhere
- * (unless they change their own); demoting the last admin is a 409.
+ * (unless they change their own): their sessions are deleted and their API tokens revoked.
+ * Demoting the last admin is a 409.
  */
 export const PATCH = withAuth<P>(async (req, { principal, params }) => {
   const id = uuidParam(params.id, "用户");
