@@ -15,13 +15,15 @@ test("a run bound by a slow 金蝶 shows its time at the target and suggests mor
   };
   const target = scheme.definition.nodes.find((n) => n.type === "target")!;
 
+  // Signed in before the run starts: on a busy machine signing in took longer than the run, and the
+  // page first showed it finished.
+  await signedIn(page);
   expect((await request.post(`${KINGDEE_ADMIN}/faults`, { data: { latencyMs: 2_500 } })).ok()).toBeTruthy();
   try {
     const started = await request.post(`/api/schemes/${schemeId}/runs`, { headers: bearer, data: {} });
     expect(started.status()).toBe(202);
     const runId = ((await started.json()) as { run: { id: string } }).run.id;
 
-    await signedIn(page);
     await page.goto(`/runs/${runId}`);
     // Nothing while it runs: the figures are the finished attempt's.
     await expect(page.getByTestId("run-view").getByTestId("run-status").first()).toHaveAttribute("data-status", "running", { timeout: 30_000 });
