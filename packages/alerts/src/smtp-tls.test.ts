@@ -5,55 +5,28 @@
 // for a server on a loopback address with QIAO_SMTP_ALLOW_PLAIN_LOOPBACK (`allowPlainSmtpLoopback`).
 // Every server here is on 127.0.0.1, or nodemailer is a spy: nothing leaves loopback.
 import { randomBytes } from "node:crypto";
-import { createServer, type AddressInfo, type Server } from "node:net";
 import { createAlertReceiver, createSmtpReceiver, DEFAULT_SMTP_LOGIN } from "@qiao/simulators";
 import nodemailer from "nodemailer";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { channelTarget, type ChannelTarget } from "./channel-config";
 import { testMessage } from "./message";
+import { startPlainSmtp, type PlainSmtp } from "./testing/plain-smtp";
 import { sendMessage, verifySmtp } from "./send";
 
 const PASSWORD = `smtp-pw-${randomBytes(6).toString("hex")}`;
 const POLICY = { allowPrivateTargets: true, allowedHosts: [], maxResponseBytes: 1_000_000 };
 const PLAIN_ON_LOOPBACK = { ...POLICY, allowPlainSmtpLoopback: true };
 
-let smtp: Server;
+let smtp: PlainSmtp;
 let port: number;
-const heard: string[] = [];
+let heard: string[];
 
 beforeAll(async () => {
-  smtp = createServer((socket) => {
-    socket.setEncoding("utf8");
-    socket.write("220 mail.corp.local ESMTP\r\n");
-    let buffer = "";
-    let awaiting = 0;
-    socket.on("data", (chunk: string) => {
-      buffer += chunk;
-      let i: number;
-      while ((i = buffer.indexOf("\r\n")) >= 0) {
-        const line = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        heard.push(line);
-        const verb = line.split(" ")[0]!.toUpperCase();
-        if (awaiting > 0) {
-          awaiting--;
-          socket.write(awaiting > 0 ? "334 UGFzc3dvcmQ6\r\n" : "235 ok\r\n");
-        } else if (verb === "EHLO") socket.write("250-mail.corp.local\r\n250 AUTH PLAIN LOGIN\r\n"); // STARTTLS stripped
-        else if (verb === "AUTH" && line.toUpperCase().startsWith("AUTH LOGIN")) {
-          awaiting = line.split(" ").length > 2 ? 1 : 2;
-          socket.write(awaiting === 2 ? "334 VXNlcm5hbWU6\r\n" : "334 UGFzc3dvcmQ6\r\n");
-        } else if (verb === "AUTH") socket.write("235 ok\r\n");
-        else if (verb === "STARTTLS") socket.write("454 4.7.0 TLS not available\r\n"); // asked anyway: refused
-        else if (verb === "QUIT") socket.end("221 bye\r\n");
-        else socket.write("250 ok\r\n");
-      }
-    });
-    socket.on("error", () => undefined);
-  });
-  await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", r));
-  port = (smtp.address() as AddressInfo).port;
+  // A STARTTLS channel's server with STARTTLS stripped from its EHLO answer.
+  smtp = await startPlainSmtp();
+  ({ port, heard } = smtp);
 });
-afterAll(() => new Promise<void>((r) => smtp.close(() => r())));
+afterAll(() => smtp?.close());
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -62,8 +35,7 @@ type Email = Extract<ChannelTarget, { kind: "email" }>;
 const email = (host: string, smtpPort: number, user: string, password: string) =>
   channelTarget("email", { host, port: smtpPort, secure: false, user, from: "qiao@corp.local", to: ["ops@corp.local"] }, { password }) as Email;
 
-/** What the listener heard, base64 words decoded too (AUTH PLAIN / LOGIN carry the password so). */
-const transcript = () => heard.flatMap((l) => [l, ...l.split(" ").map((w) => Buffer.from(w, "base64").toString("utf8"))]).join("\n");
+const transcript = () => smtp.transcript();
 
 describe("the SMTP password never travels in clear", { timeout: 30_000 }, () => {
   it("a STARTTLS channel whose server does not offer STARTTLS (stripped) is refused before AUTH", async () => {
