@@ -2,7 +2,7 @@
 // fixtures several packages' tests share.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import type { Db } from "./client";
+import { createPrisma, type Db } from "./client";
 import { config } from "./config";
 import { ensureDatabase, migrate, readMigrations } from "./migrate";
 import { MIGRATIONS_DIR } from "./paths";
@@ -37,6 +37,28 @@ export async function createTestDatabase(label = "t", migrationsDir = MIGRATIONS
       } finally {
         await client.end();
       }
+    },
+  };
+}
+
+/** A fresh database with one editor, for tests of what a person saves (schemes and their versions). */
+export interface EditorDatabase {
+  db: Db;
+  /** The editor's user id (u1). */
+  userId: string;
+  close(): Promise<void>;
+}
+
+export async function openEditorDatabase(label: string): Promise<EditorDatabase> {
+  const tdb = await createTestDatabase(label);
+  const db = createPrisma(tdb.url, 2);
+  const userId = (await db.user.create({ data: { id: "u1", email: "e@example.com", name: "编辑", role: "editor" } })).id;
+  return {
+    db,
+    userId,
+    async close() {
+      await db.$disconnect();
+      await tdb.drop();
     },
   };
 }

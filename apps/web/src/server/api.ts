@@ -1,7 +1,7 @@
 // Every route handler is wrapped once: authentication (session cookie or API token), the
 // cross-site check for state-changing requests, body parsing with zod, and error mapping.
 import { DEFAULT_LOCALE, hasRole, localeFromAcceptLanguage, message, render, roleSchema, type Locale, type Message, type Role } from "@qiao/core";
-import { config, findUserByApiToken, prisma, SchemeCursorBusyError, SchemeTargetBusyError } from "@qiao/db";
+import { ActiveRunRefusal, config, findUserByApiToken, prisma } from "@qiao/db";
 import { NextRequest, NextResponse } from "next/server";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ReconciliationBusyError, ResyncError, RunRequestError, SchemeBusyError } from "@qiao/jobs";
@@ -126,8 +126,8 @@ export function json<S extends z.ZodType>(_schema: S, data: z.input<S>, status =
 
 export function errorResponse(error: unknown, locale: Locale = DEFAULT_LOCALE): NextResponse {
   if (error instanceof SchemeBusyError) return errorResponse(new ApiError("scheme_busy", error.text), locale);
-  if (error instanceof SchemeTargetBusyError) return errorResponse(new ApiError("scheme_busy", error.text), locale);
-  if (error instanceof SchemeCursorBusyError) return errorResponse(new ApiError("scheme_busy", error.text), locale);
+  // A target switch or 从头读取 while a run of the scheme is active.
+  if (error instanceof ActiveRunRefusal) return errorResponse(new ApiError("scheme_busy", error.text), locale);
   if (error instanceof ReconciliationBusyError) return errorResponse(new ApiError("conflict", error.text), locale);
   if (error instanceof ResyncError) return errorResponse(new ApiError(error.code === "invalid" ? "conflict" : error.code, error.text), locale);
   if (error instanceof RunRequestError) {

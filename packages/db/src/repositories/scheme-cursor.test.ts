@@ -3,24 +3,20 @@
 // refused while a run that reads is queued or running; a second reset changes nothing.
 import { seedItemsSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrisma, type Db } from "../client";
-import { createTestDatabase, type TestDatabase } from "../testing";
+import type { Db } from "../client";
+import { openEditorDatabase, type EditorDatabase } from "../testing";
 import { createRun } from "./runs";
 import { completeRead } from "./run-progress";
 import { insertScheme, insertSchemeVersion, resetSchemeCursor, SchemeCursorBusyError } from "./schemes";
 
-let tdb: TestDatabase;
+let bed: EditorDatabase;
 let db: Db;
 let userId: string;
 beforeAll(async () => {
-  tdb = await createTestDatabase("schemecursor");
-  db = createPrisma(tdb.url, 2);
-  userId = (await db.user.create({ data: { id: "u1", email: "e@example.com", name: "编辑", role: "editor" } })).id;
+  bed = await openEditorDatabase("schemecursor");
+  ({ db, userId } = bed);
 });
-afterAll(async () => {
-  await db?.$disconnect();
-  await tdb?.drop();
-});
+afterAll(() => bed?.close());
 
 const ids = { sourceConnectionId: "00000000-0000-4000-8000-000000000001", targetConnectionId: "00000000-0000-4000-8000-000000000002" };
 /** The items seed: its source reads from `{{LAST_SYNC_TIME datetime}}`. */

@@ -2,25 +2,21 @@
 // records count as never written there; one that keeps the target changes no staging row.
 import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrisma, type Db } from "../client";
-import { createTestDatabase, type TestDatabase } from "../testing";
+import type { Db } from "../client";
+import { openEditorDatabase, type EditorDatabase } from "../testing";
 import { readMetricTotals } from "./metric-totals";
 import { readOverview, refreshRecordCounts } from "./overview";
 import { createRun } from "./runs";
 import { insertScheme, insertSchemeVersion, schemeTarget, SchemeTargetBusyError, targetSwitched } from "./schemes";
 
-let tdb: TestDatabase;
+let bed: EditorDatabase;
 let db: Db;
 let userId: string;
 beforeAll(async () => {
-  tdb = await createTestDatabase("schemetarget");
-  db = createPrisma(tdb.url, 2);
-  userId = (await db.user.create({ data: { id: "u1", email: "e@example.com", name: "编辑", role: "editor" } })).id;
+  bed = await openEditorDatabase("schemetarget");
+  ({ db, userId } = bed);
 });
-afterAll(async () => {
-  await db?.$disconnect();
-  await tdb?.drop();
-});
+afterAll(() => bed?.close());
 
 const ids = { sourceConnectionId: "00000000-0000-4000-8000-000000000001", targetConnectionId: "00000000-0000-4000-8000-000000000002" };
 const OTHER = "00000000-0000-4000-8000-000000000003";

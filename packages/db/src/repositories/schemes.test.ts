@@ -1,7 +1,7 @@
 import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrisma, type Db } from "../client";
-import { createTestDatabase, type TestDatabase } from "../testing";
+import type { Db } from "../client";
+import { openEditorDatabase, type EditorDatabase } from "../testing";
 import { createRun } from "./runs";
 import {
   deleteScheme,
@@ -15,18 +15,14 @@ import {
   switchSchemeSchedule,
 } from "./schemes";
 
-let tdb: TestDatabase;
+let bed: EditorDatabase;
 let db: Db;
 let userId: string;
 beforeAll(async () => {
-  tdb = await createTestDatabase("schemes");
-  db = createPrisma(tdb.url, 2);
-  userId = (await db.user.create({ data: { id: "u1", email: "e@example.com", name: "编辑", role: "editor" } })).id;
+  bed = await openEditorDatabase("schemes");
+  ({ db, userId } = bed);
 });
-afterAll(async () => {
-  await db?.$disconnect();
-  await tdb?.drop();
-});
+afterAll(() => bed?.close());
 
 const ids = { sourceConnectionId: "00000000-0000-4000-8000-000000000001", targetConnectionId: "00000000-0000-4000-8000-000000000002" };
 const definition = (schedule: SchemeDefinition["schedule"] = null): SchemeDefinition => ({ ...seedSchemeDefinition(ids), schedule });

@@ -89,22 +89,28 @@ export function targetSwitched(before: unknown, after: unknown): boolean {
   return a.connectionId !== b.connectionId || a.formId !== b.formId;
 }
 
+/** A change to a scheme refused while run `runId` of it is queued or running; `text` says so to the person. */
+export abstract class ActiveRunRefusal extends Error {
+  readonly text: Message;
+  constructor(
+    readonly schemeId: string,
+    readonly runId: string,
+    text: Message,
+  ) {
+    super(render(text, "en"));
+    this.text = text;
+  }
+}
+
 /**
  * A version that switches the scheme's target cannot be saved while a run of the scheme is queued
  * or running: that run writes to the old target, and what it wrote would count as written to the
  * new one (session 18).
  */
-export class SchemeTargetBusyError extends Error {
+export class SchemeTargetBusyError extends ActiveRunRefusal {
   override name = "SchemeTargetBusyError";
-  /** What to tell the person who saved. */
-  readonly text: Message;
-  constructor(
-    readonly schemeId: string,
-    readonly runId: string,
-  ) {
-    const text = message("scheme.targetSwitchBusy", { runId });
-    super(render(text, "en"));
-    this.text = text;
+  constructor(schemeId: string, runId: string) {
+    super(schemeId, runId, message("scheme.targetSwitchBusy", { runId }));
   }
 }
 
@@ -204,17 +210,10 @@ export async function currentSchemeTarget(db: Db, schemeId: string): Promise<Sch
  * 从头读取 is refused while a run of the scheme that reads is queued or running: its read would set
  * the cursor again when it completes (session 18).
  */
-export class SchemeCursorBusyError extends Error {
+export class SchemeCursorBusyError extends ActiveRunRefusal {
   override name = "SchemeCursorBusyError";
-  /** What to tell the person who asked. */
-  readonly text: Message;
-  constructor(
-    readonly schemeId: string,
-    readonly runId: string,
-  ) {
-    const text = message("scheme.cursorResetBusy", { runId });
-    super(render(text, "en"));
-    this.text = text;
+  constructor(schemeId: string, runId: string) {
+    super(schemeId, runId, message("scheme.cursorResetBusy", { runId }));
   }
 }
 
