@@ -44,6 +44,11 @@ export interface MarkedBatch {
   firstWait: string | undefined;
   /** See PreparedBatch.held. */
   held: number;
+  /**
+   * The lease the mark was fenced under (markSending's MarkedRecords): when the mark began (this
+   * process's clock) and how long the lease still ran then. Absent when nothing was marked.
+   */
+  fenced?: { at: number; leaseMsLeft: number };
 }
 
 /**
@@ -57,7 +62,9 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
   const batchId = randomUUID();
   let toSend: Sendable[] = [];
   x.assertOwner();
+  let fenced: MarkedBatch["fenced"];
   if (batch.sendable.length > 0) {
+    const at = Date.now();
     const marked = await x.clock.time("protocol", () =>
       markSending(x.db, {
         ...x.attemptRef,
@@ -73,6 +80,7 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
       if (now?.attempt !== run.attempt || now.status !== "running" || now.leaseMsLeft === 0) throw new AttemptSuperseded();
       if (now.cancelRequested) return "cancelled";
     }
+    if (marked.leaseMsLeft !== null) fenced = { at, leaseMsLeft: marked.leaseMsLeft };
     toSend = batch.sendable.filter((s) => marked.has(s.record.id));
     // Not marked: sent meanwhile from another batch, or its staged data changed since it was mapped
     // (the newer copy is in a later batch). Whatever is still pending, the sweep after the read takes.
@@ -92,6 +100,7 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
     waiting,
     firstWait: batch.waiting[0] && waitReason(batch.waiting[0].waits).split(" / ")[0],
     held: batch.held,
+    ...(fenced && { fenced }),
   };
 }
 
@@ -239,6 +248,28 @@ export async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: Wri
     message("write.batch", { batch: batch.batchNo, written, failed, unknown, saved, firstError: String(firstError), checkAt, ...(waiting > 0 && { waiting, firstWait: firstWait ?? "" }) }),
     { batch: batch.batchNo, written, failed, unknown, saved, ...(waiting > 0 && { waiting }) },
   );
+}
+
+/**
+ * Right before a marked batch's call: the time by which it must be sent, or why the run must stop
+ * instead. The mark was fenced by the attempt and its lease (markSending), and a lease that still
+ * runs past its half (as of the mark) bounds the call as a fresh reading would: a batch marked
+ * while the call before it was in flight goes out with no statement of its own in between (a round
+ * trip per batch, on the path from one call to the next, issue #16). Another attempt that claims the
+ * run meanwhile parks the batch as unknown for a lease and the wait (parkSending), so its lookup comes
+ * after this call's deadline, as it does for a call already in flight when it claims. A cancellation
+ * requested after the mark is seen at the next batch (the mark is fenced by it too), and what the
+ * process knows already (stopping, cancelled, the lease lost) stops the call here. Past the lease's
+ * half, or without a mark (nothing to send), the fence is read again and the lease renewed (stillToSend).
+ */
+export async function batchSendBy(x: RunScope, batch: MarkedBatch): Promise<Exclude<PhaseEnd, "done"> | "superseded" | number> {
+  const { fenced } = batch;
+  if (fenced && Date.now() < fenced.at + fenced.leaseMsLeft - x.lease.leaseMs / 2) {
+    const stop = x.interruption();
+    if (stop) return stop;
+    return fenced.at + fenced.leaseMsLeft - x.lease.sendMarginMs;
+  }
+  return stillToSend(x);
 }
 
 /**

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "./context";
 import { executeRun } from "./execute-run";
 import type { TestRunResult } from "./test-run";
-import { runToEnd, simulate, testContext, wrapKingdeeTarget, type Simulated } from "./testing/harness";
+import { afterFirstCallNextMarked, runToEnd, simulate, testContext, wrapKingdeeTarget, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("engine");
@@ -305,6 +305,11 @@ describe("executeRun", () => {
     await expect.poll(() => sim!.kingdee.stats().customers, { timeout: 10_000 }).toBe(100);
     const taking = runToEnd(context(), r.id);
     await expect.poll(() => t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "unknown" } }), { timeout: 10_000 }).toBeGreaterThan(0);
+    // A job is handed to another worker only after its worker missed renewing its lock for half the
+    // lock's length or more (BullMQ renews it every half), and the lease is as long as the lock: the
+    // stalled attempt wakes up past half its lease, so the lease its next batch was marked under is
+    // read again before that batch's call (batchSendBy), or its own renewal failed meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 600));
     wake();
     expect((await stalled).kind).toBe("superseded");
     expect((await taking).kind).toBe("finished");
@@ -313,22 +318,38 @@ describe("executeRun", () => {
     expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
   }, 30_000);
 
-  test("cancellation stops between batches; the next run writes the rest without duplicates", async () => {
+  test("taken over between its mark and its call, before it could know: the batch it marked goes out once; the attempt that took over looks it up after a lease and the wait", async () => {
+    sim = await simulate(t.db, { shops: 300, concurrency: 1 });
+    const scheme = await sim.createScheme();
+    const r = await sim.requestRun(scheme.id, "manual");
+    let taking: ReturnType<typeof runToEnd> | undefined;
+    // Once the next batch is marked, while the first call is in flight, another attempt claims the run.
+    const watched = afterFirstCallNextMarked(t.db, scheme.id, 200, async () => {
+      taking = runToEnd(context(), r.id);
+      await expect.poll(async () => (await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).attempt, { timeout: 10_000 }).toBe(2);
+    });
+    // A lease long enough that this attempt neither renews it nor reads it again during the test:
+    // it learns of the takeover only from its next statement.
+    const first = executeRun(context({ leaseMs: 60_000, getConnector: watched.getConnector }), r.id);
+    expect((await first).kind).toBe("superseded");
+    // The batch marked under its lease went out (no fence of its own per call, issue #16); nothing after it.
+    expect(watched.calls()).toBe(2);
+    expect((await taking!).kind).toBe("finished");
+    // Both of its batches were parked as unknown by the attempt that took over, looked up, and found.
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "succeeded", written: 300, unknown: 0 });
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
+  }, 30_000);
+
+  test("cancellation stops before the next batch not yet marked (one marked before it still goes); the next run writes the rest without duplicates", async () => {
     // One call at a time: the steps below follow the calls in order (parallel-writes.test.ts covers C > 1).
     sim = await simulate(t.db, { shops: 400, concurrency: 1 });
     const scheme = await sim.createScheme();
     const r = await sim.requestRun(scheme.id, "manual");
-    let calls = 0;
-    const ctx = context({
-      getConnector: wrappedKingdee((real) => ({
-        ...real,
-        async write(req: WriteRequest) {
-          if (++calls === 2) await cancelRun(t.db, r.id);
-          return real.write(req);
-        },
-      })),
-    });
+    // Cancelled once the second batch is marked (while the first call is in flight): it goes, the third is not marked.
+    const watched = afterFirstCallNextMarked(t.db, scheme.id, 200, () => cancelRun(t.db, r.id));
+    const ctx = context({ getConnector: watched.getConnector });
     await executeRun(ctx, r.id);
+    expect(watched.calls()).toBe(2);
     const cancelled = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
     expect(cancelled).toMatchObject({ status: "cancelled", written: 200, cancelRequested: true });
     expect((await logsOf(r.id)).join("\n")).toContain("运行已取消");

@@ -8,7 +8,7 @@ import { message } from "@qiao/core";
 import { cancelRun, countDeadLetteredByRun, countFailedRecords, createRun, listFailedRecords, nextRetryDue, pruneRuns } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
 import { executeRun, failAbandonedRun } from "./execute-run";
-import { runToEnd, simulate, testContext, wrapClients, type Simulated } from "./testing/harness";
+import { afterFirstCallNextMarked, runToEnd, simulate, targetConfig, testContext, wrapClients, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("retryends");
@@ -20,9 +20,11 @@ afterEach(async () => {
 });
 
 /** A scheme whose 300 shops all failed (their numbers are taken in 金蝶), 100 of them dead letters. */
-async function failedScheme() {
+async function failedScheme(batchSize = 100) {
   sim = await simulate(t.db, { shops: 300, concurrency: 1 });
-  const scheme = await sim.createScheme();
+  const scheme = await sim.createScheme((d) => {
+    targetConfig(d).batchSize = batchSize;
+  });
   const shops = sim.guanyi.state.shops.query({}, 0, 300).shops;
   sim.kingdee.store.preCreate(shops.map((s) => ({ FNumber: s.code, FName: "别人先建的" })));
   const first = await sim.requestRun(scheme.id, "manual");
@@ -62,11 +64,19 @@ function beforeWrite(nth: number, what: () => unknown) {
   });
 }
 
+/**
+ * A context whose run is cancelled once its second batch is marked, while the first call is in
+ * flight: the second batch goes, the third is not marked (a cancellation is seen by the next mark).
+ */
+const cancelledAfterSecondMark = (schemeId: string, runId: string, batchSize: number) =>
+  testContext(t.db, { getConnector: afterFirstCallNextMarked(t.db, schemeId, 2 * batchSize, () => cancelRun(t.db, runId)).getConnector });
+
 describe("a retry run that ends early", () => {
-  test("cancelled after its first batch: the 200 it did not send are failed again as they were", async () => {
-    const { scheme, first, before } = await failedScheme();
+  test("cancelled after its second batch was marked: the 200 it did not send are failed again as they were", async () => {
+    // Batches of 50: the two sent are 100 records; the 200 left were not sent.
+    const { scheme, first, before } = await failedScheme(50);
     const r = await sim!.requestRun(scheme.id, "retry", { retryOfId: first.id });
-    const ctx = beforeWrite(1, () => cancelRun(t.db, r.id));
+    const ctx = cancelledAfterSecondMark(scheme.id, r.id, 50);
     expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
     expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "cancelled", failed: 100, written: 0 });
 
@@ -134,11 +144,11 @@ describe("a retry run that ends early", () => {
   }, 60_000);
 
   test("an automatic retry at the schedule's last step that is cancelled: the records it did not send are dead letters, announced by the run", async () => {
-    const { scheme } = await failedScheme();
+    const { scheme } = await failedScheme(50);
     // Four automatic retries done; the default schedule has five steps: this retry is the last.
     await t.db.sourceRecord.updateMany({ where: { schemeId: scheme.id, deadAt: null }, data: { errorClass: "transient", retryAt: new Date(Date.now() - 60_000), retryStep: 4 } });
     const r = await sim!.requestRun(scheme.id, "retry", { options: { scope: "scheme", automatic: true } });
-    const ctx = beforeWrite(1, () => cancelRun(t.db, r.id));
+    const ctx = cancelledAfterSecondMark(scheme.id, r.id, 50);
     expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
     expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "cancelled", failed: 200 });
     const retried = (await rows(scheme.id)).filter((a) => a.lastRunId === r.id);

@@ -5,7 +5,7 @@
 // outcome write is fenced by the attempt.
 import { nextPendingRecords, releaseSending } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
-import { finishBatch, markBatch, sendBatch, stillToSend, type MarkedBatch } from "./batch-steps";
+import { batchSendBy, finishBatch, markBatch, sendBatch, type MarkedBatch } from "./batch-steps";
 import { hashedPayload } from "./hash";
 import { settleOutcomes, type OutcomesPending } from "./outcomes";
 import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
@@ -160,10 +160,10 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
         throwIfFailed();
         return stopped;
       }
-      // Marked while other calls were in flight: the run may have been cancelled, stopped or taken
-      // over by another attempt since. Then the batch was certainly not sent: pending again (if
+      // Marked while other calls were in flight: the run may have been stopped, or its lease may be
+      // past its half, since (batchSendBy). Then the batch was certainly not sent: pending again (if
       // this attempt still owns the run; otherwise the owner parks it as unknown).
-      const stop = await stillToSend(x);
+      const stop = await batchSendBy(x, batch);
       if (typeof stop !== "number") {
         if (stop !== "superseded") await putBack(batch);
         await landAll();

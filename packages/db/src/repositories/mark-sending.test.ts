@@ -65,6 +65,25 @@ describe("markSending", () => {
     expect(b).toMatchObject({ status: "pending", batchId: null, payloadHash: "h1", sendingRunId: null });
   });
 
+  it("hands back the lease it was fenced under (the call's deadline), and none when it marked nothing", async () => {
+    const { ref, ids } = await setup(["A", "B", "C"]);
+    // claimRun's default lease: 30 s from the claim, by the database's clock.
+    const marked = await markSending(db, { ...ref, batchId: "lease-1", mappingKey: "k", records: [record(ids.get("A")!, "A")] });
+    expect([...marked]).toEqual([ids.get("A")]);
+    expect(marked.leaseMsLeft).toBeGreaterThan(20_000);
+    expect(marked.leaseMsLeft).toBeLessThanOrEqual(30_000);
+    // The lease set nearly out: the mark reads what is left of it.
+    await db.run.update({ where: { id: ref.runId }, data: { leaseUntil: new Date(Date.now() + 5_000) } });
+    const again = await markSending(db, { ...ref, batchId: "lease-2", mappingKey: "k", records: [record(ids.get("B")!, "B")] });
+    expect(again.size).toBe(1);
+    expect(again.leaseMsLeft).toBeLessThanOrEqual(5_000);
+    // Run out: nothing is marked, and there is no lease to hand back.
+    await db.run.update({ where: { id: ref.runId }, data: { leaseUntil: new Date(Date.now() - 1_000) } });
+    const none = await markSending(db, { ...ref, batchId: "lease-3", mappingKey: "k", records: [record(ids.get("C")!, "C")] });
+    expect(none.size).toBe(0);
+    expect(none.leaseMsLeft).toBeNull();
+  });
+
   it("refuses a batch that holds a record twice, marking nothing", async () => {
     const { ref, ids } = await setup(["A", "B"]);
     const a = ids.get("A")!;

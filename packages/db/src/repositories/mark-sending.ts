@@ -53,7 +53,7 @@ export async function markSending(
      */
     automaticRetry?: boolean;
   },
-): Promise<Set<bigint>> {
+): Promise<MarkedRecords> {
   if (input.records.length > BATCH_ROW_IDS) {
     throw new Error(`A batch of ${input.records.length} records: at most ${BATCH_ROW_IDS} are marked at once`);
   }
@@ -70,7 +70,7 @@ export async function markSending(
     ids.push(r.id.toString());
   }
   if (new Set(ids).size < ids.length) throw new Error("A batch holds a record twice: it would be sent twice in one call");
-  const rows = await hotQuery<{ id: string }>(
+  const rows = await hotQuery<{ id: string; leaseMsLeft: number | null }>(
     db,
     `WITH ${fenceCte("$3", "$5")}, input AS MATERIALIZED (
       -- The batch in order: each record's id, payload hash and payload text (slot n - 1).
@@ -114,7 +114,9 @@ export async function markSending(
         ORDER BY i.n) x
       HAVING count(x.id) > 0
     )
-    SELECT id::text FROM marked`,
+    -- With each id, how long the attempt's lease still ran as the fence found it (see MarkedRecords).
+    SELECT id::text, (SELECT GREATEST(0, floor(extract(epoch FROM f.lease_until - now()) * 1000))::int FROM fence f) AS "leaseMsLeft"
+    FROM marked`,
     [
       hashes.join(LINES),
       input.batchId,
@@ -131,7 +133,27 @@ export async function markSending(
     // Durable before the call: this commit is what stops a record from being sent twice.
     true,
   );
-  return new Set(rows.map((r) => BigInt(r.id)));
+  return new MarkedRecords(
+    rows.map((r) => BigInt(r.id)),
+    rows[0]?.leaseMsLeft ?? null,
+  );
+}
+
+/**
+ * The ids a mark marked, with the attempt's lease as the mark's fence found it: how long it still
+ * ran, by the database's clock, when the statement began (null when nothing was marked). Sent by
+ * the time the caller asked for the mark plus that (less its margin), these records go out within
+ * the lease they were marked under, as a call bounded by a separate fence read would: the engine
+ * sends a batch marked while the call before it was in flight with no statement of its own in
+ * between (its `batchSendBy`).
+ */
+export class MarkedRecords extends Set<bigint> {
+  constructor(
+    ids: Iterable<bigint>,
+    readonly leaseMsLeft: number | null,
+  ) {
+    super(ids);
+  }
 }
 
 /**

@@ -16,12 +16,14 @@ export function rowsJson(rows: readonly Record<string, unknown>[]): string {
  * now owns. No row lock on the run (FOR SHARE cost a MultiXact per batch, with two statements of an
  * attempt in flight at once): a statement that began just before a claim may still apply, and that
  * is safe, because each of them also requires the rows' own state (`sending` in its batch, …), which
- * the new attempt's statements change under row locks, and because no call is made without the
- * lease renewed in an UPDATE of the run row (renewLease), which a claim serializes with.
+ * the new attempt's statements change under row locks, and because a call goes out only before the
+ * end of the lease a fenced statement of its attempt last found (`sendBy`), while a new attempt
+ * parks what others left `sending` for a whole lease and the wait before looking it up (parkSending).
+ * Its one column is the lease's end (`lease_until`), which the mark hands back (markSending).
  */
 export function fenceCte(run: string, attempt: string): string {
   return `fence AS MATERIALIZED (
-      SELECT 1 AS ok FROM runs
+      SELECT lease_until FROM runs
       WHERE id = ${run}::uuid AND attempt = ${attempt}::int AND status = 'running' AND lease_until > now())`;
 }
 

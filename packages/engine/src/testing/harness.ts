@@ -209,3 +209,29 @@ export function wrapClients(wrap: {
 
 /** The connector registry with 金蝶's target wrapped, to watch, fail or stall chosen write calls. */
 export const wrapKingdeeTarget = (wrap: (real: TargetClient) => TargetClient) => wrapClients({ kingdee: wrap });
+
+/**
+ * The connector registry with 金蝶's target answering its first write call only once the run's next
+ * batch is marked as well (the scheme holds `marked` records `sending`: the call's and the next
+ * batch's; the next batch is marked while a call is in flight), and once `then` is done (cancel the
+ * run, claim it for another attempt). `calls()` counts the write calls made.
+ */
+export function afterFirstCallNextMarked(db: Db, schemeId: string, marked: number, then: () => Promise<unknown>) {
+  let calls = 0;
+  const getConnector = wrapKingdeeTarget((real) => ({
+    ...real,
+    async write(req) {
+      const outcome = await real.write(req);
+      if (++calls === 1) {
+        const sending = () => db.sourceRecord.count({ where: { schemeId, status: "sending" } });
+        for (const until = Date.now() + 10_000; (await sending()) < marked; ) {
+          if (Date.now() > until) throw new Error(`the next batch was not marked: fewer than ${marked} records sending`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await then();
+      }
+      return outcome;
+    },
+  }));
+  return { getConnector, calls: () => calls };
+}
