@@ -5,7 +5,7 @@
 // or, for a bill, decided by its status (foundByBillState).
 import { message, type WriteMode } from "@qiao/core";
 import { isConnectorError, type FoundRecord } from "@qiao/connectors";
-import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, type OutcomeVerdict } from "@qiao/db";
+import { dueUnknownRecords, hasSendingRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, type OutcomeVerdict } from "@qiao/db";
 import { payloadHash } from "./hash";
 import type { RunScope } from "./scope";
 
@@ -36,8 +36,11 @@ export interface OutcomesPending {
  */
 export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; pending: OutcomesPending }> {
   const { plan, run } = x;
-  // Nothing left to settle since this attempt looked (and none of its own outcomes was unknown).
-  if (x.outstanding && !x.outstanding.settle) return { requeued: 0, pending: { count: 0, nextCheck: null } };
+  // Nothing left to settle since this attempt looked (and none of its own outcomes was unknown),
+  // unless a superseded attempt's mark that straddled this attempt's claim committed since (hasSendingRecords).
+  if (x.outstanding && !x.outstanding.settle && !(await x.clock.time("protocol", () => hasSendingRecords(x.db, run.schemeId)))) {
+    return { requeued: 0, pending: { count: 0, nextCheck: null } };
+  }
   let stats = await x.clock.time("protocol", () => outcomeStats(x.db, run.schemeId));
   x.outstanding = { settle: stats.sending + stats.unknown > 0, pending: (x.outstanding?.pending ?? false) || stats.pending > 0 };
   if (stats.sending === 0 && stats.due === 0) return { requeued: 0, pending: { count: stats.unknown, nextCheck: stats.nextCheck } };
@@ -50,6 +53,7 @@ export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; p
             ...x.attemptRef,
             schemeId: run.schemeId,
             delayMs,
+            afterLeaseMs: x.unknownWaitMs,
             message: "写入被中断（工作进程退出或被接替），结果待确认：稍后在目标系统中核对，核对前不会重发",
           }),
         );

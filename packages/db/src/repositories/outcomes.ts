@@ -14,8 +14,15 @@ import type { AttemptRef } from "./write-protocol";
  * flight (before its first batch, and after its last), so every `sending` row it finds was marked
  * by another attempt: one that died, stalled or was superseded, whose call may still reach the
  * target. `delayMs` covers the time such an attempt could still send (its lease) plus the wait.
+ * With `afterLeaseMs` (the wait), a row is also not looked up before the lease of the run that
+ * sent it plus that: an attempt sends only by the end of the lease its mark found, and a claim
+ * carries the longest lease an attempt held over to the next (claimRun), so a worker with a longer
+ * lock than this one's, taken over, may still be sending until then (docs/decisions.md, session 20).
  */
-export async function parkSending(db: Db, input: AttemptRef & { schemeId: string; delayMs: number; message: string }): Promise<number> {
+export async function parkSending(
+  db: Db,
+  input: AttemptRef & { schemeId: string; delayMs: number; afterLeaseMs?: number; message: string },
+): Promise<number> {
   const now = new Date().toISOString();
   const rows = await hotQuery<{ parked: number }>(
     db,
@@ -23,7 +30,9 @@ export async function parkSending(db: Db, input: AttemptRef & { schemeId: string
       -- The payload sent moves from the batch's row (its slot, see markSending) onto the staging row,
       -- where the lookup reads it (a row marked by the code before 20261208100000 has it there already).
       UPDATE source_records s SET
-        status = 'unknown', check_after = now() + $4::int * interval '1 millisecond', last_error = $5, outcome_entry = NULL,
+        status = 'unknown', last_error = $5, outcome_entry = NULL,
+        check_after = GREATEST(now() + $4::int * interval '1 millisecond',
+          (SELECT r.lease_until + $7::int * interval '1 millisecond' FROM runs r WHERE r.id = s.sending_run_id AND $7::int IS NOT NULL)),
         sending_payload = COALESCE(s.sending_payload, (SELECT (b.payloads[s.sending_entry - b.id + 1])::jsonb FROM run_written_batches b
           WHERE b.run_id = s.sending_run_id AND ${ownsEntry("b", "s.sending_entry")})),
         updated_at = $6::timestamp
@@ -47,9 +56,25 @@ export async function parkSending(db: Db, input: AttemptRef & { schemeId: string
       WHERE r.id = c.sending_run_id
     )
     SELECT count(*)::int AS parked FROM parked`,
-    [input.schemeId, input.runId, input.attempt, Math.round(input.delayMs), input.message, now],
+    [input.schemeId, input.runId, input.attempt, Math.round(input.delayMs), input.message, now, input.afterLeaseMs === undefined ? null : Math.round(input.afterLeaseMs)],
   );
   return rows[0]!.parked;
+}
+
+/**
+ * Whether any record of the scheme is `sending`. Asked by an attempt with no call in flight before
+ * it skips its last settling (nothing outstanding when it looked): a mark of a superseded attempt
+ * that began before this attempt claimed the run may commit after this attempt first looked
+ * (the fence is read without a row lock: see fenceCte), and its records must be parked, not left
+ * `sending` by a finished run. One index probe.
+ */
+export async function hasSendingRecords(db: Db, schemeId: string): Promise<boolean> {
+  const rows = await hotQuery<{ any: boolean }>(
+    db,
+    `SELECT EXISTS (SELECT 1 FROM source_records WHERE scheme_id = $1::uuid AND status = 'sending') AS any`,
+    [schemeId],
+  );
+  return rows[0]!.any;
 }
 
 export interface UnknownRecord {

@@ -105,7 +105,8 @@ export type ClaimResult =
 
 /**
  * Marks a run `running` for one more attempt, with a lease of `leaseMs` that the attempt renews
- * (renewLease) while it works. The first attempt fixes the read window:
+ * (renewLease) while it works; at least as long as the lease the attempt before held, which may
+ * still send what it marked until then (a worker with a longer lock: see parkSending). The first attempt fixes the read window:
  * `windowEnd` = `now` (CURRENT_TIME) and `windowStart` = the scheme's cursor minus
  * `overlapMs` (LAST_SYNC_TIME), so a resumed attempt evaluates the same templates. A run whose
  * cancellation was requested before it started is finished as cancelled here.
@@ -124,7 +125,9 @@ export async function claimRun(db: Db, runId: string, now: Date | null, overlapM
       window_start = CASE WHEN r.window_end IS NULL THEN (SELECT s.cursor - ${overlapMs} * interval '1 millisecond' FROM schemes s WHERE s.id = r.scheme_id) ELSE r.window_start END,
       window_end = COALESCE(r.window_end, ${now}::timestamp, now() AT TIME ZONE 'UTC'),
       error = NULL,
-      lease_until = now() + ${leaseMs}::int * interval '1 millisecond',
+      -- Never shorter than the lease an attempt before held (a worker with a longer lock may have
+      -- marked a batch under it and still send it): records parked by this attempt wait for it (parkSending).
+      lease_until = GREATEST(r.lease_until, now() + ${leaseMs}::int * interval '1 millisecond'),
       waiting_until = NULL,
       updated_at = ${new Date()}::timestamp
     WHERE r.id = ${runId}::uuid AND r.status IN ('queued', 'running') AND NOT r.cancel_requested`;
