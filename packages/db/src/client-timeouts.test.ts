@@ -314,7 +314,7 @@ describe("the write protocol when a statement's answer is lost", () => {
     expect(await nextPendingRecords(db, { schemeId, afterId: 0n, limit: 10 })).toEqual([]);
     // … and the attempt that settles the scheme parks them as unknown, to be looked up in the target
     // with the payload the mark kept; only a record the lookup finds absent is sent again.
-    expect(await parkSending(admin, { ...ref, schemeId, delayMs: 0, message: "answer lost" })).toBe(3);
+    expect((await parkSending(admin, { ...ref, schemeId, delayMs: 0, message: "answer lost" })).parked).toBe(3);
     expect(await statuses(ids)).toEqual(["unknown", "unknown", "unknown"]);
     const due = await dueUnknownRecords(admin, { schemeId, afterId: 0n, limit: 10 });
     expect(due.map((r) => [r.id, r.batchId, r.payload])).toEqual(records.map((r) => [r.id, "b1", r.payload]));
@@ -343,7 +343,7 @@ describe("the write protocol when a statement's answer is lost", () => {
     expect(answer.ms).toBeLessThan(WITHIN);
     expect(await statuses(ids)).toEqual(["sending", "sending"]);
     expect(await nextPendingRecords(db, { schemeId, afterId: 0n, limit: 10 })).toEqual([]);
-    expect(await parkSending(admin, { ...ref, schemeId, delayMs: 0, message: "answer lost" })).toBe(2);
+    expect((await parkSending(admin, { ...ref, schemeId, delayMs: 0, message: "answer lost" })).parked).toBe(2);
     expect((await dueUnknownRecords(admin, { schemeId, afterId: 0n, limit: 10 })).map((r) => r.id)).toEqual(ids);
   }, 30_000);
 });

@@ -45,9 +45,9 @@ export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; p
   x.outstanding = { settle: stats.sending + stats.unknown > 0, pending: (x.outstanding?.pending ?? false) || stats.pending > 0 };
   if (stats.sending === 0 && stats.due === 0) return { requeued: 0, pending: { count: stats.unknown, nextCheck: stats.nextCheck } };
   const delayMs = x.lease.leaseMs + x.unknownWaitMs;
-  const parked =
+  const { parked, lastCheck } =
     stats.sending === 0
-      ? 0
+      ? { parked: 0, lastCheck: null }
       : await x.clock.time("protocol", () =>
           parkSending(x.db, {
             ...x.attemptRef,
@@ -58,9 +58,11 @@ export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; p
           }),
         );
   if (parked > 0) {
-    const at = clockTime(new Date(Date.now() + delayMs), plan.timezone);
+    // When the last of them is looked up: a lease and the wait from now, or later (the lease of the run that sent them).
+    const checkAfter = lastCheck ?? new Date(Date.now() + delayMs);
+    const at = clockTime(checkAfter, plan.timezone);
     await x.journal.warn(message("outcomes.interrupted", { parked, at, numberField: plan.target.numberField }), {
-      parked, checkAfter: new Date(Date.now() + delayMs).toISOString() },
+      parked, checkAfter: checkAfter.toISOString() },
     );
   }
   const requeued = stats.due > 0 ? await resolveDue(x) : 0;

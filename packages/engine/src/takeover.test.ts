@@ -49,6 +49,10 @@ describe("taken over between a mark and its call", () => {
     expect((await taking!).kind).toBe("finished");
     expect(await runRow(r.id)).toMatchObject({ status: "succeeded", written: 300, unknown: 0 });
     expect(sim.kingdee.stats()).toMatchObject({ customers: 300, duplicateAttempts: 0 });
+    // The run's log says when they are looked up: after the old lease, not a (short) lease from now.
+    const logs = await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } });
+    const interrupted = logs.find((l) => (l.data as { parked?: number } | null)?.parked);
+    expect(new Date((interrupted!.data as { checkAfter: string }).checkAfter).getTime()).toBeGreaterThanOrEqual(oldLeaseEnd!.getTime() + 300);
   }, 30_000);
 
   test("an old attempt with a longer lock, answered only after the other finished the run, sends nothing more: the batch was looked up after its lease and sent once", async () => {

@@ -77,7 +77,7 @@ it("reads earlier batch rows the same, and parks or answers a batch marked befor
   });
   expect(answered).toMatchObject({ written: 1, failed: 1, fenced: true });
   // b2's attempt died: R and S are parked as unknown, with their payloads.
-  expect(await parkSending(db, { ...ctx, schemeId, delayMs: 0, message: "interrupted" })).toBe(2);
+  expect((await parkSending(db, { ...ctx, schemeId, delayMs: 0, message: "interrupted" })).parked).toBe(2);
 
   const records = await listRunRecords(db, { runId: run.id, take: 10 });
   expect(records.map((r) => [r.sourceId, r.status, r.payload])).toEqual([

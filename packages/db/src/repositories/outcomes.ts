@@ -10,7 +10,7 @@ import type { AttemptRef } from "./write-protocol";
 
 /**
  * Every record of the scheme still `sending` becomes `unknown`, to be looked up no sooner than
- * `delayMs` from now. Called by the attempt that owns the run when it has no call of its own in
+ * `delayMs` from now. Returns how many, and the latest time one of them is looked up. Called by the attempt that owns the run when it has no call of its own in
  * flight (before its first batch, and after its last), so every `sending` row it finds was marked
  * by another attempt: one that died, stalled or was superseded, whose call may still reach the
  * target. `delayMs` covers the time such an attempt could still send (its lease) plus the wait.
@@ -22,9 +22,9 @@ import type { AttemptRef } from "./write-protocol";
 export async function parkSending(
   db: Db,
   input: AttemptRef & { schemeId: string; delayMs: number; afterLeaseMs?: number; message: string },
-): Promise<number> {
+): Promise<{ parked: number; lastCheck: Date | null }> {
   const now = new Date().toISOString();
-  const rows = await hotQuery<{ parked: number }>(
+  const rows = await hotQuery<{ parked: number; lastCheck: Date | null }>(
     db,
     `WITH ${fenceCte("$2", "$3")}, parked AS (
       -- The payload sent moves from the batch's row (its slot, see markSending) onto the staging row,
@@ -37,7 +37,7 @@ export async function parkSending(
           WHERE b.run_id = s.sending_run_id AND ${ownsEntry("b", "s.sending_entry")})),
         updated_at = $6::timestamp
       WHERE s.scheme_id = $1::uuid AND s.status = 'sending' AND EXISTS (SELECT 1 FROM fence)
-      RETURNING s.id, s.source_id, s.sending_run_id, s.sending_payload, s.batch_id
+      RETURNING s.id, s.source_id, s.sending_run_id, s.sending_payload, s.batch_id, s.check_after
     ), ${supersedeCte(
       "superseded",
       // Written earlier in the run that sent it (then sent again)? The rows as this statement found them.
@@ -55,10 +55,10 @@ export async function parkSending(
       FROM (SELECT sending_run_id, count(*)::int AS n FROM parked GROUP BY 1) c
       WHERE r.id = c.sending_run_id
     )
-    SELECT count(*)::int AS parked FROM parked`,
+    SELECT count(*)::int AS parked, max(check_after) AS "lastCheck" FROM parked`,
     [input.schemeId, input.runId, input.attempt, Math.round(input.delayMs), input.message, now, input.afterLeaseMs === undefined ? null : Math.round(input.afterLeaseMs)],
   );
-  return rows[0]!.parked;
+  return rows[0]!;
 }
 
 /**
