@@ -246,6 +246,9 @@ for (const locale of ["zh-CN", "en"] as const) {
           await page.goto(d.path);
           await settled(page, locale);
           await tabTo(page, t[d.opener]);
+          // Hydrated: Enter on a button React has not attached its handler to yet does nothing, and
+          // focus (native) can get there first on a busy machine (seen once in CI on /value-maps).
+          await page.waitForFunction(() => Object.keys(document.activeElement ?? {}).some((k) => k.startsWith("__reactProps$")));
           const opener = page.locator(":focus");
           await opener.evaluate((el) => el.setAttribute("data-a11y-opener", ""));
           for (const close of ["Escape", "cancel"] as const) {
