@@ -264,10 +264,10 @@ export async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: Wri
  */
 export async function batchSendBy(x: RunScope, batch: MarkedBatch): Promise<Exclude<PhaseEnd, "done"> | "superseded" | number> {
   const { fenced } = batch;
-  if (fenced && Date.now() < fenced.at + fenced.leaseMsLeft - x.lease.leaseMs / 2) {
+  if (fenced && x.lease.fresh(fenced.at, fenced.leaseMsLeft)) {
     const stop = x.interruption();
     if (stop) return stop;
-    return fenced.at + fenced.leaseMsLeft - x.lease.sendMarginMs;
+    return x.lease.sendBy(fenced.at, fenced.leaseMsLeft);
   }
   return stillToSend(x);
 }
@@ -283,9 +283,9 @@ export async function stillToSend(x: RunScope): Promise<Exclude<PhaseEnd, "done"
   const now = await x.clock.time("protocol", () => runFence(x.db, x.run.id));
   if (now?.attempt !== x.run.attempt || now.status !== "running" || now.leaseMsLeft === 0) return "superseded";
   if (now.cancelRequested) return "cancelled";
-  if (now.leaseMsLeft > x.lease.leaseMs / 2) return asked + now.leaseMsLeft - x.lease.sendMarginMs;
+  if (x.lease.fresh(asked, now.leaseMsLeft, asked)) return x.lease.sendBy(asked, now.leaseMsLeft);
   const renewed = await x.clock.time("protocol", () => renewLease(x.db, x.run.id, x.run.attempt, x.lease.leaseMs));
   if (!renewed) return "superseded";
-  return asked + renewed.leaseMsLeft - x.lease.sendMarginMs;
+  return x.lease.sendBy(asked, renewed.leaseMsLeft);
 }
 

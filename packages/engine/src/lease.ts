@@ -41,6 +41,19 @@ export class AttemptLease {
     return Math.min(2_000, Math.floor(this.leaseMs / 5));
   }
 
+  /** The time by which a call may be sent under a lease read at `at` (this process's clock) with `leaseMsLeft` to run. */
+  sendBy(at: number, leaseMsLeft: number): number {
+    return at + leaseMsLeft - this.sendMarginMs;
+  }
+
+  /**
+   * Whether that reading still bounds a call at `now`: the lease runs past its half then. Past it,
+   * the fence is read again and the lease renewed before the call (the engine's stillToSend).
+   */
+  fresh(at: number, leaseMsLeft: number, now = Date.now()): boolean {
+    return now < at + leaseMsLeft - this.leaseMs / 2;
+  }
+
   private async renew(): Promise<void> {
     if (this.renewing || this.lostReason) return;
     this.renewing = true;

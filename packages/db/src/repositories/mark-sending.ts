@@ -2,7 +2,7 @@
 // the batch's row, before the target is called. Steps 2 and 3 (the answers, putting a batch back)
 // are in ./write-protocol.ts.
 import { hotQuery, type Db } from "../client";
-import { BATCH_ROW_IDS, fenceCte } from "./sql";
+import { BATCH_ROW_IDS, fenceCte, leaseMsLeft } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
 export interface SendingRecordInput {
@@ -115,7 +115,7 @@ export async function markSending(
       HAVING count(x.id) > 0
     )
     -- With each id, how long the attempt's lease still ran as the fence found it (see MarkedRecords).
-    SELECT id::text, (SELECT GREATEST(0, floor(extract(epoch FROM f.lease_until - now()) * 1000))::int FROM fence f) AS "leaseMsLeft"
+    SELECT id::text, (SELECT ${leaseMsLeft("f.lease_until")} FROM fence f) AS "leaseMsLeft"
     FROM marked`,
     [
       hashes.join(LINES),

@@ -5,6 +5,7 @@ import type { RunPhase, RunStatus } from "../../generated/prisma/enums";
 import type { Run } from "../../generated/prisma/client";
 import { render, type Message } from "@qiao/core";
 import { hotQuery, type Db } from "../client";
+import { leaseMsLeft } from "./sql";
 
 export interface RunProgress {
   phase?: RunPhase;
@@ -61,7 +62,7 @@ export async function runFence(db: Db, runId: string): Promise<RunFence | null> 
   const rows = await hotQuery<RunFence>(
     db,
     `SELECT attempt, status::text AS status, cancel_requested AS "cancelRequested",
-      GREATEST(0, COALESCE(floor(extract(epoch FROM lease_until - now()) * 1000), 0))::int AS "leaseMsLeft"
+      ${leaseMsLeft("lease_until")} AS "leaseMsLeft"
     FROM runs WHERE id = $1::uuid`,
     [runId],
   );
@@ -85,7 +86,7 @@ export async function renewLease(
     db,
     `UPDATE runs SET lease_until = GREATEST(lease_until, now() + $3::int * interval '1 millisecond')
     WHERE id = $1::uuid AND attempt = $2::int AND status = 'running' AND lease_until > now()
-    RETURNING cancel_requested AS "cancelRequested", floor(extract(epoch FROM lease_until - now()) * 1000)::int AS "leaseMsLeft"`,
+    RETURNING cancel_requested AS "cancelRequested", ${leaseMsLeft("lease_until")} AS "leaseMsLeft"`,
     [runId, attempt, Math.round(leaseMs)],
   );
   return rows[0] ?? null;

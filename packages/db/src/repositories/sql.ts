@@ -28,6 +28,14 @@ export function fenceCte(run: string, attempt: string): string {
 }
 
 /**
+ * SQL: how many milliseconds lease end `leaseUntil` (an expression) still runs, by the database's
+ * clock, as an int: 0 once it ran out or when there is none. What the write protocol bounds a call by.
+ */
+export function leaseMsLeft(leaseUntil: string): string {
+  return `GREATEST(0, COALESCE(floor(extract(epoch FROM ${leaseUntil} - now()) * 1000), 0))::int`;
+}
+
+/**
  * SQL: staging row `s` (an alias) is one of the rows named by the `id` column of CTE `input`, as an
  * index condition. The hot statements' plans are kept per connection (hotQuery), and Postgres may
  * keep a generic plan made while staging was a few pages (a first sync, a new install): an
