@@ -270,5 +270,38 @@ for (const locale of ["zh-CN", "en"] as const) {
         });
       }
     });
+
+    test("a dialog opened again at once stays open: the close event of its last closing does not close it", async ({ page }) => {
+      await signedIn(page);
+      await page.goto("/value-maps");
+      await settled(page, locale);
+      await page.getByRole("button", { name: t["valueMaps.new"] }).click();
+      const dialog = page.getByRole("dialog", { name: t["valueMaps.createTitle"] });
+      await expect(dialog).toBeVisible();
+      // Cancel, then open again before the browser delivers the `close` event that close() queued
+      // (a task): what a quick Escape then Enter does on a busy machine, where input is served
+      // before that task. Both clicks are in one script, with React's rendering (microtasks) between.
+      const openAfterwards = await page.evaluate(
+        async ([cancelText, openerText]) => {
+          const d = document.querySelector("dialog[open]") as HTMLDialogElement;
+          const button = (root: ParentNode, text: string) => [...root.querySelectorAll("button")].find((b) => b.textContent?.trim() === text)!;
+          const closeEvent = new Promise<void>((r) => d.addEventListener("close", () => r(), { once: true }));
+          const settle = async (open: boolean) => {
+            for (let i = 0; i < 1000 && d.open !== open; i++) await Promise.resolve();
+            return d.open === open;
+          };
+          button(d, cancelText).click();
+          if (!(await settle(false))) return "the cancel button did not close the dialog";
+          button(document, openerText).click();
+          if (!(await settle(true))) return "the opener did not open the dialog again";
+          await closeEvent;
+          await new Promise((r) => setTimeout(r, 100));
+          return d.open ? "open" : "closed by the late close event";
+        },
+        [t["common.cancel"], t["valueMaps.new"]] as const,
+      );
+      expect(openAfterwards).toBe("open");
+      await expect(dialog).toBeVisible();
+    });
   });
 }

@@ -220,7 +220,11 @@ export function Modal({
     <dialog
       ref={ref}
       aria-labelledby={titleId}
-      onClose={onClose}
+      // The `close` event is a task queued by close(): a dialog opened again before it arrives (a
+      // quick Escape then Enter on a busy machine) is open, and the late event is not its closing.
+      onClose={(e) => {
+        if (!e.currentTarget.open) onClose();
+      }}
       onCancel={(e) => {
         e.preventDefault();
         onClose();
