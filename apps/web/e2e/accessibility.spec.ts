@@ -247,7 +247,8 @@ for (const locale of ["zh-CN", "en"] as const) {
           await settled(page, locale);
           await tabTo(page, t[d.opener]);
           // Hydrated: Enter on a button React has not attached its handler to yet does nothing, and
-          // focus (native) can get there first on a busy machine (seen once in CI on /value-maps).
+          // focus (native) can get there first on a busy machine. (CI's two failures of this step,
+          // on /value-maps and /connections, were the late close event of the next test.)
           await page.waitForFunction(() => Object.keys(document.activeElement ?? {}).some((k) => k.startsWith("__reactProps$")));
           const opener = page.locator(":focus");
           await opener.evaluate((el) => el.setAttribute("data-a11y-opener", ""));
