@@ -130,6 +130,54 @@ describe("clients keep their calls in flight within the connection's setting", (
     kingdeeSim.setFaults({ latencyMs: 0 });
   });
 
+  it("the setting changed while a client lives applies to its next calls (liveSettings): 金蝶 lookups and 管易云's read-ahead", async () => {
+    kingdeeSim.setFaults({ latencyMs: 40 });
+    const observer = intervals();
+    let settings: Record<string, unknown> = { acctId: "qiao-demo", username: "administrator", concurrency: 4 };
+    const credentials = { ...settings, password: "888888" };
+    const target = kingdee.createTarget!({ baseUrl: kingdeeUrl, credentials, outbound, qps: 10_000, observer, slots: createProcessSlots(), liveSettings: () => settings });
+    const lookups = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => target.findExisting("BD_Customer", [`C${i}`])));
+    await lookups(12);
+    expect(mostAtOnce(observer.spans)).toBe(4);
+    settings = { ...settings, concurrency: 1 };
+    expect(target.concurrency).toBe(1);
+    observer.spans.length = 0;
+    await lookups(6);
+    expect(mostAtOnce(observer.spans)).toBe(1);
+    // A value that does not parse keeps the last good one; a cleared one is the platform's default.
+    settings = { ...settings, concurrency: 99 };
+    expect(target.concurrency).toBe(1);
+    settings = { acctId: "qiao-demo", username: "administrator" };
+    expect(target.concurrency).toBe(2);
+    kingdeeSim.setFaults({ latencyMs: 0 });
+
+    guanyiSim.setFaults({ latencyMs: 30 });
+    observer.spans.length = 0;
+    let read: Record<string, unknown> = { concurrency: 3 };
+    const source = guanyi.createSource!({
+      baseUrl: guanyiUrl,
+      credentials: { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7371f05e83974", secret: "7d3330562019420da7f3098aa630556b", concurrency: 3 },
+      outbound,
+      qps: 10_000,
+      observer,
+      slots: createProcessSlots(),
+      liveSettings: () => read,
+    });
+    const pages = [];
+    for await (const page of source.readPages({ api: "gy.erp.shop.get", params: {}, pageSize: 50, startPage: 1 })) {
+      pages.push(page.pageNo);
+      // Lowered after the second page: from then on one page at a time (what was asked stays asked).
+      if (page.pageNo === 2) {
+        read = { concurrency: 1 };
+        observer.spans.length = 0;
+      }
+    }
+    expect(pages).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(observer.spans.length).toBeGreaterThan(3);
+    expect(mostAtOnce(observer.spans.slice(2))).toBe(1);
+    guanyiSim.setFaults({ latencyMs: 0 });
+  });
+
   it("金蝶's default is 2; 管易云 reads stay one at a time per appkey unless set, and read ahead when it is", async () => {
     expect(kingdee.createTarget!({ baseUrl: kingdeeUrl, credentials: { acctId: "a", username: "u", password: "p" }, outbound }).concurrency).toBe(2);
     guanyiSim.setFaults({ latencyMs: 30 });

@@ -2,12 +2,44 @@
 // holds a slot only while its HTTP request is out, never while it waits for another call, so
 // nested work (a login before a BatchSave, a retry after a backoff) cannot deadlock. The worker
 // passes Redis-backed slots shared by every process; without them a process keeps its own count.
+import { z } from "zod";
 import { ConnectorError } from "./errors";
 import { anySignal } from "./signals";
-import type { CallSlots } from "./types";
+import type { CallSlots, ConnectionConfig } from "./types";
 
 /** The most calls in flight one connection may be set to (金蝶 and 管易云 alike). */
 export const MAX_CONCURRENT_CALLS = 16;
+
+/** A connection's "concurrent calls" setting (并发调用数), `fallback` when it is not set. */
+export function concurrencySchema(fallback: number) {
+  return z.coerce
+    .number()
+    .int("并发调用数须为整数")
+    .min(1, "并发调用数至少为 1")
+    .max(MAX_CONCURRENT_CALLS, `并发调用数最多为 ${MAX_CONCURRENT_CALLS}`)
+    .default(fallback);
+}
+
+/**
+ * The concurrent calls a client follows: the connection's settings as of now when its host re-reads
+ * them (ConnectionConfig.liveSettings), else what the client was made with. A setting that does not
+ * parse (the host hands on what is stored) keeps the last good value.
+ */
+export function liveConcurrency(config: Pick<ConnectionConfig, "liveSettings">, schema: ReturnType<typeof concurrencySchema>, initial: number): () => number {
+  const live = config.liveSettings;
+  if (!live) return () => initial;
+  let seen: Readonly<Record<string, unknown>> | undefined;
+  let value = initial;
+  return () => {
+    const now = live();
+    if (now !== seen) {
+      seen = now;
+      const parsed = schema.safeParse(now.concurrency);
+      if (parsed.success) value = parsed.data;
+    }
+    return value;
+  };
+}
 
 /** An in-process counting semaphore per key, first come first served. */
 export function createProcessSlots(): CallSlots {

@@ -59,6 +59,12 @@ export interface ConnectionConfig {
   limiter?: RateLimiter;
   /** Calls in flight (default: an in-process count per connection key; the worker's are shared in Redis). */
   slots?: CallSlots;
+  /**
+   * The connection's non-secret settings as of now, when the host re-reads them while the client
+   * lives (the engine does for a running run, every few seconds). A client takes from them only what
+   * may change under a run: its concurrent calls. Absent: the settings the client was made with.
+   */
+  liveSettings?: () => Readonly<Record<string, unknown>>;
   logger?: ConnectorLogger;
   /** Told of every HTTP exchange (duration, error kind): the host's metrics. */
   observer?: CallObserver;
@@ -196,7 +202,8 @@ export interface FoundRecord {
 export interface TargetClient {
   /**
    * How many `write` calls one run may keep in flight: the connection's "concurrent calls" setting
-   * (金蝶 default 2). The connection's slots bound all its calls together, across runs and processes.
+   * (金蝶 default 2) as of now (it follows `liveSettings`). The connection's slots bound all its
+   * calls together, across runs and processes.
    */
   readonly concurrency: number;
   /**

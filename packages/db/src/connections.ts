@@ -52,6 +52,12 @@ export async function findConnectionsById(db: Db, ids: string[]): Promise<Connec
   return db.connection.findMany({ where: { id: { in: ids } } });
 }
 
+/** A connection's non-secret settings as stored now (null when it is gone): what a running run re-reads. */
+export async function connectionSettings(db: Db, id: string): Promise<unknown> {
+  const row = await db.connection.findUnique({ where: { id }, select: { settings: true } });
+  return row ? row.settings : null;
+}
+
 /** What names a connection, never its credentials: of `ids` when given, else of every connection. */
 export async function listConnectionRefs(db: Db, ids?: string[]): Promise<{ id: string; platform: string; name: string }[]> {
   return db.connection.findMany({ ...(ids && { where: { id: { in: ids } } }), select: { id: true, platform: true, name: true } });

@@ -82,7 +82,15 @@ export interface EngineContext {
    * worker whose clock is off cannot move the scheme's shared cursor past records.
    */
   now?(): Date;
+  /**
+   * How often a running run reads its connections' settings again (default 5 s): a connection's
+   * concurrent calls changed while a long run goes on apply to that run within this time.
+   */
+  settingsRefreshMs?: number;
 }
+
+/** See EngineContext.settingsRefreshMs. */
+export const DEFAULT_SETTINGS_REFRESH_MS = 5_000;
 
 /** See EngineContext.unknownOutcomeWaitMs (the worker passes QIAO_UNKNOWN_OUTCOME_WAIT_S, same default). */
 export const DEFAULT_UNKNOWN_OUTCOME_WAIT_MS = 300_000;

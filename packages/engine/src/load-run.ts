@@ -14,8 +14,9 @@ import {
   type RunModel as Run,
 } from "@qiao/db";
 import { z } from "zod";
-import type { EngineContext, Logger } from "./context";
+import { DEFAULT_SETTINGS_REFRESH_MS, type EngineContext, type Logger } from "./context";
 import { RunFailure } from "./failure";
+import { liveSettings } from "./live-settings";
 import { erpCacheKey } from "./lookups";
 
 export interface LoadedRun {
@@ -96,6 +97,7 @@ export async function loadRun(ctx: EngineContext, run: Pick<Run, "schemeId" | "s
     const limiter = ctx.limiterFor?.(row);
     const observer = ctx.observerFor?.(row);
     const slots = ctx.slotsFor?.(row);
+    const settings = liveSettings(db, row.id, row.settings, ctx.settingsRefreshMs ?? DEFAULT_SETTINGS_REFRESH_MS, log);
     const config = {
       ...ctx.connectorDefaults,
       baseUrl: row.baseUrl,
@@ -105,6 +107,7 @@ export async function loadRun(ctx: EngineContext, run: Pick<Run, "schemeId" | "s
       ...(limiter && { limiter }),
       ...(observer && { observer }),
       ...(slots && { slots }),
+      liveSettings: settings,
       ...(ctx.signal && { signal: ctx.signal }),
     };
     return { connector, config, name: row.name };

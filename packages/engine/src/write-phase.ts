@@ -88,7 +88,9 @@ export async function settleAndWrite(x: RunScope, onlyThisRun: boolean): Promise
  */
 export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedBatch>): Promise<PhaseEnd> {
   const it = batches[Symbol.asyncIterator]();
-  const limit = Math.max(1, x.target.concurrency);
+  // Read at every call: the connection's concurrent calls changed mid-run apply from the next call
+  // (lowered, the calls in flight are answered first; see live-settings.ts).
+  const limit = () => Math.max(1, x.target.concurrency);
   let batchNo = x.batchesSent;
   /** The next batch, marked; or why there is none to send (stop, cancellation, or none left). */
   const takeAndMark = async (): Promise<MarkedBatch | PhaseEnd> => {
@@ -129,9 +131,10 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
     flights.add(flight);
     void flight.then(() => flights.delete(flight));
   };
-  /** Until a call may go out: fewer than `limit` in flight and at most `limit` answers being recorded. */
+  /** Whether a call must wait: `limit` in flight, or more than `limit` answers being recorded. */
+  const full = () => calls.size >= limit() || flights.size > limit();
   const slotFree = async () => {
-    while (calls.size >= limit || flights.size > limit) await Promise.race([...calls, ...flights]);
+    while (full()) await Promise.race([...calls, ...flights]);
   };
   const landAll = async () => {
     while (flights.size > 0) await Promise.all(flights);
@@ -171,6 +174,9 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
         throwIfFailed();
         return stop;
       }
+      // The limit may have been lowered while this batch was marked: checked again, and the call
+      // started in the same step as the check that let it go.
+      while (full()) await Promise.race([...calls, ...flights]);
       fly(batch, stop);
       next = later(takeAndMark());
       await slotFree();

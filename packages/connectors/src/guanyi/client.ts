@@ -9,7 +9,7 @@ import { credentialValues } from "../scrub";
 import type { ConnectionConfig, ConnectorLogger, RateLimiter } from "../types";
 import { credentialsSchema, GUANYI_PLATFORM, meta, type GuanyiCredentials } from "./meta";
 import { platformError } from "./platform-errors";
-import { withSlot } from "../call-slots";
+import { liveConcurrency, withSlot } from "../call-slots";
 import { processLimiter } from "../rate-limiter";
 import { backoffMs, withRetries } from "../retry";
 import { anySignal, distinctSignals } from "../signals";
@@ -51,6 +51,7 @@ export class GuanyiClient {
   private readonly maxRetries: number;
   private readonly limiter: RateLimiter;
   private readonly limiterKey: string;
+  private readonly concurrencyNow: () => number;
   readonly logger?: ConnectorLogger;
 
   constructor(private readonly config: ConnectionConfig) {
@@ -66,6 +67,7 @@ export class GuanyiClient {
     }
     const qps = config.qps && config.qps > 0 ? config.qps : DEFAULT_QPS;
     this.credentials = parsed.data;
+    this.concurrencyNow = liveConcurrency(config, credentialsSchema.shape.concurrency, parsed.data.concurrency);
     this.scrubValues = credentialValues(meta, config.credentials);
     this.timeoutMs = config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS;
     this.maxRetries = Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES);
@@ -74,9 +76,9 @@ export class GuanyiClient {
     this.logger = config.logger;
   }
 
-  /** Calls this appkey may have in flight (the connection's 并发调用数, 1 unless set). */
+  /** Calls this appkey may have in flight (the connection's 并发调用数 as of now, 1 unless set). */
   get concurrency(): number {
-    return this.credentials.concurrency;
+    return this.concurrencyNow();
   }
 
   /** Calls one method, retrying what can be retried; resolves to the successful envelope. */
@@ -86,7 +88,7 @@ export class GuanyiClient {
     return withRetries(
       () =>
         withSlot(
-          { slots: this.config.slots, key: this.limiterKey, limit: this.credentials.concurrency, platform: GUANYI_PLATFORM, service: `管易云 ${method}`, signals: cancel, cancelled },
+          { slots: this.config.slots, key: this.limiterKey, limit: this.concurrency, platform: GUANYI_PLATFORM, service: `管易云 ${method}`, signals: cancel, cancelled },
           async () => {
             await cancellable(this.limiter.acquire(this.limiterKey), cancel);
             return observed(this.config.observer, GUANYI_PLATFORM, method, () => this.post(method, body, cancel));

@@ -2,7 +2,7 @@
 // Fields and labels follow shared/protocols/guanyi.md and guanyi-documents.md; 商品 and 发货单 are
 // in their own files. For 会员, 订单 and 供应商 the response lists only the commonly documented key fields.
 import { z } from "zod";
-import { MAX_CONCURRENT_CALLS } from "../call-slots";
+import { concurrencySchema, MAX_CONCURRENT_CALLS } from "../call-slots";
 import type { ConnectorMeta, SourceApiMeta } from "../types";
 import { deliveriesApi } from "./deliveries-meta";
 import { itemsApi } from "./items-meta";
@@ -15,12 +15,7 @@ export const credentialsSchema = z.object({
   sessionkey: z.string().trim().min(1, "请填写 sessionkey"),
   secret: z.string().trim().min(1, "请填写 secret"),
   /** Calls in flight per appkey: reads stay serial unless the connection raises it. */
-  concurrency: z.coerce
-    .number()
-    .int("并发调用数须为整数")
-    .min(1, "并发调用数至少为 1")
-    .max(MAX_CONCURRENT_CALLS, `并发调用数最多为 ${MAX_CONCURRENT_CALLS}`)
-    .default(1),
+  concurrency: concurrencySchema(1),
 });
 
 export type GuanyiCredentials = z.infer<typeof credentialsSchema>;

@@ -6,7 +6,7 @@ import { answerFacts, ConnectorError, isConnectorError } from "../errors";
 import { httpPost, ResponseTooLargeError, type HttpAnswer } from "../http";
 import { observed } from "../observer";
 import { AddressRefusedError } from "../outbound";
-import { withSlot } from "../call-slots";
+import { liveConcurrency, withSlot } from "../call-slots";
 import { processLimiter } from "../rate-limiter";
 import { backoffMs, sleep, withRetries } from "../retry";
 import { credentialValues, scrub } from "../scrub";
@@ -82,6 +82,7 @@ export class KingdeeClient {
   private readonly logger?: ConnectorLogger;
   /** Every credential value, scrubbed out of any platform text that becomes an error. */
   private readonly scrubValues: string[];
+  private readonly concurrencyNow: () => number;
   private session?: Session;
   private loggingIn?: Promise<Session>;
 
@@ -92,6 +93,7 @@ export class KingdeeClient {
       throw new ConnectorError("auth", PLATFORM, `金蝶连接的凭据不完整：${issues}`);
     }
     this.credentials = parsed.data;
+    this.concurrencyNow = liveConcurrency(config, kingdeeCredentialsSchema.shape.concurrency, parsed.data.concurrency);
     this.scrubValues = credentialValues(kingdeeMeta, config.credentials);
     this.url = config.baseUrl.endsWith("/") ? config.baseUrl : `${config.baseUrl}/`;
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -234,12 +236,17 @@ export class KingdeeClient {
     return url;
   }
 
+  /** Calls this data center may have in flight: the connection's 并发调用数 as of now (default 2). */
+  get concurrency(): number {
+    return this.concurrencyNow();
+  }
+
   /** One request, holding one of the connection's slots for calls in flight while it is out. */
   private exchange(service: ServiceName, body: unknown, session: Session | undefined, opts: CallOptions): Promise<Exchange> {
     const slot = {
       slots: this.config.slots,
       key: this.limiterKey,
-      limit: this.credentials.concurrency,
+      limit: this.concurrency,
       platform: PLATFORM,
       service: `金蝶 ${shortName(service)}`,
       signals: this.signals(opts.signal),

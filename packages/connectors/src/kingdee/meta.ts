@@ -2,7 +2,7 @@
 // API per form (./forms/), all with the id "batchSave": the scheme's formId picks among them.
 // `baseData` marks the fields Kingdee expects as {"FNumber": "<code>"} on the wire.
 import { z } from "zod";
-import { MAX_CONCURRENT_CALLS } from "../call-slots";
+import { concurrencySchema, MAX_CONCURRENT_CALLS } from "../call-slots";
 import type { ConnectorMeta, CredentialField, TargetApiMeta } from "../types";
 import { customerApi } from "./forms/customer";
 import { materialApi } from "./forms/material";
@@ -32,12 +32,7 @@ export const kingdeeCredentialsSchema = z
     appId: optionalText,
     appSecret: optionalText,
     lcid: z.coerce.number().int().positive().default(2052),
-    concurrency: z.coerce
-      .number()
-      .int("并发调用数须为整数")
-      .min(1, "并发调用数至少为 1")
-      .max(MAX_CONCURRENT_CALLS, `并发调用数最多为 ${MAX_CONCURRENT_CALLS}`)
-      .default(DEFAULT_KINGDEE_CONCURRENCY),
+    concurrency: concurrencySchema(DEFAULT_KINGDEE_CONCURRENCY),
   })
   .superRefine((c, ctx) => {
     if (c.authType === "password" && !c.password) {

@@ -11,7 +11,9 @@ import { previewBatch, writeBatch } from "./save";
 export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
   const client = new KingdeeClient(config);
   return {
-    concurrency: client.credentials.concurrency,
+    get concurrency() {
+      return client.concurrency;
+    },
     write: (req) => writeBatch(client, req),
     audit: (req) => auditBills(client, req),
     preview: previewBatch,

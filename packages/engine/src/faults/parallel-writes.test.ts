@@ -3,6 +3,7 @@
 // answers, commits after the client gave up and forgets its session, every shop is written once:
 // 0 duplicate create attempts, and never more than 8 writes in flight.
 import type { WriteRequest } from "@qiao/connectors";
+import { updateConnection } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
 import { ledgerOf, runToEnd, simulate, testContext, wrapKingdeeTarget, type Simulated } from "../testing/harness";
 import { useTestDb } from "../testing/use-test-db";
@@ -77,5 +78,60 @@ describe("parallel writes", () => {
       await sim.close();
       sim = undefined;
     }
+  }, 60_000);
+
+  test("the connection's concurrent calls changed while a run goes on apply to that run: 4, lowered to 1, raised to 3", async () => {
+    sim = await simulate(t.db, { shops: 900, concurrency: 4 });
+    sim.kingdee.setFaults({ latencyMs: 30 });
+    const scheme = await sim.createScheme((def) => {
+      for (const node of def.nodes) if (node.type === "target") node.config.batchSize = 20;
+    });
+    const targetId = sim.targetConnectionId;
+    /** The setting as a person saves it in the connection form (the settings; the secrets untouched). */
+    const setConcurrency = async (concurrency: number) => {
+      const row = await t.db.connection.findUniqueOrThrow({ where: { id: targetId } });
+      await updateConnection(t.db, targetId, { settings: { ...(row.settings as object), concurrency } });
+    };
+    /** As each write started: the calls in flight (this one included) and the setting the run saw. */
+    const atStart: { inFlight: number; limit: number }[] = [];
+    let inFlight = 0;
+    const getConnector = wrapKingdeeTarget((real) => ({
+      ...real,
+      // The engine reads it at every call: a copy of the value would freeze it.
+      get concurrency() {
+        return real.concurrency;
+      },
+      async write(req: WriteRequest) {
+        // Read in the same step as the engine's own check before the call (nothing awaits between).
+        atStart.push({ inFlight: ++inFlight, limit: real.concurrency });
+        try {
+          // The changes are made from inside a call, and the call waits until the run sees them.
+          for (const [at, to] of [[10, 1], [25, 3]] as const) {
+            if (atStart.length !== at) continue;
+            await setConcurrency(to);
+            for (const until = Date.now() + 5_000; real.concurrency !== to; await new Promise((r) => setTimeout(r, 5))) {
+              if (Date.now() > until) throw new Error(`the run did not see concurrency ${to}`);
+            }
+          }
+          return await real.write(req);
+        } finally {
+          inFlight--;
+        }
+      },
+    }));
+    const r = await sim.requestRun(scheme.id, "manual");
+    expect((await runToEnd(testContext(t.db, { getConnector, settingsRefreshMs: 20 }), r.id)).kind).toBe("finished");
+
+    expect(atStart).toHaveLength(45);
+    // No call started beyond the setting the run saw then; each setting was reached and used for a while.
+    expect(atStart.filter((w) => w.inFlight > w.limit)).toEqual([]);
+    const under = (limit: number) => atStart.filter((w) => w.limit === limit);
+    expect(Math.max(...under(4).map((w) => w.inFlight))).toBe(4);
+    expect(under(1).length).toBeGreaterThanOrEqual(10);
+    expect(Math.max(...under(3).map((w) => w.inFlight))).toBe(3);
+    // Lowered, the calls already out are answered first; raised, more go at once again.
+    expect(atStart.map((w) => w.limit)).toEqual([...under(4), ...under(1), ...under(3)].map((w) => w.limit));
+    expect(sim.kingdee.stats()).toMatchObject({ customers: 900, duplicateAttempts: 0 });
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "succeeded", written: 900, failed: 0 });
   }, 60_000);
 });
