@@ -169,7 +169,7 @@ export const meta: ConnectorMeta = {
       secret: false,
       type: "number",
       default: 1,
-      placeholder: `1–${MAX_CONCURRENT_CALLS}：同一 appkey 同时进行的调用（所有方案与执行器合计）`,
+      placeholder: `1–${MAX_CONCURRENT_CALLS}：同一 appkey 同时进行的调用（所有方案与执行器合计），修改后约 5 秒内对进行中的运行也生效`,
     },
   ],
   apis: [shopApi, itemsApi, deliveriesApi, vipApi, tradeApi, supplierApi],

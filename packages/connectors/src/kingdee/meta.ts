@@ -72,7 +72,7 @@ const credentialFields: CredentialField[] = [
     secret: false,
     type: "number",
     default: DEFAULT_KINGDEE_CONCURRENCY,
-    placeholder: `1–${MAX_CONCURRENT_CALLS}：同时进行的金蝶调用（所有方案与执行器合计）`,
+    placeholder: `1–${MAX_CONCURRENT_CALLS}：同时进行的金蝶调用（所有方案与执行器合计），修改后约 5 秒内对进行中的运行也生效`,
   },
 ];
 
