@@ -21,7 +21,7 @@
 // Closing gives lingering slots back and stops renewing every lease still held (a call cut off
 // mid-flight): a renewal after the connection closed would be an unhandled rejection inside
 // redis-semaphore, and the lease runs out by itself.
-import type { CallSlots } from "@qiao/connectors";
+import { limitNow, type CallSlots, type SlotLimit } from "@qiao/connectors";
 import { Redis } from "ioredis";
 import { Semaphore } from "redis-semaphore";
 import type { Logger } from "@qiao/engine";
@@ -50,8 +50,8 @@ interface Held {
 interface KeyQueue {
   /** Callers of this process holding a slot of this key or asking Redis for one (a lingering slot counts). */
   active: number;
-  /** Callers of this process waiting in memory; each is woken to ask Redis. */
-  waiters: (() => void)[];
+  /** Callers of this process waiting in memory, with their limits; each is woken to ask Redis. */
+  waiters: { limit: SlotLimit; wake: () => void }[];
   /** A slot kept LINGER_MS for the process's next caller after its call ended. */
   lingering?: { held: Held; timer: NodeJS.Timeout };
 }
@@ -73,21 +73,35 @@ export function createSharedSlots(opts: {
   const holding = new Set<Held>();
   let closing = false;
 
-  /** One of the key's `limit` slots in Redis (a sorted set of leases, asked again every RETRY_INTERVAL_MS). */
-  async function fromRedis(key: string, limit: number, signal: AbortSignal | undefined): Promise<Held> {
+  /**
+   * One of the key's slots in Redis (a sorted set of leases), asked again every RETRY_INTERVAL_MS
+   * with the limit as it is then: a setting lowered while the call waits holds it back too.
+   */
+  async function fromRedis(key: string, limit: SlotLimit, signal: AbortSignal | undefined): Promise<Held> {
     const held: Held = { semaphore: undefined as unknown as Semaphore, lost: false, calls: 0 };
-    held.semaphore = new Semaphore(redis, `${opts.prefix}:slots:${key}`, limit, {
-      lockTimeout: opts.leaseMs,
-      acquireTimeout: MAX_WAIT_MS,
-      retryInterval: RETRY_INTERVAL_MS,
-      refreshInterval: Math.round(opts.leaseMs / 3),
-      // The call goes on (it may already be on the server); the slot's count is off until it ends.
-      onLockLost: (error) => {
-        held.lost = true;
-        opts.logger.warn({ key, limit, err: error.message }, "lost a slot of the connection's concurrent calls while a call was out");
-      },
-    });
-    await held.semaphore.acquire(signal);
+    const giveUpAt = Date.now() + MAX_WAIT_MS;
+    for (;;) {
+      if (closing) throw new Error("call slots closed");
+      const now = limitNow(limit);
+      // One attempt per semaphore: its limit is fixed when it is made (nothing is held by a failed one).
+      const semaphore = new Semaphore(redis, `${opts.prefix}:slots:${key}`, now, {
+        lockTimeout: opts.leaseMs,
+        // A miss waits RETRY_INTERVAL_MS (abortable) before tryAcquire answers false.
+        acquireAttemptsLimit: 1,
+        retryInterval: RETRY_INTERVAL_MS,
+        refreshInterval: Math.round(opts.leaseMs / 3),
+        // The call goes on (it may already be on the server); the slot's count is off until it ends.
+        onLockLost: (error) => {
+          held.lost = true;
+          opts.logger.warn({ key, limit: now, err: error.message }, "lost a slot of the connection's concurrent calls while a call was out");
+        },
+      });
+      if (await semaphore.tryAcquire(signal)) {
+        held.semaphore = semaphore;
+        break;
+      }
+      if (Date.now() > giveUpAt) throw new Error(`no slot of ${key} for ${MAX_WAIT_MS / 60_000} minutes`);
+    }
     if (closing) {
       // Closed while asking: the slot is not used (its renewal must not outlive the connection).
       void held.semaphore.release().catch(() => undefined);
@@ -97,12 +111,19 @@ export function createSharedSlots(opts: {
     return held;
   }
 
-  /** A caller of this key left (its slot on its way back to Redis): the next waiter asks Redis, or the key has one caller fewer. */
+  /** A caller of this key left (its slot on its way back to Redis): the key has one caller fewer, and waiters under their limit ask Redis. */
   function leave(queue: KeyQueue, key: string): void {
-    const next = queue.waiters.shift();
-    if (next) return next();
     queue.active--;
+    drain(queue);
     if (queue.active === 0 && !queue.lingering) queues.delete(key);
+  }
+
+  /** Wakes waiters, in order, while the first of them is under its limit (read now). */
+  function drain(queue: KeyQueue): void {
+    while (queue.waiters.length > 0 && queue.active < limitNow(queue.waiters[0]!.limit)) {
+      queue.active++;
+      queue.waiters.shift()!.wake();
+    }
   }
 
   /** Gives a slot back to Redis and lets the next caller in once its ZREM is sent. */
@@ -124,7 +145,7 @@ export function createSharedSlots(opts: {
     return giveBack(queue, key, lingering.held);
   }
 
-  async function take(key: string, limit: number, signal: AbortSignal | undefined, queue: KeyQueue, lingering: Held | undefined): Promise<() => Promise<void>> {
+  async function take(key: string, limit: SlotLimit, signal: AbortSignal | undefined, queue: KeyQueue, lingering: Held | undefined): Promise<() => Promise<void>> {
     let held: Held;
     try {
       held = lingering ?? (await fromRedis(key, limit, signal));
@@ -153,9 +174,10 @@ export function createSharedSlots(opts: {
       signal?.throwIfAborted();
       if (closing) throw new Error("call slots closed");
       // A lingering slot whose lease was lost meanwhile (Redis restarted or flushed) is not one of
-      // the key's slots any more: give it up and ask Redis, or the cap could be exceeded.
+      // the key's slots any more: give it up and ask Redis, or the cap could be exceeded. Nor is it
+      // reused above the limit as it is now (it counts in `active`): lowered since, it goes back.
       const stale = queues.get(key);
-      if (stale?.lingering?.held.lost) void endLinger(stale, key);
+      if (stale?.lingering && (stale.lingering.held.lost || stale.active > limitNow(limit))) void endLinger(stale, key);
       let queue = queues.get(key);
       if (!queue) {
         queue = { active: 0, waiters: [] };
@@ -167,22 +189,29 @@ export function createSharedSlots(opts: {
         queue.lingering = undefined;
         return take(key, limit, signal, queue, held);
       }
-      if (queue.active < limit) {
+      if (queue.waiters.length === 0 && queue.active < limitNow(limit)) {
         queue.active++;
         return take(key, limit, signal, queue, undefined);
       }
       const q = queue;
       await new Promise<void>((resolve, reject) => {
-        const waiter = () => {
-          signal?.removeEventListener("abort", aborted);
-          resolve();
+        const waiter = {
+          limit,
+          wake: () => {
+            signal?.removeEventListener("abort", aborted);
+            resolve();
+          },
         };
         const aborted = () => {
           q.waiters.splice(q.waiters.indexOf(waiter), 1);
+          // The first waiter gone, the next may be under its own limit.
+          drain(q);
           reject(signal!.reason);
         };
         q.waiters.push(waiter);
         signal?.addEventListener("abort", aborted, { once: true });
+        // Raised since the others queued: they and this one may go now.
+        drain(q);
       });
       return take(key, limit, signal, q, undefined);
     },

@@ -1,6 +1,8 @@
 // Concurrent calls per connection: the in-process slots, the deadline and failure paths of
 // withSlot (nothing is sent without a slot), and both clients keeping their calls in flight within
-// the connection's setting against the simulators.
+// the connection's setting against the simulators, also when it is lowered while calls wait for a
+// slot ("no new call starts until … fewer than the new value are in flight"; found by session 21's
+// audit: waiting calls went out under the value they began to wait with).
 import { createGuanyiSimulator, createKingdeeSimulator } from "@qiao/simulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProcessSlots, withSlot } from "./call-slots";
@@ -204,4 +206,63 @@ describe("clients keep their calls in flight within the connection's setting", (
     expect(mostAtOnce(observer.spans)).toBe(3);
     guanyiSim.setFaults({ latencyMs: 0 });
   });
+
+  it("calls that were waiting for a slot when the setting went from 4 to 1 go out one at a time", async () => {
+    const observer = intervals();
+    let settings: Record<string, unknown> = { acctId: "qiao-demo", username: "administrator", concurrency: 4 };
+    const target = kingdee.createTarget!({
+      baseUrl: kingdeeUrl,
+      credentials: { ...settings, password: "888888" },
+      outbound,
+      qps: 10_000,
+      observer,
+      slots: createProcessSlots(),
+      liveSettings: () => settings,
+    });
+    await target.findExisting("BD_Customer", ["warm"]); // the login, out of the way
+    kingdeeSim.setFaults({ latencyMs: 400 });
+    try {
+      // 8 lookups: 4 out, 4 waiting for a slot.
+      const all = Promise.all(Array.from({ length: 8 }, (_, i) => target.findExisting("BD_Customer", [`C${i}`])));
+      await sleep(100);
+      // The ERP struggles: a person lowers the setting to 1 and the client sees it at once.
+      settings = { ...settings, concurrency: 1 };
+      expect(target.concurrency).toBe(1);
+      const changedAt = performance.now();
+      await all;
+      const starts = inFlightAtStartsAfter(observer.spans, changedAt);
+      expect(starts.length).toBe(4);
+      // Each call that started after the change was alone (before the fix, the 4 that waited started
+      // together ~300 ms after the change, under the old value).
+      expect(Math.max(...starts)).toBeLessThanOrEqual(1);
+    } finally {
+      kingdeeSim.setFaults({ latencyMs: 0 });
+    }
+  }, 20_000);
+
+  it("createProcessSlots does not hand a freed slot to a caller that asked with limit 1 while 3 others still hold theirs", async () => {
+    const slots = createProcessSlots();
+    // Four calls out under the old value (4).
+    const old = await Promise.all(Array.from({ length: 4 }, () => slots.acquire("kingdee:k", 4)));
+    // The setting is now 1: a new call asks with 1 and waits.
+    let granted = false;
+    const waiting = slots.acquire("kingdee:k", 1).then((release) => {
+      granted = true;
+      return release;
+    });
+    await sleep(20);
+    expect(granted).toBe(false);
+    // One of the old calls is answered; three are still out.
+    await old[0]!();
+    await sleep(20);
+    // Not granted (before the fix, the release handed the slot over without looking at the waiter's limit: 4 out with a limit of 1).
+    expect(granted).toBe(false);
+    for (const release of old.slice(1)) await release();
+    await (await waiting)();
+  });
 });
+
+/** For each exchange that started after `at`: how many exchanges were out as it started (itself included). */
+function inFlightAtStartsAfter(spans: { start: number; end: number }[], at: number): number[] {
+  return spans.filter((s) => s.start > at).map((s) => spans.filter((o) => o.start <= s.start && o.end > s.start).length);
+}

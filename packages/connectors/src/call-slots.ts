@@ -41,42 +41,61 @@ export function liveConcurrency(config: Pick<ConnectionConfig, "liveSettings">, 
   };
 }
 
-/** An in-process counting semaphore per key, first come first served. */
+/** A caller's limit, as a number or as the setting read now (it may change while the caller waits). */
+export type SlotLimit = number | (() => number);
+
+export const limitNow = (limit: SlotLimit): number => Math.max(1, typeof limit === "function" ? limit() : limit);
+
+/**
+ * An in-process counting semaphore per key, first come first served. Each waiter's limit is read
+ * again whenever a slot frees: lowered meanwhile, a waiter goes only once fewer than its limit hold one.
+ */
 export function createProcessSlots(): CallSlots {
   const held = new Map<string, number>();
-  const queues = new Map<string, (() => void)[]>();
-  const release = (key: string) => {
-    const next = queues.get(key)?.shift();
-    // Handed over directly: the count stays, the next waiter holds the slot now.
-    if (next) return next();
-    held.set(key, (held.get(key) ?? 1) - 1);
+  const queues = new Map<string, { limit: SlotLimit; granted: () => void }[]>();
+  /** Lets waiters in, in order, while the first of them is under its limit. */
+  const drain = (key: string) => {
+    const queue = queues.get(key);
+    while (queue && queue.length > 0 && (held.get(key) ?? 0) < limitNow(queue[0]!.limit)) {
+      held.set(key, (held.get(key) ?? 0) + 1);
+      queue.shift()!.granted();
+    }
+    if (queue?.length === 0) queues.delete(key);
   };
   return {
     async acquire(key, limit, signal) {
       signal?.throwIfAborted();
-      if ((held.get(key) ?? 0) < limit) {
+      if (!queues.has(key) && (held.get(key) ?? 0) < limitNow(limit)) {
         held.set(key, (held.get(key) ?? 0) + 1);
       } else {
         await new Promise<void>((resolve, reject) => {
           const queue = queues.get(key) ?? [];
           queues.set(key, queue);
-          const granted = () => {
-            signal?.removeEventListener("abort", aborted);
-            resolve();
+          const waiter = {
+            limit,
+            granted: () => {
+              signal?.removeEventListener("abort", aborted);
+              resolve();
+            },
           };
           const aborted = () => {
-            queue.splice(queue.indexOf(granted), 1);
+            queue.splice(queue.indexOf(waiter), 1);
+            // The first waiter gone, the next may be under its own limit.
+            drain(key);
             reject(signal!.reason);
           };
-          queue.push(granted);
+          queue.push(waiter);
           signal?.addEventListener("abort", aborted, { once: true });
+          // Raised since the others queued: they and this one may go now.
+          drain(key);
         });
       }
       let released = false;
       return async () => {
         if (released) return;
         released = true;
-        release(key);
+        held.set(key, (held.get(key) ?? 1) - 1);
+        drain(key);
       };
     },
   };
@@ -93,7 +112,8 @@ export async function withSlot<T>(
   opts: {
     slots: CallSlots | undefined;
     key: string;
-    limit: number;
+    /** The connection's concurrent calls, read again while the call waits for a slot. */
+    limit: SlotLimit;
     platform: string;
     /** The call's name in messages, e.g. "金蝶 BatchSave". */
     service: string;
@@ -114,7 +134,7 @@ export async function withSlot<T>(
   } catch (e) {
     if (opts.signals.some((s) => s.aborted)) throw opts.cancelled();
     if (signal?.aborted) {
-      throw new ConnectorError("not_sent", opts.platform, `${opts.service} 没有发送：等待并发调用名额（${opts.limit} 个）超过了这批记录的发送期限`, { cause: e });
+      throw new ConnectorError("not_sent", opts.platform, `${opts.service} 没有发送：等待并发调用名额（${limitNow(opts.limit)} 个）超过了这批记录的发送期限`, { cause: e });
     }
     throw new ConnectorError("network", opts.platform, `${opts.service} 没有发送：无法取得并发调用名额（${e instanceof Error ? e.message : String(e)}）`, { cause: e });
   }

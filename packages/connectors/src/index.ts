@@ -7,7 +7,7 @@ export * from "./types";
 export * from "./errors";
 export * from "./error-class";
 export { splitCredentials } from "./credentials";
-export { createProcessSlots, MAX_CONCURRENT_CALLS } from "./call-slots";
+export { createProcessSlots, limitNow, MAX_CONCURRENT_CALLS, type SlotLimit } from "./call-slots";
 export { httpPost, type HttpAnswer } from "./http";
 export type { CallObservation, CallObserver } from "./observer";
 export { AddressRefusedError, checkTarget, DEFAULT_MAX_RESPONSE_BYTES, isLoopbackAddress, refusalOf, systemResolve, targetOf, type OutboundPolicy, type RefusalRule, type Resolve } from "./outbound";

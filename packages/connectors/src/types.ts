@@ -35,9 +35,10 @@ export interface RateLimiter {
 export interface CallSlots {
   /**
    * Resolves, once fewer than `limit` calls hold a slot under `key`, with the function that gives
-   * the slot back. Rejects when `signal` aborts first, or when slots cannot be had at all.
+   * the slot back. Rejects when `signal` aborts first, or when slots cannot be had at all. A limit
+   * given as a function is read again while the caller waits (the setting may change meanwhile).
    */
-  acquire(key: string, limit: number, signal?: AbortSignal): Promise<() => Promise<void>>;
+  acquire(key: string, limit: number | (() => number), signal?: AbortSignal): Promise<() => Promise<void>>;
 }
 
 export interface ConnectorLogger {

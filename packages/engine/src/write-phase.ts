@@ -157,27 +157,35 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
         throwIfFailed();
         return stopped ?? batch;
       }
-      if (stopped) {
-        await putBack(batch);
-        await landAll();
-        throwIfFailed();
-        return stopped;
+      // Until the batch goes. A limit lowered while it was marked makes it wait for calls out to be
+      // answered; what was learnt meanwhile (a failure, a stop, a cancellation, the lease) is then
+      // checked again, and the call starts in the same step as the check of the limit that let it go.
+      let sendBy: number | undefined;
+      while (sendBy === undefined) {
+        if (stopped) {
+          await putBack(batch);
+          await landAll();
+          throwIfFailed();
+          return stopped;
+        }
+        // Marked while other calls were in flight: the run may have been stopped, or its lease may
+        // be past its half, since (batchSendBy). Then the batch was certainly not sent: pending
+        // again (if this attempt still owns the run; otherwise the owner parks it as unknown).
+        const stop = await batchSendBy(x, batch);
+        if (typeof stop !== "number") {
+          if (stop !== "superseded") await putBack(batch);
+          await landAll();
+          if (stop === "superseded") throw new AttemptSuperseded();
+          throwIfFailed();
+          return stop;
+        }
+        if (!full()) sendBy = stop;
+        else {
+          await Promise.race([...calls, ...flights]);
+          throwIfFailed();
+        }
       }
-      // Marked while other calls were in flight: the run may have been stopped, or its lease may be
-      // past its half, since (batchSendBy). Then the batch was certainly not sent: pending again (if
-      // this attempt still owns the run; otherwise the owner parks it as unknown).
-      const stop = await batchSendBy(x, batch);
-      if (typeof stop !== "number") {
-        if (stop !== "superseded") await putBack(batch);
-        await landAll();
-        if (stop === "superseded") throw new AttemptSuperseded();
-        throwIfFailed();
-        return stop;
-      }
-      // The limit may have been lowered while this batch was marked: checked again, and the call
-      // started in the same step as the check that let it go.
-      while (full()) await Promise.race([...calls, ...flights]);
-      fly(batch, stop);
+      fly(batch, sendBy);
       next = later(takeAndMark());
       await slotFree();
     }

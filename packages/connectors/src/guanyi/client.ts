@@ -88,7 +88,7 @@ export class GuanyiClient {
     return withRetries(
       () =>
         withSlot(
-          { slots: this.config.slots, key: this.limiterKey, limit: this.concurrency, platform: GUANYI_PLATFORM, service: `管易云 ${method}`, signals: cancel, cancelled },
+          { slots: this.config.slots, key: this.limiterKey, limit: () => this.concurrency, platform: GUANYI_PLATFORM, service: `管易云 ${method}`, signals: cancel, cancelled },
           async () => {
             await cancellable(this.limiter.acquire(this.limiterKey), cancel);
             return observed(this.config.observer, GUANYI_PLATFORM, method, () => this.post(method, body, cancel));

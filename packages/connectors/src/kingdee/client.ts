@@ -246,7 +246,7 @@ export class KingdeeClient {
     const slot = {
       slots: this.config.slots,
       key: this.limiterKey,
-      limit: this.concurrency,
+      limit: () => this.concurrency,
       platform: PLATFORM,
       service: `金蝶 ${shortName(service)}`,
       signals: this.signals(opts.signal),
