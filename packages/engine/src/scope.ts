@@ -26,6 +26,8 @@ export class RunScope {
    * left to the next run, which looks again: skipping a sweep can delay a record, never send it twice.
    */
   outstanding: { settle: boolean; pending: boolean } | null = null;
+  /** The target's concurrent calls the run log last named: a change mid-run is logged once (write-phase.ts). */
+  concurrencyNamed: number;
   /** The run's lookup cache, when the plan's templates use `lookup` or `erp_lookup` (./lookups.ts). */
   lookups: RunLookups | undefined;
   /**
@@ -48,6 +50,7 @@ export class RunScope {
   ) {
     this.cancelRequested = run.cancelRequested;
     this.held = new BudgetAccount(ctx.records);
+    this.concurrencyNamed = target.concurrency;
   }
 
   get db(): Db {

@@ -3,6 +3,7 @@
 // target-sized batches, each marked `sending` (with its batch id) before the call and written /
 // failed / unknown after the answer (the steps of one batch: ./batch-steps.ts). Every mark and
 // outcome write is fenced by the attempt.
+import { message } from "@qiao/core";
 import { nextPendingRecords, releaseSending } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
 import { batchSendBy, finishBatch, markBatch, sendBatch, type MarkedBatch } from "./batch-steps";
@@ -160,6 +161,13 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
       // Until the batch goes. A limit lowered while it was marked makes it wait for calls out to be
       // answered; what was learnt meanwhile (a failure, a stop, a cancellation, the lease) is then
       // checked again, and the call starts in the same step as the check of the limit that let it go.
+      // A changed setting is named in the run log once, as the next batch is about to go.
+      if (x.target.concurrency !== x.concurrencyNamed) {
+        const from = x.concurrencyNamed;
+        const to = (x.concurrencyNamed = x.target.concurrency);
+        await x.journal.info(message("write.concurrencyChanged", { from, to }), { connectionId: x.plan.target.connectionId, from, to });
+        throwIfFailed();
+      }
       let sendBy: number | undefined;
       while (sendBy === undefined) {
         if (stopped) {

@@ -108,6 +108,10 @@ export const runMessages = {
       ((p.saved ?? 0) > 0 ? `, ${p.saved} bills saved but not audited (a retry audits them, never saves them again)` : "") +
       (p.unknown > 0 ? `, ${p.unknown} with an unknown outcome (looked up in the target after ${p.checkAt}, not resent before)` : ""),
   ),
+  "write.concurrencyChanged": entry<{ from: number; to: number }>(
+    (p) => `目标连接的并发调用数已从 ${p.from} 改为 ${p.to}：本次运行的后续调用随之调整` + (p.to < p.from ? "（进行中的调用先完成）" : ""),
+    (p) => `The target connection's concurrent calls changed from ${p.from} to ${p.to}: this run's next calls follow it` + (p.to < p.from ? " (calls already out finish first)" : ""),
+  ),
   "audit.batch": entry<{ audited: number; saved: number; failed: number; firstError: string }>(
     (p) =>
       `提交审核已保存的单据：${p.audited} 张已审核` +

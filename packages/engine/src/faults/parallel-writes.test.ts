@@ -133,5 +133,11 @@ describe("parallel writes", () => {
     expect(atStart.map((w) => w.limit)).toEqual([...under(4), ...under(1), ...under(3)].map((w) => w.limit));
     expect(sim.kingdee.stats()).toMatchObject({ customers: 900, duplicateAttempts: 0 });
     expect(await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ status: "succeeded", written: 900, failed: 0 });
+    // The run log names each change once, as the run follows it.
+    const changes = (await t.db.runLog.findMany({ where: { runId: r.id }, orderBy: { id: "asc" } })).map((l) => l.message).filter((m) => m.includes("并发调用数已从"));
+    expect(changes).toEqual([
+      "目标连接的并发调用数已从 4 改为 1：本次运行的后续调用随之调整（进行中的调用先完成）",
+      "目标连接的并发调用数已从 1 改为 3：本次运行的后续调用随之调整",
+    ]);
   }, 60_000);
 });
