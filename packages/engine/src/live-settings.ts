@@ -15,9 +15,9 @@ type Settings = Readonly<Record<string, unknown>>;
 
 const asSettings = (value: unknown): Settings | undefined => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Settings) : undefined);
 
-export function liveSettings(db: Db, connectionId: string, initial: unknown, refreshMs: number, log: Logger, now: () => number = Date.now): () => Settings {
+export function liveSettings(db: Db, connectionId: string, initial: unknown, refreshMs: number, log: Logger): () => Settings {
   let current: Settings = asSettings(initial) ?? {};
-  let readAt = now();
+  let readAt = Date.now();
   let reading = false;
   const refresh = async () => {
     try {
@@ -26,12 +26,12 @@ export function liveSettings(db: Db, connectionId: string, initial: unknown, ref
     } catch (error) {
       log.debug({ connectionId, err: error instanceof Error ? error.message : String(error) }, "could not read the connection's settings again; keeping the last ones");
     } finally {
-      readAt = now();
+      readAt = Date.now();
       reading = false;
     }
   };
   return () => {
-    if (!reading && now() - readAt >= refreshMs) {
+    if (!reading && Date.now() - readAt >= refreshMs) {
       reading = true;
       void refresh();
     }
