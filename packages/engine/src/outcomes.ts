@@ -5,7 +5,7 @@
 // or, for a bill, decided by its status (foundByBillState).
 import { message, type WriteMode } from "@qiao/core";
 import { isConnectorError, type FoundRecord } from "@qiao/connectors";
-import { dueUnknownRecords, hasSendingRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, type OutcomeVerdict } from "@qiao/db";
+import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, sendingMarkedByOthers, type OutcomeVerdict } from "@qiao/db";
 import { payloadHash } from "./hash";
 import type { RunScope } from "./scope";
 
@@ -37,8 +37,8 @@ export interface OutcomesPending {
 export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; pending: OutcomesPending }> {
   const { plan, run } = x;
   // Nothing left to settle since this attempt looked (and none of its own outcomes was unknown),
-  // unless a superseded attempt's mark that straddled this attempt's claim committed since (hasSendingRecords).
-  if (x.outstanding && !x.outstanding.settle && !(await x.clock.time("protocol", () => hasSendingRecords(x.db, run.schemeId)))) {
+  // unless a superseded attempt's mark that straddled this attempt's claim committed since (sendingMarkedByOthers).
+  if (x.outstanding && !x.outstanding.settle && !(await x.clock.time("protocol", () => sendingMarkedByOthers(x.db, x.attemptRef)))) {
     return { requeued: 0, pending: { count: 0, nextCheck: null } };
   }
   let stats = await x.clock.time("protocol", () => outcomeStats(x.db, run.schemeId));

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending } from "./mark-sending";
-import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown } from "./outcomes";
+import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, sendingMarkedByOthers } from "./outcomes";
 import { claimRun, createRun } from "./runs";
 import { appendRunLog, renewLease, reportProgress, runFence } from "./run-progress";
 import { recordAuditResults } from "./saved-bills";
@@ -183,6 +183,7 @@ describe("the hot statements' generic plans on tiny tables", () => {
         verdicts: due.map((u, i) => ({ id: u.id, batchId: u.batchId, outcome: i === 0 ? ("found" as const) : ("absent" as const), sentHash: "p", targetId: "9", targetNumber: u.sourceId })),
       });
       await outcomeStats(db, scheme.id);
+      await sendingMarkedByOthers(db, ref);
       await recordAuditResults(db, { ...ref, results: [{ id: first[5]!.id, outcome: "written" }] });
       // What every page and batch does to the run.
       await reportProgress(db, ref.runId, { fetched: 1 }, ref.attempt);

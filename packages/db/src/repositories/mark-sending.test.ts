@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending, type SendingRecordInput } from "./mark-sending";
-import { resolveUnknown } from "./outcomes";
+import { parkSending, resolveUnknown, sendingMarkedByOthers } from "./outcomes";
 import { claimRun, createRun } from "./runs";
 import { recordWaiting } from "./waiting";
 import { recordMappingFailures, recordWriteResults } from "./write-protocol";
@@ -98,6 +98,50 @@ describe("markSending", () => {
     const { ref, ids } = await setup(["A"]);
     const marked = await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(ids.get("A")!, "A")] });
     expect([...marked]).toEqual([ids.get("A")!]);
+  });
+});
+
+describe("sendingMarkedByOthers: a last settling's check for marks it did not make", () => {
+  it("sees a record another attempt of the run marked and left sending, until it is parked; never the asking attempt's own", async () => {
+    const { ref, ids } = await setup(["A", "B", "C"]);
+    const mine = { runId: ref.runId, attempt: ref.attempt };
+    // Nothing marked yet.
+    expect(await sendingMarkedByOthers(db, mine)).toBe(false);
+    await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(ids.get("A")!, "A"), record(ids.get("B")!, "B")] });
+    // The attempt's own batch, sending: not another's.
+    expect(await sendingMarkedByOthers(db, mine)).toBe(false);
+    // Taken over: for the next attempt, attempt 1's batch is another's.
+    const next = await claimRun(db, ref.runId, new Date());
+    if (!next.claimed) throw new Error("not claimed");
+    const theirs = { runId: ref.runId, attempt: next.run.attempt };
+    expect(await sendingMarkedByOthers(db, theirs)).toBe(true);
+    // Parked as unknown (what the settling then does): nothing sending is left.
+    const parked = await parkSending(db, { ...theirs, schemeId: ref.schemeId, delayMs: 60_000, message: "中断" });
+    expect(parked.parked).toBe(2);
+    expect(await sendingMarkedByOthers(db, theirs)).toBe(false);
+    // Another run's batch rows are not this run's concern (its own next look finds them).
+    const other = await setup(["X"]);
+    await markSending(db, { ...other.ref, batchId: "b9", mappingKey: "k", records: [record(other.ids.get("X")!, "X")] });
+    expect(await sendingMarkedByOthers(db, theirs)).toBe(false);
+  });
+
+  it("counts a batch row without an attempt (marked before the column existed) as another's", async () => {
+    const { ref, ids } = await setup(["A"]);
+    const mine = { runId: ref.runId, attempt: ref.attempt };
+    await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(ids.get("A")!, "A")] });
+    expect(await sendingMarkedByOthers(db, mine)).toBe(false);
+    await db.$executeRaw`UPDATE run_written_batches SET attempt = NULL WHERE run_id = ${ref.runId}::uuid`;
+    expect(await sendingMarkedByOthers(db, mine)).toBe(true);
+    // Answered: nothing sending, whoever marked it.
+    await recordWriteResults(db, {
+      ...mine,
+      batchId: "b1",
+      mode: "create",
+      unknownWaitMs: 0,
+      retryBackoffMs: [],
+      results: [{ id: ids.get("A")!, hash: "h1", outcome: "written", targetId: "1", targetNumber: "A" }],
+    });
+    expect(await sendingMarkedByOthers(db, mine)).toBe(false);
   });
 });
 

@@ -104,8 +104,8 @@ export async function markSending(
       -- The batch row, one slot per record given (a record not marked keeps an empty slot): payloads
       -- as json text, compressed once as one value; entries (ids) empty until the answer.
       -- (Aggregated from ordered rows: an ORDER BY in each aggregate sorted the batch once per array.)
-      INSERT INTO run_written_batches (run_id, id, batch_id, ids, source_record_ids, source_ids, target_ids, target_numbers, payloads, responses, written, created_at)
-      SELECT $3::uuid, (SELECT first FROM block), $2, array_fill(NULL::bigint, ARRAY[count(*)::int]), array_agg(x.id), array_agg(x.source_id),
+      INSERT INTO run_written_batches (run_id, id, attempt, batch_id, ids, source_record_ids, source_ids, target_ids, target_numbers, payloads, responses, written, created_at)
+      SELECT $3::uuid, (SELECT first FROM block), $5::int, $2, array_fill(NULL::bigint, ARRAY[count(*)::int]), array_agg(x.id), array_agg(x.source_id),
         array_fill(NULL::text, ARRAY[count(*)::int]), array_fill(NULL::text, ARRAY[count(*)::int]), array_agg(x.p),
         array_fill(NULL::json, ARRAY[count(*)::int]), 0, $6::timestamp
       FROM (
