@@ -5,7 +5,7 @@ import { seedItemsSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../client";
 import { openEditorDatabase, type EditorDatabase } from "../testing";
-import { createRun } from "./runs";
+import { claimRun, createRun } from "./runs";
 import { completeRead } from "./run-progress";
 import { insertScheme, insertSchemeVersion, resetSchemeCursor, SchemeCursorBusyError } from "./schemes";
 
@@ -62,6 +62,65 @@ describe("从头读取 (resetSchemeCursor)", SLOW, () => {
     await db.run.update({ where: { id: queued.id }, data: { status: "succeeded" } });
     expect((await db.run.findUniqueOrThrow({ where: { id: test.id } })).status).toBe("queued");
     expect(await resetSchemeCursor(db, scheme.id)).toMatchObject({ cursor: null, cursorFromVersion: 1 });
+  });
+
+  // Session 22: the run that could slip between the check and the commit. Creating a run inserts a
+  // row that references the scheme, which takes the scheme row's KEY SHARE lock until it commits; the
+  // reset's FOR UPDATE conflicts with it both ways.
+  it("waits for a run being created, then refuses it; a run created while the reset holds the row waits and reads from the cleared cursor", async () => {
+    const scheme = await insertScheme(db, { name: "并发", description: "", definition: definition() }, userId);
+    await db.scheme.update({ where: { id: scheme.id }, data: { cursor: T1 } });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let inserted!: () => void;
+    const insertedYet = new Promise<void>((r) => (inserted = r));
+    // A run inserted and not yet committed (a claim cannot see it: it is not committed).
+    const creating = db.$transaction(async (tx) => {
+      const run = await tx.run.create({ data: { schemeId: scheme.id, schemeVersion: 1, trigger: "schedule" } });
+      inserted();
+      await gate;
+      return run;
+    });
+    await insertedYet;
+    let done = false;
+    const reset = resetSchemeCursor(db, scheme.id).then(
+      (v) => v,
+      (e: unknown) => e,
+    );
+    void reset.finally(() => (done = true));
+    await sleep(400);
+    expect(done).toBe(false);
+    release();
+    const run = await creating;
+    expect(await reset).toMatchObject({ name: "SchemeCursorBusyError", runId: run.id });
+    expect((await cursorOf(scheme.id)).cursor).toEqual(T1);
+
+    // The other order: the scheme row locked as the reset locks it, the cursor cleared, not yet
+    // committed. A run created meanwhile waits for the commit.
+    await db.run.update({ where: { id: run.id }, data: { status: "succeeded" } });
+    let unlock!: () => void;
+    const held = new Promise<void>((r) => (unlock = r));
+    let locked!: () => void;
+    const lockedYet = new Promise<void>((r) => (locked = r));
+    const resetting = db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM schemes WHERE id = ${scheme.id}::uuid FOR UPDATE`;
+      await tx.$executeRaw`UPDATE schemes SET cursor = NULL, cursor_from_version = current_version WHERE id = ${scheme.id}::uuid`;
+      locked();
+      await held;
+    });
+    await lockedYet;
+    let created = false;
+    const next = createRun(db, { schemeId: scheme.id, schemeVersion: 1, trigger: "schedule" });
+    void next.finally(() => (created = true));
+    await sleep(400);
+    expect(created).toBe(false);
+    unlock();
+    await resetting;
+    const claimed = await claimRun(db, (await next).id, new Date());
+    if (!claimed.claimed) throw new Error("not claimed");
+    // No cursor: the run reads from the beginning.
+    expect(claimed.run.windowStart).toBeNull();
   });
 
   it("a second reset changes nothing; a scheme that does not exist is null", async () => {
