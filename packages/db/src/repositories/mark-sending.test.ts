@@ -7,7 +7,7 @@ import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending, type SendingRecordInput } from "./mark-sending";
 import { parkSending, resolveUnknown, sendingMarkedByOthers } from "./outcomes";
-import { claimRun, createRun } from "./runs";
+import { claimRun, createRun, finishRun } from "./runs";
 import { recordWaiting } from "./waiting";
 import { recordMappingFailures, recordWriteResults } from "./write-protocol";
 
@@ -142,6 +142,34 @@ describe("sendingMarkedByOthers: a last settling's check for marks it did not ma
       results: [{ id: ids.get("A")!, hash: "h1", outcome: "written", targetId: "1", targetNumber: "A" }],
     });
     expect(await sendingMarkedByOthers(db, mine)).toBe(false);
+  });
+});
+
+describe("a mark that outlives its run's end", () => {
+  it("is looked up by the scheme's next run no sooner than the lease of the attempt that marked it, plus the wait", async () => {
+    const { ref, ids } = await setup(["A", "B"]);
+    // Attempt 1 runs on a worker with a long lock (a minute); it marks a batch.
+    const longLeaseEnd = new Date(Date.now() + 60_000);
+    await db.run.update({ where: { id: ref.runId }, data: { leaseUntil: longLeaseEnd } });
+    await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(ids.get("A")!, "A"), record(ids.get("B")!, "B")] });
+    // A worker with a one-second lock takes the run over and ends it without seeing that mark (it
+    // committed after the attempt's last look): the rows stay sending, and attempt 1 may still send
+    // them until its lease ends.
+    const second = await claimRun(db, ref.runId, new Date(), 0, 1_000);
+    if (!second.claimed) throw new Error("not claimed");
+    expect(await finishRun(db, ref.runId, second.run.attempt, { status: "succeeded" })).not.toBeNull();
+    // The scheme's next run, on a short lock too, parks them: they wait for attempt 1's lease.
+    const next = await createRun(db, { schemeId: ref.schemeId, schemeVersion: 1, trigger: "manual" });
+    const claimed = await claimRun(db, next.id, new Date(), 0, 1_000);
+    if (!claimed.claimed) throw new Error("not claimed");
+    const parked = await parkSending(db, { runId: next.id, attempt: claimed.run.attempt, schemeId: ref.schemeId, delayMs: 1_300, afterLeaseMs: 300, message: "中断" });
+    expect(parked.parked).toBe(2);
+    expect(parked.lastCheck!.getTime()).toBeGreaterThanOrEqual(longLeaseEnd.getTime() + 300);
+    const rows = await db.sourceRecord.findMany({ where: { schemeId: ref.schemeId }, select: { status: true, checkAfter: true } });
+    for (const row of rows) {
+      expect(row.status).toBe("unknown");
+      expect(row.checkAfter!.getTime()).toBeGreaterThanOrEqual(longLeaseEnd.getTime() + 300);
+    }
   });
 });
 

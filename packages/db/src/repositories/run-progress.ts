@@ -100,7 +100,8 @@ export async function renewLease(
 export async function waitForOutcomes(db: Db, runId: string, attempt: number, until: Date): Promise<boolean> {
   const { count } = await db.run.updateMany({
     where: { id: runId, status: "running", attempt },
-    data: { phase: "finishing", waitingUntil: until, leaseUntil: null },
+    // The lease stays (see finishRun): the next claim carries it over.
+    data: { phase: "finishing", waitingUntil: until },
   });
   return count === 1;
 }

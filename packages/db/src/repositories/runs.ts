@@ -135,7 +135,8 @@ export async function claimRun(db: Db, runId: string, now: Date | null, overlapM
   const [cancelled] = await db.run.updateManyAndReturn({
     where: { id: runId, status: { in: [...ACTIVE_RUN_STATUSES] }, cancelRequested: true },
     // A run cancelled while it waited for unknown outcomes no longer waits (the run page showed 待确认).
-    data: { status: "cancelled", phase: "done", finishedAt: new Date(), waitingUntil: null, leaseUntil: null },
+    // The lease stays (see FinishRunInput): parked rows of this run still wait for it.
+    data: { status: "cancelled", phase: "done", finishedAt: new Date(), waitingUntil: null },
   });
   // A retry cancelled between two attempts (its last one handed it back, or died) ends as one
   // cancelled in an attempt does: what it took and did not send is put back.
@@ -166,7 +167,10 @@ export async function finishRun(db: Db, runId: string, attempt: number, input: F
       phase: "done",
       ...errorColumns(input.error ?? null),
       finishedAt: new Date(),
-      leaseUntil: null,
+      // lease_until stays: the latest time an attempt of this run may still send a batch it marked
+      // (a claim and each renewal only ever move it later). A mark that outlives the run's end (its
+      // fence read before it) leaves rows the scheme's next run parks, and their lookup must wait
+      // for it too (parkSending's afterLeaseMs), not only for the parker's own lease.
       waitingUntil: null,
     },
   });
@@ -175,7 +179,8 @@ export async function finishRun(db: Db, runId: string, attempt: number, input: F
 
 /** A graceful shutdown hands the run back: queued again, resumed by the next worker. */
 export async function requeueRun(db: Db, runId: string, attempt: number): Promise<void> {
-  await db.run.updateMany({ where: { id: runId, status: "running", attempt }, data: { status: "queued", leaseUntil: null } });
+  // The lease stays (see finishRun): the next claim carries it over.
+  await db.run.updateMany({ where: { id: runId, status: "running", attempt }, data: { status: "queued" } });
 }
 
 export async function saveRunResult(db: Db, runId: string, result: unknown): Promise<void> {
