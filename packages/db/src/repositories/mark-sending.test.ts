@@ -7,6 +7,7 @@ import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending, type SendingRecordInput } from "./mark-sending";
 import { parkSending, resolveUnknown, sendingMarkedByOthers } from "./outcomes";
+import { renewLease, runFence, waitForOutcomes } from "./run-progress";
 import { claimRun, createRun, finishRun } from "./runs";
 import { recordWaiting } from "./waiting";
 import { recordMappingFailures, recordWriteResults } from "./write-protocol";
@@ -170,6 +171,25 @@ describe("a mark that outlives its run's end", () => {
       expect(row.status).toBe("unknown");
       expect(row.checkAfter!.getTime()).toBeGreaterThanOrEqual(longLeaseEnd.getTime() + 300);
     }
+  });
+
+  // Session 22's audit: with the lease kept, a run waiting for outcomes (still `running`, in the
+  // attempt that handed it to its delayed job) let that ended attempt pass every fence until its lease ran out.
+  it("an attempt that handed its run to the delayed job to wait for outcomes passes no fence: no mark, renewal or park", async () => {
+    const { ref, ids } = await setup(["A", "B"]);
+    expect(await waitForOutcomes(db, ref.runId, ref.attempt, new Date(Date.now() + 60_000))).toBe(true);
+    expect(await runFence(db, ref.runId)).toMatchObject({ status: "running", attempt: ref.attempt, leaseMsLeft: 0 });
+    const renewed = await renewLease(db, ref.runId, ref.attempt, 30_000);
+    const marked = await markSending(db, { ...ref, batchId: "after-wait", mappingKey: "k", records: [record(ids.get("A")!, "A")] });
+    const parked = await parkSending(db, { ...ref, delayMs: 1_000, message: "中断" });
+    expect({ renewed, marked: marked.size, leaseMsLeft: marked.leaseMsLeft, parked: parked.parked }).toEqual({ renewed: null, marked: 0, leaseMsLeft: null, parked: 0 });
+    expect((await db.sourceRecord.findUniqueOrThrow({ where: { id: ids.get("A")! }, select: { status: true } })).status).toBe("pending");
+    // The next attempt's claim ends the wait: it owns the run, with at least the lease kept.
+    const next = await claimRun(db, ref.runId, new Date(), 0, 1_000);
+    if (!next.claimed) throw new Error("not claimed");
+    const mine = await markSending(db, { ...ref, attempt: next.run.attempt, batchId: "resumed", mappingKey: "k", records: [record(ids.get("A")!, "A")] });
+    expect(mine.size).toBe(1);
+    expect(mine.leaseMsLeft!).toBeGreaterThan(20_000);
   });
 });
 

@@ -62,7 +62,8 @@ export async function runFence(db: Db, runId: string): Promise<RunFence | null> 
   const rows = await hotQuery<RunFence>(
     db,
     `SELECT attempt, status::text AS status, cancel_requested AS "cancelRequested",
-      ${leaseMsLeft("lease_until")} AS "leaseMsLeft"
+      -- A run waiting for outcomes keeps its lease (see finishRun), but no attempt holds it.
+      CASE WHEN waiting_until IS NULL THEN ${leaseMsLeft("lease_until")} ELSE 0 END AS "leaseMsLeft"
     FROM runs WHERE id = $1::uuid`,
     [runId],
   );
@@ -72,7 +73,7 @@ export async function runFence(db: Db, runId: string): Promise<RunFence | null> 
 /**
  * Extends the lease of attempt `attempt` to `leaseMs` from now. Returns the run's cancellation flag
  * and how long the lease now runs (ms), or null when the attempt no longer owns the run
- * (superseded, finished, or its lease had already run out: then another attempt may hold the run,
+ * (superseded, finished, waiting for outcomes, or its lease had already run out: then another attempt may hold the run,
  * and this one must stop). The write protocol calls it right before each call, the attempt's
  * heartbeat between calls.
  */
@@ -85,7 +86,7 @@ export async function renewLease(
   const rows = await hotQuery<{ cancelRequested: boolean; leaseMsLeft: number }>(
     db,
     `UPDATE runs SET lease_until = GREATEST(lease_until, now() + $3::int * interval '1 millisecond')
-    WHERE id = $1::uuid AND attempt = $2::int AND status = 'running' AND lease_until > now()
+    WHERE id = $1::uuid AND attempt = $2::int AND status = 'running' AND waiting_until IS NULL AND lease_until > now()
     RETURNING cancel_requested AS "cancelRequested", ${leaseMsLeft("lease_until")} AS "leaseMsLeft"`,
     [runId, attempt, Math.round(leaseMs)],
   );

@@ -10,8 +10,9 @@ export function rowsJson(rows: readonly Record<string, unknown>[]): string {
 
 /**
  * A CTE named `fence` with one row while attempt `attempt` of run `run` (SQL expressions, e.g.
- * parameters) still owns the run: the run is `running` in that attempt and its lease has not run
- * out. Statements that mark records or record outcomes change nothing without it, so an attempt
+ * parameters) still owns the run: the run is `running` in that attempt, not handed to its delayed
+ * job to wait for outcomes (`waiting_until`: the run stays `running` in the attempt that ended, and
+ * its lease is kept, see finishRun), and its lease has not run out. Statements that mark records or record outcomes change nothing without it, so an attempt
  * that was superseded, or whose worker stalled past its lease, cannot touch rows another attempt
  * now owns. No row lock on the run (FOR SHARE cost a MultiXact per batch, with two statements of an
  * attempt in flight at once): a statement that began just before a claim may still apply, and that
@@ -24,7 +25,7 @@ export function rowsJson(rows: readonly Record<string, unknown>[]): string {
 export function fenceCte(run: string, attempt: string): string {
   return `fence AS MATERIALIZED (
       SELECT lease_until FROM runs
-      WHERE id = ${run}::uuid AND attempt = ${attempt}::int AND status = 'running' AND lease_until > now())`;
+      WHERE id = ${run}::uuid AND attempt = ${attempt}::int AND status = 'running' AND waiting_until IS NULL AND lease_until > now())`;
 }
 
 /**
