@@ -236,7 +236,14 @@ async function attempt(
       timingsMs: { total: Date.now() - startedAt, ...clock.totals() },
       // The target connection and its "concurrent calls": the run page's timings say whether more
       // would have helped (apps/web, run-timings).
-      ...(scope && { target: { connectionId: scope.plan.target.connectionId, concurrency: scope.target.concurrency } }),
+      // `steps`: the values its batches went with, when the setting changed during the attempt.
+      ...(scope && {
+        target: {
+          connectionId: scope.plan.target.connectionId,
+          concurrency: scope.target.concurrency,
+          ...(scope.concurrencySteps.length > 1 && { steps: scope.concurrencySteps }),
+        },
+      }),
     },
   );
   await journal.flush();

@@ -13,6 +13,9 @@ import type { PhaseClock } from "./timings";
 /** How a phase ended: ran to completion, or stopped at a batch boundary. */
 export type PhaseEnd = "done" | "cancelled" | "stopped";
 
+/** How many of a run's concurrent-call values its last line keeps (RunScope.concurrencySteps). */
+export const CONCURRENCY_STEPS_MAX = 10;
+
 export class RunScope {
   private cancelRequested = false;
   /** Batches this attempt has sent so far (the numbers of its log's batch lines continue across phases). */
@@ -28,6 +31,12 @@ export class RunScope {
   outstanding: { settle: boolean; pending: boolean } | null = null;
   /** The target's concurrent calls the run log last named: a change mid-run is logged once (write-phase.ts). */
   concurrencyNamed: number;
+  /**
+   * The concurrent calls this attempt's batches went with: the value at its start, then each change
+   * it followed (at most CONCURRENCY_STEPS_MAX: the first and the latest). Logged with the run's last line, so
+   * the run page can say that the value it shows was not the run's all along.
+   */
+  readonly concurrencySteps: number[];
   /** The run's lookup cache, when the plan's templates use `lookup` or `erp_lookup` (./lookups.ts). */
   lookups: RunLookups | undefined;
   /**
@@ -51,6 +60,7 @@ export class RunScope {
     this.cancelRequested = run.cancelRequested;
     this.held = new BudgetAccount(ctx.records);
     this.concurrencyNamed = target.concurrency;
+    this.concurrencySteps = [target.concurrency];
   }
 
   get db(): Db {

@@ -11,7 +11,7 @@ import { hashedPayload } from "./hash";
 import { settleOutcomes, type OutcomesPending } from "./outcomes";
 import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
 import { later } from "./promises";
-import type { PhaseEnd, RunScope } from "./scope";
+import { CONCURRENCY_STEPS_MAX, type PhaseEnd, type RunScope } from "./scope";
 
 /** The scheme's pending records (or the run's), read from staging in batches and mapped. */
 async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator<PreparedBatch> {
@@ -165,6 +165,8 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
       if (x.target.concurrency !== x.concurrencyNamed) {
         const from = x.concurrencyNamed;
         const to = (x.concurrencyNamed = x.target.concurrency);
+        x.concurrencySteps.push(to);
+        if (x.concurrencySteps.length > CONCURRENCY_STEPS_MAX) x.concurrencySteps.splice(1, 1);
         await x.journal.info(message("write.concurrencyChanged", { from, to }), { connectionId: x.plan.target.connectionId, from, to });
         throwIfFailed();
       }

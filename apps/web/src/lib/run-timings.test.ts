@@ -9,6 +9,7 @@ const timings = (busy: number, span: number, concurrency: number | null = 2): Ru
   targetBusyMs: busy,
   targetIdleMs: span - busy,
   concurrency,
+  concurrencySteps: null,
   maxConcurrency: 16,
   targetConnectionId: null,
 });

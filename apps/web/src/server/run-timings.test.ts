@@ -13,6 +13,7 @@ describe("parseRunTimings", () => {
       targetBusyMs: 5_050,
       targetIdleMs: 2_350,
       concurrency: 2,
+      concurrencySteps: null,
       maxConcurrency: 16,
       targetConnectionId: connectionId,
     });
@@ -22,6 +23,14 @@ describe("parseRunTimings", () => {
     expect(parseRunTimings({ timings: { total: 300, read: 250, targetIdle: 0, targetSpan: 0 }, target: { connectionId, concurrency: 2 } })).toBeNull();
     expect(parseRunTimings({ timings: { total: 8_000, read: 500, targetIdle: 2_000 }, target: null })).toBeNull();
     expect(parseRunTimings({ timings: null, target: null })).toBeNull();
+  });
+
+  test("a setting changed during the attempt: the values its batches went with; a malformed list is left out", () => {
+    const timings = { total: 9_000, read: 300, targetIdle: 1_000, targetSpan: 8_000 };
+    expect(parseRunTimings({ timings, target: { connectionId, concurrency: 3, steps: [4, 1, 3] } })).toMatchObject({ concurrency: 3, concurrencySteps: [4, 1, 3] });
+    for (const steps of [[3], [4, 0], "4,3", Array.from({ length: 11 }, (_, i) => i + 1)]) {
+      expect(parseRunTimings({ timings, target: { connectionId, concurrency: 3, steps } })).toMatchObject({ concurrency: 3, concurrencySteps: null });
+    }
   });
 
   test("a line without its target still shows the time, without a concurrency to advise on", () => {

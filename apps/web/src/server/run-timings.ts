@@ -1,7 +1,8 @@
 // A finished run's time against its target, for the run page (RunTimingsDto): read from the
 // `run.finished` line of its last attempt (the engine logs its PhaseClock's totals and the target's
-// concurrent calls there). Lines from before `targetSpan` was logged, and runs that made no target
-// call, give null: the page then shows nothing rather than a guess.
+// concurrent calls there, with the values it went with when the setting changed during the attempt).
+// Lines from before `targetSpan` was logged, and runs that made no target call, give null: the page
+// then shows nothing rather than a guess.
 import { MAX_CONCURRENT_CALLS } from "@qiao/connectors";
 import { finishedRunTimings, type Db } from "@qiao/db";
 import { z } from "zod";
@@ -9,7 +10,10 @@ import type { RunTimingsDto } from "@/lib/api/schemas";
 
 const ms = z.number().nonnegative().transform(Math.round);
 const loggedTimings = z.looseObject({ total: ms, read: ms, targetIdle: ms, targetSpan: ms });
-const loggedTarget = z.object({ connectionId: z.uuid(), concurrency: z.number().int().positive() });
+const calls = z.number().int().positive();
+const loggedTarget = z.object({ connectionId: z.uuid(), concurrency: calls });
+/** The values the attempt's batches went with, when the setting changed during it (the engine keeps at most 10). */
+const loggedSteps = z.array(calls).min(2).max(10);
 
 /** The logged values as the page shows them (exported for tests); null when there is nothing to show. */
 export function parseRunTimings(logged: { timings: unknown; target: unknown }): RunTimingsDto | null {
@@ -25,6 +29,7 @@ export function parseRunTimings(logged: { timings: unknown; target: unknown }): 
     targetBusyMs: targetSpan - idle,
     targetIdleMs: idle,
     concurrency: target.success ? target.data.concurrency : null,
+    concurrencySteps: (target.success && loggedSteps.safeParse((logged.target as { steps?: unknown }).steps).data) || null,
     maxConcurrency: MAX_CONCURRENT_CALLS,
     targetConnectionId: target.success ? target.data.connectionId : null,
   };

@@ -139,5 +139,8 @@ describe("parallel writes", () => {
       "目标连接的并发调用数已从 4 改为 1：本次运行的后续调用随之调整（进行中的调用先完成）",
       "目标连接的并发调用数已从 1 改为 3：本次运行的后续调用随之调整",
     ]);
+    // The run's last line keeps the values its batches went with (the run page shows them).
+    const finished = await t.db.runLog.findFirstOrThrow({ where: { runId: r.id, data: { path: ["message", "code"], equals: "run.finished" } } });
+    expect((finished.data as { target?: unknown }).target).toMatchObject({ concurrency: 3, steps: [4, 1, 3] });
   }, 60_000);
 });

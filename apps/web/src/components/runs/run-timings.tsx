@@ -55,6 +55,11 @@ export function RunTimings({ timings, attempt }: { timings: RunTimingsDto; attem
           <dt className="text-slate-500">{t("run.timings.concurrency")}</dt>
           <dd className="font-medium tabular-nums text-slate-900" data-testid="run-timings-concurrency">
             {timings.concurrency === null ? "—" : t("run.timings.concurrencyOf", { n: String(timings.concurrency), max: String(timings.maxConcurrency) })}
+            {timings.concurrencySteps && (
+              <span className="ml-2 font-normal text-slate-500" data-testid="run-timings-concurrency-steps">
+                {t("run.timings.concurrencySteps", { steps: timings.concurrencySteps.join(" → ") })}
+              </span>
+            )}
           </dd>
         </div>
       </dl>

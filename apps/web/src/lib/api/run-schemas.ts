@@ -83,6 +83,8 @@ export const runTimingsSchema = z.object({
   targetIdleMs: z.number().int().nonnegative(),
   /** The target connection's "concurrent calls" during the run, and the most it may be set to. */
   concurrency: z.number().int().positive().nullable(),
+  /** When the setting changed during the attempt: the values its batches went with, in order (the last is `concurrency`). */
+  concurrencySteps: z.array(z.number().int().positive()).nullable(),
   maxConcurrency: z.number().int().positive(),
   targetConnectionId: z.uuid().nullable(),
 });
