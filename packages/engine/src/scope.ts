@@ -33,8 +33,8 @@ export class RunScope {
   concurrencyNamed: number;
   /**
    * The concurrent calls this attempt's batches went with: the value at its start, then each change
-   * it followed (at most CONCURRENCY_STEPS_MAX: the first and the latest). Logged with the run's last line, so
-   * the run page can say that the value it shows was not the run's all along.
+   * it followed (at most CONCURRENCY_STEPS_MAX: the first and the latest). Logged with the run's
+   * last line, so the run page can say that the value it shows was not the run's all along.
    */
   readonly concurrencySteps: number[];
   /** The run's lookup cache, when the plan's templates use `lookup` or `erp_lookup` (./lookups.ts). */

@@ -73,8 +73,8 @@ export async function runFence(db: Db, runId: string): Promise<RunFence | null> 
 /**
  * Extends the lease of attempt `attempt` to `leaseMs` from now. Returns the run's cancellation flag
  * and how long the lease now runs (ms), or null when the attempt no longer owns the run
- * (superseded, finished, waiting for outcomes, or its lease had already run out: then another attempt may hold the run,
- * and this one must stop). The write protocol calls it right before each call, the attempt's
+ * (superseded, finished, waiting for outcomes, or its lease had already run out: then another
+ * attempt may hold the run, and this one must stop). The write protocol calls it right before each call, the attempt's
  * heartbeat between calls.
  */
 export async function renewLease(

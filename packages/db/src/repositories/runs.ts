@@ -135,7 +135,7 @@ export async function claimRun(db: Db, runId: string, now: Date | null, overlapM
   const [cancelled] = await db.run.updateManyAndReturn({
     where: { id: runId, status: { in: [...ACTIVE_RUN_STATUSES] }, cancelRequested: true },
     // A run cancelled while it waited for unknown outcomes no longer waits (the run page showed 待确认).
-    // The lease stays (see FinishRunInput): parked rows of this run still wait for it.
+    // The lease stays (see finishRun): parked rows of this run still wait for it.
     data: { status: "cancelled", phase: "done", finishedAt: new Date(), waitingUntil: null },
   });
   // A retry cancelled between two attempts (its last one handed it back, or died) ends as one

@@ -11,15 +11,16 @@ export function rowsJson(rows: readonly Record<string, unknown>[]): string {
 /**
  * A CTE named `fence` with one row while attempt `attempt` of run `run` (SQL expressions, e.g.
  * parameters) still owns the run: the run is `running` in that attempt, not handed to its delayed
- * job to wait for outcomes (`waiting_until`: the run stays `running` in the attempt that ended, and
- * its lease is kept, see finishRun), and its lease has not run out. Statements that mark records or record outcomes change nothing without it, so an attempt
- * that was superseded, or whose worker stalled past its lease, cannot touch rows another attempt
- * now owns. No row lock on the run (FOR SHARE cost a MultiXact per batch, with two statements of an
- * attempt in flight at once): a statement that began just before a claim may still apply, and that
- * is safe, because each of them also requires the rows' own state (`sending` in its batch, …), which
- * the new attempt's statements change under row locks, and because a call goes out only before the
- * end of the lease a fenced statement of its attempt last found (`sendBy`), while a new attempt
- * parks what others left `sending` for a whole lease and the wait before looking it up (parkSending).
+ * job to wait for outcomes (`waiting_until`: the run stays `running` in the attempt that ended,
+ * and its lease is kept, see finishRun), and its lease has not run out. Statements that mark
+ * records or record outcomes change nothing without it, so an attempt that was superseded, or
+ * whose worker stalled past its lease, cannot touch rows another attempt now owns. No row lock on
+ * the run (FOR SHARE cost a MultiXact per batch, with two statements of an attempt in flight at
+ * once): a statement that began just before a claim may still apply, and that is safe, because
+ * each of them also requires the rows' own state (`sending` in its batch, …), which the new
+ * attempt's statements change under row locks, and because a call goes out only before the end of
+ * the lease a fenced statement of its attempt last found (`sendBy`), while a new attempt parks
+ * what others left `sending` for a whole lease and the wait before looking it up (parkSending).
  * Its one column is the lease's end (`lease_until`), which the mark hands back (markSending).
  */
 export function fenceCte(run: string, attempt: string): string {

@@ -83,7 +83,10 @@ export const runTimingsSchema = z.object({
   targetIdleMs: z.number().int().nonnegative(),
   /** The target connection's "concurrent calls" during the run, and the most it may be set to. */
   concurrency: z.number().int().positive().nullable(),
-  /** When the setting changed during the attempt: the values its batches went with, in order (the last is `concurrency`). */
+  /**
+   * When the setting changed during the attempt: the values its batches went with, in order. The
+   * setting at the end (`concurrency`) differs from the last of them if it changed after the last batch.
+   */
   concurrencySteps: z.array(z.number().int().positive()).nullable(),
   maxConcurrency: z.number().int().positive(),
   targetConnectionId: z.uuid().nullable(),
