@@ -29,8 +29,6 @@ export class RunScope {
    * left to the next run, which looks again: skipping a sweep can delay a record, never send it twice.
    */
   outstanding: { settle: boolean; pending: boolean } | null = null;
-  /** The target's concurrent calls the run log last named: a change mid-run is logged once (write-phase.ts). */
-  concurrencyNamed: number;
   /**
    * The concurrent calls this attempt's batches went with: the value at its start, then each change
    * it followed (at most CONCURRENCY_STEPS_MAX: the first and the latest). Logged with the run's
@@ -59,8 +57,12 @@ export class RunScope {
   ) {
     this.cancelRequested = run.cancelRequested;
     this.held = new BudgetAccount(ctx.records);
-    this.concurrencyNamed = target.concurrency;
     this.concurrencySteps = [target.concurrency];
+  }
+
+  /** The target's concurrent calls the run log last named: a change mid-run is logged once (write-phase.ts). */
+  get concurrencyNamed(): number {
+    return this.concurrencySteps[this.concurrencySteps.length - 1]!;
   }
 
   get db(): Db {

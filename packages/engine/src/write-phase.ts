@@ -164,7 +164,7 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
       // A changed setting is named in the run log once, as the next batch is about to go.
       if (x.target.concurrency !== x.concurrencyNamed) {
         const from = x.concurrencyNamed;
-        const to = (x.concurrencyNamed = x.target.concurrency);
+        const to = x.target.concurrency;
         x.concurrencySteps.push(to);
         if (x.concurrencySteps.length > CONCURRENCY_STEPS_MAX) x.concurrencySteps.splice(1, 1);
         await x.journal.info(message("write.concurrencyChanged", { from, to }), { connectionId: x.plan.target.connectionId, from, to });
