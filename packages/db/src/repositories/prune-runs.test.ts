@@ -124,6 +124,26 @@ it("keeps, while a retry is not finished, the run it retries and the runs its ta
   expect(await db.run.count({ where: { id: { in: [x.id, w.id] } } })).toBe(0);
 });
 
+it("keeps the run of a record whose outcome is not settled yet (its lookup records the verdict there), until it is", async () => {
+  const s = await db.scheme.create({ data: { name: "结果未知", definition: {} } });
+  const sent = await finished(s.id, 40, "schedule", "partial", { unknown: 1 });
+  const other = await finished(s.id, 40, "schedule", "partial", { unknown: 1 });
+  await finished(s.id, 1, "schedule");
+  // Unknown since the old run sent it; a later run restaged it (its last run is another one).
+  const r = await db.sourceRecord.create({
+    data: { schemeId: s.id, sourceId: "U", data: {}, payloadHash: "h", status: "unknown", lastRunId: other.id, sendingRunId: sent.id },
+  });
+
+  await pruneRuns(db, 30);
+  expect(await db.run.count({ where: { id: sent.id } })).toBe(1);
+  expect(await db.run.count({ where: { id: other.id } })).toBe(0);
+
+  // The lookup found it written: its sending run goes at the next pruning.
+  await db.sourceRecord.update({ where: { id: r.id }, data: { status: "written", sendingRunId: null } });
+  await pruneRuns(db, 30);
+  expect(await db.run.count({ where: { id: sent.id } })).toBe(0);
+});
+
 it("deletes a run without reading every run for its retries (the retry_of_id foreign key has an index)", async () => {
   // What ON DELETE SET NULL runs for each run deleted: usable through runs_retry_of_id_idx, not by a
   // pass over every run (which made retention slow down with the square of the history).

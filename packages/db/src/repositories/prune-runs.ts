@@ -25,14 +25,26 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
   const before = new Date(Date.now() - days * 86_400_000);
   // Quiet runs never outlive the others (runRetention caps them the same way).
   const quietBefore = new Date(Date.now() - Math.min(days, quietDays) * 86_400_000);
-  // The runs records still need, looked up once (a pass over staging: it has no index on
-  // last_run_id or status, on purpose, see schema.prisma), not once per chunk: 230 ms a chunk at a
-  // million staged rows. The set can only shrink while the chunks go: a record's last and sending
-  // runs are only ever set to the run writing it now, never to one finished days ago.
+  // The runs records still need, looked up once (one pass over staging: it has no index on
+  // last_run_id or status, on purpose, see schema.prisma; three passes before session 23), not once
+  // per chunk: 230 ms a chunk at a million staged rows. The set can only shrink while the chunks go:
+  // a record's last and sending runs are only ever set to the run writing it now, never to one
+  // finished days ago.
   const needed = (
     await db.$queryRaw<{ id: string }[]>`
-      -- The failed records' list shows saved bills too (listFailedRecords), with their run's RunRecord.
-      SELECT last_run_id::text AS id FROM source_records WHERE status IN ('failed', 'saved') AND last_run_id IS NOT NULL
+      SELECT x.id FROM source_records s CROSS JOIN LATERAL (VALUES
+        -- The failed records' list shows saved bills too (listFailedRecords), with their run's RunRecord.
+        (CASE WHEN s.status IN ('failed', 'saved') THEN s.last_run_id::text END),
+        -- The lookup after an interrupted write records its verdict in the run that sent it.
+        (s.sending_run_id::text),
+        -- A retry not finished yet, ending early, puts its unsent records back with the runs that
+        -- failed them.
+        (CASE WHEN s.retry_prior IS NOT NULL AND s.status IN ('pending', 'saved')
+          -- (uncorrelated: computed once)
+          AND s.last_run_id = ANY(ARRAY(SELECT id FROM runs WHERE status IN ('queued', 'running') AND trigger = 'retry')) THEN s.retry_prior->>'last_run_id' END)
+      ) AS x(id)
+      WHERE x.id IS NOT NULL
+        AND (s.status IN ('failed', 'saved', 'pending') OR s.sending_run_id IS NOT NULL)
       UNION
       -- A report names its resync run (no foreign key) for as long as the report is kept: always.
       SELECT resync_run_id::text FROM reconciliations WHERE resync_run_id IS NOT NULL
@@ -45,16 +57,9 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
         SELECT id FROM runs WHERE scheme_id = s.id AND trigger = 'schedule' ORDER BY created_at DESC LIMIT 1) l
       WHERE s.cron IS NOT NULL
       UNION
-      SELECT sending_run_id::text FROM source_records WHERE sending_run_id IS NOT NULL
-      UNION
       -- A retry not finished yet (running, or handed back and queued) resumes with the run it
-      -- retries (without it, its next attempt would take the whole scheme's failed records) …
-      SELECT retry_of_id::text FROM runs WHERE status IN ('queued', 'running') AND retry_of_id IS NOT NULL
-      UNION
-      -- … and, ending early, puts its unsent records back with the runs that failed them.
-      SELECT s.retry_prior->>'last_run_id' FROM source_records s
-      WHERE s.retry_prior IS NOT NULL AND s.status IN ('pending', 'saved')
-        AND s.last_run_id IN (SELECT id FROM runs WHERE status IN ('queued', 'running') AND trigger = 'retry')`
+      -- retries (without it, its next attempt would take the whole scheme's failed records).
+      SELECT retry_of_id::text FROM runs WHERE status IN ('queued', 'running') AND retry_of_id IS NOT NULL`
   ).map((r) => r.id);
   const deleted = { expired: 0, quiet: 0 };
   for (const kind of ["quiet", "expired"] as const) {
