@@ -21,6 +21,8 @@ interface Pools {
   lazy?: pg.Pool;
   /** For the engine's durable statements (the mark before a call), opened on first use: commits wait (see hotQuery). */
   marks?: pg.Pool;
+  /** For passes over a whole scheme's staging, opened on first use: a plan per call (see scanQuery). */
+  scans?: pg.Pool;
   options: pg.PoolConfig;
 }
 
@@ -36,7 +38,7 @@ const pools = new WeakMap<Db, Pools>();
 export const POOL_IDLE_MS = 90_000;
 
 /**
- * `max` connections under Prisma (the engine's pools add at most 6, see namedPoolOf). `timeouts`
+ * `max` connections under Prisma (the engine's pools add at most 8, see enginePoolOf). `timeouts`
  * overrides the environment's (QIAO_DB_KEEPALIVE_S, QIAO_DB_QUERY_TIMEOUT_MS,
  * QIAO_DB_CONNECT_TIMEOUT_MS; see guardedPoolOptions).
  */
@@ -56,10 +58,11 @@ export function createPrisma(connectionString: string, max = 10, timeouts: Parti
   pools.set(db, entry);
   const disconnect = db.$disconnect.bind(db);
   db.$disconnect = async () => {
-    const { lazy, marks } = entry;
+    const { lazy, marks, scans } = entry;
     entry.lazy = undefined;
     entry.marks = undefined;
-    await Promise.all([lazy?.end(), marks?.end(), disconnect()]);
+    entry.scans = undefined;
+    await Promise.all([lazy?.end(), marks?.end(), scans?.end(), disconnect()]);
   };
   return db;
 }
@@ -136,20 +139,35 @@ export function poolOf(db: Db): pg.Pool {
 }
 
 /**
- * The engine's pools for named statements, opened on first use. enable_seqscan=off: these statements
- * find rows by key only, and their plans are cached per connection (see hotQuery); without it, a
- * plan made while a table was small could scan it. `lazy` commits without waiting for the WAL flush;
- * `marks` waits (the default), for the one statement that must be durable before a call.
+ * Settings of every engine pool: no JIT and no parallel workers. The engine's statements find rows by
+ * key, or make one pass over one scheme's staging; neither gains from them on a small host, and a
+ * generic plan whose estimates come from a table dominated by one large scheme (rows = table /
+ * schemes) chose both for a scheme of 500 rows: 130 ms instead of 0.1 (docs/scale.md, "Session 23").
  */
-function namedPoolOf(db: Db, which: "lazy" | "marks"): pg.Pool {
+const ENGINE_SETTINGS = "-c jit=off -c max_parallel_workers_per_gather=0";
+
+/**
+ * The engine's pools, opened on first use. `lazy` and `marks` run named statements with
+ * enable_seqscan off: these statements find rows by key only, and their plans are cached per
+ * connection (see hotQuery); without it, a plan made while a table was small could scan it. `lazy`
+ * commits without waiting for the WAL flush; `marks` waits (the default), for the one statement that
+ * must be durable before a call. `scans` plans each statement for its values (see scanQuery).
+ */
+function enginePoolOf(db: Db, which: "lazy" | "marks" | "scans"): pg.Pool {
   const entry = poolsOf(db);
   let pool = entry[which];
   if (!pool) {
+    const settings = {
+      lazy: `-c synchronous_commit=off -c enable_seqscan=off ${ENGINE_SETTINGS}`,
+      marks: `-c enable_seqscan=off ${ENGINE_SETTINGS}`,
+      scans: `-c synchronous_commit=off ${ENGINE_SETTINGS}`,
+    }[which];
     pool = new pg.Pool({
       ...entry.options,
-      // A run marks one batch at a time (two with the next one prepared while a call is in flight).
+      // A run marks one batch at a time (two with the next one prepared while a call is in flight);
+      // a pass over a scheme is one statement of a run's start or end.
       max: Math.min(which === "lazy" ? 4 : 2, entry.options.max ?? 4),
-      options: which === "lazy" ? "-c synchronous_commit=off -c enable_seqscan=off" : "-c enable_seqscan=off",
+      options: settings,
     });
     guardPool(pool);
     entry[which] = pool;
@@ -158,8 +176,20 @@ function namedPoolOf(db: Db, which: "lazy" | "marks"): pg.Pool {
 }
 
 /**
+ * One pass over a scheme's staging rows (the first look's counts, the overview's recount), planned
+ * for its values on every call (an unnamed statement): a scheme that is most of staging is read
+ * sequentially, half the time of the bitmap scan through (scheme_id, id) that enable_seqscan=off
+ * leaves (1.0 → 0.54 s at 1,000,000 rows), and a small one through the index. A generic plan cannot
+ * tell them apart: its estimate is the table's rows over its schemes. Planning costs ~0.1 ms, once
+ * per run. Commits without waiting for the WAL flush (nothing here is part of the write protocol).
+ */
+export async function scanQuery<R extends pg.QueryResultRow>(db: Db, text: string, values: unknown[]): Promise<R[]> {
+  return (await enginePoolOf(db, "scans").query<R>(text, values)).rows;
+}
+
+/**
  * Runs one of the engine's hot statements, as a named statement on connections with enable_seqscan
- * off (`namedPoolOf`), so Postgres plans each once per connection
+ * off (`enginePoolOf`), so Postgres plans each once per connection
  * instead of on every call (planning was ~0.35 ms a statement, 15% of Postgres's CPU in the
  * benchmark) and the plan it keeps finds rows by key even if it was made while a table was small.
  * (Named statements on ordinary connections were tried first: a generic plan made while a first
@@ -177,7 +207,7 @@ function namedPoolOf(db: Db, which: "lazy" | "marks"): pg.Pool {
  * commit before it durable (there is one WAL).
  */
 export async function hotQuery<R extends pg.QueryResultRow>(db: Db, text: string, values: unknown[], durable = false): Promise<R[]> {
-  return (await namedPoolOf(db, durable ? "marks" : "lazy").query<R>({ name: statementName(text), text, values })).rows;
+  return (await enginePoolOf(db, durable ? "marks" : "lazy").query<R>({ name: statementName(text), text, values })).rows;
 }
 
 const names = new Map<string, string>();

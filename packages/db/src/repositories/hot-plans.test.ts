@@ -8,11 +8,12 @@
 // tables, and each scan of a table must be bounded by an index condition.
 import { message } from "@qiao/core";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
+import { statementsSent } from "./pool-spy.test-util";
 import { markSending } from "./mark-sending";
-import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, sendingMarkedByOthers } from "./outcomes";
+import { dueUnknownRecords, parkSending, postponeUnknown, resolveUnknown, sendingMarkedByOthers } from "./outcomes";
 import { claimRun, createRun } from "./runs";
 import { appendRunLog, renewLease, reportProgress, runFence } from "./run-progress";
 import { recordAuditResults } from "./saved-bills";
@@ -41,16 +42,8 @@ interface Named {
 /** Runs `work` and returns the named (hot) statements it sent, each once, as sent. */
 async function capture(work: () => Promise<void>): Promise<Named[]> {
   const seen = new Map<string, Named>();
-  const query = pg.Pool.prototype.query;
-  vi.spyOn(pg.Pool.prototype, "query").mockImplementation(function (this: pg.Pool, ...args: unknown[]) {
-    const q = args[0] as Partial<Named> | undefined;
-    if (q?.name?.startsWith("qiao_") && !seen.has(q.name)) seen.set(q.name, { name: q.name, text: q.text ?? "", values: q.values ?? [] });
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query);
-  try {
-    await work();
-  } finally {
-    vi.restoreAllMocks();
+  for (const { name, text, values } of await statementsSent(work)) {
+    if (name?.startsWith("qiao_") && !seen.has(name)) seen.set(name, { name, text, values });
   }
   return [...seen.values()];
 }
@@ -182,7 +175,7 @@ describe("the hot statements' generic plans on tiny tables", () => {
         messages: { absent: "不存在", unverifiable: "无法确认" },
         verdicts: due.map((u, i) => ({ id: u.id, batchId: u.batchId, outcome: i === 0 ? ("found" as const) : ("absent" as const), sentHash: "p", targetId: "9", targetNumber: u.sourceId })),
       });
-      await outcomeStats(db, scheme.id);
+      // outcomeStats is planned per call, not kept: scan-plans.test.ts.
       await sendingMarkedByOthers(db, ref);
       await recordAuditResults(db, { ...ref, results: [{ id: first[5]!.id, outcome: "written" }] });
       // What every page and batch does to the run.

@@ -4,7 +4,7 @@
 // fenced by the attempt that owns the run (./sql.ts) and keeps the counters of the run that sent
 // the record (`sending_run_id`) in step with its RunRecord.
 import type { WriteMode } from "@qiao/core";
-import { hotQuery, type Db } from "../client";
+import { hotQuery, scanQuery, type Db } from "../client";
 import { fenceCte, ownsEntry, rowsJson, supersedeCte } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
@@ -316,13 +316,14 @@ export interface OutcomeStats {
 }
 
 /**
- * One pass over the scheme's staging rows (through (scheme_id, id): there is no status index, so
- * status changes stay HOT updates): what is sending, unknown or pending, and when lookups are due.
+ * One pass over the scheme's staging rows (there is no status index, so status changes stay HOT
+ * updates; planned for the scheme by scanQuery: sequential when it is most of staging, else through
+ * (scheme_id, id)): what is sending, unknown or pending, and when lookups are due.
  * The engine asks it once when an attempt starts writing, and again only when its own writes may
  * have left something (see RunScope.outstanding): at a million staged rows a pass is most of a no-op run.
  */
 export async function outcomeStats(db: Db, schemeId: string): Promise<OutcomeStats> {
-  const rows = await hotQuery<OutcomeStats>(
+  const rows = await scanQuery<OutcomeStats>(
     db,
     `SELECT
       count(*) FILTER (WHERE status = 'sending')::int AS sending,

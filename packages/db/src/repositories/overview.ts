@@ -5,7 +5,7 @@
 import type pg from "pg";
 import type { Prisma } from "../../generated/prisma/client";
 import type { RunStatus, RunTrigger } from "../../generated/prisma/enums";
-import { poolOf, type Db } from "../client";
+import { poolOf, scanQuery, type Db } from "../client";
 
 /** Days of the records-per-day chart. */
 export const OVERVIEW_DAYS = 14;
@@ -191,7 +191,7 @@ const RECOUNT_RECORDS_SQL = `WITH c AS (
  * count are removed). One pass over the scheme's rows: run after a run finished, not per request.
  */
 export async function refreshRecordCounts(db: Db, schemeId: string): Promise<void> {
-  await poolOf(db).query(RECOUNT_RECORDS_SQL, [schemeId]);
+  await scanQuery(db, RECOUNT_RECORDS_SQL, [schemeId]);
 }
 
 /** refreshRecordCounts inside a transaction that changed statuses: the counts commit with the change. */
