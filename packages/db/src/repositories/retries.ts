@@ -5,11 +5,15 @@
 import type { ErrorClass, RecordStatus, RunTrigger } from "../../generated/prisma/enums";
 import type { Db } from "../client";
 
-/** The earliest automatic retry due for the scheme's failed records, or null when none is waiting. */
+/**
+ * The earliest automatic retry due for the scheme's failed records, or null when none is waiting:
+ * what an automatic retry takes (failedRecords' dueBy: transient failures with a retry_at), so a
+ * retry is never announced for records it would not take.
+ */
 export async function nextRetryDue(db: Db, schemeId: string): Promise<Date | null> {
   const [row] = await db.$queryRaw<{ at: Date | null }[]>`
     SELECT min(retry_at) AS at FROM source_records
-    WHERE scheme_id = ${schemeId}::uuid AND retry_at IS NOT NULL AND status = 'failed'`;
+    WHERE scheme_id = ${schemeId}::uuid AND retry_at IS NOT NULL AND status = 'failed' AND error_class = 'transient'`;
   return row?.at ?? null;
 }
 
@@ -17,7 +21,7 @@ export async function nextRetryDue(db: Db, schemeId: string): Promise<Date | nul
 export async function schemesWithRetries(db: Db): Promise<{ schemeId: string; retryAt: Date }[]> {
   return db.$queryRaw<{ schemeId: string; retryAt: Date }[]>`
     SELECT scheme_id::text AS "schemeId", min(retry_at) AS "retryAt" FROM source_records
-    WHERE retry_at IS NOT NULL AND status = 'failed'
+    WHERE retry_at IS NOT NULL AND status = 'failed' AND error_class = 'transient'
     GROUP BY scheme_id`;
 }
 

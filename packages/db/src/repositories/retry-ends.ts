@@ -56,7 +56,8 @@ async function schemeBackoff(db: Tx, run: Pick<Run, "schemeId" | "schemeVersion"
  * Puts back the records a retry run took (assignFailedToRun) and did not send, as they were before
  * it took them: a retry that was cancelled or failed as a run leaves them failed (or saved) with
  * their reason, their run, their place in the retry schedule and their dead-letter mark, in the
- * failed records' list, instead of pending for the scheme's next run to send unasked. A saved bill
+ * failed records' list, instead of pending for the scheme's next run to send unasked (with their
+ * error class: what an automatic retry takes). A saved bill
  * the retry audited has a RunRecord of the retry, and is left as the audit made it. Returns how many.
  * Done by the attempt that owns the run only.
  */
@@ -71,6 +72,10 @@ export async function restoreUnsentRetries(db: Tx, input: { schemeId: string; ru
       retry_step = (s.retry_prior->>'retry_step')::int,
       retry_at = (s.retry_prior->>'retry_at')::timestamptz,
       dead_at = (s.retry_prior->>'dead_at')::timestamptz,
+      -- Its class too: an unknown answer in the retry cleared it, and a transient failure put back
+      -- without it has a retry_at no automatic retry takes (session 23). A prior taken before the
+      -- class was kept leaves the record's.
+      error_class = CASE WHEN s.retry_prior ? 'error_class' THEN (s.retry_prior->>'error_class')::error_class ELSE s.error_class END,
       retry_prior = NULL,
       updated_at = ${new Date()}::timestamp
     WHERE s.scheme_id = ${input.schemeId}::uuid AND s.last_run_id = ${input.runId}::uuid AND s.retry_prior IS NOT NULL

@@ -104,7 +104,8 @@ export async function assignFailedToRun(
       last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp,
       retry_prior = jsonb_build_object(
         'status', s.status, 'payload_hash', s.payload_hash, 'mapped_with', s.mapped_with, 'last_error', s.last_error,
-        'last_run_id', s.last_run_id, 'retry_step', s.retry_step, 'retry_at', s.retry_at, 'dead_at', s.dead_at)
+        'last_run_id', s.last_run_id, 'retry_step', s.retry_step, 'retry_at', s.retry_at, 'dead_at', s.dead_at,
+        'error_class', s.error_class)
     FROM input i
     WHERE s.id = i.id AND s.scheme_id = ${input.schemeId}::uuid AND s.status IN ('failed', 'saved')`;
 }
