@@ -76,6 +76,22 @@ describe("compileScheme: target node", () => {
     expect(warnings).toEqual([expect.objectContaining({ path: ["nodes", 1, "config", "mapping", "FNumber"], field: "FNumber", severity: "warning" })]);
   });
 
+  it("refuses upsert without the number field: it finds what it wrote by it (else each change creates another)", () => {
+    const issues = issuesOf(
+      variant((d) => {
+        delete target(d).config.mapping.FNumber;
+        target(d).config.mode = "upsert";
+      }),
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({
+        path: ["nodes", 1, "config", "mapping", "FNumber"],
+        field: "FNumber",
+        message: expect.stringContaining("写入方式为“新增或更新”时必须映射编码字段 FNumber"),
+      }),
+    ]);
+  });
+
   it("reports unknown options and options of the wrong type", () => {
     const def = variant((d) => {
       target(d).config.options = { IsAutoSubmitAndAudit: "yes", Unknown: true };

@@ -80,7 +80,17 @@ export function checkTarget(
     `必填字段 ${f.key}（${f.label}）没有映射：请为它填写模板，例如 {{name}} 或一个固定值`,
     `The required field ${f.key} (${f.labelEn}) is not mapped: give it a template such as {{name}} or a constant`,
   ]);
-  if (isEmptyValue(config.mapping[api.numberField])) {
+  if (isEmptyValue(config.mapping[api.numberField]) && config.mode === "upsert") {
+    // Upsert finds what it wrote by this number: without one, every change of a record it wrote
+    // created another (a second 销售出库单 per changed delivery; session 23's audit).
+    issues.error({
+      path: [...path, "mapping", api.numberField],
+      nodeId: node.id,
+      field: api.numberField,
+      message: `写入方式为“新增或更新”时必须映射编码字段 ${api.numberField}：Qiao 按它在金蝶中找到已写入的记录并更新，没有它每次数据变化都会再新增一条；请映射为源记录的编码，如 {{code}}，或改用“仅新增”`,
+      messageEn: `Upsert needs the number field ${api.numberField} mapped: Qiao finds the record it wrote by it and updates it; without it every change would create another. Map it to the source's code, e.g. {{code}}, or write in create mode`,
+    });
+  } else if (isEmptyValue(config.mapping[api.numberField])) {
     issues.warning({
       path: [...path, "mapping", api.numberField],
       nodeId: node.id,

@@ -27,7 +27,7 @@ export const outstockApi: TargetApiMeta = {
       description: '基础资料，填编码，发送时包装为 {"FNumber": …}：XSCKD01_SYS 标准销售出库单，02 寄售，03 零售，04 分销购销，05 VMI，06 现销，07 B2C（XSCKD0n_SYS）',
     }),
     text("FBillNo", "单据编号", "Bill number", {
-      description: "唯一；请填来源单号（如发货单号）：Qiao 凭它核对断线后是否已写入、更新和审核单据。不填时由金蝶编码规则生成，此时无法核对",
+      description: "唯一；请填来源单号（如发货单号）：Qiao 凭它核对断线后是否已写入、更新和审核单据。不填时由金蝶编码规则生成，此时无法核对，也不能用“新增或更新”写入",
     }),
     typed("FDate", "日期", "Date", "datetime", { required: true, description: "yyyy-MM-dd（也可带时间）" }),
     baseData("FSaleOrgId", "销售组织", "Sales organisation", "100", { required: true }),
