@@ -5,7 +5,7 @@
 // or, for a bill, decided by its status (foundByBillState).
 import { message, type WriteMode } from "@qiao/core";
 import { isConnectorError, type FoundRecord } from "@qiao/connectors";
-import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, sendingMarkedByOthers, type OutcomeVerdict } from "@qiao/db";
+import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, sendingMarkedByOthers, type OutcomeVerdict, type UnknownRecord } from "@qiao/db";
 import { payloadHash } from "./hash";
 import type { RunScope } from "./scope";
 
@@ -86,10 +86,18 @@ async function findRecords(x: RunScope, numbers: string[]): Promise<Map<string, 
  * Upsert mode, bills (session 18): what a found bill's status says of a write whose outcome was
  * unknown, where its number alone proves nothing (an update's bill exists either way). The protocol
  * docs are silent; our rules, in both audit modes:
- * - audited: written. The connector sends an update only to a bill that is not audited, and with
- *   IsAutoSubmitAndAudit save, submit and audit are one transaction, so an audited bill is the save
- *   that happened (sent again it would be refused, 已审核的单据不能修改: a save that happened reported
- *   failed). With audit "separate" it is our own chain completed by an attempt that died before
+ * - audited, the record written before, and no answer from the connector (parked from `sending`;
+ *   session 23): sent again. The earlier write may have audited the bill, and the connector sends no
+ *   update to an audited bill, so the bill says nothing of a write that may never have gone out (a
+ *   worker killed between the mark and the call, the lookup before the save failing). Sent again,
+ *   the connector finds it audited and fails it with what to do (反审核, then retry): never written
+ *   with a payload 金蝶 does not hold. The price: an update that did go out and commit in that
+ *   window is reported as refused. An unknown the connector answered after sending (a timeout) was
+ *   sent to a bill it had just found unaudited: the next rule.
+ * - audited otherwise (a first write, or answered after the send): written. The connector sends an
+ *   update only to a bill that is not audited, and with IsAutoSubmitAndAudit save, submit and audit
+ *   are one transaction, so an audited bill is the save that happened (sent again it would be
+ *   refused, 已审核的单据不能修改: a save that happened reported failed). With audit "separate" it is our own chain completed by an attempt that died before
  *   recording it (or a person's audit): either way the bill is final, there is nothing left to send
  *   or audit, and a retry would only find it audited. What the status cannot tell: a person auditing
  *   the bill between our send and the lookup while our update did not commit.
@@ -103,8 +111,16 @@ async function findRecords(x: RunScope, numbers: string[]): Promise<Map<string, 
  *   saved with "separate": only the audit is left; "targeted" resend with "withSave").
  * Create mode is unchanged: found = written (saved with "separate").
  */
-function foundByBillState(mode: WriteMode, found: FoundRecord): Pick<OutcomeVerdict, "foundAs" | "note"> | undefined {
+function foundByBillState(mode: WriteMode, found: FoundRecord, row: UnknownRecord): Pick<OutcomeVerdict, "foundAs" | "note"> | undefined {
   if (mode !== "upsert") return undefined;
+  if (found.billState === "audited" && row.writtenBefore && !row.afterSend) {
+    return {
+      foundAs: "resend",
+      note:
+        "结果待确认的更新经核对：单据已审核，但这条记录之前写入并可能审核过它，而这次写入没有得到回应（可能没有发出），已审核不能证明这次更新已保存：已重新排队；单据仍为已审核时，更新会被拒绝并说明如何处理 / " +
+        "The update whose outcome was unknown: the bill is audited, but the record was written (and maybe audited) before and this write got no answer (it may never have gone out), so the audit does not prove the update was saved: queued again; while the bill stays audited the update is refused, saying what to do",
+    };
+  }
   if (found.billState === "audited") return { foundAs: "written" };
   if (found.billState === "open") {
     return {
@@ -146,7 +162,7 @@ async function resolveDue(x: RunScope): Promise<number> {
       const number = numbers[i];
       const found = number === undefined || claimed.has(number) ? undefined : existing.get(number);
       if (found !== undefined) claimed.add(number!);
-      const byState = found ? foundByBillState(plan.target.mode, found) : undefined;
+      const byState = found ? foundByBillState(plan.target.mode, found, row) : undefined;
       return {
         id: row.id,
         batchId: row.batchId,

@@ -30,7 +30,7 @@ export async function parkSending(
       -- The payload sent moves from the batch's row (its slot, see markSending) onto the staging row,
       -- where the lookup reads it (a row marked by the code before 20261208100000 has it there already).
       UPDATE source_records s SET
-        status = 'unknown', last_error = $5, outcome_entry = NULL,
+        status = 'unknown', last_error = $5, outcome_entry = NULL, unknown_after_send = false,
         check_after = GREATEST(now() + $4::int * interval '1 millisecond',
           (SELECT r.lease_until + $7::int * interval '1 millisecond' FROM runs r WHERE r.id = s.sending_run_id AND $7::int IS NOT NULL)),
         sending_payload = COALESCE(s.sending_payload, (SELECT (b.payloads[s.sending_entry - b.id + 1])::jsonb FROM run_written_batches b
@@ -96,13 +96,21 @@ export interface UnknownRecord {
   batchId: string | null;
   /** The payload that was sent (recorded when marked), null if none was recorded. */
   payload: Record<string, unknown> | null;
+  /**
+   * The record was written to its target before this write (it has a written hash): what a bill
+   * found audited proves depends on it (an audited bill refuses an update, so it may be the earlier write's).
+   */
+  writtenBefore: boolean;
+  /** The connector answered unknown after it sent the write; false when parked from `sending` (no answer). */
+  afterSend: boolean;
 }
 
 /** The scheme's unknown records whose lookup is due (keyset by id). */
 export async function dueUnknownRecords(db: Db, input: { schemeId: string; afterId: bigint; limit: number }): Promise<UnknownRecord[]> {
-  const rows = await hotQuery<{ id: string; sourceId: string; batchId: string | null; payload: Record<string, unknown> | null }>(
+  const rows = await hotQuery<Omit<UnknownRecord, "id"> & { id: string }>(
     db,
-    `SELECT s.id::text, s.source_id AS "sourceId", s.batch_id AS "batchId", s.sending_payload AS payload
+    `SELECT s.id::text, s.source_id AS "sourceId", s.batch_id AS "batchId", s.sending_payload AS payload,
+      s.written_hash IS NOT NULL AS "writtenBefore", s.unknown_after_send AS "afterSend"
     FROM source_records s
     WHERE s.scheme_id = $1::uuid AND s.status = 'unknown' AND s.check_after <= now() AND s.id > $2::bigint
     ORDER BY s.id

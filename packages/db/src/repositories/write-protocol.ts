@@ -170,6 +170,8 @@ export async function recordWriteResults(
         sending_payload = CASE WHEN i.outcome IN ('unknown', 'saved') THEN
           COALESCE(${slotPayload("s")}, s.sending_payload) END,
         sending_run_id = CASE WHEN i.outcome = 'unknown' THEN s.sending_run_id END,
+        -- The connector answered unknown after sending (a lookup reads it: dueUnknownRecords).
+        unknown_after_send = i.outcome = 'unknown',
         -- The retry policy (issue #14), for a failure that stays failed (its payload unchanged):
         -- transient with steps left → due after the next step; past the last step → dead letter.
         error_class = CASE WHEN i.outcome = 'failed' THEN i.error_class END,

@@ -1,0 +1,67 @@
+// Upsert of 销售出库单 with IsAutoSubmitAndAudit (bills audited as they are saved): an update that
+// never went out is not recorded as written because its bill is found audited (session 23's audit).
+// The connector's lookup before the save answers HTTP 500 twice: the records stay `sending`, the run
+// fails, and the next run parks them as unknown. Its lookup finds the bill audited, but by the FIRST
+// run's save, before this update existed: session 18's "audited → written" would record the new
+// payload as written while 金蝶 keeps the old 快递单号, and every later run would skip the delivery.
+// A record written before and parked without an answer is sent again instead; the connector finds
+// the bill audited and refuses the update, saying what to do (engine/src/outcomes.ts foundByBillState).
+import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
+import { afterEach, describe, expect, test } from "vitest";
+import type { EngineContext } from "../context";
+import { expectedBills, runToEnd, simulate, targetConfig, testContext, type Simulated } from "../testing/harness";
+import { useTestDb } from "../testing/use-test-db";
+
+const t = useTestDb("auditedunsent");
+let sim: Simulated | undefined;
+
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function runScheme(ctx: EngineContext, schemeId: string) {
+  const run = await sim!.requestRun(schemeId, "manual");
+  await runToEnd(ctx, run.id);
+  return t.db.run.findUniqueOrThrow({ where: { id: run.id } });
+}
+
+describe("upsert with IsAutoSubmitAndAudit: an update never sent", () => {
+  test("its bill, audited by the first save, does not make the unsent update written", { timeout: 60_000 }, async () => {
+    sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 6 });
+    const plain = testContext(t.db);
+    for (const base of [seedSchemeDefinition, seedItemsSchemeDefinition]) {
+      const scheme = await sim.createScheme(undefined, base);
+      expect(await runScheme(plain, scheme.id)).toMatchObject({ status: "succeeded", failed: 0 });
+    }
+    const deliveries = await sim.createScheme((d) => {
+      targetConfig(d).mode = "upsert";
+      targetConfig(d).options = { IsAutoSubmitAndAudit: true, IsVerifyBaseDataField: true, InterationFlags: "STK_InvCheckResult" };
+    }, seedDeliveriesSchemeDefinition);
+    const expected = expectedBills(sim);
+    expect(await runScheme(plain, deliveries.id)).toMatchObject({ written: expected.length, failed: expected.rowless });
+    const code = expected[0]!.code;
+    const billOf = () => sim!.kingdee.forms.outstock.list().find((b) => b.FBillNo === code)!;
+    expect(billOf().FDocumentStatus).toBe("C");
+    const oldCarriage = billOf().FCarriageNO;
+
+    sim.guanyi.modifyDeliveries([{ code, set: { express_no: "SF-NEW-0001" } }]);
+    const ctx = testContext(t.db, { connectorDefaults: { qps: 1000, timeoutMs: 2_000, maxRetries: 1 }, unknownOutcomeWaitMs: 500 });
+    const savesBefore = sim.kingdee.stats().calls.BatchSave ?? 0;
+    // The upsert's lookup fails (both tries): no BatchSave is made.
+    sim.kingdee.injectNext({ fault: "http500", service: "ExecuteBillQuery" }, { fault: "http500", service: "ExecuteBillQuery" });
+    const failedRun = await runScheme(ctx, deliveries.id);
+    expect(sim.kingdee.stats().faultsInjected).toMatchObject({ http500: 2 });
+    expect(failedRun.status).toBe("failed");
+    expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "sending" } })).toBe(1);
+    // The next run settles what the failed one left `sending`.
+    await runScheme(ctx, deliveries.id);
+    expect((sim.kingdee.stats().calls.BatchSave ?? 0) - savesBefore).toBe(0);
+    expect(billOf().FCarriageNO).toBe(oldCarriage);
+
+    const row = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } });
+    // Not written with the new payload (金蝶 holds the old 快递单号): refused, saying what to do.
+    expect(row.status === "written" && row.writtenHash === row.payloadHash).toBe(false);
+    expect(row).toMatchObject({ status: "failed", lastError: expect.stringContaining("反审核") });
+  });
+});
