@@ -7,6 +7,7 @@ import {
   insertScheme,
   insertSchemeVersion,
   listConnectionRefs,
+  RunAfterLoopError,
   switchSchemeSchedule,
   type Db,
   type SchemeInput,
@@ -16,7 +17,7 @@ import {
 import { syncReconcileSchedule, syncSchemeSchedule } from "@qiao/jobs";
 import type { ApiIssue, SchemeDto, SchemeSummaryDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
-import { runAfterIssues } from "./run-after";
+import { runAfterIssues, runAfterLoopIssue } from "./run-after";
 import { ApiError, notFound } from "./errors";
 import { logger } from "./logger";
 import { runQueue } from "./queue";
@@ -53,10 +54,11 @@ export async function validateDefinition(db: Db, definition: SchemeDefinition): 
 export async function assertValid(db: Db, definition: SchemeDefinition, schemeId: string | null = null): Promise<void> {
   const v = await validateDefinition(db, definition);
   const issues = [...v.issues, ...(await runAfterIssues(db, schemeId, definition))];
-  if (issues.length > 0) {
-    const first = issues[0]?.message ?? "";
-    throw new ApiError("validation_failed", `方案有 ${issues.length} 处错误，未保存：${first}`, issues);
-  }
+  if (issues.length > 0) throw notSaved(issues);
+}
+
+function notSaved(issues: ApiIssue[]): ApiError {
+  return new ApiError("validation_failed", `方案有 ${issues.length} 处错误，未保存：${issues[0]?.message ?? ""}`, issues);
 }
 
 /**
@@ -88,7 +90,11 @@ export async function saveSchemeVersion(
   userId: string,
 ): Promise<SchemeWithLastRun> {
   await assertValid(db, input.definition, id);
-  const row = await insertSchemeVersion(db, id, input, userId);
+  const row = await insertSchemeVersion(db, id, input, userId).catch(async (error: unknown) => {
+    // Another save committed an order after assertValid read the graph, and the two loop.
+    if (error instanceof RunAfterLoopError) throw notSaved([await runAfterLoopIssue(db, error.loop)]);
+    throw error;
+  });
   await syncSchedule(row);
   return row;
 }

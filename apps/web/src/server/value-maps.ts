@@ -1,6 +1,6 @@
 // Value maps (值映射) for the API: DTOs, and the repository's refusals turned into 400s that name
 // what to change.
-import { config, ValueMapDuplicateSource, ValueMapNameTaken, type ValueMapRecord, type ValueMapSummary } from "@qiao/db";
+import { config, ValueMapDuplicateSource, ValueMapNameTaken, ValueMapTooManyEntries, type ValueMapRecord, type ValueMapSummary } from "@qiao/db";
 import type { ValueMapDto, ValueMapSummaryDto } from "@/lib/api/schemas";
 import { ApiError } from "./errors";
 
@@ -15,7 +15,7 @@ export function valueMapDto(m: ValueMapRecord): ValueMapDto {
   return { ...valueMapSummaryDto(m), entries: m.entries, createdAt: m.createdAt.toISOString() };
 }
 
-/** Runs `f`; a taken name or duplicate source values become validation errors (400) with their path. */
+/** Runs `f`; a taken name, duplicate source values or too many rows become validation errors (400) with their path. */
 export async function refusingConflicts<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
@@ -32,6 +32,12 @@ export async function refusingConflicts<T>(f: () => Promise<T>): Promise<T> {
         `源值 “${first?.source}” 重复（第 ${first?.rows.join("、")} 行）：每个源值只能出现一次`,
         error.duplicates.map((d) => ({ path: ["entries", d.rows[1]! - 1, "source"], message: `源值 “${d.source}” 重复：第 ${d.rows.join("、")} 行` })),
       );
+    }
+    if (error instanceof ValueMapTooManyEntries) {
+      const { entryCount, limit } = error;
+      throw new ApiError("validation_failed", `值映射将有 ${entryCount} 行，超过上限 ${limit} 行，未保存：请删除不用的行`, [
+        { path: ["entries"], message: `每个值映射最多 ${limit} 行（这里有 ${entryCount} 行）`, messageEn: `A value map has at most ${limit} rows (this one would have ${entryCount})` },
+      ]);
     }
     throw error;
   }

@@ -1,5 +1,7 @@
 // Run after (运行顺序) and the runs a chain links: which schemes are due because all of their
-// predecessors have succeeded since their last run.
+// predecessors have succeeded since their last run, and the loop check a save of an order passes.
+import { runAfterCycle } from "@qiao/core";
+import type { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { AUTOMATION_ON } from "./automation";
 
@@ -44,12 +46,52 @@ export async function runAfterDue(db: Db, around?: string): Promise<{ schemeId: 
     ORDER BY scheme_id, finished_at DESC`;
 }
 
-/** Every scheme's run-after (id → the ids it runs after), for the cycle check at save. */
-export async function runAfterGraph(db: Db): Promise<Map<string, string[]>> {
+/** Every scheme's run-after (id → the ids it runs after), as stored. */
+async function runAfterGraph(db: Db | Prisma.TransactionClient): Promise<Map<string, string[]>> {
   const rows = await db.$queryRaw<{ id: string; runAfter: string[] }[]>`
     SELECT id::text AS id, ARRAY(SELECT jsonb_array_elements_text(definition->'runAfter')) AS "runAfter"
     FROM schemes WHERE jsonb_typeof(definition->'runAfter') = 'array'`;
   return new Map(rows.map((r) => [r.id, r.runAfter]));
+}
+
+/**
+ * The loop that saving `runAfter` as scheme `schemeId`'s order would close, against the graph as
+ * stored (its own stored order replaced): the scheme ids from it back to it, or null.
+ */
+export async function runAfterLoop(db: Db | Prisma.TransactionClient, schemeId: string, runAfter: readonly string[]): Promise<string[] | null> {
+  if (runAfter.length === 0) return null;
+  const graph = await runAfterGraph(db);
+  graph.delete(schemeId);
+  return runAfterCycle(graph, schemeId, runAfter);
+}
+
+/** A run-after order refused at save because it loops: `loop` is the scheme ids from the scheme back to it. */
+export class RunAfterLoopError extends Error {
+  override name = "RunAfterLoopError";
+  constructor(
+    readonly schemeId: string,
+    readonly loop: string[],
+  ) {
+    super(`run-after order of scheme ${schemeId} loops: ${loop.join(" → ")}`);
+  }
+}
+
+/** The transaction-scoped advisory lock saves of a run-after order take in turn ("runa"). */
+const RUN_AFTER_GRAPH_LOCK = 0x72756e61;
+
+/**
+ * In a save's transaction, before the scheme's row is locked (every save that waits for both takes
+ * them in this order): refuses with RunAfterLoopError an order that loops with the graph as
+ * committed. The callers' check at validation reads the graph before the save: two saves at once
+ * that together close a loop (A after B, B after A) would each pass it. Saves that add edges take
+ * turns here, and each reads the graph once the one before it has committed. An order without
+ * edges closes no loop and takes no lock.
+ */
+export async function refuseRunAfterLoop(tx: Prisma.TransactionClient, schemeId: string, runAfter: readonly string[]): Promise<void> {
+  if (runAfter.length === 0) return;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RUN_AFTER_GRAPH_LOCK}::bigint)`;
+  const loop = await runAfterLoop(tx, schemeId, runAfter);
+  if (loop) throw new RunAfterLoopError(schemeId, loop);
 }
 
 /** The runs a run triggered (run-after successors, released dependents), oldest first. */

@@ -2,6 +2,7 @@ import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../client";
 import { openEditorDatabase, type EditorDatabase } from "../testing";
+import { RunAfterLoopError } from "./run-after";
 import { createRun } from "./runs";
 import {
   deleteScheme,
@@ -97,6 +98,23 @@ describe("schemes", SLOW, () => {
     expect(((await findSchemeDefinition(db, row.id, 2))?.definition as SchemeDefinition).schedule).toEqual({ cron: "0 4 * * *", enabled: false });
     expect(await findSchemeDefinition(db, row.id, 1)).toBeNull();
     await expect(findSchemeDefinition(db, "00000000-0000-4000-8000-00000000dead", 1)).rejects.toThrow();
+  });
+
+  it("refuse a run-after order that loops, also when two saves at once make the loop together", async () => {
+    const a = await insertScheme(db, { name: "甲", description: "", definition: definition() }, userId);
+    const b = await insertScheme(db, { name: "乙", description: "", definition: definition() }, userId);
+    const after = (id: string) => ({ ...definition(), runAfter: [id] });
+    await expect(insertSchemeVersion(db, a.id, { definition: after(a.id) }, userId)).rejects.toMatchObject({ loop: [a.id, a.id] });
+
+    const saves = await Promise.allSettled([insertSchemeVersion(db, a.id, { definition: after(b.id) }, userId), insertSchemeVersion(db, b.id, { definition: after(a.id) }, userId)]);
+    expect(saves.map((s) => s.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const refused = saves.find((s): s is PromiseRejectedResult => s.status === "rejected")!.reason;
+    expect(refused).toBeInstanceOf(RunAfterLoopError);
+    expect([[a.id, b.id, a.id], [b.id, a.id, b.id]]).toContainEqual(refused.loop);
+    // Taking an edge away closes no loop.
+    const loser = refused.schemeId as string;
+    expect((await insertSchemeVersion(db, loser === a.id ? b.id : a.id, { definition: definition() }, userId)).currentVersion).toBe(3);
+    expect((await insertSchemeVersion(db, loser, { definition: after(loser === a.id ? b.id : a.id) }, userId)).currentVersion).toBe(2);
   });
 
   it("are listed by name with their definitions, and deleted with their versions and runs", async () => {

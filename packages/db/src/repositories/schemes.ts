@@ -8,6 +8,7 @@ import type { Db } from "../client";
 import { getConnector } from "@qiao/connectors";
 import { automationOn } from "./automation";
 import { refreshRecordCountsIn } from "./overview";
+import { refuseRunAfterLoop } from "./run-after";
 import { ACTIVE_RUN_STATUSES } from "./runs";
 
 /** What a run is shown with: its scheme's name. */
@@ -152,7 +153,8 @@ async function forgetWrittenTarget(tx: Prisma.TransactionClient, schemeId: strin
  * sourceReadChanged) clears the cursor: its next run reads from the beginning, and a run of an
  * older version still reading does not set the cursor again (`cursorFromVersion`, completeRead).
  * A version that switches the scheme's automation back on (its schedule enabled again) stamps
- * `automationOnSince` (the stale-scheme alert counts from it).
+ * `automationOnSince` (the stale-scheme alert counts from it). A run-after order that loops with
+ * the orders committed before it is refused (RunAfterLoopError, refuseRunAfterLoop).
  */
 export async function insertSchemeVersion(
   db: Db,
@@ -161,6 +163,7 @@ export async function insertSchemeVersion(
   createdById: string,
 ): Promise<SchemeWithLastRun> {
   return db.$transaction(async (tx) => {
+    await refuseRunAfterLoop(tx, id, input.definition.runAfter ?? []);
     // Locks the row: two saves at once compare each with the version before it.
     const [before] = await tx.$queryRaw<{ definition: unknown; enabled: boolean; cron: string | null }[]>`
       SELECT definition, enabled, cron FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;

@@ -1,3 +1,4 @@
+import { VALUE_MAP_LIMITS } from "@qiao/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
@@ -12,6 +13,7 @@ import {
   ValueMapDuplicateSource,
   ValueMapNameTaken,
   valueMapNames,
+  ValueMapTooManyEntries,
 } from "./value-maps";
 
 let tdb: TestDatabase;
@@ -54,6 +56,15 @@ describe("value maps repository", () => {
     const dup = updateValueMap(db, m.id, { entries: [...warehouses, { source: "WH01", target: "CK009" }] });
     await expect(dup).rejects.toBeInstanceOf(ValueMapDuplicateSource);
     expect((await getValueMap(db, m.id))!.entries).toEqual(warehouses);
+  });
+
+  it("refuses more entries than a map may have, on create and on update, and changes nothing", async () => {
+    const tooMany = Array.from({ length: VALUE_MAP_LIMITS.entries + 1 }, (_, i) => ({ source: `WH${i}`, target: `CK${i}` }));
+    await expect(createValueMap(db, { name: "太大", entries: tooMany })).rejects.toBeInstanceOf(ValueMapTooManyEntries);
+    const m = await createValueMap(db, { name: "仓库对照", entries: warehouses });
+    await expect(updateValueMap(db, m.id, { entries: tooMany })).rejects.toMatchObject({ entryCount: VALUE_MAP_LIMITS.entries + 1, limit: VALUE_MAP_LIMITS.entries });
+    expect((await getValueMap(db, m.id))!.entries).toEqual(warehouses);
+    expect((await listValueMaps(db)).map((v) => v.name)).toEqual(["仓库对照"]);
   });
 
   it("changes the content hash when the content changes, not when rows are reordered or renamed", async () => {

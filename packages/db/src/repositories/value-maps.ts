@@ -3,7 +3,7 @@
 // table whole and a run loads the tables its plan names whole, once, into a Map — one row read or
 // written instead of 10,000, and no entry is ever looked up in SQL. Names are unique.
 import { createHash } from "node:crypto";
-import { duplicateSources, type ValueMapEntry } from "@qiao/core";
+import { duplicateSources, VALUE_MAP_LIMITS, type ValueMapEntry } from "@qiao/core";
 import { Prisma } from "../../generated/prisma/client";
 import type { ValueMap } from "../../generated/prisma/client";
 import type { Db } from "../client";
@@ -50,6 +50,19 @@ export class ValueMapDuplicateSource extends Error {
 }
 
 /**
+ * More entries than a map may have (VALUE_MAP_LIMITS.entries). The API refuses them first; this keeps
+ * every path that writes a table (a merge import above all) from storing one that no save, export or
+ * import would accept again.
+ */
+export class ValueMapTooManyEntries extends Error {
+  override name = "ValueMapTooManyEntries";
+  readonly limit = VALUE_MAP_LIMITS.entries;
+  constructor(readonly entryCount: number) {
+    super(`a value map has at most ${VALUE_MAP_LIMITS.entries} entries, not ${entryCount}`);
+  }
+}
+
+/**
  * What mapping with the map depends on: the default and the pairs, in source order (reordering
  * rows changes no payload, so it must not re-map anything).
  */
@@ -88,6 +101,7 @@ function readEntries(json: Prisma.JsonValue): ValueMapEntry[] {
 }
 
 function contentOf(defaultValue: string | null, entries: ValueMapEntry[]) {
+  if (entries.length > VALUE_MAP_LIMITS.entries) throw new ValueMapTooManyEntries(entries.length);
   const duplicates = duplicateSources(entries);
   if (duplicates.length > 0) throw new ValueMapDuplicateSource(duplicates);
   return {
@@ -129,7 +143,7 @@ export async function valueMapNames(db: Client): Promise<Set<string>> {
   return new Set(rows.map((r) => r.name));
 }
 
-/** Throws ValueMapNameTaken or ValueMapDuplicateSource. */
+/** Throws ValueMapNameTaken, ValueMapDuplicateSource or ValueMapTooManyEntries. */
 export async function createValueMap(db: Client, input: ValueMapInput): Promise<ValueMapRecord> {
   try {
     const row = await db.valueMap.create({

@@ -1,3 +1,4 @@
+import { VALUE_MAP_LIMITS } from "@qiao/core";
 import { config, getValueMap, prisma, updateValueMap } from "@qiao/db";
 import { importValueMapQuery, valueMapImportResultSchema } from "@/lib/api/schemas";
 import { json, readQuery, uuidParam, withAuth } from "@/server/api";
@@ -14,7 +15,8 @@ const WHAT = "值映射";
  * source,target or 源值,目标值; UTF-8, or GBK as Excel saves it). All or nothing: a missing column,
  * a repeated source value, an unclosed quote or an unreadable encoding is a 400 naming the line,
  * and the map is left as it was. replace (default): the file becomes the table; merge: its rows
- * are added, overwriting rows with the same source value. The default value is kept.
+ * are added, overwriting rows with the same source value; a merge whose table would pass
+ * VALUE_MAP_LIMITS.entries rows is a 400 too. The default value is kept.
  */
 export const POST = withAuth<{ id: string }>(async (req, { params }) => {
   const db = prisma();
@@ -38,6 +40,18 @@ export const POST = withAuth<{ id: string }>(async (req, { params }) => {
     const kept = current.entries.map((e) => (incoming.has(e.source) ? { source: e.source, target: incoming.get(e.source)! } : e));
     const known = new Set(current.entries.map((e) => e.source));
     entries = [...kept, ...entries.filter((e) => !known.has(e.source))];
+    // The file alone is within the limit (entriesFromCsv); the table it joins may not be.
+    if (entries.length > VALUE_MAP_LIMITS.entries) {
+      const n = entries.length;
+      const limit = VALUE_MAP_LIMITS.entries;
+      throw new ApiError("validation_failed", `未导入：合并后值映射将有 ${n} 行，超过上限 ${limit} 行。请先删除不用的行，或选择“替换全部行”导入`, [
+        {
+          path: ["file"],
+          message: `合并后将有 ${n} 行，每个值映射最多 ${limit} 行`,
+          messageEn: `Merged, the value map would have ${n} rows; a value map has at most ${limit}. Delete rows it no longer needs, or import with "Replace all rows"`,
+        },
+      ]);
+    }
   }
   const row = await refusingConflicts(() => updateValueMap(db, id, { entries }));
   if (!row) throw notFound(WHAT);
