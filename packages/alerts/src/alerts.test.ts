@@ -164,19 +164,19 @@ test("a schedule paused for days and switched on again is not alerted stale befo
     schemes.push(scheme);
   }
   const [switched, saved] = schemes as [(typeof schemes)[number], (typeof schemes)[number]];
-  await switchSchemeSchedule(bed.db, switched.id, hourly(true), false);
+  await switchSchemeSchedule(bed.db, switched.id, false);
   await insertSchemeVersion(bed.db, saved.id, { definition: hourly(false) }, "u1");
   // Paused: no check meanwhile.
   expect(await staleTitles(new Date(now))).toEqual([]);
 
   // … and switched on again just now. A minute later their hourly cron has not fired yet: the pause
   // must not count as 100 hours without a success the moment the schedule is back.
-  await switchSchemeSchedule(bed.db, switched.id, hourly(false), true);
+  await switchSchemeSchedule(bed.db, switched.id, true);
   await insertSchemeVersion(bed.db, saved.id, { definition: hourly(true) }, "u1");
   expect(await staleTitles(new Date(Date.now() + 60_000))).toEqual([]);
   // Switching on what is already on, or saving another version, does not move the count again.
   const on = (await bed.db.scheme.findUniqueOrThrow({ where: { id: switched.id } })).automationOnSince;
-  await switchSchemeSchedule(bed.db, switched.id, hourly(true), true);
+  await switchSchemeSchedule(bed.db, switched.id, true);
   await insertSchemeVersion(bed.db, saved.id, { definition: { ...hourly(true), timezone: "UTC" } }, "u1");
   expect((await bed.db.scheme.findUniqueOrThrow({ where: { id: switched.id } })).automationOnSince).toEqual(on);
 

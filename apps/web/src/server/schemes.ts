@@ -8,6 +8,7 @@ import {
   insertSchemeVersion,
   listConnectionRefs,
   RunAfterLoopError,
+  SchemeHasNoScheduleError,
   switchSchemeSchedule,
   type Db,
   type SchemeInput,
@@ -102,14 +103,17 @@ export async function saveSchemeVersion(
 /** The list's switch: turns the schedule on or off without a new version of the mapping. */
 /** A 409 unless the scheme has a schedule to switch (checked before a request changes anything else). */
 export function assertSwitchable(scheme: SchemeModel): void {
-  if (!(scheme.definition as SchemeDefinition).schedule) {
-    throw new ApiError("conflict", "该方案没有设置定时调度，无需启用：请在编辑器的方案设置里填写定时表达式");
-  }
+  if (!(scheme.definition as SchemeDefinition).schedule) throw noSchedule();
 }
+
+const noSchedule = () => new ApiError("conflict", "该方案没有设置定时调度，无需启用：请在编辑器的方案设置里填写定时表达式");
 
 export async function setSchemeEnabled(db: Db, scheme: SchemeModel, enabled: boolean): Promise<SchemeWithLastRun> {
   assertSwitchable(scheme);
-  const row = await switchSchemeSchedule(db, scheme.id, scheme.definition as SchemeDefinition, enabled);
+  const row = await switchSchemeSchedule(db, scheme.id, enabled).catch((error: unknown) => {
+    // A save that removed the schedule committed after the check above.
+    throw error instanceof SchemeHasNoScheduleError ? noSchedule() : error;
+  });
   await syncSchedule(row);
   return row;
 }

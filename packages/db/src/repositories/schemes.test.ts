@@ -13,6 +13,7 @@ import {
   listSchemeDefinitions,
   listSchemesWithLastRun,
   renameScheme,
+  SchemeHasNoScheduleError,
   switchSchemeSchedule,
 } from "./schemes";
 
@@ -77,14 +78,25 @@ describe("schemes", SLOW, () => {
 
   it("switch their schedule and rename without a new version", async () => {
     const row = await insertScheme(db, { name: "s", description: "d", definition: definition({ cron: "0 2 * * *", enabled: true }) }, userId);
-    const off = await switchSchemeSchedule(db, row.id, row.definition as SchemeDefinition, false);
+    const off = await switchSchemeSchedule(db, row.id, false);
     expect(off).toMatchObject({ enabled: false, cron: "0 2 * * *", currentVersion: 1 });
     expect((off.definition as SchemeDefinition).schedule).toEqual({ cron: "0 2 * * *", enabled: false });
-    await expect(switchSchemeSchedule(db, row.id, definition(), true)).rejects.toThrow(/no schedule/);
+    const unscheduled = await insertScheme(db, { name: "no schedule", description: "", definition: definition() }, userId);
+    await expect(switchSchemeSchedule(db, unscheduled.id, true)).rejects.toThrow(SchemeHasNoScheduleError);
 
     const renamed = await renameScheme(db, row.id, { name: "新名字" });
     expect(renamed).toMatchObject({ name: "新名字", description: "d", currentVersion: 1, enabled: false });
     expect(await db.schemeVersion.count({ where: { schemeId: row.id } })).toBe(1);
+  });
+
+  it("switch the schedule of the definition as it is now, not as the switch's caller read it (a save in between stays)", async () => {
+    const row = await insertScheme(db, { name: "switch after save", description: "", definition: definition({ cron: "0 2 * * *", enabled: true }) }, userId);
+    // The list read the scheme; a save commits before its switch does.
+    const saved: SchemeDefinition = { ...definition({ cron: "0 3 * * *", enabled: true }), timezone: "UTC" };
+    await insertSchemeVersion(db, row.id, { definition: saved }, userId);
+    const off = await switchSchemeSchedule(db, row.id, false);
+    expect(off).toMatchObject({ enabled: false, currentVersion: 2 });
+    expect(off.definition).toEqual({ ...saved, schedule: { cron: "0 3 * * *", enabled: false } });
   });
 
   it("give a run the definition of its version, or the current one for a current version without a row", async () => {

@@ -253,23 +253,34 @@ export async function renameScheme(db: Db, id: string, change: { name?: string; 
   return db.scheme.update({ where: { id }, data: { name: change.name, description: change.description }, include: WITH_LAST_RUN });
 }
 
+/** The scheme has no schedule to switch (its definition names none). */
+export class SchemeHasNoScheduleError extends Error {
+  override name = "SchemeHasNoScheduleError";
+  constructor(readonly schemeId: string) {
+    super(`Scheme ${schemeId} has no schedule to switch`);
+  }
+}
+
 /**
  * Switches the definition's schedule on or off, and the `enabled` column with it, without a new
  * version (it changes when the scheme runs, not what it does). Switched on from off, it stamps
  * `automationOnSince` (the stale-scheme alert counts from it, not from a success before the pause).
- * The caller refuses a definition without a schedule (there is nothing to switch).
+ * The definition is the one it locks, not one read before: a save that committed in between keeps
+ * its mapping and run-after order (session 23; it wrote back the definition its caller had read).
+ * Throws SchemeHasNoScheduleError when the definition has no schedule (nothing to switch).
  */
-export async function switchSchemeSchedule(db: Db, id: string, definition: SchemeDefinition, enabled: boolean): Promise<SchemeWithLastRun> {
-  const { schedule } = definition;
-  if (!schedule) throw new Error(`Scheme ${id} has no schedule to switch`);
+export async function switchSchemeSchedule(db: Db, id: string, enabled: boolean): Promise<SchemeWithLastRun> {
   return db.$transaction(async (tx) => {
-    const [before] = await tx.$queryRaw<{ enabled: boolean; cron: string | null }[]>`SELECT enabled, cron FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
-    const switchedOn = before !== undefined && !automationOn(before) && enabled;
+    const [before] = await tx.$queryRaw<{ enabled: boolean; cron: string | null; definition: SchemeDefinition }[]>`
+      SELECT enabled, cron, definition FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
+    const schedule = before?.definition.schedule;
+    if (!before || !schedule) throw new SchemeHasNoScheduleError(id);
+    const switchedOn = !automationOn(before) && enabled;
     return tx.scheme.update({
       where: { id },
       data: {
         enabled,
-        definition: { ...definition, schedule: { ...schedule, enabled } } as object,
+        definition: { ...before.definition, schedule: { ...schedule, enabled } } as object,
         ...(switchedOn && { automationOnSince: new Date() }),
       },
       include: WITH_LAST_RUN,
