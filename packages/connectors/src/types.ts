@@ -117,6 +117,14 @@ export interface WriteRequest {
    * "not_sent", checked right before the request goes out.
    */
   sendBy?: number;
+  /**
+   * The deadline of the calls that follow a save of this write that went out (金蝶 audit "separate":
+   * the Submit and Audit of the bills it saved), read right before each of them; without it they go
+   * by `sendBy`. The engine gives the writing attempt's lease as last renewed: a save slower than
+   * the mark's deadline must not leave its bills unaudited while the attempt still owns the run
+   * (session 23). Like `sendBy`, 0 or a time past means "not sent".
+   */
+  followUpSendBy?: () => number;
 }
 
 export type WriteOutcome =

@@ -159,6 +159,9 @@ export async function sendBatch(x: RunScope, batch: MarkedBatch, sendBy: number)
           mode: plan.target.mode,
           audit: plan.target.audit,
           sendBy,
+          // The Submit and Audit after a save that went (audit "separate"): by the lease as renewed
+          // since, never earlier than the save's own deadline (WriteRequest.followUpSendBy).
+          followUpSendBy: () => (x.lease.lost ? 0 : Math.max(sendBy, x.lease.sendByNow)),
           ...(x.ctx.signal && { signal: x.ctx.signal }),
         }),
       );
@@ -267,7 +270,7 @@ export async function batchSendBy(x: RunScope, batch: MarkedBatch): Promise<Excl
   if (fenced && x.lease.fresh(fenced.at, fenced.leaseMsLeft)) {
     const stop = x.interruption();
     if (stop) return stop;
-    return x.lease.sendBy(fenced.at, fenced.leaseMsLeft);
+    return x.lease.note(fenced.at, fenced.leaseMsLeft);
   }
   return stillToSend(x);
 }
@@ -283,9 +286,9 @@ export async function stillToSend(x: RunScope): Promise<Exclude<PhaseEnd, "done"
   const now = await x.clock.time("protocol", () => runFence(x.db, x.run.id));
   if (now?.attempt !== x.run.attempt || now.status !== "running" || now.leaseMsLeft === 0) return "superseded";
   if (now.cancelRequested) return "cancelled";
-  if (x.lease.fresh(asked, now.leaseMsLeft, asked)) return x.lease.sendBy(asked, now.leaseMsLeft);
+  if (x.lease.fresh(asked, now.leaseMsLeft, asked)) return x.lease.note(asked, now.leaseMsLeft);
   const renewed = await x.clock.time("protocol", () => renewLease(x.db, x.run.id, x.run.attempt, x.lease.leaseMs));
   if (!renewed) return "superseded";
-  return x.lease.sendBy(asked, renewed.leaseMsLeft);
+  return x.lease.note(asked, renewed.leaseMsLeft);
 }
 

@@ -10,6 +10,8 @@ export class AttemptLease {
   private timer: NodeJS.Timeout | undefined;
   private renewing = false;
   private lostReason: string | undefined;
+  /** The latest `sendBy` a reading of this attempt's lease gave (a renewal, a fence, a mark), epoch ms. */
+  private latestSendBy = 0;
 
   constructor(
     private readonly db: Db,
@@ -47,6 +49,28 @@ export class AttemptLease {
   }
 
   /**
+   * As `sendBy`, and the reading is kept: `sendByNow` is the latest of them. Only readings that
+   * found this attempt owning the run may be noted (a renewal that succeeded, a fence of its attempt).
+   */
+  note(at: number, leaseMsLeft: number): number {
+    const by = this.sendBy(at, leaseMsLeft);
+    if (by > this.latestSendBy) this.latestSendBy = by;
+    return by;
+  }
+
+  /**
+   * The time by which a call may be sent as this attempt knows its lease now: the latest reading's
+   * (`note`; the heartbeat renews it every third of the lease), or 0 (nothing may be sent) once the
+   * attempt knows it lost the run. The run's `lease_until` only ever moves later and another attempt
+   * parks this one's marks until it plus the wait (parkSending), so a call sent by this time is
+   * looked up after, as one sent by the mark's own deadline is (session 23: the Submit and Audit
+   * that follow a save, WriteRequest.followUpSendBy).
+   */
+  get sendByNow(): number {
+    return this.lost ? 0 : this.latestSendBy;
+  }
+
+  /**
    * Whether that reading still bounds a call at `now`: the lease runs past its half then. Past it,
    * the fence is read again and the lease renewed before the call (the engine's stillToSend).
    */
@@ -58,10 +82,12 @@ export class AttemptLease {
     if (this.renewing || this.lostReason) return;
     this.renewing = true;
     try {
-      if ((await renewLease(this.db, this.runId, this.attempt, this.leaseMs)) === null) {
+      const asked = Date.now();
+      const renewed = await renewLease(this.db, this.runId, this.attempt, this.leaseMs);
+      if (renewed === null) {
         this.lostReason = "the run's lease could not be renewed (another attempt owns the run, or the lease ran out)";
         this.log.warn({ runId: this.runId, attempt: this.attempt }, `attempt lost its lease: ${this.lostReason}`);
-      }
+      } else this.note(asked, renewed.leaseMsLeft);
     } catch (error) {
       // The database is unreachable: the lease runs out by itself and the next fence says so.
       this.log.warn({ err: error, runId: this.runId }, "could not renew the attempt's lease");

@@ -34,8 +34,18 @@ export interface AuditContext {
   /** InterationFlags (e.g. STK_InvCheckResult), "" for none. */
   flags: string;
   signal?: AbortSignal;
-  sendBy?: number;
+  /**
+   * The deadline of each Submit and Audit call: a time, or a function read right before each call
+   * (a write's `followUpSendBy`: the writing attempt's lease as last renewed).
+   */
+  sendBy?: number | (() => number);
 }
+
+/**
+ * How often a Submit or Audit not sent because its deadline passed while it waited (a slot, the rate
+ * limit) is tried again, when the deadline has moved on since (the attempt renewed its lease).
+ */
+const NOT_SENT_ROUNDS = 20;
 
 type StepResult = { ok: true; response: unknown } | { ok: false; unknown: boolean; message: string; field?: string; code?: string; response: unknown };
 
@@ -48,18 +58,26 @@ async function operate(ctx: AuditContext, step: "submit" | "audit", bills: Saved
   const name = STEP_NAME[step];
   const all = (result: StepResult) => bills.forEach((b) => results.set(b.index, result));
   let json: unknown;
-  try {
-    json = await ctx.client.call(
-      SERVICE[step],
-      { formid: ctx.formId, data: { Numbers: bills.map((b) => b.targetNumber), ...(ctx.flags ? { InterationFlags: ctx.flags } : {}) } },
-      { signal: ctx.signal, write: true, ...(ctx.sendBy !== undefined && { sendBy: ctx.sendBy }) },
-    );
-  } catch (e) {
-    // Not thrown on: the bills are saved, and a throw would let the caller put the batch back and
-    // save them again. An error that is not the client's own says nothing of what was sent: unknown.
-    if (isConnectorError(e)) all({ ok: false, unknown: e.kind === "unknown_outcome", message: e.message, code: e.kind, response: null });
-    else all({ ok: false, unknown: true, message: `金蝶${name}时出错：${String(e)}`, response: null });
-    return results;
+  const deadline = (): number | undefined => (typeof ctx.sendBy === "function" ? ctx.sendBy() : ctx.sendBy);
+  for (let round = 1; ; round++) {
+    const sendBy = deadline();
+    try {
+      json = await ctx.client.call(
+        SERVICE[step],
+        { formid: ctx.formId, data: { Numbers: bills.map((b) => b.targetNumber), ...(ctx.flags ? { InterationFlags: ctx.flags } : {}) } },
+        { signal: ctx.signal, write: true, ...(sendBy !== undefined && { sendBy }) },
+      );
+      break;
+    } catch (e) {
+      // Not sent (its deadline passed while it waited), and the attempt has renewed its lease since:
+      // again, under the new deadline. Nothing of this call went out.
+      if (isConnectorError(e) && e.kind === "not_sent" && round < NOT_SENT_ROUNDS && sendBy !== undefined && (deadline() ?? 0) > sendBy) continue;
+      // Not thrown on: the bills are saved, and a throw would let the caller put the batch back and
+      // save them again. An error that is not the client's own says nothing of what was sent: unknown.
+      if (isConnectorError(e)) all({ ok: false, unknown: e.kind === "unknown_outcome", message: e.message, code: e.kind, response: null });
+      else all({ ok: false, unknown: true, message: `金蝶${name}时出错：${String(e)}`, response: null });
+      return results;
+    }
   }
   const parsed = saveResponseSchema.safeParse(json);
   if (!parsed.success) {
@@ -134,20 +152,36 @@ export async function submitAndAudit(ctx: AuditContext, bills: SavedBill[]): Pro
   return outcomes.sort((a, b) => a.index - b.index);
 }
 
-/** What Submit and Audit need of a write or audit request; the flags are the request's, else the form's default. */
+/**
+ * What Submit and Audit need of a write or audit request; the flags are the request's, else the form's default.
+ *
+ * Their deadline (session 23). A write's `sendBy` is the deadline of its *save*, from the lease as
+ * the batch was marked: the save creates bills, and must go out before another attempt that claims
+ * the run could look the marked records up (it parks them until the run's lease plus the wait). The
+ * Submit and Audit that follow a save that went reused it, so a save answered after that deadline
+ * (a slow 金蝶, with the lease renewed all along) left every bill of the batch `saved`, unaudited until
+ * a person retried. They now go by the write's `followUpSendBy` when it has one: the engine's lease
+ * as last renewed. Not without a deadline: they cannot make a second bill (the number exists; an
+ * audited bill is not audited again), but the records are still `sending`, and a superseded attempt's
+ * Submit or Audit landing after the new attempt's lookup could refuse its update of the bill (审核中 /
+ * 已审核 cannot be saved) — the mark's rule, "nothing of the batch goes out after another attempt may
+ * have looked it up", holds for every call of the write instead. A renewal proves the attempt owned
+ * the run up to it, and the run's lease only moves later, so the renewed deadline keeps that bound.
+ */
 export function auditContext(
   client: KingdeeClient,
   api: TargetApiMeta,
-  req: { formId: string; options?: Record<string, unknown>; signal?: AbortSignal; sendBy?: number },
+  req: { formId: string; options?: Record<string, unknown>; signal?: AbortSignal; sendBy?: number; followUpSendBy?: () => number },
 ): AuditContext {
   const flags = req.options?.InterationFlags ?? api.options.find((o) => o.key === "InterationFlags")?.default;
+  const sendBy = req.followUpSendBy ?? req.sendBy;
   return {
     client,
     api,
     formId: req.formId,
     flags: typeof flags === "string" ? flags.trim() : "",
     ...(req.signal && { signal: req.signal }),
-    ...(req.sendBy !== undefined && { sendBy: req.sendBy }),
+    ...(sendBy !== undefined && { sendBy }),
   };
 }
 

@@ -262,6 +262,51 @@ describe("audit separate", () => {
     expect([since("BatchSave"), since("Submit"), since("Audit")]).toEqual([3, 1, 1]);
   });
 
+  // Session 23: a write's sendBy is its save's deadline (the lease as the batch was marked); the
+  // Submit and Audit after a save that went go by followUpSendBy (the lease as renewed since), read
+  // right before each call. Before, a save answered after sendBy left every bill saved, unaudited.
+  it("a save answered after its sendBy: Submit and Audit go by followUpSendBy, read before each call", async () => {
+    sim.setFaults({ slowCommitEvery: 1, slowCommitMs: 300 });
+    let reads = 0;
+    const outcomes = await target().write(
+      write("SAL_OUTSTOCK", [bill("LATE1")], {
+        audit: "separate",
+        options: ALLOW_NEGATIVE,
+        sendBy: Date.now() + 150,
+        followUpSendBy: () => (reads++, Date.now() + 5_000),
+      }),
+    );
+    sim.setFaults({ slowCommitEvery: 0 });
+    expect(outcomes).toMatchObject([{ ok: true, targetNumber: "LATE1" }]);
+    expect(billOf("LATE1")!.FDocumentStatus).toBe("C");
+    expect([since("BatchSave"), since("Submit"), since("Audit")]).toEqual([1, 1, 1]);
+    expect(reads).toBe(2);
+  });
+
+  it("a Submit not sent because its deadline passed is sent when the deadline has moved on since (a renewal)", async () => {
+    let reads = 0;
+    const [outcome] = await target().write(
+      write("SAL_OUTSTOCK", [bill("LATE3")], {
+        audit: "separate",
+        options: ALLOW_NEGATIVE,
+        // The first reading is already past (as after a long wait for a slot); the next is renewed.
+        followUpSendBy: () => (reads++ === 0 ? Date.now() - 1 : Date.now() + 5_000),
+      }),
+    );
+    expect(outcome).toMatchObject({ ok: true, targetNumber: "LATE3" });
+    expect([since("BatchSave"), since("Submit"), since("Audit")]).toEqual([1, 1, 1]);
+  });
+
+  it("a followUpSendBy already past (the attempt lost the run): no Submit, the bill is saved, not audited", async () => {
+    const [outcome] = await target().write(
+      write("SAL_OUTSTOCK", [bill("LATE2")], { audit: "separate", options: ALLOW_NEGATIVE, sendBy: Date.now() + 5_000, followUpSendBy: () => 0 }),
+    );
+    expect(outcome).toMatchObject({ ok: false, saved: true, targetNumber: "LATE2", code: "not_sent" });
+    expect((outcome as Extract<WriteOutcome, { saved: true }>).message).toMatch(/^单据已保存，提交失败：金蝶 Submit 没有发送/);
+    expect(billOf("LATE2")!.FDocumentStatus).toBe("A");
+    expect([since("BatchSave"), since("Submit"), since("Audit")]).toEqual([1, 0, 0]);
+  });
+
   it("audit() of a bill that is not there fails it with a clear message", async () => {
     expect(await target().audit!({ formId: "SAL_OUTSTOCK", bills: [{ targetId: "1", targetNumber: "GONE" }] })).toMatchObject([
       { ok: false, index: 0, message: "单据 GONE 在金蝶中不存在（可能已被删除），无法审核；请重新写入这条记录" },

@@ -301,7 +301,8 @@ export async function writeBatch(client: KingdeeClient, req: WriteRequest): Prom
   else await saveGroup(ctx, req.records.map((_, i) => i), "create", []);
   if (auditsSeparately(api, req)) {
     // Saved without auditing: every saved bill is submitted, then audited (a saved update is back to
-    // 创建 or 重新审核, whatever it was before).
+    // 创建 or 重新审核, whatever it was before). Their deadline is the request's followUpSendBy (the
+    // attempt's lease as renewed since), not the save's sendBy: see auditContext.
     const saved: SavedBill[] = ctx.outcomes.flatMap((o) => (o?.ok ? [{ index: o.index, targetId: o.targetId, targetNumber: o.targetNumber, status: "A" }] : []));
     for (const outcome of await submitAndAudit(auditContext(client, api, req), saved)) ctx.outcomes[outcome.index] = outcome;
   }

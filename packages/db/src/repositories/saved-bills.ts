@@ -36,6 +36,16 @@ export type AuditResult = { id: bigint; response?: unknown } & (
 /**
  * The audit's answers, their RunRecords (with the payload that was saved) and the run's counters, in
  * one statement fenced by the attempt. Only bills still `saved` and taken over by this run change.
+ *
+ * A bill counts once per run, as it ended (session 23; as "a waiting record counts once per run",
+ * session 17). Every attempt of a retry run audits the bills of the run still `saved`, so a resumed
+ * attempt audits again what an earlier one left saved (its audit, or its writes, which counted them
+ * already). The counters move only when a bill's outcome in this run changes: its RunRecord in this
+ * run as the statement found it (one probe of the `(run_id, source_record_id)` index per bill) is
+ * the outcome counted before; none means it was not counted in this run. A bill still saved adds
+ * nothing; one saved before and audited now moves from `saved` to `written` (or `failed`), so the
+ * run's counters and its status (succeeded only with nothing failed or saved) match the records'
+ * list. The numbers returned are this call's outcomes (the batch's log line), not the increments.
  */
 export async function recordAuditResults(
   db: Db,
@@ -57,6 +67,11 @@ export async function recordAuditResults(
       SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, outcome text, error text, error_field text, response jsonb)
     ), ${fenceCte("$2", "$3")}, before AS (
       SELECT id, sending_payload FROM source_records WHERE id = ANY($4::bigint[])
+    ), counted_as AS (
+      -- The outcome this run counted for the bill already (its RunRecord before this statement).
+      SELECT i.id, r.status::text AS status
+      FROM input i JOIN LATERAL (
+        SELECT status FROM run_records r WHERE r.run_id = $2::uuid AND r.source_record_id = i.id LIMIT 1) r ON true
     ), updated AS (
       UPDATE source_records s SET
         status = i.outcome::record_status,
@@ -82,9 +97,20 @@ export async function recordAuditResults(
         count(*) FILTER (WHERE outcome = 'saved')::int AS saved,
         count(*) FILTER (WHERE outcome = 'failed')::int AS failed
       FROM updated
+    ), moves AS (
+      -- Per counter: bills that come to it in this run, less those that leave it (counted before
+      -- with another outcome). A bill whose outcome stays what this run counted moves nothing.
+      SELECT
+        count(*) FILTER (WHERE u.outcome = 'written' AND c.status IS DISTINCT FROM 'written')::int
+          - count(*) FILTER (WHERE c.status = 'written' AND u.outcome <> 'written')::int AS written,
+        count(*) FILTER (WHERE u.outcome = 'saved' AND c.status IS DISTINCT FROM 'saved')::int
+          - count(*) FILTER (WHERE c.status = 'saved' AND u.outcome <> 'saved')::int AS saved,
+        count(*) FILTER (WHERE u.outcome = 'failed' AND c.status IS DISTINCT FROM 'failed')::int
+          - count(*) FILTER (WHERE c.status = 'failed' AND u.outcome <> 'failed')::int AS failed
+      FROM updated u LEFT JOIN counted_as c ON c.id = u.id
     ), counted AS (
-      UPDATE runs SET written = written + (SELECT written FROM counts), saved = saved + (SELECT saved FROM counts),
-        failed = failed + (SELECT failed FROM counts), updated_at = $5::timestamp
+      UPDATE runs SET written = GREATEST(written + (SELECT written FROM moves), 0), saved = GREATEST(saved + (SELECT saved FROM moves), 0),
+        failed = GREATEST(failed + (SELECT failed FROM moves), 0), updated_at = $5::timestamp
       WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
     )
     SELECT c.written, c.saved, c.failed, EXISTS (SELECT 1 FROM fence) AS fenced FROM counts c`,

@@ -1,0 +1,122 @@
+// A retry run that audits bills saved but not audited (audit "separate"), handed back by a stopping
+// worker and resumed by a second attempt: each bill counts once in the run, as it ended
+// (docs/decisions.md, session 23).
+//
+// Found by the session's audit (a helper writing failing tests only): runPhases (execute-run.ts)
+// calls auditSavedBills on every attempt of a retry run, so the second attempt audits again the
+// bills the first left saved (same last_run_id), and recordAuditResults (db saved-bills.ts) added
+// them to `runs.saved` once more (saved 2N for N bills). Now its counters move only when a bill's
+// outcome in the run changes (its RunRecord in this run as the statement found it): still saved adds
+// nothing; saved before and audited now moves from saved to written, so the run succeeds.
+import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
+import { afterEach, describe, expect, test } from "vitest";
+import type { EngineContext } from "../context";
+import { executeRun } from "../execute-run";
+import { expectedBills, runToEnd, simulate, targetConfig, testContext, wrapKingdeeTarget, type Simulated } from "../testing/harness";
+import { useTestDb } from "../testing/use-test-db";
+
+const t = useTestDb("auditresume");
+let sim: Simulated | undefined;
+
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function runScheme(ctx: EngineContext, schemeId: string) {
+  const run = await sim!.requestRun(schemeId, "manual");
+  await runToEnd(ctx, run.id);
+  return t.db.run.findUniqueOrThrow({ where: { id: run.id } });
+}
+
+describe("audit: a retry run resumed after a hand-back", () => {
+  test("bills still not audited count once in the retry run's saved counter", { timeout: 60_000 }, async () => {
+    sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 8 });
+    const plain = testContext(t.db);
+    for (const base of [seedSchemeDefinition, seedItemsSchemeDefinition]) {
+      const scheme = await sim.createScheme(undefined, base);
+      expect(await runScheme(plain, scheme.id)).toMatchObject({ status: "succeeded", failed: 0 });
+    }
+    const deliveries = await sim.createScheme((d) => {
+      targetConfig(d).audit = "separate";
+      targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
+      targetConfig(d).entries.FEntity!.mapping.FStockID = "CK001";
+    }, seedDeliveriesSchemeDefinition);
+    const expected = expectedBills(sim);
+    const first = await runScheme(plain, deliveries.id);
+    // No stock: every bill is saved, not audited.
+    expect(first).toMatchObject({ written: 0, saved: expected.length });
+
+    // The retry: the worker is told to stop once the audit call was answered (still no stock).
+    let audited = false;
+    const ctx: EngineContext = {
+      ...plain,
+      getConnector: wrapKingdeeTarget((real) => ({
+        ...real,
+        async audit(req) {
+          const out = await real.audit!(req);
+          audited = true;
+          return out;
+        },
+      })),
+      shouldStop: () => audited,
+    };
+    const retry = await sim.requestRun(deliveries.id, "retry", { options: { scope: "scheme" } });
+    expect((await executeRun(ctx, retry.id)).kind).toBe("handed-back");
+    const afterFirst = await t.db.run.findUniqueOrThrow({ where: { id: retry.id } });
+    expect(afterFirst.saved).toBe(expected.length);
+
+    // The next worker resumes it (nobody stops it now).
+    expect((await runToEnd(plain, retry.id)).kind).toBe("finished");
+    const ended = await t.db.run.findUniqueOrThrow({ where: { id: retry.id } });
+    expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "saved" } })).toBe(expected.length);
+    // Before the fix: 2 × expected.length.
+    expect(ended.saved).toBe(expected.length);
+    // (A delivery without rows fails again, before any call: `rowless`.)
+    expect(ended).toMatchObject({ written: 0, failed: expected.rowless, status: "partial" });
+  });
+
+  test("bills the first attempt left saved and the second audits move from saved to written, as the run's records say", { timeout: 60_000 }, async () => {
+    sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 8 });
+    const plain = testContext(t.db);
+    for (const base of [seedSchemeDefinition, seedItemsSchemeDefinition]) {
+      const scheme = await sim.createScheme(undefined, base);
+      expect(await runScheme(plain, scheme.id)).toMatchObject({ status: "succeeded", failed: 0 });
+    }
+    const deliveries = await sim.createScheme((d) => {
+      targetConfig(d).audit = "separate";
+      targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
+      targetConfig(d).entries.FEntity!.mapping.FStockID = "CK001";
+    }, seedDeliveriesSchemeDefinition);
+    const expected = expectedBills(sim);
+    expect(await runScheme(plain, deliveries.id)).toMatchObject({ written: 0, saved: expected.length });
+
+    let audited = false;
+    const ctx: EngineContext = {
+      ...plain,
+      getConnector: wrapKingdeeTarget((real) => ({
+        ...real,
+        async audit(req) {
+          const out = await real.audit!(req);
+          audited = true;
+          return out;
+        },
+      })),
+      shouldStop: () => audited,
+    };
+    const retry = await sim.requestRun(deliveries.id, "retry", { options: { scope: "scheme" } });
+    expect((await executeRun(ctx, retry.id)).kind).toBe("handed-back");
+    expect(await t.db.run.findUniqueOrThrow({ where: { id: retry.id } })).toMatchObject({ saved: expected.length, written: 0 });
+
+    // Stock arrives; the next worker resumes the retry and its audit succeeds.
+    for (const line of expected.flatMap((b) => b.lines)) sim.kingdee.forms.stock.set("100", "CK001", line.item, 1_000_000);
+    expect((await runToEnd(plain, retry.id)).kind).toBe("finished");
+    const ended = await t.db.run.findUniqueOrThrow({ where: { id: retry.id } });
+    // Before the fix: saved N and written N for N bills, and the run `partial`.
+    expect(ended).toMatchObject({ written: expected.length, saved: 0, failed: expected.rowless, status: expected.rowless > 0 ? "partial" : "succeeded" });
+    // The run's records say the same: each bill once, written.
+    const outcomes = await t.db.runOutcome.groupBy({ by: ["status"], where: { runId: retry.id, status: { in: ["written", "saved"] } }, _count: true });
+    expect(outcomes).toEqual([{ status: "written", _count: expected.length }]);
+    expect(sim.kingdee.stats().forms.SAL_OUTSTOCK).toMatchObject({ records: expected.length, duplicateAttempts: 0 });
+  });
+});
