@@ -8,11 +8,11 @@
 // them to `runs.saved` once more (saved 2N for N bills). Now its counters move only when a bill's
 // outcome in the run changes (its RunRecord in this run as the statement found it): still saved adds
 // nothing; saved before and audited now moves from saved to written, so the run succeeds.
-import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
+import { seedDeliveriesSchemeDefinition } from "@qiao/core";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "../context";
 import { executeRun } from "../execute-run";
-import { expectedBills, runToEnd, simulate, targetConfig, testContext, wrapKingdeeTarget, type Simulated } from "../testing/harness";
+import { expectedBills, runScheme as runSchemeToEnd, runToEnd, simulate, type Simulated, targetConfig, testContext, wrapKingdeeTarget, writeMasterData } from "../testing/harness";
 import { useTestDb } from "../testing/use-test-db";
 
 const t = useTestDb("auditresume");
@@ -23,20 +23,14 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function runScheme(ctx: EngineContext, schemeId: string) {
-  const run = await sim!.requestRun(schemeId, "manual");
-  await runToEnd(ctx, run.id);
-  return t.db.run.findUniqueOrThrow({ where: { id: run.id } });
-}
+/** A manual run of the scheme, to its end (testing/bills.ts). */
+const runScheme = (ctx: EngineContext, schemeId: string) => runSchemeToEnd(t.db, ctx, sim!, schemeId);
 
 describe("audit: a retry run resumed after a hand-back", () => {
   test("bills still not audited count once in the retry run's saved counter", { timeout: 60_000 }, async () => {
     sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 8 });
     const plain = testContext(t.db);
-    for (const base of [seedSchemeDefinition, seedItemsSchemeDefinition]) {
-      const scheme = await sim.createScheme(undefined, base);
-      expect(await runScheme(plain, scheme.id)).toMatchObject({ status: "succeeded", failed: 0 });
-    }
+    await writeMasterData(t.db, plain, sim);
     const deliveries = await sim.createScheme((d) => {
       targetConfig(d).audit = "separate";
       targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
@@ -79,10 +73,7 @@ describe("audit: a retry run resumed after a hand-back", () => {
   test("bills the first attempt left saved and the second audits move from saved to written, as the run's records say", { timeout: 60_000 }, async () => {
     sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 8 });
     const plain = testContext(t.db);
-    for (const base of [seedSchemeDefinition, seedItemsSchemeDefinition]) {
-      const scheme = await sim.createScheme(undefined, base);
-      expect(await runScheme(plain, scheme.id)).toMatchObject({ status: "succeeded", failed: 0 });
-    }
+    await writeMasterData(t.db, plain, sim);
     const deliveries = await sim.createScheme((d) => {
       targetConfig(d).audit = "separate";
       targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };

@@ -10,12 +10,12 @@
 // lease as the attempt last renewed it (AttemptLease.sendByNow), read before each call; an attempt
 // that lost the run still sends neither (the second test), so nothing of a batch goes out after
 // another attempt may have looked it up.
-import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
+import { seedDeliveriesSchemeDefinition } from "@qiao/core";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "../context";
 import { claimRun } from "@qiao/db";
 import { executeRun } from "../execute-run";
-import { billRows, expectedBills, runToEnd, simulate, targetConfig, testContext, wrapKingdeeTarget, type Simulated } from "../testing/harness";
+import { billRows, expectedBills, runScheme as runSchemeToEnd, runToEnd, simulate, type Simulated, targetConfig, testContext, wrapKingdeeTarget, writeMasterData } from "../testing/harness";
 import { useTestDb } from "../testing/use-test-db";
 
 const t = useTestDb("slowsave");
@@ -26,20 +26,14 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function runScheme(ctx: EngineContext, schemeId: string) {
-  const run = await sim!.requestRun(schemeId, "manual");
-  await runToEnd(ctx, run.id);
-  return t.db.run.findUniqueOrThrow({ where: { id: run.id } });
-}
+/** A manual run of the scheme, to its end (testing/bills.ts). */
+const runScheme = (ctx: EngineContext, schemeId: string) => runSchemeToEnd(t.db, ctx, sim!, schemeId);
 
 describe("audit separate: a slow save", () => {
   test("a BatchSave answered after half the lease: its bills are still submitted and audited", { timeout: 60_000 }, async () => {
     sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 10, kingdee: { openingStock: 1_000_000 } });
     const plain = testContext(t.db);
-    for (const base of [seedSchemeDefinition, seedItemsSchemeDefinition]) {
-      const scheme = await sim.createScheme(undefined, base);
-      expect(await runScheme(plain, scheme.id)).toMatchObject({ status: "succeeded", failed: 0 });
-    }
+    await writeMasterData(t.db, plain, sim);
     const deliveries = await sim.createScheme((d) => {
       targetConfig(d).audit = "separate";
       targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
@@ -62,10 +56,7 @@ describe("audit separate: a slow save", () => {
   test("an attempt taken over during its slow save sends no Submit or Audit; the next attempt finds the bills saved, a retry audits them", { timeout: 60_000 }, async () => {
     sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 10, kingdee: { openingStock: 1_000_000 } });
     const plain = testContext(t.db);
-    for (const base of [seedSchemeDefinition, seedItemsSchemeDefinition]) {
-      const scheme = await sim.createScheme(undefined, base);
-      expect(await runScheme(plain, scheme.id)).toMatchObject({ status: "succeeded", failed: 0 });
-    }
+    await writeMasterData(t.db, plain, sim);
     const deliveries = await sim.createScheme((d) => {
       targetConfig(d).audit = "separate";
       targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };

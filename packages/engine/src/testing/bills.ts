@@ -1,5 +1,6 @@
 // What the 金蝶 simulator should hold after a deliveries scheme ran, and what it holds (read with
 // ExecuteBillQuery as a person checking would): shared by the document integration tests.
+import { seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
 import type { Delivery } from "@qiao/simulators";
 import type { Db } from "@qiao/db";
 import type { EngineContext } from "../context";
@@ -44,6 +45,15 @@ export async function runScheme(db: Db, ctx: EngineContext, s: Simulated, scheme
   const requested = await s.requestRun(schemeId, trigger);
   await runToEnd(ctx, requested.id);
   return db.run.findUniqueOrThrow({ where: { id: requested.id } });
+}
+
+/** The shops and items a deliveries scheme looks up: the seed's two schemes, each run to a clean end. */
+export async function writeMasterData(db: Db, ctx: EngineContext, s: Simulated): Promise<void> {
+  for (const base of [seedSchemeDefinition, seedItemsSchemeDefinition]) {
+    const scheme = await s.createScheme(undefined, base);
+    const run = await runScheme(db, ctx, s, scheme.id);
+    if (run.status !== "succeeded" || run.failed !== 0) throw new Error(`master data: run ${run.id} ended ${run.status}, ${run.failed} failed`);
+  }
 }
 
 /** Lookups name schemes: each test of them starts with none (the demo names are free again). */
