@@ -26,35 +26,45 @@ afterEach(async () => {
 /** A manual run of the scheme, to its end (testing/bills.ts). */
 const runScheme = (ctx: EngineContext, schemeId: string) => runSchemeToEnd(t.db, ctx, sim!, schemeId);
 
+/** Master data, then a deliveries scheme audited separately from a stock that has nothing: its bills get saved, not audited. */
+async function deliveriesWithoutStock(s: Simulated) {
+  const plain = testContext(t.db);
+  await writeMasterData(t.db, plain, s);
+  const deliveries = await s.createScheme((d) => {
+    targetConfig(d).audit = "separate";
+    targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
+    targetConfig(d).entries.FEntity!.mapping.FStockID = "CK001";
+  }, seedDeliveriesSchemeDefinition);
+  return { plain, deliveries, expected: expectedBills(s) };
+}
+
+/** A worker told to stop (hand the run back) once an audit call was answered. */
+function stopAfterAudit(plain: EngineContext): EngineContext {
+  let audited = false;
+  return {
+    ...plain,
+    getConnector: wrapKingdeeTarget((real) => ({
+      ...real,
+      async audit(req) {
+        const out = await real.audit!(req);
+        audited = true;
+        return out;
+      },
+    })),
+    shouldStop: () => audited,
+  };
+}
+
 describe("audit: a retry run resumed after a hand-back", () => {
   test("bills still not audited count once in the retry run's saved counter", { timeout: 60_000 }, async () => {
     sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 8 });
-    const plain = testContext(t.db);
-    await writeMasterData(t.db, plain, sim);
-    const deliveries = await sim.createScheme((d) => {
-      targetConfig(d).audit = "separate";
-      targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
-      targetConfig(d).entries.FEntity!.mapping.FStockID = "CK001";
-    }, seedDeliveriesSchemeDefinition);
-    const expected = expectedBills(sim);
+    const { plain, deliveries, expected } = await deliveriesWithoutStock(sim);
     const first = await runScheme(plain, deliveries.id);
     // No stock: every bill is saved, not audited.
     expect(first).toMatchObject({ written: 0, saved: expected.length });
 
     // The retry: the worker is told to stop once the audit call was answered (still no stock).
-    let audited = false;
-    const ctx: EngineContext = {
-      ...plain,
-      getConnector: wrapKingdeeTarget((real) => ({
-        ...real,
-        async audit(req) {
-          const out = await real.audit!(req);
-          audited = true;
-          return out;
-        },
-      })),
-      shouldStop: () => audited,
-    };
+    const ctx = stopAfterAudit(plain);
     const retry = await sim.requestRun(deliveries.id, "retry", { options: { scope: "scheme" } });
     expect((await executeRun(ctx, retry.id)).kind).toBe("handed-back");
     const afterFirst = await t.db.run.findUniqueOrThrow({ where: { id: retry.id } });
@@ -72,29 +82,10 @@ describe("audit: a retry run resumed after a hand-back", () => {
 
   test("bills the first attempt left saved and the second audits move from saved to written, as the run's records say", { timeout: 60_000 }, async () => {
     sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 8 });
-    const plain = testContext(t.db);
-    await writeMasterData(t.db, plain, sim);
-    const deliveries = await sim.createScheme((d) => {
-      targetConfig(d).audit = "separate";
-      targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
-      targetConfig(d).entries.FEntity!.mapping.FStockID = "CK001";
-    }, seedDeliveriesSchemeDefinition);
-    const expected = expectedBills(sim);
+    const { plain, deliveries, expected } = await deliveriesWithoutStock(sim);
     expect(await runScheme(plain, deliveries.id)).toMatchObject({ written: 0, saved: expected.length });
 
-    let audited = false;
-    const ctx: EngineContext = {
-      ...plain,
-      getConnector: wrapKingdeeTarget((real) => ({
-        ...real,
-        async audit(req) {
-          const out = await real.audit!(req);
-          audited = true;
-          return out;
-        },
-      })),
-      shouldStop: () => audited,
-    };
+    const ctx = stopAfterAudit(plain);
     const retry = await sim.requestRun(deliveries.id, "retry", { options: { scope: "scheme" } });
     expect((await executeRun(ctx, retry.id)).kind).toBe("handed-back");
     expect(await t.db.run.findUniqueOrThrow({ where: { id: retry.id } })).toMatchObject({ saved: expected.length, written: 0 });

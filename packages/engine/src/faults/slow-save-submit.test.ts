@@ -10,7 +10,7 @@
 // lease as the attempt last renewed it (AttemptLease.sendByNow), read before each call; an attempt
 // that lost the run still sends neither (the second test), so nothing of a batch goes out after
 // another attempt may have looked it up.
-import { seedDeliveriesSchemeDefinition } from "@qiao/core";
+import { seedDeliveriesSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "../context";
 import { claimRun } from "@qiao/db";
@@ -29,15 +29,25 @@ afterEach(async () => {
 /** A manual run of the scheme, to its end (testing/bills.ts). */
 const runScheme = (ctx: EngineContext, schemeId: string) => runSchemeToEnd(t.db, ctx, sim!, schemeId);
 
+/** Stock for every line: the bills can be audited. */
+const SIMULATED = { shops: 10, items: 20, deliveries: 10, kingdee: { openingStock: 1_000_000 } };
+
+/** Master data, then a deliveries scheme audited in calls of their own. */
+async function separatelyAudited(s: Simulated, change: (d: SchemeDefinition) => void = () => {}) {
+  const plain = testContext(t.db);
+  await writeMasterData(t.db, plain, s);
+  const deliveries = await s.createScheme((d) => {
+    targetConfig(d).audit = "separate";
+    targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
+    change(d);
+  }, seedDeliveriesSchemeDefinition);
+  return { plain, deliveries };
+}
+
 describe("audit separate: a slow save", () => {
   test("a BatchSave answered after half the lease: its bills are still submitted and audited", { timeout: 60_000 }, async () => {
-    sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 10, kingdee: { openingStock: 1_000_000 } });
-    const plain = testContext(t.db);
-    await writeMasterData(t.db, plain, sim);
-    const deliveries = await sim.createScheme((d) => {
-      targetConfig(d).audit = "separate";
-      targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
-    }, seedDeliveriesSchemeDefinition);
+    sim = await simulate(t.db, SIMULATED);
+    const { deliveries } = await separatelyAudited(sim);
     const expected = expectedBills(sim);
     // Lease 1 s (renewed every third by the attempt), client timeout 5 s: the save is slow, not lost.
     const ctx = testContext(t.db, { leaseMs: 1_000, connectorDefaults: { qps: 1000, timeoutMs: 5_000, maxRetries: 1 } });
@@ -54,15 +64,9 @@ describe("audit separate: a slow save", () => {
   });
 
   test("an attempt taken over during its slow save sends no Submit or Audit; the next attempt finds the bills saved, a retry audits them", { timeout: 60_000 }, async () => {
-    sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 10, kingdee: { openingStock: 1_000_000 } });
-    const plain = testContext(t.db);
-    await writeMasterData(t.db, plain, sim);
-    const deliveries = await sim.createScheme((d) => {
-      targetConfig(d).audit = "separate";
-      targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
-      // One batch: the whole run is the one slow save.
-      targetConfig(d).batchSize = 100;
-    }, seedDeliveriesSchemeDefinition);
+    // One batch: the whole run is the one slow save.
+    sim = await simulate(t.db, SIMULATED);
+    const { plain, deliveries } = await separatelyAudited(sim, (d) => (targetConfig(d).batchSize = 100));
     const expected = expectedBills(sim);
     const run = await sim.requestRun(deliveries.id, "manual");
     // While its save is in flight, another worker claims the run (by hand here: nothing runs it).
