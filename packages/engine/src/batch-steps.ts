@@ -8,11 +8,14 @@ import { isConnectorError, type WriteOutcome } from "@qiao/connectors";
 import {
   markSending,
   recordMappingFailures,
+  resolveNumberConflicts,
   recordWaiting,
   recordWriteResults,
   releaseSending,
   renewLease,
   runFence,
+  type MappingFailure,
+  type NumberConflict,
   type WaitingRecordInput,
   type WriteResult,
 } from "@qiao/db";
@@ -20,6 +23,7 @@ import { AttemptSuperseded } from "./failure";
 import { clockTime } from "./outcomes";
 import { waitReason, type PreparedBatch, type Sendable, type Waiting } from "./prepared-batch";
 import type { PhaseEnd, RunScope } from "./scope";
+import { payloadNumber } from "./target-number";
 
 /**
  * Connector errors after which the target certainly did not process the batch. (Target connectors
@@ -61,6 +65,7 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
   const { run } = x;
   const batchId = randomUUID();
   let toSend: Sendable[] = [];
+  let refusals: MappingFailure[] = [];
   x.assertOwner();
   let fenced: MarkedBatch["fenced"];
   if (batch.sendable.length > 0) {
@@ -70,7 +75,15 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
         ...x.attemptRef,
         schemeId: run.schemeId,
         batchId,
-        records: batch.sendable.map((s) => ({ id: s.record.id, sourceId: s.record.sourceId, payload: s.payload, hash: s.hash, payloadText: s.text, dataHash: s.record.dataHash })),
+        records: batch.sendable.map((s) => ({
+          id: s.record.id,
+          sourceId: s.record.sourceId,
+          payload: s.payload,
+          hash: s.hash,
+          payloadText: s.text,
+          dataHash: s.record.dataHash,
+          number: payloadNumber(s.payload, x.plan.target.numberField),
+        })),
         mappingKey: x.mappingKey,
         automaticRetry: x.automaticRetry,
       }),
@@ -83,25 +96,64 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
     if (marked.leaseMsLeft !== null) fenced = { at, leaseMsLeft: marked.leaseMsLeft };
     toSend = batch.sendable.filter((s) => marked.has(s.record.id));
     // Not marked: sent meanwhile from another batch, or its staged data changed since it was mapped
-    // (the newer copy is in a later batch). Whatever is still pending, the sweep after the read takes.
+    // (the newer copy is in a later batch), or its number is another record's (refused below, or
+    // handed over to it). Whatever is still pending, the sweep after the read takes.
     if (toSend.length < batch.sendable.length && x.outstanding) x.outstanding.pending = true;
+    refusals = await refuseTakenNumbers(x, batch, marked.conflicts);
   }
-  const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { ...x.attemptRef, failures: batch.failures }));
+  const failures = refusals.length > 0 ? [...batch.failures, ...refusals] : batch.failures;
+  const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { ...x.attemptRef, failures }));
   const waiting = await recordWaits(x, batch.waiting);
   // Not recorded, like a record not marked: sent or recorded meanwhile, or staged again with newer
   // data since it was mapped. Whatever is still pending, the sweep after the read takes.
-  if ((failed < batch.failures.length || waiting < batch.waiting.length) && x.outstanding) x.outstanding.pending = true;
+  if ((failed < failures.length || waiting < batch.waiting.length) && x.outstanding) x.outstanding.pending = true;
   return {
     batchNo: batch.batchNo,
     batchId,
     toSend,
     failed,
-    firstError: batch.failures[0]?.error,
+    firstError: failures[0]?.error,
     waiting,
     firstWait: batch.waiting[0] && waitReason(batch.waiting[0].waits).split(" / ")[0],
     held: batch.held,
     ...(fenced && { fenced }),
   };
+}
+
+/**
+ * The records the mark did not mark because of their numbers (MarkedRecords.conflicts), read again:
+ * those whose number another record holds fail (a data failure, naming the holder, recorded with the
+ * batch's mapping failures); the others stay pending for the sweep (their number is theirs now).
+ */
+async function refuseTakenNumbers(x: RunScope, batch: TakenBatch, conflicts: readonly NumberConflict[]): Promise<MappingFailure[]> {
+  if (conflicts.length === 0) return [];
+  const verdicts = await x.clock.time("protocol", () => resolveNumberConflicts(x.db, { schemeId: x.run.schemeId, conflicts }));
+  const field = x.plan.target.numberField;
+  const byId = new Map(batch.sendable.map((s) => [s.record.id, s]));
+  return verdicts.refused.map(({ id, holderSourceId }) => {
+    const s = byId.get(id)!;
+    const number = payloadNumber(s.payload, field)!;
+    return {
+      id,
+      sourceId: s.record.sourceId,
+      hash: s.hash,
+      payload: s.payload,
+      error: numberTakenError(field, number, holderSourceId),
+      errorField: field,
+      dataHash: s.record.dataHash,
+    };
+  });
+}
+
+/** Why a record whose number another record holds was not sent, as its RunRecord and staging row say it. */
+export function numberTakenError(field: string, number: string, holder: string): string {
+  return (
+    `${field} “${number}” 已属于本方案的另一条源记录 “${holder}”，所以没有发送：两条源记录映射到同一个 ${field}（如一个订单拆成两张发货单）时，` +
+    `后写的会覆盖或冒认先写的那一张；请修改 ${field} 的映射，使每条源记录的编号唯一（如发货单号 {{code}}），改后自动重新发送 / ` +
+    `${field} "${number}" belongs to another source record of this scheme, "${holder}", so this one was not sent: two records mapped to one ${field} ` +
+    `(such as one order shipped as two deliveries) would overwrite or take over each other's bill. Map ${field} so that each record's number is unique ` +
+    `(such as the delivery's {{code}}); the record is sent again once the mapping changes`
+  );
 }
 
 /** Records that wait: `waiting`, with what for (scheme ids resolved by the run's lookups). Fenced. */

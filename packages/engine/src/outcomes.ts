@@ -7,15 +7,11 @@ import { message, type WriteMode } from "@qiao/core";
 import { isConnectorError, type FoundRecord } from "@qiao/connectors";
 import { dueUnknownRecords, outcomeStats, parkSending, postponeUnknown, resolveUnknown, sendingMarkedByOthers, type OutcomeVerdict, type UnknownRecord } from "@qiao/db";
 import { payloadHash } from "./hash";
+import { payloadNumber } from "./target-number";
 import type { RunScope } from "./scope";
 
 /** How many unknown records one lookup asks about. */
 const LOOKUP_CHUNK = 500;
-
-function numberOf(value: unknown): string | undefined {
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  return typeof value === "string" && value.trim() !== "" ? value : undefined;
-}
 
 /** "18:30:05" in the scheme's timezone, for log lines a person reads. */
 export function clockTime(at: Date, timezone: string): string {
@@ -142,7 +138,7 @@ async function resolveDue(x: RunScope): Promise<number> {
     const rows = await x.clock.time("protocol", () => dueUnknownRecords(x.db, { schemeId: run.schemeId, afterId, limit: LOOKUP_CHUNK }));
     if (rows.length === 0) break;
     afterId = rows[rows.length - 1]!.id;
-    const numbers = rows.map((r) => (r.payload ? numberOf(r.payload[plan.target.numberField]) : undefined));
+    const numbers = rows.map((r) => (r.payload ? payloadNumber(r.payload, plan.target.numberField) : undefined));
     const lookup = [...new Set(numbers.filter((n): n is string => n !== undefined))];
     let existing: Map<string, FoundRecord>;
     try {

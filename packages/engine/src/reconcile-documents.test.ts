@@ -97,10 +97,11 @@ describe("reconciliation of 销售出库单", () => {
       { code: "SDO-OTHER", shop_code: shop.code, platform_code: "TB-ORDER-2", details: [{ sku_code: a, qty: 3 }] },
     ]);
     const run = await runScheme(deliveries.id);
-    // Create mode: the second delivery of the order is refused as a duplicate bill number.
+    // The second delivery of the order is refused, not sent: its bill number belongs to the first
+    // (target_number_claims; before session 24 金蝶 refused it as a duplicate number).
     expect(run).toMatchObject({ written: 2, failed: 1 });
     const failed = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, status: "failed" } });
-    expect(failed.lastError).toContain("已经被使用");
+    expect(failed.lastError).toContain("已属于本方案的另一条源记录");
     const wrote = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, targetNumber: "TB-ORDER-1", status: "written" } });
     // A third delivery of the order, read by the reconciliation only (never staged), whose code sorts
     // before both: the bill is still the one staging says a delivery wrote, not the first by id.

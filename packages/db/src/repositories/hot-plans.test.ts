@@ -13,6 +13,7 @@ import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { statementsSent } from "./pool-spy.test-util";
 import { markSending } from "./mark-sending";
+import { resolveNumberConflicts } from "./number-claims";
 import { dueUnknownRecords, parkSending, postponeUnknown, resolveUnknown, sendingMarkedByOthers } from "./outcomes";
 import { claimRun, createRun } from "./runs";
 import { appendRunLog, renewLease, reportProgress, runFence } from "./run-progress";
@@ -122,7 +123,8 @@ describe("the hot statements' generic plans on tiny tables", () => {
       await stage(records(12, 24), { probe: true });
       await stage(records(0, 6), {});
       const pending = await nextPendingRecords(db, { schemeId: scheme.id, afterId: 0n, limit: 24, runId: ref.runId });
-      const sending = (batch: typeof pending) => batch.map((r) => ({ id: r.id, sourceId: r.sourceId, payload: { FNumber: r.sourceId }, hash: `p-${r.sourceId}` }));
+      const sending = (batch: typeof pending) =>
+        batch.map((r) => ({ id: r.id, sourceId: r.sourceId, payload: { FNumber: r.sourceId }, hash: `p-${r.sourceId}`, number: r.sourceId }));
       // A batch answered with every kind of outcome.
       const first = pending.slice(0, 8);
       await markSending(db, { ...ref, schemeId: scheme.id, batchId: "b1", records: sending(first), mappingKey: "k" });
@@ -142,6 +144,9 @@ describe("the hot statements' generic plans on tiny tables", () => {
                 : { id: r.id, hash: `p-${r.sourceId}`, outcome: "unknown" as const, error: "超时" },
         ),
       });
+      // A record whose number another holds: not marked, then read again.
+      const taken = await markSending(db, { ...ref, schemeId: scheme.id, batchId: "b1x", records: [{ ...sending(pending.slice(20, 21))[0]!, number: first[0]!.sourceId }], mappingKey: "k" });
+      await resolveNumberConflicts(db, { schemeId: scheme.id, conflicts: taken.conflicts });
       // A batch put back; a batch left sending and parked; mapping failures; waits.
       await markSending(db, { ...ref, schemeId: scheme.id, batchId: "b2", records: sending(pending.slice(8, 12)), mappingKey: "k" });
       await releaseSending(db, { ...ref, schemeId: scheme.id, batchId: "b2" });

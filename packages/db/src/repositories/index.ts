@@ -11,6 +11,7 @@ export * from "./retry-ends";
 export * from "./stage-page";
 export * from "./write-protocol";
 export * from "./mark-sending";
+export * from "./number-claims";
 export * from "./value-maps";
 export * from "./metric-totals";
 export * from "./overview";

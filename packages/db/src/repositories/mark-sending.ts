@@ -3,6 +3,7 @@
 // are in ./write-protocol.ts.
 import { hotQuery, type Db } from "../client";
 import { BATCH_ROW_IDS, fenceCte, leaseMsLeft } from "./sql";
+import { numberClaimKey } from "./number-claims";
 import type { AttemptRef } from "./write-protocol";
 
 export interface SendingRecordInput {
@@ -26,6 +27,12 @@ export interface SendingRecordInput {
    * write. Without a hash, no check.
    */
   dataHash?: string | undefined;
+  /**
+   * The payload's target number (FNumber / FBillNo) as sent, when it has one: claimed for the record
+   * by the mark (target_number_claims). A number another record of the scheme holds is not marked:
+   * the record comes back in MarkedRecords.conflicts instead (see resolveNumberConflicts).
+   */
+  number?: string | undefined;
 }
 
 /**
@@ -36,8 +43,10 @@ export interface SendingRecordInput {
  * before the target is called. The lookup after an interrupted write finds the payloads there. No
  * RunRecord yet: the answer turns the slots of written records into entries (recordWriteResults),
  * or a lookup's verdict records them (./outcomes.ts). Fenced by the attempt and by the run's
- * cancellation. Returns the ids actually marked; only those may be sent. Each record at most once in
- * a batch: a row is marked once, so a second copy would be sent without its own mark.
+ * cancellation. Each record with a number claims it for itself first (target_number_claims); one
+ * whose number another record holds is not marked (MarkedRecords.conflicts). Returns the ids actually
+ * marked; only those may be sent. Each record at most once in a batch: a row is marked once, so a
+ * second copy would be sent without its own mark.
  */
 export async function markSending(
   db: Db,
@@ -63,19 +72,48 @@ export async function markSending(
   const hashes: string[] = [];
   const dataHashes: string[] = [];
   const ids: string[] = [];
+  // Claim keys as JSON strings (a number is source data: it may hold a newline), "" for none.
+  const keys: string[] = [];
   for (const r of input.records) {
     texts.push(oneLine(r.payloadText ?? JSON.stringify(r.payload)));
     hashes.push(oneLine(r.hash));
     dataHashes.push(oneLine(r.dataHash ?? ""));
     ids.push(r.id.toString());
+    const key = r.number === undefined ? "" : numberClaimKey(r.number);
+    keys.push(key === "" ? "" : JSON.stringify(key));
   }
   if (new Set(ids).size < ids.length) throw new Error("A batch holds a record twice: it would be sent twice in one call");
-  const rows = await hotQuery<{ id: string; leaseMsLeft: number | null }>(
+  const rows = await hotQuery<{ id: string; leaseMsLeft: number | null; taken: string | null }>(
     db,
     `WITH ${fenceCte("$3", "$5")}, input AS MATERIALIZED (
       -- The batch in order: each record's id, payload hash and payload text (slot n - 1).
-      -- d: the data hash the payload was mapped from ('' when not given).
-      SELECT * FROM unnest($7::bigint[], string_to_array($1::text, E'\\n'), string_to_array($10::text, E'\\n'), string_to_array($11::text, E'\\n')) WITH ORDINALITY AS t(id, h, p, d, n)
+      -- d: the data hash the payload was mapped from ('' when not given); k: the claim key of its
+      -- number (null: none).
+      SELECT t.id, t.h, t.p, t.d, CASE WHEN t.k <> '' THEN (t.k::json #>> '{}') END AS k, t.n
+      FROM unnest($7::bigint[], string_to_array($1::text, E'\\n'), string_to_array($10::text, E'\\n'), string_to_array($11::text, E'\\n'), string_to_array($12::text, E'\\n'))
+        WITH ORDINALITY AS t(id, h, p, d, k, n)
+    ), eligible AS MATERIALIZED (
+      -- The records with a number the mark may mark, as its snapshot has them (the UPDATE checks
+      -- again): only they claim, so a record not marked claims nothing. One probe by primary key each.
+      SELECT i.id, i.k, i.n FROM input i JOIN source_records s ON s.id = i.id
+      WHERE i.k IS NOT NULL AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'
+        AND (coalesce(i.d, '') = '' OR s.data_hash = i.d)
+        AND EXISTS (SELECT 1 FROM fence)
+        AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
+    ), claimed AS (
+      -- Numbers no record held: theirs now (the first of the batch, when two carry one). A number
+      -- held already (by the record itself, or another) writes nothing.
+      INSERT INTO target_number_claims (scheme_id, number, source_record_id)
+      SELECT $4::uuid, e.k, e.id FROM eligible e ORDER BY e.n
+      ON CONFLICT DO NOTHING
+      RETURNING source_record_id AS id
+    ), owned AS MATERIALIZED (
+      -- Eligible records whose number is theirs: claimed now, or held already as the statement's
+      -- snapshot has it. (A claim committed by another mark after this statement began is not seen:
+      -- its record comes back as a conflict, and resolveNumberConflicts reads the claim again.)
+      SELECT e.id, e.k, (EXISTS (SELECT 1 FROM claimed c WHERE c.id = e.id)
+        OR EXISTS (SELECT 1 FROM target_number_claims c WHERE c.scheme_id = $4::uuid AND c.number = e.k AND c.source_record_id = e.id)) AS own
+      FROM eligible e
     ), block AS MATERIALIZED (
       -- One value of the RunRecords' sequence for the batch row: its BATCH_ROW_IDS ids (see the migration
       -- 20261206100000_run_written_batches).
@@ -97,6 +135,8 @@ export async function markSending(
         AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'
         -- Still the data the payload was mapped from (see SendingRecordInput.dataHash).
         AND (coalesce(i.d, '') = '' OR s.data_hash = i.d)
+        -- Its number, if it has one, is its own (owned).
+        AND (i.k IS NULL OR EXISTS (SELECT 1 FROM owned o WHERE o.id = i.id AND o.own))
         AND EXISTS (SELECT 1 FROM fence)
         AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
       RETURNING s.id, s.source_id
@@ -114,9 +154,12 @@ export async function markSending(
         ORDER BY i.n) x
       HAVING count(x.id) > 0
     )
-    -- With each id, how long the attempt's lease still ran as the fence found it (see MarkedRecords).
-    SELECT id::text, (SELECT ${leaseMsLeft("f.lease_until")} FROM fence f) AS "leaseMsLeft"
-    FROM marked`,
+    -- With each id, how long the attempt's lease still ran as the fence found it (see MarkedRecords);
+    -- then the records not marked because another record holds their number (taken: the claim key).
+    SELECT id::text, (SELECT ${leaseMsLeft("f.lease_until")} FROM fence f) AS "leaseMsLeft", NULL::text AS taken
+    FROM marked
+    UNION ALL
+    SELECT o.id::text, NULL, o.k FROM owned o WHERE NOT o.own`,
     [
       hashes.join(LINES),
       input.batchId,
@@ -129,13 +172,16 @@ export async function markSending(
       input.automaticRetry ?? false,
       texts.join(LINES),
       dataHashes.join(LINES),
+      keys.join(LINES),
     ],
     // Durable before the call: this commit is what stops a record from being sent twice.
     true,
   );
+  const marked = rows.filter((r) => r.taken === null);
   return new MarkedRecords(
-    rows.map((r) => BigInt(r.id)),
-    rows[0]?.leaseMsLeft ?? null,
+    marked.map((r) => BigInt(r.id)),
+    marked[0]?.leaseMsLeft ?? null,
+    rows.filter((r) => r.taken !== null).map((r) => ({ id: BigInt(r.id), key: r.taken! })),
   );
 }
 
@@ -151,9 +197,22 @@ export class MarkedRecords extends Set<bigint> {
   constructor(
     ids: Iterable<bigint>,
     readonly leaseMsLeft: number | null,
+    /**
+     * Records not marked because their number's claim was not theirs as the mark saw it (another
+     * record holds it, or a mark running at the same time claimed it first), with the claim key:
+     * resolveNumberConflicts says which to refuse.
+     */
+    readonly conflicts: readonly NumberConflict[] = [],
   ) {
     super(ids);
   }
+}
+
+/** A record the mark did not mark because of its number's claim (MarkedRecords.conflicts). */
+export interface NumberConflict {
+  id: bigint;
+  /** The claim key (numberClaimKey) of the number it carries. */
+  key: string;
 }
 
 /**

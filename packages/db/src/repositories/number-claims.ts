@@ -1,0 +1,80 @@
+// Which staged record a target number belongs to (target_number_claims, session 24). The mark
+// claims each payload's number for its record (markSending); a record whose number another record
+// of the scheme holds is not sent. Without it, two source records mapped to one number (拆单: one
+// order shipped as two deliveries, FBillNo ← {{platform_code}}) overwrote each other's bill in upsert
+// mode, and in create mode an unknown outcome's lookup took the other record's bill for its own.
+import { hotQuery, type Db } from "../client";
+import type { NumberConflict } from "./mark-sending";
+
+/**
+ * The key a number is claimed under: what 金蝶's database would count as the same number. Its
+ * uniqueness check and the lookups by number run in SQL Server, whose collation for Chinese
+ * (Chinese_PRC_CI_AS, the usual one) ignores case, width (全角 / 半角) and trailing spaces; that the
+ * 金蝶 accounts use it is assumed, not published (docs/decisions.md, session 24). So: NFKC (full-width
+ * to half-width), trailing spaces dropped, ASCII letters upper-cased. The migration that claimed the
+ * numbers written before it computes the same in SQL (`upper(rtrim(normalize(n, NFKC), ' ') COLLATE "C")`).
+ * "" for a blank number: nothing to claim.
+ */
+export function numberClaimKey(number: string): string {
+  return number
+    .normalize("NFKC")
+    .replace(/ +$/, "")
+    .replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+}
+
+/** What resolveNumberConflicts decided for the records a mark did not mark because of their numbers. */
+export interface NumberVerdicts {
+  /**
+   * Refused: another record of the scheme holds the number and may have written it (it is not a
+   * record that failed without ever writing). With the holder's source id, for the error.
+   */
+  refused: { id: bigint; holderSourceId: string }[];
+  /**
+   * Not refused: the number is the record's now (it was free, or its holder failed without ever
+   * writing it and handed it over) or was its own already (a mark running at the same time claimed
+   * it). Still pending: marked again by the next pass over the scheme's pending records.
+   */
+  free: bigint[];
+}
+
+/**
+ * Reads again, in a statement of its own, who holds the numbers of the records a mark reported
+ * (MarkedRecords.conflicts), and hands over what may be handed over: a number nobody holds (the mark
+ * that claimed it rolled back) goes to the first record asking; a number whose holder is a `failed`
+ * record that never wrote anything (no written hash, no target id: its bill does not exist, so the
+ * number is not "another record's bill") goes to the first record asking, by compare-and-set. Every
+ * other conflict is refused. Nothing here marks or sends: a record handed its number is marked by
+ * the next pass, under the mark's own checks.
+ */
+export async function resolveNumberConflicts(db: Db, input: { schemeId: string; conflicts: readonly NumberConflict[] }): Promise<NumberVerdicts> {
+  if (input.conflicts.length === 0) return { refused: [], free: [] };
+  const rows = await hotQuery<{ id: string; takenBy: string | null }>(
+    db,
+    `WITH input AS (
+      SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(id, k)
+    ), held AS MATERIALIZED (
+      SELECT i.id, i.k, c.source_record_id AS holder, h.source_id AS holder_source_id,
+        (h.id IS NULL OR (h.status = 'failed' AND h.written_hash IS NULL AND h.target_id IS NULL)) AS free
+      FROM input i
+      LEFT JOIN target_number_claims c ON c.scheme_id = $1::uuid AND c.number = i.k
+      LEFT JOIN source_records h ON h.id = c.source_record_id
+    ), inserted AS (
+      INSERT INTO target_number_claims (scheme_id, number, source_record_id)
+      SELECT DISTINCT ON (k) $1::uuid, k, id FROM held WHERE holder IS NULL ORDER BY k, id
+      ON CONFLICT DO NOTHING
+    ), handed AS (
+      UPDATE target_number_claims c SET source_record_id = x.id
+      FROM (SELECT DISTINCT ON (k) k, id, holder FROM held WHERE holder <> id AND free ORDER BY k, id) x
+      WHERE c.scheme_id = $1::uuid AND c.number = x.k AND c.source_record_id = x.holder
+    )
+    SELECT id::text, CASE WHEN holder IS NOT NULL AND holder <> id AND NOT free THEN holder_source_id END AS "takenBy"
+    FROM held`,
+    [input.schemeId, input.conflicts.map((c) => c.id.toString()), input.conflicts.map((c) => c.key)],
+  );
+  const verdicts: NumberVerdicts = { refused: [], free: [] };
+  for (const row of rows) {
+    if (row.takenBy === null) verdicts.free.push(BigInt(row.id));
+    else verdicts.refused.push({ id: BigInt(row.id), holderSourceId: row.takenBy });
+  }
+  return verdicts;
+}
