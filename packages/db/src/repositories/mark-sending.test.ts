@@ -7,7 +7,8 @@ import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending, type SendingRecordInput } from "./mark-sending";
 import { parkSending, resolveUnknown, sendingMarkedByOthers } from "./outcomes";
-import { renewLease, runFence, waitForOutcomes } from "./run-progress";
+import { renewLease, reportProgress, runFence, waitForOutcomes } from "./run-progress";
+import { claimedRunWithPending } from "./claimed-run.test-util";
 import { claimRun, createRun, finishRun } from "./runs";
 import { recordWaiting } from "./waiting";
 import { recordMappingFailures, recordWriteResults } from "./write-protocol";
@@ -23,20 +24,7 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-async function setup(sourceIds: string[]) {
-  const scheme = await db.scheme.create({ data: { name: `标记 ${Math.random()}`, definition: {} } });
-  const run = await createRun(db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
-  const claimed = await claimRun(db, run.id, new Date());
-  if (!claimed.claimed) throw new Error("not claimed");
-  const ids = new Map<string, bigint>();
-  for (const sourceId of sourceIds) {
-    const row = await db.sourceRecord.create({
-      data: { schemeId: scheme.id, sourceId, data: { code: sourceId }, dataHash: `d-${sourceId}`, payloadHash: "h1", status: "pending", lastRunId: run.id },
-    });
-    ids.set(sourceId, row.id);
-  }
-  return { ref: { runId: run.id, attempt: claimed.run.attempt, schemeId: scheme.id }, ids };
-}
+const setup = (sourceIds: string[]) => claimedRunWithPending(db, "标记", sourceIds);
 
 const record = (id: bigint, sourceId: string, extra: Partial<SendingRecordInput> = {}): SendingRecordInput => ({
   id,
@@ -233,6 +221,46 @@ describe("recordWriteResults", () => {
     expect(r).toMatchObject({ written: 2, requeued: 1, fenced: true });
     expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: a } })).toMatchObject({ status: "pending", writtenHash: "h1" });
     expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: b } })).toMatchObject({ status: "written", writtenHash: "h1" });
+  });
+
+  it("counts a record sent twice in one run once, as it ended", async () => {
+    const { ref, ids } = await setup(["A", "B", "C"]);
+    const [a, b, c] = ["A", "B", "C"].map((s) => ids.get(s)!) as [bigint, bigint, bigint];
+    const counters = async () => {
+      const run = await db.run.findUniqueOrThrow({ where: { id: ref.runId } });
+      return { written: run.written, failed: run.failed, unknown: run.unknown, saved: run.saved };
+    };
+    const written = (id: bigint, hash: string) => ({ id, hash, outcome: "written" as const, targetId: `T-${id}`, targetNumber: `N-${id}` });
+    const answer = (batchId: string, results: Parameters<typeof recordWriteResults>[1]["results"]) =>
+      recordWriteResults(db, { ...ref, batchId, mode: "upsert", results, unknownWaitMs: 0, retryBackoffMs: [60_000] });
+    await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(a, "A"), record(b, "B"), record(c, "C")] });
+    // A and C staged again while in flight (upsert): written, and pending again to send the newer payload.
+    await db.sourceRecord.updateMany({ where: { id: { in: [a, c] } }, data: { payloadHash: "h2" } });
+    expect(await answer("b1", [written(a, "h1"), written(b, "h1"), written(c, "h1")])).toMatchObject({ written: 3, requeued: 2 });
+    expect(await counters()).toEqual({ written: 3, failed: 0, unknown: 0, saved: 0 });
+    // Sent again in the same run: A is written again, C fails this time.
+    await markSending(db, { ...ref, batchId: "b2", mappingKey: "k", records: [record(a, "A", { hash: "h2" }), record(c, "C", { hash: "h2" })] });
+    await answer("b2", [written(a, "h2"), { id: c, hash: "h2", outcome: "failed", error: "拒绝", errorClass: "transient" }]);
+    // Each record counts once, as it ended: A and B written, C failed.
+    expect(await counters()).toEqual({ written: 2, failed: 1, unknown: 0, saved: 0 });
+    const outcomes = await db.runOutcome.findMany({ where: { runId: ref.runId }, orderBy: { sourceRecordId: "asc" } });
+    expect(outcomes.map((o) => [o.sourceId, o.status])).toEqual([
+      ["A", "written"],
+      ["B", "written"],
+      ["C", "failed"],
+    ]);
+  });
+
+  it("a record written, then failing its mapping in the same run, counts as failed only", async () => {
+    const { ref, ids } = await setup(["A"]);
+    const a = ids.get("A")!;
+    await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(a, "A")] });
+    await db.sourceRecord.update({ where: { id: a }, data: { payloadHash: "h2" } });
+    await recordWriteResults(db, { ...ref, batchId: "b1", mode: "upsert", results: [{ id: a, hash: "h1", outcome: "written", targetId: "T", targetNumber: "A" }], unknownWaitMs: 0, retryBackoffMs: [] });
+    // Its newer data fails to map: the engine counts the failure with its batch (alsoFailed / reportProgress).
+    expect(await recordMappingFailures(db, { ...ref, failures: [{ id: a, sourceId: "A", hash: "h2", payload: {}, error: "缺字段", errorField: "FName" }] })).toBe(1);
+    await reportProgress(db, ref.runId, { failed: 1 }, ref.attempt);
+    expect(await db.run.findUniqueOrThrow({ where: { id: ref.runId } })).toMatchObject({ written: 0, failed: 1 });
   });
 
   // A bill saved but not audited whose record was staged with another payload while it was in

@@ -125,16 +125,20 @@ export async function recordWriteResults(
       -- changed, or after a lookup found it absent); then it is a run_records row, upserted, so the
       -- record is shown once, as it ended. A row marked before its slot existed (sending_entry
       -- NULL: by the code before 20261208100000_marks_in_batch_rows) has its payload on the row.
-      SELECT i.*, o.sending_payload, o.outcome_entry, o.sending_entry, o.in_batch,
-        i.outcome = 'written' AND o.sending_entry IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM run_records r WHERE r.run_id = $3::uuid AND r.source_record_id = i.id)
-          AND NOT EXISTS (SELECT 1 FROM run_written_batches b
-            WHERE b.run_id = $3::uuid AND ${ownsEntry("b", "o.outcome_entry")}) AS batched
+      -- \`prev\`: the record's outcome in this run so far (its run_records row, else its entry in
+      -- one of the run's batch rows), which the run's counters hold already: the counters move
+      -- from it to the new outcome, so a record sent twice in one run counts once, as it ended.
+      SELECT i.*, o.sending_payload, o.outcome_entry, o.sending_entry, o.in_batch, p.prev,
+        i.outcome = 'written' AND o.sending_entry IS NOT NULL AND p.prev IS NULL AS batched
       FROM input i LEFT JOIN LATERAL (
         -- LIMIT 1 keeps this a probe per record: flattened into a join, a generic plan made while
         -- staging was small read the whole table for every batch (see byInputIds).
         SELECT sending_payload, outcome_entry, sending_entry, status = 'sending' AND batch_id IS NOT DISTINCT FROM $2 AS in_batch
         FROM source_records o WHERE o.id = i.id LIMIT 1) o ON true
+      CROSS JOIN LATERAL (
+        SELECT COALESCE(
+          (SELECT r.status::text FROM run_records r WHERE r.run_id = $3::uuid AND r.source_record_id = i.id),
+          (SELECT 'written' FROM run_written_batches b WHERE b.run_id = $3::uuid AND ${ownsEntry("b", "o.outcome_entry")} LIMIT 1)) AS prev) p
     ), block AS MATERIALIZED (
       -- The batch's row, inserted by the mark (markSending).
       SELECT b.id AS first FROM run_written_batches b
@@ -186,7 +190,7 @@ export async function recordWriteResults(
       -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
       -- through the batch_id index (estimated at one row) it rescanned the input for every row.
       WHERE s.id = i.id AND ${byInputIds("s", "prior")} AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM $2 AND EXISTS (SELECT 1 FROM fence)
-      RETURNING s.id, s.source_id, i.outcome, s.dead_at IS NOT NULL AS dead, s.outcome_entry AS entry, s.status = 'pending' AS requeued
+      RETURNING s.id, s.source_id, i.outcome, i.prev, s.dead_at IS NOT NULL AS dead, s.outcome_entry AS entry, s.status = 'pending' AS requeued
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, response, target_id, target_number, batch_id, created_at, updated_at)
       SELECT $3::uuid, i.id, u.source_id, i.outcome::record_status, i.error, i.error_field, i.error_class,
@@ -220,14 +224,19 @@ export async function recordWriteResults(
         count(*) FILTER (WHERE outcome = 'unknown')::int AS unknown,
         count(*) FILTER (WHERE outcome = 'saved')::int AS saved,
         count(*) FILTER (WHERE dead)::int AS dead,
-        count(*) FILTER (WHERE requeued)::int AS requeued
+        count(*) FILTER (WHERE requeued)::int AS requeued,
+        -- What the run counted for these records before (see prior.prev).
+        count(*) FILTER (WHERE prev = 'written')::int AS was_written,
+        count(*) FILTER (WHERE prev = 'failed')::int AS was_failed,
+        count(*) FILTER (WHERE prev = 'unknown')::int AS was_unknown,
+        count(*) FILTER (WHERE prev = 'saved')::int AS was_saved
       FROM updated
     ), counted AS (
       UPDATE runs SET
-        written = written + (SELECT written FROM counts),
-        failed = failed + (SELECT failed FROM counts) + $6::int,
-        unknown = unknown + (SELECT unknown FROM counts),
-        saved = saved + (SELECT saved FROM counts),
+        written = GREATEST(written + (SELECT written - was_written FROM counts), 0),
+        failed = GREATEST(failed + (SELECT failed - was_failed FROM counts) + $6::int, 0),
+        unknown = GREATEST(unknown + (SELECT unknown - was_unknown FROM counts), 0),
+        saved = GREATEST(saved + (SELECT saved - was_saved FROM counts), 0),
         updated_at = $4::timestamp
       WHERE id = $3::uuid AND EXISTS (SELECT 1 FROM fence)
     )
@@ -304,7 +313,22 @@ export async function recordMappingFailures(db: Db, input: AttemptRef & { failur
       "superseded",
       // The rows as this statement found them (its snapshot): written earlier in this run?
       `SELECT $2::uuid AS run_id, o.outcome_entry AS entry FROM updated u JOIN source_records o ON o.id = u.id`,
-    )}, recorded AS (
+    )}, prevs AS (
+      -- What the run counted for these records before, as recordWriteResults reads it (its
+      -- prior.prev): the caller counts each failure (recordWriteResults' alsoFailed), so a record
+      -- with an outcome in this run already moves from it instead of counting twice.
+      SELECT COALESCE(
+          (SELECT r.status::text FROM run_records r WHERE r.run_id = $2::uuid AND r.source_record_id = u.id),
+          (SELECT 'written' FROM run_written_batches b WHERE b.run_id = $2::uuid AND ${ownsEntry("b", "o.outcome_entry")} LIMIT 1)) AS prev
+      FROM updated u JOIN source_records o ON o.id = u.id
+    ), uncounted AS (
+      UPDATE runs SET
+        written = GREATEST(written - (SELECT count(*) FROM prevs WHERE prev = 'written'), 0),
+        failed = GREATEST(failed - (SELECT count(*) FROM prevs WHERE prev = 'failed'), 0),
+        unknown = GREATEST(unknown - (SELECT count(*) FROM prevs WHERE prev = 'unknown'), 0),
+        saved = GREATEST(saved - (SELECT count(*) FROM prevs WHERE prev = 'saved'), 0)
+      WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM prevs WHERE prev IN ('written', 'failed', 'unknown', 'saved'))
+    ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, created_at, updated_at)
       SELECT $2::uuid, i.id, i.source_id, 'failed', i.error, i.error_field, 'data', i.payload, $3::timestamp, $3::timestamp
       FROM input i JOIN updated u ON u.id = i.id
