@@ -149,12 +149,14 @@ async function mainSequence(stack: Stack, opts: BenchOptions, definition: Scheme
 }
 
 /**
- * Bytes of staging and of the RunRecords (run_records and the batch rows of written records, tables,
- * indexes, TOAST) per row: only the main scheme and its full sync exist yet.
+ * Bytes of staging (the staged rows, and the target numbers they claimed: target_number_claims) and
+ * of the RunRecords (run_records and the batch rows of written records), tables, indexes and TOAST,
+ * per row: only the main scheme and its full sync exist yet.
  */
 async function bytesPerRecord(stack: Stack): Promise<{ staging: number; runRecords: number }> {
   const [row] = await stack.db.$queryRaw<{ staging: number; runRecords: number }[]>`
-    SELECT pg_total_relation_size('source_records')::float8 / GREATEST(1, (SELECT count(*) FROM source_records)) AS staging,
+    SELECT (pg_total_relation_size('source_records') + pg_total_relation_size('target_number_claims'))::float8
+        / GREATEST(1, (SELECT count(*) FROM source_records)) AS staging,
       (pg_total_relation_size('run_records') + pg_total_relation_size('run_written_batches'))::float8
         / GREATEST(1, (SELECT count(*) FROM run_outcomes)) AS "runRecords"`;
   return row!;

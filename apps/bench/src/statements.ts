@@ -16,11 +16,16 @@ const { values } = parseArgs({
     n: { type: "string", default: "20000" },
     rounds: { type: "string", default: "5" },
     batch: { type: "string", default: "100" },
+    // The mark without target numbers to claim (what it cost before target_number_claims).
+    "no-numbers": { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
 if (values.help) {
-  console.log("npm run bench:statements -- [--n 20000] [--rounds 5] [--batch 100]   Postgres CPU µs per record of stage, mark and answer");
+  console.log(
+    "npm run bench:statements -- [--n 20000] [--rounds 5] [--batch 100] [--no-numbers]   Postgres CPU µs per record of stage, mark and answer" +
+      " (--no-numbers: the mark claims no target numbers)",
+  );
   process.exit(0);
 }
 const PAGE = Math.floor(Number(values.batch));
@@ -81,7 +86,8 @@ async function main(): Promise<void> {
         const batchId = `b${round}-${p}`;
         const sending = staged.pending.map((x) => {
           const i = index.get(x.sourceId)!;
-          return { id: x.id, sourceId: x.sourceId, payload: JSON.parse(texts[i]!) as Record<string, unknown>, payloadText: texts[i]!, hash: hashes[i]! };
+          // The number claimed for the record, as the engine passes it (target_number_claims).
+          return { id: x.id, sourceId: x.sourceId, payload: JSON.parse(texts[i]!) as Record<string, unknown>, payloadText: texts[i]!, hash: hashes[i]!, number: values["no-numbers"] ? undefined : x.sourceId };
         });
         const marked = await timed("mark", () => markSending(db, { ...ref, schemeId: scheme.id, batchId, records: sending, mappingKey: "k" }));
         const results: WriteResult[] = sending

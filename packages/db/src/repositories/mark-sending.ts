@@ -109,11 +109,13 @@ export async function markSending(
       RETURNING source_record_id AS id
     ), owned AS MATERIALIZED (
       -- Eligible records whose number is theirs: claimed now, or held already as the statement's
-      -- snapshot has it. (A claim committed by another mark after this statement began is not seen:
-      -- its record comes back as a conflict, and resolveNumberConflicts reads the claim again.)
-      SELECT e.id, e.k, (EXISTS (SELECT 1 FROM claimed c WHERE c.id = e.id)
-        OR EXISTS (SELECT 1 FROM target_number_claims c WHERE c.scheme_id = $4::uuid AND c.number = e.k AND c.source_record_id = e.id)) AS own
-      FROM eligible e
+      -- snapshot has it (one probe, only for a number not claimed now). A claim committed by another
+      -- mark after this statement began is not seen: its record comes back as a conflict, and
+      -- resolveNumberConflicts reads the claim again. (A join, not EXISTS over \`claimed\` per row:
+      -- a CTE has no index, so that was a scan of the batch's claims for each of its records.)
+      SELECT e.id, e.k, CASE WHEN c.id IS NOT NULL THEN true
+        ELSE EXISTS (SELECT 1 FROM target_number_claims t WHERE t.scheme_id = $4::uuid AND t.number = e.k AND t.source_record_id = e.id) END AS own
+      FROM eligible e LEFT JOIN claimed c ON c.id = e.id
     ), block AS MATERIALIZED (
       -- One value of the RunRecords' sequence for the batch row: its BATCH_ROW_IDS ids (see the migration
       -- 20261206100000_run_written_batches).
@@ -135,8 +137,9 @@ export async function markSending(
         AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'
         -- Still the data the payload was mapped from (see SendingRecordInput.dataHash).
         AND (coalesce(i.d, '') = '' OR s.data_hash = i.d)
-        -- Its number, if it has one, is its own (owned).
-        AND (i.k IS NULL OR EXISTS (SELECT 1 FROM owned o WHERE o.id = i.id AND o.own))
+        -- Its number, if it has one, is its own (owned; IN, not a correlated EXISTS, which under OR
+        -- would scan the CTE for each record: the IN is hashed once).
+        AND (i.k IS NULL OR i.id IN (SELECT o.id FROM owned o WHERE o.own))
         AND EXISTS (SELECT 1 FROM fence)
         AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
       RETURNING s.id, s.source_id
