@@ -280,7 +280,6 @@ export async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: Wri
         batchId: batch.batchId,
         mode: x.plan.target.mode,
         results,
-        alsoFailed: batch.failed,
         unknownWaitMs: x.unknownWaitMs,
         retryBackoffMs: x.plan.retryBackoffMs,
       }),
@@ -296,7 +295,9 @@ export async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: Wri
     // Changed while it was sent (upsert mode): the sweep after the read writes the newer payload.
     if (recorded.requeued > 0 && x.outstanding) x.outstanding.pending = true;
   } else {
-    await x.progress({ written, failed });
+    // Nothing sent: the batch's failures were counted as they were recorded (recordMappingFailures);
+    // the report still tells the run is alive and learns of a cancellation.
+    await x.progress({});
   }
   const checkAt = unknown > 0 ? clockTime(new Date(Date.now() + x.unknownWaitMs), x.plan.timezone) : "";
   await journal[failed + unknown + saved > 0 ? "warn" : "progress"](

@@ -5,7 +5,7 @@
 // the record (`sending_run_id`) in step with its RunRecord.
 import type { WriteMode } from "@qiao/core";
 import { hotQuery, scanQuery, type Db } from "../client";
-import { fenceCte, ownsEntry, rowsJson, supersedeCte } from "./sql";
+import { fenceCte, outcomeInRun, ownsEntry, rowsJson, supersedeCte } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
 /**
@@ -50,9 +50,23 @@ export async function parkSending(
       ON CONFLICT (run_id, source_record_id) DO UPDATE SET
         status = 'unknown', error = EXCLUDED.error, error_field = NULL, payload = EXCLUDED.payload, response = NULL,
         batch_id = EXCLUDED.batch_id, updated_at = EXCLUDED.updated_at
+    ), prevs AS (
+      -- What the sending run counted for each record before (written or failed earlier in it, then
+      -- sent again): the rows as this statement found them. It moves to unknown.
+      SELECT p.sending_run_id, ${outcomeInRun("p.sending_run_id", "p.id", "o.outcome_entry")} AS prev
+      FROM parked p JOIN source_records o ON o.id = p.id
     ), counted AS (
-      UPDATE runs r SET unknown = r.unknown + c.n, updated_at = $6::timestamp
-      FROM (SELECT sending_run_id, count(*)::int AS n FROM parked GROUP BY 1) c
+      UPDATE runs r SET
+        unknown = GREATEST(r.unknown - c.was_unknown, 0) + c.n,
+        written = GREATEST(r.written - c.was_written, 0),
+        failed = GREATEST(r.failed - c.was_failed, 0),
+        saved = GREATEST(r.saved - c.was_saved, 0),
+        updated_at = $6::timestamp
+      FROM (
+        SELECT sending_run_id, count(*)::int AS n,
+          count(*) FILTER (WHERE prev = 'unknown')::int AS was_unknown, count(*) FILTER (WHERE prev = 'written')::int AS was_written,
+          count(*) FILTER (WHERE prev = 'failed')::int AS was_failed, count(*) FILTER (WHERE prev = 'saved')::int AS was_saved
+        FROM prevs GROUP BY 1) c
       WHERE r.id = c.sending_run_id
     )
     SELECT count(*)::int AS parked, max(check_after) AS "lastCheck" FROM parked`,

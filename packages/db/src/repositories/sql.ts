@@ -63,6 +63,31 @@ export function ownsEntry(b: string, entry: string): string {
 }
 
 /**
+ * SQL (text, or null): the outcome staging record `id` has in run `run` so far, which the run's
+ * counters hold already: its run_records row's status, else 'written' when one of the run's batch
+ * rows owns `entry` (the record's `outcome_entry` as the statement found it); null when it has none.
+ * A statement giving the record a new outcome in that run moves the counters from it (a record
+ * counts once per run, as it ended): two probes by key. Only written, failed, unknown and saved are
+ * counters of that kind (uncountPrevious); a waiting or pending RunRecord counts nothing.
+ */
+export function outcomeInRun(run: string, id: string, entry: string): string {
+  return `COALESCE(
+      (SELECT r.status::text FROM run_records r WHERE r.run_id = ${run} AND r.source_record_id = ${id}),
+      (SELECT 'written' FROM run_written_batches b WHERE b.run_id = ${run} AND ${ownsEntry("b", entry)} LIMIT 1))`;
+}
+
+/**
+ * SQL: the SET items of an UPDATE of `runs` that take the earlier outcomes of `prevs` (a query with a
+ * text column `prev`, from outcomeInRun) off the counters, each at least 0, and add `add`'s (SQL
+ * expressions) to them: the move of a statement's records to their new outcomes.
+ */
+export function uncountPrevious(prevs: string, add: Partial<Record<"written" | "failed" | "unknown" | "saved", string>> = {}): string {
+  return (["written", "failed", "unknown", "saved"] as const)
+    .map((c) => `${c} = GREATEST(${c} - (SELECT count(*) FROM ${prevs} WHERE prev = '${c}'), 0)${add[c] ? ` + ${add[c]}` : ""}`)
+    .join(",\n        ");
+}
+
+/**
  * A CTE named `name` that supersedes batch entries (run_written_batches, see schema.prisma): the
  * records of `entries` (a query of `run_id uuid, entry bigint`: the run whose outcome is being
  * recorded and the record's `outcome_entry` before this statement) get a later outcome in that run

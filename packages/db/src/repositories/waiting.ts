@@ -6,7 +6,7 @@
 // than the limit fails with the reason.
 import { Prisma } from "../../generated/prisma/client";
 import { hotQuery, type Db } from "../client";
-import { byInputIds, fenceCte, rowsJson, supersedeCte } from "./sql";
+import { byInputIds, fenceCte, outcomeInRun, rowsJson, supersedeCte, uncountPrevious } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
 export interface WaitFor {
@@ -98,14 +98,18 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
       ON CONFLICT (run_id, source_record_id) DO UPDATE SET
         status = 'waiting', error = EXCLUDED.error, error_field = EXCLUDED.error_field, payload = EXCLUDED.payload,
         response = NULL, batch_id = NULL, target_id = NULL, target_number = NULL, updated_at = EXCLUDED.updated_at
+    ), prevs AS (
+      -- What the run counted for each record before (written or failed earlier in it, then staged
+      -- again with data that waits): the rows as this statement found them. It moves off that counter.
+      SELECT u.id, ${outcomeInRun("$2::uuid", "u.id", "o.outcome_entry")} AS prev
+      FROM updated u JOIN source_records o ON o.id = u.id
     ), counted AS (
       -- A record counts once per run: one this run recorded as waiting already (a resumed attempt or
       -- a second read pass stages it again, pending, and it waits again) is not added again. The
       -- run_records rows as this statement found them (before the insert above).
-      UPDATE runs SET waiting = waiting + (
-          SELECT count(*) FROM updated u
-          WHERE NOT EXISTS (SELECT 1 FROM run_records rr WHERE rr.run_id = $2::uuid AND rr.source_record_id = u.id AND rr.status = 'waiting')
-        ), updated_at = $3::timestamp
+      UPDATE runs SET waiting = waiting + (SELECT count(*) FROM prevs WHERE prev IS DISTINCT FROM 'waiting'),
+        ${uncountPrevious("prevs")},
+        updated_at = $3::timestamp
       WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
     )
     SELECT count(*)::int AS waiting FROM updated`,

@@ -5,7 +5,7 @@
 import type { WriteMode } from "@qiao/core";
 import type { ErrorClass, RunStatus } from "../../generated/prisma/enums";
 import { hotQuery, type Db } from "../client";
-import { BATCH_ROW_IDS, byInputIds, fenceCte, ownsEntry, rowsJson, supersedeCte } from "./sql";
+import { BATCH_ROW_IDS, byInputIds, fenceCte, outcomeInRun, ownsEntry, rowsJson, supersedeCte, uncountPrevious } from "./sql";
 
 /** The attempt that issues a statement: only it may change the rows it marked. */
 export interface AttemptRef {
@@ -63,7 +63,6 @@ export async function recordWriteResults(
     batchId: string;
     mode: WriteMode;
     results: WriteResult[];
-    alsoFailed?: number;
     unknownWaitMs: number;
     /**
      * The scheme's retry schedule (ms): a transient failure with steps left is due for an automatic
@@ -117,7 +116,7 @@ export async function recordWriteResults(
     `WITH input AS (
       SELECT * FROM json_to_recordset($1::json)
         AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response json)
-    ), ${fenceCte("$3", "$7")}, prior AS (
+    ), ${fenceCte("$3", "$6")}, prior AS (
       -- Each record as marked: one probe by primary key per record (a CTE over id = ANY(…) joined
       -- back to the input cost more: issue #16). \`batched\`: a written answer becomes the entry of
       -- its slot in the batch's row, unless the record already has an outcome in this run (a
@@ -135,10 +134,7 @@ export async function recordWriteResults(
         -- staging was small read the whole table for every batch (see byInputIds).
         SELECT sending_payload, outcome_entry, sending_entry, status = 'sending' AND batch_id IS NOT DISTINCT FROM $2 AS in_batch
         FROM source_records o WHERE o.id = i.id LIMIT 1) o ON true
-      CROSS JOIN LATERAL (
-        SELECT COALESCE(
-          (SELECT r.status::text FROM run_records r WHERE r.run_id = $3::uuid AND r.source_record_id = i.id),
-          (SELECT 'written' FROM run_written_batches b WHERE b.run_id = $3::uuid AND ${ownsEntry("b", "o.outcome_entry")} LIMIT 1)) AS prev) p
+      CROSS JOIN LATERAL (SELECT ${outcomeInRun("$3::uuid", "i.id", "o.outcome_entry")} AS prev) p
     ), block AS MATERIALIZED (
       -- The batch's row, inserted by the mark (markSending).
       SELECT b.id AS first FROM run_written_batches b
@@ -168,7 +164,7 @@ export async function recordWriteResults(
         target_id = COALESCE(i.target_id, s.target_id),
         target_number = COALESCE(i.target_number, s.target_number),
         last_error = i.error,
-        check_after = CASE WHEN i.outcome = 'unknown' THEN now() + $8::int * interval '1 millisecond' END,
+        check_after = CASE WHEN i.outcome = 'unknown' THEN now() + $7::int * interval '1 millisecond' END,
         batch_id = CASE WHEN i.outcome = 'unknown' THEN s.batch_id END,
         -- Kept while unknown (the lookup needs it) and while saved (the audit's RunRecord shows it).
         sending_payload = CASE WHEN i.outcome IN ('unknown', 'saved') THEN
@@ -181,9 +177,9 @@ export async function recordWriteResults(
         error_class = CASE WHEN i.outcome = 'failed' THEN i.error_class END,
         retry_step = CASE WHEN i.outcome IN ('failed', 'unknown') THEN s.retry_step ELSE 0 END,
         retry_at = CASE WHEN i.outcome = 'failed' AND i.error_class = 'transient' AND s.payload_hash IS NOT DISTINCT FROM i.hash
-          AND s.retry_step < cardinality($9::int[]) THEN now() + ($9::int[])[s.retry_step + 1] * interval '1 millisecond' END,
+          AND s.retry_step < cardinality($8::int[]) THEN now() + ($8::int[])[s.retry_step + 1] * interval '1 millisecond' END,
         dead_at = CASE WHEN i.outcome = 'failed' AND i.error_class = 'transient' AND s.payload_hash IS NOT DISTINCT FROM i.hash
-          AND s.retry_step >= cardinality($9::int[]) THEN now() END,
+          AND s.retry_step >= cardinality($8::int[]) THEN now() END,
         outcome_entry = CASE WHEN i.batched AND (SELECT first FROM block) IS NOT NULL THEN s.sending_entry END,
         updated_at = $4::timestamp
       FROM prior i
@@ -224,19 +220,17 @@ export async function recordWriteResults(
         count(*) FILTER (WHERE outcome = 'unknown')::int AS unknown,
         count(*) FILTER (WHERE outcome = 'saved')::int AS saved,
         count(*) FILTER (WHERE dead)::int AS dead,
-        count(*) FILTER (WHERE requeued)::int AS requeued,
-        -- What the run counted for these records before (see prior.prev).
-        count(*) FILTER (WHERE prev = 'written')::int AS was_written,
-        count(*) FILTER (WHERE prev = 'failed')::int AS was_failed,
-        count(*) FILTER (WHERE prev = 'unknown')::int AS was_unknown,
-        count(*) FILTER (WHERE prev = 'saved')::int AS was_saved
+        count(*) FILTER (WHERE requeued)::int AS requeued
       FROM updated
     ), counted AS (
+      -- Each record moves from what the run counted for it before (prior.prev) to its outcome.
       UPDATE runs SET
-        written = GREATEST(written + (SELECT written - was_written FROM counts), 0),
-        failed = GREATEST(failed + (SELECT failed - was_failed FROM counts) + $6::int, 0),
-        unknown = GREATEST(unknown + (SELECT unknown - was_unknown FROM counts), 0),
-        saved = GREATEST(saved + (SELECT saved - was_saved FROM counts), 0),
+        ${uncountPrevious("updated", {
+          written: "(SELECT written FROM counts)",
+          failed: "(SELECT failed FROM counts)",
+          unknown: "(SELECT unknown FROM counts)",
+          saved: "(SELECT saved FROM counts)",
+        })},
         updated_at = $4::timestamp
       WHERE id = $3::uuid AND EXISTS (SELECT 1 FROM fence)
     )
@@ -249,7 +243,6 @@ export async function recordWriteResults(
       input.runId,
       new Date().toISOString(),
       input.mode,
-      input.alsoFailed ?? 0,
       input.attempt,
       Math.round(input.unknownWaitMs),
       input.retryBackoffMs.map((ms) => Math.round(ms)),
@@ -314,20 +307,16 @@ export async function recordMappingFailures(db: Db, input: AttemptRef & { failur
       // The rows as this statement found them (its snapshot): written earlier in this run?
       `SELECT $2::uuid AS run_id, o.outcome_entry AS entry FROM updated u JOIN source_records o ON o.id = u.id`,
     )}, prevs AS (
-      -- What the run counted for these records before, as recordWriteResults reads it (its
-      -- prior.prev): the caller counts each failure (recordWriteResults' alsoFailed), so a record
-      -- with an outcome in this run already moves from it instead of counting twice.
-      SELECT COALESCE(
-          (SELECT r.status::text FROM run_records r WHERE r.run_id = $2::uuid AND r.source_record_id = u.id),
-          (SELECT 'written' FROM run_written_batches b WHERE b.run_id = $2::uuid AND ${ownsEntry("b", "o.outcome_entry")} LIMIT 1)) AS prev
+      -- What the run counted for these records before (the rows as this statement found them).
+      SELECT ${outcomeInRun("$2::uuid", "u.id", "o.outcome_entry")} AS prev
       FROM updated u JOIN source_records o ON o.id = u.id
-    ), uncounted AS (
+    ), counted AS (
+      -- Counted here, with the failures recorded (not with the batch's answer, which a batch put
+      -- back or taken over never gets): each failed once, moved from what the run counted before.
       UPDATE runs SET
-        written = GREATEST(written - (SELECT count(*) FROM prevs WHERE prev = 'written'), 0),
-        failed = GREATEST(failed - (SELECT count(*) FROM prevs WHERE prev = 'failed'), 0),
-        unknown = GREATEST(unknown - (SELECT count(*) FROM prevs WHERE prev = 'unknown'), 0),
-        saved = GREATEST(saved - (SELECT count(*) FROM prevs WHERE prev = 'saved'), 0)
-      WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM prevs WHERE prev IN ('written', 'failed', 'unknown', 'saved'))
+        ${uncountPrevious("prevs", { failed: "(SELECT count(*) FROM updated)::int" })},
+        updated_at = $3::timestamp
+      WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM updated)
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, created_at, updated_at)
       SELECT $2::uuid, i.id, i.source_id, 'failed', i.error, i.error_field, 'data', i.payload, $3::timestamp, $3::timestamp
