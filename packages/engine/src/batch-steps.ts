@@ -128,6 +128,7 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
 async function refuseTakenNumbers(x: RunScope, batch: TakenBatch, conflicts: readonly NumberConflict[]): Promise<MappingFailure[]> {
   if (conflicts.length === 0) return [];
   const verdicts = await x.clock.time("protocol", () => resolveNumberConflicts(x.db, { schemeId: x.run.schemeId, conflicts }));
+  x.numbersHandedOver += verdicts.free.length;
   const field = x.plan.target.numberField;
   const byId = new Map(batch.sendable.map((s) => [s.record.id, s]));
   return verdicts.refused.map(({ id, holderSourceId }) => {

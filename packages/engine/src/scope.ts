@@ -30,6 +30,12 @@ export class RunScope {
    */
   outstanding: { settle: boolean; pending: boolean } | null = null;
   /**
+   * Records handed their target number since the last pass over the pending records
+   * (resolveNumberConflicts): still pending, so settleAndWrite makes one more pass, which a retry or
+   * test run (one pass over its records) and a run's last sweep would otherwise not.
+   */
+  numbersHandedOver = 0;
+  /**
    * The concurrent calls this attempt's batches went with: the value at its start, then each change
    * it followed (at most CONCURRENCY_STEPS_MAX: the first and the latest). Logged with the run's
    * last line, so the run page can say that the value it shows was not the run's all along.

@@ -64,13 +64,16 @@ export async function writePending(x: RunScope, onlyThisRun: boolean, settle = t
 
 /**
  * After the last batch: settles again (records parked meanwhile, unknown outcomes that came due)
- * and writes what the lookups found absent, until a lookup finds nothing more to send. Says what is
- * still unknown when it is done.
+ * and writes what the lookups found absent and the records handed their number, until there is
+ * nothing more to send. Says what is still unknown when it is done.
  */
 export async function settleAndWrite(x: RunScope, onlyThisRun: boolean): Promise<{ end: PhaseEnd; pending?: OutcomesPending }> {
   for (;;) {
     const settled = await settleOutcomes(x);
-    if (settled.requeued === 0) return { end: "done", pending: settled.pending };
+    // Records handed their number by the last pass are pending: one more pass sends them.
+    const handedOver = x.numbersHandedOver;
+    x.numbersHandedOver = 0;
+    if (settled.requeued === 0 && handedOver === 0) return { end: "done", pending: settled.pending };
     const end = await writeBatches(x, stagedBatches(x, onlyThisRun));
     if (end !== "done") return { end };
   }

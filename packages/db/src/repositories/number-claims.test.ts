@@ -1,19 +1,20 @@
 // Target numbers belong to one staged record each (target_number_claims, session 24): the mark claims
 // a payload's number for its record and does not mark a record whose number another holds; a number
 // is handed over only from a record that failed without ever writing it.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending, type SendingRecordInput } from "./mark-sending";
 import { numberClaimKey, resolveNumberConflicts } from "./number-claims";
 import { claimedRunWithPending } from "./claimed-run.test-util";
-import { recordWriteResults } from "./write-protocol";
+import { recordWriteResults, type WriteResult } from "./write-protocol";
 
 let tdb: TestDatabase;
 let db: Db;
 beforeAll(async () => {
   tdb = await createTestDatabase("numberclaims");
-  db = createPrisma(tdb.url, 2);
+  db = createPrisma(tdb.url, 4);
 });
 afterAll(async () => {
   await db?.$disconnect();
@@ -40,16 +41,13 @@ async function setup(sourceIds: string[]) {
     const byId = new Map([...ids].map(([s, i]) => [i, s]));
     return Object.fromEntries(claims.map((c) => [c.number, byId.get(c.sourceRecordId) ?? `#${c.sourceRecordId}`]));
   };
+  /** The answer for one record of the last batch marked. */
+  const answer = (result: WriteResult) =>
+    recordWriteResults(db, { ...ref, batchId: `b${batches}`, mode: "upsert", unknownWaitMs: 0, retryBackoffMs: [60_000], results: [result] });
   const written = (sourceId: string, number: string) =>
-    recordWriteResults(db, {
-      ...ref,
-      batchId: "any",
-      mode: "create",
-      unknownWaitMs: 0,
-      retryBackoffMs: [60_000],
-      results: [{ id: id(sourceId), hash: `h-${sourceId}`, outcome: "written", targetId: `T-${sourceId}`, targetNumber: number }],
-    });
-  return { ref, id, record, mark, holders, written, schemeId: ref.schemeId };
+    answer({ id: id(sourceId), hash: `h-${sourceId}`, outcome: "written", targetId: `T-${sourceId}`, targetNumber: number });
+  const status = async (sourceId: string) => (await db.sourceRecord.findUniqueOrThrow({ where: { id: id(sourceId) } })).status;
+  return { ref, id, record, mark, holders, answer, written, status, schemeId: ref.schemeId };
 }
 
 describe("numberClaimKey", () => {
@@ -139,19 +137,24 @@ describe("the mark claims each payload's number for its record", () => {
 });
 
 describe("resolveNumberConflicts", () => {
-  it("hands a number over from a record that failed without ever writing it, and not from one that wrote", async () => {
-    const s = await setup(["A", "B", "C", "D"]);
-    expect((await s.mark([s.record("A", "N1"), s.record("C", "N2")])).size).toBe(2);
-    // A failed (refused by the target, nothing written); C wrote, then failed an update.
-    await db.sourceRecord.update({ where: { id: s.id("A") }, data: { status: "failed", lastError: "拒绝" } });
-    await db.sourceRecord.update({ where: { id: s.id("C") }, data: { status: "failed", lastError: "拒绝", writtenHash: "w", targetId: "T-C" } });
-    const marked = await s.mark([s.record("B", "N1"), s.record("D", "N2")]);
+  it("hands a number over from a record the target refused without it ever writing, and not from one that wrote or may have", async () => {
+    const s = await setup(["A", "B", "C", "D", "E", "F"]);
+    expect((await s.mark([s.record("A", "N1"), s.record("C", "N2"), s.record("E", "N3")])).size).toBe(3);
+    // A was refused (a data failure, nothing written); C wrote, then failed an update; E failed as
+    // transient (an update still unknown after the connector's retries is reported so: it may be saved).
+    await db.sourceRecord.update({ where: { id: s.id("A") }, data: { status: "failed", lastError: "拒绝", errorClass: "data" } });
+    await db.sourceRecord.update({ where: { id: s.id("C") }, data: { status: "failed", lastError: "拒绝", errorClass: "data", writtenHash: "w", targetId: "T-C" } });
+    await db.sourceRecord.update({ where: { id: s.id("E") }, data: { status: "failed", lastError: "超时", errorClass: "transient" } });
+    const marked = await s.mark([s.record("B", "N1"), s.record("D", "N2"), s.record("F", "N3")]);
     expect(marked.size).toBe(0);
     expect(await resolveNumberConflicts(db, { schemeId: s.schemeId, conflicts: marked.conflicts })).toEqual({
-      refused: [{ id: s.id("D"), holderSourceId: "C" }],
+      refused: [
+        { id: s.id("D"), holderSourceId: "C" },
+        { id: s.id("F"), holderSourceId: "E" },
+      ],
       free: [s.id("B")],
     });
-    expect(await s.holders()).toEqual({ N1: "B", N2: "C" });
+    expect(await s.holders()).toEqual({ N1: "B", N2: "C", N3: "E" });
     // B, still pending, is marked by the next pass; A, retried later, is refused in turn.
     expect([...(await s.mark([s.record("B", "N1")]))]).toEqual([s.id("B")]);
     await db.sourceRecord.update({ where: { id: s.id("A") }, data: { status: "pending" } });
@@ -187,5 +190,64 @@ describe("resolveNumberConflicts", () => {
     await db.scheme.delete({ where: { id: t.schemeId } });
     expect(await db.targetNumberClaim.count({ where: { schemeId: t.schemeId } })).toBe(0);
     expect(await s.holders()).toEqual({ N1: "A" });
+  });
+});
+
+describe("races and dirty data (session 24's audit; each failed with e196cb5)", () => {
+  it("does not hand a number over from a holder re-marked while the hand-over statement runs (both would be sent)", async () => {
+    const s = await setup(["A", "B"]);
+    // A holds N1 and failed without writing: its number may be handed over.
+    await s.mark([s.record("A", "N1")]);
+    await s.answer({ id: s.id("A"), hash: "h-A", outcome: "failed", error: "拒绝", errorClass: "data" });
+    const b = await s.mark([s.record("B", "N1")]);
+    expect(b.size).toBe(0);
+    expect(b.conflicts.map((c) => c.id)).toEqual([s.id("B")]);
+
+    // Another session holds A's claim row locked for a moment (any short row lock does: it only
+    // widens the window between resolveNumberConflicts' snapshot and its UPDATE).
+    const locker = new pg.Client({ connectionString: tdb.url });
+    await locker.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query("SELECT * FROM target_number_claims WHERE scheme_id = $1::uuid FOR UPDATE", [s.schemeId]);
+      // The hand-over reads A as failed (its snapshot), then waits for the row.
+      const resolving = resolveNumberConflicts(db, { schemeId: s.schemeId, conflicts: b.conflicts });
+      for (const until = Date.now() + 10_000; ; ) {
+        const waiting = await locker.query("SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted");
+        if (waiting.rows[0].n > 0) break;
+        if (Date.now() > until) throw new Error("resolveNumberConflicts never waited for the row");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Meanwhile A is staged again (its data changed, same number) and marked by its run: the
+      // statement's snapshot still has A holding N1.
+      const markingA = db.sourceRecord.update({ where: { id: s.id("A") }, data: { status: "pending" } }).then(() => s.mark([s.record("A", "N1")]));
+      await new Promise((r) => setTimeout(r, 300));
+      await locker.query("COMMIT");
+      const [verdicts, a] = await Promise.all([resolving, markingA]);
+      // B, handed the number if the verdict says so, is marked by the next pass.
+      if (verdicts.free.includes(s.id("B"))) await s.mark([s.record("B", "N1")]);
+      const sending = [(await s.status("A")) === "sending", (await s.status("B")) === "sending"];
+      // Never both under N1: the hand-over locked A's row, so A was staged again after it (and is
+      // refused naming B), or before it (and nothing was handed over).
+      expect({ aMarked: a.size === 1, sending: sending.filter(Boolean).length }).toMatchObject({ sending: 1 });
+    } finally {
+      await locker.end();
+    }
+  });
+
+  it("marks a batch in which one payload's number holds a NUL character (the json key cannot become text)", async () => {
+    const s = await setup(["A", "C", "D"]);
+    // A NUL elsewhere in a payload is marked as before (the payload is json).
+    const d = await s.mark([s.record("D", undefined, { payload: { FNote: "x\u0000y" } })]);
+    expect([...d]).toEqual([s.id("D")]);
+    // Before the claims, a payload with \u0000 was marked and sent (payloads are json, not jsonb);
+    // staging keeps source data as json too. The claim key made the whole batch's mark throw, every time.
+    const outcome = await s.mark([s.record("C", "N3"), s.record("A", "P-1\u0000")]).then(
+      (r) => ({ threw: false, marked: [...r] }),
+      (e: unknown) => ({ threw: true, error: String(e) }),
+    );
+    // Before: "unsupported Unicode escape sequence: \u0000 cannot be converted to text" (t.k::json #>> '{}').
+    expect(outcome).toEqual(expect.objectContaining({ threw: false }));
+    expect((outcome as { marked: bigint[] }).marked).toContain(s.id("C"));
   });
 });

@@ -16,10 +16,14 @@ import type { NumberConflict } from "./mark-sending";
  * "" for a blank number: nothing to claim.
  */
 export function numberClaimKey(number: string): string {
-  return number
-    .normalize("NFKC")
-    .replace(/ +$/, "")
-    .replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+  return (
+    number
+      .normalize("NFKC")
+      .replace(/ +$/, "")
+      .replace(/[a-z]+/g, (letters) => letters.toUpperCase())
+      // Postgres text holds no NUL (a source may send one): U+FFFD, as a number 金蝶 could not keep either.
+      .replaceAll("\u0000", "\uFFFD")
+  );
 }
 
 /** What resolveNumberConflicts decided for the records a mark did not mark because of their numbers. */
@@ -40,11 +44,15 @@ export interface NumberVerdicts {
 /**
  * Reads again, in a statement of its own, who holds the numbers of the records a mark reported
  * (MarkedRecords.conflicts), and hands over what may be handed over: a number nobody holds (the mark
- * that claimed it rolled back) goes to the first record asking; a number whose holder is a `failed`
- * record that never wrote anything (no written hash, no target id: its bill does not exist, so the
- * number is not "another record's bill") goes to the first record asking, by compare-and-set. Every
- * other conflict is refused. Nothing here marks or sends: a record handed its number is marked by
- * the next pass, under the mark's own checks.
+ * that claimed it rolled back) goes to the first record asking; a number whose holder the target
+ * refused outright and which never wrote anything (`failed` as a data failure, no written hash, no
+ * target id: its bill does not exist, so the number is not "another record's bill") goes to the
+ * first record asking, by compare-and-set. A holder that failed as transient is not one: the
+ * connector reports an update still unknown after its retries that way, and it may have been saved.
+ * Every other conflict is refused. The holders' rows are locked (FOR UPDATE) and judged as last
+ * committed, so a holder staged or retried again meanwhile is not handed over from, and cannot be
+ * marked again before the hand-over commits. Nothing here marks or sends: a record handed its number
+ * is marked by the next pass (RunScope.numbersHandedOver), under the mark's own checks.
  */
 export async function resolveNumberConflicts(db: Db, input: { schemeId: string; conflicts: readonly NumberConflict[] }): Promise<NumberVerdicts> {
   if (input.conflicts.length === 0) return { refused: [], free: [] };
@@ -52,12 +60,18 @@ export async function resolveNumberConflicts(db: Db, input: { schemeId: string; 
     db,
     `WITH input AS (
       SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(id, k)
+    ), claims AS MATERIALIZED (
+      SELECT i.id, i.k, c.source_record_id AS holder
+      FROM input i LEFT JOIN target_number_claims c ON c.scheme_id = $1::uuid AND c.number = i.k
+    ), holders AS MATERIALIZED (
+      -- Locked, and read as last committed (READ COMMITTED re-reads a row it waited for).
+      SELECT h.id, h.source_id, h.status = 'failed' AND h.error_class = 'data' AND h.written_hash IS NULL AND h.target_id IS NULL AS refused
+      FROM source_records h
+      WHERE h.id IN (SELECT holder FROM claims WHERE holder <> id)
+      FOR UPDATE
     ), held AS MATERIALIZED (
-      SELECT i.id, i.k, c.source_record_id AS holder, h.source_id AS holder_source_id,
-        (h.id IS NULL OR (h.status = 'failed' AND h.written_hash IS NULL AND h.target_id IS NULL)) AS free
-      FROM input i
-      LEFT JOIN target_number_claims c ON c.scheme_id = $1::uuid AND c.number = i.k
-      LEFT JOIN source_records h ON h.id = c.source_record_id
+      SELECT c.id, c.k, c.holder, h.source_id AS holder_source_id, (h.id IS NULL OR h.refused) AS free
+      FROM claims c LEFT JOIN holders h ON h.id = c.holder
     ), inserted AS (
       INSERT INTO target_number_claims (scheme_id, number, source_record_id)
       SELECT DISTINCT ON (k) $1::uuid, k, id FROM held WHERE holder IS NULL ORDER BY k, id
