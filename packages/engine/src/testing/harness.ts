@@ -161,9 +161,26 @@ export async function simulate(
 export async function runToEnd(ctx: EngineContext, runId: string, maxResumes = 20): Promise<RunOutcome> {
   for (let i = 0; ; i++) {
     const outcome = await executeRun(ctx, runId);
+    if (outcome.kind === "finished") await expectCountsAsRecords(ctx.db, runId);
     if (outcome.kind !== "waiting") return outcome;
     if (i >= maxResumes) throw new Error(`run ${runId} still waits for unknown outcomes after ${maxResumes} resumes`);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, outcome.until.getTime() - Date.now())));
+  }
+}
+
+/**
+ * A finished run's counters say what its records say: each of written, failed, unknown and saved is
+ * the number of the run's RunRecords that ended so (a record counts once per run, as it ended).
+ * Checked by runToEnd after every run it finishes, so every engine test that runs one checks it.
+ */
+export async function expectCountsAsRecords(db: Db, runId: string): Promise<void> {
+  const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+  const groups = await db.runOutcome.groupBy({ by: ["status"], where: { runId }, _count: true });
+  const records = Object.fromEntries(groups.map((g) => [g.status, g._count]));
+  const counted = { written: run.written, failed: run.failed, unknown: run.unknown, saved: run.saved };
+  const ended = { written: records.written ?? 0, failed: records.failed ?? 0, unknown: records.unknown ?? 0, saved: records.saved ?? 0 };
+  if (JSON.stringify(counted) !== JSON.stringify(ended)) {
+    throw new Error(`run ${runId} (${run.status}) counts ${JSON.stringify(counted)} but its records ended ${JSON.stringify(ended)}`);
   }
 }
 
