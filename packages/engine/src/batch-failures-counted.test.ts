@@ -38,7 +38,7 @@ async function oneMappingFailure(batchSize = 100) {
 }
 
 describe("a batch's mapping failures, its answer never recorded by its attempt", () => {
-  test("the call is refused (certainly not sent): the run fails with a failed RunRecord its failed counter does not count", async () => {
+  test("the call is refused (certainly not sent): the run fails, its failed counter counting the failed record", async () => {
     const scheme = await oneMappingFailure();
     const r = await sim!.requestRun(scheme.id, "manual");
     const refusing = testContext(t.db, {
@@ -56,7 +56,7 @@ describe("a batch's mapping failures, its answer never recorded by its attempt",
     expect(c.counters).toEqual(c.records);
   }, 30_000);
 
-  test("the worker stalls in the call and another attempt takes the run over: the run ends succeeded with a failed record", async () => {
+  test("the worker stalls in the call and another attempt takes the run over: the run ends partial, the failed record counted", async () => {
     const scheme = await oneMappingFailure();
     const r = await sim!.requestRun(scheme.id, "manual");
     let wake: () => void = () => {};
@@ -87,7 +87,7 @@ describe("a batch's mapping failures, its answer never recorded by its attempt",
     expect(c.counters).toEqual(c.records);
   }, 30_000);
 
-  test("the worker stops (shutdown) after a call while the next batch is marked: the batch is put back, its mapping failure stays failed and uncounted", async () => {
+  test("the worker stops (shutdown) after a call while the next batch is marked: the batch is put back, its mapping failure stays failed and counted", async () => {
     // Batches of 5, one call at a time: the second batch (with the failing shop) is marked while the
     // first is in flight; the worker is told to stop once the first call is answered, so the second
     // batch is put back (pending) and the run handed back; the next attempt sends it.

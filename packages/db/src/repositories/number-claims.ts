@@ -29,14 +29,15 @@ export function numberClaimKey(number: string): string {
 /** What resolveNumberConflicts decided for the records a mark did not mark because of their numbers. */
 export interface NumberVerdicts {
   /**
-   * Refused: another record of the scheme holds the number and may have written it (it is not a
-   * record that failed without ever writing). With the holder's source id, for the error.
+   * Refused: another record of the scheme holds the number and may have written under it (it is not
+   * a record the target refused outright without its ever writing). With the holder's source id, for
+   * the error.
    */
   refused: { id: bigint; holderSourceId: string }[];
   /**
-   * Not refused: the number is the record's now (it was free, or its holder failed without ever
-   * writing it and handed it over) or was its own already (a mark running at the same time claimed
-   * it). Still pending: marked again by the next pass over the scheme's pending records.
+   * Not refused: the number is the record's now (it was free, or its holder was refused outright
+   * without ever writing and it was handed over) or was its own already (a mark running at the same
+   * time claimed it). Still pending: marked again by the next pass over the scheme's pending records.
    */
   free: bigint[];
 }

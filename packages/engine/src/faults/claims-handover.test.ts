@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 describe("a number handed over", () => {
-  test("a retry of the refused record, once the holder failed without writing, writes it (it is handed the number, then left pending)", { timeout: 90_000 }, async () => {
+  test("a retry of the refused record, once 金蝶 refused the holder outright, writes it: handed the number, it is sent by the same run", { timeout: 90_000 }, async () => {
     sim = await simulate(t.db, { shops: 3, items: 10, deliveries: 0 });
     const s = sim;
     // 金蝶 refuses every save while `refuse` is on (a data failure: nothing saved).
