@@ -5,7 +5,7 @@
 // the record (`sending_run_id`) in step with its RunRecord.
 import type { WriteMode } from "@qiao/core";
 import { hotQuery, scanQuery, type Db } from "../client";
-import { fenceCte, outcomeInRun, ownsEntry, rowsJson, supersedeCte } from "./sql";
+import { fenceCte, outcomeInRun, ownsEntry, rowsJson, supersedeCte, uncountPrevious } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
 /**
@@ -56,18 +56,11 @@ export async function parkSending(
       SELECT p.sending_run_id, ${outcomeInRun("p.sending_run_id", "p.id", "o.outcome_entry")} AS prev
       FROM parked p JOIN source_records o ON o.id = p.id
     ), counted AS (
+      -- Each sending run's records move from what it counted for them to unknown.
       UPDATE runs r SET
-        unknown = GREATEST(r.unknown - c.was_unknown, 0) + c.n,
-        written = GREATEST(r.written - c.was_written, 0),
-        failed = GREATEST(r.failed - c.was_failed, 0),
-        saved = GREATEST(r.saved - c.was_saved, 0),
+        ${uncountPrevious("(SELECT prev FROM prevs WHERE prevs.sending_run_id = r.id) x", { unknown: "(SELECT count(*) FROM prevs WHERE prevs.sending_run_id = r.id)::int" })},
         updated_at = $6::timestamp
-      FROM (
-        SELECT sending_run_id, count(*)::int AS n,
-          count(*) FILTER (WHERE prev = 'unknown')::int AS was_unknown, count(*) FILTER (WHERE prev = 'written')::int AS was_written,
-          count(*) FILTER (WHERE prev = 'failed')::int AS was_failed, count(*) FILTER (WHERE prev = 'saved')::int AS was_saved
-        FROM prevs GROUP BY 1) c
-      WHERE r.id = c.sending_run_id
+      WHERE r.id IN (SELECT sending_run_id FROM prevs)
     )
     SELECT count(*)::int AS parked, max(check_after) AS "lastCheck" FROM parked`,
     [input.schemeId, input.runId, input.attempt, Math.round(input.delayMs), input.message, now, input.afterLeaseMs === undefined ? null : Math.round(input.afterLeaseMs)],
