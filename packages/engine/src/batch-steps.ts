@@ -228,11 +228,11 @@ export async function sendBatch(x: RunScope, batch: MarkedBatch, sendBy: number)
           continue;
         }
         if (again === "superseded") throw new AttemptSuperseded();
-        await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
+        await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId, numbers: sentNumbers(x, batch) });
         return again;
       }
       if (isConnectorError(error) && NOT_PROCESSED.has(error.kind)) {
-        await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
+        await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId, numbers: sentNumbers(x, batch) });
         throw error;
       }
       if (isConnectorError(error) && error.kind === "unknown_outcome") {
@@ -271,7 +271,9 @@ export async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: Wri
         return { id, hash, outcome: "saved", targetId: o.targetId, targetNumber: o.targetNumber, error: o.message, errorField: o.field ?? null, response: o.response };
       }
       if (o.unknown) return { id, hash, outcome: "unknown", error: o.message, response: o.response };
-      return { id, hash, outcome: "failed", error: o.message, errorField: o.field ?? null, errorClass: o.errorClass ?? "data", response: o.response };
+      // With the number it was sent under: refused outright, the send under it wrote nothing.
+      const number = payloadNumber(s.payload, x.plan.target.numberField);
+      return { id, hash, outcome: "failed", error: o.message, errorField: o.field ?? null, errorClass: o.errorClass ?? "data", response: o.response, number };
     });
     firstError ??= results.find((r) => r.outcome === "failed")?.error ?? undefined;
     // The answers, their RunRecords and the run's counters: one statement.
@@ -346,3 +348,8 @@ export async function stillToSend(x: RunScope): Promise<Exclude<PhaseEnd, "done"
   return x.lease.note(asked, renewed.leaseMsLeft);
 }
 
+
+/** A marked batch's records with the target numbers they were marked under (releaseSending). */
+export function sentNumbers(x: RunScope, batch: MarkedBatch): { id: bigint; number: string | undefined }[] {
+  return batch.toSend.map((s) => ({ id: s.record.id, number: payloadNumber(s.payload, x.plan.target.numberField) }));
+}

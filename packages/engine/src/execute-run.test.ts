@@ -275,6 +275,10 @@ describe("executeRun", () => {
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "sending" } })).toBe(0);
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "pending", sendingPayload: { equals: Prisma.DbNull } } })).toBe(200);
     expect(await t.db.runOutcome.count({ where: { runId: first.id } })).toBe(100);
+    // The numbers of the records put back are unsent again (target_number_claims.sends): only the
+    // 100 written hold a number a send may have written under.
+    expect(await t.db.targetNumberClaim.count({ where: { schemeId: scheme.id, sends: { not: 0 } } })).toBe(100);
+    expect(await t.db.targetNumberClaim.count({ where: { schemeId: scheme.id, sends: 0 } })).toBeGreaterThanOrEqual(100);
 
     const second = await run(scheme.id);
     expect(second).toMatchObject({ status: "succeeded", written: 200, failed: 0 });

@@ -6,7 +6,7 @@
 import { message } from "@qiao/core";
 import { nextPendingRecords, releaseSending } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
-import { batchSendBy, finishBatch, markBatch, sendBatch, type MarkedBatch } from "./batch-steps";
+import { batchSendBy, finishBatch, markBatch, sendBatch, sentNumbers, type MarkedBatch } from "./batch-steps";
 import { hashedPayload } from "./hash";
 import { settleOutcomes, type OutcomesPending } from "./outcomes";
 import { emptyBatch, prepare, type PreparedBatch } from "./prepared-batch";
@@ -149,7 +149,7 @@ export async function writeBatches(x: RunScope, batches: AsyncIterable<PreparedB
   /** A batch marked but not to be sent (the phase stops): pending again. */
   const putBack = (batch: MarkedBatch) => {
     x.held.release(batch.held);
-    return releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId });
+    return releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId, numbers: sentNumbers(x, batch) });
   };
   let next = later(takeAndMark());
   try {

@@ -101,10 +101,11 @@ export async function markSending(
         AND EXISTS (SELECT 1 FROM fence)
         AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
     ), claimed AS (
-      -- Numbers no record held: theirs now (the first of the batch, when two carry one). A number
-      -- held already (by the record itself, or another) writes nothing.
-      INSERT INTO target_number_claims (scheme_id, number, source_record_id)
-      SELECT $4::uuid, e.k, e.id FROM eligible e ORDER BY e.n
+      -- Numbers no record held: theirs now (the first of the batch, when two carry one), with the
+      -- send about to go as the one send under it that may write (sends 1). A number held already (by
+      -- the record itself, or another) writes nothing here.
+      INSERT INTO target_number_claims (scheme_id, number, source_record_id, sends)
+      SELECT $4::uuid, e.k, e.id, 1 FROM eligible e ORDER BY e.n
       ON CONFLICT DO NOTHING
       RETURNING source_record_id AS id
     ), owned AS MATERIALIZED (
@@ -113,7 +114,7 @@ export async function markSending(
       -- mark after this statement began is not seen: its record comes back as a conflict, and
       -- resolveNumberConflicts reads the claim again. (A join, not EXISTS over \`claimed\` per row:
       -- a CTE has no index, so that was a scan of the batch's claims for each of its records.)
-      SELECT e.id, e.k, CASE WHEN c.id IS NOT NULL THEN true
+      SELECT e.id, e.k, c.id IS NOT NULL AS fresh, CASE WHEN c.id IS NOT NULL THEN true
         ELSE EXISTS (SELECT 1 FROM target_number_claims t WHERE t.scheme_id = $4::uuid AND t.number = e.k AND t.source_record_id = e.id) END AS own
       FROM eligible e LEFT JOIN claimed c ON c.id = e.id
     ), block AS MATERIALIZED (
@@ -143,6 +144,14 @@ export async function markSending(
         AND EXISTS (SELECT 1 FROM fence)
         AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
       RETURNING s.id, s.source_id
+    ), resent AS (
+      -- Marked under a number it held already: one more send under it that may write (sends + 1,
+      -- capped at 2; see target_number_claims.sends). After the record's row is locked by the mark, as
+      -- resolveNumberConflicts locks the holder's row before its claim. (A claim inserted by this
+      -- statement is not in its snapshot: \`claimed\` set it.)
+      UPDATE target_number_claims t SET sends = t.sends + 1
+      FROM marked m JOIN owned o ON o.id = m.id
+      WHERE NOT o.fresh AND t.scheme_id = $4::uuid AND t.number = o.k AND t.source_record_id = m.id AND t.sends < 2
     ), slotted AS (
       -- The batch row, one slot per record given (a record not marked keeps an empty slot): payloads
       -- as json text, compressed once as one value; entries (ids) empty until the answer.

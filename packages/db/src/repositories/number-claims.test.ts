@@ -1,6 +1,6 @@
 // Target numbers belong to one staged record each (target_number_claims, session 24): the mark claims
 // a payload's number for its record and does not mark a record whose number another holds; a number
-// is handed over only from a record that failed without ever writing it.
+// is handed over only while no send under it may have written (its claim's `sends`, session 25).
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending, type SendingRecordInput } from "./mark-sending";
 import { numberClaimKey, resolveNumberConflicts } from "./number-claims";
 import { claimedRunWithPending } from "./claimed-run.test-util";
-import { recordWriteResults, type WriteResult } from "./write-protocol";
+import { recordWriteResults, releaseSending, type WriteResult } from "./write-protocol";
 
 let tdb: TestDatabase;
 let db: Db;
@@ -41,13 +41,28 @@ async function setup(sourceIds: string[]) {
     const byId = new Map([...ids].map(([s, i]) => [i, s]));
     return Object.fromEntries(claims.map((c) => [c.number, byId.get(c.sourceRecordId) ?? `#${c.sourceRecordId}`]));
   };
-  /** The answer for one record of the last batch marked. */
-  const answer = (result: WriteResult) =>
-    recordWriteResults(db, { ...ref, batchId: `b${batches}`, mode: "upsert", unknownWaitMs: 0, retryBackoffMs: [60_000], results: [result] });
+  /** The answer for one record, in the batch it was marked in. */
+  const answer = async (result: WriteResult) => {
+    const { batchId } = await db.sourceRecord.findUniqueOrThrow({ where: { id: result.id } });
+    return recordWriteResults(db, { ...ref, batchId: batchId!, mode: "upsert", unknownWaitMs: 0, retryBackoffMs: [60_000], results: [result] });
+  };
   const written = (sourceId: string, number: string) =>
     answer({ id: id(sourceId), hash: `h-${sourceId}`, outcome: "written", targetId: `T-${sourceId}`, targetNumber: number });
+  /** 金蝶 refused the record outright (a data failure) under `number`. */
+  const refused = (sourceId: string, number: string) =>
+    answer({ id: id(sourceId), hash: `h-${sourceId}`, outcome: "failed", error: "拒绝", errorClass: "data", number });
   const status = async (sourceId: string) => (await db.sourceRecord.findUniqueOrThrow({ where: { id: id(sourceId) } })).status;
-  return { ref, id, record, mark, holders, answer, written, status, schemeId: ref.schemeId };
+  /** Staged again (its data changed): pending, to be marked by the next pass. */
+  const restaged = (sourceId: string) => db.sourceRecord.update({ where: { id: id(sourceId) }, data: { status: "pending" } });
+  /** Each of the scheme's numbers with how many sends under it may have written. */
+  const sends = async () =>
+    Object.fromEntries((await db.targetNumberClaim.findMany({ where: { schemeId: ref.schemeId } })).map((c) => [c.number, c.sends]));
+  /** Marks `records` and reads their conflicts again: what the engine does before refusing a record. */
+  const ask = async (records: SendingRecordInput[]) => {
+    const marked = await mark(records);
+    return { marked, verdicts: await resolveNumberConflicts(db, { schemeId: ref.schemeId, conflicts: marked.conflicts }) };
+  };
+  return { ref, id, record, mark, holders, answer, written, refused, status, restaged, sends, ask, schemeId: ref.schemeId, batch: () => `b${batches}` };
 }
 
 describe("numberClaimKey", () => {
@@ -142,9 +157,12 @@ describe("resolveNumberConflicts", () => {
     expect((await s.mark([s.record("A", "N1"), s.record("C", "N2"), s.record("E", "N3")])).size).toBe(3);
     // A was refused (a data failure, nothing written); C wrote, then failed an update; E failed as
     // transient (an update still unknown after the connector's retries is reported so: it may be saved).
-    await db.sourceRecord.update({ where: { id: s.id("A") }, data: { status: "failed", lastError: "拒绝", errorClass: "data" } });
-    await db.sourceRecord.update({ where: { id: s.id("C") }, data: { status: "failed", lastError: "拒绝", errorClass: "data", writtenHash: "w", targetId: "T-C" } });
+    await s.answer({ id: s.id("A"), hash: "h-A", outcome: "failed", error: "拒绝", errorClass: "data", number: "N1" });
+    await s.restaged("C");
+    expect((await s.mark([s.record("C", "N2")])).size).toBe(1);
+    await s.answer({ id: s.id("C"), hash: "h-C", outcome: "failed", error: "拒绝", errorClass: "data", number: "N2" });
     await db.sourceRecord.update({ where: { id: s.id("E") }, data: { status: "failed", lastError: "超时", errorClass: "transient" } });
+    expect(await s.sends()).toEqual({ N1: 0, N2: 2, N3: 1 });
     const marked = await s.mark([s.record("B", "N1"), s.record("D", "N2"), s.record("F", "N3")]);
     expect(marked.size).toBe(0);
     expect(await resolveNumberConflicts(db, { schemeId: s.schemeId, conflicts: marked.conflicts })).toEqual({
@@ -157,11 +175,32 @@ describe("resolveNumberConflicts", () => {
     expect(await s.holders()).toEqual({ N1: "B", N2: "C", N3: "E" });
     // B, still pending, is marked by the next pass; A, retried later, is refused in turn.
     expect([...(await s.mark([s.record("B", "N1")]))]).toEqual([s.id("B")]);
-    await db.sourceRecord.update({ where: { id: s.id("A") }, data: { status: "pending" } });
+    await s.restaged("A");
     const a = await s.mark([s.record("A", "N1")]);
     expect((await resolveNumberConflicts(db, { schemeId: s.schemeId, conflicts: a.conflicts })).refused).toEqual([{ id: s.id("A"), holderSourceId: "B" }]);
   });
 
+  it("counts the sends under a number that may have written: 1 at the first mark, 0 again once refused outright or put back unsent, 2 once a second send may have written", async () => {
+    const s = await setup(["A", "B"]);
+    await s.mark([s.record("A", "N1"), s.record("B", "N2")]);
+    expect(await s.sends()).toEqual({ N1: 1, N2: 1 });
+    // The batch is put back unsent (the target certainly did not process it).
+    expect(await releaseSending(db, { ...s.ref, batchId: s.batch(), numbers: [{ id: s.id("A"), number: "n1" }, { id: s.id("B"), number: "N2" }] })).toBe(2);
+    expect(await s.sends()).toEqual({ N1: 0, N2: 0 });
+    // Sent again: A is refused outright; B's outcome is unknown, then B is sent again and refused.
+    await s.mark([s.record("A", "N1"), s.record("B", "N2")]);
+    await s.answer({ id: s.id("A"), hash: "h-A", outcome: "failed", error: "拒绝", errorClass: "data", number: "N1" });
+    await s.answer({ id: s.id("B"), hash: "h-B", outcome: "unknown", error: "超时" });
+    expect(await s.sends()).toEqual({ N1: 0, N2: 1 });
+    await db.sourceRecord.update({ where: { id: s.id("B") }, data: { status: "pending", batchId: null } });
+    await s.mark([s.record("B", "N2")]);
+    await s.refused("B", "N2");
+    // B's first send may have saved the bill: its refusal now says nothing about that one.
+    expect(await s.sends()).toEqual({ N1: 0, N2: 2 });
+    await s.restaged("B");
+    await s.mark([s.record("B", "N2")]);
+    expect(await s.sends()).toEqual({ N1: 0, N2: 2 });
+  });
   it("hands a free number to one of two records asking for it", async () => {
     const s = await setup(["A", "B"]);
     // Both asked while another mark held the number, which then rolled back: nobody holds it.
@@ -198,7 +237,7 @@ describe("races and dirty data (session 24's audit; each failed with e196cb5)", 
     const s = await setup(["A", "B"]);
     // A holds N1 and failed without writing: its number may be handed over.
     await s.mark([s.record("A", "N1")]);
-    await s.answer({ id: s.id("A"), hash: "h-A", outcome: "failed", error: "拒绝", errorClass: "data" });
+    await s.refused("A", "N1");
     const b = await s.mark([s.record("B", "N1")]);
     expect(b.size).toBe(0);
     expect(b.conflicts.map((c) => c.id)).toEqual([s.id("B")]);
@@ -249,5 +288,59 @@ describe("races and dirty data (session 24's audit; each failed with e196cb5)", 
     // Before: "unsupported Unicode escape sequence: \u0000 cannot be converted to text" (t.k::json #>> '{}').
     expect(outcome).toEqual(expect.objectContaining({ threw: false }));
     expect((outcome as { marked: bigint[] }).marked).toContain(s.id("C"));
+  });
+});
+
+describe("a holder that moved on to another number (session 24's open false refusal)", () => {
+  it("hands over the number a holder was refused under once it is written under another", async () => {
+    const s = await setup(["A", "B"]);
+    // A is refused under N1; B, whose number N1 really is, is refused naming A meanwhile.
+    await s.mark([s.record("A", "N1")]);
+    const early = await s.ask([s.record("B", "N1")]);
+    expect(early.verdicts.refused).toEqual([{ id: s.id("B"), holderSourceId: "A" }]);
+    await s.refused("A", "N1");
+    // A's data is corrected: it maps to N2 now, and is written there.
+    await s.restaged("A");
+    await s.mark([s.record("A", "N2")]);
+    await s.written("A", "N2");
+    expect(await s.status("A")).toBe("written");
+    // Retried, B is handed N1 (nothing was ever written under it) and marked by the next pass.
+    await s.restaged("B");
+    const later = await s.ask([s.record("B", "N1")]);
+    expect(later.verdicts).toEqual({ refused: [], free: [s.id("B")] });
+    expect([...(await s.mark([s.record("B", "N1")]))]).toEqual([s.id("B")]);
+    expect(await s.holders()).toEqual({ N1: "B", N2: "A" });
+    expect(await s.sends()).toEqual({ N1: 1, N2: 1 });
+  });
+
+  it("keeps the number of a holder whose earlier send under it may have written, whatever came after", async () => {
+    const s = await setup(["A", "B"]);
+    // A is written under N1, then an update under N1 is refused, then A moves to N2.
+    await s.mark([s.record("A", "N1")]);
+    await s.written("A", "N1");
+    await s.restaged("A");
+    await s.mark([s.record("A", "N1")]);
+    await s.refused("A", "N1");
+    await s.restaged("A");
+    await s.mark([s.record("A", "N2")]);
+    await s.written("A", "N2");
+    // A's bill may still be N1 in 金蝶: B is refused.
+    expect((await s.ask([s.record("B", "N1")])).verdicts.refused).toEqual([{ id: s.id("B"), holderSourceId: "A" }]);
+  });
+
+  it("keeps the number of a holder staged again (about to be mapped and sent, it may ask for it again) or handed it and not sent yet", async () => {
+    const s = await setup(["A", "B", "C"]);
+    await s.mark([s.record("A", "N1")]);
+    await s.refused("A", "N1");
+    await s.restaged("A");
+    expect((await s.ask([s.record("B", "N1")])).verdicts.refused).toEqual([{ id: s.id("B"), holderSourceId: "A" }]);
+    // A is sent again under N1 and refused again: the number is free to hand over; B asks first.
+    await s.mark([s.record("A", "N1")]);
+    await s.refused("A", "N1");
+    await s.restaged("B");
+    expect((await s.ask([s.record("B", "N1")])).verdicts.free).toEqual([s.id("B")]);
+    // C asks before B's next pass: B, pending, keeps it (no handing back and forth).
+    expect((await s.ask([s.record("C", "N1")])).verdicts.refused).toEqual([{ id: s.id("C"), holderSourceId: "B" }]);
+    expect(await s.holders()).toEqual({ N1: "B" });
   });
 });

@@ -29,15 +29,14 @@ export function numberClaimKey(number: string): string {
 /** What resolveNumberConflicts decided for the records a mark did not mark because of their numbers. */
 export interface NumberVerdicts {
   /**
-   * Refused: another record of the scheme holds the number and may have written under it (it is not
-   * a record the target refused outright without its ever writing). With the holder's source id, for
-   * the error.
+   * Refused: another record of the scheme holds the number and may have written under it, or is
+   * about to be sent and may send it (pending or waiting). With the holder's source id, for the error.
    */
   refused: { id: bigint; holderSourceId: string }[];
   /**
-   * Not refused: the number is the record's now (it was free, or its holder was refused outright
-   * without ever writing and it was handed over) or was its own already (a mark running at the same
-   * time claimed it). Still pending: marked again by the next pass over the scheme's pending records.
+   * Not refused: the number is the record's now (nobody held it, or no send under it may have
+   * written and it was handed over) or was its own already (a mark running at the same time claimed
+   * it). Still pending: marked again by the next pass over the scheme's pending records.
    */
   free: bigint[];
 }
@@ -45,15 +44,19 @@ export interface NumberVerdicts {
 /**
  * Reads again, in a statement of its own, who holds the numbers of the records a mark reported
  * (MarkedRecords.conflicts), and hands over what may be handed over: a number nobody holds (the mark
- * that claimed it rolled back) goes to the first record asking; a number whose holder the target
- * refused outright and which never wrote anything (`failed` as a data failure, no written hash, no
- * target id: its bill does not exist, so the number is not "another record's bill") goes to the
- * first record asking, by compare-and-set. A holder that failed as transient is not one: the
- * connector reports an update still unknown after its retries that way, and it may have been saved.
- * Every other conflict is refused. The holders' rows are locked (FOR UPDATE) and judged as last
- * committed, so a holder staged or retried again meanwhile is not handed over from, and cannot be
- * marked again before the hand-over commits. Nothing here marks or sends: a record handed its number
- * is marked by the next pass (RunScope.numbersHandedOver), under the mark's own checks.
+ * that claimed it rolled back) goes to the first record asking, with no send under it yet (sends 0);
+ * a number no send under which may have written a bill (its claim's `sends` is 0: every send under it
+ * was refused outright by the target or never went out) goes to the first record asking, by
+ * compare-and-set, unless its holder is pending or waiting: a record about to be mapped and sent
+ * again may ask for the number again, and it asked first. (So a record handed a number keeps it
+ * until it is sent, and two records asking cannot hand one number back and forth.) A number whose
+ * holder is gone goes too. A holder that failed as transient does not hand over: the connector
+ * reports an update still unknown after its retries that way, and it may have been saved (its claim
+ * stays at 1, and its next mark makes it 2). Every other conflict is refused. The holders' rows are
+ * locked (FOR UPDATE) and judged as last committed, and the claim is handed over only if it is still
+ * unsent as last committed (the UPDATE checks again), so a holder marked again meanwhile under the
+ * number keeps it. Nothing here marks or sends: a record handed its number is marked by the next
+ * pass (RunScope.numbersHandedOver), under the mark's own checks.
  */
 export async function resolveNumberConflicts(db: Db, input: { schemeId: string; conflicts: readonly NumberConflict[] }): Promise<NumberVerdicts> {
   if (input.conflicts.length === 0) return { refused: [], free: [] };
@@ -62,25 +65,26 @@ export async function resolveNumberConflicts(db: Db, input: { schemeId: string; 
     `WITH input AS (
       SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(id, k)
     ), claims AS MATERIALIZED (
-      SELECT i.id, i.k, c.source_record_id AS holder
+      SELECT i.id, i.k, c.source_record_id AS holder, c.sends
       FROM input i LEFT JOIN target_number_claims c ON c.scheme_id = $1::uuid AND c.number = i.k
     ), holders AS MATERIALIZED (
       -- Locked, and read as last committed (READ COMMITTED re-reads a row it waited for).
-      SELECT h.id, h.source_id, h.status = 'failed' AND h.error_class = 'data' AND h.written_hash IS NULL AND h.target_id IS NULL AS refused
+      SELECT h.id, h.source_id, h.status NOT IN ('pending', 'waiting') AS settled
       FROM source_records h
       WHERE h.id IN (SELECT holder FROM claims WHERE holder <> id)
       FOR UPDATE
     ), held AS MATERIALIZED (
-      SELECT c.id, c.k, c.holder, h.source_id AS holder_source_id, (h.id IS NULL OR h.refused) AS free
+      SELECT c.id, c.k, c.holder, h.source_id AS holder_source_id, h.id IS NULL AS gone,
+        (h.id IS NULL OR (c.sends = 0 AND h.settled)) AS free
       FROM claims c LEFT JOIN holders h ON h.id = c.holder
     ), inserted AS (
-      INSERT INTO target_number_claims (scheme_id, number, source_record_id)
-      SELECT DISTINCT ON (k) $1::uuid, k, id FROM held WHERE holder IS NULL ORDER BY k, id
+      INSERT INTO target_number_claims (scheme_id, number, source_record_id, sends)
+      SELECT DISTINCT ON (k) $1::uuid, k, id, 0 FROM held WHERE holder IS NULL ORDER BY k, id
       ON CONFLICT DO NOTHING
     ), handed AS (
       UPDATE target_number_claims c SET source_record_id = x.id
-      FROM (SELECT DISTINCT ON (k) k, id, holder FROM held WHERE holder <> id AND free ORDER BY k, id) x
-      WHERE c.scheme_id = $1::uuid AND c.number = x.k AND c.source_record_id = x.holder
+      FROM (SELECT DISTINCT ON (k) k, id, holder, gone FROM held WHERE holder <> id AND free ORDER BY k, id) x
+      WHERE c.scheme_id = $1::uuid AND c.number = x.k AND c.source_record_id = x.holder AND (x.gone OR c.sends = 0)
     )
     SELECT id::text, CASE WHEN holder IS NOT NULL AND holder <> id AND NOT free THEN holder_source_id END AS "takenBy"
     FROM held`,
@@ -92,4 +96,19 @@ export async function resolveNumberConflicts(db: Db, input: { schemeId: string; 
     else verdicts.refused.push({ id: BigInt(row.id), holderSourceId: row.takenBy });
   }
   return verdicts;
+}
+
+/**
+ * SQL: a CTE `name` for the statements that learn a send wrote nothing (a definite refusal of the
+ * record by the target: recordWriteResults; a batch put back unsent: releaseSending). The claims of
+ * `rows` (columns id, scheme_id, k: the record, its scheme, the claim key of the number it was sent
+ * under) go from 1 to 0 sends that may have written: that send was the only one, so the number may be
+ * handed over again (resolveNumberConflicts). At 2, an earlier send may have written: kept.
+ */
+export function unsentClaimsCte(name: string, rows: string): string {
+  return `${name} AS (
+      UPDATE target_number_claims c SET sends = 0
+      FROM (${rows}) r
+      WHERE c.scheme_id = r.scheme_id AND c.number = r.k AND c.source_record_id = r.id AND c.sends = 1
+    )`;
 }

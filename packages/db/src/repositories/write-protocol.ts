@@ -5,6 +5,7 @@
 import type { WriteMode } from "@qiao/core";
 import type { ErrorClass, RunStatus } from "../../generated/prisma/enums";
 import { hotQuery, type Db } from "../client";
+import { numberClaimKey, unsentClaimsCte } from "./number-claims";
 import { BATCH_ROW_IDS, byInputIds, fenceCte, outcomeInRun, ownsEntry, rowsJson, supersedeCte, uncountPrevious } from "./sql";
 
 /** The attempt that issues a statement: only it may change the rows it marked. */
@@ -30,7 +31,18 @@ export type WriteResult = {
   response?: unknown;
 } & (
   | { outcome: "written"; targetId: string | null; targetNumber: string | null }
-  | { outcome: "failed"; error: string; errorField?: string | null; errorClass?: ErrorClass }
+  | {
+      outcome: "failed";
+      error: string;
+      errorField?: string | null;
+      errorClass?: ErrorClass;
+      /**
+       * The target number (FNumber / FBillNo) the payload was sent under, if it had one: a data
+       * failure (the target refused the record, nothing saved) makes its claim's last send one that
+       * wrote nothing (target_number_claims.sends), so the number may be handed over.
+       */
+      number?: string | undefined;
+    }
   /** The call may have been processed: looked up no sooner than the wait (./outcomes.ts). */
   | { outcome: "unknown"; error: string }
   /** A bill saved in the target but not audited (已保存未审核): a retry audits it, never saves it again. */
@@ -98,6 +110,8 @@ export async function recordWriteResults(
       // Unclassified failures need a person (see ErrorClass).
       error_class: r.outcome === "failed" ? (r.errorClass ?? "data") : null,
       response: r.response ?? null,
+      // The claim key of the number a refused record was sent under (see WriteResult).
+      k: r.outcome === "failed" && r.number !== undefined ? numberClaimKey(r.number) || null : null,
     })),
   );
   const rows = await hotQuery<{
@@ -115,7 +129,7 @@ export async function recordWriteResults(
     db,
     `WITH input AS (
       SELECT * FROM json_to_recordset($1::json)
-        AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response json)
+        AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response json, k text)
     ), ${fenceCte("$3", "$6")}, prior AS (
       -- Each record as marked: one probe by primary key per record (a CTE over id = ANY(…) joined
       -- back to the input cost more: issue #16). \`batched\`: a written answer becomes the entry of
@@ -186,8 +200,12 @@ export async function recordWriteResults(
       -- IS NOT DISTINCT FROM (not =) keeps the planner on the primary key, one probe per input row:
       -- through the batch_id index (estimated at one row) it rescanned the input for every row.
       WHERE s.id = i.id AND ${byInputIds("s", "prior")} AND s.status = 'sending' AND s.batch_id IS NOT DISTINCT FROM $2 AND EXISTS (SELECT 1 FROM fence)
-      RETURNING s.id, s.source_id, i.outcome, i.prev, s.dead_at IS NOT NULL AS dead, s.outcome_entry AS entry, s.status = 'pending' AS requeued
-    ), recorded AS (
+      RETURNING s.id, s.source_id, s.scheme_id, i.outcome, i.prev, s.dead_at IS NOT NULL AS dead, s.outcome_entry AS entry, s.status = 'pending' AS requeued
+    ), ${unsentClaimsCte(
+      "refused",
+      // Refused outright (a data failure): the send under its number wrote nothing.
+      `SELECT u.id, u.scheme_id, i.k FROM prior i JOIN updated u ON u.id = i.id WHERE i.outcome = 'failed' AND i.error_class = 'data' AND i.k IS NOT NULL`,
+    )}, recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, error_class, payload, response, target_id, target_number, batch_id, created_at, updated_at)
       SELECT $3::uuid, i.id, u.source_id, i.outcome::record_status, i.error, i.error_field, i.error_class,
         COALESCE(${slotPayload("i")}, i.sending_payload, '{}'::jsonb),
@@ -336,7 +354,19 @@ export async function recordMappingFailures(db: Db, input: AttemptRef & { failur
  * credentials, throttled, malformed request, never sent). Fenced: a superseded attempt's batch
  * stays `sending` and is treated as unknown by the attempt that owns the run now.
  */
-export async function releaseSending(db: Db, input: AttemptRef & { schemeId: string; batchId: string }): Promise<number> {
+export async function releaseSending(
+  db: Db,
+  input: AttemptRef & {
+    schemeId: string;
+    batchId: string;
+    /**
+     * The batch's records with the target numbers they were marked under: a record put back unsent
+     * makes its claim's last send one that wrote nothing (target_number_claims.sends). Without them
+     * the claims stay as the mark left them (on the safe side: the number is not handed over).
+     */
+    numbers?: readonly { id: bigint; number?: string | undefined }[];
+  },
+): Promise<number> {
   // Found through (scheme_id, status, id): only the batch in flight is `sending` (there is no
   // batch_id index). No RunRecord to drop: one is written only with an answer or a verdict. The
   // batch's row (its payloads, no entries yet) goes with it; `sending_entry` is left as it was (it
@@ -347,14 +377,30 @@ export async function releaseSending(db: Db, input: AttemptRef & { schemeId: str
       UPDATE source_records SET status = 'pending', batch_id = NULL, sending_payload = NULL, sending_run_id = NULL, updated_at = $5::timestamp
       WHERE scheme_id = $1::uuid AND status = 'sending' AND batch_id = $2
         AND sending_run_id IS NOT DISTINCT FROM $3::uuid AND EXISTS (SELECT 1 FROM fence)
-      RETURNING sending_entry
-    ), dropped AS (
+      RETURNING id, sending_entry
+    ), ${unsentClaimsCte(
+      "unsent",
+      `SELECT r.id, $1::uuid AS scheme_id, n.k FROM released r JOIN unnest($6::bigint[], $7::text[]) AS n(id, k) ON n.id = r.id`,
+    )}, dropped AS (
       DELETE FROM run_written_batches b
       WHERE b.run_id = $3::uuid AND b.batch_id = $2 AND b.written = 0
         AND ${ownsEntry("b", "(SELECT min(sending_entry) FROM released)")}
     )
     SELECT count(*)::int AS n FROM released`,
-    [input.schemeId, input.batchId, input.runId, input.attempt, new Date().toISOString()],
+    [input.schemeId, input.batchId, input.runId, input.attempt, new Date().toISOString(), ...numberKeys(input.numbers ?? [])],
   );
   return rows[0]!.n;
+}
+
+/** Ids and claim keys, as two arrays for unnest: the records that carry a number. */
+function numberKeys(records: readonly { id: bigint; number?: string | undefined }[]): [string[], string[]] {
+  const ids: string[] = [];
+  const keys: string[] = [];
+  for (const r of records) {
+    const key = r.number === undefined ? "" : numberClaimKey(r.number);
+    if (key === "") continue;
+    ids.push(r.id.toString());
+    keys.push(key);
+  }
+  return [ids, keys];
 }

@@ -15,21 +15,26 @@ afterEach(async () => {
   sim = undefined;
 });
 
+/** Simulators with master data written; 金蝶 refuses every save while `refusing.on` (a data failure: nothing saved). */
+async function deliveriesRefusable() {
+  sim = await simulate(t.db, { shops: 3, items: 10, deliveries: 0 });
+  const s = sim;
+  const refusing = { on: false };
+  const getConnector = wrapKingdeeTarget((real) => ({
+    ...real,
+    async write(req: WriteRequest) {
+      if (!refusing.on) return real.write(req);
+      return req.records.map((_, index) => ({ ok: false as const, index, message: "物料未审核（测试）", errorClass: "data" as const, response: null }));
+    },
+  }));
+  const ctx = testContext(t.db, { connectorDefaults: { qps: 1000, timeoutMs: 2_000, maxRetries: 1 }, unknownOutcomeWaitMs: 500, getConnector });
+  await writeMasterData(t.db, ctx, s);
+  return { s, ctx, refusing };
+}
+
 describe("a number handed over", () => {
   test("a retry of the refused record, once 金蝶 refused the holder outright, writes it: handed the number, it is sent by the same run", { timeout: 90_000 }, async () => {
-    sim = await simulate(t.db, { shops: 3, items: 10, deliveries: 0 });
-    const s = sim;
-    // 金蝶 refuses every save while `refuse` is on (a data failure: nothing saved).
-    let refuse = false;
-    const getConnector = wrapKingdeeTarget((real) => ({
-      ...real,
-      async write(req: WriteRequest) {
-        if (!refuse) return real.write(req);
-        return req.records.map((_, index) => ({ ok: false as const, index, message: "物料未审核（测试）", errorClass: "data" as const, response: null }));
-      },
-    }));
-    const ctx = testContext(t.db, { connectorDefaults: { qps: 1000, timeoutMs: 2_000, maxRetries: 1 }, unknownOutcomeWaitMs: 500, getConnector });
-    await writeMasterData(t.db, ctx, s);
+    const { s, ctx, refusing } = await deliveriesRefusable();
     const deliveries = await s.createScheme((d) => {
       targetConfig(d).mapping.FBillNo = "{{platform_code}}";
     }, seedDeliveriesSchemeDefinition);
@@ -40,9 +45,9 @@ describe("a number handed over", () => {
       { code: "SDO-SPLIT-2", shop_code: shop, platform_code: "P-SPLIT", details: [{ sku_code: sku(1), qty: 5 }] },
     ]);
     // Run 1: the first delivery holds P-SPLIT and 金蝶 refuses its save; the second is refused naming it.
-    refuse = true;
+    refusing.on = true;
     expect(await runScheme(t.db, ctx, s, deliveries.id)).toMatchObject({ written: 0, failed: 2 });
-    refuse = false;
+    refusing.on = false;
     const first = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: "SDO-SPLIT-1" } });
     const second = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: "SDO-SPLIT-2" } });
     expect(first).toMatchObject({ status: "failed", writtenHash: null, targetId: null });
@@ -59,6 +64,44 @@ describe("a number handed over", () => {
       written: 1,
       bill: [5],
     });
+  });
+
+  test("a holder refused under a number and written under another since hands it over: the delivery the number belongs to is written (session 24's open false refusal)", { timeout: 90_000 }, async () => {
+    const { s, ctx, refusing } = await deliveriesRefusable();
+    // Each bill is numbered by its delivery's express number (one parcel, one bill).
+    const deliveries = await s.createScheme((d) => {
+      targetConfig(d).mapping.FBillNo = "{{express_no}}";
+    }, seedDeliveriesSchemeDefinition);
+    const sku = (i: number) => s.guanyi.state.items.get(i).skus[0]!.code;
+    const shop = s.guanyi.state.shops.get(0).code;
+    s.guanyi.addDeliveries([
+      { code: "SDO-TYPO-1", shop_code: shop, details: [{ sku_code: sku(0), qty: 1 }] },
+      { code: "SDO-TYPO-2", shop_code: shop, details: [{ sku_code: sku(1), qty: 5 }] },
+    ]);
+    // The first delivery was given the second's express number by mistake.
+    s.guanyi.modifyDeliveries([
+      { code: "SDO-TYPO-1", set: { express_no: "SF-2" } },
+      { code: "SDO-TYPO-2", set: { express_no: "SF-2" } },
+    ]);
+    // Run 1: 金蝶 refuses the first under SF-2; the second is refused naming it.
+    refusing.on = true;
+    expect(await runScheme(t.db, ctx, s, deliveries.id)).toMatchObject({ written: 0, failed: 2 });
+    refusing.on = false;
+    const second = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: "SDO-TYPO-2" } });
+    expect(second.lastError).toContain("“SDO-TYPO-1”");
+    // The typo is corrected at the source: the first delivery is written under SF-1.
+    s.guanyi.modifyDeliveries([{ code: "SDO-TYPO-1", set: { express_no: "SF-1" } }]);
+    expect(await runScheme(t.db, ctx, s, deliveries.id)).toMatchObject({ written: 1 });
+    // The person retries the second: SF-2 never had a bill (金蝶 refused the only save under it), so it
+    // is handed over and the second delivery is written under its own number.
+    const retry = await s.requestRun(deliveries.id, "retry", { options: { scope: "scheme", sourceRecordIds: [second.id.toString()] } });
+    await runToEnd(ctx, retry.id);
+    const bills = (no: string) => billRows(s).filter((r) => r.billNo === no).map((r) => r.qty);
+    expect({
+      second: (await t.db.sourceRecord.findUniqueOrThrow({ where: { id: second.id } })).status,
+      sf1: bills("SF-1"),
+      sf2: bills("SF-2"),
+    }).toEqual({ second: "written", sf1: [1], sf2: [5] });
   });
 
   test("upsert of base data: a holder whose update's outcome stayed unknown (reported as a transient failure) may have saved; its number is not handed over", { timeout: 90_000 }, async () => {
