@@ -8,8 +8,10 @@ import { AUTOMATION_ON } from "./automation";
 /**
  * Schemes due to run after their predecessors: automation on (the run schedule switched on, or no
  * run schedule), with `runAfter`, no active run, and each
- * predecessor has a run that succeeded (test runs aside, both ways) after the scheme's latest run was
- * created. With the predecessor run that completed the chain (the latest of each predecessor's first
+ * predecessor has a run that succeeded (test runs aside) after the scheme's latest run that reads its
+ * source was created (manual, schedule or chain: a retry or a release of waiting records reads
+ * nothing, so it does not use up a predecessor's success; the release that same success starts
+ * comes first, and the chain run would otherwise never start, session 25's audit). With the predecessor run that completed the chain (the latest of each predecessor's first
  * success since then): the chain run is linked to it, and its id makes one idempotency key for every
  * caller, so a follow-up and the sweep never start two runs for one chain. `around`: only that scheme
  * and the schemes that run after it (a run's follow-up); else all (the sweep, for a successor that
@@ -21,7 +23,7 @@ export async function runAfterDue(db: Db, around?: string): Promise<{ schemeId: 
   return db.$queryRaw<{ schemeId: string; runId: string }[]>`
     WITH candidates AS (
       SELECT s.id, ARRAY(SELECT jsonb_array_elements_text(s.definition->'runAfter')) AS predecessors, GREATEST(
-          (SELECT max(r.created_at) FROM runs r WHERE r.scheme_id = s.id AND r.trigger <> 'test'),
+          (SELECT max(r.created_at) FROM runs r WHERE r.scheme_id = s.id AND r.trigger IN ('manual', 'schedule', 'chain')),
           (SELECT v.created_at FROM scheme_versions v WHERE v.scheme_id = s.id AND v.version = s.current_version)
         ) AS since
       FROM schemes s
