@@ -23,6 +23,8 @@ describe("validateCron", () => {
     // Read as BullMQ reads them (the old hand-written grammar refused these two, the scheduler never did).
     "*/61 * * * *",
     "0 0 L * *",
+    // Not H: a weekday name that holds the letter.
+    "0 2 * * THU",
   ])("accepts %s", (expression) => {
     expect(validateCron(expression)).toEqual({ ok: true });
   });
@@ -48,6 +50,12 @@ describe("validateCron", () => {
     ["* * * * * ; rm -rf /", "9 个"],
     ["60 * * * * *", "秒"],
     ["* * * * L", "星期"],
+    // H: a random value, drawn anew at every parse (BullMQ's ticks; session 25's audit).
+    ["H 2 * * *", "随机值 H"],
+    ["0 H(0-5) * * *", "小时"],
+    ["H/5 * * * *", "分钟"],
+    ["0 2 * * 1,H", "星期"],
+    ["H * * * * *", "秒"],
   ])("rejects %s", (expression, mention) => {
     const r = validateCron(expression);
     expect(r.ok).toBe(false);
@@ -87,6 +95,28 @@ describe("previousCronRun", () => {
     expect(previousCronRun("0 2 * * *", "UTC", at)?.toISOString()).toBe("2026-12-04T02:00:00.000Z");
     expect(previousCronRun("*/5 * * * *", "Asia/Shanghai", at)?.toISOString()).toBe("2026-12-04T17:30:00.000Z");
     expect(previousCronRun("*/5 * * * *", "Asia/Shanghai", new Date("2026-12-04T17:34:59.999Z"))?.toISOString()).toBe("2026-12-04T17:30:00.000Z");
+  });
+
+  it("agrees with the ticks BullMQ fires (next()) on daylight-saving days, where cron-parser's prev() does not (session 25's audit)", () => {
+    // Spring forward in Berlin: 02:00 does not exist on Mar 29; next() fires at 03:00 CEST (01:00Z).
+    expect(nextCronRun("0 2 * * *", "Europe/Berlin", new Date("2026-03-28T01:00:00Z"))?.toISOString()).toBe("2026-03-29T01:00:00.000Z");
+    expect(previousCronRun("0 2 * * *", "Europe/Berlin", new Date("2026-03-29T01:30:00Z"))?.toISOString()).toBe("2026-03-29T01:00:00.000Z");
+    // Fall back in New York: 01:30 happens twice on Nov 1; next() fires the first (05:30Z) only.
+    expect(previousCronRun("30 1 * * *", "America/New_York", new Date("2026-11-01T06:45:00Z"))?.toISOString()).toBe("2026-11-01T05:30:00.000Z");
+    // Every tick next() fires across each change (a month of daily ticks, 15 hours of half-hourly ones) is its own previousCronRun.
+    for (const [tz, start] of [
+      ["Europe/Berlin", "2026-03-28T18:00:00Z"],
+      ["America/New_York", "2026-10-31T20:00:00Z"],
+    ] as const) {
+      for (const pattern of ["0 2 * * *", "30 1 * * *", "*/30 * * * *"]) {
+        let tick = nextCronRun(pattern, tz, new Date(start))!;
+        for (let k = 0; k < 30; k++) {
+          expect(previousCronRun(pattern, tz, tick)?.toISOString(), `${tz} ${pattern}`).toBe(tick.toISOString());
+          expect(previousCronRun(pattern, tz, new Date(tick.getTime() - 1))?.getTime(), `${tz} ${pattern}`).toBeLessThan(tick.getTime());
+          tick = nextCronRun(pattern, tz, tick)!;
+        }
+      }
+    }
   });
 
   it("is null for what the parser refuses", () => {

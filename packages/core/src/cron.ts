@@ -57,10 +57,22 @@ export function validateCron(expression: string): CronCheck {
       messageEn: `A cron expression has 5 fields (minute hour day month weekday), or 6 with seconds first; found ${parts.length}; ${EXAMPLE_EN}`,
     };
   }
+  const fields = parts.length === 6 ? [SECOND, ...FIELDS] : FIELDS;
+  // cron-parser reads `H` ("hashed": some value of the field) and, without a seed (BullMQ gives
+  // none), picks it at random each time it parses the expression, which BullMQ does for every tick:
+  // `H 2 * * *` fired at 02:40, then again at 02:55 the same night (session 25's audit).
+  const hashed = parts.findIndex((p) => p.split(",").some((token) => /^H(?:$|[(/])/.test(token)));
+  if (hashed >= 0) {
+    const field = fields[hashed] as CronField;
+    return {
+      ok: false,
+      message: `定时表达式第 ${hashed + 1} 个字段（${field.name}）“${parts[hashed]}” 用了随机值 H：每次计算都会取不同的值，同一天可能运行多次。请写出具体的值（${field.values}）；${EXAMPLE}`,
+      messageEn: `Field ${hashed + 1} (${field.nameEn}) "${parts[hashed]}" of the cron expression uses H (a random value): it would be drawn anew at each tick, so the schedule could fire more than once a day. Write the value (${field.values}); ${EXAMPLE_EN}`,
+    };
+  }
   const whole = parserError(text);
   if (whole === undefined) return { ok: true };
   // Name the field: the first one the parser refuses when every other field is `*`.
-  const fields = parts.length === 6 ? [SECOND, ...FIELDS] : FIELDS;
   for (let k = 0; k < parts.length; k++) {
     const alone = parserError(parts.map((p, i) => (i === k ? p : "*")).join(" "));
     if (alone === undefined) continue;
@@ -92,12 +104,30 @@ export function nextCronRun(expression: string, timezone: string, after: Date): 
 
 /**
  * When a schedule last fired at or before `at` (the tick a scheduler Redis lost may owe: see
- * @qiao/jobs owed-ticks.ts); null for an expression or timezone the parser refuses, or none.
+ * @qiao/jobs owed-ticks.ts), as BullMQ fires it: the last of next()'s ticks at or before `at`; null
+ * for an expression or timezone the parser refuses, or none. Not cron-parser's prev(), which
+ * disagrees with next() on a daylight-saving day: it skips the tick next() moves to the hour after a
+ * time that does not exist (0 2 * * * in Europe/Berlin fires at 03:00 CEST when clocks spring
+ * forward), and returns a time that happens twice at its second occurrence, which next() never fires
+ * (30 1 * * * in America/New_York on the day clocks fall back). So: three prev() steps back (past any
+ * tick it got wrong), then next() forward to `at`.
  */
 export function previousCronRun(expression: string, timezone: string, at: Date): Date | null {
   try {
     // prev() is strictly before currentDate: a tick due exactly now counts too.
-    return CronExpressionParser.parse(expression.trim(), { currentDate: new Date(at.getTime() + 1), tz: timezone }).prev().toDate();
+    const back = CronExpressionParser.parse(expression.trim(), { currentDate: new Date(at.getTime() + 1), tz: timezone });
+    let from: Date | null = null;
+    for (let k = 0; k < 3 && back.hasPrev(); k++) from = back.prev().toDate();
+    if (!from) return null;
+    // next() is strictly after currentDate: from the earliest of them, included.
+    const forward = CronExpressionParser.parse(expression.trim(), { currentDate: new Date(from.getTime() - 1), tz: timezone });
+    let last: Date | null = null;
+    while (forward.hasNext()) {
+      const tick = forward.next().toDate();
+      if (tick.getTime() > at.getTime()) break;
+      last = tick;
+    }
+    return last;
   } catch {
     return null;
   }
