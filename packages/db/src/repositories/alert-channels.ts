@@ -170,11 +170,25 @@ export async function createAlertRule(db: Db, input: AlertRuleInput): Promise<Al
   return db.alertRule.create({ data: { ...input, channelIds: [...new Set(input.channelIds)], enabled: input.enabled ?? true } });
 }
 
+/**
+ * A rule switched on again (enabled false → true) forgets the lasting conditions its windows
+ * remembered (an alerted outage, a shortfall's start): they are only cleared by the rule's own
+ * checks, which skip a rule while it is off, so a condition alerted before it was switched off would
+ * be taken for the incident it sees now and that incident never alerted (session 25's audit: a
+ * no_worker rule muted during an outage stayed silent through the next one).
+ */
 export async function updateAlertRule(db: Db, id: string, input: Partial<AlertRuleInput>): Promise<AlertRuleRow | null> {
   if (input.channelIds) await assertChannelsExist(db, input.channelIds);
-  const { count } = await db.alertRule.updateMany({
-    where: { id },
-    data: { ...input, ...(input.channelIds && { channelIds: [...new Set(input.channelIds)] }) },
+  const count = await db.$transaction(async (tx) => {
+    if (input.enabled === true) {
+      await tx.$executeRaw`UPDATE alert_windows w SET condition = NULL
+        FROM alert_rules r WHERE r.id = ${id}::uuid AND NOT r.enabled AND w.rule_id = r.id AND w.condition IS NOT NULL`;
+    }
+    const updated = await tx.alertRule.updateMany({
+      where: { id },
+      data: { ...input, ...(input.channelIds && { channelIds: [...new Set(input.channelIds)] }) },
+    });
+    return updated.count;
   });
   return count === 0 ? null : db.alertRule.findUnique({ where: { id } });
 }
