@@ -21,6 +21,8 @@ import {
   listConnectionRefs,
   listConnections,
   updateConnection,
+  ConnectionChangedError,
+  storedSecrets,
 } from "./connections";
 import { createTestDatabase, type TestDatabase } from "./testing";
 import { deleteUser, LastAdminError, updateUser } from "./users";
@@ -210,6 +212,30 @@ describe("connections", () => {
       secret: "7d3330562019420da7f3098aa630556b",
       sessionkey: "new",
     });
+  });
+
+  it("keeps no stored secret beside a new base URL, and writes nothing over a base URL changed since the caller read it (session 25)", async () => {
+    const conn = await createConnection(db, {
+      platform: "kingdee",
+      name: "金蝶",
+      baseUrl: "http://127.0.0.1:4020/k3cloud/",
+      settings: { acctID: "1", authType: "password" },
+      secrets: { password: "pw-for-4020" },
+    });
+    // The same address spelled otherwise (scheme case): not a move.
+    const same = await updateConnection(db, conn.id, { baseUrl: "HTTP://127.0.0.1:4020/k3cloud/", secrets: { password: "" } });
+    expect(storedSecrets(same)).toEqual({ password: "pw-for-4020" });
+    // Moved, whatever the caller merged in: only the secrets typed now are kept.
+    const moved = await updateConnection(db, conn.id, { baseUrl: "http://127.0.0.2:4020/k3cloud/", secrets: { appSecret: "typed-for-new" } });
+    expect(storedSecrets(moved)).toEqual({ appSecret: "typed-for-new" });
+    const movedBare = await updateConnection(db, conn.id, { baseUrl: "http://127.0.0.3:4020/k3cloud/", secrets: {} });
+    expect(storedSecrets(movedBare)).toEqual({});
+    // A caller that read the row at another address: refused, nothing written.
+    await expect(
+      updateConnection(db, conn.id, { name: "改名", readBaseUrl: "http://127.0.0.1:4020/k3cloud/", secrets: { password: "pw-for-4020" } }),
+    ).rejects.toBeInstanceOf(ConnectionChangedError);
+    const row = (await getConnection(db, conn.id))!;
+    expect({ name: row.name, secrets: storedSecrets(row) }).toEqual({ name: "金蝶", secrets: {} });
   });
 
   it("lists, finds and deletes connections, naming them without their credentials", async () => {

@@ -71,30 +71,61 @@ export async function deleteConnection(db: Db, id: string): Promise<void> {
  * Updates a connection. Secret fields that are absent or empty keep their stored value
  * (the browser never sees secrets, so "left blank" means "unchanged").
  */
+/** The same address, as URL parsing normalises it (case of the host, default port, dots). */
+function sameHref(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return a === b;
+  }
+}
+
+/**
+ * A connection's base URL changed between the caller's read and its write: the secrets it merged
+ * (stored ones kept for the address it read) may not be the new address's.
+ */
+export class ConnectionChangedError extends Error {
+  override name = "ConnectionChangedError";
+  constructor(readonly connectionId: string) {
+    super(`connection ${connectionId} was changed meanwhile (its base URL is not the one read)`);
+  }
+}
+
+/**
+ * Updates a connection. Secret values typed (non-blank) are sealed over the stored ones, as long as
+ * the base URL stays: with a new base URL (as URL parsing normalises it) the stored secrets are
+ * dropped and only those typed now are kept, whatever the caller merged, so a secret is never sealed
+ * beside an address it was not typed for. `readBaseUrl`: the base URL of the row as the caller read
+ * it (the secrets it passes were merged for it): the row is locked and, if its base URL is another
+ * by then (an edit landed in between), ConnectionChangedError and nothing changes.
+ */
 export async function updateConnection(
   db: Db,
   id: string,
-  input: Partial<Omit<ConnectionInput, "platform" | "createdById">>,
+  input: Partial<Omit<ConnectionInput, "platform" | "createdById">> & { readBaseUrl?: string },
 ) {
-  const current = await db.connection.findUniqueOrThrow({ where: { id } });
-  let sealed: { secretCiphertext: string; secretKeyId: string } | undefined;
-  if (input.secrets) {
-    const changed = Object.entries(input.secrets).filter(([, v]) => v !== undefined && v !== null && v !== "");
-    if (changed.length > 0) {
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT 1 FROM connections WHERE id = ${id}::uuid FOR UPDATE`;
+    const current = await tx.connection.findUniqueOrThrow({ where: { id } });
+    if (input.readBaseUrl !== undefined && !sameHref(current.baseUrl, input.readBaseUrl)) throw new ConnectionChangedError(id);
+    const moved = input.baseUrl !== undefined && !sameHref(input.baseUrl, current.baseUrl);
+    const typed = Object.entries(input.secrets ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== "");
+    let sealed: { secretCiphertext: string; secretKeyId: string } | undefined;
+    if (moved || typed.length > 0) {
       // Unreadable stored secrets (key removed, row altered) are replaced by what was typed.
-      const merged = { ...(storedSecrets(current) ?? {}), ...Object.fromEntries(changed) };
+      const merged = { ...(moved ? {} : (storedSecrets(current) ?? {})), ...Object.fromEntries(typed) };
       const s = seal(merged, id);
       sealed = { secretCiphertext: s.ciphertext, secretKeyId: s.keyId };
     }
-  }
-  return db.connection.update({
-    where: { id },
-    data: {
-      ...(input.name !== undefined && { name: input.name }),
-      ...(input.baseUrl !== undefined && { baseUrl: input.baseUrl }),
-      ...(input.settings !== undefined && { settings: input.settings as object }),
-      ...sealed,
-    },
+    return tx.connection.update({
+      where: { id },
+      data: {
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.baseUrl !== undefined && { baseUrl: input.baseUrl }),
+        ...(input.settings !== undefined && { settings: input.settings as object }),
+        ...sealed,
+      },
+    });
   });
 }
 

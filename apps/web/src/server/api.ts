@@ -87,13 +87,48 @@ export async function readJson<S extends z.ZodType>(
   } catch {
     throw new ApiError("bad_request", message("api.bodyNotJson"));
   }
+  refuseNul(value);
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;
 }
 
+/** Where in `value` a string (or a key) holds U+0000, or undefined. */
+function nulAt(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = nulAt(value[i], [...path, i]);
+      if (at) return at;
+    }
+    return undefined;
+  }
+  if (typeof value === "object" && value !== null) {
+    for (const [key, v] of Object.entries(value)) {
+      if (key.includes("\u0000")) return [...path, key];
+      const at = nulAt(v, [...path, key]);
+      if (at) return at;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A NUL character (U+0000) anywhere in a request's values is a 400 naming where: Postgres keeps no
+ * NUL in text or jsonb, so it would otherwise pass the schemas and fail the statement as a 500
+ * (session 25's audit), with nothing a person could act on.
+ */
+function refuseNul(value: unknown): void {
+  const at = nulAt(value);
+  if (!at) return;
+  throw new ApiError("validation_failed", message("api.nulCharacter"), [
+    { path: at, message: render(message("api.nulCharacter"), "zh-CN"), messageEn: render(message("api.nulCharacter"), "en") },
+  ]);
+}
+
 /** Query parameters, checked like a body (`?status=failed&cursor=…`). */
 export function readQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {
+  refuseNul(Object.fromEntries(req.nextUrl.searchParams));
   const parsed = schema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
   if (!parsed.success) throw fromZodError(parsed.error, message("api.invalidQuery"));
   return parsed.data;

@@ -30,7 +30,8 @@ export function connectorOf(platform: string): Connector {
   return connector;
 }
 
-const isBlank = (v: unknown) => v === undefined || v === null || v === "";
+/** Not typed: nothing, or only spaces (which the connectors' schemas trim away to nothing). */
+const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
 
 /** Checks credentials with the connector's schema; issues point at `credentials.<field>`. */
 export function checkCredentials(connector: Connector, credentials: Credentials): Credentials {

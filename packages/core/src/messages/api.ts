@@ -42,6 +42,14 @@ export const apiMessages = {
     (p) => `用 API 令牌创建的令牌不能晚于该令牌过期：它在 ${p.expiresAt} 过期，请选择不晚于此的过期时间（不填则与它同时过期）`,
     (p) => `A token created with an API token cannot expire after that token: it expires at ${p.expiresAt}. Choose an expiry no later than that (or leave it out to expire together with it)`,
   ),
+  "api.nulCharacter": entry(
+    () => "内容里有空字符（U+0000），无法保存：请删除它后重试",
+    () => "The value holds a NUL character (U+0000), which cannot be stored: remove it and try again",
+  ),
+  "api.connectionMoved": entry(
+    () => "这个连接的接口地址刚被其他人修改，本次修改没有保存：请刷新后重新编辑（保存的密钥只会发往保存时的地址）",
+    () => "Someone changed this connection's base URL meanwhile, so this edit was not saved: reload and edit again (stored secrets only go to the address they were saved for)",
+  ),
   "api.internal": entry(
     () => "服务器内部错误，请稍后重试",
     () => "Internal server error; try again later",

@@ -12,7 +12,12 @@ const baseUrl = z
   .string()
   .trim()
   .url("请填写完整的接口地址，例如 https://erp.example.com/k3cloud/")
-  .refine((u) => /^https?:\/\//i.test(u), "接口地址应以 http:// 或 https:// 开头");
+  .refine((u) => /^https?:\/\//i.test(u), "接口地址应以 http:// 或 https:// 开头")
+  // A base URL is kept in plain text and shown to every viewer; a user name or password in it
+  // (http://user:pw@host/) would be too, and sent as Basic auth. Credentials go in their own fields.
+  .refine((u) => !URL.canParse(u) || (new URL(u).username === "" && new URL(u).password === ""), {
+    message: "接口地址里不能包含用户名或密码（user:password@）：请把它们填在连接的认证字段里",
+  });
 const credentials = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
 export const connectionSchema = z.object({

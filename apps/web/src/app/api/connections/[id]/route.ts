@@ -1,4 +1,5 @@
-import { deleteConnection, prisma, updateConnection } from "@qiao/db";
+import { message } from "@qiao/core";
+import { ConnectionChangedError, deleteConnection, prisma, updateConnection } from "@qiao/db";
 import { connectionSchema, okSchema, updateConnectionBody } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import {
@@ -36,10 +37,16 @@ export const PATCH = withAuth<P>(async (req, { params }) => {
   if (body.baseUrl !== undefined) await checkBaseUrl(body.baseUrl);
   const edited = body.credentials !== undefined || body.baseUrl !== undefined;
   const credentials = edited ? checkCredentials(connector, mergeCredentials(connector, row, body.baseUrl, body.credentials)) : undefined;
+  // The stored secrets merged above are the ones saved for the address read: written only if the
+  // row still has it (another edit may have moved it meanwhile).
   const updated = await updateConnection(db, row.id, {
     name: body.name,
     baseUrl: body.baseUrl,
+    readBaseUrl: row.baseUrl,
     ...(credentials && splitFor(connector, credentials)),
+  }).catch((error: unknown) => {
+    if (!(error instanceof ConnectionChangedError)) throw error;
+    throw new ApiError("conflict", message("api.connectionMoved"));
   });
   const usage = await connectionUsage(db);
   return json(connectionSchema, connectionDto(updated, usage.get(row.id) ?? []));
