@@ -17,11 +17,14 @@ let resolverCount = 0;
 function agentsFor(url: URL, policy: OutboundPolicy, resolve: Resolve) {
   let resolverId = resolverIds.get(resolve);
   if (resolverId === undefined) resolverIds.set(resolve, (resolverId = resolverCount++));
-  const key = JSON.stringify([resolverId, policy.allowPrivateTargets, policy.allowedHosts, url.host]);
+  // Keyed by the target the lookup judges, port included as a call uses it: `url.host` leaves a
+  // default port out, so http://h/ (80) shared https://h/'s agents and was judged as h:443.
+  const target = targetOf(url);
+  const key = JSON.stringify([resolverId, policy.allowPrivateTargets, policy.allowedHosts, target.host, target.port]);
   let agents = agentCache.get(key);
   if (!agents) {
     // Agent options override request options, so no request can bring a lookup of its own.
-    const lookup = guardedLookup(targetOf(url), policy, resolve);
+    const lookup = guardedLookup(target, policy, resolve);
     agents = {
       "http:": new http.Agent({ keepAlive: true, maxSockets: 32, lookup }),
       "https:": new https.Agent({ keepAlive: true, maxSockets: 32, lookup }),
