@@ -5,6 +5,7 @@ import { prisma } from "../client";
 import { rotateAlertChannelSecrets } from "../repositories/alert-channels";
 import { rotateConnectionSecrets } from "../connections";
 import { keyring, SecretKeyError } from "../secrets";
+import { sealedWithOtherKeys } from "../secrets-in-use";
 
 const db = prisma();
 try {
@@ -12,17 +13,21 @@ try {
   const rotated = await rotateConnectionSecrets(db, ring);
   console.log(`Re-sealed ${rotated} connection(s) with key "${ring.activeId}".`);
   console.log(`Re-sealed ${await rotateAlertChannelSecrets(db, ring)} alert channel(s) with key "${ring.activeId}".`);
-  const left = await db.connection.groupBy({
-    by: ["secretKeyId"],
-    where: { OR: [{ secretKeyId: { not: ring.activeId } }, { secretCiphertext: { startsWith: "v1." } }] },
-    _count: { _all: true },
-  });
+  // Every table that holds sealed secrets: an alert channel left on the old key stops opening once
+  // the key is removed, as a connection would (session 25's audit: only connections were counted).
+  const left = await sealedWithOtherKeys(db, ring);
   if (left.length === 0) {
     const others = [...ring.keys.keys()].filter((id) => id !== ring.activeId);
-    console.log(others.length > 0 ? `No connection uses ${others.map((id) => `"${id}"`).join(", ")} any more: it can be removed from QIAO_SECRET_KEYS.` : "Every connection uses the active key.");
+    console.log(
+      others.length > 0
+        ? `No connection or alert channel uses ${others.map((id) => `"${id}"`).join(", ")} any more: it can be removed from QIAO_SECRET_KEYS.`
+        : "Every connection and alert channel uses the active key.",
+    );
   } else {
-    // A connection saved meanwhile by an instance still on the old configuration: run this again.
-    console.log(`Still sealed with other keys or in the v1 format: ${left.map((l) => `"${l.secretKeyId}" × ${l._count._all}`).join(", ")}; run this again once every instance uses the new QIAO_SECRET_KEYS.`);
+    // A row saved meanwhile by an instance still on the old configuration: run this again.
+    console.log(
+      `Still sealed with other keys or in the v1 format: ${left.map((l) => `${l.table} "${l.keyId}" × ${l.rows}`).join(", ")}; run this again once every instance uses the new QIAO_SECRET_KEYS.`,
+    );
     process.exitCode = 1;
   }
 } catch (error) {

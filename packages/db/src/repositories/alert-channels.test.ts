@@ -10,6 +10,7 @@ import { config } from "../config";
 import { MIGRATIONS_DIR } from "../paths";
 import { parseKeyring, unseal } from "../secrets";
 import { createTestDatabase, type TestDatabase } from "../testing";
+import { sealedWithOtherKeys } from "../secrets-in-use";
 import { alertChannelSecrets, createAlertChannel, createAlertRule, deleteAlertChannel, rotateAlertChannelSecrets, updateAlertChannel } from "./alert-channels";
 
 let database: TestDatabase;
@@ -53,6 +54,17 @@ describe("alert channel secrets", () => {
       expect(unseal({ ciphertext: row.secretCiphertext, keyId: row.secretKeyId }, `alert-channel:${row.id}`, rotating)).toEqual(plain.get(row.id));
     }
     expect(await rotateAlertChannelSecrets(db, rotating)).toBe(0);
+  });
+
+  it("a channel still on the old key is reported before the key may be removed (secrets:rotate counted connections only)", async () => {
+    const c = await createAlertChannel(db, { kind: "wecom", name: "old-key", settings: {}, secrets: { url: "https://x.test/?key=k" } });
+    const oldKey = c.secretKeyId;
+    const rotating = parseKeyring(`newer:${randomBytes(32).toString("base64")},${config().QIAO_SECRET_KEYS}`);
+    expect(await sealedWithOtherKeys(db, rotating)).toContainEqual({ table: "alert_channels", keyId: oldKey, rows: expect.any(Number) });
+    // Once every channel on it is re-sealed, the old key is no longer reported.
+    await db.alertChannel.deleteMany({ where: { secretKeyId: { notIn: [oldKey] } } });
+    await rotateAlertChannelSecrets(db, rotating);
+    expect((await sealedWithOtherKeys(db, rotating)).filter((l) => l.table === "alert_channels")).toEqual([]);
   });
 
   it("a deleted channel leaves every rule that named it", async () => {
