@@ -166,6 +166,7 @@ async function resolveDue(x: RunScope): Promise<number> {
         sentHash: row.payload ? payloadHash(row.payload) : null,
         targetId: found?.id ?? null,
         targetNumber: found !== undefined ? number : null,
+        number,
         ...byState,
       };
     });

@@ -7,6 +7,7 @@ import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending, type SendingRecordInput } from "./mark-sending";
 import { numberClaimKey, resolveNumberConflicts } from "./number-claims";
+import { resolveUnknown, type OutcomeVerdict } from "./outcomes";
 import { claimedRunWithPending } from "./claimed-run.test-util";
 import { recordWriteResults, releaseSending, type WriteResult } from "./write-protocol";
 
@@ -57,12 +58,23 @@ async function setup(sourceIds: string[]) {
   /** Each of the scheme's numbers with how many sends under it may have written. */
   const sends = async () =>
     Object.fromEntries((await db.targetNumberClaim.findMany({ where: { schemeId: ref.schemeId } })).map((c) => [c.number, c.sends]));
+  /** The lookup's verdict on a record whose outcome was unknown. */
+  const lookedUp = async (sourceId: string, verdict: Omit<OutcomeVerdict, "id" | "batchId" | "sentHash">) => {
+    const { batchId } = await db.sourceRecord.findUniqueOrThrow({ where: { id: id(sourceId) } });
+    return resolveUnknown(db, {
+      ...ref,
+      mode: "upsert",
+      resendFound: "any",
+      verdicts: [{ id: id(sourceId), batchId, sentHash: `h-${sourceId}`, ...verdict }],
+      messages: { absent: "不存在", unverifiable: "无法核对" },
+    });
+  };
   /** Marks `records` and reads their conflicts again: what the engine does before refusing a record. */
   const ask = async (records: SendingRecordInput[]) => {
     const marked = await mark(records);
     return { marked, verdicts: await resolveNumberConflicts(db, { schemeId: ref.schemeId, conflicts: marked.conflicts }) };
   };
-  return { ref, id, record, mark, holders, answer, written, refused, status, restaged, sends, ask, schemeId: ref.schemeId, batch: () => `b${batches}` };
+  return { ref, id, record, mark, holders, answer, written, refused, lookedUp, status, restaged, sends, ask, schemeId: ref.schemeId, batch: () => `b${batches}` };
 }
 
 describe("numberClaimKey", () => {
@@ -180,19 +192,26 @@ describe("resolveNumberConflicts", () => {
     expect((await resolveNumberConflicts(db, { schemeId: s.schemeId, conflicts: a.conflicts })).refused).toEqual([{ id: s.id("A"), holderSourceId: "B" }]);
   });
 
-  it("counts the sends under a number that may have written: 1 at the first mark, 0 again once refused outright or put back unsent, 2 once a second send may have written", async () => {
+  it("counts the sends under a number that may have written: 1 at the first mark, 0 again once refused outright, put back unsent or looked up absent, 2 once a second send may have written", async () => {
     const s = await setup(["A", "B"]);
     await s.mark([s.record("A", "N1"), s.record("B", "N2")]);
     expect(await s.sends()).toEqual({ N1: 1, N2: 1 });
     // The batch is put back unsent (the target certainly did not process it).
     expect(await releaseSending(db, { ...s.ref, batchId: s.batch(), numbers: [{ id: s.id("A"), number: "n1" }, { id: s.id("B"), number: "N2" }] })).toBe(2);
     expect(await s.sends()).toEqual({ N1: 0, N2: 0 });
-    // Sent again: A is refused outright; B's outcome is unknown, then B is sent again and refused.
+    // Sent again: A is refused outright; B's outcome is unknown, and the lookup finds it absent.
     await s.mark([s.record("A", "N1"), s.record("B", "N2")]);
     await s.answer({ id: s.id("A"), hash: "h-A", outcome: "failed", error: "拒绝", errorClass: "data", number: "N1" });
     await s.answer({ id: s.id("B"), hash: "h-B", outcome: "unknown", error: "超时" });
     expect(await s.sends()).toEqual({ N1: 0, N2: 1 });
-    await db.sourceRecord.update({ where: { id: s.id("B") }, data: { status: "pending", batchId: null } });
+    await s.lookedUp("B", { outcome: "absent", number: "N2" });
+    expect(await s.sends()).toEqual({ N1: 0, N2: 0 });
+    // B is sent again, its outcome unknown again, and this time the lookup finds the bill: it is sent
+    // once more (an update, in upsert mode) and refused.
+    await s.mark([s.record("B", "N2")]);
+    await s.answer({ id: s.id("B"), hash: "h-B", outcome: "unknown", error: "超时" });
+    await s.lookedUp("B", { outcome: "found", number: "N2", targetId: "T-B", targetNumber: "N2", foundAs: "resend" });
+    expect(await s.sends()).toEqual({ N1: 0, N2: 1 });
     await s.mark([s.record("B", "N2")]);
     await s.refused("B", "N2");
     // B's first send may have saved the bill: its refusal now says nothing about that one.

@@ -5,6 +5,7 @@
 // the record (`sending_run_id`) in step with its RunRecord.
 import type { WriteMode } from "@qiao/core";
 import { hotQuery, scanQuery, type Db } from "../client";
+import { numberClaimKey, unsentClaimsCte } from "./number-claims";
 import { fenceCte, outcomeInRun, ownsEntry, rowsJson, supersedeCte, uncountPrevious } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
@@ -147,6 +148,11 @@ export interface OutcomeVerdict {
   foundAs?: "written" | "saved" | "resend";
   /** The RunRecord's text for a found record made pending again, instead of `messages.foundResent`. */
   note?: string;
+  /**
+   * The number looked up: an absent record's send wrote nothing under it, so its claim's last send
+   * is one that wrote nothing (target_number_claims.sends), as after a definite refusal.
+   */
+  number?: string | undefined;
 }
 
 /**
@@ -195,13 +201,14 @@ export async function resolveUnknown(
       target_number: v.targetNumber ?? null,
       found_as: v.outcome === "found" ? (v.foundAs ?? null) : null,
       note: v.note ?? null,
+      k: v.outcome === "absent" && v.number !== undefined ? numberClaimKey(v.number) || null : null,
     })),
   );
   const rows = await hotQuery<{ written: number; requeued: number; resent: number; failed: number }>(
     db,
     `WITH input AS (
       SELECT * FROM jsonb_to_recordset($1::jsonb)
-        AS t(id bigint, batch_id text, outcome text, sent_hash text, target_id text, target_number text, found_as text, note text)
+        AS t(id bigint, batch_id text, outcome text, sent_hash text, target_id text, target_number text, found_as text, note text, k text)
     ), ${fenceCte("$5", "$6")}, sent AS (
       -- The statement's snapshot: the rows as marked, before the update below clears the payload.
       -- \`resend\`: found proves nothing, the send may have been an update (see resendFound; a row
@@ -245,8 +252,12 @@ export async function resolveUnknown(
       FROM decided d
       -- Only the batch the verdict was made for (a row marked again since is another batch's).
       WHERE s.id = d.id AND s.status = 'unknown' AND s.batch_id IS NOT DISTINCT FROM d.batch_id AND EXISTS (SELECT 1 FROM fence)
-      RETURNING s.id, s.status = 'pending' AS requeued
-    ), verdicts AS (
+      RETURNING s.id, s.scheme_id, s.status = 'pending' AS requeued
+    ), ${unsentClaimsCte(
+      "unclaimed",
+      // Absent: the send under its number wrote nothing there.
+      `SELECT u.id, u.scheme_id, d.k FROM decided d JOIN updated u ON u.id = d.id WHERE d.outcome = 'absent' AND d.k IS NOT NULL`,
+    )}, verdicts AS (
       SELECT d.*, u.requeued,
         CASE WHEN d.outcome = 'found' AND u.requeued THEN COALESCE(d.note, $12) ELSE d.message END AS said
       FROM decided d JOIN updated u ON u.id = d.id

@@ -95,6 +95,9 @@ describe("unknown outcomes", () => {
     // The 100 of the refused call went out twice: once before the lookup, once after it said absent.
     expect([...sent.values()].filter((n) => n === 2)).toHaveLength(100);
     expect(await logsOf(r.id)).toContain("0 条已存在（记为已写入），100 条不存在（重新发送）");
+    // Found absent, the first send wrote nothing under their numbers: each claim counts one send
+    // that may have written, the one after the lookup (target_number_claims.sends).
+    expect(await t.db.targetNumberClaim.groupBy({ by: ["sends"], where: { schemeId: scheme.id }, _count: { _all: true } })).toEqual([{ sends: 1, _count: { _all: 150 } }]);
   }, 30_000);
 
   test("a lookup that fails is tried again later; nothing is sent before it answers", async () => {
