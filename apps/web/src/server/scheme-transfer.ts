@@ -10,6 +10,7 @@ import { createValueMap, deleteValueMap, findValueMapsByName, listConnectionRefs
 import { SCHEME_EXPORT_FORMAT, type SchemeExportDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
 import { ApiError } from "./errors";
+import { ScheduleNotSynced } from "./schemes";
 
 export async function exportScheme(
   db: Db,
@@ -59,7 +60,9 @@ export async function importWithValueMaps<T>(
     for (const m of missing) created.push(await createValueMap(db, m));
     return { result: await create(), created: created.map((m) => m.name), kept: [...existing].sort() };
   } catch (error) {
-    for (const m of created) await deleteValueMap(db, m.id);
+    // Saved, its schedule not synced: the scheme exists and uses the maps (session 25's audit: they
+    // were deleted under it, and its next runs and saves failed).
+    if (!(error instanceof ScheduleNotSynced)) for (const m of created) await deleteValueMap(db, m.id);
     throw error;
   }
 }

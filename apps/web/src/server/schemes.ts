@@ -63,6 +63,16 @@ function notSaved(issues: ApiIssue[]): ApiError {
 }
 
 /**
+ * The scheme is saved, its schedule is not (Redis refused): a 502 that says so. What was saved with
+ * the scheme stays (a scheme import keeps the value maps it created: the saved scheme uses them).
+ */
+export class ScheduleNotSynced extends ApiError {
+  constructor() {
+    super("upstream_failed", "方案已保存，但调度未能同步到队列（Redis），请稍后再保存一次");
+  }
+}
+
+/**
  * Upserts or removes the scheme's BullMQ job schedulers (its run schedule, and its reconciliation's,
  * which the run schedule's switch pauses too); the DB row is already saved.
  */
@@ -72,7 +82,7 @@ export async function syncSchedule(scheme: SchemeModel): Promise<void> {
     await syncReconcileSchedule(runQueue(), scheme);
   } catch (error) {
     logger.error({ err: error, schemeId: scheme.id }, "schedule sync failed");
-    throw new ApiError("upstream_failed", "方案已保存，但调度未能同步到队列（Redis），请稍后再保存一次");
+    throw new ScheduleNotSynced();
   }
 }
 

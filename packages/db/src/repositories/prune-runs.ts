@@ -10,8 +10,10 @@ import type { Db } from "../client";
  * one-minute schedule makes 1,440 a day, most of a busy database's growth (docs/scale.md "Run history").
  *
  * Kept however old: a scheme's latest run other than a test (what the schemes list and the overview
- * show as its last run, and what a run-after chain counts its predecessors' successes from: a test
- * run after it must not make it go), its latest schedule run (a tick Redis lost is given back only
+ * show as its last run), its latest run that read its source (manual, schedule, chain: what a
+ * run-after chain counts its predecessors' successes from, runAfterDue; pruned while a retry or a
+ * release came after it, the chain counted from the scheme's version and started again for a
+ * success it had run after, session 25's audit), its latest schedule run (a tick Redis lost is given back only
  * when no run came of it since: owed-ticks.ts) and its latest success (the "no success for N hours"
  * alert counts from it); the last run of a record that is still failed or saved but not audited
  * (已保存未审核) (its RunRecord holds the error and payload the failed-records list shows and a
@@ -64,8 +66,8 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
   const deleted = { expired: 0, quiet: 0 };
   for (const kind of ["quiet", "expired"] as const) {
     for (;;) {
-      // A scheme's latest run (tests aside: what the overview, the schemes list and run-after
-      // read) and its latest success are each a probe of runs (scheme_id, created_at DESC); a scheme
+      // A scheme's latest run (tests aside: what the overview and the schemes list read), its
+      // latest run that read the source (what run-after reads) and its latest success are each a probe of runs (scheme_id, created_at DESC); a scheme
       // has one active run at a time (tests aside), so the success created last is the one that
       // finished last.
       const n = await db.$executeRaw`
@@ -78,6 +80,9 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
               AND r.written = 0 AND r.failed = 0 AND r.unknown = 0 AND r.saved = 0 AND r.waiting = 0))
             AND r.id IS DISTINCT FROM (
               SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.trigger <> 'test' ORDER BY l.created_at DESC LIMIT 1)
+            AND r.id IS DISTINCT FROM (
+              SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.trigger IN ('manual', 'schedule', 'chain')
+              ORDER BY l.created_at DESC LIMIT 1)
             AND r.id IS DISTINCT FROM (
               SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.status = 'succeeded' AND l.trigger <> 'test'
               ORDER BY l.created_at DESC LIMIT 1)

@@ -13,6 +13,11 @@ export async function findRunWithSchemeName(db: Db, id: string): Promise<RunWith
 }
 
 /** A scheme's runs, newest first, after the run `afterRunId` (the last one of the previous page). */
+/** Whether `runId` is a run of the scheme (a runs list's cursor must be one: listSchemeRuns). */
+export async function schemeHasRun(db: Db, schemeId: string, runId: string): Promise<boolean> {
+  return (await db.run.findFirst({ where: { id: runId, schemeId }, select: { id: true } })) !== null;
+}
+
 export async function listSchemeRuns(db: Db, input: { schemeId: string; afterRunId?: string; take: number }): Promise<RunWithSchemeName[]> {
   return db.run.findMany({
     where: { schemeId: input.schemeId },

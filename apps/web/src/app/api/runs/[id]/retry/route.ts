@@ -1,4 +1,4 @@
-import { listFailedRunRecords, prisma } from "@qiao/db";
+import { listFailedRunRecords, prisma, stillFailed } from "@qiao/db";
 import { requestRun } from "@qiao/jobs";
 import { retryRunBody, runEnvelopeSchema } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
@@ -10,7 +10,9 @@ export const dynamic = "force-dynamic";
 
 /**
  * POST /api/runs/:id/retry — a `retry` run that writes this run's failed records again (all of
- * them, or the `recordIds` given) without reading the source. 202 with the new run.
+ * them, or the `recordIds` given) without reading the source. 202 with the new run; 409 when none of
+ * them is failed any more (retried or written since, or sent again with its outcome being looked up:
+ * never retried before it is known, as the scheme's retry refuses it).
  */
 export const POST = withAuth<{ id: string }>(async (req, { principal, params, locale }) => {
   const db = prisma();
@@ -18,12 +20,16 @@ export const POST = withAuth<{ id: string }>(async (req, { principal, params, lo
   const { recordIds } = await readJson(req, retryRunBody);
   const failed = await listFailedRunRecords(db, run.id, recordIds?.map(BigInt));
   if (failed.length === 0) throw new ApiError("conflict", recordIds ? "所选记录不是这次运行的失败记录" : "这次运行没有失败的记录");
+  // Failed in this run, and still failed now (the staging row: the RunRecord is what the run saw).
+  const still = new Set(await stillFailed(db, run.schemeId, failed.map((r) => r.sourceRecordId)));
+  const retryable = failed.filter((r) => still.has(r.sourceRecordId));
+  if (retryable.length === 0) throw new ApiError("conflict", "这次运行的失败记录都已不是失败记录（可能已被重试、写入，或正在核对结果），请刷新列表");
   const retry = await requestRun(db, runQueue(), {
     schemeId: run.schemeId,
     trigger: "retry",
     retryOfId: run.id,
     createdById: principal.userId,
-    ...(recordIds && { options: { sourceRecordIds: failed.map((r) => r.sourceRecordId.toString()) } }),
+    ...(recordIds && { options: { sourceRecordIds: retryable.map((r) => r.sourceRecordId.toString()) } }),
   });
   return json(runEnvelopeSchema, { run: runDto(await findRun(db, retry.id), locale) }, 202);
 }, { role: "editor" });

@@ -1,4 +1,5 @@
-// Audit: run retention must keep what run-after counts from (docs/scale.md "Run history").
+// Run retention keeps what run-after counts from (docs/scale.md "Run history"): a scheme's latest run
+// that read its source. Before session 25 (its audit) a retry after the chain run let it be pruned.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
@@ -9,7 +10,7 @@ import { createRun } from "./runs";
 let tdb: TestDatabase;
 let db: Db;
 beforeAll(async () => {
-  tdb = await createTestDatabase("prune_audit");
+  tdb = await createTestDatabase("prune_runafter");
   db = createPrisma(tdb.url, 2);
 });
 afterAll(async () => {
