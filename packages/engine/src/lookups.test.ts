@@ -4,7 +4,7 @@
 // master data is written, a dependency run writes each waiting bill exactly once; a record that
 // waits past the limit fails with the reason.
 import { DEMO_NAMES, seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
-import { expireWaiting, updateConnection } from "@qiao/db";
+import { expireWaiting, storedSecrets, updateConnection } from "@qiao/db";
 import { createKingdeeSimulator } from "@qiao/simulators";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "./context";
@@ -193,7 +193,9 @@ describe("erp_lookup's cache across runs", () => {
     expect(queries(sim)).toBe(queriesBefore);
 
     // The user points the connection at the production server, and runs a scheme on it.
-    await updateConnection(t.db, sim.targetConnectionId, { baseUrl: otherUrl });
+    // The secrets are typed again for the new address (a moved connection keeps none of the stored ones).
+    const typedAgain = storedSecrets(await t.db.connection.findUniqueOrThrow({ where: { id: sim.targetConnectionId } })) ?? {};
+    await updateConnection(t.db, sim.targetConnectionId, { baseUrl: otherUrl, secrets: typedAgain });
     const after = await sim.createScheme(describeByStock, undefined, "店铺→客户（正式账套）");
     expect(await runWith(after.id)).toMatchObject({ status: "succeeded", written: 3 });
     expect(other.store.list().map((c) => c.FDescription).sort()).toEqual(["NEW0", "NEW1", "NEW2"]);
