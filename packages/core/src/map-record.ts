@@ -141,12 +141,18 @@ function mapFields(
   }
 }
 
-/** A row filter keeps an item unless its value is empty, false, 0, "0" or "false". */
+/** A decimal zero written as text: "0", "0.00", "-0", "+0.0", ".0" (管易云 sends numbers as text on some tenants). */
+const ZERO_TEXT = /^[+-]?(?:0+(?:\.0*)?|\.0+)$/;
+
+/**
+ * A row filter keeps an item unless its value is empty, false, 0, a zero as text ("0", "0.00": a
+ * zero quantity 管易云 sends as text was kept before session 25, and written as a row of 0) or "false".
+ */
 export function keepsRow(value: unknown): boolean {
   if (isEmptyValue(value) || value === false || value === 0) return false;
   if (typeof value === "string") {
     const text = value.trim().toLowerCase();
-    return text !== "0" && text !== "false";
+    return !ZERO_TEXT.test(text) && text !== "false";
   }
   return true;
 }

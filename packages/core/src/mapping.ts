@@ -84,6 +84,11 @@ export function coerceToField(value: unknown, field: FieldMeta, timezone?: strin
       const n = typeof value === "boolean" ? undefined : readNumber(value);
       if (n === undefined) return mismatch(field, value, "数字", "a number");
       if (field.type === "integer" && !Number.isSafeInteger(n)) return mismatch(field, value, "整数", "an integer");
+      // Text with more digits than a double holds would be sent as another number (18 digits, or
+      // 8 decimals on a large amount): refused like an unsafe integer (session 25's audit).
+      if (typeof value === "string" && !sameDecimal(value.trim(), n)) {
+        return mismatch(field, value, "能精确表示的数字（最多约 15 位有效数字）", "a number with at most about 15 significant digits");
+      }
       return { ok: true, value: n };
     }
     case "boolean": {
@@ -94,7 +99,11 @@ export function coerceToField(value: unknown, field: FieldMeta, timezone?: strin
       return mismatch(field, value, "是/否（true 或 false）", "true or false");
     }
     case "datetime": {
-      if (typeof value === "string") return { ok: true, value };
+      // Text goes as it is, if it is a date (not "0000-00-00" or free text, which went to 金蝶 as
+      // they were before session 25).
+      if (typeof value === "string") {
+        return value.trim() === "" || toInstant(value, timezone) !== undefined ? { ok: true, value } : mismatch(field, value, "日期时间", "a date and time");
+      }
       const ms = typeof value === "number" || value instanceof Date ? toInstant(value, timezone) : undefined;
       if (ms === undefined) return mismatch(field, value, "日期时间", "a date and time");
       return { ok: true, value: formatInstant(ms, DATETIME_PATTERN, timezone) };
@@ -108,6 +117,27 @@ export function coerceToField(value: unknown, field: FieldMeta, timezone?: strin
       return Array.isArray(v) ? { ok: true, value: v } : mismatch(field, value, "数组", "an array");
     }
   }
+}
+
+/** A decimal text as sign, digits without leading or trailing zeros, and exponent: "1.50" and "15e-1" alike. */
+function decimalKey(text: string): string | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return undefined;
+  const whole = m[2] ?? "";
+  const fraction = m[3] ?? "";
+  let digits = (whole + fraction).replace(/^0+/, "");
+  let exponent = Number(m[4] ?? 0) - fraction.length;
+  if (digits === "") return "0";
+  const trimmed = digits.replace(/0+$/, "");
+  exponent += digits.length - trimmed.length;
+  digits = trimmed;
+  return `${m[1] === "-" ? "-" : ""}${digits}e${exponent}`;
+}
+
+/** Whether `n` is exactly the number `text` writes (no digit lost converting it to a double). */
+function sameDecimal(text: string, n: number): boolean {
+  const written = decimalKey(text);
+  return written === undefined || written === decimalKey(String(n)) || (written === "0" && n === 0);
 }
 
 /**

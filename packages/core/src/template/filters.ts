@@ -173,8 +173,14 @@ export const FILTERS: Record<FilterName, FilterSpec> = {
     syntax: "substring(开始, 结束?)",
     description: "截取文本：从第 开始 个字符（0 起）到 结束 之前；负数从末尾倒数",
     descriptionEn: "Part of the text from index start (0-based) up to end; negative counts from the end",
+    // By characters (code points), as documented: UTF-16 units would cut an emoji or a CJK
+    // Extension-B character (𠀀) in half and write a lone surrogate (session 25's audit).
     apply: (value, call, env) =>
-      onText(value, env, (s) => s.slice(int(call.args[0], 0), call.args[1] === undefined ? undefined : int(call.args[1], s.length))),
+      onText(value, env, (s) => {
+        const chars = /[\uD800-\uDFFF]/.test(s) ? Array.from(s) : s;
+        const part = chars.slice(int(call.args[0], 0), call.args[1] === undefined ? undefined : int(call.args[1], chars.length));
+        return typeof part === "string" ? part : part.join("");
+      }),
   },
   replace: {
     args: ["any", "any"],

@@ -311,6 +311,16 @@ class Parser extends Scanner {
           end,
         );
       }
+      // A number where a name or a text is meant (map(2024)) was taken for no name at all: the save
+      // checked no map, the run loaded none, and every record failed (session 25's audit).
+      if (spec.args[k] === "string" && typeof arg !== "string") {
+        this.fail(
+          `过滤器 ${name} 的第 ${k + 1} 个参数应为带引号的文本，例如 '${String(arg)}'：写法为 ${spec.syntax}`,
+          `Argument ${k + 1} of ${name} must be quoted text, such as '${String(arg)}': write ${spec.syntax}`,
+          start,
+          end,
+        );
+      }
     });
     if (name === "lookup" && args[2] !== undefined && !(LOOKUP_RETURNS as readonly (string | number)[]).includes(args[2])) {
       this.fail(
