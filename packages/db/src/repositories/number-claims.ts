@@ -100,7 +100,8 @@ export async function resolveNumberConflicts(db: Db, input: { schemeId: string; 
 
 /**
  * SQL: a CTE `name` for the statements that learn a send wrote nothing (a definite refusal of the
- * record by the target: recordWriteResults; a batch put back unsent: releaseSending). The claims of
+ * record by the target: recordWriteResults; a batch put back unsent: releaseSending; an unknown
+ * outcome's lookup that found nothing under the number: resolveUnknown). The claims of
  * `rows` (columns id, scheme_id, k: the record, its scheme, the claim key of the number it was sent
  * under) go from 1 to 0 sends that may have written: that send was the only one, so the number may be
  * handed over again (resolveNumberConflicts). At 2, an earlier send may have written: kept.

@@ -415,4 +415,3 @@ function numberKeys(records: readonly { id: bigint; number?: string | undefined 
   }
   return [ids, keys];
 }
-
