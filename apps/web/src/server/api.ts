@@ -93,21 +93,32 @@ export async function readJson<S extends z.ZodType>(
   return parsed.data;
 }
 
-/** Where in `value` a string (or a key) holds U+0000, or undefined. */
-function nulAt(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
-  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const at = nulAt(value[i], [...path, i]);
-      if (at) return at;
-    }
-    return undefined;
-  }
-  if (typeof value === "object" && value !== null) {
-    for (const [key, v] of Object.entries(value)) {
-      if (key.includes("\u0000")) return [...path, key];
-      const at = nulAt(v, [...path, key]);
-      if (at) return at;
+/**
+ * Where in `value` a string (or a key) holds U+0000, or undefined. Walked with a stack of its own,
+ * each entry naming its parent (the path is built only for the one found): a body is any JSON up to
+ * the size limit, and 500,000 nested arrays would overflow the call stack, or copy a path per level.
+ */
+export function nulAt(value: unknown): (string | number)[] | undefined {
+  type Step = { value: unknown; key: string | number; parent: Step | undefined };
+  const pathOf = (step: Step | undefined, last?: string): (string | number)[] => {
+    const path: (string | number)[] = [];
+    for (let s = step; s?.parent !== undefined; s = s.parent) path.push(s.key);
+    path.reverse();
+    if (last !== undefined) path.push(last);
+    return path;
+  };
+  const stack: Step[] = [{ value, key: "", parent: undefined }];
+  for (let step = stack.pop(); step !== undefined; step = stack.pop()) {
+    const v = step.value;
+    if (typeof v === "string") {
+      if (v.includes("\u0000")) return pathOf(step);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], key: i, parent: step });
+    } else if (typeof v === "object" && v !== null) {
+      for (const [key, child] of Object.entries(v)) {
+        if (key.includes("\u0000")) return pathOf(step, key);
+        stack.push({ value: child, key, parent: step });
+      }
     }
   }
   return undefined;
@@ -121,8 +132,10 @@ function nulAt(value: unknown, path: (string | number)[] = []): (string | number
 function refuseNul(value: unknown): void {
   const at = nulAt(value);
   if (!at) return;
+  // A path as deep as the body is cut: the answer names where it starts.
+  const path = at.length > 32 ? [...at.slice(0, 32), "…"] : at;
   throw new ApiError("validation_failed", message("api.nulCharacter"), [
-    { path: at, message: render(message("api.nulCharacter"), "zh-CN"), messageEn: render(message("api.nulCharacter"), "en") },
+    { path, message: render(message("api.nulCharacter"), "zh-CN"), messageEn: render(message("api.nulCharacter"), "en") },
   ]);
 }
 
