@@ -175,22 +175,43 @@ it("keeps the scheme's latest non-test run (the overview's 最近运行) when a 
   expect(after.lastRun).toMatchObject({ id: lastReal.id, status: "failed" });
 });
 
-it("does not make a run-after scheme due again for a predecessor success it already ran after, once its chain run is pruned", async () => {
-  // A: master data, its schedule paused 41 days ago after a last success.
+/**
+ * A (master data, its schedule paused 41 days ago after a last success) and B, which runs after it
+ * (no schedule of its own, saved 50 days ago), with the chain run A's success started 41 days ago.
+ */
+async function chainRunAfterOldSuccess(chain: { status: RunStatus; written?: number; failed?: number }) {
   const a = await db.scheme.create({ data: { name: "客户 (前置)", definition: {}, enabled: false, cron: "0 2 * * *" } });
   const aRun = await createRun(db, { schemeId: a.id, schemeVersion: 1, trigger: "schedule" });
   await db.run.update({ where: { id: aRun.id }, data: { status: "succeeded", phase: "done", createdAt: days(41.01), finishedAt: days(41.005), written: 5 } });
-  // B runs after A (no schedule of its own), saved 50 days ago. A's success started B's chain run,
-  // which failed (金蝶 refused the login); a person tried the mapping with 测试运行 two days ago.
   const b = await db.scheme.create({ data: { name: "出库单 (运行顺序)", definition: { runAfter: [a.id] }, enabled: false, cron: null, createdAt: days(50) } });
   await db.schemeVersion.create({ data: { schemeId: b.id, version: 1, definition: { runAfter: [a.id] }, createdAt: days(50) } });
-  const chain = await createRun(db, { schemeId: b.id, schemeVersion: 1, trigger: "chain", triggeredById: aRun.id });
-  await db.run.update({ where: { id: chain.id }, data: { status: "failed", phase: "done", createdAt: days(41), finishedAt: days(41) } });
+  const run = await createRun(db, { schemeId: b.id, schemeVersion: 1, trigger: "chain", triggeredById: aRun.id });
+  await db.run.update({ where: { id: run.id }, data: { phase: "done", createdAt: days(41), finishedAt: days(41), ...chain } });
+  return { b, chainRun: run };
+}
+
+it("does not make a run-after scheme due again for a predecessor success it already ran after, once its chain run is pruned", async () => {
+  // B's chain run failed (金蝶 refused the login); a person tried the mapping with 测试运行 two days ago.
+  const { b } = await chainRunAfterOldSuccess({ status: "failed" });
   await finished(b.id, 2, "test");
 
   expect((await runAfterDue(db)).filter((d) => d.schemeId === b.id)).toEqual([]);
   await pruneRuns(db, 30, 7);
   // Nothing succeeded upstream since B's last chain run: B must not be started again.
+  expect((await runAfterDue(db)).filter((d) => d.schemeId === b.id)).toEqual([]);
+});
+
+it("does not make a run-after scheme due again when its chain run is pruned because a retry of it came after (session 25's audit)", async () => {
+  // B's chain run failed a record; the automatic retry an hour later wrote it. Nothing has succeeded
+  // upstream since.
+  const { b, chainRun } = await chainRunAfterOldSuccess({ status: "partial", written: 9, failed: 1 });
+  const retry = await createRun(db, { schemeId: b.id, schemeVersion: 1, trigger: "retry", retryOfId: chainRun.id });
+  await db.run.update({ where: { id: retry.id }, data: { status: "succeeded", phase: "done", createdAt: days(40.9), finishedAt: days(40.9), written: 1 } });
+
+  expect((await runAfterDue(db)).filter((d) => d.schemeId === b.id)).toEqual([]);
+  await pruneRuns(db, 30, 7);
+  // A has not succeeded since B's chain run: B must not be started again for A's old success
+  // (runAfterDue counts from B's latest manual/schedule/chain run; pruning kept only the retry).
   expect((await runAfterDue(db)).filter((d) => d.schemeId === b.id)).toEqual([]);
 });
 

@@ -25,18 +25,18 @@ afterAll(async () => {
   await bed?.close();
 });
 
+/** A 金蝶 connection saved at SAVED_URL with STORED_PASSWORD (password login). */
+function createStored(POST: Parameters<RouteBed["call"]>[0], name: string) {
+  return bed.call(POST, "/api/connections", {
+    body: { platform: "kingdee", name, baseUrl: SAVED_URL, credentials: { authType: "password", acctId: "dc1", username: "administrator", password: STORED_PASSWORD } },
+  });
+}
+
 describe("a stored 金蝶 password stays with the base URL it was saved for", { timeout: 60_000 }, () => {
   it("a new baseUrl with the password typed as spaces neither keeps the stored password nor lets it reach the new URL", async () => {
     const { POST } = await import("../route");
     const { PATCH } = await import("./route");
-    const created = await bed.call(POST, "/api/connections", {
-      body: {
-        platform: "kingdee",
-        name: "金蝶",
-        baseUrl: SAVED_URL,
-        credentials: { authType: "password", acctId: "dc1", username: "administrator", password: STORED_PASSWORD },
-      },
-    });
+    const created = await createStored(POST, "金蝶");
     expect(created.status).toBe(201);
     const id = (created.body as { id: string }).id;
 
@@ -80,14 +80,7 @@ describe("a stored 金蝶 password stays with the base URL it was saved for", { 
       const { POST } = await import("../route");
       const { PATCH } = await import("./route");
       const { POST: TEST } = await import("./test/route");
-      const created = await bed.call(POST, "/api/connections", {
-        body: {
-          platform: "kingdee",
-          name: "金蝶 2",
-          baseUrl: SAVED_URL,
-          credentials: { authType: "password", acctId: "dc1", username: "administrator", password: STORED_PASSWORD },
-        },
-      });
+      const created = await createStored(POST, "金蝶 2");
       const id = (created.body as { id: string }).id;
       await bed.call(PATCH, `/api/connections/${id}`, {
         method: "PATCH",
