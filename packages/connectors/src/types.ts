@@ -227,14 +227,19 @@ export interface TargetClient {
    * audited, with the reason), failed, or unknown. Only for forms with `bill` metadata.
    */
   audit?(req: AuditRequest): Promise<WriteOutcome[]>;
-  /** Which of these record numbers already exist in the target: number → target id. */
-  findExisting(formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, string>>;
+  /**
+   * Which of these record numbers already exist in the target: number → target id. `sent` gives,
+   * per number, the record as it was written (WriteRequest.records): a target whose numbers are
+   * unique only within part of a record answers that part's record (金蝶 base data: the copy of the
+   * record's 使用组织, not another organisation's). Without it, any record with the number.
+   */
+  findExisting(formId: string, numbers: string[], signal?: AbortSignal, sent?: ReadonlyMap<string, Record<string, unknown>>): Promise<Map<string, string>>;
   /**
    * As findExisting, with what a bill's status says (forms with `bill` metadata): the engine's lookup
    * of unknown outcomes uses it to tell an update that happened from one that did not (a bill's number
    * exists either way). Optional: without it the engine decides from the number alone.
    */
-  findRecords?(formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, FoundRecord>>;
+  findRecords?(formId: string, numbers: string[], signal?: AbortSignal, sent?: ReadonlyMap<string, Record<string, unknown>>): Promise<Map<string, FoundRecord>>;
   /**
    * Every record of the form (or those the filter selects), keys only, a page at a time in a stable
    * order, one key per record id (a customer distributed to several organisations repeats its

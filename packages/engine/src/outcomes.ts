@@ -69,12 +69,15 @@ export async function settleOutcomes(x: RunScope): Promise<{ requeued: number; p
 
 /**
  * The lookup of unknown outcomes: with the bill's status for bill forms (when the connector gives
- * it), number → id alone otherwise.
+ * it), number → id alone otherwise. `sent` (number → the payload sent under it) lets a target whose
+ * numbers are unique only within part of a record (金蝶 base data: per 使用组织) answer that part's
+ * copy: another organisation's customer with the number is not our write.
  */
-async function findRecords(x: RunScope, numbers: string[]): Promise<Map<string, FoundRecord>> {
+async function findRecords(x: RunScope, sent: Map<string, Record<string, unknown>>): Promise<Map<string, FoundRecord>> {
   const { formId, api } = x.plan.target;
-  if (api.bill && x.target.findRecords) return x.target.findRecords(formId, numbers, x.ctx.signal);
-  const ids = await x.target.findExisting(formId, numbers, x.ctx.signal);
+  const numbers = [...sent.keys()];
+  if (api.bill && x.target.findRecords) return x.target.findRecords(formId, numbers, x.ctx.signal, sent);
+  const ids = await x.target.findExisting(formId, numbers, x.ctx.signal, sent);
   return new Map([...ids].map(([number, id]) => [number, { id }]));
 }
 
@@ -139,10 +142,15 @@ async function resolveDue(x: RunScope): Promise<number> {
     if (rows.length === 0) break;
     afterId = rows[rows.length - 1]!.id;
     const numbers = rows.map((r) => (r.payload ? payloadNumber(r.payload, plan.target.numberField) : undefined));
-    const lookup = [...new Set(numbers.filter((n): n is string => n !== undefined))];
+    // The first row under a number is the one a found record is given to (below).
+    const lookup = new Map<string, Record<string, unknown>>();
+    rows.forEach((row, i) => {
+      const number = numbers[i];
+      if (number !== undefined && !lookup.has(number)) lookup.set(number, row.payload!);
+    });
     let existing: Map<string, FoundRecord>;
     try {
-      existing = lookup.length > 0 ? await x.clock.time("write", () => findRecords(x, lookup)) : new Map();
+      existing = lookup.size > 0 ? await x.clock.time("write", () => findRecords(x, lookup)) : new Map();
     } catch (error) {
       if (!isConnectorError(error) || error.kind === "cancelled") throw error;
       const retryMs = Math.max(1_000, Math.min(x.unknownWaitMs, 60_000));

@@ -1,10 +1,12 @@
 // BD_Customer kept in memory: saves (create or update), ExecuteBillQuery and View, with the
-// checks a K/3 Cloud server makes — unique FNumber, required fields, base-data format and, when
-// IsVerifyBaseDataField is on, existence. No I/O: the HTTP side is ./server.ts.
+// checks a K/3 Cloud server makes — FNumber unique per 使用组织 (./number-index.ts), required
+// fields, base-data format and, when IsVerifyBaseDataField is on, existence. No I/O: the HTTP side
+// is ./server.ts.
 import { CUSTOMER_FIELDS, labelOf, SYSTEM_FIELDS, type BaseDataEntry } from "./base-data";
 import { pageOf, QueryError, type QueryArgs } from "./document-query";
 import { FilterError, parseFilterString } from "./filter";
-import { asId, deleteByNumber, duplicateNumberMessage, isPresent, MSG, now, refNumber as baseDataNumber, saveEach, type RecordError, type RecordSuccess } from "./form-spec";
+import { asId, duplicateNumberMessage, isPresent, MSG, now, refNumber as baseDataNumber, saveEach, type RecordError, type RecordSuccess } from "./form-spec";
+import { deleteByNumber, NumberIndex, orgScopeOf, withOrgs } from "./number-index";
 
 export type Customer = Record<string, unknown> & { FCUSTID: number; FNumber: string };
 
@@ -26,7 +28,7 @@ const FIRST_ID = 100001;
 
 export class CustomerStore {
   private readonly byId = new Map<number, Customer>();
-  private readonly byNumber = new Map<string, number>();
+  private readonly byNumber = new NumberIndex();
   private nextId = FIRST_ID;
   private nextAutoNumber = 1;
   /** Create attempts whose FNumber was already taken (also within one batch). */
@@ -44,7 +46,7 @@ export class CustomerStore {
 
   byNumberOrId(number: string | undefined, id: number): Customer | undefined {
     if (id) return this.byId.get(id);
-    const found = number === undefined ? undefined : this.byNumber.get(number);
+    const found = number === undefined ? undefined : this.byNumber.first(number);
     return found === undefined ? undefined : this.byId.get(found);
   }
 
@@ -80,7 +82,8 @@ export class CustomerStore {
     }
     const errors: RecordError[] = [];
     const number = typeof sent.FNumber === "string" || typeof sent.FNumber === "number" ? String(sent.FNumber).trim() : "";
-    const owner = number ? this.byNumber.get(number) : undefined;
+    const scope = orgScopeOf(existing && options.needUpdateFields.length > 0 ? { ...existing, ...sent } : sent);
+    const owner = number ? this.byNumber.get(number, scope) : undefined;
     if (owner !== undefined && owner !== id) {
       if (!existing) this.duplicateAttempts++;
       errors.push(error("FNumber", duplicateNumberMessage(number), MSG.validation));
@@ -113,12 +116,12 @@ export class CustomerStore {
     if (existing) {
       const replaced = options.needUpdateFields.length > 0 ? { ...existing, ...sent } : { ...systemFieldsOf(existing), ...sent };
       const updated = { ...replaced, FCUSTID: existing.FCUSTID, FNumber: number || existing.FNumber, FDocumentStatus: status, FModifyDate: now() } as Customer;
-      if (updated.FNumber !== existing.FNumber) this.byNumber.delete(existing.FNumber);
+      this.byNumber.delete(existing.FNumber, orgScopeOf(existing));
       this.put(updated);
       return updated;
     }
     const created = {
-      ...sent,
+      ...withOrgs(sent),
       FCUSTID: this.nextId++,
       FNumber: number || this.autoNumber(),
       FDocumentStatus: status,
@@ -136,11 +139,11 @@ export class CustomerStore {
     const rejected: string[] = [];
     models.forEach((model, dIndex) => {
       const number = model.FNumber === undefined ? this.autoNumber() : String(model.FNumber);
-      if (this.byNumber.has(number)) {
+      if (this.byNumber.get(number, orgScopeOf(model)) !== undefined) {
         rejected.push(number);
         return;
       }
-      const customer = { FName: `客户 ${number}`, ...model, FCUSTID: this.nextId++, FNumber: number, FDocumentStatus: "C", FForbidStatus: "A", FCreateDate: now(), FModifyDate: now() } as Customer;
+      const customer = { FName: `客户 ${number}`, ...withOrgs(model), FCUSTID: this.nextId++, FNumber: number, FDocumentStatus: "C", FForbidStatus: "A", FCreateDate: now(), FModifyDate: now() } as Customer;
       this.put(customer);
       created.push({ Id: customer.FCUSTID, Number: number, DIndex: dIndex });
     });
@@ -186,16 +189,16 @@ export class CustomerStore {
     return pageOf(rows, args).map((c) => keys.map((k) => readField(c, k)));
   }
 
-  /** Customers whose FNumber / FCUSTID is one of `values`, in FCUSTID order, via the indexes. */
+  /** Customers whose FNumber / FCUSTID is one of `values` (every organisation's copy), in FCUSTID order, via the indexes. */
   private indexed(key: "FNumber" | "FCUSTID", values: (string | number)[]): Customer[] {
-    const ids = values.map((v) => (key === "FCUSTID" ? asId(v) : this.byNumber.get(String(v))));
+    const ids = values.flatMap((v) => (key === "FCUSTID" ? [asId(v)] : this.byNumber.ids(String(v))));
     const found = [...new Set(ids)].flatMap((id) => (id ? (this.byId.get(id) ?? []) : []));
     return found.sort((a, b) => a.FCUSTID - b.FCUSTID);
   }
 
   private put(customer: Customer): void {
     this.byId.set(customer.FCUSTID, customer);
-    this.byNumber.set(customer.FNumber, customer.FCUSTID);
+    this.byNumber.set(customer.FNumber, orgScopeOf(customer), customer.FCUSTID);
   }
 
   /** Kingdee's default coding rule for customers: CUST0001, CUST0002 … skipping taken numbers. */

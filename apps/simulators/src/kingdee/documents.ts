@@ -19,7 +19,6 @@ import type { BaseData } from "./base-data";
 import { checkRequired, isObject, normaliseModel, rowsOf } from "./model-checks";
 import {
   asId,
-  deleteByNumber,
   duplicateNumberMessage,
   MSG,
   now,
@@ -29,6 +28,7 @@ import {
   type RecordError,
   type RecordSuccess,
 } from "./form-spec";
+import { deleteByNumber, NumberIndex, orgScopeOf } from "./number-index";
 
 export type DocRecord = Record<string, unknown>;
 type Row = Record<string, unknown>;
@@ -56,7 +56,7 @@ const SYSTEM_KEYS = ["FDocumentStatus", "FForbidStatus", "FCreateDate", "FModify
 
 export class DocumentStore {
   private readonly byId = new Map<number, DocRecord>();
-  private readonly byNumber = new Map<string, number>();
+  private readonly byNumber = new NumberIndex();
   private nextId: number;
   private nextEntryId = 1;
   private nextAutoNumber = 1;
@@ -80,13 +80,13 @@ export class DocumentStore {
   }
 
   find(target: OperationTarget): DocRecord | undefined {
-    const id = "id" in target ? target.id : this.byNumber.get(target.number);
+    const id = "id" in target ? target.id : this.byNumber.first(target.number);
     return id === undefined ? undefined : this.byId.get(id);
   }
 
-  /** Records whose id / number is one of `values`, in id order (the query's index path). */
+  /** Records whose id / number is one of `values` (every organisation's copy), in id order (the query's index path). */
   lookup(key: "id" | "number", values: (string | number)[]): DocRecord[] {
-    const ids = values.map((v) => (key === "id" ? asId(v) : this.byNumber.get(String(v))));
+    const ids = values.flatMap((v) => (key === "id" ? [asId(v)] : this.byNumber.ids(String(v))));
     const found = [...new Set(ids)].flatMap((id): DocRecord[] => {
       const record = id ? this.byId.get(id) : undefined;
       return record ? [record] : [];
@@ -141,6 +141,11 @@ export class DocumentStore {
     return record[this.spec.numberKey] as string;
   }
 
+  /** The organisation a number is unique in (./number-index.ts): "" for bills. */
+  private scopeOf(record: DocRecord): string {
+    return this.spec.numberPerOrg ? orgScopeOf(record) : "";
+  }
+
   private saveOne(model: DocRecord, dIndex: number, options: DocumentSaveOptions): DocRecord | RecordError[] {
     const { spec } = this;
     const error = (FieldName: string | null, Message: string, msgCode: number): RecordError => ({ FieldName, Message, DIndex: dIndex, msgCode });
@@ -156,7 +161,7 @@ export class DocumentStore {
 
     const sentNumber = record[spec.numberKey];
     const number = typeof sentNumber === "string" || typeof sentNumber === "number" ? String(sentNumber).trim() : "";
-    const owner = number ? this.byNumber.get(number) : undefined;
+    const owner = number ? this.byNumber.get(number, this.scopeOf(record)) : undefined;
     if (owner !== undefined && owner !== id) {
       if (!existing) this.duplicateAttempts++;
       errors.push(error(spec.numberKey, duplicateNumberMessage(number), MSG.validation));
@@ -193,9 +198,9 @@ export class DocumentStore {
       const kept = new Set(existing ? this.rowsOf(existing).map((r) => r[entry.idKey]) : []);
       for (const row of this.rowsOf(record)) if (!kept.has(asId(row[entry.idKey]))) row[entry.idKey] = this.nextEntryId++;
     }
-    if (existing && this.numberOf(existing) !== this.numberOf(record)) this.byNumber.delete(this.numberOf(existing));
+    if (existing) this.byNumber.delete(this.numberOf(existing), this.scopeOf(existing));
     this.byId.set(this.idOf(record), record);
-    this.byNumber.set(this.numberOf(record), this.idOf(record));
+    this.byNumber.set(this.numberOf(record), this.scopeOf(record), this.idOf(record));
     return record;
   }
 

@@ -38,6 +38,11 @@ export interface FormSpec {
   /** Required keys (head, sub-head or entry); a required number must be > 0. */
   required: readonly string[];
   entry?: { key: "FEntity"; label: string; idKey: string };
+  /**
+   * Base data: a number is unique per 使用组织 (./number-index.ts). Bills leave it out: their numbers
+   * are unique in the data center.
+   */
+  numberPerOrg?: boolean;
   /** Bills refuse a save once audited (`已审核的单据不能修改`); base data may still be changed. */
   lockedWhenAudited: boolean;
   firstId: number;
@@ -140,17 +145,4 @@ export function saveEach<R>(
     }
   });
   return { successes, errors, saved };
-}
-
-/** Admin: deletes the records with these numbers from a store's two indexes; returns how many existed. */
-export function deleteByNumber(byNumber: Map<string, number>, byId: Map<number, unknown>, numbers: string[]): number {
-  let deleted = 0;
-  for (const number of numbers) {
-    const id = byNumber.get(number);
-    if (id === undefined) continue;
-    byNumber.delete(number);
-    byId.delete(id);
-    deleted++;
-  }
-  return deleted;
 }

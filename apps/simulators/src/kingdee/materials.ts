@@ -46,6 +46,7 @@ export function materialSpec(required: readonly string[] = DEFAULT_MATERIAL_REQU
     name: "物料",
     idKey: "FMATERIALID",
     numberKey: "FNumber",
+    numberPerOrg: true,
     autoNumber: (n) => `WL${String(n).padStart(6, "0")}`,
     fields: FIELDS,
     required: requiredKeys("BD_MATERIAL", FIELDS, required),

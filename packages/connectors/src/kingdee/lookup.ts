@@ -2,10 +2,21 @@
 // bills, their status. Used before an upsert, before auditing bills saved earlier, and by the
 // engine (findExisting) once an unknown outcome has had time to commit; and every key of a form,
 // for reconciliation (listKeys).
+//
+// Base data per 使用组织: 金蝶 allocates customers and materials per organisation, and a number
+// allocated to two is two records (two FCUSTIDs), two rows of ExecuteBillQuery. Public integrator
+// code reads them with `FUseOrgId.FNumber` and picks the row of the organisation it writes for;
+// kingdee-documents.md marks per-organisation lookup "likely, not verified". Ours: a lookup for
+// records being written asks for `FUseOrgId.FNumber` and keeps, per number, the row of the record's
+// 使用组织 (its FUseOrgId, else its FCreateOrgId: a new record's 使用组织 is its 创建组织). Another
+// organisation's copy is not the record: an upsert would update it, an unknown create would be
+// taken as written. A number asked without a record (or one whose organisation is not a code) keeps
+// the first row, as before.
 import { ConnectorError } from "../errors";
 import type { BillState, FoundRecord, ListKeysRequest, TargetApiMeta, TargetKey } from "../types";
 import type { KingdeeClient } from "./client";
 import { PLATFORM, targetApiFor } from "./meta";
+import { toModel } from "./model";
 import { billQueryRowsSchema, failedStatusOf, firstErrorMessage, SERVICE } from "./protocol";
 
 /** ExecuteBillQuery returns at most 2000 rows per call. */
@@ -76,28 +87,68 @@ export async function* queryPages(
   }
 }
 
+/** The key base data is allocated by; a form without it (bills) has one number space. */
+const USE_ORG = "FUseOrgId";
+
+/** The code of a base-data value as the Model carries it ({"FNumber": …} in any case), if it has one. */
+function codeOf(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const key = Object.keys(value).find((k) => k.toLowerCase() === "fnumber");
+  const code = key === undefined ? undefined : (value as Record<string, unknown>)[key];
+  return isCell(code) && String(code).trim() !== "" ? String(code).trim() : undefined;
+}
+
+/**
+ * The 使用组织 each number is written for, from the Models (see the file comment): empty for a form
+ * not allocated per organisation.
+ */
+export function useOrgsOf(api: TargetApiMeta, models: Iterable<readonly [string, Record<string, unknown>]>): Map<string, string> {
+  const orgs = new Map<string, string>();
+  if (!api.fields.some((f) => f.key === USE_ORG)) return orgs;
+  for (const [number, model] of models) {
+    const org = codeOf(model[USE_ORG]) ?? codeOf(model.FCreateOrgId);
+    if (org !== undefined && !orgs.has(number)) orgs.set(number, org);
+  }
+  return orgs;
+}
+
+/**
+ * The records with these numbers, one per number: with `useOrgs` (number → 使用组织, useOrgsOf) the
+ * row of that organisation, otherwise the first row.
+ */
 export async function lookUp(
   client: KingdeeClient,
   api: TargetApiMeta,
   formId: string,
   numbers: string[],
   signal?: AbortSignal,
+  useOrgs: ReadonlyMap<string, string> = new Map(),
 ): Promise<Map<string, Existing>> {
   const found = new Map<string, Existing>();
   const unique = [...new Set(numbers.filter((n) => n !== ""))];
-  const fieldKeys = [api.idField, api.numberField, ...(api.bill ? [api.bill.statusField] : [])].join(",");
+  const byOrg = useOrgs.size > 0 && !api.bill;
+  const fieldKeys = [api.idField, api.numberField, ...(api.bill ? [api.bill.statusField] : []), ...(byOrg ? [`${USE_ORG}.FNumber`] : [])].join(",");
   for (let i = 0; i < unique.length; i += QUERY_LIMIT) {
     const filter = numberFilter(api.numberField, unique.slice(i, i + QUERY_LIMIT));
     // A customer distributed to several organisations, or a bill with several entry rows, has
     // several rows: page until short.
     for await (const rows of queryPages(client, { formId, fieldKeys, filter }, signal)) {
-      for (const [id, number, status] of rows) {
+      for (const row of rows) {
+        const [id, number] = row;
         if (!isCell(id) || !isCell(number) || found.has(String(number))) continue;
-        found.set(String(number), { id: String(id), ...(api.bill && isCell(status) ? { status: String(status) } : {}) });
+        const wanted = byOrg ? useOrgs.get(String(number)) : undefined;
+        if (wanted !== undefined && (!isCell(row[2]) || String(row[2]) !== wanted)) continue;
+        const status = api.bill ? row[2] : undefined;
+        found.set(String(number), { id: String(id), ...(isCell(status) ? { status: String(status) } : {}) });
       }
     }
   }
   return found;
+}
+
+/** The 使用组织 of the records the engine sent under each number (TargetClient.findExisting's `sent`). */
+function sentOrgs(api: TargetApiMeta, sent: ReadonlyMap<string, Record<string, unknown>> | undefined): Map<string, string> {
+  return sent ? useOrgsOf(api, [...sent].map(([number, record]) => [number, toModel(api, record)] as const)) : new Map();
 }
 
 /**
@@ -128,15 +179,28 @@ export async function* listKeys(client: KingdeeClient, req: ListKeysRequest): As
   }
 }
 
-export async function findExisting(client: KingdeeClient, formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, string>> {
-  const existing = await lookUp(client, formApi(formId), formId, numbers, signal);
+export async function findExisting(
+  client: KingdeeClient,
+  formId: string,
+  numbers: string[],
+  signal?: AbortSignal,
+  sent?: ReadonlyMap<string, Record<string, unknown>>,
+): Promise<Map<string, string>> {
+  const api = formApi(formId);
+  const existing = await lookUp(client, api, formId, numbers, signal, sentOrgs(api, sent));
   return new Map([...existing].map(([number, { id }]) => [number, id]));
 }
 
 /** TargetClient.findRecords: as findExisting, with each bill's FDocumentStatus and what it means. */
-export async function findRecords(client: KingdeeClient, formId: string, numbers: string[], signal?: AbortSignal): Promise<Map<string, FoundRecord>> {
+export async function findRecords(
+  client: KingdeeClient,
+  formId: string,
+  numbers: string[],
+  signal?: AbortSignal,
+  sent?: ReadonlyMap<string, Record<string, unknown>>,
+): Promise<Map<string, FoundRecord>> {
   const api = formApi(formId);
-  const existing = await lookUp(client, api, formId, numbers, signal);
+  const existing = await lookUp(client, api, formId, numbers, signal, sentOrgs(api, sent));
   return new Map(
     [...existing].map(([number, { id, status }]) => {
       const billState = billStateOf(api, status);

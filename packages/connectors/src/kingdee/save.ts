@@ -12,7 +12,7 @@ import { errorClassOfKind } from "../error-class";
 import { auditContext, submitAndAudit, type SavedBill } from "./audit";
 import { kingdeeErrorClass } from "./error-class";
 import type { KingdeeClient } from "./client";
-import { formApi, lookUp, type Existing } from "./lookup";
+import { formApi, lookUp, useOrgsOf, type Existing } from "./lookup";
 import { PLATFORM } from "./meta";
 import { auditsSeparately, mappingKeyOf, numberOf, saveBody, toModel, updatedFields, withId } from "./model";
 import { firstErrorMessage, saveResponseSchema, SERVICE, type ResponseStatus } from "./protocol";
@@ -244,6 +244,14 @@ async function settleAuditedUpdate(ctx: BatchContext, group: number[], reason: s
   }
 }
 
+/** The Models of these records by number (records without a number left out). */
+function* modelsByNumber(ctx: BatchContext, indexes: Iterable<number>): Generator<readonly [string, Record<string, unknown>]> {
+  for (const i of indexes) {
+    const number = ctx.numbers[i];
+    if (number !== undefined) yield [number, ctx.models[i]!];
+  }
+}
+
 function hasEntryRows(api: TargetApiMeta, model: Record<string, unknown>): boolean {
   return api.fields.some((f) => isEntryTable(f) && Array.isArray(model[f.key]));
 }
@@ -262,7 +270,8 @@ function apiOf(req: WriteRequest): TargetApiMeta {
 async function upsert(ctx: BatchContext): Promise<void> {
   const { api, req } = ctx;
   const numbers = ctx.numbers.filter((n): n is string => n !== undefined);
-  const existing = await lookUp(ctx.client, api, req.formId, numbers, req.signal);
+  // Base data: the copy of the record's own 使用组织 (./lookup.ts), not another organisation's.
+  const existing = await lookUp(ctx.client, api, req.formId, numbers, req.signal, useOrgsOf(api, modelsByNumber(ctx, ctx.numbers.keys())));
   const creates: number[] = [];
   const updates: number[] = [];
   ctx.numbers.forEach((number, i) => {

@@ -17,8 +17,8 @@ export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
     write: (req) => writeBatch(client, req),
     audit: (req) => auditBills(client, req),
     preview: previewBatch,
-    findExisting: (formId, numbers, signal) => findExisting(client, formId, numbers, signal),
-    findRecords: (formId, numbers, signal) => findRecords(client, formId, numbers, signal),
+    findExisting: (formId, numbers, signal, sent) => findExisting(client, formId, numbers, signal, sent),
+    findRecords: (formId, numbers, signal, sent) => findRecords(client, formId, numbers, signal, sent),
     queryValues: (req) => queryValues(client, req),
     listKeys: (req) => listKeys(client, req),
   };

@@ -37,7 +37,7 @@ export const reconcileZh = {
   "reconcile.cron": "定时对账（cron）",
   "reconcile.cronHelp": "例如 0 3 * * *（每天 3 点，方案时区）；留空则只手动对账",
   "reconcile.filter": "金蝶过滤条件",
-  "reconcile.filterHelp": "只核对满足条件的金蝶记录，如 FNumber like 'SHOP%'；留空则核对整个表单",
+  "reconcile.filterHelp": "只核对满足条件的金蝶记录，如 FNumber like 'SHOP%'；客户、物料按使用组织各存一份，方案只写一个组织时请加上 FUseOrgId.FNumber = '101'；留空则核对整个表单",
   "reconcile.save": "保存设置",
   "reconcile.saved": "已保存",
 } as const;
@@ -80,7 +80,7 @@ export const reconcileEn: Record<keyof typeof reconcileZh, string> = {
   "reconcile.cron": "Scheduled reconciliation (cron)",
   "reconcile.cronHelp": "e.g. 0 3 * * * (03:00 daily, the scheme's timezone); empty: on demand only",
   "reconcile.filter": "金蝶 filter",
-  "reconcile.filterHelp": "Compare only the 金蝶 records it selects, e.g. FNumber like 'SHOP%'; empty: the whole form",
+  "reconcile.filterHelp": "Compare only the 金蝶 records it selects, e.g. FNumber like 'SHOP%'; customers and materials are kept per using organisation, so a scheme writing for one adds FUseOrgId.FNumber = '101'; empty: the whole form",
   "reconcile.save": "Save settings",
   "reconcile.saved": "Saved",
 };
