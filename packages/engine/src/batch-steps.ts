@@ -88,13 +88,20 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
         automaticRetry: x.automaticRetry,
       }),
     );
+    toSend = batch.sendable.filter((s) => marked.has(s.record.id));
     if (marked.size < batch.sendable.length) {
       const now = await runFence(x.db, run.id);
       if (now?.attempt !== run.attempt || now.status !== "running" || now.leaseMsLeft === 0) throw new AttemptSuperseded();
-      if (now.cancelRequested) return "cancelled";
+      if (now.cancelRequested) {
+        // The mark may have marked the batch's other records `sending` before the cancellation
+        // was seen: nothing was sent, so they go back to pending (as a batch put back unsent).
+        if (toSend.length > 0) {
+          await x.clock.time("protocol", () => releaseSending(x.db, { ...x.attemptRef, schemeId: run.schemeId, batchId, numbers: numbersOf(x, toSend) }));
+        }
+        return "cancelled";
+      }
     }
     if (marked.leaseMsLeft !== null) fenced = { at, leaseMsLeft: marked.leaseMsLeft };
-    toSend = batch.sendable.filter((s) => marked.has(s.record.id));
     // Not marked: sent meanwhile from another batch, or its staged data changed since it was mapped
     // (the newer copy is in a later batch), or its number is another record's (refused below, or
     // handed over to it). Whatever is still pending, the sweep after the read takes.
@@ -351,5 +358,9 @@ export async function stillToSend(x: RunScope): Promise<Exclude<PhaseEnd, "done"
 
 /** A marked batch's records with the target numbers they were marked under (releaseSending). */
 export function sentNumbers(x: RunScope, batch: MarkedBatch): { id: bigint; number: string | undefined }[] {
-  return batch.toSend.map((s) => ({ id: s.record.id, number: payloadNumber(s.payload, x.plan.target.numberField) }));
+  return numbersOf(x, batch.toSend);
+}
+
+function numbersOf(x: RunScope, sendables: readonly Sendable[]): { id: bigint; number: string | undefined }[] {
+  return sendables.map((s) => ({ id: s.record.id, number: payloadNumber(s.payload, x.plan.target.numberField) }));
 }

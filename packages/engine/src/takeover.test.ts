@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { ConnectorError, type WriteRequest } from "@qiao/connectors";
 import { executeRun } from "./execute-run";
 import { afterFirstCallNextMarked, runToEnd, simulate, testContext, wrapKingdeeTarget, type Simulated } from "./testing/harness";
+import { holdStagingRow, marksWaitingForLocks } from "./testing/row-lock";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("takeover");
@@ -93,32 +94,15 @@ describe("taken over between a mark and its call", () => {
     expect(pending).toHaveLength(200);
     // Another session holds the first pending row, so the next run's first mark waits for it after
     // its fence was read.
-    let release: () => void = () => {};
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const holding = t.db.$transaction(
-      async (tx) => {
-        await tx.$queryRaw`SELECT id FROM source_records WHERE id = ${pending[0]!.id} FOR UPDATE`;
-        await released;
-      },
-      { timeout: 60_000 },
-    );
-    await sleep(100);
-    // The mark (its text as pg_stat_activity keeps it: the first 1,024 bytes), waiting for the row lock.
-    const blockedMarks = async () =>
-      (
-        await t.db.$queryRaw<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%-- The batch in order%'`
-      )[0]!.n;
+    const held = await holdStagingRow(t.db, pending[0]!.id);
     const r = await sim.requestRun(scheme.id, "manual");
     const old = executeRun(testContext(t.db, { leaseMs: 10_000 }), r.id);
-    await expect.poll(blockedMarks, { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => marksWaitingForLocks(t.db), { timeout: 15_000 }).toBeGreaterThan(0);
     // Another attempt (the same lease) takes the run over while that mark waits.
     const taking = runToEnd(testContext(t.db, { leaseMs: 10_000 }), r.id);
     await expect.poll(async () => (await runRow(r.id)).attempt, { timeout: 10_000 }).toBe(2);
     await sleep(500);
-    release();
-    await holding;
+    await held.release();
     await old;
     expect((await taking).kind).toBe("finished");
     // A finished run leaves nothing `sending`, and counts what it wrote.
