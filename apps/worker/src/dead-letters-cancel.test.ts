@@ -52,7 +52,7 @@ test("dead letters made by cancelling a handed-back automatic retry raise the re
   await queue.add(JOB.run, { runId: retry.id }, { jobId: retry.id });
   const claim = await claimRun(t.db, retry.id, new Date());
   if (!claim.claimed) throw new Error("not claimed");
-  await assignFailedToRun(t.db, { schemeId: scheme.id, runId: retry.id, records: records.map((r) => ({ id: r.id, hash: r.payloadHash })), automatic: true });
+  await assignFailedToRun(t.db, { schemeId: scheme.id, runId: retry.id, attempt: claim.run.attempt, records: records.map((r) => ({ id: r.id, hash: r.payloadHash })), automatic: true });
   await requeueRun(t.db, retry.id, claim.run.attempt);
 
   // Someone presses 取消 (the web route calls @qiao/jobs' cancelRun).

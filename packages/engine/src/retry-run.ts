@@ -44,7 +44,7 @@ export async function prepareRetry(x: RunScope): Promise<number> {
       const { payload, errors } = x.map(row.data, vars);
       return { id: row.id, hash: payloadHash(payload, errors) };
     });
-    prepared += await assignFailedToRun(x.db, { schemeId: run.schemeId, runId: run.id, records, automatic: options.automatic ?? false });
+    prepared += await assignFailedToRun(x.db, { schemeId: run.schemeId, runId: run.id, attempt: run.attempt, records, automatic: options.automatic ?? false });
   }
   if (run.total === null || prepared > 0) await x.progress({ phase: "writing", total: (run.total ?? 0) + prepared });
   await x.journal.info(

@@ -137,7 +137,7 @@ describe("a finished run whose counters change afterwards", { timeout: 30_000 },
     const retry = await createRun(db, { schemeId: s.id, schemeVersion: 1, trigger: "retry", options: { scope: "scheme", automatic: true } });
     const claim = await claimRun(db, retry.id, new Date());
     if (!claim.claimed) throw new Error("not claimed");
-    expect(await assignFailedToRun(db, { schemeId: s.id, runId: retry.id, records: records.map((r) => ({ id: r.id, hash: r.payloadHash })), automatic: true })).toBe(FAILED);
+    expect(await assignFailedToRun(db, { schemeId: s.id, runId: retry.id, attempt: claim.run.attempt, records: records.map((r) => ({ id: r.id, hash: r.payloadHash })), automatic: true })).toBe(FAILED);
     return { scheme: s, retry: claim.run };
   }
 

@@ -46,7 +46,7 @@ test("a manual retry that ends after a lookup found its record absent puts it ba
     data: { status: "running", phase: "writing", attempt: 1, startedAt: new Date(), leaseUntil: new Date(Date.now() + 600_000) },
   });
   const ref = { runId: retry.id, attempt: 1 };
-  expect(await assignFailedToRun(db, { schemeId: scheme.id, runId: retry.id, records: [{ id: rec.id, hash: "h1" }] })).toBe(1);
+  expect(await assignFailedToRun(db, { schemeId: scheme.id, runId: retry.id, attempt: 1, records: [{ id: rec.id, hash: "h1" }] })).toBe(1);
   const marked = await markSending(db, {
     ...ref, schemeId: scheme.id, batchId: "b1", mappingKey: "k",
     records: [{ id: rec.id, sourceId: "S1", payload: { FNumber: "S1" }, hash: "h1" }],

@@ -3,7 +3,7 @@
 // ./write-protocol.ts, the lookup of unknown outcomes in ./outcomes.ts.
 import { Prisma } from "../../generated/prisma/client";
 import { hotQuery, type Db } from "../client";
-import { rowsJson } from "./sql";
+import { fenceCte, rowsJson } from "./sql";
 
 export interface PendingRecord {
   id: bigint;
@@ -84,39 +84,55 @@ export async function failedRecords(
  * payload and `last_run_id` = the run, so its write phase takes exactly them. A saved bill stays
  * `saved` with its payload hash (what was saved is what an audit makes written); the run audits it.
  * An automatic retry counts a step of the record's retry schedule; one someone asked for starts the
- * schedule over and takes the record out of the dead letters.
+ * schedule over and takes the record out of the dead letters. Fenced by the attempt: one that lost
+ * the run while it mapped (an erp_lookup in a stalled worker) takes nothing, so it cannot make
+ * pending again records the attempt that took over retried and saw fail (session 26).
  */
 export async function assignFailedToRun(
   db: Db,
-  input: { schemeId: string; runId: string; records: { id: bigint; hash: string }[]; automatic?: boolean },
+  input: { schemeId: string; runId: string; attempt: number; records: { id: bigint; hash: string }[]; automatic?: boolean },
 ): Promise<number> {
   if (input.records.length === 0) return 0;
-  const now = new Date();
-  return db.$executeRaw`
-    WITH input AS (SELECT * FROM jsonb_to_recordset(${rowsJson(input.records)}::jsonb) AS t(id bigint, hash text))
+  return db.$executeRawUnsafe(
+    `WITH ${fenceCte("$2", "$3")},
+    input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, hash text))
     UPDATE source_records s SET
       status = CASE WHEN s.status = 'saved' THEN 'saved'::record_status ELSE 'pending'::record_status END,
       payload_hash = CASE WHEN s.status = 'saved' THEN s.payload_hash ELSE i.hash END,
       mapped_with = CASE WHEN s.status = 'saved' THEN s.mapped_with END,
       last_error = CASE WHEN s.status = 'saved' THEN s.last_error END,
-      retry_step = CASE WHEN ${input.automatic ?? false} THEN s.retry_step + 1 ELSE 0 END, retry_at = NULL,
-      dead_at = CASE WHEN ${input.automatic ?? false} THEN s.dead_at END,
-      last_run_id = ${input.runId}::uuid, updated_at = ${now}::timestamp,
+      retry_step = CASE WHEN $5 THEN s.retry_step + 1 ELSE 0 END, retry_at = NULL,
+      dead_at = CASE WHEN $5 THEN s.dead_at END,
+      last_run_id = $2::uuid, updated_at = $6::timestamp,
       retry_prior = jsonb_build_object(
         'status', s.status, 'payload_hash', s.payload_hash, 'mapped_with', s.mapped_with, 'last_error', s.last_error,
         'last_run_id', s.last_run_id, 'retry_step', s.retry_step, 'retry_at', s.retry_at, 'dead_at', s.dead_at,
         'error_class', s.error_class)
-    FROM input i
-    WHERE s.id = i.id AND s.scheme_id = ${input.schemeId}::uuid AND s.status IN ('failed', 'saved')`;
+    FROM input i, fence
+    WHERE s.id = i.id AND s.scheme_id = $4::uuid AND s.status IN ('failed', 'saved')`,
+    rowsJson(input.records),
+    input.runId,
+    input.attempt,
+    input.schemeId,
+    input.automatic ?? false,
+    new Date(),
+  );
 }
 
-/** Hands pending records (by source id) over to a test run that writes its first N records. */
+/** Hands pending records (by source id) over to a test run that writes its first N records; fenced by the attempt. */
 export async function assignPendingToRun(
   db: Db,
-  input: { schemeId: string; runId: string; sourceIds: string[] },
+  input: { schemeId: string; runId: string; attempt: number; sourceIds: string[] },
 ): Promise<number> {
   if (input.sourceIds.length === 0) return 0;
-  return db.$executeRaw`
-    UPDATE source_records SET last_run_id = ${input.runId}::uuid
-    WHERE scheme_id = ${input.schemeId}::uuid AND source_id = ANY(${input.sourceIds}::text[]) AND status = 'pending'`;
+  return db.$executeRawUnsafe(
+    `WITH ${fenceCte("$1", "$2")}
+    UPDATE source_records SET last_run_id = $1::uuid
+    FROM fence
+    WHERE scheme_id = $3::uuid AND source_id = ANY($4::text[]) AND status = 'pending'`,
+    input.runId,
+    input.attempt,
+    input.schemeId,
+    input.sourceIds,
+  );
 }
