@@ -80,7 +80,7 @@ async function main(): Promise<void> {
         );
         const hashes = texts.map((t) => stagingHash("sha256", t));
         const staged = await timed("stage", () =>
-          stagePage(db, { schemeId: scheme.id, runId: run.id, mode: "create", records, payloadHash: (i) => hashes[i]!, mappingKey: "k", fresh: p > 0, progress: { total: n, fetched: PAGE, skipped: 0 } }),
+          stagePage(db, { schemeId: scheme.id, runId: run.id, attempt: ref.attempt, mode: "create", records, payloadHash: (i) => hashes[i]!, mappingKey: "k", fresh: p > 0, progress: { total: n, fetched: PAGE, skipped: 0 } }),
         );
         const index = new Map(records.map((r, i) => [r.sourceId, i]));
         const batchId = `b${round}-${p}`;

@@ -5,6 +5,7 @@
 // completed.
 import { message, resolveParams, type LookupWait } from "@qiao/core";
 import { completeRead, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
+import { AttemptSuperseded } from "./failure";
 import { hashedPayload, type MappingError } from "./hash";
 import { PageLog } from "./page-log";
 import { READ_PASSES, ReadMemory, ReadPass } from "./read-pass";
@@ -178,7 +179,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   const { plan, run, journal } = x;
   const batchSize = plan.target.batchSize;
   // A resumed attempt reads again from the first page: staging makes that idempotent.
-  await x.clock.time("journal", () => resetReadCounters(x.db, run.id));
+  if (!(await x.clock.time("journal", () => resetReadCounters(x.db, run.id, run.attempt)))) throw new AttemptSuperseded();
   const params = resolveParams(plan.source, x.vars());
   await journal.info(message("read.started", { apiName: plan.source.api.name, apiId: plan.source.api.id }), { params });
 
@@ -229,7 +230,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
       // the pass, as they do with an attempt (the last pass's records, each once).
       counts.fetched = 0;
       counts.skipped = 0;
-      await x.clock.time("journal", () => resetReadCounters(x.db, run.id));
+      if (!(await x.clock.time("journal", () => resetReadCounters(x.db, run.id, run.attempt)))) throw new AttemptSuperseded();
       fetched = 0;
       toWrite = 0;
     }
@@ -276,6 +277,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
               stagePage(x.db, {
                 schemeId: run.schemeId,
                 runId: run.id,
+                attempt: run.attempt,
                 mode: plan.target.mode,
                 records: staged,
                 payloadHash: (i) => mappedPage.mapped(i).hash,
@@ -288,9 +290,11 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
             );
             probe = result.changed * 2 < staged.length;
             fresh = result.inserted === staged.length;
+            // Taken over while it read: nothing of the page was staged; stop before anything else.
+            if (!result.owner) throw new AttemptSuperseded();
             if (result.run) x.observe(result.run);
           } else {
-            result = { toWrite: 0, unchanged: 0, done: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, pending: [] };
+            result = { toWrite: 0, unchanged: 0, done: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, owner: true, pending: [] };
             if (progress) await x.progress({ phase: "reading", ...progress });
           }
           if (progress) {
@@ -342,7 +346,8 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   // hourly schedule's, with its overlap and some lateness): on a source that changes during every
   // read, each held cursor would make the next window, and its read, longer still.
   const hold = !steady && run.windowStart !== null && windowEnd.getTime() - run.windowStart.getTime() <= CURSOR_HOLD_WINDOW_MS;
-  await x.clock.time("stage", () => completeRead(x.db, run.id, run.schemeId, hold ? null : windowEnd));
+  // Fenced: an attempt taken over must not move the cursor past pages it did not stage.
+  if (!(await x.clock.time("stage", () => completeRead(x.db, run.id, run.attempt, run.schemeId, hold ? null : windowEnd)))) throw new AttemptSuperseded();
   if (steady) {
     await journal.info(message("read.completed", { pages, fetched, toWrite }), { pages, fetched, toWrite, cursor: run.windowEnd });
   } else {

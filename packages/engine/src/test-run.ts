@@ -4,6 +4,7 @@
 import { message, resolveParams, TEST_RUN_LIMITS, testRunOptionsSchema, type LookupWait } from "@qiao/core";
 import type { SourcePage, WriteRequest } from "@qiao/connectors";
 import { assignPendingToRun, resetReadCounters, saveRunResult, stagePage } from "@qiao/db";
+import { AttemptSuperseded } from "./failure";
 import type { MappingError } from "./hash";
 import { stageable } from "./read-phase";
 import { withinBudget } from "./record-budget";
@@ -77,7 +78,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const params = resolveParams(plan.source, x.vars(pageSize));
   // A resumed attempt (handed back by a stopping worker) reads the sample again: its counters
   // start over, as a run's read does (read-phase.ts), so what it read counts once.
-  await x.clock.time("journal", () => resetReadCounters(x.db, run.id));
+  if (!(await x.clock.time("journal", () => resetReadCounters(x.db, run.id, run.attempt)))) throw new AttemptSuperseded();
   await journal.info(message("test.reading", { pageSize }), { params });
 
   // Each page fetched once it fits in the process's record budget, as a run's pages are. Once read,
@@ -148,13 +149,15 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const stagedResult = await stagePage(x.db, {
     schemeId: run.schemeId,
     runId: run.id,
+    attempt: run.attempt,
     mode: plan.target.mode,
     records: staged,
     payloadHash: (i) => sample.mapped(i).hash,
     mappingKey: x.mappingKey,
   });
+  if (!stagedResult.owner) throw new AttemptSuperseded();
   await x.progress({ skipped: stagedResult.unchanged + stagedResult.stale + stagedResult.failedUnchanged });
-  await assignPendingToRun(x.db, { schemeId: run.schemeId, runId: run.id, sourceIds: staged.map((s) => s.sourceId) });
+  await assignPendingToRun(x.db, { schemeId: run.schemeId, runId: run.id, attempt: run.attempt, sourceIds: staged.map((s) => s.sourceId) });
   await journal.info(message("test.writing", { toWrite: stagedResult.toWrite, writeCount }));
   return writePending(x, true);
 }

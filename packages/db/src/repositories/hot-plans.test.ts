@@ -115,7 +115,7 @@ describe("the hot statements' generic plans on tiny tables", () => {
     const records = (from: number, to: number) =>
       Array.from({ length: to - from }, (_, i) => ({ sourceId: `S${from + i}`, data: { code: `S${from + i}`, name: `店铺 ${from + i}` } }));
     const stage = (page: ReturnType<typeof records>, opts: { probe?: boolean; fresh?: boolean }) =>
-      stagePage(db, { schemeId: scheme.id, runId: ref.runId, mode: "create", records: page, payloadHash: (i) => `p-${page[i]!.sourceId}`, mappingKey: "k", ...opts });
+      stagePage(db, { schemeId: scheme.id, runId: ref.runId, attempt: ref.attempt, mode: "create", records: page, payloadHash: (i) => `p-${page[i]!.sourceId}`, mappingKey: "k", ...opts });
 
     const statements = await capture(async () => {
       // Staging: a new page (plain insert), a probed page, a page staged again (the upsert).

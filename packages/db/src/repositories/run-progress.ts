@@ -108,29 +108,33 @@ export async function waitForOutcomes(db: Db, runId: string, attempt: number, un
 }
 
 /** Counters back to zero for a read that starts over (a resumed attempt re-reads from page 1). */
-export async function resetReadCounters(db: Db, runId: string): Promise<void> {
-  await db.run.update({ where: { id: runId }, data: { phase: "reading", total: null, fetched: 0, skipped: 0 } });
+export async function resetReadCounters(db: Db, runId: string, attempt: number): Promise<boolean> {
+  const { count } = await db.run.updateMany({ where: { id: runId, attempt, status: "running" }, data: { phase: "reading", total: null, fetched: 0, skipped: 0 } });
+  return count > 0;
 }
 
 /**
  * Moves the scheme's cursor to the end of a completed read window and the run to `writing`. With
  * `windowEnd` null the cursor stays (the read may have missed records: the next run reads the window
- * again) and only the run moves on.
+ * again) and only the run moves on. Fenced by the attempt, as staging is (stagePage's `owner`): an
+ * attempt taken over changes neither and answers false. One statement, so the cursor moves only
+ * with the run.
  */
-export async function completeRead(db: Db, runId: string, schemeId: string, windowEnd: Date | null): Promise<void> {
-  if (windowEnd === null) {
-    await db.run.update({ where: { id: runId }, data: { phase: "writing" } });
-    return;
-  }
+export async function completeRead(db: Db, runId: string, attempt: number, schemeId: string, windowEnd: Date | null): Promise<boolean> {
   // Not for a run of a version older than the one that last cleared the cursor (its source read
   // other records: insertSchemeVersion): the new version's next run must read from the beginning.
-  await db.$transaction([
-    db.$executeRaw`
+  const rows = await db.$queryRaw<{ moved: number }[]>`
+    WITH run AS (
+      UPDATE runs SET phase = 'writing', updated_at = ${new Date()}::timestamp
+      WHERE id = ${runId}::uuid AND attempt = ${attempt}::int AND status = 'running'
+      RETURNING scheme_version
+    ), cursor AS (
       UPDATE schemes SET cursor = GREATEST(COALESCE(cursor, ${windowEnd}::timestamp), ${windowEnd}::timestamp), updated_at = ${new Date()}::timestamp
-      WHERE id = ${schemeId}::uuid
-        AND (cursor_from_version IS NULL OR cursor_from_version <= (SELECT r.scheme_version FROM runs r WHERE r.id = ${runId}::uuid))`,
-    db.run.update({ where: { id: runId }, data: { phase: "writing" } }),
-  ]);
+      WHERE id = ${schemeId}::uuid AND ${windowEnd}::timestamp IS NOT NULL AND EXISTS (SELECT 1 FROM run)
+        AND (cursor_from_version IS NULL OR cursor_from_version <= (SELECT scheme_version FROM run))
+    )
+    SELECT count(*)::int AS moved FROM run`;
+  return rows[0]!.moved > 0;
 }
 
 /** The run's counters as they are now (a finishing attempt decides the run's status from them). */

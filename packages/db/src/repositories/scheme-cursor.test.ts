@@ -33,7 +33,9 @@ describe("从头读取 (resetSchemeCursor)", SLOW, () => {
     // Version 2 keeps the source (the cursor stays), so runs of version 1 may still move it.
     await insertSchemeVersion(db, scheme.id, { definition: { ...definition(), timezone: "Asia/Tokyo" } }, userId);
     const old = await createRun(db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
-    await completeRead(db, old.id, scheme.id, T1);
+    const oldClaim = await claimRun(db, old.id, new Date());
+    if (!oldClaim.claimed) throw new Error("not claimed");
+    expect(await completeRead(db, old.id, oldClaim.run.attempt, scheme.id, T1)).toBe(true);
     expect(await cursorOf(scheme.id)).toEqual({ cursor: T1, cursorFromVersion: null, currentVersion: 2 });
     // Not active any more as far as the reset's check can see (it stands for a run of version 1
     // that the check could not see); its read completes after the reset.
@@ -41,11 +43,18 @@ describe("从头读取 (resetSchemeCursor)", SLOW, () => {
 
     const reset = await resetSchemeCursor(db, scheme.id);
     expect(reset).toMatchObject({ id: scheme.id, cursor: null, cursorFromVersion: 2 });
-    await completeRead(db, old.id, scheme.id, T2);
+    await db.run.update({ where: { id: old.id }, data: { status: "running" } });
+    expect(await completeRead(db, old.id, oldClaim.run.attempt, scheme.id, T2)).toBe(true);
     expect(await cursorOf(scheme.id)).toEqual({ cursor: null, cursorFromVersion: 2, currentVersion: 2 });
+    await db.run.update({ where: { id: old.id }, data: { status: "failed" } });
 
     const current = await createRun(db, { schemeId: scheme.id, schemeVersion: 2, trigger: "manual" });
-    await completeRead(db, current.id, scheme.id, T2);
+    const claim = await claimRun(db, current.id, new Date());
+    if (!claim.claimed) throw new Error("not claimed");
+    // An attempt that no longer owns the run moves nothing (session 26).
+    expect(await completeRead(db, current.id, claim.run.attempt + 1, scheme.id, T2)).toBe(false);
+    expect((await cursorOf(scheme.id)).cursor).toBeNull();
+    expect(await completeRead(db, current.id, claim.run.attempt, scheme.id, T2)).toBe(true);
     expect((await cursorOf(scheme.id)).cursor).toEqual(T2);
   });
 

@@ -34,18 +34,19 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function started(): Promise<{ schemeId: string; runId: string }> {
+async function started(): Promise<{ schemeId: string; runId: string; attempt: number }> {
   const schemeId = (await db.scheme.create({ data: { name: `页 ${Math.random()}`, definition: {} } })).id;
   const run = await createRun(db, { schemeId, schemeVersion: 1, trigger: "manual" });
-  if (!(await claimRun(db, run.id, new Date())).claimed) throw new Error("not claimed");
-  return { schemeId, runId: run.id };
+  const claim = await claimRun(db, run.id, new Date());
+  if (!claim.claimed) throw new Error("not claimed");
+  return { schemeId, runId: run.id, attempt: claim.run.attempt };
 }
 
 const records = (from: number, to: number): StagedRecord[] =>
   Array.from({ length: to - from }, (_, i) => ({ sourceId: `S${from + i}`, data: { code: `S${from + i}`, name: `店铺 ${from + i}` } }));
 
 /** Stages `page` as the engine does, and the statements it sent. */
-async function stage(run: { schemeId: string; runId: string }, page: StagedRecord[], opts: { probe?: boolean; fresh?: boolean }) {
+async function stage(run: { schemeId: string; runId: string; attempt: number }, page: StagedRecord[], opts: { probe?: boolean; fresh?: boolean }) {
   const before = sent.length;
   const result = await stagePage(db, { ...run, mode: "create", records: page, payloadHash: (i) => `p-${page[i]!.sourceId}`, mappingKey: "k", ...opts });
   return { result, sent: sent.slice(before) };
@@ -81,6 +82,23 @@ describe("stagePage", () => {
     const again = await stage(run, records(0, 60), { probe: true });
     expect(again.sent).toEqual(["upsert"]);
     expect(again.result).toMatchObject({ inserted: 10, changed: 20 });
+  });
+
+  it("an attempt that no longer owns the run stages and counts nothing, by the probe, the upsert or the INSERT (session 26)", async () => {
+    const run = await started();
+    await stage(run, records(0, 30), {});
+    const before = await db.run.findUniqueOrThrow({ where: { id: run.runId }, select: { fetched: true, skipped: true, total: true, phase: true } });
+    const stale = { ...run, attempt: run.attempt - 1 };
+    const changed = records(0, 50).map((r) => ({ ...r, data: { ...r.data, name: "旧的读取" } }));
+    for (const opts of [{ probe: true }, { fresh: true }, {}]) {
+      const { result } = await stagePage(db, { ...stale, mode: "create", records: changed, payloadHash: (i) => `old-${i}`, mappingKey: "k", progress: { total: 50, fetched: 50, skipped: 0 }, ...opts }).then((result) => ({ result }));
+      expect(result).toMatchObject({ owner: false, inserted: 0, pending: [] });
+      expect(result.run).toBeUndefined();
+    }
+    expect(await rows(run.schemeId)).toEqual(records(0, 30).map((r) => ({ sourceId: r.sourceId, status: "pending", payloadHash: `p-${r.sourceId}` })).sort((a, b) => a.sourceId.localeCompare(b.sourceId)));
+    expect(await db.run.findUniqueOrThrow({ where: { id: run.runId }, select: { fetched: true, skipped: true, total: true, phase: true } })).toEqual(before);
+    // The owner itself is answered as such.
+    expect((await stage(run, records(30, 31), {})).result.owner).toBe(true);
   });
 
   it("two writers staging the same new page at once both succeed, and each record is staged once", async () => {

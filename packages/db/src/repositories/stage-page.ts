@@ -34,6 +34,12 @@ export interface StagePageResult {
   /** With `progress`: the run after its counters were added (see reportProgress). */
   run?: RunAfterBatch;
   /**
+   * False: the attempt no longer owns the run (another attempt took it over, or it ended), and the
+   * statement staged nothing and counted nothing. The caller stops: it must not go on (a read it
+   * completed would move the scheme's cursor past records it never staged).
+   */
+  owner: boolean;
+  /**
    * The page's rows that are `pending` now (new, changed, or left pending), with their ids: the
    * engine writes them from the payloads it just mapped instead of reading them back. Rows being
    * sent, or whose outcome is unknown, are counted in `toWrite` but not listed: the write protocol
@@ -55,6 +61,8 @@ interface StageRow extends StageCounts {
 
 function stageResult(rows: StageRow[], changed: number, dataHash: (sourceId: string) => string): StagePageResult {
   const row = rows[0]!;
+  // Nothing was staged or counted: what the statement saw of the rows is not the attempt's to act on.
+  if (!row.owner) return { toWrite: 0, unchanged: 0, done: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, owner: false, pending: [] };
   const ids = row.pendingIds ?? [];
   const sourceIds = row.pendingSourceIds ?? [];
   return {
@@ -65,9 +73,20 @@ function stageResult(rows: StageRow[], changed: number, dataHash: (sourceId: str
     failedUnchanged: row.failedUnchanged,
     inserted: row.inserted,
     changed,
+    owner: row.owner,
     pending: ids.map((id, i) => ({ id: BigInt(id), sourceId: sourceIds[i]!, dataHash: dataHash(sourceIds[i]!) })),
     ...(row.attempt !== null && { run: { cancelRequested: row.cancelRequested ?? false, attempt: row.attempt, status: row.status! } }),
   };
+}
+
+/**
+ * SQL: the attempt's hold on the run (a CTE, `owner`): a row while attempt `attempt` runs `runId`.
+ * What the staging and the run's counters are fenced by: an attempt taken over while it read (a
+ * stalled worker) stages and counts nothing (session 26). Not the lease: reading does not need one
+ * the way a send does, and an attempt whose lease lapsed but which nobody took over may go on.
+ */
+function ownerCte(runId: string, attempt: string): string {
+  return `owner AS MATERIALIZED (SELECT 1 FROM runs WHERE id = ${runId}::uuid AND attempt = ${attempt}::int AND status = 'running')`;
 }
 
 /**
@@ -78,7 +97,7 @@ function stageResult(rows: StageRow[], changed: number, dataHash: (sourceId: str
  * are in no count, and rows this run wrote, failed or saved already are `done`, not skipped: a record
  * read twice counts once (stagePage's `again`). Their pending rows are still listed.
  */
-function stageSummary(p: { runId: string; progress: string; total: string; fetched: string; skipped: string; again: string; now: string; also?: string }): string {
+function stageSummary(p: { runId: string; attempt: string; progress: string; total: string; fetched: string; skipped: string; again: string; now: string; also?: string }): string {
   return `, classified AS (
       SELECT id, source_id, status, inserted,
         source_id = ANY(${p.again}::text[]) AS again,
@@ -104,10 +123,11 @@ function stageSummary(p: { runId: string; progress: string; total: string; fetch
         fetched = fetched + ${p.fetched}::int,
         skipped = skipped + ${p.skipped}::int + (SELECT "unchanged" + "stale" + "failedUnchanged" FROM summary),
         updated_at = ${p.now}::timestamp
-      WHERE id = ${p.runId}::uuid AND ${p.progress}::boolean
+      WHERE id = ${p.runId}::uuid AND ${p.progress}::boolean AND attempt = ${p.attempt}::int AND status = 'running'
       RETURNING cancel_requested, attempt, status
     )
-    SELECT m.*, r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status${p.also ? `, ${p.also}` : ""}
+    SELECT m.*, r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status,
+      EXISTS (SELECT 1 FROM owner) AS owner${p.also ? `, ${p.also}` : ""}
     FROM summary m LEFT JOIN counted r ON true`;
 }
 
@@ -169,7 +189,7 @@ const UNTOUCHED = `  , untouched AS (
  * INSERT (every record new: a row that exists fails it with a unique violation, see stagePage).
  */
 function sendStatement(insert: boolean): string {
-  return `WITH input AS (
+  return `WITH ${ownerCte("$3", "$15")}, input AS (
       -- Arrays, not one JSON document: the records' texts are split (cheap) and parsed once, by the
       -- insert's cast (a JSON document of the page parsed each record three times: issue #16). The
       -- texts come as one string, a line each (JSON.stringify writes no raw newline): as a text[]
@@ -183,18 +203,18 @@ function sendStatement(insert: boolean): string {
       -- to a plain INSERT when they are all new.
       INSERT INTO source_records AS s (scheme_id, source_id, data, data_hash, payload_hash, mapped_with, status, last_run_id, created_at, updated_at)
       SELECT $2::uuid, i.source_id, i.data_text::json, i.data_hash, i.payload_hash, $9, 'pending', $3::uuid, $5::timestamp, $5::timestamp
-      FROM input i
+      FROM input i WHERE EXISTS (SELECT 1 FROM owner)
 ${insert ? "" : ON_CONFLICT}      RETURNING s.id, s.source_id, s.status, (xmax = 0) AS inserted, s.last_run_id
     )
 ${insert ? "" : UNTOUCHED}, outcome AS (
       SELECT id, source_id, status, inserted, last_run_id FROM upserted
       ${insert ? "" : "UNION ALL SELECT id, source_id, status, inserted, last_run_id FROM untouched"}
     )
-    ${stageSummary({ runId: "$3", progress: "$6", total: "$7", fetched: "$8", skipped: "$10", again: "$14", now: "$5" })}`;
+    ${stageSummary({ runId: "$3", attempt: "$15", progress: "$6", total: "$7", fetched: "$8", skipped: "$10", again: "$14", now: "$5" })}`;
 }
 
 /** The probe of a page's ids and data hashes (see stagePage's `probe`). */
-const PROBE_STATEMENT = `WITH current AS (
+const PROBE_STATEMENT = `WITH ${ownerCte("$6", "$13")}, current AS (
         SELECT i.source_id, s.id, s.status, s.last_run_id,
           s.id IS NULL OR s.data_hash IS DISTINCT FROM i.data_hash OR s.mapped_with IS DISTINCT FROM $4
             OR (s.status = 'stale' AND $5::text = 'upsert') AS changed
@@ -209,6 +229,7 @@ const PROBE_STATEMENT = `WITH current AS (
       )
       ${stageSummary({
         runId: "$6",
+        attempt: "$13",
         progress: "$7",
         total: "$8",
         fetched: "$9",
@@ -250,6 +271,8 @@ export async function stagePage(
   input: {
     schemeId: string;
     runId: string;
+    /** The attempt staging: nothing is staged or counted once it no longer owns the run (`owner`). */
+    attempt: number;
     mode: WriteMode;
     records: StagedRecord[];
     /**
@@ -309,9 +332,11 @@ export async function stagePage(
         now,
         progress?.skipped ?? 0,
         again,
+        input.attempt,
       ],
     );
     probed = rows[0]!;
+    if (!probed.owner) return stageResult([probed], 0, dataHash);
     const changed = new Set(probed.changed ?? []);
     send = send.filter((i) => changed.has(input.records[i]!.sourceId));
     if (send.length === 0) return stageResult([probed], 0, dataHash);
@@ -336,6 +361,7 @@ export async function stagePage(
     // The JSON texts as they are (not stringified a second time), a line each.
     send.map((i) => texts[i]!).join(DATA_TEXT_SEPARATOR),
     again,
+    input.attempt,
   ];
   const sendPage = (insert: boolean) => hotQuery<StageRow>(db, insert ? INSERT_STATEMENT : UPSERT_STATEMENT, values);
   const rows = insert
@@ -356,6 +382,7 @@ export async function stagePage(
     failedUnchanged: unchanged.failedUnchanged + result.failedUnchanged,
     inserted: result.inserted,
     changed: send.length,
+    owner: result.owner,
     pending: [...unchanged.pending, ...result.pending],
     ...(result.run && { run: result.run }),
   };
