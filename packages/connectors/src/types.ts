@@ -80,13 +80,27 @@ export interface ReadRequest {
   pageSize: number;
   startPage: number;
   signal?: AbortSignal;
+  /**
+   * The read's window starts at the scheme's cursor (its first run: at the beginning), and the
+   * records read move the cursor on: a record the paging skipped would be lost for every later run.
+   * A source that can read its window in parts that cannot skip one does so (管易云: slices of its
+   * modification-time window, guanyi/window-slices.ts).
+   */
+  incremental?: boolean;
 }
 
 export interface SourcePage {
   pageNo: number;
-  /** The platform's `total` (rows matching the filter). */
+  /** The platform's `total` (rows matching the filter): with `part`, the whole window's. */
   total: number;
   records: Record<string, unknown>[];
+  /**
+   * Set when the source read its window in parts (ReadRequest.incremental): the part this page is
+   * of, that part's own total, and how many records the page held as the platform answered (records
+   * the part before gave already are left out of `records`). The engine checks each part's pages
+   * against the part's total, not the window's.
+   */
+  part?: { index: number; total: number; records: number };
 }
 
 export interface SourceClient {

@@ -71,11 +71,23 @@ export class ReadMemory {
   }
 }
 
-/** One pass over the read window: whether the source held still while it was read. */
+/** One paged read's totals: the first page's, another page's if it differed, and the records read. */
+interface Paging {
+  first: number;
+  other: number | undefined;
+  read: number;
+}
+
+/**
+ * One pass over the read window: whether the source held still while it was read. A source that
+ * read the window in parts (SourcePage.part: 管易云's incremental reads, cut by modification time so
+ * that each part fits in a page) is checked part by part, against each part's own total: a part read
+ * in one page cannot have skipped a record, and a record leaving the window meanwhile does not move
+ * another into a part read already.
+ */
 export class ReadPass {
-  private first: number | undefined;
-  private other: number | undefined;
-  private read = 0;
+  /** The window's paging (part -1), or each part's. */
+  private readonly pagings = new Map<number, Paging>();
   private repeated: string | undefined;
 
   constructor(
@@ -84,22 +96,25 @@ export class ReadPass {
   ) {}
 
   /**
-   * A page: the total it gave, how many records it held, and the source ids staged from it (each
-   * once). Answers the ids this attempt read before (see ReadMemory.read).
+   * A page: the total it gave, how many records it held, the source ids staged from it (each once),
+   * and its part when the source read the window in parts (then `total` and `records` are the
+   * part's). Answers the ids this attempt read before (see ReadMemory.read).
    */
-  page(total: number, records: number, sourceIds: Iterable<string>): string[] {
-    this.first ??= total;
-    if (total !== this.first) this.other ??= total;
-    this.read += records;
+  page(total: number, records: number, sourceIds: Iterable<string>, part = -1): string[] {
+    const paging = this.pagings.get(part);
+    if (!paging) this.pagings.set(part, { first: total, other: undefined, read: records });
+    else {
+      if (total !== paging.first) paging.other ??= total;
+      paging.read += records;
+    }
     const { again, repeated } = this.memory.read(this.pass, sourceIds);
     this.repeated ??= repeated;
     return again;
   }
 
   verdict(): PassVerdict {
-    if (this.first === undefined) return { kind: "whole" };
-    if (this.other !== undefined) return { kind: "moved", from: this.first, to: this.other };
-    if (this.read < this.first) return { kind: "short", read: this.read, total: this.first };
+    for (const p of this.pagings.values()) if (p.other !== undefined) return { kind: "moved", from: p.first, to: p.other };
+    for (const p of this.pagings.values()) if (p.read < p.first) return { kind: "short", read: p.read, total: p.first };
     if (this.repeated !== undefined) return { kind: "repeated", sourceId: this.repeated };
     return { kind: "whole" };
   }

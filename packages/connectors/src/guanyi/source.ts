@@ -7,13 +7,16 @@
 // modified out of the window or deleted during a read moves the records after it: one may come
 // back on the next page (staging and the batches keep one copy) or be skipped. The engine reads the
 // window again when `total` changed between pages or the pages held fewer records than it
-// (@qiao/engine read-pass.ts, READ_PASSES; docs/decisions.md).
+// (@qiao/engine read-pass.ts, READ_PASSES; docs/decisions.md). A skip that changes neither (one
+// record leaving, another entering) is invisible: an incremental read, whose cursor would move
+// past it, is read in parts of one page each instead (./window-slices.ts).
 import { z } from "zod";
 import { ConnectorError } from "../errors";
 import { scrub } from "../scrub";
 import type { ConnectionConfig, ReadRequest, SourceApiMeta, SourceClient, SourcePage } from "../types";
 import { GuanyiClient, type Envelope } from "./client";
 import { findSourceApi, GUANYI_PLATFORM, PAIRED_WINDOW_APIS } from "./meta";
+import { formatBeijing, parseBeijing, slicedPages, type Slice } from "./window-slices";
 
 /**
  * Where a paired modification window starts when its start was left out (a first sync, with
@@ -85,6 +88,18 @@ function withPairedWindow(api: SourceApiMeta, params: Record<string, unknown>): 
   return given(params[start]) ? { ...params, [end]: beijingNow() } : { ...params, [start]: PAIRED_WINDOW_FLOOR };
 }
 
+/**
+ * The window an incremental read is cut into parts over (./window-slices.ts): its start (the
+ * floor when left out: a first run) to its end, in epoch seconds; undefined when the API has no
+ * modification window, the end is not given, or a bound is not a datetime (the read is paged).
+ */
+function sliceableWindow(api: SourceApiMeta, params: Record<string, unknown>): Slice | undefined {
+  if (!api.window || !given(params[api.window.end])) return undefined;
+  const from = parseBeijing(given(params[api.window.start]) ? params[api.window.start] : PAIRED_WINDOW_FLOOR);
+  const to = parseBeijing(params[api.window.end]);
+  return from !== undefined && to !== undefined && from <= to ? { from, to } : undefined;
+}
+
 function sourceApi(id: string): SourceApiMeta {
   const api = findSourceApi(id);
   if (!api) throw new ConnectorError("request", GUANYI_PLATFORM, `管易云连接器没有查询接口 ${id}：请在方案中重新选择接口`);
@@ -111,12 +126,28 @@ export function createGuanyiSource(config: ConnectionConfig): SourceClient {
       const filter = withPairedWindow(api, req.params);
       if (filter !== req.params) client.logger?.debug("管易云修改时间须成对使用，已补齐缺少的一端", { method: api.id, window: api.window });
       const first = Number.isInteger(req.startPage) && req.startPage > 0 ? req.startPage : 1;
-      const fetchPage = async (pageNo: number) => {
-        const params = { ...filter, [api.paging.pageNo]: pageNo, [api.paging.pageSize]: pageSize };
+      const fetchPage = async (pageNo: number, slice?: Slice) => {
+        const window = slice && api.window && { [api.window.start]: formatBeijing(slice.from), [api.window.end]: formatBeijing(slice.to) };
+        const params = { ...filter, ...window, [api.paging.pageNo]: pageNo, [api.paging.pageSize]: pageSize };
         const page = pageOf(await client.call(api.id, params, req.signal), api, pageNo, client.scrubValues);
-        client.logger?.debug("管易云已读取一页", { method: api.id, pageNo, records: page.records.length, total: page.total });
+        client.logger?.debug("管易云已读取一页", { method: api.id, pageNo, records: page.records.length, total: page.total, ...window });
         return page;
       };
+      // An incremental read whose first page does not hold its whole window: read in parts of one
+      // page each, which paging cannot skip a record of (./window-slices.ts).
+      const window = req.incremental && first === 1 ? sliceableWindow(api, filter) : undefined;
+      if (window) {
+        const whole = await fetchPage(1);
+        if (whole.records.length >= whole.total || whole.records.length === 0) {
+          yield whole;
+          return;
+        }
+        const idOf = (record: Record<string, unknown>) => String(record[api.idField]);
+        const tooMany = () =>
+          new ConnectorError("protocol", GUANYI_PLATFORM, `管易云 ${api.id} 分段读取已发出 ${MAX_PAGES} 次请求仍未读完（时间范围内共 ${whole.total} 条）：请缩小时间范围或联系管理员检查接口`);
+        yield* slicedPages((slice, pageNo) => fetchPage(pageNo, slice), window, whole, pageSize, idOf, MAX_PAGES, tooMany);
+        return;
+      }
       // With more than one call allowed, waiting for a page also asks for the ones after it (as many
       // as the connection has calls in flight, no further than the last total says): pages are
       // still handed on in order, and none is asked for before the reader wants the one before it.

@@ -69,6 +69,11 @@ export interface RunPlan {
     pageSize: number;
     idField: string;
     listKey: string;
+    /**
+     * A param references LAST_SYNC_TIME: the read's window starts at the scheme's cursor, and the
+     * records it reads move the cursor on (readsFromCursor, the same test on a definition).
+     */
+    fromCursor: boolean;
   };
   target: {
     nodeId: string;

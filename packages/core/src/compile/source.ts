@@ -78,5 +78,6 @@ export function checkSource(node: SourceNode, index: number, catalog: SchemeCata
     pageSize: config.pageSize,
     idField: config.idField ?? api.idField,
     listKey: config.listKey ?? api.listKey,
+    fromCursor: Object.values(params).some((t) => templateRefs(t).variables.some((v) => v.text === "LAST_SYNC_TIME")),
   };
 }
