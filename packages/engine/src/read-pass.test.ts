@@ -13,6 +13,26 @@ describe("ReadPass", () => {
     expect(pass.verdict()).toEqual({ kind: "whole" });
   });
 
+  test("a window read in parts (SourcePage.part): each part against its own total, not the window's", () => {
+    const steady = new ReadPass();
+    steady.page(150, 100, ids(0, 100), 0);
+    steady.page(150, 50, ids(100, 50), 0);
+    steady.page(30, 30, ids(150, 30), 1);
+    steady.page(12, 12, ids(180, 12), 2);
+    expect(steady.verdict()).toEqual({ kind: "whole" });
+    // A record left the settled part between its pages: that part's total changed.
+    const moved = new ReadPass();
+    moved.page(150, 100, ids(0, 100), 0);
+    moved.page(149, 49, ids(100, 49), 0);
+    moved.page(30, 30, ids(150, 30), 1);
+    expect(moved.verdict()).toEqual({ kind: "moved", from: 150, to: 149 });
+    // A part whose pages held fewer records than its total.
+    const short = new ReadPass();
+    short.page(30, 30, ids(0, 30), 0);
+    short.page(40, 25, ids(30, 25), 1);
+    expect(short.verdict()).toEqual({ kind: "short", read: 25, total: 40 });
+  });
+
   test("no page at all (an empty window): whole", () => {
     expect(new ReadPass().verdict()).toEqual({ kind: "whole" });
   });

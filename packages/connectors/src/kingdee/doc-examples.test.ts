@@ -92,8 +92,10 @@ describe("kingdee.md examples", () => {
     answers["DynamicFormService.ExecuteBillQuery"] = () => ({ body: '[[100029,"SHOP001"]]' });
     const found = await target().findExisting("BD_Customer", ["SHOP001", "SHOP002"]);
     expect(found).toEqual(new Map([["SHOP001", "100029"]]));
+    // The doc's body, with an OrderString (the SDKs' QueryParam field, as listKeys sends it): pages
+    // of an unordered query may shift between calls.
     expect(received[1]!.body).toEqual({
-      data: { FormId: "BD_Customer", FieldKeys: "FCUSTID,FNumber", FilterString: "FNumber in ('SHOP001','SHOP002')", StartRow: 0, Limit: 2000 },
+      data: { FormId: "BD_Customer", FieldKeys: "FCUSTID,FNumber", FilterString: "FNumber in ('SHOP001','SHOP002')", OrderString: "FCUSTID ASC", StartRow: 0, Limit: 2000 },
     });
   });
 

@@ -150,7 +150,7 @@ describe("audit()", () => {
     const outcomes = await target().audit!({ formId: "SAL_OUTSTOCK", bills });
     expect(services()).toEqual(["ExecuteBillQuery", "Submit", "Audit"]);
     expect(received[1]!.body).toEqual({
-      data: { FormId: "SAL_OUTSTOCK", FieldKeys: "FID,FBillNo,FDocumentStatus", FilterString: "FBillNo in ('B1','B2','B3','B4','B5')", StartRow: 0, Limit: 2000 },
+      data: { FormId: "SAL_OUTSTOCK", FieldKeys: "FID,FBillNo,FDocumentStatus", FilterString: "FBillNo in ('B1','B2','B3','B4','B5')", OrderString: "FID ASC", StartRow: 0, Limit: 2000 },
     });
     expect(received[2]!.body).toEqual({ formid: "SAL_OUTSTOCK", data: { Numbers: ["B3", "B4"] } });
     expect(received[3]!.body).toEqual({ formid: "SAL_OUTSTOCK", data: { Numbers: ["B2", "B3", "B4"] } });

@@ -72,16 +72,23 @@ async function queryRows(client: KingdeeClient, formId: string, data: Record<str
 
 /**
  * Every row of one ExecuteBillQuery, page by page (StartRow / Limit of QUERY_LIMIT) until a short
- * page. A failed answer (ResponseStatus IsSuccess false, e.g. an unknown field, MsgCode 9) is a
+ * page, in `order` (an OrderString): SQL Server promises no order between two queries without one,
+ * so a row could move from a page not yet read onto one already read and be missed (session 26).
+ * A failed answer (ResponseStatus IsSuccess false, e.g. an unknown field, MsgCode 9) is a
  * "request" error carrying 金蝶's message; an answer that is not a 2-D array, a "protocol" error.
  */
 export async function* queryPages(
   client: KingdeeClient,
-  query: { formId: string; fieldKeys: string; filter: string },
+  query: { formId: string; fieldKeys: string; filter: string; order: string },
   signal?: AbortSignal,
 ): AsyncGenerator<unknown[][]> {
   for (let startRow = 0; ; startRow += QUERY_LIMIT) {
-    const rows = await queryRows(client, query.formId, { FieldKeys: query.fieldKeys, FilterString: query.filter, StartRow: startRow }, signal);
+    const rows = await queryRows(
+      client,
+      query.formId,
+      { FieldKeys: query.fieldKeys, FilterString: query.filter, OrderString: query.order, StartRow: startRow },
+      signal,
+    );
     yield rows;
     if (rows.length < QUERY_LIMIT) return;
   }
@@ -132,7 +139,8 @@ export async function lookUp(
     const filter = numberFilter(api.numberField, unique.slice(i, i + QUERY_LIMIT));
     // A customer distributed to several organisations, or a bill with several entry rows, has
     // several rows: page until short.
-    for await (const rows of queryPages(client, { formId, fieldKeys, filter }, signal)) {
+    // By id: a total order (a bill's entry rows share theirs, and its number), stable between pages.
+    for await (const rows of queryPages(client, { formId, fieldKeys, filter, order: `${api.idField} ASC` }, signal)) {
       for (const row of rows) {
         const [id, number] = row;
         if (!isCell(id) || !isCell(number) || found.has(String(number))) continue;

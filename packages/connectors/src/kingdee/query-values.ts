@@ -52,7 +52,8 @@ export async function queryValues(client: KingdeeClient, req: QueryValuesRequest
   const fieldKeys = `${req.keyField},${req.returnField}`;
   for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
     const filter = numberFilter(req.keyField, keys.slice(i, i + KEYS_PER_QUERY));
-    for await (const rows of queryPages(client, { formId: req.formId, fieldKeys, filter }, req.signal)) {
+    // By key: a key's rows sort together, so every key is on some page whatever order ties take.
+    for await (const rows of queryPages(client, { formId: req.formId, fieldKeys, filter, order: `${req.keyField} ASC` }, req.signal)) {
       for (const [key, value] of rows) {
         if (!isCell(key) || !isCell(value) || String(value) === "") continue;
         if (wanted.has(String(key)) && !answer.has(String(key))) answer.set(String(key), String(value));
