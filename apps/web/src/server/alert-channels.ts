@@ -115,6 +115,14 @@ export async function channelChange(row: AlertChannelRow, body: Partial<AlertCha
     const text = "SMTP 服务器、端口、加密方式或用户名已修改：请重新输入密码（保存的密码只会发往保存时的服务器）";
     throw new ApiError("validation_failed", text, [{ path: ["password"], message: text }]);
   }
+  // A signing secret is kept for the address it was saved with: a new URL without a secret typed
+  // (or cleared) asks for it again, as a moved SMTP server asks for its password. Only signatures
+  // are ever sent, but a receiver at the new address would get requests signed as the old one's.
+  const urlMoved = typed.secrets.url !== undefined && typed.secrets.url !== stored.url;
+  if ((row.kind === "dingtalk" || row.kind === "webhook") && stored.secret && !typed.secrets.secret && !body.clearSecret && urlMoved) {
+    const text = "地址已修改：请重新输入签名密钥，或清除它（保存的密钥只用于保存时的地址）";
+    throw new ApiError("validation_failed", text, [{ path: ["secret"], message: text }]);
+  }
   const target = validate(row.kind, settings, secrets);
   await checkReachable(target);
   return {
