@@ -96,11 +96,10 @@ export interface SourcePage {
   records: Record<string, unknown>[];
   /**
    * Set when the source read its window in parts (ReadRequest.incremental): the part this page is
-   * of, that part's own total, and how many records the page held as the platform answered (records
-   * the part before gave already are left out of `records`). The engine checks each part's pages
-   * against the part's total, not the window's.
+   * of and that part's own total. The engine checks each part's pages against the part's total, not
+   * the window's; neighbouring parts may overlap, so a record read in two parts has not moved.
    */
-  part?: { index: number; total: number; records: number };
+  part?: { index: number; total: number };
 }
 
 export interface SourceClient {

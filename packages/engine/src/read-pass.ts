@@ -97,18 +97,22 @@ export class ReadPass {
 
   /**
    * A page: the total it gave, how many records it held, the source ids staged from it (each once),
-   * and its part when the source read the window in parts (then `total` and `records` are the
-   * part's). Answers the ids this attempt read before (see ReadMemory.read).
+   * and its part when the source read the window in parts (then `total` is the part's). Answers the
+   * ids this attempt read before (see ReadMemory.read). A record read twice in a pass read in parts
+   * is not a sign of movement: neighbouring parts overlap by a second, and a record modified during
+   * the read leaves the window rather than moving within it (what it pushes is seen by its part's
+   * total).
    */
-  page(total: number, records: number, sourceIds: Iterable<string>, part = -1): string[] {
-    const paging = this.pagings.get(part);
-    if (!paging) this.pagings.set(part, { first: total, other: undefined, read: records });
+  page(total: number, records: number, sourceIds: Iterable<string>, part?: number): string[] {
+    const key = part ?? -1;
+    const paging = this.pagings.get(key);
+    if (!paging) this.pagings.set(key, { first: total, other: undefined, read: records });
     else {
       if (total !== paging.first) paging.other ??= total;
       paging.read += records;
     }
     const { again, repeated } = this.memory.read(this.pass, sourceIds);
-    this.repeated ??= repeated;
+    if (part === undefined) this.repeated ??= repeated;
     return again;
   }
 

@@ -265,9 +265,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
           const { staged, withoutId } = mappedPage;
           // Records read before by this attempt count once; so do records without an id (which
           // cannot be told apart: those of the first pass).
-          const again = page.part
-            ? check.page(page.part.total, page.part.records, staged.map((r) => r.sourceId), page.part.index)
-            : check.page(page.total, page.records.length, staged.map((r) => r.sourceId));
+          const again = check.page(page.part?.total ?? page.total, page.records.length, staged.map((r) => r.sourceId), page.part?.index);
           const read = staged.length - again.length + (pass === 1 || !memory.whole ? withoutId : 0);
           fetched += read;
           counts.fetched += read;

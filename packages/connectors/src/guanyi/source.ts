@@ -142,10 +142,9 @@ export function createGuanyiSource(config: ConnectionConfig): SourceClient {
           yield whole;
           return;
         }
-        const idOf = (record: Record<string, unknown>) => String(record[api.idField]);
         const tooMany = () =>
           new ConnectorError("protocol", GUANYI_PLATFORM, `管易云 ${api.id} 分段读取已发出 ${MAX_PAGES} 次请求仍未读完（时间范围内共 ${whole.total} 条）：请缩小时间范围或联系管理员检查接口`);
-        yield* slicedPages((slice, pageNo) => fetchPage(pageNo, slice), window, whole, pageSize, idOf, MAX_PAGES, tooMany);
+        yield* slicedPages((slice, pageNo) => fetchPage(pageNo, slice), window, whole, pageSize, MAX_PAGES, tooMany);
         return;
       }
       // With more than one call allowed, waiting for a page also asks for the ones after it (as many

@@ -18,8 +18,12 @@
 // hundreds of records in a second) is paged and checked like the settled part.
 //
 // Our choices (the protocol docs are silent):
-// - Whether 管易云's bounds are inclusive is not published: neighbouring parts overlap by one second,
-//   and a record the part before gave already is not handed on again (one copy per read).
+// - Whether 管易云's bounds are inclusive is not published: each part ends a second after the next
+//   begins, so no second falls between them whichever bounds are counted (with both inclusive they
+//   share two). A record in a shared second comes in both; the engine stages it once and counts it once (its read
+//   memory), and does not take a record read in two parts for one that moved (SourcePage.part). Not
+//   filtered here: that would mean remembering every id of the settled part (a million on a large
+//   first run).
 // - An overflowing tail part's first page is not used (its records may lie anywhere in the part).
 // - Cost: a window whose first page holds it all is one request, as before (the usual incremental
 //   run); a larger one costs that first page, the settled part's pages and the tail's parts (one
@@ -64,7 +68,7 @@ export const SETTLE_S = 60;
 
 /**
  * `slice` cut into parts for a total of `total` records at `pageSize` a page, in time order, each
- * overlapping the next by one second; none shorter than MIN_SLICE_S (fewer parts instead).
+ * ending a second after the next begins; none shorter than MIN_SLICE_S (fewer parts instead).
  */
 export function cut(slice: Slice, total: number, pageSize: number): Slice[] {
   const span = slice.to - slice.from;
@@ -82,42 +86,35 @@ export type FetchPart = (slice: Slice | undefined, pageNo: number) => Promise<So
  * The pages of window `window` read in parts (see the file comment). `first` is the whole window's
  * first page, already asked for; it overflowed. Pages are numbered in the order they are handed on
  * and carry the window's total (for the run's progress) and their part (for the engine's checks).
- * `idOf` reads a record's id, to hand each record on once where parts overlap. `maxRequests` bounds
- * the read (as MAX_PAGES bounds a paged one): past it, `tooMany` is thrown.
+ * `maxRequests` bounds the read (as MAX_PAGES bounds a paged one): past it, `tooMany` is thrown.
  */
 export async function* slicedPages(
   fetch: FetchPart,
   window: Slice,
   first: SourcePage,
   pageSize: number,
-  idOf: (record: Record<string, unknown>) => string,
   maxRequests: number,
   tooMany: () => Error,
 ): AsyncGenerator<SourcePage> {
   let requests = 1;
   let pageNo = 0;
   let part = 0;
-  let before = new Set<string>();
   const ask = (slice: Slice, n: number) => {
     if (++requests > maxRequests) throw tooMany();
     return fetch(slice, n);
   };
-  /** A part, page after page from its first (already asked for), each record once. */
+  /** A part, page after page from its first (already asked for). */
   async function* paged(slice: Slice, page: SourcePage): AsyncGenerator<SourcePage> {
     // An empty part: nothing to hand on.
     if (page.total === 0 && page.records.length === 0) return;
-    const seen = new Set<string>();
     const index = part++;
     let read = 0;
     for (let n = 1; ; n++) {
       if (n > 1) page = await ask(slice, n);
       read += page.records.length;
-      const records = page.records.filter((r) => !before.has(idOf(r)));
-      for (const r of page.records) seen.add(idOf(r));
-      yield { pageNo: ++pageNo, total: first.total, records, part: { index, total: page.total, records: page.records.length } };
+      yield { pageNo: ++pageNo, total: first.total, records: page.records, part: { index, total: page.total } };
       if (page.records.length === 0 || read >= page.total) break;
     }
-    before = seen;
   }
 
   const tailFrom = Math.max(window.from, window.to - SETTLE_S);
