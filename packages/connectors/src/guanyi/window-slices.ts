@@ -79,8 +79,8 @@ export function cut(slice: Slice, total: number, pageSize: number): Slice[] {
   return bounds.slice(0, -1).map((from, i) => ({ from, to: i === parts - 1 ? slice.to : Math.min(bounds[i + 1]! + 1, slice.to) }));
 }
 
-/** One request of the read: page `pageNo` of the window narrowed to `slice` (the whole window when undefined). */
-export type FetchPart = (slice: Slice | undefined, pageNo: number) => Promise<SourcePage>;
+/** One request of the read: page `pageNo` of the window narrowed to `slice`. */
+export type FetchPart = (slice: Slice, pageNo: number) => Promise<SourcePage>;
 
 /**
  * The pages of window `window` read in parts (see the file comment). `first` is the whole window's
