@@ -24,16 +24,18 @@ export interface Credentials {
 /**
  * What the simulator child process generates (same counts, its default seed: the benchmark passes
  * no GUANYI_SIM_SEED) and what the scheme must make of it: the reading of documents.test.ts in
- * @qiao/engine — 作废 deliveries are hidden by the query, a delivery whose lines are all qty 0 has
+ * @qiao/engine — 作废 deliveries are hidden by the query, and so are those not shipped (the scheme
+ * asks `delivery` 1, 发货成功), a delivery whose lines are all qty 0 has
  * no entry row (its record fails before any call), every other one is a bill with one row per
  * line of qty > 0.
  */
 export function expectedDeliveries(n: number): DeliveriesExpected & { codes: Set<string> } {
   const { deliveries } = createGuanyiSimulator({ shops: DELIVERIES_DATASET.shops, items: DELIVERIES_DATASET.items, deliveries: n, orders: 0 }).state;
-  const out = { deliveries: deliveries.size, cancelled: 0, rowless: 0, bills: 0, rows: 0, codes: new Set<string>() };
+  const out = { deliveries: deliveries.size, cancelled: 0, unshipped: 0, rowless: 0, bills: 0, rows: 0, codes: new Set<string>() };
   for (let i = 0; i < deliveries.size; i++) {
     const d = deliveries.get(i);
     if (d.cancel !== 0) out.cancelled++;
+    else if (d.delivery_statusInfo.delivery !== 2) out.unshipped++;
     else {
       const kept = d.details.filter((l) => l.qty > 0).length;
       if (kept === 0) out.rowless++;
@@ -105,7 +107,7 @@ export async function benchDeliveries(
   const { api, sims } = stack;
   const notes: string[] = [];
   const { codes, ...expected } = expectedDeliveries(opts.n);
-  say(`deliveries: expecting ${expected.bills} bills with ${expected.rows} entry rows (${expected.cancelled} cancelled, ${expected.rowless} without kept lines)`);
+  say(`deliveries: expecting ${expected.bills} bills with ${expected.rows} entry rows (${expected.cancelled} cancelled, ${expected.unshipped} not shipped, ${expected.rowless} without kept lines)`);
 
   const sourceConnectionId = await api.createConnection({ platform: "guanyi", name: "管易云（基准测试模拟器）", baseUrl: stack.guanyiUrl, credentials: credentials.guanyi });
   const targetConnectionId = await api.createConnection({ platform: "kingdee", name: "金蝶云星空（基准测试模拟器）", baseUrl: stack.kingdeeUrl, credentials: credentials.kingdee });

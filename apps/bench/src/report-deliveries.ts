@@ -8,6 +8,8 @@ export interface DeliveriesExpected {
   deliveries: number;
   /** 作废 (cancel = 1): the query hides them, so the scheme never reads them. */
   cancelled: number;
+  /** Not 发货成功 (未发货, 发货中, 发货失败): the scheme asks `delivery` 1, so it never reads them. */
+  unshipped: number;
   /** Read, but every line has qty 0: no entry row, the record fails before any call. */
   rowless: number;
   /** Bills that must exist, and their entry rows (lines with qty > 0). */
@@ -109,7 +111,7 @@ export function formatDeliveriesReport(file: DeliveriesBenchFile): string {
   );
   if (r.options.workerNodeOptions.length > 0) out.push(`Worker Node flags: ${r.options.workerNodeOptions.join(" ")}`);
   out.push(
-    `Expected: ${e.bills.toLocaleString("en-US")} bills with ${e.rows.toLocaleString("en-US")} entry rows (${e.cancelled} cancelled deliveries not read, ` +
+    `Expected: ${e.bills.toLocaleString("en-US")} bills with ${e.rows.toLocaleString("en-US")} entry rows (${e.cancelled} cancelled and ${e.unshipped} unshipped deliveries not read, ` +
       `${e.rowless} with only qty-0 lines failing before any call). Master data first, not timed: 店铺→客户 ${fmt(r.master_data_s.shops)} s, 商品→物料 ${fmt(r.master_data_s.items)} s.`,
   );
   out.push("");

@@ -137,7 +137,7 @@ function deliveries(overrides: Partial<DeliveriesReport> = {}): Omit<DeliveriesR
     shops: 200,
     items: 500,
     options: { workers: 1, pageSize: 100, batchSize: 50, qps: 1_000_000, workerNodeOptions: [] },
-    expected: { deliveries: 2000, cancelled: 100, rowless: 100, bills: 1800, rows: 4500 },
+    expected: { deliveries: 2300, cancelled: 100, unshipped: 300, rowless: 100, bills: 1800, rows: 4500 },
     documents_per_s: 450,
     rows_per_s: 1125,
     floor_documents_per_s: 600,
@@ -201,7 +201,7 @@ describe("deliveries report", () => {
       deliveries: { ...r, goals: checkDeliveriesGoals(r) },
     });
     expect(text).toContain("N=2,000 deliveries (200 shops, 500 items) · page 100 · batch 50 bills");
-    expect(text).toContain("Expected: 1,800 bills with 4,500 entry rows (100 cancelled deliveries not read, 100 with only qty-0 lines");
+    expect(text).toContain("Expected: 1,800 bills with 4,500 entry rows (100 cancelled and 300 unshipped deliveries not read, 100 with only qty-0 lines");
     expect(text).toContain("店铺→客户 0.50 s, 商品→物料 0.75 s");
     expect(text).toMatch(/documents\/s \(bills written\)\s+450\s+600\s+0\.75/);
     expect(text).toMatch(/rows\/s \(entry rows written\)\s+1,125\s+1,500\s+0\.75/);

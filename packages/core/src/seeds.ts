@@ -144,7 +144,8 @@ export function seedItemsSchemeDefinition(ids: SeedConnections): SchemeDefinitio
 }
 
 /**
- * 管易云发货单查询 → 金蝶销售出库单新增: the bill number is the delivery's code (what makes a resend
+ * 管易云发货单查询 → 金蝶销售出库单新增, for shipped deliveries (`delivery` 1 = 发货成功), dated the day
+ * they shipped: the bill number is the delivery's code (what makes a resend
  * findable), the customer the delivery's shop (written by 店铺→客户), one FEntity row per delivered
  * line with quantity (the material written by 商品→物料). The customer and material are lookups of
  * what those schemes wrote (a delivery whose shop or item is not written yet waits, 等待依赖), the
@@ -162,6 +163,10 @@ export function seedDeliveriesSchemeDefinition(
       params: {
         start_modify_date: FIRST_SYNC,
         end_modify_date: "{{CURRENT_TIME datetime}}",
+        // 发货成功 only: a 销售出库单 records goods that left the warehouse. A delivery still 未发货 (or
+        // 发货失败, or 作废 before it shipped) makes none; shipping it stamps modify_date, so the
+        // incremental window reads it then.
+        delivery: "1",
         page_size: "{{PAGINATION_PAGE_SIZE}}",
         page_no: "{{PAGINATION_START_PAGE}}",
       },
@@ -179,7 +184,8 @@ export function seedDeliveriesSchemeDefinition(
       mapping: {
         FBillTypeID: "XSCKD01_SYS",
         FBillNo: "{{code}}",
-        FDate: "{{create_date date}}",
+        // 出库日期 is the day the goods shipped (the ship date lives in delivery_statusInfo, not at the top).
+        FDate: "{{delivery_statusInfo.delivery_date date}}",
         FSaleOrgId: "100",
         FStockOrgId: "100",
         // 店铺→客户 keys its records by shop id: the delivery names the shop by code, so the key field is code.
@@ -230,7 +236,7 @@ export const DEMO_SCHEMES: readonly {
   {
     name: DEMO_NAMES.deliveries,
     description:
-      "每张管易云发货单成为一张金蝶销售出库单（SAL_OUTSTOCK）：客户和物料用 lookup 取店铺、商品两个方案写入的编码（还没写入的单据等待依赖，写入后自动发送），仓库用值映射“仓库对照”；在店铺和商品两个方案成功运行后自动运行。",
+      "每张发货成功的管易云发货单成为一张金蝶销售出库单（SAL_OUTSTOCK），出库日期为发货日期：客户和物料用 lookup 取店铺、商品两个方案写入的编码（还没写入的单据等待依赖，写入后自动发送），仓库用值映射“仓库对照”；在店铺和商品两个方案成功运行后自动运行。",
     definition: seedDeliveriesSchemeDefinition,
     runAfter: [DEMO_NAMES.shops, DEMO_NAMES.items],
   },

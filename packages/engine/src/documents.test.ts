@@ -89,7 +89,7 @@ describe("documents with rows", () => {
     // A shop created after 店铺→客户 ran, and a delivery of it: 金蝶 has no such customer yet.
     sim.guanyi.addShops([{ code: "NEWSHOP", name: "新开的店" }]);
     const sku = sim.guanyi.state.items.get(0).skus[0]!.code;
-    const [orphan] = sim.guanyi.addDeliveries([{ code: "SDO-ORPHAN", shop_code: "NEWSHOP", details: [{ sku_code: sku, qty: 2 }] }]);
+    const [orphan] = sim.guanyi.addDeliveries([{ code: "SDO-ORPHAN", shop_code: "NEWSHOP", delivery: 2, details: [{ sku_code: sku, qty: 2 }] }]);
     const run = await runScheme(ctx, sim, deliveries.id);
     const expected = expectedBills(sim);
     expect(run).toMatchObject({ status: "partial", written: expected.length - 1, failed: 1 + expected.rowless });
@@ -115,7 +115,7 @@ describe("documents with rows", () => {
     });
     const shop = sim.guanyi.state.shops.get(0);
     const [a, b] = [sim.guanyi.state.items.get(0).skus[0]!.code, sim.guanyi.state.items.get(1).skus[0]!.code];
-    sim.guanyi.addDeliveries([{ code: "SDO-ROW2", shop_code: shop.code, details: [{ sku_code: a, qty: 1 }, { sku_code: b, qty: 1 }] }]);
+    sim.guanyi.addDeliveries([{ code: "SDO-ROW2", shop_code: shop.code, delivery: 2, details: [{ sku_code: a, qty: 1 }, { sku_code: b, qty: 1 }] }]);
     // memo is "" on generated lines (no warehouse at all, the required check): set the rows'
     // warehouses through the staged data, and retry.
     expect(await runScheme(ctx, sim, deliveries.id)).toMatchObject({ failed: 1 });

@@ -92,9 +92,9 @@ describe("reconciliation of 销售出库单", () => {
     const [a, b] = [sim.guanyi.state.items.get(0).skus[0]!.code, sim.guanyi.state.items.get(1).skus[0]!.code];
     // One platform order shipped in two deliveries (a split order): same platform_code, other lines.
     sim.guanyi.addDeliveries([
-      { code: "SDO-SPLIT-1", shop_code: shop.code, platform_code: "TB-ORDER-1", details: [{ sku_code: a, qty: 1 }] },
-      { code: "SDO-SPLIT-2", shop_code: shop.code, platform_code: "TB-ORDER-1", details: [{ sku_code: b, qty: 2 }] },
-      { code: "SDO-OTHER", shop_code: shop.code, platform_code: "TB-ORDER-2", details: [{ sku_code: a, qty: 3 }] },
+      { code: "SDO-SPLIT-1", shop_code: shop.code, platform_code: "TB-ORDER-1", delivery: 2, details: [{ sku_code: a, qty: 1 }] },
+      { code: "SDO-SPLIT-2", shop_code: shop.code, platform_code: "TB-ORDER-1", delivery: 2, details: [{ sku_code: b, qty: 2 }] },
+      { code: "SDO-OTHER", shop_code: shop.code, platform_code: "TB-ORDER-2", delivery: 2, details: [{ sku_code: a, qty: 3 }] },
     ]);
     const run = await runScheme(deliveries.id);
     // The second delivery of the order is refused, not sent: its bill number belongs to the first
@@ -105,7 +105,7 @@ describe("reconciliation of 销售出库单", () => {
     const wrote = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, targetNumber: "TB-ORDER-1", status: "written" } });
     // A third delivery of the order, read by the reconciliation only (never staged), whose code sorts
     // before both: the bill is still the one staging says a delivery wrote, not the first by id.
-    sim.guanyi.addDeliveries([{ code: "SDO-SPLIT-0", shop_code: shop.code, platform_code: "TB-ORDER-1", details: [{ sku_code: b, qty: 1 }] }]);
+    sim.guanyi.addDeliveries([{ code: "SDO-SPLIT-0", shop_code: shop.code, platform_code: "TB-ORDER-1", delivery: 2, details: [{ sku_code: b, qty: 1 }] }]);
 
     const report = await reconcile(deliveries.id);
     // Two bills match two deliveries; the two deliveries whose goods are in no bill are missing.

@@ -27,13 +27,13 @@ async function runScheme(ctx: EngineContext, s: Simulated, schemeId: string) {
   return t.db.run.findUniqueOrThrow({ where: { id: run.id } });
 }
 
-/** Codes of the visible deliveries that make a bill (some kept line), by warehouse. */
+/** Codes of the deliveries the scheme reads (shipped, not 作废) that make a bill (some kept line), by warehouse. */
 function billsByWarehouse(s: Simulated): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const store = s.guanyi.state.deliveries;
   for (let i = 0; i < store.size; i++) {
     const d: Delivery = store.get(i);
-    if (d.cancel !== 0 || !d.details.some((l) => l.qty > 0)) continue;
+    if (d.cancel !== 0 || d.delivery_statusInfo.delivery !== 2 || !d.details.some((l) => l.qty > 0)) continue;
     out.set(d.warehouse_code, [...(out.get(d.warehouse_code) ?? []), d.code]);
   }
   return out;

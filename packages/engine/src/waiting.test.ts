@@ -108,8 +108,8 @@ describe("release of records waiting for a dependency", () => {
       const sku = sim.guanyi.state.items.get(0).skus[0]!.code;
       const shopCode = sim.guanyi.state.shops.get(0).code;
       sim.guanyi.addDeliveries([
-        { code: "SDO-RACE-1", shop_code: shopCode, details: [{ sku_code: sku, qty: 1 }] },
-        { code: "SDO-RACE-2", shop_code: shopCode, details: [{ sku_code: sku, qty: 2 }] },
+        { code: "SDO-RACE-1", shop_code: shopCode, delivery: 2, details: [{ sku_code: sku, qty: 1 }] },
+        { code: "SDO-RACE-2", shop_code: shopCode, delivery: 2, details: [{ sku_code: sku, qty: 2 }] },
       ]);
       const deliveries = await sim.createScheme((d) => {
         sourceConfig(d).pageSize = 1;
@@ -188,7 +188,7 @@ describe("release of records waiting for a dependency", () => {
       // the customer releases the bill.)
       await new Promise((r) => setTimeout(r, 2_500));
       const sku = sim.guanyi.state.items.get(0).skus[0]!.code;
-      sim.guanyi.addDeliveries([{ code: "SDO-AFTER-DELETE", shop_code: shop.code, details: [{ sku_code: sku, qty: 1 }] }]);
+      sim.guanyi.addDeliveries([{ code: "SDO-AFTER-DELETE", shop_code: shop.code, delivery: 2, details: [{ sku_code: sku, qty: 1 }] }]);
       const d1 = await run(ctx, sim, deliveries.id);
       expect(d1).toMatchObject({ failed: 0, waiting: 1, written: 0 });
       const bill = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: "SDO-AFTER-DELETE" } });

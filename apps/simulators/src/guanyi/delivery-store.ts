@@ -128,7 +128,7 @@ export class DeliveryStore {
     return hits;
   }
 
-  /** Adds a delivery created, paid and modified at `now` (epoch seconds), not yet shipped. */
+  /** Adds a delivery created, paid and modified at `now` (epoch seconds), not yet shipped unless `spec.delivery` says so. */
   add(spec: NewDelivery, now: number): Delivery {
     const index = this.entries.length;
     const code = spec.code ?? this.freeCode();
@@ -138,6 +138,8 @@ export class DeliveryStore {
     const platformCode = spec.platform_code ?? `Q${TRADE_BASE + index * 17}`;
     const cod = spec.cod ?? false;
     const time = formatBeijing(now);
+    const status = spec.delivery ?? 0;
+    const shipped = status === 2;
     const p = priced(index, tradeCode, platformCode, spec.lines, fenOf(spec.post_fee ?? 0), cod);
     const delivery: Delivery = {
       code,
@@ -171,9 +173,19 @@ export class DeliveryStore {
       invoices: [],
       payments: null,
       details: p.details,
-      delivery_statusInfo: { delivery: 0, delivery_date: null, delivery_name: null, cancel: false, intercept: false, scan: false, weight: false, wms: 0, print_express: false },
+      delivery_statusInfo: {
+        delivery: status,
+        delivery_date: shipped ? time : null,
+        delivery_name: shipped ? "模拟器" : null,
+        cancel: false,
+        intercept: false,
+        scan: false,
+        weight: false,
+        wms: 0,
+        print_express: false,
+      },
     };
-    this.insert({ delivery, modified: now, created: now, delivered: null });
+    this.insert({ delivery, modified: now, created: now, delivered: shipped ? now : null });
     return this.get(index);
   }
 

@@ -166,5 +166,7 @@ export interface NewDelivery {
   post_fee?: number;
   seller_memo?: string;
   buyer_memo?: string | null;
+  /** 发货状态 at creation (default 0 未发货); 2 ships it at its creation time. */
+  delivery?: -1 | 0 | 1 | 2;
   lines: LineSpec[];
 }

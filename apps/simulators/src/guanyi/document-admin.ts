@@ -12,6 +12,8 @@ import type { ShopStore } from "./shop-store";
 export const money = z.number().min(0).max(1e9);
 export const text = (max: number) => z.string().max(max);
 export const warehouseCode = z.enum(Object.keys(WAREHOUSES) as [keyof typeof WAREHOUSES, ...(keyof typeof WAREHOUSES)[]]);
+/** delivery_statusInfo.delivery: -1 发货失败, 0 未发货, 1 发货中, 2 发货成功. */
+const deliveryStatus = z.union([z.literal(-1), z.literal(0), z.literal(1), z.literal(2)]);
 
 const itemFieldsSchema = z
   .object({
@@ -66,6 +68,8 @@ const newDeliverySchema = z
     post_fee: money.optional(),
     seller_memo: text(1000).optional(),
     buyer_memo: text(1000).nullable().optional(),
+    /** 发货状态 at creation: 0 未发货 (default); 2 ships it now (delivery_date = its create_date). */
+    delivery: deliveryStatus.default(0),
     details: z.array(lineSchema).min(1).max(MAX_LINES),
   })
   .strict();
@@ -83,7 +87,7 @@ const deliveryChangeSchema = z
         receiver_address: text(500),
         warehouse_code: warehouseCode,
         cancel: z.union([z.literal(0), z.literal(1)]),
-        delivery: z.union([z.literal(-1), z.literal(0), z.literal(1), z.literal(2)]),
+        delivery: deliveryStatus,
       })
       .partial()
       .strict()
@@ -179,6 +183,7 @@ export function addDeliveries(data: DocumentData, input: NewDeliveryInput[], now
       post_fee: d.post_fee,
       seller_memo: d.seller_memo,
       buyer_memo: d.buyer_memo,
+      delivery: d.delivery,
       lines: lines(data, d.details),
     };
   });

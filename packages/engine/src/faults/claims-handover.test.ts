@@ -41,8 +41,8 @@ describe("a number handed over", () => {
     const sku = (i: number) => s.guanyi.state.items.get(i).skus[0]!.code;
     const shop = s.guanyi.state.shops.get(0).code;
     s.guanyi.addDeliveries([
-      { code: "SDO-SPLIT-1", shop_code: shop, platform_code: "P-SPLIT", details: [{ sku_code: sku(0), qty: 1 }] },
-      { code: "SDO-SPLIT-2", shop_code: shop, platform_code: "P-SPLIT", details: [{ sku_code: sku(1), qty: 5 }] },
+      { code: "SDO-SPLIT-1", shop_code: shop, platform_code: "P-SPLIT", delivery: 2, details: [{ sku_code: sku(0), qty: 1 }] },
+      { code: "SDO-SPLIT-2", shop_code: shop, platform_code: "P-SPLIT", delivery: 2, details: [{ sku_code: sku(1), qty: 5 }] },
     ]);
     // Run 1: the first delivery holds P-SPLIT and 金蝶 refuses its save; the second is refused naming it.
     refusing.on = true;
@@ -75,8 +75,8 @@ describe("a number handed over", () => {
     const sku = (i: number) => s.guanyi.state.items.get(i).skus[0]!.code;
     const shop = s.guanyi.state.shops.get(0).code;
     s.guanyi.addDeliveries([
-      { code: "SDO-TYPO-1", shop_code: shop, details: [{ sku_code: sku(0), qty: 1 }] },
-      { code: "SDO-TYPO-2", shop_code: shop, details: [{ sku_code: sku(1), qty: 5 }] },
+      { code: "SDO-TYPO-1", shop_code: shop, delivery: 2, details: [{ sku_code: sku(0), qty: 1 }] },
+      { code: "SDO-TYPO-2", shop_code: shop, delivery: 2, details: [{ sku_code: sku(1), qty: 5 }] },
     ]);
     // The first delivery was given the second's express number by mistake.
     s.guanyi.modifyDeliveries([

@@ -35,11 +35,11 @@ async function splitOrder(mode: "create" | "upsert") {
   }, seedDeliveriesSchemeDefinition);
   const sku = (i: number) => s.guanyi.state.items.get(i).skus[0]!.code;
   const shop = s.guanyi.state.shops.get(0).code;
-  s.guanyi.addDeliveries([{ code: "SDO-SPLIT-1", shop_code: shop, platform_code: "P-SPLIT", details: [{ sku_code: sku(0), qty: 1 }] }]);
+  s.guanyi.addDeliveries([{ code: "SDO-SPLIT-1", shop_code: shop, platform_code: "P-SPLIT", delivery: 2, details: [{ sku_code: sku(0), qty: 1 }] }]);
   expect(await runSchemeToEnd(t.db, ctx, s, deliveries.id)).toMatchObject({ status: "succeeded", written: 1 });
   const first = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: "SDO-SPLIT-1" } });
   expect(first).toMatchObject({ status: "written", targetNumber: "P-SPLIT" });
-  s.guanyi.addDeliveries([{ code: "SDO-SPLIT-2", shop_code: shop, platform_code: "P-SPLIT", details: [{ sku_code: sku(1), qty: 5 }] }]);
+  s.guanyi.addDeliveries([{ code: "SDO-SPLIT-2", shop_code: shop, platform_code: "P-SPLIT", delivery: 2, details: [{ sku_code: sku(1), qty: 5 }] }]);
   return { s, ctx, deliveries, first };
 }
 

@@ -7,7 +7,7 @@ import type { EngineContext } from "../context";
 import { runToEnd, type Simulated } from "./harness";
 
 /**
- * The deliveries the scheme reads (作废 ones are hidden by default) that have kept lines (qty > 0),
+ * The deliveries the scheme reads (发货成功 ones: `delivery` 1; 作废 ones are hidden by default) that have kept lines (qty > 0),
  * with those lines. A delivery whose every line has qty 0 makes no bill: its record fails
  * before any call (FEntity is required), counted in `rowless`.
  */
@@ -16,7 +16,7 @@ export function expectedBills(s: Simulated): { code: string; lines: { item: stri
   const store = s.guanyi.state.deliveries;
   for (let i = 0; i < store.size; i++) {
     const d: Delivery = store.get(i);
-    if (d.cancel !== 0) continue;
+    if (d.cancel !== 0 || d.delivery_statusInfo.delivery !== 2) continue;
     if (!d.details.some((l) => l.qty > 0)) {
       out.rowless++;
       continue;
