@@ -11,6 +11,7 @@ import { hash } from "node:crypto";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client";
 import { config, databaseTimeouts, type DatabaseTimeouts } from "./config";
+import { UTC_TIMESTAMP_TYPES } from "./pg-types";
 
 export type Db = PrismaClient;
 
@@ -50,6 +51,8 @@ export function createPrisma(connectionString: string, max = 10, timeouts: Parti
     max,
     idleTimeoutMillis: POOL_IDLE_MS,
     allowExitOnIdle: true,
+    // Raw queries read `timestamp` columns (UTC) as UTC, not as the process's local time.
+    types: UTC_TIMESTAMP_TYPES,
     ...guardedPoolOptions(timeouts),
   };
   const pool = guardPool(new pg.Pool(options));
