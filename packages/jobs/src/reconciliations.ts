@@ -93,21 +93,30 @@ const ON_ITS_WAY = new Set(["waiting", "active", "delayed", "prioritized", "wait
  * for good (a worker died mid-read more often than BullMQ allows) is marked failed, so it no longer
  * blocks the scheme's next reconciliation.
  */
-export async function recoverReconciliations(db: Db, queue: Queue, log: JobsLogger, now = new Date()): Promise<number> {
+export async function recoverReconciliations(db: Db, queue: Queue, log: JobsLogger, now = new Date(), pageSize = 100): Promise<number> {
   let recovered = 0;
-  for (const r of await activeReconciliations(db, new Date(now.getTime() - 60_000))) {
-    const job = await queue.getJob(r.id);
-    const state = job ? await job.getState() : "missing";
-    if (ON_ITS_WAY.has(state)) continue;
-    if (state === "failed") {
-      await failReconciliation(db, r.id, r.attempt, message("reconcile.interrupted"));
-      log.warn({ reconciliationId: r.id }, "a reconciliation's job failed for good: marked failed");
-    } else {
-      if (job) await job.remove().catch(() => undefined);
-      await enqueueReconciliation(queue, r.id);
-      log.warn({ reconciliationId: r.id, jobState: state }, "re-enqueued a reconciliation that had no job");
+  const olderThan = new Date(now.getTime() - 60_000);
+  // Every active one is looked at, a page at a time (as reconcileRuns does for runs): a backlog
+  // queued behind busy workers must not hide one whose job Redis lost.
+  let after: { createdAt: Date; id: string } | undefined;
+  for (;;) {
+    const page = await activeReconciliations(db, olderThan, { limit: pageSize, after });
+    for (const r of page) {
+      const job = await queue.getJob(r.id);
+      const state = job ? await job.getState() : "missing";
+      if (ON_ITS_WAY.has(state)) continue;
+      if (state === "failed") {
+        await failReconciliation(db, r.id, r.attempt, message("reconcile.interrupted"));
+        log.warn({ reconciliationId: r.id }, "a reconciliation's job failed for good: marked failed");
+      } else {
+        if (job) await job.remove().catch(() => undefined);
+        await enqueueReconciliation(queue, r.id);
+        log.warn({ reconciliationId: r.id, jobState: state }, "re-enqueued a reconciliation that had no job");
+      }
+      recovered++;
     }
-    recovered++;
+    const last = page.at(-1);
+    if (!last || page.length < pageSize) return recovered;
+    after = { createdAt: last.createdAt, id: last.id };
   }
-  return recovered;
 }

@@ -148,12 +148,22 @@ async function endAttempt(db: Db, id: string, attempt: number, set: Prisma.Sql, 
       AND (EXISTS (SELECT 1 FROM ended) OR NOT EXISTS (SELECT 1 FROM reconciliations WHERE id = ${id}::uuid))`;
 }
 
-/** Queued or running reconciliations (for the maintenance step that re-delivers lost jobs). */
-export async function activeReconciliations(db: Db, olderThan: Date) {
+/**
+ * Queued or running reconciliations created before `olderThan` (for the maintenance step that
+ * re-delivers lost jobs), oldest first, `limit` at a time: the next page starts `after` the last of
+ * the one before (keyset on created_at, id), so a backlog whose jobs wait cannot hide a lost one.
+ */
+export async function activeReconciliations(db: Db, olderThan: Date, page: { limit?: number; after?: { createdAt: Date; id: string } } = {}) {
+  const { limit = 100, after } = page;
   return db.reconciliation.findMany({
-    where: { status: { in: ["queued", "running"] }, createdAt: { lt: olderThan } },
-    select: { id: true, status: true, attempt: true },
-    take: 100,
+    where: {
+      status: { in: ["queued", "running"] },
+      createdAt: { lt: olderThan },
+      ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}),
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, status: true, attempt: true, createdAt: true },
+    take: limit,
   });
 }
 
