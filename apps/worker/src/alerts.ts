@@ -3,6 +3,7 @@
 // whose rate window ended are sent. Channel failures are recorded on the channel and logged here
 // without the URL or any secret; they never fail the run or the tick.
 import { alertRecordsDeadLettered, alertRunFinished, checkStaleSchemes, checkWorkersAlive, flushAlertDigests, type AlertDeps, type ChannelResult } from "@qiao/alerts";
+import { clockFrom } from "@qiao/core";
 import { outboundPolicy } from "@qiao/db";
 import { aliveWorkers } from "@qiao/jobs";
 import type { FollowUp, MaintenanceStep, WorkerDeps } from "./follow-ups";
@@ -27,8 +28,14 @@ export const alertMaintenance: MaintenanceStep = {
   name: "alerts",
   async run(deps, now) {
     const a = alertDeps(deps);
+    // Each check claims its messages under leases counted from when it runs: the stale check may
+    // spend minutes on channels that time out before the digests are flushed.
+    const at = clockFrom(now);
     const alive = (await aliveWorkers(deps.queue)).length;
-    logFailures(deps, [...(await checkWorkersAlive(a, alive, now)), ...(await checkStaleSchemes(a, now)), ...(await flushAlertDigests(a, now))], {});
+    const results = [...(await checkWorkersAlive(a, alive, at()))];
+    results.push(...(await checkStaleSchemes(a, at())));
+    results.push(...(await flushAlertDigests(a, at())));
+    logFailures(deps, results, {});
   },
 };
 

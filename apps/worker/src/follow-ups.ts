@@ -4,6 +4,7 @@
 // tick, or the steps after it. A step must be safe to repeat and to miss: a worker killed between
 // a run's end and its follow-ups loses them, so whatever must not be lost is also swept up by a
 // maintenance step (or by the scheme's next run).
+import { clockFrom } from "@qiao/core";
 import type { Config, Db, RunModel } from "@qiao/db";
 import type { Queue } from "bullmq";
 import type { Logger } from "./logger";
@@ -39,11 +40,18 @@ export async function runFollowUps(deps: WorkerDeps, run: RunModel, steps: reado
   }
 }
 
+/**
+ * Runs the tick's steps in order. Each gets the tick's `now` moved on by the time the steps before
+ * it took: a step that claims something under a lease (an alert's digest) counts the lease from when
+ * it runs, not from when a slow tick began (session 27: a lease already over when claimed let the
+ * next tick, on another worker, send the same digest again).
+ */
 export async function runMaintenance(deps: WorkerDeps, steps: readonly MaintenanceStep[], now = new Date()): Promise<{ failed: string[] }> {
   const failed: string[] = [];
+  const at = clockFrom(now);
   for (const step of steps) {
     try {
-      await step.run(deps, now);
+      await step.run(deps, at());
     } catch (error) {
       failed.push(step.name);
       deps.log.error({ step: step.name, err: error }, "a maintenance step failed");

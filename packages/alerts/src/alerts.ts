@@ -1,7 +1,7 @@
 // Rules evaluated into events, events through the rate window, and messages to the rules'
 // channels. A failing channel only records its failure on its row (shown in Settings): nothing here
 // throws because a channel failed, so neither a run nor the maintenance tick fails with it.
-import { render, storedMessage } from "@qiao/core";
+import { clockFrom, render, storedMessage } from "@qiao/core";
 import type { OutboundPolicy, Resolve } from "@qiao/connectors";
 import {
   admitAlertEvent,
@@ -180,6 +180,8 @@ export async function alertRecordsDeadLettered(
 export async function checkStaleSchemes(deps: AlertDeps, now = new Date()): Promise<ChannelResult[]> {
   const rules = await enabledAlertRules(deps.db, ["scheme_stale"]);
   const results: ChannelResult[] = [];
+  // Staleness is judged at `now`; each alert is claimed when it is raised (sends before it may be slow).
+  const at = clockFrom(now);
   for (const rule of rules) {
     if (rule.threshold <= 0) continue;
     for (const s of await schemesLastSuccess(deps.db, rule.schemeId ?? undefined)) {
@@ -191,7 +193,7 @@ export async function checkStaleSchemes(deps: AlertDeps, now = new Date()): Prom
         continue;
       }
       const event: AlertEvent = { kind: "scheme_stale", at: now.toISOString(), schemeId: s.id, schemeName: s.name, count: hours, threshold: rule.threshold, errors: [] };
-      results.push(...(await raise(deps, rule, s.id, event, now, `stale-since:${since.toISOString()}`)));
+      results.push(...(await raise(deps, rule, s.id, event, at(), `stale-since:${since.toISOString()}`)));
     }
   }
   return results;
@@ -238,8 +240,11 @@ const DIGESTS_PER_TICK = 200;
  */
 export async function flushAlertDigests(deps: AlertDeps, now = new Date()): Promise<ChannelResult[]> {
   const results: ChannelResult[] = [];
+  // Each claim's lease starts when it is made: a digest delivered slowly must not leave the next one
+  // claimed under a lease that is already over (another worker's tick would send it too).
+  const at = clockFrom(now);
   for (let i = 0; i < DIGESTS_PER_TICK; i++) {
-    const digest = await claimDueAlertDigest(deps.db, deps.windowMs ?? ALERT_WINDOW_MS, { now });
+    const digest = await claimDueAlertDigest(deps.db, deps.windowMs ?? ALERT_WINDOW_MS, { now: at() });
     if (!digest) break;
     const rule = await getAlertRule(deps.db, digest.ruleId);
     // A channel's failure is recorded on its row by deliver (never thrown): the digest was

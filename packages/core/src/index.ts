@@ -13,3 +13,4 @@ export * from "./value-map";
 export { runAfterCycle } from "./run-after";
 export * from "./retry-policy";
 export { readsFromCursor, sourceReadChanged } from "./source-change";
+export { clockFrom } from "./clock";
