@@ -1,7 +1,16 @@
 // Scheme dependencies (issue #13): records waiting for another scheme's writes are released by that
 // scheme's runs without anyone pressing a button, records that waited too long fail, and "run
 // after" chains start a scheme once all the schemes it follows have succeeded since its last run.
-import { expireWaiting, refreshRecordCounts, runAfterDue, SchemeBusyError, schemesWaitingFor, schemeWroteDuring, waitsReadyToRelease } from "@qiao/db";
+import {
+  expireWaiting,
+  refreshRecordCounts,
+  runAfterDue,
+  schemeAutomationOn,
+  SchemeBusyError,
+  schemesWaitingFor,
+  schemeWroteDuring,
+  waitsReadyToRelease,
+} from "@qiao/db";
 import { requestRun } from "@qiao/jobs";
 import type { FollowUp, MaintenanceStep, WorkerDeps } from "./follow-ups";
 
@@ -28,6 +37,9 @@ export const releaseDependents: FollowUp = {
     const waiting = (await schemesWaitingFor(deps.db, run.schemeId)).filter((schemeId) => schemeId !== run.schemeId);
     if (waiting.length === 0 || !(await schemeWroteDuring(deps.db, run.id))) return;
     for (const schemeId of waiting) {
+      // A scheme switched off writes nothing by itself: its records wait, and the sweep releases
+      // them once it is switched on again.
+      if (!(await schemeAutomationOn(deps.db, schemeId))) continue;
       const id = await requestUnlessBusy(deps, { schemeId, trigger: "dependency", triggeredById: run.id, idempotencyKey: `dependency:${run.id}:${schemeId}` });
       deps.log.info({ schemeId, dependencyRunId: run.id, runId: id ?? null }, id ? "released records waiting for this scheme" : "records wait for this scheme, but their scheme is busy: the sweep releases them");
     }

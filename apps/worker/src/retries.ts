@@ -2,7 +2,7 @@
 // for its earliest due retry and the records the run dead-lettered are announced; the retry job
 // requests a `retry` run of the due transient failures (one run per scheme: a busy scheme is tried
 // again shortly); once a minute, retry jobs Redis lost are restored from Postgres.
-import { countDeadLetteredByRun, nextRetryDue, schemesWithRetries, SchemeBusyError } from "@qiao/db";
+import { countDeadLetteredByRun, nextRetryDue, schemeAutomationOn, schemesWithRetries, SchemeBusyError } from "@qiao/db";
 import { RETRY_BUSY_DELAY_MS, requestRun, retryJobSchema, scheduleRetry, type RetryJobData } from "@qiao/jobs";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { FollowUp, MaintenanceStep, WorkerDeps } from "./follow-ups";
@@ -32,7 +32,7 @@ export function retryFollowUp(onDeadLettered: DeadLetterHook = logDeadLettered):
       // fifteenth of a no-op run's (the maintenance step restores a retry job Redis lost).
       if (run.failed === 0) return;
       const due = await nextRetryDue(deps.db, run.schemeId);
-      if (due) {
+      if (due && (await schemeAutomationOn(deps.db, run.schemeId))) {
         const scheduled = await scheduleRetry(deps.queue, run.schemeId, due);
         deps.log.info({ schemeId: run.schemeId, runId: run.id, due: due.toISOString(), scheduled }, "automatic retry scheduled");
       }
@@ -62,6 +62,10 @@ export async function processRetry(deps: WorkerDeps, job: Job, token: string | u
   const parsed = retryJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid job payload: ${parsed.error.message}`);
   const { schemeId } = parsed.data;
+  // A scheme switched off (启用 off: 金蝶 closed for the month, or the scheme writes something wrong)
+  // gets no automatic run: its records keep their retry time, and the restore step schedules the
+  // job again once the scheme is switched on.
+  if (!(await schemeAutomationOn(deps.db, schemeId))) return { skipped: "paused" };
   const due = await nextRetryDue(deps.db, schemeId);
   if (!due) return { skipped: "nothing-due" };
   if (due.getTime() > Date.now() + 1_000) {

@@ -92,6 +92,13 @@ describe("release of records waiting for a dependency", () => {
       // links the release to s2 (the same idempotency key as the follow-up).
       expect(await schemeWroteDuring(t.db, s2.id)).toBe(true);
       expect(await waitsReadyToRelease(t.db)).toContainEqual({ schemeId: deliveries.id, runId: s2.id });
+
+      // The 出库单 scheme switched off (启用 off, with a schedule): its records wait, the sweep leaves
+      // it alone until it is switched on again (session 27).
+      await t.db.scheme.update({ where: { id: deliveries.id }, data: { cron: "0 3 * * *", enabled: false } });
+      expect(await waitsReadyToRelease(t.db)).not.toContainEqual(expect.objectContaining({ schemeId: deliveries.id }));
+      await t.db.scheme.update({ where: { id: deliveries.id }, data: { enabled: true } });
+      expect(await waitsReadyToRelease(t.db)).toContainEqual({ schemeId: deliveries.id, runId: s2.id });
     },
   );
 

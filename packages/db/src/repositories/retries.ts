@@ -4,6 +4,7 @@
 // recordWriteResults sets `retry_at` / `dead_at`; ./staging.ts: assignFailedToRun counts a step).
 import type { ErrorClass, RecordStatus, RunTrigger } from "../../generated/prisma/enums";
 import type { Db } from "../client";
+import { AUTOMATION_ON } from "./automation";
 
 /**
  * The earliest automatic retry due for the scheme's failed records, or null when none is waiting:
@@ -17,12 +18,17 @@ export async function nextRetryDue(db: Db, schemeId: string): Promise<Date | nul
   return row?.at ?? null;
 }
 
-/** Every scheme with an automatic retry waiting, and its earliest (read through the partial index on retry_at). */
+/**
+ * Every scheme with an automatic retry waiting, and its earliest (read through the partial index on
+ * retry_at); not a scheme whose automation is switched off: its retries wait, and the restore step
+ * schedules them once it is switched on again.
+ */
 export async function schemesWithRetries(db: Db): Promise<{ schemeId: string; retryAt: Date }[]> {
   return db.$queryRaw<{ schemeId: string; retryAt: Date }[]>`
-    SELECT scheme_id::text AS "schemeId", min(retry_at) AS "retryAt" FROM source_records
-    WHERE retry_at IS NOT NULL AND status = 'failed' AND error_class = 'transient'
-    GROUP BY scheme_id`;
+    SELECT r.scheme_id::text AS "schemeId", min(r.retry_at) AS "retryAt" FROM source_records r
+    JOIN schemes s ON s.id = r.scheme_id
+    WHERE r.retry_at IS NOT NULL AND r.status = 'failed' AND r.error_class = 'transient' AND ${AUTOMATION_ON}
+    GROUP BY r.scheme_id`;
 }
 
 /** How many of the records this run attempted it dead-lettered (their last attempt was in it, and it was the schedule's last). */

@@ -6,6 +6,7 @@
 // than the limit fails with the reason.
 import { Prisma } from "../../generated/prisma/client";
 import { hotQuery, type Db } from "../client";
+import { AUTOMATION_ON } from "./automation";
 import { byInputIds, fenceCte, outcomeInRun, rowsJson, supersedeCte, uncountPrevious } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
@@ -275,13 +276,16 @@ const READY_TO_RELEASE = Prisma.sql`pairs AS (
 /**
  * Schemes with records whose dependency has written something since they were last looked at, with
  * the dependency's run to link the release to (see READY_TO_RELEASE). Catches releases a follow-up
- * missed: the scheme was busy, or the worker died.
+ * missed: the scheme was busy, or the worker died, or its automation was switched off (its records
+ * wait until it is on again).
  */
 export async function waitsReadyToRelease(db: Db): Promise<{ schemeId: string; runId: string }[]> {
   return db.$queryRaw<{ schemeId: string; runId: string }[]>`
     WITH ${READY_TO_RELEASE}
-    SELECT DISTINCT ON (scheme_id) scheme_id::text AS "schemeId", run_id::text AS "runId"
-    FROM ready ORDER BY scheme_id, finished_at DESC`;
+    SELECT DISTINCT ON (y.scheme_id) y.scheme_id::text AS "schemeId", y.run_id::text AS "runId"
+    FROM ready y JOIN schemes s ON s.id = y.scheme_id
+    WHERE ${AUTOMATION_ON}
+    ORDER BY y.scheme_id, y.finished_at DESC`;
 }
 
 /**
