@@ -50,6 +50,10 @@ export const apiMessages = {
     () => "这个连接的接口地址刚被其他人修改，本次修改没有保存：请刷新后重新编辑（保存的密钥只会发往保存时的地址）",
     () => "Someone changed this connection's base URL meanwhile, so this edit was not saved: reload and edit again (stored secrets only go to the address they were saved for)",
   ),
+  "api.schemeFollowed": entry<{ names: string }>(
+    (p) => `不能删除：方案 ${p.names} 在它之后运行。请先在这些方案的“运行顺序”中去掉它，再删除`,
+    (p) => `Cannot delete: ${p.names} run after this scheme. Remove it from their run-after order first, then delete it`,
+  ),
   "api.internal": entry(
     () => "服务器内部错误，请稍后重试",
     () => "Internal server error; try again later",

@@ -34,7 +34,10 @@ export async function runAfterDue(db: Db, around?: string): Promise<{ schemeId: 
     ), firsts AS (
       SELECT c.id AS scheme_id, f.id AS run_id, f.finished_at
       FROM candidates c
+      -- A predecessor deleted meanwhile (deleting one that others run after is refused, but a save
+      -- racing the delete may name it) is no longer waited for: it would stop the chain for good.
       CROSS JOIN unnest(c.predecessors) AS p(id)
+      JOIN schemes ps ON ps.id::text = p.id
       LEFT JOIN LATERAL (
         SELECT r.id, r.finished_at FROM runs r
         WHERE r.scheme_id = p.id::uuid AND r.status = 'succeeded' AND r.trigger <> 'test'
@@ -46,6 +49,14 @@ export async function runAfterDue(db: Db, around?: string): Promise<{ schemeId: 
     FROM firsts
     WHERE scheme_id NOT IN (SELECT scheme_id FROM firsts WHERE run_id IS NULL)
     ORDER BY scheme_id, finished_at DESC`;
+}
+
+/** The schemes that run after `schemeId` (their stored order names it), by name. */
+export async function schemesRunningAfter(db: Db, schemeId: string): Promise<{ id: string; name: string }[]> {
+  return db.$queryRaw<{ id: string; name: string }[]>`
+    SELECT id::text AS id, name FROM schemes
+    WHERE jsonb_typeof(definition->'runAfter') = 'array' AND definition->'runAfter' ? ${schemeId}
+    ORDER BY name`;
 }
 
 /** Every scheme's run-after (id → the ids it runs after), as stored. */

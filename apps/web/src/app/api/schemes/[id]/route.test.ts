@@ -25,3 +25,20 @@ describe("PATCH /api/schemes/:id", { timeout: 60_000 }, () => {
     expect(await bed.prisma.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).toMatchObject({ name: "店铺→客户", description: "原说明" });
   });
 });
+
+describe("DELETE /api/schemes/:id", { timeout: 60_000 }, () => {
+  it("refuses (409, naming them) a scheme others run after, and deletes it once they no longer do", async () => {
+    const a = await bed.prisma.scheme.create({ data: { name: "店铺→客户（前序）", definition: { nodes: [], edges: [] } } });
+    const b = await bed.prisma.scheme.create({ data: { name: "发货单→出库单（后续）", definition: { nodes: [], edges: [], runAfter: [a.id] } } });
+    const { DELETE } = await import("./route");
+    const refused = await bed.call(DELETE, `/api/schemes/${a.id}`, { method: "DELETE", params: { id: a.id } });
+    expect(refused.status).toBe(409);
+    expect(JSON.stringify(refused.body)).toContain("“发货单→出库单（后续）” 在它之后运行");
+    expect(await bed.prisma.scheme.count({ where: { id: a.id } })).toBe(1);
+
+    await bed.prisma.scheme.update({ where: { id: b.id }, data: { definition: { nodes: [], edges: [], runAfter: [] } } });
+    const deleted = await bed.call(DELETE, `/api/schemes/${a.id}`, { method: "DELETE", params: { id: a.id } });
+    expect(deleted.status).toBe(200);
+    expect(await bed.prisma.scheme.count({ where: { id: a.id } })).toBe(0);
+  });
+});

@@ -1,4 +1,5 @@
-import { deleteScheme, findActiveRun, prisma, renameScheme } from "@qiao/db";
+import { message } from "@qiao/core";
+import { deleteScheme, findActiveRun, prisma, renameScheme, schemesRunningAfter } from "@qiao/db";
 import { okSchema, schemeEnvelopeSchema, updateSchemeBody } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import { ApiError } from "@/server/errors";
@@ -34,11 +35,15 @@ export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
   return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db), locale) });
 }, { role: "editor" });
 
-/** DELETE /api/schemes/:id — with its versions, runs and staged records; refused while a run is active. */
+/** DELETE /api/schemes/:id — with its versions, runs and staged records; refused while a run is active or other schemes run after it. */
 export const DELETE = withAuth<P>(async (_req, { params }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
   if (await findActiveRun(db, scheme.id)) throw new ApiError("scheme_busy", "方案正在运行：请等运行结束或取消后再删除");
+  // A scheme others run after: deleted, their chain would wait for it for ever (and their next save
+  // would be refused for naming a scheme that is gone). The person takes it out of their order first.
+  const followers = await schemesRunningAfter(db, scheme.id);
+  if (followers.length > 0) throw new ApiError("conflict", message("api.schemeFollowed", { names: followers.map((f) => `“${f.name}”`).join("、") }));
   await syncSchedule({ ...scheme, cron: null, enabled: false });
   await deleteScheme(db, scheme.id);
   return json(okSchema, { ok: true });
