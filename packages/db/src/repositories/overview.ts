@@ -110,7 +110,10 @@ function counts(row: Record<string, unknown> | undefined, w: "1" | "7"): RunCoun
 
 /**
  * Everything the overview shows per scheme, in four statements whatever the number of schemes and
- * runs. `timezone` names the days of the chart (each scheme's rows are days in its own timezone).
+ * runs. `timezone` names the days of the chart; each scheme's rows are days in its own timezone,
+ * placed on the chart by date. A scheme ahead of the chart's timezone (Tokyo, Auckland) has a day
+ * the chart does not have yet for an hour or more each day: it counts on the last bar, as 24 小时
+ * counts it (dropped, its records were on no bar; session 27's audit).
  */
 export async function readOverview(db: Db, { now = new Date(), timezone = "Asia/Shanghai" }: { now?: Date; timezone?: string } = {}): Promise<Overview> {
   const pool = poolOf(db);
@@ -125,13 +128,15 @@ export async function readOverview(db: Db, { now = new Date(), timezone = "Asia/
   const windowOf = new Map(windows.rows.map((r: Record<string, unknown>) => [String(r.scheme_id), r]));
   const dayIndex = new Map(days.map((d, i) => [d, i]));
   const series = new Map<string, { written: number[]; failed: number[] }>();
+  const today = days.at(-1) ?? "";
   for (const row of daily.rows as { scheme_id: string; day: string; written: string; failed: string }[]) {
-    const i = dayIndex.get(row.day);
+    // YYYY-MM-DD compares as text: a day after the chart's today goes on today's bar.
+    const i = row.day > today ? days.length - 1 : dayIndex.get(row.day);
     if (i === undefined) continue;
     let s = series.get(row.scheme_id);
     if (!s) series.set(row.scheme_id, (s = { written: days.map(() => 0), failed: days.map(() => 0) }));
-    s.written[i] = num(row.written);
-    s.failed[i] = num(row.failed);
+    s.written[i] = (s.written[i] ?? 0) + num(row.written);
+    s.failed[i] = (s.failed[i] ?? 0) + num(row.failed);
   }
   const recordsOf = new Map<string, { records: Record<string, number>; countedAt: Date | null }>();
   for (const row of records.rows as { scheme_id: string; status: string; records: number; records_counted_at: Date | null }[]) {
