@@ -5,4 +5,12 @@ export async function register(): Promise<void> {
   exitUnlessProductionReady("web app");
   const { recordPeerAddresses } = await import("./server/client-address");
   recordPeerAddresses();
+  // With every worker down, the web app says so (src/server/watchdog.ts).
+  const [{ startWatchdog }, { alertDeps }, { runQueue }, { logger }] = await Promise.all([
+    import("./server/watchdog"),
+    import("./server/alert-channels"),
+    import("./server/queue"),
+    import("./server/logger"),
+  ]);
+  startWatchdog(alertDeps, runQueue, logger);
 }
