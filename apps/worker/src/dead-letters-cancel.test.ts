@@ -66,4 +66,9 @@ test("dead letters made by cancelling a handed-back automatic retry raise the re
   await expect
     .poll(() => receiver.inbox.summary("dingtalk").alerts.length, { timeout: 5_000, interval: 200 })
     .toBe(1);
+  // With the reasons of the dead letters (session 27: the alert said only how many).
+  const text = (receiver.inbox.summary("dingtalk").alerts[0]!.body as { markdown: { text: string } }).markdown.text;
+  const reasons = await t.db.runRecord.findMany({ where: { runId: retry.id, status: "failed" }, select: { sourceId: true, error: true } });
+  expect(reasons).toHaveLength(3);
+  for (const r of reasons) expect(text).toContain(`记录 ${r.sourceId}：${r.error}`);
 }, 60_000);

@@ -11,6 +11,7 @@ import {
   completeAlertDigest,
   enabledAlertChannels,
   enabledAlertRules,
+  firstDeadLetteredErrors,
   firstFailedRecordErrors,
   getAlertRule,
   recordAlertChannelOutcome,
@@ -116,6 +117,10 @@ async function raise(deps: AlertDeps, rule: AlertRuleRow, scope: string, event: 
   return results;
 }
 
+async function deadLetteredErrors(db: Db, runId: string): Promise<string[]> {
+  return (await firstDeadLetteredErrors(db, runId, FIRST_ERRORS)).map((r) => `记录 ${r.sourceId}：${r.error}`);
+}
+
 /** The run's own error (rendered from the catalog) and its first failed records' messages. */
 async function runErrors(db: Db, run: RunModel): Promise<string[]> {
   const errors: string[] = [];
@@ -165,7 +170,9 @@ export async function alertRecordsDeadLettered(
     ...withName(await schemeName(deps.db, input.schemeId)),
     ...(input.runId && { runId: input.runId }),
     count: input.count,
-    errors: (input.errors ?? []).slice(0, FIRST_ERRORS),
+    // Given, or the run's first dead-lettered records: an alert saying "12 records" with no reason
+    // sends the reader to the app before they know whether it is theirs to fix.
+    errors: (input.errors ?? (input.runId ? await deadLetteredErrors(deps.db, input.runId) : [])).slice(0, FIRST_ERRORS),
   };
   return (await Promise.all(rules.map((r) => raise(deps, r, input.schemeId, { ...event, threshold: r.threshold })))).flat();
 }

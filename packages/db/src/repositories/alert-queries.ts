@@ -18,6 +18,19 @@ export async function firstFailedRecordErrors(db: Db, runId: string, limit: numb
   return rows.map((r) => ({ sourceId: r.sourceId, error: r.error ?? "" }));
 }
 
+/**
+ * The errors of the first `limit` records the run dead-lettered (their last automatic retry failed
+ * in it), with their source ids: what a 死信 alert shows, as a failed run's alert shows its first
+ * failed records.
+ */
+export async function firstDeadLetteredErrors(db: Db, runId: string, limit: number): Promise<{ sourceId: string; error: string }[]> {
+  return db.$queryRaw<{ sourceId: string; error: string }[]>`
+    SELECT rr.source_id AS "sourceId", COALESCE(rr.error, '') AS error
+    FROM run_records rr JOIN source_records s ON s.id = rr.source_record_id
+    WHERE rr.run_id = ${runId}::uuid AND rr.status = 'failed' AND s.last_run_id = ${runId}::uuid AND s.dead_at IS NOT NULL
+    ORDER BY rr.id LIMIT ${limit}`;
+}
+
 export interface SchemeLastSuccess {
   id: string;
   name: string;
