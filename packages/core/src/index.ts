@@ -14,3 +14,4 @@ export { runAfterCycle } from "./run-after";
 export * from "./retry-policy";
 export { readsFromCursor, sourceReadChanged } from "./source-change";
 export { clockFrom } from "./clock";
+export { targetNumberKey } from "./target-number";

@@ -4,7 +4,7 @@
 // is ./server.ts.
 import { CUSTOMER_FIELDS, labelOf, SYSTEM_FIELDS, type BaseDataEntry } from "./base-data";
 import { pageOf, QueryError, type QueryArgs } from "./document-query";
-import { FilterError, parseFilterString } from "./filter";
+import { FilterError, paddedText, parseFilterString } from "./filter";
 import { asId, duplicateNumberMessage, isPresent, MSG, now, refNumber as baseDataNumber, saveEach, type RecordError, type RecordSuccess } from "./form-spec";
 import { deleteByNumber, NumberIndex, orgScopeOf, withOrgs } from "./number-index";
 
@@ -191,7 +191,7 @@ export class CustomerStore {
 
   /** Customers whose FNumber / FCUSTID is one of `values` (every organisation's copy), in FCUSTID order, via the indexes. */
   private indexed(key: "FNumber" | "FCUSTID", values: (string | number)[]): Customer[] {
-    const ids = values.flatMap((v) => (key === "FCUSTID" ? [asId(v)] : this.byNumber.ids(String(v))));
+    const ids = values.flatMap((v) => (key === "FCUSTID" ? [asId(v)] : this.byNumber.ids(paddedText(String(v)))));
     const found = [...new Set(ids)].flatMap((id) => (id ? (this.byId.get(id) ?? []) : []));
     return found.sort((a, b) => a.FCUSTID - b.FCUSTID);
   }

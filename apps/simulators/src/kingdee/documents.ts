@@ -29,6 +29,7 @@ import {
   type RecordSuccess,
 } from "./form-spec";
 import { deleteByNumber, NumberIndex, orgScopeOf } from "./number-index";
+import { paddedText } from "./filter";
 
 export type DocRecord = Record<string, unknown>;
 type Row = Record<string, unknown>;
@@ -86,7 +87,8 @@ export class DocumentStore {
 
   /** Records whose id / number is one of `values` (every organisation's copy), in id order (the query's index path). */
   lookup(key: "id" | "number", values: (string | number)[]): DocRecord[] {
-    const ids = values.flatMap((v) => (key === "id" ? [asId(v)] : this.byNumber.ids(String(v))));
+    // Numbers are stored trimmed; a number asked with trailing spaces finds its record, as SQL Server's `=` does.
+    const ids = values.flatMap((v) => (key === "id" ? [asId(v)] : this.byNumber.ids(paddedText(String(v)))));
     const found = [...new Set(ids)].flatMap((id): DocRecord[] => {
       const record = id ? this.byId.get(id) : undefined;
       return record ? [record] : [];

@@ -18,6 +18,14 @@ describe("parseFilter", () => {
     expect(matches("   ")).toBe(true);
   });
 
+  it("compares text as SQL Server's = and in do: trailing spaces do not count, like keeps them", () => {
+    expect(matches("FNumber = 'O''NEIL  '")).toBe(true);
+    expect(matches("FNumber in ('O''NEIL ')")).toBe(true);
+    expect(matches("FNumber <> 'O''NEIL '")).toBe(false);
+    expect(matches("FNumber = ' O''NEIL'")).toBe(false);
+    expect(matches("FNumber like 'O''NEIL '")).toBe(false);
+  });
+
   it("names the fields it reads and offers an index lookup for a lone `in` or `=`", () => {
     expect(parseFilter("FNumber in ('A','B')")).toMatchObject({ fields: ["FNumber"], lookup: { field: "FNumber", values: ["A", "B"] } });
     expect(parseFilter("FCUSTID = 7")).toMatchObject({ lookup: { field: "FCUSTID", values: [7] } });

@@ -32,13 +32,23 @@ function text(value: unknown): string {
   return value === null || value === undefined ? "" : String(value);
 }
 
+/**
+ * Text as SQL Server compares it with `=`, `<>`, `<` …, `in`: trailing spaces do not count (ANSI
+ * padding; `'A ' = 'A'`). `like` keeps them, as SQL Server's does for the pattern. Case and width
+ * are compared as they are (the simulator's choice: the collation 金蝶 accounts use is not published).
+ */
+export function paddedText(value: string): string {
+  return value.replace(/ +$/, "");
+}
+
 function compare(value: unknown, literal: Literal): number {
   if (typeof literal === "number") {
     const n = Number(value);
     return Number.isNaN(n) ? NaN : n - literal;
   }
-  const v = text(value);
-  return v === literal ? 0 : v < literal ? -1 : 1;
+  const v = paddedText(text(value));
+  const l = paddedText(literal);
+  return v === l ? 0 : v < l ? -1 : 1;
 }
 
 function likeRegex(pattern: string): RegExp {
@@ -98,11 +108,11 @@ export function parseFilter(source: string): ParsedFilter {
       pos++;
       const values = list();
       if (!negated) lookup = { field, values };
-      const texts = new Set(values.filter((v) => typeof v === "string"));
+      const texts = new Set(values.filter((v) => typeof v === "string").map(paddedText));
       const numbers = values.filter((v) => typeof v === "number");
       return (read) => {
         const value = read(field);
-        return (texts.has(text(value)) || numbers.some((n) => compare(value, n) === 0)) !== negated;
+        return (texts.has(paddedText(text(value))) || numbers.some((n) => compare(value, n) === 0)) !== negated;
       };
     }
     if (isWord(peek(), "like")) {

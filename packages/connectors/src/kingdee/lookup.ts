@@ -12,6 +12,7 @@
 // organisation's copy is not the record: an upsert would update it, an unknown create would be
 // taken as written. A number asked without a record (or one whose organisation is not a code) keeps
 // the first row, as before.
+import { targetNumberKey } from "@qiao/core";
 import { ConnectorError } from "../errors";
 import type { BillState, FoundRecord, ListKeysRequest, TargetApiMeta, TargetKey } from "../types";
 import type { KingdeeClient } from "./client";
@@ -133,6 +134,16 @@ export async function lookUp(
 ): Promise<Map<string, Existing>> {
   const found = new Map<string, Existing>();
   const unique = [...new Set(numbers.filter((n) => n !== ""))];
+  // 金蝶 matches `FNumber in (…)` as SQL Server compares text (case, width and trailing spaces
+  // ignored: targetNumberKey), and answers each row with the number as stored. Rows are matched to
+  // the numbers asked by that key, not by exact text: a bill written under "SDO-1 " and stored as
+  // "SDO-1" is still the bill of "SDO-1 " (an exact match called it absent, and an upsert sent a
+  // second create, refused 编码唯一; session 27's audit).
+  const askedByKey = new Map<string, string[]>();
+  for (const n of unique) {
+    const key = targetNumberKey(n);
+    askedByKey.set(key, [...(askedByKey.get(key) ?? []), n]);
+  }
   const byOrg = useOrgs.size > 0 && !api.bill;
   const fieldKeys = [api.idField, api.numberField, ...(api.bill ? [api.bill.statusField] : []), ...(byOrg ? [`${USE_ORG}.FNumber`] : [])].join(",");
   for (let i = 0; i < unique.length; i += QUERY_LIMIT) {
@@ -143,11 +154,14 @@ export async function lookUp(
     for await (const rows of queryPages(client, { formId, fieldKeys, filter, order: `${api.idField} ASC` }, signal)) {
       for (const row of rows) {
         const [id, number] = row;
-        if (!isCell(id) || !isCell(number) || found.has(String(number))) continue;
-        const wanted = byOrg ? useOrgs.get(String(number)) : undefined;
-        if (wanted !== undefined && (!isCell(row[2]) || String(row[2]) !== wanted)) continue;
-        const status = api.bill ? row[2] : undefined;
-        found.set(String(number), { id: String(id), ...(isCell(status) ? { status: String(status) } : {}) });
+        if (!isCell(id) || !isCell(number)) continue;
+        for (const asked of askedByKey.get(targetNumberKey(String(number))) ?? []) {
+          if (found.has(asked)) continue;
+          const wanted = byOrg ? useOrgs.get(asked) : undefined;
+          if (wanted !== undefined && (!isCell(row[2]) || String(row[2]) !== wanted)) continue;
+          const status = api.bill ? row[2] : undefined;
+          found.set(asked, { id: String(id), ...(isCell(status) ? { status: String(status) } : {}) });
+        }
       }
     }
   }

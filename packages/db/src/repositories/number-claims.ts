@@ -3,27 +3,19 @@
 // of the scheme holds is not sent. Without it, two source records mapped to one number (拆单: one
 // order shipped as two deliveries, FBillNo ← {{platform_code}}) overwrote each other's bill in upsert
 // mode, and in create mode an unknown outcome's lookup took the other record's bill for its own.
+import { targetNumberKey } from "@qiao/core";
 import { hotQuery, type Db } from "../client";
 import type { NumberConflict } from "./mark-sending";
 
 /**
- * The key a number is claimed under: what 金蝶's database would count as the same number. Its
- * uniqueness check and the lookups by number run in SQL Server, whose collation for Chinese
- * (Chinese_PRC_CI_AS, the usual one) ignores case, width (全角 / 半角) and trailing spaces; that the
- * 金蝶 accounts use it is assumed, not published (docs/decisions.md, session 24). So: NFKC (full-width
- * to half-width), trailing spaces dropped, ASCII letters upper-cased. The migration that claimed the
- * numbers written before it computes the same in SQL (`upper(rtrim(normalize(n, NFKC), ' ') COLLATE "C")`).
- * "" for a blank number: nothing to claim.
+ * The key a number is claimed under: what 金蝶's database would count as the same number
+ * (targetNumberKey, @qiao/core: case, width and trailing spaces ignored). The migration that
+ * claimed the numbers written before it computes the same in SQL
+ * (`upper(rtrim(normalize(n, NFKC), ' ') COLLATE "C")`). "" for a blank number: nothing to claim.
  */
 export function numberClaimKey(number: string): string {
-  return (
-    number
-      .normalize("NFKC")
-      .replace(/ +$/, "")
-      .replace(/[a-z]+/g, (letters) => letters.toUpperCase())
-      // Postgres text holds no NUL (a source may send one): U+FFFD, as a number 金蝶 could not keep either.
-      .replaceAll("\u0000", "\uFFFD")
-  );
+  // Postgres text holds no NUL (a source may send one): U+FFFD, as a number 金蝶 could not keep either.
+  return targetNumberKey(number).replaceAll("\u0000", "\uFFFD");
 }
 
 /** What resolveNumberConflicts decided for the records a mark did not mark because of their numbers. */
