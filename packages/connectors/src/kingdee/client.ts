@@ -299,8 +299,10 @@ export class KingdeeClient {
         throw new ConnectorError("request", PLATFORM, `金蝶服务器地址不允许访问：${e.message}，未发送任何请求`, { cause: e });
       }
       if (e instanceof ResponseTooLargeError) {
-        // Sent and maybe processed: for a write the outcome is unknown, as for a cut-off answer.
-        throw new ConnectorError("unknown_outcome", PLATFORM, `金蝶 ${name} 的回答超过 ${e.limitBytes} 字节的上限（QIAO_MAX_RESPONSE_BYTES），已中止读取`, { cause: e });
+        // Sent and maybe processed: for a write the outcome is unknown, as for a cut-off answer. A
+        // read (a query, a login) changed nothing: asking again gets the same answer.
+        const text = `金蝶 ${name} 的回答超过 ${e.limitBytes} 字节的上限（QIAO_MAX_RESPONSE_BYTES），已中止读取`;
+        throw new ConnectorError(opts.write ? "unknown_outcome" : "protocol", PLATFORM, text, { cause: e });
       }
       if (e instanceof Error && e.name === "TimeoutError") {
         throw new ConnectorError("timeout", PLATFORM, `金蝶 ${name} 在 ${this.timeoutMs} ms 内没有回答`, { cause: e });
@@ -309,7 +311,11 @@ export class KingdeeClient {
       if (code && NOT_SENT_CODES.has(code)) {
         throw new ConnectorError("network", PLATFORM, `连不上金蝶服务器（${code}），请检查服务器地址`, { cause: e });
       }
-      throw new ConnectorError("unknown_outcome", PLATFORM, `金蝶 ${name} 的连接在回答前中断（${code ?? String(e)}）`, { cause: e });
+      // Cut off after it was sent: a write may have been processed (its outcome is unknown); a read
+      // changed nothing and is tried again. An unknown_outcome from a read made the query before an
+      // upsert's save throw one out of write() with nothing sent, which the engine took for a save
+      // that may have happened (an update never sent was recorded written; session 27's audit).
+      throw new ConnectorError(opts.write ? "unknown_outcome" : "network", PLATFORM, `金蝶 ${name} 的连接在回答前中断（${code ?? String(e)}）`, { cause: e });
     }
     const { status, text, setCookies } = answer;
     if (session) storeCookies(session.cookies, setCookies);
@@ -339,10 +345,13 @@ export class KingdeeClient {
     try {
       json = JSON.parse(text);
     } catch {
-      // Not even the parser's message is kept: it quotes the start of the body.
-      throw new ConnectorError("protocol", PLATFORM, `金蝶返回了无法识别的回答（${answerFacts(answer)}，${name}），请检查服务器地址是否以 /k3cloud/ 结尾`, {
-        httpStatus: status,
-      });
+      // Not even the parser's message is kept: it quotes the start of the body. A write answered
+      // with something that is not JSON (an HTML error page from a proxy, a cut body) was sent and may
+      // have been processed: its outcome is unknown, looked up before anything is sent again (a
+      // "protocol" error was a data failure for an update, never retried, and made a create throw as
+      // if nothing had been sent; session 27's audit).
+      const text = `金蝶返回了无法识别的回答（${answerFacts(answer)}，${name}），请检查服务器地址是否以 /k3cloud/ 结尾`;
+      throw new ConnectorError(opts.write ? "unknown_outcome" : "protocol", PLATFORM, text, { httpStatus: status });
     }
     // Kingdee's error messages become run errors and record outcomes: no credential may remain in them.
     scrubFailure(json, (message) => scrub(message, this.scrubValues));
