@@ -36,6 +36,9 @@ const DETAIL_FIELDS: FieldMeta[] = [
   { key: "order_type", label: "订单类型", labelEn: "Order type", type: "string", description: "如 Sales、Invoice" },
   { key: "barcode", label: "条码", labelEn: "Barcode", type: "string" },
   { key: "memo", label: "备注", labelEn: "Note", type: "string" },
+  // Listed by guanyi-documents.md without a type or a sample: read as text (批号 for FLot, which
+  // 批号管理 materials need); the test preview shows what a tenant really sends.
+  { key: "detail_batch", label: "批次", labelEn: "Batch", type: "string", description: "文档只列出字段名，未说明类型；请用测试预览确认" },
 ];
 
 const STATUS_FIELDS: FieldMeta[] = [
