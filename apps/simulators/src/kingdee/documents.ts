@@ -155,6 +155,9 @@ export class DocumentStore {
     const existing = id ? this.byId.get(id) : undefined;
     if (id && !existing) return [error(spec.idKey, `${spec.name}内码 ${id} 对应的数据不存在，可能已被删除。`, MSG.notFound)];
     if (existing && spec.lockedWhenAudited && existing.FDocumentStatus === "C") return [error(null, "已审核的单据不能修改", MSG.validation)];
+    // A submitted bill (审核中) is locked too until its submission is withdrawn (撤销) in 金蝶: the
+    // doc is silent; standard K/3 Cloud behaviour, and what our connector assumes (billStateOf).
+    if (existing && spec.lockedWhenAudited && existing.FDocumentStatus === "B") return [error(null, "审核中的单据不能修改，请先撤销提交", MSG.validation)];
 
     const sent = Object.fromEntries(Object.entries(model).filter(([k]) => k !== spec.idKey && !SYSTEM_KEYS.includes(k)));
     const record = existing ? this.merge(existing, sent, options) : sent;

@@ -130,6 +130,9 @@ describe("SAL_OUTSTOCK save", () => {
     sim.forms.stock.set("100", "CK001", "F01110", 100);
     sim.forms.stock.set("100", "CK001", "F01108", 100);
     await client.operate("Submit", "SAL_OUTSTOCK", { Numbers: ["UPD1"] });
+    // Submitted (审核中): locked as well until the submission is withdrawn.
+    const submitted = await client.save("SAL_OUTSTOCK", { ...outstock("UPD1"), FID: fid });
+    expect(submitted.Result.ResponseStatus).toMatchObject({ IsSuccess: false, MsgCode: 11, Errors: [{ FieldName: null, Message: "审核中的单据不能修改，请先撤销提交", DIndex: 0 }] });
     expect((await client.operate("Audit", "SAL_OUTSTOCK", { Numbers: ["UPD1"] })).Result.ResponseStatus.IsSuccess).toBe(true);
     const refused = await client.save("SAL_OUTSTOCK", { ...outstock("UPD1"), FID: fid });
     expect(refused.Result).toMatchObject({ ResponseStatus: { IsSuccess: false, MsgCode: 11, Errors: [{ FieldName: null, Message: "已审核的单据不能修改", DIndex: 0 }] }, Id: "", Number: "" });

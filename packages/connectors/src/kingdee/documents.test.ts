@@ -185,6 +185,19 @@ describe("销售出库单新增 (SAL_OUTSTOCK)", () => {
     expect(billOf("DONE")).toEqual(done);
     expect(sim.stats().forms.SAL_OUTSTOCK).toMatchObject({ records: 2, duplicateAttempts: 0 });
   });
+
+  it("upsert: a submitted bill (审核中) is refused without being sent, naming what to do in 金蝶", async () => {
+    await target().write(write("SAL_OUTSTOCK", [bill("SUB", [row("F01108", 1)])], { options: { IsAutoSubmitAndAudit: false } }));
+    // Submitted by a person in 金蝶 (提交), not audited yet.
+    billOf("SUB")!.FDocumentStatus = "B";
+    const submitted = structuredClone(billOf("SUB"));
+    const saves = since("BatchSave");
+    const [outcome] = await target().write(write("SAL_OUTSTOCK", [bill("SUB", [row("F01109", 5)])], { mode: "upsert", options: { IsAutoSubmitAndAudit: false } }));
+    expect(outcome).toMatchObject({ ok: false, index: 0, field: "FBillNo", response: expect.objectContaining({ FDocumentStatus: "B" }) });
+    expect(outcome!.ok === false && outcome!.message).toMatch(/^审核中的单据不能修改：单据 SUB 已提交审核.*撤销提交/);
+    expect(since("BatchSave") - saves).toBe(0);
+    expect(billOf("SUB")).toEqual(submitted);
+  });
 });
 
 describe("audit separate", () => {

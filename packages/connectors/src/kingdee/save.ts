@@ -12,7 +12,7 @@ import { errorClassOfKind } from "../error-class";
 import { auditContext, submitAndAudit, type SavedBill } from "./audit";
 import { kingdeeErrorClass } from "./error-class";
 import type { KingdeeClient } from "./client";
-import { formApi, lookUp, useOrgsOf, type Existing } from "./lookup";
+import { billStateOf, formApi, lookUp, useOrgsOf, type Existing } from "./lookup";
 import { PLATFORM } from "./meta";
 import { auditsSeparately, mappingKeyOf, numberOf, saveBody, toModel, updatedFields, withId } from "./model";
 import { firstErrorMessage, saveResponseSchema, SERVICE, type ResponseStatus } from "./protocol";
@@ -265,7 +265,8 @@ function apiOf(req: WriteRequest): TargetApiMeta {
 
 /**
  * Upsert: existing numbers are updated through the id field and NeedUpDateFields, new ones created.
- * An audited bill is not sent at all: Kingdee refuses to modify it, and it stays as it is.
+ * An audited bill, or one submitted (审核中), is not sent at all: Kingdee refuses to modify it, and
+ * it stays as it is until a person 反审核 / 撤销 it in 金蝶.
  */
 async function upsert(ctx: BatchContext): Promise<void> {
   const { api, req } = ctx;
@@ -276,12 +277,16 @@ async function upsert(ctx: BatchContext): Promise<void> {
   const updates: number[] = [];
   ctx.numbers.forEach((number, i) => {
     const found = number === undefined ? undefined : existing.get(number);
-    if (found && api.bill && found.status === api.bill.auditedStatus) {
+    const state = found && billStateOf(api, found.status);
+    if (found && api.bill && (state === "audited" || state === "submitted")) {
       ctx.outcomes[i] = {
         ok: false,
         index: i,
         field: api.numberField,
-        message: `已审核的单据不能修改：单据 ${number} 已审核，Qiao 不会修改它；如需更新，请先在金蝶中反审核这张单据，再重试这条记录`,
+        message:
+          state === "audited"
+            ? `已审核的单据不能修改：单据 ${number} 已审核，Qiao 不会修改它；如需更新，请先在金蝶中反审核这张单据，再重试这条记录`
+            : `审核中的单据不能修改：单据 ${number} 已提交审核，Qiao 不会修改它；如需更新，请先在金蝶中撤销提交，再重试这条记录`,
         response: { [api.idField]: found.id, [api.numberField]: number, [api.bill.statusField]: found.status },
       };
       return;
