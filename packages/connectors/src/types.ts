@@ -273,6 +273,12 @@ export interface TargetClient {
    * time (e.g. upsert's FCUSTID) are left at 0.
    */
   preview?(req: WriteRequest): WritePreview;
+  /**
+   * Ends what the client holds open on the target, once its user is done with it (金蝶: the session
+   * it logged in, which the server otherwise keeps until it expires). Best effort and bounded: it
+   * never throws, and a client used again afterwards opens a new one.
+   */
+  close?(): Promise<void>;
 }
 
 /** A connector's validator of a connection's whole credentials object (non-secret and secret fields together). */

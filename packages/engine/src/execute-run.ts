@@ -22,7 +22,7 @@ import type { EngineContext } from "./context";
 import { AttemptSuperseded, describeError, RunFailure } from "./failure";
 import { RunJournal } from "./journal";
 import { AttemptLease } from "./lease";
-import { loadRun } from "./load-run";
+import { loadRun, type LoadedRun } from "./load-run";
 import { runLookups } from "./lookups";
 import { clockTime, type OutcomesPending } from "./outcomes";
 import { READ_WINDOW_OVERLAP_MS, readSource } from "./read-phase";
@@ -142,9 +142,10 @@ async function attempt(
 
   let end: PhaseEnd;
   let scope: RunScope | undefined;
+  let loaded: LoadedRun | undefined;
   let pending: OutcomesPending = { count: 0, nextCheck: null };
   try {
-    const loaded = await loadRun(ctx, run, log);
+    loaded = await loadRun(ctx, run, log);
     // A run requested before its scheme's target was switched writes nowhere (session 18): what it
     // wrote to the old target would count as written to the new one (insertSchemeVersion). A test run
     // too: it may write its first records (writeCount).
@@ -187,8 +188,10 @@ async function attempt(
     }
   } finally {
     // The phases are over (their calls answered and recorded): whatever records they still count
-    // (a page dropped by a stop, a batch of a failed phase) go back to the process's budget.
+    // (a page dropped by a stop, a batch of a failed phase) go back to the process's budget, and the
+    // target's session is ended (金蝶 Logout; the next attempt logs in again).
     scope?.held.close();
+    await loaded?.target.close?.();
   }
 
   if (end === "stopped") {

@@ -20,6 +20,7 @@ import {
   type ReconciliationModel as Reconciliation,
   type ReconciliationKeyRow,
 } from "@qiao/db";
+import type { TargetClient } from "@qiao/connectors";
 import type { EngineContext } from "./context";
 import { describeError, RunFailure } from "./failure";
 import { loadRun } from "./load-run";
@@ -64,11 +65,14 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
   const log = ctx.logger.child({ reconciliationId: id, schemeId, attempt });
   // What this attempt holds of the process's record budget: a page at a time, given back after it.
   const held = new BudgetAccount(ctx.records);
+  let session: TargetClient | undefined;
   try {
     const scheme = await reconcileSettings(ctx.db, schemeId);
     // Deleted meanwhile: its reconciliations go with it, so there is nothing left to report to.
     if (!scheme) throw new Error(`scheme ${schemeId} was deleted during its reconciliation`);
-    const { plan, source, target, maps } = await loadRun(ctx, { schemeId, schemeVersion: scheme.currentVersion }, log);
+    const loaded = await loadRun(ctx, { schemeId, schemeVersion: scheme.currentVersion }, log);
+    session = loaded.target;
+    const { plan, source, target, maps } = loaded;
     const listKeys = target.listKeys;
     if (!listKeys) throw new RunFailure(message("reconcile.noListKeys", { connection: plan.target.connectionId }));
     const { target: keys, nameField } = keyPlan(plan);
@@ -165,7 +169,9 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
     const failed = await findReconciliation(ctx.db, id);
     return failed ? { kind: "finished", reconciliation: failed } : { kind: "not-runnable" };
   } finally {
-    // However the attempt ended (a page dropped by an interruption or a failure): nothing stays counted.
+    // However the attempt ended (a page dropped by an interruption or a failure): nothing stays
+    // counted, and the target's session is ended (金蝶 Logout).
     held.close();
+    await session?.close?.();
   }
 }

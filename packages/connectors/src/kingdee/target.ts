@@ -21,5 +21,12 @@ export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
     findRecords: (formId, numbers, signal, sent) => findRecords(client, formId, numbers, signal, sent),
     queryValues: (req) => queryValues(client, req),
     listKeys: (req) => listKeys(client, req),
+    // Every run, resumed attempt and reconciliation makes its own client and logs in: without a
+    // Logout each session stayed open on the server until it expired (200 one-minute schemes left
+    // thousands), and K/3 Cloud counts open sessions against the licence.
+    close: () => client.logout(AbortSignal.timeout(CLOSE_TIMEOUT_MS)).catch(() => undefined),
   };
 }
+
+/** How long ending the session may take (one Logout call, its retries included) before it is given up. */
+const CLOSE_TIMEOUT_MS = 5_000;
