@@ -25,8 +25,8 @@ afterAll(async () => {
 });
 
 const connection = (qps: number) => ({ id: `c${qps}`, platform: "kingdee", settings: { qps } }) as unknown as ConnectionRow;
-/** The points Redis counted in the key's current window (null: no window open). */
-const counted = async (qps: number, key: string) => redis.get(`${prefix}:rate:${qps}:${key}`);
+/** The points Redis counted in the key's current window (null: no window open); windows are a second long from 1 call/s up. */
+const counted = async (qps: number, key: string) => redis.get(`${prefix}:rate:d${qps >= 1 ? 1 : Math.ceil(1 / qps)}:${key}`);
 
 test("at a high rate, one round trip reserves a hundredth of the window's points (at most MAX_RESERVED) for the next calls", async () => {
   const limiter = limiters.forConnection(connection(1_000_000));
@@ -63,3 +63,12 @@ test("a window's calls stay within its quota with points reserved", async () => 
   expect(times.filter((t) => t < 900).length).toBeLessThanOrEqual(1000);
   expect(Math.max(...times)).toBeGreaterThanOrEqual(1900);
 }, 10_000);
+
+test("two connections of one appkey at different rates count their calls together (one window per key, not per rate)", async () => {
+  const slow = limiters.forConnection(connection(20));
+  const fast = limiters.forConnection(connection(50));
+  for (let i = 0; i < 3; i++) await slow.acquire("shared-appkey");
+  for (let i = 0; i < 3; i++) await fast.acquire("shared-appkey");
+  expect(await counted(20, "shared-appkey")).toBe("6");
+  expect(await counted(50, "shared-appkey")).toBe("6");
+});

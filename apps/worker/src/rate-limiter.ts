@@ -41,7 +41,12 @@ export function createSharedLimiters(opts: { redisUrl: string; prefix: string; d
     const perTrip = execEvenly ? 1 : Math.max(1, Math.min(MAX_RESERVED, Math.floor(points / 100)));
     const store = new RateLimiterRedis({
       storeClient: redis,
-      keyPrefix: `${opts.prefix}:rate:${qps}`,
+      // One count per connector key (its appkey / data center) and window length, whatever the rate:
+      // two connections of one 管易云 appkey set to different rates count their calls together, each
+      // within its own quota of the shared count (keyed by rate, each had a bucket of its own and
+      // together they went over the appkey's rate; session 27's audit). So the calls of a window
+      // never exceed the higher of the two rates.
+      keyPrefix: `${opts.prefix}:rate:d${duration}`,
       points,
       duration,
       execEvenly,
