@@ -274,6 +274,13 @@ describe("guanyi source against other answers", () => {
   it("recognises throttling and unknown refusals, scrubbing credentials from the platform's text", async () => {
     answer = { status: 200, body: JSON.stringify({ success: false, errorCode: "", errorDesc: "接口调用过于频繁" }) };
     expect(await failure(readAll(config({ baseUrl: stubUrl, maxRetries: 0 }), shopRequest()))).toMatchObject({ kind: "throttled" });
+    answer = { status: 200, body: JSON.stringify({ success: false, errorCode: "", errorDesc: "调用次数超过限制" }) };
+    expect(await failure(readAll(config({ baseUrl: stubUrl, maxRetries: 0 }), shopRequest()))).toMatchObject({ kind: "throttled" });
+    // A limit a person must fix is a refusal, not throttling retried for ever (session 27).
+    for (const errorDesc of ["时间跨度超过限制，最多 24 小时", "page_size exceeds the limit of 100"]) {
+      answer = { status: 200, body: JSON.stringify({ success: false, errorCode: "", errorDesc }) };
+      expect(await failure(readAll(config({ baseUrl: stubUrl, maxRetries: 0 }), shopRequest()))).toMatchObject({ kind: "request" });
+    }
     answer = { status: 200, body: JSON.stringify({ success: false, errorCode: 40001, errorDesc: `店铺 ${DEMO.sessionkey} 已停用` }) };
     const error = await failure(readAll(config({ baseUrl: stubUrl }), shopRequest()));
     expect(error).toMatchObject({ kind: "request", platformCode: "40001" });

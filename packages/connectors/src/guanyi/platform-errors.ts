@@ -20,10 +20,13 @@ interface Rule {
 
 const AUTH_PLACE = "（管易云 ERP：控制面板 → 应用授权 → 云ERP授权）";
 
-// Checked in order: throttling first, since its description may name the appkey.
+// Checked in order: throttling first, since its description may name the appkey. Throttling is
+// retried without end (transient), so it is recognised by what only a call limit says: a bare
+// "limit" or "超过…限制" also matched refusals a person must fix ("时间跨度超过限制", "page_size
+// exceeds limit"), which were then retried for ever (session 27's audit).
 const RULES: Rule[] = [
   {
-    test: /limit|throttl|频繁|限流|超限|超过.*(频率|次数|限制)|qps/i,
+    test: /call[-_ ]?limit|rate[-_ ]?limit|throttl|too many requests|频繁|限流|调用(次数|频率)|(频率|次数)(超过|超出|过高|受限)|超过.{0,8}(频率|次数)|qps/i,
     kind: "throttled",
     message: () => "管易云调用过于频繁，已被限流：稍后会自动重试；如经常出现，请调低该连接的每秒调用次数",
   },
