@@ -25,6 +25,12 @@ const SKU_FIELDS: FieldMeta[] = [
   ...PRICES,
   { key: "stock_status_code", label: "库存状态", labelEn: "Stock status code", type: "string" },
   { key: "tax_rate", label: "税率", labelEn: "Tax rate", type: "number" },
+  // In 2025 data (guanyi-documents.md's sku table), without names or types: ours, from the field names.
+  { key: "tax_no", label: "税收分类编码", labelEn: "Tax code", type: "string" },
+  { key: "order", label: "排序", labelEn: "Order", type: "number", description: "文档未说明含义" },
+  { key: "goods_id", label: "货品ID", labelEn: "Goods ID", type: "string", description: "实际为数字；文档未说明含义" },
+  { key: "origin_area", label: "产地", labelEn: "Origin", type: "string" },
+  { key: "supplier_outerid", label: "供应商外部编码", labelEn: "Supplier outer id", type: "string" },
 ];
 
 export const itemsApi: SourceApiMeta = {
@@ -68,6 +74,8 @@ export const itemsApi: SourceApiMeta = {
     { key: "item_brand_name", label: "品牌名称", labelEn: "Brand name", type: "string" },
     { key: "pic_url", label: "图片地址", labelEn: "Picture URL", type: "string" },
     { key: "skus", label: "规格", labelEn: "SKUs", type: "array", description: "每个规格一行；单规格商品只有一个规格", fields: SKU_FIELDS },
+    // In the doc's sample (empty there): a combined item's parts; their fields are not documented.
+    { key: "combine_items", label: "组合明细", labelEn: "Combined parts", type: "array", description: "组合商品的子商品；字段未公开" },
   ],
   listKey: "items",
   // `code` (商品代码) is the documented business key, and what deliveries name (`item_code`);

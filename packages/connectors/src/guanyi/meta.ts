@@ -6,6 +6,7 @@ import { concurrencySchema, MAX_CONCURRENT_CALLS } from "../call-slots";
 import type { ConnectorMeta, SourceApiMeta } from "../types";
 import { deliveriesApi } from "./deliveries-meta";
 import { itemsApi } from "./items-meta";
+import { tradeApi } from "./orders-meta";
 import { DATE_HELP, MODIFIED, PAGING, PAGING_FIELDS, timeWindow } from "./meta-common";
 
 export const GUANYI_PLATFORM = "guanyi";
@@ -76,52 +77,6 @@ const vipApi: SourceApiMeta = {
   paging: PAGING,
 };
 
-const tradeApi: SourceApiMeta = {
-  kind: "source",
-  id: "gy.erp.trade.get",
-  name: "订单查询",
-  nameEn: "Query orders",
-  request: [
-    ...timeWindow("start_date", "end_date", { start: "开始时间", end: "结束时间", en: "Time" }, { note: "按 date_type 指定的时间" }),
-    {
-      key: "date_type",
-      label: "时间类型",
-      labelEn: "Date type",
-      type: "integer",
-      preset: "3",
-      description: "0 创建时间，1 拍单时间，2 付款时间，3 修改时间（增量同步用 3）",
-    },
-    { key: "order_state", label: "订单状态", labelEn: "Order state", type: "integer", description: "0 全部（默认），1 未审核，2 已审核" },
-    // The rest of guanyi-documents.md § gy.erp.trade.get's request list ([G5][G10]).
-    { key: "code", label: "单据编号", labelEn: "Order code", type: "string", description: "SO…" },
-    { key: "platform_code", label: "平台单号", labelEn: "Platform order number", type: "string" },
-    { key: "shop_code", label: "店铺代码", labelEn: "Shop code", type: "string" },
-    { key: "warehouse_code", label: "仓库代码", labelEn: "Warehouse code", type: "string" },
-    { key: "vip_name", label: "会员名称", labelEn: "Member name", type: "string" },
-    { key: "receiver_mobile", label: "收货人手机", labelEn: "Receiver mobile", type: "string" },
-    { key: "has_cancel_data", label: "包含作废订单", labelEn: "Include cancelled", type: "boolean", description: "true 同时返回已取消/删除的订单；默认 false" },
-    ...PAGING_FIELDS,
-  ],
-  // The documented order (guanyi-documents.md § gy.erp.trade.get, sample [G6]) has no `id`.
-  response: [
-    { key: "code", label: "单据编号", labelEn: "Order code", type: "string", description: "SO…" },
-    { key: "platform_code", label: "平台单号", labelEn: "Platform order number", type: "string" },
-    { key: "shop_name", label: "店铺名称", labelEn: "Shop name", type: "string" },
-    { key: "vip_name", label: "会员名称", labelEn: "Member name", type: "string" },
-    { key: "amount", label: "订单金额", labelEn: "Amount", type: "number" },
-    { key: "payment", label: "已付金额", labelEn: "Paid", type: "number" },
-    { key: "createtime", label: "创建时间", labelEn: "Created at", type: "datetime" },
-    { key: "dealtime", label: "拍单时间", labelEn: "Ordered at", type: "datetime" },
-    { key: "paytime", label: "付款时间", labelEn: "Paid at", type: "datetime" },
-  ],
-  listKey: "orders",
-  // `code` (单据编号, SO…) is the documented key of an order: the sample in guanyi-documents.md
-  // § gy.erp.trade.get ([G6]) has no `id`, so keying by `id` refused every real page as a protocol
-  // error. Deliveries link to it by detail `trade_code`.
-  idField: "code",
-  paging: PAGING,
-  window: { start: "start_date", end: "end_date" },
-};
 
 const supplierApi: SourceApiMeta = {
   kind: "source",
