@@ -65,6 +65,9 @@ test("build, test, save and run a scheme in the browser", async ({ page, request
     await page.getByTestId("palette-target-batchSave-BD_Customer").dragTo(pane, { targetPosition: { x: 560, y: 200 } });
     await expect(page.getByTestId("rf__node-source")).toBeVisible();
     await expect(page.getByTestId("rf__node-target")).toBeVisible();
+    // The one source and the one target are connected as soon as both are there; dragging the edge
+    // again replaces it.
+    await expect(page.locator(".react-flow__edge")).toHaveCount(1);
     await connectNodes(page, "source", "target");
     await expect(page.locator(".react-flow__edge")).toHaveCount(1);
     await page.getByRole("textbox", { name: "方案名称" }).first().fill("e2e 店铺 → 客户");

@@ -187,16 +187,24 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   const kindOf = (id: string | null) => draft.definition.nodes.find((n) => n.id === id)?.type;
   const isValidConnection = (c: Connection | Edge) => kindOf(c.source) === "source" && kindOf(c.target) === "target";
 
-  function onConnect(c: Connection) {
-    if (!isValidConnection(c)) return;
-    apply({ kind: "connect", edge: { id: `${c.source}-${c.target}`.slice(0, 64), source: c.source, target: c.target } });
+  const edgeOf = (source: string, target: string) => ({ id: `${source}-${target}`.slice(0, 64), source, target });
+
+  function onConnect(c: Pick<Connection, "source" | "target">) {
+    if (!isValidConnection({ ...c, sourceHandle: null, targetHandle: null })) return;
+    apply({ kind: "connect", edge: edgeOf(c.source, c.target) });
   }
 
   function addNode(item: PaletteItem, position?: { x: number; y: number }) {
     const count = draft.definition.nodes.length;
     const at = position ?? { x: item.kind === "source" ? 80 : 460, y: 120 + (count % 4) * 40 };
     const node = newNode(catalog, draft.definition, item.kind, item.platform, item.api, at, item.formId);
-    apply({ kind: "add", node });
+    // The one source and the one target a scheme has are connected as soon as both are there: a
+    // keyboard cannot drag an edge, and there is nothing else to connect them to (session 27).
+    const same = draft.definition.nodes.filter((n) => n.type === node.type);
+    const other = draft.definition.nodes.filter((n) => n.type !== node.type);
+    const lone = same.length === 0 && other.length === 1 ? other[0]! : undefined;
+    const edge = lone && (node.type === "source" ? edgeOf(node.id, lone.id) : edgeOf(lone.id, node.id));
+    apply({ kind: "add", node, ...(edge && { edge }) });
     setSelected(node.id);
   }
 
@@ -312,6 +320,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
             sample={sample}
             edit={edit}
             onDelete={(id) => onNodesChange([{ type: "remove", id }])}
+            onConnect={(source, target) => onConnect({ source, target })}
           />
         </div>
       </div>

@@ -22,6 +22,7 @@ export function SidePanel({
   sample,
   edit,
   onDelete,
+  onConnect,
 }: {
   /** The saved scheme's id (undefined until a new scheme is saved). */
   schemeId: string | undefined;
@@ -33,10 +34,16 @@ export function SidePanel({
   sample: EditorSample | null;
   edit: (update: (d: Draft) => Draft) => void;
   onDelete: (nodeId: string) => void;
+  /** Connects a source to a target (the keyboard's way: an edge is otherwise dragged). */
+  onConnect: (source: string, target: string) => void;
 }) {
   const t = useT();
   const index = draft.definition.nodes.findIndex((n) => n.id === selected);
   const node = index >= 0 ? draft.definition.nodes[index] : undefined;
+  // The node this one would connect to, when they are not connected yet: the scheme's other kind.
+  const counterpart = node && draft.definition.nodes.find((n) => n.type !== node.type);
+  const [from, to] = node?.type === "source" ? [node, counterpart] : [counterpart, node];
+  const unconnected = from && to && !draft.definition.edges.some((e) => e.source === from.id && e.target === to.id) ? { from, to } : undefined;
   const updateNode = (config: Partial<SchemeNode["config"]>) => node && edit((d) => withNodeConfig(d, node.id, config));
   return (
     <aside className="w-[560px] shrink-0 overflow-y-auto border-l border-slate-200 bg-white" data-testid="node-panel">
@@ -44,9 +51,16 @@ export function SidePanel({
         <>
           <div className="flex items-center justify-between border-b border-slate-100 px-5 py-2.5">
             <span className="font-mono text-xs text-slate-500">{node.id}</span>
-            <Button size="sm" variant="ghost" className="text-red-600" onClick={() => onDelete(node.id)}>
-              {t("editor.deleteNode")}
-            </Button>
+            <div className="flex gap-1">
+              {unconnected && (
+                <Button size="sm" variant="ghost" onClick={() => onConnect(unconnected.from.id, unconnected.to.id)}>
+                  {t("editor.connectNodes", { source: unconnected.from.id, target: unconnected.to.id })}
+                </Button>
+              )}
+              <Button size="sm" variant="ghost" className="text-red-600" onClick={() => onDelete(node.id)}>
+                {t("editor.deleteNode")}
+              </Button>
+            </div>
           </div>
           {node.type === "source" ? (
             <SourcePanel node={node} index={index} catalog={catalog} issues={issues} onChange={updateNode} />

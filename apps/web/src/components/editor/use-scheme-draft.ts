@@ -15,7 +15,8 @@ type Position = { x: number; y: number };
 
 export type Op =
   | { kind: "move"; moves: { id: string; from: Position; to: Position }[] }
-  | { kind: "add"; node: SchemeNode }
+  /** `edge`: the node joins the graph connected (the editor connects a lone source and target itself). */
+  | { kind: "add"; node: SchemeNode; edge?: SchemeEdge }
   | { kind: "remove"; nodes: { node: SchemeNode; index: number }[]; edges: SchemeEdge[] }
   | { kind: "connect"; edge: SchemeEdge }
   | { kind: "disconnect"; edges: SchemeEdge[] };
@@ -27,7 +28,7 @@ function forward(def: SchemeDefinition, op: Op): SchemeDefinition {
       return { ...def, nodes: def.nodes.map((n) => (to.has(n.id) ? { ...n, position: to.get(n.id)! } : n)) };
     }
     case "add":
-      return { ...def, nodes: [...def.nodes, op.node] };
+      return { ...def, nodes: [...def.nodes, op.node], edges: op.edge ? [...def.edges, op.edge] : def.edges };
     case "remove": {
       const ids = new Set(op.nodes.map((n) => n.node.id));
       return {

@@ -6,7 +6,8 @@ import { api } from "@/lib/api/client";
 import type { ReconciliationDto } from "@/lib/api/schemas";
 import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
-import { cx, LoadMore } from "@/components/ui";
+import { TabList } from "@/components/tab-list";
+import { LoadMore } from "@/components/ui";
 
 type Category = "missing" | "extra" | "different";
 const CATEGORIES: Category[] = ["missing", "extra", "different"];
@@ -23,36 +24,18 @@ export function ReportItems({ report }: { report: ReconciliationDto }) {
   });
   const list = items.data?.pages.flatMap((p) => p.items) ?? [];
   const count = report[category];
-  // Arrow keys move between the tabs, as in any tab list.
-  const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
-    const next = CATEGORIES[(CATEGORIES.indexOf(category) + (e.key === "ArrowRight" ? 1 : CATEGORIES.length - 1)) % CATEGORIES.length]!;
-    setCategory(next);
-    document.getElementById(`reconcile-tab-${next}`)?.focus();
-  };
   return (
     <div className="mt-4">
-      <div role="tablist" aria-label={t("reconcile.title")} className="flex flex-wrap gap-2" onKeyDown={onKeyDown}>
-        {CATEGORIES.map((c) => (
-          <button
-            key={c}
-            id={`reconcile-tab-${c}`}
-            type="button"
-            role="tab"
-            aria-selected={category === c}
-            tabIndex={category === c ? 0 : -1}
-            data-testid={`reconcile-tab-${c}`}
-            onClick={() => setCategory(c)}
-            className={cx(
-              "rounded-full px-3 py-1 text-xs font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500",
-              category === c ? "bg-brand-600 text-white" : "bg-slate-100 text-slate-600 hover:bg-slate-200",
-            )}
-          >
-            {t(`reconcile.${c}`)} {fmt.number(report[c])}
-          </button>
-        ))}
-      </div>
-      <div role="tabpanel" aria-labelledby={`reconcile-tab-${category}`} className="mt-3">
+      <TabList
+        className="gap-2"
+        label={t("reconcile.title")}
+        idPrefix="reconcile-tab"
+        panelId="reconcile-panel"
+        tabs={CATEGORIES.map((c) => ({ id: c, label: `${t(`reconcile.${c}`)} ${fmt.number(report[c])}`, testId: `reconcile-tab-${c}` }))}
+        selected={category}
+        onSelect={(c) => setCategory(c as Category)}
+      />
+      <div id="reconcile-panel" role="tabpanel" aria-labelledby={`reconcile-tab-${category}`} className="mt-3">
         {count > report.keyLimit && <p className="mb-2 text-xs text-slate-500">{t("reconcile.kept", { limit: fmt.number(report.keyLimit), count: fmt.number(count) })}</p>}
         {items.isPending ? (
           <p className="text-sm text-slate-500">{t("common.loading")}</p>

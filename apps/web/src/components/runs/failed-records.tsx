@@ -12,7 +12,8 @@ import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
 import { ErrorField } from "@/components/error-field";
 import { useCan } from "@/components/role";
-import { Alert, Badge, Button, Card, cx, LoadMore, toggledIn } from "@/components/ui";
+import { TabList } from "@/components/tab-list";
+import { Alert, Badge, Button, Card, LoadMore, toggledIn } from "@/components/ui";
 import { RecordAttempts } from "./record-attempts";
 import { RetryState } from "./retry-state";
 
@@ -53,27 +54,17 @@ export function SchemeFailedRecords({ schemeId }: { schemeId: string }) {
               {t("failed.title")} <span className="font-normal text-slate-500" data-testid="failed-total">{fmt.number(total)}</span>
             </h2>
             <p className="mt-1 max-w-3xl text-sm text-slate-500">{t(only === "dead" ? "deadLetters.help" : "failed.help")}</p>
-            <div className="mt-3 flex gap-1" role="tablist" aria-label={t("deadLetters.filter")}>
-              {(["all", "dead"] as const).map((key) => (
-                <button
-                  key={key}
-                  type="button"
-                  role="tab"
-                  aria-selected={only === key}
-                  data-testid={`failed-tab-${key}`}
-                  onClick={() => {
-                    setOnly(key);
-                    setSelected(new Set());
-                  }}
-                  className={cx(
-                    "rounded-full px-3 py-1 text-xs font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-300",
-                    only === key ? "bg-brand-600 text-white" : "bg-slate-100 text-slate-600 hover:bg-slate-200",
-                  )}
-                >
-                  {t(key === "dead" ? "deadLetters.tab" : "failed.tabAll")}
-                </button>
-              ))}
-            </div>
+            <TabList
+              className="mt-3"
+              label={t("deadLetters.filter")}
+              idPrefix="failed-tab"
+              tabs={(["all", "dead"] as const).map((key) => ({ id: key, label: t(key === "dead" ? "deadLetters.tab" : "failed.tabAll"), testId: `failed-tab-${key}` }))}
+              selected={only}
+              onSelect={(key) => {
+                setOnly(key === "dead" ? "dead" : "all");
+                setSelected(new Set());
+              }}
+            />
           </div>
           {canRetry && total > 0 && (
             <div className="flex gap-2">

@@ -7,10 +7,12 @@ import { Fragment, useState } from "react";
 import { api } from "@/lib/api/client";
 import { hasRows } from "@/lib/documents";
 import { RECORD_STATUSES, type RunRecordDto } from "@/lib/api/schemas";
+import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
 import { ErrorField } from "@/components/error-field";
 import { JsonTree } from "@/components/json-tree";
 import { useCan } from "@/components/role";
+import { TabList } from "@/components/tab-list";
 import { Badge, Button, cx, LoadMore, toggledIn, type Tone } from "@/components/ui";
 
 const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", unknown: "amber", saved: "amber", written: "green", failed: "red", stale: "amber", waiting: "blue" };
@@ -29,6 +31,7 @@ export function RunRecords({
   retrying: boolean;
 }) {
   const t = useT();
+  const fmt = useFormat();
   const canEdit = useCan("editor");
   const [status, setStatus] = useState<RunRecordDto["status"] | undefined>(initialStatus);
   const [open, setOpen] = useState<Set<string>>(new Set());
@@ -53,24 +56,16 @@ export function RunRecords({
 
   return (
     <div>
-      <div className="mb-3 flex flex-wrap gap-1" role="tablist">
-        {tabs.map((tab) => (
-          <button
-            key={tab.key ?? "all"}
-            role="tab"
-            aria-selected={status === tab.key}
-            data-testid={`records-tab-${tab.key ?? "all"}`}
-            onClick={() => setStatus(tab.key)}
-            className={cx(
-              "rounded-full px-3 py-1 text-xs font-medium",
-              status === tab.key ? "bg-brand-600 text-white" : "bg-slate-100 text-slate-600 hover:bg-slate-200",
-            )}
-          >
-            {tab.label} {tab.count}
-          </button>
-        ))}
-      </div>
-      <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
+      <TabList
+        className="mb-3"
+        label={t("run.records")}
+        idPrefix="records-tab"
+        panelId="records-panel"
+        tabs={tabs.map((tab) => ({ id: tab.key ?? "all", label: `${tab.label} ${fmt.number(tab.count)}`, testId: `records-tab-${tab.key ?? "all"}` }))}
+        selected={status ?? "all"}
+        onSelect={(id) => setStatus(id === "all" ? undefined : (id as RunRecordDto["status"]))}
+      />
+      <div id="records-panel" role="tabpanel" aria-labelledby={`records-tab-${status ?? "all"}`} className="overflow-x-auto rounded-lg ring-1 ring-slate-200">
         <table className="w-full text-left text-sm">
           <thead className="bg-slate-50 text-slate-500">
             <tr>
@@ -93,7 +88,22 @@ export function RunRecords({
             {list.map((r) => (
               <Fragment key={r.id}>
                 <tr className="cursor-pointer border-t border-slate-100 hover:bg-slate-50" data-testid="record-row" data-status={r.status} onClick={() => toggle(r.id)}>
-                  <td className="px-3 py-2 text-slate-500">{open.has(r.id) ? "▾" : "▸"}</td>
+                  <td className="px-3 py-2 text-slate-500">
+                    {/* The row opens with a click anywhere; the keyboard opens it here (Enter / Space). */}
+                    <button
+                      type="button"
+                      aria-expanded={open.has(r.id)}
+                      aria-controls={`record-detail-${r.id}`}
+                      aria-label={t(open.has(r.id) ? "run.hideRecord" : "run.showRecord", { id: r.sourceId })}
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        toggle(r.id);
+                      }}
+                      className="rounded px-1 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500"
+                    >
+                      {open.has(r.id) ? "▾" : "▸"}
+                    </button>
+                  </td>
                   <td className="px-3 py-2 font-mono text-xs">{r.sourceId}</td>
                   <td className="px-3 py-2">
                     <Badge tone={TONE[r.status]}>{t(`record.status.${r.status}`)}</Badge>
@@ -119,7 +129,7 @@ export function RunRecords({
                   </td>
                 </tr>
                 {open.has(r.id) && (
-                  <tr className="bg-slate-50/60">
+                  <tr className="bg-slate-50/60" id={`record-detail-${r.id}`}>
                     <td colSpan={6} className="px-3 py-3">
                       {r.error && (
                         <p className="mb-3 rounded bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="record-error-detail">
