@@ -17,19 +17,21 @@ export function useFormat() {
     });
     const timeOnly = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
     const number = new Intl.NumberFormat(locale);
+    const unit = locale.startsWith("zh") ? { ms: " 毫秒", s: " 秒", min: " 分", h: " 小时" } : { ms: " ms", s: " s", min: " min", h: " h" };
     return {
       time: (iso: string | null | undefined) => (iso ? dateTime.format(new Date(iso)) : "—"),
       clock: (iso: string) => timeOnly.format(new Date(iso)),
       number: (n: number | null | undefined) => (n === null || n === undefined ? "—" : number.format(n)),
+      // Rounded first, then split: 119.6 s is 2 min 0 s, never "1 min 60 s".
       duration(ms: number | null | undefined): string {
         if (ms === null || ms === undefined) return "—";
-        if (ms < 1000) return `${ms} ms`;
-        const s = Math.round(ms / 100) / 10;
-        if (s < 60) return `${s} s`;
-        const m = Math.floor(s / 60);
-        const rest = Math.round(s % 60);
-        if (m < 60) return `${m} min ${rest} s`;
-        return `${Math.floor(m / 60)} h ${m % 60} min`;
+        if (ms < 1000) return `${Math.round(ms)}${unit.ms}`;
+        const tenths = Math.round(ms / 100) / 10;
+        if (tenths < 60) return `${tenths}${unit.s}`;
+        const seconds = Math.round(ms / 1000);
+        if (seconds < 3600) return `${Math.floor(seconds / 60)}${unit.min} ${seconds % 60}${unit.s}`;
+        const minutes = Math.round(ms / 60_000);
+        return `${Math.floor(minutes / 60)}${unit.h} ${minutes % 60}${unit.min}`;
       },
     };
   }, [locale]);

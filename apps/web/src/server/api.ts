@@ -8,7 +8,7 @@ import { ReconciliationBusyError, ResyncError, RunRequestError, SchemeBusyError 
 import { ZodError, z } from "zod";
 import { auth } from "./auth";
 import { idempotencyKeySchema } from "@/lib/api/idempotency";
-import { ApiError, fromZodError, notFound } from "./errors";
+import { ApiError, fromZodError, notFound, type Thing } from "./errors";
 import { logger } from "./logger";
 import { readBodyBytes, refuseDeclaredOversize } from "./request-body";
 
@@ -161,7 +161,7 @@ export function idempotencyKeyOf(req: Request, fromBody: string | undefined): st
 }
 
 /** A path id that cannot exist is a 404, not a database error. */
-export function uuidParam(value: string | string[] | undefined, what: string): string {
+export function uuidParam(value: string | string[] | undefined, what: Thing): string {
   const parsed = z.uuid().safeParse(value);
   if (!parsed.success) throw notFound(what);
   return parsed.data;

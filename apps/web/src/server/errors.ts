@@ -64,8 +64,10 @@ export function fromZodError(error: ZodError, text: Message | string = message("
     "validation_failed",
     text,
     error.issues.map((i) => {
-      // Bilingual schemas (@qiao/core) carry the English text in the issue's params.
-      const messageEn = (i as { params?: { messageEn?: unknown } }).params?.messageEn;
+      // Bilingual schemas (@qiao/core) carry the English text in the issue's params; a built-in
+      // check with a Chinese message (min, max, email …) is said in English from what it checked.
+      const given = (i as { params?: { messageEn?: unknown } }).params?.messageEn;
+      const messageEn = typeof given === "string" ? given : englishOf(i);
       return {
         path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
         message: i.message,
@@ -75,4 +77,46 @@ export function fromZodError(error: ZodError, text: Message | string = message("
   );
 }
 
-export const notFound = (what: string) => new ApiError("not_found", `${what}不存在或已被删除`);
+/** A built-in zod check's refusal in English, for issues whose message is Chinese (undefined: none needed). */
+function englishOf(issue: ZodError["issues"][number]): string | undefined {
+  if (!/[\u3400-\u9fff]/.test(issue.message)) return undefined;
+  switch (issue.code) {
+    case "too_small": {
+      const n = Number(issue.minimum);
+      if (issue.origin === "string") return n <= 1 ? "Required" : `At least ${n} characters`;
+      if (issue.origin === "array" || issue.origin === "set") return `At least ${n} items`;
+      return `At least ${n}`;
+    }
+    case "too_big": {
+      const n = Number(issue.maximum);
+      if (issue.origin === "string") return `At most ${n} characters`;
+      if (issue.origin === "array" || issue.origin === "set") return `At most ${n} items`;
+      return `At most ${n}`;
+    }
+    case "invalid_format":
+      return issue.format === "email" ? "Not a valid email address" : `Not a valid ${issue.format}`;
+    case "invalid_value":
+      return `Must be one of: ${issue.values.map(String).join(", ")}`;
+    case "invalid_type":
+      return `Expected ${issue.expected}`;
+    default:
+      return undefined;
+  }
+}
+
+/** What a route may not find, in both languages (an English page read "集成方案不存在或已被删除"). */
+const THINGS = {
+  集成方案: "scheme",
+  运行记录: "run",
+  暂存记录: "staged record",
+  连接: "connection",
+  用户: "user",
+  对账报告: "reconciliation report",
+  "API 令牌": "API token",
+  值映射: "value map",
+  告警渠道: "alert channel",
+  告警规则: "alert rule",
+} as const;
+export type Thing = keyof typeof THINGS;
+
+export const notFound = (what: Thing) => new ApiError("not_found", message("api.notFound", { what, whatEn: THINGS[what] }));

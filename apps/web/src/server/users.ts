@@ -1,3 +1,4 @@
+import { message } from "@qiao/core";
 import { LastAdminError, Prisma, type UserModel } from "@qiao/db";
 import type { UserDto } from "@/lib/api/schemas";
 import { ApiError } from "./errors";
@@ -11,10 +12,8 @@ export async function userChange<T>(change: () => Promise<T>): Promise<T> {
   try {
     return await change();
   } catch (error) {
-    if (error instanceof LastAdminError) throw new ApiError("conflict", "不能降级或删除最后一位管理员：请先把另一位用户设为管理员");
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw new ApiError("conflict", "该邮箱已有用户：请换一个邮箱，或修改已有的用户");
-    }
+    if (error instanceof LastAdminError) throw new ApiError("conflict", message("api.lastAdmin"));
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw new ApiError("conflict", message("api.emailTaken"));
     throw error;
   }
 }

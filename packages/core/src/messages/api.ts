@@ -50,6 +50,18 @@ export const apiMessages = {
     () => "这个连接的接口地址刚被其他人修改，本次修改没有保存：请刷新后重新编辑（保存的密钥只会发往保存时的地址）",
     () => "Someone changed this connection's base URL meanwhile, so this edit was not saved: reload and edit again (stored secrets only go to the address they were saved for)",
   ),
+  "api.notFound": entry<{ what: string; whatEn: string }>(
+    (p) => `${p.what}不存在或已被删除`,
+    (p) => `The ${p.whatEn} does not exist or was deleted`,
+  ),
+  "api.emailTaken": entry(
+    () => "该邮箱已有用户：请换一个邮箱，或修改已有的用户",
+    () => "A user with this email exists: use another email, or change that user",
+  ),
+  "api.lastAdmin": entry(
+    () => "不能降级或删除最后一位管理员：请先把另一位用户设为管理员",
+    () => "The last admin cannot be demoted or deleted: make another user an admin first",
+  ),
   "api.schemeFollowed": entry<{ names: string }>(
     (p) => `不能删除：方案 ${p.names} 在它之后运行。请先在这些方案的“运行顺序”中去掉它，再删除`,
     (p) => `Cannot delete: ${p.names} run after this scheme. Remove it from their run-after order first, then delete it`,

@@ -23,8 +23,15 @@ export function SignInForm({ next }: { next: string }) {
       return;
     }
     setPending(false);
-    const retryAfter = Number(res?.headers.get("retry-after"));
-    setError(res?.status === 429 ? t("signIn.throttled", { minutes: Math.max(1, Math.ceil(retryAfter / 60) || 1) }) : t("signIn.failed"));
+    // Only a refusal of the credentials is "wrong email or password": a server that cannot be reached
+    // or fails says so, or a person resets a password that was right.
+    if (res === null) return setError(t("common.unreachable"));
+    if (res.status === 429) {
+      const retryAfter = Number(res.headers.get("retry-after"));
+      return setError(t("signIn.throttled", { minutes: Math.max(1, Math.ceil(retryAfter / 60) || 1) }));
+    }
+    if (res.status >= 500) return setError(t("common.serverError", { status: String(res.status) }));
+    setError(t("signIn.failed"));
   }
 
   return (

@@ -3,11 +3,13 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, ApiClientError } from "@/lib/api/client";
-import { useT } from "@/lib/i18n/client";
+import { issueText } from "@/lib/api/schemas";
+import { useLocale, useT } from "@/lib/i18n/client";
 import { Alert, Button, Field, Input } from "@/components/ui";
 
 export function ReconcileSettings({ schemeId, canEdit }: { schemeId: string; canEdit: boolean }) {
   const t = useT();
+  const en = useLocale() === "en";
   const settings = useQuery({ queryKey: ["reconcile-settings", schemeId], queryFn: () => api.reconcileSettings(schemeId) });
   const [cron, setCron] = useState("");
   const [filter, setFilter] = useState("");
@@ -17,7 +19,10 @@ export function ReconcileSettings({ schemeId, canEdit }: { schemeId: string; can
     setFilter(settings.data.filter ?? "");
   }, [settings.data]);
   const save = useMutation({ mutationFn: () => api.saveReconcileSettings(schemeId, { cron: cron.trim() || null, filter: filter.trim() || null }) });
-  const issue = (path: string) => (save.error instanceof ApiClientError ? save.error.issues.find((i) => i.path[0] === path)?.message : undefined);
+  const issue = (path: string) => {
+    const found = save.error instanceof ApiClientError ? save.error.issues.find((i) => i.path[0] === path) : undefined;
+    return found && issueText(found, en);
+  };
   return (
     <details className="mt-5 rounded-lg bg-slate-50 p-3 text-sm">
       <summary className="cursor-pointer font-medium text-slate-700">{t("reconcile.settings")}</summary>

@@ -45,8 +45,16 @@ export function SchemesView() {
     const file = event.target.files?.[0];
     event.target.value = "";
     if (!file) return;
+    let exported: unknown;
     try {
-      const { scheme, valueMaps } = await api.importScheme(JSON.parse(await file.text()));
+      exported = JSON.parse(await file.text());
+    } catch {
+      // The browser's parser speaks English and quotes the file: say what is wrong in the page's language.
+      setMessage({ tone: "red", text: t("schemes.importFailed", { message: t("schemes.importNotJson", { file: file.name }) }) });
+      return;
+    }
+    try {
+      const { scheme, valueMaps } = await api.importScheme(exported);
       const maps =
         (valueMaps.created.length ? t("valueMaps.schemeImportCreated", { names: valueMaps.created.join("、") }) : "") +
         (valueMaps.kept.length ? t("valueMaps.schemeImportKept", { names: valueMaps.kept.join("、") }) : "");

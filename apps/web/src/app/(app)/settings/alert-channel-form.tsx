@@ -5,8 +5,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, ApiClientError } from "@/lib/api/client";
-import type { AlertChannelDto } from "@/lib/api/schemas";
-import { useT } from "@/lib/i18n/client";
+import { issueText, type AlertChannelDto } from "@/lib/api/schemas";
+import { useLocale, useT } from "@/lib/i18n/client";
 import { Alert, Button, Field, Input, Modal, Select, Switch } from "@/components/ui";
 
 type Kind = AlertChannelDto["kind"];
@@ -14,6 +14,7 @@ const KINDS: Kind[] = ["dingtalk", "wecom", "webhook", "email"];
 
 export function AlertChannelForm({ channel, open, onClose }: { channel?: AlertChannelDto; open: boolean; onClose: () => void }) {
   const t = useT();
+  const en = useLocale() === "en";
   const qc = useQueryClient();
   const [kind, setKind] = useState<Kind>(channel?.kind ?? "dingtalk");
   const [name, setName] = useState(channel?.name ?? "");
@@ -45,7 +46,10 @@ export function AlertChannelForm({ channel, open, onClose }: { channel?: AlertCh
     },
   });
   const issues = save.error instanceof ApiClientError ? save.error.issues : [];
-  const fieldError = (key: string) => issues.find((i) => i.path[0] === key)?.message;
+  const fieldError = (key: string) => {
+    const found = issues.find((i) => i.path[0] === key);
+    return found && issueText(found, en);
+  };
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();

@@ -6,8 +6,8 @@ import { hasRole } from "@qiao/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, ApiClientError } from "@/lib/api/client";
-import type { AlertRuleDto } from "@/lib/api/schemas";
-import { useT } from "@/lib/i18n/client";
+import { issueText, type AlertRuleDto } from "@/lib/api/schemas";
+import { useLocale, useT } from "@/lib/i18n/client";
 import { useCurrentUser } from "@/components/role";
 import { Alert, Button, Card, ConfirmDialog, Field, Input, Select, Switch } from "@/components/ui";
 import { useConfirmedAction } from "@/components/use-confirmed-action";
@@ -19,6 +19,7 @@ const DEFAULT_THRESHOLD: Record<Kind, number> = { run_failed: 0, run_partial: 1,
 
 export function AlertRulesView() {
   const t = useT();
+  const en = useLocale() === "en";
   const qc = useQueryClient();
   const canEdit = hasRole(useCurrentUser().role, "editor");
   const rules = useQuery({ queryKey: ["alert-rules"], queryFn: api.alertRules });
@@ -48,7 +49,10 @@ export function AlertRulesView() {
   });
   const toggle = useMutation({ mutationFn: (r: AlertRuleDto) => api.updateAlertRule(r.id, { enabled: !r.enabled }), onSuccess: invalidate });
   const issues = create.error instanceof ApiClientError ? create.error.issues : [];
-  const fieldError = (key: string) => issues.find((i) => i.path[0] === key)?.message;
+  const fieldError = (key: string) => {
+    const found = issues.find((i) => i.path[0] === key);
+    return found && issueText(found, en);
+  };
   const channelName = (id: string) => channels.data?.channels.find((c) => c.id === id)?.name ?? id.slice(0, 8);
   const schemeName = (id: string | null) => (id ? (schemes.data?.schemes.find((s) => s.id === id)?.name ?? id.slice(0, 8)) : t("alerts.allSchemes"));
 

@@ -22,6 +22,6 @@ export const readCursorEn: Record<keyof typeof readCursorZh, string> = {
   "readCursor.reset": "Read from the beginning",
   "readCursor.resetTitle": "Read from the beginning?",
   "readCursor.resetConfirm":
-    "The next run reads every record of the source again, not only those changed since the last sync, and takes longer. Records that did not change (the same as what was written) are not sent to the target again. Use it after the source's data was repaired, e.g. a 管易云 data repair.",
+    "The next run reads every record of the source again, not only those changed since the last sync, and takes longer. Records that did not change (the same as what was written) are not sent to the target again. Use it after the source's data was repaired, e.g. a Guanyi data repair.",
   "readCursor.resetDone": "Sync progress cleared: the next run reads from the beginning",
 };

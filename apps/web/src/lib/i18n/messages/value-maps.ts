@@ -55,7 +55,7 @@ export type ValueMapMessageKey = keyof typeof valueMapsZh;
 export const valueMapsEn: Record<ValueMapMessageKey, string> = {
   "nav.valueMaps": "Value maps",
   "valueMaps.title": "Value maps",
-  "valueMaps.subtitle": "Replace source values with target values (e.g. 管易云 warehouse codes → 金蝶 stock numbers); in a template: {{warehouse_code | map('仓库对照')}}",
+  "valueMaps.subtitle": "Replace source values with target values (e.g. Guanyi warehouse codes → Kingdee stock numbers); in a template: {{warehouse_code | map('仓库对照')}}",
   "valueMaps.new": "New value map",
   "valueMaps.search": "Search names or descriptions",
   "valueMaps.empty": "No value maps yet",

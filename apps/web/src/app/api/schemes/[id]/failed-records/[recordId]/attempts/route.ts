@@ -16,7 +16,7 @@ const ATTEMPTS_SHOWN = 50;
 export const GET = withAuth<{ id: string; recordId: string }>(async (_req, { params }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
-  if (!/^\d{1,18}$/.test(params.recordId)) throw notFound(`记录 ${params.recordId} `);
+  if (!/^\d{1,18}$/.test(params.recordId)) throw notFound("暂存记录");
   const attempts = await listRecordAttempts(db, { schemeId: scheme.id, recordId: BigInt(params.recordId), limit: ATTEMPTS_SHOWN });
   return json(recordAttemptListSchema, { attempts: attempts.map((a) => ({ ...a, at: a.at.toISOString() })) });
 }, { role: "viewer" });
