@@ -3,6 +3,7 @@
 // the failed records (retry runs). Calling it again on an interrupted run resumes from staging; on
 // a finished run it does nothing.
 import { message, render, testRunOptionsSchema, type Message } from "@qiao/core";
+import type { TargetClient } from "@qiao/connectors";
 import {
   claimRun,
   clearFinishedWaits,
@@ -22,7 +23,7 @@ import type { EngineContext } from "./context";
 import { AttemptSuperseded, describeError, RunFailure } from "./failure";
 import { RunJournal } from "./journal";
 import { AttemptLease } from "./lease";
-import { loadRun, type LoadedRun } from "./load-run";
+import { loadRun } from "./load-run";
 import { runLookups } from "./lookups";
 import { clockTime, type OutcomesPending } from "./outcomes";
 import { READ_WINDOW_OVERLAP_MS, readSource } from "./read-phase";
@@ -113,17 +114,26 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
   const journal = new RunJournal(ctx.db, runId, log);
   const lease = new AttemptLease(ctx.db, runId, run.attempt, leaseMs, log, ctx.lost);
   lease.start();
+  const opened: Opened = {};
   try {
-    return await attempt(ctx, run, { log, clock, journal, lease, startedAt });
+    return await attempt(ctx, run, { log, clock, journal, lease, startedAt, opened });
   } finally {
     lease.stop();
+    // Once the attempt's end is recorded (a slow Logout never delays it): the target's session is
+    // ended (金蝶 Logout; the next attempt logs in again).
+    await opened.target?.close?.();
   }
+}
+
+/** The clients an attempt opened, for executeRun to close once the attempt is over. */
+interface Opened {
+  target?: TargetClient;
 }
 
 async function attempt(
   ctx: EngineContext,
   run: Run,
-  { log, clock, journal, lease, startedAt }: { log: EngineContext["logger"]; clock: PhaseClock; journal: RunJournal; lease: AttemptLease; startedAt: number },
+  { log, clock, journal, lease, startedAt, opened }: { log: EngineContext["logger"]; clock: PhaseClock; journal: RunJournal; lease: AttemptLease; startedAt: number; opened: Opened },
 ): Promise<RunOutcome> {
   const runId = run.id;
   if (run.phase === "finishing") {
@@ -142,10 +152,10 @@ async function attempt(
 
   let end: PhaseEnd;
   let scope: RunScope | undefined;
-  let loaded: LoadedRun | undefined;
   let pending: OutcomesPending = { count: 0, nextCheck: null };
   try {
-    loaded = await loadRun(ctx, run, log);
+    const loaded = await loadRun(ctx, run, log);
+    opened.target = loaded.target;
     // A run requested before its scheme's target was switched writes nowhere (session 18): what it
     // wrote to the old target would count as written to the new one (insertSchemeVersion). A test run
     // too: it may write its first records (writeCount).
@@ -188,10 +198,8 @@ async function attempt(
     }
   } finally {
     // The phases are over (their calls answered and recorded): whatever records they still count
-    // (a page dropped by a stop, a batch of a failed phase) go back to the process's budget, and the
-    // target's session is ended (金蝶 Logout; the next attempt logs in again).
+    // (a page dropped by a stop, a batch of a failed phase) go back to the process's budget.
     scope?.held.close();
-    await loaded?.target.close?.();
   }
 
   if (end === "stopped") {
