@@ -287,6 +287,8 @@ describe("fault injection", () => {
     );
     expect(gaveUp).toBe("TimeoutError");
     expect(sim.store.list().map((c) => c.FNumber)).not.toContain("S2");
+    // The client logs out meanwhile (its attempt is over): the transaction under way still commits.
+    await post(`${AUTH}.Logout`, {});
     await new Promise((r) => setTimeout(r, 500));
     expect(sim.store.list().map((c) => c.FNumber)).toContain("S2");
     expect(sim.stats()).toMatchObject({ slowCommits: 1, duplicateAttempts: 0 });

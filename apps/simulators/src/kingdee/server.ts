@@ -25,7 +25,7 @@ import {
   type QueuedFault,
 } from "./options";
 import { formServices } from "./services";
-import { Sessions } from "./sessions";
+import { Sessions, type Session } from "./sessions";
 
 export interface FormStats {
   records: number;
@@ -155,7 +155,8 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
 
   // ---- Routing ------------------------------------------------------------------------------
 
-  function dispatch(service: string, method: string, body: Record<string, unknown>, req: IncomingMessage, expire: boolean): Answer | undefined {
+  /** `arrived`: the call's session as it was when the request arrived (FORM_METHODS), checked then. */
+  function dispatch(service: string, method: string, body: Record<string, unknown>, req: IncomingMessage, expire: boolean, arrived: Session | undefined): Answer | undefined {
     if (service === "AuthService") {
       if (method === "ValidateUser") return sessions.validateUser(body);
       if (method === "LoginByAppSecret") return sessions.loginByAppSecret(body);
@@ -167,7 +168,7 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
       return undefined;
     }
     if (!FORM_METHODS.has(method)) return undefined;
-    let session = sessions.authenticate(req);
+    let session = arrived;
     if (session) {
       counters.authenticatedCalls++;
       const every = faults.sessionExpiryEvery;
@@ -220,12 +221,16 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
     if (fault === "throttle") return failure(method, "接口调用过于频繁，已超出调用次数限制，请稍后再试。", MSG.callLimit);
     if (fault === "netControl") return failure(method, "网控冲突：当前对象正被其他用户操作，请稍后再试。", MSG.netControl);
     if (!parsed.ok) return failure(method, parsed.message, MSG.badParameter);
+    // A call is authenticated as it arrives: a session that ends while its transaction runs (the
+    // client gave up and logged out) does not undo the transaction (session 27: the engine's Logout
+    // after an attempt made slow commits vanish here).
+    const arrived = FORM_METHODS.has(method) ? sessions.authenticate(req) : undefined;
     if (SAVES.has(method) && faults.slowCommitEvery > 0 && ++counters.saves % faults.slowCommitEvery === 0) {
       // The transaction takes its time and commits whether or not the caller is still there.
       counters.slowCommits++;
       await new Promise((r) => setTimeout(r, faults.slowCommitMs));
     }
-    const answer = dispatch(service, method, parsed.body, req, fault === "sessionExpired");
+    const answer = dispatch(service, method, parsed.body, req, fault === "sessionExpired", arrived);
     if (!answer) return { status: 404, contentType: "text/plain; charset=utf-8", body: `没有服务 ${service}.${method}` };
     if (fault === "drop") return "drop";
     if (fault === "http500AfterCommit") return serverError();
