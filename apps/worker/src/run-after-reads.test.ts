@@ -1,10 +1,11 @@
-// A run-after successor whose records also wait for the predecessor (the demo 出库单 scheme: it looks
-// its customers up in 店铺→客户 and runs after it). The predecessor's success first releases the
+// Run-after chains through the worker's follow-ups and sweep. First, a run-after successor whose
+// records also wait for the predecessor (the demo 出库单 scheme: it looks its customers up in
+// 店铺→客户 and runs after it). The predecessor's success first releases the
 // waiting records (`releaseDependents`, a `dependency` run that reads nothing), then asks
 // `runAfterChain`: only runs that read the source (manual, schedule, chain) use up a predecessor's
 // success, so the chain run still starts, once. Both tests failed before session 25 (its audit):
 // the release run, or an automatic retry run, counted as the successor's run since the success.
-import { createRun, runAfterDue, type Config } from "@qiao/db";
+import { createRun, deleteScheme, runAfterDue, type Config } from "@qiao/db";
 import type { Simulated, TestDb } from "@qiao/engine/testing";
 import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
 import type { Queue } from "bullmq";
@@ -76,3 +77,30 @@ test("run after: an automatic retry run of the successor does not use up the pre
 
   expect(await runAfterDue(t.db)).toContainEqual({ schemeId: b.id, runId: aRun.id });
 }, 60_000);
+
+// A scheme B that runs after A and C, where A is then deleted. B's definition still lists A's id,
+// runAfterDue needed a success of every listed predecessor, and a deleted scheme never succeeds
+// again: B's chain silently never ran again, however often C succeeded (session 27's audit). Now
+// DELETE /api/schemes/:id refuses a scheme others run after (its route test), and runAfterDue no
+// longer waits for a predecessor that is gone (a save racing the delete, or deleteScheme called
+// directly as here).
+test("run after: a predecessor deleted does not stop the successor's chain for good", async () => {
+  const a = await sim.createScheme();
+  const c = await sim.createScheme();
+  const b = await sim.createScheme((def) => {
+    def.runAfter = [a.id, c.id];
+  });
+  // The person deletes A (no run active: the route allows it).
+  await deleteScheme(t.db, a.id);
+
+  // C succeeds; its follow-ups and the maintenance tick run.
+  const cRun = await createRun(t.db, { schemeId: c.id, schemeVersion: 1, trigger: "manual" });
+  const cDone = await t.db.run.update({ where: { id: cRun.id }, data: { status: "succeeded", phase: "done", finishedAt: new Date(), written: 5, fetched: 5 } });
+  await runFollowUps(deps(), cDone, FOLLOW_UPS);
+  await runMaintenance(deps(), MAINTENANCE_STEPS);
+
+  // B still lists A, and runs after C alone: the one predecessor that exists has succeeded.
+  const bDef = (await t.db.scheme.findUniqueOrThrow({ where: { id: b.id } })).definition as { runAfter?: string[] };
+  expect(bDef.runAfter).toEqual([a.id, c.id]);
+  expect(await t.db.run.count({ where: { schemeId: b.id, trigger: "chain", triggeredById: cRun.id } })).toBe(1);
+}, 40_000);

@@ -1,6 +1,6 @@
 // The demo schemes the seed creates compile, without errors or warnings, against the real connector
 // metadata: a renamed field in a form or an API would otherwise surface only in the browser.
-import { compileScheme, DEMO_SCHEMES, type SchemeCatalog } from "@qiao/core";
+import { compileScheme, DEMO_NAMES, DEMO_SCHEMES, type SchemeCatalog, type SchemeDefinition } from "@qiao/core";
 import { describe, expect, it } from "vitest";
 import { connectors } from "./index";
 
@@ -29,5 +29,19 @@ describe("demo schemes", () => {
     if (!result.ok) throw new Error("does not compile");
     expect(result.plan.target.numberField).toBe("FBillNo");
     expect(result.plan.target.entries.map((e) => [e.key, e.from])).toEqual([["FEntity", ["details"]]]);
+  });
+
+  // guanyi-documents.md lists `detail_batch` among a 发货单 detail's fields, and 批号 (FLot) is the row
+  // field it belongs in (批号管理 materials). A row template naming a field the list leaves out is a
+  // save error: the connector's detail fields left it out (session 27's audit of document bills).
+  it("the outstock demo with FLot ← {{detail_batch}} compiles without errors", () => {
+    const demo = DEMO_SCHEMES.find((d) => d.name === DEMO_NAMES.deliveries)!;
+    const definition: SchemeDefinition = demo.definition({ sourceConnectionId: SOURCE, targetConnectionId: TARGET });
+    const target = definition.nodes.find((n) => n.type === "target")!;
+    if (target.type !== "target") throw new Error("no target");
+    target.config.entries.FEntity!.mapping.FLot = "{{detail_batch}}";
+    const result = compileScheme(definition, catalog);
+    // Before: "nodes.1.config.entries.FEntity.mapping.FLot: An item of the source list details has no field "detail_batch" …"
+    expect(result.ok ? [] : result.issues.map((i) => `${i.path.join(".")}: ${i.messageEn}`)).toEqual([]);
   });
 });

@@ -23,39 +23,66 @@ afterEach(async () => {
 /** A manual run of the scheme, to its end (testing/bills.ts). */
 const runScheme = (ctx: EngineContext, schemeId: string) => runSchemeToEnd(t.db, ctx, sim!, schemeId);
 
+/**
+ * The deliveries scheme in upsert mode with IsAutoSubmitAndAudit, run once (every bill audited), then
+ * one delivery's 快递单号 changed at the source: the update the next run must send.
+ */
+async function auditedThenChanged(express: string) {
+  sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 6 });
+  const plain = testContext(t.db);
+  await writeMasterData(t.db, plain, sim);
+  const deliveries = await sim.createScheme((d) => {
+    targetConfig(d).mode = "upsert";
+    targetConfig(d).options = { IsAutoSubmitAndAudit: true, IsVerifyBaseDataField: true, InterationFlags: "STK_InvCheckResult" };
+  }, seedDeliveriesSchemeDefinition);
+  const expected = expectedBills(sim);
+  expect(await runScheme(plain, deliveries.id)).toMatchObject({ written: expected.length, failed: expected.rowless });
+  const code = expected[0]!.code;
+  const billOf = () => sim!.kingdee.forms.outstock.list().find((b) => b.FBillNo === code)!;
+  expect(billOf().FDocumentStatus).toBe("C");
+  const oldCarriage = billOf().FCarriageNO;
+  sim.guanyi.modifyDeliveries([{ code, set: { express_no: express } }]);
+  const ctx = testContext(t.db, { connectorDefaults: { qps: 1000, timeoutMs: 2_000, maxRetries: 1 }, unknownOutcomeWaitMs: 500 });
+  return { deliveries, code, billOf, oldCarriage, ctx, savesBefore: sim.kingdee.stats().calls.BatchSave ?? 0 };
+}
+
+/** The delivery's staging row: not written with the new payload (金蝶 holds the old 快递单号). */
+async function notWrittenAsNew(schemeId: string, code: string) {
+  const row = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId, sourceId: code } });
+  expect(row.status === "written" && row.writtenHash === row.payloadHash).toBe(false);
+  return row;
+}
+
 describe("upsert with IsAutoSubmitAndAudit: an update never sent", () => {
   test("its bill, audited by the first save, does not make the unsent update written", { timeout: 60_000 }, async () => {
-    sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 6 });
-    const plain = testContext(t.db);
-    await writeMasterData(t.db, plain, sim);
-    const deliveries = await sim.createScheme((d) => {
-      targetConfig(d).mode = "upsert";
-      targetConfig(d).options = { IsAutoSubmitAndAudit: true, IsVerifyBaseDataField: true, InterationFlags: "STK_InvCheckResult" };
-    }, seedDeliveriesSchemeDefinition);
-    const expected = expectedBills(sim);
-    expect(await runScheme(plain, deliveries.id)).toMatchObject({ written: expected.length, failed: expected.rowless });
-    const code = expected[0]!.code;
-    const billOf = () => sim!.kingdee.forms.outstock.list().find((b) => b.FBillNo === code)!;
-    expect(billOf().FDocumentStatus).toBe("C");
-    const oldCarriage = billOf().FCarriageNO;
-
-    sim.guanyi.modifyDeliveries([{ code, set: { express_no: "SF-NEW-0001" } }]);
-    const ctx = testContext(t.db, { connectorDefaults: { qps: 1000, timeoutMs: 2_000, maxRetries: 1 }, unknownOutcomeWaitMs: 500 });
-    const savesBefore = sim.kingdee.stats().calls.BatchSave ?? 0;
+    const { deliveries, code, billOf, oldCarriage, ctx, savesBefore } = await auditedThenChanged("SF-NEW-0001");
     // The upsert's lookup fails (both tries): no BatchSave is made.
-    sim.kingdee.injectNext({ fault: "http500", service: "ExecuteBillQuery" }, { fault: "http500", service: "ExecuteBillQuery" });
+    sim!.kingdee.injectNext({ fault: "http500", service: "ExecuteBillQuery" }, { fault: "http500", service: "ExecuteBillQuery" });
     const failedRun = await runScheme(ctx, deliveries.id);
-    expect(sim.kingdee.stats().faultsInjected).toMatchObject({ http500: 2 });
+    expect(sim!.kingdee.stats().faultsInjected).toMatchObject({ http500: 2 });
     expect(failedRun.status).toBe("failed");
     expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "sending" } })).toBe(1);
     // The next run settles what the failed one left `sending`.
     await runScheme(ctx, deliveries.id);
-    expect((sim.kingdee.stats().calls.BatchSave ?? 0) - savesBefore).toBe(0);
+    expect((sim!.kingdee.stats().calls.BatchSave ?? 0) - savesBefore).toBe(0);
     expect(billOf().FCarriageNO).toBe(oldCarriage);
+    // Refused, saying what to do.
+    expect(await notWrittenAsNew(deliveries.id, code)).toMatchObject({ status: "failed", lastError: expect.stringContaining("反审核") });
+  });
 
-    const row = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } });
-    // Not written with the new payload (金蝶 holds the old 快递单号): refused, saying what to do.
-    expect(row.status === "written" && row.writtenHash === row.payloadHash).toBe(false);
-    expect(row).toMatchObject({ status: "failed", lastError: expect.stringContaining("反审核") });
+  // The same with a dropped connection (session 27's audit of the connectors' errors): the 金蝶 client
+  // threw `unknown_outcome` for a read cut off, so the lookup before the save threw one out of
+  // write() with nothing sent; the engine took it for a save that may have happened, and after the
+  // wait its lookup found the bill audited by the FIRST run's save and recorded the update written.
+  // Now a read cut off is `network`, retried, and "nothing sent".
+  test("its lookup before the save losing its connection does not make the unsent update written", { timeout: 60_000 }, async () => {
+    const { deliveries, code, billOf, oldCarriage, ctx, savesBefore } = await auditedThenChanged("SF-NEW-0002");
+    // The upsert's lookup (a read) loses its connection on both tries: no BatchSave is made.
+    sim!.kingdee.injectNext({ fault: "drop", service: "ExecuteBillQuery" }, { fault: "drop", service: "ExecuteBillQuery" });
+    await runScheme(ctx, deliveries.id);
+    expect(sim!.kingdee.stats().faultsInjected).toMatchObject({ drop: 2 });
+    expect((sim!.kingdee.stats().calls.BatchSave ?? 0) - savesBefore).toBe(0);
+    expect(billOf().FCarriageNO).toBe(oldCarriage);
+    await notWrittenAsNew(deliveries.id, code);
   });
 });
