@@ -23,6 +23,15 @@ export const fieldMetaSchema = z.object({
   preset: z.string().optional(),
   description: z.string().optional(),
   /**
+   * A request param choosing which time a window filters on: the values (as text) under which a
+   * window that starts at the scheme's cursor (LAST_SYNC_TIME) sees every change, e.g. 管易云 订单
+   * `date_type` 3 (修改时间). `incrementalDefault`: whether leaving it out is one of them (the
+   * platform's default). A source reading from the cursor with another value is warned at save time:
+   * an edit or a late import would be missed for good.
+   */
+  incrementalValues: z.array(z.string()).optional(),
+  incrementalDefault: z.boolean().optional(),
+  /**
    * For a field of type "array" whose items are records: the fields of one item. On a source this
    * describes a nested list (发货单 `details`, 商品 `skus`); on a target it makes the field an entry
    * table (单据体, e.g. 金蝶 FEntity), mapped row by row from a source list (scheme `entries`).

@@ -53,6 +53,9 @@ export const tradeApi: SourceApiMeta = {
       type: "integer",
       preset: "3",
       description: "0 创建时间，1 拍单时间，2 付款时间，3 修改时间（增量同步用 3）",
+      // Only the modification time moves when an order is edited or imported late (guanyi-documents.md).
+      incrementalValues: ["3"],
+      incrementalDefault: false,
     },
     { key: "order_state", label: "订单状态", labelEn: "Order state", type: "integer", description: "0 全部（默认），1 未审核，2 已审核" },
     // The rest of guanyi-documents.md § gy.erp.trade.get's request list ([G5][G10]).

@@ -103,3 +103,46 @@ describe("compileScheme: source node", () => {
     expect(warnings.map((w) => w.path.join("."))).toEqual(["nodes.0.config.idField", "nodes.0.config.listKey"]);
   });
 });
+
+describe("compileScheme: incremental reads and the time a window filters on", () => {
+  // The seed's 店铺查询 with a `date_type` as 管易云 订单查询 has it (only 3, 修改时间, sees edits).
+  const withDateType = {
+    ...catalog,
+    connectors: new Map([
+      ...catalog.connectors,
+      [
+        "guanyi",
+        {
+          ...catalog.connectors.get("guanyi")!,
+          apis: catalog.connectors.get("guanyi")!.apis.map((api) =>
+            api.id === "gy.erp.shop.get" && api.kind === "source"
+              ? { ...api, request: [...api.request, { key: "date_type", label: "时间类型", labelEn: "Date type", type: "integer" as const, incrementalValues: ["3"], incrementalDefault: false }] }
+              : api,
+          ),
+        },
+      ],
+    ]),
+  };
+  const warnings = (dateType: string | undefined, fromCursor = true) => {
+    const r = compileScheme(
+      variant((d) => {
+        if (dateType !== undefined) source(d).config.params.date_type = dateType;
+        if (fromCursor) source(d).config.params.modify_start_date = "{{LAST_SYNC_TIME datetime}}";
+        else delete source(d).config.params.modify_start_date;
+      }),
+      withDateType,
+    );
+    if (!r.ok) throw new Error(r.issues.map((i) => i.message).join("; "));
+    return r.warnings.filter((w) => w.field === "date_type");
+  };
+
+  it("warns when a read from the cursor filters on a time edits do not move, or leaves it to the platform's default", () => {
+    expect(warnings("0")).toEqual([expect.objectContaining({ path: ["nodes", 0, "config", "params", "date_type"], message: expect.stringContaining("永久漏掉") })]);
+    expect(warnings(undefined)[0]?.message).toContain("未填写");
+    expect(warnings("3")).toEqual([]);
+  });
+
+  it("does not warn a read that does not start at the cursor", () => {
+    expect(warnings("0", false)).toEqual([]);
+  });
+});

@@ -52,6 +52,23 @@ export function checkSource(node: SourceNode, index: number, catalog: SchemeCata
       messageEn: `API ${api.id} returns at most ${api.paging.maxPageSize} records a page, the page size is ${config.pageSize}: lower it`,
     });
   }
+  const fromCursor = Object.values(params).some((t) => templateRefs(t).variables.some((v) => v.text === "LAST_SYNC_TIME"));
+  if (fromCursor) {
+    for (const field of api.request) {
+      if (!field.incrementalValues) continue;
+      const value = (config.params[field.key] ?? "").trim();
+      const fine = value === "" ? field.incrementalDefault === true : field.incrementalValues.includes(value) || value.includes("{{") || value.includes("<<");
+      if (fine) continue;
+      const choices = field.incrementalValues.join(" / ");
+      issues.warning({
+        path: [...path, "params", field.key],
+        nodeId: node.id,
+        field: field.key,
+        message: `按上次同步时间增量读取时，${field.key}（${field.label}）应为 ${choices}${field.description ? `（${field.description}）` : ""}：当前${value === "" ? "未填写" : `为 ${value}`}，之后修改或补录的记录不在读取窗口内，会被永久漏掉`,
+        messageEn: `Reading incrementally from the last sync time, ${field.key} (${field.labelEn}) should be ${choices}: ${value === "" ? "it is not set" : `it is ${value}`}, so records edited or imported later fall outside every window and are missed for good`,
+      });
+    }
+  }
   if (config.idField !== undefined && !api.response.some((f) => f.key === config.idField)) {
     issues.warning({
       path: [...path, "idField"],
@@ -78,6 +95,6 @@ export function checkSource(node: SourceNode, index: number, catalog: SchemeCata
     pageSize: config.pageSize,
     idField: config.idField ?? api.idField,
     listKey: config.listKey ?? api.listKey,
-    fromCursor: Object.values(params).some((t) => templateRefs(t).variables.some((v) => v.text === "LAST_SYNC_TIME")),
+    fromCursor,
   };
 }
