@@ -76,7 +76,7 @@ function definitions(ids: SeedConnections, opts: BenchOptions): { shops: SchemeD
   const sized = (def: SchemeDefinition, batchSize?: number) => {
     for (const node of def.nodes) {
       if (node.type === "source") node.config.pageSize = opts.pageSize;
-      else if (batchSize !== undefined) node.config.batchSize = batchSize;
+      else if (node.type === "target" && batchSize !== undefined) node.config.batchSize = batchSize;
     }
     return def;
   };

@@ -38,9 +38,10 @@ export async function runFloor(input: FloorInput): Promise<FloorResult> {
   const guanyi = getConnector("guanyi")!;
   const kingdee = getConnector("kingdee")!;
   const def = input.definition;
-  const ids = def.nodes.map((n) => n.config.connectionId);
+  const ends = def.nodes.flatMap((n) => (n.type === "filter" ? [] : [n]));
+  const ids = ends.map((n) => n.config.connectionId);
   const compiled = compileScheme(def, {
-    connections: new Map(def.nodes.map((n) => [n.config.connectionId, { platform: n.config.platform }])),
+    connections: new Map(ends.map((n) => [n.config.connectionId, { platform: n.config.platform }])),
     connectors: new Map([
       ["guanyi", guanyi.meta],
       ["kingdee", kingdee.meta],

@@ -43,7 +43,7 @@ function benchDefinition(ids: { sourceConnectionId: string; targetConnectionId: 
   const def = seedSchemeDefinition(ids);
   for (const node of def.nodes) {
     if (node.type === "source") node.config.pageSize = opts.pageSize;
-    else node.config.batchSize = opts.batchSize;
+    else if (node.type === "target") node.config.batchSize = opts.batchSize;
   }
   return def;
 }

@@ -72,7 +72,7 @@ function windowDefinition(ids: { sourceConnectionId: string; targetConnectionId:
       node.config.pageSize = opts.pageSize;
       node.config.params.modify_start_date = w.from;
       node.config.params.modify_end_date = w.to;
-    } else node.config.batchSize = opts.batchSize;
+    } else if (node.type === "target") node.config.batchSize = opts.batchSize;
   }
   return def;
 }

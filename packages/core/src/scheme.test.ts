@@ -12,7 +12,7 @@ describe("schemeDefinitionSchema", () => {
 
   it("builds the seed scheme of DESIGN.md", () => {
     const seed = seedSchemeDefinition(ids);
-    expect(seed.nodes.map((n) => [n.id, n.type, n.config.platform, n.config.api, n.config.connectionId])).toEqual([
+    expect(seed.nodes.map((n) => [n.id, n.type, ...(n.type === "filter" ? [] : [n.config.platform, n.config.api, n.config.connectionId])])).toEqual([
       ["source", "source", "guanyi", "gy.erp.shop.get", ids.sourceConnectionId],
       ["target", "target", "kingdee", "batchSave", ids.targetConnectionId],
     ]);
@@ -62,7 +62,7 @@ describe("schemeDefinitionSchema", () => {
     expect(bad((d) => (d.edges[0]!.source = "a b"))).toBe(false);
     expect(bad((d) => ((d.nodes[0]!.config as { pageSize: number }).pageSize = 1.5))).toBe(false);
     expect(bad((d) => ((d.nodes[1]!.config as { batchSize: number }).batchSize = 1001))).toBe(false);
-    expect(bad((d) => (d.nodes[0]!.config.connectionId = "123"))).toBe(false);
+    expect(bad((d) => ((d.nodes[0]!.config as { connectionId: string }).connectionId = "123"))).toBe(false);
     expect(bad((d) => (d.timezone = "GMT+8"))).toBe(false);
     expect(bad((d) => (d.timezone = "Europe/Paris"))).toBe(true);
     expect(bad((d) => (d.schedule = { cron: "0 2 * * *", enabled: false }))).toBe(true);

@@ -20,6 +20,8 @@ export const SCHEME_LIMITS = {
   params: 100,
   options: 50,
   templateLength: 2000,
+  /** Rules of a filter node's condition. */
+  conditionRules: 50,
   pageSize: 1000,
   batchSize: 1000,
 } as const;
@@ -112,6 +114,41 @@ export const targetNodeConfigSchema = z.object({
   audit: auditModeSchema.default("withSave"),
 });
 
+/**
+ * How a condition rule compares its field with its value (./condition.ts): equal / not equal, one of
+ * / none of a list, contains / does not contain, empty / not empty, and the orderings.
+ */
+export const CONDITION_OPS = ["eq", "ne", "in", "notIn", "contains", "notContains", "empty", "notEmpty", "gt", "gte", "lt", "lte"] as const;
+export const conditionOpSchema = z.enum(CONDITION_OPS);
+export type ConditionOp = z.output<typeof conditionOpSchema>;
+/** Operators that compare with nothing: their rule's `value` is ignored. */
+export const UNARY_CONDITION_OPS: ReadonlySet<ConditionOp> = new Set(["empty", "notEmpty"]);
+/** Operators whose value is a list (one item per line, or separated by commas). */
+export const LIST_CONDITION_OPS: ReadonlySet<ConditionOp> = new Set(["in", "notIn"]);
+
+/** One rule of a filter node: `field` (a template on the source record, e.g. `{{del}}`) `op` `value`. */
+export const conditionRuleSchema = z.object({
+  /** A template read against the source record, as a mapping's: `{{del}}`, `{{delivery_statusInfo.delivery}}`. */
+  field: templateSourceSchema,
+  op: conditionOpSchema,
+  /** Plain text (not a template); a list for in / notIn; ignored for empty / notEmpty. */
+  value: z.string().max(SCHEME_LIMITS.templateLength).default(""),
+});
+
+/**
+ * A filter node (过滤条件), between the source and the target: only the source records its condition
+ * keeps are written. The others are staged as `filtered` (不符合条件) and never sent; one that
+ * changes so that it passes is written by the run that reads it (docs/decisions.md, session 28).
+ */
+export const filterNodeConfigSchema = z.object({
+  /** "all": every rule must hold (且); "any": one is enough (或). */
+  match: z.enum(["all", "any"]).default("all"),
+  rules: z
+    .array(conditionRuleSchema)
+    .max(SCHEME_LIMITS.conditionRules, bilingual(`过滤条件最多 ${SCHEME_LIMITS.conditionRules} 条`, `At most ${SCHEME_LIMITS.conditionRules} condition rules`))
+    .default([]),
+});
+
 export const sourceNodeSchema = z.object({
   id: idSchema,
   type: z.literal("source"),
@@ -126,7 +163,14 @@ export const targetNodeSchema = z.object({
   config: targetNodeConfigSchema,
 });
 
-export const schemeNodeSchema = z.discriminatedUnion("type", [sourceNodeSchema, targetNodeSchema]);
+export const filterNodeSchema = z.object({
+  id: idSchema,
+  type: z.literal("filter"),
+  position: positionSchema,
+  config: filterNodeConfigSchema,
+});
+
+export const schemeNodeSchema = z.discriminatedUnion("type", [sourceNodeSchema, filterNodeSchema, targetNodeSchema]);
 
 export const schemeEdgeSchema = z.object({ id: idSchema, source: idSchema, target: idSchema });
 
@@ -154,6 +198,9 @@ export type SourceNodeConfig = z.output<typeof sourceNodeConfigSchema>;
 export type TargetNodeConfig = z.output<typeof targetNodeConfigSchema>;
 export type EntryMapping = z.output<typeof entryMappingSchema>;
 export type SourceNode = z.output<typeof sourceNodeSchema>;
+export type FilterNodeConfig = z.output<typeof filterNodeConfigSchema>;
+export type ConditionRule = z.output<typeof conditionRuleSchema>;
+export type FilterNode = z.output<typeof filterNodeSchema>;
 export type TargetNode = z.output<typeof targetNodeSchema>;
 export type SchemeNode = z.output<typeof schemeNodeSchema>;
 export type SchemeEdge = z.output<typeof schemeEdgeSchema>;

@@ -35,6 +35,20 @@ describe("sourceReadChanged", () => {
     expect(changed((d) => (source(d).params.modify_end_date = "2026-01-01 00:00:00"))).toBe(true);
   });
 
+  it("a filter node added, changed or removed judges the records again", () => {
+    const withFilter = (value: string) => {
+      const d = base();
+      d.nodes.push({ id: "filter", type: "filter", position: { x: 0, y: 0 }, config: { match: "all", rules: [{ field: "{{type_name}}", op: "eq", value }] } });
+      return d;
+    };
+    expect(sourceReadChanged(base(), withFilter("天猫"))).toBe(true);
+    expect(sourceReadChanged(withFilter("天猫"), withFilter("京东"))).toBe(true);
+    expect(sourceReadChanged(withFilter("天猫"), base())).toBe(true);
+    const moved = withFilter("天猫");
+    moved.nodes[2]!.position = { x: 50, y: 50 };
+    expect(sourceReadChanged(withFilter("天猫"), moved)).toBe(false);
+  });
+
   it("a template changed into another template, the page size, or the target keep the cursor", () => {
     expect(changed(() => {})).toBe(false);
     expect(changed((d) => (source(d).params.modify_end_date = "<<CURRENT_TIME datetime>>"))).toBe(false);

@@ -6,8 +6,12 @@
 // sides (the window's `{{LAST_SYNC_TIME datetime}}`, paging's `{{PAGINATION_PAGE_SIZE}}`) is how the
 // read is made, not what it selects: changing it keeps the cursor. So do the page size, the id field
 // and everything downstream of the source (the mapping: staging's hashes resend what it changes).
+// A filter node's condition edited (added, removed, changed) clears the cursor too: records it left
+// out before (staged as filtered) are read and judged again, and those it now keeps are written;
+// staging's hashes keep the rest from being sent again (docs/decisions.md, session 28).
 import { parseTemplate } from "./template/parse";
 import { templateRefs } from "./template/evaluate";
+import { stableStringify } from "./mapping";
 
 /** A source node's config as stored (any older definition), or undefined. */
 function sourceConfig(definition: unknown): { connectionId?: unknown; platform?: unknown; api?: unknown; params?: unknown } | undefined {
@@ -16,6 +20,14 @@ function sourceConfig(definition: unknown): { connectionId?: unknown; platform?:
   const node = nodes.find((n): n is { type: string; config?: unknown } => typeof n === "object" && n !== null && (n as { type?: unknown }).type === "source");
   const config = node?.config;
   return typeof config === "object" && config !== null ? (config as Record<string, unknown>) : undefined;
+}
+
+/** The filter node's config as stored, as comparable text ("" without a filter node). */
+function filterConfig(definition: unknown): string {
+  const nodes = (definition as { nodes?: unknown } | null | undefined)?.nodes;
+  if (!Array.isArray(nodes)) return "";
+  const node = nodes.find((n): n is { type: string; config?: unknown } => typeof n === "object" && n !== null && (n as { type?: unknown }).type === "filter");
+  return node ? stableStringify(node.config ?? null) : "";
 }
 
 /** A template (it references a built-in variable: source params cannot read record fields). */
@@ -37,6 +49,7 @@ export function sourceReadChanged(before: unknown, after: unknown): boolean {
   const b = sourceConfig(after);
   if (!a || !b) return a !== b;
   if (a.connectionId !== b.connectionId || a.platform !== b.platform || a.api !== b.api) return true;
+  if (filterConfig(before) !== filterConfig(after)) return true;
   const pa = paramsOf(a);
   const pb = paramsOf(b);
   for (const key of new Set([...Object.keys(pa), ...Object.keys(pb)])) {

@@ -8,6 +8,7 @@ import { isConnectorError, type WriteOutcome } from "@qiao/connectors";
 import {
   markSending,
   recordMappingFailures,
+  recordFiltered,
   resolveNumberConflicts,
   recordWaiting,
   recordWriteResults,
@@ -111,9 +112,15 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
   const failures = refusals.length > 0 ? [...batch.failures, ...refusals] : batch.failures;
   const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { ...x.attemptRef, failures }));
   const waiting = await recordWaits(x, batch.waiting);
+  const filtered =
+    batch.filtered.length === 0
+      ? 0
+      : await x.clock.time("protocol", () =>
+          recordFiltered(x.db, { ...x.attemptRef, schemeId: run.schemeId, mappingKey: x.mappingKey, records: batch.filtered.map((r) => ({ id: r.id, dataHash: r.dataHash })) }),
+        );
   // Not recorded, like a record not marked: sent or recorded meanwhile, or staged again with newer
   // data since it was mapped. Whatever is still pending, the sweep after the read takes.
-  if ((failed < failures.length || waiting < batch.waiting.length) && x.outstanding) x.outstanding.pending = true;
+  if ((failed < failures.length || waiting < batch.waiting.length || filtered < batch.filtered.length) && x.outstanding) x.outstanding.pending = true;
   return {
     batchNo: batch.batchNo,
     batchId,

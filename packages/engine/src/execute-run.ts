@@ -236,13 +236,14 @@ async function attempt(
       : null;
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   await journal[status === "succeeded" ? "info" : "warn"](
-    message("run.finished", { seconds, fetched: counters.fetched, written: counters.written, skipped: counters.skipped, failed: counters.failed }),
+    message("run.finished", { seconds, fetched: counters.fetched, written: counters.written, skipped: counters.skipped, failed: counters.failed, filtered: counters.filtered }),
     {
       status,
       fetched: counters.fetched,
       written: counters.written,
       skipped: counters.skipped,
       failed: counters.failed,
+      ...(counters.filtered > 0 && { filtered: counters.filtered }),
       // This attempt's milliseconds per phase (see ./timings.ts).
       timingsMs: { total: Date.now() - startedAt, ...clock.totals() },
       // The target connection and its "concurrent calls": the run page's timings say whether more

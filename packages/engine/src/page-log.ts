@@ -19,14 +19,14 @@ export interface PageFacts {
   /** Records this run read before (an earlier pass or attempt, or earlier in this pass): in no count of `result`. */
   again?: number;
   idField: string;
-  result: Pick<StagePageResult, "toWrite" | "unchanged" | "done" | "stale" | "failedUnchanged" | "inserted">;
+  result: Pick<StagePageResult, "toWrite" | "unchanged" | "done" | "stale" | "failedUnchanged" | "inserted"> & { filtered?: number };
 }
 
 /** What a page's line counts as unchanged: also what this run wrote already (an earlier attempt's read of the page). */
 const unchangedOf = (result: PageFacts["result"]): number => result.unchanged + result.done;
 
 export class PageLog {
-  private stretch: { first: PageFacts; last: PageFacts; count: number; read: number; unchanged: number; again: number; startedAt: number } | undefined;
+  private stretch: { first: PageFacts; last: PageFacts; count: number; read: number; unchanged: number; again: number; filtered: number; startedAt: number } | undefined;
 
   constructor(
     private readonly journal: Pick<RunJournal, "progress">,
@@ -46,8 +46,18 @@ export class PageLog {
       this.stretch.read += facts.read;
       this.stretch.unchanged += unchangedOf(result);
       this.stretch.again += facts.again ?? 0;
+      this.stretch.filtered += result.filtered ?? 0;
     } else {
-      this.stretch = { first: facts, last: facts, count: 1, read: facts.read, unchanged: unchangedOf(result), again: facts.again ?? 0, startedAt: this.now() };
+      this.stretch = {
+        first: facts,
+        last: facts,
+        count: 1,
+        read: facts.read,
+        unchanged: unchangedOf(result),
+        again: facts.again ?? 0,
+        filtered: result.filtered ?? 0,
+        startedAt: this.now(),
+      };
     }
     if (this.now() - this.stretch.startedAt >= SUMMARY_MS) await this.flush();
   }
@@ -59,7 +69,7 @@ export class PageLog {
     if (!stretch) return;
     if (stretch.count === 1) return this.line(stretch.first);
     const { first, last } = stretch;
-    await this.journal.progress(message("read.pagesUnchanged", { from: first.page, to: last.page, pages: last.pages, read: stretch.read, again: stretch.again }), {
+    await this.journal.progress(message("read.pagesUnchanged", { from: first.page, to: last.page, pages: last.pages, read: stretch.read, again: stretch.again, filtered: stretch.filtered }), {
       fromPage: first.page,
       toPage: last.page,
       pages: stretch.count,
@@ -67,6 +77,7 @@ export class PageLog {
       read: stretch.read,
       unchanged: stretch.unchanged,
       ...(stretch.again > 0 && { again: stretch.again }),
+      ...(stretch.filtered > 0 && { filtered: stretch.filtered }),
     });
   }
 
@@ -83,6 +94,7 @@ export class PageLog {
         failedUnchanged: result.failedUnchanged,
         withoutId,
         again,
+        filtered: result.filtered ?? 0,
         idField,
       }),
       {
@@ -95,6 +107,7 @@ export class PageLog {
         inserted: result.inserted,
         withoutId,
         ...(again > 0 && { again }),
+        ...((result.filtered ?? 0) > 0 && { filtered: result.filtered }),
       },
     );
   }

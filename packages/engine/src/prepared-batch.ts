@@ -1,5 +1,5 @@
 // Batches before the write protocol: each mapped record sorted into one to send, a mapping
-// failure, or one that waits for a lookup (等待依赖). Pure: write-phase.ts marks, sends and records them.
+// failure, one that waits for a lookup (等待依赖), or one the scheme's filter node leaves out. Pure: write-phase.ts marks, sends and records them.
 import type { LookupWait } from "@qiao/core";
 import type { MappingFailure } from "@qiao/db";
 
@@ -29,18 +29,20 @@ export interface Waiting {
   waits: readonly LookupWait[];
 }
 
-/** A batch of pending records, mapped (not yet marked): those to send, the mapping failures, those that wait. */
+/** A batch of pending records, mapped (not yet marked): those to send, the mapping failures, those that wait, those the filter leaves out. */
 export interface PreparedBatch {
   failures: MappingFailure[];
   sendable: Sendable[];
   waiting: Waiting[];
+  /** Pending records the scheme's filter node now leaves out (its condition edited since they were staged): recorded `filtered`. */
+  filtered: PreparedRecord[];
   /** Its records as counted in the run's share of the process's record budget (./record-budget.ts), given back once it is done. */
   held: number;
   /** The staging ids in it (each once: see prepare). */
   ids: Set<bigint>;
 }
 
-export const emptyBatch = (): PreparedBatch => ({ failures: [], sendable: [], waiting: [], held: 0, ids: new Set() });
+export const emptyBatch = (): PreparedBatch => ({ failures: [], sendable: [], waiting: [], filtered: [], held: 0, ids: new Set() });
 
 /** Why a record waits, as its RunRecord and staging row say it (the first field that waits). */
 export function waitReason(waits: readonly LookupWait[]): string {
@@ -59,15 +61,25 @@ export function waitReason(waits: readonly LookupWait[]): string {
 export function prepare(
   batch: PreparedBatch,
   record: PreparedRecord,
-  mapped: { payload: Record<string, unknown>; errors: readonly { field: string; message: string }[]; waits: readonly LookupWait[]; hash: string; text?: string | undefined },
+  mapped: {
+    payload: Record<string, unknown>;
+    errors: readonly { field: string; message: string }[];
+    waits: readonly LookupWait[];
+    hash: string;
+    text?: string | undefined;
+    excluded?: boolean | undefined;
+  },
 ): void {
   if (batch.ids.has(record.id)) {
     batch.failures = batch.failures.filter((f) => f.id !== record.id);
     batch.sendable = batch.sendable.filter((s) => s.record.id !== record.id);
     batch.waiting = batch.waiting.filter((w) => w.record.id !== record.id);
+    batch.filtered = batch.filtered.filter((r) => r.id !== record.id);
   }
   batch.ids.add(record.id);
-  if (mapped.errors.length === 0 && mapped.waits.length > 0) {
+  if (mapped.excluded) {
+    batch.filtered.push(record);
+  } else if (mapped.errors.length === 0 && mapped.waits.length > 0) {
     batch.waiting.push({ record, payload: mapped.payload, hash: mapped.hash, waits: mapped.waits });
   } else if (mapped.errors.length > 0) {
     batch.failures.push({

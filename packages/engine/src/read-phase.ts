@@ -4,7 +4,7 @@
 // at most a page and a batch or two are in memory. The scheme's cursor moves only once the read
 // completed.
 import { message, resolveParams, type LookupWait } from "@qiao/core";
-import { completeRead, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
+import { completeRead, FILTERED_PAYLOAD_HASH, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
 import { hashedPayload, type MappingError } from "./hash";
 import { PageLog } from "./page-log";
@@ -22,6 +22,8 @@ export interface Mapped {
   waits: readonly LookupWait[];
   hash: string;
   text: string | undefined;
+  /** Left out by the scheme's filter node: staged `filtered` (FILTERED_PAYLOAD_HASH), never sent. */
+  excluded?: boolean;
 }
 
 /** A page's records keyed by source id (the last copy wins within a page), mapped on demand. */
@@ -54,7 +56,8 @@ export async function stageable(x: RunScope, records: Record<string, unknown>[])
   await x.warm(staged.map((r) => r.data), vars);
   const mapped = (i: number): Mapped =>
     (cache[i] ??= x.clock.timeSync("map", () => {
-      const { payload, errors, waits } = x.map(staged[i]!.data, vars);
+      const { payload, errors, waits, excluded } = x.map(staged[i]!.data, vars);
+      if (excluded) return { payload, errors, waits, hash: FILTERED_PAYLOAD_HASH, text: undefined, excluded };
       const { hash, text } = hashedPayload(payload, errors);
       return { payload, errors, waits, hash, text };
     }));
@@ -205,13 +208,14 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
   const pageSize = plan.source.pageSize;
   // The read's counters reach the run with a page's staging statement, every COUNTERS_MS at most:
   // a statement per page that writes the run's row cost more than the probe of an unchanged page.
-  const counts = { fetched: 0, skipped: 0 };
+  const counts = { fetched: 0, skipped: 0, filtered: 0 };
   let countedAt = Number.NEGATIVE_INFINITY;
   const flushCounts = async () => {
-    if (counts.fetched === 0 && counts.skipped === 0) return;
-    await x.progress({ fetched: counts.fetched, skipped: counts.skipped });
+    if (counts.fetched === 0 && counts.skipped === 0 && counts.filtered === 0) return;
+    await x.progress({ fetched: counts.fetched, skipped: counts.skipped, filtered: counts.filtered });
     counts.fetched = 0;
     counts.skipped = 0;
+    counts.filtered = 0;
   };
   // Staging probes a page's hashes before sending its data while pages come back mostly unchanged
   // (a rerun), and sends everything at once while they are mostly new (a first run).
@@ -230,6 +234,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
       // the pass, as they do with an attempt (the last pass's records, each once).
       counts.fetched = 0;
       counts.skipped = 0;
+      counts.filtered = 0;
       if (!(await x.clock.time("journal", () => resetReadCounters(x.db, run.id, run.attempt)))) throw new AttemptSuperseded();
       fetched = 0;
       toWrite = 0;
@@ -272,7 +277,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
           // The counters so far go with this page's staging statement when they are due; the run it
           // returns tells whether a cancellation was requested meanwhile.
           const due = performance.now() - countedAt >= COUNTERS_MS;
-          const progress = due ? { total: page.total, fetched: counts.fetched, skipped: counts.skipped } : undefined;
+          const progress = due ? { total: page.total, fetched: counts.fetched, skipped: counts.skipped, filtered: counts.filtered } : undefined;
           let result: StagePageResult;
           if (staged.length > 0) {
             result = await x.clock.time("stage", () =>
@@ -296,15 +301,17 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
             if (!result.owner) throw new AttemptSuperseded();
             if (result.run) x.observe(result.run);
           } else {
-            result = { toWrite: 0, unchanged: 0, done: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, owner: true, pending: [] };
+            result = { toWrite: 0, unchanged: 0, done: 0, stale: 0, failedUnchanged: 0, filtered: 0, inserted: 0, changed: 0, owner: true, pending: [] };
             if (progress) await x.progress({ phase: "reading", ...progress });
           }
           if (progress) {
             counts.fetched = 0;
             counts.skipped = 0;
+            counts.filtered = 0;
             countedAt = performance.now();
           } else {
             counts.skipped += result.unchanged + result.stale + result.failedUnchanged;
+            counts.filtered += result.filtered;
           }
           toWrite += result.toWrite + result.done;
           const pageCount = page.total > 0 ? Math.ceil(page.total / pageSize) : 1;

@@ -5,7 +5,7 @@
 // run's pages are (a page of keys counts as a page of the source's records: 金蝶 pages are 2,000 keys
 // of three short strings, about the size of 100 records). An attempt that is interrupted starts
 // over (its keys are dropped); one that fails records why.
-import { mapRecord, message, render, resolveParams, type RunPlan, type TemplateVars } from "@qiao/core";
+import { mapRecord, message, recordPasses, render, resolveParams, type RunPlan, type TemplateVars } from "@qiao/core";
 import {
   addReconciliationKeys,
   claimReconciliation,
@@ -88,6 +88,7 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
     const params = resolveParams(plan.source, vars);
     let unmatchable = 0;
     let sourceRead = 0;
+    let filteredOut = 0;
     const pageSize = plan.source.pageSize;
     // 管易云 pages by page number: a record modified out of the window or deleted during the read
     // moves the records after it, and one can slip onto a page already read, unseen, and be listed
@@ -101,6 +102,7 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
       passes++;
       unmatchable = 0;
       sourceRead = 0;
+      filteredOut = 0;
       const pass = new ReadPass(memory, passes);
       const sourcePages = source.readPages({ api: plan.source.api.id, params, pageSize, startPage: 1, ...(ctx.signal && { signal: ctx.signal }) });
       for await (const page of withinBudget(held, sourcePages, pageSize)) {
@@ -109,6 +111,11 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
         for (const record of page.records) {
           const sourceId = text(record[plan.source.idField]);
           if (sourceId !== undefined) ids.add(sourceId);
+          // Left out by the scheme's filter node: not expected in the target (staged as filtered).
+          if (plan.filter && !recordPasses(plan.filter, record, vars, plan.timezone)) {
+            filteredOut++;
+            continue;
+          }
           const { payload } = mapRecord(keys, record, vars, plan.timezone, maps);
           // A record with no number from its template (a bill whose FBillNo 金蝶's 编码规则 fills) is
           // still sent with its id: the comparison matches it by the number staging says it was
@@ -144,7 +151,7 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
     }
     const done = await completeReconciliation(ctx.db, { id, attempt, schemeId, compareNames: nameField !== undefined, unmatchable, source: { passes, moved } });
     if (!done) return { kind: "superseded" };
-    log.info({ sourceRead, sourcePasses: passes, sourceMoved: moved, targetRead, missing: done.missing, extra: done.extra, different: done.different }, "reconciliation finished");
+    log.info({ sourceRead, filteredOut, sourcePasses: passes, sourceMoved: moved, targetRead, missing: done.missing, extra: done.extra, different: done.different }, "reconciliation finished");
     return { kind: "finished", reconciliation: done };
   } catch (error) {
     if (error instanceof Interrupted) {

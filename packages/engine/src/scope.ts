@@ -1,5 +1,5 @@
 // The state one attempt of a run shares between its phases.
-import { mapRecord, retryRunOptionsSchema, stableStringify, type MappedRecord, type RunPlan, type TemplateVars } from "@qiao/core";
+import { mapRecord, recordPasses, retryRunOptionsSchema, stableStringify, type MappedRecord, type RunPlan, type TemplateVars } from "@qiao/core";
 import type { SourceClient, TargetClient } from "@qiao/connectors";
 import { reportProgress, stagingHash, type Db, type LoadedValueMap, type RunModel as Run, type RunProgress } from "@qiao/db";
 import { DEFAULT_UNKNOWN_OUTCOME_WAIT_MS, type EngineContext } from "./context";
@@ -131,21 +131,38 @@ export class RunScope {
           timezone,
           vars: usesVars ? this.vars() : null,
           ...(this.maps.size > 0 && { valueMaps: Object.fromEntries([...this.maps].map(([name, m]) => [name, m.contentHash])) }),
+          // Only when the scheme has one (the key of a scheme without one is what it was before).
+          ...(this.plan.filter && {
+            filter: { match: this.plan.filter.match, rules: this.plan.filter.rules.map((r) => ({ field: r.field.source, op: r.op, value: r.value })) },
+          }),
         }),
       );
     }
     return this.key;
   }
 
-  /** One record mapped with the plan, the run's value maps and its lookup cache (see `warm`). */
-  map(record: unknown, vars: TemplateVars): MappedRecord {
+  /**
+   * One record mapped with the plan, the run's value maps and its lookup cache (see `warm`); or,
+   * when the scheme's filter node leaves it out, `excluded` and nothing mapped.
+   */
+  map(record: unknown, vars: TemplateVars): MappedRecord & { excluded?: true } {
+    if (!this.passes(record, vars)) return { payload: {}, errors: [], waits: [], unresolved: [], excluded: true };
     return mapRecord(this.plan.target, record, vars, this.plan.timezone, this.maps, this.lookups);
+  }
+
+  /** Whether the scheme's filter node keeps the record (no filter node: every record). */
+  passes(record: unknown, vars: TemplateVars): boolean {
+    const { filter } = this.plan;
+    return !filter || recordPasses(filter, record, vars, this.plan.timezone);
   }
 
   /** Before records are mapped: fetches what their lookups need (nothing when the plan has none). */
   async warm(records: readonly unknown[], vars: TemplateVars): Promise<void> {
     const lookups = this.lookups;
-    if (lookups && records.length > 0) await this.clock.time("lookup", () => lookups.warm(this.plan, records, vars, this.maps));
+    if (!lookups || records.length === 0) return;
+    // Records the filter leaves out are not mapped: nothing to fetch for them.
+    const kept = this.plan.filter ? records.filter((r) => this.passes(r, vars)) : records;
+    if (kept.length > 0) await this.clock.time("lookup", () => lookups.warm(this.plan, kept, vars, this.maps));
   }
 
   /** CURRENT_TIME and LAST_SYNC_TIME are the window fixed at the run's first attempt. */

@@ -25,6 +25,8 @@ export interface TestRunRecord {
    * that scheme to write that key. Absent when nothing waits. Looked-up values are in `payload`.
    */
   waits?: LookupWait[];
+  /** The scheme's filter node leaves it out: a run stages it as filtered (不符合条件) and never writes it. Absent when it passes. */
+  filtered?: true;
 }
 
 export interface TestRunResult {
@@ -102,10 +104,18 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const sampled = fetched.slice(0, sampleSize);
   await x.warm(sampled, vars);
   const records: TestRunRecord[] = sampled.map((source) => {
-    const { payload, errors, waits } = x.map(source, vars);
-    return { sourceId: String(source[plan.source.idField] ?? ""), source, payload, wire: null, errors, ...(waits.length > 0 && { waits }) };
+    const { payload, errors, waits, excluded } = x.map(source, vars);
+    return {
+      sourceId: String(source[plan.source.idField] ?? ""),
+      source,
+      payload,
+      wire: null,
+      errors,
+      ...(waits.length > 0 && { waits }),
+      ...(excluded && { filtered: true as const }),
+    };
   });
-  const cleanRecords = records.filter((r) => r.errors.length === 0 && !r.waits);
+  const cleanRecords = records.filter((r) => r.errors.length === 0 && !r.waits && !r.filtered);
   const clean = cleanRecords.map((r) => r.payload);
   const target = x.target;
   const request: WriteRequest = {
@@ -137,10 +147,11 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const stop = x.interruption();
   if (stop) return stop;
   await saveRunResult(x.db, run.id, result);
-  const withErrors = records.length - clean.length;
+  const filtered = records.filter((r) => r.filtered).length;
+  const withErrors = records.length - clean.length - filtered;
   await journal[withErrors > 0 ? "warn" : "info"](
-    message("test.sampled", { total: page.total, sampled: records.length, withErrors }),
-    { total: page.total, sampled: records.length, withErrors },
+    message("test.sampled", { total: page.total, sampled: records.length, withErrors, filtered }),
+    { total: page.total, sampled: records.length, withErrors, ...(filtered > 0 && { filtered }) },
   );
   if (writeCount === 0) return "done";
 
@@ -156,7 +167,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
     mappingKey: x.mappingKey,
   });
   if (!stagedResult.owner) throw new AttemptSuperseded();
-  await x.progress({ skipped: stagedResult.unchanged + stagedResult.stale + stagedResult.failedUnchanged });
+  await x.progress({ skipped: stagedResult.unchanged + stagedResult.stale + stagedResult.failedUnchanged, filtered: stagedResult.filtered });
   await assignPendingToRun(x.db, { schemeId: run.schemeId, runId: run.id, attempt: run.attempt, sourceIds: staged.map((s) => s.sourceId) });
   await journal.info(message("test.writing", { toWrite: stagedResult.toWrite, writeCount }));
   return writePending(x, true);

@@ -40,6 +40,7 @@ async function* stagedBatches(x: RunScope, onlyThisRun: boolean): AsyncGenerator
     for (const row of rows) {
       const mapped = x.clock.timeSync("map", () => {
         const m = x.map(row.data, vars);
+        if (m.excluded) return { payload: m.payload, errors: m.errors, waits: m.waits, hash: "", excluded: true };
         const { hash, text } = hashedPayload(m.payload, m.errors);
         return { payload: m.payload, errors: m.errors, waits: m.waits, hash, text };
       });

@@ -48,6 +48,7 @@ export function runDto(row: RunRow, locale: Locale, now = Date.now()): RunDto {
     error: runError(row, locale),
     retryOfId: row.retryOfId,
     waiting: row.waiting,
+    filtered: row.filtered,
     triggeredById: row.triggeredById,
     cancelRequested: row.cancelRequested,
     attempt: row.attempt,

@@ -17,7 +17,7 @@ export async function exportScheme(
   scheme: { name: string; description: string; definition: unknown },
 ): Promise<SchemeExportDto> {
   const definition = scheme.definition as SchemeDefinition;
-  const ids = [...new Set(definition.nodes.map((n) => n.config.connectionId).filter(Boolean))];
+  const ids = [...new Set(definition.nodes.flatMap((n) => (n.type === "filter" || !n.config.connectionId ? [] : [n.config.connectionId])))];
   const connections = await listConnectionRefs(db, ids);
   const valueMaps = await findValueMapsByName(db, definitionValueMaps(definition));
   const schemeNames = new Map((await listSchemeDefinitions(db)).map((s) => [s.id, s.name]));
@@ -95,9 +95,9 @@ export async function bindConnections(db: Db, file: SchemeExportDto): Promise<Sc
   return {
     ...file.definition,
     ...(runAfter.length > 0 && { runAfter }),
-    nodes: file.definition.nodes.map((n) => ({
-      ...n,
-      config: { ...n.config, connectionId: bound.get(n.config.connectionId) ?? n.config.connectionId },
-    })) as SchemeDefinition["nodes"],
+    // A filter node has no connection: it travels as it is.
+    nodes: file.definition.nodes.map((n) =>
+      n.type === "filter" ? n : { ...n, config: { ...n.config, connectionId: bound.get(n.config.connectionId) ?? n.config.connectionId } },
+    ) as SchemeDefinition["nodes"],
   };
 }

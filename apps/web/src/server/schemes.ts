@@ -1,6 +1,6 @@
 // Schemes: validation with @qiao/core's compiler, saving (every saved definition is a new
 // version), the schedule kept in step with BullMQ, and the list's summary of each scheme.
-import { compileScheme, readsFromCursor, type Locale, type SchemeDefinition } from "@qiao/core";
+import { compileScheme, readsFromCursor, type Locale, type SchemeDefinition, type SourceNode, type TargetNode } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import {
   findSchemeWithLastRun,
@@ -131,7 +131,7 @@ export async function setSchemeEnabled(db: Db, scheme: SchemeModel, enabled: boo
 type End = SchemeSummaryDto["source"];
 
 function endOf(definition: SchemeDefinition, type: "source" | "target", connections: Map<string, string>): End {
-  const node = definition.nodes.find((n) => n.type === type);
+  const node = definition.nodes.find((n): n is SourceNode | TargetNode => n.type === type);
   if (!node) return null;
   const meta = getConnector(node.config.platform)?.meta;
   const api = meta?.apis.find((a) => a.id === node.config.api);

@@ -1,9 +1,9 @@
 // The graph: unique ids, edges between existing nodes in the right direction, no cycles, and
-// (for now) exactly one source connected to one target.
+// (for now) exactly one source connected to one target, directly or through one filter node.
 import type { SchemeDefinition, SchemeNode } from "../scheme";
-import { kindEn, kindZh, SOURCE_ZH, TARGET_ZH, type Issues } from "./issues";
+import { FILTER_ZH, kindEn, kindZh, SOURCE_ZH, TARGET_ZH, type Issues } from "./issues";
 
-/** True when the graph is one source connected to one target. */
+/** True when the graph is one source connected to one target, directly or through the one filter node. */
 export function checkGraph(d: SchemeDefinition, issues: Issues): boolean {
   const before = issues.list.length;
   const nodeIndex = new Map<string, number>();
@@ -75,6 +75,7 @@ export function checkGraph(d: SchemeDefinition, issues: Issues): boolean {
 
   const sources = d.nodes.map((n, i) => [n, i] as const).filter(([n]) => n.type === "source");
   const targets = d.nodes.map((n, i) => [n, i] as const).filter(([n]) => n.type === "target");
+  const filters = d.nodes.map((n, i) => [n, i] as const).filter(([n]) => n.type === "filter");
   if (sources.length === 0) {
     issues.error({
       path: ["nodes"],
@@ -91,6 +92,7 @@ export function checkGraph(d: SchemeDefinition, issues: Issues): boolean {
   }
   for (const [list, zh, en] of [
     [sources, SOURCE_ZH, "source node"],
+    [filters, FILTER_ZH, "filter node"],
     [targets, TARGET_ZH, "target node"],
   ] as const) {
     for (const [node, index] of list.slice(1)) {
@@ -109,15 +111,18 @@ export function checkGraph(d: SchemeDefinition, issues: Issues): boolean {
       issues.error({
         path: ["nodes", index],
         nodeId: node.id,
-        message: `${kindZh(node)} “${node.id}” 没有任何连线：请把源节点连到目标节点，或删除这个节点`,
-        messageEn: `The ${kindEn(node)} "${node.id}" is not connected: connect the source to the target, or delete the node`,
+        message: `${kindZh(node)} “${node.id}” 没有任何连线：请把源节点连到${node.type === "filter" ? "过滤节点，再把过滤节点连到目标节点" : "目标节点"}，或删除这个节点`,
+        messageEn: `The ${kindEn(node)} "${node.id}" is not connected: connect the source to ${node.type === "filter" ? "the filter and the filter to the target" : "the target"}, or delete the node`,
       });
     });
   }
   const [source] = sources;
   const [target] = targets;
+  const [filter] = filters;
   if (issues.list.slice(before).some((i) => i.severity === "error") || !source || !target) return false;
-  if (!valid.some(({ from, to }) => from.id === source[0].id && to.id === target[0].id)) {
+  const linked = (from: SchemeNode, to: SchemeNode) => valid.some((e) => e.from.id === from.id && e.to.id === to.id);
+  if (!filter) {
+    if (linked(source[0], target[0])) return true;
     issues.error({
       path: ["edges"],
       message: `源节点 “${source[0].id}” 与目标节点 “${target[0].id}” 之间没有连线：请从源节点连到目标节点`,
@@ -125,7 +130,27 @@ export function checkGraph(d: SchemeDefinition, issues: Issues): boolean {
     });
     return false;
   }
-  return true;
+  const before2 = issues.list.length;
+  if (linked(source[0], target[0])) {
+    issues.error({
+      path: ["edges", valid.find((e) => e.from.id === source[0].id && e.to.id === target[0].id)!.index],
+      message: `源节点 “${source[0].id}” 直接连到了目标节点，绕过了过滤节点 “${filter[0].id}”：请删除这条连线，让数据经过过滤节点`,
+      messageEn: `The source "${source[0].id}" is connected straight to the target, around the filter "${filter[0].id}": delete that edge so the records go through the filter`,
+    });
+  }
+  for (const [from, to] of [
+    [source[0], filter[0]],
+    [filter[0], target[0]],
+  ] as const) {
+    if (linked(from, to)) continue;
+    issues.error({
+      path: ["edges"],
+      nodeId: filter[0].id,
+      message: `${kindZh(from)} “${from.id}” 与${kindZh(to)} “${to.id}” 之间没有连线：数据按 源节点 → 过滤节点 → 目标节点 流动，请连接它们`,
+      messageEn: `No edge leads from the ${kindEn(from)} "${from.id}" to the ${kindEn(to)} "${to.id}": records flow source → filter → target, connect them`,
+    });
+  }
+  return issues.list.length === before2;
 }
 
 /** One issue per cycle; returns the indexes of the edges that lie on one. */

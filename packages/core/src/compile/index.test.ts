@@ -112,7 +112,7 @@ describe("compileScheme: shape", () => {
 
   it("reports an unknown node type and a bad connection id", () => {
     const def = variant((d) => {
-      (d.nodes[0] as { type: string }).type = "filter";
+      (d.nodes[0] as { type: string }).type = "lookup";
       target(d).config.connectionId = "not-a-uuid";
     });
     const paths = issuesOf(def).map((i) => i.path.join("."));

@@ -13,10 +13,11 @@ import { checkSource } from "./source";
 import { checkTarget } from "./target";
 import { checkLookups } from "./lookups";
 import { checkValueMaps } from "./value-maps";
+import { checkFilter } from "./filter";
 
 export { definitionValueMaps, planValueMaps } from "./value-maps";
 export { definitionLookupSchemes, lookupCatalog, planLookups, planLookupSchemes } from "./lookups";
-export type { CompileResult, IssuePath, LookupSchemeInfo, RunPlan, SchemeCatalog, SchemeIssue } from "./plan";
+export type { CompileResult, ConditionRulePlan, FilterPlan, IssuePath, LookupSchemeInfo, RunPlan, SchemeCatalog, SchemeIssue } from "./plan";
 export { pickTargetForm } from "./target-form";
 
 export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResult {
@@ -33,10 +34,12 @@ export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResu
   const targets = d.nodes.flatMap((node, index) => (node.type === "target" ? [{ node, index }] : []));
   const source = sources.map(({ node, index }) => checkSource(node, index, catalog, issues, d.timezone))[0];
   const target = targets.map(({ node, index }) => checkTarget(node, index, catalog, issues, d.timezone, source?.api))[0];
+  const filters = d.nodes.flatMap((node, index) => (node.type === "filter" ? [checkFilter(node, index, source?.api, issues)] : []));
   checkValueMaps(d, catalog, issues);
   checkLookups(d, catalog, issues);
   if (issues.hasErrors || !graph || !source || !target) return { ok: false, issues: issues.list };
-  return { ok: true, plan: { timezone: d.timezone, retryBackoffMs: d.retry.backoffMs, source, target }, warnings: issues.list };
+  const [filter] = filters;
+  return { ok: true, plan: { timezone: d.timezone, retryBackoffMs: d.retry.backoffMs, source, ...(filter && { filter }), target }, warnings: issues.list };
 }
 
 /** When the definition as a whole is malformed, still check the nodes that are well-formed. */
@@ -55,5 +58,6 @@ function checkWellFormedNodes(def: unknown, catalog: SchemeCatalog, issues: Issu
   }
   for (const { node, index } of nodes) {
     if (node.type === "target") checkTarget(node, index, catalog, issues, timezone, sourceApi);
+    if (node.type === "filter") checkFilter(node, index, sourceApi, issues);
   }
 }

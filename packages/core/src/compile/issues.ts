@@ -19,5 +19,6 @@ export class Issues {
 
 export const SOURCE_ZH = "源节点";
 export const TARGET_ZH = "目标节点";
-export const kindZh = (node: SchemeNode) => (node.type === "source" ? SOURCE_ZH : TARGET_ZH);
-export const kindEn = (node: SchemeNode) => (node.type === "source" ? "source node" : "target node");
+export const FILTER_ZH = "过滤节点";
+export const kindZh = (node: SchemeNode) => (node.type === "source" ? SOURCE_ZH : node.type === "filter" ? FILTER_ZH : TARGET_ZH);
+export const kindEn = (node: SchemeNode) => (node.type === "source" ? "source node" : node.type === "filter" ? "filter node" : "target node");

@@ -2,7 +2,7 @@
 // templates, and the required keys left unset.
 import type { ApiMeta, FieldMeta } from "../connector-meta";
 import { isEmptyValue } from "../mapping";
-import type { SchemeNode } from "../scheme";
+import type { SchemeNode, SourceNode, TargetNode } from "../scheme";
 import { evaluateTemplate, templateRefs } from "../template/evaluate";
 import { parseTemplate } from "../template/parse";
 import type { Template, TemplateVars } from "../template/types";
@@ -21,7 +21,7 @@ const EXAMPLE_VARS: TemplateVars = {
  * node's kind (several when they differ by form), none when something is reported.
  */
 export function resolveApi<K extends ApiMeta["kind"]>(
-  node: SchemeNode,
+  node: SourceNode | TargetNode,
   index: number,
   kind: K,
   catalog: SchemeCatalog,

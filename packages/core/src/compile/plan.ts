@@ -2,6 +2,7 @@
 // the checks so that mapping (which runs a plan) and the compiler (which makes one) share these
 // types without importing each other.
 import type { AuditMode, ConnectorMeta, FieldMeta, SourceApiMeta, TargetApiMeta, WriteMode } from "../connector-meta";
+import type { ConditionOp } from "../scheme";
 import type { Template } from "../template/types";
 
 /** What a lookup needs to know of the scheme it reads: its id(s) by name, and its source's fields. */
@@ -75,6 +76,11 @@ export interface RunPlan {
      */
     fromCursor: boolean;
   };
+  /**
+   * The filter node's condition (过滤条件): only records it keeps are written (../condition.ts).
+   * Absent: the scheme has no filter node, every record is written.
+   */
+  filter?: FilterPlan;
   target: {
     nodeId: string;
     connectionId: string;
@@ -93,6 +99,22 @@ export interface RunPlan {
     /** Bills: audit with the save or separately ("withSave" for base data). */
     audit: AuditMode;
   };
+}
+
+/** A filter node's condition, compiled. */
+export interface FilterPlan {
+  nodeId: string;
+  match: "all" | "any";
+  rules: ConditionRulePlan[];
+}
+
+export interface ConditionRulePlan {
+  /** Read against the source record. */
+  field: Template;
+  op: ConditionOp;
+  /** The value as typed (trimmed); for in / notIn, `values` holds its items. */
+  value: string;
+  values: string[];
 }
 
 /** How the rows of one entry table are made from a source list. */

@@ -16,6 +16,8 @@ export function* definitionTemplates(d: SchemeDefinition): Generator<{ path: Iss
       for (const [key, source] of Object.entries(node.config.params)) yield { path: [...base, "params", key], nodeId: node.id, field: key, source };
       continue;
     }
+    // A filter node's rules use neither (checkFilter refuses them).
+    if (node.type === "filter") continue;
     for (const [key, source] of Object.entries(node.config.mapping)) yield { path: [...base, "mapping", key], nodeId: node.id, field: key, source };
     for (const [key, entry] of Object.entries(node.config.entries)) {
       if (entry.filter.trim() !== "") yield { path: [...base, "entries", key, "filter"], nodeId: node.id, field: key, source: entry.filter };

@@ -34,9 +34,9 @@ export const runMessages = {
     (p) =>
       `${p.count} records still have an unknown outcome: they are looked up in the target at ${p.at}; found ones count as written, only absent ones are sent again. The run ends once they are settled`,
   ),
-  "run.finished": entry<{ seconds: string; fetched: number; written: number; skipped: number; failed: number }>(
-    (p) => `运行结束（${p.seconds} 秒）：读取 ${p.fetched}，写入 ${p.written}，跳过 ${p.skipped}，失败 ${p.failed}`,
-    (p) => `Run finished (${p.seconds} s): ${p.fetched} read, ${p.written} written, ${p.skipped} skipped, ${p.failed} failed`,
+  "run.finished": entry<{ seconds: string; fetched: number; written: number; skipped: number; failed: number; filtered?: number }>(
+    (p) => `运行结束（${p.seconds} 秒）：读取 ${p.fetched}，写入 ${p.written}，跳过 ${p.skipped}，失败 ${p.failed}${p.filtered ? `，不符合过滤条件 ${p.filtered}` : ""}`,
+    (p) => `Run finished (${p.seconds} s): ${p.fetched} read, ${p.written} written, ${p.skipped} skipped, ${p.failed} failed${p.filtered ? `, ${p.filtered} left out by the filter` : ""}`,
   ),
   "run.waitingReleased": entry<{ released: number }>(
     (p) => `${p.released} 条等待依赖的记录重新检查其查找`,
@@ -50,15 +50,17 @@ export const runMessages = {
     (p) => `开始读取 ${p.apiName}（${p.apiId}）`,
     (p) => `Reading ${p.apiId}`,
   ),
-  "read.page": entry<{ page: number; pages: number; read: number; toWrite: number; unchanged: number; stale: number; failedUnchanged: number; withoutId: number; again?: number; idField: string }>(
+  "read.page": entry<{ page: number; pages: number; read: number; toWrite: number; unchanged: number; stale: number; failedUnchanged: number; withoutId: number; again?: number; filtered?: number; idField: string }>(
     (p) =>
       `第 ${p.page}/${p.pages} 页：读取 ${p.read} 条，新增或变更 ${p.toWrite} 条，未变 ${p.unchanged} 条` +
+      (p.filtered ? `，${p.filtered} 条不符合过滤条件（不写入）` : "") +
       (p.stale > 0 ? `，${p.stale} 条已变更但“新增”模式不更新` : "") +
       (p.failedUnchanged > 0 ? `，${p.failedUnchanged} 条此前失败且未变（可重试）` : "") +
       (p.withoutId > 0 ? `，${p.withoutId} 条缺少 ${p.idField} 已忽略` : "") +
       (p.again ? `，${p.again} 条本次运行已读过` : ""),
     (p) =>
       `Page ${p.page}/${p.pages}: ${p.read} read, ${p.toWrite} new or changed, ${p.unchanged} unchanged` +
+      (p.filtered ? `, ${p.filtered} left out by the filter (not written)` : "") +
       (p.stale > 0 ? `, ${p.stale} changed, not updated in create mode` : "") +
       (p.failedUnchanged > 0 ? `, ${p.failedUnchanged} still failed from earlier (retry them)` : "") +
       (p.withoutId > 0 ? `, ${p.withoutId} without ${p.idField} ignored` : "") +
@@ -66,9 +68,20 @@ export const runMessages = {
   ),
   // Consecutive pages whose every record was unchanged, in one line (a rerun of an unchanged
   // source would otherwise log a line per page: 1,000 for 100,000 records).
-  "read.pagesUnchanged": entry<{ from: number; to: number; pages: number; read: number; again?: number }>(
-    (p) => (p.again ? `第 ${p.from}–${p.to}/${p.pages} 页：读取 ${p.read} 条，${p.again} 条本次运行已读过，其余未变` : `第 ${p.from}–${p.to}/${p.pages} 页：读取 ${p.read} 条，全部未变`),
-    (p) => (p.again ? `Pages ${p.from}–${p.to}/${p.pages}: ${p.read} read, ${p.again} read before in this run, the rest unchanged` : `Pages ${p.from}–${p.to}/${p.pages}: ${p.read} read, all unchanged`),
+  // Records the filter node leaves out are named, not "unchanged" (they are not written either way).
+  "read.pagesUnchanged": entry<{ from: number; to: number; pages: number; read: number; again?: number; filtered?: number }>(
+    (p) =>
+      p.again || p.filtered
+        ? `第 ${p.from}–${p.to}/${p.pages} 页：读取 ${p.read} 条，` +
+          [p.again ? `${p.again} 条本次运行已读过` : "", p.filtered ? `${p.filtered} 条不符合过滤条件（不写入）` : ""].filter(Boolean).join("，") +
+          "，其余未变"
+        : `第 ${p.from}–${p.to}/${p.pages} 页：读取 ${p.read} 条，全部未变`,
+    (p) =>
+      p.again || p.filtered
+        ? `Pages ${p.from}–${p.to}/${p.pages}: ${p.read} read, ` +
+          [p.again ? `${p.again} read before in this run` : "", p.filtered ? `${p.filtered} left out by the filter (not written)` : ""].filter(Boolean).join(", ") +
+          ", the rest unchanged"
+        : `Pages ${p.from}–${p.to}/${p.pages}: ${p.read} read, all unchanged`,
   ),
   "read.completed": entry<{ pages: number; fetched: number; toWrite: number }>(
     (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；同步游标已推进到本次窗口结束`,
@@ -168,9 +181,15 @@ export const runMessages = {
     (p) => `测试运行：读取第一页（${p.pageSize} 条）`,
     (p) => `Test run: reading the first page (${p.pageSize} records)`,
   ),
-  "test.sampled": entry<{ total: number; sampled: number; withErrors: number }>(
-    (p) => `测试运行：共 ${p.total} 条，取样 ${p.sampled} 条` + (p.withErrors > 0 ? `，其中 ${p.withErrors} 条映射有错误` : "，映射无错误"),
-    (p) => `Test run: ${p.total} in total, ${p.sampled} sampled` + (p.withErrors > 0 ? `, ${p.withErrors} with mapping errors` : ", no mapping errors"),
+  "test.sampled": entry<{ total: number; sampled: number; withErrors: number; filtered?: number }>(
+    (p) =>
+      `测试运行：共 ${p.total} 条，取样 ${p.sampled} 条` +
+      (p.filtered ? `，${p.filtered} 条不符合过滤条件（不写入）` : "") +
+      (p.withErrors > 0 ? `，其中 ${p.withErrors} 条映射有错误` : "，映射无错误"),
+    (p) =>
+      `Test run: ${p.total} in total, ${p.sampled} sampled` +
+      (p.filtered ? `, ${p.filtered} left out by the filter (not written)` : "") +
+      (p.withErrors > 0 ? `, ${p.withErrors} with mapping errors` : ", no mapping errors"),
   ),
   "test.writing": entry<{ toWrite: number; writeCount: number }>(
     (p) => `测试运行：按正常流程写入前 ${p.writeCount} 条中需要写入的 ${p.toWrite} 条`,

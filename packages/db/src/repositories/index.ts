@@ -9,6 +9,8 @@ export * from "./schemes";
 export * from "./staging";
 export * from "./retry-ends";
 export * from "./stage-page";
+export * from "./filtered";
+export * from "./staged-records";
 export * from "./write-protocol";
 export * from "./mark-sending";
 export * from "./number-claims";

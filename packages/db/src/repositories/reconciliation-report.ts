@@ -104,8 +104,13 @@ export async function completeReconciliation(
         WITH gone AS (DELETE FROM recon_source WHERE number IS NULL RETURNING 1) SELECT count(*)::int AS count FROM gone`;
       await tx.$executeRaw`
         CREATE TEMP TABLE recon_target ON COMMIT DROP AS
-        SELECT DISTINCT ON (number) number, name, target_id FROM reconciliation_keys
+        SELECT DISTINCT ON (number) number, name, target_id FROM reconciliation_keys t
         WHERE reconciliation_id = ${input.id}::uuid AND side = 'target'
+          -- Written by the scheme from a record its filter node now leaves out (the source keys skip
+          -- such records): not another writer's, so not extra (session 28).
+          AND NOT EXISTS (
+            SELECT 1 FROM source_records f
+            WHERE f.scheme_id = ${input.schemeId}::uuid AND f.status = 'filtered' AND f.written_hash IS NOT NULL AND f.target_number = t.number)
         ORDER BY number, id`;
       await tx.$executeRaw`CREATE INDEX ON recon_source (number)`;
       await tx.$executeRaw`CREATE INDEX ON recon_target (number)`;

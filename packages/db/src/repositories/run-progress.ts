@@ -14,6 +14,8 @@ export interface RunProgress {
   written?: number;
   skipped?: number;
   failed?: number;
+  /** Read and left out by the scheme's filter node. */
+  filtered?: number;
 }
 
 /**
@@ -37,10 +39,11 @@ export async function reportProgress(
       written = written + $6::int,
       skipped = skipped + $7::int,
       failed = failed + $8::int,
+      filtered = filtered + $11::int,
       updated_at = $9::timestamp
     WHERE id = $1::uuid AND ($10::int IS NULL OR attempt = $10::int)
     RETURNING cancel_requested AS "cancelRequested", attempt, status::text AS status`,
-    [runId, p.phase ?? null, p.total !== undefined, p.total ?? null, p.fetched ?? 0, p.written ?? 0, p.skipped ?? 0, p.failed ?? 0, new Date().toISOString(), attempt ?? null],
+    [runId, p.phase ?? null, p.total !== undefined, p.total ?? null, p.fetched ?? 0, p.written ?? 0, p.skipped ?? 0, p.failed ?? 0, new Date().toISOString(), attempt ?? null, p.filtered ?? 0],
   );
   if (rows[0]) return rows[0];
   // Another attempt owns the run now: its counters are not this attempt's to change.
@@ -109,7 +112,7 @@ export async function waitForOutcomes(db: Db, runId: string, attempt: number, un
 
 /** Counters back to zero for a read that starts over (a resumed attempt re-reads from page 1). */
 export async function resetReadCounters(db: Db, runId: string, attempt: number): Promise<boolean> {
-  const { count } = await db.run.updateMany({ where: { id: runId, attempt, status: "running" }, data: { phase: "reading", total: null, fetched: 0, skipped: 0 } });
+  const { count } = await db.run.updateMany({ where: { id: runId, attempt, status: "running" }, data: { phase: "reading", total: null, fetched: 0, skipped: 0, filtered: 0 } });
   return count > 0;
 }
 
@@ -138,8 +141,8 @@ export async function completeRead(db: Db, runId: string, attempt: number, schem
 }
 
 /** The run's counters as they are now (a finishing attempt decides the run's status from them). */
-export async function runCounters(db: Db, runId: string): Promise<Pick<Run, "fetched" | "written" | "skipped" | "failed" | "saved" | "waiting">> {
-  return db.run.findUniqueOrThrow({ where: { id: runId }, select: { fetched: true, written: true, skipped: true, failed: true, saved: true, waiting: true } });
+export async function runCounters(db: Db, runId: string): Promise<Pick<Run, "fetched" | "written" | "skipped" | "failed" | "saved" | "waiting" | "filtered">> {
+  return db.run.findUniqueOrThrow({ where: { id: runId }, select: { fetched: true, written: true, skipped: true, failed: true, saved: true, waiting: true, filtered: true } });
 }
 
 export interface RunLogLine {

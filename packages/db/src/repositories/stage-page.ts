@@ -27,6 +27,8 @@ export interface StagePageResult {
   stale: number;
   /** Still failed from an earlier run, unchanged (retried by a retry run, or when it changes). */
   failedUnchanged: number;
+  /** Left out by the scheme's filter node (staged as `filtered`: FILTERED_PAYLOAD_HASH). */
+  filtered: number;
   /** Rows seen for the first time. */
   inserted: number;
   /** Records sent with their data: new, or changed in data or payload (the rest were unchanged). */
@@ -51,6 +53,13 @@ export interface StagePageResult {
 
 type StageCounts = Omit<StagePageResult, "pending" | "changed">;
 
+/**
+ * The payload hash a record the scheme's filter node leaves out is staged with (no mapped payload has
+ * it: those are 22-character base64url). Staged with it, a record is `filtered` (never sent); read
+ * again and passing, its real hash makes it pending, or written if equal to the written hash.
+ */
+export const FILTERED_PAYLOAD_HASH = "filtered";
+
 interface StageRow extends StageCounts {
   pendingIds: string[] | null;
   pendingSourceIds: string[] | null;
@@ -62,7 +71,7 @@ interface StageRow extends StageCounts {
 function stageResult(rows: StageRow[], changed: number, dataHash: (sourceId: string) => string): StagePageResult {
   const row = rows[0]!;
   // Nothing was staged or counted: what the statement saw of the rows is not the attempt's to act on.
-  if (!row.owner) return { toWrite: 0, unchanged: 0, done: 0, stale: 0, failedUnchanged: 0, inserted: 0, changed: 0, owner: false, pending: [] };
+  if (!row.owner) return { toWrite: 0, unchanged: 0, done: 0, stale: 0, failedUnchanged: 0, filtered: 0, inserted: 0, changed: 0, owner: false, pending: [] };
   const ids = row.pendingIds ?? [];
   const sourceIds = row.pendingSourceIds ?? [];
   return {
@@ -71,6 +80,7 @@ function stageResult(rows: StageRow[], changed: number, dataHash: (sourceId: str
     done: row.done,
     stale: row.stale,
     failedUnchanged: row.failedUnchanged,
+    filtered: row.filtered,
     inserted: row.inserted,
     changed,
     owner: row.owner,
@@ -97,7 +107,7 @@ function ownerCte(runId: string, attempt: string): string {
  * are in no count, and rows this run wrote, failed or saved already are `done`, not skipped: a record
  * read twice counts once (stagePage's `again`). Their pending rows are still listed.
  */
-function stageSummary(p: { runId: string; attempt: string; progress: string; total: string; fetched: string; skipped: string; again: string; now: string; also?: string }): string {
+function stageSummary(p: { runId: string; attempt: string; progress: string; total: string; fetched: string; skipped: string; filtered: string; again: string; now: string; also?: string }): string {
   return `, classified AS (
       SELECT id, source_id, status, inserted,
         source_id = ANY(${p.again}::text[]) AS again,
@@ -110,6 +120,7 @@ function stageSummary(p: { runId: string; attempt: string; progress: string; tot
         count(*) FILTER (WHERE NOT again AND NOT mine AND status = 'written')::int AS "unchanged",
         count(*) FILTER (WHERE NOT again AND status = 'stale')::int AS "stale",
         count(*) FILTER (WHERE NOT again AND NOT mine AND status IN ('failed', 'saved'))::int AS "failedUnchanged",
+        count(*) FILTER (WHERE NOT again AND status = 'filtered')::int AS "filtered",
         count(*) FILTER (WHERE inserted)::int AS "inserted",
         -- JSON arrays, not text[]: pg parses a text[] result character by character in JS, JSON with
         -- JSON.parse (issue #16).
@@ -122,6 +133,7 @@ function stageSummary(p: { runId: string; attempt: string; progress: string; tot
         total = ${p.total}::int,
         fetched = fetched + ${p.fetched}::int,
         skipped = skipped + ${p.skipped}::int + (SELECT "unchanged" + "stale" + "failedUnchanged" FROM summary),
+        filtered = filtered + ${p.filtered}::int + (SELECT "filtered" FROM summary),
         updated_at = ${p.now}::timestamp
       WHERE id = ${p.runId}::uuid AND ${p.progress}::boolean AND attempt = ${p.attempt}::int AND status = 'running'
       RETURNING cancel_requested, attempt, status
@@ -151,6 +163,7 @@ const ON_CONFLICT = `      ON CONFLICT (scheme_id, source_id) DO UPDATE SET
           ELSE EXCLUDED.mapped_with END,
         status = CASE
           WHEN s.status IN ('sending', 'unknown', 'saved') THEN s.status
+          WHEN EXCLUDED.payload_hash = '${FILTERED_PAYLOAD_HASH}' THEN 'filtered'::record_status
           WHEN s.written_hash = EXCLUDED.payload_hash THEN 'written'::record_status
           WHEN s.status = 'failed' AND s.payload_hash = EXCLUDED.payload_hash THEN s.status
           WHEN s.written_hash IS NOT NULL AND $4::text = 'create' THEN 'stale'::record_status
@@ -202,7 +215,8 @@ function sendStatement(insert: boolean): string {
       -- run): they go straight to the upsert, whose WHERE leaves unchanged rows as they are, or
       -- to a plain INSERT when they are all new.
       INSERT INTO source_records AS s (scheme_id, source_id, data, data_hash, payload_hash, mapped_with, status, last_run_id, created_at, updated_at)
-      SELECT $2::uuid, i.source_id, i.data_text::json, i.data_hash, i.payload_hash, $9, 'pending', $3::uuid, $5::timestamp, $5::timestamp
+      SELECT $2::uuid, i.source_id, i.data_text::json, i.data_hash, i.payload_hash, $9,
+        CASE WHEN i.payload_hash = '${FILTERED_PAYLOAD_HASH}' THEN 'filtered'::record_status ELSE 'pending'::record_status END, $3::uuid, $5::timestamp, $5::timestamp
       FROM input i WHERE EXISTS (SELECT 1 FROM owner)
 ${insert ? "" : ON_CONFLICT}      RETURNING s.id, s.source_id, s.status, (xmax = 0) AS inserted, s.last_run_id
     )
@@ -210,7 +224,7 @@ ${insert ? "" : UNTOUCHED}, outcome AS (
       SELECT id, source_id, status, inserted, last_run_id FROM upserted
       ${insert ? "" : "UNION ALL SELECT id, source_id, status, inserted, last_run_id FROM untouched"}
     )
-    ${stageSummary({ runId: "$3", attempt: "$15", progress: "$6", total: "$7", fetched: "$8", skipped: "$10", again: "$14", now: "$5" })}`;
+    ${stageSummary({ runId: "$3", attempt: "$15", progress: "$6", total: "$7", fetched: "$8", skipped: "$10", filtered: "$16", again: "$14", now: "$5" })}`;
 }
 
 /** The probe of a page's ids and data hashes (see stagePage's `probe`). */
@@ -234,6 +248,7 @@ const PROBE_STATEMENT = `WITH ${ownerCte("$6", "$13")}, current AS (
         total: "$8",
         fetched: "$9",
         skipped: "$11",
+        filtered: "$14",
         again: "$12",
         now: "$10",
         also: `(SELECT json_agg(source_id) FROM current WHERE changed) AS changed,
@@ -293,7 +308,7 @@ export async function stagePage(
      * Adds to the run's counters in the same statement: the source's total, `fetched` records read
      * and `skipped` skipped (besides this page's skipped rows, which the statement counts).
      */
-    progress?: { total: number | null; fetched: number; skipped: number };
+    progress?: { total: number | null; fetched: number; skipped: number; filtered?: number };
     /**
      * Source ids of the page the run read before (an earlier pass or attempt's read of the window,
      * or earlier in this pass): staged as the others, but in none of the counts (the run counted
@@ -315,6 +330,7 @@ export async function stagePage(
   let insert = input.fresh === true && !input.probe;
   let fetched = progress?.fetched ?? 0;
   let skipped = progress?.skipped ?? 0;
+  let filtered = progress?.filtered ?? 0;
   if (input.probe) {
     const rows = await hotQuery<StageRow & { changed: string[] | null; changedExisting: number }>(
       db,
@@ -333,6 +349,7 @@ export async function stagePage(
         progress?.skipped ?? 0,
         again,
         input.attempt,
+        progress?.filtered ?? 0,
       ],
     );
     probed = rows[0]!;
@@ -344,6 +361,7 @@ export async function stagePage(
     // The page was counted as read by the probe: the upsert adds only its own skipped rows.
     fetched = 0;
     skipped = 0;
+    filtered = 0;
   }
   const values = [
     send.map((i) => input.records[i]!.sourceId),
@@ -362,6 +380,7 @@ export async function stagePage(
     send.map((i) => texts[i]!).join(DATA_TEXT_SEPARATOR),
     again,
     input.attempt,
+    filtered,
   ];
   const sendPage = (insert: boolean) => hotQuery<StageRow>(db, insert ? INSERT_STATEMENT : UPSERT_STATEMENT, values);
   const rows = insert
@@ -380,6 +399,7 @@ export async function stagePage(
     done: unchanged.done + result.done,
     stale: unchanged.stale + result.stale,
     failedUnchanged: unchanged.failedUnchanged + result.failedUnchanged,
+    filtered: unchanged.filtered + result.filtered,
     inserted: result.inserted,
     changed: send.length,
     owner: result.owner,

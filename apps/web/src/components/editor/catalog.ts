@@ -1,5 +1,5 @@
 // What the editor knows about connectors and connections, and small helpers over the definition.
-import { isEntryTable, templateVariables, type ConnectorMeta, type FieldMeta, type SchemeDefinition, type SchemeNode, type SourceApiMeta, type SourceNode, type TargetApiMeta, type TargetNode } from "@qiao/core";
+import { isEntryTable, templateVariables, type ConnectorMeta, type FieldMeta, type FilterNode, type SchemeDefinition, type SchemeNode, type SourceApiMeta, type SourceNode, type TargetApiMeta, type TargetNode } from "@qiao/core";
 import type { ApiIssue, ConnectionDto } from "@/lib/api/schemas";
 import type { Suggestion } from "./template-input";
 
@@ -31,11 +31,19 @@ export function apiKey(api: ConnectorMeta["apis"][number]): string {
   return api.kind === "target" ? `${api.id}:${api.formId}` : api.id;
 }
 
-/** The source feeding a target: through an edge, else the only source of the scheme. */
-export function upstreamSource(def: SchemeDefinition, targetId: string): SourceNode | undefined {
-  const edge = def.edges.find((e) => e.target === targetId);
-  const byEdge = edge && def.nodes.find((n) => n.id === edge.source);
-  if (byEdge?.type === "source") return byEdge;
+/**
+ * The source whose records reach a node (a filter, a target): up the edges, through a filter, else
+ * the only source of the scheme.
+ */
+export function upstreamSource(def: SchemeDefinition, nodeId: string): SourceNode | undefined {
+  const seen = new Set<string>();
+  for (let id: string | undefined = nodeId; id !== undefined && !seen.has(id); ) {
+    seen.add(id);
+    const edge = def.edges.find((e) => e.target === id);
+    const from = edge && def.nodes.find((n) => n.id === edge.source);
+    if (from?.type === "source") return from;
+    id = from?.type === "filter" ? from.id : undefined;
+  }
   const sources = def.nodes.filter((n): n is SourceNode => n.type === "source");
   return sources.length === 1 ? sources[0] : undefined;
 }
@@ -117,8 +125,7 @@ export function newNode(
   position: { x: number; y: number },
   formId?: string,
 ): SchemeNode {
-  let id: string = kind;
-  for (let k = 2; def.nodes.some((n) => n.id === id); k++) id = `${kind}-${k}`;
+  const id = freeId(def, kind);
   const connector = connectorOf(catalog, platform);
   const meta = connector?.apis.find((a) => a.id === api && (formId === undefined || (a.kind === "target" && a.formId === formId)));
   const connections = catalog.connections.filter((c) => c.platform === platform);
@@ -159,4 +166,16 @@ export function newNode(
       mapping: {},
     },
   };
+}
+
+/** A fresh filter node (过滤条件): every record passes until it has rules. */
+export function newFilterNode(def: SchemeDefinition, position: { x: number; y: number }): FilterNode {
+  return { id: freeId(def, "filter"), type: "filter", position, config: { match: "all", rules: [] } };
+}
+
+/** `source`, `source-2` …: the kind, numbered when the scheme has that id already. */
+function freeId(def: SchemeDefinition, kind: SchemeNode["type"]): string {
+  let id: string = kind;
+  for (let k = 2; def.nodes.some((n) => n.id === id); k++) id = `${kind}-${k}`;
+  return id;
 }

@@ -4,12 +4,13 @@
 // read the item (`{{item_code}}`) and the header record (`{{$parent.shop_code}}`).
 import type { EntryMapping, FieldMeta, SourceApiMeta } from "@qiao/core";
 import { useMemo, useState } from "react";
-import { issueText, type ApiIssue } from "@/lib/api/schemas";
+import type { ApiIssue } from "@/lib/api/schemas";
 import { sampleRow } from "@/lib/documents";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Badge, Button, Input, Select } from "@/components/ui";
 import { issuesAt, rowSuggestions, sourceLists } from "./catalog";
 import { fieldLabel, MappingRow, MappingTable, previewOf, rowKept, UnknownMappingRow, withTemplate } from "./mapping-table";
+import { IssueLines } from "./node-panels";
 import { TemplateInput } from "./template-input";
 import { testedPreview, type TestedSample } from "./tested-preview";
 
@@ -68,11 +69,7 @@ export function EntryTableMapping({
             <span className="font-mono">{key}</span> {field.fields ? fieldLabel(field as FieldMeta, en) : ""}{" "}
             <Badge tone={field.fields ? "blue" : "red"}>{field.fields ? t("editor.entryTable") : t("editor.entryUnknown")}</Badge>
           </h3>
-          {ownIssues.map((i, k) => (
-            <p key={k} role="alert" className="mt-1 text-xs text-red-600">
-              {issueText(i, en)}
-            </p>
-          ))}
+          <IssueLines issues={ownIssues} />
         </div>
         {entry && (
           <Button size="sm" variant="ghost" onClick={() => onChange(undefined)}>
@@ -115,11 +112,7 @@ export function EntryTableMapping({
                 onChange={(e) => update({ from: e.target.value.trim() })}
               />
             )}
-            {issuesAt(issues, [...path, "from"]).map((i, k) => (
-              <p key={k} role="alert" className="mt-1 text-xs text-red-600">
-                {issueText(i, en)}
-              </p>
-            ))}
+            <IssueLines issues={issuesAt(issues, [...path, "from"])} />
           </div>
           <div>
             <label htmlFor={`entry-${key}-filter`} className="mb-1 block text-xs font-medium text-slate-700">

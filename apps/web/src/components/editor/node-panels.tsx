@@ -1,17 +1,31 @@
 "use client";
 // The side panel of a selected source node (connection, API, request parameters), and the parts
 // every node's panel shares; a target's panel is target-panel.tsx.
-import type { ConnectorMeta, SchemeNode, SourceNode } from "@qiao/core";
+import type { ConnectorMeta, SourceNode, TargetNode } from "@qiao/core";
 import Link from "next/link";
 import { useMemo } from "react";
 import { issueText, type ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
-import { Field, Input, Select } from "@/components/ui";
+import { cx, Field, Input, Select } from "@/components/ui";
 import { apiKey, connectorOf, issuesAt, presetParams, sourceApiOf, targetApiOf, variableSuggestions, type Catalog } from "./catalog";
 import { fieldLabel } from "./mapping-table";
 import { TemplateInput } from "./template-input";
 
 export const message = (i: ApiIssue | undefined, en: boolean) => (i ? issueText(i, en) : undefined);
+
+/** Issues of a part of a node (the compiler's, or the server's), one alert line each. */
+export function IssueLines({ issues, className = "mt-1" }: { issues: ApiIssue[]; className?: string }) {
+  const en = useLocale() === "en";
+  return (
+    <>
+      {issues.map((i, k) => (
+        <p key={k} role="alert" className={cx("text-xs text-red-600", className)}>
+          {issueText(i, en)}
+        </p>
+      ))}
+    </>
+  );
+}
 
 export function Section({ title, children, aside }: { title: string; children: React.ReactNode; aside?: React.ReactNode }) {
   return (
@@ -33,7 +47,7 @@ export function ConnectionAndApi({
   onConnection,
   onApi,
 }: {
-  node: SchemeNode;
+  node: SourceNode | TargetNode;
   index: number;
   catalog: Catalog;
   issues: ApiIssue[];

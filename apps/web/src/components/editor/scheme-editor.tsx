@@ -2,7 +2,7 @@
 // The scheme editor: palette | React Flow canvas | panel of the selected node (or the scheme's
 // settings). Validation is @qiao/core's compiler run in the browser on every change; save,
 // test and run go through the REST API (./use-scheme-actions.ts; the worker executes tests and runs).
-import { compileScheme, defaultRetryPolicy, type SchemeDefinition, type SchemeNode } from "@qiao/core";
+import { compileScheme, defaultRetryPolicy, type SchemeDefinition } from "@qiao/core";
 import { useQuery } from "@tanstack/react-query";
 import {
   Background,
@@ -17,15 +17,16 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useCallback, useDeferredValue, useMemo, useRef, useState, type DragEvent } from "react";
+import { useDeferredValue, useMemo, useRef, useState, type DragEvent } from "react";
 import { api } from "@/lib/api/client";
 import type { ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Alert, Spinner } from "@/components/ui";
-import { newNode, sourceApiOf, targetApiOf, type Catalog } from "./catalog";
+import { newFilterNode, newNode, type Catalog } from "./catalog";
 import { EditorHeader } from "./editor-header";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./palette";
-import { SchemeNodeView, useCanvasAriaLabels, type SchemeFlowNode } from "./scheme-node";
+import { edgeOf, flowsDown, joinChain, placeInChain } from "./node-chain";
+import { nodeCardData, nodeCardName, SchemeNodeView, useCanvasAriaLabels, type SchemeFlowNode } from "./scheme-node";
 import { SidePanel } from "./side-panel";
 import { standingServerIssues } from "./server-issues";
 import { sampleOf } from "./tested-preview";
@@ -105,38 +106,24 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
 
   useEditorKeys(dirty, { undo, redo, save: () => void actions.save() });
 
-  const nodeLabel = useCallback(
-    (n: SchemeNode) => {
-      const connector = catalog.connectors.find((c) => c.platform === n.config.platform);
-      const api = n.type === "source" ? sourceApiOf(catalog, n) : targetApiOf(catalog, n);
-      return {
-        platformName: (en ? connector?.nameEn : connector?.name) ?? n.config.platform,
-        apiName: (en ? api?.nameEn : api?.name) ?? n.config.api,
-        connectionName: catalog.connections.find((c) => c.id === n.config.connectionId)?.name ?? null,
-      };
-    },
-    [catalog, en],
-  );
-
   const nodes: SchemeFlowNode[] = draft.definition.nodes.map((n) => ({
     id: n.id,
     type: "scheme",
     position: n.position,
     selected: n.id === selected,
     ...(measured[n.id] && { measured: measured[n.id] }),
-    data: {
-      kind: n.type,
-      apiId: n.config.api,
-      ...nodeLabel(n),
-      errors: errors.filter((i) => i.nodeId === n.id).length,
-    },
+    data: nodeCardData(n, catalog, en, t, errors.filter((i) => i.nodeId === n.id).length),
   }));
+  const nameOf = (id: string) => {
+    const data = nodes.find((n) => n.id === id)?.data;
+    return data ? nodeCardName(data, t) : id;
+  };
   const edges: Edge[] = draft.definition.edges.map((e) => ({
     id: e.id,
     source: e.source,
     target: e.target,
     selected: selectedEdges.has(e.id),
-    ariaLabel: t("canvas.edge", { source: nodes.find((n) => n.id === e.source)?.data.apiName ?? e.source, target: nodes.find((n) => n.id === e.target)?.data.apiName ?? e.target }),
+    ariaLabel: t("canvas.edge", { source: nameOf(e.source), target: nameOf(e.target) }),
     animated: busy === "run" || busy === "test",
     style: { strokeWidth: 2 },
   }));
@@ -185,9 +172,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   }
 
   const kindOf = (id: string | null) => draft.definition.nodes.find((n) => n.id === id)?.type;
-  const isValidConnection = (c: Connection | Edge) => kindOf(c.source) === "source" && kindOf(c.target) === "target";
-
-  const edgeOf = (source: string, target: string) => ({ id: `${source}-${target}`.slice(0, 64), source, target });
+  const isValidConnection = (c: Connection | Edge) => flowsDown(kindOf(c.source), kindOf(c.target));
 
   function onConnect(c: Pick<Connection, "source" | "target">) {
     if (!isValidConnection({ ...c, sourceHandle: null, targetHandle: null })) return;
@@ -195,16 +180,13 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   }
 
   function addNode(item: PaletteItem, position?: { x: number; y: number }) {
-    const count = draft.definition.nodes.length;
-    const at = position ?? { x: item.kind === "source" ? 80 : 460, y: 120 + (count % 4) * 40 };
-    const node = newNode(catalog, draft.definition, item.kind, item.platform, item.api, at, item.formId);
-    // The one source and the one target a scheme has are connected as soon as both are there: a
-    // keyboard cannot drag an edge, and there is nothing else to connect them to (session 27).
-    const same = draft.definition.nodes.filter((n) => n.type === node.type);
-    const other = draft.definition.nodes.filter((n) => n.type !== node.type);
-    const lone = same.length === 0 && other.length === 1 ? other[0]! : undefined;
-    const edge = lone && (node.type === "source" ? edgeOf(node.id, lone.id) : edgeOf(lone.id, node.id));
-    apply({ kind: "add", node, ...(edge && { edge }) });
+    const def = draft.definition;
+    const at = position ?? placeInChain(def, item.kind);
+    const node = item.kind === "filter" ? newFilterNode(def, at) : newNode(catalog, def, item.kind, item.platform, item.api, at, item.formId);
+    // A node joins the chain source → filter → target as soon as it is added: a keyboard cannot
+    // drag an edge, and there is nothing else to connect it to (session 27). A filter dropped on
+    // source → target goes between them, in the same undoable step.
+    apply({ kind: "add", node, ...joinChain(def, node) });
     setSelected(node.id);
   }
 

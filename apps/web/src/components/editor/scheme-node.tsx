@@ -1,18 +1,43 @@
 "use client";
-// How a source or target node looks on the canvas: platform, API, connection, and its errors.
+// How a node looks on the canvas: a source or target's platform, API and connection, a filter's
+// condition in a few words, and each node's errors.
+import type { SchemeNode } from "@qiao/core";
 import { Handle, Position, type AriaLabelConfig, type Node, type NodeProps } from "@xyflow/react";
 import { useMemo } from "react";
 import { useT } from "@/lib/i18n/client";
 import { cx } from "@/components/ui";
+import { connectorOf, sourceApiOf, targetApiOf, type Catalog } from "./catalog";
+import { filterSummary, ruleText } from "./filter-rules";
 
-export type SchemeNodeData = {
-  kind: "source" | "target";
-  platformName: string;
-  apiName: string;
-  apiId: string;
-  connectionName: string | null;
-  errors: number;
-};
+export type SchemeNodeData = { errors: number } & (
+  | { kind: "source" | "target"; platformName: string; apiName: string; apiId: string; connectionName: string | null }
+  | { kind: "filter"; summary: string; rules: string[] }
+);
+
+/** How many rules a filter card lists; the summary counts them all. */
+const CARD_RULES = 2;
+
+/** What the node's card shows (`errors`: the compiler's errors at the node). */
+export function nodeCardData(n: SchemeNode, catalog: Catalog, en: boolean, t: ReturnType<typeof useT>, errors: number): SchemeNodeData {
+  if (n.type === "filter") {
+    return { kind: "filter", summary: filterSummary(n.config, t), rules: n.config.rules.slice(0, CARD_RULES).map((r) => ruleText(r, t)), errors };
+  }
+  const connector = connectorOf(catalog, n.config.platform);
+  const api = n.type === "source" ? sourceApiOf(catalog, n) : targetApiOf(catalog, n);
+  return {
+    kind: n.type,
+    platformName: (en ? connector?.nameEn : connector?.name) ?? n.config.platform,
+    apiName: (en ? api?.nameEn : api?.name) ?? n.config.api,
+    apiId: n.config.api,
+    connectionName: catalog.connections.find((c) => c.id === n.config.connectionId)?.name ?? null,
+    errors,
+  };
+}
+
+/** The node's name in an edge's label: its API, or 过滤条件. */
+export function nodeCardName(data: SchemeNodeData, t: ReturnType<typeof useT>): string {
+  return data.kind === "filter" ? t("editor.filterNode") : data.apiName;
+}
 
 export type SchemeFlowNode = Node<SchemeNodeData, "scheme">;
 
@@ -37,9 +62,11 @@ export function useCanvasAriaLabels(): Partial<AriaLabelConfig> {
   );
 }
 
+const HEADER = { source: "bg-sky-50 text-sky-800", filter: "bg-violet-50 text-violet-800", target: "bg-amber-50 text-amber-800" } as const;
+const HANDLE = "!h-3 !w-3 !border-2 !border-white";
+
 export function SchemeNodeView({ data, selected }: NodeProps<SchemeFlowNode>) {
   const t = useT();
-  const source = data.kind === "source";
   return (
     <div
       className={cx(
@@ -47,9 +74,11 @@ export function SchemeNodeView({ data, selected }: NodeProps<SchemeFlowNode>) {
         selected ? "ring-2 ring-brand-500 shadow-md" : data.errors > 0 ? "ring-red-300" : "ring-slate-200",
       )}
     >
-      <div className={cx("flex items-center justify-between rounded-t-xl px-3 py-1.5 text-xs font-medium", source ? "bg-sky-50 text-sky-800" : "bg-amber-50 text-amber-800")}>
+      <div className={cx("flex items-center justify-between rounded-t-xl px-3 py-1.5 text-xs font-medium", HEADER[data.kind])}>
         <span>
-          {source ? t("editor.sourceNode") : t("editor.targetNode")} · {data.platformName}
+          {data.kind === "filter"
+            ? t("editor.filterNode")
+            : `${data.kind === "source" ? t("editor.sourceNode") : t("editor.targetNode")} · ${data.platformName}`}
         </span>
         {data.errors > 0 && (
           <span data-testid="node-errors" className="rounded-full bg-red-600 px-1.5 text-[10px] font-semibold text-white">
@@ -57,18 +86,28 @@ export function SchemeNodeView({ data, selected }: NodeProps<SchemeFlowNode>) {
           </span>
         )}
       </div>
-      <div className="px-3 py-2.5">
-        <div className="font-medium text-slate-900">{data.apiName}</div>
-        <div className="font-mono text-[11px] text-slate-500">{data.apiId}</div>
-        <div className={cx("mt-1.5 truncate text-xs", data.connectionName ? "text-slate-600" : "text-red-600")}>
-          {data.connectionName ?? t("editor.chooseConnection")}
+      {data.kind === "filter" ? (
+        <div className="px-3 py-2.5">
+          <div className="font-medium text-slate-900" data-testid="filter-summary">
+            {data.summary}
+          </div>
+          {data.rules.map((rule, k) => (
+            <div key={k} className="truncate font-mono text-[11px] text-slate-500" title={rule}>
+              {rule}
+            </div>
+          ))}
         </div>
-      </div>
-      {source ? (
-        <Handle type="source" position={Position.Right} className="!h-3 !w-3 !border-2 !border-white !bg-sky-500" />
       ) : (
-        <Handle type="target" position={Position.Left} className="!h-3 !w-3 !border-2 !border-white !bg-amber-500" />
+        <div className="px-3 py-2.5">
+          <div className="font-medium text-slate-900">{data.apiName}</div>
+          <div className="font-mono text-[11px] text-slate-500">{data.apiId}</div>
+          <div className={cx("mt-1.5 truncate text-xs", data.connectionName ? "text-slate-600" : "text-red-600")}>
+            {data.connectionName ?? t("editor.chooseConnection")}
+          </div>
+        </div>
       )}
+      {data.kind !== "source" && <Handle type="target" position={Position.Left} className={cx(HANDLE, data.kind === "filter" ? "!bg-violet-500" : "!bg-amber-500")} />}
+      {data.kind !== "target" && <Handle type="source" position={Position.Right} className={cx(HANDLE, data.kind === "filter" ? "!bg-violet-500" : "!bg-sky-500")} />}
     </div>
   );
 }

@@ -1,11 +1,13 @@
 "use client";
 // The editor's right-hand panel: the selected node's configuration, or the scheme's settings when
 // nothing is selected.
-import type { SchemeNode, SourceNode } from "@qiao/core";
+import type { SchemeNode } from "@qiao/core";
 import type { ApiIssue } from "@/lib/api/schemas";
 import { useT } from "@/lib/i18n/client";
 import { Button } from "@/components/ui";
 import { upstreamSource, type Catalog } from "./catalog";
+import { FilterPanel } from "./filter-panel";
+import { missingLinks } from "./node-chain";
 import { SourcePanel } from "./node-panels";
 import { ReadCursorSection } from "./read-cursor";
 import { SettingsPanel } from "./settings-panel";
@@ -34,17 +36,16 @@ export function SidePanel({
   sample: EditorSample | null;
   edit: (update: (d: Draft) => Draft) => void;
   onDelete: (nodeId: string) => void;
-  /** Connects a source to a target (the keyboard's way: an edge is otherwise dragged). */
+  /** Connects two nodes of the chain (the keyboard's way: an edge is otherwise dragged). */
   onConnect: (source: string, target: string) => void;
 }) {
   const t = useT();
   const index = draft.definition.nodes.findIndex((n) => n.id === selected);
   const node = index >= 0 ? draft.definition.nodes[index] : undefined;
-  // The node this one would connect to, when they are not connected yet: the scheme's other kind.
-  const counterpart = node && draft.definition.nodes.find((n) => n.type !== node.type);
-  const [from, to] = node?.type === "source" ? [node, counterpart] : [counterpart, node];
-  const unconnected = from && to && !draft.definition.edges.some((e) => e.source === from.id && e.target === to.id) ? { from, to } : undefined;
+  // The chain's links at this node that have no edge yet (source → filter → target).
+  const unconnected = node ? missingLinks(draft.definition, node.id) : [];
   const updateNode = (config: Partial<SchemeNode["config"]>) => node && edit((d) => withNodeConfig(d, node.id, config));
+  const shared = { index, catalog, issues, onChange: updateNode };
   return (
     <aside className="w-[560px] shrink-0 overflow-y-auto border-l border-slate-200 bg-white" data-testid="node-panel">
       {node ? (
@@ -52,29 +53,28 @@ export function SidePanel({
           <div className="flex items-center justify-between border-b border-slate-100 px-5 py-2.5">
             <span className="font-mono text-xs text-slate-500">{node.id}</span>
             <div className="flex gap-1">
-              {unconnected && (
-                <Button size="sm" variant="ghost" onClick={() => onConnect(unconnected.from.id, unconnected.to.id)}>
-                  {t("editor.connectNodes", { source: unconnected.from.id, target: unconnected.to.id })}
+              {unconnected.map(({ from, to }) => (
+                <Button key={`${from.id}-${to.id}`} size="sm" variant="ghost" onClick={() => onConnect(from.id, to.id)}>
+                  {t("editor.connectNodes", { source: from.id, target: to.id })}
                 </Button>
-              )}
+              ))}
               <Button size="sm" variant="ghost" className="text-red-600" onClick={() => onDelete(node.id)}>
                 {t("editor.deleteNode")}
               </Button>
             </div>
           </div>
           {node.type === "source" ? (
-            <SourcePanel node={node} index={index} catalog={catalog} issues={issues} onChange={updateNode} />
+            <SourcePanel node={node} {...shared} />
+          ) : node.type === "filter" ? (
+            <FilterPanel key={node.id} node={node} {...shared} sourceNode={upstreamSource(draft.definition, node.id)} />
           ) : (
             <TargetPanel
               key={node.id}
               node={node}
-              index={index}
-              catalog={catalog}
-              issues={issues}
-              sourceNode={upstreamSource(draft.definition, node.id) as SourceNode | undefined}
+              {...shared}
+              sourceNode={upstreamSource(draft.definition, node.id)}
               sample={sample}
               timezone={draft.definition.timezone}
-              onChange={updateNode}
             />
           )}
         </>

@@ -24,6 +24,8 @@ export interface TestRecord {
    * write `key`. Absent from results of workers that predate lookups.
    */
   waits?: TestWait[];
+  /** The scheme's filter node leaves it out: a run never writes it (absent when it passes). */
+  filtered?: boolean;
 }
 
 export interface TestResult {
@@ -106,6 +108,7 @@ export function TestResults({
                   </span>
                   {r.errors.length > 0 && <Badge tone="red">{r.errors.length}</Badge>}
                   {r.errors.length === 0 && (r.waits?.length ?? 0) > 0 && <Badge tone="amber">{t("editor.testWaiting")}</Badge>}
+                  {r.filtered && <Badge tone="slate">{t("editor.testFiltered")}</Badge>}
                 </button>
               </li>
             ))}
@@ -118,6 +121,11 @@ export function TestResults({
               </div>
               <div className="min-w-0">
                 <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-slate-500">{t("editor.testPayload")}</h3>
+                {record.filtered && (
+                  <p className="mb-2 rounded bg-slate-100 px-2 py-1 text-xs text-slate-700" data-testid="test-filtered">
+                    {t("editor.testFilteredNote")}
+                  </p>
+                )}
                 {record.errors.length > 0 && (
                   <ul className="mb-2 space-y-1" data-testid="test-field-errors">
                     {record.errors.map((e) => (

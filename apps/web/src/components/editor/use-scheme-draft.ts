@@ -15,48 +15,59 @@ type Position = { x: number; y: number };
 
 export type Op =
   | { kind: "move"; moves: { id: string; from: Position; to: Position }[] }
-  /** `edge`: the node joins the graph connected (the editor connects a lone source and target itself). */
-  | { kind: "add"; node: SchemeNode; edge?: SchemeEdge }
+  /**
+   * `edges`: the node joins the chain connected (./node-chain.ts); `replaced`: the edge it goes
+   * between (a filter added where the source was connected straight to the target).
+   */
+  | { kind: "add"; node: SchemeNode; edges?: SchemeEdge[]; replaced?: SchemeEdge[] }
   | { kind: "remove"; nodes: { node: SchemeNode; index: number }[]; edges: SchemeEdge[] }
   | { kind: "connect"; edge: SchemeEdge }
   | { kind: "disconnect"; edges: SchemeEdge[] };
 
-function forward(def: SchemeDefinition, op: Op): SchemeDefinition {
+const without = (edges: SchemeEdge[], gone: SchemeEdge[] = []) => edges.filter((e) => !gone.some((x) => x.id === e.id));
+
+/** The definition after the operation. */
+export function applyOp(def: SchemeDefinition, op: Op): SchemeDefinition {
   switch (op.kind) {
     case "move": {
       const to = new Map(op.moves.map((m) => [m.id, m.to]));
       return { ...def, nodes: def.nodes.map((n) => (to.has(n.id) ? { ...n, position: to.get(n.id)! } : n)) };
     }
     case "add":
-      return { ...def, nodes: [...def.nodes, op.node], edges: op.edge ? [...def.edges, op.edge] : def.edges };
+      return { ...def, nodes: [...def.nodes, op.node], edges: [...without(def.edges, op.replaced), ...(op.edges ?? [])] };
     case "remove": {
       const ids = new Set(op.nodes.map((n) => n.node.id));
       return {
         ...def,
         nodes: def.nodes.filter((n) => !ids.has(n.id)),
-        edges: def.edges.filter((e) => !ids.has(e.source) && !ids.has(e.target) && !op.edges.some((x) => x.id === e.id)),
+        edges: without(def.edges, op.edges).filter((e) => !ids.has(e.source) && !ids.has(e.target)),
       };
     }
     case "connect":
-      return { ...def, edges: [...def.edges.filter((e) => e.id !== op.edge.id), op.edge] };
+      return { ...def, edges: [...without(def.edges, [op.edge]), op.edge] };
     case "disconnect":
-      return { ...def, edges: def.edges.filter((e) => !op.edges.some((x) => x.id === e.id)) };
+      return { ...def, edges: without(def.edges, op.edges) };
   }
 }
 
-function backward(def: SchemeDefinition, op: Op): SchemeDefinition {
+/** The definition before the operation (given the one after it). */
+export function revertOp(def: SchemeDefinition, op: Op): SchemeDefinition {
   switch (op.kind) {
     case "move":
-      return forward(def, { kind: "move", moves: op.moves.map((m) => ({ id: m.id, from: m.to, to: m.from })) });
+      return applyOp(def, { kind: "move", moves: op.moves.map((m) => ({ id: m.id, from: m.to, to: m.from })) });
     case "add":
-      return { ...def, nodes: def.nodes.filter((n) => n.id !== op.node.id), edges: def.edges.filter((e) => e.source !== op.node.id && e.target !== op.node.id) };
+      return {
+        ...def,
+        nodes: def.nodes.filter((n) => n.id !== op.node.id),
+        edges: [...def.edges.filter((e) => e.source !== op.node.id && e.target !== op.node.id), ...(op.replaced ?? [])],
+      };
     case "remove": {
       const nodes = [...def.nodes];
       for (const { node, index } of [...op.nodes].sort((a, b) => a.index - b.index)) nodes.splice(Math.min(index, nodes.length), 0, node);
       return { ...def, nodes, edges: [...def.edges, ...op.edges] };
     }
     case "connect":
-      return { ...def, edges: def.edges.filter((e) => e.id !== op.edge.id) };
+      return { ...def, edges: without(def.edges, [op.edge]) };
     case "disconnect":
       return { ...def, edges: [...def.edges, ...op.edges] };
   }
@@ -81,7 +92,7 @@ function reducer(state: State, action: Action): State {
   switch (action.type) {
     case "do":
       return {
-        draft: { ...state.draft, definition: forward(state.draft.definition, action.op) },
+        draft: { ...state.draft, definition: applyOp(state.draft.definition, action.op) },
         past: [...state.past.slice(-HISTORY + 1), action.op],
         future: [],
       };
@@ -89,7 +100,7 @@ function reducer(state: State, action: Action): State {
       const op = state.past.at(-1);
       if (!op) return state;
       return {
-        draft: { ...state.draft, definition: backward(state.draft.definition, op) },
+        draft: { ...state.draft, definition: revertOp(state.draft.definition, op) },
         past: state.past.slice(0, -1),
         future: [op, ...state.future],
       };
@@ -97,7 +108,7 @@ function reducer(state: State, action: Action): State {
     case "redo": {
       const [op, ...rest] = state.future;
       if (!op) return state;
-      return { draft: { ...state.draft, definition: forward(state.draft.definition, op) }, past: [...state.past, op], future: rest };
+      return { draft: { ...state.draft, definition: applyOp(state.draft.definition, op) }, past: [...state.past, op], future: rest };
     }
     case "edit":
       return { ...state, draft: action.update(state.draft) };

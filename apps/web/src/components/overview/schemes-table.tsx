@@ -11,7 +11,8 @@ import { RunStatusBadge } from "@/components/run-status";
 import { Badge, type Tone } from "@/components/ui";
 
 /** Statuses that need nobody's attention, left out of the records cell. */
-const SETTLED = new Set(["written"]);
+// Nothing left to do for these: written, or left out by the scheme's filter node.
+const SETTLED = new Set(["written", "filtered"]);
 const RECORD_TONE: Record<string, Tone> = { failed: "red", dead: "red", waiting: "amber", unknown: "amber", saved: "amber", stale: "slate", pending: "blue" };
 
 function Rate({ counts }: { counts: SchemeOverviewDto["last24h"] }) {

@@ -15,7 +15,7 @@ import { useCan } from "@/components/role";
 import { TabList } from "@/components/tab-list";
 import { Badge, Button, cx, LoadMore, toggledIn, type Tone } from "@/components/ui";
 
-const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", unknown: "amber", saved: "amber", written: "green", failed: "red", stale: "amber", waiting: "blue" };
+const TONE: Record<RunRecordDto["status"], Tone> = { pending: "slate", sending: "blue", unknown: "amber", saved: "amber", written: "green", failed: "red", stale: "amber", waiting: "blue", filtered: "slate" };
 
 export function RunRecords({
   runId,

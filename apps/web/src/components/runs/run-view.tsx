@@ -22,15 +22,21 @@ function ProgressBar({ run }: { run: RunDetailDto }) {
   const t = useT();
   const fmt = useFormat();
   const total = run.total ?? 0;
-  const base = Math.max(total, run.fetched, run.written + run.failed + run.skipped, 1);
+  const base = Math.max(total, run.fetched, run.written + run.failed + run.skipped + run.filtered, 1);
   const pct = (n: number) => `${Math.min(100, (n / base) * 100)}%`;
-  const done = run.written + run.failed + run.skipped;
+  const done = run.written + run.failed + run.skipped + run.filtered;
   return (
     <div>
       <div className="mb-1.5 flex justify-between text-xs text-slate-500">
         <span>
           {t("run.fetched")} {fmt.number(run.fetched)} · {t("run.written")} {fmt.number(run.written)} · {t("run.failed")} {fmt.number(run.failed)} ·{" "}
           {t("run.skipped")} {fmt.number(run.skipped)}
+          {run.filtered > 0 && (
+            <>
+              {" "}
+              · {t("run.filtered")} {fmt.number(run.filtered)}
+            </>
+          )}
         </span>
         <span>
           {fmt.number(done)} / {run.total === null ? "?" : fmt.number(total)}
@@ -49,6 +55,7 @@ function ProgressBar({ run }: { run: RunDetailDto }) {
           <div className="h-full bg-emerald-500" style={{ width: `${(run.written / Math.max(done, 1)) * 100}%` }} />
           <div className="h-full bg-red-500" style={{ width: `${(run.failed / Math.max(done, 1)) * 100}%` }} />
           <div className="h-full bg-slate-300" style={{ width: `${(run.skipped / Math.max(done, 1)) * 100}%` }} />
+          <div className="h-full bg-slate-400" style={{ width: `${(run.filtered / Math.max(done, 1)) * 100}%` }} />
         </div>
       </div>
     </div>
@@ -171,6 +178,7 @@ export function RunView({ runId }: { runId: string }) {
           <Stat label={t("run.written")} value={fmt.number(run.written)} tone="text-emerald-700" testId="stat-written" />
           <Stat label={t("run.failed")} value={fmt.number(run.failed)} tone={run.failed > 0 ? "text-red-600" : undefined} testId="stat-failed" />
           <Stat label={t("run.skipped")} value={fmt.number(run.skipped)} />
+          {run.filtered > 0 && <Stat label={t("run.filtered")} value={fmt.number(run.filtered)} testId="stat-filtered" />}
           {run.saved > 0 && <Stat label={t("run.saved")} value={fmt.number(run.saved)} tone="text-amber-600" testId="stat-saved" />}
           {run.waiting > 0 && <Stat label={t("run.waitingDependencies")} value={fmt.number(run.waiting)} tone="text-blue-600" testId="stat-waiting" />}
           {run.unknown > 0 && <Stat label={t("run.unknown")} value={fmt.number(run.unknown)} tone="text-amber-600" testId="stat-unknown" />}

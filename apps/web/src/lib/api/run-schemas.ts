@@ -20,7 +20,7 @@ const bigId = z
 export const RUN_STATUSES = ["queued", "running", "succeeded", "partial", "failed", "cancelled"] as const;
 export { RUN_TRIGGERS };
 export const RUN_PHASES = ["queued", "reading", "writing", "finishing", "done"] as const;
-export const RECORD_STATUSES = ["pending", "sending", "unknown", "written", "saved", "failed", "stale", "waiting"] as const;
+export const RECORD_STATUSES = ["pending", "sending", "unknown", "written", "saved", "failed", "stale", "waiting", "filtered"] as const;
 
 export const runSchema = z.object({
   id: uuid,
@@ -45,6 +45,8 @@ export const runSchema = z.object({
   retryOfId: uuid.nullable(),
   /** Records left waiting for a dependency (等待依赖): sent by themselves once it is written. */
   waiting: z.number().int(),
+  /** Records read that the scheme's filter node left out (不符合条件): never written. */
+  filtered: z.number().int(),
   /** The run that started this one: a run-after predecessor, or the dependency run that released it. */
   triggeredById: uuid.nullable(),
   cancelRequested: z.boolean(),

@@ -7,6 +7,7 @@ import { editorEntriesEn, editorEntriesZh } from "./messages/editor-entries";
 import { overviewEn, overviewZh } from "./messages/overview";
 import { editorLookupsEn, editorLookupsZh } from "./messages/editor-lookups";
 import { editorCanvasEn, editorCanvasZh } from "./messages/editor-canvas";
+import { editorFilterEn, editorFilterZh } from "./messages/editor-filter";
 import { readCursorEn, readCursorZh } from "./messages/read-cursor";
 import { reconcileEn, reconcileZh } from "./messages/reconcile";
 import { runsEn, runsZh } from "./messages/runs";
@@ -158,6 +159,7 @@ const zh = {
   ...editorEntriesZh,
   ...editorLookupsZh,
   ...editorCanvasZh,
+  ...editorFilterZh,
   ...valueMapsZh,
   ...alertsZh,
   ...overviewZh,
@@ -309,6 +311,7 @@ const en: Record<MessageKey, string> = {
   ...editorEntriesEn,
   ...editorLookupsEn,
   ...editorCanvasEn,
+  ...editorFilterEn,
   ...valueMapsEn,
   ...alertsEn,
   ...overviewEn,

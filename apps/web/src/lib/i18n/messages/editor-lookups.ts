@@ -24,6 +24,8 @@ export const editorLookupsZh = {
   "editor.testWaits": "等待依赖：方案 “{scheme}” 尚未写入 {key}",
   "editor.testWaitsHelp": "运行时这条记录会等待（不会带空引用发送），该方案写入这个键后自动写入",
   "editor.testWaiting": "等待",
+  "editor.testFiltered": "已过滤",
+  "editor.testFilteredNote": "不符合过滤条件：运行时不会写入这条记录（记为“已过滤”）。",
 } as const;
 
 export const editorLookupsEn: Record<keyof typeof editorLookupsZh, string> = {
@@ -48,4 +50,6 @@ export const editorLookupsEn: Record<keyof typeof editorLookupsZh, string> = {
   "editor.testWaits": "Waiting for a dependency: the scheme \"{scheme}\" has not written {key} yet",
   "editor.testWaitsHelp": "At run time this record waits (it is never sent with an empty reference) and is written once that scheme writes the key",
   "editor.testWaiting": "Waiting",
+  "editor.testFiltered": "Filtered out",
+  "editor.testFilteredNote": "The filter leaves this record out: a run does not write it (it is marked filtered).",
 };

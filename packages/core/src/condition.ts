@@ -1,0 +1,106 @@
+// A filter node's condition (过滤条件) applied to one source record: each rule reads a template
+// against the record and compares it with the rule's value; "all" needs every rule, "any" one.
+// How values compare (documented for users in docs/decisions.md, session 28):
+// - two numbers (or texts that read as decimal numbers: 管易云 sends some numbers as text) compare
+//   as numbers, so "2" equals 2 and "10" > "9";
+// - a boolean equals true / 1 / 是 / yes, or false / 0 / 否 / no;
+// - anything else compares as text, both sides trimmed; the orderings compare text by code point,
+//   which orders datetimes written alike ("2026-12-01 08:00:00") in time;
+// - a missing value (absent, null, blank text, an empty list) is `empty`, equals nothing, contains
+//   nothing and is neither greater nor less than anything;
+// - a list value (an array field) is one of / contains when one of its items is.
+import type { ConditionRulePlan, FilterPlan } from "./compile/plan";
+import type { ConditionOp } from "./scheme";
+import { evaluateTemplate } from "./template/evaluate";
+import { readNumber, toText } from "./template/filters";
+import type { TemplateVars } from "./template/types";
+
+/** The items of an in / notIn value: one per line, or separated by commas (half or full width). */
+export function conditionListItems(value: string): string[] {
+  return value
+    .split(/[\n,，]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+const TRUE_WORDS = new Set(["true", "1", "是", "yes", "y"]);
+const FALSE_WORDS = new Set(["false", "0", "否", "no", "n"]);
+
+const isMissing = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === "string" && v.trim() === "") || (Array.isArray(v) && v.length === 0);
+
+function textOf(value: unknown, timezone: string): string {
+  return toText(value, { timezone }).trim();
+}
+
+/** Whether a single (non-list) value equals the rule's text. */
+function same(value: unknown, expected: string, timezone: string): boolean {
+  if (isMissing(value)) return false;
+  if (typeof value === "boolean") {
+    const word = expected.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return value;
+    if (FALSE_WORDS.has(word)) return !value;
+  }
+  const a = readNumber(value);
+  const b = readNumber(expected);
+  if (a !== undefined && b !== undefined && typeof value !== "boolean") return a === b;
+  return textOf(value, timezone) === expected.trim();
+}
+
+/** -1, 0, 1, or undefined when the two cannot be ordered (a missing value). */
+function order(value: unknown, expected: string, timezone: string): number | undefined {
+  if (isMissing(value) || Array.isArray(value) || expected.trim() === "") return undefined;
+  const a = readNumber(value);
+  const b = readNumber(expected);
+  if (a !== undefined && b !== undefined && typeof value !== "boolean") return Math.sign(a - b);
+  const x = textOf(value, timezone);
+  const y = expected.trim();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+const itemsOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
+function holds(op: ConditionOp, value: unknown, rule: ConditionRulePlan, timezone: string): boolean {
+  switch (op) {
+    case "empty":
+      return isMissing(value);
+    case "notEmpty":
+      return !isMissing(value);
+    case "eq":
+      return Array.isArray(value) ? false : same(value, rule.value, timezone);
+    case "ne":
+      return !holds("eq", value, rule, timezone);
+    case "in":
+      return itemsOf(value).some((item) => rule.values.some((v) => same(item, v, timezone)));
+    case "notIn":
+      return !holds("in", value, rule, timezone);
+    case "contains":
+      if (isMissing(value)) return false;
+      if (Array.isArray(value)) return value.some((item) => same(item, rule.value, timezone));
+      return textOf(value, timezone).includes(rule.value.trim());
+    case "notContains":
+      return !holds("contains", value, rule, timezone);
+    case "gt":
+    case "gte":
+    case "lt":
+    case "lte": {
+      const o = order(value, rule.value, timezone);
+      if (o === undefined) return false;
+      return op === "gt" ? o > 0 : op === "gte" ? o >= 0 : op === "lt" ? o < 0 : o <= 0;
+    }
+  }
+}
+
+/** Whether the record passes one rule. */
+export function ruleHolds(rule: ConditionRulePlan, record: unknown, vars: TemplateVars, timezone: string): boolean {
+  const value = evaluateTemplate(rule.field, { record, vars, timezone });
+  return holds(rule.op, value, rule, timezone);
+}
+
+/** Whether the filter keeps the record (no rules: every record). */
+export function recordPasses(filter: FilterPlan, record: unknown, vars: TemplateVars, timezone: string): boolean {
+  if (filter.rules.length === 0) return true;
+  return filter.match === "all"
+    ? filter.rules.every((rule) => ruleHolds(rule, record, vars, timezone))
+    : filter.rules.some((rule) => ruleHolds(rule, record, vars, timezone));
+}
