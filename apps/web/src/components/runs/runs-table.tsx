@@ -11,6 +11,7 @@ import { isActive, RunStatusBadge } from "@/components/run-status";
 import { Alert, Button, EmptyState, PageHeader } from "@/components/ui";
 import { ReconciliationPanel } from "@/components/reconcile/reconciliation-panel";
 import { SchemeFailedRecords } from "./failed-records";
+import { StagedRecords } from "./staged-records";
 
 export function SchemeRunsView({ schemeId, retention }: { schemeId: string; retention: RunRetention }) {
   const t = useT();
@@ -37,6 +38,7 @@ export function SchemeRunsView({ schemeId, retention }: { schemeId: string; rete
       />
       <SchemeFailedRecords schemeId={schemeId} />
       <ReconciliationPanel schemeId={schemeId} />
+      <StagedRecords schemeId={schemeId} />
       {runs.error && <Alert>{t("common.error", { message: runs.error.message })}</Alert>}
       {runs.isPending ? (
         <p className="text-sm text-slate-500">{t("common.loading")}</p>

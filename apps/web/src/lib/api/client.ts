@@ -90,6 +90,9 @@ export const api = {
   schemeRuns: (id: string, cursor?: string) => get(`/api/schemes/${id}/runs${qs({ cursor })}`, s.runListSchema),
   schemeFailedRecords: (id: string, cursor?: string, only: "all" | "dead" = "all") =>
     get(`/api/schemes/${id}/failed-records${qs({ cursor, only })}`, s.schemeFailedRecordListSchema),
+  stagedRecords: (id: string, query: { sourceId?: string | undefined; status?: string | undefined; cursor?: string | undefined }) =>
+    get(`/api/schemes/${id}/records${qs(query)}`, s.stagedRecordListSchema),
+  stagedRecord: (id: string, recordId: string) => get(`/api/schemes/${id}/records/${recordId}`, s.stagedRecordDetailSchema),
   recordAttempts: (id: string, recordId: string) => get(`/api/schemes/${id}/failed-records/${recordId}/attempts`, s.recordAttemptListSchema),
   retryScheme: (id: string, ids?: string[], deadLetters = false) =>
     post(`/api/schemes/${id}/retry`, s.runEnvelopeSchema, { ...(ids && { ids }), ...(deadLetters && { deadLetters }) }),

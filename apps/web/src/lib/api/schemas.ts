@@ -10,6 +10,7 @@ export * from "./run-schemas";
 export * from "./scheme-schemas";
 export * from "./account-schemas";
 export * from "./failed-record-schemas";
+export * from "./staged-record-schemas";
 export * from "./value-map-schemas";
 export * from "./reconciliation-schemas";
 export * from "./alert-schemas";

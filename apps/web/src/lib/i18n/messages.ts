@@ -9,6 +9,7 @@ import { editorLookupsEn, editorLookupsZh } from "./messages/editor-lookups";
 import { editorCanvasEn, editorCanvasZh } from "./messages/editor-canvas";
 import { editorFilterEn, editorFilterZh } from "./messages/editor-filter";
 import { readCursorEn, readCursorZh } from "./messages/read-cursor";
+import { recordsEn, recordsZh } from "./messages/records";
 import { reconcileEn, reconcileZh } from "./messages/reconcile";
 import { runsEn, runsZh } from "./messages/runs";
 import { valueMapsEn, valueMapsZh } from "./messages/value-maps";
@@ -164,6 +165,7 @@ const zh = {
   ...alertsZh,
   ...overviewZh,
   ...readCursorZh,
+  ...recordsZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -316,6 +318,7 @@ const en: Record<MessageKey, string> = {
   ...alertsEn,
   ...overviewEn,
   ...readCursorEn,
+  ...recordsEn,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { "zh-CN": zh, en };

@@ -1,0 +1,46 @@
+// UI texts — 记录查询 on the scheme's runs page: the staged records and what became of each. Merged into ../messages.ts.
+
+export const recordsZh = {
+  "records.title": "记录查询",
+  "records.help": "按源记录 ID 查找一条记录，或选择状态浏览（不填 ID 直接查询则列出全部）：每条源记录的最新数据、写入状态、目标编号和原因。“已过滤”的记录不符合方案的过滤条件，不会写入。",
+  "records.sourceId": "源记录 ID",
+  "records.sourceIdPlaceholder": "例如 710944500000",
+  "records.status": "状态",
+  "records.allStatuses": "全部状态",
+  "records.search": "查询",
+  "records.clear": "清除条件",
+  "records.none": "没有符合条件的记录。",
+  "records.notFound": "没有找到源记录 “{id}”：它可能还没有被读取过（不在已读取的时间窗口内），或 ID 有误。",
+  "records.targetNumber": "目标编号",
+  "records.reason": "原因",
+  "records.updated": "更新于",
+  "records.lastRun": "最近运行",
+  "records.open": "展开记录 {id} 的数据和写入历史",
+  "records.data": "源数据（最近一次读取）",
+  "records.attempts": "写入历史",
+  "records.filteredReason": "不符合过滤条件，不写入",
+  "records.writtenBefore": "（此前已写入）",
+} as const;
+
+export const recordsEn: Record<keyof typeof recordsZh, string> = {
+  "records.title": "Find a record",
+  "records.help":
+    "Look a record up by its source id, or pick a status to browse (search with no id lists them all): each source record's latest data, write status, target number and reason. Records filtered out fail the scheme's filter and are not written.",
+  "records.sourceId": "Source record id",
+  "records.sourceIdPlaceholder": "e.g. 710944500000",
+  "records.status": "Status",
+  "records.allStatuses": "All statuses",
+  "records.search": "Search",
+  "records.clear": "Clear",
+  "records.none": "No records match.",
+  "records.notFound": "No source record \"{id}\": it may not have been read yet (outside the windows read so far), or the id is wrong.",
+  "records.targetNumber": "Target number",
+  "records.reason": "Reason",
+  "records.updated": "Updated",
+  "records.lastRun": "Last run",
+  "records.open": "Show the data and write history of record {id}",
+  "records.data": "Source data (last read)",
+  "records.attempts": "Write history",
+  "records.filteredReason": "Fails the filter, not written",
+  "records.writtenBefore": "(written before)",
+};
