@@ -1,8 +1,10 @@
 // A filter node's condition (过滤条件) applied to one source record: each rule reads a template
 // against the record and compares it with the rule's value; "all" needs every rule, "any" one.
 // How values compare (documented for users in docs/decisions.md, session 28):
-// - two numbers (or texts that read as decimal numbers: 管易云 sends some numbers as text) compare
-//   as numbers, so "2" equals 2 and "10" > "9";
+// - two numbers (or texts that read as plain decimals: 管易云 sends some numbers as text) compare
+//   as numbers, exactly (digit by digit, never through a float: two 19-digit 天猫 order numbers
+//   that differ in the last digit differ), so "2" equals 2.0 and "10" > "9". A text with a leading
+//   zero ("007") or an exponent ("1E3") is a code, not a number: it compares as text;
 // - a boolean equals true / 1 / 是 / yes, or false / 0 / 否 / no;
 // - anything else compares as text, both sides trimmed; the orderings compare text by code point,
 //   which orders datetimes written alike ("2026-12-01 08:00:00") in time;
@@ -12,7 +14,7 @@
 import type { ConditionRulePlan, FilterPlan } from "./compile/plan";
 import type { ConditionOp } from "./scheme";
 import { evaluateTemplate } from "./template/evaluate";
-import { readNumber, toText } from "./template/filters";
+import { toText } from "./template/filters";
 import type { TemplateVars } from "./template/types";
 
 /** The items of an in / notIn value: one per line, or separated by commas (half or full width). */
@@ -33,6 +35,48 @@ function textOf(value: unknown, timezone: string): string {
   return toText(value, { timezone }).trim();
 }
 
+/** A plain decimal: sign, integer digits without leading zeros ("" for 0), fraction digits without trailing zeros. */
+interface Decimal {
+  negative: boolean;
+  int: string;
+  frac: string;
+}
+
+// No leading zero before another digit (a code such as 007), no exponent (1E3 is an item code).
+const PLAIN_DECIMAL = /^([+-]?)(0|[1-9]\d*)(?:\.(\d+))?$/;
+
+/** The value as an exact decimal, or undefined when it is not a number (see the header). */
+function decimalOf(value: unknown): Decimal | undefined {
+  let text: string;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return undefined;
+    text = String(value);
+    // 1e21 and 1e-7 print with an exponent: exact enough as the double they are.
+    if (/e/i.test(text)) text = value.toFixed(Math.min(20, Math.max(0, -Math.floor(Math.log10(Math.abs(value))) + 15)));
+  } else if (typeof value === "string") {
+    text = value.trim();
+  } else {
+    return undefined;
+  }
+  const m = PLAIN_DECIMAL.exec(text);
+  if (!m) return undefined;
+  const int = m[2] === "0" ? "" : m[2]!;
+  const frac = (m[3] ?? "").replace(/0+$/, "");
+  return { negative: m[1] === "-" && (int !== "" || frac !== ""), int, frac };
+}
+
+function compareDecimals(a: Decimal, b: Decimal): number {
+  if (a.negative !== b.negative) return a.negative ? -1 : 1;
+  let magnitude = a.int.length - b.int.length || (a.int < b.int ? -1 : a.int > b.int ? 1 : 0);
+  if (magnitude === 0) {
+    const width = Math.max(a.frac.length, b.frac.length);
+    const x = a.frac.padEnd(width, "0");
+    const y = b.frac.padEnd(width, "0");
+    magnitude = x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a.negative ? -Math.sign(magnitude) : Math.sign(magnitude);
+}
+
 /** Whether a single (non-list) value equals the rule's text. */
 function same(value: unknown, expected: string, timezone: string): boolean {
   if (isMissing(value)) return false;
@@ -41,18 +85,18 @@ function same(value: unknown, expected: string, timezone: string): boolean {
     if (TRUE_WORDS.has(word)) return value;
     if (FALSE_WORDS.has(word)) return !value;
   }
-  const a = readNumber(value);
-  const b = readNumber(expected);
-  if (a !== undefined && b !== undefined && typeof value !== "boolean") return a === b;
+  const a = decimalOf(value);
+  const b = decimalOf(expected);
+  if (a && b) return compareDecimals(a, b) === 0;
   return textOf(value, timezone) === expected.trim();
 }
 
 /** -1, 0, 1, or undefined when the two cannot be ordered (a missing value). */
 function order(value: unknown, expected: string, timezone: string): number | undefined {
   if (isMissing(value) || Array.isArray(value) || expected.trim() === "") return undefined;
-  const a = readNumber(value);
-  const b = readNumber(expected);
-  if (a !== undefined && b !== undefined && typeof value !== "boolean") return Math.sign(a - b);
+  const a = decimalOf(value);
+  const b = decimalOf(expected);
+  if (a && b) return compareDecimals(a, b);
   const x = textOf(value, timezone);
   const y = expected.trim();
   return x < y ? -1 : x > y ? 1 : 0;

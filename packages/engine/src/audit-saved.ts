@@ -16,6 +16,10 @@ function resultOf(bill: SavedBill, o: WriteOutcome | undefined): AuditResult {
   return { id: bill.id, outcome: "failed", error: o.message, errorField: o.field ?? null, response: o.response };
 }
 
+const LEFT_OUT =
+  "源记录已不符合过滤条件：单据已保存但不再审核；请在金蝶中删除这张未审核的单据，或修改过滤条件 / " +
+  "The record no longer passes the scheme's filter: the bill was saved and is not audited; delete the unaudited bill in the target, or change the filter";
+
 /** Audits the saved bills this (retry) run took over. Returns how many it handled. */
 export async function auditSavedBills(x: RunScope): Promise<number> {
   const { plan, run } = x;
@@ -28,9 +32,17 @@ export async function auditSavedBills(x: RunScope): Promise<number> {
     if (bills.length === 0) return handled;
     afterId = bills[bills.length - 1]!.id;
     x.assertOwner();
+    // A bill whose record the scheme's filter node now leaves out is not audited (a 销售出库单 of a
+    // delivery cancelled since would move stock): it stays saved, with the reason, until its record
+    // passes again or a person deletes the unaudited bill in the target.
+    const vars = x.vars();
+    const kept = bills.filter((b) => x.passes(b.data, vars));
+    const leftOut = bills.filter((b) => !kept.includes(b));
     let outcomes: WriteOutcome[];
-    if (!x.target.audit) {
-      outcomes = bills.map((_, index) => ({ ok: false, index, message: `目标接口 ${plan.target.api.id} 不支持单独审核 / The target cannot audit bills`, response: null }));
+    if (kept.length === 0) {
+      outcomes = [];
+    } else if (!x.target.audit) {
+      outcomes = kept.map((_, index) => ({ ok: false, index, message: `目标接口 ${plan.target.api.id} 不支持单独审核 / The target cannot audit bills`, response: null }));
     } else {
       try {
         outcomes = await x.clock.time("write", () =>
@@ -38,18 +50,21 @@ export async function auditSavedBills(x: RunScope): Promise<number> {
             formId: plan.target.formId,
             // Interaction flags such as STK_InvCheckResult apply to the audit as they did to the save.
             options: plan.target.options,
-            bills: bills.map((b) => ({ targetId: b.targetId, targetNumber: b.targetNumber })),
+            bills: kept.map((b) => ({ targetId: b.targetId, targetNumber: b.targetNumber })),
             ...(x.ctx.signal && { signal: x.ctx.signal }),
           }),
         );
       } catch (error) {
         if (!isConnectorError(error)) throw error;
         // Nothing was audited for certain, and nothing was saved: the bills stay saved, with the reason.
-        outcomes = bills.map((_, index) => ({ ok: false, saved: true, index, targetId: "", targetNumber: "", message: error.message, response: null }));
+        outcomes = kept.map((_, index) => ({ ok: false, saved: true, index, targetId: "", targetNumber: "", message: error.message, response: null }));
       }
     }
     const byIndex = new Map(outcomes.map((o) => [o.index, o]));
-    const results = bills.map((bill, i) => resultOf(bill, byIndex.get(i)));
+    const results: AuditResult[] = [
+      ...kept.map((bill, i) => resultOf(bill, byIndex.get(i))),
+      ...leftOut.map((bill): AuditResult => ({ id: bill.id, outcome: "saved", error: LEFT_OUT })),
+    ];
     const recorded = await recordAuditResults(x.db, { ...x.attemptRef, results });
     if (!recorded.fenced) throw new AttemptSuperseded();
     handled += bills.length;

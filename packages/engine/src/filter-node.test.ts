@@ -9,7 +9,7 @@ import type { SchemeDefinition } from "@qiao/core";
 import { createReconciliation } from "@qiao/db";
 import { executeReconciliation } from "./reconcile";
 import { afterEach, describe, expect, test } from "vitest";
-import { runToEnd, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
+import { putFilterNode, runToEnd, shopsOf, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("filternode");
@@ -22,24 +22,12 @@ afterEach(async () => {
 
 const KEPT = ["天猫", "京东"];
 
-const shopsOf = (s: Simulated) => Array.from({ length: s.guanyi.state.shops.size }, (_, i) => s.guanyi.state.shops.get(i));
-
-/** Puts a filter node between the seed's source and target, keeping the shops of `types`. */
+/** Puts a filter node between the seed's source and target (upsert mode), keeping the shops of `values` (or the others). */
 const filtered =
   (values: string[], op: "in" | "notIn" = "in") =>
   (d: SchemeDefinition) => {
     targetConfig(d).mode = "upsert";
-    const filter = d.nodes.find((n) => n.type === "filter");
-    const config = { match: "all" as const, rules: [{ field: "{{type_name}}", op, value: values.join(",") }] };
-    if (filter?.type === "filter") filter.config = config;
-    else {
-      d.nodes.push({ id: "filter", type: "filter", position: { x: 300, y: 0 }, config });
-      const [source, target] = [d.nodes.find((n) => n.type === "source")!.id, d.nodes.find((n) => n.type === "target")!.id];
-      d.edges = [
-        { id: "e-source-filter", source, target: "filter" },
-        { id: "e-filter-target", source: "filter", target },
-      ];
-    }
+    putFilterNode(d, [{ field: "{{type_name}}", op, value: values.join(",") }]);
   };
 
 async function run(s: Simulated, schemeId: string, trigger: "manual" | "retry" = "manual") {

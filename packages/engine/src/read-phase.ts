@@ -4,7 +4,7 @@
 // at most a page and a batch or two are in memory. The scheme's cursor moves only once the read
 // completed.
 import { message, resolveParams, type LookupWait } from "@qiao/core";
-import { completeRead, FILTERED_PAYLOAD_HASH, resetReadCounters, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
+import { completeRead, FILTERED_PAYLOAD_HASH, resetReadCounters, settleFilteredOutcomes, stagePage, type StagedRecord, type StagePageResult } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
 import { hashedPayload, type MappingError } from "./hash";
 import { PageLog } from "./page-log";
@@ -312,6 +312,12 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
           } else {
             counts.skipped += result.unchanged + result.stale + result.failedUnchanged;
             counts.filtered += result.filtered;
+          }
+          // A record this run failed or left waiting before (an earlier pass or attempt) that the
+          // filter now leaves out: off those counters (on the first pass of the first attempt, none can be).
+          if ((run.attempt > 1 || pass > 1) && result.filtered > 0) {
+            const excluded = staged.flatMap((r, i) => (mappedPage.mapped(i).excluded ? [r.sourceId] : []));
+            await x.clock.time("stage", () => settleFilteredOutcomes(x.db, { runId: run.id, attempt: run.attempt, schemeId: run.schemeId, sourceIds: excluded }));
           }
           toWrite += result.toWrite + result.done;
           const pageCount = page.total > 0 ? Math.ceil(page.total / pageSize) : 1;

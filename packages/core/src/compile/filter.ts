@@ -4,7 +4,7 @@
 import type { SourceApiMeta } from "../connector-meta";
 import { conditionListItems } from "../condition";
 import { LIST_CONDITION_OPS, UNARY_CONDITION_OPS, type FilterNode } from "../scheme";
-import { templateLookupRefs, templateMapRefs } from "../template/evaluate";
+import { templateLookupRefs, templateMapRefs, templateRefs } from "../template/evaluate";
 import type { Issues } from "./issues";
 import { compileTemplate } from "./node";
 import { checkHeadPaths } from "./paths";
@@ -39,6 +39,19 @@ export function checkFilter(node: FilterNode, index: number, sourceApi: SourceAp
     }
     const { template } = compileTemplate(rule.field, fieldPath, node, key, [`过滤条件第 ${n} 条`, `condition rule ${n}`], issues);
     if (!template) {
+      failed = true;
+      return;
+    }
+    if (templateRefs(template).paths.length === 0) {
+      // Fixed text (a field name typed without braces, or a variable alone): the rule would hold
+      // for every record or for none.
+      issues.error({
+        path: fieldPath,
+        nodeId: node.id,
+        field: key,
+        message: `过滤条件第 ${n} 条的字段 “${rule.field}” 不读取源记录：字段要写在双花括号中，例如 {{${/^[\w.]+$/.test(rule.field.trim()) ? rule.field.trim() : "del"}}}`,
+        messageEn: `Condition rule ${n}'s field "${rule.field}" reads nothing of the source record: write the field in double braces, e.g. {{${/^[\w.]+$/.test(rule.field.trim()) ? rule.field.trim() : "del"}}}`,
+      });
       failed = true;
       return;
     }

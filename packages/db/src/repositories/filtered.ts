@@ -40,3 +40,37 @@ export async function recordFiltered(
   );
   return rows[0]!.filtered;
 }
+
+/**
+ * After a page was staged: its records the filter node left out (`sourceIds`) that this run had
+ * failed or left waiting earlier (an earlier pass of the read, or an earlier attempt) move off those
+ * counters, and their RunRecord says `filtered`: the run does not end partial, or alert, for a record
+ * that nothing will be sent for. (A record this run wrote stays written: the write happened.) Fenced
+ * as staging is (the attempt still owns the run). Returns how many moved.
+ */
+export async function settleFilteredOutcomes(db: Db, input: { runId: string; attempt: number; schemeId: string; sourceIds: string[] }): Promise<number> {
+  if (input.sourceIds.length === 0) return 0;
+  const rows = await hotQuery<{ moved: number }>(
+    db,
+    `WITH owner AS MATERIALIZED (SELECT 1 FROM runs WHERE id = $2::uuid AND attempt = $3::int AND status = 'running'),
+    prev AS (
+      SELECT r.source_record_id AS id, r.status::text AS prev
+      FROM source_records s JOIN run_records r ON r.run_id = $2::uuid AND r.source_record_id = s.id
+      WHERE s.scheme_id = $1::uuid AND s.source_id = ANY($4::text[]) AND s.status = 'filtered'
+        AND r.status IN ('failed', 'waiting') AND EXISTS (SELECT 1 FROM owner)
+    ), moved AS (
+      UPDATE run_records r SET status = 'filtered', updated_at = $5::timestamp
+      FROM prev p WHERE r.run_id = $2::uuid AND r.source_record_id = p.id
+      RETURNING 1
+    ), counted AS (
+      UPDATE runs SET
+        failed = GREATEST(failed - (SELECT count(*) FROM prev WHERE prev = 'failed')::int, 0),
+        waiting = GREATEST(waiting - (SELECT count(*) FROM prev WHERE prev = 'waiting')::int, 0),
+        updated_at = $5::timestamp
+      WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM prev)
+    )
+    SELECT count(*)::int AS moved FROM prev`,
+    [input.schemeId, input.runId, input.attempt, input.sourceIds, new Date().toISOString()],
+  );
+  return rows[0]!.moved;
+}

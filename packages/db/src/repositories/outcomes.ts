@@ -6,6 +6,7 @@
 import type { WriteMode } from "@qiao/core";
 import { hotQuery, scanQuery, type Db } from "../client";
 import { numberClaimKey, unsentClaimsCte } from "./number-claims";
+import { FILTERED_PAYLOAD_HASH } from "./stage-page";
 import { fenceCte, outcomeInRun, ownsEntry, rowsJson, supersedeCte, uncountPrevious } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
@@ -231,6 +232,9 @@ export async function resolveUnknown(
     ), updated AS (
       UPDATE source_records s SET
         status = CASE
+          -- Staged meanwhile as left out by the filter node: not sent again (found, it keeps what was
+          -- written below; absent, nothing was).
+          WHEN s.payload_hash = '${FILTERED_PAYLOAD_HASH}' AND (d.outcome = 'absent' OR d.how IN ('written', 'resend')) THEN 'filtered'::record_status
           WHEN d.outcome = 'absent' THEN 'pending'::record_status
           WHEN d.outcome = 'unverifiable' THEN 'failed'::record_status
           -- The bill exists, audited or not: only an audit may follow (like a saved outcome).

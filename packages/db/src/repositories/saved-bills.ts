@@ -11,17 +11,19 @@ export interface SavedBill {
   sourceId: string;
   targetId: string;
   targetNumber: string;
+  /** The record's data as staged last (the engine checks the scheme's filter node on it before auditing). */
+  data: unknown;
 }
 
 /** The saved bills run `runId` took over, in id order after `afterId` (keyset). */
 export async function savedBillsOfRun(db: Db, input: { schemeId: string; runId: string; afterId: bigint; limit: number }): Promise<SavedBill[]> {
-  const rows = await db.$queryRaw<{ id: bigint; sourceId: string; targetId: string | null; targetNumber: string | null }[]>`
-    SELECT id, source_id AS "sourceId", target_id AS "targetId", target_number AS "targetNumber"
+  const rows = await db.$queryRaw<{ id: bigint; sourceId: string; targetId: string | null; targetNumber: string | null; data: unknown }[]>`
+    SELECT id, source_id AS "sourceId", target_id AS "targetId", target_number AS "targetNumber", data
     FROM source_records
     WHERE scheme_id = ${input.schemeId}::uuid AND status = 'saved' AND last_run_id = ${input.runId}::uuid AND id > ${input.afterId}
     ORDER BY id
     LIMIT ${input.limit}`;
-  return rows.map((r) => ({ id: r.id, sourceId: r.sourceId, targetId: r.targetId ?? "", targetNumber: r.targetNumber ?? "" }));
+  return rows.map((r) => ({ id: r.id, sourceId: r.sourceId, targetId: r.targetId ?? "", targetNumber: r.targetNumber ?? "", data: r.data }));
 }
 
 /** An audit's answer for one saved bill. */

@@ -6,6 +6,7 @@ import type { WriteMode } from "@qiao/core";
 import type { ErrorClass, RunStatus } from "../../generated/prisma/enums";
 import { hotQuery, type Db } from "../client";
 import { numberClaimKey, unsentClaimsCte } from "./number-claims";
+import { FILTERED_PAYLOAD_HASH } from "./stage-page";
 import { BATCH_ROW_IDS, byInputIds, fenceCte, outcomeInRun, ownsEntry, rowsJson, supersedeCte, uncountPrevious } from "./sql";
 
 /** The attempt that issues a statement: only it may change the rows it marked. */
@@ -171,7 +172,10 @@ export async function recordWriteResults(
           -- The bill exists whatever changed meanwhile: only an audit may follow, never a save.
           WHEN i.outcome = 'saved' THEN 'saved'::record_status
           WHEN s.payload_hash IS DISTINCT FROM i.hash THEN
-            CASE WHEN i.outcome = 'written' AND $5::text = 'create' THEN 'stale'::record_status ELSE 'pending'::record_status END
+            -- Staged meanwhile as left out by the filter node: nothing more to send (its written hash
+            -- and number say what this send wrote, if it wrote).
+            CASE WHEN s.payload_hash = '${FILTERED_PAYLOAD_HASH}' THEN 'filtered'::record_status
+              WHEN i.outcome = 'written' AND $5::text = 'create' THEN 'stale'::record_status ELSE 'pending'::record_status END
           WHEN i.outcome = 'written' THEN 'written'::record_status
           ELSE 'failed'::record_status END,
         written_hash = CASE WHEN i.outcome = 'written' THEN i.hash ELSE s.written_hash END,

@@ -1,6 +1,6 @@
 // Integration-test fixtures shared by the engine's and the worker's tests: a fresh migrated database,
 // in-process 管易云 and 金蝶 simulators, connections to them and schemes built from the seed.
-import { DEMO_NAMES, DEMO_SCHEMES, DEMO_VALUE_MAPS, normalizeRunOptions, seedSchemeDefinition, type SchemeDefinition, type SeedConnections } from "@qiao/core";
+import { DEMO_NAMES, DEMO_SCHEMES, DEMO_VALUE_MAPS, normalizeRunOptions, seedSchemeDefinition, type ConditionRule, type SchemeDefinition, type SeedConnections } from "@qiao/core";
 import { getConnector, guanyi, kingdee, splitCredentials, type Connector, type SourceClient, type TargetClient } from "@qiao/connectors";
 import { createConnection, createPrisma, createRun, createValueMap, findValueMapsByName, type Db, type RunTrigger } from "@qiao/db";
 import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
@@ -251,4 +251,26 @@ export function afterFirstCallNextMarked(db: Db, schemeId: string, marked: numbe
     },
   }));
   return { getConnector, calls: () => calls };
+}
+
+/** Every shop of the 管易云 simulator, in its order. */
+export const shopsOf = (s: Simulated) => Array.from({ length: s.guanyi.state.shops.size }, (_, i) => s.guanyi.state.shops.get(i));
+
+/**
+ * Puts a filter node (过滤条件) with these rules between the definition's source and target (or
+ * replaces the rules of the one it has), wired source → filter → target.
+ */
+export function putFilterNode(d: SchemeDefinition, rules: ConditionRule[], match: "all" | "any" = "all"): void {
+  const existing = d.nodes.find((n) => n.type === "filter");
+  if (existing?.type === "filter") {
+    existing.config = { match, rules };
+    return;
+  }
+  d.nodes.push({ id: "filter", type: "filter", position: { x: 300, y: 0 }, config: { match, rules } });
+  const source = d.nodes.find((n) => n.type === "source")!.id;
+  const target = d.nodes.find((n) => n.type === "target")!.id;
+  d.edges = [
+    { id: "e-source-filter", source, target: "filter" },
+    { id: "e-filter-target", source: "filter", target },
+  ];
 }
