@@ -73,7 +73,7 @@ const CASES: Case[] = [
   { name: "definition version 2", ...post(schemes, () => scheme((d) => (d.version = 2)), 400, "validation_failed", [...D, "version"]) },
   { name: "nodes is an object", ...post(schemes, () => scheme((d) => ((d as unknown as Json).nodes = {})), 400, "validation_failed", [...D, "nodes"]) },
   { name: "edges is a string", ...post(schemes, () => scheme((d) => ((d as unknown as Json).edges = "source->target")), 400, "validation_failed", [...D, "edges"]) },
-  { name: "unknown node type", ...post(schemes, () => scheme((d) => (d.nodes[0]!.type = "filter")), 400, "validation_failed", N(0, "type")) },
+  { name: "unknown node type", ...post(schemes, () => scheme((d) => (d.nodes[0]!.type = "lookup")), 400, "validation_failed", N(0, "type")) },
   { name: "node without a type", ...post(schemes, () => scheme((d) => delete (d.nodes[0] as Partial<Definition["nodes"][0]>).type), 400, "validation_failed", N(0, "type")) },
   { name: "node position is text", ...post(schemes, () => scheme((d) => ((d.nodes[0]!.position as unknown as Json).x = "80px")), 400, "validation_failed", N(0, "position", "x")) },
   { name: "node id with a space", ...post(schemes, () => scheme((d) => (d.nodes[0]!.id = "my source")), 400, "validation_failed", N(0, "id")) },

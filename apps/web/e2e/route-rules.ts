@@ -35,6 +35,8 @@ export const ROUTE_RULES: Record<string, Rule> = {
   "POST /api/schemes/[id]/runs": "editor",
   "GET /api/schemes/[id]/failed-records": "viewer",
   "GET /api/schemes/[id]/failed-records/[recordId]/attempts": "viewer",
+  "GET /api/schemes/[id]/records": "viewer",
+  "GET /api/schemes/[id]/records/[recordId]": "viewer",
   "POST /api/schemes/[id]/retry": "editor",
   "GET /api/schemes/[id]/reconciliations": "viewer",
   "POST /api/schemes/[id]/reconciliations": "editor",

@@ -85,6 +85,48 @@ test("editor: a source and a target added with the keyboard can be connected wit
   expect(found, "no keyboard-reachable way to connect the source to the target").toBe(true);
 });
 
+test("editor: the issue list opens and closes with the keyboard, and an issue picked takes focus to its node's settings; a notice closes with its button", async ({ page }) => {
+  await signedIn(page);
+  await page.goto("/schemes/new");
+  await settled(page);
+  // A source and a filter with a rule not filled in: issues of no node (no target) and of a node
+  // (the rule's missing field).
+  for (const id of ["palette-source-gy.erp.shop.get", "palette-filter"]) {
+    await page.getByTestId(id).focus();
+    await page.keyboard.press("Enter");
+  }
+  await page.getByTestId("node-panel").getByRole("button", { name: /添加条件/ }).press("Enter");
+  const toggle = page.getByTestId("issues-toggle");
+  await expect(toggle).toHaveText(/[2-9] 个问题/);
+  await toggle.focus();
+  await page.keyboard.press("Enter");
+  await expect(toggle).toHaveAttribute("aria-expanded", "true");
+  await expect(page.getByTestId("issues-list")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("issues-list")).toHaveCount(0);
+  await expect(toggle).toHaveAttribute("aria-expanded", "false");
+  await expect(toggle).toBeFocused();
+
+  // An issue of no node: the list closes, focus back on its button.
+  await page.keyboard.press("Enter");
+  await page.getByTestId("issues-list").getByRole("button").filter({ hasNotText: "[" }).first().press("Enter");
+  await expect(page.getByTestId("issues-list")).toHaveCount(0);
+  await expect(toggle).toBeFocused();
+  // An issue of a node: focus goes to that node's settings.
+  await page.keyboard.press("Enter");
+  await page.getByTestId("issues-list").getByRole("button").filter({ hasText: "[filter" }).first().press("Enter");
+  await expect(page.getByTestId("issues-list")).toHaveCount(0);
+  await expect(page.getByTestId("node-panel")).toBeFocused();
+  await expect(page.getByTestId("node-panel")).toHaveAttribute("aria-label", /节点 filter.* 的配置/);
+
+  // Saving a scheme with errors says so in a notice; its close button is reached and pressed by keyboard.
+  await page.getByRole("button", { name: "保存", exact: true }).press("Enter");
+  const notice = page.getByTestId("editor-notice");
+  await expect(notice).toBeVisible();
+  await page.getByTestId("editor-notice-close").press("Enter");
+  await expect(notice).toHaveCount(0);
+});
+
 test("schemes: importing a file that is not JSON says so in Chinese, not in JavaScript's English", async ({ page }) => {
   await signedIn(page);
   await page.goto("/schemes");

@@ -2,9 +2,11 @@
 // The few building blocks every page uses: buttons, fields, badges, a confirm dialog, a switch.
 import {
   forwardRef,
+  useCallback,
   useEffect,
   useId,
   useRef,
+  useState,
   type ButtonHTMLAttributes,
   type InputHTMLAttributes,
   type ReactNode,
@@ -27,15 +29,25 @@ export function cx(...classes: (string | false | null | undefined)[]): string {
 export const Button = forwardRef<
   HTMLButtonElement,
   ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: "sm" | "md"; busy?: boolean }
->(function Button({ variant = "secondary", size = "md", busy, className, children, disabled, type = "button", ...rest }, ref) {
+>(function Button({ variant = "secondary", size = "md", busy, className, children, disabled, type = "button", onClick, ...rest }, ref) {
+  // Busy is not disabled: a disabled button drops the keyboard focus (to <body>) the moment it is
+  // pressed. It stays focusable, says it is busy and unavailable, and ignores presses meanwhile.
   return (
     <button
       ref={ref}
       type={type}
-      disabled={disabled || busy}
+      disabled={disabled}
       aria-busy={busy || undefined}
+      aria-disabled={busy && !disabled ? true : undefined}
+      onClick={(e) => {
+        if (busy) {
+          e.preventDefault();
+          return;
+        }
+        onClick?.(e);
+      }}
       className={cx(
-        "inline-flex items-center justify-center gap-1.5 rounded-lg font-medium transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:cursor-not-allowed disabled:opacity-50",
+        "inline-flex items-center justify-center gap-1.5 rounded-lg font-medium transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:cursor-not-allowed disabled:opacity-50 aria-disabled:cursor-not-allowed aria-disabled:opacity-50",
         size === "sm" ? "px-2.5 py-1 text-xs" : "px-3.5 py-2 text-sm",
         VARIANTS[variant],
         className,
@@ -321,12 +333,47 @@ export function toggledIn<T>(set: ReadonlySet<T>, item: T): Set<T> {
   return next;
 }
 
-/** "Load more" under a keyset-paged list, while there is a next page. */
+/**
+ * "Load more" under a keyset-paged list, while there is a next page. When the page it fetched was the
+ * last, the button goes: if it had the keyboard's focus, a note "all loaded" takes it (focus is not
+ * dropped on <body>).
+ */
 export function LoadMore({ query, label }: { query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown }; label: string }) {
-  if (!query.hasNextPage) return null;
+  const t = useT();
+  const button = useRef<HTMLButtonElement>(null);
+  // Pressed with the focus on it ("asked"), its page being fetched ("fetching"); kept while that page
+  // was the last (the note shows), dropped when more are left (the button keeps the focus).
+  const [handOver, setHandOver] = useState<"asked" | "fetching" | null>(null);
+  const { hasNextPage, isFetchingNextPage } = query;
+  useEffect(() => {
+    if (handOver === "asked" && isFetchingNextPage) setHandOver("fetching");
+    else if (handOver === "fetching" && !isFetchingNextPage && hasNextPage) setHandOver(null);
+  }, [handOver, hasNextPage, isFetchingNextPage]);
+  const note = useCallback((el: HTMLParagraphElement | null) => el?.focus(), []);
+  if (!hasNextPage) {
+    return handOver !== null ? (
+      <p
+        ref={note}
+        tabIndex={-1}
+        onBlur={() => setHandOver(null)}
+        className="mt-3 text-center text-xs text-slate-500 focus:outline-none"
+        data-testid="load-more-done"
+      >
+        {t("common.allLoaded")}
+      </p>
+    ) : null;
+  }
   return (
     <div className="mt-3 text-center">
-      <Button size="sm" onClick={() => void query.fetchNextPage()} busy={query.isFetchingNextPage}>
+      <Button
+        ref={button}
+        size="sm"
+        onClick={() => {
+          setHandOver(document.activeElement === button.current ? "asked" : null);
+          void query.fetchNextPage();
+        }}
+        busy={query.isFetchingNextPage}
+      >
         {label}
       </Button>
     </div>

@@ -88,9 +88,7 @@ export async function readJson<S extends z.ZodType>(
     throw new ApiError("bad_request", message("api.bodyNotJson"));
   }
   refuseNul(value);
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw fromZodError(parsed.error);
-  return parsed.data;
+  return parseBilingual(schema, value);
 }
 
 /**
@@ -142,9 +140,21 @@ function refuseNul(value: unknown): void {
 /** Query parameters, checked like a body (`?status=failed&cursor=…`). */
 export function readQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {
   refuseNul(Object.fromEntries(req.nextUrl.searchParams));
-  const parsed = schema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
-  if (!parsed.success) throw fromZodError(parsed.error, message("api.invalidQuery"));
-  return parsed.data;
+  return parseBilingual(schema, Object.fromEntries(req.nextUrl.searchParams), message("api.invalidQuery"));
+}
+
+let zhLocale: z.core.$ZodErrorMap | undefined;
+let enLocale: z.core.$ZodErrorMap | undefined;
+
+/**
+ * Parses with zod's zh-CN messages for its built-in checks (a Chinese page read "Too small: expected
+ * number to be >=1"); on a refusal, parses again in English for each issue's `messageEn`.
+ */
+function parseBilingual<S extends z.ZodType>(schema: S, value: unknown, text?: Message): z.infer<S> {
+  const parsed = schema.safeParse(value, { error: (zhLocale ??= z.locales.zhCN().localeError) });
+  if (parsed.success) return parsed.data;
+  const english = schema.safeParse(value, { error: (enLocale ??= z.locales.en().localeError) });
+  throw fromZodError(parsed.error, text, english.success ? undefined : english.error);
 }
 
 /**

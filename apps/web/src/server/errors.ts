@@ -59,15 +59,18 @@ export class ApiError extends Error {
   }
 }
 
-export function fromZodError(error: ZodError, text: Message | string = message("api.invalidBody")): ApiError {
+export function fromZodError(error: ZodError, text: Message | string = message("api.invalidBody"), english?: ZodError): ApiError {
   return new ApiError(
     "validation_failed",
     text,
-    error.issues.map((i) => {
-      // Bilingual schemas (@qiao/core) carry the English text in the issue's params; a built-in
+    error.issues.map((i, k) => {
+      // Bilingual schemas (@qiao/core) carry the English text in the issue's params; else the same
+      // parse in English (issue for issue), when it says something else than Chinese; else a built-in
       // check with a Chinese message (min, max, email …) is said in English from what it checked.
       const given = (i as { params?: { messageEn?: unknown } }).params?.messageEn;
-      const messageEn = typeof given === "string" ? given : englishOf(i);
+      const parsedEn = english?.issues[k];
+      const sameIssue = parsedEn && parsedEn.code === i.code && parsedEn.path.join(".") === i.path.join(".") && !/[\u3400-\u9fff]/.test(parsedEn.message);
+      const messageEn = typeof given === "string" ? given : sameIssue ? parsedEn.message : englishOf(i);
       return {
         path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
         message: i.message,
@@ -94,7 +97,7 @@ function englishOf(issue: ZodError["issues"][number]): string | undefined {
       return `At most ${n}`;
     }
     case "invalid_format":
-      return issue.format === "email" ? "Not a valid email address" : `Not a valid ${issue.format}`;
+      return issue.format === "email" ? "Not a valid email address" : issue.format === "regex" ? "Not in the expected format" : `Not a valid ${issue.format}`;
     case "invalid_value":
       return `Must be one of: ${issue.values.map(String).join(", ")}`;
     case "invalid_type":

@@ -2,10 +2,12 @@
 // The editor's top bar: name, version, save state, the issue list (a click selects the node),
 // undo / redo, and save, test and run.
 import Link from "next/link";
+import { useId, useRef } from "react";
 import { issueText, type ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { IfCan } from "@/components/role";
 import { Badge, Button } from "@/components/ui";
+import { NODE_PANEL_ID } from "./side-panel";
 
 export function EditorHeader({
   name,
@@ -40,6 +42,14 @@ export function EditorHeader({
 }) {
   const t = useT();
   const en = useLocale() === "en";
+  const listId = useId();
+  const toggle = useRef<HTMLButtonElement>(null);
+  const open = showIssues && issues.length > 0;
+  /** Closes the list and gives focus back to its button (a keyboard user is not left on nothing). */
+  const close = () => {
+    onShowIssues(false);
+    toggle.current?.focus();
+  };
   return (
     <header className="flex h-14 shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4">
       <Link href="/schemes" className="text-sm text-slate-500 hover:text-slate-800">
@@ -57,10 +67,21 @@ export function EditorHeader({
       <span data-testid="save-state" className={dirty ? "text-xs font-medium text-amber-700" : "text-xs text-slate-500"}>
         {dirty ? `● ${t("editor.unsaved")}` : t("editor.allSaved")}
       </span>
-      <div className="relative">
+      <div
+        className="relative"
+        onKeyDown={(e) => {
+          if (e.key === "Escape" && open) {
+            e.stopPropagation();
+            close();
+          }
+        }}
+      >
         <button
+          ref={toggle}
           type="button"
           onClick={() => onShowIssues(!showIssues)}
+          aria-expanded={issues.length > 0 ? open : undefined}
+          aria-controls={open ? listId : undefined}
           data-testid="issues-toggle"
           className={
             issues.length > 0
@@ -70,16 +91,23 @@ export function EditorHeader({
         >
           {issues.length > 0 ? t("editor.issues", { count: issues.length }) : `✓ ${t("editor.noIssues")}`}
         </button>
-        {showIssues && issues.length > 0 && (
-          <ul className="absolute left-0 top-full z-40 mt-2 max-h-80 w-[28rem] overflow-y-auto rounded-xl bg-white p-2 text-sm shadow-lg ring-1 ring-slate-200" data-testid="issues-list">
+        {open && (
+          <ul
+            id={listId}
+            className="absolute left-0 top-full z-40 mt-2 max-h-80 w-[28rem] overflow-y-auto rounded-xl bg-white p-2 text-sm shadow-lg ring-1 ring-slate-200"
+            data-testid="issues-list"
+          >
             {issues.map((i, k) => (
               <li key={k}>
                 <button
                   type="button"
                   className="w-full rounded-lg px-2 py-1.5 text-left text-slate-700 hover:bg-slate-50"
                   onClick={() => {
-                    if (i.nodeId) onPickNode(i.nodeId);
+                    if (!i.nodeId) return close();
+                    onPickNode(i.nodeId);
                     onShowIssues(false);
+                    // The picked node's settings, where the issue is fixed (the panel takes focus once shown).
+                    requestAnimationFrame(() => document.getElementById(NODE_PANEL_ID)?.focus());
                   }}
                 >
                   {i.nodeId && <span className="mr-1 font-mono text-xs text-slate-500">[{i.nodeId}]</span>}

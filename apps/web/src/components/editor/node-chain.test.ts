@@ -2,7 +2,7 @@
 import { defaultRetryPolicy, type SchemeDefinition, type SchemeNode } from "@qiao/core";
 import { describe, expect, it } from "vitest";
 import { newFilterNode, upstreamSource } from "./catalog";
-import { edgeOf, flowsDown, joinChain, missingLinks, placeInChain } from "./node-chain";
+import { edgeOf, flowsDown, joinChain, leaveChain, missingLinks, placeInChain } from "./node-chain";
 import { applyOp, revertOp, type Op } from "./use-scheme-draft";
 
 const source = (id = "source", x = 80): SchemeNode => ({
@@ -116,5 +116,31 @@ describe("the source a node reads", () => {
     expect(upstreamSource(def, "target")?.id).toBe("b");
     expect(upstreamSource(def, "filter")?.id).toBe("b");
     expect(upstreamSource(scheme([source("a"), filter]), "filter")?.id).toBe("a");
+  });
+});
+
+describe("leaveChain", () => {
+  const def = (edges: [string, string][]): SchemeDefinition =>
+    ({
+      version: 1,
+      timezone: "Asia/Shanghai",
+      schedule: null,
+      nodes: [
+        { id: "s", type: "source", position: { x: 0, y: 0 }, config: {} },
+        { id: "f", type: "filter", position: { x: 0, y: 0 }, config: { match: "all", rules: [] } },
+        { id: "t", type: "target", position: { x: 0, y: 0 }, config: {} },
+      ],
+      edges: edges.map(([a, b]) => edgeOf(a, b)),
+    }) as unknown as SchemeDefinition;
+
+  it("gives a source and target their direct edge back when the filter between them goes", () => {
+    expect(leaveChain(def([["s", "f"], ["f", "t"]]), ["f"])).toEqual([edgeOf("s", "t")]);
+  });
+
+  it("bridges nothing when an end goes too, the filter was not between them, or they are connected", () => {
+    expect(leaveChain(def([["s", "f"], ["f", "t"]]), ["f", "t"])).toEqual([]);
+    expect(leaveChain(def([["s", "f"]]), ["f"])).toEqual([]);
+    expect(leaveChain(def([["s", "f"], ["f", "t"], ["s", "t"]]), ["f"])).toEqual([]);
+    expect(leaveChain(def([["s", "f"], ["f", "t"]]), ["s"])).toEqual([]);
   });
 });

@@ -76,3 +76,23 @@ export function placeInChain(def: SchemeDefinition, kind: Kind): Position {
   if (after) return { x: after.position.x - STEP, y: after.position.y };
   return fallback;
 }
+
+/**
+ * What removing `removed` leaves to bridge: a filter taken out from between a source and a target it
+ * connected gives them their direct edge back (the inverse of joinChain), so a scheme that was valid
+ * stays valid. Nothing when the source or target goes too, or they are connected already.
+ */
+export function leaveChain(def: SchemeDefinition, removed: readonly string[]): SchemeEdge[] {
+  const chain = chainOf(def.nodes);
+  if (!chain) return [];
+  const linked = (from: string, to: string) => def.edges.some((e) => e.source === from && e.target === to);
+  const bridges: SchemeEdge[] = [];
+  for (let at = 1; at < chain.length - 1; at++) {
+    const node = chain[at]!;
+    const before = chain[at - 1]!;
+    const after = chain[at + 1]!;
+    if (!removed.includes(node.id) || removed.includes(before.id) || removed.includes(after.id)) continue;
+    if (linked(before.id, node.id) && linked(node.id, after.id) && !linked(before.id, after.id)) bridges.push(edgeOf(before.id, after.id));
+  }
+  return bridges;
+}

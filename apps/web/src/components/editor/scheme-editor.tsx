@@ -17,7 +17,7 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useDeferredValue, useMemo, useRef, useState, type DragEvent } from "react";
+import { useDeferredValue, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { api } from "@/lib/api/client";
 import type { ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
@@ -25,9 +25,9 @@ import { Alert, Spinner } from "@/components/ui";
 import { newFilterNode, newNode, type Catalog } from "./catalog";
 import { EditorHeader } from "./editor-header";
 import { DRAG_TYPE, Palette, type PaletteItem } from "./palette";
-import { edgeOf, flowsDown, joinChain, placeInChain } from "./node-chain";
+import { edgeOf, flowsDown, joinChain, leaveChain, placeInChain } from "./node-chain";
 import { nodeCardData, nodeCardName, SchemeNodeView, useCanvasAriaLabels, type SchemeFlowNode } from "./scheme-node";
-import { SidePanel } from "./side-panel";
+import { NODE_PANEL_ID, SidePanel } from "./side-panel";
 import { standingServerIssues } from "./server-issues";
 import { sampleOf } from "./tested-preview";
 import { compileRefs, TemplateRefsProvider, useLoadTemplateRefs } from "./template-refs";
@@ -151,6 +151,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
         kind: "remove",
         nodes: def.nodes.flatMap((node, index) => (removed.includes(node.id) ? [{ node, index }] : [])),
         edges: def.edges.filter((e) => removed.includes(e.source) || removed.includes(e.target)),
+        bridges: leaveChain(def, removed),
       });
       setSelected(null);
     }
@@ -205,6 +206,25 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
     ? { ...sampleOf(sampleRecord, dirty), label: `${t("editor.sampleRecord", { n: test.sample + 1 })} · #${sampleRecord.sourceId}` }
     : null;
 
+  // Where the focus was as the notice appeared (the 保存 button, usually): it goes back there when the
+  // notice is closed from the keyboard, not to <body> with the button that closed it.
+  const focusBeforeNotice = useRef<Element | null>(null);
+  const noticeShown = actions.notice !== null;
+  useEffect(() => {
+    if (noticeShown) focusBeforeNotice.current = document.activeElement;
+  }, [noticeShown]);
+  const closeNotice = () => {
+    const back = focusBeforeNotice.current;
+    const hadFocus = document.activeElement?.closest("[data-notice]") !== null;
+    actions.dismissNotice();
+    if (!hadFocus) return;
+    requestAnimationFrame(() => {
+      // Not back to a control disabled since (保存, once saved): it cannot hold the focus.
+      if (back instanceof HTMLElement && back.isConnected && back !== document.body && !(back instanceof HTMLButtonElement && back.disabled)) back.focus();
+      else document.getElementById(NODE_PANEL_ID)?.focus();
+    });
+  };
+
   return (
     <TemplateRefsProvider value={refs}>
       <div className="fixed inset-x-0 bottom-0 top-[57px] flex flex-col bg-slate-50" data-testid="scheme-editor">
@@ -225,9 +245,28 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
           onRun={() => void actions.startRun()}
         />
         {actions.notice && (
-          <div className="absolute right-4 top-16 z-50 max-w-md" onClick={actions.dismissNotice}>
+          <div
+            className="absolute right-4 top-16 z-50 max-w-md"
+            data-notice
+            onClick={closeNotice}
+            onKeyDown={(e) => {
+              if (e.key === "Escape") closeNotice();
+            }}
+          >
             <Alert tone={actions.notice.tone}>
-              <span data-testid="editor-notice">{actions.notice.text}</span>
+              <span className="flex items-start gap-2">
+                <span data-testid="editor-notice">{actions.notice.text}</span>
+                {/* Closed by a click anywhere on it, by this button, or by Escape while it holds focus. */}
+                <button
+                  type="button"
+                  className="ml-auto shrink-0 rounded px-1 leading-none opacity-70 hover:opacity-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-current"
+                  aria-label={t("common.close")}
+                  data-testid="editor-notice-close"
+                  onClick={closeNotice}
+                >
+                  ✕
+                </button>
+              </span>
             </Alert>
           </div>
         )}
@@ -301,7 +340,11 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
             issues={[...issues, ...standingServerIssues(actions.serverIssues, actions.refused, draft.definition, issues)]}
             sample={sample}
             edit={edit}
-            onDelete={(id) => onNodesChange([{ type: "remove", id }])}
+            onDelete={(id) => {
+              onNodesChange([{ type: "remove", id }]);
+              // The delete button goes with the node: focus stays in the panel (now the scheme's settings).
+              requestAnimationFrame(() => document.getElementById(NODE_PANEL_ID)?.focus());
+            }}
             onConnect={(source, target) => onConnect({ source, target })}
           />
         </div>

@@ -15,6 +15,9 @@ import { TargetPanel } from "./target-panel";
 import type { EditorSample } from "./tested-preview";
 import { withNodeConfig, type Draft } from "./use-scheme-draft";
 
+/** The side panel's element id: the issue list gives it focus when an issue picks a node. */
+export const NODE_PANEL_ID = "editor-node-panel";
+
 export function SidePanel({
   schemeId,
   draft,
@@ -47,7 +50,13 @@ export function SidePanel({
   const updateNode = (config: Partial<SchemeNode["config"]>) => node && edit((d) => withNodeConfig(d, node.id, config));
   const shared = { index, catalog, issues, onChange: updateNode };
   return (
-    <aside className="w-[560px] shrink-0 overflow-y-auto border-l border-slate-200 bg-white" data-testid="node-panel">
+    <aside
+      id={NODE_PANEL_ID}
+      tabIndex={-1}
+      aria-label={node ? t("editor.nodePanel", { id: node.id }) : t("editor.schemePanel")}
+      className="w-[560px] shrink-0 overflow-y-auto border-l border-slate-200 bg-white focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-brand-300"
+      data-testid="node-panel"
+    >
       {node ? (
         <>
           <div className="flex items-center justify-between border-b border-slate-100 px-5 py-2.5">

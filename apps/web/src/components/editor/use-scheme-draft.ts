@@ -20,7 +20,8 @@ export type Op =
    * between (a filter added where the source was connected straight to the target).
    */
   | { kind: "add"; node: SchemeNode; edges?: SchemeEdge[]; replaced?: SchemeEdge[] }
-  | { kind: "remove"; nodes: { node: SchemeNode; index: number }[]; edges: SchemeEdge[] }
+  /** `bridges`: edges the removal adds (a filter taken out from between its source and target: ./node-chain.ts leaveChain). */
+  | { kind: "remove"; nodes: { node: SchemeNode; index: number }[]; edges: SchemeEdge[]; bridges?: SchemeEdge[] }
   | { kind: "connect"; edge: SchemeEdge }
   | { kind: "disconnect"; edges: SchemeEdge[] };
 
@@ -40,7 +41,7 @@ export function applyOp(def: SchemeDefinition, op: Op): SchemeDefinition {
       return {
         ...def,
         nodes: def.nodes.filter((n) => !ids.has(n.id)),
-        edges: without(def.edges, op.edges).filter((e) => !ids.has(e.source) && !ids.has(e.target)),
+        edges: [...without(def.edges, op.edges).filter((e) => !ids.has(e.source) && !ids.has(e.target)), ...(op.bridges ?? [])],
       };
     }
     case "connect":
@@ -64,7 +65,7 @@ export function revertOp(def: SchemeDefinition, op: Op): SchemeDefinition {
     case "remove": {
       const nodes = [...def.nodes];
       for (const { node, index } of [...op.nodes].sort((a, b) => a.index - b.index)) nodes.splice(Math.min(index, nodes.length), 0, node);
-      return { ...def, nodes, edges: [...def.edges, ...op.edges] };
+      return { ...def, nodes, edges: [...without(def.edges, op.bridges), ...op.edges] };
     }
     case "connect":
       return { ...def, edges: without(def.edges, [op.edge]) };
@@ -73,13 +74,13 @@ export function revertOp(def: SchemeDefinition, op: Op): SchemeDefinition {
   }
 }
 
-interface State {
+export interface State {
   draft: Draft;
   past: Op[];
   future: Op[];
 }
 
-type Action =
+export type Action =
   | { type: "do"; op: Op }
   | { type: "undo" }
   | { type: "redo" }
@@ -88,7 +89,8 @@ type Action =
 
 const HISTORY = 100;
 
-function reducer(state: State, action: Action): State {
+/** The history (exported for its tests). */
+export function draftReducer(state: State, action: Action): State {
   switch (action.type) {
     case "do":
       return {
@@ -99,10 +101,14 @@ function reducer(state: State, action: Action): State {
     case "undo": {
       const op = state.past.at(-1);
       if (!op) return state;
+      // Undoing an add takes the node away as it is now (its config edited since): redo brings it
+      // back so, not as it was first added (a filter's rules, a target's mapping were lost).
+      const current = op.kind === "add" ? state.draft.definition.nodes.find((n) => n.id === op.node.id) : undefined;
+      const redo: Op = op.kind === "add" && current ? { ...op, node: current } : op;
       return {
         draft: { ...state.draft, definition: revertOp(state.draft.definition, op) },
         past: state.past.slice(0, -1),
-        future: [op, ...state.future],
+        future: [redo, ...state.future],
       };
     }
     case "redo": {
@@ -118,7 +124,7 @@ function reducer(state: State, action: Action): State {
 }
 
 export function useSchemeDraft(initial: Draft) {
-  const [state, dispatch] = useReducer(reducer, { draft: initial, past: [], future: [] });
+  const [state, dispatch] = useReducer(draftReducer, { draft: initial, past: [], future: [] });
   return {
     draft: state.draft,
     canUndo: state.past.length > 0,

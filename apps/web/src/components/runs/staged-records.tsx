@@ -4,7 +4,7 @@
 // out …), target number and reason; opened, its data as the source sent it last and its attempts.
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { Fragment, useId, useState, type FormEvent } from "react";
+import { Fragment, useId, useRef, useState, type FormEvent } from "react";
 import { JsonTree } from "@/components/json-tree";
 import { Alert, Badge, Button, Card, Input, LoadMore, Select, toggledIn, type Tone } from "@/components/ui";
 import { api } from "@/lib/api/client";
@@ -58,12 +58,16 @@ export function StagedRecords({ schemeId }: { schemeId: string }) {
   const [opened, setOpened] = useState<Set<string>>(new Set());
   const records = useInfiniteQuery({
     queryKey: ["staged-records", schemeId, query],
-    queryFn: ({ pageParam }) => api.stagedRecords(schemeId, { ...query, cursor: pageParam }),
+    // A source id finds its one record whatever the status picked: a record of another status is
+    // shown with its own (and a note), not reported as never read.
+    queryFn: ({ pageParam }) => api.stagedRecords(schemeId, query?.sourceId ? { sourceId: query.sourceId } : { ...query, cursor: pageParam }),
     enabled: query !== null,
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const list = records.data?.pages.flatMap((p) => p.records) ?? [];
+  const input = useRef<HTMLInputElement>(null);
+  const otherStatus = query?.sourceId && query.status && list[0] && list[0].status !== query.status ? list[0].status : null;
   const search = (e: FormEvent) => {
     e.preventDefault();
     const sourceId = draft.trim();
@@ -80,7 +84,14 @@ export function StagedRecords({ schemeId }: { schemeId: string }) {
         <form className="mt-3 flex flex-wrap items-end gap-3" onSubmit={search} role="search" aria-label={t("records.title")}>
           <label className="text-sm text-slate-700">
             <span className="mb-1 block text-xs text-slate-500">{t("records.sourceId")}</span>
-            <Input value={draft} onChange={(e) => setDraft(e.target.value)} placeholder={t("records.sourceIdPlaceholder")} className="w-64" data-testid="records-source-id" />
+            <Input
+              ref={input}
+              value={draft}
+              onChange={(e) => setDraft(e.target.value)}
+              placeholder={t("records.sourceIdPlaceholder")}
+              className="w-64"
+              data-testid="records-source-id"
+            />
           </label>
           <label className="text-sm text-slate-700">
             <span className="mb-1 block text-xs text-slate-500">{t("records.status")}</span>
@@ -113,6 +124,8 @@ export function StagedRecords({ schemeId }: { schemeId: string }) {
                 setDraft("");
                 setStatus("");
                 setQuery(null);
+                // This button goes with the query: the search box takes the focus.
+                input.current?.focus();
               }}
             >
               {t("records.clear")}
@@ -120,6 +133,11 @@ export function StagedRecords({ schemeId }: { schemeId: string }) {
           )}
         </form>
         {records.error && <Alert>{t("common.error", { message: records.error.message })}</Alert>}
+        {otherStatus && query?.status && (
+          <p className="mt-3 text-sm text-amber-800" role="status" data-testid="records-other-status">
+            {t("records.otherStatus", { id: query.sourceId ?? "", status: t(`record.status.${otherStatus}`), wanted: t(`record.status.${query.status}`) })}
+          </p>
+        )}
         {query === null ? null : records.isPending ? (
           <p className="mt-3 text-sm text-slate-500">{t("common.loading")}</p>
         ) : list.length === 0 ? (

@@ -1,10 +1,10 @@
 // A scheme's unresolved failed records at the REST boundary (re-exported by ./schemas.ts).
 import { RUN_TRIGGERS } from "@qiao/core";
 import { z } from "zod";
+import { recordId } from "./shared-schemas";
 
 const isoTime = z.iso.datetime();
-/** Staging ids are bigints, travelling as decimal strings. */
-const recordId = z.string().regex(/^\d{1,18}$/, "应为数字 id");
+
 
 export const schemeFailedRecordSchema = z.object({
   /** The staged record's id: what POST /api/schemes/:id/retry takes. */

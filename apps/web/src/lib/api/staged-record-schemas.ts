@@ -1,11 +1,11 @@
 // A scheme's staged records (数据湖: the latest copy of every source record and what became of it)
 // at the REST boundary (re-exported by ./schemas.ts).
 import { z } from "zod";
+import { recordId } from "./shared-schemas";
 import { RECORD_STATUSES } from "./run-schemas";
 
 const isoTime = z.iso.datetime();
-/** Staging ids are bigints, travelling as decimal strings. */
-const recordId = z.string().regex(/^\d{1,18}$/, "应为数字 id");
+
 
 export const stagedRecordSchema = z.object({
   id: recordId,

@@ -20,6 +20,7 @@ export const recordsZh = {
   "records.attempts": "写入历史",
   "records.filteredReason": "不符合过滤条件，不写入",
   "records.writtenBefore": "（此前已写入）",
+  "records.otherStatus": "记录 “{id}” 的状态是“{status}”，不是“{wanted}”。",
 } as const;
 
 export const recordsEn: Record<keyof typeof recordsZh, string> = {
@@ -43,4 +44,5 @@ export const recordsEn: Record<keyof typeof recordsZh, string> = {
   "records.attempts": "Write history",
   "records.filteredReason": "Fails the filter, not written",
   "records.writtenBefore": "(written before)",
+  "records.otherStatus": "Record \"{id}\" is {status}, not {wanted}.",
 };

@@ -1,0 +1,50 @@
+// Undo / redo of a filter node and the rules edited on it: rule edits are not undoable steps of their
+// own, so Ctrl+Z after editing a new filter's rules undoes the node's "add"; Ctrl+Shift+Z must bring
+// the node back as it was when undone, with its rules (it brought back the empty node first added).
+// Session 28's audit; failed before the fix.
+import { defaultRetryPolicy, type SchemeDefinition, type SchemeNode } from "@qiao/core";
+import { describe, expect, it } from "vitest";
+import { newFilterNode } from "./catalog";
+import { edgeOf, joinChain, placeInChain } from "./node-chain";
+import { draftReducer, withNodeConfig, type Op } from "./use-scheme-draft";
+
+const source: SchemeNode = {
+  id: "source",
+  type: "source",
+  position: { x: 80, y: 120 },
+  config: { connectionId: "", platform: "guanyi", api: "gy.erp.shop.get", params: {}, pageSize: 50 },
+};
+const target: SchemeNode = {
+  id: "target",
+  type: "target",
+  position: { x: 460, y: 120 },
+  config: { connectionId: "", platform: "kingdee", api: "batchSave", options: {}, batchSize: 100, mode: "create", mapping: {}, entries: {}, audit: "withSave" },
+};
+const definition: SchemeDefinition = {
+  version: 1,
+  timezone: "Asia/Shanghai",
+  schedule: null,
+  retry: defaultRetryPolicy(),
+  nodes: [source, target],
+  edges: [edgeOf("source", "target")],
+};
+
+describe("undo then redo of a filter node added and then given rules", () => {
+  it("brings the filter back with its rules, not empty", () => {
+    // The palette adds the filter (one undoable step, as scheme-editor.tsx's addNode does).
+    const filter = newFilterNode(definition, placeInChain(definition, "filter"));
+    const add: Op = { kind: "add", node: filter, ...joinChain(definition, filter) };
+    let state = draftReducer({ draft: { name: "x", description: "", definition }, past: [], future: [] }, { type: "do", op: add });
+    // The user writes a rule in the side panel (a config edit, not a step).
+    const rules = [{ field: "{{type_name}}", op: "in" as const, value: "天猫\n京东" }];
+    state = draftReducer(state, { type: "edit", update: (d) => withNodeConfig(d, filter.id, { match: "all", rules }) });
+    // Ctrl+Z (the last step is the add), then Ctrl+Shift+Z.
+    state = draftReducer(state, { type: "undo" });
+    expect(state.draft.definition.nodes.some((n) => n.id === filter.id)).toBe(false);
+    state = draftReducer(state, { type: "redo" });
+    const back = state.draft.definition.nodes.find((n) => n.id === filter.id);
+    expect(back?.type).toBe("filter");
+    expect(back?.type === "filter" ? back.config.rules : undefined, "the rules written before Ctrl+Z are lost after Ctrl+Shift+Z").toEqual(rules);
+    expect(state.draft.definition.edges.map((e) => `${e.source}→${e.target}`).sort()).toEqual([`${filter.id}→target`, `source→${filter.id}`]);
+  });
+});
