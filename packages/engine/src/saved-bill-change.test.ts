@@ -1,10 +1,12 @@
 // A bill saved but not audited (已保存未审核) whose source document changes before a retry audits it:
 // the audit makes written what was saved, so the change must still show afterwards (stale in create
-// mode: 金蝶 holds the bill as it was saved), not be taken for written.
-import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
+// mode: 金蝶 holds the bill as it was saved), not be taken for written. And one whose delivery the
+// filter node leaves out by then is not audited by the retry (it would move stock for a delivery
+// excluded since): the bill stays saved with the reason (session 28's audit; failed before the fix).
+import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { listFailedRecords } from "@qiao/db";
 import { afterEach, expect, test } from "vitest";
-import { runToEnd, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
+import { billRows, putFilterNode, runToEnd, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
 import { expectedBills } from "./testing/bills";
 import { useTestDb } from "./testing/use-test-db";
 
@@ -16,23 +18,34 @@ afterEach(async () => {
   sim = undefined;
 });
 
-test("a delivery changed while its bill waits for its audit is stale after the audit, with the change kept in staging", async () => {
-  sim = await simulate(t.db, { shops: 10, items: 20, deliveries: 12 });
+/**
+ * The demo chain with no stock in 金蝶: 客户 and 物料 written, then a 销售出库单 scheme that saves and
+ * audits separately (`change` adjusts it), so every bill it saves waits for its audit.
+ */
+async function billsAwaitingStock(change?: (d: SchemeDefinition) => void) {
+  const s = await simulate(t.db, { shops: 10, items: 20, deliveries: 12 });
+  sim = s;
   const ctx = testContext(t.db);
   const runOf = async (schemeId: string, trigger: "manual" | "retry" = "manual", extra = {}) => {
-    const r = await sim!.requestRun(schemeId, trigger, extra);
+    const r = await s.requestRun(schemeId, trigger, extra);
     expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
     return t.db.run.findUniqueOrThrow({ where: { id: r.id } });
   };
   for (const base of [seedSchemeDefinition, seedItemsSchemeDefinition]) {
-    const scheme = await sim.createScheme(undefined, base);
+    const scheme = await s.createScheme(undefined, base);
     await runOf(scheme.id);
   }
-  const deliveries = await sim.createScheme((d) => {
+  const deliveries = await s.createScheme((d) => {
     targetConfig(d).audit = "separate";
     targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
     targetConfig(d).entries.FEntity!.mapping.FStockID = "CK001";
+    change?.(d);
   }, seedDeliveriesSchemeDefinition);
+  return { sim: s, runOf, deliveries };
+}
+
+test("a delivery changed while its bill waits for its audit is stale after the audit, with the change kept in staging", async () => {
+  const { sim, runOf, deliveries } = await billsAwaitingStock();
   const expected = expectedBills(sim);
   const first = await runOf(deliveries.id);
   expect(first).toMatchObject({ written: 0, saved: expected.length });
@@ -58,4 +71,30 @@ test("a delivery changed while its bill waits for its audit is stale after the a
   expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "written" } })).toBe(expected.length - 1);
   const logs = (await t.db.runLog.findMany({ where: { runId: next.id } })).map((l) => l.message);
   expect(logs.some((m) => m.includes("已变更但“新增”模式不更新"))).toBe(true);
+}, 60_000);
+
+test("a saved bill whose delivery the condition now leaves out is not audited by the retry", async () => {
+  // Only deliveries with a 快递单号 become 销售出库单.
+  const { sim, runOf, deliveries } = await billsAwaitingStock((d) => putFilterNode(d, [{ field: "{{express_no}}", op: "notEmpty", value: "" }]));
+  // No stock: every bill is saved, not audited.
+  const first = await runOf(deliveries.id);
+  expect(first.saved).toBeGreaterThan(1);
+  const saved = await t.db.sourceRecord.findMany({ where: { schemeId: deliveries.id, status: "saved" }, orderBy: { id: "asc" } });
+  const code = saved[0]!.sourceId;
+
+  // The delivery loses its 快递单号 (the condition leaves it out now) while its bill waits for stock.
+  sim.guanyi.modifyDeliveries([{ code, set: { express_no: null } }]);
+  await runOf(deliveries.id);
+  // The read keeps it `saved` (only an audit may follow a saved bill), still listed for a retry.
+  expect((await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } })).status).toBe("saved");
+
+  // Stock arrives; the user retries the scheme's failed and saved records.
+  for (const row of billRows(sim)) sim.kingdee.forms.stock.set("100", "CK001", row.material, 1_000_000);
+  const retry = await runOf(deliveries.id, "retry", { options: { scope: "scheme" } });
+
+  // The bill of the delivery left out is not audited: 金蝶 keeps it as it was (not approved), and the
+  // retry does not count it written.
+  const statusOf = billRows(sim).find((r) => r.billNo === code)?.status;
+  expect.soft(statusOf).not.toBe("C");
+  expect(retry.written).toBe(first.saved - 1);
 }, 60_000);
