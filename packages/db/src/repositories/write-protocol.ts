@@ -154,7 +154,8 @@ export async function recordWriteResults(
         -- staging was small read the whole table for every batch (see byInputIds).
         SELECT sending_payload, outcome_entry, sending_entry, status = 'sending' AND batch_id IS NOT DISTINCT FROM $2 AS in_batch
         FROM source_records o WHERE o.id = i.id LIMIT 1) o ON true
-      CROSS JOIN LATERAL (SELECT ${outcomeInRun("$3::uuid", "i.id", "o.outcome_entry")} AS prev) p
+      -- OFFSET 0: not flattened, so \`prev\` is found once per record, not once for each column naming it.
+      CROSS JOIN LATERAL (SELECT ${outcomeInRun("$3::uuid", "i.id", "o.outcome_entry")} AS prev OFFSET 0) p
     ), block AS MATERIALIZED (
       -- The batch's row, inserted by the mark (markSending).
       SELECT b.id AS first FROM run_written_batches b
