@@ -1,17 +1,20 @@
 // A filter node's condition (过滤条件) applied to one source record: each rule reads a template
 // against the record and compares it with the rule's value; "all" needs every rule, "any" one.
-// How values compare (documented for users in docs/decisions.md, session 28):
+// How values compare (documented for users in docs/filters.md; docs/decisions.md, session 28):
 // - two numbers (or texts that read as plain decimals: 管易云 sends some numbers as text) compare
 //   as numbers, exactly (digit by digit, never through a float: two 19-digit 天猫 order numbers
 //   that differ in the last digit differ), so "2" equals 2.0 and "10" > "9". A text with a leading
 //   zero ("007") or an exponent ("1E3") is a code, not a number: it compares as text;
 // - a boolean equals true / 1 / 是 / yes, or false / 0 / 否 / no;
-// - anything else compares as text, both sides trimmed; the orderings compare text by code point,
-//   which orders datetimes written alike ("2026-12-01 08:00:00") in time;
+// - two dates or date-times (2026-12-01, 2026/12/1, 2026-12-01 08:00:00, 2026-12-01T08:00) compare
+//   in time, as wall-clock times (no time zone); a bare date on either side is the whole day, both
+//   sides compare by their day (condition-dates.ts). An impossible date (2026-02-30) is text;
+// - anything else compares as text, both sides trimmed; the orderings compare text by code point;
 // - a missing value (absent, null, blank text, an empty list) is `empty`, equals nothing, contains
 //   nothing and is neither greater nor less than anything;
 // - a list value (an array field) is one of / contains when one of its items is.
 import type { ConditionRulePlan, FilterPlan } from "./compile/plan";
+import { compareWallClocks, wallClockOf } from "./condition-dates";
 import type { ConditionOp } from "./scheme";
 import { evaluateTemplate } from "./template/evaluate";
 import { toText } from "./template/filters";
@@ -77,6 +80,19 @@ function compareDecimals(a: Decimal, b: Decimal): number {
   return a.negative ? -Math.sign(magnitude) : Math.sign(magnitude);
 }
 
+/**
+ * -1, 0 or 1 when both sides are numbers, or else both dates (numbers first: 20261201 is a number),
+ * undefined when they compare as text.
+ */
+function compareTyped(value: unknown, expected: string, timezone: string): number | undefined {
+  const a = decimalOf(value);
+  const b = decimalOf(expected);
+  if (a && b) return compareDecimals(a, b);
+  const x = wallClockOf(textOf(value, timezone));
+  const y = x && wallClockOf(expected);
+  return x && y ? compareWallClocks(x, y) : undefined;
+}
+
 /** Whether a single (non-list) value equals the rule's text. */
 function same(value: unknown, expected: string, timezone: string): boolean {
   if (isMissing(value)) return false;
@@ -85,18 +101,16 @@ function same(value: unknown, expected: string, timezone: string): boolean {
     if (TRUE_WORDS.has(word)) return value;
     if (FALSE_WORDS.has(word)) return !value;
   }
-  const a = decimalOf(value);
-  const b = decimalOf(expected);
-  if (a && b) return compareDecimals(a, b) === 0;
+  const typed = compareTyped(value, expected, timezone);
+  if (typed !== undefined) return typed === 0;
   return textOf(value, timezone) === expected.trim();
 }
 
 /** -1, 0, 1, or undefined when the two cannot be ordered (a missing value). */
 function order(value: unknown, expected: string, timezone: string): number | undefined {
   if (isMissing(value) || Array.isArray(value) || expected.trim() === "") return undefined;
-  const a = decimalOf(value);
-  const b = decimalOf(expected);
-  if (a && b) return compareDecimals(a, b);
+  const typed = compareTyped(value, expected, timezone);
+  if (typed !== undefined) return typed;
   const x = textOf(value, timezone);
   const y = expected.trim();
   return x < y ? -1 : x > y ? 1 : 0;
