@@ -128,7 +128,7 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
     failed,
     firstError: failures[0]?.error,
     waiting,
-    firstWait: batch.waiting[0] && waitReason(batch.waiting[0].waits).split(" / ")[0],
+    firstWait: batch.waiting[0] && waitReason(batch.waiting[0].waits, leftOutBy(x)).split(" / ")[0],
     held: batch.held,
     ...(fenced && { fenced }),
   };
@@ -171,28 +171,46 @@ export function numberTakenError(field: string, number: string, holder: string):
   );
 }
 
+/** Whether a wait's key is one its dependency's filter node leaves out, as the run's lookups found it. */
+const leftOutBy =
+  (x: RunScope) =>
+  (w: LookupWait): boolean =>
+    x.lookups?.leftOut(w.scheme, w.key) ?? false;
+
 /** Records that wait: `waiting`, with what for (scheme ids resolved by the run's lookups). Fenced. */
 async function recordWaits(x: RunScope, waiting: Waiting[]): Promise<number> {
   if (waiting.length === 0) return 0;
   const lookups = x.lookups!;
+  const leftOut = leftOutBy(x);
   const records: WaitingRecordInput[] = waiting.map((w) => {
-    // One row per scheme waited for: its first key, checked as of the oldest answer of that scheme
-    // the record waits on (a write after any of them may release it).
+    // One row per scheme waited for: its first key (the first the scheme's filter leaves out, if
+    // one is: the wait limit's reason names it), checked as of the oldest answer of that scheme the
+    // record waits on (a write after any of them may release it).
     const perScheme = new Map<string, { wait: LookupWait; checkedAt: Date }>();
     for (const wait of w.waits) {
       const since = lookups.absentSince(wait.scheme, wait.key);
       const first = perScheme.get(wait.scheme);
       if (!first) perScheme.set(wait.scheme, { wait, checkedAt: since });
-      else if (since < first.checkedAt) first.checkedAt = since;
+      else {
+        if (since < first.checkedAt) first.checkedAt = since;
+        if (!leftOut(first.wait) && leftOut(wait)) first.wait = wait;
+      }
     }
     return {
       id: w.record.id,
       sourceId: w.record.sourceId,
       hash: w.hash,
       payload: w.payload,
-      reason: waitReason(w.waits),
+      reason: waitReason(w.waits, leftOut),
       dataHash: w.record.dataHash,
-      waits: [...perScheme.values()].map(({ wait, checkedAt }) => ({ schemeId: lookups.schemeId(wait.scheme), scheme: wait.scheme, key: wait.key, field: wait.field, checkedAt })),
+      waits: [...perScheme.values()].map(({ wait, checkedAt }) => ({
+        schemeId: lookups.schemeId(wait.scheme),
+        scheme: wait.scheme,
+        key: wait.key,
+        field: wait.field,
+        checkedAt,
+        leftOut: leftOut(wait),
+      })),
     };
   });
   return x.clock.time("protocol", () => recordWaiting(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, records }));

@@ -98,6 +98,8 @@ export class RunLookups implements LookupResolver {
   private readonly answers = new Map<string, Map<string, string | undefined>>();
   /** Scheme name → key → when staging was asked for it and had nothing (ms, taken before the query). */
   private readonly absent = new Map<string, Map<string, number>>();
+  /** Scheme name → keys it has staged only as left out by its filter node (WrittenAnswers.leftOut). */
+  private readonly leftOutKeys = new Map<string, Set<string>>();
   /** When this cache was made: no answer it holds is older. */
   private readonly createdAt = Date.now();
   readonly stats: LookupStats = { stagingQueries: 0, erpQueries: 0 };
@@ -135,6 +137,14 @@ export class RunLookups implements LookupResolver {
     return new Date(this.absent.get(scheme)?.get(key) ?? this.createdAt);
   }
 
+  /**
+   * Whether `scheme` had `key` staged only as left out by its filter node when the run asked: its
+   * record waits for a write that does not come while that filter stands (the reason says so).
+   */
+  leftOut(scheme: string, key: string): boolean {
+    return this.leftOutKeys.get(scheme)?.has(key) ?? false;
+  }
+
   /** The scheme's id for a lookup (names were resolved when the run was loaded). */
   schemeId(name: string): string {
     const id = this.sources.schemeIds.get(name);
@@ -161,8 +171,11 @@ export class RunLookups implements LookupResolver {
         const found = await lookupWritten(this.sources.db, { schemeId: this.schemeId(ref.scheme), keyField: ref.keyField, returnField: ref.returnField, keys: list });
         const known = this.answers.get(refKey(ref)) ?? new Map<string, string | undefined>();
         const absent = this.absent.get(ref.scheme) ?? new Map<string, number>();
+        const leftOut = this.leftOutKeys.get(ref.scheme) ?? new Set<string>();
+        for (const key of found.leftOut) leftOut.add(key);
+        this.leftOutKeys.set(ref.scheme, leftOut);
         for (const key of list) {
-          const value = found.get(key);
+          const value = found.written.get(key);
           known.set(key, value);
           // The earliest: another lookup of the scheme (another key field) may have said so before.
           if (value === undefined && !absent.has(key)) absent.set(key, askedAt);

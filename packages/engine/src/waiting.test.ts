@@ -10,7 +10,7 @@ import type { EngineContext } from "./context";
 import { executeRun } from "./execute-run";
 import { executeReconciliation } from "./reconcile";
 import { expectedBills, forgetSchemes, runScheme } from "./testing/bills";
-import { runToEnd, simulate, sourceConfig, targetConfig, testContext, wrapClients, type Simulated } from "./testing/harness";
+import { putFilterNode, runToEnd, simulate, sourceConfig, targetConfig, testContext, wrapClients, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("waiting");
@@ -86,7 +86,7 @@ describe("release of records waiting for a dependency", () => {
       expect(waiting.length).toBeGreaterThan(0);
       const keys = [...new Set(waiting.map((w) => w.key))];
       const found = await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys });
-      expect(found.size).toBe(keys.length);
+      expect(found.written.size).toBe(keys.length);
 
       // Both release paths see it: s2's follow-up (its scheme wrote during it), and the sweep, which
       // links the release to s2 (the same idempotency key as the follow-up).
@@ -144,7 +144,7 @@ describe("release of records waiting for a dependency", () => {
       // was written while the run was still going.
       expect(d1.waiting).toBe(2);
       const found = await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys: [shopCode] });
-      expect(found.get(shopCode)).toBeDefined();
+      expect(found.written.get(shopCode)).toBeDefined();
       // Checked as of the lookup, not as of the record of the wait.
       const checked = await t.db.waitingRecord.findMany({ where: { schemeId: deliveries.id, waitsFor: DEMO_NAMES.shops } });
       expect(checked.every((w) => w.checkedAt < shopRun!.finishedAt!)).toBe(true);
@@ -185,7 +185,7 @@ describe("release of records waiting for a dependency", () => {
       // no longer hands that number out (claimResync cleared the written hash).
       const customer = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: shops.id, status: "failed" } });
       expect(customer.targetNumber).toBe(shop.code);
-      expect(await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys: [shop.code] })).toEqual(new Map());
+      expect(await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys: [shop.code] })).toEqual({ written: new Map(), leftOut: new Set() });
       expect(customer.writtenHash).toBeNull();
 
       // Before the resync run gets to it, the 出库单 scheme runs (its schedule, or run-after): the
@@ -207,13 +207,78 @@ describe("release of records waiting for a dependency", () => {
       // the bill with the customer.
       expect((await runToEnd(ctx, resync.run.id)).kind).toBe("finished");
       expect(await t.db.run.findUniqueOrThrow({ where: { id: resync.run.id } })).toMatchObject({ status: "succeeded", written: 1 });
-      expect(await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys: [shop.code] })).toEqual(new Map([[shop.code, shop.code]]));
+      expect(await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys: [shop.code] })).toEqual({ written: new Map([[shop.code, shop.code]]), leftOut: new Set() });
       expect(await schemeWroteDuring(t.db, resync.run.id)).toBe(true);
       expect(await waitsReadyToRelease(t.db)).toContainEqual({ schemeId: deliveries.id, runId: resync.run.id });
       expect(await run(ctx, sim, deliveries.id, "dependency")).toMatchObject({ written: 1, failed: 0, waiting: 0 });
       const sent = await t.db.sourceRecord.findUniqueOrThrow({ where: { id: bill.id } });
       expect(sent.status).toBe("written");
       expect(billCustomer(sim, sent.targetNumber!)).toBe(shop.code);
+    },
+  );
+});
+
+describe("a dependency whose filter node leaves the key out", () => {
+  test(
+    "the bill waits saying the customer is left out (not 'not written yet'), fails at the wait limit saying so, and is sent once the shop passes the filter",
+    { timeout: 120_000 },
+    async () => {
+      sim = await simulate(t.db, { shops: 4, items: 10, deliveries: 0 });
+      const ctx = testContext(t.db);
+      const [hidden, shown] = [sim.guanyi.state.shops.get(0), sim.guanyi.state.shops.get(1)];
+      sim.guanyi.modifyShops([{ id: hidden.id, set: { name: `停用 ${hidden.name}` } }]);
+      // 店铺→客户 leaves out the shops whose name says 停用 (the lookup finds customers by shop code).
+      const shops = await sim.createScheme((d) => putFilterNode(d, [{ field: "{{name}}", op: "notContains", value: "停用" }]), seedSchemeDefinition);
+      expect(await run(ctx, sim, shops.id)).toMatchObject({ status: "succeeded", written: 3, filtered: 1 });
+      const items = await sim.createScheme(undefined, seedItemsSchemeDefinition);
+      expect(await run(ctx, sim, items.id)).toMatchObject({ status: "succeeded" });
+      const deliveries = await sim.createScheme(undefined, seedDeliveriesSchemeDefinition);
+      const sku = sim.guanyi.state.items.get(0).skus[0]!.code;
+      sim.guanyi.addDeliveries([
+        { code: "SDO-LEFT-OUT", shop_code: hidden.code, delivery: 2, details: [{ sku_code: sku, qty: 1 }] },
+        { code: "SDO-KEPT", shop_code: shown.code, delivery: 2, details: [{ sku_code: sku, qty: 1 }] },
+      ]);
+      const answers = await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys: [hidden.code, shown.code, "NO-SUCH-SHOP"] });
+      expect(answers).toEqual({ written: new Map([[shown.code, shown.code]]), leftOut: new Set([hidden.code]) });
+      // (Past the sweep's 2 s margin for clocks after the customers' first run: only a later write of
+      // the customer releases the bill.)
+      await new Promise((r) => setTimeout(r, 2_500));
+
+      // The bill of the left-out shop waits, and its reason says why it will not end by itself.
+      expect(await run(ctx, sim, deliveries.id)).toMatchObject({ status: "succeeded", written: 1, waiting: 1, failed: 0 });
+      const bill = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: "SDO-LEFT-OUT" } });
+      expect(bill.status).toBe("waiting");
+      expect(bill.lastError).toContain(`方案 “${DEMO_NAMES.shops}” 的过滤条件排除了 “${hidden.code}”`);
+      expect(bill.lastError).not.toContain("尚未写入");
+      expect(await t.db.waitingRecord.findMany({ where: { sourceRecordId: bill.id } })).toMatchObject([{ waitsFor: DEMO_NAMES.shops, key: hidden.code, leftOut: true }]);
+
+      // The shop is renamed: it passes the filter, the customer is written, and the release run sends the bill.
+      sim.guanyi.modifyShops([{ id: hidden.id, set: { name: hidden.name } }]);
+      await new Promise((r) => setTimeout(r, 2_500));
+      const s2 = await run(ctx, sim, shops.id);
+      expect(s2).toMatchObject({ status: "succeeded", written: 1, filtered: 0 });
+      const readyNow = await waitsReadyToRelease(t.db);
+      console.log("DEBUG", JSON.stringify(readyNow), s2.id, JSON.stringify(await t.db.run.findMany({ select: { id: true, schemeId: true, trigger: true, written: true, finishedAt: true } })));
+      expect(readyNow).toContainEqual({ schemeId: deliveries.id, runId: s2.id });
+      expect(await run(ctx, sim, deliveries.id, "dependency")).toMatchObject({ written: 1, waiting: 0 });
+      expect(await t.db.sourceRecord.findUniqueOrThrow({ where: { id: bill.id } })).toMatchObject({ status: "written" });
+      expect(billCustomer(sim, "SDO-LEFT-OUT")).toBe(hidden.code);
+
+      // A written shop is switched off: lookups still find its customer; a shop never written waits,
+      // and past the limit its bill fails naming the filter.
+      sim.guanyi.modifyShops([{ id: shown.id, set: { name: `停用 ${shown.name}` } }]);
+      expect(await run(ctx, sim, shops.id)).toMatchObject({ status: "succeeded", written: 0, filtered: 1 });
+      // Written before it was left out: lookups still find the customer 金蝶 has (Qiao never removes it).
+      expect((await lookupWritten(t.db, { schemeId: shops.id, keyField: "code", returnField: "number", keys: [shown.code] })).written.get(shown.code)).toBe(shown.code);
+      // A shop opened already switched off: never written, so its new bill waits.
+      const [third] = sim.guanyi.addShops([{ code: "SHOP-OFF", name: "停用 新开店铺" }]);
+      expect(await run(ctx, sim, shops.id)).toMatchObject({ status: "succeeded", written: 0, filtered: 2 });
+      sim.guanyi.addDeliveries([{ code: "SDO-NEVER", shop_code: third!.code, delivery: 2, details: [{ sku_code: sku, qty: 1 }] }]);
+      expect(await run(ctx, sim, deliveries.id)).toMatchObject({ waiting: 1, written: 0 });
+      expect(await expireWaiting(t.db, 72, new Date(Date.now() + 73 * 3_600_000))).toEqual([{ schemeId: deliveries.id, failed: 1 }]);
+      const never = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: "SDO-NEVER" } });
+      expect(never.status).toBe("failed");
+      expect(never.lastError).toContain(`等待依赖超过 72 小时：方案 “${DEMO_NAMES.shops}” 的过滤条件排除了 “SHOP-OFF”，不会写入`);
     },
   );
 });

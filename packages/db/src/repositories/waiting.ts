@@ -23,6 +23,11 @@ export interface WaitFor {
    * run keeps the answer).
    */
   checkedAt: Date;
+  /**
+   * The dependency has the key staged as left out by its filter node, nothing written for it
+   * (WrittenAnswers.leftOut): it is never written while that filter stands.
+   */
+  leftOut?: boolean | undefined;
 }
 
 export interface WaitingRecordInput {
@@ -56,7 +61,7 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
       payload: r.payload,
       reason: r.reason,
       field: r.waits[0]?.field ?? "",
-      waits: r.waits.map((w) => ({ scheme_id: w.schemeId, scheme: w.scheme, key: w.key, field: w.field, checked_at: w.checkedAt.toISOString() })),
+      waits: r.waits.map((w) => ({ scheme_id: w.schemeId, scheme: w.scheme, key: w.key, field: w.field, checked_at: w.checkedAt.toISOString(), left_out: w.leftOut ?? false })),
       data_hash: r.dataHash ?? null,
     })),
   );
@@ -79,14 +84,15 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
       // Written earlier in this run (then changed)? The rows as this statement found them.
       `SELECT $2::uuid AS run_id, o.outcome_entry AS entry FROM updated u JOIN source_records o ON o.id = u.id`,
     )}, wanted AS (
-      SELECT i.id, w.scheme_id, w.scheme, w.key, w.field, w.checked_at
+      SELECT i.id, w.scheme_id, w.scheme, w.key, w.field, w.checked_at, w.left_out
       FROM input i JOIN updated u ON u.id = i.id
-      CROSS JOIN LATERAL jsonb_to_recordset(i.waits) AS w(scheme_id uuid, scheme text, key text, field text, checked_at timestamptz)
+      CROSS JOIN LATERAL jsonb_to_recordset(i.waits) AS w(scheme_id uuid, scheme text, key text, field text, checked_at timestamptz, left_out boolean)
     ), upserted AS (
-      INSERT INTO waiting_records AS r (source_record_id, waits_for_scheme_id, scheme_id, waits_for, key, field, since, checked_at)
-      SELECT id, scheme_id, $5::uuid, scheme, key, field, $3::timestamptz, checked_at FROM wanted
+      INSERT INTO waiting_records AS r (source_record_id, waits_for_scheme_id, scheme_id, waits_for, key, field, since, checked_at, left_out)
+      SELECT id, scheme_id, $5::uuid, scheme, key, field, $3::timestamptz, checked_at, coalesce(left_out, false) FROM wanted
       ON CONFLICT (source_record_id, waits_for_scheme_id) DO UPDATE SET
-        waits_for = EXCLUDED.waits_for, key = EXCLUDED.key, field = EXCLUDED.field, checked_at = EXCLUDED.checked_at
+        waits_for = EXCLUDED.waits_for, key = EXCLUDED.key, field = EXCLUDED.field, checked_at = EXCLUDED.checked_at,
+        left_out = EXCLUDED.left_out
     ), dropped AS (
       -- What the record no longer waits for (its data or the mapping changed).
       DELETE FROM waiting_records r USING updated u
@@ -165,41 +171,64 @@ export interface WrittenLookup {
   keys: string[];
 }
 
+/** What a scheme wrote for the keys asked (lookupWritten). */
+export interface WrittenAnswers {
+  /** Key → the target number (or id) written for it. */
+  written: Map<string, string>;
+  /**
+   * Keys with nothing written whose every staged record the scheme's filter node leaves out
+   * (`filtered`): not "not yet", but never while that filter stands.
+   */
+  leftOut: Set<string>;
+}
+
 /**
  * What a scheme wrote for these source keys, from staging (no ERP call): key → the target number
  * (or id). Only records written successfully at least once count (`written_hash` set): a record
  * that waits, failed or is being sent has no number to give, nor has one a reconciliation found
  * missing in the target and its resync took (claimResync clears `written_hash`: the record waits
- * until the resync writes it again). By source id: one index probe per key;
- * by another field: a scan of the scheme's rows (json, not indexed), the first match in id order.
+ * until the resync writes it again). A record written and then left out by the filter still counts
+ * (Qiao never removes what it wrote). By source id: one index probe per key; by another field: a
+ * scan of the scheme's rows (json, not indexed), the first written match in id order.
  */
-export async function lookupWritten(db: Db, input: WrittenLookup): Promise<Map<string, string>> {
+export async function lookupWritten(db: Db, input: WrittenLookup): Promise<WrittenAnswers> {
   const keys = [...new Set(input.keys)];
-  if (keys.length === 0) return new Map();
+  const answers: WrittenAnswers = { written: new Map(), leftOut: new Set() };
+  if (keys.length === 0) return answers;
   const column = input.returnField === "id" ? "target_id" : "target_number";
   const rows =
     input.keyField === undefined
-      ? await hotQuery<{ key: string; value: string }>(
+      ? await hotQuery<{ key: string; value: string | null; leftOut: boolean }>(
           db,
-          `SELECT s.source_id AS key, s.${column} AS value
+          // (scheme_id, source_id) is unique: at most one row per key.
+          `SELECT k.key, s.value, s.left_out AS "leftOut"
           FROM unnest($2::text[]) AS k(key)
           JOIN LATERAL (
-            SELECT source_id, ${column} FROM source_records
-            WHERE scheme_id = $1::uuid AND source_id = k.key AND written_hash IS NOT NULL AND ${column} IS NOT NULL
+            SELECT CASE WHEN written_hash IS NOT NULL THEN ${column} END AS value, status = 'filtered' AS left_out
+            FROM source_records
+            WHERE scheme_id = $1::uuid AND source_id = k.key
             LIMIT 1
           ) s ON true`,
           [input.schemeId, keys],
         )
-      : await hotQuery<{ key: string; value: string }>(
+      : await hotQuery<{ key: string; value: string | null; leftOut: boolean }>(
           db,
-          `SELECT DISTINCT ON (s.data->>$3) s.data->>$3 AS key, s.${column} AS value
-          FROM source_records s
-          WHERE s.scheme_id = $1::uuid AND s.data->>$3 = ANY($2::text[]) AND s.written_hash IS NOT NULL AND s.${column} IS NOT NULL
-          ORDER BY s.data->>$3, s.id`,
+          `SELECT x.key, (array_agg(x.value ORDER BY x.id) FILTER (WHERE x.value IS NOT NULL))[1] AS value,
+            bool_and(x.status = 'filtered') AS "leftOut"
+          FROM (
+            SELECT s.data->>$3 AS key, s.id, s.status, CASE WHEN s.written_hash IS NOT NULL THEN s.${column} END AS value
+            FROM source_records s
+            WHERE s.scheme_id = $1::uuid AND s.data->>$3 = ANY($2::text[])
+          ) x
+          GROUP BY x.key`,
           [input.schemeId, keys, input.keyField],
           true,
         );
-  return new Map(rows.map((r) => [r.key, r.value]));
+  for (const r of rows) {
+    if (r.value !== null) answers.written.set(r.key, r.value);
+    else if (r.leftOut) answers.leftOut.add(r.key);
+  }
+  return answers;
 }
 
 /** Scheme ids by name (lookups name schemes): every scheme with one of these names. */
@@ -305,15 +334,17 @@ export async function expireWaiting(db: Db, defaultHours: number, now = new Date
     ), limits AS (
       SELECT id, COALESCE(NULLIF(definition->>'waitLimitHours', '')::int, ${defaultHours}::int) AS hours FROM schemes
     ), due AS (
-      SELECT DISTINCT ON (w.source_record_id) w.source_record_id, w.scheme_id, w.waits_for, w.key, l.hours
+      SELECT DISTINCT ON (w.source_record_id) w.source_record_id, w.scheme_id, w.waits_for, w.key, w.left_out, l.hours
       FROM waiting_records w JOIN limits l ON l.id = w.scheme_id
       WHERE w.since < ${now}::timestamptz - make_interval(hours => l.hours)
         AND w.scheme_id NOT IN (SELECT scheme_id FROM releasing)
-      ORDER BY w.source_record_id, w.since
+      ORDER BY w.source_record_id, w.left_out DESC, w.since
     ), failed AS (
       UPDATE source_records s SET
         status = 'failed', updated_at = ${now}::timestamp,
-        last_error = '等待依赖超过 ' || d.hours || ' 小时：方案 “' || d.waits_for || '” 仍未写入 “' || d.key || '”，请检查该方案的运行，或修改查找 / Waited for a dependency for more than ' || d.hours || ' h: the scheme "' || d.waits_for || '" has still not written "' || d.key || '"; check that scheme''s runs, or change the lookup'
+        last_error = CASE WHEN d.left_out
+          THEN '等待依赖超过 ' || d.hours || ' 小时：方案 “' || d.waits_for || '” 的过滤条件排除了 “' || d.key || '”，不会写入；请修改该方案的过滤条件，或修改查找 / Waited for a dependency for more than ' || d.hours || ' h: the filter of the scheme "' || d.waits_for || '" leaves out "' || d.key || '", so it is never written; change that scheme''s filter, or the lookup'
+          ELSE '等待依赖超过 ' || d.hours || ' 小时：方案 “' || d.waits_for || '” 仍未写入 “' || d.key || '”，请检查该方案的运行，或修改查找 / Waited for a dependency for more than ' || d.hours || ' h: the scheme "' || d.waits_for || '" has still not written "' || d.key || '"; check that scheme''s runs, or change the lookup' END
       FROM due d WHERE s.id = d.source_record_id AND s.status = 'waiting'
       RETURNING s.id, s.scheme_id
     ), cleared AS (
