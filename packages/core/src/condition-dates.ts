@@ -47,3 +47,13 @@ export function compareWallClocks(a: WallClock, b: WallClock): number {
   const y = a.time === undefined || b.time === undefined ? b.day : `${b.day} ${b.time}`;
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/**
+ * Whether a text begins like a date (2026-12-01, 2026/12/1) without being one `wallClockOf` reads:
+ * an impossible day (2026-02-30), a time zone (…T08:00:00+08:00, …Z), a stray suffix. Such a rule
+ * value compares as text, which the person writing it hardly means (compile/filter.ts warns).
+ */
+export function looksLikeDateButIsNot(text: string): boolean {
+  const t = text.trim();
+  return /^\d{4}[-/]\d{1,2}[-/]\d{1,2}/.test(t) && wallClockOf(t) === undefined;
+}

@@ -66,6 +66,24 @@ describe("compileScheme: filter node", () => {
     expect(warningsOf(withFilter([{ field: "{{note}}", op: "notEmpty" }, { field: "{{note}}", op: "ne", value: "x" }]))).toEqual([]);
   });
 
+  it("warns of a value that looks like a date but is not one it can read (it would compare as text)", () => {
+    const issues = warningsOf(
+      withFilter([
+        { field: "{{modify_date}}", op: "lte", value: "2026-02-30" },
+        { field: "{{modify_date}}", op: "gt", value: "2026-12-01T08:00:00+08:00" },
+        { field: "{{modify_date}}", op: "in", value: "2026-12-01, 2026-13-01" },
+        { field: "{{modify_date}}", op: "lt", value: "2026/12/1 8:00" },
+        { field: "{{modify_date}}", op: "gte", value: "20261201" },
+        { field: "{{modify_date}}", op: "empty" },
+      ]),
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({ path: ["nodes", 2, "config", "rules", 0, "value"], message: expect.stringContaining("“2026-02-30” 像日期"), messageEn: expect.stringContaining("it compares as text") }),
+      expect.objectContaining({ path: ["nodes", 2, "config", "rules", 1, "value"], message: expect.stringContaining("“2026-12-01T08:00:00+08:00”") }),
+      expect.objectContaining({ path: ["nodes", 2, "config", "rules", 2, "value"], message: expect.stringContaining("“2026-13-01”") }),
+    ]);
+  });
+
   it("needs source → filter → target: a missing leg or a bypass is an error", () => {
     const missing = errors(issuesOf(withFilter([{ field: "{{name}}", op: "notEmpty" }], "all", (d) => (d.edges = [d.edges[0]!]))));
     expect(missing).toEqual([expect.objectContaining({ message: expect.stringContaining("没有任何连线") })]);

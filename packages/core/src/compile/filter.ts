@@ -3,6 +3,7 @@
 // are refused (a run fetches them for the mapping, not before it; docs/decisions.md, session 28).
 import type { SourceApiMeta } from "../connector-meta";
 import { conditionListItems } from "../condition";
+import { looksLikeDateButIsNot } from "../condition-dates";
 import { LIST_CONDITION_OPS, UNARY_CONDITION_OPS, type FilterNode } from "../scheme";
 import { templateLookupRefs, templateMapRefs, templateRefs } from "../template/evaluate";
 import type { Issues } from "./issues";
@@ -96,6 +97,16 @@ export function checkFilter(node: FilterNode, index: number, sourceApi: SourceAp
         field: key,
         message: `过滤条件第 ${n} 条的比较值为空：${rule.op === "eq" ? "“等于”空值不会匹配任何记录" : "“不等于”空值对每条记录都成立"}；要判断字段是否为空，请用“为空”或“不为空”`,
         messageEn: `Condition rule ${n} compares with an empty value: ${rule.op === "eq" ? '"equals" an empty value matches no record' : '"not equal" to an empty value holds for every record'}; to test whether the field is empty use "is empty" or "is not empty"`,
+      });
+    }
+    const odd = (LIST_CONDITION_OPS.has(rule.op) ? values : UNARY_CONDITION_OPS.has(rule.op) ? [] : [value]).find(looksLikeDateButIsNot);
+    if (odd !== undefined) {
+      issues.warning({
+        path: valuePath,
+        nodeId: node.id,
+        field: key,
+        message: `过滤条件第 ${n} 条的值 “${odd}” 像日期，但不是能识别的日期（如 2026-12-01 或 2026-12-01 08:00:00，不带时区）：它会按文本比较`,
+        messageEn: `Condition rule ${n}'s value "${odd}" looks like a date but is not one that can be read (such as 2026-12-01 or 2026-12-01 08:00:00, without a time zone): it compares as text`,
       });
     }
     rules.push({ field: template, op: rule.op, value, values });
