@@ -8,7 +8,7 @@
 // statement, Postgres on this machine only.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { claimRun, createPrisma, createRun, markSending, recordWriteResults, stagePage, stagingHash, type WriteResult } from "@qiao/db";
+import { claimRun, createPrisma, createRun, finishRun, markSending, recordWriteResults, stagePage, stagingHash, type WriteResult } from "@qiao/db";
 import { createTestDatabase } from "@qiao/db/testing";
 
 const { values } = parseArgs({
@@ -18,13 +18,16 @@ const { values } = parseArgs({
     batch: { type: "string", default: "100" },
     // The mark without target numbers to claim (what it cost before target_number_claims).
     "no-numbers": { type: "boolean", default: false },
+    // Time a later run's upserts of the records written (changed at the source): an incremental
+    // sync's path, each number held already, instead of the first writes.
+    rewrite: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
 if (values.help) {
   console.log(
-    "npm run bench:statements -- [--n 20000] [--rounds 5] [--batch 100] [--no-numbers]   Postgres CPU µs per record of stage, mark and answer" +
-      " (--no-numbers: the mark claims no target numbers)",
+    "npm run bench:statements -- [--n 20000] [--rounds 5] [--batch 100] [--no-numbers] [--rewrite]   Postgres CPU µs per record of stage, mark and answer" +
+      " (--no-numbers: the mark claims no target numbers; --rewrite: time a second run's upserts of the records the first wrote)",
   );
   process.exit(0);
 }
@@ -58,42 +61,59 @@ async function main(): Promise<void> {
   try {
     for (let round = 0; round < rounds; round++) {
       const scheme = await db.scheme.create({ data: { name: `statements ${round}`, definition: {} } });
-      const run = await createRun(db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
-      const claimed = await claimRun(db, run.id, new Date());
-      if (!claimed.claimed) throw new Error("the run was not claimed");
-      const ref = { runId: run.id, attempt: claimed.run.attempt };
       const us = { stage: 0, mark: 0, answer: 0 };
+      let timing = false;
       const timed = async <T>(which: keyof typeof us, work: () => Promise<T>): Promise<T> => {
+        if (!timing) return work();
         const before = await backendsCpuUs(pids);
         const result = await work();
         us[which] += (await backendsCpuUs(pids)) - before;
         return result;
       };
-      for (let p = 0; p < n / PAGE; p++) {
-        const records = Array.from({ length: PAGE }, (_, i) => {
-          const k = round * n + p * PAGE + i;
-          const code = `SHOP${String(k).padStart(7, "0")}`;
-          return { sourceId: code, data: { id: k, code, name: `店铺 ${k} 旗舰店`, nick: `nick-${k}`, type_name: "淘宝", create_date: "2024-01-02 03:04:05", modify_date: "2024-05-06 07:08:09", note: "备注", shop_status: 1 } };
-        });
-        const texts = records.map((r) =>
-          JSON.stringify({ FCreateOrgId: { FNumber: "100" }, FCustTypeId: { FNumber: "KHLB001_SYS" }, FDescription: r.data.note, FName: r.data.name, FNumber: r.sourceId, FShortName: r.data.nick, FUseOrgId: { FNumber: "100" } }),
-        );
-        const hashes = texts.map((t) => stagingHash("sha256", t));
-        const staged = await timed("stage", () =>
-          stagePage(db, { schemeId: scheme.id, runId: run.id, attempt: ref.attempt, mode: "create", records, payloadHash: (i) => hashes[i]!, mappingKey: "k", fresh: p > 0, progress: { total: n, fetched: PAGE, skipped: 0 } }),
-        );
-        const index = new Map(records.map((r, i) => [r.sourceId, i]));
-        const batchId = `b${round}-${p}`;
-        const sending = staged.pending.map((x) => {
-          const i = index.get(x.sourceId)!;
-          // The number claimed for the record, as the engine passes it (target_number_claims).
-          return { id: x.id, sourceId: x.sourceId, payload: JSON.parse(texts[i]!) as Record<string, unknown>, payloadText: texts[i]!, hash: hashes[i]!, number: values["no-numbers"] ? undefined : x.sourceId };
-        });
-        const marked = await timed("mark", () => markSending(db, { ...ref, schemeId: scheme.id, batchId, records: sending, mappingKey: "k" }));
-        const results: WriteResult[] = sending
-          .filter((r) => marked.has(r.id))
-          .map((r, i) => ({ id: r.id, hash: r.hash, outcome: "written", targetId: String(100_000 + i), targetNumber: r.sourceId, response: { Id: 100_000 + i, Number: r.sourceId, DIndex: i } }));
-        await timed("answer", () => recordWriteResults(db, { ...ref, batchId, mode: "create", results, unknownWaitMs: 60_000, retryBackoffMs: [] }));
+      // One run over the round's records: staged, marked and answered page by page. `version` 1 is
+      // a later run that finds every record changed at the source (a new name) and upserts it.
+      const pass = async (version: number) => {
+        const mode = version === 0 ? "create" : "upsert";
+        const run = await createRun(db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
+        const claimed = await claimRun(db, run.id, new Date());
+        if (!claimed.claimed) throw new Error("the run was not claimed");
+        const ref = { runId: run.id, attempt: claimed.run.attempt };
+        for (let p = 0; p < n / PAGE; p++) {
+          const records = Array.from({ length: PAGE }, (_, i) => {
+            const k = round * n + p * PAGE + i;
+            const code = `SHOP${String(k).padStart(7, "0")}`;
+            const name = version === 0 ? `店铺 ${k} 旗舰店` : `店铺 ${k} 旗舰店（${version}）`;
+            return { sourceId: code, data: { id: k, code, name, nick: `nick-${k}`, type_name: "淘宝", create_date: "2024-01-02 03:04:05", modify_date: "2024-05-06 07:08:09", note: "备注", shop_status: 1 } };
+          });
+          const texts = records.map((r) =>
+            JSON.stringify({ FCreateOrgId: { FNumber: "100" }, FCustTypeId: { FNumber: "KHLB001_SYS" }, FDescription: r.data.note, FName: r.data.name, FNumber: r.sourceId, FShortName: r.data.nick, FUseOrgId: { FNumber: "100" } }),
+          );
+          const hashes = texts.map((t) => stagingHash("sha256", t));
+          const staged = await timed("stage", () =>
+            stagePage(db, { schemeId: scheme.id, runId: run.id, attempt: ref.attempt, mode, records, payloadHash: (i) => hashes[i]!, mappingKey: "k", fresh: version === 0 && p > 0, progress: { total: n, fetched: PAGE, skipped: 0 } }),
+          );
+          const index = new Map(records.map((r, i) => [r.sourceId, i]));
+          const batchId = `b${round}-${version}-${p}`;
+          const sending = staged.pending.map((x) => {
+            const i = index.get(x.sourceId)!;
+            // The number claimed for the record, as the engine passes it (target_number_claims).
+            return { id: x.id, sourceId: x.sourceId, payload: JSON.parse(texts[i]!) as Record<string, unknown>, payloadText: texts[i]!, hash: hashes[i]!, number: values["no-numbers"] ? undefined : x.sourceId };
+          });
+          if (sending.length !== PAGE) throw new Error(`${sending.length} of ${PAGE} records to send on page ${p} of run ${version + 1}`);
+          const marked = await timed("mark", () => markSending(db, { ...ref, schemeId: scheme.id, batchId, records: sending, mappingKey: "k" }));
+          if (marked.size !== PAGE) throw new Error(`${marked.size} of ${PAGE} records marked on page ${p} of run ${version + 1}`);
+          const results: WriteResult[] = sending
+            .filter((r) => marked.has(r.id))
+            .map((r, i) => ({ id: r.id, hash: r.hash, outcome: "written", targetId: String(100_000 + i), targetNumber: r.sourceId, response: { Id: 100_000 + i, Number: r.sourceId, DIndex: i } }));
+          await timed("answer", () => recordWriteResults(db, { ...ref, batchId, mode, results, unknownWaitMs: 60_000, retryBackoffMs: [] }));
+        }
+        await finishRun(db, run.id, ref.attempt, { status: "succeeded" });
+      };
+      timing = !values.rewrite;
+      await pass(0);
+      if (values.rewrite) {
+        timing = true;
+        await pass(1);
       }
       for (const k of ["stage", "mark", "answer"] as const) per[k].push(us[k] / n);
       console.log(`round ${round + 1}: stage ${(us.stage / n).toFixed(1)}  mark ${(us.mark / n).toFixed(1)}  answer ${(us.answer / n).toFixed(1)}  µs per record`);
