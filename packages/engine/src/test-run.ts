@@ -24,10 +24,16 @@ export interface TestRunRecord {
    * Fields whose `lookup` found nothing yet: a run would keep the record waiting (等待依赖) for
    * that scheme to write that key. Absent when nothing waits. Looked-up values are in `payload`.
    */
-  waits?: LookupWait[];
+  waits?: TestRunWait[];
   /** The scheme's filter node leaves it out: a run stages it as filtered (不符合条件) and never writes it. Absent when it passes. */
   filtered?: true;
 }
+
+/**
+ * A field whose lookup found nothing, with `leftOut` when the scheme looked up stages the key only as
+ * left out by its filter node: no run of it writes the key while that filter stands.
+ */
+export type TestRunWait = LookupWait & { leftOut?: true };
 
 export interface TestRunResult {
   source: { api: string; params: Record<string, unknown>; pageSize: number; total: number; returned: number };
@@ -111,7 +117,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
       payload,
       wire: null,
       errors,
-      ...(waits.length > 0 && { waits }),
+      ...(waits.length > 0 && { waits: waits.map((w): TestRunWait => (x.lookups?.leftOut(w.scheme, w.key) ? { ...w, leftOut: true } : w)) }),
       ...(excluded && { filtered: true as const }),
     };
   });

@@ -7,6 +7,7 @@ import { DEMO_NAMES, seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, 
 import { cancelRun, claimResync, createReconciliation, expireWaiting, lookupWritten, schemeWroteDuring, waitsReadyToRelease } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "./context";
+import type { TestRunResult } from "./test-run";
 import { executeRun } from "./execute-run";
 import { executeReconciliation } from "./reconcile";
 import { expectedBills, forgetSchemes, runScheme } from "./testing/bills";
@@ -251,6 +252,12 @@ describe("a dependency whose filter node leaves the key out", () => {
       expect(bill.lastError).toContain(`方案 “${DEMO_NAMES.shops}” 的过滤条件排除了 “${hidden.code}”`);
       expect(bill.lastError).not.toContain("尚未写入");
       expect(await t.db.waitingRecord.findMany({ where: { sourceRecordId: bill.id } })).toMatchObject([{ waitsFor: DEMO_NAMES.shops, key: hidden.code, leftOut: true }]);
+      // The editor's test run says so too, field by field.
+      const test = await sim.requestRun(deliveries.id, "test");
+      await runToEnd(ctx, test.id);
+      const sampled = ((await t.db.run.findUniqueOrThrow({ where: { id: test.id } })).result as unknown as TestRunResult).records;
+      expect(sampled.find((r) => r.sourceId === "SDO-LEFT-OUT")?.waits).toEqual([expect.objectContaining({ scheme: DEMO_NAMES.shops, key: hidden.code, leftOut: true })]);
+      expect(sampled.find((r) => r.sourceId === "SDO-KEPT")?.waits).toBeUndefined();
 
       // The shop is renamed: it passes the filter, the customer is written, and the release run sends the bill.
       sim.guanyi.modifyShops([{ id: hidden.id, set: { name: hidden.name } }]);

@@ -8,6 +8,12 @@ export interface TestWait {
   field: string;
   scheme: string;
   key: string;
+  /** The scheme looked up stages the key only as left out by its filter node: it never writes it while that filter stands. */
+  leftOut?: boolean;
+}
+
+function waitText(t: ReturnType<typeof useT>, w: TestWait): string {
+  return t(w.leftOut ? "editor.testWaitsLeftOut" : "editor.testWaits", { scheme: w.scheme, key: w.key });
 }
 
 export function TestWaits({ waits }: { waits: TestWait[] }) {
@@ -19,7 +25,7 @@ export function TestWaits({ waits }: { waits: TestWait[] }) {
         {waits.map((w) => (
           <li key={`${w.field}:${w.scheme}:${w.key}`} className="rounded bg-amber-50 px-2 py-1 text-xs text-amber-800" data-testid="test-field-wait">
             <ErrorField field={w.field} />
-            {t("editor.testWaits", { scheme: w.scheme, key: w.key })}
+            {waitText(t, w)}
           </li>
         ))}
       </ul>
@@ -31,5 +37,5 @@ export function TestWaits({ waits }: { waits: TestWait[] }) {
 /** What a waiting field shows where its value would be. */
 export function WaitText({ wait }: { wait: TestWait }) {
   const t = useT();
-  return <span className="font-sans text-amber-700">{t("editor.testWaits", { scheme: wait.scheme, key: wait.key })}</span>;
+  return <span className="font-sans text-amber-700">{waitText(t, wait)}</span>;
 }
