@@ -5,11 +5,11 @@
 // Lookups name the schemes they read (`lookup('店铺→客户', shop_code)`): the names travel in the
 // templates as they are, the file lists them as a note, and an import is checked against the
 // schemes that exist here like any save.
-import { compileScheme, definitionLookupSchemes, definitionValueMaps, type SchemeDefinition } from "@qiao/core";
+import { compileScheme, definitionLookupSchemes, definitionValueMaps, message, type SchemeDefinition } from "@qiao/core";
 import { createValueMap, deleteValueMap, findValueMapsByName, listConnectionRefs, listSchemeDefinitions, type Db } from "@qiao/db";
 import { SCHEME_EXPORT_FORMAT, type SchemeExportDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
-import { ApiError } from "./errors";
+import { ApiError, type ApiIssue } from "./errors";
 import { ScheduleNotSynced } from "./schemes";
 
 export async function exportScheme(
@@ -53,7 +53,7 @@ export async function importWithValueMaps<T>(
   const compiled = compileScheme(definition, { ...context, valueMaps: new Set([...context.valueMaps, ...missing.map((m) => m.name)]) });
   if (!compiled.ok) {
     const errors = compiled.issues.filter((i) => i.severity === "error").map((i) => ({ ...i, path: ["definition", ...i.path] }));
-    throw new ApiError("validation_failed", `方案有 ${errors.length} 处错误，未导入：${errors[0]?.message ?? ""}`, errors);
+    throw notImported(errors);
   }
   const created: { id: string; name: string }[] = [];
   try {
@@ -84,9 +84,13 @@ export async function bindConnections(db: Db, file: SchemeExportDto): Promise<Sc
     for (const name of file.runAfter) {
       const found = here.filter((s) => s.name === name);
       if (found.length !== 1) {
-        const message = `运行顺序中的方案 “${name}” 在这里${found.length === 0 ? "不存在" : "有重名"}：请先导入或重命名它`;
-        throw new ApiError("validation_failed", `方案有 1 处错误，未导入：${message}`, [
-          { path: ["runAfter"], severity: "error", message, messageEn: `The run-after scheme "${name}" ${found.length === 0 ? "does not exist" : "is not unique"} here: import or rename it first` },
+        throw notImported([
+          {
+            path: ["runAfter"],
+            severity: "error",
+            message: `运行顺序中的方案 “${name}” 在这里${found.length === 0 ? "不存在" : "有重名"}：请先导入或重命名它`,
+            messageEn: `The run-after scheme "${name}" ${found.length === 0 ? "does not exist" : "is not unique"} here: import or rename it first`,
+          },
         ]);
       }
       runAfter.push(found[0]!.id);
@@ -100,4 +104,14 @@ export async function bindConnections(db: Db, file: SchemeExportDto): Promise<Sc
       n.type === "filter" ? n : { ...n, config: { ...n.config, connectionId: bound.get(n.config.connectionId) ?? n.config.connectionId } },
     ) as SchemeDefinition["nodes"],
   };
+}
+
+/** The refusal of a file whose scheme has errors (400), in the caller's language, with every error. */
+function notImported(errors: ApiIssue[]): ApiError {
+  const [first] = errors;
+  return new ApiError(
+    "validation_failed",
+    message("api.schemeNotImported", { count: errors.length, first: first?.message ?? "", firstEn: first?.messageEn ?? first?.message ?? "" }),
+    errors,
+  );
 }

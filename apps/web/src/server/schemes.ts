@@ -1,6 +1,6 @@
 // Schemes: validation with @qiao/core's compiler, saving (every saved definition is a new
 // version), the schedule kept in step with BullMQ, and the list's summary of each scheme.
-import { compileScheme, readsFromCursor, type Locale, type SchemeDefinition, type SourceNode, type TargetNode } from "@qiao/core";
+import { compileScheme, message, readsFromCursor, type Locale, type SchemeDefinition, type SourceNode, type TargetNode } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import {
   findSchemeWithLastRun,
@@ -59,7 +59,8 @@ export async function assertValid(db: Db, definition: SchemeDefinition, schemeId
 }
 
 function notSaved(issues: ApiIssue[]): ApiError {
-  return new ApiError("validation_failed", `方案有 ${issues.length} 处错误，未保存：${issues[0]?.message ?? ""}`, issues);
+  const [first] = issues;
+  return new ApiError("validation_failed", message("api.schemeNotSaved", { count: issues.length, first: first?.message ?? "", firstEn: first?.messageEn ?? first?.message ?? "" }), issues);
 }
 
 /**

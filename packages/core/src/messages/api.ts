@@ -66,6 +66,16 @@ export const apiMessages = {
     (p) => `不能删除：方案 ${p.names} 在它之后运行。请先在这些方案的“运行顺序”中去掉它，再删除`,
     (p) => `Cannot delete: ${p.names} run after this scheme. Remove it from their run-after order first, then delete it`,
   ),
+  /** A scheme save (create, update, a draft's check) refused: how many errors it has, and the first one's text. */
+  "api.schemeNotSaved": entry<{ count: number; first: string; firstEn: string }>(
+    (p) => `方案有 ${p.count} 处错误，未保存：${p.first}`,
+    (p) => `The scheme has ${p.count} ${p.count === 1 ? "error" : "errors"} and was not saved: ${p.firstEn}`,
+  ),
+  /** A scheme file POST /api/schemes/import refused: how many errors it has, and the first one's text. */
+  "api.schemeNotImported": entry<{ count: number; first: string; firstEn: string }>(
+    (p) => `方案有 ${p.count} 处错误，未导入：${p.first}`,
+    (p) => `The scheme has ${p.count} ${p.count === 1 ? "error" : "errors"} and was not imported: ${p.firstEn}`,
+  ),
   "api.internal": entry(
     () => "服务器内部错误，请稍后重试",
     () => "Internal server error; try again later",

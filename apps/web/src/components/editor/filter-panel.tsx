@@ -12,12 +12,12 @@ import {
   type FilterNode,
   type SourceNode,
 } from "@qiao/core";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Button, cx, Input, inputClass, Select } from "@/components/ui";
 import { fieldSuggestions, issuesAt, sourceApiOf, type Catalog } from "./catalog";
-import { newRule, plainField, withOp } from "./filter-rules";
+import { newRowKey, newRule, plainField, withOp } from "./filter-rules";
 import { IssueLines, Section } from "./node-panels";
 import { TemplateInput, type Suggestion } from "./template-input";
 
@@ -50,23 +50,34 @@ export function FilterPanel({
   const base = ["nodes", index, "config"];
   const { match, rules } = node.config;
 
-  // Where the keyboard goes once the rules re-render: the new rule's field, or after a delete the
-  // rule that took its place (the last one when it was last), or "添加条件" when none is left.
+  // Each row's key, beside its rule: deleting a rule removes that rule's row, and the rows after it
+  // keep their DOM (caret, selection, an open completion list) instead of taking on their
+  // neighbour's. Editor-only: the rules saved carry no key. Rules added or removed by another hand
+  // than this panel's (the draft replaced) get new rows.
+  const [rowKeys, setRowKeys] = useState(() => rules.map(() => newRowKey()));
+  if (rowKeys.length !== rules.length) setRowKeys(rules.map(() => newRowKey()));
+
+  // Where the keyboard goes once the rules re-render: the new rule's first control, or after a
+  // delete the first control of the rule that took its place, else of the one before it, else
+  // "添加条件" (not a neighbour's ✕, where a second Enter would delete another rule).
   const focusNext = useRef<string | null>(null);
   useEffect(() => {
     if (!focusNext.current) return;
     document.getElementById(focusNext.current)?.focus();
     focusNext.current = null;
   });
+  const firstControl = (i: number) => ruleId(i, suggestions.length > 0 ? "pick" : "field");
 
   const setRule = (i: number, rule: ConditionRule) => onChange({ rules: rules.map((r, k) => (k === i ? rule : r)) });
   function addRule() {
-    focusNext.current = ruleId(rules.length, suggestions.length > 0 ? "pick" : "field");
+    focusNext.current = firstControl(rules.length);
+    setRowKeys([...rowKeys, newRowKey()]);
     onChange({ rules: [...rules, newRule()] });
   }
   function deleteRule(i: number) {
     const next = rules.filter((_, k) => k !== i);
-    focusNext.current = next.length === 0 ? ADD_ID : ruleId(Math.min(i, next.length - 1), "delete");
+    focusNext.current = next.length === 0 ? ADD_ID : firstControl(Math.min(i, next.length - 1));
+    setRowKeys(rowKeys.filter((_, k) => k !== i));
     onChange({ rules: next });
   }
 
@@ -100,7 +111,7 @@ export function FilterPanel({
         <ol className="space-y-2" data-testid="filter-rules">
           {rules.map((rule, i) => (
             <RuleRow
-              key={i}
+              key={rowKeys[i]}
               index={i}
               rule={rule}
               issues={issuesAt(issues, [...base, "rules", i])}

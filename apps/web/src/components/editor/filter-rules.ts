@@ -7,6 +7,10 @@ type Translate = (key: MessageKey, vars?: Record<string, string | number>) => st
 
 export const newRule = (): ConditionRule => ({ field: "", op: "eq", value: "" });
 
+let lastRowKey = 0;
+/** A key for a rule's row in the editor (./filter-panel.tsx), unique in the page; never part of the rule. */
+export const newRowKey = (): string => `rule-${++lastRowKey}`;
+
 /**
  * The rule with another operator. An operator without a value drops the value (it would be saved
  * unused); a list's lines become commas, as a one-line value input cannot show line breaks.
