@@ -13,6 +13,8 @@ export interface LookupWait {
   field: string;
   scheme: string;
   key: string;
+  /** The looked-up scheme's key field (`lookup('方案', key, 'code')`); absent: its source id. */
+  keyField?: string;
 }
 
 /** What one source record maps to. */
@@ -71,7 +73,9 @@ function evaluate(template: Template, scope: Scope, field: string, at: string, e
         message: `${where}字段 ${field}：${call} 对 “${miss.key}” 的查找结果在映射时还没有取得（模板 ${template.source}），这条记录没有发送：请重试失败记录；若反复出现，请减少模板中查找套查找的层数`,
         messageEn: `Field ${field}${whereEn}: the answer of ${call} for "${miss.key}" was not fetched when the record was mapped (template ${template.source}), so the record was not sent: retry it; if this repeats, nest fewer lookups in the template`,
       });
-    } else if (miss.ref.kind === "scheme") scope.waits.push({ field: at + field, scheme: miss.ref.scheme, key: miss.key });
+    } else if (miss.ref.kind === "scheme") {
+      scope.waits.push({ field: at + field, scheme: miss.ref.scheme, key: miss.key, ...(miss.ref.keyField !== undefined && { keyField: miss.ref.keyField }) });
+    }
     else {
       errors.push({
         field: at + field,

@@ -22,7 +22,7 @@ import {
 } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
 import { clockTime } from "./outcomes";
-import { waitReason, type PreparedBatch, type Sendable, type Waiting } from "./prepared-batch";
+import { namedWait, waitReasonParts, type PreparedBatch, type Sendable, type Waiting } from "./prepared-batch";
 import type { PhaseEnd, RunScope } from "./scope";
 import { payloadNumber } from "./target-number";
 
@@ -46,7 +46,8 @@ export interface MarkedBatch {
   failed: number;
   firstError: string | undefined;
   waiting: number;
-  firstWait: string | undefined;
+  /** The first waiting record's reason (waitReasonParts), for the batch's log line. */
+  firstWait: { zh: string; en: string; leftOut: boolean } | undefined;
   /** See PreparedBatch.held. */
   held: number;
   /**
@@ -128,7 +129,7 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
     failed,
     firstError: failures[0]?.error,
     waiting,
-    firstWait: batch.waiting[0] && waitReason(batch.waiting[0].waits, leftOutBy(x)).split(" / ")[0],
+    firstWait: batch.waiting[0] && waitReasonParts(batch.waiting[0].waits, leftOutBy(x)),
     held: batch.held,
     ...(fenced && { fenced }),
   };
@@ -175,7 +176,7 @@ export function numberTakenError(field: string, number: string, holder: string):
 const leftOutBy =
   (x: RunScope) =>
   (w: LookupWait): boolean =>
-    x.lookups?.leftOut(w.scheme, w.key) ?? false;
+    x.lookups?.leftOut(w) ?? false;
 
 /** Records that wait: `waiting`, with what for (scheme ids resolved by the run's lookups). Fenced. */
 async function recordWaits(x: RunScope, waiting: Waiting[]): Promise<number> {
@@ -196,12 +197,15 @@ async function recordWaits(x: RunScope, waiting: Waiting[]): Promise<number> {
         if (!leftOut(first.wait) && leftOut(wait)) first.wait = wait;
       }
     }
+    const reason = waitReasonParts(w.waits, leftOut);
     return {
       id: w.record.id,
       sourceId: w.record.sourceId,
       hash: w.hash,
       payload: w.payload,
-      reason: waitReason(w.waits, leftOut),
+      reason: `${reason.zh} / ${reason.en}`,
+      // The field the reason names (its first left-out wait, else its first).
+      field: namedWait(w.waits, leftOut).field,
       dataHash: w.record.dataHash,
       waits: [...perScheme.values()].map(({ wait, checkedAt }) => ({
         schemeId: lookups.schemeId(wait.scheme),
@@ -336,7 +340,7 @@ export async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: Wri
   }
   const checkAt = unknown > 0 ? clockTime(new Date(Date.now() + x.unknownWaitMs), x.plan.timezone) : "";
   await journal[failed + unknown + saved > 0 ? "warn" : "progress"](
-    message("write.batch", { batch: batch.batchNo, written, failed, unknown, saved, firstError: String(firstError), checkAt, ...(waiting > 0 && { waiting, firstWait: firstWait ?? "" }) }),
+    message("write.batch", { batch: batch.batchNo, written, failed, unknown, saved, firstError: String(firstError), checkAt, ...(waiting > 0 && { waiting, firstWait: firstWait?.zh ?? "", firstWaitEn: firstWait?.en ?? "", firstWaitLeftOut: firstWait?.leftOut ?? false }) }),
     { batch: batch.batchNo, written, failed, unknown, saved, ...(waiting > 0 && { waiting }) },
   );
 }

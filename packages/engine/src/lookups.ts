@@ -21,6 +21,8 @@ import type { LoadedRun } from "./load-run";
 /** ERP answers live this long in the process-wide cache unless the context says otherwise (10 min); 0: each run asks for itself. */
 export const DEFAULT_ERP_LOOKUP_TTL_MS = 600_000;
 
+const leftOutKey = (scheme: string, keyField: string | undefined): string => `${scheme}\u0000${keyField ?? ""}`;
+
 const refKey = (ref: LookupRef): string =>
   ref.kind === "scheme" ? `s\u0000${ref.scheme}\u0000${ref.keyField ?? ""}\u0000${ref.returnField}` : `e\u0000${ref.formId}\u0000${ref.keyField}\u0000${ref.returnField}`;
 
@@ -98,7 +100,11 @@ export class RunLookups implements LookupResolver {
   private readonly answers = new Map<string, Map<string, string | undefined>>();
   /** Scheme name → key → when staging was asked for it and had nothing (ms, taken before the query). */
   private readonly absent = new Map<string, Map<string, number>>();
-  /** Scheme name → keys it has staged only as left out by its filter node (WrittenAnswers.leftOut). */
+  /**
+   * Scheme name and key field → keys it has staged only as left out by its filter node
+   * (WrittenAnswers.leftOut). Per key field: a value left out as one scheme's `code` says nothing of
+   * the same text as its source id.
+   */
   private readonly leftOutKeys = new Map<string, Set<string>>();
   /** When this cache was made: no answer it holds is older. */
   private readonly createdAt = Date.now();
@@ -141,8 +147,8 @@ export class RunLookups implements LookupResolver {
    * Whether `scheme` had `key` staged only as left out by its filter node when the run asked: its
    * record waits for a write that does not come while that filter stands (the reason says so).
    */
-  leftOut(scheme: string, key: string): boolean {
-    return this.leftOutKeys.get(scheme)?.has(key) ?? false;
+  leftOut(wait: { scheme: string; keyField?: string | undefined; key: string }): boolean {
+    return this.leftOutKeys.get(leftOutKey(wait.scheme, wait.keyField))?.has(wait.key) ?? false;
   }
 
   /** The scheme's id for a lookup (names were resolved when the run was loaded). */
@@ -171,9 +177,9 @@ export class RunLookups implements LookupResolver {
         const found = await lookupWritten(this.sources.db, { schemeId: this.schemeId(ref.scheme), keyField: ref.keyField, returnField: ref.returnField, keys: list });
         const known = this.answers.get(refKey(ref)) ?? new Map<string, string | undefined>();
         const absent = this.absent.get(ref.scheme) ?? new Map<string, number>();
-        const leftOut = this.leftOutKeys.get(ref.scheme) ?? new Set<string>();
+        const leftOut = this.leftOutKeys.get(leftOutKey(ref.scheme, ref.keyField)) ?? new Set<string>();
         for (const key of found.leftOut) leftOut.add(key);
-        this.leftOutKeys.set(ref.scheme, leftOut);
+        this.leftOutKeys.set(leftOutKey(ref.scheme, ref.keyField), leftOut);
         for (const key of list) {
           const value = found.written.get(key);
           known.set(key, value);

@@ -45,19 +45,37 @@ export interface PreparedBatch {
 export const emptyBatch = (): PreparedBatch => ({ failures: [], sendable: [], waiting: [], filtered: [], held: 0, ids: new Set() });
 
 /**
- * Why a record waits, as its RunRecord and staging row say it: the first field that waits, or the
- * first whose key the dependency's filter node leaves out (`leftOut`), which no run of it will write
- * while that filter stands: the person must change the filter or the lookup.
+ * The wait a record's reason names: the first whose key the dependency's filter node leaves out
+ * (`leftOut`), which no run of it writes while that filter stands (the person must change the filter
+ * or the lookup), else the first. Its field is the RunRecord's error field.
  */
-export function waitReason(waits: readonly LookupWait[], leftOut: (w: LookupWait) => boolean = () => false): string {
-  const excluded = waits.find(leftOut);
-  const w = excluded ?? waits[0]!;
+export function namedWait(waits: readonly LookupWait[], leftOut: (w: LookupWait) => boolean = () => false): LookupWait {
+  return waits.find(leftOut) ?? waits[0]!;
+}
+
+/** Why a record waits, in Chinese and in English (see namedWait). */
+export function waitReasonParts(waits: readonly LookupWait[], leftOut: (w: LookupWait) => boolean = () => false): { zh: string; en: string; leftOut: boolean } {
+  const w = namedWait(waits, leftOut);
   const more = waits.length > 1 ? `（另有 ${waits.length - 1} 个字段也在等待）` : "";
   const moreEn = waits.length > 1 ? ` (and ${waits.length - 1} more fields)` : "";
-  if (excluded) {
-    return `等待依赖：方案 “${w.scheme}” 的过滤条件排除了 “${w.key}”（字段 ${w.field}），不会写入${more}；修改该方案的过滤条件或查找后才会发送 / Waiting: the filter of the scheme "${w.scheme}" leaves out "${w.key}" (field ${w.field}), so it is not written${moreEn}; sent once that filter or the lookup changes`;
+  if (leftOut(w)) {
+    return {
+      zh: `等待依赖：方案 “${w.scheme}” 的过滤条件排除了 “${w.key}”（字段 ${w.field}），不会写入${more}；修改该方案的过滤条件或查找后才会发送`,
+      en: `Waiting: the filter of the scheme "${w.scheme}" leaves out "${w.key}" (field ${w.field}), so it is not written${moreEn}; sent once that filter or the lookup changes`,
+      leftOut: true,
+    };
   }
-  return `等待依赖：方案 “${w.scheme}” 尚未写入 “${w.key}”（字段 ${w.field}）${more}，写入后自动发送 / Waiting for the scheme "${w.scheme}" to write "${w.key}" (field ${w.field})${moreEn}; sent by itself once it is written`;
+  return {
+    zh: `等待依赖：方案 “${w.scheme}” 尚未写入 “${w.key}”（字段 ${w.field}）${more}，写入后自动发送`,
+    en: `Waiting for the scheme "${w.scheme}" to write "${w.key}" (field ${w.field})${moreEn}; sent by itself once it is written`,
+    leftOut: false,
+  };
+}
+
+/** Why a record waits, as its RunRecord and staging row say it: "Chinese / English" (waitReasonParts). */
+export function waitReason(waits: readonly LookupWait[], leftOut: (w: LookupWait) => boolean = () => false): string {
+  const { zh, en } = waitReasonParts(waits, leftOut);
+  return `${zh} / ${en}`;
 }
 
 /**

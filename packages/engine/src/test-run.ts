@@ -117,7 +117,7 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
       payload,
       wire: null,
       errors,
-      ...(waits.length > 0 && { waits: waits.map((w): TestRunWait => (x.lookups?.leftOut(w.scheme, w.key) ? { ...w, leftOut: true } : w)) }),
+      ...(waits.length > 0 && { waits: waits.map((w): TestRunWait => (x.lookups?.leftOut(w) ? { ...w, leftOut: true } : w)) }),
       ...(excluded && { filtered: true as const }),
     };
   });

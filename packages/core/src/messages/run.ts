@@ -107,17 +107,32 @@ export const runMessages = {
     (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；读取 ${p.passes} 遍仍不完整（源数据在读取期间变动，或各页记录少于接口报告的总数），可能有记录未读到。本次为全量读取或时间窗口超过 1 小时，同步游标照常推进（否则下次读取只会更长）；建议运行对账核对`,
     (p) => `Read complete: ${p.pages} pages, ${p.fetched} records, ${p.toWrite} to write; after ${p.passes} passes the read was still not whole (the source changed while it was read, or its pages held fewer records than its total), so a record may have been missed. This was a full read or a window longer than an hour, so the cursor moved anyway (holding it would only make the next read longer); run a reconciliation to check`,
   ),
-  "write.batch": entry<{ batch: number; written: number; failed: number; unknown: number; saved?: number; waiting?: number; firstWait?: string; firstError: string; checkAt: string }>(
+  // firstWait / firstWaitEn: the first waiting record's reason in each language (older lines have
+  // only firstWait, in Chinese); firstWaitLeftOut: it waits for a key the other scheme's filter
+  // leaves out, which no write of it brings (the line then does not promise one).
+  "write.batch": entry<{
+    batch: number;
+    written: number;
+    failed: number;
+    unknown: number;
+    saved?: number;
+    waiting?: number;
+    firstWait?: string;
+    firstWaitEn?: string;
+    firstWaitLeftOut?: boolean;
+    firstError: string;
+    checkAt: string;
+  }>(
     (p) =>
       `第 ${p.batch} 批：写入 ${p.written} 条` +
       (p.failed > 0 ? `，失败 ${p.failed} 条（例如：${p.firstError}）` : "") +
-      ((p.waiting ?? 0) > 0 ? `，${p.waiting} 条等待依赖（例如：${p.firstWait ?? ""}），依赖写入后自动发送` : "") +
+      ((p.waiting ?? 0) > 0 ? `，${p.waiting} 条等待依赖（例如：${p.firstWait ?? ""}）${p.firstWaitLeftOut ? "" : "，依赖写入后自动发送"}` : "") +
       ((p.saved ?? 0) > 0 ? `，${p.saved} 张单据已保存但未审核（重试时只提交审核，不会再次保存）` : "") +
       (p.unknown > 0 ? `，${p.unknown} 条结果待确认（将于 ${p.checkAt} 后在目标系统中核对，核对前不会重发）` : ""),
     (p) =>
       `Batch ${p.batch}: ${p.written} written` +
       (p.failed > 0 ? `, ${p.failed} failed (e.g. ${p.firstError})` : "") +
-      ((p.waiting ?? 0) > 0 ? `, ${p.waiting} waiting for a dependency (e.g. ${p.firstWait ?? ""}), sent by themselves once it is written` : "") +
+      ((p.waiting ?? 0) > 0 ? `, ${p.waiting} waiting for a dependency (e.g. ${p.firstWaitEn ?? p.firstWait ?? ""})${p.firstWaitLeftOut ? "" : ", sent by themselves once it is written"}` : "") +
       ((p.saved ?? 0) > 0 ? `, ${p.saved} bills saved but not audited (a retry audits them, never saves them again)` : "") +
       (p.unknown > 0 ? `, ${p.unknown} with an unknown outcome (looked up in the target after ${p.checkAt}, not resent before)` : ""),
   ),

@@ -39,6 +39,8 @@ export interface WaitingRecordInput {
   waits: WaitFor[];
   /** Why, as the run's record lists show it. */
   reason: string;
+  /** The field the reason names (the RunRecord's error field); default: the first wait's. */
+  field?: string | undefined;
   /** As MappingFailure.dataHash: the row waits only while it still holds the data mapped. */
   dataHash?: string | undefined;
 }
@@ -60,7 +62,7 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
       hash: r.hash,
       payload: r.payload,
       reason: r.reason,
-      field: r.waits[0]?.field ?? "",
+      field: r.field ?? r.waits[0]?.field ?? "",
       waits: r.waits.map((w) => ({ scheme_id: w.schemeId, scheme: w.scheme, key: w.key, field: w.field, checked_at: w.checkedAt.toISOString(), left_out: w.leftOut ?? false })),
       data_hash: r.dataHash ?? null,
     })),
