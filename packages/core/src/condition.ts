@@ -13,12 +13,15 @@
 // - a missing value (absent, null, blank text, an empty list) is `empty`, equals nothing, contains
 //   nothing and is neither greater nor less than anything;
 // - a list value (an array field) is one of / contains when one of its items is.
+// A rule's field may use value maps (`{{type_name | map('平台分组')}}`, session 29); a value the map
+// cannot map makes the record a failure naming the map (judgeRecord), never a guess.
 import type { ConditionRulePlan, FilterPlan } from "./compile/plan";
 import { compareWallClocks, wallClockOf } from "./condition-dates";
 import type { ConditionOp } from "./scheme";
 import { evaluateTemplate } from "./template/evaluate";
 import { toText } from "./template/filters";
-import type { TemplateVars } from "./template/types";
+import type { FieldError } from "./mapping";
+import type { MapMiss, TemplateVars, ValueMapData } from "./template/types";
 
 /** The items of an in / notIn value: one per line, or separated by commas (half or full width). */
 export function conditionListItems(value: string): string[] {
@@ -149,16 +152,75 @@ function holds(op: ConditionOp, value: unknown, rule: ConditionRulePlan, timezon
   }
 }
 
-/** Whether the record passes one rule. */
-export function ruleHolds(rule: ConditionRulePlan, record: unknown, vars: TemplateVars, timezone: string): boolean {
-  const value = evaluateTemplate(rule.field, { record, vars, timezone });
-  return holds(rule.op, value, rule, timezone);
+/** Whether the record passes one rule (a rule whose value map cannot map the field's value does not). */
+export function ruleHolds(rule: ConditionRulePlan, record: unknown, vars: TemplateVars, timezone: string, maps?: ReadonlyMap<string, ValueMapData>): boolean {
+  return judgeRule(rule, 0, record, vars, timezone, maps).holds;
 }
 
-/** Whether the filter keeps the record (no rules: every record). */
-export function recordPasses(filter: FilterPlan, record: unknown, vars: TemplateVars, timezone: string): boolean {
-  if (filter.rules.length === 0) return true;
-  return filter.match === "all"
-    ? filter.rules.every((rule) => ruleHolds(rule, record, vars, timezone))
-    : filter.rules.some((rule) => ruleHolds(rule, record, vars, timezone));
+/**
+ * One rule judged: whether it holds, or, when its field's `map('名称')` cannot map the value (not in
+ * the map and no default, or the map is gone), the error that says so: the record cannot be judged.
+ * `index` numbers the rule in the error (the first is 0).
+ */
+function judgeRule(
+  rule: ConditionRulePlan,
+  index: number,
+  record: unknown,
+  vars: TemplateVars,
+  timezone: string,
+  maps: ReadonlyMap<string, ValueMapData> | undefined,
+): { holds: boolean; error?: FieldError } {
+  const mapMisses: MapMiss[] = [];
+  const value = evaluateTemplate(rule.field, { record, vars, timezone, ...(maps && { maps }), mapMisses });
+  const [miss] = mapMisses;
+  if (!miss) return { holds: holds(rule.op, value, rule, timezone) };
+  const n = index + 1;
+  const field = `过滤条件 ${n}`;
+  return {
+    holds: false,
+    error: miss.unknownMap
+      ? {
+          field,
+          message: `过滤条件第 ${n} 条使用的值映射 “${miss.map}” 不存在（可能已被删除）：无法判断这条记录；请重新创建它或修改条件 ${rule.field.source}`,
+          messageEn: `The value map "${miss.map}" used by condition rule ${n} does not exist (it may have been deleted): the record cannot be judged; create it again or change the condition ${rule.field.source}`,
+        }
+      : {
+          field,
+          message: `过滤条件第 ${n} 条：值映射 “${miss.map}” 中没有源值 “${miss.value}”，且该映射没有默认值：无法判断这条记录；请在值映射中添加它，或设置默认值`,
+          messageEn: `Condition rule ${n}: the value map "${miss.map}" has no source value "${miss.value}" and no default: the record cannot be judged; add it to the map or give the map a default`,
+        },
+  };
+}
+
+/**
+ * The filter's verdict on a record: whether it keeps it (no rules: every record), or the error of
+ * the first rule it had to judge whose value map could not map the value (`error`: the record is
+ * neither kept nor left out; a run fails it, so that the person fixes the map, as a mapping's map
+ * does). Rules are judged in order and stop once the verdict is known: with 且 a rule that fails
+ * decides, with 或 one that holds, so a later rule's map is not needed then.
+ */
+export function judgeRecord(
+  filter: FilterPlan,
+  record: unknown,
+  vars: TemplateVars,
+  timezone: string,
+  maps?: ReadonlyMap<string, ValueMapData>,
+): { passes: boolean; error?: FieldError } {
+  const all = filter.match === "all";
+  for (const [i, rule] of filter.rules.entries()) {
+    const judged = judgeRule(rule, i, record, vars, timezone, maps);
+    if (judged.error) return { passes: false, error: judged.error };
+    if (judged.holds !== all) return { passes: !all };
+  }
+  return { passes: all || filter.rules.length === 0 };
+}
+
+/**
+ * Whether the filter keeps the record (no rules: every record). A record whose verdict needs a value
+ * map that cannot map its value counts as kept here (reconciliation expects it: it is not left out);
+ * a run fails it instead (judgeRecord).
+ */
+export function recordPasses(filter: FilterPlan, record: unknown, vars: TemplateVars, timezone: string, maps?: ReadonlyMap<string, ValueMapData>): boolean {
+  const judged = judgeRecord(filter, record, vars, timezone, maps);
+  return judged.passes || judged.error !== undefined;
 }

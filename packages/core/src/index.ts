@@ -15,4 +15,4 @@ export * from "./retry-policy";
 export { readsFromCursor, sourceReadChanged } from "./source-change";
 export { clockFrom } from "./clock";
 export { targetNumberKey } from "./target-number";
-export { conditionListItems, recordPasses, ruleHolds } from "./condition";
+export { conditionListItems, judgeRecord, recordPasses, ruleHolds } from "./condition";

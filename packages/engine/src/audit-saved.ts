@@ -35,8 +35,11 @@ export async function auditSavedBills(x: RunScope): Promise<number> {
     // A bill whose record the scheme's filter node now leaves out is not audited (a 销售出库单 of a
     // delivery cancelled since would move stock): it stays saved, with the reason, until its record
     // passes again or a person deletes the unaudited bill in the target.
+    // One the filter cannot judge now (its value map lacks the value) is not audited either: it stays
+    // saved with that reason, until the map is fixed.
     const vars = x.vars();
-    const kept = bills.filter((b) => x.passes(b.data, vars));
+    const verdicts = new Map(bills.map((b) => [b, x.judge(b.data, vars)]));
+    const kept = bills.filter((b) => verdicts.get(b)!.passes && !verdicts.get(b)!.error);
     const leftOut = bills.filter((b) => !kept.includes(b));
     let outcomes: WriteOutcome[];
     if (kept.length === 0) {
@@ -63,7 +66,10 @@ export async function auditSavedBills(x: RunScope): Promise<number> {
     const byIndex = new Map(outcomes.map((o) => [o.index, o]));
     const results: AuditResult[] = [
       ...kept.map((bill, i) => resultOf(bill, byIndex.get(i))),
-      ...leftOut.map((bill): AuditResult => ({ id: bill.id, outcome: "saved", error: LEFT_OUT })),
+      ...leftOut.map((bill): AuditResult => {
+        const unjudged = verdicts.get(bill)!.error;
+        return { id: bill.id, outcome: "saved", error: unjudged ? `${unjudged.message} / ${unjudged.messageEn}` : LEFT_OUT };
+      }),
     ];
     const recorded = await recordAuditResults(x.db, { ...x.attemptRef, results });
     if (!recorded.fenced) throw new AttemptSuperseded();

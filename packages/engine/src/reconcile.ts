@@ -112,7 +112,7 @@ export async function executeReconciliation(ctx: EngineContext, id: string): Pro
           const sourceId = text(record[plan.source.idField]);
           if (sourceId !== undefined) ids.add(sourceId);
           // Left out by the scheme's filter node: not expected in the target (staged as filtered).
-          if (plan.filter && !recordPasses(plan.filter, record, vars, plan.timezone)) {
+          if (plan.filter && !recordPasses(plan.filter, record, vars, plan.timezone, maps)) {
             filteredOut++;
             continue;
           }

@@ -1,5 +1,5 @@
 // The state one attempt of a run shares between its phases.
-import { mapRecord, recordPasses, retryRunOptionsSchema, stableStringify, type MappedRecord, type RunPlan, type TemplateVars } from "@qiao/core";
+import { judgeRecord, mapRecord, retryRunOptionsSchema, stableStringify, type FieldError, type MappedRecord, type RunPlan, type TemplateVars } from "@qiao/core";
 import type { SourceClient, TargetClient } from "@qiao/connectors";
 import { reportProgress, stagingHash, type Db, type LoadedValueMap, type RunModel as Run, type RunProgress } from "@qiao/db";
 import { DEFAULT_UNKNOWN_OUTCOME_WAIT_MS, type EngineContext } from "./context";
@@ -146,14 +146,24 @@ export class RunScope {
    * when the scheme's filter node leaves it out, `excluded` and nothing mapped.
    */
   map(record: unknown, vars: TemplateVars): MappedRecord & { excluded?: true } {
-    if (!this.passes(record, vars)) return { payload: {}, errors: [], waits: [], unresolved: [], excluded: true };
+    const judged = this.judge(record, vars);
+    // A rule whose value map cannot map the value: the record fails naming the map, as a mapping's
+    // map does (retried once the map is fixed: the map's content is in the mapping key).
+    if (judged.error) return { payload: {}, errors: [judged.error], waits: [], unresolved: [] };
+    if (!judged.passes) return { payload: {}, errors: [], waits: [], unresolved: [], excluded: true };
     return mapRecord(this.plan.target, record, vars, this.plan.timezone, this.maps, this.lookups);
   }
 
-  /** Whether the scheme's filter node keeps the record (no filter node: every record). */
-  passes(record: unknown, vars: TemplateVars): boolean {
+  /** The scheme's filter node's verdict on the record (no filter node: kept), with the run's value maps. */
+  judge(record: unknown, vars: TemplateVars): { passes: boolean; error?: FieldError } {
     const { filter } = this.plan;
-    return !filter || recordPasses(filter, record, vars, this.plan.timezone);
+    return filter ? judgeRecord(filter, record, vars, this.plan.timezone, this.maps) : { passes: true };
+  }
+
+  /** Whether the scheme's filter node keeps the record (no filter node: every record; one it cannot judge: not kept). */
+  passes(record: unknown, vars: TemplateVars): boolean {
+    const judged = this.judge(record, vars);
+    return judged.passes && !judged.error;
   }
 
   /** Before records are mapped: fetches what their lookups need (nothing when the plan has none). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { catalog } from "../../test/fake-catalog";
 import { errors, issuesOf, source, target, variant, warningsOf } from "../../test/compile-helpers";
-import { compileScheme } from ".";
+import { compileScheme, definitionValueMaps, planValueMaps } from ".";
 import type { ConditionRule, SchemeDefinition } from "../scheme";
 
 /** The seed with a filter node between its source and target, holding `rules`. */
@@ -38,14 +38,14 @@ describe("compileScheme: filter node", () => {
     expect(warningsOf(withFilter([]))).toEqual([expect.objectContaining({ nodeId: "filter", message: expect.stringContaining("还没有条件") })]);
   });
 
-  it("refuses a rule without a field, a missing value, an empty list, and map/lookup; warns of a field the source lacks", () => {
+  it("refuses a rule without a field, a missing value, an empty list, and lookup; warns of a field the source lacks", () => {
     const all = issuesOf(
         withFilter([
           { field: "", op: "eq", value: "1" },
           { field: "{{nmae}}", op: "eq", value: "x" },
           { field: "{{name}}", op: "gt", value: " " },
           { field: "{{name}}", op: "in", value: " , ," },
-          { field: "{{type_name | map('类型')}}", op: "eq", value: "x" },
+          { field: "{{lookup('店铺→客户', code)}}", op: "eq", value: "x" },
         ]),
     );
     const issues = errors(all);
@@ -54,7 +54,7 @@ describe("compileScheme: filter node", () => {
       ["rules.0.field", expect.stringContaining("没有字段")],
       ["rules.2.value", expect.stringContaining("没有比较的值")],
       ["rules.3.value", expect.stringContaining("要列出值")],
-      ["rules.4.field", expect.stringContaining("map 或 lookup")],
+      ["rules.4.field", expect.stringContaining("用了 lookup / erp_lookup")],
     ]);
     expect(issues.every((i) => i.messageEn !== "" && !/[\u4e00-\u9fff]/.test(i.messageEn.replace(/“.*?”|\(.*?\)/g, "")))).toBe(true);
   });
@@ -64,6 +64,18 @@ describe("compileScheme: filter node", () => {
       expect.objectContaining({ path: ["nodes", 2, "config", "rules", 0, "value"], message: expect.stringContaining("请用“为空”或“不为空”") }),
     ]);
     expect(warningsOf(withFilter([{ field: "{{note}}", op: "notEmpty" }, { field: "{{note}}", op: "ne", value: "x" }]))).toEqual([]);
+  });
+
+  it("takes value maps in a rule's field: the plan loads them, a map that does not exist is an error at that rule", () => {
+    const grouped = withFilter([{ field: "{{type_name | map('平台分组')}}", op: "eq", value: "线上" }]);
+    const r = compileScheme(grouped, { ...catalog, valueMaps: new Set(["平台分组"]) });
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(planValueMaps(r.plan)).toEqual(["平台分组"]);
+    expect(definitionValueMaps(grouped)).toEqual(["平台分组"]);
+    const missing = compileScheme(grouped, { ...catalog, valueMaps: new Set(["仓库对照"]) });
+    expect(missing.ok ? [] : errors(missing.issues)).toEqual([
+      expect.objectContaining({ path: ["nodes", 2, "config", "rules", 0, "field"], message: expect.stringContaining("值映射 “平台分组” 不存在") }),
+    ]);
   });
 
   it("warns of a value that looks like a date but is not one it can read (it would compare as text)", () => {

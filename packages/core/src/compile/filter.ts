@@ -1,11 +1,12 @@
 // A filter node (过滤条件): each rule's field is a template on the source record (checked like a
-// head mapping's), its value plain text. A condition reads the record only: value maps and lookups
-// are refused (a run fetches them for the mapping, not before it; docs/decisions.md, session 28).
+// head mapping's), its value plain text. A condition reads the record and value maps (whose
+// existence checkValueMaps checks with the mapping's); lookups are refused (a run fetches them for
+// the mapping of the records the condition keeps, not before it; docs/decisions.md, sessions 28, 29).
 import type { SourceApiMeta } from "../connector-meta";
 import { conditionListItems } from "../condition";
 import { looksLikeDateButIsNot } from "../condition-dates";
 import { LIST_CONDITION_OPS, UNARY_CONDITION_OPS, type FilterNode } from "../scheme";
-import { templateLookupRefs, templateMapRefs, templateRefs } from "../template/evaluate";
+import { templateLookupRefs, templateRefs } from "../template/evaluate";
 import type { Issues } from "./issues";
 import { compileTemplate } from "./node";
 import { checkHeadPaths } from "./paths";
@@ -57,13 +58,13 @@ export function checkFilter(node: FilterNode, index: number, sourceApi: SourceAp
       return;
     }
     checkHeadPaths(template, sourceApi, fieldPath, node, key, issues);
-    if (templateMapRefs(template).length > 0 || templateLookupRefs(template).length > 0) {
+    if (templateLookupRefs(template).length > 0) {
       issues.error({
         path: fieldPath,
         nodeId: node.id,
         field: key,
-        message: `过滤条件第 ${n} 条用了 map 或 lookup：过滤条件只能读取源记录的字段；请直接比较源字段的值（可用“属于”列出多个值）`,
-        messageEn: `Condition rule ${n} uses map or lookup: a condition reads the source record only; compare the source field itself ("one of" takes several values)`,
+        message: `过滤条件第 ${n} 条用了 lookup / erp_lookup：过滤条件在查找之前判断，只能读取源记录的字段和值映射；请直接比较源字段的值（可用“属于”列出多个值，或用 map 值映射分组）`,
+        messageEn: `Condition rule ${n} uses lookup / erp_lookup: a condition is judged before lookups, on the source record's fields and value maps only; compare the source field itself ("one of" takes several values, a value map can group them)`,
       });
       failed = true;
     }

@@ -1,4 +1,4 @@
-// Value maps (值映射) named by `map('名称')` filters: each must exist when the scheme is saved
+// Value maps (值映射) named by `map('名称')` filters (in mappings and in a filter node's rules): each must exist when the scheme is saved
 // (the catalog lists the names), and a plan says which ones it uses so the engine loads only
 // those, once per run.
 import type { SchemeDefinition } from "../scheme";
@@ -16,8 +16,11 @@ export function* definitionTemplates(d: SchemeDefinition): Generator<{ path: Iss
       for (const [key, source] of Object.entries(node.config.params)) yield { path: [...base, "params", key], nodeId: node.id, field: key, source };
       continue;
     }
-    // A filter node's rules use neither (checkFilter refuses them).
-    if (node.type === "filter") continue;
+    // A filter node's rule fields may use value maps (not lookups: checkFilter refuses those).
+    if (node.type === "filter") {
+      for (const [i, rule] of node.config.rules.entries()) yield { path: [...base, "rules", i, "field"], nodeId: node.id, field: `rules[${i}]`, source: rule.field };
+      continue;
+    }
     for (const [key, source] of Object.entries(node.config.mapping)) yield { path: [...base, "mapping", key], nodeId: node.id, field: key, source };
     for (const [key, entry] of Object.entries(node.config.entries)) {
       if (entry.filter.trim() !== "") yield { path: [...base, "entries", key, "filter"], nodeId: node.id, field: key, source: entry.filter };
@@ -61,12 +64,13 @@ export function definitionValueMaps(d: SchemeDefinition): string[] {
   return [...names].sort();
 }
 
-/** The names of the value maps the plan's target templates use (what a run must load), sorted. */
-export function planValueMaps(plan: Pick<RunPlan, "target">): string[] {
+/** The names of the value maps the plan's target templates and filter rules use (what a run must load), sorted. */
+export function planValueMaps(plan: Pick<RunPlan, "target"> & Partial<Pick<RunPlan, "filter">>): string[] {
   const { target } = plan;
   const templates: Template[] = [
     ...Object.values(target.mapping),
     ...target.entries.flatMap((e) => [...Object.values(e.mapping), ...(e.filter ? [e.filter] : [])]),
+    ...(plan.filter?.rules.map((r) => r.field) ?? []),
   ];
   const names = new Set(templates.flatMap((t) => templateMapRefs(t).map((r) => r.name)));
   return [...names].sort();
