@@ -2,11 +2,12 @@
 // @qiao/alerts' schemas, the outbound address policy and (email) a login to the SMTP server, all
 // before anything is saved; rows become DTOs that say which secrets are set, never what they are.
 import { CHANNEL_SCHEMAS, channelTarget, displayUrlOf, verifySmtp, type AlertDeps, type ChannelKind, type ChannelTarget } from "@qiao/alerts";
+import { message, render } from "@qiao/core";
 import { alertChannelSecrets, AlertChannelMissing, config, outboundPolicy, prisma, type AlertChannelRow } from "@qiao/db";
-import type { z } from "zod";
+import { ZodError, type z } from "zod";
 import type { AlertChannelBody, AlertChannelDto } from "@/lib/api/schemas";
 import { checkBaseUrl } from "./connections";
-import { ApiError } from "./errors";
+import { ApiError, fieldError, fromZodError } from "./errors";
 
 export function alertDeps(): AlertDeps {
   return { db: prisma(), publicUrl: config().QIAO_PUBLIC_URL, policy: outboundPolicy() };
@@ -61,15 +62,19 @@ function split(kind: ChannelKind, body: Partial<AlertChannelBody>) {
 }
 
 function validate(kind: ChannelKind, settings: unknown, secrets: unknown): ChannelTarget {
-  const issues: { path: (string | number)[]; message: string }[] = [];
   const schemas = CHANNEL_SCHEMAS[kind];
-  for (const [schema, value] of [[schemas.settings, settings], [schemas.secrets, secrets]] as [z.ZodType, unknown][]) {
+  const zodIssues = ([[schemas.settings, settings], [schemas.secrets, secrets]] as [z.ZodType, unknown][]).flatMap(([schema, value]) => {
     const parsed = schema.safeParse(value);
-    if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)), message: i.message })));
-  }
-  if (issues.length > 0) {
+    return parsed.success ? [] : parsed.error.issues;
+  });
+  if (zodIssues.length > 0) {
+    // Any refusal of the URL is said one way, the way the form asks for it.
+    const urlText = message("api.channelUrlInvalid");
+    const urlIssue = { message: render(urlText, "zh-CN"), messageEn: render(urlText, "en") };
+    const issues = fromZodError(new ZodError(zodIssues)).issues.map((i) => (i.path[0] === "url" ? { ...i, ...urlIssue } : i));
+    const first = issues[0]!;
     const missingUrl = issues.some((i) => i.path[0] === "url");
-    throw new ApiError("validation_failed", missingUrl ? "请填写有效的网址（http:// 或 https:// 开头）" : `${issues[0]!.message}`, missingUrl ? issues.map((i) => (i.path[0] === "url" ? { ...i, message: "请填写有效的网址（http:// 或 https:// 开头）" } : i)) : issues);
+    throw new ApiError("validation_failed", missingUrl ? urlText : message("api.worded", { zh: first.message, en: first.messageEn ?? first.message }), issues);
   }
   return channelTarget(kind, settings, secrets);
 }
@@ -84,8 +89,8 @@ async function checkReachable(target: ChannelTarget): Promise<void> {
   try {
     await verifySmtp(target, { policy: outboundPolicy() });
   } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    throw new ApiError("validation_failed", text, [{ path: ["host"], message: text }]);
+    const detail = error instanceof Error ? error.message : String(error);
+    throw fieldError(["host"], message("api.smtpNotVerified", { detail, server: `${target.settings.host}:${target.settings.port}` }));
   }
 }
 
@@ -112,16 +117,14 @@ export async function channelChange(row: AlertChannelRow, body: Partial<AlertCha
   const old = row.settings as Record<string, unknown>;
   const moved = (["host", "port", "secure", "user"] as const).some((k) => settings[k] !== old[k]);
   if (row.kind === "email" && stored.password && !typed.secrets.password && moved) {
-    const text = "SMTP 服务器、端口、加密方式或用户名已修改：请重新输入密码（保存的密码只会发往保存时的服务器）";
-    throw new ApiError("validation_failed", text, [{ path: ["password"], message: text }]);
+    throw fieldError(["password"], message("api.smtpPasswordForNewServer"));
   }
   // A signing secret is kept for the address it was saved with: a new URL without a secret typed
   // (or cleared) asks for it again, as a moved SMTP server asks for its password. Only signatures
   // are ever sent, but a receiver at the new address would get requests signed as the old one's.
   const urlMoved = typed.secrets.url !== undefined && typed.secrets.url !== stored.url;
   if ((row.kind === "dingtalk" || row.kind === "webhook") && stored.secret && !typed.secrets.secret && !body.clearSecret && urlMoved) {
-    const text = "地址已修改：请重新输入签名密钥，或清除它（保存的密钥只用于保存时的地址）";
-    throw new ApiError("validation_failed", text, [{ path: ["secret"], message: text }]);
+    throw fieldError(["secret"], message("api.signingSecretForNewUrl"));
   }
   const target = validate(row.kind, settings, secrets);
   await checkReachable(target);
@@ -141,8 +144,7 @@ export async function refusingMissingChannels<T>(f: () => Promise<T>): Promise<T
     return await f();
   } catch (error) {
     if (error instanceof AlertChannelMissing) {
-      const text = "所选的告警渠道不存在（可能已被删除）：请重新选择";
-      throw new ApiError("validation_failed", text, [{ path: ["channelIds"], message: text }]);
+      throw fieldError(["channelIds"], message("api.alertChannelMissing"));
     }
     throw error;
   }

@@ -1,7 +1,8 @@
 // Alert rules for the API: DTOs, and a rule's scheme checked before it is saved.
 import { prisma, schemeName, type AlertRuleRow } from "@qiao/db";
 import type { AlertRuleDto } from "@/lib/api/schemas";
-import { ApiError } from "./errors";
+import { message } from "@qiao/core";
+import { fieldError } from "./errors";
 
 export function alertRuleDto(row: AlertRuleRow): AlertRuleDto {
   return {
@@ -20,6 +21,5 @@ export function alertRuleDto(row: AlertRuleRow): AlertRuleDto {
 /** A per-scheme rule must name a scheme that exists (null: every scheme). */
 export async function checkRuleScheme(schemeId: string | null): Promise<void> {
   if (schemeId === null || (await schemeName(prisma(), schemeId)) !== undefined) return;
-  const text = "所选的集成方案不存在：请重新选择";
-  throw new ApiError("validation_failed", text, [{ path: ["schemeId"], message: text }]);
+  throw fieldError(["schemeId"], message("api.alertRuleSchemeMissing"));
 }

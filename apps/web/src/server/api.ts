@@ -8,7 +8,7 @@ import { ReconciliationBusyError, ResyncError, RunRequestError, SchemeBusyError 
 import { ZodError, z } from "zod";
 import { auth } from "./auth";
 import { idempotencyKeySchema } from "@/lib/api/idempotency";
-import { ApiError, fromZodError, notFound, type Thing } from "./errors";
+import { ApiError, fieldError, fromZodError, notFound, type Thing } from "./errors";
 import { logger } from "./logger";
 import { readBodyBytes, refuseDeclaredOversize } from "./request-body";
 
@@ -132,9 +132,7 @@ function refuseNul(value: unknown): void {
   if (!at) return;
   // A path as deep as the body is cut: the answer names where it starts.
   const path = at.length > 32 ? [...at.slice(0, 32), "…"] : at;
-  throw new ApiError("validation_failed", message("api.nulCharacter"), [
-    { path, message: render(message("api.nulCharacter"), "zh-CN"), messageEn: render(message("api.nulCharacter"), "en") },
-  ]);
+  throw fieldError(path, message("api.nulCharacter"));
 }
 
 /** Query parameters, checked like a body (`?status=failed&cursor=…`). */

@@ -1,7 +1,7 @@
 // What reaches better-auth's endpoints (/api/auth/*) passes here first: the body is read against
 // QIAO_MAX_BODY_BYTES like every other route's, and email sign-in is throttled (sign-in-throttle.ts)
 // per account and client address before better-auth checks the password.
-import { localeFromAcceptLanguage } from "@qiao/core";
+import { localeFromAcceptLanguage, message, type Locale } from "@qiao/core";
 import { config } from "@qiao/db";
 import { z } from "zod";
 import { errorResponse } from "./api";
@@ -23,18 +23,19 @@ function signInThrottle(): SignInThrottle {
 }
 
 export async function handleAuthPost(req: Request): Promise<Response> {
+  const locale = localeFromAcceptLanguage(req.headers.get("accept-language"));
   try {
     const c = config();
     const body = await readBodyBytes(req, c.QIAO_MAX_BODY_BYTES);
     const forwarded = new Request(req.url, { method: req.method, headers: req.headers, body, signal: req.signal });
     if (new URL(req.url).pathname.replace(/\/+$/, "") !== SIGN_IN_PATH) return await auth().handler(forwarded);
-    return await throttledSignIn(forwarded, body, clientAddress(req.headers, c.QIAO_TRUSTED_PROXY_HOPS));
+    return await throttledSignIn(forwarded, body, clientAddress(req.headers, c.QIAO_TRUSTED_PROXY_HOPS), locale);
   } catch (error) {
-    return errorResponse(error, localeFromAcceptLanguage(req.headers.get("accept-language")));
+    return errorResponse(error, locale);
   }
 }
 
-async function throttledSignIn(req: Request, body: Uint8Array, address: string): Promise<Response> {
+async function throttledSignIn(req: Request, body: Uint8Array, address: string, locale: Locale): Promise<Response> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder().decode(body));
@@ -49,7 +50,7 @@ async function throttledSignIn(req: Request, body: Uint8Array, address: string):
   if (!verdict.allowed) {
     logger.warn({ email, address, retryAfterSeconds: verdict.retryAfterSeconds }, "sign-in throttled");
     const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
-    const res = errorResponse(new ApiError("too_many_requests", `登录尝试次数过多，请 ${minutes} 分钟后再试`));
+    const res = errorResponse(new ApiError("too_many_requests", message("api.signInThrottled", { minutes })), locale);
     res.headers.set("retry-after", String(verdict.retryAfterSeconds));
     return res;
   }

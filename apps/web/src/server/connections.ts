@@ -12,10 +12,11 @@ import {
   type Connector,
   type Resolve,
 } from "@qiao/connectors";
+import { message, render, type Locale } from "@qiao/core";
 import { getConnection, listSchemeDefinitions, outboundPolicy, storedSecrets, type ConnectionModel, type Db } from "@qiao/db";
-import type { z } from "zod";
+import { ZodError, type z } from "zod";
 import type { ConnectionDto, connectionTestResultSchema } from "@/lib/api/schemas";
-import { ApiError, notFound } from "./errors";
+import { ApiError, CJK, fieldError, fromZodError, notFound } from "./errors";
 
 type ConnectionRow = ConnectionModel;
 type Credentials = Record<string, unknown>;
@@ -23,9 +24,7 @@ type Credentials = Record<string, unknown>;
 export function connectorOf(platform: string): Connector {
   const connector = getConnector(platform);
   if (!connector) {
-    throw new ApiError("validation_failed", `不支持的平台：${platform}`, [
-      { path: ["platform"], message: `不支持的平台：${platform}`, messageEn: `Unknown platform ${platform}` },
-    ]);
+    throw fieldError(["platform"], message("api.unknownPlatform", { platform }));
   }
   return connector;
 }
@@ -33,15 +32,20 @@ export function connectorOf(platform: string): Connector {
 /** Not typed: nothing, or only spaces (which the connectors' schemas trim away to nothing). */
 const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
 
-/** Checks credentials with the connector's schema; issues point at `credentials.<field>`. */
+/**
+ * Checks credentials with the connector's schema; issues point at `credentials.<field>`. A connector's
+ * own check said only in Chinese is said in English by the field it is about.
+ */
 export function checkCredentials(connector: Connector, credentials: Credentials): Credentials {
   const parsed = connector.credentials.safeParse(credentials);
   if (parsed.success) return parsed.data;
-  throw new ApiError(
-    "validation_failed",
-    "连接信息不完整或不正确",
-    parsed.error.issues.map((i) => ({ path: ["credentials", ...i.path.map(String)], message: i.message })),
+  const refused = fromZodError(
+    new ZodError(parsed.error.issues.map((i) => ({ ...i, path: ["credentials", ...i.path.map(String)] }))),
+    message("api.credentialsInvalid"),
   );
+  const labelEn = (key: unknown) => connector.meta.credentialFields.find((f) => f.key === key)?.labelEn ?? String(key);
+  const issues = refused.issues.map((i) => (i.messageEn || !CJK.test(i.message) ? i : { ...i, messageEn: `Enter a valid ${labelEn(i.path[1])}` }));
+  throw new ApiError(refused.code, refused.text, issues);
 }
 
 const sameUrl = (a: string, b: string) => new URL(a).href === new URL(b).href;
@@ -60,7 +64,7 @@ export function mergeCredentials(connector: Connector, row: ConnectionRow, baseU
   if (missing.length > 0) {
     throw new ApiError(
       "validation_failed",
-      `接口地址已修改：请重新输入 ${missing.map((f) => f.label).join("、")}（保存的密钥只会发往保存时的地址）`,
+      message("api.secretsForNewBaseUrl", { labels: missing.map((f) => f.label), labelsEn: missing.map((f) => f.labelEn) }),
       missing.map((f) => ({
         path: ["credentials", f.key],
         message: `接口地址已修改，请重新输入${f.label}`,
@@ -81,7 +85,7 @@ export async function checkBaseUrl(baseUrl: string, resolve: Resolve = systemRes
     await checkTarget(targetOf(new URL(baseUrl)), outboundPolicy(), resolve);
   } catch (error) {
     if (!(error instanceof AddressRefusedError)) return;
-    throw new ApiError("validation_failed", error.message, [{ path, message: error.message, messageEn: error.messageEn }]);
+    throw fieldError(path, message("api.worded", { zh: error.message, en: error.messageEn }));
   }
 }
 
@@ -131,10 +135,11 @@ export async function testCredentials(
   connector: Connector,
   baseUrl: string,
   credentials: Credentials,
+  locale: Locale,
 ): Promise<z.infer<typeof connectionTestResultSchema>> {
   const started = Date.now();
   try {
-    const { message } = await connector.testConnection({
+    const { message: said } = await connector.testConnection({
       baseUrl,
       credentials,
       outbound: outboundPolicy(),
@@ -142,11 +147,11 @@ export async function testCredentials(
       maxRetries: 0,
       signal: AbortSignal.timeout(15_000),
     });
-    return { ok: true, message, durationMs: Date.now() - started };
+    return { ok: true, message: said, durationMs: Date.now() - started };
   } catch (error) {
     const durationMs = Date.now() - started;
     if (isConnectorError(error)) return { ok: false, message: error.message, kind: error.kind, durationMs };
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, message: `连接测试失败：${message}`, durationMs };
+    const text = error instanceof Error ? error.message : String(error);
+    return { ok: false, message: render(message("api.connectionTestFailed", { text }), locale), durationMs };
   }
 }

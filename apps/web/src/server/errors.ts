@@ -30,6 +30,9 @@ const STATUS: Record<ApiErrorCode, number> = {
   internal: 500,
 };
 
+/** Chinese characters: a text that has them needs an English one for an English page. */
+export const CJK = /[\u3400-\u9fff]/;
+
 export interface ApiIssue {
   path: (string | number)[];
   message: string;
@@ -59,6 +62,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A refusal of one field: the message, and the same words on the field's issue (where the form shows them). */
+export function fieldError(path: ApiIssue["path"], text: Message, code: ApiErrorCode = "validation_failed"): ApiError {
+  return new ApiError(code, text, [{ path, message: render(text, "zh-CN"), messageEn: render(text, "en") }]);
+}
+
 export function fromZodError(error: ZodError, text: Message | string = message("api.invalidBody"), english?: ZodError): ApiError {
   return new ApiError(
     "validation_failed",
@@ -69,7 +77,7 @@ export function fromZodError(error: ZodError, text: Message | string = message("
       // check with a Chinese message (min, max, email …) is said in English from what it checked.
       const given = (i as { params?: { messageEn?: unknown } }).params?.messageEn;
       const parsedEn = english?.issues[k];
-      const sameIssue = parsedEn && parsedEn.code === i.code && parsedEn.path.join(".") === i.path.join(".") && !/[\u3400-\u9fff]/.test(parsedEn.message);
+      const sameIssue = parsedEn && parsedEn.code === i.code && parsedEn.path.join(".") === i.path.join(".") && !CJK.test(parsedEn.message);
       const messageEn = typeof given === "string" ? given : sameIssue ? parsedEn.message : englishOf(i);
       return {
         path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
@@ -82,12 +90,12 @@ export function fromZodError(error: ZodError, text: Message | string = message("
 
 /** A built-in zod check's refusal in English, for issues whose message is Chinese (undefined: none needed). */
 function englishOf(issue: ZodError["issues"][number]): string | undefined {
-  if (!/[\u3400-\u9fff]/.test(issue.message)) return undefined;
+  if (!CJK.test(issue.message)) return undefined;
   switch (issue.code) {
     case "too_small": {
       const n = Number(issue.minimum);
       if (issue.origin === "string") return n <= 1 ? "Required" : `At least ${n} characters`;
-      if (issue.origin === "array" || issue.origin === "set") return `At least ${n} items`;
+      if (issue.origin === "array" || issue.origin === "set") return n === 1 ? "At least 1 item" : `At least ${n} items`;
       return `At least ${n}`;
     }
     case "too_big": {

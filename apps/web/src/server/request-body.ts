@@ -1,10 +1,11 @@
 // Request bodies are read here only, against a byte limit: a declared Content-Length above it is
 // refused before a byte is read, and a body without one (chunked) is cut off as soon as it passes
 // the limit, so an oversized body is never buffered whole.
+import { message } from "@qiao/core";
 import { ApiError } from "./errors";
 
 export function tooLarge(limit: number): ApiError {
-  return new ApiError("payload_too_large", `请求体超过 ${limit} 字节，未处理`);
+  return new ApiError("payload_too_large", message("api.bodyTooLarge", { limit }));
 }
 
 /** Refuses a request whose declared Content-Length is above `limit` (nothing is read). */

@@ -69,7 +69,7 @@ function notSaved(issues: ApiIssue[]): ApiError {
  */
 export class ScheduleNotSynced extends ApiError {
   constructor() {
-    super("upstream_failed", "方案已保存，但调度未能同步到队列（Redis），请稍后再保存一次");
+    super("upstream_failed", message("api.scheduleNotSynced"));
   }
 }
 
@@ -117,7 +117,7 @@ export function assertSwitchable(scheme: SchemeModel): void {
   if (!(scheme.definition as SchemeDefinition).schedule) throw noSchedule();
 }
 
-const noSchedule = () => new ApiError("conflict", "该方案没有设置定时调度，无需启用：请在编辑器的方案设置里填写定时表达式");
+const noSchedule = () => new ApiError("conflict", message("api.noSchedule"));
 
 export async function setSchemeEnabled(db: Db, scheme: SchemeModel, enabled: boolean): Promise<SchemeWithLastRun> {
   assertSwitchable(scheme);

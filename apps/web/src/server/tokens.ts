@@ -1,8 +1,8 @@
-import { hasRole, message, render, type Role } from "@qiao/core";
+import { hasRole, message, type Role } from "@qiao/core";
 import { findApiTokenWithOwner, type ApiTokenWithOwner, type Db } from "@qiao/db";
 import type { ApiTokenDto } from "@/lib/api/schemas";
 import type { Principal } from "./api";
-import { ApiError, notFound } from "./errors";
+import { ApiError, fieldError, notFound } from "./errors";
 
 export function apiTokenDto(row: ApiTokenWithOwner): ApiTokenDto {
   return {
@@ -18,13 +18,11 @@ export function apiTokenDto(row: ApiTokenWithOwner): ApiTokenDto {
   };
 }
 
-const ROLE_NAME: Record<Role, string> = { viewer: "查看者", editor: "编辑者", admin: "管理员" };
-
 /** A token never gets more than the principal creating it has (a token creating a token included). */
 export function tokenRoleFor(principal: Principal, asked: Role | undefined): Role {
   const role = asked ?? principal.role;
   if (!hasRole(principal.role, role)) {
-    throw new ApiError("forbidden", `令牌的角色不能高于你自己的角色（${ROLE_NAME[principal.role]}）：请选择${ROLE_NAME[principal.role]}或更低的角色`);
+    throw new ApiError("forbidden", message("api.tokenRoleTooHigh", { role: principal.role }));
   }
   return role;
 }
@@ -40,8 +38,7 @@ export function tokenExpiryFor(principal: Principal, asked: string | null | unde
   if (!cap) return wanted;
   if (asked === undefined) return cap;
   if (wanted === null || wanted > cap) {
-    const text = message("api.tokenOutlivesCreator", { expiresAt: cap.toISOString() });
-    throw new ApiError("forbidden", text, [{ path: ["expiresAt"], message: render(text, "zh-CN"), messageEn: render(text, "en") }]);
+    throw fieldError(["expiresAt"], message("api.tokenOutlivesCreator", { expiresAt: cap.toISOString() }), "forbidden");
   }
   return wanted;
 }

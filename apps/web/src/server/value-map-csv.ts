@@ -141,11 +141,12 @@ export function entriesFromCsv(bytes: Uint8Array): { entries: ValueMapEntry[]; e
   const names = header.cells.map((c) => c.trim().toLowerCase());
   const sourceCol = names.findIndex((n) => SOURCE_HEADERS.includes(n));
   const targetCol = names.findIndex((n) => TARGET_HEADERS.includes(n));
-  const missing = [sourceCol < 0 && "source（源值）", targetCol < 0 && "target（目标值）"].filter(Boolean);
+  const missing = (["source", "target"] as const).filter((c) => (c === "source" ? sourceCol : targetCol) < 0);
   if (missing.length > 0) {
+    const named = { source: "source（源值）", target: "target（目标值）" };
     throw new CsvImportError(
-      `缺少列 ${missing.join("、")}：第 ${header.line} 行的表头是 “${header.cells.join(",")}”，应为 source,target 或 源值,目标值`,
-      `Missing column ${missing.join(", ")}: the header on line ${header.line} is "${header.cells.join(",")}"; it must be source,target or 源值,目标值`,
+      `缺少列 ${missing.map((c) => named[c]).join("、")}：第 ${header.line} 行的表头是 “${header.cells.join(",")}”，应为 source,target 或 源值,目标值`,
+      `Missing ${missing.length === 1 ? "column" : "columns"} ${missing.join(", ")}: the header on line ${header.line} is "${header.cells.join(",")}"; it must be source,target or 源值,目标值`,
       header.line,
     );
   }

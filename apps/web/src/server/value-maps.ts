@@ -1,5 +1,6 @@
 // Value maps (值映射) for the API: DTOs, and the repository's refusals turned into 400s that name
 // what to change.
+import { message } from "@qiao/core";
 import { config, ValueMapDuplicateSource, ValueMapNameTaken, ValueMapTooManyEntries, type ValueMapRecord, type ValueMapSummary } from "@qiao/db";
 import type { ValueMapDto, ValueMapSummaryDto } from "@/lib/api/schemas";
 import { ApiError } from "./errors";
@@ -21,7 +22,7 @@ export async function refusingConflicts<T>(f: () => Promise<T>): Promise<T> {
     return await f();
   } catch (error) {
     if (error instanceof ValueMapNameTaken) {
-      throw new ApiError("validation_failed", `值映射名称 “${error.mapName}” 已被使用：请换一个名称`, [
+      throw new ApiError("validation_failed", message("api.valueMapNameTaken", { name: error.mapName }), [
         { path: ["name"], message: `名称 “${error.mapName}” 已被使用`, messageEn: `The name "${error.mapName}" is taken` },
       ]);
     }
@@ -29,13 +30,17 @@ export async function refusingConflicts<T>(f: () => Promise<T>): Promise<T> {
       const [first] = error.duplicates;
       throw new ApiError(
         "validation_failed",
-        `源值 “${first?.source}” 重复（第 ${first?.rows.join("、")} 行）：每个源值只能出现一次`,
-        error.duplicates.map((d) => ({ path: ["entries", d.rows[1]! - 1, "source"], message: `源值 “${d.source}” 重复：第 ${d.rows.join("、")} 行` })),
+        message("api.valueMapDuplicateSource", { source: first?.source ?? "", rows: first?.rows ?? [] }),
+        error.duplicates.map((d) => ({
+          path: ["entries", d.rows[1]! - 1, "source"],
+          message: `源值 “${d.source}” 重复：第 ${d.rows.join("、")} 行`,
+          messageEn: `The source value "${d.source}" is repeated: rows ${d.rows.join(", ")}`,
+        })),
       );
     }
     if (error instanceof ValueMapTooManyEntries) {
       const { entryCount, limit } = error;
-      throw new ApiError("validation_failed", `值映射将有 ${entryCount} 行，超过上限 ${limit} 行，未保存：请删除不用的行`, [
+      throw new ApiError("validation_failed", message("api.valueMapTooManyRows", { count: entryCount, limit }), [
         { path: ["entries"], message: `每个值映射最多 ${limit} 行（这里有 ${entryCount} 行）`, messageEn: `A value map has at most ${limit} rows (this one would have ${entryCount})` },
       ]);
     }

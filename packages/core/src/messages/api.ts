@@ -1,5 +1,10 @@
-// What the API's wrapper answers when it refuses a request before (or after) a route runs.
+// What the API answers when it refuses a request: its wrapper (before or after a route runs), and
+// the routes themselves.
+import type { Role } from "../roles";
 import { entry } from "./message";
+
+const ROLE_ZH: Record<Role, string> = { viewer: "查看者", editor: "编辑者", admin: "管理员" };
+const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(", ");
 
 export const apiMessages = {
   "api.signInFirst": entry(
@@ -62,9 +67,11 @@ export const apiMessages = {
     () => "不能降级或删除最后一位管理员：请先把另一位用户设为管理员",
     () => "The last admin cannot be demoted or deleted: make another user an admin first",
   ),
-  "api.schemeFollowed": entry<{ names: string }>(
-    (p) => `不能删除：方案 ${p.names} 在它之后运行。请先在这些方案的“运行顺序”中去掉它，再删除`,
-    (p) => `Cannot delete: ${p.names} run after this scheme. Remove it from their run-after order first, then delete it`,
+  "api.schemeFollowed": entry<{ names: string[] }>(
+    (p) => `不能删除：方案 ${p.names.map((n) => `“${n}”`).join("、")} 在它之后运行。请先在这些方案的“运行顺序”中去掉它，再删除`,
+    (p) =>
+      `Cannot delete: ${p.names.length === 1 ? "the scheme" : "the schemes"} ${quoted(p.names)} ${p.names.length === 1 ? "runs" : "run"} after this one. ` +
+      `Remove it from ${p.names.length === 1 ? "its" : "their"} run-after order first, then delete it`,
   ),
   /** A scheme save (create, update, a draft's check) refused: how many errors it has, and the first one's text. */
   "api.schemeNotSaved": entry<{ count: number; first: string; firstEn: string }>(
@@ -79,5 +86,153 @@ export const apiMessages = {
   "api.internal": entry(
     () => "服务器内部错误，请稍后重试",
     () => "Internal server error; try again later",
+  ),
+  /** A refusal a package already words in both languages (an address the outbound policy refuses, a cron check): shown as worded. */
+  "api.worded": entry<{ zh: string; en: string }>(
+    (p) => p.zh,
+    (p) => p.en,
+  ),
+  "api.bodyTooLarge": entry<{ limit: number }>(
+    (p) => `请求体超过 ${p.limit} 字节，未处理`,
+    (p) => `The request body is larger than ${p.limit} bytes and was not processed`,
+  ),
+  "api.signInThrottled": entry<{ minutes: number }>(
+    (p) => `登录尝试次数过多，请 ${p.minutes} 分钟后再试`,
+    (p) => `Too many sign-in attempts: try again in ${p.minutes} ${p.minutes === 1 ? "minute" : "minutes"}`,
+  ),
+
+  // API tokens.
+  "api.tokenRoleTooHigh": entry<{ role: Role }>(
+    (p) => `令牌的角色不能高于你自己的角色（${ROLE_ZH[p.role]}）：请选择${ROLE_ZH[p.role]}或更低的角色`,
+    (p) => `A token's role cannot be higher than your own (${p.role}): choose ${p.role} or a lower role`,
+  ),
+  "api.allTokensAdminOnly": entry(
+    () => "只有管理员能查看所有人的令牌",
+    () => "Only admins can see everyone's tokens",
+  ),
+
+  // Connections.
+  "api.unknownPlatform": entry<{ platform: string }>(
+    (p) => `不支持的平台：${p.platform}`,
+    (p) => `Unknown platform ${p.platform}`,
+  ),
+  "api.credentialsInvalid": entry(
+    () => "连接信息不完整或不正确",
+    () => "The connection details are incomplete or incorrect",
+  ),
+  /** A new base URL without the stored secrets typed again: `labels` / `labelsEn` name those fields. */
+  "api.secretsForNewBaseUrl": entry<{ labels: string[]; labelsEn: string[] }>(
+    (p) => `接口地址已修改：请重新输入 ${p.labels.join("、")}（保存的密钥只会发往保存时的地址）`,
+    (p) => `The base URL changed: enter ${p.labelsEn.join(", ")} again (stored secrets only go to the address they were saved for)`,
+  ),
+  "api.connectionInUse": entry<{ schemes: string[] }>(
+    (p) => `连接正被集成方案使用：${p.schemes.join("、")}。请先修改或删除这些方案。`,
+    (p) => `The connection is used by ${p.schemes.length === 1 ? "the scheme" : "the schemes"} ${quoted(p.schemes)}: change or delete ${p.schemes.length === 1 ? "it" : "them"} first.`,
+  ),
+  /** A connection test that failed other than through the connector (`text`: the error's own words). */
+  "api.connectionTestFailed": entry<{ text: string }>(
+    (p) => `连接测试失败：${p.text}`,
+    (p) => `The connection test failed: ${p.text}`,
+  ),
+
+  // Schemes and their runs.
+  "api.scheduleNotSynced": entry(
+    () => "方案已保存，但调度未能同步到队列（Redis），请稍后再保存一次",
+    () => "The scheme was saved, but its schedule could not be synced to the queue (Redis): save it again in a while",
+  ),
+  "api.noSchedule": entry(
+    () => "该方案没有设置定时调度，无需启用：请在编辑器的方案设置里填写定时表达式",
+    () => "The scheme has no schedule to switch on: enter a cron expression in the scheme settings of the editor",
+  ),
+  "api.schemeRunning": entry(
+    () => "方案正在运行：请等运行结束或取消后再删除",
+    () => "The scheme has an active run: wait for it to end or cancel it, then delete the scheme",
+  ),
+  "api.runCursorUnknown": entry(
+    () => "分页起点不是本方案的运行（可能已被清理）：请从第一页重新加载",
+    () => "The cursor is not a run of this scheme (it may have been pruned): load the list again from its first page",
+  ),
+  "api.runEnded": entry(
+    () => "运行已经结束，无法取消",
+    () => "The run has already ended and cannot be cancelled",
+  ),
+  "api.noFailedRecords": entry(
+    () => "本方案没有失败的记录",
+    () => "The scheme has no failed records",
+  ),
+  "api.noDeadLetters": entry(
+    () => "本方案没有死信记录",
+    () => "The scheme has no dead letters",
+  ),
+  "api.selectedNoLongerFailed": entry(
+    () => "所选记录已不是失败记录（可能已被重试或写入），请刷新列表",
+    () => "The selected records are no longer failed (they may have been retried or written): refresh the list",
+  ),
+  "api.selectedNoLongerDeadLetters": entry(
+    () => "所选记录已不在死信中（可能已被重试或写入），请刷新列表",
+    () => "The selected records are no longer dead letters (they may have been retried or written): refresh the list",
+  ),
+  "api.runHasNoFailedRecords": entry(
+    () => "这次运行没有失败的记录",
+    () => "This run has no failed records",
+  ),
+  "api.selectedNotFailedInRun": entry(
+    () => "所选记录不是这次运行的失败记录",
+    () => "The selected records are not failed records of this run",
+  ),
+  "api.runFailuresNoLongerFailed": entry(
+    () => "这次运行的失败记录都已不是失败记录（可能已被重试、写入，或正在核对结果），请刷新列表",
+    () => "None of this run's failed records is failed any more (they may have been retried or written, or their outcome is being checked): refresh the list",
+  ),
+
+  // Value maps.
+  "api.valueMapNameTaken": entry<{ name: string }>(
+    (p) => `值映射名称 “${p.name}” 已被使用：请换一个名称`,
+    (p) => `The value map name "${p.name}" is taken: choose another name`,
+  ),
+  /** `rows`: the 1-based rows the source value is on. */
+  "api.valueMapDuplicateSource": entry<{ source: string; rows: number[] }>(
+    (p) => `源值 “${p.source}” 重复（第 ${p.rows.join("、")} 行）：每个源值只能出现一次`,
+    (p) => `The source value "${p.source}" is repeated (rows ${p.rows.join(", ")}): each source value may appear only once`,
+  ),
+  "api.valueMapTooManyRows": entry<{ count: number; limit: number }>(
+    (p) => `值映射将有 ${p.count} 行，超过上限 ${p.limit} 行，未保存：请删除不用的行`,
+    (p) => `The value map would have ${p.count} rows, more than the limit of ${p.limit}, and was not saved: delete the rows it no longer needs`,
+  ),
+  /** A CSV file refused as a whole: `zh` / `en` say why. */
+  "api.valueMapNotImported": entry<{ zh: string; en: string }>(
+    (p) => `未导入：${p.zh}`,
+    (p) => `Not imported: ${p.en}`,
+  ),
+  "api.valueMapMergeTooManyRows": entry<{ count: number; limit: number }>(
+    (p) => `未导入：合并后值映射将有 ${p.count} 行，超过上限 ${p.limit} 行。请先删除不用的行，或选择“替换全部行”导入`,
+    (p) => `Not imported: merged, the value map would have ${p.count} rows, more than the limit of ${p.limit}. Delete the rows it no longer needs first, or import with "Replace all rows"`,
+  ),
+
+  // Alerts.
+  "api.channelUrlInvalid": entry(
+    () => "请填写有效的网址（http:// 或 https:// 开头）",
+    () => "Enter a valid URL (starting with http:// or https://)",
+  ),
+  /** An email channel's SMTP check failed: `detail` is @qiao/alerts' own words, said in Chinese only. */
+  "api.smtpNotVerified": entry<{ detail: string; server: string }>(
+    (p) => p.detail,
+    (p) => `The SMTP server ${p.server} could not be reached or refused the login: check the host, port, encryption, user name and password`,
+  ),
+  "api.smtpPasswordForNewServer": entry(
+    () => "SMTP 服务器、端口、加密方式或用户名已修改：请重新输入密码（保存的密码只会发往保存时的服务器）",
+    () => "The SMTP server, port, encryption or user name changed: enter the password again (a stored password only goes to the server it was saved for)",
+  ),
+  "api.signingSecretForNewUrl": entry(
+    () => "地址已修改：请重新输入签名密钥，或清除它（保存的密钥只用于保存时的地址）",
+    () => "The URL changed: enter the signing secret again, or clear it (a stored secret is only used for the URL it was saved with)",
+  ),
+  "api.alertChannelMissing": entry(
+    () => "所选的告警渠道不存在（可能已被删除）：请重新选择",
+    () => "A selected alert channel does not exist (it may have been deleted): select the channels again",
+  ),
+  "api.alertRuleSchemeMissing": entry(
+    () => "所选的集成方案不存在：请重新选择",
+    () => "The selected scheme does not exist: select another one",
   ),
 };

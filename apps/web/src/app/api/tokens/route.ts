@@ -1,3 +1,4 @@
+import { message } from "@qiao/core";
 import { createApiToken, listApiTokens, prisma } from "@qiao/db";
 import { apiTokenListSchema, apiTokensQuery, createApiTokenBody, createdApiTokenSchema } from "@/lib/api/schemas";
 import { json, readJson, readQuery, withAuth } from "@/server/api";
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
 /** GET /api/tokens — the caller's API tokens; `?scope=all`: everyone's (admins). Hashes stay in the database. */
 export const GET = withAuth(async (req, { principal }) => {
   const { scope } = readQuery(req, apiTokensQuery);
-  if (scope === "all" && principal.role !== "admin") throw new ApiError("forbidden", "只有管理员能查看所有人的令牌");
+  if (scope === "all" && principal.role !== "admin") throw new ApiError("forbidden", message("api.allTokensAdminOnly"));
   const rows = await listApiTokens(prisma(), scope === "all" ? "all" : { userId: principal.userId });
   return json(apiTokenListSchema, { tokens: rows.map(apiTokenDto) });
 }, { role: "viewer" });

@@ -58,7 +58,7 @@ export const DELETE = withAuth<P>(async (_req, { params }) => {
   const row = await findConnection(db, uuidParam(params.id, "连接"));
   const usedBy = (await connectionUsage(db)).get(row.id) ?? [];
   if (usedBy.length > 0) {
-    throw new ApiError("conflict", `连接正被集成方案使用：${usedBy.map((s) => s.name).join("、")}。请先修改或删除这些方案。`);
+    throw new ApiError("conflict", message("api.connectionInUse", { schemes: usedBy.map((s) => s.name) }));
   }
   await deleteConnection(db, row.id);
   return json(okSchema, { ok: true });

@@ -5,10 +5,10 @@ import { checkBaseUrl, checkCredentials, connectorOf, testCredentials } from "@/
 export const dynamic = "force-dynamic";
 
 /** POST /api/connections/test — test credentials that are not saved yet. */
-export const POST = withAuth(async (req) => {
+export const POST = withAuth(async (req, { locale }) => {
   const input = await readJson(req, testNewConnectionBody);
   const connector = connectorOf(input.platform);
   const credentials = checkCredentials(connector, input.credentials);
   await checkBaseUrl(input.baseUrl);
-  return json(connectionTestResultSchema, await testCredentials(connector, input.baseUrl, credentials));
+  return json(connectionTestResultSchema, await testCredentials(connector, input.baseUrl, credentials, locale));
 }, { role: "admin" });

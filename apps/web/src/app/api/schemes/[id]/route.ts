@@ -39,11 +39,11 @@ export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
 export const DELETE = withAuth<P>(async (_req, { params }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
-  if (await findActiveRun(db, scheme.id)) throw new ApiError("scheme_busy", "方案正在运行：请等运行结束或取消后再删除");
+  if (await findActiveRun(db, scheme.id)) throw new ApiError("scheme_busy", message("api.schemeRunning"));
   // A scheme others run after: deleted, their chain would wait for it for ever (and their next save
   // would be refused for naming a scheme that is gone). The person takes it out of their order first.
   const followers = await schemesRunningAfter(db, scheme.id);
-  if (followers.length > 0) throw new ApiError("conflict", message("api.schemeFollowed", { names: followers.map((f) => `“${f.name}”`).join("、") }));
+  if (followers.length > 0) throw new ApiError("conflict", message("api.schemeFollowed", { names: followers.map((f) => f.name) }));
   await syncSchedule({ ...scheme, cron: null, enabled: false });
   await deleteScheme(db, scheme.id);
   return json(okSchema, { ok: true });

@@ -10,12 +10,12 @@ export const dynamic = "force-dynamic";
  * the values in the body laid over them (testing an edit before saving it). A new baseUrl is
  * tested with typed secrets only: stored secrets never go to another address.
  */
-export const POST = withAuth<{ id: string }>(async (req, { params }) => {
+export const POST = withAuth<{ id: string }>(async (req, { params, locale }) => {
   const row = await findConnection(prisma(), uuidParam(params.id, "连接"));
   const body = await readJson(req, testConnectionBody);
   const connector = connectorOf(row.platform);
   const credentials = checkCredentials(connector, mergeCredentials(connector, row, body.baseUrl, body.credentials));
   const baseUrl = body.baseUrl ?? row.baseUrl;
   await checkBaseUrl(baseUrl);
-  return json(connectionTestResultSchema, await testCredentials(connector, baseUrl, credentials));
+  return json(connectionTestResultSchema, await testCredentials(connector, baseUrl, credentials, locale));
 }, { role: "admin" });

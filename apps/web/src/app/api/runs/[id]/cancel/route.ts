@@ -1,3 +1,4 @@
+import { message } from "@qiao/core";
 import { prisma } from "@qiao/db";
 import { cancelRun } from "@qiao/jobs";
 import { runEnvelopeSchema } from "@/lib/api/schemas";
@@ -13,7 +14,7 @@ export const dynamic = "force-dynamic";
 export const POST = withAuth<{ id: string }>(async (_req, { params, locale }) => {
   const db = prisma();
   const run = await findRun(db, uuidParam(params.id, "运行记录"));
-  if (run.status !== "queued" && run.status !== "running") throw new ApiError("conflict", "运行已经结束，无法取消");
+  if (run.status !== "queued" && run.status !== "running") throw new ApiError("conflict", message("api.runEnded"));
   await cancelRun(db, runQueue(), run.id, logger);
   return json(runEnvelopeSchema, { run: runDto(await findRun(db, run.id), locale) });
 }, { role: "editor" });

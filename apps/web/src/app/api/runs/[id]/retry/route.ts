@@ -1,3 +1,4 @@
+import { message } from "@qiao/core";
 import { listFailedRunRecords, prisma, stillFailed } from "@qiao/db";
 import { requestRun } from "@qiao/jobs";
 import { retryRunBody, runEnvelopeSchema } from "@/lib/api/schemas";
@@ -19,11 +20,11 @@ export const POST = withAuth<{ id: string }>(async (req, { principal, params, lo
   const run = await findRun(db, uuidParam(params.id, "运行记录"));
   const { recordIds } = await readJson(req, retryRunBody);
   const failed = await listFailedRunRecords(db, run.id, recordIds?.map(BigInt));
-  if (failed.length === 0) throw new ApiError("conflict", recordIds ? "所选记录不是这次运行的失败记录" : "这次运行没有失败的记录");
+  if (failed.length === 0) throw new ApiError("conflict", recordIds ? message("api.selectedNotFailedInRun") : message("api.runHasNoFailedRecords"));
   // Failed in this run, and still failed now (the staging row: the RunRecord is what the run saw).
   const still = new Set(await stillFailed(db, run.schemeId, failed.map((r) => r.sourceRecordId)));
   const retryable = failed.filter((r) => still.has(r.sourceRecordId));
-  if (retryable.length === 0) throw new ApiError("conflict", "这次运行的失败记录都已不是失败记录（可能已被重试、写入，或正在核对结果），请刷新列表");
+  if (retryable.length === 0) throw new ApiError("conflict", message("api.runFailuresNoLongerFailed"));
   const retry = await requestRun(db, runQueue(), {
     schemeId: run.schemeId,
     trigger: "retry",

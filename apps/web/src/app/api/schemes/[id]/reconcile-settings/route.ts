@@ -1,9 +1,9 @@
-import { validateCron } from "@qiao/core";
+import { message, validateCron } from "@qiao/core";
 import { prisma, reconcileSettings, updateReconcileSettings } from "@qiao/db";
 import { syncReconcileSchedule } from "@qiao/jobs";
 import { reconcileSettingsSchema } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
-import { ApiError, notFound } from "@/server/errors";
+import { fieldError, notFound } from "@/server/errors";
 import { runQueue } from "@/server/queue";
 
 export const dynamic = "force-dynamic";
@@ -29,7 +29,7 @@ export const PUT = withAuth<P>(async (req, { params }) => {
   const filter = body.filter === "" ? null : body.filter;
   if (cron !== null) {
     const check = validateCron(cron);
-    if (!check.ok) throw new ApiError("validation_failed", check.message, [{ path: ["cron"], message: check.message, messageEn: check.messageEn }]);
+    if (!check.ok) throw fieldError(["cron"], message("api.worded", { zh: check.message, en: check.messageEn }));
   }
   const saved = await updateReconcileSettings(prisma(), row.id, { cron, filter });
   await syncReconcileSchedule(runQueue(), saved);

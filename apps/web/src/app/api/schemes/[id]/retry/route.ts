@@ -1,3 +1,4 @@
+import { message } from "@qiao/core";
 import { countFailedRecords, prisma, stillFailed } from "@qiao/db";
 import { requestRun } from "@qiao/jobs";
 import { retrySchemeBody, runEnvelopeSchema } from "@/lib/api/schemas";
@@ -22,8 +23,8 @@ export const POST = withAuth<{ id: string }>(async (req, { principal, params, lo
   const only = deadLetters ? "dead" : "all";
   const failed = ids ? await stillFailed(db, scheme.id, ids.map(BigInt), only) : null;
   if (failed ? failed.length === 0 : (await countFailedRecords(db, scheme.id, only)) === 0) {
-    if (deadLetters) throw new ApiError("conflict", ids ? "所选记录已不在死信中（可能已被重试或写入），请刷新列表" : "本方案没有死信记录");
-    throw new ApiError("conflict", ids ? "所选记录已不是失败记录（可能已被重试或写入），请刷新列表" : "本方案没有失败的记录");
+    if (deadLetters) throw new ApiError("conflict", ids ? message("api.selectedNoLongerDeadLetters") : message("api.noDeadLetters"));
+    throw new ApiError("conflict", ids ? message("api.selectedNoLongerFailed") : message("api.noFailedRecords"));
   }
   const run = await requestRun(db, runQueue(), {
     schemeId: scheme.id,

@@ -1,8 +1,9 @@
+import { message } from "@qiao/core";
 import { listSchemeRuns, prisma, schemeHasRun } from "@qiao/db";
 import { requestRun } from "@qiao/jobs";
 import { runEnvelopeSchema, runListQuery, runListSchema, startRunBody } from "@/lib/api/schemas";
 import { idempotencyKeyOf, json, readJson, readQuery, uuidParam, withAuth } from "@/server/api";
-import { ApiError } from "@/server/errors";
+import { fieldError } from "@/server/errors";
 import { runQueue } from "@/server/queue";
 import { findRun, runDto } from "@/server/runs";
 import { findScheme } from "@/server/schemes";
@@ -19,10 +20,7 @@ export const GET = withAuth<P>(async (req, { params, locale }) => {
   // A cursor is a run of this scheme: Prisma would answer an unknown one (pruned meanwhile) with an
   // empty last page, and another scheme's with this scheme's runs older than it (session 25's audit).
   if (after && !(await schemeHasRun(db, scheme.id, after))) {
-    const message = "分页起点不是本方案的运行（可能已被清理）：请从第一页重新加载";
-    throw new ApiError("validation_failed", message, [
-      { path: ["cursor"], message, messageEn: "The cursor is not a run of this scheme (it may have been pruned): load the list again from its first page" },
-    ]);
+    throw fieldError(["cursor"], message("api.runCursorUnknown"));
   }
   const rows = await listSchemeRuns(db, { schemeId: scheme.id, take: limit + 1, ...(after && { afterRunId: after }) });
   const page = rows.slice(0, limit);

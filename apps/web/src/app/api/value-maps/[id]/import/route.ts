@@ -1,4 +1,4 @@
-import { VALUE_MAP_LIMITS } from "@qiao/core";
+import { message, VALUE_MAP_LIMITS } from "@qiao/core";
 import { config, getValueMap, prisma, updateValueMap } from "@qiao/db";
 import { importValueMapQuery, valueMapImportResultSchema } from "@/lib/api/schemas";
 import { json, readQuery, uuidParam, withAuth } from "@/server/api";
@@ -30,7 +30,7 @@ export const POST = withAuth<{ id: string }>(async (req, { params }) => {
     parsed = entriesFromCsv(bytes);
   } catch (error) {
     if (!(error instanceof CsvImportError)) throw error;
-    throw new ApiError("validation_failed", `未导入：${error.zh}`, [
+    throw new ApiError("validation_failed", message("api.valueMapNotImported", { zh: error.zh, en: error.en }), [
       { path: error.line === undefined ? ["file"] : ["file", "line", error.line], message: error.zh, messageEn: error.en },
     ]);
   }
@@ -44,7 +44,7 @@ export const POST = withAuth<{ id: string }>(async (req, { params }) => {
     if (entries.length > VALUE_MAP_LIMITS.entries) {
       const n = entries.length;
       const limit = VALUE_MAP_LIMITS.entries;
-      throw new ApiError("validation_failed", `未导入：合并后值映射将有 ${n} 行，超过上限 ${limit} 行。请先删除不用的行，或选择“替换全部行”导入`, [
+      throw new ApiError("validation_failed", message("api.valueMapMergeTooManyRows", { count: n, limit }), [
         {
           path: ["file"],
           message: `合并后将有 ${n} 行，每个值映射最多 ${limit} 行`,
