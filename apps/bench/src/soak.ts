@@ -232,6 +232,9 @@ async function main(): Promise<number> {
     console.log("");
     console.log(`soak: ${((Date.now() - started) / 60_000).toFixed(1)} min (seed ${seed}), ${workerCount} worker processes`);
     console.log(`runs done: ${finished(counts)} (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(", ")})`);
+    // Why runs failed (a fault the connectors' retries did not outlast, say): the next run takes over.
+    const failedRuns = await db.run.groupBy({ by: ["error"], where: { status: "failed" }, _count: { _all: true } });
+    for (const f of failedRuns) console.log(`      failed × ${f._count._all}: ${(f.error ?? "(no reason)").slice(0, 160)}`);
     console.log(`records moved: ${moved} written to 金蝶 (creates and updates); 金蝶 holds ${kd.customers} customers`);
     console.log(`shops: ${sim.guanyi.state.shops.size} (${shops} generated, ${chaos.counts.added} added, ${chaos.counts.modified} modifications of which ${chaos.counts.blanked} blank names)`);
     const unknownRecords = await db.runOutcome.count({ where: { response: { path: ["lookedUp"], equals: true } } });
