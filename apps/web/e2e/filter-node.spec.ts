@@ -109,7 +109,9 @@ test("editor: a filter from the palette goes between source and target, and its 
 
     await page.getByRole("button", { name: "删除条件 2" }).press("Enter");
     await expect(rule).toHaveCount(0);
-    await expect(page.getByRole("button", { name: "删除条件 1" }), "the focus stays among the rules").toBeFocused();
+    // The last rule deleted: the focus goes to the field of the rule before it (not to a delete
+    // button, where a second Enter would delete another rule).
+    await expect(page.getByTestId("filter-rule-0-pick"), "the focus stays among the rules").toBeFocused();
     await page.getByRole("radio", { name: t["editor.filterMatch.any"] }).focus();
     await page.keyboard.press("ArrowLeft");
     await expect(page.getByRole("radio", { name: t["editor.filterMatch.all"] })).toBeChecked();
@@ -129,6 +131,33 @@ test("editor: a filter from the palette goes between source and target, and its 
     await page.reload();
     await expect(filter.getByTestId("filter-summary")).toHaveText(t["editor.filterSummary.one"], { timeout: 30_000 });
     await expect(page.locator(".react-flow__edge")).toHaveCount(2);
+  });
+});
+
+test("a rule through a value map: a map that exists is taken, one that does not is the rule's issue", async ({ page, request }) => {
+  const map = `e2e 平台分组 ${stamp}`;
+  const created = await request.post("/api/value-maps", {
+    headers: bearer,
+    data: { name: map, description: "", defaultValue: null, entries: [{ source: "天猫", target: "线上" }, { source: "门店", target: "线下" }] },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  await signedIn(page);
+  await page.goto(`/schemes/${schemeId}`);
+  const filter = page.getByTestId("rf__node-filter");
+  await expect(filter).toBeVisible({ timeout: 30_000 });
+  await filter.click();
+  const field = page.getByTestId("filter-rule-0-field");
+  await field.fill(`{{type_name | map('${map}')}}`);
+  await page.getByTestId("filter-rule-0-value").fill("线上");
+  await expect(page.getByTestId("issues-toggle")).toHaveText(/校验通过/, { timeout: 15_000 });
+  await field.fill("{{type_name | map('没有这个映射')}}");
+  await expect(page.getByTestId("filter-rule-0").getByRole("alert")).toHaveText(/值映射 “没有这个映射” 不存在/, { timeout: 15_000 });
+  await field.fill(`{{type_name | map('${map}')}}`);
+  await expect(page.getByTestId("filter-rule-0").getByRole("alert")).toHaveCount(0, { timeout: 15_000 });
+  await page.getByRole("button", { name: "保存", exact: true }).click();
+  await expect(page.getByTestId("editor-notice")).toHaveText(/已保存为版本 3/);
+  expect((await savedDefinition(request)).nodes.find((n) => n.type === "filter")).toMatchObject({
+    config: { rules: [{ field: `{{type_name | map('${map}')}}`, op: "eq", value: "线上" }] },
   });
 });
 
