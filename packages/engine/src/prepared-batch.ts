@@ -53,7 +53,10 @@ export function namedWait(waits: readonly LookupWait[], leftOut: (w: LookupWait)
   return waits.find(leftOut) ?? waits[0]!;
 }
 
-/** Why a record waits, in Chinese and in English (see namedWait). */
+/**
+ * Why a record waits, in Chinese and in English (see namedWait), kept apart: its RunRecord and
+ * staging row say "Chinese / English", the page log each in its language (a name may hold " / ").
+ */
 export function waitReasonParts(waits: readonly LookupWait[], leftOut: (w: LookupWait) => boolean = () => false): { zh: string; en: string; leftOut: boolean } {
   const w = namedWait(waits, leftOut);
   const more = waits.length > 1 ? `（另有 ${waits.length - 1} 个字段也在等待）` : "";
@@ -70,12 +73,6 @@ export function waitReasonParts(waits: readonly LookupWait[], leftOut: (w: Looku
     en: `Waiting for the scheme "${w.scheme}" to write "${w.key}" (field ${w.field})${moreEn}; sent by itself once it is written`,
     leftOut: false,
   };
-}
-
-/** Why a record waits, as its RunRecord and staging row say it: "Chinese / English" (waitReasonParts). */
-export function waitReason(waits: readonly LookupWait[], leftOut: (w: LookupWait) => boolean = () => false): string {
-  const { zh, en } = waitReasonParts(waits, leftOut);
-  return `${zh} / ${en}`;
 }
 
 /**
