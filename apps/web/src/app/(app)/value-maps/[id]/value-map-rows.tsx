@@ -41,7 +41,19 @@ export function ValueMapRows({
   const shown = matching.slice(0, limit);
 
   const edit = (index: number, patch: Partial<DraftRow>) => onChange(rows.map((r, i) => (i === index ? { ...r, ...patch } : r)));
-  const remove = (index: number) => onChange(rows.filter((_, i) => i !== index));
+  const addButton = useRef<HTMLButtonElement>(null);
+  function remove(index: number) {
+    // The keyboard stays in the table (the pressed ✕ goes away with its row): on the row shown next,
+    // else the one before it, else on 添加一行.
+    const at = shown.indexOf(index);
+    const next = shown[at + 1] ?? shown[at - 1];
+    const key = next === undefined ? undefined : rows[next]?.key;
+    onChange(rows.filter((_, i) => i !== index));
+    requestAnimationFrame(() => {
+      const row = key === undefined ? null : tbody.current?.querySelector<HTMLInputElement>(`[data-row-key="${key}"] input`);
+      (row ?? addButton.current)?.focus();
+    });
+  }
   function add() {
     const row = { key: newKey(), source: "", target: "" };
     setFilter("");
@@ -61,7 +73,7 @@ export function ValueMapRows({
           {matching.length > shown.length ? t("valueMaps.shown", { shown: shown.length, count: matching.length }) : t("valueMaps.rowCount", { count: rows.length })}
         </span>
         {!readOnly && (
-          <Button size="sm" className="ml-auto" onClick={add}>
+          <Button ref={addButton} size="sm" className="ml-auto" onClick={add}>
             {t("valueMaps.addRow")}
           </Button>
         )}
