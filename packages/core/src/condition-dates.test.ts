@@ -4,19 +4,11 @@
 // stay numbers; a missing value is as before.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { conditionListItems, recordPasses } from "./condition";
+import { passes, rule } from "../test/condition-helpers";
 import { wallClockOf } from "./condition-dates";
 import type { ConditionOp } from "./scheme";
-import { parseTemplate } from "./template/parse";
 
-const vars = { CURRENT_TIME: new Date("2026-12-01T00:00:00Z"), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: 50, PAGINATION_START_PAGE: 1 };
 
-function rule(field: string, op: ConditionOp, value = "") {
-  const parsed = parseTemplate(field);
-  if (!parsed.ok) throw new Error("bad template");
-  return { field: parsed.template, op, value: value.trim(), values: conditionListItems(value) };
-}
-const passes = (record: unknown, rules: ReturnType<typeof rule>[]) => recordPasses({ nodeId: "f", match: "all", rules }, record, vars, "Asia/Shanghai");
 /** Whether `{{t}} op value` holds for the record { t }. */
 const holds = (t: unknown, op: ConditionOp, value: string) => passes({ t }, [rule("{{t}}", op, value)]);
 

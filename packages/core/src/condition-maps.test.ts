@@ -3,20 +3,13 @@
 // unjudgeable, an error naming the map, never a guess either way. Rules are judged in order and stop
 // once the verdict is known.
 import { describe, expect, it } from "vitest";
-import type { FilterPlan } from "./compile/plan";
-import { conditionListItems, judgeRecord, recordPasses } from "./condition";
-import type { ConditionOp } from "./scheme";
-import { parseTemplate } from "./template/parse";
+import { rule, vars } from "../test/condition-helpers";
+import type { ConditionRulePlan, FilterPlan } from "./compile/plan";
+import { judgeRecord, recordPasses } from "./condition";
 import type { ValueMapData } from "./template/types";
 
-const vars = { CURRENT_TIME: new Date("2026-12-01T00:00:00Z"), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: 50, PAGINATION_START_PAGE: 1 };
 
-function rule(field: string, op: ConditionOp, value = "") {
-  const parsed = parseTemplate(field);
-  if (!parsed.ok) throw new Error(`bad template ${field}`);
-  return { field: parsed.template, op, value: value.trim(), values: conditionListItems(value) };
-}
-const filter = (match: "all" | "any", ...rules: ReturnType<typeof rule>[]): FilterPlan => ({ nodeId: "f", match, rules });
+const filter = (match: "all" | "any", ...rules: ConditionRulePlan[]): FilterPlan => ({ nodeId: "f", match, rules });
 
 const groups: ValueMapData = { entries: new Map([["天猫", "线上"], ["京东", "线上"], ["门店", "线下"]]) };
 const maps = new Map([["平台分组", groups]]);

@@ -2,18 +2,9 @@
 // (19-digit order numbers that differ in the last digit differ), and only plain decimals (an item
 // code such as 1E3 is text). Session 28's audit; failed before the fix.
 import { describe, expect, it } from "vitest";
-import { conditionListItems, recordPasses } from "./condition";
-import type { ConditionOp } from "./scheme";
-import { parseTemplate } from "./template/parse";
+import { passes, rule } from "../test/condition-helpers";
 
-const vars = { CURRENT_TIME: new Date("2026-12-01T00:00:00Z"), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: 50, PAGINATION_START_PAGE: 1 };
 
-function rule(field: string, op: ConditionOp, value = "") {
-  const parsed = parseTemplate(field);
-  if (!parsed.ok) throw new Error("bad template");
-  return { field: parsed.template, op, value: value.trim(), values: conditionListItems(value) };
-}
-const passes = (record: unknown, rules: ReturnType<typeof rule>[]) => recordPasses({ nodeId: "f", match: "all", rules }, record, vars, "Asia/Shanghai");
 
 describe("condition: long digit strings (platform order numbers, 19-digit ids)", () => {
   it("does not take two different 19-digit order numbers for the same value", () => {

@@ -1,19 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { conditionListItems, recordPasses } from "./condition";
-import type { FilterPlan } from "./compile/plan";
-import type { ConditionOp } from "./scheme";
-import { parseTemplate } from "./template/parse";
+import { passes, rule } from "../test/condition-helpers";
 
-const vars = { CURRENT_TIME: new Date("2026-12-01T00:00:00Z"), LAST_SYNC_TIME: null, PAGINATION_PAGE_SIZE: 50, PAGINATION_START_PAGE: 1 };
 
-function rule(field: string, op: ConditionOp, value = "") {
-  const parsed = parseTemplate(field);
-  if (!parsed.ok) throw new Error("bad template");
-  return { field: parsed.template, op, value: value.trim(), values: conditionListItems(value) };
-}
 
-const passes = (record: unknown, rules: ReturnType<typeof rule>[], match: FilterPlan["match"] = "all") =>
-  recordPasses({ nodeId: "f", match, rules }, record, vars, "Asia/Shanghai");
 
 describe("recordPasses", () => {
   it("compares numbers as numbers, also when the source sends them as text", () => {

@@ -4,7 +4,8 @@
 // in the mapping key) and writes or leaves it out.
 import { createValueMap, updateValueMap } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
-import { putFilterNode, runToEnd, shopsOf, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
+import { runScheme } from "./testing/bills";
+import { putFilterNode, shopsOf, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
 
 const t = useTestDb("filtermaps");
@@ -15,11 +16,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function run(s: Simulated, schemeId: string) {
-  const requested = await s.requestRun(schemeId, "manual");
-  await runToEnd(testContext(t.db), requested.id);
-  return t.db.run.findUniqueOrThrow({ where: { id: requested.id } });
-}
+const run = (s: Simulated, schemeId: string) => runScheme(t.db, testContext(t.db), s, schemeId);
 
 describe("a filter rule on a value map", () => {
   test("keeps the records whose mapped value passes, fails those the map cannot map, and judges them again once the map lists them", { timeout: 60_000 }, async () => {
