@@ -78,6 +78,7 @@ async function main(): Promise<void> {
         const claimed = await claimRun(db, run.id, new Date());
         if (!claimed.claimed) throw new Error("the run was not claimed");
         const ref = { runId: run.id, attempt: claimed.run.attempt };
+        let freshNumbers = false;
         for (let p = 0; p < n / PAGE; p++) {
           const records = Array.from({ length: PAGE }, (_, i) => {
             const k = round * n + p * PAGE + i;
@@ -100,7 +101,9 @@ async function main(): Promise<void> {
             return { id: x.id, sourceId: x.sourceId, payload: JSON.parse(texts[i]!) as Record<string, unknown>, payloadText: texts[i]!, hash: hashes[i]!, number: values["no-numbers"] ? undefined : x.sourceId };
           });
           if (sending.length !== PAGE) throw new Error(`${sending.length} of ${PAGE} records to send on page ${p} of run ${version + 1}`);
-          const marked = await timed("mark", () => markSending(db, { ...ref, schemeId: scheme.id, batchId, records: sending, mappingKey: "k" }));
+          // The engine's guess (RunScope.numbersFresh): the last mark claimed only new numbers.
+          const marked = await timed("mark", () => markSending(db, { ...ref, schemeId: scheme.id, batchId, records: sending, mappingKey: "k", freshNumbers }));
+          freshNumbers = marked.numbersNew;
           if (marked.size !== PAGE) throw new Error(`${marked.size} of ${PAGE} records marked on page ${p} of run ${version + 1}`);
           const results: WriteResult[] = sending
             .filter((r) => marked.has(r.id))

@@ -88,8 +88,10 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
         })),
         mappingKey: x.mappingKey,
         automaticRetry: x.automaticRetry,
+        freshNumbers: x.numbersFresh,
       }),
     );
+    x.numbersFresh = marked.numbersNew;
     toSend = batch.sendable.filter((s) => marked.has(s.record.id));
     if (marked.size < batch.sendable.length) {
       const now = await runFence(x.db, run.id);

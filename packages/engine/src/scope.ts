@@ -36,6 +36,12 @@ export class RunScope {
    */
   numbersHandedOver = 0;
   /**
+   * The last mark claimed a new number for every record it marked (a first run's batches): the next
+   * claims its numbers by a plain INSERT (markSending's freshNumbers). A hint: a wrong guess costs
+   * one statement that fails and is made again.
+   */
+  numbersFresh = false;
+  /**
    * The concurrent calls this attempt's batches went with: the value at its start, then each change
    * it followed (at most CONCURRENCY_STEPS_MAX: the first and the latest). Logged with the run's
    * last line, so the run page can say that the value it shows was not the run's all along.

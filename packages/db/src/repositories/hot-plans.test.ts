@@ -166,8 +166,10 @@ describe("the hot statements' generic plans on tiny tables", () => {
       // A record whose number another holds: not marked, then read again.
       const taken = await markSending(db, { ...ref, schemeId: scheme.id, batchId: "b1x", records: [{ ...sending(pending.slice(20, 21))[0]!, number: first[0]!.sourceId }], mappingKey: "k" });
       await resolveNumberConflicts(db, { schemeId: scheme.id, conflicts: taken.conflicts });
-      // A batch put back; a batch left sending and parked; mapping failures; waits.
-      await markSending(db, { ...ref, schemeId: scheme.id, batchId: "b2", records: sending(pending.slice(8, 12)), mappingKey: "k" });
+      // A batch put back (its numbers guessed new: claimed by a plain INSERT); a batch left sending
+      // and parked; mapping failures; waits.
+      const fresh = await markSending(db, { ...ref, schemeId: scheme.id, batchId: "b2", records: sending(pending.slice(8, 12)), mappingKey: "k", freshNumbers: true });
+      expect(fresh.numbersNew).toBe(true);
       await releaseSending(db, { ...ref, schemeId: scheme.id, batchId: "b2" });
       await markSending(db, { ...ref, schemeId: scheme.id, batchId: "b3", records: sending(pending.slice(12, 16)), mappingKey: "k" });
       await parkSending(db, { ...ref, schemeId: scheme.id, delayMs: 0, message: "未知" });

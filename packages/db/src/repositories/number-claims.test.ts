@@ -22,7 +22,8 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-async function setup(sourceIds: string[]) {
+/** `freshNumbers`: every mark guesses its numbers new (markSending's plain INSERT, then the upsert when wrong). */
+async function setupWith(sourceIds: string[], freshNumbers = false) {
   const { ref, ids } = await claimedRunWithPending(db, "编号", sourceIds);
   const id = (sourceId: string) => ids.get(sourceId)!;
   /** A record of this scheme to mark, with `number` as its FBillNo. */
@@ -35,7 +36,7 @@ async function setup(sourceIds: string[]) {
     ...extra,
   });
   let batches = 0;
-  const mark = (records: SendingRecordInput[]) => markSending(db, { ...ref, batchId: `b${++batches}`, mappingKey: "k", records });
+  const mark = (records: SendingRecordInput[]) => markSending(db, { ...ref, batchId: `b${++batches}`, mappingKey: "k", records, freshNumbers });
   /** Who holds each of the scheme's numbers: key → source id. */
   const holders = async () => {
     const claims = await db.targetNumberClaim.findMany({ where: { schemeId: ref.schemeId } });
@@ -77,6 +78,8 @@ async function setup(sourceIds: string[]) {
   return { ref, id, record, mark, holders, answer, written, refused, lookedUp, status, restaged, sends, ask, schemeId: ref.schemeId, batch: () => `b${batches}` };
 }
 
+const setup = (sourceIds: string[]) => setupWith(sourceIds);
+
 describe("numberClaimKey", () => {
   it("compares numbers as 金蝶's database would: width, ASCII case and trailing spaces do not count", () => {
     expect(numberClaimKey("xsck-001")).toBe("XSCK-001");
@@ -96,7 +99,11 @@ describe("numberClaimKey", () => {
   });
 });
 
-describe("the mark claims each payload's number for its record", () => {
+describe.each([
+  ["", false],
+  [", guessing its numbers new", true],
+])("the mark claims each payload's number for its record%s", (_, fresh) => {
+  const setup = (sourceIds: string[]) => setupWith(sourceIds, fresh);
   it("marks the first of two records that carry one number, and reports the second", async () => {
     const s = await setup(["A", "B", "C"]);
     const marked = await s.mark([s.record("A", "XSCK-1"), s.record("B", "xsck-1 "), s.record("C", undefined)]);
@@ -122,6 +129,9 @@ describe("the mark claims each payload's number for its record", () => {
     const again = await s.mark([s.record("A", "N1")]);
     expect([...again]).toEqual([s.id("A")]);
     expect(again.conflicts).toEqual([]);
+    // Held already: no new claim, one more send under it that may have written.
+    expect(again.numbersNew).toBe(false);
+    expect(await s.sends()).toEqual({ N1: 2 });
     await s.written("A", "N1");
     // B, in a later batch, with A's number in another width: not marked, refused.
     const b = await s.mark([s.record("B", "Ｎ1")]);
@@ -147,6 +157,22 @@ describe("the mark claims each payload's number for its record", () => {
     expect(marked.size).toBe(0);
     expect(marked.conflicts).toEqual([]);
     expect(await s.holders()).toEqual({});
+  });
+
+  it("says whether every record it marked claimed a new number (the next mark's guess)", async () => {
+    const s = await setup(["A", "B", "C", "D", "E"]);
+    const first = await s.mark([s.record("A", "N1"), s.record("B", "N2")]);
+    expect({ size: first.size, numbersNew: first.numbersNew }).toEqual({ size: 2, numbersNew: true });
+    expect(await s.sends()).toEqual({ N1: 1, N2: 1 });
+    // C's number is B's: C is not marked, D is; the guess is off.
+    const second = await s.mark([s.record("C", "N2"), s.record("D", "N4")]);
+    expect([...second]).toEqual([s.id("D")]);
+    expect(second.conflicts).toEqual([{ id: s.id("C"), key: "N2" }]);
+    expect(second.numbersNew).toBe(false);
+    // A record without a number claims nothing: no guess either way.
+    const third = await s.mark([s.record("E", undefined)]);
+    expect({ size: third.size, numbersNew: third.numbersNew }).toEqual({ size: 1, numbersNew: false });
+    expect(await s.holders()).toEqual({ N1: "A", N2: "B", N4: "D" });
   });
 
   it("gives a number to one of two marks that claim it at once", async () => {
