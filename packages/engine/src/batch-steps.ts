@@ -24,7 +24,7 @@ import { AttemptSuperseded } from "./failure";
 import { clockTime } from "./outcomes";
 import { namedWait, waitReasonParts, type PreparedBatch, type Sendable, type Waiting } from "./prepared-batch";
 import type { PhaseEnd, RunScope } from "./scope";
-import { payloadNumber } from "./target-number";
+import { numberTakenError, payloadNumber } from "./target-number";
 
 /**
  * Connector errors after which the target certainly did not process the batch. (Target connectors
@@ -161,17 +161,6 @@ async function refuseTakenNumbers(x: RunScope, batch: TakenBatch, conflicts: rea
       dataHash: s.record.dataHash,
     };
   });
-}
-
-/** Why a record whose number another record holds was not sent, as its RunRecord and staging row say it. */
-export function numberTakenError(field: string, number: string, holder: string): string {
-  return (
-    `${field} “${number}” 已属于本方案的另一条源记录 “${holder}”，所以没有发送：两条源记录映射到同一个 ${field}（如一个订单拆成两张发货单）时，` +
-    `后写的会覆盖或冒认先写的那一张；请修改 ${field} 的映射，使每条源记录的编号唯一（如发货单号 {{code}}），改后自动重新发送 / ` +
-    `${field} "${number}" belongs to another source record of this scheme, "${holder}", so this one was not sent: two records mapped to one ${field} ` +
-    `(such as one order shipped as two deliveries) would overwrite or take over each other's bill. Map ${field} so that each record's number is unique ` +
-    `(such as the delivery's {{code}}); the record is sent again once the mapping changes`
-  );
 }
 
 /** Whether a wait's key is one its dependency's filter node leaves out, as the run's lookups found it. */

@@ -8,3 +8,22 @@ export function payloadNumber(payload: Record<string, unknown>, numberField: str
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   return typeof value === "string" && value.trim() !== "" ? value : undefined;
 }
+
+/** Why a record whose number another record holds is not sent, in both languages (the test run shows them apart). */
+export function numberTakenMessages(field: string, number: string, holder: string): { zh: string; en: string } {
+  return {
+    zh:
+      `${field} “${number}” 已属于本方案的另一条源记录 “${holder}”，所以没有发送：两条源记录映射到同一个 ${field}（如一个订单拆成两张发货单）时，` +
+      `后写的会覆盖或冒认先写的那一张；请修改 ${field} 的映射，使每条源记录的编号唯一（如发货单号 {{code}}），改后自动重新发送`,
+    en:
+      `${field} "${number}" belongs to another source record of this scheme, "${holder}", so this one was not sent: two records mapped to one ${field} ` +
+      `(such as one order shipped as two deliveries) would overwrite or take over each other's bill. Map ${field} so that each record's number is unique ` +
+      `(such as the delivery's {{code}}); the record is sent again once the mapping changes`,
+  };
+}
+
+/** The same as one text, as a run's RunRecord and staging row keep it. */
+export function numberTakenError(field: string, number: string, holder: string): string {
+  const { zh, en } = numberTakenMessages(field, number, holder);
+  return `${zh} / ${en}`;
+}

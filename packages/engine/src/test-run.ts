@@ -3,12 +3,13 @@
 // `writeCount` asks for the first N records to be written for real.
 import { message, resolveParams, TEST_RUN_LIMITS, testRunOptionsSchema, type LookupWait } from "@qiao/core";
 import type { SourcePage, WriteRequest } from "@qiao/connectors";
-import { assignPendingToRun, resetReadCounters, saveRunResult, stagePage } from "@qiao/db";
+import { assignPendingToRun, numberClaimKey, numbersHeldByOthers, resetReadCounters, saveRunResult, stagePage } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
 import type { MappingError } from "./hash";
 import { stageable } from "./read-phase";
 import { withinBudget } from "./record-budget";
 import type { PhaseEnd, RunScope } from "./scope";
+import { numberTakenMessages, payloadNumber } from "./target-number";
 import { writePending } from "./write-phase";
 
 export interface TestRunRecord {
@@ -109,19 +110,24 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   const vars = x.vars();
   const sampled = fetched.slice(0, sampleSize);
   await x.warm(sampled, vars);
+  const idField = plan.source.idField;
   const records: TestRunRecord[] = sampled.map((source) => {
     const { payload, errors, waits, excluded } = x.map(source, vars);
+    const id = source[idField];
+    // A run ignores a record without its id (read-phase.ts, stageable): it is never staged or sent.
+    const withoutId = id === undefined || id === null || id === "";
     return {
-      sourceId: String(source[plan.source.idField] ?? ""),
+      sourceId: withoutId ? "" : String(id),
       source,
       payload,
       wire: null,
-      errors,
+      errors: withoutId ? [withoutIdError(idField), ...errors] : errors,
       ...(waits.length > 0 && { waits: waits.map((w): TestRunWait => (x.lookups?.leftOut(w) ? { ...w, leftOut: true } : w)) }),
       ...(excluded && { filtered: true as const }),
     };
   });
-  const cleanRecords = records.filter((r) => r.errors.length === 0 && !r.waits && !r.filtered);
+  await refuseTakenNumbers(x, records.filter(isClean));
+  const cleanRecords = records.filter(isClean);
   const clean = cleanRecords.map((r) => r.payload);
   const target = x.target;
   const request: WriteRequest = {
@@ -177,4 +183,47 @@ export async function executeTestRun(x: RunScope): Promise<PhaseEnd> {
   await assignPendingToRun(x.db, { schemeId: run.schemeId, runId: run.id, attempt: run.attempt, sourceIds: staged.map((s) => s.sourceId) });
   await journal.info(message("test.writing", { toWrite: stagedResult.toWrite, writeCount }));
   return writePending(x, true);
+}
+
+const isClean = (r: TestRunRecord) => r.errors.length === 0 && !r.waits && !r.filtered;
+
+function withoutIdError(idField: string): MappingError {
+  return {
+    field: idField,
+    message: `源记录没有 ${idField}（方案的源记录 ID 字段）：运行时会忽略这条记录，不会写入`,
+    messageEn: `The record has no ${idField} (the scheme's record id field): a run ignores it and writes nothing for it`,
+  };
+}
+
+/**
+ * What a run's mark would refuse (batch-steps.ts, refuseTakenNumbers), without claiming anything: a
+ * record whose target number an earlier record of the sample carries (the first of them claims it),
+ * or another source record of the scheme holds so that a run would not hand it over
+ * (numbersHeldByOthers). The record gets the run's error, naming the holder.
+ */
+async function refuseTakenNumbers(x: RunScope, clean: TestRunRecord[]): Promise<void> {
+  const field = x.plan.target.numberField;
+  const firsts: { record: TestRunRecord; number: string; key: string }[] = [];
+  const claimedBy = new Map<string, string>();
+  const refuse = (record: TestRunRecord, number: string, holder: string) => {
+    const { zh, en } = numberTakenMessages(field, number, holder);
+    record.errors = [...record.errors, { field, message: zh, messageEn: en }];
+  };
+  for (const record of clean) {
+    const number = payloadNumber(record.payload, field);
+    const key = number === undefined ? "" : numberClaimKey(number);
+    if (number === undefined || key === "") continue;
+    const holder = claimedBy.get(key);
+    // The same record twice in the sample (a source paging while it changes) keeps its own number.
+    if (holder !== undefined && holder !== record.sourceId) refuse(record, number, holder);
+    else if (holder === undefined) {
+      claimedBy.set(key, record.sourceId);
+      firsts.push({ record, number, key });
+    }
+  }
+  const held = await numbersHeldByOthers(x.db, { schemeId: x.run.schemeId, records: firsts.map((f) => ({ sourceId: f.record.sourceId, key: f.key })) });
+  for (const f of firsts) {
+    const holder = held.get(f.record.sourceId);
+    if (holder !== undefined) refuse(f.record, f.number, holder);
+  }
 }

@@ -105,3 +105,24 @@ export function unsentClaimsCte(name: string, rows: string): string {
       WHERE c.scheme_id = r.scheme_id AND c.number = r.k AND c.source_record_id = r.id AND c.sends = 1
     )`;
 }
+
+/**
+ * For the editor's test run, which claims nothing: of `records` (a source id and the claim key of the
+ * number its payload carries), those whose number another source record of the scheme holds so that
+ * a run would refuse it (resolveNumberConflicts' rule: the holder is still staged and is pending or
+ * waiting, or a send under the number may have written), with the holder's source id. Read only.
+ */
+export async function numbersHeldByOthers(
+  db: Db,
+  input: { schemeId: string; records: readonly { sourceId: string; key: string }[] },
+): Promise<Map<string, string>> {
+  const records = input.records.filter((r) => r.key !== "");
+  if (records.length === 0) return new Map();
+  const rows = await db.$queryRaw<{ sourceId: string; holder: string }[]>`
+    SELECT i.source_id AS "sourceId", h.source_id AS holder
+    FROM unnest(${records.map((r) => r.sourceId)}::text[], ${records.map((r) => r.key)}::text[]) AS i(source_id, k)
+    JOIN target_number_claims c ON c.scheme_id = ${input.schemeId}::uuid AND c.number = i.k
+    JOIN source_records h ON h.id = c.source_record_id
+    WHERE h.source_id <> i.source_id AND NOT (c.sends = 0 AND h.status NOT IN ('pending', 'waiting'))`;
+  return new Map(rows.map((r) => [r.sourceId, r.holder]));
+}
