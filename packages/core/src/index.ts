@@ -12,7 +12,7 @@ export * from "./messages";
 export * from "./value-map";
 export { runAfterCycle } from "./run-after";
 export * from "./retry-policy";
-export { readsFromCursor, sourceReadChanged } from "./source-change";
+export { readsFromCursor, sourceReadChanged, sourceSwitched } from "./source-change";
 export { clockFrom } from "./clock";
 export { targetNumberKey } from "./target-number";
 export { conditionListItems, judgeRecord, recordPasses, ruleHolds } from "./condition";

@@ -40,6 +40,18 @@ function paramsOf(config: { params?: unknown }): Record<string, string> {
 }
 
 /**
+ * Whether `after` reads from another source than `before` did: another connection, platform or API
+ * (not other params or another filter: the same system's records, selected differently). Staged
+ * records of `before` are then another system's, with source ids that may name other records.
+ */
+export function sourceSwitched(before: unknown, after: unknown): boolean {
+  const a = sourceConfig(before);
+  const b = sourceConfig(after);
+  if (!a || !b) return a !== b;
+  return a.connectionId !== b.connectionId || a.platform !== b.platform || a.api !== b.api;
+}
+
+/**
  * Whether `after` reads other records from its source than `before` did: a different connection,
  * platform or API, or a filter param (a fixed value on either side: not a template, not empty)
  * added, removed or changed. An empty param is an absent one (the request leaves it out).
@@ -48,7 +60,7 @@ export function sourceReadChanged(before: unknown, after: unknown): boolean {
   const a = sourceConfig(before);
   const b = sourceConfig(after);
   if (!a || !b) return a !== b;
-  if (a.connectionId !== b.connectionId || a.platform !== b.platform || a.api !== b.api) return true;
+  if (sourceSwitched(before, after)) return true;
   if (filterConfig(before) !== filterConfig(after)) return true;
   const pa = paramsOf(a);
   const pb = paramsOf(b);

@@ -2,14 +2,14 @@
 // scheme's current one), the columns the list and the scheduler read (cron, timezone, enabled)
 // mirror the definition's schedule, and pages show each scheme with its latest run that was not a
 // test. Validation (compileScheme) and the BullMQ schedule are the callers'.
-import { message, pickTargetForm, render, sourceReadChanged, type Message, type SchemeDefinition, type TargetApiMeta } from "@qiao/core";
+import { definitionLookupSchemes, message, pickTargetForm, render, sourceReadChanged, sourceSwitched, type Message, type SchemeDefinition, type TargetApiMeta } from "@qiao/core";
 import type { Prisma, Run, Scheme } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { getConnector } from "@qiao/connectors";
 import { automationOn } from "./automation";
 import { refreshRecordCountsIn } from "./overview";
 import { refuseRunAfterLoop } from "./run-after";
-import { ACTIVE_RUN_STATUSES } from "./runs";
+import { ACTIVE_RUN_STATUSES, isUniqueViolation } from "./runs";
 
 /** What a run is shown with: its scheme's name. */
 export const RUN_WITH_SCHEME_NAME = { scheme: { select: { name: true } } } as const satisfies Prisma.RunInclude;
@@ -45,20 +45,48 @@ export async function listSchemesWithLastRun(db: Db): Promise<SchemeWithLastRun[
   return db.scheme.findMany({ orderBy: { createdAt: "desc" }, include: WITH_LAST_RUN });
 }
 
-/** Creates the scheme with its version 1. */
+/**
+ * Another scheme has the name (the unique index `schemes_name_key`, session 30's audit): lookups and
+ * exported run-after orders name the scheme they read, so a name names one scheme.
+ */
+export class SchemeNameTakenError extends Error {
+  override name = "SchemeNameTakenError";
+  constructor(readonly schemeName: string) {
+    super(`a scheme named "${schemeName}" exists`);
+  }
+}
+
+/** Runs `save`, which gives a scheme `name`; the index's refusal becomes SchemeNameTakenError. */
+async function refusingTakenName<T>(name: string | undefined, save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (error) {
+    if (name !== undefined && isUniqueViolation(error, "schemes_name_key")) throw new SchemeNameTakenError(name);
+    throw error;
+  }
+}
+
+/** The scheme of this name (names are unique), or null. */
+export async function findSchemeByName(db: Db, name: string): Promise<{ id: string; name: string } | null> {
+  return db.scheme.findUnique({ where: { name }, select: { id: true, name: true } });
+}
+
+/** Creates the scheme with its version 1; SchemeNameTakenError when another scheme has its name. */
 export async function insertScheme(db: Db, input: SchemeInput, createdById: string): Promise<SchemeWithLastRun> {
-  return db.scheme.create({
-    data: {
-      name: input.name,
-      description: input.description,
-      definition: input.definition as object,
-      ...scheduleColumns(input.definition),
-      currentVersion: 1,
-      createdById,
-      versions: { create: { version: 1, definition: input.definition as object, createdById } },
-    },
-    include: WITH_LAST_RUN,
-  });
+  return refusingTakenName(input.name, () =>
+    db.scheme.create({
+      data: {
+        name: input.name,
+        description: input.description,
+        definition: input.definition as object,
+        ...scheduleColumns(input.definition),
+        currentVersion: 1,
+        createdById,
+        versions: { create: { version: 1, definition: input.definition as object, createdById } },
+      },
+      include: WITH_LAST_RUN,
+    }),
+  );
 }
 
 /** Where a definition writes: its target connection and form. */
@@ -144,6 +172,29 @@ async function forgetWrittenTarget(tx: Prisma.TransactionClient, schemeId: strin
 }
 
 /**
+ * The scheme's staging after its source and its target both switched (a scheme tried against a test
+ * tenant and a test account set, moved to production in one save): every staged row is another
+ * system's record, written (or not) to another target, and its source id may name a different record
+ * of the new source. Made pending as forgetWrittenTarget makes them, the old tenant's records would
+ * be sent to the new target by the next run's sweep. They are deleted instead, with their number
+ * claims and waits: the new source's records are staged afresh as it reads them. Rows `sending` or
+ * `unknown` stay, as forgetWrittenTarget leaves them (the write protocol's), with their claims.
+ * Past runs keep their records (run_records and batch rows name staging ids without a foreign key;
+ * their source data is no longer shown). Returns how many rows went.
+ */
+async function forgetOtherSource(tx: Prisma.TransactionClient, schemeId: string): Promise<number> {
+  const deleted = await tx.$executeRaw`
+    DELETE FROM source_records WHERE scheme_id = ${schemeId}::uuid AND status NOT IN ('sending', 'unknown')`;
+  await tx.$executeRaw`
+    DELETE FROM target_number_claims c WHERE c.scheme_id = ${schemeId}::uuid
+      AND NOT EXISTS (SELECT 1 FROM source_records s WHERE s.id = c.source_record_id)`;
+  await tx.$executeRaw`
+    DELETE FROM waiting_records w WHERE w.scheme_id = ${schemeId}::uuid
+      AND NOT EXISTS (SELECT 1 FROM source_records s WHERE s.id = w.source_record_id)`;
+  return deleted;
+}
+
+/**
  * Saves the definition as the scheme's next version (name and description with it, when given).
  * A version with another target (connection or form: targetSwitched) makes every staged record
  * pending (forgetWrittenTarget) in the same transaction, and is refused while a run of the scheme is
@@ -152,9 +203,13 @@ async function forgetWrittenTarget(tx: Prisma.TransactionClient, schemeId: strin
  * A version whose source reads other records (another connection, API or filter: core
  * sourceReadChanged) clears the cursor: its next run reads from the beginning, and a run of an
  * older version still reading does not set the cursor again (`cursorFromVersion`, completeRead).
+ * A version that switches its source (another connection, platform or API: core sourceSwitched) and
+ * its target together drops the staged records instead (forgetOtherSource): they are another
+ * system's, and would otherwise be sent to the new target.
  * A version that switches the scheme's automation back on (its schedule enabled again) stamps
  * `automationOnSince` (the stale-scheme alert counts from it). A run-after order that loops with
- * the orders committed before it is refused (RunAfterLoopError, refuseRunAfterLoop).
+ * the orders committed before it is refused (RunAfterLoopError, refuseRunAfterLoop); a name another
+ * scheme has, with SchemeNameTakenError.
  */
 export async function insertSchemeVersion(
   db: Db,
@@ -162,7 +217,7 @@ export async function insertSchemeVersion(
   input: Partial<SchemeInput> & { definition: SchemeDefinition },
   createdById: string,
 ): Promise<SchemeWithLastRun> {
-  return db.$transaction(async (tx) => {
+  return refusingTakenName(input.name, () => db.$transaction(async (tx) => {
     await refuseRunAfterLoop(tx, id, input.definition.runAfter ?? []);
     // Locks the row: two saves at once compare each with the version before it.
     const [before] = await tx.$queryRaw<{ definition: unknown; enabled: boolean; cron: string | null }[]>`
@@ -191,13 +246,14 @@ export async function insertSchemeVersion(
     });
     if (resetCursor) await tx.scheme.update({ where: { id }, data: { cursor: null, cursorFromVersion: bumped.currentVersion } });
     if (retarget) {
+      if (sourceSwitched(before.definition, input.definition)) await forgetOtherSource(tx, id);
       await forgetWrittenTarget(tx, id);
       // Statuses changed outside a run: the overview's and the metrics' staging counts follow, in
       // this transaction (no run's follow-up will: none may come for days).
       await refreshRecordCountsIn(tx, id);
     }
     return tx.scheme.findUniqueOrThrow({ where: { id }, include: WITH_LAST_RUN });
-  });
+  }));
 }
 
 /**
@@ -248,9 +304,11 @@ export async function resetSchemeCursor(db: Db, id: string): Promise<SchemeWithL
   });
 }
 
-/** Renames without a new version (what the scheme does stays the same). */
+/** Renames without a new version (what the scheme does stays the same); SchemeNameTakenError when another scheme has the name. */
 export async function renameScheme(db: Db, id: string, change: { name?: string; description?: string }): Promise<SchemeWithLastRun> {
-  return db.scheme.update({ where: { id }, data: { name: change.name, description: change.description }, include: WITH_LAST_RUN });
+  return refusingTakenName(change.name, () =>
+    db.scheme.update({ where: { id }, data: { name: change.name, description: change.description }, include: WITH_LAST_RUN }),
+  );
 }
 
 /** The scheme has no schedule to switch (its definition names none). */
@@ -291,6 +349,17 @@ export async function switchSchemeSchedule(db: Db, id: string, enabled: boolean)
 /** Deletes the scheme with its versions and runs (its staging rows go by trigger). */
 export async function deleteScheme(db: Db, id: string): Promise<void> {
   await db.scheme.delete({ where: { id } });
+}
+
+/**
+ * The other schemes whose current definition looks `scheme` up (`lookup('店铺→客户', …)`), by name:
+ * their lookups answer from its staging rows, which go with it when it is deleted.
+ */
+export async function schemesLookingUp(db: Db, scheme: { id: string; name: string }): Promise<{ id: string; name: string }[]> {
+  const all = await listSchemeDefinitions(db);
+  return all
+    .filter((s) => s.id !== scheme.id && definitionLookupSchemes(s.definition as SchemeDefinition).includes(scheme.name))
+    .map(({ id, name }) => ({ id, name }));
 }
 
 /** Each scheme's id, name and definition, by name (to see which connections they use). */
