@@ -1,6 +1,9 @@
 // Test support: a fresh, migrated database per test run (never the developer's own database), and
 // fixtures several packages' tests share.
 import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { createPrisma, type Db } from "./client";
 import { config } from "./config";
@@ -39,6 +42,21 @@ export async function createTestDatabase(label = "t", migrationsDir = MIGRATIONS
       }
     },
   };
+}
+
+/**
+ * A test database migrated with every migration but `migration`: an upgrade test stages rows as the
+ * code before it left them, then migrates (`migrate(url, MIGRATIONS_DIR)` applies the one left out).
+ */
+export async function createTestDatabaseWithout(label: string, migration: string): Promise<TestDatabase> {
+  const before = mkdtempSync(join(tmpdir(), "qiao-migrations-"));
+  try {
+    cpSync(MIGRATIONS_DIR, before, { recursive: true });
+    rmSync(join(before, migration), { recursive: true });
+    return await createTestDatabase(label, before);
+  } finally {
+    rmSync(before, { recursive: true, force: true });
+  }
 }
 
 /** A fresh database with one editor, for tests of what a person saves (schemes and their versions). */

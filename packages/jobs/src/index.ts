@@ -17,6 +17,7 @@ export {
 export { reconcileRuns } from "./reconciler";
 export { RETRY_BUSY_DELAY_MS, retryJobId, retryJobSchema, scheduleRetry, type RetryJobData } from "./retries";
 export { requestRun, RunRequestError, type RequestRunInput } from "./request-run";
+export { removeSchemeSchedulers } from "./remove-scheme-schedulers";
 export { restoreMissingSchedules, scheduleMaintenance, schedulePruning, syncSchemeSchedule, syncSchedules, type SchedulableScheme } from "./schedules";
 export type { JobsLogger } from "./logger";
 export { aliveWorkers, beat, forgetWorker, HEARTBEAT_MS, WORKER_BEAT_TTL_MS, workerBeatSchema, type WorkerBeat } from "./workers";

@@ -6,7 +6,7 @@
 // templates as they are, the file lists them as a note, and an import is checked against the
 // schemes that exist here like any save.
 import { compileScheme, definitionLookupSchemes, definitionValueMaps, message, type SchemeDefinition } from "@qiao/core";
-import { createValueMap, deleteValueMap, findValueMapsByName, listConnectionRefs, listSchemeDefinitions, type Db } from "@qiao/db";
+import { createValueMap, deleteValueMap, findSchemeByName, findValueMapsByName, listConnectionRefs, listSchemeDefinitions, type Db } from "@qiao/db";
 import { SCHEME_EXPORT_FORMAT, type SchemeExportDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
 import { ApiError, type ApiIssue } from "./errors";
@@ -38,8 +38,9 @@ export async function exportScheme(
 /**
  * Creates the scheme (`create`) with the file's value maps: the missing ones are created first,
  * those that exist by name are kept unchanged. All or nothing: the definition is checked against
- * the maps there will be before anything is written, and the maps created are deleted again if
- * the scheme is not.
+ * the maps there will be, and the file's scheme name against the schemes here (a 409 naming it:
+ * names are unique), before anything is written; the maps created are deleted again if the scheme
+ * is not.
  */
 export async function importWithValueMaps<T>(
   db: Db,
@@ -55,6 +56,7 @@ export async function importWithValueMaps<T>(
     const errors = compiled.issues.filter((i) => i.severity === "error").map((i) => ({ ...i, path: ["definition", ...i.path] }));
     throw notImported(errors);
   }
+  if (await findSchemeByName(db, file.name)) throw new ApiError("conflict", message("api.schemeImportNameTaken", { name: file.name }));
   const created: { id: string; name: string }[] = [];
   try {
     for (const m of missing) created.push(await createValueMap(db, m));

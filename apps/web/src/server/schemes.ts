@@ -1,5 +1,6 @@
 // Schemes: validation with @qiao/core's compiler, saving (every saved definition is a new
-// version), the schedule kept in step with BullMQ, and the list's summary of each scheme.
+// version; a name names one scheme), the schedule kept in step with BullMQ, and the list's summary
+// of each scheme.
 import { compileScheme, message, readsFromCursor, type Locale, type SchemeDefinition, type SourceNode, type TargetNode } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import {
@@ -7,15 +8,18 @@ import {
   insertScheme,
   insertSchemeVersion,
   listConnectionRefs,
+  renameScheme as renameSchemeRow,
   RunAfterLoopError,
+  schemeNamesStartingWith,
   SchemeHasNoScheduleError,
+  SchemeNameTakenError,
   switchSchemeSchedule,
   type Db,
   type SchemeInput,
   type SchemeModel,
   type SchemeWithLastRun,
 } from "@qiao/db";
-import { syncReconcileSchedule, syncSchemeSchedule } from "@qiao/jobs";
+import { removeSchemeSchedulers, syncReconcileSchedule, syncSchemeSchedule } from "@qiao/jobs";
 import type { ApiIssue, SchemeDto, SchemeSummaryDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
 import { runAfterIssues, runAfterLoopIssue } from "./run-after";
@@ -87,11 +91,45 @@ export async function syncSchedule(scheme: SchemeModel): Promise<void> {
   }
 }
 
+/**
+ * Removes the scheme's job schedulers (run and reconciliation) before it is deleted; a 502 when
+ * Redis refuses (the scheme is then kept: deleted, nothing would remove them).
+ */
+export async function removeSchedules(schemeId: string): Promise<void> {
+  try {
+    await removeSchemeSchedulers(runQueue(), schemeId);
+  } catch (error) {
+    logger.error({ err: error, schemeId }, "schedule removal failed");
+    throw new ApiError("upstream_failed", message("api.schedulesNotRemoved"));
+  }
+}
+
+/** Rethrows `error`; a name another scheme has as a 409 that names it (lookups and run-after orders find schemes by name). */
+function refuseTakenName(error: unknown): never {
+  if (error instanceof SchemeNameTakenError) throw new ApiError("conflict", message("api.schemeNameTaken", { name: error.schemeName }));
+  throw error;
+}
+
 export async function createScheme(db: Db, input: SchemeInput, userId: string): Promise<SchemeWithLastRun> {
   await assertValid(db, input.definition);
-  const row = await insertScheme(db, input, userId);
+  const row = await insertScheme(db, input, userId).catch(refuseTakenName);
   await syncSchedule(row);
   return row;
+}
+
+/** A copy's name: `<name>（副本）`, else `（副本 2）`, `（副本 3）`… the first no scheme has. */
+export async function copyName(db: Db, name: string): Promise<string> {
+  const base = `${name}（副本`;
+  const taken = await schemeNamesStartingWith(db, base);
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? `${base}）` : `${base} ${n}）`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+/** Renames (name and / or description) without a new version; a name another scheme has is a 409. */
+export async function renameScheme(db: Db, id: string, change: { name?: string; description?: string }): Promise<SchemeWithLastRun> {
+  return renameSchemeRow(db, id, change).catch(refuseTakenName);
 }
 
 /** Saves a new version of the definition (and name / description with it). */

@@ -73,6 +73,32 @@ export const apiMessages = {
       `Cannot delete: ${p.names.length === 1 ? "the scheme" : "the schemes"} ${quoted(p.names)} ${p.names.length === 1 ? "runs" : "run"} after this one. ` +
       `Remove it from ${p.names.length === 1 ? "its" : "their"} run-after order first, then delete it`,
   ),
+  /** Deleting a scheme others look up (`lookup('方案', …)`): their lookups answer from its staging rows, which go with it. */
+  "api.schemeLookedUp": entry<{ names: string[] }>(
+    (p) => `不能删除：方案 ${p.names.map((n) => `“${n}”`).join("、")} 的 lookup 读取它写入的结果（删除会一并删掉这些结果）。请先在这些方案的映射中去掉对它的 lookup，再删除`,
+    (p) =>
+      `Cannot delete: ${p.names.length === 1 ? "the scheme" : "the schemes"} ${quoted(p.names)} ${p.names.length === 1 ? "looks" : "look"} up what this one wrote ` +
+      `(deleting it deletes that too). Remove the lookup of it from ${p.names.length === 1 ? "its" : "their"} mapping first, then delete it`,
+  ),
+  /** A scheme created or renamed to a name another scheme has (lookups and run-after files name schemes, so names are unique). */
+  "api.schemeNameTaken": entry<{ name: string }>(
+    (p) => `已有名为 “${p.name}” 的方案：方案名称不能重复（lookup 和运行顺序按名称找方案）。请换一个名称，或先重命名已有的方案`,
+    (p) => `A scheme named "${p.name}" exists: scheme names are unique (lookups and run-after orders find schemes by name). Choose another name, or rename the existing scheme first`,
+  ),
+  /** An imported file whose scheme name another scheme has here (often the scheme it was exported from). */
+  "api.schemeImportNameTaken": entry<{ name: string }>(
+    (p) =>
+      `已有名为 “${p.name}” 的方案（可能就是导出这个文件的方案），未导入：方案名称不能重复（lookup 和运行顺序按名称找方案）。` +
+      `如需保留两份，请先重命名已有的方案，或修改文件中的 name 后再导入`,
+    (p) =>
+      `A scheme named "${p.name}" exists here (perhaps the one this file was exported from), so the file was not imported: scheme names are unique ` +
+      `(lookups and run-after orders find schemes by name). To keep both, rename the existing scheme first, or change the file's name, then import it again`,
+  ),
+  /** Deleting a scheme: its schedulers could not be removed from the queue, so it was kept. */
+  "api.schedulesNotRemoved": entry(
+    () => "方案的调度未能从队列（Redis）中移除，方案没有删除：请稍后再试",
+    () => "The scheme's schedules could not be removed from the queue (Redis), so the scheme was not deleted: try again in a while",
+  ),
   /** A scheme save (create, update, a draft's check) refused: how many errors it has, and the first one's text. */
   "api.schemeNotSaved": entry<{ count: number; first: string; firstEn: string }>(
     (p) => `方案有 ${p.count} 处错误，未保存：${p.first}`,

@@ -1,14 +1,11 @@
 // Upgrading to 20261208100000_marks_in_batch_rows (issue #16): batch rows written before it (payloads
 // and answers as jsonb) read the same after it, and records the code before it left `sending` (their
 // payload on the staging row, no slot) are parked or answered with that payload, never without it.
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createPrisma, poolOf, type Db } from "../client";
 import { migrate } from "../migrate";
 import { MIGRATIONS_DIR } from "../paths";
-import { createTestDatabase, type TestDatabase } from "../testing";
+import { createTestDatabaseWithout, type TestDatabase } from "../testing";
 import { parkSending } from "./outcomes";
 import { listRunRecords } from "./run-details";
 import { claimRun, createRun } from "./runs";
@@ -17,20 +14,15 @@ import { recordWriteResults } from "./write-protocol";
 const MIGRATION = "20261208100000_marks_in_batch_rows";
 let tdb: TestDatabase;
 let db: Db;
-let before: string;
 
 beforeAll(async () => {
   // A database migrated up to the one before, as the code before it left it.
-  before = mkdtempSync(join(tmpdir(), "qiao-migrations-"));
-  cpSync(MIGRATIONS_DIR, before, { recursive: true });
-  rmSync(join(before, MIGRATION), { recursive: true });
-  tdb = await createTestDatabase("marksupgrade", before);
+  tdb = await createTestDatabaseWithout("marksupgrade", MIGRATION);
   db = createPrisma(tdb.url, 2);
 });
 afterAll(async () => {
   await db?.$disconnect();
   await tdb?.drop();
-  rmSync(before, { recursive: true, force: true });
 });
 
 it("reads earlier batch rows the same, and parks or answers a batch marked before it with the payload on its row", { timeout: 30_000 }, async () => {

@@ -175,15 +175,18 @@ it("keeps the scheme's latest non-test run (the overview's 最近运行) when a 
   expect(after.lastRun).toMatchObject({ id: lastReal.id, status: "failed" });
 });
 
+let chains = 0;
 /**
  * A (master data, its schedule paused 41 days ago after a last success) and B, which runs after it
  * (no schedule of its own, saved 50 days ago), with the chain run A's success started 41 days ago.
  */
 async function chainRunAfterOldSuccess(chain: { status: RunStatus; written?: number; failed?: number }) {
-  const a = await db.scheme.create({ data: { name: "客户 (前置)", definition: {}, enabled: false, cron: "0 2 * * *" } });
+  // Scheme names are unique: each call's pair has its own.
+  const tag = ++chains;
+  const a = await db.scheme.create({ data: { name: `客户 (前置) ${tag}`, definition: {}, enabled: false, cron: "0 2 * * *" } });
   const aRun = await createRun(db, { schemeId: a.id, schemeVersion: 1, trigger: "schedule" });
   await db.run.update({ where: { id: aRun.id }, data: { status: "succeeded", phase: "done", createdAt: days(41.01), finishedAt: days(41.005), written: 5 } });
-  const b = await db.scheme.create({ data: { name: "出库单 (运行顺序)", definition: { runAfter: [a.id] }, enabled: false, cron: null, createdAt: days(50) } });
+  const b = await db.scheme.create({ data: { name: `出库单 (运行顺序) ${tag}`, definition: { runAfter: [a.id] }, enabled: false, cron: null, createdAt: days(50) } });
   await db.schemeVersion.create({ data: { schemeId: b.id, version: 1, definition: { runAfter: [a.id] }, createdAt: days(50) } });
   const run = await createRun(db, { schemeId: b.id, schemeVersion: 1, trigger: "chain", triggeredById: aRun.id });
   await db.run.update({ where: { id: run.id }, data: { phase: "done", createdAt: days(41), finishedAt: days(41), ...chain } });

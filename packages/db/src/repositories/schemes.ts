@@ -2,7 +2,7 @@
 // scheme's current one), the columns the list and the scheduler read (cron, timezone, enabled)
 // mirror the definition's schedule, and pages show each scheme with its latest run that was not a
 // test. Validation (compileScheme) and the BullMQ schedule are the callers'.
-import { definitionLookupSchemes, message, pickTargetForm, render, sourceReadChanged, sourceSwitched, type Message, type SchemeDefinition, type TargetApiMeta } from "@qiao/core";
+import { definitionLookupSchemes, message, pickTargetForm, render, schemeDefinitionSchema, sourceReadChanged, sourceSwitched, type Message, type SchemeDefinition, type TargetApiMeta } from "@qiao/core";
 import type { Prisma, Run, Scheme } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { getConnector } from "@qiao/connectors";
@@ -69,6 +69,12 @@ async function refusingTakenName<T>(name: string | undefined, save: () => Promis
 /** The scheme of this name (names are unique), or null. */
 export async function findSchemeByName(db: Db, name: string): Promise<{ id: string; name: string } | null> {
   return db.scheme.findUnique({ where: { name }, select: { id: true, name: true } });
+}
+
+/** The scheme names that start with `prefix` (to pick a free one). */
+export async function schemeNamesStartingWith(db: Db, prefix: string): Promise<Set<string>> {
+  const rows = await db.scheme.findMany({ where: { name: { startsWith: prefix } }, select: { name: true } });
+  return new Set(rows.map((r) => r.name));
 }
 
 /** Creates the scheme with its version 1; SchemeNameTakenError when another scheme has its name. */
@@ -353,13 +359,16 @@ export async function deleteScheme(db: Db, id: string): Promise<void> {
 
 /**
  * The other schemes whose current definition looks `scheme` up (`lookup('店铺→客户', …)`), by name:
- * their lookups answer from its staging rows, which go with it when it is deleted.
+ * their lookups answer from its staging rows, which go with it when it is deleted. A stored
+ * definition that no longer parses cannot run, so it looks nothing up.
  */
 export async function schemesLookingUp(db: Db, scheme: { id: string; name: string }): Promise<{ id: string; name: string }[]> {
   const all = await listSchemeDefinitions(db);
-  return all
-    .filter((s) => s.id !== scheme.id && definitionLookupSchemes(s.definition as SchemeDefinition).includes(scheme.name))
-    .map(({ id, name }) => ({ id, name }));
+  return all.flatMap(({ id, name, definition }) => {
+    if (id === scheme.id) return [];
+    const parsed = schemeDefinitionSchema.safeParse(definition);
+    return parsed.success && definitionLookupSchemes(parsed.data).includes(scheme.name) ? [{ id, name }] : [];
+  });
 }
 
 /** Each scheme's id, name and definition, by name (to see which connections they use). */

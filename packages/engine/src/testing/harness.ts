@@ -1,8 +1,9 @@
 // Integration-test fixtures shared by the engine's and the worker's tests: a fresh migrated database,
 // in-process 管易云 and 金蝶 simulators, connections to them and schemes built from the seed.
+import { randomUUID } from "node:crypto";
 import { DEMO_NAMES, DEMO_SCHEMES, DEMO_VALUE_MAPS, normalizeRunOptions, seedSchemeDefinition, type ConditionRule, type SchemeDefinition, type SeedConnections } from "@qiao/core";
 import { getConnector, guanyi, kingdee, splitCredentials, type Connector, type SourceClient, type TargetClient } from "@qiao/connectors";
-import { createConnection, createPrisma, createRun, createValueMap, findValueMapsByName, type Db, type RunTrigger } from "@qiao/db";
+import { createConnection, createPrisma, createRun, createValueMap, findValueMapsByName, isUniqueViolation, type Db, type RunTrigger } from "@qiao/db";
 import { createTestDatabase, type TestDatabase } from "@qiao/db/testing";
 import {
   createGuanyiSimulator,
@@ -115,12 +116,14 @@ export async function simulate(
       const sourceNode = definition.nodes.find((n) => n.type === "source")!;
       if (sourceNode.type === "source") sourceNode.config.pageSize = 100;
       change?.(definition);
-      const scheme = await db.scheme.create({
-        data: {
-          name: name ?? (demo && !(await db.scheme.findFirst({ where: { name: demo.name } })) ? demo.name : `测试方案 ${definitions.size + 1}`),
-          definition: definition as object,
-          versions: { create: { version: 1, definition: definition as object } },
-        },
+      const create = (schemeName: string) =>
+        db.scheme.create({ data: { name: schemeName, definition: definition as object, versions: { create: { version: 1, definition: definition as object } } } });
+      // Names are unique (lookups name schemes): a scheme that cannot have its demo name (one created
+      // before, or alongside) gets a test name of its own, as one with no demo name does.
+      const testName = () => `测试方案 ${randomUUID().slice(0, 8)}`;
+      const scheme = await create(name ?? demo?.name ?? testName()).catch((error: unknown) => {
+        if (name !== undefined || !demo || !isUniqueViolation(error, "schemes_name_key")) throw error;
+        return create(testName());
       });
       definitions.set(scheme.id, definition);
       return { id: scheme.id, definition };

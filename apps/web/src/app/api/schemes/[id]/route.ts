@@ -1,9 +1,9 @@
 import { message } from "@qiao/core";
-import { deleteScheme, findActiveRun, prisma, renameScheme, schemesRunningAfter } from "@qiao/db";
+import { deleteScheme, findActiveRun, prisma, schemesLookingUp, schemesRunningAfter } from "@qiao/db";
 import { okSchema, schemeEnvelopeSchema, updateSchemeBody } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import { ApiError } from "@/server/errors";
-import { assertSwitchable, connectionNames, findScheme, saveSchemeVersion, schemeDto, setSchemeEnabled, syncSchedule } from "@/server/schemes";
+import { assertSwitchable, connectionNames, findScheme, removeSchedules, renameScheme, saveSchemeVersion, schemeDto, setSchemeEnabled } from "@/server/schemes";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -17,7 +17,8 @@ export const GET = withAuth<P>(async (_req, { params, locale }) => {
 
 /**
  * PATCH /api/schemes/:id — with `definition`: validate and save a new version (the schedule follows);
- * `enabled` alone switches the schedule; `name` / `description` alone rename.
+ * `enabled` alone switches the schedule; `name` / `description` alone rename. A name another scheme
+ * has is a 409 (names are unique: lookups find schemes by name).
  */
 export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
   const db = prisma();
@@ -35,7 +36,10 @@ export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
   return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db), locale) });
 }, { role: "editor" });
 
-/** DELETE /api/schemes/:id — with its versions, runs and staged records; refused while a run is active or other schemes run after it. */
+/**
+ * DELETE /api/schemes/:id — with its versions, runs, staged records and job schedulers; refused
+ * while a run is active, or while other schemes run after it or look it up.
+ */
 export const DELETE = withAuth<P>(async (_req, { params }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
@@ -44,7 +48,11 @@ export const DELETE = withAuth<P>(async (_req, { params }) => {
   // would be refused for naming a scheme that is gone). The person takes it out of their order first.
   const followers = await schemesRunningAfter(db, scheme.id);
   if (followers.length > 0) throw new ApiError("conflict", message("api.schemeFollowed", { names: followers.map((f) => f.name) }));
-  await syncSchedule({ ...scheme, cron: null, enabled: false });
+  // A scheme others look up: its staging rows (the numbers it wrote) are what their lookups answer
+  // from, and they go with it; re-creating it would not bring them back (session 30's audit).
+  const readers = await schemesLookingUp(db, scheme);
+  if (readers.length > 0) throw new ApiError("conflict", message("api.schemeLookedUp", { names: readers.map((r) => r.name) }));
+  await removeSchedules(scheme.id);
   await deleteScheme(db, scheme.id);
   return json(okSchema, { ok: true });
 }, { role: "editor" });

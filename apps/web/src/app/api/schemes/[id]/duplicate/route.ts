@@ -2,11 +2,11 @@ import { prisma } from "@qiao/db";
 import type { SchemeDefinition } from "@qiao/core";
 import { schemeEnvelopeSchema } from "@/lib/api/schemas";
 import { json, uuidParam, withAuth } from "@/server/api";
-import { connectionNames, createScheme, findScheme, schemeDto } from "@/server/schemes";
+import { connectionNames, copyName, createScheme, findScheme, schemeDto } from "@/server/schemes";
 
 export const dynamic = "force-dynamic";
 
-/** POST /api/schemes/:id/duplicate — a copy (version 1) whose schedule starts switched off. */
+/** POST /api/schemes/:id/duplicate — a copy (version 1) named `<name>（副本）` (or `（副本 2）`…: names are unique) whose schedule starts switched off. */
 export const POST = withAuth<{ id: string }>(async (_req, { principal, params, locale }) => {
   const db = prisma();
   const source = await findScheme(db, uuidParam(params.id, "集成方案"));
@@ -14,7 +14,7 @@ export const POST = withAuth<{ id: string }>(async (_req, { principal, params, l
   const copy = await createScheme(
     db,
     {
-      name: `${source.name}（副本）`,
+      name: await copyName(db, source.name),
       description: source.description,
       definition: { ...definition, schedule: definition.schedule && { ...definition.schedule, enabled: false } },
     },

@@ -1,0 +1,56 @@
+// Upgrading to 20261222200000_scheme_names_unique (session 30's audit: lookups name the scheme they
+// read, and a name two schemes shared answered neither): a database with duplicate names migrates
+// without failing, the oldest scheme of each name keeps it and the later ones get `（2）`, `（3）`…
+// (skipping a name another scheme already has); from then on a second scheme of a name is refused.
+import { seedSchemeDefinition } from "@qiao/core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createPrisma, type Db } from "../client";
+import { migrate } from "../migrate";
+import { MIGRATIONS_DIR } from "../paths";
+import { createTestDatabaseWithout, type TestDatabase } from "../testing";
+import { insertScheme, renameScheme, SchemeNameTakenError } from "./schemes";
+
+const MIGRATION = "20261222200000_scheme_names_unique";
+let tdb: TestDatabase;
+let db: Db;
+
+beforeAll(async () => {
+  // A database migrated without it, as the code before it left it.
+  tdb = await createTestDatabaseWithout("schemenames", MIGRATION);
+  db = createPrisma(tdb.url, 2);
+}, 120_000);
+afterAll(async () => {
+  await db?.$disconnect();
+  await tdb?.drop();
+});
+
+it("renames the later schemes of a shared name, keeps the oldest's, then refuses a shared name", { timeout: 60_000 }, async () => {
+  const at = (minute: number) => new Date(Date.UTC(2026, 11, 1, 8, minute));
+  const scheme = (name: string, minute: number) => db.scheme.create({ data: { name, definition: {}, createdAt: at(minute) } });
+  // Created out of order: the oldest keeps the name, whatever the order of the rows.
+  const shopsImported = await scheme("店铺→客户", 30);
+  const shops = await scheme("店铺→客户", 10);
+  const shopsAgain = await scheme("店铺→客户", 50);
+  const taken = await scheme("店铺→客户（2）", 20);
+  const items = await scheme("商品→物料", 5);
+  const itemsCopy = await scheme("商品→物料", 6);
+  const alone = await scheme("发货单→出库单", 1);
+
+  const upgraded = await migrate(tdb.url, MIGRATIONS_DIR);
+  expect(upgraded.applied).toContain(MIGRATION);
+
+  const names = new Map((await db.scheme.findMany({ select: { id: true, name: true } })).map((s) => [s.id, s.name]));
+  expect(names.get(shops.id)).toBe("店铺→客户");
+  expect(names.get(taken.id)).toBe("店铺→客户（2）");
+  expect(names.get(shopsImported.id)).toBe("店铺→客户（3）");
+  expect(names.get(shopsAgain.id)).toBe("店铺→客户（4）");
+  expect(names.get(items.id)).toBe("商品→物料");
+  expect(names.get(itemsCopy.id)).toBe("商品→物料（2）");
+  expect(names.get(alone.id)).toBe("发货单→出库单");
+
+  const user = await db.user.create({ data: { id: "u1", email: "e@example.com", name: "编辑", role: "editor" } });
+  const definition = seedSchemeDefinition({ sourceConnectionId: "c1", targetConnectionId: "c2" });
+  await expect(insertScheme(db, { name: "商品→物料", description: "", definition }, user.id)).rejects.toBeInstanceOf(SchemeNameTakenError);
+  await expect(renameScheme(db, alone.id, { name: "店铺→客户" })).rejects.toMatchObject({ schemeName: "店铺→客户" });
+  expect(await db.scheme.count({ where: { name: "店铺→客户" } })).toBe(1);
+});
