@@ -10,7 +10,23 @@ export const VALUE_MAP_LIMITS = {
   value: 500,
   /** Entries per map: a 10,000-row table must fit with room to spare. */
   entries: 50_000,
+  /**
+   * The table as the page saves it (the compact JSON of the rows, `valueMapTableBytes`), in UTF-8
+   * bytes: 50,000 rows of 30 Chinese characters a side take about 10 MB. Every write refuses a
+   * larger one, and the value-map routes' bodies are bounded by it (VALUE_MAP_BODY_BYTES), so a
+   * map any path stored can always be saved whole, exported and imported again. (Rows × value
+   * lengths alone would allow some 300 MB: a control character is 6 bytes of JSON.)
+   */
+  tableBytes: 16_000_000,
 } as const;
+
+/**
+ * The byte limit of a value-map request body (create, save, CSV import): the largest table plus
+ * the name, description and default at 6 bytes of JSON a character and the keys. A table's CSV
+ * export is never larger than its JSON (each value is as long or shorter, and a row's `,` and CRLF
+ * are less than `{"source":…}`) but for the 21 bytes of BOM and header, so it imports back too.
+ */
+export const VALUE_MAP_BODY_BYTES = VALUE_MAP_LIMITS.tableBytes + 16_384;
 
 export interface ValueMapEntry {
   source: string;
@@ -34,6 +50,19 @@ export const valueMapEntrySchema = z.object({
   source: valueSchema,
   target: valueSchema,
 });
+
+/** UTF-8 bytes of the table as the page saves it: `JSON.stringify` of the rows, `{source, target}` each. */
+export function valueMapTableBytes(entries: readonly ValueMapEntry[]): number {
+  const json = JSON.stringify(entries.map((e) => ({ source: e.source, target: e.target })));
+  // UTF-8 length without encoding: JSON.stringify leaves no lone surrogate (it writes \udxxx), so
+  // a surrogate is half of a 4-byte pair.
+  let bytes = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
+  }
+  return bytes;
+}
 
 /** Source values written more than once, with their 1-based row numbers. */
 export function duplicateSources(entries: readonly ValueMapEntry[]): { source: string; rows: number[] }[] {

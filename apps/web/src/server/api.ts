@@ -218,17 +218,20 @@ const ROLE_REFUSAL: Record<Role, Message> = {
 /**
  * Wraps a route handler: `export const GET = withAuth(async (req, { principal, params }) => …, { role: "viewer" })`.
  * `role` is the least role the route needs (viewer < editor < admin); every route must name one,
- * and apps/web/e2e/route-rules.ts must list it (e2e/roles.spec.ts checks both agree).
+ * and apps/web/e2e/route-rules.ts must list it (e2e/roles.spec.ts checks both agree). Bodies are
+ * bounded by QIAO_MAX_BODY_BYTES, or QIAO_MAX_IMPORT_BYTES with `bodyLimit: "import"`, or a route's
+ * own number of bytes (the value-map routes: VALUE_MAP_BODY_BYTES).
  */
 export function withAuth<P extends Params = Params>(
   handler: (req: NextRequest, ctx: HandlerContext<P>) => Promise<Response>,
-  options: { role: Role; bodyLimit?: "import"; metricsToken?: true },
+  options: { role: Role; bodyLimit?: "import" | number; metricsToken?: true },
 ) {
   return async (req: NextRequest, route: { params: Promise<P> }): Promise<Response> => {
     const locale = localeFromAcceptLanguage(req.headers.get("accept-language"));
     try {
       const c = config();
-      const bounded = await boundedBody(req, options.bodyLimit === "import" ? c.QIAO_MAX_IMPORT_BYTES : c.QIAO_MAX_BODY_BYTES);
+      const limit = options.bodyLimit === "import" ? c.QIAO_MAX_IMPORT_BYTES : (options.bodyLimit ?? c.QIAO_MAX_BODY_BYTES);
+      const bounded = await boundedBody(req, limit);
       const principal = options.metricsToken && hasMetricsToken(bounded) ? METRICS_SCRAPER : await principalFrom(bounded);
       if (!principal) throw new ApiError("unauthorized", message("api.signInFirst"));
       if (principal.via === "session" && !SAFE_METHODS.has(bounded.method)) assertSameOrigin(bounded);

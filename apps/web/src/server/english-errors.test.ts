@@ -107,7 +107,7 @@ describe("errors shown to an English page", { timeout: 60_000 }, () => {
     expect(texts(english.body as Body).filter((t) => CJK.test(t))).toEqual([]);
   });
 
-  it("a value map whose name is taken, whose source values repeat, or with too many rows", async () => {
+  it("a value map whose name is taken, whose source values repeat, with too many rows or bytes, or that kept changing", async () => {
     const { POST } = await import("@/app/api/value-maps/route");
     const name = `客户映射 ${Date.now()}`;
     expect((await bed.call(POST, "/api/value-maps", { body: { name } })).status).toBe(201);
@@ -125,6 +125,13 @@ describe("errors shown to an English page", { timeout: 60_000 }, () => {
     const tooMany = await refusal(new ValueMapTooManyEntries(10_001));
     expect(tooMany.textIn("zh-CN")).toMatch(/^值映射将有 10001 行，超过上限 \d+ 行，未保存：请删除不用的行$/);
     expect(tooMany.textIn("en")).toMatch(/^The value map would have 10001 rows, more than the limit of \d+, and was not saved/);
+    const tooLarge = await refusal(new bed.db.ValueMapTooLarge(16_000_001));
+    expect(tooLarge.textIn("zh-CN")).toBe("值映射的行共 16000001 字节（按页面保存时的 JSON 计），超过上限 16000000 字节，未保存：请删除不用的行或缩短过长的值");
+    expect(tooLarge.textIn("en")).toMatch(/^The value map's rows would take 16000001 bytes .*more than the limit of 16000000, and were not saved/);
+    expect(tooLarge.issues[0]).toMatchObject({ path: ["entries"], messageEn: "A value map's rows take at most 16000000 bytes (these would take 16000001)" });
+    const busy = await refusal(new bed.db.ValueMapBusy("m"));
+    expect(busy.code).toBe("conflict");
+    expect(busy.textIn("en")).toMatch(/^The value map kept being changed by other requests/);
   });
 
   it("retrying records that are no longer failed, cancelling a run that ended", async () => {

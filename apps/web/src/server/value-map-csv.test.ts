@@ -74,6 +74,50 @@ describe("CSV import of a value map", () => {
   });
 });
 
+// Found by session 30's audit: a data row whose cells did not line up with the header was imported
+// silently. A row with more cells than the header (a value with an unquoted comma, 华东,上海仓) was
+// read as its first two cells — a wrong pair; a row cut short made the missing value "" — an entry
+// for the empty source value, or an empty target, nobody wrote; text after a closing quote
+// ("WH02" ,) was glued to the value ("WH02 "). Each is now refused naming its line, in both
+// languages, and nothing is imported (docs/value-maps.md: "a 400 naming the line").
+describe("CSV rows that do not line up with the header", () => {
+  it("refuses a row with more cells than the header (an unquoted comma in a value), naming its line", () => {
+    const e = csvError(utf8("源值,目标值\r\n北京仓,CK001\r\n华东,上海仓,CK002\r\n"));
+    expect(e.line).toBe(3);
+    expect(e.zh).toContain("第 3 行有 3 个值，表头只有 2 列");
+    expect(e.en).toContain("Line 3 has 3 values but the header has 2 columns");
+  });
+
+  it("refuses a row with no cell under the source or target column, naming its line and the column", () => {
+    const noSource = csvError(utf8("目标值,源值\r\nCK001,WH01\r\nCK009\r\n"));
+    expect(noSource.line).toBe(3);
+    expect(noSource.zh).toContain("第 3 行缺少 source（源值） 列的值");
+    expect(noSource.en).toContain("Line 3 has no value in the source column");
+    const noTarget = csvError(utf8("source,target\nWH01,CK001\n\nWH02\n"));
+    expect(noTarget.line).toBe(4);
+    expect(noTarget.en).toContain("target column");
+  });
+
+  it("takes a row shorter than the header when the source and target cells are there", () => {
+    expect(entriesFromCsv(utf8("source,target,备注\r\nWH01,CK001,主仓\r\nWH02,CK002\r\n")).entries).toEqual([
+      { source: "WH01", target: "CK001" },
+      { source: "WH02", target: "CK002" },
+    ]);
+  });
+
+  it("refuses text after a closing quote, naming its line (not glued to the value)", () => {
+    const e = csvError(utf8('source,target\r\nWH01,CK001\r\n"WH02" ,CK002\r\n'));
+    expect(e.line).toBe(3);
+    expect(e.zh).toContain("第 3 行：引号闭合后只能是逗号或换行");
+    expect(e.en).toContain("Line 3: after a closing quote only a comma or the line's end may follow");
+    // The line the stray text is on, after a quoted newline; and at the very end of the file.
+    expect(csvError(utf8('source,target\n"WH\n01"x,CK001\n')).line).toBe(3);
+    expect(csvError(utf8('source,target\nWH01,"CK001"x')).line).toBe(2);
+    // A closing quote before a comma, CRLF, LF or the end is fine.
+    expect(entriesFromCsv(utf8('source,target\r\n"WH01","CK001"\r\n"WH02","CK002"\n"WH03","CK003"')).entries.map((e) => e.target)).toEqual(["CK001", "CK002", "CK003"]);
+  });
+});
+
 describe("CSV export of a value map", () => {
   it("is UTF-8 with a BOM and CRLF, quoting what needs it, and imports back to the same entries", () => {
     const entries = [

@@ -78,6 +78,8 @@ export function parseCsv(text: string): { line: number; cells: string[] }[] {
   let start = 1;
   let quoted = false;
   let quoteLine = 0;
+  /** A quoted cell just closed: only a comma or the line's end may follow. */
+  let closed = false;
   let i = 0;
   const endRecord = () => {
     cells.push(cell);
@@ -95,6 +97,7 @@ export function parseCsv(text: string): { line: number; cells: string[] }[] {
           continue;
         }
         quoted = false;
+        closed = true;
       } else {
         if (c === "\n") line++;
         cell += c;
@@ -102,6 +105,14 @@ export function parseCsv(text: string): { line: number; cells: string[] }[] {
       i++;
       continue;
     }
+    if (closed && c !== "," && c !== "\r" && c !== "\n") {
+      throw new CsvImportError(
+        `第 ${line} 行：引号闭合后只能是逗号或换行，这里是 “${c}”（值中的引号写作 ""，带引号的值前后不能有空格）`,
+        `Line ${line}: after a closing quote only a comma or the line's end may follow, not "${c}" (a quote inside a value is written "", and a quoted value has no spaces around it)`,
+        line,
+      );
+    }
+    closed = false;
     if (c === '"' && cell === "") {
       quoted = true;
       quoteLine = line;
@@ -154,7 +165,27 @@ export function entriesFromCsv(bytes: Uint8Array): { entries: ValueMapEntry[]; e
     throw new CsvImportError(`文件有 ${records.length} 行，每个值映射最多 ${VALUE_MAP_LIMITS.entries} 行`, `The file has ${records.length} rows; a value map has at most ${VALUE_MAP_LIMITS.entries}`);
   }
   const entries = records.map(({ line, cells }) => {
-    const entry = { source: cells[sourceCol] ?? "", target: cells[targetCol] ?? "" };
+    // A row must line up with the header: an unquoted comma in a value makes one cell more (and
+    // the pair read would be wrong), a row cut short has no cell under a column (and "" would be
+    // imported as a value nobody wrote). Fewer cells are fine when both columns have theirs.
+    if (cells.length > header.cells.length) {
+      throw new CsvImportError(
+        `第 ${line} 行有 ${cells.length} 个值，表头只有 ${header.cells.length} 列：含逗号的值要用英文双引号括起来（如 "华东,上海仓"）`,
+        `Line ${line} has ${cells.length} values but the header has ${header.cells.length} columns: put a value with a comma in double quotes (as in "East,Shanghai")`,
+        line,
+      );
+    }
+    const source = cells[sourceCol];
+    const target = cells[targetCol];
+    if (source === undefined || target === undefined) {
+      const column = source === undefined ? { zh: "source（源值）", en: "source" } : { zh: "target（目标值）", en: "target" };
+      throw new CsvImportError(
+        `第 ${line} 行缺少 ${column.zh} 列的值：这一行只有 ${cells.length} 个值，表头有 ${header.cells.length} 列`,
+        `Line ${line} has no value in the ${column.en} column: it has ${cells.length} ${cells.length === 1 ? "value" : "values"}, the header has ${header.cells.length} columns`,
+        line,
+      );
+    }
+    const entry = { source, target };
     for (const value of [entry.source, entry.target]) {
       if (value.length > VALUE_MAP_LIMITS.value) {
         throw new CsvImportError(`第 ${line} 行的值超过 ${VALUE_MAP_LIMITS.value} 个字符`, `A value on line ${line} is longer than ${VALUE_MAP_LIMITS.value} characters`, line);

@@ -1,12 +1,24 @@
 // Value maps (值映射) for the API: DTOs, and the repository's refusals turned into 400s that name
 // what to change.
-import { message } from "@qiao/core";
-import { config, ValueMapDuplicateSource, ValueMapNameTaken, ValueMapTooManyEntries, type ValueMapRecord, type ValueMapSummary } from "@qiao/db";
+import { message, VALUE_MAP_BODY_BYTES } from "@qiao/core";
+import {
+  ValueMapBusy,
+  ValueMapDuplicateSource,
+  ValueMapNameTaken,
+  ValueMapTooLarge,
+  ValueMapTooManyEntries,
+  type ValueMapRecord,
+  type ValueMapSummary,
+} from "@qiao/db";
 import type { ValueMapDto, ValueMapSummaryDto } from "@/lib/api/schemas";
 import { ApiError } from "./errors";
 
-/** Map bodies may be as large as imports: a 10,000-row map with Chinese values passes the 1 MB of other bodies. */
-export const importLimit = () => ({ maxBytes: config().QIAO_MAX_IMPORT_BYTES });
+/**
+ * The body limit of the value-map routes (create, save, CSV import): derived from the map's own
+ * limits (VALUE_MAP_LIMITS.tableBytes, which every write checks), not QIAO_MAX_IMPORT_BYTES, so
+ * whatever a write stored can be saved whole by the page, and exported and imported back.
+ */
+export const VALUE_MAP_BODY = { maxBytes: VALUE_MAP_BODY_BYTES };
 
 export function valueMapSummaryDto(m: ValueMapSummary): ValueMapSummaryDto {
   return { id: m.id, name: m.name, description: m.description, defaultValue: m.defaultValue, entryCount: m.entryCount, updatedAt: m.updatedAt.toISOString() };
@@ -16,7 +28,10 @@ export function valueMapDto(m: ValueMapRecord): ValueMapDto {
   return { ...valueMapSummaryDto(m), entries: m.entries, createdAt: m.createdAt.toISOString() };
 }
 
-/** Runs `f`; a taken name, duplicate source values or too many rows become validation errors (400) with their path. */
+/**
+ * Runs `f`; a taken name, duplicate source values, too many rows or bytes become validation errors
+ * (400) with their path, a map that kept changing under the write a conflict (409).
+ */
 export async function refusingConflicts<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
@@ -44,6 +59,13 @@ export async function refusingConflicts<T>(f: () => Promise<T>): Promise<T> {
         { path: ["entries"], message: `每个值映射最多 ${limit} 行（这里有 ${entryCount} 行）`, messageEn: `A value map has at most ${limit} rows (this one would have ${entryCount})` },
       ]);
     }
+    if (error instanceof ValueMapTooLarge) {
+      const { bytes, limit } = error;
+      throw new ApiError("validation_failed", message("api.valueMapTooLarge", { bytes, limit }), [
+        { path: ["entries"], message: `值映射的行最多 ${limit} 字节（这里有 ${bytes} 字节）`, messageEn: `A value map's rows take at most ${limit} bytes (these would take ${bytes})` },
+      ]);
+    }
+    if (error instanceof ValueMapBusy) throw new ApiError("conflict", message("api.valueMapBusy"));
     throw error;
   }
 }

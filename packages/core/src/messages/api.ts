@@ -225,6 +225,14 @@ export const apiMessages = {
     (p) => `值映射将有 ${p.count} 行，超过上限 ${p.limit} 行，未保存：请删除不用的行`,
     (p) => `The value map would have ${p.count} rows, more than the limit of ${p.limit}, and was not saved: delete the rows it no longer needs`,
   ),
+  "api.valueMapTooLarge": entry<{ bytes: number; limit: number }>(
+    (p) => `值映射的行共 ${p.bytes} 字节（按页面保存时的 JSON 计），超过上限 ${p.limit} 字节，未保存：请删除不用的行或缩短过长的值`,
+    (p) => `The value map's rows would take ${p.bytes} bytes (as JSON, the way the page saves them), more than the limit of ${p.limit}, and were not saved: delete the rows it no longer needs or shorten long values`,
+  ),
+  "api.valueMapBusy": entry(
+    () => "值映射正被其他请求同时修改，未保存：请刷新后重试",
+    () => "The value map kept being changed by other requests at the same time and was not saved: reload it and try again",
+  ),
   /** A CSV file refused as a whole: `zh` / `en` say why. */
   "api.valueMapNotImported": entry<{ zh: string; en: string }>(
     (p) => `未导入：${p.zh}`,

@@ -1,18 +1,21 @@
-import { VALUE_MAP_LIMITS } from "@qiao/core";
+import { VALUE_MAP_LIMITS, valueMapTableBytes } from "@qiao/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import {
   createValueMap,
   deleteValueMap,
+  editValueMap,
   findValueMapsByName,
   getValueMap,
   listValueMaps,
   loadValueMaps,
   updateValueMap,
+  valueMapContentHash,
   ValueMapDuplicateSource,
   ValueMapNameTaken,
   valueMapNames,
+  ValueMapTooLarge,
   ValueMapTooManyEntries,
 } from "./value-maps";
 
@@ -20,7 +23,7 @@ let tdb: TestDatabase;
 let db: Db;
 beforeAll(async () => {
   tdb = await createTestDatabase("vmaps");
-  db = createPrisma(tdb.url, 2);
+  db = createPrisma(tdb.url, 4);
 });
 afterAll(async () => {
   await db?.$disconnect();
@@ -67,6 +70,21 @@ describe("value maps repository", () => {
     expect((await listValueMaps(db)).map((v) => v.name)).toEqual(["仓库对照"]);
   });
 
+  it("refuses a table whose JSON passes VALUE_MAP_LIMITS.tableBytes, on create and on update, and changes nothing", async () => {
+    // 50,000 rows (the row limit) of 150 + 150 characters: about 16.05 MB as JSON.
+    const wide = (i: number, side: string) => `${side}${i}`.padEnd(150, "x");
+    const tooLarge = Array.from({ length: VALUE_MAP_LIMITS.entries }, (_, i) => ({ source: wide(i, "S"), target: wide(i, "T") }));
+    const bytes = valueMapTableBytes(tooLarge);
+    expect(bytes).toBeGreaterThan(VALUE_MAP_LIMITS.tableBytes);
+    await expect(createValueMap(db, { name: "太宽", entries: tooLarge })).rejects.toBeInstanceOf(ValueMapTooLarge);
+    const m = await createValueMap(db, { name: "仓库对照", entries: warehouses });
+    await expect(updateValueMap(db, m.id, { entries: tooLarge })).rejects.toMatchObject({ bytes, limit: VALUE_MAP_LIMITS.tableBytes });
+    expect((await getValueMap(db, m.id))!.entries).toEqual(warehouses);
+    // What is measured is what the page sends: JSON.stringify of the rows, in UTF-8.
+    const chinese = [{ source: "仓库\n\"1\"", target: "😀" }];
+    expect(valueMapTableBytes(chinese)).toBe(new TextEncoder().encode(JSON.stringify(chinese)).byteLength);
+  });
+
   it("changes the content hash when the content changes, not when rows are reordered or renamed", async () => {
     const m = await createValueMap(db, { name: "仓库对照", entries: warehouses });
     const reordered = await updateValueMap(db, m.id, { entries: [...warehouses].reverse(), name: "仓库" });
@@ -99,5 +117,110 @@ describe("value maps repository", () => {
     expect(performance.now() - started).toBeLessThan(15_000);
     expect(await deleteValueMap(db, m.id)).toBe(true);
     expect(await deleteValueMap(db, m.id)).toBe(false);
+  });
+});
+
+// Found by session 30's audit: updateValueMap read the map and wrote back the entries (and their
+// count and hash) it read even when the patch named only the default, and the merge import did its
+// own read-modify-write: a write landing in between (an import, the page's save, another merge) was
+// reverted without a word, and the content hash the runs key on described the old table. Now entries
+// are written only when named, and every read-modify-write (editValueMap) writes only if the map is
+// still as read, else reads it again. The interleavings are made deterministic with a client whose
+// read waits for the other write.
+describe("value maps written by two requests at once", () => {
+  /** A client whose first read of the map is answered, then held until `release` is called. */
+  function heldReader() {
+    let readDone!: () => void;
+    const read = new Promise<void>((resolve) => (readDone = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const client = {
+      valueMap: {
+        ...db.valueMap,
+        findUnique: (async (args: Parameters<Db["valueMap"]["findUnique"]>[0]) => {
+          const row = await db.valueMap.findUnique(args);
+          readDone();
+          await released;
+          return row;
+        }) as unknown as Db["valueMap"]["findUnique"],
+        update: db.valueMap.update.bind(db.valueMap),
+      },
+    } as Pick<Db, "valueMap">;
+    return { client, read, release };
+  }
+
+  it("a patch of the default alone does not undo entries replaced while it ran", async () => {
+    const map = await createValueMap(db, { name: "仓库对照", entries: [{ source: "WH01", target: "CK001" }] });
+    const slow = heldReader();
+    const patchDefault = updateValueMap(slow.client, map.id, { defaultValue: "CK000" });
+    await slow.read;
+    const imported = [
+      { source: "WH01", target: "CK001" },
+      { source: "WH02", target: "CK002" },
+      { source: "WH03", target: "CK003" },
+    ];
+    await updateValueMap(db, map.id, { entries: imported });
+    slow.release();
+    await patchDefault;
+
+    const after = await getValueMap(db, map.id);
+    expect(after?.defaultValue).toBe("CK000");
+    expect(after?.entries).toEqual(imported);
+    expect(after?.contentHash).toBe(valueMapContentHash("CK000", imported));
+  });
+
+  it("two merges at once both keep their rows, and the hash is the stored table's", async () => {
+    const map = await createValueMap(db, { name: "仓库对照", defaultValue: "CK000", entries: [{ source: "WH01", target: "CK001" }] });
+    /** What the import route's merge does: rows of the file overwrite rows of the same source, new ones are added. */
+    const merge = (rows: { source: string; target: string }[]) => (current: { entries: { source: string; target: string }[] }) => {
+      const incoming = new Map(rows.map((e) => [e.source, e.target]));
+      const known = new Set(current.entries.map((e) => e.source));
+      return {
+        entries: [
+          ...current.entries.map((e) => (incoming.has(e.source) ? { source: e.source, target: incoming.get(e.source)! } : e)),
+          ...rows.filter((e) => !known.has(e.source)),
+        ],
+      };
+    };
+    const slow = heldReader();
+    const first = editValueMap(slow.client, map.id, merge([{ source: "WH02", target: "CK002" }]));
+    await slow.read;
+    await editValueMap(db, map.id, merge([{ source: "WH03", target: "CK003" }, { source: "WH01", target: "CK101" }]));
+    slow.release();
+    await first;
+
+    const after = await getValueMap(db, map.id);
+    const expected = [
+      { source: "WH01", target: "CK101" },
+      { source: "WH03", target: "CK003" },
+      { source: "WH02", target: "CK002" },
+    ];
+    expect(after?.entries).toEqual(expected);
+    expect(after?.entryCount).toBe(3);
+    expect(after?.contentHash).toBe(valueMapContentHash("CK000", expected));
+  });
+
+  it("an edit of a map deleted while it ran finds nothing", async () => {
+    const map = await createValueMap(db, { name: "仓库对照", entries: warehouses });
+    const slow = heldReader();
+    const patch = updateValueMap(slow.client, map.id, { defaultValue: "CK000" });
+    await slow.read;
+    expect(await deleteValueMap(db, map.id)).toBe(true);
+    slow.release();
+    expect(await patch).toBeNull();
+  });
+});
+
+// Found by session 30's audit: Prisma's `contains` is a LIKE whose `%` and `_` are not escaped, so
+// the list searched for “a_b” listed “axb”, and for “50%” listed “500”. containsText escapes them.
+describe("the value maps list's search", () => {
+  it("takes _, % and \\ as the characters they are", async () => {
+    for (const name of ["税率_13%", "税率X13%", "50%", "500"]) await createValueMap(db, { name, entries: [] });
+    await createValueMap(db, { name: "路径", description: "D:\\导入\\仓库.csv", entries: [] });
+    await createValueMap(db, { name: "路径2", description: "D:导入仓库.csv", entries: [] });
+    expect((await listValueMaps(db, "税率_13")).map((m) => m.name)).toEqual(["税率_13%"]);
+    expect((await listValueMaps(db, "50%")).map((m) => m.name)).toEqual(["50%"]);
+    expect((await listValueMaps(db, "13%")).map((m) => m.name)).toEqual(["税率X13%", "税率_13%"].sort());
+    expect((await listValueMaps(db, ":\\导入")).map((m) => m.name)).toEqual(["路径"]);
   });
 });

@@ -3,10 +3,11 @@
 // table whole and a run loads the tables its plan names whole, once, into a Map — one row read or
 // written instead of 10,000, and no entry is ever looked up in SQL. Names are unique.
 import { createHash } from "node:crypto";
-import { duplicateSources, VALUE_MAP_LIMITS, type ValueMapEntry } from "@qiao/core";
+import { duplicateSources, VALUE_MAP_LIMITS, valueMapTableBytes, type ValueMapEntry } from "@qiao/core";
 import { Prisma } from "../../generated/prisma/client";
 import type { ValueMap } from "../../generated/prisma/client";
 import type { Db } from "../client";
+import { containsText } from "./search";
 
 /** What these functions need: the client or a transaction's client. */
 type Client = Pick<Db, "valueMap">;
@@ -63,6 +64,26 @@ export class ValueMapTooManyEntries extends Error {
 }
 
 /**
+ * A table whose JSON (as the page saves it) passes VALUE_MAP_LIMITS.tableBytes: the value-map routes'
+ * bodies are bounded by that limit, so such a map could not be saved or imported again.
+ */
+export class ValueMapTooLarge extends Error {
+  override name = "ValueMapTooLarge";
+  readonly limit = VALUE_MAP_LIMITS.tableBytes;
+  constructor(readonly bytes: number) {
+    super(`a value map's rows take at most ${VALUE_MAP_LIMITS.tableBytes} bytes, not ${bytes}`);
+  }
+}
+
+/** The map kept changing under a read-modify-write (EDIT_ATTEMPTS times in a row): nothing was written. */
+export class ValueMapBusy extends Error {
+  override name = "ValueMapBusy";
+  constructor(readonly id: string) {
+    super(`value map ${id} kept changing while it was being written`);
+  }
+}
+
+/**
  * What mapping with the map depends on: the default and the pairs, in source order (reordering
  * rows changes no payload, so it must not re-map anything).
  */
@@ -100,27 +121,23 @@ function readEntries(json: Prisma.JsonValue): ValueMapEntry[] {
   );
 }
 
-function contentOf(defaultValue: string | null, entries: ValueMapEntry[]) {
+/** The table's columns, checked: every path that writes entries passes here. */
+function entriesData(entries: readonly ValueMapEntry[]) {
   if (entries.length > VALUE_MAP_LIMITS.entries) throw new ValueMapTooManyEntries(entries.length);
   const duplicates = duplicateSources(entries);
   if (duplicates.length > 0) throw new ValueMapDuplicateSource(duplicates);
-  return {
-    defaultValue,
-    // Only the two keys, whatever else the caller's objects carry.
-    entries: entries.map((e) => ({ source: e.source, target: e.target })),
-    entryCount: entries.length,
-    contentHash: valueMapContentHash(defaultValue, entries),
-  };
+  const bytes = valueMapTableBytes(entries);
+  if (bytes > VALUE_MAP_LIMITS.tableBytes) throw new ValueMapTooLarge(bytes);
+  // Only the two keys, whatever else the caller's objects carry.
+  return { entries: entries.map((e) => ({ source: e.source, target: e.target })), entryCount: entries.length };
 }
 
-/** Maps whose name or description contains `search` (any case), by name; without their entries. */
+/** Maps whose name or description contains `search` (any case, `%` and `_` as themselves), by name; without their entries. */
 export async function listValueMaps(db: Client, search = ""): Promise<ValueMapSummary[]> {
   const q = search.trim();
   return db.valueMap.findMany({
     select: summarySelect,
-    ...(q !== "" && {
-      where: { OR: [{ name: { contains: q, mode: "insensitive" as const } }, { description: { contains: q, mode: "insensitive" as const } }] },
-    }),
+    ...(q !== "" && { where: { OR: [{ name: containsText(q) }, { description: containsText(q) }] } }),
     orderBy: { name: "asc" },
   });
 }
@@ -147,7 +164,13 @@ export async function valueMapNames(db: Client): Promise<Set<string>> {
 export async function createValueMap(db: Client, input: ValueMapInput): Promise<ValueMapRecord> {
   try {
     const row = await db.valueMap.create({
-      data: { name: input.name, description: input.description ?? "", ...contentOf(input.defaultValue ?? null, input.entries) },
+      data: {
+        name: input.name,
+        description: input.description ?? "",
+        defaultValue: input.defaultValue ?? null,
+        ...entriesData(input.entries),
+        contentHash: valueMapContentHash(input.defaultValue, input.entries),
+      },
     });
     return toRecord(row);
   } catch (error) {
@@ -156,29 +179,83 @@ export async function createValueMap(db: Client, input: ValueMapInput): Promise<
   }
 }
 
-/** Changes what `patch` names; null when the map does not exist. Throws like createValueMap. */
+/** How often a read-modify-write reads the map again after another write got in between. */
+const EDIT_ATTEMPTS = 10;
+
+/**
+ * Changes what `patch` names; null when the map does not exist. Entries are written only when the
+ * patch names them; a new default or new entries write the content hash of both, the one not
+ * named as stored (see editValueMap). Throws like createValueMap, and ValueMapBusy.
+ */
 export async function updateValueMap(db: Client, id: string, patch: Partial<ValueMapInput>): Promise<ValueMapRecord | null> {
-  const current = await db.valueMap.findUnique({ where: { id } });
-  if (!current) return null;
-  const content =
-    patch.entries !== undefined || patch.defaultValue !== undefined
-      ? contentOf(patch.defaultValue !== undefined ? patch.defaultValue : current.defaultValue, patch.entries ?? readEntries(current.entries))
-      : {};
-  try {
-    const row = await db.valueMap.update({
-      where: { id },
-      data: {
-        ...(patch.name !== undefined && { name: patch.name }),
-        ...(patch.description !== undefined && { description: patch.description }),
-        ...content,
-      },
-    });
-    return toRecord(row);
-  } catch (error) {
-    if (isNameTaken(error)) throw new ValueMapNameTaken(patch.name ?? current.name);
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025") return null;
-    throw error;
+  if (patch.entries === undefined && patch.defaultValue === undefined) {
+    // Nothing read, nothing derived: a plain update.
+    try {
+      return toRecord(await db.valueMap.update({ where: { id }, data: nameAndDescription(patch) }));
+    } catch (error) {
+      if (isNameTaken(error)) throw new ValueMapNameTaken(patch.name!);
+      if (isNotFound(error)) return null;
+      throw error;
+    }
   }
+  return editValueMap(db, id, () => patch);
+}
+
+/**
+ * A read-modify-write of one map: `edit` gets the map as stored and says what to change (it may
+ * throw to change nothing, and may be called again, so it only computes). The write applies only
+ * if the map's content hash and updated_at are still the ones read — another write in between
+ * (an import, the page's save, a second merge) makes it read the map again and call `edit` with
+ * that, so nothing the other wrote is reverted and the hash always matches the entries stored.
+ * Optimistic rather than SELECT … FOR UPDATE: a map is one row written in one statement, and the
+ * callers hold no transaction. Null when the map does not exist (or was deleted meanwhile).
+ * Throws like createValueMap, and ValueMapBusy after EDIT_ATTEMPTS writes in between.
+ */
+export async function editValueMap(
+  db: Client,
+  id: string,
+  edit: (current: ValueMapRecord) => Partial<ValueMapInput>,
+): Promise<ValueMapRecord | null> {
+  for (let attempt = 0; attempt < EDIT_ATTEMPTS; attempt++) {
+    const row = await db.valueMap.findUnique({ where: { id } });
+    if (!row) return null;
+    const current = toRecord(row);
+    const patch = edit(current);
+    const defaultValue = patch.defaultValue !== undefined ? patch.defaultValue : current.defaultValue;
+    const entries = patch.entries ?? current.entries;
+    const content =
+      patch.entries !== undefined || patch.defaultValue !== undefined
+        ? {
+            ...(patch.entries !== undefined && entriesData(patch.entries)),
+            ...(patch.defaultValue !== undefined && { defaultValue }),
+            contentHash: valueMapContentHash(defaultValue, entries),
+          }
+        : {};
+    try {
+      const written = await db.valueMap.update({
+        where: { id, contentHash: row.contentHash, updatedAt: row.updatedAt },
+        data: { ...nameAndDescription(patch), ...content },
+      });
+      return toRecord(written);
+    } catch (error) {
+      if (isNameTaken(error)) throw new ValueMapNameTaken(patch.name ?? current.name);
+      // Changed (or deleted) since it was read: read it again.
+      if (isNotFound(error)) continue;
+      throw error;
+    }
+  }
+  throw new ValueMapBusy(id);
+}
+
+function nameAndDescription(patch: Partial<ValueMapInput>) {
+  return {
+    ...(patch.name !== undefined && { name: patch.name }),
+    ...(patch.description !== undefined && { description: patch.description }),
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025";
 }
 
 /** False when it did not exist. */

@@ -1,7 +1,7 @@
 import { createValueMap, listValueMaps, prisma } from "@qiao/db";
 import { createValueMapBody, valueMapListQuery, valueMapListSchema, valueMapSchema } from "@/lib/api/schemas";
 import { json, readJson, readQuery, withAuth } from "@/server/api";
-import { importLimit, refusingConflicts, valueMapDto, valueMapSummaryDto } from "@/server/value-maps";
+import { refusingConflicts, VALUE_MAP_BODY, valueMapDto, valueMapSummaryDto } from "@/server/value-maps";
 
 export const dynamic = "force-dynamic";
 
@@ -13,11 +13,12 @@ export const GET = withAuth(async (req) => {
 }, { role: "viewer" });
 
 /**
- * POST /api/value-maps — create a map; 400 for an empty or taken name or a repeated source value.
- * Bodies up to QIAO_MAX_IMPORT_BYTES: a 10,000-row map with Chinese values passes 1 MB.
+ * POST /api/value-maps — create a map; 400 for an empty or taken name, a repeated source value, or
+ * too many rows or bytes. Bodies up to VALUE_MAP_BODY_BYTES (about 16 MB, from the map's limits, not
+ * QIAO_MAX_IMPORT_BYTES): a 10,000-row map with Chinese values passes the 1 MB of other bodies.
  */
 export const POST = withAuth(async (req) => {
-  const body = await readJson(req, createValueMapBody, importLimit());
+  const body = await readJson(req, createValueMapBody, VALUE_MAP_BODY);
   const row = await refusingConflicts(() => createValueMap(prisma(), body));
   return json(valueMapSchema, valueMapDto(row), 201);
-}, { role: "editor", bodyLimit: "import" });
+}, { role: "editor", bodyLimit: VALUE_MAP_BODY.maxBytes });

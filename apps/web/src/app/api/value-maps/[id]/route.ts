@@ -2,7 +2,7 @@ import { deleteValueMap, getValueMap, prisma, updateValueMap } from "@qiao/db";
 import { okSchema, updateValueMapBody, valueMapSchema } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import { notFound } from "@/server/errors";
-import { importLimit, refusingConflicts, valueMapDto } from "@/server/value-maps";
+import { refusingConflicts, VALUE_MAP_BODY, valueMapDto } from "@/server/value-maps";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -17,16 +17,18 @@ export const GET = withAuth<P>(async (_req, { params }) => {
 
 /**
  * PATCH /api/value-maps/:id — change the name, description, default or entries (replaced whole).
- * Renaming a map that schemes use makes their `map('旧名')` fail to compile at the next save and
+ * Entries are written only when the body has them; a change of the default alone keeps the entries
+ * as stored when it is written (an import in between is not undone). Bodies up to
+ * VALUE_MAP_BODY_BYTES, which any stored map's whole table fits. Renaming a map that schemes use makes their `map('旧名')` fail to compile at the next save and
  * at their next run: the page warns before a rename.
  */
 export const PATCH = withAuth<P>(async (req, { params }) => {
   const id = uuidParam(params.id, WHAT);
-  const body = await readJson(req, updateValueMapBody, importLimit());
+  const body = await readJson(req, updateValueMapBody, VALUE_MAP_BODY);
   const row = await refusingConflicts(() => updateValueMap(prisma(), id, body));
   if (!row) throw notFound(WHAT);
   return json(valueMapSchema, valueMapDto(row));
-}, { role: "editor", bodyLimit: "import" });
+}, { role: "editor", bodyLimit: VALUE_MAP_BODY.maxBytes });
 
 /** DELETE /api/value-maps/:id */
 export const DELETE = withAuth<P>(async (_req, { params }) => {
