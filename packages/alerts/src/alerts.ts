@@ -1,7 +1,7 @@
 // Rules evaluated into events, events through the rate window, and messages to the rules'
 // channels. A failing channel only records its failure on its row (shown in Settings): nothing here
 // throws because a channel failed, so neither a run nor the maintenance tick fails with it.
-import { clockFrom, render, storedMessage } from "@qiao/core";
+import { clockFrom, message, render, storedMessage, type Message } from "@qiao/core";
 import type { OutboundPolicy, Resolve } from "@qiao/connectors";
 import {
   admitAlertEvent,
@@ -48,14 +48,17 @@ export interface AlertDeps {
 export interface ChannelResult {
   channelId: string;
   ok: boolean;
+  /** Why it failed, in zh-CN (what the logs have always said). */
   error?: string;
+  /** Why it failed, for people: rendered in the reader's language. */
+  errorMessage?: Message;
 }
 
 /** Sends `msg` through one channel and records the outcome on it; never throws for the channel's failure. */
 export async function sendThroughChannel(deps: AlertDeps, channel: AlertChannelRow, msg: AlertMessage, data?: Record<string, unknown>): Promise<ChannelResult> {
-  let error: string | undefined;
+  let error: Message | undefined;
   const secrets = alertChannelSecrets(channel);
-  if (!secrets) error = "渠道的密钥无法解开（密钥已更换或数据被改动）：请在设置里重新填写网址和密钥";
+  if (!secrets) error = message("alert.channelSecretsUnreadable");
   else {
     try {
       const target = channelTarget(channel.kind, channel.settings, secrets);
@@ -67,11 +70,11 @@ export async function sendThroughChannel(deps: AlertDeps, channel: AlertChannelR
         ...(data && { data }),
       });
     } catch (e) {
-      error = e instanceof AlertSendError ? e.message : "渠道配置无效：请在设置里检查并保存一次";
+      error = e instanceof AlertSendError ? e.text : message("alert.channelInvalid");
     }
   }
   await recordAlertChannelOutcome(deps.db, channel.id, error === undefined ? { ok: true } : { ok: false, error });
-  return { channelId: channel.id, ok: error === undefined, ...(error !== undefined && { error }) };
+  return { channelId: channel.id, ok: error === undefined, ...(error !== undefined && { error: render(error), errorMessage: error }) };
 }
 
 /** 发送测试: a test message through the channel, whatever rules name it. */

@@ -1,8 +1,9 @@
 // Sending one message through one channel. Every address goes through the outbound policy before
 // anything is sent (HTTP: the guarded lookup of @qiao/connectors' httpPost; SMTP: the host is
 // resolved and checked here and nodemailer is handed the checked address). Errors are
-// AlertSendError with a Chinese text a person can act on, naming the host but never the URL's
-// query (the robot's token or key), a secret or the SMTP password.
+// AlertSendError with a message of @qiao/core's catalog a person can act on (in their language),
+// naming the host but never the URL's query (the robot's token or key), a secret or the SMTP password.
+import { message, render, type Message } from "@qiao/core";
 import { AddressRefusedError, httpPost, isLoopbackAddress, refusalOf, systemResolve, targetOf, type OutboundPolicy, type Resolve } from "@qiao/connectors";
 import { isIP } from "node:net";
 import nodemailer, { type Transporter } from "nodemailer";
@@ -11,8 +12,15 @@ import { displayUrlOf, type ChannelTarget } from "./channel-config";
 import type { AlertMessage } from "./message";
 import { signedDingtalkUrl, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from "./sign";
 
+/** Why a send (or an SMTP check) failed: `text` for people, in their language; the error's message is its zh-CN text. */
 export class AlertSendError extends Error {
   override name = "AlertSendError";
+  constructor(
+    readonly text: Message,
+    options?: { cause?: unknown },
+  ) {
+    super(render(text, "zh-CN"), options);
+  }
 }
 
 export interface SendOptions {
@@ -43,10 +51,10 @@ export async function sendMessage(target: ChannelTarget, msg: AlertMessage, opti
         target.settings.msgtype === "text"
           ? { msgtype: "text", text: { content: msg.text } }
           : { msgtype: "markdown", markdown: { title: msg.title, text: msg.markdown } };
-      return postRobot("钉钉", url, body, options);
+      return postRobot("dingtalk", url, body, options);
     }
     case "wecom":
-      return postRobot("企业微信", new URL(target.secrets.url), { msgtype: "markdown", markdown: { content: truncateBytes(msg.markdown, WECOM_MAX_BYTES) } }, options);
+      return postRobot("wecom", new URL(target.secrets.url), { msgtype: "markdown", markdown: { content: truncateBytes(msg.markdown, WECOM_MAX_BYTES) } }, options);
     case "webhook":
       return postWebhook(target, msg, options, now);
     case "email":
@@ -73,29 +81,26 @@ async function post(url: URL, body: string, headers: Record<string, string>, opt
   }
 }
 
-function networkText(where: string, error: unknown): string {
-  if (error instanceof AddressRefusedError) return `不能发送到 ${where}：${error.message}`;
+function networkText(where: string, error: unknown): Message {
+  if (error instanceof AddressRefusedError) return message("alert.addressRefused", { where, refused: error.message, refusedEn: error.messageEn });
   const e = error as NodeJS.ErrnoException;
-  if (e.name === "TimeoutError") return `${where} 没有在规定时间内应答`;
-  if (e.code === "ECONNREFUSED") return `连不上 ${where}（连接被拒绝）`;
-  if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") return `找不到主机 ${where}（域名无法解析）`;
-  return `发送到 ${where} 失败：${e.code ?? e.message}`;
+  if (e.name === "TimeoutError") return message("alert.noAnswer", { where });
+  if (e.code === "ECONNREFUSED") return message("alert.connectionRefused", { where });
+  if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") return message("alert.hostNotFound", { where });
+  return message("alert.sendFailed", { where, reason: e.code ?? e.message });
 }
 
-async function postRobot(platform: string, url: URL, body: unknown, options: SendOptions): Promise<void> {
+async function postRobot(robot: "dingtalk" | "wecom", url: URL, body: unknown, options: SendOptions): Promise<void> {
   const where = displayUrlOf(url.toString());
   const answer = await post(url, JSON.stringify(body), {}, options);
-  if (answer.status < 200 || answer.status >= 300) throw new AlertSendError(`${platform}机器人 ${where} 应答 HTTP ${answer.status}`);
+  if (answer.status < 200 || answer.status >= 300) throw new AlertSendError(message("alert.robotHttp", { robot, where, status: answer.status }));
   let parsed: z.infer<typeof robotAnswer>;
   try {
     parsed = robotAnswer.parse(JSON.parse(answer.text));
   } catch {
-    throw new AlertSendError(`${platform}机器人 ${where} 的应答不是预期的 {errcode, errmsg}：请检查网址`);
+    throw new AlertSendError(message("alert.robotUnexpected", { robot, where }));
   }
-  if (parsed.errcode !== 0) {
-    const hint = parsed.errcode === 310000 ? "（加签密钥或时间戳不对，或消息缺少安全设置里的关键词）" : parsed.errcode === 300001 || parsed.errcode === 93000 ? "（网址里的 token / key 无效）" : "";
-    throw new AlertSendError(`${platform}机器人拒绝了消息：errcode ${parsed.errcode} ${parsed.errmsg ?? ""}${hint}`.trim());
-  }
+  if (parsed.errcode !== 0) throw new AlertSendError(message("alert.robotRefused", { robot, errcode: parsed.errcode, errmsg: parsed.errmsg ?? null }));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -115,16 +120,16 @@ async function postWebhook(target: Extract<ChannelTarget, { kind: "webhook" }>, 
     try {
       const answer = await post(url, body, headers, options);
       if (answer.status >= 200 && answer.status < 300) return;
-      last = new AlertSendError(`Webhook ${where} 应答 HTTP ${answer.status}`);
+      last = new AlertSendError(message("alert.webhookHttp", { where, status: answer.status }));
       // A 4xx other than 408/429 will not change by asking again.
       if (answer.status < 500 && answer.status !== 408 && answer.status !== 429) throw last;
     } catch (error) {
       if (error === last) throw error;
       if (error instanceof AlertSendError && error.cause instanceof AddressRefusedError) throw error;
-      last = error instanceof AlertSendError ? error : new AlertSendError(String(error));
+      last = error instanceof AlertSendError ? error : new AlertSendError(message("alert.unexpected", { text: String(error) }));
     }
   }
-  throw new AlertSendError(`${last?.message ?? "发送失败"}（已尝试 ${delays.length + 1} 次）`);
+  throw new AlertSendError(message("alert.webhookAttempts", { last: last?.text ?? null, attempts: delays.length + 1 }));
 }
 
 /** The SMTP host's addresses, each checked by the policy; the first is what nodemailer connects to. */
@@ -134,13 +139,15 @@ async function checkedSmtpAddress(host: string, port: number, options: SendOptio
   try {
     addresses = await (options.resolve ?? systemResolve)(target.host);
   } catch {
-    throw new AlertSendError(`找不到 SMTP 服务器 ${host}（域名无法解析）`);
+    throw new AlertSendError(message("alert.smtpHostNotFound", { host }));
   }
   for (const a of addresses) {
     const rule = refusalOf(a.address, target, options.policy);
-    if (rule) throw new AlertSendError(`不能连接 SMTP 服务器 ${host}：${new AddressRefusedError(a.address, rule).message}`);
+    if (!rule) continue;
+    const refusal = new AddressRefusedError(a.address, rule);
+    throw new AlertSendError(message("alert.smtpAddressRefused", { host, refused: refusal.message, refusedEn: refusal.messageEn }));
   }
-  if (!addresses[0]) throw new AlertSendError(`找不到 SMTP 服务器 ${host}`);
+  if (!addresses[0]) throw new AlertSendError(message("alert.smtpNoAddress", { host }));
   return addresses[0].address;
 }
 
@@ -182,9 +189,8 @@ async function withSmtp(target: Extract<ChannelTarget, { kind: "email" }>, optio
   } catch (error) {
     const e = error as SmtpError;
     // A relay on this machine without STARTTLS: say how to allow it (the login never leaves the host).
-    const localRelay = e.code === "ETLS" && e.command === "STARTTLS" && isLoopbackAddress(address) && !plainLoginAllowed(address, options);
-    const hint = localRelay ? "；本机上的中继可设置 QIAO_SMTP_ALLOW_PLAIN_LOOPBACK=true 以明文登录" : "";
-    throw new AlertSendError(smtpText(`${host}:${port}`, e) + hint, { cause: error });
+    const localRelay = isLoopbackAddress(address) && !plainLoginAllowed(address, options);
+    throw new AlertSendError(smtpText(`${host}:${port}`, e, localRelay), { cause: error });
   } finally {
     transport.close();
   }
@@ -205,15 +211,15 @@ export async function verifySmtp(target: Extract<ChannelTarget, { kind: "email" 
 
 type SmtpError = NodeJS.ErrnoException & { responseCode?: number; command?: string };
 
-function smtpText(where: string, e: SmtpError): string {
-  if (e.code === "ETLS" && e.command === "STARTTLS") {
-    return `SMTP 服务器 ${where} 未能建立 STARTTLS 加密（服务器没有提供，或证书无效），为免密码以明文发送，未登录：请改用 SSL/TLS（通常端口 465），或检查服务器的 STARTTLS 设置和证书`;
-  }
-  if (e.code === "ETLS") return `与 SMTP 服务器 ${where} 的 TLS 连接失败：请检查端口和加密方式（SSL/TLS 通常用端口 465），以及服务器证书`;
-  if (e.code === "EAUTH") return `SMTP 服务器 ${where} 拒绝了登录：请检查用户名和密码（${e.responseCode ?? ""}）`.replace("（）", "");
-  if (e.code === "EENVELOPE") return `SMTP 服务器 ${where} 拒绝了发件人或收件人（${e.responseCode ?? ""}）：请检查地址`;
-  if (e.code === "ETIMEDOUT") return `SMTP 服务器 ${where} 没有在规定时间内应答`;
-  if (e.code === "ECONNECTION" || e.code === "ECONNREFUSED" || e.code === "ESOCKET") return `连不上 SMTP 服务器 ${where}：请检查主机、端口和加密方式`;
-  if (e.code === "EMESSAGE") return `SMTP 服务器 ${where} 拒绝了邮件（${e.responseCode ?? ""}）`;
-  return `通过 SMTP 服务器 ${where} 发送失败：${e.code ?? "未知错误"}`;
+/** `localRelay`: the server is on this machine and a plain login is not allowed (a STARTTLS failure then says how to allow it). */
+function smtpText(where: string, e: SmtpError, localRelay: boolean): Message {
+  const code = e.responseCode ?? null;
+  if (e.code === "ETLS" && e.command === "STARTTLS") return message("alert.smtpStartTls", { where, localRelay });
+  if (e.code === "ETLS") return message("alert.smtpTls", { where });
+  if (e.code === "EAUTH") return message("alert.smtpLoginRefused", { where, code });
+  if (e.code === "EENVELOPE") return message("alert.smtpEnvelopeRefused", { where, code });
+  if (e.code === "ETIMEDOUT") return message("alert.smtpNoAnswer", { where });
+  if (e.code === "ECONNECTION" || e.code === "ECONNREFUSED" || e.code === "ESOCKET") return message("alert.smtpUnreachable", { where });
+  if (e.code === "EMESSAGE") return message("alert.smtpMessageRefused", { where, code });
+  return message("alert.smtpFailed", { where, code: e.code ?? null });
 }

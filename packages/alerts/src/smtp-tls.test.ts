@@ -5,13 +5,14 @@
 // for a server on a loopback address with QIAO_SMTP_ALLOW_PLAIN_LOOPBACK (`allowPlainSmtpLoopback`).
 // Every server here is on 127.0.0.1, or nodemailer is a spy: nothing leaves loopback.
 import { randomBytes } from "node:crypto";
+import { render } from "@qiao/core";
 import { createAlertReceiver, createSmtpReceiver, DEFAULT_SMTP_LOGIN } from "@qiao/simulators";
 import nodemailer from "nodemailer";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { channelTarget, type ChannelTarget } from "./channel-config";
 import { testMessage } from "./message";
 import { startPlainSmtp, type PlainSmtp } from "./testing/plain-smtp";
-import { sendMessage, verifySmtp } from "./send";
+import { sendMessage, verifySmtp, type AlertSendError } from "./send";
 
 const PASSWORD = `smtp-pw-${randomBytes(6).toString("hex")}`;
 const POLICY = { allowPrivateTargets: true, allowedHosts: [], maxResponseBytes: 1_000_000 };
@@ -57,6 +58,12 @@ describe("the SMTP password never travels in clear", { timeout: 30_000 }, () => 
       expect((error as Error).message).toBe(
         `SMTP 服务器 127.0.0.1:${receiverPort} 未能建立 STARTTLS 加密（服务器没有提供，或证书无效），为免密码以明文发送，未登录：` +
           "请改用 SSL/TLS（通常端口 465），或检查服务器的 STARTTLS 设置和证书；本机上的中继可设置 QIAO_SMTP_ALLOW_PLAIN_LOOPBACK=true 以明文登录",
+      );
+      // The same, for an English page.
+      expect(render((error as AlertSendError).text, "en")).toBe(
+        `The SMTP server 127.0.0.1:${receiverPort} did not set up STARTTLS encryption (the server does not offer it, or its certificate is not valid), ` +
+          "so there was no login (the password is never sent in clear): use SSL/TLS (usually port 465), or check the server's STARTTLS settings and certificate; " +
+          "a relay on this machine may log in in plain text with QIAO_SMTP_ALLOW_PLAIN_LOOPBACK=true",
       );
       expect(inbox.summary().counts.email).toBe(0);
 

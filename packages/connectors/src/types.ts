@@ -287,8 +287,11 @@ export type CredentialsSchema = z.ZodType<Record<string, unknown>>;
 export interface Connector {
   meta: ConnectorMeta;
   credentials: CredentialsSchema;
-  /** Checks that the credentials work (one cheap authenticated call). Throws ConnectorError. */
-  testConnection(config: ConnectionConfig): Promise<{ message: string }>;
+  /**
+   * Checks that the credentials work (one cheap authenticated call) and says what it found, in
+   * zh-CN (`message`) and English (`messageEn`). Throws ConnectorError.
+   */
+  testConnection(config: ConnectionConfig): Promise<{ message: string; messageEn: string }>;
   createSource?(config: ConnectionConfig): SourceClient;
   createTarget?(config: ConnectionConfig): TargetClient;
 }

@@ -2,6 +2,7 @@
 // again when it is executed (@qiao/engine). Here, not in the engine, so the web app can use them
 // without bundling the engine.
 import { z } from "zod";
+import { en, zhCN } from "./zod-locales";
 
 /** How a run was started (the database's RunTrigger enum; core imports no other package). */
 export const RUN_TRIGGERS = ["manual", "schedule", "test", "retry", "dependency", "chain"] as const;
@@ -48,4 +49,21 @@ export function runOptionsSchema(trigger: RunTrigger) {
 export function normalizeRunOptions(trigger: RunTrigger, options: unknown): Record<string, unknown> {
   const parsed = runOptionsSchema(trigger).parse(options ?? {}) as Record<string, unknown>;
   return Object.fromEntries(Object.entries(parsed).filter(([k, v]) => v !== undefined && !(k === "writeCount" && v === 0)));
+}
+
+/** One refusal of run options: where (dotted), and why in zh-CN and in English. */
+export interface RunOptionsIssue {
+  path: string;
+  message: string;
+  messageEn: string;
+}
+
+/** Why `options` do not fit the trigger's options, issue for issue in both languages (none when they fit). */
+export function runOptionsIssues(trigger: RunTrigger, options: unknown): RunOptionsIssue[] {
+  const schema = runOptionsSchema(trigger);
+  const zh = schema.safeParse(options ?? {}, { error: zhCN() });
+  if (zh.success) return [];
+  const english = schema.safeParse(options ?? {}, { error: en() });
+  const enIssues = english.success ? [] : english.error.issues;
+  return zh.error.issues.map((i, k) => ({ path: i.path.join("."), message: i.message, messageEn: enIssues[k]?.message ?? i.message }));
 }

@@ -1,21 +1,24 @@
 // The producer side, used by the web app and by schedule ticks: write the Run row first (the
 // database is the truth, and refuses a second active run of a scheme), then enqueue its id.
-import { normalizeRunOptions } from "@qiao/core";
+import { message, normalizeRunOptions, render, runOptionsIssues, type Message, type RunOptionsIssue } from "@qiao/core";
 import { createRun, type Db, type RunModel as Run, type RunTrigger } from "@qiao/db";
 import type { Queue } from "bullmq";
 import { z } from "zod";
 import type { JobsLogger } from "./logger";
 import { enqueueRun } from "./queue";
 
-/** A run request that cannot be honoured as asked (unknown scheme or run, invalid options). */
+/**
+ * A run request that cannot be honoured as asked (unknown scheme or run, invalid options): `text` and
+ * each issue say why in both languages (the API answers in the caller's); the error's own message is English.
+ */
 export class RunRequestError extends Error {
   override name = "RunRequestError";
   constructor(
     readonly code: "not_found" | "invalid",
-    message: string,
-    readonly issues: { path: string; message: string }[] = [],
+    readonly text: Message,
+    readonly issues: RunOptionsIssue[] = [],
   ) {
-    super(message);
+    super(render(text, "en"));
   }
 }
 
@@ -49,27 +52,23 @@ export async function requestRun(db: Db, queue: Queue, input: RequestRunInput, l
     input.scheme?.id === input.schemeId
       ? input.scheme
       : await db.scheme.findUnique({ where: { id: input.schemeId }, select: { id: true, currentVersion: true } });
-  if (!scheme) throw new RunRequestError("not_found", `集成方案 ${input.schemeId} 不存在 / Scheme ${input.schemeId} not found`);
+  if (!scheme) throw new RunRequestError("not_found", message("run.requestSchemeMissing", { schemeId: input.schemeId }));
 
   let options: Record<string, unknown>;
   try {
     options = normalizeRunOptions(input.trigger, input.options ?? {});
   } catch (error) {
     if (!(error instanceof z.ZodError)) throw error;
-    throw new RunRequestError(
-      "invalid",
-      "运行参数无效 / Invalid run options",
-      error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    );
+    throw new RunRequestError("invalid", message("run.requestInvalidOptions"), runOptionsIssues(input.trigger, input.options ?? {}));
   }
   if (input.trigger === "retry") {
     if (input.retryOfId) {
       const retried = await db.run.findUnique({ where: { id: input.retryOfId }, select: { schemeId: true } });
       if (!retried || retried.schemeId !== input.schemeId) {
-        throw new RunRequestError("not_found", `该方案没有运行 ${input.retryOfId} / Run ${input.retryOfId} not found in this scheme`);
+        throw new RunRequestError("not_found", message("run.requestRunMissing", { runId: input.retryOfId }));
       }
     } else if (options.scope !== "scheme") {
-      throw new RunRequestError("invalid", '重试需要 retryOfId，或 options.scope = "scheme" / A retry needs retryOfId, or options.scope "scheme"');
+      throw new RunRequestError("invalid", message("run.requestRetryWithoutRun"));
     }
   }
 

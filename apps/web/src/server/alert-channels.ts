@@ -1,8 +1,8 @@
 // Alert channels for the API: a body becomes the channel's settings and sealed secrets, checked by
 // @qiao/alerts' schemas, the outbound address policy and (email) a login to the SMTP server, all
 // before anything is saved; rows become DTOs that say which secrets are set, never what they are.
-import { CHANNEL_SCHEMAS, channelTarget, displayUrlOf, verifySmtp, type AlertDeps, type ChannelKind, type ChannelTarget } from "@qiao/alerts";
-import { message, render } from "@qiao/core";
+import { AlertSendError, CHANNEL_SCHEMAS, channelTarget, displayUrlOf, verifySmtp, type AlertDeps, type ChannelKind, type ChannelTarget } from "@qiao/alerts";
+import { message, render, storedMessage, type Locale } from "@qiao/core";
 import { alertChannelSecrets, AlertChannelMissing, config, outboundPolicy, prisma, type AlertChannelRow } from "@qiao/db";
 import { ZodError, type z } from "zod";
 import type { AlertChannelBody, AlertChannelDto } from "@/lib/api/schemas";
@@ -13,7 +13,8 @@ export function alertDeps(): AlertDeps {
   return { db: prisma(), publicUrl: config().QIAO_PUBLIC_URL, policy: outboundPolicy() };
 }
 
-export function alertChannelDto(row: AlertChannelRow): AlertChannelDto {
+/** A channel as the API shows it; its last failure in the reader's language (rows from before failure messages have their zh-CN text). */
+export function alertChannelDto(row: AlertChannelRow, locale: Locale): AlertChannelDto {
   const secrets = alertChannelSecrets(row) ?? {};
   const s = row.settings as Record<string, unknown>;
   const pick = <T>(key: string, check: (v: unknown) => v is T): T | undefined => (check(s[key]) ? s[key] : undefined);
@@ -40,12 +41,17 @@ export function alertChannelDto(row: AlertChannelRow): AlertChannelDto {
     ...(to && { to }),
     secretsSet: { url: Boolean(secrets.url), secret: Boolean(secrets.secret), password: Boolean(secrets.password) },
     lastSentAt: row.lastSentAt?.toISOString() ?? null,
-    lastError: row.lastError,
+    lastError: lastErrorIn(row, locale),
     lastErrorAt: row.lastErrorAt?.toISOString() ?? null,
     failureCount: row.failureCount,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+function lastErrorIn(row: AlertChannelRow, locale: Locale): string | null {
+  const stored = storedMessage(row.lastErrorMessage);
+  return stored ? render(stored, locale) : row.lastError;
 }
 
 const SECRET_KEYS = ["url", "secret", "password"] as const;
@@ -89,6 +95,7 @@ async function checkReachable(target: ChannelTarget): Promise<void> {
   try {
     await verifySmtp(target, { policy: outboundPolicy() });
   } catch (error) {
+    if (error instanceof AlertSendError) throw fieldError(["host"], error.text);
     const detail = error instanceof Error ? error.message : String(error);
     throw fieldError(["host"], message("api.smtpNotVerified", { detail, server: `${target.settings.host}:${target.settings.port}` }));
   }

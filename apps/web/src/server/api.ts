@@ -187,8 +187,8 @@ export function errorResponse(error: unknown, locale: Locale = DEFAULT_LOCALE): 
   if (error instanceof ReconciliationBusyError) return errorResponse(new ApiError("conflict", error.text), locale);
   if (error instanceof ResyncError) return errorResponse(new ApiError(error.code === "invalid" ? "conflict" : error.code, error.text), locale);
   if (error instanceof RunRequestError) {
-    const issues = error.issues.map((i) => ({ path: ["options", ...i.path.split(".")], message: i.message }));
-    return errorResponse(new ApiError(error.code === "not_found" ? "not_found" : "validation_failed", error.message, issues), locale);
+    const issues = error.issues.map((i) => ({ path: ["options", ...i.path.split(".")], message: i.message, messageEn: i.messageEn }));
+    return errorResponse(new ApiError(error.code === "not_found" ? "not_found" : "validation_failed", error.text, issues), locale);
   }
   if (error instanceof ApiError) {
     return NextResponse.json(

@@ -130,7 +130,11 @@ export function splitFor(connector: Connector, credentials: Credentials) {
   return splitCredentials(connector.meta, credentials);
 }
 
-/** One authenticated call through the real client; a failure is a result, not an API error. */
+/**
+ * One authenticated call through the real client; a failure is a result, not an API error. What it
+ * says is in the caller's language: the connector words its finding in both, and a connector's
+ * failure is said as a run's is (its own zh-CN words, in English the platform, kind and code).
+ */
 export async function testCredentials(
   connector: Connector,
   baseUrl: string,
@@ -139,7 +143,7 @@ export async function testCredentials(
 ): Promise<z.infer<typeof connectionTestResultSchema>> {
   const started = Date.now();
   try {
-    const { message: said } = await connector.testConnection({
+    const said = await connector.testConnection({
       baseUrl,
       credentials,
       outbound: outboundPolicy(),
@@ -147,10 +151,21 @@ export async function testCredentials(
       maxRetries: 0,
       signal: AbortSignal.timeout(15_000),
     });
-    return { ok: true, message: said, durationMs: Date.now() - started };
+    return { ok: true, message: render(message("api.worded", { zh: said.message, en: said.messageEn }), locale), durationMs: Date.now() - started };
   } catch (error) {
     const durationMs = Date.now() - started;
-    if (isConnectorError(error)) return { ok: false, message: error.message, kind: error.kind, durationMs };
+    if (isConnectorError(error)) {
+      // The test is one call, not retried, and its words stay the connector's own (no platform words appended).
+      const failed = message("run.connectorFailed", {
+        detail: error.message,
+        platformWords: null,
+        retried: false,
+        platform: error.platform,
+        kind: error.kind,
+        platformCode: error.platformCode ?? null,
+      });
+      return { ok: false, message: render(failed, locale), kind: error.kind, durationMs };
+    }
     const text = error instanceof Error ? error.message : String(error);
     return { ok: false, message: render(message("api.connectionTestFailed", { text }), locale), durationMs };
   }

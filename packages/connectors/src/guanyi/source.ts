@@ -192,10 +192,10 @@ export function createGuanyiSource(config: ConnectionConfig): SourceClient {
   };
 }
 
-export async function testGuanyiConnection(config: ConnectionConfig): Promise<{ message: string }> {
+export async function testGuanyiConnection(config: ConnectionConfig): Promise<{ message: string; messageEn: string }> {
   const client = new GuanyiClient(config);
   const api = sourceApi("gy.erp.shop.get");
   const envelope = await client.call(api.id, { [api.paging.pageNo]: 1, [api.paging.pageSize]: 1 });
   const page = pageOf(envelope, api, 1, client.scrubValues);
-  return { message: `连接成功，共 ${page.total} 个店铺` };
+  return { message: `连接成功，共 ${page.total} 个店铺`, messageEn: `Connected, ${page.total} ${page.total === 1 ? "shop" : "shops"} in all` };
 }

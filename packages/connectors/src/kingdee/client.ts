@@ -367,13 +367,17 @@ export class KingdeeClient {
 }
 
 /** Logs in and out again: the credentials work, and the data center is named. */
-export async function testKingdeeConnection(config: ConnectionConfig): Promise<{ message: string }> {
+export async function testKingdeeConnection(config: ConnectionConfig): Promise<{ message: string; messageEn: string }> {
   const client = new KingdeeClient(config);
   const login = await client.login();
   await client.logout(config.signal).catch(() => undefined);
   const acctId = client.credentials.acctId;
   const name = login.Context?.DataCenterName;
-  return { message: `登录成功（数据中心 ${name && name !== acctId ? `${name}，${acctId}` : acctId}）` };
+  const named = name && name !== acctId;
+  return {
+    message: `登录成功（数据中心 ${named ? `${name}，${acctId}` : acctId}）`,
+    messageEn: `Logged in (data center ${named ? `"${name}", ${acctId}` : acctId})`,
+  };
 }
 
 /** Keeps every cookie the server sets: the two session cookies, and a load balancer's sticky cookie if there is one. */

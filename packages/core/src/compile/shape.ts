@@ -1,14 +1,10 @@
 // A definition that does not fit the scheme schema: zod's issues, in zh-CN and English, with
 // the node or edge they are about named the way the editor shows them.
-import { z } from "zod";
+import type { z } from "zod";
 import { schemeDefinitionSchema } from "../scheme";
+import { en } from "../zod-locales";
 import type { Issues } from "./issues";
 import type { IssuePath } from "./plan";
-
-let zhLocale: z.core.$ZodErrorMap | undefined;
-let enLocale: z.core.$ZodErrorMap | undefined;
-export const zhCN = () => (zhLocale ??= z.locales.zhCN().localeError);
-const en = () => (enLocale ??= z.locales.en().localeError);
 
 export function reportShapeIssues(def: unknown, zhIssues: readonly z.core.$ZodIssue[], issues: Issues): void {
   // The same parse with English messages, issue for issue.

@@ -113,7 +113,7 @@ export const apiMessages = {
     () => "服务器内部错误，请稍后重试",
     () => "Internal server error; try again later",
   ),
-  /** A refusal a package already words in both languages (an address the outbound policy refuses, a cron check): shown as worded. */
+  /** A text a package already words in both languages (an address the outbound policy refuses, a cron check, a connection test's finding): shown as worded. */
   "api.worded": entry<{ zh: string; en: string }>(
     (p) => p.zh,
     (p) => p.en,
@@ -248,7 +248,7 @@ export const apiMessages = {
     () => "请填写有效的网址（http:// 或 https:// 开头）",
     () => "Enter a valid URL (starting with http:// or https://)",
   ),
-  /** An email channel's SMTP check failed: `detail` is @qiao/alerts' own words, said in Chinese only. */
+  /** An email channel's SMTP check failed other than with @qiao/alerts' AlertSendError (whose own message says why): `detail` is the error's words. */
   "api.smtpNotVerified": entry<{ detail: string; server: string }>(
     (p) => p.detail,
     (p) => `The SMTP server ${p.server} could not be reached or refused the login: check the host, port, encryption, user name and password`,

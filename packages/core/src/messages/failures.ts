@@ -37,6 +37,23 @@ export const failureMessages = {
     (p) => `连接“${p.connection}”的平台不能作为写入目标`,
     (p) => `The platform of connection "${p.connection}" cannot be a target.`,
   ),
+  // A run request refused before a run is created (@qiao/jobs' RunRequestError): the API's answer.
+  "run.requestSchemeMissing": entry<{ schemeId: string }>(
+    (p) => `集成方案 ${p.schemeId} 不存在`,
+    (p) => `Scheme ${p.schemeId} not found`,
+  ),
+  "run.requestRunMissing": entry<{ runId: string }>(
+    (p) => `该方案没有运行 ${p.runId}`,
+    (p) => `Run ${p.runId} not found in this scheme`,
+  ),
+  "run.requestInvalidOptions": entry(
+    () => "运行参数无效",
+    () => "Invalid run options",
+  ),
+  "run.requestRetryWithoutRun": entry(
+    () => '重试需要 retryOfId，或 options.scope = "scheme"',
+    () => 'A retry needs retryOfId, or options.scope "scheme"',
+  ),
   "run.retryWithoutRun": entry(
     () => "重试运行需要指定要重试的运行，或选择重试本方案的全部失败记录",
     () => 'A retry run needs the run to retry, or the scope "scheme".',

@@ -1,5 +1,6 @@
 // The one catalog of messages the server side produces (run logs, run errors), and how to render
 // them. The web's UI dictionary (apps/web/src/lib/i18n) holds only the texts of its own pages.
+import { alertMessages } from "./alerts";
 import { apiMessages } from "./api";
 import { failureMessages } from "./failures";
 import {
@@ -16,7 +17,7 @@ import { runMessages } from "./run";
 export { DEFAULT_LOCALE, LOCALES, isLocale, localeFromAcceptLanguage, storedMessageSchema } from "./message";
 export type { Locale, StoredMessage } from "./message";
 
-const catalog = { ...runMessages, ...failureMessages, ...apiMessages, ...reconcileMessages };
+const catalog = { ...runMessages, ...failureMessages, ...apiMessages, ...reconcileMessages, ...alertMessages };
 
 type Catalog = typeof catalog;
 export type MessageCode = keyof Catalog;

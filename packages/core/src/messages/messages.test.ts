@@ -14,6 +14,13 @@ describe("render", () => {
     expect(render(m, "en")).toBe("Run failed: Version 2 of the scheme no longer exists; start a new run.");
   });
 
+  test("an alert's failure after its attempts says the last one's reason in the same language", () => {
+    const last = message("alert.webhookHttp", { where: "https://hooks.example.test/…", status: 503 });
+    const m = message("alert.webhookAttempts", { last, attempts: 3 });
+    expect(render(m)).toBe("Webhook https://hooks.example.test/… 应答 HTTP 503（已尝试 3 次）");
+    expect(render(m, "en")).toBe("Webhook https://hooks.example.test/… answered HTTP 503 (tried 3 times)");
+  });
+
   test("a stored message with a code the catalog does not know renders as its code", () => {
     const stored = storedMessage({ code: "run.fromTheFuture", params: {} });
     expect(stored && render(stored, "en")).toBe("run.fromTheFuture");

@@ -4,7 +4,8 @@
 // row (or a connection) does not open there. Nothing here knows what a kind's settings mean:
 // @qiao/alerts validates them.
 import { randomUUID } from "node:crypto";
-import type { AlertChannel, AlertChannelKind, AlertRule, AlertRuleKind } from "../../generated/prisma/client";
+import { render, type Message } from "@qiao/core";
+import type { AlertChannel, AlertChannelKind, AlertRule, AlertRuleKind, Prisma } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring } from "../secrets";
 
@@ -126,15 +127,20 @@ export async function deleteAlertChannel(db: Db, id: string): Promise<boolean> {
 
 /**
  * What a send did, kept on the channel for the settings page: a success clears the failure count;
- * a failure keeps its (already secret-free) text, time and the count of failures in a row.
+ * a failure keeps its (already secret-free) message, its zh-CN text, time and the count of failures in a row.
  */
-export async function recordAlertChannelOutcome(db: Db, id: string, outcome: { ok: true } | { ok: false; error: string }, at = new Date()): Promise<void> {
+export async function recordAlertChannelOutcome(db: Db, id: string, outcome: { ok: true } | { ok: false; error: Message }, at = new Date()): Promise<void> {
   if (outcome.ok) {
     await db.alertChannel.updateMany({ where: { id }, data: { lastSentAt: at, failureCount: 0 } });
   } else {
     await db.alertChannel.updateMany({
       where: { id },
-      data: { lastError: outcome.error.slice(0, 1000), lastErrorAt: at, failureCount: { increment: 1 } },
+      data: {
+        lastError: render(outcome.error).slice(0, 1000),
+        lastErrorMessage: outcome.error as Prisma.InputJsonValue,
+        lastErrorAt: at,
+        failureCount: { increment: 1 },
+      },
     });
   }
 }

@@ -9,21 +9,21 @@ type P = { id: string };
 const WHAT = "告警渠道";
 
 /** GET /api/alert-channels/:id */
-export const GET = withAuth<P>(async (_req, { params }) => {
+export const GET = withAuth<P>(async (_req, { params, locale }) => {
   const row = await getAlertChannel(prisma(), uuidParam(params.id, WHAT));
   if (!row) throw notFound(WHAT);
-  return json(alertChannelSchema, alertChannelDto(row));
+  return json(alertChannelSchema, alertChannelDto(row, locale));
 }, { role: "viewer" });
 
 /** PATCH /api/alert-channels/:id — blank secrets stay as stored; checked as a whole like a new channel (admin). */
-export const PATCH = withAuth<P>(async (req, { params }) => {
+export const PATCH = withAuth<P>(async (req, { params, locale }) => {
   const id = uuidParam(params.id, WHAT);
   const body = await readJson(req, updateAlertChannelBody);
   const row = await getAlertChannel(prisma(), id);
   if (!row) throw notFound(WHAT);
   const updated = await updateAlertChannel(prisma(), id, await channelChange(row, body));
   if (!updated) throw notFound(WHAT);
-  return json(alertChannelSchema, alertChannelDto(updated));
+  return json(alertChannelSchema, alertChannelDto(updated, locale));
 }, { role: "admin" });
 
 /** DELETE /api/alert-channels/:id — also removes it from every rule (admin). */
