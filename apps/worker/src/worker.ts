@@ -1,7 +1,7 @@
 // The worker process's parts: a BullMQ Worker on `runs` executing runs through the engine, schedule
 // ticks, daily pruning, the reconciler, and a graceful close that hands runs back at a batch boundary.
 import { message } from "@qiao/core";
-import { appendRunLog, config as loadConfig, prisma, pruneRuns, runRetention, SchemeBusyError, type Config, type Db } from "@qiao/db";
+import { config as loadConfig, prisma, pruneRuns, runRetention, SchemeBusyError, type Config, type Db } from "@qiao/db";
 import { executeRun, failAbandonedRun, RecordBudget, type EngineContext } from "@qiao/engine";
 import {
   beat,
@@ -23,6 +23,8 @@ import {
   schedulePruning,
   syncSchedules,
   syncSchemeSchedule,
+  tickMetBusyScheme,
+  ticksOnSchemeCron,
 } from "@qiao/jobs";
 import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
@@ -131,29 +133,42 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     }
   }
 
+  /**
+   * A scheme's cron tick: its run, unless the scheme is gone or switched off (its scheduler is
+   * removed), or the scheduler that fired it no longer ticks on the scheme's cron or timezone (a save
+   * that raced a sync left another cron there: the scheduler is put back to the scheme's, and the
+   * tick of the outdated cron does not run; the scheme runs at its own next time). A tick given back
+   * after a save changed the cron (cron-scheduler.ts, owed-ticks.ts) runs: by then the scheduler is
+   * the scheme's. A busy scheme skips or defers the tick (tickMetBusyScheme).
+   */
   async function processTick(job: Job, jobLog: Logger) {
     const data = parse(scheduleJobSchema, job.data);
     const { schemeId } = data;
+    // Redis before the database: a save in between has synced the scheduler from what is read next.
+    const scheduler = (await queue.getJobScheduler(schemeId)) ?? null;
     const scheme = await db.scheme.findUnique({ where: { id: schemeId }, select: { id: true, cron: true, timezone: true, enabled: true, currentVersion: true } });
     if (!scheme?.enabled || !scheme.cron) {
-      await syncSchemeSchedule(queue, scheme ?? { id: schemeId, cron: null, timezone: "UTC", enabled: false });
+      await syncSchemeSchedule(queue, scheme ?? { id: schemeId, cron: null, timezone: "UTC", enabled: false }, scheduler);
       jobLog.info({ schemeId }, "schedule tick for a scheme that is gone or disabled: scheduler removed");
       return { skipped: "no-schedule" };
     }
+    if (scheduler && !ticksOnSchemeCron(scheduler, scheme)) {
+      await syncSchemeSchedule(queue, scheme, scheduler);
+      jobLog.warn(
+        { schemeId, pattern: scheduler.pattern, tz: scheduler.tz, cron: scheme.cron, timezone: scheme.timezone },
+        "schedule tick of a cron that is no longer the scheme's: not run, the scheduler is put back to the scheme's cron",
+      );
+      return { skipped: "outdated-cron" };
+    }
+    const idempotencyKey = tickIdempotencyKey(job, data);
     try {
-      const run = await requestRun(db, queue, { schemeId, trigger: "schedule", idempotencyKey: tickIdempotencyKey(job, data), scheme }, jobLog);
+      const run = await requestRun(db, queue, { schemeId, trigger: "schedule", idempotencyKey, scheme }, jobLog);
       jobLog.info({ schemeId, runId: run.id }, "scheduled run queued");
       return { runId: run.id };
     } catch (error) {
       if (!(error instanceof SchemeBusyError)) throw error;
-      jobLog.info({ schemeId, activeRunId: error.activeRun?.id }, "schedule tick skipped: the scheme has an active run");
-      if (error.activeRun) {
-        await appendRunLog(db, error.activeRun.id, {
-          level: "info",
-          message: message("run.tickSkipped"),
-        });
-      }
-      return { skipped: "busy" };
+      const outcome = await tickMetBusyScheme(db, queue, { schemeId, idempotencyKey, busy: error }, jobLog);
+      return { skipped: "busy", outcome, activeRunId: error.activeRun?.id ?? null };
     }
   }
 
@@ -247,7 +262,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     reconciling = true;
     reconcileRuns(db, queue, settings.WORKER_RECONCILE_AFTER_MS, log)
       .then(async () => {
-        const restored = await restoreMissingSchedules(db, queue);
+        const restored = await restoreMissingSchedules(db, queue, log);
         if (restored > 0) log.warn({ restored }, "restored schedulers missing from Redis (it restarted empty or was flushed)");
       })
       .catch((error: unknown) => log.error({ err: error }, "reconciler failed"))

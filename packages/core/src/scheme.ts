@@ -5,7 +5,7 @@ import { z } from "zod";
 import { auditModeSchema, writeModeSchema } from "./connector-meta";
 import { validateCron } from "./cron";
 import { defaultRetryPolicy, retryPolicySchema } from "./retry-policy";
-import { DEFAULT_TIMEZONE, isValidTimeZone } from "./template/time";
+import { canReadTimeZone, DEFAULT_TIMEZONE, timeZoneIssue } from "./template/timezone";
 
 export const SCHEME_LIMITS = {
   /** Schemes a scheme runs after. */
@@ -50,12 +50,26 @@ export const cronSchema = z.string().superRefine((value, ctx) => {
   if (!check.ok) ctx.addIssue({ code: "custom", ...bilingual(check.message, check.messageEn) });
 });
 
-export const timezoneSchema = z
-  .string()
-  .refine(
-    isValidTimeZone,
-    bilingual("时区无效：请使用 IANA 时区名，例如 Asia/Shanghai", "Unknown timezone: use an IANA name such as Asia/Shanghai"),
-  );
+/**
+ * A timezone a scheme may be saved with: an IANA name (timeZoneIssue says why not, in both
+ * languages: "CST" is an abbreviation that Intl reads as America/Chicago).
+ */
+export const timezoneSchema = z.string().superRefine((value, ctx) => {
+  const issue = timeZoneIssue(value);
+  if (issue) ctx.addIssue({ code: "custom", ...bilingual(issue.message, issue.messageEn) });
+});
+
+/**
+ * The timezone of a definition as stored: also a legacy abbreviation saved before session 30, which
+ * keeps running with the meaning it had (canReadTimeZone). A save checks timezoneSchema's rule on
+ * top (compileScheme's forSave, which the editor and apps/web's validateDefinition ask for), so the
+ * editor refuses it at the next save.
+ */
+const storedTimezoneSchema = z.string().superRefine((value, ctx) => {
+  if (canReadTimeZone(value)) return;
+  const issue = timeZoneIssue(value);
+  if (issue) ctx.addIssue({ code: "custom", ...bilingual(issue.message, issue.messageEn) });
+});
 
 const connectionIdSchema = z.union([z.uuid(), z.literal("")]);
 
@@ -178,7 +192,8 @@ export const scheduleSchema = z.object({ cron: cronSchema, enabled: z.boolean() 
 
 export const schemeDefinitionSchema = z.object({
   version: z.literal(1),
-  timezone: timezoneSchema.default(DEFAULT_TIMEZONE),
+  /** As stored (storedTimezoneSchema); a save also checks timezoneSchema. */
+  timezone: storedTimezoneSchema.default(DEFAULT_TIMEZONE),
   schedule: scheduleSchema.nullable().default(null),
   /** Automatic retries of transient failures, then dead letters (./retry-policy.ts). */
   retry: retryPolicySchema.default(defaultRetryPolicy),

@@ -3,7 +3,7 @@
 // Field keys are the connectors' metadata; a test in @qiao/connectors compiles each against it.
 import type { SchemeDefinition, SourceNode, TargetNode } from "./scheme";
 import { defaultRetryPolicy } from "./retry-policy";
-import { DEFAULT_TIMEZONE } from "./template/time";
+import { DEFAULT_TIMEZONE } from "./template/timezone";
 
 /** The demo schemes' and value map's names: the 出库单 scheme's lookups and map name them. */
 export const DEMO_NAMES = {

@@ -15,7 +15,7 @@ import {
   type RunModel,
 } from "@qiao/db";
 import type { Queue } from "bullmq";
-import { upsertCronScheduler } from "./cron-scheduler";
+import { syncCronScheduler, type CronSchedulerSpec, type SeenScheduler } from "./cron-scheduler";
 import type { JobsLogger } from "./logger";
 import { enqueueReconciliation, enqueueRun, JOB, TICK_JOB_OPTIONS } from "./queue";
 import { enqueueSoon } from "./request-run";
@@ -66,22 +66,20 @@ export interface ReconcileSchedulable {
   cron: string | null;
 }
 
-/** Upserts (automation on, with a reconcile cron) or removes the scheme's reconciliation scheduler. */
-export async function syncReconcileSchedule(queue: Queue, scheme: ReconcileSchedulable): Promise<"scheduled" | "removed"> {
+/** The scheme's reconciliation scheduler as it should be (automation on, with a reconcile cron), or null: none. */
+export function reconcileSchedulerSpec(scheme: ReconcileSchedulable): CronSchedulerSpec | null {
   const cron = scheme.reconcileCron?.trim();
-  const id = reconcileSchedulerId(scheme.id);
-  if (automationOn(scheme) && cron) {
-    // Unchanged, it is left alone: an upsert drops a tick that fell due while no worker ran.
-    await upsertCronScheduler(
-      queue,
-      id,
-      { pattern: cron, tz: scheme.timezone },
-      { name: JOB.reconcileTick, data: { schemeId: scheme.id }, opts: TICK_JOB_OPTIONS },
-    );
-    return "scheduled";
-  }
-  await queue.removeJobScheduler(id);
-  return "removed";
+  if (!automationOn(scheme) || !cron) return null;
+  return { repeat: { pattern: cron, tz: scheme.timezone }, template: { name: JOB.reconcileTick, data: { schemeId: scheme.id }, opts: TICK_JOB_OPTIONS } };
+}
+
+/**
+ * Upserts (automation on, with a reconcile cron) or removes the scheme's reconciliation scheduler.
+ * Unchanged, it is left alone: an upsert drops a tick that fell due while no worker ran. `seen`: see
+ * SeenScheduler.
+ */
+export async function syncReconcileSchedule(queue: Queue, scheme: ReconcileSchedulable, seen?: SeenScheduler): Promise<"scheduled" | "removed" | "left"> {
+  return syncCronScheduler(queue, reconcileSchedulerId(scheme.id), reconcileSchedulerSpec(scheme), seen);
 }
 
 // A job in one of these states is on its way; "delayed" is BullMQ's backoff between attempts.

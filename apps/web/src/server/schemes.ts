@@ -40,8 +40,13 @@ export interface Validation {
   warnings: ApiIssue[];
 }
 
+/**
+ * Compiles the definition as a save must pass it (forSave): every save (create, new version,
+ * duplicate, import) and the editor's check come through here. A scheme stored with a timezone that
+ * is no IANA name before session 30 still opens and runs; its next save asks for an IANA name.
+ */
 export async function validateDefinition(db: Db, definition: SchemeDefinition): Promise<Validation> {
-  const result = compileScheme(definition, await compileContext(db));
+  const result = compileScheme(definition, await compileContext(db), { forSave: true });
   const toIssue = (i: ApiIssue): ApiIssue => ({ ...i, path: ["definition", ...i.path] });
   if (result.ok) return { ok: true, issues: [], warnings: result.warnings.map(toIssue) };
   const issues = result.issues.map(toIssue);
@@ -143,7 +148,7 @@ export async function saveSchemeVersion(
   const row = await insertSchemeVersion(db, id, input, userId).catch(async (error: unknown) => {
     // Another save committed an order after assertValid read the graph, and the two loop.
     if (error instanceof RunAfterLoopError) throw notSaved([await runAfterLoopIssue(db, error.loop)]);
-    throw error;
+    refuseTakenName(error);
   });
   await syncSchedule(row);
   return row;

@@ -4,7 +4,7 @@
 // act on; warnings do not stop a plan.
 import type { SourceApiMeta } from "../connector-meta";
 import { schemeDefinitionSchema, schemeNodeSchema } from "../scheme";
-import { DEFAULT_TIMEZONE, isValidTimeZone } from "../template/time";
+import { canReadTimeZone, DEFAULT_TIMEZONE, timeZoneIssue } from "../template/timezone";
 import { checkGraph } from "./graph";
 import { Issues } from "./issues";
 import type { CompileResult, SchemeCatalog } from "./plan";
@@ -21,8 +21,18 @@ export { definitionLookupSchemes, lookupCatalog, planLookups, planLookupSchemes 
 export type { CompileResult, ConditionRulePlan, FilterPlan, IssuePath, LookupSchemeInfo, RunPlan, SchemeCatalog, SchemeIssue } from "./plan";
 export { pickTargetForm } from "./target-form";
 
-export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResult {
+export interface CompileOptions {
+  /**
+   * Also refuses what a definition may no longer be saved with, although one stored with it still
+   * runs: a timezone that is no IANA name (an abbreviation such as "CST", which Intl reads as
+   * America/Chicago; session 30). The editor and every save ask for it; a run does not.
+   */
+  forSave?: boolean;
+}
+
+export function compileScheme(def: unknown, catalog: SchemeCatalog, options: CompileOptions = {}): CompileResult {
   const issues = new Issues();
+  if (options.forSave) checkSavedTimezone(def, issues);
   const parsed = schemeDefinitionSchema.safeParse(def, { error: zhCN() });
   if (!parsed.success) {
     reportShapeIssues(def, parsed.error.issues, issues);
@@ -43,12 +53,20 @@ export function compileScheme(def: unknown, catalog: SchemeCatalog): CompileResu
   return { ok: true, plan: { timezone: d.timezone, retryBackoffMs: d.retry.backoffMs, source, ...(filter && { filter }), target }, warnings: issues.list };
 }
 
+/** A timezone the shape check lets through as stored (Intl reads it) that a save refuses (timeZoneIssue). */
+function checkSavedTimezone(def: unknown, issues: Issues): void {
+  const timezone = at(def, "timezone");
+  if (typeof timezone !== "string" || !canReadTimeZone(timezone)) return;
+  const issue = timeZoneIssue(timezone);
+  if (issue) issues.error({ path: ["timezone"], ...issue });
+}
+
 /** When the definition as a whole is malformed, still check the nodes that are well-formed. */
 function checkWellFormedNodes(def: unknown, catalog: SchemeCatalog, issues: Issues): void {
   const rawNodes = at(def, "nodes");
   if (!Array.isArray(rawNodes)) return;
   const rawTimezone = at(def, "timezone");
-  const timezone = typeof rawTimezone === "string" && isValidTimeZone(rawTimezone) ? rawTimezone : DEFAULT_TIMEZONE;
+  const timezone = typeof rawTimezone === "string" && canReadTimeZone(rawTimezone) ? rawTimezone : DEFAULT_TIMEZONE;
   const nodes = rawNodes.flatMap((raw: unknown, index) => {
     const r = schemeNodeSchema.safeParse(raw);
     return r.success ? [{ node: r.data, index }] : [];

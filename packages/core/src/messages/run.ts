@@ -46,6 +46,10 @@ export const runMessages = {
     () => "定时触发已跳过：本方案的这次运行尚未结束",
     () => "A scheduled tick was skipped: this run of the scheme had not finished",
   ),
+  "run.tickDeferred": entry(
+    () => "本次运行不读取数据源：这次定时读取将在本次运行结束后补上",
+    () => "This run does not read the source: the scheduled read runs once this run ends",
+  ),
   "read.started": entry<{ apiName: string; apiId: string }>(
     (p) => `开始读取 ${p.apiName}（${p.apiId}）`,
     (p) => `Reading ${p.apiId}`,

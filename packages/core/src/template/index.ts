@@ -1,5 +1,5 @@
 export { parseTemplate } from "./parse";
 export { evaluateTemplate, formatPath, templateLookupRefs, templateMapRefs, templateRefs } from "./evaluate";
-export { DEFAULT_TIMEZONE, isValidTimeZone } from "./time";
+export { canReadTimeZone, DEFAULT_TIMEZONE, isValidTimeZone, timeZoneIssue } from "./timezone";
 export { templateFilters, templateVariables } from "./catalog";
 export * from "./types";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DATETIME_PATTERN, compileDatePattern, formatInstant, instantOfWall, isValidTimeZone, toInstant, wallTime } from "./time";
+import { DATETIME_PATTERN, compileDatePattern, formatInstant, instantOfWall, toInstant, wallTime } from "./time";
+import { isValidTimeZone } from "./timezone";
 
 const wall = (year: number, month: number, day: number, hour = 0, minute = 0, second = 0) => ({
   year,

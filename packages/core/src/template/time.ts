@@ -1,7 +1,7 @@
 // Wall-clock time in an IANA timezone, with nothing but Intl: formatting an instant, reading a
 // date string written in that timezone, and the small date-pattern language of the `date` filter.
 
-export const DEFAULT_TIMEZONE = "Asia/Shanghai";
+import { canReadTimeZone, DEFAULT_TIMEZONE } from "./timezone";
 
 /** Calendar fields of an instant as a clock in some timezone shows them. */
 export interface WallTime {
@@ -36,22 +36,15 @@ function createFormat(timeZone: string): Intl.DateTimeFormat {
   });
 }
 
-export function isValidTimeZone(timeZone: string): boolean {
-  if (timeZone.trim() === "") return false;
-  try {
-    createFormat(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** An unknown timezone falls back to the default: evaluation must not throw at 3 a.m. */
+/**
+ * An unknown timezone falls back to the default: evaluation must not throw at 3 a.m. A legacy id
+ * stored before session 30 (canReadTimeZone) keeps the meaning it had.
+ */
 function zone(timeZone: string | undefined): Zone {
   const name = timeZone ?? DEFAULT_TIMEZONE;
   let z = zones.get(name);
   if (!z) {
-    const format = isValidTimeZone(name) ? createFormat(name) : createFormat(DEFAULT_TIMEZONE);
+    const format = canReadTimeZone(name) ? createFormat(name) : createFormat(DEFAULT_TIMEZONE);
     z = { format, lastMs: Number.NaN, lastWall: undefined };
     zones.set(name, z);
   }

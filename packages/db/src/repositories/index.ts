@@ -21,6 +21,7 @@ export * from "./waiting";
 export * from "./reconciliations";
 export * from "./reconciliation-report";
 export * from "./run-after";
+export * from "./deferred-ticks";
 export * from "./automation";
 export * from "./retries";
 export * from "./alert-channels";

@@ -98,7 +98,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
     return { connections: new Map(catalog.connections.map((c) => [c.id, { platform: c.platform, name: c.name }])), connectors, ...compileRefs(refs, connectors) };
   }, [catalog, refs]);
   const issues: ApiIssue[] = useMemo(() => {
-    const result = compileScheme(definition, compileCatalog);
+    const result = compileScheme(definition, compileCatalog, { forSave: true });
     return result.ok ? result.warnings : result.issues;
   }, [definition, compileCatalog]);
   const errors = issues.filter((i) => i.severity !== "warning");

@@ -1,0 +1,54 @@
+// Cron ticks deferred while their scheme was busy with a run that does not read the source (session
+// 30's audit): the row that says a tick's run is still owed, until the scheme is free.
+import type { RunTrigger } from "../../generated/prisma/enums";
+import type { Db } from "../client";
+
+/**
+ * The triggers whose runs read the source from the scheme's cursor, as a tick's run does: a tick that
+ * meets one of them active is done by it. A retry, a release of waiting records (dependency) or a
+ * test run reads nothing of the kind (as runAfterDue counts them).
+ */
+const SOURCE_READING_TRIGGERS: ReadonlySet<RunTrigger> = new Set<RunTrigger>(["manual", "schedule", "chain"]);
+
+export function readsSource(trigger: RunTrigger): boolean {
+  return SOURCE_READING_TRIGGERS.has(trigger);
+}
+
+/** Notes that the tick (its run's idempotency key) is owed once the scheme is free; a tick owed before is replaced. */
+export async function deferTick(db: Db, input: { schemeId: string; idempotencyKey: string; busyRunId: string | null }): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO deferred_ticks (scheme_id, idempotency_key, busy_run_id)
+    VALUES (${input.schemeId}::uuid, ${input.idempotencyKey}, ${input.busyRunId}::uuid)
+    ON CONFLICT (scheme_id) DO UPDATE
+      SET idempotency_key = EXCLUDED.idempotency_key, busy_run_id = EXCLUDED.busy_run_id, deferred_at = CURRENT_TIMESTAMP`;
+}
+
+export interface DeferredTickState {
+  schemeId: string;
+  idempotencyKey: string;
+  currentVersion: number;
+  /** The scheme's run schedule is still switched on (with a cron): else the tick is no longer wanted. */
+  scheduleOn: boolean;
+  /** A run that reads the source was created since the tick was deferred: it did the tick's work. */
+  covered: boolean;
+}
+
+/** The deferred ticks (of `schemeId`, else all), with what decides whether each is still owed. */
+export async function deferredTicks(db: Db, schemeId?: string): Promise<DeferredTickState[]> {
+  return db.$queryRaw<DeferredTickState[]>`
+    SELECT d.scheme_id::text AS "schemeId", d.idempotency_key AS "idempotencyKey", s.current_version AS "currentVersion",
+      (s.enabled AND s.cron IS NOT NULL) AS "scheduleOn",
+      EXISTS (
+        SELECT 1 FROM runs r
+        WHERE r.scheme_id = d.scheme_id AND r.trigger = ANY(${[...SOURCE_READING_TRIGGERS]}::run_trigger[])
+          AND r.created_at AT TIME ZONE 'UTC' > d.deferred_at
+      ) AS covered
+    FROM deferred_ticks d JOIN schemes s ON s.id = d.scheme_id
+    WHERE ${schemeId ?? null}::uuid IS NULL OR d.scheme_id = ${schemeId ?? null}::uuid
+    ORDER BY d.deferred_at`;
+}
+
+/** Forgets the deferred tick, unless a later one replaced it meanwhile. */
+export async function forgetDeferredTick(db: Db, schemeId: string, idempotencyKey: string): Promise<void> {
+  await db.deferredTick.deleteMany({ where: { schemeId, idempotencyKey } });
+}
