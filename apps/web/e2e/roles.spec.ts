@@ -39,7 +39,7 @@ test("every route and method has a rule in route-rules.ts, and its withAuth call
     const start = source.search(new RegExp(`export\\s+(const|(async\\s+)?function)\\s+${e.method}\\b`));
     const rest = source.slice(start + 1);
     const next = rest.search(/\nexport\s+(const|(async\s+)?function)\s+[A-Z]+\b/);
-    const declared = /withAuth\b[\s\S]*\{\s*role:\s*"(viewer|editor|admin)"(?:,\s*bodyLimit:\s*"import")?(?:,\s*metricsToken:\s*true)?\s*\}\s*\)/.exec(next === -1 ? rest : rest.slice(0, next))?.[1] ?? "public";
+    const declared = /withAuth\b[\s\S]*\{\s*role:\s*"(viewer|editor|admin)"(?:,\s*bodyLimit:\s*(?:"import"|[\w.]+))?(?:,\s*metricsToken:\s*true)?\s*\}\s*\)/.exec(next === -1 ? rest : rest.slice(0, next))?.[1] ?? "public";
     expect(declared, `${e.key} in ${e.file}`).toBe(ROUTE_RULES[e.key]);
   }
 });
