@@ -1,18 +1,7 @@
 // Cron ticks deferred while their scheme was busy with a run that does not read the source (session
 // 30's audit): the row that says a tick's run is still owed, until the scheme is free.
-import type { RunTrigger } from "../../generated/prisma/enums";
 import type { Db } from "../client";
-
-/**
- * The triggers whose runs read the source from the scheme's cursor, as a tick's run does: a tick that
- * meets one of them active is done by it. A retry, a release of waiting records (dependency) or a
- * test run reads nothing of the kind (as runAfterDue counts them).
- */
-const SOURCE_READING_TRIGGERS: ReadonlySet<RunTrigger> = new Set<RunTrigger>(["manual", "schedule", "chain"]);
-
-export function readsSource(trigger: RunTrigger): boolean {
-  return SOURCE_READING_TRIGGERS.has(trigger);
-}
+import { SOURCE_READING_IN } from "./run-triggers";
 
 /** Notes that the tick (its run's idempotency key) is owed once the scheme is free; a tick owed before is replaced. */
 export async function deferTick(db: Db, input: { schemeId: string; idempotencyKey: string; busyRunId: string | null }): Promise<void> {
@@ -40,7 +29,7 @@ export async function deferredTicks(db: Db, schemeId?: string): Promise<Deferred
       (s.enabled AND s.cron IS NOT NULL) AS "scheduleOn",
       EXISTS (
         SELECT 1 FROM runs r
-        WHERE r.scheme_id = d.scheme_id AND r.trigger = ANY(${[...SOURCE_READING_TRIGGERS]}::run_trigger[])
+        WHERE r.scheme_id = d.scheme_id AND r.trigger IN ${SOURCE_READING_IN}
           AND r.created_at AT TIME ZONE 'UTC' > d.deferred_at
       ) AS covered
     FROM deferred_ticks d JOIN schemes s ON s.id = d.scheme_id

@@ -22,6 +22,7 @@ export * from "./reconciliations";
 export * from "./reconciliation-report";
 export * from "./run-after";
 export * from "./deferred-ticks";
+export * from "./run-triggers";
 export * from "./automation";
 export * from "./retries";
 export * from "./alert-channels";

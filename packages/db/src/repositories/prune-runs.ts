@@ -1,6 +1,7 @@
 // Run retention: the daily pruning of finished runs (their logs and records go with them, by
 // cascade), keeping what something still needs (docs/scale.md "Run history").
 import type { Db } from "../client";
+import { SOURCE_READING_IN } from "./run-triggers";
 
 /**
  * Deletes finished runs older than `days`, and quiet runs older than `quietDays` (their logs and
@@ -81,7 +82,7 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
             AND r.id IS DISTINCT FROM (
               SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.trigger <> 'test' ORDER BY l.created_at DESC LIMIT 1)
             AND r.id IS DISTINCT FROM (
-              SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.trigger IN ('manual', 'schedule', 'chain')
+              SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.trigger IN ${SOURCE_READING_IN}
               ORDER BY l.created_at DESC LIMIT 1)
             AND r.id IS DISTINCT FROM (
               SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.status = 'succeeded' AND l.trigger <> 'test'

@@ -4,6 +4,7 @@ import { runAfterCycle } from "@qiao/core";
 import type { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { AUTOMATION_ON } from "./automation";
+import { SOURCE_READING_IN } from "./run-triggers";
 
 /**
  * Schemes due to run after their predecessors: automation on (the run schedule switched on, or no
@@ -23,7 +24,7 @@ export async function runAfterDue(db: Db, around?: string): Promise<{ schemeId: 
   return db.$queryRaw<{ schemeId: string; runId: string }[]>`
     WITH candidates AS (
       SELECT s.id, ARRAY(SELECT jsonb_array_elements_text(s.definition->'runAfter')) AS predecessors, GREATEST(
-          (SELECT max(r.created_at) FROM runs r WHERE r.scheme_id = s.id AND r.trigger IN ('manual', 'schedule', 'chain')),
+          (SELECT max(r.created_at) FROM runs r WHERE r.scheme_id = s.id AND r.trigger IN ${SOURCE_READING_IN}),
           (SELECT v.created_at FROM scheme_versions v WHERE v.scheme_id = s.id AND v.version = s.current_version)
         ) AS since
       FROM schemes s

@@ -1,0 +1,17 @@
+// Which runs read the source: one declaration for the places that ask (run-after's "since", pruning's
+// kept runs, a cron tick that meets a busy scheme).
+import { Prisma } from "../../generated/prisma/client";
+import type { RunTrigger } from "../../generated/prisma/enums";
+
+/**
+ * The triggers whose runs read the source from the scheme's cursor, as a tick's run does. A retry, a
+ * release of waiting records (dependency) or a test run reads nothing of the kind.
+ */
+export const SOURCE_READING_TRIGGERS: readonly RunTrigger[] = ["manual", "schedule", "chain"];
+
+export function readsSource(trigger: RunTrigger): boolean {
+  return SOURCE_READING_TRIGGERS.includes(trigger);
+}
+
+/** SQL: `(…)`, the list for `trigger IN` (literals: a planner sees them, as it would not a parameter's). */
+export const SOURCE_READING_IN = Prisma.raw(`(${SOURCE_READING_TRIGGERS.map((t) => `'${t}'`).join(", ")})`);
