@@ -127,11 +127,11 @@ const operations: Operation[] = [
   { method: "get", path: `/api/reconciliations/${ID}/items`, tag: "reconciliation", summary: "The keys a report kept in one category (missing, extra, different)", query: s.reconciliationItemsQuery, response: "ReconciliationItemList", errors: [400, 404] },
   { method: "post", path: `/api/reconciliations/${ID}/resync`, tag: "reconciliation", summary: "Write the report's missing records again (once per report)", response: "ResyncResult", status: 202, errors: [404, 409] },
   { method: "get", path: "/api/value-maps", tag: "value-maps", summary: "List value maps (without entries); q searches names and descriptions", query: s.valueMapListQuery, response: "ValueMapList", errors: [400] },
-  { method: "post", path: "/api/value-maps", tag: "value-maps", summary: "Create a value map (400: empty or taken name, repeated source value)", body: "CreateValueMap", response: "ValueMap", status: 201, errors: [400] },
+  { method: "post", path: "/api/value-maps", tag: "value-maps", summary: "Create a value map (400: empty or taken name, repeated source value, too many rows or bytes)", body: "CreateValueMap", response: "ValueMap", status: 201, errors: [400, 413] },
   { method: "get", path: `/api/value-maps/${ID}`, tag: "value-maps", summary: "A value map with its entries", response: "ValueMap", errors: [404] },
-  { method: "patch", path: `/api/value-maps/${ID}`, tag: "value-maps", summary: "Change a value map's name, description, default or entries (replaced whole)", body: "UpdateValueMap", response: "ValueMap", errors: [400, 404] },
+  { method: "patch", path: `/api/value-maps/${ID}`, tag: "value-maps", summary: "Change a value map's name, description, default or entries (replaced whole; 409 when other writes kept changing it)", body: "UpdateValueMap", response: "ValueMap", errors: [400, 404, 409, 413] },
   { method: "delete", path: `/api/value-maps/${ID}`, tag: "value-maps", summary: "Delete a value map", response: "Ok", errors: [404] },
-  { method: "post", path: `/api/value-maps/${ID}/import`, tag: "value-maps", summary: "Import entries from a CSV file (source,target or 源值,目标值; UTF-8 or GBK), all or nothing", query: s.importValueMapQuery, response: "ValueMapImportResult", errors: [400, 404, 413], csv: "request" },
+  { method: "post", path: `/api/value-maps/${ID}/import`, tag: "value-maps", summary: "Import entries from a CSV file (source,target or 源值,目标值; UTF-8 or GBK), all or nothing (409 when other writes kept changing the map)", query: s.importValueMapQuery, response: "ValueMapImportResult", errors: [400, 404, 409, 413], csv: "request" },
   { method: "get", path: `/api/value-maps/${ID}/export`, tag: "value-maps", summary: "The entries as CSV for Excel (UTF-8 with BOM, CRLF)", response: "Ok", errors: [404], csv: "response" },
   { method: "get", path: "/api/alert-channels", tag: "alerts", summary: "Alert channels (secrets only as set/not set, last failure)", response: "AlertChannelList" },
   { method: "post", path: "/api/alert-channels", tag: "alerts", summary: "Create an alert channel (admin; address policy and SMTP login checked first)", body: "CreateAlertChannel", response: "AlertChannel", status: 201, errors: [400, 403] },
@@ -164,7 +164,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: "No valid session cookie or API token",
   403: "Forbidden: the caller's role is below what the operation needs (viewer < editor < admin), or a cross-site request",
   404: "Not found",
-  413: "The body is larger than QIAO_MAX_IMPORT_BYTES",
+  413: "The body is larger than the operation accepts: QIAO_MAX_BODY_BYTES, QIAO_MAX_IMPORT_BYTES for imports, VALUE_MAP_BODY_BYTES (a value map's byte limit plus 16 KB) for value maps",
   409: "Conflict (e.g. scheme_busy: the scheme already has an active run)",
 };
 
