@@ -216,13 +216,14 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   const closeNotice = () => {
     const back = focusBeforeNotice.current;
     const hadFocus = document.activeElement?.closest("[data-notice]") !== null;
-    actions.dismissNotice();
-    if (!hadFocus) return;
-    requestAnimationFrame(() => {
+    // Moved before the notice goes (not in the next frame): the button that closed it leaves with it,
+    // and for that frame the focus was on <body>.
+    if (hadFocus) {
       // Not back to a control disabled since (保存, once saved): it cannot hold the focus.
       if (back instanceof HTMLElement && back.isConnected && back !== document.body && !(back instanceof HTMLButtonElement && back.disabled)) back.focus();
       else document.getElementById(NODE_PANEL_ID)?.focus();
-    });
+    }
+    actions.dismissNotice();
   };
 
   return (
