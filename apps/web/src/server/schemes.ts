@@ -8,6 +8,7 @@ import {
   insertScheme,
   insertSchemeVersion,
   listConnectionRefs,
+  NamedMissingError,
   renameScheme as renameSchemeRow,
   RunAfterLoopError,
   schemeNamesStartingWith,
@@ -115,9 +116,23 @@ function refuseTakenName(error: unknown): never {
   throw error;
 }
 
+/**
+ * A scheme or map the definition names was renamed or deleted after assertValid passed it (the save's
+ * own check found it gone: refuseMissingNames): validated again, the 400 says where it is named.
+ */
+async function refuseGoneNames(db: Db, error: unknown, definition: SchemeDefinition, schemeId: string | null): Promise<never> {
+  if (!(error instanceof NamedMissingError)) throw error;
+  await assertValid(db, definition, schemeId);
+  // Back again by now (renamed back): still not saved, and saying which name it was.
+  const name = error.missing;
+  throw notSaved([{ path: ["definition"], severity: "error", message: `“${name}” 在保存时已被改名或删除，请检查后再保存`, messageEn: `"${name}" was renamed or deleted while saving: check and save again` }]);
+}
+
 export async function createScheme(db: Db, input: SchemeInput, userId: string): Promise<SchemeWithLastRun> {
   await assertValid(db, input.definition);
-  const row = await insertScheme(db, input, userId).catch(refuseTakenName);
+  const row = await insertScheme(db, input, userId)
+    .catch((error: unknown) => refuseGoneNames(db, error, input.definition, null))
+    .catch(refuseTakenName);
   await syncSchedule(row);
   return row;
 }
@@ -132,7 +147,10 @@ export async function copyName(db: Db, name: string): Promise<string> {
   }
 }
 
-/** Renames (name and / or description) without a new version; a name another scheme has is a 409. */
+/**
+ * Renames (name and / or description) without a new version; a name another scheme has is a 409.
+ * The schemes that look it up have the name rewritten with it (@qiao/db rewriteNamed).
+ */
 export async function renameScheme(db: Db, id: string, change: { name?: string; description?: string }): Promise<SchemeWithLastRun> {
   return renameSchemeRow(db, id, change).catch(refuseTakenName);
 }
@@ -148,6 +166,7 @@ export async function saveSchemeVersion(
   const row = await insertSchemeVersion(db, id, input, userId).catch(async (error: unknown) => {
     // Another save committed an order after assertValid read the graph, and the two loop.
     if (error instanceof RunAfterLoopError) throw notSaved([await runAfterLoopIssue(db, error.loop)]);
+    if (error instanceof NamedMissingError) await refuseGoneNames(db, error, input.definition, id);
     refuseTakenName(error);
   });
   await syncSchedule(row);

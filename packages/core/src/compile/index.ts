@@ -18,6 +18,7 @@ import { checkFilter } from "./filter";
 
 export { definitionValueMaps, planValueMaps } from "./value-maps";
 export { definitionLookupSchemes, lookupCatalog, planLookups, planLookupSchemes } from "./lookups";
+export { quoteTemplateLiteral, renameInDefinition, renameInTemplate, type NamedKind } from "./rename-references";
 export type { CompileResult, ConditionRulePlan, FilterPlan, IssuePath, LookupSchemeInfo, RunPlan, SchemeCatalog, SchemeIssue } from "./plan";
 export { pickTargetForm } from "./target-form";
 

@@ -22,6 +22,7 @@ import {
   type PathHead,
   type TemplateParseResult,
   type TemplatePart,
+  type TemplateSpan,
   type TemplateVariable,
   type VariableHead,
 } from "./types";
@@ -254,6 +255,7 @@ class Parser extends Scanner {
 
   private filterArgs(name: FilterName, start: number): FilterCall {
     const args: (string | number)[] = [];
+    const spans: TemplateSpan[] = [];
     const afterName = this.i;
     this.skipWhitespace();
     if (this.src[this.i] === "(") {
@@ -264,7 +266,9 @@ class Parser extends Scanner {
       else {
         for (;;) {
           this.skipWhitespace();
+          const at = this.i;
           args.push(this.literal(name));
+          spans.push({ start: at, end: this.i });
           this.skipWhitespace();
           const c = this.src[this.i];
           this.i++;
@@ -285,11 +289,11 @@ class Parser extends Scanner {
     } else {
       this.i = afterName;
     }
-    return this.checkedCall(name, args, start, this.i);
+    return this.checkedCall(name, args, spans, start, this.i);
   }
 
   /** A filter call whose argument count and types are checked against the filter's spec. */
-  private checkedCall(name: FilterName, args: (string | number)[], start: number, end: number): FilterCall {
+  private checkedCall(name: FilterName, args: (string | number)[], argSpans: TemplateSpan[], start: number, end: number): FilterCall {
     const spec = FILTERS[name];
     const max = spec.args.length;
     if (args.length < spec.required || args.length > max) {
@@ -330,7 +334,7 @@ class Parser extends Scanner {
         end,
       );
     }
-    const call: FilterCall = { name, args, start, end };
+    const call: FilterCall = { name, args, argSpans, start, end };
     if (name === "date" && typeof args[0] === "string") call.pattern = compileDatePattern(args[0]);
     return call;
   }
@@ -342,7 +346,9 @@ class Parser extends Scanner {
   private lookupHead(start: number, open: number, opener: string, closer: string): { head: PathHead | VariableHead; call: FilterCall } {
     this.i++; // "("
     this.skipWhitespace();
+    const schemeAt = this.i;
     const scheme = this.literal("lookup");
+    const spans: TemplateSpan[] = [{ start: schemeAt, end: this.i }];
     this.skipWhitespace();
     if (this.src[this.i] !== ",") this.unexpected(open, opener, closer, "“,” 和要查找的字段（如 lookup('店铺→客户', shop_code)）", `"," and the field to look up (e.g. lookup('店铺→客户', shop_code))`);
     this.i++;
@@ -356,10 +362,12 @@ class Parser extends Scanner {
       if (c !== ",") this.unexpected(open, opener, closer, "“,” 或 “)”", '"," or ")"');
       this.i++;
       this.skipWhitespace();
+      const at = this.i;
       args.push(this.literal("lookup"));
+      spans.push({ start: at, end: this.i });
     }
     this.i++;
-    return { head, call: this.checkedCall("lookup", args, start, this.i) };
+    return { head, call: this.checkedCall("lookup", args, spans, start, this.i) };
   }
 
 }

@@ -122,6 +122,8 @@ export interface VariableHead extends TemplateSpan {
 export interface FilterCall extends TemplateSpan {
   name: FilterName;
   args: (string | number)[];
+  /** Where each argument is written, quotes included (a rename rewrites a name there: renameReferences). */
+  argSpans: TemplateSpan[];
   /** The `date` filter's pattern, compiled at parse time. */
   pattern?: DateToken[];
 }

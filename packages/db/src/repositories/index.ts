@@ -5,6 +5,7 @@ export * from "./run-progress";
 export * from "./prune-runs";
 export * from "./run-details";
 export * from "./saved-bills";
+export * from "./name-references";
 export * from "./schemes";
 export * from "./staging";
 export * from "./retry-ends";

@@ -7,6 +7,7 @@ import type { Prisma, Run, Scheme } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { getConnector } from "@qiao/connectors";
 import { automationOn } from "./automation";
+import { lockNames, refuseMissingNames, rewriteNamed } from "./name-references";
 import { refreshRecordCountsIn } from "./overview";
 import { refuseRunAfterLoop } from "./run-after";
 import { ACTIVE_RUN_STATUSES, isUniqueViolation } from "./runs";
@@ -77,20 +78,27 @@ export async function schemeNamesStartingWith(db: Db, prefix: string): Promise<S
   return new Set(rows.map((r) => r.name));
 }
 
-/** Creates the scheme with its version 1; SchemeNameTakenError when another scheme has its name. */
+/**
+ * Creates the scheme with its version 1; SchemeNameTakenError when another scheme has its name,
+ * NamedMissingError when a scheme or map its templates name is gone (renamed or deleted since the
+ * definition was validated: refuseMissingNames).
+ */
 export async function insertScheme(db: Db, input: SchemeInput, createdById: string): Promise<SchemeWithLastRun> {
   return refusingTakenName(input.name, () =>
-    db.scheme.create({
-      data: {
-        name: input.name,
-        description: input.description,
-        definition: input.definition as object,
-        ...scheduleColumns(input.definition),
-        currentVersion: 1,
-        createdById,
-        versions: { create: { version: 1, definition: input.definition as object, createdById } },
-      },
-      include: WITH_LAST_RUN,
+    db.$transaction(async (tx) => {
+      await refuseMissingNames(tx, input.definition);
+      return tx.scheme.create({
+        data: {
+          name: input.name,
+          description: input.description,
+          definition: input.definition as object,
+          ...scheduleColumns(input.definition),
+          currentVersion: 1,
+          createdById,
+          versions: { create: { version: 1, definition: input.definition as object, createdById } },
+        },
+        include: WITH_LAST_RUN,
+      });
     }),
   );
 }
@@ -215,7 +223,8 @@ async function forgetOtherSource(tx: Prisma.TransactionClient, schemeId: string)
  * A version that switches the scheme's automation back on (its schedule enabled again) stamps
  * `automationOnSince` (the stale-scheme alert counts from it). A run-after order that loops with
  * the orders committed before it is refused (RunAfterLoopError, refuseRunAfterLoop); a name another
- * scheme has, with SchemeNameTakenError.
+ * scheme has, with SchemeNameTakenError; templates naming a scheme or map that is gone, with
+ * NamedMissingError. A new name is rewritten in the schemes that look this one up (rewriteNamed).
  */
 export async function insertSchemeVersion(
   db: Db,
@@ -225,9 +234,11 @@ export async function insertSchemeVersion(
 ): Promise<SchemeWithLastRun> {
   return refusingTakenName(input.name, () => db.$transaction(async (tx) => {
     await refuseRunAfterLoop(tx, id, input.definition.runAfter ?? []);
+    await refuseMissingNames(tx, input.definition);
+    if (input.name !== undefined) await lockNames(tx);
     // Locks the row: two saves at once compare each with the version before it.
-    const [before] = await tx.$queryRaw<{ definition: unknown; enabled: boolean; cron: string | null }[]>`
-      SELECT definition, enabled, cron FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
+    const [before] = await tx.$queryRaw<{ name: string; definition: unknown; enabled: boolean; cron: string | null }[]>`
+      SELECT name, definition, enabled, cron FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
     const resetCursor = before !== undefined && sourceReadChanged(before.definition, input.definition);
     const retarget = before !== undefined && targetSwitched(before.definition, input.definition);
     if (retarget) {
@@ -250,6 +261,7 @@ export async function insertSchemeVersion(
     await tx.schemeVersion.create({
       data: { schemeId: id, version: bumped.currentVersion, definition: input.definition as object, createdById },
     });
+    if (before !== undefined && input.name !== undefined) await rewriteNamed(tx, "scheme", before.name, input.name, id);
     if (resetCursor) await tx.scheme.update({ where: { id }, data: { cursor: null, cursorFromVersion: bumped.currentVersion } });
     if (retarget) {
       if (sourceSwitched(before.definition, input.definition)) await forgetOtherSource(tx, id);
@@ -310,10 +322,21 @@ export async function resetSchemeCursor(db: Db, id: string): Promise<SchemeWithL
   });
 }
 
-/** Renames without a new version (what the scheme does stays the same); SchemeNameTakenError when another scheme has the name. */
+/**
+ * Renames without a new version (what the scheme does stays the same); SchemeNameTakenError when
+ * another scheme has the name. The schemes that look it up by name have it rewritten to the new one
+ * in the same transaction (rewriteNamed: every version of theirs, no new one).
+ */
 export async function renameScheme(db: Db, id: string, change: { name?: string; description?: string }): Promise<SchemeWithLastRun> {
   return refusingTakenName(change.name, () =>
-    db.scheme.update({ where: { id }, data: { name: change.name, description: change.description }, include: WITH_LAST_RUN }),
+    db.$transaction(async (tx) => {
+      if (change.name !== undefined) {
+        await lockNames(tx);
+        const [before] = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
+        if (before) await rewriteNamed(tx, "scheme", before.name, change.name, id);
+      }
+      return tx.scheme.update({ where: { id }, data: { name: change.name, description: change.description }, include: WITH_LAST_RUN });
+    }),
   );
 }
 

@@ -145,7 +145,7 @@ describe("value maps written by two requests at once", () => {
         }) as unknown as Db["valueMap"]["findUnique"],
         update: db.valueMap.update.bind(db.valueMap),
       },
-    } as Pick<Db, "valueMap">;
+    } as Pick<Db, "valueMap"> as Db; // updateValueMap takes a Db (a rename needs a transaction); these patches carry no name.
     return { client, read, release };
   }
 

@@ -7,6 +7,7 @@ import { duplicateSources, VALUE_MAP_LIMITS, valueMapTableBytes, type ValueMapEn
 import { Prisma } from "../../generated/prisma/client";
 import type { ValueMap } from "../../generated/prisma/client";
 import type { Db } from "../client";
+import { lockNames, rewriteNamed } from "./name-references";
 import { containsText } from "./search";
 
 /** What these functions need: the client or a transaction's client. */
@@ -187,7 +188,8 @@ const EDIT_ATTEMPTS = 10;
  * patch names them; a new default or new entries write the content hash of both, the one not
  * named as stored (see editValueMap). Throws like createValueMap, and ValueMapBusy.
  */
-export async function updateValueMap(db: Client, id: string, patch: Partial<ValueMapInput>): Promise<ValueMapRecord | null> {
+export async function updateValueMap(db: Db, id: string, patch: Partial<ValueMapInput>): Promise<ValueMapRecord | null> {
+  if (patch.name !== undefined) return renameValueMap(db, id, { ...patch, name: patch.name });
   if (patch.entries === undefined && patch.defaultValue === undefined) {
     // Nothing read, nothing derived: a plain update.
     try {
@@ -199,6 +201,39 @@ export async function updateValueMap(db: Client, id: string, patch: Partial<Valu
     }
   }
   return editValueMap(db, id, () => patch);
+}
+
+/**
+ * updateValueMap with a name (the page's save sends the name with every save): in one transaction
+ * holding NAMES_LOCK and the map's row, the change is written and, when the name is another, every
+ * scheme whose templates write `map('旧名')` has it rewritten to the new name (rewriteNamed): before,
+ * their next run failed naming a map that did not exist. A scheme save naming the old name that was
+ * validated before the rename is refused in its own transaction (refuseMissingNames).
+ */
+async function renameValueMap(db: Db, id: string, patch: Partial<ValueMapInput> & { name: string }): Promise<ValueMapRecord | null> {
+  return db.$transaction(
+    async (tx) => {
+      await lockNames(tx);
+      const [before] = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM value_maps WHERE id = ${id}::uuid FOR UPDATE`;
+      if (!before) return null;
+      let written: ValueMapRecord | null;
+      if (patch.entries === undefined && patch.defaultValue === undefined) {
+        try {
+          written = toRecord(await tx.valueMap.update({ where: { id }, data: nameAndDescription(patch) }));
+        } catch (error) {
+          if (isNameTaken(error)) throw new ValueMapNameTaken(patch.name);
+          throw error;
+        }
+      } else {
+        // The row is locked: the read-modify-write reads what it writes over, once.
+        written = await editValueMap(tx, id, () => patch);
+      }
+      if (written) await rewriteNamed(tx, "valueMap", before.name, written.name);
+      return written;
+    },
+    // A whole table of up to VALUE_MAP_LIMITS.tableBytes is written inside it.
+    { timeout: 60_000 },
+  );
 }
 
 /**

@@ -123,3 +123,24 @@ it("a copy is named <name>（副本）, then （副本 2）, （副本 3）… a
   }
   expect(names).toEqual(["仓库→仓库（副本）", "仓库→仓库（副本 2）", "仓库→仓库（副本 3）"]);
 });
+
+it("renaming a scheme another looks up rewrites the reader's lookup, which then saves as it is (session 31)", { timeout: 60_000 }, async () => {
+  const shopsId = await create("被查找的方案");
+  const readerId = await create("查找它的方案", lookingUp("被查找的方案"));
+  const { PATCH, GET } = await import("./[id]/route");
+  const renamed = await bed.call(PATCH, `/api/schemes/${shopsId}`, { method: "PATCH", body: { name: "改名后的方案" }, params: { id: shopsId } });
+  expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+
+  const reader = await bed.call(GET, `/api/schemes/${readerId}`, { params: { id: readerId } });
+  const definition = (reader.body.scheme as { definition: SchemeDefinition; currentVersion: number }).definition;
+  const target = definition.nodes.find((n) => n.type === "target")!;
+  expect(target.type === "target" && target.config.mapping.FDescription).toBe("{{id | lookup('改名后的方案')}}");
+  expect((reader.body.scheme as { currentVersion: number }).currentVersion).toBe(1);
+  const resave = await bed.call(PATCH, `/api/schemes/${readerId}`, { method: "PATCH", body: { definition }, params: { id: readerId } });
+  expect(resave.status, JSON.stringify(resave.body)).toBe(200);
+
+  // An editor still holding the old text gets a 400 at the lookup, not a saved scheme that cannot run.
+  const stale = await bed.call(PATCH, `/api/schemes/${readerId}`, { method: "PATCH", body: { definition: lookingUp("被查找的方案") }, params: { id: readerId } });
+  expect(stale.status).toBe(400);
+  expect(JSON.stringify(stale.body)).toContain("被查找的方案");
+});

@@ -45,7 +45,7 @@ export const valueMapsZh = {
   "valueMaps.discard": "放弃修改",
   "valueMaps.deleteTitle": "删除值映射",
   "valueMaps.deleteConfirm": "确定删除值映射 “{name}”？使用它的方案将无法保存，运行时会失败。",
-  "valueMaps.renameWarning": "改名后，模板中 map('{name}') 将找不到这个值映射：请同时修改使用它的方案",
+  "valueMaps.renameWarning": "保存后，使用它的方案中的 map('{name}') 会一并改为新名称",
   "valueMaps.schemeImportCreated": "；新建值映射 {names}",
   "valueMaps.schemeImportKept": "；值映射 {names} 已存在，保持不变（未使用文件中的内容）",
 } as const;
@@ -98,7 +98,7 @@ export const valueMapsEn: Record<ValueMapMessageKey, string> = {
   "valueMaps.discard": "Discard changes",
   "valueMaps.deleteTitle": "Delete value map",
   "valueMaps.deleteConfirm": "Delete the value map \"{name}\"? Schemes that use it can no longer be saved and their runs fail.",
-  "valueMaps.renameWarning": "After a rename, map('{name}') in templates no longer finds this map: change the schemes that use it too",
+  "valueMaps.renameWarning": "On save, map('{name}') in the schemes that use it is changed to the new name too",
   "valueMaps.schemeImportCreated": "; created the value maps {names}",
   "valueMaps.schemeImportKept": "; the value maps {names} exist here and were kept unchanged (the file's copies were not used)",
 };

@@ -19,8 +19,9 @@ export const GET = withAuth<P>(async (_req, { params }) => {
  * PATCH /api/value-maps/:id — change the name, description, default or entries (replaced whole).
  * Entries are written only when the body has them; a change of the default alone keeps the entries
  * as stored when it is written (an import in between is not undone). Bodies up to
- * VALUE_MAP_BODY_BYTES, which any stored map's whole table fits. Renaming a map that schemes use makes their `map('旧名')` fail to compile at the next save and
- * at their next run: the page warns before a rename.
+ * VALUE_MAP_BODY_BYTES, which any stored map's whole table fits. A new name is written into every
+ * scheme (and each of its versions) whose templates name the map, in the same transaction: their
+ * `map('旧名')` becomes `map('新名')` (@qiao/db rewriteNamed).
  */
 export const PATCH = withAuth<P>(async (req, { params }) => {
   const id = uuidParam(params.id, WHAT);
