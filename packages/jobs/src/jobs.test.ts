@@ -75,6 +75,19 @@ describe("requestRun", () => {
     await queue.drain();
   });
 
+  test("a retry of a run says so in its options: retention deleting that run makes it fail, not retry the whole scheme (session 31)", async () => {
+    const scheme = await sim.createScheme();
+    const retried = await createRun(t.db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
+    await t.db.run.update({ where: { id: retried.id }, data: { status: "failed", phase: "done", finishedAt: new Date() } });
+    const retry = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "retry", retryOfId: retried.id });
+    expect(retry.options).toMatchObject({ scope: "run" });
+    await cancelRun(t.db, queue, retry.id);
+    const whole = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "retry", options: { scope: "scheme" } });
+    expect(whole.options).toMatchObject({ scope: "scheme" });
+    await cancelRun(t.db, queue, whole.id);
+    await queue.drain();
+  });
+
   test("an idempotency key counts per user and scheme: another user's same key never gets the first run", async () => {
     const scheme = await sim.createScheme();
     const other = await sim.createScheme();

@@ -63,6 +63,10 @@ export async function requestRun(db: Db, queue: Queue, input: RequestRunInput, l
   }
   if (input.trigger === "retry") {
     if (input.retryOfId) {
+      // Said, not inferred from retry_of_id: a run deleted by retention while its retry is under way
+      // sets that to null (ON DELETE SET NULL), and the retry must then fail, not widen to the
+      // whole scheme's failed records (retry-run.ts; session 31's audit).
+      options = { ...options, scope: options.scope ?? "run" };
       const retried = await db.run.findUnique({ where: { id: input.retryOfId }, select: { schemeId: true } });
       if (!retried || retried.schemeId !== input.schemeId) {
         throw new RunRequestError("not_found", message("run.requestRunMissing", { runId: input.retryOfId }));

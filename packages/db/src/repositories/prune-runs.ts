@@ -21,7 +21,8 @@ import { SOURCE_READING_IN } from "./run-triggers";
  * retry starts from); the run of a record whose outcome is not settled yet (`sending_run_id`: the
  * lookup after an interrupted write records its verdict in that run); a reconciliation's resync run
  * (reports are never pruned: the report links to it and answers a second 补同步 with it); while a
- * retry is not finished, the run it retries and the runs its taken records failed in.
+ * retry is not finished, the run it retries (also one requested while the pruning goes) and the
+ * runs its taken records failed in (sent or not).
  * Once the record is written, its run goes at the next pruning.
  */
 export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 500): Promise<{ expired: number; quiet: number }> {
@@ -41,13 +42,14 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
         -- The lookup after an interrupted write records its verdict in the run that sent it.
         (s.sending_run_id::text),
         -- A retry not finished yet, ending early, puts its unsent records back with the runs that
-        -- failed them.
-        (CASE WHEN s.retry_prior IS NOT NULL AND s.status IN ('pending', 'saved')
+        -- failed them: also those it sent whose outcome is not known yet (sending, unknown),
+        -- which a lookup that finds them absent makes pending again (session 31's audit).
+        (CASE WHEN s.retry_prior IS NOT NULL AND s.status IN ('pending', 'saved', 'sending', 'unknown')
           -- (uncorrelated: computed once)
           AND s.last_run_id = ANY(ARRAY(SELECT id FROM runs WHERE status IN ('queued', 'running') AND trigger = 'retry')) THEN s.retry_prior->>'last_run_id' END)
       ) AS x(id)
       WHERE x.id IS NOT NULL
-        AND (s.status IN ('failed', 'saved', 'pending') OR s.sending_run_id IS NOT NULL)
+        AND (s.status IN ('failed', 'saved', 'pending', 'sending', 'unknown') OR s.sending_run_id IS NOT NULL)
       UNION
       -- A report names its resync run (no foreign key) for as long as the report is kept: always.
       SELECT resync_run_id::text FROM reconciliations WHERE resync_run_id IS NOT NULL
@@ -88,6 +90,12 @@ export async function pruneRuns(db: Db, days: number, quietDays = days, chunk = 
               SELECT l.id FROM runs l WHERE l.scheme_id = r.scheme_id AND l.status = 'succeeded' AND l.trigger <> 'test'
               ORDER BY l.created_at DESC LIMIT 1)
             AND r.id <> ALL(${needed}::uuid[])
+            -- A retry of it requested after the needed list was read: deleted, its retry_of_id would go
+            -- (ON DELETE SET NULL) while the retry runs (session 31's audit). One that commits while
+            -- this very statement runs can still lose it: requestRun stores scope "run" with every
+            -- retry of a run, so that retry then fails (run.retryWithoutRun) instead of taking every
+            -- failed record of the scheme.
+            AND NOT EXISTS (SELECT 1 FROM runs q WHERE q.retry_of_id = r.id AND q.status IN ('queued', 'running'))
           LIMIT ${chunk})`;
       deleted[kind] += n;
       if (n < chunk) break;
