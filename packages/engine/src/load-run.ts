@@ -53,6 +53,17 @@ function connectionIdsOf(definition: unknown): string[] {
   return [...new Set(ids)];
 }
 
+/** The platforms a definition's nodes name (read leniently, as connectionIdsOf). */
+const nodePlatform = z.object({ config: z.object({ platform: z.string() }) });
+function platformsOf(definition: unknown): string[] {
+  const parsed = definitionNodes.safeParse(definition);
+  if (!parsed.success) return [];
+  return [...new Set(parsed.data.nodes.flatMap((node) => {
+    const n = nodePlatform.safeParse(node);
+    return n.success ? [n.data.config.platform] : [];
+  }))];
+}
+
 function credentialsOf(row: Parameters<typeof connectionCredentials>[0] & { name: string }): Record<string, unknown> {
   try {
     return connectionCredentials(row);
@@ -71,10 +82,12 @@ export async function loadRun(ctx: EngineContext, run: Pick<Run, "schemeId" | "s
   const definition = saved.definition;
   const connectionIds = connectionIdsOf(definition);
   const rows = await findConnectionsById(db, connectionIds);
+  // The nodes' platforms as well as the connections': a deleted connection's platform is still known
+  // (the run then fails saying the connection is gone, not that the platform is unknown).
   const connectors = new Map<string, Connector>();
-  for (const row of rows) {
-    const connector = getConnector(row.platform);
-    if (connector) connectors.set(row.platform, connector);
+  for (const platform of new Set([...rows.map((r) => r.platform), ...platformsOf(definition)])) {
+    const connector = getConnector(platform);
+    if (connector) connectors.set(platform, connector);
   }
   const compiled = compileScheme(definition, {
     connections: new Map(rows.map((r) => [r.id, { platform: r.platform }])),
