@@ -6,6 +6,7 @@ export * from "./prune-runs";
 export * from "./run-details";
 export * from "./saved-bills";
 export * from "./name-references";
+export * from "./scheme-deletion";
 export * from "./schemes";
 export * from "./staging";
 export * from "./retry-ends";

@@ -53,7 +53,7 @@ export async function runAfterDue(db: Db, around?: string): Promise<{ schemeId: 
 }
 
 /** The schemes that run after `schemeId` (their stored order names it), by name. */
-export async function schemesRunningAfter(db: Db, schemeId: string): Promise<{ id: string; name: string }[]> {
+export async function schemesRunningAfter(db: Db | Prisma.TransactionClient, schemeId: string): Promise<{ id: string; name: string }[]> {
   return db.$queryRaw<{ id: string; name: string }[]>`
     SELECT id::text AS id, name FROM schemes
     WHERE jsonb_typeof(definition->'runAfter') = 'array' AND definition->'runAfter' ? ${schemeId}
@@ -93,6 +93,11 @@ export class RunAfterLoopError extends Error {
 /** The transaction-scoped advisory lock saves of a run-after order take in turn ("runa"). */
 const RUN_AFTER_GRAPH_LOCK = 0x72756e61;
 
+/** Takes RUN_AFTER_GRAPH_LOCK for the rest of the transaction (before NAMES_LOCK and any scheme row). */
+export async function lockRunAfterGraph(tx: Prisma.TransactionClient): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RUN_AFTER_GRAPH_LOCK}::bigint)`;
+}
+
 /**
  * In a save's transaction, before the scheme's row is locked (every save that waits for both takes
  * them in this order): refuses with RunAfterLoopError an order that loops with the graph as
@@ -103,7 +108,7 @@ const RUN_AFTER_GRAPH_LOCK = 0x72756e61;
  */
 export async function refuseRunAfterLoop(tx: Prisma.TransactionClient, schemeId: string, runAfter: readonly string[]): Promise<void> {
   if (runAfter.length === 0) return;
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${RUN_AFTER_GRAPH_LOCK}::bigint)`;
+  await lockRunAfterGraph(tx);
   const loop = await runAfterLoop(tx, schemeId, runAfter);
   if (loop) throw new RunAfterLoopError(schemeId, loop);
 }

@@ -4,8 +4,8 @@ import type { Db } from "../client";
 import { openEditorDatabase, type EditorDatabase } from "../testing";
 import { RunAfterLoopError } from "./run-after";
 import { createRun } from "./runs";
+import { deleteScheme } from "./scheme-deletion";
 import {
-  deleteScheme,
   findSchemeDefinition,
   findSchemeWithLastRun,
   insertScheme,

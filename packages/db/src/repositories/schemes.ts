@@ -2,7 +2,7 @@
 // scheme's current one), the columns the list and the scheduler read (cron, timezone, enabled)
 // mirror the definition's schedule, and pages show each scheme with its latest run that was not a
 // test. Validation (compileScheme) and the BullMQ schedule are the callers'.
-import { definitionLookupSchemes, message, pickTargetForm, render, schemeDefinitionSchema, sourceReadChanged, sourceSwitched, type Message, type SchemeDefinition, type TargetApiMeta } from "@qiao/core";
+import { message, pickTargetForm, render, sourceReadChanged, sourceSwitched, type Message, type SchemeDefinition, type TargetApiMeta } from "@qiao/core";
 import type { Prisma, Run, Scheme } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { getConnector } from "@qiao/connectors";
@@ -375,27 +375,8 @@ export async function switchSchemeSchedule(db: Db, id: string, enabled: boolean)
   });
 }
 
-/** Deletes the scheme with its versions and runs (its staging rows go by trigger). */
-export async function deleteScheme(db: Db, id: string): Promise<void> {
-  await db.scheme.delete({ where: { id } });
-}
-
-/**
- * The other schemes whose current definition looks `scheme` up (`lookup('店铺→客户', …)`), by name:
- * their lookups answer from its staging rows, which go with it when it is deleted. A stored
- * definition that no longer parses cannot run, so it looks nothing up.
- */
-export async function schemesLookingUp(db: Db, scheme: { id: string; name: string }): Promise<{ id: string; name: string }[]> {
-  const all = await listSchemeDefinitions(db);
-  return all.flatMap(({ id, name, definition }) => {
-    if (id === scheme.id) return [];
-    const parsed = schemeDefinitionSchema.safeParse(definition);
-    return parsed.success && definitionLookupSchemes(parsed.data).includes(scheme.name) ? [{ id, name }] : [];
-  });
-}
-
 /** Each scheme's id, name and definition, by name (to see which connections they use). */
-export async function listSchemeDefinitions(db: Db): Promise<{ id: string; name: string; definition: unknown }[]> {
+export async function listSchemeDefinitions(db: Db | Prisma.TransactionClient): Promise<{ id: string; name: string; definition: unknown }[]> {
   return db.scheme.findMany({ select: { id: true, name: true, definition: true }, orderBy: { name: "asc" } });
 }
 

@@ -1,9 +1,9 @@
 import { message } from "@qiao/core";
-import { deleteScheme, findActiveRun, prisma, schemesLookingUp, schemesRunningAfter } from "@qiao/db";
+import { deleteSchemeWhenFree, findActiveRun, prisma, SchemeDeleteRefused, schemesLookingUp, schemesRunningAfter } from "@qiao/db";
 import { okSchema, schemeEnvelopeSchema, updateSchemeBody } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import { ApiError } from "@/server/errors";
-import { assertSwitchable, connectionNames, findScheme, removeSchedules, renameScheme, saveSchemeVersion, schemeDto, setSchemeEnabled } from "@/server/schemes";
+import { assertSwitchable, connectionNames, findScheme, removeSchedules, renameScheme, saveSchemeVersion, schemeDto, setSchemeEnabled, syncSchedule } from "@/server/schemes";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -36,23 +36,38 @@ export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
   return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db), locale) });
 }, { role: "editor" });
 
+/** The 409 of a delete refused: a run is active, or other schemes run after it or look it up. */
+function deleteRefused(refusal: SchemeDeleteRefused): ApiError {
+  if (refusal.reason === "running") return new ApiError("scheme_busy", message("api.schemeRunning"));
+  return new ApiError("conflict", message(refusal.reason === "followed" ? "api.schemeFollowed" : "api.schemeLookedUp", { names: refusal.names }));
+}
+
 /**
  * DELETE /api/schemes/:id — with its versions, runs, staged records and job schedulers; refused
- * while a run is active, or while other schemes run after it or look it up.
+ * while a run is active, or while other schemes run after it or look it up. The checks are made
+ * first (a refusal touches nothing), and again in the delete's transaction (deleteSchemeWhenFree):
+ * a tick's run created in between would otherwise go with the scheme; the schedules removed before
+ * it are then put back.
  */
 export const DELETE = withAuth<P>(async (_req, { params }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
-  if (await findActiveRun(db, scheme.id)) throw new ApiError("scheme_busy", message("api.schemeRunning"));
+  if (await findActiveRun(db, scheme.id)) throw deleteRefused(new SchemeDeleteRefused("running"));
   // A scheme others run after: deleted, their chain would wait for it for ever (and their next save
   // would be refused for naming a scheme that is gone). The person takes it out of their order first.
   const followers = await schemesRunningAfter(db, scheme.id);
-  if (followers.length > 0) throw new ApiError("conflict", message("api.schemeFollowed", { names: followers.map((f) => f.name) }));
+  if (followers.length > 0) throw deleteRefused(new SchemeDeleteRefused("followed", followers.map((f) => f.name)));
   // A scheme others look up: its staging rows (the numbers it wrote) are what their lookups answer
   // from, and they go with it; re-creating it would not bring them back (session 30's audit).
   const readers = await schemesLookingUp(db, scheme);
-  if (readers.length > 0) throw new ApiError("conflict", message("api.schemeLookedUp", { names: readers.map((r) => r.name) }));
+  if (readers.length > 0) throw deleteRefused(new SchemeDeleteRefused("lookedUp", readers.map((r) => r.name)));
   await removeSchedules(scheme.id);
-  await deleteScheme(db, scheme.id);
+  try {
+    await deleteSchemeWhenFree(db, scheme.id);
+  } catch (error) {
+    if (!(error instanceof SchemeDeleteRefused)) throw error;
+    await syncSchedule(scheme);
+    throw deleteRefused(error);
+  }
   return json(okSchema, { ok: true });
 }, { role: "editor" });
