@@ -73,6 +73,10 @@ test("a tick that meets a run which reads nothing is run once the scheme is free
     expect(runs[0]!.idempotencyKey).toBe(`system:${scheme.id}:${idempotencyKey}`);
     expect(await queue.getJob(runs[0]!.id)).toBeDefined();
     expect(await t.db.deferredTick.count({ where: { schemeId: scheme.id } })).toBe(0);
+    // Its own log says it was deferred and by which run, once however many asked.
+    const logged = (await t.db.runLog.findMany({ where: { runId: runs[0]!.id } })).map((l) => l.message);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(new RegExp(`^这是 \\S+ 推迟的定时运行：当时本方案的运行 ${busy.id} 尚未结束`));
 
     // Its run ends too, and a late sweep changes nothing.
     await t.db.run.update({ where: { id: runs[0]!.id }, data: { status: "succeeded", phase: "done", finishedAt: new Date() } });

@@ -49,7 +49,8 @@ export async function tickMetBusyScheme(
 /**
  * Requests the run of each deferred tick (of `schemeId`, else all) whose scheme is free, and forgets
  * those no longer owed: the schedule was switched off, or a run that reads the source was created
- * since (it did the tick's work; also the tick's own run, when a worker died before forgetting it).
+ * since (it did the tick's work). The tick's own run, created by a caller that died before forgetting
+ * the tick, is requested again (its idempotency key returns it) and the tick forgotten then.
  * One still busy (another run that reads nothing) waits for the end of that run. Returns how many
  * runs it requested.
  */
@@ -69,7 +70,10 @@ export async function requestDeferredTicks(db: Db, queue: Queue, log: TickLogger
         { schemeId: tick.schemeId, trigger: "schedule", idempotencyKey: tick.idempotencyKey, scheme: { id: tick.schemeId, currentVersion: tick.currentVersion } },
         log,
       );
-      await forgetDeferredTick(db, tick.schemeId, tick.idempotencyKey);
+      // The run's own log says why it started late (its trigger says schedule, its time does not).
+      if (await forgetDeferredTick(db, tick.schemeId, tick.idempotencyKey)) {
+        await appendRunLog(db, run.id, { level: "info", message: message("run.tickWasDeferred", { at: tick.deferredAt.toISOString(), busyRunId: tick.busyRunId ?? "" }) });
+      }
       requested++;
       log.info({ ...ids, runId: run.id }, "deferred schedule tick: its run is requested now that the scheme is free");
     } catch (error) {

@@ -50,6 +50,10 @@ export const runMessages = {
     () => "本次运行不读取数据源：这次定时读取将在本次运行结束后补上",
     () => "This run does not read the source: the scheduled read runs once this run ends",
   ),
+  "run.tickWasDeferred": entry<{ at: string; busyRunId: string }>(
+    (p) => `这是 ${p.at} 推迟的定时运行：当时本方案${p.busyRunId ? `的运行 ${p.busyRunId} ` : "有运行"}尚未结束（不读取数据源），定时读取在它结束后补上`,
+    (p) => `This is the scheduled run deferred at ${p.at}: ${p.busyRunId ? `run ${p.busyRunId}` : "a run"} of the scheme (which does not read the source) had not finished, so the scheduled read came once it ended`,
+  ),
   "read.started": entry<{ apiName: string; apiId: string }>(
     (p) => `开始读取 ${p.apiName}（${p.apiId}）`,
     (p) => `Reading ${p.apiId}`,

@@ -18,8 +18,12 @@ export interface DeferredTickState {
   currentVersion: number;
   /** The scheme's run schedule is still switched on (with a cron): else the tick is no longer wanted. */
   scheduleOn: boolean;
-  /** A run that reads the source was created since the tick was deferred: it did the tick's work. */
+  /** A run that reads the source, other than the tick's own, was created since the tick was deferred: it did the tick's work. */
   covered: boolean;
+  /** When the tick met the busy scheme (the latest such tick's time). */
+  deferredAt: Date;
+  /** The run it met, when it was found (null: it ended between the refusal and the look). */
+  busyRunId: string | null;
 }
 
 /** The deferred ticks (of `schemeId`, else all), with what decides whether each is still owed. */
@@ -31,13 +35,21 @@ export async function deferredTicks(db: Db, schemeId?: string): Promise<Deferred
         SELECT 1 FROM runs r
         WHERE r.scheme_id = d.scheme_id AND r.trigger IN ${SOURCE_READING_IN}
           AND r.created_at AT TIME ZONE 'UTC' > d.deferred_at
-      ) AS covered
+          -- Not the tick's own run (createRun's scoped key): the caller that requested it forgets
+          -- the tick and logs the deferral in it; one that finds it again gets it back by the key.
+          AND r.idempotency_key IS DISTINCT FROM 'system:' || d.scheme_id::text || ':' || d.idempotency_key
+      ) AS covered,
+      d.deferred_at AS "deferredAt", d.busy_run_id::text AS "busyRunId"
     FROM deferred_ticks d JOIN schemes s ON s.id = d.scheme_id
     WHERE ${schemeId ?? null}::uuid IS NULL OR d.scheme_id = ${schemeId ?? null}::uuid
     ORDER BY d.deferred_at`;
 }
 
-/** Forgets the deferred tick, unless a later one replaced it meanwhile. */
-export async function forgetDeferredTick(db: Db, schemeId: string, idempotencyKey: string): Promise<void> {
-  await db.deferredTick.deleteMany({ where: { schemeId, idempotencyKey } });
+/**
+ * Forgets the deferred tick, unless a later one replaced it meanwhile. True when this call removed
+ * it (of two callers requesting the same tick's run, one: that one logs the deferral in the run).
+ */
+export async function forgetDeferredTick(db: Db, schemeId: string, idempotencyKey: string): Promise<boolean> {
+  const { count } = await db.deferredTick.deleteMany({ where: { schemeId, idempotencyKey } });
+  return count > 0;
 }
