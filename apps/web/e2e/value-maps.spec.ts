@@ -53,6 +53,19 @@ test("a value map made by CSV import maps FStockID in the scheme's test preview"
     await page.screenshot({ path: `${SCREENSHOTS}value-map.png` });
   });
 
+  await test.step("a save from a page opened before someone else's change is refused, not written over it", async () => {
+    const mapId = page.url().split("/").pop()!;
+    // Someone else (here through the API) changes the map while the page is open.
+    const other = await request.patch(`/api/value-maps/${mapId}`, { headers: bearer, data: { description: "别处改过" } });
+    expect(other.status()).toBe(200);
+    await page.getByLabel("目标值 1", { exact: true }).fill("CK009");
+    await page.keyboard.press("Control+s");
+    await expect(page.getByRole("alert").filter({ hasText: "在你打开后已被修改" })).toBeVisible();
+    await page.reload();
+    await expect(page.locator("#vm-description")).toHaveValue("别处改过");
+    await expect(page.getByLabel("目标值 1", { exact: true })).not.toHaveValue("CK009");
+  });
+
   await test.step("the list finds it by search", async () => {
     await page.getByRole("link", { name: "全部值映射" }).click();
     await page.getByRole("searchbox", { name: "搜索名称或说明" }).fill(stamp);

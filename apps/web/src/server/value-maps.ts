@@ -3,6 +3,7 @@
 import { message, VALUE_MAP_BODY_BYTES } from "@qiao/core";
 import {
   ValueMapBusy,
+  ValueMapChanged,
   ValueMapDuplicateSource,
   ValueMapNameTaken,
   ValueMapTooLarge,
@@ -66,6 +67,7 @@ export async function refusingConflicts<T>(f: () => Promise<T>): Promise<T> {
       ]);
     }
     if (error instanceof ValueMapBusy) throw new ApiError("conflict", message("api.valueMapBusy"));
+    if (error instanceof ValueMapChanged) throw new ApiError("conflict", message("api.valueMapChanged"));
     throw error;
   }
 }

@@ -51,6 +51,11 @@ export const apiMessages = {
     () => "内容里有空字符（U+0000），无法保存：请删除它后重试",
     () => "The value holds a NUL character (U+0000), which cannot be stored: remove it and try again",
   ),
+  /** Session 31: the form's edit was made on a version of the connection that someone else has changed since. */
+  "api.connectionChanged": entry(
+    () => "这个连接刚被其他人修改过，本次修改没有保存：请刷新后重新编辑",
+    () => "Someone else changed this connection meanwhile, so this edit was not saved: reload and edit again",
+  ),
   "api.connectionMoved": entry(
     () => "这个连接的接口地址刚被其他人修改，本次修改没有保存：请刷新后重新编辑（保存的密钥只会发往保存时的地址）",
     () => "Someone changed this connection's base URL meanwhile, so this edit was not saved: reload and edit again (stored secrets only go to the address they were saved for)",
@@ -155,6 +160,24 @@ export const apiMessages = {
     (p) => `连接正被集成方案使用：${p.schemes.join("、")}。请先修改或删除这些方案。`,
     (p) => `The connection is used by ${p.schemes.length === 1 ? "the scheme" : "the schemes"} ${quoted(p.schemes)}: change or delete ${p.schemes.length === 1 ? "it" : "them"} first.`,
   ),
+  /**
+   * Session 31: a delete while a queued or running run uses the connection through the scheme
+   * version it was created with (the scheme's current definition may no longer name it).
+   */
+  "api.connectionRunActive": entry<{ runId: string; scheme: string }>(
+    (p) => `方案“${p.scheme}”的任务 ${p.runId} 正在排队或运行，它按创建时的方案版本使用这个连接：请等它结束或取消后再删除连接`,
+    (p) => `Run ${p.runId} of the scheme "${p.scheme}" is queued or running and uses this connection (through the scheme version it was created with): wait for it to end or cancel it, then delete the connection`,
+  ),
+  /**
+   * Session 31: an edit that points the connection elsewhere (`fields`: the base URL or the account
+   * fields that changed) while a queued or running run uses it: that run would call both places.
+   */
+  "api.connectionMoveBusy": entry<{ runId: string; scheme: string; fields: string[]; fieldsEn: string[] }>(
+    (p) =>
+      `方案“${p.scheme}”的任务 ${p.runId} 正在排队或运行并使用这个连接，暂不能修改${p.fields.join("、")}：该任务一直在调用连接原来指向的系统，修改后它余下的调用（包括查询结果未知的记录）会发往另一个系统，同一批记录可能被写入两个 ERP。请等它结束或取消后再保存`,
+    (p) =>
+      `Run ${p.runId} of the scheme "${p.scheme}" is queued or running and uses this connection, so its ${p.fieldsEn.join(", ")} cannot be changed now: the run has been calling the system it points at, and its remaining calls (lookups of unknown outcomes included) would go to another one, writing the same records to two ERPs. Wait for it to end or cancel it, then save again`,
+  ),
   /** A connection test that failed other than through the connector (`text`: the error's own words). */
   "api.connectionTestFailed": entry<{ text: string }>(
     (p) => `连接测试失败：${p.text}`,
@@ -232,6 +255,10 @@ export const apiMessages = {
   "api.valueMapBusy": entry(
     () => "值映射正被其他请求同时修改，未保存：请刷新后重试",
     () => "The value map kept being changed by other requests at the same time and was not saved: reload it and try again",
+  ),
+  "api.valueMapChanged": entry(
+    () => "值映射在你打开后已被修改（导入或他人保存），未保存：请刷新页面查看最新内容，再重新修改",
+    () => "The value map was changed after you opened it (an import, or someone else's save) and was not saved: reload the page to see it as it is now, then make your change again",
   ),
   /** A CSV file refused as a whole: `zh` / `en` say why. */
   "api.valueMapNotImported": entry<{ zh: string; en: string }>(

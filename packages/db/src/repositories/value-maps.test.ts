@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import {
+  ValueMapChanged,
   createValueMap,
   deleteValueMap,
   editValueMap,
@@ -208,6 +209,20 @@ describe("value maps written by two requests at once", () => {
     expect(await deleteValueMap(db, map.id)).toBe(true);
     slow.release();
     expect(await patch).toBeNull();
+  });
+
+  it("a whole-table save from a page opened before an import is refused, and the import stays (session 31)", async () => {
+    const opened = await createValueMap(db, { name: "仓库对照", entries: warehouses });
+    // An import lands while the page is open…
+    const imported = await updateValueMap(db, opened.id, { entries: [...warehouses, { source: "WH09", target: "CK009" }] });
+    expect(imported?.updatedAt.getTime()).toBeGreaterThan(opened.updatedAt.getTime());
+    // …and the page saves the table it read, with one row edited.
+    const stale = [{ source: "WH01", target: "CK-edited" }, ...warehouses.slice(1)];
+    await expect(updateValueMap(db, opened.id, { name: "仓库对照", entries: stale }, opened.updatedAt)).rejects.toBeInstanceOf(ValueMapChanged);
+    expect((await getValueMap(db, opened.id))?.entries).toHaveLength(warehouses.length + 1);
+    // Read again, the same save goes through.
+    const saved = await updateValueMap(db, opened.id, { name: "仓库对照", entries: stale }, imported!.updatedAt);
+    expect(saved?.entries).toEqual(stale);
   });
 });
 

@@ -85,6 +85,20 @@ export class ValueMapBusy extends Error {
 }
 
 /**
+ * The map changed since the caller read it (`updatedAt` differs: an import, another person's save):
+ * nothing was written, so the page's whole-table save does not undo what came in between.
+ */
+export class ValueMapChanged extends Error {
+  override name = "ValueMapChanged";
+  constructor(
+    readonly id: string,
+    readonly updatedAt: Date,
+  ) {
+    super(`value map ${id} changed since it was read (now updated at ${updatedAt.toISOString()})`);
+  }
+}
+
+/**
  * What mapping with the map depends on: the default and the pairs, in source order (reordering
  * rows changes no payload, so it must not re-map anything).
  */
@@ -188,8 +202,8 @@ const EDIT_ATTEMPTS = 10;
  * patch names them; a new default or new entries write the content hash of both, the one not
  * named as stored (see editValueMap). Throws like createValueMap, and ValueMapBusy.
  */
-export async function updateValueMap(db: Db, id: string, patch: Partial<ValueMapInput>): Promise<ValueMapRecord | null> {
-  if (patch.name !== undefined) return renameValueMap(db, id, { ...patch, name: patch.name });
+export async function updateValueMap(db: Db, id: string, patch: Partial<ValueMapInput>, readAt?: Date): Promise<ValueMapRecord | null> {
+  if (patch.name !== undefined || readAt !== undefined) return writeValueMapLocked(db, id, patch, readAt);
   if (patch.entries === undefined && patch.defaultValue === undefined) {
     // Nothing read, nothing derived: a plain update.
     try {
@@ -204,24 +218,26 @@ export async function updateValueMap(db: Db, id: string, patch: Partial<ValueMap
 }
 
 /**
- * updateValueMap with a name (the page's save sends the name with every save): in one transaction
- * holding NAMES_LOCK and the map's row, the change is written and, when the name is another, every
- * scheme whose templates write `map('旧名')` has it rewritten to the new name (rewriteNamed): before,
- * their next run failed naming a map that did not exist. A scheme save naming the old name that was
- * validated before the rename is refused in its own transaction (refuseMissingNames).
+ * updateValueMap with a name (the page's save sends the name with every save) or the `updatedAt` the
+ * caller read: in one transaction holding NAMES_LOCK and the map's row. A map changed since `readAt`
+ * is refused (ValueMapChanged). When the name is another, every scheme whose templates write
+ * `map('旧名')` has it rewritten to the new name (rewriteNamed): before, their next run failed naming
+ * a map that did not exist. A scheme save naming the old name that was validated before the rename
+ * is refused in its own transaction (refuseMissingNames).
  */
-async function renameValueMap(db: Db, id: string, patch: Partial<ValueMapInput> & { name: string }): Promise<ValueMapRecord | null> {
+async function writeValueMapLocked(db: Db, id: string, patch: Partial<ValueMapInput>, readAt: Date | undefined): Promise<ValueMapRecord | null> {
   return db.$transaction(
     async (tx) => {
       await lockNames(tx);
-      const [before] = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM value_maps WHERE id = ${id}::uuid FOR UPDATE`;
+      const [before] = await tx.$queryRaw<{ name: string; updated_at: Date }[]>`SELECT name, updated_at FROM value_maps WHERE id = ${id}::uuid FOR UPDATE`;
       if (!before) return null;
+      if (readAt !== undefined && before.updated_at.getTime() !== readAt.getTime()) throw new ValueMapChanged(id, before.updated_at);
       let written: ValueMapRecord | null;
       if (patch.entries === undefined && patch.defaultValue === undefined) {
         try {
           written = toRecord(await tx.valueMap.update({ where: { id }, data: nameAndDescription(patch) }));
         } catch (error) {
-          if (isNameTaken(error)) throw new ValueMapNameTaken(patch.name);
+          if (isNameTaken(error)) throw new ValueMapNameTaken(patch.name ?? before.name);
           throw error;
         }
       } else {

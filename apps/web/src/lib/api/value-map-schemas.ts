@@ -45,6 +45,11 @@ export const updateValueMapBody = z.object({
   description: description.optional(),
   defaultValue: defaultValue.optional(),
   entries: valueMapEntriesSchema.optional(),
+  /**
+   * The map's `updatedAt` as the caller read it: the save is refused (409) when the map changed since
+   * (an import, another person's save), instead of replacing what came in between. The page sends it.
+   */
+  updatedAt: z.iso.datetime().optional(),
 });
 
 export const importValueMapQuery = z.object({

@@ -60,8 +60,15 @@ export function ValueMapEditor({ id }: { id: string }) {
   const duplicates = useMemo(() => (draft ? duplicateSources(draft.rows) : []), [draft]);
 
   const save = useMutation({
+    // With the updatedAt the table was read at: an import or another save since is a 409, not undone.
     mutationFn: (d: Draft) =>
-      api.updateValueMap(id, { name: d.name, description: d.description, defaultValue: d.defaultValue, entries: d.rows.map(({ source, target }) => ({ source, target })) }),
+      api.updateValueMap(id, {
+        name: d.name,
+        description: d.description,
+        defaultValue: d.defaultValue,
+        entries: d.rows.map(({ source, target }) => ({ source, target })),
+        ...(base && { updatedAt: base.updatedAt }),
+      }),
     onSuccess: (m) => {
       adopt(m);
       setNotice(t("valueMaps.saved"));

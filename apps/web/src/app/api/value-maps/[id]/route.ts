@@ -21,12 +21,14 @@ export const GET = withAuth<P>(async (_req, { params }) => {
  * as stored when it is written (an import in between is not undone). Bodies up to
  * VALUE_MAP_BODY_BYTES, which any stored map's whole table fits. A new name is written into every
  * scheme (and each of its versions) whose templates name the map, in the same transaction: their
- * `map('旧名')` becomes `map('新名')` (@qiao/db rewriteNamed).
+ * `map('旧名')` becomes `map('新名')` (@qiao/db rewriteNamed). With `updatedAt` (the page sends the
+ * one it read), a map changed since is a 409 and nothing is written.
  */
 export const PATCH = withAuth<P>(async (req, { params }) => {
   const id = uuidParam(params.id, WHAT);
   const body = await readJson(req, updateValueMapBody, VALUE_MAP_BODY);
-  const row = await refusingConflicts(() => updateValueMap(prisma(), id, body));
+  const { updatedAt, ...patch } = body;
+  const row = await refusingConflicts(() => updateValueMap(prisma(), id, patch, updatedAt === undefined ? undefined : new Date(updatedAt)));
   if (!row) throw notFound(WHAT);
   return json(valueMapSchema, valueMapDto(row));
 }, { role: "editor", bodyLimit: VALUE_MAP_BODY.maxBytes });
