@@ -172,6 +172,12 @@ test("a scheme's export carries its value maps; import creates the missing ones,
   expect((await kept.json()).valueMaps).toEqual({ created: [], kept: [name] });
 
   const mapId = ((await map.json()) as { id: string }).id;
+  // A map schemes use is not deleted (409, naming them); once they are gone, it is.
+  const inUse = await request.delete(`/api/value-maps/${mapId}`, { headers: bearer });
+  expect(inUse.status()).toBe(409);
+  expect(JSON.stringify(await inUse.json())).toContain(`e2e 导出 ${stamp}`);
+  const keptId = ((await kept.json()) as { scheme: { id: string } }).scheme.id;
+  for (const id of [schemeId, keptId]) expect((await request.delete(`/api/schemes/${id}`, { headers: bearer })).status()).toBe(200);
   expect((await request.delete(`/api/value-maps/${mapId}`, { headers: bearer })).status()).toBe(200);
   const recreated = await request.post("/api/schemes/import", { headers: bearer, data: { ...file, name: `${file.name} 新建映射` } });
   expect(recreated.status()).toBe(201);

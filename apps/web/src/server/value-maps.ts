@@ -5,6 +5,7 @@ import {
   ValueMapBusy,
   ValueMapChanged,
   ValueMapDuplicateSource,
+  ValueMapInUse,
   ValueMapNameTaken,
   ValueMapTooLarge,
   ValueMapTooManyEntries,
@@ -68,6 +69,7 @@ export async function refusingConflicts<T>(f: () => Promise<T>): Promise<T> {
     }
     if (error instanceof ValueMapBusy) throw new ApiError("conflict", message("api.valueMapBusy"));
     if (error instanceof ValueMapChanged) throw new ApiError("conflict", message("api.valueMapChanged"));
+    if (error instanceof ValueMapInUse) throw new ApiError("conflict", message("api.valueMapInUse", { names: error.schemes }));
     throw error;
   }
 }

@@ -256,6 +256,10 @@ export const apiMessages = {
     () => "值映射正被其他请求同时修改，未保存：请刷新后重试",
     () => "The value map kept being changed by other requests at the same time and was not saved: reload it and try again",
   ),
+  "api.valueMapInUse": entry<{ names: string[] }>(
+    (p) => `不能删除：方案 ${p.names.map((n) => `“${n}”`).join("、")} 使用这个值映射（删除后它们的每次运行都会失败）。请先在这些方案中去掉 map('…')，再删除`,
+    (p) => `Not deleted: ${p.names.length === 1 ? "the scheme" : "the schemes"} ${p.names.map((n) => `"${n}"`).join(", ")} ${p.names.length === 1 ? "uses" : "use"} this value map (deleted, their every run would fail). Take map('…') out of ${p.names.length === 1 ? "it" : "them"} first, then delete it`,
+  ),
   "api.valueMapChanged": entry(
     () => "值映射在你打开后已被修改（导入或他人保存），未保存：请刷新页面查看最新内容，再重新修改",
     () => "The value map was changed after you opened it (an import, or someone else's save) and was not saved: reload the page to see it as it is now, then make your change again",

@@ -4,10 +4,10 @@
 import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
-import { createTestDatabase, type TestDatabase } from "../testing";
+import { createConnectionRows, createTestDatabase, type TestDatabase } from "../testing";
 import { NamedMissingError } from "./name-references";
 import { insertScheme, insertSchemeVersion, renameScheme } from "./schemes";
-import { createValueMap, updateValueMap } from "./value-maps";
+import { createValueMap, deleteUnusedValueMap, updateValueMap, ValueMapInUse } from "./value-maps";
 
 let tdb: TestDatabase;
 let db: Db;
@@ -19,6 +19,7 @@ beforeAll(async () => {
   tdb = await createTestDatabase("namerefs");
   db = createPrisma(tdb.url, 4);
   userId = (await db.user.create({ data: { id: "u-names", email: "names@example.com", name: "编辑", role: "editor" } })).id;
+  await createConnectionRows(db, ids);
 }, 120_000);
 afterAll(async () => {
   await db?.$disconnect();
@@ -140,5 +141,17 @@ describe("renaming a value map schemes use", () => {
     await expect(updateValueMap(db, map.id, { name: "别的" })).rejects.toMatchObject({ mapName: "别的" });
     const reader = await db.scheme.findUniqueOrThrow({ where: { id: deliveries.id } });
     expect(targetOf(reader.definition).entries.FEntity!.mapping.FStockID).toBe(`{{$parent.warehouse_code | map('${names.warehouses}')}}`);
+  });
+});
+
+describe("deleting a value map schemes use", () => {
+  it("is refused naming them, and goes once none uses it", async () => {
+    const { deliveries } = await fixtures();
+    const map = await db.valueMap.findUniqueOrThrow({ where: { name: names.warehouses } });
+    await expect(deleteUnusedValueMap(db, map.id)).rejects.toEqual(new ValueMapInUse(["发货单→出库单"]));
+    expect(await db.valueMap.count({ where: { id: map.id } })).toBe(1);
+    await db.scheme.delete({ where: { id: deliveries.id } });
+    expect(await deleteUnusedValueMap(db, map.id)).toBe(true);
+    expect(await deleteUnusedValueMap(db, map.id)).toBe(false);
   });
 });

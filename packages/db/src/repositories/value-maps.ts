@@ -7,7 +7,8 @@ import { duplicateSources, VALUE_MAP_LIMITS, valueMapTableBytes, type ValueMapEn
 import { Prisma } from "../../generated/prisma/client";
 import type { ValueMap } from "../../generated/prisma/client";
 import type { Db } from "../client";
-import { lockNames, rewriteNamed } from "./name-references";
+import { definitionNames, lockNames, rewriteNamed } from "./name-references";
+import { listSchemeDefinitions } from "./schemes";
 import { containsText } from "./search";
 
 /** What these functions need: the client or a transaction's client. */
@@ -309,7 +310,32 @@ function isNotFound(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025";
 }
 
-/** False when it did not exist. */
+/** Schemes use the map (their current definitions name it in `map('…')`): it is not deleted. */
+export class ValueMapInUse extends Error {
+  override name = "ValueMapInUse";
+  constructor(readonly schemes: string[]) {
+    super(`value map used by ${schemes.join(", ")}`);
+  }
+}
+
+/**
+ * Deletes the map unless schemes use it (ValueMapInUse, naming them: deleted, their every run would
+ * fail and their next save be refused); false when it did not exist. Under NAMES_LOCK, so a save
+ * that starts naming it meanwhile waits and then finds it gone (refuseMissingNames).
+ */
+export async function deleteUnusedValueMap(db: Db, id: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    await lockNames(tx);
+    const [row] = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM value_maps WHERE id = ${id}::uuid FOR UPDATE`;
+    if (!row) return false;
+    const users = (await listSchemeDefinitions(tx)).filter((s) => definitionNames(s.definition, "valueMap", row.name)).map((s) => s.name);
+    if (users.length > 0) throw new ValueMapInUse(users);
+    await tx.valueMap.delete({ where: { id } });
+    return true;
+  });
+}
+
+/** False when it did not exist. No check of its users: a scheme import undoing the maps it created. */
 export async function deleteValueMap(db: Client, id: string): Promise<boolean> {
   const { count } = await db.valueMap.deleteMany({ where: { id } });
   return count > 0;

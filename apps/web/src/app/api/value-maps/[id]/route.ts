@@ -1,4 +1,4 @@
-import { deleteValueMap, getValueMap, prisma, updateValueMap } from "@qiao/db";
+import { deleteUnusedValueMap, getValueMap, prisma, updateValueMap } from "@qiao/db";
 import { okSchema, updateValueMapBody, valueMapSchema } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import { notFound } from "@/server/errors";
@@ -33,8 +33,8 @@ export const PATCH = withAuth<P>(async (req, { params }) => {
   return json(valueMapSchema, valueMapDto(row));
 }, { role: "editor", bodyLimit: VALUE_MAP_BODY.maxBytes });
 
-/** DELETE /api/value-maps/:id */
+/** DELETE /api/value-maps/:id — refused (409, naming them) while schemes use the map. */
 export const DELETE = withAuth<P>(async (_req, { params }) => {
-  if (!(await deleteValueMap(prisma(), uuidParam(params.id, WHAT)))) throw notFound(WHAT);
+  if (!(await refusingConflicts(() => deleteUnusedValueMap(prisma(), uuidParam(params.id, WHAT))))) throw notFound(WHAT);
   return json(okSchema, { ok: true });
 }, { role: "editor" });
