@@ -25,21 +25,48 @@ export interface NewApiToken {
   parentId?: string | null;
   /** Defaults to a new random token. */
   token?: string;
+  /**
+   * The sign-in session minting it (a token minted with a token has `parentId` instead): it must
+   * still exist when the token is stored (SessionEndedError otherwise).
+   */
+  sessionId?: string;
 }
 
-/** Stores a token (only its hash) and returns it with its row. */
+/**
+ * The session a token was being minted with ended first (a password reset, a sign-out): no token.
+ * A token made with it just before is revoked by the reset, which comes after it.
+ */
+export class SessionEndedError extends Error {
+  override name = "SessionEndedError";
+  constructor() {
+    super("the session minting the token has ended");
+  }
+}
+
+/**
+ * Stores a token (only its hash) and returns it with its row. With `sessionId`, in one transaction
+ * that holds the session row (FOR SHARE): a password reset deleting the user's sessions and then
+ * revoking their tokens either waits for this insert (and revokes the token) or goes first (and
+ * this finds the session gone). Session 31's audit: a request authenticated before the reset minted
+ * a working token after it.
+ */
 export async function createApiToken(db: Db, input: NewApiToken) {
   const token = input.token ?? generateApiToken();
-  const row = await db.apiToken.create({
-    data: {
-      userId: input.userId,
-      name: input.name,
-      role: input.role,
-      expiresAt: input.expiresAt ?? null,
-      parentId: input.parentId ?? null,
-      tokenHash: hashApiToken(token),
-      prefix: token.slice(0, API_TOKEN_PREFIX.length + 4),
-    },
+  const data = {
+    userId: input.userId,
+    name: input.name,
+    role: input.role,
+    expiresAt: input.expiresAt ?? null,
+    parentId: input.parentId ?? null,
+    tokenHash: hashApiToken(token),
+    prefix: token.slice(0, API_TOKEN_PREFIX.length + 4),
+  };
+  const { sessionId } = input;
+  if (sessionId === undefined) return { token, row: await db.apiToken.create({ data }) };
+  const row = await db.$transaction(async (tx) => {
+    const held = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM sessions WHERE id = ${sessionId} FOR SHARE`;
+    if (held.length === 0) throw new SessionEndedError();
+    return tx.apiToken.create({ data });
   });
   return { token, row };
 }

@@ -20,6 +20,8 @@ export interface Principal {
   via: "session" | "token" | "metrics-token";
   /** For a token: which one, and when it (or a token up its chain) expires; null: never. */
   token?: { id: string; expiresAt: Date | null };
+  /** For a session: its id (a token minted with it checks, as it is inserted, that it was not ended meanwhile). */
+  sessionId?: string;
 }
 
 /** Who QIAO_METRICS_TOKEN authenticates: nobody, and only on routes that accept it (GET /api/metrics). */
@@ -46,7 +48,7 @@ export async function principalFrom(req: Request): Promise<Principal | null> {
   if (!session) return null;
   // better-auth reads the user row on every request: a role change applies at once.
   const role = roleSchema.parse(session.user.role);
-  return { userId: session.user.id, email: session.user.email, role, via: "session" };
+  return { userId: session.user.id, email: session.user.email, role, via: "session", sessionId: session.session.id };
 }
 
 /** Cookie-authenticated writes must come from our own origin (tokens are not sent by browsers). */
@@ -231,11 +233,14 @@ export function withAuth<P extends Params = Params>(
     try {
       const c = config();
       const limit = options.bodyLimit === "import" ? c.QIAO_MAX_IMPORT_BYTES : (options.bodyLimit ?? c.QIAO_MAX_BODY_BYTES);
+      // Who is calling is known from the headers: decided before a byte of the body is read, so an
+      // anonymous or under-privileged caller cannot make the server hold a body (session 31's audit).
+      const first = await authorize(req, options);
+      refuseDeclaredOversize(req, limit);
       const bounded = await boundedBody(req, limit);
-      const principal = options.metricsToken && hasMetricsToken(bounded) ? METRICS_SCRAPER : await principalFrom(bounded);
-      if (!principal) throw new ApiError("unauthorized", message("api.signInFirst"));
-      if (principal.via === "session" && !SAFE_METHODS.has(bounded.method)) assertSameOrigin(bounded);
-      if (principal.via !== "metrics-token" && !hasRole(principal.role, options.role)) throw new ApiError("forbidden", ROLE_REFUSAL[options.role]);
+      // A body may take minutes to arrive: a password reset, a demotion or a revocation in between
+      // must stop the request (session 31's audit), so the caller is looked up again once it is in.
+      const principal = bounded === req ? first : await authorize(bounded, options);
       return await handler(bounded, { principal, params: await route.params, locale });
     } catch (error) {
       return errorResponse(error, locale);
@@ -243,14 +248,22 @@ export function withAuth<P extends Params = Params>(
   };
 }
 
+/** The caller from the request's headers, checked against the route's role: 401, 403 (role, or a cross-site write). */
+async function authorize(req: NextRequest, options: { role: Role; metricsToken?: true }): Promise<Principal> {
+  const principal = options.metricsToken && hasMetricsToken(req) ? METRICS_SCRAPER : await principalFrom(req);
+  if (!principal) throw new ApiError("unauthorized", message("api.signInFirst"));
+  if (principal.via === "session" && !SAFE_METHODS.has(req.method)) assertSameOrigin(req);
+  if (principal.via !== "metrics-token" && !hasRole(principal.role, options.role)) throw new ApiError("forbidden", ROLE_REFUSAL[options.role]);
+  return principal;
+}
+
 /**
  * Every route's body is bounded, whether or not the route reads it: a declared Content-Length over
- * the limit is refused before anything is read; a body without one (chunked) is read here, cut off
- * at the limit, and handed on from memory.
+ * the limit is refused before anything is read (refuseDeclaredOversize); any body is read here, cut
+ * off at the limit, and handed on from memory (the same request when there is none).
  */
 async function boundedBody(req: NextRequest, limit: number): Promise<NextRequest> {
-  refuseDeclaredOversize(req, limit);
-  if (!req.body || req.headers.has("content-length")) return req;
+  if (!req.body) return req;
   const bytes = await readBodyBytes(req, limit);
   return new NextRequest(req.url, { method: req.method, headers: req.headers, body: bytes });
 }

@@ -1,5 +1,5 @@
 import { message } from "@qiao/core";
-import { createApiToken, listApiTokens, prisma } from "@qiao/db";
+import { createApiToken, listApiTokens, prisma, SessionEndedError } from "@qiao/db";
 import { apiTokenListSchema, apiTokensQuery, createApiTokenBody, createdApiTokenSchema } from "@/lib/api/schemas";
 import { json, readJson, readQuery, withAuth } from "@/server/api";
 import { ApiError } from "@/server/errors";
@@ -27,6 +27,10 @@ export const POST = withAuth(async (req, { principal }) => {
     role: tokenRoleFor(principal, body.role),
     expiresAt: tokenExpiryFor(principal, body.expiresAt),
     parentId: principal.token?.id ?? null,
+    ...(principal.sessionId !== undefined && { sessionId: principal.sessionId }),
+  }).catch((error: unknown) => {
+    if (error instanceof SessionEndedError) throw new ApiError("unauthorized", message("api.signInFirst"));
+    throw error;
   });
   return json(createdApiTokenSchema, { token, apiToken: apiTokenDto({ ...row, user: { id: principal.userId, email: principal.email } }) }, 201);
 }, { role: "viewer" });
