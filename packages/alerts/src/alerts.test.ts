@@ -2,6 +2,7 @@
 // rules, the message's content, the window and digest, lasting conditions, failing channels.
 import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { createAlertChannel, createAlertRule, getAlertChannel, insertScheme, insertSchemeVersion, switchSchemeSchedule, type AlertRuleKind, type RunModel } from "@qiao/db";
+import { createConnectionRows } from "@qiao/db/testing";
 import { DEFAULT_ALERT_RECEIVER_CONFIG as SIM } from "@qiao/simulators";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { alertRecordsDeadLettered, alertRunFinished, checkStaleSchemes, checkWorkersAlive, flushAlertDigests, sendTestAlert } from "./alerts";
@@ -143,6 +144,7 @@ test("the stale check follows the schemes expected to run: run after another wit
 
 test("a schedule paused for days and switched on again is not alerted stale before it had a chance to run (session 19)", async () => {
   const ids = { sourceConnectionId: "00000000-0000-4000-8000-000000000001", targetConnectionId: "00000000-0000-4000-8000-000000000002" };
+  await createConnectionRows(bed.db, ids);
   const hourly = (enabled: boolean): SchemeDefinition => ({ ...seedSchemeDefinition(ids), schedule: { cron: "0 * * * *", enabled } });
   const now = Date.now();
   const hoursAgo = (h: number) => new Date(now - h * 3600_000);

@@ -4,6 +4,7 @@
 // passes Redis-backed slots shared by every process; without them a process keeps its own count.
 import { z } from "zod";
 import { ConnectorError } from "./errors";
+import { numberSetting } from "./number-setting";
 import { anySignal } from "./signals";
 import type { CallSlots, ConnectionConfig } from "./types";
 
@@ -12,12 +13,13 @@ export const MAX_CONCURRENT_CALLS = 16;
 
 /** A connection's "concurrent calls" setting (并发调用数), `fallback` when it is not set. */
 export function concurrencySchema(fallback: number) {
-  return z.coerce
-    .number()
-    .int("并发调用数须为整数")
-    .min(1, "并发调用数至少为 1")
-    .max(MAX_CONCURRENT_CALLS, `并发调用数最多为 ${MAX_CONCURRENT_CALLS}`)
-    .default(fallback);
+  return numberSetting(
+    z
+      .number({ error: "并发调用数须为数字" })
+      .int("并发调用数须为整数")
+      .min(1, "并发调用数至少为 1")
+      .max(MAX_CONCURRENT_CALLS, `并发调用数最多为 ${MAX_CONCURRENT_CALLS}`),
+  ).default(fallback);
 }
 
 /**

@@ -7,6 +7,7 @@ export * from "./types";
 export * from "./errors";
 export * from "./error-class";
 export { splitCredentials } from "./credentials";
+export { BaseUrlUserinfoError, hasUserinfo, withoutUserinfo } from "./base-url";
 export { createProcessSlots, limitNow, MAX_CONCURRENT_CALLS, type SlotLimit } from "./call-slots";
 export { httpPost, type HttpAnswer } from "./http";
 export type { CallObservation, CallObserver } from "./observer";

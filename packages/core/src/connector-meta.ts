@@ -58,6 +58,12 @@ export const credentialFieldSchema = z.object({
   placeholder: z.string().optional(),
   /** A closed set of values (the form shows a select). */
   choices: z.array(z.object({ value: z.string(), label: z.string(), labelEn: z.string() })).optional(),
+  /**
+   * The field says which account of the platform the connection reaches (金蝶's data center, 管易云's
+   * appkey and sessionkey): changed, the connection points elsewhere as a new base URL does, so the
+   * edit is refused while a run uses the connection (session 31).
+   */
+  identity: z.boolean().optional(),
 });
 export type CredentialField = z.infer<typeof credentialFieldSchema>;
 

@@ -15,7 +15,6 @@ import { createPrisma, type Db } from "./client";
 import {
   createConnection,
   connectionCredentials,
-  deleteConnection,
   findConnectionsById,
   getConnection,
   listConnectionRefs,
@@ -24,6 +23,7 @@ import {
   ConnectionChangedError,
   storedSecrets,
 } from "./connections";
+import { deleteConnection } from "./connection-usage";
 import { createTestDatabase, type TestDatabase } from "./testing";
 import { deleteUser, LastAdminError, updateUser } from "./users";
 

@@ -2,7 +2,9 @@
 // Which fields are secret is the connector's metadata; callers pass the split explicitly.
 import { randomUUID } from "node:crypto";
 import type { Connection } from "../generated/prisma/client";
+import { getConnector } from "@qiao/connectors";
 import type { Db } from "./client";
+import { activeRunsUsingConnection, type ActiveRunUse } from "./connection-usage";
 import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring } from "./secrets";
 
 export interface ConnectionInput {
@@ -63,14 +65,6 @@ export async function listConnectionRefs(db: Db, ids?: string[]): Promise<{ id: 
   return db.connection.findMany({ ...(ids && { where: { id: { in: ids } } }), select: { id: true, platform: true, name: true } });
 }
 
-export async function deleteConnection(db: Db, id: string): Promise<void> {
-  await db.connection.delete({ where: { id } });
-}
-
-/**
- * Updates a connection. Secret fields that are absent or empty keep their stored value
- * (the browser never sees secrets, so "left blank" means "unchanged").
- */
 /** The same address, as URL parsing normalises it (case of the host, default port, dots). */
 function sameHref(a: string, b: string): boolean {
   try {
@@ -92,28 +86,112 @@ export class ConnectionChangedError extends Error {
 }
 
 /**
- * Updates a connection. Secret values typed (non-blank) are sealed over the stored ones, as long as
- * the base URL stays: with a new base URL (as URL parsing normalises it) the stored secrets are
- * dropped and only those typed now are kept, whatever the caller merged, so a secret is never sealed
- * beside an address it was not typed for. `readBaseUrl`: the base URL of the row as the caller read
- * it (the secrets it passes were merged for it): the row is locked and, if its base URL is another
- * by then (an edit landed in between), ConnectionChangedError and nothing changes.
+ * The connection changed after the caller read it (its `updatedAt` is another): the edit was made on
+ * values someone else has replaced since (session 31: written, it undid their edit).
  */
-export async function updateConnection(
-  db: Db,
-  id: string,
-  input: Partial<Omit<ConnectionInput, "platform" | "createdById">> & { readBaseUrl?: string },
-) {
+export class ConnectionStaleError extends Error {
+  override name = "ConnectionStaleError";
+  constructor(readonly connectionId: string) {
+    super(`connection ${connectionId} was changed after it was read`);
+  }
+}
+
+/** A field that says where the connection points: its base URL, or an account field (CredentialField.identity). */
+export interface PointingField {
+  key: string;
+  label: string;
+  labelEn: string;
+}
+
+/**
+ * An edit that points the connection elsewhere (`fields`) while run `runId` uses it: that run has
+ * been calling where the connection pointed, and its next calls (a resumed attempt loads the
+ * connection again) would go to the new place: one run, the same records, two ERPs (session 31).
+ */
+export class ConnectionMoveBusyError extends Error {
+  override name = "ConnectionMoveBusyError";
+  constructor(
+    readonly connectionId: string,
+    readonly run: ActiveRunUse,
+    readonly fields: PointingField[],
+  ) {
+    super(`connection ${connectionId} cannot point elsewhere while run ${run.id} uses it`);
+  }
+}
+
+export interface ConnectionEdit {
+  name?: string;
+  baseUrl?: string;
+  /** Non-secret fields: replace the stored ones. */
+  settings?: Record<string, unknown>;
+  /** Secret fields typed: a blank one keeps its stored value (unless the base URL moves). */
+  secrets?: Record<string, unknown>;
+  /** The base URL as the caller read it: another one under the lock is ConnectionChangedError. */
+  readBaseUrl?: string;
+  /** The row's `updatedAt` as the caller read it (the form sends it): another one under the lock is ConnectionStaleError. */
+  readUpdatedAt?: Date;
+  /**
+   * The settings and typed secrets worked out from the row as locked (in place of `settings` and
+   * `secrets`): the API merges what was typed over what is stored *now*, so an edit that landed
+   * after its read is the base, not undone by values read before it. May throw (nothing changes).
+   */
+  credentialsFrom?: (locked: Connection) => { settings: Record<string, unknown>; secrets: Record<string, unknown> };
+}
+
+const isTyped = (v: unknown) => v !== undefined && v !== null && v !== "";
+const text = (v: unknown) => (v === undefined || v === null ? "" : String(v).trim());
+
+/**
+ * The fields of `current` an edit changes that say where it points: the base URL (as URL parsing
+ * normalises it) and the connector's identity fields (non-secret ones when settings are written, a
+ * secret one when typed and not its stored value; an unreadable stored secret served no run).
+ */
+function pointingChanges(current: Connection, baseUrl: string | undefined, settings: Record<string, unknown> | undefined, typed: Record<string, unknown>): PointingField[] {
+  const changed: PointingField[] = [];
+  if (baseUrl !== undefined && !sameHref(baseUrl, current.baseUrl)) changed.push({ key: "baseUrl", label: "接口地址", labelEn: "base URL" });
+  const identity = getConnector(current.platform)?.meta.credentialFields.filter((f) => f.identity) ?? [];
+  let stored: Record<string, unknown> | undefined | null = null;
+  for (const f of identity) {
+    if (f.secret) {
+      if (!isTyped(typed[f.key])) continue;
+      stored ??= storedSecrets(current);
+      if (stored === undefined || text(stored[f.key]) === text(typed[f.key])) continue;
+    } else if (settings === undefined || text(settings[f.key]) === text((current.settings as Record<string, unknown>)[f.key])) {
+      continue;
+    }
+    changed.push({ key: f.key, label: f.label, labelEn: f.labelEn });
+  }
+  return changed;
+}
+
+/**
+ * Updates a connection, the row locked. Secret values typed (non-blank) are sealed over the stored
+ * ones, as long as the base URL stays: with a new base URL (as URL parsing normalises it) the stored
+ * secrets are dropped and only those typed now are kept, whatever the caller merged, so a secret is
+ * never sealed beside an address it was not typed for. Refused, nothing changed:
+ * ConnectionStaleError (`readUpdatedAt` is not the row's), ConnectionChangedError (`readBaseUrl` is
+ * not the row's: an edit moved it meanwhile), ConnectionMoveBusyError (the edit points the
+ * connection elsewhere, base URL or identity field, while a queued or running run's scheme version
+ * uses it: activeRunsUsingConnection, read under the lock).
+ */
+export async function updateConnection(db: Db, id: string, input: ConnectionEdit) {
   return db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT 1 FROM connections WHERE id = ${id}::uuid FOR UPDATE`;
     const current = await tx.connection.findUniqueOrThrow({ where: { id } });
+    if (input.readUpdatedAt !== undefined && current.updatedAt.getTime() !== input.readUpdatedAt.getTime()) throw new ConnectionStaleError(id);
     if (input.readBaseUrl !== undefined && !sameHref(current.baseUrl, input.readBaseUrl)) throw new ConnectionChangedError(id);
+    const { settings, secrets } = input.credentialsFrom ? input.credentialsFrom(current) : input;
     const moved = input.baseUrl !== undefined && !sameHref(input.baseUrl, current.baseUrl);
-    const typed = Object.entries(input.secrets ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== "");
+    const typed = Object.fromEntries(Object.entries(secrets ?? {}).filter(([, v]) => isTyped(v)));
+    const pointing = pointingChanges(current, input.baseUrl, settings, typed);
+    if (pointing.length > 0) {
+      const [run] = await activeRunsUsingConnection(tx, id);
+      if (run) throw new ConnectionMoveBusyError(id, run, pointing);
+    }
     let sealed: { secretCiphertext: string; secretKeyId: string } | undefined;
-    if (moved || typed.length > 0) {
+    if (moved || Object.keys(typed).length > 0) {
       // Unreadable stored secrets (key removed, row altered) are replaced by what was typed.
-      const merged = { ...(moved ? {} : (storedSecrets(current) ?? {})), ...Object.fromEntries(typed) };
+      const merged = { ...(moved ? {} : (storedSecrets(current) ?? {})), ...typed };
       const s = seal(merged, id);
       sealed = { secretCiphertext: s.ciphertext, secretKeyId: s.keyId };
     }
@@ -122,7 +200,7 @@ export async function updateConnection(
       data: {
         ...(input.name !== undefined && { name: input.name }),
         ...(input.baseUrl !== undefined && { baseUrl: input.baseUrl }),
-        ...(input.settings !== undefined && { settings: input.settings as object }),
+        ...(settings !== undefined && { settings: settings as object }),
         ...sealed,
       },
     });

@@ -9,5 +9,6 @@ export type * from "../generated/prisma/models";
 export * from "./accounts";
 export * from "./users";
 export * from "./connections";
+export * from "./connection-usage";
 export * from "./repositories";
 export { stagingHash } from "./staging-hash";

@@ -9,6 +9,7 @@ import { createPrisma, type Db } from "./client";
 import { config } from "./config";
 import { ensureDatabase, migrate, readMigrations } from "./migrate";
 import { MIGRATIONS_DIR } from "./paths";
+import { seal } from "./secrets";
 
 export interface TestDatabase {
   url: string;
@@ -67,10 +68,18 @@ export interface EditorDatabase {
   close(): Promise<void>;
 }
 
+/** The connections the editor tests' definitions name (openEditorDatabase creates them as placeholders). */
+export const EDITOR_CONNECTION_IDS = [
+  "00000000-0000-4000-8000-000000000001",
+  "00000000-0000-4000-8000-000000000002",
+  "00000000-0000-4000-8000-000000000003",
+] as const;
+
 export async function openEditorDatabase(label: string): Promise<EditorDatabase> {
   const tdb = await createTestDatabase(label);
   const db = createPrisma(tdb.url, 2);
   const userId = (await db.user.create({ data: { id: "u1", email: "e@example.com", name: "编辑", role: "editor" } })).id;
+  await createConnectionRows(db, EDITOR_CONNECTION_IDS);
   return {
     db,
     userId,
@@ -130,4 +139,18 @@ export async function transientFailures(db: Db, input: { schemeId: string; runId
     );
   }
   return records;
+}
+
+/**
+ * Placeholder connections with these ids (no credentials), for tests whose scheme definitions name
+ * fixed connection ids: a scheme save refuses a connection that does not exist (session 31).
+ */
+export async function createConnectionRows(db: Db, ids: Record<string, string> | readonly string[]): Promise<void> {
+  for (const id of Array.isArray(ids) ? ids : Object.values(ids)) {
+    const sealed = seal({}, id);
+    await db.$executeRaw`
+      INSERT INTO connections (id, platform, name, base_url, settings, secret_ciphertext, secret_key_id, updated_at)
+      VALUES (${id}::uuid, 'kingdee', ${`连接 ${id.slice(-4)}`}, 'http://127.0.0.1:9/k3cloud/', '{}'::jsonb, ${sealed.ciphertext}, ${sealed.keyId}, now())
+      ON CONFLICT (id) DO NOTHING`;
+  }
 }

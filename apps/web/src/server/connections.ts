@@ -9,6 +9,7 @@ import {
   splitCredentials,
   systemResolve,
   targetOf,
+  withoutUserinfo,
   type Connector,
   type Resolve,
 } from "@qiao/connectors";
@@ -116,7 +117,8 @@ export function connectionDto(row: ConnectionRow, usedBy: { id: string; name: st
     id: row.id,
     platform: row.platform,
     name: row.name,
-    baseUrl: row.baseUrl,
+    // A row saved before session 25 may hold user:password@ in it: never shown (nor used: the connectors refuse it).
+    baseUrl: withoutUserinfo(row.baseUrl),
     settings: row.settings as Record<string, unknown>,
     secrets: Object.fromEntries(secretKeys.map((k) => [k, !isBlank(stored?.[k])])),
     secretsUnreadable: stored === undefined,
@@ -128,6 +130,18 @@ export function connectionDto(row: ConnectionRow, usedBy: { id: string; name: st
 
 export function splitFor(connector: Connector, credentials: Credentials) {
   return splitCredentials(connector.meta, credentials);
+}
+
+/**
+ * What an edit writes, worked out from the connection as locked (@qiao/db updateConnection's
+ * `credentialsFrom`): the values typed laid over what is stored *now* and checked, then split. Only
+ * the secrets typed are handed on (updateConnection keeps the stored ones for the rest), so a secret
+ * someone else saved meanwhile is never written back over with the one this request's read held.
+ */
+export function editedCredentials(connector: Connector, locked: ConnectionRow, baseUrl: string | undefined, typed: Credentials | undefined) {
+  const { settings, secrets } = splitFor(connector, checkCredentials(connector, mergeCredentials(connector, locked, baseUrl, typed)));
+  const typedSecrets = Object.fromEntries(Object.entries(secrets).filter(([key]) => !isBlank(typed?.[key])));
+  return { settings, secrets: typedSecrets };
 }
 
 /**

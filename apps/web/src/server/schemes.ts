@@ -4,6 +4,7 @@
 import { compileScheme, message, readsFromCursor, type Locale, type SchemeDefinition, type SourceNode, type TargetNode } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import {
+  ConnectionGoneError,
   findSchemeWithLastRun,
   insertScheme,
   insertSchemeVersion,
@@ -128,9 +129,30 @@ async function refuseGoneNames(db: Db, error: unknown, definition: SchemeDefinit
   throw notSaved([{ path: ["definition"], severity: "error", message: `“${name}” 在保存时已被改名或删除，请检查后再保存`, messageEn: `"${name}" was renamed or deleted while saving: check and save again` }]);
 }
 
+/**
+ * A connection the definition names was deleted after assertValid passed it (the save's own check
+ * found it gone, holding the others: lockSchemeConnections): validated again, the 400 is the
+ * compiler's, at the node (session 31).
+ */
+async function refuseGoneConnection(db: Db, error: unknown, definition: SchemeDefinition, schemeId: string | null): Promise<never> {
+  if (!(error instanceof ConnectionGoneError)) throw error;
+  await assertValid(db, definition, schemeId);
+  const { nodeId, nodeIndex } = error.named;
+  throw notSaved([
+    {
+      path: ["definition", "nodes", nodeIndex, "config", "connectionId"],
+      nodeId,
+      severity: "error",
+      message: `节点 “${nodeId}” 所选的连接在保存时已被删除：请重新选择连接`,
+      messageEn: `The connection of node "${nodeId}" was deleted while saving: choose another one`,
+    },
+  ]);
+}
+
 export async function createScheme(db: Db, input: SchemeInput, userId: string): Promise<SchemeWithLastRun> {
   await assertValid(db, input.definition);
   const row = await insertScheme(db, input, userId)
+    .catch((error: unknown) => refuseGoneConnection(db, error, input.definition, null))
     .catch((error: unknown) => refuseGoneNames(db, error, input.definition, null))
     .catch(refuseTakenName);
   await syncSchedule(row);
@@ -167,6 +189,7 @@ export async function saveSchemeVersion(
     // Another save committed an order after assertValid read the graph, and the two loop.
     if (error instanceof RunAfterLoopError) throw notSaved([await runAfterLoopIssue(db, error.loop)]);
     if (error instanceof NamedMissingError) await refuseGoneNames(db, error, input.definition, id);
+    if (error instanceof ConnectionGoneError) await refuseGoneConnection(db, error, input.definition, id);
     refuseTakenName(error);
   });
   await syncSchedule(row);

@@ -2,6 +2,7 @@
 // timeouts and bounded jittered retries. The source built on it is ./source.ts.
 import { z } from "zod";
 import { httpPost, ResponseTooLargeError, type HttpAnswer } from "../http";
+import { refuseUserinfo } from "../base-url";
 import { answerFacts, ConnectorError } from "../errors";
 import { observed } from "../observer";
 import { AddressRefusedError } from "../outbound";
@@ -60,6 +61,7 @@ export class GuanyiClient {
       const missing = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")))].filter(Boolean);
       throw new ConnectorError("auth", GUANYI_PLATFORM, `管易云连接信息不完整：请填写 ${missing.join("、") || "appkey、sessionkey 和 secret"}`);
     }
+    refuseUserinfo(GUANYI_PLATFORM, config.baseUrl);
     try {
       this.endpoint = new URL(config.baseUrl);
     } catch (cause) {

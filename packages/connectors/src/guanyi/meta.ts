@@ -114,8 +114,9 @@ export const meta: ConnectorMeta = {
       "其他租户用 http://api.guanyierp.com/rest/erp_open，测试环境用 http://api.demo.guanyierp.com/rest/erp_open",
   },
   credentialFields: [
-    { key: "appkey", label: "appkey", labelEn: "App key", secret: false, type: "string", placeholder: "控制面板 → 应用授权 → 云ERP授权" },
-    { key: "sessionkey", label: "sessionkey", labelEn: "Session key", secret: true, type: "string" },
+    { key: "appkey", label: "appkey", labelEn: "App key", secret: false, type: "string", placeholder: "控制面板 → 应用授权 → 云ERP授权", identity: true },
+    // The tenant's authorisation: another sessionkey may reach another tenant (session 30 noted it).
+    { key: "sessionkey", label: "sessionkey", labelEn: "Session key", secret: true, type: "string", identity: true },
     { key: "secret", label: "secret", labelEn: "Secret", secret: true, type: "string" },
     {
       key: "concurrency",

@@ -2,6 +2,7 @@
 // re-login on a lost session, rate limit, timeouts and bounded jittered retries. It never resends
 // a write whose outcome is unknown: such a call fails with kind "unknown_outcome" and the caller
 // (./target.ts) looks the records up before resending anything.
+import { refuseUserinfo } from "../base-url";
 import { answerFacts, ConnectorError, isConnectorError } from "../errors";
 import { httpPost, ResponseTooLargeError, type HttpAnswer } from "../http";
 import { observed } from "../observer";
@@ -92,6 +93,7 @@ export class KingdeeClient {
       const issues = parsed.error.issues.map((i) => i.message).join("；");
       throw new ConnectorError("auth", PLATFORM, `金蝶连接的凭据不完整：${issues}`);
     }
+    refuseUserinfo(PLATFORM, config.baseUrl);
     this.credentials = parsed.data;
     this.concurrencyNow = liveConcurrency(config, kingdeeCredentialsSchema.shape.concurrency, parsed.data.concurrency);
     this.scrubValues = credentialValues(kingdeeMeta, config.credentials);

@@ -3,6 +3,7 @@
 // `baseData` marks the fields Kingdee expects as {"FNumber": "<code>"} on the wire.
 import { z } from "zod";
 import { concurrencySchema, MAX_CONCURRENT_CALLS } from "../call-slots";
+import { numberSetting } from "../number-setting";
 import type { ConnectorMeta, CredentialField, TargetApiMeta } from "../types";
 import { customerApi } from "./forms/customer";
 import { materialApi } from "./forms/material";
@@ -31,7 +32,7 @@ export const kingdeeCredentialsSchema = z
     password: optionalText,
     appId: optionalText,
     appSecret: optionalText,
-    lcid: z.coerce.number().int().positive().default(2052),
+    lcid: numberSetting(z.number({ error: "语言(LCID)须为数字" }).int("语言(LCID)须为整数").positive("语言(LCID)须为正数")).default(2052),
     concurrency: concurrencySchema(DEFAULT_KINGDEE_CONCURRENCY),
   })
   .superRefine((c, ctx) => {
@@ -59,7 +60,7 @@ const credentialFields: CredentialField[] = [
       { value: "appSecret", label: "第三方应用授权（LoginByAppSecret）", labelEn: "App ID + secret (LoginByAppSecret)" },
     ],
   },
-  { key: "acctId", label: "数据中心ID", labelEn: "Data center ID (acctID)", secret: false, type: "string" },
+  { key: "acctId", label: "数据中心ID", labelEn: "Data center ID (acctID)", secret: false, type: "string", identity: true },
   { key: "username", label: "用户名", labelEn: "User name", secret: false, type: "string", default: "administrator" },
   { key: "password", label: "密码", labelEn: "Password (ValidateUser)", secret: true, type: "string" },
   { key: "appId", label: "应用ID", labelEn: "App ID (LoginByAppSecret)", secret: false, type: "string" },

@@ -4,7 +4,7 @@
 import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
-import { createTestDatabase, type TestDatabase } from "../testing";
+import { createConnectionRows, createTestDatabase, type TestDatabase } from "../testing";
 import { deleteSchemeWhenFree, SchemeDeleteRefused } from "./scheme-deletion";
 import { insertScheme } from "./schemes";
 
@@ -17,6 +17,8 @@ beforeAll(async () => {
   tdb = await createTestDatabase("schemedelete");
   db = createPrisma(tdb.url, 4);
   userId = (await db.user.create({ data: { id: "u-delete", email: "delete@example.com", name: "编辑", role: "editor" } })).id;
+  // A scheme save refuses connections that do not exist (lockSchemeConnections, session 31).
+  await createConnectionRows(db, ids);
 }, 120_000);
 afterAll(async () => {
   await db?.$disconnect();

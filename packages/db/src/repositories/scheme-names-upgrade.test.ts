@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { migrate } from "../migrate";
 import { MIGRATIONS_DIR } from "../paths";
-import { createTestDatabaseWithout, type TestDatabase } from "../testing";
+import { createConnectionRows, createTestDatabaseWithout, type TestDatabase } from "../testing";
 import { insertScheme, renameScheme, SchemeNameTakenError } from "./schemes";
 
 const MIGRATION = "20261222200000_scheme_names_unique";
@@ -49,7 +49,9 @@ it("renames the later schemes of a shared name, keeps the oldest's, then refuses
   expect(names.get(alone.id)).toBe("发货单→出库单");
 
   const user = await db.user.create({ data: { id: "u1", email: "e@example.com", name: "编辑", role: "editor" } });
-  const definition = seedSchemeDefinition({ sourceConnectionId: "c1", targetConnectionId: "c2" });
+  const ids = { sourceConnectionId: "00000000-0000-4000-8000-0000000000c1", targetConnectionId: "00000000-0000-4000-8000-0000000000c2" };
+  await createConnectionRows(db, ids);
+  const definition = seedSchemeDefinition(ids);
   await expect(insertScheme(db, { name: "商品→物料", description: "", definition }, user.id)).rejects.toBeInstanceOf(SchemeNameTakenError);
   await expect(renameScheme(db, alone.id, { name: "店铺→客户" })).rejects.toMatchObject({ schemeName: "店铺→客户" });
   expect(await db.scheme.count({ where: { name: "店铺→客户" } })).toBe(1);

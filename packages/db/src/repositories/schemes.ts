@@ -5,6 +5,7 @@
 import { message, pickTargetForm, render, sourceReadChanged, sourceSwitched, type Message, type SchemeDefinition, type TargetApiMeta } from "@qiao/core";
 import type { Prisma, Run, Scheme } from "../../generated/prisma/client";
 import type { Db } from "../client";
+import { lockSchemeConnections } from "../connection-usage";
 import { getConnector } from "@qiao/connectors";
 import { automationOn } from "./automation";
 import { lockNames, refuseMissingNames, rewriteNamed } from "./name-references";
@@ -81,12 +82,13 @@ export async function schemeNamesStartingWith(db: Db, prefix: string): Promise<S
 /**
  * Creates the scheme with its version 1; SchemeNameTakenError when another scheme has its name,
  * NamedMissingError when a scheme or map its templates name is gone (renamed or deleted since the
- * definition was validated: refuseMissingNames).
+ * definition was validated: refuseMissingNames), ConnectionGoneError when a connection it names is.
  */
 export async function insertScheme(db: Db, input: SchemeInput, createdById: string): Promise<SchemeWithLastRun> {
   return refusingTakenName(input.name, () =>
     db.$transaction(async (tx) => {
       await refuseMissingNames(tx, input.definition);
+      await lockSchemeConnections(tx, input.definition);
       return tx.scheme.create({
         data: {
           name: input.name,
@@ -224,7 +226,9 @@ async function forgetOtherSource(tx: Prisma.TransactionClient, schemeId: string)
  * `automationOnSince` (the stale-scheme alert counts from it). A run-after order that loops with
  * the orders committed before it is refused (RunAfterLoopError, refuseRunAfterLoop); a name another
  * scheme has, with SchemeNameTakenError; templates naming a scheme or map that is gone, with
- * NamedMissingError. A new name is rewritten in the schemes that look this one up (rewriteNamed).
+ * NamedMissingError; a connection that is gone, with ConnectionGoneError (lockSchemeConnections:
+ * after the advisory locks, before the row). A new name is rewritten in the schemes that look this
+ * one up (rewriteNamed).
  */
 export async function insertSchemeVersion(
   db: Db,
@@ -236,6 +240,7 @@ export async function insertSchemeVersion(
     await refuseRunAfterLoop(tx, id, input.definition.runAfter ?? []);
     await refuseMissingNames(tx, input.definition);
     if (input.name !== undefined) await lockNames(tx);
+    await lockSchemeConnections(tx, input.definition);
     // Locks the row: two saves at once compare each with the version before it.
     const [before] = await tx.$queryRaw<{ name: string; definition: unknown; enabled: boolean; cron: string | null }[]>`
       SELECT name, definition, enabled, cron FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;

@@ -12,11 +12,15 @@ const baseUrl = z
   .string()
   .trim()
   .url("请填写完整的接口地址，例如 https://erp.example.com/k3cloud/")
-  .refine((u) => /^https?:\/\//i.test(u), "接口地址应以 http:// 或 https:// 开头")
+  .refine((u) => /^https?:\/\//i.test(u), {
+    message: "接口地址应以 http:// 或 https:// 开头",
+    params: { messageEn: "The base URL must start with http:// or https://" },
+  })
   // A base URL is kept in plain text and shown to every viewer; a user name or password in it
   // (http://user:pw@host/) would be too, and sent as Basic auth. Credentials go in their own fields.
   .refine((u) => !URL.canParse(u) || (new URL(u).username === "" && new URL(u).password === ""), {
     message: "接口地址里不能包含用户名或密码（user:password@）：请把它们填在连接的认证字段里",
+    params: { messageEn: "The base URL cannot contain a user name or password (user:password@): put them in the connection's credential fields" },
   });
 const credentials = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
 
@@ -47,11 +51,20 @@ export const createConnectionBody = z.object({
   credentials,
 });
 
-/** Secret fields left blank keep their stored value, unless baseUrl changes: then every stored secret must be typed again. */
+/**
+ * Secret fields left blank keep their stored value, unless baseUrl changes: then every stored secret
+ * must be typed again. Fields left out keep their value as stored when the edit is written.
+ */
 export const updateConnectionBody = z.object({
   name: connectionName.optional(),
   baseUrl: baseUrl.optional(),
   credentials: credentials.optional(),
+  /**
+   * The connection's `updatedAt` as the editor read it (the form sends it): if someone changed the
+   * connection since, the edit is refused (409) instead of writing back values they replaced. Left
+   * out (API clients), the fields sent are laid over the connection as it is when written.
+   */
+  updatedAt: isoTime.optional(),
 });
 
 /** Test a saved connection; values given here are laid over the stored ones (blank secret = stored, unless baseUrl changes). */

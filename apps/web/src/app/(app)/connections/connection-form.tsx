@@ -104,7 +104,9 @@ export function ConnectionForm({
     setFormError(null);
     try {
       const saved = connection
-        ? await api.updateConnection(connection.id, { name, baseUrl, credentials: credentials() })
+        ? // updatedAt: the version edited; if someone saved the connection since, the server refuses
+          // (409) rather than write this form's older values back over theirs.
+          await api.updateConnection(connection.id, { name, baseUrl, credentials: credentials(), updatedAt: connection.updatedAt })
         : await api.createConnection({ platform, name, baseUrl, credentials: credentials() });
       onSaved(saved);
     } catch (error) {

@@ -132,8 +132,10 @@ export function ConnectionsView() {
             connectors={connectors.data.connectors}
             connection={editing === "new" ? undefined : editing}
             onCancel={() => setEditing(null)}
-            onSaved={() => {
+            onSaved={(saved) => {
               setEditing(null);
+              // The saved version at once (its updatedAt is what the next edit sends), then the list again.
+              qc.setQueryData<{ connections: ConnectionDto[] }>(["connections"], (old) => old && { connections: old.connections.map((c) => (c.id === saved.id ? saved : c)) });
               void qc.invalidateQueries({ queryKey: ["connections"] });
             }}
           />
