@@ -164,4 +164,16 @@ test("inside lookup(' the other schemes are offered; a lookup naming no scheme o
     // The seeded 出库单 rows look their material up in 商品→物料; the head now reads 店铺→客户.
     expect(file.lookupSchemes).toEqual([ITEMS, SHOPS].sort());
   });
+
+  await test.step("a save made on a version saved over elsewhere since is refused; saving again overwrites it knowingly", async () => {
+    // Someone else (here through the API) saves version 3 while this editor still has version 2.
+    const { scheme } = (await (await request.get(`/api/schemes/${schemeId}`, { headers: bearer })).json()) as { scheme: { definition: unknown } };
+    const elsewhere = await request.patch(`/api/schemes/${schemeId}`, { headers: bearer, data: { definition: scheme.definition, baseVersion: 2 } });
+    expect(elsewhere.status()).toBe(200);
+    await field.fill(`{{lookup('${SHOPS}', shop_code)}} `);
+    await page.getByRole("button", { name: "保存", exact: true }).click();
+    await expect(page.getByTestId("editor-notice")).toContainText("在你打开版本 2 之后已被保存为版本 3");
+    await page.getByRole("button", { name: "保存", exact: true }).click();
+    await expect(page.getByTestId("editor-notice")).toHaveText("已保存为版本 4");
+  });
 });

@@ -1,7 +1,7 @@
 // Schemes: validation with @qiao/core's compiler, saving (every saved definition is a new
 // version; a name names one scheme), the schedule kept in step with BullMQ, and the list's summary
 // of each scheme.
-import { compileScheme, message, readsFromCursor, type Locale, type SchemeDefinition, type SourceNode, type TargetNode } from "@qiao/core";
+import { compileScheme, message, readsFromCursor, render, type Locale, type SchemeDefinition, type SourceNode, type TargetNode } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import {
   ConnectionGoneError,
@@ -15,6 +15,7 @@ import {
   schemeNamesStartingWith,
   SchemeHasNoScheduleError,
   SchemeNameTakenError,
+  SchemeVersionChangedError,
   switchSchemeSchedule,
   type Db,
   type SchemeInput,
@@ -177,15 +178,23 @@ export async function renameScheme(db: Db, id: string, change: { name?: string; 
   return renameSchemeRow(db, id, change).catch(refuseTakenName);
 }
 
-/** Saves a new version of the definition (and name / description with it). */
+/**
+ * Saves a new version of the definition (and name / description with it). With `baseVersion` (the
+ * editor sends the version it opened), a scheme saved since is a 409 naming both versions, with an
+ * issue at `baseVersion`: the editor then lets a second save overwrite it knowingly.
+ */
 export async function saveSchemeVersion(
   db: Db,
   id: string,
-  input: Partial<SchemeInput> & { definition: SchemeDefinition },
+  input: Partial<SchemeInput> & { definition: SchemeDefinition; baseVersion?: number },
   userId: string,
 ): Promise<SchemeWithLastRun> {
   await assertValid(db, input.definition, id);
   const row = await insertSchemeVersion(db, id, input, userId).catch(async (error: unknown) => {
+    if (error instanceof SchemeVersionChangedError) {
+      const text = message("api.schemeChangedSince", { current: error.currentVersion, base: error.baseVersion });
+      throw new ApiError("conflict", text, [{ path: ["baseVersion"], message: render(text, "zh-CN"), messageEn: render(text, "en") }]);
+    }
     // Another save committed an order after assertValid read the graph, and the two loop.
     if (error instanceof RunAfterLoopError) throw notSaved([await runAfterLoopIssue(db, error.loop)]);
     if (error instanceof NamedMissingError) await refuseGoneNames(db, error, input.definition, id);

@@ -256,6 +256,10 @@ export const apiMessages = {
     () => "值映射正被其他请求同时修改，未保存：请刷新后重试",
     () => "The value map kept being changed by other requests at the same time and was not saved: reload it and try again",
   ),
+  "api.schemeChangedSince": entry<{ current: number; base: number }>(
+    (p) => `方案在你打开版本 ${p.base} 之后已被保存为版本 ${p.current}，本次未保存。可在新标签页打开方案查看最新版本；再次保存将以你的修改覆盖它`,
+    (p) => `The scheme was saved as version ${p.current} after you opened version ${p.base}, so this save was not made. Open the scheme in a new tab to see the latest version; save again to overwrite it with your changes`,
+  ),
   "api.valueMapInUse": entry<{ names: string[] }>(
     (p) => `不能删除：方案 ${p.names.map((n) => `“${n}”`).join("、")} 使用这个值映射（删除后它们的每次运行都会失败）。请先在这些方案中去掉 map('…')，再删除`,
     (p) => `Not deleted: ${p.names.length === 1 ? "the scheme" : "the schemes"} ${p.names.map((n) => `"${n}"`).join(", ")} ${p.names.length === 1 ? "uses" : "use"} this value map (deleted, their every run would fail). Take map('…') out of ${p.names.length === 1 ? "it" : "them"} first, then delete it`,

@@ -14,6 +14,7 @@ import {
   listSchemesWithLastRun,
   renameScheme,
   SchemeHasNoScheduleError,
+  SchemeVersionChangedError,
   switchSchemeSchedule,
 } from "./schemes";
 
@@ -58,6 +59,19 @@ describe("schemes", SLOW, () => {
       [2, null],
       [3, { cron: "0 3 * * *", enabled: false }],
     ]);
+  });
+
+  it("refuse a save made on a version another save replaced since, and save nothing (session 31)", async () => {
+    const first = await insertScheme(db, { name: "两人同时编辑", description: "", definition: definition() }, userId);
+    // Two editors open version 1; one saves version 2.
+    await insertSchemeVersion(db, first.id, { definition: definition({ cron: "0 2 * * *", enabled: true }), baseVersion: 1 }, userId);
+    // The other's save, made on version 1, would replace it unseen.
+    const stale = insertSchemeVersion(db, first.id, { definition: definition(), baseVersion: 1 }, userId);
+    await expect(stale).rejects.toEqual(new SchemeVersionChangedError(first.id, 2, 1));
+    const row = await db.scheme.findUniqueOrThrow({ where: { id: first.id } });
+    expect(row).toMatchObject({ currentVersion: 2, cron: "0 2 * * *" });
+    // Made knowingly on version 2, it goes through.
+    expect((await insertSchemeVersion(db, first.id, { definition: definition(), baseVersion: 2 }, userId)).currentVersion).toBe(3);
   });
 
   it("show their latest run that was not a test, newest scheme first", async () => {

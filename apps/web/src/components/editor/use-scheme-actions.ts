@@ -46,7 +46,8 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
     setNotice(null);
     const body = { name: draft.name.trim() || t("editor.untitled"), description: draft.description, definition: draft.definition };
     try {
-      const { scheme } = schemeId ? await api.updateScheme(schemeId, body) : await api.createScheme(body);
+      // With the version this editor opened (or last saved): a save made since elsewhere is a 409.
+      const { scheme } = schemeId ? await api.updateScheme(schemeId, { ...body, baseVersion: version }) : await api.createScheme(body);
       setSavedJson(JSON.stringify(draft));
       setServerIssues([]);
       setVersion(scheme.currentVersion);
@@ -58,6 +59,14 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
       }
       return scheme.id;
     } catch (error) {
+      if (error instanceof ApiClientError && error.code === "conflict" && error.issues.some((i) => i.path[0] === "baseVersion") && schemeId) {
+        // Saved elsewhere since: the notice says so, and the next save (made knowingly) overwrites
+        // the version now current.
+        const latest = await api.scheme(schemeId).then(({ scheme }) => scheme.currentVersion, () => undefined);
+        if (latest !== undefined) setVersion(latest);
+        setNotice({ tone: "red", text: error.message });
+        return null;
+      }
       if (error instanceof ApiClientError) {
         setServerIssues(error.issues.map((i) => ({ ...i, path: i.path[0] === "definition" ? i.path.slice(1) : i.path })));
         setRefused(draft.definition);

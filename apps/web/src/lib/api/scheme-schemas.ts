@@ -55,6 +55,12 @@ export const updateSchemeBody = z.object({
   description: z.string().max(2000).optional(),
   definition: schemeDefinitionSchema.optional(),
   enabled: z.boolean().optional(),
+  /**
+   * With `definition`: the version the edit was made on. A scheme saved since is refused (409, an
+   * issue at `baseVersion`) rather than replaced unseen; without it, the save is made whatever came
+   * before (API clients, and the editor's deliberate second save).
+   */
+  baseVersion: z.number().int().positive().optional(),
 });
 
 export const validateSchemeBody = z.object({ definition: schemeDefinitionSchema.optional() });
