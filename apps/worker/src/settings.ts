@@ -23,6 +23,13 @@ const schema = z.object({
    * call is out): a killed worker's slots come back to the others after it.
    */
   WORKER_CALL_SLOT_LEASE_MS: z.coerce.number().int().min(1000).default(10_000),
+  /**
+   * A run's attempts in a row that may end because the database is unavailable before the worker
+   * gives the run up (failed). Between them the job waits 5 s, 10 s, 20 s, 40 s, then 60 s each
+   * (run-job.ts): the default 6 outlasts about 2¼ minutes of outage. An attempt that gets through
+   * to the database starts the count again, so outages hours apart never add up (session 31's audit).
+   */
+  WORKER_DB_FAILURE_LIMIT: z.coerce.number().int().min(1).default(6),
 });
 
 export type WorkerSettings = z.infer<typeof schema>;

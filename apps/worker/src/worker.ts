@@ -1,8 +1,7 @@
 // The worker process's parts: a BullMQ Worker on `runs` executing runs through the engine, schedule
 // ticks, daily pruning, the reconciler, and a graceful close that hands runs back at a batch boundary.
-import { message } from "@qiao/core";
 import { config as loadConfig, prisma, pruneRuns, runRetention, SchemeBusyError, type Config, type Db } from "@qiao/db";
-import { executeRun, failAbandonedRun, RecordBudget, type EngineContext } from "@qiao/engine";
+import { failAbandonedRun, RecordBudget, type EngineContext } from "@qiao/engine";
 import {
   beat,
   createRunQueue,
@@ -16,7 +15,6 @@ import {
   requestRun,
   restoreMissingSchedules,
   RUN_QUEUE,
-  runJobSchema,
   scheduleJobSchema,
   tickIdempotencyKey,
   scheduleMaintenance,
@@ -30,11 +28,12 @@ import { randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job, type Queue } from "bullmq";
+import { UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
 import { parse } from "./job-payload";
 import { FOLLOW_UPS, MAINTENANCE_STEPS } from "./steps";
 import { runFollowUps, runMaintenance, type WorkerDeps } from "./follow-ups";
 import { processRetry } from "./retries";
+import { failureOf, processRun, type RunJobHost } from "./run-job";
 import { createLogger, type Logger } from "./logger";
 import { createWorkerMetrics } from "./metrics";
 import { processReconcile, processReconcileTick } from "./reconcile";
@@ -85,7 +84,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   const metrics = createWorkerMetrics(records);
   const deps: WorkerDeps = { db, queue, cfg, log, metrics };
 
-  const engineContext = (logger: Logger, lost: AbortSignal): EngineContext => ({
+  const engineContext = (logger: Logger, lost: AbortSignal, progressed?: () => void): EngineContext => ({
     db,
     logger,
     limiterFor: (connection) => limiters.forConnection(connection),
@@ -99,39 +98,9 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     unknownOutcomeWaitMs: cfg.QIAO_UNKNOWN_OUTCOME_WAIT_S * 1000,
     erpLookupTtlMs: cfg.QIAO_ERP_LOOKUP_TTL_S * 1000,
     records,
+    ...(progressed && { progressed }),
   });
-
-  async function processRun(job: Job, token: string | undefined, jobLog: Logger) {
-    const { runId } = parse(runJobSchema, job.data);
-    const lost = new AbortController();
-    lockLost.set(job.id ?? runId, lost);
-    let outcome;
-    try {
-      outcome = await executeRun(engineContext(jobLog, lost.signal), runId);
-    } finally {
-      lockLost.delete(job.id ?? runId);
-    }
-    switch (outcome.kind) {
-      case "waiting":
-        // A delayed job, not a timer: the run resumes when its unknown outcomes are due for lookup.
-        jobLog.info({ runId, until: outcome.until.toISOString() }, "run waits for unknown write outcomes to be looked up");
-        await job.moveToDelayed(outcome.until.getTime(), token);
-        throw new DelayedError();
-      case "handed-back":
-        // Back to waiting without using up an attempt: the next free worker resumes the run.
-        await job.moveToWait(token);
-        throw new WaitingError();
-      case "finished":
-        jobLog.info({ runId, status: outcome.run.status }, `run ${outcome.run.status}`);
-        await runFollowUps({ ...deps, log: jobLog }, outcome.run, FOLLOW_UPS);
-        return { status: outcome.run.status };
-      case "superseded":
-        return { superseded: true };
-      case "not-runnable":
-        jobLog.info({ runId, status: outcome.run?.status ?? null }, "nothing to do: the run is finished or unknown");
-        return { status: outcome.run?.status ?? null };
-    }
-  }
+  const runHost: RunJobHost = { deps, engineContext, lockLost, dbFailureLimit: settings.WORKER_DB_FAILURE_LIMIT };
 
   /**
    * A scheme's cron tick: its run, unless the scheme is gone or switched off (its scheduler is
@@ -178,7 +147,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
       const jobLog = log.child({ jobId: job.id, job: job.name });
       switch (job.name) {
         case JOB.run:
-          return processRun(job, token, jobLog);
+          return processRun(job, token, jobLog, runHost);
         case JOB.schedule:
           return processTick(job, jobLog);
         case JOB.reconcile: {
@@ -234,7 +203,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     if (runId && final) {
       // Failed as a run that fails in an attempt is, with its follow-ups (alerts, retries, dependents).
       const jobLog = log.child({ runId });
-      void failAbandonedRun(engineContext(jobLog, new AbortController().signal), runId, message("run.workerFailed", { text: error.message }))
+      void failAbandonedRun(engineContext(jobLog, new AbortController().signal), runId, failureOf(error))
         .then((run) => (run ? runFollowUps({ ...deps, log: jobLog }, run, FOLLOW_UPS) : undefined))
         .catch((e: unknown) => log.error({ runId, err: e }, "could not mark the run failed"));
     }

@@ -6,7 +6,7 @@ import { message } from "@qiao/core";
 import { isConnectorError, type WriteOutcome } from "@qiao/connectors";
 import { recordAuditResults, savedBillsOfRun, type AuditResult, type SavedBill } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
-import type { RunScope } from "./scope";
+import type { PhaseEnd, RunScope } from "./scope";
 
 function resultOf(bill: SavedBill, o: WriteOutcome | undefined): AuditResult {
   if (!o) return { id: bill.id, outcome: "saved", error: "目标连接器没有返回这张单据的审核结果 / The target returned no audit outcome for this bill" };
@@ -20,16 +20,19 @@ const LEFT_OUT =
   "源记录已不符合过滤条件：单据已保存但不再审核；请在金蝶中删除这张未审核的单据，或修改过滤条件 / " +
   "The record no longer passes the scheme's filter: the bill was saved and is not audited; delete the unaudited bill in the target, or change the filter";
 
-/** Audits the saved bills this (retry) run took over. Returns how many it handled. */
-export async function auditSavedBills(x: RunScope): Promise<number> {
+/**
+ * Audits the saved bills this (retry) run took over, batch by batch. Stops at a batch boundary when
+ * the run is cancelled or the worker stops (the phase's end says which; the caller must not go on
+ * writing then): each audit moves stock in the target, so none goes out after a 取消 was seen.
+ */
+export async function auditSavedBills(x: RunScope): Promise<PhaseEnd> {
   const { plan, run } = x;
   let afterId = 0n;
-  let handled = 0;
   for (;;) {
     const stop = x.interruption();
-    if (stop) return handled;
+    if (stop) return stop;
     const bills = await savedBillsOfRun(x.db, { schemeId: run.schemeId, runId: run.id, afterId, limit: plan.target.batchSize });
-    if (bills.length === 0) return handled;
+    if (bills.length === 0) return "done";
     afterId = bills[bills.length - 1]!.id;
     x.assertOwner();
     // A bill whose record the scheme's filter node now leaves out is not audited (a 销售出库单 of a
@@ -73,7 +76,9 @@ export async function auditSavedBills(x: RunScope): Promise<number> {
     ];
     const recorded = await recordAuditResults(x.db, { ...x.attemptRef, results });
     if (!recorded.fenced) throw new AttemptSuperseded();
-    handled += bills.length;
+    // The only statement of the loop that reads the run: a cancellation requested meanwhile is seen
+    // here, and the next interruption() stops before another audit goes out (session 31's audit).
+    x.observe(recorded.run);
     const firstError = results.flatMap((r) => (r.outcome === "written" ? [] : [r.error]))[0] ?? "";
     await x.journal[recorded.written === bills.length ? "info" : "warn"](
       message("audit.batch", {

@@ -87,6 +87,14 @@ export interface EngineContext {
    * concurrent calls changed while a long run goes on apply to that run within this time.
    */
   settingsRefreshMs?: number;
+  /**
+   * Told each time the attempt's progress reaches the database (a statement that adds to the run's
+   * counters answered for this attempt, after its claim: a page staged, a batch or an audit
+   * recorded, a progress report). The worker counts database outages in a row per run and forgets
+   * them once an attempt gets this far (apps/worker run-job.ts, session 31's audit): the database
+   * came back, so a later loss is a new outage, not the same one going on.
+   */
+  progressed?(): void;
 }
 
 /** See EngineContext.settingsRefreshMs. */

@@ -63,11 +63,14 @@ async function runPhases(x: RunScope): Promise<PhaseEnd> {
   switch (run.trigger) {
     case "test":
       return executeTestRun(x);
-    case "retry":
+    case "retry": {
       await prepareRetry(x);
       // Bills saved but not audited are audited, never saved again; the failed records are written.
-      await auditSavedBills(x);
+      // A cancel or stop seen while auditing ends the phase there: nothing more is written.
+      const audited = await auditSavedBills(x);
+      if (audited !== "done") return audited;
       return writePending(x, true);
+    }
     case "dependency":
       // Released by a dependency's writes: the waiting records are mapped again, nothing is read.
       if (run.phase === "queued") await releaseWaits(x);
@@ -96,7 +99,8 @@ async function releaseWaits(x: RunScope): Promise<void> {
 /**
  * Runs (or resumes) one attempt. Run-level failures end the run `failed`; when the database itself
  * is unavailable (connection killed, server restarting) it throws instead, leaving the run
- * `running` for the host to retry (the worker's job attempts).
+ * `running` for the host to retry (the worker delays the run's job and counts such attempts in a
+ * row, apps/worker run-job.ts).
  */
 export async function executeRun(ctx: EngineContext, runId: string): Promise<RunOutcome> {
   const startedAt = Date.now();
@@ -208,13 +212,14 @@ async function attempt(
     await journal.flush();
     return { kind: "handed-back", runId };
   }
-  if (end === "cancelled") {
-    await journal.warn(message("run.cancelled"));
+  const endCancelled = async (line: Message): Promise<RunOutcome> => {
+    await journal.warn(line);
     await endRetryEarly(ctx, run, journal, { failure: null, backoffMs: scope?.plan.retryBackoffMs });
     await journal.flush();
     const finished = await finishRun(ctx.db, runId, run.attempt, { status: "cancelled" });
     return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
-  }
+  };
+  if (end === "cancelled") return endCancelled(message("run.cancelled"));
 
   if (scope && pending.count > 0) {
     const until = new Date(Math.max(pending.nextCheck?.getTime() ?? 0, Date.now() + 1_000));
@@ -223,7 +228,13 @@ async function attempt(
       unknown: pending.count, waitingUntil: until.toISOString() },
     );
     await journal.flush();
-    return (await waitForOutcomes(ctx.db, runId, run.attempt, until)) ? { kind: "waiting", runId, until } : { kind: "superseded", runId };
+    const waits = await waitForOutcomes(ctx.db, runId, run.attempt, until);
+    if (waits === "waiting") return { kind: "waiting", runId, until };
+    // A cancel that came during the last settling (the job still active, so cancelRun promoted
+    // nothing): the run ends now, as a claim ends a cancelled waiting run, instead of after the whole
+    // wait (session 31's audit). Its unknown records stay unknown, for the scheme's next writing run.
+    if (waits === "cancelled") return endCancelled(message("run.cancelledBeforeWait", { count: pending.count }));
+    return { kind: "superseded", runId };
   }
 
   const counters = await runCounters(ctx.db, runId);
@@ -264,8 +275,8 @@ async function attempt(
 }
 
 /**
- * The host gave up on a run (its job failed for good: the database unavailable through every
- * attempt, an unrecoverable error): failed, if still active, with what a run that fails in an attempt
+ * The host gave up on a run (its job failed for good: the database unavailable to
+ * WORKER_DB_FAILURE_LIMIT attempts in a row, an unrecoverable error): failed, if still active, with what a run that fails in an attempt
  * does too, its log line and a retry's unsent records put back or failed (see endRetryEarly).
  * Returns the run as it ended, for the host's follow-ups, or null if it had already ended.
  */

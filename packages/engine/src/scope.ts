@@ -199,10 +199,16 @@ export class RunScope {
     this.observe(await this.clock.time("journal", () => reportProgress(this.db, this.run.id, p, this.run.attempt)));
   }
 
-  /** The run as a statement that added to its counters returned it (see `progress`). */
+  /**
+   * The run as a statement that added to its counters returned it (see `progress`): every such
+   * statement answers it, the audit's included (recordAuditResults, session 31's audit), so that a
+   * cancellation is seen at the next batch whatever the phase. Also tells the host the attempt got
+   * through to the database (EngineContext.progressed).
+   */
   observe(now: { attempt: number; status: Run["status"]; cancelRequested: boolean }): void {
     if (now.attempt !== this.run.attempt || now.status !== "running") throw new AttemptSuperseded();
     this.cancelRequested = now.cancelRequested;
+    this.ctx.progressed?.();
   }
 
   /** Asked between pages and batches: should the run stop here? Throws if the attempt lost the run. */

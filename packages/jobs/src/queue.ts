@@ -25,7 +25,13 @@ export const JOB = {
   retry: "retry",
 } as const;
 
-export const runJobSchema = z.object({ runId: z.uuid() });
+/**
+ * `dbFailures`: the run's attempts in a row that ended because the database was unavailable, kept by
+ * the worker that delays the job after each (apps/worker run-job.ts; absent: none). Counted in the
+ * job's data, not by BullMQ's attempts, which count over the job's whole life: a long run that lives
+ * through three brief outages must not fail at the third (session 31's audit).
+ */
+export const runJobSchema = z.object({ runId: z.uuid(), dbFailures: z.number().int().min(0).optional() });
 /**
  * A cron tick (run or reconciliation). `tick`: the id of the tick it stands for, when BullMQ could
  * not give it that id (a tick owed after Redis lost its scheduler: ./owed-ticks.ts); its run's
@@ -71,7 +77,12 @@ export function redisConnection(url: string, role: "worker" | "producer"): Conne
   return role === "worker" ? { url, maxRetriesPerRequest: null } : { url, maxRetriesPerRequest: 2, enableOfflineQueue: false };
 }
 
-/** Infrastructure failures (database down …) are retried; run-level failures never reach BullMQ. */
+/**
+ * Infrastructure failures are retried; run-level failures never reach BullMQ. A database outage
+ * does not use these attempts either: the worker delays the run's job itself and gives up after
+ * WORKER_DB_FAILURE_LIMIT attempts in a row (apps/worker run-job.ts). What is left here is the rest
+ * (Redis failing under the job, an error after the run ended).
+ */
 export const RUN_JOB_OPTIONS: JobsOptions = {
   attempts: 3,
   backoff: { type: "exponential", delay: 5_000 },

@@ -76,6 +76,10 @@ export const failureMessages = {
     (p) => `工作进程处理失败：${p.text}`,
     (p) => `The worker could not process the run: ${p.text}`,
   ),
+  "run.databaseUnavailable": entry<{ failures: number; text: string }>(
+    (p) => `数据库连续 ${p.failures} 次不可用，工作进程已放弃这次运行：${p.text}`,
+    (p) => `The database was unavailable to ${p.failures} attempts in a row; the worker gave the run up: ${p.text}`,
+  ),
   "run.schemeBusy": entry<{ runId: string | null; status: string | null }>(
     (p) => (p.runId ? `该集成方案已有运行中的任务（${p.runId}，${p.status}）：请等它结束或取消后再运行` : "该集成方案已有运行中的任务"),
     (p) => (p.runId ? `The scheme already has an active run (${p.runId}, ${p.status}); wait for it or cancel it.` : "The scheme already has an active run."),

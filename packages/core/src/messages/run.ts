@@ -29,6 +29,11 @@ export const runMessages = {
     () => "运行已取消：已完成的批次保留，其余记录留待下次运行",
     () => "Run cancelled: finished batches stay written, the rest waits for the next run",
   ),
+  "run.cancelledBeforeWait": entry<{ count: number }>(
+    (p) => `运行已取消：${p.count} 条记录的写入结果仍待确认，不再等待核对；本方案下一次写入数据的运行会先核对它们，不存在的才重新发送`,
+    (p) =>
+      `Run cancelled: ${p.count} records still have an unknown outcome and are no longer waited for; the scheme's next run that writes looks them up first and sends again only absent ones`,
+  ),
   "run.outcomesPending": entry<{ count: number; at: string }>(
     (p) => `还有 ${p.count} 条记录的写入结果待确认：将于 ${p.at} 在目标系统中核对，存在的记为已写入，不存在的才重新发送；核对完成前运行不会结束`,
     (p) =>

@@ -165,7 +165,7 @@ describe("a mark that outlives its run's end", () => {
   // attempt that handed it to its delayed job) let that ended attempt pass every fence until its lease ran out.
   it("an attempt that handed its run to the delayed job to wait for outcomes passes no fence: no mark, renewal or park", async () => {
     const { ref, ids } = await setup(["A", "B"]);
-    expect(await waitForOutcomes(db, ref.runId, ref.attempt, new Date(Date.now() + 60_000))).toBe(true);
+    expect(await waitForOutcomes(db, ref.runId, ref.attempt, new Date(Date.now() + 60_000))).toBe("waiting");
     expect(await runFence(db, ref.runId)).toMatchObject({ status: "running", attempt: ref.attempt, leaseMsLeft: 0 });
     const renewed = await renewLease(db, ref.runId, ref.attempt, 30_000);
     const marked = await markSending(db, { ...ref, batchId: "after-wait", mappingKey: "k", records: [record(ids.get("A")!, "A")] });

@@ -99,15 +99,27 @@ export async function renewLease(
 /**
  * The attempt ends with records whose outcome is unknown still to be looked up: the run stays
  * `running` (phase `finishing`, the scheme's active run) and waits until `until`, when its job
- * resumes it. Returns false when the attempt no longer owns the run.
+ * resumes it (`waiting`). Refused when a cancellation was requested (`cancelled`: the attempt still
+ * owns the run and ends it cancelled, as a claim ends a cancelled waiting run), or when the attempt
+ * no longer owns the run (`superseded`).
+ *
+ * Why the cancel is checked here (session 31's audit): `@qiao/jobs` cancelRun promotes a waiting
+ * run's job only once it is delayed, and a cancel that landed while the attempt was still active
+ * (its last settling, its lookups) found it active. Without this, the run then waited the whole
+ * QIAO_UNKNOWN_OUTCOME_WAIT_S, the scheme busy, though 取消 was pressed before the wait began. The
+ * statement re-checks `cancel_requested` on the row cancelRun locks and updates, so a cancel either
+ * commits first (refused here) or after (it finds the run waiting: its job is promoted by cancelRun
+ * or by the worker's look after delaying it).
  */
-export async function waitForOutcomes(db: Db, runId: string, attempt: number, until: Date): Promise<boolean> {
+export async function waitForOutcomes(db: Db, runId: string, attempt: number, until: Date): Promise<"waiting" | "cancelled" | "superseded"> {
   const { count } = await db.run.updateMany({
-    where: { id: runId, status: "running", attempt },
+    where: { id: runId, status: "running", attempt, cancelRequested: false },
     // The lease stays (see finishRun): the next claim carries it over.
     data: { phase: "finishing", waitingUntil: until },
   });
-  return count === 1;
+  if (count === 1) return "waiting";
+  const now = await db.run.findUnique({ where: { id: runId }, select: { status: true, attempt: true, cancelRequested: true } });
+  return now?.status === "running" && now.attempt === attempt && now.cancelRequested ? "cancelled" : "superseded";
 }
 
 /** Counters back to zero for a read that starts over (a resumed attempt re-reads from page 1). */

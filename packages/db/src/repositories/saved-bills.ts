@@ -3,7 +3,7 @@
 // them `saved`) and audits them; these statements read them and record the audit's answers. Never
 // pending: the bill exists, so saving it again would create a second one.
 import { hotQuery, type Db } from "../client";
-import type { AttemptRef } from "./write-protocol";
+import type { AttemptRef, RunAfterBatch } from "./write-protocol";
 import { fenceCte, rowsJson } from "./sql";
 
 export interface SavedBill {
@@ -48,12 +48,16 @@ export type AuditResult = { id: bigint; response?: unknown } & (
  * nothing; one saved before and audited now moves from `saved` to `written` (or `failed`), so the
  * run's counters and its status (succeeded only with nothing failed or saved) match the records'
  * list. The numbers returned are this call's outcomes (the batch's log line), not the increments.
+ *
+ * `run` is the run as the statement found it (as recordWriteResults answers, session 31's audit):
+ * the audit loop runs no other statement that reads the run, so this is how it learns of a
+ * cancellation requested while it audits (RunScope.observe) and stops at the next batch, instead
+ * of submitting and auditing every remaining bill in the target (stock moved) after 取消.
  */
 export async function recordAuditResults(
   db: Db,
   input: AttemptRef & { results: AuditResult[] },
-): Promise<{ written: number; saved: number; failed: number; fenced: boolean }> {
-  if (input.results.length === 0) return { written: 0, saved: 0, failed: 0, fenced: true };
+): Promise<{ written: number; saved: number; failed: number; fenced: boolean; run: RunAfterBatch }> {
   const json = rowsJson(
     input.results.map((r) => ({
       id: r.id,
@@ -63,7 +67,15 @@ export async function recordAuditResults(
       response: r.response ?? null,
     })),
   );
-  const rows = await hotQuery<{ written: number; saved: number; failed: number; fenced: boolean }>(
+  const rows = await hotQuery<{
+    written: number;
+    saved: number;
+    failed: number;
+    fenced: boolean;
+    cancelRequested: boolean;
+    attempt: number | null;
+    status: RunAfterBatch["status"];
+  }>(
     db,
     `WITH input AS (
       SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, outcome text, error text, error_field text, response jsonb)
@@ -115,8 +127,18 @@ export async function recordAuditResults(
         failed = GREATEST(failed + (SELECT failed FROM moves), 0), updated_at = $5::timestamp
       WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
     )
-    SELECT c.written, c.saved, c.failed, EXISTS (SELECT 1 FROM fence) AS fenced FROM counts c`,
+    SELECT c.written, c.saved, c.failed, EXISTS (SELECT 1 FROM fence) AS fenced,
+      r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status
+    FROM counts c LEFT JOIN runs r ON r.id = $2::uuid`,
     [json, input.runId, input.attempt, input.results.map((r) => r.id.toString()), new Date().toISOString()],
   );
-  return rows[0]!;
+  const row = rows[0]!;
+  if (row.attempt === null) throw new Error(`Run ${input.runId} does not exist`);
+  return {
+    written: row.written,
+    saved: row.saved,
+    failed: row.failed,
+    fenced: row.fenced,
+    run: { cancelRequested: row.cancelRequested, attempt: row.attempt, status: row.status },
+  };
 }
