@@ -43,7 +43,7 @@ test("build, test, save and run a scheme in the browser", async ({ page, request
       GUANYI,
       GUANYI_URL,
       { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7371f05e83974", secret: "7d3330562019420da7f3098aa630556b" },
-      /连接成功/,
+      /连接成功：共 \d+ 个店铺/,
     );
     await createConnection(
       page,
@@ -52,7 +52,7 @@ test("build, test, save and run a scheme in the browser", async ({ page, request
       KINGDEE_URL,
       // Four BatchSaves in flight at once (the default is 2).
       { 数据中心ID: "qiao-demo", 用户名: "administrator", 密码: "888888", 并发调用数: "4" },
-      /登录成功/,
+      /连接成功：已登录数据中心 /,
     );
   });
 

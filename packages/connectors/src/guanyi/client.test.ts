@@ -216,7 +216,7 @@ describe("guanyi source against the simulator", () => {
 
 describe("guanyi connection test", () => {
   it("counts the shops with one page_size 1 call", async () => {
-    expect(await guanyi.testConnection(config())).toEqual({ message: `连接成功，共 ${SHOPS} 个店铺`, messageEn: `Connected, ${SHOPS} shops in all` });
+    expect(await guanyi.testConnection(config())).toEqual({ message: `共 ${SHOPS} 个店铺`, messageEn: `${SHOPS} shops in all` });
     expect(sim.state.stats.calls).toEqual({ "gy.erp.shop.get": 1 });
   });
 

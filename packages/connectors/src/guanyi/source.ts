@@ -197,5 +197,6 @@ export async function testGuanyiConnection(config: ConnectionConfig): Promise<{ 
   const api = sourceApi("gy.erp.shop.get");
   const envelope = await client.call(api.id, { [api.paging.pageNo]: 1, [api.paging.pageSize]: 1 });
   const page = pageOf(envelope, api, 1, client.scrubValues);
-  return { message: `连接成功，共 ${page.total} 个店铺`, messageEn: `Connected, ${page.total} ${page.total === 1 ? "shop" : "shops"} in all` };
+  // The page puts "连接成功：" / "Connected: " before it (connections.testOk): not said twice.
+  return { message: `共 ${page.total} 个店铺`, messageEn: `${page.total} ${page.total === 1 ? "shop" : "shops"} in all` };
 }

@@ -377,8 +377,9 @@ export async function testKingdeeConnection(config: ConnectionConfig): Promise<{
   const name = login.Context?.DataCenterName;
   const named = name && name !== acctId;
   return {
-    message: `登录成功（数据中心 ${named ? `${name}，${acctId}` : acctId}）`,
-    messageEn: `Logged in (data center ${named ? `"${name}", ${acctId}` : acctId})`,
+    // The page puts "连接成功：" / "Connected: " before it (connections.testOk).
+    message: `已登录数据中心 ${named ? `${name}（${acctId}）` : acctId}`,
+    messageEn: `logged in to data center ${named ? `"${name}" (${acctId})` : acctId}`,
   };
 }
 

@@ -49,12 +49,12 @@ describe("metadata", () => {
 
 describe("logging in", () => {
   it("logs in with ValidateUser and reports the data center, then logs out", async () => {
-    expect(await kingdee.testConnection(config())).toEqual({ message: "登录成功（数据中心 桥演示数据中心，qiao-demo）", messageEn: 'Logged in (data center "桥演示数据中心", qiao-demo)' });
+    expect(await kingdee.testConnection(config())).toEqual({ message: "已登录数据中心 桥演示数据中心（qiao-demo）", messageEn: 'logged in to data center "桥演示数据中心" (qiao-demo)' });
     expect(sim.stats()).toMatchObject({ logins: 1, sessions: 0, calls: { ValidateUser: 1, Logout: 1 } });
   });
 
   it("logs in with LoginByAppSecret", async () => {
-    expect(await kingdee.testConnection(config({ credentials: appSecret }))).toEqual({ message: "登录成功（数据中心 桥演示数据中心，qiao-demo）", messageEn: 'Logged in (data center "桥演示数据中心", qiao-demo)' });
+    expect(await kingdee.testConnection(config({ credentials: appSecret }))).toEqual({ message: "已登录数据中心 桥演示数据中心（qiao-demo）", messageEn: 'logged in to data center "桥演示数据中心" (qiao-demo)' });
     expect(sim.stats().calls).toMatchObject({ LoginByAppSecret: 1 });
   });
 
