@@ -118,3 +118,26 @@ export function definitionNames(definition: unknown, kind: NamedKind, name: stri
   if (!parsed.success) return false;
   return (kind === "scheme" ? definitionLookupSchemes(parsed.data) : definitionValueMaps(parsed.data)).includes(name);
 }
+
+/**
+ * The schemes with a queued or running run whose version names `name` (kind scheme: a lookup of it;
+ * valueMap: a map of it), by name, other than `exceptSchemeId`. A run executes the version it was
+ * created with, which the scheme's current definition may no longer be (session 31's audit: a map or
+ * scheme deleted after a reader's new version dropped it failed the reader's queued run). A scheme
+ * without that version's row runs its definition.
+ */
+export async function schemesWithActiveRunsNaming(
+  tx: Prisma.TransactionClient,
+  kind: NamedKind,
+  name: string,
+  exceptSchemeId?: string,
+): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ scheme_id: string; name: string; definition: unknown }[]>`
+    SELECT r.scheme_id::text AS scheme_id, s.name, COALESCE(v.definition, s.definition) AS definition
+    FROM runs r
+    JOIN schemes s ON s.id = r.scheme_id
+    LEFT JOIN scheme_versions v ON v.scheme_id = r.scheme_id AND v.version = r.scheme_version
+    WHERE r.status IN ('queued', 'running')`;
+  const names = rows.filter((r) => r.scheme_id !== exceptSchemeId && definitionNames(r.definition, kind, name)).map((r) => r.name);
+  return [...new Set(names)].sort();
+}

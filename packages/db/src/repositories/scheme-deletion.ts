@@ -4,7 +4,8 @@
 // scheme up or to run after it in between was left naming a scheme that was gone.
 import type { Prisma } from "../../generated/prisma/client";
 import type { Db } from "../client";
-import { definitionNames, lockNames } from "./name-references";
+import { LONG_TRANSACTION } from "./long-transaction";
+import { definitionNames, lockNames, schemesWithActiveRunsNaming } from "./name-references";
 import { lockRunAfterGraph, schemesRunningAfter } from "./run-after";
 import { ACTIVE_RUN_STATUSES } from "./runs";
 import { listSchemeDefinitions } from "./schemes";
@@ -32,7 +33,8 @@ export async function schemesLookingUp(db: Db | Prisma.TransactionClient, scheme
 
 /**
  * Deletes the scheme with its versions and runs (its staging rows go by trigger) unless a run of it
- * is queued or running, or other schemes run after it or look it up: SchemeDeleteRefused, and
+ * is queued or running, or other schemes run after it or look it up (in their current definition, or
+ * in the version a queued or running run of theirs executes): SchemeDeleteRefused, and
  * nothing changes. False when it does not exist. In one transaction that holds the run-after and
  * names locks (a save adding such an order or lookup waits, then finds the scheme gone) and the
  * scheme's row (a run created meanwhile waits on its foreign key's lock, then fails to insert).
@@ -47,11 +49,13 @@ export async function deleteSchemeWhenFree(db: Db, id: string): Promise<boolean>
     if (active) throw new SchemeDeleteRefused("running");
     const followers = await schemesRunningAfter(tx, id);
     if (followers.length > 0) throw new SchemeDeleteRefused("followed", followers.map((f) => f.name));
-    const readers = await schemesLookingUp(tx, { id, name: row.name });
-    if (readers.length > 0) throw new SchemeDeleteRefused("lookedUp", readers.map((r) => r.name));
+    const readers = new Set((await schemesLookingUp(tx, { id, name: row.name })).map((r) => r.name));
+    // And the readers whose queued or running run executes an older version that looks it up.
+    for (const name of await schemesWithActiveRunsNaming(tx, "scheme", row.name, id)) readers.add(name);
+    if (readers.size > 0) throw new SchemeDeleteRefused("lookedUp", [...readers].sort());
     await tx.scheme.delete({ where: { id } });
     return true;
-  });
+  }, LONG_TRANSACTION);
 }
 
 /** Deletes the scheme, with no check (tests and scripts; the API deletes with deleteSchemeWhenFree). */

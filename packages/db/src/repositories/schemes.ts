@@ -8,6 +8,7 @@ import type { Db } from "../client";
 import { lockSchemeConnections } from "../connection-usage";
 import { getConnector } from "@qiao/connectors";
 import { automationOn } from "./automation";
+import { LONG_TRANSACTION } from "./long-transaction";
 import { lockNames, refuseMissingNames, rewriteNamed } from "./name-references";
 import { refreshRecordCountsIn } from "./overview";
 import { forgetOtherSource, forgetWrittenTarget } from "./staging-switch";
@@ -245,7 +246,7 @@ export async function insertSchemeVersion(
       await refreshRecordCountsIn(tx, id);
     }
     return tx.scheme.findUniqueOrThrow({ where: { id }, include: WITH_LAST_RUN });
-  }));
+  }, LONG_TRANSACTION));
 }
 
 /**
@@ -310,7 +311,7 @@ export async function renameScheme(db: Db, id: string, change: { name?: string; 
         if (before) await rewriteNamed(tx, "scheme", before.name, change.name, id);
       }
       return tx.scheme.update({ where: { id }, data: { name: change.name, description: change.description }, include: WITH_LAST_RUN });
-    }),
+    }, LONG_TRANSACTION),
   );
 }
 

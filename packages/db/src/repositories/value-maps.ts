@@ -7,7 +7,8 @@ import { duplicateSources, VALUE_MAP_LIMITS, valueMapTableBytes, type ValueMapEn
 import { Prisma } from "../../generated/prisma/client";
 import type { ValueMap } from "../../generated/prisma/client";
 import type { Db } from "../client";
-import { definitionNames, lockNames, rewriteNamed } from "./name-references";
+import { LONG_TRANSACTION } from "./long-transaction";
+import { definitionNames, lockNames, rewriteNamed, schemesWithActiveRunsNaming } from "./name-references";
 import { listSchemeDefinitions } from "./schemes";
 import { containsText } from "./search";
 
@@ -248,8 +249,8 @@ async function writeValueMapLocked(db: Db, id: string, patch: Partial<ValueMapIn
       if (written) await rewriteNamed(tx, "valueMap", before.name, written.name);
       return written;
     },
-    // A whole table of up to VALUE_MAP_LIMITS.tableBytes is written inside it.
-    { timeout: 60_000 },
+    // A whole table of up to VALUE_MAP_LIMITS.tableBytes is written inside it, and readers' versions rewritten.
+    LONG_TRANSACTION,
   );
 }
 
@@ -319,7 +320,8 @@ export class ValueMapInUse extends Error {
 }
 
 /**
- * Deletes the map unless schemes use it (ValueMapInUse, naming them: deleted, their every run would
+ * Deletes the map unless schemes use it, in their current definition or in the version a queued or
+ * running run of theirs executes (ValueMapInUse, naming them: deleted, their every run would
  * fail and their next save be refused); false when it did not exist. Under NAMES_LOCK, so a save
  * that starts naming it meanwhile waits and then finds it gone (refuseMissingNames).
  */
@@ -328,11 +330,13 @@ export async function deleteUnusedValueMap(db: Db, id: string): Promise<boolean>
     await lockNames(tx);
     const [row] = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM value_maps WHERE id = ${id}::uuid FOR UPDATE`;
     if (!row) return false;
-    const users = (await listSchemeDefinitions(tx)).filter((s) => definitionNames(s.definition, "valueMap", row.name)).map((s) => s.name);
-    if (users.length > 0) throw new ValueMapInUse(users);
+    const users = new Set((await listSchemeDefinitions(tx)).filter((s) => definitionNames(s.definition, "valueMap", row.name)).map((s) => s.name));
+    // And the schemes whose queued or running run executes an older version that maps with it.
+    for (const name of await schemesWithActiveRunsNaming(tx, "valueMap", row.name)) users.add(name);
+    if (users.size > 0) throw new ValueMapInUse([...users].sort());
     await tx.valueMap.delete({ where: { id } });
     return true;
-  });
+  }, LONG_TRANSACTION);
 }
 
 /** False when it did not exist. No check of its users: a scheme import undoing the maps it created. */

@@ -3,6 +3,7 @@
 // scheme, or its next version), test (saved first; the worker runs it and the editor waits for it)
 // and run (saved first, then the run's page). A refused save keeps the server's issues, and the
 // definition they were about, until the next save.
+import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { ApiClientError, api } from "@/lib/api/client";
@@ -22,6 +23,7 @@ export interface SavedScheme {
 export function useSchemeActions(saved: SavedScheme, draft: Draft) {
   const t = useT();
   const router = useRouter();
+  const queryClient = useQueryClient();
   const [schemeId, setSchemeId] = useState(saved.schemeId);
   const [version, setVersion] = useState(saved.version);
   const [savedJson, setSavedJson] = useState(() => JSON.stringify(saved.draft));
@@ -49,6 +51,8 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
       // With the version this editor opened (or last saved): a save made since elsewhere is a 409.
       const { scheme } = schemeId ? await api.updateScheme(schemeId, { ...body, baseVersion: version }) : await api.createScheme(body);
       setSavedJson(JSON.stringify(draft));
+      // The editor reads the scheme once (staleTime: Infinity): opened again, it shows what was saved.
+      queryClient.setQueryData(["scheme", scheme.id], { scheme });
       setServerIssues([]);
       setVersion(scheme.currentVersion);
       setNotice({ tone: "green", text: t("editor.saved", { v: scheme.currentVersion }) });

@@ -65,9 +65,10 @@ export const DELETE = withAuth<P>(async (_req, { params }) => {
   try {
     await deleteSchemeWhenFree(db, scheme.id);
   } catch (error) {
-    if (!(error instanceof SchemeDeleteRefused)) throw error;
-    await syncSchedule(scheme);
-    throw deleteRefused(error);
+    // Not deleted (refused, or failed): the scheme keeps its schedules. A restore Redis refuses is
+    // logged; the worker's reconcile pass restores missing schedulers.
+    await syncSchedule(scheme).catch(() => undefined);
+    throw error instanceof SchemeDeleteRefused ? deleteRefused(error) : error;
   }
   return json(okSchema, { ok: true });
 }, { role: "editor" });
