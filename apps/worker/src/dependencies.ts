@@ -74,12 +74,19 @@ export const runAfterSweep: MaintenanceStep = {
   },
 };
 
-/** Once a minute: releases what a missed follow-up (or a busy scheme) left waiting. */
+/**
+ * Once a minute: releases what a missed follow-up (or a busy scheme) left waiting, and the waits of a
+ * scheme edited since they were recorded (its lookups may name another scheme now: session 31's
+ * audit), once per version, linked to no run.
+ */
 export const releaseWaitingSweep: MaintenanceStep = {
   name: "release-waiting",
   async run(deps) {
-    for (const { schemeId, runId } of await waitsReadyToRelease(deps.db)) {
-      await requestUnlessBusy(deps, { schemeId, trigger: "dependency", triggeredById: runId, idempotencyKey: `dependency:${runId}:${schemeId}` });
+    for (const due of await waitsReadyToRelease(deps.db)) {
+      const { schemeId, runId } = due;
+      const idempotencyKey = runId !== null ? `dependency:${runId}:${schemeId}` : `dependency:${schemeId}:v${due.version}`;
+      const id = await requestUnlessBusy(deps, { schemeId, trigger: "dependency", triggeredById: runId, idempotencyKey });
+      if (runId === null) deps.log.info({ schemeId, version: due.version, runId: id ?? null }, id ? "released records that waited under an older version of this scheme" : "records waited under an older version of this scheme, which is busy: the sweep releases them");
     }
   },
 };

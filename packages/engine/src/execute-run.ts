@@ -174,8 +174,11 @@ async function attempt(
       const settled = await settleAndWrite(scope, run.trigger === "retry" || run.trigger === "test");
       end = settled.end;
       pending = settled.pending ?? pending;
-      // What no longer waits forgets what it waited for (what still waits keeps its `since`).
-      if (scope.lookups) await clearFinishedWaits(ctx.db, run.schemeId);
+      // What no longer waits forgets what it waited for (what still waits keeps its `since`). Also
+      // for a plan without lookups (session 31's audit): records that waited under a version that
+      // looked something up are sent by this one, and rows left behind would make every write of
+      // the dependency start a release run of this scheme. One index probe when nothing waits.
+      await clearFinishedWaits(ctx.db, run.schemeId);
     }
   } catch (error) {
     if (error instanceof AttemptSuperseded) {

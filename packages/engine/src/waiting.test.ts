@@ -1,8 +1,8 @@
 // Records that wait for a dependency (等待依赖, issue #13): what releases them when the dependency
 // writes what they wait for, and how a run counts them. The release itself (a worker's follow-up,
 // the once-a-minute sweep) is the worker's; here are the conditions both read: schemeWroteDuring
-// (the follow-up of the dependency's run) and waitsReadyToRelease (the sweep).
-import type { SourceClient, SourcePage } from "@qiao/connectors";
+// (the follow-up of the dependency's run) and waitsReadyToRelease (the sweep). Edits while records
+// wait (of the waiting scheme, of the dependency's name): waiting-edits.test.ts.
 import { DEMO_NAMES, seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
 import { cancelRun, claimResync, createReconciliation, expireWaiting, lookupWritten, schemeWroteDuring, waitsReadyToRelease } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
@@ -11,8 +11,9 @@ import type { TestRunResult } from "./test-run";
 import { executeRun } from "./execute-run";
 import { executeReconciliation } from "./reconcile";
 import { expectedBills, forgetSchemes, runScheme } from "./testing/bills";
-import { putFilterNode, runToEnd, simulate, sourceConfig, targetConfig, testContext, wrapClients, type Simulated } from "./testing/harness";
+import { putFilterNode, runToEnd, simulate, sourceConfig, targetConfig, testContext, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
+import { beforeDeliveryPage, stopOnceWaiting } from "./testing/waits";
 
 const t = useTestDb("waiting");
 let sim: Simulated | undefined;
@@ -24,26 +25,6 @@ afterEach(async () => {
 });
 
 const run = (ctx: EngineContext, s: Simulated, schemeId: string, trigger: "manual" | "dependency" = "manual") => runScheme(t.db, ctx, s, schemeId, trigger);
-
-/** A 管易云 client that calls `between` before yielding page `n` of the 发货单 read (once). */
-function beforeDeliveryPage(n: number, between: () => Promise<void>) {
-  let done = false;
-  return wrapClients({
-    guanyi: (real): SourceClient => ({
-      ...real,
-      async *readPages(req) {
-        let page = 0;
-        for await (const p of real.readPages(req)) {
-          if (req.api === "gy.erp.trade.deliverys.get" && ++page === n && !done) {
-            done = true;
-            await between();
-          }
-          yield p satisfies SourcePage;
-        }
-      },
-    }),
-  });
-}
 
 /** The customer (FCustomerID) of a 销售出库单 in the 金蝶 simulator, read as a person checking would. */
 function billCustomer(s: Simulated, billNo: string): string | undefined {
@@ -264,9 +245,7 @@ describe("a dependency whose filter node leaves the key out", () => {
       await new Promise((r) => setTimeout(r, 2_500));
       const s2 = await run(ctx, sim, shops.id);
       expect(s2).toMatchObject({ status: "succeeded", written: 1, filtered: 0 });
-      const readyNow = await waitsReadyToRelease(t.db);
-      console.log("DEBUG", JSON.stringify(readyNow), s2.id, JSON.stringify(await t.db.run.findMany({ select: { id: true, schemeId: true, trigger: true, written: true, finishedAt: true } })));
-      expect(readyNow).toContainEqual({ schemeId: deliveries.id, runId: s2.id });
+      expect(await waitsReadyToRelease(t.db)).toContainEqual({ schemeId: deliveries.id, runId: s2.id });
       expect(await run(ctx, sim, deliveries.id, "dependency")).toMatchObject({ written: 1, waiting: 0 });
       expect(await t.db.sourceRecord.findUniqueOrThrow({ where: { id: bill.id } })).toMatchObject({ status: "written" });
       expect(billCustomer(sim, "SDO-LEFT-OUT")).toBe(hidden.code);
@@ -291,46 +270,67 @@ describe("a dependency whose filter node leaves the key out", () => {
 });
 
 describe("counting waiting records", () => {
-  test("a run resumed mid-read counts each waiting record once (run.waiting = records waiting)", { timeout: 120_000 }, async () => {
-    sim = await simulate(t.db, { shops: 5, items: 10, deliveries: 40 });
-    const plain = testContext(t.db);
-    // The shops scheme exists (the lookup names it) but has written nothing: every bill waits.
-    await sim.createScheme(undefined, seedSchemeDefinition);
-    const items = await sim.createScheme(undefined, seedItemsSchemeDefinition);
-    expect(await run(plain, sim, items.id)).toMatchObject({ status: "succeeded" });
-    const deliveries = await sim.createScheme((d) => {
+  /**
+   * A 出库单 scheme read in pages of 5 bills, 店铺→客户 existing with nothing written (every bill
+   * waits), and a run of it whose first attempt stopped once some bills were recorded as waiting.
+   */
+  async function handedBackWhileWaiting(s: Simulated, plain: EngineContext) {
+    const shops = await s.createScheme(undefined, seedSchemeDefinition);
+    const items = await s.createScheme(undefined, seedItemsSchemeDefinition);
+    expect(await run(plain, s, items.id)).toMatchObject({ status: "succeeded" });
+    const deliveries = await s.createScheme((d) => {
       sourceConfig(d).pageSize = 5;
       targetConfig(d).batchSize = 5;
     }, seedDeliveriesSchemeDefinition);
-    const expected = expectedBills(sim);
+    const expected = expectedBills(s);
     expect(expected.length).toBeGreaterThan(10);
-
-    const r = await sim.requestRun(deliveries.id, "manual");
-    // Attempt 1 stops (a graceful shutdown) once some bills were recorded as waiting, mid-read.
-    let stop = false;
-    const ctx = testContext(t.db, {
-      shouldStop: () => stop,
-      getConnector: beforeDeliveryPage(4, async () => {
-        for (let i = 0; i < 400; i++) {
-          if ((await t.db.run.findUniqueOrThrow({ where: { id: r.id } })).waiting > 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 25));
-        }
-        stop = true;
-      }),
-    });
-    expect((await executeRun(ctx, r.id)).kind).toBe("handed-back");
+    const r = await s.requestRun(deliveries.id, "manual");
+    expect((await stopOnceWaiting(t.db, r.id)).kind).toBe("handed-back");
     const afterFirst = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
     expect(afterFirst.waiting).toBeGreaterThan(0);
     expect(afterFirst.phase).toBe("reading");
+    return { shops, deliveries, expected, runId: r.id, waitedInAttempt1: afterFirst.waiting };
+  }
+
+  test("a run resumed mid-read counts each waiting record once (run.waiting = records waiting)", { timeout: 120_000 }, async () => {
+    sim = await simulate(t.db, { shops: 5, items: 10, deliveries: 40 });
+    const plain = testContext(t.db);
+    const { deliveries, expected, runId } = await handedBackWhileWaiting(sim, plain);
 
     // Attempt 2 (the next worker) resumes: it reads the window again from page 1, and the bills the
     // first attempt recorded as waiting wait again.
-    stop = false;
-    expect((await runToEnd(plain, r.id)).kind).toBe("finished");
-    const done = await t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+    expect((await runToEnd(plain, runId)).kind).toBe("finished");
+    const done = await t.db.run.findUniqueOrThrow({ where: { id: runId } });
     expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "waiting" } })).toBe(expected.length);
-    expect(await t.db.runOutcome.count({ where: { runId: r.id, status: "waiting" } })).toBe(expected.length);
+    expect(await t.db.runOutcome.count({ where: { runId, status: "waiting" } })).toBe(expected.length);
     // The run page's 等待依赖 says how many records wait: each once.
     expect(done.waiting).toBe(expected.length);
   });
+
+  // Session 31's audit: recordWriteResults and recordMappingFailures moved a record's earlier outcome
+  // in the run off written / failed / unknown / saved, never off waiting (uncountPrevious).
+  test(
+    "a bill that waited in attempt 1 and is written by the resumed attempt 2 (its customer written in between) is not still counted as waiting",
+    { timeout: 120_000 },
+    async () => {
+      sim = await simulate(t.db, { shops: 5, items: 10, deliveries: 40 });
+      const plain = testContext(t.db);
+      const { shops, deliveries, expected, runId, waitedInAttempt1 } = await handedBackWhileWaiting(sim, plain);
+
+      // Before the next worker resumes it, 店铺→客户 writes every customer.
+      expect(await run(plain, sim, shops.id)).toMatchObject({ status: "succeeded", written: 5 });
+
+      // Attempt 2 reads the window again: every bill, those that waited included, is written
+      // (runToEnd also checks each counter against the run's records).
+      expect((await runToEnd(plain, runId)).kind).toBe("finished");
+      const done = await t.db.run.findUniqueOrThrow({ where: { id: runId } });
+      expect(done.written).toBe(expected.length);
+      expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "waiting" } })).toBe(0);
+      expect(await t.db.runOutcome.count({ where: { runId, status: "waiting" } })).toBe(0);
+      // The run page's 等待依赖 says how many of the run's records wait: none does (it said
+      // `waitedInAttempt1` beside written = every bill, counting those bills twice).
+      expect(waitedInAttempt1).toBeGreaterThan(0);
+      expect(done.waiting).toBe(0);
+    },
+  );
 });

@@ -1,6 +1,7 @@
 // "A record counts once per run, as it ended" (session 24, from its audit of 9f7991e): parkSending
 // and recordWaiting give a record resent in the same run a new outcome (unknown, waiting), and the
-// run's counters move from the outcome it had.
+// run's counters move from the outcome it had. Waiting is one of those outcomes (session 31's audit):
+// a record that waited and is then written, failed or parked in the same run moves off `waiting`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
@@ -8,8 +9,8 @@ import { claimedRunWithPending } from "./claimed-run.test-util";
 import { markSending, type SendingRecordInput } from "./mark-sending";
 import { parkSending, resolveUnknown } from "./outcomes";
 import { claimRun } from "./runs";
-import { recordWaiting } from "./waiting";
-import { recordWriteResults, type WriteResult } from "./write-protocol";
+import { recordWaiting, type WaitingRecordInput } from "./waiting";
+import { recordMappingFailures, recordWriteResults, type WriteResult } from "./write-protocol";
 
 let tdb: TestDatabase;
 let db: Db;
@@ -28,7 +29,7 @@ async function state(runId: string) {
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
   const outcomes = await db.runOutcome.findMany({ where: { runId }, orderBy: { sourceRecordId: "asc" } });
   return {
-    counters: { written: run.written, failed: run.failed, unknown: run.unknown, saved: run.saved },
+    counters: { written: run.written, failed: run.failed, unknown: run.unknown, saved: run.saved, waiting: run.waiting },
     outcomes: outcomes.map((o) => [o.sourceId, o.status]),
   };
 }
@@ -66,7 +67,7 @@ describe("parkSending: a record resent in the same run, its worker killed during
     const mine = { runId: ref.runId, attempt: next.run.attempt, schemeId: ref.schemeId };
     expect((await parkSending(db, { ...mine, delayMs: 0, message: "中断" })).parked).toBe(1);
     // One RunRecord, unknown: the run's counters must say unknown 1, written 0.
-    expect.soft(await state(ref.runId)).toEqual({ counters: { written: 0, failed: 0, unknown: 1, saved: 0 }, outcomes: [["A", "unknown"]] });
+    expect.soft(await state(ref.runId)).toEqual({ counters: { written: 0, failed: 0, unknown: 1, saved: 0, waiting: 0 }, outcomes: [["A", "unknown"]] });
 
     // Its lookup finds it: written once.
     await resolveUnknown(db, {
@@ -75,7 +76,7 @@ describe("parkSending: a record resent in the same run, its worker killed during
       verdicts: [{ id: a, batchId: "b2", outcome: "found", sentHash: "h2", targetId: "T-A", targetNumber: "A" }],
       messages: { absent: "不存在", unverifiable: "无法核对" },
     });
-    expect(await state(ref.runId)).toEqual({ counters: { written: 1, failed: 0, unknown: 0, saved: 0 }, outcomes: [["A", "written"]] });
+    expect(await state(ref.runId)).toEqual({ counters: { written: 1, failed: 0, unknown: 0, saved: 0, waiting: 0 }, outcomes: [["A", "written"]] });
   });
 
   it("failed in b1 (changed meanwhile), resent in b2, parked: counts as unknown, not also as failed", async () => {
@@ -83,26 +84,27 @@ describe("parkSending: a record resent in the same run, its worker killed during
     const next = await claimRun(db, ref.runId, new Date());
     if (!next.claimed) throw new Error("not claimed");
     await parkSending(db, { runId: ref.runId, attempt: next.run.attempt, schemeId: ref.schemeId, delayMs: 0, message: "中断" });
-    expect(await state(ref.runId)).toEqual({ counters: { written: 0, failed: 0, unknown: 1, saved: 0 }, outcomes: [["A", "unknown"]] });
+    expect(await state(ref.runId)).toEqual({ counters: { written: 0, failed: 0, unknown: 1, saved: 0, waiting: 0 }, outcomes: [["A", "unknown"]] });
   });
 });
 
-describe("recordWaiting: a record with an outcome in the run already, its newer data waiting for a lookup", () => {
-  const wait = (id: bigint) => ({
-    id,
+/** Record A waiting (with payload hash `hash`) for a new scheme 客户's key C1. */
+async function waitFor(a: bigint, hash: string): Promise<WaitingRecordInput> {
+  const dep = await db.scheme.create({ data: { name: `客户 ${Math.random()}`, definition: {} } });
+  return {
+    id: a,
     sourceId: "A",
-    hash: "h2",
+    hash,
     payload: { FNumber: "A" },
     reason: "等待依赖",
-    waits: [{ schemeId: "", scheme: "客户", key: "C1", field: "FCustId", checkedAt: new Date() }],
-  });
+    waits: [{ schemeId: dep.id, scheme: "客户", key: "C1", field: "FCustId", checkedAt: new Date() }],
+  };
+}
 
+describe("recordWaiting: a record with an outcome in the run already, its newer data waiting for a lookup", () => {
   async function waitsAfter(first: "written" | "failed") {
     const { ref, a } = await answeredWhileChanged("审计等待", first);
-    const dep = await db.scheme.create({ data: { name: `客户 ${Math.random()}`, definition: {} } });
-    const w = wait(a);
-    w.waits[0]!.schemeId = dep.id;
-    expect(await recordWaiting(db, { ...ref, records: [w] })).toBe(1);
+    expect(await recordWaiting(db, { ...ref, records: [await waitFor(a, "h2")] })).toBe(1);
     return ref;
   }
 
@@ -110,13 +112,48 @@ describe("recordWaiting: a record with an outcome in the run already, its newer 
     const ref = await waitsAfter("written");
     const s = await state(ref.runId);
     expect(s.outcomes).toEqual([["A", "waiting"]]);
-    expect(s.counters).toEqual({ written: 0, failed: 0, unknown: 0, saved: 0 });
+    expect(s.counters).toEqual({ written: 0, failed: 0, unknown: 0, saved: 0, waiting: 1 });
   });
 
   it("failed in b1, its newer data waits: counted as waiting, no longer as failed", async () => {
     const ref = await waitsAfter("failed");
     const s = await state(ref.runId);
     expect(s.outcomes).toEqual([["A", "waiting"]]);
-    expect(s.counters).toEqual({ written: 0, failed: 0, unknown: 0, saved: 0 });
+    expect(s.counters).toEqual({ written: 0, failed: 0, unknown: 0, saved: 0, waiting: 1 });
+  });
+});
+
+describe("a record that waited earlier in the run, then mapped again and given another outcome (its dependency wrote meanwhile)", () => {
+  /** A waits in the run, then is pending again (a resumed attempt's read stages it again). */
+  async function waitedThenPending(label: string) {
+    const { ref, ids } = await claimedRunWithPending(db, label, ["A"]);
+    const a = ids.get("A")!;
+    expect(await recordWaiting(db, { ...ref, records: [await waitFor(a, "h1")] })).toBe(1);
+    expect((await state(ref.runId)).counters.waiting).toBe(1);
+    await db.sourceRecord.update({ where: { id: a }, data: { status: "pending" } });
+    return { ref, a };
+  }
+
+  it("written: counts as written only, not also as waiting", async () => {
+    const { ref, a } = await waitedThenPending("等待后写入");
+    expect((await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(a, "A", "h1")] })).size).toBe(1);
+    const answer: WriteResult = { id: a, hash: "h1", outcome: "written", targetId: "T-A", targetNumber: "A" };
+    await recordWriteResults(db, { ...ref, batchId: "b1", mode: "create", results: [answer], unknownWaitMs: 0, retryBackoffMs: [60_000] });
+    expect(await state(ref.runId)).toEqual({ counters: { written: 1, failed: 0, unknown: 0, saved: 0, waiting: 0 }, outcomes: [["A", "written"]] });
+  });
+
+  it("failed in its mapping: counts as failed only", async () => {
+    const { ref, a } = await waitedThenPending("等待后映射失败");
+    await recordMappingFailures(db, { ...ref, failures: [{ id: a, sourceId: "A", hash: "h1", payload: {}, error: "缺少字段", errorField: "FName" }] });
+    expect(await state(ref.runId)).toEqual({ counters: { written: 0, failed: 1, unknown: 0, saved: 0, waiting: 0 }, outcomes: [["A", "failed"]] });
+  });
+
+  it("sent, its worker killed, parked by the next attempt: counts as unknown only", async () => {
+    const { ref, a } = await waitedThenPending("等待后待确认");
+    expect((await markSending(db, { ...ref, batchId: "b1", mappingKey: "k", records: [record(a, "A", "h1")] })).size).toBe(1);
+    const next = await claimRun(db, ref.runId, new Date());
+    if (!next.claimed) throw new Error("not claimed");
+    await parkSending(db, { runId: ref.runId, attempt: next.run.attempt, schemeId: ref.schemeId, delayMs: 0, message: "中断" });
+    expect(await state(ref.runId)).toEqual({ counters: { written: 0, failed: 0, unknown: 1, saved: 0, waiting: 0 }, outcomes: [["A", "unknown"]] });
   });
 });

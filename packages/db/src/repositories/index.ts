@@ -20,6 +20,7 @@ export * from "./value-maps";
 export * from "./metric-totals";
 export * from "./overview";
 export * from "./waiting";
+export * from "./waiting-release";
 export * from "./reconciliations";
 export * from "./reconciliation-report";
 export * from "./run-after";

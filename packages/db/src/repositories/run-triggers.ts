@@ -15,3 +15,12 @@ export function readsSource(trigger: RunTrigger): boolean {
 
 /** SQL: `(…)`, the list for `trigger IN` (literals: a planner sees them, as it would not a parameter's). */
 export const SOURCE_READING_IN = Prisma.raw(`(${SOURCE_READING_TRIGGERS.map((t) => `'${t}'`).join(", ")})`);
+
+/**
+ * The triggers whose runs make the scheme's waiting records pending and map them again (the engine's
+ * releaseWaits, at a run's start): those that read the source, and the release of waiting records.
+ */
+export const RELEASING_TRIGGERS: readonly RunTrigger[] = [...SOURCE_READING_TRIGGERS, "dependency"];
+
+/** SQL: `(…)`, the list for `trigger IN` (as SOURCE_READING_IN). */
+export const RELEASING_IN = Prisma.raw(`(${RELEASING_TRIGGERS.map((t) => `'${t}'`).join(", ")})`);

@@ -67,8 +67,8 @@ export function ownsEntry(b: string, entry: string): string {
  * counters hold already: its run_records row's status, else 'written' when one of the run's batch
  * rows owns `entry` (the record's `outcome_entry` as the statement found it); null when it has none.
  * A statement giving the record a new outcome in that run moves the counters from it (a record
- * counts once per run, as it ended): two probes by key. Only written, failed, unknown and saved are
- * counters of that kind (uncountPrevious); a waiting or pending RunRecord counts nothing.
+ * counts once per run, as it ended): two probes by key. Written, failed, unknown, saved and waiting
+ * are counters of that kind (uncountPrevious); a pending or filtered RunRecord counts nothing here.
  */
 export function outcomeInRun(run: string, id: string, entry: string): string {
   return `COALESCE(
@@ -76,13 +76,18 @@ export function outcomeInRun(run: string, id: string, entry: string): string {
       (SELECT 'written' FROM run_written_batches b WHERE b.run_id = ${run} AND ${ownsEntry("b", entry)} LIMIT 1))`;
 }
 
+/** The run counters a record's outcome in a run is counted in (see outcomeInRun). */
+const OUTCOME_COUNTERS = ["written", "failed", "unknown", "saved", "waiting"] as const;
+
 /**
  * SQL: the SET items of an UPDATE of `runs` that take the earlier outcomes of `prevs` (a query with a
  * text column `prev`, from outcomeInRun) off the counters, each at least 0, and add `add`'s (SQL
- * expressions) to them: the move of a statement's records to their new outcomes.
+ * expressions) to them: the move of a statement's records to their new outcomes. `waiting` is one of
+ * them (session 31's audit): a record that waited in an attempt and is written, failed or left
+ * unknown by a later attempt of the same run no longer waits, and the run page's 等待依赖 said it did.
  */
-export function uncountPrevious(prevs: string, add: Partial<Record<"written" | "failed" | "unknown" | "saved", string>> = {}): string {
-  return (["written", "failed", "unknown", "saved"] as const)
+export function uncountPrevious(prevs: string, add: Partial<Record<(typeof OUTCOME_COUNTERS)[number], string>> = {}): string {
+  return OUTCOME_COUNTERS
     .map((c) => `${c} = GREATEST(${c} - (SELECT count(*) FROM ${prevs} WHERE prev = '${c}'), 0)${add[c] ? ` + ${add[c]}` : ""}`)
     .join(",\n        ");
 }

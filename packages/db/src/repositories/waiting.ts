@@ -3,10 +3,9 @@
 // waiting_records rows say for which scheme and key. Each run of its scheme releases its waiting
 // records (pending again) and maps them anew; a dependency's run that wrote something releases
 // them at once (the worker's follow-up, swept up once a minute too); a record that waited longer
-// than the limit fails with the reason.
-import { Prisma } from "../../generated/prisma/client";
+// than the limit fails with the reason. What decides when they are released, and when they fail:
+// ./waiting-release.ts.
 import { hotQuery, type Db } from "../client";
-import { AUTOMATION_ON } from "./automation";
 import { byInputIds, fenceCte, outcomeInRun, rowsJson, supersedeCte, uncountPrevious } from "./sql";
 import type { AttemptRef } from "./write-protocol";
 
@@ -114,10 +113,10 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
       FROM updated u JOIN source_records o ON o.id = u.id
     ), counted AS (
       -- A record counts once per run: one this run recorded as waiting already (a resumed attempt or
-      -- a second read pass stages it again, pending, and it waits again) is not added again. The
-      -- run_records rows as this statement found them (before the insert above).
-      UPDATE runs SET waiting = waiting + (SELECT count(*) FROM prevs WHERE prev IS DISTINCT FROM 'waiting'),
-        ${uncountPrevious("prevs")},
+      -- a second read pass stages it again, pending, and it waits again) moves from waiting to
+      -- waiting, adding nothing. The run_records rows as this statement found them (before the insert above).
+      UPDATE runs SET
+        ${uncountPrevious("prevs", { waiting: "(SELECT count(*) FROM prevs)::int" })},
         updated_at = $3::timestamp
       WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
     )
@@ -240,117 +239,4 @@ export async function schemeIdsByName(db: Db, names: string[]): Promise<Map<stri
   const rows = await db.scheme.findMany({ where: { name: { in: names } }, select: { id: true, name: true } });
   for (const row of rows) found.set(row.name, [...(found.get(row.name) ?? []), row.id]);
   return found;
-}
-
-/** The schemes with records waiting for `dependencyId`'s writes. */
-export async function schemesWaitingFor(db: Db, dependencyId: string): Promise<string[]> {
-  const rows = await db.waitingRecord.findMany({ where: { waitsForSchemeId: dependencyId }, distinct: ["schemeId"], select: { schemeId: true } });
-  return rows.map((r) => r.schemeId);
-}
-
-/**
- * Whether records of the run's scheme were written since the run was created: by the run itself, or
- * found written by its lookup of unknown outcomes (待确认). The lookup counts what it finds on the
- * run that sent it (resolveUnknown), which may have ended, cancelled or failed, long before: the
- * run's own `written` says nothing of those. So this reads when writes happened (run_write_stats,
- * whichever run they were counted on), not a run's counters.
- */
-export async function schemeWroteDuring(db: Db, runId: string): Promise<boolean> {
-  const rows = await db.$queryRaw<{ wrote: boolean }[]>`
-    SELECT EXISTS (
-      SELECT 1 FROM runs r
-      JOIN runs x ON x.scheme_id = r.scheme_id
-      JOIN run_write_stats w ON w.run_id = x.id
-      -- created_at is a UTC timestamp without zone (Prisma's DateTime).
-      WHERE r.id = ${runId}::uuid AND w.written > 0 AND w.at >= r.created_at AT TIME ZONE 'UTC'
-    ) AS wrote`;
-  return rows[0]?.wrote ?? false;
-}
-
-/**
- * How long before a record's check a write of its dependency still releases it. A write's time
- * (run_write_stats.at) is its statement's start, by the database's clock; a lookup that began
- * before that statement committed did not see it, and `checked_at` is by the worker's clock. A write
- * within this margin costs at most one more release run; a missed one leaves the record waiting.
- */
-const CHECK_MARGIN = "2 seconds";
-
-/**
- * CTEs `pairs` and `ready`: per waiting scheme and dependency, whether the dependency has written
- * something since the scheme's records were last looked at (`checked_at`: when the run that recorded
- * the wait fetched the lookup). When a write happened is read from run_write_stats of any run of the
- * dependency, not from a run's `written` or status: a lookup of unknown outcomes counts what it
- * finds on the run that sent it, which may have ended (even cancelled) before the check. `ready`
- * has the first such write (`wrote_at`) and the dependency's first run that finished after it (the
- * one during which it happened, or the lookup's run): a release run is linked to that run, and its
- * id makes the same idempotency key as that run's follow-up. A write by a run still going waits for
- * that run's end (and its follow-up).
- */
-const READY_TO_RELEASE = Prisma.sql`pairs AS (
-      SELECT scheme_id, waits_for_scheme_id, min(checked_at) AS checked_at
-      FROM waiting_records GROUP BY scheme_id, waits_for_scheme_id
-    ), ready AS (
-      SELECT p.scheme_id, wrote.at AS wrote_at, d.id AS run_id, d.finished_at
-      FROM pairs p
-      CROSS JOIN LATERAL (
-        SELECT min(w.at) AS at FROM runs x JOIN run_write_stats w ON w.run_id = x.id
-        WHERE x.scheme_id = p.waits_for_scheme_id AND w.written > 0 AND w.at > p.checked_at - ${CHECK_MARGIN}::interval
-      ) wrote
-      JOIN LATERAL (
-        -- finished_at is a UTC timestamp without zone (Prisma's DateTime).
-        SELECT r.id, r.finished_at FROM runs r
-        WHERE r.scheme_id = p.waits_for_scheme_id AND r.finished_at AT TIME ZONE 'UTC' >= wrote.at
-        ORDER BY r.finished_at LIMIT 1
-      ) d ON true
-    )`;
-
-/**
- * Schemes with records whose dependency has written something since they were last looked at, with
- * the dependency's run to link the release to (see READY_TO_RELEASE). Catches releases a follow-up
- * missed: the scheme was busy, or the worker died, or its automation was switched off (its records
- * wait until it is on again).
- */
-export async function waitsReadyToRelease(db: Db): Promise<{ schemeId: string; runId: string }[]> {
-  return db.$queryRaw<{ schemeId: string; runId: string }[]>`
-    WITH ${READY_TO_RELEASE}
-    SELECT DISTINCT ON (y.scheme_id) y.scheme_id::text AS "schemeId", y.run_id::text AS "runId"
-    FROM ready y JOIN schemes s ON s.id = y.scheme_id
-    WHERE ${AUTOMATION_ON}
-    ORDER BY y.scheme_id, y.finished_at DESC`;
-}
-
-/**
- * Waiting records past their scheme's wait limit fail, with the reason (what they waited for, and
- * how long). The limit is the scheme's `waitLimitHours` (definition), else `defaultHours`. Not yet
- * those of a scheme whose release is due (a dependency wrote since they were looked at) until a run
- * of the scheme begun after that write has ended: their dependency may have written what they wait
- * for, and "still not written" would be false. The sweep that requests the release runs just before.
- */
-export async function expireWaiting(db: Db, defaultHours: number, now = new Date()): Promise<{ schemeId: string; failed: number }[]> {
-  return db.$queryRaw<{ schemeId: string; failed: number }[]>`
-    WITH ${READY_TO_RELEASE}, releasing AS (
-      SELECT DISTINCT y.scheme_id FROM ready y
-      WHERE NOT EXISTS (
-        SELECT 1 FROM runs r
-        WHERE r.scheme_id = y.scheme_id AND r.trigger <> 'test' AND r.finished_at IS NOT NULL AND r.created_at AT TIME ZONE 'UTC' > y.wrote_at)
-    ), limits AS (
-      SELECT id, COALESCE(NULLIF(definition->>'waitLimitHours', '')::int, ${defaultHours}::int) AS hours FROM schemes
-    ), due AS (
-      SELECT DISTINCT ON (w.source_record_id) w.source_record_id, w.scheme_id, w.waits_for, w.key, w.left_out, l.hours
-      FROM waiting_records w JOIN limits l ON l.id = w.scheme_id
-      WHERE w.since < ${now}::timestamptz - make_interval(hours => l.hours)
-        AND w.scheme_id NOT IN (SELECT scheme_id FROM releasing)
-      ORDER BY w.source_record_id, w.left_out DESC, w.since
-    ), failed AS (
-      UPDATE source_records s SET
-        status = 'failed', updated_at = ${now}::timestamp,
-        last_error = CASE WHEN d.left_out
-          THEN '等待依赖超过 ' || d.hours || ' 小时：方案 “' || d.waits_for || '” 的过滤条件排除了 “' || d.key || '”，不会写入；请修改该方案的过滤条件，或修改查找 / Waited for a dependency for more than ' || d.hours || ' h: the filter of the scheme "' || d.waits_for || '" leaves out "' || d.key || '", so it is never written; change that scheme''s filter, or the lookup'
-          ELSE '等待依赖超过 ' || d.hours || ' 小时：方案 “' || d.waits_for || '” 仍未写入 “' || d.key || '”，请检查该方案的运行，或修改查找 / Waited for a dependency for more than ' || d.hours || ' h: the scheme "' || d.waits_for || '" has still not written "' || d.key || '"; check that scheme''s runs, or change the lookup' END
-      FROM due d WHERE s.id = d.source_record_id AND s.status = 'waiting'
-      RETURNING s.id, s.scheme_id
-    ), cleared AS (
-      DELETE FROM waiting_records w USING failed f WHERE w.source_record_id = f.id
-    )
-    SELECT scheme_id::text AS "schemeId", count(*)::int AS failed FROM failed GROUP BY scheme_id`;
 }

@@ -17,6 +17,7 @@ import { executeRun, type RunOutcome } from "../execute-run";
 
 export * from "./bills";
 export * from "./ledger";
+export * from "./waits";
 
 export const GUANYI_DEMO = { appkey: "112194", sessionkey: "754a424bb6874a1fb8a7371f05e83974", secret: "7d3330562019420da7f3098aa630556b" };
 export const KINGDEE_DEMO = { authType: "password", acctId: "qiao-demo", username: "administrator", password: "888888", lcid: 2052 };
@@ -172,16 +173,18 @@ export async function runToEnd(ctx: EngineContext, runId: string, maxResumes = 2
 }
 
 /**
- * A finished run's counters say what its records say: each of written, failed, unknown and saved is
- * the number of the run's RunRecords that ended so (a record counts once per run, as it ended).
- * Checked by runToEnd after every run it finishes, so every engine test that runs one checks it.
+ * A finished run's counters say what its records say: each of written, failed, unknown, saved and
+ * waiting is the number of the run's RunRecords that ended so (a record counts once per run, as it
+ * ended: one that waited and was written later in the run is written, not waiting too; session 31's
+ * audit). Checked by runToEnd after every run it finishes, so every engine test that runs one checks it.
  */
 export async function expectCountsAsRecords(db: Db, runId: string): Promise<void> {
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
   const groups = await db.runOutcome.groupBy({ by: ["status"], where: { runId }, _count: true });
   const records = Object.fromEntries(groups.map((g) => [g.status, g._count]));
-  const counted = { written: run.written, failed: run.failed, unknown: run.unknown, saved: run.saved };
-  const ended = { written: records.written ?? 0, failed: records.failed ?? 0, unknown: records.unknown ?? 0, saved: records.saved ?? 0 };
+  const counters = ["written", "failed", "unknown", "saved", "waiting"] as const;
+  const counted = Object.fromEntries(counters.map((c) => [c, run[c]]));
+  const ended = Object.fromEntries(counters.map((c) => [c, records[c] ?? 0]));
   if (JSON.stringify(counted) !== JSON.stringify(ended)) {
     throw new Error(`run ${runId} (${run.status}) counts ${JSON.stringify(counted)} but its records ended ${JSON.stringify(ended)}`);
   }
