@@ -38,7 +38,7 @@ async function run(schemeId: string, minutesAgo: number) {
 }
 
 /** A staged record and its outcome in `runId`, as the engine writes them. */
-async function record(schemeId: string, runId: string, sourceId: string, status: "written" | "failed" | "skipped" | "unknown") {
+async function record(schemeId: string, runId: string, sourceId: string, status: "written" | "failed" | "skipped" | "unknown" | "saved") {
   const staged = await db.sourceRecord.create({
     data: { schemeId, sourceId, data: { code: sourceId }, payloadHash: "h", status: status === "skipped" ? "written" : status, lastRunId: runId },
   });
@@ -96,11 +96,13 @@ describe("run details", SLOW, () => {
     const written = await record(s.id, r.id, "A", "written");
     const b = await record(s.id, r.id, "B", "failed");
     const c = await record(s.id, r.id, "C", "failed");
+    // A bill saved whose audit was refused (已保存未审核): the run's retry audits it.
+    const d = await record(s.id, r.id, "D", "saved");
 
     expect(await listFailedRunRecords(db, r.id)).toEqual(
-      expect.arrayContaining([{ id: b.id, sourceRecordId: b.sourceRecordId }, { id: c.id, sourceRecordId: c.sourceRecordId }]),
+      expect.arrayContaining([{ id: b.id, sourceRecordId: b.sourceRecordId }, { id: c.id, sourceRecordId: c.sourceRecordId }, { id: d.id, sourceRecordId: d.sourceRecordId }]),
     );
-    expect(await listFailedRunRecords(db, r.id)).toHaveLength(2);
+    expect(await listFailedRunRecords(db, r.id)).toHaveLength(3);
     expect(await listFailedRunRecords(db, r.id, [c.id, written.id])).toEqual([{ id: c.id, sourceRecordId: c.sourceRecordId }]);
     expect(await listFailedRunRecords(db, r.id, [])).toEqual([]);
   });

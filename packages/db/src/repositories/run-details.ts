@@ -99,10 +99,15 @@ export async function sourceDataByRecord(db: Db, sourceRecordIds: bigint[]): Pro
   return new Map(rows.map((s) => [s.id, s.data]));
 }
 
-/** The run's failed records (only those of `ids`, when given), to write them again. */
+/**
+ * The run's failed records and its saved bills (已保存未审核; only those of `ids`, when given), to
+ * retry them: what a retry of the run takes (staging's failedRecords with `retryOfId`). A run whose
+ * only problems were bills its audit refused was answered "no failed records" although its retry
+ * would audit them (session 31).
+ */
 export async function listFailedRunRecords(db: Db, runId: string, ids?: bigint[]): Promise<{ id: bigint; sourceRecordId: bigint }[]> {
   return db.runRecord.findMany({
-    where: { runId, status: "failed", ...(ids && { id: { in: ids } }) },
+    where: { runId, status: { in: ["failed", "saved"] }, ...(ids && { id: { in: ids } }) },
     select: { id: true, sourceRecordId: true },
   });
 }

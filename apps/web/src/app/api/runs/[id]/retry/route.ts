@@ -10,8 +10,8 @@ import { findRun, runDto } from "@/server/runs";
 export const dynamic = "force-dynamic";
 
 /**
- * POST /api/runs/:id/retry — a `retry` run that writes this run's failed records again (all of
- * them, or the `recordIds` given) without reading the source. 202 with the new run; 409 when none of
+ * POST /api/runs/:id/retry — a `retry` run that writes this run's failed records again and audits
+ * its saved bills (已保存未审核) (all of them, or the `recordIds` given) without reading the source. 202 with the new run; 409 when none of
  * them is failed any more (retried or written since, or sent again with its outcome being looked up:
  * never retried before it is known, as the scheme's retry refuses it).
  */
