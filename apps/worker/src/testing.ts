@@ -1,12 +1,18 @@
-// Test support for the worker's integration tests: worker processes spawned as in production.
+// Test support for the worker's integration tests: worker processes spawned as in production, and
+// an in-process worker on its own Postgres pool for the database fault tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { config, createAlertChannel, type Db } from "@qiao/db";
+import { config, createAlertChannel, createPrisma, type Config, type Db } from "@qiao/db";
+import { testRedisPrefix } from "@qiao/db/testing";
 import { DEFAULT_ALERT_RECEIVER_CONFIG as SIM } from "@qiao/simulators";
 import { openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
-import { createRunQueue } from "@qiao/jobs";
+import { createRunQueue, deleteRedisPrefix } from "@qiao/jobs";
 import type { Queue } from "bullmq";
+import { pino } from "pino";
+import { expect } from "vitest";
 import { startBatchSaveGate, type BatchSaveGate } from "./faults/batch-save-gate";
+import { workerSettings, type WorkerSettings } from "./settings";
+import { startWorker, type RunningWorker } from "./worker";
 
 const WORKER_DIR = fileURLToPath(new URL("..", import.meta.url));
 
@@ -117,3 +123,89 @@ export function dingtalkChannel(db: Db, receiverUrl: string) {
   });
 }
 
+// The test bed of the Postgres fault tests (faults/postgres-drop*.test.ts): a worker on its own named
+// pool, so that only its connections are killed, and the two moves those tests make — kill every
+// connection of the worker (a failover, a killed backend) and hold staging's writes on a lock so
+// that the worker's next statement to it is mid-flight when they are killed.
+export interface PostgresFaultBed {
+  t: TestDb;
+  sim: Simulated;
+  cfg: Config;
+  queue: Queue;
+  /** Starts the worker on its own pool; the settings given override the bed's (fast locks, no QPS cap). */
+  startWorker(settings?: Partial<WorkerSettings>): Promise<RunningWorker>;
+  /** pg_terminate_backend on every connection of the worker's pool; how many there were. */
+  terminateWorkerConnections(): Promise<number>;
+  /** Holds an exclusive lock on staging (reads pass, writes wait) until `release` is called. */
+  lockStaging(): Promise<{ release(): Promise<void> }>;
+  /** Resolves once at least one of the worker's statements waits on a lock. */
+  workerWaitsOnLock(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openPostgresFaultBed(name: string, options: { shops: number; lockHoldMs: number }): Promise<PostgresFaultBed> {
+  const app = `qiao-fault-${name}`;
+  const t = await openTestDb(name);
+  // One call at a time: the tests name the Nth call (call-slots.test.ts covers C > 1).
+  const sim = await simulate(t.db, { shops: options.shops, concurrency: 1 });
+  const cfg: Config = { ...config(), REDIS_PREFIX: testRedisPrefix(name), QIAO_UNKNOWN_OUTCOME_WAIT_S: 1 };
+  const url = new URL(t.database.url);
+  url.searchParams.set("application_name", app);
+  const workerDb: Db = createPrisma(url.toString(), 5);
+  const queue = createRunQueue(cfg);
+  let worker: RunningWorker | undefined;
+
+  return {
+    t,
+    sim,
+    cfg,
+    queue,
+    async startWorker(settings = {}) {
+      worker = await startWorker({
+        db: workerDb,
+        config: cfg,
+        logger: pino({ level: "silent" }),
+        settings: { ...workerSettings({}), WORKER_CONNECTION_QPS: 1000, WORKER_RECONCILE_INTERVAL_MS: 60_000, WORKER_LOCK_DURATION_MS: 3_000, ...settings },
+      });
+      return worker;
+    },
+    async terminateWorkerConnections() {
+      const rows = await t.db.$queryRaw<{ pid: number }[]>`
+        SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${app} AND datname = current_database()`;
+      return rows.length;
+    },
+    async lockStaging() {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const tx = t.db.$transaction(
+        async (db) => {
+          await db.$executeRawUnsafe("LOCK TABLE source_records IN EXCLUSIVE MODE");
+          locked();
+          await released;
+        },
+        { timeout: options.lockHoldMs },
+      );
+      await isLocked;
+      return {
+        async release() {
+          release();
+          await tx;
+        },
+      };
+    },
+    async workerWaitsOnLock(timeoutMs) {
+      const waiting = () => t.db.$queryRaw<unknown[]>`SELECT pid FROM pg_stat_activity WHERE application_name = ${app} AND wait_event_type = 'Lock'`;
+      await expect.poll(async () => (await waiting()).length, { timeout: timeoutMs, interval: 20 }).toBeGreaterThanOrEqual(1);
+    },
+    async close() {
+      await worker?.close();
+      await queue.close();
+      await workerDb.$disconnect();
+      await sim.close();
+      await t.close();
+      await deleteRedisPrefix(cfg.REDIS_URL, cfg.REDIS_PREFIX);
+    },
+  };
+}

@@ -10,97 +10,33 @@
 // gets through to the database (run-job.ts). The limit is set to 3 here, BullMQ's old number, so a
 // count over the job's life would still fail the run at the third loss. postgres-drop.test.ts kills
 // twice; postgres-outage.test.ts is the outage that does not end, which gives the run up.
-import { config, createPrisma, type Config, type Db } from "@qiao/db";
-import { testRedisPrefix } from "@qiao/db/testing";
-import { openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
-import { createRunQueue, deleteRedisPrefix, requestRun } from "@qiao/jobs";
-import type { Queue } from "bullmq";
-import { pino } from "pino";
+import { requestRun } from "@qiao/jobs";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { workerSettings } from "../settings";
-import { startWorker, type RunningWorker } from "../worker";
+import { openPostgresFaultBed, type PostgresFaultBed } from "../testing";
 
 const SHOPS = 1000;
-const APP = "qiao-fault-pgdrop3";
-let t: TestDb;
-let sim: Simulated;
-let cfg: Config;
-let workerDb: Db;
-let queue: Queue | undefined;
-let worker: RunningWorker | undefined;
+let bed: PostgresFaultBed;
 
 beforeAll(async () => {
-  t = await openTestDb("pgdrop3");
-  sim = await simulate(t.db, { shops: SHOPS, concurrency: 1 });
-  cfg = { ...config(), REDIS_PREFIX: testRedisPrefix("pgdrop3"), QIAO_UNKNOWN_OUTCOME_WAIT_S: 1 };
-  // The worker's own pool, named so that only its connections are killed.
-  const url = new URL(t.database.url);
-  url.searchParams.set("application_name", APP);
-  workerDb = createPrisma(url.toString(), 5);
+  bed = await openPostgresFaultBed("pgdrop3", { shops: SHOPS, lockHoldMs: 60_000 });
 });
 
 afterAll(async () => {
-  await worker?.close();
-  await queue?.close();
-  await workerDb?.$disconnect();
-  await sim?.close();
-  await t?.close();
-  if (cfg) await deleteRedisPrefix(cfg.REDIS_URL, cfg.REDIS_PREFIX);
+  await bed?.close();
 }, 30_000);
-
-async function terminateWorkerConnections(): Promise<number> {
-  const rows = await t.db.$queryRaw<{ pid: number }[]>`
-    SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${APP} AND datname = current_database()`;
-  return rows.length;
-}
-
-/** Holds an exclusive lock on staging (reads pass, writes wait) until `release` is called. */
-async function lockStaging(): Promise<{ release(): Promise<void> }> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let locked!: () => void;
-  const isLocked = new Promise<void>((resolve) => (locked = resolve));
-  const tx = t.db.$transaction(
-    async (db) => {
-      await db.$executeRawUnsafe("LOCK TABLE source_records IN EXCLUSIVE MODE");
-      locked();
-      await released;
-    },
-    { timeout: 60_000 },
-  );
-  await isLocked;
-  return {
-    async release() {
-      release();
-      await tx;
-    },
-  };
-}
 
 /** The worker's statement to staging waits on the lock, then its connections are killed (a failover, a killed backend). */
 async function dropMidStatement(): Promise<void> {
-  const lock = await lockStaging();
-  const waiting = () => t.db.$queryRaw<unknown[]>`SELECT pid FROM pg_stat_activity WHERE application_name = ${APP} AND wait_event_type = 'Lock'`;
-  await expect.poll(async () => (await waiting()).length, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(1);
-  expect(await terminateWorkerConnections()).toBeGreaterThan(0);
+  const lock = await bed.lockStaging();
+  await bed.workerWaitsOnLock(20_000);
+  expect(await bed.terminateWorkerConnections()).toBeGreaterThan(0);
   await lock.release();
 }
 
 test("three brief connection losses over a run's life, each recovered at once: the run resumes each time and succeeds, each shop once", async () => {
+  const { t, sim, queue } = bed;
   sim.kingdee.setFaults({ latencyMs: 300 });
-  queue = createRunQueue(cfg);
-  worker = await startWorker({
-    db: workerDb,
-    config: cfg,
-    logger: pino({ level: "silent" }),
-    settings: {
-      ...workerSettings({}),
-      WORKER_CONNECTION_QPS: 1000,
-      WORKER_RECONCILE_INTERVAL_MS: 60_000,
-      WORKER_LOCK_DURATION_MS: 3_000,
-      WORKER_DB_FAILURE_LIMIT: 3,
-    },
-  });
+  await bed.startWorker({ WORKER_DB_FAILURE_LIMIT: 3 });
   const scheme = await sim.createScheme();
   const run = await requestRun(t.db, queue, { schemeId: scheme.id, trigger: "manual" });
   const runOf = () => t.db.run.findUniqueOrThrow({ where: { id: run.id } });
