@@ -5,6 +5,7 @@
 // interleave: one of them waits for the other and sees what it did (session 31's audit).
 import { Prisma } from "../generated/prisma/client";
 import type { Db } from "./client";
+import { ACTIVE_RUN_DEFINITIONS } from "./repositories/active-runs";
 
 type Tx = Db | Prisma.TransactionClient;
 
@@ -47,21 +48,13 @@ export interface ActiveRunUse {
   schemeName: string;
 }
 
-/**
- * The queued or running runs (any trigger: a test run reads its sample from the source) whose scheme
- * version names the connection, oldest first. A run executes the version it was created with, which
- * the scheme's current definition may no longer be; a scheme without that version's row runs its
- * definition.
- */
+/** The queued or running runs whose version names the connection (ACTIVE_RUN_DEFINITIONS), oldest first. */
 export async function activeRunsUsingConnection(db: Tx, connectionId: string): Promise<ActiveRunUse[]> {
   return db.$queryRaw<ActiveRunUse[]>`
-    SELECT r.id, r.scheme_id AS "schemeId", s.name AS "schemeName"
-    FROM runs r
-    JOIN schemes s ON s.id = r.scheme_id
-    LEFT JOIN scheme_versions v ON v.scheme_id = r.scheme_id AND v.version = r.scheme_version
-    WHERE r.status IN ('queued', 'running')
-      AND ${namesConnection(Prisma.sql`COALESCE(v.definition, s.definition)`, connectionId)}
-    ORDER BY r.created_at, r.id`;
+    SELECT a.id, a.scheme_id AS "schemeId", a.scheme_name AS "schemeName"
+    FROM ${ACTIVE_RUN_DEFINITIONS} a
+    WHERE ${namesConnection(Prisma.sql`a.definition`, connectionId)}
+    ORDER BY a.created_at, a.id`;
 }
 
 /** The schemes whose current definition names the connection, by name. */

@@ -7,6 +7,7 @@
 // first, so a rename and such a save never interleave.
 import { definitionLookupSchemes, definitionValueMaps, renameInDefinition, schemeDefinitionSchema, type NamedKind, type SchemeDefinition } from "@qiao/core";
 import type { Prisma } from "../../generated/prisma/client";
+import { ACTIVE_RUN_DEFINITIONS } from "./active-runs";
 
 /** The transaction-scoped advisory lock renames and saves that name schemes or maps take in turn ("name"). */
 const NAMES_LOCK = 0x6e616d65;
@@ -120,11 +121,10 @@ export function definitionNames(definition: unknown, kind: NamedKind, name: stri
 }
 
 /**
- * The schemes with a queued or running run whose version names `name` (kind scheme: a lookup of it;
- * valueMap: a map of it), by name, other than `exceptSchemeId`. A run executes the version it was
- * created with, which the scheme's current definition may no longer be (session 31's audit: a map or
- * scheme deleted after a reader's new version dropped it failed the reader's queued run). A scheme
- * without that version's row runs its definition.
+ * The schemes with a queued or running run whose version (ACTIVE_RUN_DEFINITIONS) names `name` (kind
+ * scheme: a lookup of it; valueMap: a map of it), by name, other than `exceptSchemeId` (session 31's
+ * audit: a map or scheme deleted after a reader's new version dropped it failed the reader's queued
+ * run). Templates are parsed here, not in SQL: the name is read as the template language reads it.
  */
 export async function schemesWithActiveRunsNaming(
   tx: Prisma.TransactionClient,
@@ -132,12 +132,8 @@ export async function schemesWithActiveRunsNaming(
   name: string,
   exceptSchemeId?: string,
 ): Promise<string[]> {
-  const rows = await tx.$queryRaw<{ scheme_id: string; name: string; definition: unknown }[]>`
-    SELECT r.scheme_id::text AS scheme_id, s.name, COALESCE(v.definition, s.definition) AS definition
-    FROM runs r
-    JOIN schemes s ON s.id = r.scheme_id
-    LEFT JOIN scheme_versions v ON v.scheme_id = r.scheme_id AND v.version = r.scheme_version
-    WHERE r.status IN ('queued', 'running')`;
-  const names = rows.filter((r) => r.scheme_id !== exceptSchemeId && definitionNames(r.definition, kind, name)).map((r) => r.name);
+  const rows = await tx.$queryRaw<{ scheme_id: string; scheme_name: string; definition: unknown }[]>`
+    SELECT a.scheme_id::text AS scheme_id, a.scheme_name, a.definition FROM ${ACTIVE_RUN_DEFINITIONS} a`;
+  const names = rows.filter((r) => r.scheme_id !== exceptSchemeId && definitionNames(r.definition, kind, name)).map((r) => r.scheme_name);
   return [...new Set(names)].sort();
 }
