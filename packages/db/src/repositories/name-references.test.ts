@@ -72,6 +72,16 @@ describe("renaming a scheme others look up", () => {
     expect(targetOf(reader.definition).entries.FEntity!.mapping.FMaterialID).toBe("{{lookup('物料同步', item_code)}}");
   });
 
+  it("rewrites a lookup that writes the name with a needless escape (lookup('店\\铺→客户'))", async () => {
+    const { shops, deliveries } = await fixtures();
+    const escaped = structuredClone(seedDeliveriesSchemeDefinition(ids, names));
+    targetOf(escaped).mapping.FCustomerID = "{{lookup('店\\铺→客户', shop_code, 'code')}}";
+    await insertSchemeVersion(db, deliveries.id, { definition: escaped }, userId);
+    await renameScheme(db, shops.id, { name: "店铺同步" });
+    const reader = await db.scheme.findUniqueOrThrow({ where: { id: deliveries.id } });
+    expect(targetOf(reader.definition).mapping.FCustomerID).toBe("{{lookup('店铺同步', shop_code, 'code')}}");
+  });
+
   it("rewrites nothing when the rename is refused for a taken name", async () => {
     const { shops, deliveries } = await fixtures();
     await expect(renameScheme(db, shops.id, { name: names.items })).rejects.toMatchObject({ schemeName: names.items });

@@ -6,7 +6,7 @@
 // between its validation and its commit would otherwise store the old name. Both take NAMES_LOCK
 // first, so a rename and such a save never interleave.
 import { definitionLookupSchemes, definitionValueMaps, renameInDefinition, schemeDefinitionSchema, type NamedKind, type SchemeDefinition } from "@qiao/core";
-import type { Prisma } from "../../generated/prisma/client";
+import { Prisma } from "../../generated/prisma/client";
 import { ACTIVE_RUN_DEFINITIONS } from "./active-runs";
 
 /** The transaction-scoped advisory lock renames and saves that name schemes or maps take in turn ("name"). */
@@ -67,6 +67,17 @@ function storedText(name: string): string | undefined {
 }
 
 /**
+ * SQL: whether a definition may write `from` (text as storedText gives it). A template may escape
+ * any character (`lookup('店\\铺')` reads 店铺), so a definition with a backslash anywhere is read in
+ * full as well; that is rare (a jsonb's text shows a backslash only for one escaped in a string).
+ */
+function mayName(column: Prisma.Sql, text: string | undefined): Prisma.Sql {
+  if (text === undefined) return Prisma.sql`TRUE`;
+  const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return Prisma.sql`(${column}::text LIKE ${like} OR strpos(${column}::text, ${"\\"}) > 0)`;
+}
+
+/**
  * In a rename's transaction, holding NAMES_LOCK: rewrites `from` as `to` in every scheme's current
  * definition and in every stored version (so a queued run of an older version, an attempt that
  * takes a run over, and a restore of an old version name the scheme or map by its new name). No new
@@ -82,13 +93,12 @@ export async function rewriteNamed(
 ): Promise<RewrittenScheme[]> {
   if (from === to) return [];
   const text = storedText(from);
-  const like = text === undefined ? "%" : `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const except = exceptSchemeId ?? "00000000-0000-0000-0000-000000000000";
   // Locked in id order (as every statement here takes them), then rewritten from what was locked:
   // a save that committed in between is what gets rewritten, not the definition read before it.
   const schemes = await tx.$queryRaw<{ id: string; name: string; definition: unknown }[]>`
     SELECT id, name, definition FROM schemes
-    WHERE id <> ${except}::uuid AND definition::text LIKE ${like}
+    WHERE id <> ${except}::uuid AND ${mayName(Prisma.sql`definition`, text)}
     ORDER BY id FOR UPDATE`;
   const rewritten: RewrittenScheme[] = [];
   for (const s of schemes) {
@@ -101,7 +111,7 @@ export async function rewriteNamed(
   }
   const versions = await tx.$queryRaw<{ scheme_id: string; version: number; definition: unknown }[]>`
     SELECT scheme_id, version, definition FROM scheme_versions
-    WHERE scheme_id <> ${except}::uuid AND definition::text LIKE ${like}
+    WHERE scheme_id <> ${except}::uuid AND ${mayName(Prisma.sql`definition`, text)}
     ORDER BY scheme_id, version FOR UPDATE`;
   for (const v of versions) {
     const definition = renameInDefinition(v.definition, kind, from, to);
