@@ -10,7 +10,7 @@ import { ACTIVE_RUN_DEFINITIONS } from "./repositories/active-runs";
 type Tx = Db | Prisma.TransactionClient;
 
 /** What a connection id must look like to exist (connections.id is a uuid). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Where a definition names a connection: a node's `config.connectionId` (sources and targets). */
 export interface NamedConnection {

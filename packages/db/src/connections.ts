@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { Connection } from "../generated/prisma/client";
 import { getConnector } from "@qiao/connectors";
 import type { Db } from "./client";
-import { activeRunsUsingConnection, type ActiveRunUse } from "./connection-usage";
+import { activeRunsUsingConnection, UUID, type ActiveRunUse } from "./connection-usage";
 import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring } from "./secrets";
 
 export interface ConnectionInput {
@@ -51,6 +51,11 @@ export async function getConnection(db: Db, id: string): Promise<Connection | nu
 
 /** The connections of `ids` (those that exist), with their sealed secrets. */
 export async function findConnectionsById(db: Db, ids: string[]): Promise<Connection[]> {
+  // FOR SHARE first: an edit holding a row (updateConnection) is waited for, so what is read is what
+  // it committed. An edit that points a connection elsewhere checks for active runs under that lock,
+  // after this run's claim: so a run never starts on an address an edit is replacing (connection-load-lock.test.ts).
+  const valid = ids.filter((id) => UUID.test(id));
+  if (valid.length > 0) await db.$queryRaw`SELECT 1 FROM connections WHERE id = ANY(${[...new Set(valid)].sort()}::uuid[]) ORDER BY id FOR SHARE`;
   return db.connection.findMany({ where: { id: { in: ids } } });
 }
 
