@@ -17,6 +17,7 @@ import {
   runFence,
   type MappingFailure,
   type NumberConflict,
+  type RenumberedRecord,
   type WaitingRecordInput,
   type WriteResult,
 } from "@qiao/db";
@@ -24,14 +25,7 @@ import { AttemptSuperseded } from "./failure";
 import { clockTime } from "./outcomes";
 import { namedWait, waitReasonParts, type PreparedBatch, type Sendable, type Waiting } from "./prepared-batch";
 import type { PhaseEnd, RunScope } from "./scope";
-import { numberTakenError, payloadNumber } from "./target-number";
-
-/**
- * Connector errors after which the target certainly did not process the batch. (Target connectors
- * report a call that may have reached the server as an `unknown` outcome, or throw
- * `unknown_outcome`; `network` means the request never left, `not_sent` that it was not made.)
- */
-const NOT_PROCESSED = new Set(["auth", "request", "throttled", "network", "not_sent"]);
+import { numberTakenError, payloadNumber, renumberedError } from "./target-number";
 
 /** A prepared batch with its number in the run's log. */
 export interface TakenBatch extends PreparedBatch {
@@ -89,6 +83,7 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
         mappingKey: x.mappingKey,
         automaticRetry: x.automaticRetry,
         freshNumbers: x.numbersFresh,
+        upsert: x.plan.target.mode === "upsert",
       }),
     );
     x.numbersFresh = marked.numbersNew;
@@ -111,6 +106,7 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
     // handed over to it). Whatever is still pending, the sweep after the read takes.
     if (toSend.length < batch.sendable.length && x.outstanding) x.outstanding.pending = true;
     refusals = await refuseTakenNumbers(x, batch, marked.conflicts);
+    if (marked.renumbered.length > 0) refusals = [...refusals, ...refuseRenumbered(x, batch, marked.renumbered)];
   }
   const failures = refusals.length > 0 ? [...batch.failures, ...refusals] : batch.failures;
   const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { ...x.attemptRef, failures }));
@@ -160,6 +156,21 @@ async function refuseTakenNumbers(x: RunScope, batch: TakenBatch, conflicts: rea
       errorField: field,
       dataHash: s.record.dataHash,
     };
+  });
+}
+
+/**
+ * The records the mark did not mark because their payload's number is not the one they were written
+ * under (MarkedRecords.renumbered): data failures naming both numbers, recorded with the batch's
+ * mapping failures. Sent, they would get a second document in the target (session 32).
+ */
+function refuseRenumbered(x: RunScope, batch: TakenBatch, renumbered: readonly RenumberedRecord[]): MappingFailure[] {
+  const { numberField: field, api } = x.plan.target;
+  const byId = new Map(batch.sendable.map((s) => [s.record.id, s]));
+  return renumbered.map(({ id, written }) => {
+    const s = byId.get(id)!;
+    const error = renumberedError(field, written, payloadNumber(s.payload, field), api.bill !== undefined);
+    return { id, sourceId: s.record.sourceId, hash: s.hash, payload: s.payload, error, errorField: field, dataHash: s.record.dataHash };
   });
 }
 
@@ -258,15 +269,21 @@ export async function sendBatch(x: RunScope, batch: MarkedBatch, sendBy: number)
         await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId, numbers: sentNumbers(x, batch) });
         return again;
       }
-      if (isConnectorError(error) && NOT_PROCESSED.has(error.kind)) {
-        await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId, numbers: sentNumbers(x, batch) });
-        throw error;
-      }
       if (isConnectorError(error) && error.kind === "unknown_outcome") {
         return batch.toSend.map((_, index) => ({ ok: false, unknown: true, index, message: error.message, response: null }));
       }
-      // Anything else (cancelled mid-call, a bug): the records stay `sending`, and the attempt that
-      // resumes the run parks them as unknown before it sends anything.
+      if (isConnectorError(error)) {
+        // The target throws only when nothing of the batch reached it (TargetClient.write): a write
+        // cut off mid-call is `unknown_outcome` above, whatever the cause (a timeout, a reset, a
+        // cancel). So any other kind — a login answered 5xx, the upsert's lookup timing out, a
+        // cancel before the call — puts the batch back (session 32's audit: before, only some kinds
+        // did, and a run failing on 金蝶's login left up to C batches `sending`, parked as unknown
+        // by the next run for a lease and the unknown-outcome wait though no BatchSave was made).
+        await releaseSending(x.db, { ...x.attemptRef, schemeId: x.run.schemeId, batchId: batch.batchId, numbers: sentNumbers(x, batch) });
+        throw error;
+      }
+      // Anything else (a bug): the records stay `sending`, and the attempt that resumes the run parks
+      // them as unknown before it sends anything.
       throw error;
     }
   }

@@ -1,11 +1,13 @@
 // Upsert of 销售出库单 with IsAutoSubmitAndAudit (bills audited as they are saved): an update that
 // never went out is not recorded as written because its bill is found audited (session 23's audit).
-// The connector's lookup before the save answers HTTP 500 twice: the records stay `sending`, the run
-// fails, and the next run parks them as unknown. Its lookup finds the bill audited, but by the FIRST
-// run's save, before this update existed: session 18's "audited → written" would record the new
-// payload as written while 金蝶 keeps the old 快递单号, and every later run would skip the delivery.
-// A record written before and parked without an answer is sent again instead; the connector finds
-// the bill audited and refuses the update, saying what to do (engine/src/outcomes.ts foundByBillState).
+// The connector's lookup before the save answers HTTP 500 twice and the run fails. Until session 32
+// the records stayed `sending`, and the next run parked them as unknown; its lookup found the bill
+// audited, but by the FIRST run's save, before this update existed: session 18's "audited → written"
+// would record the new payload as written while 金蝶 keeps the old 快递单号, and every later run would
+// skip the delivery. A record written before and parked without an answer is sent again instead
+// (engine/src/outcomes.ts foundByBillState); since session 32 a batch the target threw out of before
+// sending is put back at once. Either way the connector finds the bill audited and refuses the
+// update, saying what to do.
 import { seedDeliveriesSchemeDefinition } from "@qiao/core";
 import { afterEach, describe, expect, test } from "vitest";
 import type { EngineContext } from "../context";
@@ -61,8 +63,11 @@ describe("upsert with IsAutoSubmitAndAudit: an update never sent", () => {
     const failedRun = await runScheme(ctx, deliveries.id);
     expect(sim!.kingdee.stats().faultsInjected).toMatchObject({ http500: 2 });
     expect(failedRun.status).toBe("failed");
-    expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "sending" } })).toBe(1);
-    // The next run settles what the failed one left `sending`.
+    // Nothing went out, so the failed run put the record back (session 32's audit: before, it stayed
+    // `sending` and the next run parked it as unknown and looked it up).
+    expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, status: "sending" } })).toBe(0);
+    expect(await t.db.sourceRecord.count({ where: { schemeId: deliveries.id, sourceId: code, status: "pending" } })).toBe(1);
+    // The next run sends it again: the connector finds the bill audited and makes no BatchSave.
     await runScheme(ctx, deliveries.id);
     expect((sim!.kingdee.stats().calls.BatchSave ?? 0) - savesBefore).toBe(0);
     expect(billOf().FCarriageNO).toBe(oldCarriage);
