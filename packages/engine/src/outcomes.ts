@@ -189,6 +189,8 @@ async function resolveDue(x: RunScope): Promise<number> {
         // Base data can always be updated: any found record may have been an update, sent again.
         // A bill only if it was ours before (an audited bill refuses a second save).
         resendFound: plan.target.api.bill ? "targeted" : "any",
+        // What the lookup makes pending, this run sends; a test run writes its sample only.
+        adopt: x.run.trigger !== "test",
         messages: {
           foundSaved:
             "写入结果未知，经核对单据已保存在目标系统中，但是否已审核未知：重试时先核对状态再提交审核，不会再次保存 / " +

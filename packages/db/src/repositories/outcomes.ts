@@ -157,6 +157,22 @@ export interface OutcomeVerdict {
 }
 
 /**
+ * SQL: what resolveUnknown makes an unknown row (`s`) of its verdict (`d`); parameter $4 is the mode.
+ */
+const VERDICT_STATUS = `CASE
+    -- Staged meanwhile as left out by the filter node: not sent again (found, it keeps what was
+    -- written below; absent, nothing was).
+    WHEN s.payload_hash = '${FILTERED_PAYLOAD_HASH}' AND (d.outcome = 'absent' OR d.how IN ('written', 'resend')) THEN 'filtered'::record_status
+    WHEN d.outcome = 'absent' THEN 'pending'::record_status
+    WHEN d.outcome = 'unverifiable' THEN 'failed'::record_status
+    -- The bill exists, audited or not: only an audit may follow (like a saved outcome).
+    WHEN d.how = 'saved' THEN 'saved'::record_status
+    WHEN d.how = 'resend' THEN 'pending'::record_status
+    WHEN s.payload_hash = d.sent_hash THEN 'written'::record_status
+    WHEN $4::text = 'create' THEN 'stale'::record_status
+    ELSE 'pending'::record_status END`;
+
+/**
  * A lookup's verdicts on unknown records: found → written (stale in create mode, pending in upsert
  * mode, if the record changed meanwhile); absent → pending; unverifiable → failed. In upsert mode a
  * record found may have been sent as an update, and an update's number exists whether or not it was
@@ -188,6 +204,12 @@ export async function resolveUnknown(
      * audits it (the target checks its status first). Default `written`.
      */
     foundAs?: "written" | "saved";
+    /**
+     * The records made pending become this run's (`last_run_id`), so that a retry, which writes only
+     * its own records, sends them as the lookup's message says. False for a test run (it writes its
+     * sample only: they wait for the scheme's next run). Default true.
+     */
+    adopt?: boolean;
   },
 ): Promise<{ written: number; requeued: number; resent: number; failed: number }> {
   if (input.verdicts.length === 0) return { written: 0, requeued: 0, resent: 0, failed: 0 };
@@ -231,19 +253,15 @@ export async function resolveUnknown(
         ELSE 'written' END AS how) h
     ), updated AS (
       UPDATE source_records s SET
-        status = CASE
-          -- Staged meanwhile as left out by the filter node: not sent again (found, it keeps what was
-          -- written below; absent, nothing was).
-          WHEN s.payload_hash = '${FILTERED_PAYLOAD_HASH}' AND (d.outcome = 'absent' OR d.how IN ('written', 'resend')) THEN 'filtered'::record_status
-          WHEN d.outcome = 'absent' THEN 'pending'::record_status
-          WHEN d.outcome = 'unverifiable' THEN 'failed'::record_status
-          -- The bill exists, audited or not: only an audit may follow (like a saved outcome).
-          WHEN d.how = 'saved' THEN 'saved'::record_status
-          WHEN d.how = 'resend' THEN 'pending'::record_status
-          WHEN s.payload_hash = d.sent_hash THEN 'written'::record_status
-          WHEN $4::text = 'create' THEN 'stale'::record_status
-          ELSE 'pending'::record_status END,
-        written_hash = CASE WHEN d.how = 'written' THEN d.sent_hash ELSE s.written_hash END,
+        status = ${VERDICT_STATUS},
+        -- Made pending by this run's lookup: this run sends it (a retry writes only its own rows, by
+        -- last_run_id), unless it is a test run, which writes its sample only (session 32's audit).
+        last_run_id = CASE WHEN $13::boolean AND ${VERDICT_STATUS} = 'pending' THEN $5::uuid ELSE s.last_run_id END,
+        -- Absent, or unverifiable, in the target the run writes to, a row whose write was to a target
+        -- the scheme switched from (a written hash without a number: forgetWrittenTarget) has nothing
+        -- written here: staging must not take it for written (stage-page: written hash = payload).
+        written_hash = CASE WHEN d.how = 'written' THEN d.sent_hash
+          WHEN d.outcome <> 'found' AND s.target_number IS NULL THEN NULL ELSE s.written_hash END,
         -- A bill found saved keeps the hash of what was sent (see recordWriteResults' saved answer).
         payload_hash = CASE WHEN d.how = 'saved' AND d.sent_hash IS NOT NULL THEN d.sent_hash ELSE s.payload_hash END,
         mapped_with = CASE WHEN d.how = 'saved' AND s.payload_hash IS DISTINCT FROM d.sent_hash THEN NULL ELSE s.mapped_with END,
@@ -313,6 +331,7 @@ export async function resolveUnknown(
       input.messages.foundSaved ?? "",
       input.resendFound ?? "targeted",
       input.messages.foundResent ?? input.messages.absent,
+      input.adopt ?? true,
     ],
   );
   return rows[0]!;
