@@ -3,7 +3,7 @@
 // before anything is saved; rows become DTOs that say which secrets are set, never what they are.
 import { AlertSendError, CHANNEL_SCHEMAS, channelTarget, displayUrlOf, verifySmtp, type AlertDeps, type ChannelKind, type ChannelTarget } from "@qiao/alerts";
 import { message, render, storedMessage, type Locale } from "@qiao/core";
-import { alertChannelSecrets, AlertChannelMissing, config, outboundPolicy, prisma, type AlertChannelRow } from "@qiao/db";
+import { alertChannelSecrets, AlertChannelMissing, config, outboundPolicy, prisma, type AlertChannelEdit, type AlertChannelRow } from "@qiao/db";
 import { ZodError, type z } from "zod";
 import type { AlertChannelBody, AlertChannelDto } from "@/lib/api/schemas";
 import { checkBaseUrl } from "./connections";
@@ -110,18 +110,18 @@ export async function channelInput(body: AlertChannelBody) {
 }
 
 /**
- * A change to a channel, merged with what is stored and checked as a whole. The SMTP password goes
- * only to the server it was saved for: changing the host, port, TLS or user needs it typed again
- * (as a connection's secrets do for any change of its URL; a port or TLS change alone sent the
- * stored password to another listener, in clear with TLS off).
+ * A change laid over a channel as stored in `row`, checked as a whole (nothing sent: no network).
+ * The SMTP password goes only to the server it was saved for: changing the host, port, TLS or user
+ * needs it typed again (as a connection's secrets do for any change of its URL; a port or TLS change
+ * alone sent the stored password to another listener, in clear with TLS off). Throws a field error.
  */
-export async function channelChange(row: AlertChannelRow, body: Partial<AlertChannelBody>) {
+function changedChannel(row: AlertChannelRow, body: Partial<AlertChannelBody>) {
   const stored = alertChannelSecrets(row) ?? {};
   const typed = split(row.kind, body);
-  const settings = { ...(row.settings as Record<string, unknown>), ...typed.settings };
+  const old = row.settings as Record<string, unknown>;
+  const settings = { ...old, ...typed.settings };
   const secrets: Record<string, string> = { ...stored, ...typed.secrets };
   if (body.clearSecret) delete secrets.secret;
-  const old = row.settings as Record<string, unknown>;
   const moved = (["host", "port", "secure", "user"] as const).some((k) => settings[k] !== old[k]);
   if (row.kind === "email" && stored.password && !typed.secrets.password && moved) {
     throw fieldError(["password"], message("api.smtpPasswordForNewServer"));
@@ -134,14 +134,43 @@ export async function channelChange(row: AlertChannelRow, body: Partial<AlertCha
     throw fieldError(["secret"], message("api.signingSecretForNewUrl"));
   }
   const target = validate(row.kind, settings, secrets);
-  await checkReachable(target);
+  const secretsChanged = Object.keys(typed.secrets).length > 0 || Boolean(body.clearSecret);
+  return { target, ...(secretsChanged && { secrets }), ...(typed.secrets.url && { displayUrl: displayUrlOf(typed.secrets.url) }) };
+}
+
+/**
+ * Where a channel sends, which its stored secrets are kept for: the SMTP server, TLS and user, or
+ * the URL (unreadable secrets: none).
+ */
+function addressOf(row: AlertChannelRow): string {
+  if (row.kind !== "email") return alertChannelSecrets(row)?.url ?? "";
+  const s = row.settings as Record<string, unknown>;
+  return JSON.stringify((["host", "port", "secure", "user"] as const).map((k) => s[k] ?? null));
+}
+
+/**
+ * A change to a channel (@qiao/db updateAlertChannel's edit): checked as a whole over the channel as
+ * this request read it (`row`: format, address policy, for email a login to the SMTP server, all
+ * before anything is saved), then worked out again from the channel as locked when it is written
+ * (`changeFrom`), so an edit saved in between keeps what this one did not type: its password or
+ * secret is never written back over, nor left beside an address it was not saved for (session 32's
+ * audit: a rename read before a move to another SMTP server stored the old server with the new
+ * server's password). A channel whose address (SMTP server, TLS, user; URL) someone changed after
+ * this request read it is not written: 409 api.alertChannelMoved, as a connection's base URL is
+ * (what was checked here is not what would be written).
+ */
+export async function channelChange(row: AlertChannelRow, body: Partial<AlertChannelBody>): Promise<AlertChannelEdit> {
+  const checked = changedChannel(row, body);
+  await checkReachable(checked.target);
+  const address = addressOf(row);
   return {
     ...(body.name !== undefined && { name: body.name }),
     ...(body.enabled !== undefined && { enabled: body.enabled }),
-    settings: target.settings,
-    secrets: typed.secrets as Record<string, string>,
-    ...(body.clearSecret && { clearSecrets: ["secret"] }),
-    ...(typed.secrets.url && { displayUrl: displayUrlOf(typed.secrets.url) }),
+    changeFrom: (locked) => {
+      if (addressOf(locked) !== address) throw new ApiError("conflict", message("api.alertChannelMoved"));
+      const { target, secrets, displayUrl } = changedChannel(locked, body);
+      return { settings: target.settings, ...(secrets && { secrets }), ...(displayUrl && { displayUrl }) };
+    },
   };
 }
 

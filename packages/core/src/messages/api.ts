@@ -296,6 +296,11 @@ export const apiMessages = {
     () => "地址已修改：请重新输入签名密钥，或清除它（保存的密钥只用于保存时的地址）",
     () => "The URL changed: enter the signing secret again, or clear it (a stored secret is only used for the URL it was saved with)",
   ),
+  /** Session 32: an alert channel edit read before someone moved the channel (SMTP server, TLS, user, or URL). */
+  "api.alertChannelMoved": entry(
+    () => "这个告警渠道的地址（SMTP 服务器、端口、加密方式、用户名或网址）刚被其他人修改，本次修改没有保存：请刷新后重新编辑（保存的密码和密钥只会发往保存时的地址）",
+    () => "Someone changed this alert channel's address (SMTP server, port, encryption, user name or URL) meanwhile, so this edit was not saved: reload and edit again (stored passwords and secrets only go to the address they were saved for)",
+  ),
   "api.alertChannelMissing": entry(
     () => "所选的告警渠道不存在（可能已被删除）：请重新选择",
     () => "A selected alert channel does not exist (it may have been deleted): select the channels again",

@@ -40,35 +40,69 @@ export async function createAlertChannel(db: Db, input: AlertChannelInput): Prom
   });
 }
 
+/** What an edit writes, worked out from the channel as locked (AlertChannelEdit.changeFrom). */
+export interface AlertChannelChange {
+  /** The settings, whole. */
+  settings: Record<string, unknown>;
+  /** The secrets, whole, sealed as given; absent: the stored ciphertext stays as it is. */
+  secrets?: Record<string, string>;
+  displayUrl?: string;
+}
+
+export type AlertChannelEdit = Partial<Omit<AlertChannelInput, "kind" | "secrets">> & {
+  /** Secrets typed: absent or empty ones keep their stored value. */
+  secrets?: Record<string, string | undefined>;
+  /** Secrets to remove. */
+  clearSecrets?: string[];
+  /**
+   * The settings and secrets worked out from the row as locked (in place of `settings`, `secrets`,
+   * `clearSecrets` and `displayUrl`): the API merges what was typed over what is stored *now*, and
+   * decides there whether a moved address drops a stored secret, so a secret saved meanwhile is
+   * never written back beside an address it was not typed for. May throw (nothing changes).
+   */
+  changeFrom?: (locked: AlertChannelRow) => AlertChannelChange;
+};
+
 /**
- * Changes a channel. Secrets that are absent or empty keep their stored value (the browser never
- * sees them: "left blank" means "unchanged"); `clearSecrets` names the ones to remove.
+ * Changes a channel, its row locked (FOR UPDATE) from the read of what is stored to the write, so
+ * two edits at once are applied one after the other, each over what the other wrote. Without
+ * `changeFrom`: secrets that are absent or empty keep their stored value (the browser never sees
+ * them: "left blank" means "unchanged"); `clearSecrets` names the ones to remove. Null when there is
+ * no such channel.
  */
-export async function updateAlertChannel(
-  db: Db,
-  id: string,
-  input: Partial<Omit<AlertChannelInput, "kind" | "secrets">> & { secrets?: Record<string, string | undefined>; clearSecrets?: string[] },
-): Promise<AlertChannelRow | null> {
-  const current = await db.alertChannel.findUnique({ where: { id } });
-  if (!current) return null;
-  let sealed: { secretCiphertext: string; secretKeyId: string } | undefined;
-  const typed = Object.entries(input.secrets ?? {}).flatMap(([k, v]) => (v === undefined || v === "" ? [] : [[k, v] as const]));
-  if (typed.length > 0 || input.clearSecrets?.length) {
-    const merged: Record<string, string> = { ...(alertChannelSecrets(current) ?? {}), ...Object.fromEntries(typed) };
-    for (const name of input.clearSecrets ?? []) delete merged[name];
-    const s = seal(merged, aad(id));
-    sealed = { secretCiphertext: s.ciphertext, secretKeyId: s.keyId };
-  }
-  return db.alertChannel.update({
-    where: { id },
-    data: {
-      ...(input.name !== undefined && { name: input.name }),
-      ...(input.enabled !== undefined && { enabled: input.enabled }),
-      ...(input.settings !== undefined && { settings: input.settings as object }),
-      ...(input.displayUrl !== undefined && { displayUrl: input.displayUrl }),
-      ...sealed,
-    },
+export async function updateAlertChannel(db: Db, id: string, input: AlertChannelEdit): Promise<AlertChannelRow | null> {
+  return db.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM alert_channels WHERE id = ${id}::uuid FOR UPDATE`;
+    if (locked.length === 0) return null;
+    const current = await tx.alertChannel.findUniqueOrThrow({ where: { id } });
+    const change = input.changeFrom ? input.changeFrom(current) : mergedChange(current, input);
+    let sealed: { secretCiphertext: string; secretKeyId: string } | undefined;
+    if (change.secrets) {
+      const s = seal(change.secrets, aad(id));
+      sealed = { secretCiphertext: s.ciphertext, secretKeyId: s.keyId };
+    }
+    return tx.alertChannel.update({
+      where: { id },
+      data: {
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.enabled !== undefined && { enabled: input.enabled }),
+        ...(change.settings !== undefined && { settings: change.settings as object }),
+        ...(change.displayUrl !== undefined && { displayUrl: change.displayUrl }),
+        ...sealed,
+      },
+    });
   });
+}
+
+/** An edit without `changeFrom`: typed secrets over the stored ones (as locked), less those cleared. */
+function mergedChange(current: AlertChannelRow, input: AlertChannelEdit): Partial<AlertChannelChange> {
+  const typed = Object.entries(input.secrets ?? {}).flatMap(([k, v]) => (v === undefined || v === "" ? [] : [[k, v] as const]));
+  let secrets: Record<string, string> | undefined;
+  if (typed.length > 0 || input.clearSecrets?.length) {
+    secrets = { ...(alertChannelSecrets(current) ?? {}), ...Object.fromEntries(typed) };
+    for (const name of input.clearSecrets ?? []) delete secrets[name];
+  }
+  return { ...(input.settings !== undefined && { settings: input.settings }), ...(secrets && { secrets }), ...(input.displayUrl !== undefined && { displayUrl: input.displayUrl }) };
 }
 
 /** The channel's unsealed secrets, or undefined when they cannot be opened (key removed, row altered). */

@@ -6,7 +6,8 @@
 // record renamed at the source after being written in create mode is still matched with what it
 // wrote, one never written is matched by what it would write, and a bill numbered by 金蝶 (FBillNo
 // not mapped) by what 金蝶 answered. A target number matches one source record at most (the one
-// staging says wrote it): the others with that number are missing.
+// staging says wrote it): the others with that number are missing, and so is a record whose number
+// the scheme's claims give to another staged record, read this time or not (session 32).
 //
 // "Missing, written" (what a resync writes again) is judged as of the target's read, not the
 // comparison: a record counts only if staging had it written (or stale) when the reading of the
@@ -86,17 +87,32 @@ export async function completeReconciliation(
       // can match — the one staging says wrote it, else (no staging evidence) the first by source id;
       // another record with the same number (a split order under FBillNo = {{platform_code}}, whose
       // second bill 金蝶 refused as a duplicate) is missing, never a second match of one bill.
+      // Staging's evidence is the scheme's, not only the records read now: a record with no
+      // target_number of its own whose number target_number_claims gives to another staged record
+      // (`holder`) under which a send may have written (sends > 0) claims nothing, so it is missing —
+      // a shop closed at the source (no longer read) wrote X, a new shop took the code X and its
+      // write was refused (session 32's audit: it was reported matched with the closed shop's
+      // customer). The claims are the indexed record of the numbers staging wrote under
+      // (source_records.target_number has no index, by design: 20261217100000_target_number_claims),
+      // keyed as markSending claims (numberClaimKey's SQL), computed only for the records without a
+      // target_number; one hash join with the scheme's claims. A claim's holder is a staged row (the
+      // only deletion of staged rows, forgetOtherSource, deletes their claims with them). Among the
+      // records read with one number, the one staging wrote it with comes first, then the claim's holder.
       await tx.$executeRaw`
         CREATE TEMP TABLE recon_source ON COMMIT DROP AS
-        SELECT r.*, row_number() OVER (PARTITION BY r.number ORDER BY r.by_staging DESC, r.source_id) = 1 AS claims
+        SELECT r.source_id, r.number, r.name, r.source_record_id, r.staged_status, r.staged_updated_at,
+          row_number() OVER (PARTITION BY r.number ORDER BY r.by_staging DESC, COALESCE(r.holder = r.source_record_id, false) DESC, r.source_id) = 1
+            AND (r.by_staging OR r.holder IS NULL OR COALESCE(r.holder = r.source_record_id, false)) AS claims
         FROM (
           SELECT DISTINCT ON (k.source_id) k.source_id, COALESCE(NULLIF(s.target_number, ''), NULLIF(k.number, '')) AS number,
             NULLIF(s.target_number, '') IS NOT NULL AS by_staging, k.name,
-            s.id AS source_record_id, s.status::text AS staged_status, w.staged_updated_at
+            s.id AS source_record_id, s.status::text AS staged_status, w.staged_updated_at, c.source_record_id AS holder
           FROM reconciliation_keys k
           LEFT JOIN source_records s ON s.scheme_id = ${input.schemeId}::uuid AND s.source_id = k.source_id
           LEFT JOIN reconciliation_keys w ON w.reconciliation_id = ${input.id}::uuid AND w.side = 'staged' AND w.source_id = k.source_id
             AND w.staged_updated_at = s.updated_at AND s.status::text = ANY(${[...RESYNCABLE_STATUSES]}::text[])
+          LEFT JOIN target_number_claims c ON c.scheme_id = ${input.schemeId}::uuid AND c.sends > 0
+            AND c.number = CASE WHEN NULLIF(s.target_number, '') IS NULL AND k.number <> '' THEN upper(rtrim(normalize(k.number, NFKC), ' ') COLLATE "C") END
           WHERE k.reconciliation_id = ${input.id}::uuid AND k.side = 'source'
           ORDER BY k.source_id, k.id DESC) r`;
       // A record with a number neither in staging nor from its template cannot be matched.

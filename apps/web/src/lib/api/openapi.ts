@@ -136,7 +136,7 @@ const operations: Operation[] = [
   { method: "get", path: "/api/alert-channels", tag: "alerts", summary: "Alert channels (secrets only as set/not set, last failure)", response: "AlertChannelList" },
   { method: "post", path: "/api/alert-channels", tag: "alerts", summary: "Create an alert channel (admin; address policy and SMTP login checked first)", body: "CreateAlertChannel", response: "AlertChannel", status: 201, errors: [400, 403] },
   { method: "get", path: `/api/alert-channels/${ID}`, tag: "alerts", summary: "Get an alert channel", response: "AlertChannel", errors: [404] },
-  { method: "patch", path: `/api/alert-channels/${ID}`, tag: "alerts", summary: "Update an alert channel (admin; blank secret = unchanged)", body: "UpdateAlertChannel", response: "AlertChannel", errors: [400, 403, 404] },
+  { method: "patch", path: `/api/alert-channels/${ID}`, tag: "alerts", summary: "Update an alert channel (admin; blank secret = unchanged; fields left out keep their value as stored when the edit is written; 409: its address, SMTP server, TLS, user or URL, was changed since it was read)", body: "UpdateAlertChannel", response: "AlertChannel", errors: [400, 403, 404, 409] },
   { method: "delete", path: `/api/alert-channels/${ID}`, tag: "alerts", summary: "Delete an alert channel (admin; removed from every rule)", response: "Ok", errors: [403, 404] },
   { method: "post", path: `/api/alert-channels/${ID}/test`, tag: "alerts", summary: "Send a test message through the channel (admin)", response: "AlertChannelTestResult", errors: [403, 404] },
   { method: "get", path: "/api/alert-rules", tag: "alerts", summary: "Alert rules", response: "AlertRuleList" },

@@ -15,7 +15,13 @@ export const GET = withAuth<P>(async (_req, { params, locale }) => {
   return json(alertChannelSchema, alertChannelDto(row, locale));
 }, { role: "viewer" });
 
-/** PATCH /api/alert-channels/:id — blank secrets stay as stored; checked as a whole like a new channel (admin). */
+/**
+ * PATCH /api/alert-channels/:id — blank secrets stay as stored; checked as a whole like a new channel
+ * (admin). What is sent is laid over the channel as it is when the edit is written (its row locked),
+ * not as it was read here, so a password or secret saved in between is never left beside an address
+ * it was not saved for; a channel whose address someone changed since this request read it is not
+ * written (409, session 32).
+ */
 export const PATCH = withAuth<P>(async (req, { params, locale }) => {
   const id = uuidParam(params.id, WHAT);
   const body = await readJson(req, updateAlertChannelBody);
