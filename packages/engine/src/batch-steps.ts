@@ -17,7 +17,6 @@ import {
   runFence,
   type MappingFailure,
   type NumberConflict,
-  type RenumberedRecord,
   type WaitingRecordInput,
   type WriteResult,
 } from "@qiao/db";
@@ -25,7 +24,7 @@ import { AttemptSuperseded } from "./failure";
 import { clockTime } from "./outcomes";
 import { namedWait, waitReasonParts, type PreparedBatch, type Sendable, type Waiting } from "./prepared-batch";
 import type { PhaseEnd, RunScope } from "./scope";
-import { numberTakenError, payloadNumber, renumberedError } from "./target-number";
+import { numberTakenError, payloadNumber, renumberedFailures } from "./target-number";
 
 /** A prepared batch with its number in the run's log. */
 export interface TakenBatch extends PreparedBatch {
@@ -106,7 +105,9 @@ export async function markBatch(x: RunScope, batch: TakenBatch): Promise<MarkedB
     // handed over to it). Whatever is still pending, the sweep after the read takes.
     if (toSend.length < batch.sendable.length && x.outstanding) x.outstanding.pending = true;
     refusals = await refuseTakenNumbers(x, batch, marked.conflicts);
-    if (marked.renumbered.length > 0) refusals = [...refusals, ...refuseRenumbered(x, batch, marked.renumbered)];
+    if (marked.renumbered.length > 0) {
+      refusals = [...refusals, ...renumberedFailures(batch.sendable, marked.renumbered, x.plan.target.numberField, x.plan.target.api.bill !== undefined)];
+    }
   }
   const failures = refusals.length > 0 ? [...batch.failures, ...refusals] : batch.failures;
   const failed = await x.clock.time("protocol", () => recordMappingFailures(x.db, { ...x.attemptRef, failures }));
@@ -156,21 +157,6 @@ async function refuseTakenNumbers(x: RunScope, batch: TakenBatch, conflicts: rea
       errorField: field,
       dataHash: s.record.dataHash,
     };
-  });
-}
-
-/**
- * The records the mark did not mark because their payload's number is not the one they were written
- * under (MarkedRecords.renumbered): data failures naming both numbers, recorded with the batch's
- * mapping failures. Sent, they would get a second document in the target (session 32).
- */
-function refuseRenumbered(x: RunScope, batch: TakenBatch, renumbered: readonly RenumberedRecord[]): MappingFailure[] {
-  const { numberField: field, api } = x.plan.target;
-  const byId = new Map(batch.sendable.map((s) => [s.record.id, s]));
-  return renumbered.map(({ id, written }) => {
-    const s = byId.get(id)!;
-    const error = renumberedError(field, written, payloadNumber(s.payload, field), api.bill !== undefined);
-    return { id, sourceId: s.record.sourceId, hash: s.hash, payload: s.payload, error, errorField: field, dataHash: s.record.dataHash };
   });
 }
 

@@ -1,3 +1,7 @@
+import { message, render } from "@qiao/core";
+import type { MappingFailure, RenumberedRecord } from "@qiao/db";
+import type { Sendable } from "./prepared-batch";
+
 /**
  * The target number (FNumber / FBillNo) a mapped payload carries, as the connectors look it up: a
  * string that is not blank, or a finite number; undefined when it has none. What the mark claims for
@@ -26,4 +30,27 @@ export function numberTakenMessages(field: string, number: string, holder: strin
 export function numberTakenError(field: string, number: string, holder: string): string {
   const { zh, en } = numberTakenMessages(field, number, holder);
   return `${zh} / ${en}`;
+}
+
+/**
+ * Why a record written under one number whose payload carries another (or none) is not sent, as one
+ * text "Chinese / English" (session 32: the mark's MarkedRecords.renumbered). `now` undefined: no number.
+ */
+export function renumberedError(field: string, written: string, now: string | undefined, bill: boolean): string {
+  const m = message("record.renumbered", { field, written, now: now ?? "", bill });
+  return `${render(m, "zh-CN")} / ${render(m, "en")}`;
+}
+
+/**
+ * The records the mark did not mark because their payload's number is not the one they were written
+ * under (MarkedRecords.renumbered): data failures naming both numbers, recorded with the batch's
+ * mapping failures (markBatch). Sent, they would get a second document in the target (session 32).
+ */
+export function renumberedFailures(sendable: readonly Sendable[], renumbered: readonly RenumberedRecord[], field: string, bill: boolean): MappingFailure[] {
+  const byId = new Map(sendable.map((s) => [s.record.id, s]));
+  return renumbered.map(({ id, written }) => {
+    const s = byId.get(id)!;
+    const error = renumberedError(field, written, payloadNumber(s.payload, field), bill);
+    return { id, sourceId: s.record.sourceId, hash: s.hash, payload: s.payload, error, errorField: field, dataHash: s.record.dataHash };
+  });
 }

@@ -84,6 +84,23 @@ export const failureMessages = {
     (p) => (p.runId ? `该集成方案已有运行中的任务（${p.runId}，${p.status}）：请等它结束或取消后再运行` : "该集成方案已有运行中的任务"),
     (p) => (p.runId ? `The scheme already has an active run (${p.runId}, ${p.status}); wait for it or cancel it.` : "The scheme already has an active run."),
   ),
+  /**
+   * Session 32: a record written under one number whose payload now carries another (a new version
+   * prefixed FBillNo, or the source field behind it changed): not sent, since the target finds
+   * documents by number and would create a second one. `now` is "" when the payload has no number.
+   */
+  "record.renumbered": entry<{ field: string; written: string; now: string; bill: boolean }>(
+    (p) =>
+      `这条记录已写入为 ${p.field} “${p.written}”，` +
+      (p.now === "" ? `现在映射的${p.bill ? "单据编号" : "编码"}为空` : `映射的${p.bill ? "单据编号" : "编码"}变为 “${p.now}”`) +
+      `，所以没有发送：金蝶按编号查找${p.bill ? "单据" : "资料"}，按新编号保存会在 “${p.written}” 之外再新建一张${p.bill ? "单据（出库单会再次扣减库存）" : "资料"}。` +
+      `请把 ${p.field} 的映射改回，使已写入的记录保持原编号（改后重试这条记录即可作为更新发送）；若确需使用新编号，请先在金蝶中删除 “${p.written}”，再通过对账重新同步缺失的记录`,
+    (p) =>
+      `This record was written as ${p.field} "${p.written}" and ` +
+      (p.now === "" ? `its mapped ${p.field} is now empty` : `its mapped ${p.field} is now "${p.now}"`) +
+      `, so it was not sent: 金蝶 finds ${p.bill ? "bills" : "records"} by number, and saving under the new number would create a second ${p.bill ? "bill (a second stock movement for a delivery)" : "record"} beside "${p.written}". ` +
+      `Map ${p.field} back so that written records keep their numbers (then retry this record to send it as an update); if the new number is really wanted, delete "${p.written}" in 金蝶 first, then resync the missing records through a reconciliation`,
+  ),
   /** Session 18: a version that switches the target is not saved while a run of the scheme is queued or running. */
   "scheme.targetSwitchBusy": entry<{ runId: string }>(
     (p) => `该方案有排队或运行中的任务（${p.runId}），暂不能切换目标连接或表单：它会写往旧目标，写入的记录会被当作已写入新目标。请等它结束或取消后再保存`,

@@ -73,6 +73,12 @@ export async function markSending(
      * (The same as stagePage's `fresh` pages.)
      */
     freshNumbers?: boolean;
+    /**
+     * Upsert mode: a record without a number is checked too (MarkedRecords.renumbered), since the
+     * connector's upsert creates what it cannot find by number. Numbered records are checked in
+     * either mode (the probe that claims their number reads the row anyway).
+     */
+    upsert?: boolean;
   },
 ): Promise<MarkedRecords> {
   if (input.records.length > BATCH_ROW_IDS) {
@@ -108,6 +114,7 @@ export async function markSending(
     texts.join(LINES),
     dataHashes.join(LINES),
     keys.join(LINES),
+    input.upsert ?? false,
   ];
   const numbered = keys.some((k) => k !== "");
   // Durable before the call: this commit is what stops a record from being sent twice.
@@ -119,13 +126,14 @@ export async function markSending(
           throw error;
         })
       : await mark(false);
-  const marked = rows.filter((r) => r.taken === null);
+  const marked = rows.filter((r) => r.taken === null && r.renumbered === null);
   const claims = marked[0]?.claims ?? 0;
   return new MarkedRecords(
     marked.map((r) => BigInt(r.id)),
     marked[0]?.leaseMsLeft ?? null,
     rows.filter((r) => r.taken !== null).map((r) => ({ id: BigInt(r.id), key: r.taken! })),
     claims > 0 && claims === marked.filter((r) => r.numbered).length && marked.length === rows.length,
+    rows.filter((r) => r.renumbered !== null).map((r) => ({ id: BigInt(r.id), written: r.renumbered! })),
   );
 }
 
@@ -136,6 +144,8 @@ interface MarkRow {
   /** How many numbers the statement claimed (on the rows of marked records). */
   claims: number | null;
   numbered: boolean | null;
+  /** Not marked: the number the record was written under, which its payload's number is not (MarkedRecords.renumbered). */
+  renumbered: string | null;
 }
 
 /** The mark's statement; `fresh`: numbers claimed by a plain INSERT (see markSending's freshNumbers). */
@@ -149,9 +159,20 @@ function markStatement(fresh: boolean): string {
         WITH ORDINALITY AS t(id, h, p, d, k, n)
     ), eligible AS MATERIALIZED (
       -- The records with a number the mark may mark, as its snapshot has them (the UPDATE checks
-      -- again): only they claim, so a record not marked claims nothing. One probe by primary key each.
-      SELECT i.id, i.k, i.n FROM input i JOIN source_records s ON s.id = i.id
-      WHERE i.k IS NOT NULL AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'
+      -- again): only they claim, so a record not marked claims nothing. One probe by primary key each
+      -- (in upsert mode, $13, records without a number too).
+      -- \`was\`: the number the record was written under (written hash and number set: the number a
+      -- document of it has in the target) when its payload's number is another, as 金蝶 compares
+      -- numbers (numberClaimKey, in SQL as the migration 20261217100000 computes it); null otherwise.
+      -- Such a record is not marked and claims nothing: sent, the connector's upsert would not find
+      -- the new number and create a second document beside the first (a create would too), and the
+      -- record comes back in MarkedRecords.renumbered (session 32).
+      SELECT i.id, i.k, i.n, CASE
+          WHEN s.written_hash IS NULL OR coalesce(s.target_number, '') = '' OR s.target_number = i.k THEN NULL
+          WHEN i.k IS NOT NULL AND upper(rtrim(normalize(s.target_number, NFKC), ' ') COLLATE "C") = i.k THEN NULL
+          ELSE s.target_number END AS was
+      FROM input i JOIN source_records s ON s.id = i.id
+      WHERE (i.k IS NOT NULL OR $13::boolean) AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'
         AND (coalesce(i.d, '') = '' OR s.data_hash = i.d)
         AND EXISTS (SELECT 1 FROM fence)
         AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
@@ -160,7 +181,7 @@ function markStatement(fresh: boolean): string {
       -- send about to go as the one send under it that may write (sends 1). A number held already (by
       -- the record itself, or another) writes nothing here.
       INSERT INTO target_number_claims (scheme_id, number, source_record_id, sends)
-      SELECT $4::uuid, e.k, e.id, 1 FROM eligible e ORDER BY e.n
+      SELECT $4::uuid, e.k, e.id, 1 FROM eligible e WHERE e.k IS NOT NULL AND e.was IS NULL ORDER BY e.n
       ${fresh ? "" : "ON CONFLICT DO NOTHING"}
       RETURNING source_record_id AS id
     ), owned AS MATERIALIZED (
@@ -173,7 +194,7 @@ function markStatement(fresh: boolean): string {
       -- claims for each of its records, 10,000 comparisons for a batch of 100: ~15 µs per record.)
       SELECT x.id, x.k, x.fresh, CASE WHEN x.fresh THEN true
         ELSE EXISTS (SELECT 1 FROM target_number_claims t WHERE t.scheme_id = $4::uuid AND t.number = x.k AND t.source_record_id = x.id) END AS own
-      FROM (SELECT e.id, e.k, e.id IN (SELECT c.id FROM claimed c) AS fresh FROM eligible e) x
+      FROM (SELECT e.id, e.k, e.id IN (SELECT c.id FROM claimed c) AS fresh FROM eligible e WHERE e.k IS NOT NULL AND e.was IS NULL) x
     ), block AS MATERIALIZED (
       -- One value of the RunRecords' sequence for the batch row: its BATCH_ROW_IDS ids (see the migration
       -- 20261206100000_run_written_batches).
@@ -198,6 +219,8 @@ function markStatement(fresh: boolean): string {
         -- Its number, if it has one, is its own (owned; IN, not a correlated EXISTS, which under OR
         -- would scan the CTE for each record: the IN is hashed once).
         AND (i.k IS NULL OR i.id IN (SELECT o.id FROM owned o WHERE o.own))
+        -- Not renumbered (eligible.was; a numbered record so found is not in \`owned\` either).
+        AND i.id NOT IN (SELECT e.id FROM eligible e WHERE e.was IS NOT NULL)
         AND EXISTS (SELECT 1 FROM fence)
         AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = $3::uuid AND r.cancel_requested)
       -- resend: marked under a number it held already (\`resent\`). An IN in the target list, which
@@ -227,12 +250,15 @@ function markStatement(fresh: boolean): string {
       HAVING count(x.id) > 0
     )
     -- With each id, how long the attempt's lease still ran as the fence found it (see MarkedRecords);
-    -- then the records not marked because another record holds their number (taken: the claim key).
+    -- then the records not marked because another record holds their number (taken: the claim key),
+    -- and those not marked because their number is not the one they were written under (renumbered).
     SELECT id::text, (SELECT ${leaseMsLeft("f.lease_until")} FROM fence f) AS "leaseMsLeft", NULL::text AS taken,
-      (SELECT count(*) FROM claimed)::int AS claims, k IS NOT NULL AS numbered
+      (SELECT count(*) FROM claimed)::int AS claims, k IS NOT NULL AS numbered, NULL::text AS renumbered
     FROM marked
     UNION ALL
-    SELECT o.id::text, NULL, o.k, NULL, NULL FROM owned o WHERE NOT o.own`;
+    SELECT o.id::text, NULL, o.k, NULL, NULL, NULL FROM owned o WHERE NOT o.own
+    UNION ALL
+    SELECT e.id::text, NULL, NULL, NULL, NULL, e.was FROM eligible e WHERE e.was IS NOT NULL`;
 }
 
 const MARK = markStatement(false);
@@ -261,9 +287,23 @@ export class MarkedRecords extends Set<bigint> {
      * next batch's numbers are likely new too (markSending's freshNumbers).
      */
     readonly numbersNew = false,
+    /**
+     * Records not marked because they were written under another number than their payload's (or
+     * their payload has none, in upsert mode): with the number written. Sending them would create a
+     * second document of the record (the connector finds documents by number), so the engine fails
+     * them as data failures naming both numbers (session 32).
+     */
+    readonly renumbered: readonly RenumberedRecord[] = [],
   ) {
     super(ids);
   }
+}
+
+/** A record the mark did not mark because its payload's number is not the one it was written under. */
+export interface RenumberedRecord {
+  id: bigint;
+  /** The number (FNumber / FBillNo) the record was written under, as staged. */
+  written: string;
 }
 
 /** A record the mark did not mark because of its number's claim (MarkedRecords.conflicts). */

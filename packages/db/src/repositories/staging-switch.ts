@@ -8,10 +8,20 @@ import type { Prisma } from "../../generated/prisma/client";
  * and saved-not-audited rows become pending (the next run sends each to the new target, whether its
  * read sees the record again or not); no row keeps a written hash, a mapping key (mapped again when
  * read), the old target's ids or a retry schedule. Rows `sending` or `unknown` are the write
- * protocol's (an unknown outcome is looked up in the target the run writes to). Waiting rows wait on.
+ * protocol's (an unknown outcome is looked up in the target the run writes to): they keep their
+ * status, written hash and target id, which resolveUnknown reads (its resend rule, and whether a
+ * bill found audited proves the update), but not the old target's number. A written hash without a
+ * number is how staging says "written, but to a target the scheme no longer writes to": lookupWritten
+ * answers no lookup from such a row (a bill for the new target would name a customer never written
+ * there), the mark does not take it for the number a document has (MarkedRecords.renumbered), and an
+ * unknown outcome found absent drops the hash (resolveUnknown). Its next answer or verdict in the new
+ * target gives it the number written there (session 32). Waiting rows wait on.
  */
 export async function forgetWrittenTarget(tx: Prisma.TransactionClient, schemeId: string): Promise<number> {
   const now = new Date().toISOString();
+  await tx.$executeRaw`
+    UPDATE source_records SET target_number = NULL, updated_at = ${now}::timestamp
+    WHERE scheme_id = ${schemeId}::uuid AND status IN ('sending', 'unknown') AND target_number IS NOT NULL`;
   return tx.$executeRaw`
     UPDATE source_records SET
       status = CASE WHEN status IN ('written', 'stale', 'failed', 'saved') THEN 'pending'::record_status ELSE status END,

@@ -188,7 +188,10 @@ export interface WrittenAnswers {
  * (or id). Only records written successfully at least once count (`written_hash` set): a record
  * that waits, failed or is being sent has no number to give, nor has one a reconciliation found
  * missing in the target and its resync took (claimResync clears `written_hash`: the record waits
- * until the resync writes it again). A record written and then left out by the filter still counts
+ * until the resync writes it again), nor one whose number was written to a target the scheme has
+ * switched from (forgetWrittenTarget leaves a row `sending` or `unknown` its written hash for the
+ * write protocol, without the number: no number, no answer; session 32). A record written and then
+ * left out by the filter still counts
  * (Qiao never removes what it wrote). By source id: one index probe per key; by another field: a
  * scan of the scheme's rows (json, not indexed), the first written match in id order.
  */
@@ -205,7 +208,7 @@ export async function lookupWritten(db: Db, input: WrittenLookup): Promise<Writt
           `SELECT k.key, s.value, s.left_out AS "leftOut"
           FROM unnest($2::text[]) AS k(key)
           JOIN LATERAL (
-            SELECT CASE WHEN written_hash IS NOT NULL THEN ${column} END AS value, status = 'filtered' AS left_out
+            SELECT CASE WHEN written_hash IS NOT NULL AND target_number IS NOT NULL THEN ${column} END AS value, status = 'filtered' AS left_out
             FROM source_records
             WHERE scheme_id = $1::uuid AND source_id = k.key
             LIMIT 1
@@ -217,7 +220,7 @@ export async function lookupWritten(db: Db, input: WrittenLookup): Promise<Writt
           `SELECT x.key, (array_agg(x.value ORDER BY x.id) FILTER (WHERE x.value IS NOT NULL))[1] AS value,
             bool_and(x.status = 'filtered') AS "leftOut"
           FROM (
-            SELECT s.data->>$3 AS key, s.id, s.status, CASE WHEN s.written_hash IS NOT NULL THEN s.${column} END AS value
+            SELECT s.data->>$3 AS key, s.id, s.status, CASE WHEN s.written_hash IS NOT NULL AND s.target_number IS NOT NULL THEN s.${column} END AS value
             FROM source_records s
             WHERE s.scheme_id = $1::uuid AND s.data->>$3 = ANY($2::text[])
           ) x

@@ -87,12 +87,19 @@ describe("two deliveries mapped to one bill number", () => {
     expect(s.kingdee.forms.outstock.list().find((b) => b.FBillNo === "P-SPLIT")!.FCarriageNO).toBe("SF-SPLIT-1");
     expect(billOf(s)).toEqual({ qty: [1], bills: 1 });
 
-    // The mapping numbers bills by delivery: the refused delivery is sent again by itself, as its own bill.
+    // The mapping numbers bills by delivery: the refused delivery is sent again by itself, as its own
+    // bill. The first delivery, written as P-SPLIT, is not sent under its new number (session 32: that
+    // made a second bill of it, SDO-SPLIT-1 beside P-SPLIT); it fails naming both numbers.
     await s.saveVersion(deliveries.id, (d) => {
       targetConfig(d).mapping.FBillNo = "{{code}}";
     });
-    expect(await runSchemeToEnd(t.db, ctx, s, deliveries.id)).toMatchObject({ failed: 0 });
+    expect(await runSchemeToEnd(t.db, ctx, s, deliveries.id)).toMatchObject({ written: 1, failed: 1 });
     expect(await secondDelivery(deliveries.id)).toMatchObject({ status: "written", targetNumber: "SDO-SPLIT-2" });
     expect(billRows(s).filter((r) => r.billNo === "SDO-SPLIT-2").map((r) => r.qty)).toEqual([5]);
+    const firstDelivery = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: "SDO-SPLIT-1" } });
+    expect(firstDelivery).toMatchObject({ status: "failed", errorClass: "data", targetNumber: "P-SPLIT" });
+    expect(firstDelivery.lastError).toContain("已写入为 FBillNo “P-SPLIT”，映射的单据编号变为 “SDO-SPLIT-1”");
+    expect(billRows(s).filter((r) => r.billNo === "SDO-SPLIT-1")).toEqual([]);
+    expect(billOf(s)).toEqual({ qty: [1], bills: 1 });
   });
 });
