@@ -241,6 +241,13 @@ export interface TargetClient {
    */
   audit?(req: AuditRequest): Promise<WriteOutcome[]>;
   /**
+   * Brings saved, unaudited bills back to where they can be saved again (an update, upsert mode),
+   * one outcome per bill by index: ok (open now: 金蝶 withdraws a submitted bill's submission, 撤销),
+   * `saved` (still submitted, audited meanwhile, or the withdrawal's outcome unknown; the reason in
+   * the message), or failed (not in the target). Never saves. Only for forms with `bill` metadata.
+   */
+  reopen?(req: AuditRequest): Promise<WriteOutcome[]>;
+  /**
    * Which of these record numbers already exist in the target: number → target id. `sent` gives,
    * per number, the record as it was written (WriteRequest.records): a target whose numbers are
    * unique only within part of a record answers that part's record (金蝶 base data: the copy of the

@@ -61,6 +61,11 @@ export interface EngineContext {
    * 300 s, QIAO_UNKNOWN_OUTCOME_WAIT_S): the time a slow server may still take to commit it.
    */
   unknownOutcomeWaitMs?: number;
+  /**
+   * How far before the scheme's cursor an incremental read starts (default READ_WINDOW_OVERLAP_MS,
+   * 60 s): tests that need runs later than the overlap shorten it instead of waiting a minute.
+   */
+  readWindowOverlapMs?: number;
   /** Connector client settings (timeouts, retries); tests shorten them. */
   connectorDefaults?: Pick<ConnectionConfig, "timeoutMs" | "maxRetries" | "qps">;
   /** Where connections may send requests, answer size limit (default: QIAO_ALLOW_PRIVATE_TARGETS … from the configuration). */

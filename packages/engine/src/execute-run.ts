@@ -107,7 +107,7 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
   const leaseMs = ctx.leaseMs ?? DEFAULT_LEASE_MS;
   // The window's end (CURRENT_TIME, then the scheme's cursor) is the database's clock, not this
   // worker's: the cursor is shared by every worker, and leases already use the database's clock.
-  const claim = await claimRun(ctx.db, runId, null, READ_WINDOW_OVERLAP_MS, leaseMs);
+  const claim = await claimRun(ctx.db, runId, null, ctx.readWindowOverlapMs ?? READ_WINDOW_OVERLAP_MS, leaseMs);
   if (!claim.claimed) {
     if (claim.run?.status === "cancelled") return { kind: "finished", run: claim.run };
     return { kind: "not-runnable", run: claim.run };

@@ -50,7 +50,8 @@ export interface DocumentSaveOptions {
 /** What Audit does beyond the status (SAL_OUTSTOCK moves stock): refuse with messages, or commit. */
 export type AuditEffect = (record: DocRecord, flags: string[]) => { errors: string[] } | { apply: () => void };
 
-export type Operation = "Submit" | "Audit";
+/** CancelAssign is 撤销 (withdrawing a submission): B 审核中 → A 创建. */
+export type Operation = "Submit" | "Audit" | "CancelAssign";
 export type OperationTarget = { number: string } | { id: number };
 
 const SYSTEM_KEYS = ["FDocumentStatus", "FForbidStatus", "FCreateDate", "FModifyDate", "FApproveDate"];
@@ -259,7 +260,7 @@ export interface OperationSubject {
 
 /**
  * The status machine every form shares: Submit A/D → B, Audit B → C (running the audit effect
- * first). Z 暂存 and D 重新审核 are never produced (no draft save, no UnAudit). Each target stands
+ * first), CancelAssign (撤销) B → A. Z 暂存 and D 重新审核 are never produced (no draft save, no UnAudit). Each target stands
  * alone, so a list can partly succeed.
  */
 export function operateOn(op: Operation, targets: OperationTarget[], flags: string[], subject: OperationSubject): { successes: RecordSuccess[]; errors: RecordError[] } {
@@ -275,6 +276,10 @@ export function operateOn(op: Operation, targets: OperationTarget[], flags: stri
     if (op === "Submit") {
       if (status !== "A" && status !== "D") return error(`${statusText}，只有创建或重新审核状态的数据可以提交。`, MSG.validation);
       Object.assign(record, { FDocumentStatus: "B", FModifyDate: now() });
+    } else if (op === "CancelAssign") {
+      // 撤销: back to the status before the submission; the simulator never produces D, so 创建.
+      if (status !== "B") return error(`${statusText}，只有审核中状态的数据可以撤销。`, MSG.validation);
+      Object.assign(record, { FDocumentStatus: "A", FModifyDate: now() });
     } else {
       if (status !== "B") return error(`${statusText}，只有审核中状态的数据可以审核。`, MSG.validation);
       const effect = subject.auditEffect?.(record, flags);

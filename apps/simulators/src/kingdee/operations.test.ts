@@ -53,6 +53,25 @@ describe("Submit and Audit", () => {
   });
 });
 
+describe("CancelAssign (撤销)", () => {
+  it("withdraws a submission (B → A), after which the bill can be saved again; refuses any other status", async () => {
+    await client.save("SAL_OUTSTOCK", outstock("W1", [row("F01108", 1)]));
+    const early = await client.operate("CancelAssign", "SAL_OUTSTOCK", { Numbers: ["W1"] });
+    expect(early.Result.ResponseStatus.Errors[0]!.Message).toBe("销售出库单“W1”的数据状态为“创建”，只有审核中状态的数据可以撤销。");
+    await client.operate("Submit", "SAL_OUTSTOCK", { Numbers: ["W1"] });
+    expect(await statusOf("W1")).toBe("B");
+    const withdrawn = await client.operate("CancelAssign", "SAL_OUTSTOCK", { Numbers: ["W1"] });
+    expect(withdrawn.Result.ResponseStatus).toMatchObject({ IsSuccess: true, SuccessEntitys: [{ Number: "W1", DIndex: 0 }] });
+    expect(await statusOf("W1")).toBe("A");
+    // Open again: submitted and audited as any saved bill (no stock moved by the withdrawal).
+    await client.admin("POST", "stock", { stock: "CK001", material: "F01108", qty: 1 });
+    await client.operate("Submit", "SAL_OUTSTOCK", { Numbers: ["W1"] });
+    expect((await client.operate("Audit", "SAL_OUTSTOCK", { Numbers: ["W1"] })).Result.ResponseStatus.IsSuccess).toBe(true);
+    const late = await client.operate("CancelAssign", "SAL_OUTSTOCK", { Numbers: ["W1"] });
+    expect(late.Result.ResponseStatus.Errors[0]!.Message).toBe("销售出库单“W1”的数据状态为“已审核”，只有审核中状态的数据可以撤销。");
+  });
+});
+
 describe("both body shapes and every form", () => {
   it("takes Submit/Audit in the legacy positional shape, and the array FilterString on BD_Customer too", async () => {
     await client.save("SAL_OUTSTOCK", outstock("L1", [row("F01108", 1)]));

@@ -83,11 +83,11 @@ const SERVICE_PATH = /^\/k3cloud\/Kingdee\.BOS\.WebApi\.ServicesStub\.(AuthServi
 const SESSION_LOST = "会话信息已丢失，请重新登录";
 const MSG = { sessionLost: 1, badParameter: 8, netControl: 13, callLimit: 14 } as const;
 /** Calls that change data: an injected error may come after their commit (errorAfterCommit). */
-const WRITES = new Set(["BatchSave", "Save", "Submit", "Audit"]);
+const WRITES = new Set(["BatchSave", "Save", "Submit", "Audit", "CancelAssign"]);
 /** Calls whose commit slowCommitEvery may delay. */
 const SAVES = new Set(["BatchSave", "Save"]);
 type ParsedBody = { ok: true; body: Record<string, unknown> } | { ok: false; message: string };
-const FORM_METHODS = new Set(["BatchSave", "Save", "View", "ExecuteBillQuery", "Submit", "Audit"]);
+const FORM_METHODS = new Set(["BatchSave", "Save", "View", "ExecuteBillQuery", "Submit", "Audit", "CancelAssign"]);
 
 export function createKingdeeSimulator(options: KingdeeSimOptions = {}): KingdeeSimulator {
   const accounts = options.accounts?.length ? options.accounts : [DEFAULT_ACCOUNT];
@@ -181,7 +181,7 @@ export function createKingdeeSimulator(options: KingdeeSimOptions = {}): Kingdee
     if (method === "BatchSave") return services.save(body, true);
     if (method === "Save") return services.save(body, false);
     if (method === "View") return services.view(body, session);
-    if (method === "Submit" || method === "Audit") return services.operate(body, method);
+    if (method === "Submit" || method === "Audit" || method === "CancelAssign") return services.operate(body, method);
     return services.executeBillQuery(body);
   }
 

@@ -1,4 +1,4 @@
-// DynamicFormService: Save, BatchSave, View, ExecuteBillQuery, Submit and Audit over the form
+// DynamicFormService: Save, BatchSave, View, ExecuteBillQuery, Submit, Audit and CancelAssign (撤销) over the form
 // registry. Arguments come in either body shape (`{"formid","data"}` or the legacy positional
 // `parameters`); `data` may be an object or a JSON string; booleans may be strings.
 import type { Session } from "./sessions";
@@ -65,7 +65,7 @@ export function formServices(forms: FormRegistry, queried: (formId: string) => v
   }
 
   /**
-   * Submit / Audit: `Ids` ("1,2" or an array) when given, else `Numbers`; one outcome per target,
+   * Submit / Audit / CancelAssign: `Ids` ("1,2" or an array) when given, else `Numbers`; one outcome per target,
    * DIndex its place in that list. `InterationFlags` (STK_InvCheckResult) reaches the audit.
    */
   function operate(body: Data, op: Operation): Answer {

@@ -24,7 +24,7 @@ export interface SimClient {
   batchSave(formid: string, models: unknown[], data?: Record<string, unknown>): Promise<Envelope>;
   /** ExecuteBillQuery: rows, or the wrapped error envelope. */
   query(data: Record<string, unknown>): Promise<unknown[][]>;
-  operate(method: "Submit" | "Audit", formid: string, data: Record<string, unknown>): Promise<Envelope>;
+  operate(method: "Submit" | "Audit" | "CancelAssign", formid: string, data: Record<string, unknown>): Promise<Envelope>;
   view(formid: string, data: Record<string, unknown>): Promise<Envelope>;
   admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
 }

@@ -1,5 +1,6 @@
 // Submitting and auditing bills as separate calls (scheme audit "separate"): right after a Save
-// with IsAutoSubmitAndAudit false, and later for bills saved but not audited (TargetClient.audit).
+// with IsAutoSubmitAndAudit false, and later for bills saved but not audited (TargetClient.audit);
+// and reopening such a bill whose record changed, to save it again (TargetClient.reopen, 撤销).
 // Submit/Audit are writes: one whose outcome is unknown is never resent here. The bill is saved
 // either way, so its outcome is `saved` and a later `audit` looks its status up first, which makes
 // a repeated audit harmless (an audited bill is reported ok without any call).
@@ -13,7 +14,7 @@
 import { ConnectorError, isConnectorError } from "../errors";
 import type { AuditRequest, TargetApiMeta, WriteOutcome } from "../types";
 import type { KingdeeClient } from "./client";
-import { formApi, lookUp } from "./lookup";
+import { billStateOf, formApi, lookUp } from "./lookup";
 import { mappingKeyOf } from "./model";
 import { PLATFORM } from "./meta";
 import { firstErrorMessage, saveResponseSchema, SERVICE } from "./protocol";
@@ -49,10 +50,12 @@ const NOT_SENT_ROUNDS = 20;
 
 type StepResult = { ok: true; response: unknown } | { ok: false; unknown: boolean; message: string; field?: string; code?: string; response: unknown };
 
-const STEP_NAME = { submit: "提交", audit: "审核" } as const;
+const STEP_NAME = { submit: "提交", audit: "审核", cancelAssign: "撤销提交" } as const;
 
-/** One Submit or Audit call for these bills: a result per bill index. */
-async function operate(ctx: AuditContext, step: "submit" | "audit", bills: SavedBill[]): Promise<Map<number, StepResult>> {
+type Step = keyof typeof STEP_NAME;
+
+/** One Submit, Audit or CancelAssign (撤销) call for these bills: a result per bill index. */
+async function operate(ctx: AuditContext, step: Step, bills: SavedBill[]): Promise<Map<number, StepResult>> {
   const results = new Map<number, StepResult>();
   if (bills.length === 0) return results;
   const name = STEP_NAME[step];
@@ -64,7 +67,8 @@ async function operate(ctx: AuditContext, step: "submit" | "audit", bills: Saved
     try {
       json = await ctx.client.call(
         SERVICE[step],
-        { formid: ctx.formId, data: { Numbers: bills.map((b) => b.targetNumber), ...(ctx.flags ? { InterationFlags: ctx.flags } : {}) } },
+        // Interaction flags (STK_InvCheckResult) are the audit's: a withdrawal moves no stock.
+        { formid: ctx.formId, data: { Numbers: bills.map((b) => b.targetNumber), ...(ctx.flags && step !== "cancelAssign" ? { InterationFlags: ctx.flags } : {}) } },
         { signal: ctx.signal, write: true, ...(sendBy !== undefined && { sendBy }) },
       );
       break;
@@ -185,17 +189,12 @@ export function auditContext(
   };
 }
 
-/**
- * TargetClient.audit: bills saved earlier. Their status is looked up first (ExecuteBillQuery by
- * number), so an audited bill costs no call and nothing is done twice; Save is never called.
- * Throws only when nothing was sent (the lookup failed).
- */
-export async function auditBills(client: KingdeeClient, req: AuditRequest): Promise<WriteOutcome[]> {
+/** The bills of a request found in 金蝶 by number; those not found (or without a number) get their failure. */
+async function foundBills(client: KingdeeClient, req: AuditRequest, outcomes: WriteOutcome[], what: string): Promise<{ api: TargetApiMeta; bills: SavedBill[] }> {
   const api = formApi(req.formId);
   if (!api.bill) throw new ConnectorError("request", PLATFORM, `金蝶表单 ${req.formId} 不是单据，没有提交和审核`);
   const numbers = req.bills.map((b) => b.targetNumber).filter((n) => n !== "");
   const existing = await lookUp(client, api, req.formId, numbers, req.signal);
-  const outcomes: WriteOutcome[] = [];
   const bills: SavedBill[] = [];
   req.bills.forEach((bill, index) => {
     const found = bill.targetNumber === "" ? undefined : existing.get(bill.targetNumber);
@@ -203,11 +202,67 @@ export async function auditBills(client: KingdeeClient, req: AuditRequest): Prom
     else {
       const message =
         bill.targetNumber === ""
-          ? "这张单据没有单据编号，无法在金蝶中查到它，也无法审核"
-          : `单据 ${bill.targetNumber} 在金蝶中不存在（可能已被删除），无法审核；请重新写入这条记录`;
+          ? `这张单据没有单据编号，无法在金蝶中查到它，也无法${what}`
+          : `单据 ${bill.targetNumber} 在金蝶中不存在（可能已被删除），无法${what}；请重新写入这条记录`;
       outcomes.push({ ok: false, index, field: api.numberField, message, response: null });
     }
   });
+  return { api, bills };
+}
+
+/**
+ * TargetClient.reopen: saved, unaudited bills whose record changed since they were saved, to be
+ * saved again (an update) before their audit. Each bill's status is looked up first: an open one
+ * (创建, 重新审核, 暂存) needs nothing; a submitted one (审核中: Qiao's own Submit went through,
+ * the Audit was refused) has its submission withdrawn with CancelAssign (撤销), which brings it back
+ * to 创建. An audited one (a person audited it in 金蝶 meanwhile) is not touched: Qiao never
+ * reverses an audit (反审核), so it stays `saved` with what to do. Save is never called.
+ *
+ * kingdee-documents.md is silent on 撤销; our choices: the service is
+ * DynamicFormService.CancelAssign with {"formid","data":{"Numbers":[…]}} as Submit and Audit take
+ * (the public K/3 Cloud WebAPI SDKs name it 撤销 / CancelAssign), answered as they are. A withdrawal
+ * whose outcome is unknown leaves the bill `saved`: the next try looks its status up first.
+ * Throws only when nothing was sent (the lookup failed).
+ */
+export async function reopenBills(client: KingdeeClient, req: AuditRequest): Promise<WriteOutcome[]> {
+  const outcomes: WriteOutcome[] = [];
+  const { api, bills } = await foundBills(client, req, outcomes, "撤销提交");
+  const open = (bill: SavedBill, response: unknown) =>
+    outcomes.push({ ok: true, index: bill.index, targetId: bill.targetId, targetNumber: bill.targetNumber, response });
+  const stays = (bill: SavedBill, message: string, response: unknown, code?: string) =>
+    outcomes.push({ ok: false, saved: true, index: bill.index, targetId: bill.targetId, targetNumber: bill.targetNumber, message, ...(code && { code }), response });
+  const statusField = api.bill!.statusField;
+  const toWithdraw: SavedBill[] = [];
+  for (const bill of bills) {
+    const state = billStateOf(api, bill.status);
+    if (state === "open") open(bill, { [statusField]: bill.status });
+    else if (state === "submitted") toWithdraw.push(bill);
+    else if (state === "audited")
+      stays(
+        bill,
+        `已审核的单据不能修改：单据 ${bill.targetNumber} 已在金蝶中审核，它的源记录在保存后已变更，Qiao 不会修改它；如需更新，请先在金蝶中反审核这张单据，再重试这条记录`,
+        { [statusField]: bill.status },
+      );
+    else stays(bill, `单据 ${bill.targetNumber} 此刻的状态为 ${bill.status || "未知"}，Qiao 无法判断能否重新保存它；请在金蝶中查看这张单据，再重试这条记录`, { [statusField]: bill.status });
+  }
+  const withdrawn = await operate({ ...auditContext(client, api, req), flags: "" }, "cancelAssign", toWithdraw);
+  for (const bill of toWithdraw) {
+    const result = withdrawn.get(bill.index)!;
+    if (result.ok) open(bill, result.response);
+    else if (result.unknown) stays(bill, `单据已保存并已提交，撤销提交的结果未知（${result.message}）；重试时先查询单据状态`, result.response, result.code);
+    else stays(bill, `单据已保存并已提交，撤销提交失败：${result.message}`, result.response, result.code);
+  }
+  return outcomes.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * TargetClient.audit: bills saved earlier. Their status is looked up first (ExecuteBillQuery by
+ * number), so an audited bill costs no call and nothing is done twice; Save is never called.
+ * Throws only when nothing was sent (the lookup failed).
+ */
+export async function auditBills(client: KingdeeClient, req: AuditRequest): Promise<WriteOutcome[]> {
+  const outcomes: WriteOutcome[] = [];
+  const { api, bills } = await foundBills(client, req, outcomes, "审核");
   outcomes.push(...(await submitAndAudit(auditContext(client, api, req), bills)));
   return outcomes.sort((a, b) => a.index - b.index);
 }

@@ -10,6 +10,8 @@ export const SERVICE = {
   executeBillQuery: "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.ExecuteBillQuery",
   submit: "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Submit",
   audit: "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Audit",
+  /** 撤销: withdraws a bill's submission (审核中 → 创建). Not in the protocol docs; see ./audit.ts (reopenBills). */
+  cancelAssign: "Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.CancelAssign",
 } as const;
 
 export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];

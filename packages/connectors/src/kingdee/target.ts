@@ -2,7 +2,7 @@
 // forms in ./forms/, chosen by the request's formId; base data of any form read for erp_lookup
 // (./query-values.ts).
 import type { ConnectionConfig, TargetClient } from "../types";
-import { auditBills } from "./audit";
+import { auditBills, reopenBills } from "./audit";
 import { KingdeeClient } from "./client";
 import { findExisting, findRecords, listKeys } from "./lookup";
 import { queryValues } from "./query-values";
@@ -16,6 +16,7 @@ export function createKingdeeTarget(config: ConnectionConfig): TargetClient {
     },
     write: (req) => writeBatch(client, req),
     audit: (req) => auditBills(client, req),
+    reopen: (req) => reopenBills(client, req),
     preview: previewBatch,
     findExisting: (formId, numbers, signal, sent) => findExisting(client, formId, numbers, signal, sent),
     findRecords: (formId, numbers, signal, sent) => findRecords(client, formId, numbers, signal, sent),

@@ -153,13 +153,21 @@ export const runMessages = {
     (p) => `目标连接的并发调用数已从 ${p.from} 改为 ${p.to}：本次运行的后续调用随之调整` + (p.to < p.from ? "（进行中的调用先完成）" : ""),
     (p) => `The target connection's concurrent calls changed from ${p.from} to ${p.to}: this run's next calls follow it` + (p.to < p.from ? " (calls already out finish first)" : ""),
   ),
-  "audit.batch": entry<{ audited: number; saved: number; failed: number; firstError: string }>(
+  /**
+   * `stale` (among `audited`, create mode) and `reopened` (upsert mode): bills whose record changed
+   * after they were saved (session 32); absent in lines written before.
+   */
+  "audit.batch": entry<{ audited: number; saved: number; failed: number; firstError: string; stale?: number; reopened?: number }>(
     (p) =>
       `提交审核已保存的单据：${p.audited} 张已审核` +
+      ((p.stale ?? 0) > 0 ? `（其中 ${p.stale} 张的源记录在保存后已变更：单据按保存时的数据审核，“新增”模式不更新，记为已变更）` : "") +
+      ((p.reopened ?? 0) > 0 ? `，${p.reopened} 张的源记录在保存后已变更：已撤销提交，按新数据重新保存后再审核` : "") +
       (p.saved > 0 ? `，${p.saved} 张仍未审核（例如：${p.firstError}）` : "") +
       (p.failed > 0 ? `，${p.failed} 张在目标系统中找不到（记为失败，重试时重新保存）` : ""),
     (p) =>
       `Audited saved bills: ${p.audited} audited` +
+      ((p.stale ?? 0) > 0 ? ` (${p.stale} of them changed in the source after the save: audited as saved, not updated in create mode, marked changed)` : "") +
+      ((p.reopened ?? 0) > 0 ? `, ${p.reopened} changed in the source after the save: their submission withdrawn, saved again with the new data, then audited` : "") +
       (p.saved > 0 ? `, ${p.saved} still not audited (e.g. ${p.firstError})` : "") +
       (p.failed > 0 ? `, ${p.failed} not found in the target (failed; a retry saves them again)` : ""),
   ),

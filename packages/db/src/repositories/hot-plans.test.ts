@@ -203,7 +203,7 @@ describe("the hot statements' generic plans on tiny tables", () => {
       });
       // outcomeStats is planned per call, not kept: scan-plans.test.ts.
       await sendingMarkedByOthers(db, ref);
-      await recordAuditResults(db, { ...ref, results: [{ id: first[5]!.id, outcome: "written" }] });
+      await recordAuditResults(db, { ...ref, mode: "create", results: [{ id: first[5]!.id, outcome: "written" }] });
       // What every page and batch does to the run.
       await reportProgress(db, ref.runId, { fetched: 1 }, ref.attempt);
       await renewLease(db, ref.runId, ref.attempt, 60_000);

@@ -1,7 +1,9 @@
 // Bills saved in the target but not audited (record status `saved`, 已保存未审核: audit "separate"
 // and the Submit or Audit failed, e.g. 负库存). A retry run takes them over (assignFailedToRun keeps
 // them `saved`) and audits them; these statements read them and record the audit's answers. Never
-// pending: the bill exists, so saving it again would create a second one.
+// pending, except to be saved again as an update of the same bill (upsert mode, "reopened"): the
+// bill exists, so saving it as a new one would create a second one.
+import type { WriteMode } from "@qiao/core";
 import { hotQuery, type Db } from "../client";
 import type { AttemptRef, RunAfterBatch } from "./write-protocol";
 import { fenceCte, rowsJson } from "./sql";
@@ -13,26 +15,43 @@ export interface SavedBill {
   targetNumber: string;
   /** The record's data as staged last (the engine checks the scheme's filter node on it before auditing). */
   data: unknown;
+  /** The hash of the payload that was saved (staging keeps it while the bill is saved). */
+  payloadHash: string | null;
 }
 
 /** The saved bills run `runId` took over, in id order after `afterId` (keyset). */
 export async function savedBillsOfRun(db: Db, input: { schemeId: string; runId: string; afterId: bigint; limit: number }): Promise<SavedBill[]> {
-  const rows = await db.$queryRaw<{ id: bigint; sourceId: string; targetId: string | null; targetNumber: string | null; data: unknown }[]>`
-    SELECT id, source_id AS "sourceId", target_id AS "targetId", target_number AS "targetNumber", data
+  const rows = await db.$queryRaw<{ id: bigint; sourceId: string; targetId: string | null; targetNumber: string | null; data: unknown; payloadHash: string | null }[]>`
+    SELECT id, source_id AS "sourceId", target_id AS "targetId", target_number AS "targetNumber", data, payload_hash AS "payloadHash"
     FROM source_records
     WHERE scheme_id = ${input.schemeId}::uuid AND status = 'saved' AND last_run_id = ${input.runId}::uuid AND id > ${input.afterId}
     ORDER BY id
     LIMIT ${input.limit}`;
-  return rows.map((r) => ({ id: r.id, sourceId: r.sourceId, targetId: r.targetId ?? "", targetNumber: r.targetNumber ?? "", data: r.data }));
+  return rows.map((r) => ({ id: r.id, sourceId: r.sourceId, targetId: r.targetId ?? "", targetNumber: r.targetNumber ?? "", data: r.data, payloadHash: r.payloadHash }));
 }
 
 /** An audit's answer for one saved bill. */
 export type AuditResult = { id: bigint; response?: unknown } & (
-  | { outcome: "written" }
+  /**
+   * Audited. `changedHash`: the hash of the payload the record maps to now, when it differs from
+   * what was saved (session 32): the bill holds what was saved, which becomes the written hash, and
+   * the record is `stale` in create mode (`pending` in upsert mode), as a written record whose
+   * source changed is, instead of `written`.
+   */
+  | { outcome: "written"; changedHash?: string }
   /** Still not audited (the reason in `error`): stays `saved`. */
   | { outcome: "saved"; error: string; errorField?: string | null }
   /** The bill is not there (deleted in the target): failed, so a later retry saves it again. */
   | { outcome: "failed"; error: string; errorField?: string | null }
+  /**
+   * Not audited (upsert mode, session 32): the record changed since the bill was saved, and the
+   * bill was brought back to where it can be saved again (its submission withdrawn, 撤销). `pending`
+   * with `hash` (the payload it maps to now), still this run's, so the run's write phase saves it
+   * again as an update of the same bill, then submits and audits it. Neither counted nor given a
+   * RunRecord here: the write records its outcome (and moves the counters from what this run
+   * counted for the bill before, if anything).
+   */
+  | { outcome: "reopened"; hash: string }
 );
 
 /**
@@ -53,17 +72,22 @@ export type AuditResult = { id: bigint; response?: unknown } & (
  * the audit loop runs no other statement that reads the run, so this is how it learns of a
  * cancellation requested while it audits (RunScope.observe) and stops at the next batch, instead
  * of submitting and auditing every remaining bill in the target (stock moved) after 取消.
+ *
+ * `mode` (the scheme's write mode) decides what an audited bill whose record changed becomes
+ * (AuditResult's `changedHash`). `stale` counts those among `written`; `reopened` the bills left
+ * pending to be saved again.
  */
 export async function recordAuditResults(
   db: Db,
-  input: AttemptRef & { results: AuditResult[] },
-): Promise<{ written: number; saved: number; failed: number; fenced: boolean; run: RunAfterBatch }> {
+  input: AttemptRef & { mode: WriteMode; results: AuditResult[] },
+): Promise<{ written: number; saved: number; failed: number; stale: number; reopened: number; fenced: boolean; run: RunAfterBatch }> {
   const json = rowsJson(
     input.results.map((r) => ({
       id: r.id,
       outcome: r.outcome,
-      error: r.outcome === "written" ? null : r.error,
-      error_field: r.outcome === "written" ? null : (r.errorField ?? null),
+      error: r.outcome === "written" || r.outcome === "reopened" ? null : r.error,
+      error_field: r.outcome === "written" || r.outcome === "reopened" ? null : (r.errorField ?? null),
+      hash: r.outcome === "reopened" ? r.hash : r.outcome === "written" ? (r.changedHash ?? null) : null,
       response: r.response ?? null,
     })),
   );
@@ -71,6 +95,8 @@ export async function recordAuditResults(
     written: number;
     saved: number;
     failed: number;
+    stale: number;
+    reopened: number;
     fenced: boolean;
     cancelRequested: boolean;
     attempt: number | null;
@@ -78,7 +104,7 @@ export async function recordAuditResults(
   }>(
     db,
     `WITH input AS (
-      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, outcome text, error text, error_field text, response jsonb)
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, outcome text, error text, error_field text, hash text, response jsonb)
     ), ${fenceCte("$2", "$3")}, before AS (
       SELECT id, sending_payload FROM source_records WHERE id = ANY($4::bigint[])
     ), counted_as AS (
@@ -88,8 +114,19 @@ export async function recordAuditResults(
         SELECT status FROM run_records r WHERE r.run_id = $2::uuid AND r.source_record_id = i.id LIMIT 1) r ON true
     ), updated AS (
       UPDATE source_records s SET
-        status = i.outcome::record_status,
+        -- Audited, its record changed since the save (i.hash): the bill holds what was saved (the
+        -- written hash), the record what it maps to now, as a written record whose source changed.
+        -- Reopened: pending, for this run's write phase to save it again as an update.
+        status = CASE
+          WHEN i.outcome = 'reopened' THEN 'pending'::record_status
+          WHEN i.outcome = 'written' AND i.hash IS NOT NULL AND i.hash IS DISTINCT FROM s.payload_hash THEN
+            CASE WHEN $6::text = 'create' THEN 'stale'::record_status ELSE 'pending'::record_status END
+          ELSE i.outcome::record_status END,
         written_hash = CASE WHEN i.outcome = 'written' THEN s.payload_hash ELSE s.written_hash END,
+        payload_hash = CASE WHEN i.outcome IN ('written', 'reopened') AND i.hash IS NOT NULL THEN i.hash ELSE s.payload_hash END,
+        -- Mapped again by the next run that reads it (the key says nothing of the new hash's mapping).
+        mapped_with = CASE WHEN i.outcome IN ('written', 'reopened') AND i.hash IS DISTINCT FROM s.payload_hash AND i.hash IS NOT NULL THEN NULL
+          ELSE s.mapped_with END,
         last_error = i.error,
         sending_payload = CASE WHEN i.outcome = 'saved' THEN s.sending_payload END,
         target_id = CASE WHEN i.outcome = 'failed' THEN NULL ELSE s.target_id END,
@@ -97,19 +134,22 @@ export async function recordAuditResults(
         updated_at = $5::timestamp
       FROM input i
       WHERE s.id = i.id AND s.id = ANY($4::bigint[]) AND s.status = 'saved' AND s.last_run_id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
-      RETURNING s.id, s.source_id, i.outcome, s.target_id, s.target_number
+      RETURNING s.id, s.source_id, i.outcome, s.status::text AS status, s.target_id, s.target_number
     ), recorded AS (
       INSERT INTO run_records (run_id, source_record_id, source_id, status, error, error_field, payload, response, target_id, target_number, created_at, updated_at)
       SELECT $2::uuid, u.id, u.source_id, u.outcome::record_status, i.error, i.error_field,
         COALESCE(b.sending_payload, '{}'::jsonb), i.response, u.target_id, u.target_number, $5::timestamp, $5::timestamp
       FROM updated u JOIN input i ON i.id = u.id LEFT JOIN before b ON b.id = u.id
+      WHERE u.outcome <> 'reopened'
       ON CONFLICT (run_id, source_record_id) DO UPDATE SET
         status = EXCLUDED.status, error = EXCLUDED.error, error_field = EXCLUDED.error_field, payload = EXCLUDED.payload,
         response = EXCLUDED.response, target_id = EXCLUDED.target_id, target_number = EXCLUDED.target_number, updated_at = EXCLUDED.updated_at
     ), counts AS (
       SELECT count(*) FILTER (WHERE outcome = 'written')::int AS written,
         count(*) FILTER (WHERE outcome = 'saved')::int AS saved,
-        count(*) FILTER (WHERE outcome = 'failed')::int AS failed
+        count(*) FILTER (WHERE outcome = 'failed')::int AS failed,
+        count(*) FILTER (WHERE outcome = 'written' AND status <> 'written')::int AS stale,
+        count(*) FILTER (WHERE outcome = 'reopened')::int AS reopened
       FROM updated
     ), moves AS (
       -- Per counter: bills that come to it in this run, less those that leave it (counted before
@@ -122,15 +162,18 @@ export async function recordAuditResults(
         count(*) FILTER (WHERE u.outcome = 'failed' AND c.status IS DISTINCT FROM 'failed')::int
           - count(*) FILTER (WHERE c.status = 'failed' AND u.outcome <> 'failed')::int AS failed
       FROM updated u LEFT JOIN counted_as c ON c.id = u.id
+      -- A reopened bill moves nothing: the write that saves it again moves the counters from what
+      -- this run counted for it (its RunRecord), as it does for any record sent twice in one run.
+      WHERE u.outcome <> 'reopened'
     ), counted AS (
       UPDATE runs SET written = GREATEST(written + (SELECT written FROM moves), 0), saved = GREATEST(saved + (SELECT saved FROM moves), 0),
         failed = GREATEST(failed + (SELECT failed FROM moves), 0), updated_at = $5::timestamp
       WHERE id = $2::uuid AND EXISTS (SELECT 1 FROM fence)
     )
-    SELECT c.written, c.saved, c.failed, EXISTS (SELECT 1 FROM fence) AS fenced,
+    SELECT c.written, c.saved, c.failed, c.stale, c.reopened, EXISTS (SELECT 1 FROM fence) AS fenced,
       r.cancel_requested AS "cancelRequested", r.attempt, r.status::text AS status
     FROM counts c LEFT JOIN runs r ON r.id = $2::uuid`,
-    [json, input.runId, input.attempt, input.results.map((r) => r.id.toString()), new Date().toISOString()],
+    [json, input.runId, input.attempt, input.results.map((r) => r.id.toString()), new Date().toISOString(), input.mode],
   );
   const row = rows[0]!;
   if (row.attempt === null) throw new Error(`Run ${input.runId} does not exist`);
@@ -138,6 +181,8 @@ export async function recordAuditResults(
     written: row.written,
     saved: row.saved,
     failed: row.failed,
+    stale: row.stale,
+    reopened: row.reopened,
     fenced: row.fenced,
     run: { cancelRequested: row.cancelRequested, attempt: row.attempt, status: row.status },
   };
