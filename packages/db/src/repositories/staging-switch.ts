@@ -47,18 +47,17 @@ export async function forgetWrittenTarget(tx: Prisma.TransactionClient, schemeId
  * of the new source. Made pending as forgetWrittenTarget makes them, the old tenant's records would
  * be sent to the new target by the next run's sweep. They are deleted instead, with their number
  * claims and waits: the new source's records are staged afresh as it reads them. Rows `sending` or
- * `unknown` stay, as forgetWrittenTarget leaves them (the write protocol's), with their claims.
- * Past runs keep their records (run_records and batch rows name staging ids without a foreign key;
- * their source data is no longer shown). Returns how many rows went.
+ * `unknown` go too (session 32's audit): such a row outlives its run (one cancelled while it waited
+ * for unknown outcomes leaves them for the scheme's next writing run), and that run, the new
+ * version's, looked it up in the NEW target, found it absent and sent the OLD tenant's data staged on
+ * it there. Whether the old target has it is the old target's business: nothing of this scheme
+ * writes there any more. (No run of the scheme is active: the switch is refused while one is, so no
+ * call of it is in flight.) Past runs keep their records (run_records and batch rows name staging
+ * ids without a foreign key; their source data is no longer shown). Returns how many rows went.
  */
 export async function forgetOtherSource(tx: Prisma.TransactionClient, schemeId: string): Promise<number> {
-  const deleted = await tx.$executeRaw`
-    DELETE FROM source_records WHERE scheme_id = ${schemeId}::uuid AND status NOT IN ('sending', 'unknown')`;
-  await tx.$executeRaw`
-    DELETE FROM target_number_claims c WHERE c.scheme_id = ${schemeId}::uuid
-      AND NOT EXISTS (SELECT 1 FROM source_records s WHERE s.id = c.source_record_id)`;
-  await tx.$executeRaw`
-    DELETE FROM waiting_records w WHERE w.scheme_id = ${schemeId}::uuid
-      AND NOT EXISTS (SELECT 1 FROM source_records s WHERE s.id = w.source_record_id)`;
+  const deleted = await tx.$executeRaw`DELETE FROM source_records WHERE scheme_id = ${schemeId}::uuid`;
+  await tx.$executeRaw`DELETE FROM target_number_claims WHERE scheme_id = ${schemeId}::uuid`;
+  await tx.$executeRaw`DELETE FROM waiting_records WHERE scheme_id = ${schemeId}::uuid`;
   return deleted;
 }
