@@ -167,6 +167,11 @@ async function attempt(
     if (current && (current.connectionId !== loaded.plan.target.connectionId || current.formId !== loaded.plan.target.formId)) {
       throw new RunFailure(message("run.targetSwitched", { version: run.schemeVersion }));
     }
+    // Nor does a run of a create-mode version once a version switched the scheme to upsert (session
+    // 32): that save made the stale records pending, to be updated, and this run would create them.
+    if (current?.mode === "upsert" && loaded.plan.target.mode === "create") {
+      throw new RunFailure(message("run.modeSwitched", { version: run.schemeVersion }));
+    }
     scope = new RunScope(ctx, run, loaded.plan, loaded.source, loaded.target, journal, clock, lease, loaded.maps);
     scope.lookups = await runLookups(ctx, loaded);
     end = await runPhases(scope);

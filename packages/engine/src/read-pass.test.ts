@@ -34,6 +34,29 @@ describe("ReadPass", () => {
     expect(short.verdict()).toEqual({ kind: "short", read: 25, total: 40 });
   });
 
+  test("a record that comes again within one part of a read in parts: repeated; in the next part, or in a later pass: not", () => {
+    // Two tied rows swapped between the part's page requests: s99 again, s100 never returned.
+    const tied = new ReadPass();
+    tied.page(150, 100, ids(0, 100), 0);
+    expect(tied.page(150, 50, ["s99", ...ids(101, 49)], 0)).toEqual(["s99"]);
+    tied.page(30, 30, ids(150, 30), 1);
+    expect(tied.verdict()).toEqual({ kind: "repeated", sourceId: "s99" });
+    // The same id in parts 0 and 1 (their shared second), then in part 2 of the next pass: whole.
+    const memory = new ReadMemory();
+    const first = new ReadPass(memory, 1);
+    first.page(10, 10, ids(0, 10), 0);
+    first.page(10, 10, ids(9, 10), 1);
+    expect(first.verdict()).toEqual({ kind: "whole" });
+    const second = new ReadPass(memory, 2);
+    expect(second.page(10, 10, ids(9, 10), 0)).toEqual(ids(9, 10));
+    expect(second.verdict()).toEqual({ kind: "whole" });
+    // Part indices past what the memory tells apart share its last slot (a repeat at worst, never a miss).
+    const far = new ReadPass();
+    far.page(5, 5, ids(0, 5), 2 ** 21);
+    far.page(5, 5, ids(0, 5), 2 ** 21 + 1);
+    expect(far.verdict()).toEqual({ kind: "repeated", sourceId: "s0" });
+  });
+
   test("no page at all (an empty window): whole", () => {
     expect(new ReadPass().verdict()).toEqual({ kind: "whole" });
   });

@@ -5,9 +5,12 @@
 //   entered it, and every record after them moved by one, so one may have gone from a page not yet
 //   read onto one already read;
 // - its pages held fewer records than their total: the source stopped answering or left rows out;
-// - a record came twice: modified during the read, it moved to a later page within the window (a
-//   modification stamped in the window's last second, or by a server whose clock is behind ours),
-//   and the record it pushed back may have moved onto a page already read.
+// - a record came twice (within one part, when the window is read in parts): modified during the
+//   read, it moved to a later page within the window (a modification stamped in the window's last
+//   second, or by a server whose clock is behind ours), and the record it pushed back may have moved
+//   onto a page already read; or two records tied on the sort key (a bulk edit's one second) came in
+//   the other order for a later page's request (LIMIT/OFFSET without a total order), and the other
+//   one of the two was never returned.
 
 /**
  * Source ids an attempt's read remembers (ReadMemory below): past this many it stops remembering (and
@@ -35,38 +38,57 @@ export type PassVerdict =
   | { kind: "repeated"; sourceId: string };
 
 /**
- * The source ids one attempt's read has seen, each with the pass that read it last: a record read
- * twice in one pass is a sign the source moved (ReadPass), and a record read before, in that pass or
- * an earlier one, is not counted again in the run's 读取 and 跳过 (read-phase.ts).
+ * Parts of one pass a ReadMemory tells apart (SourcePage.part's index; 管易云's sliced reads are
+ * bounded by the connector's MAX_PAGES, 100,000 requests). A part past it shares the last slot: a
+ * record read in two such parts would be taken for a repeat (another pass, never a missed record).
+ */
+const PART_SLOTS = 2 ** 20;
+
+/**
+ * Where a record was read, as one small integer (a Map value V8 stores inline, as it did the pass
+ * alone): the pass, and the part within it (0 when the pass was not read in parts). Stays a small
+ * integer (below 2^30) for a pass below 2^10; READ_PASSES is 2.
+ */
+function readAt(pass: number, part: number | undefined): number {
+  return pass * PART_SLOTS + (part === undefined ? 0 : Math.min(part + 1, PART_SLOTS - 1));
+}
+
+/**
+ * The source ids one attempt's read has seen, each with where it was read last (the pass, and the
+ * part within it): a record read twice in one pass, within one part when the pass reads in parts, is
+ * a sign the source moved (ReadPass), and a record read before, in that pass or an earlier one, is not
+ * counted again in the run's 读取 and 跳过 (read-phase.ts).
  */
 export class ReadMemory {
-  private passOf: Map<string, number> | undefined = new Map();
+  private seenAt: Map<string, number> | undefined = new Map();
 
   constructor(private readonly max = REPEAT_CHECK_MAX) {}
 
   /** Whether it still remembers every id read so far (false once past its limit). */
   get whole(): boolean {
-    return this.passOf !== undefined;
+    return this.seenAt !== undefined;
   }
 
   /**
-   * Remembers `sourceIds` (each once) as read by `pass`. Answers those read before in this attempt,
-   * and the first of them read before in this same pass.
+   * Remembers `sourceIds` (each once) as read by `pass`, in `part` when the pass reads in parts.
+   * Answers those read before in this attempt, and the first of them read before in this same pass
+   * and part (a record read in another part of the pass is not: see ReadPass.page).
    */
-  read(pass: number, sourceIds: Iterable<string>): { again: string[]; repeated: string | undefined } {
+  read(pass: number, sourceIds: Iterable<string>, part?: number): { again: string[]; repeated: string | undefined } {
     const again: string[] = [];
     let repeated: string | undefined;
-    const passOf = this.passOf;
-    if (!passOf) return { again, repeated };
+    const seen = this.seenAt;
+    if (!seen) return { again, repeated };
+    const at = readAt(pass, part);
     for (const id of sourceIds) {
-      const before = passOf.get(id);
+      const before = seen.get(id);
       if (before !== undefined) {
         again.push(id);
-        if (before === pass) repeated ??= id;
+        if (before === at) repeated ??= id;
       }
-      passOf.set(id, pass);
+      seen.set(id, at);
     }
-    if (passOf.size > this.max) this.passOf = undefined;
+    if (seen.size > this.max) this.seenAt = undefined;
     return { again, repeated };
   }
 }
@@ -98,10 +120,13 @@ export class ReadPass {
   /**
    * A page: the total it gave, how many records it held, the source ids staged from it (each once),
    * and its part when the source read the window in parts (then `total` is the part's). Answers the
-   * ids this attempt read before (see ReadMemory.read). A record read twice in a pass read in parts
-   * is not a sign of movement: neighbouring parts overlap by a second, and a record modified during
-   * the read leaves the window rather than moving within it (what it pushes is seen by its part's
-   * total).
+   * ids this attempt read before (see ReadMemory.read). In a pass read in parts, a record read twice
+   * within ONE part is the same sign as in a paged read (a part of more than a page is paged by
+   * offset: a record modified within the window, or two rows tied on the sort key that swap places
+   * between two requests, repeat one record and hide another, `total` unchanged). A record read in
+   * two parts is not: neighbouring parts overlap by a second, and a record modified during the read
+   * leaves the window, or moves to a later part whose own total counts it, rather than moving within
+   * a part already read.
    */
   page(total: number, records: number, sourceIds: Iterable<string>, part?: number): string[] {
     const key = part ?? -1;
@@ -111,8 +136,8 @@ export class ReadPass {
       if (total !== paging.first) paging.other ??= total;
       paging.read += records;
     }
-    const { again, repeated } = this.memory.read(this.pass, sourceIds);
-    if (part === undefined) this.repeated ??= repeated;
+    const { again, repeated } = this.memory.read(this.pass, sourceIds, part);
+    this.repeated ??= repeated;
     return again;
   }
 

@@ -109,8 +109,8 @@ export const runMessages = {
     (p) => `The source reported ${p.total} records but its pages held ${p.read} (it may limit how deep pages go, or have left rows out): the window is read again (pass ${p.pass}; unchanged records are not written again)`,
   ),
   "read.repeated": entry<{ sourceId: string; pass: number }>(
-    (p) => `记录 ${p.sourceId} 在本遍读取中出现了两次（读取期间被修改，移到了后面的页）：分页可能移位而漏读记录，开始第 ${p.pass} 遍读取此窗口（未变的记录不会重复写入）`,
-    (p) => `Record ${p.sourceId} came twice in this pass (modified during the read, it moved to a later page): pages may have shifted past a record, so the window is read again (pass ${p.pass}; unchanged records are not written again)`,
+    (p) => `记录 ${p.sourceId} 在本遍读取中出现了两次（读取期间被修改而移到了后面的页，或修改时间相同的记录在两次请求之间换了顺序）：分页可能移位而漏读记录，开始第 ${p.pass} 遍读取此窗口（未变的记录不会重复写入）`,
+    (p) => `Record ${p.sourceId} came twice in this pass (modified during the read, it moved to a later page; or records with the same modification time came in another order between two requests): pages may have shifted past a record, so the window is read again (pass ${p.pass}; unchanged records are not written again)`,
   ),
   "read.completedUnsteady": entry<{ pages: number; fetched: number; toWrite: number; passes: number }>(
     (p) => `读取完成：${p.pages} 页，共 ${p.fetched} 条，待写入 ${p.toWrite} 条；读取 ${p.passes} 遍仍不完整（源数据在读取期间变动，或各页记录少于接口报告的总数），同步游标未推进，下次运行将重读此时间窗口`,

@@ -12,6 +12,7 @@ import { LONG_TRANSACTION } from "./long-transaction";
 import { lockNames, refuseMissingNames, rewriteNamed } from "./name-references";
 import { refreshRecordCountsIn } from "./overview";
 import { forgetOtherSource, forgetWrittenTarget } from "./staging-switch";
+import { pendStaleRecords, schemeWriteMode, switchedToUpsert, type WriteMode } from "./write-mode-switch";
 import { refuseRunAfterLoop } from "./run-after";
 import { ACTIVE_RUN_STATUSES, isUniqueViolation } from "./runs";
 
@@ -162,6 +163,19 @@ export class SchemeTargetBusyError extends ActiveRunRefusal {
 }
 
 /**
+ * A version that switches the write mode from create to upsert cannot be saved while a run of the
+ * scheme is queued or running (session 32): the save makes the stale records pending, and that run,
+ * of the version before, would send them as creates (a duplicate number, or a second bill numbered
+ * by 金蝶's 编码规则), or stage them stale again.
+ */
+export class SchemeModeBusyError extends ActiveRunRefusal {
+  override name = "SchemeModeBusyError";
+  constructor(schemeId: string, runId: string) {
+    super(schemeId, runId, message("scheme.modeSwitchBusy", { runId }));
+  }
+}
+
+/**
  * The scheme was saved again after the version the caller edited (`baseVersion`): a save from an
  * editor opened before another person's (or tab's) save would replace it unseen. Nothing is saved.
  */
@@ -188,6 +202,9 @@ export class SchemeVersionChangedError extends Error {
  * A version that switches its source (another connection, platform or API: core sourceSwitched) and
  * its target together drops the staged records instead (forgetOtherSource): they are another
  * system's, and would otherwise be sent to the new target.
+ * A version that writes in upsert mode where the one before wrote in create mode makes the records
+ * create mode left stale pending (pendStaleRecords: the next run updates them, whether its read sees
+ * them again or not), and is refused while a run is queued or running (SchemeModeBusyError).
  * A version that switches the scheme's automation back on (its schedule enabled again) stamps
  * `automationOnSince` (the stale-scheme alert counts from it). A run-after order that loops with
  * the orders committed before it is refused (RunAfterLoopError, refuseRunAfterLoop); a name another
@@ -216,9 +233,11 @@ export async function insertSchemeVersion(
     }
     const resetCursor = before !== undefined && sourceReadChanged(before.definition, input.definition);
     const retarget = before !== undefined && targetSwitched(before.definition, input.definition);
-    if (retarget) {
+    // A target switch makes stale rows pending anyway (forgetWrittenTarget).
+    const toUpsert = before !== undefined && !retarget && switchedToUpsert(before.definition, input.definition);
+    if (retarget || toUpsert) {
       const active = await tx.run.findFirst({ where: { schemeId: id, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true } });
-      if (active) throw new SchemeTargetBusyError(id, active.id);
+      if (active) throw retarget ? new SchemeTargetBusyError(id, active.id) : new SchemeModeBusyError(id, active.id);
     }
     const schedule = scheduleColumns(input.definition);
     const switchedOn = before !== undefined && !automationOn(before) && automationOn(schedule);
@@ -241,21 +260,24 @@ export async function insertSchemeVersion(
     if (retarget) {
       if (sourceSwitched(before.definition, input.definition)) await forgetOtherSource(tx, id);
       await forgetWrittenTarget(tx, id);
-      // Statuses changed outside a run: the overview's and the metrics' staging counts follow, in
-      // this transaction (no run's follow-up will: none may come for days).
-      await refreshRecordCountsIn(tx, id);
     }
+    const restaged = retarget || (toUpsert && (await pendStaleRecords(tx, id)) > 0);
+    // Statuses changed outside a run: the overview's and the metrics' staging counts follow, in
+    // this transaction (no run's follow-up will: none may come for days).
+    if (restaged) await refreshRecordCountsIn(tx, id);
     return tx.scheme.findUniqueOrThrow({ where: { id }, include: WITH_LAST_RUN });
   }, LONG_TRANSACTION));
 }
 
 /**
- * The target of the scheme's current definition, read FOR SHARE: a save in progress (which locks the
- * row, see insertSchemeVersion) is waited for. Undefined when the scheme is gone.
+ * The target of the scheme's current definition, with its write mode, read FOR SHARE: a save in
+ * progress (which locks the row, see insertSchemeVersion) is waited for. Undefined when the scheme
+ * is gone (or its definition has no target).
  */
-export async function currentSchemeTarget(db: Db, schemeId: string): Promise<SchemeTarget | undefined> {
+export async function currentSchemeTarget(db: Db, schemeId: string): Promise<(SchemeTarget & { mode: WriteMode }) | undefined> {
   const rows = await db.$queryRaw<{ definition: unknown }[]>`SELECT definition FROM schemes WHERE id = ${schemeId}::uuid FOR SHARE`;
-  return rows[0] ? schemeTarget(rows[0].definition) : undefined;
+  const target = rows[0] ? schemeTarget(rows[0].definition) : undefined;
+  return target && { ...target, mode: schemeWriteMode(rows[0]!.definition) ?? "create" };
 }
 
 /**

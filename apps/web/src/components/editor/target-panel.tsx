@@ -87,7 +87,7 @@ export function TargetPanel({
               onChange={(e) => onChange({ batchSize: Number(e.target.value) || 1 })}
             />
           </Field>
-          <Field label={t("editor.mode")} htmlFor="target-mode">
+          <Field label={t("editor.mode")} htmlFor="target-mode" help={t("editor.modeHelp")}>
             <Select id="target-mode" value={config.mode} onChange={(e) => onChange({ mode: e.target.value as "create" | "upsert" })}>
               {(api?.writeModes ?? ["create", "upsert"]).map((m) => (
                 <option key={m} value={m}>
