@@ -167,10 +167,13 @@ async function attempt(
     if (current && (current.connectionId !== loaded.plan.target.connectionId || current.formId !== loaded.plan.target.formId)) {
       throw new RunFailure(message("run.targetSwitched", { version: run.schemeVersion }));
     }
-    // Nor does a run of a create-mode version once a version switched the scheme to upsert (session
-    // 32): that save made the stale records pending, to be updated, and this run would create them.
-    if (current?.mode === "upsert" && loaded.plan.target.mode === "create") {
-      throw new RunFailure(message("run.modeSwitched", { version: run.schemeVersion }));
+    // Nor does a run of a version in another write mode than the scheme's now (session 32). Of a
+    // create version after a switch to upsert: that save made the stale records pending, to be
+    // updated, and this run would create them. Of an upsert version after a switch to create: this
+    // run would queue written records again (a changed one is pending in upsert mode), for the next
+    // create-mode run to create a second time.
+    if (current && current.mode !== loaded.plan.target.mode) {
+      throw new RunFailure(message("run.modeSwitched", { version: run.schemeVersion, upsert: current.mode === "upsert" }));
     }
     scope = new RunScope(ctx, run, loaded.plan, loaded.source, loaded.target, journal, clock, lease, loaded.maps);
     scope.lookups = await runLookups(ctx, loaded);

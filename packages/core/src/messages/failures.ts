@@ -17,10 +17,19 @@ export const failureMessages = {
     (p) => `方案的目标连接或表单在此运行排队后已切换（此运行是第 ${p.version} 版，写往旧目标），为免把记录写到旧目标，此运行没有执行：请重新运行方案`,
     (p) => `The scheme's target connection or form was switched after this run (version ${p.version}, writing to the old target) was requested; it did not run, so that nothing goes to the old target. Start a new run.`,
   ),
-  /** Session 32: a run of a create-mode version that starts after a version switched the scheme to upsert. */
-  "run.modeSwitched": entry<{ version: number }>(
-    (p) => `方案在此运行排队后已改为“更新”写入模式（此运行是第 ${p.version} 版，按“新增”模式写入），为免把已写入、待更新的记录再次新增，此运行没有执行：请重新运行方案`,
-    (p) => `The scheme was switched to the upsert write mode after this run (version ${p.version}, writing in create mode) was requested; it did not run, so that records written before and now waiting to be updated are not created again. Start a new run.`,
+  /**
+   * Session 32: a run whose version writes in another mode than the scheme's current version (a
+   * version switched create ⇄ upsert after the run was requested). `upsert`: the scheme's mode now.
+   */
+  "run.modeSwitched": entry<{ version: number; upsert: boolean }>(
+    (p) =>
+      p.upsert
+        ? `方案在此运行排队后已改为“更新”写入模式（此运行是第 ${p.version} 版，按“新增”模式写入），为免把已写入、待更新的记录再次新增，此运行没有执行：请重新运行方案`
+        : `方案在此运行排队后已改为“新增”写入模式（此运行是第 ${p.version} 版，按“更新”模式写入），为免把已写入的记录重新排入待写入、再被新增模式新增一次，此运行没有执行：请重新运行方案`,
+    (p) =>
+      p.upsert
+        ? `The scheme was switched to the upsert write mode after this run (version ${p.version}, writing in create mode) was requested; it did not run, so that records written before and now waiting to be updated are not created again. Start a new run.`
+        : `The scheme was switched to the create write mode after this run (version ${p.version}, writing in upsert mode) was requested; it did not run, so that records written before are not queued again for create mode to create a second time. Start a new run.`,
   ),
   "run.schemeInvalid": entry<{ zh: string; en: string }>(
     (p) => `方案无法运行：${p.zh}`,
@@ -111,10 +120,19 @@ export const failureMessages = {
     (p) => `该方案有排队或运行中的任务（${p.runId}），暂不能切换目标连接或表单：它会写往旧目标，写入的记录会被当作已写入新目标。请等它结束或取消后再保存`,
     (p) => `The scheme has a queued or running run (${p.runId}); its target connection or form cannot be switched now: that run writes to the old target, and what it writes would count as written to the new one. Wait for it to end or cancel it, then save again.`,
   ),
-  /** Session 32: a version that switches the write mode from create to upsert is not saved while a run is queued or running. */
-  "scheme.modeSwitchBusy": entry<{ runId: string }>(
-    (p) => `该方案有排队或运行中的任务（${p.runId}），暂不能从“新增”改为“更新”写入模式：保存时“已变更、新增模式下未更新”的记录会转为待写入，而该任务仍按新增模式写入，会把它们再次新增。请等它结束或取消后再保存`,
-    (p) => `The scheme has a queued or running run (${p.runId}); its write mode cannot be switched from create to upsert now: the save makes the records changed but not updated in create mode pending, and that run, still writing in create mode, would create them again. Wait for it to end or cancel it, then save again.`,
+  /**
+   * Session 32: a version that switches the write mode (create ⇄ upsert) is not saved while a run is
+   * queued or running. `upsert`: the mode the version switches to.
+   */
+  "scheme.modeSwitchBusy": entry<{ runId: string; upsert: boolean }>(
+    (p) =>
+      p.upsert
+        ? `该方案有排队或运行中的任务（${p.runId}），暂不能从“新增”改为“更新”写入模式：保存时“已变更、新增模式下未更新”的记录会转为待写入，而该任务仍按新增模式写入，会把它们再次新增。请等它结束或取消后再保存`
+        : `该方案有排队或运行中的任务（${p.runId}），暂不能从“更新”改为“新增”写入模式：保存时已写入、待更新的记录不再发送，而该任务仍按更新模式写入，可能把它们重新排入待写入，之后被新增模式再次新增。请等它结束或取消后再保存`,
+    (p) =>
+      p.upsert
+        ? `The scheme has a queued or running run (${p.runId}); its write mode cannot be switched from create to upsert now: the save makes the records changed but not updated in create mode pending, and that run, still writing in create mode, would create them again. Wait for it to end or cancel it, then save again.`
+        : `The scheme has a queued or running run (${p.runId}); its write mode cannot be switched from upsert to create now: the save stops sending written records waiting to be updated, and that run, still writing in upsert mode, may queue them again for create mode to create a second time. Wait for it to end or cancel it, then save again.`,
   ),
   /** Session 18: 从头读取 is refused while a run that reads is queued or running (its read would set the cursor again). */
   "scheme.cursorResetBusy": entry<{ runId: string }>(

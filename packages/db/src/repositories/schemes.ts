@@ -12,7 +12,7 @@ import { LONG_TRANSACTION } from "./long-transaction";
 import { lockNames, refuseMissingNames, rewriteNamed } from "./name-references";
 import { refreshRecordCountsIn } from "./overview";
 import { forgetOtherSource, forgetWrittenTarget } from "./staging-switch";
-import { pendStaleRecords, schemeWriteMode, switchedToUpsert, type WriteMode } from "./write-mode-switch";
+import { pendStaleRecords, schemeWriteMode, staleWrittenRecords, switchedToCreate, switchedToUpsert, type WriteMode } from "./write-mode-switch";
 import { refuseRunAfterLoop } from "./run-after";
 import { ACTIVE_RUN_STATUSES, isUniqueViolation } from "./runs";
 
@@ -163,15 +163,16 @@ export class SchemeTargetBusyError extends ActiveRunRefusal {
 }
 
 /**
- * A version that switches the write mode from create to upsert cannot be saved while a run of the
- * scheme is queued or running (session 32): the save makes the stale records pending, and that run,
- * of the version before, would send them as creates (a duplicate number, or a second bill numbered
- * by 金蝶's 编码规则), or stage them stale again.
+ * A version that switches the write mode (create ⇄ upsert) cannot be saved while a run of the scheme
+ * is queued or running (session 32). To upsert: the save makes the stale records pending, and that
+ * run, of the version before, would send them as creates (a duplicate number, or a second bill
+ * numbered by 金蝶's 编码规则), or stage them stale again. To create: the save stops the written
+ * records upsert mode would send again, and that run may queue them again for create mode.
  */
 export class SchemeModeBusyError extends ActiveRunRefusal {
   override name = "SchemeModeBusyError";
-  constructor(schemeId: string, runId: string) {
-    super(schemeId, runId, message("scheme.modeSwitchBusy", { runId }));
+  constructor(schemeId: string, runId: string, upsert: boolean) {
+    super(schemeId, runId, message("scheme.modeSwitchBusy", { runId, upsert }));
   }
 }
 
@@ -204,7 +205,9 @@ export class SchemeVersionChangedError extends Error {
  * system's, and would otherwise be sent to the new target.
  * A version that writes in upsert mode where the one before wrote in create mode makes the records
  * create mode left stale pending (pendStaleRecords: the next run updates them, whether its read sees
- * them again or not), and is refused while a run is queued or running (SchemeModeBusyError).
+ * them again or not), and is refused while a run is queued or running (SchemeModeBusyError); one that
+ * switches back to create makes the written records upsert mode would send again written or stale
+ * (staleWrittenRecords: create mode would send them as new records), refused likewise.
  * A version that switches the scheme's automation back on (its schedule enabled again) stamps
  * `automationOnSince` (the stale-scheme alert counts from it). A run-after order that loops with
  * the orders committed before it is refused (RunAfterLoopError, refuseRunAfterLoop); a name another
@@ -235,9 +238,10 @@ export async function insertSchemeVersion(
     const retarget = before !== undefined && targetSwitched(before.definition, input.definition);
     // A target switch makes stale rows pending anyway (forgetWrittenTarget).
     const toUpsert = before !== undefined && !retarget && switchedToUpsert(before.definition, input.definition);
-    if (retarget || toUpsert) {
+    const toCreate = before !== undefined && !retarget && switchedToCreate(before.definition, input.definition);
+    if (retarget || toUpsert || toCreate) {
       const active = await tx.run.findFirst({ where: { schemeId: id, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true } });
-      if (active) throw retarget ? new SchemeTargetBusyError(id, active.id) : new SchemeModeBusyError(id, active.id);
+      if (active) throw retarget ? new SchemeTargetBusyError(id, active.id) : new SchemeModeBusyError(id, active.id, toUpsert);
     }
     const schedule = scheduleColumns(input.definition);
     const switchedOn = before !== undefined && !automationOn(before) && automationOn(schedule);
@@ -261,7 +265,7 @@ export async function insertSchemeVersion(
       if (sourceSwitched(before.definition, input.definition)) await forgetOtherSource(tx, id);
       await forgetWrittenTarget(tx, id);
     }
-    const restaged = retarget || (toUpsert && (await pendStaleRecords(tx, id)) > 0);
+    const restaged = retarget || (toUpsert && (await pendStaleRecords(tx, id)) > 0) || (toCreate && (await staleWrittenRecords(tx, id)) > 0);
     // Statuses changed outside a run: the overview's and the metrics' staging counts follow, in
     // this transaction (no run's follow-up will: none may come for days).
     if (restaged) await refreshRecordCountsIn(tx, id);

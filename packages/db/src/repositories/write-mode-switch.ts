@@ -7,6 +7,11 @@
 // rows: a stale record whose source did not change again was never updated. insertSchemeVersion
 // makes them pending in the save's transaction (pendStaleRecords).
 //
+// And back: a version that switches from upsert to create leaves no record written before `pending`
+// (or failed, or waiting) to be sent again, since create mode would send it as a new record: a
+// duplicate number refused by 金蝶 at best, a second bill numbered by its 编码规则 at worst. Such rows
+// become what create mode makes of a written record (staleWrittenRecords).
+//
 // Why at the save and not when an upsert run starts: staging has no index by status (dropped for HOT
 // updates, migration 20261128150200), so finding a scheme's stale rows walks all its rows, which a
 // save that switches the mode (rare) can pay and every run (every few minutes) should not.
@@ -30,6 +35,33 @@ export function schemeWriteMode(definition: unknown): WriteMode | undefined {
 /** Whether `after` writes in upsert mode where `before` wrote in create mode. */
 export function switchedToUpsert(before: unknown, after: unknown): boolean {
   return schemeWriteMode(before) === "create" && schemeWriteMode(after) === "upsert";
+}
+
+/** Whether `after` writes in create mode where `before` wrote in upsert mode. */
+export function switchedToCreate(before: unknown, after: unknown): boolean {
+  return schemeWriteMode(before) === "upsert" && schemeWriteMode(after) === "create";
+}
+
+/**
+ * The scheme's rows written before (a written hash and a target number: written to this target) that
+ * upsert mode would send again — `pending`, `failed` or `waiting` — made `written` when what would be
+ * sent is what was written, else `stale` (changed, not updated in create mode), with their retry
+ * schedule and waits dropped: create mode never sends a written record again. Returns how many.
+ */
+export async function staleWrittenRecords(tx: Prisma.TransactionClient, schemeId: string): Promise<number> {
+  const now = new Date().toISOString();
+  const changed = await tx.$queryRaw<{ id: bigint }[]>`
+    UPDATE source_records SET
+      status = CASE WHEN payload_hash = written_hash THEN 'written'::record_status ELSE 'stale'::record_status END,
+      mapped_with = NULL, last_error = NULL, error_class = NULL, retry_step = 0, retry_at = NULL, dead_at = NULL, retry_prior = NULL,
+      updated_at = ${now}::timestamp
+    WHERE scheme_id = ${schemeId}::uuid AND status IN ('pending', 'failed', 'waiting')
+      AND written_hash IS NOT NULL AND target_number IS NOT NULL
+    RETURNING id`;
+  if (changed.length > 0) {
+    await tx.$executeRaw`DELETE FROM waiting_records WHERE source_record_id = ANY(${changed.map((r) => r.id)}::bigint[])`;
+  }
+  return changed.length;
 }
 
 /**
