@@ -13,12 +13,13 @@
 // - create mode: the scheme writes each record once, so the bill is audited as it was saved, and
 //   the record is then `stale` (changed, not updated in create mode), as a written record whose
 //   source changed is — never `written` with the new data taken for sent.
-import { message } from "@qiao/core";
+import { message, targetNumberKey } from "@qiao/core";
 import { isConnectorError, type AuditRequest, type WriteOutcome } from "@qiao/connectors";
 import { recordAuditResults, savedBillsOfRun, type AuditResult, type SavedBill } from "@qiao/db";
 import { AttemptSuperseded } from "./failure";
 import { payloadHash } from "./hash";
 import type { PhaseEnd, RunScope } from "./scope";
+import { payloadNumber, renumberedError } from "./target-number";
 
 function resultOf(bill: SavedBill, o: WriteOutcome | undefined, changedHash: string | undefined): AuditResult {
   if (!o) return { id: bill.id, outcome: "saved", error: "目标连接器没有返回这张单据的审核结果 / The target returned no audit outcome for this bill" };
@@ -107,6 +108,18 @@ export async function auditSavedBills(x: RunScope): Promise<PhaseEnd> {
     // What each record maps to now: a payload that differs from what was saved means the record
     // changed since the save (its data, or the mapping).
     await x.warm(judged.map((b) => b.data), vars);
+    // A bill whose number the record maps to now is another is not reopened either (session 32's
+    // audit of its own changes): saved again, the upsert would look the new number up, find nothing,
+    // and create a second bill beside the reopened one. It stays saved, saying so, as the mark refuses
+    // a written record renumbered (MarkedRecords.renumbered).
+    const { numberField } = plan.target;
+    const renumbered = (b: SavedBill, payload: Record<string, unknown>): string | undefined => {
+      if (b.targetNumber === "") return undefined;
+      const number = payloadNumber(payload, numberField);
+      return number !== undefined && targetNumberKey(number) === targetNumberKey(b.targetNumber)
+        ? undefined
+        : renumberedError(numberField, b.targetNumber, number, true);
+    };
     const now = new Map(
       judged.map((b) => {
         const mapped = x.map(b.data, vars);
@@ -114,7 +127,7 @@ export async function auditSavedBills(x: RunScope): Promise<PhaseEnd> {
           ? unmappable(mapped.errors[0].message, mapped.errors[0].messageEn)
           : mapped.waits.length > 0
             ? unmappable("它引用的记录尚未写入", "a record it refers to is not written yet")
-            : undefined;
+            : renumbered(b, mapped.payload);
         return [b, { hash: payloadHash(mapped.payload, mapped.errors), problem }];
       }),
     );

@@ -311,8 +311,20 @@ export async function writeBatch(client: KingdeeClient, req: WriteRequest): Prom
     outcomes: new Array<WriteOutcome | undefined>(req.records.length),
     sent: false,
   };
-  if (req.mode === "upsert") await upsert(ctx);
-  else await saveGroup(ctx, req.records.map((_, i) => i), "create", []);
+  try {
+    if (req.mode === "upsert") await upsert(ctx);
+    else await saveGroup(ctx, req.records.map((_, i) => i), "create", []);
+  } catch (e) {
+    // write() throws only while nothing of the batch went out (TargetClient.write: the engine then
+    // puts the whole batch back). Once a BatchSave went, a connector error (a cancel during the pause
+    // before an update is sent again, session 32's audit) leaves the records without an answer
+    // unknown, to be looked up before anything is sent again; those answered keep their outcome, and
+    // bills saved go on to their Submit and Audit below as usual.
+    if (!ctx.sent || !isConnectorError(e)) throw e;
+    for (let index = 0; index < ctx.outcomes.length; index++) {
+      ctx.outcomes[index] ??= { ok: false, unknown: true, index, message: `${e.message}：结果待确认，稍后在金蝶中核对`, response: null };
+    }
+  }
   if (auditsSeparately(api, req)) {
     // Saved without auditing: every saved bill is submitted, then audited (a saved update is back to
     // 创建 or 重新审核, whatever it was before). Their deadline is the request's followUpSendBy (the
