@@ -11,8 +11,11 @@ export function credentialValues(meta: ConnectorMeta, credentials: Record<string
     // every message would garble it.
     .filter((f) => !f.choices && f.type !== "number")
     .map((f) => credentials[f.key])
-    .filter((v): v is string | number => (typeof v === "string" || typeof v === "number") && String(v) !== "")
-    .map(String);
+    .filter((v): v is string | number => typeof v === "string" || typeof v === "number")
+    // As saved and as sent: the clients send values trimmed (credentialsSchema), and a value saved
+    // with surrounding spaces (before the API trimmed them) is quoted back without them (session 32).
+    .flatMap((v) => [String(v), String(v).trim()])
+    .filter((v) => v !== "");
   return [...new Set(values)].sort((a, b) => b.length - a.length);
 }
 

@@ -196,7 +196,8 @@ export class KingdeeClient {
     if (cookies.size === 0) throw new ConnectorError("protocol", PLATFORM, "金蝶登录成功但没有返回会话（Set-Cookie / KDSVCSessionId）");
     const session = { cookies, login };
     this.session = session;
-    this.logger?.info("已登录金蝶", { acctId: c.acctId, authType: c.authType });
+    // No credential value in a log line, the data center id included (session 32's audit).
+    this.logger?.info("已登录金蝶", { authType: c.authType });
     return session;
   }
 

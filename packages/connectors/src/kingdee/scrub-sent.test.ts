@@ -1,0 +1,64 @@
+// Session 32 (audit of the connectors; failing before its fix): credential values in 金蝶's texts and in the client's own log lines.
+// 1. The client logs in with the trimmed credentials (kingdeeCredentialsSchema trims them) but scrubs
+//    the raw saved values (credentialValues reads config.credentials): a value saved with surrounding
+//    spaces is sent trimmed and, quoted back by 金蝶, is not scrubbed.
+// 2. Every login writes the data center id (acctId, a credential value the client scrubs out of every
+//    error text) into an info log line, where the worker's pino redaction (LOG_REDACTION) does not
+//    cover it.
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { rejection, simulatorPolicy as outbound } from "../testing";
+import type { ConnectionConfig, ConnectorLogger } from "../types";
+import { kingdee } from "./index";
+
+const SENT = { acctId: "dc-5f0e91c2", username: "li.na.acct", password: "Pw-41c8-unique" };
+type Answer = (res: ServerResponse, body: Record<string, unknown>) => void;
+const json = (body: unknown): Answer => (res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+let login: Answer = json(null);
+const server = createServer((req, res) => {
+  let raw = "";
+  req.on("data", (c: Buffer) => (raw += c.toString("utf8")));
+  req.on("end", () => {
+    const service = /\.([A-Za-z]+)\.common\.kdsvc$/.exec(req.url ?? "")?.[1] ?? "";
+    if (service === "ValidateUser") login(res, JSON.parse(raw) as Record<string, unknown>);
+    else json({ Result: { ResponseStatus: { IsSuccess: true, Errors: [], SuccessEntitys: [], MsgCode: 0 } } })(res, {});
+  });
+});
+let baseUrl = "";
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/k3cloud/`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+let logged: unknown[] = [];
+const logger: ConnectorLogger = {
+  debug: (msg, data) => void logged.push([msg, data]),
+  info: (msg, data) => void logged.push([msg, data]),
+  warn: (msg, data) => void logged.push([msg, data]),
+};
+beforeEach(() => {
+  logged = [];
+});
+const config = (credentials: Record<string, unknown>): ConnectionConfig => ({ baseUrl, credentials, outbound, qps: 1000, maxRetries: 0, logger });
+
+describe("kingdee credentials in texts and logs (audit)", () => {
+  it("scrubs the password as it was sent out of a login failure, when the saved value has surrounding spaces", async () => {
+    let sentPassword: unknown;
+    login = (res, body) => {
+      sentPassword = body.password;
+      json({ LoginResultType: 0, Message: `用户 ${String(body.username)} 的密码“${String(body.password)}”错误` })(res, body);
+    };
+    const error = await rejection(kingdee.testConnection(config({ ...SENT, password: ` ${SENT.password} ` })));
+    expect(sentPassword).toBe(SENT.password);
+    expect(`${error.message} ${error.platformMessage ?? ""}`).not.toContain(SENT.password);
+  });
+
+  it("writes no credential value (acctId included) into its log lines", async () => {
+    login = json({ LoginResultType: 1, KDSVCSessionId: "kd-1", Context: { SessionId: "asp-1" } });
+    await kingdee.testConnection(config(SENT));
+    expect(logged.length).toBeGreaterThan(0);
+    const text = JSON.stringify(logged);
+    for (const value of Object.values(SENT)) expect(text).not.toContain(value);
+  });
+});
