@@ -38,11 +38,30 @@ const keySchema = z.string().min(1).max(100);
 
 export const templateSourceSchema = z.string().max(SCHEME_LIMITS.templateLength);
 
+/**
+ * A key "__proto__" is refused, at the key: zod's record parse leaves it out before any key schema
+ * sees it (so keySchema cannot refuse it), and a request or file carrying it (JSON.parse makes it an
+ * own key) would be saved without that entry, silently. Other names of Object.prototype
+ * ("constructor", "toString"…) are kept as own keys like any other, and every reader of these
+ * records goes by own keys (Object.entries, Map, setOwn), so they need no refusal.
+ */
+function refuseProtoKey(input: unknown, ctx: z.core.$RefinementCtx): unknown {
+  if (input !== null && typeof input === "object" && Object.hasOwn(input, "__proto__")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["__proto__"],
+      ...bilingual("名称 “__proto__” 不能用作键：请删除或改名", 'The name "__proto__" cannot be a key: remove or rename it'),
+    });
+  }
+  return input;
+}
+
 function boundedRecord<T extends z.ZodType>(value: T, max: number, what: string, whatEn: string) {
-  return z.record(keySchema, value).refine(
+  const record = z.record(keySchema, value).refine(
     (r) => Object.keys(r).length <= max,
     bilingual(`${what}最多 ${max} 项`, `At most ${max} ${whatEn}`),
   );
+  return z.preprocess<unknown, typeof record, z.input<typeof record>>(refuseProtoKey, record);
 }
 
 export const cronSchema = z.string().superRefine((value, ctx) => {

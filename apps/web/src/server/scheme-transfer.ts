@@ -6,10 +6,21 @@
 // templates as they are, the file lists them as a note, and an import is checked against the
 // schemes that exist here like any save.
 import { compileScheme, definitionLookupSchemes, definitionValueMaps, message, type SchemeDefinition } from "@qiao/core";
-import { createValueMap, deleteValueMap, findSchemeByName, findValueMapsByName, listConnectionRefs, listSchemeDefinitions, type Db } from "@qiao/db";
+import {
+  createValueMap,
+  deleteUnusedValueMap,
+  findSchemeByName,
+  findValueMapsByName,
+  listConnectionRefs,
+  listSchemeDefinitions,
+  ValueMapInUse,
+  ValueMapNameTaken,
+  type Db,
+} from "@qiao/db";
 import { SCHEME_EXPORT_FORMAT, type SchemeExportDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
 import { ApiError, type ApiIssue } from "./errors";
+import { logger } from "./logger";
 import { ScheduleNotSynced } from "./schemes";
 
 export async function exportScheme(
@@ -35,21 +46,44 @@ export async function exportScheme(
   };
 }
 
+/** How often an import starts again when a map it counted on vanished under it (see importWithValueMaps). */
+const IMPORT_ATTEMPTS = 3;
+
+type Imported<T> = { result: T; created: string[]; kept: string[] };
+
 /**
  * Creates the scheme (`create`) with the file's value maps: the missing ones are created first,
- * those that exist by name are kept unchanged. All or nothing: the definition is checked against
- * the maps there will be, and the file's scheme name against the schemes here (a 409 naming it:
- * names are unique), before anything is written; the maps created are deleted again if the scheme
- * is not.
+ * those that exist by name are kept unchanged. The definition is checked against the maps there
+ * will be, and the file's scheme name against the schemes here (a 409 naming it: names are unique),
+ * before anything is written. If the scheme is not created, the maps this import created are deleted
+ * again — unless a scheme uses them by then (another import of the same file at the same moment,
+ * which kept them and saved its scheme first: deleteUnusedValueMap, under NAMES_LOCK; session 32's
+ * audit: they were deleted under that scheme). A map of the file created by someone else between this
+ * import's look and its own create (the same file imported twice at once) is kept, as if it had been
+ * there; one that vanished before the scheme was saved (the other import, refused, deleted it) makes
+ * the import start again, up to IMPORT_ATTEMPTS times.
  */
 export async function importWithValueMaps<T>(
   db: Db,
   file: SchemeExportDto,
   definition: SchemeDefinition,
   create: () => Promise<T>,
-): Promise<{ result: T; created: string[]; kept: string[] }> {
-  const existing = new Set((await findValueMapsByName(db, file.valueMaps.map((m) => m.name))).map((m) => m.name));
-  const missing = file.valueMaps.filter((m) => !existing.has(m.name));
+): Promise<Imported<T>> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await importOnce(db, file, definition, create);
+    if ("imported" in outcome) return outcome.imported;
+    if (attempt >= IMPORT_ATTEMPTS) throw outcome.error;
+  }
+}
+
+async function importOnce<T>(
+  db: Db,
+  file: SchemeExportDto,
+  definition: SchemeDefinition,
+  create: () => Promise<T>,
+): Promise<{ imported: Imported<T> } | { error: unknown }> {
+  const kept = new Set((await findValueMapsByName(db, file.valueMaps.map((m) => m.name))).map((m) => m.name));
+  const missing = file.valueMaps.filter((m) => !kept.has(m.name));
   const context = await compileContext(db);
   const compiled = compileScheme(definition, { ...context, valueMaps: new Set([...context.valueMaps, ...missing.map((m) => m.name)]) });
   if (!compiled.ok) {
@@ -59,13 +93,39 @@ export async function importWithValueMaps<T>(
   if (await findSchemeByName(db, file.name)) throw new ApiError("conflict", message("api.schemeImportNameTaken", { name: file.name }));
   const created: { id: string; name: string }[] = [];
   try {
-    for (const m of missing) created.push(await createValueMap(db, m));
-    return { result: await create(), created: created.map((m) => m.name), kept: [...existing].sort() };
+    for (const m of missing) {
+      try {
+        created.push(await createValueMap(db, m));
+      } catch (error) {
+        // Created meanwhile under that name: kept, as if it had been there.
+        if (!(error instanceof ValueMapNameTaken)) throw error;
+        kept.add(m.name);
+      }
+    }
+    return { imported: { result: await create(), created: created.map((m) => m.name), kept: [...kept].sort() } };
   } catch (error) {
     // Saved, its schedule not synced: the scheme exists and uses the maps (session 25's audit: they
     // were deleted under it, and its next runs and saves failed).
-    if (!(error instanceof ScheduleNotSynced)) for (const m of created) await deleteValueMap(db, m.id);
+    if (error instanceof ScheduleNotSynced) throw error;
+    const counted = [...kept, ...created.map((m) => m.name)];
+    const vanished = (await findValueMapsByName(db, counted)).length < counted.length;
+    await deleteCreated(db, created);
+    // Refused for want of a map it counted on: looked at again, it is created or kept anew.
+    if (vanished && error instanceof ApiError && error.code === "validation_failed") return { error };
     throw error;
+  }
+}
+
+/** Deletes the maps an import created, each unless a scheme uses it by now (then it stays: theirs too). */
+async function deleteCreated(db: Db, created: readonly { id: string; name: string }[]): Promise<void> {
+  for (const m of created) {
+    try {
+      await deleteUnusedValueMap(db, m.id);
+    } catch (error) {
+      if (error instanceof ValueMapInUse) continue;
+      // The import's own refusal is the answer; the map is left (unused, it can be deleted on its page).
+      logger.error({ err: error, valueMap: m.name }, "value map created by a refused import not deleted");
+    }
   }
 }
 

@@ -23,7 +23,7 @@ import {
   type SchemeWithLastRun,
 } from "@qiao/db";
 import { removeSchemeSchedulers, syncReconcileSchedule, syncSchemeSchedule } from "@qiao/jobs";
-import type { ApiIssue, SchemeDto, SchemeSummaryDto } from "@/lib/api/schemas";
+import { SCHEME_NAME_MAX, type ApiIssue, type SchemeDto, type SchemeSummaryDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
 import { runAfterIssues, runAfterLoopIssue } from "./run-after";
 import { ApiError, notFound } from "./errors";
@@ -44,18 +44,22 @@ export interface Validation {
 }
 
 /**
- * Compiles the definition as a save must pass it (forSave): every save (create, new version,
- * duplicate, import) and the editor's check come through here. A scheme stored with a timezone that
- * is no IANA name before session 30 still opens and runs; its next save asks for an IANA name.
+ * What a save checks (forSave), in one place: the definition compiled, and its run-after order (the
+ * schemes named must exist and must not lead back to `schemeId`; null for a new scheme). Every save
+ * (create, new version, duplicate, import: assertValid) and the validate route come through here, so
+ * the route answers `ok` exactly when a save would pass (session 32's audit: it compiled only). A
+ * scheme stored with a timezone that is no IANA name before session 30 still opens and runs; its
+ * next save asks for an IANA name.
  */
-export async function validateDefinition(db: Db, definition: SchemeDefinition): Promise<Validation> {
+export async function validateDefinition(db: Db, definition: SchemeDefinition, schemeId: string | null = null): Promise<Validation> {
   const result = compileScheme(definition, await compileContext(db), { forSave: true });
   const toIssue = (i: ApiIssue): ApiIssue => ({ ...i, path: ["definition", ...i.path] });
-  if (result.ok) return { ok: true, issues: [], warnings: result.warnings.map(toIssue) };
+  const runAfter = await runAfterIssues(db, schemeId, definition);
+  if (result.ok) return { ok: runAfter.length === 0, issues: runAfter, warnings: result.warnings.map(toIssue) };
   const issues = result.issues.map(toIssue);
   return {
     ok: false,
-    issues: issues.filter((i) => i.severity !== "warning"),
+    issues: [...issues.filter((i) => i.severity !== "warning"), ...runAfter],
     warnings: issues.filter((i) => i.severity === "warning"),
   };
 }
@@ -65,9 +69,8 @@ export async function validateDefinition(db: Db, definition: SchemeDefinition): 
  * run-after order names a missing scheme or loops back to this one (`schemeId`; null for a new one).
  */
 export async function assertValid(db: Db, definition: SchemeDefinition, schemeId: string | null = null): Promise<void> {
-  const v = await validateDefinition(db, definition);
-  const issues = [...v.issues, ...(await runAfterIssues(db, schemeId, definition))];
-  if (issues.length > 0) throw notSaved(issues);
+  const v = await validateDefinition(db, definition, schemeId);
+  if (!v.ok) throw notSaved(v.issues);
 }
 
 function notSaved(issues: ApiIssue[]): ApiError {
@@ -152,20 +155,74 @@ async function refuseGoneConnection(db: Db, error: unknown, definition: SchemeDe
 
 export async function createScheme(db: Db, input: SchemeInput, userId: string): Promise<SchemeWithLastRun> {
   await assertValid(db, input.definition);
-  const row = await insertScheme(db, input, userId)
-    .catch((error: unknown) => refuseGoneConnection(db, error, input.definition, null))
-    .catch((error: unknown) => refuseGoneNames(db, error, input.definition, null))
-    .catch(refuseTakenName);
+  const row = await insertValid(db, input, userId).catch(refuseTakenName);
   await syncSchedule(row);
   return row;
 }
 
-/** A copy's name: `<name>（副本）`, else `（副本 2）`, `（副本 3）`… the first no scheme has. */
+/** Inserts a validated scheme; a name taken meanwhile stays SchemeNameTakenError (the caller decides). */
+function insertValid(db: Db, input: SchemeInput, userId: string): Promise<SchemeWithLastRun> {
+  return insertScheme(db, input, userId)
+    .catch((error: unknown) => refuseGoneConnection(db, error, input.definition, null))
+    .catch((error: unknown) => refuseGoneNames(db, error, input.definition, null));
+}
+
+/** How often 复制 takes the next free name when copies made at the same moment took the one it chose. */
+const COPY_ATTEMPTS = 10;
+
+/**
+ * 复制: a copy (version 1) named by copyName, its schedule switched off. Copies made at once (two
+ * clicks, two people) may choose the same free name: the one refused by the unique index chooses
+ * again, up to COPY_ATTEMPTS times, instead of a 409 for a name the person never chose.
+ */
+export async function duplicateScheme(
+  db: Db,
+  source: { name: string; description: string; definition: SchemeDefinition },
+  userId: string,
+): Promise<SchemeWithLastRun> {
+  const { definition: original, description } = source;
+  const definition = { ...original, schedule: original.schedule && { ...original.schedule, enabled: false } };
+  await assertValid(db, definition);
+  let row: SchemeWithLastRun | undefined;
+  for (let attempt = 1; row === undefined; attempt++) {
+    const name = await copyName(db, source.name);
+    try {
+      row = await insertValid(db, { name, description, definition }, userId);
+    } catch (error) {
+      if (!(error instanceof SchemeNameTakenError) || attempt >= COPY_ATTEMPTS) refuseTakenName(error);
+    }
+  }
+  await syncSchedule(row);
+  return row;
+}
+
+/** `text` cut to at most `max` UTF-16 units, never inside a character (an emoji's surrogate pair). */
+function fitName(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let fitted = "";
+  for (const char of text) {
+    if (fitted.length + char.length > max) break;
+    fitted += char;
+  }
+  return fitted;
+}
+
+/** The longest copy suffix looked for at once: `（副本 99999999）`, 12 units. */
+const LONGEST_COPY_SUFFIX = 12;
+
+/**
+ * A copy's name: `<name>（副本）`, else `（副本 2）`, `（副本 3）`… the first no scheme has. A name too
+ * long for the suffix is shortened first (at its end), so the copy's name keeps to SCHEME_NAME_MAX
+ * like every name a request may send: the editor saves the name with every version, and an import
+ * reads the export's (session 32's audit).
+ */
 export async function copyName(db: Db, name: string): Promise<string> {
-  const base = `${name}（副本`;
-  const taken = await schemeNamesStartingWith(db, base);
+  const suffix = (n: number) => (n === 1 ? "（副本）" : `（副本 ${n}）`);
+  // Every candidate starts with this (a name cut shorter is a prefix of the name cut longer).
+  const shortest = fitName(name, SCHEME_NAME_MAX - LONGEST_COPY_SUFFIX);
+  const taken = await schemeNamesStartingWith(db, shortest === name ? `${name}（副本` : shortest);
   for (let n = 1; ; n++) {
-    const candidate = n === 1 ? `${base}）` : `${base} ${n}）`;
+    const candidate = fitName(name, SCHEME_NAME_MAX - suffix(n).length) + suffix(n);
     if (!taken.has(candidate)) return candidate;
   }
 }

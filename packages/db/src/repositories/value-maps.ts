@@ -339,7 +339,11 @@ export async function deleteUnusedValueMap(db: Db, id: string): Promise<boolean>
   }, LONG_TRANSACTION);
 }
 
-/** False when it did not exist. No check of its users: a scheme import undoing the maps it created. */
+/**
+ * False when it did not exist. No check of its users and no NAMES_LOCK: for tests and fixtures only.
+ * A scheme import undoing the maps it created uses deleteUnusedValueMap (session 32's audit: another
+ * import of the same file had saved a scheme using the map meanwhile).
+ */
 export async function deleteValueMap(db: Client, id: string): Promise<boolean> {
   const { count } = await db.valueMap.deleteMany({ where: { id } });
   return count > 0;

@@ -109,7 +109,7 @@ const operations: Operation[] = [
   { method: "delete", path: `/api/schemes/${ID}`, tag: "schemes", summary: "Delete a scheme with its runs (409 while a run is active, or while other schemes run after it or look it up)", response: "Ok", errors: [404, 409] },
   { method: "post", path: `/api/schemes/${ID}/duplicate`, tag: "schemes", summary: "Copy a scheme (named “<name>（副本）”, or “（副本 2）”… when that is taken)", response: "SchemeEnvelope", status: 201, errors: [404] },
   { method: "get", path: `/api/schemes/${ID}/export`, tag: "schemes", summary: "Export a scheme as JSON (no credentials)", response: "SchemeExport", errors: [404] },
-  { method: "post", path: `/api/schemes/${ID}/validate`, tag: "schemes", summary: "Compile a definition without saving it", body: "ValidateScheme", response: "ValidationResult", errors: [400, 404] },
+  { method: "post", path: `/api/schemes/${ID}/validate`, tag: "schemes", summary: "Check a definition as a save would (compiled, run-after order) without saving it", body: "ValidateScheme", response: "ValidationResult", errors: [400, 404] },
   { method: "post", path: `/api/schemes/${ID}/test`, tag: "runs", summary: "Test run: sample records and the payloads the target would receive (202 if still running)", body: "TestScheme", response: "RunDetailEnvelope", errors: [400, 404, 409] },
   { method: "post", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "Start a run", body: "StartRun", response: "RunEnvelope", status: 202, errors: [404, 409] },
   { method: "get", path: `/api/schemes/${ID}/runs`, tag: "runs", summary: "A scheme's runs, newest first", query: s.runListQuery, response: "RunList", errors: [400, 404] },

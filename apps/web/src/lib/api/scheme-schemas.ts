@@ -10,7 +10,10 @@ import { valueMapTransferSchema } from "./value-map-schemas";
 
 export { schemeDefinitionSchema };
 
-const schemeName = z.string().trim().min(1, "请填写方案名称").max(200, "名称最多 200 个字符");
+/** A scheme name's length at most (UTF-16 units, as zod counts): every path that names one keeps to it, 复制 too. */
+export const SCHEME_NAME_MAX = 200;
+
+const schemeName = z.string().trim().min(1, "请填写方案名称").max(SCHEME_NAME_MAX, `名称最多 ${SCHEME_NAME_MAX} 个字符`);
 
 const schemeEndSchema = z.object({
   platform: z.string(),

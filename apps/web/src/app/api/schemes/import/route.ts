@@ -12,7 +12,8 @@ export const dynamic = "force-dynamic";
  * this instance's; one that cannot be bound shows up as a validation issue of the node using it.
  * Files up to QIAO_MAX_IMPORT_BYTES (5 MB) are accepted, unlike the 1 MB of other bodies.
  * The value maps the file carries are created when missing and kept unchanged when a map of that
- * name exists (the answer lists both); if the scheme is refused, no map is left behind.
+ * name exists (the answer lists both); if the scheme is refused, the maps it created are deleted
+ * again, but for one a scheme uses by then (the same file imported at the same moment).
  * A file whose scheme name a scheme here has (often the one it was exported from) is refused with a
  * 409 naming it, before any map is created: lookups find schemes by name (session 30's audit).
  */
