@@ -5,7 +5,7 @@
 // a run's end and its follow-ups loses them, so whatever must not be lost is also swept up by a
 // maintenance step (or by the scheme's next run).
 import { clockFrom } from "@qiao/core";
-import type { Config, Db, RunModel } from "@qiao/db";
+import { claimFollowUps, type Config, type Db, type RunModel } from "@qiao/db";
 import type { Queue } from "bullmq";
 import type { Logger } from "./logger";
 import type { WorkerMetrics } from "./metrics";
@@ -21,7 +21,7 @@ export interface WorkerDeps {
 
 export interface FollowUp {
   name: string;
-  /** Called once per attempt that finished the run (succeeded, partial, failed or cancelled). */
+  /** Called once per finished run (succeeded, partial, failed or cancelled): see runFollowUpsOnce. */
   run(deps: WorkerDeps, run: RunModel): Promise<void>;
 }
 
@@ -38,6 +38,27 @@ export async function runFollowUps(deps: WorkerDeps, run: RunModel, steps: reado
       deps.log.error({ runId: run.id, schemeId: run.schemeId, step: step.name, err: error }, "a follow-up of the run failed");
     }
   }
+}
+
+/**
+ * A finished run's follow-ups, by the first worker that claims them only (claimFollowUps): a second
+ * delivery of its job (a cancelled run's claim answers "finished" each time) does not announce its
+ * dead letters or its failure again (session 32). A claim that fails (the database gone) skips them,
+ * as each step would have failed.
+ */
+export async function runFollowUpsOnce(deps: WorkerDeps, run: RunModel, steps: readonly FollowUp[]): Promise<void> {
+  let claimed: boolean;
+  try {
+    claimed = await claimFollowUps(deps.db, run.id);
+  } catch (error) {
+    deps.log.error({ runId: run.id, schemeId: run.schemeId, err: error }, "could not claim the run's follow-ups; they are skipped");
+    return;
+  }
+  if (!claimed) {
+    deps.log.info({ runId: run.id, schemeId: run.schemeId }, "the run's follow-ups ran already (its job was delivered again)");
+    return;
+  }
+  await runFollowUps(deps, run, steps);
 }
 
 /**

@@ -7,7 +7,7 @@ import { findRun, isDatabaseUnavailable, type Db } from "@qiao/db";
 import { executeRun, type EngineContext, type RunOutcome } from "@qiao/engine";
 import { runJobSchema } from "@qiao/jobs";
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from "bullmq";
-import { runFollowUps, type WorkerDeps } from "./follow-ups";
+import { runFollowUpsOnce, type WorkerDeps } from "./follow-ups";
 import { parse } from "./job-payload";
 import type { Logger } from "./logger";
 import { FOLLOW_UPS } from "./steps";
@@ -89,7 +89,8 @@ export async function processRun(job: Job, token: string | undefined, jobLog: Lo
       throw new WaitingError();
     case "finished":
       jobLog.info({ runId, status: outcome.run.status }, `run ${outcome.run.status}`);
-      await runFollowUps({ ...host.deps, log: jobLog }, outcome.run, FOLLOW_UPS);
+      // Once per run: a cancelled run is "finished" at every delivery of its job.
+      await runFollowUpsOnce({ ...host.deps, log: jobLog }, outcome.run, FOLLOW_UPS);
       return { status: outcome.run.status };
     case "superseded":
       return { superseded: true };

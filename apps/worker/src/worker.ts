@@ -31,7 +31,7 @@ import { hostname } from "node:os";
 import { UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
 import { parse } from "./job-payload";
 import { FOLLOW_UPS, MAINTENANCE_STEPS } from "./steps";
-import { runFollowUps, runMaintenance, type WorkerDeps } from "./follow-ups";
+import { runFollowUpsOnce, runMaintenance, type WorkerDeps } from "./follow-ups";
 import { processRetry } from "./retries";
 import { failureOf, processRun, type RunJobHost } from "./run-job";
 import { createLogger, type Logger } from "./logger";
@@ -204,7 +204,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
       // Failed as a run that fails in an attempt is, with its follow-ups (alerts, retries, dependents).
       const jobLog = log.child({ runId });
       void failAbandonedRun(engineContext(jobLog, new AbortController().signal), runId, failureOf(error))
-        .then((run) => (run ? runFollowUps({ ...deps, log: jobLog }, run, FOLLOW_UPS) : undefined))
+        .then((run) => (run ? runFollowUpsOnce({ ...deps, log: jobLog }, run, FOLLOW_UPS) : undefined))
         .catch((e: unknown) => log.error({ runId, err: e }, "could not mark the run failed"));
     }
   });

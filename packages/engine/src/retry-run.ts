@@ -56,7 +56,9 @@ export async function prepareRetry(x: RunScope): Promise<number> {
 
 /**
  * A retry run that ends early (cancelled, or failed as a run: `failure`): what it took and did not
- * send is put back or failed again (endRetryEarly in @qiao/db says how), with a line in its log.
+ * send is put back or failed again, and an automatic one counts its step on the due records it did
+ * not take (failed before prepareRetry took them: endRetryEarly in @qiao/db says how), with a line
+ * in its log.
  * `backoffMs`: the scheme's schedule when the run got as far as compiling it.
  */
 export async function endRetryEarly(

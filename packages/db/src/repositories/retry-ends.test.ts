@@ -2,15 +2,17 @@
 // by the host before a worker took it), docs/retry-policy.md: an automatic one counts the step it
 // would have counted on the due transient failures it would have taken, so they are not due again
 // at once (another automatic retry within the minute: the cancel would not stick); one someone
-// asked for leaves the records as they were. Real Postgres, a database of its own. The retries that
-// end early after an attempt took records: packages/engine/src/retry-ends.test.ts.
+// asked for leaves the records as they were. So does an automatic one that failed in an attempt
+// before it took them all (session 32). Real Postgres, a database of its own. The retries that end
+// early after an attempt took records: packages/engine/src/retry-ends.test.ts.
 import { DEFAULT_RETRY_BACKOFF_MS, message } from "@qiao/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, transientFailures, type TestDatabase } from "../testing";
 import { countDeadLetteredByRun, nextRetryDue, schemesWithRetries } from "./retries";
 import { endRetryEarly } from "./retry-ends";
-import { cancelRun, createRun, failActiveRun } from "./runs";
+import { cancelRun, claimRun, createRun, failActiveRun } from "./runs";
+import { assignFailedToRun } from "./staging";
 
 let tdb: TestDatabase;
 let db: Db;
@@ -149,5 +151,42 @@ describe("a retry that ends before any attempt took its records", () => {
     expect(await endRetryEarly(db, retry, { failure: null })).toBeNull();
     expect(await snapshot(ids)).toEqual(before);
     await cancelRun(db, retry.id);
+  });
+});
+
+describe("an automatic retry that fails in an attempt before it took all the due records (session 32)", () => {
+  test("what it took and what it did not take each count one step, once: no other retry within the minute", async () => {
+    const { scheme, due, others, othersBefore, snapshot } = await dueFailures("failed while preparing", 4, 1);
+    const ids = due.map((d) => d.id);
+    const retry = await createRun(db, { schemeId: scheme.id, schemeVersion: 1, trigger: "retry", options: AUTOMATIC });
+    const claim = await claimRun(db, retry.id, new Date());
+    if (!claim.claimed) throw new Error("not claimed");
+    // It took its first chunk (two records); warming the next one, an ERP lookup failed the run.
+    const taken = due.slice(0, 2).map((r) => ({ id: r.id, hash: r.payloadHash }));
+    expect(await assignFailedToRun(db, { schemeId: scheme.id, runId: retry.id, attempt: claim.run.attempt, records: taken, automatic: true })).toBe(2);
+    const failure = message("run.workerFailed", { text: "lookup failed" });
+
+    // An attempt that no longer owns the run changes nothing.
+    expect(await endRetryEarly(db, { ...claim.run, attempt: claim.run.attempt + 1 }, { failure })).toBeNull();
+    expect((await snapshot(ids)).map((r) => r.retryStep)).toEqual([2, 2, 1, 1]);
+
+    const line = await endRetryEarly(db, claim.run, { failure });
+    expect(line?.data).toEqual({ failed: 4, deadLettered: 0 });
+    for (const r of await snapshot(ids)) {
+      // The default schedule's third step (30 min) is next for all four, taken or not.
+      expect(r).toMatchObject({ status: "failed", errorClass: "transient", retryStep: 2, deadAt: null, lastRunId: retry.id, retryPrior: null });
+      expect(r.lastError).toContain("自动重试运行失败，未发送");
+      expect(r.retryAt!.getTime()).toBeGreaterThan(Date.now() + DEFAULT_RETRY_BACKOFF_MS[2]! - 10_000);
+    }
+    expect(await db.runOutcome.count({ where: { runId: retry.id, status: "failed" } })).toBe(4);
+    expect((await db.run.findUniqueOrThrow({ where: { id: retry.id } })).failed).toBe(4);
+    expect((await nextRetryDue(db, scheme.id))!.getTime()).toBeGreaterThan(Date.now() + 60_000);
+    expect(await snapshot(others.map((o) => o.id))).toEqual(othersBefore);
+
+    // Once: a second call (another path ending it) counts nothing more.
+    expect(await endRetryEarly(db, claim.run, { failure })).toBeNull();
+    expect((await snapshot(ids)).map((r) => r.retryStep)).toEqual([2, 2, 2, 2]);
+    expect((await db.run.findUniqueOrThrow({ where: { id: retry.id } })).failed).toBe(4);
+    await failActiveRun(db, retry.id, failure);
   });
 });

@@ -2,8 +2,8 @@
 // ./staging.ts): cancelled, failed as a run, abandoned by the worker, or cancelled while queued
 // after a hand-back. What it took and did not send is put back (a retry someone asked for) or
 // failed once more (an automatic one): docs/retry-policy.md, "How a record moves". An automatic
-// retry that ends before any attempt took its records (cancelled while still queued) counts the
-// step it would have counted on the records it would have taken (failDueAutomaticRetries).
+// retry also counts the step it would have counted on the due records it did not take (cancelled
+// while still queued, or failed before it took them: failDueAutomaticRetries).
 import { DEFAULT_RETRY_BACKOFF_MS, message, render, retryRunOptionsSchema, schemeDefinitionSchema, type Message } from "@qiao/core";
 import { Prisma, type Run } from "../../generated/prisma/client";
 import type { RunLogLine } from "./run-progress";
@@ -18,10 +18,12 @@ type Tx = Prisma.TransactionClient;
  * (restoreUnsentRetries); an automatic one fails them again (failUnsentAutomaticRetries), with the
  * scheme's schedule (`backoffMs`, read from the run's scheme version when not given). A retry that
  * ended before any attempt (`attempt` 0: cancelled while queued, or given up before a worker took
- * it) took nothing: one someone asked for leaves the records as they are; an automatic one moves the
- * transient failures that are due, which it would have taken, to the schedule's next step
- * (failDueAutomaticRetries), or they would start another automatic retry within the minute. Fenced
- * by the run's attempt; does nothing for other runs, or twice. Returns the run log's line about it.
+ * it) took nothing: one someone asked for leaves the records as they are. An automatic one also
+ * moves the transient failures that are due and that it did not take (all of them before an
+ * attempt; in an attempt that failed before prepareRetry took them, or between its chunks) to the
+ * schedule's next step (failDueAutomaticRetries), or they would start another automatic retry
+ * within the minute (session 32). Fenced by the run's attempt; does nothing for other runs, or
+ * twice. Returns the run log's line about it.
  */
 export async function endRetryEarly(
   db: Tx,
@@ -41,7 +43,13 @@ export async function endRetryEarly(
     ? `自动重试运行失败，未发送：${render(end.failure, "zh-CN")} / The automatic retry run failed before sending it: ${render(end.failure, "en")}`
     : "自动重试运行已取消，未发送 / The automatic retry run was cancelled before sending it";
   const input = { ...ref, backoffMs, error };
-  const { failed, deadLettered } = run.attempt === 0 ? await failDueAutomaticRetries(db, input) : await failUnsentAutomaticRetries(db, input);
+  // What it took and did not send (none before an attempt), then the due failures it did not take:
+  // a retry that failed before it took them (its secrets unreadable, a lookup down while warming)
+  // counts its step on them too, or the next would be queued within the minute (session 32).
+  const taken = run.attempt === 0 ? { failed: 0, deadLettered: 0 } : await failUnsentAutomaticRetries(db, input);
+  const due = await failDueAutomaticRetries(db, input);
+  const failed = taken.failed + due.failed;
+  const deadLettered = taken.deadLettered + due.deadLettered;
   return failed > 0 ? { level: "warn", message: message("retry.unsentFailed", { failed, deadLettered }), data: { failed, deadLettered } } : null;
 }
 
@@ -125,16 +133,22 @@ export async function failUnsentAutomaticRetries(db: Tx, input: AutomaticRetryEn
 }
 
 /**
- * An automatic retry that ended before any attempt took its records (cancelled while still queued,
- * or given up by the host before a worker took it): the scheme's transient failures that are due,
- * which it would have taken (prepareRetry in @qiao/engine), count the step it would have counted and
- * are failed again as failUnsentAutomaticRetries fails what a running one took: due after the
- * schedule's next step, or dead letters past its last, each with a RunRecord of this run, counted in
- * its failed counter, and now naming it as the run that failed them last (so its follow-up schedules
- * the next retry and announces the dead letters). Left as they were, due since before the cancel,
- * the once-a-minute restore-retries step would queue another automatic retry at once: the cancel
- * would not stick. Only for a run that ended with no attempt (none can take records later), and only
- * while no other run of the scheme that stages or sends records is active: its records are its own.
+ * An automatic retry that ended before it took the due records (cancelled while still queued, given
+ * up by the host before a worker took it, or ended in an attempt before prepareRetry took them: its
+ * target's secrets unreadable, a lookup failing while warming a chunk, a cancel): the scheme's
+ * transient failures that are due, which it would have taken (prepareRetry in @qiao/engine), count
+ * the step it would have counted and are failed again as failUnsentAutomaticRetries fails what a
+ * running one took: due after the schedule's next step, or dead letters past its last, each with a
+ * RunRecord of this run, counted in its failed counter, and now naming it as the run that failed
+ * them last (so its follow-up schedules the next retry and announces the dead letters). Left as they
+ * were, due since before the end, the once-a-minute restore-retries step would queue another
+ * automatic retry at once: a cancel would not stick (session 18), and a retry that fails at its start
+ * would fail again every minute, its records never reaching the dead letters (session 32). Not the
+ * records this run failed itself (taken: their step is counted). Only by the attempt that owns the
+ * run, or for a run that ended with no attempt (none can take records later), and only while no
+ * other run of the scheme that stages or sends records is active: its records are its own. An
+ * attempt that stops because the database is unavailable does not end the run (the host retries
+ * it): nothing is counted until the run ends.
  */
 export async function failDueAutomaticRetries(db: Tx, input: AutomaticRetryEnd): Promise<{ failed: number; deadLettered: number }> {
   const now = new Date();
@@ -154,7 +168,13 @@ export async function failDueAutomaticRetries(db: Tx, input: AutomaticRetryEnd):
       WHERE o.id = s.id AND s.scheme_id = ${input.schemeId}::uuid
         -- What an automatic retry takes (failedRecords' dueBy, with prepareRetry's second of slack).
         AND s.status = 'failed' AND s.error_class = 'transient' AND s.retry_at <= now() + interval '1 second'
-        AND EXISTS (SELECT 1 FROM runs WHERE id = ${input.runId}::uuid AND attempt = 0 AND status NOT IN ('queued', 'running'))
+        -- Not what this run failed itself: what it took (failUnsentAutomaticRetries, or an answer of
+        -- 金蝶 in it) counted its step already, and a second call finds its own records.
+        AND s.last_run_id IS DISTINCT FROM ${input.runId}::uuid
+        -- By the attempt that owns the run; a run with no attempt only once it ended (none can take
+        -- records later).
+        AND EXISTS (SELECT 1 FROM runs WHERE id = ${input.runId}::uuid AND attempt = ${input.attempt}
+          AND (attempt > 0 OR status NOT IN ('queued', 'running')))
         -- Another active run that stages or sends (the runs_one_active_per_scheme index's) owns them.
         AND NOT EXISTS (
           SELECT 1 FROM runs a

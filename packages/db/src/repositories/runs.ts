@@ -177,6 +177,22 @@ export async function finishRun(db: Db, runId: string, attempt: number, input: F
   return count === 1 ? db.run.findUnique({ where: { id: runId } }) : null;
 }
 
+/**
+ * Claims a finished run's follow-ups (the worker's FOLLOW_UPS: alerts, retries, dependents): true
+ * for the first caller only, who runs them. A run's job may be delivered more than once (BullMQ
+ * redelivers a stalled job; a cancelled run's claim answers "finished" every time), and its
+ * follow-ups announce things (dead letters, a failed run) that must not be announced twice (session
+ * 32). Once, not at least once: a worker that dies after its claim loses them, as it loses a
+ * succeeded run's (whose job's next delivery finds nothing to do); the maintenance steps sweep up
+ * what must not be lost. An active run's follow-ups are not claimed.
+ */
+export async function claimFollowUps(db: Db, runId: string): Promise<boolean> {
+  const claimed = await db.$executeRaw`
+    UPDATE runs SET follow_ups_at = now()
+    WHERE id = ${runId}::uuid AND follow_ups_at IS NULL AND status NOT IN ('queued', 'running')`;
+  return claimed === 1;
+}
+
 /** A graceful shutdown hands the run back: queued again, resumed by the next worker. */
 export async function requeueRun(db: Db, runId: string, attempt: number): Promise<void> {
   // The lease stays (see finishRun): the next claim carries it over.

@@ -101,6 +101,28 @@ describe("stagePage", () => {
     expect((await stage(run, records(30, 31), {})).result.owner).toBe(true);
   });
 
+  it("a failed record whose payload changed leaves the retry policy's state behind; one whose payload did not keeps it (session 32)", async () => {
+    const run = await started();
+    await stage(run, records(0, 3), {});
+    const retryState = { status: "failed" as const, errorClass: "transient" as const, retryStep: 5, retryAt: new Date(Date.now() - 1_000), deadAt: new Date(), retryPrior: { status: "failed" } };
+    await db.sourceRecord.updateMany({ where: { schemeId: run.schemeId }, data: retryState });
+    // S0 changed (another payload: pending), S1's data changed but maps to the same payload (still failed), S2 unchanged.
+    const page = records(0, 3).map((r, i) => (i < 2 ? { ...r, data: { ...r.data, name: "改了" } } : r));
+    await stagePage(db, { ...run, mode: "create", records: page, payloadHash: (i) => (i === 0 ? "p-S0-changed" : `p-${page[i]!.sourceId}`), mappingKey: "k", probe: true });
+    expect(sent.slice(-1)).toEqual(["upsert"]);
+    const after = await db.sourceRecord.findMany({
+      where: { schemeId: run.schemeId },
+      orderBy: { sourceId: "asc" },
+      select: { sourceId: true, status: true, errorClass: true, retryStep: true, retryAt: true, deadAt: true, retryPrior: true },
+    });
+    const kept = { errorClass: "transient", retryStep: 5, retryAt: retryState.retryAt, deadAt: retryState.deadAt, retryPrior: retryState.retryPrior };
+    expect(after).toEqual([
+      { sourceId: "S0", status: "pending", errorClass: null, retryStep: 0, retryAt: null, deadAt: null, retryPrior: null },
+      { sourceId: "S1", status: "failed", ...kept },
+      { sourceId: "S2", status: "failed", ...kept },
+    ]);
+  });
+
   it("two writers staging the same new page at once both succeed, and each record is staged once", async () => {
     const run = await started();
     const page = records(0, 100);

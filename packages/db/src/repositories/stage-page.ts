@@ -6,6 +6,7 @@ import type { RunStatus } from "../../generated/prisma/enums";
 import { hotQuery, type Db } from "../client";
 import { isUniqueViolation } from "../db-errors";
 import { stagingHash } from "../staging-hash";
+import { FILTERED_PAYLOAD_HASH, ON_CONFLICT } from "./stage-conflict";
 import type { RunAfterBatch } from "./write-protocol";
 
 export interface StagedRecord {
@@ -53,12 +54,8 @@ export interface StagePageResult {
 
 type StageCounts = Omit<StagePageResult, "pending" | "changed">;
 
-/**
- * The payload hash a record the scheme's filter node leaves out is staged with (no mapped payload has
- * it: those are 22-character base64url). Staged with it, a record is `filtered` (never sent); read
- * again and passing, its real hash makes it pending, or written if equal to the written hash.
- */
-export const FILTERED_PAYLOAD_HASH = "filtered";
+export { FILTERED_PAYLOAD_HASH };
+
 
 interface StageRow extends StageCounts {
   pendingIds: string[] | null;
@@ -150,38 +147,6 @@ function stageSummary(p: { runId: string; attempt: string; progress: string; tot
  * two regular expressions: ~1.5 µs of worker CPU per record (issue #16).
  */
 const DATA_TEXT_SEPARATOR = "\n";
-
-/** The upsert's ON CONFLICT clause (see sendStatement). */
-const ON_CONFLICT = `      ON CONFLICT (scheme_id, source_id) DO UPDATE SET
-        data = EXCLUDED.data,
-        data_hash = EXCLUDED.data_hash,
-        -- A bill saved but not audited keeps the hash of what was saved: the audit makes that the
-        -- written hash (saved-bills.ts). Its mapping key is dropped when the payload differs, so the
-        -- first run after the audit maps it again and finds it changed (stale, or pending to update).
-        payload_hash = CASE WHEN s.status = 'saved' THEN s.payload_hash ELSE EXCLUDED.payload_hash END,
-        mapped_with = CASE WHEN s.status = 'saved' AND s.payload_hash IS DISTINCT FROM EXCLUDED.payload_hash THEN NULL
-          ELSE EXCLUDED.mapped_with END,
-        status = CASE
-          WHEN s.status IN ('sending', 'unknown', 'saved') THEN s.status
-          WHEN EXCLUDED.payload_hash = '${FILTERED_PAYLOAD_HASH}' THEN 'filtered'::record_status
-          WHEN s.written_hash = EXCLUDED.payload_hash THEN 'written'::record_status
-          WHEN s.status = 'failed' AND s.payload_hash = EXCLUDED.payload_hash THEN s.status
-          WHEN s.written_hash IS NOT NULL AND $4::text = 'create' THEN 'stale'::record_status
-          ELSE 'pending'::record_status END,
-        -- The run that last staged it to be sent, or sent it. A row that stays written, failed or
-        -- saved keeps the run that wrote, failed or saved it: the failed records' list shows that
-        -- run's RunRecord (the field, the reason), and pruneRuns keeps it for them.
-        last_run_id = CASE
-          WHEN s.status = 'saved' THEN s.last_run_id
-          WHEN s.status IN ('sending', 'unknown') THEN EXCLUDED.last_run_id
-          WHEN s.written_hash = EXCLUDED.payload_hash THEN s.last_run_id
-          WHEN s.status = 'failed' AND s.payload_hash = EXCLUDED.payload_hash THEN s.last_run_id
-          ELSE EXCLUDED.last_run_id END,
-        updated_at = EXCLUDED.updated_at
-      WHERE s.payload_hash IS DISTINCT FROM EXCLUDED.payload_hash
-         OR s.data_hash IS DISTINCT FROM EXCLUDED.data_hash
-         OR s.mapped_with IS DISTINCT FROM EXCLUDED.mapped_with
-         OR (s.status = 'stale' AND $4::text = 'upsert')`;
 
 /** The rows the upsert left as they were (see sendStatement). */
 const UNTOUCHED = `  , untouched AS (

@@ -124,7 +124,8 @@ export async function waitsReadyToRelease(db: Db): Promise<DueRelease[]> {
 
 /**
  * Waiting records past their scheme's wait limit fail, with the reason (what they waited for, and
- * how long). The limit is the scheme's `waitLimitHours` (definition), else `defaultHours`. Not yet
+ * how long), as data failures: a person must act, no automatic retry is due and no dead letter is
+ * made (session 32). The limit is the scheme's `waitLimitHours` (definition), else `defaultHours`. Not yet
  * those of a scheme whose release is due (a dependency wrote since they were looked at) until a run
  * of the scheme begun after that write has ended: their dependency may have written what they wait
  * for, and "still not written" would be false; nor those of a scheme edited since their waits were
@@ -158,6 +159,9 @@ export async function expireWaiting(db: Db, defaultHours: number, now = new Date
     ), failed AS (
       UPDATE source_records s SET
         status = 'failed', updated_at = ${now}::timestamp,
+        -- A person must act (the dependency, its filter or the lookup): a data failure, never due for
+        -- an automatic retry nor a dead letter, whatever an earlier failure left (session 32).
+        error_class = 'data', retry_step = 0, retry_at = NULL, dead_at = NULL, retry_prior = NULL,
         last_error = CASE WHEN d.left_out
           THEN '等待依赖超过 ' || d.hours || ' 小时：方案 “' || d.waits_for || '” 的过滤条件排除了 “' || d.key || '”，不会写入；请修改该方案的过滤条件，或修改查找 / Waited for a dependency for more than ' || d.hours || ' h: the filter of the scheme "' || d.waits_for || '" leaves out "' || d.key || '", so it is never written; change that scheme''s filter, or the lookup'
           ELSE '等待依赖超过 ' || d.hours || ' 小时：方案 “' || d.waits_for || '” 仍未写入 “' || d.key || '”，请检查该方案的运行，或修改查找 / Waited for a dependency for more than ' || d.hours || ' h: the scheme "' || d.waits_for || '" has still not written "' || d.key || '"; check that scheme''s runs, or change the lookup' END

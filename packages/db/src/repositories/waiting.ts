@@ -49,7 +49,8 @@ export interface WaitingRecordInput {
  * their waiting_records rows (`since` kept from an earlier wait, so the limit counts from the
  * first). Fenced by the attempt; adds to the run's `waiting` counter the records that did not wait
  * in this run yet. A row whose staged data changed since it was mapped stays pending (as in
- * markSending). Returns how many now wait.
+ * markSending). What waits drops the retry policy's state of an earlier failure (class, step, due
+ * time, dead-letter mark). Returns how many now wait.
  */
 export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: string; records: WaitingRecordInput[] }): Promise<number> {
   if (input.records.length === 0) return 0;
@@ -74,7 +75,10 @@ export async function recordWaiting(db: Db, input: AttemptRef & { schemeId: stri
     ), ${fenceCte("$2", "$4")}, updated AS (
       UPDATE source_records s SET
         status = 'waiting', payload_hash = i.hash, mapped_with = NULL, last_error = i.reason, batch_id = NULL,
-        outcome_entry = NULL, last_run_id = $2::uuid, updated_at = $3::timestamp
+        outcome_entry = NULL, last_run_id = $2::uuid, updated_at = $3::timestamp,
+        -- Waiting is no failure of the retry policy: no class, step, due time or dead-letter mark
+        -- from an earlier failure (expireWaiting would fail it with them: session 32).
+        error_class = NULL, retry_step = 0, retry_at = NULL, dead_at = NULL, retry_prior = NULL
       FROM input i WHERE s.id = i.id AND ${byInputIds("s", "input")} AND s.status = 'pending'
         -- Still the data the payload was mapped from (see WaitingRecordInput.dataHash).
         AND (coalesce(i.data_hash, '') = '' OR s.data_hash = i.data_hash)
