@@ -156,6 +156,11 @@ export interface OutcomeVerdict {
   number?: string | undefined;
 }
 
+/** The reason a found update of create mode is left stale (VERDICT_STATUS, how = stale). */
+const UPDATE_UNKNOWN_IN_CREATE =
+  "写入结果未知：这次发送是更新（方案改为“新增”写入模式之前发出），经核对记录存在，但更新是否已生效无法确认；“新增”模式不再发送更新，记为已变更 / " +
+  "The outcome was unknown: this send was an update (made before the scheme switched to the create write mode); the record exists, but whether the update took effect cannot be told, and create mode sends no update: marked changed";
+
 /**
  * SQL: what resolveUnknown makes an unknown row (`s`) of its verdict (`d`); parameter $4 is the mode.
  */
@@ -163,6 +168,10 @@ const VERDICT_STATUS = `CASE
     -- Staged meanwhile as left out by the filter node: not sent again (found, it keeps what was
     -- written below; absent, nothing was).
     WHEN s.payload_hash = '${FILTERED_PAYLOAD_HASH}' AND (d.outcome = 'absent' OR d.how IN ('written', 'resend')) THEN 'filtered'::record_status
+    -- An update whose outcome is unknown, found in create mode (sent before a switch back from
+    -- upsert): what the target holds is not known to be the new data, and create mode sends no
+    -- update: changed, not updated (its written hash stays what was written before; session 32).
+    WHEN d.how = 'stale' THEN 'stale'::record_status
     WHEN d.outcome = 'absent' THEN 'pending'::record_status
     WHEN d.outcome = 'unverifiable' THEN 'failed'::record_status
     -- The bill exists, audited or not: only an audit may follow (like a saved outcome).
@@ -236,18 +245,23 @@ export async function resolveUnknown(
       -- The statement's snapshot: the rows as marked, before the update below clears the payload.
       -- \`resend\`: found proves nothing, the send may have been an update (see resendFound; a row
       -- keeps its target and written hash from before the send until a verdict or an answer).
+      -- \`was_update\`: in create mode, a row written to this target before (written hash and
+      -- number) whose send was an update, made by upsert mode before a switch back to create: found
+      -- proves nothing either, and create mode sends no update again (see VERDICT_STATUS).
       SELECT id, source_id, sending_payload, sending_run_id,
-        $4::text = 'upsert' AND ($11::text = 'any' OR target_id IS NOT NULL OR written_hash IS NOT NULL) AS resend
+        $4::text = 'upsert' AND ($11::text = 'any' OR target_id IS NOT NULL OR written_hash IS NOT NULL) AS resend,
+        $4::text = 'create' AND written_hash IS NOT NULL AND target_number IS NOT NULL AS was_update
       FROM source_records
       WHERE id = ANY($7::bigint[])
     ), decided AS (
       -- \`how\` a found record is taken: the verdict's own (from the target's status, see
       -- OutcomeVerdict.foundAs), else by foundAs and resendFound.
       SELECT i.*, p.source_id, p.sending_payload, p.sending_run_id, h.how,
-        CASE i.outcome WHEN 'absent' THEN $2 WHEN 'unverifiable' THEN $3 WHEN 'found' THEN CASE WHEN h.how = 'saved' THEN $10 END END AS message
+        CASE i.outcome WHEN 'absent' THEN $2 WHEN 'unverifiable' THEN $3 WHEN 'found' THEN CASE WHEN h.how = 'saved' THEN $10 WHEN h.how = 'stale' THEN $14 END END AS message
       FROM input i JOIN sent p ON p.id = i.id
       CROSS JOIN LATERAL (SELECT CASE WHEN i.outcome <> 'found' THEN NULL
         WHEN i.found_as IS NOT NULL THEN i.found_as
+        WHEN p.was_update THEN 'stale'
         WHEN $9 = 'saved' THEN 'saved'
         WHEN p.resend THEN 'resend'
         ELSE 'written' END AS how) h
@@ -267,7 +281,7 @@ export async function resolveUnknown(
         mapped_with = CASE WHEN d.how = 'saved' AND s.payload_hash IS DISTINCT FROM d.sent_hash THEN NULL ELSE s.mapped_with END,
         target_id = CASE WHEN d.outcome = 'found' THEN d.target_id ELSE s.target_id END,
         target_number = CASE WHEN d.outcome = 'found' THEN d.target_number ELSE s.target_number END,
-        last_error = CASE WHEN d.outcome = 'unverifiable' OR d.how = 'saved' THEN d.message END,
+        last_error = CASE WHEN d.outcome = 'unverifiable' OR d.how IN ('saved', 'stale') THEN d.message END,
         check_after = NULL, batch_id = NULL,
         sending_payload = CASE WHEN d.how = 'saved' THEN s.sending_payload END,
         sending_run_id = NULL, updated_at = $8::timestamp
@@ -312,7 +326,8 @@ export async function resolveUnknown(
       WHERE r.id = c.sending_run_id
     )
     SELECT
-      count(*) FILTER (WHERE outcome = 'found' AND NOT requeued)::int AS written,
+      -- (Not a found update left stale in create mode: it is not taken for written.)
+      count(*) FILTER (WHERE outcome = 'found' AND NOT requeued AND how IS DISTINCT FROM 'stale')::int AS written,
       -- Found and pending again too (changed meanwhile, or maybe an update): the caller writes again.
       count(*) FILTER (WHERE requeued)::int AS requeued,
       count(*) FILTER (WHERE outcome = 'found' AND requeued)::int AS resent,
@@ -332,6 +347,7 @@ export async function resolveUnknown(
       input.resendFound ?? "targeted",
       input.messages.foundResent ?? input.messages.absent,
       input.adopt ?? true,
+      UPDATE_UNKNOWN_IN_CREATE,
     ],
   );
   return rows[0]!;

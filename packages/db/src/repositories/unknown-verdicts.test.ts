@@ -137,10 +137,12 @@ describe("resolveUnknown", () => {
     expect(saved).toEqual({ saved: 0, written: 1 });
   });
 
-  it("create mode: a found record is written, written before or not", async () => {
+  it("create mode: a found record new to us is written; one written here before (its send an update, made before a switch back from upsert) is stale, keeping what was written", async () => {
     const { ref, verdicts, state } = await unknownBatch();
     const result = await resolveUnknown(db, { ...ref, mode: "create", resendFound: "any", verdicts, messages });
-    expect(result).toEqual({ written: 2, requeued: 1, resent: 0, failed: 0 });
-    expect((await state()).rows).toMatchObject({ NEW: { status: "written", writtenHash: "h1" }, OLD: { status: "written", writtenHash: "h1" }, GONE: { status: "pending" } });
+    expect(result).toEqual({ written: 1, requeued: 1, resent: 0, failed: 0 });
+    const after = await state();
+    expect(after.rows).toMatchObject({ NEW: { status: "written", writtenHash: "h1" }, OLD: { status: "stale", writtenHash: "h0" }, GONE: { status: "pending" } });
+    expect(after.runRecords.OLD).toMatchObject({ status: "stale", error: expect.stringContaining("更新是否已生效无法确认") });
   });
 });
