@@ -1,12 +1,19 @@
-// A bill saved but not audited (audit "separate", 负库存) whose delivery's detail rows change before
-// the retry audits it, in UPSERT mode (session 32's audit; this test failed before its fix).
-// Defect: the retry audited the bill as it was saved (the old quantities moved stock), and the update
-// the next run sent was refused without a call because the bill was audited by then (已审核的单据不能
-// 修改): the changed quantities never reached 金蝶.
-// Fix: a saved bill whose record maps to something else than what was saved is not audited in upsert
-// mode; the retry reopens it (金蝶 CancelAssign, 撤销: the submission Qiao made is withdrawn), makes it
-// pending, and its own write phase saves the change as an update of the same bill, then submits and
-// audits it (audit-saved.ts, docs/decisions.md "Session 32: saved bills whose delivery changed").
+// Bills saved but not audited (audit "separate", 负库存) in UPSERT mode whose record changes before
+// the retry audits them (session 32's audits; each test failed before its fix).
+//
+// Detail rows changed. Defect: the retry audited the bill as it was saved (the old quantities moved
+// stock), and the update the next run sent was refused without a call because the bill was audited
+// by then (已审核的单据不能修改): the changed quantities never reached 金蝶. Fix: a saved bill whose
+// record maps to something else than what was saved is not audited in upsert mode; the retry reopens
+// it (金蝶 CancelAssign, 撤销: the submission Qiao made is withdrawn), makes it pending, and its own
+// write phase saves the change as an update of the same bill, then submits and audits it
+// (audit-saved.ts, docs/decisions.md "Session 32: saved bills whose delivery changed").
+//
+// FBillNo mapping changed (the audit of the session's own changes). Defect: the retry reopened the
+// bill under its OLD number and made the record pending; the mark's renumber check only fires for
+// rows with a written hash, which a bill only ever saved has not, so the upsert looked the NEW number
+// up, found nothing and created a second 销售出库单 beside the reopened one. Fix: auditSavedBills
+// leaves such a bill saved, saying its number changed, as the mark does for a written record.
 import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
 import type { Delivery } from "@qiao/simulators";
 import { afterEach, expect, test } from "vitest";
@@ -21,7 +28,11 @@ afterEach(async () => {
   sim = undefined;
 });
 
-test("upsert: a saved bill whose delivery's quantities changed before the retry ends with the new quantities in 金蝶", async () => {
+/**
+ * Customers and materials written, then the deliveries scheme (upsert, audit separate) run once with
+ * no stock in 金蝶: every bill is saved, its audit refused (负库存). `code`: the first saved delivery.
+ */
+async function savedBills() {
   const s = await simulate(t.db, { shops: 10, items: 20, deliveries: 12 });
   sim = s;
   const ctx = testContext(t.db);
@@ -37,12 +48,21 @@ test("upsert: a saved bill whose delivery's quantities changed before the retry 
     targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
     targetConfig(d).entries.FEntity!.mapping.FStockID = "CK001";
   }, seedDeliveriesSchemeDefinition);
-
-  // No stock in 金蝶: every bill is saved, its audit refused (负库存).
   const first = await runOf(deliveries.id);
   expect(first.saved).toBeGreaterThan(0);
   const saved = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, status: "saved" }, orderBy: { id: "asc" } });
   const code = saved.sourceId;
+  expect(saved.targetNumber).toBe(code);
+  expect(billRows(s).some((r) => r.billNo === code)).toBe(true);
+  /** Stock arrives for every material the bills name. */
+  const stockArrives = () => {
+    for (const row of billRows(s)) s.kingdee.forms.stock.set("100", "CK001", row.material, 1_000_000);
+  };
+  return { s, runOf, deliveries, first, code, stockArrives };
+}
+
+test("upsert: a saved bill whose delivery's quantities changed before the retry ends with the new quantities in 金蝶", async () => {
+  const { s, runOf, deliveries, first, code, stockArrives } = await savedBills();
 
   // Only the delivery's detail rows change: every quantity goes up by 1.
   const store = s.guanyi.state.deliveries;
@@ -53,7 +73,7 @@ test("upsert: a saved bill whose delivery's quantities changed before the retry 
   await runOf(deliveries.id);
 
   // Stock arrives; the user retries the scheme's failed and saved records, then the scheme runs again.
-  for (const row of billRows(s)) s.kingdee.forms.stock.set("100", "CK001", row.material, 1_000_000);
+  stockArrives();
   const retry = await runOf(deliveries.id, "retry", { options: { scope: "scheme" } });
   // Every saved bill is audited by the retry, the changed one after it was saved again with the new
   // rows (the delivery without rows fails again, as in the first run).
@@ -73,4 +93,19 @@ test("upsert: a saved bill whose delivery's quantities changed before the retry 
   expect(new Set(inKingdee.map((r) => r.status))).toEqual(new Set(["C"]));
   expect(staged).toMatchObject({ status: "written", targetNumber: code });
   expect(staged.writtenHash).toBe(staged.payloadHash);
+}, 90_000);
+
+test("upsert: a saved bill whose FBillNo mapping changed is not saved a second time under the new number by the retry", async () => {
+  const { s, runOf, deliveries, code, stockArrives } = await savedBills();
+
+  // A new version puts a prefix on FBillNo; stock arrives; the user retries the saved bills.
+  await s.saveVersion(deliveries.id, (d) => {
+    targetConfig(d).mapping.FBillNo = "GY-{{code}}";
+  });
+  stockArrives();
+  await runOf(deliveries.id, "retry", { options: { scope: "scheme" } });
+
+  // One delivery, one 销售出库单.
+  const numbers = new Set(billRows(s).map((r) => r.billNo));
+  expect([...numbers].filter((n) => n.endsWith(code))).toEqual([code]);
 }, 90_000);
