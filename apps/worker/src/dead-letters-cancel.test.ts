@@ -2,7 +2,13 @@
 // stopped, docs/retry-policy.md): cancelRun fails the records it took and did not send again, past
 // the schedule's last step as dead letters. The run's job stays (it used to be removed, and then no
 // follow-up ever announced those dead letters): the worker that takes it finds the run cancelled and
-// runs its follow-ups, so the records_dead_lettered rule hears of them.
+// runs its follow-ups, so the records_dead_lettered rule hears of them. Once: a second delivery of
+// the job (BullMQ's stalled-job redelivery after a worker died between the follow-ups and the job's
+// completion, or a re-enqueue) used to run them again, since claimRun answers `finished` for a
+// cancelled run at every delivery, and sent a second records_dead_lettered event for the same run
+// and records in the rule's next digest (session 32's audit; failing before its fix). The worker now
+// claims a finished run's follow-ups (claimFollowUps, runs.follow_ups_at) and runs them only if its
+// claim set it (runFollowUpsOnce).
 import { assignFailedToRun, claimRun, countDeadLetteredByRun, createAlertRule, createRun, requeueRun, type Config } from "@qiao/db";
 import { transientFailures } from "@qiao/db/testing";
 import type { TestDb } from "@qiao/engine/testing";
@@ -25,7 +31,7 @@ let receiverUrl: string;
 let worker: RunningWorker | undefined;
 
 beforeAll(async () => {
-  bed = await openQueueTestBed("audit_dl_cancel", 1);
+  bed = await openQueueTestBed("dl_cancel", 1);
   ({ t, cfg, queue } = bed);
   receiver = createAlertReceiver();
   receiverUrl = await receiver.listen(0);
@@ -36,10 +42,10 @@ afterAll(async () => {
   await bed?.close();
 });
 
-test("dead letters made by cancelling a handed-back automatic retry raise the records_dead_lettered rule", async () => {
+test("dead letters made by cancelling a handed-back automatic retry raise the records_dead_lettered rule, once however often its job is delivered", async () => {
   const scheme = await t.db.scheme.create({ data: { name: "店铺 → 客户", definition: {} } });
   const channel = await dingtalkChannel(t.db, receiverUrl);
-  await createAlertRule(t.db, { name: "死信", kind: "records_dead_lettered", schemeId: scheme.id, threshold: 1, channelIds: [channel.id] });
+  const rule = await createAlertRule(t.db, { name: "死信", kind: "records_dead_lettered", schemeId: scheme.id, threshold: 1, channelIds: [channel.id] });
 
   // Three transient failures at the default schedule's last step (four automatic retries done).
   const first = await createRun(t.db, { schemeId: scheme.id, schemeVersion: 1, trigger: "manual" });
@@ -71,4 +77,14 @@ test("dead letters made by cancelling a handed-back automatic retry raise the re
   const reasons = await t.db.runRecord.findMany({ where: { runId: retry.id, status: "failed" }, select: { sourceId: true, error: true } });
   expect(reasons).toHaveLength(3);
   for (const r of reasons) expect(text).toContain(`记录 ${r.sourceId}：${r.error}`);
+
+  // The same job delivered again (as BullMQ redelivers a job whose worker died before completing it).
+  await expect.poll(async () => (await queue.getJob(retry.id))?.finishedOn !== undefined, { timeout: 5_000, interval: 100 }).toBe(true);
+  await (await queue.getJob(retry.id))?.remove();
+  await queue.add(JOB.run, { runId: retry.id }, { jobId: retry.id });
+  await expect.poll(async () => (await queue.getJob(retry.id))?.finishedOn !== undefined, { timeout: 5_000, interval: 100 }).toBe(true);
+  await new Promise((r) => setTimeout(r, 500));
+  // One run end, one announcement: nothing more waits in the rule's window for its next digest.
+  const window = await t.db.alertWindow.findUnique({ where: { ruleId_scope: { ruleId: rule.id, scope: scheme.id } } });
+  expect({ sent: receiver.inbox.summary("dingtalk").alerts.length, waitingForDigest: window?.pendingCount ?? 0 }).toEqual({ sent: 1, waitingForDigest: 0 });
 }, 60_000);
