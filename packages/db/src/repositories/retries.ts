@@ -42,8 +42,8 @@ export async function countDeadLetteredByRun(db: Db, runId: string): Promise<num
 export interface RecordAttempt {
   runId: string;
   trigger: RunTrigger;
-  /** What that run's attempt came to (a RunRecord is never `sending`, `stale` or `waiting`). */
-  status: Extract<RecordStatus, "pending" | "written" | "failed" | "unknown" | "saved">;
+  /** What that run's attempt came to: any RunRecord status (waiting, filtered and stale too). */
+  status: RecordStatus;
   error: string | null;
   errorField: string | null;
   errorClass: ErrorClass | null;

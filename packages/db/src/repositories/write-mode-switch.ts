@@ -68,12 +68,13 @@ export async function staleWrittenRecords(tx: Prisma.TransactionClient, schemeId
  * The scheme's `stale` rows made `pending`: the next run's write sweep sends each as an update of
  * what it wrote (its written hash, target id and number stay: the upsert looks the record up by its
  * number, and the mark checks that number as for any update). Their mapping key is dropped, so a read
- * that sees the record again maps it with the new version (as forgetWrittenTarget does). One UPDATE
+ * that sees the record again maps it with the new version (as forgetWrittenTarget does), and so is
+ * its reason (a stale row may carry one saying create mode will not update it). One UPDATE
  * over the scheme's rows (walked by (scheme_id, id): no index by status), in the save's transaction.
  * Returns how many rows became pending.
  */
 export async function pendStaleRecords(tx: Prisma.TransactionClient, schemeId: string): Promise<number> {
   return tx.$executeRaw`
-    UPDATE source_records SET status = 'pending'::record_status, mapped_with = NULL, updated_at = ${new Date().toISOString()}::timestamp
+    UPDATE source_records SET status = 'pending'::record_status, mapped_with = NULL, last_error = NULL, updated_at = ${new Date().toISOString()}::timestamp
     WHERE scheme_id = ${schemeId}::uuid AND status = 'stale'`;
 }

@@ -1,6 +1,7 @@
 // A scheme's unresolved failed records at the REST boundary (re-exported by ./schemas.ts).
 import { RUN_TRIGGERS } from "@qiao/core";
 import { z } from "zod";
+import { RECORD_STATUSES } from "./run-schemas";
 import { recordId } from "./shared-schemas";
 
 const isoTime = z.iso.datetime();
@@ -57,8 +58,14 @@ export const retrySchemeBody = z.object({
 export const recordAttemptSchema = z.object({
   runId: z.uuid(),
   trigger: z.enum(RUN_TRIGGERS),
-  /** The RunRecord's status: what that run's attempt came to (pending: unknown, then looked up absent and queued again). */
-  status: z.enum(["pending", "written", "failed", "unknown", "saved"]),
+  /**
+   * The RunRecord's status: what that run's attempt came to (pending: unknown, then looked up absent
+   * and queued again; waiting: waited for a dependency; filtered: left out by a condition edited
+   * since; stale: an update of unknown outcome found in create mode). Any record status: before
+   * session 32 only five were allowed, and a record that had waited or been filtered in a run made
+   * the page's client refuse its whole history.
+   */
+  status: z.enum(RECORD_STATUSES),
   error: z.string().nullable(),
   errorField: z.string().nullable(),
   errorClass: z.enum(["transient", "data"]).nullable(),
