@@ -128,7 +128,7 @@ export function authenticate(rawBody: string, tenants: GuanyiTenant[]): Authenti
   if (!tenant) throw refuse(GUANYI_ERROR_CODES.badAppkey, `appkey 不存在：${appkey}`);
   if (expectedSign(tree, tenant.secret) !== sign.toUpperCase()) throw refuse(GUANYI_ERROR_CODES.badSign, "签名错误：sign 校验失败");
   if (tenant.sessionkey !== sessionkey) throw refuse(GUANYI_ERROR_CODES.badSessionkey, "sessionkey 无效或已过期");
-  if (!(method in LIST_KEYS)) throw refuse(GUANYI_ERROR_CODES.badMethod, `接口不存在：${method}`);
+  if (!Object.hasOwn(LIST_KEYS, method)) throw refuse(GUANYI_ERROR_CODES.badMethod, `接口不存在：${method}`);
   return { appkey, method, params: body };
 }
 
@@ -219,7 +219,7 @@ function pairedWindow(params: Record<string, unknown>, startKey: string, endKey:
 
 /** Refuses the keys a document method does not document (DOCUMENTED_PARAMS); other methods take any. */
 function refuseUnknownParams(method: string, params: Record<string, unknown>): void {
-  const documented = DOCUMENTED_PARAMS[method];
+  const documented = Object.hasOwn(DOCUMENTED_PARAMS, method) ? DOCUMENTED_PARAMS[method] : undefined;
   if (!documented) return;
   const unknown = Object.keys(params).filter((key) => !COMMON_PARAMS.includes(key) && !documented.includes(key));
   if (unknown.length > 0) {
