@@ -69,11 +69,13 @@ describe("parkSending: a record resent in the same run, its worker killed during
     // One RunRecord, unknown: the run's counters must say unknown 1, written 0.
     expect.soft(await state(ref.runId)).toEqual({ counters: { written: 0, failed: 0, unknown: 1, saved: 0, waiting: 0 }, outcomes: [["A", "unknown"]] });
 
-    // Its lookup finds it: written once.
+    // Its lookup finds it, and the target says it holds what b2 sent (the verdict's own foundAs, as
+    // a bill's status does): written once. (Without it, a found resend of a record written before is
+    // pending again in upsert mode, and stale in create mode since session 32: neither proves it.)
     await resolveUnknown(db, {
       ...mine,
       mode: "create",
-      verdicts: [{ id: a, batchId: "b2", outcome: "found", sentHash: "h2", targetId: "T-A", targetNumber: "A" }],
+      verdicts: [{ id: a, batchId: "b2", outcome: "found", sentHash: "h2", targetId: "T-A", targetNumber: "A", foundAs: "written" }],
       messages: { absent: "不存在", unverifiable: "无法核对" },
     });
     expect(await state(ref.runId)).toEqual({ counters: { written: 1, failed: 0, unknown: 0, saved: 0, waiting: 0 }, outcomes: [["A", "written"]] });
