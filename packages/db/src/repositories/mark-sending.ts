@@ -4,7 +4,7 @@
 import { hotQuery, type Db } from "../client";
 import { isUniqueViolation } from "../db-errors";
 import { BATCH_ROW_IDS, fenceCte, leaseMsLeft } from "./sql";
-import { numberClaimKey } from "./number-claims";
+import { claimKeySql, numberClaimKey } from "./number-claims";
 import type { AttemptRef } from "./write-protocol";
 
 export interface SendingRecordInput {
@@ -169,7 +169,7 @@ function markStatement(fresh: boolean): string {
       -- record comes back in MarkedRecords.renumbered (session 32).
       SELECT i.id, i.k, i.n, CASE
           WHEN s.written_hash IS NULL OR coalesce(s.target_number, '') = '' OR s.target_number = i.k THEN NULL
-          WHEN i.k IS NOT NULL AND upper(rtrim(normalize(s.target_number, NFKC), ' ') COLLATE "C") = i.k THEN NULL
+          WHEN i.k IS NOT NULL AND ${claimKeySql("s.target_number")} = i.k THEN NULL
           ELSE s.target_number END AS was
       FROM input i JOIN source_records s ON s.id = i.id
       WHERE (i.k IS NOT NULL OR $13::boolean) AND s.scheme_id IS NOT DISTINCT FROM $4::uuid AND s.status = 'pending'

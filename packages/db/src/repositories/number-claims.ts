@@ -13,6 +13,11 @@ import type { NumberConflict } from "./mark-sending";
  * claimed the numbers written before it computes the same in SQL
  * (`upper(rtrim(normalize(n, NFKC), ' ') COLLATE "C")`). "" for a blank number: nothing to claim.
  */
+/** SQL (text): numberClaimKey of the SQL text expression `expr`, as the claims are keyed. */
+export function claimKeySql(expr: string): string {
+  return `upper(rtrim(normalize(${expr}, NFKC), ' ') COLLATE "C")`;
+}
+
 export function numberClaimKey(number: string): string {
   // Postgres text holds no NUL (a source may send one): U+FFFD, as a number 金蝶 could not keep either.
   return targetNumberKey(number).replaceAll("\u0000", "\uFFFD");

@@ -14,9 +14,13 @@
 // target's keys began (recordStagedWrites) and its row is unchanged at the comparison. A record
 // written after that may be in the target unseen by the read; one written again since was put back.
 import { message, normalizeRunOptions, render } from "@qiao/core";
-import type { Prisma, Reconciliation, Run } from "../../generated/prisma/client";
+import { Prisma, type Reconciliation, type Run } from "../../generated/prisma/client";
 import type { Db } from "../client";
+import { claimKeySql } from "./number-claims";
 import { findActiveRun, isUniqueViolation, SchemeBusyError } from "./runs";
+
+/** The claim key of a source key's templated number (`k.number`), as target_number_claims are keyed. */
+const CLAIM_KEY_OF_NUMBER = Prisma.raw(claimKeySql("k.number"));
 
 /**
  * Staging statuses that mean "written to the target": a missing record with one (since before the
@@ -112,7 +116,7 @@ export async function completeReconciliation(
           LEFT JOIN reconciliation_keys w ON w.reconciliation_id = ${input.id}::uuid AND w.side = 'staged' AND w.source_id = k.source_id
             AND w.staged_updated_at = s.updated_at AND s.status::text = ANY(${[...RESYNCABLE_STATUSES]}::text[])
           LEFT JOIN target_number_claims c ON c.scheme_id = ${input.schemeId}::uuid AND c.sends > 0
-            AND c.number = CASE WHEN NULLIF(s.target_number, '') IS NULL AND k.number <> '' THEN upper(rtrim(normalize(k.number, NFKC), ' ') COLLATE "C") END
+            AND c.number = CASE WHEN NULLIF(s.target_number, '') IS NULL AND k.number <> '' THEN ${CLAIM_KEY_OF_NUMBER} END
           WHERE k.reconciliation_id = ${input.id}::uuid AND k.side = 'source'
           ORDER BY k.source_id, k.id DESC) r`;
       // A record with a number neither in staging nor from its template cannot be matched.
