@@ -1,5 +1,6 @@
 export * from "./failed-records";
 export * from "./outcomes";
+export * from "./resolve-unknown";
 export * from "./runs";
 export * from "./run-progress";
 export * from "./prune-runs";

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Db } from "../client";
 import { openEditorDatabase, type EditorDatabase } from "../testing";
 import { markSending } from "./mark-sending";
-import { resolveUnknown } from "./outcomes";
+import { resolveUnknown } from "./resolve-unknown";
 import { claimRun, createRun } from "./runs";
 import { insertScheme, insertSchemeVersion } from "./schemes";
 import { forgetWrittenTarget } from "./staging-switch";

@@ -43,7 +43,7 @@ export interface SendingRecordInput {
  * given (slot k owns RunRecord id `id` + k; the staging row names its slot in `sending_entry`), all
  * before the target is called. The lookup after an interrupted write finds the payloads there. No
  * RunRecord yet: the answer turns the slots of written records into entries (recordWriteResults),
- * or a lookup's verdict records them (./outcomes.ts). Fenced by the attempt and by the run's
+ * or a lookup's verdict records them (./resolve-unknown.ts). Fenced by the attempt and by the run's
  * cancellation. Each record with a number claims it for itself first (target_number_claims); one
  * whose number another record holds is not marked (MarkedRecords.conflicts). Returns the ids actually
  * marked; only those may be sent. Each record at most once in a batch: a row is marked once, so a

@@ -7,7 +7,7 @@ import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending, type SendingRecordInput } from "./mark-sending";
 import { numberClaimKey, resolveNumberConflicts } from "./number-claims";
-import { resolveUnknown, type OutcomeVerdict } from "./outcomes";
+import { resolveUnknown, type OutcomeVerdict } from "./resolve-unknown";
 import { claimedRunWithPending } from "./claimed-run.test-util";
 import { recordWriteResults, releaseSending, type WriteResult } from "./write-protocol";
 

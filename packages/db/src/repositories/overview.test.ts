@@ -5,7 +5,7 @@ import { createTestDatabase, transientFailures, type TestDatabase } from "../tes
 import { readMetricTotals } from "./metric-totals";
 import { lastDays, OVERVIEW_SQL, pruneHourlyStats, readOverview, refreshRecordCounts, runWriteSeries, schemesWithStaleRecordCounts } from "./overview";
 import { markSending } from "./mark-sending";
-import { resolveUnknown } from "./outcomes";
+import { resolveUnknown } from "./resolve-unknown";
 import { endRetryEarly } from "./retry-ends";
 import { cancelRun, claimRun, createRun, failActiveRun, finishRun, requeueRun } from "./runs";
 import { reportProgress } from "./run-progress";

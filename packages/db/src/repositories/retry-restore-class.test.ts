@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending } from "./mark-sending";
-import { resolveUnknown } from "./outcomes";
+import { resolveUnknown } from "./resolve-unknown";
 import { nextRetryDue, schemesWithRetries } from "./retries";
 import { endRetryEarly } from "./retry-ends";
 import { createRun } from "./runs";

@@ -1,6 +1,6 @@
 // Staging ("数据湖"): the records a write or retry takes from it. Every function is one SQL
 // statement. Pages are staged by ./stage-page.ts; the write protocol's statements are in
-// ./write-protocol.ts, the lookup of unknown outcomes in ./outcomes.ts.
+// ./write-protocol.ts, the lookup of unknown outcomes in ./outcomes.ts and ./resolve-unknown.ts.
 import { Prisma } from "../../generated/prisma/client";
 import { hotQuery, type Db } from "../client";
 import { fenceCte, rowsJson } from "./sql";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { markSending } from "./mark-sending";
-import { resolveUnknown } from "./outcomes";
+import { resolveUnknown } from "./resolve-unknown";
 import { claimRun, createRun } from "./runs";
 import { recordWriteResults } from "./write-protocol";
 
