@@ -96,6 +96,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     connectorDefaults: { timeoutMs: settings.WORKER_CONNECTOR_TIMEOUT_MS },
     leaseMs: settings.WORKER_LOCK_DURATION_MS,
     unknownOutcomeWaitMs: cfg.QIAO_UNKNOWN_OUTCOME_WAIT_S * 1000,
+    unknownOutcomeMaxWaitMs: cfg.QIAO_UNKNOWN_OUTCOME_MAX_WAIT_S * 1000,
     erpLookupTtlMs: cfg.QIAO_ERP_LOOKUP_TTL_S * 1000,
     records,
     ...(progressed && { progressed }),

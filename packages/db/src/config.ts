@@ -125,6 +125,12 @@ const envSchema = z.object({
    * before its records are looked up in the target: the time a slow server may still take to commit.
    */
   QIAO_UNKNOWN_OUTCOME_WAIT_S: z.coerce.number().min(0).default(300),
+  /**
+   * Seconds a run may wait for its unknown outcomes in all, from its first wait: then it ends
+   * (partial or failed, with why), its records left unknown, never resent, for the scheme's next
+   * writing run to look up. Keeps a target whose lookups keep failing from holding the scheme busy.
+   */
+  QIAO_UNKNOWN_OUTCOME_MAX_WAIT_S: z.coerce.number().min(60).default(3600),
   /** Hours a record may wait for its lookups (等待依赖) before it fails; a scheme's waitLimitHours overrides it. */
   QIAO_WAIT_LIMIT_HOURS: z.coerce.number().int().min(1).max(8760).default(72),
   /** Seconds an erp_lookup answer stays cached per connection (staging lookups are cached per run only). */

@@ -62,6 +62,12 @@ export interface EngineContext {
    */
   unknownOutcomeWaitMs?: number;
   /**
+   * How long a run waits for its unknown outcomes in all, from its first wait (default 1 h,
+   * QIAO_UNKNOWN_OUTCOME_MAX_WAIT_S): then it ends, its records left unknown for the scheme's next
+   * writing run, instead of keeping the scheme busy while the lookup fails (金蝶 down for days).
+   */
+  unknownOutcomeMaxWaitMs?: number;
+  /**
    * How far before the scheme's cursor an incremental read starts (default READ_WINDOW_OVERLAP_MS,
    * 60 s): tests that need runs later than the overlap shorten it instead of waiting a minute.
    */
@@ -107,6 +113,9 @@ export const DEFAULT_SETTINGS_REFRESH_MS = 5_000;
 
 /** See EngineContext.unknownOutcomeWaitMs (the worker passes QIAO_UNKNOWN_OUTCOME_WAIT_S, same default). */
 export const DEFAULT_UNKNOWN_OUTCOME_WAIT_MS = 300_000;
+
+/** See EngineContext.unknownOutcomeMaxWaitMs (the worker passes QIAO_UNKNOWN_OUTCOME_MAX_WAIT_S, same default). */
+export const DEFAULT_UNKNOWN_OUTCOME_MAX_WAIT_MS = 3_600_000;
 
 export const silentLogger: Logger = {
   debug() {},

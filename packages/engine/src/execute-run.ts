@@ -19,7 +19,7 @@ import {
   waitForOutcomes,
   type RunModel as Run,
 } from "@qiao/db";
-import type { EngineContext } from "./context";
+import { DEFAULT_UNKNOWN_OUTCOME_MAX_WAIT_MS, type EngineContext } from "./context";
 import { AttemptSuperseded, describeError, RunFailure } from "./failure";
 import { RunJournal } from "./journal";
 import { AttemptLease } from "./lease";
@@ -232,7 +232,20 @@ async function attempt(
   };
   if (end === "cancelled") return endCancelled(message("run.cancelled"));
 
-  if (scope && pending.count > 0) {
+  // A run that has waited for its unknown outcomes longer than allowed (its lookups failing all
+  // along: the target down, its password changed) ends instead of keeping the scheme busy for ever
+  // (session 33). Its records stay unknown, never resent: the scheme's next writing run looks them
+  // up first. Partial or failed as its counters say, with why.
+  let gaveUp: Message | null = null;
+  const maxWaitMs = ctx.unknownOutcomeMaxWaitMs ?? DEFAULT_UNKNOWN_OUTCOME_MAX_WAIT_MS;
+  if (scope && pending.count > 0 && run.waitingSince && Date.now() - run.waitingSince.getTime() >= maxWaitMs) {
+    gaveUp = message("run.outcomesGaveUp", {
+      count: pending.count,
+      since: clockTime(run.waitingSince, scope.plan.timezone),
+      minutes: Math.round(maxWaitMs / 60_000),
+    });
+    await journal.warn(gaveUp, { unknown: pending.count, waitingSince: run.waitingSince.toISOString() });
+  } else if (scope && pending.count > 0) {
     const until = new Date(Math.max(pending.nextCheck?.getTime() ?? 0, Date.now() + 1_000));
     const at = clockTime(until, scope.plan.timezone);
     await journal.info(message("run.outcomesPending", { count: pending.count, at }), {
@@ -251,11 +264,9 @@ async function attempt(
   const counters = await runCounters(ctx.db, runId);
   // Bills saved but not audited are not done either: partial, as with failures beside writes.
   // Records that wait for a dependency are not failures: they go out by themselves later.
-  const status = counters.failed + counters.saved === 0 ? "succeeded" : counters.written + counters.saved + counters.waiting > 0 ? "partial" : "failed";
-  const error =
-    status === "failed"
-      ? message("run.allFailed", { failed: counters.failed })
-      : null;
+  const status =
+    counters.failed + counters.saved === 0 && !gaveUp ? "succeeded" : counters.written + counters.saved + counters.waiting > 0 ? "partial" : "failed";
+  const error = gaveUp ?? (status === "failed" ? message("run.allFailed", { failed: counters.failed }) : null);
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   await journal[status === "succeeded" ? "info" : "warn"](
     message("run.finished", { seconds, fetched: counters.fetched, written: counters.written, skipped: counters.skipped, failed: counters.failed, filtered: counters.filtered }),

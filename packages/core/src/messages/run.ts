@@ -34,6 +34,12 @@ export const runMessages = {
     (p) =>
       `Run cancelled: ${p.count} records still have an unknown outcome and are no longer waited for; the scheme's next run that writes looks them up first and sends again only absent ones`,
   ),
+  "run.outcomesGaveUp": entry<{ count: number; since: string; minutes: number }>(
+    (p) =>
+      `运行结束：${p.count} 条记录的写入结果自 ${p.since} 起已等待核对超过 ${p.minutes} 分钟仍未确认（多为在目标系统中核对失败，见上方日志）。这些记录保持“待确认”，不会重新发送；请排除目标系统的问题，本方案下一次写入数据的运行会先核对它们，不存在的才重新发送`,
+    (p) =>
+      `Run ended: ${p.count} records have had an unknown outcome since ${p.since}, waiting more than ${p.minutes} minutes to be looked up (usually the lookup in the target failing, see the log above). They stay unknown and are not sent again; fix the target's problem, and the scheme's next run that writes looks them up first and sends again only absent ones`,
+  ),
   "run.outcomesPending": entry<{ count: number; at: string }>(
     (p) => `还有 ${p.count} 条记录的写入结果待确认：将于 ${p.at} 在目标系统中核对，存在的记为已写入，不存在的才重新发送；核对完成前运行不会结束`,
     (p) =>
