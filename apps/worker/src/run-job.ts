@@ -49,6 +49,8 @@ export interface RunJobHost {
   engineContext(logger: Logger, lost: AbortSignal, progressed?: () => void): EngineContext;
   /** Per job in progress: aborted when BullMQ could not renew the job's lock. */
   lockLost: Map<string, AbortController>;
+  /** The runs whose attempt is in progress here: the heartbeat's `runs` (lockLost also holds other jobs). */
+  running: Set<string>;
   /** WORKER_DB_FAILURE_LIMIT. */
   dbFailureLimit: number;
 }
@@ -59,6 +61,7 @@ export async function processRun(job: Job, token: string | undefined, jobLog: Lo
   const { db } = host.deps;
   const lost = new AbortController();
   host.lockLost.set(job.id ?? runId, lost);
+  host.running.add(runId);
   // Whether this attempt got through to the database after its claim: a failure after that is a new
   // outage, not the one the job's count is about.
   let progressed = false;
@@ -73,6 +76,7 @@ export async function processRun(job: Job, token: string | undefined, jobLog: Lo
     return retryAfterOutage(job, token, jobLog, host, { runId, failures: (progressed ? 0 : (data.dbFailures ?? 0)) + 1, error });
   } finally {
     host.lockLost.delete(job.id ?? runId);
+    host.running.delete(runId);
   }
   // The attempt got through: the job's next outage counts from one (a job that goes on only).
   if ((data.dbFailures ?? 0) > 0 && (outcome.kind === "waiting" || outcome.kind === "handed-back")) await job.updateData({ runId });

@@ -79,6 +79,8 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   let stopping = false;
   /** Per job in progress: aborted when BullMQ could not renew the job's lock (see lockRenewalFailed). */
   const lockLost = new Map<string, AbortController>();
+  /** The runs executing here (the heartbeat's `runs`): lockLost's keys include reconciliation jobs. */
+  const running = new Set<string>();
   // One budget for the process: every run's pages and batches count in it.
   const records = new RecordBudget(cfg.WORKER_RECORD_BUDGET);
   const metrics = createWorkerMetrics(records);
@@ -101,7 +103,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     records,
     ...(progressed && { progressed }),
   });
-  const runHost: RunJobHost = { deps, engineContext, lockLost, dbFailureLimit: settings.WORKER_DB_FAILURE_LIMIT };
+  const runHost: RunJobHost = { deps, engineContext, lockLost, running, dbFailureLimit: settings.WORKER_DB_FAILURE_LIMIT };
 
   /**
    * A scheme's cron tick: its run, unless the scheme is gone or switched off (its scheduler is
@@ -220,7 +222,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   // Its metrics go to Redis with it, for /api/metrics, and expire with it.
   const sendBeat = () =>
     Promise.all([
-      beat(queue, { id, host: hostname(), pid: process.pid, version: VERSION, startedAt, beatAt: new Date().toISOString(), runs: [...lockLost.keys()] }),
+      beat(queue, { id, host: hostname(), pid: process.pid, version: VERSION, startedAt, beatAt: new Date().toISOString(), runs: [...running] }),
       publishProcessMetrics(queue, id, metrics.registry),
     ]).catch((error: unknown) => log.warn({ err: error }, "could not record the heartbeat"));
   await sendBeat();

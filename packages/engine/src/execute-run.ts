@@ -115,7 +115,7 @@ export async function executeRun(ctx: EngineContext, runId: string): Promise<Run
   const run = claim.run;
   const log = ctx.logger.child({ runId, schemeId: run.schemeId, trigger: run.trigger, attempt: run.attempt });
   const clock = new PhaseClock();
-  const journal = new RunJournal(ctx.db, runId, log);
+  const journal = new RunJournal(ctx.db, runId, log, run.attempt);
   const lease = new AttemptLease(ctx.db, runId, run.attempt, leaseMs, log, ctx.lost);
   lease.start();
   const opened: Opened = {};

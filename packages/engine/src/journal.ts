@@ -26,10 +26,16 @@ export class RunJournal {
   private lingering: NodeJS.Timeout | undefined;
   private failure: unknown;
 
+  /**
+   * `attempt`: the attempt writing (executeRun's journal): its lines are stored only while it is the
+   * run's latest attempt (appendRunLog), so an attempt taken over writes nothing into the log of the
+   * run another attempt goes on with.
+   */
   constructor(
     private readonly db: Db,
     private readonly runId: string,
     readonly logger: Logger,
+    private readonly attempt?: number,
   ) {}
 
   /** Resolves at once; the line is stored in the background (see `flush`). */
@@ -82,7 +88,7 @@ export class RunJournal {
       while (this.buffer.length > 0) {
         const lines = this.buffer;
         this.buffer = [];
-        await appendRunLog(this.db, this.runId, lines);
+        await appendRunLog(this.db, this.runId, lines, this.attempt);
       }
     } catch (error) {
       this.failure ??= error;

@@ -164,17 +164,24 @@ export interface RunLogLine {
   data?: Record<string, unknown>;
 }
 
-export async function appendRunLog(db: Db, runId: string, lines: RunLogLine | RunLogLine[]): Promise<void> {
+/**
+ * Appends lines to a run's log. With `attempt`, only while that attempt is the run's latest (session
+ * 33): an attempt taken over (its worker stalled past its lease, its job lock lost) that ends later
+ * must not write its end ("运行失败", "运行完成") into the log of a run another attempt finished; its
+ * lines are dropped, as its finishRun changes nothing. The run's own end is fenced the same way.
+ */
+export async function appendRunLog(db: Db, runId: string, lines: RunLogLine | RunLogLine[], attempt?: number): Promise<void> {
   const list = Array.isArray(lines) ? lines : [lines];
   if (list.length === 0) return;
+  // The zh-CN text goes to `message` for SQL readers; readers render `data.message` in their language.
+  const json = JSON.stringify(list.map((l) => ({ level: l.level, message: render(l.message), data: { ...l.data, message: l.message } })));
   // Straight to the pool, in order (ids follow the array): createMany costs several times as much per call.
-  await hotQuery(
-    db,
-    `INSERT INTO run_logs (run_id, level, message, data)
+  const insert = `INSERT INTO run_logs (run_id, level, message, data)
     SELECT $1::uuid, l.line->>'level', l.line->>'message', NULLIF(l.line->'data', 'null'::jsonb)
-    FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS l(line, n)
-    ORDER BY l.n`,
-    // The zh-CN text goes to `message` for SQL readers; readers render `data.message` in their language.
-    [runId, JSON.stringify(list.map((l) => ({ level: l.level, message: render(l.message), data: { ...l.data, message: l.message } })))],
-  );
+    FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS l(line, n)`;
+  if (attempt === undefined) {
+    await hotQuery(db, `${insert}\n    ORDER BY l.n`, [runId, json]);
+  } else {
+    await hotQuery(db, `${insert}\n    WHERE EXISTS (SELECT 1 FROM runs WHERE id = $1::uuid AND attempt = $3::int)\n    ORDER BY l.n`, [runId, json, attempt]);
+  }
 }
