@@ -63,3 +63,32 @@ describe("secrets", () => {
     expect(() => parseKeyring(`k1:${key()}`, "k9")).toThrow(/not in QIAO_SECRET_KEYS/);
   });
 });
+
+// Session 33's audit: a key pasted without its id (as `openssl rand -base64 32` prints it) was
+// refused with an error quoting its first 8 characters, which the web's and secrets:rotate's logs print.
+describe("a malformed QIAO_SECRET_KEYS is refused without quoting a key", () => {
+  const refusal = (list: string): string => {
+    try {
+      parseKeyring(list);
+    } catch (error) {
+      expect(error).toBeInstanceOf(SecretKeyError);
+      return (error as Error).message;
+    }
+    throw new Error("the key list was accepted");
+  };
+
+  it("names a key without its id by its position", () => {
+    const key = randomBytes(32).toString("base64");
+    const alone = refusal(key);
+    expect(alone).not.toContain(key.slice(0, 8));
+    expect(alone).toContain("entry 1");
+    // The old key of a rotation, its id forgotten, behind a well-formed new one.
+    const old = randomBytes(32).toString("base64");
+    const rotation = refusal(`k2027:${randomBytes(32).toString("base64")},${old}`);
+    expect(rotation).not.toContain(old.slice(0, 8));
+    expect(rotation).toContain("entry 2");
+    // A key with the colon after it: what stands before the colon is the key, not an id.
+    const misplaced = randomBytes(32).toString("base64");
+    expect(refusal(`${misplaced}:`)).not.toContain(misplaced.slice(0, 8));
+  });
+});

@@ -24,12 +24,14 @@ export interface Keyring {
 
 export function parseKeyring(list: string, activeId?: string): Keyring {
   const keys = new Map<string, Buffer>();
-  for (const entry of list.split(",").map((s) => s.trim()).filter(Boolean)) {
+  // A refusal names an entry by its position, never by its text: a key pasted without its id (or
+  // with the colon misplaced) would otherwise be quoted into the logs that print the error.
+  for (const [i, entry] of list.split(",").map((s) => s.trim()).filter(Boolean).entries()) {
     const sep = entry.indexOf(":");
-    if (sep <= 0) throw new SecretKeyError(`QIAO_SECRET_KEYS entry must be "id:base64key", got "${entry.slice(0, 8)}…"`);
+    if (sep <= 0) throw new SecretKeyError(`QIAO_SECRET_KEYS entry ${i + 1} must be "id:base64key" (no id before a ":")`);
     const id = entry.slice(0, sep);
     const key = Buffer.from(entry.slice(sep + 1), "base64");
-    if (key.length !== 32) throw new SecretKeyError(`QIAO_SECRET_KEYS key "${id}" must be 32 bytes (base64), got ${key.length}`);
+    if (key.length !== 32) throw new SecretKeyError(`QIAO_SECRET_KEYS entry ${i + 1} must hold a key of 32 bytes (base64) after its id, got ${key.length}`);
     keys.set(id, key);
   }
   const first = keys.keys().next().value;

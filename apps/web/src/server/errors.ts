@@ -127,6 +127,7 @@ const THINGS = {
   值映射: "value map",
   告警渠道: "alert channel",
   告警规则: "alert rule",
+  接口: "endpoint",
 } as const;
 export type Thing = keyof typeof THINGS;
 
