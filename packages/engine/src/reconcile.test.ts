@@ -71,6 +71,9 @@ describe("reconciliation", () => {
     expect(first).toMatchObject({ created: true, count: 3 });
     expect(again).toMatchObject({ created: false, count: 3, run: { id: first.run.id } });
     expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "failed" } })).toBe(3);
+    // Their documents are gone: no target id left to say one exists under their number (the mark
+    // would refuse to send one whose number mapping changed meanwhile, session 33).
+    expect(await t.db.sourceRecord.count({ where: { schemeId: scheme.id, status: "failed", targetId: { not: null } } })).toBe(0);
 
     expect((await runToEnd(ctx(), first.run.id)).kind).toBe("finished");
     const resync = await t.db.run.findUniqueOrThrow({ where: { id: first.run.id } });

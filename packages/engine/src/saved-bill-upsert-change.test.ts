@@ -14,7 +14,13 @@
 // rows with a written hash, which a bill only ever saved has not, so the upsert looked the NEW number
 // up, found nothing and created a second 销售出库单 beside the reopened one. Fix: auditSavedBills
 // leaves such a bill saved, saying its number changed, as the mark does for a written record.
-import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition } from "@qiao/core";
+//
+// Reopened and its re-save refused (session 33's audit of session 32): the record is failed with no
+// written hash, its bill in 金蝶 (创建) under its number. A later FBillNo mapping saved a second
+// 销售出库单, and a switch to create mode created every such bill again. Fix: a target id says a
+// document exists under the number, for the mark's renumber check and for staleWrittenRecords.
+import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
+import { insertSchemeVersion } from "@qiao/db";
 import type { Delivery } from "@qiao/simulators";
 import { afterEach, expect, test } from "vitest";
 import { billRows, runToEnd, simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
@@ -109,3 +115,62 @@ test("upsert: a saved bill whose FBillNo mapping changed is not saved a second t
   const numbers = new Set(billRows(s).map((r) => r.billNo));
   expect([...numbers].filter((n) => n.endsWith(code))).toEqual([code]);
 }, 90_000);
+
+/**
+ * savedBills, then a version whose warehouse 金蝶 does not have: the retry reopens each saved bill
+ * and its re-save is refused, so the record is `failed` with no written hash while its bill stays in
+ * 金蝶 (创建) under its number.
+ */
+async function reopenedAndFailed() {
+  const bills = await savedBills();
+  const { s, runOf, deliveries, code } = bills;
+  await s.saveVersion(deliveries.id, (d) => {
+    targetConfig(d).entries.FEntity!.mapping.FStockID = "CK999";
+  });
+  await runOf(deliveries.id, "retry", { options: { scope: "scheme" } });
+  const afterResave = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } });
+  expect(afterResave).toMatchObject({ status: "failed", targetNumber: code, writtenHash: null });
+  expect(billRows(s).some((r) => r.billNo === code)).toBe(true);
+  return bills;
+}
+
+test("upsert: a reopened saved bill whose re-save failed is not saved a second time under a new FBillNo", async () => {
+  const { s, runOf, deliveries, code, stockArrives } = await reopenedAndFailed();
+
+  // The person fixes the warehouse and, in the same version, prefixes FBillNo; stock arrives; retry.
+  await s.saveVersion(deliveries.id, (d) => {
+    targetConfig(d).entries.FEntity!.mapping.FStockID = "CK001";
+    targetConfig(d).mapping.FBillNo = "GY-{{code}}";
+  });
+  stockArrives();
+  await runOf(deliveries.id, "retry", { options: { scope: "scheme" } });
+
+  // One delivery, one 销售出库单 (as for a written record renumbered, or a saved one): the record is
+  // refused naming both numbers, not created again under GY-….
+  const numbers = new Set(billRows(s).map((r) => r.billNo));
+  expect([...numbers].filter((n) => n.endsWith(code)).sort()).toEqual([code]);
+}, 120_000);
+
+test("upsert → create: a reopened saved bill whose re-save failed is not created a second time by create mode", async () => {
+  const { s, runOf, deliveries, first, stockArrives } = await reopenedAndFailed();
+  const billsBefore = new Set(billRows(s).map((r) => r.billNo));
+  expect(billsBefore.size).toBe(first.saved);
+
+  // Back to create mode (金蝶 numbers the bills by its 编码规则), the warehouse fixed, saved as the
+  // editor saves (insertSchemeVersion: the harness's saveVersion skips the mode switch's steps);
+  // stock arrives; retry. staleWrittenRecords is to leave no record with a bill to be sent again.
+  const current = await t.db.scheme.findUniqueOrThrow({ where: { id: deliveries.id } });
+  const create = structuredClone(current.definition) as unknown as SchemeDefinition;
+  targetConfig(create).mode = "create";
+  targetConfig(create).entries.FEntity!.mapping.FStockID = "CK001";
+  delete targetConfig(create).mapping.FBillNo;
+  await insertSchemeVersion(t.db, deliveries.id, { definition: create }, "editor");
+  const left = await t.db.sourceRecord.findMany({ where: { schemeId: deliveries.id, targetId: { not: null } } });
+  expect(left.length).toBe(billsBefore.size);
+  expect(left.every((r) => r.status === "stale" && r.lastError?.includes("不再发送它"))).toBe(true);
+  stockArrives();
+  await runOf(deliveries.id, "retry", { options: { scope: "scheme" } });
+
+  // Each delivery saved once has its one bill: none is created again beside it.
+  expect(new Set(billRows(s).map((r) => r.billNo)).size).toBe(billsBefore.size);
+}, 120_000);

@@ -161,14 +161,15 @@ function markStatement(fresh: boolean): string {
       -- The records with a number the mark may mark, as its snapshot has them (the UPDATE checks
       -- again): only they claim, so a record not marked claims nothing. One probe by primary key each
       -- (in upsert mode, $13, records without a number too).
-      -- \`was\`: the number the record was written under (written hash and number set: the number a
-      -- document of it has in the target) when its payload's number is another, as 金蝶 compares
-      -- numbers (numberClaimKey, in SQL as the migration 20261217100000 computes it); null otherwise.
+      -- \`was\`: the number a document of the record has in the target (its number set, and a written
+      -- hash or a target id: written, or a bill saved — and maybe reopened, its re-save refused —
+      -- or found by a lookup) when its payload's number is another, as 金蝶 compares numbers
+      -- (numberClaimKey, in SQL as the migration 20261217100000 computes it); null otherwise.
       -- Such a record is not marked and claims nothing: sent, the connector's upsert would not find
       -- the new number and create a second document beside the first (a create would too), and the
-      -- record comes back in MarkedRecords.renumbered (session 32).
+      -- record comes back in MarkedRecords.renumbered (session 32; the target id since session 33).
       SELECT i.id, i.k, i.n, CASE
-          WHEN s.written_hash IS NULL OR coalesce(s.target_number, '') = '' OR s.target_number = i.k THEN NULL
+          WHEN (s.written_hash IS NULL AND s.target_id IS NULL) OR coalesce(s.target_number, '') = '' OR s.target_number = i.k THEN NULL
           WHEN i.k IS NOT NULL AND ${claimKeySql("s.target_number")} = i.k THEN NULL
           ELSE s.target_number END AS was
       FROM input i JOIN source_records s ON s.id = i.id

@@ -243,9 +243,11 @@ export async function claimResync(
       // until the resync writes it again — and staging no longer takes the row, its source changed,
       // for written or stale. Nothing puts it back (restoreUnsentRetries restores what the retry
       // run changed, not this): a resync that ends unsent leaves them failed, still missing in 金蝶.
-      // target_number stays: what it was written with (the report, reconciliation's matching).
+      // target_number stays: what it was written with (the report, reconciliation's matching). The
+      // target id goes with the document: a record with one has a document under its number, which
+      // the mark does not let it leave for another number (markSending's `was`), and this one has none.
       await tx.$executeRaw`
-        UPDATE source_records SET status = 'failed', last_error = ${reason}, written_hash = NULL, updated_at = ${new Date()}::timestamp
+        UPDATE source_records SET status = 'failed', last_error = ${reason}, written_hash = NULL, target_id = NULL, updated_at = ${new Date()}::timestamp
         WHERE id = ANY(${ids}::bigint[])`;
       const options = normalizeRunOptions("retry", { scope: "scheme", sourceRecordIds: ids });
       const run = await tx.run.create({

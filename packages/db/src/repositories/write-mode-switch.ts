@@ -42,21 +42,29 @@ export function switchedToCreate(before: unknown, after: unknown): boolean {
   return schemeWriteMode(before) === "upsert" && schemeWriteMode(after) === "create";
 }
 
+/** The reason a record with a document in the target but nothing known written is left stale. */
+const DOCUMENT_NOT_WRITTEN =
+  "目标系统中已有此记录的单据或资料（保存后未写完：未审核，或更新被拒绝），方案改为“新增”写入模式后不再发送它，以免重复；请在目标系统中核对并处理 / " +
+  "The target holds a document of this record that was never completed (saved but not audited, or its update refused); in the create write mode it is not sent again, which would duplicate it: check it in the target";
+
 /**
- * The scheme's rows written before (a written hash and a target number: written to this target) that
+ * The scheme's rows with a document in the target (a target number, and a written hash or a target
+ * id: written, a bill saved — maybe reopened and its re-save refused — or found by a lookup) that
  * upsert mode would send again — `pending`, `failed` or `waiting` — made `written` when what would be
- * sent is what was written, else `stale` (changed, not updated in create mode), with their retry
- * schedule and waits dropped: create mode never sends a written record again. Returns how many.
+ * sent is what was written, else `stale` (changed, not updated in create mode; with a reason when
+ * nothing was known written: session 33's audit), with their retry schedule and waits dropped:
+ * create mode never sends a record with a document again. Returns how many.
  */
 export async function staleWrittenRecords(tx: Prisma.TransactionClient, schemeId: string): Promise<number> {
   const now = new Date().toISOString();
   const changed = await tx.$queryRaw<{ id: bigint }[]>`
     UPDATE source_records SET
       status = CASE WHEN payload_hash = written_hash THEN 'written'::record_status ELSE 'stale'::record_status END,
-      mapped_with = NULL, last_error = NULL, error_class = NULL, retry_step = 0, retry_at = NULL, dead_at = NULL, retry_prior = NULL,
+      mapped_with = NULL, last_error = CASE WHEN written_hash IS NULL THEN ${DOCUMENT_NOT_WRITTEN} END,
+      error_class = NULL, retry_step = 0, retry_at = NULL, dead_at = NULL, retry_prior = NULL,
       updated_at = ${now}::timestamp
     WHERE scheme_id = ${schemeId}::uuid AND status IN ('pending', 'failed', 'waiting')
-      AND written_hash IS NOT NULL AND target_number IS NOT NULL
+      AND (written_hash IS NOT NULL OR target_id IS NOT NULL) AND target_number IS NOT NULL
     RETURNING id`;
   if (changed.length > 0) {
     await tx.$executeRaw`DELETE FROM waiting_records WHERE source_record_id = ANY(${changed.map((r) => r.id)}::bigint[])`;
