@@ -225,8 +225,12 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
       beat(queue, { id, host: hostname(), pid: process.pid, version: VERSION, startedAt, beatAt: new Date().toISOString(), runs: [...running] }),
       publishProcessMetrics(queue, id, metrics.registry),
     ]).catch((error: unknown) => log.warn({ err: error }, "could not record the heartbeat"));
-  await sendBeat();
-  const heartbeat = setInterval(() => void sendBeat(), HEARTBEAT_MS);
+  // The beat in flight, awaited before a stop forgets the worker (else it could land after).
+  let beating: Promise<unknown> = sendBeat();
+  await beating;
+  const heartbeat = setInterval(() => {
+    beating = sendBeat();
+  }, HEARTBEAT_MS);
 
   let reconciling = false;
   const reconciler = setInterval(() => {
@@ -255,8 +259,12 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
       closing ??= (async () => {
         stopping = true;
         clearInterval(reconciler);
-        clearInterval(heartbeat);
+        // The heartbeat goes on while the runs in flight finish their batches and are handed back
+        // (a graceful stop may outlast the beat's 30 s lifetime): the worker and its runs stay on
+        // 概览, and no no_worker alert fires for a worker still working (session 33's audit).
         await worker.close();
+        clearInterval(heartbeat);
+        await beating;
         await forgetWorker(queue, id).catch(() => undefined);
         await forgetProcessMetrics(queue, id).catch(() => undefined);
         await queue.close();
