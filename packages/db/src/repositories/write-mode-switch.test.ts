@@ -90,10 +90,17 @@ describe("a scheme's write mode", SLOW, () => {
 
     // Back to create and to upsert again: the records upsert mode was to update (the two pending
     // ones) and the failed update were made stale by the switch to create (create mode sends no
-    // written record again), so the switch to upsert makes them pending again; nothing else changes.
+    // written record again), and so were the pending and waiting rows with a document in the target
+    // but no written hash (their target id: a bill saved, or found by a lookup; session 33), so the
+    // switch to upsert makes them all pending again; nothing else changes.
     await insertSchemeVersion(db, scheme.id, { definition: definition("create") }, userId);
     await insertSchemeVersion(db, scheme.id, { definition: definition("upsert") }, userId);
-    expect(await rows()).toEqual({ ...after, "failed-3": { ...after["failed-3"], status: "pending", mappedWith: null } });
+    expect(await rows()).toEqual({
+      ...after,
+      "failed-3": { ...after["failed-3"], status: "pending", mappedWith: null },
+      "pending-4": { ...after["pending-4"], status: "pending", mappedWith: null },
+      "waiting-7": { ...after["waiting-7"], status: "pending", mappedWith: null },
+    });
   });
 
   it("switched to upsert: the overview's staging counts follow at once", async () => {
