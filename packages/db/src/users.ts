@@ -36,13 +36,16 @@ async function guardLastAdmin(tx: Tx, userId: string): Promise<void> {
   if (admins.length === 1 && admins[0]!.id === userId) throw new LastAdminError();
 }
 
-/** Applies the change; null when the user does not exist. */
+/**
+ * Applies the change; null when the user does not exist. The user's row is locked (after the admins'):
+ * a delete that commits in between is waited for and seen, not met by the update (a 500).
+ */
 export async function updateUser(db: Db, userId: string, change: UserChange) {
   const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
   return db.$transaction(async (tx) => {
     if (change.role !== undefined && change.role !== "admin") await guardLastAdmin(tx, userId);
-    const found = await tx.user.findUnique({ where: { id: userId }, select: { id: true } });
-    if (!found) return null;
+    const found = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`;
+    if (found.length === 0) return null;
     if (passwordHash !== undefined) {
       const { count } = await tx.account.updateMany({ where: { userId, providerId: "credential" }, data: { password: passwordHash } });
       // A user without a password account (none today: createUser makes one) gets one.

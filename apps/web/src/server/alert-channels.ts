@@ -3,7 +3,7 @@
 // before anything is saved; rows become DTOs that say which secrets are set, never what they are.
 import { AlertSendError, CHANNEL_SCHEMAS, channelTarget, displayUrlOf, verifySmtp, type AlertDeps, type ChannelKind, type ChannelTarget } from "@qiao/alerts";
 import { message, render, storedMessage, type Locale } from "@qiao/core";
-import { alertChannelSecrets, AlertChannelMissing, config, outboundPolicy, prisma, type AlertChannelEdit, type AlertChannelRow } from "@qiao/db";
+import { alertChannelSecrets, config, outboundPolicy, prisma, type AlertChannelEdit, type AlertChannelRow } from "@qiao/db";
 import { ZodError, type z } from "zod";
 import type { AlertChannelBody, AlertChannelDto } from "@/lib/api/schemas";
 import { checkBaseUrl } from "./connections";
@@ -172,16 +172,4 @@ export async function channelChange(row: AlertChannelRow, body: Partial<AlertCha
       return { settings: target.settings, ...(secrets && { secrets }), ...(displayUrl && { displayUrl }) };
     },
   };
-}
-
-/** Runs `f`; a rule naming a channel that does not exist becomes a 400 on channelIds. */
-export async function refusingMissingChannels<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (error) {
-    if (error instanceof AlertChannelMissing) {
-      throw fieldError(["channelIds"], message("api.alertChannelMissing"));
-    }
-    throw error;
-  }
 }

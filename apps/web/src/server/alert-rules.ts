@@ -1,5 +1,5 @@
-// Alert rules for the API: DTOs, and a rule's scheme checked before it is saved.
-import { prisma, schemeName, type AlertRuleRow } from "@qiao/db";
+// Alert rules for the API: DTOs, and the refusal of a rule naming a scheme or channel that does not exist.
+import { AlertChannelMissing, SchemeGoneError, type AlertRuleRow } from "@qiao/db";
 import type { AlertRuleDto } from "@/lib/api/schemas";
 import { message } from "@qiao/core";
 import { fieldError } from "./errors";
@@ -18,8 +18,16 @@ export function alertRuleDto(row: AlertRuleRow): AlertRuleDto {
   };
 }
 
-/** A per-scheme rule must name a scheme that exists (null: every scheme). */
-export async function checkRuleScheme(schemeId: string | null): Promise<void> {
-  if (schemeId === null || (await schemeName(prisma(), schemeId)) !== undefined) return;
-  throw fieldError(["schemeId"], message("api.alertRuleSchemeMissing"));
+/**
+ * Runs `save` (createAlertRule, updateAlertRule: they check in their transaction what the rule
+ * names); a scheme or channel that does not exist becomes a 400 on schemeId or channelIds.
+ */
+export async function refusingMissingReferences<T>(save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (error) {
+    if (error instanceof SchemeGoneError) throw fieldError(["schemeId"], message("api.alertRuleSchemeMissing"));
+    if (error instanceof AlertChannelMissing) throw fieldError(["channelIds"], message("api.alertChannelMissing"));
+    throw error;
+  }
 }

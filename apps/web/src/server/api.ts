@@ -1,7 +1,7 @@
 // Every route handler is wrapped once: authentication (session cookie or API token), the
 // cross-site check for state-changing requests, body parsing with zod, and error mapping.
 import { DEFAULT_LOCALE, hasRole, localeFromAcceptLanguage, message, render, roleSchema, type Locale, type Message, type Role } from "@qiao/core";
-import { ActiveRunRefusal, config, findUserByApiToken, prisma } from "@qiao/db";
+import { ActiveRunRefusal, config, findUserByApiToken, prisma, SchemeGoneError } from "@qiao/db";
 import { NextRequest, NextResponse } from "next/server";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ReconciliationBusyError, ResyncError, RunRequestError, SchemeBusyError } from "@qiao/jobs";
@@ -187,6 +187,8 @@ export function errorResponse(error: unknown, locale: Locale = DEFAULT_LOCALE): 
   // A target switch or 从头读取 while a run of the scheme is active.
   if (error instanceof ActiveRunRefusal) return errorResponse(new ApiError("scheme_busy", error.text), locale);
   if (error instanceof ReconciliationBusyError) return errorResponse(new ApiError("conflict", error.text), locale);
+  // A write of a scheme deleted after the route read it (two tabs, two people).
+  if (error instanceof SchemeGoneError) return errorResponse(notFound("集成方案"), locale);
   if (error instanceof ResyncError) return errorResponse(new ApiError(error.code === "invalid" ? "conflict" : error.code, error.text), locale);
   if (error instanceof RunRequestError) {
     const issues = error.issues.map((i) => ({ path: ["options", ...i.path.split(".")], message: i.message, messageEn: i.messageEn }));

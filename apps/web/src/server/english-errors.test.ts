@@ -3,7 +3,9 @@
 // they come: the English UI must not show Chinese for a scheme that is gone, an email that is taken,
 // a malformed email, a scheme file refused by the import dialog, or any other refusal a route words
 // itself (retries, cancels, tokens, connections, value maps, alerts …); the names people
-// gave stay as they were typed, in quotes.
+// gave stay as they were typed, in quotes. Session 33's audit found refinements worded with a plain
+// Chinese string (a token's expiry in the past, a user edit that changes nothing) shown in Chinese:
+// fromZodError has no English for a custom issue but the one its params carry.
 import { randomUUID } from "node:crypto";
 import { seedSchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -245,6 +247,20 @@ describe("errors shown to an English page", { timeout: 60_000 }, () => {
     const rule = (schemeId: string | null) => ({ body: { name: "规则", kind: "run_failed", schemeId, channelIds: [randomUUID()] } });
     await refusedInBoth(POST, "/api/alert-rules", rule(randomUUID()), 400, "所选的集成方案不存在：请重新选择");
     await refusedInBoth(POST, "/api/alert-rules", rule(null), 400, "所选的告警渠道不存在（可能已被删除）：请重新选择");
+  });
+
+  it("a token's expiry in the past, a user edit that changes nothing, a run record id out of range, a time in year 0", async () => {
+    const { POST: token } = await import("@/app/api/tokens/route");
+    await refusedInBoth(token, "/api/tokens", { body: { name: "CI 令牌", expiresAt: "2020-01-01T00:00:00.000Z" } }, 400, "请求内容不正确");
+    const user = await bed.db.createUser(bed.prisma, { email: `unchanged-${Date.now()}@route.test`, name: "viewer", role: "viewer", password: "route-bed-password-2" });
+    const { PATCH: editUser } = await import("@/app/api/users/[id]/route");
+    await refusedInBoth(editUser, `/api/users/${user.id}`, { method: "PATCH", body: {}, params: { id: user.id } }, 400, "请求内容不正确");
+    const scheme = await bed.prisma.scheme.create({ data: { name: `记录分页 ${Date.now()}`, definition: { nodes: [], edges: [] } } });
+    const run = await bed.prisma.run.create({ data: { schemeId: scheme.id, schemeVersion: 1, trigger: "manual", status: "succeeded" } });
+    const { GET: records } = await import("@/app/api/runs/[id]/records/route");
+    await refusedInBoth(records, `/api/runs/${run.id}/records?cursor=9999999999999999999`, { params: { id: run.id } }, 400, "查询参数不正确");
+    const { GET: reports } = await import("@/app/api/schemes/[id]/reconciliations/route");
+    await refusedInBoth(reports, `/api/schemes/${scheme.id}/reconciliations?before=0000-01-01T00:00:00Z`, { params: { id: scheme.id } }, 400, "查询参数不正确");
   });
 
   it("a request body over the limit", async () => {

@@ -22,7 +22,7 @@ import {
   type SchemeModel,
   type SchemeWithLastRun,
 } from "@qiao/db";
-import { removeSchemeSchedulers, syncReconcileSchedule, syncSchemeSchedule } from "@qiao/jobs";
+import { removeSchemeSchedulers, syncReconcileSchedule, syncSchemeSchedule, type ReconcileSchedulable, type SchedulableScheme } from "@qiao/jobs";
 import { SCHEME_NAME_MAX, type ApiIssue, type SchemeDto, type SchemeSummaryDto } from "@/lib/api/schemas";
 import { compileContext } from "./catalog";
 import { runAfterIssues, runAfterLoopIssue } from "./run-after";
@@ -90,9 +90,10 @@ export class ScheduleNotSynced extends ApiError {
 
 /**
  * Upserts or removes the scheme's BullMQ job schedulers (its run schedule, and its reconciliation's,
- * which the run schedule's switch pauses too); the DB row is already saved.
+ * which the run schedule's switch pauses too); the DB row is already saved (a scheme, or its
+ * reconciliation settings).
  */
-export async function syncSchedule(scheme: SchemeModel): Promise<void> {
+export async function syncSchedule(scheme: SchedulableScheme & ReconcileSchedulable): Promise<void> {
   try {
     await syncSchemeSchedule(runQueue(), scheme);
     await syncReconcileSchedule(runQueue(), scheme);

@@ -8,6 +8,7 @@ import { render, type Message } from "@qiao/core";
 import type { AlertChannel, AlertChannelKind, AlertRule, AlertRuleKind, Prisma } from "../../generated/prisma/client";
 import type { Db } from "../client";
 import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring } from "../secrets";
+import { SchemeGoneError } from "./scheme-gone";
 
 export type AlertChannelRow = AlertChannel;
 export type AlertRuleRow = AlertRule;
@@ -150,9 +151,14 @@ export function enabledAlertChannels(db: Db, ids: readonly string[]): Promise<Al
   return db.alertChannel.findMany({ where: { id: { in: [...ids] }, enabled: true }, orderBy: { createdAt: "asc" } });
 }
 
-/** Deletes the channel and removes it from every rule; false when there was none. */
+/**
+ * Deletes the channel and removes it from every rule; false when there was none. The channel's row
+ * is locked first: a rule being saved with it holds it (lockRuleReferences), and is waited for, so
+ * the rules read next include it; a rule saved after waits, then finds the channel gone.
+ */
 export async function deleteAlertChannel(db: Db, id: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM alert_channels WHERE id = ${id}::uuid FOR UPDATE`;
     await tx.$executeRaw`UPDATE alert_rules SET channel_ids = array_remove(channel_ids, ${id}::uuid) WHERE ${id}::uuid = ANY(channel_ids)`;
     const { count } = await tx.alertChannel.deleteMany({ where: { id } });
     return count > 0;
@@ -199,15 +205,33 @@ export class AlertChannelMissing extends Error {
   }
 }
 
-async function assertChannelsExist(db: Db, ids: readonly string[]): Promise<void> {
-  const found = new Set((await db.alertChannel.findMany({ where: { id: { in: [...ids] } }, select: { id: true } })).map((c) => c.id));
+/**
+ * In a rule save's transaction, before the rule's row: holds the scheme and the channels the rule
+ * names for the rest of the transaction, and refuses those that do not exist (SchemeGoneError,
+ * AlertChannelMissing). FOR KEY SHARE, as a foreign key's check holds a row: a delete waits for the
+ * save, a run's update of its scheme or a send's of its channel does not. A check read apart from
+ * the write let a channel's delete commit in between, and the save wrote the deleted channel back
+ * into the rule (session 33's audit); a delete now waits, then removes the channel from it.
+ */
+async function lockRuleReferences(tx: Prisma.TransactionClient, input: Partial<AlertRuleInput>): Promise<void> {
+  if (input.schemeId) {
+    const scheme = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM schemes WHERE id = ${input.schemeId}::uuid FOR KEY SHARE`;
+    if (scheme.length === 0) throw new SchemeGoneError(input.schemeId);
+  }
+  if (!input.channelIds) return;
+  const ids = [...new Set(input.channelIds.map((id) => id.toLowerCase()))].sort();
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM alert_channels WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR KEY SHARE`;
+  const found = new Set(locked.map((c) => c.id));
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length > 0) throw new AlertChannelMissing(missing);
 }
 
+/** Creates the rule; SchemeGoneError or AlertChannelMissing when a scheme or channel it names does not exist. */
 export async function createAlertRule(db: Db, input: AlertRuleInput): Promise<AlertRuleRow> {
-  await assertChannelsExist(db, input.channelIds);
-  return db.alertRule.create({ data: { ...input, channelIds: [...new Set(input.channelIds)], enabled: input.enabled ?? true } });
+  return db.$transaction(async (tx) => {
+    await lockRuleReferences(tx, input);
+    return tx.alertRule.create({ data: { ...input, channelIds: [...new Set(input.channelIds)], enabled: input.enabled ?? true } });
+  });
 }
 
 /**
@@ -215,11 +239,12 @@ export async function createAlertRule(db: Db, input: AlertRuleInput): Promise<Al
  * remembered (an alerted outage, a shortfall's start): they are only cleared by the rule's own
  * checks, which skip a rule while it is off, so a condition alerted before it was switched off would
  * be taken for the incident it sees now and that incident never alerted (session 25's audit: a
- * no_worker rule muted during an outage stayed silent through the next one).
+ * no_worker rule muted during an outage stayed silent through the next one). Null when there is no
+ * such rule; SchemeGoneError or AlertChannelMissing when a scheme or channel it names does not exist.
  */
 export async function updateAlertRule(db: Db, id: string, input: Partial<AlertRuleInput>): Promise<AlertRuleRow | null> {
-  if (input.channelIds) await assertChannelsExist(db, input.channelIds);
   const count = await db.$transaction(async (tx) => {
+    await lockRuleReferences(tx, input);
     if (input.enabled === true) {
       await tx.$executeRaw`UPDATE alert_windows w SET condition = NULL
         FROM alert_rules r WHERE r.id = ${id}::uuid AND NOT r.enabled AND w.rule_id = r.id AND w.condition IS NOT NULL`;

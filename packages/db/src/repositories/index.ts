@@ -9,6 +9,7 @@ export * from "./saved-bills";
 export * from "./name-references";
 export * from "./scheme-deletion";
 export * from "./schemes";
+export * from "./scheme-gone";
 export * from "./staging";
 export * from "./retry-ends";
 export * from "./stage-page";

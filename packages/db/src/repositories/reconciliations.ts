@@ -8,6 +8,7 @@ import { Prisma, type Reconciliation } from "../../generated/prisma/client";
 import type { ReconciliationCategory } from "../../generated/prisma/enums";
 import type { Db } from "../client";
 import { isUniqueViolation } from "./runs";
+import { isForeignKeyViolation, SchemeGoneError } from "./scheme-gone";
 import { rowsJson } from "./sql";
 
 export type ReconciliationTrigger = "manual" | "schedule";
@@ -44,7 +45,10 @@ export interface CreateReconciliationInput {
   idempotencyKey?: string | null;
 }
 
-/** Inserts a queued reconciliation; throws ReconciliationBusyError while the scheme has an active one. */
+/**
+ * Inserts a queued reconciliation; throws ReconciliationBusyError while the scheme has an active one,
+ * SchemeGoneError when the scheme was deleted since the caller read it.
+ */
 export async function createReconciliation(db: Db, input: CreateReconciliationInput): Promise<Reconciliation> {
   const key = input.idempotencyKey ? `${input.createdById ?? "system"}:${input.schemeId}:${input.idempotencyKey}` : null;
   if (key) {
@@ -60,6 +64,7 @@ export async function createReconciliation(db: Db, input: CreateReconciliationIn
       throw new ReconciliationBusyError(input.schemeId, await findActiveReconciliation(db, input.schemeId));
     }
     if (key && isUniqueViolation(error, "idempotency_key")) return db.reconciliation.findUniqueOrThrow({ where: { idempotencyKey: key } });
+    if (isForeignKeyViolation(error, "reconciliations_scheme_id_fkey")) throw new SchemeGoneError(input.schemeId);
     throw error;
   }
 }
@@ -201,10 +206,13 @@ export async function reconcileSettings(db: Db, schemeId: string) {
   return db.scheme.findUnique({ where: { id: schemeId }, select: { id: true, reconcileCron: true, reconcileFilter: true, timezone: true, enabled: true, currentVersion: true } });
 }
 
+/** Saves the settings; SchemeGoneError when the scheme was deleted since the caller read it. */
 export async function updateReconcileSettings(db: Db, schemeId: string, settings: ReconcileSettings) {
-  return db.scheme.update({
+  const [saved] = await db.scheme.updateManyAndReturn({
     where: { id: schemeId },
     data: { reconcileCron: settings.cron, reconcileFilter: settings.filter },
     select: { id: true, reconcileCron: true, reconcileFilter: true, timezone: true, enabled: true, cron: true, currentVersion: true },
   });
+  if (!saved) throw new SchemeGoneError(schemeId);
+  return saved;
 }

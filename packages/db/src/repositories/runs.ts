@@ -8,6 +8,7 @@ import { message, render, type Message } from "@qiao/core";
 import type { Db } from "../client";
 import { endRetryEarly } from "./retry-ends";
 import { appendRunLog, type RunLogLine } from "./run-progress";
+import { isForeignKeyViolation, SchemeGoneError } from "./scheme-gone";
 
 /** The statuses of a run that is not finished. */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ["queued", "running"];
@@ -64,7 +65,8 @@ function scopedIdempotencyKey(input: CreateRunInput): string | null {
 /**
  * Inserts a queued run. With an idempotency key this user used before for this scheme, returns that
  * run instead. Throws SchemeBusyError when the scheme already has an active run (test runs that
- * write nothing are exempt: they stage nothing).
+ * write nothing are exempt: they stage nothing), SchemeGoneError when the scheme was deleted since
+ * the caller read it (the insert waits for the delete's lock on the row, then finds none).
  */
 export async function createRun(db: Db, input: CreateRunInput): Promise<Run> {
   const idempotencyKey = scopedIdempotencyKey(input);
@@ -91,6 +93,7 @@ export async function createRun(db: Db, input: CreateRunInput): Promise<Run> {
       if (existing) return existing;
     }
     if (busy) throw new SchemeBusyError(input.schemeId, await findActiveRun(db, input.schemeId));
+    if (isForeignKeyViolation(error, "runs_scheme_id_fkey")) throw new SchemeGoneError(input.schemeId);
     throw error;
   }
 }

@@ -15,6 +15,7 @@ import { forgetOtherSource, forgetWrittenTarget } from "./staging-switch";
 import { pendStaleRecords, schemeWriteMode, staleWrittenRecords, switchedToCreate, switchedToUpsert, type WriteMode } from "./write-mode-switch";
 import { refuseRunAfterLoop } from "./run-after";
 import { ACTIVE_RUN_STATUSES, isUniqueViolation } from "./runs";
+import { SchemeGoneError } from "./scheme-gone";
 
 /** What a run is shown with: its scheme's name. */
 export const RUN_WITH_SCHEME_NAME = { scheme: { select: { name: true } } } as const satisfies Prisma.RunInclude;
@@ -215,7 +216,7 @@ export class SchemeVersionChangedError extends Error {
  * NamedMissingError; a connection that is gone, with ConnectionGoneError (lockSchemeConnections:
  * after the advisory locks, before the row). A new name is rewritten in the schemes that look this
  * one up (rewriteNamed). With `baseVersion` (the version the editor opened), a scheme saved since is
- * refused with SchemeVersionChangedError.
+ * refused with SchemeVersionChangedError; a scheme deleted since it was read, with SchemeGoneError.
  */
 export async function insertSchemeVersion(
   db: Db,
@@ -231,20 +232,21 @@ export async function insertSchemeVersion(
     // Locks the row: two saves at once compare each with the version before it.
     const [before] = await tx.$queryRaw<{ name: string; definition: unknown; enabled: boolean; cron: string | null; current_version: number }[]>`
       SELECT name, definition, enabled, cron, current_version FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
-    if (before !== undefined && input.baseVersion !== undefined && before.current_version !== input.baseVersion) {
+    if (before === undefined) throw new SchemeGoneError(id);
+    if (input.baseVersion !== undefined && before.current_version !== input.baseVersion) {
       throw new SchemeVersionChangedError(id, before.current_version, input.baseVersion);
     }
-    const resetCursor = before !== undefined && sourceReadChanged(before.definition, input.definition);
-    const retarget = before !== undefined && targetSwitched(before.definition, input.definition);
+    const resetCursor = sourceReadChanged(before.definition, input.definition);
+    const retarget = targetSwitched(before.definition, input.definition);
     // A target switch makes stale rows pending anyway (forgetWrittenTarget).
-    const toUpsert = before !== undefined && !retarget && switchedToUpsert(before.definition, input.definition);
-    const toCreate = before !== undefined && !retarget && switchedToCreate(before.definition, input.definition);
+    const toUpsert = !retarget && switchedToUpsert(before.definition, input.definition);
+    const toCreate = !retarget && switchedToCreate(before.definition, input.definition);
     if (retarget || toUpsert || toCreate) {
       const active = await tx.run.findFirst({ where: { schemeId: id, status: { in: [...ACTIVE_RUN_STATUSES] } }, select: { id: true } });
       if (active) throw retarget ? new SchemeTargetBusyError(id, active.id) : new SchemeModeBusyError(id, active.id, toUpsert);
     }
     const schedule = scheduleColumns(input.definition);
-    const switchedOn = before !== undefined && !automationOn(before) && automationOn(schedule);
+    const switchedOn = !automationOn(before) && automationOn(schedule);
     const bumped = await tx.scheme.update({
       where: { id },
       data: {
@@ -259,7 +261,7 @@ export async function insertSchemeVersion(
     await tx.schemeVersion.create({
       data: { schemeId: id, version: bumped.currentVersion, definition: input.definition as object, createdById },
     });
-    if (before !== undefined && input.name !== undefined) await rewriteNamed(tx, "scheme", before.name, input.name, id);
+    if (input.name !== undefined) await rewriteNamed(tx, "scheme", before.name, input.name, id);
     if (resetCursor) await tx.scheme.update({ where: { id }, data: { cursor: null, cursorFromVersion: bumped.currentVersion } });
     if (retarget) {
       if (sourceSwitched(before.definition, input.definition)) await forgetOtherSource(tx, id);
@@ -326,16 +328,16 @@ export async function resetSchemeCursor(db: Db, id: string): Promise<SchemeWithL
 /**
  * Renames without a new version (what the scheme does stays the same); SchemeNameTakenError when
  * another scheme has the name. The schemes that look it up by name have it rewritten to the new one
- * in the same transaction (rewriteNamed: every version of theirs, no new one).
+ * in the same transaction (rewriteNamed: every version of theirs, no new one). SchemeGoneError when
+ * the scheme was deleted since it was read.
  */
 export async function renameScheme(db: Db, id: string, change: { name?: string; description?: string }): Promise<SchemeWithLastRun> {
   return refusingTakenName(change.name, () =>
     db.$transaction(async (tx) => {
-      if (change.name !== undefined) {
-        await lockNames(tx);
-        const [before] = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
-        if (before) await rewriteNamed(tx, "scheme", before.name, change.name, id);
-      }
+      if (change.name !== undefined) await lockNames(tx);
+      const [before] = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
+      if (!before) throw new SchemeGoneError(id);
+      if (change.name !== undefined) await rewriteNamed(tx, "scheme", before.name, change.name, id);
       return tx.scheme.update({ where: { id }, data: { name: change.name, description: change.description }, include: WITH_LAST_RUN });
     }, LONG_TRANSACTION),
   );
@@ -355,14 +357,16 @@ export class SchemeHasNoScheduleError extends Error {
  * `automationOnSince` (the stale-scheme alert counts from it, not from a success before the pause).
  * The definition is the one it locks, not one read before: a save that committed in between keeps
  * its mapping and run-after order (session 23; it wrote back the definition its caller had read).
- * Throws SchemeHasNoScheduleError when the definition has no schedule (nothing to switch).
+ * Throws SchemeHasNoScheduleError when the definition has no schedule (nothing to switch),
+ * SchemeGoneError when the scheme was deleted since it was read.
  */
 export async function switchSchemeSchedule(db: Db, id: string, enabled: boolean): Promise<SchemeWithLastRun> {
   return db.$transaction(async (tx) => {
     const [before] = await tx.$queryRaw<{ enabled: boolean; cron: string | null; definition: SchemeDefinition }[]>`
       SELECT enabled, cron, definition FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
-    const schedule = before?.definition.schedule;
-    if (!before || !schedule) throw new SchemeHasNoScheduleError(id);
+    if (!before) throw new SchemeGoneError(id);
+    const schedule = before.definition.schedule;
+    if (!schedule) throw new SchemeHasNoScheduleError(id);
     const switchedOn = !automationOn(before) && enabled;
     return tx.scheme.update({
       where: { id },

@@ -1,9 +1,7 @@
 // Users, roles and API tokens at the REST boundary (re-exported by ./schemas.ts).
 import { roleSchema } from "@qiao/core";
 import { z } from "zod";
-
-const isoTime = z.iso.datetime();
-const uuid = z.uuid();
+import { isoTime, uuid } from "./shared-schemas";
 
 export { roleSchema };
 
@@ -31,7 +29,10 @@ export const createUserBody = z.object({
 });
 export const updateUserBody = z
   .object({ name: userName.optional(), role: roleSchema.optional(), password: password.optional() })
-  .refine((b) => b.name !== undefined || b.role !== undefined || b.password !== undefined, "请至少修改姓名、角色或密码中的一项");
+  .refine((b) => b.name !== undefined || b.role !== undefined || b.password !== undefined, {
+    message: "请至少修改姓名、角色或密码中的一项",
+    params: { messageEn: "Change at least one of the name, the role or the password" },
+  });
 
 // ---------------------------------------------------------------------------------------
 // API tokens
@@ -63,7 +64,7 @@ export const createApiTokenBody = z.object({
    * token's expiry (omitted: the same; null or later: 403).
    */
   expiresAt: isoTime
-    .refine((t) => Date.parse(t) > Date.now(), "过期时间必须晚于现在")
+    .refine((t) => Date.parse(t) > Date.now(), { message: "过期时间必须晚于现在", params: { messageEn: "The expiry must be later than now" } })
     .nullable()
     .optional(),
 });

@@ -1,8 +1,7 @@
 // Reconciliation (对账) at the REST boundary (re-exported by ./schemas.ts).
 import { z } from "zod";
 import { idempotencyKeySchema } from "./idempotency";
-
-const isoTime = z.iso.datetime();
+import { isoTime } from "./shared-schemas";
 
 export const reconciliationCategorySchema = z.enum(["missing", "extra", "different"]);
 

@@ -15,7 +15,7 @@ const DIGITS = /^\d{1,19}$/;
 const bigId = z
   .string()
   .regex(DIGITS, "应为数字 id")
-  .refine((v) => !DIGITS.test(v) || BigInt(v) <= MAX_BIGINT, "id 超出范围");
+  .refine((v) => !DIGITS.test(v) || BigInt(v) <= MAX_BIGINT, { message: "id 超出范围", params: { messageEn: "The id is out of range" } });
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "partial", "failed", "cancelled"] as const;
 export { RUN_TRIGGERS };

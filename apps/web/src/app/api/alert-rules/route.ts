@@ -1,8 +1,7 @@
 import { createAlertRule, listAlertRules, prisma } from "@qiao/db";
 import { alertRuleListSchema, alertRuleSchema, createAlertRuleBody } from "@/lib/api/schemas";
 import { json, readJson, withAuth } from "@/server/api";
-import { refusingMissingChannels } from "@/server/alert-channels";
-import { alertRuleDto, checkRuleScheme } from "@/server/alert-rules";
+import { alertRuleDto, refusingMissingReferences } from "@/server/alert-rules";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +14,6 @@ export const GET = withAuth(async () => {
 /** POST /api/alert-rules — create a rule (editor); 400 for a negative threshold, an unknown scheme or channel. */
 export const POST = withAuth(async (req) => {
   const body = await readJson(req, createAlertRuleBody);
-  await checkRuleScheme(body.schemeId);
-  const row = await refusingMissingChannels(() => createAlertRule(prisma(), body));
+  const row = await refusingMissingReferences(() => createAlertRule(prisma(), body));
   return json(alertRuleSchema, alertRuleDto(row), 201);
 }, { role: "editor" });

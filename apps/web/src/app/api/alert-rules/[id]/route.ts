@@ -1,8 +1,7 @@
 import { deleteAlertRule, prisma, updateAlertRule } from "@qiao/db";
 import { alertRuleSchema, okSchema, updateAlertRuleBody } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
-import { refusingMissingChannels } from "@/server/alert-channels";
-import { alertRuleDto, checkRuleScheme } from "@/server/alert-rules";
+import { alertRuleDto, refusingMissingReferences } from "@/server/alert-rules";
 import { notFound } from "@/server/errors";
 
 export const dynamic = "force-dynamic";
@@ -13,8 +12,7 @@ const WHAT = "告警规则";
 export const PATCH = withAuth<P>(async (req, { params }) => {
   const id = uuidParam(params.id, WHAT);
   const body = await readJson(req, updateAlertRuleBody);
-  if (body.schemeId) await checkRuleScheme(body.schemeId);
-  const row = await refusingMissingChannels(() => updateAlertRule(prisma(), id, body));
+  const row = await refusingMissingReferences(() => updateAlertRule(prisma(), id, body));
   if (!row) throw notFound(WHAT);
   return json(alertRuleSchema, alertRuleDto(row));
 }, { role: "editor" });

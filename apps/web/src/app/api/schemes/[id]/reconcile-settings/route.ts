@@ -1,10 +1,9 @@
 import { message, validateCron } from "@qiao/core";
 import { prisma, reconcileSettings, updateReconcileSettings } from "@qiao/db";
-import { syncReconcileSchedule } from "@qiao/jobs";
 import { reconcileSettingsSchema } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import { fieldError, notFound } from "@/server/errors";
-import { runQueue } from "@/server/queue";
+import { syncSchedule } from "@/server/schemes";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -21,7 +20,11 @@ export const GET = withAuth<P>(async (_req, { params }) => {
   return json(reconcileSettingsSchema, { cron: row.reconcileCron, filter: row.reconcileFilter });
 }, { role: "viewer" });
 
-/** PUT /api/schemes/:id/reconcile-settings — saves them and (re)schedules the reconciliation; a bad cron changes nothing. */
+/**
+ * PUT /api/schemes/:id/reconcile-settings — saves them and (re)schedules the reconciliation; a bad
+ * cron changes nothing. Saved while Redis refuses the scheduler: a 502 that says so (syncSchedule);
+ * the scheme deleted meanwhile: a 404 (updateReconcileSettings' SchemeGoneError).
+ */
 export const PUT = withAuth<P>(async (req, { params }) => {
   const row = await settingsOf(params.id);
   const body = await readJson(req, reconcileSettingsSchema);
@@ -32,6 +35,6 @@ export const PUT = withAuth<P>(async (req, { params }) => {
     if (!check.ok) throw fieldError(["cron"], message("api.worded", { zh: check.message, en: check.messageEn }));
   }
   const saved = await updateReconcileSettings(prisma(), row.id, { cron, filter });
-  await syncReconcileSchedule(runQueue(), saved);
+  await syncSchedule(saved);
   return json(reconcileSettingsSchema, { cron: saved.reconcileCron, filter: saved.reconcileFilter });
 }, { role: "editor" });
