@@ -1,7 +1,7 @@
 // Schemes: validation with @qiao/core's compiler, saving (every saved definition is a new
 // version; a name names one scheme), the schedule kept in step with BullMQ, and the list's summary
 // of each scheme.
-import { compileScheme, message, readsFromCursor, render, type Locale, type SchemeDefinition, type SourceNode, type TargetNode } from "@qiao/core";
+import { compileScheme, message, readsFromCursor, render, type Locale, type Message, type SchemeDefinition, type SourceNode, type TargetNode } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import {
   ConnectionGoneError,
@@ -236,6 +236,23 @@ export async function renameScheme(db: Db, id: string, change: { name?: string; 
   return renameSchemeRow(db, id, change).catch(refuseTakenName);
 }
 
+/** A 409 whose text is also an issue at `baseVersion`, where the editor looks for "saved since". */
+function versionChanged(text: Message): ApiError {
+  return new ApiError("conflict", text, [{ path: ["baseVersion"], message: render(text, "zh-CN"), messageEn: render(text, "en") }]);
+}
+
+/**
+ * A test or run of the version the editor shows (`baseVersion`; absent: whatever is current, as the
+ * list's 立即运行 and API clients ask): a scheme saved since is a 409, as a save is, not a run of a
+ * mapping the person has not seen. The route pins the run to the version checked here (requestRun's
+ * `scheme`), so a save committed after the check does not change what runs.
+ */
+export function assertShownVersion(scheme: { currentVersion: number }, baseVersion: number | undefined, action: "test" | "run"): void {
+  if (baseVersion !== undefined && baseVersion !== scheme.currentVersion) {
+    throw versionChanged(message("api.schemeChangedSinceShown", { current: scheme.currentVersion, base: baseVersion, action }));
+  }
+}
+
 /**
  * Saves a new version of the definition (and name / description with it). With `baseVersion` (the
  * editor sends the version it opened), a scheme saved since is a 409 naming both versions, with an
@@ -250,8 +267,7 @@ export async function saveSchemeVersion(
   await assertValid(db, input.definition, id);
   const row = await insertSchemeVersion(db, id, input, userId).catch(async (error: unknown) => {
     if (error instanceof SchemeVersionChangedError) {
-      const text = message("api.schemeChangedSince", { current: error.currentVersion, base: error.baseVersion });
-      throw new ApiError("conflict", text, [{ path: ["baseVersion"], message: render(text, "zh-CN"), messageEn: render(text, "en") }]);
+      throw versionChanged(message("api.schemeChangedSince", { current: error.currentVersion, base: error.baseVersion }));
     }
     // Another save committed an order after assertValid read the graph, and the two loop.
     if (error instanceof RunAfterLoopError) throw notSaved([await runAfterLoopIssue(db, error.loop)]);

@@ -260,6 +260,11 @@ export const apiMessages = {
     (p) => `方案在你打开版本 ${p.base} 之后已被保存为版本 ${p.current}，本次未保存。可在新标签页打开方案查看最新版本；再次保存将以你的修改覆盖它`,
     (p) => `The scheme was saved as version ${p.current} after you opened version ${p.base}, so this save was not made. Open the scheme in a new tab to see the latest version; save again to overwrite it with your changes`,
   ),
+  /** A test or run asked for the version the editor shows (`base`), no longer the current one. */
+  "api.schemeChangedSinceShown": entry<{ current: number; base: number; action: "test" | "run" }>(
+    (p) => `方案在你打开版本 ${p.base} 之后已被保存为版本 ${p.current}，本次未${p.action === "test" ? "测试" : "运行"}（你看到的映射已不是当前版本）。请刷新页面查看版本 ${p.current} 后再${p.action === "test" ? "测试" : "运行"}`,
+    (p) => `The scheme was saved as version ${p.current} after you opened version ${p.base}, so it was not ${p.action === "test" ? "tested" : "run"} (the mapping you see is no longer the current one). Reload the page to see version ${p.current}, then ${p.action === "test" ? "test" : "run"} it again`,
+  ),
   "api.valueMapInUse": entry<{ names: string[] }>(
     (p) => `不能删除：方案 ${p.names.map((n) => `“${n}”`).join("、")} 使用这个值映射（删除后它们的每次运行都会失败）。请先在这些方案中去掉 map('…')，再删除`,
     (p) => `Not deleted: ${p.names.length === 1 ? "the scheme" : "the schemes"} ${p.names.map((n) => `"${n}"`).join(", ")} ${p.names.length === 1 ? "uses" : "use"} this value map (deleted, their every run would fail). Take map('…') out of ${p.names.length === 1 ? "it" : "them"} first, then delete it`,

@@ -124,7 +124,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
     target: e.target,
     selected: selectedEdges.has(e.id),
     ariaLabel: t("canvas.edge", { source: nameOf(e.source), target: nameOf(e.target) }),
-    animated: busy === "run" || busy === "test",
+    animated: busy === "run" || actions.testing,
     style: { strokeWidth: 2 },
   }));
 
@@ -202,8 +202,11 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
 
   const testResult = testResultOf(test.run);
   const sampleRecord = testResult?.records[test.sample];
+  // What the worker mapped is the mapping's shown only with nothing unsaved and no save since the
+  // version tested (a save made while the test ran).
+  const asTested = !dirty && test.run?.schemeVersion === actions.savedVersion;
   const sample = sampleRecord
-    ? { ...sampleOf(sampleRecord, dirty), label: `${t("editor.sampleRecord", { n: test.sample + 1 })} · #${sampleRecord.sourceId}` }
+    ? { ...sampleOf(sampleRecord, asTested), label: `${t("editor.sampleRecord", { n: test.sample + 1 })} · #${sampleRecord.sourceId}` }
     : null;
 
   // Where the focus was as the notice appeared (the 保存 button, usually): it goes back there when the
@@ -325,7 +328,8 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
             {test.open && (
               <TestResults
                 run={test.run}
-                pending={busy === "test" || (busy === "save" && !test.run)}
+                savedVersion={actions.savedVersion}
+                pending={actions.testing}
                 error={test.error}
                 selected={test.sample}
                 onSelect={actions.selectSample}

@@ -2,6 +2,7 @@
 // The result of a test run: each sampled source record next to the exact payload the target would
 // receive, with the mapping's per-field errors; picking a record previews it in the mapping table.
 // A document (a payload with entry tables) shows as its head and row tables, the JSON folded below.
+// Results of a version other than the one saved now (saved while the test ran, or since) say so.
 import type { RunDetailDto } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Alert, Badge, Button, Spinner, cx } from "@/components/ui";
@@ -43,6 +44,7 @@ export function testResultOf(run: RunDetailDto | undefined): TestResult | null {
 
 export function TestResults({
   run,
+  savedVersion,
   pending,
   error,
   selected,
@@ -50,6 +52,8 @@ export function TestResults({
   onClose,
 }: {
   run: RunDetailDto | undefined;
+  /** The version whose mapping the editor shows (none outside the editor: nothing to be stale against). */
+  savedVersion?: number;
   pending: boolean;
   error: string | null;
   selected: number;
@@ -60,6 +64,7 @@ export function TestResults({
   const en = useLocale() === "en";
   const result = testResultOf(run);
   const record = result?.records[selected];
+  const stale = run !== undefined && savedVersion !== undefined && run.schemeVersion !== savedVersion;
   return (
     <div className="flex h-[45%] min-h-64 flex-col border-t border-slate-200 bg-white" data-testid="test-results">
       <div className="flex items-center justify-between border-b border-slate-100 px-4 py-2">
@@ -72,7 +77,7 @@ export function TestResults({
           )}
           {result && (
             <span className="text-xs text-slate-500">
-              {result.source.api} · total {result.source.total} · {t("editor.testRecords", { count: result.records.length })}
+              {result.source.api} · {t("editor.testTotal", { total: result.source.total })} · {t("editor.testRecords", { count: result.records.length })}
             </span>
           )}
         </div>
@@ -80,6 +85,13 @@ export function TestResults({
           {t("common.close")}
         </Button>
       </div>
+      {stale && (
+        <div className="px-4 pt-3">
+          <Alert tone="amber">
+            <span data-testid="test-stale">{t("editor.testStale", { tested: run.schemeVersion, current: savedVersion })}</span>
+          </Alert>
+        </div>
+      )}
       {error && (
         <div className="p-4">
           <Alert>{t("editor.testFailed", { message: error })}</Alert>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { testedPreview } from "./tested-preview";
+import { sampleOf, testedPreview } from "./tested-preview";
 
 const tested = {
   payload: { FStockOrgId: "100", FBillNo: "SDO1", FEntity: [{ FStockID: "CK002", FRealQty: 2 }, { FStockID: "CK003" }] },
@@ -23,5 +23,19 @@ describe("the test run's value of a field in the mapping table", () => {
     expect(testedPreview(tested, "FNote", waitText)).toBeUndefined();
     expect(testedPreview(tested, ["FOther", "FStockID"], waitText)).toBeUndefined();
     expect(testedPreview(undefined, "FBillNo", waitText)).toBeUndefined();
+  });
+});
+
+describe("a test record as the mapping tables' sample", () => {
+  const record = { source: { name: "店铺一" }, payload: { FName: "店铺一" }, waits: [] };
+
+  it("carries what the worker mapped while the mapping shown is the one tested", () => {
+    expect(sampleOf(record, true)).toEqual({ record: { name: "店铺一" }, tested: { payload: { FName: "店铺一" }, waits: [] } });
+  });
+
+  // Unsaved changes, or a version saved since the one tested (a save made while the test ran):
+  // session 33's audit found the previews of value maps and lookups showing the old version's values.
+  it("carries only the source record once the mapping shown is not the one tested", () => {
+    expect(sampleOf(record, false)).toEqual({ record: { name: "店铺一" } });
   });
 });

@@ -15,9 +15,12 @@ export interface EditorSample {
   tested?: TestedSample;
 }
 
-/** A test record as the mapping tables' sample: what the worker mapped holds only for the draft it tested. */
-export function sampleOf(r: { source: unknown; payload: Record<string, unknown>; waits?: TestWait[] }, dirty: boolean): Omit<EditorSample, "label"> {
-  return { record: r.source, ...(!dirty && { tested: { payload: r.payload, waits: r.waits ?? [] } }) };
+/**
+ * A test record as the mapping tables' sample: what the worker mapped holds only for the mapping it
+ * tested (`asTested`: the draft has no unsaved change and is the version tested); its source record always.
+ */
+export function sampleOf(r: { source: unknown; payload: Record<string, unknown>; waits?: TestWait[] }, asTested: boolean): Omit<EditorSample, "label"> {
+  return { record: r.source, ...(asTested && { tested: { payload: r.payload, waits: r.waits ?? [] } }) };
 }
 
 export interface WaitText {

@@ -1,8 +1,9 @@
 "use client";
 // What the editor's header buttons do through the REST API, and what came of it: save (a new
 // scheme, or its next version), test (saved first; the worker runs it and the editor waits for it)
-// and run (saved first, then the run's page). A refused save keeps the server's issues, and the
-// definition they were about, until the next save.
+// and run (saved first, then the run's page). Test and run name the version whose mapping the editor
+// shows: one saved elsewhere since is refused, not run in its place. A refused save keeps the
+// server's issues, and the definition they were about, until the next save.
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
@@ -25,9 +26,17 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [schemeId, setSchemeId] = useState(saved.schemeId);
+  // The version the next save is made on: after a refused save, the one saved elsewhere, which the
+  // next save (made knowingly) overwrites.
   const [version, setVersion] = useState(saved.version);
+  // The version whose mapping is `savedJson`, the one the editor shows: what test and run ask for.
+  const [savedVersion, setSavedVersion] = useState(saved.version);
   const [savedJson, setSavedJson] = useState(() => JSON.stringify(saved.draft));
-  const [busy, setBusy] = useState<"save" | "test" | "run" | null>(null);
+  // Apart: a save made while a test runs does not end the test's wait.
+  const [saving, setSaving] = useState(false);
+  const [testing, setTesting] = useState(false);
+  const [starting, setStarting] = useState(false);
+  const busy: "save" | "test" | "run" | null = saving ? "save" : testing ? "test" : starting ? "run" : null;
   const [notice, setNotice] = useState<{ tone: "red" | "green"; text: string } | null>(null);
   const [serverIssues, setServerIssues] = useState<ApiIssue[]>([]);
   const [refused, setRefused] = useState<unknown>(null);
@@ -42,9 +51,10 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
     return () => clearTimeout(timer);
   }, [notice]);
 
-  async function save(): Promise<string | null> {
-    if (busy === "save") return null;
-    setBusy("save");
+  /** The scheme's id and the version saved, or null when not saved (the notice says why). */
+  async function save(): Promise<{ id: string; version: number } | null> {
+    if (saving) return null;
+    setSaving(true);
     setNotice(null);
     const body = { name: draft.name.trim() || t("editor.untitled"), description: draft.description, definition: draft.definition };
     try {
@@ -55,13 +65,14 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
       queryClient.setQueryData(["scheme", scheme.id], { scheme });
       setServerIssues([]);
       setVersion(scheme.currentVersion);
+      setSavedVersion(scheme.currentVersion);
       setNotice({ tone: "green", text: t("editor.saved", { v: scheme.currentVersion }) });
       if (!schemeId) {
         setSchemeId(scheme.id);
         // Keep this editor (and its test results) mounted: only the address changes.
         window.history.replaceState(null, "", `/schemes/${scheme.id}`);
       }
-      return scheme.id;
+      return { id: scheme.id, version: scheme.currentVersion };
     } catch (error) {
       if (error instanceof ApiClientError && error.code === "conflict" && error.issues.some((i) => i.path[0] === "baseVersion") && schemeId) {
         // Saved elsewhere since: the notice says so, and the next save (made knowingly) overwrites
@@ -79,20 +90,27 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
       setNotice({ tone: "red", text: error instanceof Error ? error.message : String(error) });
       return null;
     } finally {
-      setBusy(null);
+      setSaving(false);
     }
   }
 
+  /** The scheme and version the editor shows, saved first when the draft has changes. */
+  async function saveShown(): Promise<{ id: string; version: number } | null> {
+    return dirty || !schemeId ? await save() : { id: schemeId, version: savedVersion };
+  }
+
   async function runTest() {
+    setTesting(true);
     setTest((s) => ({ ...s, open: true, error: null, run: undefined }));
-    const id = dirty || !schemeId ? await save() : schemeId;
-    if (!id) {
-      setTest((s) => ({ ...s, error: t("editor.validationFailed") }));
-      return;
-    }
-    setBusy("test");
     try {
-      let { run } = await api.testScheme(id);
+      const shown = await saveShown();
+      if (!shown) {
+        setTest((s) => ({ ...s, error: t("editor.validationFailed") }));
+        return;
+      }
+      // The run is of `shown.version` (run.schemeVersion): a save made while it runs leaves its
+      // results those of the version before (the editor marks them so).
+      let { run } = await api.testScheme(shown.id, { baseVersion: shown.version });
       while (run.status === "queued" || run.status === "running") {
         await sleep(800);
         ({ run } = await api.run(run.id));
@@ -101,28 +119,32 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
     } catch (error) {
       setTest((s) => ({ ...s, error: error instanceof Error ? error.message : String(error) }));
     } finally {
-      setBusy(null);
+      setTesting(false);
     }
   }
 
   async function startRun() {
-    const id = dirty || !schemeId ? await save() : schemeId;
-    if (!id) return;
-    setBusy("run");
+    const shown = await saveShown();
+    if (!shown) return;
+    setStarting(true);
     try {
-      const { run } = await api.startRun(id);
+      const { run } = await api.startRun(shown.id, { baseVersion: shown.version });
       router.push(`/runs/${run.id}`);
     } catch (error) {
       setNotice({ tone: "red", text: error instanceof Error ? error.message : String(error) });
-      setBusy(null);
+      setStarting(false);
     }
   }
 
   return {
     schemeId,
     version,
+    /** The version whose mapping the editor shows (saved, or as opened). */
+    savedVersion,
     dirty,
     busy,
+    /** A test is under way (from its save, if any, to its result), whatever else is busy meanwhile. */
+    testing,
     notice,
     dismissNotice: () => setNotice(null),
     /** The issues of the last refused save (paths into the definition), and the definition refused. */

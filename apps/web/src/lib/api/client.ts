@@ -86,7 +86,7 @@ export const api = {
   importScheme: (file: unknown) => post("/api/schemes/import", s.schemeImportResultSchema, file),
   validateScheme: (id: string, body: In<typeof s.validateSchemeBody>) => post(`/api/schemes/${id}/validate`, s.validationResultSchema, body),
   testScheme: (id: string, body: In<typeof s.testSchemeBody> = {}) => post(`/api/schemes/${id}/test`, s.runDetailEnvelopeSchema, body),
-  startRun: (id: string) => post(`/api/schemes/${id}/runs`, s.runEnvelopeSchema),
+  startRun: (id: string, body: In<typeof s.startRunBody> = {}) => post(`/api/schemes/${id}/runs`, s.runEnvelopeSchema, body),
   schemeRuns: (id: string, cursor?: string) => get(`/api/schemes/${id}/runs${qs({ cursor })}`, s.runListSchema),
   schemeFailedRecords: (id: string, cursor?: string, only: "all" | "dead" = "all") =>
     get(`/api/schemes/${id}/failed-records${qs({ cursor, only })}`, s.schemeFailedRecordListSchema),

@@ -6,7 +6,7 @@ import { idempotencyKeyOf, json, readJson, readQuery, uuidParam, withAuth } from
 import { fieldError } from "@/server/errors";
 import { runQueue } from "@/server/queue";
 import { findRun, runDto } from "@/server/runs";
-import { findScheme } from "@/server/schemes";
+import { assertShownVersion, findScheme } from "@/server/schemes";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -30,15 +30,19 @@ export const GET = withAuth<P>(async (req, { params, locale }) => {
 /**
  * POST /api/schemes/:id/runs — start a run now: 202 with the queued run, 409 (scheme_busy) while
  * the scheme has one queued or running. An `Idempotency-Key` header (or body field) makes retries safe;
- * it counts for this user and scheme only (createRun scopes it).
+ * it counts for this user and scheme only (createRun scopes it). With `baseVersion` (the editor's
+ * 运行), a scheme saved since is a 409; without it (the list's 立即运行, API clients), the current version runs.
  */
 export const POST = withAuth<P>(async (req, { principal, params, locale }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
   const body = await readJson(req, startRunBody);
   const idempotencyKey = idempotencyKeyOf(req, body.idempotencyKey);
+  assertShownVersion(scheme, body.baseVersion, "run");
   const run = await requestRun(db, runQueue(), {
     schemeId: scheme.id,
+    // Pinned to the version just checked: a save committed meanwhile does not change what runs.
+    scheme,
     trigger: "manual",
     createdById: principal.userId,
     ...(idempotencyKey && { idempotencyKey }),
