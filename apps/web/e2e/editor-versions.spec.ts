@@ -2,25 +2,13 @@
 // since is refused with the reason (not tested or run in its place), and test results of a version
 // saved over while the test ran say they are that version's, until tested again. The results' header
 // is in the page's language. Session 33's audit found each; each failed before its fix.
-import type { APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { bearer, signIn } from "./helpers";
+import { bearer, copyOfSeed, signIn } from "./helpers";
 
 const stamp = Date.now().toString(36).slice(-5);
 
 interface Definition {
   nodes: { type: string; config: { mapping?: Record<string, string> } }[];
-}
-
-/** A copy of a seeded scheme (found by the start of its name) under `name`, through the API. */
-async function copyOfSeed(request: APIRequestContext, seedPrefix: string, name: string): Promise<string> {
-  const list = (await (await request.get("/api/schemes", { headers: bearer })).json()) as { schemes: { id: string; name: string }[] };
-  const seed = list.schemes.find((s) => s.name.startsWith(seedPrefix));
-  expect(seed, seedPrefix).toBeDefined();
-  const { scheme } = (await (await request.get(`/api/schemes/${seed!.id}`, { headers: bearer })).json()) as { scheme: { definition: Definition } };
-  const created = await request.post("/api/schemes", { headers: bearer, data: { name, definition: scheme.definition } });
-  expect(created.status()).toBe(201);
-  return ((await created.json()) as { scheme: { id: string } }).scheme.id;
 }
 
 test("测试 and 运行 in an editor showing version 1 refuse a version 2 saved elsewhere since, and say why", async ({ page, request }) => {

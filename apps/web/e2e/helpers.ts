@@ -52,6 +52,17 @@ export async function kingdeeCustomers(request: APIRequestContext): Promise<SimC
   return ((await res.json()) as { customers: SimCustomer[] }).customers;
 }
 
+/** A copy of a seeded scheme (found by the start of its name) under `name`, through the API. */
+export async function copyOfSeed(request: APIRequestContext, seedPrefix: string, name: string): Promise<string> {
+  const list = (await (await request.get("/api/schemes", { headers: bearer })).json()) as { schemes: { id: string; name: string }[] };
+  const seed = list.schemes.find((s) => s.name.startsWith(seedPrefix));
+  expect(seed, seedPrefix).toBeDefined();
+  const { scheme } = (await (await request.get(`/api/schemes/${seed!.id}`, { headers: bearer })).json()) as { scheme: { definition: unknown } };
+  const created = await request.post("/api/schemes", { headers: bearer, data: { name, definition: scheme.definition } });
+  expect(created.status()).toBe(201);
+  return ((await created.json()) as { scheme: { id: string } }).scheme.id;
+}
+
 /** A copy of the seed scheme whose customers get numbers of their own (`prefix` + shop code). */
 export async function prefixedScheme(request: APIRequestContext, name: string, prefix: string): Promise<string> {
   const list = await request.get("/api/schemes", { headers: bearer });

@@ -9,7 +9,7 @@ import { sampleRow } from "@/lib/documents";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Badge, Button, Input, Select } from "@/components/ui";
 import { issuesAt, rowSuggestions, sourceLists } from "./catalog";
-import { fieldLabel, MappingRow, MappingTable, previewOf, rowKept, UnknownMappingRow, withTemplate } from "./mapping-table";
+import { fieldLabel, MappingRow, MappingTable, previewOf, rowKept, UnknownMappingRow, useShownRows, withTemplate } from "./mapping-table";
 import { IssueLines } from "./node-panels";
 import { TemplateInput } from "./template-input";
 import { testedPreview, type TestedSample } from "./tested-preview";
@@ -45,7 +45,6 @@ export function EntryTableMapping({
   const current = entry ?? EMPTY;
   const lists = sourceLists(sourceApi);
   const [custom, setCustom] = useState(() => current.from !== "" && !lists.some((l) => l.key === current.from));
-  const [added, setAdded] = useState<string[]>([]);
   const suggestions = useMemo(
     () => rowSuggestions(sourceApi, current.from, en, { item: t("editor.itemFields"), parent: t("editor.parentFields"), variables: t("editor.variables") }),
     [sourceApi, current.from, en, t],
@@ -53,13 +52,12 @@ export function EntryTableMapping({
   const path = [...base, "entries", key];
   const ownIssues = [...issuesAt(issues, path, true), ...issuesAt(issues, [...base, "mapping", key])];
   const row = sample ? sampleRow(sample.record, current.from, (item) => rowKept(current.filter, item, sample.record, timezone)) : undefined;
-  const rowFields = field.fields ?? [];
-  const shown = rowFields.filter((f) => f.required || current.mapping[f.key] !== undefined || added.includes(f.key));
-  const addable = rowFields.filter((f) => !shown.includes(f));
-  const unknown = Object.keys(current.mapping).filter((k) => !rowFields.some((f) => f.key === k));
   const update = (patch: Partial<EntryMapping>) => onChange({ ...current, ...patch });
-
-  const setRow = (fieldKey: string, value: string) => update({ mapping: withTemplate(current.mapping, fieldKey, value) });
+  const rows = useShownRows(current.mapping, (fieldKey, value) => update({ mapping: withTemplate(current.mapping, fieldKey, value) }));
+  const rowFields = field.fields ?? [];
+  const shown = rowFields.filter((f) => f.required || rows.shown(f.key));
+  const addable = rowFields.filter((f) => !shown.includes(f));
+  const unknown = rows.keys.filter((k) => !rowFields.some((f) => f.key === k));
 
   return (
     <section className="border-b border-slate-100 px-5 py-4" data-testid={`entry-${key}`} aria-label={`${t("editor.entryTable")} ${key}`}>
@@ -152,15 +150,8 @@ export function EntryTableMapping({
                     : null
                   : undefined
               }
-              onChange={(v) => setRow(f.key, v)}
-              onRemove={
-                f.required
-                  ? undefined
-                  : () => {
-                      setAdded((a) => a.filter((k) => k !== f.key));
-                      setRow(f.key, "");
-                    }
-              }
+              onChange={(v) => rows.set(f.key, v)}
+              onRemove={f.required ? undefined : () => rows.remove(f.key)}
             />
           ))}
           {unknown.map((k) => (
@@ -171,7 +162,8 @@ export function EntryTableMapping({
               suggestions={suggestions}
               issues={issuesAt(issues, [...path, "mapping", k])}
               sample={!!sample}
-              onChange={(v) => setRow(k, v)}
+              onChange={(v) => rows.set(k, v)}
+              onRemove={() => rows.remove(k)}
             />
           ))}
         </MappingTable>
@@ -183,7 +175,7 @@ export function EntryTableMapping({
             value=""
             onChange={(e) => {
               const picked = e.target.value;
-              if (picked) setAdded((a) => [...a, picked]);
+              if (picked) rows.add(picked);
             }}
           >
             <option value="">+ {t("editor.entryAddFieldPick")}</option>

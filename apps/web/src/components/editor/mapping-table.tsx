@@ -2,7 +2,7 @@
 // One row of a mapping table (target field ← template, with the sample's value), shared by the
 // head mapping and the entry tables' row mappings, and the live preview of a template.
 import { evaluateTemplate, keepsRow, parseTemplate, templateLookupRefs, templateMapRefs, type FieldMeta } from "@qiao/core";
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import type { ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Badge, Button, cx } from "@/components/ui";
@@ -47,6 +47,30 @@ export function withTemplate(mapping: Record<string, string>, key: string, templ
   if (template === "") delete next[key];
   else next[key] = template;
   return next;
+}
+
+/**
+ * The rows of a mapping table beyond those it always shows (an entry table's optional fields, keys
+ * the form does not have). An emptied template unmaps its key, yet its row stays, in its place and
+ * with the focus, for the template typed over it: a row goes by its ✕ only (session 33).
+ */
+export function useShownRows(mapping: Record<string, string>, setTemplate: (key: string, template: string) => void) {
+  const [kept, setKept] = useState<string[]>([]);
+  const keep = (key: string) => setKept((k) => (k.includes(key) ? k : [...k, key]));
+  return {
+    shown: (key: string) => mapping[key] !== undefined || kept.includes(key),
+    /** Sorted: a key unmapped and mapped again comes back last in the mapping, not in the table. */
+    keys: [...new Set([...Object.keys(mapping), ...kept])].sort(),
+    add: keep,
+    set: (key: string, template: string) => {
+      if (template === "") keep(key);
+      setTemplate(key, template);
+    },
+    remove: (key: string) => {
+      setKept((k) => k.filter((x) => x !== key));
+      setTemplate(key, "");
+    },
+  };
 }
 
 export function fieldLabel(f: FieldMeta, en: boolean) {
@@ -150,6 +174,7 @@ export function UnknownMappingRow({
   issues,
   sample,
   onChange,
+  onRemove,
 }: {
   name: string;
   template: string;
@@ -157,16 +182,18 @@ export function UnknownMappingRow({
   issues: ApiIssue[];
   sample: boolean;
   onChange: (value: string) => void;
+  onRemove: () => void;
 }) {
+  const t = useT();
   return (
     <tr className="bg-red-50/40 align-top">
       <td className="px-2 py-1.5 font-mono text-red-700">{name}</td>
       <td className="px-2 py-1.5" colSpan={sample ? 2 : 1}>
         <div className="flex items-start gap-2">
           <div className="flex-1">
-            <TemplateInput value={template} suggestions={suggestions} issues={issues} onChange={onChange} />
+            <TemplateInput value={template} ariaLabel={name} suggestions={suggestions} issues={issues} onChange={onChange} />
           </div>
-          <Button size="sm" variant="ghost" onClick={() => onChange("")}>
+          <Button size="sm" variant="ghost" onClick={onRemove} aria-label={`${t("editor.entryRemoveField")} ${name}`} title={t("editor.entryRemoveField")}>
             ✕
           </Button>
         </div>

@@ -139,7 +139,16 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
       } else if (c.type === "select") setSelected((s) => (c.selected ? c.id : s === c.id ? null : s));
       else if (c.type === "remove") removed.push(c.id);
     }
-    if (positions.size > 0) {
+    // A drag shows as it goes and is one step once dropped (onNodeDragStop). A move with no drag in
+    // progress is the arrow keys' (the canvas's help offers them): a step from where the draft has the node.
+    const byKeys = dragStart.current.size === 0 && changes.every((c) => c.type !== "position" || c.dragging !== true);
+    if (positions.size > 0 && byKeys) {
+      const moves = draft.definition.nodes.flatMap((n) => {
+        const to = positions.get(n.id);
+        return to && (to.x !== n.position.x || to.y !== n.position.y) ? [{ id: n.id, from: n.position, to }] : [];
+      });
+      if (moves.length > 0) apply({ kind: "move", moves, byKeys: true });
+    } else if (positions.size > 0) {
       edit((d) => ({
         ...d,
         definition: { ...d.definition, nodes: d.definition.nodes.map((n) => (positions.has(n.id) ? { ...n, position: positions.get(n.id)! } : n)) },
@@ -302,6 +311,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
                   const moves = dragged
                     .map((n) => ({ id: n.id, from: dragStart.current.get(n.id) ?? n.position, to: { ...n.position } }))
                     .filter((m) => m.from.x !== m.to.x || m.from.y !== m.to.y);
+                  dragStart.current = new Map();
                   if (moves.length > 0) apply({ kind: "move", moves });
                 }}
                 onPaneClick={() => setSelected(null)}

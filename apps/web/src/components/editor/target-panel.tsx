@@ -8,7 +8,7 @@ import { useLocale, useT } from "@/lib/i18n/client";
 import { Field, Input, Select, Switch } from "@/components/ui";
 import { fieldSuggestions, issuesAt, sourceApiOf, targetApiOf, variableSuggestions, type Catalog } from "./catalog";
 import { EntryTableMapping } from "./entry-table-mapping";
-import { MappingRow, MappingTable, previewOf, UnknownMappingRow, withTemplate } from "./mapping-table";
+import { MappingRow, MappingTable, previewOf, UnknownMappingRow, useShownRows, withTemplate } from "./mapping-table";
 import { ConnectionAndApi, message, Section } from "./node-panels";
 import { testedPreview, type EditorSample } from "./tested-preview";
 
@@ -49,11 +49,13 @@ export function TargetPanel({
   const fields = headFields.filter(
     (f) => !filter || f.key.toLowerCase().includes(filter.toLowerCase()) || f.label.includes(filter) || f.labelEn.toLowerCase().includes(filter.toLowerCase()),
   );
-  const unknownMapped = Object.keys(config.mapping).filter((k) => !headFields.some((f) => f.key === k));
+  const setMapping = (key: string, value: string) => onChange({ mapping: withTemplate(config.mapping, key, value) });
+  // Every head field of the form has its row; the keys it does not have are the rows that may go.
+  const rows = useShownRows(config.mapping, setMapping);
+  const unknownMapped = rows.keys.filter((k) => !headFields.some((f) => f.key === k));
   const unknownEntries = Object.keys(config.entries).filter((k) => !entryTables.some((f) => f.key === k));
 
   const waitText = (w: { scheme: string; key: string }) => t("editor.testWaits", { scheme: w.scheme, key: w.key });
-  const setMapping = (key: string, value: string) => onChange({ mapping: withTemplate(config.mapping, key, value) });
 
   function setEntry(key: string, entry: EntryMapping | undefined) {
     const entries = { ...config.entries };
@@ -178,7 +180,8 @@ export function TargetPanel({
               suggestions={suggestions}
               issues={issuesAt(issues, [...base, "mapping", key])}
               sample={!!sample}
-              onChange={(v) => setMapping(key, v)}
+              onChange={(v) => rows.set(key, v)}
+              onRemove={() => rows.remove(key)}
             />
           ))}
         </MappingTable>

@@ -1,7 +1,8 @@
 // Undo / redo of a filter node and the rules edited on it: rule edits are not undoable steps of their
 // own, so Ctrl+Z after editing a new filter's rules undoes the node's "add"; Ctrl+Shift+Z must bring
 // the node back as it was when undone, with its rules (it brought back the empty node first added).
-// Session 28's audit; failed before the fix.
+// Session 28's audit; failed before the fix. Arrow-key moves of a node in a row are one undoable
+// step (session 33's audit found them not undoable at all).
 import { defaultRetryPolicy, type SchemeDefinition, type SchemeNode } from "@qiao/core";
 import { describe, expect, it } from "vitest";
 import { newFilterNode } from "./catalog";
@@ -46,5 +47,32 @@ describe("undo then redo of a filter node added and then given rules", () => {
     expect(back?.type).toBe("filter");
     expect(back?.type === "filter" ? back.config.rules : undefined, "the rules written before Ctrl+Z are lost after Ctrl+Shift+Z").toEqual(rules);
     expect(state.draft.definition.edges.map((e) => `${e.source}→${e.target}`).sort()).toEqual([`${filter.id}→target`, `source→${filter.id}`]);
+  });
+});
+
+describe("a node moved with the arrow keys", () => {
+  const start = { draft: { name: "x", description: "", definition }, past: [], future: [] };
+  const press = (id: string, from: { x: number; y: number }, dy: number): Op => ({ kind: "move", byKeys: true, moves: [{ id, from, to: { x: from.x, y: from.y + dy } }] });
+
+  it("is one step for presses in a row, undone back to where the first press found it", () => {
+    let state = draftReducer(start, { type: "do", op: press("target", { x: 460, y: 120 }, 5) });
+    state = draftReducer(state, { type: "do", op: press("target", { x: 460, y: 125 }, 5) });
+    state = draftReducer(state, { type: "do", op: press("target", { x: 460, y: 130 }, 5) });
+    expect(state.past).toHaveLength(1);
+    expect(state.draft.definition.nodes.find((n) => n.id === "target")?.position).toEqual({ x: 460, y: 135 });
+    state = draftReducer(state, { type: "undo" });
+    expect(state.draft.definition.nodes.find((n) => n.id === "target")?.position).toEqual({ x: 460, y: 120 });
+    expect(state.past).toHaveLength(0);
+  });
+
+  it("is a step of its own after a move of another node or a drag", () => {
+    let state = draftReducer(start, { type: "do", op: press("target", { x: 460, y: 120 }, 5) });
+    state = draftReducer(state, { type: "do", op: press("source", { x: 80, y: 120 }, 5) });
+    expect(state.past).toHaveLength(2);
+    state = draftReducer(state, { type: "do", op: { kind: "move", moves: [{ id: "source", from: { x: 80, y: 125 }, to: { x: 80, y: 200 } }] } });
+    state = draftReducer(state, { type: "do", op: press("source", { x: 80, y: 200 }, 5) });
+    expect(state.past).toHaveLength(4);
+    state = draftReducer(state, { type: "undo" });
+    expect(state.draft.definition.nodes.find((n) => n.id === "source")?.position).toEqual({ x: 80, y: 200 });
   });
 });

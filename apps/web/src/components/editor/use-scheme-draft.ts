@@ -14,7 +14,8 @@ export interface Draft {
 type Position = { x: number; y: number };
 
 export type Op =
-  | { kind: "move"; moves: { id: string; from: Position; to: Position }[] }
+  /** `byKeys`: moved with the arrow keys; presses in a row on the same nodes are one step (draftReducer). */
+  | { kind: "move"; moves: { id: string; from: Position; to: Position }[]; byKeys?: boolean }
   /**
    * `edges`: the node joins the chain connected (./node-chain.ts); `replaced`: the edge it goes
    * between (a filter added where the source was connected straight to the target).
@@ -89,15 +90,29 @@ export type Action =
 
 const HISTORY = 100;
 
+/**
+ * A keyboard move following one of the same nodes, as one step from where the first press found
+ * them: each press moves a node 5 px, and undo takes back the whole move, as it does a drag.
+ */
+function joinedKeyMove(last: Op | undefined, op: Op): Op | undefined {
+  if (op.kind !== "move" || !op.byKeys || last?.kind !== "move" || !last.byKeys) return undefined;
+  const ids = (moves: { id: string }[]) => moves.map((m) => m.id).sort().join("\n");
+  if (ids(last.moves) !== ids(op.moves)) return undefined;
+  const from = new Map(last.moves.map((m) => [m.id, m.from]));
+  return { ...op, moves: op.moves.map((m) => ({ ...m, from: from.get(m.id) ?? m.from })) };
+}
+
 /** The history (exported for its tests). */
 export function draftReducer(state: State, action: Action): State {
   switch (action.type) {
-    case "do":
+    case "do": {
+      const joined = joinedKeyMove(state.past.at(-1), action.op);
       return {
         draft: { ...state.draft, definition: applyOp(state.draft.definition, action.op) },
-        past: [...state.past.slice(-HISTORY + 1), action.op],
+        past: joined ? [...state.past.slice(0, -1), joined] : [...state.past.slice(-HISTORY + 1), action.op],
         future: [],
       };
+    }
     case "undo": {
       const op = state.past.at(-1);
       if (!op) return state;

@@ -1,0 +1,138 @@
+// What the scheme editor keeps from being lost: unsaved changes when leaving by a link of the app or
+// the browser's Back (it asks first); a row template of an entry table selected and typed over (the
+// row and the focus stay); a node moved with the arrow keys (one undoable step); and the rows of keys
+// the target's form does not have (named fields and ✕ buttons, kept while retyped). Session 33's
+// audit found each; each failed before its fix.
+import type { Dialog, Locator, Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { copyOfSeed, signIn } from "./helpers";
+
+const stamp = Date.now().toString(36).slice(-5);
+
+/** Answers the browser's dialogs with `answer` (true: OK), and lists what they asked. */
+function answerDialogs(page: Page, answer: () => boolean): string[] {
+  const asked: string[] = [];
+  page.on("dialog", (d: Dialog) => {
+    asked.push(d.message());
+    void (answer() ? d.accept() : d.dismiss());
+  });
+  return asked;
+}
+
+/** Edits the target's FDescription: the draft has unsaved changes. */
+async function editUnsaved(page: Page): Promise<void> {
+  await page.getByTestId("rf__node-target").click();
+  await page.getByTestId("map-FDescription").fill("未保存的备注 {{note}}");
+  await expect(page.getByTestId("save-state")).toHaveText(/有未保存的修改/);
+}
+
+test("leaving the editor by its ← 集成方案 link with unsaved changes asks first: staying keeps the draft, leaving leaves", async ({ page, request }) => {
+  const schemeId = await copyOfSeed(request, "管易云店铺查询", `e2e leave link ${stamp}`);
+  await signIn(page, `/schemes/${schemeId}`);
+  await editUnsaved(page);
+
+  let leave = false;
+  const asked = answerDialogs(page, () => leave);
+  const back = page.getByTestId("scheme-editor").getByRole("link", { name: /集成方案/ });
+  await back.click();
+  await expect.poll(() => asked).toEqual(["有未保存的修改，确定离开吗？"]);
+  await expect(page).toHaveURL(new RegExp(`/schemes/${schemeId}$`));
+  await expect(page.getByTestId("map-FDescription")).toHaveValue("未保存的备注 {{note}}");
+
+  leave = true;
+  await back.click();
+  await expect(page).toHaveURL(/\/schemes$/);
+  expect(asked).toHaveLength(2);
+});
+
+test("the browser's Back from the editor with unsaved changes asks first, and staying keeps the page and the draft", async ({ page, request }) => {
+  const name = `e2e leave back ${stamp}`;
+  const schemeId = await copyOfSeed(request, "管易云店铺查询", name);
+  await signIn(page, "/schemes");
+  // Opened from the list: Back goes to the list within the app (no page load, no beforeunload).
+  await page.getByRole("link", { name, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/schemes/${schemeId}$`));
+  await editUnsaved(page);
+
+  const asked = answerDialogs(page, () => false);
+  await page.goBack({ timeout: 3_000 }).catch(() => null); // cancelled: no navigation to wait for
+  await expect.poll(() => asked).toEqual(["有未保存的修改，确定离开吗？"]);
+  await expect(page).toHaveURL(new RegExp(`/schemes/${schemeId}$`));
+  await expect(page.getByTestId("map-FDescription")).toHaveValue("未保存的备注 {{note}}");
+});
+
+test("an optional FEntity row field cleared to be retyped stays in the table with the focus, until its ✕", async ({ page, request }) => {
+  const schemeId = await copyOfSeed(request, "管易云发货单查询", `e2e row retype ${stamp}`);
+  await signIn(page, `/schemes/${schemeId}`);
+  await page.getByTestId("rf__node-target").click();
+  const note = page.getByTestId("map-entry-FEntity-FEntrynote");
+  await expect(note).toHaveValue("{{trade_code}}");
+
+  // Select the template and type a new one over it, as one retypes any field.
+  await note.click();
+  await note.press("ControlOrMeta+a");
+  await note.press("Backspace");
+  await page.keyboard.type("{{$parent.code}}");
+  const row = page.getByTestId("mapping-row-entry-FEntity-FEntrynote");
+  await expect(row).toBeVisible();
+  await expect(note).toBeFocused();
+  await expect(note).toHaveValue("{{$parent.code}}");
+
+  await row.getByRole("button", { name: "移除 FEntrynote" }).click();
+  await expect(row).toHaveCount(0);
+});
+
+/** A canvas node's position, from React Flow's transform (translate(480px, 160px)). */
+async function positionOf(node: Locator): Promise<string> {
+  const style = (await node.getAttribute("style")) ?? "";
+  return /translate\(([^)]*)\)/.exec(style)?.[1] ?? style;
+}
+
+test("a node moved with the arrow keys is one undoable step, as a node dragged with the mouse is", async ({ page, request }) => {
+  const schemeId = await copyOfSeed(request, "管易云店铺查询", `e2e key move ${stamp}`);
+  await signIn(page, `/schemes/${schemeId}`);
+  const node = page.getByTestId("rf__node-target");
+  await expect(node).toBeVisible();
+  const undo = page.getByRole("button", { name: "撤销" });
+  await expect(undo).toBeDisabled();
+  const before = await positionOf(node);
+
+  // The canvas's own help: "按 Enter 或空格选中节点，然后可用方向键移动它".
+  await node.focus();
+  await page.keyboard.press("Enter");
+  await expect(node).toHaveClass(/selected/);
+  for (let k = 0; k < 6; k++) await page.keyboard.press("Shift+ArrowDown");
+  await expect.poll(() => positionOf(node)).not.toBe(before);
+  const moved = await positionOf(node);
+  await expect(page.getByTestId("save-state")).toHaveText(/有未保存的修改/);
+
+  // Ctrl+Z (focus on the node, not in a field) takes the six presses back at once; Ctrl+Shift+Z redoes them.
+  await expect(undo).toBeEnabled();
+  await page.keyboard.press("ControlOrMeta+z");
+  await expect.poll(() => positionOf(node)).toBe(before);
+  await expect(undo).toBeDisabled();
+  await page.keyboard.press("ControlOrMeta+Shift+z");
+  await expect.poll(() => positionOf(node)).toBe(moved);
+});
+
+test("after the target's form is switched, the mappings it does not have are named fields with a named ✕, kept while retyped", async ({ page, request }) => {
+  const schemeId = await copyOfSeed(request, "管易云店铺查询", `e2e unknown rows ${stamp}`);
+  await signIn(page, `/schemes/${schemeId}`);
+  await page.getByTestId("rf__node-target").click();
+  // 客户新增 → 销售出库单新增: FName, FDescription … are not fields of the 出库单; they show in red to fix or delete.
+  await page.locator("#target-api").selectOption("batchSave:SAL_OUTSTOCK");
+  const table = page.getByTestId("mapping-table");
+  const description = table.getByRole("combobox", { name: "FDescription", exact: true });
+  await expect(description).toHaveValue("{{note}}");
+
+  await description.click();
+  await description.press("ControlOrMeta+a");
+  await description.press("Backspace");
+  await page.keyboard.type("{{remark}}");
+  await expect(description).toBeFocused();
+  await expect(description).toHaveValue("{{remark}}");
+
+  await table.getByRole("button", { name: "移除 FDescription" }).click();
+  await expect(description).toHaveCount(0);
+  await expect(table).not.toContainText("FDescription");
+});
