@@ -8,6 +8,8 @@ import {
   useRef,
   useState,
   type ButtonHTMLAttributes,
+  type FocusEvent,
+  type FocusEventHandler,
   type InputHTMLAttributes,
   type ReactNode,
   type SelectHTMLAttributes,
@@ -29,18 +31,24 @@ export function cx(...classes: (string | false | null | undefined)[]): string {
 export const Button = forwardRef<
   HTMLButtonElement,
   ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: "sm" | "md"; busy?: boolean }
->(function Button({ variant = "secondary", size = "md", busy, className, children, disabled, type = "button", onClick, ...rest }, ref) {
+>(function Button({ variant = "secondary", size = "md", busy, className, children, disabled, type = "button", onClick, onFocus, onBlur, ...rest }, ref) {
   // Busy is not disabled: a disabled button drops the keyboard focus (to <body>) the moment it is
   // pressed. It stays focusable, says it is busy and unavailable, and ignores presses meanwhile.
+  // Nor is a button disabled while it has the focus (session 33's audit: 保存 once saved, 查看 once
+  // shown, 重试 while pending): it says it is unavailable and ignores presses until the focus leaves.
+  const focused = useFocused(onFocus, onBlur);
+  const unavailable = !!busy || !!disabled;
   return (
     <button
       ref={ref}
       type={type}
-      disabled={disabled}
+      disabled={disabled && !focused.is}
       aria-busy={busy || undefined}
-      aria-disabled={busy && !disabled ? true : undefined}
+      aria-disabled={unavailable && (busy || focused.is) ? true : undefined}
+      onFocus={focused.onFocus}
+      onBlur={focused.onBlur}
       onClick={(e) => {
-        if (busy) {
+        if (unavailable) {
           e.preventDefault();
           return;
         }
@@ -128,6 +136,25 @@ export function Field({
   );
 }
 
+/**
+ * Whether the element has the focus, for controls that must not be `disabled` while focused (the
+ * browser would drop the focus on <body>); calls the caller's own handlers too.
+ */
+function useFocused<E>(onFocus?: FocusEventHandler<E>, onBlur?: FocusEventHandler<E>) {
+  const [is, setIs] = useState(false);
+  return {
+    is,
+    onFocus: (e: FocusEvent<E>) => {
+      setIs(true);
+      onFocus?.(e);
+    },
+    onBlur: (e: FocusEvent<E>) => {
+      setIs(false);
+      onBlur?.(e);
+    },
+  };
+}
+
 export function Switch({
   checked,
   onChange,
@@ -139,6 +166,8 @@ export function Switch({
   label: string;
   disabled?: boolean;
 }) {
+  // Not disabled while focused (see Button): toggled with Space, it keeps the focus while it saves.
+  const focused = useFocused<HTMLButtonElement>();
   return (
     <button
       type="button"
@@ -146,10 +175,15 @@ export function Switch({
       aria-checked={checked}
       aria-label={label}
       title={label}
-      disabled={disabled}
-      onClick={() => onChange(!checked)}
+      disabled={disabled && !focused.is}
+      aria-disabled={disabled && focused.is ? true : undefined}
+      onFocus={focused.onFocus}
+      onBlur={focused.onBlur}
+      onClick={() => {
+        if (!disabled) onChange(!checked);
+      }}
       className={cx(
-        "relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:cursor-not-allowed disabled:opacity-40",
+        "relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500 disabled:cursor-not-allowed disabled:opacity-40 aria-disabled:cursor-not-allowed aria-disabled:opacity-40",
         checked ? "bg-brand-600" : "bg-slate-300",
       )}
     >

@@ -17,8 +17,13 @@ export function useFormat() {
     });
     const timeOnly = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
     const number = new Intl.NumberFormat(locale);
-    const unit = locale.startsWith("zh") ? { ms: " 毫秒", s: " 秒", min: " 分", h: " 小时" } : { ms: " ms", s: " s", min: " min", h: " h" };
+    const zh = locale.startsWith("zh");
+    const unit = zh ? { ms: " 毫秒", s: " 秒", min: " 分", h: " 小时" } : { ms: " ms", s: " s", min: " min", h: " h" };
     return {
+      /** Names in a row: "a、b" in Chinese, "a, b" in English. */
+      list: (items: readonly string[]) => items.join(zh ? "、" : ", "),
+      /** A remark after a text: "（…）" in Chinese, " (…)" in English. */
+      aside: (text: string) => (zh ? `（${text}）` : ` (${text})`),
       time: (iso: string | null | undefined) => (iso ? dateTime.format(new Date(iso)) : "—"),
       clock: (iso: string) => timeOnly.format(new Date(iso)),
       number: (n: number | null | undefined) => (n === null || n === undefined ? "—" : number.format(n)),

@@ -3,11 +3,16 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "@/lib/api/client";
-import type { ReconciliationDto } from "@/lib/api/schemas";
+import { RECORD_STATUSES, type ReconciliationDto } from "@/lib/api/schemas";
 import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
 import { TabList } from "@/components/tab-list";
 import { LoadMore } from "@/components/ui";
+
+/** A staging status the catalog names (the report stores it as text). */
+function isRecordStatus(s: string): s is (typeof RECORD_STATUSES)[number] {
+  return (RECORD_STATUSES as readonly string[]).includes(s);
+}
 
 type Category = "missing" | "extra" | "different";
 const CATEGORIES: Category[] = ["missing", "extra", "different"];
@@ -60,7 +65,7 @@ export function ReportItems({ report }: { report: ReconciliationDto }) {
                       {i.number}
                     </td>
                     {category !== "extra" && <td className="px-3 py-2 font-mono text-xs">{i.sourceId}</td>}
-                    {category === "missing" && <td className="px-3 py-2 text-xs text-slate-600">{i.stagedStatus ?? t("reconcile.staged.none")}</td>}
+                    {category === "missing" && <td className="px-3 py-2 text-xs text-slate-600">{i.stagedStatus === null ? t("reconcile.staged.none") : isRecordStatus(i.stagedStatus) ? t(`record.status.${i.stagedStatus}`) : i.stagedStatus}</td>}
                     {category !== "extra" && <td className="px-3 py-2">{i.sourceName}</td>}
                     {category !== "missing" && <td className="px-3 py-2">{i.targetName}</td>}
                   </tr>

@@ -56,8 +56,8 @@ export function SchemesView() {
     try {
       const { scheme, valueMaps } = await api.importScheme(exported);
       const maps =
-        (valueMaps.created.length ? t("valueMaps.schemeImportCreated", { names: valueMaps.created.join("、") }) : "") +
-        (valueMaps.kept.length ? t("valueMaps.schemeImportKept", { names: valueMaps.kept.join("、") }) : "");
+        (valueMaps.created.length ? t("valueMaps.schemeImportCreated", { names: fmt.list(valueMaps.created) }) : "") +
+        (valueMaps.kept.length ? t("valueMaps.schemeImportKept", { names: fmt.list(valueMaps.kept) }) : "");
       setMessage({ tone: "green", text: t("schemes.imported", { name: scheme.name }) + maps });
       void refresh();
     } catch (e) {

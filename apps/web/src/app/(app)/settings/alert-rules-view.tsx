@@ -9,6 +9,7 @@ import { api, ApiClientError } from "@/lib/api/client";
 import { issueText, type AlertRuleDto } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { useCurrentUser } from "@/components/role";
+import { useFormat } from "@/lib/format";
 import { Alert, Button, Card, ConfirmDialog, Field, Input, Select, Switch } from "@/components/ui";
 import { useConfirmedAction } from "@/components/use-confirmed-action";
 
@@ -19,6 +20,7 @@ const DEFAULT_THRESHOLD: Record<Kind, number> = { run_failed: 0, run_partial: 1,
 
 export function AlertRulesView() {
   const t = useT();
+  const fmt = useFormat();
   const en = useLocale() === "en";
   const qc = useQueryClient();
   const canEdit = hasRole(useCurrentUser().role, "editor");
@@ -154,10 +156,10 @@ export function AlertRulesView() {
                 <td className="px-4 py-2.5 font-medium text-slate-800">{r.name}</td>
                 <td className="px-4 py-2.5 text-slate-600">
                   {t(`alerts.rule.${r.kind}`)}
-                  {hasThreshold(r.kind) && <span className="ml-1 text-slate-500">（{t(`alerts.threshold.${r.kind}`)} {r.threshold}）</span>}
+                  {hasThreshold(r.kind) && <span className="text-slate-500">{fmt.aside(`${t(`alerts.threshold.${r.kind}`)} ${r.threshold}`)}</span>}
                 </td>
                 <td className="px-4 py-2.5 text-slate-600">{schemeName(r.schemeId)}</td>
-                <td className="px-4 py-2.5 text-slate-600">{r.channelIds.map(channelName).join("、")}</td>
+                <td className="px-4 py-2.5 text-slate-600">{fmt.list(r.channelIds.map(channelName))}</td>
                 <td className="px-4 py-2.5">
                   <Switch checked={r.enabled} disabled={!canEdit} onChange={() => toggle.mutate(r)} label={t("alerts.enabled")} />
                 </td>

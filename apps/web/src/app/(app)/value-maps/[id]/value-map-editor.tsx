@@ -8,6 +8,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { ApiClientError, api } from "@/lib/api/client";
 import { issueText, type ValueMapDto } from "@/lib/api/schemas";
+import { useFormat } from "@/lib/format";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { useCan } from "@/components/role";
 import { Alert, Button, Card, ConfirmDialog, Field, Input, PageHeader, Select } from "@/components/ui";
@@ -32,6 +33,7 @@ const contentOf = (d: Draft) => JSON.stringify([d.name, d.description, d.default
 
 export function ValueMapEditor({ id }: { id: string }) {
   const t = useT();
+  const fmt = useFormat();
   const en = useLocale() === "en";
   const router = useRouter();
   const qc = useQueryClient();
@@ -121,7 +123,7 @@ export function ValueMapEditor({ id }: { id: string }) {
         title={base.name}
         subtitle={
           <>
-            {t("valueMaps.usage")} <code className="rounded bg-slate-100 px-1 py-0.5 text-xs text-slate-700">{`{{字段 | map('${base.name}')}}`}</code>
+            {t("valueMaps.usage")} <code className="rounded bg-slate-100 px-1 py-0.5 text-xs text-slate-700">{`{{${t("valueMaps.usageField")} | map('${base.name}')}}`}</code>
           </>
         }
         actions={
@@ -158,8 +160,8 @@ export function ValueMapEditor({ id }: { id: string }) {
                 <Input id="vm-default" value={draft.defaultValue} readOnly={!canEdit} maxLength={500} onChange={(e) => set({ defaultValue: e.target.value })} />
               )}
             </Field>
-            {duplicates[0] && <Alert>{t("valueMaps.duplicates", { source: duplicates[0].source, rows: duplicates[0].rows.join("、") })}</Alert>}
-            {error && <Alert>{error.message}{issues[0] && issues[0].message !== error.message && `（${issueText(issues[0], en)}）`}</Alert>}
+            {duplicates[0] && <Alert>{t("valueMaps.duplicates", { source: duplicates[0].source, rows: fmt.list(duplicates[0].rows.map(String)) })}</Alert>}
+            {error && <Alert>{error.message}{issues[0] && !error.message.includes(issueText(issues[0], en)) && fmt.aside(issueText(issues[0], en))}</Alert>}
             {notice && !dirty && <Alert tone="green">{notice}</Alert>}
             {canEdit && (
               <div className="flex items-center gap-2">
