@@ -112,12 +112,15 @@ export async function renewLease(
  * or by the worker's look after delaying it).
  */
 export async function waitForOutcomes(db: Db, runId: string, attempt: number, until: Date): Promise<"waiting" | "cancelled" | "superseded"> {
-  // The lease stays (see finishRun): the next claim carries it over. `waiting_since` keeps the
-  // first wait's time across attempts (the engine's QIAO_UNKNOWN_OUTCOME_MAX_WAIT_S counts from it).
-  const count = await db.$executeRaw`
-    UPDATE runs SET phase = 'finishing', waiting_until = ${until}::timestamptz,
-      waiting_since = COALESCE(waiting_since, now()), updated_at = now()
-    WHERE id = ${runId}::uuid AND status = 'running' AND attempt = ${attempt}::int AND NOT cancel_requested`;
+  // `waiting_since`: the first wait's time, kept across attempts (the engine's
+  // QIAO_UNKNOWN_OUTCOME_MAX_WAIT_S counts from it); set even if the wait below is refused, which
+  // ends the run anyway.
+  await db.run.updateMany({ where: { id: runId, status: "running", attempt, waitingSince: null }, data: { waitingSince: new Date() } });
+  const { count } = await db.run.updateMany({
+    where: { id: runId, status: "running", attempt, cancelRequested: false },
+    // The lease stays (see finishRun): the next claim carries it over.
+    data: { phase: "finishing", waitingUntil: until },
+  });
   if (count === 1) return "waiting";
   const now = await db.run.findUnique({ where: { id: runId }, select: { status: true, attempt: true, cancelRequested: true } });
   return now?.status === "running" && now.attempt === attempt && now.cancelRequested ? "cancelled" : "superseded";
