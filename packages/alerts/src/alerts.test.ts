@@ -1,6 +1,6 @@
 // Rules into messages against a real database and the simulators' receiver: which runs raise which
 // rules, the message's content, the window and digest, lasting conditions, failing channels.
-import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
+import { message, render, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { createAlertChannel, createAlertRule, getAlertChannel, insertScheme, insertSchemeVersion, switchSchemeSchedule, type AlertRuleKind, type RunModel } from "@qiao/db";
 import { createConnectionRows } from "@qiao/db/testing";
 import { DEFAULT_ALERT_RECEIVER_CONFIG as SIM } from "@qiao/simulators";
@@ -87,6 +87,20 @@ describe("run rules", () => {
     expect(await alertRunFinished(bed.deps, await finishedRun("succeeded", 0))).toEqual([]);
     expect(await alertRunFinished(bed.deps, await finishedRun("partial", 3))).toHaveLength(1);
     expect(dingtalkAlerts()[0]!.title).toContain("运行部分失败：3 条记录失败");
+  });
+
+  test("a run that stopped waiting for unknown outcomes (partial, none failed) raises run_partial rules whatever their threshold", async () => {
+    // Session 33's audit: its records are unknown, not failed, so no threshold on failures was met.
+    await rule("run_partial", 3);
+    const gaveUp = message("run.outcomesGaveUp", { count: 50, since: "10:00:00", minutes: 60 });
+    const run = await bed.db.run.create({
+      data: { schemeId, schemeVersion: 1, trigger: "schedule", status: "partial", fetched: 100, written: 50, unknown: 50, failed: 0, error: render(gaveUp), errorMessage: gaveUp as object, finishedAt: new Date() },
+    });
+    expect(await alertRunFinished(bed.deps, run)).toEqual([{ channelId, ok: true }]);
+    const [md] = dingtalkAlerts();
+    expect(md!.title).toContain("运行部分失败：0 条记录失败，50 条结果待确认");
+    expect(md!.text).toContain("待确认 50 条");
+    expect(md!.text).toContain("50 条记录的写入结果自 10:00:00 起已等待核对超过 60 分钟仍未确认");
   });
 
   test("a rule of another scheme does not fire", async () => {

@@ -138,7 +138,11 @@ async function runErrors(db: Db, run: RunModel): Promise<string[]> {
 export async function alertRunFinished(deps: AlertDeps, run: RunModel): Promise<ChannelResult[]> {
   if (run.trigger === "test" || (run.status !== "failed" && run.status !== "partial")) return [];
   const kind = run.status === "failed" ? "run_failed" : "run_partial";
-  const rules = (await enabledAlertRules(deps.db, [kind], run.schemeId)).filter((r) => kind === "run_failed" || run.failed >= r.threshold);
+  // A run that stopped waiting for unknown outcomes (their lookups failing for an hour: the target
+  // down, its password changed) may have no failed record, its own records or an earlier run's left
+  // unknown: it raises its run_partial rules whatever their threshold (session 33's audit).
+  const gaveUp = storedMessage(run.errorMessage)?.code === "run.outcomesGaveUp";
+  const rules = (await enabledAlertRules(deps.db, [kind], run.schemeId)).filter((r) => kind === "run_failed" || gaveUp || run.failed >= r.threshold);
   if (rules.length === 0) return [];
   const event: AlertEvent = {
     kind,
@@ -146,7 +150,7 @@ export async function alertRunFinished(deps: AlertDeps, run: RunModel): Promise<
     schemeId: run.schemeId,
     ...withName(await schemeName(deps.db, run.schemeId)),
     runId: run.id,
-    counts: { fetched: run.fetched, written: run.written, failed: run.failed, skipped: run.skipped },
+    counts: { fetched: run.fetched, written: run.written, failed: run.failed, skipped: run.skipped, ...(run.unknown > 0 && { unknown: run.unknown }) },
     errors: await runErrors(deps.db, run),
   };
   return (await Promise.all(rules.map((r) => raise(deps, r, run.schemeId, { ...event, threshold: r.threshold })))).flat();

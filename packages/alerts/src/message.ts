@@ -22,7 +22,8 @@ export const alertEventSchema = z.object({
   schemeName: z.string().optional(),
   runId: z.string().optional(),
   /** The run's counters (run events). */
-  counts: z.object({ fetched: z.number(), written: z.number(), failed: z.number(), skipped: z.number() }).optional(),
+  /** `unknown`: records whose outcome is still unknown (a run that stopped waiting for their lookup). */
+  counts: z.object({ fetched: z.number(), written: z.number(), failed: z.number(), skipped: z.number(), unknown: z.number().optional() }).optional(),
   /** Dead-lettered records; hours since the last success; workers alive. */
   count: z.number().optional(),
   /** The rule's threshold when the event was raised. */
@@ -55,7 +56,7 @@ export function eventHeadline(e: AlertEvent): string {
     case "run_failed":
       return `集成方案${schemeText(e)}运行失败`;
     case "run_partial":
-      return `集成方案${schemeText(e)}运行部分失败：${e.counts?.failed ?? 0} 条记录失败`;
+      return `集成方案${schemeText(e)}运行部分失败：${e.counts?.failed ?? 0} 条记录失败${e.counts?.unknown ? `，${e.counts.unknown} 条结果待确认` : ""}`;
     case "records_dead_lettered":
       return `集成方案${schemeText(e)}有 ${e.count ?? 0} 条记录进入死信（重试用尽）`;
     case "scheme_stale":
@@ -68,7 +69,7 @@ export function eventHeadline(e: AlertEvent): string {
 function eventLines(e: AlertEvent, publicUrl: string, markdown: boolean): string[] {
   const lines: string[] = [];
   const c = e.counts;
-  if (c) lines.push(`读取 ${c.fetched} 条，写入 ${c.written} 条，失败 ${c.failed} 条，跳过 ${c.skipped} 条`);
+  if (c) lines.push(`读取 ${c.fetched} 条，写入 ${c.written} 条，失败 ${c.failed} 条，跳过 ${c.skipped} 条${c.unknown ? `，待确认 ${c.unknown} 条` : ""}`);
   const errors = e.errors.slice(0, MAX_ERRORS);
   if (errors.length > 0) {
     lines.push(`前 ${errors.length} 个错误：`);

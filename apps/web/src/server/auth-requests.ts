@@ -30,7 +30,12 @@ const signInAccount = z.object({ email: z.string().trim().toLowerCase().min(1) }
 function signInEmail(body: Uint8Array, contentType: string | null): string | null | "ambiguous" {
   const text = new TextDecoder().decode(body);
   let parsed: unknown = null;
-  if (contentType?.toLowerCase().includes("application/x-www-form-urlencoded")) {
+  // By the media type alone (before any ";"), as better-call (better-auth's router) admits and reads
+  // a body: a JSON body whose content type named the form type in a parameter was read as a form
+  // here, found no email and went to better-auth uncounted (session 33's audit of its own change).
+  // Any other media type better-auth refuses (415) before it checks a password.
+  const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (media === "application/x-www-form-urlencoded") {
     const emails = new URLSearchParams(text).getAll("email");
     if (emails.length > 1) return "ambiguous";
     parsed = { email: emails[0] };

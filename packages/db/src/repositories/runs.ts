@@ -57,9 +57,15 @@ export async function findActiveRun(db: Db, schemeId: string) {
  * A client's idempotency key counts for its own user and scheme only: the same key from another
  * user, or for another scheme, is another request (and never returns someone else's run).
  */
-function scopedIdempotencyKey(input: CreateRunInput): string | null {
+function scopedIdempotencyKey(input: Pick<CreateRunInput, "schemeId" | "createdById" | "idempotencyKey">): string | null {
   if (!input.idempotencyKey) return null;
   return `${input.createdById ?? "system"}:${input.schemeId}:${input.idempotencyKey}`;
+}
+
+/** The run a repeated request (the same user, scheme and idempotency key) created before, if any. */
+export async function findIdempotentRun(db: Db, input: Pick<CreateRunInput, "schemeId" | "createdById" | "idempotencyKey">): Promise<Run | null> {
+  const key = scopedIdempotencyKey(input);
+  return key ? db.run.findUnique({ where: { idempotencyKey: key } }) : null;
 }
 
 /**

@@ -61,6 +61,19 @@ test("form-encoded guesses are throttled as JSON ones are, and a form naming two
   expect((await post("/api/auth/sign-in/email", decoy, "application/x-www-form-urlencoded", "198.51.100.79")).status).toBe(400);
 });
 
+test("JSON guesses whose content type names the form type in a parameter are throttled like any JSON guess", async () => {
+  // better-auth reads a body by its media type (before ";"): this one as JSON, and checks the
+  // password (the right one signs in this way); the throttle once read it as a form (session 33).
+  const email = "ctype-victim@route.test";
+  await bed.db.createUser(bed.prisma, { email, name: "victim", role: "admin", password: "the-real-password-1" });
+  const contentType = 'application/json; profile="application/x-www-form-urlencoded"';
+  const signIn = (password: string) => post("/api/auth/sign-in/email", JSON.stringify({ email, password }), contentType, "198.51.100.120");
+  expect((await signIn("the-real-password-1")).status).toBe(200);
+  const statuses: number[] = [];
+  for (let i = 0; i < 8; i++) statuses.push((await signIn(`guess-${i}`)).status);
+  expect(statuses).toEqual([...Array(5).fill(401), ...Array(3).fill(429)]);
+});
+
 test("a viewer's session reaches no better-auth write but sign-out: update-user and change-password answer 404", async () => {
   const email = "viewer-writes@route.test";
   const user = await bed.db.createUser(bed.prisma, { email, name: "Vera Viewer", role: "viewer", password: "viewer-password-1" });

@@ -62,4 +62,19 @@ describe("a test or run of the version the editor shows", { timeout: 60_000 }, (
       expect(res.body.run).toMatchObject({ schemeVersion: 2 });
     }
   });
+  it("answers a repeated 运行 request (same Idempotency-Key) with the run it started, even after a later save", async () => {
+    // Session 33's audit of its own change: the version was checked before the key was honoured, so
+    // a retry whose first answer was lost was told "not run" (409) about a run that exists and runs.
+    const { POST } = await import("./runs/route");
+    const s = await bed.prisma.scheme.create({ data: { name: "幂等重试（版本已变）", definition: { nodes: [], edges: [] }, currentVersion: 1 } });
+    const call = () => bed.call(POST, `/api/schemes/${s.id}/runs`, { body: { baseVersion: 1 }, headers: { "idempotency-key": "editor-run-once-1" }, params: { id: s.id } });
+    const first = await call();
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    const runId = (first.body.run as { id: string }).id;
+    await bed.prisma.scheme.update({ where: { id: s.id }, data: { currentVersion: 2 } });
+    const again = await call();
+    expect(again.status, JSON.stringify(again.body)).toBe(202);
+    expect((again.body.run as { id: string } | undefined)?.id).toBe(runId);
+    expect(await bed.prisma.run.count({ where: { schemeId: s.id } })).toBe(1);
+  });
 });

@@ -1,5 +1,5 @@
 import { message } from "@qiao/core";
-import { listSchemeRuns, prisma, schemeHasRun } from "@qiao/db";
+import { findIdempotentRun, listSchemeRuns, prisma, schemeHasRun } from "@qiao/db";
 import { requestRun } from "@qiao/jobs";
 import { runEnvelopeSchema, runListQuery, runListSchema, startRunBody } from "@/lib/api/schemas";
 import { idempotencyKeyOf, json, readJson, readQuery, uuidParam, withAuth } from "@/server/api";
@@ -38,7 +38,10 @@ export const POST = withAuth<P>(async (req, { principal, params, locale }) => {
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
   const body = await readJson(req, startRunBody);
   const idempotencyKey = idempotencyKeyOf(req, body.idempotencyKey);
-  assertShownVersion(scheme, body.baseVersion, "run");
+  // A repeated request answers with the run it started, whatever was saved since (its answer may
+  // have been lost: told "not run", the client would start another; session 33's audit).
+  const repeated = idempotencyKey ? await findIdempotentRun(db, { schemeId: scheme.id, createdById: principal.userId, idempotencyKey }) : null;
+  if (!repeated) assertShownVersion(scheme, body.baseVersion, "run");
   const run = await requestRun(db, runQueue(), {
     schemeId: scheme.id,
     // Pinned to the version just checked: a save committed meanwhile does not change what runs.
