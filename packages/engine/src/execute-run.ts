@@ -205,7 +205,7 @@ async function attempt(
     } else {
       const described = describeError(error);
       log.error({ err: error }, `run failed: ${render(described, "en")}`);
-      await journal.error(message("run.failed", { error: described }));
+      await journal.ending("error", message("run.failed", { error: described }));
       await endRetryEarly(ctx, run, journal, { failure: described, backoffMs: scope?.plan.retryBackoffMs });
       await journal.flush();
       const finished = await finishRun(ctx.db, runId, run.attempt, { status: "failed", error: described });
@@ -219,12 +219,12 @@ async function attempt(
 
   if (end === "stopped") {
     await requeueRun(ctx.db, runId, run.attempt);
-    await journal.info(message("run.handedBack"));
+    await journal.ending("info", message("run.handedBack"));
     await journal.flush();
     return { kind: "handed-back", runId };
   }
   const endCancelled = async (line: Message): Promise<RunOutcome> => {
-    await journal.warn(line);
+    await journal.ending("warn", line);
     await endRetryEarly(ctx, run, journal, { failure: null, backoffMs: scope?.plan.retryBackoffMs });
     await journal.flush();
     const finished = await finishRun(ctx.db, runId, run.attempt, { status: "cancelled" });
@@ -244,11 +244,11 @@ async function attempt(
       since: clockTime(run.waitingSince, scope.plan.timezone),
       minutes: Math.round(maxWaitMs / 60_000),
     });
-    await journal.warn(gaveUp, { unknown: pending.count, waitingSince: run.waitingSince.toISOString() });
+    await journal.ending("warn", gaveUp, { unknown: pending.count, waitingSince: run.waitingSince.toISOString() });
   } else if (scope && pending.count > 0) {
     const until = new Date(Math.max(pending.nextCheck?.getTime() ?? 0, Date.now() + 1_000));
     const at = clockTime(until, scope.plan.timezone);
-    await journal.info(message("run.outcomesPending", { count: pending.count, at }), {
+    await journal.ending("info", message("run.outcomesPending", { count: pending.count, at }), {
       unknown: pending.count, waitingUntil: until.toISOString() },
     );
     await journal.flush();
@@ -268,7 +268,8 @@ async function attempt(
     counters.failed + counters.saved === 0 && !gaveUp ? "succeeded" : counters.written + counters.saved + counters.waiting > 0 ? "partial" : "failed";
   const error = gaveUp ?? (status === "failed" ? message("run.allFailed", { failed: counters.failed }) : null);
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  await journal[status === "succeeded" ? "info" : "warn"](
+  await journal.ending(
+    status === "succeeded" ? "info" : "warn",
     message("run.finished", { seconds, fetched: counters.fetched, written: counters.written, skipped: counters.skipped, failed: counters.failed, filtered: counters.filtered }),
     {
       status,

@@ -27,9 +27,7 @@ export class RunJournal {
   private failure: unknown;
 
   /**
-   * `attempt`: the attempt writing (executeRun's journal): its lines are stored only while it is the
-   * run's latest attempt (appendRunLog), so an attempt taken over writes nothing into the log of the
-   * run another attempt goes on with.
+   * `attempt`: the attempt writing (executeRun's journal), which fences its closing lines (`ending`).
    */
   constructor(
     private readonly db: Db,
@@ -54,6 +52,19 @@ export class RunJournal {
 
   error(message: Message, data?: Record<string, unknown>): Promise<void> {
     return this.write("error", message, data);
+  }
+
+  /**
+   * A line that says how the attempt ends (运行失败, 运行结束, handed back, cancelled, waiting): the
+   * lines before it are stored as they are, then it is stored only while this attempt is the run's
+   * latest (appendRunLog's fence; session 33's audit). An attempt taken over ends without a word in
+   * the log of the run another attempt goes on with (its 运行失败 on a run the other finished said the
+   * run failed), while what it did before, its progress and parked records, stays in the log.
+   */
+  async ending(level: RunLogLine["level"], message: Message, data?: Record<string, unknown>): Promise<void> {
+    await this.flush();
+    if (this.logger.isLevelEnabled(level)) this.logger[level](data ?? {}, render(message, "en"));
+    await appendRunLog(this.db, this.runId, { level, message, ...(data && { data }) }, this.attempt);
   }
 
   /** Waits until every line so far is stored; throws if storing one failed. */
@@ -88,7 +99,7 @@ export class RunJournal {
       while (this.buffer.length > 0) {
         const lines = this.buffer;
         this.buffer = [];
-        await appendRunLog(this.db, this.runId, lines, this.attempt);
+        await appendRunLog(this.db, this.runId, lines);
       }
     } catch (error) {
       this.failure ??= error;
