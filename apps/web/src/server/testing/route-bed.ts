@@ -48,6 +48,9 @@ export async function openRouteBed(name: string, role: Role = "editor", env: Rec
     async close() {
       // The run queue the routes opened (src/server/queue.ts keeps it on globalThis).
       await (globalThis as { qiaoRunQueue?: { close(): Promise<void> } }).qiaoRunQueue?.close();
+      // The bed's routes use the real queue on the bed's own key prefix: nothing of it stays in Redis.
+      const { deleteRedisPrefix } = await import("@qiao/jobs");
+      await deleteRedisPrefix(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", process.env.REDIS_PREFIX ?? "");
       await prisma.$disconnect();
       await tdb.drop();
     },

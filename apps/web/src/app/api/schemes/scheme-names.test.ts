@@ -4,16 +4,10 @@
 // was refused (checkLookups). Importing a scheme's own export back into its instance did exactly
 // that. Create, rename (alone or with a new version) and import of a name another scheme has are now
 // refused with a 409 that names it, in the caller's language, and change nothing; a copy takes the
-// first free `（副本）` name. Redis is replaced by a queue stub that accepts every call.
+// first free `（副本）` name.
 import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { openRouteBed, type RouteBed } from "@/server/testing/route-bed";
-
-vi.mock("@/server/queue", () => {
-  const ok = () => Promise.resolve(undefined);
-  const queue = { upsertJobScheduler: ok, removeJobScheduler: ok, getJobScheduler: ok, getJobSchedulers: () => Promise.resolve([]), getJob: ok, add: ok, on: () => queue };
-  return { runQueue: () => queue };
-});
 
 let bed: RouteBed;
 let ids: { sourceConnectionId: string; targetConnectionId: string };

@@ -2,17 +2,10 @@
 // up (`lookup('店铺→客户', …)`), as it refuses one others run after. Session 30's audit found it was
 // deleted: its staging rows went with it, and they are the numbers it wrote, which are exactly what
 // the lookups answer from. Every run of the reading scheme then failed at its start, its next save
-// was refused, and re-creating the deleted scheme did not bring the numbers back. Redis is replaced
-// by a stub (no schedules here).
+// was refused, and re-creating the deleted scheme did not bring the numbers back.
 import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { openRouteBed, type RouteBed } from "@/server/testing/route-bed";
-
-vi.mock("@/server/queue", () => {
-  const ok = () => Promise.resolve(undefined);
-  const queue = { upsertJobScheduler: ok, removeJobScheduler: ok, getJobScheduler: ok, getJobSchedulers: () => Promise.resolve([]), getJob: ok, add: ok, on: () => queue };
-  return { runQueue: () => queue };
-});
 
 let bed: RouteBed;
 beforeAll(async () => {

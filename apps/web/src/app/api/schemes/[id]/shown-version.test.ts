@@ -3,15 +3,9 @@
 // showing version 1 tested (and ran) a version 2 saved in another tab, its results shown under version
 // 1's mapping. A version saved since is now a 409 as a save's is (an issue at `baseVersion`, both
 // versions named, in either language), and no run is made; without `baseVersion` (the list's 立即运行,
-// API clients) the current version runs as before. The queue is a stub.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+// API clients) the current version runs as before.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRouteBed, type RouteBed } from "@/server/testing/route-bed";
-
-vi.mock("@/server/queue", () => {
-  const ok = () => Promise.resolve(undefined);
-  const queue = { upsertJobScheduler: ok, removeJobScheduler: ok, getJobScheduler: ok, getJobSchedulers: () => Promise.resolve([]), getJob: ok, add: ok, on: () => queue };
-  return { runQueue: () => queue };
-});
 
 let bed: RouteBed;
 beforeAll(async () => {

@@ -8,17 +8,11 @@
 // one's look and its own create is kept (it was a 400 "value map name taken" at the scheme's name),
 // and a map counted on that vanished before the scheme was saved makes the import start again. The
 // first test failed before its fix. Interleavings are made deterministic by running the other import
-// inside a step of this one. Nothing leaves the machine: the queue is a stub.
+// inside a step of this one. The queue is the real one, on the bed's Redis key prefix.
 import { seedSchemeDefinition } from "@qiao/core";
 import type * as QiaoDb from "@qiao/db";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { openRouteBed, type RouteBed } from "@/server/testing/route-bed";
-
-vi.mock("@/server/queue", () => {
-  const ok = () => Promise.resolve(undefined);
-  const queue = { upsertJobScheduler: ok, removeJobScheduler: ok, getJobScheduler: ok, getJobSchedulers: () => Promise.resolve([]), getJob: ok, add: ok, on: () => queue };
-  return { runQueue: () => queue };
-});
 
 const hooks: { beforeCreateMap?: () => Promise<void> } = {};
 

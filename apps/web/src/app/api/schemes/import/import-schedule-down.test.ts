@@ -7,11 +7,7 @@ import { seedSchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { openRouteBed, type RouteBed } from "@/server/testing/route-bed";
 
-vi.mock("@/server/queue", () => {
-  const down = () => Promise.reject(new Error("Connection is closed."));
-  const queue = { upsertJobScheduler: down, removeJobScheduler: down, getJobSchedulers: down, add: down, on: () => queue };
-  return { runQueue: () => queue };
-});
+vi.mock("@/server/queue", async () => (await import("@/server/testing/queue-down")).queueDown("Connection is closed."));
 
 let bed: RouteBed;
 beforeAll(async () => {

@@ -7,16 +7,10 @@
 // - Two 复制 clicks at once both picked the same free name, and the second was refused with
 //   "已有名为 … 的方案：…请换一个名称", a name the person never chose. Fix: duplicateScheme takes the
 //   next free （副本 N） name when the insert finds its name taken (at most 10 tries).
-// Failing before its fix. The queue is a stub.
+// Failing before its fix.
 import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { openRouteBed, type RouteBed } from "@/server/testing/route-bed";
-
-vi.mock("@/server/queue", () => {
-  const ok = () => Promise.resolve(undefined);
-  const queue = { upsertJobScheduler: ok, removeJobScheduler: ok, getJobScheduler: ok, getJobSchedulers: () => Promise.resolve([]), getJob: ok, add: ok, on: () => queue };
-  return { runQueue: () => queue };
-});
 
 let bed: RouteBed;
 let ids: { sourceConnectionId: string; targetConnectionId: string };

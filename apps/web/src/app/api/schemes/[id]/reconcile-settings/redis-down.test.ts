@@ -6,11 +6,7 @@
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { openRouteBed, type RouteBed } from "@/server/testing/route-bed";
 
-vi.mock("@/server/queue", () => {
-  const refused = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:6379"));
-  const queue = { upsertJobScheduler: refused, removeJobScheduler: refused, getJobScheduler: refused, getJobSchedulers: refused, getJob: refused, add: refused, on: () => queue };
-  return { runQueue: () => queue };
-});
+vi.mock("@/server/queue", async () => (await import("@/server/testing/queue-down")).queueDown());
 
 let bed: RouteBed;
 beforeAll(async () => {

@@ -5,16 +5,10 @@
 // with a 400: an API client that validates before saving (what the route is for) was told a save
 // would pass when it would not. Fix: validateDefinition (schemes.ts) checks the run-after order too,
 // for the scheme being validated, and assertValid is that check's refusal: one function for both.
-// Failing before its fix. The queue is a stub.
+// Failing before its fix.
 import { seedSchemeDefinition } from "@qiao/core";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { openRouteBed, type RouteBed } from "@/server/testing/route-bed";
-
-vi.mock("@/server/queue", () => {
-  const ok = () => Promise.resolve(undefined);
-  const queue = { upsertJobScheduler: ok, removeJobScheduler: ok, getJobScheduler: ok, getJobSchedulers: () => Promise.resolve([]), getJob: ok, add: ok, on: () => queue };
-  return { runQueue: () => queue };
-});
 
 let bed: RouteBed;
 let ids: { sourceConnectionId: string; targetConnectionId: string };
