@@ -1,10 +1,11 @@
 // /api/metrics' content after a real run: the worker runs a scheme against the simulators, publishes
 // its registry with its heartbeat, and clusterMetrics (what the route answers) merges it with the
 // cluster's state; an independent parser reads the text back.
-import { clusterMetrics, requestRun } from "@qiao/jobs";
+import { clusterMetrics, createRunQueue, requestRun } from "@qiao/jobs";
 import { parseMetrics, samples } from "@qiao/jobs/metrics-parse";
 import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
 import { pino } from "pino";
+import { Gauge, Registry } from "prom-client";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { workerSettings } from "./settings";
 import { startWorker } from "./worker";
@@ -70,3 +71,30 @@ test("after a run, the metrics hold its records, its duration, its ERP calls and
   expect(samples(after, "process_cpu_user_seconds_total")).toEqual([]);
   expect(samples(after, "qiao_workers_alive")[0]?.value).toBe("0");
 }, 90_000);
+
+test("with Redis refusing, the metrics still answer what Postgres and the process hold, and say Redis is down", async () => {
+  const { t, sim, queue } = bed;
+  const scheme = await sim.createScheme();
+  await t.db.run.create({ data: { schemeId: scheme.id, schemeVersion: 1, trigger: "manual", status: "queued" } });
+  const up = parseMetrics((await clusterMetrics(t.db, queue)).text);
+  expect(samples(up, "qiao_redis_up")[0]?.value).toBe("1");
+
+  // A port on loopback nothing listens on: the producer's connection refuses at once.
+  const down = createRunQueue({ REDIS_URL: "redis://127.0.0.1:1", REDIS_PREFIX: "metrics-down" });
+  down.on("error", () => undefined);
+  const local = { process: "web-test", registry: new Registry() };
+  new Gauge({ name: "web_test_gauge", help: "the calling process's own", registers: [local.registry] }).set(7);
+  try {
+    const answer = await clusterMetrics(t.db, down, local, 1_000);
+    expect(answer.redisError).toBeTruthy();
+    const m = parseMetrics(answer.text);
+    expect(samples(m, "qiao_redis_up")[0]?.value).toBe("0");
+    expect(samples(m, "qiao_runs_active", { status: "queued" })[0]?.value).toBe("1");
+    expect(samples(m, "web_test_gauge", { process: "web-test" })[0]?.value).toBe("7");
+    expect(samples(m, "qiao_queue_jobs")).toEqual([]);
+    expect(samples(m, "qiao_workers_alive")).toEqual([]);
+  } finally {
+    await down.close().catch(() => undefined);
+    await t.db.run.deleteMany({ where: { schemeId: scheme.id } });
+  }
+}, 30_000);

@@ -81,15 +81,44 @@ function labelled({ process, metrics }: ProcessMetrics): ProcessMetrics["metrics
   return metrics.map((m) => ({ ...m, aggregator: "sum", values: m.values.map((v) => ({ ...v, labels: { ...v.labels, process } })) }));
 }
 
-/** The cluster's state as metrics, read now from BullMQ, Postgres and the heartbeats. */
-async function clusterRegistry(db: Db, queue: Queue): Promise<Registry> {
+/** How long a scrape waits for Redis before answering with what Postgres and this process hold. */
+export const METRICS_REDIS_TIMEOUT_MS = 2_000;
+
+/** What Redis holds for a scrape: the queue's depth, the heartbeats, the workers' registries. */
+interface RedisPart {
+  counts: Record<string, number>;
+  workers: number;
+  processes: ProcessMetrics[];
+}
+
+/** Redis's part, or why there is none (Redis refused or did not answer within the timeout). */
+async function readRedisPart(queue: Queue, timeoutMs: number): Promise<RedisPart | { error: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const [counts, workers, processes] = await Promise.race([Promise.all([queue.getJobCounts(...QUEUE_STATES), aliveWorkers(queue), publishedMetrics(queue)]), timeout]);
+    return { counts, workers: workers.length, processes };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The cluster's state as metrics, read now from Postgres and (when it answered) BullMQ and the heartbeats. */
+async function clusterRegistry(db: Db, redis: RedisPart | undefined): Promise<Registry> {
   const registry = new Registry();
-  const [counts, totals, workers] = await Promise.all([queue.getJobCounts(...QUEUE_STATES), readMetricTotals(db), aliveWorkers(queue)]);
-  const depth = new Gauge({ name: "qiao_queue_jobs", help: "Jobs in the runs queue by state", labelNames: ["state"], registers: [registry] });
-  for (const state of QUEUE_STATES) depth.set({ state }, counts[state] ?? 0);
+  const totals = await readMetricTotals(db);
+  new Gauge({ name: "qiao_redis_up", help: "1 if Redis answered this scrape; 0 if not (the queue's, the workers' and their processes' metrics are then missing)", registers: [registry] }).set(redis ? 1 : 0);
+  if (redis) {
+    const depth = new Gauge({ name: "qiao_queue_jobs", help: "Jobs in the runs queue by state", labelNames: ["state"], registers: [registry] });
+    for (const state of QUEUE_STATES) depth.set({ state }, redis.counts[state] ?? 0);
+    new Gauge({ name: "qiao_workers_alive", help: "Worker processes whose heartbeat has not expired", registers: [registry] }).set(redis.workers);
+  }
   const active = new Gauge({ name: "qiao_runs_active", help: "Runs queued or running now", labelNames: ["status"], registers: [registry] });
   for (const [status, n] of Object.entries(totals.activeRuns)) active.set({ status }, n);
-  new Gauge({ name: "qiao_workers_alive", help: "Worker processes whose heartbeat has not expired", registers: [registry] }).set(workers.length);
 
   const scheme = ["scheme_id", "scheme"] as const;
   const runs = new Counter({ name: "qiao_runs_finished_total", help: "Finished runs by how they ended (test runs not counted)", labelNames: [...scheme, "status"], registers: [registry] });
@@ -114,15 +143,25 @@ async function clusterRegistry(db: Db, queue: Queue): Promise<Registry> {
 export interface MetricsText {
   contentType: string;
   text: string;
+  /** Why Redis's part is missing (`qiao_redis_up` 0), for the caller's log. */
+  redisError?: string;
 }
 
 /**
  * Everything /api/metrics answers: the cluster's state and every live process's registry (plus
- * `local`, the calling process's own, under its id).
+ * `local`, the calling process's own, under its id). Redis down or slow does not take Postgres's
+ * metrics with it: the scrape answers without the queue's and the workers' part, `qiao_redis_up` 0.
  */
-export async function clusterMetrics(db: Db, queue: Queue, local?: { process: string; registry: Registry }): Promise<MetricsText> {
-  const processes = await publishedMetrics(queue);
+export async function clusterMetrics(
+  db: Db,
+  queue: Queue,
+  local?: { process: string; registry: Registry },
+  redisTimeoutMs = METRICS_REDIS_TIMEOUT_MS,
+): Promise<MetricsText> {
+  const redis = await readRedisPart(queue, redisTimeoutMs);
+  const part = "error" in redis ? undefined : redis;
+  const processes = part?.processes ?? [];
   if (local) processes.push({ process: local.process, metrics: await metricsOf(local.registry) });
-  const merged = Registry.merge([await clusterRegistry(db, queue), AggregatorRegistry.aggregate(processes.map(labelled))]);
-  return { contentType: merged.contentType, text: await merged.metrics() };
+  const merged = Registry.merge([await clusterRegistry(db, part), AggregatorRegistry.aggregate(processes.map(labelled))]);
+  return { contentType: merged.contentType, text: await merged.metrics(), ...("error" in redis && { redisError: redis.error }) };
 }

@@ -13,5 +13,7 @@ export const dynamic = "force-dynamic";
  */
 export const GET = withAuth(async () => {
   const metrics = await clusterMetrics(prisma(), runQueue(), webMetrics());
+  // Answered without the queue's and the workers' part (`qiao_redis_up 0`); the reason is logged here.
+  if (metrics.redisError) console.error(`[metrics] Redis: ${metrics.redisError}`);
   return new Response(metrics.text, { headers: { "content-type": metrics.contentType, "cache-control": "no-store" } });
 }, { role: "admin", metricsToken: true });
