@@ -10,6 +10,7 @@ import { config } from "./config";
 import { ensureDatabase, migrate, readMigrations } from "./migrate";
 import { MIGRATIONS_DIR } from "./paths";
 import { seal } from "./secrets";
+import { copyOfTemplate } from "./test-template";
 
 export interface TestDatabase {
   url: string;
@@ -18,16 +19,24 @@ export interface TestDatabase {
 }
 
 /**
- * Creates `qiao_test_<time>_<random>` next to DATABASE_URL's database and migrates it (with the
- * migrations in `migrationsDir`: an upgrade test starts from the ones before its own).
+ * Creates `qiao_test_<label>_<time>_<random>` next to DATABASE_URL's database, migrated with the
+ * migrations in `migrationsDir` (an upgrade test starts from the ones before its own).
+ *
+ * With the project's own migrations the database is a copy of a template migrated once for their
+ * exact content (`qiao_tpl_<hash>`, see `migratedTemplate`): CREATE DATABASE … TEMPLATE takes about
+ * a fifth of the time of running every migration, which every test file paid before.
  */
 export async function createTestDatabase(label = "t", migrationsDir = MIGRATIONS_DIR): Promise<TestDatabase> {
   const base = new URL(process.env.TEST_DATABASE_URL ?? config().DATABASE_URL);
   const name = `qiao_test_${label}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   const url = new URL(base);
   url.pathname = `/${name}`;
-  await ensureDatabase(url.toString());
-  await migrate(url.toString(), migrationsDir);
+  if (migrationsDir === MIGRATIONS_DIR) {
+    await copyOfTemplate(base, name);
+  } else {
+    await ensureDatabase(url.toString());
+    await migrate(url.toString(), migrationsDir);
+  }
   return {
     url: url.toString(),
     name,
