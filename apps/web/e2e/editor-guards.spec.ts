@@ -2,7 +2,9 @@
 // the browser's Back (it asks first); a row template of an entry table selected and typed over (the
 // row and the focus stay); a node moved with the arrow keys (one undoable step); and the rows of keys
 // the target's form does not have (named fields and ✕ buttons, kept while retyped). Session 33's
-// audit found each; each failed before its fix.
+// audit found each; each failed before its fix. A selected node is deleted by Delete / Backspace only
+// with the focus in the canvas, not while it is on a control of the side panel (session 34; failed
+// before its fix).
 import type { Dialog, Locator, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { copyOfSeed, signIn } from "./helpers";
@@ -135,4 +137,29 @@ test("after the target's form is switched, the mappings it does not have are nam
   await table.getByRole("button", { name: "移除 FDescription" }).click();
   await expect(description).toHaveCount(0);
   await expect(table).not.toContainText("FDescription");
+});
+
+test("Delete and Backspace remove the selected node only while the focus is in the canvas", async ({ page, request }) => {
+  const schemeId = await copyOfSeed(request, "管易云店铺查询", `e2e delete key ${stamp}`);
+  await signIn(page, `/schemes/${schemeId}`);
+  const node = page.getByTestId("rf__node-target");
+  await node.click();
+  await expect(node).toHaveClass(/selected/);
+
+  // The selected node's panel: its options' toggle (a control outside the canvas) has the focus.
+  const options = page.getByTestId("node-panel").locator("summary").first();
+  await options.focus();
+  await page.keyboard.press("Delete");
+  await page.keyboard.press("Backspace");
+  await expect(node).toBeVisible();
+  await expect(page.getByTestId("save-state")).toHaveText("已保存");
+
+  // In the canvas, on the node: deleted, and Ctrl+Z brings back exactly what was there.
+  await node.focus();
+  await page.keyboard.press("Delete");
+  await expect(node).toHaveCount(0);
+  await expect(page.getByTestId("save-state")).toHaveText(/有未保存的修改/);
+  await page.keyboard.press("ControlOrMeta+z");
+  await expect(node).toBeVisible();
+  await expect(page.getByTestId("save-state")).toHaveText("已保存");
 });

@@ -1,7 +1,11 @@
 // The scheme editor's 测试 and 运行 are of the version whose mapping it shows: one saved elsewhere
 // since is refused with the reason (not tested or run in its place), and test results of a version
 // saved over while the test ran say they are that version's, until tested again. The results' header
-// is in the page's language. Session 33's audit found each; each failed before its fix.
+// is in the page's language. Session 33's audit found each; each failed before its fix. After a save
+// refused as made on an older version, 测试 and 运行 do not save over the newer one (only 保存, pressed
+// again, does); a rename made elsewhere is not undone by the editor's next save. Both failed before
+// their fix (session 34).
+import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { bearer, copyOfSeed, signIn } from "./helpers";
 
@@ -82,4 +86,68 @@ test("the test results' header is in Chinese in the Chinese UI", async ({ page, 
   await expect(results.getByTestId("test-record").first()).toBeVisible({ timeout: 60_000 });
   // "gy.erp.shop.get · 共 37 条 · 样例记录（10）", not "… · total 37 · …".
   await expect(results.getByText(/样例记录/)).toHaveText(/ · 共 \d+ 条 · 样例记录（\d+）$/);
+});
+
+/** The scheme as stored: its name, current version and target's FName template. */
+async function stored(request: APIRequestContext, schemeId: string) {
+  const { scheme } = (await (await request.get(`/api/schemes/${schemeId}`, { headers: bearer })).json()) as {
+    scheme: { name: string; currentVersion: number; definition: Definition };
+  };
+  return { name: scheme.name, version: scheme.currentVersion, FName: scheme.definition.nodes.find((n) => n.type === "target")!.config.mapping?.FName };
+}
+
+/** Clicks the editor's `button` and waits for the save (PATCH) it makes. */
+async function saveBy(page: Page, schemeId: string, button: string) {
+  const saved = page.waitForResponse((r) => r.request().method() === "PATCH" && r.url().endsWith(`/api/schemes/${schemeId}`));
+  await page.getByRole("button", { name: button, exact: true }).click();
+  return saved;
+}
+
+test("after a save refused as made on an older version, 测试 and 运行 do not save over the newer one; 保存 pressed again does", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const schemeId = await copyOfSeed(request, "管易云店铺查询", `e2e conflict then test ${stamp}`);
+  await signIn(page, `/schemes/${schemeId}`);
+  await page.getByTestId("rf__node-target").click();
+  await expect(page.getByTestId("map-FName")).toHaveValue("{{name}}");
+
+  // Another tab saves version 2; this editor, still on version 1, changes FName and saves: refused.
+  const { scheme } = (await (await request.get(`/api/schemes/${schemeId}`, { headers: bearer })).json()) as { scheme: { definition: Definition } };
+  scheme.definition.nodes.find((n) => n.type === "target")!.config.mapping!.FName = "ELSEWHERE {{name}}";
+  expect((await request.patch(`/api/schemes/${schemeId}`, { headers: bearer, data: { definition: scheme.definition, baseVersion: 1 } })).status()).toBe(200);
+  await page.getByTestId("map-FName").fill("MINE {{name}}");
+  await saveBy(page, schemeId, "保存");
+  await expect(page.getByTestId("editor-notice")).toContainText("在你打开版本 1 之后已被保存为版本 2，本次未保存");
+
+  // 测试 and 运行 save the draft first: not over version 2, which the person has not chosen to replace.
+  await saveBy(page, schemeId, "测试");
+  await expect(page.getByTestId("test-results").getByRole("alert")).toContainText("再次保存将以你的修改覆盖它");
+  expect(await stored(request, schemeId)).toMatchObject({ version: 2, FName: "ELSEWHERE {{name}}" });
+  await saveBy(page, schemeId, "运行");
+  await expect(page.getByTestId("editor-notice")).toContainText("本次未保存");
+  await expect(page).toHaveURL(new RegExp(`/schemes/${schemeId}$`));
+  expect(await stored(request, schemeId)).toMatchObject({ version: 2, FName: "ELSEWHERE {{name}}" });
+  const runs = (await (await request.get(`/api/schemes/${schemeId}/runs`, { headers: bearer })).json()) as { runs: unknown[] };
+  expect(runs.runs).toEqual([]);
+
+  // The choice the notice offers: 保存 again overwrites.
+  await saveBy(page, schemeId, "保存");
+  await expect(page.getByTestId("editor-notice")).toHaveText("已保存为版本 3");
+  expect(await stored(request, schemeId)).toMatchObject({ version: 3, FName: "MINE {{name}}" });
+});
+
+test("a rename made elsewhere is kept by the editor's next save of the mapping, and the editor shows it", async ({ page, request }) => {
+  const schemeId = await copyOfSeed(request, "管易云店铺查询", `e2e rename kept ${stamp}`);
+  await signIn(page, `/schemes/${schemeId}`);
+  await page.getByTestId("rf__node-target").click();
+  await expect(page.getByTestId("map-FName")).toHaveValue("{{name}}");
+
+  // The list page (here the API) renames the scheme: no new version.
+  const renamed = `e2e renamed elsewhere ${stamp}`;
+  expect((await request.patch(`/api/schemes/${schemeId}`, { headers: bearer, data: { name: renamed } })).status()).toBe(200);
+  await page.getByTestId("map-FName").fill("NEW {{name}}");
+  await saveBy(page, schemeId, "保存");
+  await expect(page.getByTestId("editor-notice")).toHaveText("已保存为版本 2");
+  expect(await stored(request, schemeId)).toMatchObject({ name: renamed, version: 2, FName: "NEW {{name}}" });
+  await expect(page.getByLabel("方案名称").first()).toHaveValue(renamed);
+  await expect(page.getByTestId("save-state")).toHaveText("已保存");
 });

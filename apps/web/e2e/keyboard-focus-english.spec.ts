@@ -2,7 +2,9 @@
 // audit): the focus stays on the page when a pressed control becomes unavailable (保存 once saved,
 // 查看 once shown, a schedule switch while it saves) or its row goes (删除); English pages carry no
 // Chinese text or punctuation (the value map's usage hint and import refusal, the alert rules); the
-// 对账 report names a staging status in the page's language.
+// 对账 report names a staging status in the page's language. Session 34: the editor's 保存, unavailable
+// and focused, keeps the focus while the window is away (another tab, another application); the head
+// mapping's filter is labelled and hinted in the page's language. Both failed before their fix.
 import type { APIRequestContext, BrowserContext, Page } from "@playwright/test";
 import { MESSAGES } from "../src/lib/i18n/messages";
 import { expect, test } from "./fixtures";
@@ -90,6 +92,32 @@ test("scheme editor: Save pressed with the keyboard keeps the focus", async ({ p
     await page.evaluate(() => document.activeElement !== null && document.activeElement !== document.body),
     "focus fell to <body> after saving (Save became disabled)",
   ).toBe(true);
+
+  await test.step("the unavailable 保存 keeps the focus while the window is away and when it comes back", async () => {
+    await expect(save).toBeFocused();
+    // Playwright keeps every page focused unless told not to: then another tab in front blurs this window.
+    await (await context.newCDPSession(page)).send("Emulation.setFocusEmulationEnabled", { enabled: false });
+    const other = await context.newPage();
+    await other.bringToFront();
+    await expect.poll(() => page.evaluate(() => document.hasFocus())).toBe(false);
+    // Unavailable (aria-disabled), but not `disabled`: that would drop the focus.
+    await expect(save).not.toHaveAttribute("disabled");
+    await page.bringToFront();
+    await expect.poll(() => page.evaluate(() => document.hasFocus())).toBe(true);
+    await expect(save).toBeFocused();
+    await other.close();
+  });
+});
+
+test("scheme editor in English: the head mapping's filter is labelled and hinted in English", async ({ page, context, request, baseURL }) => {
+  const id = await prefixedScheme(request, `audit mapping filter ${stamp}`, `AUDF${stamp}-`);
+  await signedInAs(context, request, baseURL!, "en");
+  await page.goto(`/schemes/${id}`);
+  await page.getByTestId("rf__node-target").click();
+  const filter = page.getByTestId("node-panel").getByRole("textbox", { name: "Filter fields", exact: true });
+  await expect(filter).not.toHaveAttribute("placeholder", /[\u3000-\u303f\uff00-\uffef\u3400-\u9fff]/);
+  await filter.fill("FDescription");
+  await expect(page.getByTestId("mapping-table").getByRole("combobox")).toHaveCount(1);
 });
 
 test("schemes list: a schedule switch toggled with Space keeps the focus", async ({ page, context, request, baseURL }) => {

@@ -1,6 +1,8 @@
 // Issue 14 items 3 and 4: a scheme runs, the overview (the home page) shows the run's status and
 // written count, its failed records and a worker alive; /api/metrics answers the same run in
-// Prometheus' text format (parsed by an independent parser) to an admin or QIAO_METRICS_TOKEN.
+// Prometheus' text format (parsed by an independent parser) to an admin or QIAO_METRICS_TOKEN. The
+// chart's days and numbers are written as the page's language writes them (session 34; failed before
+// its fix).
 import { parseMetrics, samples } from "@qiao/jobs/metrics-parse";
 import { expect, test } from "./fixtures";
 import { bearer, schemeWithTakenNumbers, signIn } from "./helpers";
@@ -65,4 +67,39 @@ test("a run shows on the overview and in /api/metrics", async ({ page, request }
     expect(processes.some((p) => !p.startsWith("web:"))).toBe(true);
     expect(Number(samples(m, "qiao_erp_call_duration_seconds_count", { service: "BatchSave", outcome: "ok" })[0]?.value)).toBeGreaterThanOrEqual(1);
   }
+});
+
+test("the chart's day labels and tooltip numbers are written in the page's language", async ({ page, baseURL }) => {
+  // Counts past a thousand on the last day, for one scheme: the answer of /api/overview, changed in the browser.
+  let lastDay = "";
+  await page.route("**/api/overview", async (route) => {
+    const response = await route.fetch();
+    const body = (await response.json()) as { days: string[]; schemes: { written: number[]; failed: number[] }[] };
+    lastDay = body.days.at(-1)!;
+    body.schemes.forEach((s, k) => {
+      s.written = body.days.map((_, i) => (k === 0 && i === body.days.length - 1 ? 12345 : 0));
+      s.failed = body.days.map((_, i) => (k === 0 && i === body.days.length - 1 ? 6789 : 0));
+    });
+    await route.fulfill({ response, json: body });
+  });
+  const chart = page.getByTestId("written-chart");
+  const lastTick = chart.locator(".recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value").last();
+  const tooltip = chart.locator(".recharts-tooltip-wrapper");
+  const showTooltip = () => chart.locator(".recharts-bar").first().locator(".recharts-bar-rectangle").last().hover();
+
+  await signIn(page, "/");
+  await expect(chart).toBeVisible();
+  const [, month, day] = lastDay.split("-").map(Number);
+  await expect(lastTick).toHaveText(`${month}月${day}日`);
+  await showTooltip();
+  await expect(tooltip).toContainText(`${month}月${day}日`);
+  await expect(tooltip).toContainText("12,345");
+  await expect(tooltip).toContainText("6,789");
+
+  await page.context().addCookies([{ name: "qiao-locale", value: "en", url: baseURL! }]);
+  await page.reload();
+  const english = new Intl.DateTimeFormat("en", { month: "short", timeZone: "UTC" }).format(Date.UTC(2000, month! - 1, 1));
+  await expect(lastTick).toHaveText(`${english} ${day}`);
+  await showTooltip();
+  await expect(tooltip).toContainText("12,345");
 });

@@ -1,5 +1,6 @@
 // Reconciliation (对账) from the scheme's runs page: 3 customers deleted in the 金蝶 simulator are
 // found missing (with an extra and a renamed one reported too); the resync writes exactly those 3.
+// A refused cron's error is the description of its input (session 34; failed before its fix).
 import pg from "pg";
 import { expect, signedIn, test } from "./fixtures";
 import { bearer, e2eDatabaseUrl, freeNumbers, KINGDEE_ADMIN, kingdeeCustomers, prefixedScheme } from "./helpers";
@@ -34,12 +35,18 @@ test("reconciliation finds the customers deleted in 金蝶 and the resync writes
   // Only this scheme's customers (other specs write to the same simulator): the 金蝶 filter.
   await panel.getByText("对账设置").click();
   await panel.getByLabel("金蝶过滤条件").fill(`FNumber like '${PREFIX}%'`);
-  await panel.getByLabel("定时对账（cron）").fill("0 3 * *");
+  const cron = panel.getByLabel("定时对账（cron）");
+  await cron.fill("0 3 * *");
   await panel.getByRole("button", { name: "保存设置" }).click();
   await expect(panel.getByRole("alert")).toContainText("5 个字段");
-  await panel.getByLabel("定时对账（cron）").fill("0 3 * * *");
-  await panel.getByLabel("定时对账（cron）").press("Enter");
+  await test.step("the cron's error is tied to its input: aria-invalid, and the error as its description", async () => {
+    await expect(cron).toHaveAttribute("aria-invalid", "true");
+    await expect(cron).toHaveAccessibleDescription(/5 个字段/);
+  });
+  await cron.fill("0 3 * * *");
+  await cron.press("Enter");
   await expect(panel.getByText("已保存")).toBeVisible();
+  await expect(cron).not.toHaveAttribute("aria-invalid", "true");
 
   // From the keyboard: focus the button, press Enter.
   await panel.getByRole("button", { name: "立即对账" }).focus();

@@ -1,8 +1,10 @@
 "use client";
 // The few building blocks every page uses: buttons, fields, badges, a confirm dialog, a switch.
 import {
+  createContext,
   forwardRef,
   useCallback,
+  useContext,
   useEffect,
   useId,
   useRef,
@@ -81,25 +83,48 @@ export const inputClass =
   "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 placeholder:text-slate-400 focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-100 disabled:bg-slate-50";
 
 export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement> & { invalid?: boolean }>(function Input(
-  { className, invalid, ...rest },
+  { className, invalid, "aria-describedby": describedBy, ...rest },
   ref,
 ) {
+  const field = useFieldOf(rest.id);
+  const bad = invalid || field.invalid;
   return (
     <input
       ref={ref}
-      aria-invalid={invalid || undefined}
-      className={cx(inputClass, invalid && "border-red-400 focus:border-red-500 focus:ring-red-100", className)}
+      aria-invalid={bad || undefined}
+      aria-describedby={cx(describedBy, field.noteId) || undefined}
+      className={cx(inputClass, bad && "border-red-400 focus:border-red-500 focus:ring-red-100", className)}
       {...rest}
     />
   );
 });
 
-export function Select({ className, children, ...rest }: SelectHTMLAttributes<HTMLSelectElement>) {
+export function Select({ className, children, "aria-describedby": describedBy, ...rest }: SelectHTMLAttributes<HTMLSelectElement>) {
+  const field = useFieldOf(rest.id);
   return (
-    <select className={cx(inputClass, "pr-8", className)} {...rest}>
+    <select
+      aria-invalid={field.invalid || undefined}
+      aria-describedby={cx(describedBy, field.noteId) || undefined}
+      className={cx(inputClass, "pr-8", className)}
+      {...rest}
+    >
       {children}
     </select>
   );
+}
+
+/** What a Field tells the control it labels: the id of its help or error below, and whether it is an error. */
+interface FieldNote {
+  controlId?: string;
+  noteId?: string;
+  invalid: boolean;
+}
+const FieldContext = createContext<FieldNote>({ invalid: false });
+
+/** The Field's note for the control with this id (the one its label is for); nothing for any other. */
+function useFieldOf(id: string | undefined): FieldNote {
+  const field = useContext(FieldContext);
+  return id !== undefined && field.controlId === id ? field : { invalid: false };
 }
 
 /** A labelled form row: label, the control, then help or the error for it. */
@@ -118,19 +143,25 @@ export function Field({
   required?: boolean;
   children: ReactNode;
 }) {
+  // The error (else the help) is the description of the control the label is for, and an error makes
+  // it invalid: a screen reader says both on reaching it (Input and Select read them from here).
+  const noteId = `${useId()}-note`;
+  const note: FieldNote = { controlId: htmlFor, noteId: error || help ? noteId : undefined, invalid: !!error };
   return (
     <div className="space-y-1">
       <label htmlFor={htmlFor} className="block text-sm font-medium text-slate-700">
         {label}
         {required && <span className="ml-0.5 text-red-500">*</span>}
       </label>
-      {children}
+      <FieldContext.Provider value={note}>{children}</FieldContext.Provider>
       {error ? (
-        <p role="alert" className="text-xs text-red-600">
+        <p id={noteId} role="alert" className="text-xs text-red-600">
           {error}
         </p>
       ) : help ? (
-        <p className="text-xs text-slate-500">{help}</p>
+        <p id={noteId} className="text-xs text-slate-500">
+          {help}
+        </p>
       ) : null}
     </div>
   );
@@ -140,7 +171,7 @@ export function Field({
  * Whether the element has the focus, for controls that must not be `disabled` while focused (the
  * browser would drop the focus on <body>); calls the caller's own handlers too.
  */
-function useFocused<E>(onFocus?: FocusEventHandler<E>, onBlur?: FocusEventHandler<E>) {
+function useFocused<E extends Element>(onFocus?: FocusEventHandler<E>, onBlur?: FocusEventHandler<E>) {
   const [is, setIs] = useState(false);
   return {
     is,
@@ -149,7 +180,10 @@ function useFocused<E>(onFocus?: FocusEventHandler<E>, onBlur?: FocusEventHandle
       onFocus?.(e);
     },
     onBlur: (e: FocusEvent<E>) => {
-      setIs(false);
+      // The window losing the focus (another tab or application) blurs the element too, but it stays
+      // the page's active element, to have the focus back with the window: it keeps it for us as well
+      // (made `disabled` meanwhile, it would lose it).
+      if (e.currentTarget.ownerDocument.activeElement !== e.currentTarget) setIs(false);
       onBlur?.(e);
     },
   };

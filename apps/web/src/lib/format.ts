@@ -16,6 +16,8 @@ export function useFormat() {
       hour12: false,
     });
     const timeOnly = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+    // A calendar day is no instant: read and written in UTC, it is the same day in every timezone.
+    const dayOnly = new Intl.DateTimeFormat(locale, { month: "short", day: "numeric", timeZone: "UTC" });
     const number = new Intl.NumberFormat(locale);
     const zh = locale.startsWith("zh");
     const unit = zh ? { ms: " 毫秒", s: " 秒", min: " 分", h: " 小时" } : { ms: " ms", s: " s", min: " min", h: " h" };
@@ -26,6 +28,8 @@ export function useFormat() {
       aside: (text: string) => (zh ? `（${text}）` : ` (${text})`),
       time: (iso: string | null | undefined) => (iso ? dateTime.format(new Date(iso)) : "—"),
       clock: (iso: string) => timeOnly.format(new Date(iso)),
+      /** A calendar day (2026-11-28) without its year: "11月28日", "Nov 28". */
+      day: (date: string) => dayOnly.format(new Date(`${date}T00:00:00Z`)),
       number: (n: number | null | undefined) => (n === null || n === undefined ? "—" : number.format(n)),
       // Rounded first, then split: 119.6 s is 2 min 0 s, never "1 min 60 s".
       duration(ms: number | null | undefined): string {

@@ -17,7 +17,7 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useDeferredValue, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { useDeferredValue, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
 import { api } from "@/lib/api/client";
 import type { ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
@@ -32,7 +32,7 @@ import { standingServerIssues } from "./server-issues";
 import { sampleOf } from "./tested-preview";
 import { compileRefs, TemplateRefsProvider, useLoadTemplateRefs } from "./template-refs";
 import { TestResults, testResultOf } from "./test-results";
-import { useEditorKeys } from "./use-editor-keys";
+import { isTyping, useEditorKeys } from "./use-editor-keys";
 import { useSchemeActions } from "./use-scheme-actions";
 import { useSchemeDraft, type Draft } from "./use-scheme-draft";
 
@@ -81,7 +81,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
   const flow = useReactFlow();
   const canvasAriaLabels = useCanvasAriaLabels();
   const { draft, run: apply, undo, redo, edit, canUndo, canRedo } = useSchemeDraft(initial);
-  const actions = useSchemeActions({ schemeId: initialId, version: initialVersion, draft: initial }, draft);
+  const actions = useSchemeActions({ schemeId: initialId, version: initialVersion, draft: initial }, draft, edit);
   const { schemeId, dirty, busy, test } = actions;
   const [selected, setSelected] = useState<string | null>(null);
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
@@ -179,6 +179,24 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
       }
     }
     if (removed.length > 0) apply({ kind: "disconnect", edges: draft.definition.edges.filter((e) => removed.includes(e.id)) });
+  }
+
+  /**
+   * Delete / Backspace in the canvas: the selected node (one undoable step, as its panel's 删除节点)
+   * and the selected edges. React Flow's own delete key listens on the whole page, and took a node
+   * away while the focus was on a button of the side panel.
+   */
+  function onCanvasKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    if ((e.key !== "Delete" && e.key !== "Backspace") || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+    const edges = draft.definition.edges.filter((edge) => selectedEdges.has(edge.id) && edge.source !== selected && edge.target !== selected);
+    if (!selected && edges.length === 0) return;
+    e.preventDefault();
+    if (edges.length > 0) apply({ kind: "disconnect", edges });
+    if (selected) {
+      onNodesChange([{ type: "remove", id: selected }]);
+      // The focused node goes: the focus goes to the panel (now the scheme's settings), not to <body>.
+      requestAnimationFrame(() => document.getElementById(NODE_PANEL_ID)?.focus());
+    }
   }
 
   const kindOf = (id: string | null) => draft.definition.nodes.find((n) => n.id === id)?.type;
@@ -315,7 +333,8 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
                   if (moves.length > 0) apply({ kind: "move", moves });
                 }}
                 onPaneClick={() => setSelected(null)}
-                deleteKeyCode={["Backspace", "Delete"]}
+                deleteKeyCode={null}
+                onKeyDown={onCanvasKeyDown}
                 fitView={fitView}
                 ariaLabelConfig={canvasAriaLabels}
                 fitViewOptions={{ maxZoom: 1, padding: 0.3 }}

@@ -152,7 +152,15 @@ export function TargetPanel({
       </details>
       <Section
         title={entryTables.length > 0 ? `${t("editor.mapping")} · ${t("editor.headFields")}` : t("editor.mapping")}
-        aside={<Input className="!w-36 !py-1 text-xs" placeholder="FName / 客户…" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="filter" />}
+        aside={
+          <Input
+            className="!w-36 !py-1 text-xs"
+            placeholder={t("editor.mappingFilterPlaceholder")}
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            aria-label={t("editor.mappingFilter")}
+          />
+        }
       >
         <p className="text-xs text-slate-500">{t("editor.mappingHelp")}</p>
         {sample && <p className="text-xs text-brand-700">{sample.label}</p>}

@@ -4,6 +4,11 @@
 import { useEffect, useRef } from "react";
 import { useT } from "@/lib/i18n/client";
 
+/** Whether a key pressed on `target` goes to a field (whose own undo, Backspace and Delete apply). */
+export function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
 export function useEditorKeys(dirty: boolean, actions: { undo: () => void; redo: () => void; save: () => void }): void {
   const t = useT();
   // The latest callbacks, without re-binding the listener on every render.
@@ -58,8 +63,7 @@ export function useEditorKeys(dirty: boolean, actions: { undo: () => void; redo:
 
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
-      const el = e.target as HTMLElement | null;
-      if (el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName))) return;
+      if (isTyping(e.target)) return;
       if (!(e.ctrlKey || e.metaKey)) return;
       const key = e.key.toLowerCase();
       if (key === "z" && !e.shiftKey) {

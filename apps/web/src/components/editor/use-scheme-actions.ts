@@ -3,10 +3,11 @@
 // scheme, or its next version), test (saved first; the worker runs it and the editor waits for it)
 // and run (saved first, then the run's page). Test and run name the version whose mapping the editor
 // shows: one saved elsewhere since is refused, not run in its place. A refused save keeps the
-// server's issues, and the definition they were about, until the next save.
+// server's issues, and the definition they were about, until the next save. Only 保存 overwrites a
+// version saved elsewhere, pressed again once told; the saves 测试 and 运行 make first never do.
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { ApiClientError, api } from "@/lib/api/client";
 import type { ApiIssue, RunDetailDto } from "@/lib/api/schemas";
 import { useT } from "@/lib/i18n/client";
@@ -21,17 +22,22 @@ export interface SavedScheme {
   draft: Draft;
 }
 
-export function useSchemeActions(saved: SavedScheme, draft: Draft) {
+/** What a save came to: the scheme's id and the version saved, or why it was not saved (the notice says it too). */
+type SaveOutcome = { id: string; version: number } | { refused: string };
+
+export function useSchemeActions(saved: SavedScheme, draft: Draft, edit: (update: (d: Draft) => Draft) => void) {
   const t = useT();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [schemeId, setSchemeId] = useState(saved.schemeId);
-  // The version the next save is made on: after a refused save, the one saved elsewhere, which the
-  // next save (made knowingly) overwrites.
+  // The version 保存 is made on: after a refused save, the one saved elsewhere, which 保存 pressed
+  // again (knowingly) overwrites.
   const [version, setVersion] = useState(saved.version);
-  // The version whose mapping is `savedJson`, the one the editor shows: what test and run ask for.
+  // The version whose mapping is `savedDraft`'s, the one the editor shows and its edits were made on:
+  // what test and run ask for, and what the saves they make first are made on.
   const [savedVersion, setSavedVersion] = useState(saved.version);
-  const [savedJson, setSavedJson] = useState(() => JSON.stringify(saved.draft));
+  const [savedDraft, setSavedDraft] = useState(saved.draft);
+  const savedJson = useMemo(() => JSON.stringify(savedDraft), [savedDraft]);
   // Apart: a save made while a test runs does not end the test's wait.
   const [saving, setSaving] = useState(false);
   const [testing, setTesting] = useState(false);
@@ -51,16 +57,45 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
     return () => clearTimeout(timer);
   }, [notice]);
 
-  /** The scheme's id and the version saved, or null when not saved (the notice says why). */
-  async function save(): Promise<{ id: string; version: number } | null> {
-    if (saving) return null;
+  /**
+   * Saves the draft. `overwrite`: made on the version saved elsewhere that a refused save named (保存
+   * pressed again); otherwise on the version the edits were made on, so a version saved elsewhere
+   * since is refused again, whatever was refused before.
+   */
+  async function save({ overwrite }: { overwrite: boolean }): Promise<SaveOutcome> {
+    if (saving) return { refused: t("editor.saveInProgress") };
     setSaving(true);
     setNotice(null);
-    const body = { name: draft.name.trim() || t("editor.untitled"), description: draft.description, definition: draft.definition };
+    const name = draft.name.trim() || t("editor.untitled");
+    // The name and description only when this editor changed them: a rename made elsewhere since
+    // (the list, another tab; it makes no version) is not undone by a save of the mapping.
+    const renamed = draft.name !== savedDraft.name;
+    const redescribed = draft.description !== savedDraft.description;
     try {
-      // With the version this editor opened (or last saved): a save made since elsewhere is a 409.
-      const { scheme } = schemeId ? await api.updateScheme(schemeId, { ...body, baseVersion: version }) : await api.createScheme(body);
-      setSavedJson(JSON.stringify(draft));
+      // With the version this editor's edits were made on: a save made since elsewhere is a 409.
+      const { scheme } = schemeId
+        ? await api.updateScheme(schemeId, {
+            definition: draft.definition,
+            baseVersion: overwrite ? version : savedVersion,
+            ...(renamed && { name }),
+            ...(redescribed && { description: draft.description }),
+          })
+        : await api.createScheme({ name, description: draft.description, definition: draft.definition });
+      // The name and description as stored where this editor did not change them (renamed elsewhere).
+      const stored: Draft = {
+        ...draft,
+        name: !schemeId || renamed ? draft.name : scheme.name,
+        description: !schemeId || redescribed ? draft.description : scheme.description,
+      };
+      setSavedDraft(stored);
+      if (stored.name !== draft.name || stored.description !== draft.description) {
+        // Unless retyped while the save was under way.
+        edit((d) => ({
+          ...d,
+          name: d.name === draft.name ? stored.name : d.name,
+          description: d.description === draft.description ? stored.description : d.description,
+        }));
+      }
       // The editor reads the scheme once (staleTime: Infinity): opened again, it shows what was saved.
       queryClient.setQueryData(["scheme", scheme.id], { scheme });
       setServerIssues([]);
@@ -80,23 +115,27 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
         const latest = await api.scheme(schemeId).then(({ scheme }) => scheme.currentVersion, () => undefined);
         if (latest !== undefined) setVersion(latest);
         setNotice({ tone: "red", text: error.message });
-        return null;
+        return { refused: error.message };
       }
       if (error instanceof ApiClientError) {
         setServerIssues(error.issues.map((i) => ({ ...i, path: i.path[0] === "definition" ? i.path.slice(1) : i.path })));
         setRefused(draft.definition);
         setShowIssues(error.issues.length > 0);
       }
-      setNotice({ tone: "red", text: error instanceof Error ? error.message : String(error) });
-      return null;
+      const text = error instanceof Error ? error.message : String(error);
+      setNotice({ tone: "red", text });
+      return { refused: text };
     } finally {
       setSaving(false);
     }
   }
 
-  /** The scheme and version the editor shows, saved first when the draft has changes. */
-  async function saveShown(): Promise<{ id: string; version: number } | null> {
-    return dirty || !schemeId ? await save() : { id: schemeId, version: savedVersion };
+  /**
+   * The scheme and version the editor shows, saved first when the draft has changes: never over a
+   * version saved elsewhere (that is 保存's, pressed knowingly).
+   */
+  async function saveShown(): Promise<SaveOutcome> {
+    return dirty || !schemeId ? await save({ overwrite: false }) : { id: schemeId, version: savedVersion };
   }
 
   async function runTest() {
@@ -104,8 +143,8 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
     setTest((s) => ({ ...s, open: true, error: null, run: undefined }));
     try {
       const shown = await saveShown();
-      if (!shown) {
-        setTest((s) => ({ ...s, error: t("editor.validationFailed") }));
+      if ("refused" in shown) {
+        setTest((s) => ({ ...s, error: shown.refused }));
         return;
       }
       // The run is of `shown.version` (run.schemeVersion): a save made while it runs leaves its
@@ -125,7 +164,7 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
 
   async function startRun() {
     const shown = await saveShown();
-    if (!shown) return;
+    if ("refused" in shown) return;
     setStarting(true);
     try {
       const { run } = await api.startRun(shown.id, { baseVersion: shown.version });
@@ -155,7 +194,8 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft) {
     test,
     selectSample: (sample: number) => setTest((s) => ({ ...s, sample })),
     closeTest: () => setTest((s) => ({ ...s, open: false })),
-    save,
+    /** 保存 (the button, Ctrl+S): after a refused save, overwrites the version saved elsewhere. */
+    save: () => save({ overwrite: true }),
     runTest,
     startRun,
   };

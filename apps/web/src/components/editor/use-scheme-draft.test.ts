@@ -2,7 +2,8 @@
 // own, so Ctrl+Z after editing a new filter's rules undoes the node's "add"; Ctrl+Shift+Z must bring
 // the node back as it was when undone, with its rules (it brought back the empty node first added).
 // Session 28's audit; failed before the fix. Arrow-key moves of a node in a row are one undoable
-// step (session 33's audit found them not undoable at all).
+// step (session 33's audit found them not undoable at all). Undoing a connect gives back exactly the
+// edges before it: connecting an edge that was already there, then Ctrl+Z, removed it.
 import { defaultRetryPolicy, type SchemeDefinition, type SchemeNode } from "@qiao/core";
 import { describe, expect, it } from "vitest";
 import { newFilterNode } from "./catalog";
@@ -74,5 +75,26 @@ describe("a node moved with the arrow keys", () => {
     expect(state.past).toHaveLength(4);
     state = draftReducer(state, { type: "undo" });
     expect(state.draft.definition.nodes.find((n) => n.id === "source")?.position).toEqual({ x: 80, y: 200 });
+  });
+});
+
+describe("undo of a connect", () => {
+  const start = { draft: { name: "x", description: "", definition }, past: [], future: [] };
+
+  it("keeps an edge that was there before the connect", () => {
+    // React Flow lets an edge be dragged again between two nodes already connected.
+    let state = draftReducer(start, { type: "do", op: { kind: "connect", edge: edgeOf("source", "target") } });
+    state = draftReducer(state, { type: "undo" });
+    expect(state.draft.definition.edges).toEqual(definition.edges);
+  });
+
+  it("takes away only the new edge when another edge had its id", () => {
+    // Ids are cut to 64 characters, and node ids may hold "-": "a-b" → "c" and "a" → "b-c" share one.
+    const other = { id: "a-b-c", source: "a-b", target: "c" };
+    const before = { ...definition, edges: [other, ...definition.edges] };
+    let state = draftReducer({ ...start, draft: { ...start.draft, definition: before } }, { type: "do", op: { kind: "connect", edge: edgeOf("a", "b-c") } });
+    expect(state.draft.definition.edges.map((e) => `${e.source}→${e.target}`)).toEqual(["a-b→c", "source→target", "a→b-c"]);
+    state = draftReducer(state, { type: "undo" });
+    expect(state.draft.definition.edges).toEqual(before.edges);
   });
 });

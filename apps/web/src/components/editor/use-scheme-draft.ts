@@ -102,14 +102,32 @@ function joinedKeyMove(last: Op | undefined, op: Op): Op | undefined {
   return { ...op, moves: op.moves.map((m) => ({ ...m, from: from.get(m.id) ?? m.from })) };
 }
 
+/** Edge ids are at most 64 characters (@qiao/core). */
+const EDGE_ID_MAX = 64;
+
+/**
+ * A connect as a step of the history, so that its undo takes away exactly what it added: none when
+ * the two nodes are connected already (React Flow lets an edge be dragged again), and an id no other
+ * edge has (edgeOf's `source-target`, cut to 64 characters, is another pair's too for ids with "-").
+ */
+function connectStep(def: SchemeDefinition, edge: SchemeEdge): Op | undefined {
+  if (def.edges.some((e) => e.source === edge.source && e.target === edge.target)) return undefined;
+  const taken = new Set(def.edges.map((e) => e.id));
+  let id = edge.id;
+  for (let n = 2; taken.has(id); n++) id = `${edge.id.slice(0, EDGE_ID_MAX - `-${n}`.length)}-${n}`;
+  return { kind: "connect", edge: { ...edge, id } };
+}
+
 /** The history (exported for its tests). */
 export function draftReducer(state: State, action: Action): State {
   switch (action.type) {
     case "do": {
-      const joined = joinedKeyMove(state.past.at(-1), action.op);
+      const op = action.op.kind === "connect" ? connectStep(state.draft.definition, action.op.edge) : action.op;
+      if (!op) return state;
+      const joined = joinedKeyMove(state.past.at(-1), op);
       return {
-        draft: { ...state.draft, definition: applyOp(state.draft.definition, action.op) },
-        past: joined ? [...state.past.slice(0, -1), joined] : [...state.past.slice(-HISTORY + 1), action.op],
+        draft: { ...state.draft, definition: applyOp(state.draft.definition, op) },
+        past: joined ? [...state.past.slice(0, -1), joined] : [...state.past.slice(-HISTORY + 1), op],
         future: [],
       };
     }

@@ -1,18 +1,21 @@
 "use client";
-// Records written and failed per day, all schemes together or one chosen in the select.
+// Records written and failed per day, all schemes together or one chosen in the select; days and
+// counts written as the page's language writes them.
 import { useId, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { OverviewDto } from "@/lib/api/overview-schemas";
+import { useFormat } from "@/lib/format";
 import { useT } from "@/lib/i18n/client";
 import { Card, Select } from "@/components/ui";
 
 export function WrittenChart({ data }: { data: OverviewDto }) {
   const t = useT();
+  const fmt = useFormat();
   const selectId = useId();
   const [schemeId, setSchemeId] = useState("");
   const chosen = data.schemes.filter((s) => !schemeId || s.id === schemeId);
   const points = data.days.map((day, i) => ({
-    day: day.slice(5),
+    day: fmt.day(day),
     written: chosen.reduce((n, s) => n + (s.written[i] ?? 0), 0),
     failed: chosen.reduce((n, s) => n + (s.failed[i] ?? 0), 0),
   }));
@@ -37,8 +40,8 @@ export function WrittenChart({ data }: { data: OverviewDto }) {
           <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -8 }} title={t("overview.chartTitle")}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
             <XAxis dataKey="day" tick={{ fontSize: 11, fill: "#64748b" }} />
-            <YAxis tick={{ fontSize: 11, fill: "#64748b" }} allowDecimals={false} />
-            <Tooltip />
+            <YAxis tick={{ fontSize: 11, fill: "#64748b" }} allowDecimals={false} tickFormatter={(n: number) => fmt.number(n)} />
+            <Tooltip formatter={(n) => fmt.number(Number(n))} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             <Bar dataKey="written" stackId="r" name={t("overview.written")} fill="#34d399" isAnimationActive={false} />
             <Bar dataKey="failed" stackId="r" name={t("overview.failed")} fill="#f87171" isAnimationActive={false} />
