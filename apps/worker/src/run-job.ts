@@ -7,6 +7,8 @@ import { findRun, isDatabaseUnavailable, type Db } from "@qiao/db";
 import { executeRun, type EngineContext, type RunOutcome } from "@qiao/engine";
 import { runJobSchema } from "@qiao/jobs";
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from "bullmq";
+import type { z } from "zod";
+import type { Deliveries, Delivery } from "./deliveries";
 import { runFollowUpsOnce, type WorkerDeps } from "./follow-ups";
 import { parse } from "./job-payload";
 import type { Logger } from "./logger";
@@ -47,27 +49,33 @@ export interface RunJobHost {
   deps: WorkerDeps;
   /** The engine's context for one attempt (`progressed`: see EngineContext.progressed). */
   engineContext(logger: Logger, lost: AbortSignal, progressed?: () => void): EngineContext;
-  /** Per job in progress: aborted when BullMQ could not renew the job's lock. */
-  lockLost: Map<string, AbortController>;
-  /** The runs whose attempt is in progress here: the heartbeat's `runs` (lockLost also holds other jobs). */
-  running: Set<string>;
+  /** The deliveries in progress here: each one's lock-loss abort, and the heartbeat's `runs`. */
+  deliveries: Deliveries;
   /** WORKER_DB_FAILURE_LIMIT. */
   dbFailureLimit: number;
 }
 
 export async function processRun(job: Job, token: string | undefined, jobLog: Logger, host: RunJobHost) {
   const data = parse(runJobSchema, job.data);
+  // Its own entry, even when BullMQ handed the job to this worker again while an earlier delivery
+  // still runs (see ./deliveries.ts).
+  const delivery = host.deliveries.begin(job.id ?? data.runId, data.runId);
+  try {
+    return await deliverRun(job, token, jobLog, host, data, delivery);
+  } finally {
+    await delivery.finish();
+  }
+}
+
+async function deliverRun(job: Job, token: string | undefined, jobLog: Logger, host: RunJobHost, data: z.infer<typeof runJobSchema>, delivery: Delivery) {
   const { runId } = data;
   const { db } = host.deps;
-  const lost = new AbortController();
-  host.lockLost.set(job.id ?? runId, lost);
-  host.running.add(runId);
   // Whether this attempt got through to the database after its claim: a failure after that is a new
   // outage, not the one the job's count is about.
   let progressed = false;
   let outcome: RunOutcome;
   try {
-    const ctx = host.engineContext(jobLog, lost.signal, () => {
+    const ctx = host.engineContext(jobLog, delivery.lost, () => {
       progressed = true;
     });
     outcome = await executeRun(ctx, runId);
@@ -75,8 +83,7 @@ export async function processRun(job: Job, token: string | undefined, jobLog: Lo
     if (!isDatabaseUnavailable(error)) throw error;
     return retryAfterOutage(job, token, jobLog, host, { runId, failures: (progressed ? 0 : (data.dbFailures ?? 0)) + 1, error });
   } finally {
-    host.lockLost.delete(job.id ?? runId);
-    host.running.delete(runId);
+    delivery.attemptOver();
   }
   // The attempt got through: the job's next outage counts from one (a job that goes on only).
   if ((data.dbFailures ?? 0) > 0 && (outcome.kind === "waiting" || outcome.kind === "handed-back")) await job.updateData({ runId });

@@ -38,6 +38,7 @@ import { createLogger, type Logger } from "./logger";
 import { createWorkerMetrics } from "./metrics";
 import { processReconcile, processReconcileTick } from "./reconcile";
 import { createSharedSlots } from "./call-slots";
+import { Deliveries } from "./deliveries";
 import { createSharedLimiters } from "./rate-limiter";
 import { workerSettings, type WorkerSettings } from "./settings";
 
@@ -77,10 +78,8 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   // than through AbortSignal.any): many listeners are expected, not a leak.
   setMaxListeners(0, aborter.signal);
   let stopping = false;
-  /** Per job in progress: aborted when BullMQ could not renew the job's lock (see lockRenewalFailed). */
-  const lockLost = new Map<string, AbortController>();
-  /** The runs executing here (the heartbeat's `runs`): lockLost's keys include reconciliation jobs. */
-  const running = new Set<string>();
+  /** The deliveries in progress: aborted when BullMQ could not renew their job's lock (see lockRenewalFailed); their runs are the heartbeat's. */
+  const deliveries = new Deliveries();
   // One budget for the process: every run's pages and batches count in it.
   const records = new RecordBudget(cfg.WORKER_RECORD_BUDGET);
   const metrics = createWorkerMetrics(records);
@@ -103,7 +102,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
     records,
     ...(progressed && { progressed }),
   });
-  const runHost: RunJobHost = { deps, engineContext, lockLost, running, dbFailureLimit: settings.WORKER_DB_FAILURE_LIMIT };
+  const runHost: RunJobHost = { deps, engineContext, deliveries, dbFailureLimit: settings.WORKER_DB_FAILURE_LIMIT };
 
   /**
    * A scheme's cron tick: its run, unless the scheme is gone or switched off (its scheduler is
@@ -154,12 +153,11 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
         case JOB.schedule:
           return processTick(job, jobLog);
         case JOB.reconcile: {
-          const lost = new AbortController();
-          lockLost.set(job.id ?? "", lost);
+          const delivery = deliveries.begin(job.id ?? "");
           try {
-            return await processReconcile(job, token, engineContext(jobLog, lost.signal), jobLog);
+            return await processReconcile(job, token, engineContext(jobLog, delivery.lost), jobLog);
           } finally {
-            lockLost.delete(job.id ?? "");
+            await delivery.finish();
           }
         }
         case JOB.reconcileTick:
@@ -192,7 +190,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   // The lock lapsed (Redis failover, a stall longer than the lock): another worker may take the job
   // over, so the attempt stops before its next write (the engine's lease fences it in Postgres too).
   worker.on("lockRenewalFailed", (jobIds) => {
-    for (const id of jobIds) lockLost.get(id)?.abort();
+    deliveries.lockLost(jobIds);
     log.warn({ jobIds }, "could not renew job locks: their attempts stop before their next write");
   });
   // Without a listener BullMQ prints connection errors to stderr, outside the structured log.
@@ -222,7 +220,7 @@ export async function startWorker(opts: StartWorkerOptions = {}): Promise<Runnin
   // Its metrics go to Redis with it, for /api/metrics, and expire with it.
   const sendBeat = () =>
     Promise.all([
-      beat(queue, { id, host: hostname(), pid: process.pid, version: VERSION, startedAt, beatAt: new Date().toISOString(), runs: [...running] }),
+      beat(queue, { id, host: hostname(), pid: process.pid, version: VERSION, startedAt, beatAt: new Date().toISOString(), runs: deliveries.runs() }),
       publishProcessMetrics(queue, id, metrics.registry),
     ]).catch((error: unknown) => log.warn({ err: error }, "could not record the heartbeat"));
   // The beat in flight, awaited before a stop forgets the worker (else it could land after).
