@@ -162,13 +162,33 @@ export type WriteOutcome =
   /**
    * Bills saved but not audited (已保存未审核, audit "separate"): the bill exists in the target with
    * this id and number; Submit or Audit failed (e.g. 负库存). A retry calls `audit`, never Save.
+   * `submitted`: whether the bill now stands submitted by this call's own Submit (true: the Submit
+   * went through, the Audit did not), or not submitted by it (false: the Submit was refused, or its
+   * outcome is unknown); absent when this call made no Submit of it (what was known stays). Only a
+   * submission Qiao made itself may be withdrawn (`reopen`).
    */
-  | { ok: false; saved: true; unknown?: false; field?: string; index: number; targetId: string; targetNumber: string; message: string; code?: string; response: unknown };
+  | {
+      ok: false;
+      saved: true;
+      unknown?: false;
+      field?: string;
+      index: number;
+      targetId: string;
+      targetNumber: string;
+      message: string;
+      code?: string;
+      submitted?: boolean;
+      response: unknown;
+    };
 
 /** Bills saved earlier (a `saved` outcome) to submit and audit now. */
 export interface AuditRequest {
   formId: string;
-  bills: { targetId: string; targetNumber: string }[];
+  /**
+   * `submittedByQiao`: the bill's submission, if it has one, is Qiao's own Submit as Qiao recorded it
+   * (`reopen` withdraws no other: a person's submission is theirs). Default false.
+   */
+  bills: { targetId: string; targetNumber: string; submittedByQiao?: boolean }[];
   /** The target's request options (金蝶: InterationFlags is sent with Submit and Audit); default: the form's. */
   options?: Record<string, unknown>;
   signal?: AbortSignal;
@@ -242,9 +262,10 @@ export interface TargetClient {
   audit?(req: AuditRequest): Promise<WriteOutcome[]>;
   /**
    * Brings saved, unaudited bills back to where they can be saved again (an update, upsert mode),
-   * one outcome per bill by index: ok (open now: 金蝶 withdraws a submitted bill's submission, 撤销),
-   * `saved` (still submitted, audited meanwhile, or the withdrawal's outcome unknown; the reason in
-   * the message), or failed (not in the target). Never saves. Only for forms with `bill` metadata.
+   * one outcome per bill by index: ok (open now: 金蝶 withdraws a submitted bill's submission, 撤销,
+   * only when Qiao made it: AuditRequest's `submittedByQiao`), `saved` (submitted by someone else,
+   * still submitted, audited meanwhile, or the withdrawal's outcome unknown; the reason in the
+   * message), or failed (not in the target). Never saves. Only for forms with `bill` metadata.
    */
   reopen?(req: AuditRequest): Promise<WriteOutcome[]>;
   /**

@@ -6,10 +6,11 @@
 //
 // A bill whose record changed since it was saved (what the record maps to now differs from what was
 // saved) is never audited as if it were up to date (session 32, docs/decisions.md):
-// - upsert mode: it is not audited. The target reopens it (金蝶 withdraws the submission, 撤销) and it
-//   becomes `pending`, so this run's write phase saves the change as an update of the same bill and
-//   then submits and audits it. A bill that cannot be reopened (audited meanwhile, the withdrawal
-//   refused or unknown) or whose record cannot be mapped now stays `saved` with the reason.
+// - upsert mode: it is not audited. The target reopens it (金蝶 withdraws the submission, 撤销, only
+//   one Qiao made itself: SavedBill.submittedByQiao) and it becomes `pending`, so this run's write
+//   phase saves the change as an update of the same bill and then submits and audits it. A bill that
+//   cannot be reopened (submitted by a person, audited meanwhile, the withdrawal refused or unknown)
+//   or whose record cannot be mapped now stays `saved` with the reason.
 // - create mode: the scheme writes each record once, so the bill is audited as it was saved, and
 //   the record is then `stale` (changed, not updated in create mode), as a written record whose
 //   source changed is — never `written` with the new data taken for sent.
@@ -25,15 +26,21 @@ function resultOf(bill: SavedBill, o: WriteOutcome | undefined, changedHash: str
   if (!o) return { id: bill.id, outcome: "saved", error: "目标连接器没有返回这张单据的审核结果 / The target returned no audit outcome for this bill" };
   if (o.ok) return { id: bill.id, outcome: "written", response: o.response, ...(changedHash !== undefined && { changedHash }) };
   // Saved and still not audited, or an audit whose outcome is unknown: it stays saved (checked again next time).
-  if (o.saved || o.unknown) return { id: bill.id, outcome: "saved", error: o.message, errorField: o.field ?? null, response: o.response };
+  if (o.saved || o.unknown) return stillSaved(bill, o);
   return { id: bill.id, outcome: "failed", error: o.message, errorField: o.field ?? null, response: o.response };
+}
+
+/** A bill left saved by the target's answer, with what that answer says of Qiao's own Submit of it. */
+function stillSaved(bill: SavedBill, o: Extract<WriteOutcome, { ok: false }>): AuditResult {
+  const submitted = o.saved ? o.submitted : undefined;
+  return { id: bill.id, outcome: "saved", error: o.message, errorField: o.field ?? null, ...(submitted !== undefined && { submitted }), response: o.response };
 }
 
 /** A changed bill the target was asked to reopen: pending to be saved again, or still saved (or gone) with the reason. */
 function reopenedOf(bill: SavedBill, o: WriteOutcome | undefined, hash: string): AuditResult {
   if (!o) return { id: bill.id, outcome: "saved", error: "目标连接器没有返回这张单据的撤销结果 / The target returned no outcome for reopening this bill" };
   if (o.ok) return { id: bill.id, outcome: "reopened", hash, response: o.response };
-  if (o.saved || o.unknown) return { id: bill.id, outcome: "saved", error: o.message, errorField: o.field ?? null, response: o.response };
+  if (o.saved || o.unknown) return stillSaved(bill, o);
   return { id: bill.id, outcome: "failed", error: o.message, errorField: o.field ?? null, response: o.response };
 }
 
@@ -66,7 +73,8 @@ async function send(x: RunScope, step: "audit" | "reopen", bills: SavedBill[]): 
       formId: plan.target.formId,
       // Interaction flags such as STK_InvCheckResult apply to the audit as they did to the save.
       options: plan.target.options,
-      bills: bills.map((b) => ({ targetId: b.targetId, targetNumber: b.targetNumber })),
+      // Whose submission a bill has, as recorded: the target withdraws only Qiao's own (reopen).
+      bills: bills.map((b) => ({ targetId: b.targetId, targetNumber: b.targetNumber, submittedByQiao: b.submittedByQiao })),
       ...(x.ctx.signal && { signal: x.ctx.signal }),
     };
     try {

@@ -298,7 +298,8 @@ export async function finishBatch(x: RunScope, batch: MarkedBatch, outcomes: Wri
       }
       if (o.ok) return { id, hash, outcome: "written", targetId: o.targetId, targetNumber: o.targetNumber, response: o.response };
       if (o.saved) {
-        return { id, hash, outcome: "saved", targetId: o.targetId, targetNumber: o.targetNumber, error: o.message, errorField: o.field ?? null, response: o.response };
+        // submitted: the bill's submission is this write's own Submit (only such a one is ever withdrawn).
+        return { id, hash, outcome: "saved", targetId: o.targetId, targetNumber: o.targetNumber, error: o.message, errorField: o.field ?? null, submitted: o.submitted === true, response: o.response };
       }
       if (o.unknown) return { id, hash, outcome: "unknown", error: o.message, response: o.response };
       // With the number it was sent under: refused outright, the send under it wrote nothing.

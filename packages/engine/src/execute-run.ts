@@ -16,6 +16,7 @@ import {
   releaseWaiting,
   requeueRun,
   runCounters,
+  runFence,
   waitForOutcomes,
   type RunModel as Run,
 } from "@qiao/db";
@@ -237,14 +238,23 @@ async function attempt(
   // (session 33). Its records stay unknown, never resent: the scheme's next writing run looks them
   // up first. Partial or failed as its counters say, with why.
   let gaveUp: Message | null = null;
+  let counters: Awaited<ReturnType<typeof runCounters>> | undefined;
   const maxWaitMs = ctx.unknownOutcomeMaxWaitMs ?? DEFAULT_UNKNOWN_OUTCOME_MAX_WAIT_MS;
+  // A cancel that came during the last settling wins (session 34), as it does over a wait
+  // (waitForOutcomes): the run ends cancelled, its records unknown all the same.
+  const cancelledInstead = () => endCancelled(message("run.cancelledBeforeWait", { count: pending.count }));
   if (scope && pending.count > 0 && run.waitingSince && Date.now() - run.waitingSince.getTime() >= maxWaitMs) {
+    // Looked at here so the log does not say the run gave up; the finish below checks it again.
+    if ((await runFence(ctx.db, runId))?.cancelRequested) return cancelledInstead();
+    counters = await runCounters(ctx.db, runId);
+    // The scheme's unknown records (what the run waited for) and, apart, those it sent itself.
     gaveUp = message("run.outcomesGaveUp", {
       count: pending.count,
+      own: counters.unknown,
       since: clockTime(run.waitingSince, scope.plan.timezone),
       minutes: Math.round(maxWaitMs / 60_000),
     });
-    await journal.ending("warn", gaveUp, { unknown: pending.count, waitingSince: run.waitingSince.toISOString() });
+    await journal.ending("warn", gaveUp, { unknown: pending.count, own: counters.unknown, waitingSince: run.waitingSince.toISOString() });
   } else if (scope && pending.count > 0) {
     const until = new Date(Math.max(pending.nextCheck?.getTime() ?? 0, Date.now() + 1_000));
     const at = clockTime(until, scope.plan.timezone);
@@ -261,7 +271,7 @@ async function attempt(
     return { kind: "superseded", runId };
   }
 
-  const counters = await runCounters(ctx.db, runId);
+  counters ??= await runCounters(ctx.db, runId);
   // Bills saved but not audited are not done either: partial, as with failures beside writes.
   // Records that wait for a dependency are not failures: they go out by themselves later.
   const status =
@@ -293,8 +303,12 @@ async function attempt(
     },
   );
   await journal.flush();
-  const finished = await finishRun(ctx.db, runId, run.attempt, { status, error });
-  return finished ? { kind: "finished", run: finished } : { kind: "superseded", runId };
+  const finished = await finishRun(ctx.db, runId, run.attempt, { status, error, unlessCancelled: gaveUp !== null });
+  if (finished) return { kind: "finished", run: finished };
+  // Refused for a cancel that landed since the look above: cancelled all the same.
+  const now = gaveUp ? await runFence(ctx.db, runId) : null;
+  if (now?.status === "running" && now.attempt === run.attempt && now.cancelRequested) return cancelledInstead();
+  return { kind: "superseded", runId };
 }
 
 /**

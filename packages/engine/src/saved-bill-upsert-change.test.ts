@@ -19,6 +19,12 @@
 // written hash, its bill in 金蝶 (创建) under its number. A later FBillNo mapping saved a second
 // 销售出库单, and a switch to create mode created every such bill again. Fix: a target id says a
 // document exists under the number, for the mark's renumber check and for staleWrittenRecords.
+//
+// Submitted by a person (session 34): a bill is saved also when Qiao's own Submit was refused; a
+// person then submitted it in 金蝶 (审核中), and the retry of its changed record withdrew that
+// submission (CancelAssign) to save the change. Fix: staging records whether the bill's submission is
+// Qiao's own (source_records.submitted_by_qiao), and the target withdraws no other: the bill stays
+// saved, saying a person submitted it and what to do.
 import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { insertSchemeVersion } from "@qiao/db";
 import type { Delivery } from "@qiao/simulators";
@@ -38,7 +44,7 @@ afterEach(async () => {
  * Customers and materials written, then the deliveries scheme (upsert, audit separate) run once with
  * no stock in 金蝶: every bill is saved, its audit refused (负库存). `code`: the first saved delivery.
  */
-async function savedBills() {
+async function savedBills(beforeDeliveries?: (s: Simulated) => void) {
   const s = await simulate(t.db, { shops: 10, items: 20, deliveries: 12 });
   sim = s;
   const ctx = testContext(t.db);
@@ -54,6 +60,7 @@ async function savedBills() {
     targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
     targetConfig(d).entries.FEntity!.mapping.FStockID = "CK001";
   }, seedDeliveriesSchemeDefinition);
+  beforeDeliveries?.(s);
   const first = await runOf(deliveries.id);
   expect(first.saved).toBeGreaterThan(0);
   const saved = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, status: "saved" }, orderBy: { id: "asc" } });
@@ -173,4 +180,41 @@ test("upsert → create: a reopened saved bill whose re-save failed is not creat
 
   // Each delivery saved once has its one bill: none is created again beside it.
   expect(new Set(billRows(s).map((r) => r.billNo)).size).toBe(billsBefore.size);
+}, 120_000);
+
+test("upsert: a saved bill a person submitted after Qiao's Submit was refused is not withdrawn by the retry of its changed delivery", async () => {
+  // The first run's Submit is refused (网控冲突): its bills are saved, 创建, none submitted by Qiao.
+  const { s, runOf, deliveries, code, stockArrives } = await savedBills((sim) => sim.kingdee.injectNext({ fault: "netControl", service: "Submit" }));
+  const billOf = () => s.kingdee.forms.outstock.list().find((b) => b.FBillNo === code)!;
+  expect(billOf().FDocumentStatus).toBe("A");
+  // A person submits the bill in 金蝶; then the delivery's quantities change and a run reads them.
+  expect(s.kingdee.forms.outstock.operate("Submit", [{ number: code }], []).successes).toHaveLength(1);
+  const linesBefore = billRows(s).filter((r) => r.billNo === code);
+  const store = s.guanyi.state.deliveries;
+  let delivery: Delivery | undefined;
+  for (let i = 0; i < store.size; i++) if (store.get(i).code === code) delivery = store.get(i);
+  const newLines = delivery!.details.map((l) => ({ sku_code: l.sku_code, qty: l.qty + 1 }));
+  s.guanyi.modifyDeliveries([{ code, details: newLines }]);
+  await runOf(deliveries.id);
+
+  stockArrives();
+  const withdrawals = () => s.kingdee.stats().calls.CancelAssign ?? 0;
+  await runOf(deliveries.id, "retry", { options: { scope: "scheme" } });
+
+  // The person's submission stands: no 撤销, the bill 审核中 with what was saved. Before the fix it
+  // was withdrawn, saved again and audited by Qiao.
+  expect(withdrawals()).toBe(0);
+  expect(billOf().FDocumentStatus).toBe("B");
+  expect(billRows(s).filter((r) => r.billNo === code)).toEqual(linesBefore);
+  const staged = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } });
+  expect(staged).toMatchObject({ status: "saved", targetNumber: code, submittedByQiao: false });
+  expect(staged.lastError).toContain("单据已在金蝶中被提交，Qiao 不会撤销他人的提交");
+
+  // The person withdraws it in 金蝶, as the reason asks, and retries: Qiao saves the change and audits it.
+  expect(s.kingdee.forms.outstock.operate("CancelAssign", [{ number: code }], []).successes).toHaveLength(1);
+  await runOf(deliveries.id, "retry", { options: { scope: "scheme" } });
+  expect(withdrawals()).toBe(0);
+  expect(billOf().FDocumentStatus).toBe("C");
+  expect(await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } })).toMatchObject({ status: "written" });
+  expect(billRows(s).filter((r) => r.billNo === code).reduce((a, r) => a + r.qty, 0)).toBe(newLines.filter((l) => l.qty > 0).reduce((a, l) => a + l.qty, 0));
 }, 120_000);

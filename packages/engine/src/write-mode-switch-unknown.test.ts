@@ -6,9 +6,17 @@
 // data as written while 金蝶 kept the old. An update's number exists whether or not the update was
 // processed; resolveUnknown now leaves such a row stale in create mode (changed, not updated),
 // keeping what was written before.
+//
+// The same in-flight update, its customer deleted in 金蝶 by a person before the lookup (session 34;
+// both failing before the fix): the absent verdict kept the row's target id and written hash, which
+// the mark's renumber check and the switch to create mode take for a document under the number. A
+// renumbered mapping was refused ("已写入为…") and a switch to create left the record stale, though
+// 金蝶 held nothing of it. Now an absent verdict under the row's number drops both (resolveUnknown's
+// `gone`).
 import { insertSchemeVersion } from "@qiao/db";
 import type { WriteRequest } from "@qiao/connectors";
 import type { SchemeDefinition } from "@qiao/core";
+import { ConnectorError } from "@qiao/connectors";
 import { afterEach, expect, test } from "vitest";
 import { runToEnd, simulate, targetConfig, testContext, wrapKingdeeTarget, type Simulated } from "./testing/harness";
 import { useTestDb } from "./testing/use-test-db";
@@ -23,7 +31,12 @@ afterEach(async () => {
 
 const SHOP_ID = 710944500000;
 
-test("an update left in flight by upsert mode is not taken for written after the switch back to create", async () => {
+/**
+ * An upsert customers scheme written once, then one shop renamed and its update's worker dying in the
+ * call: the update never reaches 金蝶, the row stays `sending` (its target id and written hash from
+ * the first write).
+ */
+async function updateInFlight() {
   sim = await simulate(t.db, { shops: 20 });
   const s = sim;
   const scheme = await s.createScheme((d) => {
@@ -38,7 +51,6 @@ test("an update left in flight by upsert mode is not taken for written after the
   const oldName = s.kingdee.store.list().find((c) => String(c.FNumber) === code)?.FName;
   expect(oldName).not.toBe("改名后的店铺");
 
-  // The update's worker dies in the call: it never reaches 金蝶, the row stays `sending`.
   const dying = testContext(t.db, {
     getConnector: wrapKingdeeTarget((real) => ({
       ...real,
@@ -50,9 +62,14 @@ test("an update left in flight by upsert mode is not taken for written after the
   const second = await s.requestRun(scheme.id, "manual");
   await runToEnd(dying, second.id).catch(() => undefined);
   const where = { schemeId: scheme.id, sourceId: String(SHOP_ID) };
-  expect((await t.db.sourceRecord.findFirstOrThrow({ where })).status).toBe("sending");
+  expect(await t.db.sourceRecord.findFirstOrThrow({ where })).toMatchObject({ status: "sending", targetNumber: code, targetId: expect.any(String) });
   // The run failed (the error is no connector error: the batch is left `sending` for the lookup).
   expect((await t.db.run.findUniqueOrThrow({ where: { id: second.id } })).status).toBe("failed");
+  return { s, scheme, plain, code, oldName, where };
+}
+
+test("an update left in flight by upsert mode is not taken for written after the switch back to create", async () => {
+  const { s, scheme, plain, code, oldName, where } = await updateInFlight();
 
   // …and switches the scheme back to create (新增), as the editor saves it: accepted (no active run).
   const create: SchemeDefinition = structuredClone(scheme.definition);
@@ -70,4 +87,62 @@ test("an update left in flight by upsert mode is not taken for written after the
   // …so staging must not say it holds it: before a fix the row is `written` with the renamed
   // payload as its written hash (every later run skips it as unchanged; the change is lost silently).
   expect({ status: row.status, writtenIsCurrent: row.writtenHash === row.payloadHash }).toEqual({ status: "stale", writtenIsCurrent: false });
+}, 90_000);
+
+/** The customers of 金蝶 under these numbers. */
+const customersNumbered = (s: Simulated, ...numbers: string[]) => s.kingdee.store.list().filter((c) => numbers.includes(String(c.FNumber)));
+
+test("upsert: an in-flight update whose customer a person deleted is created under a new FNumber mapping", async () => {
+  const { s, scheme, plain, code, where } = await updateInFlight();
+  // A person deletes the customer in 金蝶; then the scheme's FNumber gets a prefix.
+  expect(s.kingdee.store.delete([code])).toBe(1);
+  await s.saveVersion(scheme.id, (d) => (targetConfig(d).mapping.FNumber = "C-{{code}}"));
+
+  // The next run looks the update up (absent under its number) and sends the record again, mapped
+  // with the new version. The other records were written under their old numbers: refused (session 32).
+  const third = await s.requestRun(scheme.id, "manual");
+  expect((await runToEnd(plain, third.id)).kind).toBe("finished");
+
+  const row = await t.db.sourceRecord.findFirstOrThrow({ where });
+  // Before the fix: failed, "这条记录已写入为 FNumber “…”，映射的编码变为 “C-…”", with no customer at all in 金蝶.
+  expect.soft(row.lastError ?? "").not.toContain("已写入为");
+  expect(row).toMatchObject({ status: "written", targetNumber: `C-${code}` });
+  expect(customersNumbered(s, code, `C-${code}`).map((c) => [c.FNumber, c.FName])).toEqual([[`C-${code}`, "改名后的店铺"]]);
+  expect(s.kingdee.stats().duplicateAttempts).toBe(0);
+}, 90_000);
+
+test("upsert → create: an in-flight update whose customer a person deleted is created by create mode", async () => {
+  const { s, scheme, plain, code, where } = await updateInFlight();
+  expect(s.kingdee.store.delete([code])).toBe(1);
+
+  // The next run looks the update up and finds nothing under the number; sending it again goes
+  // nowhere (金蝶 unreachable): the record is put back, pending.
+  const unreachable = testContext(t.db, {
+    getConnector: wrapKingdeeTarget((real) => ({
+      ...real,
+      async write(_req: WriteRequest) {
+        throw new ConnectorError("network", "kingdee", "金蝶不可达（测试）");
+      },
+    })),
+  });
+  const third = await s.requestRun(scheme.id, "manual");
+  await runToEnd(unreachable, third.id).catch(() => undefined);
+  const absent = await t.db.sourceRecord.findFirstOrThrow({ where });
+  expect(absent).toMatchObject({ status: "pending", targetNumber: code });
+  // 金蝶 holds no document of it: the row no longer says it does.
+  expect.soft({ targetId: absent.targetId, writtenHash: absent.writtenHash }).toEqual({ targetId: null, writtenHash: null });
+
+  // Back to create (新增), as the editor saves it: the switch leaves no record with a document to be
+  // sent again, and this one has none.
+  const create: SchemeDefinition = structuredClone(scheme.definition);
+  targetConfig(create).mode = "create";
+  await insertSchemeVersion(t.db, scheme.id, { definition: create }, "editor");
+  // Before the fix: stale (changed, not updated in create mode), never sent again.
+  expect((await t.db.sourceRecord.findFirstOrThrow({ where })).status).toBe("pending");
+
+  const fourth = await s.requestRun(scheme.id, "manual");
+  expect((await runToEnd(plain, fourth.id)).kind).toBe("finished");
+  expect(await t.db.sourceRecord.findFirstOrThrow({ where })).toMatchObject({ status: "written", targetNumber: code });
+  expect(customersNumbered(s, code).map((c) => c.FName)).toEqual(["改名后的店铺"]);
+  expect(s.kingdee.stats().duplicateAttempts).toBe(0);
 }, 90_000);

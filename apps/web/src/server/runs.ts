@@ -49,6 +49,7 @@ export function runDto(row: RunRow, locale: Locale, now = Date.now()): RunDto {
     retryOfId: row.retryOfId,
     waiting: row.waiting,
     filtered: row.filtered,
+    stale: row.stale,
     triggeredById: row.triggeredById,
     cancelRequested: row.cancelRequested,
     attempt: row.attempt,

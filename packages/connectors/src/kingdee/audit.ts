@@ -11,6 +11,9 @@
 //   in Errors. An error without DIndex belongs to the only bill of a call, or to none (batch error).
 // - Status A (创建) and D (重新审核), and any status other than B/C, are submitted first; B (审核中)
 //   is audited; C (已审核) is done.
+// - Who submitted a bill: FDocumentStatus B says only that it is submitted. A `saved` outcome says
+//   whether this call's own Submit went through (`submitted`); the engine records it, and `reopen`
+//   withdraws (撤销) only a submission so recorded as Qiao's (session 34).
 import { ConnectorError, isConnectorError } from "../errors";
 import type { AuditRequest, TargetApiMeta, WriteOutcome } from "../types";
 import type { KingdeeClient } from "./client";
@@ -114,8 +117,15 @@ async function operate(ctx: AuditContext, step: Step, bills: SavedBill[]): Promi
   return results;
 }
 
-function notAudited(bill: SavedBill, step: "submit" | "audit", result: Extract<StepResult, { ok: false }>): WriteOutcome {
+/**
+ * A bill left saved by a failed Submit or Audit. `submitted` (WriteOutcome's): a Submit of this call
+ * that failed leaves no submission of Qiao's (refused, or unknown: not known to be Qiao's); an Audit
+ * that failed after this call's own Submit went through leaves Qiao's submission; an Audit of a bill
+ * found submitted already says nothing of whose submission it is (undefined: what was known stays).
+ */
+function notAudited(bill: SavedBill, step: "submit" | "audit", result: Extract<StepResult, { ok: false }>, submittedHere: boolean): WriteOutcome {
   const name = STEP_NAME[step];
+  const submitted = step === "submit" ? false : submittedHere ? true : undefined;
   const message = result.unknown
     ? `单据已保存，${name}结果未知（${result.message}）；重试时先查询单据状态，不会重复${name}`
     : `单据已保存，${name}失败：${result.message}`;
@@ -128,6 +138,7 @@ function notAudited(bill: SavedBill, step: "submit" | "audit", result: Extract<S
     message,
     ...(result.field ? { field: result.field } : {}),
     ...(result.code ? { code: result.code } : {}),
+    ...(submitted !== undefined && { submitted }),
     response: result.response,
   };
 }
@@ -142,16 +153,19 @@ export async function submitAndAudit(ctx: AuditContext, bills: SavedBill[]): Pro
   const toAudit = bills.filter((b) => b.status === "B");
   for (const bill of bills) if (bill.status === auditedStatus) done(bill, { [ctx.api.bill?.statusField ?? "FDocumentStatus"]: bill.status });
   const submitted = await operate(ctx, "submit", toSubmit);
+  const submittedHere = new Set<number>();
   for (const bill of toSubmit) {
     const result = submitted.get(bill.index)!;
-    if (result.ok) toAudit.push(bill);
-    else outcomes.push(notAudited(bill, "submit", result));
+    if (result.ok) {
+      toAudit.push(bill);
+      submittedHere.add(bill.index);
+    } else outcomes.push(notAudited(bill, "submit", result, false));
   }
   const audited = await operate(ctx, "audit", toAudit);
   for (const bill of toAudit) {
     const result = audited.get(bill.index)!;
     if (result.ok) done(bill, result.response);
-    else outcomes.push(notAudited(bill, "audit", result));
+    else outcomes.push(notAudited(bill, "audit", result, submittedHere.has(bill.index)));
   }
   return outcomes.sort((a, b) => a.index - b.index);
 }
@@ -212,11 +226,17 @@ async function foundBills(client: KingdeeClient, req: AuditRequest, outcomes: Wr
 
 /**
  * TargetClient.reopen: saved, unaudited bills whose record changed since they were saved, to be
- * saved again (an update) before their audit. Each bill's status is looked up first: an open one
- * (创建, 重新审核, 暂存) needs nothing; a submitted one (审核中: Qiao's own Submit went through,
- * the Audit was refused) has its submission withdrawn with CancelAssign (撤销), which brings it back
- * to 创建. An audited one (a person audited it in 金蝶 meanwhile) is not touched: Qiao never
- * reverses an audit (反审核), so it stays `saved` with what to do. Save is never called.
+ * saved again (an update) before their audit. Each bill's status is looked up first (FDocumentStatus,
+ * ExecuteBillQuery): an open one (创建, 重新审核, 暂存) needs nothing; a submitted one (审核中) has
+ * its submission withdrawn with CancelAssign (撤销), which brings it back to 创建 — only when the
+ * submission is Qiao's own (`submittedByQiao`: Qiao's Submit went through, the Audit was refused). A
+ * bill submitted while Qiao had not submitted it (its Submit refused or unknown, then a person
+ * submitted it in 金蝶) is a person's submission: Qiao never withdraws it (session 34), the bill
+ * stays `saved` saying so and what to do. 金蝶 answers no "who submitted" (kingdee-documents.md is
+ * silent; the status alone cannot tell), so what Qiao recorded of its own Submit decides; a person who
+ * withdrew Qiao's submission and submitted the bill again is not told apart. An audited one (a
+ * person audited it in 金蝶 meanwhile) is not touched: Qiao never reverses an audit (反审核), so it
+ * stays `saved` with what to do. Save is never called.
  *
  * kingdee-documents.md is silent on 撤销; our choices: the service is
  * DynamicFormService.CancelAssign with {"formid","data":{"Numbers":[…]}} as Submit and Audit take
@@ -236,7 +256,13 @@ export async function reopenBills(client: KingdeeClient, req: AuditRequest): Pro
   for (const bill of bills) {
     const state = billStateOf(api, bill.status);
     if (state === "open") open(bill, { [statusField]: bill.status });
-    else if (state === "submitted") toWithdraw.push(bill);
+    else if (state === "submitted" && req.bills[bill.index]?.submittedByQiao === true) toWithdraw.push(bill);
+    else if (state === "submitted")
+      stays(
+        bill,
+        `单据已在金蝶中被提交，Qiao 不会撤销他人的提交：单据 ${bill.targetNumber} 审核中，这次提交不是 Qiao 做的（或无法确认是 Qiao 做的），而它的源记录在保存后已变更；请在金蝶中撤销这张单据的提交后重试这条记录（Qiao 会保存变更，再提交审核），或在金蝶中按原数据审核它`,
+        { [statusField]: bill.status },
+      );
     else if (state === "audited")
       stays(
         bill,

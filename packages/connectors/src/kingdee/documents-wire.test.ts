@@ -63,7 +63,8 @@ describe("audit separate", () => {
     expect(received[2]!.body).toEqual({ formid: "SAL_OUTSTOCK", data: { Numbers: ["B1", "B2"], InterationFlags: "STK_InvCheckResult" } });
     expect(received[3]!.body).toEqual({ formid: "SAL_OUTSTOCK", data: { Numbers: ["B1", "B2"], InterationFlags: "STK_InvCheckResult" } });
     expect(outcomes).toEqual([
-      { ok: false, saved: true, index: 0, targetId: "11", targetNumber: "B1", message: `单据已保存，审核失败：${NEGATIVE}`, code: "11", response: [{ FieldName: null, Message: NEGATIVE, DIndex: 0 }] },
+      // submitted: Qiao's own Submit went through (only such a submission is ever withdrawn).
+      { ok: false, saved: true, index: 0, targetId: "11", targetNumber: "B1", message: `单据已保存，审核失败：${NEGATIVE}`, code: "11", submitted: true, response: [{ FieldName: null, Message: NEGATIVE, DIndex: 0 }] },
       { ok: false, index: 1, field: "FCustomerID", message: "字段“客户”是必填项", code: "11", errorClass: "data", response: expect.anything() },
       { ok: true, index: 2, targetId: "12", targetNumber: "B2", response: { Id: 12, Number: "B2", DIndex: 1 } },
     ]);
@@ -79,8 +80,8 @@ describe("audit separate", () => {
     expect(services()).toEqual(["BatchSave", "Submit", "Audit"]);
     expect(received[3]!.body).toMatchObject({ data: { Numbers: ["B2"] } });
     expect(outcomes).toMatchObject([
-      { ok: false, saved: true, targetId: "11", targetNumber: "B1", message: "单据已保存，提交失败：网控冲突" },
-      { ok: false, saved: true, targetId: "12", targetNumber: "B2", code: "unknown_outcome" },
+      { ok: false, saved: true, targetId: "11", targetNumber: "B1", message: "单据已保存，提交失败：网控冲突", submitted: false },
+      { ok: false, saved: true, targetId: "12", targetNumber: "B2", code: "unknown_outcome", submitted: true },
     ]);
     expect(outcomes[1]!.ok === false && outcomes[1]!.message).toMatch(/^单据已保存，审核结果未知（.+）；重试时先查询单据状态，不会重复审核$/);
   });
@@ -97,6 +98,8 @@ describe("audit separate", () => {
         targetId: "11",
         targetNumber: "B1",
         message: "单据已保存，提交结果未知（金蝶提交的回答不符合协议（缺少 Result.ResponseStatus））；重试时先查询单据状态，不会重复提交",
+        // A Submit whose outcome is unknown is not known to be Qiao's: never withdrawn.
+        submitted: false,
         response: null,
       },
     ]);

@@ -1,8 +1,8 @@
 // TargetClient.reopen (./audit.ts reopenBills) against the Kingdee simulator: a saved, unaudited bill
 // whose record changed since it was saved is brought back to where an update can save it (session
-// 32). A submitted bill's submission is withdrawn (CancelAssign, 撤销); an open one needs no call; an
-// audited one is left as it is (Qiao never reverses an audit) and stays saved with what to do; a
-// missing one fails. Save is never called.
+// 32). A submitted bill's submission is withdrawn (CancelAssign, 撤销) when Qiao made it (session 34:
+// a person's never is); an open one needs no call; an audited one is left as it is (Qiao never
+// reverses an audit) and stays saved with what to do; a missing one fails. Save is never called.
 import { createKingdeeSimulator } from "@qiao/simulators";
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import { simulatorPolicy as outbound } from "../testing";
@@ -53,7 +53,7 @@ const billOf = (number: string) => sim.forms.outstock.list().find((b) => b.FBill
 const calls = () => sim.stats().calls;
 let seeded: Record<string, number> = {};
 const since = (service: string) => (calls()[service] ?? 0) - (seeded[service] ?? 0);
-const ref = (number: string) => ({ targetId: String(billOf(number)?.FID ?? ""), targetNumber: number });
+const ref = (number: string, submittedByQiao = false) => ({ targetId: String(billOf(number)?.FID ?? ""), targetNumber: number, submittedByQiao });
 
 beforeAll(async () => {
   baseUrl = await sim.listen(0);
@@ -78,7 +78,7 @@ it("withdraws a submitted bill, leaves an open one, refuses to touch an audited 
   expect(await client.write(write("SAL_OUTSTOCK", [bill("RO3")], { options: { IsAutoSubmitAndAudit: true, InterationFlags: "STK_InvCheckResult" } }))).toMatchObject([{ ok: true }]);
   const before = { save: since("BatchSave"), submit: since("Submit"), audit: since("Audit") };
 
-  const outcomes = await client.reopen!({ formId: "SAL_OUTSTOCK", bills: [ref("RO1"), ref("RO2"), ref("RO3"), { targetId: "", targetNumber: "RO9" }] });
+  const outcomes = await client.reopen!({ formId: "SAL_OUTSTOCK", bills: [ref("RO1", true), ref("RO2"), ref("RO3"), { targetId: "", targetNumber: "RO9" }] });
   expect(outcomes).toMatchObject([
     { ok: true, index: 0, targetNumber: "RO1" },
     { ok: true, index: 1, targetNumber: "RO2" },
@@ -102,11 +102,36 @@ it("a withdrawal whose answer is lost keeps the bill saved, saying so; the next 
   const client = target();
   await client.write(write("SAL_OUTSTOCK", [bill("RO4")], { audit: "separate", options: { IsAutoSubmitAndAudit: false } }));
   sim.injectNext({ fault: "drop", service: "CancelAssign" });
-  const [lost] = await client.reopen!({ formId: "SAL_OUTSTOCK", bills: [ref("RO4")] });
+  const [lost] = await client.reopen!({ formId: "SAL_OUTSTOCK", bills: [ref("RO4", true)] });
   expect(lost).toMatchObject({ ok: false, saved: true, code: "unknown_outcome" });
   expect((lost as { message: string }).message).toContain("撤销提交的结果未知");
   // The withdrawal went through before the answer was lost: the bill is open, no second call.
   const calledBefore = since("CancelAssign");
-  expect(await client.reopen!({ formId: "SAL_OUTSTOCK", bills: [ref("RO4")] })).toMatchObject([{ ok: true }]);
+  expect(await client.reopen!({ formId: "SAL_OUTSTOCK", bills: [ref("RO4", true)] })).toMatchObject([{ ok: true }]);
   expect(since("CancelAssign")).toBe(calledBefore);
+});
+
+it("a bill a person submitted after Qiao's Submit was refused is never withdrawn: it stays saved, saying so", async () => {
+  const client = target();
+  // Qiao's Submit is refused (网控冲突): saved, not submitted by Qiao.
+  sim.injectNext({ fault: "netControl", service: "Submit" });
+  const [saved] = await client.write(write("SAL_OUTSTOCK", [bill("RO5")], { audit: "separate", options: { IsAutoSubmitAndAudit: false } }));
+  expect(saved).toMatchObject({ ok: false, saved: true, submitted: false });
+  expect(billOf("RO5")!.FDocumentStatus).toBe("A");
+  // Saved and submitted by Qiao, the audit refused (no stock): Qiao's own submission.
+  const [own] = await client.write(write("SAL_OUTSTOCK", [bill("RO6")], { audit: "separate", options: { IsAutoSubmitAndAudit: false } }));
+  expect(own).toMatchObject({ ok: false, saved: true, submitted: true });
+  // A person submits RO5 in 金蝶.
+  expect(sim.forms.outstock.operate("Submit", [{ number: "RO5" }], []).successes).toHaveLength(1);
+  const withdrawals = since("CancelAssign");
+
+  // As recorded: RO5 not submitted by Qiao, RO6 submitted by Qiao. Only RO6 is withdrawn.
+  const outcomes = await client.reopen!({ formId: "SAL_OUTSTOCK", bills: [ref("RO5", false), ref("RO6", true)] });
+  expect(outcomes).toMatchObject([
+    { ok: false, saved: true, index: 0, targetNumber: "RO5" },
+    { ok: true, index: 1, targetNumber: "RO6" },
+  ]);
+  expect((outcomes[0] as { message: string }).message).toContain("单据已在金蝶中被提交，Qiao 不会撤销他人的提交");
+  expect([billOf("RO5")!.FDocumentStatus, billOf("RO6")!.FDocumentStatus]).toEqual(["B", "A"]);
+  expect(since("CancelAssign") - withdrawals).toBe(1);
 });

@@ -34,11 +34,23 @@ export const runMessages = {
     (p) =>
       `Run cancelled: ${p.count} records still have an unknown outcome and are no longer waited for; the scheme's next run that writes looks them up first and sends again only absent ones`,
   ),
-  "run.outcomesGaveUp": entry<{ count: number; since: string; minutes: number }>(
+  // `count`: the scheme's records still unknown (what the run waited for); `own`: those this run sent
+  // (absent in messages stored before session 34, which counted the scheme's only).
+  "run.outcomesGaveUp": entry<{ count: number; own?: number; since: string; minutes: number }>(
     (p) =>
-      `运行结束：${p.count} 条记录的写入结果自 ${p.since} 起已等待核对超过 ${p.minutes} 分钟仍未确认（多为在目标系统中核对失败，见上方日志）。这些记录保持“待确认”，不会重新发送；请排除目标系统的问题，本方案下一次写入数据的运行会先核对它们，不存在的才重新发送`,
+      (p.own === undefined
+        ? `运行结束：${p.count} 条记录的写入结果自 ${p.since} 起已等待核对超过 ${p.minutes} 分钟仍未确认`
+        : p.own === p.count
+          ? `运行结束：本次运行发送的 ${p.count} 条记录的写入结果自 ${p.since} 起已等待核对超过 ${p.minutes} 分钟仍未确认`
+          : `运行结束：本方案有 ${p.count} 条记录的写入结果仍待确认（其中 ${p.own} 条由本次运行发送，其余由之前的运行发送），本次运行自 ${p.since} 起等待核对已超过 ${p.minutes} 分钟`) +
+      `（多为在目标系统中核对失败，见上方日志）。这些记录保持“待确认”，不会重新发送；请排除目标系统的问题，本方案下一次写入数据的运行会先核对它们，不存在的才重新发送`,
     (p) =>
-      `Run ended: ${p.count} records have had an unknown outcome since ${p.since}, waiting more than ${p.minutes} minutes to be looked up (usually the lookup in the target failing, see the log above). They stay unknown and are not sent again; fix the target's problem, and the scheme's next run that writes looks them up first and sends again only absent ones`,
+      (p.own === undefined
+        ? `Run ended: ${p.count} records have had an unknown outcome since ${p.since}, waiting more than ${p.minutes} minutes to be looked up`
+        : p.own === p.count
+          ? `Run ended: ${p.count} records this run sent have had an unknown outcome since ${p.since}, waiting more than ${p.minutes} minutes to be looked up`
+          : `Run ended: ${p.count} records of the scheme still have an unknown outcome (${p.own} sent by this run, the rest by earlier runs); this run has waited for their lookup since ${p.since}, more than ${p.minutes} minutes`) +
+      ` (usually the lookup in the target failing, see the log above). They stay unknown and are not sent again; fix the target's problem, and the scheme's next run that writes looks them up first and sends again only absent ones`,
   ),
   "run.outcomesPending": entry<{ count: number; at: string }>(
     (p) => `还有 ${p.count} 条记录的写入结果待确认：将于 ${p.at} 在目标系统中核对，存在的记为已写入，不存在的才重新发送；核对完成前运行不会结束`,

@@ -4,7 +4,7 @@
 // parked, due, postponed — are in ./outcomes.ts.
 import type { WriteMode } from "@qiao/core";
 import { hotQuery, type Db } from "../client";
-import { numberClaimKey, unsentClaimsCte } from "./number-claims";
+import { claimKeySql, numberClaimKey, unsentClaimsCte } from "./number-claims";
 import { FILTERED_PAYLOAD_HASH } from "./stage-page";
 import { fenceCte, rowsJson } from "./sql";
 import type { AttemptRef } from "./write-protocol";
@@ -63,8 +63,9 @@ const VERDICT_STATUS = `CASE
 
 /**
  * A lookup's verdicts on unknown records: found → written (stale in create mode, pending in upsert
- * mode, if the record changed meanwhile); absent → pending; unverifiable → failed. In upsert mode a
- * record found may have been sent as an update, and an update's number exists whether or not it was
+ * mode, if the record changed meanwhile); absent → pending, with no document (the target holds none
+ * under its number: its target id and written hash go, see `gone`); unverifiable → failed. In upsert
+ * mode a record found may have been sent as an update, and an update's number exists whether or not it was
  * processed: such a record is pending again (see `resendFound`), to be sent again as an update,
  * which is idempotent. The RunRecord of the run that sent each gets the verdict, and that run's
  * counters move from unknown to written / failed (a record pending again is counted when it is sent
@@ -128,7 +129,7 @@ export async function resolveUnknown(
       -- \`was_update\`: in create mode, a row written to this target before (written hash and
       -- number) whose send was an update, made by upsert mode before a switch back to create: found
       -- proves nothing either, and create mode sends no update again (see VERDICT_STATUS).
-      SELECT id, source_id, sending_payload, sending_run_id,
+      SELECT id, source_id, sending_payload, sending_run_id, target_number,
         $4::text = 'upsert' AND ($11::text = 'any' OR target_id IS NOT NULL OR written_hash IS NOT NULL) AS resend,
         $4::text = 'create' AND written_hash IS NOT NULL AND target_number IS NOT NULL AS was_update
       FROM source_records
@@ -137,6 +138,15 @@ export async function resolveUnknown(
       -- \`how\` a found record is taken: the verdict's own (from the target's status, see
       -- OutcomeVerdict.foundAs), else by foundAs and resendFound.
       SELECT i.*, p.source_id, p.sending_payload, p.sending_run_id, h.how,
+        -- \`gone\`: absent under the number the row says a document of it has (its target_number, as
+        -- 金蝶 compares numbers), or with no number in this target (a switched target's row): the
+        -- target holds no document of it, whatever the row kept from before the send (a person
+        -- deleted the bill between the send and the lookup). Its target id and written hash go, as a
+        -- resync's do (claimResync): the mark's renumber check (\`was\`) and the switch to create mode
+        -- (staleWrittenRecords) take either for a document under the number. The number and its
+        -- claim stay: the record is pending and asks for that number again. A row written under
+        -- another number (a blank one: 金蝶's 编码规则 numbered it) keeps them.
+        i.outcome = 'absent' AND (p.target_number IS NULL OR (i.k IS NOT NULL AND ${claimKeySql("p.target_number")} = i.k)) AS gone,
         CASE i.outcome WHEN 'absent' THEN $2 WHEN 'unverifiable' THEN $3 WHEN 'found' THEN CASE WHEN h.how = 'saved' THEN $10 WHEN h.how = 'stale' THEN $14 END END AS message
       FROM input i JOIN sent p ON p.id = i.id
       CROSS JOIN LATERAL (SELECT CASE WHEN i.outcome <> 'found' THEN NULL
@@ -154,16 +164,21 @@ export async function resolveUnknown(
         -- Absent, or unverifiable, in the target the run writes to, a row whose write was to a target
         -- the scheme switched from (a written hash without a number: forgetWrittenTarget) has nothing
         -- written here: staging must not take it for written (stage-page: written hash = payload).
+        -- Absent under the number it was written under (\`gone\`): nothing of it is there either.
         written_hash = CASE WHEN d.how = 'written' THEN d.sent_hash
-          WHEN d.outcome <> 'found' AND s.target_number IS NULL THEN NULL ELSE s.written_hash END,
+          WHEN d.outcome <> 'found' AND s.target_number IS NULL THEN NULL
+          WHEN d.gone THEN NULL ELSE s.written_hash END,
         -- A bill found saved keeps the hash of what was sent (see recordWriteResults' saved answer).
         payload_hash = CASE WHEN d.how = 'saved' AND d.sent_hash IS NOT NULL THEN d.sent_hash ELSE s.payload_hash END,
         mapped_with = CASE WHEN d.how = 'saved' AND s.payload_hash IS DISTINCT FROM d.sent_hash THEN NULL ELSE s.mapped_with END,
-        target_id = CASE WHEN d.outcome = 'found' THEN d.target_id ELSE s.target_id END,
+        target_id = CASE WHEN d.outcome = 'found' THEN d.target_id WHEN d.gone THEN NULL ELSE s.target_id END,
         target_number = CASE WHEN d.outcome = 'found' THEN d.target_number ELSE s.target_number END,
         last_error = CASE WHEN d.outcome = 'unverifiable' OR d.how IN ('saved', 'stale') THEN d.message END,
         check_after = NULL, batch_id = NULL,
         sending_payload = CASE WHEN d.how = 'saved' THEN s.sending_payload END,
+        -- A bill found saved: whose submission it has, if any, is not known (Qiao's Submit may or may
+        -- not have gone out before the outcome was lost): never withdrawn by a reopening.
+        submitted_by_qiao = CASE WHEN d.how = 'saved' THEN false ELSE s.submitted_by_qiao END,
         sending_run_id = NULL, updated_at = $8::timestamp
       FROM decided d
       -- Only the batch the verdict was made for (a row marked again since is another batch's).
@@ -196,11 +211,14 @@ export async function resolveUnknown(
         unknown = GREATEST(r.unknown - c.n, 0),
         written = r.written + c.found,
         saved = r.saved + c.saved,
+        stale = r.stale + c.stale,
         failed = r.failed + c.unverifiable, updated_at = $8::timestamp
       FROM (
         SELECT sending_run_id, count(*)::int AS n,
           count(*) FILTER (WHERE outcome = 'found' AND NOT requeued AND how = 'written')::int AS found,
           count(*) FILTER (WHERE outcome = 'found' AND NOT requeued AND how = 'saved')::int AS saved,
+          -- A found update left stale (its RunRecord \`stale\`): counted too, or it would count nowhere.
+          count(*) FILTER (WHERE outcome = 'found' AND NOT requeued AND how = 'stale')::int AS stale,
           count(*) FILTER (WHERE outcome = 'unverifiable')::int AS unverifiable
         FROM verdicts GROUP BY 1) c
       WHERE r.id = c.sending_run_id

@@ -162,15 +162,22 @@ function errorColumns(error: Message | null) {
 export interface FinishRunInput {
   status: Extract<RunStatus, "succeeded" | "partial" | "failed" | "cancelled">;
   error?: Message | null;
+  /**
+   * Refused (null) when a cancellation was requested: the caller ends the run cancelled instead. In
+   * the statement, not read before it: cancelRun flags the row it locks, so a cancel either commits
+   * first (refused here) or finds the run ended.
+   */
+  unlessCancelled?: boolean;
 }
 
 /**
  * Finishes a run that is still running in this attempt. Returns null (and changes nothing) if
- * another attempt owns the run or it was finished meanwhile.
+ * another attempt owns the run or it was finished meanwhile (or, with `unlessCancelled`, a
+ * cancellation was requested).
  */
 export async function finishRun(db: Db, runId: string, attempt: number, input: FinishRunInput): Promise<Run | null> {
   const { count } = await db.run.updateMany({
-    where: { id: runId, status: "running", attempt },
+    where: { id: runId, status: "running", attempt, ...(input.unlessCancelled && { cancelRequested: false }) },
     data: {
       status: input.status,
       phase: "done",

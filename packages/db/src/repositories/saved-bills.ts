@@ -17,17 +17,30 @@ export interface SavedBill {
   data: unknown;
   /** The hash of the payload that was saved (staging keeps it while the bill is saved). */
   payloadHash: string | null;
+  /** The bill's submission, if it has one, is Qiao's own Submit (source_records.submitted_by_qiao). */
+  submittedByQiao: boolean;
 }
 
 /** The saved bills run `runId` took over, in id order after `afterId` (keyset). */
 export async function savedBillsOfRun(db: Db, input: { schemeId: string; runId: string; afterId: bigint; limit: number }): Promise<SavedBill[]> {
-  const rows = await db.$queryRaw<{ id: bigint; sourceId: string; targetId: string | null; targetNumber: string | null; data: unknown; payloadHash: string | null }[]>`
-    SELECT id, source_id AS "sourceId", target_id AS "targetId", target_number AS "targetNumber", data, payload_hash AS "payloadHash"
+  const rows = await db.$queryRaw<
+    { id: bigint; sourceId: string; targetId: string | null; targetNumber: string | null; data: unknown; payloadHash: string | null; submittedByQiao: boolean }[]
+  >`
+    SELECT id, source_id AS "sourceId", target_id AS "targetId", target_number AS "targetNumber", data, payload_hash AS "payloadHash",
+      submitted_by_qiao AS "submittedByQiao"
     FROM source_records
     WHERE scheme_id = ${input.schemeId}::uuid AND status = 'saved' AND last_run_id = ${input.runId}::uuid AND id > ${input.afterId}
     ORDER BY id
     LIMIT ${input.limit}`;
-  return rows.map((r) => ({ id: r.id, sourceId: r.sourceId, targetId: r.targetId ?? "", targetNumber: r.targetNumber ?? "", data: r.data, payloadHash: r.payloadHash }));
+  return rows.map((r) => ({
+    id: r.id,
+    sourceId: r.sourceId,
+    targetId: r.targetId ?? "",
+    targetNumber: r.targetNumber ?? "",
+    data: r.data,
+    payloadHash: r.payloadHash,
+    submittedByQiao: r.submittedByQiao,
+  }));
 }
 
 /** An audit's answer for one saved bill. */
@@ -39,8 +52,12 @@ export type AuditResult = { id: bigint; response?: unknown } & (
    * source changed is, instead of `written`.
    */
   | { outcome: "written"; changedHash?: string }
-  /** Still not audited (the reason in `error`): stays `saved`. */
-  | { outcome: "saved"; error: string; errorField?: string | null }
+  /**
+   * Still not audited (the reason in `error`): stays `saved`. `submitted`: whether the bill now
+   * stands submitted by Qiao's own Submit (true: this audit's Submit went through; false: its Submit
+   * failed); absent: this audit made no Submit of it, and what was recorded stays.
+   */
+  | { outcome: "saved"; error: string; errorField?: string | null; submitted?: boolean }
   /** The bill is not there (deleted in the target): failed, so a later retry saves it again. */
   | { outcome: "failed"; error: string; errorField?: string | null }
   /**
@@ -88,6 +105,7 @@ export async function recordAuditResults(
       error: r.outcome === "written" || r.outcome === "reopened" ? null : r.error,
       error_field: r.outcome === "written" || r.outcome === "reopened" ? null : (r.errorField ?? null),
       hash: r.outcome === "reopened" ? r.hash : r.outcome === "written" ? (r.changedHash ?? null) : null,
+      submitted: r.outcome === "saved" ? (r.submitted ?? null) : null,
       response: r.response ?? null,
     })),
   );
@@ -104,7 +122,7 @@ export async function recordAuditResults(
   }>(
     db,
     `WITH input AS (
-      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, outcome text, error text, error_field text, hash text, response jsonb)
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, outcome text, error text, error_field text, hash text, submitted boolean, response jsonb)
     ), ${fenceCte("$2", "$3")}, before AS (
       SELECT id, sending_payload FROM source_records WHERE id = ANY($4::bigint[])
     ), counted_as AS (
@@ -131,6 +149,8 @@ export async function recordAuditResults(
         sending_payload = CASE WHEN i.outcome = 'saved' THEN s.sending_payload END,
         target_id = CASE WHEN i.outcome = 'failed' THEN NULL ELSE s.target_id END,
         target_number = CASE WHEN i.outcome = 'failed' THEN NULL ELSE s.target_number END,
+        -- Reopened: open now (a submission Qiao withdrew, or none), so no submission of Qiao's is left.
+        submitted_by_qiao = CASE WHEN i.outcome = 'reopened' THEN false ELSE COALESCE(i.submitted, s.submitted_by_qiao) END,
         updated_at = $5::timestamp
       FROM input i
       WHERE s.id = i.id AND s.id = ANY($4::bigint[]) AND s.status = 'saved' AND s.last_run_id = $2::uuid AND EXISTS (SELECT 1 FROM fence)

@@ -145,4 +145,34 @@ describe("resolveUnknown", () => {
     expect(after.rows).toMatchObject({ NEW: { status: "written", writtenHash: "h1" }, OLD: { status: "stale", writtenHash: "h0" }, GONE: { status: "pending" } });
     expect(after.runRecords.OLD).toMatchObject({ status: "stale", error: expect.stringContaining("更新是否已生效无法确认") });
   });
+
+  it("a found update left stale counts in its run's stale counter, so the run's counters still add up to what it sent", async () => {
+    const { ref, verdicts } = await unknownBatch();
+    await resolveUnknown(db, { ...ref, mode: "create", resendFound: "any", verdicts, messages });
+    // NEW written, OLD stale, GONE pending again (counted when it is sent again).
+    expect(await db.run.findUniqueOrThrow({ where: { id: ref.runId }, select: { written: true, unknown: true, stale: true, failed: true } })).toEqual({
+      written: 1,
+      unknown: 0,
+      stale: 1,
+      failed: 0,
+    });
+  });
+
+  it("absent under the number a record was written under: no document any more (target id and written hash go, the number stays); under another number it keeps them", async () => {
+    const gone = await unknownBatch();
+    const oldOne = gone.verdicts[1]!;
+    const absent = { ...oldOne, outcome: "absent" as const, targetId: null, targetNumber: null, number: "OLD" };
+    await resolveUnknown(db, { ...gone.ref, mode: "upsert", verdicts: [absent], messages });
+    const row = await db.sourceRecord.findUniqueOrThrow({ where: { id: oldOne.id } });
+    // Before: T-OLD and h0 kept, which the mark's renumber check and staleWrittenRecords take for a document.
+    expect(row).toMatchObject({ status: "pending", targetId: null, writtenHash: null, targetNumber: "OLD" });
+
+    // Written under a number 金蝶's 编码规则 gave it (blank in staging), sent now under its own: the
+    // document under the other number is still there.
+    const other = await unknownBatch();
+    const otherOld = other.verdicts[1]!;
+    await db.sourceRecord.update({ where: { id: otherOld.id }, data: { targetNumber: "" } });
+    await resolveUnknown(db, { ...other.ref, mode: "upsert", verdicts: [{ ...otherOld, outcome: "absent", targetId: null, targetNumber: null, number: "OLD" }], messages });
+    expect(await db.sourceRecord.findUniqueOrThrow({ where: { id: otherOld.id } })).toMatchObject({ status: "pending", targetId: "T-OLD", writtenHash: "h0" });
+  });
 });

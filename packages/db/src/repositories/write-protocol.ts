@@ -46,8 +46,12 @@ export type WriteResult = {
     }
   /** The call may have been processed: looked up no sooner than the wait (./outcomes.ts). */
   | { outcome: "unknown"; error: string }
-  /** A bill saved in the target but not audited (已保存未审核): a retry audits it, never saves it again. */
-  | { outcome: "saved"; targetId: string; targetNumber: string; error: string; errorField?: string | null }
+  /**
+   * A bill saved in the target but not audited (已保存未审核): a retry audits it, never saves it again.
+   * `submitted`: its Submit, made by this write, went through (the Audit did not): a submission Qiao
+   * may withdraw to save the bill again (source_records.submitted_by_qiao). Default false.
+   */
+  | { outcome: "saved"; targetId: string; targetNumber: string; error: string; errorField?: string | null; submitted?: boolean }
 );
 
 /** The run after a batch's counters were added (see reportProgress). */
@@ -118,6 +122,7 @@ export async function recordWriteResults(
       response: r.response ?? null,
       // The claim key of the number a refused record was sent under (see WriteResult).
       k: refusedKeys[n],
+      submitted: r.outcome === "saved" && r.submitted === true,
     })),
   );
   const rows = await hotQuery<{
@@ -135,7 +140,7 @@ export async function recordWriteResults(
     db,
     `WITH input AS (
       SELECT * FROM json_to_recordset($1::json)
-        AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response json, k text)
+        AS t(id bigint, outcome text, hash text, target_id text, target_number text, error text, error_field text, error_class error_class, response json, k text, submitted boolean)
     ), ${fenceCte("$3", "$6")}, prior AS (
       -- Each record as marked: one probe by primary key per record (a CTE over id = ANY(…) joined
       -- back to the input cost more: issue #16). \`batched\`: a written answer becomes the entry of
@@ -196,6 +201,8 @@ export async function recordWriteResults(
         sending_run_id = CASE WHEN i.outcome = 'unknown' THEN s.sending_run_id END,
         -- The connector answered unknown after sending (a lookup reads it: dueUnknownRecords).
         unknown_after_send = i.outcome = 'unknown',
+        -- A saved bill submitted by this write's own Submit (only such a submission is withdrawn).
+        submitted_by_qiao = i.submitted,
         -- The retry policy (issue #14), for a failure that stays failed (its payload unchanged):
         -- transient with steps left → due after the next step; past the last step → dead letter.
         error_class = CASE WHEN i.outcome = 'failed' THEN i.error_class END,

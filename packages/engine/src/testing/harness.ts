@@ -173,8 +173,8 @@ export async function runToEnd(ctx: EngineContext, runId: string, maxResumes = 2
 }
 
 /**
- * A finished run's counters say what its records say: each of written, failed, unknown, saved and
- * waiting is the number of the run's RunRecords that ended so (a record counts once per run, as it
+ * A finished run's counters say what its records say: each of written, failed, unknown, saved,
+ * waiting and stale is the number of the run's RunRecords that ended so (a record counts once per run, as it
  * ended: one that waited and was written later in the run is written, not waiting too; session 31's
  * audit). Checked by runToEnd after every run it finishes, so every engine test that runs one checks it.
  */
@@ -182,7 +182,7 @@ export async function expectCountsAsRecords(db: Db, runId: string): Promise<void
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
   const groups = await db.runOutcome.groupBy({ by: ["status"], where: { runId }, _count: true });
   const records = Object.fromEntries(groups.map((g) => [g.status, g._count]));
-  const counters = ["written", "failed", "unknown", "saved", "waiting"] as const;
+  const counters = ["written", "failed", "unknown", "saved", "waiting", "stale"] as const;
   const counted = Object.fromEntries(counters.map((c) => [c, run[c]]));
   const ended = Object.fromEntries(counters.map((c) => [c, records[c] ?? 0]));
   if (JSON.stringify(counted) !== JSON.stringify(ended)) {

@@ -182,6 +182,7 @@ export function RunView({ runId }: { runId: string }) {
           {run.saved > 0 && <Stat label={t("run.saved")} value={fmt.number(run.saved)} tone="text-amber-600" testId="stat-saved" />}
           {run.waiting > 0 && <Stat label={t("run.waitingDependencies")} value={fmt.number(run.waiting)} tone="text-blue-600" testId="stat-waiting" />}
           {run.unknown > 0 && <Stat label={t("run.unknown")} value={fmt.number(run.unknown)} tone="text-amber-600" testId="stat-unknown" />}
+          {run.stale > 0 && <Stat label={t("record.status.stale")} value={fmt.number(run.stale)} tone="text-amber-600" testId="stat-stale" />}
           <Stat label={t("runs.duration")} value={fmt.duration(run.durationMs)} />
         </div>
         <div className="flex gap-6 text-xs text-slate-500">

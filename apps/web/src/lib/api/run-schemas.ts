@@ -47,6 +47,8 @@ export const runSchema = z.object({
   waiting: z.number().int(),
   /** Records read that the scheme's filter node left out (不符合条件): never written. */
   filtered: z.number().int(),
+  /** Records sent whose unknown outcome a lookup left changed, not updated (已变更未更新: an update found in create mode). */
+  stale: z.number().int(),
   /** The run that started this one: a run-after predecessor, or the dependency run that released it. */
   triggeredById: uuid.nullable(),
   cancelRequested: z.boolean(),

@@ -1,0 +1,12 @@
+-- Whether a saved bill's submission (审核中) is Qiao's own Submit (session 34). A saved bill whose
+-- record changed is reopened by withdrawing its submission (CancelAssign, 撤销) before it is saved
+-- again; 金蝶's status (FDocumentStatus B) does not say who submitted, and a bill is saved also when
+-- Qiao's own Submit failed, after which a person may submit it in 金蝶. Only a submission Qiao made is
+-- withdrawn: this records it (set by the answer that leaves the bill saved, by the audit of a retry,
+-- and cleared by a reopening). Meaningful while the row is `saved`.
+--
+-- NOT NULL DEFAULT false: a constant default rewrites no row. Bills saved before the upgrade are
+-- taken as not submitted by Qiao (the old records cannot tell a refused Audit after Qiao's Submit
+-- from one of a bill a person had submitted): a changed one of them that is 审核中 is left saved,
+-- asking a person to withdraw it in 金蝶, then retry.
+ALTER TABLE source_records ADD COLUMN submitted_by_qiao BOOLEAN NOT NULL DEFAULT false;
