@@ -218,3 +218,59 @@ test("upsert: a saved bill a person submitted after Qiao's Submit was refused is
   expect(await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } })).toMatchObject({ status: "written" });
   expect(billRows(s).filter((r) => r.billNo === code).reduce((a, r) => a + r.qty, 0)).toBe(newLines.filter((l) => l.qty > 0).reduce((a, l) => a + l.qty, 0));
 }, 120_000);
+
+// A reopening whose CancelAssign (撤销) answer was lost may have withdrawn Qiao's submission: a
+// submission found afterwards may be a person's, so the record no longer says Qiao submitted it
+// (session 34's audit: the flag stayed true and the next retry withdrew a person's submission).
+test("upsert: after a 撤销 whose answer was lost, a bill a person then submitted is not withdrawn by the next retry", async () => {
+  const s = await simulate(t.db, { shops: 10, items: 20, deliveries: 12 });
+  sim = s;
+  const ctx = testContext(t.db);
+  const runOf = async (schemeId: string, trigger: "manual" | "retry" = "manual", extra = {}) => {
+    const r = await s.requestRun(schemeId, trigger, extra);
+    expect((await runToEnd(ctx, r.id)).kind).toBe("finished");
+    return t.db.run.findUniqueOrThrow({ where: { id: r.id } });
+  };
+  for (const base of [seedSchemeDefinition, seedItemsSchemeDefinition]) await runOf((await s.createScheme(undefined, base)).id);
+  const deliveries = await s.createScheme((d) => {
+    targetConfig(d).mode = "upsert";
+    targetConfig(d).audit = "separate";
+    targetConfig(d).options = { IsAutoSubmitAndAudit: false, IsVerifyBaseDataField: true };
+    targetConfig(d).entries.FEntity!.mapping.FStockID = "CK001";
+  }, seedDeliveriesSchemeDefinition);
+  // No stock: Qiao's Submit goes through, its Audit is refused (负库存): saved, Qiao's own submission.
+  const first = await runOf(deliveries.id);
+  expect(first.saved).toBeGreaterThan(0);
+  const saved = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, status: "saved" }, orderBy: { id: "asc" } });
+  const code = saved.sourceId;
+  expect(saved.submittedByQiao).toBe(true);
+  const billOf = () => s.kingdee.forms.outstock.list().find((b) => b.FBillNo === code)!;
+  expect(billOf().FDocumentStatus).toBe("B");
+
+  // The delivery changes (a run reads it), so the retry reopens the saved bill to save the change.
+  const store = s.guanyi.state.deliveries;
+  let delivery: Delivery | undefined;
+  for (let i = 0; i < store.size; i++) if (store.get(i).code === code) delivery = store.get(i);
+  s.guanyi.modifyDeliveries([{ code, details: delivery!.details.map((l) => ({ sku_code: l.sku_code, qty: l.qty + 1 })) }]);
+  await runOf(deliveries.id);
+
+  // The retry's 撤销 is processed by 金蝶 but its answer is lost: the bill stays saved (unknown).
+  s.kingdee.injectNext({ fault: "drop", service: "CancelAssign" });
+  await runOf(deliveries.id, "retry", { options: { scope: "scheme" } });
+  const afterLost = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } });
+  expect(afterLost.status).toBe("saved");
+  // 金蝶 withdrew Qiao's submission: the bill is open, no submission of Qiao's is left.
+  expect(billOf().FDocumentStatus).toBe("A");
+
+  // A person now submits the bill in 金蝶 (审核中): this submission is theirs.
+  expect(s.kingdee.forms.outstock.operate("Submit", [{ number: code }], []).successes).toHaveLength(1);
+  const withdrawals = () => s.kingdee.stats().calls.CancelAssign ?? 0;
+  const before = withdrawals();
+  await runOf(deliveries.id, "retry", { options: { scope: "scheme" } });
+
+  // Expected: the person's submission stands (no 撤销, bill still 审核中), as for any bill Qiao did not
+  // submit. Actual: submitted_by_qiao stayed true through the lost answer, and Qiao withdrew it.
+  expect.soft(afterLost.submittedByQiao).toBe(false);
+  expect(withdrawals() - before).toBe(0);
+  expect(billOf().FDocumentStatus).toBe("B");
+}, 120_000);

@@ -241,7 +241,8 @@ async function foundBills(client: KingdeeClient, req: AuditRequest, outcomes: Wr
  * kingdee-documents.md is silent on 撤销; our choices: the service is
  * DynamicFormService.CancelAssign with {"formid","data":{"Numbers":[…]}} as Submit and Audit take
  * (the public K/3 Cloud WebAPI SDKs name it 撤销 / CancelAssign), answered as they are. A withdrawal
- * whose outcome is unknown leaves the bill `saved`: the next try looks its status up first.
+ * whose outcome is unknown leaves the bill `saved`, no longer recorded as submitted by Qiao: the next
+ * try looks its status up first, saves it again if open, and leaves it to a person if submitted.
  * Throws only when nothing was sent (the lookup failed).
  */
 export async function reopenBills(client: KingdeeClient, req: AuditRequest): Promise<WriteOutcome[]> {
@@ -249,8 +250,18 @@ export async function reopenBills(client: KingdeeClient, req: AuditRequest): Pro
   const { api, bills } = await foundBills(client, req, outcomes, "撤销提交");
   const open = (bill: SavedBill, response: unknown) =>
     outcomes.push({ ok: true, index: bill.index, targetId: bill.targetId, targetNumber: bill.targetNumber, response });
-  const stays = (bill: SavedBill, message: string, response: unknown, code?: string) =>
-    outcomes.push({ ok: false, saved: true, index: bill.index, targetId: bill.targetId, targetNumber: bill.targetNumber, message, ...(code && { code }), response });
+  const stays = (bill: SavedBill, message: string, response: unknown, code?: string, submitted?: boolean) =>
+    outcomes.push({
+      ok: false,
+      saved: true,
+      index: bill.index,
+      targetId: bill.targetId,
+      targetNumber: bill.targetNumber,
+      message,
+      ...(code && { code }),
+      ...(submitted !== undefined && { submitted }),
+      response,
+    });
   const statusField = api.bill!.statusField;
   const toWithdraw: SavedBill[] = [];
   for (const bill of bills) {
@@ -275,7 +286,10 @@ export async function reopenBills(client: KingdeeClient, req: AuditRequest): Pro
   for (const bill of toWithdraw) {
     const result = withdrawn.get(bill.index)!;
     if (result.ok) open(bill, result.response);
-    else if (result.unknown) stays(bill, `单据已保存并已提交，撤销提交的结果未知（${result.message}）；重试时先查询单据状态`, result.response, result.code);
+    // Unknown: Qiao's submission may be gone already, and a submission found next time may be a
+    // person's (session 34's audit): no longer recorded as Qiao's, so never withdrawn unasked. A
+    // bill found open next time is saved again; one found submitted waits for a person.
+    else if (result.unknown) stays(bill, `单据已保存并已提交，撤销提交的结果未知（${result.message}）；重试时先查询单据状态`, result.response, result.code, false);
     else stays(bill, `单据已保存并已提交，撤销提交失败：${result.message}`, result.response, result.code);
   }
   return outcomes.sort((a, b) => a.index - b.index);
