@@ -98,3 +98,22 @@ describe("undo of a connect", () => {
     expect(state.draft.definition.edges).toEqual(before.edges);
   });
 });
+
+describe("undo of a disconnect", () => {
+  it("puts the edges back where they were, so the draft equals the one before", () => {
+    const edges = [
+      { id: "e1", source: "s1", target: "t" },
+      { id: "e2", source: "s2", target: "t" },
+      { id: "e3", source: "s3", target: "t" },
+      { id: "e4", source: "s4", target: "t" },
+    ];
+    const before = { ...definition, edges };
+    const start = { draft: { name: "x", description: "", definition: before }, past: [], future: [] };
+    let state = draftReducer(start, { type: "do", op: { kind: "disconnect", edges: [edges[2]!, edges[0]!] } });
+    expect(state.draft.definition.edges.map((e) => e.id)).toEqual(["e2", "e4"]);
+    state = draftReducer(state, { type: "undo" });
+    expect(state.draft.definition.edges).toEqual(edges);
+    state = draftReducer(state, { type: "redo" });
+    expect(state.draft.definition.edges.map((e) => e.id)).toEqual(["e2", "e4"]);
+  });
+});

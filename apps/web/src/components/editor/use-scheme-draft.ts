@@ -24,7 +24,8 @@ export type Op =
   /** `bridges`: edges the removal adds (a filter taken out from between its source and target: ./node-chain.ts leaveChain). */
   | { kind: "remove"; nodes: { node: SchemeNode; index: number }[]; edges: SchemeEdge[]; bridges?: SchemeEdge[] }
   | { kind: "connect"; edge: SchemeEdge }
-  | { kind: "disconnect"; edges: SchemeEdge[] };
+  /** `at`: each edge's place in the list before (set by the reducer), so that undo puts it back there. */
+  | { kind: "disconnect"; edges: SchemeEdge[]; at?: number[] };
 
 const without = (edges: SchemeEdge[], gone: SchemeEdge[] = []) => edges.filter((e) => !gone.some((x) => x.id === e.id));
 
@@ -70,8 +71,13 @@ export function revertOp(def: SchemeDefinition, op: Op): SchemeDefinition {
     }
     case "connect":
       return { ...def, edges: without(def.edges, [op.edge]) };
-    case "disconnect":
-      return { ...def, edges: [...def.edges, ...op.edges] };
+    case "disconnect": {
+      // Back where each was (the draft then equals the saved one again: nothing reads as unsaved).
+      const placed = op.edges.map((edge, i) => ({ edge, at: op.at?.[i] ?? -1 }));
+      const edges = [...def.edges];
+      for (const { edge, at } of placed.filter((p) => p.at >= 0).sort((a, b) => a.at - b.at)) edges.splice(Math.min(at, edges.length), 0, edge);
+      return { ...def, edges: [...edges, ...placed.filter((p) => p.at < 0).map((p) => p.edge)] };
+    }
   }
 }
 
@@ -122,7 +128,13 @@ function connectStep(def: SchemeDefinition, edge: SchemeEdge): Op | undefined {
 export function draftReducer(state: State, action: Action): State {
   switch (action.type) {
     case "do": {
-      const op = action.op.kind === "connect" ? connectStep(state.draft.definition, action.op.edge) : action.op;
+      const def = state.draft.definition;
+      const op =
+        action.op.kind === "connect"
+          ? connectStep(def, action.op.edge)
+          : action.op.kind === "disconnect"
+            ? { ...action.op, at: action.op.edges.map((edge) => def.edges.findIndex((e) => e.id === edge.id)) }
+            : action.op;
       if (!op) return state;
       const joined = joinedKeyMove(state.past.at(-1), op);
       return {

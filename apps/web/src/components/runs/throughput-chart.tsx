@@ -17,8 +17,8 @@ export function ThroughputChart({ run }: { run: RunDetailDto }) {
         <AreaChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }} title={t("run.chart")}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
           <XAxis dataKey="at" tick={{ fontSize: 11, fill: "#64748b" }} minTickGap={24} />
-          <YAxis tick={{ fontSize: 11, fill: "#64748b" }} allowDecimals />
-          <Tooltip />
+          <YAxis tick={{ fontSize: 11, fill: "#64748b" }} allowDecimals tickFormatter={(n: number) => fmt.number(n)} />
+          <Tooltip formatter={(n) => fmt.number(Number(n))} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           <Area type="linear" dataKey="written" name={t("run.written")} stroke="#059669" fill="#a7f3d0" isAnimationActive={false} />
           <Area type="linear" dataKey="failed" name={t("run.failed")} stroke="#dc2626" fill="#fecaca" isAnimationActive={false} />
