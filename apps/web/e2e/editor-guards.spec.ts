@@ -163,3 +163,77 @@ test("Delete and Backspace remove the selected node only while the focus is in t
   await expect(node).toBeVisible();
   await expect(page.getByTestId("save-state")).toHaveText("已保存");
 });
+
+/** Adds a filter from the palette (source → filter → target) and saves: nothing unsaved. */
+async function savedChainWithFilter(page: Page): Promise<void> {
+  await page.getByTestId("palette-filter").focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("rf__node-filter")).toBeVisible();
+  await expect(page.getByTestId("rf__edge-source-filter")).toBeAttached();
+  await expect(page.getByTestId("rf__edge-filter-target")).toBeAttached();
+  await page.getByRole("button", { name: "保存", exact: true }).click();
+  await expect(page.getByTestId("save-state")).toHaveText("已保存");
+}
+
+test("Delete in the canvas is one undoable step: a node with its edges and an edge selected with it come back by one Ctrl+Z, and nothing reads as unsaved", async ({ page, request }) => {
+  const schemeId = await copyOfSeed(request, "管易云店铺查询", `e2e del undo ${stamp}`);
+  await signIn(page, `/schemes/${schemeId}`);
+  await savedChainWithFilter(page);
+  // The source of source → filter → target: its edge comes back where it was in the list.
+  const node = page.getByTestId("rf__node-source");
+  await node.focus();
+  await page.keyboard.press("Enter");
+  await expect(node).toHaveClass(/selected/);
+  await page.keyboard.press("Delete");
+  await expect(node).toHaveCount(0);
+  await page.keyboard.press("ControlOrMeta+z");
+  await expect(node).toBeVisible();
+  await expect(page.getByTestId("rf__edge-source-filter")).toBeAttached();
+  await expect(page.locator(".react-flow__edge")).toHaveCount(2);
+  await expect(page.getByTestId("save-state")).toHaveText("已保存");
+
+  // The target and, selected with it, the source → filter edge: one step too.
+  const target = page.getByTestId("rf__node-target");
+  const edge = page.getByTestId("rf__edge-source-filter");
+  await target.click();
+  await expect(target).toHaveClass(/selected/);
+  await edge.click({ modifiers: ["ControlOrMeta"] });
+  await expect(edge).toHaveClass(/selected/);
+  await expect(target).toHaveClass(/selected/);
+  await target.focus();
+  await page.keyboard.press("Delete");
+  await expect(target).toHaveCount(0);
+  await expect(edge).toHaveCount(0);
+  await page.keyboard.press("ControlOrMeta+z");
+  await expect(target).toBeVisible();
+  await expect(edge).toBeAttached();
+  await expect(page.getByTestId("save-state")).toHaveText("已保存");
+});
+
+test("an edge deleted with Delete in the canvas leaves the focus in the page, not on <body>", async ({ page, request }) => {
+  const schemeId = await copyOfSeed(request, "管易云店铺查询", `e2e edge focus ${stamp}`);
+  await signIn(page, `/schemes/${schemeId}`);
+  const edge = page.getByTestId("rf__edge-source-target");
+  await expect(edge).toBeAttached();
+  await edge.focus();
+  await page.keyboard.press("Enter");
+  await expect(edge).toHaveClass(/selected/);
+  await page.keyboard.press("Delete");
+  await expect(edge).toHaveCount(0);
+  await expect(page.getByTestId("save-state")).toHaveText(/有未保存的修改/);
+  // To the panel, as a deleted node's.
+  await expect.poll(() => page.evaluate(() => document.activeElement?.tagName ?? "none"), { timeout: 3_000 }).not.toBe("BODY");
+});
+
+test("a Select whose Field has an error is drawn as invalid, as an Input in the same state is", async ({ page }) => {
+  await signIn(page, "/schemes/new");
+  await page.getByTestId("palette-source-gy.erp.shop.get").focus();
+  await page.keyboard.press("Enter");
+  const select = page.locator("#source-connection");
+  await expect(select).toBeVisible();
+  await select.selectOption("");
+  // The Field's error ties to the Select (aria-invalid, described by the error)...
+  await expect(select).toHaveAttribute("aria-invalid", "true");
+  // ...and drawn so, as an Input is.
+  await expect(select).toHaveClass(/border-red-400/);
+});

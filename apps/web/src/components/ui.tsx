@@ -82,6 +82,9 @@ export function Spinner({ className }: { className?: string }) {
 export const inputClass =
   "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 placeholder:text-slate-400 focus:border-brand-500 focus:outline-none focus:ring-2 focus:ring-brand-100 disabled:bg-slate-50";
 
+/** A control whose field is in error (Input, Select). */
+const invalidClass = "border-red-400 focus:border-red-500 focus:ring-red-100";
+
 export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement> & { invalid?: boolean }>(function Input(
   { className, invalid, "aria-describedby": describedBy, ...rest },
   ref,
@@ -93,7 +96,7 @@ export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputE
       ref={ref}
       aria-invalid={bad || undefined}
       aria-describedby={cx(describedBy, field.noteId) || undefined}
-      className={cx(inputClass, bad && "border-red-400 focus:border-red-500 focus:ring-red-100", className)}
+      className={cx(inputClass, bad && invalidClass, className)}
       {...rest}
     />
   );
@@ -105,7 +108,7 @@ export function Select({ className, children, "aria-describedby": describedBy, .
     <select
       aria-invalid={field.invalid || undefined}
       aria-describedby={cx(describedBy, field.noteId) || undefined}
-      className={cx(inputClass, "pr-8", className)}
+      className={cx(inputClass, "pr-8", field.invalid && invalidClass, className)}
       {...rest}
     >
       {children}

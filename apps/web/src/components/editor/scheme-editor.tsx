@@ -2,7 +2,7 @@
 // The scheme editor: palette | React Flow canvas | panel of the selected node (or the scheme's
 // settings). Validation is @qiao/core's compiler run in the browser on every change; save,
 // test and run go through the REST API (./use-scheme-actions.ts; the worker executes tests and runs).
-import { compileScheme, defaultRetryPolicy, type SchemeDefinition } from "@qiao/core";
+import { compileScheme, defaultRetryPolicy, type SchemeDefinition, type SchemeEdge } from "@qiao/core";
 import { useQuery } from "@tanstack/react-query";
 import {
   Background,
@@ -34,7 +34,7 @@ import { compileRefs, TemplateRefsProvider, useLoadTemplateRefs } from "./templa
 import { TestResults, testResultOf } from "./test-results";
 import { isTyping, useEditorKeys } from "./use-editor-keys";
 import { useSchemeActions } from "./use-scheme-actions";
-import { useSchemeDraft, type Draft } from "./use-scheme-draft";
+import { useSchemeDraft, type Draft, type Op } from "./use-scheme-draft";
 
 const nodeTypes = { scheme: SchemeNodeView };
 const EMPTY: SchemeDefinition = { version: 1, timezone: "Asia/Shanghai", schedule: null, retry: defaultRetryPolicy(), nodes: [], edges: [] };
@@ -155,15 +155,20 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
       }));
     }
     if (removed.length > 0) {
-      const def = draft.definition;
-      apply({
-        kind: "remove",
-        nodes: def.nodes.flatMap((node, index) => (removed.includes(node.id) ? [{ node, index }] : [])),
-        edges: def.edges.filter((e) => removed.includes(e.source) || removed.includes(e.target)),
-        bridges: leaveChain(def, removed),
-      });
+      apply(removalOf(removed));
       setSelected(null);
     }
+  }
+
+  /** The removal of nodes as one step: their edges, and `alsoEdges` (other edges selected with them). */
+  function removalOf(removed: string[], alsoEdges: SchemeEdge[] = []): Op {
+    const def = draft.definition;
+    return {
+      kind: "remove",
+      nodes: def.nodes.flatMap((node, index) => (removed.includes(node.id) ? [{ node, index }] : [])),
+      edges: [...def.edges.filter((e) => removed.includes(e.source) || removed.includes(e.target)), ...alsoEdges],
+      bridges: leaveChain(def, removed),
+    };
   }
 
   function onEdgesChange(changes: EdgeChange[]) {
@@ -191,12 +196,14 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
     const edges = draft.definition.edges.filter((edge) => selectedEdges.has(edge.id) && edge.source !== selected && edge.target !== selected);
     if (!selected && edges.length === 0) return;
     e.preventDefault();
-    if (edges.length > 0) apply({ kind: "disconnect", edges });
+    // One step for all that goes (the node, its edges and the other edges selected with it).
     if (selected) {
-      onNodesChange([{ type: "remove", id: selected }]);
-      // The focused node goes: the focus goes to the panel (now the scheme's settings), not to <body>.
-      requestAnimationFrame(() => document.getElementById(NODE_PANEL_ID)?.focus());
-    }
+      apply(removalOf([selected], edges));
+      setSelected(null);
+    } else apply({ kind: "disconnect", edges });
+    setSelectedEdges(new Set());
+    // The focused node or edge goes: the focus goes to the panel (the scheme's settings), not to <body>.
+    requestAnimationFrame(() => document.getElementById(NODE_PANEL_ID)?.focus());
   }
 
   const kindOf = (id: string | null) => draft.definition.nodes.find((n) => n.id === id)?.type;

@@ -7,7 +7,7 @@
 import { defaultRetryPolicy, type SchemeDefinition, type SchemeNode } from "@qiao/core";
 import { describe, expect, it } from "vitest";
 import { newFilterNode } from "./catalog";
-import { edgeOf, joinChain, placeInChain } from "./node-chain";
+import { edgeOf, joinChain, leaveChain, placeInChain } from "./node-chain";
 import { draftReducer, withNodeConfig, type Op } from "./use-scheme-draft";
 
 const source: SchemeNode = {
@@ -115,5 +115,29 @@ describe("undo of a disconnect", () => {
     expect(state.draft.definition.edges).toEqual(edges);
     state = draftReducer(state, { type: "redo" });
     expect(state.draft.definition.edges.map((e) => e.id)).toEqual(["e2", "e4"]);
+  });
+});
+
+describe("undo of a node's removal", () => {
+  it("puts the node's edges back where they were, so the draft equals the one before (else it reads as unsaved)", () => {
+    // source → filter → target, the edges in that order; the source deleted (Delete in the canvas,
+    // or 删除节点), then Ctrl+Z.
+    const filter = newFilterNode(definition, placeInChain(definition, "filter"));
+    const before: SchemeDefinition = {
+      ...definition,
+      nodes: [source, filter, target],
+      edges: [edgeOf("source", filter.id), edgeOf(filter.id, "target")],
+    };
+    const start = { draft: { name: "x", description: "", definition: before }, past: [], future: [] };
+    const remove: Op = {
+      kind: "remove",
+      nodes: [{ node: source, index: 0 }],
+      edges: before.edges.filter((e) => e.source === "source" || e.target === "source"),
+      bridges: leaveChain(before, ["source"]),
+    };
+    let state = draftReducer(start, { type: "do", op: remove });
+    state = draftReducer(state, { type: "undo" });
+    // useSchemeActions' dirty is JSON.stringify(draft) !== JSON.stringify(saved): order counts.
+    expect(JSON.stringify(state.draft.definition)).toBe(JSON.stringify(before));
   });
 });

@@ -22,12 +22,26 @@ export type Op =
    */
   | { kind: "add"; node: SchemeNode; edges?: SchemeEdge[]; replaced?: SchemeEdge[] }
   /** `bridges`: edges the removal adds (a filter taken out from between its source and target: ./node-chain.ts leaveChain). */
-  | { kind: "remove"; nodes: { node: SchemeNode; index: number }[]; edges: SchemeEdge[]; bridges?: SchemeEdge[] }
+  | { kind: "remove"; nodes: { node: SchemeNode; index: number }[]; edges: SchemeEdge[]; bridges?: SchemeEdge[]; edgesAt?: number[] }
   | { kind: "connect"; edge: SchemeEdge }
   /** `at`: each edge's place in the list before (set by the reducer), so that undo puts it back there. */
   | { kind: "disconnect"; edges: SchemeEdge[]; at?: number[] };
 
 const without = (edges: SchemeEdge[], gone: SchemeEdge[] = []) => edges.filter((e) => !gone.some((x) => x.id === e.id));
+
+/** Each of `these` edges' place in `edges` (-1: not there), recorded by the reducer so undo can put it back there. */
+const placesOf = (edges: SchemeEdge[], these: SchemeEdge[]) => these.map((edge) => edges.findIndex((e) => e.id === edge.id));
+
+/**
+ * `edges` with `back` put where `at` says each was (in order of place; one without a place last): the
+ * draft after an undo then equals the one before, and nothing reads as unsaved.
+ */
+function putBack(edges: SchemeEdge[], back: SchemeEdge[], at: number[] | undefined): SchemeEdge[] {
+  const placed = back.map((edge, i) => ({ edge, at: at?.[i] ?? -1 }));
+  const out = [...edges];
+  for (const p of placed.filter((p) => p.at >= 0).sort((a, b) => a.at - b.at)) out.splice(Math.min(p.at, out.length), 0, p.edge);
+  return [...out, ...placed.filter((p) => p.at < 0).map((p) => p.edge)];
+}
 
 /** The definition after the operation. */
 export function applyOp(def: SchemeDefinition, op: Op): SchemeDefinition {
@@ -67,17 +81,12 @@ export function revertOp(def: SchemeDefinition, op: Op): SchemeDefinition {
     case "remove": {
       const nodes = [...def.nodes];
       for (const { node, index } of [...op.nodes].sort((a, b) => a.index - b.index)) nodes.splice(Math.min(index, nodes.length), 0, node);
-      return { ...def, nodes, edges: [...without(def.edges, op.bridges), ...op.edges] };
+      return { ...def, nodes, edges: putBack(without(def.edges, op.bridges), op.edges, op.edgesAt) };
     }
     case "connect":
       return { ...def, edges: without(def.edges, [op.edge]) };
-    case "disconnect": {
-      // Back where each was (the draft then equals the saved one again: nothing reads as unsaved).
-      const placed = op.edges.map((edge, i) => ({ edge, at: op.at?.[i] ?? -1 }));
-      const edges = [...def.edges];
-      for (const { edge, at } of placed.filter((p) => p.at >= 0).sort((a, b) => a.at - b.at)) edges.splice(Math.min(at, edges.length), 0, edge);
-      return { ...def, edges: [...edges, ...placed.filter((p) => p.at < 0).map((p) => p.edge)] };
-    }
+    case "disconnect":
+      return { ...def, edges: putBack(def.edges, op.edges, op.at) };
   }
 }
 
@@ -133,8 +142,10 @@ export function draftReducer(state: State, action: Action): State {
         action.op.kind === "connect"
           ? connectStep(def, action.op.edge)
           : action.op.kind === "disconnect"
-            ? { ...action.op, at: action.op.edges.map((edge) => def.edges.findIndex((e) => e.id === edge.id)) }
-            : action.op;
+            ? { ...action.op, at: placesOf(def.edges, action.op.edges) }
+            : action.op.kind === "remove"
+              ? { ...action.op, edgesAt: placesOf(def.edges, action.op.edges) }
+              : action.op;
       if (!op) return state;
       const joined = joinedKeyMove(state.past.at(-1), op);
       return {
