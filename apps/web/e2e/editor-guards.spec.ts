@@ -153,6 +153,11 @@ test("Delete and Backspace remove the selected node only while the focus is in t
   await page.keyboard.press("Backspace");
   await expect(node).toBeVisible();
   await expect(page.getByTestId("save-state")).toHaveText("已保存");
+  // Nor on the canvas's own buttons (zoom, fit view): they are in the canvas, not the node.
+  await page.locator(".react-flow__controls-zoomin").focus();
+  await page.keyboard.press("Delete");
+  await expect(node).toBeVisible();
+  await expect(page.getByTestId("save-state")).toHaveText("已保存");
 
   // In the canvas, on the node: deleted, and Ctrl+Z brings back exactly what was there.
   await node.focus();
@@ -162,6 +167,17 @@ test("Delete and Backspace remove the selected node only while the focus is in t
   await page.keyboard.press("ControlOrMeta+z");
   await expect(node).toBeVisible();
   await expect(page.getByTestId("save-state")).toHaveText("已保存");
+
+  // A node picked by the editor (added from the palette) is the only thing selected: an edge
+  // selected before is not deleted with it by the next Delete.
+  const edge = page.getByTestId("rf__edge-source-target");
+  await edge.focus();
+  await page.keyboard.press("Enter");
+  await expect(edge).toHaveClass(/selected/);
+  await page.getByTestId("palette-filter").focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("rf__node-filter")).toBeVisible();
+  await expect(page.getByTestId("rf__edge-source-filter")).not.toHaveClass(/selected/);
 });
 
 /** Adds a filter from the palette (source → filter → target) and saves: nothing unsaved. */

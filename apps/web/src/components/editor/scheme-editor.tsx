@@ -193,6 +193,8 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
    */
   function onCanvasKeyDown(e: KeyboardEvent<HTMLDivElement>) {
     if ((e.key !== "Delete" && e.key !== "Backspace") || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+    // The canvas's own buttons (zoom, fit view) and its minimap are in it, but a key on them is not for a node.
+    if (e.target instanceof Element && e.target.closest(".react-flow__controls, .react-flow__minimap")) return;
     const edges = draft.definition.edges.filter((edge) => selectedEdges.has(edge.id) && edge.source !== selected && edge.target !== selected);
     if (!selected && edges.length === 0) return;
     e.preventDefault();
@@ -222,7 +224,13 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
     // drag an edge, and there is nothing else to connect it to (session 27). A filter dropped on
     // source → target goes between them, in the same undoable step.
     apply({ kind: "add", node, ...joinChain(def, node) });
-    setSelected(node.id);
+    selectOnly(node.id);
+  }
+
+  /** The node the editor picks (added, or chosen in the issue list) is all that is selected. */
+  function selectOnly(id: string | null) {
+    setSelected(id);
+    setSelectedEdges(new Set());
   }
 
   function onDrop(e: DragEvent) {
@@ -275,7 +283,7 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
           issues={allIssues}
           showIssues={actions.showIssues}
           onShowIssues={actions.setShowIssues}
-          onPickNode={setSelected}
+          onPickNode={selectOnly}
           history={{ undo, redo, canUndo, canRedo }}
           busy={busy}
           onSave={() => void actions.save()}
