@@ -74,15 +74,25 @@ async function savedBills(beforeDeliveries?: (s: Simulated) => void) {
   return { s, runOf, deliveries, first, code, stockArrives };
 }
 
+/**
+ * Delivery `code`'s detail rows change in 管易云: every quantity goes up by 1. Returns the new rows
+ * (a run must read them for Qiao to know).
+ */
+function changeDelivery(s: Simulated, code: string): { sku_code: string; qty: number }[] {
+  const store = s.guanyi.state.deliveries;
+  let delivery: Delivery | undefined;
+  for (let i = 0; i < store.size && !delivery; i++) if (store.get(i).code === code) delivery = store.get(i);
+  if (!delivery) throw new Error(`delivery ${code} is not in the simulator`);
+  const newLines = delivery.details.map((l) => ({ sku_code: l.sku_code, qty: l.qty + 1 }));
+  s.guanyi.modifyDeliveries([{ code, details: newLines }]);
+  return newLines;
+}
+
 test("upsert: a saved bill whose delivery's quantities changed before the retry ends with the new quantities in 金蝶", async () => {
   const { s, runOf, deliveries, first, code, stockArrives } = await savedBills();
 
   // Only the delivery's detail rows change: every quantity goes up by 1.
-  const store = s.guanyi.state.deliveries;
-  let delivery: Delivery | undefined;
-  for (let i = 0; i < store.size; i++) if (store.get(i).code === code) delivery = store.get(i);
-  const newLines = delivery!.details.map((l) => ({ sku_code: l.sku_code, qty: l.qty + 1 }));
-  s.guanyi.modifyDeliveries([{ code, details: newLines }]);
+  const newLines = changeDelivery(s, code);
   await runOf(deliveries.id);
 
   // Stock arrives; the user retries the scheme's failed and saved records, then the scheme runs again.
@@ -190,11 +200,7 @@ test("upsert: a saved bill a person submitted after Qiao's Submit was refused is
   // A person submits the bill in 金蝶; then the delivery's quantities change and a run reads them.
   expect(s.kingdee.forms.outstock.operate("Submit", [{ number: code }], []).successes).toHaveLength(1);
   const linesBefore = billRows(s).filter((r) => r.billNo === code);
-  const store = s.guanyi.state.deliveries;
-  let delivery: Delivery | undefined;
-  for (let i = 0; i < store.size; i++) if (store.get(i).code === code) delivery = store.get(i);
-  const newLines = delivery!.details.map((l) => ({ sku_code: l.sku_code, qty: l.qty + 1 }));
-  s.guanyi.modifyDeliveries([{ code, details: newLines }]);
+  const newLines = changeDelivery(s, code);
   await runOf(deliveries.id);
 
   stockArrives();
@@ -231,10 +237,7 @@ test("upsert: after a 撤销 whose answer was lost, a bill a person then submitt
   expect(billOf().FDocumentStatus).toBe("B");
 
   // The delivery changes (a run reads it), so the retry reopens the saved bill to save the change.
-  const store = s.guanyi.state.deliveries;
-  let delivery: Delivery | undefined;
-  for (let i = 0; i < store.size; i++) if (store.get(i).code === code) delivery = store.get(i);
-  s.guanyi.modifyDeliveries([{ code, details: delivery!.details.map((l) => ({ sku_code: l.sku_code, qty: l.qty + 1 })) }]);
+  changeDelivery(s, code);
   await runOf(deliveries.id);
 
   // The retry's 撤销 is processed by 金蝶 but its answer is lost: the bill stays saved (unknown).

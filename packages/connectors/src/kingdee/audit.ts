@@ -125,10 +125,26 @@ async function operate(ctx: AuditContext, step: Step, bills: SavedBill[]): Promi
  */
 function notAudited(bill: SavedBill, step: "submit" | "audit", result: Extract<StepResult, { ok: false }>, submittedHere: boolean): WriteOutcome {
   const name = STEP_NAME[step];
-  const submitted = step === "submit" ? false : submittedHere ? true : undefined;
   const message = result.unknown
     ? `单据已保存，${name}结果未知（${result.message}）；重试时先查询单据状态，不会重复${name}`
     : `单据已保存，${name}失败：${result.message}`;
+  return stillSaved(bill, message, result.response, {
+    field: result.field,
+    code: result.code,
+    submitted: step === "submit" ? false : submittedHere ? true : undefined,
+  });
+}
+
+/**
+ * The outcome of a bill that stays saved (已保存未审核): the one shape notAudited and reopenBills
+ * share. `submitted` undefined: what was known of its submission stays (WriteOutcome's).
+ */
+function stillSaved(
+  bill: SavedBill,
+  message: string,
+  response: unknown,
+  more: { field?: string | undefined; code?: string | undefined; submitted?: boolean | undefined } = {},
+): WriteOutcome {
   return {
     ok: false,
     saved: true,
@@ -136,10 +152,10 @@ function notAudited(bill: SavedBill, step: "submit" | "audit", result: Extract<S
     targetId: bill.targetId,
     targetNumber: bill.targetNumber,
     message,
-    ...(result.field ? { field: result.field } : {}),
-    ...(result.code ? { code: result.code } : {}),
-    ...(submitted !== undefined && { submitted }),
-    response: result.response,
+    ...(more.field ? { field: more.field } : {}),
+    ...(more.code ? { code: more.code } : {}),
+    ...(more.submitted !== undefined && { submitted: more.submitted }),
+    response,
   };
 }
 
@@ -251,17 +267,7 @@ export async function reopenBills(client: KingdeeClient, req: AuditRequest): Pro
   const open = (bill: SavedBill, response: unknown) =>
     outcomes.push({ ok: true, index: bill.index, targetId: bill.targetId, targetNumber: bill.targetNumber, response });
   const stays = (bill: SavedBill, message: string, response: unknown, code?: string, submitted?: boolean) =>
-    outcomes.push({
-      ok: false,
-      saved: true,
-      index: bill.index,
-      targetId: bill.targetId,
-      targetNumber: bill.targetNumber,
-      message,
-      ...(code && { code }),
-      ...(submitted !== undefined && { submitted }),
-      response,
-    });
+    outcomes.push(stillSaved(bill, message, response, { code, submitted }));
   const statusField = api.bill!.statusField;
   const toWithdraw: SavedBill[] = [];
   for (const bill of bills) {
