@@ -60,15 +60,16 @@ const PUBLIC_PATHS = new Set(["/robot/send", "/cgi-bin/webhook/send"]);
 /**
  * Which server a channel posts to, safe to show anyone and to put in errors and logs: scheme and
  * host, never credentials, query or fragment; the path whole only when it is a robot's documented
- * one, else its first segment and "…" — many webhooks carry their token in the path (飞书
- * /open-apis/bot/v2/hook/<token>, Slack /services/T…/B…/<secret>, Discord /api/webhooks/<id>/<token>),
- * and a one-segment path may be the token itself. Idempotent: a shown URL shows the same.
+ * one, else "/…". Many webhooks carry their token in the path, in any segment: 飞书
+ * /open-apis/bot/v2/hook/<token>, Slack /services/T…/B…/<secret>, Discord /api/webhooks/<id>/<token>,
+ * and in the first one Telegram /bot<token>/sendMessage and Bark /<key>/<title> (session 35's
+ * audit: the first segment was shown). The host tells the services apart. Idempotent: a shown URL
+ * shows the same (migration 20261227100000_alert_display_url_host_only re-masked stored ones).
  */
 export function displayUrlOf(url: string | undefined): string {
   if (!url || !URL.canParse(url)) return "";
   const u = new URL(url);
-  const segments = u.pathname.split("/").filter(Boolean);
-  const path = PUBLIC_PATHS.has(u.pathname) || segments.length === 0 ? u.pathname : segments.length === 1 ? "/…" : `/${segments[0]}/…`;
+  const path = PUBLIC_PATHS.has(u.pathname) || u.pathname === "/" || u.pathname === "" ? u.pathname : "/…";
   return `${u.protocol}//${u.host}${path}`;
 }
 

@@ -80,7 +80,7 @@ describe("generic webhook", () => {
     // The receiver has no such path: 404, final.
     const error = await sendMessage(channelTarget("webhook", {}, { url: `${bed.receiverUrl}/open-apis/bot/v2/hook/${HOOK_TOKEN}` }), msg, opts()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AlertSendError);
-    expect((error as Error).message).toBe(`Webhook ${bed.receiverUrl}/open-apis/… 应答 HTTP 404`);
+    expect((error as Error).message).toBe(`Webhook ${bed.receiverUrl}/… 应答 HTTP 404`);
     expect((error as Error).message).not.toContain(HOOK_TOKEN);
   });
 

@@ -1,28 +1,16 @@
 // Upgrading to 20261223100000_base_urls_without_userinfo (session 31's audit): base URLs saved before
 // session 25 with `user:password@` in them lose it, in place; the address and its sealed secrets stay,
 // and every other base URL is left exactly as it was (not even normalised).
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { createPrisma, type Db } from "./client";
+import { expect, it } from "vitest";
 import { createConnection, getConnection, storedSecrets } from "./connections";
-import { migrate } from "./migrate";
-import { MIGRATIONS_DIR } from "./paths";
-import { createTestDatabaseWithout, type TestDatabase } from "./testing";
+import { useDatabaseWithout } from "./upgrade-db.test-util";
 
 const MIGRATION = "20261223100000_base_urls_without_userinfo";
-let tdb: TestDatabase;
-let db: Db;
-
-beforeAll(async () => {
-  // A database migrated without it, as the code before it left it.
-  tdb = await createTestDatabaseWithout("baseurluserinfo", MIGRATION);
-  db = createPrisma(tdb.url, 2);
-}, 120_000);
-afterAll(async () => {
-  await db?.$disconnect();
-  await tdb?.drop();
-});
+// A database migrated without it, as the code before it left it.
+const up = useDatabaseWithout("baseurluserinfo", MIGRATION);
 
 it("takes user:password@ out of the base URLs that have it, keeping the address and its secrets, and touches no other", { timeout: 60_000 }, async () => {
+  const { db } = up;
   const saved = async (baseUrl: string) =>
     createConnection(db, { platform: "kingdee", name: baseUrl, baseUrl, settings: { acctId: "dc", username: "u" }, secrets: { password: "sealed" } });
   const cases: [string, string][] = [
@@ -37,8 +25,7 @@ it("takes user:password@ out of the base URLs that have it, keeping the address 
   ];
   const rows = await Promise.all(cases.map(([before]) => saved(before)));
 
-  const upgraded = await migrate(tdb.url, MIGRATIONS_DIR);
-  expect(upgraded.applied).toContain(MIGRATION);
+  expect(await up.upgrade()).toContain(MIGRATION);
 
   for (const [k, row] of rows.entries()) {
     const now = (await getConnection(db, row.id))!;

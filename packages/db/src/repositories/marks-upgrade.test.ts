@@ -1,31 +1,20 @@
 // Upgrading to 20261208100000_marks_in_batch_rows (issue #16): batch rows written before it (payloads
 // and answers as jsonb) read the same after it, and records the code before it left `sending` (their
 // payload on the staging row, no slot) are parked or answered with that payload, never without it.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { createPrisma, poolOf, type Db } from "../client";
-import { migrate } from "../migrate";
-import { MIGRATIONS_DIR } from "../paths";
-import { createTestDatabaseWithout, type TestDatabase } from "../testing";
+import { expect, it } from "vitest";
+import { poolOf } from "../client";
+import { useDatabaseWithout } from "../upgrade-db.test-util";
 import { parkSending } from "./outcomes";
 import { listRunRecords } from "./run-details";
 import { claimRun, createRun } from "./runs";
 import { recordWriteResults } from "./write-protocol";
 
 const MIGRATION = "20261208100000_marks_in_batch_rows";
-let tdb: TestDatabase;
-let db: Db;
-
-beforeAll(async () => {
-  // A database migrated up to the one before, as the code before it left it.
-  tdb = await createTestDatabaseWithout("marksupgrade", MIGRATION);
-  db = createPrisma(tdb.url, 2);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await tdb?.drop();
-});
+// A database migrated without it, as the code before it left it.
+const up = useDatabaseWithout("marksupgrade", MIGRATION);
 
 it("reads earlier batch rows the same, and parks or answers a batch marked before it with the payload on its row", { timeout: 30_000 }, async () => {
+  const { db } = up;
   const pool = poolOf(db);
   const schemeId = (await db.scheme.create({ data: { name: "升级", definition: {} } })).id;
   const run = await createRun(db, { schemeId, schemeVersion: 1, trigger: "manual" });
@@ -48,8 +37,7 @@ it("reads earlier batch rows the same, and parks or answers a batch marked befor
     );
   }
 
-  const upgraded = await migrate(tdb.url, MIGRATIONS_DIR);
-  expect(upgraded.applied).toEqual([MIGRATION]);
+  expect(await up.upgrade()).toEqual([MIGRATION]);
 
   const [old] = await listRunRecords(db, { runId: run.id, take: 10 });
   expect(old).toMatchObject({ sourceId: "A", status: "written", payload: { FNumber: "A", FName: "甲" }, response: { Number: "A1" }, targetNumber: "A1" });

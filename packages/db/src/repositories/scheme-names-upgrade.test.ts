@@ -3,28 +3,17 @@
 // without failing, the oldest scheme of each name keeps it and the later ones get `（2）`, `（3）`…
 // (skipping a name another scheme already has); from then on a second scheme of a name is refused.
 import { seedSchemeDefinition } from "@qiao/core";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { createPrisma, type Db } from "../client";
-import { migrate } from "../migrate";
-import { MIGRATIONS_DIR } from "../paths";
-import { createConnectionRows, createTestDatabaseWithout, type TestDatabase } from "../testing";
+import { expect, it } from "vitest";
+import { createConnectionRows } from "../testing";
+import { useDatabaseWithout } from "../upgrade-db.test-util";
 import { insertScheme, renameScheme, SchemeNameTakenError } from "./schemes";
 
 const MIGRATION = "20261222200000_scheme_names_unique";
-let tdb: TestDatabase;
-let db: Db;
-
-beforeAll(async () => {
-  // A database migrated without it, as the code before it left it.
-  tdb = await createTestDatabaseWithout("schemenames", MIGRATION);
-  db = createPrisma(tdb.url, 2);
-}, 120_000);
-afterAll(async () => {
-  await db?.$disconnect();
-  await tdb?.drop();
-});
+// A database migrated without it, as the code before it left it.
+const up = useDatabaseWithout("schemenames", MIGRATION);
 
 it("renames the later schemes of a shared name, keeps the oldest's, then refuses a shared name", { timeout: 60_000 }, async () => {
+  const { db } = up;
   const at = (minute: number) => new Date(Date.UTC(2026, 11, 1, 8, minute));
   const scheme = (name: string, minute: number) => db.scheme.create({ data: { name, definition: {}, createdAt: at(minute) } });
   // Created out of order: the oldest keeps the name, whatever the order of the rows.
@@ -36,8 +25,7 @@ it("renames the later schemes of a shared name, keeps the oldest's, then refuses
   const itemsCopy = await scheme("商品→物料", 6);
   const alone = await scheme("发货单→出库单", 1);
 
-  const upgraded = await migrate(tdb.url, MIGRATIONS_DIR);
-  expect(upgraded.applied).toContain(MIGRATION);
+  expect(await up.upgrade()).toContain(MIGRATION);
 
   const names = new Map((await db.scheme.findMany({ select: { id: true, name: true } })).map((s) => [s.id, s.name]));
   expect(names.get(shops.id)).toBe("店铺→客户");
