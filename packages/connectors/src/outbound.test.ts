@@ -75,6 +75,35 @@ describe("refusalOf", () => {
     expect(refusalOf(address, at("erp.example.com"), strict)).toBe(rule);
   });
 
+  // Session 35's audit: other IPv6 forms that reach an IPv4 address, and ranges no ERP answers on.
+  it.each([
+    ["::a9fe:a9fe", "metadata"], // IPv4-compatible ::169.254.169.254
+    ["::7f00:1", "loopback"], // ::127.0.0.1
+    ["::a00:5", "private"], // ::10.0.0.5
+    ["::ffff:0:a9fe:a9fe", "metadata"], // SIIT ::ffff:0:169.254.169.254
+    ["::ffff:0:a00:5", "private"],
+    ["2002:a9fe:a9fe::", "metadata"], // 6to4 of 169.254.169.254
+    ["2002:a00:5::1", "private"], // 6to4 of 10.0.0.5
+    ["2002:7f00:1::", "loopback"],
+    ["fec0::1", "private"], // site-local (deprecated)
+    ["ff02::1", "private"], // multicast
+    ["198.18.0.1", "private"], // benchmarking
+    ["198.19.255.254", "private"],
+    ["224.0.0.1", "private"], // multicast
+    ["239.255.255.250", "private"],
+    ["255.255.255.255", "private"], // broadcast
+    ["240.0.0.1", "private"], // reserved
+  ])("refuses %s as %s", (address, rule) => {
+    expect(refusalOf(address, at("erp.example.com"), strict)).toBe(rule);
+  });
+
+  it("allows the 6to4 and IPv4-compatible forms of a public IPv4 address", () => {
+    expect(refusalOf("2002:808:808::1", at("erp.example.com"), strict)).toBeUndefined(); // 8.8.8.8
+    expect(refusalOf("::808:808", at("erp.example.com"), strict)).toBeUndefined();
+    expect(refusalOf("198.20.0.1", at("erp.example.com"), strict)).toBeUndefined();
+    expect(refusalOf("223.255.255.255", at("erp.example.com"), strict)).toBeUndefined();
+  });
+
   it("allows a NAT64 address of a public IPv4 address; NAT64 of metadata is refused whatever the policy", () => {
     expect(refusalOf("64:ff9b::808:808", at("erp.example.com"), strict)).toBeUndefined(); // 8.8.8.8
     expect(refusalOf("64:ff9b::a9fe:a9fe", at("erp.example.com"), simulatorPolicy)).toBe("metadata");

@@ -72,7 +72,25 @@ const RANGES: [RefusalRule, BlockList][] = [
   ["metadata", blockList([], METADATA_ADDRESSES)],
   ["link_local", blockList([["169.254.0.0", 16], ["fe80::", 10]])],
   ["loopback", blockList([["127.0.0.0", 8], ["0.0.0.0", 8], ["::1", 128], ["::", 128]])],
-  ["private", blockList([["10.0.0.0", 8], ["172.16.0.0", 12], ["192.168.0.0", 16], ["100.64.0.0", 10], ["fc00::", 7], ["64:ff9b:1::", 48]])],
+  // Also private: the benchmarking range 198.18.0.0/15 (RFC 2544), the deprecated IPv6 site-local
+  // fec0::/10, multicast (224.0.0.0/4, ff00::/8) and the reserved 240.0.0.0/4 with the broadcast
+  // address: no ERP answers there (session 35's audit).
+  [
+    "private",
+    blockList([
+      ["10.0.0.0", 8],
+      ["172.16.0.0", 12],
+      ["192.168.0.0", 16],
+      ["100.64.0.0", 10],
+      ["198.18.0.0", 15],
+      ["224.0.0.0", 4],
+      ["240.0.0.0", 4],
+      ["fc00::", 7],
+      ["fec0::", 10],
+      ["ff00::", 8],
+      ["64:ff9b:1::", 48],
+    ]),
+  ],
 ];
 
 const LOOPBACK = blockList([["127.0.0.0", 8], ["::1", 128]]);
@@ -83,29 +101,42 @@ export function isLoopbackAddress(address: string): boolean {
   return family !== 0 && LOOPBACK.check(address, family === 6 ? "ipv6" : "ipv4");
 }
 
-/** The well-known NAT64 prefix: a gateway translates 64:ff9b::a.b.c.d to the IPv4 address a.b.c.d. */
-const NAT64 = blockList([["64:ff9b::", 96]]);
-
-/** The IPv4 address in the last 32 bits of an IPv6 address (the NAT64 well-known prefix puts it there). */
-function embeddedIpv4(address: string): string | undefined {
+/** The eight 16-bit groups of an IPv6 address (canonical, as the URL parser writes it), or undefined. */
+function ipv6Groups(address: string): number[] | undefined {
   if (!URL.canParse(`http://[${address}]/`)) return undefined;
   // The URL parser writes the address canonically: lower-case hex groups, at most one "::".
   const canonical = new URL(`http://[${address}]/`).hostname.slice(1, -1);
   const [head = "", tail] = canonical.split("::");
   const groupsOf = (s: string) => (s ? s.split(":") : []);
   const groups = tail === undefined ? groupsOf(head) : [...groupsOf(head), ...Array<string>(8 - groupsOf(head).length - groupsOf(tail).length).fill("0"), ...groupsOf(tail)];
-  if (groups.length !== 8) return undefined;
-  const [high, low] = [parseInt(groups[6]!, 16), parseInt(groups[7]!, 16)];
-  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  return groups.length === 8 ? groups.map((g) => parseInt(g, 16)) : undefined;
 }
 
-/** The range `address` falls in, a NAT64 address judged by the IPv4 address it reaches. */
+const ipv4Of = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+
+/**
+ * The IPv4 address an IPv6 address reaches, for the forms that carry one: the well-known NAT64
+ * prefix (a gateway translates 64:ff9b::a.b.c.d to a.b.c.d), IPv4-compatible ::a.b.c.d (deprecated;
+ * a host with a tunnel may still route it), SIIT's ::ffff:0:a.b.c.d, and 6to4's 2002:AABB:CCDD::/48
+ * (RFC 3056, through a relay). The IPv4-mapped ::ffff:a.b.c.d BlockList matches against the IPv4
+ * ranges itself. Undefined for any other address.
+ */
+function embeddedIpv4(address: string): string | undefined {
+  const g = ipv6Groups(address);
+  if (!g) return undefined;
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  if (g[0] === 0x2002) return ipv4Of(g[1]!, g[2]!);
+  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6);
+  const compatible = zeros(0, 6);
+  const siit = zeros(0, 4) && g[4] === 0xffff && g[5] === 0;
+  return nat64 || compatible || siit ? ipv4Of(g[6]!, g[7]!) : undefined;
+}
+
+/** The range `address` falls in, an IPv6 address that carries an IPv4 one judged by that address. */
 function ruleOf(address: string): RefusalRule | undefined {
   const family = isIP(address) === 6 ? "ipv6" : "ipv4";
-  if (family === "ipv6" && NAT64.check(address, "ipv6")) {
-    const ipv4 = embeddedIpv4(address);
-    return ipv4 === undefined ? "private" : ruleOf(ipv4);
-  }
+  const ipv4 = family === "ipv6" ? embeddedIpv4(address) : undefined;
+  if (ipv4 !== undefined) return ruleOf(ipv4);
   return RANGES.find(([, list]) => list.check(address, family))?.[0];
 }
 

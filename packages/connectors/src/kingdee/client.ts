@@ -81,8 +81,10 @@ export class KingdeeClient {
   private readonly limiter: RateLimiter;
   private readonly limiterKey: string;
   private readonly logger?: ConnectorLogger;
-  /** Every credential value, scrubbed out of any platform text that becomes an error. */
+  /** Every credential value, scrubbed out of any platform text that becomes an error (see scrubbed). */
   private readonly scrubValues: string[];
+  /** The session's bearer values of the last login (its cookies, KDSVCSessionId), scrubbed too. */
+  private sessionValues: string[] = [];
   private readonly concurrencyNow: () => number;
   private session?: Session;
   private loggingIn?: Promise<Session>;
@@ -103,6 +105,14 @@ export class KingdeeClient {
     this.limiter = config.limiter ?? processLimiter(config.qps && config.qps > 0 ? config.qps : DEFAULT_QPS);
     this.limiterKey = `kingdee:${this.url}:${this.credentials.acctId}`;
     this.logger = config.logger;
+  }
+
+  /**
+   * `text` without any credential value of the connection nor the last login's session ids (bearer
+   * credentials: session 35's audit), for every platform text that is shown, stored or logged.
+   */
+  scrubbed(text: string): string {
+    return scrub(text, this.sessionValues.length === 0 ? this.scrubValues : [...this.scrubValues, ...this.sessionValues].sort((a, b) => b.length - a.length));
   }
 
   get retryLimit(): number {
@@ -182,7 +192,7 @@ export class KingdeeClient {
     }
     const login = parsed.data;
     if (login.LoginResultType !== 1) {
-      const message = login.Message == null ? undefined : scrub(login.Message, this.scrubValues);
+      const message = login.Message == null ? undefined : this.scrubbed(login.Message);
       const reason = message ?? `LoginResultType ${login.LoginResultType}`;
       throw new ConnectorError("auth", PLATFORM, `金蝶登录失败：${reason}（请检查数据中心ID、用户名和${c.authType === "appSecret" ? "应用ID/密钥" : "密码"}）`, {
         platformCode: String(login.LoginResultType),
@@ -196,6 +206,8 @@ export class KingdeeClient {
     if (cookies.size === 0) throw new ConnectorError("protocol", PLATFORM, "金蝶登录成功但没有返回会话（Set-Cookie / KDSVCSessionId）");
     const session = { cookies, login };
     this.session = session;
+    // Kept after a logout: an answer to the old session may still be turned into an error.
+    this.sessionValues = [...new Set([...cookies.values(), login.KDSVCSessionId ?? "", login.Context?.SessionId ?? ""])].filter((v) => v.length >= 8);
     // No credential value in a log line, the data center id included (session 32's audit).
     this.logger?.info("已登录金蝶", { authType: c.authType });
     return session;
@@ -207,7 +219,7 @@ export class KingdeeClient {
       maxRetries: this.maxRetries,
       delayMs: (attempt, error) => this.delayMs(attempt, error),
       classify: (e) => {
-        const error = isConnectorError(e) ? e : new ConnectorError("network", PLATFORM, `金蝶调用失败：${String(e)}`, { cause: e });
+        const error = isConnectorError(e) ? e : new ConnectorError("network", PLATFORM, `金蝶调用失败：${this.scrubbed(String(e))}`, { cause: e });
         if (opts.write && (error.kind === "server" || error.kind === "timeout" || error.kind === "unknown_outcome")) {
           throw new ConnectorError("unknown_outcome", PLATFORM, `${error.message}；这次写入可能已被金蝶处理`, {
             platformCode: error.platformCode,
@@ -328,7 +340,7 @@ export class KingdeeClient {
     const trimmed = text.trimStart();
     if (trimmed.startsWith("response_error:")) {
       // Kingdee's own exception format (protocol), so its text is kept, without credentials.
-      const detail = scrub(trimmed.slice("response_error:".length).trim(), this.scrubValues);
+      const detail = this.scrubbed(trimmed.slice("response_error:".length).trim());
       throw new ConnectorError("server", PLATFORM, `金蝶服务器异常（${name}）：${detail.slice(0, 200)}`, {
         httpStatus: status,
         platformMessage: detail,
@@ -357,7 +369,7 @@ export class KingdeeClient {
       throw new ConnectorError(opts.write ? "unknown_outcome" : "protocol", PLATFORM, text, { httpStatus: status });
     }
     // Kingdee's error messages become run errors and record outcomes: no credential may remain in them.
-    scrubFailure(json, (message) => scrub(message, this.scrubValues));
+    scrubFailure(json, (message) => this.scrubbed(message));
     const failed = failedStatusOf(json);
     if (failed?.MsgCode === MSG_CODE.callLimit) {
       throw new ConnectorError("throttled", PLATFORM, `金蝶限制了调用频率：${firstErrorMessage(failed)}`, {
@@ -375,8 +387,11 @@ export async function testKingdeeConnection(config: ConnectionConfig): Promise<{
   const login = await client.login();
   await client.logout(config.signal).catch(() => undefined);
   const acctId = client.credentials.acctId;
-  const name = login.Context?.DataCenterName;
-  const named = name && name !== acctId;
+  // The server's words go to the browser: scrubbed as its error texts are (session 35's audit: a
+  // server or proxy quoting what it was sent would show an admin the stored password).
+  const raw = login.Context?.DataCenterName;
+  const name = raw && raw !== acctId ? client.scrubbed(raw) : undefined;
+  const named = name !== undefined;
   return {
     // The page puts "连接成功：" / "Connected: " before it (connections.testOk).
     message: `已登录数据中心 ${named ? `${name}（${acctId}）` : acctId}`,
