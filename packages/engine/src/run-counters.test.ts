@@ -47,6 +47,32 @@ function overlapping(real: SourceClient): SourceClient {
   };
 }
 
+/**
+ * 管易云's pages; from the second read on, page 3's last record comes with another name and page 4
+ * starts with it again as it was (the source changed it back between the two pages). Page 4 is read
+ * with page 3 and handed on at once: it arrives while page 3 is being staged.
+ */
+function changedBack(real: SourceClient, reads: { n: number }): SourceClient {
+  return {
+    async *readPages(req) {
+      const pages = real.readPages(req)[Symbol.asyncIterator]();
+      for (let next = await pages.next(); !next.done; next = await pages.next()) {
+        const page = next.value;
+        if (page.pageNo === 1) reads.n++;
+        if (reads.n < 2 || page.pageNo !== 3) {
+          yield page;
+          continue;
+        }
+        const following = await pages.next();
+        const last = structuredClone(page.records.at(-1)!);
+        yield { ...page, records: [...page.records.slice(0, -1), { ...last, name: `${String(last.name)}（改）` }] };
+        if (following.done) return;
+        yield { ...following.value, records: [last, ...following.value.records] };
+      }
+    },
+  };
+}
+
 /** A run of `shops` shops in pages of 10 and batches of `batchSize`, one call at a time, its 管易云 pages changed by `source`. */
 async function runWithSource(shops: number, batchSize: number, source: (real: SourceClient) => SourceClient) {
   const simulated = await simulate(t.db, { shops, concurrency: 1 });
@@ -101,6 +127,23 @@ describe("a run's counters", () => {
     // The same window again, unchanged, and read twice again: 50 read, 50 skipped, once each.
     const again = await read();
     expect(await runOf(again.id)).toMatchObject({ status: "succeeded", fetched: 50, written: 0, skipped: 50 });
+  }, 30_000);
+
+  // Session 35: a rerun probes a page while the page before it is staged (probe-ahead.ts), never a
+  // page that shares a record with it: the copy read last is the one staged.
+  test("a record changed on one page and back on the next is staged as read last", async () => {
+    // Counted across runs: each run wraps the connector anew.
+    const reads = { n: 0 };
+    const { read } = await runWithSource(60, 25, (real) => changedBack(real, reads));
+    await read();
+    const again = await read();
+    expect(await runOf(again.id)).toMatchObject({ status: "succeeded", fetched: 60 });
+    const staged = await t.db.sourceRecord.findMany({ where: { schemeId: again.schemeId }, select: { sourceId: true, data: true } });
+    expect(staged).toHaveLength(60);
+    expect(staged.filter((r) => String((r.data as { name?: unknown }).name).endsWith("（改）"))).toEqual([]);
+    // A third read, unchanged, skips every record: nothing was left changed.
+    const third = await read();
+    expect(await runOf(third.id)).toMatchObject({ status: "succeeded", fetched: 60, written: 0, skipped: 60 });
   }, 30_000);
 
   test("a record that comes twice in a pass is read once", async () => {
