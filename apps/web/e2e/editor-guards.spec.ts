@@ -4,7 +4,8 @@
 // the target's form does not have (named fields and ✕ buttons, kept while retyped). Session 33's
 // audit found each; each failed before its fix. A selected node is deleted by Delete / Backspace only
 // with the focus in the canvas, not while it is on a control of the side panel (session 34; failed
-// before its fix).
+// before its fix). A field in error keeps its help under the error, and both describe the control
+// (session 35; failed before its fix).
 import type { Dialog, Locator, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { copyOfSeed, signIn } from "./helpers";
@@ -252,4 +253,21 @@ test("a Select whose Field has an error is drawn as invalid, as an Input in the 
   await expect(select).toHaveAttribute("aria-invalid", "true");
   // ...and drawn so, as an Input is.
   await expect(select).toHaveClass(/border-red-400/);
+});
+
+test("a Field in error keeps its help: both are shown and describe the control, the error first", async ({ page }) => {
+  await signIn(page, "/schemes/new");
+  const cron = page.locator("#scheme-cron");
+  const help = "留空表示只手动运行；例如 */5 * * * * 为每 5 分钟";
+  await expect(cron).toHaveAccessibleDescription(help);
+  await cron.fill("every day");
+  await expect(cron).toHaveAttribute("aria-invalid", "true");
+  const error = /^定时表达式应为 5 个字段.*这里有 2 个/;
+  await expect(page.getByText(error)).toBeVisible();
+  await expect(page.getByText(help, { exact: true })).toBeVisible();
+  // Said in that order by a screen reader: what is wrong, then how to fill it in.
+  const ids = (await cron.getAttribute("aria-describedby"))?.split(" ") ?? [];
+  expect(ids).toHaveLength(2);
+  await expect(page.locator(`[id="${ids[0]}"]`)).toHaveText(error);
+  await expect(page.locator(`[id="${ids[1]}"]`)).toHaveText(help);
 });

@@ -12,6 +12,7 @@ import {
   type ButtonHTMLAttributes,
   type FocusEvent,
   type FocusEventHandler,
+  type HTMLAttributes,
   type InputHTMLAttributes,
   type ReactNode,
   type SelectHTMLAttributes,
@@ -95,7 +96,7 @@ export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputE
     <input
       ref={ref}
       aria-invalid={bad || undefined}
-      aria-describedby={cx(describedBy, field.noteId) || undefined}
+      aria-describedby={cx(describedBy, field.notes) || undefined}
       className={cx(inputClass, bad && invalidClass, className)}
       {...rest}
     />
@@ -107,7 +108,7 @@ export function Select({ className, children, "aria-describedby": describedBy, .
   return (
     <select
       aria-invalid={field.invalid || undefined}
-      aria-describedby={cx(describedBy, field.noteId) || undefined}
+      aria-describedby={cx(describedBy, field.notes) || undefined}
       className={cx(inputClass, "pr-8", field.invalid && invalidClass, className)}
       {...rest}
     >
@@ -116,10 +117,10 @@ export function Select({ className, children, "aria-describedby": describedBy, .
   );
 }
 
-/** What a Field tells the control it labels: the id of its help or error below, and whether it is an error. */
+/** What a Field tells the control it labels: the ids of its error and help below (error first), and whether it is in error. */
 interface FieldNote {
   controlId?: string;
-  noteId?: string;
+  notes?: string;
   invalid: boolean;
 }
 const FieldContext = createContext<FieldNote>({ invalid: false });
@@ -130,7 +131,7 @@ function useFieldOf(id: string | undefined): FieldNote {
   return id !== undefined && field.controlId === id ? field : { invalid: false };
 }
 
-/** A labelled form row: label, the control, then help or the error for it. */
+/** A labelled form row: label, the control, then the error for it and its help. */
 export function Field({
   label,
   htmlFor,
@@ -146,10 +147,13 @@ export function Field({
   required?: boolean;
   children: ReactNode;
 }) {
-  // The error (else the help) is the description of the control the label is for, and an error makes
-  // it invalid: a screen reader says both on reaching it (Input and Select read them from here).
-  const noteId = `${useId()}-note`;
-  const note: FieldNote = { controlId: htmlFor, noteId: error || help ? noteId : undefined, invalid: !!error };
+  // The error and the help describe the control the label is for, the error first, and an error makes
+  // it invalid: a screen reader says them on reaching it (Input and Select read them from here). The
+  // help stays with the error: it says how to fill in what the error says is wrong.
+  const id = useId();
+  const errorId = `${id}-error`;
+  const helpId = `${id}-help`;
+  const note: FieldNote = { controlId: htmlFor, notes: cx(error && errorId, help ? helpId : undefined) || undefined, invalid: !!error };
   return (
     <div className="space-y-1">
       <label htmlFor={htmlFor} className="block text-sm font-medium text-slate-700">
@@ -157,12 +161,13 @@ export function Field({
         {required && <span className="ml-0.5 text-red-500">*</span>}
       </label>
       <FieldContext.Provider value={note}>{children}</FieldContext.Provider>
-      {error ? (
-        <p id={noteId} role="alert" className="text-xs text-red-600">
+      {error && (
+        <p id={errorId} role="alert" className="text-xs text-red-700">
           {error}
         </p>
-      ) : help ? (
-        <p id={noteId} className="text-xs text-slate-500">
+      )}
+      {help ? (
+        <p id={helpId} className="text-xs text-slate-500">
           {help}
         </p>
       ) : null}
@@ -238,9 +243,9 @@ const TONES = {
 } as const;
 export type Tone = keyof typeof TONES;
 
-export function Badge({ tone = "slate", children, className }: { tone?: Tone; children: ReactNode; className?: string }) {
+export function Badge({ tone = "slate", children, className, ...rest }: HTMLAttributes<HTMLSpanElement> & { tone?: Tone }) {
   return (
-    <span className={cx("inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", TONES[tone], className)}>
+    <span className={cx("inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", TONES[tone], className)} {...rest}>
       {children}
     </span>
   );

@@ -1,18 +1,20 @@
 "use client";
 // The editor's top bar: name, version, save state, the issue list (a click selects the node),
-// undo / redo, and save, test and run.
+// undo / redo, and save, test and run. The version is the one the draft is made on: after a save
+// refused for a version saved elsewhere since, that one is named beside it as a conflict, never in its place.
 import Link from "next/link";
 import { useId, useRef } from "react";
-import { issueText, type ApiIssue } from "@/lib/api/schemas";
+import { issueText, schemeNameIssue, type ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { IfCan } from "@/components/role";
-import { Badge, Button } from "@/components/ui";
+import { Badge, Button, cx } from "@/components/ui";
 import { NODE_PANEL_ID } from "./side-panel";
 
 export function EditorHeader({
   name,
   onName,
   version,
+  newerVersion,
   dirty,
   schemeId,
   issues,
@@ -28,6 +30,7 @@ export function EditorHeader({
   name: string;
   onName: (name: string) => void;
   version: number;
+  newerVersion: number | undefined;
   dirty: boolean;
   schemeId: string | undefined;
   issues: ApiIssue[];
@@ -43,6 +46,8 @@ export function EditorHeader({
   const t = useT();
   const en = useLocale() === "en";
   const listId = useId();
+  const nameErrorId = useId();
+  const nameIssue = schemeNameIssue(name);
   const toggle = useRef<HTMLButtonElement>(null);
   const open = showIssues && issues.length > 0;
   /** Closes the list and gives focus back to its button (a keyboard user is not left on nothing). */
@@ -61,9 +66,24 @@ export function EditorHeader({
         aria-label={t("editor.name")}
         value={name}
         onChange={(e) => onName(e.target.value)}
-        className="min-w-0 max-w-md flex-1 rounded-md border border-transparent px-2 py-1 text-base font-semibold text-slate-900 hover:border-slate-200 focus:border-brand-500 focus:outline-none"
+        aria-invalid={nameIssue ? true : undefined}
+        aria-describedby={nameIssue ? nameErrorId : undefined}
+        className={cx(
+          "min-w-0 max-w-md flex-1 rounded-md border px-2 py-1 text-base font-semibold text-slate-900 focus:outline-none",
+          nameIssue ? "border-red-400 focus:border-red-500" : "border-transparent hover:border-slate-200 focus:border-brand-500",
+        )}
       />
+      {nameIssue && (
+        <span id={nameErrorId} className="shrink-0 text-xs text-red-700">
+          {issueText(nameIssue, en)}
+        </span>
+      )}
       {version > 0 && <Badge>v{version}</Badge>}
+      {newerVersion !== undefined && (
+        <Badge tone="amber" data-testid="version-conflict" title={t("editor.versionConflictHelp", { base: version, current: newerVersion })}>
+          {t("editor.versionConflict", { v: newerVersion })}
+        </Badge>
+      )}
       <span data-testid="save-state" className={dirty ? "text-xs font-medium text-amber-700" : "text-xs text-slate-500"}>
         {dirty ? `● ${t("editor.unsaved")}` : t("editor.allSaved")}
       </span>

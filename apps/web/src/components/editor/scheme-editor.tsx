@@ -277,7 +277,8 @@ function EditorLoaded({ schemeId: initialId, version: initialVersion, initial, c
         <EditorHeader
           name={draft.name}
           onName={(name) => edit((d) => ({ ...d, name }))}
-          version={actions.version}
+          version={actions.savedVersion}
+          newerVersion={actions.newerVersion}
           dirty={dirty}
           schemeId={schemeId}
           issues={allIssues}

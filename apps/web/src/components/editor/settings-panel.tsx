@@ -1,5 +1,5 @@
 "use client";
-import { issueText, type ApiIssue } from "@/lib/api/schemas";
+import { issueText, schemeNameIssue, type ApiIssue } from "@/lib/api/schemas";
 import { useLocale, useT } from "@/lib/i18n/client";
 import { Field, Input, Switch } from "@/components/ui";
 import { issuesAt } from "./catalog";
@@ -15,10 +15,11 @@ export function SettingsPanel({ draft, issues, onChange }: { draft: Draft; issue
     return i ? issueText(i, en) : undefined;
   };
   const schedule = draft.definition.schedule;
+  const nameIssue = schemeNameIssue(draft.name);
   return (
     <section className="space-y-4 px-5 py-4">
       <h3 className="text-sm font-semibold text-slate-900">{t("editor.settings")}</h3>
-      <Field label={t("editor.name")} htmlFor="scheme-name" required error={draft.name.trim() ? undefined : " "}>
+      <Field label={t("editor.name")} htmlFor="scheme-name" required error={nameIssue && issueText(nameIssue, en)}>
         <Input id="scheme-name" value={draft.name} onChange={(e) => onChange((d) => ({ ...d, name: e.target.value }))} maxLength={200} />
       </Field>
       <Field label={t("editor.description")} htmlFor="scheme-description">

@@ -4,13 +4,14 @@
 // and run (saved first, then the run's page). Test and run name the version whose mapping the editor
 // shows: one saved elsewhere since is refused, not run in its place. A refused save keeps the
 // server's issues, and the definition they were about, until the next save. Only 保存 overwrites a
-// version saved elsewhere, pressed again once told; the saves 测试 and 运行 make first never do.
+// version saved elsewhere, pressed again once told; the saves 测试 and 运行 make first never do. A name
+// the API would refuse (empty) is refused here, on its field, and nothing is sent.
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { ApiClientError, api } from "@/lib/api/client";
-import type { ApiIssue, RunDetailDto } from "@/lib/api/schemas";
-import { useT } from "@/lib/i18n/client";
+import { issueText, schemeNameIssue, type ApiIssue, type RunDetailDto } from "@/lib/api/schemas";
+import { useLocale, useT } from "@/lib/i18n/client";
 import type { Draft } from "./use-scheme-draft";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,6 +28,7 @@ type SaveOutcome = { id: string; version: number } | { refused: string };
 
 export function useSchemeActions(saved: SavedScheme, draft: Draft, edit: (update: (d: Draft) => Draft) => void) {
   const t = useT();
+  const en = useLocale() === "en";
   const router = useRouter();
   const queryClient = useQueryClient();
   const [schemeId, setSchemeId] = useState(saved.schemeId);
@@ -64,9 +66,15 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft, edit: (update
    */
   async function save({ overwrite }: { overwrite: boolean }): Promise<SaveOutcome> {
     if (saving) return { refused: t("editor.saveInProgress") };
+    // Not replaced by a name of our own (the field would not show what was saved): the name's fields say why.
+    const nameIssue = schemeNameIssue(draft.name);
+    if (nameIssue) {
+      const text = t("editor.notSaved", { reason: issueText(nameIssue, en) });
+      setNotice({ tone: "red", text });
+      return { refused: text };
+    }
     setSaving(true);
     setNotice(null);
-    const name = draft.name.trim() || t("editor.untitled");
     // The name and description only when this editor changed them: a rename made elsewhere since
     // (the list, another tab; it makes no version) is not undone by a save of the mapping.
     const renamed = draft.name !== savedDraft.name;
@@ -77,16 +85,13 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft, edit: (update
         ? await api.updateScheme(schemeId, {
             definition: draft.definition,
             baseVersion: overwrite ? version : savedVersion,
-            ...(renamed && { name }),
+            ...(renamed && { name: draft.name }),
             ...(redescribed && { description: draft.description }),
           })
-        : await api.createScheme({ name, description: draft.description, definition: draft.definition });
-      // The name and description as stored where this editor did not change them (renamed elsewhere).
-      const stored: Draft = {
-        ...draft,
-        name: !schemeId || renamed ? draft.name : scheme.name,
-        description: !schemeId || redescribed ? draft.description : scheme.description,
-      };
+        : await api.createScheme({ name: draft.name, description: draft.description, definition: draft.definition });
+      // The name and description as stored: renamed elsewhere where this editor did not change them,
+      // and the name without the spaces around it (the API trims it).
+      const stored: Draft = { ...draft, name: scheme.name, description: scheme.description };
       setSavedDraft(stored);
       if (stored.name !== draft.name || stored.description !== draft.description) {
         // Unless retyped while the save was under way.
@@ -177,9 +182,10 @@ export function useSchemeActions(saved: SavedScheme, draft: Draft, edit: (update
 
   return {
     schemeId,
-    version,
-    /** The version whose mapping the editor shows (saved, or as opened). */
+    /** The version whose mapping the editor shows (saved, or as opened): the draft is made on it. */
     savedVersion,
+    /** The version saved elsewhere since `savedVersion` (a save refused for it), which 保存 pressed again overwrites. */
+    newerVersion: version !== savedVersion ? version : undefined,
     dirty,
     busy,
     /** A test is under way (from its save, if any, to its result), whatever else is busy meanwhile. */

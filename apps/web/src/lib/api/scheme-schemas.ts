@@ -2,7 +2,7 @@
 // requests that create, change and validate one, and the file export writes and import reads.
 import { schemeDefinitionSchema } from "@qiao/core";
 import { z } from "zod";
-import { apiIssueSchema } from "./error-schemas";
+import { apiIssueSchema, type ApiIssue } from "./error-schemas";
 import { runSchema } from "./run-schemas";
 import { readCursorSchema } from "./scheme-cursor-schemas";
 import { isoTime, uuid } from "./shared-schemas";
@@ -13,7 +13,28 @@ export { schemeDefinitionSchema };
 /** A scheme name's length at most (UTF-16 units, as zod counts): every path that names one keeps to it, 复制 too. */
 export const SCHEME_NAME_MAX = 200;
 
-const schemeName = z.string().trim().min(1, "请填写方案名称").max(SCHEME_NAME_MAX, `名称最多 ${SCHEME_NAME_MAX} 个字符`);
+/**
+ * Why `name` cannot name a scheme, in both languages; undefined when it can. One rule for the API,
+ * which refuses such a name, and the editor, which says so on the name's field and sends nothing.
+ */
+export function schemeNameIssue(name: string): ApiIssue | undefined {
+  const length = name.trim().length;
+  if (length === 0) return { path: ["name"], message: "名称不能为空", messageEn: "The name cannot be empty" };
+  if (length > SCHEME_NAME_MAX) {
+    return { path: ["name"], message: `名称最多 ${SCHEME_NAME_MAX} 个字符`, messageEn: `A name has at most ${SCHEME_NAME_MAX} characters` };
+  }
+  return undefined;
+}
+
+const schemeName = z
+  .string()
+  .trim()
+  .superRefine((name, ctx) => {
+    const issue = schemeNameIssue(name);
+    if (issue) ctx.addIssue({ code: "custom", message: issue.message, params: { messageEn: issue.messageEn } });
+  })
+  // The rule above, for the OpenAPI document (a refinement has no JSON Schema of its own).
+  .meta({ minLength: 1, maxLength: SCHEME_NAME_MAX });
 
 const schemeEndSchema = z.object({
   platform: z.string(),
