@@ -138,7 +138,7 @@ describe("a run's counters", () => {
     await read();
     const again = await read();
     expect(await runOf(again.id)).toMatchObject({ status: "succeeded", fetched: 60 });
-    const staged = await t.db.sourceRecord.findMany({ where: { schemeId: again.schemeId }, select: { sourceId: true, data: true } });
+    const staged = await t.db.sourceRecord.findMany({ where: { schemeId: (await runOf(again.id)).schemeId }, select: { sourceId: true, data: true } });
     expect(staged).toHaveLength(60);
     expect(staged.filter((r) => String((r.data as { name?: unknown }).name).endsWith("（改）"))).toEqual([]);
     // A third read, unchanged, skips every record: nothing was left changed.
