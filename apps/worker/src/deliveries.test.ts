@@ -1,6 +1,6 @@
 // Two deliveries of one job in one worker keep apart (session 34): BullMQ may hand a stalled job
 // back to the worker whose first delivery of it still runs. The worker's part, end to end, is in
-// heartbeat-runs.test.ts; this is the bookkeeping alone.
+// worker.test.ts (its heartbeat tests); this is the bookkeeping alone.
 import { expect, test } from "vitest";
 import { Deliveries } from "./deliveries";
 

@@ -263,9 +263,10 @@ export interface TargetClient {
   /**
    * Brings saved, unaudited bills back to where they can be saved again (an update, upsert mode),
    * one outcome per bill by index: ok (open now: 金蝶 withdraws a submitted bill's submission, 撤销,
-   * only when Qiao made it: AuditRequest's `submittedByQiao`), `saved` (submitted by someone else,
-   * still submitted, audited meanwhile, or the withdrawal's outcome unknown; the reason in the
-   * message), or failed (not in the target). Never saves. Only for forms with `bill` metadata.
+   * only when Qiao made it: AuditRequest's `submittedByQiao`), `saved` (submitted, not known to be by
+   * Qiao: a person's, or Qiao's own whose answer was lost; still submitted, audited meanwhile, or the
+   * withdrawal's outcome unknown; the reason in the message), or failed (not in the target). Never
+   * saves. Only for forms with `bill` metadata.
    */
   reopen?(req: AuditRequest): Promise<WriteOutcome[]>;
   /**

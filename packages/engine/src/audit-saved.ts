@@ -9,7 +9,8 @@
 // - upsert mode: it is not audited. The target reopens it (金蝶 withdraws the submission, 撤销, only
 //   one Qiao made itself: SavedBill.submittedByQiao) and it becomes `pending`, so this run's write
 //   phase saves the change as an update of the same bill and then submits and audits it. A bill that
-//   cannot be reopened (submitted by a person, audited meanwhile, the withdrawal refused or unknown)
+//   cannot be reopened (submitted, not known to be by Qiao — a person's, or Qiao's own Submit whose
+//   answer was lost; audited meanwhile; the withdrawal refused or unknown)
 //   or whose record cannot be mapped now stays `saved` with the reason.
 // - create mode: the scheme writes each record once, so the bill is audited as it was saved, and
 //   the record is then `stale` (changed, not updated in create mode), as a written record whose

@@ -274,13 +274,25 @@ async function attempt(
   counters ??= await runCounters(ctx.db, runId);
   // Bills saved but not audited are not done either: partial, as with failures beside writes.
   // Records that wait for a dependency are not failures: they go out by themselves later.
+  // Records a lookup left stale (runs.stale: an update sent before a switch back to create mode, its
+  // effect unknown) are not failures either (session 35): like a record staging finds changed in
+  // create mode (counted in skipped, the run succeeds), nothing a retry can do, nothing to alert on;
+  // the log line and the run page name them.
   const status =
     counters.failed + counters.saved === 0 && !gaveUp ? "succeeded" : counters.written + counters.saved + counters.waiting > 0 ? "partial" : "failed";
   const error = gaveUp ?? (status === "failed" ? message("run.allFailed", { failed: counters.failed }) : null);
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
   await journal.ending(
     status === "succeeded" ? "info" : "warn",
-    message("run.finished", { seconds, fetched: counters.fetched, written: counters.written, skipped: counters.skipped, failed: counters.failed, filtered: counters.filtered }),
+    message("run.finished", {
+      seconds,
+      fetched: counters.fetched,
+      written: counters.written,
+      skipped: counters.skipped,
+      failed: counters.failed,
+      filtered: counters.filtered,
+      ...(counters.stale > 0 && { stale: counters.stale }),
+    }),
     {
       status,
       fetched: counters.fetched,
@@ -288,6 +300,7 @@ async function attempt(
       skipped: counters.skipped,
       failed: counters.failed,
       ...(counters.filtered > 0 && { filtered: counters.filtered }),
+      ...(counters.stale > 0 && { stale: counters.stale }),
       // This attempt's milliseconds per phase (see ./timings.ts).
       timingsMs: { total: Date.now() - startedAt, ...clock.totals() },
       // The target connection and its "concurrent calls": the run page's timings say whether more

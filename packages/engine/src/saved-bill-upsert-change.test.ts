@@ -25,6 +25,13 @@
 // submission (CancelAssign) to save the change. Fix: staging records whether the bill's submission is
 // Qiao's own (source_records.submitted_by_qiao), and the target withdraws no other: the bill stays
 // saved, saying a person submitted it and what to do.
+//
+// Qiao's own Submit whose answer was lost (session 35): it went through, so the bill is 审核中 by
+// Qiao's own submission, but Qiao could not know it (recorded as not submitted by Qiao). The retry
+// of its changed record rightly leaves it alone, but said "这次提交不是 Qiao 做的…Qiao 不会撤销他人的
+// 提交": a person reading it looks for a colleague who never touched the bill. Fix: the reason says
+// Qiao cannot tell whose submission it is — its own earlier Submit whose answer was lost, or a
+// person's — and what to do either way (audit.ts submittedNotKnownOurs).
 import { seedDeliveriesSchemeDefinition, seedItemsSchemeDefinition, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { insertSchemeVersion } from "@qiao/db";
 import type { Delivery } from "@qiao/simulators";
@@ -214,7 +221,7 @@ test("upsert: a saved bill a person submitted after Qiao's Submit was refused is
   expect(billRows(s).filter((r) => r.billNo === code)).toEqual(linesBefore);
   const staged = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } });
   expect(staged).toMatchObject({ status: "saved", targetNumber: code, submittedByQiao: false });
-  expect(staged.lastError).toContain("单据已在金蝶中被提交，Qiao 不会撤销他人的提交");
+  expect(staged.lastError).toContain("Qiao 无法确认这次提交是谁做的，因此不会撤销");
 
   // The person withdraws it in 金蝶, as the reason asks, and retries: Qiao saves the change and audits it.
   expect(s.kingdee.forms.outstock.operate("CancelAssign", [{ number: code }], []).successes).toHaveLength(1);
@@ -223,6 +230,38 @@ test("upsert: a saved bill a person submitted after Qiao's Submit was refused is
   expect(billOf().FDocumentStatus).toBe("C");
   expect(await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } })).toMatchObject({ status: "written" });
   expect(billRows(s).filter((r) => r.billNo === code).reduce((a, r) => a + r.qty, 0)).toBe(newLines.filter((l) => l.qty > 0).reduce((a, l) => a + l.qty, 0));
+}, 120_000);
+
+test("upsert: a saved bill whose own Submit went through but lost its answer is left to a person, saying the submission may be Qiao's own", async () => {
+  // The first run's Submit reaches 金蝶 and is processed, but its answer is lost (the connection
+  // drops): the bills are 审核中 by Qiao's Submit, recorded saved with the Submit's outcome unknown.
+  const { s, runOf, deliveries, code, stockArrives } = await savedBills((sim) => sim.kingdee.injectNext({ fault: "drop", service: "Submit" }));
+  const billOf = () => s.kingdee.forms.outstock.list().find((b) => b.FBillNo === code)!;
+  expect(billOf().FDocumentStatus).toBe("B");
+  const saved = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } });
+  expect(saved).toMatchObject({ status: "saved", submittedByQiao: false });
+  expect(saved.lastError).toContain("提交结果未知");
+
+  // The delivery changes (a run reads it); stock arrives; the user retries.
+  const linesBefore = billRows(s).filter((r) => r.billNo === code);
+  changeDelivery(s, code);
+  await runOf(deliveries.id);
+  stockArrives();
+  await runOf(deliveries.id, "retry", { options: { scope: "scheme" } });
+
+  // Not withdrawn (whose submission it is cannot be told), the bill as it was saved.
+  expect(s.kingdee.stats().calls.CancelAssign ?? 0).toBe(0);
+  expect(billOf().FDocumentStatus).toBe("B");
+  expect(billRows(s).filter((r) => r.billNo === code)).toEqual(linesBefore);
+  const staged = await t.db.sourceRecord.findFirstOrThrow({ where: { schemeId: deliveries.id, sourceId: code } });
+  expect(staged).toMatchObject({ status: "saved", submittedByQiao: false });
+  // Before the fix: "这次提交不是 Qiao 做的（或无法确认是 Qiao 做的）… Qiao 不会撤销他人的提交".
+  expect(staged.lastError).not.toContain("不是 Qiao 做的");
+  expect(staged.lastError).not.toContain("他人的提交");
+  expect(staged.lastError).toContain("Qiao 无法确认这次提交是谁做的");
+  expect(staged.lastError).toContain("可能是 Qiao 自己之前的提交");
+  expect(staged.lastError).toContain("也可能是有人在金蝶中提交的");
+  expect(staged.lastError).toContain("请撤销它的提交");
 }, 120_000);
 
 // A reopening whose CancelAssign (撤销) answer was lost may have withdrawn Qiao's submission: a

@@ -15,7 +15,7 @@
 // `gone`).
 import { insertSchemeVersion } from "@qiao/db";
 import type { WriteRequest } from "@qiao/connectors";
-import type { SchemeDefinition } from "@qiao/core";
+import { render, storedMessage, type SchemeDefinition } from "@qiao/core";
 import { ConnectorError } from "@qiao/connectors";
 import { afterEach, expect, test } from "vitest";
 import { runToEnd, simulate, targetConfig, testContext, wrapKingdeeTarget, type Simulated } from "./testing/harness";
@@ -65,20 +65,27 @@ async function updateInFlight() {
   expect(await t.db.sourceRecord.findFirstOrThrow({ where })).toMatchObject({ status: "sending", targetNumber: code, targetId: expect.any(String) });
   // The run failed (the error is no connector error: the batch is left `sending` for the lookup).
   expect((await t.db.run.findUniqueOrThrow({ where: { id: second.id } })).status).toBe("failed");
-  return { s, scheme, plain, code, oldName, where };
+  return { s, scheme, plain, code, oldName, where, sender: second.id };
 }
 
-test("an update left in flight by upsert mode is not taken for written after the switch back to create", async () => {
-  const { s, scheme, plain, code, oldName, where } = await updateInFlight();
-
-  // …and switches the scheme back to create (新增), as the editor saves it: accepted (no active run).
+/**
+ * updateInFlight, then the scheme switched back to create (新增), as the editor saves it (accepted: no
+ * active run), and the next create-mode run, which parks the row, looks its number up and finds it
+ * (it existed before).
+ */
+async function lookedUpInCreateMode() {
+  const inFlight = await updateInFlight();
+  const { s, scheme, plain } = inFlight;
   const create: SchemeDefinition = structuredClone(scheme.definition);
   targetConfig(create).mode = "create";
   await insertSchemeVersion(t.db, scheme.id, { definition: create }, "editor");
-
-  // The next create-mode run parks the row, looks its number up, and finds it (it existed before).
   const third = await s.requestRun(scheme.id, "manual");
   expect((await runToEnd(plain, third.id)).kind).toBe("finished");
+  return { ...inFlight, lookup: third.id };
+}
+
+test("an update left in flight by upsert mode is not taken for written after the switch back to create", async () => {
+  const { s, code, oldName, where } = await lookedUpInCreateMode();
 
   const row = await t.db.sourceRecord.findFirstOrThrow({ where });
   const inKingdee = s.kingdee.store.list().find((c) => String(c.FNumber) === code)?.FName;
@@ -87,6 +94,30 @@ test("an update left in flight by upsert mode is not taken for written after the
   // …so staging must not say it holds it: before a fix the row is `written` with the renamed
   // payload as its written hash (every later run skips it as unchanged; the change is lost silently).
   expect({ status: row.status, writtenIsCurrent: row.writtenHash === row.payloadHash }).toEqual({ status: "stale", writtenIsCurrent: false });
+}, 90_000);
+
+// Session 35: the lookup's log line counted only what it found written, made pending or failed, so a
+// lookup that left its only record stale logged nothing: the run said the record would be looked up
+// before it ended ("核对完成前运行不会结束"), then ended without a word on it. The record counts in the
+// run that sent it (runs.stale), as every verdict does; the lookup's line names it.
+test("the lookup that leaves the update stale names it in its log; the run that sent it counts it, the lookup's run succeeds", async () => {
+  const { sender, lookup } = await lookedUpInCreateMode();
+  const runOf = (id: string) => t.db.run.findUniqueOrThrow({ where: { id } });
+  // The sending run ended failed before the lookup; its update moved from unknown to stale.
+  expect(await runOf(sender)).toMatchObject({ status: "failed", unknown: 0, stale: 1, written: 0, failed: 0 });
+  // The lookup's run read 20: 19 unchanged; the 20th was the sending run's, settled by the lookup.
+  expect(await runOf(lookup)).toMatchObject({ status: "succeeded", fetched: 20, written: 0, skipped: 19, failed: 0, stale: 0 });
+  const lines = await t.db.runLog.findMany({ where: { runId: lookup }, orderBy: { id: "asc" } });
+  const coded = (code: string) => lines.find((l) => (l.data as { message?: { code?: string } } | null)?.message?.code === code);
+  const checked = coded("outcomes.checked");
+  // Before the fix: no such line (checked = written + requeued + failed = 0).
+  expect(checked?.message ?? "(no such line)").toContain("核对了 1 条待确认记录（按 FNumber）：0 条已存在（记为已写入），0 条不存在（重新发送），1 条已存在，但那次发送是更新");
+  expect(checked?.message).toContain("记为已变更未更新（计入发送它的运行）");
+  const stored = storedMessage((checked?.data as { message?: unknown } | null)?.message);
+  expect(stored && render(stored, "en")).toContain("1 exist but were sent as updates");
+  expect(checked?.data).toMatchObject({ stale: 1 });
+  // The finish line says what the run page's counters say (no 已变更未更新: not this run's).
+  expect(coded("run.finished")?.message).toMatch(/^运行结束（[\d.]+ 秒）：读取 20，写入 0，跳过 19，失败 0$/);
 }, 90_000);
 
 /** The customers of 金蝶 under these numbers. */

@@ -13,7 +13,8 @@
 //   is audited; C (已审核) is done.
 // - Who submitted a bill: FDocumentStatus B says only that it is submitted. A `saved` outcome says
 //   whether this call's own Submit went through (`submitted`); the engine records it, and `reopen`
-//   withdraws (撤销) only a submission so recorded as Qiao's (session 34).
+//   withdraws (撤销) only a submission so recorded as Qiao's (session 34). Not recorded as Qiao's is
+//   not "a person's": a Submit whose answer was lost may have gone through (session 35's wording).
 import { ConnectorError, isConnectorError } from "../errors";
 import type { AuditRequest, TargetApiMeta, WriteOutcome } from "../types";
 import type { KingdeeClient } from "./client";
@@ -241,18 +242,37 @@ async function foundBills(client: KingdeeClient, req: AuditRequest, outcomes: Wr
 }
 
 /**
+ * Why a submitted (审核中) bill not recorded as submitted by Qiao stays saved (session 35's wording).
+ * `submittedByQiao` false does not say a person submitted it: it is also false when Qiao's own Submit
+ * went out and its answer was lost (unknown), when a lookup found the bill saved after an unknown
+ * write, when a withdrawal's answer was lost, and for bills saved before the flag existed. Only a
+ * refused Submit makes it certainly not Qiao's, and the flag cannot tell that case apart (a tri-state
+ * would take a migration and change only these words: the person does the same either way). So the
+ * text says what is known: the submission may be Qiao's earlier one or a person's, and which it is
+ * cannot be told.
+ */
+function submittedNotKnownOurs(number: string): string {
+  return (
+    `单据已在金蝶中提交（审核中），但 Qiao 无法确认这次提交是谁做的，因此不会撤销：单据 ${number} 的源记录在保存后已变更。` +
+    `这次提交可能是 Qiao 自己之前的提交（那次提交或撤销提交时没有收到金蝶的应答，结果未能确认），也可能是有人在金蝶中提交的；Qiao 只撤销确知是自己做的提交。` +
+    `请在金蝶中查看这张单据：要按变更后的数据更新，请撤销它的提交（若是同事提交的，先与其确认），再重试这条记录（Qiao 会保存变更，再提交审核）；要保留原数据，请在金蝶中审核它`
+  );
+}
+
+/**
  * TargetClient.reopen: saved, unaudited bills whose record changed since they were saved, to be
  * saved again (an update) before their audit. Each bill's status is looked up first (FDocumentStatus,
  * ExecuteBillQuery): an open one (创建, 重新审核, 暂存) needs nothing; a submitted one (审核中) has
  * its submission withdrawn with CancelAssign (撤销), which brings it back to 创建 — only when the
- * submission is Qiao's own (`submittedByQiao`: Qiao's Submit went through, the Audit was refused). A
- * bill submitted while Qiao had not submitted it (its Submit refused or unknown, then a person
- * submitted it in 金蝶) is a person's submission: Qiao never withdraws it (session 34), the bill
- * stays `saved` saying so and what to do. 金蝶 answers no "who submitted" (kingdee-documents.md is
- * silent; the status alone cannot tell), so what Qiao recorded of its own Submit decides; a person who
- * withdrew Qiao's submission and submitted the bill again is not told apart. An audited one (a
- * person audited it in 金蝶 meanwhile) is not touched: Qiao never reverses an audit (反审核), so it
- * stays `saved` with what to do. Save is never called.
+ * submission is known to be Qiao's own (`submittedByQiao`: Qiao's Submit went through, the Audit was
+ * refused). Any other submitted bill may carry a person's submission (Qiao's Submit refused, then a
+ * person submitted it in 金蝶) or Qiao's own whose outcome Qiao never learnt (its Submit's answer
+ * lost): Qiao never withdraws it (session 34), the bill stays `saved` saying it cannot tell whose
+ * submission it is and what to do (submittedNotKnownOurs). 金蝶 answers no "who submitted"
+ * (kingdee-documents.md is silent; the status alone cannot tell), so what Qiao recorded of its own
+ * Submit decides; a person who withdrew Qiao's submission and submitted the bill again is not told
+ * apart. An audited one (a person audited it in 金蝶 meanwhile) is not touched: Qiao never reverses an
+ * audit (反审核), so it stays `saved` with what to do. Save is never called.
  *
  * kingdee-documents.md is silent on 撤销; our choices: the service is
  * DynamicFormService.CancelAssign with {"formid","data":{"Numbers":[…]}} as Submit and Audit take
@@ -274,12 +294,7 @@ export async function reopenBills(client: KingdeeClient, req: AuditRequest): Pro
     const state = billStateOf(api, bill.status);
     if (state === "open") open(bill, { [statusField]: bill.status });
     else if (state === "submitted" && req.bills[bill.index]?.submittedByQiao === true) toWithdraw.push(bill);
-    else if (state === "submitted")
-      stays(
-        bill,
-        `单据已在金蝶中被提交，Qiao 不会撤销他人的提交：单据 ${bill.targetNumber} 审核中，这次提交不是 Qiao 做的（或无法确认是 Qiao 做的），而它的源记录在保存后已变更；请在金蝶中撤销这张单据的提交后重试这条记录（Qiao 会保存变更，再提交审核），或在金蝶中按原数据审核它`,
-        { [statusField]: bill.status },
-      );
+    else if (state === "submitted") stays(bill, submittedNotKnownOurs(bill.targetNumber), { [statusField]: bill.status });
     else if (state === "audited")
       stays(
         bill,

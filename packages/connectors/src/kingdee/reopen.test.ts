@@ -131,7 +131,7 @@ it("a bill a person submitted after Qiao's Submit was refused is never withdrawn
     { ok: false, saved: true, index: 0, targetNumber: "RO5" },
     { ok: true, index: 1, targetNumber: "RO6" },
   ]);
-  expect((outcomes[0] as { message: string }).message).toContain("单据已在金蝶中被提交，Qiao 不会撤销他人的提交");
+  expect((outcomes[0] as { message: string }).message).toContain("Qiao 无法确认这次提交是谁做的，因此不会撤销");
   expect([billOf("RO5")!.FDocumentStatus, billOf("RO6")!.FDocumentStatus]).toEqual(["B", "A"]);
   expect(since("CancelAssign") - withdrawals).toBe(1);
 });

@@ -21,6 +21,16 @@ describe("render", () => {
     expect(render(m, "en")).toBe("Webhook https://hooks.example.test/… answered HTTP 503 (tried 3 times)");
   });
 
+  test("a run's finish line names its records left changed, not updated (runs.stale), only when there are some", () => {
+    const counts = { seconds: "1.5", fetched: 20, written: 17, skipped: 1, failed: 0 };
+    const m = message("run.finished", { ...counts, stale: 2 });
+    expect(render(m)).toBe("运行结束（1.5 秒）：读取 20，写入 17，跳过 1，失败 0，已变更未更新 2");
+    expect(render(m, "en")).toBe("Run finished (1.5 s): 20 read, 17 written, 1 skipped, 0 failed, 2 changed but not updated (create mode)");
+    // Lines stored before session 35, or with none: as before.
+    expect(render(message("run.finished", { ...counts, filtered: 2 }))).toBe("运行结束（1.5 秒）：读取 20，写入 17，跳过 1，失败 0，不符合过滤条件 2");
+    expect(render(message("run.finished", { ...counts, stale: 0 }), "en")).toBe("Run finished (1.5 s): 20 read, 17 written, 1 skipped, 0 failed");
+  });
+
   test("a stored message with a code the catalog does not know renders as its code", () => {
     const stored = storedMessage({ code: "run.fromTheFuture", params: {} });
     expect(stored && render(stored, "en")).toBe("run.fromTheFuture");

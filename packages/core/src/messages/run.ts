@@ -57,9 +57,17 @@ export const runMessages = {
     (p) =>
       `${p.count} records still have an unknown outcome: they are looked up in the target at ${p.at}; found ones count as written, only absent ones are sent again. The run ends once they are settled`,
   ),
-  "run.finished": entry<{ seconds: string; fetched: number; written: number; skipped: number; failed: number; filtered?: number }>(
-    (p) => `运行结束（${p.seconds} 秒）：读取 ${p.fetched}，写入 ${p.written}，跳过 ${p.skipped}，失败 ${p.failed}${p.filtered ? `，不符合过滤条件 ${p.filtered}` : ""}`,
-    (p) => `Run finished (${p.seconds} s): ${p.fetched} read, ${p.written} written, ${p.skipped} skipped, ${p.failed} failed${p.filtered ? `, ${p.filtered} left out by the filter` : ""}`,
+  // `stale` (session 35): the run's records a lookup found sent as updates in create mode (runs.stale,
+  // the run page's 已变更未更新); absent in lines written before, and when 0.
+  "run.finished": entry<{ seconds: string; fetched: number; written: number; skipped: number; failed: number; filtered?: number; stale?: number }>(
+    (p) =>
+      `运行结束（${p.seconds} 秒）：读取 ${p.fetched}，写入 ${p.written}，跳过 ${p.skipped}，失败 ${p.failed}` +
+      (p.filtered ? `，不符合过滤条件 ${p.filtered}` : "") +
+      (p.stale ? `，已变更未更新 ${p.stale}` : ""),
+    (p) =>
+      `Run finished (${p.seconds} s): ${p.fetched} read, ${p.written} written, ${p.skipped} skipped, ${p.failed} failed` +
+      (p.filtered ? `, ${p.filtered} left out by the filter` : "") +
+      (p.stale ? `, ${p.stale} changed but not updated (create mode)` : ""),
   ),
   "run.waitingReleased": entry<{ released: number }>(
     (p) => `${p.released} 条等待依赖的记录重新检查其查找`,
@@ -198,15 +206,25 @@ export const runMessages = {
     (p, r) => `核对 ${p.rows} 条待确认记录时查询失败（${r(p.error)}）：${p.retrySeconds} 秒后再核对，核对前不会重发`,
     (p) => `Looking up ${p.rows} records with an unknown outcome failed (${p.kind}); looked up again in ${p.retrySeconds} s, not resent before`,
   ),
-  /** `requeued`: absent, sent again; `resent` (upsert mode): found, but sent again as updates. */
-  "outcomes.checked": entry<{ checked: number; numberField: string; written: number; requeued: number; failed: number; resent?: number }>(
+  /**
+   * `requeued`: absent, sent again; `resent` (upsert mode): found, but sent again as updates; `stale`
+   * (create mode, session 35): found, but sent as updates before a switch back from upsert, so left
+   * 已变更未更新 — counted in the run that sent them (absent in lines written before).
+   */
+  "outcomes.checked": entry<{ checked: number; numberField: string; written: number; requeued: number; failed: number; resent?: number; stale?: number }>(
     (p) =>
       `核对了 ${p.checked} 条待确认记录（按 ${p.numberField}）：${p.written} 条已存在（记为已写入），${p.requeued} 条不存在（重新发送）` +
       (p.resent ? `，${p.resent} 条已存在但不能证明写入已处理（可能是更新或已变更，作为更新重新发送）` : "") +
+      (p.stale
+        ? `，${p.stale} 条已存在，但那次发送是更新（方案改为“新增”模式之前发出），无法确认更新是否已生效：“新增”模式不再发送更新，记为已变更未更新（计入发送它的运行）`
+        : "") +
       (p.failed > 0 ? `，${p.failed} 条无法核对（记为失败）` : ""),
     (p) =>
       `Looked up ${p.checked} records with an unknown outcome by ${p.numberField}: ${p.written} exist (written), ${p.requeued} do not (sent again)` +
       (p.resent ? `, ${p.resent} exist without proving the write was processed (maybe an update, or changed; sent again as updates)` : "") +
+      (p.stale
+        ? `, ${p.stale} exist but were sent as updates (before the scheme switched to create mode), and whether the update took effect cannot be told: create mode sends no update, so they are changed but not updated (counted in the run that sent them)`
+        : "") +
       (p.failed > 0 ? `, ${p.failed} cannot be checked (failed)` : ""),
   ),
   "retry.prepared": entry<{ scope: "run" | "scheme"; retryOfId: string | null; prepared: number; version: number }>(

@@ -69,7 +69,8 @@ const VERDICT_STATUS = `CASE
  * processed: such a record is pending again (see `resendFound`), to be sent again as an update,
  * which is idempotent. The RunRecord of the run that sent each gets the verdict, and that run's
  * counters move from unknown to written / failed (a record pending again is counted when it is sent
- * again). `requeued`: every record made pending, absent or found; `resent`: those found.
+ * again). `requeued`: every record made pending, absent or found; `resent`: those found; `stale`:
+ * found updates left stale in create mode (not among `written`).
  * A verdict may carry its own `foundAs`, decided from what the target says of the record (session 18:
  * a bill's status), which overrides the mode's rules for that record.
  */
@@ -101,8 +102,8 @@ export async function resolveUnknown(
      */
     adopt?: boolean;
   },
-): Promise<{ written: number; requeued: number; resent: number; failed: number }> {
-  if (input.verdicts.length === 0) return { written: 0, requeued: 0, resent: 0, failed: 0 };
+): Promise<{ written: number; requeued: number; resent: number; failed: number; stale: number }> {
+  if (input.verdicts.length === 0) return { written: 0, requeued: 0, resent: 0, failed: 0, stale: 0 };
   const now = new Date().toISOString();
   const json = rowsJson(
     input.verdicts.map((v) => ({
@@ -117,7 +118,7 @@ export async function resolveUnknown(
       k: v.outcome === "absent" && v.number !== undefined ? numberClaimKey(v.number) || null : null,
     })),
   );
-  const rows = await hotQuery<{ written: number; requeued: number; resent: number; failed: number }>(
+  const rows = await hotQuery<{ written: number; requeued: number; resent: number; failed: number; stale: number }>(
     db,
     `WITH input AS (
       SELECT * FROM jsonb_to_recordset($1::jsonb)
@@ -229,7 +230,9 @@ export async function resolveUnknown(
       -- Found and pending again too (changed meanwhile, or maybe an update): the caller writes again.
       count(*) FILTER (WHERE requeued)::int AS requeued,
       count(*) FILTER (WHERE outcome = 'found' AND requeued)::int AS resent,
-      count(*) FILTER (WHERE outcome = 'unverifiable')::int AS failed
+      count(*) FILTER (WHERE outcome = 'unverifiable')::int AS failed,
+      -- Found updates left stale (create mode): the caller's log names them (session 35).
+      count(*) FILTER (WHERE outcome = 'found' AND NOT requeued AND how = 'stale')::int AS stale
     FROM verdicts`,
     [
       json,

@@ -157,10 +157,13 @@ export async function completeRead(db: Db, runId: string, attempt: number, schem
 }
 
 /** The run's counters as they are now (a finishing attempt decides the run's status from them). */
-export async function runCounters(db: Db, runId: string): Promise<Pick<Run, "fetched" | "written" | "skipped" | "failed" | "saved" | "waiting" | "filtered" | "unknown">> {
+export async function runCounters(
+  db: Db,
+  runId: string,
+): Promise<Pick<Run, "fetched" | "written" | "skipped" | "failed" | "saved" | "waiting" | "filtered" | "unknown" | "stale">> {
   return db.run.findUniqueOrThrow({
     where: { id: runId },
-    select: { fetched: true, written: true, skipped: true, failed: true, saved: true, waiting: true, filtered: true, unknown: true },
+    select: { fetched: true, written: true, skipped: true, failed: true, saved: true, waiting: true, filtered: true, unknown: true, stale: true },
   });
 }
 

@@ -72,7 +72,7 @@ describe("resolveUnknown", () => {
   it("upsert, base data (any): every found record is pending again, none taken for written; all count as requeued", async () => {
     const { ref, verdicts, state } = await unknownBatch();
     const result = await resolveUnknown(db, { ...ref, mode: "upsert", resendFound: "any", verdicts, messages });
-    expect(result).toEqual({ written: 0, requeued: 3, resent: 2, failed: 0 });
+    expect(result).toEqual({ written: 0, requeued: 3, resent: 2, failed: 0, stale: 0 });
     expect(await state()).toEqual({
       rows: {
         NEW: { status: "pending", writtenHash: null, targetId: "T-NEW" },
@@ -91,7 +91,7 @@ describe("resolveUnknown", () => {
   it("upsert, bills (targeted): a found record written before is pending again; one new to us is the create that happened", async () => {
     const { ref, verdicts, state } = await unknownBatch();
     const result = await resolveUnknown(db, { ...ref, mode: "upsert", resendFound: "targeted", verdicts, messages });
-    expect(result).toEqual({ written: 1, requeued: 2, resent: 1, failed: 0 });
+    expect(result).toEqual({ written: 1, requeued: 2, resent: 1, failed: 0, stale: 0 });
     const { rows, counters } = await state();
     expect(rows).toEqual({
       NEW: { status: "written", writtenHash: "h1", targetId: "T-NEW" },
@@ -106,7 +106,7 @@ describe("resolveUnknown", () => {
     const [newOne, oldOne, gone] = verdicts;
     const decided = [{ ...newOne!, foundAs: "resend" as const, note: "未审核，再次发送" }, { ...oldOne!, foundAs: "written" as const }, gone!];
     const result = await resolveUnknown(db, { ...ref, mode: "upsert", resendFound: "targeted", verdicts: decided, messages });
-    expect(result).toEqual({ written: 1, requeued: 2, resent: 1, failed: 0 });
+    expect(result).toEqual({ written: 1, requeued: 2, resent: 1, failed: 0, stale: 0 });
     expect(await state()).toEqual({
       rows: {
         NEW: { status: "pending", writtenHash: null, targetId: "T-NEW" },
@@ -127,7 +127,7 @@ describe("resolveUnknown", () => {
     const [newOne, oldOne, gone] = verdicts;
     const decided = [{ ...newOne!, foundAs: "written" as const }, { ...oldOne!, foundAs: "resend" as const }, gone!];
     const result = await resolveUnknown(db, { ...ref, mode: "upsert", foundAs: "saved", verdicts: decided, messages: { ...messages, foundSaved: "已保存" } });
-    expect(result).toEqual({ written: 1, requeued: 2, resent: 1, failed: 0 });
+    expect(result).toEqual({ written: 1, requeued: 2, resent: 1, failed: 0, stale: 0 });
     expect((await state()).rows).toEqual({
       NEW: { status: "written", writtenHash: "h1", targetId: "T-NEW" },
       OLD: { status: "pending", writtenHash: "h0", targetId: "T-OLD" },
@@ -140,7 +140,7 @@ describe("resolveUnknown", () => {
   it("create mode: a found record new to us is written; one written here before (its send an update, made before a switch back from upsert) is stale, keeping what was written", async () => {
     const { ref, verdicts, state } = await unknownBatch();
     const result = await resolveUnknown(db, { ...ref, mode: "create", resendFound: "any", verdicts, messages });
-    expect(result).toEqual({ written: 1, requeued: 1, resent: 0, failed: 0 });
+    expect(result).toEqual({ written: 1, requeued: 1, resent: 0, failed: 0, stale: 1 });
     const after = await state();
     expect(after.rows).toMatchObject({ NEW: { status: "written", writtenHash: "h1" }, OLD: { status: "stale", writtenHash: "h0" }, GONE: { status: "pending" } });
     expect(after.runRecords.OLD).toMatchObject({ status: "stale", error: expect.stringContaining("更新是否已生效无法确认") });
