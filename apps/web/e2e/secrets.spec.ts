@@ -115,7 +115,8 @@ test("the e2e database holds only ciphertext of every secret (SQL)", async () =>
     );
     expect(rows.length).toBeGreaterThanOrEqual(5);
     for (const row of rows) {
-      expect(row.secret_ciphertext).toMatch(/^v2\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*$/);
+      // v3: iv, tag, body and the digest of the address it is bound to (docs/security.md).
+      expect(row.secret_ciphertext).toMatch(/^v3\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]{16}$/);
       expect(row.secret_key_id.length).toBeGreaterThan(0);
       expect(Object.keys(row.settings)).not.toEqual(expect.arrayContaining(["secret", "sessionkey", "password", "appSecret"]));
     }

@@ -1,7 +1,7 @@
 // Runs once when `next start` (or `next dev`) boots, before any request is served.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { exitUnlessProductionReady } = await import("@qiao/db");
+  const { exitUnlessProductionReady, prisma, upgradeSecretFormatsOnStart } = await import("@qiao/db");
   exitUnlessProductionReady("web app");
   const { recordPeerAddresses } = await import("./server/client-address");
   recordPeerAddresses();
@@ -13,4 +13,7 @@ export async function register(): Promise<void> {
     import("./server/logger"),
   ]);
   startWatchdog(alertDeps, runQueue, logger);
+  // Secrets sealed before v3 become bound to their address (in the background: they open meanwhile;
+  // a worker starting at the same time re-seals each row once with this, see @qiao/db secrets-upgrade.ts).
+  void upgradeSecretFormatsOnStart(prisma(), logger);
 }

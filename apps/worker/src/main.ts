@@ -1,6 +1,6 @@
 // `npm run -w @qiao/worker start`: the worker process. SIGTERM / SIGINT stop it gracefully (each
 // run finishes its batch and is handed back to the queue); a second signal aborts calls in flight.
-import { config, exitUnlessProductionReady } from "@qiao/db";
+import { config, exitUnlessProductionReady, prisma, upgradeSecretFormatsOnStart } from "@qiao/db";
 import { createLogger } from "./logger";
 import { startWorker } from "./worker";
 
@@ -9,6 +9,8 @@ const log = createLogger(config().LOG_LEVEL);
 
 try {
   const worker = await startWorker({ logger: log });
+  // Secrets sealed before v3 become bound to their address (in the background: they open meanwhile).
+  void upgradeSecretFormatsOnStart(prisma(), log);
   let signals = 0;
   const stop = (signal: NodeJS.Signals) => {
     signals++;

@@ -5,7 +5,6 @@ import { clockFrom, message, render, storedMessage, type Message } from "@qiao/c
 import type { OutboundPolicy, Resolve } from "@qiao/connectors";
 import {
   admitAlertEvent,
-  alertChannelSecrets,
   claimDueAlertDigest,
   clearAlertCondition,
   completeAlertDigest,
@@ -14,6 +13,7 @@ import {
   firstDeadLetteredErrors,
   firstFailedRecordErrors,
   getAlertRule,
+  openAlertChannelSecrets,
   recordAlertChannelOutcome,
   schemeName,
   schemesLastSuccess,
@@ -57,8 +57,9 @@ export interface ChannelResult {
 /** Sends `msg` through one channel and records the outcome on it; never throws for the channel's failure. */
 export async function sendThroughChannel(deps: AlertDeps, channel: AlertChannelRow, msg: AlertMessage, data?: Record<string, unknown>): Promise<ChannelResult> {
   let error: Message | undefined;
-  const secrets = alertChannelSecrets(channel);
-  if (!secrets) error = message("alert.channelSecretsUnreadable");
+  const opened = openAlertChannelSecrets(channel);
+  const secrets = "secrets" in opened ? opened.secrets : undefined;
+  if (!secrets) error = message("unreadable" in opened && opened.unreadable.reason === "address_changed" ? "alert.channelAddressChanged" : "alert.channelSecretsUnreadable");
   else {
     try {
       const target = channelTarget(channel.kind, channel.settings, secrets);

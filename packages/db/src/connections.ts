@@ -5,7 +5,8 @@ import type { Connection } from "../generated/prisma/client";
 import { getConnector } from "@qiao/connectors";
 import type { Db } from "./client";
 import { activeRunsUsingConnection, UUID, type ActiveRunUse } from "./connection-usage";
-import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring } from "./secrets";
+import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring, type SecretBinding } from "./secrets";
+import { resealRows } from "./secrets-reseal";
 
 export interface ConnectionInput {
   platform: string;
@@ -18,14 +19,37 @@ export interface ConnectionInput {
 
 interface SealedRow {
   id: string;
+  baseUrl: string;
   secretCiphertext: string;
   secretKeyId: string;
+}
+
+/**
+ * A base URL in the form that decides whether a connection points elsewhere: as URL parsing
+ * normalises it (case of the scheme and host, default port, dots), without user info (never sent:
+ * the connectors refuse it, and session 31's migration took it out of stored rows); as written when
+ * it does not parse.
+ */
+export function canonicalBaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    return u.href;
+  } catch {
+    return url;
+  }
+}
+
+/** What a connection's secrets are sealed for: the connection, and the base URL they may be sent to. */
+export function connectionBinding(row: { id: string; baseUrl: string }): SecretBinding {
+  return { owner: "connection", id: row.id, address: canonicalBaseUrl(row.baseUrl) };
 }
 
 export async function createConnection(db: Db, input: ConnectionInput) {
   // The id is part of the ciphertext's additional data, so it is chosen before sealing.
   const id = randomUUID();
-  const sealed = seal(input.secrets, id);
+  const sealed = seal(input.secrets, connectionBinding({ id, baseUrl: input.baseUrl }));
   return db.connection.create({
     data: {
       id,
@@ -70,13 +94,9 @@ export async function listConnectionRefs(db: Db, ids?: string[]): Promise<{ id: 
   return db.connection.findMany({ ...(ids && { where: { id: { in: ids } } }), select: { id: true, platform: true, name: true } });
 }
 
-/** The same address, as URL parsing normalises it (case of the host, default port, dots). */
+/** The same address (canonicalBaseUrl). */
 function sameHref(a: string, b: string): boolean {
-  try {
-    return new URL(a).href === new URL(b).href;
-  } catch {
-    return a === b;
-  }
+  return canonicalBaseUrl(a) === canonicalBaseUrl(b);
 }
 
 /**
@@ -197,7 +217,8 @@ export async function updateConnection(db: Db, id: string, input: ConnectionEdit
     if (moved || Object.keys(typed).length > 0) {
       // Unreadable stored secrets (key removed, row altered) are replaced by what was typed.
       const merged = { ...(moved ? {} : (storedSecrets(current) ?? {})), ...typed };
-      const s = seal(merged, id);
+      // Sealed for the address written: a secret opens only beside the base URL it was typed for.
+      const s = seal(merged, connectionBinding({ id, baseUrl: input.baseUrl ?? current.baseUrl }));
       sealed = { secretCiphertext: s.ciphertext, secretKeyId: s.keyId };
     }
     return tx.connection.update({
@@ -214,43 +235,67 @@ export async function updateConnection(db: Db, id: string, input: ConnectionEdit
 
 /**
  * The full credentials of a connection (settings + unsealed secrets), for connector clients only.
- * Throws SecretKeyError when the secrets cannot be opened.
+ * Throws SecretKeyError when the secrets cannot be opened for the connection's base URL as stored
+ * now (reason `address_changed`: it was changed outside updateConnection since they were saved).
  */
 export function connectionCredentials(conn: SealedRow & { settings: unknown }): Record<string, unknown> {
   return {
     ...(conn.settings as Record<string, unknown>),
-    ...unseal({ ciphertext: conn.secretCiphertext, keyId: conn.secretKeyId }, conn.id),
+    ...unseal({ ciphertext: conn.secretCiphertext, keyId: conn.secretKeyId }, connectionBinding(conn)),
   };
 }
 
-/** The unsealed secrets, or undefined when they cannot be opened and must be typed again. */
-export function storedSecrets(conn: SealedRow): Record<string, unknown> | undefined {
+/** The unsealed secrets, or why they cannot be opened (and must be typed again). */
+export function openStoredSecrets(conn: SealedRow): { secrets: Record<string, unknown> } | { unreadable: SecretKeyError } {
   try {
-    return unseal({ ciphertext: conn.secretCiphertext, keyId: conn.secretKeyId }, conn.id);
+    return { secrets: unseal({ ciphertext: conn.secretCiphertext, keyId: conn.secretKeyId }, connectionBinding(conn)) };
   } catch (error) {
-    if (error instanceof SecretKeyError) return undefined;
+    if (error instanceof SecretKeyError) return { unreadable: error };
     throw error;
   }
 }
 
+/** The unsealed secrets, or undefined when they cannot be opened and must be typed again. */
+export function storedSecrets(conn: SealedRow): Record<string, unknown> | undefined {
+  const opened = openStoredSecrets(conn);
+  return "secrets" in opened ? opened.secrets : undefined;
+}
+
 /**
  * Re-seals every connection with the active key (after adding a new key to QIAO_SECRET_KEYS) and
- * in the current format (v1 → v2, binding the connection id). `ring` must still hold the keys the
- * secrets were sealed with. Returns how many were re-sealed.
+ * in the current format (v1, v2 → v3, binding the connection id and its base URL). `ring` must still
+ * hold the keys the secrets were sealed with (a missing one is thrown, nothing changed for that
+ * row); a connection whose secrets do not open for its base URL is left as it is and passed to
+ * `unopened` (they must be typed again). Returns how many were re-sealed.
  */
-export async function rotateConnectionSecrets(db: Db, ring: Keyring = keyring()): Promise<number> {
-  const rows = await db.connection.findMany({ select: { id: true, secretCiphertext: true, secretKeyId: true } });
-  let rotated = 0;
-  for (const row of rows) {
-    const sealed = { ciphertext: row.secretCiphertext, keyId: row.secretKeyId };
-    if (isSealedCurrently(sealed, ring)) continue;
-    const s = seal(unseal(sealed, row.id, ring), row.id, ring);
-    // Only if nobody changed the secrets meanwhile (their new value is sealed with the active key anyway).
-    const { count } = await db.connection.updateMany({
-      where: { id: row.id, secretCiphertext: row.secretCiphertext },
-      data: { secretCiphertext: s.ciphertext, secretKeyId: s.keyId },
-    });
-    rotated += count;
-  }
-  return rotated;
+export async function rotateConnectionSecrets(db: Db, ring: Keyring = keyring(), unopened?: (row: { id: string; name: string }, error: SecretKeyError) => void): Promise<number> {
+  const rows = await db.connection.findMany({ select: { id: true, name: true, baseUrl: true, secretCiphertext: true, secretKeyId: true } });
+  const due = rows.filter((r) => !isSealedCurrently({ ciphertext: r.secretCiphertext, keyId: r.secretKeyId }, ring));
+  return resealConnections(db, due, ring, true, unopened);
+}
+
+/** resealRows over connection rows (secrets-reseal.ts), each written only if its ciphertext is still the one read. */
+export function resealConnections(
+  db: Db,
+  rows: readonly (SealedRow & { name: string })[],
+  ring: Keyring,
+  toActiveKey: boolean,
+  unopened?: (row: { id: string; name: string }, error: SecretKeyError) => void,
+): Promise<number> {
+  return resealRows(
+    rows.map((r) => ({ id: r.id, name: r.name, sealed: { ciphertext: r.secretCiphertext, keyId: r.secretKeyId }, binding: connectionBinding(r) })),
+    {
+      ring,
+      toActiveKey,
+      ...(unopened && { unopened }),
+      write: async (row, s) => {
+        // Only if nobody changed the secrets meanwhile (their new value is sealed in the current format anyway).
+        const { count } = await db.connection.updateMany({
+          where: { id: row.id, secretCiphertext: row.sealed.ciphertext },
+          data: { secretCiphertext: s.ciphertext, secretKeyId: s.keyId },
+        });
+        return count;
+      },
+    },
+  );
 }

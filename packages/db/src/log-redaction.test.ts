@@ -31,6 +31,25 @@ test("secrets, authorization headers and cookies never reach a log line, at any 
   expect(line).toContain('"msg":"line"');
 });
 
+// Session 35 (the audit's suspicion 5): keys a credential travels under elsewhere than the list above.
+test("an SMTP auth's pass, a 管易云 sign, 金蝶 session ids, sealed secrets and a webhook URL never reach a log line", () => {
+  const line = logged({
+    transport: { auth: { user: "alerts", pass: "smtp-pass-1" } },
+    request: { body: { appkey: "112194", sign: "SIGN0A1B2C3D" } },
+    err: { headers: { "kdservice-sessionid": "kd-session-1" }, login: { KDSVCSessionId: "kd-session-2", Context: { SessionId: "asp-session-1" } } },
+    row: { id: "c1", secretCiphertext: "v3.iv.tag.body-1.dd" },
+    channel: { kind: "webhook", url: "https://api.telegram.org/bot1234:AAH-token/sendMessage" },
+  });
+  for (const secret of ["smtp-pass-1", "SIGN0A1B2C3D", "kd-session-1", "kd-session-2", "asp-session-1", "body-1", "AAH-token"]) {
+    expect(line).not.toContain(secret);
+  }
+  // What names them stays: the user, the appkey, the row's id, the channel's kind.
+  expect(line).toContain('"user":"alerts"');
+  expect(line).toContain('"appkey":"112194"');
+  expect(line).toContain('"id":"c1"');
+  expect(line).toContain('"kind":"webhook"');
+});
+
 test("ordinary fields are kept", () => {
   expect(logged({ runId: "r1", connection: { name: "金蝶" } })).toContain('"runId":"r1","connection":{"name":"金蝶"}');
 });

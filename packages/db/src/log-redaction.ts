@@ -1,11 +1,25 @@
 // What the web and worker logs (pino) never show: these keys are replaced by "[redacted]" at the
-// top level and up to three levels down (an error's request config, a request's headers).
+// top level and up to three levels down (an error's request config, a request's headers). Nothing
+// logs them today; the list is the net for what a future line (or an error's properties) carries:
+// nodemailer's `auth.pass`, 管易云's request `sign`, 金蝶's session (the `kdservice-sessionid` header,
+// the login's `KDSVCSessionId` and `Context.SessionId`, the value of its `ASP.NET_SessionId` cookie;
+// cookies themselves are covered above), a row's sealed secrets (a Prisma error quotes its
+// arguments), and `url`: a robot / webhook URL carries its token, and the app names an address by its
+// `displayUrl`, a connection by its id (session 35). Each key is three more wildcard paths that pino
+// runs over a line's object values (not its plain ones in the worker: apps/worker/src/logger.ts).
 const SECRET_KEYS = [
   "password",
+  "pass",
   "secret",
   "secrets",
   "appSecret",
   "sessionkey",
+  "sign",
+  "kdservice-sessionid",
+  "KDSVCSessionId",
+  "SessionId",
+  "secretCiphertext",
+  "url",
   "credentials",
   "token",
   "apiToken",

@@ -1,11 +1,11 @@
 // Issue 7: connection secrets at rest. Read back with SQL, no table of the database holds a secret
-// value in clear, only `v2.iv.tag.body` ciphertext with its key id, bound to its row; rotating to a new key (the old
+// value in clear, only `v3.iv.tag.body.where` ciphertext with its key id, bound to its row and its base URL; rotating to a new key (the old
 // one kept for decryption) re-seals every connection, after which the old key can be dropped.
 import { createCipheriv, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "./client";
 import { config } from "./config";
-import { connectionCredentials, createConnection, rotateConnectionSecrets, storedSecrets, updateConnection } from "./connections";
+import { connectionBinding, connectionCredentials, createConnection, rotateConnectionSecrets, storedSecrets, updateConnection } from "./connections";
 import { keyring, parseKeyring, SecretKeyError, unseal } from "./secrets";
 import { createTestDatabase, type TestDatabase } from "./testing";
 
@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from "./testing";
 const GUANYI = { secret: "s3cr3t-guanyi-4f1c9e2b7a5d", sessionkey: "sess-guanyi-8b2e6d0a9c3f" };
 const KINGDEE = { password: "pw-kingdee-Zq7!x9#Lm2", appSecret: "app-secret-kingdee-71c0e5" };
 const SECRETS = [...Object.values(GUANYI), ...Object.values(KINGDEE)];
-const CIPHERTEXT = /^v2\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*$/;
+const CIPHERTEXT = /^v3\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]+=*\.[A-Za-z0-9+/]{16}$/;
 
 let tdb: TestDatabase;
 let db: Db;
@@ -39,8 +39,8 @@ async function wholeDatabase(): Promise<string> {
 }
 
 async function connectionRows() {
-  return db.$queryRaw<{ id: string; settings: string; secret_ciphertext: string; secret_key_id: string }[]>`
-    SELECT id::text, settings::text, secret_ciphertext, secret_key_id FROM connections ORDER BY created_at`;
+  return db.$queryRaw<{ id: string; base_url: string; settings: string; secret_ciphertext: string; secret_key_id: string }[]>`
+    SELECT id::text, base_url, settings::text, secret_ciphertext, secret_key_id FROM connections ORDER BY created_at`;
 }
 
 describe("secrets at rest", () => {
@@ -81,7 +81,7 @@ describe("secrets at rest", () => {
     await db.connection.deleteMany({ where: { id: { in: [a.id, b.id] } } });
   });
 
-  it("a v1 ciphertext (key id only as additional data) still opens, and rotation re-seals it as v2", async () => {
+  it("a v1 ciphertext (key id only as additional data) still opens, and rotation re-seals it as v3", async () => {
     const ring = keyring();
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", ring.keys.get(ring.activeId)!, iv);
@@ -126,8 +126,9 @@ describe("secrets at rest", () => {
     for (const row of after) {
       const sealed = { ciphertext: row.secret_ciphertext, keyId: row.secret_key_id };
       const settings = JSON.parse(row.settings) as Record<string, unknown>;
-      expect({ ...settings, ...unseal(sealed, row.id, onlyNew) }).toEqual(plain.get(row.id));
-      expect(() => unseal(sealed, row.id, onlyOld)).toThrow(SecretKeyError);
+      const binding = connectionBinding({ id: row.id, baseUrl: row.base_url });
+      expect({ ...settings, ...unseal(sealed, binding, onlyNew) }).toEqual(plain.get(row.id));
+      expect(() => unseal(sealed, binding, onlyOld)).toThrow(SecretKeyError);
     }
 
     // Running it again changes nothing; rotating without the key that sealed them refuses, naming it.

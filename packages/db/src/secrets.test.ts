@@ -1,9 +1,9 @@
 import { createCipheriv, randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { parseKeyring, seal, SecretKeyError, unseal } from "./secrets";
+import { parseKeyring, seal, SecretKeyError, unseal, type SecretBinding } from "./secrets";
 
 const key = () => randomBytes(32).toString("base64");
-const ID = randomUUID();
+const ID: SecretBinding = { owner: "connection", id: randomUUID(), address: "http://127.0.0.1:9/k3cloud/" };
 
 describe("secrets", () => {
   it("seals with the active key and unseals", () => {
@@ -43,8 +43,8 @@ describe("secrets", () => {
   it("binds the connection id: a ciphertext copied to another connection does not open there", () => {
     const ring = parseKeyring(`k1:${key()}`);
     const sealed = seal({ password: "888888" }, ID, ring);
-    expect(sealed.ciphertext.startsWith("v2.")).toBe(true);
-    expect(() => unseal(sealed, randomUUID(), ring)).toThrow(/belongs to another connection/);
+    expect(sealed.ciphertext.startsWith("v3.")).toBe(true);
+    expect(() => unseal(sealed, { ...ID, id: randomUUID() }, ring)).toThrow(/belongs to another connection/);
   });
 
   it("still opens v1 ciphertext (the key id alone as additional data), for any connection id", () => {
@@ -55,6 +55,50 @@ describe("secrets", () => {
     const body = Buffer.concat([cipher.update(JSON.stringify({ secret: "legacy" }), "utf8"), cipher.final()]);
     const v1 = { ciphertext: `v1.${iv.toString("base64")}.${cipher.getAuthTag().toString("base64")}.${body.toString("base64")}`, keyId: "k1" };
     expect(unseal(v1, ID, ring)).toEqual({ secret: "legacy" });
+    expect(unseal(v1, { ...ID, id: randomUUID() }, ring)).toEqual({ secret: "legacy" });
+  });
+
+  it("binds the address (v3): another address is refused as such, a changed row as altered", () => {
+    const ring = parseKeyring(`k1:${key()}`);
+    const sealed = seal({ password: "888888" }, ID, ring);
+    expect(sealed.ciphertext.split(".")).toHaveLength(5);
+    const moved = () => unseal(sealed, { ...ID, address: "http://127.0.0.2:9/k3cloud/" }, ring);
+    expect(moved).toThrow(SecretKeyError);
+    expect(moved).toThrow(expect.objectContaining({ reason: "address_changed", message: expect.stringMatching(/another address than the connection's/) }));
+    expect(() => unseal(sealed, { ...ID, owner: "alert-channel" }, ring)).toThrow(expect.objectContaining({ reason: "altered" }));
+    // Copied into another row at another address: another row's, not a moved one.
+    expect(() => unseal(sealed, { ...ID, id: randomUUID(), address: "http://127.0.0.2:9/k3cloud/" }, ring)).toThrow(expect.objectContaining({ reason: "altered" }));
+    // The digest after the body only names the reason: changed, it does not make the secret open.
+    const relabelled = `${sealed.ciphertext.slice(0, sealed.ciphertext.lastIndexOf(".") + 1)}AAAAAAAAAAAAAAAA`;
+    expect(unseal({ ...sealed, ciphertext: relabelled }, ID, ring)).toEqual({ password: "888888" });
+    expect(() => unseal({ ...sealed, ciphertext: relabelled }, { ...ID, address: "http://127.0.0.2:9/k3cloud/" }, ring)).toThrow(SecretKeyError);
+    // Not a ciphertext of ours: v3 without its digest, v2 with one, anything else.
+    for (const bad of [sealed.ciphertext.slice(0, sealed.ciphertext.lastIndexOf(".")), `v2.${sealed.ciphertext.slice(3)}`, "x", `v4.${sealed.ciphertext.slice(3)}`]) {
+      expect(() => unseal({ ...sealed, ciphertext: bad }, ID, ring)).toThrow(expect.objectContaining({ reason: "format" }));
+    }
+  });
+
+  it("seals with another key of the ring when asked (a format upgrade keeps the row's key)", () => {
+    const ring = parseKeyring(`k2:${key()},k1:${key()}`);
+    const sealed = seal({ a: 1 }, ID, ring, "k1");
+    expect(sealed.keyId).toBe("k1");
+    expect(unseal(sealed, ID, ring)).toEqual({ a: 1 });
+    expect(() => seal({ a: 1 }, ID, ring, "k9")).toThrow(expect.objectContaining({ reason: "key_missing" }));
+  });
+
+  it("opens a v2 alert channel secret (`<key id>:alert-channel:<id>`), never a v1 one in an alert channel", () => {
+    const ring = parseKeyring(`k1:${key()}`);
+    const legacy = (aad: string) => {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv("aes-256-gcm", ring.keys.get("k1")!, iv);
+      cipher.setAAD(Buffer.from(aad));
+      const body = Buffer.concat([cipher.update(JSON.stringify({ password: "smtp" }), "utf8"), cipher.final()]);
+      return (v: string) => ({ ciphertext: `${v}.${iv.toString("base64")}.${cipher.getAuthTag().toString("base64")}.${body.toString("base64")}`, keyId: "k1" });
+    };
+    const channel: SecretBinding = { owner: "alert-channel", id: ID.id, address: "email:[]" };
+    expect(unseal(legacy(`k1:alert-channel:${ID.id}`)("v2"), channel, ring)).toEqual({ password: "smtp" });
+    expect(() => unseal(legacy("k1")("v1"), channel, ring)).toThrow(/v1 format/);
+    expect(unseal(legacy("k1")("v1"), ID, ring)).toEqual({ password: "smtp" });
   });
 
   it("rejects malformed key lists with a clear message", () => {

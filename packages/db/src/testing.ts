@@ -11,6 +11,7 @@ import { createPrisma, type Db } from "./client";
 import { config } from "./config";
 import { ensureDatabase, migrate, readMigrations } from "./migrate";
 import { MIGRATIONS_DIR } from "./paths";
+import { connectionBinding } from "./connections";
 import { seal } from "./secrets";
 import { copyOfTemplate } from "./test-template";
 
@@ -172,10 +173,11 @@ export async function transientFailures(db: Db, input: { schemeId: string; runId
  */
 export async function createConnectionRows(db: Db, ids: Record<string, string> | readonly string[]): Promise<void> {
   for (const id of Array.isArray(ids) ? ids : Object.values(ids)) {
-    const sealed = seal({}, id);
+    const baseUrl = "http://127.0.0.1:9/k3cloud/";
+    const sealed = seal({}, connectionBinding({ id, baseUrl }));
     await db.$executeRaw`
       INSERT INTO connections (id, platform, name, base_url, settings, secret_ciphertext, secret_key_id, updated_at)
-      VALUES (${id}::uuid, 'kingdee', ${`连接 ${id.slice(-4)}`}, 'http://127.0.0.1:9/k3cloud/', '{}'::jsonb, ${sealed.ciphertext}, ${sealed.keyId}, now())
+      VALUES (${id}::uuid, 'kingdee', ${`连接 ${id.slice(-4)}`}, ${baseUrl}, '{}'::jsonb, ${sealed.ciphertext}, ${sealed.keyId}, now())
       ON CONFLICT (id) DO NOTHING`;
   }
 }

@@ -1,6 +1,9 @@
 // What a run does with a connection it must not use as it is: secrets that cannot be decrypted
-// (copied from another row, key removed) and an address the outbound policy refuses. Either way the
+// (copied from another row, key removed, its base URL changed behind the API since they were saved)
+// and an address the outbound policy refuses. Either way the
 // run fails with a message a person can act on, and nothing reaches the ERPs.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { render, storedMessage } from "@qiao/core";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "@qiao/connectors";
 import { afterEach, describe, expect, test } from "vitest";
@@ -38,6 +41,31 @@ describe("a run refuses a connection it must not use", () => {
     expect(render(storedMessage(run.errorMessage)!, "en")).toContain("type its secrets again");
     expect(sim.guanyi.state.stats.calls).toEqual({});
     expect(sim.kingdee.stats()).toMatchObject({ customers: 0 });
+  });
+
+  test("a base URL changed behind the API since its secrets were saved: the address changed, enter them again; nothing sent to either", async () => {
+    sim = await simulate(t.db, { shops: 3 });
+    // Another listener on loopback, where the row now points: it must get nothing, the password least of all.
+    let received = 0;
+    const elsewhere = createServer((_req, res) => {
+      received++;
+      res.end("{}");
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/k3cloud/`;
+      await t.db.$executeRaw`UPDATE connections SET base_url = ${url} WHERE id = ${sim.targetConnectionId}::uuid`;
+      const run = await failedRun(context());
+      expect(run.errorMessage).toMatchObject({ code: "run.secretsAddressChanged", params: { connection: expect.any(String) } });
+      expect(run.error).toContain("接口地址在保存密钥之后被改动过");
+      expect(run.error).toContain("重新填写所有密钥字段");
+      expect(render(storedMessage(run.errorMessage)!, "en")).toContain("was changed after its secrets were saved");
+      expect(received).toBe(0);
+      expect(sim.guanyi.state.stats.calls).toEqual({});
+      expect(sim.kingdee.stats()).toMatchObject({ customers: 0 });
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
   });
 
   test("an address the outbound policy refuses: the rule is named, nothing sent", async () => {

@@ -69,7 +69,8 @@ function credentialsOf(row: Parameters<typeof connectionCredentials>[0] & { name
     return connectionCredentials(row);
   } catch (error) {
     if (!(error instanceof SecretKeyError)) throw error;
-    throw new RunFailure(message("run.secretsUnreadable", { connection: row.name }));
+    // Sealed for another base URL than the row's: it was changed behind the edit, which asks for them again.
+    throw new RunFailure(message(error.reason === "address_changed" ? "run.secretsAddressChanged" : "run.secretsUnreadable", { connection: row.name }));
   }
 }
 

@@ -3,7 +3,7 @@
 // before anything is saved; rows become DTOs that say which secrets are set, never what they are.
 import { AlertSendError, CHANNEL_SCHEMAS, channelTarget, displayUrlOf, verifySmtp, type AlertDeps, type ChannelKind, type ChannelTarget } from "@qiao/alerts";
 import { message, render, storedMessage, type Locale } from "@qiao/core";
-import { alertChannelSecrets, config, outboundPolicy, prisma, type AlertChannelEdit, type AlertChannelRow } from "@qiao/db";
+import { alertChannelSecrets, config, emailServerOf, outboundPolicy, prisma, type AlertChannelEdit, type AlertChannelRow } from "@qiao/db";
 import { ZodError, type z } from "zod";
 import type { AlertChannelBody, AlertChannelDto } from "@/lib/api/schemas";
 import { checkBaseUrl } from "./connections";
@@ -139,13 +139,12 @@ function changedChannel(row: AlertChannelRow, body: Partial<AlertChannelBody>) {
 }
 
 /**
- * Where a channel sends, which its stored secrets are kept for: the SMTP server, TLS and user, or
- * the URL (unreadable secrets: none).
+ * Where a channel sends, which its stored secrets are kept for: the SMTP server, TLS and user (as
+ * @qiao/db seals the password for it), or the URL (unreadable secrets: none).
  */
 function addressOf(row: AlertChannelRow): string {
   if (row.kind !== "email") return alertChannelSecrets(row)?.url ?? "";
-  const s = row.settings as Record<string, unknown>;
-  return JSON.stringify((["host", "port", "secure", "user"] as const).map((k) => s[k] ?? null));
+  return emailServerOf(row.settings);
 }
 
 /**

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { LookupAddress } from "node:dns";
 import { getConnector, type Resolve } from "@qiao/connectors";
-import { seal } from "@qiao/db";
+import { connectionBinding, seal } from "@qiao/db";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "./errors";
 import { checkBaseUrl, connectionDto, mergeCredentials } from "./connections";
@@ -13,9 +13,9 @@ const guanyi = getConnector("guanyi")!;
 const kingdee = getConnector("kingdee")!;
 const STORED = { secret: "stored-secret-9a1f", sessionkey: "stored-session-77c2" };
 
-function row(platform: string, baseUrl: string, settings: Record<string, string>, secrets: Record<string, string>, sealedFor?: string) {
+function row(platform: string, baseUrl: string, settings: Record<string, string>, secrets: Record<string, string>, sealedFor?: string, sealedAt?: string) {
   const id = randomUUID();
-  const sealed = seal(secrets, sealedFor ?? id);
+  const sealed = seal(secrets, connectionBinding({ id: sealedFor ?? id, baseUrl: sealedAt ?? baseUrl }));
   const now = new Date();
   return { id, platform, name: platform, baseUrl, settings, secretCiphertext: sealed.ciphertext, secretKeyId: sealed.keyId, createdById: null, createdAt: now, updatedAt: now };
 }
@@ -73,6 +73,20 @@ describe("a connection whose secrets do not open", () => {
     expect(dto).toMatchObject({ id: r.id, secretsUnreadable: true, secrets: { secret: false, sessionkey: false } });
     expect(connectionDto(guanyiRow(), [])).toMatchObject({ secretsUnreadable: false, secrets: { secret: true, sessionkey: true } });
     expect(mergeCredentials(guanyi, r, undefined, { secret: "new" })).toEqual({ appkey: "112194", secret: "new" });
+    expect(dto.secretsAddressChanged).toBe(false);
+  });
+
+  it("says so when its base URL was changed behind the API since its secrets were saved, and nothing stored is used", () => {
+    const r = row("guanyi", "http://erp-new.example.com/rest/erp_open", { appkey: "112194" }, STORED, undefined, "http://erp.example.com/rest/erp_open");
+    expect(connectionDto(r, [])).toMatchObject({ secretsUnreadable: true, secretsAddressChanged: true, secrets: { secret: false, sessionkey: false } });
+    expect(mergeCredentials(guanyi, r, undefined, {})).toEqual({ appkey: "112194" });
+  });
+
+  it("an unparsable stored base URL is another address, not an error", () => {
+    const r = row("guanyi", "erp.example.com/rest", { appkey: "112194" }, STORED);
+    const asked = apiError(() => mergeCredentials(guanyi, r, "http://erp.example.com/rest", {})).issues.map((i) => i.path[1]);
+    expect(asked.sort()).toEqual(["secret", "sessionkey"]);
+    expect(mergeCredentials(guanyi, r, undefined, {})).toEqual({ appkey: "112194", ...STORED });
   });
 });
 

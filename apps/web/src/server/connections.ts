@@ -14,7 +14,7 @@ import {
   type Resolve,
 } from "@qiao/connectors";
 import { message, render, type Locale } from "@qiao/core";
-import { getConnection, listSchemeDefinitions, outboundPolicy, storedSecrets, type ConnectionModel, type Db } from "@qiao/db";
+import { canonicalBaseUrl, getConnection, listSchemeDefinitions, openStoredSecrets, outboundPolicy, storedSecrets, type ConnectionModel, type Db } from "@qiao/db";
 import { ZodError, type z } from "zod";
 import type { ConnectionDto, connectionTestResultSchema } from "@/lib/api/schemas";
 import { ApiError, CJK, fieldError, fromZodError, notFound } from "./errors";
@@ -49,7 +49,8 @@ export function checkCredentials(connector: Connector, credentials: Credentials)
   throw new ApiError(refused.code, refused.text, issues);
 }
 
-const sameUrl = (a: string, b: string) => new URL(a).href === new URL(b).href;
+/** The same address, in the form the secrets are sealed for (@qiao/db canonicalBaseUrl; an unparsable stored URL is compared as written, not thrown). */
+const sameUrl = (a: string, b: string) => canonicalBaseUrl(a) === canonicalBaseUrl(b);
 
 /**
  * The credentials an edit or a test of a saved connection uses: the stored ones overlaid with the
@@ -110,8 +111,10 @@ export async function connectionUsage(db: Db): Promise<Map<string, { id: string;
 
 export function connectionDto(row: ConnectionRow, usedBy: { id: string; name: string }[]): ConnectionDto {
   const connector = getConnector(row.platform);
-  // One connection whose secrets no longer open (key removed, row altered) must not fail the list.
-  const stored = storedSecrets(row);
+  // One connection whose secrets no longer open (key removed, row altered, its base URL changed
+  // behind the API since they were saved) must not fail the list.
+  const opened = openStoredSecrets(row);
+  const stored = "secrets" in opened ? opened.secrets : undefined;
   const secretKeys = connector?.meta.credentialFields.filter((f) => f.secret).map((f) => f.key) ?? [];
   return {
     id: row.id,
@@ -122,6 +125,7 @@ export function connectionDto(row: ConnectionRow, usedBy: { id: string; name: st
     settings: row.settings as Record<string, unknown>,
     secrets: Object.fromEntries(secretKeys.map((k) => [k, !isBlank(stored?.[k])])),
     secretsUnreadable: stored === undefined,
+    secretsAddressChanged: "unreadable" in opened && opened.unreadable.reason === "address_changed",
     usedBy,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

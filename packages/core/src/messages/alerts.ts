@@ -134,6 +134,11 @@ export const alertMessages = {
     () => "渠道的密钥无法解开（密钥已更换或数据被改动）：请在设置里重新填写网址和密钥",
     () => "The channel's secrets cannot be decrypted (the key changed or the row was altered): enter its URL and secrets again in Settings",
   ),
+  /** Session 35: an email channel's SMTP server (host, port, TLS, user) was changed outside Settings after its password was saved. */
+  "alert.channelAddressChanged": entry(
+    () => "渠道的 SMTP 服务器（地址、端口、加密方式或用户名）在保存密码之后被改动过（不是在设置里修改的）：为免把密码发往新服务器，没有发送。请在设置里确认服务器后重新填写密码",
+    () => "The channel's SMTP server (host, port, TLS or user) was changed after its password was saved (not in Settings), so the password is not sent to it and nothing was sent. Check the server in Settings and enter the password again",
+  ),
   "alert.channelInvalid": entry(
     () => "渠道配置无效：请在设置里检查并保存一次",
     () => "The channel's settings are not valid: check them in Settings and save them once",

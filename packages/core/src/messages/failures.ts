@@ -8,6 +8,16 @@ export const failureMessages = {
     (p) => `连接“${p.connection}”保存的密钥无法解密（密钥已更换或数据被改动）：需要重新输入密钥，请在“连接”页面编辑该连接并重新填写所有密钥字段`,
     (p) => `The stored secrets of connection "${p.connection}" cannot be decrypted (the key changed or the row was altered): type its secrets again on the Connections page.`,
   ),
+  /**
+   * Session 35: the connection's secrets were sealed for another base URL than the one it holds: it
+   * was changed outside the connection's edit (which asks for them again), so they are not sent there.
+   */
+  "run.secretsAddressChanged": entry<{ connection: string }>(
+    (p) =>
+      `连接“${p.connection}”的接口地址在保存密钥之后被改动过（不是在“连接”页面修改的）：为免把密钥发往新地址，此运行没有执行。请在“连接”页面编辑该连接，确认接口地址无误后重新填写所有密钥字段`,
+    (p) =>
+      `The base URL of connection "${p.connection}" was changed after its secrets were saved (not on the Connections page), so they are not sent to it and this run did not start. Check the base URL on the Connections page and type every secret field again.`,
+  ),
   "run.versionMissing": entry<{ version: number }>(
     (p) => `找不到方案的第 ${p.version} 版：请重新运行方案`,
     (p) => `Version ${p.version} of the scheme no longer exists; start a new run.`,

@@ -11,7 +11,7 @@ import { MIGRATIONS_DIR } from "../paths";
 import { parseKeyring, unseal } from "../secrets";
 import { createTestDatabase, type TestDatabase } from "../testing";
 import { sealedWithOtherKeys } from "../secrets-in-use";
-import { alertChannelSecrets, createAlertChannel, createAlertRule, deleteAlertChannel, rotateAlertChannelSecrets, updateAlertChannel } from "./alert-channels";
+import { alertChannelBinding, alertChannelSecrets, createAlertChannel, createAlertRule, deleteAlertChannel, rotateAlertChannelSecrets, updateAlertChannel } from "./alert-channels";
 
 let database: TestDatabase;
 let db: Db;
@@ -51,7 +51,7 @@ describe("alert channel secrets", () => {
     expect(await rotateAlertChannelSecrets(db, rotating)).toBe(rows.length);
     for (const row of await db.alertChannel.findMany()) {
       expect(row.secretKeyId).toBe("new");
-      expect(unseal({ ciphertext: row.secretCiphertext, keyId: row.secretKeyId }, `alert-channel:${row.id}`, rotating)).toEqual(plain.get(row.id));
+      expect(unseal({ ciphertext: row.secretCiphertext, keyId: row.secretKeyId }, alertChannelBinding(row), rotating)).toEqual(plain.get(row.id));
     }
     expect(await rotateAlertChannelSecrets(db, rotating)).toBe(0);
   });

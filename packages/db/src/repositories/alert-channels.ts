@@ -1,13 +1,15 @@
 // Alert channels (告警渠道) and rules (告警规则), see docs/alerts.md. A channel's secrets (webhook
 // URLs with their token or key, signing secrets, the SMTP password) are sealed like connection
-// secrets, with "alert-channel:<id>" as the additional data, so a ciphertext copied into another
-// row (or a connection) does not open there. Nothing here knows what a kind's settings mean:
-// @qiao/alerts validates them.
+// secrets, bound to the channel and to where they go (alertChannelAddress), so a ciphertext copied
+// into another row (or a connection) does not open there, nor an SMTP password in a row whose server
+// was changed behind the API. Nothing else here knows what a kind's settings mean: @qiao/alerts
+// validates them.
 import { randomUUID } from "node:crypto";
 import { render, type Message } from "@qiao/core";
 import type { AlertChannel, AlertChannelKind, AlertRule, AlertRuleKind, Prisma } from "../../generated/prisma/client";
 import type { Db } from "../client";
-import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring } from "../secrets";
+import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring, type SecretBinding } from "../secrets";
+import { resealRows } from "../secrets-reseal";
 import { SchemeGoneError } from "./scheme-gone";
 
 export type AlertChannelRow = AlertChannel;
@@ -22,11 +24,32 @@ export interface AlertChannelInput {
   displayUrl?: string;
 }
 
-const aad = (id: string) => `alert-channel:${id}`;
+/**
+ * An email channel's SMTP server as the web app compares it to decide that the channel moved (a new
+ * host, port, TLS mode or user asks for the password again): its password is sealed for it.
+ */
+export function emailServerOf(settings: unknown): string {
+  const s = (settings ?? {}) as Record<string, unknown>;
+  return JSON.stringify((["host", "port", "secure", "user"] as const).map((k) => s[k] ?? null));
+}
+
+/**
+ * Where a channel's secrets go, which they are sealed for: an email channel's SMTP server; for the
+ * other kinds their kind alone, since the address is the sealed URL itself (a token in it), bound
+ * with it in one ciphertext to the channel's id.
+ */
+export function alertChannelAddress(kind: AlertChannelKind, settings: unknown): string {
+  return kind === "email" ? `email:${emailServerOf(settings)}` : kind;
+}
+
+/** What a channel's secrets are sealed for: the channel, and alertChannelAddress. */
+export function alertChannelBinding(row: { id: string; kind: AlertChannelKind; settings: unknown }): SecretBinding {
+  return { owner: "alert-channel", id: row.id, address: alertChannelAddress(row.kind, row.settings) };
+}
 
 export async function createAlertChannel(db: Db, input: AlertChannelInput): Promise<AlertChannelRow> {
   const id = randomUUID();
-  const sealed = seal(input.secrets, aad(id));
+  const sealed = seal(input.secrets, alertChannelBinding({ id, kind: input.kind, settings: input.settings }));
   return db.alertChannel.create({
     data: {
       id,
@@ -68,7 +91,10 @@ export type AlertChannelEdit = Partial<Omit<AlertChannelInput, "kind" | "secrets
  * Changes a channel, its row locked (FOR UPDATE) from the read of what is stored to the write, so
  * two edits at once are applied one after the other, each over what the other wrote. Without
  * `changeFrom`: secrets that are absent or empty keep their stored value (the browser never sees
- * them: "left blank" means "unchanged"); `clearSecrets` names the ones to remove. Null when there is
+ * them: "left blank" means "unchanged"); `clearSecrets` names the ones to remove. The secrets are
+ * sealed for the address written (alertChannelAddress); an edit that moves it (an SMTP server) and
+ * gives no secrets drops the stored ones, so they never open beside an address they were not typed
+ * for (the API asks for the password again first: api.smtpPasswordForNewServer). Null when there is
  * no such channel.
  */
 export async function updateAlertChannel(db: Db, id: string, input: AlertChannelEdit): Promise<AlertChannelRow | null> {
@@ -77,9 +103,11 @@ export async function updateAlertChannel(db: Db, id: string, input: AlertChannel
     if (locked.length === 0) return null;
     const current = await tx.alertChannel.findUniqueOrThrow({ where: { id } });
     const change = input.changeFrom ? input.changeFrom(current) : mergedChange(current, input);
+    const binding = alertChannelBinding({ id, kind: current.kind, settings: change.settings ?? current.settings });
+    const moved = binding.address !== alertChannelBinding(current).address;
     let sealed: { secretCiphertext: string; secretKeyId: string } | undefined;
-    if (change.secrets) {
-      const s = seal(change.secrets, aad(id));
+    if (change.secrets || moved) {
+      const s = seal(change.secrets ?? {}, binding);
       sealed = { secretCiphertext: s.ciphertext, secretKeyId: s.keyId };
     }
     return tx.alertChannel.update({
@@ -106,35 +134,58 @@ function mergedChange(current: AlertChannelRow, input: AlertChannelEdit): Partia
   return { ...(input.settings !== undefined && { settings: input.settings }), ...(secrets && { secrets }), ...(input.displayUrl !== undefined && { displayUrl: input.displayUrl }) };
 }
 
-/** The channel's unsealed secrets, or undefined when they cannot be opened (key removed, row altered). */
-export function alertChannelSecrets(row: Pick<AlertChannelRow, "id" | "secretCiphertext" | "secretKeyId">): Record<string, string> | undefined {
+/** The channel's unsealed secrets, or why they cannot be opened where the channel now sends. */
+export function openAlertChannelSecrets(row: Pick<AlertChannelRow, "id" | "kind" | "settings" | "secretCiphertext" | "secretKeyId">): { secrets: Record<string, string> } | { unreadable: SecretKeyError } {
   try {
-    return unseal({ ciphertext: row.secretCiphertext, keyId: row.secretKeyId }, aad(row.id)) as Record<string, string>;
+    return { secrets: unseal({ ciphertext: row.secretCiphertext, keyId: row.secretKeyId }, alertChannelBinding(row)) as Record<string, string> };
   } catch (error) {
-    if (error instanceof SecretKeyError) return undefined;
+    if (error instanceof SecretKeyError) return { unreadable: error };
     throw error;
   }
 }
 
+/** The channel's unsealed secrets, or undefined when they cannot be opened (key removed, row altered, its SMTP server changed behind the API). */
+export function alertChannelSecrets(row: Pick<AlertChannelRow, "id" | "kind" | "settings" | "secretCiphertext" | "secretKeyId">): Record<string, string> | undefined {
+  const opened = openAlertChannelSecrets(row);
+  return "secrets" in opened ? opened.secrets : undefined;
+}
+
 /**
- * Re-seals every channel's secrets with the active key (`npm run secrets:rotate`, beside the
- * connections'); `ring` must still hold the old keys. Returns how many were re-sealed.
+ * Re-seals every channel's secrets with the active key and in the current format (`npm run
+ * secrets:rotate`, beside the connections'); `ring` must still hold the old keys. A channel whose
+ * secrets do not open where it now sends is left as it is and passed to `unopened`. Returns how many
+ * were re-sealed.
  */
-export async function rotateAlertChannelSecrets(db: Db, ring: Keyring = keyring()): Promise<number> {
-  const rows = await db.alertChannel.findMany({ select: { id: true, secretCiphertext: true, secretKeyId: true } });
-  let rotated = 0;
-  for (const row of rows) {
-    const sealed = { ciphertext: row.secretCiphertext, keyId: row.secretKeyId };
-    if (isSealedCurrently(sealed, ring)) continue;
-    const s = seal(unseal(sealed, aad(row.id), ring), aad(row.id), ring);
-    // Only if nobody changed the secrets meanwhile (a new value is sealed with the active key anyway).
-    const { count } = await db.alertChannel.updateMany({
-      where: { id: row.id, secretCiphertext: row.secretCiphertext },
-      data: { secretCiphertext: s.ciphertext, secretKeyId: s.keyId },
-    });
-    rotated += count;
-  }
-  return rotated;
+export async function rotateAlertChannelSecrets(db: Db, ring: Keyring = keyring(), unopened?: (row: { id: string; name: string }, error: SecretKeyError) => void): Promise<number> {
+  const rows = await db.alertChannel.findMany({ select: { id: true, name: true, kind: true, settings: true, secretCiphertext: true, secretKeyId: true } });
+  const due = rows.filter((r) => !isSealedCurrently({ ciphertext: r.secretCiphertext, keyId: r.secretKeyId }, ring));
+  return resealAlertChannels(db, due, ring, true, unopened);
+}
+
+/** resealRows over alert channel rows (secrets-reseal.ts), each written only if its ciphertext is still the one read. */
+export function resealAlertChannels(
+  db: Db,
+  rows: readonly Pick<AlertChannelRow, "id" | "name" | "kind" | "settings" | "secretCiphertext" | "secretKeyId">[],
+  ring: Keyring,
+  toActiveKey: boolean,
+  unopened?: (row: { id: string; name: string }, error: SecretKeyError) => void,
+): Promise<number> {
+  return resealRows(
+    rows.map((r) => ({ id: r.id, name: r.name, sealed: { ciphertext: r.secretCiphertext, keyId: r.secretKeyId }, binding: alertChannelBinding(r) })),
+    {
+      ring,
+      toActiveKey,
+      ...(unopened && { unopened }),
+      write: async (row, s) => {
+        // Only if nobody changed the secrets meanwhile (a new value is sealed in the current format anyway).
+        const { count } = await db.alertChannel.updateMany({
+          where: { id: row.id, secretCiphertext: row.sealed.ciphertext },
+          data: { secretCiphertext: s.ciphertext, secretKeyId: s.keyId },
+        });
+        return count;
+      },
+    },
+  );
 }
 
 export function listAlertChannels(db: Db): Promise<AlertChannelRow[]> {

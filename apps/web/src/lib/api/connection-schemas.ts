@@ -35,6 +35,8 @@ export const connectionSchema = z.object({
   secrets: z.record(z.string(), z.boolean()),
   /** The stored secrets cannot be decrypted (key removed, row altered): they must be typed again. */
   secretsUnreadable: z.boolean(),
+  /** Why (with secretsUnreadable): they were saved for another base URL than the one stored now, changed outside this API. */
+  secretsAddressChanged: z.boolean(),
   /** Schemes whose definition uses this connection. */
   usedBy: z.array(z.object({ id: uuid, name: z.string() })),
   createdAt: isoTime,

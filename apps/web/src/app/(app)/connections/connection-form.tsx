@@ -144,7 +144,7 @@ export function ConnectionForm({
       </Field>
       {retype && (
         <Alert tone="amber">
-          <span data-testid="connection-retype-secrets">{t(baseUrlChanged ? "connections.baseUrlChanged" : "connections.secretsUnreadableHint")}</span>
+          <span data-testid="connection-retype-secrets">{t(baseUrlChanged ? "connections.baseUrlChanged" : connection?.secretsAddressChanged ? "connections.secretsAddressChangedHint" : "connections.secretsUnreadableHint")}</span>
         </Alert>
       )}
       <div className="grid gap-4 sm:grid-cols-2">

@@ -71,7 +71,7 @@ export function ConnectionsView() {
                       <Badge tone={c.platform === "guanyi" ? "blue" : "amber"}>{platformName(c.platform)}</Badge>
                       {c.secretsUnreadable && (
                         <Badge tone="red">
-                          <span data-testid="connection-secrets-unreadable">{t("connections.secretsUnreadable")}</span>
+                          <span data-testid="connection-secrets-unreadable">{t(c.secretsAddressChanged ? "connections.secretsAddressChanged" : "connections.secretsUnreadable")}</span>
                         </Badge>
                       )}
                     </div>
