@@ -7,7 +7,7 @@ import { alertChannelSecrets, config, emailServerOf, outboundPolicy, prisma, typ
 import { ZodError, type z } from "zod";
 import type { AlertChannelBody, AlertChannelDto } from "@/lib/api/schemas";
 import { checkBaseUrl } from "./connections";
-import { ApiError, fieldError, fromZodError } from "./errors";
+import { ApiError, fieldError, fromZodError, safeParseBilingual } from "./errors";
 
 export function alertDeps(): AlertDeps {
   return { db: prisma(), publicUrl: config().QIAO_PUBLIC_URL, policy: outboundPolicy() };
@@ -69,15 +69,15 @@ function split(kind: ChannelKind, body: Partial<AlertChannelBody>) {
 
 function validate(kind: ChannelKind, settings: unknown, secrets: unknown): ChannelTarget {
   const schemas = CHANNEL_SCHEMAS[kind];
-  const zodIssues = ([[schemas.settings, settings], [schemas.secrets, secrets]] as [z.ZodType, unknown][]).flatMap(([schema, value]) => {
-    const parsed = schema.safeParse(value);
-    return parsed.success ? [] : parsed.error.issues;
-  });
+  // zod's own refusals (`from` or `to` left out) in Chinese too, as readJson's (session 35's audit).
+  const parses = ([[schemas.settings, settings], [schemas.secrets, secrets]] as [z.ZodType, unknown][]).map(([schema, value]) => safeParseBilingual(schema, value));
+  const zodIssues = parses.flatMap((p) => (p.success ? [] : p.error.issues));
+  const englishIssues = parses.flatMap((p) => (p.success ? [] : (p.english?.issues ?? [])));
   if (zodIssues.length > 0) {
     // Any refusal of the URL is said one way, the way the form asks for it.
     const urlText = message("api.channelUrlInvalid");
     const urlIssue = { message: render(urlText, "zh-CN"), messageEn: render(urlText, "en") };
-    const issues = fromZodError(new ZodError(zodIssues)).issues.map((i) => (i.path[0] === "url" ? { ...i, ...urlIssue } : i));
+    const issues = fromZodError(new ZodError(zodIssues), undefined, new ZodError(englishIssues)).issues.map((i) => (i.path[0] === "url" ? { ...i, ...urlIssue } : i));
     const first = issues[0]!;
     const missingUrl = issues.some((i) => i.path[0] === "url");
     throw new ApiError("validation_failed", missingUrl ? urlText : message("api.worded", { zh: first.message, en: first.messageEn ?? first.message }), issues);

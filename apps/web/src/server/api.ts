@@ -8,7 +8,7 @@ import { ReconciliationBusyError, ResyncError, RunRequestError, SchemeBusyError 
 import { ZodError, z } from "zod";
 import { auth } from "./auth";
 import { idempotencyKeySchema } from "@/lib/api/idempotency";
-import { ApiError, fieldError, fromZodError, notFound, type Thing } from "./errors";
+import { ApiError, fieldError, fromZodError, notFound, safeParseBilingual, type Thing } from "./errors";
 import { logger } from "./logger";
 import { readBodyBytes, refuseDeclaredOversize } from "./request-body";
 
@@ -89,16 +89,28 @@ export async function readJson<S extends z.ZodType>(
   } catch {
     throw new ApiError("bad_request", message("api.bodyNotJson"));
   }
-  refuseNul(value);
+  refuseUnstorable(value);
   return parseBilingual(schema, value);
 }
 
+/** A lone UTF-16 surrogate: in "u" mode a pair is one code point, so only an unpaired half matches. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+type Unstorable = "nul" | "surrogate";
+
+/** What in `s` Postgres cannot store as sent: U+0000, or a lone UTF-16 surrogate. */
+function unstorableIn(s: string): Unstorable | undefined {
+  if (s.includes("\u0000")) return "nul";
+  return LONE_SURROGATE.test(s) ? "surrogate" : undefined;
+}
+
 /**
- * Where in `value` a string (or a key) holds U+0000, or undefined. Walked with a stack of its own,
- * each entry naming its parent (the path is built only for the one found): a body is any JSON up to
- * the size limit, and 500,000 nested arrays would overflow the call stack, or copy a path per level.
+ * Where in `value` a string (or a key) holds U+0000 or a lone UTF-16 surrogate, and which, or
+ * undefined. Walked with a stack of its own, each entry naming its parent (the path is built only for
+ * the one found): a body is any JSON up to the size limit, and 500,000 nested arrays would overflow
+ * the call stack, or copy a path per level.
  */
-export function nulAt(value: unknown): (string | number)[] | undefined {
+export function unstorableAt(value: unknown): { path: (string | number)[]; what: Unstorable } | undefined {
   type Step = { value: unknown; key: string | number; parent: Step | undefined };
   const pathOf = (step: Step | undefined, last?: string): (string | number)[] => {
     const path: (string | number)[] = [];
@@ -111,12 +123,14 @@ export function nulAt(value: unknown): (string | number)[] | undefined {
   for (let step = stack.pop(); step !== undefined; step = stack.pop()) {
     const v = step.value;
     if (typeof v === "string") {
-      if (v.includes("\u0000")) return pathOf(step);
+      const what = unstorableIn(v);
+      if (what) return { path: pathOf(step), what };
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], key: i, parent: step });
     } else if (typeof v === "object" && v !== null) {
       for (const [key, child] of Object.entries(v)) {
-        if (key.includes("\u0000")) return pathOf(step, key);
+        const what = unstorableIn(key);
+        if (what) return { path: pathOf(step, key), what };
         stack.push({ value: child, key, parent: step });
       }
     }
@@ -125,36 +139,31 @@ export function nulAt(value: unknown): (string | number)[] | undefined {
 }
 
 /**
- * A NUL character (U+0000) anywhere in a request's values is a 400 naming where: Postgres keeps no
- * NUL in text or jsonb, so it would otherwise pass the schemas and fail the statement as a 500
- * (session 25's audit), with nothing a person could act on.
+ * A NUL character (U+0000) or a lone UTF-16 surrogate ("\ud800", valid JSON) anywhere in a request's
+ * values is a 400 naming where. Postgres keeps no NUL in text or jsonb, and refuses a lone surrogate
+ * in jsonb (22P02), so either passed the schemas and failed the statement as a 500 (sessions 25 and
+ * 35's audits); in a text column node-postgres wrote the surrogate as U+FFFD: a name nobody sent was
+ * stored, and two idempotency keys became one (session 35).
  */
-function refuseNul(value: unknown): void {
-  const at = nulAt(value);
-  if (!at) return;
+function refuseUnstorable(value: unknown): void {
+  const found = unstorableAt(value);
+  if (!found) return;
   // A path as deep as the body is cut: the answer names where it starts.
-  const path = at.length > 32 ? [...at.slice(0, 32), "…"] : at;
-  throw fieldError(path, message("api.nulCharacter"));
+  const path = found.path.length > 32 ? [...found.path.slice(0, 32), "…"] : found.path;
+  throw fieldError(path, message(found.what === "nul" ? "api.nulCharacter" : "api.loneSurrogate"));
 }
 
 /** Query parameters, checked like a body (`?status=failed&cursor=…`). */
 export function readQuery<S extends z.ZodType>(req: NextRequest, schema: S): z.infer<S> {
-  refuseNul(Object.fromEntries(req.nextUrl.searchParams));
+  refuseUnstorable(Object.fromEntries(req.nextUrl.searchParams));
   return parseBilingual(schema, Object.fromEntries(req.nextUrl.searchParams), message("api.invalidQuery"));
 }
 
-let zhLocale: z.core.$ZodErrorMap | undefined;
-let enLocale: z.core.$ZodErrorMap | undefined;
-
-/**
- * Parses with zod's zh-CN messages for its built-in checks (a Chinese page read "Too small: expected
- * number to be >=1"); on a refusal, parses again in English for each issue's `messageEn`.
- */
+/** Parses with zod's zh-CN messages, each issue also in English (safeParseBilingual); a refusal is a 400. */
 function parseBilingual<S extends z.ZodType>(schema: S, value: unknown, text?: Message): z.infer<S> {
-  const parsed = schema.safeParse(value, { error: (zhLocale ??= z.locales.zhCN().localeError) });
+  const parsed = safeParseBilingual(schema, value);
   if (parsed.success) return parsed.data;
-  const english = schema.safeParse(value, { error: (enLocale ??= z.locales.en().localeError) });
-  throw fromZodError(parsed.error, text, english.success ? undefined : english.error);
+  throw fromZodError(parsed.error, text, parsed.english);
 }
 
 /**

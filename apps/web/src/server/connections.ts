@@ -17,7 +17,7 @@ import { message, render, type Locale } from "@qiao/core";
 import { canonicalBaseUrl, getConnection, listSchemeDefinitions, openStoredSecrets, outboundPolicy, storedSecrets, type ConnectionModel, type Db } from "@qiao/db";
 import { ZodError, type z } from "zod";
 import type { ConnectionDto, connectionTestResultSchema } from "@/lib/api/schemas";
-import { ApiError, CJK, fieldError, fromZodError, notFound } from "./errors";
+import { ApiError, CJK, fieldError, fromZodError, notFound, safeParseBilingual } from "./errors";
 
 type ConnectionRow = ConnectionModel;
 type Credentials = Record<string, unknown>;
@@ -38,12 +38,11 @@ const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === "
  * own check said only in Chinese is said in English by the field it is about.
  */
 export function checkCredentials(connector: Connector, credentials: Credentials): Credentials {
-  const parsed = connector.credentials.safeParse(credentials);
+  // zod's own refusals (a number, a field left out) in Chinese too, as readJson's (session 35's audit).
+  const parsed = safeParseBilingual(connector.credentials, credentials);
   if (parsed.success) return parsed.data;
-  const refused = fromZodError(
-    new ZodError(parsed.error.issues.map((i) => ({ ...i, path: ["credentials", ...i.path.map(String)] }))),
-    message("api.credentialsInvalid"),
-  );
+  const underCredentials = (error: ZodError) => new ZodError(error.issues.map((i) => ({ ...i, path: ["credentials", ...i.path.map(String)] })));
+  const refused = fromZodError(underCredentials(parsed.error), message("api.credentialsInvalid"), parsed.english && underCredentials(parsed.english));
   const labelEn = (key: unknown) => connector.meta.credentialFields.find((f) => f.key === key)?.labelEn ?? String(key);
   const issues = refused.issues.map((i) => (i.messageEn || !CJK.test(i.message) ? i : { ...i, messageEn: `Enter a valid ${labelEn(i.path[1])}` }));
   throw new ApiError(refused.code, refused.text, issues);

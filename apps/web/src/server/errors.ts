@@ -1,7 +1,7 @@
 // The closed set of API errors: each code has one HTTP status; messages are for people, rendered
 // in the caller's language when they come from @qiao/core's catalog (a plain string is zh-CN).
 import { message, render, type Locale, type Message } from "@qiao/core";
-import type { ZodError } from "zod";
+import { z, type ZodError } from "zod";
 
 export type ApiErrorCode =
   | "bad_request"
@@ -132,3 +132,22 @@ const THINGS = {
 export type Thing = keyof typeof THINGS;
 
 export const notFound = (what: Thing) => new ApiError("not_found", message("api.notFound", { what, whatEn: THINGS[what] }));
+
+let zhLocale: z.core.$ZodErrorMap | undefined;
+let enLocale: z.core.$ZodErrorMap | undefined;
+
+/**
+ * `schema.safeParse` with zod's zh-CN messages for its built-in checks (a Chinese page read "Too
+ * small: expected number to be >=1"); on a refusal, the same parse in English, for fromZodError's
+ * `messageEn`. readJson uses it, and so must every check of request values outside it (connection
+ * credentials, alert-channel settings: session 35's audit found them English on a Chinese page).
+ */
+export function safeParseBilingual<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): { success: true; data: z.infer<S> } | { success: false; error: ZodError; english: ZodError | undefined } {
+  const parsed = schema.safeParse(value, { error: (zhLocale ??= z.locales.zhCN().localeError) });
+  if (parsed.success) return { success: true, data: parsed.data };
+  const english = schema.safeParse(value, { error: (enLocale ??= z.locales.en().localeError) });
+  return { success: false, error: parsed.error, english: english.success ? undefined : english.error };
+}

@@ -281,7 +281,7 @@ export async function saveSchemeVersion(
 
 /** The list's switch: turns the schedule on or off without a new version of the mapping. */
 /** A 409 unless the scheme has a schedule to switch (checked before a request changes anything else). */
-export function assertSwitchable(scheme: SchemeModel): void {
+export function assertSwitchable(scheme: { definition: unknown }): void {
   if (!(scheme.definition as SchemeDefinition).schedule) throw noSchedule();
 }
 

@@ -51,6 +51,11 @@ export const apiMessages = {
     () => "内容里有空字符（U+0000），无法保存：请删除它后重试",
     () => "The value holds a NUL character (U+0000), which cannot be stored: remove it and try again",
   ),
+  /** Session 35: "\ud800" is valid JSON, but no character: jsonb refuses it, text would store U+FFFD instead. */
+  "api.loneSurrogate": entry(
+    () => "内容里有残缺的字符（单独的 UTF-16 代理项，U+D800–U+DFFF），无法保存：请删除它或重新输入该字符后重试",
+    () => "The value holds a lone UTF-16 surrogate (U+D800–U+DFFF), which is not a character and cannot be stored: remove it or type the character again",
+  ),
   /** Session 31: the form's edit was made on a version of the connection that someone else has changed since. */
   "api.connectionChanged": entry(
     () => "这个连接刚被其他人修改过，本次修改没有保存：请刷新后重新编辑",

@@ -257,6 +257,13 @@ export class AlertChannelMissing extends Error {
 }
 
 /**
+ * The rule's channel ids, each once, in the order named: lower-cased first (a uuid is
+ * case-insensitive, and Postgres stores it lower-case), so one channel named in two letter cases is
+ * not stored, listed and notified twice (session 35's audit).
+ */
+const distinctChannelIds = (ids: string[]) => [...new Set(ids.map((id) => id.toLowerCase()))];
+
+/**
  * In a rule save's transaction, before the rule's row: holds the scheme and the channels the rule
  * names for the rest of the transaction, and refuses those that do not exist (SchemeGoneError,
  * AlertChannelMissing). FOR KEY SHARE, as a foreign key's check holds a row: a delete waits for the
@@ -270,7 +277,7 @@ async function lockRuleReferences(tx: Prisma.TransactionClient, input: Partial<A
     if (scheme.length === 0) throw new SchemeGoneError(input.schemeId);
   }
   if (!input.channelIds) return;
-  const ids = [...new Set(input.channelIds.map((id) => id.toLowerCase()))].sort();
+  const ids = distinctChannelIds(input.channelIds).sort();
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM alert_channels WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR KEY SHARE`;
   const found = new Set(locked.map((c) => c.id));
   const missing = ids.filter((id) => !found.has(id));
@@ -281,7 +288,7 @@ async function lockRuleReferences(tx: Prisma.TransactionClient, input: Partial<A
 export async function createAlertRule(db: Db, input: AlertRuleInput): Promise<AlertRuleRow> {
   return db.$transaction(async (tx) => {
     await lockRuleReferences(tx, input);
-    return tx.alertRule.create({ data: { ...input, channelIds: [...new Set(input.channelIds)], enabled: input.enabled ?? true } });
+    return tx.alertRule.create({ data: { ...input, channelIds: distinctChannelIds(input.channelIds), enabled: input.enabled ?? true } });
   });
 }
 
@@ -302,7 +309,7 @@ export async function updateAlertRule(db: Db, id: string, input: Partial<AlertRu
     }
     const updated = await tx.alertRule.updateMany({
       where: { id },
-      data: { ...input, ...(input.channelIds && { channelIds: [...new Set(input.channelIds)] }) },
+      data: { ...input, ...(input.channelIds && { channelIds: distinctChannelIds(input.channelIds) }) },
     });
     return updated.count;
   });

@@ -1,7 +1,7 @@
 // Reconciliation (对账) at the REST boundary (re-exported by ./schemas.ts).
 import { z } from "zod";
 import { idempotencyKeySchema } from "./idempotency";
-import { isoTime } from "./shared-schemas";
+import { isoTime, recordId } from "./shared-schemas";
 
 export const reconciliationCategorySchema = z.enum(["missing", "extra", "different"]);
 
@@ -66,7 +66,7 @@ export const reconciliationListQuery = z.object({
 
 export const reconciliationItemsQuery = z.object({
   category: reconciliationCategorySchema.default("missing"),
-  cursor: z.string().regex(/^\d{1,18}$/).optional(),
+  cursor: recordId.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -89,7 +89,10 @@ export const resyncResultSchema = z.object({
 });
 
 export const reconcileSettingsSchema = z.object({
-  /** Cron (5 fields, the scheme's timezone) of a scheduled reconciliation; null: on demand only. */
+  /**
+   * Cron (5 fields, or 6 with seconds first: validateCron's one policy, as a scheme's schedule; the
+   * scheme's timezone) of a scheduled reconciliation; null: on demand only.
+   */
   cron: z.string().trim().max(200).nullable(),
   /** 金蝶 FilterString limiting the target records compared (e.g. FNumber like 'SHOP%'); null: the whole form. */
   filter: z.string().trim().max(2000).nullable(),

@@ -110,7 +110,14 @@ export type RunDetailDto = z.infer<typeof runDetailSchema>;
 export const runListSchema = z.object({ runs: z.array(runSchema), nextCursor: z.string().nullable() });
 
 export const runListQuery = z.object({
-  cursor: z.string().max(100).optional(),
+  /**
+   * The previous page's `nextCursor` (a run id). A refinement, as recordId: its issue keeps the English
+   * text. Not a uuid: a 400 naming `cursor`, as an unknown run id is, not a 404 (session 35's audit).
+   */
+  cursor: z
+    .string()
+    .refine((v) => uuid.safeParse(v).success, { message: "应为运行记录 id（上一页的 nextCursor）", params: { messageEn: "Must be a run id (the previous page's nextCursor)" } })
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 

@@ -73,7 +73,10 @@ export const createSchemeBody = z.object({
   definition: schemeDefinitionSchema,
 });
 
-/** A definition saves a new version; `enabled` alone switches the schedule on or off. */
+/**
+ * A definition saves a new version; `enabled` switches the schedule on or off: the current one, or
+ * with a definition the one it brings (saved in that version).
+ */
 export const updateSchemeBody = z.object({
   name: schemeName.optional(),
   description: z.string().max(2000).optional(),

@@ -3,8 +3,8 @@
 // agree on them.
 import { valueMapEntriesSchema, valueMapEntrySchema, valueMapNameSchema, VALUE_MAP_LIMITS } from "@qiao/core";
 import { z } from "zod";
+import { isoTime } from "./shared-schemas";
 
-const isoTime = z.iso.datetime();
 const defaultValue = z.string().max(VALUE_MAP_LIMITS.value).nullable();
 const description = z.string().max(VALUE_MAP_LIMITS.description);
 
@@ -48,8 +48,9 @@ export const updateValueMapBody = z.object({
   /**
    * The map's `updatedAt` as the caller read it: the save is refused (409) when the map changed since
    * (an import, another person's save), instead of replacing what came in between. The page sends it.
+   * The shared isoTime: a time in year 0 is a 400 here, not a 409 "changed since" (session 35's audit).
    */
-  updatedAt: z.iso.datetime().optional(),
+  updatedAt: isoTime.optional(),
 });
 
 export const importValueMapQuery = z.object({

@@ -6,6 +6,7 @@
 // Nothing is sent here: the channels are created with a loopback IP literal (no DNS), and only read.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CJK } from "@/server/errors";
 import { openRouteBed, type RouteBed } from "@/server/testing/route-bed";
 
 // The 飞书 custom-bot format: the whole token is the last path segment.
@@ -56,4 +57,23 @@ describe("a webhook URL's token is never returned to the browser", { timeout: 60
       expect(JSON.stringify(created.body)).not.toContain(wecomKey);
     }
   });
+});
+
+// An email channel's settings are checked with @qiao/alerts' CHANNEL_SCHEMAS (src/server/alert-channels.ts
+// `validate`); until session 35 (its audit) without readJson's zh-CN error map, so a field left out was
+// refused with zod's English default, as the answer's message and issue on a Chinese page. The check
+// refuses before any address is checked or any SMTP server contacted: nothing is sent.
+it.each([
+  ["without a sender (from)", { host: "127.0.0.1", port: 9, to: ["ops@example.com"] }],
+  ["without recipients (to)", { host: "127.0.0.1", port: 9, from: "qiao@example.com" }],
+])("an email channel %s: a 400 whose message is Chinese (with English); nothing saved", { timeout: 60_000 }, async (_what, fields) => {
+  const { POST } = await import("./route");
+  const before = await bed.prisma.alertChannel.count();
+  const answer = await bed.call(POST, "/api/alert-channels", { body: { kind: "email", name: "运维邮件", ...fields } });
+  expect(answer.status).toBe(400);
+  const error = answer.body.error as unknown as { message: string; issues: { message: string; messageEn?: string }[] };
+  expect(error.message, `message: ${JSON.stringify(error.message)}`).toMatch(CJK);
+  expect(error.issues[0]!.message, `issue: ${JSON.stringify(error.issues[0]!.message)}`).toMatch(CJK);
+  expect(error.issues[0]!.messageEn).not.toMatch(CJK);
+  expect(await bed.prisma.alertChannel.count()).toBe(before);
 });

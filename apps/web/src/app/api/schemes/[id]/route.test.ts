@@ -1,13 +1,19 @@
 // PATCH /api/schemes/:id refused as a whole changes nothing: a rename with `enabled` on a scheme
 // without a schedule was saved before the 409 about the schedule (names matter: lookups and
-// run-after orders name schemes).
+// run-after orders name schemes). Applied, it applies all it was asked: a definition with `enabled`
+// saved the definition and dropped `enabled` without a word (session 35's audit).
+import { seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRouteBed, type RouteBed } from "@/server/testing/route-bed";
 
 let bed: RouteBed;
+let ids: { sourceConnectionId: string; targetConnectionId: string };
 
 beforeAll(async () => {
   bed = await openRouteBed("routeschemepatch");
+  const conn = (platform: string, name: string) =>
+    bed.prisma.connection.create({ data: { platform, name, baseUrl: "http://127.0.0.1:9", secretCiphertext: "x", secretKeyId: "k" } });
+  ids = { sourceConnectionId: (await conn("guanyi", "管易云")).id, targetConnectionId: (await conn("kingdee", "金蝶")).id };
 }, 120_000);
 
 afterAll(() => bed?.close());
@@ -23,6 +29,34 @@ describe("PATCH /api/schemes/:id", { timeout: 60_000 }, () => {
     });
     expect(status).toBe(409);
     expect(await bed.prisma.scheme.findUniqueOrThrow({ where: { id: scheme.id } })).toMatchObject({ name: "店铺→客户", description: "原说明" });
+  });
+
+  it("a definition (schedule on) with enabled: false saves the version with the schedule off, in one", async () => {
+    const { POST } = await import("../route");
+    const definition = seedSchemeDefinition(ids);
+    const created = await bed.call(POST, "/api/schemes", { body: { name: "店铺→客户（定时）", definition } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = (created.body.scheme as { id: string }).id;
+
+    const { PATCH } = await import("./route");
+    const scheduled = { ...definition, schedule: { cron: "0 2 * * *", enabled: true } };
+    const answer = await bed.call(PATCH, `/api/schemes/${id}`, { method: "PATCH", body: { definition: scheduled, enabled: false }, params: { id } });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const row = await bed.prisma.scheme.findUniqueOrThrow({ where: { id } });
+    expect({ version: row.currentVersion, enabled: row.enabled, cron: row.cron }).toEqual({ version: 2, enabled: false, cron: "0 2 * * *" });
+    expect((row.definition as SchemeDefinition).schedule?.enabled).toBe(false);
+    expect((answer.body.scheme as { enabled: boolean }).enabled).toBe(false);
+  });
+
+  it("a definition without a schedule with enabled: true is a 409 and no version is saved", async () => {
+    const { POST } = await import("../route");
+    const definition = seedSchemeDefinition(ids);
+    const created = await bed.call(POST, "/api/schemes", { body: { name: "店铺→客户（无定时）", definition } });
+    const id = (created.body.scheme as { id: string }).id;
+    const { PATCH } = await import("./route");
+    const answer = await bed.call(PATCH, `/api/schemes/${id}`, { method: "PATCH", body: { definition, enabled: true }, params: { id } });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(409);
+    expect((await bed.prisma.scheme.findUniqueOrThrow({ where: { id } })).currentVersion).toBe(1);
   });
 });
 

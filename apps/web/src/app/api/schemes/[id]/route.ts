@@ -16,7 +16,8 @@ export const GET = withAuth<P>(async (_req, { params, locale }) => {
 }, { role: "viewer" });
 
 /**
- * PATCH /api/schemes/:id — with `definition`: validate and save a new version (the schedule follows);
+ * PATCH /api/schemes/:id — with `definition`: validate and save a new version (the schedule follows;
+ * `enabled` with it switches the schedule of the definition saved, in the same version);
  * `enabled` alone switches the schedule; `name` / `description` alone rename. A name another scheme
  * has is a 409 (names are unique: lookups find schemes by name).
  */
@@ -24,11 +25,16 @@ export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
   const db = prisma();
   const current = await findScheme(db, uuidParam(params.id, "集成方案"));
   const body = await readJson(req, updateSchemeBody);
-  // Refused before the rename below is saved: a 409 must change nothing.
-  if (body.enabled !== undefined && !body.definition) assertSwitchable(current);
+  // Refused before anything is saved: a 409 must change nothing. With a definition, `enabled` is about
+  // the schedule that definition brings (a save without one has nothing to switch).
+  if (body.enabled !== undefined) assertSwitchable(body.definition ? { definition: body.definition } : current);
   let row = current;
   if (body.definition) {
-    row = await saveSchemeVersion(db, current.id, { ...body, definition: body.definition }, principal.userId);
+    // Both applied in the one transaction that saves the version (session 35's audit: `enabled` was
+    // dropped without a word, and a save asked to switch the schedule off left it on).
+    const { schedule } = body.definition;
+    const definition = schedule && body.enabled !== undefined ? { ...body.definition, schedule: { ...schedule, enabled: body.enabled } } : body.definition;
+    row = await saveSchemeVersion(db, current.id, { ...body, definition }, principal.userId);
   } else if (body.name !== undefined || body.description !== undefined) {
     row = await renameScheme(db, current.id, { name: body.name, description: body.description });
   }

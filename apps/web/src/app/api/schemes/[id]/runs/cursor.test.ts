@@ -39,4 +39,13 @@ describe("a run-list cursor that is not this scheme's", { timeout: 60_000 }, () 
     expect(answer.status, JSON.stringify(answer.body)).toBeGreaterThanOrEqual(400);
     expect(answer.status).toBeLessThan(500);
   });
+
+  it("a cursor that is not a run id is a 400 naming cursor, as an unknown run id is, not a 404 (session 35's audit)", async () => {
+    const { GET } = await import("./route");
+    const unknown = await bed.call(GET, `/api/schemes/${mine}/runs?cursor=00000000-0000-4000-8000-000000000000`, { params: { id: mine } });
+    expect(unknown.status).toBe(400);
+    const malformed = await bed.call(GET, `/api/schemes/${mine}/runs?cursor=not-a-run-id`, { params: { id: mine } });
+    expect(malformed.status, JSON.stringify(malformed.body)).toBe(400);
+    expect(malformed.body.error?.issues?.[0]?.path).toEqual(["cursor"]);
+  });
 });

@@ -15,8 +15,7 @@ type P = { id: string };
 export const GET = withAuth<P>(async (req, { params, locale }) => {
   const db = prisma();
   const scheme = await findScheme(db, uuidParam(params.id, "集成方案"));
-  const { cursor, limit } = readQuery(req, runListQuery);
-  const after = cursor ? uuidParam(cursor, "运行记录") : undefined;
+  const { cursor: after, limit } = readQuery(req, runListQuery);
   // A cursor is a run of this scheme: Prisma would answer an unknown one (pruned meanwhile) with an
   // empty last page, and another scheme's with this scheme's runs older than it (session 25's audit).
   if (after && !(await schemeHasRun(db, scheme.id, after))) {
