@@ -46,3 +46,18 @@ test("idle connections outlive a one-minute schedule's gap and close after POOL_
     await db.$disconnect();
   }
 }, 30_000);
+
+// Session 35: Next bundles the web app's start hook and its routes with a copy of this module each.
+// The start hook opened the process-wide client first, and every route's statement through hotQuery
+// failed ("this Prisma client was not made by createPrisma": the registry was the other copy's).
+test("a client made by one copy of the module runs hotQuery in another copy", async () => {
+  const db = createPrisma(t.url, 2);
+  try {
+    vi.resetModules();
+    const other = await import("./client");
+    expect(other.hotQuery).not.toBe(hotQuery);
+    expect(await other.hotQuery<{ one: number }>(db, "SELECT 1 AS one", [])).toEqual([{ one: 1 }]);
+  } finally {
+    await db.$disconnect();
+  }
+}, 30_000);

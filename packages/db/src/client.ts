@@ -27,7 +27,13 @@ interface Pools {
   options: pg.PoolConfig;
 }
 
-const pools = new WeakMap<Db, Pools>();
+/**
+ * Every client createPrisma made, with its pools: on globalThis, as the process-wide client is (see
+ * prisma()). Next bundles the instrumentation hook and the routes with a copy of this module each; a
+ * registry per copy did not know the client another copy made first, and every statement through
+ * hotQuery failed ("not made by createPrisma") once the web app's start hook opened the client.
+ */
+const pools: WeakMap<Db, Pools> = ((globalThis as unknown as { qiaoPools?: WeakMap<Db, Pools> }).qiaoPools ??= new WeakMap<Db, Pools>());
 
 /**
  * How long a pool keeps an idle connection: longer than the shortest schedule (a minute), so a
