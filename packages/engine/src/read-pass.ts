@@ -69,11 +69,6 @@ export class ReadMemory {
     return this.seenAt !== undefined;
   }
 
-  /** Whether `sourceId` was read before in this attempt (true once past its limit: it may have been). */
-  has(sourceId: string): boolean {
-    return this.seenAt?.has(sourceId) ?? true;
-  }
-
   /**
    * Remembers `sourceIds` (each once) as read by `pass`, in `part` when the pass reads in parts.
    * Answers those read before in this attempt, and the first of them read before in this same pass

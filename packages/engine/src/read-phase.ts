@@ -8,7 +8,6 @@ import { completeRead, FILTERED_PAYLOAD_HASH, resetReadCounters, settleFilteredO
 import { AttemptSuperseded } from "./failure";
 import { hashedPayload, type MappingError } from "./hash";
 import { PageLog } from "./page-log";
-import { probedAhead, stagedRecords } from "./probe-ahead";
 import { READ_PASSES, ReadMemory, ReadPass } from "./read-pass";
 import type { PhaseEnd, RunScope } from "./scope";
 import { settleOutcomes } from "./outcomes";
@@ -39,7 +38,18 @@ export interface StageablePage {
 
 /** The page's records, its lookups fetched first (see RunScope.warm), ready to be staged. */
 export async function stageable(x: RunScope, records: Record<string, unknown>[]): Promise<StageablePage> {
-  const { staged, withoutId } = stagedRecords(records, x.plan.source.idField);
+  const { plan } = x;
+  const byId = new Map<string, StagedRecord>();
+  let withoutId = 0;
+  for (const record of records) {
+    const id = record[plan.source.idField];
+    if (id === undefined || id === null || id === "") {
+      withoutId++;
+      continue;
+    }
+    byId.set(String(id), { sourceId: String(id), data: record });
+  }
+  const staged = [...byId.values()];
   const index = new Map(staged.map((r, i) => [r.sourceId, i]));
   const cache: (Mapped | undefined)[] = [];
   const vars = x.vars();
@@ -253,9 +263,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
     // The next page is fetched while this one is staged (a run that stops early drops it: reads are idempotent).
     // A stretch of unchanged pages is logged however the read ends (completed, stopped, failed).
     try {
-      // A page that shares no record with one not staged yet is probed as it arrives (./probe-ahead.ts).
-      const pagesProbed = probedAhead(x, source, (ids) => probe && ids.every((id) => !memory.has(id)));
-      for await (const page of x.clock.pages("read", bufferAhead(pagesProbed, 1, readAhead))) {
+      for await (const page of x.clock.pages("read", bufferAhead(source, 1, readAhead))) {
         try {
           pages++;
           const mappedPage = await stageable(x, page.records);
@@ -271,20 +279,7 @@ async function* stagePages(x: RunScope, ended: (end: PhaseEnd) => void): AsyncGe
           const due = performance.now() - countedAt >= COUNTERS_MS;
           const progress = due ? { total: page.total, fetched: counts.fetched, skipped: counts.skipped, filtered: counts.filtered } : undefined;
           let result: StagePageResult;
-          // Probed ahead and nothing in it to stage: its counts go with the read's next counters.
-          const unchangedAhead = page.probed && again.length === 0 ? await x.clock.time("stage", () => page.probed!) : undefined;
-          if (unchangedAhead) {
-            result = unchangedAhead;
-            if (!result.owner) throw new AttemptSuperseded();
-            if (progress) {
-              await x.progress({
-                phase: "reading",
-                ...progress,
-                skipped: progress.skipped + result.unchanged + result.stale + result.failedUnchanged,
-                filtered: progress.filtered + result.filtered,
-              });
-            }
-          } else if (staged.length > 0) {
+          if (staged.length > 0) {
             result = await x.clock.time("stage", () =>
               stagePage(x.db, {
                 schemeId: run.schemeId,

@@ -129,8 +129,9 @@ describe("a run's counters", () => {
     expect(await runOf(again.id)).toMatchObject({ status: "succeeded", fetched: 50, written: 0, skipped: 50 });
   }, 30_000);
 
-  // Session 35: a rerun probes a page while the page before it is staged (probe-ahead.ts), never a
-  // page that shares a record with it: the copy read last is the one staged.
+  // Session 35: a page's staging must not be judged against staging as it was before the page ahead
+  // of it was staged (a probe ahead, tried and reverted, had to leave such pages alone): the copy
+  // read last is the one staged.
   test("a record changed on one page and back on the next is staged as read last", async () => {
     // Counted across runs: each run wraps the connector anew.
     const reads = { n: 0 };

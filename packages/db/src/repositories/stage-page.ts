@@ -246,55 +246,42 @@ const UPSERT_STATEMENT = sendStatement(false);
  * all (the guess was wrong, or another writer staged it meanwhile), the INSERT fails as a whole with
  * a unique violation, and the page goes again as the upsert: nothing of the failed statement stays.
  */
-export async function stagePage(db: Db, input: StagePageInput): Promise<StagePageResult> {
-  return (await stage(db, input, false))!;
-}
-
-/**
- * A page's probe alone, with no counters (read-only): the page's result if none of its records is
- * new or changed (nothing to stage), else undefined (stage it with stagePage). Nothing is written, so
- * the read may probe a page ahead while the page before it is staged (the engine's read does, for
- * pages that share no record with one not yet staged: docs/performance.md, session 35).
- */
-export async function probeUnchangedPage(db: Db, input: Omit<StagePageInput, "probe" | "fresh" | "progress">): Promise<StagePageResult | undefined> {
-  return stage(db, { ...input, probe: true }, true);
-}
-
-interface StagePageInput {
-  schemeId: string;
-  runId: string;
-  /** The attempt staging: nothing is staged or counted once it no longer owns the run (`owner`). */
-  attempt: number;
-  mode: WriteMode;
-  records: StagedRecord[];
-  /**
-   * The hash of record i's mapped payload (see the engine's payloadHash). Asked only for the
-   * records staging sends: with `probe`, a record whose data and mapping are unchanged is not
-   * mapped at all.
-   */
-  payloadHash: (index: number) => string;
-  /**
-   * What the payloads are mapped with: the mapping and the values of the variables it uses
-   * (the engine's mappingKey). Kept on each row as `mapped_with`.
-   */
-  mappingKey: string;
-  probe?: boolean;
-  /** Without `probe`: the records are likely all new (the page before was), try a plain INSERT first. */
-  fresh?: boolean;
-  /**
-   * Adds to the run's counters in the same statement: the source's total, `fetched` records read
-   * and `skipped` skipped (besides this page's skipped rows, which the statement counts).
-   */
-  progress?: { total: number | null; fetched: number; skipped: number; filtered?: number };
-  /**
-   * Source ids of the page the run read before (an earlier pass or attempt's read of the window,
-   * or earlier in this pass): staged as the others, but in none of the counts (the run counted
-   * them when it first read them).
-   */
-  again?: string[];
-}
-
-async function stage(db: Db, input: StagePageInput, probeOnly: boolean): Promise<StagePageResult | undefined> {
+export async function stagePage(
+  db: Db,
+  input: {
+    schemeId: string;
+    runId: string;
+    /** The attempt staging: nothing is staged or counted once it no longer owns the run (`owner`). */
+    attempt: number;
+    mode: WriteMode;
+    records: StagedRecord[];
+    /**
+     * The hash of record i's mapped payload (see the engine's payloadHash). Asked only for the
+     * records staging sends: with `probe`, a record whose data and mapping are unchanged is not
+     * mapped at all.
+     */
+    payloadHash: (index: number) => string;
+    /**
+     * What the payloads are mapped with: the mapping and the values of the variables it uses
+     * (the engine's mappingKey). Kept on each row as `mapped_with`.
+     */
+    mappingKey: string;
+    probe?: boolean;
+    /** Without `probe`: the records are likely all new (the page before was), try a plain INSERT first. */
+    fresh?: boolean;
+    /**
+     * Adds to the run's counters in the same statement: the source's total, `fetched` records read
+     * and `skipped` skipped (besides this page's skipped rows, which the statement counts).
+     */
+    progress?: { total: number | null; fetched: number; skipped: number; filtered?: number };
+    /**
+     * Source ids of the page the run read before (an earlier pass or attempt's read of the window,
+     * or earlier in this pass): staged as the others, but in none of the counts (the run counted
+     * them when it first read them).
+     */
+    again?: string[];
+  },
+): Promise<StagePageResult> {
   const texts = input.records.map((r) => JSON.stringify(r.data));
   const hashes = texts.map((t) => stagingHash("md5", t));
   // A page's source ids are unique (the engine keeps the last copy of each).
@@ -335,7 +322,6 @@ async function stage(db: Db, input: StagePageInput, probeOnly: boolean): Promise
     const changed = new Set(probed.changed ?? []);
     send = send.filter((i) => changed.has(input.records[i]!.sourceId));
     if (send.length === 0) return stageResult([probed], 0, dataHash);
-    if (probeOnly) return undefined;
     insert = probed.changedExisting === 0;
     // The page was counted as read by the probe: the upsert adds only its own skipped rows.
     fetched = 0;
