@@ -2,7 +2,7 @@
 // an in-process worker on its own Postgres pool for the database fault tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { config, createAlertChannel, createPrisma, type Config, type Db } from "@qiao/db";
+import { config, createAlertChannel, createPrisma, storedSecrets, updateConnection, type Config, type Db } from "@qiao/db";
 import { testRedisPrefix } from "@qiao/db/testing";
 import { DEFAULT_ALERT_RECEIVER_CONFIG as SIM } from "@qiao/simulators";
 import { openTestDb, simulate, type Simulated, type TestDb } from "@qiao/engine/testing";
@@ -93,7 +93,10 @@ export async function startGatedStack(label: string, redisPrefix: string, shops:
   const t = await openTestDb(label);
   const sim = await simulate(t.db, shops);
   const gate = await startBatchSaveGate(sim.kingdeeUrl);
-  await t.db.connection.update({ where: { id: sim.targetConnectionId }, data: { baseUrl: gate.url } });
+  // Moved the way a person moves it (its secrets typed again for the new address): secrets are
+  // sealed for the address they were saved for, and a base URL changed behind the API opens none.
+  const target = await t.db.connection.findUniqueOrThrow({ where: { id: sim.targetConnectionId } });
+  await updateConnection(t.db, target.id, { baseUrl: gate.url, secrets: storedSecrets(target) as Record<string, string> });
   const queue = createRunQueue({ ...config(), REDIS_PREFIX: redisPrefix });
   const workers: WorkerProcess[] = [];
   return {
