@@ -1,6 +1,6 @@
 // `npm run -w @qiao/worker start`: the worker process. SIGTERM / SIGINT stop it gracefully (each
 // run finishes its batch and is handed back to the queue); a second signal aborts calls in flight.
-import { config, exitUnlessProductionReady, prisma, upgradeSecretFormatsOnStart } from "@qiao/db";
+import { config, createPrisma, exitUnlessProductionReady, upgradeSecretFormatsOnStart } from "@qiao/db";
 import { createLogger } from "./logger";
 import { startWorker } from "./worker";
 
@@ -9,8 +9,10 @@ const log = createLogger(config().LOG_LEVEL);
 
 try {
   const worker = await startWorker({ logger: log });
-  // Secrets sealed before v3 become bound to their address (in the background: they open meanwhile).
-  void upgradeSecretFormatsOnStart(prisma(), log);
+  // Secrets sealed before v3 become bound to their address (in the background: they open meanwhile),
+  // through a client of its own, closed after: the worker's clients are its engine's.
+  const resealing = createPrisma(config().DATABASE_URL, 1);
+  void upgradeSecretFormatsOnStart(resealing, log).finally(() => resealing.$disconnect());
   let signals = 0;
   const stop = (signal: NodeJS.Signals) => {
     signals++;

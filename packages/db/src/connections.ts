@@ -5,8 +5,8 @@ import type { Connection } from "../generated/prisma/client";
 import { getConnector } from "@qiao/connectors";
 import type { Db } from "./client";
 import { activeRunsUsingConnection, UUID, type ActiveRunUse } from "./connection-usage";
-import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring, type SecretBinding } from "./secrets";
-import { resealRows } from "./secrets-reseal";
+import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring, type SealedSecret, type SecretBinding } from "./secrets";
+import { resealStored } from "./secrets-reseal";
 
 export interface ConnectionInput {
   platform: string;
@@ -274,7 +274,7 @@ export async function rotateConnectionSecrets(db: Db, ring: Keyring = keyring(),
   return resealConnections(db, due, ring, true, unopened);
 }
 
-/** resealRows over connection rows (secrets-reseal.ts), each written only if its ciphertext is still the one read. */
+/** resealStored over connection rows (secrets-reseal.ts). */
 export function resealConnections(
   db: Db,
   rows: readonly (SealedRow & { name: string })[],
@@ -282,20 +282,7 @@ export function resealConnections(
   toActiveKey: boolean,
   unopened?: (row: { id: string; name: string }, error: SecretKeyError) => void,
 ): Promise<number> {
-  return resealRows(
-    rows.map((r) => ({ id: r.id, name: r.name, sealed: { ciphertext: r.secretCiphertext, keyId: r.secretKeyId }, binding: connectionBinding(r) })),
-    {
-      ring,
-      toActiveKey,
-      ...(unopened && { unopened }),
-      write: async (row, s) => {
-        // Only if nobody changed the secrets meanwhile (their new value is sealed in the current format anyway).
-        const { count } = await db.connection.updateMany({
-          where: { id: row.id, secretCiphertext: row.sealed.ciphertext },
-          data: { secretCiphertext: s.ciphertext, secretKeyId: s.keyId },
-        });
-        return count;
-      },
-    },
-  );
+  const swap = async (id: string, old: string, sealed: SealedSecret) =>
+    (await db.connection.updateMany({ where: { id, secretCiphertext: old }, data: { secretCiphertext: sealed.ciphertext, secretKeyId: sealed.keyId } })).count;
+  return resealStored(rows, connectionBinding, swap, { ring, toActiveKey, ...(unopened && { unopened }) });
 }

@@ -45,3 +45,29 @@ export async function resealRows(rows: readonly Resealable[], how: ResealHow): P
   }
   return written;
 }
+
+/** A row as a table stores it: its id, its name and its sealed secrets' two columns. */
+export interface StoredSecretRow {
+  id: string;
+  name: string;
+  secretCiphertext: string;
+  secretKeyId: string;
+}
+
+/**
+ * resealRows over one table's rows: `bindingOf` says what a row's secrets are sealed for now, and
+ * `swap` writes its new ciphertext only if the row still holds `old` (compare-and-set: an edit that
+ * saved new secrets meanwhile wins; their new value is sealed in the current format anyway); 1 when
+ * written, else 0.
+ */
+export function resealStored<R extends StoredSecretRow>(
+  rows: readonly R[],
+  bindingOf: (row: R) => SecretBinding,
+  swap: (id: string, old: string, sealed: SealedSecret) => Promise<number>,
+  how: Omit<ResealHow, "write">,
+): Promise<number> {
+  return resealRows(
+    rows.map((r) => ({ id: r.id, name: r.name, sealed: { ciphertext: r.secretCiphertext, keyId: r.secretKeyId }, binding: bindingOf(r) })),
+    { ...how, write: (row, sealed) => swap(row.id, row.sealed.ciphertext, sealed) },
+  );
+}

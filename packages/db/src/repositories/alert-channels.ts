@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import { render, type Message } from "@qiao/core";
 import type { AlertChannel, AlertChannelKind, AlertRule, AlertRuleKind, Prisma } from "../../generated/prisma/client";
 import type { Db } from "../client";
-import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring, type SecretBinding } from "../secrets";
-import { resealRows } from "../secrets-reseal";
+import { isSealedCurrently, keyring, seal, SecretKeyError, unseal, type Keyring, type SealedSecret, type SecretBinding } from "../secrets";
+import { resealStored } from "../secrets-reseal";
 import { SchemeGoneError } from "./scheme-gone";
 
 export type AlertChannelRow = AlertChannel;
@@ -162,7 +162,7 @@ export async function rotateAlertChannelSecrets(db: Db, ring: Keyring = keyring(
   return resealAlertChannels(db, due, ring, true, unopened);
 }
 
-/** resealRows over alert channel rows (secrets-reseal.ts), each written only if its ciphertext is still the one read. */
+/** resealStored over alert channel rows (secrets-reseal.ts). */
 export function resealAlertChannels(
   db: Db,
   rows: readonly Pick<AlertChannelRow, "id" | "name" | "kind" | "settings" | "secretCiphertext" | "secretKeyId">[],
@@ -170,22 +170,9 @@ export function resealAlertChannels(
   toActiveKey: boolean,
   unopened?: (row: { id: string; name: string }, error: SecretKeyError) => void,
 ): Promise<number> {
-  return resealRows(
-    rows.map((r) => ({ id: r.id, name: r.name, sealed: { ciphertext: r.secretCiphertext, keyId: r.secretKeyId }, binding: alertChannelBinding(r) })),
-    {
-      ring,
-      toActiveKey,
-      ...(unopened && { unopened }),
-      write: async (row, s) => {
-        // Only if nobody changed the secrets meanwhile (a new value is sealed in the current format anyway).
-        const { count } = await db.alertChannel.updateMany({
-          where: { id: row.id, secretCiphertext: row.sealed.ciphertext },
-          data: { secretCiphertext: s.ciphertext, secretKeyId: s.keyId },
-        });
-        return count;
-      },
-    },
-  );
+  const swap = async (id: string, old: string, sealed: SealedSecret) =>
+    (await db.alertChannel.updateMany({ where: { id, secretCiphertext: old }, data: { secretCiphertext: sealed.ciphertext, secretKeyId: sealed.keyId } })).count;
+  return resealStored(rows, alertChannelBinding, swap, { ring, toActiveKey, ...(unopened && { unopened }) });
 }
 
 export function listAlertChannels(db: Db): Promise<AlertChannelRow[]> {
