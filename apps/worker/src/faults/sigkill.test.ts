@@ -105,6 +105,8 @@ test("two workers SIGKILLed mid-write in one run (after commit, then before it):
   // Each takeover parked the interrupted batches and looked them up after the wait, before sending them.
   const logs = (await t.db.runLog.findMany({ where: { runId: run.id }, orderBy: { id: "asc" } })).map((l) => l.message).join("\n");
   expect(logs).toMatch(/发现 \d+ 条被中断的写入/);
-  expect(logs).toMatch(/：100 条已存在（记为已写入），[1-9]\d* 条不存在（重新发送）/);
+  // At least the held batch is found; a batch whose answer came but whose outcomes were not yet
+  // recorded when its worker died is found too (how many is timing), and what was never sent is resent.
+  expect(logs).toMatch(/：[1-9]\d*00 条已存在（记为已写入），[1-9]\d* 条不存在（重新发送）/);
   expect(await t.db.runOutcome.count({ where: { runId: run.id, status: "written" } })).toBe(SHOPS);
 }, 120_000);
