@@ -4,7 +4,7 @@
 // operator who paused a scheme (金蝶 being closed for the month, or the scheme writing something
 // wrong) still got its failed records written into 金蝶 by automatic retries, step after step,
 // unattended. Now the retries wait, keeping their due time, and run once the scheme is switched on.
-import { schemesWithRetries, switchSchemeSchedule, type Config } from "@qiao/db";
+import { changeScheme, schemesWithRetries, type Config } from "@qiao/db";
 import type { Simulated, TestDb } from "@qiao/engine/testing";
 import { requestRun } from "@qiao/jobs";
 import { openQueueTestBed, type QueueTestBed } from "@qiao/jobs/testing";
@@ -55,7 +55,7 @@ test("a scheme whose run schedule was switched off gets no automatic retry run (
   expect(await t.db.sourceRecord.count({ where: { schemeId: s.id, status: "failed", errorClass: "transient", retryAt: { not: null } } })).toBe(10);
 
   // The operator switches the scheme's schedule off (the list's switch) before the retry is due.
-  await switchSchemeSchedule(t.db, s.id, false);
+  await changeScheme(t.db, s.id, { enabled: false });
 
   // Well past the first step: no retry run, no further BatchSave.
   await new Promise((r) => setTimeout(r, 6_000));
@@ -67,7 +67,7 @@ test("a scheme whose run schedule was switched off gets no automatic retry run (
   expect(await schemesWithRetries(t.db)).toEqual([]);
 
   // Switched on again: the restore step (once a minute) schedules the retry, which writes them.
-  await switchSchemeSchedule(t.db, s.id, true);
+  await changeScheme(t.db, s.id, { enabled: true });
   await restoreRetries.run({ db: t.db, queue, cfg, log, metrics: createWorkerMetrics() }, new Date());
   await expect.poll(async () => t.db.run.count({ where: { schemeId: s.id, trigger: "retry", status: "succeeded" } }), { timeout: 20_000, interval: 100 }).toBe(1);
   expect(sim.kingdee.stats().customers).toBe(10);

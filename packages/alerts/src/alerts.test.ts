@@ -1,7 +1,7 @@
 // Rules into messages against a real database and the simulators' receiver: which runs raise which
 // rules, the message's content, the window and digest, lasting conditions, failing channels.
 import { message, render, seedSchemeDefinition, type SchemeDefinition } from "@qiao/core";
-import { createAlertChannel, createAlertRule, getAlertChannel, insertScheme, insertSchemeVersion, switchSchemeSchedule, type AlertRuleKind, type RunModel } from "@qiao/db";
+import { changeScheme, createAlertChannel, createAlertRule, getAlertChannel, insertScheme, insertSchemeVersion, type AlertRuleKind, type RunModel } from "@qiao/db";
 import { createConnectionRows } from "@qiao/db/testing";
 import { DEFAULT_ALERT_RECEIVER_CONFIG as SIM } from "@qiao/simulators";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
@@ -180,19 +180,19 @@ test("a schedule paused for days and switched on again is not alerted stale befo
     schemes.push(scheme);
   }
   const [switched, saved] = schemes as [(typeof schemes)[number], (typeof schemes)[number]];
-  await switchSchemeSchedule(bed.db, switched.id, false);
+  await changeScheme(bed.db, switched.id, { enabled: false });
   await insertSchemeVersion(bed.db, saved.id, { definition: hourly(false) }, "u1");
   // Paused: no check meanwhile.
   expect(await staleTitles(new Date(now))).toEqual([]);
 
   // … and switched on again just now. A minute later their hourly cron has not fired yet: the pause
   // must not count as 100 hours without a success the moment the schedule is back.
-  await switchSchemeSchedule(bed.db, switched.id, true);
+  await changeScheme(bed.db, switched.id, { enabled: true });
   await insertSchemeVersion(bed.db, saved.id, { definition: hourly(true) }, "u1");
   expect(await staleTitles(new Date(Date.now() + 60_000))).toEqual([]);
   // Switching on what is already on, or saving another version, does not move the count again.
   const on = (await bed.db.scheme.findUniqueOrThrow({ where: { id: switched.id } })).automationOnSince;
-  await switchSchemeSchedule(bed.db, switched.id, true);
+  await changeScheme(bed.db, switched.id, { enabled: true });
   await insertSchemeVersion(bed.db, saved.id, { definition: { ...hourly(true), timezone: "UTC" } }, "u1");
   expect((await bed.db.scheme.findUniqueOrThrow({ where: { id: switched.id } })).automationOnSince).toEqual(on);
 

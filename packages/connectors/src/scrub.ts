@@ -3,7 +3,14 @@
 // password it was given).
 import type { ConnectorMeta } from "@qiao/core";
 
-/** The connection's credential values as they could appear in a text, longest first. */
+/**
+ * The shortest value also scrubbed as it is quoted in another form (URL-encoded, JSON-escaped) or
+ * another letter case (hex digests, session ids): a shorter one in any case could match ordinary
+ * words of the text. Shorter values are scrubbed as they are.
+ */
+export const SCRUB_FORMS_MIN_LENGTH = 8;
+
+/** The connection's credential values as they could appear in a text. */
 export function credentialValues(meta: ConnectorMeta, credentials: Record<string, unknown>): string[] {
   const values = meta.credentialFields
     // A choice (e.g. the login method) is one of the connector's own words, and a number (the
@@ -16,11 +23,41 @@ export function credentialValues(meta: ConnectorMeta, credentials: Record<string
     // with surrounding spaces (before the API trimmed them) is quoted back without them (session 32).
     .flatMap((v) => [String(v), String(v).trim()])
     .filter((v) => v !== "");
-  return [...new Set(values)].sort((a, b) => b.length - a.length);
+  return [...new Set(values)];
 }
 
+/**
+ * `text` with every value of `values` replaced by ***, longest first (a value inside a longer one
+ * goes with it). A value of SCRUB_FORMS_MIN_LENGTH or more also goes in any letter case and as a
+ * server or proxy echoing a request would quote it (session 36's audit): URL-encoded (a query or a
+ * form), or escaped inside a JSON string (with "/" escaped or not, non-ASCII as \uXXXX or not).
+ */
 export function scrub(text: string, values: readonly string[]): string {
+  const long = [...new Set(values.filter((v) => v.length >= SCRUB_FORMS_MIN_LENGTH).flatMap(formsOf))];
   let out = text;
-  for (const v of values) out = out.split(v).join("***");
+  if (long.length > 0) {
+    // Alternatives are tried in order at each position: longest first.
+    const pattern = long.sort((a, b) => b.length - a.length).map(escapeRegExp).join("|");
+    out = out.replace(new RegExp(pattern, "gi"), "***");
+  }
+  const short = values.filter((v) => v !== "" && v.length < SCRUB_FORMS_MIN_LENGTH).sort((a, b) => b.length - a.length);
+  for (const v of short) out = out.split(v).join("***");
   return out;
+}
+
+/** The forms a server may quote `value` in (the value first). */
+function formsOf(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  const asciiJson = json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const forms = [value, json, asciiJson, json.replaceAll("/", "\\/"), asciiJson.replaceAll("/", "\\/")];
+  try {
+    forms.push(encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice("v=".length));
+  } catch {
+    // A lone surrogate has no UTF-8, so no URL-encoded form (encodeURIComponent throws URIError).
+  }
+  return forms;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextCronRun, previousCronRun, validateCron } from "./cron";
+import { nextCronRun, previousCronRun, validateCron, validateReconcileCron } from "./cron";
 import { cronSchema } from "./scheme";
 
 describe("validateCron", () => {
@@ -122,5 +122,33 @@ describe("previousCronRun", () => {
   it("is null for what the parser refuses", () => {
     expect(previousCronRun("61 * * * *", "Asia/Shanghai", new Date())).toBeNull();
     expect(previousCronRun("0 2 * * *", "Mars/Olympus", new Date())).toBeNull();
+  });
+});
+
+// Session 36 (audit of trust and bad input; failing before its fix): a reconciliation cron was saved
+// with validateCron's policy, seconds field included, so a reconciliation could run every second.
+describe("validateReconcileCron", () => {
+  it.each(["0 3 * * *", "*/30 * * * *", "  0 2 * * MON-FRI ", "@daily", "@hourly"])("accepts %s", (expression) => {
+    expect(validateReconcileCron(expression)).toEqual({ ok: true });
+  });
+
+  it.each([
+    ["* * * * * *", "6 个"],
+    ["*/5 * * * * *", "6 个"],
+    ["0 0 3 * * *", "6 个"],
+    ["* * * *", "4 个"],
+    ["0 3 * * * * *", "7 个"],
+  ])("refuses %s (no seconds field), in both languages", (expression, count) => {
+    const check = validateReconcileCron(expression);
+    expect(check.ok).toBe(false);
+    if (check.ok) return;
+    expect(check.message).toContain(count);
+    expect(check.message).toContain("不能在最前面加秒");
+    expect(check.messageEn).toContain("No seconds field");
+  });
+
+  it("refuses what validateCron refuses, with its message", () => {
+    expect(validateReconcileCron("60 * * * *")).toEqual(validateCron("60 * * * *"));
+    expect(validateReconcileCron("@sometimes")).toEqual(validateCron("@sometimes"));
   });
 });

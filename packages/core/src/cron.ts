@@ -91,6 +91,23 @@ export function validateCron(expression: string): CronCheck {
 }
 
 /**
+ * A reconciliation's cron when it is saved: validateCron's policy without a seconds field (5 fields
+ * or a macro). A reconciliation reads the scheme's whole 金蝶 form: one every second, or every few,
+ * would query the customer's server without pause (session 36's audit). Checked at save only: a
+ * reconciliation cron stored with seconds before still loads and runs as it did.
+ */
+export function validateReconcileCron(expression: string): CronCheck {
+  const text = expression.trim();
+  const fields = text.split(/\s+/).filter((p) => p !== "").length;
+  if (text.startsWith("@") || fields === 5) return validateCron(text);
+  return {
+    ok: false,
+    message: `对账的定时表达式应为 5 个字段（分 时 日 月 星期）或定时宏，这里有 ${fields} 个；不能在最前面加秒：按秒对账会不停地查询金蝶；${EXAMPLE}`,
+    messageEn: `A reconciliation's cron expression has 5 fields (minute hour day month weekday) or is a macro; found ${fields}. No seconds field: reconciling by the second would query Kingdee without pause; ${EXAMPLE_EN}`,
+  };
+}
+
+/**
  * When a schedule fires next after `after`, as BullMQ's job scheduler computes it (cron-parser in
  * the scheme's timezone); null for an expression or timezone the parser refuses.
  */

@@ -3,6 +3,7 @@
 // source values are unique; values are kept exactly as written (no trimming: "WH01 " and "WH01"
 // are different source values, as they are to the ERP).
 import { z } from "zod";
+import { refuseHiddenCharacters } from "./names";
 
 export const VALUE_MAP_LIMITS = {
   name: 100,
@@ -40,7 +41,8 @@ export const valueMapNameSchema = z
   .trim()
   .min(1, bilingual("请填写值映射的名称", "Give the value map a name"))
   .max(VALUE_MAP_LIMITS.name, bilingual(`名称最多 ${VALUE_MAP_LIMITS.name} 个字符`, `A name has at most ${VALUE_MAP_LIMITS.name} characters`))
-  .refine((s) => !/['"\\]/.test(s), bilingual("名称不能包含引号或反斜杠（模板 map('名称') 中无法书写）", "A name cannot contain quotes or backslashes (map('name') could not name it)"));
+  .refine((s) => !/['"\\]/.test(s), bilingual("名称不能包含引号或反斜杠（模板 map('名称') 中无法书写）", "A name cannot contain quotes or backslashes (map('name') could not name it)"))
+  .superRefine(refuseHiddenCharacters);
 
 const valueSchema = z
   .string()

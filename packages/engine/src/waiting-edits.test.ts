@@ -5,7 +5,7 @@
 // records and how a run counts them: waiting.test.ts; the worker's release runs after such an edit:
 // apps/worker dependencies-edited.test.ts.
 import { DEMO_NAMES } from "@qiao/core";
-import { expireWaiting, renameScheme, schemesWaitingFor, waitsReadyToRelease } from "@qiao/db";
+import { changeScheme, expireWaiting, schemesWaitingFor, waitsReadyToRelease } from "@qiao/db";
 import { afterEach, describe, expect, test } from "vitest";
 import { forgetSchemes, runScheme } from "./testing/bills";
 import { simulate, targetConfig, testContext, type Simulated } from "./testing/harness";
@@ -97,7 +97,7 @@ describe("a dependency renamed while records wait for it", () => {
 
     // 店铺→客户 is renamed (session 31: the 出库单 scheme's lookups are rewritten to the new name).
     const renamed = "店铺→客户（改名后）";
-    await renameScheme(t.db, shops.id, { name: renamed });
+    await changeScheme(t.db, shops.id, { name: renamed });
     const current = await t.db.scheme.findUniqueOrThrow({ where: { id: deliveries.id } });
     expect(JSON.stringify(current.definition)).toContain(renamed);
     expect(JSON.stringify(current.definition)).not.toContain(DEMO_NAMES.shops);

@@ -4,22 +4,20 @@
 import { compileScheme, message, readsFromCursor, render, type Locale, type Message, type SchemeDefinition, type SourceNode, type TargetNode } from "@qiao/core";
 import { getConnector } from "@qiao/connectors";
 import {
+  changeScheme as changeSchemeRow,
   ConnectionGoneError,
   findSchemeWithLastRun,
   insertScheme,
   insertSchemeVersion,
   listConnectionRefs,
   NamedMissingError,
-  renameScheme as renameSchemeRow,
   RunAfterLoopError,
   schemeNamesStartingWith,
   SchemeHasNoScheduleError,
   SchemeNameTakenError,
   SchemeVersionChangedError,
-  switchSchemeSchedule,
   type Db,
   type SchemeInput,
-  type SchemeModel,
   type SchemeWithLastRun,
 } from "@qiao/db";
 import { removeSchemeSchedulers, syncReconcileSchedule, syncSchemeSchedule, type ReconcileSchedulable, type SchedulableScheme } from "@qiao/jobs";
@@ -229,11 +227,19 @@ export async function copyName(db: Db, name: string): Promise<string> {
 }
 
 /**
- * Renames (name and / or description) without a new version; a name another scheme has is a 409.
- * The schemes that look it up have the name rewritten with it (@qiao/db rewriteNamed).
+ * Renames (name and / or description) and switches the schedule (`enabled`) without a new version,
+ * all in one transaction (@qiao/db changeScheme): a name another scheme has is a 409, and so is a
+ * switch of a scheme a save left without a schedule after the caller's assertSwitchable; either
+ * refusal changes nothing. The schemes that look it up have the name rewritten with it.
  */
-export async function renameScheme(db: Db, id: string, change: { name?: string; description?: string }): Promise<SchemeWithLastRun> {
-  return renameSchemeRow(db, id, change).catch(refuseTakenName);
+export async function changeScheme(db: Db, id: string, change: { name?: string; description?: string; enabled?: boolean }): Promise<SchemeWithLastRun> {
+  const row = await changeSchemeRow(db, id, change).catch((error: unknown) => {
+    // A save that removed the schedule committed after the caller's check.
+    if (error instanceof SchemeHasNoScheduleError) throw noSchedule();
+    refuseTakenName(error);
+  });
+  if (change.enabled !== undefined) await syncSchedule(row);
+  return row;
 }
 
 /** A 409 whose text is also an issue at `baseVersion`, where the editor looks for "saved since". */
@@ -279,23 +285,12 @@ export async function saveSchemeVersion(
   return row;
 }
 
-/** The list's switch: turns the schedule on or off without a new version of the mapping. */
 /** A 409 unless the scheme has a schedule to switch (checked before a request changes anything else). */
 export function assertSwitchable(scheme: { definition: unknown }): void {
   if (!(scheme.definition as SchemeDefinition).schedule) throw noSchedule();
 }
 
 const noSchedule = () => new ApiError("conflict", message("api.noSchedule"));
-
-export async function setSchemeEnabled(db: Db, scheme: SchemeModel, enabled: boolean): Promise<SchemeWithLastRun> {
-  assertSwitchable(scheme);
-  const row = await switchSchemeSchedule(db, scheme.id, enabled).catch((error: unknown) => {
-    // A save that removed the schedule committed after the check above.
-    throw error instanceof SchemeHasNoScheduleError ? noSchedule() : error;
-  });
-  await syncSchedule(row);
-  return row;
-}
 
 type End = SchemeSummaryDto["source"];
 

@@ -24,6 +24,13 @@ const RETRY_MAX_MS = 8_000;
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", accept: "application/json" };
 
+/**
+ * How many of the signs sent last are scrubbed out of every text (a page's too, checked after its
+ * call): several times the calls a client has in flight (MAX_CONCURRENT_CALLS). The sign of the
+ * request that failed is scrubbed out of its error whatever this keeps (post).
+ */
+const SIGNS_KEPT = 64;
+
 /** System parameters the client owns; request params cannot override them. */
 const SYSTEM_PARAMS = new Set(["appkey", "sessionkey", "method", "sign"]);
 
@@ -43,11 +50,18 @@ const envelopeSchema = z.looseObject({
 
 export type Envelope = z.infer<typeof envelopeSchema>;
 
+interface SignedRequest {
+  body: string;
+  sign: string;
+}
+
 export class GuanyiClient {
   private readonly credentials: GuanyiCredentials;
   private readonly endpoint: URL;
-  /** Every credential value, scrubbed out of any platform text that becomes an error. */
-  readonly scrubValues: string[];
+  /** Every credential value, scrubbed out of any platform text that becomes an error (see scrubValues). */
+  private readonly credentialValues: string[];
+  /** The signs of the last SIGNS_KEPT requests, newest last. */
+  private readonly signsSent: string[] = [];
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly limiter: RateLimiter;
@@ -70,12 +84,21 @@ export class GuanyiClient {
     const qps = config.qps && config.qps > 0 ? config.qps : DEFAULT_QPS;
     this.credentials = parsed.data;
     this.concurrencyNow = liveConcurrency(config, credentialsSchema.shape.concurrency, parsed.data.concurrency);
-    this.scrubValues = credentialValues(meta, config.credentials);
+    this.credentialValues = credentialValues(meta, config.credentials);
     this.timeoutMs = config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : DEFAULT_TIMEOUT_MS;
     this.maxRetries = Math.max(0, config.maxRetries ?? DEFAULT_MAX_RETRIES);
     this.limiter = config.limiter ?? processLimiter(qps);
     this.limiterKey = `${GUANYI_PLATFORM}:${parsed.data.appkey}`;
     this.logger = config.logger;
+  }
+
+  /**
+   * What is scrubbed out of any platform text that becomes an error: the credential values, and the
+   * signs the client sent (an md5 over the secret: a server or proxy echoing the request quotes it;
+   * session 36's audit).
+   */
+  get scrubValues(): string[] {
+    return [...this.credentialValues, ...this.signsSent];
   }
 
   /** Calls this appkey may have in flight (the connection's 并发调用数 as of now, 1 unless set). */
@@ -85,7 +108,7 @@ export class GuanyiClient {
 
   /** Calls one method, retrying what can be retried; resolves to the successful envelope. */
   call(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<Envelope> {
-    const body = this.signedBody(method, params);
+    const request = this.signedBody(method, params);
     const cancel = distinctSignals(this.config.signal, signal);
     return withRetries(
       () =>
@@ -93,7 +116,7 @@ export class GuanyiClient {
           { slots: this.config.slots, key: this.limiterKey, limit: () => this.concurrency, platform: GUANYI_PLATFORM, service: `管易云 ${method}`, signals: cancel, cancelled },
           async () => {
             await cancellable(this.limiter.acquire(this.limiterKey), cancel);
-            return observed(this.config.observer, GUANYI_PLATFORM, method, () => this.post(method, body, cancel));
+            return observed(this.config.observer, GUANYI_PLATFORM, method, () => this.post(method, request, cancel));
           },
         ),
       {
@@ -115,15 +138,18 @@ export class GuanyiClient {
   }
 
   /** The flat, signed body: system params first, then the business params in their order. */
-  private signedBody(method: string, params: Record<string, unknown>): string {
+  private signedBody(method: string, params: Record<string, unknown>): SignedRequest {
     const { appkey, sessionkey, secret } = this.credentials;
     const body: Record<string, unknown> = { appkey, sessionkey, method };
     for (const [key, value] of Object.entries(params)) if (!SYSTEM_PARAMS.has(key)) body[key] = value;
-    body.sign = sign(body, secret);
-    return JSON.stringify(body);
+    const signed = sign(body, secret);
+    body.sign = signed;
+    this.signsSent.push(signed);
+    if (this.signsSent.length > SIGNS_KEPT) this.signsSent.shift();
+    return { body: JSON.stringify(body), sign: signed };
   }
 
-  private async post(method: string, body: string, cancel: AbortSignal[]): Promise<Envelope> {
+  private async post(method: string, { body, sign: sent }: SignedRequest, cancel: AbortSignal[]): Promise<Envelope> {
     let answer: HttpAnswer;
     try {
       const signal = anySignal(cancel);
@@ -166,7 +192,8 @@ export class GuanyiClient {
     if (!envelope.success) {
       throw platformError(
         { errorCode: envelope.errorCode || envelope.subErrorCode, errorDesc: envelope.errorDesc || envelope.subErrorDesc, method },
-        this.scrubValues,
+        // This request's sign whatever the signs kept (a call retried after many others were signed).
+        [...this.scrubValues, sent],
       );
     }
     return envelope;

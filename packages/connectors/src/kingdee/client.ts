@@ -109,10 +109,11 @@ export class KingdeeClient {
 
   /**
    * `text` without any credential value of the connection nor the last login's session ids (bearer
-   * credentials: session 35's audit), for every platform text that is shown, stored or logged.
+   * credentials: session 35's audit), quoted as they are or in another form (scrub), for every
+   * platform text that is shown, stored or logged.
    */
   scrubbed(text: string): string {
-    return scrub(text, this.sessionValues.length === 0 ? this.scrubValues : [...this.scrubValues, ...this.sessionValues].sort((a, b) => b.length - a.length));
+    return scrub(text, [...this.scrubValues, ...this.sessionValues]);
   }
 
   get retryLimit(): number {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPrisma, type Db } from "../client";
 import { createConnectionRows, createTestDatabase, type TestDatabase } from "../testing";
 import { NamedMissingError } from "./name-references";
-import { insertScheme, insertSchemeVersion, renameScheme } from "./schemes";
+import { changeScheme, insertScheme, insertSchemeVersion } from "./schemes";
 import { createValueMap, deleteUnusedValueMap, updateValueMap, ValueMapInUse } from "./value-maps";
 
 let tdb: TestDatabase;
@@ -49,7 +49,7 @@ describe("renaming a scheme others look up", () => {
     const { shops, items, deliveries } = await fixtures();
     const itemsBefore = await db.scheme.findUniqueOrThrow({ where: { id: items.id } });
 
-    await renameScheme(db, shops.id, { name: "店铺同步" });
+    await changeScheme(db, shops.id, { name: "店铺同步" });
 
     const reader = await db.scheme.findUniqueOrThrow({ where: { id: deliveries.id }, include: { versions: { orderBy: { version: "asc" } } } });
     expect(reader.currentVersion).toBe(2);
@@ -77,14 +77,14 @@ describe("renaming a scheme others look up", () => {
     const escaped = structuredClone(seedDeliveriesSchemeDefinition(ids, names));
     targetOf(escaped).mapping.FCustomerID = "{{lookup('店\\铺→客户', shop_code, 'code')}}";
     await insertSchemeVersion(db, deliveries.id, { definition: escaped }, userId);
-    await renameScheme(db, shops.id, { name: "店铺同步" });
+    await changeScheme(db, shops.id, { name: "店铺同步" });
     const reader = await db.scheme.findUniqueOrThrow({ where: { id: deliveries.id } });
     expect(targetOf(reader.definition).mapping.FCustomerID).toBe("{{lookup('店铺同步', shop_code, 'code')}}");
   });
 
   it("rewrites nothing when the rename is refused for a taken name", async () => {
     const { shops, deliveries } = await fixtures();
-    await expect(renameScheme(db, shops.id, { name: names.items })).rejects.toMatchObject({ schemeName: names.items });
+    await expect(changeScheme(db, shops.id, { name: names.items })).rejects.toMatchObject({ schemeName: names.items });
     const reader = await db.scheme.findUniqueOrThrow({ where: { id: deliveries.id } });
     expect(targetOf(reader.definition).mapping.FCustomerID).toBe(`{{lookup('${names.shops}', shop_code, 'code')}}`);
   });
@@ -92,7 +92,7 @@ describe("renaming a scheme others look up", () => {
   it("refuses a save validated before the rename that still names the old name, and saves nothing", async () => {
     const { shops, deliveries } = await fixtures();
     const stale = seedDeliveriesSchemeDefinition(ids, names);
-    await renameScheme(db, shops.id, { name: "店铺同步" });
+    await changeScheme(db, shops.id, { name: "店铺同步" });
     await expect(insertSchemeVersion(db, deliveries.id, { definition: stale }, userId)).rejects.toEqual(new NamedMissingError("scheme", names.shops));
     await expect(insertScheme(db, { name: "另一个", description: "", definition: stale }, userId)).rejects.toBeInstanceOf(NamedMissingError);
     expect((await db.scheme.findUniqueOrThrow({ where: { id: deliveries.id } })).currentVersion).toBe(2);
@@ -108,7 +108,7 @@ describe("renaming a scheme others look up", () => {
       // The save's transaction holds NAMES_LOCK (it names schemes) while the rename starts.
       const { refuseMissingNames } = await import("./name-references");
       await refuseMissingNames(tx, v3);
-      renamed = renameScheme(db, shops.id, { name: "店铺同步" });
+      renamed = changeScheme(db, shops.id, { name: "店铺同步" });
       await new Promise((r) => setTimeout(r, 300));
       await tx.scheme.update({ where: { id: deliveries.id }, data: { definition: v3 as object, currentVersion: 3 } });
       await tx.schemeVersion.create({ data: { schemeId: deliveries.id, version: 3, definition: v3 as object } });

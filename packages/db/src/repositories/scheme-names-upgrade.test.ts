@@ -6,7 +6,7 @@ import { seedSchemeDefinition } from "@qiao/core";
 import { expect, it } from "vitest";
 import { createConnectionRows } from "../testing";
 import { useDatabaseWithout } from "../upgrade-db.test-util";
-import { insertScheme, renameScheme, SchemeNameTakenError } from "./schemes";
+import { changeScheme, insertScheme, SchemeNameTakenError } from "./schemes";
 
 const MIGRATION = "20261222200000_scheme_names_unique";
 // A database migrated without it, as the code before it left it.
@@ -41,6 +41,6 @@ it("renames the later schemes of a shared name, keeps the oldest's, then refuses
   await createConnectionRows(db, ids);
   const definition = seedSchemeDefinition(ids);
   await expect(insertScheme(db, { name: "商品→物料", description: "", definition }, user.id)).rejects.toBeInstanceOf(SchemeNameTakenError);
-  await expect(renameScheme(db, alone.id, { name: "店铺→客户" })).rejects.toMatchObject({ schemeName: "店铺→客户" });
+  await expect(changeScheme(db, alone.id, { name: "店铺→客户" })).rejects.toMatchObject({ schemeName: "店铺→客户" });
   expect(await db.scheme.count({ where: { name: "店铺→客户" } })).toBe(1);
 });

@@ -6,16 +6,15 @@ import { RunAfterLoopError } from "./run-after";
 import { createRun } from "./runs";
 import { deleteScheme } from "./scheme-deletion";
 import {
+  changeScheme,
   findSchemeDefinition,
   findSchemeWithLastRun,
   insertScheme,
   insertSchemeVersion,
   listSchemeDefinitions,
   listSchemesWithLastRun,
-  renameScheme,
   SchemeHasNoScheduleError,
   SchemeVersionChangedError,
-  switchSchemeSchedule,
 } from "./schemes";
 
 let bed: EditorDatabase;
@@ -92,15 +91,21 @@ describe("schemes", SLOW, () => {
 
   it("switch their schedule and rename without a new version", async () => {
     const row = await insertScheme(db, { name: "s", description: "d", definition: definition({ cron: "0 2 * * *", enabled: true }) }, userId);
-    const off = await switchSchemeSchedule(db, row.id, false);
+    const off = await changeScheme(db, row.id, { enabled: false });
     expect(off).toMatchObject({ enabled: false, cron: "0 2 * * *", currentVersion: 1 });
     expect((off.definition as SchemeDefinition).schedule).toEqual({ cron: "0 2 * * *", enabled: false });
     const unscheduled = await insertScheme(db, { name: "no schedule", description: "", definition: definition() }, userId);
-    await expect(switchSchemeSchedule(db, unscheduled.id, true)).rejects.toThrow(SchemeHasNoScheduleError);
+    await expect(changeScheme(db, unscheduled.id, { enabled: true })).rejects.toThrow(SchemeHasNoScheduleError);
 
-    const renamed = await renameScheme(db, row.id, { name: "新名字" });
+    const renamed = await changeScheme(db, row.id, { name: "新名字" });
     expect(renamed).toMatchObject({ name: "新名字", description: "d", currentVersion: 1, enabled: false });
     expect(await db.schemeVersion.count({ where: { schemeId: row.id } })).toBe(1);
+  });
+
+  it("rename and switch in one transaction: a switch refused leaves the name as it was (session 36)", async () => {
+    const unscheduled = await insertScheme(db, { name: "all or nothing", description: "d", definition: definition() }, userId);
+    await expect(changeScheme(db, unscheduled.id, { name: "renamed half", description: "changed", enabled: true })).rejects.toThrow(SchemeHasNoScheduleError);
+    expect(await findSchemeWithLastRun(db, unscheduled.id)).toMatchObject({ name: "all or nothing", description: "d", enabled: false });
   });
 
   it("switch the schedule of the definition as it is now, not as the switch's caller read it (a save in between stays)", async () => {
@@ -108,7 +113,7 @@ describe("schemes", SLOW, () => {
     // The list read the scheme; a save commits before its switch does.
     const saved: SchemeDefinition = { ...definition({ cron: "0 3 * * *", enabled: true }), timezone: "UTC" };
     await insertSchemeVersion(db, row.id, { definition: saved }, userId);
-    const off = await switchSchemeSchedule(db, row.id, false);
+    const off = await changeScheme(db, row.id, { enabled: false });
     expect(off).toMatchObject({ enabled: false, currentVersion: 2 });
     expect(off.definition).toEqual({ ...saved, schedule: { cron: "0 3 * * *", enabled: false } });
   });

@@ -325,24 +325,6 @@ export async function resetSchemeCursor(db: Db, id: string): Promise<SchemeWithL
   });
 }
 
-/**
- * Renames without a new version (what the scheme does stays the same); SchemeNameTakenError when
- * another scheme has the name. The schemes that look it up by name have it rewritten to the new one
- * in the same transaction (rewriteNamed: every version of theirs, no new one). SchemeGoneError when
- * the scheme was deleted since it was read.
- */
-export async function renameScheme(db: Db, id: string, change: { name?: string; description?: string }): Promise<SchemeWithLastRun> {
-  return refusingTakenName(change.name, () =>
-    db.$transaction(async (tx) => {
-      if (change.name !== undefined) await lockNames(tx);
-      const [before] = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
-      if (!before) throw new SchemeGoneError(id);
-      if (change.name !== undefined) await rewriteNamed(tx, "scheme", before.name, change.name, id);
-      return tx.scheme.update({ where: { id }, data: { name: change.name, description: change.description }, include: WITH_LAST_RUN });
-    }, LONG_TRANSACTION),
-  );
-}
-
 /** The scheme has no schedule to switch (its definition names none). */
 export class SchemeHasNoScheduleError extends Error {
   override name = "SchemeHasNoScheduleError";
@@ -352,32 +334,46 @@ export class SchemeHasNoScheduleError extends Error {
 }
 
 /**
- * Switches the definition's schedule on or off, and the `enabled` column with it, without a new
- * version (it changes when the scheme runs, not what it does). Switched on from off, it stamps
- * `automationOnSince` (the stale-scheme alert counts from it, not from a success before the pause).
- * The definition is the one it locks, not one read before: a save that committed in between keeps
- * its mapping and run-after order (session 23; it wrote back the definition its caller had read).
- * Throws SchemeHasNoScheduleError when the definition has no schedule (nothing to switch),
+ * Changes a scheme without a new version (what it does stays the same), every change asked for in
+ * one transaction: all or nothing (session 36's audit: a rename was kept when the switch after it
+ * failed).
+ * - `name` / `description`: renamed; SchemeNameTakenError when another scheme has the name. The
+ *   schemes that look it up by name have it rewritten to the new one (rewriteNamed: every version of
+ *   theirs, no new one).
+ * - `enabled`: the definition's schedule switched on or off, and the `enabled` column with it.
+ *   Switched on from off, it stamps `automationOnSince` (the stale-scheme alert counts from it, not
+ *   from a success before the pause). The definition is the one it locks, not one read before: a
+ *   save that committed in between keeps its mapping and run-after order (session 23). Throws
+ *   SchemeHasNoScheduleError when the definition has no schedule (nothing to switch).
  * SchemeGoneError when the scheme was deleted since it was read.
  */
-export async function switchSchemeSchedule(db: Db, id: string, enabled: boolean): Promise<SchemeWithLastRun> {
-  return db.$transaction(async (tx) => {
-    const [before] = await tx.$queryRaw<{ enabled: boolean; cron: string | null; definition: SchemeDefinition }[]>`
-      SELECT enabled, cron, definition FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
-    if (!before) throw new SchemeGoneError(id);
-    const schedule = before.definition.schedule;
-    if (!schedule) throw new SchemeHasNoScheduleError(id);
-    const switchedOn = !automationOn(before) && enabled;
-    return tx.scheme.update({
-      where: { id },
-      data: {
-        enabled,
-        definition: { ...before.definition, schedule: { ...schedule, enabled } } as object,
-        ...(switchedOn && { automationOnSince: new Date() }),
-      },
-      include: WITH_LAST_RUN,
-    });
-  });
+export async function changeScheme(db: Db, id: string, change: { name?: string; description?: string; enabled?: boolean }): Promise<SchemeWithLastRun> {
+  return refusingTakenName(change.name, () =>
+    db.$transaction(async (tx) => {
+      if (change.name !== undefined) await lockNames(tx);
+      const [before] = await tx.$queryRaw<{ name: string; enabled: boolean; cron: string | null; definition: SchemeDefinition }[]>`
+        SELECT name, enabled, cron, definition FROM schemes WHERE id = ${id}::uuid FOR UPDATE`;
+      if (!before) throw new SchemeGoneError(id);
+      if (change.name !== undefined) await rewriteNamed(tx, "scheme", before.name, change.name, id);
+      return tx.scheme.update({
+        where: { id },
+        data: { name: change.name, description: change.description, ...(change.enabled !== undefined && switchedColumns(id, before, change.enabled)) },
+        include: WITH_LAST_RUN,
+      });
+    }, LONG_TRANSACTION),
+  );
+}
+
+/** The columns a switch of the schedule writes (changeScheme). */
+function switchedColumns(id: string, before: { enabled: boolean; cron: string | null; definition: SchemeDefinition }, enabled: boolean) {
+  const schedule = before.definition.schedule;
+  if (!schedule) throw new SchemeHasNoScheduleError(id);
+  const switchedOn = !automationOn(before) && enabled;
+  return {
+    enabled,
+    definition: { ...before.definition, schedule: { ...schedule, enabled } } as object,
+    ...(switchedOn && { automationOnSince: new Date() }),
+  };
 }
 
 /** Each scheme's id, name and definition, by name (to see which connections they use). */

@@ -1,5 +1,5 @@
 // Users, roles and API tokens at the REST boundary (re-exported by ./schemas.ts).
-import { roleSchema } from "@qiao/core";
+import { refuseHiddenCharacters, roleSchema } from "@qiao/core";
 import { z } from "zod";
 import { isoTime, uuid } from "./shared-schemas";
 
@@ -18,7 +18,7 @@ export const userSchema = z.object({
 export type UserDto = z.infer<typeof userSchema>;
 export const userListSchema = z.object({ users: z.array(userSchema) });
 
-const userName = z.string().trim().min(1, "请填写姓名").max(100, "姓名最多 100 个字符");
+const userName = z.string().trim().min(1, "请填写姓名").max(100, "姓名最多 100 个字符").superRefine(refuseHiddenCharacters);
 const password = z.string().min(8, "密码至少 8 个字符").max(128, "密码最多 128 个字符");
 
 export const createUserBody = z.object({
@@ -56,7 +56,7 @@ export const apiTokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
 /** `scope=all` (admins only): every user's tokens, not just the caller's. */
 export const apiTokensQuery = z.object({ scope: z.enum(["mine", "all"]).default("mine") });
 export const createApiTokenBody = z.object({
-  name: z.string().trim().min(1, "请填写令牌名称").max(100),
+  name: z.string().trim().min(1, "请填写令牌名称").max(100).superRefine(refuseHiddenCharacters),
   /** At most the caller's role; default: the caller's role. */
   role: roleSchema.optional(),
   /**

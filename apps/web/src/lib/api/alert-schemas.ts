@@ -1,10 +1,11 @@
 // Alerts (告警) at the REST boundary (re-exported by ./schemas.ts): channels (admin manages them;
 // their secrets go in, never out: the answer says only whether each is set) and rules (editors
 // manage them). docs/alerts.md says what each field does.
+import { refuseHiddenCharacters } from "@qiao/core";
 import { z } from "zod";
 
 const isoTime = z.iso.datetime();
-const name = z.string().trim().min(1, "请填写名称").max(100);
+const name = z.string().trim().min(1, "请填写名称").max(100).superRefine(refuseHiddenCharacters);
 
 export const alertChannelKindSchema = z.enum(["dingtalk", "wecom", "webhook", "email"]);
 export const alertRuleKindSchema = z.enum(["run_failed", "run_partial", "records_dead_lettered", "scheme_stale", "no_worker"]);

@@ -1,13 +1,13 @@
 // Connectors and connections at the REST boundary (re-exported by ./schemas.ts): the connectors'
 // metadata as @qiao/core declares it, and the connections (an address and credentials) made with
 // them. Secrets go in, never out: the answer says only whether each is stored.
-import { connectorMetaSchema } from "@qiao/core";
+import { connectorMetaSchema, refuseHiddenCharacters } from "@qiao/core";
 import { z } from "zod";
 import { isoTime, uuid } from "./shared-schemas";
 
 export const connectorListSchema = z.object({ connectors: z.array(connectorMetaSchema) });
 
-const connectionName = z.string().trim().min(1, "请填写名称").max(100, "名称最多 100 个字符");
+const connectionName = z.string().trim().min(1, "请填写名称").max(100, "名称最多 100 个字符").superRefine(refuseHiddenCharacters);
 const baseUrl = z
   .string()
   .trim()

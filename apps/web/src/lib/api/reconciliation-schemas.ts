@@ -90,8 +90,9 @@ export const resyncResultSchema = z.object({
 
 export const reconcileSettingsSchema = z.object({
   /**
-   * Cron (5 fields, or 6 with seconds first: validateCron's one policy, as a scheme's schedule; the
-   * scheme's timezone) of a scheduled reconciliation; null: on demand only.
+   * Cron (5 fields or a macro, no seconds field: validateReconcileCron, checked when saved; the
+   * scheme's timezone) of a scheduled reconciliation; null: on demand only. One stored with seconds
+   * before session 36 is still answered and run as it is.
    */
   cron: z.string().trim().max(200).nullable(),
   /** 金蝶 FilterString limiting the target records compared (e.g. FNumber like 'SHOP%'); null: the whole form. */

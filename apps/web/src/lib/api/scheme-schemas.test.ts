@@ -15,6 +15,11 @@ describe("schemeNameIssue", () => {
     expect(schemeNameIssue(` ${"名".repeat(SCHEME_NAME_MAX)} `)).toBeUndefined();
     expect(schemeNameIssue("店铺同步")).toBeUndefined();
   });
+
+  test("refuses a bidirectional control or a zero-width character, the editor's field and the API alike (session 36)", () => {
+    expect(schemeNameIssue("发票\u202efdp.exe")).toMatchObject({ path: ["name"], message: expect.stringContaining("U+202E"), messageEn: expect.stringContaining("U+202E") });
+    expect(schemeNameIssue("店铺\u200b同步")).toMatchObject({ path: ["name"], message: expect.stringContaining("U+200B") });
+  });
 });
 
 describe("the API's scheme bodies", () => {
@@ -24,6 +29,13 @@ describe("the API's scheme bodies", () => {
     for (const parsed of [createSchemeBody.safeParse({ name: "  ", definition }), updateSchemeBody.safeParse({ name: "" })]) {
       expect(parsed.error?.issues).toEqual([expect.objectContaining({ path: ["name"], message: empty.message, params: { messageEn: empty.messageEn } })]);
     }
+  });
+
+  test("refuse baseVersion without a definition, at baseVersion (session 36)", () => {
+    for (const body of [{ baseVersion: 2 }, { name: "店铺同步", enabled: true, baseVersion: 2 }]) {
+      expect(updateSchemeBody.safeParse(body).error?.issues).toEqual([expect.objectContaining({ path: ["baseVersion"], params: { messageEn: expect.stringMatching(/^baseVersion is only sent with a definition/) } })]);
+    }
+    expect(updateSchemeBody.safeParse({ definition, baseVersion: 2 }).success).toBe(true);
   });
 
   test("save a name without the spaces around it", () => {

@@ -1,6 +1,6 @@
 // Schemes at the REST boundary (re-exported by ./schemas.ts): a scheme with its definition, the
 // requests that create, change and validate one, and the file export writes and import reads.
-import { schemeDefinitionSchema } from "@qiao/core";
+import { hiddenCharacterIssue, schemeDefinitionSchema } from "@qiao/core";
 import { z } from "zod";
 import { apiIssueSchema, type ApiIssue } from "./error-schemas";
 import { runSchema } from "./run-schemas";
@@ -23,7 +23,8 @@ export function schemeNameIssue(name: string): ApiIssue | undefined {
   if (length > SCHEME_NAME_MAX) {
     return { path: ["name"], message: `名称最多 ${SCHEME_NAME_MAX} 个字符`, messageEn: `A name has at most ${SCHEME_NAME_MAX} characters` };
   }
-  return undefined;
+  const hidden = hiddenCharacterIssue(name);
+  return hidden && { path: ["name"], ...hidden };
 }
 
 const schemeName = z
@@ -77,18 +78,26 @@ export const createSchemeBody = z.object({
  * A definition saves a new version; `enabled` switches the schedule on or off: the current one, or
  * with a definition the one it brings (saved in that version).
  */
-export const updateSchemeBody = z.object({
-  name: schemeName.optional(),
-  description: z.string().max(2000).optional(),
-  definition: schemeDefinitionSchema.optional(),
-  enabled: z.boolean().optional(),
-  /**
-   * With `definition`: the version the edit was made on. A scheme saved since is refused (409, an
-   * issue at `baseVersion`) rather than replaced unseen; without it, the save is made whatever came
-   * before (API clients, and the editor's deliberate second save).
-   */
-  baseVersion: z.number().int().positive().optional(),
-});
+export const updateSchemeBody = z
+  .object({
+    name: schemeName.optional(),
+    description: z.string().max(2000).optional(),
+    definition: schemeDefinitionSchema.optional(),
+    enabled: z.boolean().optional(),
+    /**
+     * With `definition` only: the version the edit was made on. A scheme saved since is refused (409,
+     * an issue at `baseVersion`) rather than replaced unseen; without it, the save is made whatever
+     * came before (API clients, and the editor's deliberate second save).
+     */
+    baseVersion: z.number().int().positive().optional(),
+  })
+  // Without a definition there is no version to compare: the check a client asked for would be
+  // skipped without a word (session 36's audit), so the request is refused instead.
+  .refine((body) => body.baseVersion === undefined || body.definition !== undefined, {
+    path: ["baseVersion"],
+    message: "baseVersion 只能与 definition 一起发送：它是修改所基于的版本，只有保存新版本时才会核对",
+    params: { messageEn: "baseVersion is only sent with a definition: it is the version the edit was made on, checked only when a new version is saved" },
+  });
 
 export const validateSchemeBody = z.object({ definition: schemeDefinitionSchema.optional() });
 

@@ -3,7 +3,7 @@ import { deleteSchemeWhenFree, findActiveRun, prisma, SchemeDeleteRefused, schem
 import { okSchema, schemeEnvelopeSchema, updateSchemeBody } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
 import { ApiError } from "@/server/errors";
-import { assertSwitchable, connectionNames, findScheme, removeSchedules, renameScheme, saveSchemeVersion, schemeDto, setSchemeEnabled, syncSchedule } from "@/server/schemes";
+import { assertSwitchable, changeScheme, connectionNames, findScheme, removeSchedules, saveSchemeVersion, schemeDto, syncSchedule } from "@/server/schemes";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -18,8 +18,9 @@ export const GET = withAuth<P>(async (_req, { params, locale }) => {
 /**
  * PATCH /api/schemes/:id — with `definition`: validate and save a new version (the schedule follows;
  * `enabled` with it switches the schedule of the definition saved, in the same version);
- * `enabled` alone switches the schedule; `name` / `description` alone rename. A name another scheme
- * has is a 409 (names are unique: lookups find schemes by name).
+ * without: `name` / `description` rename and `enabled` switches the schedule. Every field of one
+ * request is applied in one transaction, or none is. A name another scheme has is a 409 (names are
+ * unique: lookups find schemes by name); `baseVersion` without a definition, a 400.
  */
 export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
   const db = prisma();
@@ -35,10 +36,10 @@ export const PATCH = withAuth<P>(async (req, { principal, params, locale }) => {
     const { schedule } = body.definition;
     const definition = schedule && body.enabled !== undefined ? { ...body.definition, schedule: { ...schedule, enabled: body.enabled } } : body.definition;
     row = await saveSchemeVersion(db, current.id, { ...body, definition }, principal.userId);
-  } else if (body.name !== undefined || body.description !== undefined) {
-    row = await renameScheme(db, current.id, { name: body.name, description: body.description });
+  } else if (body.name !== undefined || body.description !== undefined || body.enabled !== undefined) {
+    // One transaction (session 36's audit: a rename was kept when the switch after it failed).
+    row = await changeScheme(db, current.id, { name: body.name, description: body.description, enabled: body.enabled });
   }
-  if (body.enabled !== undefined && !body.definition) row = await setSchemeEnabled(db, row, body.enabled);
   return json(schemeEnvelopeSchema, { scheme: schemeDto(row, await connectionNames(db), locale) });
 }, { role: "editor" });
 

@@ -1,4 +1,4 @@
-import { message, validateCron } from "@qiao/core";
+import { message, validateReconcileCron } from "@qiao/core";
 import { prisma, reconcileSettings, updateReconcileSettings } from "@qiao/db";
 import { reconcileSettingsSchema } from "@/lib/api/schemas";
 import { json, readJson, uuidParam, withAuth } from "@/server/api";
@@ -22,8 +22,9 @@ export const GET = withAuth<P>(async (_req, { params }) => {
 
 /**
  * PUT /api/schemes/:id/reconcile-settings — saves them and (re)schedules the reconciliation; a bad
- * cron changes nothing. Saved while Redis refuses the scheduler: a 502 that says so (syncSchedule);
- * the scheme deleted meanwhile: a 404 (updateReconcileSettings' SchemeGoneError).
+ * cron, or one with a seconds field (validateReconcileCron), changes nothing. Saved while Redis
+ * refuses the scheduler: a 502 that says so (syncSchedule); the scheme deleted meanwhile: a 404
+ * (updateReconcileSettings' SchemeGoneError).
  */
 export const PUT = withAuth<P>(async (req, { params }) => {
   const row = await settingsOf(params.id);
@@ -31,7 +32,7 @@ export const PUT = withAuth<P>(async (req, { params }) => {
   const cron = body.cron === "" ? null : body.cron;
   const filter = body.filter === "" ? null : body.filter;
   if (cron !== null) {
-    const check = validateCron(cron);
+    const check = validateReconcileCron(cron);
     if (!check.ok) throw fieldError(["cron"], message("api.worded", { zh: check.message, en: check.messageEn }));
   }
   const saved = await updateReconcileSettings(prisma(), row.id, { cron, filter });
