@@ -48,4 +48,14 @@ describe("scrub", () => {
     const lone = "abc\ud800defghi";
     expect(scrub(`x ${lone} ${JSON.stringify(lone)}`, [lone, ""])).toBe('x *** "***"');
   });
+
+  it("scrubs each call with its own values (the patterns kept per value set are not mixed up)", () => {
+    const text = "first-secret-1 first-secret-2 a b";
+    expect(scrub(text, ["first-secret-1"])).toBe("*** first-secret-2 a b");
+    expect(scrub(text, ["first-secret-2"])).toBe("first-secret-1 *** a b");
+    // The same values split otherwise are another set.
+    expect(scrub(text, ["a", "b"])).toBe("first-secret-1 first-secret-2 *** ***");
+    expect(scrub(text, ["a b"])).toBe("first-secret-1 first-secret-2 ***");
+    expect(scrub(text, ["first-secret-1"])).toBe("*** first-secret-2 a b");
+  });
 });
