@@ -11,7 +11,8 @@ import { parkSending } from "./outcomes";
 import { resolveUnknown } from "./resolve-unknown";
 import { claimRun } from "./runs";
 import { recordWaiting, type WaitingRecordInput } from "./waiting";
-import { recordMappingFailures, recordWriteResults, type WriteResult } from "./write-protocol";
+import { recordMappingFailures } from "./unsent";
+import { recordWriteResults, type WriteResult } from "./write-protocol";
 
 let tdb: TestDatabase;
 let db: Db;

@@ -22,7 +22,8 @@ import { recordAuditResults } from "./saved-bills";
 import { stagePage } from "./stage-page";
 import { nextPendingRecords } from "./staging";
 import { clearFinishedWaits, lookupWritten, recordWaiting, releaseWaiting } from "./waiting";
-import { recordMappingFailures, recordWriteResults, releaseSending } from "./write-protocol";
+import { recordMappingFailures, releaseSending } from "./unsent";
+import { recordWriteResults } from "./write-protocol";
 
 let tdb: TestDatabase;
 let db: Db;

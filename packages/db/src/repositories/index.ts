@@ -15,6 +15,7 @@ export * from "./retry-ends";
 export * from "./stage-page";
 export * from "./filtered";
 export * from "./staged-records";
+export * from "./unsent";
 export * from "./write-protocol";
 export * from "./mark-sending";
 export * from "./number-claims";

@@ -12,7 +12,8 @@ import { renewLease, runFence, waitForOutcomes } from "./run-progress";
 import { claimedRunWithPending } from "./claimed-run.test-util";
 import { claimRun, createRun, finishRun } from "./runs";
 import { recordWaiting } from "./waiting";
-import { recordMappingFailures, recordWriteResults } from "./write-protocol";
+import { recordMappingFailures } from "./unsent";
+import { recordWriteResults } from "./write-protocol";
 
 let tdb: TestDatabase;
 let db: Db;

@@ -9,7 +9,8 @@ import { markSending, type SendingRecordInput } from "./mark-sending";
 import { numberClaimKey, resolveNumberConflicts } from "./number-claims";
 import { resolveUnknown, type OutcomeVerdict } from "./resolve-unknown";
 import { claimedRunWithPending } from "./claimed-run.test-util";
-import { recordWriteResults, releaseSending, type WriteResult } from "./write-protocol";
+import { releaseSending } from "./unsent";
+import { recordWriteResults, type WriteResult } from "./write-protocol";
 
 let tdb: TestDatabase;
 let db: Db;

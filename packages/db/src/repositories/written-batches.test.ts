@@ -12,7 +12,8 @@ import { countRunRecordsByStatus, listRunRecords } from "./run-details";
 import { pruneRuns } from "./prune-runs";
 import { claimRun, createRun } from "./runs";
 import { markSending } from "./mark-sending";
-import { recordMappingFailures, recordWriteResults, releaseSending, type WriteResult } from "./write-protocol";
+import { recordMappingFailures, releaseSending } from "./unsent";
+import { recordWriteResults, type WriteResult } from "./write-protocol";
 
 let tdb: TestDatabase;
 let db: Db;
