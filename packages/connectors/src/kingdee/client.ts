@@ -382,24 +382,6 @@ export class KingdeeClient {
   }
 }
 
-/** Logs in and out again: the credentials work, and the data center is named. */
-export async function testKingdeeConnection(config: ConnectionConfig): Promise<{ message: string; messageEn: string }> {
-  const client = new KingdeeClient(config);
-  const login = await client.login();
-  await client.logout(config.signal).catch(() => undefined);
-  const acctId = client.credentials.acctId;
-  // The server's words go to the browser: scrubbed as its error texts are (session 35's audit: a
-  // server or proxy quoting what it was sent would show an admin the stored password).
-  const raw = login.Context?.DataCenterName;
-  const name = raw && raw !== acctId ? client.scrubbed(raw) : undefined;
-  const named = name !== undefined;
-  return {
-    // The page puts "连接成功：" / "Connected: " before it (connections.testOk).
-    message: `已登录数据中心 ${named ? `${name}（${acctId}）` : acctId}`,
-    messageEn: `logged in to data center ${named ? `"${name}" (${acctId})` : acctId}`,
-  };
-}
-
 /** Keeps every cookie the server sets: the two session cookies, and a load balancer's sticky cookie if there is one. */
 function storeCookies(jar: Map<string, string>, setCookies: string[]): void {
   for (const header of setCookies) {

@@ -2,9 +2,9 @@
 // (BD_MATERIAL) and 销售出库单新增 (SAL_OUTSTOCK, a bill with rows that can be audited separately),
 // all BatchSave. Protocol: ../../../../../shared/protocols/kingdee.md and kingdee-documents.md.
 import type { Connector } from "../types";
-import { testKingdeeConnection } from "./client";
 import { kingdeeCredentialsSchema, kingdeeMeta } from "./meta";
 import { createKingdeeTarget } from "./target";
+import { testKingdeeConnection } from "./test-connection";
 
 export const kingdee: Connector = {
   meta: kingdeeMeta,
