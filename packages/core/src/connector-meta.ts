@@ -22,6 +22,8 @@ export const fieldMetaSchema = z.object({
   /** Default template put into a new node's field (e.g. "{{CURRENT_TIME datetime}}"). */
   preset: z.string().optional(),
   description: z.string().optional(),
+  /** The description in English (the English UI shows it where it shows `description`). */
+  descriptionEn: z.string().optional(),
   /**
    * A request param choosing which time a window filters on: the values (as text) under which a
    * window that starts at the scheme's cursor (LAST_SYNC_TIME) sees every change, e.g. 管易云 订单
@@ -56,6 +58,7 @@ export const credentialFieldSchema = z.object({
   type: z.enum(["string", "number"]),
   default: z.union([z.string(), z.number()]).optional(),
   placeholder: z.string().optional(),
+  placeholderEn: z.string().optional(),
   /** A closed set of values (the form shows a select). */
   choices: z.array(z.object({ value: z.string(), label: z.string(), labelEn: z.string() })).optional(),
   /**
@@ -74,6 +77,7 @@ export const optionMetaSchema = z.object({
   type: z.enum(["boolean", "string", "integer"]),
   default: z.union([z.boolean(), z.string(), z.number()]),
   description: z.string().optional(),
+  descriptionEn: z.string().optional(),
 });
 export type OptionMeta = z.infer<typeof optionMetaSchema>;
 
@@ -150,7 +154,7 @@ export const connectorMetaSchema = z.object({
   platform: z.string(),
   name: z.string(),
   nameEn: z.string(),
-  baseUrl: z.object({ default: z.string(), placeholder: z.string(), help: z.string() }),
+  baseUrl: z.object({ default: z.string(), placeholder: z.string(), help: z.string(), helpEn: z.string().optional() }),
   /** The fields of a connection's credentials, as the connection form shows them. */
   credentialFields: z.array(credentialFieldSchema),
   apis: z.array(apiMetaSchema),

@@ -10,6 +10,7 @@ const MONEY_HELP = "金额；有的租户以字符串发送（如 \"0\"）";
 const money = (key: string, label: string, labelEn: string): FieldMeta => ({ key, label, labelEn, type: "number", description: MONEY_HELP });
 
 const ZERO_ONE = "0 否，1 是";
+const ZERO_ONE_EN = "0 no, 1 yes";
 
 const DETAIL_FIELDS: FieldMeta[] = [
   { key: "id", label: "明细ID", labelEn: "Line ID", type: "string", description: "实际为数字" },
@@ -31,8 +32,8 @@ const DETAIL_FIELDS: FieldMeta[] = [
   money("post_fee", "运费", "Shipping fee"),
   { key: "tax_rate", label: "税率", labelEn: "Tax rate", type: "number" },
   { key: "tax_amount", label: "税额", labelEn: "Tax amount", type: "number" },
-  { key: "is_gift", label: "是否赠品", labelEn: "Gift", type: "integer", description: ZERO_ONE },
-  { key: "refund", label: "是否退款", labelEn: "Refunded", type: "integer", description: ZERO_ONE },
+  { key: "is_gift", label: "是否赠品", labelEn: "Gift", type: "integer", description: ZERO_ONE, descriptionEn: ZERO_ONE_EN },
+  { key: "refund", label: "是否退款", labelEn: "Refunded", type: "integer", description: ZERO_ONE, descriptionEn: ZERO_ONE_EN },
   { key: "order_type", label: "订单类型", labelEn: "Order type", type: "string", description: "如 Sales、Invoice" },
   { key: "barcode", label: "条码", labelEn: "Barcode", type: "string" },
   { key: "memo", label: "备注", labelEn: "Note", type: "string" },
@@ -68,13 +69,13 @@ export const deliveriesApi: SourceApiMeta = {
     { key: "vip_name", label: "会员名称", labelEn: "Member name", type: "string" },
     { key: "outer_code", label: "平台单号", labelEn: "Platform order number", type: "string" },
     { key: "mail_no", label: "物流单号", labelEn: "Waybill number", type: "string" },
-    { key: "del", label: "包含作废单据", labelEn: "Include voided", type: "integer", description: "0 不含作废单据（默认），1 包含" },
-    { key: "delivery", label: "发货状态", labelEn: "Delivery status", type: "integer", description: "0 未发货/发货中/发货失败，1 发货成功" },
-    { key: "print", label: "打印状态", labelEn: "Printed", type: "integer", description: ZERO_ONE },
-    { key: "scan", label: "扫描状态", labelEn: "Scanned", type: "integer", description: ZERO_ONE },
-    { key: "cod", label: "货到付款", labelEn: "Cash on delivery", type: "integer", description: ZERO_ONE },
-    { key: "wms", label: "外仓单据", labelEn: "External warehouse", type: "integer", description: ZERO_ONE },
-    { key: "sync_status", label: "同步状态", labelEn: "Sync status", type: "integer", description: "-1 同步失败，0 未同步，1 已同步；不填不检查" },
+    { key: "del", label: "包含作废单据", labelEn: "Include voided", type: "integer", description: "0 不含作废单据（默认），1 包含", descriptionEn: "0 without voided deliveries (the default), 1 with them" },
+    { key: "delivery", label: "发货状态", labelEn: "Delivery status", type: "integer", description: "0 未发货/发货中/发货失败，1 发货成功", descriptionEn: "0 not shipped, shipping or failed to ship, 1 shipped" },
+    { key: "print", label: "打印状态", labelEn: "Printed", type: "integer", description: ZERO_ONE, descriptionEn: ZERO_ONE_EN },
+    { key: "scan", label: "扫描状态", labelEn: "Scanned", type: "integer", description: ZERO_ONE, descriptionEn: ZERO_ONE_EN },
+    { key: "cod", label: "货到付款", labelEn: "Cash on delivery", type: "integer", description: ZERO_ONE, descriptionEn: ZERO_ONE_EN },
+    { key: "wms", label: "外仓单据", labelEn: "External warehouse", type: "integer", description: ZERO_ONE, descriptionEn: ZERO_ONE_EN },
+    { key: "sync_status", label: "同步状态", labelEn: "Sync status", type: "integer", description: "-1 同步失败，0 未同步，1 已同步；不填不检查", descriptionEn: "-1 sync failed, 0 not synced, 1 synced; empty: not checked" },
     ...PAGING_FIELDS,
   ],
   response: [
@@ -92,8 +93,8 @@ export const deliveriesApi: SourceApiMeta = {
     money("discount_fee", "优惠金额", "Discount"),
     money("post_cost", "物流成本", "Shipping cost"),
     { key: "cod", label: "货到付款", labelEn: "Cash on delivery", type: "boolean" },
-    { key: "refund", label: "有退款", labelEn: "Has refund", type: "integer", description: ZERO_ONE },
-    { key: "cancel", label: "已取消（作废）", labelEn: "Voided", type: "integer", description: ZERO_ONE },
+    { key: "refund", label: "有退款", labelEn: "Has refund", type: "integer", description: ZERO_ONE, descriptionEn: ZERO_ONE_EN },
+    { key: "cancel", label: "已取消（作废）", labelEn: "Voided", type: "integer", description: ZERO_ONE, descriptionEn: ZERO_ONE_EN },
     { key: "shop_code", label: "店铺代码", labelEn: "Shop code", type: "string" },
     { key: "shop_name", label: "店铺名称", labelEn: "Shop name", type: "string" },
     { key: "warehouse_code", label: "仓库代码", labelEn: "Warehouse code", type: "string" },

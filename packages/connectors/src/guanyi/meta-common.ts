@@ -10,12 +10,14 @@ export const PAGING_FIELDS: FieldMeta[] = [
 ];
 
 export const DATE_HELP = "yyyy-MM-dd HH:mm:ss（北京时间）";
+export const DATE_HELP_EN = "yyyy-MM-dd HH:mm:ss (Beijing time)";
 
 export const MODIFIED = { start: "修改开始时间", end: "修改结束时间", en: "Modified" };
 
 export interface WindowOptions {
-  /** Shown after the date format in both fields' help. */
+  /** Shown after the date format in both fields' help, and `noteEn` in the English one. */
   note?: string;
+  noteEn?: string;
   /** The end's preset is now, the start has none unless given. */
   startPreset?: string;
   /** false: a plain filter, no presets at all (windows a sync does not advance). */
@@ -25,12 +27,13 @@ export interface WindowOptions {
 /** A time window as a pair of request fields; the end defaults to now, for incremental syncs. */
 export function timeWindow(start: string, end: string, labels: { start: string; end: string; en: string }, options: WindowOptions = {}): FieldMeta[] {
   const description = options.note ? `${DATE_HELP}；${options.note}` : DATE_HELP;
+  const descriptionEn = options.noteEn ? `${DATE_HELP_EN}; ${options.noteEn}` : DATE_HELP_EN;
   const presets = options.presets !== false;
   const startPreset = presets && options.startPreset ? { preset: options.startPreset } : {};
   const endPreset = presets ? { preset: "{{CURRENT_TIME datetime}}" } : {};
   return [
-    { key: start, label: labels.start, labelEn: `${labels.en} from`, type: "datetime", description, ...startPreset },
-    { key: end, label: labels.end, labelEn: `${labels.en} until`, type: "datetime", description, ...endPreset },
+    { key: start, label: labels.start, labelEn: `${labels.en} from`, type: "datetime", description, descriptionEn, ...startPreset },
+    { key: end, label: labels.end, labelEn: `${labels.en} until`, type: "datetime", description, descriptionEn, ...endPreset },
   ];
 }
 
@@ -39,4 +42,8 @@ export function timeWindow(start: string, end: string, labels: { start: string; 
  * last completed sync until now. On a first run LAST_SYNC_TIME is empty and the start is left out;
  * the source then sends PAIRED_WINDOW_FLOOR instead (see source.ts), so the pair stays whole.
  */
-export const INCREMENTAL = { startPreset: "{{LAST_SYNC_TIME datetime}}", note: "开始与结束时间必须成对使用；首次同步不填开始时间时自动从最早开始" };
+export const INCREMENTAL = {
+  startPreset: "{{LAST_SYNC_TIME datetime}}",
+  note: "开始与结束时间必须成对使用；首次同步不填开始时间时自动从最早开始",
+  noteEn: "the start and the end go as a pair; on a first sync without a start, reading starts from the earliest",
+};

@@ -7,7 +7,7 @@ import type { ConnectorMeta, SourceApiMeta } from "../types";
 import { deliveriesApi } from "./deliveries-meta";
 import { itemsApi } from "./items-meta";
 import { tradeApi } from "./orders-meta";
-import { DATE_HELP, MODIFIED, PAGING, PAGING_FIELDS, timeWindow } from "./meta-common";
+import { DATE_HELP, DATE_HELP_EN, MODIFIED, PAGING, PAGING_FIELDS, timeWindow } from "./meta-common";
 
 export const GUANYI_PLATFORM = "guanyi";
 
@@ -55,8 +55,8 @@ const vipApi: SourceApiMeta = {
   request: [
     // A creation-time window, not a modification window: no `window`, so incremental syncs of
     // members would miss edits.
-    { key: "start_created", label: "创建开始时间", labelEn: "Created from", type: "datetime", description: DATE_HELP },
-    { key: "end_created", label: "创建结束时间", labelEn: "Created until", type: "datetime", description: DATE_HELP },
+    { key: "start_created", label: "创建开始时间", labelEn: "Created from", type: "datetime", description: DATE_HELP, descriptionEn: DATE_HELP_EN },
+    { key: "end_created", label: "创建结束时间", labelEn: "Created until", type: "datetime", description: DATE_HELP, descriptionEn: DATE_HELP_EN },
     { key: "shop_code", label: "店铺代码", labelEn: "Shop code", type: "string" },
     { key: "code", label: "会员代码", labelEn: "Member code", type: "string" },
     { key: "name", label: "会员名称", labelEn: "Member name", type: "string" },
@@ -112,9 +112,12 @@ export const meta: ConnectorMeta = {
     help:
       "管易云开放接口地址（https 亦可）：v2 租户用 http://v2.api.guanyierp.com/rest/erp_open，" +
       "其他租户用 http://api.guanyierp.com/rest/erp_open，测试环境用 http://api.demo.guanyierp.com/rest/erp_open",
+    helpEn:
+      "The Guanyi open API address (https works too): v2 tenants use http://v2.api.guanyierp.com/rest/erp_open, " +
+      "other tenants http://api.guanyierp.com/rest/erp_open, the test environment http://api.demo.guanyierp.com/rest/erp_open",
   },
   credentialFields: [
-    { key: "appkey", label: "appkey", labelEn: "App key", secret: false, type: "string", placeholder: "控制面板 → 应用授权 → 云ERP授权", identity: true },
+    { key: "appkey", label: "appkey", labelEn: "App key", secret: false, type: "string", placeholder: "控制面板 → 应用授权 → 云ERP授权", placeholderEn: "Control panel → App authorisation → Cloud ERP authorisation", identity: true },
     // The tenant's authorisation: another sessionkey may reach another tenant (session 30 noted it).
     { key: "sessionkey", label: "sessionkey", labelEn: "Session key", secret: true, type: "string", identity: true },
     { key: "secret", label: "secret", labelEn: "Secret", secret: true, type: "string" },
@@ -126,6 +129,7 @@ export const meta: ConnectorMeta = {
       type: "number",
       default: 1,
       placeholder: `1–${MAX_CONCURRENT_CALLS}：同一 appkey 同时进行的调用（所有方案与执行器合计），修改后约 5 秒内对进行中的运行也生效`,
+      placeholderEn: `1–${MAX_CONCURRENT_CALLS}: calls under one appkey at the same time (all schemes and workers together); a change reaches running runs too within about 5 s`,
     },
   ],
   apis: [shopApi, itemsApi, deliveriesApi, vipApi, tradeApi, supplierApi],

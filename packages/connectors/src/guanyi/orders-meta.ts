@@ -45,7 +45,7 @@ export const tradeApi: SourceApiMeta = {
   name: "订单查询",
   nameEn: "Query orders",
   request: [
-    ...timeWindow("start_date", "end_date", { start: "开始时间", end: "结束时间", en: "Time" }, { note: "按 date_type 指定的时间" }),
+    ...timeWindow("start_date", "end_date", { start: "开始时间", end: "结束时间", en: "Time" }, { note: "按 date_type 指定的时间", noteEn: "the time date_type chooses" }),
     {
       key: "date_type",
       label: "时间类型",
@@ -53,11 +53,12 @@ export const tradeApi: SourceApiMeta = {
       type: "integer",
       preset: "3",
       description: "0 创建时间，1 拍单时间，2 付款时间，3 修改时间（增量同步用 3）",
+      descriptionEn: "0 created, 1 ordered, 2 paid, 3 modified (3 for incremental syncs)",
       // Only the modification time moves when an order is edited or imported late (guanyi-documents.md).
       incrementalValues: ["3"],
       incrementalDefault: false,
     },
-    { key: "order_state", label: "订单状态", labelEn: "Order state", type: "integer", description: "0 全部（默认），1 未审核，2 已审核" },
+    { key: "order_state", label: "订单状态", labelEn: "Order state", type: "integer", description: "0 全部（默认），1 未审核，2 已审核", descriptionEn: "0 all (the default), 1 not approved, 2 approved" },
     // The rest of guanyi-documents.md § gy.erp.trade.get's request list ([G5][G10]).
     { key: "code", label: "单据编号", labelEn: "Order code", type: "string", description: "SO…" },
     { key: "platform_code", label: "平台单号", labelEn: "Platform order number", type: "string" },
@@ -65,7 +66,7 @@ export const tradeApi: SourceApiMeta = {
     { key: "warehouse_code", label: "仓库代码", labelEn: "Warehouse code", type: "string" },
     { key: "vip_name", label: "会员名称", labelEn: "Member name", type: "string" },
     { key: "receiver_mobile", label: "收货人手机", labelEn: "Receiver mobile", type: "string" },
-    { key: "has_cancel_data", label: "包含作废订单", labelEn: "Include cancelled", type: "boolean", description: "true 同时返回已取消/删除的订单；默认 false" },
+    { key: "has_cancel_data", label: "包含作废订单", labelEn: "Include cancelled", type: "boolean", description: "true 同时返回已取消/删除的订单；默认 false", descriptionEn: "true also returns cancelled or deleted orders; false by default" },
     ...PAGING_FIELDS,
   ],
   // The documented order (guanyi-documents.md § gy.erp.trade.get, sample [G6] and the fields listed

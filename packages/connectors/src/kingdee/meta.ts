@@ -74,6 +74,7 @@ const credentialFields: CredentialField[] = [
     type: "number",
     default: DEFAULT_KINGDEE_CONCURRENCY,
     placeholder: `1–${MAX_CONCURRENT_CALLS}：同时进行的金蝶调用（所有方案与执行器合计），修改后约 5 秒内对进行中的运行也生效`,
+    placeholderEn: `1–${MAX_CONCURRENT_CALLS}: Kingdee calls at the same time (all schemes and workers together); a change reaches running runs too within about 5 s`,
   },
 ];
 
@@ -97,6 +98,7 @@ export const kingdeeMeta: ConnectorMeta = {
     default: "",
     placeholder: "https://erp.example.com/k3cloud/",
     help: "贵公司金蝶云星空的访问地址（以 /k3cloud/ 结尾）；金蝶没有公共地址",
+    helpEn: "Your company's Kingdee K/3 Cloud address (ending in /k3cloud/); Kingdee has no public address",
   },
   credentialFields,
   apis: targetApis,

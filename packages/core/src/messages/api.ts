@@ -295,7 +295,7 @@ export const apiMessages = {
   ),
   /** An email channel's SMTP check failed other than with @qiao/alerts' AlertSendError (whose own message says why): `detail` is the error's words. */
   "api.smtpNotVerified": entry<{ detail: string; server: string }>(
-    (p) => p.detail,
+    (p) => `SMTP 服务器 ${p.server} 无法连接或拒绝了登录（${p.detail}）：请检查主机、端口、加密方式、用户名和密码`,
     (p) => `The SMTP server ${p.server} could not be reached or refused the login: check the host, port, encryption, user name and password`,
   ),
   "api.smtpPasswordForNewServer": entry(

@@ -122,8 +122,8 @@ export const failureMessages = {
     (p) =>
       `This record was written as ${p.field} "${p.written}" and ` +
       (p.now === "" ? `its mapped ${p.field} is now empty` : `its mapped ${p.field} is now "${p.now}"`) +
-      `, so it was not sent: 金蝶 finds ${p.bill ? "bills" : "records"} by number, and saving under the new number would create a second ${p.bill ? "bill (a second stock movement for a delivery)" : "record"} beside "${p.written}". ` +
-      `Map ${p.field} back so that written records keep their numbers (then retry this record to send it as an update); if the new number is really wanted, delete "${p.written}" in 金蝶 first, then resync the missing records through a reconciliation`,
+      `, so it was not sent: Kingdee finds ${p.bill ? "bills" : "records"} by number, and saving under the new number would create a second ${p.bill ? "bill (a second stock movement for a delivery)" : "record"} beside "${p.written}". ` +
+      `Map ${p.field} back so that written records keep their numbers (then retry this record to send it as an update); if the new number is really wanted, delete "${p.written}" in Kingdee first, then resync the missing records through a reconciliation`,
   ),
   /** Session 18: a version that switches the target is not saved while a run of the scheme is queued or running. */
   "scheme.targetSwitchBusy": entry<{ runId: string }>(

@@ -44,6 +44,7 @@ export const templateVariables: readonly TemplateVariableInfo[] = [
 export interface TemplateFilterInfo {
   name: FilterName;
   syntax: string;
+  syntaxEn: string;
   description: string;
   descriptionEn: string;
   /** Also written after a space: {{CURRENT_TIME datetime}}. */
@@ -53,6 +54,7 @@ export interface TemplateFilterInfo {
 export const templateFilters: readonly TemplateFilterInfo[] = FILTER_NAMES.map((name) => ({
   name,
   syntax: FILTERS[name].syntax,
+  syntaxEn: FILTERS[name].syntaxEn ?? FILTERS[name].syntax,
   description: FILTERS[name].description,
   descriptionEn: FILTERS[name].descriptionEn,
   isFormat: (TEMPLATE_FORMATS as readonly string[]).includes(name),

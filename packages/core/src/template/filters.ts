@@ -19,6 +19,8 @@ interface FilterSpec {
   args: ArgType[];
   required: number;
   syntax: string;
+  /** The syntax in English, when `syntax` names its arguments in Chinese. */
+  syntaxEn?: string;
   description: string;
   descriptionEn: string;
   apply(value: unknown, call: FilterCall, env: EvalEnv): unknown;
@@ -139,6 +141,7 @@ export const FILTERS: Record<FilterName, FilterSpec> = {
     args: ["any"],
     required: 1,
     syntax: "default('值')",
+    syntaxEn: "default('value')",
     description: "值为空（缺失、null 或空字符串）时使用给定的值",
     descriptionEn: "Use the given value when the value is empty (missing, null or \"\")",
     apply: (value, call) => (isMissing(value) || value === "" ? call.args[0] : value),
@@ -171,6 +174,7 @@ export const FILTERS: Record<FilterName, FilterSpec> = {
     args: ["number", "number"],
     required: 1,
     syntax: "substring(开始, 结束?)",
+    syntaxEn: "substring(start, end?)",
     description: "截取文本：从第 开始 个字符（0 起）到 结束 之前；负数从末尾倒数",
     descriptionEn: "Part of the text from index start (0-based) up to end; negative counts from the end",
     // By characters (code points), as documented: UTF-16 units would cut an emoji or a CJK
@@ -186,6 +190,7 @@ export const FILTERS: Record<FilterName, FilterSpec> = {
     args: ["any", "any"],
     required: 2,
     syntax: "replace('查找', '替换为')",
+    syntaxEn: "replace('search', 'replacement')",
     description: "把文本中出现的每一处 查找 换成 替换为（按原文匹配，不是正则）",
     descriptionEn: "Replace every occurrence of the search text (literal, not a regular expression)",
     apply: (value, call, env) => {
@@ -222,6 +227,7 @@ export const FILTERS: Record<FilterName, FilterSpec> = {
     args: ["number"],
     required: 0,
     syntax: "round(小数位数?)",
+    syntaxEn: "round(decimals?)",
     description: "四舍五入到给定的小数位数（默认 0）",
     descriptionEn: "Round half away from zero to the given number of decimals (default 0)",
     apply: (value, call) => {
@@ -250,6 +256,7 @@ export const FILTERS: Record<FilterName, FilterSpec> = {
     args: ["string"],
     required: 1,
     syntax: "map('值映射名称')",
+    syntaxEn: "map('value map name')",
     description: "按值映射表把源值换成目标值；表中没有且没有默认值时，该记录报错（写明表名和值）",
     descriptionEn: "Replace the value through a value map; a value the map lacks (and no default) fails the record, naming the map and the value",
     apply: (value, call, env) => {
@@ -274,6 +281,7 @@ export const FILTERS: Record<FilterName, FilterSpec> = {
     args: ["string", "string", "string"],
     required: 1,
     syntax: "lookup('方案名称', '键字段', 'number|id')",
+    syntaxEn: "lookup('scheme name', 'key field', 'number|id')",
     description:
       "取另一个方案为这个源键写入的目标编码（默认按那个方案的源主键匹配，返回 number=目标编码，或 id=目标内码）；还没写入时记录等待依赖，不会带空引用发送",
     descriptionEn:
@@ -284,6 +292,7 @@ export const FILTERS: Record<FilterName, FilterSpec> = {
     args: ["string", "string", "string"],
     required: 2,
     syntax: "erp_lookup('表单', '键字段', '返回字段')",
+    syntaxEn: "erp_lookup('form', 'key field', 'returned field')",
     description: "到目标 ERP 中查基础资料（如 erp_lookup('BD_STOCK', 'FName') 按仓库名称查 FNumber）；每次运行、每个连接缓存；查不到时该记录报错",
     descriptionEn:
       "Read base data from the target ERP (e.g. erp_lookup('BD_STOCK', 'FName') finds a warehouse's FNumber by name); cached per run and per connection; a key the ERP lacks fails the record",

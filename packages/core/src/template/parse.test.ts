@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseTemplate } from "./parse";
+import { templateFilters } from "./catalog";
 import { templateRefs } from "./evaluate";
 import type { ExpressionPart, Template, TemplateError } from "./types";
 
@@ -252,4 +253,24 @@ describe("templateRefs", () => {
   it("finds nothing in plain text", () => {
     expect(templateRefs(parsed("100"))).toEqual({ paths: [], variables: [] });
   });
+});
+
+// The i18n audit: a filter's syntax named its arguments in Chinese (substring(开始, 结束?)) in the
+// English editor's autocomplete and in the English text of an argument error.
+describe("filters in English", () => {
+  const CJK = /[\u3400-\u9fff]/;
+
+  it("are listed with an English syntax and description", () => {
+    const chinese = templateFilters.filter((f) => CJK.test(f.syntaxEn) || CJK.test(f.descriptionEn)).map((f) => `${f.syntaxEn} — ${f.descriptionEn}`);
+    expect(chinese).toEqual([]);
+  });
+
+  it.each(["{{x | round('2')}}", "{{x | substring}}", "{{x | map(2024)}}", "{{x | lookup}}", "{{x | erp_lookup(1)}}", "{{x | replace}}", "{{x | default}}"])(
+    "%s is refused in English words",
+    (source) => {
+      const [e] = errors(source);
+      expect(e?.messageEn).toMatch(/write \w+/);
+      expect(e?.messageEn).not.toMatch(CJK);
+    },
+  );
 });

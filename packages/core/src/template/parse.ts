@@ -301,7 +301,7 @@ class Parser extends Scanner {
       const countEn = spec.required === max ? `${max}` : `${spec.required} to ${max}`;
       this.fail(
         `过滤器 ${name} 需要 ${count} 个参数，这里有 ${args.length} 个：写法为 ${spec.syntax}`,
-        `Filter ${name} takes ${countEn} argument(s), got ${args.length}: write ${spec.syntax}`,
+        `Filter ${name} takes ${countEn} argument(s), got ${args.length}: write ${spec.syntaxEn ?? spec.syntax}`,
         start,
         end,
       );
@@ -310,7 +310,7 @@ class Parser extends Scanner {
       if (spec.args[k] === "number" && typeof arg !== "number") {
         this.fail(
           `过滤器 ${name} 的第 ${k + 1} 个参数应为数字（不加引号）：写法为 ${spec.syntax}`,
-          `Argument ${k + 1} of ${name} must be a number (without quotes): write ${spec.syntax}`,
+          `Argument ${k + 1} of ${name} must be a number (without quotes): write ${spec.syntaxEn ?? spec.syntax}`,
           start,
           end,
         );
@@ -320,7 +320,7 @@ class Parser extends Scanner {
       if (spec.args[k] === "string" && typeof arg !== "string") {
         this.fail(
           `过滤器 ${name} 的第 ${k + 1} 个参数应为带引号的文本，例如 '${String(arg)}'：写法为 ${spec.syntax}`,
-          `Argument ${k + 1} of ${name} must be quoted text, such as '${String(arg)}': write ${spec.syntax}`,
+          `Argument ${k + 1} of ${name} must be quoted text, such as '${String(arg)}': write ${spec.syntaxEn ?? spec.syntax}`,
           start,
           end,
         );

@@ -2,7 +2,8 @@ import { OverviewView } from "@/components/overview/overview-view";
 import { getT } from "@/lib/i18n/server";
 
 export async function generateMetadata() {
-  return { title: `${(await getT())("overview.title")} · 桥 Qiao` };
+  const t = await getT();
+  return { title: `${t("overview.title")} · ${t("app.name")}` };
 }
 
 /** The home page after sign-in: 概览. */

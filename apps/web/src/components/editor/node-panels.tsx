@@ -172,7 +172,7 @@ export function SourcePanel({
               id={`param-${f.key}`}
               testId={`param-${f.key}`}
               value={node.config.params[f.key] ?? ""}
-              placeholder={f.description}
+              placeholder={en ? (f.descriptionEn ?? f.description) : f.description}
               suggestions={suggestions}
               issues={issuesAt(issues, [...base, "params", f.key])}
               onChange={(v) => {

@@ -133,7 +133,7 @@ export function TargetPanel({
             const value = config.options[o.key] ?? o.default;
             return (
               <div key={o.key} className="flex items-center justify-between gap-3 text-sm">
-                <span title={o.description}>
+                <span title={en ? (o.descriptionEn ?? o.description) : o.description}>
                   <span className="text-slate-700">{en ? o.labelEn : o.label}</span> <span className="font-mono text-xs text-slate-500">{o.key}</span>
                 </span>
                 {o.type === "boolean" ? (

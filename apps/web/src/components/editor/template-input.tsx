@@ -50,7 +50,7 @@ export function TemplateInput({
       case "field":
         return suggestions;
       case "filter":
-        return templateFilters.map((f) => ({ value: f.name, label: `${f.syntax} — ${en ? f.descriptionEn : f.description}`, group: t("editor.filters") }));
+        return templateFilters.map((f) => ({ value: f.name, label: en ? `${f.syntaxEn} — ${f.descriptionEn}` : `${f.syntax} — ${f.description}`, group: t("editor.filters") }));
       case "map":
         return (refs.valueMaps ?? []).map((m) => ({ value: m.name, label: m.description || t("valueMaps.rowCount", { count: m.entryCount }), group: t("nav.valueMaps") }));
       case "lookup":

@@ -48,7 +48,7 @@ export const customerApi: TargetApiMeta = {
   idField: "FCUSTID",
   nameField: "FName",
   options: [
-    option("IsAutoSubmitAndAudit", "自动提交并审核", "Submit and audit after saving", true, "金蝶默认 false；集成方案默认打开，保存后的客户直接可用"),
+    option("IsAutoSubmitAndAudit", "自动提交并审核", "Submit and audit after saving", true, "金蝶默认 false；集成方案默认打开，保存后的客户直接可用", "false in Kingdee; on by default in a scheme, so a saved customer can be used at once"),
     ...saveOptions,
   ],
   batch: { defaultSize: 100, maxSize: 1000 },

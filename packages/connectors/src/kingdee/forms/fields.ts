@@ -31,13 +31,14 @@ export const baseData = (key: string, label: string, labelEn: string, example: s
 /** Fields of a sub-head (金蝶 SubHeadEntity…): keyed `SubHeadEntity.FSettleCurrID`, nested on the wire. */
 export const inSubHead = (subHead: string, fields: FieldMeta[]): FieldMeta[] => fields.map((f) => ({ ...f, key: `${subHead}.${f.key}` }));
 
-export const option = (key: string, label: string, labelEn: string, value: boolean, description?: string): OptionMeta => ({
+export const option = (key: string, label: string, labelEn: string, value: boolean, description?: string, descriptionEn?: string): OptionMeta => ({
   key,
   label,
   labelEn,
   type: "boolean",
   default: value,
   ...(description ? { description } : {}),
+  ...(descriptionEn ? { descriptionEn } : {}),
 });
 
 /** The documented BatchSave `data` options after the first (自动提交并审核, whose text differs per form). */

@@ -52,7 +52,7 @@ export const materialApi: TargetApiMeta = {
   idField: "FMATERIALID",
   nameField: "FName",
   options: [
-    option("IsAutoSubmitAndAudit", "自动提交并审核", "Submit and audit after saving", true, "金蝶默认 false；集成方案默认打开：未审核的物料不能用在单据上"),
+    option("IsAutoSubmitAndAudit", "自动提交并审核", "Submit and audit after saving", true, "金蝶默认 false；集成方案默认打开：未审核的物料不能用在单据上", "false in Kingdee; on by default in a scheme: a material not audited cannot be used on bills"),
     ...saveOptions,
   ],
   batch: { defaultSize: 100, maxSize: 1000 },

@@ -13,6 +13,7 @@ const interactionFlags: OptionMeta = {
   type: "string",
   default: "",
   description: "金蝶的交互标志（多个用英文分号隔开），随保存、提交和审核发送；例如 STK_InvCheckResult 允许负库存（库存组织须允许负库存）",
+  descriptionEn: "Kingdee's interaction flags (separated by semicolons), sent with save, submit and audit; e.g. STK_InvCheckResult allows negative stock (if the stock organisation allows it)",
 };
 
 export const outstockApi: TargetApiMeta = {
@@ -97,6 +98,7 @@ export const outstockApi: TargetApiMeta = {
       "Submit and audit after saving",
       true,
       "保存、提交、审核在同一事务中：审核失败（如负库存）时整张单据不保存。要先保存、审核失败后再审核，请把审核方式设为“分开审核”（此时这一项按 false 发送）",
+      'Save, submit and audit in one transaction: when the audit fails (e.g. negative stock) the whole bill is not saved. To save first and audit again after a failed audit, set the audit to "Save, then submit and audit separately" (this option is then sent as false)',
     ),
     ...saveOptions,
     interactionFlags,

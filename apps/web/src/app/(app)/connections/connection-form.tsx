@@ -132,7 +132,7 @@ export function ConnectionForm({
       <Field label={t("connections.name")} htmlFor="conn-name" required error={errors.name}>
         <Input id="conn-name" value={name} onChange={(e) => setName(e.target.value)} invalid={!!errors.name} autoComplete="off" />
       </Field>
-      <Field label={t("connections.baseUrl")} htmlFor="conn-baseUrl" required error={errors.baseUrl} help={connector?.baseUrl.help}>
+      <Field label={t("connections.baseUrl")} htmlFor="conn-baseUrl" required error={errors.baseUrl} help={en ? (connector?.baseUrl.helpEn ?? connector?.baseUrl.help) : connector?.baseUrl.help}>
         <Input
           id="conn-baseUrl"
           value={baseUrl}
@@ -157,7 +157,7 @@ export function ConnectionForm({
               label={en ? f.labelEn : f.label}
               htmlFor={id}
               error={errors[f.key]}
-              help={f.secret && connection ? t(retype ? "connections.secretRetype" : stored ? "connections.secretStored" : "connections.secretMissing") : f.placeholder}
+              help={f.secret && connection ? t(retype ? "connections.secretRetype" : stored ? "connections.secretStored" : "connections.secretMissing") : en ? (f.placeholderEn ?? f.placeholder) : f.placeholder}
             >
               {f.choices ? (
                 <Select id={id} value={values[f.key] ?? ""} onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}>

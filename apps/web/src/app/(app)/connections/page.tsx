@@ -2,7 +2,8 @@ import { getT } from "@/lib/i18n/server";
 import { ConnectionsView } from "./connections-view";
 
 export async function generateMetadata() {
-  return { title: `${(await getT())("connections.title")} · 桥 Qiao` };
+  const t = await getT();
+  return { title: `${t("connections.title")} · ${t("app.name")}` };
 }
 
 export default function ConnectionsPage() {

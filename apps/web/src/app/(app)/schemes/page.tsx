@@ -2,7 +2,8 @@ import { getT } from "@/lib/i18n/server";
 import { SchemesView } from "./schemes-view";
 
 export async function generateMetadata() {
-  return { title: `${(await getT())("schemes.title")} · 桥 Qiao` };
+  const t = await getT();
+  return { title: `${t("schemes.title")} · ${t("app.name")}` };
 }
 
 export default function SchemesPage() {

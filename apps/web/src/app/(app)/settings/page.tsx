@@ -6,7 +6,8 @@ import { TokensView } from "./tokens-view";
 import { UsersView } from "./users-view";
 
 export async function generateMetadata() {
-  return { title: `${(await getT())("settings.title")} · 桥 Qiao` };
+  const t = await getT();
+  return { title: `${t("settings.title")} · ${t("app.name")}` };
 }
 
 export default async function SettingsPage() {

@@ -2,7 +2,8 @@ import { getT } from "@/lib/i18n/server";
 import { ValueMapsView } from "./value-maps-view";
 
 export async function generateMetadata() {
-  return { title: `${(await getT())("valueMaps.title")} · 桥 Qiao` };
+  const t = await getT();
+  return { title: `${t("valueMaps.title")} · ${t("app.name")}` };
 }
 
 /** `?q=名称` opens the list searched for it (the editor links a map name no map has here). */

@@ -85,7 +85,6 @@ export const editorZh = {
   "editor.nodeErrors": "{count} 个错误",
   "editor.sourceFields": "源字段",
   "editor.variables": "变量",
-  "editor.filters": "格式",
 } as const;
 
 export const editorEn: Record<keyof typeof editorZh, string> = {
@@ -173,5 +172,4 @@ export const editorEn: Record<keyof typeof editorZh, string> = {
   "editor.nodeErrors": "{count} error(s)",
   "editor.sourceFields": "Source fields",
   "editor.variables": "Variables",
-  "editor.filters": "Formats",
 };
